@@ -1,0 +1,34 @@
+// `gatehouse version` / `--version`: gatehouse, OPA and bundle versions.
+
+import { existsSync, readFileSync } from "node:fs";
+import { packagePath } from "../../core/paths.js";
+import { opaVersion } from "../../policy/toolchain.js";
+import type { BundleManifest } from "../../policy/manifest.js";
+import { VERSION } from "../version.js";
+
+export async function versionText(): Promise<string> {
+  const lines = [`gatehouse ${VERSION}`];
+  const manifestPath = packagePath("bundle", "manifest.json");
+  if (existsSync(manifestPath)) {
+    const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as BundleManifest;
+    lines.push(`bundle    sha256:${manifest.wasm.sha256} (built by OPA ${manifest.opaVersion}, ${manifest.entrypoints.length} entrypoints)`);
+  } else {
+    lines.push("bundle    (none built)");
+  }
+  let opa: string;
+  try {
+    opa = await opaVersion();
+  } catch {
+    opa = "not installed (only needed to build policies: npm run toolchain)";
+  }
+  lines.push(`opa       ${opa}`);
+  return lines.join("\n") + "\n";
+}
+
+export const versionCommand = {
+  command: "version",
+  describe: "print gatehouse, OPA and bundle versions",
+  handler: async () => {
+    process.stdout.write(await versionText());
+  },
+};

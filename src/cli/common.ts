@@ -1,0 +1,73 @@
+// Options and helpers shared by the commands that produce a verdict.
+
+import type { Argv } from "yargs";
+import { UsageError } from "../core/errors.js";
+import { DEFAULT_MAX_INPUT_BYTES } from "../inputs/parse.js";
+import { parseFormats, type FormatTarget } from "../reporters/index.js";
+import type { Outcome } from "../reporters/types.js";
+import { exitCodeFor } from "../core/verdict.js";
+import type { Verdict } from "../core/verdict.js";
+import { DEFAULT_TIMEOUT_MS } from "../gate/run.js";
+import { emit } from "./output.js";
+
+/** The formats chosen for this run; main.ts renders tool errors in them too. */
+export const session: { targets: FormatTarget[] } = { targets: [{ format: "text" }] };
+
+export function withReportOptions<T>(y: Argv<T>) {
+  return y
+    .option("format", { alias: "o", type: "string", array: true, default: [] as string[], describe: "report format, or NAME=FILE (repeatable): text, json, sarif, junit, github" })
+    .option("timeout", { type: "number", default: DEFAULT_TIMEOUT_MS, describe: "per-input evaluation budget in ms" })
+    .option("max-input-bytes", { type: "number", default: DEFAULT_MAX_INPUT_BYTES, describe: "inputs larger than this deny unparsed" })
+    .option("now", { type: "string", describe: "fixed time for time.now_ns (RFC 3339); default $GATEHOUSE_NOW or the system clock" })
+    .option("workers", { type: "number", describe: "worker threads (default: by input count, up to the cores)" });
+}
+
+export interface ReportArgs {
+  format: string[];
+  timeout: number;
+  maxInputBytes: number;
+  now?: string | undefined;
+  workers?: number | undefined;
+}
+
+export function selectFormats(args: ReportArgs): FormatTarget[] {
+  session.targets = parseFormats(args.format);
+  return session.targets;
+}
+
+export function validateNumbers(args: ReportArgs): void {
+  if (!(args.timeout > 0)) throw new UsageError("--timeout must be a positive number of milliseconds");
+  if (!(args.maxInputBytes > 0)) throw new UsageError("--max-input-bytes must be positive");
+  if (args.workers !== undefined && !(Number.isInteger(args.workers) && args.workers >= 1)) {
+    throw new UsageError("--workers must be a whole number >= 1");
+  }
+}
+
+/** The fixed clock, if any: --now wins over $GATEHOUSE_NOW. */
+export function fixedNow(args: ReportArgs, env: NodeJS.ProcessEnv = process.env): bigint | undefined {
+  const value = args.now ?? env.GATEHOUSE_NOW;
+  if (value === undefined || value === "") return undefined;
+  const ms = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(ms)) {
+    throw new UsageError(`--now / GATEHOUSE_NOW must be an RFC 3339 timestamp, got ${JSON.stringify(value)}`);
+  }
+  return BigInt(ms) * 1_000_000n;
+}
+
+export function report(verdict: Verdict, targets: FormatTarget[]): void {
+  const outcome: Outcome = { verdict };
+  emit(outcome, targets);
+  process.exitCode = exitCodeFor(verdict);
+}
+
+/** Progress on stderr, only on a TTY: files collected, evaluated. */
+export function progress(label: string): ((done: number, total: number) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  let last = 0;
+  return (done, total) => {
+    const now = Date.now();
+    if (done !== total && now - last < 100) return;
+    last = now;
+    process.stderr.write(`\r${label}: ${done}/${total}${done === total ? "\n" : ""}`);
+  };
+}

@@ -1,0 +1,43 @@
+// Collector `fixtures`: every fixture regression file, so the gate checks the suites themselves.
+
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { Finding } from "../core/findings.js";
+import { displayPath } from "../core/paths.js";
+import { isKind } from "../schemas/kinds.js";
+import type { Collector } from "./types.js";
+import type { InputJob } from "../gate/evaluate-input.js";
+
+export const fixturesCollector: Collector = {
+  description: "fixture regression files under fixtures/<kind or schema>/",
+  async collect({ root, options }) {
+    const dir = join(root, String(options.dir ?? "fixtures"));
+    const schemasDir = join(root, String(options.schemas ?? "schemas"));
+    const inputs: InputJob[] = [];
+    const findings: Finding[] = [];
+    if (!existsSync(dir)) return { inputs, findings };
+    const schemaNames = existsSync(schemasDir)
+      ? readdirSync(schemasDir).filter((f) => f.endsWith(".schema.json")).map((f) => f.replace(/\.schema\.json$/, ""))
+      : [];
+    for (const target of readdirSync(dir).sort()) {
+      const targetDir = join(dir, target);
+      if (!statSync(targetDir).isDirectory()) continue;
+      for (const name of readdirSync(targetDir).sort()) {
+        const path = join(targetDir, name);
+        let suite: unknown;
+        try {
+          suite = JSON.parse(readFileSync(path, "utf8"));
+        } catch (error) {
+          findings.push({ code: "input/unparsable", severity: "error", message: `invalid JSON: ${(error as Error).message}`, source: "gate", input: displayPath(path) });
+          continue;
+        }
+        inputs.push({
+          display: displayPath(path),
+          kind: "fixture-suite",
+          document: { target, file: name, targetKnown: isKind(target) || schemaNames.includes(target), suite },
+        });
+      }
+    }
+    return { inputs, findings };
+  },
+};

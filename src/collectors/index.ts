@@ -1,0 +1,18 @@
+// The collector registry: one file per collector, registered here.
+
+import { fixturesCollector } from "./fixtures.js";
+import { policyTreeCollector } from "./policy-tree.js";
+import { schemasCollector } from "./schemas.js";
+import type { Collector } from "./types.js";
+
+export type CollectorName = "schemas" | "fixtures" | "policy-tree";
+
+export const COLLECTORS: Record<CollectorName, Collector> = {
+  schemas: schemasCollector,
+  fixtures: fixturesCollector,
+  "policy-tree": policyTreeCollector,
+};
+
+export function isCollectorName(name: string): name is CollectorName {
+  return Object.hasOwn(COLLECTORS, name);
+}

@@ -1,0 +1,40 @@
+// Collector `policy-tree`: the layout of a Regal-style policy directory (one folder per rule,
+// its _test.rego beside it, # METADATA on every package), read as files, no opa needed.
+
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import fg from "fast-glob";
+import { displayPath } from "../core/paths.js";
+import type { Collector } from "./types.js";
+
+export const policyTreeCollector: Collector = {
+  description: "the policy directory's layout: rule folders, tests and package metadata",
+  async collect({ root, options }) {
+    const dir = join(root, String(options.dir ?? "policy"));
+    if (!existsSync(dir)) return { inputs: [], findings: [] };
+    const files = (await fg("**/*.rego", { cwd: dir })).sort();
+    const folders = new Map<string, { sources: string[]; tests: string[] }>();
+    const modules = [];
+    for (const file of files) {
+      const folder = dirname(file);
+      const entry = folders.get(folder) ?? { sources: [], tests: [] };
+      (file.endsWith("_test.rego") ? entry.tests : entry.sources).push(file);
+      folders.set(folder, entry);
+      const text = readFileSync(join(dir, file), "utf8");
+      const pkgLine = /^package\s+([\w.]+)/m.exec(text);
+      const beforePackage = pkgLine ? text.slice(0, pkgLine.index) : text;
+      modules.push({
+        file,
+        test: file.endsWith("_test.rego"),
+        package: pkgLine?.[1] ?? "",
+        metadata: /^# METADATA\s*$/m.test(beforePackage),
+        title: /^#\s+title:\s*\S/m.test(beforePackage),
+      });
+    }
+    const rules = [...folders.entries()].map(([folder, entry]) => ({ folder, ...entry }));
+    return {
+      inputs: [{ display: displayPath(dir), kind: "policy-tree", document: { root: displayPath(dir), modules, folders: rules } }],
+      findings: [],
+    };
+  },
+};

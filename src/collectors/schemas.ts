@@ -1,0 +1,45 @@
+// Collector `schemas`: each gatehouse JSON Schema file, with what the policy needs to judge it
+// (its file name, parsed body and how many valid/invalid fixtures exercise it).
+
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { displayPath } from "../core/paths.js";
+import { SCHEMA_FILE } from "../schemas/registry.js";
+import { countFixtures } from "../fixtures/suite.js";
+import type { Collector } from "./types.js";
+
+export const schemasCollector: Collector = {
+  description: "JSON Schema files under schemas/, with their fixture counts",
+  async collect({ root, options }) {
+    const dir = join(root, String(options.dir ?? "schemas"));
+    const fixturesDir = join(root, String(options.fixtures ?? "fixtures"));
+    if (!existsSync(dir)) return { inputs: [], findings: [] };
+    const counts = countFixtures(fixturesDir);
+    const inputs = [];
+    const findings = [];
+    for (const file of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
+      const path = join(dir, file);
+      const match = SCHEMA_FILE.exec(file);
+      let schema: unknown;
+      try {
+        schema = JSON.parse(readFileSync(path, "utf8"));
+      } catch (error) {
+        findings.push({ code: "input/unparsable", severity: "error" as const, message: `invalid JSON: ${(error as Error).message}`, source: "gate" as const, input: displayPath(path) });
+        continue;
+      }
+      const name = match ? `${match[1]}.v${match[2]}` : file;
+      inputs.push({
+        display: displayPath(path),
+        kind: "json-schema",
+        document: {
+          file,
+          name,
+          versioned: match !== null,
+          schema,
+          fixtures: counts.get(name) ?? { valid: 0, invalid: 0 },
+        },
+      });
+    }
+    return { inputs, findings };
+  },
+};

@@ -1,0 +1,26 @@
+// The collector interface: turn repository and pipeline artifacts into JSON inputs of a kind.
+// One file per collector, registered in src/collectors/index.ts.
+
+import type { Finding } from "../core/findings.js";
+import type { InputJob } from "../gate/evaluate-input.js";
+
+export interface CollectorContext {
+  /** repository root (absolute) */
+  root: string;
+  /** this collector's section of gatehouse.config (already schema-validated) */
+  options: Record<string, unknown>;
+  /** the fixed clock for reproducible runs, when one was given */
+  nowNs?: bigint;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface Collected {
+  inputs: InputJob[];
+  /** problems found while collecting (e.g. `gate/collector-failed`); they deny */
+  findings: Finding[];
+}
+
+export interface Collector {
+  description: string;
+  collect(context: CollectorContext): Promise<Collected>;
+}

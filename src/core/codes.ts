@@ -1,0 +1,150 @@
+// Finding codes raised by gatehouse itself (not by Rego rules). Each is a fail-closed case:
+// something could not be proven safe, so the run denies. The table is typed Record<GateCode, ...>
+// so a new code does not compile until it has a title, its docs and the case that triggers it;
+// test/codes.test.ts checks every `trigger` really produces its code.
+
+import type { Severity } from "./findings.js";
+
+export type GateCode =
+  | "gate/no-policies"
+  | "gate/no-inputs"
+  | "gate/no-policy-for-kind"
+  | "gate/namespace-unmatched"
+  | "gate/zero-rules"
+  | "gate/collector-failed"
+  | "schema/invalid"
+  | "schema/unknown-kind"
+  | "policy/bad-result"
+  | "policy/finding-without-msg"
+  | "policy/eval-error"
+  | "policy/timeout"
+  | "policy/missing-builtin"
+  | "input/unreadable"
+  | "input/unparsable"
+  | "input/too-large"
+  | "bundle/stale"
+  | "bundle/tampered";
+
+export interface CodeInfo {
+  title: string;
+  /** One paragraph: what happened and how to fix it. Rendered in SARIF rule help and docs. */
+  docs: string;
+  severity: Severity;
+  /** The CLI case (under test/cases/) that triggers this code. */
+  trigger: string;
+}
+
+export const GATE_CODES: Record<GateCode, CodeInfo> = {
+  "gate/no-policies": {
+    title: "No policies found",
+    docs: "The policy directory or bundle holds no Rego rules. A gate with nothing to enforce cannot prove anything safe, so it denies. Point --policy at a directory of .rego files or a built bundle.",
+    severity: "error",
+    trigger: "no-policies",
+  },
+  "gate/no-inputs": {
+    title: "No inputs found",
+    docs: "No file matched the arguments or the configured collectors. An empty run would pass vacuously, so it denies. Check the paths and globs.",
+    severity: "error",
+    trigger: "no-inputs",
+  },
+  "gate/no-policy-for-kind": {
+    title: "Input kind has no policy",
+    docs: "An input of this kind was collected but no policy package governs it. Add rules for the kind's namespace or stop collecting it.",
+    severity: "error",
+    trigger: "no-policy-for-kind",
+  },
+  "gate/namespace-unmatched": {
+    title: "Namespace matches no policy package",
+    docs: "The requested --namespace (or the kind's namespace) matches no package in the bundle. A typo here would silently evaluate nothing, so it denies.",
+    severity: "error",
+    trigger: "namespace-unmatched",
+  },
+  "gate/zero-rules": {
+    title: "Zero rules evaluated",
+    docs: "The selected packages define no deny, violation or warn rules, so nothing was evaluated for this input. Zero evaluated rules is a deny, never a pass.",
+    severity: "error",
+    trigger: "zero-rules",
+  },
+  "gate/collector-failed": {
+    title: "Collector failed",
+    docs: "A collector could not turn repository artifacts into inputs (an unreadable file, a git error, a malformed source). What was not collected cannot be checked, so it denies.",
+    severity: "error",
+    trigger: "collector-failed",
+  },
+  "schema/invalid": {
+    title: "Input does not match its schema",
+    docs: "The input failed validation against its versioned JSON Schema; the finding names the JSON pointer and the schema's message. Policies never see an input that fails its schema.",
+    severity: "error",
+    trigger: "schema-invalid",
+  },
+  "schema/unknown-kind": {
+    title: "Unknown input kind",
+    docs: "The input names a kind that has no schema. Every kind must name a versioned schema under schemas/.",
+    severity: "error",
+    trigger: "unknown-kind",
+  },
+  "policy/bad-result": {
+    title: "Rule returned an unusable result",
+    docs: "A deny/violation/warn rule must be a set of strings or of objects with a string `msg`. A bare boolean (`deny if true`), a string (`deny := \"x\"`) or a set of numbers cannot be turned into findings, so it denies.",
+    severity: "error",
+    trigger: "bad-result",
+  },
+  "policy/finding-without-msg": {
+    title: "Finding object without msg",
+    docs: "A rule produced an object finding with no string `msg`. Every finding must say what is wrong.",
+    severity: "error",
+    trigger: "finding-without-msg",
+  },
+  "policy/eval-error": {
+    title: "Policy evaluation failed",
+    docs: "The WebAssembly evaluation raised an error or aborted (for example a runtime conflict in a complete rule, or a builtin that threw). The input is denied.",
+    severity: "error",
+    trigger: "eval-error",
+  },
+  "policy/timeout": {
+    title: "Evaluation exceeded its time budget",
+    docs: "Evaluating the input took longer than the configured budget (--timeout, default 10 s); the worker was terminated. Simplify the policy or raise the budget.",
+    severity: "error",
+    trigger: "timeout",
+  },
+  "policy/missing-builtin": {
+    title: "Policy needs a builtin that is not available",
+    docs: "The compiled policy imports a builtin that neither the OPA wasm runtime nor gatehouse implements. The bundle is refused at load rather than failing halfway through evaluation.",
+    severity: "error",
+    trigger: "missing-builtin",
+  },
+  "input/unreadable": {
+    title: "Input cannot be read",
+    docs: "The input file does not exist or cannot be read.",
+    severity: "error",
+    trigger: "unreadable",
+  },
+  "input/unparsable": {
+    title: "Input cannot be parsed",
+    docs: "The input is not valid JSON or YAML, has duplicate keys, or uses YAML aliases beyond the safe limit (alias bombs).",
+    severity: "error",
+    trigger: "unparsable",
+  },
+  "input/too-large": {
+    title: "Input over the size limit",
+    docs: "The input is larger than the configured limit (--max-input-bytes, default 10 MiB) and was not parsed.",
+    severity: "error",
+    trigger: "too-large",
+  },
+  "bundle/stale": {
+    title: "Bundle does not match its Rego sources",
+    docs: "The bundle manifest records a sha256 for every Rego source; a source changed, appeared or disappeared since the bundle was built. Rebuild it with `gatehouse build`.",
+    severity: "error",
+    trigger: "stale-bundle",
+  },
+  "bundle/tampered": {
+    title: "Bundle wasm does not match its manifest",
+    docs: "The wasm module's sha256 differs from the one its manifest records, or the manifest is missing or malformed. The bundle is refused.",
+    severity: "error",
+    trigger: "tampered-bundle",
+  },
+};
+
+export function isGateCode(code: string): code is GateCode {
+  return Object.hasOwn(GATE_CODES, code);
+}

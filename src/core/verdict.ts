@@ -1,0 +1,60 @@
+// The verdict of a run and the pure function from verdict to exit code.
+
+import { compareFindings, isDenying, type Finding } from "./findings.js";
+
+export type Decision = "allow" | "deny";
+
+export interface InputRecord {
+  /** display path (relative to the working directory) or `-` for stdin, or a collector label */
+  path: string;
+  kind?: string;
+  /** sha256 of the input bytes (or of the canonical JSON a collector produced) */
+  sha256: string;
+  bytes: number;
+  /** Rules that were evaluated for this input (entrypoints × results). */
+  rulesEvaluated: number;
+}
+
+export interface BundleRecord {
+  path: string;
+  sha256: string;
+  opaVersion: string;
+  entrypoints: string[];
+}
+
+export interface PolicyRecord {
+  pack: string;
+  version: string;
+  effectiveHash: string;
+  mode: "warn" | "block";
+}
+
+export interface Verdict {
+  decision: Decision;
+  findings: Finding[];
+  inputs: InputRecord[];
+  bundle?: BundleRecord;
+  policy?: PolicyRecord;
+  durations: { totalMs: number; evaluateMs: number };
+}
+
+/** Builds a verdict: deny-by-default, so any denying finding, or no input at all, denies. */
+export function decide(
+  findings: Finding[],
+  inputs: InputRecord[],
+  extra: Omit<Verdict, "decision" | "findings" | "inputs">,
+): Verdict {
+  const sorted = [...findings].sort(compareFindings);
+  const decision: Decision = sorted.some(isDenying) ? "deny" : "allow";
+  return { decision, findings: sorted, inputs: [...inputs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), ...extra };
+}
+
+export const EXIT_ALLOW = 0;
+export const EXIT_DENY = 1;
+export const EXIT_ERROR = 2;
+
+/** Exit code as a pure function of the verdict. Tool errors (no verdict) exit EXIT_ERROR. */
+export function exitCodeFor(verdict: Verdict | undefined): number {
+  if (!verdict) return EXIT_ERROR;
+  return verdict.decision === "allow" ? EXIT_ALLOW : EXIT_DENY;
+}

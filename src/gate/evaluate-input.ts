@@ -1,0 +1,190 @@
+// The per-input pipeline: read → size check → parse → validate against the kind's schema →
+// evaluate the selected entrypoints → findings. Runs inside worker threads (src/gate/worker.ts)
+// and in-process (tests, bench). Every failure is a denying finding, never a silent pass.
+
+import { readFileSync, statSync } from "node:fs";
+import { sha256 } from "../core/digest.js";
+import type { Finding } from "../core/findings.js";
+import type { GateCode } from "../core/codes.js";
+import type { InputRecord } from "../core/verdict.js";
+import { InputParseError, formatForPath, parseDocument } from "../inputs/parse.js";
+import type { EntrypointInfo } from "../policy/manifest.js";
+import { exceptionName } from "../policy/manifest.js";
+import { interpretResult } from "../policy/results.js";
+import { PolicyEvalError, type PolicyInstance } from "../policy/runtime.js";
+import { KINDS, inNamespace, isKind } from "../schemas/kinds.js";
+import type { SchemaRegistry } from "../schemas/registry.js";
+
+export interface InputJob {
+  /** display path, used in findings and reports */
+  display: string;
+  /** absolute file path to read, or */
+  file?: string;
+  /** raw text (stdin), or */
+  text?: string;
+  /** an already-built document (collectors) */
+  document?: unknown;
+  kind?: string;
+}
+
+/** Which packages to evaluate for inputs without a kind (conftest's --namespace/--all-namespaces). */
+export type NamespaceSelection = { all: true } | { all: false; namespaces: string[] };
+
+export interface EvaluatorOptions {
+  maxInputBytes: number;
+  selection: NamespaceSelection;
+}
+
+export interface InputResult {
+  record: InputRecord;
+  findings: Finding[];
+  evaluateMs: number;
+}
+
+export class InputEvaluator {
+  readonly #byPackage = new Map<string, EntrypointInfo[]>();
+
+  constructor(
+    readonly policy: PolicyInstance,
+    entrypoints: readonly EntrypointInfo[],
+    readonly schemas: SchemaRegistry,
+    readonly options: EvaluatorOptions,
+  ) {
+    for (const entry of entrypoints) {
+      const list = this.#byPackage.get(entry.package) ?? [];
+      list.push(entry);
+      this.#byPackage.set(entry.package, list);
+    }
+  }
+
+  evaluate(job: InputJob): InputResult {
+    const findings: Finding[] = [];
+    const record: InputRecord = { path: job.display, sha256: "", bytes: 0, rulesEvaluated: 0 };
+    if (job.kind) record.kind = job.kind;
+    const fail = (code: GateCode, message: string): InputResult => {
+      findings.push({ code, severity: "error", message, source: "gate", input: job.display });
+      return { record, findings, evaluateMs: 0 };
+    };
+
+    // 1. Obtain the document.
+    let document: unknown;
+    if (job.document !== undefined) {
+      const text = JSON.stringify(job.document);
+      record.sha256 = sha256(text);
+      record.bytes = Buffer.byteLength(text);
+      document = job.document;
+    } else {
+      let text: string;
+      if (job.file !== undefined) {
+        let size: number;
+        try {
+          size = statSync(job.file).size;
+        } catch (error) {
+          return fail("input/unreadable", `cannot read input: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+        }
+        if (size > this.options.maxInputBytes) {
+          record.bytes = size;
+          return fail("input/too-large", `input is ${size} bytes, over the ${this.options.maxInputBytes}-byte limit`);
+        }
+        let raw: Buffer;
+        try {
+          raw = readFileSync(job.file);
+        } catch (error) {
+          return fail("input/unreadable", `cannot read input: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+        }
+        record.sha256 = sha256(raw);
+        record.bytes = raw.byteLength;
+        text = raw.toString("utf8");
+      } else {
+        text = job.text ?? "";
+        const raw = Buffer.from(text, "utf8");
+        record.sha256 = sha256(raw);
+        record.bytes = raw.byteLength;
+        if (raw.byteLength > this.options.maxInputBytes) {
+          return fail("input/too-large", `input is ${raw.byteLength} bytes, over the ${this.options.maxInputBytes}-byte limit`);
+        }
+      }
+      try {
+        document = parseDocument(text, job.file ? formatForPath(job.file) : undefined);
+      } catch (error) {
+        if (error instanceof InputParseError) return fail("input/unparsable", error.message);
+        throw error;
+      }
+    }
+
+    // 2. Pick the packages and validate against the kind's schema.
+    let packages: string[];
+    if (job.kind !== undefined) {
+      if (!isKind(job.kind)) return fail("schema/unknown-kind", `unknown input kind ${JSON.stringify(job.kind)}`);
+      const info = KINDS[job.kind];
+      const schemaFindings = this.schemas.validate(info.schema, document, job.display);
+      if (schemaFindings.length > 0) return { record, findings: schemaFindings, evaluateMs: 0 };
+      packages = [...this.#byPackage.keys()].filter((pkg) => inNamespace(pkg, info.namespace));
+      if (packages.length === 0) {
+        return fail("gate/no-policy-for-kind", `no policy package under ${info.namespace} governs inputs of kind ${job.kind}`);
+      }
+    } else {
+      const selection = this.options.selection;
+      packages = selection.all
+        ? [...this.#byPackage.keys()]
+        : [...this.#byPackage.keys()].filter((pkg) => selection.namespaces.includes(pkg));
+      if (packages.length === 0) {
+        const wanted = selection.all ? "any namespace" : selection.namespaces.join(", ");
+        return fail("gate/namespace-unmatched", `no policy package matches ${wanted}`);
+      }
+    }
+    packages.sort();
+
+    // 3. Evaluate. A top-level array is evaluated element by element, as conftest does with
+    // multi-document files; a kind's document is always evaluated whole.
+    const documents = job.kind === undefined && Array.isArray(document) ? document : [document];
+    const started = performance.now();
+    for (const doc of documents) {
+      const encoded = this.policy.encodeInput(doc);
+      for (const pkg of packages) {
+        const entries = this.#byPackage.get(pkg)!;
+        const rules = entries.filter((e) => e.role !== "exception");
+        if (rules.length === 0) continue;
+        const exceptions = new Set<string>();
+        const exceptionRule = entries.find((e) => e.role === "exception");
+        try {
+          if (exceptionRule) {
+            const result = this.policy.evaluate(encoded, exceptionRule.path);
+            if (result.defined) {
+              const outcome = interpretResult(exceptionRule, result.value, job.display);
+              findings.push(...outcome.findings);
+              for (const name of outcome.exceptions ?? []) exceptions.add(name);
+            }
+          }
+          for (const entry of rules) {
+            const result = this.policy.evaluate(encoded, entry.path);
+            record.rulesEvaluated++;
+            if (!result.defined) continue;
+            const outcome = interpretResult(entry, result.value, job.display);
+            const excepted = exceptions.has(exceptionName(entry.rule));
+            for (const finding of outcome.findings) {
+              if (excepted && finding.source === "policy") {
+                finding.suppressed = { kind: "exception", justification: `data.${pkg}.exception` };
+              }
+              findings.push(finding);
+            }
+          }
+        } catch (error) {
+          if (!(error instanceof PolicyEvalError)) throw error;
+          findings.push({ code: "policy/eval-error", severity: "error", message: error.message, source: "gate", input: job.display, rule: `data.${pkg}` });
+        }
+      }
+    }
+    const evaluateMs = performance.now() - started;
+    if (record.rulesEvaluated === 0) {
+      findings.push({
+        code: "gate/zero-rules",
+        severity: "error",
+        message: documents.length === 0 ? "the input is an empty list: nothing was evaluated" : `no deny, violation or warn rule exists in ${packages.join(", ")}`,
+        source: "gate",
+        input: job.display,
+      });
+    }
+    return { record, findings, evaluateMs };
+  }
+}

@@ -1,0 +1,102 @@
+// Runs an evaluation end to end and returns a verdict: resolve and verify the policy, audit its
+// builtins, compile the module once, spread inputs over workers, decide. Fail-closed conditions
+// (FailClosed) become denying findings; only usage/config/toolchain errors escape as exceptions.
+
+import type { Finding } from "../core/findings.js";
+import { FailClosed } from "../core/errors.js";
+import { GATE_CODES } from "../core/codes.js";
+import { decide, type BundleRecord, type InputRecord, type PolicyRecord, type Verdict } from "../core/verdict.js";
+import { displayPath, packagePath } from "../core/paths.js";
+import { createBuiltins, systemClock, type Clock } from "../policy/builtins/index.js";
+import type { LoadedBundle } from "../policy/bundle.js";
+import { auditBuiltins } from "../policy/runtime.js";
+import { resolvePolicy } from "../policy/source.js";
+import type { InputJob, NamespaceSelection } from "./evaluate-input.js";
+import { evaluateInPool } from "./pool.js";
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+export interface EvaluationRequest {
+  /** path to a bundle directory or a directory of .rego, or an already loaded bundle */
+  policy: string | LoadedBundle;
+  jobs: InputJob[];
+  selection: NamespaceSelection;
+  maxInputBytes: number;
+  timeoutMs: number;
+  clock?: Clock;
+  /** fixed `time.now_ns` value for reproducible runs */
+  nowNs?: bigint;
+  data?: unknown;
+  /** findings raised before evaluation (collectors, policy packs) */
+  findings?: Finding[];
+  workers?: number;
+  schemasDir?: string;
+  policyRecord?: PolicyRecord;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export function failClosedFinding(error: FailClosed): Finding {
+  return {
+    code: error.code,
+    severity: GATE_CODES[error.code].severity,
+    message: error.message,
+    source: "gate",
+    ...(error.file ? { input: displayPath(error.file), location: { file: displayPath(error.file) } } : {}),
+  };
+}
+
+export async function runEvaluation(request: EvaluationRequest): Promise<Verdict> {
+  const started = performance.now();
+  const findings: Finding[] = [...(request.findings ?? [])];
+  const inputs: InputRecord[] = [];
+  let bundleRecord: BundleRecord | undefined;
+  let evaluateMs = 0;
+  try {
+    const bundle = typeof request.policy === "string" ? await resolvePolicy(request.policy) : request.policy;
+    bundleRecord = {
+      path: displayPath(bundle.dir),
+      sha256: bundle.sha256,
+      opaVersion: bundle.manifest.opaVersion,
+      entrypoints: bundle.manifest.entrypoints.map((e) => e.path),
+    };
+    auditBuiltins(bundle.manifest.builtins, createBuiltins(request.clock ?? systemClock));
+    if (request.jobs.length === 0) {
+      throw new FailClosed("gate/no-inputs", "no inputs to evaluate: nothing matched the arguments or the configured collectors");
+    }
+    const module = await WebAssembly.compile(new Uint8Array(bundle.wasm));
+    const results = await evaluateInPool(
+      {
+        module,
+        builtins: bundle.manifest.builtins,
+        entrypoints: bundle.manifest.entrypoints,
+        schemasDir: request.schemasDir ?? packagePath("schemas"),
+        options: { maxInputBytes: request.maxInputBytes, selection: request.selection },
+        ...(request.nowNs !== undefined ? { nowNs: request.nowNs.toString() } : {}),
+        ...(request.data !== undefined ? { data: request.data } : {}),
+      },
+      request.jobs,
+      {
+        timeoutMs: request.timeoutMs,
+        ...(request.workers !== undefined ? { workers: request.workers } : {}),
+        ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+      },
+    );
+    for (const result of results) {
+      inputs.push(result.record);
+      findings.push(...result.findings);
+      evaluateMs += result.evaluateMs;
+    }
+  } catch (error) {
+    if (!(error instanceof FailClosed)) throw error;
+    findings.push(failClosedFinding(error));
+  }
+  return decide(findings, inputs, {
+    ...(bundleRecord ? { bundle: bundleRecord } : {}),
+    ...(request.policyRecord ? { policy: request.policyRecord } : {}),
+    durations: { totalMs: round(performance.now() - started), evaluateMs: round(evaluateMs) },
+  });
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

@@ -1,0 +1,31 @@
+// Resolving `--policy`: a built bundle loads directly (Node only); a directory of .rego is
+// compiled with the pinned toolchain and cached by content hash, so the second run is instant.
+
+import { existsSync, statSync } from "node:fs";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import { FailClosed } from "../core/errors.js";
+import { sha256 } from "../core/digest.js";
+import { buildBundle, hashSources, regoSources } from "./build.js";
+import { isBundleDir, loadBundle, type LoadedBundle } from "./bundle.js";
+import { opaVersion } from "./toolchain.js";
+
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.GATEHOUSE_CACHE_DIR) return env.GATEHOUSE_CACHE_DIR;
+  const base = env.XDG_CACHE_HOME || join(homedir(), ".cache");
+  return join(base, "gatehouse");
+}
+
+export async function resolvePolicy(path: string): Promise<LoadedBundle> {
+  const abs = resolve(path);
+  if (!existsSync(abs)) throw new FailClosed("gate/no-policies", `policy path does not exist`, path);
+  if (isBundleDir(abs)) return loadBundle(abs);
+  if (!statSync(abs).isDirectory()) throw new FailClosed("gate/no-policies", `policy path is neither a bundle nor a directory of .rego files`, path);
+  const files = await regoSources(abs);
+  if (files.length === 0) throw new FailClosed("gate/no-policies", `no .rego policies found`, path);
+  const sources = await hashSources(abs, files);
+  const key = sha256(JSON.stringify({ version: await opaVersion(), root: abs, sources, layout: 1 }));
+  const dir = join(cacheDir(), "bundles", key);
+  if (!isBundleDir(dir)) await buildBundle(abs, dir);
+  return loadBundle(dir);
+}

@@ -1,0 +1,54 @@
+// Human-readable report. Colour only when the context allows it (TTY and NO_COLOR unset).
+
+import type { Finding } from "../core/findings.js";
+import type { Outcome, ReportContext, Reporter } from "./types.js";
+
+const paint = (on: boolean, code: number) => (s: string) => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
+
+function label(finding: Finding): string {
+  if (finding.suppressed) return finding.suppressed.kind === "waiver" ? "WAIVED" : "EXCEPTION";
+  switch (finding.severity) {
+    case "block":
+      return "BLOCK";
+    case "error":
+      return "FAIL";
+    case "warning":
+      return "WARN";
+    case "info":
+      return "INFO";
+  }
+}
+
+export const textReporter: Reporter = {
+  description: "human-readable lines, one per finding, then a summary",
+  render(outcome: Outcome, context: ReportContext): string {
+    const red = paint(context.color, 31);
+    const yellow = paint(context.color, 33);
+    const green = paint(context.color, 32);
+    const dim = paint(context.color, 2);
+    if (outcome.error) return `${red("ERROR")} ${outcome.error.type}: ${outcome.error.message}\n`;
+    const { verdict } = outcome;
+    const lines: string[] = [];
+    for (const f of verdict.findings) {
+      const tag = label(f);
+      const colored = tag === "FAIL" || tag === "BLOCK" ? red(tag) : tag === "WARN" ? yellow(tag) : dim(tag);
+      const where = [f.input, f.location?.pointer ? `#${f.location.pointer}` : ""].join("");
+      const parts = [`${colored} ${where ? `${where} ` : ""}[${f.code}] ${f.message}`];
+      if (f.suppressed) parts.push(dim(`  (${f.suppressed.justification})`));
+      lines.push(parts.join(""));
+      if (f.suggestedFix) lines.push(dim(`  fix: ${f.suggestedFix}`));
+    }
+    const count = (pred: (f: Finding) => boolean) => verdict.findings.filter(pred).length;
+    const failures = count((f) => !f.suppressed && (f.severity === "error" || f.severity === "block"));
+    const warnings = count((f) => !f.suppressed && f.severity === "warning");
+    const suppressed = count((f) => f.suppressed !== undefined);
+    const rules = verdict.inputs.reduce((n, i) => n + i.rulesEvaluated, 0);
+    const summary =
+      `${verdict.inputs.length} input${verdict.inputs.length === 1 ? "" : "s"}, ${rules} rule evaluations: ` +
+      `${failures} failure${failures === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}, ${suppressed} suppressed`;
+    if (lines.length > 0) lines.push("");
+    lines.push(summary);
+    lines.push(verdict.decision === "allow" ? green("ALLOW") : red("DENY"));
+    return lines.join("\n") + "\n";
+  },
+};

@@ -1,0 +1,39 @@
+// Input kinds: every kind names its versioned schema and the Rego namespace that governs it.
+// Typed Record<Kind, ...> so a kind cannot exist without both.
+
+export type Kind = "json-schema" | "fixture-suite" | "policy-tree";
+
+export interface KindInfo {
+  /** schema name under schemas/, e.g. `run-receipt.v1` */
+  schema: string;
+  /** Rego package prefix; every package at or below it is evaluated for inputs of this kind. */
+  namespace: string;
+  description: string;
+}
+
+export const KINDS: Record<Kind, KindInfo> = {
+  "json-schema": {
+    schema: "schema-document.v1",
+    namespace: "gatehouse.schemas",
+    description: "A gatehouse JSON Schema file with its fixture counts (self-gating).",
+  },
+  "fixture-suite": {
+    schema: "fixture-suite.v1",
+    namespace: "gatehouse.fixtures",
+    description: "A fixture regression file: cases of data with the expected verdict and codes.",
+  },
+  "policy-tree": {
+    schema: "policy-tree.v1",
+    namespace: "gatehouse.policy_tree",
+    description: "The layout of a policy directory: one folder per rule, tests and metadata beside it.",
+  },
+};
+
+export function isKind(name: string): name is Kind {
+  return Object.hasOwn(KINDS, name);
+}
+
+/** True when `pkg` is `namespace` or inside it (`a.b` is inside `a`). */
+export function inNamespace(pkg: string, namespace: string): boolean {
+  return pkg === namespace || pkg.startsWith(`${namespace}.`);
+}
