@@ -3,7 +3,6 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import fg from "fast-glob";
 import { displayPath } from "../core/paths.js";
 import type { Collector } from "./types.js";
 
@@ -12,6 +11,7 @@ export const policyTreeCollector: Collector = {
   async collect({ root, options }) {
     const dir = join(root, String(options.dir ?? "policy"));
     if (!existsSync(dir)) return { inputs: [], findings: [] };
+    const { default: fg } = await import("fast-glob");
     const files = (await fg("**/*.rego", { cwd: dir })).sort();
     const folders = new Map<string, { sources: string[]; tests: string[] }>();
     const modules = [];

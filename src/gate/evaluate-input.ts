@@ -3,6 +3,7 @@
 // and in-process (tests, bench). Every failure is a denying finding, never a silent pass.
 
 import { readFileSync, statSync } from "node:fs";
+import { isUtf8 } from "node:buffer";
 import { sha256 } from "../core/digest.js";
 import type { Finding } from "../core/findings.js";
 import type { GateCode } from "../core/codes.js";
@@ -66,14 +67,18 @@ export class InputEvaluator {
       return { record, findings, evaluateMs: 0 };
     };
 
-    // 1. Obtain the document.
+    // 1. Obtain the document. `json` keeps the bytes of a document that is exactly one JSON
+    // value, already checked (parsed, no duplicate keys, valid UTF-8), so the policy gets those
+    // bytes instead of a re-serialisation of the parsed value.
     let document: unknown;
+    let json: Uint8Array | undefined;
     if (job.document !== undefined) {
-      const text = JSON.stringify(job.document);
-      record.sha256 = sha256(text);
-      record.bytes = Buffer.byteLength(text);
+      json = Buffer.from(JSON.stringify(job.document), "utf8");
+      record.sha256 = sha256(json);
+      record.bytes = json.byteLength;
       document = job.document;
     } else {
+      let raw: Buffer;
       let text: string;
       if (job.file !== undefined) {
         let size: number;
@@ -86,7 +91,6 @@ export class InputEvaluator {
           record.bytes = size;
           return fail("input/too-large", `input is ${size} bytes, over the ${this.options.maxInputBytes}-byte limit`);
         }
-        let raw: Buffer;
         try {
           raw = readFileSync(job.file);
         } catch (error) {
@@ -97,19 +101,24 @@ export class InputEvaluator {
         text = raw.toString("utf8");
       } else {
         text = job.text ?? "";
-        const raw = Buffer.from(text, "utf8");
+        raw = Buffer.from(text, "utf8");
         record.sha256 = sha256(raw);
         record.bytes = raw.byteLength;
         if (raw.byteLength > this.options.maxInputBytes) {
           return fail("input/too-large", `input is ${raw.byteLength} bytes, over the ${this.options.maxInputBytes}-byte limit`);
         }
       }
+      const format = job.file ? formatForPath(job.file) : undefined;
       try {
-        document = parseDocument(text, job.file ? formatForPath(job.file) : undefined);
+        document = parseDocument(text, format);
       } catch (error) {
         if (error instanceof InputParseError) return fail("input/unparsable", error.message);
         throw error;
       }
+      // A .json file that parsed is one JSON value (parseDocument never falls back to YAML for
+      // it); its bytes are what the policy sees when they are valid UTF-8 (otherwise the text
+      // was decoded with replacement characters, and only the re-serialisation matches it).
+      if (format === "json" && isUtf8(raw)) json = raw;
     }
 
     // 2. Pick the packages and validate against the kind's schema.
@@ -140,7 +149,7 @@ export class InputEvaluator {
     const documents = job.kind === undefined && Array.isArray(document) ? document : [document];
     const started = performance.now();
     for (const doc of documents) {
-      const encoded = this.policy.encodeInput(doc);
+      const encoded = json !== undefined && doc === document ? this.policy.encodedJson(json) : this.policy.encodeInput(doc);
       for (const pkg of packages) {
         const entries = this.#byPackage.get(pkg)!;
         const rules = entries.filter((e) => e.role !== "exception");

@@ -1,7 +1,9 @@
 // Spreads input evaluation over worker threads that share one compiled WebAssembly.Module.
-// Each worker has a watchdog: if it produces no result within the time budget, it is
-// terminated, the input it was on gets a `policy/timeout` finding, and its remaining jobs go
-// to a fresh worker. Results come back in job order whatever the scheduling.
+// Jobs go out in chunks and results come back one message per chunk (a message per input cost
+// more than evaluating it). Each worker has a watchdog: the worker publishes, in shared memory,
+// which job it is on and since when; a job that runs past the time budget gets a `policy/timeout`
+// finding, the worker is terminated, and the rest of its chunk goes to a fresh worker. Results
+// come back in job order whatever the scheduling.
 
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
@@ -19,11 +21,45 @@ export interface WorkerInit {
   data?: unknown;
 }
 
+/** What the pool adds to WorkerInit: the shared progress cells (see WorkerProgress). */
+export interface WorkerData extends WorkerInit {
+  progress: SharedArrayBuffer;
+}
+
 export interface WorkerRequest {
   jobs: { id: number; job: InputJob }[];
 }
 
-export type WorkerResponse = { ready: true } | { id: number; result: InputResult };
+export type WorkerResponse = { ready: true } | { results: { id: number; result: InputResult }[] };
+
+/**
+ * Shared progress of one worker: the job it is evaluating (or IDLE) and when it started it
+ * (Date.now() ms). The worker writes the start time before the job id, so a reader that sees a
+ * job id also sees its start time (Atomics order the two).
+ */
+export class WorkerProgress {
+  static readonly IDLE = -1;
+  static bytes(): number {
+    return 16;
+  }
+  readonly #job: Int32Array;
+  readonly #since: Float64Array;
+  constructor(readonly buffer: SharedArrayBuffer) {
+    this.#job = new Int32Array(buffer, 0, 1);
+    this.#since = new Float64Array(buffer, 8, 1);
+  }
+  start(id: number, now: number = Date.now()): void {
+    this.#since[0] = now;
+    Atomics.store(this.#job, 0, id);
+  }
+  finish(): void {
+    Atomics.store(this.#job, 0, WorkerProgress.IDLE);
+  }
+  current(): { id: number; since: number } | undefined {
+    const id = Atomics.load(this.#job, 0);
+    return id === WorkerProgress.IDLE ? undefined : { id, since: this.#since[0]! };
+  }
+}
 
 export interface PoolOptions {
   /** per-input evaluation budget in milliseconds */
@@ -33,6 +69,7 @@ export interface PoolOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** Inputs per message; small enough to balance the workers, large enough to amortise a message. */
 const CHUNK = 32;
 /** Below this many inputs per extra worker, another worker costs more than it saves. */
 const INPUTS_PER_WORKER = 200;
@@ -54,14 +91,25 @@ export async function evaluateInPool(init: WorkerInit, jobs: InputJob[], options
 
     const spawn = (): void => {
       live++;
-      const worker = new Worker(workerUrl, { workerData: init });
+      const progress = new WorkerProgress(new SharedArrayBuffer(WorkerProgress.bytes()));
+      const worker = new Worker(workerUrl, { workerData: { ...init, progress: progress.buffer } satisfies WorkerData });
       let pending: number[] = [];
       let timer: NodeJS.Timeout | undefined;
       let ready = false;
 
-      const arm = (): void => {
+      // The watchdog looks when the current job would run out of budget; a job that finished in
+      // the meantime just moves the next look to the deadline of the job now running.
+      const watch = (delayMs: number): void => {
         clearTimeout(timer);
-        if (pending.length > 0) timer = setTimeout(onTimeout, options.timeoutMs);
+        timer = setTimeout(check, Math.max(1, Math.ceil(delayMs)));
+      };
+      const check = (): void => {
+        if (pending.length === 0) return;
+        const current = progress.current();
+        if (!current) return watch(options.timeoutMs);
+        const left = current.since + options.timeoutMs - Date.now();
+        if (left > 0) return watch(left);
+        onTimeout(current.id);
       };
       const next = (): void => {
         const chunk = queue.shift();
@@ -70,12 +118,11 @@ export async function evaluateInPool(init: WorkerInit, jobs: InputJob[], options
           void worker.terminate();
           return;
         }
-        pending = [...chunk];
+        pending = chunk;
         worker.postMessage({ jobs: chunk.map((id) => ({ id, job: jobs[id]! })) } satisfies WorkerRequest);
-        arm();
+        watch(options.timeoutMs);
       };
-      const onTimeout = (): void => {
-        const stuck = pending.shift()!;
+      const onTimeout = (stuck: number): void => {
         const job = jobs[stuck]!;
         results[stuck] = {
           record: { path: job.display, sha256: "", bytes: 0, rulesEvaluated: 0, ...(job.kind ? { kind: job.kind } : {}) },
@@ -84,8 +131,11 @@ export async function evaluateInPool(init: WorkerInit, jobs: InputJob[], options
         };
         done++;
         options.onProgress?.(done, jobs.length);
-        if (pending.length > 0) queue.unshift(pending);
+        // Results of this chunk come back together, so everything else in it is evaluated again.
+        const rest = pending.filter((id) => id !== stuck);
+        if (rest.length > 0) queue.unshift(rest);
         pending = [];
+        worker.removeAllListeners("message");
         worker.removeAllListeners("exit");
         worker.once("exit", () => {
           live--;
@@ -100,12 +150,11 @@ export async function evaluateInPool(init: WorkerInit, jobs: InputJob[], options
           next();
           return;
         }
-        results[message.id] = message.result;
-        done++;
+        for (const { id, result } of message.results) results[id] = result;
+        done += message.results.length;
         options.onProgress?.(done, jobs.length);
-        pending = pending.filter((id) => id !== message.id);
-        if (pending.length === 0) next();
-        else arm();
+        pending = [];
+        next();
       });
       worker.on("error", (error) => {
         clearTimeout(timer);

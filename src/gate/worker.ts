@@ -1,5 +1,6 @@
-// Worker thread: instantiates the shared compiled module once and evaluates the jobs it is sent.
-// The main thread terminates a worker that overruns the time budget (src/gate/pool.ts).
+// Worker thread: instantiates the shared compiled module once and evaluates the chunks of jobs
+// it is sent, one reply per chunk. Before each job it records in shared memory which job it is
+// on and since when; the main thread terminates a worker that overruns the budget (pool.ts).
 
 import { parentPort, workerData } from "node:worker_threads";
 import { errorMessage } from "../core/errors.js";
@@ -7,10 +8,11 @@ import { fixedNsClock, systemClock } from "../policy/builtins/index.js";
 import { instantiate } from "../policy/runtime.js";
 import { SchemaRegistry } from "../schemas/registry.js";
 import { InputEvaluator, type InputResult } from "./evaluate-input.js";
-import type { WorkerInit, WorkerRequest, WorkerResponse } from "./pool.js";
+import { WorkerProgress, type WorkerData, type WorkerRequest, type WorkerResponse } from "./pool.js";
 
-const init = workerData as WorkerInit;
+const init = workerData as WorkerData;
 const port = parentPort!;
+const progress = new WorkerProgress(init.progress);
 
 const policy = await instantiate(init.module, init.builtins, {
   clock: init.nowNs === undefined ? systemClock : fixedNsClock(BigInt(init.nowNs)),
@@ -19,7 +21,9 @@ if (init.data !== undefined) policy.setData(init.data);
 const evaluator = new InputEvaluator(policy, init.entrypoints, new SchemaRegistry(init.schemasDir), init.options);
 
 port.on("message", (request: WorkerRequest) => {
+  const results: { id: number; result: InputResult }[] = [];
   for (const { id, job } of request.jobs) {
+    progress.start(id);
     let result: InputResult;
     try {
       result = evaluator.evaluate(job);
@@ -30,7 +34,9 @@ port.on("message", (request: WorkerRequest) => {
         evaluateMs: 0,
       };
     }
-    port.postMessage({ id, result } satisfies WorkerResponse);
+    progress.finish();
+    results.push({ id, result });
   }
+  port.postMessage({ results } satisfies WorkerResponse);
 });
 port.postMessage({ ready: true } satisfies WorkerResponse);

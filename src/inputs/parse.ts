@@ -1,7 +1,15 @@
 // Parsing of input documents (JSON and YAML) with the fail-closed checks a gate needs:
 // a size cap, duplicate keys rejected in both formats, YAML alias bombs refused.
 
-import { parseAllDocuments } from "yaml";
+import { createRequire } from "node:module";
+
+// yaml is loaded on the first YAML document: JSON-only runs (and every worker thread that only
+// sees JSON) skip its import cost.
+const require = createRequire(import.meta.url);
+let yamlModule: typeof import("yaml") | undefined;
+function yaml(): typeof import("yaml") {
+  return (yamlModule ??= require("yaml") as typeof import("yaml"));
+}
 
 export const DEFAULT_MAX_INPUT_BYTES = 10 * 1024 * 1024;
 /** Aliases allowed per YAML document; far above real configs, far below an alias bomb. */
@@ -43,7 +51,7 @@ export function parseDocument(text: string, format?: InputFormat): unknown {
 }
 
 function parseYaml(text: string): unknown {
-  const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true, strict: true });
+  const docs = yaml().parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true, strict: true });
   // parseAllDocuments returns an EmptyStream (not an array) for an empty input.
   if (!Array.isArray(docs)) throw new InputParseError("empty document");
   const values: unknown[] = [];

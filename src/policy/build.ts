@@ -7,9 +7,9 @@ import { mkdtemp, mkdir, readFile, rm, writeFile, rename } from "node:fs/promise
 import { tmpdir } from "node:os";
 import { join, relative, resolve, sep } from "node:path";
 import { gunzipSync } from "node:zlib";
-import fg from "fast-glob";
 import { FailClosed, ToolchainError } from "../core/errors.js";
 import { sha256 } from "../core/digest.js";
+import { findFiles } from "../core/walk.js";
 import { opaVersion, runTool } from "./toolchain.js";
 import { classifyRule, type BundleManifest, type EntrypointInfo, type PackageInfo } from "./manifest.js";
 
@@ -18,8 +18,7 @@ export const MANIFEST_FILE = "manifest.json";
 
 /** Rego sources of a policy directory: every .rego except tests, sorted. */
 export async function regoSources(policyDir: string): Promise<string[]> {
-  const files = await fg("**/*.rego", { cwd: policyDir, ignore: ["**/*_test.rego", "**/node_modules/**"], dot: false });
-  return files.sort();
+  return findFiles(policyDir, { extensions: [".rego"], exclude: ["_test.rego"] });
 }
 
 export async function hashSources(policyDir: string, files: string[]): Promise<Record<string, string>> {

@@ -3,16 +3,27 @@
 // PolicyInstance is reused across evaluations. Builtins are audited at load.
 
 import { createRequire } from "node:module";
-import { loadPolicy, type LoadedPolicy } from "@open-policy-agent/opa-wasm";
+import type { LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import { FailClosed } from "../core/errors.js";
 import { createBuiltins, SDK_BUILTINS, type BuiltinFn, type Clock } from "./builtins/index.js";
 
 // The SDK consults its own builtin table before the custom one, and its `sprintf` is not
 // Go-compatible. Remove it from the SDK's table (a shared CommonJS module object) so that
 // gatehouse's Go-compatible implementation is the one called. test/builtins.test.ts guards this.
-const sdkRequire = createRequire(createRequire(import.meta.url).resolve("@open-policy-agent/opa-wasm"));
-const sdkBuiltinTable = sdkRequire("./builtins/index.js") as Record<string, unknown>;
-delete sdkBuiltinTable["sprintf"];
+// The SDK (which pulls in yaml and sprintf-js) is loaded on the first instantiation, so the CLI's
+// main thread, which only audits and hands the module to workers, never pays for it.
+type LoadPolicy = typeof import("@open-policy-agent/opa-wasm").loadPolicy;
+let sdkLoadPolicy: LoadPolicy | undefined;
+function sdk(): LoadPolicy {
+  if (!sdkLoadPolicy) {
+    const require = createRequire(import.meta.url);
+    const sdkRequire = createRequire(require.resolve("@open-policy-agent/opa-wasm"));
+    const sdkBuiltinTable = sdkRequire("./builtins/index.js") as Record<string, unknown>;
+    delete sdkBuiltinTable["sprintf"];
+    sdkLoadPolicy = (require("@open-policy-agent/opa-wasm") as { loadPolicy: LoadPolicy }).loadPolicy;
+  }
+  return sdkLoadPolicy;
+}
 
 export interface RuntimeOptions {
   clock: Clock;
@@ -46,6 +57,11 @@ export class PolicyInstance {
   /** Encodes an input once; the bytes can then be evaluated against many entrypoints. */
   encodeInput(input: unknown): ArrayBuffer {
     const bytes = this.#encoder.encode(JSON.stringify(input));
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+
+  /** Hands over bytes that are already one well-formed JSON value (UTF-8), without re-encoding. */
+  encodedJson(bytes: Uint8Array): ArrayBuffer {
     return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   }
 
@@ -88,6 +104,6 @@ export async function instantiate(
 ): Promise<PolicyInstance> {
   const builtins = { ...createBuiltins(options.clock), ...options.extraBuiltins };
   auditBuiltins(requiredBuiltins, builtins);
-  const policy = await loadPolicy(module, undefined, builtins);
+  const policy = await sdk()(module, undefined, builtins);
   return new PolicyInstance(policy);
 }

@@ -3,7 +3,6 @@
 
 import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { execa } from "execa";
 import { ToolchainError } from "../core/errors.js";
 import { packageRoot } from "../core/paths.js";
 
@@ -28,6 +27,8 @@ export function findTool(name: ToolName, env: NodeJS.ProcessEnv = process.env): 
 
 export async function runTool(name: ToolName, args: string[], options: { cwd?: string } = {}): Promise<string> {
   const bin = findTool(name);
+  // Imported here: execa costs tens of ms at startup and most runs never start a tool.
+  const { execa } = await import("execa");
   const result = await execa(bin, args, { cwd: options.cwd, reject: false, all: true });
   if (result.exitCode !== 0) {
     throw new ToolchainError(`${name} ${args.join(" ")} failed (exit ${result.exitCode}):\n${result.all ?? ""}`.trimEnd());

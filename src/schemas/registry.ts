@@ -1,31 +1,47 @@
 // Versioned JSON Schemas (schemas/<name>.v<N>.schema.json, draft 2020-12), compiled by ajv in
 // strict mode with ajv-formats. All schemas are registered once (so $refs between them resolve);
-// each is compiled on first use and the validator cached.
+// each is compiled on first use and the validator cached. ajv is loaded and the schemas read on
+// first use, not at construction: most `gatehouse check` runs validate nothing, and ajv's import
+// cost would otherwise be paid by every CLI start and every worker thread.
 
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Ajv2020, type ValidateFunction, type ErrorObject } from "ajv/dist/2020.js";
-import addFormatsModule from "ajv-formats";
+import { createRequire } from "node:module";
+import type { Ajv2020, ValidateFunction, ErrorObject } from "ajv/dist/2020.js";
 import { ConfigError } from "../core/errors.js";
 import type { Finding } from "../core/findings.js";
 import { packagePath } from "../core/paths.js";
 
-// ajv-formats is CommonJS with a default export; under NodeNext it arrives as the module object.
+// ajv and ajv-formats are CommonJS: required synchronously on first use. ajv-formats' export is
+// the function itself, with a `default` alias.
 type AddFormats = (ajv: Ajv2020) => Ajv2020;
-const addFormats: AddFormats =
-  (addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats);
+const require = createRequire(import.meta.url);
+function newAjv(): Ajv2020 {
+  const { Ajv2020: AjvClass } = require("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js");
+  const formats = require("ajv-formats") as AddFormats & { default?: AddFormats };
+  const ajv = new AjvClass({ strict: true, allErrors: true, allowUnionTypes: true });
+  (formats.default ?? formats)(ajv);
+  return ajv;
+}
 
 export const SCHEMA_FILE = /^([a-z0-9-]+)\.v([0-9]+)\.schema\.json$/;
 export const SCHEMA_ID_BASE = "https://gatehouse.dev/schemas/";
 
 export class SchemaRegistry {
-  readonly #ajv: Ajv2020;
+  #loaded: { ajv: Ajv2020; names: readonly string[] } | undefined;
   readonly #validators = new Map<string, ValidateFunction>();
-  readonly names: readonly string[];
 
-  constructor(readonly dir: string = packagePath("schemas")) {
-    this.#ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
-    addFormats(this.#ajv);
+  constructor(readonly dir: string = packagePath("schemas")) {}
+
+  /** Schema names (`<name>.v<N>`) in the directory. */
+  get names(): readonly string[] {
+    return this.#load().names;
+  }
+
+  #load(): { ajv: Ajv2020; names: readonly string[] } {
+    if (this.#loaded) return this.#loaded;
+    const dir = this.dir;
+    const ajv = newAjv();
     const names: string[] = [];
     for (const file of readdirSync(dir).sort()) {
       const match = SCHEMA_FILE.exec(file);
@@ -39,10 +55,11 @@ export class SchemaRegistry {
       }
       const expectedId = `${SCHEMA_ID_BASE}${file}`;
       if (schema.$id !== expectedId) throw new ConfigError(`$id must be ${expectedId}`, join(dir, file));
-      this.#ajv.addSchema(schema);
+      ajv.addSchema(schema);
       names.push(name);
     }
-    this.names = names;
+    this.#loaded = { ajv, names };
+    return this.#loaded;
   }
 
   has(name: string): boolean {
@@ -54,7 +71,7 @@ export class SchemaRegistry {
     if (!validate) {
       const id = `${SCHEMA_ID_BASE}${name}.schema.json`;
       try {
-        validate = this.#ajv.getSchema(id);
+        validate = this.#load().ajv.getSchema(id);
       } catch (error) {
         throw new ConfigError(`schema does not compile: ${(error as Error).message}`, `schemas/${name}.schema.json`);
       }

@@ -2,18 +2,19 @@
 // (compiled and cached) or a built bundle.
 
 import { readFileSync, statSync } from "node:fs";
-import { resolve } from "node:path";
-import fg from "fast-glob";
+import { join, resolve } from "node:path";
 import type { Argv } from "yargs";
 import { ConfigError, UsageError } from "../../core/errors.js";
 import { displayPath } from "../../core/paths.js";
+import { findFiles } from "../../core/walk.js";
 import { parseDocument, InputParseError } from "../../inputs/parse.js";
 import type { InputJob, NamespaceSelection } from "../../gate/evaluate-input.js";
 import { runEvaluation } from "../../gate/run.js";
 import { isKind, KINDS } from "../../schemas/kinds.js";
 import { fixedNow, progress, report, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
 
-const INPUT_GLOB = "**/*.{json,yaml,yml}";
+// What a directory argument expands to (the glob **/*.{json,yaml,yml}): dot files and node_modules skipped.
+const INPUT_EXTENSIONS = [".json", ".yaml", ".yml"];
 
 interface CheckArgs extends ReportArgs {
   files: string[];
@@ -81,8 +82,10 @@ async function collectJobs(files: string[], kind: string | undefined): Promise<I
       // A missing file becomes an input/unreadable finding for that file, not a crash.
     }
     if (isDir) {
-      const found = await fg(INPUT_GLOB, { cwd: abs, absolute: true, dot: false, ignore: ["**/node_modules/**"] });
-      for (const file of found.sort()) add({ display: displayPath(file), file });
+      for (const rel of findFiles(abs, { extensions: INPUT_EXTENSIONS })) {
+        const file = join(abs, rel);
+        add({ display: displayPath(file), file });
+      }
     } else {
       add({ display: displayPath(abs), file: abs });
     }

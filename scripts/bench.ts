@@ -1,0 +1,490 @@
+// `npm run bench`: gatehouse check vs conftest test on the same generated inputs and the same
+// 20-rule conftest-style policy, plus in-process per-evaluation latency. A benchmark, never a
+// timed test: it prints figures and fails only when the two tools disagree on what fails.
+//
+//   npm run bench                       N = 100, 1,000, 10,000
+//   npm run bench -- --sizes 100,1000   chosen sizes
+//   npm run bench -- --quick            N = 100, 1,000, fewer repetitions and iterations
+//   npm run bench -- --reps 7           repetitions per tool and size (median reported)
+
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, freemem, tmpdir, totalmem, availableParallelism } from "node:os";
+import { join } from "node:path";
+import { isDenying, type Finding } from "../src/core/findings.js";
+import { packagePath } from "../src/core/paths.js";
+import type { Verdict } from "../src/core/verdict.js";
+import { InputEvaluator } from "../src/gate/evaluate-input.js";
+import { fixedNsClock } from "../src/policy/builtins/index.js";
+import { loadBundle } from "../src/policy/bundle.js";
+import { instantiate } from "../src/policy/runtime.js";
+import { findTool } from "../src/policy/toolchain.js";
+import { SchemaRegistry } from "../src/schemas/registry.js";
+
+interface Options {
+  sizes: number[];
+  reps: number;
+  iterations: number;
+  keep: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  let sizes = [100, 1000, 10000];
+  let reps: number | undefined;
+  let quick = false;
+  let keep = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === "--quick") quick = true;
+    else if (arg === "--keep") keep = true;
+    else if (arg === "--sizes") sizes = value().split(",").map((s) => Number(s.trim()));
+    else if (arg.startsWith("--sizes=")) sizes = arg.slice(8).split(",").map((s) => Number(s.trim()));
+    else if (arg === "--reps") reps = Number(value());
+    else throw new Error(`unknown argument ${arg} (known: --sizes N,N  --quick  --reps N  --keep)`);
+  }
+  if (quick && !argv.some((a) => a.startsWith("--sizes"))) sizes = [100, 1000];
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error("--sizes takes positive whole numbers, e.g. 100,1000");
+  if (reps !== undefined && !(Number.isInteger(reps) && reps >= 1)) throw new Error("--reps takes a whole number >= 1");
+  return { sizes, reps: reps ?? (quick ? 3 : 5), iterations: quick ? 5_000 : 20_000, keep };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs: k8s-Deployment-like documents of ~2 KB, varied by a seeded generator so every run
+// evaluates the same files. Each violation is injected with a small probability, so a fraction
+// of the files fail and each rule fires on some of them.
+
+function rng(seed: number): () => number {
+  // mulberry32
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const TEAMS = ["payments", "search", "identity", "checkout", "platform", "data", "growth"];
+const APPS = ["api", "worker", "gateway", "scheduler", "indexer", "web", "sync", "notifier"];
+const NAMESPACES = ["production", "staging", "dev", "production", "staging"];
+
+export function deployment(index: number): unknown {
+  const r = rng(index * 7919 + 17);
+  const chance = (p: number): boolean => r() < p;
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const team = pick(TEAMS);
+  const app = `${pick(APPS)}-${index}`;
+  const namespace = pick(NAMESPACES);
+  const registry = chance(0.04) ? "docker.io/library" : "registry.example.com/" + team;
+  const container = (name: string, main: boolean): Record<string, unknown> => {
+    const tag = chance(0.04) ? "latest" : `1.${Math.floor(r() * 40)}.${Math.floor(r() * 10)}`;
+    const image = chance(0.02) ? `${registry}/${name}` : `${registry}/${name}:${tag}`;
+    const env: { name: string; value?: string; valueFrom?: unknown }[] = [
+      { name: "LOG_LEVEL", value: pick(["info", "debug", "warn"]) },
+      { name: "SERVICE_NAME", value: app },
+      { name: "REGION", value: pick(["eu-west-1", "us-east-1", "ap-south-1"]) },
+      { name: "FEATURE_FLAGS", value: pick(["search-v2,checkout-redesign", "none", "dark-launch"]) },
+      chance(0.03)
+        ? { name: "DB_PASSWORD", value: "hunter2" }
+        : { name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: `${app}-db`, key: "password" } } },
+    ];
+    const securityContext: Record<string, unknown> = {
+      runAsNonRoot: !chance(0.03),
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: chance(0.03),
+      capabilities: { drop: ["ALL"], ...(chance(0.02) ? { add: [pick(["SYS_ADMIN", "NET_ADMIN"])] } : {}) },
+    };
+    if (chance(0.01)) securityContext.privileged = true;
+    const limits: Record<string, string> = { cpu: `${200 + Math.floor(r() * 8) * 100}m`, memory: `${256 * (1 + Math.floor(r() * 4))}Mi` };
+    if (chance(0.03)) delete limits.memory;
+    if (chance(0.03)) delete limits.cpu;
+    return {
+      name,
+      image,
+      imagePullPolicy: chance(0.2) ? "IfNotPresent" : "Always",
+      ports: [{ name: "http", containerPort: chance(0.02) ? 80 : 8080 + Math.floor(r() * 10), protocol: "TCP" }],
+      env,
+      resources: { limits, ...(chance(0.05) ? {} : { requests: { cpu: "100m", memory: "128Mi" } }) },
+      securityContext,
+      ...(main && chance(0.03) ? {} : { readinessProbe: { httpGet: { path: "/ready", port: "http" }, periodSeconds: 10 } }),
+      ...(main && chance(0.03) ? {} : { livenessProbe: { httpGet: { path: "/healthz", port: "http" }, initialDelaySeconds: 15 } }),
+    };
+  };
+  const labels: Record<string, string> = {
+    "app.kubernetes.io/name": app,
+    "app.kubernetes.io/part-of": team,
+    "app.kubernetes.io/version": `1.${index % 40}.0`,
+  };
+  if (chance(0.03)) delete labels["app.kubernetes.io/name"];
+  const annotations: Record<string, string> = {
+    "example.com/owner": `${team}@example.com`,
+    "example.com/runbook": `https://runbooks.example.com/${team}/${app}`,
+    "example.com/description": `${app} serves the ${team} team's traffic`,
+  };
+  if (chance(0.1)) delete annotations["example.com/owner"];
+  const containers = [container(app, true)];
+  if (chance(0.5)) containers.push(container("log-shipper", false));
+  const volumes: unknown[] = [{ name: "config", configMap: { name: `${app}-config` } }, { name: "tmp", emptyDir: {} }];
+  if (chance(0.02)) volumes.push({ name: "docker-sock", hostPath: { path: "/var/run/docker.sock" } });
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: app, namespace, labels, annotations },
+    spec: {
+      replicas: namespace === "production" && chance(0.05) ? 1 : 2 + Math.floor(r() * 4),
+      selector: { matchLabels: { "app.kubernetes.io/name": app } },
+      template: {
+        metadata: { labels: { "app.kubernetes.io/name": app, "app.kubernetes.io/part-of": team } },
+        spec: {
+          serviceAccountName: chance(0.03) ? "default" : app,
+          ...(chance(0.01) ? { hostNetwork: true } : {}),
+          containers,
+          volumes,
+        },
+      },
+    },
+  };
+}
+
+// 17 deny rules and 3 warn rules, conftest style (package main, string messages).
+export const POLICY = `package main
+
+import rego.v1
+
+containers contains c if some c in input.spec.template.spec.containers
+
+deny contains msg if {
+	some c in containers
+	not c.securityContext.runAsNonRoot
+	msg := sprintf("container %s must set securityContext.runAsNonRoot", [c.name])
+}
+
+deny contains msg if {
+	some c in containers
+	c.securityContext.privileged == true
+	msg := sprintf("container %s must not be privileged", [c.name])
+}
+
+deny contains msg if {
+	some c in containers
+	c.securityContext.allowPrivilegeEscalation != false
+	msg := sprintf("container %s must set allowPrivilegeEscalation: false", [c.name])
+}
+
+deny contains msg if {
+	some c in containers
+	some cap in c.securityContext.capabilities.add
+	cap in {"SYS_ADMIN", "NET_ADMIN", "ALL"}
+	msg := sprintf("container %s adds capability %s", [c.name, cap])
+}
+
+deny contains msg if {
+	some c in containers
+	endswith(c.image, ":latest")
+	msg := sprintf("container %s uses the mutable tag latest (%s)", [c.name, c.image])
+}
+
+deny contains msg if {
+	some c in containers
+	last := regex.split("/", c.image)
+	not contains(last[count(last) - 1], ":")
+	msg := sprintf("container %s image %s has no tag", [c.name, c.image])
+}
+
+deny contains msg if {
+	some c in containers
+	not startswith(c.image, "registry.example.com/")
+	msg := sprintf("container %s pulls from an untrusted registry: %s", [c.name, c.image])
+}
+
+deny contains msg if {
+	some c in containers
+	not c.resources.limits.memory
+	msg := sprintf("container %s has no memory limit", [c.name])
+}
+
+deny contains msg if {
+	some c in containers
+	not c.resources.limits.cpu
+	msg := sprintf("container %s has no cpu limit", [c.name])
+}
+
+deny contains msg if {
+	some c in containers
+	some e in c.env
+	secretish(e.name)
+	e.value
+	msg := sprintf("container %s sets %s from a literal; use a secretKeyRef", [c.name, e.name])
+}
+
+deny contains msg if {
+	c := input.spec.template.spec.containers[0]
+	not c.readinessProbe
+	msg := sprintf("container %s has no readinessProbe", [c.name])
+}
+
+deny contains msg if {
+	c := input.spec.template.spec.containers[0]
+	not c.livenessProbe
+	msg := sprintf("container %s has no livenessProbe", [c.name])
+}
+
+deny contains msg if {
+	some c in containers
+	some p in c.ports
+	p.containerPort < 1024
+	msg := sprintf("container %s listens on privileged port %d", [c.name, p.containerPort])
+}
+
+deny contains msg if {
+	input.spec.template.spec.hostNetwork == true
+	msg := sprintf("%s must not use the host network", [input.metadata.name])
+}
+
+deny contains msg if {
+	some v in input.spec.template.spec.volumes
+	v.hostPath
+	msg := sprintf("%s mounts hostPath %s", [input.metadata.name, v.hostPath.path])
+}
+
+deny contains msg if {
+	not input.metadata.labels["app.kubernetes.io/name"]
+	msg := sprintf("%s must carry the label app.kubernetes.io/name", [input.metadata.name])
+}
+
+deny contains msg if {
+	input.metadata.namespace == "production"
+	input.spec.replicas < 2
+	msg := sprintf("%s runs %d replica(s) in production; at least 2 are required", [input.metadata.name, input.spec.replicas])
+}
+
+warn contains msg if {
+	not input.metadata.annotations["example.com/owner"]
+	msg := sprintf("%s has no owner annotation", [input.metadata.name])
+}
+
+warn contains msg if {
+	some c in containers
+	c.imagePullPolicy != "Always"
+	msg := sprintf("container %s should use imagePullPolicy: Always", [c.name])
+}
+
+warn contains msg if {
+	input.spec.template.spec.serviceAccountName == "default"
+	msg := sprintf("%s runs under the default service account", [input.metadata.name])
+}
+
+secretish(name) if contains(lower(name), "password")
+
+secretish(name) if contains(lower(name), "token")
+`;
+
+// ---------------------------------------------------------------------------------------------
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+function run(command: string, args: string[], cwd: string): { ms: number; status: number | null; stdout: string; stderr: string } {
+  const started = performance.now();
+  const result = spawnSync(command, args, { cwd, encoding: "utf8", maxBuffer: 1 << 30, env: { ...process.env, NO_COLOR: "1" } });
+  const ms = performance.now() - started;
+  if (result.error) throw result.error;
+  return { ms, status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function machine(conftest: string, opa: string): string[] {
+  let cpu = cpus()[0]?.model ?? "unknown";
+  try {
+    const line = readFileSync("/proc/cpuinfo", "utf8").split("\n").find((l) => l.startsWith("model name"));
+    if (line) cpu = line.split(":")[1]!.trim();
+  } catch {
+    // not Linux: os.cpus() model is the fallback
+  }
+  const version = (tool: string, args: string[]): string => {
+    const r = spawnSync(tool, args, { encoding: "utf8" });
+    return (r.stdout ?? "").split("\n").filter(Boolean).map((l) => l.trim()).join(", ");
+  };
+  const load = readFileSafe("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+  return [
+    `cpu      ${cpu}`,
+    `cores    ${cpus().length} (available parallelism ${availableParallelism()})${load ? `, load average ${load}` : ""}`,
+    `memory   ${(totalmem() / 2 ** 30).toFixed(1)} GiB total, ${(freemem() / 2 ** 30).toFixed(1)} GiB free`,
+    `node     ${process.version}`,
+    `opa      ${version(opa, ["version"]).split(", ")[0]}`,
+    `conftest ${version(conftest, ["--version"])}`,
+  ];
+}
+
+function readFileSafe(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+/** Files with at least one denying finding in a gatehouse JSON report. */
+function gatehouseFailing(report: string): { failing: number; warned: number; inputs: number } {
+  const verdict = JSON.parse(report) as Verdict;
+  const failing = new Set<string>();
+  const warned = new Set<string>();
+  for (const finding of verdict.findings as Finding[]) {
+    if (!finding.input) continue;
+    if (isDenying(finding)) failing.add(finding.input);
+    else if (finding.severity === "warning") warned.add(finding.input);
+  }
+  return { failing: failing.size, warned: warned.size, inputs: verdict.inputs.length };
+}
+
+/** Files with at least one failure in conftest's JSON output. */
+function conftestFailing(output: string): { failing: number; warned: number; inputs: number } {
+  const results = JSON.parse(output) as { filename: string; failures?: unknown[]; warnings?: unknown[] }[];
+  const failing = new Set<string>();
+  const warned = new Set<string>();
+  for (const r of results) {
+    if ((r.failures ?? []).length > 0) failing.add(r.filename);
+    if ((r.warnings ?? []).length > 0) warned.add(r.filename);
+  }
+  return { failing: failing.size, warned: warned.size, inputs: new Set(results.map((r) => r.filename)).size };
+}
+
+function fmtMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const conftest = findTool("conftest");
+  const opa = findTool("opa");
+  const cli = packagePath("bin", "gatehouse.js");
+  const work = mkdtempSync(join(tmpdir(), "gatehouse-bench-"));
+  let problems = 0;
+  try {
+    console.log("gatehouse bench\n");
+    for (const line of machine(conftest, opa)) console.log(`  ${line}`);
+
+    // Policy and inputs.
+    const policyDir = join(work, "policy");
+    mkdirSync(policyDir);
+    writeFileSync(join(policyDir, "main.rego"), POLICY);
+    let totalBytes = 0;
+    let files = 0;
+    for (const n of options.sizes) {
+      const dir = join(work, `inputs-${n}`);
+      mkdirSync(dir);
+      for (let i = 0; i < n; i++) {
+        const text = JSON.stringify(deployment(i));
+        totalBytes += Buffer.byteLength(text);
+        files++;
+        writeFileSync(join(dir, `deploy-${String(i).padStart(5, "0")}.json`), text);
+      }
+    }
+    console.log(`\n  inputs   ${files} files (sizes ${options.sizes.join(", ")}), mean ${(totalBytes / files / 1024).toFixed(2)} KB, in ${work}`);
+    console.log(`  policy   package main: 17 deny + 3 warn rules`);
+
+    // Cold compile: Rego → wasm bundle (opa check --strict + opa build -t wasm + manifest).
+    const bundleDir = join(work, "bundle");
+    const build = run(process.execPath, [cli, "build", "--policy", policyDir, "--out", bundleDir], work);
+    if (build.status !== 0) throw new Error(`gatehouse build failed:\n${build.stdout}${build.stderr}`);
+    console.log(`  compile  gatehouse build (cold, once): ${fmtMs(build.ms)}`);
+
+    // CLI wall time: gatehouse check on the built bundle vs conftest test on the .rego, same files.
+    console.log(`\n  wall time per run (median of ${options.reps}; each tool warmed up once per size)\n`);
+    console.log(`  ${"N".padStart(6)}  ${"gatehouse".padStart(10)}  ${"conftest".padStart(10)}  ${"ratio".padStart(6)}  ${"target".padStart(6)}  failing (gatehouse / conftest)`);
+    for (const n of options.sizes) {
+      const dir = `inputs-${n}`;
+      const gatehouseArgs = [cli, "check", dir, "--policy", bundleDir, "--format", "json"];
+      const conftestArgs = ["test", "--no-color", "--policy", policyDir, "--output", "json", dir];
+      // Warm-up (page cache, wasm compile cache) and the correctness check.
+      const g0 = run(process.execPath, gatehouseArgs, work);
+      const c0 = run(conftest, conftestArgs, work);
+      if (g0.status !== 0 && g0.status !== 1) throw new Error(`gatehouse check exited ${g0.status}:\n${g0.stderr}`);
+      if (c0.status !== 0 && c0.status !== 1) throw new Error(`conftest test exited ${c0.status}:\n${c0.stderr}`);
+      const g = gatehouseFailing(g0.stdout);
+      const c = conftestFailing(c0.stdout);
+      const gTimes: number[] = [];
+      const cTimes: number[] = [];
+      // Interleaved so both tools see the same background load.
+      for (let rep = 0; rep < options.reps; rep++) {
+        gTimes.push(run(process.execPath, gatehouseArgs, work).ms);
+        cTimes.push(run(conftest, conftestArgs, work).ms);
+      }
+      const gm = median(gTimes);
+      const cm = median(cTimes);
+      const target = n >= 10_000 ? "0.15" : n >= 1_000 ? "0.25" : "-";
+      const agree = g.failing === c.failing && g.warned === c.warned && g.inputs === n && c.inputs === n;
+      if (!agree) problems++;
+      console.log(
+        `  ${String(n).padStart(6)}  ${fmtMs(gm).padStart(10)}  ${fmtMs(cm).padStart(10)}  ${(gm / cm).toFixed(3).padStart(6)}  ${target.padStart(6)}  ` +
+          `${g.failing} / ${c.failing}${agree ? "" : "  DISAGREE"} (warned ${g.warned} / ${c.warned}, inputs ${g.inputs} / ${c.inputs})`,
+      );
+      console.log(`  ${"".padStart(6)}  min ${fmtMs(Math.min(...gTimes))} / ${fmtMs(Math.min(...cTimes))}, max ${fmtMs(Math.max(...gTimes))} / ${fmtMs(Math.max(...cTimes))}`);
+    }
+
+    // In-process latency: one instance, the built bundle, a ~2 KB input.
+    const bundle = await loadBundle(bundleDir);
+    const module = await WebAssembly.compile(new Uint8Array(bundle.wasm));
+    const policy = await instantiate(module, bundle.manifest.builtins, { clock: fixedNsClock(0n) });
+    const evaluator = new InputEvaluator(policy, bundle.manifest.entrypoints, new SchemaRegistry(packagePath("schemas")), {
+      maxInputBytes: 10 * 1024 * 1024,
+      selection: { all: false, namespaces: ["main"] },
+    });
+    const entrypoints = bundle.manifest.entrypoints.filter((e) => e.package === "main" && e.role !== "exception").map((e) => e.path);
+    // A failing input, so sprintf and the result decoding are on the measured path.
+    let sample = 0;
+    while (evaluator.evaluate({ display: "x", document: deployment(sample) }).findings.every((f) => !isDenying(f))) sample++;
+    const doc = deployment(sample);
+    const text = JSON.stringify(doc);
+    const sampleFile = join(work, "sample.json");
+    writeFileSync(sampleFile, text);
+    const encoded = policy.encodeInput(doc);
+    const measure = (label: string, fn: () => void): void => {
+      const warmup = Math.max(1000, options.iterations / 10);
+      for (let i = 0; i < warmup; i++) fn();
+      const samples = new Float64Array(options.iterations);
+      for (let i = 0; i < options.iterations; i++) {
+        const t0 = process.hrtime.bigint();
+        fn();
+        samples[i] = Number(process.hrtime.bigint() - t0) / 1000;
+      }
+      samples.sort();
+      console.log(`  ${label.padEnd(52)} median ${percentile(samples, 50).toFixed(1).padStart(6)} us   p99 ${percentile(samples, 99).toFixed(1).padStart(6)} us`);
+    };
+    console.log(`\n  in-process latency (${options.iterations} iterations after warm-up; input ${(Buffer.byteLength(text) / 1024).toFixed(2)} KB, ${entrypoints.length} entrypoints: ${entrypoints.join(", ")})\n`);
+    measure("PolicyInstance.evaluate, all entrypoints, pre-encoded", () => {
+      for (const e of entrypoints) policy.evaluate(encoded, e);
+    });
+    measure(`PolicyInstance.evaluate ${entrypoints[0]} only, pre-encoded`, () => {
+      policy.evaluate(encoded, entrypoints[0]!);
+    });
+    measure("InputEvaluator.evaluate, document input", () => {
+      evaluator.evaluate({ display: "sample.json", document: doc });
+    });
+    measure("InputEvaluator.evaluate, file input (read+hash+parse)", () => {
+      evaluator.evaluate({ display: "sample.json", file: sampleFile });
+    });
+    console.log(`\n  targets: ratio <= 0.25 at N=1,000, <= 0.15 at N=10,000; in-process median <= 20 us per evaluation`);
+  } finally {
+    if (options.keep) console.log(`\n  kept ${work}`);
+    else rmSync(work, { recursive: true, force: true });
+  }
+  if (problems > 0) {
+    console.error(`\n  ERROR: gatehouse and conftest disagree on ${problems} size(s)`);
+    process.exitCode = 1;
+  }
+}
+
+await main();
