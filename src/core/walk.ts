@@ -1,8 +1,8 @@
 // A small recursive file finder for the hot paths (`gatehouse check DIR`, bundle source
 // verification). It matches what fast-glob does with `**/*.{ext}` and `dot: false`, without the
 // import cost (tens of ms per CLI start): dot files and dot directories are skipped, so is
-// node_modules, symlinks are followed (a directory reached twice through links is walked once, where fast-glob would list it twice),
-// and the result is sorted.
+// node_modules, symlinks are followed (a link back to one of its own ancestors is not walked
+// again), and the result is sorted.
 
 import { readdirSync, realpathSync, statSync, type Dirent } from "node:fs";
 import { join } from "node:path";
@@ -17,7 +17,8 @@ export interface WalkOptions {
 /** Matching files under `root`, as paths relative to it with `/` separators, sorted. */
 export function findFiles(root: string, options: WalkOptions): string[] {
   const out: string[] = [];
-  const seen = new Set<string>();
+  // Real paths of the directories being walked, root to current: a cycle through links ends here.
+  const ancestors = new Set<string>();
   const walk = (dir: string, rel: string): void => {
     let real: string;
     try {
@@ -25,8 +26,8 @@ export function findFiles(root: string, options: WalkOptions): string[] {
     } catch {
       return;
     }
-    if (seen.has(real)) return;
-    seen.add(real);
+    if (ancestors.has(real)) return;
+    ancestors.add(real);
     let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
@@ -54,6 +55,7 @@ export function findFiles(root: string, options: WalkOptions): string[] {
         out.push(relPath);
       }
     }
+    ancestors.delete(real);
   };
   walk(root, "");
   return out.sort();

@@ -39,8 +39,11 @@ export type WorkerResponse = { ready: true } | { results: { id: number; result: 
  */
 export class WorkerProgress {
   static readonly IDLE = -1;
-  static bytes(): number {
-    return 16;
+  /** A new, idle progress record (a zeroed buffer would read as "on job 0 since 1970"). */
+  static create(): WorkerProgress {
+    const progress = new WorkerProgress(new SharedArrayBuffer(16));
+    progress.finish();
+    return progress;
   }
   readonly #job: Int32Array;
   readonly #since: Float64Array;
@@ -91,7 +94,7 @@ export async function evaluateInPool(init: WorkerInit, jobs: InputJob[], options
 
     const spawn = (): void => {
       live++;
-      const progress = new WorkerProgress(new SharedArrayBuffer(WorkerProgress.bytes()));
+      const progress = WorkerProgress.create();
       const worker = new Worker(workerUrl, { workerData: { ...init, progress: progress.buffer } satisfies WorkerData });
       let pending: number[] = [];
       let timer: NodeJS.Timeout | undefined;

@@ -1,0 +1,186 @@
+// The fast paths of evaluation (see docs/performance.md) must keep every fail-closed behaviour:
+// raw JSON bytes handed to the wasm, chunked worker replies with the shared-memory watchdog,
+// the file walker that replaced fast-glob on the hot path, lazily loaded ajv/yaml/SDK.
+
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fg from "fast-glob";
+import { findFiles } from "../src/core/walk.js";
+import { evaluateInPool, WorkerProgress, type WorkerInit } from "../src/gate/pool.js";
+import { InputEvaluator, type InputJob, type InputResult } from "../src/gate/evaluate-input.js";
+import { fixedNsClock } from "../src/policy/builtins/index.js";
+import { buildBundle } from "../src/policy/build.js";
+import { loadBundle, type LoadedBundle } from "../src/policy/bundle.js";
+import { instantiate } from "../src/policy/runtime.js";
+import { SchemaRegistry } from "../src/schemas/registry.js";
+import { packagePath } from "../src/core/paths.js";
+
+const POLICY = `package main
+
+import rego.v1
+
+deny contains msg if {
+	input.name == "bad"
+	msg := sprintf("name is %v; spec %v", [input.name, input.spec])
+}
+
+deny contains msg if {
+	n := input.spin
+	some i in numbers.range(1, n)
+	some j in numbers.range(1, n)
+	i * j == -1
+	msg := "unreachable"
+}
+
+deny contains msg if {
+	input.big == 12345678901234567890
+	msg := "big number seen exactly"
+}
+
+warn contains msg if {
+	input.name == "meh"
+	msg := "meh"
+}
+`;
+
+const work = mkdtempSync(join(tmpdir(), "gatehouse-paths-"));
+let bundle: LoadedBundle;
+let module: WebAssembly.Module;
+
+async function evaluator(): Promise<InputEvaluator> {
+  const policy = await instantiate(module, bundle.manifest.builtins, { clock: fixedNsClock(0n) });
+  return new InputEvaluator(policy, bundle.manifest.entrypoints, new SchemaRegistry(packagePath("schemas")), {
+    maxInputBytes: 4096,
+    selection: { all: false, namespaces: ["main"] },
+  });
+}
+
+function file(name: string, content: string | Buffer): string {
+  const path = join(work, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+const codes = (r: InputResult) => r.findings.map((f) => f.code).sort();
+const messages = (r: InputResult) => r.findings.map((f) => f.message).sort();
+
+test.before(async () => {
+  mkdirSync(join(work, "policy"));
+  writeFileSync(join(work, "policy", "main.rego"), POLICY);
+  await buildBundle(join(work, "policy"), join(work, "bundle"));
+  bundle = await loadBundle(join(work, "bundle"));
+  module = await WebAssembly.compile(new Uint8Array(bundle.wasm));
+});
+
+test.after(() => rmSync(work, { recursive: true, force: true }));
+
+test("a .json file's bytes give the same findings as the parsed document", async () => {
+  const e = await evaluator();
+  const doc = { name: "bad", spec: { replicas: 2, tags: ["a", "b"] } };
+  const fromFile = e.evaluate({ display: "f.json", file: file("same.json", JSON.stringify(doc, null, 2)) });
+  const fromDoc = e.evaluate({ display: "f.json", document: doc });
+  assert.equal(codes(fromFile), ["main.deny"]);
+  assert.equal(messages(fromFile), messages(fromDoc));
+  // Go-compatible sprintf (%v of an object) is still the one the SDK calls.
+  assert.match(messages(fromFile)[0]!, /name is bad; spec \{"replicas": 2, "tags": \["a", "b"\]\}/);
+});
+
+test("raw bytes path: duplicate keys, oversize and unparsable .json files still deny", async () => {
+  const e = await evaluator();
+  assert.equal(codes(e.evaluate({ display: "d.json", file: file("dup.json", '{"name": "ok", "name": "bad"}') })), ["input/unparsable"]);
+  assert.equal(codes(e.evaluate({ display: "d.json", file: file("dup2.json", '{"a": {"x": 1, "\\u0078": 2}}') })), ["input/unparsable"]);
+  assert.equal(codes(e.evaluate({ display: "b.json", file: file("big.json", JSON.stringify({ pad: "x".repeat(5000) })) })), ["input/too-large"]);
+  assert.equal(codes(e.evaluate({ display: "u.json", file: file("broken.json", '{"name": ') })), ["input/unparsable"]);
+  assert.equal(codes(e.evaluate({ display: "y.json", file: file("yaml.json", "name: bad\n") })), ["input/unparsable"]);
+});
+
+test("raw bytes path: the policy sees the file's exact numbers; invalid UTF-8 is re-serialised", async () => {
+  const e = await evaluator();
+  // JSON.parse rounds this integer; the bytes keep it, as conftest does.
+  assert.equal(codes(e.evaluate({ display: "n.json", file: file("num.json", '{"big": 12345678901234567890}') })), ["main.deny"]);
+  const latin1 = Buffer.concat([Buffer.from('{"name": "bad", "spec": "caf'), Buffer.from([0xe9]), Buffer.from('"}')]);
+  const r = e.evaluate({ display: "l.json", file: file("latin1.json", latin1) });
+  assert.equal(codes(r), ["main.deny"]);
+  assert.match(messages(r)[0]!, /spec caf\uFFFD/);
+});
+
+test("a top-level array is still evaluated element by element", async () => {
+  const e = await evaluator();
+  const r = e.evaluate({ display: "a.json", file: file("array.json", '[{"name": "bad", "spec": 1}, {"name": "meh"}, {"name": "ok"}]') });
+  assert.equal(codes(r), ["main.deny", "main.warn"].sort());
+  assert.is(r.record.rulesEvaluated, 6);
+});
+
+function init(): WorkerInit {
+  return {
+    module,
+    builtins: bundle.manifest.builtins,
+    entrypoints: bundle.manifest.entrypoints,
+    schemasDir: packagePath("schemas"),
+    options: { maxInputBytes: 1 << 20, selection: { all: false, namespaces: ["main"] } },
+    nowNs: "0",
+  };
+}
+
+test("pool: many chunks over two workers come back in job order", async () => {
+  const jobs: InputJob[] = Array.from({ length: 150 }, (_, i) => ({ display: `in-${i}`, document: { name: i % 3 === 0 ? "bad" : "ok", spec: i } }));
+  let last = 0;
+  const results = await evaluateInPool(init(), jobs, { timeoutMs: 10_000, workers: 2, onProgress: (done) => (last = done) });
+  assert.is(results.length, 150);
+  assert.is(last, 150);
+  results.forEach((r, i) => {
+    assert.is(r.record.path, `in-${i}`);
+    assert.equal(codes(r), i % 3 === 0 ? ["main.deny"] : []);
+  });
+});
+
+test("pool: an input past the budget times out alone; the rest of its chunk is evaluated again", async () => {
+  const jobs: InputJob[] = Array.from({ length: 40 }, (_, i) => ({ display: `in-${i}`, document: i === 5 ? { spin: 20000 } : { name: i % 2 ? "bad" : "ok", spec: i } }));
+  const started = Date.now();
+  const results = await evaluateInPool(init(), jobs, { timeoutMs: 300, workers: 1 });
+  assert.ok(Date.now() - started < 5_000, "the stuck worker was terminated");
+  results.forEach((r, i) => {
+    assert.is(r.record.path, `in-${i}`);
+    if (i === 5) assert.equal(codes(r), ["policy/timeout"]);
+    else assert.equal(codes(r), i % 2 ? ["main.deny"] : []);
+  });
+});
+
+test("WorkerProgress: the job id and its start time cross threads through shared memory", () => {
+  const p = WorkerProgress.create();
+  assert.is(p.current(), undefined, "a fresh one is idle, not on job 0");
+  p.start(7, 1234.5);
+  assert.equal(new WorkerProgress(p.buffer).current(), { id: 7, since: 1234.5 });
+  p.finish();
+  assert.is(p.current(), undefined);
+});
+
+test("findFiles matches fast-glob's **/*.ext with dot: false, node_modules ignored", async () => {
+  const root = join(work, "tree");
+  for (const dir of ["a/b", ".hidden", "node_modules/x", "c"]) mkdirSync(join(root, dir), { recursive: true });
+  for (const f of ["top.json", "a/one.yaml", "a/b/two.yml", "a/b/skip.txt", ".dot.json", ".hidden/h.json", "node_modules/x/n.json", "c/p.rego", "c/p_test.rego"]) {
+    writeFileSync(join(root, f), "{}");
+  }
+  symlinkSync(join(root, "a", "b"), join(root, "linked"));
+  symlinkSync(join(root, "missing"), join(root, "dangling.json"));
+  symlinkSync(join(root, "a"), join(root, "a", "b", "loop"));
+  const ours = findFiles(root, { extensions: [".json", ".yaml", ".yml"] });
+  assert.equal(ours, ["a/b/two.yml", "a/one.yaml", "linked/loop/one.yaml", "linked/two.yml", "top.json"]);
+  rmSync(join(root, "a", "b", "loop")); // fast-glob walks a link cycle until ELOOP
+  const theirs = (await fg("**/*.{json,yaml,yml}", { cwd: root, dot: false, ignore: ["**/node_modules/**"] })).sort();
+  assert.equal(findFiles(root, { extensions: [".json", ".yaml", ".yml"] }), theirs);
+  assert.equal(findFiles(root, { extensions: [".rego"], exclude: ["_test.rego"] }), ["c/p.rego"]);
+});
+
+test("SchemaRegistry loads ajv and the schemas on first use", () => {
+  const registry = new SchemaRegistry(join(work, "no-such-dir"));
+  assert.throws(() => registry.names);
+  const real = new SchemaRegistry(packagePath("schemas"));
+  assert.ok(real.names.length > 0);
+  assert.ok(real.has(real.names[0]!));
+});
+
+test.run();
