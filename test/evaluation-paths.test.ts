@@ -149,6 +149,25 @@ test("pool: an input past the budget times out alone; the rest of its chunk is e
   });
 });
 
+test("pool: a policy that fails to load stops the started workers and rejects with its error", async () => {
+  const jobs: InputJob[] = Array.from({ length: 500 }, (_, i) => ({ display: `in-${i}`, document: { name: "ok" } }));
+  const failure = new Error("bundle refused");
+  const late = new Promise<WorkerInit>((_, reject) => setTimeout(() => reject(failure), 50));
+  try {
+    await evaluateInPool(late, jobs, { timeoutMs: 10_000, workers: 2 });
+    assert.unreachable("should reject");
+  } catch (error) {
+    assert.is(error, failure);
+  }
+});
+
+test("pool: the policy may arrive after the workers started", async () => {
+  const jobs: InputJob[] = Array.from({ length: 40 }, (_, i) => ({ display: `in-${i}`, document: { name: i === 3 ? "bad" : "ok", spec: i } }));
+  const late = new Promise<WorkerInit>((resolve) => setTimeout(() => resolve(init()), 100));
+  const results = await evaluateInPool(late, jobs, { timeoutMs: 10_000, workers: 2 });
+  assert.equal(results.map((r) => codes(r).join()), jobs.map((_, i) => (i === 3 ? "main.deny" : "")));
+});
+
 test("WorkerProgress: the job id and its start time cross threads through shared memory", () => {
   const p = WorkerProgress.create();
   assert.is(p.current(), undefined, "a fresh one is idle, not on job 0");

@@ -3,7 +3,8 @@
 // more than evaluating it). Each worker has a watchdog: the worker publishes, in shared memory,
 // which job it is on and since when; a job that runs past the time budget gets a `policy/timeout`
 // finding, the worker is terminated, and the rest of its chunk goes to a fresh worker. Results
-// come back in job order whatever the scheduling.
+// come back in job order whatever the scheduling. Workers are started before the policy is ready
+// (their start-up overlaps loading and compiling it) and receive it in their first message.
 
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
@@ -21,14 +22,13 @@ export interface WorkerInit {
   data?: unknown;
 }
 
-/** What the pool adds to WorkerInit: the shared progress cells (see WorkerProgress). */
-export interface WorkerData extends WorkerInit {
+/** A worker's workerData: its shared progress cells (see WorkerProgress). */
+export interface WorkerData {
   progress: SharedArrayBuffer;
 }
 
-export interface WorkerRequest {
-  jobs: { id: number; job: InputJob }[];
-}
+/** The first message a worker gets is `{ init }`, every later one `{ jobs }`. */
+export type WorkerRequest = { init: WorkerInit } | { jobs: { id: number; job: InputJob }[] };
 
 export type WorkerResponse = { ready: true } | { results: { id: number; result: InputResult }[] };
 
@@ -77,7 +77,11 @@ const CHUNK = 32;
 /** Below this many inputs per extra worker, another worker costs more than it saves. */
 const INPUTS_PER_WORKER = 200;
 
-export async function evaluateInPool(init: WorkerInit, jobs: InputJob[], options: PoolOptions): Promise<InputResult[]> {
+/**
+ * Evaluates the jobs. `init` may still be pending: workers start at once and wait for it; if it
+ * rejects, the workers are stopped and the pool rejects with the same error.
+ */
+export async function evaluateInPool(init: WorkerInit | Promise<WorkerInit>, jobs: InputJob[], options: PoolOptions): Promise<InputResult[]> {
   const results: (InputResult | undefined)[] = new Array(jobs.length);
   if (jobs.length === 0) return [];
   const queue: number[][] = [];
@@ -88,14 +92,27 @@ export async function evaluateInPool(init: WorkerInit, jobs: InputJob[], options
   let done = 0;
   const workerUrl = new URL("./worker.js", import.meta.url);
 
+  const initialised = Promise.resolve(init);
   return new Promise<InputResult[]>((resolveAll, rejectAll) => {
     let live = 0;
     let failed = false;
+    const workers = new Set<Worker>();
+    initialised.catch((error: unknown) => {
+      if (failed) return;
+      failed = true;
+      for (const worker of workers) void worker.terminate();
+      rejectAll(error);
+    });
 
     const spawn = (): void => {
       live++;
       const progress = WorkerProgress.create();
-      const worker = new Worker(workerUrl, { workerData: { ...init, progress: progress.buffer } satisfies WorkerData });
+      const worker = new Worker(workerUrl, { workerData: { progress: progress.buffer } satisfies WorkerData });
+      workers.add(worker);
+      initialised.then(
+        (value) => worker.postMessage({ init: value } satisfies WorkerRequest),
+        () => undefined, // handled above
+      );
       let pending: number[] = [];
       let timer: NodeJS.Timeout | undefined;
       let ready = false;
@@ -141,6 +158,7 @@ export async function evaluateInPool(init: WorkerInit, jobs: InputJob[], options
         worker.removeAllListeners("message");
         worker.removeAllListeners("exit");
         worker.once("exit", () => {
+          workers.delete(worker);
           live--;
           spawn();
         });
@@ -167,6 +185,7 @@ export async function evaluateInPool(init: WorkerInit, jobs: InputJob[], options
         }
       });
       worker.on("exit", () => {
+        workers.delete(worker);
         live--;
         if (failed) return;
         if (live === 0 && queue.length === 0 && done === jobs.length) {

@@ -12,7 +12,7 @@ import type { LoadedBundle } from "../policy/bundle.js";
 import { auditBuiltins } from "../policy/runtime.js";
 import { resolvePolicy } from "../policy/source.js";
 import type { InputJob, NamespaceSelection } from "./evaluate-input.js";
-import { evaluateInPool } from "./pool.js";
+import { evaluateInPool, type WorkerInit } from "./pool.js";
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -52,28 +52,32 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Verdict
   let bundleRecord: BundleRecord | undefined;
   let evaluateMs = 0;
   try {
-    const bundle = typeof request.policy === "string" ? await resolvePolicy(request.policy) : request.policy;
-    bundleRecord = {
-      path: displayPath(bundle.dir),
-      sha256: bundle.sha256,
-      opaVersion: bundle.manifest.opaVersion,
-      entrypoints: bundle.manifest.entrypoints.map((e) => e.path),
-    };
-    auditBuiltins(bundle.manifest.builtins, createBuiltins(request.clock ?? systemClock));
-    if (request.jobs.length === 0) {
-      throw new FailClosed("gate/no-inputs", "no inputs to evaluate: nothing matched the arguments or the configured collectors");
-    }
-    const module = await WebAssembly.compile(new Uint8Array(bundle.wasm));
-    const results = await evaluateInPool(
-      {
-        module,
+    // Loading, verifying and compiling the policy runs while the pool's workers start up.
+    const prepared = (async (): Promise<WorkerInit> => {
+      const bundle = typeof request.policy === "string" ? await resolvePolicy(request.policy) : request.policy;
+      bundleRecord = {
+        path: displayPath(bundle.dir),
+        sha256: bundle.sha256,
+        opaVersion: bundle.manifest.opaVersion,
+        entrypoints: bundle.manifest.entrypoints.map((e) => e.path),
+      };
+      auditBuiltins(bundle.manifest.builtins, createBuiltins(request.clock ?? systemClock));
+      if (request.jobs.length === 0) {
+        throw new FailClosed("gate/no-inputs", "no inputs to evaluate: nothing matched the arguments or the configured collectors");
+      }
+      return {
+        module: await WebAssembly.compile(new Uint8Array(bundle.wasm)),
         builtins: bundle.manifest.builtins,
         entrypoints: bundle.manifest.entrypoints,
         schemasDir: request.schemasDir ?? packagePath("schemas"),
         options: { maxInputBytes: request.maxInputBytes, selection: request.selection },
         ...(request.nowNs !== undefined ? { nowNs: request.nowNs.toString() } : {}),
         ...(request.data !== undefined ? { data: request.data } : {}),
-      },
+      };
+    })();
+    if (request.jobs.length === 0) await prepared; // throws: a policy problem first, else no inputs
+    const results = await evaluateInPool(
+      prepared,
       request.jobs,
       {
         timeoutMs: request.timeoutMs,

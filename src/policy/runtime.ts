@@ -12,7 +12,9 @@ import { createBuiltins, SDK_BUILTINS, type BuiltinFn, type Clock } from "./buil
 // gatehouse's Go-compatible implementation is the one called. test/builtins.test.ts guards this.
 // The SDK (which pulls in yaml and sprintf-js) is loaded on the first instantiation, so the CLI's
 // main thread, which only audits and hands the module to workers, never pays for it.
-type LoadPolicy = typeof import("@open-policy-agent/opa-wasm").loadPolicy;
+// The synchronous loader: the async one tests `instanceof Response`, and touching the global
+// Response makes Node load its fetch implementation (~15 ms per worker thread) for nothing.
+type LoadPolicy = typeof import("@open-policy-agent/opa-wasm").loadPolicySync;
 let sdkLoadPolicy: LoadPolicy | undefined;
 function sdk(): LoadPolicy {
   if (!sdkLoadPolicy) {
@@ -20,7 +22,7 @@ function sdk(): LoadPolicy {
     const sdkRequire = createRequire(require.resolve("@open-policy-agent/opa-wasm"));
     const sdkBuiltinTable = sdkRequire("./builtins/index.js") as Record<string, unknown>;
     delete sdkBuiltinTable["sprintf"];
-    sdkLoadPolicy = (require("@open-policy-agent/opa-wasm") as { loadPolicy: LoadPolicy }).loadPolicy;
+    sdkLoadPolicy = (require("@open-policy-agent/opa-wasm") as { loadPolicySync: LoadPolicy }).loadPolicySync;
   }
   return sdkLoadPolicy;
 }
@@ -104,6 +106,6 @@ export async function instantiate(
 ): Promise<PolicyInstance> {
   const builtins = { ...createBuiltins(options.clock), ...options.extraBuiltins };
   auditBuiltins(requiredBuiltins, builtins);
-  const policy = await sdk()(module, undefined, builtins);
+  const policy = sdk()(module, undefined, builtins);
   return new PolicyInstance(policy);
 }
