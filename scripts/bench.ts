@@ -297,12 +297,35 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-function run(command: string, args: string[], cwd: string): { ms: number; status: number | null; stdout: string; stderr: string } {
+interface RunResult {
+  /** wall time of the whole process, ms */
+  ms: number;
+  /** user + system CPU time of the process and its threads, ms (bash's `times`) */
+  cpuMs: number;
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a command under bash, which reports the child's CPU time with `times` on fd 3. Wall time
+ * is what a user waits; CPU time is far less sensitive to other load on the machine.
+ */
+function run(command: string, args: string[], cwd: string): RunResult {
+  const script = '"$@"; rc=$?; times >&3; exit $rc';
   const started = performance.now();
-  const result = spawnSync(command, args, { cwd, encoding: "utf8", maxBuffer: 1 << 30, env: { ...process.env, NO_COLOR: "1" } });
+  const result = spawnSync("bash", ["-c", script, "bench", command, ...args], {
+    cwd,
+    encoding: "utf8",
+    maxBuffer: 1 << 30,
+    env: { ...process.env, NO_COLOR: "1" },
+    stdio: ["ignore", "pipe", "pipe", "pipe"],
+  });
   const ms = performance.now() - started;
   if (result.error) throw result.error;
-  return { ms, status: result.status, stdout: result.stdout, stderr: result.stderr };
+  const times = String(result.output[3] ?? "").trim().split("\n")[1] ?? "";
+  const seconds = [...times.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+  return { ms, cpuMs: seconds.length === 2 ? (seconds[0]! + seconds[1]!) * 1000 : NaN, status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 function machine(conftest: string, opa: string): string[] {
@@ -402,8 +425,11 @@ async function main(): Promise<void> {
     console.log(`  compile  gatehouse build (cold, once): ${fmtMs(build.ms)}`);
 
     // CLI wall time: gatehouse check on the built bundle vs conftest test on the .rego, same files.
-    console.log(`\n  wall time per run (median of ${options.reps}; each tool warmed up once per size)\n`);
-    console.log(`  ${"N".padStart(6)}  ${"gatehouse".padStart(10)}  ${"conftest".padStart(10)}  ${"ratio".padStart(6)}  ${"target".padStart(6)}  failing (gatehouse / conftest)`);
+    console.log(`\n  per run: median wall time of ${options.reps} (each tool warmed up once per size), and median CPU time (user+sys)\n`);
+    console.log(
+      `  ${"N".padStart(6)}  ${"gatehouse".padStart(10)}  ${"conftest".padStart(10)}  ${"ratio".padStart(6)}  ${"target".padStart(6)}  ` +
+        `${"cpu gh".padStart(9)}  ${"cpu cft".padStart(9)}  ${"ratio".padStart(6)}  failing (gatehouse / conftest)`,
+    );
     for (const n of options.sizes) {
       const dir = `inputs-${n}`;
       const gatehouseArgs = [cli, "check", dir, "--policy", bundleDir, "--format", "json"];
@@ -417,21 +443,30 @@ async function main(): Promise<void> {
       const c = conftestFailing(c0.stdout);
       const gTimes: number[] = [];
       const cTimes: number[] = [];
+      const gCpu: number[] = [];
+      const cCpu: number[] = [];
       // Interleaved so both tools see the same background load.
       for (let rep = 0; rep < options.reps; rep++) {
-        gTimes.push(run(process.execPath, gatehouseArgs, work).ms);
-        cTimes.push(run(conftest, conftestArgs, work).ms);
+        const g1 = run(process.execPath, gatehouseArgs, work);
+        const c1 = run(conftest, conftestArgs, work);
+        gTimes.push(g1.ms);
+        gCpu.push(g1.cpuMs);
+        cTimes.push(c1.ms);
+        cCpu.push(c1.cpuMs);
       }
       const gm = median(gTimes);
       const cm = median(cTimes);
+      const gc = median(gCpu);
+      const cc = median(cCpu);
       const target = n >= 10_000 ? "0.15" : n >= 1_000 ? "0.25" : "-";
       const agree = g.failing === c.failing && g.warned === c.warned && g.inputs === n && c.inputs === n;
       if (!agree) problems++;
       console.log(
         `  ${String(n).padStart(6)}  ${fmtMs(gm).padStart(10)}  ${fmtMs(cm).padStart(10)}  ${(gm / cm).toFixed(3).padStart(6)}  ${target.padStart(6)}  ` +
+          `${fmtMs(gc).padStart(9)}  ${fmtMs(cc).padStart(9)}  ${(gc / cc).toFixed(3).padStart(6)}  ` +
           `${g.failing} / ${c.failing}${agree ? "" : "  DISAGREE"} (warned ${g.warned} / ${c.warned}, inputs ${g.inputs} / ${c.inputs})`,
       );
-      console.log(`  ${"".padStart(6)}  min ${fmtMs(Math.min(...gTimes))} / ${fmtMs(Math.min(...cTimes))}, max ${fmtMs(Math.max(...gTimes))} / ${fmtMs(Math.max(...cTimes))}`);
+      console.log(`  ${"".padStart(6)}  wall min ${fmtMs(Math.min(...gTimes))} / ${fmtMs(Math.min(...cTimes))}, max ${fmtMs(Math.max(...gTimes))} / ${fmtMs(Math.max(...cTimes))}`);
     }
 
     // In-process latency: one instance, the built bundle, a ~2 KB input.
