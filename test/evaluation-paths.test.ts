@@ -17,6 +17,8 @@ import { loadBundle, type LoadedBundle } from "../src/policy/bundle.js";
 import { instantiate } from "../src/policy/runtime.js";
 import { SchemaRegistry } from "../src/schemas/registry.js";
 import { packagePath } from "../src/core/paths.js";
+import { PolicyEvalError } from "../src/policy/runtime.js";
+import { deployment, POLICY as BENCH_POLICY } from "../scripts/bench-inputs.js";
 
 const POLICY = `package main
 
@@ -44,6 +46,14 @@ warn contains msg if {
 	input.name == "meh"
 	msg := "meh"
 }
+
+conflict := 1 if input.conflict
+
+conflict := 2 if input.conflict
+
+deny contains "conflict" if conflict
+
+deny contains "data matches" if data.flag == input.flag
 `;
 
 const work = mkdtempSync(join(tmpdir(), "gatehouse-paths-"));
@@ -76,6 +86,38 @@ test.before(async () => {
 });
 
 test.after(() => rmSync(work, { recursive: true, force: true }));
+
+test("PolicyInstance.evaluate (input parsed once per buffer) agrees with the SDK's evaluate", async () => {
+  mkdirSync(join(work, "bench-policy"));
+  writeFileSync(join(work, "bench-policy", "main.rego"), BENCH_POLICY);
+  await buildBundle(join(work, "bench-policy"), join(work, "bench-bundle"));
+  const benchBundle = await loadBundle(join(work, "bench-bundle"));
+  const policy = await instantiate(await WebAssembly.compile(new Uint8Array(benchBundle.wasm)), benchBundle.manifest.builtins, { clock: fixedNsClock(0n) });
+  const reference = await instantiate(await WebAssembly.compile(new Uint8Array(benchBundle.wasm)), benchBundle.manifest.builtins, { clock: fixedNsClock(0n) });
+  let denied = 0;
+  for (let i = 0; i < 150; i++) {
+    const input = policy.encodeInput(deployment(i));
+    for (const entrypoint of ["main/deny", "main/warn", "main/deny"]) {
+      const ours = policy.evaluate(input, entrypoint);
+      const sdk = reference.evaluateWithSdk(input.slice(0), entrypoint) as { result: unknown }[];
+      assert.equal(ours, { defined: true, value: sdk[0]!.result }, `input ${i} ${entrypoint}`);
+      if (entrypoint === "main/deny" && (ours.value as unknown[]).length > 0) denied++;
+    }
+  }
+  assert.ok(denied > 20 && denied < 300, `a fraction of inputs fail (${denied / 2})`);
+});
+
+test("PolicyInstance.evaluate: an evaluation error is reported and the next evaluation is clean; data changes are seen", async () => {
+  const policy = await instantiate(module, bundle.manifest.builtins, { clock: fixedNsClock(0n) });
+  const conflicting = policy.encodeInput({ conflict: true });
+  assert.throws(() => policy.evaluate(conflicting, "main/deny"), (e: unknown) => e instanceof PolicyEvalError && /main\/deny: .*conflict/i.test(e.message));
+  const input = policy.encodeInput({ name: "bad", spec: 1, flag: 7 });
+  assert.equal(policy.evaluate(input, "main/deny"), { defined: true, value: ["name is bad; spec 1"] });
+  policy.setData({ flag: 7 });
+  assert.equal(policy.evaluate(input, "main/deny"), { defined: true, value: ["data matches", "name is bad; spec 1"] });
+  assert.throws(() => policy.evaluate(input, "main/nope"), /not valid/);
+  assert.equal(policy.evaluate(input, "main/warn"), { defined: true, value: [] });
+});
 
 test("a .json file's bytes give the same findings as the parsed document", async () => {
   const e = await evaluator();

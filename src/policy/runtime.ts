@@ -44,16 +44,61 @@ export function auditBuiltins(required: readonly string[], provided: Record<stri
   }
 }
 
+/** The OPA wasm ABI 1.x exports that evaluation calls directly. */
+interface OpaExports {
+  opa_heap_ptr_get(): number;
+  opa_heap_ptr_set(addr: number): void;
+  opa_malloc(bytes: number): number;
+  opa_json_parse(addr: number, length: number): number;
+  opa_json_dump(valueAddr: number): number;
+  opa_eval_ctx_new(): number;
+  opa_eval_ctx_set_input(ctx: number, valueAddr: number): void;
+  opa_eval_ctx_set_data(ctx: number, valueAddr: number): void;
+  opa_eval_ctx_set_entrypoint(ctx: number, entrypoint: number): void;
+  opa_eval_ctx_get_result(ctx: number): number;
+  eval(ctx: number): number;
+}
+
+/** The fields of the SDK's LoadedPolicy (opa-wasm 1.10) that hold the instance's state. */
+interface LoadedPolicyState {
+  wasmInstance: WebAssembly.Instance;
+  mem: WebAssembly.Memory;
+  dataAddr: number;
+  dataHeapPtr: number;
+  entrypoints: Record<string, number>;
+}
+
+/**
+ * One instantiated policy, reused across evaluations. The SDK's evaluate copies and parses the
+ * input inside the wasm once per entrypoint; a gate evaluates several entrypoints per input, so
+ * this evaluates through the ABI's evaluation-context calls instead: the input is parsed once
+ * (kept until a different input buffer comes), and each evaluation rewinds the wasm heap to just
+ * after it. test/evaluation-paths.test.ts checks the results against the SDK's evaluate.
+ */
 export class PolicyInstance {
   readonly #policy: LoadedPolicy;
+  readonly #state: LoadedPolicyState;
+  readonly #exports: OpaExports;
   readonly #encoder = new TextEncoder();
+  readonly #decoder = new TextDecoder();
+  /** the input currently parsed in wasm memory: its buffer, value address, heap end, data heap */
+  #loaded: { input: ArrayBuffer; addr: number; heapEnd: number; dataHeapPtr: number } | undefined;
 
   constructor(policy: LoadedPolicy) {
     this.#policy = policy;
+    this.#state = policy as unknown as LoadedPolicyState;
+    this.#exports = this.#state.wasmInstance.exports as unknown as OpaExports;
   }
 
   setData(data: unknown): void {
+    this.#loaded = undefined;
     this.#policy.setData(data as object);
+  }
+
+  /** The SDK's own evaluate, one entrypoint at a time (the reference the fast path is tested against). */
+  evaluateWithSdk(input: ArrayBuffer, entrypoint: string): unknown {
+    this.#loaded = undefined;
+    return this.#policy.evaluate(input, entrypoint);
   }
 
   /** Encodes an input once; the bytes can then be evaluated against many entrypoints. */
@@ -67,17 +112,53 @@ export class PolicyInstance {
     return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   }
 
-  /** Evaluates one entrypoint. Returns the result value, or `undefined` when the rule is undefined. */
+  /**
+   * Evaluates one entrypoint. Returns the result value, or `undefined` when the rule is undefined.
+   * The input buffer must not change between calls that pass the same buffer.
+   */
   evaluate(input: ArrayBuffer, entrypoint: string): { defined: boolean; value: unknown } {
     let resultSet: unknown;
     try {
-      resultSet = this.#policy.evaluate(input, entrypoint);
+      resultSet = this.#evaluate(input, entrypoint);
     } catch (error) {
-      // The SDK throws strings and plain objects as well as Errors; normalise.
+      // Aborts and builtins throw strings and plain objects as well as Errors; normalise. The
+      // wasm heap may hold anything now: parse the input again next time.
+      this.#loaded = undefined;
       throw new PolicyEvalError(entrypoint, error);
     }
     if (!Array.isArray(resultSet) || resultSet.length === 0) return { defined: false, value: undefined };
     return { defined: true, value: (resultSet[0] as { result: unknown }).result };
+  }
+
+  #evaluate(input: ArrayBuffer, entrypoint: string): unknown {
+    const state = this.#state;
+    const wasm = this.#exports;
+    if (!Object.prototype.hasOwnProperty.call(state.entrypoints, entrypoint)) {
+      throw new Error(`entrypoint ${entrypoint} is not valid in this instance`);
+    }
+    let loaded = this.#loaded;
+    if (!loaded || loaded.input !== input || loaded.dataHeapPtr !== state.dataHeapPtr) {
+      this.#loaded = undefined;
+      wasm.opa_heap_ptr_set(state.dataHeapPtr);
+      const bytes = new Uint8Array(input);
+      const raw = wasm.opa_malloc(bytes.byteLength); // grows the memory when needed
+      new Uint8Array(state.mem.buffer).set(bytes, raw);
+      const addr = wasm.opa_json_parse(raw, bytes.byteLength);
+      if (addr === 0) throw new Error("the input is not valid JSON");
+      loaded = { input, addr, heapEnd: wasm.opa_heap_ptr_get(), dataHeapPtr: state.dataHeapPtr };
+      this.#loaded = loaded;
+    }
+    // Everything an earlier evaluation allocated past the input is garbage by now.
+    wasm.opa_heap_ptr_set(loaded.heapEnd);
+    const ctx = wasm.opa_eval_ctx_new();
+    wasm.opa_eval_ctx_set_input(ctx, loaded.addr);
+    wasm.opa_eval_ctx_set_data(ctx, state.dataAddr);
+    wasm.opa_eval_ctx_set_entrypoint(ctx, state.entrypoints[entrypoint]!);
+    wasm.eval(ctx);
+    const text = wasm.opa_json_dump(wasm.opa_eval_ctx_get_result(ctx));
+    const memory = new Uint8Array(state.mem.buffer);
+    const end = memory.indexOf(0, text);
+    return JSON.parse(this.#decoder.decode(memory.subarray(text, end)));
   }
 }
 
