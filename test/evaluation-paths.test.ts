@@ -17,6 +17,7 @@ import { loadBundle, type LoadedBundle } from "../src/policy/bundle.js";
 import { instantiate } from "../src/policy/runtime.js";
 import { SchemaRegistry } from "../src/schemas/registry.js";
 import { packagePath } from "../src/core/paths.js";
+import { countJsonKeyTokens, countKeys, InputParseError, parseDocument } from "../src/inputs/parse.js";
 import { PolicyEvalError } from "../src/policy/runtime.js";
 import { deployment, POLICY as BENCH_POLICY } from "../scripts/bench-inputs.js";
 
@@ -234,6 +235,29 @@ test("findFiles matches fast-glob's **/*.ext with dot: false, node_modules ignor
   const theirs = (await fg("**/*.{json,yaml,yml}", { cwd: root, dot: false, ignore: ["**/node_modules/**"] })).sort();
   assert.equal(findFiles(root, { extensions: [".json", ".yaml", ".yml"] }), theirs);
   assert.equal(findFiles(root, { extensions: [".rego"], exclude: ["_test.rego"] }), ["c/p.rego"]);
+});
+
+test("duplicate-key check by counting: key tokens equal parsed keys exactly when no key repeats", () => {
+  const cases = [
+    '{}',
+    '[]',
+    '{"a": "x\\"y", "b": ["{", "}", ","], "c": {"d": "\\\\"}}',
+    '{"__proto__": 1, "b": [{"a": 1}, {"a": 2}], "e": "\\u0022,\\\\"}',
+    '[{"k": 1}, "k", {"k": {"k": []}}]',
+    JSON.stringify(deployment(3)),
+    JSON.stringify(deployment(4), null, 2),
+  ];
+  for (const text of cases) assert.is(countJsonKeyTokens(text), countKeys(JSON.parse(text)), text);
+  const duplicates = [
+    '{"a": 1, "a": 2}',
+    '{"x": [{"b": "\\\\", "b": 1}]}',
+    '{"__proto__": 1, "__proto__": 2}',
+    '{"a": {"c": 1}, "b": {"c": 1, "c\\u0000": 2, "\\u0063": 3}}',
+  ];
+  for (const text of duplicates) {
+    assert.ok(countJsonKeyTokens(text) > countKeys(JSON.parse(text)), text);
+    assert.throws(() => parseDocument(text, "json"), (e: unknown) => e instanceof InputParseError && /duplicate key/.test(e.message), text);
+  }
 });
 
 test("SchemaRegistry loads ajv and the schemas on first use", () => {

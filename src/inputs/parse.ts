@@ -44,7 +44,10 @@ export function parseDocument(text: string, format?: InputFormat): unknown {
       if (format === "json") throw new InputParseError(`invalid JSON: ${(error as Error).message}`);
       return parseYaml(text);
     }
-    assertNoDuplicateJsonKeys(text);
+    // JSON.parse keeps one property per distinct key, so the parsed value has as many keys as
+    // the text has key tokens exactly when no object repeats a key. Counting is cheap; the
+    // precise scan (which names the key) runs only when the counts differ.
+    if (countJsonKeyTokens(text) !== countKeys(value)) assertNoDuplicateJsonKeys(text);
     return value;
   }
   return parseYaml(text);
@@ -66,6 +69,59 @@ function parseYaml(text: string): unknown {
   }
   if (values.length === 0) throw new InputParseError("empty document");
   return values.length === 1 ? values[0] : values;
+}
+
+/** Number of object keys in already-validated JSON text. */
+export function countJsonKeyTokens(text: string): number {
+  // Whether the next string is a key, per open container (false for arrays).
+  const keyed: boolean[] = [];
+  let expectKey = false;
+  let count = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      // Jump to the closing quote: the next quote not preceded by an odd run of backslashes.
+      let close = text.indexOf('"', i + 1);
+      for (;;) {
+        let slashes = 0;
+        while (text.charCodeAt(close - 1 - slashes) === 0x5c) slashes++;
+        if (slashes % 2 === 0 || close === -1) break;
+        close = text.indexOf('"', close + 1);
+      }
+      i = close === -1 ? n : close;
+      if (expectKey) {
+        count++;
+        expectKey = false;
+      }
+    } else if (c === 0x7b /* { */) {
+      keyed.push(true);
+      expectKey = true;
+    } else if (c === 0x5b /* [ */) {
+      keyed.push(false);
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      keyed.pop();
+      expectKey = false;
+    } else if (c === 0x2c /* , */) {
+      expectKey = keyed[keyed.length - 1] === true;
+    }
+  }
+  return count;
+}
+
+/** Number of own keys of every object in a parsed JSON value. */
+export function countKeys(value: unknown): number {
+  if (typeof value !== "object" || value === null) return 0;
+  let count = 0;
+  if (Array.isArray(value)) {
+    for (const item of value) count += countKeys(item);
+    return count;
+  }
+  for (const key in value) {
+    count++;
+    count += countKeys((value as Record<string, unknown>)[key]);
+  }
+  return count;
 }
 
 /**
