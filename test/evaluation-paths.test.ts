@@ -138,6 +138,9 @@ test("raw bytes path: duplicate keys, oversize and unparsable .json files still 
   assert.equal(codes(e.evaluate({ display: "b.json", file: file("big.json", JSON.stringify({ pad: "x".repeat(5000) })) })), ["input/too-large"]);
   assert.equal(codes(e.evaluate({ display: "u.json", file: file("broken.json", '{"name": ') })), ["input/unparsable"]);
   assert.equal(codes(e.evaluate({ display: "y.json", file: file("yaml.json", "name: bad\n") })), ["input/unparsable"]);
+  assert.equal(codes(e.evaluate({ display: "m.json", file: join(work, "missing.json") })), ["input/unreadable"]);
+  mkdirSync(join(work, "dir.json"));
+  assert.equal(codes(e.evaluate({ display: "dir.json", file: join(work, "dir.json") })), ["input/unreadable"]);
 });
 
 test("raw bytes path: the policy sees the file's exact numbers; invalid UTF-8 is re-serialised", async () => {

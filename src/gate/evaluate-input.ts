@@ -2,7 +2,7 @@
 // evaluate the selected entrypoints → findings. Runs inside worker threads (src/gate/worker.ts)
 // and in-process (tests, bench). Every failure is a denying finding, never a silent pass.
 
-import { readFileSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
 import { isUtf8 } from "node:buffer";
 import { sha256 } from "../core/digest.js";
 import type { Finding } from "../core/findings.js";
@@ -81,20 +81,24 @@ export class InputEvaluator {
       let raw: Buffer;
       let text: string;
       if (job.file !== undefined) {
-        let size: number;
+        // One open: the size check and the read see the same file.
+        let fd: number | undefined;
         try {
-          size = statSync(job.file).size;
+          fd = openSync(job.file, "r");
+          const size = fstatSync(fd).size;
+          if (size > this.options.maxInputBytes) {
+            record.bytes = size;
+            return fail("input/too-large", `input is ${size} bytes, over the ${this.options.maxInputBytes}-byte limit`);
+          }
+          raw = readFileSync(fd);
+          if (raw.byteLength > this.options.maxInputBytes) {
+            record.bytes = raw.byteLength; // it grew after the size check
+            return fail("input/too-large", `input is ${raw.byteLength} bytes, over the ${this.options.maxInputBytes}-byte limit`);
+          }
         } catch (error) {
           return fail("input/unreadable", `cannot read input: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-        }
-        if (size > this.options.maxInputBytes) {
-          record.bytes = size;
-          return fail("input/too-large", `input is ${size} bytes, over the ${this.options.maxInputBytes}-byte limit`);
-        }
-        try {
-          raw = readFileSync(job.file);
-        } catch (error) {
-          return fail("input/unreadable", `cannot read input: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+        } finally {
+          if (fd !== undefined) closeSync(fd);
         }
         record.sha256 = sha256(raw);
         record.bytes = raw.byteLength;
