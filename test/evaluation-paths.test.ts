@@ -9,6 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fg from "fast-glob";
 import { findFiles } from "../src/core/walk.js";
+import { displayPath } from "../src/core/paths.js";
+import { collectJobs } from "../src/cli/commands/check.js";
 import { evaluateInPool, WorkerProgress, type WorkerInit } from "../src/gate/pool.js";
 import { InputEvaluator, type InputJob, type InputResult } from "../src/gate/evaluate-input.js";
 import { fixedNsClock } from "../src/policy/builtins/index.js";
@@ -260,6 +262,25 @@ test("duplicate-key check by counting: key tokens equal parsed keys exactly when
   for (const text of duplicates) {
     assert.ok(countJsonKeyTokens(text) > countKeys(JSON.parse(text)), text);
     assert.throws(() => parseDocument(text, "json"), (e: unknown) => e instanceof InputParseError && /duplicate key/.test(e.message), text);
+  }
+});
+
+test("check DIR: display paths are what displayPath gives for each file", async () => {
+  const root = join(work, "display");
+  mkdirSync(join(root, "sub"), { recursive: true });
+  for (const f of ["a.json", "sub/b.yaml"]) writeFileSync(join(root, f), "{}");
+  for (const arg of [root, `${root}/`, join(root, "sub", "..")]) {
+    const jobs = await collectJobs([arg], undefined);
+    assert.ok(jobs.length > 0, arg);
+    for (const job of jobs) assert.is(job.display, displayPath(job.file!), arg);
+  }
+  const previous = process.cwd();
+  process.chdir(root);
+  try {
+    assert.equal((await collectJobs(["."], undefined)).map((j) => j.display), ["a.json", "sub/b.yaml"]);
+    assert.equal((await collectJobs(["sub"], undefined)).map((j) => j.display), ["sub/b.yaml"]);
+  } finally {
+    process.chdir(previous);
   }
 });
 

@@ -61,7 +61,7 @@ export const checkCommand = {
   },
 };
 
-async function collectJobs(files: string[], kind: string | undefined): Promise<InputJob[]> {
+export async function collectJobs(files: string[], kind: string | undefined): Promise<InputJob[]> {
   const jobs: InputJob[] = [];
   const seen = new Set<string>();
   const add = (job: InputJob) => {
@@ -82,9 +82,11 @@ async function collectJobs(files: string[], kind: string | undefined): Promise<I
       // A missing file becomes an input/unreadable finding for that file, not a crash.
     }
     if (isDir) {
+      // The directory's display path once, not a path.relative per file (it dominated large runs).
+      const shownDir = displayPath(abs);
+      const prefix = shownDir === "." ? "" : shownDir.endsWith("/") ? shownDir : `${shownDir}/`;
       for (const rel of findFiles(abs, { extensions: INPUT_EXTENSIONS })) {
-        const file = join(abs, rel);
-        add({ display: displayPath(file), file });
+        add({ display: prefix + rel, file: join(abs, rel) });
       }
     } else {
       add({ display: displayPath(abs), file: abs });
