@@ -11,7 +11,7 @@ import fg from "fast-glob";
 import { findFiles } from "../src/core/walk.js";
 import { displayPath } from "../src/core/paths.js";
 import { collectJobs } from "../src/cli/commands/check.js";
-import { evaluateInPool, WorkerProgress, type WorkerInit } from "../src/gate/pool.js";
+import { evaluateInPool, IN_PROCESS_MAX, WorkerProgress, type WorkerInit } from "../src/gate/pool.js";
 import { InputEvaluator, type InputJob, type InputResult } from "../src/gate/evaluate-input.js";
 import { fixedNsClock } from "../src/policy/builtins/index.js";
 import { buildBundle } from "../src/policy/build.js";
@@ -214,6 +214,46 @@ test("pool: the policy may arrive after the workers started", async () => {
   const late = new Promise<WorkerInit>((resolve) => setTimeout(() => resolve(init()), 100));
   const results = await evaluateInPool(late, jobs, { timeoutMs: 10_000, workers: 2 });
   assert.equal(results.map((r) => codes(r).join()), jobs.map((_, i) => (i === 3 ? "main.deny" : "")));
+});
+
+test("in-process (workers: 0, and the default for small runs) gives the worker pool's results", async () => {
+  const jobs: InputJob[] = Array.from({ length: 70 }, (_, i) => ({ display: `in-${i}`, document: { name: ["bad", "ok", "meh"][i % 3], spec: i } }));
+  const pooled = await evaluateInPool(init(), jobs, { timeoutMs: 10_000, workers: 2 });
+  let last = 0;
+  const inline = await evaluateInPool(init(), jobs, { timeoutMs: 10_000, workers: 0, onProgress: (done) => (last = done) });
+  const byDefault = await evaluateInPool(init(), jobs, { timeoutMs: 10_000 });
+  assert.ok(jobs.length <= IN_PROCESS_MAX);
+  const strip = (rs: InputResult[]) => rs.map((r) => ({ ...r, evaluateMs: 0 }));
+  assert.equal(strip(inline), strip(pooled));
+  assert.equal(strip(byDefault), strip(pooled));
+  assert.is(last, 70);
+});
+
+test("in-process: an input past the budget is stopped (even inside wasm) and times out alone", async () => {
+  const jobs: InputJob[] = Array.from({ length: 12 }, (_, i) => ({ display: `in-${i}`, document: i === 4 || i === 9 ? { spin: 20000 } : { name: i % 2 ? "bad" : "ok", spec: i } }));
+  const started = Date.now();
+  const results = await evaluateInPool(init(), jobs, { timeoutMs: 300, workers: 0 });
+  assert.ok(Date.now() - started < 5_000, "stopped, not run to completion");
+  results.forEach((r, i) => {
+    assert.is(r.record.path, `in-${i}`);
+    if (i === 4 || i === 9) assert.equal(codes(r), ["policy/timeout"]);
+    else assert.equal(codes(r), i % 2 ? ["main.deny"] : []);
+  });
+});
+
+test("in-process: inputs that each fit the budget never time out, however long the run", async () => {
+  // Budget: 8x one input's time; 24 inputs, so the run outlasts the budget about three times.
+  const one: InputJob = { display: "one", document: { spin: 400 } };
+  await evaluateInPool(init(), [one], { timeoutMs: 60_000, workers: 0 });
+  let started = Date.now();
+  await evaluateInPool(init(), [one, one], { timeoutMs: 60_000, workers: 0 });
+  const budget = Math.max(50, Math.ceil(((Date.now() - started) / 2) * 8));
+  const jobs: InputJob[] = Array.from({ length: 24 }, (_, i) => ({ display: `in-${i}`, document: { spin: 400 } }));
+  started = Date.now();
+  const results = await evaluateInPool(init(), jobs, { timeoutMs: budget, workers: 0 });
+  const elapsed = Date.now() - started;
+  assert.equal(results.map(codes), jobs.map(() => []));
+  assert.ok(elapsed > budget, `the run took ${elapsed} ms with a ${budget} ms budget per input`);
 });
 
 test("WorkerProgress: the job id and its start time cross threads through shared memory", () => {

@@ -19,7 +19,7 @@ export function withReportOptions<T>(y: Argv<T>) {
     .option("timeout", { type: "number", default: DEFAULT_TIMEOUT_MS, describe: "per-input evaluation budget in ms" })
     .option("max-input-bytes", { type: "number", default: DEFAULT_MAX_INPUT_BYTES, describe: "inputs larger than this deny unparsed" })
     .option("now", { type: "string", describe: "fixed time for time.now_ns (RFC 3339); default $GATEHOUSE_NOW or the system clock" })
-    .option("workers", { type: "number", describe: "worker threads (default: by input count, up to the cores)" });
+    .option("workers", { type: "number", describe: "worker threads; 0 evaluates in the main thread (default: by input count, up to the cores)" });
 }
 
 export interface ReportArgs {
@@ -38,8 +38,8 @@ export function selectFormats(args: ReportArgs): FormatTarget[] {
 export function validateNumbers(args: ReportArgs): void {
   if (!(args.timeout > 0)) throw new UsageError("--timeout must be a positive number of milliseconds");
   if (!(args.maxInputBytes > 0)) throw new UsageError("--max-input-bytes must be positive");
-  if (args.workers !== undefined && !(Number.isInteger(args.workers) && args.workers >= 1)) {
-    throw new UsageError("--workers must be a whole number >= 1");
+  if (args.workers !== undefined && !(Number.isInteger(args.workers) && args.workers >= 0)) {
+    throw new UsageError("--workers must be a whole number >= 0 (0 evaluates in the main thread)");
   }
 }
 

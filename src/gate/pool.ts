@@ -10,6 +10,7 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { EntrypointInfo } from "../policy/manifest.js";
 import type { EvaluatorOptions, InputJob, InputResult } from "./evaluate-input.js";
+import { evaluateInProcess, failedJob, timeoutMessage } from "./in-process.js";
 
 export interface WorkerInit {
   module: WebAssembly.Module;
@@ -67,7 +68,10 @@ export class WorkerProgress {
 export interface PoolOptions {
   /** per-input evaluation budget in milliseconds */
   timeoutMs: number;
-  /** number of workers; defaults to the machine's parallelism, fewer for small runs */
+  /**
+   * number of workers; 0 evaluates in the calling thread. Default: in the calling thread up to
+   * IN_PROCESS_MAX inputs, else one worker per INPUTS_PER_WORKER inputs up to the machine's parallelism.
+   */
   workers?: number;
   onProgress?: (done: number, total: number) => void;
 }
@@ -76,6 +80,11 @@ export interface PoolOptions {
 const CHUNK = 32;
 /** Below this many inputs per extra worker, another worker costs more than it saves. */
 const INPUTS_PER_WORKER = 200;
+/**
+ * Up to this many inputs, evaluating in the calling thread beats starting workers: a worker
+ * costs ~60-100 ms of start-up CPU (Node, modules, the SDK), an input ~0.1 ms (docs/performance.md).
+ */
+export const IN_PROCESS_MAX = 500;
 
 /**
  * Evaluates the jobs. `init` may still be pending: workers start at once and wait for it; if it
@@ -84,6 +93,9 @@ const INPUTS_PER_WORKER = 200;
 export async function evaluateInPool(init: WorkerInit | Promise<WorkerInit>, jobs: InputJob[], options: PoolOptions): Promise<InputResult[]> {
   const results: (InputResult | undefined)[] = new Array(jobs.length);
   if (jobs.length === 0) return [];
+  if (options.workers === 0 || (options.workers === undefined && jobs.length <= IN_PROCESS_MAX)) {
+    return evaluateInProcess(init, jobs, options);
+  }
   const queue: number[][] = [];
   for (let i = 0; i < jobs.length; i += CHUNK) {
     queue.push(Array.from({ length: Math.min(CHUNK, jobs.length - i) }, (_, k) => i + k));
@@ -144,11 +156,7 @@ export async function evaluateInPool(init: WorkerInit | Promise<WorkerInit>, job
       };
       const onTimeout = (stuck: number): void => {
         const job = jobs[stuck]!;
-        results[stuck] = {
-          record: { path: job.display, sha256: "", bytes: 0, rulesEvaluated: 0, ...(job.kind ? { kind: job.kind } : {}) },
-          findings: [{ code: "policy/timeout", severity: "error", message: `evaluation exceeded the ${options.timeoutMs} ms budget; the worker was terminated`, source: "gate", input: job.display }],
-          evaluateMs: options.timeoutMs,
-        };
+        results[stuck] = failedJob(job, "policy/timeout", timeoutMessage(options.timeoutMs, "the worker was terminated"), options.timeoutMs);
         done++;
         options.onProgress?.(done, jobs.length);
         // Results of this chunk come back together, so everything else in it is evaluated again.

@@ -4,11 +4,8 @@
 // overruns the budget (pool.ts).
 
 import { parentPort, workerData } from "node:worker_threads";
-import { errorMessage } from "../core/errors.js";
-import { fixedNsClock, systemClock } from "../policy/builtins/index.js";
-import { instantiate } from "../policy/runtime.js";
-import { SchemaRegistry } from "../schemas/registry.js";
-import { InputEvaluator, type InputJob, type InputResult } from "./evaluate-input.js";
+import type { InputEvaluator, InputJob, InputResult } from "./evaluate-input.js";
+import { createEvaluator, evaluateJob } from "./in-process.js";
 import { WorkerProgress, type WorkerData, type WorkerInit, type WorkerRequest, type WorkerResponse } from "./pool.js";
 
 const port = parentPort!;
@@ -16,11 +13,7 @@ const progress = new WorkerProgress((workerData as WorkerData).progress);
 let evaluator: InputEvaluator | undefined;
 
 async function start(init: WorkerInit): Promise<void> {
-  const policy = await instantiate(init.module, init.builtins, {
-    clock: init.nowNs === undefined ? systemClock : fixedNsClock(BigInt(init.nowNs)),
-  });
-  if (init.data !== undefined) policy.setData(init.data);
-  evaluator = new InputEvaluator(policy, init.entrypoints, new SchemaRegistry(init.schemasDir), init.options);
+  evaluator = await createEvaluator(init);
   port.postMessage({ ready: true } satisfies WorkerResponse);
 }
 
@@ -28,16 +21,7 @@ function evaluateChunk(evaluator: InputEvaluator, jobs: { id: number; job: Input
   const results: { id: number; result: InputResult }[] = [];
   for (const { id, job } of jobs) {
     progress.start(id);
-    let result: InputResult;
-    try {
-      result = evaluator.evaluate(job);
-    } catch (error) {
-      result = {
-        record: { path: job.display, sha256: "", bytes: 0, rulesEvaluated: 0, ...(job.kind ? { kind: job.kind } : {}) },
-        findings: [{ code: "policy/eval-error", severity: "error", message: errorMessage(error), source: "gate", input: job.display }],
-        evaluateMs: 0,
-      };
-    }
+    const result = evaluateJob(evaluator, job);
     progress.finish();
     results.push({ id, result });
   }
