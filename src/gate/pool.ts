@@ -84,7 +84,7 @@ const INPUTS_PER_WORKER = 200;
  * Up to this many inputs, evaluating in the calling thread beats starting workers: a worker
  * costs ~60-100 ms of start-up CPU (Node, modules, the SDK), an input ~0.1 ms (docs/performance.md).
  */
-export const IN_PROCESS_MAX = 500;
+export const IN_PROCESS_MAX = 1000;
 
 /**
  * Evaluates the jobs. `init` may still be pending: workers start at once and wait for it; if it
