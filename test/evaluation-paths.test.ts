@@ -57,6 +57,12 @@ conflict := 2 if input.conflict
 deny contains "conflict" if conflict
 
 deny contains "data matches" if data.flag == input.flag
+
+deny contains msg if {
+	yaml.is_valid(input.y)
+	doc := yaml.unmarshal(input.y)
+	msg := sprintf("yaml a=%v, back: %s", [doc.a, yaml.marshal({"b": doc.a})])
+}
 `;
 
 const work = mkdtempSync(join(tmpdir(), "gatehouse-paths-"));
@@ -120,6 +126,13 @@ test("PolicyInstance.evaluate: an evaluation error is reported and the next eval
   assert.equal(policy.evaluate(input, "main/deny"), { defined: true, value: ["data matches", "name is bad; spec 1"] });
   assert.throws(() => policy.evaluate(input, "main/nope"), /not valid/);
   assert.equal(policy.evaluate(input, "main/warn"), { defined: true, value: [] });
+});
+
+test("the SDK's yaml builtins (loaded on first call) still work", async () => {
+  const policy = await instantiate(module, bundle.manifest.builtins, { clock: fixedNsClock(0n) });
+  assert.ok(bundle.manifest.builtins.includes("yaml.unmarshal"));
+  const result = policy.evaluate(policy.encodeInput({ y: "a: 1\n" }), "main/deny");
+  assert.equal(result, { defined: true, value: ["yaml a=1, back: b: 1\n"] });
 });
 
 test("a .json file's bytes give the same findings as the parsed document", async () => {

@@ -20,12 +20,41 @@ function sdk(): LoadPolicy {
   if (!sdkLoadPolicy) {
     const require = createRequire(import.meta.url);
     const sdkRequire = createRequire(require.resolve("@open-policy-agent/opa-wasm"));
+    deferSdkYamlBuiltins(require, sdkRequire);
     const sdkBuiltinTable = sdkRequire("./builtins/index.js") as Record<string, unknown>;
     delete sdkBuiltinTable["sprintf"];
     sdkLoadPolicy = (require("@open-policy-agent/opa-wasm") as { loadPolicySync: LoadPolicy }).loadPolicySync;
   }
   return sdkLoadPolicy;
 }
+
+/**
+ * The SDK's yaml.* builtins module loads its own copy of the `yaml` package (tens of ms, in every
+ * thread that instantiates a policy) though few policies call them. Until one is called, a
+ * stand-in with the same three functions sits in the require cache; the first call loads the
+ * real module and delegates to it.
+ */
+function deferSdkYamlBuiltins(require: NodeJS.Require, sdkRequire: NodeJS.Require): void {
+  const file = sdkRequire.resolve("./builtins/yaml.js");
+  if (require.cache[file]) return;
+  let real: Record<string, (...args: unknown[]) => unknown> | undefined;
+  const load = (): Record<string, (...args: unknown[]) => unknown> => {
+    if (!real) {
+      delete require.cache[file];
+      real = sdkRequire(file) as Record<string, (...args: unknown[]) => unknown>;
+    }
+    return real;
+  };
+  const NodeModule = require("node:module") as new (id: string) => NodeJS.Module;
+  const standIn = new NodeModule(file);
+  standIn.filename = file;
+  standIn.loaded = true;
+  standIn.exports = Object.fromEntries(
+    SDK_YAML_BUILTINS.map((name) => [name, (...args: unknown[]) => load()[name]!(...args)]),
+  );
+  require.cache[file] = standIn;
+}
+const SDK_YAML_BUILTINS = ["yaml.is_valid", "yaml.marshal", "yaml.unmarshal"];
 
 export interface RuntimeOptions {
   clock: Clock;
