@@ -76,8 +76,13 @@ export interface PoolOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Inputs per message; small enough to balance the workers, large enough to amortise a message. */
-const CHUNK = 32;
+/**
+ * Inputs per message: about eight chunks per worker to balance them, between 16 and 128 so that
+ * a message is amortised and a timed-out chunk (re-evaluated) stays small.
+ */
+export function chunkSize(inputs: number, workers: number): number {
+  return Math.min(128, Math.max(16, Math.ceil(inputs / (workers * 8))));
+}
 /** Below this many inputs per extra worker, another worker costs more than it saves. */
 const INPUTS_PER_WORKER = 200;
 /**
@@ -96,11 +101,12 @@ export async function evaluateInPool(init: WorkerInit | Promise<WorkerInit>, job
   if (options.workers === 0 || (options.workers === undefined && jobs.length <= IN_PROCESS_MAX)) {
     return evaluateInProcess(init, jobs, options);
   }
-  const queue: number[][] = [];
-  for (let i = 0; i < jobs.length; i += CHUNK) {
-    queue.push(Array.from({ length: Math.min(CHUNK, jobs.length - i) }, (_, k) => i + k));
-  }
   const wanted = options.workers ?? Math.min(availableParallelism(), Math.max(1, Math.ceil(jobs.length / INPUTS_PER_WORKER)));
+  const chunk = chunkSize(jobs.length, wanted);
+  const queue: number[][] = [];
+  for (let i = 0; i < jobs.length; i += chunk) {
+    queue.push(Array.from({ length: Math.min(chunk, jobs.length - i) }, (_, k) => i + k));
+  }
   let done = 0;
   const workerUrl = new URL("./worker.js", import.meta.url);
 
