@@ -306,6 +306,9 @@ test("duplicate-key check by counting: key tokens equal parsed keys exactly when
     JSON.stringify(deployment(4), null, 2),
   ];
   for (const text of cases) assert.is(countJsonKeyTokens(text), countKeys(JSON.parse(text)), text);
+  const deep = `${'{"a":['.repeat(50_000)}1${"]}".repeat(50_000)}`;
+  assert.is(countKeys(JSON.parse(deep)), 50_000, "no recursion limit");
+  assert.is(countJsonKeyTokens(deep), 50_000);
   const duplicates = [
     '{"a": 1, "a": 2}',
     '{"x": [{"b": "\\\\", "b": 1}]}',

@@ -3,7 +3,8 @@
 // V8 stops the thread wherever it is (in wasm too) and the input being evaluated is the one that
 // overran, provided it was the first of the stretch (so it had the whole budget to itself);
 // otherwise the stretch restarts at that input with a fresh budget. A timed-out input gets a
-// `policy/timeout` finding and the policy instance is replaced (its memory is in an unknown state).
+// `policy/timeout` finding. After any stop the evaluator (policy instance, schema registry) is
+// replaced: it was interrupted mid-work and its state, wasm memory included, cannot be trusted.
 // Also the setup and per-job wrapper shared with the worker threads (worker.ts).
 
 import vm from "node:vm";
@@ -15,12 +16,12 @@ import { InputEvaluator, type InputJob, type InputResult } from "./evaluate-inpu
 import type { PoolOptions, WorkerInit } from "./pool.js";
 
 /** An evaluator for a policy as the pool hands it out. */
-export async function createEvaluator(init: WorkerInit, schemas?: SchemaRegistry): Promise<InputEvaluator> {
+export async function createEvaluator(init: WorkerInit): Promise<InputEvaluator> {
   const policy = await instantiate(init.module, init.builtins, {
     clock: init.nowNs === undefined ? systemClock : fixedNsClock(BigInt(init.nowNs)),
   });
   if (init.data !== undefined) policy.setData(init.data);
-  return new InputEvaluator(policy, init.entrypoints, schemas ?? new SchemaRegistry(init.schemasDir), init.options);
+  return new InputEvaluator(policy, init.entrypoints, new SchemaRegistry(init.schemasDir), init.options);
 }
 
 /** Evaluates one job; an unexpected error becomes that input's `policy/eval-error` finding. */
@@ -46,9 +47,8 @@ export function timeoutMessage(timeoutMs: number, how: string): string {
 
 export async function evaluateInProcess(init: WorkerInit | Promise<WorkerInit>, jobs: InputJob[], options: PoolOptions): Promise<InputResult[]> {
   const ready = await init;
-  const schemas = new SchemaRegistry(ready.schemasDir);
   const results: InputResult[] = new Array(jobs.length);
-  const state = { next: 0, evaluator: await createEvaluator(ready, schemas) };
+  const state = { next: 0, evaluator: await createEvaluator(ready) };
   const context = vm.createContext({
     run: () => {
       while (state.next < jobs.length) {
@@ -69,8 +69,8 @@ export async function evaluateInProcess(init: WorkerInit | Promise<WorkerInit>, 
         results[first] = failedJob(jobs[first]!, "policy/timeout", timeoutMessage(options.timeoutMs, "evaluation was stopped"), options.timeoutMs);
         state.next++;
         options.onProgress?.(state.next, jobs.length);
-        state.evaluator = await createEvaluator(ready, schemas);
       }
+      state.evaluator = await createEvaluator(ready);
     }
   }
   return results;

@@ -109,17 +109,22 @@ export function countJsonKeyTokens(text: string): number {
   return count;
 }
 
-/** Number of own keys of every object in a parsed JSON value. */
+/** Number of own keys of every object in a parsed JSON value (iterative: any depth). */
 export function countKeys(value: unknown): number {
-  if (typeof value !== "object" || value === null) return 0;
   let count = 0;
-  if (Array.isArray(value)) {
-    for (const item of value) count += countKeys(item);
-    return count;
-  }
-  for (const key in value) {
-    count++;
-    count += countKeys((value as Record<string, unknown>)[key]);
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const item = pending.pop();
+    if (typeof item !== "object" || item === null) continue;
+    if (Array.isArray(item)) {
+      for (const element of item) if (typeof element === "object" && element !== null) pending.push(element);
+      continue;
+    }
+    for (const key in item) {
+      count++;
+      const child = (item as Record<string, unknown>)[key];
+      if (typeof child === "object" && child !== null) pending.push(child);
+    }
   }
   return count;
 }
