@@ -11,7 +11,7 @@ import fg from "fast-glob";
 import { findFiles } from "../src/core/walk.js";
 import { displayPath } from "../src/core/paths.js";
 import { collectJobs } from "../src/cli/commands/check.js";
-import { evaluateInPool, IN_PROCESS_MAX, WorkerProgress, type WorkerInit } from "../src/gate/pool.js";
+import { chunkSize, evaluateInPool, IN_PROCESS_MAX, WorkerProgress, type WorkerInit } from "../src/gate/pool.js";
 import { InputEvaluator, type InputJob, type InputResult } from "../src/gate/evaluate-input.js";
 import { fixedNsClock } from "../src/policy/builtins/index.js";
 import { buildBundle } from "../src/policy/build.js";
@@ -267,6 +267,13 @@ test("in-process: inputs that each fit the budget never time out, however long t
   const elapsed = Date.now() - started;
   assert.equal(results.map(codes), jobs.map(() => []));
   assert.ok(elapsed > budget, `the run took ${elapsed} ms with a ${budget} ms budget per input`);
+});
+
+test("chunk size: about eight chunks per worker, between 16 and 128 inputs", () => {
+  assert.is(chunkSize(150, 2), 16);
+  assert.is(chunkSize(1500, 2), 94);
+  assert.is(chunkSize(10_000, 2), 128);
+  assert.is(chunkSize(10_000, 64), 20);
 });
 
 test("WorkerProgress: the job id and its start time cross threads through shared memory", () => {
