@@ -34,6 +34,16 @@ export const NEVER_CONTRACTS = [
   "**/*.d.cts",
 ];
 
+/** Where callers live: tests count as consumers, build output and dependencies do not. */
+const NEVER_CONSUMERS = NEVER_CONTRACTS.filter((p) => !/test|spec|conftest|\.d\./.test(p));
+
+/** Every source file that may call a contract (for consumer impact), sorted. */
+export async function consumerFiles(root: string): Promise<string[]> {
+  const files = await fg(DEFAULT_INCLUDE, { cwd: root, ignore: NEVER_CONSUMERS, onlyFiles: true, followSymbolicLinks: false });
+  const gitignore = loadGitignore(root);
+  return files.filter((f) => !gitignore.ignores(f)).sort();
+}
+
 export interface FileSelection {
   include?: string[];
   exclude?: string[];
