@@ -66,4 +66,15 @@ bumped(before, after, "RISKY") if {
 	parts(after)[1] > parts(before)[1]
 }
 
-bumped(before, after, "SAFE") if semver.compare(after, before) == 1
+bumped(before, after, "SAFE") if parts(after)[0] > parts(before)[0]
+
+bumped(before, after, "SAFE") if {
+	parts(after)[0] == parts(before)[0]
+	parts(after)[1] > parts(before)[1]
+}
+
+bumped(before, after, "SAFE") if {
+	parts(after)[0] == parts(before)[0]
+	parts(after)[1] == parts(before)[1]
+	parts(after)[2] > parts(before)[2]
+}
