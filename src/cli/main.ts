@@ -8,6 +8,7 @@ import { REPORTERS } from "../reporters/index.js";
 import type { ToolErrorReport } from "../reporters/types.js";
 import { buildCommand } from "./commands/build.js";
 import { checkCommand } from "./commands/check.js";
+import { contractsCommand } from "./commands/contracts.js";
 import { fixturesCommand } from "./commands/fixtures.js";
 import { gateCommand } from "./commands/gate.js";
 import { versionCommand, versionText } from "./commands/version.js";
@@ -22,8 +23,9 @@ export async function main(argv: string[]): Promise<void> {
       .command(gateCommand as never)
       .command(buildCommand as never)
       .command(fixturesCommand as never)
+      .command(contractsCommand as never)
       .command(versionCommand as never)
-      .demandCommand(1, "name a command: check, gate, build, fixtures, version")
+      .demandCommand(1, "name a command: check, gate, build, fixtures, contracts, version")
       .strict()
       .version(false)
       .option("version", { type: "boolean", describe: "print gatehouse, OPA and bundle versions" })

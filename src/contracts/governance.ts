@@ -70,6 +70,33 @@ export interface PolicyDecision {
   createdAt: string;
 }
 
+/**
+ * Why the decisions on file do not approve a change (empty: approved). The same rules as
+ * policy/contracts (which stays authoritative in the gate); `contracts accept` uses it so that
+ * only approved changes reach the registry.
+ */
+export function approvalProblems(change: ContractChange, decisions: DecisionEntry[]): string[] {
+  if (change.severity === "SAFE") return [];
+  const covering = decisions.filter((d) => d.decision.changes.some((c) => c.code === change.code && c.symbol === change.id));
+  const denied = covering.find((d) => d.decision.decision === "DENY");
+  if (denied) return [`denied by ${denied.file}`];
+  const approvals = covering.filter((d) => d.decision.decision !== "DENY");
+  if (approvals.length === 0) return ["no approving decision"];
+  const missingOf = (d: PolicyDecision) => {
+    const missing: string[] = [];
+    if (d.approvedBy.trim() === "") missing.push("approvedBy");
+    if (d.tests.length === 0) missing.push("tests");
+    if (change.severity === "BREAKING") {
+      if (d.impactedConsumers.length === 0) missing.push("impactedConsumers");
+      if (d.migrationPlan.trim() === "") missing.push("migrationPlan");
+      if (d.rollback.trim() === "") missing.push("rollback");
+    }
+    return missing;
+  };
+  if (approvals.some((d) => missingOf(d.decision).length === 0)) return [];
+  return approvals.map((d) => `${d.file} is incomplete, missing: ${missingOf(d.decision).sort().join(", ")}`);
+}
+
 export type ChangeWithSites = ContractChange & { callSites: CallSite[] };
 
 export interface ContractDiffDocument {
@@ -191,7 +218,8 @@ export async function buildContractDiff(root: string, settings: ContractSettings
     };
     return { extraction, findings: [finding] };
   }
-  const baseRef = settings.baseRef ?? (env.GATEHOUSE_CONTRACTS_BASE || undefined);
+  // In a GitHub pull request the base branch is the baseline unless configured otherwise.
+  const baseRef = settings.baseRef ?? (env.GATEHOUSE_CONTRACTS_BASE || (env.GITHUB_BASE_REF ? `origin/${env.GITHUB_BASE_REF}` : undefined));
   const base = baseRef ? await registryAtRef(root, baseRef, settings.registry, schemas) : working;
   const changes = diffContracts(base.contracts, extraction.contracts);
   const pending = diffContracts(working.contracts, extraction.contracts).length;

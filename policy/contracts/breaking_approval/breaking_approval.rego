@@ -20,7 +20,7 @@ import data.gatehouse.lib.findings
 # description: A BREAKING change no decision approves.
 deny contains findings.finding(
 	"contracts/breaking-unapproved",
-	sprintf("%s: BREAKING change %s (%s) has no approving decision%s", [change.id, change.code, change.message, contracts.sites(change)]),
+	sprintf("BREAKING %s: %s; no decision approves it%s", [change.code, change.message, contracts.sites(change)]),
 	contracts.change_extra(i, change),
 ) if {
 	some i, change in input.changes

@@ -17,6 +17,7 @@ interface GateArgs extends ReportArgs {
   root: string;
   config?: string | undefined;
   policy?: string | undefined;
+  prBody?: string | undefined;
 }
 
 export const gateCommand = {
@@ -26,7 +27,8 @@ export const gateCommand = {
     withReportOptions(y)
       .option("root", { type: "string", default: ".", describe: "repository root" })
       .option("config", { alias: "c", type: "string", describe: "config file (default gatehouse.config.yaml/.yml/.json in the root)" })
-      .option("policy", { alias: "p", type: "string", describe: "override the policy (bundle or .rego directory)" }),
+      .option("policy", { alias: "p", type: "string", describe: "override the policy (bundle or .rego directory)" })
+      .option("pr-body", { type: "string", describe: "pull request description (Contract Impact); default the GitHub event's PR body" }),
   handler: async (args: GateArgs) => {
     const targets = selectFormats(args);
     validateNumbers(args);
@@ -44,7 +46,10 @@ export const gateCommand = {
       if (options === false) continue;
       if (!isCollectorName(name)) throw new ConfigError(`unknown collector ${JSON.stringify(name)}; known: ${Object.keys(COLLECTORS).sort().join(", ")}`);
       try {
-        const collected = await COLLECTORS[name].collect({ root, options: options ?? {}, env: process.env, ...(nowNs !== undefined ? { nowNs } : {}) });
+        // A top-level config section of the collector's name (e.g. `contracts:`) is its base options.
+        const section = config[name] && typeof config[name] === "object" ? (config[name] as Record<string, unknown>) : {};
+        const env = args.prBody ? { ...process.env, GATEHOUSE_PR_BODY: resolve(args.prBody) } : process.env;
+        const collected = await COLLECTORS[name].collect({ root, options: { ...section, ...(options ?? {}) }, env, ...(nowNs !== undefined ? { nowNs } : {}) });
         jobs.push(...collected.inputs);
         findings.push(...collected.findings);
       } catch (error) {
