@@ -10,7 +10,7 @@ import { execa } from "execa";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { main } from "../src/cli/main.js";
-import { declaredImpactOf } from "../src/contracts/governance.js";
+import { declaredImpactOf, readDeclaredImpact } from "../src/contracts/governance.js";
 
 const env: Record<string, string> = { GATEHOUSE_NOW: "2026-11-21T00:00:00Z", GITHUB_EVENT_PATH: "", GITHUB_BASE_REF: "", GATEHOUSE_CONTRACTS_BASE: "" };
 
@@ -96,6 +96,22 @@ test("declared impact from a PR body", () => {
   assert.is(declaredImpactOf("## Contract Impact\n- [x] SAFE\n- [x] RISKY\n"), null);
   assert.is(declaredImpactOf("## Contract Impact\n- [ ] SAFE\n## Other\n- [x] RISKY\n"), null);
   assert.is(declaredImpactOf("no section"), null);
+});
+
+test("declared impact from the GitHub event payload, --pr-body winning", () => {
+  const dir = mkdtempSync(join(tmpdir(), "gh-contracts-event-"));
+  try {
+    const event = join(dir, "event.json");
+    writeFileSync(event, JSON.stringify({ pull_request: { body: "## Contract Impact\r\n- [x] SAFE\r\n" } }));
+    assert.equal(readDeclaredImpact({ GITHUB_EVENT_PATH: event }), { value: "SAFE", source: "github-event" });
+    writeFileSync(join(dir, "body.md"), "Contract Impact: none");
+    assert.equal(readDeclaredImpact({ GITHUB_EVENT_PATH: event, GATEHOUSE_PR_BODY: join(dir, "body.md") }), { value: "NONE", source: `pr-body:${join(dir, "body.md")}` });
+    writeFileSync(event, JSON.stringify({ push: {} }));
+    assert.equal(readDeclaredImpact({ GITHUB_EVENT_PATH: event }), { value: null, source: "none" });
+    assert.throws(() => readDeclaredImpact({ GATEHOUSE_PR_BODY: join(dir, "missing.md") }), /PR body file does not exist/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();
