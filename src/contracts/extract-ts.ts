@@ -28,8 +28,14 @@ type Declaration =
 
 interface ModuleInfo {
   file: string;
-  source: ts.SourceFile;
+  /** top-level callables of the file (while it is being read) */
   locals: Map<string, Declaration>;
+  /**
+   * Contracts of the locals the module exports, named relative to the export ("" for the
+   * symbol itself, ".method" for methods). Built right after parsing so the AST can be dropped:
+   * holding every AST of a large code base until the end costs more in GC than the parse.
+   */
+  templates: Map<string, Contract[]>;
   /** exported name → where it comes from */
   exports: Map<string, { local: string } | { from: string; name: string }>;
   /** resolved files of `export * from` */
@@ -54,15 +60,25 @@ export function extractTypeScript(root: string, files: string[], options: TsExtr
   }
 
   const modules = new Map<string, ModuleInfo>();
-  for (const file of files) modules.set(file, readModule(file, sourceOf(file), fileSet));
+  for (const file of files) {
+    const source = sourceOf(file);
+    const info = readModule(file, source, fileSet);
+    for (const target of info.exports.values()) {
+      if (!("local" in target) || info.templates.has(target.local)) continue;
+      const declaration = info.locals.get(target.local);
+      if (declaration) info.templates.set(target.local, contractsFor("", "", declaration, source, checker));
+    }
+    info.locals.clear();
+    modules.set(file, info);
+  }
 
   const entries = options.entries ? options.entries.filter((e) => modules.has(e)) : files;
   const contracts: Contract[] = [];
   for (const file of entries) {
     const info = modules.get(file)!;
     for (const name of exportedNames(info, modules, new Set())) {
-      const declaration = resolveExport(info, name, modules, new Set());
-      if (declaration) contracts.push(...contractsFor(file, name, declaration, modules.get(declaration.file)!.source, checker));
+      const templates = resolveExport(info, name, modules, new Set());
+      for (const template of templates ?? []) contracts.push({ ...template, symbol: { name: name + template.symbol.name, module: file } });
     }
   }
   return contracts;
@@ -102,7 +118,7 @@ export function resolveSpecifier(fromFile: string, specifier: string, fileSet: S
 }
 
 function readModule(file: string, source: ts.SourceFile, fileSet: Set<string>): ModuleInfo {
-  const info: ModuleInfo = { file, source, locals: new Map(), exports: new Map(), stars: [] };
+  const info: ModuleInfo = { file, locals: new Map(), templates: new Map(), exports: new Map(), stars: [] };
   const imports = new Map<string, { from: string; name: string }>();
   const addFunction = (name: string, node: Callable, docNode: ts.Node) => {
     const existing = info.locals.get(name);
@@ -188,13 +204,13 @@ function exportedNames(info: ModuleInfo, modules: Map<string, ModuleInfo>, seen:
   return [...names].sort();
 }
 
-function resolveExport(info: ModuleInfo, name: string, modules: Map<string, ModuleInfo>, seen: Set<string>): Declaration | undefined {
+function resolveExport(info: ModuleInfo, name: string, modules: Map<string, ModuleInfo>, seen: Set<string>): Contract[] | undefined {
   const key = `${info.file}\0${name}`;
   if (seen.has(key)) return undefined;
   seen.add(key);
   const target = info.exports.get(name);
   if (target) {
-    if ("local" in target) return info.locals.get(target.local);
+    if ("local" in target) return info.templates.get(target.local);
     const from = modules.get(target.from);
     return from ? resolveExport(from, target.name, modules, seen) : undefined;
   }
