@@ -90,6 +90,31 @@ test("contracts workflow: accept, diff, gate, decide, accept, gate", async () =>
   }
 });
 
+test("never-break invariants from config, and an unreadable decision file, through the gate", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "gh-contracts-inv-"));
+  try {
+    await git(dir, ["init", "-q"]);
+    mkdirSync(join(dir, "src", "db"), { recursive: true });
+    mkdirSync(join(dir, "src", "briefs"));
+    writeFileSync(join(dir, "src", "db", "users.ts"), "export function listUsers(limit: number): string[] {\n  return [String(limit)];\n}\n\nexport function getUser(workspaceId: string, id: string): string {\n  return workspaceId + id;\n}\n");
+    writeFileSync(join(dir, "src", "mail.ts"), "/** @sideEffect external-send */\nexport function send(to: string): void {\n  void to;\n}\n\n/** @sideEffect external-send draft-only */\nexport function draft(to: string): void {\n  void to;\n}\n");
+    writeFileSync(join(dir, "src", "briefs", "daily.ts"), "export function brief(): string {\n  return \"\";\n}\n\n/** @evidence links */\nexport function cited(): { text: string; links: string[] } {\n  return { text: \"\", links: [] };\n}\n");
+    writeFileSync(join(dir, "gatehouse.config.yaml"), 'version: 1\ncollectors:\n  contracts: {}\ncontracts:\n  invariants:\n    dataAccessModules: ["src/db/**"]\n    summaryModules: ["src/briefs/**"]\n');
+    assert.is((await cli(dir, ["contracts", "accept"])).exitCode, 0);
+    mkdirSync(join(dir, "contracts", "decisions"), { recursive: true });
+    writeFileSync(join(dir, "contracts", "decisions", "broken.json"), "{ not json");
+    const gate = await cli(dir, ["gate", "--format", "json"]);
+    assert.is(gate.exitCode, 1, gate.stdout + gate.stderr);
+    const findings = (JSON.parse(gate.stdout) as { findings: { code: string; message: string }[] }).findings;
+    assert.equal(findings.map((f) => f.code).sort(), ["contracts/decision-invalid", "contracts/invariant-auto-send", "contracts/invariant-evidence", "contracts/invariant-tenant-param"]);
+    assert.ok(findings.some((f) => f.message.startsWith("src/db/users.ts#listUsers: exported data-access function takes no tenant parameter")));
+    assert.ok(findings.some((f) => f.message.startsWith("src/mail.ts#send: declares side effect")));
+    assert.ok(findings.some((f) => f.message.startsWith("src/briefs/daily.ts#brief: summary function")));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("declared impact from a PR body", () => {
   assert.is(declaredImpactOf("## Contract Impact\n- [x] RISKY\n- [ ] BREAKING\n"), "RISKY");
   assert.is(declaredImpactOf("Contract Impact: **breaking**"), "BREAKING");
