@@ -22,7 +22,7 @@ test_fail_no_decision if {
 	got := breaking_approval.deny with input as {"changes": [change], "decisions": []}
 	got == {{
 		"code": "contracts/breaking-unapproved",
-		"msg": "BREAKING contracts/param-removed: parameter b was removed; no decision approves it (0 call sites)",
+		"msg": "BREAKING contracts/param-removed: parameter b was removed; no decision approves it (no call sites)",
 		"location": {"pointer": "/changes/0"}, "metadata": meta,
 	}}
 }

@@ -16,7 +16,7 @@ test_fail_denied if {
 	got := denied.deny with input as {"changes": [change], "decisions": [decision("DENY")]}
 	got == {{
 		"code": "contracts/change-denied",
-		"msg": "m.py#load: change contracts/symbol-removed is denied by decision no (contracts/decisions/no.json) (1 call sites)",
+		"msg": "m.py#load: change contracts/symbol-removed is denied by decision no (contracts/decisions/no.json) (1 call sites: n.py:2)",
 		"location": {"pointer": "/changes/0"},
 		"metadata": {"change": "contracts/symbol-removed", "symbol": "m.py#load", "severity": "BREAKING", "callSites": [{"file": "n.py", "line": 2}]},
 	}}

@@ -11,7 +11,7 @@ test_fail_no_replacement if {
 	got := deprecated_replacement.deny with input as {"changes": [change]}
 	got == {{
 		"code": "contracts/deprecated-removal-without-replacement",
-		"msg": "a.ts#count: deprecated contract removed without naming its replacement (@deprecated Use <replacement>) (0 call sites)",
+		"msg": "a.ts#count: deprecated contract removed without naming its replacement (@deprecated Use <replacement>) (no call sites)",
 		"location": {"pointer": "/changes/0"},
 		"metadata": {"change": "contracts/deprecated-removed", "symbol": "a.ts#count", "severity": "BREAKING", "callSites": []},
 	}}

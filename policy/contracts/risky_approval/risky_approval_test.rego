@@ -18,7 +18,7 @@ decision(extra) := {"file": "contracts/decisions/d1.json", "decision": object.un
 
 expected := {{
 	"code": "contracts/risky-unapproved",
-	"msg": "RISKY contracts/default-changed: default changed; needs an approving decision in the decisions directory that names tests (1 call sites)",
+	"msg": "RISKY contracts/default-changed: default changed; needs an approving decision in the decisions directory that names tests (1 call sites: src/b.ts:4)",
 	"location": {"pointer": "/changes/0"},
 	"metadata": {"change": "contracts/default-changed", "symbol": "src/a.ts#retry", "severity": "RISKY", "callSites": [{"file": "src/b.ts", "line": 4}]},
 }}

@@ -54,8 +54,14 @@ complete_approval(change) if {
 
 # METADATA
 # title: sites
-# description: The call-site count suffix for a change's message.
-sites(change) := sprintf(" (%d call sites)", [count(change.callSites)])
+# description: The call sites of a change, listed for its message.
+# scope: document
+sites(change) := " (no call sites)" if count(change.callSites) == 0
+
+sites(change) := sprintf(" (%d call sites: %s)", [count(change.callSites), concat(", ", listed)]) if {
+	count(change.callSites) > 0
+	listed := [sprintf("%s:%d", [site.file, site.line]) | some site in change.callSites]
+}
 
 # METADATA
 # title: change_extra

@@ -32,5 +32,5 @@ test_success_extra if {
 		"location": {"pointer": "/changes/2"},
 		"metadata": {"change": "contracts/param-removed", "symbol": "a.ts#f", "severity": "BREAKING", "callSites": [{"file": "b.ts", "line": 3}]},
 	}
-	contracts.sites(change) == " (1 call sites)"
+	contracts.sites(change) == " (1 call sites: b.ts:3)"
 }
