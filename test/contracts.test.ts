@@ -129,12 +129,13 @@ test("Python: __all__, _private, parameter kinds, docstring tags, methods, gitig
     writeFileSync(join(dir, "build", "out.py"), "def built():\n    pass\n");
     writeFileSync(
       join(dir, "svc.py"),
-      'class Mailer:\n    """Sends mail.\n\n    @owner comms\n    @stable\n    """\n\n    def __init__(self, host: str, port: int = 25):\n        pass\n\n    async def send(self, to, /, body, *rest, cc=None, **headers) -> bool:\n        """@sideEffect external-send approval-gated\n        @throws SMTPError\n        """\n\n    @staticmethod\n    def parse(raw):\n        pass\n\n    def _internal(self):\n        pass\n',
+      'class Mailer:\n    """Sends mail.\n\n    @owner comms\n    @stable\n    """\n\n    def __init__(self, host: str, port: int = 25):\n        pass\n\n    async def send(self, to, /, body, *rest, cc=None, **headers) -> bool:\n        """@sideEffect external-send approval-gated\n        @throws SMTPError\n        """\n\n    @staticmethod\n    def parse(raw):\n        pass\n\n    @property\n    def host(self):\n        return 1\n\n    @host.setter\n    def host(self, v):\n        pass\n\n    def _internal(self):\n        pass\n\n\n@overload\ndef conv(x: int) -> int: ...\n@overload\ndef conv(x: str) -> str: ...\ndef conv(x):\n    return x\n',
     );
     const { files, contracts } = await extractContracts(dir);
     assert.equal(files, ["svc.py"]);
-    assert.equal(contracts.map((c) => c.symbol.name), ["Mailer", "Mailer.parse", "Mailer.send"]);
-    const [mailer, parse, send] = contracts;
+    assert.equal(contracts.map((c) => c.symbol.name), ["Mailer", "Mailer.parse", "Mailer.send", "conv"]);
+    const [mailer, parse, send, conv] = contracts;
+    assert.equal(conv!.params, [{ name: "x", required: true, kind: "positional-or-keyword" }]);
     assert.equal(mailer!.params.map((p) => [p.name, p.kind, p.required, p.type, p.default]), [["host", "positional-or-keyword", true, "str", undefined], ["port", "positional-or-keyword", false, "int", "25"]]);
     assert.equal(mailer!.owners, ["comms"]);
     assert.equal(parse!.params.map((p) => p.name), ["raw"]);

@@ -43,7 +43,7 @@ export function extractPythonSource(parser: Parser, module: string, text: string
     const contracts: Contract[] = [];
     for (const statement of top) {
       const { definition, decorators } = unwrapDecorated(statement);
-      if (!definition) continue;
+      if (!definition || isOverloadStub(decorators)) continue;
       const name = definition.childForFieldName("name")?.text;
       if (!name || !isPublic(name)) continue;
       if (definition.type === "function_definition") {
@@ -99,6 +99,14 @@ function docstring(body: Node | null): string {
   return value?.type === "string" ? stringValue(value) : "";
 }
 
+function isOverloadStub(decorators: string[]): boolean {
+  return decorators.some((d) => d === "overload" || d === "typing.overload" || d === "typing_extensions.overload");
+}
+
+function isPropertyDecorator(decorator: string): boolean {
+  return decorator === "property" || decorator === "functools.cached_property" || decorator === "cached_property" || /\.(setter|getter|deleter)$/.test(decorator);
+}
+
 function classContracts(module: string, name: string, cls: Node): Contract[] {
   const body = cls.childForFieldName("body");
   const classTags = parseDocstringTags(docstring(body));
@@ -108,7 +116,8 @@ function classContracts(module: string, name: string, cls: Node): Contract[] {
   for (const member of body?.namedChildren ?? []) {
     if (!member) continue;
     const { definition, decorators } = unwrapDecorated(member);
-    if (definition?.type !== "function_definition") continue;
+    // Properties are attributes, not callables; @overload stubs are not the implementation.
+    if (definition?.type !== "function_definition" || isOverloadStub(decorators) || decorators.some(isPropertyDecorator)) continue;
     const methodName = definition.childForFieldName("name")?.text ?? "";
     if (methodName === "__init__") {
       init = definition;
