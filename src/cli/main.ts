@@ -8,8 +8,10 @@ import { REPORTERS } from "../reporters/index.js";
 import type { ToolErrorReport } from "../reporters/types.js";
 import { buildCommand } from "./commands/build.js";
 import { checkCommand } from "./commands/check.js";
+import { clarifyCommand } from "./commands/clarify.js";
 import { fixturesCommand } from "./commands/fixtures.js";
 import { gateCommand } from "./commands/gate.js";
+import { policyCommand } from "./commands/policy.js";
 import { versionCommand, versionText } from "./commands/version.js";
 import { session } from "./common.js";
 import { reportContext, writeAtomic } from "./output.js";
@@ -23,7 +25,9 @@ export async function main(argv: string[]): Promise<void> {
       .command(buildCommand as never)
       .command(fixturesCommand as never)
       .command(versionCommand as never)
-      .demandCommand(1, "name a command: check, gate, build, fixtures, version")
+      .command(policyCommand as never)
+      .command(clarifyCommand as never)
+      .demandCommand(1, "name a command: check, gate, build, fixtures, version, policy, clarify")
       .strict()
       .version(false)
       .option("version", { type: "boolean", describe: "print gatehouse, OPA and bundle versions" })

@@ -48,6 +48,10 @@ export const textReporter: Reporter = {
       `${failures} failure${failures === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}, ${suppressed} suppressed`;
     if (lines.length > 0) lines.push("");
     lines.push(summary);
+    if (verdict.policy) {
+      const p = verdict.policy;
+      lines.push(dim(`policy pack ${p.pack}@${p.version}, ${p.mode} mode, effective sha256 ${p.effectiveHash.slice(0, 12)}`));
+    }
     lines.push(verdict.decision === "allow" ? green("ALLOW") : red("DENY"));
     return lines.join("\n") + "\n";
   },
