@@ -13,6 +13,7 @@ import { resolveEffectivePolicy, type EffectiveResult } from "../src/packs/effec
 import { enforcePack } from "../src/packs/enforce.js";
 import { availablePacks, loadPack } from "../src/packs/load.js";
 import type { PolicyOverride } from "../src/packs/types.js";
+import { gateReport } from "../src/reporters/json.js";
 import { SchemaRegistry } from "../src/schemas/registry.js";
 
 const schemas = new SchemaRegistry();
@@ -59,6 +60,14 @@ test("the five shipped packs load, validate and differ", () => {
   assert.is(hashes.size, 5);
   assert.is(loadPack("enterprise-compliance@1.0", schemas).pack.enforcement.locked, true);
   assert.throws(() => loadPack("team-standard@9.9", schemas), (e: unknown) => e instanceof ConfigError && /unknown policy pack "team-standard@9.9"; available: beginner-guided@1.0/.test(e.message));
+});
+
+test("a pack that lowers a core code, or whose name disagrees with its file, is refused", () => {
+  const body = (key: string, rules: string) =>
+    `meta: { key: ${key}, name: X, version: "1.0", description: x }\ndefaults: { required_checks: [] }\nrequirements: {}\nrules: ${rules}\nenforcement: { mode: warn }\nclarifications: []\nconstraints: {}\n`;
+  const dir = repo({ "lax@1.0.yaml": body("lax", "{ schema/*: { severity: info } }"), "other@1.0.yaml": body("renamed", "{}") });
+  assert.throws(() => loadPack("lax@1.0", schemas, dir), (e: unknown) => e instanceof ConfigError && /lax@1\.0\.yaml: schema\/\* is a core gate code and cannot be lowered to info/.test(e.message));
+  assert.throws(() => loadPack("other@1.0", schemas, dir), /meta says renamed@1\.0, the file name says other@1\.0/);
 });
 
 test("table: the same inputs under each pack give different verdicts", () => {
@@ -199,7 +208,8 @@ test("core gate codes cannot be loosened by packs, overrides, warn mode or waive
   const root = repo({
     ".gatehouse/waivers.yaml": "version: 1\nwaivers:\n  - { code: schema/invalid, target: { file: x.json }, reason: trust me, owner: mallory, expires: 2026-07-01 }\n",
   });
-  const verdict = gate(root, "beginner-guided@1.0", [core()]);
+  const verdict = gate(root, "beginner-guided@1.0", [core(), { ...core(), code: "policy/missing-test", source: "policy" }]);
+  assert.equal(denyingCodes(verdict), ["pack/waiver-invalid", "policy/missing-test", "schema/invalid"]);
   assert.is(verdict.decision, "deny");
   assert.is(verdict.findings.find((f) => f.code === "schema/invalid")!.severity, "error");
   assert.is(verdict.findings.find((f) => f.code === "schema/invalid")!.suppressed, undefined);
@@ -220,6 +230,18 @@ test("a matching unexpired waiver suppresses the finding, which is still reporte
   assert.equal(f.suppressed, { kind: "waiver", justification: "fixtures arrive with the next release", owner: "alice", expires: "2026-06-30" });
   // A bare date is valid through the end of that day.
   assert.is(gate(root, "default@1.0", [policyFinding("schemas/missing-fixtures", undefined, root)], { nowMs: Date.parse("2026-06-30T23:59:59Z") }).decision, "allow");
+});
+
+test("a report with waived, lowered and pack findings validates against gate-report.v1", () => {
+  const root = repo({ ".gatehouse/waivers.yaml": WAIVER("2026-06-30") });
+  const verdict = gate(root, "team-standard@1.0", [policyFinding("schemas/missing-fixtures", undefined, root), policyFinding("fixtures/expected-codes")], {
+    overrides: { enforcement: { mode: "warn" } },
+  });
+  const report = gateReport({ verdict }, { toolName: "gatehouse", toolVersion: "0.0.0", color: false, env: {} });
+  assert.equal(schemas.validate("gate-report.v1", report, "report"), []);
+  assert.equal(report.policy, verdict.policy);
+  assert.ok(verdict.findings.some((f) => f.suppressed?.kind === "waiver"));
+  assert.ok(verdict.findings.some((f) => f.source === "pack"));
 });
 
 test("an expired waiver denies and names itself; the finding is not suppressed", () => {
