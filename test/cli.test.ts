@@ -58,7 +58,7 @@ function runCase(name: string): { snapshot: string; stdout: string; code: number
       if (step.remove) rmSync(join(work, step.remove), { recursive: true, force: true });
     }
     const r = gatehouse(spec.args, work, { ...(spec.stdin !== undefined ? { stdin: spec.stdin } : {}), ...(spec.env ? { env: spec.env } : {}) });
-    const clean = (s: string) => s.replaceAll(cacheDir, "<cache>").replaceAll(work, "<case>").replaceAll(packagePath(), "<root>").replace(/"(totalMs|evaluateMs)": [0-9.]+/g, '"$1": 0');
+    const clean = (s: string) => s.replace(/bundles\/[0-9a-f]{64}/g, "bundles/<key>").replaceAll(cacheDir, "<cache>").replaceAll(work, "<case>").replaceAll(packagePath(), "<root>").replace(/"(totalMs|evaluateMs)": [0-9.]+/g, '"$1": 0');
     const snapshot = [
       `# ${spec.description}`,
       `$ gatehouse ${spec.args.join(" ")}${spec.stdin !== undefined ? " < stdin" : ""}`,
