@@ -13,12 +13,12 @@ import { fixturesCommand } from "./commands/fixtures.js";
 import { gateCommand } from "./commands/gate.js";
 import { policyCommand } from "./commands/policy.js";
 import { versionCommand, versionText } from "./commands/version.js";
-import { session } from "./common.js";
+import { session, STDIN_MARKER } from "./common.js";
 import { reportContext, writeAtomic } from "./output.js";
 
 export async function main(argv: string[]): Promise<void> {
   try {
-    const parser = yargs(argv)
+    const parser = yargs(argv.map((a) => (a === "-" ? STDIN_MARKER : a)))
       .scriptName("gatehouse")
       .command(checkCommand as never)
       .command(gateCommand as never)
