@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { GATE_CODES } from "../src/core/codes.js";
 import { packagePath } from "../src/core/paths.js";
+import { PACK_CODES } from "../src/packs/core-codes.js";
 import type { BundleManifest } from "../src/policy/manifest.js";
 
 export function rulesDoc(): string {
@@ -22,6 +23,10 @@ export function rulesDoc(): string {
   ];
   for (const [code, info] of Object.entries(GATE_CODES).sort(([a], [b]) => (a < b ? -1 : 1))) {
     lines.push(`| \`${code}\` | ${cell(info.title)} | ${cell(info.docs)} |`);
+  }
+  lines.push("", "## Policy pack codes", "", "Raised by the policy-pack stage of `gatehouse gate` (docs/policy-packs.md). Integrity codes cannot be loosened by any pack, override or waiver.", "", "| code | severity | integrity | title | what it means |", "| --- | --- | --- | --- | --- |");
+  for (const [code, info] of Object.entries(PACK_CODES).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    lines.push(`| \`${code}\` | ${info.severity} | ${info.integrity ? "yes" : "no"} | ${cell(info.title)} | ${cell(info.docs)} |`);
   }
   lines.push("", "## Policy codes", "", "| code | severity | package | title | what it requires |", "| --- | --- | --- | --- | --- |");
   const rows: string[] = [];

@@ -56,7 +56,7 @@ export function clarificationFindings(root: string, schemas: SchemaRegistry, pol
     const shown = displayPath(result.file);
     for (const problem of result.problems) {
       findings.push(
-        packFinding("pack/clarifications-invalid", "error", `${shown}: ${problem}; no answer in it was used`, {
+        packFinding("pack/clarifications-invalid", `${shown}: ${problem}; no answer in it was used`, {
           input: shown,
           location: { file: shown },
           scope: "project",
@@ -71,7 +71,6 @@ export function clarificationFindings(root: string, schemas: SchemaRegistry, pol
     findings.push(
       packFinding(
         question.blocking ? "pack/clarification-unanswered" : "pack/clarification-open",
-        question.blocking ? "error" : "info",
         `${packName} asks "${question.question}" [${question.key}]: ${question.options.join(" | ")}${hint}`,
         {
           scope: question.applies_to[0] ?? "project",

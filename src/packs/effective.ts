@@ -127,7 +127,7 @@ function repoLocalViolations(file: string, schemas: SchemaRegistry, policy: Effe
 
 function overrideFinding(code: PackIntegrityCode, message: string, file: string): Finding {
   const shown = displayPath(file);
-  return packFinding(code, "error", `${shown}: ${message}; the file was not applied`, {
+  return packFinding(code, `${shown}: ${message}; the file was not applied`, {
     input: shown,
     location: { file: shown },
     scope: "project",

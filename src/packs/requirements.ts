@@ -27,7 +27,7 @@ export function checkRequirements(root: string, policy: EffectivePolicy, enabled
   for (const check of policy.defaults.required_checks) {
     if (enabledCollectors.includes(check)) continue;
     findings.push(
-      packFinding("pack/required-check-disabled", "error", `${packName} requires the ${check} collector, which is not enabled`, {
+      packFinding("pack/required-check-disabled", `${packName} requires the ${check} collector, which is not enabled`, {
         scope: "project",
         suggestedFix: `enable it in gatehouse.config: collectors: { ${check}: {} }`,
       }),
@@ -38,7 +38,7 @@ export function checkRequirements(root: string, policy: EffectivePolicy, enabled
     if (isFile(join(root, file))) continue;
     const shown = displayPath(join(root, file));
     findings.push(
-      packFinding("pack/required-file-missing", "error", `${packName} requires ${file}, which does not exist`, {
+      packFinding("pack/required-file-missing", `${packName} requires ${file}, which does not exist`, {
         input: shown,
         location: { file: shown },
         scope: "project",
@@ -51,7 +51,7 @@ export function checkRequirements(root: string, policy: EffectivePolicy, enabled
     const documents = fg.sync(requirement.glob, { cwd: root, onlyFiles: true, dot: false, ignore: ["**/node_modules/**"] }).sort();
     if (documents.length === 0 && requirement.require_match) {
       findings.push(
-        packFinding("pack/required-document-missing", "error", `${packName} requires at least one document matching ${requirement.glob}`, {
+        packFinding("pack/required-document-missing", `${packName} requires at least one document matching ${requirement.glob}`, {
           scope: "project",
           metadata: { glob: requirement.glob },
           suggestedFix: `add a Markdown document matching ${requirement.glob} with the headings ${requirement.headings.join(", ")}`,
@@ -67,7 +67,7 @@ export function checkRequirements(root: string, policy: EffectivePolicy, enabled
         text = readFileSync(path, "utf8");
       } catch (error) {
         findings.push(
-          packFinding("pack/required-heading-missing", "error", `${document}: cannot check required headings: ${(error as Error).message}`, {
+          packFinding("pack/required-heading-missing", `${document}: cannot check required headings: ${(error as Error).message}`, {
             input: shown,
             location: { file: shown },
             scope: "artifact",
@@ -79,7 +79,7 @@ export function checkRequirements(root: string, policy: EffectivePolicy, enabled
       for (const heading of requirement.headings) {
         if (present.has(normalizeHeading(heading))) continue;
         findings.push(
-          packFinding("pack/required-heading-missing", "error", `${document} has no "${heading}" heading (required by ${packName} for ${requirement.glob})`, {
+          packFinding("pack/required-heading-missing", `${document} has no "${heading}" heading (required by ${packName} for ${requirement.glob})`, {
             input: shown,
             location: { file: shown },
             scope: "artifact",

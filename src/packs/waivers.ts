@@ -56,7 +56,7 @@ export function loadWaivers(root: string, schemas: SchemaRegistry, policy: Effec
   if (!existsSync(file)) return { active: [], findings: [] };
   const shown = displayPath(file);
   const invalid = (message: string, pointer = "") =>
-    packFinding("pack/waiver-invalid", "error", `${shown}: ${message}`, {
+    packFinding("pack/waiver-invalid", `${shown}: ${message}`, {
       input: shown,
       location: { file: shown, pointer },
       scope: "project",
@@ -98,7 +98,7 @@ export function loadWaivers(root: string, schemas: SchemaRegistry, policy: Effec
     }
     if (expires <= nowMs) {
       findings.push(
-        packFinding("pack/waiver-expired", "error", `${shown}: ${describe(waiver, index)} expired on ${waiver.expires}: ${waiver.reason}`, {
+        packFinding("pack/waiver-expired", `${shown}: ${describe(waiver, index)} expired on ${waiver.expires}: ${waiver.reason}`, {
           input: shown,
           location: { file: shown, pointer },
           scope: "project",
