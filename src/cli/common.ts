@@ -3,7 +3,7 @@
 import type { Argv } from "yargs";
 import { UsageError } from "../core/errors.js";
 import { DEFAULT_MAX_INPUT_BYTES } from "../inputs/parse.js";
-import { parseFormats, type FormatTarget } from "../reporters/index.js";
+import { FORMAT_NAMES, parseFormats, REPORTERS, type FormatTarget } from "../reporters/index.js";
 import type { Outcome } from "../reporters/types.js";
 import { exitCodeFor } from "../core/verdict.js";
 import type { Verdict } from "../core/verdict.js";
@@ -15,7 +15,7 @@ export const session: { targets: FormatTarget[] } = { targets: [{ format: "text"
 
 export function withReportOptions<T>(y: Argv<T>) {
   return y
-    .option("format", { alias: "o", type: "string", array: true, default: [] as string[], describe: "report format, or NAME=FILE (repeatable): text, json, sarif, junit, github" })
+    .option("format", { alias: "o", type: "string", array: true, default: [] as string[], describe: `report format, or NAME=FILE (repeatable; default text):\n${FORMAT_NAMES.map((name) => `  ${name}: ${REPORTERS[name].description}`).join("\n")}` })
     .option("timeout", { type: "number", default: DEFAULT_TIMEOUT_MS, describe: "per-input evaluation budget in ms" })
     .option("max-input-bytes", { type: "number", default: DEFAULT_MAX_INPUT_BYTES, describe: "inputs larger than this deny unparsed" })
     .option("now", { type: "string", describe: "fixed time for time.now_ns (RFC 3339); default $GATEHOUSE_NOW or the system clock" })

@@ -1,5 +1,5 @@
-// The command line. Known error classes are caught here, once: they are rendered in every chosen
-// format (text goes to stderr) and exit 2. Library code never calls process.exit.
+// The command line. Known error classes are caught here, once: they are rendered as text on
+// stderr and in every chosen machine format (file or stdout), and exit 2. Library code never calls process.exit.
 
 import yargs from "yargs";
 import { errorMessage, isKnownError, UsageError } from "../core/errors.js";
@@ -12,9 +12,10 @@ import { fixturesCommand } from "./commands/fixtures.js";
 import { gateCommand } from "./commands/gate.js";
 import { versionCommand, versionText } from "./commands/version.js";
 import { session } from "./common.js";
-import { reportContext, writeAtomic } from "./output.js";
+import { emit, reportContext } from "./output.js";
 
 export async function main(argv: string[]): Promise<void> {
+  session.targets = [{ format: "text" }];
   try {
     const parser = yargs(argv)
       .scriptName("gatehouse")
@@ -48,15 +49,13 @@ function renderToolError(error: unknown): void {
     ? { type: error.name, message: error.message }
     : { type: "InternalError", message: errorMessage(error) };
   if (!isKnownError(error) && error instanceof Error && process.env.GATEHOUSE_DEBUG) process.stderr.write(`${error.stack}\n`);
-  for (const target of session.targets) {
-    const reporter = REPORTERS[target.format];
-    if (target.format === "text" || (!target.file && target.format !== "json")) {
-      // Human text and stdout-bound machine formats other than JSON go to stderr on error.
-      process.stderr.write(REPORTERS.text.render({ error: report }, reportContext(process.stderr)));
-      continue;
-    }
-    const text = reporter.render({ error: report }, reportContext({ isTTY: false } as NodeJS.WriteStream));
-    if (target.file) writeAtomic(target.file, text);
-    else process.stdout.write(text);
+  // A human always sees the error on stderr; every machine format also gets it, in its own
+  // shape, where it would have written the verdict (a file, or stdout).
+  process.stderr.write(REPORTERS.text.render({ error: report }, reportContext(process.stderr)));
+  const machineTargets = session.targets.filter((target) => target.format !== "text");
+  try {
+    emit({ error: report }, machineTargets);
+  } catch (writeError) {
+    process.stderr.write(`gatehouse: could not write the error report: ${errorMessage(writeError)}\n`);
   }
 }

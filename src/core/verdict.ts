@@ -29,12 +29,22 @@ export interface PolicyRecord {
   mode: "warn" | "block";
 }
 
+/** What reporters (SARIF rule descriptors) need to describe a policy finding code. */
+export interface RuleInfo {
+  title: string;
+  description?: string;
+  /** the Rego package that declares the code */
+  package: string;
+}
+
 export interface Verdict {
   decision: Decision;
   findings: Finding[];
   inputs: InputRecord[];
   bundle?: BundleRecord;
   policy?: PolicyRecord;
+  /** Policy finding codes declared in the bundle's package METADATA (`custom.code`/`custom.codes`). */
+  rules?: Record<string, RuleInfo>;
   durations: { totalMs: number; evaluateMs: number };
 }
 
