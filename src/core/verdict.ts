@@ -1,6 +1,6 @@
 // The verdict of a run and the pure function from verdict to exit code.
 
-import { compareFindings, isDenying, type Finding } from "./findings.js";
+import { compareFindings, isDenying, type Finding, type Severity } from "./findings.js";
 
 export type Decision = "allow" | "deny";
 
@@ -35,6 +35,8 @@ export interface RuleInfo {
   description?: string;
   /** the Rego package that declares the code */
   package: string;
+  /** `custom.severity` of that package, when it names a known severity */
+  severity?: Severity;
 }
 
 export interface Verdict {

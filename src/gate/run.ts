@@ -2,7 +2,7 @@
 // builtins, compile the module once, spread inputs over workers, decide. Fail-closed conditions
 // (FailClosed) become denying findings; only usage/config/toolchain errors escape as exceptions.
 
-import type { Finding } from "../core/findings.js";
+import type { Finding, Severity } from "../core/findings.js";
 import { FailClosed } from "../core/errors.js";
 import { GATE_CODES } from "../core/codes.js";
 import { decide, type BundleRecord, type InputRecord, type PolicyRecord, type RuleInfo, type Verdict } from "../core/verdict.js";
@@ -16,6 +16,8 @@ import type { InputJob, NamespaceSelection } from "./evaluate-input.js";
 import { evaluateInPool } from "./pool.js";
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
+
+const SEVERITIES: ReadonlySet<string> = new Set<Severity>(["info", "warning", "error", "block"]);
 
 export interface EvaluationRequest {
   /** path to a bundle directory or a directory of .rego, or an already loaded bundle */
@@ -117,6 +119,7 @@ export function declaredRules(packages: Record<string, PackageInfo>): Record<str
         title: info.title ?? code,
         package: name,
         ...(info.description ? { description: info.description.trim() } : {}),
+        ...(typeof custom.severity === "string" && SEVERITIES.has(custom.severity) ? { severity: custom.severity as Severity } : {}),
       };
     }
   }

@@ -64,15 +64,28 @@ function ruleDescriptor(code: string, verdict: Verdict, findings: Finding[]): Re
     };
   }
   const declared = verdict.rules?.[code];
-  const description = declared?.description ?? declared?.title ?? code;
+  if (declared) {
+    const description = declared.description ?? declared.title;
+    return {
+      id: code,
+      name: ruleName(code),
+      shortDescription: { text: declared.title },
+      fullDescription: { text: description },
+      help: { text: `${description}\n\nDeclared by Rego package ${declared.package}.` },
+      defaultConfiguration: { level: sarifLevel(declared.severity ?? severity) },
+      properties: { source: "policy", package: declared.package },
+    };
+  }
+  const source = findings.find((f) => f.code === code)!.source;
+  const undeclared = `Finding code ${code}, raised by the ${source} stage; no package METADATA in the bundle declares it.`;
   return {
     id: code,
     name: ruleName(code),
-    shortDescription: { text: declared?.title ?? code },
-    fullDescription: { text: description },
-    help: { text: description },
+    shortDescription: { text: code },
+    fullDescription: { text: undeclared },
+    help: { text: undeclared },
     defaultConfiguration: { level: sarifLevel(severity) },
-    properties: declared ? { source: "policy", package: declared.package } : { source: findings.find((f) => f.code === code)!.source },
+    properties: { source },
   };
 }
 
