@@ -10,6 +10,7 @@ import type { Finding } from "../src/core/findings.js";
 import { packagePath } from "../src/core/paths.js";
 import { decide, type Verdict } from "../src/core/verdict.js";
 import { declaredRules } from "../src/gate/run.js";
+import { formatsFromArgv } from "../src/cli/main.js";
 import { reportContext } from "../src/cli/output.js";
 import { escapeData, escapeProperty, markdownCell } from "../src/reporters/github.js";
 import { FORMAT_NAMES, parseFormats, REPORTERS, type FormatName } from "../src/reporters/index.js";
@@ -481,6 +482,81 @@ test("CLI: a stdout machine format gets the error too, still with text on stderr
   assert.is(result.status, 2);
   assert.is(result.stdout, "::error title=gatehouse UsageError::--timeout must be a positive number of milliseconds\n");
   assert.match(result.stderr, /^ERROR UsageError/);
+});
+
+test("CLI: arguments yargs rejects still produce the chosen machine reports", () => {
+  const dir = mkdtempSync(join(tmpdir(), "gatehouse-reporters-"));
+  try {
+    const sarifFile = join(dir, "r.sarif");
+    const result = spawnSync(
+      process.execPath,
+      [packagePath("bin", "gatehouse.js"), "check", "x.json", `--format=sarif=${sarifFile}`, "-o", `junit=${join(dir, "r.xml")}`, "--no-such-flag"],
+      { encoding: "utf8", env: cliEnv({ NO_COLOR: "1" }) },
+    );
+    assert.is(result.status, 2);
+    assert.match(result.stderr, /^ERROR UsageError: Unknown argument/);
+    const log = JSON.parse(readFileSync(sarifFile, "utf8")) as { runs: { invocations: { toolExecutionNotifications: { message: { text: string } }[] }[] }[] };
+    assert.match(log.runs[0]!.invocations[0]!.toolExecutionNotifications[0]!.message.text, /Unknown argument/);
+    assert.match(readFileSync(join(dir, "r.xml"), "utf8"), /<error type="UsageError"/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("formatsFromArgv: every spelling, and text when the values do not parse", () => {
+  assert.equal(formatsFromArgv(["check", "--format", "json", "-o=sarif=a.sarif", "--format=junit=j.xml", "-o", "github=g.txt"]), [
+    { format: "json" },
+    { format: "sarif", file: "a.sarif" },
+    { format: "junit", file: "j.xml" },
+    { format: "github", file: "g.txt" },
+  ]);
+  assert.equal(formatsFromArgv(["check", "--format", "nope"]), [{ format: "text" }]);
+  assert.equal(formatsFromArgv(["check", "--", "--format", "json"]), [{ format: "text" }]);
+});
+
+test("CLI end to end: a real bundle's METADATA describes the SARIF rule; JUnit and GitHub agree", () => {
+  const dir = mkdtempSync(join(tmpdir(), "gatehouse-reporters-"));
+  try {
+    const input = join(dir, "bad suite.json");
+    writeFileSync(input, JSON.stringify({ target: "x", file: "y.json", suite: { description: "x", tests: [{ description: "a", data: {}, valid: false }] } }));
+    const summary = join(dir, "summary.md");
+    writeFileSync(summary, "previous step\n");
+    const result = spawnSync(
+      process.execPath,
+      [
+        packagePath("bin", "gatehouse.js"),
+        "check",
+        "bad suite.json",
+        "--policy",
+        packagePath("bundle"),
+        "--namespace",
+        "gatehouse.fixtures.expected_codes",
+        "--format",
+        "sarif=r.sarif",
+        "--format",
+        "junit=r.xml",
+        "--format",
+        "github",
+      ],
+      { cwd: dir, encoding: "utf8", env: cliEnv({ NO_COLOR: "1", GITHUB_STEP_SUMMARY: summary }) },
+    );
+    assert.is(result.status, 1, result.stderr);
+    const log = JSON.parse(readFileSync(join(dir, "r.sarif"), "utf8"));
+    assert.ok(validateSarif(structuredClone(log)), JSON.stringify(validateSarif.errors));
+    const run = log.runs[0];
+    assert.equal(run.tool.driver.rules.map((r: { id: string }) => r.id), ["fixtures/invalid-without-codes"]);
+    assert.is(run.tool.driver.rules[0].shortDescription.text, "Invalid fixtures name the codes they expect");
+    assert.is(run.tool.driver.rules[0].properties.package, "gatehouse.fixtures.expected_codes");
+    assert.is(run.results[0].locations[0].physicalLocation.artifactLocation.uri, "bad%20suite.json");
+    assert.is(run.results[0].locations[0].logicalLocations[0].fullyQualifiedName, "/suite/tests/0");
+    assert.match(run.properties.bundle.sha256, /^[0-9a-f]{64}$/);
+    assert.match(readFileSync(join(dir, "r.xml"), "utf8"), /<testsuite name="bad suite\.json" tests="1" failures="1" errors="0" skipped="0">/);
+    assert.match(result.stdout, /^::error file=bad suite\.json,title=fixtures\/invalid-without-codes::fixtures\/x\/y\.json: invalid case "a"/);
+    const written = readFileSync(summary, "utf8");
+    assert.ok(written.startsWith("previous step\n## gatehouse: deny\n"), written);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

@@ -11,7 +11,7 @@ import { DEFAULT_TIMEOUT_MS } from "../gate/run.js";
 import { emit } from "./output.js";
 
 /** The formats chosen for this run; main.ts renders tool errors in them too. */
-export const session: { targets: FormatTarget[] } = { targets: [{ format: "text" }] };
+export const session: { targets: FormatTarget[]; chosen: boolean } = { targets: [{ format: "text" }], chosen: false };
 
 export function withReportOptions<T>(y: Argv<T>) {
   return y
@@ -32,6 +32,7 @@ export interface ReportArgs {
 
 export function selectFormats(args: ReportArgs): FormatTarget[] {
   session.targets = parseFormats(args.format);
+  session.chosen = true;
   return session.targets;
 }
 

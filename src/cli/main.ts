@@ -4,7 +4,7 @@
 import yargs from "yargs";
 import { errorMessage, isKnownError, UsageError } from "../core/errors.js";
 import { EXIT_ERROR } from "../core/verdict.js";
-import { REPORTERS } from "../reporters/index.js";
+import { parseFormats, REPORTERS, type FormatTarget } from "../reporters/index.js";
 import type { ToolErrorReport } from "../reporters/types.js";
 import { buildCommand } from "./commands/build.js";
 import { checkCommand } from "./commands/check.js";
@@ -16,6 +16,7 @@ import { emit, reportContext } from "./output.js";
 
 export async function main(argv: string[]): Promise<void> {
   session.targets = [{ format: "text" }];
+  session.chosen = false;
   try {
     const parser = yargs(argv)
       .scriptName("gatehouse")
@@ -39,8 +40,27 @@ export async function main(argv: string[]): Promise<void> {
     }
     await parser.parseAsync();
   } catch (error) {
+    // yargs rejects bad arguments before any handler has chosen the formats: read them from argv.
+    if (!session.chosen) session.targets = formatsFromArgv(argv);
     renderToolError(error);
     process.exitCode = EXIT_ERROR;
+  }
+}
+
+/** `--format X`, `--format=X`, `-o X`, `-o=X`, best effort: text alone when they do not parse. */
+export function formatsFromArgv(argv: readonly string[]): FormatTarget[] {
+  const values: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") break;
+    const eq = /^(?:--format|-o)=(.*)$/s.exec(arg);
+    if (eq) values.push(eq[1]!);
+    else if ((arg === "--format" || arg === "-o") && i + 1 < argv.length) values.push(argv[++i]!);
+  }
+  try {
+    return parseFormats(values);
+  } catch {
+    return [{ format: "text" }];
   }
 }
 
