@@ -316,6 +316,20 @@ test("junit: XML escaping, including characters XML 1.0 forbids", () => {
   assert.not.match(xml, /&(?!(amp|lt|gt|quot|apos|#[0-9]+);)/);
 });
 
+test("junit: repeated testcase names are numbered", () => {
+  const twice: Verdict = decide(
+    [
+      { code: "x/dup", severity: "error", message: "first", source: "policy", input: "a.json" },
+      { code: "x/dup", severity: "error", message: "second", source: "policy", input: "a.json" },
+    ],
+    [{ path: "a.json", sha256: SHA("a"), bytes: 2, rulesEvaluated: 1 }],
+    { durations: { totalMs: 1, evaluateMs: 1 } },
+  );
+  const xml = REPORTERS.junit.render({ verdict: twice }, CONTEXT);
+  assert.match(xml, /<testcase classname="a\.json" name="x\/dup">/);
+  assert.match(xml, /<testcase classname="a\.json" name="x\/dup \(2\)">/);
+});
+
 // --- GitHub ----------------------------------------------------------------------------------
 
 test("github: workflow command escaping", () => {
@@ -343,6 +357,7 @@ test("github: the step summary is only written when GITHUB_STEP_SUMMARY is set",
   assert.match(summary!.content, /^## gatehouse: deny\n/);
   assert.match(summary!.content, /\| 3 \| 18 \| 2 \| 2 \| 1 \| 2 \|/);
   assert.is(markdownCell("a|b <i>*x*</i>\nc"), "a\\|b &lt;i&gt;\\*x\\*&lt;/i&gt;<br>c");
+  assert.is(markdownCell("bell\u0007 esc\u001b[1m"), "bell\\u0007 esc\\u001B\\[1m");
   // Every table row has exactly the columns of its header: no message breaks out of its cell.
   for (const row of summary!.content.split("\n").filter((l) => l.startsWith("| "))) {
     const cells = row.replace(/\\\|/g, "").split("|").length;

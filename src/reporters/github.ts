@@ -85,7 +85,8 @@ export function markdownCell(text: string): string {
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
     .replace(/([\\`*_[\]|#~!])/g, "\\$1")
-    .replace(/\r\n|\r|\n/g, "<br>");
+    .replace(/\r\n|\r|\n/g, "<br>")
+    .replace(/[\u0000-\u0008\u000B-\u001F\u007F]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`);
 }
 
 function severityLabel(finding: Finding): string {

@@ -85,8 +85,13 @@ function renderSuite(name: string, cases: Case[], properties: Record<string, str
     for (const [key, value] of props) xml.push(`${indent}    <property${attrs({ name: key, value })}/>`);
     xml.push(`${indent}  </properties>`);
   }
+  const seen = new Map<string, number>();
   for (const c of cases) {
-    const open = `${indent}  <testcase${attrs({ classname: name, name: c.name })}`;
+    // Test tabs merge testcases of the same name: number the repeats.
+    const repeat = (seen.get(c.name) ?? 0) + 1;
+    seen.set(c.name, repeat);
+    const caseName = repeat === 1 ? c.name : `${c.name} (${repeat})`;
+    const open = `${indent}  <testcase${attrs({ classname: name, name: caseName })}`;
     if (c.body.length === 0) {
       xml.push(`${open}/>`);
       continue;

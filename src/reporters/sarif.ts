@@ -6,14 +6,13 @@ import { createHash } from "node:crypto";
 import { GATE_CODES, isGateCode } from "../core/codes.js";
 import { cmp, compareFindings, type Finding, type Severity } from "../core/findings.js";
 import { exitCodeFor, EXIT_ERROR, type Verdict } from "../core/verdict.js";
+import type * as Sarif from "sarif";
 import type { Outcome, ReportContext, Reporter } from "./types.js";
 
 export const SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 export const INFORMATION_URI = "https://gatehouse.dev";
 
-type Level = "error" | "warning" | "note";
-
-export function sarifLevel(severity: Severity): Level {
+export function sarifLevel(severity: Severity): Sarif.Result.level {
   switch (severity) {
     case "block":
     case "error":
@@ -49,7 +48,7 @@ function ruleName(code: string): string {
     .join("");
 }
 
-function ruleDescriptor(code: string, verdict: Verdict, findings: Finding[]): Record<string, unknown> {
+function ruleDescriptor(code: string, verdict: Verdict, findings: Finding[]): Sarif.ReportingDescriptor {
   const severity = findings.find((f) => f.code === code)!.severity;
   if (isGateCode(code)) {
     const info = GATE_CODES[code];
@@ -90,17 +89,17 @@ function ruleDescriptor(code: string, verdict: Verdict, findings: Finding[]): Re
 }
 
 /** Logical location for a JSON pointer: the pointer is the fully qualified name. */
-function logicalLocation(pointer: string): Record<string, unknown> {
+function logicalLocation(pointer: string): Sarif.LogicalLocation {
   if (pointer === "") return { fullyQualifiedName: "", kind: "object" };
   const last = pointer.slice(pointer.lastIndexOf("/") + 1).replace(/~1/g, "/").replace(/~0/g, "~");
   return { name: last, fullyQualifiedName: pointer, kind: /^(0|[1-9][0-9]*)$/.test(last) ? "element" : "property" };
 }
 
-function location(finding: Finding, artifactIndex: Map<string, number>): Record<string, unknown> | undefined {
+function location(finding: Finding, artifactIndex: Map<string, number>): Sarif.Location | undefined {
   const file = finding.location?.file ?? finding.input;
   const pointer = finding.location?.pointer;
   if (file === undefined && pointer === undefined) return undefined;
-  const result: Record<string, unknown> = {};
+  const result: Sarif.Location = {};
   if (file !== undefined) {
     const index = artifactIndex.get(file);
     const line = finding.location?.line;
@@ -120,7 +119,7 @@ function fingerprint(finding: Finding): string {
   return createHash("sha256").update(key).digest("hex");
 }
 
-function result(finding: Finding, ruleIndex: number, artifactIndex: Map<string, number>): Record<string, unknown> {
+function result(finding: Finding, ruleIndex: number, artifactIndex: Map<string, number>): Sarif.Result {
   const where = location(finding, artifactIndex);
   const properties: Record<string, unknown> = {
     severity: finding.severity,
@@ -163,7 +162,7 @@ function result(finding: Finding, ruleIndex: number, artifactIndex: Map<string, 
   };
 }
 
-function driver(context: ReportContext, rules?: Record<string, unknown>[]): Record<string, unknown> {
+function driver(context: ReportContext, rules?: Sarif.ReportingDescriptor[]): Sarif.ToolComponent {
   return {
     name: context.toolName,
     version: context.toolVersion,
@@ -174,13 +173,13 @@ function driver(context: ReportContext, rules?: Record<string, unknown>[]): Reco
 }
 
 /** `category/` (no run id) unless CI names the run. */
-function automationDetails(context: ReportContext): Record<string, unknown> {
+function automationDetails(context: ReportContext): Sarif.RunAutomationDetails {
   const runId = context.env.GITHUB_RUN_ID;
   return { id: `${context.toolName}/${runId ? `${runId}-${context.env.GITHUB_RUN_ATTEMPT ?? "1"}` : ""}` };
 }
 
-export function sarifLog(outcome: Outcome, context: ReportContext): Record<string, unknown> {
-  const envelope = (run: Record<string, unknown>) => ({ $schema: SARIF_SCHEMA_URI, version: "2.1.0", runs: [run] });
+export function sarifLog(outcome: Outcome, context: ReportContext): Sarif.Log {
+  const envelope = (run: Sarif.Run): Sarif.Log => ({ $schema: SARIF_SCHEMA_URI, version: "2.1.0", runs: [run] });
   if (outcome.error) {
     return envelope({
       tool: { driver: driver(context) },
