@@ -3,7 +3,7 @@
 import type { Argv } from "yargs";
 import { UsageError } from "../core/errors.js";
 import { DEFAULT_MAX_INPUT_BYTES } from "../inputs/parse.js";
-import { FORMAT_NAMES, parseFormats, type FormatTarget } from "../reporters/index.js";
+import { FORMAT_NAMES, parseFormats, REPORTERS, type FormatTarget } from "../reporters/index.js";
 import type { Outcome } from "../reporters/types.js";
 import { exitCodeFor } from "../core/verdict.js";
 import type { Verdict } from "../core/verdict.js";
@@ -11,12 +11,12 @@ import { DEFAULT_TIMEOUT_MS } from "../gate/run.js";
 import { emit } from "./output.js";
 
 /** The formats chosen for this run; main.ts renders tool errors in them too. */
-export const session: { targets: FormatTarget[] } = { targets: [{ format: "text" }] };
+export const session: { targets: FormatTarget[]; chosen: boolean } = { targets: [{ format: "text" }], chosen: false };
 
 export function withReportOptions<T>(y: Argv<T>) {
   return y
     // Not `array: true`: that would swallow the positional files after `--format json`.
-    .option("format", { alias: "o", type: "string", describe: `report format, or NAME=FILE (repeatable): ${FORMAT_NAMES.join(", ")}` })
+    .option("format", { alias: "o", type: "string", describe: `report format, or NAME=FILE (repeatable; default text):\n${FORMAT_NAMES.map((name) => `  ${name}: ${REPORTERS[name].description}`).join("\n")}` })
     .option("timeout", { type: "number", default: DEFAULT_TIMEOUT_MS, describe: "per-input evaluation budget in ms" })
     .option("max-input-bytes", { type: "number", default: DEFAULT_MAX_INPUT_BYTES, describe: "inputs larger than this deny unparsed" })
     .option("now", { type: "string", describe: "fixed time for time.now_ns (RFC 3339); default $GATEHOUSE_NOW or the system clock" })
@@ -33,6 +33,7 @@ export interface ReportArgs {
 
 export function selectFormats(args: ReportArgs): FormatTarget[] {
   session.targets = parseFormats(asList(args.format));
+  session.chosen = true;
   return session.targets;
 }
 
