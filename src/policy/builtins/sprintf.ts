@@ -105,6 +105,7 @@ class Printer {
     const big = typeName(arg) === "*big.Int";
     if (big && verb === "s") verb = "d";
     if (big && "cqU".includes(verb)) return this.badVerb(verb, arg);
+    if (big && "bdoOvxX".includes(verb)) return this.fmtBigInt(arg.value, verb);
     switch (verb) {
       case "v":
       case "d":
@@ -127,6 +128,33 @@ class Printer {
       default:
         return this.badVerb(verb, arg);
     }
+  }
+
+  /** big.Int's Format: like fmtInteger, but # with %o always adds "0" and %O only "0o". */
+  fmtBigInt(value: bigint, verb: string): void {
+    const f = this.f;
+    const base = verb === "b" ? 2 : verb === "o" || verb === "O" ? 8 : verb === "x" || verb === "X" ? 16 : 10;
+    const sign = value < 0n ? "-" : f.plus || f.plusV ? "+" : f.space ? " " : "";
+    let prefix = "";
+    if (f.sharp || f.sharpV) prefix = { b: "0b", o: "0", x: "0x", X: "0X" }[verb] ?? "";
+    if (verb === "O") prefix = "0o";
+    let digits = (value < 0n ? -value : value).toString(base);
+    if (verb === "X") digits = digits.toUpperCase();
+    let zeros = 0;
+    if (f.precPresent) {
+      if (digits.length < f.prec) zeros = f.prec - digits.length;
+      else if (digits === "0" && f.prec === 0) return;
+    }
+    const length = sign.length + prefix.length + zeros + digits.length;
+    let left = 0;
+    let right = 0;
+    if (f.widPresent && length < f.wid) {
+      const d = f.wid - length;
+      if (f.minus) right = d;
+      else if (f.zero && !f.precPresent) zeros = d;
+      else left = d;
+    }
+    this.out += " ".repeat(left) + sign + prefix + "0".repeat(zeros) + digits + " ".repeat(right);
   }
 
   /** fmt.fmtUnicode: U+0041, with # also the character when printable. */
