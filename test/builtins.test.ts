@@ -13,7 +13,7 @@ import { readFileSync } from "node:fs";
 import { findTool } from "../src/policy/toolchain.js";
 import { createBuiltins, fixedNsClock, nsResult } from "../src/policy/builtins/index.js";
 import { buildBundle } from "../src/policy/build.js";
-import { instantiate } from "../src/policy/runtime.js";
+import { instantiate, PolicyEvalError } from "../src/policy/runtime.js";
 import { FailClosed } from "../src/core/errors.js";
 
 type Case = [name: string, ...args: unknown[]];
@@ -184,6 +184,36 @@ test("time.add_date, time.date, time.clock, time.weekday, time.diff agree with o
     ["time.diff", -1_000_000_000, 1_000_000_000],
     ["time.diff", T2023, "x"],
   );
+  await agree(cases);
+});
+
+test("time builtins agree with opa eval on generated timestamps and strings", async () => {
+  let seed = 4242;
+  const next = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  // Whole seconds between 1824 and 2116: exactly representable as doubles.
+  const stamp = (): number => (next(2) === 0 ? -1 : 1) * next(2147483647) * 2 * 1_000_000_000;
+  const cases: Case[] = [];
+  for (let i = 0; i < 150; i++) {
+    const ts = stamp();
+    cases.push(["time.date", ts], ["time.clock", ts], ["time.weekday", ts], ["time.diff", ts, stamp()]);
+    cases.push(["time.add_date", ts, next(101) - 50, next(61) - 30, next(801) - 400]);
+  }
+  // Valid and mutated RFC 3339 strings: each mutation replaces, drops or inserts one character.
+  const alphabet = "0123456789-:TZ+.,z x";
+  for (let i = 0; i < 150; i++) {
+    const seconds = next(2147483647) * 2 - 2147483647;
+    let text = new Date(seconds * 1000).toISOString().replace(".000Z", ["Z", ".5Z", "+05:30", "-11:59", ".123456789Z"][next(5)]!);
+    const at = next(text.length);
+    const ch = alphabet[next(alphabet.length)]!;
+    const mutation = next(4);
+    if (mutation === 1) text = text.slice(0, at) + ch + text.slice(at + 1);
+    else if (mutation === 2) text = text.slice(0, at) + text.slice(at + 1);
+    else if (mutation === 3) text = text.slice(0, at) + ch + text.slice(at);
+    cases.push(["time.parse_rfc3339_ns", text]);
+  }
   await agree(cases);
 });
 
@@ -359,6 +389,14 @@ test("end to end: a wasm policy using every builtin matches opa eval, and time.n
     assert.equal(policy.evaluate(raw.buffer.slice(0) as ArrayBuffer, "e2e/warn").value, ["now is exact"]);
     const later = new TextEncoder().encode(`{"now": ${now + 1n}}`);
     assert.equal(policy.evaluate(later.buffer.slice(0) as ArrayBuffer, "e2e/warn").value, []);
+
+    // A builtin error aborts the evaluation with OPA's message (the gate turns it into policy/eval-error).
+    assert.throws(
+      () => policy.evaluate(policy.encodeInput({ ...E2E_INPUT, start: "yesterday" }), "e2e/deny"),
+      (error: unknown) =>
+        error instanceof PolicyEvalError &&
+        error.message === 'e2e/deny: time.parse_rfc3339_ns: parsing time "yesterday" as "2006-01-02T15:04:05Z07:00": cannot parse "yesterday" as "2006"',
+    );
   });
 });
 
