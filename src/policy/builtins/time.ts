@@ -110,6 +110,10 @@ function getnum(s: string, fixed: boolean): [number, string] {
   return [Number(s.slice(0, 2)), s.slice(2)];
 }
 
+function tryGetnum(s: string): number | undefined {
+  return isDigitAt(s, 0) && isDigitAt(s, 1) ? Number(s.slice(0, 2)) : undefined;
+}
+
 function daysIn(month: number, year: number): number {
   if (month === 2) return (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) ? 29 : 28;
   return [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
@@ -142,7 +146,7 @@ export function parseRfc3339Ns(value: string): bigint {
     try {
       switch (std) {
         case "2006":
-          if (rest.length < 4 || !isDigitAt(rest, 0) || !/^\d{4}$/.test(rest.slice(0, 4))) throw new ParseFailure();
+          if (!/^\d{4}$/.test(rest.slice(0, 4))) throw new ParseFailure();
           c.year = Number(rest.slice(0, 4));
           rest = rest.slice(4);
           break;
@@ -182,13 +186,14 @@ export function parseRfc3339Ns(value: string): bigint {
             break;
           }
           if (rest.length < 6 || rest[3] !== ":") throw new ParseFailure();
+          // As in Go, a range error outranks a malformed offset, so parse without throwing.
+          const hours = tryGetnum(rest.slice(1, 3));
+          const minutes = hours === undefined ? undefined : tryGetnum(rest.slice(4, 6));
+          if ((hours ?? 0) > 24) rangeError = "time zone offset hour";
+          if ((minutes ?? 0) > 60) rangeError = "time zone offset minute";
           const sign = rest[0];
-          const [hours] = getnum(rest.slice(1, 3), true);
-          const [minutes] = getnum(rest.slice(4, 6), true);
-          if (hours > 24) rangeError = "time zone offset hour";
-          if (minutes > 60) rangeError = "time zone offset minute";
-          if (sign !== "+" && sign !== "-") throw new ParseFailure();
-          offsetSeconds = (sign === "-" ? -1 : 1) * (hours * 3600 + minutes * 60);
+          if (!rangeError && (hours === undefined || minutes === undefined || (sign !== "+" && sign !== "-"))) throw new ParseFailure();
+          offsetSeconds = (sign === "-" ? -1 : 1) * ((hours ?? 0) * 3600 + (minutes ?? 0) * 60);
           rest = rest.slice(6);
           break;
         }
