@@ -221,6 +221,35 @@ test("time builtins agree with opa eval on generated timestamps and strings", as
   await agree(cases);
 });
 
+test("time.parse_duration_ns agrees with opa eval", async () => {
+  const values = [
+    "0", "-0", "+0", "1h", "1h30m", "1.5h", ".5s", "1.s", "300ms", "-1.5h", "1us", "1µs", "1μs", "1ns", "2h45m30.5s", "1d", "1.5d",
+    "2w", "1y", "1d12h", "-1d", "+1w2d", "90d", "1d1x", "1dx", ".d", "1.2.3d", "1..d", "day", "1 d", "", "1", "h", "1x", "1.h", ".s",
+    "1h1", "9223372036854775807ns", "9223372036854775808ns", "-9223372036854775808ns", "2562047h", "2562048h", "106751d", "106752d",
+    "1000000000000y", "0.000000001s", "0.0000000001s", "1.00000000000000000000000001s", "1e3s", "1H", "1d-1h", "é1s", "1é", "1dé", `${"9".repeat(400)}d`,
+  ];
+  const cases: Case[] = values.map((v) => ["time.parse_duration_ns", v]);
+  let seed = 99;
+  const next = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const units = ["ns", "us", "µs", "ms", "s", "m", "h", "d", "w", "y", "x", ""];
+  for (let i = 0; i < 150; i++) {
+    let text = ["", "-", "+"][next(3)]!;
+    for (let n = 1 + next(3); n > 0; n--) text += `${next(1000)}${next(3) === 0 ? `.${next(1000)}` : ""}${units[next(units.length)]}`;
+    cases.push(["time.parse_duration_ns", text]);
+  }
+  cases.push(["time.parse_duration_ns", 5]);
+  await agree(cases);
+});
+
+test("time builtins refuse time zones other than UTC", () => {
+  for (const tz of ["Europe/Paris", "Local", "America/New_York"]) {
+    assert.throws(() => builtins["time.date"]!([T2023, tz]), /time\.date: time zone .* is not supported/);
+  }
+});
+
 test("time.now_ns comes from the clock, exactly", () => {
   const ns = 1_700_000_000_123_456_789n;
   const result = createBuiltins(fixedNsClock(ns))["time.now_ns"]!();

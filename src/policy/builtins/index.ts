@@ -16,7 +16,7 @@ import { createHash } from "node:crypto";
 import { BuiltinError, operandTypeError } from "./errors.js";
 import { semverCompare, semverIsValid } from "./semver.js";
 import { goSprintf } from "./sprintf.js";
-import { addDate, clock as timeClock, date, diff, parseRfc3339Ns, weekday } from "./time.js";
+import { addDate, clock as timeClock, date, diff, parseDurationNs, parseRfc3339Ns, weekday } from "./time.js";
 
 /** Time source for `time.now_ns`, injectable so a run is reproducible (`--now`, GATEHOUSE_NOW). */
 export interface Clock {
@@ -71,6 +71,7 @@ export function createBuiltins(clock: Clock): Record<string, BuiltinFn> {
     "time.now_ns": () => nsResult(clock.nowNs()),
     "time.parse_rfc3339_ns": (value: unknown) => nsResult(parseRfc3339Ns(stringOperand(value, 1))),
     "time.add_date": (ns: unknown, years: unknown, months: unknown, days: unknown) => nsResult(addDate(ns, years, months, days)),
+    "time.parse_duration_ns": (value: unknown) => nsResult(parseDurationNs(stringOperand(value, 1))),
     "time.date": date,
     "time.clock": timeClock,
     "time.weekday": weekday,

@@ -580,7 +580,7 @@ function fmtF(d: Decimal, prec: number): string {
 }
 
 /** strconv.FormatFloat(x, verb, prec, 64) for x >= 0 and verbs e E f F g G. */
-function formatFloat(x: number, verb: string, prec: number): string {
+export function formatFloat(x: number, verb: string, prec: number): string {
   const shortest = prec < 0;
   let d: Decimal;
   if (shortest) {

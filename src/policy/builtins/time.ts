@@ -4,6 +4,7 @@
 // (see nsResult in index.ts).
 
 import { BuiltinError, operandTypeError } from "./errors.js";
+import { formatFloat, goQuote } from "./sprintf.js";
 
 const NS_PER_SECOND = 1_000_000_000n;
 const SECONDS_PER_DAY = 86_400n;
@@ -304,4 +305,125 @@ export function diff(a: unknown, b: unknown): number[] {
     years--;
   }
   return [years, months, days, hours, minutes, seconds];
+}
+
+// --- time.parse_duration_ns: Go's time.ParseDuration plus OPA's d, w and y units --------------
+
+const UNIT_NS: Record<string, bigint> = {
+  ns: 1n,
+  us: 1_000n,
+  "\u00c2\u00b5s": 1_000n, // "µs" (U+00B5) as UTF-8 bytes
+  "\u00ce\u00bcs": 1_000n, // "μs" (U+03BC) as UTF-8 bytes
+  ms: 1_000_000n,
+  s: NS_PER_SECOND,
+  m: 60n * NS_PER_SECOND,
+  h: 3600n * NS_PER_SECOND,
+};
+const TWO_63 = 2n ** 63n;
+
+/** Go's time.ParseDuration over a UTF-8 byte string (one JS char per byte). */
+function goParseDuration(bytes: string): bigint {
+  const invalid = (message = "invalid duration"): never => {
+    throw new BuiltinError(`time: ${message} ${timeQuote(bytes)}`);
+  };
+  let s = bytes;
+  let negative = false;
+  if (s[0] === "-" || s[0] === "+") {
+    negative = s[0] === "-";
+    s = s.slice(1);
+  }
+  if (s === "0") return 0n;
+  if (s === "") invalid();
+  let total = 0n;
+  while (s !== "") {
+    if (!(s[0] === "." || isDigitAt(s, 0))) invalid();
+    // Integer part: overflow past 2^63 is an error.
+    let whole = 0n;
+    let i = 0;
+    for (; isDigitAt(s, i); i++) {
+      if (whole > TWO_63 / 10n) invalid();
+      whole = whole * 10n + BigInt(s.charCodeAt(i) - 48);
+      if (whole > TWO_63) invalid();
+    }
+    const pre = i > 0;
+    s = s.slice(i);
+    // Fraction: digits past what fits are ignored.
+    let fraction = 0n;
+    let scale = 1;
+    let post = false;
+    if (s[0] === ".") {
+      s = s.slice(1);
+      let overflow = false;
+      let j = 0;
+      for (; isDigitAt(s, j); j++) {
+        if (overflow) continue;
+        if (fraction > (TWO_63 - 1n) / 10n) {
+          overflow = true;
+          continue;
+        }
+        const next = fraction * 10n + BigInt(s.charCodeAt(j) - 48);
+        if (next > TWO_63) {
+          overflow = true;
+          continue;
+        }
+        fraction = next;
+        scale *= 10;
+      }
+      post = j > 0;
+      s = s.slice(j);
+    }
+    if (!pre && !post) invalid();
+    let u = 0;
+    while (u < s.length && s[u] !== "." && !isDigitAt(s, u)) u++;
+    if (u === 0) invalid("missing unit in duration");
+    const unitText = s.slice(0, u);
+    s = s.slice(u);
+    const unit = UNIT_NS[unitText];
+    if (unit === undefined) return invalid(`unknown unit ${timeQuote(unitText)} in duration`);
+    if (whole > TWO_63 / unit) invalid();
+    let v = whole * unit;
+    if (fraction > 0n) {
+      // Go computes the fraction in float64, truncating.
+      v += BigInt(Math.trunc(Number(fraction) * (Number(unit) / scale)));
+      if (v > TWO_63) invalid();
+    }
+    total += v;
+    if (total > TWO_63) invalid();
+  }
+  if (negative) return -total;
+  if (total > TWO_63 - 1n) invalid();
+  return total;
+}
+
+const EXTENDED_HOURS: Record<string, number> = { d: 24, w: 7 * 24, y: 365 * 24 };
+// OPA's duration grammar: sign? (digits unit)+ with digits [0-9.]+ and unit ms|us|µs|ns|[a-z].
+const EXTENDED_DURATION = /^([-+])?((?:[0-9.]+(?:ms|us|\u00b5s|ns|[a-z]))+)$/;
+const EXTENDED_SEGMENT = /([0-9.]+)(ms|us|\u00b5s|ns|[a-z])/g;
+
+/** OPA's time.parse_duration_ns: d, w and y segments are rewritten to hours, then Go parses. */
+export function parseDurationNs(text: string): bigint {
+  const invalid = (): never => {
+    throw new BuiltinError(`time: invalid duration ${goQuote(text)}`);
+  };
+  if (text === "") invalid();
+  if (!/[dwy]/.test(text)) return goParseDuration(Buffer.from(text, "utf8").toString("latin1"));
+  const match = EXTENDED_DURATION.exec(text) ?? invalid();
+  let rewritten = match[1] ?? "";
+  for (const [, digits, unit] of match[2]!.matchAll(EXTENDED_SEGMENT)) {
+    const hours = EXTENDED_HOURS[unit!];
+    if (hours === undefined) {
+      rewritten += digits! + unit!;
+      continue;
+    }
+    // Go's strconv.ParseFloat of [0-9.]+: one optional point, at least one digit, in range.
+    if (!/^(\d+\.?\d*|\.\d+)$/.test(digits!) || !Number.isFinite(Number(digits))) invalid();
+    rewritten += formatFloat(Number(digits) * hours, "f", -1) + "h";
+  }
+  try {
+    return goParseDuration(Buffer.from(rewritten, "utf8").toString("latin1"));
+  } catch (error) {
+    if (!(error instanceof BuiltinError)) throw error;
+    // Go's message ends with the rewritten duration; name the original instead.
+    throw new BuiltinError(`${error.message.slice(0, error.message.lastIndexOf(" "))} ${goQuote(text)}`);
+  }
 }
