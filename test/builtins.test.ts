@@ -362,6 +362,7 @@ deny contains result if {
 		"weekday": time.weekday(input.oct31),
 		"next_month": time.date(time.add_date(input.oct31, 0, 1, 0)),
 		"diff": time.diff(input.oct31, start),
+		"ttl_exact": time.parse_duration_ns(input.ttl) == 7776000000000000,
 		"valid": [v | some v in input.versions; semver.is_valid(v)],
 		"order": [semver.compare(a, b) | some a in input.versions; some b in input.versions; semver.is_valid(a); semver.is_valid(b)],
 		"sha": crypto.sha256(input.text),
@@ -378,6 +379,7 @@ warn contains "now is exact" if time.now_ns() == input.now
 const E2E_INPUT = {
   start: "2023-11-14T22:13:20.123456789Z",
   whole: 1_700_000_000_000_000_000,
+  ttl: "90d",
   oct31: 1_698_710_400_000_000_000,
   versions: ["1.0.0", "1.0.0-rc.1", "v2.0.0", "1.0", "1.0.0+meta", "1.0.0-01"],
   text: "gatehouse",
@@ -399,7 +401,7 @@ async function withBundle<T>(policy: string, fn: (dir: string) => Promise<T>): P
 test("end to end: a wasm policy using every builtin matches opa eval, and time.now_ns is exact", async () => {
   await withBundle(E2E_POLICY, async (dir) => {
     const manifest = JSON.parse(readFileSync(join(dir, "bundle", "manifest.json"), "utf8")) as { builtins: string[] };
-    for (const name of ["sprintf", "time.now_ns", "time.parse_rfc3339_ns", "time.add_date", "semver.is_valid", "semver.compare", "crypto.sha256"]) {
+    for (const name of ["sprintf", "time.now_ns", "time.parse_rfc3339_ns", "time.add_date", "semver.is_valid", "semver.compare", "crypto.sha256", "time.parse_duration_ns", "time.date", "time.clock", "time.weekday", "time.diff"]) {
       assert.ok(manifest.builtins.includes(name), `the wasm imports ${name} from the host`);
     }
     const module = await WebAssembly.compile(readFileSync(join(dir, "bundle", "policy.wasm")));
@@ -415,6 +417,7 @@ test("end to end: a wasm policy using every builtin matches opa eval, and time.n
     const [result] = ours.value as [Record<string, unknown>];
     assert.is(result!["start_exact"], true);
     assert.is(result!["later_exact"], true);
+    assert.is(result!["ttl_exact"], true);
     assert.is(result!["sdk_differs"], "%!d(float64=1.5) {\"a\": null, \"b\": [1, \"x\"]}");
 
     // The input must carry `now` as exact integer text, so build its JSON by hand.
