@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { findTool } from "../src/policy/toolchain.js";
-import { createBuiltins, fixedNsClock, nsResult } from "../src/policy/builtins/index.js";
+import { createBuiltins, fixedClock, fixedNsClock, nsResult } from "../src/policy/builtins/index.js";
 import { buildBundle } from "../src/policy/build.js";
 import { instantiate, PolicyEvalError } from "../src/policy/runtime.js";
 import { FailClosed } from "../src/core/errors.js";
@@ -256,6 +256,8 @@ test("time.now_ns comes from the clock, exactly", () => {
   assert.instance(result, ArrayBuffer);
   assert.is(new TextDecoder().decode(result as ArrayBuffer), "1700000000123456789");
   assert.is(new TextDecoder().decode(nsResult(-5n)), "-5");
+  assert.is(fixedClock("2023-11-14T22:13:20.123456789Z").nowNs(), 1_700_000_000_123_456_789n);
+  assert.throws(() => fixedClock("2023-11-14"), /not an RFC 3339 timestamp: parsing time "2023-11-14"/);
 });
 
 test("semver.is_valid and semver.compare agree with opa eval", async () => {

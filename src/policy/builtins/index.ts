@@ -27,10 +27,14 @@ export const systemClock: Clock = {
   nowNs: () => BigInt(Date.now()) * 1_000_000n,
 };
 
+/** A clock stopped at an RFC 3339 time, parsed exactly as `time.parse_rfc3339_ns` parses it. */
 export function fixedClock(rfc3339: string): Clock {
-  const ms = Date.parse(rfc3339);
-  if (Number.isNaN(ms)) throw new Error(`not an RFC 3339 timestamp: ${rfc3339}`);
-  const ns = BigInt(ms) * 1_000_000n;
+  let ns: bigint;
+  try {
+    ns = parseRfc3339Ns(rfc3339);
+  } catch (error) {
+    throw new Error(`not an RFC 3339 timestamp: ${(error as Error).message}`);
+  }
   return { nowNs: () => ns };
 }
 
