@@ -14,6 +14,7 @@ import { enforcePack } from "../src/packs/enforce.js";
 import { availablePacks, loadPack } from "../src/packs/load.js";
 import type { PolicyOverride } from "../src/packs/types.js";
 import { gateReport } from "../src/reporters/json.js";
+import { sarifLog } from "../src/reporters/sarif.js";
 import { SchemaRegistry } from "../src/schemas/registry.js";
 
 const schemas = new SchemaRegistry();
@@ -242,6 +243,14 @@ test("a report with waived, lowered and pack findings validates against gate-rep
   assert.equal(report.policy, verdict.policy);
   assert.ok(verdict.findings.some((f) => f.suppressed?.kind === "waiver"));
   assert.ok(verdict.findings.some((f) => f.source === "pack"));
+  // SARIF: the waiver is an external suppression; pack codes are described from PACK_CODES.
+  const run = sarifLog({ verdict }, { toolName: "gatehouse", toolVersion: "0.0.0", color: false, env: {} }).runs[0]!;
+  const waived = run.results!.find((r) => r.ruleId === "schemas/missing-fixtures" && r.suppressions)!;
+  assert.equal(waived.suppressions![0]!.kind, "external");
+  assert.is(waived.suppressions![0]!.justification, "fixtures arrive with the next release");
+  const rule = run.tool.driver.rules!.find((r) => r.id === "pack/clarification-unanswered")!;
+  assert.is(rule.shortDescription!.text, "Blocking clarification unanswered");
+  assert.equal(run.properties?.policy, verdict.policy);
 });
 
 test("an expired waiver denies and names itself; the finding is not suppressed", () => {

@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { GATE_CODES, isGateCode } from "../core/codes.js";
 import { cmp, compareFindings, type Finding, type Severity } from "../core/findings.js";
 import { exitCodeFor, EXIT_ERROR, type Verdict } from "../core/verdict.js";
+import { PACK_CODES, type PackCode } from "../packs/core-codes.js";
 import type * as Sarif from "sarif";
 import type { Outcome, ReportContext, Reporter } from "./types.js";
 
@@ -60,6 +61,18 @@ function ruleDescriptor(code: string, verdict: Verdict, findings: Finding[]): Sa
       help: { text: info.docs },
       defaultConfiguration: { level: sarifLevel(info.severity) },
       properties: { source: "gate" },
+    };
+  }
+  if (Object.hasOwn(PACK_CODES, code)) {
+    const info = PACK_CODES[code as PackCode];
+    return {
+      id: code,
+      name: ruleName(code),
+      shortDescription: { text: info.title },
+      fullDescription: { text: info.docs },
+      help: { text: `${info.docs}\n\nRaised by the policy pack ${verdict.policy ? `${verdict.policy.pack}@${verdict.policy.version}` : "stage"} (docs/policy-packs.md).` },
+      defaultConfiguration: { level: sarifLevel(info.severity) },
+      properties: { source: "pack", integrity: info.integrity },
     };
   }
   const declared = verdict.rules?.[code];
