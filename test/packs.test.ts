@@ -111,6 +111,15 @@ test("table: the same inputs under each pack give different verdicts", () => {
   assert.ok(enterprise.findings.some((f) => f.code === "pack/required-heading-missing" && f.metadata?.heading === "Rollback"));
 });
 
+test("require_match: enterprise-compliance needs at least one change record", () => {
+  const verdict = gate(repo({ "README.md": "# x\n## Usage\n" }), "enterprise-compliance@1.0", []);
+  const missing = verdict.findings.find((f) => f.code === "pack/required-document-missing")!;
+  assert.is(missing.severity, "block");
+  assert.match(missing.message, /at least one document matching docs\/changes\/\*\*\/\*\.md/);
+  // team-standard checks change records only when there are some.
+  assert.not.ok(codes(gate(repo({ "README.md": "# x\n## Usage\n" }), "team-standard@1.0", [])).includes("pack/required-document-missing"));
+});
+
 test("required checks: a collector the pack needs is disabled", () => {
   const verdict = gate(repo({ "README.md": "# x\n## Usage\n" }), "team-standard@1.0", [], { collectors: ["schemas"] });
   assert.ok(denyingCodes(verdict).includes("pack/required-check-disabled"));
