@@ -3,6 +3,7 @@
 
 import type { Finding } from "../core/findings.js";
 import type { InputJob } from "../gate/evaluate-input.js";
+import type { EffectivePolicy } from "../packs/types.js";
 
 export interface CollectorContext {
   /** repository root (absolute) */
@@ -12,6 +13,8 @@ export interface CollectorContext {
   /** the fixed clock for reproducible runs, when one was given */
   nowNs?: bigint;
   env: NodeJS.ProcessEnv;
+  /** the effective policy pack (constraint flags, requirements) when run by `gatehouse gate` */
+  policy?: EffectivePolicy;
 }
 
 export interface Collected {

@@ -10,6 +10,8 @@ import { packagePath } from "../../core/paths.js";
 import { loadConfig } from "../../gate/config.js";
 import type { InputJob } from "../../gate/evaluate-input.js";
 import { runEvaluation } from "../../gate/run.js";
+import { resolveEffectivePolicy } from "../../packs/effective.js";
+import { enforcePack } from "../../packs/enforce.js";
 import { SchemaRegistry } from "../../schemas/registry.js";
 import { fixedNow, progress, report, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
 
@@ -34,8 +36,9 @@ export const gateCommand = {
     validateNumbers(args);
     const root = resolve(args.root);
     const schemas = new SchemaRegistry();
-    const { config } = loadConfig(root, schemas, args.config);
+    const { config, file: configFile } = loadConfig(root, schemas, args.config);
     const nowNs = fixedNow(args);
+    const effective = resolveEffectivePolicy({ root, config, schemas, ...(configFile ? { configFile } : {}) });
 
     const jobs: InputJob[] = [];
     const findings: Finding[] = [];
@@ -49,7 +52,7 @@ export const gateCommand = {
         // A top-level config section of the collector's name (e.g. `contracts:`) is its base options.
         const section = config[name] && typeof config[name] === "object" ? (config[name] as Record<string, unknown>) : {};
         const env = args.prBody ? { ...process.env, GATEHOUSE_PR_BODY: resolve(args.prBody) } : process.env;
-        const collected = await COLLECTORS[name].collect({ root, options: { ...section, ...(options ?? {}) }, env, ...(nowNs !== undefined ? { nowNs } : {}) });
+        const collected = await COLLECTORS[name].collect({ root, options: { ...section, ...(options ?? {}) }, env, policy: effective.policy, ...(nowNs !== undefined ? { nowNs } : {}) });
         jobs.push(...collected.inputs);
         findings.push(...collected.findings);
       } catch (error) {
@@ -67,10 +70,13 @@ export const gateCommand = {
       selection: { all: false, namespaces: [] },
       maxInputBytes: config.maxInputBytes ?? args.maxInputBytes,
       timeoutMs: config.timeoutMs ?? args.timeout,
+      policyRecord: effective.record,
       ...(nowNs !== undefined ? { nowNs } : {}),
       ...(args.workers !== undefined ? { workers: args.workers } : {}),
       ...(progress("evaluated") ? { onProgress: progress("evaluated")! } : {}),
     });
-    report(verdict, targets);
+    const enabledCollectors = names.filter((name) => config.collectors[name] !== false);
+    const nowMs = nowNs !== undefined ? Number(nowNs / 1_000_000n) : Date.now();
+    report(enforcePack(verdict, { root, effective, schemas, enabledCollectors, nowMs }), targets);
   },
 };
