@@ -10,7 +10,8 @@ import { execa } from "execa";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { main } from "../src/cli/main.js";
-import { declaredImpactOf, readDeclaredImpact } from "../src/contracts/governance.js";
+import { buildContractDiff, contractSettings, declaredImpactOf, readDeclaredImpact } from "../src/contracts/governance.js";
+import { SchemaRegistry } from "../src/schemas/registry.js";
 
 const env: Record<string, string> = { GATEHOUSE_NOW: "2026-11-21T00:00:00Z", GITHUB_EVENT_PATH: "", GITHUB_BASE_REF: "", GATEHOUSE_CONTRACTS_BASE: "" };
 
@@ -110,6 +111,19 @@ test("never-break invariants from config, and an unreadable decision file, throu
     assert.ok(findings.some((f) => f.message.startsWith("src/db/users.ts#listUsers: exported data-access function takes no tenant parameter")));
     assert.ok(findings.some((f) => f.message.startsWith("src/mail.ts#send: declares side effect")));
     assert.ok(findings.some((f) => f.message.startsWith("src/briefs/daily.ts#brief: summary function")));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("no registry: the collector reports contracts/registry-missing instead of an input", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "gh-contracts-none-"));
+  try {
+    writeFileSync(join(dir, "a.py"), "def f():\n    pass\n");
+    const result = await buildContractDiff(dir, contractSettings({}), new SchemaRegistry(), {});
+    assert.is(result.document, undefined);
+    assert.equal(result.findings.map((f) => [f.code, f.severity]), [["contracts/registry-missing", "error"]]);
+    assert.equal(result.extraction.contracts.map((c) => c.symbol.name), ["f"]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
