@@ -65,7 +65,9 @@ test("contracts workflow: accept, diff, gate, decide, accept, gate", async () =>
 
     const denied = await cli(dir, ["gate", "--format", "json"]);
     assert.is(denied.exitCode, 1);
-    const codes = (JSON.parse(denied.stdout) as { findings: { code: string }[] }).findings.map((f) => f.code).sort();
+    const deniedFindings = (JSON.parse(denied.stdout) as { findings: { code: string; location?: { file?: string; line?: number } }[] }).findings;
+    assert.equal(deniedFindings.find((f) => f.code === "contracts/breaking-unapproved")?.location, { pointer: "/changes/0", file: "src/api.ts", line: 2 });
+    const codes = deniedFindings.map((f) => f.code).sort();
     assert.equal(codes, ["contracts/breaking-unapproved", "contracts/impact-understated", "contracts/registry-out-of-date"]);
 
     assert.is((await cli(dir, ["contracts", "decide", "--id", "drop-greeting"])).exitCode, 0);

@@ -9,7 +9,7 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import { Language, Parser, type Node } from "web-tree-sitter";
 import { parseDocstringTags } from "./doctags.js";
-import type { Contract, ContractParam, ParamKind } from "./model.js";
+import { DECLARED_LINE, type Contract, type ContractParam, type ParamKind } from "./model.js";
 
 let parserPromise: Promise<Parser> | undefined;
 
@@ -140,6 +140,7 @@ function classContracts(module: string, name: string, cls: Node): Contract[] {
   classContract.owners = [...new Set([...classTags.owners, ...classContract.owners])].sort();
   if (classTags.stability) classContract.stability = classTags.stability;
   if (classTags.since) classContract.since = classTags.since;
+  DECLARED_LINE.set(classContract, cls.startPosition.row + 1);
   return [classContract, ...methods.sort((a, b) => (a.symbol.name < b.symbol.name ? -1 : 1))];
 }
 
@@ -166,6 +167,7 @@ function functionContract(module: string, name: string, kind: Contract["kind"], 
   if (tags.stability) contract.stability = tags.stability;
   else if (decorators.some((d) => /^(warnings\.|typing_extensions\.|typing\.)?deprecated\b/.test(d))) contract.stability = { level: "deprecated" };
   if (tags.since) contract.since = tags.since;
+  DECLARED_LINE.set(contract, fn.startPosition.row + 1);
   return contract;
 }
 

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { join, posix } from "node:path";
 import ts from "typescript";
 import { emptyTags, finishTags, parseDocstringTags, type DocTags } from "./doctags.js";
-import type { Contract, ContractLanguage, ContractParam, ContractReturns, ContractSignature } from "./model.js";
+import { DECLARED_LINE, type Contract, type ContractLanguage, type ContractParam, type ContractReturns, type ContractSignature } from "./model.js";
 
 export const TS_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"];
 
@@ -60,13 +60,17 @@ export function extractTypeScript(root: string, files: string[], options: TsExtr
   }
 
   const modules = new Map<string, ModuleInfo>();
+  const templateFile = new Map<Contract, string>();
   for (const file of files) {
     const source = sourceOf(file);
     const info = readModule(file, source, fileSet);
     for (const target of info.exports.values()) {
       if (!("local" in target) || info.templates.has(target.local)) continue;
       const declaration = info.locals.get(target.local);
-      if (declaration) info.templates.set(target.local, contractsFor("", "", declaration, source, checker));
+      if (!declaration) continue;
+      const templates = contractsFor("", "", declaration, source, checker);
+      for (const t of templates) templateFile.set(t, file);
+      info.templates.set(target.local, templates);
     }
     info.locals.clear();
     modules.set(file, info);
@@ -78,7 +82,13 @@ export function extractTypeScript(root: string, files: string[], options: TsExtr
     const info = modules.get(file)!;
     for (const name of exportedNames(info, modules, new Set())) {
       const templates = resolveExport(info, name, modules, new Set());
-      for (const template of templates ?? []) contracts.push({ ...template, symbol: { name: name + template.symbol.name, module: file } });
+      for (const template of templates ?? []) {
+        const contract = { ...template, symbol: { name: name + template.symbol.name, module: file } };
+        // Lines point into the module that declares it; a re-export has none of its own.
+        const line = DECLARED_LINE.get(template);
+        if (line !== undefined && templateFile.get(template) === file) DECLARED_LINE.set(contract, line);
+        contracts.push(contract);
+      }
     }
   }
   return contracts;
@@ -269,6 +279,7 @@ function callableContract(
   const signatures = publicSignatures.map((n) => signature(n, source, checker));
   const first = signatures[0] ?? { params: [], returns: {} };
   const tags = collectTags([docNode, ...nodes], source);
+  const anchor = kind === "class" ? docNode : (nodes[0] ?? docNode);
   const contract: Contract = {
     symbol: { name, module },
     language,
@@ -285,6 +296,7 @@ function callableContract(
   if (signatures.length > 1 || (bodiless.length > 0 && implementation)) contract.overloads = signatures;
   if (tags.stability) contract.stability = tags.stability;
   if (tags.since) contract.since = tags.since;
+  DECLARED_LINE.set(contract, source.getLineAndCharacterOfPosition(anchor.getStart(source)).line + 1);
   return contract;
 }
 

@@ -14,7 +14,7 @@ import { calleeName, findCallSites, type CallSite } from "./callsites.js";
 import { diffContracts, type ContractChange } from "./diff.js";
 import { extractContracts, type Extraction } from "./extract.js";
 import { consumerFiles } from "./files.js";
-import { contractId, maxImpact, type Impact, type Registry } from "./model.js";
+import { contractId, DECLARED_LINE, maxImpact, type Impact, type Registry } from "./model.js";
 import { DEFAULT_DECISIONS, DEFAULT_REGISTRY, loadRegistry, parseRegistry } from "./registry.js";
 
 export interface InvariantSettings {
@@ -97,7 +97,7 @@ export function approvalProblems(change: ContractChange, decisions: DecisionEntr
   return approvals.map((d) => `${d.file} is incomplete, missing: ${missingOf(d.decision).sort().join(", ")}`);
 }
 
-export type ChangeWithSites = ContractChange & { callSites: CallSite[] };
+export type ChangeWithSites = ContractChange & { callSites: CallSite[]; file?: string; line?: number };
 
 export interface ContractDiffDocument {
   registry: { file: string; baseRef?: string; before: RegistryVersion; after: RegistryVersion; inSync: boolean; pending: number };
@@ -226,6 +226,7 @@ export async function buildContractDiff(root: string, settings: ContractSettings
   const names = new Set(changes.filter((c) => c.severity !== "SAFE").map((c) => calleeName(c.symbol.name)));
   const sites = await findCallSites(root, await consumerFiles(root), names);
   const { decisions, findings } = loadDecisions(root, settings.decisions, schemas);
+  const lines = new Map(extraction.contracts.map((c) => [contractId(c), DECLARED_LINE.get(c)]));
   const document: ContractDiffDocument = {
     registry: {
       file: settings.registry,
@@ -239,6 +240,7 @@ export async function buildContractDiff(root: string, settings: ContractSettings
     declaredImpact: readDeclaredImpact(env),
     changes: changes.map((c) => ({
       ...c,
+      ...declaredAt(c, lines),
       // A symbol's own definition is not a consumer.
       callSites: c.severity === "SAFE" ? [] : (sites.get(calleeName(c.symbol.name)) ?? []).filter((s) => s.file !== c.symbol.module).slice(0, MAX_CALL_SITES),
     })),
@@ -246,6 +248,13 @@ export async function buildContractDiff(root: string, settings: ContractSettings
   };
   if (settings.invariants) document.invariants = invariantFacts(extraction, settings.invariants);
   return { document, extraction, findings };
+}
+
+/** Where the change is in the code now (renames: the new name); removals have no place. */
+function declaredAt(change: ContractChange, lines: Map<string, number | undefined>): { file?: string; line?: number } {
+  const id = change.renamedTo ?? change.id;
+  const line = lines.get(id);
+  return line === undefined ? {} : { file: id.slice(0, id.lastIndexOf("#")), line };
 }
 
 function invariantFacts(extraction: Extraction, settings: InvariantSettings): NonNullable<ContractDiffDocument["invariants"]> {

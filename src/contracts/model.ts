@@ -76,3 +76,9 @@ export function maxImpact(severities: Iterable<ChangeSeverity>): Impact {
   for (const s of severities) if (SEVERITY_RANK[s] > SEVERITY_RANK[max]) max = s;
   return max;
 }
+
+/**
+ * Where an extracted contract is declared (1-based line in its module). Kept beside the contract,
+ * not in it: the registry must not change when code merely moves.
+ */
+export const DECLARED_LINE = new WeakMap<Contract, number>();

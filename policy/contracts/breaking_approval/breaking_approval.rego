@@ -34,7 +34,7 @@ deny contains findings.finding(
 deny contains findings.finding(
 	"contracts/decision-incomplete",
 	sprintf("%s: decision %s approving BREAKING %s on %s is incomplete, missing: %s", [entry.file, entry.decision.decisionId, change.code, change.id, concat(", ", sort(missing))]),
-	object.union(contracts.change_extra(i, change), {"location": {"file": entry.file, "pointer": sprintf("/changes/%d", [i])}}),
+	{"location": {"file": entry.file, "pointer": sprintf("/changes/%d", [i])}, "metadata": contracts.change_extra(i, change).metadata},
 ) if {
 	some i, change in input.changes
 	change.severity == "BREAKING"

@@ -28,7 +28,8 @@ test_fail_no_decision if {
 }
 
 test_fail_incomplete_decision if {
-	got := breaking_approval.deny with input as {"changes": [change], "decisions": [decision({"migrationPlan": "", "rollback": " ", "impactedConsumers": []})]}
+	placed := object.union(change, {"file": "src/a.ts", "line": 3})
+	got := breaking_approval.deny with input as {"changes": [placed], "decisions": [decision({"migrationPlan": "", "rollback": " ", "impactedConsumers": []})]}
 	got == {{
 		"code": "contracts/decision-incomplete",
 		"msg": "contracts/decisions/d1.json: decision d1 approving BREAKING contracts/param-removed on src/a.ts#greet is incomplete, missing: impactedConsumers, migrationPlan, rollback",

@@ -67,6 +67,14 @@ sites(change) := sprintf(" (%d call sites: %s)", [count(change.callSites), conca
 # title: change_extra
 # description: Finding fields for the i-th change, its pointer and the call sites in metadata.
 change_extra(i, change) := {
-	"location": {"pointer": sprintf("/changes/%d", [i])},
+	"location": object.union({"pointer": sprintf("/changes/%d", [i])}, declared_at(change)),
 	"metadata": {"change": change.code, "symbol": change.id, "severity": change.severity, "callSites": change.callSites},
 }
+
+# METADATA
+# title: declared_at
+# description: The change's place in the code (file and line), when it still has one.
+declared_at(change) := {"file": change.file, "line": change.line} if {
+	change.file
+	change.line
+} else := {}

@@ -34,3 +34,8 @@ test_success_extra if {
 	}
 	contracts.sites(change) == " (1 call sites: b.ts:3)"
 }
+
+test_success_extra_with_place if {
+	placed := object.union(change, {"file": "a.ts", "line": 7})
+	contracts.change_extra(0, placed).location == {"pointer": "/changes/0", "file": "a.ts", "line": 7}
+}
