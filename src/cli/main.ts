@@ -10,6 +10,7 @@ import { buildCommand } from "./commands/build.js";
 import { checkCommand } from "./commands/check.js";
 import { fixturesCommand } from "./commands/fixtures.js";
 import { gateCommand } from "./commands/gate.js";
+import { ledgerCommand } from "./commands/ledger.js";
 import { versionCommand, versionText } from "./commands/version.js";
 import { session } from "./common.js";
 import { reportContext, writeAtomic } from "./output.js";
@@ -23,7 +24,8 @@ export async function main(argv: string[]): Promise<void> {
       .command(buildCommand as never)
       .command(fixturesCommand as never)
       .command(versionCommand as never)
-      .demandCommand(1, "name a command: check, gate, build, fixtures, version")
+      .command(ledgerCommand as never)
+      .demandCommand(1, "name a command: check, gate, build, fixtures, version, ops, ledger")
       .strict()
       .version(false)
       .option("version", { type: "boolean", describe: "print gatehouse, OPA and bundle versions" })

@@ -23,7 +23,9 @@ export type GateCode =
   | "input/unparsable"
   | "input/too-large"
   | "bundle/stale"
-  | "bundle/tampered";
+  | "bundle/tampered"
+  | "ledger/broken"
+  | "ledger/malformed";
 
 export interface CodeInfo {
   title: string;
@@ -142,6 +144,18 @@ export const GATE_CODES: Record<GateCode, CodeInfo> = {
     docs: "The wasm module's sha256 differs from the one its manifest records, or the manifest is missing or malformed. The bundle is refused.",
     severity: "error",
     trigger: "tampered-bundle",
+  },
+  "ledger/broken": {
+    title: "Ops ledger chain is broken",
+    docs: "An entry of ops/ledger/*.jsonl does not follow the one before it: its seq skips or repeats, or its prev is not the sha256 of the previous entry's canonical JSON. An entry was edited, removed or reordered. Restore the ledger from version control; corrections are appended, never rewritten.",
+    severity: "error",
+    trigger: "test/ledger.test.ts",
+  },
+  "ledger/malformed": {
+    title: "Ops ledger line is not a valid entry",
+    docs: "A line of the ledger is blank, not JSON, torn (no trailing newline: an append that never completed) or does not match ops-ledger-entry.v1, or a stray file sits in the ledger directory. The next append sets a torn last line aside; anything else needs the ledger restored from version control.",
+    severity: "error",
+    trigger: "test/ledger.test.ts",
   },
 };
 
