@@ -11,6 +11,7 @@ import { checkCommand } from "./commands/check.js";
 import { fixturesCommand } from "./commands/fixtures.js";
 import { gateCommand } from "./commands/gate.js";
 import { ledgerCommand } from "./commands/ledger.js";
+import { opsCommand } from "./commands/ops.js";
 import { versionCommand, versionText } from "./commands/version.js";
 import { session } from "./common.js";
 import { reportContext, writeAtomic } from "./output.js";
@@ -24,6 +25,7 @@ export async function main(argv: string[]): Promise<void> {
       .command(buildCommand as never)
       .command(fixturesCommand as never)
       .command(versionCommand as never)
+      .command(opsCommand as never)
       .command(ledgerCommand as never)
       .demandCommand(1, "name a command: check, gate, build, fixtures, version, ops, ledger")
       .strict()

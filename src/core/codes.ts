@@ -25,7 +25,9 @@ export type GateCode =
   | "bundle/stale"
   | "bundle/tampered"
   | "ledger/broken"
-  | "ledger/malformed";
+  | "ledger/malformed"
+  | "ledger/missing-entry"
+  | "ledger/rewritten";
 
 export interface CodeInfo {
   title: string;
@@ -156,6 +158,18 @@ export const GATE_CODES: Record<GateCode, CodeInfo> = {
     docs: "A line of the ledger is blank, not JSON, torn (no trailing newline: an append that never completed) or does not match ops-ledger-entry.v1, or a stray file sits in the ledger directory. The next append sets a torn last line aside; anything else needs the ledger restored from version control.",
     severity: "error",
     trigger: "test/ledger.test.ts",
+  },
+  "ledger/missing-entry": {
+    title: "Governance change without a ledger entry",
+    docs: "The commit touches ops/ or another configured governance file (gatehouse.config ops.governanceFiles) but appends no entry to the ops ledger. Append one with `gatehouse ledger append ENTRY` and stage the ledger file in the same commit.",
+    severity: "error",
+    trigger: "test/ops.test.ts",
+  },
+  "ledger/rewritten": {
+    title: "Ledger file rewritten instead of appended to",
+    docs: "A staged ledger month file does not start with its committed content: an entry was edited, removed or reordered, or the file was deleted or renamed. The ledger is append-only; a correction is a new entry with `corrects`.",
+    severity: "error",
+    trigger: "test/ops.test.ts",
   },
 };
 
