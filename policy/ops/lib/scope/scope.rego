@@ -13,10 +13,12 @@ path_matches(globs, path) if {
 
 # METADATA
 # title: name_matches
-# description: True when a service or stream `name` matches one of `globs` (no separators).
+# description: |
+#   True when a service or stream `name` matches one of `globs`. Dots are ordinary characters
+#   (glob.match with no delimiters would treat "." as one, so "orders*" would miss "orders.v2").
 name_matches(globs, name) if {
 	some pattern in globs
-	glob.match(trim_suffix(pattern, ".service"), [], name)
+	glob.match(trim_suffix(pattern, ".service"), ["/"], name)
 }
 
 # METADATA

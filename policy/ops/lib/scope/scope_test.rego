@@ -11,5 +11,6 @@ test_success_double_star_spans_directories if {
 test_success_service_suffix_ignored if {
 	scope.name_matches(["nginx.service"], "nginx")
 	scope.name_matches(["worker-*"], "worker-3")
+	scope.name_matches(["orders*"], "orders.v2.replay")
 	not scope.name_matches(["nginx"], "postgresql")
 }
