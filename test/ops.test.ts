@@ -16,7 +16,7 @@ const cli = join(repoRoot, "bin", "gatehouse.js");
 const examples = join(repoRoot, "examples", "ops");
 
 function run(cwd: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: "utf8" });
   return { code: r.status, out: `${r.stdout}${r.stderr}`, stdout: r.stdout };
 }
 
