@@ -259,6 +259,28 @@ test("a process killed mid-append leaves the ledger verifiable and appendable", 
   }
 });
 
+test("a process killed while holding the lock, before its write: the next append breaks the stale lock", async () => {
+  const dir = freshDir();
+  const child = spawn(process.execPath, [appender, dir, "holder", "0"], { stdio: ["ignore", "pipe", "ignore"], env: { ...process.env, GATEHOUSE_TEST_HOLD: "1" } });
+  let seen = "";
+  await new Promise<void>((resolve) => {
+    child.stdout.on("data", (d: Buffer) => {
+      seen += d.toString();
+      if (seen.includes("holding")) resolve();
+    });
+  });
+  assert.ok(existsSync(join(dir, ".lock")), "the child holds the lock");
+  child.kill("SIGKILL");
+  await new Promise((r) => child.once("exit", r));
+  assert.ok(existsSync(join(dir, ".lock")), "the dead holder's lock is left behind");
+  assert.equal(verifyLedger(dir, schemas).problems, []);
+  const next = appendEntry(dir, entryFor("after", 0), { schemas, lockTimeoutMs: 5000 });
+  assert.is(next.entry.seq, 2);
+  assert.not.ok(existsSync(join(dir, ".lock")));
+  assert.equal(readdirSync(dir).filter((f) => f.startsWith(".lock")), [], "stale lock and its temp files are gone");
+  assert.equal(verifyLedger(dir, schemas).problems, []);
+});
+
 test("CLI: ledger verify names file and line and exits 1; append denies self-approval", () => {
   const dir = ledger(3);
   const file = join(dir, "2026-11.jsonl");
