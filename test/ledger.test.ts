@@ -172,6 +172,18 @@ test("verify: an entry that no longer matches the schema, and a correction of a 
   assert.equal(problems(dir), [{ line: 2, kind: "invalid" }, { line: 3, kind: "correction" }]);
 });
 
+test("a correction keeps the original approval record", () => {
+  const dir = ledger(3);
+  const ok = appendEntry(dir, { ...entryFor("t", 1), corrects: 2, outcome: "ROLLBACK", notes: "health check failed; rolled back" }, { schemas, now: NOV });
+  assert.is(ok.entry.seq, 4);
+  assert.throws(
+    () => appendEntry(dir, { ...entryFor("t", 1), corrects: 2, approved_by: "carol" }, { schemas, now: NOV }),
+    /corrects seq 2 but changes its approval record \(approved_by\)/,
+  );
+  assert.throws(() => appendEntry(dir, { ...entryFor("t", 1), corrects: 9 }, { schemas, now: NOV }), /not an earlier entry/);
+  assert.equal(problems(dir), []);
+});
+
 test("a torn last line is reported, then set aside by the next append", () => {
   const dir = ledger(3);
   const file = join(dir, "2026-11.jsonl");

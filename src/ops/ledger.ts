@@ -130,7 +130,7 @@ export function verifyLedger(dir: string, schemas: SchemaRegistry = new SchemaRe
   let prevWhere = "the start of the ledger";
   let entries = 0;
   let head: VerifyResult["head"];
-  const seen = new Map<number, { operationId: unknown }>();
+  const seen = new Map<number, LedgerEntry>();
   for (const [fileIndex, name] of files.entries()) {
     const path = join(dir, name);
     const shown = displayPath(path);
@@ -188,11 +188,10 @@ export function verifyLedger(dir: string, schemas: SchemaRegistry = new SchemaRe
         report("chain", `prev does not match the sha256 of the entry before it (${prevWhere}): that entry was edited, removed or reordered`);
       }
       if (e.corrects !== undefined) {
-        const target = seen.get(e.corrects as number);
-        if (!target) report("correction", `corrects seq ${String(e.corrects)}, which is not an earlier entry`);
-        else if (target.operationId !== e.operation_id) report("correction", `corrects seq ${String(e.corrects)}, an entry of a different operation (${String(target.operationId)})`);
+        const problem = correctionProblem(e, seen.get(e.corrects as number));
+        if (problem) report("correction", problem);
       }
-      seen.set(e.seq, { operationId: e.operation_id });
+      seen.set(e.seq, e);
       entries++;
       // Resynchronise on what is actually there so one break is reported once, not cascaded.
       expectedSeq = e.seq + 1;
@@ -202,6 +201,17 @@ export function verifyLedger(dir: string, schemas: SchemaRegistry = new SchemaRe
     }
   }
   return { problems, entries, files: files.map((f) => displayPath(join(dir, f))), ...(head ? { head } : {}) };
+}
+
+/** Fields that make up an approval record: a correction repeats them, it never re-approves. */
+export const APPROVAL_FIELDS = ["operation_id", "requested_by", "approved_by", "approval_timestamp", "risk_class"] as const;
+
+/** Why `entry` is not a valid correction of `target` (undefined when it is). */
+export function correctionProblem(entry: LedgerEntry, target: LedgerEntry | undefined): string | undefined {
+  if (!target) return `corrects seq ${String(entry.corrects)}, which is not an earlier entry`;
+  const changed = APPROVAL_FIELDS.filter((field) => entry[field] !== target[field]);
+  if (changed.length === 0) return undefined;
+  return `corrects seq ${target.seq} but changes its approval record (${changed.join(", ")}); a correction keeps the original approval`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -250,8 +260,10 @@ export function appendEntry(dir: string, fields: Record<string, unknown>, option
     const seq = tail ? tail.entry.seq + 1 : 1;
     const prev = tail ? entryHash(tail.entry) : GENESIS_PREV;
     const entry = buildEntry(fields, seq, prev);
-    if (fields.corrects !== undefined && !(Number(fields.corrects) < seq)) {
-      throw new ConfigError(`corrects ${String(fields.corrects)} is not an earlier entry (next seq is ${seq})`);
+    if (fields.corrects !== undefined) {
+      const target = Number(fields.corrects) < seq ? findEntry(dir, files, Number(fields.corrects)) : undefined;
+      const problem = correctionProblem(entry, target);
+      if (problem) throw new ConfigError(problem);
     }
     const now = (options.now ?? (() => new Date()))();
     const month = `${now.getUTCFullYear().toString().padStart(4, "0")}-${String(now.getUTCMonth() + 1).padStart(2, "0")}.jsonl`;
@@ -328,6 +340,31 @@ function readTail(dir: string, files: string[]): Tail | undefined {
       return { entry, file: name, line: countLines(fd, size) };
     } finally {
       closeSync(fd);
+    }
+  }
+  return undefined;
+}
+
+/** The entry with `seq`, searching month files from the newest (corrections are usually recent). */
+function findEntry(dir: string, files: string[], seq: number): LedgerEntry | undefined {
+  for (let i = files.length - 1; i >= 0; i--) {
+    const lines = readFileSync(join(dir, files[i]!), "utf8").split("\n");
+    for (const line of lines) {
+      if (!new RegExp(`"seq"\\s*:\\s*${seq}\\b`).test(line)) continue;
+      try {
+        const entry = JSON.parse(line) as LedgerEntry;
+        if (entry.seq === seq) return entry;
+      } catch {
+        // a malformed line is verify's business
+      }
+    }
+    const first = lines.find((l) => l.trim() !== "");
+    if (first) {
+      try {
+        if ((JSON.parse(first) as LedgerEntry).seq < seq) return undefined;
+      } catch {
+        // keep searching older files
+      }
     }
   }
   return undefined;
