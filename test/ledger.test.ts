@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { test } from "uvu";
@@ -209,18 +209,14 @@ test("append refuses an invalid entry, a seq/prev supplied by the caller, and a 
 test("a stale lock whose holder is dead is broken; a live one is waited for", () => {
   const dir = ledger(1);
   const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
-  writeFileSync(join(dir, ".lock"), JSON.stringify({ pid: Number(dead.stdout), host: (await_hostname()), time: "2026-01-01T00:00:00Z", token: "x" }));
+  writeFileSync(join(dir, ".lock"), JSON.stringify({ pid: Number(dead.stdout), host: hostname(), time: "2026-01-01T00:00:00Z", token: "x" }));
   appendEntry(dir, entryFor("t", 1), { schemas, now: NOV, lockTimeoutMs: 5000 });
   assert.not.ok(existsSync(join(dir, ".lock")));
-  writeFileSync(join(dir, ".lock"), JSON.stringify({ pid: process.pid, host: await_hostname(), time: "2026-01-01T00:00:00Z", token: "mine" }));
+  writeFileSync(join(dir, ".lock"), JSON.stringify({ pid: process.pid, host: hostname(), time: "2026-01-01T00:00:00Z", token: "mine" }));
   assert.throws(() => appendEntry(dir, entryFor("t", 2), { schemas, now: NOV, lockTimeoutMs: 200 }), /could not take the ledger lock/);
   rmSync(join(dir, ".lock"));
   assert.equal(problems(dir), []);
 });
-
-function await_hostname(): string {
-  return spawnSync(process.execPath, ["-p", "require('os').hostname()"], { encoding: "utf8" }).stdout.trim();
-}
 
 function runAppenders(dir: string, workers: number, each: number): Promise<void> {
   return new Promise((resolve, reject) => {
