@@ -11,6 +11,8 @@ import { checkCommand } from "./commands/check.js";
 import { clarifyCommand } from "./commands/clarify.js";
 import { fixturesCommand } from "./commands/fixtures.js";
 import { gateCommand } from "./commands/gate.js";
+import { ledgerCommand } from "./commands/ledger.js";
+import { opsCommand } from "./commands/ops.js";
 import { policyCommand } from "./commands/policy.js";
 import { versionCommand, versionText } from "./commands/version.js";
 import { session, STDIN_MARKER } from "./common.js";
@@ -29,7 +31,9 @@ export async function main(argv: string[]): Promise<void> {
       .command(versionCommand as never)
       .command(policyCommand as never)
       .command(clarifyCommand as never)
-      .demandCommand(1, "name a command: check, gate, build, fixtures, version, policy, clarify")
+      .command(opsCommand as never)
+      .command(ledgerCommand as never)
+      .demandCommand(1, "name a command: check, gate, build, fixtures, version, policy, clarify, ops, ledger")
       .strict()
       .version(false)
       .option("version", { type: "boolean", describe: "print gatehouse, OPA and bundle versions" })
