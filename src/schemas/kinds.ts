@@ -1,7 +1,7 @@
 // Input kinds: every kind names its versioned schema and the Rego namespace that governs it.
 // Typed Record<Kind, ...> so a kind cannot exist without both.
 
-export type Kind = "json-schema" | "fixture-suite" | "policy-tree";
+export type Kind = "json-schema" | "fixture-suite" | "policy-tree" | "promotion-input";
 
 export interface KindInfo {
   /** schema name under schemas/, e.g. `run-receipt.v1` */
@@ -26,6 +26,11 @@ export const KINDS: Record<Kind, KindInfo> = {
     schema: "policy-tree.v1",
     namespace: "gatehouse.policy_tree",
     description: "The layout of a policy directory: one folder per rule, tests and metadata beside it.",
+  },
+  "promotion-input": {
+    schema: "promotion-input.v1",
+    namespace: "gatehouse.promotion",
+    description: "A run receipt with the facts established on disk (actual digests, manifest link, watcher registry) for the promotion gate.",
   },
 };
 
