@@ -10,6 +10,7 @@ import { buildCommand } from "./commands/build.js";
 import { checkCommand } from "./commands/check.js";
 import { fixturesCommand } from "./commands/fixtures.js";
 import { gateCommand } from "./commands/gate.js";
+import { promoteCommand } from "./commands/promote.js";
 import { versionCommand, versionText } from "./commands/version.js";
 import { session } from "./common.js";
 import { reportContext, writeAtomic } from "./output.js";
@@ -22,8 +23,9 @@ export async function main(argv: string[]): Promise<void> {
       .command(gateCommand as never)
       .command(buildCommand as never)
       .command(fixturesCommand as never)
+      .command(promoteCommand as never)
       .command(versionCommand as never)
-      .demandCommand(1, "name a command: check, gate, build, fixtures, version")
+      .demandCommand(1, "name a command: check, gate, build, fixtures, promote, version")
       .strict()
       .version(false)
       .option("version", { type: "boolean", describe: "print gatehouse, OPA and bundle versions" })

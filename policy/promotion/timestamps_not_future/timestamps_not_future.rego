@@ -8,7 +8,7 @@ package gatehouse.promotion.timestamps_not_future
 
 import data.gatehouse.lib.findings
 
-fields := ["startedAt", "finishedAt"]
+fields := {"startedAt": "startedAtMs", "finishedAt": "finishedAtMs"}
 
 # METADATA
 # title: deny
@@ -18,11 +18,11 @@ deny contains findings.finding(
 	sprintf("%s %s is in the future by more than %d s of allowed clock skew", [field, value, input.settings.maxClockSkewSeconds]),
 	findings.at(sprintf("/receipt/document/%s", [field])),
 ) if {
-	some field in fields
+	some field, parsed in fields
 	value := input.receipt.document[field]
-	not within_skew(value)
+	not within_skew(parsed)
 }
 
-within_skew(ts) if {
-	time.parse_rfc3339_ns(ts) <= time.now_ns() + (input.settings.maxClockSkewSeconds * 1000000000)
+within_skew(parsed) if {
+	input.times[parsed] * 1000000 <= time.now_ns() + (input.settings.maxClockSkewSeconds * 1000000000)
 }
