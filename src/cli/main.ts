@@ -11,6 +11,7 @@ import { checkCommand } from "./commands/check.js";
 import { fixturesCommand } from "./commands/fixtures.js";
 import { gateCommand } from "./commands/gate.js";
 import { promoteCommand } from "./commands/promote.js";
+import { schemasCommand } from "./commands/schemas.js";
 import { versionCommand, versionText } from "./commands/version.js";
 import { session } from "./common.js";
 import { reportContext, writeAtomic } from "./output.js";
@@ -24,8 +25,9 @@ export async function main(argv: string[]): Promise<void> {
       .command(buildCommand as never)
       .command(fixturesCommand as never)
       .command(promoteCommand as never)
+      .command(schemasCommand as never)
       .command(versionCommand as never)
-      .demandCommand(1, "name a command: check, gate, build, fixtures, promote, version")
+      .demandCommand(1, "name a command: check, gate, build, fixtures, promote, schemas, version")
       .strict()
       .version(false)
       .option("version", { type: "boolean", describe: "print gatehouse, OPA and bundle versions" })
