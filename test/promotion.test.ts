@@ -222,4 +222,25 @@ test("promote verify writes a summary that check-summary trusts, and any later c
   }
 });
 
+test("gatehouse gate with collector receipts reads the promotion config section", () => {
+  const dir = mkdtempSync(join(tmpdir(), "gatehouse-gate-receipts-"));
+  try {
+    cpSync(EXAMPLE, join(dir, "promotion"), { recursive: true });
+    const config = (requiredChecks: string[]) =>
+      writeFileSync(
+        join(dir, "gatehouse.config.json"),
+        JSON.stringify({ version: 1, collectors: { receipts: {} }, promotion: { registry: "promotion/watcher-registry.json", requiredChecks } }),
+      );
+    config(["pii-scan"]);
+    const ok = cli(["gate", "--root", dir, "--now", NOW], dir);
+    assert.is(ok.code, 0, ok.out + ok.err);
+    config(["pii-scan", "sbom"]);
+    const denied = cli(["gate", "--root", dir, "--now", NOW, "--format", "json"], dir);
+    assert.is(denied.code, 1);
+    assert.equal(JSON.parse(denied.out).findings.map((f: any) => f.code), ["promotion/required-check-absent"]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test.run();

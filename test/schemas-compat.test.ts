@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -94,6 +95,25 @@ test("identical schemas have no changes", () => {
 test("$defs are compared by name; a removed definition is breaking", () => {
   const a = { $defs: { d: { type: "string" }, e: { type: "string" } } };
   assert.equal(codes(compareSchemas(a, { $defs: { d: { type: "string", minLength: 2 } } })), ["!compat/bound-tightened", "!compat/definition-removed"]);
+});
+
+test("gatehouse schemas compat: exit 1 with findings on a breaking change, 0 on the reverse", () => {
+  const dir = mkdtempSync(join(tmpdir(), "gatehouse-compat-"));
+  try {
+    const oldFile = join(dir, "a.v1.schema.json");
+    const newFile = join(dir, "a.v2.schema.json");
+    writeFileSync(oldFile, JSON.stringify(base));
+    writeFileSync(newFile, JSON.stringify(edited((s) => s.required.push("kind"))));
+    const run = (a: string, b: string) => spawnSync(process.execPath, [packagePath("bin", "gatehouse.js"), "schemas", "compat", a, b, "--format", "json"], { encoding: "utf8" });
+    const breaking = run(oldFile, newFile);
+    assert.is(breaking.status, 1, breaking.stderr);
+    assert.equal(JSON.parse(breaking.stdout).findings.map((f: any) => f.code), ["compat/newly-required"]);
+    const reverse = run(newFile, oldFile);
+    assert.is(reverse.status, 0, reverse.stderr);
+    assert.is(run(oldFile, join(dir, "missing.json")).status, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 // The repository's own schemas: a version bump may break, an edit within a version may not.

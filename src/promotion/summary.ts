@@ -7,7 +7,7 @@ import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { sha256 } from "../core/digest.js";
 import { isDenying, type Finding, type Severity } from "../core/findings.js";
 import { displayPath } from "../core/paths.js";
-import type { Verdict } from "../core/verdict.js";
+import type { InputRecord, Verdict } from "../core/verdict.js";
 import { DEFAULT_MAX_INPUT_BYTES, InputParseError, parseDocument } from "../inputs/parse.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
 import type { FileFact, SubjectFact } from "./collect.js";
@@ -103,7 +103,7 @@ export function buildSummary(summaryFile: string, sources: SummarySources): Veri
  * schemas, input attestations, subjects) against the files on disk. Returns denying findings;
  * none means a later stage may trust the summary without re-running the rules.
  */
-export async function checkSummary(summaryFile: string, schemas: SchemaRegistry): Promise<Finding[]> {
+export async function checkSummary(summaryFile: string, schemas: SchemaRegistry): Promise<{ findings: Finding[]; record?: InputRecord }> {
   const display = displayPath(summaryFile);
   const finding = (code: SummaryCode, message: string, pointer?: string): Finding => ({
     code,
@@ -114,16 +114,22 @@ export async function checkSummary(summaryFile: string, schemas: SchemaRegistry)
     ...(pointer !== undefined ? { location: { pointer } } : {}),
   });
   let document: unknown;
+  let raw: Buffer;
   try {
-    const raw = readFileSync(summaryFile);
-    if (raw.byteLength > DEFAULT_MAX_INPUT_BYTES) return [finding("summary/invalid", `the summary is over ${DEFAULT_MAX_INPUT_BYTES} bytes`)];
+    raw = readFileSync(summaryFile);
+  } catch (error) {
+    return { findings: [finding("summary/invalid", `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)] };
+  }
+  const record: InputRecord = { path: display, sha256: sha256(raw), bytes: raw.byteLength, rulesEvaluated: 0 };
+  if (raw.byteLength > DEFAULT_MAX_INPUT_BYTES) return { findings: [finding("summary/invalid", `the summary is over ${DEFAULT_MAX_INPUT_BYTES} bytes`)], record };
+  try {
     document = parseDocument(raw.toString("utf8"), "json");
   } catch (error) {
-    const reason = error instanceof InputParseError ? error.message : `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
-    return [finding("summary/invalid", reason)];
+    if (!(error instanceof InputParseError)) throw error;
+    return { findings: [finding("summary/invalid", error.message)], record };
   }
   const problems = schemas.validate("verification-summary.v1", document, display);
-  if (problems.length > 0) return problems.map((p) => finding("summary/invalid", p.message, p.location?.pointer));
+  if (problems.length > 0) return { findings: problems.map((p) => finding("summary/invalid", p.message, p.location?.pointer)), record };
   const summary = document as VerificationSummary;
   const base = dirname(resolve(summaryFile));
   const findings: Finding[] = [];
@@ -154,7 +160,9 @@ export async function checkSummary(summaryFile: string, schemas: SchemaRegistry)
     }
   });
   for (const result of results) if (result) findings.push(result);
-  return findings.filter(isDenying);
+  // One check per digest plus the result: what "rules evaluated" means for a summary.
+  record.rulesEvaluated = checks.length + 1;
+  return { findings: findings.filter(isDenying), record };
 }
 
 function toPosix(path: string): string {

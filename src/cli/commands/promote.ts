@@ -101,8 +101,8 @@ const checkSummaryCommand = {
   handler: async (args: CheckArgs) => {
     const targets = selectFormats(args);
     const started = performance.now();
-    const findings = await checkSummary(resolve(args.summary), new SchemaRegistry());
-    const verdict = decide(findings, [], { durations: { totalMs: Math.round((performance.now() - started) * 100) / 100, evaluateMs: 0 } });
+    const { findings, record } = await checkSummary(resolve(args.summary), new SchemaRegistry());
+    const verdict = decide(findings, record ? [record] : [], { durations: { totalMs: Math.round((performance.now() - started) * 100) / 100, evaluateMs: 0 } });
     report(verdict, targets);
   },
 };
