@@ -168,6 +168,19 @@ test("a changed manifest denies; a manifest found by digest links without a path
   assert.ok(byDigest.document.manifest.path.endsWith("renamed.manifest.json"));
 });
 
+test("an unparsable receipt, a registry listing a provider twice, a manifest of another run", async () => {
+  assert.equal((await gateCopy((dir) => writeFileSync(join(dir, "run.receipt.json"), "{ not json"))).codes, ["input/unparsable"]);
+  const twice = await gateCopy((dir) => {
+    const file = join(dir, "watcher-registry.json");
+    const registry = JSON.parse(readFileSync(file, "utf8"));
+    registry.providers.push(registry.providers[0]);
+    writeFileSync(file, JSON.stringify(registry));
+  });
+  assert.equal(twice.codes, ["promotion/registry-invalid"]);
+  const otherRun = await gateCopy((dir) => editReceipt(dir, (r) => (r.runId = "churn-2025-05-01-0009")));
+  assert.equal(otherRun.codes, ["promotion/manifest-invalid"]);
+});
+
 test("hashFile streams in chunks and matches a one-shot digest", async () => {
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-hash-"));
   try {
