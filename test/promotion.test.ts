@@ -228,6 +228,10 @@ test("promote verify writes a summary that check-summary trusts, and any later c
     assert.is(failed.code, 1);
     assert.equal(JSON.parse(failed.out).findings.map((f: any) => f.code), ["summary/result-failed"]);
 
+    const vacuous = { ...written, verificationResult: "PASSED", verifiedLevels: ["GATEHOUSE_PROMOTION_V1"], subject: [] };
+    writeFileSync(summary, JSON.stringify(vacuous));
+    assert.equal(JSON.parse(cli(["promote", "check-summary", summary, "--format", "json"], dir).out).findings.map((f: any) => f.code), ["summary/invalid"]);
+
     writeFileSync(summary, "{}");
     assert.ok(cli(["promote", "check-summary", summary, "--format", "json"], dir).out.includes("summary/invalid"));
   } finally {

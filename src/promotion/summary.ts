@@ -44,7 +44,7 @@ export interface VerificationSummary {
 
 /** Codes `check-summary` raises. Each denies; none needs the policy bundle to run. */
 export const SUMMARY_CODES = {
-  "summary/invalid": "the summary cannot be read, parsed, or fails verification-summary.v1",
+  "summary/invalid": "the summary cannot be read, parsed, fails verification-summary.v1, or is PASSED without any subject or input attestation",
   "summary/result-failed": "the summary records verificationResult FAILED (or no verified level)",
   "summary/policy-mismatch": "the policy bundle on disk is missing or has another digest than the summary records",
   "summary/schema-mismatch": "a schema on disk is missing or has another digest than the summary records",
@@ -136,6 +136,10 @@ export async function checkSummary(summaryFile: string, schemas: SchemaRegistry)
 
   if (summary.verificationResult !== "PASSED" || !summary.verifiedLevels.includes(PROMOTION_LEVEL)) {
     findings.push(finding("summary/result-failed", `the summary records ${summary.verificationResult} with levels [${summary.verifiedLevels.join(", ")}]`, "/verificationResult"));
+  }
+  // A PASSED summary that vouches for nothing (no artifact, no receipt) would pass vacuously.
+  if (summary.verificationResult === "PASSED" && (summary.subject.length === 0 || summary.inputAttestations.length === 0)) {
+    findings.push(finding("summary/invalid", "a PASSED summary must name at least one subject and one input attestation", summary.subject.length === 0 ? "/subject" : "/inputAttestations"));
   }
   type Check = { code: SummaryCode; ref: DigestRef; pointer: string; bytes?: number };
   const checks: Check[] = [
