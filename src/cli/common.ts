@@ -2,6 +2,7 @@
 
 import type { Argv } from "yargs";
 import { UsageError } from "../core/errors.js";
+import { parseRfc3339Ns } from "../policy/builtins/time.js";
 import { DEFAULT_MAX_INPUT_BYTES } from "../inputs/parse.js";
 import { FORMAT_NAMES, parseFormats, REPORTERS, type FormatTarget } from "../reporters/index.js";
 import type { Outcome } from "../reporters/types.js";
@@ -49,11 +50,12 @@ export function validateNumbers(args: ReportArgs): void {
 export function fixedNow(args: ReportArgs, env: NodeJS.ProcessEnv = process.env): bigint | undefined {
   const value = args.now ?? env.GATEHOUSE_NOW;
   if (value === undefined || value === "") return undefined;
-  const ms = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(ms)) {
+  try {
+    // The same RFC 3339 parser as time.parse_rfc3339_ns: nanosecond-exact.
+    return parseRfc3339Ns(value);
+  } catch {
     throw new UsageError(`--now / GATEHOUSE_NOW must be an RFC 3339 timestamp, got ${JSON.stringify(value)}`);
   }
-  return BigInt(ms) * 1_000_000n;
 }
 
 export function report(verdict: Verdict, targets: FormatTarget[]): void {
