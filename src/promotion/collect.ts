@@ -147,7 +147,6 @@ export async function collectPromotion(
         document: {
           inputVersion: "promotion-input.v1",
           receipt: { path: display, sha256: receiptSha, document: receipt },
-          times: {},
           manifest: { status: "missing", declaredSha256: "0".repeat(64), problems: [] },
           registry: registryDoc,
           provider: { id: "", listed: false },
@@ -197,7 +196,6 @@ export async function collectPromotion(
       document: {
         inputVersion: "promotion-input.v1",
         receipt: { path: display, sha256: receiptSha, document: receipt },
-        times: { ...msField("startedAtMs", doc.startedAt), ...msField("finishedAtMs", doc.finishedAt) },
         manifest: {
           status: manifest.status,
           ...(manifest.file ? { path: displayPath(manifest.file) } : {}),
@@ -210,8 +208,8 @@ export async function collectPromotion(
         provider: {
           id: doc.provider.id,
           listed: entry !== undefined,
-          ...(entry?.notBefore ? { notBefore: entry.notBefore, ...msField("notBeforeMs", entry.notBefore) } : {}),
-          ...(entry ? { expires: entry.expires, ...msField("expiresMs", entry.expires) } : {}),
+          ...(entry?.notBefore ? { notBefore: entry.notBefore } : {}),
+          ...(entry ? { expires: entry.expires } : {}),
         },
         outputs,
         settings: settingsDoc,
@@ -222,20 +220,8 @@ export async function collectPromotion(
   return { inputs, findings, files, subjects };
 }
 
-/**
- * An RFC 3339 timestamp as Unix milliseconds, or nothing when it does not parse (the policies
- * treat an absent time as a failed comparison, so it denies). Parsed here because the wasm
- * runtime has no time.parse_rfc3339_ns; the policies compare it with time.now_ns().
- */
-function msField(name: string, value: string): Record<string, number> {
-  const ms = Date.parse(value);
-  return Number.isFinite(ms) ? { [name]: ms } : {};
-}
-
 interface Receipt {
   runId: string;
-  startedAt: string;
-  finishedAt: string;
   manifest: { path?: string; digest: { sha256: string } };
   provider: { id: string };
   outputs: { name?: string; path?: string; digest: { sha256: string }; bytes: number }[];

@@ -1,6 +1,6 @@
 # METADATA
 # title: "The provider's registry entry is current"
-# description: "A registry entry is valid from notBefore (when set) until expires, compared with time.now_ns (the injected clock). Dates arrive as Unix ms; missing ones deny."
+# description: "A registry entry is valid from notBefore (when set) until expires, compared with time.now_ns (the injected clock). An unparsable date denies."
 # custom:
 #   code: promotion/provider-expired
 #   severity: error
@@ -31,6 +31,6 @@ deny contains findings.finding(
 	not after_not_before
 }
 
-before_expiry if time.now_ns() < input.provider.expiresMs * 1000000
+before_expiry if time.now_ns() < time.parse_rfc3339_ns(input.provider.expires)
 
-after_not_before if time.now_ns() >= input.provider.notBeforeMs * 1000000
+after_not_before if time.now_ns() >= time.parse_rfc3339_ns(input.provider.notBefore)

@@ -8,7 +8,7 @@ package gatehouse.promotion.timestamps_not_future
 
 import data.gatehouse.lib.findings
 
-fields := {"startedAt": "startedAtMs", "finishedAt": "finishedAtMs"}
+fields := ["startedAt", "finishedAt"]
 
 # METADATA
 # title: deny
@@ -18,11 +18,11 @@ deny contains findings.finding(
 	sprintf("%s %s is in the future by more than %d s of allowed clock skew", [field, value, input.settings.maxClockSkewSeconds]),
 	findings.at(sprintf("/receipt/document/%s", [field])),
 ) if {
-	some field, parsed in fields
+	some field in fields
 	value := input.receipt.document[field]
-	not within_skew(parsed)
+	not within_skew(value)
 }
 
-within_skew(parsed) if {
-	input.times[parsed] * 1000000 <= time.now_ns() + (input.settings.maxClockSkewSeconds * 1000000000)
+within_skew(timestamp) if {
+	time.parse_rfc3339_ns(timestamp) <= time.now_ns() + (input.settings.maxClockSkewSeconds * 1000000000)
 }

@@ -1,6 +1,6 @@
 # METADATA
 # title: "A run finishes after it starts"
-# description: "finishedAt before startedAt means the receipt's clock, or the receipt, cannot be trusted. The collector parses both (input.times); an unparsable timestamp counts as inconsistent."
+# description: "finishedAt before startedAt means the receipt's clock, or the receipt, cannot be trusted. An unparsable timestamp counts as inconsistent."
 # custom:
 #   code: promotion/timestamps-inverted
 #   severity: error
@@ -21,4 +21,4 @@ deny contains findings.finding(
 
 receipt := input.receipt.document
 
-ordered if input.times.finishedAtMs >= input.times.startedAtMs
+ordered if time.parse_rfc3339_ns(receipt.finishedAt) >= time.parse_rfc3339_ns(receipt.startedAt)
