@@ -2,15 +2,17 @@
 
 import { fixturesCollector } from "./fixtures.js";
 import { policyTreeCollector } from "./policy-tree.js";
+import { receiptsCollector } from "./receipts.js";
 import { schemasCollector } from "./schemas.js";
 import type { Collector } from "./types.js";
 
-export type CollectorName = "schemas" | "fixtures" | "policy-tree";
+export type CollectorName = "schemas" | "fixtures" | "policy-tree" | "receipts";
 
 export const COLLECTORS: Record<CollectorName, Collector> = {
   schemas: schemasCollector,
   fixtures: fixturesCollector,
   "policy-tree": policyTreeCollector,
+  receipts: receiptsCollector,
 };
 
 export function isCollectorName(name: string): name is CollectorName {

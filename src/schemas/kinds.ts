@@ -1,7 +1,14 @@
 // Input kinds: every kind names its versioned schema and the Rego namespace that governs it.
 // Typed Record<Kind, ...> so a kind cannot exist without both.
 
-export type Kind = "json-schema" | "fixture-suite" | "policy-tree" | "ops-change" | "ops-execution" | "ops-approval";
+export type Kind =
+  | "json-schema"
+  | "fixture-suite"
+  | "policy-tree"
+  | "ops-change"
+  | "ops-execution"
+  | "ops-approval"
+  | "promotion-input";
 
 export interface KindInfo {
   /** schema name under schemas/, e.g. `run-receipt.v1` */
@@ -41,6 +48,11 @@ export const KINDS: Record<Kind, KindInfo> = {
     schema: "ops-approval.v1",
     namespace: "gatehouse.ops.approval",
     description: "A ledger entry about to be appended and the project's approval settings (risk matrix).",
+  },
+  "promotion-input": {
+    schema: "promotion-input.v1",
+    namespace: "gatehouse.promotion",
+    description: "A run receipt with the facts established on disk (actual digests, manifest link, watcher registry) for the promotion gate.",
   },
 };
 

@@ -47,7 +47,7 @@ export const gateCommand = {
       if (options === false) continue;
       if (!isCollectorName(name)) throw new ConfigError(`unknown collector ${JSON.stringify(name)}; known: ${Object.keys(COLLECTORS).sort().join(", ")}`);
       try {
-        const collected = await COLLECTORS[name].collect({ root, options: options ?? {}, env: process.env, policy: effective.policy, ...(nowNs !== undefined ? { nowNs } : {}) });
+        const collected = await COLLECTORS[name].collect({ root, options: options ?? {}, config, env: process.env, policy: effective.policy, ...(nowNs !== undefined ? { nowNs } : {}) });
         jobs.push(...collected.inputs);
         findings.push(...collected.findings);
       } catch (error) {
