@@ -12,7 +12,11 @@ import { contractsCommand } from "./commands/contracts.js";
 import { clarifyCommand } from "./commands/clarify.js";
 import { fixturesCommand } from "./commands/fixtures.js";
 import { gateCommand } from "./commands/gate.js";
+import { ledgerCommand } from "./commands/ledger.js";
+import { opsCommand } from "./commands/ops.js";
 import { policyCommand } from "./commands/policy.js";
+import { promoteCommand } from "./commands/promote.js";
+import { schemasCommand } from "./commands/schemas.js";
 import { versionCommand, versionText } from "./commands/version.js";
 import { session, STDIN_MARKER } from "./common.js";
 import { emit, reportContext } from "./output.js";
@@ -28,10 +32,14 @@ export async function main(argv: string[]): Promise<void> {
       .command(buildCommand as never)
       .command(fixturesCommand as never)
       .command(contractsCommand as never)
+      .command(promoteCommand as never)
+      .command(schemasCommand as never)
       .command(versionCommand as never)
       .command(policyCommand as never)
       .command(clarifyCommand as never)
-      .demandCommand(1, "name a command: check, gate, build, fixtures, contracts, version, policy, clarify")
+      .command(opsCommand as never)
+      .command(ledgerCommand as never)
+      .demandCommand(1, "name a command: check, gate, build, fixtures, contracts, version, policy, clarify, promote, schemas, ops, ledger")
       .strict()
       .version(false)
       .option("version", { type: "boolean", describe: "print gatehouse, OPA and bundle versions" })

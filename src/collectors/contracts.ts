@@ -8,8 +8,10 @@ import type { Collector } from "./types.js";
 
 export const contractsCollector: Collector = {
   description: "exported API contracts (TS/JS, Python) against the contract registry, with decisions and declared impact",
-  async collect({ root, options, env }) {
-    const settings = contractSettings(options);
+  async collect({ root, options, config, env }) {
+    // The shared `contracts:` section (also read by `gatehouse contracts ...`); collector options win.
+    const section = config?.contracts && typeof config.contracts === "object" ? (config.contracts as Record<string, unknown>) : {};
+    const settings = contractSettings({ ...section, ...options });
     const { document, findings } = await buildContractDiff(root, settings, new SchemaRegistry(), env);
     return {
       inputs: document ? [{ display: settings.registry, kind: "contract-diff", document }] : [],

@@ -3,15 +3,17 @@
 import { contractsCollector } from "./contracts.js";
 import { fixturesCollector } from "./fixtures.js";
 import { policyTreeCollector } from "./policy-tree.js";
+import { receiptsCollector } from "./receipts.js";
 import { schemasCollector } from "./schemas.js";
 import type { Collector } from "./types.js";
 
-export type CollectorName = "schemas" | "fixtures" | "policy-tree" | "contracts";
+export type CollectorName = "schemas" | "fixtures" | "policy-tree" | "receipts" | "contracts";
 
 export const COLLECTORS: Record<CollectorName, Collector> = {
   schemas: schemasCollector,
   fixtures: fixturesCollector,
   "policy-tree": policyTreeCollector,
+  receipts: receiptsCollector,
   contracts: contractsCollector,
 };
 

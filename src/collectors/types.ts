@@ -10,6 +10,8 @@ export interface CollectorContext {
   root: string;
   /** this collector's section of gatehouse.config (already schema-validated) */
   options: Record<string, unknown>;
+  /** the whole (validated) config, for collectors that read a shared section such as `promotion` */
+  config?: Record<string, unknown>;
   /** the fixed clock for reproducible runs, when one was given */
   nowNs?: bigint;
   env: NodeJS.ProcessEnv;

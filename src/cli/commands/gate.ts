@@ -49,10 +49,8 @@ export const gateCommand = {
       if (options === false) continue;
       if (!isCollectorName(name)) throw new ConfigError(`unknown collector ${JSON.stringify(name)}; known: ${Object.keys(COLLECTORS).sort().join(", ")}`);
       try {
-        // A top-level config section of the collector's name (e.g. `contracts:`) is its base options.
-        const section = config[name] && typeof config[name] === "object" ? (config[name] as Record<string, unknown>) : {};
         const env = args.prBody ? { ...process.env, GATEHOUSE_PR_BODY: resolve(args.prBody) } : process.env;
-        const collected = await COLLECTORS[name].collect({ root, options: { ...section, ...(options ?? {}) }, env, policy: effective.policy, ...(nowNs !== undefined ? { nowNs } : {}) });
+        const collected = await COLLECTORS[name].collect({ root, options: options ?? {}, config, env, policy: effective.policy, ...(nowNs !== undefined ? { nowNs } : {}) });
         jobs.push(...collected.inputs);
         findings.push(...collected.findings);
       } catch (error) {
