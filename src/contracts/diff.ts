@@ -81,6 +81,21 @@ export function diffContracts(before: Contract[], after: Contract[]): ContractCh
     changes.push(change("contracts/symbol-renamed", old, `${contractId(old)} was renamed to ${contractId(replacement)}`, { renamedTo: contractId(replacement) }));
   }
 
+  // A function that moved to another module under the same name (unique both ways) is a rename
+  // of its module path: one change, not a removal plus an addition.
+  const movedKey = (c: Contract) => `${c.symbol.name}\0${signatureKey(c, false)}`;
+  const addedByMove = groupBy(added.filter((c) => !renamed.has(c)), movedKey);
+  const removedByMove = groupBy(removed.filter((c) => !renamed.has(c)), movedKey);
+  for (const old of removed) {
+    if (renamed.has(old) || old.kind === "method") continue;
+    const key = movedKey(old);
+    const candidates = addedByMove.get(key) ?? [];
+    if (candidates.length !== 1 || removedByMove.get(key)!.length !== 1) continue;
+    const replacement = candidates[0]!;
+    renamed.add(old).add(replacement);
+    changes.push(change("contracts/symbol-renamed", old, `${contractId(old)} moved to ${contractId(replacement)}`, { renamedTo: contractId(replacement) }));
+  }
+
   const removedClasses = new Set(removed.filter((c) => c.kind === "class" && !renamed.has(c)).map(contractId));
   for (const old of removed) {
     if (renamed.has(old)) continue;
@@ -121,9 +136,9 @@ function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
   return map;
 }
 
-function signatureKey(c: Contract): string {
+function signatureKey(c: Contract, withModule = true): string {
   const sig = (s: ContractSignature) => ({ params: s.params.map((p) => [p.name, p.type ?? "", p.required, p.default ?? "", p.kind ?? "", p.rest ?? false]), returns: s.returns.type ?? "" });
-  return JSON.stringify([c.language, c.kind, c.symbol.module, sig(c), (c.overloads ?? []).map(sig)]);
+  return JSON.stringify([c.language, c.kind, withModule ? c.symbol.module : "", sig(c), (c.overloads ?? []).map(sig)]);
 }
 
 function compareContract(old: Contract, fresh: Contract): ContractChange[] {
