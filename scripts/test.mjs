@@ -38,8 +38,8 @@ if (!["opa", "regal", "conftest"].every((t) => existsSync(join(bin, t)))) {
 section("uvu");
 const filter = process.argv[2];
 {
-  const r = run(process.execPath, [join(root, "node_modules", "uvu", "bin.js"), "dist/test", filter ? filter : "\\.test\\.js$"], {
-    env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" },
+  const r = run(process.execPath, [join(root, "node_modules", "uvu", "bin.js"), "dist/test", filter ? `${filter}.*\\.test\\.js$` : "\\.test\\.js$"], {
+    env: { ...process.env, FORCE_COLOR: "0" },
   });
   process.stdout.write(r.out);
   const total = Number(/Total:\s+(\d+)/.exec(r.out)?.[1] ?? 0);

@@ -2,8 +2,9 @@
 
 import type { Argv } from "yargs";
 import { UsageError } from "../core/errors.js";
+import { parseRfc3339Ns } from "../policy/builtins/time.js";
 import { DEFAULT_MAX_INPUT_BYTES } from "../inputs/parse.js";
-import { parseFormats, type FormatTarget } from "../reporters/index.js";
+import { FORMAT_NAMES, parseFormats, REPORTERS, type FormatTarget } from "../reporters/index.js";
 import type { Outcome } from "../reporters/types.js";
 import { exitCodeFor } from "../core/verdict.js";
 import type { Verdict } from "../core/verdict.js";
@@ -11,11 +12,12 @@ import { DEFAULT_TIMEOUT_MS } from "../gate/run.js";
 import { emit } from "./output.js";
 
 /** The formats chosen for this run; main.ts renders tool errors in them too. */
-export const session: { targets: FormatTarget[] } = { targets: [{ format: "text" }] };
+export const session: { targets: FormatTarget[]; chosen: boolean } = { targets: [{ format: "text" }], chosen: false };
 
 export function withReportOptions<T>(y: Argv<T>) {
   return y
-    .option("format", { alias: "o", type: "string", array: true, default: [] as string[], describe: "report format, or NAME=FILE (repeatable): text, json, sarif, junit, github" })
+    // Not `array: true`: that would swallow the positional files after `--format json`.
+    .option("format", { alias: "o", type: "string", describe: `report format, or NAME=FILE (repeatable; default text):\n${FORMAT_NAMES.map((name) => `  ${name}: ${REPORTERS[name].description}`).join("\n")}` })
     .option("timeout", { type: "number", default: DEFAULT_TIMEOUT_MS, describe: "per-input evaluation budget in ms" })
     .option("max-input-bytes", { type: "number", default: DEFAULT_MAX_INPUT_BYTES, describe: "inputs larger than this deny unparsed" })
     .option("now", { type: "string", describe: "fixed time for time.now_ns (RFC 3339); default $GATEHOUSE_NOW or the system clock" })
@@ -23,7 +25,7 @@ export function withReportOptions<T>(y: Argv<T>) {
 }
 
 export interface ReportArgs {
-  format: string[];
+  format?: string | string[] | undefined;
   timeout: number;
   maxInputBytes: number;
   now?: string | undefined;
@@ -31,7 +33,8 @@ export interface ReportArgs {
 }
 
 export function selectFormats(args: ReportArgs): FormatTarget[] {
-  session.targets = parseFormats(args.format);
+  session.targets = parseFormats(asList(args.format));
+  session.chosen = true;
   return session.targets;
 }
 
@@ -47,11 +50,12 @@ export function validateNumbers(args: ReportArgs): void {
 export function fixedNow(args: ReportArgs, env: NodeJS.ProcessEnv = process.env): bigint | undefined {
   const value = args.now ?? env.GATEHOUSE_NOW;
   if (value === undefined || value === "") return undefined;
-  const ms = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(ms)) {
+  try {
+    // The same RFC 3339 parser as time.parse_rfc3339_ns: nanosecond-exact.
+    return parseRfc3339Ns(value);
+  } catch {
     throw new UsageError(`--now / GATEHOUSE_NOW must be an RFC 3339 timestamp, got ${JSON.stringify(value)}`);
   }
-  return BigInt(ms) * 1_000_000n;
 }
 
 export function report(verdict: Verdict, targets: FormatTarget[]): void {
@@ -71,3 +75,11 @@ export function progress(label: string): ((done: number, total: number) => void)
     process.stderr.write(`\r${label}: ${done}/${total}${done === total ? "\n" : ""}`);
   };
 }
+
+/** A repeatable option as a list (yargs gives a string for one use, an array for several). */
+export function asList(value: string | string[] | undefined): string[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+/** yargs drops a bare `-` positional; main.ts swaps it for this marker before parsing. */
+export const STDIN_MARKER = "\u0000stdin";

@@ -3,15 +3,20 @@
 
 import type { Finding } from "../core/findings.js";
 import type { InputJob } from "../gate/evaluate-input.js";
+import type { EffectivePolicy } from "../packs/types.js";
 
 export interface CollectorContext {
   /** repository root (absolute) */
   root: string;
   /** this collector's section of gatehouse.config (already schema-validated) */
   options: Record<string, unknown>;
+  /** the whole (validated) config, for collectors that read a shared section such as `promotion` */
+  config?: Record<string, unknown>;
   /** the fixed clock for reproducible runs, when one was given */
   nowNs?: bigint;
   env: NodeJS.ProcessEnv;
+  /** the effective policy pack (constraint flags, requirements) when run by `gatehouse gate` */
+  policy?: EffectivePolicy;
 }
 
 export interface Collected {

@@ -23,14 +23,18 @@ export type GateCode =
   | "input/unparsable"
   | "input/too-large"
   | "bundle/stale"
-  | "bundle/tampered";
+  | "bundle/tampered"
+  | "ledger/broken"
+  | "ledger/malformed"
+  | "ledger/missing-entry"
+  | "ledger/rewritten";
 
 export interface CodeInfo {
   title: string;
   /** One paragraph: what happened and how to fix it. Rendered in SARIF rule help and docs. */
   docs: string;
   severity: Severity;
-  /** The CLI case (under test/cases/) that triggers this code. */
+  /** The CLI case (a folder under test/cases/) that triggers this code, or a test file (test/x.test.ts) that asserts it. */
   trigger: string;
 }
 
@@ -103,7 +107,7 @@ export const GATE_CODES: Record<GateCode, CodeInfo> = {
   },
   "policy/timeout": {
     title: "Evaluation exceeded its time budget",
-    docs: "Evaluating the input took longer than the configured budget (--timeout, default 10 s); the worker was terminated. Simplify the policy or raise the budget.",
+    docs: "Evaluating the input took longer than the configured budget (--timeout, default 10 s); the evaluation was stopped (its worker thread terminated, or the main thread's run interrupted). Simplify the policy or raise the budget.",
     severity: "error",
     trigger: "timeout",
   },
@@ -142,6 +146,30 @@ export const GATE_CODES: Record<GateCode, CodeInfo> = {
     docs: "The wasm module's sha256 differs from the one its manifest records, or the manifest is missing or malformed. The bundle is refused.",
     severity: "error",
     trigger: "tampered-bundle",
+  },
+  "ledger/broken": {
+    title: "Ops ledger chain is broken",
+    docs: "An entry of ops/ledger/*.jsonl does not follow the one before it: its seq skips or repeats, or its prev is not the sha256 of the previous entry's canonical JSON. An entry was edited, removed or reordered. Restore the ledger from version control; corrections are appended, never rewritten.",
+    severity: "error",
+    trigger: "test/ledger.test.ts",
+  },
+  "ledger/malformed": {
+    title: "Ops ledger line is not a valid entry",
+    docs: "A line of the ledger is blank, not JSON, torn (no trailing newline: an append that never completed) or does not match ops-ledger-entry.v1, or a stray file sits in the ledger directory. The next append sets a torn last line aside; anything else needs the ledger restored from version control.",
+    severity: "error",
+    trigger: "test/ledger.test.ts",
+  },
+  "ledger/missing-entry": {
+    title: "Governance change without a ledger entry",
+    docs: "The commit touches ops/ or another configured governance file (gatehouse.config ops.governanceFiles) but appends no entry to the ops ledger. Append one with `gatehouse ledger append ENTRY` and stage the ledger file in the same commit.",
+    severity: "error",
+    trigger: "test/ops.test.ts",
+  },
+  "ledger/rewritten": {
+    title: "Ledger file rewritten instead of appended to",
+    docs: "A staged ledger month file does not start with its committed content: an entry was edited, removed or reordered, or the file was deleted or renamed. The ledger is append-only; a correction is a new entry with `corrects`.",
+    severity: "error",
+    trigger: "test/ops.test.ts",
   },
 };
 

@@ -1,6 +1,6 @@
 // The verdict of a run and the pure function from verdict to exit code.
 
-import { compareFindings, isDenying, type Finding } from "./findings.js";
+import { compareFindings, isDenying, type Finding, type Severity } from "./findings.js";
 
 export type Decision = "allow" | "deny";
 
@@ -29,12 +29,24 @@ export interface PolicyRecord {
   mode: "warn" | "block";
 }
 
+/** What reporters (SARIF rule descriptors) need to describe a policy finding code. */
+export interface RuleInfo {
+  title: string;
+  description?: string;
+  /** the Rego package that declares the code */
+  package: string;
+  /** `custom.severity` of that package, when it names a known severity */
+  severity?: Severity;
+}
+
 export interface Verdict {
   decision: Decision;
   findings: Finding[];
   inputs: InputRecord[];
   bundle?: BundleRecord;
   policy?: PolicyRecord;
+  /** Policy finding codes declared in the bundle's package METADATA (`custom.code`/`custom.codes`). */
+  rules?: Record<string, RuleInfo>;
   durations: { totalMs: number; evaluateMs: number };
 }
 

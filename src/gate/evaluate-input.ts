@@ -170,8 +170,8 @@ export class InputEvaluator {
             }
           }
           for (const entry of rules) {
+            record.rulesEvaluated++; // attempted counts: an aborted rule was still evaluated
             const result = this.policy.evaluate(encoded, entry.path);
-            record.rulesEvaluated++;
             if (!result.defined) continue;
             const outcome = interpretResult(entry, result.value, job.display);
             const excepted = exceptions.has(exceptionName(entry.rule));

@@ -41,8 +41,9 @@ export function failedJob(job: InputJob, code: "policy/eval-error" | "policy/tim
   };
 }
 
-export function timeoutMessage(timeoutMs: number, how: string): string {
-  return `evaluation exceeded the ${timeoutMs} ms budget; ${how}`;
+/** The same message whichever way the evaluation was stopped, so reports do not depend on thread scheduling. */
+export function timeoutMessage(timeoutMs: number): string {
+  return `evaluation exceeded the ${timeoutMs} ms budget and was stopped`;
 }
 
 export async function evaluateInProcess(init: WorkerInit | Promise<WorkerInit>, jobs: InputJob[], options: PoolOptions): Promise<InputResult[]> {
@@ -66,7 +67,7 @@ export async function evaluateInProcess(init: WorkerInit | Promise<WorkerInit>, 
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ERR_SCRIPT_EXECUTION_TIMEOUT") throw error;
       if (state.next === first) {
-        results[first] = failedJob(jobs[first]!, "policy/timeout", timeoutMessage(options.timeoutMs, "evaluation was stopped"), options.timeoutMs);
+        results[first] = failedJob(jobs[first]!, "policy/timeout", timeoutMessage(options.timeoutMs), options.timeoutMs);
         state.next++;
         options.onProgress?.(state.next, jobs.length);
       }

@@ -162,7 +162,7 @@ export async function evaluateInPool(init: WorkerInit | Promise<WorkerInit>, job
       };
       const onTimeout = (stuck: number): void => {
         const job = jobs[stuck]!;
-        results[stuck] = failedJob(job, "policy/timeout", timeoutMessage(options.timeoutMs, "the worker was terminated"), options.timeoutMs);
+        results[stuck] = failedJob(job, "policy/timeout", timeoutMessage(options.timeoutMs), options.timeoutMs);
         done++;
         options.onProgress?.(done, jobs.length);
         // Results of this chunk come back together, so everything else in it is evaluated again.

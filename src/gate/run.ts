@@ -2,19 +2,22 @@
 // builtins, compile the module once, spread inputs over workers, decide. Fail-closed conditions
 // (FailClosed) become denying findings; only usage/config/toolchain errors escape as exceptions.
 
-import type { Finding } from "../core/findings.js";
+import type { Finding, Severity } from "../core/findings.js";
 import { FailClosed } from "../core/errors.js";
 import { GATE_CODES } from "../core/codes.js";
-import { decide, type BundleRecord, type InputRecord, type PolicyRecord, type Verdict } from "../core/verdict.js";
+import { decide, type BundleRecord, type InputRecord, type PolicyRecord, type RuleInfo, type Verdict } from "../core/verdict.js";
 import { displayPath, packagePath } from "../core/paths.js";
 import { createBuiltins, systemClock, type Clock } from "../policy/builtins/index.js";
 import type { LoadedBundle } from "../policy/bundle.js";
+import type { PackageInfo } from "../policy/manifest.js";
 import { auditBuiltins } from "../policy/runtime.js";
 import { resolvePolicy } from "../policy/source.js";
 import type { InputJob, NamespaceSelection } from "./evaluate-input.js";
 import { evaluateInPool, type WorkerInit } from "./pool.js";
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
+
+const SEVERITIES: ReadonlySet<string> = new Set<Severity>(["info", "warning", "error", "block"]);
 
 export interface EvaluationRequest {
   /** path to a bundle directory or a directory of .rego, or an already loaded bundle */
@@ -50,6 +53,7 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Verdict
   const findings: Finding[] = [...(request.findings ?? [])];
   const inputs: InputRecord[] = [];
   let bundleRecord: BundleRecord | undefined;
+  let rules: Record<string, RuleInfo> | undefined;
   let evaluateMs = 0;
   try {
     // Loading, verifying and compiling the policy runs while the pool's workers start up.
@@ -61,6 +65,7 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Verdict
         opaVersion: bundle.manifest.opaVersion,
         entrypoints: bundle.manifest.entrypoints.map((e) => e.path),
       };
+      rules = declaredRules(bundle.manifest.packages);
       auditBuiltins(bundle.manifest.builtins, createBuiltins(request.clock ?? systemClock));
       if (request.jobs.length === 0) {
         throw new FailClosed("gate/no-inputs", "no inputs to evaluate: nothing matched the arguments or the configured collectors");
@@ -97,8 +102,32 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Verdict
   return decide(findings, inputs, {
     ...(bundleRecord ? { bundle: bundleRecord } : {}),
     ...(request.policyRecord ? { policy: request.policyRecord } : {}),
+    ...(rules && Object.keys(rules).length > 0 ? { rules } : {}),
     durations: { totalMs: round(performance.now() - started), evaluateMs: round(evaluateMs) },
   });
+}
+
+/** The codes each package declares in METADATA, with the package's title and description. */
+export function declaredRules(packages: Record<string, PackageInfo>): Record<string, RuleInfo> {
+  const rules: Record<string, RuleInfo> = {};
+  for (const name of Object.keys(packages).sort()) {
+    const info = packages[name]!;
+    const custom = info.custom ?? {};
+    const codes = [custom.code, ...(Array.isArray(custom.codes) ? custom.codes : [])].filter(
+      (code): code is string => typeof code === "string" && code !== "",
+    );
+    for (const code of codes) {
+      // First declaration wins (packages in sorted order), so the result does not depend on manifest order.
+      if (Object.hasOwn(rules, code)) continue;
+      rules[code] = {
+        title: info.title ?? code,
+        package: name,
+        ...(info.description ? { description: info.description.trim() } : {}),
+        ...(typeof custom.severity === "string" && SEVERITIES.has(custom.severity) ? { severity: custom.severity as Severity } : {}),
+      };
+    }
+  }
+  return rules;
 }
 
 function round(ms: number): number {

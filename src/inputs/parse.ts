@@ -60,7 +60,7 @@ function parseYaml(text: string): unknown {
   const values: unknown[] = [];
   for (const doc of docs) {
     const problem = doc.errors[0];
-    if (problem) throw new InputParseError(`invalid YAML: ${problem.message.split("\n")[0]}`);
+    if (problem) throw new InputParseError(`invalid YAML: ${problem.message.split("\n")[0]!.replace(/:$/, "")}`);
     try {
       values.push(doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }));
     } catch (error) {

@@ -116,8 +116,10 @@ export async function buildBundle(policyDir: string, outDir: string): Promise<Bu
     const tarball = join(work, "bundle.tar.gz");
     const args = ["build", "-t", "wasm", "--ignore", "*_test.rego", "-o", tarball];
     for (const e of entrypoints) args.push("-e", e.path);
-    args.push(absPolicy);
-    await runTool("opa", args);
+    // Build from inside the policy directory so the file names compiled into the wasm (used in
+    // error locations) are relative: the same sources give the same bytes wherever they sit.
+    args.push(".");
+    await runTool("opa", args, { cwd: absPolicy });
     const wasm = extractFromTarGz(await readFile(tarball), "/policy.wasm");
     const wasmModule = await WebAssembly.compile(new Uint8Array(wasm));
     const builtins = wasmBuiltinNames(wasmModule, wasm);

@@ -2,15 +2,21 @@
 // usage error listing the known ones, never a silent fallback.
 
 import { UsageError } from "../core/errors.js";
+import { githubReporter } from "./github.js";
 import { jsonReporter } from "./json.js";
+import { junitReporter } from "./junit.js";
+import { sarifReporter } from "./sarif.js";
 import { textReporter } from "./text.js";
 import type { Reporter } from "./types.js";
 
-export type FormatName = "text" | "json";
+export type FormatName = "text" | "json" | "sarif" | "junit" | "github";
 
 export const REPORTERS: Record<FormatName, Reporter> = {
   text: textReporter,
   json: jsonReporter,
+  sarif: sarifReporter,
+  junit: junitReporter,
+  github: githubReporter,
 };
 
 export const FORMAT_NAMES = Object.keys(REPORTERS).sort() as FormatName[];

@@ -1,5 +1,6 @@
 // The gate report: validates against schemas/gate-report.v1.schema.json.
 
+import { cmp, compareFindings } from "../core/findings.js";
 import type { Outcome, ReportContext, Reporter } from "./types.js";
 
 export const REPORT_VERSION = "gate-report.v1";
@@ -14,8 +15,9 @@ export function gateReport(outcome: Outcome, context: ReportContext): Record<str
     verdict: verdict.decision,
     ...(verdict.bundle ? { bundle: verdict.bundle } : {}),
     ...(verdict.policy ? { policy: verdict.policy } : {}),
-    findings: verdict.findings,
-    inputs: verdict.inputs,
+    // decide() already sorts; sorting again keeps the report deterministic for any Verdict.
+    findings: [...verdict.findings].sort(compareFindings),
+    inputs: [...verdict.inputs].sort((a, b) => cmp(a.path, b.path)),
     durations: verdict.durations,
   };
 }

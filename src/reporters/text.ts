@@ -1,7 +1,18 @@
 // Human-readable report. Colour only when the context allows it (TTY and NO_COLOR unset).
 
-import type { Finding } from "../core/findings.js";
+import { compareFindings, type Finding } from "../core/findings.js";
 import type { Outcome, ReportContext, Reporter } from "./types.js";
+
+/**
+ * Input-controlled text must not drive the terminal (escape sequences) or break the
+ * one-line-per-finding layout: control characters are shown escaped.
+ */
+export function safeText(text: string, keepNewlines = false): string {
+  const controls = keepNewlines ? /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g : /[\u0000-\u0008\u000A-\u001F\u007F-\u009F]/g;
+  return text.replace(controls, (ch) =>
+    ch === "\n" ? "\\n" : ch === "\r" ? "\\r" : `\\u${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`,
+  );
+}
 
 const paint = (on: boolean, code: number) => (s: string) => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
 
@@ -26,17 +37,17 @@ export const textReporter: Reporter = {
     const yellow = paint(context.color, 33);
     const green = paint(context.color, 32);
     const dim = paint(context.color, 2);
-    if (outcome.error) return `${red("ERROR")} ${outcome.error.type}: ${outcome.error.message}\n`;
+    if (outcome.error) return `${red("ERROR")} ${outcome.error.type}: ${safeText(outcome.error.message, true)}\n`;
     const { verdict } = outcome;
     const lines: string[] = [];
-    for (const f of verdict.findings) {
+    for (const f of [...verdict.findings].sort(compareFindings)) {
       const tag = label(f);
       const colored = tag === "FAIL" || tag === "BLOCK" ? red(tag) : tag === "WARN" ? yellow(tag) : dim(tag);
       const where = [f.input, f.location?.pointer ? `#${f.location.pointer}` : ""].join("");
-      const parts = [`${colored} ${where ? `${where} ` : ""}[${f.code}] ${f.message}`];
-      if (f.suppressed) parts.push(dim(`  (${f.suppressed.justification})`));
+      const parts = [`${colored} ${where ? `${safeText(where)} ` : ""}[${safeText(f.code)}] ${safeText(f.message)}`];
+      if (f.suppressed) parts.push(dim(`  (${safeText(f.suppressed.justification)})`));
       lines.push(parts.join(""));
-      if (f.suggestedFix) lines.push(dim(`  fix: ${f.suggestedFix}`));
+      if (f.suggestedFix) lines.push(dim(`  fix: ${safeText(f.suggestedFix)}`));
     }
     const count = (pred: (f: Finding) => boolean) => verdict.findings.filter(pred).length;
     const failures = count((f) => !f.suppressed && (f.severity === "error" || f.severity === "block"));
@@ -48,6 +59,10 @@ export const textReporter: Reporter = {
       `${failures} failure${failures === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}, ${suppressed} suppressed`;
     if (lines.length > 0) lines.push("");
     lines.push(summary);
+    if (verdict.policy) {
+      const p = verdict.policy;
+      lines.push(dim(`policy pack ${p.pack}@${p.version}, ${p.mode} mode, effective sha256 ${p.effectiveHash.slice(0, 12)}`));
+    }
     lines.push(verdict.decision === "allow" ? green("ALLOW") : red("DENY"));
     return lines.join("\n") + "\n";
   },

@@ -1,7 +1,15 @@
 // Input kinds: every kind names its versioned schema and the Rego namespace that governs it.
 // Typed Record<Kind, ...> so a kind cannot exist without both.
 
-export type Kind = "json-schema" | "fixture-suite" | "policy-tree";
+export type Kind =
+  | "json-schema"
+  | "fixture-suite"
+  | "policy-tree"
+  | "ops-change"
+  | "ops-execution"
+  | "ops-approval"
+  | "promotion-input"
+  | "contract-diff";
 
 export interface KindInfo {
   /** schema name under schemas/, e.g. `run-receipt.v1` */
@@ -26,6 +34,31 @@ export const KINDS: Record<Kind, KindInfo> = {
     schema: "policy-tree.v1",
     namespace: "gatehouse.policy_tree",
     description: "The layout of a policy directory: one folder per rule, tests and metadata beside it.",
+  },
+  "ops-change": {
+    schema: "ops-change.v1",
+    namespace: "gatehouse.ops.change",
+    description: "A declared operation and the files it changed (git), with secret-looking files flagged.",
+  },
+  "ops-execution": {
+    schema: "ops-execution.v1",
+    namespace: "gatehouse.ops.execution",
+    description: "A declared operation, its execution log with per-command facts, and its final report's headings.",
+  },
+  "ops-approval": {
+    schema: "ops-approval.v1",
+    namespace: "gatehouse.ops.approval",
+    description: "A ledger entry about to be appended and the project's approval settings (risk matrix).",
+  },
+  "promotion-input": {
+    schema: "promotion-input.v1",
+    namespace: "gatehouse.promotion",
+    description: "A run receipt with the facts established on disk (actual digests, manifest link, watcher registry) for the promotion gate.",
+  },
+  "contract-diff": {
+    schema: "contract-diff.v1",
+    namespace: "gatehouse.contracts",
+    description: "Classified contract changes against the registry, with decisions, declared impact and call sites.",
   },
 };
 

@@ -10,8 +10,8 @@ import { findFiles } from "../../core/walk.js";
 import { parseDocument, InputParseError } from "../../inputs/parse.js";
 import type { InputJob, NamespaceSelection } from "../../gate/evaluate-input.js";
 import { runEvaluation } from "../../gate/run.js";
-import { isKind, KINDS } from "../../schemas/kinds.js";
-import { fixedNow, progress, report, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
+import { KINDS } from "../../schemas/kinds.js";
+import { asList, fixedNow, STDIN_MARKER, progress, report, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
 
 // What a directory argument expands to (the glob **/*.{json,yaml,yml}): dot files and node_modules skipped.
 const INPUT_EXTENSIONS = [".json", ".yaml", ".yml"];
@@ -19,7 +19,7 @@ const INPUT_EXTENSIONS = [".json", ".yaml", ".yml"];
 interface CheckArgs extends ReportArgs {
   files: string[];
   policy: string;
-  namespace: string[];
+  namespace?: string | string[] | undefined;
   allNamespaces: boolean;
   kind?: string | undefined;
   data?: string | undefined;
@@ -32,19 +32,19 @@ export const checkCommand = {
     withReportOptions(y)
       .positional("files", { type: "string", array: true, default: [] as string[] })
       .option("policy", { alias: "p", type: "string", default: "policy", describe: "directory of .rego files or a built bundle" })
-      .option("namespace", { alias: "n", type: "string", array: true, default: ["main"], describe: "policy package(s) to evaluate" })
+      .option("namespace", { alias: "n", type: "string", describe: "policy package to evaluate (repeatable; default main)" })
       .option("all-namespaces", { type: "boolean", default: false, describe: "evaluate every package in the policy" })
       .option("kind", { type: "string", describe: `validate inputs as this kind and evaluate its namespace (${Object.keys(KINDS).join(", ")})` })
-      .option("data", { type: "string", describe: "JSON/YAML file exposed to policies as data" })
-      .conflicts("all-namespaces", "kind"),
+      .option("data", { type: "string", describe: "JSON/YAML file exposed to policies as data" }),
   handler: async (args: CheckArgs) => {
     const targets = selectFormats(args);
     validateNumbers(args);
-    if (args.kind !== undefined && !isKind(args.kind)) {
-      throw new UsageError(`unknown --kind ${JSON.stringify(args.kind)}; known kinds: ${Object.keys(KINDS).sort().join(", ")}`);
+    if (args.allNamespaces && (args.kind !== undefined || args.namespace !== undefined)) {
+      throw new UsageError("--all-namespaces cannot be combined with --namespace or --kind");
     }
+    // An unknown --kind is not a usage error: it denies each input with schema/unknown-kind.
     const jobs = await collectJobs(args.files, args.kind);
-    const selection: NamespaceSelection = args.allNamespaces ? { all: true } : { all: false, namespaces: args.namespace };
+    const selection: NamespaceSelection = args.allNamespaces ? { all: true } : { all: false, namespaces: args.namespace === undefined ? ["main"] : asList(args.namespace) };
     const nowNs = fixedNow(args);
     const verdict = await runEvaluation({
       policy: args.policy,
@@ -70,7 +70,7 @@ export async function collectJobs(files: string[], kind: string | undefined): Pr
     jobs.push(kind ? { ...job, kind } : job);
   };
   for (const arg of files) {
-    if (arg === "-") {
+    if (arg === "-" || arg === STDIN_MARKER) {
       add({ display: "-", text: readFileSync(0, "utf8") });
       continue;
     }

@@ -10,6 +10,8 @@ import { packagePath } from "../../core/paths.js";
 import { loadConfig } from "../../gate/config.js";
 import type { InputJob } from "../../gate/evaluate-input.js";
 import { runEvaluation } from "../../gate/run.js";
+import { resolveEffectivePolicy } from "../../packs/effective.js";
+import { enforcePack } from "../../packs/enforce.js";
 import { SchemaRegistry } from "../../schemas/registry.js";
 import { fixedNow, progress, report, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
 
@@ -17,6 +19,7 @@ interface GateArgs extends ReportArgs {
   root: string;
   config?: string | undefined;
   policy?: string | undefined;
+  prBody?: string | undefined;
 }
 
 export const gateCommand = {
@@ -26,14 +29,16 @@ export const gateCommand = {
     withReportOptions(y)
       .option("root", { type: "string", default: ".", describe: "repository root" })
       .option("config", { alias: "c", type: "string", describe: "config file (default gatehouse.config.yaml/.yml/.json in the root)" })
-      .option("policy", { alias: "p", type: "string", describe: "override the policy (bundle or .rego directory)" }),
+      .option("policy", { alias: "p", type: "string", describe: "override the policy (bundle or .rego directory)" })
+      .option("pr-body", { type: "string", describe: "pull request description (Contract Impact); default the GitHub event's PR body" }),
   handler: async (args: GateArgs) => {
     const targets = selectFormats(args);
     validateNumbers(args);
     const root = resolve(args.root);
     const schemas = new SchemaRegistry();
-    const { config } = loadConfig(root, schemas, args.config);
+    const { config, file: configFile } = loadConfig(root, schemas, args.config);
     const nowNs = fixedNow(args);
+    const effective = resolveEffectivePolicy({ root, config, schemas, ...(configFile ? { configFile } : {}) });
 
     const jobs: InputJob[] = [];
     const findings: Finding[] = [];
@@ -44,7 +49,8 @@ export const gateCommand = {
       if (options === false) continue;
       if (!isCollectorName(name)) throw new ConfigError(`unknown collector ${JSON.stringify(name)}; known: ${Object.keys(COLLECTORS).sort().join(", ")}`);
       try {
-        const collected = await COLLECTORS[name].collect({ root, options: options ?? {}, env: process.env, ...(nowNs !== undefined ? { nowNs } : {}) });
+        const env = args.prBody ? { ...process.env, GATEHOUSE_PR_BODY: resolve(args.prBody) } : process.env;
+        const collected = await COLLECTORS[name].collect({ root, options: options ?? {}, config, env, policy: effective.policy, ...(nowNs !== undefined ? { nowNs } : {}) });
         jobs.push(...collected.inputs);
         findings.push(...collected.findings);
       } catch (error) {
@@ -62,10 +68,13 @@ export const gateCommand = {
       selection: { all: false, namespaces: [] },
       maxInputBytes: config.maxInputBytes ?? args.maxInputBytes,
       timeoutMs: config.timeoutMs ?? args.timeout,
+      policyRecord: effective.record,
       ...(nowNs !== undefined ? { nowNs } : {}),
       ...(args.workers !== undefined ? { workers: args.workers } : {}),
       ...(progress("evaluated") ? { onProgress: progress("evaluated")! } : {}),
     });
-    report(verdict, targets);
+    const enabledCollectors = names.filter((name) => config.collectors[name] !== false);
+    const nowMs = nowNs !== undefined ? Number(nowNs / 1_000_000n) : Date.now();
+    report(enforcePack(verdict, { root, effective, schemas, enabledCollectors, nowMs }), targets);
   },
 };

@@ -2,9 +2,21 @@
 // most builtins natively; the ones it does not are imported from the host. The SDK provides a
 // few (SDK_BUILTINS); everything governance policies need beyond that is implemented here.
 // The load-time audit (src/policy/runtime.ts) refuses a module that imports anything else.
+//
+// Errors: where OPA's builtin errors, ours throw (message `<name>: <OPA's message>`), and the
+// evaluation fails closed (policy/eval-error). That is `opa eval --strict-builtin-errors`;
+// without that flag topdown makes the call undefined instead, which could let a deny rule pass.
+//
+// Precision: the SDK hands builtins JSON-decoded arguments, so numbers beyond 2^53 arrive
+// rounded to the nearest double (whole-second nanosecond timestamps before 2116 are exact).
+// Results are exact: nanosecond results are returned as an ArrayBuffer of the integer's JSON
+// text, which the SDK passes to the wasm module unparsed.
 
 import { createHash } from "node:crypto";
+import { BuiltinError, operandTypeError } from "./errors.js";
+import { semverCompare, semverIsValid } from "./semver.js";
 import { goSprintf } from "./sprintf.js";
+import { addDate, clock as timeClock, date, diff, parseDurationNs, parseRfc3339Ns, weekday } from "./time.js";
 
 /** Time source for `time.now_ns`, injectable so a run is reproducible (`--now`, GATEHOUSE_NOW). */
 export interface Clock {
@@ -15,10 +27,18 @@ export const systemClock: Clock = {
   nowNs: () => BigInt(Date.now()) * 1_000_000n,
 };
 
+/** A clock stopped at an RFC 3339 time, parsed exactly as `time.parse_rfc3339_ns` parses it. */
 export function fixedClock(rfc3339: string): Clock {
-  const ms = Date.parse(rfc3339);
-  if (Number.isNaN(ms)) throw new Error(`not an RFC 3339 timestamp: ${rfc3339}`);
-  const ns = BigInt(ms) * 1_000_000n;
+  let ns: bigint;
+  try {
+    ns = parseRfc3339Ns(rfc3339);
+  } catch (error) {
+    throw new Error(`not an RFC 3339 timestamp: ${(error as Error).message}`);
+  }
+  return { nowNs: () => ns };
+}
+
+export function fixedNsClock(ns: bigint): Clock {
   return { nowNs: () => ns };
 }
 
@@ -27,16 +47,47 @@ export type BuiltinFn = (...args: any[]) => unknown;
 /** Builtins that @open-policy-agent/opa-wasm itself provides (it consults them first). */
 export const SDK_BUILTINS: readonly string[] = ["json.is_valid", "regex.split", "yaml.is_valid", "yaml.marshal", "yaml.unmarshal"];
 
-export function createBuiltins(clock: Clock): Record<string, BuiltinFn> {
-  // Numbers cross the wasm boundary as JSON; nanosecond timestamps exceed 2^53 but OPA's own
-  // JSON encodes them as integers, so a Number keeps the value exact to the microsecond.
-  return {
-    "time.now_ns": () => Number(clock.nowNs()),
-    "crypto.sha256": (s: string) => createHash("sha256").update(String(s)).digest("hex"),
-    sprintf: (format: string, args: unknown[]) => goSprintf(format, args),
+/** An exact integer result: the SDK loads an ArrayBuffer into the module as raw JSON text. */
+export function nsResult(ns: bigint): ArrayBuffer {
+  const bytes = new TextEncoder().encode(ns.toString());
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
+
+function stringOperand(value: unknown, position: number): string {
+  if (typeof value !== "string") throw new BuiltinError(operandTypeError(position, value, "string"));
+  return value;
+}
+
+/** Prefixes a builtin's errors with its name, as topdown does. */
+function named(name: string, fn: BuiltinFn): BuiltinFn {
+  return (...args: unknown[]) => {
+    try {
+      return fn(...args);
+    } catch (error) {
+      if (error instanceof BuiltinError) throw new BuiltinError(`${name}: ${error.message}`);
+      throw error;
+    }
   };
 }
 
-export function fixedNsClock(ns: bigint): Clock {
-  return { nowNs: () => ns };
+export function createBuiltins(clock: Clock): Record<string, BuiltinFn> {
+  const builtins: Record<string, BuiltinFn> = {
+    "time.now_ns": () => nsResult(clock.nowNs()),
+    "time.parse_rfc3339_ns": (value: unknown) => nsResult(parseRfc3339Ns(stringOperand(value, 1))),
+    "time.add_date": (ns: unknown, years: unknown, months: unknown, days: unknown) => nsResult(addDate(ns, years, months, days)),
+    "time.parse_duration_ns": (value: unknown) => nsResult(parseDurationNs(stringOperand(value, 1))),
+    "time.date": date,
+    "time.clock": timeClock,
+    "time.weekday": weekday,
+    "time.diff": diff,
+    "semver.is_valid": semverIsValid,
+    "semver.compare": semverCompare,
+    "crypto.sha256": (value: unknown) => createHash("sha256").update(stringOperand(value, 1), "utf8").digest("hex"),
+    sprintf: (format: unknown, args: unknown) => {
+      const text = stringOperand(format, 1);
+      if (!Array.isArray(args)) throw new BuiltinError(operandTypeError(2, args, "array"));
+      return goSprintf(text, args);
+    },
+  };
+  return Object.fromEntries(Object.entries(builtins).map(([name, fn]) => [name, named(name, fn)]));
 }

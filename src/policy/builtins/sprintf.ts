@@ -1,147 +1,689 @@
-// Go-compatible `sprintf` for OPA policies: the verbs governance messages use (%s %d %v %q %f
-// %x %t %%), with width, precision and the - + 0 space flags, formatting values the way OPA's
-// Go implementation does (strings bare for %s/%v, composite values in Rego/JSON syntax).
+// Go-compatible `sprintf` for OPA policies. OPA's sprintf hands Go's fmt.Sprintf three kinds of
+// operand: integers (int64, or *big.Int beyond it), float64 (numbers with a fraction or
+// exponent) and strings; every other value (booleans, null, arrays, objects, sets) is passed as
+// its Rego text, a string. This module reproduces fmt's verb, flag, width, precision, argument
+// index and error (%!v(MISSING), %!(EXTRA ...), %!d(string=x)) handling for those three kinds.
+//
+// Limits, because arguments arrive JSON-decoded: OPA keeps a number's source text and we see
+// only the double, so a float written without a fraction (1.0) is taken as an integer, integers
+// beyond 2^53 print as JavaScript's JSON text of the nearest double (1700000000123456789 prints
+// as 1700000000123456800), and sets print as arrays. Valid Go formats this module does not
+// reproduce (%b/%x of a float, %#v of a float, # with a float verb) throw, so the evaluation
+// fails closed instead of printing the wrong text.
 
-type Flags = { minus: boolean; plus: boolean; zero: boolean; space: boolean; sharp: boolean };
+import { BuiltinError } from "./errors.js";
 
-const VERB = /%([-+# 0]*)(\d+|\*)?(?:\.(\d+|\*)?)?([a-zA-Z%])/g;
+type GoValue = { kind: "int"; value: bigint } | { kind: "float"; value: number } | { kind: "string"; value: string };
 
-export function goSprintf(format: string, args: unknown[]): string {
-  let argIndex = 0;
-  const out = format.replace(VERB, (whole, flagText: string, widthText: string | undefined, precText: string | undefined, verb: string) => {
-    if (verb === "%" && !flagText && widthText === undefined && precText === undefined) return "%";
-    const flags: Flags = { minus: flagText.includes("-"), plus: flagText.includes("+"), zero: flagText.includes("0"), space: flagText.includes(" "), sharp: flagText.includes("#") };
-    const width = widthText === "*" ? Number(args[argIndex++]) : widthText !== undefined ? Number(widthText) : undefined;
-    const hasPrecision = whole.includes(".");
-    const precision = precText === "*" ? Number(args[argIndex++]) : precText !== undefined ? Number(precText) : hasPrecision ? 0 : undefined;
-    if (argIndex >= args.length) return `%!${verb}(MISSING)`;
-    const arg = args[argIndex++];
-    const body = formatVerb(verb, arg, flags, precision);
-    return pad(body, width, flags, verb);
-  });
-  if (argIndex < args.length) {
-    const extra = args.slice(argIndex).map((a) => `${goTypeName(a)}=${formatValue(a)}`);
-    return `${out}%!(EXTRA ${extra.join(", ")})`;
+interface Fmt {
+  minus: boolean;
+  plus: boolean;
+  sharp: boolean;
+  space: boolean;
+  zero: boolean;
+  plusV: boolean;
+  sharpV: boolean;
+  wid: number;
+  widPresent: boolean;
+  prec: number;
+  precPresent: boolean;
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const TOO_LARGE = 1_000_000; // fmt's tooLarge: widths and precisions beyond this are refused
+
+function clearFlags(): Fmt {
+  return { minus: false, plus: false, sharp: false, space: false, zero: false, plusV: false, sharpV: false, wid: 0, widPresent: false, prec: 0, precPresent: false };
+}
+
+/** The Go value OPA passes to fmt for one element of sprintf's argument array. */
+export function toGoValue(value: unknown): GoValue {
+  if (typeof value === "number") {
+    // OPA decides by the number's text: a fraction or exponent makes a float. The text is gone;
+    // JavaScript's JSON text for the decoded double stands in for it.
+    const text = numberText(value);
+    return /[.eE]/.test(text) ? { kind: "float", value } : { kind: "int", value: BigInt(text) };
+  }
+  if (typeof value === "string") return { kind: "string", value };
+  return { kind: "string", value: regoString(value) };
+}
+
+function typeName(v: GoValue): string {
+  if (v.kind === "int") return v.value < INT64_MIN || v.value > INT64_MAX ? "*big.Int" : "int64";
+  return v.kind === "float" ? "float64" : "string";
+}
+
+class Printer {
+  out = "";
+  f: Fmt = clearFlags();
+
+  pad(s: string): void {
+    if (!this.f.widPresent || this.f.wid === 0) {
+      this.out += s;
+      return;
+    }
+    const width = this.f.wid - [...s].length;
+    if (width <= 0) this.out += s;
+    else if (this.f.minus) this.out += s + " ".repeat(width);
+    else this.out += (this.f.zero ? "0" : " ").repeat(width) + s;
+  }
+
+  writePadding(n: number): void {
+    if (n > 0) this.out += (this.f.zero ? "0" : " ").repeat(n);
+  }
+
+  /** fmt's %!verb(type=value); the value is printed with %v under the same width and flags. */
+  badVerb(verb: string, arg: GoValue): void {
+    if (typeName(arg) === "*big.Int") {
+      // big.Int formats itself and words the error its own way.
+      this.out += `%!${verb}(big.Int=${arg.value})`;
+      return;
+    }
+    this.out += `%!${verb}(${typeName(arg)}=`;
+    this.printArg(arg, "v");
+    this.out += ")";
+  }
+
+  printArg(arg: GoValue, verb: string): void {
+    if (verb === "T") {
+      this.fmtS(typeName(arg));
+      return;
+    }
+    switch (arg.kind) {
+      case "int":
+        return this.printInt(arg, verb);
+      case "float":
+        return this.printFloat(arg, verb);
+      case "string":
+        return this.printString(arg, verb);
+    }
+  }
+
+  printInt(arg: { kind: "int"; value: bigint }, verb: string): void {
+    // A *big.Int formats itself: %s is decimal too, and c q U are bad verbs.
+    const big = typeName(arg) === "*big.Int";
+    if (big && verb === "s") verb = "d";
+    if (big && "cqU".includes(verb)) return this.badVerb(verb, arg);
+    if (big && "bdoOvxX".includes(verb)) return this.fmtBigInt(arg.value, verb);
+    switch (verb) {
+      case "v":
+      case "d":
+        return this.fmtInteger(arg.value, 10, verb, "0123456789abcdef");
+      case "b":
+        return this.fmtInteger(arg.value, 2, verb, "0123456789abcdef");
+      case "o":
+      case "O":
+        return this.fmtInteger(arg.value, 8, verb, "0123456789abcdef");
+      case "x":
+        return this.fmtInteger(arg.value, 16, verb, "0123456789abcdef");
+      case "X":
+        return this.fmtInteger(arg.value, 16, verb, "0123456789ABCDEF");
+      case "c":
+        return this.pad(runeOf(arg.value));
+      case "q":
+        return this.pad(goQuote(runeOf(arg.value), this.f.plus, "'"));
+      case "U":
+        return this.fmtUnicode(arg.value);
+      default:
+        return this.badVerb(verb, arg);
+    }
+  }
+
+  /** big.Int's Format: like fmtInteger, but # with %o always adds "0" and %O only "0o". */
+  fmtBigInt(value: bigint, verb: string): void {
+    const f = this.f;
+    const base = verb === "b" ? 2 : verb === "o" || verb === "O" ? 8 : verb === "x" || verb === "X" ? 16 : 10;
+    const sign = value < 0n ? "-" : f.plus || f.plusV ? "+" : f.space ? " " : "";
+    let prefix = "";
+    if (f.sharp || f.sharpV) prefix = { b: "0b", o: "0", x: "0x", X: "0X" }[verb] ?? "";
+    if (verb === "O") prefix = "0o";
+    let digits = (value < 0n ? -value : value).toString(base);
+    if (verb === "X") digits = digits.toUpperCase();
+    let zeros = 0;
+    if (f.precPresent) {
+      if (digits.length < f.prec) zeros = f.prec - digits.length;
+      else if (digits === "0" && f.prec === 0) return;
+    }
+    const length = sign.length + prefix.length + zeros + digits.length;
+    let left = 0;
+    let right = 0;
+    if (f.widPresent && length < f.wid) {
+      const d = f.wid - length;
+      if (f.minus) right = d;
+      else if (f.zero && !f.precPresent) zeros = d;
+      else left = d;
+    }
+    this.out += " ".repeat(left) + sign + prefix + "0".repeat(zeros) + digits + " ".repeat(right);
+  }
+
+  /** fmt.fmtUnicode: U+0041, with # also the character when printable. */
+  fmtUnicode(value: bigint): void {
+    const f = this.f;
+    const hex = (value < 0n ? value + 2n ** 64n : value).toString(16).toUpperCase();
+    let body = "U+" + hex.padStart(f.precPresent && f.prec > 4 ? f.prec : 4, "0");
+    if (f.sharp && value >= 0n && value <= 0x10ffffn) {
+      const ch = runeOf(value);
+      if (PRINTABLE.test(ch)) body += ` '${ch}'`;
+    }
+    const oldZero = f.zero;
+    f.zero = false;
+    this.pad(body);
+    f.zero = oldZero;
+  }
+
+  /** fmt.fmtInteger: precision is a minimum digit count; zero flag pads after the sign. */
+  fmtInteger(value: bigint, base: number, verb: string, digits: string): void {
+    const negative = value < 0n;
+    let u = negative ? -value : value;
+    const f = this.f;
+    let prec = 0;
+    if (f.precPresent) {
+      prec = f.prec;
+      if (prec === 0 && u === 0n) {
+        const oldZero = f.zero;
+        f.zero = false;
+        this.writePadding(f.wid);
+        f.zero = oldZero;
+        return;
+      }
+    } else if (f.zero && !f.minus && f.widPresent) {
+      prec = f.wid;
+      if (negative || f.plus || f.space) prec--;
+    }
+    let body = "";
+    const b = BigInt(base);
+    do {
+      body = digits[Number(u % b)]! + body;
+      u /= b;
+    } while (u > 0n);
+    if (body.length < prec) body = "0".repeat(prec - body.length) + body;
+    if (f.sharp) {
+      if (base === 2) body = "0b" + body;
+      else if (base === 8 && body[0] !== "0") body = "0" + body;
+      else if (base === 16) body = (digits === "0123456789abcdef" ? "0x" : "0X") + body;
+    }
+    if (verb === "O") body = "0o" + body;
+    if (negative) body = "-" + body;
+    else if (f.plus) body = "+" + body;
+    else if (f.space) body = " " + body;
+    const oldZero = f.zero;
+    f.zero = false;
+    this.pad(body);
+    f.zero = oldZero;
+  }
+
+  printFloat(arg: { kind: "float"; value: number }, verb: string): void {
+    switch (verb) {
+      case "v":
+        if (this.f.sharpV) throw new BuiltinError("%#v of a number is not supported by gatehouse");
+        return this.fmtFloat(arg.value, "g", -1);
+      case "g":
+      case "G":
+        return this.fmtFloat(arg.value, verb, -1);
+      case "f":
+      case "F":
+      case "e":
+      case "E":
+        return this.fmtFloat(arg.value, verb, 6);
+      case "b":
+      case "x":
+      case "X":
+        throw new BuiltinError(`%${verb} of a floating-point number is not supported by gatehouse`);
+      default:
+        return this.badVerb(verb, arg);
+    }
+  }
+
+  /** fmt.fmtFloat over strconv's formatting: sign handling, then padding. */
+  fmtFloat(value: number, verb: string, defaultPrec: number): void {
+    const f = this.f;
+    if (f.sharp) throw new BuiltinError(`the # flag with %${verb} is not supported by gatehouse`);
+    const prec = f.precPresent ? f.prec : defaultPrec;
+    let num = formatFloat(Math.abs(value), verb, prec);
+    num = (value < 0 || Object.is(value, -0) ? "-" : "+") + num;
+    if (f.space && num[0] === "+" && !f.plus) num = " " + num.slice(1);
+    if (f.plus || num[0] !== "+") {
+      if (f.zero && !f.minus && f.widPresent && f.wid > num.length) {
+        this.out += num[0];
+        this.writePadding(f.wid - num.length);
+        this.out += num.slice(1);
+        return;
+      }
+      this.pad(num);
+      return;
+    }
+    this.pad(num.slice(1));
+  }
+
+  printString(arg: { kind: "string"; value: string }, verb: string): void {
+    switch (verb) {
+      case "v":
+        if (this.f.sharpV) return this.fmtQ(arg.value);
+        return this.fmtS(arg.value);
+      case "s":
+        return this.fmtS(arg.value);
+      case "x":
+        return this.fmtSx(arg.value, "0123456789abcdef");
+      case "X":
+        return this.fmtSx(arg.value, "0123456789ABCDEF");
+      case "q":
+        return this.fmtQ(arg.value);
+      default:
+        return this.badVerb(verb, arg);
+    }
+  }
+
+  truncate(s: string): string {
+    if (!this.f.precPresent) return s;
+    const runes = [...s];
+    return runes.length > this.f.prec ? runes.slice(0, this.f.prec).join("") : s;
+  }
+
+  fmtS(s: string): void {
+    this.pad(this.truncate(s));
+  }
+
+  /** fmt.fmtSbx: hex of the UTF-8 bytes; precision limits the bytes; space separates them. */
+  fmtSx(s: string, digits: string): void {
+    const f = this.f;
+    let bytes = Buffer.from(s, "utf8");
+    if (f.precPresent && f.prec < bytes.length) bytes = bytes.subarray(0, f.prec);
+    const prefix = digits === "0123456789abcdef" ? "0x" : "0X";
+    let body = "";
+    bytes.forEach((byte, i) => {
+      if (f.space && i > 0) body += " ";
+      if (f.sharp && (f.space || i === 0)) body += prefix;
+      body += digits[byte >> 4]! + digits[byte & 15]!;
+    });
+    if (bytes.length === 0) {
+      this.writePadding(f.widPresent ? f.wid : 0);
+      return;
+    }
+    const width = body.length;
+    if (f.widPresent && f.wid > width && !f.minus) this.writePadding(f.wid - width);
+    this.out += body;
+    if (f.widPresent && f.wid > width && f.minus) this.writePadding(f.wid - width);
+  }
+
+  fmtQ(s: string): void {
+    const t = this.truncate(s);
+    if (this.f.sharp && canBackquote(t)) this.pad("`" + t + "`");
+    else this.pad(goQuote(t, this.f.plus));
+  }
+}
+
+/** Go's fmt.Sprintf(format, args...) with OPA's argument conversion. */
+export function goSprintf(format: string, values: unknown[]): string {
+  const args = values.map(toGoValue);
+  const p = new Printer();
+  const end = format.length;
+  let argNum = 0;
+  let reordered = false;
+  let goodArgNum = true;
+
+  // fmt.argNumber: an explicit [n] index before a width, precision or verb.
+  const argNumber = (i: number): { i: number; found: boolean } => {
+    if (i >= end || format[i] !== "[") return { i, found: false };
+    reordered = true;
+    const close = format.indexOf("]", i + 1);
+    if (end - i < 3 || close < 0) {
+      goodArgNum = false;
+      return { i: i + 1, found: false };
+    }
+    const text = format.slice(i + 1, close);
+    if (!/^\d+$/.test(text) || text.length > 7) {
+      goodArgNum = false;
+      return { i: close + 1, found: false };
+    }
+    const index = Number(text) - 1;
+    if (index >= 0 && index < args.length) {
+      argNum = index;
+      return { i: close + 1, found: true };
+    }
+    goodArgNum = false;
+    return { i: close + 1, found: true };
+  };
+
+  // fmt.intFromArg: a * width or precision taken from the arguments.
+  const intFromArg = (): { num: number; ok: boolean } => {
+    if (argNum >= args.length) return { num: 0, ok: false };
+    const arg = args[argNum++]!;
+    if (arg.kind !== "int" || arg.value < INT64_MIN || arg.value > INT64_MAX) return { num: 0, ok: false };
+    const num = Number(arg.value);
+    if (num > TOO_LARGE || num < -TOO_LARGE) return { num: 0, ok: false };
+    return { num, ok: true };
+  };
+
+  const parseNum = (i: number): { num: number; isNum: boolean; i: number } => {
+    let num = 0;
+    let isNum = false;
+    while (i < end && format[i]! >= "0" && format[i]! <= "9") {
+      if (num > TOO_LARGE) return { num: 0, isNum: false, i: end };
+      num = num * 10 + Number(format[i]);
+      isNum = true;
+      i++;
+    }
+    return { num, isNum, i };
+  };
+
+  let i = 0;
+  while (i < end) {
+    goodArgNum = true;
+    const next = format.indexOf("%", i);
+    if (next < 0) {
+      p.out += format.slice(i);
+      break;
+    }
+    p.out += format.slice(i, next);
+    i = next + 1;
+    p.f = clearFlags();
+    const f = p.f;
+    flags: for (; i < end; i++) {
+      switch (format[i]) {
+        case "#":
+          f.sharp = true;
+          break;
+        case "0":
+          f.zero = !f.minus;
+          break;
+        case "+":
+          f.plus = true;
+          break;
+        case "-":
+          f.minus = true;
+          f.zero = false;
+          break;
+        case " ":
+          f.space = true;
+          break;
+        default:
+          break flags;
+      }
+    }
+
+    let afterIndex: boolean;
+    ({ i, found: afterIndex } = argNumber(i));
+
+    if (i < end && format[i] === "*") {
+      i++;
+      const { num, ok } = intFromArg();
+      f.wid = num;
+      f.widPresent = ok;
+      if (!ok) p.out += "%!(BADWIDTH)";
+      if (f.wid < 0) {
+        f.wid = -f.wid;
+        f.minus = true;
+        f.zero = false;
+      }
+      afterIndex = false;
+    } else {
+      const parsed = parseNum(i);
+      f.wid = parsed.num;
+      f.widPresent = parsed.isNum;
+      i = parsed.i;
+      if (afterIndex && f.widPresent) goodArgNum = false;
+    }
+
+    if (i + 1 < end && format[i] === ".") {
+      i++;
+      if (afterIndex) goodArgNum = false;
+      ({ i, found: afterIndex } = argNumber(i));
+      if (i < end && format[i] === "*") {
+        i++;
+        const { num, ok } = intFromArg();
+        f.prec = num;
+        f.precPresent = ok;
+        if (f.prec < 0) {
+          f.prec = 0;
+          f.precPresent = false;
+        }
+        if (!f.precPresent) p.out += "%!(BADPREC)";
+        afterIndex = false;
+      } else {
+        const parsed = parseNum(i);
+        f.prec = parsed.num;
+        f.precPresent = true;
+        i = parsed.i;
+      }
+    }
+
+    if (!afterIndex) ({ i, found: afterIndex } = argNumber(i));
+
+    if (i >= end) {
+      p.out += "%!(NOVERB)";
+      break;
+    }
+    const verb = String.fromCodePoint(format.codePointAt(i)!);
+    i += verb.length;
+
+    if (verb === "%") {
+      p.out += "%";
+    } else if (!goodArgNum) {
+      p.out += `%!${verb}(BADINDEX)`;
+    } else if (argNum >= args.length) {
+      p.out += `%!${verb}(MISSING)`;
+    } else {
+      if (verb === "v") {
+        f.sharpV = f.sharp;
+        f.sharp = false;
+        f.plusV = f.plus;
+        f.plus = false;
+      }
+      p.printArg(args[argNum]!, verb);
+      argNum++;
+    }
+  }
+
+  if (!reordered && argNum < args.length) {
+    p.f = clearFlags();
+    p.out += "%!(EXTRA ";
+    args.slice(argNum).forEach((arg, index) => {
+      if (index > 0) p.out += ", ";
+      p.out += `${typeName(arg)}=`;
+      p.printArg(arg, "v");
+    });
+    p.out += ")";
+  }
+  return p.out;
+}
+
+// --- strconv.FormatFloat ----------------------------------------------------------------------
+
+/** A non-negative decimal d[0..] × 10^(dp - digits.length): digits without trailing zeros. */
+interface Decimal {
+  digits: string;
+  dp: number;
+}
+
+/** The exact decimal value of a finite non-negative double. */
+function exactDecimal(x: number): Decimal {
+  if (x === 0) return { digits: "", dp: 0 };
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const bits = view.getBigUint64(0);
+  const exponentBits = Number((bits >> 52n) & 0x7ffn);
+  let mantissa = bits & ((1n << 52n) - 1n);
+  let exponent: number;
+  if (exponentBits === 0) exponent = -1074;
+  else {
+    mantissa |= 1n << 52n;
+    exponent = exponentBits - 1075;
+  }
+  let digits: string;
+  let dp: number;
+  if (exponent >= 0) {
+    digits = (mantissa << BigInt(exponent)).toString();
+    dp = digits.length;
+  } else {
+    // m × 2^-k = m × 5^k / 10^k
+    digits = (mantissa * 5n ** BigInt(-exponent)).toString();
+    dp = digits.length + exponent;
+  }
+  return trim({ digits, dp });
+}
+
+function trim(d: Decimal): Decimal {
+  const digits = d.digits.replace(/0+$/, "");
+  const lead = digits.length - digits.replace(/^0+/, "").length;
+  return digits.length === lead ? { digits: "", dp: 0 } : { digits: digits.slice(lead), dp: d.dp - lead };
+}
+
+/** strconv's decimal.Round to nd digits: half to even on the exact value. */
+function roundDecimal(d: Decimal, nd: number): Decimal {
+  if (nd < 0 || nd >= d.digits.length) return nd < 0 ? { digits: "", dp: 0 } : d;
+  const next = d.digits[nd]!;
+  let up: boolean;
+  if (next === "5" && nd + 1 === d.digits.length) up = nd > 0 && Number(d.digits[nd - 1]) % 2 === 1;
+  else up = next >= "5";
+  if (!up) return trim({ digits: d.digits.slice(0, nd), dp: d.dp });
+  let i = nd - 1;
+  while (i >= 0 && d.digits[i] === "9") i--;
+  if (i < 0) return { digits: "1", dp: d.dp + 1 };
+  return trim({ digits: d.digits.slice(0, i) + String(Number(d.digits[i]) + 1), dp: d.dp });
+}
+
+/** The shortest decimal that reads back as x (JavaScript and Go agree on it). */
+function shortestDecimal(x: number): Decimal {
+  if (x === 0) return { digits: "", dp: 0 };
+  const [mantissa, exponent] = x.toExponential().split("e") as [string, string];
+  return trim({ digits: mantissa.replace(".", ""), dp: Number(exponent) + 1 });
+}
+
+function fmtE(d: Decimal, prec: number, e: string): string {
+  let out = d.digits.length === 0 ? "0" : d.digits[0]!;
+  if (prec > 0) {
+    out += ".";
+    const m = Math.min(d.digits.length, prec + 1);
+    let i = 1;
+    if (i < m) {
+      out += d.digits.slice(i, m);
+      i = m;
+    }
+    out += "0".repeat(Math.max(0, prec + 1 - i));
+  }
+  const exp = d.digits.length === 0 ? 0 : d.dp - 1;
+  const abs = Math.abs(exp);
+  return `${out}${e}${exp < 0 ? "-" : "+"}${abs < 10 ? "0" : ""}${abs}`;
+}
+
+function fmtF(d: Decimal, prec: number): string {
+  let out = d.dp > 0 ? d.digits.slice(0, d.dp).padEnd(d.dp, "0") : "0";
+  if (prec > 0) {
+    out += ".";
+    for (let i = 1; i <= prec; i++) {
+      const j = d.dp + i - 1;
+      out += j >= 0 && j < d.digits.length ? d.digits[j] : "0";
+    }
   }
   return out;
 }
 
-function goTypeName(value: unknown): string {
-  if (typeof value === "string") return "string";
-  if (typeof value === "number") return Number.isInteger(value) ? "*big.Int" : "float64";
-  if (typeof value === "boolean") return "bool";
-  return "ast.Value";
-}
-
-function formatVerb(verb: string, arg: unknown, flags: Flags, precision: number | undefined): string {
+/** strconv.FormatFloat(x, verb, prec, 64) for x >= 0 and verbs e E f F g G. */
+export function formatFloat(x: number, verb: string, prec: number): string {
+  const shortest = prec < 0;
+  let d: Decimal;
+  if (shortest) {
+    d = shortestDecimal(x);
+    if (verb === "e" || verb === "E") prec = Math.max(d.digits.length - 1, 0);
+    else if (verb === "f" || verb === "F") prec = Math.max(d.digits.length - d.dp, 0);
+    else prec = d.digits.length;
+  } else {
+    const exact = exactDecimal(x);
+    if (verb === "e" || verb === "E") d = roundDecimal(exact, prec + 1);
+    else if (verb === "f" || verb === "F") d = roundDecimal(exact, exact.dp + prec);
+    else {
+      if (prec === 0) prec = 1;
+      d = roundDecimal(exact, prec);
+    }
+  }
   switch (verb) {
-    case "s":
-      return typeof arg === "string" ? (precision !== undefined ? arg.slice(0, precision) : arg) : bad("s", arg);
-    case "v":
-      return formatValue(arg);
-    case "q":
-      return typeof arg === "string" ? goQuote(arg) : bad("q", arg);
-    case "t":
-      return typeof arg === "boolean" ? String(arg) : bad("t", arg);
-    case "d":
-      if (typeof arg === "number" && Number.isInteger(arg)) return sign(arg, flags) + Math.abs(arg).toString();
-      return bad("d", arg);
+    case "e":
+    case "E":
+      return fmtE(d, prec, verb);
     case "f":
     case "F":
-      if (typeof arg === "number") return sign(arg, flags) + Math.abs(arg).toFixed(precision ?? 6);
-      return bad(verb, arg);
-    case "e":
-      if (typeof arg === "number") return sign(arg, flags) + goExponent(Math.abs(arg), precision ?? 6);
-      return bad("e", arg);
-    case "x":
-    case "X": {
-      let s: string;
-      if (typeof arg === "number" && Number.isInteger(arg)) s = (arg < 0 ? "-" : "") + Math.abs(arg).toString(16);
-      else if (typeof arg === "string") s = Buffer.from(arg, "utf8").toString("hex");
-      else return bad(verb, arg);
-      return verb === "X" ? s.toUpperCase() : s;
+      return fmtF(d, prec);
+    default: {
+      let eprec = prec;
+      if (eprec > d.digits.length && d.digits.length >= d.dp) eprec = d.digits.length;
+      if (shortest) eprec = 6;
+      const exp = d.dp - 1;
+      if (exp < -4 || exp >= eprec) {
+        if (prec > d.digits.length) prec = d.digits.length;
+        return fmtE(d, prec - 1, verb === "G" ? "E" : "e");
+      }
+      if (prec > d.dp) prec = d.digits.length;
+      return fmtF(d, Math.max(prec - d.dp, 0));
     }
-    case "o":
-      if (typeof arg === "number" && Number.isInteger(arg)) return (arg < 0 ? "-" : "") + Math.abs(arg).toString(8);
-      return bad("o", arg);
-    case "b":
-      if (typeof arg === "number" && Number.isInteger(arg)) return (arg < 0 ? "-" : "") + Math.abs(arg).toString(2);
-      return bad("b", arg);
-    default:
-      return bad(verb, arg);
   }
 }
 
-function sign(n: number, flags: Flags): string {
-  if (n < 0 || Object.is(n, -0)) return "-";
-  return flags.plus ? "+" : flags.space ? " " : "";
-}
+// --- Rego text and Go quoting -----------------------------------------------------------------
 
-function goExponent(n: number, precision: number): string {
-  const [mantissa, exp] = n.toExponential(precision).split("e") as [string, string];
-  const e = Number(exp);
-  return `${mantissa}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
-}
-
-function pad(body: string, width: number | undefined, flags: Flags, verb: string): string {
-  if (width === undefined || body.length >= width) return body;
-  if (flags.minus) return body.padEnd(width);
-  const numeric = "dfFeExXob".includes(verb);
-  if (flags.zero && numeric) {
-    const signChar = /^[-+ ]/.test(body) ? body[0]! : "";
-    return signChar + body.slice(signChar.length).padStart(width - signChar.length, "0");
-  }
-  return body.padStart(width);
-}
-
-function bad(verb: string, arg: unknown): string {
-  return `%!${verb}(${goTypeName(arg)}=${formatValue(arg)})`;
-}
-
-/** A value as OPA prints it for %v: strings bare, numbers as Go prints them, composites as Rego. */
-export function formatValue(value: unknown): string {
-  if (typeof value === "string") return value;
-  return regoString(value);
-}
-
-function regoString(value: unknown): string {
+/** A value as OPA's ast Value.String() prints it (object keys sorted, strings quoted). */
+export function regoString(value: unknown): string {
   if (value === null) return "null";
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "number") return formatNumber(value);
+  if (typeof value === "string") return goQuote(value);
+  if (typeof value === "number") return numberText(value);
   if (typeof value === "boolean") return String(value);
   if (Array.isArray(value)) return `[${value.map(regoString).join(", ")}]`;
   if (typeof value === "object") {
     const entries = Object.keys(value as object)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}: ${regoString((value as Record<string, unknown>)[k])}`);
+      .sort(compareBytes)
+      .map((k) => `${goQuote(k)}: ${regoString((value as Record<string, unknown>)[k])}`);
     return `{${entries.join(", ")}}`;
   }
   return String(value);
 }
 
-/** Go's %v of a big.Int or float64: integers in full, floats in the shortest form. */
-function formatNumber(n: number): string {
-  if (Number.isInteger(n) && Math.abs(n) < 1e21) return BigInt(n).toString();
-  const s = String(n);
-  return s.replace(/e\+?(-?)(\d)$/, "e$1" + "0$2").replace(/e(-?)(\d\d+)$/, "e$1$2");
+/** OPA prints a number's source text; the JSON text JavaScript writes for it is the closest match. */
+function numberText(n: number): string {
+  return JSON.stringify(n);
 }
 
-/** Go's strconv.Quote: printable runes kept, the rest escaped. */
-export function goQuote(s: string): string {
-  let out = '"';
+function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+}
+
+/** Go's rune conversion: an invalid code point becomes U+FFFD. */
+function runeOf(n: bigint): string {
+  const valid = n >= 0n && n <= 0x10ffffn && !(n >= 0xd800n && n <= 0xdfffn);
+  return String.fromCodePoint(valid ? Number(n) : 0xfffd);
+}
+
+const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+
+/**
+ * Go's strconv.Quote (QuoteToASCII when ascii; QuoteRune's quoting with quote "'"): printable
+ * runes kept, the rest escaped.
+ */
+export function goQuote(s: string, ascii = false, quote = '"'): string {
+  let out = quote;
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;
-    if (ch === '"') out += '\\"';
-    else if (ch === "\\") out += "\\\\";
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\r") out += "\\r";
-    else if (ch === "\t") out += "\\t";
+    if (ch === quote || ch === "\\") out += "\\" + ch;
+    else if (cp < 0x80 ? cp >= 0x20 && cp !== 0x7f : !ascii && PRINTABLE.test(ch)) out += ch;
     else if (ch === "\u0007") out += "\\a";
     else if (ch === "\b") out += "\\b";
     else if (ch === "\f") out += "\\f";
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\r") out += "\\r";
+    else if (ch === "\t") out += "\\t";
     else if (ch === "\v") out += "\\v";
     else if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, "0")}`;
-    else out += ch;
+    else if (cp >= 0xd800 && cp <= 0xdfff) out += "\\ufffd";
+    else if (cp < 0x10000) out += `\\u${cp.toString(16).padStart(4, "0")}`;
+    else out += `\\U${cp.toString(16).padStart(8, "0")}`;
   }
-  return out + '"';
+  return out + quote;
+}
+
+/** strconv.CanBackquote: no control characters other than tab, no backquote, no U+FEFF. */
+function canBackquote(s: string): boolean {
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    if (ch === "`" || cp === 0xfeff || cp === 0x7f || (cp < 0x20 && ch !== "\t")) return false;
+  }
+  return true;
 }

@@ -1,0 +1,44 @@
+# METADATA
+# title: "BREAKING contract changes need a complete approving decision"
+# description: |
+#   A BREAKING change passes only with a covering APPROVE or APPROVE_WITH_CONDITIONS decision
+#   that has a migration plan, impacted consumers, tests, rollback notes and an approver. No
+#   approving decision denies; an approving decision that lacks any of these denies and is
+#   reported itself as incomplete.
+# custom:
+#   codes:
+#     - contracts/breaking-unapproved
+#     - contracts/decision-incomplete
+#   severity: error
+package gatehouse.contracts.breaking_approval
+
+import data.gatehouse.lib.contracts
+import data.gatehouse.lib.findings
+
+# METADATA
+# title: deny
+# description: A BREAKING change no decision approves.
+deny contains findings.finding(
+	"contracts/breaking-unapproved",
+	sprintf("BREAKING %s: %s; no decision approves it%s", [change.code, change.message, contracts.sites(change)]),
+	contracts.change_extra(i, change),
+) if {
+	some i, change in input.changes
+	change.severity == "BREAKING"
+	count(contracts.approvals(change)) == 0
+}
+
+# METADATA
+# title: deny
+# description: The approving decisions of a BREAKING change are all incomplete.
+deny contains findings.finding(
+	"contracts/decision-incomplete",
+	sprintf("%s: decision %s approving BREAKING %s on %s is incomplete, missing: %s", [entry.file, entry.decision.decisionId, change.code, change.id, concat(", ", sort(missing))]),
+	{"location": {"file": entry.file, "pointer": sprintf("/changes/%d", [i])}, "metadata": contracts.change_extra(i, change).metadata},
+) if {
+	some i, change in input.changes
+	change.severity == "BREAKING"
+	not contracts.complete_approval(change)
+	some entry in contracts.approvals(change)
+	missing := contracts.missing_fields(entry.decision)
+}

@@ -1,0 +1,32 @@
+# METADATA
+# title: "RISKY contract changes need an approving decision that names tests"
+# description: |
+#   A RISKY change (default changed, declared errors changed, return type narrowed, side effect
+#   requalified, stability downgraded, Python annotation changed) passes only with a covering
+#   APPROVE or APPROVE_WITH_CONDITIONS decision that names tests and an approver.
+# custom:
+#   code: contracts/risky-unapproved
+#   severity: error
+package gatehouse.contracts.risky_approval
+
+import data.gatehouse.lib.contracts
+import data.gatehouse.lib.findings
+
+# METADATA
+# title: deny
+# description: A RISKY change without an approving decision that names tests.
+deny contains findings.finding(
+	"contracts/risky-unapproved",
+	sprintf("RISKY %s: %s; needs an approving decision in the decisions directory that names tests%s", [change.code, change.message, contracts.sites(change)]),
+	contracts.change_extra(i, change),
+) if {
+	some i, change in input.changes
+	change.severity == "RISKY"
+	not approved_with_tests(change)
+}
+
+approved_with_tests(change) if {
+	some entry in contracts.approvals(change)
+	count(entry.decision.tests) > 0
+	trim_space(entry.decision.approvedBy) != ""
+}

@@ -1,0 +1,41 @@
+package gatehouse.lib.contracts_test
+
+import data.gatehouse.lib.contracts
+
+change := {"code": "contracts/param-removed", "id": "a.ts#f", "severity": "BREAKING", "callSites": [{"file": "b.ts", "line": 3}]}
+
+decision(kind, extra) := object.union(
+	{
+		"decisionId": "d1", "decision": kind, "reasons": ["r"], "changes": [{"code": "contracts/param-removed", "symbol": "a.ts#f"}],
+		"impactedConsumers": ["b.ts"], "requiredActions": [], "migrationPlan": "m", "rollback": "r", "tests": ["t"],
+		"approvedBy": "x", "createdAt": "2026-01-01T00:00:00Z",
+	},
+	extra,
+)
+
+test_success_complete_approval if {
+	contracts.complete_approval(change) with input as {"decisions": [{"file": "d1.json", "decision": decision("APPROVE", {})}]}
+}
+
+test_fail_incomplete_approval if {
+	d := decision("APPROVE_WITH_CONDITIONS", {"migrationPlan": " ", "tests": []})
+	contracts.missing_fields(d) == {"migrationPlan", "tests"}
+	not contracts.complete_approval(change) with input as {"decisions": [{"file": "d1.json", "decision": d}]}
+}
+
+test_fail_deny_is_no_approval if {
+	count(contracts.approvals(change)) == 0 with input as {"decisions": [{"file": "d1.json", "decision": decision("DENY", {})}]}
+}
+
+test_success_extra if {
+	contracts.change_extra(2, change) == {
+		"location": {"pointer": "/changes/2"},
+		"metadata": {"change": "contracts/param-removed", "symbol": "a.ts#f", "severity": "BREAKING", "callSites": [{"file": "b.ts", "line": 3}]},
+	}
+	contracts.sites(change) == " (1 call sites: b.ts:3)"
+}
+
+test_success_extra_with_place if {
+	placed := object.union(change, {"file": "a.ts", "line": 7})
+	contracts.change_extra(0, placed).location == {"pointer": "/changes/0", "file": "a.ts", "line": 7}
+}

@@ -1,0 +1,130 @@
+// `gatehouse ledger append ENTRY` and `gatehouse ledger verify`: the tamper-evident ops sign-off
+// ledger (src/ops/ledger.ts). append first judges the entry with the risk matrix (kind
+// ops-approval, policy/ops/approval); a denied entry is not written.
+
+import { readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Argv } from "yargs";
+import { ConfigError } from "../../core/errors.js";
+import type { Finding } from "../../core/findings.js";
+import { sha256 } from "../../core/digest.js";
+import { displayPath } from "../../core/paths.js";
+import { decide, type InputRecord } from "../../core/verdict.js";
+import { InputParseError, formatForPath, parseDocument } from "../../inputs/parse.js";
+import { appendEntry, ledgerFiles, verifyLedger, type LedgerProblem } from "../../ops/ledger.js";
+import { evaluateOps } from "../../ops/evaluate.js";
+import { loadOpsSettings } from "../../ops/settings.js";
+import { SchemaRegistry } from "../../schemas/registry.js";
+import { fixedNow, report, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
+
+interface LedgerArgs extends ReportArgs {
+  root: string;
+  config?: string | undefined;
+  dir?: string | undefined;
+}
+
+interface AppendArgs extends LedgerArgs {
+  entry: string;
+}
+
+const withLedgerOptions = (y: Argv) =>
+  withReportOptions(y)
+    .option("root", { type: "string", default: ".", describe: "repository root (gatehouse.config is read from it)" })
+    .option("config", { alias: "c", type: "string", describe: "config file (default gatehouse.config.yaml/.yml/.json in the root)" })
+    .option("dir", { type: "string", describe: "ledger directory (default: config ops.ledgerDir, else ops/ledger)" });
+
+function ledgerDir(args: LedgerArgs, schemas: SchemaRegistry) {
+  const root = resolve(args.root);
+  const settings = loadOpsSettings(root, schemas, args.config);
+  return { settings, dir: args.dir !== undefined ? resolve(args.dir) : settings.ledgerDir };
+}
+
+const appendCommand = {
+  command: "append <entry>",
+  describe: "append a sign-off entry (JSON/YAML file, '-' for stdin) after the risk-matrix check",
+  builder: (y: Argv) => withLedgerOptions(y).positional("entry", { type: "string", demandOption: true }),
+  handler: async (args: AppendArgs) => {
+    const targets = selectFormats(args);
+    validateNumbers(args);
+    const schemas = new SchemaRegistry();
+    const { settings, dir } = ledgerDir(args, schemas);
+    const fields = readEntry(args.entry);
+    const nowNs = fixedNow(args);
+    const verdict = await evaluateOps({
+      jobs: [{ display: args.entry === "-" ? "-" : displayPath(resolve(args.entry)), kind: "ops-approval", document: { entry: fields, settings: { solo_allowed: settings.soloAllowed } } }],
+      timeoutMs: args.timeout,
+      ...(nowNs !== undefined ? { nowNs } : {}),
+    });
+    if (verdict.decision === "allow") {
+      const appended = appendEntry(dir, fields, { schemas });
+      process.stderr.write(`appended ${String(appended.entry.operation_id)} as seq ${appended.entry.seq} at ${appended.file}:${appended.line} (sha256 ${appended.sha256})\n`);
+    }
+    report(verdict, targets);
+  },
+};
+
+const verifyCommand = {
+  command: "verify",
+  describe: "verify the ledger's hash chain across month files; names file, line and problem",
+  builder: (y: Argv) => withLedgerOptions(y),
+  handler: async (args: LedgerArgs) => {
+    const targets = selectFormats(args);
+    validateNumbers(args);
+    const started = performance.now();
+    const schemas = new SchemaRegistry();
+    const { dir } = ledgerDir(args, schemas);
+    const result = verifyLedger(dir, schemas);
+    const findings = result.problems.map(problemFinding);
+    if (result.files.length === 0) {
+      findings.push({ code: "ledger/malformed", severity: "error", message: `${displayPath(dir)}: no ledger month files (YYYY-MM.jsonl) to verify`, source: "gate", input: displayPath(dir) });
+    }
+    const inputs: InputRecord[] = ledgerFiles(dir).map((name) => {
+      const bytes = readFileSync(join(dir, name));
+      return { path: displayPath(join(dir, name)), kind: "ops-ledger", sha256: sha256(bytes), bytes: bytes.length, rulesEvaluated: 0 };
+    });
+    const verdict = decide(findings, inputs, { durations: { totalMs: Math.round((performance.now() - started) * 100) / 100, evaluateMs: 0 } });
+    if (result.head) process.stderr.write(`ledger: ${result.entries} entries in ${result.files.length} file(s); head seq ${result.head.seq} sha256 ${result.head.sha256}\n`);
+    report(verdict, targets);
+  },
+};
+
+export const ledgerCommand = {
+  command: "ledger <command>",
+  describe: "the ops sign-off ledger: append an entry, verify the chain",
+  builder: (y: Argv) => y.command(appendCommand as never).command(verifyCommand as never).demandCommand(1, "name a ledger command: append, verify"),
+  handler: () => undefined,
+};
+
+function problemFinding(problem: LedgerProblem): Finding {
+  const broken = problem.kind === "gap" || problem.kind === "order" || problem.kind === "chain" || problem.kind === "correction";
+  return {
+    code: broken ? "ledger/broken" : "ledger/malformed",
+    severity: "error",
+    message: `${problem.file}${problem.line > 0 ? `:${problem.line}` : ""}: ${problem.message}`,
+    source: "gate",
+    input: problem.file,
+    location: { file: problem.file, ...(problem.line > 0 ? { line: problem.line } : {}) },
+    scope: "operation",
+    metadata: { problem: problem.kind },
+  };
+}
+
+function readEntry(arg: string): Record<string, unknown> {
+  let text: string;
+  try {
+    if (arg !== "-" && statSync(arg).size > 1024 * 1024) throw new ConfigError("entry file is over 1 MiB", arg);
+    text = readFileSync(arg === "-" ? 0 : arg, "utf8");
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`cannot read entry: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, arg);
+  }
+  let value: unknown;
+  try {
+    value = parseDocument(text, arg === "-" ? undefined : formatForPath(arg));
+  } catch (error) {
+    if (error instanceof InputParseError) throw new ConfigError(error.message, arg);
+    throw error;
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new ConfigError("an entry must be one JSON/YAML object", arg);
+  return value as Record<string, unknown>;
+}

@@ -1,0 +1,71 @@
+// `gatehouse schemas compat OLD NEW`: is NEW backward compatible with OLD (does it still accept
+// every document OLD accepts)? Breaking changes deny (exit 1), compatible ones are listed as info.
+
+import { readFileSync } from "node:fs";
+import type { Argv } from "yargs";
+import { sha256 } from "../../core/digest.js";
+import { ConfigError } from "../../core/errors.js";
+import type { Finding } from "../../core/findings.js";
+import { displayPath } from "../../core/paths.js";
+import { decide } from "../../core/verdict.js";
+import { InputParseError, parseDocument } from "../../inputs/parse.js";
+import { compareSchemas } from "../../schemas/compat.js";
+import { report, selectFormats, type ReportArgs } from "../common.js";
+
+interface CompatArgs extends Pick<ReportArgs, "format"> {
+  old: string;
+  new: string;
+}
+
+function readSchema(file: string): { schema: unknown; raw: Buffer } {
+  let raw: Buffer;
+  try {
+    raw = readFileSync(file);
+  } catch (error) {
+    throw new ConfigError(`cannot read schema: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, file);
+  }
+  try {
+    return { schema: parseDocument(raw.toString("utf8"), "json"), raw };
+  } catch (error) {
+    if (error instanceof InputParseError) throw new ConfigError(`invalid JSON: ${error.message}`, file);
+    throw error;
+  }
+}
+
+const compatCommand = {
+  command: "compat <old> <new>",
+  describe: "say whether schema NEW is backward compatible with schema OLD",
+  builder: (y: Argv) =>
+    y
+      .positional("old", { type: "string", describe: "the published schema" })
+      .positional("new", { type: "string", describe: "the changed schema" })
+      .option("format", { alias: "o", type: "string", array: true, default: [] as string[], describe: "report format, or NAME=FILE (repeatable)" }),
+  handler: (args: CompatArgs) => {
+    const targets = selectFormats({ ...args, timeout: 1, maxInputBytes: 1 });
+    const started = performance.now();
+    const oldDoc = readSchema(args.old);
+    const newDoc = readSchema(args.new);
+    const input = displayPath(args.new);
+    const findings: Finding[] = compareSchemas(oldDoc.schema, newDoc.schema).map((change) => ({
+      code: change.code,
+      severity: change.breaking ? "error" : "info",
+      message: `${change.pointer}: ${change.message}${change.breaking ? ` (breaking against ${displayPath(args.old)})` : ""}`,
+      source: "gate",
+      input,
+      location: { file: input, pointer: change.pointer },
+    }));
+    const verdict = decide(
+      findings,
+      [{ path: input, sha256: sha256(newDoc.raw), bytes: newDoc.raw.byteLength, rulesEvaluated: 1 }],
+      { durations: { totalMs: Math.round((performance.now() - started) * 100) / 100, evaluateMs: 0 } },
+    );
+    report(verdict, targets);
+  },
+};
+
+export const schemasCommand = {
+  command: "schemas <command>",
+  describe: "schema tools: backward compatibility between versions",
+  builder: (y: Argv) => y.command(compatCommand as never).demandCommand(1, "name a schemas command: compat"),
+  handler: () => {},
+};

@@ -1,0 +1,70 @@
+// Which files are contract sources: fast-glob over the include patterns, minus .gitignore'd paths,
+// tests, build output, node_modules and virtualenvs (none of those are public API).
+
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import fg from "fast-glob";
+import ignore from "ignore";
+
+export const DEFAULT_INCLUDE = ["**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py}"];
+
+export const NEVER_CONTRACTS = [
+  "**/node_modules/**",
+  "**/.git/**",
+  "**/dist/**",
+  "**/build/**",
+  "**/out/**",
+  "**/coverage/**",
+  "**/.venv/**",
+  "**/venv/**",
+  "**/env/**",
+  "**/site-packages/**",
+  "**/__pycache__/**",
+  "**/.tox/**",
+  "**/test/**",
+  "**/tests/**",
+  "**/__tests__/**",
+  "**/*.test.*",
+  "**/*.spec.*",
+  "**/test_*.py",
+  "**/*_test.py",
+  "**/conftest.py",
+  "**/*.d.ts",
+  "**/*.d.mts",
+  "**/*.d.cts",
+];
+
+/** Where callers live: tests count as consumers, build output and dependencies do not. */
+const NEVER_CONSUMERS = NEVER_CONTRACTS.filter((p) => !/test|spec|conftest|\.d\./.test(p));
+
+/** Every source file that may call a contract (for consumer impact), sorted. */
+export async function consumerFiles(root: string): Promise<string[]> {
+  const files = await fg(DEFAULT_INCLUDE, { cwd: root, ignore: NEVER_CONSUMERS, onlyFiles: true, followSymbolicLinks: false });
+  const gitignore = loadGitignore(root);
+  return files.filter((f) => !gitignore.ignores(f)).sort();
+}
+
+export interface FileSelection {
+  include?: string[];
+  exclude?: string[];
+}
+
+/** Sorted posix paths relative to `root`. */
+export async function contractFiles(root: string, selection: FileSelection = {}): Promise<string[]> {
+  const files = await fg(selection.include?.length ? selection.include : DEFAULT_INCLUDE, {
+    cwd: root,
+    ignore: [...NEVER_CONTRACTS, ...(selection.exclude ?? [])],
+    onlyFiles: true,
+    dot: false,
+    followSymbolicLinks: false,
+  });
+  const gitignore = loadGitignore(root);
+  return files.filter((f) => !gitignore.ignores(f)).sort();
+}
+
+function loadGitignore(root: string) {
+  const matcher = ignore();
+  const file = join(root, ".gitignore");
+  if (existsSync(file)) matcher.add(readFileSync(file, "utf8"));
+  return matcher;
+}

@@ -1,0 +1,278 @@
+// Builds the `contract-diff` input the gate evaluates (schemas/contract-diff.v1.schema.json):
+// extraction vs the registry (or the registry at a base ref), classified changes with their call
+// sites, the decisions on file, the declared PR impact and, opt-in, the invariant facts. Policy
+// (policy/contracts/) decides; nothing here allows or denies.
+
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { execa } from "execa";
+import picomatch from "picomatch";
+import { ConfigError, ToolchainError } from "../core/errors.js";
+import type { Finding } from "../core/findings.js";
+import type { SchemaRegistry } from "../schemas/registry.js";
+import { calleeName, findCallSites, type CallSite } from "./callsites.js";
+import { diffContracts, type ContractChange } from "./diff.js";
+import { extractContracts, type Extraction } from "./extract.js";
+import { consumerFiles } from "./files.js";
+import { contractId, DECLARED_LINE, maxImpact, type Impact, type Registry } from "./model.js";
+import { DEFAULT_DECISIONS, DEFAULT_REGISTRY, loadRegistry, parseRegistry } from "./registry.js";
+
+export interface InvariantSettings {
+  dataAccessModules?: string[];
+  tenantParams?: string[];
+  summaryModules?: string[];
+  evidenceFields?: string[];
+}
+
+export interface ContractSettings {
+  registry: string;
+  decisions: string;
+  include?: string[];
+  exclude?: string[];
+  entries?: string[];
+  types?: boolean;
+  baseRef?: string;
+  invariants?: InvariantSettings;
+}
+
+export function contractSettings(raw: Record<string, unknown> | undefined): ContractSettings {
+  const r = raw ?? {};
+  const settings: ContractSettings = {
+    registry: typeof r.registry === "string" ? r.registry : DEFAULT_REGISTRY,
+    decisions: typeof r.decisions === "string" ? r.decisions : DEFAULT_DECISIONS,
+  };
+  const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : undefined);
+  if (list(r.include)) settings.include = list(r.include)!;
+  if (list(r.exclude)) settings.exclude = list(r.exclude)!;
+  if (list(r.entries)) settings.entries = list(r.entries)!;
+  if (r.types === true) settings.types = true;
+  if (typeof r.baseRef === "string") settings.baseRef = r.baseRef;
+  if (r.invariants && typeof r.invariants === "object") settings.invariants = r.invariants as InvariantSettings;
+  return settings;
+}
+
+export interface DecisionEntry {
+  file: string;
+  decision: PolicyDecision;
+}
+
+export interface PolicyDecision {
+  decisionId: string;
+  decision: "APPROVE" | "DENY" | "APPROVE_WITH_CONDITIONS";
+  reasons: string[];
+  changes: { code: string; symbol: string }[];
+  impactedConsumers: string[];
+  requiredActions: string[];
+  migrationPlan: string;
+  rollback: string;
+  tests: string[];
+  approvedBy: string;
+  createdAt: string;
+}
+
+/**
+ * Why the decisions on file do not approve a change (empty: approved). The same rules as
+ * policy/contracts (which stays authoritative in the gate); `contracts accept` uses it so that
+ * only approved changes reach the registry.
+ */
+export function approvalProblems(change: ContractChange, decisions: DecisionEntry[]): string[] {
+  if (change.severity === "SAFE") return [];
+  const covering = decisions.filter((d) => d.decision.changes.some((c) => c.code === change.code && c.symbol === change.id));
+  const denied = covering.find((d) => d.decision.decision === "DENY");
+  if (denied) return [`denied by ${denied.file}`];
+  const approvals = covering.filter((d) => d.decision.decision !== "DENY");
+  if (approvals.length === 0) return ["no approving decision"];
+  const missingOf = (d: PolicyDecision) => {
+    const missing: string[] = [];
+    if (d.approvedBy.trim() === "") missing.push("approvedBy");
+    if (d.tests.length === 0) missing.push("tests");
+    if (change.severity === "BREAKING") {
+      if (d.impactedConsumers.length === 0) missing.push("impactedConsumers");
+      if (d.migrationPlan.trim() === "") missing.push("migrationPlan");
+      if (d.rollback.trim() === "") missing.push("rollback");
+    }
+    return missing;
+  };
+  if (approvals.some((d) => missingOf(d.decision).length === 0)) return [];
+  return approvals.map((d) => `${d.file} is incomplete, missing: ${missingOf(d.decision).sort().join(", ")}`);
+}
+
+export type ChangeWithSites = ContractChange & { callSites: CallSite[]; file?: string; line?: number };
+
+export interface ContractDiffDocument {
+  registry: { file: string; baseRef?: string; before: RegistryVersion; after: RegistryVersion; inSync: boolean; pending: number };
+  detected: Impact;
+  declaredImpact: { value: Impact | null; source: string };
+  changes: ChangeWithSites[];
+  decisions: DecisionEntry[];
+  invariants?: {
+    tenantParams: string[];
+    evidenceFields: string[];
+    exports: { id: string; kind: string; params: string[]; sideEffects: string[]; returnsEvidence: string[]; returnType: string; dataAccess: boolean; summary: boolean }[];
+  };
+}
+
+interface RegistryVersion {
+  registryVersion: string;
+  updatedAt: string;
+}
+
+export const MAX_CALL_SITES = 50;
+const EMPTY_REGISTRY: Registry = { registryVersion: "0.0.0", updatedAt: "1970-01-01T00:00:00Z", contracts: [] };
+
+/** The registry file as of a git ref (empty when the file did not exist there). */
+export async function registryAtRef(root: string, ref: string, file: string, schemas: SchemaRegistry): Promise<Registry> {
+  const exists = await execa("git", ["cat-file", "-e", `${ref}:${file}`], { cwd: root, reject: false });
+  if (exists.exitCode !== 0) {
+    const refOk = await execa("git", ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { cwd: root, reject: false });
+    if (refOk.exitCode !== 0) throw new ToolchainError(`git: unknown ref ${JSON.stringify(ref)}`);
+    return EMPTY_REGISTRY;
+  }
+  const shown = await execa("git", ["show", `${ref}:${file}`], { cwd: root, reject: false });
+  if (shown.exitCode !== 0) throw new ToolchainError(`git show ${ref}:${file} failed: ${shown.stderr}`);
+  return parseRegistry(shown.stdout, `${ref}:${file}`, schemas);
+}
+
+/** Decision files, each validated against policy-decision.v1; an invalid one is a finding. */
+export function loadDecisions(root: string, dir: string, schemas: SchemaRegistry): { decisions: DecisionEntry[]; findings: Finding[] } {
+  const abs = join(root, dir);
+  const decisions: DecisionEntry[] = [];
+  const findings: Finding[] = [];
+  if (!existsSync(abs)) return { decisions, findings };
+  for (const name of readdirSync(abs).filter((f) => f.endsWith(".json")).sort()) {
+    const file = `${dir}/${name}`;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(join(abs, name), "utf8"));
+    } catch (error) {
+      findings.push({ code: "contracts/decision-invalid", severity: "error", source: "gate", input: file, message: `${file}: not valid JSON: ${(error as Error).message}` });
+      continue;
+    }
+    const problems = schemas.validate("policy-decision.v1", raw, file);
+    if (problems.length > 0) {
+      findings.push(...problems.map((p) => ({ ...p, code: "contracts/decision-invalid", message: `${file}: ${p.message}` })));
+      continue;
+    }
+    const decision = raw as PolicyDecision;
+    if (`${decision.decisionId}.json` !== name) {
+      findings.push({ code: "contracts/decision-invalid", severity: "error", source: "gate", input: file, message: `${file}: decisionId ${decision.decisionId} does not match the file name` });
+      continue;
+    }
+    decisions.push({ file, decision });
+  }
+  return { decisions, findings };
+}
+
+/**
+ * The Contract Impact declared in a PR body: a checked box (`- [x] RISKY`) or a line
+ * `Contract Impact: RISKY` inside the "Contract Impact" section. Zero or several: undeclared.
+ */
+export function declaredImpactOf(body: string): Impact | null {
+  const lines = body.split(/\r?\n/);
+  const inline = lines.map((l) => /contract impact\s*[:=]\s*\**\s*(none|safe|risky|breaking)\b/i.exec(l)?.[1]).find(Boolean);
+  if (inline) return inline.toUpperCase() as Impact;
+  const start = lines.findIndex((l) => /contract impact/i.test(l));
+  if (start < 0) return null;
+  const checked = new Set<Impact>();
+  for (const line of lines.slice(start + 1)) {
+    if (/^\s*#/.test(line)) break;
+    const match = /^\s*[-*]\s*\[[xX]\]\s*\**\s*(none|safe|risky|breaking)\b/i.exec(line);
+    if (match) checked.add(match[1]!.toUpperCase() as Impact);
+  }
+  return checked.size === 1 ? [...checked][0]! : null;
+}
+
+/** PR body from $GATEHOUSE_PR_BODY (a file, set by --pr-body) or the GitHub event payload. */
+export function readDeclaredImpact(env: NodeJS.ProcessEnv): { value: Impact | null; source: string } {
+  if (env.GATEHOUSE_PR_BODY) {
+    if (!existsSync(env.GATEHOUSE_PR_BODY)) throw new ConfigError("PR body file does not exist", env.GATEHOUSE_PR_BODY);
+    return { value: declaredImpactOf(readFileSync(env.GATEHOUSE_PR_BODY, "utf8")), source: `pr-body:${env.GATEHOUSE_PR_BODY}` };
+  }
+  if (env.GITHUB_EVENT_PATH && existsSync(env.GITHUB_EVENT_PATH)) {
+    try {
+      const event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, "utf8")) as { pull_request?: { body?: string | null } };
+      if (event.pull_request) return { value: declaredImpactOf(event.pull_request.body ?? ""), source: "github-event" };
+    } catch (error) {
+      throw new ConfigError(`GitHub event payload is not JSON: ${(error as Error).message}`, env.GITHUB_EVENT_PATH);
+    }
+  }
+  return { value: null, source: "none" };
+}
+
+export interface GovernanceResult {
+  document?: ContractDiffDocument;
+  extraction: Extraction;
+  findings: Finding[];
+}
+
+export async function buildContractDiff(root: string, settings: ContractSettings, schemas: SchemaRegistry, env: NodeJS.ProcessEnv): Promise<GovernanceResult> {
+  const extraction = await extractContracts(root, settings);
+  const working = loadRegistry(join(root, settings.registry), schemas);
+  if (!working) {
+    const finding: Finding = {
+      code: "contracts/registry-missing",
+      severity: "error",
+      source: "gate",
+      input: settings.registry,
+      message: `${settings.registry} does not exist: create it with \`gatehouse contracts accept\``,
+    };
+    return { extraction, findings: [finding] };
+  }
+  // In a GitHub pull request the base branch is the baseline unless configured otherwise.
+  const baseRef = settings.baseRef ?? (env.GATEHOUSE_CONTRACTS_BASE || (env.GITHUB_BASE_REF ? `origin/${env.GITHUB_BASE_REF}` : undefined));
+  const base = baseRef ? await registryAtRef(root, baseRef, settings.registry, schemas) : working;
+  const changes = diffContracts(base.contracts, extraction.contracts);
+  const pending = diffContracts(working.contracts, extraction.contracts).length;
+  const names = new Set(changes.filter((c) => c.severity !== "SAFE").map((c) => calleeName(c.symbol.name)));
+  const sites = await findCallSites(root, await consumerFiles(root), names);
+  const { decisions, findings } = loadDecisions(root, settings.decisions, schemas);
+  const lines = new Map(extraction.contracts.map((c) => [contractId(c), DECLARED_LINE.get(c)]));
+  const document: ContractDiffDocument = {
+    registry: {
+      file: settings.registry,
+      ...(baseRef ? { baseRef } : {}),
+      before: { registryVersion: base.registryVersion, updatedAt: base.updatedAt },
+      after: { registryVersion: working.registryVersion, updatedAt: working.updatedAt },
+      inSync: pending === 0,
+      pending,
+    },
+    detected: maxImpact(changes.map((c) => c.severity)),
+    declaredImpact: readDeclaredImpact(env),
+    changes: changes.map((c) => ({
+      ...c,
+      ...declaredAt(c, lines),
+      // A symbol's own definition is not a consumer.
+      callSites: c.severity === "SAFE" ? [] : (sites.get(calleeName(c.symbol.name)) ?? []).filter((s) => s.file !== c.symbol.module).slice(0, MAX_CALL_SITES),
+    })),
+    decisions,
+  };
+  if (settings.invariants) document.invariants = invariantFacts(extraction, settings.invariants);
+  return { document, extraction, findings };
+}
+
+/** Where the change is in the code now (renames: the new name); removals have no place. */
+function declaredAt(change: ContractChange, lines: Map<string, number | undefined>): { file?: string; line?: number } {
+  const id = change.renamedTo ?? change.id;
+  const line = lines.get(id);
+  return line === undefined ? {} : { file: id.slice(0, id.lastIndexOf("#")), line };
+}
+
+function invariantFacts(extraction: Extraction, settings: InvariantSettings): NonNullable<ContractDiffDocument["invariants"]> {
+  const dataAccess = picomatch(settings.dataAccessModules?.length ? settings.dataAccessModules : ["__none__"]);
+  const summary = picomatch(settings.summaryModules?.length ? settings.summaryModules : ["__none__"]);
+  const exports = extraction.contracts
+    .filter((c) => c.kind !== "class")
+    .map((c) => ({
+      id: contractId(c),
+      kind: c.kind,
+      params: c.params.map((p) => p.name),
+      sideEffects: c.sideEffects,
+      returnsEvidence: c.returns.evidence ?? [],
+      returnType: c.returns.type ?? c.returns.inferred ?? "",
+      dataAccess: settings.dataAccessModules?.length ? dataAccess(c.symbol.module) : false,
+      summary: settings.summaryModules?.length ? summary(c.symbol.module) : false,
+    }))
+    // Only what an invariant can apply to: keeps the input small on big code bases.
+    .filter((e) => e.dataAccess || e.summary || e.sideEffects.length > 0);
+  return { tenantParams: settings.tenantParams ?? ["workspaceId"], evidenceFields: settings.evidenceFields ?? ["evidence"], exports };
+}

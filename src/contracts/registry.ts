@@ -1,0 +1,72 @@
+// The registry file: load (schema-validated), write atomically, bump its version by impact, and
+// merge the curated fields (consumers, tests, since) of the old registry into a new extraction.
+
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { ConfigError } from "../core/errors.js";
+import type { SchemaRegistry } from "../schemas/registry.js";
+import { compareContracts, contractId, type Contract, type Impact, type Registry } from "./model.js";
+
+export const DEFAULT_REGISTRY = "contracts/registry.json";
+export const DEFAULT_DECISIONS = "contracts/decisions";
+export const INITIAL_VERSION = "1.0.0";
+
+export function parseRegistry(text: string, file: string, schemas: SchemaRegistry): Registry {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`registry is not valid JSON: ${(error as Error).message}`, file);
+  }
+  const problems = schemas.validate("contract-registry.v1", raw, file);
+  if (problems.length > 0) throw new ConfigError(`invalid contract registry: ${problems.slice(0, 5).map((p) => p.message).join("; ")}`, file);
+  return raw as Registry;
+}
+
+export function loadRegistry(file: string, schemas: SchemaRegistry): Registry | undefined {
+  if (!existsSync(file)) return undefined;
+  return parseRegistry(readFileSync(file, "utf8"), file, schemas);
+}
+
+export function writeJsonAtomic(file: string, value: unknown): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  renameSync(tmp, file);
+}
+
+/** Major for BREAKING, minor for RISKY, patch for SAFE, unchanged for NONE. */
+export function bumpVersion(version: string, impact: Impact): string {
+  const match = /^(\d+)\.(\d+)\.(\d+)/.exec(version);
+  if (!match) throw new ConfigError(`registryVersion ${JSON.stringify(version)} is not semver`);
+  const [major, minor, patch] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  switch (impact) {
+    case "BREAKING":
+      return `${major + 1}.0.0`;
+    case "RISKY":
+      return `${major}.${minor + 1}.0`;
+    case "SAFE":
+      return `${major}.${minor}.${patch + 1}`;
+    default:
+      return version;
+  }
+}
+
+/** The extraction, carrying over what people curate in the registry (consumers, tests, since). */
+export function mergeCurated(extracted: Contract[], previous: Contract[] | undefined): Contract[] {
+  const byId = new Map((previous ?? []).map((c) => [contractId(c), c]));
+  return extracted
+    .map((c) => {
+      const old = byId.get(contractId(c));
+      if (!old) return c;
+      const merged: Contract = { ...c, consumers: union(old.consumers, c.consumers), tests: union(old.tests, c.tests) };
+      const since = c.since ?? old.since;
+      if (since) merged.since = since;
+      return merged;
+    })
+    .sort(compareContracts);
+}
+
+export function union(a: string[], b: string[]): string[] {
+  return [...new Set([...a, ...b])].sort();
+}

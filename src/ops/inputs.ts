@@ -1,0 +1,75 @@
+// Builds the documents of the ops input kinds, so the policies stay pure: `ops-change` (the
+// declaration and the files changed in git) and `ops-execution` (the declaration, the execution
+// log, per-step command facts from src/ops/commands.ts and the final report's headings).
+
+import { readFileSync, statSync } from "node:fs";
+import { relative, resolve } from "node:path";
+import { ConfigError } from "../core/errors.js";
+import { InputParseError, formatForPath, parseDocument } from "../inputs/parse.js";
+import type { ChangedFile } from "./changes.js";
+import { analyzeCommand, type CommandFacts } from "./commands.js";
+import { markdownHeadings } from "./declaration.js";
+
+const MAX_FILE_BYTES = 10 * 1024 * 1024;
+
+function readText(file: string, what: string): string {
+  try {
+    if (statSync(file).size > MAX_FILE_BYTES) throw new ConfigError(`${what} is over ${MAX_FILE_BYTES} bytes`, file);
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`cannot read ${what}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, file);
+  }
+}
+
+/** Repository-relative, forward-slash path of a file given on the command line. */
+export function repoPath(root: string, file: string): string {
+  return relative(root, resolve(file)).split("\\").join("/");
+}
+
+export function changeDocument(options: { declaration: unknown; declarationFile: string; base: string; exempt: string[]; changes: ChangedFile[] }) {
+  return {
+    declaration: options.declaration,
+    declaration_file: options.declarationFile,
+    base: options.base,
+    exempt: [...new Set(options.exempt)].sort(),
+    changes: options.changes,
+  };
+}
+
+export function loadExecutionLog(file: string): unknown {
+  const text = readText(file, "execution log");
+  try {
+    return parseDocument(text, formatForPath(file) ?? "yaml");
+  } catch (error) {
+    if (error instanceof InputParseError) throw new ConfigError(`execution log: ${error.message}`, file);
+    throw error;
+  }
+}
+
+/**
+ * A UTC RFC 3339 timestamp as fixed-width text (nanoseconds, `Z`), so that policies compare
+ * instants as strings; "" when it is not UTC RFC 3339 (the log schema rejects those).
+ */
+export function utcSortable(timestamp: unknown): string {
+  if (typeof timestamp !== "string") return "";
+  const match = /^(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(?:[Zz]|[+-]00:00)$/.exec(timestamp);
+  return match ? `${match[1]}T${match[2]}.${(match[3] ?? "").padEnd(9, "0")}Z` : "";
+}
+
+export function stepFacts(log: unknown): ({ number: unknown; utc: string } & CommandFacts)[] {
+  const steps = (log as { steps?: unknown })?.steps;
+  if (!Array.isArray(steps)) return [];
+  return steps.map((step: unknown) => {
+    const s = (step ?? {}) as { number?: unknown; command?: unknown; timestamp?: unknown };
+    const facts = analyzeCommand(typeof s.command === "string" ? s.command : "");
+    return { number: typeof s.number === "number" ? s.number : 0, utc: utcSortable(s.timestamp), ...facts };
+  });
+}
+
+export function executionDocument(options: { declaration: unknown; log: unknown; reportFile?: string; reportDisplay?: string }) {
+  const report = options.reportFile === undefined
+    ? null
+    : { file: options.reportDisplay ?? options.reportFile, headings: markdownHeadings(readText(options.reportFile, "final report")) };
+  return { declaration: options.declaration, log: options.log, facts: stepFacts(options.log), report };
+}

@@ -1,0 +1,58 @@
+// Applying the effective policy to the findings of a run, in this order:
+//   1. per-rule settings (exact code, else `area/*`): `enabled: false` drops the finding,
+//      `severity` replaces it (the original is kept in metadata.originalSeverity);
+//   2. warn mode: error and block findings become warnings (original kept), so nothing denies;
+//   3. waivers: a matching unexpired waiver suppresses the finding (still reported).
+// Core codes (gate/*, bundle/*, policy/*, input/*, schema/* and the pack integrity codes) pass
+// through untouched: no pack, mode or waiver loosens the gate's own fail-closed checks.
+
+import { DENYING_SEVERITIES, type Finding, type Severity } from "../core/findings.js";
+import { isCoreCode } from "./core-codes.js";
+import { settingFor } from "./rules.js";
+import type { EffectivePolicy } from "./types.js";
+import { waiverMatches, type ActiveWaiver } from "./waivers.js";
+
+export interface ApplyContext {
+  root: string;
+  policy: EffectivePolicy;
+  waivers: readonly ActiveWaiver[];
+}
+
+function withSeverity(finding: Finding, severity: Severity, reason: string): Finding {
+  if (finding.severity === severity) return finding;
+  const metadata = { ...(finding.metadata ?? {}) };
+  if (metadata.originalSeverity === undefined) metadata.originalSeverity = finding.severity;
+  metadata.severityBy = reason;
+  return { ...finding, severity, metadata };
+}
+
+export function applyPack(findings: readonly Finding[], context: ApplyContext): Finding[] {
+  const { policy } = context;
+  const packName = `${policy.pack.key}@${policy.pack.version}`;
+  const out: Finding[] = [];
+  for (const original of findings) {
+    if (isCoreCode(original.code)) {
+      out.push(original);
+      continue;
+    }
+    let finding = original;
+    const setting = settingFor(policy.rules, finding.code);
+    if (setting?.enabled === false) continue;
+    if (setting?.severity !== undefined) finding = withSeverity(finding, setting.severity, `rule setting in ${packName} effective policy`);
+    if (policy.enforcement.mode === "warn" && DENYING_SEVERITIES.has(finding.severity)) {
+      finding = withSeverity(finding, "warning", `warn mode of ${packName}`);
+    }
+    if (!finding.suppressed) {
+      const waiver = context.waivers.find((w) => waiverMatches(w, finding, context.root));
+      if (waiver) {
+        finding = {
+          ...finding,
+          suppressed: { kind: "waiver", justification: waiver.reason, owner: waiver.owner, expires: waiver.expires },
+          metadata: { ...(finding.metadata ?? {}), waiver: `waivers[${waiver.index}]` },
+        };
+      }
+    }
+    out.push(finding);
+  }
+  return out;
+}

@@ -1,0 +1,130 @@
+// Codes no pack, override or waiver can loosen: the gate's own fail-closed codes and the codes
+// that report a broken pack layer (a rejected override, an invalid or expired waiver). A pack
+// decides how strict the project's rules are; it cannot waive the integrity of the gate itself.
+
+import type { Finding, Severity } from "../core/findings.js";
+
+export const CORE_CODE_AREAS = ["gate", "bundle", "policy", "input", "schema"] as const;
+
+export type PackIntegrityCode =
+  | "pack/override-invalid"
+  | "pack/override-loosens"
+  | "pack/override-mode-locked"
+  | "pack/waiver-invalid"
+  | "pack/waiver-expired"
+  | "pack/clarifications-invalid";
+
+export type PackCode =
+  | PackIntegrityCode
+  | "pack/required-file-missing"
+  | "pack/required-heading-missing"
+  | "pack/required-document-missing"
+  | "pack/required-check-disabled"
+  | "pack/clarification-unanswered"
+  | "pack/clarification-open";
+
+export interface PackCodeInfo {
+  title: string;
+  docs: string;
+  /** severity before the pack's rule settings and mode apply */
+  severity: Severity;
+  /** integrity codes: no rule setting, warn mode or waiver changes them */
+  integrity: boolean;
+}
+
+/** Every code the packs module raises; typed so a new code cannot be raised undocumented. */
+export const PACK_CODES: Record<PackCode, PackCodeInfo> = {
+  "pack/override-invalid": {
+    title: "Repo-local policy override rejected",
+    docs: "The .gatehouse/policy.yaml|.json file is over 64 KiB, unparsable, fails schema policy-override.v1, or both a YAML and a JSON file exist. The file is not applied.",
+    severity: "error",
+    integrity: true,
+  },
+  "pack/override-loosens": {
+    title: "Override loosens a locked rule",
+    docs: "The repo-local override lowers, disables or unlocks a rule the pack (or the config) locked, lowers a core gate code, or switches a constraint off. The file is not applied; choose another pack to change locked settings.",
+    severity: "error",
+    integrity: true,
+  },
+  "pack/override-mode-locked": {
+    title: "Override switches locked block mode off",
+    docs: "The pack locks its enforcement mode (enterprise-compliance) and the repo-local override sets mode: warn. The file is not applied.",
+    severity: "error",
+    integrity: true,
+  },
+  "pack/waiver-invalid": {
+    title: "Invalid waiver",
+    docs: "A waiver in .gatehouse/waivers.yaml lacks its code, target, owner, reason or expiry, waives a core gate code, or expires later than the pack's waiver_max_days allows. It suppresses nothing.",
+    severity: "error",
+    integrity: true,
+  },
+  "pack/waiver-expired": {
+    title: "Expired waiver",
+    docs: "A waiver's expiry has passed (against --now / GATEHOUSE_NOW or the clock). It denies, names itself and suppresses nothing: fix the finding or renew the waiver with its owner.",
+    severity: "error",
+    integrity: true,
+  },
+  "pack/clarifications-invalid": {
+    title: "Invalid clarification answers",
+    docs: "The .gatehouse/clarifications.yaml file fails schema clarifications.v1 or answers a question with a value outside its options. No answer in it counts; record answers with `gatehouse clarify KEY VALUE`.",
+    severity: "error",
+    integrity: true,
+  },
+  "pack/required-file-missing": {
+    title: "Required file missing",
+    docs: "The effective policy requires a file (requirements.files) that does not exist.",
+    severity: "error",
+    integrity: false,
+  },
+  "pack/required-heading-missing": {
+    title: "Required heading missing",
+    docs: "A Markdown document matched by a requirements.headings glob lacks a required heading (ATX or setext, outside code).",
+    severity: "error",
+    integrity: false,
+  },
+  "pack/required-document-missing": {
+    title: "Required document missing",
+    docs: "A requirements.headings entry with require_match: true matches no document.",
+    severity: "error",
+    integrity: false,
+  },
+  "pack/required-check-disabled": {
+    title: "Required collector disabled",
+    docs: "The pack's defaults.required_checks names a collector that gatehouse.config does not enable.",
+    severity: "error",
+    integrity: false,
+  },
+  "pack/clarification-unanswered": {
+    title: "Blocking clarification unanswered",
+    docs: "The effective policy asks a blocking question that .gatehouse/clarifications.yaml does not answer. Denies in block mode, warns in warn mode. Answer with `gatehouse clarify KEY VALUE`.",
+    severity: "error",
+    integrity: false,
+  },
+  "pack/clarification-open": {
+    title: "Clarification open",
+    docs: "A non-blocking question of the effective policy is unanswered; informational, with the recommended answer.",
+    severity: "info",
+    integrity: false,
+  },
+};
+
+export const PACK_INTEGRITY_CODES: ReadonlySet<string> = new Set(
+  Object.entries(PACK_CODES)
+    .filter(([, info]) => info.integrity)
+    .map(([code]) => code),
+);
+
+export function codeArea(code: string): string {
+  const slash = code.indexOf("/");
+  return slash === -1 ? code : code.slice(0, slash);
+}
+
+/** True for codes (or `area/*` patterns) that packs cannot loosen. */
+export function isCoreCode(code: string): boolean {
+  return (CORE_CODE_AREAS as readonly string[]).includes(codeArea(code)) || PACK_INTEGRITY_CODES.has(code);
+}
+
+/** Builds a finding raised by the packs module, at its code's documented severity. */
+export function packFinding(code: PackCode, message: string, extra: Omit<Finding, "code" | "severity" | "message" | "source"> = {}): Finding {
+  return { code, severity: PACK_CODES[code].severity, message, source: "pack", ...extra };
+}

@@ -1,0 +1,94 @@
+// Requirement checks of the effective policy: required files exist, required headings are in the
+// Markdown documents a glob matches, and the collectors the pack requires are enabled.
+
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import fg from "fast-glob";
+import type { Finding } from "../core/findings.js";
+import { displayPath } from "../core/paths.js";
+import { packFinding } from "./core-codes.js";
+import { markdownHeadings, normalizeHeading } from "./markdown.js";
+import type { EffectivePolicy } from "./types.js";
+
+const MAX_DOCUMENT_BYTES = 2 * 1024 * 1024;
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export function checkRequirements(root: string, policy: EffectivePolicy, enabledCollectors: readonly string[]): Finding[] {
+  const findings: Finding[] = [];
+  const packName = `${policy.pack.key}@${policy.pack.version}`;
+
+  for (const check of policy.defaults.required_checks) {
+    if (enabledCollectors.includes(check)) continue;
+    findings.push(
+      packFinding("pack/required-check-disabled", `${packName} requires the ${check} collector, which is not enabled`, {
+        scope: "project",
+        suggestedFix: `enable it in gatehouse.config: collectors: { ${check}: {} }`,
+      }),
+    );
+  }
+
+  for (const file of policy.requirements.files) {
+    if (isFile(join(root, file))) continue;
+    const shown = displayPath(join(root, file));
+    findings.push(
+      packFinding("pack/required-file-missing", `${packName} requires ${file}, which does not exist`, {
+        input: shown,
+        location: { file: shown },
+        scope: "project",
+        suggestedFix: `add ${file}`,
+      }),
+    );
+  }
+
+  for (const requirement of policy.requirements.headings) {
+    const documents = fg.sync(requirement.glob, { cwd: root, onlyFiles: true, dot: false, ignore: ["**/node_modules/**"] }).sort();
+    if (documents.length === 0 && requirement.require_match) {
+      findings.push(
+        packFinding("pack/required-document-missing", `${packName} requires at least one document matching ${requirement.glob}`, {
+          scope: "project",
+          metadata: { glob: requirement.glob },
+          suggestedFix: `add a Markdown document matching ${requirement.glob} with the headings ${requirement.headings.join(", ")}`,
+        }),
+      );
+    }
+    for (const document of documents) {
+      const path = join(root, document);
+      const shown = displayPath(path);
+      let text: string;
+      try {
+        if (statSync(path).size > MAX_DOCUMENT_BYTES) throw new Error(`over ${MAX_DOCUMENT_BYTES} bytes`);
+        text = readFileSync(path, "utf8");
+      } catch (error) {
+        findings.push(
+          packFinding("pack/required-heading-missing", `${document}: cannot check required headings: ${(error as Error).message}`, {
+            input: shown,
+            location: { file: shown },
+            scope: "artifact",
+          }),
+        );
+        continue;
+      }
+      const present = new Set(markdownHeadings(text).map((h) => normalizeHeading(h.text)));
+      for (const heading of requirement.headings) {
+        if (present.has(normalizeHeading(heading))) continue;
+        findings.push(
+          packFinding("pack/required-heading-missing", `${document} has no "${heading}" heading (required by ${packName} for ${requirement.glob})`, {
+            input: shown,
+            location: { file: shown },
+            scope: "artifact",
+            metadata: { heading, glob: requirement.glob },
+            suggestedFix: `add a "## ${heading}" section to ${document}`,
+          }),
+        );
+      }
+    }
+  }
+  return findings;
+}

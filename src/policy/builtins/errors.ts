@@ -1,0 +1,30 @@
+// Errors of gatehouse's builtins, shaped like OPA's (`<builtin>: <message>`, operand errors
+// worded as topdown words them), so an evaluation error reads the same as under `opa eval`.
+
+/** A builtin failure; index.ts prefixes the builtin's name, as topdown does. */
+export class BuiltinError extends Error {
+  override name = "BuiltinError";
+}
+
+/** OPA's ast.ValueName of a JSON-decoded value (sets arrive as arrays). */
+export function valueName(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  switch (typeof value) {
+    case "string":
+      return "string";
+    case "number":
+      return "number";
+    case "boolean":
+      return "boolean";
+    case "object":
+      return "object";
+    default:
+      return typeof value;
+  }
+}
+
+/** builtins.NewOperandTypeErr with one expected type. */
+export function operandTypeError(position: number, got: unknown, expected: string): string {
+  return `operand ${position} must be ${expected} but got ${valueName(got)}`;
+}

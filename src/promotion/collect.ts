@@ -1,0 +1,389 @@
+// Builds the promotion input for each run receipt: the receipt, plus the facts only the disk can
+// tell (each output's actual sha256 and size, whether its path escapes the receipt's directory,
+// the manifest it links to by digest, the watcher registry and the provider's entry). Policies in
+// policy/promotion/ compare declared with actual; they never touch the disk themselves.
+
+import { existsSync, lstatSync, readFileSync, statSync } from "node:fs";
+import { realpath } from "node:fs/promises";
+import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
+import fg from "fast-glob";
+import picomatch from "picomatch";
+import { sha256 } from "../core/digest.js";
+import type { Finding } from "../core/findings.js";
+import { displayPath } from "../core/paths.js";
+import type { InputJob } from "../gate/evaluate-input.js";
+import { DEFAULT_MAX_INPUT_BYTES, InputParseError, parseDocument } from "../inputs/parse.js";
+import type { SchemaRegistry } from "../schemas/registry.js";
+import { HASH_CONCURRENCY, hashFile, mapLimited, NotAFileError } from "./hash.js";
+
+export interface PromotionSettings {
+  /** globs (relative to the root) that find run receipts */
+  receipts: string[];
+  /** globs (relative to the root) that find run manifests; each receipt's own directory is searched too */
+  manifests: string[];
+  /** the watcher registry file, relative to the root */
+  registry?: string;
+  requiredChecks: string[];
+  maxClockSkewSeconds: number;
+}
+
+export const DEFAULT_PROMOTION_SETTINGS: PromotionSettings = {
+  receipts: ["**/*.receipt.json"],
+  manifests: ["**/*.manifest.json"],
+  requiredChecks: [],
+  maxClockSkewSeconds: 300,
+};
+
+const IGNORE = ["**/node_modules/**", "**/.git/**"];
+
+/** Reads the `promotion` config section (already schema-validated) over the defaults. */
+export function promotionSettings(section: unknown): PromotionSettings {
+  const given = (section ?? {}) as Partial<PromotionSettings>;
+  return {
+    receipts: given.receipts ?? DEFAULT_PROMOTION_SETTINGS.receipts,
+    manifests: given.manifests ?? DEFAULT_PROMOTION_SETTINGS.manifests,
+    ...(given.registry !== undefined ? { registry: given.registry } : {}),
+    requiredChecks: given.requiredChecks ?? DEFAULT_PROMOTION_SETTINGS.requiredChecks,
+    maxClockSkewSeconds: given.maxClockSkewSeconds ?? DEFAULT_PROMOTION_SETTINGS.maxClockSkewSeconds,
+  };
+}
+
+/** A file the verdict depended on, for the verification summary. */
+export interface FileFact {
+  role: "receipt" | "manifest" | "registry";
+  file: string;
+  sha256: string;
+}
+
+/** An output verified on disk (status ok), for the verification summary's subject. */
+export interface SubjectFact {
+  name: string;
+  file: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface PromotionCollection {
+  inputs: InputJob[];
+  findings: Finding[];
+  files: FileFact[];
+  subjects: SubjectFact[];
+}
+
+interface RegistryFacts {
+  status: "ok" | "missing" | "invalid";
+  path?: string;
+  sha256?: string;
+  problems: string[];
+  providers: Map<string, { allowedOutputs: string[]; notBefore?: string; expires: string }>;
+}
+
+interface ManifestEntry {
+  file: string;
+  sha256: string;
+  document?: unknown;
+  parseError?: string;
+}
+
+/**
+ * Collects the promotion inputs. `receiptFiles` (absolute) overrides the receipt globs;
+ * `registryFile` (absolute) overrides settings.registry.
+ */
+export async function collectPromotion(
+  root: string,
+  settings: PromotionSettings,
+  schemas: SchemaRegistry,
+  explicit: { receiptFiles?: string[]; registryFile?: string } = {},
+): Promise<PromotionCollection> {
+  const findings: Finding[] = [];
+  const files: FileFact[] = [];
+  const subjects: SubjectFact[] = [];
+  const inputs: InputJob[] = [];
+
+  const receiptFiles = explicit.receiptFiles
+    ? [...new Set(explicit.receiptFiles.map((f) => resolve(root, f)))].sort()
+    : (await fg(settings.receipts, { cwd: root, absolute: true, ignore: IGNORE, onlyFiles: true, dot: false })).sort();
+
+  const registryFile = explicit.registryFile ?? (settings.registry !== undefined ? resolve(root, settings.registry) : undefined);
+  const registry = readRegistry(registryFile, schemas);
+  if (registry.path && registry.sha256) files.push({ role: "registry", file: registry.path, sha256: registry.sha256 });
+
+  const manifests = await findManifests(root, settings, receiptFiles);
+  const linkedManifests = new Set<string>();
+
+  for (const receiptFile of receiptFiles) {
+    const display = displayPath(receiptFile);
+    let raw: Buffer;
+    try {
+      const size = statSync(receiptFile).size;
+      if (size > DEFAULT_MAX_INPUT_BYTES) {
+        findings.push({ code: "input/too-large", severity: "error", message: `receipt is ${size} bytes, over the ${DEFAULT_MAX_INPUT_BYTES}-byte limit`, source: "gate", input: display });
+        continue;
+      }
+      raw = readFileSync(receiptFile);
+    } catch (error) {
+      findings.push({ code: "input/unreadable", severity: "error", message: `cannot read receipt: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, source: "gate", input: display });
+      continue;
+    }
+    let receipt: unknown;
+    try {
+      receipt = parseDocument(raw.toString("utf8"), "json");
+    } catch (error) {
+      if (!(error instanceof InputParseError)) throw error;
+      findings.push({ code: "input/unparsable", severity: "error", message: error.message, source: "gate", input: display });
+      continue;
+    }
+    const receiptSha = sha256(raw);
+    files.push({ role: "receipt", file: receiptFile, sha256: receiptSha });
+    const settingsDoc = { requiredChecks: settings.requiredChecks, maxClockSkewSeconds: settings.maxClockSkewSeconds };
+    const registryDoc = { status: registry.status, ...(registry.path ? { path: displayPath(registry.path) } : {}), ...(registry.sha256 ? { sha256: registry.sha256 } : {}), problems: registry.problems };
+
+    if (schemas.validate("run-receipt.v1", receipt, display).length > 0) {
+      // The kind's schema embeds run-receipt.v1, so evaluation reports each problem with its
+      // pointer; the facts below would be meaningless for a malformed receipt.
+      inputs.push({
+        display,
+        kind: "promotion-input",
+        document: {
+          inputVersion: "promotion-input.v1",
+          receipt: { path: display, sha256: receiptSha, document: receipt },
+          manifest: { status: "missing", declaredSha256: "0".repeat(64), problems: [] },
+          registry: registryDoc,
+          provider: { id: "", listed: false },
+          outputs: [],
+          settings: settingsDoc,
+        },
+      });
+      continue;
+    }
+    const doc = receipt as Receipt;
+    const receiptDir = dirname(receiptFile);
+
+    const manifest = linkManifest(doc, receiptDir, manifests, schemas);
+    if (manifest.status !== "missing" && manifest.file && manifest.actualSha256) {
+      if (!linkedManifests.has(manifest.file)) files.push({ role: "manifest", file: manifest.file, sha256: manifest.actualSha256 });
+      linkedManifests.add(manifest.file);
+    }
+
+    const entry = registry.status === "ok" ? registry.providers.get(doc.provider.id) : undefined;
+    const allowed = entry ? entry.allowedOutputs.map((glob) => picomatch(glob, { dot: true })) : [];
+
+    const outputs = await mapLimited(doc.outputs, HASH_CONCURRENCY, async (output, index) => {
+      const declared = { sha256: output.digest.sha256, bytes: output.bytes };
+      if (output.path === undefined) return { index, declared, actual: { status: "no-path" as const } };
+      const located = await locate(receiptDir, output.path);
+      const relPath = toPosix(output.path);
+      const fact = {
+        index,
+        path: relPath,
+        declared,
+        allowedByProvider: allowed.some((match) => match(toPosix(relative(receiptDir, resolve(receiptDir, output.path!))))),
+      };
+      if (located.status !== "found") return { ...fact, actual: { status: located.status, detail: located.detail } };
+      try {
+        const digest = await hashFile(located.real);
+        subjects.push({ name: output.name ?? relPath, file: resolve(receiptDir, output.path), sha256: digest.sha256, bytes: digest.bytes });
+        return { ...fact, actual: { status: "ok" as const, sha256: digest.sha256, bytes: digest.bytes } };
+      } catch (error) {
+        if (error instanceof NotAFileError) return { ...fact, actual: { status: "not-a-file" as const, detail: "not a regular file" } };
+        return { ...fact, actual: { status: "unreadable" as const, detail: (error as NodeJS.ErrnoException).code ?? (error as Error).message } };
+      }
+    });
+
+    inputs.push({
+      display,
+      kind: "promotion-input",
+      document: {
+        inputVersion: "promotion-input.v1",
+        receipt: { path: display, sha256: receiptSha, document: receipt },
+        manifest: {
+          status: manifest.status,
+          ...(manifest.file ? { path: displayPath(manifest.file) } : {}),
+          declaredSha256: doc.manifest.digest.sha256,
+          ...(manifest.actualSha256 ? { actualSha256: manifest.actualSha256 } : {}),
+          ...(manifest.runId !== undefined ? { runId: manifest.runId } : {}),
+          problems: manifest.problems,
+        },
+        registry: registryDoc,
+        provider: {
+          id: doc.provider.id,
+          listed: entry !== undefined,
+          ...(entry?.notBefore ? { notBefore: entry.notBefore } : {}),
+          ...(entry ? { expires: entry.expires } : {}),
+        },
+        outputs,
+        settings: settingsDoc,
+      },
+    });
+  }
+  subjects.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return { inputs, findings, files, subjects };
+}
+
+interface Receipt {
+  runId: string;
+  manifest: { path?: string; digest: { sha256: string } };
+  provider: { id: string };
+  outputs: { name?: string; path?: string; digest: { sha256: string }; bytes: number }[];
+}
+
+type Located = { status: "found"; real: string } | { status: "missing" | "escapes" | "unreadable"; detail: string };
+
+/**
+ * Resolves an output path against the receipt's directory and refuses to leave it: lexically
+ * (`..`, absolute paths) and after following symlinks (realpath), so a link pointing outside the
+ * root is caught as well.
+ */
+async function locate(receiptDir: string, path: string): Promise<Located> {
+  if (isAbsolute(path) || /^[A-Za-z]:[\\/]/.test(path)) return { status: "escapes", detail: "absolute path" };
+  const lexical = resolve(receiptDir, path);
+  if (!inside(receiptDir, lexical)) return { status: "escapes", detail: "resolves outside the receipt's directory" };
+  let rootReal: string;
+  let real: string;
+  try {
+    rootReal = await realpath(receiptDir);
+    real = await realpath(lexical);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") {
+      const dangling = isSymlink(lexical);
+      return { status: "missing", detail: dangling ? "dangling symlink" : "no such file" };
+    }
+    return { status: "unreadable", detail: code ?? (error as Error).message };
+  }
+  if (!inside(rootReal, real)) return { status: "escapes", detail: "a symlink resolves outside the receipt's directory" };
+  return { status: "found", real };
+}
+
+function inside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel !== "" && !rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel);
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+function toPosix(path: string): string {
+  return sep === "/" ? path : path.split(sep).join("/");
+}
+
+function readRegistry(file: string | undefined, schemas: SchemaRegistry): RegistryFacts {
+  const facts: RegistryFacts = { status: "missing", problems: [], providers: new Map() };
+  if (file === undefined) {
+    facts.problems.push("no watcher registry configured (promotion.registry or --registry)");
+    return facts;
+  }
+  facts.path = file;
+  let raw: Buffer;
+  try {
+    raw = readFileSync(file);
+  } catch (error) {
+    facts.problems.push(`cannot read ${displayPath(file)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    return facts;
+  }
+  facts.sha256 = sha256(raw);
+  facts.status = "invalid";
+  let document: unknown;
+  try {
+    document = parseDocument(raw.toString("utf8"), file.endsWith(".json") ? "json" : "yaml");
+  } catch (error) {
+    if (!(error instanceof InputParseError)) throw error;
+    facts.problems.push(error.message);
+    return facts;
+  }
+  const problems = schemas.validate("watcher-registry.v1", document, displayPath(file)).map((f) => f.message);
+  if (problems.length > 0) {
+    facts.problems.push(...problems);
+    return facts;
+  }
+  const providers = (document as { providers: { id: string; allowedOutputs: string[]; notBefore?: string; expires: string }[] }).providers;
+  for (const provider of providers) {
+    if (facts.providers.has(provider.id)) facts.problems.push(`provider ${JSON.stringify(provider.id)} is listed twice`);
+    facts.providers.set(provider.id, { allowedOutputs: provider.allowedOutputs, expires: provider.expires, ...(provider.notBefore ? { notBefore: provider.notBefore } : {}) });
+  }
+  if (facts.problems.length > 0) {
+    facts.providers.clear();
+    return facts;
+  }
+  facts.status = "ok";
+  return facts;
+}
+
+async function findManifests(root: string, settings: PromotionSettings, receiptFiles: string[]): Promise<Map<string, ManifestEntry>> {
+  const found = new Set(await fg(settings.manifests, { cwd: root, absolute: true, ignore: IGNORE, onlyFiles: true }));
+  for (const dir of new Set(receiptFiles.map((f) => dirname(f)))) {
+    for (const file of await fg("*.manifest.json", { cwd: dir, absolute: true, onlyFiles: true })) found.add(file);
+  }
+  const byDigest = new Map<string, ManifestEntry>();
+  for (const file of [...found].sort()) {
+    const entry = readManifest(file);
+    if (entry && !byDigest.has(entry.sha256)) byDigest.set(entry.sha256, entry);
+  }
+  return byDigest;
+}
+
+function readManifest(file: string): ManifestEntry | undefined {
+  let raw: Buffer;
+  try {
+    if (statSync(file).size > DEFAULT_MAX_INPUT_BYTES) return undefined;
+    raw = readFileSync(file);
+  } catch {
+    return undefined;
+  }
+  const entry: ManifestEntry = { file, sha256: sha256(raw) };
+  try {
+    entry.document = parseDocument(raw.toString("utf8"), "json");
+  } catch (error) {
+    if (!(error instanceof InputParseError)) throw error;
+    entry.parseError = error.message;
+  }
+  return entry;
+}
+
+interface ManifestLink {
+  status: "linked" | "missing" | "digest-mismatch" | "invalid";
+  file?: string;
+  actualSha256?: string;
+  runId?: string;
+  problems: string[];
+}
+
+/** The receipt's path hint wins (a different digest there is a mismatch); otherwise link by digest. */
+function linkManifest(receipt: Receipt, receiptDir: string, byDigest: Map<string, ManifestEntry>, schemas: SchemaRegistry): ManifestLink {
+  const declared = receipt.manifest.digest.sha256;
+  let entry: ManifestEntry | undefined;
+  if (receipt.manifest.path !== undefined) {
+    const hinted = resolve(receiptDir, receipt.manifest.path);
+    if (existsSync(hinted)) {
+      entry = readManifest(hinted);
+      if (entry && entry.sha256 !== declared) {
+        return { status: "digest-mismatch", file: hinted, actualSha256: entry.sha256, problems: [`${displayPath(hinted)} has sha256 ${entry.sha256}, the receipt declares ${declared}`] };
+      }
+    }
+  }
+  entry ??= byDigest.get(declared);
+  if (!entry) return { status: "missing", problems: [`no manifest with sha256 ${declared} was found`] };
+  const link: ManifestLink = { status: "linked", file: entry.file, actualSha256: entry.sha256, problems: [] };
+  if (entry.parseError !== undefined) {
+    link.status = "invalid";
+    link.problems.push(entry.parseError);
+    return link;
+  }
+  const problems = schemas.validate("run-manifest.v1", entry.document, displayPath(entry.file)).map((f) => f.message);
+  if (problems.length > 0) {
+    link.status = "invalid";
+    link.problems.push(...problems);
+    return link;
+  }
+  link.runId = (entry.document as { runId: string }).runId;
+  if (link.runId !== receipt.runId) {
+    link.status = "invalid";
+    link.problems.push(`the manifest's runId ${JSON.stringify(link.runId)} differs from the receipt's ${JSON.stringify(receipt.runId)}`);
+  }
+  return link;
+}

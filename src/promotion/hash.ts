@@ -1,0 +1,55 @@
+// Streaming sha256 of files: large reads into one reused buffer per file, never the whole file in
+// memory, and a small concurrency limit (outputs can be GBs; the machine may have 2 cores).
+
+import { createHash } from "node:crypto";
+import { open } from "node:fs/promises";
+
+/** 1 MiB reads: large enough that per-read overhead is noise next to hashing. */
+export const HASH_CHUNK_BYTES = 1024 * 1024;
+/** Files hashed at once: one core hashes while the other's read is in flight. */
+export const HASH_CONCURRENCY = 2;
+
+export interface FileDigest {
+  sha256: string;
+  bytes: number;
+}
+
+export class NotAFileError extends Error {
+  override name = "NotAFileError";
+}
+
+/** Hashes the file at `path` (already resolved); refuses anything that is not a regular file. */
+export async function hashFile(path: string, chunkBytes: number = HASH_CHUNK_BYTES): Promise<FileDigest> {
+  const handle = await open(path, "r");
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new NotAFileError(`${path} is not a regular file`);
+    const hash = createHash("sha256");
+    const buffer = Buffer.allocUnsafe(Math.min(chunkBytes, Math.max(stat.size, 1)));
+    let bytes = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      // update() copies what it needs synchronously, so the buffer can be reused at once.
+      hash.update(bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead));
+      bytes += bytesRead;
+    }
+    return { sha256: hash.digest("hex"), bytes };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Runs `task` over `items` with at most `limit` in flight; results keep the items' order. */
+export async function mapLimited<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,3 @@
+package string_rule
+
+deny := "x"

@@ -1,0 +1,3 @@
+package boolean_rule
+
+deny if true

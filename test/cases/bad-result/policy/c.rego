@@ -1,0 +1,3 @@
+package number_set
+
+deny contains 1 if true

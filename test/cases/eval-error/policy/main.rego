@@ -1,0 +1,7 @@
+package main
+
+owner := "a" if input.kind
+
+owner := "b" if input.kind
+
+deny contains "unowned" if owner == "c"

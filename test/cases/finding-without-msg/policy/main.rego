@@ -1,0 +1,3 @@
+package main
+
+deny contains {"code": "x/y"} if true

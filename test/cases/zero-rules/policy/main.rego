@@ -1,0 +1,5 @@
+package main
+
+exception contains rules if {
+	rules := ["x"]
+}

@@ -1,0 +1,109 @@
+// CLI snapshot tests. Each test/cases/<name>/ holds case.json (setup steps, arguments, stdin,
+// env), the files it needs, and expected.txt: the command, its exit code, stdout and stderr.
+// A case runs in a temporary copy of its folder, so setup steps may build or tamper freely.
+// UPDATE_SNAPSHOTS=1 rewrites expected.txt.
+
+import { spawnSync } from "node:child_process";
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { GATE_CODES } from "../src/core/codes.js";
+import { packagePath } from "../src/core/paths.js";
+
+interface Step {
+  gatehouse?: string[];
+  append?: [string, string];
+  write?: [string, string];
+  remove?: string;
+}
+
+interface Case {
+  description: string;
+  setup?: Step[];
+  args: string[];
+  stdin?: string;
+  env?: Record<string, string>;
+  /** codes this case must produce (checked against GATE_CODES triggers) */
+  codes?: string[];
+}
+
+const CASES = packagePath("test", "cases");
+const BIN = packagePath("bin", "gatehouse.js");
+const cacheDir = mkdtempSync(join(tmpdir(), "gatehouse-cli-cache-"));
+
+function gatehouse(args: string[], cwd: string, extra: { stdin?: string; env?: Record<string, string> } = {}) {
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    input: extra.stdin ?? "",
+    encoding: "utf8",
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NO_COLOR: "1", GATEHOUSE_CACHE_DIR: cacheDir, ...extra.env },
+  });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+function runCase(name: string): { snapshot: string; stdout: string; code: number } {
+  const spec = JSON.parse(readFileSync(join(CASES, name, "case.json"), "utf8")) as Case;
+  const work = mkdtempSync(join(tmpdir(), `gatehouse-case-${name}-`));
+  try {
+    cpSync(join(CASES, name), work, { recursive: true });
+    for (const step of spec.setup ?? []) {
+      if (step.gatehouse) {
+        const r = gatehouse(step.gatehouse.map((a) => a.replace("<root>", packagePath())), work);
+        if (r.code !== 0) throw new Error(`setup ${step.gatehouse.join(" ")} failed: ${r.stdout}${r.stderr}`);
+      }
+      if (step.append) appendFileSync(join(work, step.append[0]), step.append[1]);
+      if (step.write) writeFileSync(join(work, step.write[0]), step.write[1]);
+      if (step.remove) rmSync(join(work, step.remove), { recursive: true, force: true });
+    }
+    const r = gatehouse(spec.args, work, { ...(spec.stdin !== undefined ? { stdin: spec.stdin } : {}), ...(spec.env ? { env: spec.env } : {}) });
+    const clean = (s: string) => s.replace(/bundles\/[0-9a-f]{64}/g, "bundles/<key>").replaceAll(cacheDir, "<cache>").replaceAll(work, "<case>").replaceAll(packagePath(), "<root>").replace(/"(totalMs|evaluateMs)": [0-9.]+/g, '"$1": 0');
+    const snapshot = [
+      `# ${spec.description}`,
+      `$ gatehouse ${spec.args.join(" ")}${spec.stdin !== undefined ? " < stdin" : ""}`,
+      `exit: ${r.code}`,
+      "--- stdout",
+      clean(r.stdout).trimEnd(),
+      "--- stderr",
+      clean(r.stderr).trimEnd(),
+      "",
+    ].join("\n");
+    return { snapshot, stdout: r.stdout, code: r.code };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+const names = readdirSync(CASES).filter((n) => existsSync(join(CASES, n, "case.json"))).sort();
+const produced = new Map<string, Set<string>>();
+
+for (const name of names) {
+  test(`cli case ${name}`, () => {
+    const { snapshot, stdout } = runCase(name);
+    const codes = new Set([...stdout.matchAll(/\[([a-z0-9-]+\/[a-z0-9-]+)\]/g)].map((m) => m[1]!));
+    produced.set(name, codes);
+    const file = join(CASES, name, "expected.txt");
+    if (process.env.UPDATE_SNAPSHOTS || !existsSync(file)) writeFileSync(file, snapshot);
+    assert.fixture(snapshot, readFileSync(file, "utf8"));
+  });
+}
+
+test("every fail-closed gate code has a CLI case that triggers it, with exit code 1", () => {
+  for (const [code, info] of Object.entries(GATE_CODES)) {
+    if (info.trigger.endsWith(".test.ts")) {
+      // Codes raised by commands with their own harness (the ledger) name the test file instead.
+      const source = readFileSync(packagePath(info.trigger), "utf8");
+      assert.ok(source.includes(code) || source.includes(code.replace("/", "\\/")), `${code}: ${info.trigger} never asserts it`);
+      continue;
+    }
+    assert.ok(names.includes(info.trigger), `${code}: no test/cases/${info.trigger}/`);
+    const codes = produced.get(info.trigger);
+    assert.ok(codes?.has(code), `${code}: test/cases/${info.trigger} does not produce it (got ${[...(codes ?? [])].join(", ")})`);
+    const expected = readFileSync(join(CASES, info.trigger, "expected.txt"), "utf8");
+    assert.match(expected, /^exit: 1$/m, `${code}: test/cases/${info.trigger} must exit 1`);
+  }
+});
+
+test.after(() => rmSync(cacheDir, { recursive: true, force: true }));
+test.run();

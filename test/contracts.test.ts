@@ -1,0 +1,165 @@
+// Contract extraction and classification over the old/new source pairs in test/contracts/pairs:
+// every pair asserts its exact change codes and severities; the TypeScript pairs are also checked
+// by the compiler (a consumer of the old API compiles against old, and against new unless the
+// change is BREAKING).
+
+import { readdirSync, readFileSync, existsSync, mkdtempSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import ts from "typescript";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { packagePath } from "../src/core/paths.js";
+import { CHANGE_CODES, diffContracts, typeRelation, unionMembers } from "../src/contracts/diff.js";
+import { extractContracts } from "../src/contracts/extract.js";
+
+const PAIRS = packagePath("test", "contracts", "pairs");
+const pairNames = readdirSync(PAIRS).sort();
+
+interface Expected {
+  changes: { code: string; severity: string }[];
+  compilerVisible?: boolean;
+}
+
+function expectedOf(name: string): Expected {
+  return JSON.parse(readFileSync(join(PAIRS, name, "expected.json"), "utf8")) as Expected;
+}
+
+for (const name of pairNames) {
+  test(`pair ${name}: exact change codes and severities`, async () => {
+    const before = await extractContracts(join(PAIRS, name, "old"));
+    const after = await extractContracts(join(PAIRS, name, "new"));
+    assert.ok(before.contracts.length > 0, "the old side has contracts");
+    const got = diffContracts(before.contracts, after.contracts).map((c) => ({ code: c.code, severity: c.severity }));
+    assert.equal(got, expectedOf(name).changes);
+  });
+}
+
+test("every change code has a pair and every pair's code exists", () => {
+  const covered = new Set(pairNames.flatMap((n) => expectedOf(n).changes.map((c) => c.code)));
+  for (const code of Object.keys(CHANGE_CODES)) assert.ok(covered.has(code), `no pair for ${code}`);
+  for (const code of covered) assert.ok(code in CHANGE_CODES, `unknown code ${code}`);
+  for (const severity of ["SAFE", "RISKY", "BREAKING"]) assert.ok(Object.values(CHANGE_CODES).some((c) => c.severity === severity));
+});
+
+test("TypeScript pairs: the compiler agrees with the verdict (one in-process Program)", () => {
+  const tsPairs = pairNames.filter((n) => existsSync(join(PAIRS, n, "consumer.ts")));
+  assert.ok(tsPairs.length >= 20);
+  const virtual = new Map<string, string>();
+  for (const name of tsPairs) {
+    const consumer = readFileSync(join(PAIRS, name, "consumer.ts"), "utf8");
+    for (const side of ["old", "new"]) {
+      for (const file of readdirSync(join(PAIRS, name, side))) virtual.set(`/pairs/${name}/${side}/${file}`, readFileSync(join(PAIRS, name, side, file), "utf8"));
+      virtual.set(`/pairs/${name}/${side}/consumer.ts`, consumer);
+    }
+  }
+  const options: ts.CompilerOptions = { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, lib: ["lib.es2022.d.ts"], types: [], skipLibCheck: true };
+  const host = ts.createCompilerHost(options);
+  const { fileExists, readFile, getSourceFile, directoryExists } = host;
+  host.directoryExists = (d) => d === "/pairs" || d.startsWith("/pairs/") || (directoryExists?.(d) ?? false);
+  host.fileExists = (f) => virtual.has(f) || fileExists(f);
+  host.readFile = (f) => virtual.get(f) ?? readFile(f);
+  host.getSourceFile = (f, version, onError, shouldCreate) =>
+    virtual.has(f) ? ts.createSourceFile(f, virtual.get(f)!, version) : getSourceFile(f, version, onError, shouldCreate);
+  const program = ts.createProgram([...virtual.keys()], options, host);
+  const errorsIn = (file: string) => {
+    const source = program.getSourceFile(file);
+    assert.ok(source, `${file} is in the program`);
+    return [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)].map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+  };
+  for (const name of tsPairs) {
+    const expected = expectedOf(name);
+    const breaking = expected.changes.some((c) => c.severity === "BREAKING");
+    assert.equal(errorsIn(`/pairs/${name}/old/consumer.ts`), [], `${name}: the consumer compiles against the old API`);
+    for (const side of ["old", "new"]) {
+      for (const file of readdirSync(join(PAIRS, name, side))) assert.equal(errorsIn(`/pairs/${name}/${side}/${file}`), [], `${name}: ${side}/${file} compiles`);
+    }
+    const newErrors = errorsIn(`/pairs/${name}/new/consumer.ts`);
+    if (breaking && expected.compilerVisible !== false) assert.ok(newErrors.length > 0, `${name}: BREAKING, so the consumer must fail against the new API`);
+    else assert.equal(newErrors, [], `${name}: not BREAKING (or not visible to the compiler), so the consumer still compiles`);
+  }
+});
+
+test("re-exports: export *, export { x as y } from, import-then-export, barrels", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "gh-contracts-"));
+  try {
+    mkdirSync(join(dir, "lib"));
+    // a.ts re-exports the barrel that re-exports it: the cycle must terminate.
+    writeFileSync(join(dir, "lib", "a.ts"), 'export function alpha(x: string): string { return x; }\nfunction hidden(): void {}\nexport { hidden as shown };\nexport * from "./index.js";\n');
+    writeFileSync(join(dir, "lib", "b.ts"), "/** @sideEffect network\n * @owner team-b */\nexport const beta = async (n: number = 2): Promise<number> => n;\nexport class Gamma { run(): void {} private p(): void {} protected q(): void {} }\n");
+    writeFileSync(join(dir, "lib", "index.ts"), 'export * from "./a.js";\nexport { beta as betaRenamed } from "./b.js";\nimport { Gamma } from "./b.js";\nexport { Gamma };\n');
+    writeFileSync(join(dir, "index.ts"), 'export * from "./lib/index.js";\nexport * from "left-pad";\n');
+    const { contracts } = await extractContracts(dir, { entries: ["index.ts"] });
+    assert.equal(contracts.map((c) => `${c.symbol.module}#${c.symbol.name}:${c.kind}`), [
+      "index.ts#Gamma:class",
+      "index.ts#Gamma.run:method",
+      "index.ts#alpha:function",
+      "index.ts#betaRenamed:function",
+      "index.ts#shown:function",
+    ]);
+    const beta = contracts.find((c) => c.symbol.name === "betaRenamed")!;
+    assert.equal(beta.params, [{ name: "n", required: false, type: "number", default: "2" }]);
+    assert.equal(beta.sideEffects, ["network"]);
+    assert.equal(beta.owners, ["team-b"]);
+    assert.equal(beta.returns, { type: "Promise<number>" });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("--types mode adds the checker's inferred return type", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "gh-contracts-"));
+  try {
+    writeFileSync(join(dir, "m.ts"), "export function twice(n: number) { return [n, n] as const; }\n");
+    const syntax = await extractContracts(dir);
+    assert.equal(syntax.contracts[0]!.returns, {});
+    const typed = await extractContracts(dir, { types: true });
+    assert.equal(typed.contracts[0]!.returns, { inferred: "readonly [number, number]" });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("Python: __all__, _private, parameter kinds, docstring tags, methods, gitignore and tests skipped", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "gh-contracts-"));
+  try {
+    mkdirSync(join(dir, "tests"));
+    mkdirSync(join(dir, "build"));
+    writeFileSync(join(dir, ".gitignore"), "generated.py\n");
+    writeFileSync(join(dir, "generated.py"), "def gen():\n    pass\n");
+    writeFileSync(join(dir, "tests", "test_x.py"), "def test_a():\n    pass\n");
+    writeFileSync(join(dir, "build", "out.py"), "def built():\n    pass\n");
+    writeFileSync(
+      join(dir, "svc.py"),
+      'class Mailer:\n    """Sends mail.\n\n    @owner comms\n    @stable\n    """\n\n    def __init__(self, host: str, port: int = 25):\n        pass\n\n    async def send(self, to, /, body, *rest, cc=None, **headers) -> bool:\n        """@sideEffect external-send approval-gated\n        @throws SMTPError\n        """\n\n    @staticmethod\n    def parse(raw):\n        pass\n\n    @property\n    def host(self):\n        return 1\n\n    @host.setter\n    def host(self, v):\n        pass\n\n    def _internal(self):\n        pass\n\n\n@overload\ndef conv(x: int) -> int: ...\n@overload\ndef conv(x: str) -> str: ...\ndef conv(x):\n    return x\n',
+    );
+    const { files, contracts } = await extractContracts(dir);
+    assert.equal(files, ["svc.py"]);
+    assert.equal(contracts.map((c) => c.symbol.name), ["Mailer", "Mailer.parse", "Mailer.send", "conv"]);
+    const [mailer, parse, send, conv] = contracts;
+    assert.equal(conv!.params, [{ name: "x", required: true, kind: "positional-or-keyword" }]);
+    assert.equal(mailer!.params.map((p) => [p.name, p.kind, p.required, p.type, p.default]), [["host", "positional-or-keyword", true, "str", undefined], ["port", "positional-or-keyword", false, "int", "25"]]);
+    assert.equal(mailer!.owners, ["comms"]);
+    assert.equal(parse!.params.map((p) => p.name), ["raw"]);
+    assert.equal(send!.params.map((p) => [p.name, p.kind]), [["to", "positional-only"], ["body", "positional-or-keyword"], ["rest", "var-positional"], ["cc", "keyword-only"], ["headers", "var-keyword"]]);
+    assert.equal(send!.async, true);
+    assert.equal(send!.sideEffects, ["external-send approval-gated"]);
+    assert.equal(send!.errors, ["SMTPError"]);
+    assert.equal(send!.stability, { level: "stable" });
+    assert.equal(send!.returns, { type: "bool" });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("type relations: union members, reordering, any", () => {
+  assert.equal(unionMembers("A<B | C> | { a: 1 | 2 } | 'x|y'"), ["A<B | C>", "{ a: 1 | 2 }", "'x|y'"]);
+  assert.is(typeRelation("string | number", "number | string"), "same");
+  assert.is(typeRelation("string", "string | null"), "widened");
+  assert.is(typeRelation("string | null", "string"), "narrowed");
+  assert.is(typeRelation("string", "number"), "changed");
+  assert.is(typeRelation(undefined, "string"), "narrowed");
+  assert.is(typeRelation("string", "unknown"), "widened");
+});
+
+test.run();

@@ -1,0 +1,4 @@
+import { retry } from "./api";
+
+retry();
+retry(1);

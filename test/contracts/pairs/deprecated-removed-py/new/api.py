@@ -1,0 +1,3 @@
+class Client:
+    def post(self, msg, *, retries=3):
+        return msg

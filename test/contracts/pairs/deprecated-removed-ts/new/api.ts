@@ -1,0 +1,3 @@
+export function total(unit: string): number {
+  return unit.length;
+}

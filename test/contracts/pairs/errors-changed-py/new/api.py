@@ -1,0 +1,5 @@
+def load(path):
+    """Load.
+
+    :raises PermissionError: when unreadable
+    """

@@ -1,0 +1,5 @@
+def load(path):
+    """Load.
+
+    @throws FileNotFoundError
+    """

@@ -1,0 +1,3 @@
+import { root } from "./api";
+
+root(4);

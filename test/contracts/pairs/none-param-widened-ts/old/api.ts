@@ -1,0 +1,3 @@
+export function pad(value: string): string {
+  return value;
+}

@@ -1,0 +1,3 @@
+import { Store } from "./api";
+
+new Store().get("k");

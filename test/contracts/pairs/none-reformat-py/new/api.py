@@ -1,0 +1,8 @@
+# comment
+def add(
+    a,  # first
+    b: 'list[int]' = None,
+) -> int:
+    """Add."""
+    total = a
+    return total

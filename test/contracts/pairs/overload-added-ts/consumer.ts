@@ -1,0 +1,3 @@
+import { parse } from "./api";
+
+parse("1");

@@ -1,0 +1,4 @@
+export function parse(input: string): string;
+export function parse(input: string): string {
+  return input;
+}

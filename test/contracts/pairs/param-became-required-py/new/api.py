@@ -1,0 +1,2 @@
+def greet(name, greeting):
+    return greeting + name

@@ -1,0 +1,3 @@
+export function greet(name: string, greeting?: string): string {
+  return (greeting ?? "hi ") + name;
+}

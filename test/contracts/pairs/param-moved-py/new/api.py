@@ -1,0 +1,2 @@
+def span(end, start):
+    return end - start

@@ -1,0 +1,2 @@
+def greet(name, *, loud=False):
+    return name

@@ -1,0 +1,3 @@
+import { greet } from "./api";
+
+greet("ada", "hello ");

@@ -1,0 +1,3 @@
+import { pad } from "./api";
+
+pad("x");

@@ -1,0 +1,3 @@
+export function pad(value: number): string {
+  return String(value);
+}

@@ -1,0 +1,3 @@
+export function pad(value: string | number): string {
+  return String(value);
+}

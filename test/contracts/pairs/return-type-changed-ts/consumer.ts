@@ -1,0 +1,3 @@
+import { id } from "./api";
+
+export const value: string = id();

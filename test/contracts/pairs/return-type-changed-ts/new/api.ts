@@ -1,0 +1,3 @@
+export function id(): number {
+  return 1;
+}

@@ -1,0 +1,3 @@
+export function id(): string {
+  return "a";
+}

@@ -1,0 +1,3 @@
+export function id(): string | number {
+  return "a";
+}

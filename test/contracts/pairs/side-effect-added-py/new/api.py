@@ -1,0 +1,5 @@
+def save(doc):
+    """Save a document.
+
+    @sideEffect filesystem
+    """

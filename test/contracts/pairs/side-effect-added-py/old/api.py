@@ -1,0 +1,2 @@
+def save(doc):
+    """Save a document."""

@@ -1,0 +1,4 @@
+/** @sideEffect network */
+export function save(doc: string): void {
+  void doc;
+}

@@ -1,0 +1,3 @@
+import { notify } from "./api";
+
+notify("a@b");

@@ -1,0 +1,3 @@
+import { save } from "./api";
+
+save("d");

@@ -1,0 +1,3 @@
+export function save(doc: string): void {
+  void doc;
+}

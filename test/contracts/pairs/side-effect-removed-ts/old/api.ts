@@ -1,0 +1,4 @@
+/** @sideEffect filesystem */
+export function save(doc: string): void {
+  void doc;
+}

@@ -1,0 +1,2 @@
+/** @experimental */
+export function run(): void {}

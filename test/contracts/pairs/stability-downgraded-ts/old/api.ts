@@ -1,0 +1,2 @@
+/** @stable */
+export function run(): void {}

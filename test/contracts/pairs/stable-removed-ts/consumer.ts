@@ -1,0 +1,3 @@
+import { count } from "./api";
+
+count();

@@ -1,0 +1,6 @@
+def a():
+    pass
+
+
+async def b(x, *args, **kwargs):
+    pass

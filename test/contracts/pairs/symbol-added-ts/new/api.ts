@@ -1,0 +1,5 @@
+export function a(): void {}
+
+export function b(x: number): number {
+  return x;
+}

@@ -1,0 +1,3 @@
+import { parseDate } from "./api";
+
+parseDate("2026-01-01");

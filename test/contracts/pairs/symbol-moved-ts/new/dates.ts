@@ -1,0 +1,3 @@
+export function parseDate(text: string): number {
+  return Date.parse(text);
+}

@@ -1,0 +1,2 @@
+def keep(x):
+    return x

@@ -1,0 +1,3 @@
+import { fetchUser } from "./api";
+
+fetchUser("u1");

@@ -1,0 +1,3 @@
+export function loadUser(id: string): string {
+  return id;
+}

@@ -1,0 +1,3 @@
+export function fetchUser(id: string): string {
+  return id;
+}

@@ -1,0 +1,3 @@
+package lib.k8s
+
+is_deployment if input.kind == "Deployment"
