@@ -11,6 +11,7 @@ import fg from "fast-glob";
 import { findFiles } from "../src/core/walk.js";
 import { displayPath } from "../src/core/paths.js";
 import { collectJobs } from "../src/cli/commands/check.js";
+import { COMMANDS, commandsFor } from "../src/cli/main.js";
 import { chunkSize, evaluateInPool, IN_PROCESS_MAX, WorkerProgress, type WorkerInit } from "../src/gate/pool.js";
 import { InputEvaluator, type InputJob, type InputResult } from "../src/gate/evaluate-input.js";
 import { fixedNsClock } from "../src/policy/builtins/index.js";
@@ -345,6 +346,18 @@ test("check DIR: display paths are what displayPath gives for each file", async 
   } finally {
     process.chdir(previous);
   }
+});
+
+test("CLI: each command is loaded under its own name; a run loads the one it names, else all", async () => {
+  for (const [name, load] of Object.entries(COMMANDS)) {
+    const command = (await load()) as { command: string };
+    assert.is(command.command.split(" ")[0], name);
+  }
+  const all = Object.keys(COMMANDS).length;
+  assert.is((await commandsFor(["check", "x.json", "--format", "json"])).length, 1);
+  assert.is((await commandsFor(["--help"])).length, all);
+  assert.is((await commandsFor(["nope"])).length, all);
+  assert.is((await commandsFor([])).length, all);
 });
 
 test("SchemaRegistry loads ajv and the schemas on first use", () => {

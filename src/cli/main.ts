@@ -6,39 +6,49 @@ import { errorMessage, isKnownError, UsageError } from "../core/errors.js";
 import { EXIT_ERROR } from "../core/verdict.js";
 import { parseFormats, REPORTERS, type FormatTarget } from "../reporters/index.js";
 import type { ToolErrorReport } from "../reporters/types.js";
-import { buildCommand } from "./commands/build.js";
-import { checkCommand } from "./commands/check.js";
-import { contractsCommand } from "./commands/contracts.js";
-import { clarifyCommand } from "./commands/clarify.js";
-import { fixturesCommand } from "./commands/fixtures.js";
-import { gateCommand } from "./commands/gate.js";
-import { ledgerCommand } from "./commands/ledger.js";
-import { opsCommand } from "./commands/ops.js";
-import { policyCommand } from "./commands/policy.js";
-import { promoteCommand } from "./commands/promote.js";
-import { schemasCommand } from "./commands/schemas.js";
-import { versionCommand, versionText } from "./commands/version.js";
 import { session, STDIN_MARKER } from "./common.js";
 import { emit, reportContext } from "./output.js";
+
+/**
+ * The commands, in help order, each loaded on demand: some pull in heavy dependencies
+ * (typescript, web-tree-sitter, execa...) that `gatehouse check` should not pay for at every
+ * start. A run loads only the command it names; anything else (no command, an unknown one,
+ * top-level --help) loads them all, so help and errors are unchanged.
+ */
+export const COMMANDS: Record<string, () => Promise<object>> = {
+  check: async () => (await import("./commands/check.js")).checkCommand,
+  gate: async () => (await import("./commands/gate.js")).gateCommand,
+  build: async () => (await import("./commands/build.js")).buildCommand,
+  fixtures: async () => (await import("./commands/fixtures.js")).fixturesCommand,
+  contracts: async () => (await import("./commands/contracts.js")).contractsCommand,
+  promote: async () => (await import("./commands/promote.js")).promoteCommand,
+  schemas: async () => (await import("./commands/schemas.js")).schemasCommand,
+  version: async () => (await import("./commands/version.js")).versionCommand,
+  policy: async () => (await import("./commands/policy.js")).policyCommand,
+  clarify: async () => (await import("./commands/clarify.js")).clarifyCommand,
+  ops: async () => (await import("./commands/ops.js")).opsCommand,
+  ledger: async () => (await import("./commands/ledger.js")).ledgerCommand,
+};
+
+/** The command modules a run needs: the one named first on the command line, else all. */
+export async function commandsFor(argv: readonly string[]): Promise<object[]> {
+  const named = argv.find((a) => !a.startsWith("-"));
+  const names = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
+  return Promise.all(names.map((name) => COMMANDS[name]!()));
+}
 
 export async function main(argv: string[]): Promise<void> {
   session.targets = [{ format: "text" }];
   session.chosen = false;
   try {
-    const parser = yargs(argv.map((a) => (a === "-" ? STDIN_MARKER : a)))
-      .scriptName("gatehouse")
-      .command(checkCommand as never)
-      .command(gateCommand as never)
-      .command(buildCommand as never)
-      .command(fixturesCommand as never)
-      .command(contractsCommand as never)
-      .command(promoteCommand as never)
-      .command(schemasCommand as never)
-      .command(versionCommand as never)
-      .command(policyCommand as never)
-      .command(clarifyCommand as never)
-      .command(opsCommand as never)
-      .command(ledgerCommand as never)
+    if (argv.includes("--version") && !argv.some((a) => !a.startsWith("-"))) {
+      const { versionText } = await import("./commands/version.js");
+      process.stdout.write(await versionText());
+      return;
+    }
+    const parser = yargs(argv.map((a) => (a === "-" ? STDIN_MARKER : a))).scriptName("gatehouse");
+    for (const command of await commandsFor(argv)) parser.command(command as never);
+    parser
       .demandCommand(1, "name a command: check, gate, build, fixtures, contracts, version, policy, clarify, promote, schemas, ops, ledger")
       .strict()
       .version(false)
@@ -48,10 +58,6 @@ export async function main(argv: string[]): Promise<void> {
       .fail((message, error) => {
         throw error ?? new UsageError(message);
       });
-    if (argv.includes("--version") && !argv.some((a) => !a.startsWith("-"))) {
-      process.stdout.write(await versionText());
-      return;
-    }
     await parser.parseAsync();
   } catch (error) {
     // yargs rejects bad arguments before any handler has chosen the formats: read them from argv.
