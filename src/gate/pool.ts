@@ -31,7 +31,8 @@ export interface WorkerData {
 /** The first message a worker gets is `{ init }`, every later one `{ jobs }`. */
 export type WorkerRequest = { init: WorkerInit } | { jobs: { id: number; job: InputJob }[] };
 
-export type WorkerResponse = { ready: true } | { results: { id: number; result: InputResult }[] };
+/** `results` is the JSON text of `{ id, result }[]` for one chunk. */
+export type WorkerResponse = { ready: true } | { results: string };
 
 /**
  * Shared progress of one worker: the job it is evaluating (or IDLE) and when it started it
@@ -185,8 +186,9 @@ export async function evaluateInPool(init: WorkerInit | Promise<WorkerInit>, job
           next();
           return;
         }
-        for (const { id, result } of message.results) results[id] = result;
-        done += message.results.length;
+        const chunkResults = JSON.parse(message.results) as { id: number; result: InputResult }[];
+        for (const { id, result } of chunkResults) results[id] = result;
+        done += chunkResults.length;
         options.onProgress?.(done, jobs.length);
         pending = [];
         next();
