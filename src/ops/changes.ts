@@ -34,22 +34,7 @@ async function git(root: string, args: string[]): Promise<string> {
 export async function changedFiles(root: string, base: string): Promise<ChangedFile[]> {
   if (base.startsWith("-")) throw new UsageError(`--base must be a git revision, got ${JSON.stringify(base)}`);
   const diff = await git(root, ["diff", "--name-status", "-M", "-z", "--no-color", base, "--"]);
-  const fields = diff.split("\0");
-  const changes: ChangedFile[] = [];
-  for (let i = 0; i < fields.length; ) {
-    const code = fields[i++];
-    if (!code) continue;
-    const status = STATUS[code[0]!];
-    if (!status) throw new ToolchainError(`unexpected git status ${JSON.stringify(code)}`);
-    if (status === "renamed" || status === "copied") {
-      const oldPath = fields[i++]!;
-      const path = fields[i++]!;
-      changes.push({ status, path, old_path: oldPath, ...secretCheck(root, path, oldPath) });
-    } else {
-      const path = fields[i++]!;
-      changes.push({ status, path, ...secretCheck(root, path) });
-    }
-  }
+  const changes = parseNameStatus(diff).map((change) => ({ ...change, ...secretCheck(root, change.path, change.old_path) }));
   const untracked = await git(root, ["ls-files", "--others", "--exclude-standard", "-z"]);
   for (const path of untracked.split("\0").filter(Boolean)) changes.push({ status: "untracked", path, ...secretCheck(root, path) });
   return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -91,6 +76,25 @@ function secretCheck(root: string, path: string, oldPath?: string): { secret_lik
   return { secret_like: false };
 }
 
+/** Parses `git diff --name-status -M -z`: NUL-separated status, then one path (two for renames/copies). */
+function parseNameStatus(output: string): Omit<ChangedFile, "secret_like">[] {
+  const fields = output.split("\0");
+  const changes: Omit<ChangedFile, "secret_like">[] = [];
+  for (let i = 0; i < fields.length; ) {
+    const code = fields[i++];
+    if (!code) continue;
+    const status = STATUS[code[0]!];
+    if (!status) throw new ToolchainError(`unexpected git status ${JSON.stringify(code)}`);
+    if (status === "renamed" || status === "copied") {
+      const oldPath = fields[i++]!;
+      changes.push({ status, path: fields[i++]!, old_path: oldPath });
+    } else {
+      changes.push({ status, path: fields[i++]! });
+    }
+  }
+  return changes;
+}
+
 /** The repository's top-level directory (paths from git are relative to it). */
 export async function gitToplevel(cwd: string): Promise<string> {
   return (await git(cwd, ["rev-parse", "--show-toplevel"])).trim();
@@ -105,19 +109,7 @@ export async function stagedFiles(root: string): Promise<ChangedFile[]> {
     base = (await git(root, ["hash-object", "-t", "tree", "/dev/null"])).trim();
   }
   const diff = await git(root, ["diff", "--cached", "--name-status", "-M", "-z", "--no-color", base, "--"]);
-  const fields = diff.split("\0");
-  const changes: ChangedFile[] = [];
-  for (let i = 0; i < fields.length; ) {
-    const code = fields[i++];
-    if (!code) continue;
-    const status = STATUS[code[0]!];
-    if (!status) throw new ToolchainError(`unexpected git status ${JSON.stringify(code)}`);
-    if (status === "renamed" || status === "copied") {
-      const oldPath = fields[i++]!;
-      changes.push({ status, path: fields[i++]!, old_path: oldPath, secret_like: false });
-    } else changes.push({ status, path: fields[i++]!, secret_like: false });
-  }
-  return changes;
+  return parseNameStatus(diff).map((change) => ({ ...change, secret_like: false }));
 }
 
 /** A file's content at a revision (`HEAD:path`) or in the index (`:path`); undefined when absent. */
