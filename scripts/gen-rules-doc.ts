@@ -6,6 +6,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { GATE_CODES } from "../src/core/codes.js";
 import { packagePath } from "../src/core/paths.js";
 import { PACK_CODES } from "../src/packs/core-codes.js";
+import { CHANGE_CODES } from "../src/contracts/diff.js";
+import { SUMMARY_CODES } from "../src/promotion/summary.js";
+import { COMPAT_CODES } from "../src/schemas/compat.js";
 import type { BundleManifest } from "../src/policy/manifest.js";
 
 export function rulesDoc(): string {
@@ -39,6 +42,23 @@ export function rulesDoc(): string {
     }
   }
   lines.push(...rows.sort(), "");
+
+  lines.push(
+    "## Contract change codes",
+    "",
+    "How `gatehouse contracts diff` classifies a change to an exported function (docs/contracts.md has an example of each).",
+    "",
+    "| code | severity | meaning |",
+    "| --- | --- | --- |",
+  );
+  for (const [code, info] of Object.entries(CHANGE_CODES)) lines.push(`| \`${code}\` | ${info.severity} | ${cell(info.summary)} |`);
+
+  lines.push("", "## Verification summary codes", "", "Raised by `gatehouse promote check-summary`; each denies.", "", "| code | meaning |", "| --- | --- |");
+  for (const [code, meaning] of Object.entries(SUMMARY_CODES)) lines.push(`| \`${code}\` | ${cell(meaning)} |`);
+
+  lines.push("", "## Schema compatibility codes", "", "Reported by `gatehouse schemas compat OLD NEW`; whether one breaks can depend on where it sits.", "", "| code | meaning |", "| --- | --- |");
+  for (const [code, meaning] of Object.entries(COMPAT_CODES)) lines.push(`| \`${code}\` | ${cell(meaning)} |`);
+  lines.push("");
   return lines.join("\n");
 }
 

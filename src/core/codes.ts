@@ -27,7 +27,9 @@ export type GateCode =
   | "ledger/broken"
   | "ledger/malformed"
   | "ledger/missing-entry"
-  | "ledger/rewritten";
+  | "ledger/rewritten"
+  | "contracts/registry-missing"
+  | "contracts/decision-invalid";
 
 export interface CodeInfo {
   title: string;
@@ -170,6 +172,18 @@ export const GATE_CODES: Record<GateCode, CodeInfo> = {
     docs: "A staged ledger month file does not start with its committed content: an entry was edited, removed or reordered, or the file was deleted or renamed. The ledger is append-only; a correction is a new entry with `corrects`.",
     severity: "error",
     trigger: "test/ops.test.ts",
+  },
+  "contracts/registry-missing": {
+    title: "Contract registry missing",
+    docs: "The contracts collector found no registry file (default contracts/registry.json), so exported functions cannot be compared with anything. Create it with `gatehouse contracts accept` and commit it.",
+    severity: "error",
+    trigger: "test/contracts-cli.test.ts",
+  },
+  "contracts/decision-invalid": {
+    title: "Policy decision file invalid",
+    docs: "A file under contracts/decisions/ is not JSON, fails policy-decision.v1, or its decisionId does not match its file name. A decision that cannot be read approves nothing.",
+    severity: "error",
+    trigger: "test/contracts-cli.test.ts",
   },
 };
 

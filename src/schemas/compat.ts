@@ -3,8 +3,46 @@
 // side and reports each change as breaking (NEW may reject old documents) or compatible.
 // Unknown or undecidable changes (a pattern or $ref edited) count as breaking: fail closed.
 
+/** Every change `schemas compat` reports. Whether a change breaks can depend on where it sits
+ * (a property added to an open object breaks, to a closed one it does not): see `breaking`. */
+export const COMPAT_CODES = {
+  "compat/additional-properties-closed": "additionalProperties closed: documents with extra properties are now rejected",
+  "compat/additional-properties-constrained": "additionalProperties now constrained by a schema",
+  "compat/additional-properties-opened": "additionalProperties opened: extra properties are now accepted",
+  "compat/bound-loosened": "a minimum/maximum/length/items bound was loosened or removed",
+  "compat/bound-tightened": "a minimum/maximum/length/items bound was tightened or added",
+  "compat/branch-changed": "an anyOf/oneOf/allOf branch was added or removed",
+  "compat/const-changed": "a const was added or changed",
+  "compat/const-removed": "a const was removed",
+  "compat/definition-removed": "a $defs/definitions entry was removed",
+  "compat/enum-added": "an enum now restricts the values",
+  "compat/enum-removed": "an enum restriction was removed",
+  "compat/enum-value-added": "an enum value was added",
+  "compat/enum-value-removed": "an enum value was removed",
+  "compat/format-changed": "a format (or content media type/encoding) was added or changed",
+  "compat/format-removed": "a format (or content media type/encoding) was removed",
+  "compat/newly-required": "a property became required",
+  "compat/no-longer-required": "a property is no longer required",
+  "compat/pattern-changed": "a pattern was added or changed (undecidable, so breaking)",
+  "compat/pattern-removed": "a pattern was removed",
+  "compat/property-added": "a property was added (breaking when the object was open)",
+  "compat/property-removed": "a property was removed",
+  "compat/ref-changed": "a $ref was added or points elsewhere (undecidable, so breaking)",
+  "compat/ref-removed": "a $ref was removed",
+  "compat/schema-closed": "the schema became false: it rejects everything",
+  "compat/schema-constrained": "an unconstrained schema (true) gained constraints",
+  "compat/schema-opened": "a schema that accepted nothing now accepts documents",
+  "compat/subschema-added": "a subschema (items, contains, not, if/then/else...) was added",
+  "compat/subschema-removed": "a subschema was removed (breaking for `not`)",
+  "compat/type-narrowed": "a type was removed or a type restriction added",
+  "compat/type-widened": "a type was added or the type restriction removed",
+  "compat/unique-items-added": "uniqueItems was turned on",
+} as const satisfies Record<`compat/${string}`, string>;
+
+export type CompatCode = keyof typeof COMPAT_CODES;
+
 export interface CompatChange {
-  code: string;
+  code: CompatCode;
   breaking: boolean;
   /** JSON pointer into the schemas */
   pointer: string;
@@ -29,7 +67,7 @@ export function isBackwardCompatible(changes: readonly CompatChange[]): boolean 
 }
 
 function walk(oldAny: Schema | undefined, newAny: Schema | undefined, at: string, out: CompatChange[]): void {
-  const add = (code: string, breaking: boolean, pointer: string, message: string): void => {
+  const add = (code: CompatCode, breaking: boolean, pointer: string, message: string): void => {
     out.push({ code, breaking, pointer, message });
   };
   if (oldAny === undefined || newAny === undefined) return;
@@ -91,9 +129,9 @@ function walk(oldAny: Schema | undefined, newAny: Schema | undefined, at: string
   for (const key of ["pattern", "format", "contentMediaType", "contentEncoding"]) {
     const o = oldS[key];
     const n = newS[key];
-    if (n !== undefined && o === undefined) add(`compat/${key === "pattern" ? "pattern" : "format"}-changed`, true, `${at}/${key}`, `${key} ${JSON.stringify(n)} added`);
-    else if (n !== undefined && !same(o, n)) add(`compat/${key === "pattern" ? "pattern" : "format"}-changed`, true, `${at}/${key}`, `${key} changed from ${JSON.stringify(o)} to ${JSON.stringify(n)}`);
-    else if (n === undefined && o !== undefined) add(`compat/${key === "pattern" ? "pattern" : "format"}-removed`, false, `${at}/${key}`, `${key} removed`);
+    if (n !== undefined && o === undefined) add(key === "pattern" ? "compat/pattern-changed" : "compat/format-changed", true, `${at}/${key}`, `${key} ${JSON.stringify(n)} added`);
+    else if (n !== undefined && !same(o, n)) add(key === "pattern" ? "compat/pattern-changed" : "compat/format-changed", true, `${at}/${key}`, `${key} changed from ${JSON.stringify(o)} to ${JSON.stringify(n)}`);
+    else if (n === undefined && o !== undefined) add(key === "pattern" ? "compat/pattern-removed" : "compat/format-removed", false, `${at}/${key}`, `${key} removed`);
   }
   if (newS.uniqueItems === true && oldS.uniqueItems !== true) add("compat/unique-items-added", true, `${at}/uniqueItems`, "items must now be unique");
   if (newS.$ref !== oldS.$ref) {
