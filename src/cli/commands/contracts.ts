@@ -19,6 +19,7 @@ import { consumerFiles } from "../../contracts/files.js";
 import { approvalProblems, contractSettings, loadDecisions, MAX_CALL_SITES, type ContractSettings, type DecisionEntry, type PolicyDecision } from "../../contracts/governance.js";
 import { contractId, maxImpact, type Contract, type Registry } from "../../contracts/model.js";
 import { bumpVersion, INITIAL_VERSION, loadRegistry, mergeCurated, union, writeJsonAtomic } from "../../contracts/registry.js";
+import { asList } from "../common.js";
 
 interface CommonArgs {
   root: string;
@@ -96,14 +97,15 @@ const extractCommand = {
     withCommon(y)
       .positional("dir", { type: "string", describe: "directory to extract (default: the root)" })
       .option("types", { type: "boolean", default: false, describe: "use the TypeScript checker for inferred return types" })
-      .option("include", { type: "string", array: true, describe: "globs of contract sources (default: config, else every TS/JS/Python file)" })
+      .option("include", { type: "string", describe: "glob of contract sources, repeatable (default: config, else every TS/JS/Python file)" })
       .option("out", { type: "string", describe: "write to this file (atomically) instead of stdout" }),
-  handler: async (args: CommonArgs & { dir?: string; types: boolean; include?: string[]; out?: string }) => {
+  handler: async (args: CommonArgs & { dir?: string; types: boolean; include?: string | string[]; out?: string }) => {
     const root = resolve(args.root);
     const dir = resolve(root, args.dir ?? ".");
     if (!existsSync(dir)) throw new UsageError(`${args.dir}: no such directory`);
     const settings = existsSync(join(dir, "gatehouse.config.yaml")) || dir === root ? settingsFor(dir, new SchemaRegistry(), args.config) : contractSettings({});
-    if (args.include?.length) settings.include = args.include;
+    const include = asList(args.include);
+    if (include.length > 0) settings.include = include;
     if (args.types) settings.types = true;
     const started = performance.now();
     const { files, contracts } = await extractContracts(dir, settings);

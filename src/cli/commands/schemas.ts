@@ -39,7 +39,8 @@ const compatCommand = {
     y
       .positional("old", { type: "string", describe: "the published schema" })
       .positional("new", { type: "string", describe: "the changed schema" })
-      .option("format", { alias: "o", type: "string", array: true, default: [] as string[], describe: "report format, or NAME=FILE (repeatable)" }),
+      // Not `array: true`: it would swallow OLD and NEW after `--format json`.
+      .option("format", { alias: "o", type: "string", describe: "report format, or NAME=FILE (repeatable)" }),
   handler: (args: CompatArgs) => {
     const targets = selectFormats({ ...args, timeout: 1, maxInputBytes: 1 });
     const started = performance.now();
