@@ -137,23 +137,25 @@ export async function collectPromotion(
     files.push({ role: "receipt", file: receiptFile, sha256: receiptSha });
     const settingsDoc = { requiredChecks: settings.requiredChecks, maxClockSkewSeconds: settings.maxClockSkewSeconds };
     const registryDoc = { status: registry.status, ...(registry.path ? { path: displayPath(registry.path) } : {}), ...(registry.sha256 ? { sha256: registry.sha256 } : {}), problems: registry.problems };
+    // One envelope for every promotion-input this receipt yields; only the facts differ.
+    const promotionInput = (facts: { manifest: unknown; provider: unknown; outputs: unknown[] }): InputJob => ({
+      display,
+      kind: "promotion-input",
+      document: {
+        inputVersion: "promotion-input.v1",
+        receipt: { path: display, sha256: receiptSha, document: receipt },
+        manifest: facts.manifest,
+        registry: registryDoc,
+        provider: facts.provider,
+        outputs: facts.outputs,
+        settings: settingsDoc,
+      },
+    });
 
     if (schemas.validate("run-receipt.v1", receipt, display).length > 0) {
       // The kind's schema embeds run-receipt.v1, so evaluation reports each problem with its
       // pointer; the facts below would be meaningless for a malformed receipt.
-      inputs.push({
-        display,
-        kind: "promotion-input",
-        document: {
-          inputVersion: "promotion-input.v1",
-          receipt: { path: display, sha256: receiptSha, document: receipt },
-          manifest: { status: "missing", declaredSha256: "0".repeat(64), problems: [] },
-          registry: registryDoc,
-          provider: { id: "", listed: false },
-          outputs: [],
-          settings: settingsDoc,
-        },
-      });
+      inputs.push(promotionInput({ manifest: { status: "missing", declaredSha256: "0".repeat(64), problems: [] }, provider: { id: "", listed: false }, outputs: [] }));
       continue;
     }
     const doc = receipt as Receipt;
@@ -190,12 +192,8 @@ export async function collectPromotion(
       }
     });
 
-    inputs.push({
-      display,
-      kind: "promotion-input",
-      document: {
-        inputVersion: "promotion-input.v1",
-        receipt: { path: display, sha256: receiptSha, document: receipt },
+    inputs.push(
+      promotionInput({
         manifest: {
           status: manifest.status,
           ...(manifest.file ? { path: displayPath(manifest.file) } : {}),
@@ -204,7 +202,6 @@ export async function collectPromotion(
           ...(manifest.runId !== undefined ? { runId: manifest.runId } : {}),
           problems: manifest.problems,
         },
-        registry: registryDoc,
         provider: {
           id: doc.provider.id,
           listed: entry !== undefined,
@@ -212,9 +209,8 @@ export async function collectPromotion(
           ...(entry ? { expires: entry.expires } : {}),
         },
         outputs,
-        settings: settingsDoc,
-      },
-    });
+      }),
+    );
   }
   subjects.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return { inputs, findings, files, subjects };
