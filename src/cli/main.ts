@@ -58,6 +58,7 @@ export async function main(argv: string[]): Promise<void> {
       .fail((message, error) => {
         throw error ?? new UsageError(message);
       });
+    skipHelpCache(parser);
     await parser.parseAsync();
   } catch (error) {
     // yargs rejects bad arguments before any handler has chosen the formats: read them from argv.
@@ -65,6 +66,18 @@ export async function main(argv: string[]): Promise<void> {
     renderToolError(error);
     process.exitCode = EXIT_ERROR;
   }
+}
+
+/**
+ * yargs renders the chosen command's whole help text before running its handler, to have it at
+ * hand if the handler later calls showHelp: ~30 ms of cliui, wrap-ansi and string-width on every
+ * run. gatehouse's handlers never call showHelp and failures are rendered by main, so that text
+ * is never shown. The hook is yargs-internal: when it is not there, nothing changes but the time.
+ */
+function skipHelpCache(parser: object): void {
+  type Internals = { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: unknown } } };
+  const usage = (parser as Internals).getInternalMethods?.().getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === "function") usage.cacheHelpMessage = () => undefined;
 }
 
 /** `--format X`, `--format=X`, `-o X`, `-o=X`, best effort: text alone when they do not parse. */
