@@ -4,7 +4,7 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fg from "fast-glob";
@@ -12,8 +12,8 @@ import { findFiles } from "../src/core/walk.js";
 import { displayPath } from "../src/core/paths.js";
 import { collectJobs } from "../src/cli/commands/check.js";
 import { COMMANDS, commandsFor } from "../src/cli/main.js";
-import { chunkSize, evaluateInPool, IN_PROCESS_MAX, WorkerProgress, type WorkerInit } from "../src/gate/pool.js";
-import { InputEvaluator, type InputJob, type InputResult } from "../src/gate/evaluate-input.js";
+import { chunkSize, evaluateInPool, IN_PROCESS_MAX, workerCount, WorkerProgress, type WorkerInit } from "../src/gate/pool.js";
+import { InputEvaluator, readOpenFile, type InputJob, type InputResult } from "../src/gate/evaluate-input.js";
 import { fixedNsClock } from "../src/policy/builtins/index.js";
 import { buildBundle } from "../src/policy/build.js";
 import { loadBundle, type LoadedBundle } from "../src/policy/bundle.js";
@@ -169,6 +169,25 @@ test("raw bytes path: the policy sees the file's exact numbers; invalid UTF-8 is
   assert.match(messages(r)[0]!, /spec caf\uFFFD/);
 });
 
+test("readOpenFile: the whole file in one read; a file larger than its stat is read on, up to one byte past the limit", () => {
+  const read = (name: string, content: string, size: number, max: number): string => {
+    const fd = openSync(file(name, content), "r");
+    try {
+      return readOpenFile(fd, size, max).toString("utf8");
+    } finally {
+      closeSync(fd);
+    }
+  };
+  assert.is(read("r1.json", '{"a": 1}', 8, 100), '{"a": 1}');
+  assert.is(read("r2.json", "", 0, 100), "");
+  // Grew after the stat (size says 2): still read to the end.
+  assert.is(read("r3.json", "x".repeat(5000), 2, 100_000), "x".repeat(5000));
+  // Grew past the limit: stops one byte past it, so the caller refuses it.
+  assert.is(read("r4.json", "y".repeat(5000), 2, 1000).length, 1001);
+  // Shrank after the stat: what is there.
+  assert.is(read("r5.json", "abc", 10, 100), "abc");
+});
+
 test("a top-level array is still evaluated element by element", async () => {
   const e = await evaluator();
   const r = e.evaluate({ display: "a.json", file: file("array.json", '[{"name": "bad", "spec": 1}, {"name": "meh"}, {"name": "ok"}]') });
@@ -270,11 +289,37 @@ test("in-process: inputs that each fit the budget never time out, however long t
   assert.ok(elapsed > budget, `the run took ${elapsed} ms with a ${budget} ms budget per input`);
 });
 
-test("chunk size: about eight chunks per worker, between 16 and 128 inputs", () => {
+test("chunk size: about eight chunks per thread, between 16 and 64 inputs", () => {
   assert.is(chunkSize(150, 2), 16);
-  assert.is(chunkSize(1500, 2), 94);
-  assert.is(chunkSize(10_000, 2), 128);
-  assert.is(chunkSize(10_000, 64), 20);
+  assert.is(chunkSize(700, 2), 44);
+  assert.is(chunkSize(10_000, 2), 64);
+  assert.is(chunkSize(10_000, 100), 16);
+});
+
+test("worker count: the calling thread alone for small runs, one worker per 200 inputs up to the cores", () => {
+  assert.is(workerCount(1, undefined, 2), 0);
+  assert.is(workerCount(IN_PROCESS_MAX, undefined, 2), 0);
+  assert.is(workerCount(IN_PROCESS_MAX + 1, undefined, 2), 2);
+  assert.is(workerCount(10_000, undefined, 2), 2);
+  assert.is(workerCount(1_100, undefined, 8), 6);
+  assert.is(workerCount(10_000, undefined, 1), 1);
+  // An explicit count is exactly that many workers; 0 is the calling thread alone.
+  assert.is(workerCount(10, 2, 2), 2);
+  assert.is(workerCount(10_000, 0, 2), 0);
+});
+
+test("pool: an input past the budget times out alone with two chunks in flight; the rest is evaluated again", async () => {
+  // 200 jobs over one worker: chunks of 25, so the stuck job's chunk and the next one are in flight.
+  const stuck = new Set([30, 120]);
+  const jobs: InputJob[] = Array.from({ length: 200 }, (_, i) => ({ display: `in-${i}`, document: stuck.has(i) ? { spin: 20000 } : { name: i % 2 ? "bad" : "ok", spec: i } }));
+  let last = 0;
+  const results = await evaluateInPool(init(), jobs, { timeoutMs: 300, workers: 1, onProgress: (done) => (last = done) });
+  assert.is(last, 200);
+  results.forEach((r, i) => {
+    assert.is(r.record.path, `in-${i}`);
+    if (stuck.has(i)) assert.equal(codes(r), ["policy/timeout"]);
+    else assert.equal(codes(r), i % 2 ? ["main.deny"] : []);
+  });
 });
 
 test("WorkerProgress: the job id and its start time cross threads through shared memory", () => {

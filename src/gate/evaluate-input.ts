@@ -2,7 +2,7 @@
 // evaluate the selected entrypoints → findings. Runs inside worker threads (src/gate/worker.ts)
 // and in-process (tests, bench). Every failure is a denying finding, never a silent pass.
 
-import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { isUtf8 } from "node:buffer";
 import { sha256 } from "../core/digest.js";
 import type { Finding } from "../core/findings.js";
@@ -90,10 +90,10 @@ export class InputEvaluator {
             record.bytes = size;
             return fail("input/too-large", `input is ${size} bytes, over the ${this.options.maxInputBytes}-byte limit`);
           }
-          raw = readFileSync(fd);
+          raw = readOpenFile(fd, size, this.options.maxInputBytes);
           if (raw.byteLength > this.options.maxInputBytes) {
             record.bytes = raw.byteLength; // it grew after the size check
-            return fail("input/too-large", `input is ${raw.byteLength} bytes, over the ${this.options.maxInputBytes}-byte limit`);
+            return fail("input/too-large", `input is over the ${this.options.maxInputBytes}-byte limit (it grew while being read)`);
           }
         } catch (error) {
           return fail("input/unreadable", `cannot read input: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
@@ -200,4 +200,28 @@ export class InputEvaluator {
     }
     return { record, findings, evaluateMs };
   }
+}
+
+/**
+ * Reads an open file whose size was just taken: one read of size + 1 bytes, which comes back
+ * short at the end of the file (readFileSync would stat the file again and read once more to
+ * see the end: two more system calls per input). A file that grew meanwhile is read on, up to
+ * one byte past `max`, so the caller can refuse it.
+ */
+export function readOpenFile(fd: number, size: number, max: number): Buffer {
+  let buffer = Buffer.allocUnsafe(size + 1);
+  let length = 0;
+  for (;;) {
+    const n = readSync(fd, buffer, length, buffer.byteLength - length, null);
+    if (n === 0) break;
+    length += n;
+    if (length > max) break;
+    if (length === buffer.byteLength) {
+      const grown = Buffer.allocUnsafe(Math.min(buffer.byteLength * 2, max + 1));
+      if (grown.byteLength <= length) break;
+      buffer.copy(grown, 0, 0, length);
+      buffer = grown;
+    }
+  }
+  return buffer.subarray(0, length);
 }

@@ -1,10 +1,11 @@
-// Spreads input evaluation over worker threads that share one compiled WebAssembly.Module.
-// Jobs go out in chunks and results come back one message per chunk (a message per input cost
-// more than evaluating it). Each worker has a watchdog: the worker publishes, in shared memory,
-// which job it is on and since when; a job that runs past the time budget gets a `policy/timeout`
-// finding, the worker is terminated, and the rest of its chunk goes to a fresh worker. Results
-// come back in job order whatever the scheduling. Workers are started before the policy is ready
-// (their start-up overlaps loading and compiling it) and receive it in their first message.
+// Spreads input evaluation over worker threads that share one compiled WebAssembly.Module (small
+// runs stay in the calling thread, in-process.ts). Workers get chunks of jobs by message, two in
+// flight so that a worker never waits for the main thread, and send back one message per chunk
+// (a message per input cost more than evaluating it). Each worker has a watchdog: the worker
+// publishes, in shared memory, which job it is on and since when; a job that runs past the time
+// budget gets a `policy/timeout` finding, the worker is terminated, and the rest of its chunks go
+// back to the queue for a fresh worker. Results come back in job order whatever the scheduling. Workers are started before the policy is ready (their
+// start-up overlaps loading and compiling it) and receive it in their first message.
 
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
@@ -70,69 +71,97 @@ export interface PoolOptions {
   /** per-input evaluation budget in milliseconds */
   timeoutMs: number;
   /**
-   * number of workers; 0 evaluates in the calling thread. Default: in the calling thread up to
-   * IN_PROCESS_MAX inputs, else one worker per INPUTS_PER_WORKER inputs up to the machine's parallelism.
+   * Worker threads; 0 evaluates in the calling thread. Default: in the calling thread up to
+   * IN_PROCESS_MAX inputs, else one worker per INPUTS_PER_WORKER inputs up to the machine's
+   * parallelism.
    */
   workers?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
 /**
- * Inputs per message: about eight chunks per worker to balance them, between 16 and 128 so that
- * a message is amortised and a timed-out chunk (re-evaluated) stays small.
+ * Inputs per worker message: about eight chunks per worker, between 16 and 64 (a message is
+ * amortised; a timed-out chunk is evaluated again, and the last chunks bound the run's tail).
  */
-export function chunkSize(inputs: number, workers: number): number {
-  return Math.min(128, Math.max(16, Math.ceil(inputs / (workers * 8))));
+export function chunkSize(inputs: number, threads: number): number {
+  return Math.min(64, Math.max(16, Math.ceil(inputs / (threads * 8))));
 }
 /** Below this many inputs per extra worker, another worker costs more than it saves. */
 const INPUTS_PER_WORKER = 200;
 /**
  * Up to this many inputs, evaluating in the calling thread beats starting workers: a worker
- * costs ~60-100 ms of start-up CPU (Node, modules, the SDK), an input ~0.1 ms (docs/performance.md).
+ * costs ~50 ms (wall) to start (Node, modules, the SDK) and its first inputs run before the wasm
+ * and JavaScript are optimised, while in the calling thread V8 optimises on the idle core. The
+ * calling thread also evaluating beside the workers was measured and did not pay
+ * (docs/performance.md).
  */
 export const IN_PROCESS_MAX = 1000;
+
+/** How many worker threads a run gets: 0 means the calling thread evaluates alone. */
+export function workerCount(inputs: number, workers: number | undefined, cores: number = availableParallelism()): number {
+  if (workers !== undefined) return workers;
+  if (inputs <= IN_PROCESS_MAX) return 0;
+  return Math.max(1, Math.min(cores, Math.ceil(inputs / INPUTS_PER_WORKER)));
+}
 
 /**
  * Evaluates the jobs. `init` may still be pending: workers start at once and wait for it; if it
  * rejects, the workers are stopped and the pool rejects with the same error.
  */
 export async function evaluateInPool(init: WorkerInit | Promise<WorkerInit>, jobs: InputJob[], options: PoolOptions): Promise<InputResult[]> {
-  const results: (InputResult | undefined)[] = new Array(jobs.length);
   if (jobs.length === 0) return [];
-  if (options.workers === 0 || (options.workers === undefined && jobs.length <= IN_PROCESS_MAX)) {
-    return evaluateInProcess(init, jobs, options);
-  }
-  const wanted = options.workers ?? Math.min(availableParallelism(), Math.max(1, Math.ceil(jobs.length / INPUTS_PER_WORKER)));
+  const wanted = workerCount(jobs.length, options.workers);
+  if (wanted === 0) return evaluateInProcess(init, jobs, options);
+
+  const results: (InputResult | undefined)[] = new Array(jobs.length);
   const chunk = chunkSize(jobs.length, wanted);
-  const queue: number[][] = [];
-  for (let i = 0; i < jobs.length; i += chunk) {
-    queue.push(Array.from({ length: Math.min(chunk, jobs.length - i) }, (_, k) => i + k));
-  }
+  // The queue: jobs given back by a terminated worker first, then the rest in order.
+  const retry: number[] = [];
+  let cursor = 0;
+  const take = (n: number): number[] => {
+    const ids = retry.splice(0, n);
+    while (ids.length < n && cursor < jobs.length) ids.push(cursor++);
+    return ids;
+  };
+  const queued = (): boolean => retry.length > 0 || cursor < jobs.length;
   let done = 0;
   const workerUrl = new URL("./worker.js", import.meta.url);
-
   const initialised = Promise.resolve(init);
+
   return new Promise<InputResult[]>((resolveAll, rejectAll) => {
-    let live = 0;
     let failed = false;
+    let finished = false;
     const workers = new Set<Worker>();
-    initialised.catch((error: unknown) => {
-      if (failed) return;
+    const fail = (error: unknown): void => {
+      if (failed || finished) return;
       failed = true;
       for (const worker of workers) void worker.terminate();
       rejectAll(error);
-    });
+    };
+    const record = (id: number, result: InputResult): void => {
+      if (results[id] !== undefined) return;
+      results[id] = result;
+      done++;
+      options.onProgress?.(done, jobs.length);
+    };
+    const settleIfDone = (): void => {
+      if (failed || finished || done < jobs.length) return;
+      finished = true;
+      for (const worker of workers) void worker.terminate();
+      resolveAll(results as InputResult[]);
+    };
+    initialised.catch(fail);
 
     const spawn = (): void => {
-      live++;
       const progress = WorkerProgress.create();
       const worker = new Worker(workerUrl, { workerData: { progress: progress.buffer } satisfies WorkerData });
       workers.add(worker);
       initialised.then(
         (value) => worker.postMessage({ init: value } satisfies WorkerRequest),
-        () => undefined, // handled above
+        () => undefined, // handled by fail
       );
-      let pending: number[] = [];
+      /** the chunks sent and not yet answered, oldest first */
+      const inFlight: number[][] = [];
       let timer: NodeJS.Timeout | undefined;
       let ready = false;
 
@@ -143,75 +172,67 @@ export async function evaluateInPool(init: WorkerInit | Promise<WorkerInit>, job
         timer = setTimeout(check, Math.max(1, Math.ceil(delayMs)));
       };
       const check = (): void => {
-        if (pending.length === 0) return;
+        if (inFlight.length === 0) return;
         const current = progress.current();
         if (!current) return watch(options.timeoutMs);
         const left = current.since + options.timeoutMs - Date.now();
         if (left > 0) return watch(left);
         onTimeout(current.id);
       };
-      const next = (): void => {
-        const chunk = queue.shift();
-        if (!chunk) {
-          clearTimeout(timer);
-          void worker.terminate();
-          return;
+      const send = (): void => {
+        while (inFlight.length < 2 && queued()) {
+          const ids = take(chunk);
+          inFlight.push(ids);
+          worker.postMessage({ jobs: ids.map((id) => ({ id, job: jobs[id]! })) } satisfies WorkerRequest);
         }
-        pending = chunk;
-        worker.postMessage({ jobs: chunk.map((id) => ({ id, job: jobs[id]! })) } satisfies WorkerRequest);
-        watch(options.timeoutMs);
+        if (inFlight.length === 0) {
+          clearTimeout(timer);
+          workers.delete(worker);
+          void worker.terminate();
+          settleIfDone();
+        } else {
+          watch(options.timeoutMs);
+        }
       };
       const onTimeout = (stuck: number): void => {
-        const job = jobs[stuck]!;
-        results[stuck] = failedJob(job, "policy/timeout", timeoutMessage(options.timeoutMs), options.timeoutMs);
-        done++;
-        options.onProgress?.(done, jobs.length);
-        // Results of this chunk come back together, so everything else in it is evaluated again.
-        const rest = pending.filter((id) => id !== stuck);
-        if (rest.length > 0) queue.unshift(rest);
-        pending = [];
-        worker.removeAllListeners("message");
-        worker.removeAllListeners("exit");
-        worker.once("exit", () => {
-          workers.delete(worker);
-          live--;
-          spawn();
-        });
+        record(stuck, failedJob(jobs[stuck]!, "policy/timeout", timeoutMessage(options.timeoutMs), options.timeoutMs));
+        // Results come back a chunk at a time, so everything else in flight is evaluated again.
+        retry.unshift(...inFlight.flat().filter((id) => id !== stuck && results[id] === undefined));
+        inFlight.length = 0;
+        clearTimeout(timer);
+        worker.removeAllListeners();
+        workers.delete(worker);
         void worker.terminate();
+        if (queued()) spawn();
+        settleIfDone();
       };
 
       worker.on("message", (message: WorkerResponse) => {
         if ("ready" in message) {
           ready = true;
-          next();
+          send();
           return;
         }
         const chunkResults = JSON.parse(message.results) as { id: number; result: InputResult }[];
-        for (const { id, result } of chunkResults) results[id] = result;
-        done += chunkResults.length;
-        options.onProgress?.(done, jobs.length);
-        pending = [];
-        next();
+        for (const { id, result } of chunkResults) record(id, result);
+        inFlight.shift();
+        send();
       });
       worker.on("error", (error) => {
         clearTimeout(timer);
-        if (!failed) {
-          failed = true;
-          rejectAll(ready ? error : new Error(`policy worker failed to start: ${error.message}`));
-        }
+        fail(ready ? error : new Error(`policy worker failed to start: ${error.message}`));
       });
       worker.on("exit", () => {
-        workers.delete(worker);
-        live--;
-        if (failed) return;
-        if (live === 0 && queue.length === 0 && done === jobs.length) {
-          resolveAll(results as InputResult[]);
-        } else if (live === 0 && queue.length > 0) {
-          spawn();
-        }
+        clearTimeout(timer);
+        if (!workers.delete(worker) || failed || finished) return;
+        // It stopped on its own with work outstanding: give that work back and replace it.
+        retry.unshift(...inFlight.flat().filter((id) => results[id] === undefined));
+        inFlight.length = 0;
+        if (queued()) spawn();
+        else settleIfDone();
       });
     };
 
-    for (let i = 0; i < Math.min(wanted, queue.length); i++) spawn();
+    for (let i = 0; i < wanted; i++) spawn();
   });
 }
