@@ -16,7 +16,7 @@ import { packagePath } from "../src/core/paths.js";
 import { InputEvaluator } from "../src/gate/evaluate-input.js";
 import { loadBundle } from "../src/policy/bundle.js";
 import { fixedNsClock } from "../src/policy/builtins/index.js";
-import { instantiate } from "../src/policy/runtime.js";
+import { compilePolicy, instantiate } from "../src/policy/runtime.js";
 import { collectPromotion, promotionSettings } from "../src/promotion/collect.js";
 import { hashFile } from "../src/promotion/hash.js";
 import { SchemaRegistry } from "../src/schemas/registry.js";
@@ -124,7 +124,7 @@ async function main(): Promise<void> {
       small.push(writeRun(join(root, "runs", String(i)), files));
     }
     const bundle = await loadBundle(packagePath("bundle"));
-    const module = await WebAssembly.compile(new Uint8Array(bundle.wasm));
+    const module = await compilePolicy(bundle.wasm);
     const policy = await instantiate(module, bundle.manifest.builtins, { clock: fixedNsClock(BigInt(Date.parse(NOW)) * 1_000_000n) });
     const evaluator = new InputEvaluator(policy, bundle.manifest.entrypoints, schemas, { maxInputBytes: 16 * MB, selection: { all: false, namespaces: [] } });
     const { ms: receiptsMs, value: denied } = await time(async () => {

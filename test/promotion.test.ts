@@ -9,7 +9,7 @@ import { packagePath } from "../src/core/paths.js";
 import { InputEvaluator } from "../src/gate/evaluate-input.js";
 import { loadBundle } from "../src/policy/bundle.js";
 import { fixedNsClock } from "../src/policy/builtins/index.js";
-import { instantiate } from "../src/policy/runtime.js";
+import { compilePolicy, instantiate } from "../src/policy/runtime.js";
 import { collectPromotion, promotionSettings } from "../src/promotion/collect.js";
 import { hashFile } from "../src/promotion/hash.js";
 import { SchemaRegistry } from "../src/schemas/registry.js";
@@ -19,7 +19,7 @@ const BIN = packagePath("bin", "gatehouse.js");
 const NOW = "2026-01-01T00:00:00Z";
 const schemas = new SchemaRegistry();
 const bundle = await loadBundle(packagePath("bundle"));
-const module = await WebAssembly.compile(new Uint8Array(bundle.wasm));
+const module = await compilePolicy(bundle.wasm);
 const policy = await instantiate(module, bundle.manifest.builtins, { clock: fixedNsClock(BigInt(Date.parse(NOW)) * 1_000_000n) });
 const evaluator = new InputEvaluator(policy, bundle.manifest.entrypoints, schemas, { maxInputBytes: 1 << 24, selection: { all: false, namespaces: [] } });
 

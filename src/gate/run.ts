@@ -10,7 +10,7 @@ import { displayPath, packagePath } from "../core/paths.js";
 import { createBuiltins, systemClock, type Clock } from "../policy/builtins/index.js";
 import type { LoadedBundle } from "../policy/bundle.js";
 import type { PackageInfo } from "../policy/manifest.js";
-import { auditBuiltins } from "../policy/runtime.js";
+import { auditBuiltins, compilePolicy } from "../policy/runtime.js";
 import { resolvePolicy } from "../policy/source.js";
 import type { InputJob, NamespaceSelection } from "./evaluate-input.js";
 import { evaluateInPool, type WorkerInit } from "./pool.js";
@@ -71,7 +71,7 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Verdict
         throw new FailClosed("gate/no-inputs", "no inputs to evaluate: nothing matched the arguments or the configured collectors");
       }
       return {
-        module: await WebAssembly.compile(new Uint8Array(bundle.wasm)),
+        module: await compilePolicy(bundle.wasm),
         builtins: bundle.manifest.builtins,
         entrypoints: bundle.manifest.entrypoints,
         schemasDir: request.schemasDir ?? packagePath("schemas"),

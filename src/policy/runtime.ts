@@ -6,6 +6,7 @@ import { createRequire } from "node:module";
 import type { LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import { FailClosed } from "../core/errors.js";
 import { createBuiltins, SDK_BUILTINS, type BuiltinFn, type Clock } from "./builtins/index.js";
+import { patchSetLookups, type PatchResult } from "./runtime-patch.js";
 
 // The SDK consults its own builtin table before the custom one, and its `sprintf` is not
 // Go-compatible. Remove it from the SDK's table (a shared CommonJS module object) so that
@@ -206,6 +207,21 @@ function describe(cause: unknown): string {
   if (typeof cause === "string") return cause;
   if (cause && typeof cause === "object" && "message" in cause) return String((cause as { message: unknown }).message);
   return JSON.stringify(cause);
+}
+
+/**
+ * The wasm a bundle is evaluated with: its own bytes, with the set-lookup fast path applied to
+ * OPA's runtime library when the runtime is one it was written for (runtime-patch.ts).
+ * GATEHOUSE_RUNTIME_PATCHES=off evaluates the bytes exactly as built.
+ */
+export function evaluationWasm(wasm: Uint8Array, env: NodeJS.ProcessEnv = process.env): PatchResult {
+  if (env.GATEHOUSE_RUNTIME_PATCHES === "off") return { wasm: new Uint8Array(wasm), patched: [], skipped: "GATEHOUSE_RUNTIME_PATCHES=off" };
+  return patchSetLookups(wasm);
+}
+
+/** Compiles a bundle's wasm for evaluation (see evaluationWasm). */
+export function compilePolicy(wasm: Uint8Array): Promise<WebAssembly.Module> {
+  return WebAssembly.compile(evaluationWasm(wasm).wasm);
 }
 
 /** Instantiates a compiled module after auditing its builtins. */

@@ -2,6 +2,7 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { packagePath } from "../../core/paths.js";
+import { evaluationWasm } from "../../policy/runtime.js";
 import { opaVersion } from "../../policy/toolchain.js";
 import type { BundleManifest } from "../../policy/manifest.js";
 import { VERSION } from "../version.js";
@@ -12,6 +13,8 @@ export async function versionText(): Promise<string> {
   if (existsSync(manifestPath)) {
     const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as BundleManifest;
     lines.push(`bundle    sha256:${manifest.wasm.sha256} (built by OPA ${manifest.opaVersion}, ${manifest.entrypoints.length} entrypoints)`);
+    const runtime = evaluationWasm(readFileSync(packagePath("bundle", manifest.wasm.file)));
+    lines.push(`runtime   ${runtime.skipped === undefined ? `set lookups by identity (${runtime.patched.join(", ")})` : `as built (${runtime.skipped})`}`);
   } else {
     lines.push("bundle    (none built)");
   }
