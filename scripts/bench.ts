@@ -17,7 +17,7 @@ import type { Verdict } from "../src/core/verdict.js";
 import { InputEvaluator } from "../src/gate/evaluate-input.js";
 import { fixedNsClock } from "../src/policy/builtins/index.js";
 import { loadBundle } from "../src/policy/bundle.js";
-import { instantiate } from "../src/policy/runtime.js";
+import { compilePolicy, instantiate } from "../src/policy/runtime.js";
 import { findTool } from "../src/policy/toolchain.js";
 import { SchemaRegistry } from "../src/schemas/registry.js";
 import { deployment, POLICY, POLICY_WITHOUT_HELPER_SET } from "./bench-inputs.js";
@@ -243,7 +243,7 @@ async function main(): Promise<void> {
     // In-process latency: one instance, the built bundle, a ~2 KB input that fails (so sprintf
     // and result decoding are on the measured path), and the whole per-input pipeline.
     const bundle = await loadBundle(bundleDir);
-    const policy = await instantiate(await WebAssembly.compile(new Uint8Array(bundle.wasm)), bundle.manifest.builtins, { clock: fixedNsClock(0n) });
+    const policy = await instantiate(await compilePolicy(bundle.wasm), bundle.manifest.builtins, { clock: fixedNsClock(0n) });
     const evaluator = new InputEvaluator(policy, bundle.manifest.entrypoints, new SchemaRegistry(packagePath("schemas")), {
       maxInputBytes: 10 * 1024 * 1024,
       selection: { all: false, namespaces: ["main"] },
@@ -297,8 +297,11 @@ async function main(): Promise<void> {
     const plainBuild = run(process.execPath, [cli, "build", "--policy", plainDir, "--out", join(work, "bundle-plain")], work);
     if (plainBuild.status !== 0) throw new Error(`gatehouse build failed:\n${plainBuild.stdout}${plainBuild.stderr}`);
     const plain = await loadBundle(join(work, "bundle-plain"));
-    const plainPolicy = await instantiate(await WebAssembly.compile(new Uint8Array(plain.wasm)), plain.manifest.builtins, { clock: fixedNsClock(0n) });
+    const plainPolicy = await instantiate(await compilePolicy(plain.wasm), plain.manifest.builtins, { clock: fixedNsClock(0n) });
     measure("same rules without the helper set, all entrypoints, new input", evaluateAll(plainPolicy));
+    // What the set-lookup fast path (src/policy/runtime-patch.ts) is worth: the wasm as OPA built it.
+    const asBuilt = await instantiate(await WebAssembly.compile(new Uint8Array(bundle.wasm)), bundle.manifest.builtins, { clock: fixedNsClock(0n) });
+    measure("PolicyInstance.evaluate, new input, runtime as built (no fast path)", evaluateAll(asBuilt));
     console.log(`\n  targets (issue 2)`);
     for (const line of summary) console.log(`    ${line}`);
   } finally {

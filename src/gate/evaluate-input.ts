@@ -8,6 +8,7 @@ import { sha256 } from "../core/digest.js";
 import type { Finding } from "../core/findings.js";
 import type { GateCode } from "../core/codes.js";
 import type { InputRecord } from "../core/verdict.js";
+import { isPlainJsonObject } from "../inputs/json-scan.js";
 import { InputParseError, formatForPath, parseDocument } from "../inputs/parse.js";
 import type { EntrypointInfo } from "../policy/manifest.js";
 import { exceptionName } from "../policy/manifest.js";
@@ -15,6 +16,9 @@ import { interpretResult } from "../policy/results.js";
 import { PolicyEvalError, type PolicyInstance } from "../policy/runtime.js";
 import { KINDS, inNamespace, isKind } from "../schemas/kinds.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
+
+/** Stands for the document of a .json input shown to be a plain object (isPlainJsonObject), never built in JavaScript. */
+const PLAIN_JSON_OBJECT = Symbol("plain JSON object");
 
 export interface InputJob {
   /** display path, used in findings and reports */
@@ -102,7 +106,14 @@ export class InputEvaluator {
         }
         record.sha256 = sha256(raw);
         record.bytes = raw.byteLength;
-        text = raw.toString("utf8");
+        // The common case needs no JavaScript value: a .json object with no kind to validate
+        // against, shown valid and free of duplicate keys by one scan of its bytes, goes to the
+        // policy as it is. Anything else takes the full parse below.
+        if (job.kind === undefined && formatForPath(job.file) === "json" && isUtf8(raw) && isPlainJsonObject(raw)) {
+          json = raw;
+          document = PLAIN_JSON_OBJECT;
+        }
+        text = document === PLAIN_JSON_OBJECT ? "" : raw.toString("utf8");
       } else {
         text = job.text ?? "";
         raw = Buffer.from(text, "utf8");
@@ -112,17 +123,19 @@ export class InputEvaluator {
           return fail("input/too-large", `input is ${raw.byteLength} bytes, over the ${this.options.maxInputBytes}-byte limit`);
         }
       }
-      const format = job.file ? formatForPath(job.file) : undefined;
-      try {
-        document = parseDocument(text, format);
-      } catch (error) {
-        if (error instanceof InputParseError) return fail("input/unparsable", error.message);
-        throw error;
+      if (document !== PLAIN_JSON_OBJECT) {
+        const format = job.file ? formatForPath(job.file) : undefined;
+        try {
+          document = parseDocument(text, format);
+        } catch (error) {
+          if (error instanceof InputParseError) return fail("input/unparsable", error.message);
+          throw error;
+        }
+        // A .json file that parsed is one JSON value (parseDocument never falls back to YAML for
+        // it); its bytes are what the policy sees when they are valid UTF-8 (otherwise the text
+        // was decoded with replacement characters, and only the re-serialisation matches it).
+        if (format === "json" && isUtf8(raw)) json = raw;
       }
-      // A .json file that parsed is one JSON value (parseDocument never falls back to YAML for
-      // it); its bytes are what the policy sees when they are valid UTF-8 (otherwise the text
-      // was decoded with replacement characters, and only the re-serialisation matches it).
-      if (format === "json" && isUtf8(raw)) json = raw;
     }
 
     // 2. Pick the packages and validate against the kind's schema.

@@ -1,0 +1,181 @@
+// A one-pass check of JSON bytes for the common case of a policy input: one object, valid JSON,
+// no object repeating a key. `check` on a .json file needs nothing more: the policy parses the
+// bytes itself inside the wasm, so building the JavaScript value (JSON.parse) and counting its
+// keys (parse.ts) would be work thrown away. Anything this scan is not sure of (another top-level
+// value, a key with an escape, two keys of one object with the same hash, invalid JSON) answers
+// false, and the caller takes the full path (parseDocument), which produces the exact error
+// messages; so the scan can only make a valid input cheaper, never change what any input is found
+// to be. Checked against JSON.parse on generated and mutated documents in test/parse.test.ts.
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const MINUS = 0x2d;
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+// What may come next.
+const VALUE = 0; // a value
+const VALUE_OR_CLOSE = 1; // a value or "]", just after "["
+const KEY = 2; // a key, after ","
+const KEY_OR_CLOSE = 3; // a key or "}", just after "{"
+const AFTER_KEY = 4; // ":"
+const AFTER_VALUE = 5; // "," or the close of the container
+
+/** Bytes that may follow a backslash in a JSON string, besides "u". */
+const SIMPLE_ESCAPES = new Uint8Array(256);
+for (const c of [QUOTE, BACKSLASH, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74]) SIMPLE_ESCAPES[c] = 1;
+const HEX = new Uint8Array(256);
+for (const c of "0123456789abcdefABCDEF") HEX[c.charCodeAt(0)] = 1;
+
+/**
+ * True when `bytes` (already known to be valid UTF-8) is exactly one JSON object, optionally
+ * surrounded by JSON whitespace, in which no object repeats a key and no key has an escape.
+ * False means "not shown": invalid, a duplicate, or just not the simple case.
+ */
+export function isPlainJsonObject(bytes: Uint8Array): boolean {
+  const n = bytes.length;
+  let i = 0;
+  while (i < n && isSpace(bytes[i]!)) i++;
+  if (i >= n || bytes[i] !== OPEN_OBJECT) return false;
+  // One entry per open container: hashes of the keys seen so far of an object, or null for an
+  // array. UTF-8 is one-to-one, so equal keys have equal bytes and equal hashes.
+  const stack: (Set<number> | null)[] = [];
+  let state = VALUE;
+  while (i < n) {
+    const c = bytes[i]!;
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
+      i++;
+      continue;
+    }
+    if (c === QUOTE) {
+      if (state !== VALUE && state !== VALUE_OR_CLOSE && state !== KEY && state !== KEY_OR_CLOSE) return false;
+      const isKey = state === KEY || state === KEY_OR_CLOSE;
+      let hash = FNV_OFFSET;
+      let j = i + 1;
+      for (;;) {
+        if (j >= n) return false;
+        const d = bytes[j]!;
+        if (d === QUOTE) break;
+        if (d < 0x20) return false;
+        if (d === BACKSLASH) {
+          // A key with an escape could equal another spelled differently: the full path decides.
+          if (isKey) return false;
+          const e = bytes[j + 1] ?? 0;
+          if (e === 0x75 /* u */) {
+            if (j + 5 >= n || !HEX[bytes[j + 2]!] || !HEX[bytes[j + 3]!] || !HEX[bytes[j + 4]!] || !HEX[bytes[j + 5]!]) return false;
+            j += 6;
+          } else if (SIMPLE_ESCAPES[e]) {
+            j += 2;
+          } else {
+            return false;
+          }
+          continue;
+        }
+        if (isKey) hash = Math.imul(hash ^ d, FNV_PRIME);
+        j++;
+      }
+      i = j + 1;
+      if (isKey) {
+        const keys = stack[stack.length - 1]!;
+        if (keys.has(hash)) return false;
+        keys.add(hash);
+        state = AFTER_KEY;
+      } else {
+        state = AFTER_VALUE;
+      }
+      continue;
+    }
+    switch (state) {
+      case AFTER_KEY:
+        if (c !== COLON) return false;
+        i++;
+        state = VALUE;
+        continue;
+      case AFTER_VALUE: {
+        if (stack.length === 0) return false; // content after the top-level value
+        const top = stack[stack.length - 1];
+        if (c === COMMA) state = top === null ? VALUE : KEY;
+        else if ((c === CLOSE_OBJECT && top !== null) || (c === CLOSE_ARRAY && top === null)) stack.pop();
+        else return false;
+        i++;
+        continue;
+      }
+      case KEY:
+        return false; // not a quote
+      case KEY_OR_CLOSE:
+        if (c !== CLOSE_OBJECT) return false;
+        stack.pop();
+        i++;
+        state = AFTER_VALUE;
+        continue;
+    }
+    // VALUE or VALUE_OR_CLOSE, and not a string.
+    if (c === OPEN_OBJECT) {
+      stack.push(new Set());
+      state = KEY_OR_CLOSE;
+      i++;
+    } else if (c === OPEN_ARRAY) {
+      stack.push(null);
+      state = VALUE_OR_CLOSE;
+      i++;
+    } else if (c === CLOSE_ARRAY && state === VALUE_OR_CLOSE) {
+      stack.pop();
+      state = AFTER_VALUE;
+      i++;
+    } else {
+      const end = c === MINUS || (c >= 0x30 && c <= 0x39) ? skipNumber(bytes, i) : skipLiteral(bytes, i, c);
+      if (end < 0) return false;
+      i = end;
+      state = AFTER_VALUE;
+    }
+  }
+  return state === AFTER_VALUE && stack.length === 0;
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+function isDigit(c: number | undefined): boolean {
+  return c !== undefined && c >= 0x30 && c <= 0x39;
+}
+
+/** -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? from `at`: the index after it, or -1. */
+function skipNumber(bytes: Uint8Array, at: number): number {
+  let j = at;
+  if (bytes[j] === MINUS) j++;
+  if (bytes[j] === 0x30) j++;
+  else if (isDigit(bytes[j])) while (isDigit(bytes[j])) j++;
+  else return -1;
+  if (bytes[j] === 0x2e /* . */) {
+    j++;
+    if (!isDigit(bytes[j])) return -1;
+    while (isDigit(bytes[j])) j++;
+  }
+  if (bytes[j] === 0x65 || bytes[j] === 0x45 /* e E */) {
+    j++;
+    if (bytes[j] === 0x2b || bytes[j] === MINUS) j++;
+    if (!isDigit(bytes[j])) return -1;
+    while (isDigit(bytes[j])) j++;
+  }
+  return j;
+}
+
+const LITERALS: Record<number, readonly number[]> = {
+  0x74: [0x74, 0x72, 0x75, 0x65], // true
+  0x66: [0x66, 0x61, 0x6c, 0x73, 0x65], // false
+  0x6e: [0x6e, 0x75, 0x6c, 0x6c], // null
+};
+
+function skipLiteral(bytes: Uint8Array, at: number, first: number): number {
+  const word = LITERALS[first];
+  if (!word) return -1;
+  for (let k = 0; k < word.length; k++) if (bytes[at + k] !== word[k]) return -1;
+  return at + word.length;
+}
