@@ -279,6 +279,54 @@ test("crypto.sha256 agrees with opa eval", async () => {
   await agree([["crypto.sha256", ""], ["crypto.sha256", "abc"], ["crypto.sha256", "héllo ✓ 😀"], ["crypto.sha256", "a\nb"], ["crypto.sha256", 5]]);
 });
 
+test("digests, HMACs and encodings agree with opa eval", async () => {
+  const texts = ["", "abc", "héllo ✓ 😀", "a b&c=d/e?f+g~h_i.j-k", "line\nbreak\t\u0000", "%41%zz%", "100%", "a+b%20c", "%e2%9c%93", "%ff%fe"];
+  const cases: Case[] = [];
+  for (const t of texts) {
+    cases.push(["crypto.md5", t], ["crypto.sha1", t], ["hex.encode", t], ["base64url.encode_no_pad", t], ["urlquery.encode", t], ["urlquery.decode", t]);
+    cases.push(["crypto.hmac.md5", t, "key"], ["crypto.hmac.sha1", t, "ké"], ["crypto.hmac.sha256", t, ""], ["crypto.hmac.sha512", t, t]);
+    cases.push(["crypto.hmac.equal", t, t], ["crypto.hmac.equal", t, t + "x"]);
+  }
+  for (const h of ["", "00", "4142", "e29c93", "ABCDEF", "abc", "zz", "4g", "g4", "41 42", "c3", "fffe"]) cases.push(["hex.decode", h]);
+  cases.push(
+    ["urlquery.encode_object", { b: "2 3", a: ["x", "y&z"], c: [], "k é": "✓" }],
+    ["urlquery.encode_object", { a: 1 }],
+    ["urlquery.encode_object", { a: ["x", 2] }],
+    ["urlquery.encode_object", "a=b"],
+    ["crypto.md5", 1],
+    ["crypto.hmac.sha256", "x", 2],
+    ["hex.decode", null],
+    ["urlquery.decode", ["x"]],
+  );
+  await agree(cases);
+});
+
+test("strings.count, indexof_n, strings.any_prefix_match and any_suffix_match agree with opa eval", async () => {
+  const cases: Case[] = [];
+  for (const [base, search] of [["banana", "ana"], ["banana", "a"], ["aaaa", "aa"], ["", "a"], ["héllo héllo", "é"], ["😀😀x😀", "😀"], ["abc", ""], ["", ""], ["✓✓", "✓✓✓"]]) {
+    cases.push(["strings.count", base, search], ["indexof_n", base, search]);
+  }
+  cases.push(["strings.count", 1, "a"], ["indexof_n", "a", 2]);
+  const affixes: [unknown, unknown][] = [
+    ["foo/bar", "foo"], ["foo/bar", "bar"], ["foo", "foo/bar"], ["", ""], ["x", ""], ["héllo", "h\u00e9"],
+    [["a/b", "c/d"], "c"], ["c/d", ["x", "c/"]], [["a", "b"], ["x", "b"]], [[], "a"], ["a", []], [["ab"], ["a", "b"]],
+    ["é", "\u00c3"], [1, "a"], ["a", 2], [["a", 1], "a"], ["a", ["b", null]], [{ a: 1 }, "a"],
+  ];
+  for (const [a, b] of affixes) cases.push(["strings.any_prefix_match", a, b], ["strings.any_suffix_match", a, b]);
+  await agree(cases);
+});
+
+test("units.parse_bytes and units.parse agree with opa eval", async () => {
+  const amounts = ["0", "1", "10", "1.5", "0.1", "1.1", "0.3", "2.675", ".5", "5.", "1e3", "1.5e3", "1E2", "1e-2", "-1", "-1.5", "+2", "12345678901234567890", "1.0000000000000000001", "7.3", "0.7", "999.999"];
+  const units = ["", "k", "K", "kb", "KB", "ki", "Ki", "KiB", "kib", "m", "M", "mb", "Mi", "MiB", "g", "G", "Gi", "GiB", "t", "Ti", "p", "Pi", "e", "E", "Ei", "EiB", "x", "kk", "mI"];
+  const cases: Case[] = [];
+  for (const a of amounts) for (const u of units) cases.push(["units.parse_bytes", a + u], ["units.parse", a + u]);
+  for (const text of ["", " ", "1 k", "k", "Mi", "..", "1..2", "1-2", "1e", "1e+", "e5", "1e5e5", "1e1234567", "1e123456k", '"10"Mi', "1.2.3Gi", "0x10", "inf", "１k", 5, null]) {
+    cases.push(["units.parse_bytes", text], ["units.parse", text]);
+  }
+  await agree(cases);
+});
+
 test("sprintf agrees with opa eval", async () => {
   const table: [string, unknown[]][] = [
     ["%s", ["x"]], ["%v", [[1, "a"]]], ["%v", [{ b: 1, a: [true, null, "x"] }]], ["%v", [true]], ["%v", [null]],
@@ -372,6 +420,13 @@ deny contains result if {
 		"missing": sprintf("%v %v", ["one"]),
 		"extra": sprintf("%v", ["one", 2]),
 		"sdk_differs": sprintf("%d %v", [1.5, input.obj]),
+		"bytes": [units.parse_bytes(m) | some m in input.memory],
+		"bytes_exact": units.parse_bytes("8Ei") == 9223372036854775808,
+		"units": [units.parse(m) | some m in input.cpu],
+		"digests": [crypto.md5(input.text), crypto.sha1(input.text), crypto.hmac.sha256(input.text, "k"), crypto.hmac.equal("a", "a")],
+		"encodings": [hex.encode(input.text), hex.decode("6761746568"), base64url.encode_no_pad("é?"), urlquery.encode("a b&c"), urlquery.decode("a+b%26c")],
+		"query": urlquery.encode_object({"b": "2", "a": ["x", "y"]}),
+		"strings": [strings.count(input.text, "e"), indexof_n(input.text, "e"), strings.any_prefix_match(input.text, ["gate", "x"]), strings.any_suffix_match(["a", "b"], "house")],
 	}
 }
 
@@ -386,6 +441,8 @@ const E2E_INPUT = {
   versions: ["1.0.0", "1.0.0-rc.1", "v2.0.0", "1.0", "1.0.0+meta", "1.0.0-01"],
   text: "gatehouse",
   obj: { b: [1, "x"], a: null },
+  memory: ["512Mi", "1.5Gi", "100M", "1.1k"],
+  cpu: ["250m", "2", "1.5k"],
 };
 
 async function withBundle<T>(policy: string, fn: (dir: string) => Promise<T>): Promise<T> {
@@ -403,7 +460,7 @@ async function withBundle<T>(policy: string, fn: (dir: string) => Promise<T>): P
 test("end to end: a wasm policy using every builtin matches opa eval, and time.now_ns is exact", async () => {
   await withBundle(E2E_POLICY, async (dir) => {
     const manifest = JSON.parse(readFileSync(join(dir, "bundle", "manifest.json"), "utf8")) as { builtins: string[] };
-    for (const name of ["sprintf", "time.now_ns", "time.parse_rfc3339_ns", "time.add_date", "semver.is_valid", "semver.compare", "crypto.sha256", "time.parse_duration_ns", "time.date", "time.clock", "time.weekday", "time.diff"]) {
+    for (const name of ["sprintf", "time.now_ns", "time.parse_rfc3339_ns", "time.add_date", "semver.is_valid", "semver.compare", "crypto.sha256", "time.parse_duration_ns", "time.date", "time.clock", "time.weekday", "time.diff", "units.parse_bytes", "units.parse", "crypto.md5", "hex.decode", "urlquery.encode_object", "strings.count", "strings.any_suffix_match"]) {
       assert.ok(manifest.builtins.includes(name), `the wasm imports ${name} from the host`);
     }
     const module = await WebAssembly.compile(readFileSync(join(dir, "bundle", "policy.wasm")));
@@ -420,6 +477,7 @@ test("end to end: a wasm policy using every builtin matches opa eval, and time.n
     assert.is(result!["start_exact"], true);
     assert.is(result!["later_exact"], true);
     assert.is(result!["ttl_exact"], true);
+    assert.is(result!["bytes_exact"], true);
     assert.is(result!["sdk_differs"], "%!d(float64=1.5) {\"a\": null, \"b\": [1, \"x\"]}");
 
     // The input must carry `now` as exact integer text, so build its JSON by hand.

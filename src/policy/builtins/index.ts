@@ -14,7 +14,10 @@
 
 import { createHash } from "node:crypto";
 import { BuiltinError, operandTypeError } from "./errors.js";
+import { ENCODING_BUILTINS } from "./encoding.js";
 import { semverCompare, semverIsValid } from "./semver.js";
+import { STRING_BUILTINS } from "./strings.js";
+import { UNIT_BUILTINS } from "./units.js";
 import { goSprintf } from "./sprintf.js";
 import { addDate, clock as timeClock, date, diff, parseDurationNs, parseRfc3339Ns, weekday } from "./time.js";
 
@@ -88,6 +91,9 @@ export function createBuiltins(clock: Clock): Record<string, BuiltinFn> {
       if (!Array.isArray(args)) throw new BuiltinError(operandTypeError(2, args, "array"));
       return goSprintf(text, args);
     },
+    ...(ENCODING_BUILTINS as Record<string, BuiltinFn>),
+    ...(STRING_BUILTINS as Record<string, BuiltinFn>),
+    ...(UNIT_BUILTINS as Record<string, BuiltinFn>),
   };
   return Object.fromEntries(Object.entries(builtins).map(([name, fn]) => [name, named(name, fn)]));
 }
