@@ -327,6 +327,14 @@ test("units.parse_bytes and units.parse agree with opa eval", async () => {
   await agree(cases);
 });
 
+test("numbers.range_step agrees with opa eval", async () => {
+  const cases: Case[] = [];
+  for (const [a, b, step] of [[1, 10, 2], [10, 1, 3], [0, 0, 1], [5, 5, 10], [-3, 3, 2], [3, -3, 4], [1, 2, 5], [0, 1000, 250], [600, 1200, 200], [1, 5, 0], [1, 5, -1], [1.5, 3, 1], [1, 3, 0.5], ["1", 3, 1], [1, null, 1], [1, 3, "x"], [1e3, 2e3, 5e2]]) {
+    cases.push(["numbers.range_step", a, b, step]);
+  }
+  await agree(cases);
+});
+
 test("sprintf agrees with opa eval", async () => {
   const table: [string, unknown[]][] = [
     ["%s", ["x"]], ["%v", [[1, "a"]]], ["%v", [{ b: 1, a: [true, null, "x"] }]], ["%v", [true]], ["%v", [null]],

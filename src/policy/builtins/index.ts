@@ -15,6 +15,7 @@
 import { createHash } from "node:crypto";
 import { BuiltinError, operandTypeError } from "./errors.js";
 import { ENCODING_BUILTINS } from "./encoding.js";
+import { NUMBER_BUILTINS } from "./numbers.js";
 import { semverCompare, semverIsValid } from "./semver.js";
 import { STRING_BUILTINS } from "./strings.js";
 import { UNIT_BUILTINS } from "./units.js";
@@ -94,6 +95,7 @@ export function createBuiltins(clock: Clock): Record<string, BuiltinFn> {
     ...(ENCODING_BUILTINS as Record<string, BuiltinFn>),
     ...(STRING_BUILTINS as Record<string, BuiltinFn>),
     ...(UNIT_BUILTINS as Record<string, BuiltinFn>),
+    ...(NUMBER_BUILTINS as Record<string, BuiltinFn>),
   };
   return Object.fromEntries(Object.entries(builtins).map(([name, fn]) => [name, named(name, fn)]));
 }
