@@ -221,6 +221,28 @@ test("time builtins agree with opa eval on generated timestamps and strings", as
   await agree(cases);
 });
 
+test("time.format agrees with opa eval: named layouts, every layout element, literals that look like elements", async () => {
+  // Exactly representable doubles: whole seconds, and sub-second parts at small magnitudes.
+  const stamps = [0, T2023, LEAP, OCT31, 1_700_000_000_123_456_000, 1_700_040_000_000_000_000, -1_000_000_000, -86_400_000_000_000, 123_456_789, 1_000, 999_999_999, 43_200_000_000_000, 946_684_800_000_000_000];
+  const layouts = [
+    "", "ANSIC", "UnixDate", "RubyDate", "RFC822", "RFC822Z", "RFC850", "RFC1123", "RFC1123Z", "RFC3339", "RFC3339Nano", "Kitchen", "rfc3339",
+    "2006-01-02", "15:04:05", "3:04:05 PM", "03:04pm", "Jan 2, 2006 at 3:04pm (MST)", "January _2 2006", "Monday Mon MST", "002 __2 _2 2 02",
+    "06 2006 _2006 1 01 Jan January", ".000 .999 ,000 ,999 .0 .9 .000000000 .999999999 .0000000000", "05.00012", "5.000", "4:5", "15h04m",
+    "-070000 -07:00:00 -0700 -07:00 -07", "Z070000 Z07:00:00 Z0700 Z07:00 Z07", "Janet Monkey Jan. Mon.", "PM pm P M", "literal text, no elements!", "2006-01-02T15:04:05.000Z07:00",
+  ];
+  const cases: Case[] = [];
+  for (const ts of stamps) {
+    cases.push(["time.format", ts], ["time.format", [ts]], ["time.format", [ts, "UTC"]]);
+    for (const layout of layouts) cases.push(["time.format", [ts, "", layout]]);
+  }
+  cases.push(["time.format", "x"], ["time.format", []], ["time.format", [T2023, 5]], ["time.format", [T2023, "UTC", 5]], ["time.format", ["x"]], ["time.format", 1.5]);
+  await agree(cases);
+});
+
+test("time.format refuses zones other than UTC instead of answering in the wrong one", () => {
+  assert.throws(() => builtins["time.format"]!([T2023, "Europe/Paris"]), /time zone "Europe\/Paris" is not supported/);
+});
+
 test("time.parse_duration_ns agrees with opa eval", async () => {
   const values = [
     "0", "-0", "+0", "1h", "1h30m", "1.5h", ".5s", "1.s", "300ms", "-1.5h", "1us", "1µs", "1μs", "1ns", "2h45m30.5s", "1d", "1.5d",
@@ -434,6 +456,8 @@ deny contains result if {
 		"digests": [crypto.md5(input.text), crypto.sha1(input.text), crypto.hmac.sha256(input.text, "k"), crypto.hmac.equal("a", "a")],
 		"encodings": [hex.encode(input.text), hex.decode("6761746568"), base64url.encode_no_pad("é?"), urlquery.encode("a b&c"), urlquery.decode("a+b%26c")],
 		"query": urlquery.encode_object({"b": "2", "a": ["x", "y"]}),
+		"formatted": [time.format(time.parse_rfc3339_ns(input.start_ms)), time.format(time.parse_rfc3339_ns(input.start_us)), time.format([input.oct31, "UTC", "RFC1123"]), time.format([input.oct31, "", "Mon Jan _2 3:04PM 2006 (002)"])],
+		"later_ms": time.add_date(time.parse_rfc3339_ns(input.start_ms), 0, 0, 1),
 		"strings": [strings.count(input.text, "e"), indexof_n(input.text, "e"), strings.any_prefix_match(input.text, ["gate", "x"]), strings.any_suffix_match(["a", "b"], "house")],
 	}
 }
@@ -443,6 +467,8 @@ warn contains "now is exact" if time.now_ns() == input.now
 
 const E2E_INPUT = {
   start: "2023-11-14T22:13:20.123456789Z",
+  start_ms: "2023-11-14T22:13:20.123Z",
+  start_us: "2024-02-29T23:59:59.999999Z",
   whole: 1_700_000_000_000_000_000,
   ttl: "90d",
   oct31: 1_698_710_400_000_000_000,
@@ -468,7 +494,7 @@ async function withBundle<T>(policy: string, fn: (dir: string) => Promise<T>): P
 test("end to end: a wasm policy using every builtin matches opa eval, and time.now_ns is exact", async () => {
   await withBundle(E2E_POLICY, async (dir) => {
     const manifest = JSON.parse(readFileSync(join(dir, "bundle", "manifest.json"), "utf8")) as { builtins: string[] };
-    for (const name of ["sprintf", "time.now_ns", "time.parse_rfc3339_ns", "time.add_date", "semver.is_valid", "semver.compare", "crypto.sha256", "time.parse_duration_ns", "time.date", "time.clock", "time.weekday", "time.diff", "units.parse_bytes", "units.parse", "crypto.md5", "hex.decode", "urlquery.encode_object", "strings.count", "strings.any_suffix_match"]) {
+    for (const name of ["sprintf", "time.now_ns", "time.parse_rfc3339_ns", "time.add_date", "semver.is_valid", "semver.compare", "crypto.sha256", "time.parse_duration_ns", "time.date", "time.clock", "time.weekday", "time.diff", "units.parse_bytes", "units.parse", "time.format", "crypto.md5", "hex.decode", "urlquery.encode_object", "strings.count", "strings.any_suffix_match"]) {
       assert.ok(manifest.builtins.includes(name), `the wasm imports ${name} from the host`);
     }
     const module = await WebAssembly.compile(readFileSync(join(dir, "bundle", "policy.wasm")));

@@ -8,7 +8,8 @@
 // without that flag topdown makes the call undefined instead, which could let a deny rule pass.
 //
 // Precision: the SDK hands builtins JSON-decoded arguments, so numbers beyond 2^53 arrive
-// rounded to the nearest double (whole-second nanosecond timestamps before 2116 are exact).
+// rounded to the nearest double; time builtins recover timestamps of up to ~16 significant
+// digits exactly from it (time.ts, timestampOperand).
 // Results are exact: nanosecond results are returned as an ArrayBuffer of the integer's JSON
 // text, which the SDK passes to the wasm module unparsed.
 
@@ -20,7 +21,7 @@ import { semverCompare, semverIsValid } from "./semver.js";
 import { STRING_BUILTINS } from "./strings.js";
 import { UNIT_BUILTINS } from "./units.js";
 import { goSprintf } from "./sprintf.js";
-import { addDate, clock as timeClock, date, diff, parseDurationNs, parseRfc3339Ns, weekday } from "./time.js";
+import { addDate, clock as timeClock, date, diff, format as timeFormat, parseDurationNs, parseRfc3339Ns, weekday } from "./time.js";
 
 /** Time source for `time.now_ns`, injectable so a run is reproducible (`--now`, GATEHOUSE_NOW). */
 export interface Clock {
@@ -84,6 +85,7 @@ export function createBuiltins(clock: Clock): Record<string, BuiltinFn> {
     "time.clock": timeClock,
     "time.weekday": weekday,
     "time.diff": diff,
+    "time.format": timeFormat,
     "semver.is_valid": semverIsValid,
     "semver.compare": semverCompare,
     "crypto.sha256": (value: unknown) => createHash("sha256").update(stringOperand(value, 1), "utf8").digest("hex"),

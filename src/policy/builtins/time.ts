@@ -237,7 +237,11 @@ function timestampOperand(arg: unknown): bigint {
   }
   const n = ns as number;
   if (!Number.isInteger(n) || BigInt(n) < MIN_NS || BigInt(n) > MAX_NS) throw new BuiltinError("timestamp too big");
-  return BigInt(n);
+  // The SDK parsed the wasm's number text into a double. The shortest decimal that rounds to that
+  // double is the text itself whenever the text had at most ~16 significant digits (any
+  // millisecond or microsecond timestamp, time.now_ns included), where BigInt(n) would be up to
+  // 128 ns off; timestamps with more digits stay within the double's rounding, as before.
+  return BigInt(String(n));
 }
 
 function intOperand(arg: unknown, position: number): number {
@@ -426,4 +430,173 @@ export function parseDurationNs(text: string): bigint {
     // Go's message ends with the rewritten duration; name the original instead.
     throw new BuiltinError(`${error.message.slice(0, error.message.lastIndexOf(" "))} ${goQuote(text)}`);
   }
+}
+
+// --- time.format: Go's Time.Format over a layout, in UTC ----------------------------------------
+
+/** The layout names OPA accepts in place of a layout (topdown's acceptedTimeFormats). */
+const NAMED_LAYOUTS: Record<string, string> = {
+  ANSIC: "Mon Jan _2 15:04:05 2006",
+  UnixDate: "Mon Jan _2 15:04:05 MST 2006",
+  RubyDate: "Mon Jan 02 15:04:05 -0700 2006",
+  RFC822: "02 Jan 06 15:04 MST",
+  RFC822Z: "02 Jan 06 15:04 -0700",
+  RFC850: "Monday, 02-Jan-06 15:04:05 MST",
+  RFC1123: "Mon, 02 Jan 2006 15:04:05 MST",
+  RFC1123Z: "Mon, 02 Jan 2006 15:04:05 -0700",
+  RFC3339,
+  RFC3339Nano: "2006-01-02T15:04:05.999999999Z07:00",
+};
+
+const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
+/** A layout element (Go's std values), or a fractional-second element with its digits and separator. */
+type LayoutElement = { kind: string } | { kind: "frac"; trim: boolean; digits: number; separator: string };
+
+/** Go's nextStdChunk: the literal text before the next layout element, the element, and the rest. */
+function nextElement(layout: string): { prefix: string; element?: LayoutElement; rest: string } {
+  const at = (i: number, text: string): boolean => layout.startsWith(text, i);
+  const lowerAfter = (i: number): boolean => i < layout.length && layout[i]! >= "a" && layout[i]! <= "z";
+  for (let i = 0; i < layout.length; i++) {
+    const cut = (kind: string, length: number) => ({ prefix: layout.slice(0, i), element: { kind }, rest: layout.slice(i + length) });
+    switch (layout[i]) {
+      case "J":
+        if (at(i, "Jan")) {
+          if (at(i, "January")) return cut("January", 7);
+          if (!lowerAfter(i + 3)) return cut("Jan", 3);
+        }
+        break;
+      case "M":
+        if (at(i, "Mon")) {
+          if (at(i, "Monday")) return cut("Monday", 6);
+          if (!lowerAfter(i + 3)) return cut("Mon", 3);
+        }
+        if (at(i, "MST")) return cut("MST", 3);
+        break;
+      case "0": {
+        const next = layout[i + 1];
+        if (next !== undefined && next >= "1" && next <= "6") return cut(`0${next}`, 2);
+        if (at(i, "002")) return cut("002", 3);
+        break;
+      }
+      case "1":
+        if (layout[i + 1] === "5") return cut("15", 2);
+        return cut("1", 1);
+      case "2":
+        if (at(i, "2006")) return cut("2006", 4);
+        return cut("2", 1);
+      case "_":
+        if (layout[i + 1] === "2") {
+          // "_2006" is a literal underscore and the year.
+          if (at(i + 1, "2006")) return { prefix: layout.slice(0, i + 1), element: { kind: "2006" }, rest: layout.slice(i + 5) };
+          return cut("_2", 2);
+        }
+        if (at(i, "__2")) return cut("__2", 3);
+        break;
+      case "3":
+      case "4":
+      case "5":
+        return cut(layout[i]!, 1);
+      case "P":
+        if (layout[i + 1] === "M") return cut("PM", 2);
+        break;
+      case "p":
+        if (layout[i + 1] === "m") return cut("pm", 2);
+        break;
+      case "-":
+        for (const zone of ["-070000", "-07:00:00", "-0700", "-07:00", "-07"]) if (at(i, zone)) return cut(zone, zone.length);
+        break;
+      case "Z":
+        for (const zone of ["Z070000", "Z07:00:00", "Z0700", "Z07:00", "Z07"]) if (at(i, zone)) return cut(zone, zone.length);
+        break;
+      case ".":
+      case ",": {
+        const digit = layout[i + 1];
+        if (digit === "0" || digit === "9") {
+          let j = i + 1;
+          while (j < layout.length && layout[j] === digit) j++;
+          // Only a fractional second when the run of digits ends the number.
+          if (!(j < layout.length && layout[j]! >= "0" && layout[j]! <= "9")) {
+            return { prefix: layout.slice(0, i), element: { kind: "frac", trim: digit === "9", digits: j - (i + 1), separator: layout[i]! }, rest: layout.slice(j) };
+          }
+        }
+        break;
+      }
+    }
+  }
+  return { prefix: layout, rest: "" };
+}
+
+function pad(value: number, width: number): string {
+  return String(value).padStart(width, "0");
+}
+
+/** Go's Time.Format for a UTC time. */
+export function formatLayout(ns: bigint, layout: string): string {
+  const c = toCivil(ns);
+  const days = daysFromCivil(c.year, c.month, c.day);
+  const yearDay = days - daysFromCivil(c.year, 1, 1) + 1;
+  const weekdayName = WEEKDAYS[(((days + 4) % 7) + 7) % 7]!;
+  let out = "";
+  let rest = layout;
+  while (rest !== "") {
+    const { prefix, element, rest: after } = nextElement(rest);
+    out += prefix;
+    rest = after;
+    if (!element) break;
+    if (element.kind === "frac" && "digits" in element) {
+      if (element.trim && (element.digits === 0 || c.nanosecond === 0)) continue;
+      let digits = pad(c.nanosecond, 9);
+      if (element.digits < 9) digits = digits.slice(0, element.digits);
+      if (element.trim) digits = digits.replace(/0+$/, "");
+      if (digits !== "" || !element.trim) out += element.separator + digits;
+      continue;
+    }
+    const hour12 = c.hour % 12 === 0 ? 12 : c.hour % 12;
+    switch (element.kind) {
+      case "January": out += MONTHS[c.month - 1]; break;
+      case "Jan": out += MONTHS[c.month - 1]!.slice(0, 3); break;
+      case "Monday": out += weekdayName; break;
+      case "Mon": out += weekdayName.slice(0, 3); break;
+      case "MST": out += "UTC"; break;
+      case "01": out += pad(c.month, 2); break;
+      case "02": out += pad(c.day, 2); break;
+      case "03": out += pad(hour12, 2); break;
+      case "04": out += pad(c.minute, 2); break;
+      case "05": out += pad(c.second, 2); break;
+      case "06": out += pad(c.year % 100, 2); break;
+      case "002": out += pad(yearDay, 3); break;
+      case "__2": out += String(yearDay).padStart(3, " "); break;
+      case "15": out += pad(c.hour, 2); break;
+      case "1": out += String(c.month); break;
+      case "2006": out += pad(c.year, 4); break;
+      case "2": out += String(c.day); break;
+      case "_2": out += String(c.day).padStart(2, " "); break;
+      case "3": out += String(hour12); break;
+      case "4": out += String(c.minute); break;
+      case "5": out += String(c.second); break;
+      case "PM": out += c.hour >= 12 ? "PM" : "AM"; break;
+      case "pm": out += c.hour >= 12 ? "pm" : "am"; break;
+      case "-070000": out += "+000000"; break;
+      case "-07:00:00": out += "+00:00:00"; break;
+      case "-0700": out += "+0000"; break;
+      case "-07:00": out += "+00:00"; break;
+      case "-07": out += "+00"; break;
+      default: out += "Z"; // the ISO 8601 zones (Z0700 ...) print Z for UTC
+    }
+  }
+  return out;
+}
+
+/** time.format: [ns, tz, layout] (tz "" or "UTC"), a layout name or a Go layout; RFC 3339 with nanoseconds by default. */
+export function format(arg: unknown): string {
+  const ns = timestampOperand(arg);
+  let layout = "";
+  if (Array.isArray(arg) && arg.length > 2) {
+    if (typeof arg[2] !== "string") throw new BuiltinError(operandTypeError(1, arg[2], "string"));
+    layout = arg[2];
+  }
+  if (layout === "") layout = NAMED_LAYOUTS.RFC3339Nano!;
+  else if (Object.hasOwn(NAMED_LAYOUTS, layout)) layout = NAMED_LAYOUTS[layout]!;
+  return formatLayout(ns, layout);
 }
