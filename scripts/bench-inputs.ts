@@ -5,7 +5,7 @@
 // evaluates the same files. Each violation is injected with a small probability, so a fraction
 // of the files fail and each rule fires on some of them.
 
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   // mulberry32
   let a = seed >>> 0;
   return () => {

@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { isPlainJsonObject } from "../src/inputs/json-scan.js";
 import { countJsonKeyTokens, countKeys, InputParseError, parseDocument } from "../src/inputs/parse.js";
-import { deployment } from "../scripts/bench-inputs.js";
+import { deployment, rng } from "../scripts/bench-inputs.js";
 
 test("JSON: a duplicate key is rejected, even when spelled with an escape", () => {
   assert.throws(() => parseDocument('{"a": 1, "a": 2}', "json"), (e: unknown) => e instanceof InputParseError && /duplicate key "a"/.test(e.message));
@@ -60,17 +60,6 @@ test("fast JSON scan: deep nesting neither overflows nor passes when unbalanced"
   assert.ok(scan(`{"a": ${"[".repeat(depth)}${"]".repeat(depth)}}`));
   assert.not.ok(scan(`{"a": ${"[".repeat(depth)}${"]".repeat(depth - 1)}}`));
 });
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomValue(r: () => number, depth: number): unknown {
   const pick = r();

@@ -13,6 +13,7 @@ import { extractFromTarGz } from "../src/policy/build.js";
 import { functionBody, MAX_BUCKETS, patchSetLookups, runtimeFingerprint } from "../src/policy/runtime-patch.js";
 import { compilePolicy, evaluationWasm, instantiate, type PolicyInstance } from "../src/policy/runtime.js";
 import { runTool } from "../src/policy/toolchain.js";
+import { rng } from "../scripts/bench-inputs.js";
 
 const work = mkdtempSync(join(tmpdir(), "gatehouse-patch-"));
 const shipped = readFileSync(packagePath("bundle", "policy.wasm"));
@@ -76,17 +77,6 @@ deny contains msg if {
 	msg := sprintf("item %s is bad", [x.name])
 }
 `;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function input(seed: number): unknown {
   const r = rng(seed);

@@ -3,12 +3,7 @@
 // `opa eval` in test/builtins.test.ts. Strings are UTF-8 bytes, as in Go.
 
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import { BuiltinError, operandTypeError } from "./errors.js";
-
-function stringOperand(value: unknown, position: number): string {
-  if (typeof value !== "string") throw new BuiltinError(operandTypeError(position, value, "string"));
-  return value;
-}
+import { BuiltinError, operandTypeError, stringOperand } from "./errors.js";
 
 function digest(algorithm: string): (value: unknown) => string {
   return (value) => createHash(algorithm).update(stringOperand(value, 1), "utf8").digest("hex");

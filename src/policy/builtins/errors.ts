@@ -28,3 +28,9 @@ export function valueName(value: unknown): string {
 export function operandTypeError(position: number, got: unknown, expected: string): string {
   return `operand ${position} must be ${expected} but got ${valueName(got)}`;
 }
+
+/** builtins.StringOperand: the string, or topdown's operand error. */
+export function stringOperand(value: unknown, position: number): string {
+  if (typeof value !== "string") throw new BuiltinError(operandTypeError(position, value, "string"));
+  return value;
+}

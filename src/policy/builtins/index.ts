@@ -14,8 +14,9 @@
 // text, which the SDK passes to the wasm module unparsed.
 
 import { createHash } from "node:crypto";
-import { BuiltinError, operandTypeError } from "./errors.js";
+import { BuiltinError, operandTypeError, stringOperand } from "./errors.js";
 import { ENCODING_BUILTINS } from "./encoding.js";
+import { exactJson } from "./exact.js";
 import { NUMBER_BUILTINS } from "./numbers.js";
 import { semverCompare, semverIsValid } from "./semver.js";
 import { STRING_BUILTINS } from "./strings.js";
@@ -54,13 +55,7 @@ export const SDK_BUILTINS: readonly string[] = ["json.is_valid", "regex.split", 
 
 /** An exact integer result: the SDK loads an ArrayBuffer into the module as raw JSON text. */
 export function nsResult(ns: bigint): ArrayBuffer {
-  const bytes = new TextEncoder().encode(ns.toString());
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-}
-
-function stringOperand(value: unknown, position: number): string {
-  if (typeof value !== "string") throw new BuiltinError(operandTypeError(position, value, "string"));
-  return value;
+  return exactJson(ns.toString());
 }
 
 /** Prefixes a builtin's errors with its name, as topdown does. */

@@ -2,6 +2,7 @@
 // written to topdown's semantics and checked against `opa eval` in test/builtins.test.ts.
 
 import { BuiltinError, valueName } from "./errors.js";
+import { exactJson } from "./exact.js";
 
 /** builtins.BigIntOperand: a number with an integer value (sent as a JSON number by the SDK). */
 function integerOperand(value: unknown, position: number): bigint {
@@ -20,8 +21,7 @@ function rangeStep(from: unknown, to: unknown, step: unknown): ArrayBuffer {
   if (x <= y) for (let i = x; i <= y; i += s) parts.push(i.toString());
   else for (let i = x; i >= y; i -= s) parts.push(i.toString());
   // Exact JSON text: the integers may be past 2^53.
-  const bytes = new TextEncoder().encode(`[${parts.join(",")}]`);
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  return exactJson(`[${parts.join(",")}]`);
 }
 
 export const NUMBER_BUILTINS = {

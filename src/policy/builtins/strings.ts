@@ -2,12 +2,7 @@
 // (Go strings on UTF-8; positions in code points) and checked against `opa eval` in
 // test/builtins.test.ts. Sets arrive from the SDK as arrays.
 
-import { BuiltinError, operandTypeError, valueName } from "./errors.js";
-
-function stringOperand(value: unknown, position: number): string {
-  if (typeof value !== "string") throw new BuiltinError(operandTypeError(position, value, "string"));
-  return value;
-}
+import { BuiltinError, stringOperand, valueName } from "./errors.js";
 
 /** Go's strings.Count: non-overlapping occurrences; an empty substring counts code points + 1. */
 function count(value: unknown, search: unknown): number {

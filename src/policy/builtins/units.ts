@@ -5,6 +5,7 @@
 // and answers an integer, or a decimal with ten places. Results go back as exact JSON text.
 
 import { BuiltinError, operandTypeError } from "./errors.js";
+import { exactJson } from "./exact.js";
 
 const BINARY: Record<string, bigint> = { "": 1n, ki: 1n << 10n, mi: 1n << 20n, gi: 1n << 30n, ti: 1n << 40n, pi: 1n << 50n, ei: 1n << 60n };
 const DECIMAL: Record<string, bigint> = { k: 10n ** 3n, m: 10n ** 6n, g: 10n ** 9n, t: 10n ** 12n, p: 10n ** 15n, e: 10n ** 18n };
@@ -13,11 +14,6 @@ const MAX_EXPONENT_DIGITS = 6;
 const BYTE_UNITS: Record<string, bigint> = { "": 1n };
 for (const [unit, factor] of Object.entries(DECIMAL)) BYTE_UNITS[unit] = BYTE_UNITS[`${unit}b`] = factor;
 for (const [unit, factor] of Object.entries(BINARY)) if (unit !== "") BYTE_UNITS[unit] = BYTE_UNITS[`${unit}b`] = factor;
-
-function jsonNumber(text: string): ArrayBuffer {
-  const bytes = new TextEncoder().encode(text);
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-}
 
 function isDigit(c: string | undefined): boolean {
   return c !== undefined && c >= "0" && c <= "9";
@@ -122,7 +118,7 @@ function parseBytes(value: unknown): ArrayBuffer {
   if (multiplier === undefined) throw bytesError(`byte unit ${unit} not recognized`);
   const decimal = parseDecimal(num);
   if (!decimal) throw bytesError("could not parse byte amount to a number");
-  if (decimal.digits === 0n) return jsonNumber("0");
+  if (decimal.digits === 0n) return exactJson("0");
   // big.Float: the amount rounded to 64 bits, times the unit, rounded to 64 bits, truncated.
   const num10 = decimal.exponent >= 0 ? decimal.digits * 10n ** BigInt(decimal.exponent) : decimal.digits;
   const den10 = decimal.exponent >= 0 ? 1n : 10n ** BigInt(-decimal.exponent);
@@ -130,7 +126,7 @@ function parseBytes(value: unknown): ArrayBuffer {
   const product = roundTo64Bits(amount.mantissa * multiplier);
   const exp = amount.exp + product.exp;
   const magnitude = exp >= 0 ? product.mantissa << BigInt(exp) : product.mantissa >> BigInt(-exp);
-  return jsonNumber(decimal.negative && magnitude !== 0n ? `-${magnitude}` : `${magnitude}`);
+  return exactJson(decimal.negative && magnitude !== 0n ? `-${magnitude}` : `${magnitude}`);
 }
 
 /** The exact rational value of a double (big.Rat.SetFloat64). */
@@ -183,7 +179,7 @@ function parseUnits(value: unknown): ArrayBuffer {
   let num = decimal.digits * factor.num * (decimal.exponent > 0 ? 10n ** BigInt(decimal.exponent) : 1n);
   let den = factor.den * (decimal.exponent < 0 ? 10n ** BigInt(-decimal.exponent) : 1n);
   if (decimal.negative) num = -num;
-  if (num % den === 0n) return jsonNumber(`${num / den}`);
+  if (num % den === 0n) return exactJson(`${num / den}`);
   // big.Rat.FloatString(10): ten decimals, the last rounded to nearest, halves away from zero.
   const negative = num < 0n;
   if (negative) num = -num;
@@ -194,7 +190,7 @@ function parseUnits(value: unknown): ArrayBuffer {
   const whole = q / scale;
   const frac = (q % scale).toString().padStart(10, "0");
   den = 1n;
-  return jsonNumber(`${negative ? "-" : ""}${whole}.${frac}`);
+  return exactJson(`${negative ? "-" : ""}${whole}.${frac}`);
 }
 
 export const UNIT_BUILTINS = {
