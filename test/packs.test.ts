@@ -126,6 +126,21 @@ test("required checks: a collector the pack needs is disabled", () => {
   assert.match(verdict.findings.find((f) => f.code === "pack/required-check-disabled")!.message, /requires the fixtures collector/);
 });
 
+test("a switched-on constraint is reported as not enforced (a warning), one finding per flag, until switched off", () => {
+  const root = repo({ "README.md": "# x\n## Usage\n" });
+  const constraintFindings = (verdict: Verdict) => verdict.findings.filter((f) => f.code === "pack/constraint-unenforced");
+  const team = constraintFindings(gate(root, "team-standard@1.0", []));
+  assert.equal(team.map((f) => f.metadata?.constraint), ["forbid_stub_execution", "require_ci_green", "require_code_review"]);
+  assert.ok(team.every((f) => f.severity === "warning" && f.source === "pack" && f.scope === "project"));
+  assert.match(team[1]!.suggestedFix!, /require_ci_green: false/);
+  // startup-fast sets only forbid_stub_execution; default sets none.
+  assert.equal(constraintFindings(gate(root, "startup-fast@1.0", [])).map((f) => f.metadata?.constraint), ["forbid_stub_execution"]);
+  assert.equal(constraintFindings(gate(root, "default@1.0", [])), []);
+  // The config (trusted) may switch one off; the warning goes with it.
+  const off = gate(root, "team-standard@1.0", [], { overrides: { constraints: { require_code_review: false } } });
+  assert.equal(constraintFindings(off).map((f) => f.metadata?.constraint), ["forbid_stub_execution", "require_ci_green"]);
+});
+
 test("override precedence: pack, then config overrides, then the repo-local file", () => {
   const files = { "README.md": "# x\n" };
   const packOnly = effectiveOf(repo(files), "team-standard@1.0");
@@ -330,7 +345,7 @@ test("an unanswered blocking clarification denies in block mode and warns in war
   recordAnswer(root, schemas, policy, "release-channel", "internal", new Date(NOW));
   const answered = gate(root, "team-standard@1.0", []);
   assert.is(answered.decision, "allow");
-  assert.equal(codes(answered), ["pack/clarification-open"]);
+  assert.equal(codes(answered).filter((code) => code !== "pack/constraint-unenforced"), ["pack/clarification-open"]);
   assert.match(readFileSync(join(root, ".gatehouse/clarifications.yaml"), "utf8"), /release-channel:\n    value: internal\n    answered_at: 2026-06-01T00:00:00.000Z/);
 });
 

@@ -21,7 +21,8 @@ export type PackCode =
   | "pack/required-document-missing"
   | "pack/required-check-disabled"
   | "pack/clarification-unanswered"
-  | "pack/clarification-open";
+  | "pack/clarification-open"
+  | "pack/constraint-unenforced";
 
 export interface PackCodeInfo {
   title: string;
@@ -98,6 +99,12 @@ export const PACK_CODES: Record<PackCode, PackCodeInfo> = {
     title: "Blocking clarification unanswered",
     docs: "The effective policy asks a blocking question that .gatehouse/clarifications.yaml does not answer. Denies in block mode, warns in warn mode. Answer with `gatehouse clarify KEY VALUE`.",
     severity: "error",
+    integrity: false,
+  },
+  "pack/constraint-unenforced": {
+    title: "Constraint not enforced by gatehouse",
+    docs: "A constraint flag of the effective policy (forbid_stub_execution, require_ci_green, require_code_review) is on, but no collector has the evidence to check it, so the gate cannot prove it holds. Enforce it where the evidence is (branch protection: required status checks and reviews), or switch it off in gatehouse.config's pack overrides.",
+    severity: "warning",
     integrity: false,
   },
   "pack/clarification-open": {

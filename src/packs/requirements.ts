@@ -12,6 +12,13 @@ import type { EffectivePolicy } from "./types.js";
 
 const MAX_DOCUMENT_BYTES = 2 * 1024 * 1024;
 
+/** Where each constraint's evidence lives, for the pack/constraint-unenforced fix. */
+const WHERE_ENFORCED: Record<keyof EffectivePolicy["constraints"], string> = {
+  require_ci_green: "make the CI status checks required in the branch protection of the default branch",
+  require_code_review: "require approving reviews in the branch protection of the default branch",
+  forbid_stub_execution: "refuse stubbed or dry-run executions in the pipeline that runs the operations",
+};
+
 function isFile(path: string): boolean {
   try {
     return statSync(path).isFile();
@@ -30,6 +37,19 @@ export function checkRequirements(root: string, policy: EffectivePolicy, enabled
       packFinding("pack/required-check-disabled", `${packName} requires the ${check} collector, which is not enabled`, {
         scope: "project",
         suggestedFix: `enable it in gatehouse.config: collectors: { ${check}: {} }`,
+      }),
+    );
+  }
+
+  // No collector has evidence for these yet: say so in every report rather than let a switched-on
+  // constraint read as checked.
+  for (const [flag, on] of Object.entries(policy.constraints).sort(([a], [b]) => a.localeCompare(b))) {
+    if (!on) continue;
+    findings.push(
+      packFinding("pack/constraint-unenforced", `${packName} sets the constraint ${flag}, which gatehouse cannot check: nothing it collects shows whether it holds`, {
+        scope: "project",
+        metadata: { constraint: flag },
+        suggestedFix: `${WHERE_ENFORCED[flag as keyof typeof WHERE_ENFORCED] ?? "enforce it where the evidence is"}, or switch it off in gatehouse.config: pack: { overrides: { constraints: { ${flag}: false } } }`,
       }),
     );
   }
