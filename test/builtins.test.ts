@@ -309,7 +309,7 @@ test("digests, HMACs and encodings agree with opa eval", async () => {
     cases.push(["crypto.hmac.md5", t, "key"], ["crypto.hmac.sha1", t, "ké"], ["crypto.hmac.sha256", t, ""], ["crypto.hmac.sha512", t, t]);
     cases.push(["crypto.hmac.equal", t, t], ["crypto.hmac.equal", t, t + "x"]);
   }
-  for (const h of ["", "00", "4142", "e29c93", "ABCDEF", "abc", "zz", "4g", "g4", "41 42", "c3", "fffe"]) cases.push(["hex.decode", h]);
+  for (const h of ["", "00", "4142", "e29c93", "ABCDEF", "abc", "zz", "4g", "g4", "41 42", "c3", "fffe", "é1", "4\u00ad", "4\u0080", "41\u007f"]) cases.push(["hex.decode", h]);
   cases.push(
     ["urlquery.encode_object", { b: "2 3", a: ["x", "y&z"], c: [], "k é": "✓" }],
     ["urlquery.encode_object", { a: 1 }],
