@@ -3,6 +3,7 @@
 // by our implementation with the same JSON arguments; the two must agree exactly.
 
 import { test } from "uvu";
+import { rng } from "../scripts/bench-inputs.js";
 import * as assert from "uvu/assert";
 import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
@@ -243,6 +244,46 @@ test("time.format refuses zones other than UTC instead of answering in the wrong
   assert.throws(() => builtins["time.format"]!([T2023, "Europe/Paris"]), /time zone "Europe\/Paris" is not supported/);
 });
 
+test("time.parse_ns agrees with opa eval: formatted values round-trip, mutated ones fail with Go's messages", async () => {
+  const layouts = [
+    "2006-01-02", "2006-01-02T15:04:05Z07:00", "2006-01-02T15:04:05.999999999Z07:00", "RFC3339", "RFC3339Nano", "RFC1123", "RFC1123Z", "RFC822", "RFC822Z",
+    "RFC850", "ANSIC", "UnixDate", "RubyDate", "02 Jan 06 15:04 -0700", "Jan _2 15:04:05.000", "3:04PM", "03:04:05 pm Mon", "January 2, 2006",
+    "2006-002", "2006 __2", "15:04:05,000000", "2006-01-02 15:04:05 -07:00:00", "20060102150405-070000", "Monday, 02-Jan-06 15:04:05 MST", "06/1/2 3:4:5",
+  ];
+  const stamps = [0, T2023, LEAP, OCT31, 1_700_000_000_123_456_000, 946_684_800_000_000_000, 1_234_567_890_000_000_000, 43_200_000_000_000];
+  const cases: Case[] = [];
+  const r = rng(7);
+  for (const layout of layouts) {
+    for (const ts of stamps) {
+      const text = builtins["time.format"]!([ts, "", layout]) as string;
+      cases.push(["time.parse_ns", layout, text]);
+      // Three mutations each: drop, double or replace a character.
+      for (let k = 0; k < 3; k++) {
+        const at = Math.floor(r() * text.length);
+        const pick = "0123456789 :-+.,ZTAPMamJanMonUTCGMT"[Math.floor(r() * 36)]!;
+        const mutated = [text.slice(0, at) + text.slice(at + 1), text.slice(0, at) + text[at] + text.slice(at), text.slice(0, at) + pick + text.slice(at + 1)][Math.floor(r() * 3)]!;
+        cases.push(["time.parse_ns", layout, mutated]);
+      }
+    }
+  }
+  cases.push(
+    ["time.parse_ns", "2006-01-02", "2023-02-29"], ["time.parse_ns", "2006-01-02", "2024-02-29"], ["time.parse_ns", "2006-01-02", "2023-13-01"],
+    ["time.parse_ns", "2006-01-02", "2023-1-01"], ["time.parse_ns", "2006-1-2", "2023-1-1"], ["time.parse_ns", "2006-01-02", " 2023-01-01"],
+    ["time.parse_ns", "2006-01-02", "2023-01-01 extra"], ["time.parse_ns", "15:04", "24:00"], ["time.parse_ns", "15:04:05", "23:59:60"],
+    ["time.parse_ns", "3:04PM", "13:00PM"], ["time.parse_ns", "3:04PM", "12:00AM"], ["time.parse_ns", "3:04PM", "12:30PM"], ["time.parse_ns", "3:04PM", "1:00XM"],
+    ["time.parse_ns", "2006-01-02 MST", "2023-01-01 PST"], ["time.parse_ns", "2006-01-02 MST", "2023-01-01 GMT+3"], ["time.parse_ns", "2006-01-02 MST", "2023-01-01 CEST"],
+    ["time.parse_ns", "2006-01-02 MST", "2023-01-01 ChST"], ["time.parse_ns", "2006-01-02 MST", "2023-01-01 Pst"], ["time.parse_ns", "2006-01-02 MST", "2023-01-01 +05"],
+    ["time.parse_ns", "2006-01-02 -0700", "2023-01-01 +2500"], ["time.parse_ns", "2006-01-02 -0700", "2023-01-01 +0561"], ["time.parse_ns", "2006-01-02 -0700", "2023-01-01 x0100"],
+    ["time.parse_ns", "2006-01-02 Z07:00", "2023-01-01 Z"], ["time.parse_ns", "2006-01-02 Z07:00", "2023-01-01 +01:30"], ["time.parse_ns", "2006-002", "2024-366"],
+    ["time.parse_ns", "2006-002", "2023-366"], ["time.parse_ns", "2006-01-002", "2024-03-061"], ["time.parse_ns", "2006-01-002", "2024-02-061"], ["time.parse_ns", "2006-01-02-002", "2024-03-02-061"],
+    ["time.parse_ns", "06-01-02", "69-01-01"], ["time.parse_ns", "06-01-02", "68-01-01"], ["time.parse_ns", "06-01-02", "+1-01-01"], ["time.parse_ns", "2006", "1600"],
+    ["time.parse_ns", "15:04:05.000", "10:00:00.12"], ["time.parse_ns", "15:04:05.000", "10:00:00.-12"], ["time.parse_ns", "15:04:05", "10:00:00.123456789123"],
+    ["time.parse_ns", "15:04:05.999", "10:00:00"], ["time.parse_ns", "Jan 2006", "jan 2023"], ["time.parse_ns", "Monday 2006", "FRIDAY 2023"], ["time.parse_ns", "2006  01", "2023 01"],
+    ["time.parse_ns", "2006-01-02", "２０２３-01-01"], ["time.parse_ns", 1, "2023"], ["time.parse_ns", "2006", 2023], ["time.parse_ns", "", ""], ["time.parse_ns", "", "x"],
+  );
+  await agree(cases);
+});
+
 test("time.parse_duration_ns agrees with opa eval", async () => {
   const values = [
     "0", "-0", "+0", "1h", "1h30m", "1.5h", ".5s", "1.s", "300ms", "-1.5h", "1us", "1µs", "1μs", "1ns", "2h45m30.5s", "1d", "1.5d",
@@ -458,6 +499,7 @@ deny contains result if {
 		"query": urlquery.encode_object({"b": "2", "a": ["x", "y"]}),
 		"formatted": [time.format(time.parse_rfc3339_ns(input.start_ms)), time.format(time.parse_rfc3339_ns(input.start_us)), time.format([input.oct31, "UTC", "RFC1123"]), time.format([input.oct31, "", "Mon Jan _2 3:04PM 2006 (002)"])],
 		"later_ms": time.add_date(time.parse_rfc3339_ns(input.start_ms), 0, 0, 1),
+		"parsed": [time.parse_ns("2006-01-02", "2024-02-29"), time.parse_ns("RFC1123Z", "Tue, 31 Oct 2023 09:30:00 +0200"), time.parse_ns("Jan _2 2006 15:04:05.000", "Oct  3 2023 01:02:03.456")],
 		"strings": [strings.count(input.text, "e"), indexof_n(input.text, "e"), strings.any_prefix_match(input.text, ["gate", "x"]), strings.any_suffix_match(["a", "b"], "house")],
 	}
 }
@@ -494,7 +536,7 @@ async function withBundle<T>(policy: string, fn: (dir: string) => Promise<T>): P
 test("end to end: a wasm policy using every builtin matches opa eval, and time.now_ns is exact", async () => {
   await withBundle(E2E_POLICY, async (dir) => {
     const manifest = JSON.parse(readFileSync(join(dir, "bundle", "manifest.json"), "utf8")) as { builtins: string[] };
-    for (const name of ["sprintf", "time.now_ns", "time.parse_rfc3339_ns", "time.add_date", "semver.is_valid", "semver.compare", "crypto.sha256", "time.parse_duration_ns", "time.date", "time.clock", "time.weekday", "time.diff", "units.parse_bytes", "units.parse", "time.format", "crypto.md5", "hex.decode", "urlquery.encode_object", "strings.count", "strings.any_suffix_match"]) {
+    for (const name of ["sprintf", "time.now_ns", "time.parse_rfc3339_ns", "time.add_date", "semver.is_valid", "semver.compare", "crypto.sha256", "time.parse_duration_ns", "time.date", "time.clock", "time.weekday", "time.diff", "units.parse_bytes", "units.parse", "time.format", "time.parse_ns", "crypto.md5", "hex.decode", "urlquery.encode_object", "strings.count", "strings.any_suffix_match"]) {
       assert.ok(manifest.builtins.includes(name), `the wasm imports ${name} from the host`);
     }
     const module = await WebAssembly.compile(readFileSync(join(dir, "bundle", "policy.wasm")));

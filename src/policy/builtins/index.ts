@@ -22,7 +22,7 @@ import { semverCompare, semverIsValid } from "./semver.js";
 import { STRING_BUILTINS } from "./strings.js";
 import { UNIT_BUILTINS } from "./units.js";
 import { goSprintf } from "./sprintf.js";
-import { addDate, clock as timeClock, date, diff, format as timeFormat, parseDurationNs, parseRfc3339Ns, weekday } from "./time.js";
+import { addDate, clock as timeClock, date, diff, format as timeFormat, parseDurationNs, parseNs, parseRfc3339Ns, weekday } from "./time.js";
 
 /** Time source for `time.now_ns`, injectable so a run is reproducible (`--now`, GATEHOUSE_NOW). */
 export interface Clock {
@@ -81,6 +81,7 @@ export function createBuiltins(clock: Clock): Record<string, BuiltinFn> {
     "time.weekday": weekday,
     "time.diff": diff,
     "time.format": timeFormat,
+    "time.parse_ns": (layout: unknown, value: unknown) => nsResult(parseNs(layout, value)),
     "semver.is_valid": semverIsValid,
     "semver.compare": semverCompare,
     "crypto.sha256": (value: unknown) => createHash("sha256").update(stringOperand(value, 1), "utf8").digest("hex"),

@@ -600,3 +600,321 @@ export function format(arg: unknown): string {
   else if (Object.hasOwn(NAMED_LAYOUTS, layout)) layout = NAMED_LAYOUTS[layout]!;
   return formatLayout(ns, layout);
 }
+
+// --- time.parse_ns: Go's time.Parse(layout, value), with Local = UTC ------------------------------
+
+const SHORT_DAYS = WEEKDAYS.map((d) => d.slice(0, 3));
+const SHORT_MONTHS = MONTHS.map((m) => m.slice(0, 3));
+
+/** Go's atoi: an optional sign, then digits only. */
+function goAtoi(s: string): number | undefined {
+  const m = /^([+-]?)(\d+)$/.exec(s);
+  if (!m) return undefined;
+  const n = Number(m[2]);
+  return m[1] === "-" ? -n : n;
+}
+
+/** Go's lookup: the first name that prefixes the value, ignoring ASCII case. */
+function lookupName(names: readonly string[], value: string): [number, string] {
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    if (value.length >= name.length && value.slice(0, name.length).toLowerCase() === name.toLowerCase() && /^[\x00-\x7f]*$/.test(value.slice(0, name.length))) {
+      return [i, value.slice(name.length)];
+    }
+  }
+  throw new ParseFailure();
+}
+
+/** Go's getnum3: one to three digits (exactly three when fixed). */
+function getnum3(s: string, fixed: boolean): [number, string] {
+  let i = 0;
+  while (i < 3 && isDigitAt(s, i)) i++;
+  if (i === 0 || (fixed && i !== 3)) throw new ParseFailure();
+  return [Number(s.slice(0, i)), s.slice(i)];
+}
+
+/** Go's parseNanoseconds: '.' or ',' then digits (at most nine kept), scaled to nanoseconds. */
+function parseNanos(value: string, nbytes: number): { ns: number; range: string } {
+  if (value[0] !== "." && value[0] !== ",") throw new ParseFailure();
+  const n = Math.min(nbytes, 10);
+  const ns = goAtoi(value.slice(1, n));
+  if (ns === undefined) throw new ParseFailure();
+  if (ns < 0) return { ns: 0, range: "fractional second" };
+  return { ns: ns * 10 ** (10 - n), range: "" };
+}
+
+/** Go's parseTimeZone: how long the zone abbreviation at the start of value is, or 0. */
+function zoneNameLength(value: string): number {
+  if (value.length < 3) return 0;
+  if (value.startsWith("ChST") || value.startsWith("MeST")) return 4;
+  if (value.startsWith("GMT")) return 3 + signedOffsetLength(value.slice(3));
+  if (value[0] === "+" || value[0] === "-") return signedOffsetLength(value);
+  let upper = 0;
+  while (upper < 6 && upper < value.length && value[upper]! >= "A" && value[upper]! <= "Z") upper++;
+  if (upper === 5 && value[4] === "T") return 5;
+  if (upper === 4 && (value[3] === "T" || value.startsWith("WITA"))) return 4;
+  return upper === 3 ? 3 : 0;
+}
+
+/** Go's parseSignedOffset: "+N" / "-N" with N in 0..23 (as digits); its length, or 0. */
+function signedOffsetLength(value: string): number {
+  if (value[0] !== "+" && value[0] !== "-") return 0;
+  const digits = /^\d*/.exec(value.slice(1))![0];
+  if (digits === "" || Number(digits) > 23) return 0;
+  return 1 + digits.length;
+}
+
+/** Go's skip: the layout's literal prefix, any run of spaces matching any run of spaces. On a
+ * mismatch, what is left of the value at that point (Go's error message quotes it). */
+function skipPrefix(value: string, prefix: string): { value: string; ok: boolean } {
+  while (prefix.length > 0) {
+    if (prefix[0] === " ") {
+      if (value.length > 0 && value[0] !== " ") return { value, ok: false };
+      prefix = prefix.replace(/^ +/, "");
+      value = value.replace(/^ +/, "");
+      continue;
+    }
+    if (value.length === 0 || value[0] !== prefix[0]) return { value, ok: false };
+    prefix = prefix.slice(1);
+    value = value.slice(1);
+  }
+  return { value, ok: true };
+}
+
+/**
+ * time.parse_ns. Zone abbreviations other than UTC are read as Go reads them when the local
+ * zone is UTC: zero offset (GMT+N included: Go records the zone but not the shift).
+ */
+export function parseNs(layoutArg: unknown, valueArg: unknown): bigint {
+  if (typeof layoutArg !== "string") throw new BuiltinError(operandTypeError(1, layoutArg, "string"));
+  if (typeof valueArg !== "string") throw new BuiltinError(operandTypeError(2, valueArg, "string"));
+  const named = Object.hasOwn(NAMED_LAYOUTS, layoutArg) ? NAMED_LAYOUTS[layoutArg]! : layoutArg;
+  // Go strings are bytes: one JS char per byte.
+  const alayout = Buffer.from(named, "utf8").toString("latin1");
+  const avalue = Buffer.from(valueArg, "utf8").toString("latin1");
+  const fail = (message: string): never => {
+    throw new BuiltinError(`parsing time ${timeQuote(avalue)}${message}`);
+  };
+  const cannotParse = (valueElem: string, layoutElem: string): never =>
+    fail(` as ${timeQuote(alayout)}: cannot parse ${timeQuote(valueElem)} as ${timeQuote(layoutElem)}`);
+
+  let layout = alayout;
+  let value = avalue;
+  let year = 0, month = -1, day = -1, yday = -1, hour = 0, minute = 0, second = 0, nsec = 0;
+  let utc = false;
+  let zoneOffset: number | undefined;
+  let pm = false, am = false;
+  for (;;) {
+    const { prefix, element, rest } = nextElement(layout);
+    const stdstr = layout.slice(prefix.length, layout.length - rest.length);
+    const skipped = skipPrefix(value, prefix);
+    value = skipped.value;
+    if (!skipped.ok) cannotParse(value, prefix);
+    if (!element) {
+      if (value.length > 0) fail(`: extra text: ${timeQuote(value)}`);
+      break;
+    }
+    layout = rest;
+    const hold = value;
+    let range = "";
+    try {
+      if ("digits" in element) {
+        if (!element.trim) {
+          const n = 1 + element.digits;
+          if (value.length < n) throw new ParseFailure();
+          ({ ns: nsec, range } = parseNanos(value, n));
+          value = value.slice(n);
+        } else if (value.length >= 2 && (value[0] === "." || value[0] === ",") && isDigitAt(value, 1)) {
+          let i = 0;
+          while (isDigitAt(value, i + 1)) i++;
+          ({ ns: nsec, range } = parseNanos(value, 1 + i));
+          value = value.slice(1 + i);
+        }
+      } else {
+        const kind = element.kind;
+        switch (kind) {
+          case "06": {
+            if (value.length < 2) throw new ParseFailure();
+            const y = goAtoi(value.slice(0, 2));
+            if (y === undefined) throw new ParseFailure();
+            year = y >= 69 ? y + 1900 : y + 2000;
+            value = value.slice(2);
+            break;
+          }
+          case "2006": {
+            if (value.length < 4 || !isDigitAt(value, 0)) throw new ParseFailure();
+            const y = goAtoi(value.slice(0, 4));
+            if (y === undefined) throw new ParseFailure();
+            year = y;
+            value = value.slice(4);
+            break;
+          }
+          case "Jan":
+            [month, value] = lookupName(SHORT_MONTHS, value);
+            month++;
+            break;
+          case "January":
+            [month, value] = lookupName(MONTHS, value);
+            month++;
+            break;
+          case "1":
+          case "01":
+            [month, value] = getnum(value, kind === "01");
+            if (month <= 0 || month > 12) range = "month";
+            break;
+          case "Mon":
+            [, value] = lookupName(SHORT_DAYS, value);
+            break;
+          case "Monday":
+            [, value] = lookupName(WEEKDAYS, value);
+            break;
+          case "2":
+          case "_2":
+          case "02":
+            if (kind === "_2" && value[0] === " ") value = value.slice(1);
+            [day, value] = getnum(value, kind === "02");
+            break;
+          case "__2":
+          case "002":
+            for (let i = 0; i < 2; i++) if (kind === "__2" && value[0] === " ") value = value.slice(1);
+            [yday, value] = getnum3(value, kind === "002");
+            break;
+          case "15":
+            [hour, value] = getnum(value, false);
+            if (hour >= 24) range = "hour";
+            break;
+          case "3":
+          case "03":
+            [hour, value] = getnum(value, kind === "03");
+            if (hour > 12) range = "hour";
+            break;
+          case "4":
+          case "04":
+            [minute, value] = getnum(value, kind === "04");
+            if (minute >= 60) range = "minute";
+            break;
+          case "5":
+          case "05": {
+            [second, value] = getnum(value, kind === "05");
+            if (second >= 60) {
+              range = "second";
+              break;
+            }
+            // A fractional second the layout does not have, unless the next element is one.
+            if (value.length >= 2 && (value[0] === "." || value[0] === ",") && isDigitAt(value, 1)) {
+              const next = nextElement(layout).element;
+              if (next && "digits" in next) break;
+              let n = 2;
+              while (isDigitAt(value, n)) n++;
+              ({ ns: nsec, range } = parseNanos(value, n));
+              value = value.slice(n);
+            }
+            break;
+          }
+          case "PM":
+          case "pm": {
+            if (value.length < 2) throw new ParseFailure();
+            const p = value.slice(0, 2);
+            value = value.slice(2);
+            if (p === (kind === "PM" ? "PM" : "pm")) pm = true;
+            else if (p === (kind === "PM" ? "AM" : "am")) am = true;
+            else throw new ParseFailure();
+            break;
+          }
+          case "MST": {
+            if (value.startsWith("UTC")) {
+              utc = true;
+              value = value.slice(3);
+              break;
+            }
+            const n = zoneNameLength(value);
+            if (n === 0) throw new ParseFailure();
+            // With Local = UTC every other abbreviation is a zone of zero offset.
+            value = value.slice(n);
+            break;
+          }
+          default: {
+            // Zone offsets: the ISO 8601 forms also take "Z".
+            if (kind.startsWith("Z") && value[0] === "Z") {
+              value = value.slice(1);
+              utc = true;
+              break;
+            }
+            const shape = kind.slice(1); // 070000, 07:00:00, 0700, 07:00, 07
+            let sign: string, hh: string, mm: string, ss: string;
+            if (shape === "07:00") {
+              if (value.length < 6 || value[3] !== ":") throw new ParseFailure();
+              [sign, hh, mm, ss] = [value[0]!, value.slice(1, 3), value.slice(4, 6), "00"];
+              value = value.slice(6);
+            } else if (shape === "07") {
+              if (value.length < 3) throw new ParseFailure();
+              [sign, hh, mm, ss] = [value[0]!, value.slice(1, 3), "00", "00"];
+              value = value.slice(3);
+            } else if (shape === "07:00:00") {
+              if (value.length < 9 || value[3] !== ":" || value[6] !== ":") throw new ParseFailure();
+              [sign, hh, mm, ss] = [value[0]!, value.slice(1, 3), value.slice(4, 6), value.slice(7, 9)];
+              value = value.slice(9);
+            } else if (shape === "070000") {
+              if (value.length < 7) throw new ParseFailure();
+              [sign, hh, mm, ss] = [value[0]!, value.slice(1, 3), value.slice(3, 5), value.slice(5, 7)];
+              value = value.slice(7);
+            } else {
+              if (value.length < 5) throw new ParseFailure();
+              [sign, hh, mm, ss] = [value[0]!, value.slice(1, 3), value.slice(3, 5), "00"];
+              value = value.slice(5);
+            }
+            // Go reads all three, then checks ranges, then the sign; a range error wins.
+            const h = tryGetnum(hh);
+            const m = h === undefined ? undefined : tryGetnum(mm);
+            const s = m === undefined ? undefined : tryGetnum(ss);
+            if ((h ?? 0) > 24) range = "time zone offset hour";
+            if ((m ?? 0) > 60) range = "time zone offset minute";
+            if ((s ?? 0) > 60) range = "time zone offset second";
+            const bad = h === undefined || m === undefined || s === undefined || (sign !== "+" && sign !== "-");
+            zoneOffset = (sign === "-" ? -1 : 1) * (((h ?? 0) * 60 + (m ?? 0)) * 60 + (s ?? 0));
+            if (bad && !range) throw new ParseFailure();
+          }
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof ParseFailure)) throw error;
+      if (range) fail(`: ${range} out of range`);
+      cannotParse(hold, stdstr);
+    }
+    if (range) fail(`: ${range} out of range`);
+  }
+  if (pm && hour < 12) hour += 12;
+  else if (am && hour === 12) hour = 0;
+
+  if (yday >= 0) {
+    let d = 0;
+    let m = 0;
+    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    if (leap) {
+      if (yday === 31 + 29) {
+        m = 2;
+        d = 29;
+      } else if (yday > 31 + 29) {
+        yday--;
+      }
+    }
+    if (yday < 1 || yday > 365) fail(": day-of-year out of range");
+    if (m === 0) {
+      const before = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365];
+      m = Math.floor((yday - 1) / 31) + 1;
+      if (before[m]! < yday) m++;
+      d = yday - before[m - 1]!;
+    }
+    if (month >= 0 && month !== m) fail(": day-of-year does not match month");
+    month = m;
+    if (day >= 0 && day !== d) fail(": day-of-year does not match day");
+    day = d;
+  } else {
+    if (month < 0) month = 1;
+    if (day < 0) day = 1;
+  }
+  if (day < 1 || day > daysIn(month, year)) fail(": day out of range");
+  const wall = fromCivil({ year, month, day, hour, minute, second, nanosecond: nsec });
+  const offset = utc || zoneOffset === undefined ? 0 : zoneOffset;
+  return checkRange(wall - BigInt(offset) * NS_PER_SECOND);
+}
