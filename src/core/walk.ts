@@ -37,20 +37,19 @@ export function findFiles(root: string, options: WalkOptions): string[] {
     for (const entry of entries) {
       const name = entry.name;
       if (name.startsWith(".") || name === "node_modules") continue;
-      const abs = join(dir, name);
       const relPath = rel === "" ? name : `${rel}/${name}`;
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
       if (entry.isSymbolicLink()) {
         try {
-          const target = statSync(abs);
+          const target = statSync(join(dir, name));
           isDir = target.isDirectory();
           isFile = target.isFile();
         } catch {
           continue; // a dangling link matches nothing
         }
       }
-      if (isDir) walk(abs, relPath);
+      if (isDir) walk(join(dir, name), relPath);
       else if (isFile && options.extensions.some((e) => name.endsWith(e)) && !options.exclude?.some((e) => name.endsWith(e))) {
         out.push(relPath);
       }

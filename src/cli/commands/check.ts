@@ -2,7 +2,7 @@
 // (compiled and cached) or a built bundle.
 
 import { readFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve, sep } from "node:path";
 import type { Argv } from "yargs";
 import { ConfigError, UsageError } from "../../core/errors.js";
 import { displayPath } from "../../core/paths.js";
@@ -85,8 +85,11 @@ export async function collectJobs(files: string[], kind: string | undefined): Pr
       // The directory's display path once, not a path.relative per file (it dominated large runs).
       const shownDir = displayPath(abs);
       const prefix = shownDir === "." ? "" : shownDir.endsWith("/") ? shownDir : `${shownDir}/`;
+      // String concatenation, not path.join per file: `abs` is already absolute and normalised,
+      // and `rel` is a clean relative path (it showed in large runs).
+      const base = abs.endsWith(sep) ? abs : abs + sep;
       for (const rel of findFiles(abs, { extensions: INPUT_EXTENSIONS })) {
-        add({ display: prefix + rel, file: join(abs, rel) });
+        add({ display: prefix + rel, file: base + (sep === "/" ? rel : rel.split("/").join(sep)) });
       }
     } else {
       add({ display: displayPath(abs), file: abs });
