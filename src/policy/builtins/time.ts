@@ -82,7 +82,7 @@ function checkRange(ns: bigint): bigint {
   return ns;
 }
 
-// --- time.parse_rfc3339_ns: Go's time.Parse(time.RFC3339, value) -------------------------------
+// --- Go time.Parse helpers (time.parse_ns, time.parse_rfc3339_ns) ------------------------------
 
 /** Go's time-package quote: bytes outside printable ASCII as \x escapes. */
 function timeQuote(bytes: string): string {
@@ -120,94 +120,9 @@ function daysIn(month: number, year: number): number {
   return [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
 }
 
-/** The layout RFC3339 as Go's parser walks it: a literal prefix, then a std element. */
-const RFC3339_STEPS: readonly [prefix: string, std: string][] = [
-  ["", "2006"], ["-", "01"], ["-", "02"], ["T", "15"], [":", "04"], [":", "05"], ["", "Z07:00"],
-];
-
+/** time.parse_rfc3339_ns: Go's time.Parse(time.RFC3339, value), i.e. time.parse_ns with that layout. */
 export function parseRfc3339Ns(value: string): bigint {
-  // Go strings are bytes: work on the UTF-8 bytes, one JS char per byte.
-  const original = Buffer.from(value, "utf8").toString("latin1");
-  const fail = (message: string): never => {
-    throw new BuiltinError(`parsing time ${timeQuote(original)}${message}`);
-  };
-  const cannotParse = (valueElem: string, layoutElem: string): never =>
-    fail(` as ${timeQuote(RFC3339)}: cannot parse ${timeQuote(valueElem)} as ${timeQuote(layoutElem)}`);
-
-  let rest = original;
-  const c: Civil = { year: 0, month: 1, day: 1, hour: 0, minute: 0, second: 0, nanosecond: 0 };
-  let offsetSeconds = 0;
-  for (const [prefix, std] of RFC3339_STEPS) {
-    for (let i = 0; i < prefix.length; i++) {
-      if (rest[0] !== prefix[i]) cannotParse(rest, prefix);
-      rest = rest.slice(1);
-    }
-    const hold = rest;
-    let rangeError = "";
-    try {
-      switch (std) {
-        case "2006":
-          if (!/^\d{4}$/.test(rest.slice(0, 4))) throw new ParseFailure();
-          c.year = Number(rest.slice(0, 4));
-          rest = rest.slice(4);
-          break;
-        case "01":
-          [c.month, rest] = getnum(rest, true);
-          if (c.month <= 0 || c.month > 12) rangeError = "month";
-          break;
-        case "02":
-          [c.day, rest] = getnum(rest, true);
-          break;
-        case "15":
-          [c.hour, rest] = getnum(rest, false);
-          if (c.hour >= 24) rangeError = "hour";
-          break;
-        case "04":
-          [c.minute, rest] = getnum(rest, true);
-          if (c.minute >= 60) rangeError = "minute";
-          break;
-        case "05":
-          [c.second, rest] = getnum(rest, true);
-          if (c.second >= 60) {
-            rangeError = "second";
-            break;
-          }
-          // A fractional second the layout does not mention: '.' or ',' then digits; Go keeps
-          // the first nine digits and ignores the rest.
-          if (rest.length >= 2 && (rest[0] === "." || rest[0] === ",") && isDigitAt(rest, 1)) {
-            let n = 2;
-            while (isDigitAt(rest, n)) n++;
-            c.nanosecond = Number(rest.slice(1, Math.min(n, 10)).padEnd(9, "0"));
-            rest = rest.slice(n);
-          }
-          break;
-        case "Z07:00": {
-          if (rest[0] === "Z") {
-            rest = rest.slice(1);
-            break;
-          }
-          if (rest.length < 6 || rest[3] !== ":") throw new ParseFailure();
-          // As in Go, a range error outranks a malformed offset, so parse without throwing.
-          const hours = tryGetnum(rest.slice(1, 3));
-          const minutes = hours === undefined ? undefined : tryGetnum(rest.slice(4, 6));
-          if ((hours ?? 0) > 24) rangeError = "time zone offset hour";
-          if ((minutes ?? 0) > 60) rangeError = "time zone offset minute";
-          const sign = rest[0];
-          if (!rangeError && (hours === undefined || minutes === undefined || (sign !== "+" && sign !== "-"))) throw new ParseFailure();
-          offsetSeconds = (sign === "-" ? -1 : 1) * ((hours ?? 0) * 3600 + (minutes ?? 0) * 60);
-          rest = rest.slice(6);
-          break;
-        }
-      }
-    } catch (error) {
-      if (!(error instanceof ParseFailure)) throw error;
-      cannotParse(hold, std);
-    }
-    if (rangeError) fail(`: ${rangeError} out of range`);
-  }
-  if (rest.length > 0) fail(`: extra text: ${timeQuote(rest)}`);
-  if (c.day < 1 || c.day > daysIn(c.month, c.year)) fail(": day out of range");
-  return checkRange(fromCivil(c) - BigInt(offsetSeconds) * NS_PER_SECOND);
+  return parseNs(RFC3339, value);
 }
 
 // --- builtins taking a timestamp (OPA's tzTime) -----------------------------------------------
