@@ -41,6 +41,9 @@ export interface PatchResult {
 
 const SET = 7;
 
+/** The functions the fingerprint covers: the two patched, and opa_set_get for the set layout. */
+const FINGERPRINTED = ["opa_set_get", "opa_value_get", "opa_value_iter"] as const;
+
 /** Applies the set-lookup fast path, or explains why not. Never throws on an unexpected module. */
 export function patchSetLookups(wasm: Uint8Array): PatchResult {
   const unchanged = (skipped: string): PatchResult => ({ wasm: new Uint8Array(wasm), patched: [], skipped });
@@ -50,15 +53,9 @@ export function patchSetLookups(wasm: Uint8Array): PatchResult {
   } catch (error) {
     return unchanged(`unreadable module: ${(error as Error).message}`);
   }
-  const wanted = ["opa_set_get", "opa_value_get", "opa_value_iter"];
-  const bodies: Uint8Array[] = [];
-  for (const name of wanted) {
-    const index = module.functionNames.get(name);
-    const body = index === undefined ? undefined : module.bodies[index - module.importedFunctions];
-    if (!body) return unchanged(`the runtime has no ${name}`);
-    bodies.push(wasm.subarray(body.start, body.end));
-  }
-  const fingerprint = sha256Of(bodies);
+  const missing = FINGERPRINTED.find((name) => !bodyOf(module, name));
+  if (missing) return unchanged(`the runtime has no ${missing}`);
+  const fingerprint = fingerprintOf(wasm, module)!;
   if (!Object.values(KNOWN_RUNTIMES).includes(fingerprint)) {
     return unchanged(`unknown runtime (fingerprint ${fingerprint.slice(0, 12)})`);
   }
@@ -75,20 +72,27 @@ export function patchSetLookups(wasm: Uint8Array): PatchResult {
 
 /** The fingerprint of a module's runtime functions (for adding a runtime to KNOWN_RUNTIMES). */
 export function runtimeFingerprint(wasm: Uint8Array): string | undefined {
-  const bodies: Uint8Array[] = [];
-  for (const name of ["opa_set_get", "opa_value_get", "opa_value_iter"]) {
-    const body = functionBody(wasm, name);
-    if (!body) return undefined;
-    bodies.push(wasm.subarray(body.start, body.end));
-  }
-  return sha256Of(bodies);
+  return fingerprintOf(wasm, parseModule(wasm));
 }
 
 /** Where a function's code body (locals and code, after its size) lies, by its name-section name. */
 export function functionBody(wasm: Uint8Array, name: string): Range | undefined {
-  const module = parseModule(wasm);
+  return bodyOf(parseModule(wasm), name);
+}
+
+function bodyOf(module: ParsedModule, name: string): Range | undefined {
   const index = module.functionNames.get(name);
   return index === undefined ? undefined : module.bodies[index - module.importedFunctions];
+}
+
+function fingerprintOf(wasm: Uint8Array, module: ParsedModule): string | undefined {
+  const bodies: Uint8Array[] = [];
+  for (const name of FINGERPRINTED) {
+    const body = bodyOf(module, name);
+    if (!body) return undefined;
+    bodies.push(wasm.subarray(body.start, body.end));
+  }
+  return sha256Of(bodies);
 }
 
 function sha256Of(parts: Uint8Array[]): string {
