@@ -53,7 +53,6 @@ function parseDecimal(text: string): Decimal | undefined {
   if (!m) return undefined;
   const [, sign, whole = "", fraction = "", exp] = m;
   if (whole === "" && fraction === "") return undefined;
-  if (text.includes(".") && m[3] === undefined) return undefined;
   return { negative: sign === "-", digits: BigInt(whole + fraction || "0"), exponent: (exp === undefined ? 0 : Number(exp)) - fraction.length };
 }
 
@@ -177,7 +176,7 @@ function parseUnits(value: unknown): ArrayBuffer {
   const decimal = parseDecimal(split.num);
   if (!decimal) throw unitsError("could not parse amount to a number");
   let num = decimal.digits * factor.num * (decimal.exponent > 0 ? 10n ** BigInt(decimal.exponent) : 1n);
-  let den = factor.den * (decimal.exponent < 0 ? 10n ** BigInt(-decimal.exponent) : 1n);
+  const den = factor.den * (decimal.exponent < 0 ? 10n ** BigInt(-decimal.exponent) : 1n);
   if (decimal.negative) num = -num;
   if (num % den === 0n) return exactJson(`${num / den}`);
   // big.Rat.FloatString(10): ten decimals, the last rounded to nearest, halves away from zero.
@@ -189,7 +188,6 @@ function parseUnits(value: unknown): ArrayBuffer {
   if (2n * (scaled - q * den) >= den) q++;
   const whole = q / scale;
   const frac = (q % scale).toString().padStart(10, "0");
-  den = 1n;
   return exactJson(`${negative ? "-" : ""}${whole}.${frac}`);
 }
 
