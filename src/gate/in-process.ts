@@ -46,72 +46,34 @@ export function timeoutMessage(timeoutMs: number): string {
   return `evaluation exceeded the ${timeoutMs} ms budget and was stopped`;
 }
 
-/**
- * Evaluates jobs in the calling thread under the time budget. Reusable across calls, so the pool
- * can hand it one slice of jobs at a time between servicing its workers.
- */
-class LocalEvaluator {
-  readonly #init: WorkerInit;
-  readonly #timeoutMs: number;
-  #evaluator: InputEvaluator;
-  readonly #script = new vm.Script("run()");
-  readonly #context: vm.Context;
-  #batch: { jobs: readonly InputJob[]; ids: readonly number[]; next: number; onResult: (id: number, result: InputResult) => void } | undefined;
-
-  private constructor(init: WorkerInit, evaluator: InputEvaluator, timeoutMs: number) {
-    this.#init = init;
-    this.#evaluator = evaluator;
-    this.#timeoutMs = timeoutMs;
-    this.#context = vm.createContext({
-      run: () => {
-        const batch = this.#batch!;
-        while (batch.next < batch.ids.length) {
-          const id = batch.ids[batch.next]!;
-          const result = evaluateJob(this.#evaluator, batch.jobs[id]!);
-          batch.next++;
-          batch.onResult(id, result);
-        }
-      },
-    });
-  }
-
-  static async create(init: WorkerInit, timeoutMs: number): Promise<LocalEvaluator> {
-    return new LocalEvaluator(init, await createEvaluator(init), timeoutMs);
-  }
-
-  /** Evaluates `jobs[id]` for each id, in order, reporting each result as it comes. */
-  async run(jobs: readonly InputJob[], ids: readonly number[], onResult: (id: number, result: InputResult) => void): Promise<void> {
-    const batch = { jobs, ids, next: 0, onResult };
-    this.#batch = batch;
-    try {
-      while (batch.next < ids.length) {
-        const first = batch.next;
-        try {
-          this.#script.runInContext(this.#context, { timeout: this.#timeoutMs });
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== "ERR_SCRIPT_EXECUTION_TIMEOUT") throw error;
-          if (batch.next === first) {
-            const id = ids[first]!;
-            batch.next++;
-            onResult(id, failedJob(jobs[id]!, "policy/timeout", timeoutMessage(this.#timeoutMs), this.#timeoutMs));
-          }
-          this.#evaluator = await createEvaluator(this.#init);
-        }
+/** Evaluates every job in the calling thread, under the time budget. */
+export async function evaluateInProcess(init: WorkerInit | Promise<WorkerInit>, jobs: InputJob[], options: PoolOptions): Promise<InputResult[]> {
+  const ready = await init;
+  const results: InputResult[] = new Array(jobs.length);
+  const state = { next: 0, evaluator: await createEvaluator(ready) };
+  const context = vm.createContext({
+    run: () => {
+      while (state.next < jobs.length) {
+        results[state.next] = evaluateJob(state.evaluator, jobs[state.next]!);
+        state.next++;
+        options.onProgress?.(state.next, jobs.length);
       }
-    } finally {
-      this.#batch = undefined;
+    },
+  });
+  const script = new vm.Script("run()");
+  while (state.next < jobs.length) {
+    const first = state.next;
+    try {
+      script.runInContext(context, { timeout: options.timeoutMs });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ERR_SCRIPT_EXECUTION_TIMEOUT") throw error;
+      if (state.next === first) {
+        results[first] = failedJob(jobs[first]!, "policy/timeout", timeoutMessage(options.timeoutMs), options.timeoutMs);
+        state.next++;
+        options.onProgress?.(state.next, jobs.length);
+      }
+      state.evaluator = await createEvaluator(ready);
     }
   }
-}
-
-/** Evaluates every job in the calling thread. */
-export async function evaluateInProcess(init: WorkerInit | Promise<WorkerInit>, jobs: InputJob[], options: PoolOptions): Promise<InputResult[]> {
-  const results: InputResult[] = new Array(jobs.length);
-  const local = await LocalEvaluator.create(await init, options.timeoutMs);
-  let done = 0;
-  await local.run(jobs, jobs.map((_, i) => i), (id, result) => {
-    results[id] = result;
-    options.onProgress?.(++done, jobs.length);
-  });
   return results;
 }
