@@ -83,7 +83,8 @@ export class InputEvaluator {
       document = job.document;
     } else {
       let raw: Buffer;
-      let text: string;
+      /** the decoded text, when it came as text (stdin); a file's bytes are decoded only if parsed */
+      let text: string | undefined;
       if (job.file !== undefined) {
         // One open: the size check and the read see the same file.
         let fd: number | undefined;
@@ -106,14 +107,6 @@ export class InputEvaluator {
         }
         record.sha256 = sha256(raw);
         record.bytes = raw.byteLength;
-        // The common case needs no JavaScript value: a .json object with no kind to validate
-        // against, shown valid and free of duplicate keys by one scan of its bytes, goes to the
-        // policy as it is. Anything else takes the full parse below.
-        if (job.kind === undefined && formatForPath(job.file) === "json" && isUtf8(raw) && isPlainJsonObject(raw)) {
-          json = raw;
-          document = PLAIN_JSON_OBJECT;
-        }
-        text = document === PLAIN_JSON_OBJECT ? "" : raw.toString("utf8");
       } else {
         text = job.text ?? "";
         raw = Buffer.from(text, "utf8");
@@ -123,18 +116,24 @@ export class InputEvaluator {
           return fail("input/too-large", `input is ${raw.byteLength} bytes, over the ${this.options.maxInputBytes}-byte limit`);
         }
       }
-      if (document !== PLAIN_JSON_OBJECT) {
-        const format = job.file ? formatForPath(job.file) : undefined;
+      const format = job.file ? formatForPath(job.file) : undefined;
+      // A .json file's bytes are what the policy sees when they are valid UTF-8 (otherwise its
+      // text is decoded with replacement characters, and only the re-serialisation matches it).
+      const utf8Json = format === "json" && isUtf8(raw);
+      if (job.kind === undefined && utf8Json && isPlainJsonObject(raw)) {
+        // The common case needs no JavaScript value: a .json object with no kind to validate
+        // against, shown valid and free of duplicate keys by one scan of its bytes.
+        json = raw;
+        document = PLAIN_JSON_OBJECT;
+      } else {
         try {
-          document = parseDocument(text, format);
+          document = parseDocument(text ?? raw.toString("utf8"), format);
         } catch (error) {
           if (error instanceof InputParseError) return fail("input/unparsable", error.message);
           throw error;
         }
-        // A .json file that parsed is one JSON value (parseDocument never falls back to YAML for
-        // it); its bytes are what the policy sees when they are valid UTF-8 (otherwise the text
-        // was decoded with replacement characters, and only the re-serialisation matches it).
-        if (format === "json" && isUtf8(raw)) json = raw;
+        // A .json file that parsed is one JSON value (parseDocument never falls back to YAML for it).
+        if (utf8Json) json = raw;
       }
     }
 
