@@ -4,8 +4,9 @@
 // (a message per input cost more than evaluating it). Each worker has a watchdog: the worker
 // publishes, in shared memory, which job it is on and since when; a job that runs past the time
 // budget gets a `policy/timeout` finding, the worker is terminated, and the rest of its chunks go
-// back to the queue for a fresh worker. Results come back in job order whatever the scheduling. Workers are started before the policy is ready (their
-// start-up overlaps loading and compiling it) and receive it in their first message.
+// back to the queue for a fresh worker. Results come back in job order whatever the scheduling.
+// Workers are started before the policy is ready (their start-up overlaps loading and compiling
+// it) and receive it in their first message.
 
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
