@@ -1,0 +1,90 @@
+// `npm run compile`, second step: bundles the compiled CLI (dist/src) into dist/cli, the code
+// bin/gatehouse.js runs. Why: a command pays for loading its modules on every run, and with ~100
+// ES modules of ours plus yargs' ~20 that was 90-130 ms of a `gatehouse check` (Node resolves,
+// reads and links each file). One file per command keeps it to ~30 ms.
+//
+// - Entry points: the CLI (main.js) and the worker thread (worker.js, found by pool.ts next to
+//   itself). Commands stay separate chunks, loaded on demand as in dist/src.
+// - Bundled: gatehouse's own code and yargs with its dependencies. Every other package stays an
+//   import from node_modules: several load their own files (wasm, grammars, typescript's lib)
+//   relative to themselves, and those that are heavy are loaded lazily already.
+// - yargs' help renderer (cliui and string-width, ~35 ms of ICU segmenters and Unicode regexes at
+//   load) is initialised on first use instead of at start: only help and usage text need it.
+// - yargs finds its message translations relative to its own file; in a bundle that file is
+//   gone, so the directory is resolved from the installed yargs package instead.
+// The tests run both: the unit suites import dist/src, the CLI snapshots run bin/gatehouse.js.
+
+import { readFile } from "node:fs/promises";
+import { rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build, type Plugin } from "esbuild";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const outdir = join(root, "dist", "cli");
+
+/** Packages bundled into dist/cli: yargs and the packages it imports (directly or not). */
+const BUNDLED_FROM_OUR_CODE = new Set(["yargs"]);
+/** Imported by yargs' platform shim, needed only to render help text. */
+const LAZY_IN_YARGS_SHIM = new Set(["cliui", "string-width"]);
+const YARGS_SHIM = /node_modules[\\/]yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/;
+const YARGS_LOCALES = "directory: resolve(__dirname, '../../../locales')";
+
+function packageName(specifier: string): string {
+  const parts = specifier.split("/");
+  return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]!;
+}
+
+const dependencies: Plugin = {
+  name: "gatehouse-dependencies",
+  setup(b) {
+    // Bare specifiers: bundled when yargs (or a package inside node_modules) imports them,
+    // external otherwise. Relative imports and node: built-ins take esbuild's defaults.
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith("node:") || args.namespace !== "file") return undefined;
+      if (args.pluginData === "real") return undefined;
+      const fromDependency = /[\\/]node_modules[\\/]/.test(args.importer);
+      if (YARGS_SHIM.test(args.importer) && LAZY_IN_YARGS_SHIM.has(args.path)) {
+        return { path: args.path, namespace: "lazy", pluginData: args.resolveDir };
+      }
+      if (fromDependency || BUNDLED_FROM_OUR_CODE.has(packageName(args.path))) return undefined;
+      return { path: args.path, external: true };
+    });
+    // A stand-in with the same default export that initialises the real module on the first
+    // call: esbuild evaluates a bundled module reached through require() only when required.
+    b.onLoad({ filter: /.*/, namespace: "lazy" }, (args) => ({
+      contents:
+        `export default function lazy(...args) {\n` +
+        `  return require(${JSON.stringify(args.path)}).default(...args);\n` +
+        `}\n`,
+      resolveDir: args.pluginData as string,
+      pluginData: "real",
+    }));
+    b.onResolve({ filter: /.*/, namespace: "lazy" }, () => undefined);
+    b.onLoad({ filter: YARGS_SHIM }, async (args) => {
+      const source = await readFile(args.path, "utf8");
+      if (!source.includes(YARGS_LOCALES)) {
+        throw new Error(`yargs' platform shim changed: "${YARGS_LOCALES}" not found in ${args.path}; update scripts/bundle.ts`);
+      }
+      const contents = source.replace(YARGS_LOCALES, "directory: resolve(require.resolve('yargs/package.json'), '../locales')");
+      return { contents, loader: "js" };
+    });
+  },
+};
+
+rmSync(outdir, { recursive: true, force: true });
+await build({
+  absWorkingDir: root,
+  entryPoints: { main: "dist/src/cli/main.js", worker: "dist/src/gate/worker.js" },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  sourcemap: "linked",
+  // Chunks beside the entries: pool.ts finds worker.js next to its own file.
+  chunkNames: "[name]-[hash]",
+  plugins: [dependencies],
+  logLevel: "warning",
+});
