@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { GATE_CODES } from "../src/core/codes.js";
@@ -102,6 +102,37 @@ test("every fail-closed gate code has a CLI case that triggers it, with exit cod
     assert.ok(codes?.has(code), `${code}: test/cases/${info.trigger} does not produce it (got ${[...(codes ?? [])].join(", ")})`);
     const expected = readFileSync(join(CASES, info.trigger, "expected.txt"), "utf8");
     assert.match(expected, /^exit: 1$/m, `${code}: test/cases/${info.trigger} must exit 1`);
+  }
+});
+
+// The launcher runs the bundle (dist/cli, scripts/bundle.ts); the same CLI unbundled (dist/src)
+// must behave the same where bundling changes how files are found: yargs' translations
+// (resolved from the installed yargs), its help renderer (loaded on first use), the worker.
+test("the bundled CLI and the unbundled CLI give the same output", () => {
+  const unbundled = join(mkdtempSync(join(tmpdir(), "gatehouse-unbundled-")), "unbundled.mjs");
+  writeFileSync(unbundled, `import { main } from ${JSON.stringify(packagePath("dist", "src", "cli", "main.js"))};\nawait main(process.argv.slice(2));\n`);
+  const run = (launcher: string, args: string[], env: Record<string, string> = {}) => {
+    const r = spawnSync(process.execPath, [launcher, ...args], {
+      cwd: packagePath(),
+      encoding: "utf8",
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NO_COLOR: "1", ...env },
+    });
+    return `exit ${r.status}\n${r.stdout}${r.stderr}`;
+  };
+  const german = { LC_ALL: "de_DE.UTF-8" };
+  const runs: [string[], Record<string, string>][] = [
+    [["--help"], {}],
+    [["check", "--help"], german],
+    [["chek"], german],
+    [["check", "test/parity/inputs", "--policy", "test/parity/policy", "--workers", "2"], { GATEHOUSE_CACHE_DIR: cacheDir }],
+  ];
+  try {
+    for (const [args, env] of runs) {
+      assert.is(run(BIN, args, env), run(unbundled, args, env), `gatehouse ${args.join(" ")}`);
+    }
+    assert.match(run(BIN, ["chek"], german), /Unbekanntes Argument: chek/);
+  } finally {
+    rmSync(dirname(unbundled), { recursive: true, force: true });
   }
 });
 
