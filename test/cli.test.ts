@@ -3,8 +3,8 @@
 // A case runs in a temporary copy of its folder, so setup steps may build or tamper freely.
 // UPDATE_SNAPSHOTS=1 rewrites expected.txt.
 
-import { spawnSync } from "node:child_process";
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { appendFileSync, closeSync, cpSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { test } from "uvu";
@@ -133,6 +133,37 @@ test("the bundled CLI and the unbundled CLI give the same output", () => {
     assert.match(run(BIN, ["chek"], german), /Unbekanntes Argument: chek/);
   } finally {
     rmSync(dirname(unbundled), { recursive: true, force: true });
+  }
+});
+
+// `gatehouse check ... | head`: the reader leaves early. No stack trace, and the exit code is
+// still the verdict's (1: the parity inputs deny), not a crash's.
+test("a reader that closes stdout early: quiet, exit code from the verdict", async () => {
+  const args = [BIN, "check", "test/parity/inputs", "--policy", "test/parity/policy"];
+  const child = spawn(process.execPath, args, { cwd: packagePath(), env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", GATEHOUSE_CACHE_DIR: cacheDir } });
+  child.stdout.destroy();
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  assert.is(stderr, "");
+  assert.is(code, 1);
+});
+
+// A report that cannot be written to stdout did not arrive: exit 2 with the reason, never the verdict.
+test("stdout that cannot be written (a full device): exit 2, named on stderr", () => {
+  if (!existsSync("/dev/full")) return;
+  const fd = openSync("/dev/full", "w");
+  try {
+    const r = spawnSync(process.execPath, [BIN, "check", "test/parity/inputs/good.json", "--policy", "test/parity/policy", "--format", "json"], {
+      cwd: packagePath(),
+      stdio: ["ignore", fd, "pipe"],
+      encoding: "utf8",
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", GATEHOUSE_CACHE_DIR: cacheDir },
+    });
+    assert.is(r.status, 2);
+    assert.match(r.stderr, /cannot write to stdout: ENOSPC/);
+  } finally {
+    closeSync(fd);
   }
 });
 

@@ -40,6 +40,7 @@ export async function commandsFor(argv: readonly string[]): Promise<object[]> {
 export async function main(argv: string[]): Promise<void> {
   session.targets = [{ format: "text" }];
   session.chosen = false;
+  guardStdout();
   try {
     if (argv.includes("--version") && !argv.some((a) => !a.startsWith("-"))) {
       const { versionText } = await import("./commands/version.js");
@@ -66,6 +67,25 @@ export async function main(argv: string[]): Promise<void> {
     renderToolError(error);
     process.exitCode = EXIT_ERROR;
   }
+}
+
+let stdoutGuarded = false;
+
+/**
+ * A reader that stops early (`gatehouse check ... | head`) closes the pipe, and Node reports the
+ * next write as an 'error' event that, unhandled, kills the process with a stack trace. That is
+ * the reader's choice, not a failure: stop writing and keep the exit code the verdict gave. Any
+ * other failure to write stdout (a full disk behind a redirect) means the report did not arrive:
+ * say so on stderr and exit 2.
+ */
+function guardStdout(): void {
+  if (stdoutGuarded) return;
+  stdoutGuarded = true;
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") return;
+    process.stderr.write(`gatehouse: cannot write to stdout: ${error.code ?? error.message}\n`);
+    process.exitCode = EXIT_ERROR;
+  });
 }
 
 /**
