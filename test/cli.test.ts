@@ -107,7 +107,8 @@ test("every fail-closed gate code has a CLI case that triggers it, with exit cod
 
 // The launcher runs the bundle (dist/cli, scripts/bundle.ts); the same CLI unbundled (dist/src)
 // must behave the same where bundling changes how files are found: yargs' translations
-// (resolved from the installed yargs), its help renderer (loaded on first use), the worker.
+// (resolved from the installed yargs), its help renderer (loaded on first use), the worker,
+// typescript (loaded with require) for contract extraction.
 test("the bundled CLI and the unbundled CLI give the same output", () => {
   const unbundled = join(mkdtempSync(join(tmpdir(), "gatehouse-unbundled-")), "unbundled.mjs");
   writeFileSync(unbundled, `import { main } from ${JSON.stringify(packagePath("dist", "src", "cli", "main.js"))};\nawait main(process.argv.slice(2));\n`);
@@ -125,6 +126,7 @@ test("the bundled CLI and the unbundled CLI give the same output", () => {
     [["check", "--help"], german],
     [["chek"], german],
     [["check", "test/parity/inputs", "--policy", "test/parity/policy", "--workers", "2"], { GATEHOUSE_CACHE_DIR: cacheDir }],
+    [["contracts", "diff"], {}],
   ];
   try {
     for (const [args, env] of runs) {
