@@ -11,6 +11,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, freemem, tmpdir, totalmem, availableParallelism } from "node:os";
 import { join } from "node:path";
+import YAML from "yaml";
 import { isDenying, type Finding } from "../src/core/findings.js";
 import { packagePath } from "../src/core/paths.js";
 import type { Verdict } from "../src/core/verdict.js";
@@ -24,6 +25,8 @@ import { deployment, POLICY, POLICY_WITHOUT_HELPER_SET } from "./bench-inputs.js
 
 interface Options {
   sizes: number[];
+  /** the same documents as YAML files (conftest's usual input), at these sizes */
+  yamlSizes: number[];
   reps: number;
   iterations: number;
   keep: boolean;
@@ -31,6 +34,7 @@ interface Options {
 
 function parseArgs(argv: string[]): Options {
   let sizes = [100, 1000, 10000];
+  let yamlSizes = [1000];
   let reps: number | undefined;
   let quick = false;
   let keep = false;
@@ -45,13 +49,14 @@ function parseArgs(argv: string[]): Options {
     else if (arg === "--keep") keep = true;
     else if (arg === "--sizes") sizes = value().split(",").map((s) => Number(s.trim()));
     else if (arg.startsWith("--sizes=")) sizes = arg.slice(8).split(",").map((s) => Number(s.trim()));
+    else if (arg === "--yaml-sizes") yamlSizes = value().split(",").filter((v) => v.trim() !== "").map((v) => Number(v.trim()));
     else if (arg === "--reps") reps = Number(value());
-    else throw new Error(`unknown argument ${arg} (known: --sizes N,N  --quick  --reps N  --keep)`);
+    else throw new Error(`unknown argument ${arg} (known: --sizes N,N  --yaml-sizes N,N  --quick  --reps N  --keep)`);
   }
   if (quick && !argv.some((a) => a.startsWith("--sizes"))) sizes = [100, 1000];
-  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error("--sizes takes positive whole numbers, e.g. 100,1000");
+  if ([...sizes, ...yamlSizes].some((n) => !Number.isInteger(n) || n < 1)) throw new Error("--sizes and --yaml-sizes take positive whole numbers, e.g. 100,1000");
   if (reps !== undefined && !(Number.isInteger(reps) && reps >= 1)) throw new Error("--reps takes a whole number >= 1");
-  return { sizes, reps: reps ?? (quick ? 3 : 5), iterations: quick ? 5_000 : 20_000, keep };
+  return { sizes, yamlSizes, reps: reps ?? (quick ? 3 : 5), iterations: quick ? 5_000 : 20_000, keep };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -175,17 +180,22 @@ async function main(): Promise<void> {
     writeFileSync(join(policyDir, "main.rego"), POLICY);
     let totalBytes = 0;
     let files = 0;
-    for (const n of options.sizes) {
-      const dir = join(work, `inputs-${n}`);
+    const sets = [
+      ...options.sizes.map((n) => ({ n, format: "json" as const, dir: `inputs-${n}`, label: String(n) })),
+      ...options.yamlSizes.map((n) => ({ n, format: "yaml" as const, dir: `inputs-${n}-yaml`, label: `${n} yaml` })),
+    ];
+    for (const set of sets) {
+      const dir = join(work, set.dir);
       mkdirSync(dir);
-      for (let i = 0; i < n; i++) {
-        const text = JSON.stringify(deployment(i));
-        totalBytes += Buffer.byteLength(text);
-        files++;
-        writeFileSync(join(dir, `deploy-${String(i).padStart(5, "0")}.json`), text);
+      for (let i = 0; i < set.n; i++) {
+        const text = set.format === "json" ? JSON.stringify(deployment(i)) : YAML.stringify(deployment(i));
+        if (set.format === "json") totalBytes += Buffer.byteLength(text);
+        if (set.format === "json") files++;
+        writeFileSync(join(dir, `deploy-${String(i).padStart(5, "0")}.${set.format}`), text);
       }
     }
-    console.log(`\n  inputs   ${files} files (sizes ${options.sizes.join(", ")}), mean ${(totalBytes / files / 1024).toFixed(2)} KB, in ${work}`);
+    console.log(`\n  inputs   ${files} JSON files (sizes ${options.sizes.join(", ")}), mean ${(totalBytes / files / 1024).toFixed(2)} KB, in ${work}`);
+    if (options.yamlSizes.length > 0) console.log(`           the same documents as YAML files (sizes ${options.yamlSizes.join(", ")}; no target)`);
     console.log(`  policy   package main: 17 deny + 3 warn rules`);
 
     // Cold compile: Rego → wasm bundle (opa check --strict + opa build -t wasm + manifest).
@@ -197,11 +207,10 @@ async function main(): Promise<void> {
     // CLI wall time: gatehouse check on the built bundle vs conftest test on the .rego, same files.
     console.log(`\n  per run: median wall time of ${options.reps} (each tool warmed up once per size), and median CPU time (user+sys)\n`);
     console.log(
-      `  ${"N".padStart(6)}  ${"gatehouse".padStart(10)}  ${"conftest".padStart(10)}  ${"ratio".padStart(6)}  ${"target".padStart(6)}  ` +
+      `  ${"N".padStart(9)}  ${"gatehouse".padStart(10)}  ${"conftest".padStart(10)}  ${"ratio".padStart(6)}  ${"target".padStart(6)}  ` +
         `${"cpu gh".padStart(9)}  ${"cpu cft".padStart(9)}  ${"ratio".padStart(6)}  failing (gatehouse / conftest)`,
     );
-    for (const n of options.sizes) {
-      const dir = `inputs-${n}`;
+    for (const { n, dir, format, label } of sets) {
       const gatehouseArgs = [cli, "check", dir, "--policy", bundleDir, "--format", "json"];
       const conftestArgs = ["test", "--no-color", "--policy", policyDir, "--output", "json", dir];
       // Warm-up (page cache, wasm compile cache) and the correctness check.
@@ -228,16 +237,16 @@ async function main(): Promise<void> {
       const cm = median(cTimes);
       const gc = median(gCpu);
       const cc = median(cCpu);
-      const target = n === 10_000 ? "0.15" : n === 1_000 ? "0.25" : "-";
+      const target = format === "yaml" ? "-" : n === 10_000 ? "0.15" : n === 1_000 ? "0.25" : "-";
       if (target !== "-") summary.push(`N=${n}: wall-time ratio ${(gm / cm).toFixed(3)} (target <= ${target}): ${gm / cm <= Number(target) ? "met" : "not met"}`);
       const agree = g.failing === c.failing && g.warned === c.warned && g.inputs === n && c.inputs === n;
       if (!agree) problems++;
       console.log(
-        `  ${String(n).padStart(6)}  ${fmtMs(gm).padStart(10)}  ${fmtMs(cm).padStart(10)}  ${(gm / cm).toFixed(3).padStart(6)}  ${target.padStart(6)}  ` +
+        `  ${label.padStart(9)}  ${fmtMs(gm).padStart(10)}  ${fmtMs(cm).padStart(10)}  ${(gm / cm).toFixed(3).padStart(6)}  ${target.padStart(6)}  ` +
           `${fmtMs(gc).padStart(9)}  ${fmtMs(cc).padStart(9)}  ${(gc / cc).toFixed(3).padStart(6)}  ` +
           `${g.failing} / ${c.failing}${agree ? "" : "  DISAGREE"} (warned ${g.warned} / ${c.warned}, inputs ${g.inputs} / ${c.inputs})`,
       );
-      console.log(`  ${"".padStart(6)}  wall min ${fmtMs(Math.min(...gTimes))} / ${fmtMs(Math.min(...cTimes))}, max ${fmtMs(Math.max(...gTimes))} / ${fmtMs(Math.max(...cTimes))}`);
+      console.log(`  ${"".padStart(9)}  wall min ${fmtMs(Math.min(...gTimes))} / ${fmtMs(Math.min(...cTimes))}, max ${fmtMs(Math.max(...gTimes))} / ${fmtMs(Math.max(...cTimes))}`);
     }
 
     // In-process latency: one instance, the built bundle, a ~2 KB input that fails (so sprintf
