@@ -104,6 +104,9 @@ test("YAML: errors name the problem and where it is", () => {
   assert.throws(() => parseDocument("a:\n  b: 1\n c: 2\n", "yaml"), /^invalid YAML: bad indentation of a mapping entry at line 3, column 2$/);
   assert.throws(() => parseDocument("", "yaml"), /^empty document$/);
   assert.throws(() => parseDocument("# only a comment\n", "yaml"), /^empty document$/);
+  // js-yaml's nesting limit (the `yaml` package had none): deeper than 100 is refused, clearly.
+  assert.ok(parseDocument(`a: ${"[".repeat(99)}${"]".repeat(99)}\n`, "yaml"));
+  assert.throws(() => parseDocument(`a: ${"[".repeat(101)}${"]".repeat(101)}\n`, "yaml"), /^invalid YAML: nesting exceeded maxDepth \(100\) at line 1, column \d+$/);
 });
 
 test("YAML: aliases count where they end up; more than 100 copies is refused", () => {
