@@ -46,10 +46,10 @@ const dependencies: Plugin = {
   name: "gatehouse-dependencies",
   setup(b) {
     // Bare specifiers: bundled when yargs (or a package inside node_modules) imports them,
-    // external otherwise. Relative imports and node: built-ins take esbuild's defaults.
+    // external otherwise. Relative imports, node: built-ins and the imports of the stand-ins
+    // below (not in the "file" namespace) take esbuild's defaults.
     b.onResolve({ filter: /^[^./]/ }, (args) => {
       if (args.path.startsWith("node:") || args.namespace !== "file") return undefined;
-      if (args.pluginData === "real") return undefined;
       const fromDependency = /[\\/]node_modules[\\/]/.test(args.importer);
       if (YARGS_SHIM.test(args.importer) && LAZY_IN_YARGS_SHIM.has(args.path)) {
         return { path: args.path, namespace: "lazy", pluginData: args.resolveDir };
@@ -72,9 +72,7 @@ const dependencies: Plugin = {
         `  return require(${JSON.stringify(args.path)}).default(...args);\n` +
         `}\n`,
       resolveDir: args.pluginData as string,
-      pluginData: "real",
     }));
-    b.onResolve({ filter: /.*/, namespace: "lazy" }, () => undefined);
     b.onLoad({ filter: YARGS_SHIM }, async (args) => {
       const source = await readFile(args.path, "utf8");
       if (!source.includes(YARGS_LOCALES)) {
