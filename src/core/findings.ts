@@ -49,6 +49,25 @@ export function isDenying(finding: Finding): boolean {
   return finding.suppressed === undefined && DENYING_SEVERITIES.has(finding.severity);
 }
 
+/** The counts every reporter's summary gives: denying, warning and informing findings, and suppressed ones. */
+export interface FindingCounts {
+  failures: number;
+  warnings: number;
+  notices: number;
+  suppressed: number;
+}
+
+export function countFindings(findings: readonly Finding[]): FindingCounts {
+  const counts: FindingCounts = { failures: 0, warnings: 0, notices: 0, suppressed: 0 };
+  for (const finding of findings) {
+    if (finding.suppressed !== undefined) counts.suppressed++;
+    else if (isDenying(finding)) counts.failures++;
+    else if (finding.severity === "warning") counts.warnings++;
+    else if (finding.severity === "info") counts.notices++;
+  }
+  return counts;
+}
+
 const SEVERITY_RANK: Record<Severity, number> = { block: 0, error: 1, warning: 2, info: 3 };
 
 /** Deterministic order for every reporter: input, then severity, then code, then message. */

@@ -2,7 +2,7 @@
 // GitHub turns into annotations on the file and line. With GITHUB_STEP_SUMMARY set, a Markdown
 // summary (verdict, counts, findings) is appended to the job summary as a side output.
 
-import { compareFindings, isDenying, type Finding } from "../core/findings.js";
+import { compareFindings, countFindings, isDenying, type Finding } from "../core/findings.js";
 import type { Outcome, ReportContext, Reporter } from "./types.js";
 
 /** Escaping for the message part of a workflow command. */
@@ -45,22 +45,6 @@ function annotation(finding: Finding): string {
   );
 }
 
-interface Counts {
-  failures: number;
-  warnings: number;
-  notices: number;
-  suppressed: number;
-}
-
-function counts(findings: Finding[]): Counts {
-  return {
-    failures: findings.filter(isDenying).length,
-    warnings: findings.filter((f) => !f.suppressed && f.severity === "warning").length,
-    notices: findings.filter((f) => !f.suppressed && f.severity === "info").length,
-    suppressed: findings.filter((f) => f.suppressed !== undefined).length,
-  };
-}
-
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
@@ -69,7 +53,7 @@ export function workflowCommands(outcome: Outcome, context: ReportContext): stri
   if (outcome.error) return `${command("error", { title: `${context.toolName} ${outcome.error.type}` }, outcome.error.message)}\n`;
   const { verdict } = outcome;
   const findings = [...verdict.findings].sort(compareFindings);
-  const c = counts(findings);
+  const c = countFindings(findings);
   const lines = findings.map(annotation);
   lines.push(
     `${context.toolName}: ${verdict.decision.toUpperCase()} (${plural(verdict.inputs.length, "input")}: ` +
@@ -105,7 +89,7 @@ export function stepSummary(outcome: Outcome, context: ReportContext): string {
   }
   const { verdict } = outcome;
   const findings = [...verdict.findings].sort(compareFindings);
-  const c = counts(findings);
+  const c = countFindings(findings);
   const rules = verdict.inputs.reduce((n, i) => n + i.rulesEvaluated, 0);
   const lines = [
     `## ${context.toolName}: ${verdict.decision === "allow" ? "allow" : "deny"}`,

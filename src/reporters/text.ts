@@ -1,6 +1,6 @@
 // Human-readable report. Colour only when the context allows it (TTY and NO_COLOR unset).
 
-import { compareFindings, type Finding } from "../core/findings.js";
+import { compareFindings, countFindings, type Finding } from "../core/findings.js";
 import type { Outcome, ReportContext, Reporter } from "./types.js";
 
 /**
@@ -49,10 +49,7 @@ export const textReporter: Reporter = {
       lines.push(parts.join(""));
       if (f.suggestedFix) lines.push(dim(`  fix: ${safeText(f.suggestedFix)}`));
     }
-    const count = (pred: (f: Finding) => boolean) => verdict.findings.filter(pred).length;
-    const failures = count((f) => !f.suppressed && (f.severity === "error" || f.severity === "block"));
-    const warnings = count((f) => !f.suppressed && f.severity === "warning");
-    const suppressed = count((f) => f.suppressed !== undefined);
+    const { failures, warnings, suppressed } = countFindings(verdict.findings);
     const rules = verdict.inputs.reduce((n, i) => n + i.rulesEvaluated, 0);
     const summary =
       `${verdict.inputs.length} input${verdict.inputs.length === 1 ? "" : "s"}, ${rules} rule evaluations: ` +
