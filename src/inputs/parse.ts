@@ -107,50 +107,40 @@ function assertAliasesBounded(root: unknown): void {
   // Depth-first, children in order: `order` ends in post-order; an edge into an object already
   // seen is an alias, and an edge into an object still on the stack would be a cycle.
   const order: object[] = [];
-  const aliasEdges: [parent: object, child: object][] = [];
-  const treeEdges: [parent: object, child: object][] = [];
-  const state = new Map<object, "open" | "done">();
+  const childrenOf = new Map<object, object[]>();
+  const aliasParents: object[] = [];
+  const open = new Set<object>();
   const stack: { node: object; children: object[]; next: number }[] = [];
   const push = (node: object) => {
-    state.set(node, "open");
+    open.add(node);
     const values = Array.isArray(node) ? node : Object.values(node);
-    stack.push({ node, children: values.filter((v): v is object => typeof v === "object" && v !== null), next: 0 });
+    const children = values.filter((v): v is object => typeof v === "object" && v !== null);
+    childrenOf.set(node, children);
+    stack.push({ node, children, next: 0 });
   };
   push(root);
   while (stack.length > 0) {
     const frame = stack[stack.length - 1]!;
     if (frame.next === frame.children.length) {
       stack.pop();
-      state.set(frame.node, "done");
+      open.delete(frame.node);
       order.push(frame.node);
       continue;
     }
     const child = frame.children[frame.next++]!;
-    const seen = state.get(child);
-    if (seen === "open") throw new InputParseError("invalid YAML: an alias refers to a collection that contains it");
-    if (seen === "done") {
-      aliasEdges.push([frame.node, child]);
-      continue;
-    }
-    treeEdges.push([frame.node, child]);
-    push(child);
+    if (open.has(child)) throw new InputParseError("invalid YAML: an alias refers to a collection that contains it");
+    if (childrenOf.has(child)) aliasParents.push(frame.node);
+    else push(child);
   }
-  if (aliasEdges.length === 0) return;
+  if (aliasParents.length === 0) return;
   // Paths from the root to each object, parents before children (reverse post-order).
-  const children = new Map<object, object[]>();
-  for (const [parent, child] of [...treeEdges, ...aliasEdges]) {
-    const list = children.get(parent);
-    if (list) list.push(child);
-    else children.set(parent, [child]);
-  }
   const paths = new Map<object, number>([[root, 1]]);
   for (let i = order.length - 1; i >= 0; i--) {
-    const node = order[i]!;
-    const count = paths.get(node) ?? 0;
-    for (const child of children.get(node) ?? []) paths.set(child, Math.min(Number.MAX_SAFE_INTEGER, (paths.get(child) ?? 0) + count));
+    const count = paths.get(order[i]!) ?? 0;
+    for (const child of childrenOf.get(order[i]!)!) paths.set(child, Math.min(Number.MAX_SAFE_INTEGER, (paths.get(child) ?? 0) + count));
   }
   let copies = 0;
-  for (const [parent] of aliasEdges) {
+  for (const parent of aliasParents) {
     copies += paths.get(parent) ?? 0;
     if (copies > MAX_YAML_ALIASES) {
       throw new InputParseError(`invalid YAML: its aliases would be copied more than ${MAX_YAML_ALIASES} times (an alias bomb)`);
