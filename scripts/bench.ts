@@ -189,8 +189,10 @@ async function main(): Promise<void> {
       mkdirSync(dir);
       for (let i = 0; i < set.n; i++) {
         const text = set.format === "json" ? JSON.stringify(deployment(i)) : YAML.stringify(deployment(i));
-        if (set.format === "json") totalBytes += Buffer.byteLength(text);
-        if (set.format === "json") files++;
+        if (set.format === "json") {
+          totalBytes += Buffer.byteLength(text);
+          files++;
+        }
         writeFileSync(join(dir, `deploy-${String(i).padStart(5, "0")}.${set.format}`), text);
       }
     }

@@ -32,13 +32,15 @@ interface Case {
 const CASES = packagePath("test", "cases");
 const BIN = packagePath("bin", "gatehouse.js");
 const cacheDir = mkdtempSync(join(tmpdir(), "gatehouse-cli-cache-"));
+/** The environment every run here starts from: nothing of the caller's but PATH and HOME. */
+const BASE_ENV = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NO_COLOR: "1", GATEHOUSE_CACHE_DIR: cacheDir };
 
 function gatehouse(args: string[], cwd: string, extra: { stdin?: string; env?: Record<string, string> } = {}) {
   const result = spawnSync(process.execPath, [BIN, ...args], {
     cwd,
     input: extra.stdin ?? "",
     encoding: "utf8",
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NO_COLOR: "1", GATEHOUSE_CACHE_DIR: cacheDir, ...extra.env },
+    env: { ...BASE_ENV, ...extra.env },
   });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
@@ -116,7 +118,7 @@ test("the bundled CLI and the unbundled CLI give the same output", () => {
     const r = spawnSync(process.execPath, [launcher, ...args], {
       cwd: packagePath(),
       encoding: "utf8",
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NO_COLOR: "1", ...env },
+      env: { ...BASE_ENV, ...env },
     });
     return `exit ${r.status}\n${r.stdout}${r.stderr}`;
   };
@@ -125,7 +127,7 @@ test("the bundled CLI and the unbundled CLI give the same output", () => {
     [["--help"], {}],
     [["check", "--help"], german],
     [["chek"], german],
-    [["check", "test/parity/inputs", "--policy", "test/parity/policy", "--workers", "2"], { GATEHOUSE_CACHE_DIR: cacheDir }],
+    [["check", "test/parity/inputs", "--policy", "test/parity/policy", "--workers", "2"], {}],
     [["contracts", "diff"], {}],
   ];
   try {
@@ -142,7 +144,7 @@ test("the bundled CLI and the unbundled CLI give the same output", () => {
 // still the verdict's (1: the parity inputs deny), not a crash's.
 test("a reader that closes stdout early: quiet, exit code from the verdict", async () => {
   const args = [BIN, "check", "test/parity/inputs", "--policy", "test/parity/policy"];
-  const child = spawn(process.execPath, args, { cwd: packagePath(), env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", GATEHOUSE_CACHE_DIR: cacheDir } });
+  const child = spawn(process.execPath, args, { cwd: packagePath(), env: BASE_ENV });
   child.stdout.destroy();
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
@@ -160,7 +162,7 @@ test("stdout that cannot be written (a full device): exit 2, named on stderr", (
       cwd: packagePath(),
       stdio: ["ignore", fd, "pipe"],
       encoding: "utf8",
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", GATEHOUSE_CACHE_DIR: cacheDir },
+      env: BASE_ENV,
     });
     assert.is(r.status, 2);
     assert.match(r.stderr, /cannot write to stdout: ENOSPC/);
