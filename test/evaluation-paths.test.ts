@@ -102,9 +102,14 @@ test("PolicyInstance.evaluate (input parsed once per buffer) agrees with the SDK
   writeFileSync(join(work, "bench-policy", "main.rego"), BENCH_POLICY);
   await buildBundle(join(work, "bench-policy"), join(work, "bench-bundle"));
   const benchBundle = await loadBundle(join(work, "bench-bundle"));
-  // Ours: the fast path over the patched runtime; the reference: the SDK over the bytes as built.
+  // Ours: the fast path over the patched runtime, builtins called through HostBridge; the
+  // reference: the SDK (its loader, its builtin calls, its evaluate) over the bytes as built.
   const policy = await instantiate(await compilePolicy(benchBundle.wasm), benchBundle.manifest.builtins, { clock: fixedNsClock(0n) });
-  const reference = await instantiate(await WebAssembly.compile(new Uint8Array(benchBundle.wasm)), benchBundle.manifest.builtins, { clock: fixedNsClock(0n) });
+  assert.ok(policy.directReads);
+  const reference = await instantiate(await WebAssembly.compile(new Uint8Array(benchBundle.wasm)), benchBundle.manifest.builtins, {
+    clock: fixedNsClock(0n),
+    hostCalls: "sdk",
+  });
   let denied = 0;
   for (let i = 0; i < 150; i++) {
     const input = policy.encodeInput(deployment(i));

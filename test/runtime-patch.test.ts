@@ -110,7 +110,7 @@ test.before(async () => {
   await runTool("opa", ["build", "-t", "wasm", "-e", "diff/report", "-e", "diff/deny", "-o", tarball, "."], { cwd: dir });
   wasm = extractFromTarGz(readFileSync(tarball), "/policy.wasm");
   patched = await instantiate(await compilePolicy(wasm), [], { clock: fixedNsClock(0n) });
-  original = await instantiate(await WebAssembly.compile(new Uint8Array(wasm)), [], { clock: fixedNsClock(0n) });
+  original = await instantiate(await WebAssembly.compile(new Uint8Array(wasm)), [], { clock: fixedNsClock(0n), hostCalls: "sdk" });
 });
 
 test.after(() => rmSync(work, { recursive: true, force: true }));

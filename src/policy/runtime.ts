@@ -6,6 +6,7 @@ import { createRequire } from "node:module";
 import type { LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import { FailClosed } from "../core/errors.js";
 import { createBuiltins, SDK_BUILTINS, type BuiltinFn, type Clock } from "./builtins/index.js";
+import { HostBridge } from "./host-bridge.js";
 import { patchSetLookups, type PatchResult } from "./runtime-patch.js";
 
 // The SDK consults its own builtin table before the custom one, and its `sprintf` is not
@@ -15,18 +16,25 @@ import { patchSetLookups, type PatchResult } from "./runtime-patch.js";
 // main thread, which only audits and hands the module to workers, never pays for it.
 // The synchronous loader: the async one tests `instanceof Response`, and touching the global
 // Response makes Node load its fetch implementation (~15 ms per worker thread) for nothing.
-type LoadPolicy = typeof import("@open-policy-agent/opa-wasm").loadPolicySync;
-let sdkLoadPolicy: LoadPolicy | undefined;
-function sdk(): LoadPolicy {
-  if (!sdkLoadPolicy) {
+type Sdk = typeof import("@open-policy-agent/opa-wasm");
+interface SdkParts {
+  loadPolicySync: Sdk["loadPolicySync"];
+  LoadedPolicy: new (instance: WebAssembly.Instance, memory: WebAssembly.Memory, minorVersion: number) => LoadedPolicy;
+  /** The SDK's own builtins (json.is_valid, regex.split, yaml.*), which it consults first. */
+  builtins: Record<string, BuiltinFn>;
+}
+let sdkParts: SdkParts | undefined;
+function sdk(): SdkParts {
+  if (!sdkParts) {
     const require = createRequire(import.meta.url);
     const sdkRequire = createRequire(require.resolve("@open-policy-agent/opa-wasm"));
     deferSdkYamlBuiltins(require, sdkRequire);
-    const sdkBuiltinTable = sdkRequire("./builtins/index.js") as Record<string, unknown>;
+    const sdkBuiltinTable = sdkRequire("./builtins/index.js") as Record<string, BuiltinFn>;
     delete sdkBuiltinTable["sprintf"];
-    sdkLoadPolicy = (require("@open-policy-agent/opa-wasm") as { loadPolicySync: LoadPolicy }).loadPolicySync;
+    const exports = require("@open-policy-agent/opa-wasm") as SdkParts;
+    sdkParts = { loadPolicySync: exports.loadPolicySync, LoadedPolicy: exports.LoadedPolicy, builtins: sdkBuiltinTable };
   }
-  return sdkLoadPolicy;
+  return sdkParts;
 }
 
 /**
@@ -61,6 +69,11 @@ export interface RuntimeOptions {
   clock: Clock;
   /** Extra builtins (tests use this to prove the audit). */
   extraBuiltins?: Record<string, BuiltinFn>;
+  /**
+   * "sdk": instantiate with the SDK's loader, whose builtin calls go through JSON text (the
+   * reference the tests hold gatehouse's own host calls to).
+   */
+  hostCalls?: "gatehouse" | "sdk";
 }
 
 /** Refuses a module that imports a builtin nobody implements, naming it. */
@@ -81,6 +94,7 @@ interface OpaExports {
   opa_malloc(bytes: number): number;
   opa_json_parse(addr: number, length: number): number;
   opa_json_dump(valueAddr: number): number;
+  opa_value_parse(addr: number, length: number): number;
   opa_eval_ctx_new(): number;
   opa_eval_ctx_set_input(ctx: number, valueAddr: number): void;
   opa_eval_ctx_set_data(ctx: number, valueAddr: number): void;
@@ -109,15 +123,22 @@ export class PolicyInstance {
   readonly #policy: LoadedPolicy;
   readonly #state: LoadedPolicyState;
   readonly #exports: OpaExports;
+  readonly #bridge: HostBridge;
   readonly #encoder = new TextEncoder();
-  readonly #decoder = new TextDecoder();
   /** the input currently parsed in wasm memory: its buffer, value address, heap end, data heap */
   #loaded: { input: ArrayBuffer; addr: number; heapEnd: number; dataHeapPtr: number } | undefined;
 
-  constructor(policy: LoadedPolicy) {
+  constructor(policy: LoadedPolicy, bridge?: HostBridge) {
     this.#policy = policy;
     this.#state = policy as unknown as LoadedPolicyState;
     this.#exports = this.#state.wasmInstance.exports as unknown as OpaExports;
+    // An SDK-loaded instance reads its results through the dump, as the SDK does.
+    this.#bridge = bridge ?? new HostBridge(this.#state.mem, this.#exports);
+  }
+
+  /** Whether builtin arguments and results are read straight from OPA's value structs (host-bridge.ts). */
+  get directReads(): boolean {
+    return this.#bridge.directReads;
   }
 
   setData(data: unknown): void {
@@ -185,10 +206,7 @@ export class PolicyInstance {
     wasm.opa_eval_ctx_set_data(ctx, state.dataAddr);
     wasm.opa_eval_ctx_set_entrypoint(ctx, state.entrypoints[entrypoint]!);
     wasm.eval(ctx);
-    const text = wasm.opa_json_dump(wasm.opa_eval_ctx_get_result(ctx));
-    const memory = new Uint8Array(state.mem.buffer);
-    const end = memory.indexOf(0, text);
-    return JSON.parse(this.#decoder.decode(memory.subarray(text, end)));
+    return this.#bridge.read(wasm.opa_eval_ctx_get_result(ctx));
   }
 }
 
@@ -232,6 +250,60 @@ export async function instantiate(
 ): Promise<PolicyInstance> {
   const builtins = { ...createBuiltins(options.clock), ...options.extraBuiltins };
   auditBuiltins(requiredBuiltins, builtins);
-  const policy = sdk()(module, undefined, builtins);
-  return new PolicyInstance(policy);
+  if (options.hostCalls === "sdk") return new PolicyInstance(sdk().loadPolicySync(module, undefined, builtins));
+  return loadPolicy(module, builtins);
+}
+
+/**
+ * Instantiates the module with gatehouse's own imports (builtin calls through HostBridge instead
+ * of the SDK's JSON round trip); the SDK's LoadedPolicy then loads the data and entrypoints as
+ * for any instance. Builtins are looked up as the SDK does: its own table first, then ours.
+ */
+function loadPolicy(module: WebAssembly.Module, builtins: Record<string, BuiltinFn>): PolicyInstance {
+  const { LoadedPolicy, builtins: sdkBuiltins } = sdk();
+  const memory = new WebAssembly.Memory({ initial: 5 });
+  let bridge: HostBridge | undefined;
+  const byId: (BuiltinFn | undefined)[] = [];
+  const names: string[] = [];
+  const call = (id: number, args: number[]): number => {
+    const impl = byId[id];
+    if (!impl) throw new Error(`not implemented: built-in function ${id}: ${names[id] ?? "unknown"}`);
+    const values = new Array<unknown>(args.length);
+    for (let i = 0; i < args.length; i++) values[i] = bridge!.read(args[i]!);
+    return bridge!.load(impl(...values));
+  };
+  const env = {
+    memory,
+    opa_abort(addr: number): never {
+      throw bridge ? bridge.cString(addr) : "opa_abort";
+    },
+    opa_println(addr: number): void {
+      console.log(bridge ? bridge.cString(addr) : "");
+    },
+    opa_builtin0: (id: number, _ctx: number) => call(id, []),
+    opa_builtin1: (id: number, _ctx: number, a: number) => call(id, [a]),
+    opa_builtin2: (id: number, _ctx: number, a: number, b: number) => call(id, [a, b]),
+    opa_builtin3: (id: number, _ctx: number, a: number, b: number, c: number) => call(id, [a, b, c]),
+    opa_builtin4: (id: number, _ctx: number, a: number, b: number, c: number, d: number) => call(id, [a, b, c, d]),
+  };
+  const instance = new WebAssembly.Instance(module, { env });
+  const abi = globalValue(instance.exports["opa_wasm_abi_version"]);
+  if (abi !== 1) throw new Error(`unsupported OPA wasm ABI version ${abi ?? "(none)"}`);
+  const exports = instance.exports as unknown as OpaExports & { builtins(): number };
+  bridge = new HostBridge(memory, exports);
+  const ids = bridge.readThroughDump(exports.builtins()) as Record<string, number>;
+  for (const [name, id] of Object.entries(ids)) {
+    names[id] = name;
+    byId[id] = sdkBuiltins[name] ?? builtins[name];
+  }
+  const policy = new LoadedPolicy(instance, memory, globalValue(instance.exports["opa_wasm_abi_minor_version"]) ?? 0);
+  // The probe values are allocated past the data: the first evaluation rewinds over them.
+  bridge.verifyDirectReads();
+  return new PolicyInstance(policy, bridge);
+}
+
+function globalValue(exported: unknown): number | undefined {
+  if (typeof exported === "number") return exported;
+  if (exported instanceof WebAssembly.Global) return Number(exported.value);
+  return undefined;
 }

@@ -1,0 +1,327 @@
+// Values across the boundary between JavaScript and a policy's wasm memory, for the two places
+// evaluation crosses it: calls out to JavaScript builtins (`sprintf`, `regex.split`, time...) and
+// the result of each entrypoint.
+//
+// Why: the SDK moves every builtin argument out as JSON text (the wasm writes it, the SDK scans
+// it byte by byte for its end with a new TextDecoder per call, then JSON.parse) and every result
+// back in as JSON text (a new TextEncoder per call). With 2-4 builtin calls per input, that was
+// ~3.5 us of a ~27 us evaluation (docs/performance.md).
+//
+// What: values are read straight from OPA's value structs (value.h: a type byte, then per type
+// the fields below) into the JavaScript value JSON.parse would have made of the runtime's own JSON
+// dump: sets become arrays in the runtime's iteration order, numbers become doubles. Anything the
+// reader does not handle the same way (an object with a non-string key, which the dump writes as
+// JSON text, or nesting deep enough to exhaust the stack) goes through the dump as before.
+// Results go in as JSON text encoded straight into wasm memory and parsed by the runtime.
+//
+// Safety: direct reads are used only when, at instantiation, they read a probe value covering
+// every type and representation (parsed by the runtime itself) exactly as the runtime's JSON dump
+// does (`verifyDirectReads`); otherwise every value goes through the dump.
+// test/host-bridge.test.ts compares the two on generated values.
+
+/** The OPA wasm ABI exports the bridge calls. */
+export interface BridgeExports {
+  opa_malloc(bytes: number): number;
+  opa_json_parse(addr: number, length: number): number;
+  opa_value_parse(addr: number, length: number): number;
+  opa_json_dump(valueAddr: number): number;
+}
+
+// Type tags (value.h).
+const NULL = 1;
+const BOOLEAN = 2;
+const NUMBER = 3;
+const STRING = 4;
+const ARRAY = 5;
+const OBJECT = 6;
+const SET = 7;
+const STRING_INTERNED = 8;
+const BOOLEAN_INTERNED = 9;
+const NUMBER_REPR_INT = 1;
+const NUMBER_REPR_REF = 2;
+
+/** Thrown inside the reader for a value it leaves to the dump. */
+class NotDirect extends Error {}
+
+const TWO_TO_32 = 4294967296;
+
+export class HostBridge {
+  readonly #memory: WebAssembly.Memory;
+  readonly #exports: BridgeExports;
+  readonly #encoder = new TextEncoder();
+  readonly #decoder = new TextDecoder();
+  #buffer: ArrayBuffer;
+  #bytes: Uint8Array;
+  #view: DataView;
+  /** Whether values are read from the structs (true once verifyDirectReads passed). */
+  #direct = false;
+
+  constructor(memory: WebAssembly.Memory, exports: BridgeExports) {
+    this.#memory = memory;
+    this.#exports = exports;
+    this.#buffer = memory.buffer;
+    this.#bytes = new Uint8Array(this.#buffer);
+    this.#view = new DataView(this.#buffer);
+  }
+
+  get directReads(): boolean {
+    return this.#direct;
+  }
+
+  /** Views of the memory as it is now: any call into the wasm may have grown (replaced) it. */
+  #refresh(): void {
+    if (this.#buffer !== this.#memory.buffer) {
+      this.#buffer = this.#memory.buffer;
+      this.#bytes = new Uint8Array(this.#buffer);
+      this.#view = new DataView(this.#buffer);
+    }
+  }
+
+  /** The JavaScript value of the OPA value at `addr`: what JSON.parse makes of its JSON dump. */
+  read(addr: number): unknown {
+    this.#refresh();
+    if (this.#direct) {
+      try {
+        return this.#read(addr);
+      } catch (error) {
+        if (!(error instanceof NotDirect) && !(error instanceof RangeError)) throw error;
+      }
+    }
+    return this.readThroughDump(addr);
+  }
+
+  /** The same through the runtime's JSON dump (the SDK's way; the reference for the direct reader). */
+  readThroughDump(addr: number): unknown {
+    const text = this.#exports.opa_json_dump(addr);
+    this.#refresh();
+    return JSON.parse(this.cString(text));
+  }
+
+  /** A NUL-terminated UTF-8 string in wasm memory. */
+  cString(addr: number): string {
+    this.#refresh();
+    const end = this.#bytes.indexOf(0, addr);
+    return this.#decoder.decode(this.#bytes.subarray(addr, end < 0 ? this.#bytes.length : end));
+  }
+
+  #read(addr: number): unknown {
+    const bytes = this.#bytes;
+    const view = this.#view;
+    switch (bytes[addr]) {
+      case NULL:
+        return null;
+      case BOOLEAN:
+      case BOOLEAN_INTERNED:
+        return bytes[addr + 1] !== 0;
+      case NUMBER:
+        return this.#number(addr);
+      case STRING:
+      case STRING_INTERNED:
+        return this.#string(view.getUint32(addr + 8, true), view.getUint32(addr + 4, true));
+      case ARRAY: {
+        const elems = view.getUint32(addr + 4, true);
+        const length = view.getUint32(addr + 8, true);
+        const out = new Array<unknown>(length);
+        // opa_array_elem_t: { opa_value *i; opa_value *v; }
+        for (let i = 0; i < length; i++) out[i] = this.#read(view.getUint32(elems + 8 * i + 4, true));
+        return out;
+      }
+      case OBJECT: {
+        const out: Record<string, unknown> = {};
+        // opa_object_elem_t: { opa_value *k; opa_value *v; opa_object_elem_t *next; }, chained
+        // from n buckets, iterated bucket by bucket as opa_value_iter does.
+        const buckets = view.getUint32(addr + 4, true);
+        const n = view.getUint32(addr + 8, true);
+        for (let b = 0; b < n; b++) {
+          for (let elem = view.getUint32(buckets + 4 * b, true); elem !== 0; elem = view.getUint32(elem + 8, true)) {
+            const keyAddr = view.getUint32(elem, true);
+            const keyType = bytes[keyAddr];
+            if (keyType !== STRING && keyType !== STRING_INTERNED) throw new NotDirect();
+            const key = this.#string(view.getUint32(keyAddr + 8, true), view.getUint32(keyAddr + 4, true));
+            const value = this.#read(view.getUint32(elem + 4, true));
+            // JSON.parse makes "__proto__" an own property; plain assignment would set the prototype.
+            if (key === "__proto__") Object.defineProperty(out, key, { value, writable: true, enumerable: true, configurable: true });
+            else out[key] = value;
+          }
+        }
+        return out;
+      }
+      case SET: {
+        // opa_set_elem_t: { opa_value *v; opa_set_elem_t *next; }; the dump writes a set as an array.
+        const out: unknown[] = [];
+        const buckets = view.getUint32(addr + 4, true);
+        const n = view.getUint32(addr + 8, true);
+        for (let b = 0; b < n; b++) {
+          for (let elem = view.getUint32(buckets + 4 * b, true); elem !== 0; elem = view.getUint32(elem + 4, true)) {
+            out.push(this.#read(view.getUint32(elem, true)));
+          }
+        }
+        return out;
+      }
+      default:
+        throw new NotDirect();
+    }
+  }
+
+  /** opa_number_t: type, repr, then at offset 8 either an int64 or { const char *s; size_t len; }. */
+  #number(addr: number): number {
+    const view = this.#view;
+    const repr = this.#bytes[addr + 1];
+    if (repr === NUMBER_REPR_INT) {
+      const low = view.getUint32(addr + 8, true);
+      const high = view.getInt32(addr + 12, true);
+      // high * 2^32 is exact, and one correctly rounded addition gives the double nearest the
+      // integer: what JSON.parse makes of its digits.
+      return high * TWO_TO_32 + low;
+    }
+    if (repr === NUMBER_REPR_REF) {
+      return JSON.parse(this.#string(view.getUint32(addr + 8, true), view.getUint32(addr + 12, true))) as number;
+    }
+    throw new NotDirect();
+  }
+
+  #string(start: number, length: number): string {
+    const bytes = this.#bytes;
+    if (length <= 32) {
+      // Short ASCII strings (most keys and messages) are cheaper to build than to decode.
+      let text = "";
+      for (let i = start; i < start + length; i++) {
+        const c = bytes[i]!;
+        if (c >= 0x80) return this.#decoder.decode(bytes.subarray(start, start + length));
+        text += String.fromCharCode(c);
+      }
+      return text;
+    }
+    return this.#decoder.decode(bytes.subarray(start, start + length));
+  }
+
+  /**
+   * Loads a builtin's result into the wasm: an ArrayBuffer as the JSON text it holds (exact
+   * numbers, see builtins/exact.ts), anything else as its JSON. `undefined` is 0 (no value).
+   */
+  load(value: unknown): number {
+    if (value === undefined) return 0;
+    if (typeof value === "string" && this.#direct) return this.#loadString(value);
+    let addr: number;
+    let length: number;
+    if (value instanceof ArrayBuffer) {
+      length = value.byteLength;
+      addr = this.#exports.opa_malloc(length);
+      this.#refresh();
+      this.#bytes.set(new Uint8Array(value), addr);
+    } else {
+      const text = JSON.stringify(value) as string | undefined;
+      if (text === undefined) throw new Error(`a builtin returned a value JSON cannot hold (${typeof value})`);
+      // UTF-8 takes at most 3 bytes per UTF-16 unit; the heap is rewound after each evaluation.
+      const room = text.length * 3;
+      addr = this.#exports.opa_malloc(room);
+      this.#refresh();
+      length = this.#encoder.encodeInto(text, this.#bytes.subarray(addr, addr + room)).written;
+    }
+    const parsed = this.#exports.opa_json_parse(addr, length);
+    if (parsed === 0) throw new Error("a builtin's result is not valid JSON");
+    return parsed;
+  }
+
+  /**
+   * A string result (sprintf's, the usual one) built as opa_string_allocated builds it: the UTF-8
+   * bytes in their own allocation, and { type, free = 1, len, v } pointing at them.
+   */
+  #loadString(text: string): number {
+    const wasm = this.#exports;
+    let chars: number;
+    let length = text.length;
+    let ascii = length <= 256;
+    for (let i = 0; ascii && i < length; i++) if (text.charCodeAt(i) >= 0x80) ascii = false;
+    if (ascii) {
+      chars = wasm.opa_malloc(length);
+      this.#refresh();
+      const bytes = this.#bytes;
+      for (let i = 0; i < length; i++) bytes[chars + i] = text.charCodeAt(i);
+    } else {
+      const room = length * 3;
+      chars = wasm.opa_malloc(room);
+      this.#refresh();
+      length = this.#encoder.encodeInto(text, this.#bytes.subarray(chars, chars + room)).written;
+    }
+    const addr = wasm.opa_malloc(12);
+    this.#refresh();
+    const view = this.#view;
+    this.#bytes[addr] = STRING;
+    this.#bytes[addr + 1] = 1;
+    view.setUint32(addr + 4, length, true);
+    view.setUint32(addr + 8, chars, true);
+    return addr;
+  }
+
+  /**
+   * Turns direct reads on if they agree with the runtime's dump on a probe value with every type
+   * and representation the reader handles. Returns whether they do.
+   */
+  verifyDirectReads(): boolean {
+    this.#direct = false;
+    try {
+      for (const [text, isSet] of PROBES) {
+        const bytes = this.#encoder.encode(text);
+        const addr = this.#exports.opa_malloc(bytes.byteLength);
+        this.#refresh();
+        this.#bytes.set(bytes, addr);
+        const value = isSet ? this.#exports.opa_value_parse(addr, bytes.byteLength) : this.#exports.opa_json_parse(addr, bytes.byteLength);
+        if (value === 0) return false;
+        const expected = JSON.stringify(this.readThroughDump(value));
+        this.#refresh();
+        if (JSON.stringify(this.#read(value)) !== expected) return false;
+        if (!isSet && !this.#arrayIndexesRead(value)) return false;
+      }
+      // Strings written as structs must dump as the same strings.
+      for (const text of ["", "ascii text", "quote \" and \\ and \n", "é 中文 😀", "x".repeat(300)]) {
+        if (this.readThroughDump(this.#loadString(text)) !== text) return false;
+      }
+      this.#direct = true;
+    } catch {
+      this.#direct = false;
+    }
+    return this.#direct;
+  }
+
+  /** Integer-represented numbers: an array's index values (opa_array_elem_t.i) are 0, 1, ... */
+  #arrayIndexesRead(probe: number): boolean {
+    const view = this.#view;
+    if (this.#bytes[probe] !== OBJECT) return false;
+    // Find the probe's "array" member by walking its buckets.
+    const buckets = view.getUint32(probe + 4, true);
+    for (let b = 0; b < view.getUint32(probe + 8, true); b++) {
+      for (let elem = view.getUint32(buckets + 4 * b, true); elem !== 0; elem = view.getUint32(elem + 8, true)) {
+        const value = view.getUint32(elem + 4, true);
+        if (this.#bytes[value] !== ARRAY) continue;
+        const elems = view.getUint32(value + 4, true);
+        const length = view.getUint32(value + 8, true);
+        for (let i = 0; i < length; i++) {
+          const index = view.getUint32(elems + 8 * i, true);
+          if (this.#bytes[index] !== NUMBER || this.#bytes[index + 1] !== NUMBER_REPR_INT || this.#number(index) !== i) return false;
+        }
+        return length > 10;
+      }
+    }
+    return false;
+  }
+}
+
+/** Probe values: JSON (parsed with opa_json_parse) and set literals (opa_value_parse). */
+const PROBES: readonly (readonly [string, boolean])[] = [
+  [
+    JSON.stringify({
+      null: null,
+      true: true,
+      false: false,
+      numbers: [0, -1, 1.5, -2.5e-3, 12345678901234567890, 1e300, 9007199254740993],
+      strings: ["", "a", "quote \" backslash \\ tab \t newline \n nul \u0000 bell \u0007", "é ü 中文 😀", "x".repeat(40), "ß".repeat(40)],
+      array: Array.from({ length: 23 }, (_, i) => i % 3 === 0 ? `s${i}` : i),
+      object: Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`key-${i}`, { nested: [i, { deep: `v${i}` }] }])),
+      empty: { object: {}, array: [], string: "" },
+      ["__proto__"]: "an own key",
+    }),
+    false,
+  ],
+  ['{"set": {1, "two", [3], {"four": 4}, {5}}, "empty": set(), "n": {1.5, -7}}', true],
+];
