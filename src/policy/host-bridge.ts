@@ -316,8 +316,9 @@ const PROBES: readonly (readonly [string, boolean])[] = [
       false: false,
       numbers: [0, -1, 1.5, -2.5e-3, 12345678901234567890, 1e300, 9007199254740993],
       strings: ["", "a", "quote \" backslash \\ tab \t newline \n nul \u0000 bell \u0007", "é ü 中文 😀", "x".repeat(40), "ß".repeat(40)],
-      array: Array.from({ length: 23 }, (_, i) => i % 3 === 0 ? `s${i}` : i),
-      object: Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`key-${i}`, { nested: [i, { deep: `v${i}` }] }])),
+      // Past the initial capacity of an array (10) and of an object's buckets (8, grown at 6 keys).
+      array: Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? `s${i}` : i)),
+      object: Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`key-${i}`, i % 4 === 0 ? { nested: [i, { deep: `v${i}` }] } : i])),
       empty: { object: {}, array: [], string: "" },
       ["__proto__"]: "an own key",
     }),
