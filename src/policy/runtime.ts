@@ -146,7 +146,10 @@ export class PolicyInstance {
     this.#policy.setData(data as object);
   }
 
-  /** The SDK's own evaluate, one entrypoint at a time (the reference the fast path is tested against). */
+  /**
+   * The SDK's own evaluate, one entrypoint at a time: the reference the fast path is tested
+   * against (on an instance made with `hostCalls: "sdk"`, the SDK's builtin calls too).
+   */
   evaluateWithSdk(input: ArrayBuffer, entrypoint: string): unknown {
     this.#loaded = undefined;
     return this.#policy.evaluate(input, entrypoint);
