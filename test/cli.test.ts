@@ -171,5 +171,20 @@ test("stdout that cannot be written (a full device): exit 2, named on stderr", (
   }
 });
 
+test("--version names gatehouse, the shipped bundle, how its runtime is evaluated, and OPA", () => {
+  const manifest = JSON.parse(readFileSync(packagePath("bundle", "manifest.json"), "utf8")) as { wasm: { sha256: string }; opaVersion: string };
+  const version = (JSON.parse(readFileSync(packagePath("package.json"), "utf8")) as { version: string }).version;
+  const r = gatehouse(["--version"], packagePath());
+  assert.is(r.code, 0, r.stderr);
+  const lines = r.stdout.split("\n");
+  assert.is(lines[0], `gatehouse ${version}`);
+  assert.ok(lines[1]!.startsWith(`bundle    sha256:${manifest.wasm.sha256} (built by OPA ${manifest.opaVersion}, `), lines[1]);
+  assert.is(lines[2], "runtime   set lookups by identity (opa_value_get, opa_value_iter)");
+  assert.is(lines[3], "          builtin arguments and results read from OPA's value structs (verified at load)");
+  assert.match(lines[4]!, /^opa       /);
+  const off = gatehouse(["--version"], packagePath(), { env: { GATEHOUSE_RUNTIME_PATCHES: "off" } });
+  assert.is(off.stdout.split("\n")[2], "runtime   as built (GATEHOUSE_RUNTIME_PATCHES=off)");
+});
+
 test.after(() => rmSync(cacheDir, { recursive: true, force: true }));
 test.run();

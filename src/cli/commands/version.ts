@@ -2,7 +2,8 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { packagePath } from "../../core/paths.js";
-import { evaluationWasm } from "../../policy/runtime.js";
+import { fixedNsClock } from "../../policy/builtins/index.js";
+import { evaluationWasm, instantiate } from "../../policy/runtime.js";
 import { opaVersion } from "../../policy/toolchain.js";
 import type { BundleManifest } from "../../policy/manifest.js";
 import { VERSION } from "../version.js";
@@ -15,6 +16,15 @@ export async function versionText(): Promise<string> {
     lines.push(`bundle    sha256:${manifest.wasm.sha256} (built by OPA ${manifest.opaVersion}, ${manifest.entrypoints.length} entrypoints)`);
     const runtime = evaluationWasm(readFileSync(packagePath("bundle", manifest.wasm.file)));
     lines.push(`runtime   ${runtime.skipped === undefined ? `set lookups by identity (${runtime.patched.join(", ")})` : `as built (${runtime.skipped})`}`);
+    // Whether this runtime's values are read from its structs (host-bridge.ts) or through its JSON dump.
+    let values: string;
+    try {
+      const policy = await instantiate(await WebAssembly.compile(runtime.wasm), manifest.builtins, { clock: fixedNsClock(0n) });
+      values = policy.directReads ? "builtin arguments and results read from OPA's value structs (verified at load)" : "builtin arguments and results through the runtime's JSON dump (direct reads not verified)";
+    } catch (error) {
+      values = `not instantiable: ${(error as Error).message}`;
+    }
+    lines.push(`          ${values}`);
   } else {
     lines.push("bundle    (none built)");
   }
