@@ -5,18 +5,20 @@
 // Why: the SDK moves every builtin argument out as JSON text (the wasm writes it, the SDK scans
 // it byte by byte for its end with a new TextDecoder per call, then JSON.parse) and every result
 // back in as JSON text (a new TextEncoder per call). With 2-4 builtin calls per input, that was
-// ~3.5 us of a ~27 us evaluation (docs/performance.md).
+// ~4 us of a ~27 us evaluation (docs/performance.md).
 //
 // What: values are read straight from OPA's value structs (value.h: a type byte, then per type
 // the fields below) into the JavaScript value JSON.parse would have made of the runtime's own JSON
 // dump: sets become arrays in the runtime's iteration order, numbers become doubles. Anything the
 // reader does not handle the same way (an object with a non-string key, which the dump writes as
 // JSON text, or nesting deep enough to exhaust the stack) goes through the dump as before.
-// Results go in as JSON text encoded straight into wasm memory and parsed by the runtime.
+// Results go in as JSON text encoded straight into wasm memory and parsed by the runtime; a
+// string result (sprintf's) is written as the string struct the runtime's parser would make.
 //
 // Safety: direct reads are used only when, at instantiation, they read a probe value covering
 // every type and representation (parsed by the runtime itself) exactly as the runtime's JSON dump
-// does (`verifyDirectReads`); otherwise every value goes through the dump.
+// does, and strings written as structs dump back unchanged (`verifyDirectReads`); otherwise every
+// value goes through the dump and every result through JSON.
 // test/host-bridge.test.ts compares the two on generated values.
 
 /** The OPA wasm ABI exports the bridge calls. */
