@@ -601,6 +601,15 @@ test("the load-time audit refuses a module importing a builtin nobody provides",
       assert.is((error as FailClosed).code, "policy/missing-builtin");
       assert.match((error as Error).message, /net\.cidr_expand/);
     }
+    // A manifest that understates what the wasm imports: the module's own table is audited too.
+    try {
+      await instantiate(module, [], { clock: fixedNsClock(0n) });
+      assert.unreachable("instantiate trusted a manifest that lists no builtins");
+    } catch (error) {
+      assert.instance(error, FailClosed);
+      assert.is((error as FailClosed).code, "policy/missing-builtin");
+      assert.match((error as Error).message, /net\.cidr_expand/);
+    }
   });
 });
 

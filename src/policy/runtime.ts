@@ -267,10 +267,10 @@ function loadPolicy(module: WebAssembly.Module, builtins: Record<string, Builtin
   const memory = new WebAssembly.Memory({ initial: 5 });
   let bridge: HostBridge | undefined;
   const byId: (BuiltinFn | undefined)[] = [];
-  const names: string[] = [];
   const call = (id: number, args: number[]): number => {
+    // Every id of the module's builtin table has an implementation (audited below, at load).
     const impl = byId[id];
-    if (!impl) throw new Error(`not implemented: built-in function ${id}: ${names[id] ?? "unknown"}`);
+    if (!impl) throw new FailClosed("policy/missing-builtin", `the policy called builtin #${id}, which is not in its own builtin table`);
     const values = new Array<unknown>(args.length);
     for (let i = 0; i < args.length; i++) values[i] = bridge!.read(args[i]!);
     return bridge!.load(impl(...values));
@@ -295,10 +295,10 @@ function loadPolicy(module: WebAssembly.Module, builtins: Record<string, Builtin
   const exports = instance.exports as unknown as OpaExports & { builtins(): number };
   bridge = new HostBridge(memory, exports);
   const ids = bridge.readThroughDump(exports.builtins()) as Record<string, number>;
-  for (const [name, id] of Object.entries(ids)) {
-    names[id] = name;
-    byId[id] = sdkBuiltins[name] ?? builtins[name];
-  }
+  // The module's own table, audited as the manifest's list was: a bundle whose manifest
+  // understates what the wasm imports is refused here, naming the builtin.
+  auditBuiltins(Object.keys(ids), builtins);
+  for (const [name, id] of Object.entries(ids)) byId[id] = sdkBuiltins[name] ?? builtins[name];
   const policy = new LoadedPolicy(instance, memory, globalValue(instance.exports["opa_wasm_abi_minor_version"]) ?? 0);
   // The probe values are allocated past the data: the first evaluation rewinds over them.
   bridge.verifyDirectReads();
