@@ -17,8 +17,9 @@ const require = createRequire(import.meta.url);
 function main(): void {
   const dir = packagePath("schemas");
   const files = readdirSync(dir).filter((file) => SCHEMA_FILE.test(file)).sort();
+  const bytes = new Map(files.map((file) => [file, readFileSync(join(dir, file))]));
   const schemas: Record<string, string> = {};
-  for (const file of files) schemas[file] = sha256(readFileSync(join(dir, file)));
+  for (const file of files) schemas[file] = sha256(bytes.get(file)!);
   const versions = ajvVersions();
   const wanted = { ...versions, options: AJV_OPTIONS, schemas };
   try {
@@ -34,7 +35,7 @@ function main(): void {
   const ajv = newAjv({ source: true, formats: _`require("ajv-formats/dist/formats").fullFormats` } as Options["code"]);
   const ids: Record<string, string> = {};
   for (const file of files) {
-    const schema = JSON.parse(readFileSync(join(dir, file), "utf8")) as { $id: string };
+    const schema = JSON.parse(bytes.get(file)!.toString("utf8")) as { $id: string };
     ajv.addSchema(schema);
     ids[schema.$id] = schema.$id;
   }

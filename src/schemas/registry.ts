@@ -58,8 +58,18 @@ export function ajvVersions(): { ajv: string; ajvFormats: string } {
   return { ajv: version("ajv"), ajvFormats: version("ajv-formats") };
 }
 
-/** The precompiled validators by schema $id, if they were made from exactly these files. */
+/**
+ * The precompiled validators by schema $id, if they were made from exactly these files. A run
+ * makes several registries over the same files: the check (a 600 KB digest) is done once each.
+ */
+const precompiledChecked = new Map<string, Record<string, ValidateFunction> | undefined>();
 function precompiledFor(digests: Record<string, string>): Record<string, ValidateFunction> | undefined {
+  const key = JSON.stringify(digests);
+  if (!precompiledChecked.has(key)) precompiledChecked.set(key, checkPrecompiled(digests));
+  return precompiledChecked.get(key);
+}
+
+function checkPrecompiled(digests: Record<string, string>): Record<string, ValidateFunction> | undefined {
   try {
     if (!existsSync(PRECOMPILED_MANIFEST) || !existsSync(PRECOMPILED_CODE)) return undefined;
     const manifest = JSON.parse(readFileSync(PRECOMPILED_MANIFEST, "utf8")) as PrecompiledManifest;
