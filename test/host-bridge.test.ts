@@ -164,10 +164,13 @@ test("loading results: strings as structs, everything else as JSON; ArrayBuffers
   for (const text of [...STRINGS, "x".repeat(257), "中".repeat(300)]) {
     const loaded = r.bridge.load(text);
     assert.is(r.bridge.readThroughDump(loaded), text, JSON.stringify(text));
-    // The struct is the one the runtime's parser makes of the same string: type, owned bytes, length.
+    // A string struct of the same type and length as the runtime's parser makes of the same
+    // string, its bytes right after it in the same allocation (so `free` is 0: they are not a
+    // separate allocation to free).
     const parsed = parse(r, JSON.stringify(text));
     const view = new DataView(r.memory.buffer);
-    assert.equal([view.getUint8(loaded), view.getUint8(loaded + 1), view.getUint32(loaded + 4, true)], [view.getUint8(parsed), view.getUint8(parsed + 1), view.getUint32(parsed + 4, true)], JSON.stringify(text));
+    assert.equal([view.getUint8(loaded), view.getUint32(loaded + 4, true)], [view.getUint8(parsed), view.getUint32(parsed + 4, true)], JSON.stringify(text));
+    assert.equal([view.getUint8(loaded + 1), view.getUint32(loaded + 8, true)], [0, loaded + 12], JSON.stringify(text));
   }
   for (const value of [null, true, 0, -1.5, [1, "a", { b: null }], { "__proto__": 1, z: [] }]) {
     same(r.bridge.readThroughDump(r.bridge.load(value)), JSON.parse(JSON.stringify(value)), JSON.stringify(value));

@@ -10,7 +10,7 @@ import type { GateCode } from "../core/codes.js";
 import type { InputRecord } from "../core/verdict.js";
 import { isPlainJsonObject } from "../inputs/json-scan.js";
 import { InputParseError, formatForPath, parseDocument } from "../inputs/parse.js";
-import type { EntrypointInfo } from "../policy/manifest.js";
+import type { AggregateInfo, EntrypointInfo } from "../policy/manifest.js";
 import { exceptionName } from "../policy/manifest.js";
 import { interpretResult } from "../policy/results.js";
 import { PolicyEvalError, type PolicyInstance } from "../policy/runtime.js";
@@ -38,7 +38,11 @@ export type NamespaceSelection = { all: true } | { all: false; namespaces: strin
 export interface EvaluatorOptions {
   maxInputBytes: number;
   selection: NamespaceSelection;
+  /** The bundle manifest's aggregate entrypoints (one evaluation per package); none: rule by rule. */
+  aggregates?: Readonly<Record<string, AggregateInfo>>;
 }
+
+type RuleResult = { defined: boolean; value: unknown };
 
 export interface InputResult {
   record: InputRecord;
@@ -48,6 +52,8 @@ export interface InputResult {
 
 export class InputEvaluator {
   readonly #byPackage = new Map<string, EntrypointInfo[]>();
+  /** packages whose aggregate entrypoint holds exactly their entrypoints and exists in the wasm */
+  readonly #aggregates = new Map<string, AggregateInfo>();
 
   constructor(
     readonly policy: PolicyInstance,
@@ -60,6 +66,39 @@ export class InputEvaluator {
       list.push(entry);
       this.#byPackage.set(entry.package, list);
     }
+    for (const [pkg, aggregate] of Object.entries(options.aggregates ?? {})) {
+      const rules = (this.#byPackage.get(pkg) ?? []).map((e) => e.rule).sort();
+      if (policy.hasEntrypoint(aggregate.path) && rules.length === aggregate.rules.length && rules.every((r, i) => r === aggregate.rules[i])) {
+        this.#aggregates.set(pkg, aggregate);
+      }
+    }
+  }
+
+  /**
+   * Every rule of a package from one evaluation of its aggregate entrypoint, or undefined when
+   * there is none, it failed, or its result is not exactly one `[]` or `[value]` per rule: the
+   * caller then evaluates rule by rule, which also attributes any error as before.
+   */
+  #aggregateResults(encoded: ArrayBuffer, pkg: string): Map<string, RuleResult> | undefined {
+    const aggregate = this.#aggregates.get(pkg);
+    if (!aggregate) return undefined;
+    let result: RuleResult;
+    try {
+      result = this.policy.evaluate(encoded, aggregate.path);
+    } catch (error) {
+      if (error instanceof PolicyEvalError) return undefined;
+      throw error;
+    }
+    const value = result.value as Record<string, unknown> | undefined;
+    if (!result.defined || typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+    if (Object.keys(value).length !== aggregate.rules.length) return undefined;
+    const out = new Map<string, RuleResult>();
+    for (const rule of aggregate.rules) {
+      const held = Object.prototype.hasOwnProperty.call(value, rule) ? value[rule] : undefined;
+      if (!Array.isArray(held) || held.length > 1) return undefined;
+      out.set(rule, held.length === 1 ? { defined: true, value: held[0] } : { defined: false, value: undefined });
+    }
+    return out;
   }
 
   evaluate(job: InputJob): InputResult {
@@ -172,9 +211,11 @@ export class InputEvaluator {
         if (rules.length === 0) continue;
         const exceptions = new Set<string>();
         const exceptionRule = entries.find((e) => e.role === "exception");
+        const together = this.#aggregateResults(encoded, pkg);
+        const evaluateRule = (entry: EntrypointInfo): RuleResult => together?.get(entry.rule) ?? this.policy.evaluate(encoded, entry.path);
         try {
           if (exceptionRule) {
-            const result = this.policy.evaluate(encoded, exceptionRule.path);
+            const result = evaluateRule(exceptionRule);
             if (result.defined) {
               const outcome = interpretResult(exceptionRule, result.value, job.display);
               findings.push(...outcome.findings);
@@ -183,7 +224,7 @@ export class InputEvaluator {
           }
           for (const entry of rules) {
             record.rulesEvaluated++; // attempted counts: an aborted rule was still evaluated
-            const result = this.policy.evaluate(encoded, entry.path);
+            const result = evaluateRule(entry);
             if (!result.defined) continue;
             const outcome = interpretResult(entry, result.value, job.display);
             const excepted = exceptions.has(exceptionName(entry.rule));

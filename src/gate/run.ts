@@ -75,7 +75,11 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Verdict
         builtins: bundle.manifest.builtins,
         entrypoints: bundle.manifest.entrypoints,
         schemasDir: request.schemasDir ?? packagePath("schemas"),
-        options: { maxInputBytes: request.maxInputBytes, selection: request.selection },
+        options: {
+          maxInputBytes: request.maxInputBytes,
+          selection: request.selection,
+          ...(bundle.manifest.aggregates ? { aggregates: bundle.manifest.aggregates } : {}),
+        },
         ...(request.nowNs !== undefined ? { nowNs: request.nowNs.toString() } : {}),
         ...(request.data !== undefined ? { data: request.data } : {}),
       };

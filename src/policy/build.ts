@@ -3,7 +3,7 @@
 // sha256 of every Rego source and of the wasm). Entrypoints are discovered from the parsed
 // packages (every deny/violation/warn/exception rule), never from a hand-kept list.
 
-import { mkdtemp, mkdir, readFile, rm, writeFile, rename } from "node:fs/promises";
+import { cp, mkdtemp, mkdir, readFile, rm, writeFile, rename } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, resolve, sep } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -11,10 +11,20 @@ import { FailClosed, ToolchainError } from "../core/errors.js";
 import { sha256 } from "../core/digest.js";
 import { findFiles } from "../core/walk.js";
 import { opaVersion, runTool } from "./toolchain.js";
-import { classifyRule, type BundleManifest, type EntrypointInfo, type PackageInfo } from "./manifest.js";
+import {
+  AGGREGATE_PACKAGE,
+  aggregateModule,
+  classifyRule,
+  type AggregateInfo,
+  type BundleManifest,
+  type EntrypointInfo,
+  type PackageInfo,
+} from "./manifest.js";
 
 export const WASM_FILE = "policy.wasm";
 export const MANIFEST_FILE = "manifest.json";
+/** The generated aggregate module's file name, as compiled into the wasm. */
+const GENERATED_FILE = "gatehouse_aggregate.rego";
 
 /** Rego sources of a policy directory: every .rego except tests, sorted. */
 export async function regoSources(policyDir: string): Promise<string[]> {
@@ -97,6 +107,9 @@ export async function buildBundle(policyDir: string, outDir: string): Promise<Bu
   const packages: Record<string, PackageInfo> = {};
   const seen = new Set<string>();
   for (const mod of parsed) {
+    if (mod.package === AGGREGATE_PACKAGE || mod.package.startsWith(`${AGGREGATE_PACKAGE}.`)) {
+      throw new FailClosed("gate/no-policies", `package ${mod.package}: the package ${AGGREGATE_PACKAGE} is reserved for gatehouse's generated rules`, policyDir);
+    }
     packages[mod.package] = annotations.get(mod.package) ?? packages[mod.package] ?? {};
     for (const rule of mod.rules) {
       const role = classifyRule(rule);
@@ -111,6 +124,15 @@ export async function buildBundle(policyDir: string, outDir: string): Promise<Bu
     throw new FailClosed("gate/no-policies", "no deny, violation, warn or exception rules found", policyDir);
   }
 
+  // Packages with several entrypoints also get one aggregate entrypoint (manifest.ts).
+  const byPackage = new Map<string, string[]>();
+  for (const e of entrypoints) byPackage.set(e.package, [...(byPackage.get(e.package) ?? []), e.rule]);
+  const grouped = [...byPackage]
+    .filter(([, rules]) => rules.length > 1)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([pkg, rules]) => ({ package: pkg, rules }));
+  const generated = grouped.length > 0 ? aggregateModule(grouped) : undefined;
+
   const work = await mkdtemp(join(tmpdir(), "gatehouse-build-"));
   try {
     const tarball = join(work, "bundle.tar.gz");
@@ -118,8 +140,19 @@ export async function buildBundle(policyDir: string, outDir: string): Promise<Bu
     for (const e of entrypoints) args.push("-e", e.path);
     // Build from inside the policy directory so the file names compiled into the wasm (used in
     // error locations) are relative: the same sources give the same bytes wherever they sit.
+    let cwd = absPolicy;
     args.push(".");
-    await runTool("opa", args, { cwd: absPolicy });
+    if (generated) {
+      // The generated module must not be written into the user's directory, and its path is
+      // compiled into the wasm too: so build from a copy, with the module beside it at a fixed
+      // relative path.
+      cwd = join(work, "policy");
+      await cp(absPolicy, cwd, { recursive: true });
+      await writeFile(join(work, GENERATED_FILE), generated.source);
+      for (const aggregate of Object.values(generated.aggregates)) args.push("-e", aggregate.path);
+      args.push(`../${GENERATED_FILE}`);
+    }
+    await runTool("opa", args, { cwd });
     const wasm = extractFromTarGz(await readFile(tarball), "/policy.wasm");
     const wasmModule = await WebAssembly.compile(new Uint8Array(wasm));
     const builtins = wasmBuiltinNames(wasmModule, wasm);
@@ -133,6 +166,7 @@ export async function buildBundle(policyDir: string, outDir: string): Promise<Bu
       entrypoints,
       packages: Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a < b ? -1 : 1))),
       builtins,
+      ...(generated ? { aggregates: generated.aggregates satisfies Record<string, AggregateInfo> } : {}),
     };
 
     // Stage next to the destination, then swap, so readers never see half a bundle.

@@ -13,7 +13,7 @@
 // reader does not handle the same way (an object with a non-string key, which the dump writes as
 // JSON text, or nesting deep enough to exhaust the stack) goes through the dump as before.
 // Results go in as JSON text encoded straight into wasm memory and parsed by the runtime; a
-// string result (sprintf's) is written as the string struct the runtime's parser would make.
+// string result (sprintf's) is written as a string struct, as the runtime's own values are.
 //
 // Safety: direct reads are used only when, at instantiation, they read a probe value covering
 // every type and representation (parsed by the runtime itself) exactly as the runtime's JSON dump
@@ -54,6 +54,8 @@ export class HostBridge {
   readonly #decoder = new TextDecoder();
   #buffer: ArrayBuffer;
   #bytes: Uint8Array;
+  /** the same memory as a Buffer, for its native UTF-8 decoding and encoding */
+  #node: Buffer;
   #view: DataView;
   /** Whether values are read from the structs (true once verifyDirectReads passed). */
   #direct = false;
@@ -63,6 +65,7 @@ export class HostBridge {
     this.#exports = exports;
     this.#buffer = memory.buffer;
     this.#bytes = new Uint8Array(this.#buffer);
+    this.#node = Buffer.from(this.#buffer);
     this.#view = new DataView(this.#buffer);
   }
 
@@ -70,11 +73,16 @@ export class HostBridge {
     return this.#direct;
   }
 
-  /** Views of the memory as it is now: any call into the wasm may have grown (replaced) it. */
+  /**
+   * Views of the memory as it is now: any call into the wasm may have grown it, which detaches
+   * the old buffer (its views then have length 0; a wasm memory is never empty). Checking the
+   * view is cheaper than asking the memory for its buffer on every call.
+   */
   #refresh(): void {
-    if (this.#buffer !== this.#memory.buffer) {
+    if (this.#bytes.byteLength === 0) {
       this.#buffer = this.#memory.buffer;
       this.#bytes = new Uint8Array(this.#buffer);
+      this.#node = Buffer.from(this.#buffer);
       this.#view = new DataView(this.#buffer);
     }
   }
@@ -183,18 +191,19 @@ export class HostBridge {
   }
 
   #string(start: number, length: number): string {
-    const bytes = this.#bytes;
-    if (length <= 32) {
-      // Short ASCII strings (most keys and messages) are cheaper to build than to decode.
+    if (length <= 8) {
+      // Very short ASCII strings (many keys) are cheaper to build than to decode natively.
+      const bytes = this.#bytes;
       let text = "";
       for (let i = start; i < start + length; i++) {
         const c = bytes[i]!;
-        if (c >= 0x80) return this.#decoder.decode(bytes.subarray(start, start + length));
+        if (c >= 0x80) return this.#node.toString("utf8", start, start + length);
         text += String.fromCharCode(c);
       }
       return text;
     }
-    return this.#decoder.decode(bytes.subarray(start, start + length));
+    // Buffer's UTF-8 decoding (replacement characters included) is TextDecoder's, and faster.
+    return this.#node.toString("utf8", start, start + length);
   }
 
   /**
@@ -214,11 +223,10 @@ export class HostBridge {
     } else {
       const text = JSON.stringify(value) as string | undefined;
       if (text === undefined) throw new Error(`a builtin returned a value JSON cannot hold (${typeof value})`);
-      // UTF-8 takes at most 3 bytes per UTF-16 unit; the heap is rewound after each evaluation.
-      const room = text.length * 3;
-      addr = this.#exports.opa_malloc(room);
+      length = Buffer.byteLength(text, "utf8");
+      addr = this.#exports.opa_malloc(length);
       this.#refresh();
-      length = this.#encoder.encodeInto(text, this.#bytes.subarray(addr, addr + room)).written;
+      this.#node.write(text, addr, length, "utf8");
     }
     const parsed = this.#exports.opa_json_parse(addr, length);
     if (parsed === 0) throw new Error("a builtin's result is not valid JSON");
@@ -226,33 +234,20 @@ export class HostBridge {
   }
 
   /**
-   * A string result (sprintf's, the usual one) built as opa_string_allocated builds it: the UTF-8
-   * bytes in their own allocation, and { type, free = 1, len, v } pointing at them.
+   * A string result (sprintf's, the usual one) as a string struct { type, free, len, v } with its
+   * UTF-8 bytes right after it, in one allocation: `free` = 0 says the bytes are not a separate
+   * allocation, so freeing the struct frees both (opa_string_free).
    */
   #loadString(text: string): number {
-    const wasm = this.#exports;
-    let chars: number;
-    let length = text.length;
-    let ascii = length <= 256;
-    for (let i = 0; ascii && i < length; i++) if (text.charCodeAt(i) >= 0x80) ascii = false;
-    if (ascii) {
-      chars = wasm.opa_malloc(length);
-      this.#refresh();
-      const bytes = this.#bytes;
-      for (let i = 0; i < length; i++) bytes[chars + i] = text.charCodeAt(i);
-    } else {
-      const room = length * 3;
-      chars = wasm.opa_malloc(room);
-      this.#refresh();
-      length = this.#encoder.encodeInto(text, this.#bytes.subarray(chars, chars + room)).written;
-    }
-    const addr = wasm.opa_malloc(12);
+    const length = Buffer.byteLength(text, "utf8");
+    const addr = this.#exports.opa_malloc(12 + length);
     this.#refresh();
-    const view = this.#view;
-    this.#bytes[addr] = STRING;
-    this.#bytes[addr + 1] = 1;
-    view.setUint32(addr + 4, length, true);
-    view.setUint32(addr + 8, chars, true);
+    const bytes = this.#bytes;
+    bytes[addr] = STRING;
+    bytes[addr + 1] = 0;
+    this.#view.setUint32(addr + 4, length, true);
+    this.#view.setUint32(addr + 8, addr + 12, true);
+    this.#node.write(text, addr + 12, length, "utf8");
     return addr;
   }
 

@@ -28,6 +28,50 @@ export interface BundleManifest {
   packages: Record<string, PackageInfo>;
   /** Builtins the wasm imports from its host. */
   builtins: string[];
+  /**
+   * Per package with two or more entrypoints, one generated entrypoint that evaluates them all
+   * at once (see aggregateModule). Absent in bundles built before it existed: those evaluate
+   * entrypoint by entrypoint.
+   */
+  aggregates?: Record<string, AggregateInfo>;
+}
+
+/** One evaluation for all of a package's entrypoints: its wasm entrypoint and the rules it holds. */
+export interface AggregateInfo {
+  path: string;
+  /** rule names, sorted: exactly the package's entrypoints */
+  rules: string[];
+}
+
+/** The package the generated aggregate rules live in; a policy may not use it. */
+export const AGGREGATE_PACKAGE = "gatehouse_aggregate";
+
+/**
+ * The generated Rego module with one aggregate rule per package (`p0`, `p1`, ... in package
+ * order). Each key holds `[value]` when the rule is defined and `[]` when it is not, so every
+ * rule's key is always present: a result missing a key did not come from this module and is
+ * not trusted (evaluate-input.ts then evaluates rule by rule). Why: evaluating `deny` and
+ * `warn` separately computes every helper they share (a set of containers, say) twice and parses
+ * nothing less; one evaluation computes them once.
+ */
+export function aggregateModule(packages: readonly { package: string; rules: readonly string[] }[]): {
+  source: string;
+  aggregates: Record<string, AggregateInfo>;
+} {
+  const lines = [`package ${AGGREGATE_PACKAGE}`, ""];
+  const aggregates: Record<string, AggregateInfo> = {};
+  packages.forEach((pkg, index) => {
+    const name = `p${index}`;
+    const rules = [...pkg.rules].sort();
+    const ref = pkg.package
+      .split(".")
+      .map((segment) => `[${JSON.stringify(segment)}]`)
+      .join("");
+    for (const rule of rules) lines.push(`${name}[${JSON.stringify(rule)}] := [x | x := data${ref}[${JSON.stringify(rule)}]]`);
+    lines.push("");
+    aggregates[pkg.package] = { path: `${AGGREGATE_PACKAGE}/${name}`, rules };
+  });
+  return { source: lines.join("\n"), aggregates };
 }
 
 /**

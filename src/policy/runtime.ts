@@ -141,6 +141,11 @@ export class PolicyInstance {
     return this.#bridge.directReads;
   }
 
+  /** Whether the wasm has this entrypoint. */
+  hasEntrypoint(entrypoint: string): boolean {
+    return Object.prototype.hasOwnProperty.call(this.#state.entrypoints, entrypoint);
+  }
+
   setData(data: unknown): void {
     this.#loaded = undefined;
     this.#policy.setData(data as object);

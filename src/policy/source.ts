@@ -24,7 +24,7 @@ export async function resolvePolicy(path: string): Promise<LoadedBundle> {
   const files = await regoSources(abs);
   if (files.length === 0) throw new FailClosed("gate/no-policies", `no .rego policies found`, path);
   const sources = await hashSources(abs, files);
-  const key = sha256(JSON.stringify({ version: await opaVersion(), root: abs, sources, layout: 1 }));
+  const key = sha256(JSON.stringify({ version: await opaVersion(), root: abs, sources, layout: 2 }));
   const dir = join(cacheDir(), "bundles", key);
   if (!isBundleDir(dir)) await buildBundle(abs, dir);
   return loadBundle(dir);
