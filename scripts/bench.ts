@@ -14,6 +14,7 @@ import { join } from "node:path";
 import YAML from "yaml";
 import { isDenying, type Finding } from "../src/core/findings.js";
 import { packagePath } from "../src/core/paths.js";
+import { v8FlagsTag, wasmInliningState } from "../src/core/v8-flags.js";
 import type { Verdict } from "../src/core/verdict.js";
 import { InputEvaluator } from "../src/gate/evaluate-input.js";
 import { fixedNsClock } from "../src/policy/builtins/index.js";
@@ -120,6 +121,7 @@ function machine(conftest: string, opa: string): string[] {
     `cores    ${cpus().length} (available parallelism ${availableParallelism()})${load ? `, load average ${load}` : ""}`,
     `memory   ${(totalmem() / 2 ** 30).toFixed(1)} GiB total, ${(freemem() / 2 ** 30).toFixed(1)} GiB free`,
     `node     ${process.version}`,
+    `engine   ${wasmInliningState()}`,
     `opa      ${version(opa, ["version"]).split(", ")[0]}`,
     `conftest ${version(conftest, ["--version"])}`,
   ];
@@ -292,7 +294,8 @@ async function main(): Promise<void> {
     };
     console.log(
       `\n  in-process latency, one 20-rule evaluation (${options.iterations} iterations after warm-up; ` +
-        `input ${(Buffer.byteLength(text) / 1024).toFixed(2)} KB; entrypoints ${entrypoints.join(", ")})\n`,
+        `input ${(Buffer.byteLength(text) / 1024).toFixed(2)} KB; entrypoints ${entrypoints.join(", ")};\n` +
+        `  compiled as a library caller keeps a policy: ${v8FlagsTag() ? "V8 wasm inlining on" : "V8's default compiler settings"})\n`,
     );
     const perEvaluation = measure("PolicyInstance.evaluate, all entrypoints, new input", evaluateAll(policy));
     summary.push(`in-process median ${perEvaluation.toFixed(1)} us per 20-rule evaluation (target <= 20 us): ${perEvaluation <= 20 ? "met" : "not met"}`);

@@ -11,6 +11,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { GATE_CODES } from "../src/core/codes.js";
 import { packagePath } from "../src/core/paths.js";
+import { wasmInliningState } from "../src/core/v8-flags.js";
 
 interface Step {
   gatehouse?: string[];
@@ -181,9 +182,11 @@ test("--version names gatehouse, the shipped bundle, how its runtime is evaluate
   assert.ok(lines[1]!.startsWith(`bundle    sha256:${manifest.wasm.sha256} (built by OPA ${manifest.opaVersion}, `), lines[1]);
   assert.is(lines[2], "runtime   set lookups by identity (opa_value_get, opa_value_iter)");
   assert.is(lines[3], "          builtin arguments and results read from OPA's value structs (verified at load)");
-  assert.match(lines[4]!, /^opa       /);
-  const off = gatehouse(["--version"], packagePath(), { env: { GATEHOUSE_RUNTIME_PATCHES: "off" } });
+  assert.is(lines[4], `engine    ${wasmInliningState()}`);
+  assert.match(lines[5]!, /^opa       /);
+  const off = gatehouse(["--version"], packagePath(), { env: { GATEHOUSE_RUNTIME_PATCHES: "off", GATEHOUSE_WASM_INLINING: "off" } });
   assert.is(off.stdout.split("\n")[2], "runtime   as built (GATEHOUSE_RUNTIME_PATCHES=off)");
+  assert.is(off.stdout.split("\n")[4], "engine    V8's defaults (GATEHOUSE_WASM_INLINING=off)");
 });
 
 test.after(() => rmSync(cacheDir, { recursive: true, force: true }));

@@ -7,7 +7,8 @@
 // functions the run compiled): `npm run compile` runs one `contracts diff` that way. A run never
 // writes otherwise. V8 checks a cache against the source and its own version and flags, and
 // compiles from source when they differ; the file name also carries the source's sha256, Node's
-// version and the architecture, so a stale cache is simply not found.
+// version, the architecture and the V8 flags gatehouse set (v8-flags.ts), so a stale cache is
+// simply not found.
 
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
@@ -15,6 +16,7 @@ import { createRequire, Module } from "node:module";
 import { basename, dirname, join } from "node:path";
 import vm from "node:vm";
 import { packagePath } from "./paths.js";
+import { v8FlagsTag } from "./v8-flags.js";
 
 export const CODE_CACHE_DIR = packagePath("dist", "cache");
 
@@ -32,7 +34,8 @@ export function codeCacheFile(filename: string, source: string, cacheDir: string
   const parts = filename.split(/[\\/]/);
   const at = parts.lastIndexOf("node_modules");
   const name = at >= 0 && at + 1 < parts.length ? parts.slice(at + 1, parts[at + 1]!.startsWith("@") ? at + 3 : at + 2).join("+") : basename(filename, ".js");
-  return join(cacheDir, `${name}-${digest}-${process.version}-${process.arch}.v8cache`);
+  // V8 refuses a cache made under other flags: the flags gatehouse sets are in the name too.
+  return join(cacheDir, `${name}-${digest}-${process.version}-${process.arch}${v8FlagsTag()}.v8cache`);
 }
 
 /** `require(specifier)` from `parentUrl`, compiled with the code cache when there is one. */

@@ -71,7 +71,7 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Verdict
         throw new FailClosed("gate/no-inputs", "no inputs to evaluate: nothing matched the arguments or the configured collectors");
       }
       return {
-        module: await compilePolicy(bundle.wasm),
+        module: await compilePolicy(bundle.wasm, "run"),
         builtins: bundle.manifest.builtins,
         entrypoints: bundle.manifest.entrypoints,
         schemasDir: request.schemasDir ?? packagePath("schemas"),

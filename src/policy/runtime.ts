@@ -7,6 +7,7 @@ import type { LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import { FailClosed } from "../core/errors.js";
 import { createBuiltins, SDK_BUILTINS, type BuiltinFn, type Clock } from "./builtins/index.js";
 import { HostBridge } from "./host-bridge.js";
+import { enableWasmInlining } from "../core/v8-flags.js";
 import { patchSetLookups, type PatchResult } from "./runtime-patch.js";
 
 // The SDK consults its own builtin table before the custom one, and its `sprintf` is not
@@ -246,7 +247,13 @@ export function evaluationWasm(wasm: Uint8Array, env: NodeJS.ProcessEnv = proces
 }
 
 /** Compiles a bundle's wasm for evaluation (see evaluationWasm). */
-export function compilePolicy(wasm: Uint8Array): Promise<WebAssembly.Module> {
+/**
+ * Compiles a bundle's wasm for evaluation. `use`: "kept" (the default) for a caller that keeps the
+ * module and evaluates with it for long, which turns on V8's wasm inlining where it is behind a
+ * flag; "run" for one CLI run, whose cold start that would slow (src/core/v8-flags.ts).
+ */
+export function compilePolicy(wasm: Uint8Array, use: "kept" | "run" = "kept"): Promise<WebAssembly.Module> {
+  enableWasmInlining(use === "kept");
   return WebAssembly.compile(evaluationWasm(wasm).wasm);
 }
 

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { packagePath } from "../../core/paths.js";
 import { fixedNsClock } from "../../policy/builtins/index.js";
 import { evaluationWasm, instantiate } from "../../policy/runtime.js";
+import { wasmInliningState } from "../../core/v8-flags.js";
 import { opaVersion } from "../../policy/toolchain.js";
 import type { BundleManifest } from "../../policy/manifest.js";
 import { VERSION } from "../version.js";
@@ -25,6 +26,7 @@ export async function versionText(): Promise<string> {
       values = `not instantiable: ${(error as Error).message}`;
     }
     lines.push(`          ${values}`);
+    lines.push(`engine    ${wasmInliningState()}`);
   } else {
     lines.push("bundle    (none built)");
   }

@@ -1,0 +1,44 @@
+// V8's optimising wasm compiler inlines small wasm functions into their callers from V8 12
+// (Node 22) on; on Node 20 (V8 11.3) the same inlining sits behind a flag. OPA's runtime calls
+// many small functions per value (a hash, a type switch, a compare, malloc), so with inlining one
+// warm evaluation is ~10% cheaper; but optimising with inlining also costs more compile time,
+// which a CLI run does not earn back (measured slower at 1,000 and at 10,000 inputs, where each
+// worker optimises the code cold). So it is turned on only for a policy a library caller
+// compiles and keeps (compilePolicy in src/policy/runtime.ts), never for a CLI run. V8's flags
+// are the process's, so once on it stays on. V8 refuses a code cache made under other flags, so
+// src/core/code-cache.ts names its files after the flags set here (v8FlagsTag).
+// GATEHOUSE_WASM_INLINING=off leaves V8's flags alone; =on turns inlining on for CLI runs too.
+
+import { setFlagsFromString } from "node:v8";
+
+/** V8 versions whose wasm inlining is off by default (Node 20 and 21). */
+const FLAGGED_V8 = /^11\./;
+
+let inlining = false;
+
+/** What the engine does about wasm inlining, for `--version`. */
+export function wasmInliningState(env: NodeJS.ProcessEnv = process.env, v8Version: string = process.versions.v8): string {
+  if (env.GATEHOUSE_WASM_INLINING === "off") return "V8's defaults (GATEHOUSE_WASM_INLINING=off)";
+  if (!FLAGGED_V8.test(v8Version)) return `V8's defaults (V8 ${v8Version} inlines wasm)`;
+  if (env.GATEHOUSE_WASM_INLINING === "on") return `wasm inlining on for every run (GATEHOUSE_WASM_INLINING=on; V8 ${v8Version})`;
+  return `wasm inlining on for policies library callers keep, V8's defaults for CLI runs (V8 ${v8Version} has it behind a flag)`;
+}
+
+/**
+ * Turns V8's wasm inlining on, where it is behind a flag, when `lasting` says the compiled policy
+ * is kept (evaluated long enough to earn the compile time back). Returns whether it is on.
+ */
+export function enableWasmInlining(lasting: boolean, env: NodeJS.ProcessEnv = process.env, v8Version: string = process.versions.v8): boolean {
+  if (inlining) return true;
+  if (env.GATEHOUSE_WASM_INLINING === "off" || !FLAGGED_V8.test(v8Version)) return false;
+  if (!lasting && env.GATEHOUSE_WASM_INLINING !== "on") return false;
+  setFlagsFromString("--experimental-wasm-inlining");
+  setFlagsFromString("--wasm-inlining");
+  inlining = true;
+  return true;
+}
+
+/** The V8 flags this module has set, as a file-name part ("" for none). */
+export function v8FlagsTag(): string {
+  return inlining ? "-wasm-inlining" : "";
+}
