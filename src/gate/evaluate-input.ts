@@ -79,7 +79,7 @@ export class InputEvaluator {
    * there is none, it failed, or its result is not exactly one `[]` or `[value]` per rule: the
    * caller then evaluates rule by rule, which also attributes any error as before.
    */
-  #aggregateResults(encoded: ArrayBuffer, pkg: string): Map<string, RuleResult> | undefined {
+  #aggregateResults(encoded: ArrayBuffer | Uint8Array, pkg: string): Map<string, RuleResult> | undefined {
     const aggregate = this.#aggregates.get(pkg);
     if (!aggregate) return undefined;
     let result: RuleResult;
@@ -204,7 +204,8 @@ export class InputEvaluator {
     const documents = job.kind === undefined && Array.isArray(document) ? document : [document];
     const started = performance.now();
     for (const doc of documents) {
-      const encoded = json !== undefined && doc === document ? this.policy.encodedJson(json) : this.policy.encodeInput(doc);
+      // The checked bytes themselves (a view, not a copy) when the policy evaluates the whole document.
+      const encoded = json !== undefined && doc === document ? json : this.policy.encodeInput(doc);
       for (const pkg of packages) {
         const entries = this.#byPackage.get(pkg)!;
         const rules = entries.filter((e) => e.role !== "exception");
