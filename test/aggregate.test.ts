@@ -16,7 +16,7 @@ import { AGGREGATE_PACKAGE, aggregateModule, type AggregateInfo } from "../src/p
 import { compilePolicy, instantiate, type PolicyInstance } from "../src/policy/runtime.js";
 import { SchemaRegistry } from "../src/schemas/registry.js";
 import { packagePath } from "../src/core/paths.js";
-import { FailClosed } from "../src/core/errors.js";
+import { ConfigError } from "../src/core/errors.js";
 import { deployment, POLICY as BENCH_POLICY } from "../scripts/bench-inputs.js";
 
 const MAIN = `package main
@@ -139,8 +139,8 @@ test("build: the aggregate package name is reserved", async () => {
     await buildBundle(join(work, "reserved"), join(work, "reserved-bundle"));
     assert.unreachable("built a policy using the reserved package");
   } catch (error) {
-    assert.instance(error, FailClosed);
-    assert.match((error as Error).message, /reserved/);
+    assert.instance(error, ConfigError);
+    assert.match((error as Error).message, /reserved\/a\.rego: package gatehouse_aggregate\.x: the package gatehouse_aggregate is reserved/);
   }
 });
 

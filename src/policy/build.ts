@@ -7,7 +7,7 @@ import { cp, mkdtemp, mkdir, readFile, rm, writeFile, rename } from "node:fs/pro
 import { tmpdir } from "node:os";
 import { join, relative, resolve, sep } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { FailClosed, ToolchainError } from "../core/errors.js";
+import { ConfigError, FailClosed, ToolchainError } from "../core/errors.js";
 import { sha256 } from "../core/digest.js";
 import { findFiles } from "../core/walk.js";
 import { opaVersion, runTool } from "./toolchain.js";
@@ -106,9 +106,9 @@ export async function buildBundle(policyDir: string, outDir: string): Promise<Bu
   const entrypoints: EntrypointInfo[] = [];
   const packages: Record<string, PackageInfo> = {};
   const seen = new Set<string>();
-  for (const mod of parsed) {
+  for (const [index, mod] of parsed.entries()) {
     if (mod.package === AGGREGATE_PACKAGE || mod.package.startsWith(`${AGGREGATE_PACKAGE}.`)) {
-      throw new FailClosed("gate/no-policies", `package ${mod.package}: the package ${AGGREGATE_PACKAGE} is reserved for gatehouse's generated rules`, policyDir);
+      throw new ConfigError(`package ${mod.package}: the package ${AGGREGATE_PACKAGE} is reserved for the rules gatehouse build generates`, join(policyDir, files[index]!));
     }
     packages[mod.package] = annotations.get(mod.package) ?? packages[mod.package] ?? {};
     for (const rule of mod.rules) {
