@@ -613,4 +613,58 @@ test("the load-time audit refuses a module importing a builtin nobody provides",
   });
 });
 
+
+test("regex.split agrees with opa eval (Go's regexp), on chosen and generated patterns; refused patterns fail closed", async () => {
+  const strings = ["", "a", "registry.io/team/app:1.2", "a,b;;c", "  two  words\t\ttabs\r\nlines ", "aaa", "baaac", "x😀y😀", "é-ü-ß", "a\u2028b\rc\vd", "[x]{y}", "a.b.c."];
+  const patterns = [
+    "/", ":", ",", ";+", "\\s+", "\\S+", "[,;]", "[^a-z]", "a*", "a*?", "", ".", "x*", "\\b", "\\B", "(/)", "(?:/)", "(?P<sep>[.:/])",
+    "\\.", "\\-", "[-.]", "[.-]", "[]a]", "[^]a]", "\\d", "\\W+", "[\\s,]+", "😀", "[😀]", "\\x2f", "^a", "c$", "^", "$", "a{2}", "a{1,}", "a{,2}",
+    "a|b", "(a|)", "\\{", "}", "]", "[[]", "\\t|\\r|\\n|\\v|\\f", "[\\d-]",
+  ];
+  const cases: Case[] = [];
+  for (const p of patterns) for (const s of strings) cases.push(["regex.split", p, s]);
+  // Generated: random patterns over RE2 pieces with the same meaning in both, random strings.
+  const random = rng(20261121);
+  const pieces = ["a", "b", ".", "\\s", "\\d", "[ab]", "[^a]", "*", "+?", "?", "(", ")", "|", "{1,2}", "^", "$", "-", "/", ":", "\\.", "é", "😀", "\\b"];
+  const letters = ["a", "b", " ", "\t", "\r", "\n", "/", ":", "-", "1", "é", "😀", "."];
+  for (let n = 0; n < 300; n++) {
+    let p = "";
+    for (let k = 1 + Math.floor(random() * 5); k > 0; k--) p += pieces[Math.floor(random() * pieces.length)];
+    let s = "";
+    for (let k = Math.floor(random() * 10); k > 0; k--) s += letters[Math.floor(random() * letters.length)];
+    cases.push(["regex.split", p, s]);
+  }
+  const expected = await opaOutcomes(cases);
+  const failures: string[] = [];
+  let compared = 0;
+  cases.forEach((c, i) => {
+    const ours = ourOutcome(c);
+    const theirs = expected[i]!;
+    // Refused (fail closed) where RE2 accepts syntax gatehouse does not translate: not compared.
+    if ("error" in ours && /gatehouse cannot evaluate/.test(ours.error) && "value" in theirs) return;
+    compared++;
+    const same = "value" in ours && "value" in theirs ? JSON.stringify(JSON.parse(ours.value)) === JSON.stringify(JSON.parse(theirs.value)) : "error" in ours && "error" in theirs;
+    if (!same) failures.push(`${JSON.stringify(c)}\n    opa:  ${JSON.stringify(theirs)}\n    ours: ${JSON.stringify(ours)}`);
+  });
+  assert.ok(compared > cases.length * 0.9, `compared ${compared} of ${cases.length}`);
+  if (failures.length > 0) assert.unreachable(`${failures.length} of ${cases.length} cases differ from opa eval:\n  ${failures.join("\n  ")}`);
+});
+
+test("regex.split refuses RE2 syntax it cannot evaluate as Go does (the evaluation fails closed)", async () => {
+  const refused = ["(?i)a", "\\Aa", "a\\z", "\\Qa.b\\E", "\\pL", "\\p{Greek}", "[[:alpha:]]", "\\101", "\\x{41}", "[\\S]", "[\\d-z]"];
+  const cases: Case[] = refused.map((p) => ["regex.split", p, "a.b"]);
+  const expected = await opaOutcomes(cases);
+  cases.forEach((c, i) => {
+    const ours = ourOutcome(c);
+    assert.ok("error" in ours && /^regex\.split: gatehouse cannot evaluate/.test(ours.error), `${JSON.stringify(c)}: ${JSON.stringify(ours)}`);
+    // Each is a pattern Go accepts or rejects; either way gatehouse does not return a value for it.
+    assert.ok(expected[i], JSON.stringify(c));
+  });
+  // Patterns Go rejects are errors here too.
+  for (const p of ["(", "a)", "[a", "a**", "x{1001}", "(?=a)", "\\1", "\\"]) {
+    const ours = ourOutcome(["regex.split", p, "a"]);
+    assert.ok("error" in ours, `${p}: ${JSON.stringify(ours)}`);
+  }
+});
+
 test.run();

@@ -31,7 +31,9 @@ function sdk(): SdkParts {
     const sdkRequire = createRequire(require.resolve("@open-policy-agent/opa-wasm"));
     deferSdkYamlBuiltins(require, sdkRequire);
     const sdkBuiltinTable = sdkRequire("./builtins/index.js") as Record<string, BuiltinFn>;
+    // Not Go-compatible: gatehouse's own (builtins/sprintf.ts, builtins/regex.ts) are used instead.
     delete sdkBuiltinTable["sprintf"];
+    delete sdkBuiltinTable["regex.split"];
     const exports = require("@open-policy-agent/opa-wasm") as SdkParts;
     sdkParts = { loadPolicySync: exports.loadPolicySync, LoadedPolicy: exports.LoadedPolicy, builtins: sdkBuiltinTable };
   }

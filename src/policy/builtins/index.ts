@@ -22,6 +22,7 @@ import { semverCompare, semverIsValid } from "./semver.js";
 import { STRING_BUILTINS } from "./strings.js";
 import { UNIT_BUILTINS } from "./units.js";
 import { goSprintf } from "./sprintf.js";
+import { regexSplit } from "./regex.js";
 import { addDate, clock as timeClock, date, diff, format as timeFormat, parseDurationNs, parseNs, parseRfc3339Ns, weekday } from "./time.js";
 
 /** Time source for `time.now_ns`, injectable so a run is reproducible (`--now`, GATEHOUSE_NOW). */
@@ -51,7 +52,7 @@ export function fixedNsClock(ns: bigint): Clock {
 export type BuiltinFn = (...args: any[]) => unknown;
 
 /** Builtins that @open-policy-agent/opa-wasm itself provides (it consults them first). */
-export const SDK_BUILTINS: readonly string[] = ["json.is_valid", "regex.split", "yaml.is_valid", "yaml.marshal", "yaml.unmarshal"];
+export const SDK_BUILTINS: readonly string[] = ["json.is_valid", "yaml.is_valid", "yaml.marshal", "yaml.unmarshal"];
 
 /** An exact integer result: the SDK loads an ArrayBuffer into the module as raw JSON text. */
 export function nsResult(ns: bigint): ArrayBuffer {
@@ -90,6 +91,7 @@ export function createBuiltins(clock: Clock): Record<string, BuiltinFn> {
       if (!Array.isArray(args)) throw new BuiltinError(operandTypeError(2, args, "array"));
       return goSprintf(text, args);
     },
+    "regex.split": regexSplit,
     ...(ENCODING_BUILTINS as Record<string, BuiltinFn>),
     ...(STRING_BUILTINS as Record<string, BuiltinFn>),
     ...(UNIT_BUILTINS as Record<string, BuiltinFn>),
