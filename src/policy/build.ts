@@ -126,7 +126,11 @@ export async function buildBundle(policyDir: string, outDir: string): Promise<Bu
 
   // Packages with several entrypoints also get one aggregate entrypoint (manifest.ts).
   const byPackage = new Map<string, string[]>();
-  for (const e of entrypoints) byPackage.set(e.package, [...(byPackage.get(e.package) ?? []), e.rule]);
+  for (const e of entrypoints) {
+    const rules = byPackage.get(e.package) ?? [];
+    rules.push(e.rule);
+    byPackage.set(e.package, rules);
+  }
   const grouped = [...byPackage]
     .filter(([, rules]) => rules.length > 1)
     .sort(([a], [b]) => (a < b ? -1 : 1))

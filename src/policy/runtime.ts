@@ -31,9 +31,10 @@ function sdk(): SdkParts {
     const sdkRequire = createRequire(require.resolve("@open-policy-agent/opa-wasm"));
     deferSdkYamlBuiltins(require, sdkRequire);
     const sdkBuiltinTable = sdkRequire("./builtins/index.js") as Record<string, BuiltinFn>;
-    // Not Go-compatible: gatehouse's own (builtins/sprintf.ts, builtins/regex.ts) are used instead.
-    delete sdkBuiltinTable["sprintf"];
-    delete sdkBuiltinTable["regex.split"];
+    // Only the SDK builtins gatehouse relies on (SDK_BUILTINS) stay in its table; the others
+    // (sprintf, regex.split) are not Go-compatible and gatehouse's own are used instead. The
+    // table is the SDK's own module object, so its loader no longer sees them either.
+    for (const name of Object.keys(sdkBuiltinTable)) if (!SDK_BUILTINS.includes(name)) delete sdkBuiltinTable[name];
     const exports = require("@open-policy-agent/opa-wasm") as SdkParts;
     sdkParts = { loadPolicySync: exports.loadPolicySync, LoadedPolicy: exports.LoadedPolicy, builtins: sdkBuiltinTable };
   }
