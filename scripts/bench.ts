@@ -1,6 +1,8 @@
 // `npm run bench`: gatehouse check vs conftest test on the same generated inputs and the same
-// 20-rule conftest-style policy, plus in-process per-evaluation latency. A benchmark, never a
-// timed test: it prints figures and fails only when the two tools disagree on what fails.
+// 20-rule conftest-style policy, plus in-process per-evaluation latency. Beside each JSON size
+// it times the floor under any Node tool (scripts/bench-floor.ts: Node reading the files, and
+// OPA's own SDK evaluating them), which says what bounds gatehouse's wall time. A benchmark,
+// never a timed test: it prints figures and fails only when the tools disagree on what fails.
 //
 //   npm run bench                       N = 100, 1,000, 10,000
 //   npm run bench -- --sizes 100,1000   chosen sizes
@@ -160,6 +162,22 @@ function conftestFailing(output: string): { failing: number; warned: number; inp
   return { failing: failing.size, warned: warned.size, inputs: new Set(results.map((r) => r.filename)).size };
 }
 
+interface FloorRun {
+  label: string;
+  args: string[];
+  times: number[];
+  agree: boolean;
+}
+
+/** The floor rows' commands (scripts/bench-floor.ts), for the JSON inputs in `dir`. */
+function floorRuns(dir: string, bundleDir: string): FloorRun[] {
+  const floor = packagePath("dist", "scripts", "bench-floor.js");
+  return [
+    { label: "Node starting and reading the files", args: [floor, "read", dir], times: [], agree: false },
+    { label: "the same + OPA's SDK evaluating each (no checks, no report)", args: [floor, "sdk", dir, bundleDir], times: [], agree: false },
+  ];
+}
+
 function fmtMs(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
 }
@@ -224,11 +242,20 @@ async function main(): Promise<void> {
       if (c0.status !== 0 && c0.status !== 1) throw new Error(`conftest test exited ${c0.status}:\n${c0.stderr}`);
       const g = gatehouseFailing(g0.stdout);
       const c = conftestFailing(c0.stdout);
+      // The floor (scripts/bench-floor.ts): Node reading the files, and OPA's own SDK evaluating
+      // them with no checks and no report. Its counts must match conftest's too.
+      const floors = format === "json" ? floorRuns(dir, bundleDir) : [];
+      for (const floor of floors) {
+        const f0 = run(process.execPath, floor.args, work);
+        if (f0.status !== 0) throw new Error(`bench-floor ${floor.args[1]} exited ${f0.status}:\n${f0.stderr}`);
+        const counts = JSON.parse(f0.stdout) as { files: number; failing?: number; warned?: number };
+        floor.agree = counts.files === n && (counts.failing === undefined || (counts.failing === c.failing && counts.warned === c.warned));
+      }
       const gTimes: number[] = [];
       const cTimes: number[] = [];
       const gCpu: number[] = [];
       const cCpu: number[] = [];
-      // Interleaved so both tools see the same background load.
+      // Interleaved so both tools (and the floors) see the same background load.
       for (let rep = 0; rep < options.reps; rep++) {
         const g1 = run(process.execPath, gatehouseArgs, work);
         const c1 = run(conftest, conftestArgs, work);
@@ -236,6 +263,7 @@ async function main(): Promise<void> {
         gCpu.push(g1.cpuMs);
         cTimes.push(c1.ms);
         cCpu.push(c1.cpuMs);
+        for (const floor of floors) floor.times.push(run(process.execPath, floor.args, work).ms);
       }
       const gm = median(gTimes);
       const cm = median(cTimes);
@@ -251,6 +279,12 @@ async function main(): Promise<void> {
           `${g.failing} / ${c.failing}${agree ? "" : "  DISAGREE"} (warned ${g.warned} / ${c.warned}, inputs ${g.inputs} / ${c.inputs})`,
       );
       console.log(`  ${"".padStart(9)}  wall min ${fmtMs(Math.min(...gTimes))} / ${fmtMs(Math.min(...cTimes))}, max ${fmtMs(Math.max(...gTimes))} / ${fmtMs(Math.max(...cTimes))}`);
+      for (const floor of floors) {
+        const fm = median(floor.times);
+        if (!floor.agree) problems++;
+        console.log(`  ${"".padStart(9)}  ${fmtMs(fm).padStart(10)}  ${"".padStart(10)}  ${(fm / cm).toFixed(3).padStart(6)}  floor: ${floor.label}${floor.agree ? "" : "  DISAGREES with conftest"}`);
+        if (n === 1_000) summary.push(`N=${n} floor, ${floor.label}: ratio ${(fm / cm).toFixed(3)}`);
+      }
     }
 
     // In-process latency: one instance, the built bundle, a ~2 KB input that fails (so sprintf
