@@ -66,4 +66,10 @@ function main(argv: string[]): void {
   process.stdout.write(`${JSON.stringify({ files: files.length, failing, warned })}\n`);
 }
 
-main(process.argv.slice(2));
+try {
+  main(process.argv.slice(2));
+} catch (error) {
+  // A usage error or an unreadable file: the message names it; the bench reports the exit code.
+  console.error(`bench-floor: ${(error as Error).message}`);
+  process.exitCode = 2;
+}
