@@ -38,9 +38,9 @@ test("enableWasmInlining: only for a kept policy, only where V8 has it behind a 
     `out.push(f.enableWasmInlining(true, {}, "11.3.244.8"), f.v8FlagsTag());\n` +
     `out.push(f.enableWasmInlining(false, {}, "11.3.244.8"));\n` +
     `console.log(JSON.stringify(out));\n`;
-  assert.equal(inChild(script), [false, "", false, "", false, "", true, "-wasm-inlining", true]);
+  assert.equal(inChild(script), [false, "", false, "", false, "", true, "-wasm-inlining-1000", true]);
   const forced = `const f = await import(${url("src", "core", "v8-flags.js")});\nconsole.log(JSON.stringify([f.enableWasmInlining(false, { GATEHOUSE_WASM_INLINING: "on" }, "11.3.244.8"), f.v8FlagsTag()]));\n`;
-  assert.equal(inChild(forced), [true, "-wasm-inlining"]);
+  assert.equal(inChild(forced), [true, "-wasm-inlining-1000"]);
 });
 
 test("wasmInliningState says what applies", () => {
@@ -60,8 +60,8 @@ test("the code cache's file name carries the flags, so a cache made under other 
     `console.log(JSON.stringify([before, after]));\n`;
   const [before, after] = inChild(script) as [string, string];
   assert.not.match(before, /wasm-inlining/);
-  assert.match(after, /-wasm-inlining\.v8cache$/);
-  assert.is(after.replace("-wasm-inlining", ""), before);
+  assert.match(after, /-wasm-inlining-1000\.v8cache$/);
+  assert.is(after.replace("-wasm-inlining-1000", ""), before);
 });
 
 test("the bench policy gives the same results with and without wasm inlining, optimised", async () => {
@@ -85,7 +85,7 @@ test("the bench policy gives the same results with and without wasm inlining, op
     `console.log(JSON.stringify({ tag: v8FlagsTag(), digest: hash.digest("hex"), failing }));\n`;
   const on = inChild(script) as { tag: string; digest: string; failing: number };
   const off = inChild(script, { GATEHOUSE_WASM_INLINING: "off" }) as { tag: string; digest: string; failing: number };
-  if (/^11\./.test(process.versions.v8)) assert.is(on.tag, "-wasm-inlining");
+  if (/^11\./.test(process.versions.v8)) assert.is(on.tag, "-wasm-inlining-1000");
   assert.is(off.tag, "");
   assert.ok(on.failing > 500, `inputs fail (${on.failing})`);
   assert.equal(on, { ...off, tag: on.tag });
