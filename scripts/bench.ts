@@ -14,16 +14,16 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { cpus, freemem, tmpdir, totalmem, availableParallelism } from "node:os";
 import { join } from "node:path";
 import YAML from "yaml";
-import { isDenying, type Finding } from "../src/core/findings.js";
+import { isDenying } from "../src/core/findings.js";
 import { packagePath } from "../src/core/paths.js";
 import { v8FlagsTag, wasmInliningState } from "../src/core/v8-flags.js";
-import type { Verdict } from "../src/core/verdict.js";
 import { InputEvaluator } from "../src/gate/evaluate-input.js";
 import { fixedNsClock } from "../src/policy/builtins/index.js";
 import { loadBundle } from "../src/policy/bundle.js";
 import { compilePolicy, instantiate } from "../src/policy/runtime.js";
 import { findTool } from "../src/policy/toolchain.js";
 import { SchemaRegistry } from "../src/schemas/registry.js";
+import { conftestFailing, gatehouseFailing } from "./bench-counts.js";
 import { deployment, POLICY, POLICY_WITHOUT_HELPER_SET } from "./bench-inputs.js";
 
 interface Options {
@@ -135,31 +135,6 @@ function readFileSafe(path: string): string {
   } catch {
     return "";
   }
-}
-
-/** Files with at least one denying finding in a gatehouse JSON report. */
-function gatehouseFailing(report: string): { failing: number; warned: number; inputs: number } {
-  const verdict = JSON.parse(report) as Verdict;
-  const failing = new Set<string>();
-  const warned = new Set<string>();
-  for (const finding of verdict.findings as Finding[]) {
-    if (!finding.input) continue;
-    if (isDenying(finding)) failing.add(finding.input);
-    else if (finding.severity === "warning") warned.add(finding.input);
-  }
-  return { failing: failing.size, warned: warned.size, inputs: verdict.inputs.length };
-}
-
-/** Files with at least one failure in conftest's JSON output. */
-function conftestFailing(output: string): { failing: number; warned: number; inputs: number } {
-  const results = JSON.parse(output) as { filename: string; failures?: unknown[]; warnings?: unknown[] }[];
-  const failing = new Set<string>();
-  const warned = new Set<string>();
-  for (const r of results) {
-    if ((r.failures ?? []).length > 0) failing.add(r.filename);
-    if ((r.warnings ?? []).length > 0) warned.add(r.filename);
-  }
-  return { failing: failing.size, warned: warned.size, inputs: new Set(results.map((r) => r.filename)).size };
 }
 
 interface FloorRun {

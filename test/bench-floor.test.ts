@@ -8,10 +8,9 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isDenying, type Finding } from "../src/core/findings.js";
 import { packagePath } from "../src/core/paths.js";
-import type { Verdict } from "../src/core/verdict.js";
 import { buildBundle } from "../src/policy/build.js";
+import { gatehouseFailing } from "../scripts/bench-counts.js";
 import { deployment, POLICY as BENCH_POLICY } from "../scripts/bench-inputs.js";
 
 const work = mkdtempSync(join(tmpdir(), "gatehouse-bench-floor-"));
@@ -38,15 +37,8 @@ test.before(async () => {
 function gatehouseCounts(): { files: number; failing: number; warned: number } {
   const r = run([packagePath("bin", "gatehouse.js"), "check", inputs, "--policy", bundle, "--format", "json"]);
   assert.is(r.status, 1, r.stderr);
-  const verdict = JSON.parse(r.stdout) as Verdict;
-  const failing = new Set<string>();
-  const warned = new Set<string>();
-  for (const finding of verdict.findings as Finding[]) {
-    if (!finding.input) continue;
-    if (isDenying(finding)) failing.add(finding.input);
-    else if (finding.severity === "warning") warned.add(finding.input);
-  }
-  return { files: verdict.inputs.length, failing: failing.size, warned: warned.size };
+  const { inputs: files, failing, warned } = gatehouseFailing(r.stdout);
+  return { files, failing, warned };
 }
 
 test("the SDK floor finds the same failing and warned files as gatehouse check, through the aggregate entrypoint and rule by rule", () => {
