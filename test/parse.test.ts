@@ -154,6 +154,41 @@ test("fast JSON scan: deep nesting neither overflows nor passes when unbalanced"
   assert.not.ok(scan(`{"a": ${"[".repeat(depth)}${"]".repeat(depth - 1)}}`));
 });
 
+test("fast JSON scan: objects with many keys (past the in-a-row comparison) still refuse every duplicate", () => {
+  // Distinct keys of several lengths, "" (whose hash is FNV's offset itself) among them.
+  const key = (k: number) => (k === 6 ? "" : `k${k}`.repeat(1 + (k % 3)));
+  const object = (keys: string[], inner = "") => `{${keys.map((k, at) => `${JSON.stringify(k)}: ${at === 3 && inner ? inner : at}`).join(", ")}}`;
+  for (const n of [1, 2, 15, 16, 17, 18, 40, 100]) {
+    const keys = Array.from({ length: n }, (_, k) => key(k));
+    assert.ok(scan(object(keys)), `${n} distinct keys`);
+    // Each key repeated at the end, and the first key repeated at every position.
+    for (let at = 0; at < n; at++) {
+      assert.not.ok(scan(object([...keys, keys[at]!])), `${n} keys, key ${at} again at the end`);
+      assert.not.ok(scan(object([...keys.slice(0, at + 1), keys[0]!, ...keys.slice(at + 1)])), `${n} keys, key 0 again after key ${at}`);
+    }
+    // The same keys in a nested object are not duplicates of the outer ones; a big inner object
+    // closing gives its parent back its own keys.
+    const inner = object(keys);
+    assert.ok(scan(object(n > 3 ? keys : [...keys, "x", "y", "z"], inner)), `${n} keys with an inner object holding the same keys`);
+    assert.not.ok(scan(object([...(n > 3 ? keys : [...keys, "x", "y", "z"]), n > 3 ? keys[n - 1]! : "z"], inner)), `${n} keys, inner object, then a duplicate of the outer`);
+  }
+  // A million keys stays linear (the Set past the limit): among a million keys some 32-bit hashes
+  // collide, which answers "not shown" (the full path decides), but quickly.
+  const big = `{${Array.from({ length: 1_000_000 }, (_, k) => `"${k}": 0`).join(",")}}`;
+  const started = performance.now();
+  scan(big);
+  assert.ok(performance.now() - started < 5_000, "a million keys in well under five seconds");
+  // 5,000 keys (no two of these hashes collide), then the scan is reused for small documents.
+  const many = Array.from({ length: 5_000 }, (_, k) => `"${k}": 0`).join(",");
+  assert.ok(scan(`{${many}}`));
+  assert.not.ok(scan(`{${many}, "4999": 1}`));
+  // A big object's keys are forgotten when it closes: a sibling at the same depth may reuse them.
+  const siblings = Array.from({ length: 40 }, (_, k) => `"s${k}": 0`).join(",");
+  assert.ok(scan(`{"a": {${siblings}}, "b": {"s3": 1, "s39": 2}, "c": [{${siblings}}, {"s0": 0}]}`));
+  assert.ok(scan('{"a": 1, "b": {"a": 2}}'));
+  assert.not.ok(scan('{"a": 1, "b": {"c": 2}, "a": 3}'));
+});
+
 function randomValue(r: () => number, depth: number): unknown {
   const pick = r();
   if (depth > 4 || pick < 0.35) {

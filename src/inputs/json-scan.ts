@@ -16,7 +16,7 @@ const CLOSE_ARRAY = 0x5d;
 const COMMA = 0x2c;
 const COLON = 0x3a;
 const MINUS = 0x2d;
-const FNV_OFFSET = 0x811c9dc5;
+const FNV_OFFSET = 0x811c9dc5 | 0; // as an int32, like every hash Math.imul returns (keyHashes holds int32s)
 const FNV_PRIME = 0x01000193;
 
 // What may come next.
@@ -34,6 +34,22 @@ const HEX = new Uint8Array(256);
 for (const c of "0123456789abcdefABCDEF") HEX[c.charCodeAt(0)] = 1;
 
 /**
+ * Keys an object may have before the scan keeps a Set of their hashes: up to this many, a new
+ * key is compared with the earlier ones in a row (no allocation: a Set per object was a quarter
+ * of everything `check` allocated per input); past it, lookups stay O(1), so an object with a
+ * million keys is not a quadratic scan.
+ */
+const KEYS_COMPARED_IN_A_ROW = 16;
+
+// Reused from call to call (the scan is synchronous and never re-entered). For each open
+// container, from the outermost: where its key hashes start in `keyHashes`, or -1 for an array.
+// The hashes of the open objects' keys, innermost last, and their Sets once past the limit.
+const openContainers: number[] = [];
+const keySets: (Set<number> | undefined)[] = [];
+let keyHashes = new Int32Array(256);
+let keyCount = 0;
+
+/**
  * True when `bytes` (already known to be valid UTF-8) is exactly one JSON object, optionally
  * surrounded by JSON whitespace, in which no object repeats a key and no key has an escape.
  * False means "not shown": invalid, a duplicate, or just not the simple case.
@@ -43,9 +59,12 @@ export function isPlainJsonObject(bytes: Uint8Array): boolean {
   let i = 0;
   while (i < n && isSpace(bytes[i]!)) i++;
   if (i >= n || bytes[i] !== OPEN_OBJECT) return false;
-  // One entry per open container: hashes of the keys seen so far of an object, or null for an
-  // array. UTF-8 is one-to-one, so equal keys have equal bytes and equal hashes.
-  const stack: (Set<number> | null)[] = [];
+  // UTF-8 is one-to-one, so equal keys have equal bytes and equal hashes.
+  const stack = openContainers;
+  stack.length = 0;
+  keySets.length = 0;
+  keyCount = 0;
+  if (keyHashes.length > 4096) keyHashes = new Int32Array(256); // not kept large after a big input
   let state = VALUE;
   while (i < n) {
     const c = bytes[i]!;
@@ -82,9 +101,7 @@ export function isPlainJsonObject(bytes: Uint8Array): boolean {
       }
       i = j + 1;
       if (isKey) {
-        const keys = stack[stack.length - 1]!;
-        if (keys.has(hash)) return false;
-        keys.add(hash);
+        if (!addKey(stack.length - 1, stack[stack.length - 1]!, hash)) return false;
         state = AFTER_KEY;
       } else {
         state = AFTER_VALUE;
@@ -99,9 +116,10 @@ export function isPlainJsonObject(bytes: Uint8Array): boolean {
         continue;
       case AFTER_VALUE: {
         if (stack.length === 0) return false; // content after the top-level value
-        const top = stack[stack.length - 1];
-        if (c === COMMA) state = top === null ? VALUE : KEY;
-        else if ((c === CLOSE_OBJECT && top !== null) || (c === CLOSE_ARRAY && top === null)) stack.pop();
+        const top = stack[stack.length - 1]!;
+        if (c === COMMA) state = top < 0 ? VALUE : KEY;
+        else if (c === CLOSE_OBJECT && top >= 0) closeObject();
+        else if (c === CLOSE_ARRAY && top < 0) stack.pop();
         else return false;
         i++;
         continue;
@@ -110,18 +128,18 @@ export function isPlainJsonObject(bytes: Uint8Array): boolean {
         return false; // not a quote
       case KEY_OR_CLOSE:
         if (c !== CLOSE_OBJECT) return false;
-        stack.pop();
+        closeObject();
         i++;
         state = AFTER_VALUE;
         continue;
     }
     // VALUE or VALUE_OR_CLOSE, and not a string.
     if (c === OPEN_OBJECT) {
-      stack.push(new Set());
+      stack.push(keyCount);
       state = KEY_OR_CLOSE;
       i++;
     } else if (c === OPEN_ARRAY) {
-      stack.push(null);
+      stack.push(-1);
       state = VALUE_OR_CLOSE;
       i++;
     } else if (c === CLOSE_ARRAY && state === VALUE_OR_CLOSE) {
@@ -136,6 +154,41 @@ export function isPlainJsonObject(bytes: Uint8Array): boolean {
     }
   }
   return state === AFTER_VALUE && stack.length === 0;
+}
+
+/**
+ * Records a key hash of the innermost open object (at `depth`, its hashes from `start`); false if
+ * the object already has a key with that hash.
+ */
+function addKey(depth: number, start: number, hash: number): boolean {
+  const set = keySets[depth];
+  if (set !== undefined) {
+    if (set.has(hash)) return false;
+    set.add(hash);
+    return true;
+  }
+  for (let k = start; k < keyCount; k++) if (keyHashes[k] === hash) return false;
+  if (keyCount - start >= KEYS_COMPARED_IN_A_ROW) {
+    const many = new Set(keyHashes.subarray(start, keyCount));
+    many.add(hash);
+    keySets[depth] = many;
+    return true;
+  }
+  if (keyCount === keyHashes.length) {
+    const grown = new Int32Array(keyHashes.length * 2);
+    grown.set(keyHashes);
+    keyHashes = grown;
+  }
+  keyHashes[keyCount++] = hash;
+  return true;
+}
+
+/** Closes the innermost open object: its key hashes are forgotten. */
+function closeObject(): void {
+  const depth = openContainers.length - 1;
+  keyCount = openContainers[depth]!;
+  keySets[depth] = undefined;
+  openContainers.pop();
 }
 
 function isSpace(c: number): boolean {
