@@ -41,11 +41,12 @@ for (const c of "0123456789abcdefABCDEF") HEX[c.charCodeAt(0)] = 1;
  */
 const KEYS_COMPARED_IN_A_ROW = 16;
 
-// Reused from call to call (the scan is synchronous and never re-entered). For each open
-// container, from the outermost: where its key hashes start in `keyHashes`, or -1 for an array.
-// The hashes of the open objects' keys, innermost last, and their Sets once past the limit.
+// Reused from call to call (the scan is synchronous and never re-entered).
+/** Per open container, outermost first: where its key hashes start in `keyHashes`; -1 for an array. */
 const openContainers: number[] = [];
+/** Per open container (by depth): its keys' hashes as a Set, once it has more than the limit. */
 const keySets: (Set<number> | undefined)[] = [];
+/** The key hashes of the open objects, innermost object's last; `keyCount` of them in use. */
 let keyHashes = new Int32Array(256);
 let keyCount = 0;
 
