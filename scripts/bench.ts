@@ -1,7 +1,8 @@
 // `npm run bench`: gatehouse check vs conftest test on the same generated inputs and the same
 // 20-rule conftest-style policy, plus in-process per-evaluation latency. Beside each JSON size
-// it times the floor under any Node tool (scripts/bench-floor.ts: Node reading the files, and
-// OPA's own SDK evaluating them), which says what bounds gatehouse's wall time. A benchmark,
+// it times the floor under any Node tool (scripts/bench-floor.ts: Node reading the files, OPA's
+// own SDK evaluating them, gatehouse's engine alone evaluating them), which says what bounds
+// gatehouse's wall time. A benchmark,
 // never a timed test: it prints figures and fails only when the tools disagree on what fails.
 //
 //   npm run bench                       N = 100, 1,000, 10,000
@@ -150,6 +151,7 @@ function floorRuns(dir: string, bundleDir: string): FloorRun[] {
   return [
     { label: "Node starting and reading the files", args: [floor, "read", dir], times: [], agree: false },
     { label: "the same + OPA's SDK evaluating each (no checks, no report)", args: [floor, "sdk", dir, bundleDir], times: [], agree: false },
+    { label: "the same + gatehouse's engine alone (no checks, no report)", args: [floor, "engine", dir, bundleDir], times: [], agree: false },
   ];
 }
 
@@ -217,8 +219,9 @@ async function main(): Promise<void> {
       if (c0.status !== 0 && c0.status !== 1) throw new Error(`conftest test exited ${c0.status}:\n${c0.stderr}`);
       const g = gatehouseFailing(g0.stdout);
       const c = conftestFailing(c0.stdout);
-      // The floor (scripts/bench-floor.ts): Node reading the files, and OPA's own SDK evaluating
-      // them with no checks and no report. Its counts must match conftest's too.
+      // The floor (scripts/bench-floor.ts): Node reading the files; OPA's own SDK, and gatehouse's
+      // engine alone, evaluating them with no checks and no report. Their counts must match
+      // conftest's too.
       const floors = format === "json" ? floorRuns(dir, bundleDir) : [];
       for (const floor of floors) {
         const f0 = run(process.execPath, floor.args, work);

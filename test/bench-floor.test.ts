@@ -1,6 +1,7 @@
-// The bench's floor rows (scripts/bench-floor.ts): the SDK floor evaluates the policy for real
-// (its failing and warned counts equal gatehouse check's on the same files, with and without an
-// aggregate entrypoint), the read floor reads every byte, and bad arguments exit 2 with one line.
+// The bench's floor rows (scripts/bench-floor.ts): the SDK and engine floors evaluate the policy
+// for real (their failing and warned counts equal gatehouse check's on the same files, with and
+// without an aggregate entrypoint), the read floor reads every byte, and bad arguments exit 2
+// with one line.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -41,24 +42,28 @@ function gatehouseCounts(): { files: number; failing: number; warned: number } {
   return { files, failing, warned };
 }
 
-test("the SDK floor finds the same failing and warned files as gatehouse check, through the aggregate entrypoint and rule by rule", () => {
+test("the SDK and engine floors find the same failing and warned files as gatehouse check, through the aggregate entrypoint and rule by rule", () => {
   const expected = gatehouseCounts();
   assert.ok(expected.failing > 20 && expected.failing < 100, `some inputs fail, not all (${expected.failing})`);
   assert.ok(expected.warned > 10, `some inputs warn (${expected.warned})`);
   const manifest = JSON.parse(readFileSync(join(bundle, "manifest.json"), "utf8")) as { aggregates?: unknown };
   assert.ok(manifest.aggregates, "the bench bundle has an aggregate entrypoint");
-  const aggregated = run([floor, "sdk", inputs, bundle]);
-  assert.is(aggregated.status, 0, aggregated.stderr);
-  assert.equal(JSON.parse(aggregated.stdout), expected);
+  for (const mode of ["sdk", "engine"]) {
+    const aggregated = run([floor, mode, inputs, bundle]);
+    assert.is(aggregated.status, 0, aggregated.stderr);
+    assert.equal(JSON.parse(aggregated.stdout), expected, mode);
+  }
 
   // The same wasm with the manifest's aggregates left out: each rule's own entrypoint.
   const ruleByRule = join(work, "bundle-rule-by-rule");
   mkdirSync(ruleByRule);
   writeFileSync(join(ruleByRule, "policy.wasm"), readFileSync(join(bundle, "policy.wasm")));
   writeFileSync(join(ruleByRule, "manifest.json"), JSON.stringify({ ...manifest, aggregates: undefined }));
-  const separate = run([floor, "sdk", inputs, ruleByRule]);
-  assert.is(separate.status, 0, separate.stderr);
-  assert.equal(JSON.parse(separate.stdout), expected);
+  for (const mode of ["sdk", "engine"]) {
+    const separate = run([floor, mode, inputs, ruleByRule]);
+    assert.is(separate.status, 0, separate.stderr);
+    assert.equal(JSON.parse(separate.stdout), expected, `${mode}, rule by rule`);
+  }
 });
 
 test("the read floor reads every file", () => {
@@ -75,6 +80,7 @@ test("bad arguments and unreadable paths exit 2 with one line naming the problem
     [["sdk", inputs], /^bench-floor: usage: /],
     [["read", join(work, "missing")], /^bench-floor: ENOENT: .*missing/],
     [["sdk", inputs, join(work, "missing")], /^bench-floor: ENOENT: .*manifest\.json/],
+    [["engine", inputs], /^bench-floor: usage: /],
   ] as const) {
     const r = run([floor, ...args]);
     assert.is(r.status, 2, args.join(" "));
