@@ -69,25 +69,24 @@ async function main(argv: string[]): Promise<void> {
   const evaluate = mode === "sdk" ? sdkEvaluator(wasm) : await engineEvaluator(wasm, manifest.builtins);
   const aggregate = manifest.aggregates?.["main"];
   const rules = manifest.entrypoints.filter((e) => e.package === "main" && (e.role === "deny" || e.role === "warn"));
+  // A rule fired when its value is a non-empty set (array).
+  const fired = (value: unknown) => Array.isArray(value) && value.length > 0;
   let failing = 0;
   let warned = 0;
   for (const name of files) {
     const input = readFileSync(join(dir, name));
-    // Results by role: an aggregate holds [value] or [] per rule; a rule's own entrypoint holds
-    // its value, when defined.
-    const values = new Map<string, unknown[]>();
-    if (aggregate) {
-      const result = (evaluate(input, aggregate.path).value ?? {}) as Record<string, unknown[]>;
-      for (const e of rules) values.set(e.role, [...(values.get(e.role) ?? []), ...(result[e.rule] ?? [])]);
-    } else {
-      for (const e of rules) {
-        const result = evaluate(input, e.path);
-        values.set(e.role, [...(values.get(e.role) ?? []), ...(result.defined ? [result.value] : [])]);
-      }
+    let deny = false;
+    let warn = false;
+    // An aggregate holds [value] or [] per rule; a rule's own entrypoint holds its value, if defined.
+    const aggregated = aggregate ? ((evaluate(input, aggregate.path).value ?? {}) as Record<string, unknown[] | undefined>) : undefined;
+    for (const e of rules) {
+      const value = aggregated ? aggregated[e.rule]?.[0] : evaluate(input, e.path).value;
+      if (!fired(value)) continue;
+      if (e.role === "deny") deny = true;
+      else warn = true;
     }
-    const fired = (role: string) => (values.get(role) ?? []).some((v) => Array.isArray(v) && v.length > 0);
-    if (fired("deny")) failing++;
-    if (fired("warn")) warned++;
+    if (deny) failing++;
+    if (warn) warned++;
   }
   process.stdout.write(`${JSON.stringify({ files: files.length, failing, warned })}\n`);
 }
