@@ -21,7 +21,9 @@ export function configText(found: Detected): string {
   );
 
   const sources = [found.typescript?.language, found.python ? "Python" : undefined].filter(Boolean).join(" and ");
-  out.push("collectors:\n");
+  const enabled = Boolean(found.typescript || found.python || found.promotion || (found.rego.length > 0 && found.configFolders.length > 0));
+  // With nothing to collect the section is an empty mapping (comments alone would make it null).
+  out.push(enabled ? "collectors:\n" : "collectors: {}\n");
   if (found.typescript || found.python) {
     out.push(`  # The exported API of the ${sources} sources against contracts/registry.json (settings below).\n  contracts: {}\n`);
   } else {

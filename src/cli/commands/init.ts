@@ -85,6 +85,9 @@ export const initCommand = {
         process.stdout.write(`wrote ${displayPath(registry)}: the baseline, ${created} contracts (update it with \`gatehouse contracts accept\`)\n`);
       }
     }
+    if (Object.keys(config.collectors).length === 0) {
+      process.stdout.write("note: no collector is enabled yet, so `gate` denies gate/no-inputs until there is something to govern (see the comments in the config)\n");
+    }
     process.stdout.write(
       "\nnext: `npx --no-install gatehouse gate` (exit 0 allow, 1 deny, 2 setup error), then commit these files.\n" +
         `CI runs ${WORKFLOW} on every pull request; make its "gatehouse gate" job a required check.\n`,
