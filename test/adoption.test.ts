@@ -19,6 +19,8 @@ const pkgRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const bin = join(pkgRoot, "bin", "gatehouse.js");
 const opa = join(pkgRoot, ".toolchain", "bin", "opa");
 const made: string[] = [];
+const cache = mkdtempSync(join(tmpdir(), "gatehouse-adoption-cache-"));
+made.push(cache);
 
 function repo(files: Record<string, string>, options: { git?: boolean } = {}): string {
   const root = mkdtempSync(join(tmpdir(), "gatehouse-adoption-"));
@@ -32,7 +34,7 @@ function repo(files: Record<string, string>, options: { git?: boolean } = {}): s
 }
 
 function cli(cwd: string, ...args: string[]): { code: number | null; out: string } {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: "1", GATEHOUSE_CACHE_DIR: join(tmpdir(), "gatehouse-adoption-cache") };
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: "1", GATEHOUSE_CACHE_DIR: cache };
   if (existsSync(opa)) env.GATEHOUSE_OPA = opa;
   const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: "utf8", env });
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
