@@ -16,6 +16,7 @@ import { emit, reportContext } from "./output.js";
  * top-level --help) loads them all, so help and errors are unchanged.
  */
 export const COMMANDS: Record<string, () => Promise<object>> = {
+  init: async () => (await import("./commands/init.js")).initCommand,
   check: async () => (await import("./commands/check.js")).checkCommand,
   gate: async () => (await import("./commands/gate.js")).gateCommand,
   build: async () => (await import("./commands/build.js")).buildCommand,
@@ -50,7 +51,7 @@ export async function main(argv: string[]): Promise<void> {
     const parser = yargs(argv.map((a) => (a === "-" ? STDIN_MARKER : a))).scriptName("gatehouse");
     for (const command of await commandsFor(argv)) parser.command(command as never);
     parser
-      .demandCommand(1, "name a command: check, gate, build, fixtures, contracts, version, policy, clarify, promote, schemas, ops, ledger")
+      .demandCommand(1, "name a command: init, check, gate, build, fixtures, contracts, version, policy, clarify, promote, schemas, ops, ledger")
       .strict()
       .version(false)
       .option("version", { type: "boolean", describe: "print gatehouse, OPA and bundle versions" })

@@ -10,6 +10,7 @@ import type { InputJob } from "../gate/evaluate-input.js";
 
 export const fixturesCollector: Collector = {
   description: "fixture regression files under fixtures/<kind or schema>/",
+  profile: "self",
   async collect({ root, options }) {
     const dir = join(root, String(options.dir ?? "fixtures"));
     const schemasDir = join(root, String(options.schemas ?? "schemas"));

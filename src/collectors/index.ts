@@ -1,13 +1,14 @@
 // The collector registry: one file per collector, registered here.
 
 import { contractsCollector } from "./contracts.js";
+import { filesCollector } from "./files.js";
 import { fixturesCollector } from "./fixtures.js";
 import { policyTreeCollector } from "./policy-tree.js";
 import { receiptsCollector } from "./receipts.js";
 import { schemasCollector } from "./schemas.js";
 import type { Collector } from "./types.js";
 
-export type CollectorName = "schemas" | "fixtures" | "policy-tree" | "receipts" | "contracts";
+export type CollectorName = "schemas" | "fixtures" | "policy-tree" | "receipts" | "contracts" | "files";
 
 export const COLLECTORS: Record<CollectorName, Collector> = {
   schemas: schemasCollector,
@@ -15,6 +16,7 @@ export const COLLECTORS: Record<CollectorName, Collector> = {
   "policy-tree": policyTreeCollector,
   receipts: receiptsCollector,
   contracts: contractsCollector,
+  files: filesCollector,
 };
 
 export function isCollectorName(name: string): name is CollectorName {

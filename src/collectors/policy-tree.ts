@@ -8,6 +8,7 @@ import type { Collector } from "./types.js";
 
 export const policyTreeCollector: Collector = {
   description: "the policy directory's layout: rule folders, tests and package metadata",
+  profile: "self",
   async collect({ root, options }) {
     const dir = join(root, String(options.dir ?? "policy"));
     if (!existsSync(dir)) return { inputs: [], findings: [] };

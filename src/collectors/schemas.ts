@@ -10,6 +10,7 @@ import type { Collector } from "./types.js";
 
 export const schemasCollector: Collector = {
   description: "JSON Schema files under schemas/, with their fixture counts",
+  profile: "self",
   async collect({ root, options }) {
     const dir = join(root, String(options.dir ?? "schemas"));
     const fixturesDir = join(root, String(options.fixtures ?? "fixtures"));

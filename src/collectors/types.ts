@@ -3,6 +3,7 @@
 
 import type { Finding } from "../core/findings.js";
 import type { InputJob } from "../gate/evaluate-input.js";
+import type { Profile } from "../gate/config.js";
 import type { EffectivePolicy } from "../packs/types.js";
 
 export interface CollectorContext {
@@ -27,5 +28,7 @@ export interface Collected {
 
 export interface Collector {
   description: string;
+  /** set: the collector checks gatehouse's own layout and runs only in that config profile */
+  profile?: Profile;
   collect(context: CollectorContext): Promise<Collected>;
 }

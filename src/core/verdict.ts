@@ -44,6 +44,8 @@ export interface Verdict {
   findings: Finding[];
   inputs: InputRecord[];
   bundle?: BundleRecord;
+  /** the project's own policies (config `policies`) evaluated beside the bundle */
+  policies?: BundleRecord[];
   policy?: PolicyRecord;
   /** Policy finding codes declared in the bundle's package METADATA (`custom.code`/`custom.codes`). */
   rules?: Record<string, RuleInfo>;

@@ -1,8 +1,9 @@
-// gatehouse.config.yaml (or .yml / .json) at the repository root, validated against
-// schemas/gatehouse-config.v1.schema.json. Absent file: the defaults below.
+// gatehouse.config.yaml (or .yml / .json), validated against schemas/gatehouse-config.v1.schema.json.
+// Found by walking up from the working directory to the repository root (the directory holding
+// .git); every path in it is relative to the directory it is in, which is the project root.
 
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { ConfigError } from "../core/errors.js";
 import { InputParseError, parseDocument } from "../inputs/parse.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
@@ -10,20 +11,33 @@ import type { SchemaRegistry } from "../schemas/registry.js";
 export const CONFIG_FILES = ["gatehouse.config.yaml", "gatehouse.config.yml", "gatehouse.config.json"];
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
+/** `self`: gatehouse's own layout rules (schema naming, fixture counts, policy METADATA and tests), for gatehouse's repository. */
+export type Profile = "self";
+
+/** A directory of the user's Rego (or a built bundle) and the namespaces its packages are under. */
+export interface PolicySource {
+  path: string;
+  namespaces: string[];
+}
+
 export interface GateConfig {
   version: 1;
-  /** bundle directory or Rego directory, relative to the root; default: the packaged bundle */
+  profile?: Profile;
+  /** bundle directory or Rego directory, relative to the root; replaces the packaged bundle (gatehouse's own repository builds it) */
   policy?: string;
+  /** the user's own policies, evaluated beside the packaged bundle */
+  policies?: PolicySource[];
   maxInputBytes?: number;
   timeoutMs?: number;
-  /** collector name → its options; `false` disables a default collector */
-  collectors: Record<string, Record<string, unknown> | false>;
+  /** collector name → its options (a list for `files`); `false` disables a default collector */
+  collectors: Record<string, Record<string, unknown> | unknown[] | false>;
   [section: string]: unknown;
 }
 
-export const DEFAULT_CONFIG: GateConfig = {
-  version: 1,
-  collectors: { schemas: {}, fixtures: {}, "policy-tree": {} },
+/** A config with no `collectors` section runs these; the `self` profile's are gatehouse's layout collectors. */
+export const DEFAULT_COLLECTORS: Record<"user" | Profile, GateConfig["collectors"]> = {
+  user: {},
+  self: { schemas: {}, fixtures: {}, "policy-tree": {} },
 };
 
 export interface LoadedConfig {
@@ -32,12 +46,37 @@ export interface LoadedConfig {
   file?: string;
 }
 
+/** The config file in `dir`, if there is one. */
+export function configFileIn(dir: string): string | undefined {
+  return CONFIG_FILES.map((f) => join(dir, f)).find((f) => existsSync(f));
+}
+
+/**
+ * The project root a command works in. `--root` names it; else the directory of `--config`;
+ * else the nearest directory from `cwd` up to the repository root (the first holding `.git`)
+ * that has a config file; else that repository root, else `cwd`. So `contracts accept` run from
+ * `src/` writes the registry the config names at the root, not under `src/`.
+ */
+export function projectRoot(rootArg?: string, configArg?: string, cwd: string = process.cwd()): string {
+  if (rootArg !== undefined) return resolve(cwd, rootArg);
+  if (configArg !== undefined) return dirname(resolve(cwd, configArg));
+  let repository: string | undefined;
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    if (configFileIn(dir)) return dir;
+    if (existsSync(join(dir, ".git"))) {
+      repository = dir;
+      break;
+    }
+    if (dirname(dir) === dir) break;
+  }
+  return repository ?? resolve(cwd);
+}
+
 export function loadConfig(root: string, schemas: SchemaRegistry, explicit?: string): LoadedConfig {
-  const candidates = explicit ? [explicit] : CONFIG_FILES.map((f) => join(root, f));
-  const file = candidates.find((f) => existsSync(f));
-  if (!file) {
+  const file = explicit ?? configFileIn(root);
+  if (!file || !existsSync(file)) {
     if (explicit) throw new ConfigError("config file does not exist", explicit);
-    return { config: structuredClone(DEFAULT_CONFIG) };
+    return { config: { version: 1, collectors: structuredClone(DEFAULT_COLLECTORS.user) } };
   }
   if (statSync(file).size > MAX_CONFIG_BYTES) throw new ConfigError(`config is over ${MAX_CONFIG_BYTES} bytes`, file);
   let raw: unknown;
@@ -50,6 +89,6 @@ export function loadConfig(root: string, schemas: SchemaRegistry, explicit?: str
   const problems = schemas.validate("gatehouse-config.v1", raw, file);
   if (problems.length > 0) throw new ConfigError(`invalid config: ${problems.map((p) => p.message).join("; ")}`, file);
   const config = raw as GateConfig;
-  config.collectors ??= structuredClone(DEFAULT_CONFIG.collectors);
+  config.collectors ??= structuredClone(DEFAULT_COLLECTORS[config.profile ?? "user"]);
   return { config, file };
 }

@@ -30,6 +30,12 @@ export interface InputJob {
   /** an already-built document (collectors) */
   document?: unknown;
   kind?: string;
+  /**
+   * The Rego namespaces that judge this input (every package at or below one of them), instead
+   * of its kind's namespace or the run's selection: the `files` collector's inputs, judged by
+   * the user's own policies. A kind given with them only names the schema the input must pass.
+   */
+  namespaces?: string[];
 }
 
 /** Which packages to evaluate for inputs without a kind (conftest's --namespace/--all-namespaces). */
@@ -178,7 +184,16 @@ export class InputEvaluator {
 
     // 2. Pick the packages and validate against the kind's schema.
     let packages: string[];
-    if (job.kind !== undefined) {
+    if (job.namespaces !== undefined) {
+      const namespaces = job.namespaces;
+      if (job.kind !== undefined) {
+        if (!isKind(job.kind)) return fail("schema/unknown-kind", `unknown input kind ${JSON.stringify(job.kind)}`);
+        const schemaFindings = this.schemas.validate(KINDS[job.kind].schema, document, job.display);
+        if (schemaFindings.length > 0) return { record, findings: schemaFindings, evaluateMs: 0 };
+      }
+      packages = [...this.#byPackage.keys()].filter((pkg) => namespaces.some((ns) => inNamespace(pkg, ns)));
+      if (packages.length === 0) return fail("gate/namespace-unmatched", `no policy package at or below ${namespaces.join(", ")}`);
+    } else if (job.kind !== undefined) {
       if (!isKind(job.kind)) return fail("schema/unknown-kind", `unknown input kind ${JSON.stringify(job.kind)}`);
       const info = KINDS[job.kind];
       const schemaFindings = this.schemas.validate(info.schema, document, job.display);

@@ -17,6 +17,8 @@ export interface EnforceContext {
   schemas: SchemaRegistry;
   /** names of the collectors this run enabled */
   enabledCollectors: readonly string[];
+  /** collectors this project cannot enable (gatehouse's own layout checks outside profile self): a pack requiring one is not held to it */
+  unavailableCollectors?: readonly string[];
   nowMs: number;
 }
 
@@ -27,7 +29,7 @@ export function packFindings(findings: readonly Finding[], context: EnforceConte
   const all = [
     ...findings,
     ...context.effective.findings,
-    ...checkRequirements(context.root, policy, context.enabledCollectors),
+    ...checkRequirements(context.root, policy, context.enabledCollectors, context.unavailableCollectors),
     ...clarificationFindings(context.root, context.schemas, policy),
     ...waivers.findings,
   ];

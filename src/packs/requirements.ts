@@ -27,12 +27,12 @@ function isFile(path: string): boolean {
   }
 }
 
-export function checkRequirements(root: string, policy: EffectivePolicy, enabledCollectors: readonly string[]): Finding[] {
+export function checkRequirements(root: string, policy: EffectivePolicy, enabledCollectors: readonly string[], unavailableCollectors: readonly string[] = []): Finding[] {
   const findings: Finding[] = [];
   const packName = `${policy.pack.key}@${policy.pack.version}`;
 
   for (const check of policy.defaults.required_checks) {
-    if (enabledCollectors.includes(check)) continue;
+    if (enabledCollectors.includes(check) || unavailableCollectors.includes(check)) continue;
     findings.push(
       packFinding("pack/required-check-disabled", `${packName} requires the ${check} collector, which is not enabled`, {
         scope: "project",

@@ -14,6 +14,7 @@ export function gateReport(outcome: Outcome, context: ReportContext): Record<str
     tool,
     verdict: verdict.decision,
     ...(verdict.bundle ? { bundle: verdict.bundle } : {}),
+    ...(verdict.policies ? { policies: verdict.policies } : {}),
     ...(verdict.policy ? { policy: verdict.policy } : {}),
     // decide() already sorts; sorting again keeps the report deterministic for any Verdict.
     findings: [...verdict.findings].sort(compareFindings),

@@ -16,12 +16,22 @@ import data.gatehouse.lib.contracts
 import data.gatehouse.lib.findings
 
 # METADATA
+# title: fix
+# description: The next step for a change no complete decision approves.
+fix := concat("", [
+	"run `gatehouse contracts decide` to scaffold a decision in the decisions ",
+	"directory, complete it (migration plan, impacted consumers, tests, rollback, ",
+	"approver), run `gatehouse contracts accept`, and declare BREAKING in the PR's ",
+	"Contract Impact box",
+])
+
+# METADATA
 # title: deny
 # description: A BREAKING change no decision approves.
 deny contains findings.finding(
 	"contracts/breaking-unapproved",
 	sprintf("BREAKING %s: %s; no decision approves it%s", [change.code, change.message, contracts.sites(change)]),
-	contracts.change_extra(i, change),
+	object.union(contracts.change_extra(i, change), {"suggested_fix": fix}),
 ) if {
 	some i, change in input.changes
 	change.severity == "BREAKING"

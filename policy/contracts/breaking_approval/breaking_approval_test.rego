@@ -23,7 +23,7 @@ test_fail_no_decision if {
 	got == {{
 		"code": "contracts/breaking-unapproved",
 		"msg": "BREAKING contracts/param-removed: parameter b was removed; no decision approves it (no call sites)",
-		"location": {"pointer": "/changes/0"}, "metadata": meta,
+		"location": {"pointer": "/changes/0"}, "metadata": meta, "suggested_fix": breaking_approval.fix,
 	}}
 }
 

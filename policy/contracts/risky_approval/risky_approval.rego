@@ -18,12 +18,21 @@ import data.gatehouse.lib.findings
 deny contains findings.finding(
 	"contracts/risky-unapproved",
 	sprintf("RISKY %s: %s; needs an approving decision in the decisions directory that names tests%s", [change.code, change.message, contracts.sites(change)]),
-	contracts.change_extra(i, change),
+	object.union(contracts.change_extra(i, change), {"suggested_fix": fix}),
 ) if {
 	some i, change in input.changes
 	change.severity == "RISKY"
 	not approved_with_tests(change)
 }
+
+# METADATA
+# title: fix
+# description: The next step for a RISKY change without an approving decision.
+fix := concat("", [
+	"run `gatehouse contracts decide` to scaffold a decision in the decisions ",
+	"directory, name its tests and approver, run `gatehouse contracts accept`, and ",
+	"declare RISKY in the PR's Contract Impact box",
+])
 
 approved_with_tests(change) if {
 	some entry in contracts.approvals(change)

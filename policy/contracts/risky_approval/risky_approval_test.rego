@@ -21,6 +21,7 @@ expected := {{
 	"msg": "RISKY contracts/default-changed: default changed; needs an approving decision in the decisions directory that names tests (1 call sites: src/b.ts:4)",
 	"location": {"pointer": "/changes/0"},
 	"metadata": {"change": "contracts/default-changed", "symbol": "src/a.ts#retry", "severity": "RISKY", "callSites": [{"file": "src/b.ts", "line": 4}]},
+	"suggested_fix": risky_approval.fix,
 }}
 
 test_fail_no_decision if {

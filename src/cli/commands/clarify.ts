@@ -11,7 +11,7 @@ import { effectiveFor } from "./policy.js";
 interface ClarifyArgs {
   key?: string | undefined;
   value?: string | undefined;
-  root: string;
+  root?: string | undefined;
   config?: string | undefined;
   format: string;
   now?: string | undefined;
@@ -24,7 +24,7 @@ export const clarifyCommand = {
     y
       .positional("key", { type: "string", describe: "question key" })
       .positional("value", { type: "string", describe: "the answer: one of the question's options" })
-      .option("root", { type: "string", default: ".", describe: "repository root" })
+      .option("root", { type: "string", describe: "repository root (default: the nearest directory with a gatehouse.config, up to the repository root)" })
       .option("config", { alias: "c", type: "string", describe: "config file (default gatehouse.config.yaml/.yml/.json in the root)" })
       .option("format", { alias: "o", type: "string", default: "text", describe: "text or json (listing)" })
       .option("now", { type: "string", describe: "timestamp recorded with the answer (RFC 3339); default $GATEHOUSE_NOW or the clock" }),

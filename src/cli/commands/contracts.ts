@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import { execa } from "execa";
 import type { Argv } from "yargs";
 import { ToolchainError, UsageError } from "../../core/errors.js";
-import { loadConfig } from "../../gate/config.js";
+import { loadConfig, projectRoot } from "../../gate/config.js";
 import { SchemaRegistry } from "../../schemas/registry.js";
 import { calleeName, findCallSites } from "../../contracts/callsites.js";
 import { diffContracts, type ContractChange } from "../../contracts/diff.js";
@@ -22,13 +22,13 @@ import { bumpVersion, INITIAL_VERSION, loadRegistry, mergeCurated, union, writeJ
 import { asList } from "../common.js";
 
 interface CommonArgs {
-  root: string;
+  root?: string | undefined;
   config?: string | undefined;
 }
 
 function withCommon<T>(y: Argv<T>) {
   return y
-    .option("root", { type: "string", default: ".", describe: "repository root" })
+    .option("root", { type: "string", describe: "repository root (default: the nearest directory with a gatehouse.config, up to the repository root)" })
     .option("config", { alias: "c", type: "string", describe: "config file (default gatehouse.config.yaml/.yml/.json in the root)" });
 }
 
@@ -100,8 +100,8 @@ const extractCommand = {
       .option("include", { type: "string", describe: "glob of contract sources, repeatable (default: config, else every TS/JS/Python file)" })
       .option("out", { type: "string", describe: "write to this file (atomically) instead of stdout" }),
   handler: async (args: CommonArgs & { dir?: string; types: boolean; include?: string | string[]; out?: string }) => {
-    const root = resolve(args.root);
-    const dir = resolve(root, args.dir ?? ".");
+    const root = projectRoot(args.root, args.config);
+    const dir = args.dir !== undefined ? resolve(args.dir) : root;
     if (!existsSync(dir)) throw new UsageError(`${args.dir}: no such directory`);
     const settings = existsSync(join(dir, "gatehouse.config.yaml")) || dir === root ? settingsFor(dir, new SchemaRegistry(), args.config) : contractSettings({});
     const include = asList(args.include);
@@ -135,7 +135,7 @@ const diffCommand = {
       .option("format", { alias: "o", type: "string", default: "text", choices: ["text", "json"], describe: "output format" })
       .conflicts("against", "registry"),
   handler: async (args: DiffArgs) => {
-    const root = resolve(args.root);
+    const root = projectRoot(args.root, args.config);
     const diff = await currentDiff(root, args);
     if (!args.against && !diff.registry) throw new UsageError(`${diff.settings.registry} does not exist: create it with \`gatehouse contracts accept\` or use --against REF`);
     const sitesOf = await callSitesOf(root, diff.changes);
@@ -159,7 +159,7 @@ const decideCommand = {
       .option("decision", { type: "string", default: "APPROVE", choices: ["APPROVE", "APPROVE_WITH_CONDITIONS", "DENY"] })
       .option("against", { type: "string", describe: "git ref to compare with instead of the registry" }),
   handler: async (args: CommonArgs & { id?: string; decision: PolicyDecision["decision"]; against?: string }) => {
-    const root = resolve(args.root);
+    const root = projectRoot(args.root, args.config);
     const diff = await currentDiff(root, args);
     const covered = diff.changes.filter((c) => c.severity !== "SAFE");
     if (covered.length === 0) throw new UsageError("no RISKY or BREAKING contract changes to decide on");
@@ -197,7 +197,7 @@ const acceptCommand = {
   describe: "write the approved contract changes into the registry and bump registryVersion",
   builder: (y: Argv) => withCommon(y).option("types", { type: "boolean", default: false, describe: "use the TypeScript checker for inferred return types" }),
   handler: async (args: CommonArgs & { types: boolean }) => {
-    const root = resolve(args.root);
+    const root = projectRoot(args.root, args.config);
     const schemas = new SchemaRegistry();
     const diff = await currentDiff(root, args);
     const file = resolve(root, diff.settings.registry);

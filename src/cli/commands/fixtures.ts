@@ -1,24 +1,42 @@
 // `gatehouse fixtures`: run the fixture regression suites through the shipped bundle and the
-// schemas. Fails when a case disagrees or when a declared deny code has no fixture.
+// schemas. Fails when a case disagrees; with `profile: self` (gatehouse's own repository) also
+// when a deny code the bundle declares has no fixture. In any other project only the folders
+// named after an input kind or a gatehouse schema are suites (its other fixtures are its own).
 
+import { join, resolve } from "node:path";
 import type { Argv } from "yargs";
-import { packagePath } from "../../core/paths.js";
+import { displayPath, packagePath } from "../../core/paths.js";
 import { runFixtures } from "../../fixtures/suite.js";
+import { loadConfig, projectRoot } from "../../gate/config.js";
 import { loadBundle } from "../../policy/bundle.js";
+import { isKind } from "../../schemas/kinds.js";
 import { SchemaRegistry } from "../../schemas/registry.js";
 import { FailClosed } from "../../core/errors.js";
 import { failClosedFinding } from "../../gate/run.js";
 import { decide } from "../../core/verdict.js";
 import { report } from "../common.js";
 
+interface FixturesArgs {
+  dir?: string | undefined;
+  bundle: string;
+  root?: string | undefined;
+  config?: string | undefined;
+}
+
 export const fixturesCommand = {
   command: "fixtures",
   describe: "run the fixture regression suites (fixtures/<kind or schema>/*.json) through the bundle and schemas",
   builder: (y: Argv) =>
     y
-      .option("dir", { type: "string", default: packagePath("fixtures"), describe: "fixtures directory" })
-      .option("bundle", { type: "string", default: packagePath("bundle"), describe: "bundle directory" }),
-  handler: async (args: { dir: string; bundle: string }) => {
+      .option("dir", { type: "string", describe: "fixtures directory (default: fixtures/ in the project root)" })
+      .option("bundle", { type: "string", default: packagePath("bundle"), describe: "bundle directory" })
+      .option("root", { type: "string", describe: "project root (default: the nearest directory with a gatehouse.config, up to the repository root)" })
+      .option("config", { alias: "c", type: "string", describe: "config file (default gatehouse.config.yaml/.yml/.json in the root)" }),
+  handler: async (args: FixturesArgs) => {
+    const schemas = new SchemaRegistry();
+    const root = projectRoot(args.root, args.config);
+    const self = loadConfig(root, schemas, args.config).config.profile === "self";
+    const dir = args.dir !== undefined ? resolve(args.dir) : join(root, "fixtures");
     let bundle;
     try {
       bundle = await loadBundle(args.bundle);
@@ -27,7 +45,12 @@ export const fixturesCommand = {
       report(decide([failClosedFinding(error)], [], { durations: { totalMs: 0, evaluateMs: 0 } }), [{ format: "text" }]);
       return;
     }
-    const run = await runFixtures(args.dir, bundle, new SchemaRegistry());
+    const run = await runFixtures(dir, bundle, schemas, self ? {} : { coverage: false, isTarget: (target) => isKind(target) || schemas.has(target) });
+    if (run.suites === 0) {
+      process.stdout.write(`fixtures: none in ${displayPath(dir)} (suites are fixtures/<input kind or schema>/*.json); nothing to run\n`);
+      process.exitCode = 0;
+      return;
+    }
     let failed = 0;
     for (const c of run.cases) {
       if (c.ok) continue;

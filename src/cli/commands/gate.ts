@@ -1,22 +1,26 @@
 // `gatehouse gate`: run the configured collectors over the repository, validate, evaluate, report.
+// The packaged bundle judges what the built-in collectors find; the project's own policies
+// (config `policies`) judge what its `files` entries find; one verdict comes out.
 
-import { resolve } from "node:path";
 import type { Argv } from "yargs";
 import { COLLECTORS, isCollectorName } from "../../collectors/index.js";
 import { ConfigError } from "../../core/errors.js";
 import type { Finding } from "../../core/findings.js";
 import { errorMessage } from "../../core/errors.js";
-import { packagePath } from "../../core/paths.js";
-import { loadConfig } from "../../gate/config.js";
+import { displayPath, packagePath } from "../../core/paths.js";
+import type { Verdict } from "../../core/verdict.js";
+import { CONFIG_FILES, loadConfig, projectRoot } from "../../gate/config.js";
 import type { InputJob } from "../../gate/evaluate-input.js";
-import { runEvaluation } from "../../gate/run.js";
+import { runEvaluation, type EvaluationRequest } from "../../gate/run.js";
+import { checkFilesRouting, filesOptions, mergeVerdicts, policySources, routeJobs } from "../../gate/user-policies.js";
 import { resolveEffectivePolicy } from "../../packs/effective.js";
 import { enforcePack } from "../../packs/enforce.js";
 import { SchemaRegistry } from "../../schemas/registry.js";
+import { resolve } from "node:path";
 import { fixedNow, progress, report, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
 
 interface GateArgs extends ReportArgs {
-  root: string;
+  root?: string | undefined;
   config?: string | undefined;
   policy?: string | undefined;
   prBody?: string | undefined;
@@ -27,30 +31,43 @@ export const gateCommand = {
   describe: "run the configured collectors over the repository and gate the result",
   builder: (y: Argv) =>
     withReportOptions(y)
-      .option("root", { type: "string", default: ".", describe: "repository root" })
+      .option("root", { type: "string", describe: "project root (default: the nearest directory with a gatehouse.config, up to the repository root)" })
       .option("config", { alias: "c", type: "string", describe: "config file (default gatehouse.config.yaml/.yml/.json in the root)" })
       .option("policy", { alias: "p", type: "string", describe: "override the policy (bundle or .rego directory)" })
       .option("pr-body", { type: "string", describe: "pull request description (Contract Impact); default the GitHub event's PR body" }),
   handler: async (args: GateArgs) => {
     const targets = selectFormats(args);
     validateNumbers(args);
-    const root = resolve(args.root);
+    const root = projectRoot(args.root, args.config);
     const schemas = new SchemaRegistry();
     const { config, file: configFile } = loadConfig(root, schemas, args.config);
+    if (!configFile) {
+      // Without a config there is nothing to collect: say what to do rather than deny gate/no-inputs.
+      throw new ConfigError(
+        `no ${CONFIG_FILES[0]} in ${displayPath(root) === "." ? "this directory" : displayPath(root)} or above it (up to the repository root): run \`npx --no-install gatehouse init\` to write one, or pass --config`,
+      );
+    }
     const nowNs = fixedNow(args);
-    const effective = resolveEffectivePolicy({ root, config, schemas, ...(configFile ? { configFile } : {}) });
+    const sources = policySources(root, config);
+    checkFilesRouting(config, sources);
+    const effective = resolveEffectivePolicy({ root, config, schemas, configFile });
 
     const jobs: InputJob[] = [];
     const findings: Finding[] = [];
     const tick = progress("collected");
     const names = Object.keys(config.collectors).sort();
+    const unavailable = Object.entries(COLLECTORS).filter(([, c]) => c.profile !== undefined && c.profile !== config.profile).map(([name]) => name);
     for (const [index, name] of names.entries()) {
       const options = config.collectors[name];
       if (options === false) continue;
-      if (!isCollectorName(name)) throw new ConfigError(`unknown collector ${JSON.stringify(name)}; known: ${Object.keys(COLLECTORS).sort().join(", ")}`);
+      if (!isCollectorName(name)) throw new ConfigError(`unknown collector ${JSON.stringify(name)}; known: ${Object.keys(COLLECTORS).sort().join(", ")}`, configFile);
+      const collector = COLLECTORS[name];
+      if (collector.profile !== undefined && collector.profile !== config.profile) {
+        throw new ConfigError(`collector ${name} checks gatehouse's own repository layout and runs only with \`profile: ${collector.profile}\`; remove it from collectors`, configFile);
+      }
       try {
         const env = args.prBody ? { ...process.env, GATEHOUSE_PR_BODY: resolve(args.prBody) } : process.env;
-        const collected = await COLLECTORS[name].collect({ root, options: options ?? {}, config, env, policy: effective.policy, ...(nowNs !== undefined ? { nowNs } : {}) });
+        const collected = await collector.collect({ root, options: filesOptions(options ?? {}), config, env, policy: effective.policy, ...(nowNs !== undefined ? { nowNs } : {}) });
         jobs.push(...collected.inputs);
         findings.push(...collected.findings);
       } catch (error) {
@@ -60,21 +77,32 @@ export const gateCommand = {
       tick?.(index + 1, names.length);
     }
 
-    const policy = args.policy ?? (config.policy ? resolve(root, config.policy) : packagePath("bundle"));
-    const verdict = await runEvaluation({
-      policy,
-      jobs,
-      findings,
-      selection: { all: false, namespaces: [] },
-      maxInputBytes: config.maxInputBytes ?? args.maxInputBytes,
-      timeoutMs: config.timeoutMs ?? args.timeout,
-      policyRecord: effective.record,
-      ...(nowNs !== undefined ? { nowNs } : {}),
-      ...(args.workers !== undefined ? { workers: args.workers } : {}),
-      ...(progress("evaluated") ? { onProgress: progress("evaluated")! } : {}),
-    });
+    const routed = routeJobs(jobs, sources);
+    const evaluate = (policy: string, group: InputJob[], extra: Partial<EvaluationRequest> = {}): Promise<Verdict> =>
+      runEvaluation({
+        policy,
+        jobs: group,
+        selection: { all: false, namespaces: [] },
+        maxInputBytes: config.maxInputBytes ?? args.maxInputBytes,
+        timeoutMs: config.timeoutMs ?? args.timeout,
+        ...(nowNs !== undefined ? { nowNs } : {}),
+        ...(args.workers !== undefined ? { workers: args.workers } : {}),
+        ...(progress("evaluated") ? { onProgress: progress("evaluated")! } : {}),
+        ...extra,
+      });
+    const shippedPolicy = args.policy ?? (config.policy ? resolve(root, config.policy) : packagePath("bundle"));
+    // The packaged bundle runs when it has inputs, or when nothing else does (so an empty run
+    // still denies gate/no-inputs); the collectors' findings go with the first evaluation.
+    const runShipped = routed.shipped.length > 0 || routed.groups.length === 0;
+    const shipped = runShipped ? await evaluate(shippedPolicy, routed.shipped, { findings, policyRecord: effective.record }) : undefined;
+    const own: Verdict[] = [];
+    for (const [index, group] of routed.groups.entries()) {
+      own.push(await evaluate(group.source.path, group.jobs, !runShipped && index === 0 ? { findings } : {}));
+    }
+    const verdict = own.length === 0 && shipped ? shipped : mergeVerdicts(shipped, own);
+
     const enabledCollectors = names.filter((name) => config.collectors[name] !== false);
     const nowMs = nowNs !== undefined ? Number(nowNs / 1_000_000n) : Date.now();
-    report(enforcePack(verdict, { root, effective, schemas, enabledCollectors, nowMs }), targets);
+    report(enforcePack(verdict, { root, effective, schemas, enabledCollectors, unavailableCollectors: unavailable, nowMs }), targets);
   },
 };

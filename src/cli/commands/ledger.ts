@@ -14,11 +14,12 @@ import { InputParseError, formatForPath, parseDocument } from "../../inputs/pars
 import { appendEntry, ledgerFiles, verifyLedger, type LedgerProblem } from "../../ops/ledger.js";
 import { evaluateOps } from "../../ops/evaluate.js";
 import { loadOpsSettings } from "../../ops/settings.js";
+import { projectRoot } from "../../gate/config.js";
 import { SchemaRegistry } from "../../schemas/registry.js";
 import { fixedNow, report, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
 
 interface LedgerArgs extends ReportArgs {
-  root: string;
+  root?: string | undefined;
   config?: string | undefined;
   dir?: string | undefined;
 }
@@ -29,12 +30,12 @@ interface AppendArgs extends LedgerArgs {
 
 const withLedgerOptions = (y: Argv) =>
   withReportOptions(y)
-    .option("root", { type: "string", default: ".", describe: "repository root (gatehouse.config is read from it)" })
+    .option("root", { type: "string", describe: "repository root, whose gatehouse.config is read (default: the nearest directory with a gatehouse.config, up to the repository root)" })
     .option("config", { alias: "c", type: "string", describe: "config file (default gatehouse.config.yaml/.yml/.json in the root)" })
     .option("dir", { type: "string", describe: "ledger directory (default: config ops.ledgerDir, else ops/ledger)" });
 
 function ledgerDir(args: LedgerArgs, schemas: SchemaRegistry) {
-  const root = resolve(args.root);
+  const root = projectRoot(args.root, args.config);
   const settings = loadOpsSettings(root, schemas, args.config);
   return { settings, dir: args.dir !== undefined ? resolve(args.dir) : settings.ledgerDir };
 }

@@ -1,23 +1,22 @@
 // `gatehouse policy effective`: the merged policy (pack + config overrides + repo-local file)
 // and its hash, as the gate would enforce it.
 
-import { resolve } from "node:path";
 import type { Argv } from "yargs";
 import { stringify } from "yaml";
 import { ConfigError, UsageError } from "../../core/errors.js";
-import { loadConfig } from "../../gate/config.js";
+import { loadConfig, projectRoot } from "../../gate/config.js";
 import { resolveEffectivePolicy, type EffectiveResult } from "../../packs/effective.js";
 import { SchemaRegistry } from "../../schemas/registry.js";
 
 interface PolicyArgs {
-  root: string;
+  root?: string | undefined;
   config?: string | undefined;
   format: string;
 }
 
 /** Loads the effective policy for a root; a rejected repo-local file is an error here. */
-export function effectiveFor(rootArg: string, configArg: string | undefined): { effective: EffectiveResult; root: string; schemas: SchemaRegistry } {
-  const root = resolve(rootArg);
+export function effectiveFor(rootArg: string | undefined, configArg: string | undefined): { effective: EffectiveResult; root: string; schemas: SchemaRegistry } {
+  const root = projectRoot(rootArg, configArg);
   const schemas = new SchemaRegistry();
   const { config, file } = loadConfig(root, schemas, configArg);
   const effective = resolveEffectivePolicy({ root, config, schemas, ...(file ? { configFile: file } : {}) });
@@ -43,7 +42,7 @@ const effectiveSubcommand = {
   describe: "print the effective policy (pack + config overrides + .gatehouse/policy) and its sha256",
   builder: (y: Argv) =>
     y
-      .option("root", { type: "string", default: ".", describe: "repository root" })
+      .option("root", { type: "string", describe: "repository root (default: the nearest directory with a gatehouse.config, up to the repository root)" })
       .option("config", { alias: "c", type: "string", describe: "config file (default gatehouse.config.yaml/.yml/.json in the root)" })
       .option("format", { alias: "o", type: "string", default: "text", describe: "text or json" }),
   handler: (args: PolicyArgs) => {

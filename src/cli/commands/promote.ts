@@ -7,7 +7,7 @@ import type { Argv } from "yargs";
 import { FailClosed } from "../../core/errors.js";
 import { packagePath } from "../../core/paths.js";
 import { decide } from "../../core/verdict.js";
-import { loadConfig } from "../../gate/config.js";
+import { loadConfig, projectRoot } from "../../gate/config.js";
 import { runEvaluation } from "../../gate/run.js";
 import { systemClock } from "../../policy/builtins/index.js";
 import type { LoadedBundle } from "../../policy/bundle.js";
@@ -23,7 +23,7 @@ interface VerifyArgs extends ReportArgs {
   receipts: string[];
   registry?: string | undefined;
   summaryOut?: string | undefined;
-  root: string;
+  root?: string | undefined;
   config?: string | undefined;
   policy?: string | undefined;
 }
@@ -40,13 +40,13 @@ const verifyCommand = {
       .positional("receipts", { type: "string", array: true, describe: "run receipt files" })
       .option("registry", { type: "string", describe: "watcher registry (default: promotion.registry in the config)" })
       .option("summary-out", { type: "string", describe: "write the verification summary here (atomically)" })
-      .option("root", { type: "string", default: ".", describe: "repository root (config, manifest globs)" })
+      .option("root", { type: "string", describe: "repository root, for the config and manifest globs (default: the nearest directory with a gatehouse.config, up to the repository root)" })
       .option("config", { alias: "c", type: "string", describe: "config file (default gatehouse.config.yaml/.yml/.json in the root)" })
       .option("policy", { alias: "p", type: "string", describe: "override the policy (bundle or .rego directory)" }),
   handler: async (args: VerifyArgs) => {
     const targets = selectFormats(args);
     validateNumbers(args);
-    const root = resolve(args.root);
+    const root = projectRoot(args.root, args.config);
     const schemas = new SchemaRegistry();
     const { config } = loadConfig(root, schemas, args.config);
     const nowNs = fixedNow(args) ?? systemClock.nowNs();

@@ -1,0 +1,149 @@
+// `gatehouse init`: look at the repository (sources and their entry points, receipts, ops, Rego)
+// and write a commented gatehouse.config.yaml, the pull request template and the CI workflow,
+// plus the first contract registry when there is an API to govern. It never overwrites a file
+// without --force, checks every target before writing any, and asks only on a terminal.
+
+import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { createInterface } from "node:readline/promises";
+import type { Argv } from "yargs";
+import { ConfigError, UsageError } from "../../core/errors.js";
+import { displayPath } from "../../core/paths.js";
+import { CONFIG_FILES, configFileIn, type GateConfig } from "../../gate/config.js";
+import { parseDocument } from "../../inputs/parse.js";
+import { detect, type Detected } from "../../init/detect.js";
+import { configText, PR_TEMPLATE, workflowText } from "../../init/templates.js";
+import { SchemaRegistry } from "../../schemas/registry.js";
+import { VERSION } from "../version.js";
+
+interface InitArgs {
+  root?: string | undefined;
+  force: boolean;
+  yes: boolean;
+}
+
+interface Planned {
+  /** relative to the root, `/`-separated */
+  path: string;
+  text: string;
+  /** the file already there that this one replaces (with --force) */
+  existing?: string;
+}
+
+/** Where GitHub looks for a pull request template (any one of them is the project's). */
+const PR_TEMPLATE_PLACES = [".github", ".", "docs"].flatMap((dir) =>
+  ["pull_request_template.md", "PULL_REQUEST_TEMPLATE.md"].map((name) => (dir === "." ? name : `${dir}/${name}`)),
+);
+const WORKFLOW = ".github/workflows/gatehouse.yml";
+
+export const initCommand = {
+  command: "init",
+  describe: "detect what the repository has and write gatehouse.config.yaml, the PR template and the CI workflow",
+  builder: (y: Argv) =>
+    y
+      .option("root", { type: "string", describe: "directory to set up (default: the repository root, the nearest directory above with .git)" })
+      .option("force", { type: "boolean", default: false, describe: "replace files that already exist" })
+      .option("yes", { alias: "y", type: "boolean", default: false, describe: "do not ask for confirmation on a terminal" }),
+  handler: async (args: InitArgs) => {
+    const root = args.root !== undefined ? resolve(args.root) : repositoryRoot(process.cwd());
+    const found = await detect(root);
+    const plan = planFiles(root, found);
+
+    const existing = plan.filter((p) => p.existing !== undefined);
+    if (existing.length > 0 && !args.force) {
+      const names = existing.map((p) => displayPath(join(root, p.existing!)));
+      throw new ConfigError(`${names.join(", ")} already exist${names.length === 1 ? "s" : ""}; gatehouse init does not overwrite (pass --force to replace ${names.length === 1 ? "it" : "them"})`);
+    }
+
+    // The config is checked against its schema before anything is written.
+    const schemas = new SchemaRegistry();
+    const config = parseDocument(plan[0]!.text, "yaml") as GateConfig;
+    const problems = schemas.validate("gatehouse-config.v1", config, CONFIG_FILES[0]!);
+    if (problems.length > 0) throw new Error(`init produced an invalid config: ${problems.map((p) => p.message).join("; ")}`);
+
+    process.stdout.write(describeFound(found));
+    if (process.stdin.isTTY && process.stdout.isTTY && !args.yes) {
+      const rl = createInterface({ input: process.stdin, output: process.stdout });
+      const answer = await rl.question(`write ${plan.map((p) => p.existing ?? p.path).join(", ")} in ${displayPath(root)}? [Y/n] `);
+      rl.close();
+      if (/^n/i.test(answer.trim())) {
+        process.stdout.write("nothing written\n");
+        return;
+      }
+    }
+    for (const file of plan) {
+      const target = join(root, file.existing ?? file.path);
+      writeAtomic(target, file.text);
+      process.stdout.write(`${file.existing ? "replaced" : "wrote"} ${displayPath(target)}\n`);
+    }
+
+    if (config.collectors.contracts !== undefined) {
+      const registry = join(root, "contracts", "registry.json");
+      if (existsSync(registry)) process.stdout.write(`kept ${displayPath(registry)} (the contract baseline)\n`);
+      else {
+        const created = await writeBaselineRegistry(root, config);
+        process.stdout.write(`wrote ${displayPath(registry)}: the baseline, ${created} contracts (update it with \`gatehouse contracts accept\`)\n`);
+      }
+    }
+    if (Object.keys(config.collectors).length === 0) {
+      process.stdout.write("note: no collector is enabled yet, so `gate` denies gate/no-inputs until there is something to govern (see the comments in the config)\n");
+    }
+    process.stdout.write(
+      "\nnext: `npx --no-install gatehouse gate` (exit 0 allow, 1 deny, 2 setup error), then commit these files.\n" +
+        `CI runs ${WORKFLOW} on every pull request; make its "gatehouse gate" job a required check.\n`,
+    );
+  },
+};
+
+/** The nearest directory from `start` up that holds .git (a repository or a worktree), else `start`. */
+export function repositoryRoot(start: string): string {
+  for (let dir = resolve(start); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, ".git"))) return dir;
+    if (dirname(dir) === dir) return resolve(start);
+  }
+}
+
+export function planFiles(root: string, found: Detected): Planned[] {
+  const config = configFileIn(root);
+  const template = PR_TEMPLATE_PLACES.find((p) => existsSync(join(root, p)));
+  return [
+    { path: CONFIG_FILES[0]!, text: configText(found), ...(config ? { existing: relative(root, config).split("\\").join("/") } : {}) },
+    { path: ".github/pull_request_template.md", text: PR_TEMPLATE, ...(template ? { existing: template } : {}) },
+    { path: WORKFLOW, text: workflowText(found, VERSION), ...(existsSync(join(root, WORKFLOW)) ? { existing: WORKFLOW } : {}) },
+  ];
+}
+
+function describeFound(found: Detected): string {
+  const lines: string[] = [];
+  if (found.typescript) {
+    const entries = found.typescript.entries.length > 0 ? `, entry points ${found.typescript.entries.join(", ")}` : ", no package entry point (every module's exports count)";
+    lines.push(`${found.typescript.language}: ${found.typescript.include.join(", ")}${entries}`);
+  }
+  if (found.python) lines.push(`Python: ${found.python.include.join(", ")}${found.python.packages.length > 0 ? ` (packages ${found.python.packages.join(", ")})` : ""}`);
+  if (found.promotion) lines.push(`promotion receipts: ${found.promotion.receipts.join(", ")}${found.promotion.registry ? `, watcher registry ${found.promotion.registry}` : ", no watcher registry"}`);
+  if (found.ops) lines.push(`ops folder: ${found.ops.dir}/`);
+  for (const rego of found.rego) lines.push(`Rego: ${rego.dir}/ (namespaces ${rego.namespaces.join(", ")})`);
+  if (lines.length === 0) lines.push("nothing gatehouse governs yet (no TS/JS or Python sources, receipts, ops folder or Rego)");
+  return `found:\n${lines.map((l) => `  ${l}\n`).join("")}`;
+}
+
+async function writeBaselineRegistry(root: string, config: GateConfig): Promise<number> {
+  const { contractSettings } = await import("../../contracts/governance.js");
+  const { extractContracts } = await import("../../contracts/extract.js");
+  const { INITIAL_VERSION, writeJsonAtomic } = await import("../../contracts/registry.js");
+  const settings = contractSettings(config.contracts as Record<string, unknown> | undefined);
+  const { contracts } = await extractContracts(root, settings);
+  const fixed = process.env.GATEHOUSE_NOW;
+  const ms = fixed ? Date.parse(fixed) : Date.now();
+  if (Number.isNaN(ms)) throw new UsageError(`GATEHOUSE_NOW must be an RFC 3339 timestamp, got ${JSON.stringify(fixed)}`);
+  const updatedAt = new Date(ms).toISOString();
+  writeJsonAtomic(join(root, settings.registry), { registryVersion: INITIAL_VERSION, updatedAt, contracts });
+  return contracts.length;
+}
+
+function writeAtomic(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
