@@ -19,15 +19,14 @@ export const fixturesCommand = {
       .option("dir", { type: "string", default: packagePath("fixtures"), describe: "fixtures directory" })
       .option("bundle", { type: "string", default: packagePath("bundle"), describe: "bundle directory" }),
   handler: async (args: { dir: string; bundle: string }) => {
-    let bundle;
+    let run;
     try {
-      bundle = await loadBundle(args.bundle);
+      run = await runFixtures(args.dir, await loadBundle(args.bundle), new SchemaRegistry());
     } catch (error) {
       if (!(error instanceof FailClosed)) throw error;
       report(decide([failClosedFinding(error)], [], { durations: { totalMs: 0, evaluateMs: 0 } }), [{ format: "text" }]);
       return;
     }
-    const run = await runFixtures(args.dir, bundle, new SchemaRegistry());
     let failed = 0;
     for (const c of run.cases) {
       if (c.ok) continue;
