@@ -40,6 +40,20 @@ export interface NamedRef extends DigestRef {
   name: string;
 }
 
+/** The unsigned verification-summary.v1 document (see buildSummary). */
+export interface VerificationSummary {
+  summaryVersion: "verification-summary.v1";
+  verifier: { id: string; version: string; opaVersion?: string };
+  timeVerified: string;
+  policy: DigestRef;
+  schemas: NamedRef[];
+  inputAttestations: DigestRef[];
+  subject: NamedRef[];
+  verificationResult: "PASSED" | "FAILED";
+  verifiedLevels: string[];
+  findings: { code: string; severity: Severity; message: string; input?: string; pointer?: string }[];
+}
+
 export interface SummaryFinding {
   code: string;
   severity: Severity;
@@ -93,14 +107,17 @@ export interface SummarySources {
   policySha256: string;
   opaVersion?: string;
   schemasDir: string;
-  /** the receipt the summary is about (resourceUri) */
-  resourceFile: string;
   files: FileFact[];
   subjects: SubjectFact[];
 }
 
+export interface StatementSources extends SummarySources {
+  /** the receipt the summary is about (resourceUri) */
+  resourceFile: string;
+}
+
 /** Builds the statement for a summary file at `summaryFile`; every uri is relative to its directory. */
-export function buildStatement(summaryFile: string, sources: SummarySources): SummaryStatement {
+export function buildStatement(summaryFile: string, sources: StatementSources): SummaryStatement {
   const base = dirname(resolve(summaryFile));
   const uri = (file: string) => toPosix(relative(base, file));
   const passed = sources.verdict.decision === "allow";
@@ -138,6 +155,43 @@ export function buildStatement(summaryFile: string, sources: SummarySources): Su
   };
 }
 
+/**
+ * The unsigned verification-summary.v1 document of earlier versions. `promote verify` no longer
+ * writes it and `check-summary` refuses it (summary/unsigned); it stays exported because removing
+ * it is a BREAKING change to gatehouse's contracts, which takes an approved decision. Use
+ * buildStatement and signStatement.
+ */
+export function buildSummary(summaryFile: string, sources: SummarySources): VerificationSummary {
+  const base = dirname(resolve(summaryFile));
+  const uri = (file: string) => toPosix(relative(base, file));
+  const passed = sources.verdict.decision === "allow";
+  return {
+    summaryVersion: "verification-summary.v1",
+    verifier: { id: VERIFIER_ID, version: sources.version, ...(sources.opaVersion ? { opaVersion: sources.opaVersion } : {}) },
+    timeVerified: new Date(Number(sources.nowNs / 1_000_000n)).toISOString(),
+    policy: { uri: uri(sources.policyFile), digest: { sha256: sources.policySha256 } },
+    schemas: PROMOTION_SCHEMAS.map((name) => {
+      const file = resolve(sources.schemasDir, `${name}.schema.json`);
+      return { name, uri: uri(file), digest: { sha256: sha256(readFileSync(file)) } };
+    }),
+    inputAttestations: sources.files
+      .map((f) => ({ uri: uri(f.file), digest: { sha256: f.sha256 } }))
+      .sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0)),
+    subject: sources.subjects.map((s) => ({ name: s.name, uri: uri(s.file), digest: { sha256: s.sha256 }, bytes: s.bytes })),
+    verificationResult: passed ? "PASSED" : "FAILED",
+    verifiedLevels: passed ? [PROMOTION_LEVEL] : [],
+    findings: sources.verdict.findings
+      .filter((f) => f.severity !== "info")
+      .map((f) => ({
+        code: f.code,
+        severity: f.severity,
+        message: f.message,
+        ...(f.input !== undefined ? { input: f.input } : {}),
+        ...(f.location?.pointer !== undefined ? { pointer: f.location.pointer } : {}),
+      })),
+  };
+}
+
 /** The signed envelope of a statement, as written to the summary file. */
 export function signStatement(statement: SummaryStatement, key: KeyObject): DsseEnvelope {
   return signEnvelope(IN_TOTO_PAYLOAD_TYPE, Buffer.from(JSON.stringify(statement), "utf8"), key, keyId(key));
@@ -151,12 +205,12 @@ export interface SummaryTrust {
 }
 
 /**
- * Checks a summary: the signature (with the key given) before anything in the payload is read,
+ * Checks a summary: the signature (with the key given; none given denies) before anything in the payload is read,
  * then the statement's shape, its result, its policy against the trusted bundle, and every digest
  * it records (schemas, input attestations, subjects) against the files on disk. Returns denying
  * findings; none means a later stage may trust the summary without re-running the rules.
  */
-export async function checkSummary(summaryFile: string, schemas: SchemaRegistry, trust: SummaryTrust): Promise<{ findings: Finding[]; record?: InputRecord }> {
+export async function checkSummary(summaryFile: string, schemas: SchemaRegistry, trust?: SummaryTrust): Promise<{ findings: Finding[]; record?: InputRecord }> {
   const display = displayPath(summaryFile);
   const finding = (code: SummaryCode, message: string, pointer?: string): Finding => ({
     code,
@@ -174,6 +228,8 @@ export async function checkSummary(summaryFile: string, schemas: SchemaRegistry,
   }
   const record: InputRecord = { path: display, sha256: sha256(raw), bytes: raw.byteLength, rulesEvaluated: 0 };
   const refuse = (code: SummaryCode, message: string, pointer?: string) => ({ findings: [finding(code, message, pointer)], record });
+  // Without a key and a trusted policy nothing in a summary can be verified, so nothing passes.
+  if (!trust) return refuse("summary/bad-signature", "no public key was given to verify the summary's signature with");
   if (raw.byteLength > DEFAULT_MAX_INPUT_BYTES) return refuse("summary/invalid", `the summary is over ${DEFAULT_MAX_INPUT_BYTES} bytes`);
 
   // 1. The envelope, and its signature: nothing of the payload is trusted before it verifies.
