@@ -201,39 +201,47 @@ function cli(args: string[], cwd: string) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-test("promote verify writes a summary that check-summary trusts, and any later change is caught", () => {
+test("promote verify writes a signed summary that check-summary trusts, and any later change is caught", () => {
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-summary-"));
   try {
     const copy = join(dir, "promotion");
     cpSync(EXAMPLE, copy, { recursive: true });
+    assert.is(cli(["keys", "generate", join(dir, "k")], dir).code, 0);
+    const sign = ["--sign-key", join(dir, "k.key")];
+    const key = ["--key", join(dir, "k.pub")];
     const summary = join(dir, "out", "summary.json");
-    const verify = cli(["promote", "verify", "run.receipt.json", "--registry", "watcher-registry.json", "--summary-out", summary, "--now", NOW], copy);
+    const verify = cli(["promote", "verify", "run.receipt.json", "--registry", "watcher-registry.json", "--summary-out", summary, ...sign, "--now", NOW], copy);
     assert.is(verify.code, 0, verify.out + verify.err);
-    const written = JSON.parse(readFileSync(summary, "utf8"));
-    assert.is(written.verificationResult, "PASSED");
-    assert.is(written.timeVerified, "2026-01-01T00:00:00.000Z");
+    const envelope = JSON.parse(readFileSync(summary, "utf8"));
+    assert.is(envelope.payloadType, "application/vnd.in-toto+json");
+    const written = JSON.parse(Buffer.from(envelope.payload, "base64").toString("utf8"));
+    assert.is(written._type, "https://in-toto.io/Statement/v1");
+    assert.is(written.predicateType, "https://slsa.dev/verification_summary/v1");
+    assert.is(written.predicate.verificationResult, "PASSED");
+    assert.is(written.predicate.timeVerified, "2026-01-01T00:00:00.000Z");
+    assert.is(written.predicate.resourceUri, "../promotion/run.receipt.json");
+    assert.is(written.predicate.policy.digest.sha256, bundle.sha256);
     assert.is(written.subject.length, 4);
-    assert.is(written.inputAttestations.length, 3);
-    assert.is(cli(["promote", "check-summary", summary], dir).code, 0);
+    assert.is(written.predicate.inputAttestations.length, 3);
+    assert.is(cli(["promote", "check-summary", summary, ...key], dir).code, 0);
 
     appendFileSync(join(copy, "outputs", "metrics.csv"), "x");
-    const changed = cli(["promote", "check-summary", summary, "--format", "json"], dir);
+    const changed = cli(["promote", "check-summary", summary, ...key, "--format", "json"], dir);
     assert.is(changed.code, 1);
     assert.equal(JSON.parse(changed.out).findings.map((f: any) => f.code), ["summary/subject-mismatch"]);
 
     // The tampered output now fails verify too; its FAILED summary records what is on disk, so
     // only the result stops a later stage from trusting it.
-    assert.is(cli(["promote", "verify", "run.receipt.json", "--registry", "watcher-registry.json", "--summary-out", summary, "--now", NOW], copy).code, 1);
-    const failed = cli(["promote", "check-summary", summary, "--format", "json"], dir);
+    assert.is(cli(["promote", "verify", "run.receipt.json", "--registry", "watcher-registry.json", "--summary-out", summary, ...sign, "--now", NOW], copy).code, 1);
+    const failed = cli(["promote", "check-summary", summary, ...key, "--format", "json"], dir);
     assert.is(failed.code, 1);
     assert.equal(JSON.parse(failed.out).findings.map((f: any) => f.code), ["summary/result-failed"]);
 
-    const vacuous = { ...written, verificationResult: "PASSED", verifiedLevels: ["GATEHOUSE_PROMOTION_V1"], subject: [] };
-    writeFileSync(summary, JSON.stringify(vacuous));
-    assert.equal(JSON.parse(cli(["promote", "check-summary", summary, "--format", "json"], dir).out).findings.map((f: any) => f.code), ["summary/invalid"]);
-
     writeFileSync(summary, "{}");
-    assert.ok(cli(["promote", "check-summary", summary, "--format", "json"], dir).out.includes("summary/invalid"));
+    assert.ok(cli(["promote", "check-summary", summary, ...key, "--format", "json"], dir).out.includes("summary/invalid"));
+    // No key: nothing can be trusted, a usage error; a summary without a key to sign it is not written.
+    assert.is(cli(["promote", "check-summary", summary], dir).code, 2);
+    assert.is(cli(["promote", "verify", "run.receipt.json", "--registry", "watcher-registry.json", "--summary-out", summary, "--now", NOW], copy).code, 2);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -29,6 +29,7 @@ export const COMMANDS: Record<string, () => Promise<object>> = {
   clarify: async () => (await import("./commands/clarify.js")).clarifyCommand,
   ops: async () => (await import("./commands/ops.js")).opsCommand,
   ledger: async () => (await import("./commands/ledger.js")).ledgerCommand,
+  keys: async () => (await import("./commands/keys.js")).keysCommand,
 };
 
 /** The command modules a run needs: the one named first on the command line, else all. */
@@ -51,7 +52,7 @@ export async function main(argv: string[]): Promise<void> {
     const parser = yargs(argv.map((a) => (a === "-" ? STDIN_MARKER : a))).scriptName("gatehouse");
     for (const command of await commandsFor(argv)) parser.command(command as never);
     parser
-      .demandCommand(1, "name a command: init, check, gate, build, fixtures, contracts, version, policy, clarify, promote, schemas, ops, ledger")
+      .demandCommand(1, "name a command: init, check, gate, build, fixtures, contracts, version, policy, clarify, promote, schemas, ops, ledger, keys")
       .strict()
       .version(false)
       .option("version", { type: "boolean", describe: "print gatehouse, OPA and bundle versions" })

@@ -24,6 +24,7 @@ export type GateCode =
   | "input/too-large"
   | "bundle/stale"
   | "bundle/tampered"
+  | "bundle/untrusted"
   | "ledger/broken"
   | "ledger/malformed"
   | "ledger/missing-entry"
@@ -145,9 +146,15 @@ export const GATE_CODES: Record<GateCode, CodeInfo> = {
   },
   "bundle/tampered": {
     title: "Bundle wasm does not match its manifest",
-    docs: "The wasm module's sha256 differs from the one its manifest records, or the manifest is missing or malformed. The bundle is refused.",
+    docs: "The wasm module's sha256 differs from the one its manifest records; the manifest is missing or malformed (no Rego sources recorded, a source path outside its root); or the manifest's entrypoints, packages or aggregates are not those the wasm holds (the entrypoints evaluated are read from the wasm, the manifest's list is a cross-check). The bundle is refused.",
     severity: "error",
     trigger: "tampered-bundle",
+  },
+  "bundle/untrusted": {
+    title: "Shipped bundle is not the one this installation pinned",
+    docs: "gatehouse's own bundle (the installed package's bundle/, used by gate, promote, ops, ledger and check-summary unless a policy is given) has another manifest or wasm digest than the one pinned into the program when it was built (`npm run compile`), or the program carries no pin. The bundle was changed after install and is refused. Reinstall gatehouse, or pass your own policy explicitly (`--policy DIR`, or `policy:` in gatehouse.config.yaml).",
+    severity: "error",
+    trigger: "test/adversarial/issue-14-bundle.test.ts",
   },
   "ledger/broken": {
     title: "Ops ledger chain is broken",

@@ -10,6 +10,8 @@ import type { GateCode } from "../core/codes.js";
 import type { InputRecord } from "../core/verdict.js";
 import { isPlainJsonObject } from "../inputs/json-scan.js";
 import { InputParseError, formatForPath, parseDocument } from "../inputs/parse.js";
+import { FailClosed } from "../core/errors.js";
+import { entrypointsFromWasm } from "../policy/entrypoints.js";
 import type { AggregateInfo, EntrypointInfo } from "../policy/manifest.js";
 import { exceptionName } from "../policy/manifest.js";
 import { interpretResult } from "../policy/results.js";
@@ -61,21 +63,40 @@ export class InputEvaluator {
   /** packages whose aggregate entrypoint holds exactly their entrypoints and exists in the wasm */
   readonly #aggregates = new Map<string, AggregateInfo>();
 
+  /**
+   * `entrypoints` is what the caller believes the policy holds (the bundle's); the rules
+   * evaluated are the wasm's own, and a list that differs from them is refused, so no rule in
+   * the wasm is skipped because a list left it out. An aggregate is used only where it is the
+   * one the wasm has for that package (otherwise the package is evaluated rule by rule).
+   */
   constructor(
     readonly policy: PolicyInstance,
     entrypoints: readonly EntrypointInfo[],
     readonly schemas: SchemaRegistry,
     readonly options: EvaluatorOptions,
   ) {
-    for (const entry of entrypoints) {
+    const wasm = entrypointsFromWasm(policy.entrypointNames());
+    const claimed = new Map(entrypoints.map((e) => [e.path, e]));
+    const differs =
+      wasm.problems.length > 0 ||
+      claimed.size !== entrypoints.length ||
+      claimed.size !== wasm.entrypoints.length ||
+      wasm.entrypoints.some((e) => {
+        const c = claimed.get(e.path);
+        return !c || c.package !== e.package || c.rule !== e.rule || c.role !== e.role;
+      });
+    if (differs) {
+      throw new FailClosed("bundle/tampered", `the entrypoints given (${[...claimed.keys()].sort().join(", ")}) are not the wasm's (${policy.entrypointNames().join(", ")})`);
+    }
+    for (const entry of wasm.entrypoints) {
       const list = this.#byPackage.get(entry.package) ?? [];
       list.push(entry);
       this.#byPackage.set(entry.package, list);
     }
     for (const [pkg, aggregate] of Object.entries(options.aggregates ?? {})) {
-      const rules = (this.#byPackage.get(pkg) ?? []).map((e) => e.rule).sort();
-      if (policy.hasEntrypoint(aggregate.path) && rules.length === aggregate.rules.length && rules.every((r, i) => r === aggregate.rules[i])) {
-        this.#aggregates.set(pkg, aggregate);
+      const actual = wasm.aggregates && Object.hasOwn(wasm.aggregates, pkg) ? wasm.aggregates[pkg] : undefined;
+      if (actual && aggregate.path === actual.path && aggregate.rules.length === actual.rules.length && aggregate.rules.every((r, i) => r === actual.rules[i])) {
+        this.#aggregates.set(pkg, actual);
       }
     }
   }

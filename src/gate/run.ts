@@ -8,9 +8,9 @@ import { GATE_CODES } from "../core/codes.js";
 import { decide, type BundleRecord, type InputRecord, type PolicyRecord, type RuleInfo, type Verdict } from "../core/verdict.js";
 import { displayPath, packagePath } from "../core/paths.js";
 import { createBuiltins, systemClock, type Clock } from "../policy/builtins/index.js";
-import type { LoadedBundle } from "../policy/bundle.js";
+import { compileBundle, type LoadedBundle } from "../policy/bundle.js";
 import type { PackageInfo } from "../policy/manifest.js";
-import { auditBuiltins, compilePolicy } from "../policy/runtime.js";
+import { auditBuiltins } from "../policy/runtime.js";
 import { resolvePolicy } from "../policy/source.js";
 import type { InputJob, NamespaceSelection } from "./evaluate-input.js";
 import { evaluateInPool, type WorkerInit } from "./pool.js";
@@ -67,18 +67,21 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Verdict
       };
       rules = declaredRules(bundle.manifest.packages);
       auditBuiltins(bundle.manifest.builtins, createBuiltins(request.clock ?? systemClock));
+      // The entrypoints evaluated are the wasm's own (a manifest that disagrees is refused here).
+      const compiled = await compileBundle(bundle, "run");
+      bundleRecord.entrypoints = compiled.entrypoints.map((e) => e.path);
       if (request.jobs.length === 0) {
         throw new FailClosed("gate/no-inputs", "no inputs to evaluate: nothing matched the arguments or the configured collectors");
       }
       return {
-        module: await compilePolicy(bundle.wasm, "run"),
+        module: compiled.module,
         builtins: bundle.manifest.builtins,
-        entrypoints: bundle.manifest.entrypoints,
+        entrypoints: compiled.entrypoints,
         schemasDir: request.schemasDir ?? packagePath("schemas"),
         options: {
           maxInputBytes: request.maxInputBytes,
           selection: request.selection,
-          ...(bundle.manifest.aggregates ? { aggregates: bundle.manifest.aggregates } : {}),
+          ...(compiled.aggregates ? { aggregates: compiled.aggregates } : {}),
         },
         ...(request.nowNs !== undefined ? { nowNs: request.nowNs.toString() } : {}),
         ...(request.data !== undefined ? { data: request.data } : {}),

@@ -11,6 +11,8 @@ import { ConfigError, FailClosed, ToolchainError } from "../core/errors.js";
 import { sha256 } from "../core/digest.js";
 import { findFiles } from "../core/walk.js";
 import { opaVersion, runTool } from "./toolchain.js";
+import { verifiedEntrypoints } from "./entrypoints.js";
+import { wasmTables } from "./wasm-tables.js";
 import {
   AGGREGATE_PACKAGE,
   aggregateModule,
@@ -173,6 +175,9 @@ export async function buildBundle(policyDir: string, outDir: string): Promise<Bu
       ...(generated ? { aggregates: generated.aggregates satisfies Record<string, AggregateInfo> } : {}),
     };
 
+    // What gatehouse evaluates is the wasm's own entrypoint list: the manifest must describe it.
+    verifiedEntrypoints(manifest, wasmTables(wasmModule).entrypoints);
+
     // Stage next to the destination, then swap, so readers never see half a bundle.
     const staging = `${resolve(outDir)}.tmp-${process.pid}`;
     await rm(staging, { recursive: true, force: true });
@@ -212,16 +217,5 @@ function cString(bytes: Uint8Array): string {
 
 /** Names of the builtins a compiled policy imports from its host (read by instantiating it once). */
 export function wasmBuiltinNames(module: WebAssembly.Module, _wasm?: Uint8Array): string[] {
-  const memory = new WebAssembly.Memory({ initial: 5 });
-  const noop = () => 0;
-  const instance = new WebAssembly.Instance(module, {
-    env: { memory, opa_abort: noop, opa_println: noop, opa_builtin0: noop, opa_builtin1: noop, opa_builtin2: noop, opa_builtin3: noop, opa_builtin4: noop },
-  });
-  const exports = instance.exports as Record<string, (...args: number[]) => number>;
-  const addr = exports.opa_json_dump!(exports.builtins!());
-  const bytes = new Uint8Array(memory.buffer);
-  let end = addr;
-  while (bytes[end] !== 0) end++;
-  const names = Object.keys(JSON.parse(Buffer.from(bytes.subarray(addr, end)).toString("utf8")) as Record<string, number>);
-  return names.sort();
+  return wasmTables(module).builtins;
 }

@@ -145,6 +145,11 @@ export class PolicyInstance {
     return this.#bridge.directReads;
   }
 
+  /** The wasm's own entrypoint names (its `entrypoints()` table, as the SDK loaded it). */
+  entrypointNames(): string[] {
+    return Object.keys(this.#state.entrypoints).sort();
+  }
+
   /** Whether the wasm has this entrypoint. */
   hasEntrypoint(entrypoint: string): boolean {
     return Object.prototype.hasOwnProperty.call(this.#state.entrypoints, entrypoint);

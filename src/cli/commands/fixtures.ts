@@ -37,15 +37,14 @@ export const fixturesCommand = {
     const root = projectRoot(args.root, args.config);
     const self = loadConfig(root, schemas, args.config).config.profile === "self";
     const dir = args.dir !== undefined ? resolve(args.dir) : join(root, "fixtures");
-    let bundle;
+    let run;
     try {
-      bundle = await loadBundle(args.bundle);
+      run = await runFixtures(dir, await loadBundle(args.bundle), schemas, self ? {} : { coverage: false, isTarget: (target) => isKind(target) || schemas.has(target) });
     } catch (error) {
       if (!(error instanceof FailClosed)) throw error;
       report(decide([failClosedFinding(error)], [], { durations: { totalMs: 0, evaluateMs: 0 } }), [{ format: "text" }]);
       return;
     }
-    const run = await runFixtures(dir, bundle, schemas, self ? {} : { coverage: false, isTarget: (target) => isKind(target) || schemas.has(target) });
     if (run.suites === 0) {
       process.stdout.write(`fixtures: none in ${displayPath(dir)} (suites are fixtures/<input kind or schema>/*.json); nothing to run\n`);
       process.exitCode = 0;

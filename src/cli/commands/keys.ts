@@ -1,0 +1,25 @@
+// `gatehouse keys generate [PREFIX]`: an ECDSA P-256 key pair for signing verification summaries,
+// PREFIX.key (PKCS#8 PEM, mode 0600) and PREFIX.pub (SPKI PEM), as cosign and openssl read them.
+
+import { resolve } from "node:path";
+import type { Argv } from "yargs";
+import { generateKeyFiles } from "../../promotion/keys.js";
+
+const generateCommand = {
+  command: "generate [prefix]",
+  describe: "create PREFIX.key (private, mode 0600) and PREFIX.pub: an ECDSA P-256 pair for promote verify --sign-key / check-summary --key",
+  builder: (y: Argv) => y.positional("prefix", { type: "string", default: "gatehouse", describe: "path prefix of the two files" }),
+  handler: (args: { prefix: string }) => {
+    const privateFile = resolve(`${args.prefix}.key`);
+    const publicFile = resolve(`${args.prefix}.pub`);
+    const { keyid } = generateKeyFiles(privateFile, publicFile);
+    process.stdout.write(`wrote ${args.prefix}.key (private, keep it secret) and ${args.prefix}.pub (keyid ${keyid})\n`);
+  },
+};
+
+export const keysCommand = {
+  command: "keys <command>",
+  describe: "signing keys for verification summaries",
+  builder: (y: Argv) => y.command(generateCommand as never).demandCommand(1, "name a keys command: generate"),
+  handler: () => {},
+};
