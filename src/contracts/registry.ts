@@ -1,9 +1,10 @@
 // The registry file: load (schema-validated), write atomically, bump its version by impact, and
 // merge the curated fields (consumers, tests, since) of the old registry into a new extraction.
 
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { ConfigError } from "../core/errors.js";
+import { readUntrustedText, UntrustedFileError } from "../core/read.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
 import { compareContracts, contractId, type Contract, type Impact, type Registry } from "./model.js";
 
@@ -23,9 +24,19 @@ export function parseRegistry(text: string, file: string, schemas: SchemaRegistr
   return raw as Registry;
 }
 
+/** The registry is repository content: read through the untrusted-file reader, capped. */
+const MAX_REGISTRY_BYTES = 10 * 1024 * 1024;
+
 export function loadRegistry(file: string, schemas: SchemaRegistry): Registry | undefined {
   if (!existsSync(file)) return undefined;
-  return parseRegistry(readFileSync(file, "utf8"), file, schemas);
+  let text: string;
+  try {
+    text = readUntrustedText(file, { maxBytes: MAX_REGISTRY_BYTES });
+  } catch (error) {
+    if (error instanceof UntrustedFileError) throw new ConfigError(`cannot read the contract registry: ${error.reason}`, file);
+    throw error;
+  }
+  return parseRegistry(text, file, schemas);
 }
 
 export function writeJsonAtomic(file: string, value: unknown): void {

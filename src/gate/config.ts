@@ -1,9 +1,10 @@
 // gatehouse.config.yaml (or .yml / .json) at the repository root, validated against
 // schemas/gatehouse-config.v1.schema.json. Absent file: the defaults below.
 
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "../core/errors.js";
+import { readUntrustedText, UntrustedFileError } from "../core/read.js";
 import { InputParseError, parseDocument } from "../inputs/parse.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
 
@@ -39,11 +40,11 @@ export function loadConfig(root: string, schemas: SchemaRegistry, explicit?: str
     if (explicit) throw new ConfigError("config file does not exist", explicit);
     return { config: structuredClone(DEFAULT_CONFIG) };
   }
-  if (statSync(file).size > MAX_CONFIG_BYTES) throw new ConfigError(`config is over ${MAX_CONFIG_BYTES} bytes`, file);
   let raw: unknown;
   try {
-    raw = parseDocument(readFileSync(file, "utf8"), file.endsWith(".json") ? "json" : "yaml");
+    raw = parseDocument(readUntrustedText(file, { maxBytes: MAX_CONFIG_BYTES }), file.endsWith(".json") ? "json" : "yaml");
   } catch (error) {
+    if (error instanceof UntrustedFileError) throw new ConfigError(error.problem === "too-large" ? `config is over ${MAX_CONFIG_BYTES} bytes` : `cannot read config: ${error.reason}`, file);
     if (error instanceof InputParseError) throw new ConfigError(error.message, file);
     throw error;
   }

@@ -2,10 +2,10 @@
 // Rego source must match the digest recorded at build time; otherwise the bundle is refused.
 
 import { existsSync, statSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import { FailClosed } from "../core/errors.js";
 import { sha256 } from "../core/digest.js";
+import { readUntrustedFile } from "../core/read.js";
 import { MANIFEST_FILE, hashSources, regoSources } from "./build.js";
 import type { BundleManifest } from "./manifest.js";
 
@@ -21,11 +21,15 @@ export function isBundleDir(path: string): boolean {
   return existsSync(join(path, MANIFEST_FILE));
 }
 
+/** A bundle is repository content: read through the untrusted-file reader, with caps far above real bundles. */
+const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
+const MAX_WASM_BYTES = 256 * 1024 * 1024;
+
 export async function loadBundle(dir: string, options: { verifySources?: boolean } = {}): Promise<LoadedBundle> {
   const manifestPath = join(dir, MANIFEST_FILE);
   let manifest: BundleManifest;
   try {
-    manifest = JSON.parse(await readFile(manifestPath, "utf8")) as BundleManifest;
+    manifest = JSON.parse(readUntrustedFile(manifestPath, { maxBytes: MAX_MANIFEST_BYTES }).toString("utf8")) as BundleManifest;
   } catch (error) {
     throw new FailClosed("bundle/tampered", `cannot read bundle manifest: ${(error as Error).message}`, manifestPath);
   }
@@ -35,7 +39,7 @@ export async function loadBundle(dir: string, options: { verifySources?: boolean
   const wasmPath = join(dir, manifest.wasm.file);
   let wasm: Buffer;
   try {
-    wasm = await readFile(wasmPath);
+    wasm = readUntrustedFile(wasmPath, { maxBytes: MAX_WASM_BYTES });
   } catch (error) {
     throw new FailClosed("bundle/tampered", `cannot read bundle wasm: ${(error as Error).message}`, wasmPath);
   }
