@@ -8,6 +8,7 @@ import { isKind } from "../schemas/kinds.js";
 import type { Collector } from "./types.js";
 import type { InputJob } from "../gate/evaluate-input.js";
 import { readUntrustedText, UntrustedFileError } from "../core/read.js";
+import { isTempFileName } from "../core/temp-files.js";
 import { DEFAULT_MAX_INPUT_BYTES } from "../inputs/parse.js";
 
 export const fixturesCollector: Collector = {
@@ -25,6 +26,7 @@ export const fixturesCollector: Collector = {
       const targetDir = join(dir, target);
       if (!statSync(targetDir).isDirectory()) continue;
       for (const name of readdirSync(targetDir).sort()) {
+        if (isTempFileName(name)) continue; // an interrupted write's temp file, not a suite
         const path = join(targetDir, name);
         let suite: unknown;
         try {

@@ -1,10 +1,10 @@
 // The registry file: load (schema-validated), write atomically, bump its version by impact, and
 // merge the curated fields (consumers, tests, since) of the old registry into a new extraction.
 
-import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync } from "node:fs";
 import { ConfigError } from "../core/errors.js";
 import { readUntrustedText, UntrustedFileError } from "../core/read.js";
+import { writeOutputFile } from "../core/write.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
 import { compareContracts, contractId, type Contract, type Impact, type Registry } from "./model.js";
 
@@ -39,11 +39,9 @@ export function loadRegistry(file: string, schemas: SchemaRegistry): Registry | 
   return parseRegistry(text, file, schemas);
 }
 
+/** Writes a JSON file through the output writer (atomic for regular files; src/core/write.ts). */
 export function writeJsonAtomic(file: string, value: unknown): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  renameSync(tmp, file);
+  writeOutputFile(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** Major for BREAKING, minor for RISKY, patch for SAFE, unchanged for NONE. */

@@ -541,6 +541,8 @@ export function acquireLock(dir: string, timeoutMs: number): () => void {
   } finally {
     unlinkSync(tmp);
   }
+  // Holding the lock: lock temp files of processes killed while waiting go now, not only when a stale lock is broken.
+  removeDeadTemps(dir);
   return () => {
     const current = readLock(path);
     if (current?.record?.token === record.token) unlinkSync(path);

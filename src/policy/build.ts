@@ -10,6 +10,7 @@ import { gunzipSync } from "node:zlib";
 import { ConfigError, FailClosed, ToolchainError } from "../core/errors.js";
 import { sha256 } from "../core/digest.js";
 import { readUntrustedFile } from "../core/read.js";
+import { removeStaleTemps } from "../core/temp-files.js";
 import { findFiles } from "../core/walk.js";
 import { opaVersion, runTool } from "./toolchain.js";
 import {
@@ -177,6 +178,7 @@ export async function buildBundle(policyDir: string, outDir: string): Promise<Bu
 
     // Stage next to the destination, then swap, so readers never see half a bundle.
     const staging = `${resolve(outDir)}.tmp-${process.pid}`;
+    removeStaleTemps(resolve(outDir)); // staging left by a build that was killed
     await rm(staging, { recursive: true, force: true });
     await mkdir(staging, { recursive: true });
     await writeFile(join(staging, WASM_FILE), wasm);

@@ -14,6 +14,7 @@ import { hasParser, isParserName, PARSER_NAMES, type ParserName } from "../../in
 import type { InputJob, NamespaceSelection } from "../../gate/evaluate-input.js";
 import { runEvaluation } from "../../gate/run.js";
 import { KINDS } from "../../schemas/kinds.js";
+import { protectInputs } from "../output.js";
 import { asList, fixedNow, STDIN_MARKER, progress, report, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
 
 
@@ -48,6 +49,7 @@ export const checkCommand = {
     const parser = parserOption(args.parser);
     // An unknown --kind is not a usage error: it denies each input with schema/unknown-kind.
     const jobs = await collectJobs(args.files, args.kind, parser);
+    protectInputs(jobs.flatMap((job) => (job.file !== undefined ? [job.file] : [])));
     const selection: NamespaceSelection = args.allNamespaces ? { all: true } : { all: false, namespaces: args.namespace === undefined ? ["main"] : asList(args.namespace) };
     const nowNs = fixedNow(args);
     const verdict = await runEvaluation({

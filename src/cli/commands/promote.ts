@@ -5,6 +5,7 @@
 import { join, resolve } from "node:path";
 import type { Argv } from "yargs";
 import { FailClosed } from "../../core/errors.js";
+import { refuseOutputOverInput } from "../../core/write.js";
 import { packagePath } from "../../core/paths.js";
 import { decide } from "../../core/verdict.js";
 import { loadConfig } from "../../gate/config.js";
@@ -16,7 +17,7 @@ import { collectPromotion, promotionSettings } from "../../promotion/collect.js"
 import { buildSummary, checkSummary } from "../../promotion/summary.js";
 import { SchemaRegistry } from "../../schemas/registry.js";
 import { fixedNow, report, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
-import { writeAtomic } from "../output.js";
+import { protectInputs, writeAtomic } from "../output.js";
 import { VERSION } from "../version.js";
 
 interface VerifyArgs extends ReportArgs {
@@ -47,6 +48,12 @@ const verifyCommand = {
     const targets = selectFormats(args);
     validateNumbers(args);
     const root = resolve(args.root);
+    const summaryOut = args.summaryOut !== undefined ? resolve(args.summaryOut) : undefined;
+    // Before anything runs: no output (the summary, a report, an error report) may land on a
+    // receipt or the registry this run verifies.
+    const named = [...args.receipts.map((f) => resolve(f)), ...(args.registry !== undefined ? [resolve(args.registry)] : [])];
+    protectInputs(named);
+    if (summaryOut !== undefined) refuseOutputOverInput(summaryOut, named, "--summary-out");
     const schemas = new SchemaRegistry();
     const { config } = loadConfig(root, schemas, args.config);
     const nowNs = fixedNow(args) ?? systemClock.nowNs();
@@ -73,8 +80,10 @@ const verifyCommand = {
       nowNs,
       ...(args.workers !== undefined ? { workers: args.workers } : {}),
     });
-    if (args.summaryOut !== undefined) {
-      const summaryFile = resolve(args.summaryOut);
+    if (summaryOut !== undefined) {
+      const summaryFile = summaryOut;
+      // And not on any file the verdict depended on (manifests, the registry, verified outputs).
+      refuseOutputOverInput(summaryFile, [...collection.files.map((f) => f.file), ...collection.subjects.map((s) => s.file)], "--summary-out");
       const summary = buildSummary(summaryFile, {
         verdict,
         nowNs,
@@ -101,6 +110,7 @@ const checkSummaryCommand = {
   handler: async (args: CheckArgs) => {
     const targets = selectFormats(args);
     const started = performance.now();
+    protectInputs([args.summary]);
     const { findings, record } = await checkSummary(resolve(args.summary), new SchemaRegistry());
     const verdict = decide(findings, record ? [record] : [], { durations: { totalMs: Math.round((performance.now() - started) * 100) / 100, evaluateMs: 0 } });
     report(verdict, targets);
