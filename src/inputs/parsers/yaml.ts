@@ -116,7 +116,7 @@ function assertAliasesBounded(root: unknown): void {
   for (const parent of aliasParents) {
     copies += paths.get(parent) ?? 0;
     if (copies > MAX_YAML_ALIASES) {
-      throw new InputParseError(`invalid YAML: its aliases would be copied more than $100 times (an alias bomb)`);
+      throw new InputParseError(`invalid YAML: its aliases would be copied more than ${MAX_YAML_ALIASES} times (an alias bomb)`);
     }
   }
 }
