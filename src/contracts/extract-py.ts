@@ -4,12 +4,11 @@
 // a leading underscore. Parameter kinds follow Python's model (positional-only `/`, keyword-only
 // after `*` or `*args`, var-positional, var-keyword).
 
-import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { join } from "node:path";
 import { Language, Parser, type Node } from "web-tree-sitter";
 import { parseDocstringTags } from "./doctags.js";
 import { DECLARED_LINE, type Contract, type ContractParam, type ParamKind } from "./model.js";
+import { readSourceFile } from "./files.js";
 
 let parserPromise: Promise<Parser> | undefined;
 
@@ -29,7 +28,7 @@ export function pythonParser(): Promise<Parser> {
 export async function extractPython(root: string, files: string[]): Promise<Contract[]> {
   const parser = await pythonParser();
   const contracts: Contract[] = [];
-  for (const file of files) contracts.push(...extractPythonSource(parser, file, readFileSync(join(root, file), "utf8")));
+  for (const file of files) contracts.push(...extractPythonSource(parser, file, readSourceFile(root, file)));
   return contracts;
 }
 

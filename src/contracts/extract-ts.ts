@@ -4,11 +4,11 @@
 // re-exports (`export *`, `export { x as y } from`, import-then-export, barrels) itself.
 // `--types` mode builds one Program and adds the checker's inferred return types.
 
-import { readFileSync } from "node:fs";
 import { join, posix } from "node:path";
 import ts from "typescript";
 import { emptyTags, finishTags, parseDocstringTags, type DocTags } from "./doctags.js";
 import { DECLARED_LINE, type Contract, type ContractLanguage, type ContractParam, type ContractReturns, type ContractSignature } from "./model.js";
+import { readSourceFile } from "./files.js";
 
 export const TS_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"];
 
@@ -95,7 +95,7 @@ export function extractTypeScript(root: string, files: string[], options: TsExtr
 }
 
 function parse(root: string, file: string): ts.SourceFile {
-  const text = readFileSync(join(root, file), "utf8");
+  const text = readSourceFile(root, file);
   // TS files: no JSDoc parse and no parent pointers (2-3x faster); doc tags are read from the
   // leading comment text. JS files need both for JSDoc parameter and return types.
   const isJs = languageOf(file) === "javascript";

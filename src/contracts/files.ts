@@ -1,8 +1,10 @@
 // Which files are contract sources: fast-glob over the include patterns, minus .gitignore'd paths,
 // tests, build output, node_modules and virtualenvs (none of those are public API).
 
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { ConfigError } from "../core/errors.js";
+import { readUntrustedText, UntrustedFileError } from "../core/read.js";
 import fg from "fast-glob";
 import ignore from "ignore";
 
@@ -65,6 +67,19 @@ export async function contractFiles(root: string, selection: FileSelection = {})
 function loadGitignore(root: string) {
   const matcher = ignore();
   const file = join(root, ".gitignore");
-  if (existsSync(file)) matcher.add(readFileSync(file, "utf8"));
+  if (existsSync(file)) matcher.add(readUntrustedText(file, { maxBytes: 1024 * 1024 }));
   return matcher;
+}
+
+/** Source files bigger than this are not hand-written API. */
+const MAX_SOURCE_BYTES = 16 * 1024 * 1024;
+
+/** A source file of the repository (relative to `root`), through the untrusted-file reader. */
+export function readSourceFile(root: string, file: string): string {
+  try {
+    return readUntrustedText(join(root, file), { maxBytes: MAX_SOURCE_BYTES });
+  } catch (error) {
+    if (error instanceof UntrustedFileError) throw new ConfigError(`cannot read source file: ${error.reason}`, file);
+    throw error;
+  }
 }

@@ -3,12 +3,13 @@
 // sites, the decisions on file, the declared PR impact and, opt-in, the invariant facts. Policy
 // (policy/contracts/) decides; nothing here allows or denies.
 
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import picomatch from "picomatch";
 import { ConfigError, ToolchainError } from "../core/errors.js";
 import type { Finding } from "../core/findings.js";
+import { readUntrustedText, UntrustedFileError } from "../core/read.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
 import { calleeName, findCallSites, type CallSite } from "./callsites.js";
 import { diffContracts, type ContractChange } from "./diff.js";
@@ -143,9 +144,10 @@ export function loadDecisions(root: string, dir: string, schemas: SchemaRegistry
     const file = `${dir}/${name}`;
     let raw: unknown;
     try {
-      raw = JSON.parse(readFileSync(join(abs, name), "utf8"));
+      raw = JSON.parse(readUntrustedText(join(abs, name), { maxBytes: MAX_DECISION_BYTES }));
     } catch (error) {
-      findings.push({ code: "contracts/decision-invalid", severity: "error", source: "gate", input: file, message: `${file}: not valid JSON: ${(error as Error).message}` });
+      const what = error instanceof UntrustedFileError ? "cannot be read" : "not valid JSON";
+      findings.push({ code: "contracts/decision-invalid", severity: "error", source: "gate", input: file, message: `${file}: ${what}: ${(error as Error).message}` });
       continue;
     }
     const problems = schemas.validate("policy-decision.v1", raw, file);
@@ -186,13 +188,14 @@ export function declaredImpactOf(body: string): Impact | null {
 export function readDeclaredImpact(env: NodeJS.ProcessEnv): { value: Impact | null; source: string } {
   if (env.GATEHOUSE_PR_BODY) {
     if (!existsSync(env.GATEHOUSE_PR_BODY)) throw new ConfigError("PR body file does not exist", env.GATEHOUSE_PR_BODY);
-    return { value: declaredImpactOf(readFileSync(env.GATEHOUSE_PR_BODY, "utf8")), source: `pr-body:${env.GATEHOUSE_PR_BODY}` };
+    return { value: declaredImpactOf(readPipelineText(env.GATEHOUSE_PR_BODY, "PR body file")), source: `pr-body:${env.GATEHOUSE_PR_BODY}` };
   }
   if (env.GITHUB_EVENT_PATH && existsSync(env.GITHUB_EVENT_PATH)) {
     try {
-      const event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, "utf8")) as { pull_request?: { body?: string | null } };
+      const event = JSON.parse(readPipelineText(env.GITHUB_EVENT_PATH, "GitHub event payload")) as { pull_request?: { body?: string | null } };
       if (event.pull_request) return { value: declaredImpactOf(event.pull_request.body ?? ""), source: "github-event" };
     } catch (error) {
+      if (error instanceof ConfigError) throw error;
       throw new ConfigError(`GitHub event payload is not JSON: ${(error as Error).message}`, env.GITHUB_EVENT_PATH);
     }
   }
@@ -275,4 +278,19 @@ function invariantFacts(extraction: Extraction, settings: InvariantSettings): No
     // Only what an invariant can apply to: keeps the input small on big code bases.
     .filter((e) => e.dataAccess || e.summary || e.sideEffects.length > 0);
   return { tenantParams: settings.tenantParams ?? ["workspaceId"], evidenceFields: settings.evidenceFields ?? ["evidence"], exports };
+}
+
+/** Decision files are small; a bigger one is not a decision. */
+const MAX_DECISION_BYTES = 1024 * 1024;
+/** PR bodies and event payloads (GitHub caps a body at 64 KiB; payloads carry more). */
+const MAX_PIPELINE_FILE_BYTES = 10 * 1024 * 1024;
+
+/** A file the pipeline hands over (PR body, event payload), through the untrusted-file reader. */
+function readPipelineText(file: string, what: string): string {
+  try {
+    return readUntrustedText(file, { maxBytes: MAX_PIPELINE_FILE_BYTES });
+  } catch (error) {
+    if (error instanceof UntrustedFileError) throw new ConfigError(`cannot read the ${what}: ${error.reason}`, file);
+    throw error;
+  }
 }

@@ -22,6 +22,8 @@ export type GateCode =
   | "input/unreadable"
   | "input/unparsable"
   | "input/too-large"
+  | "input/unsupported-format"
+  | "input/not-a-document"
   | "bundle/stale"
   | "bundle/tampered"
   | "bundle/untrusted"
@@ -122,7 +124,7 @@ export const GATE_CODES: Record<GateCode, CodeInfo> = {
   },
   "input/unreadable": {
     title: "Input cannot be read",
-    docs: "The input file does not exist or cannot be read.",
+    docs: "The input file does not exist, cannot be read, or is not a regular file (a FIFO, device, directory or socket, also through a symlink): gatehouse reads untrusted files only through src/core/read.ts, which refuses those before reading.",
     severity: "error",
     trigger: "unreadable",
   },
@@ -137,6 +139,18 @@ export const GATE_CODES: Record<GateCode, CodeInfo> = {
     docs: "The input is larger than the configured limit (--max-input-bytes, default 10 MiB) and was not parsed.",
     severity: "error",
     trigger: "too-large",
+  },
+  "input/unsupported-format": {
+    title: "No parser for the input's format",
+    docs: "The input's file name selects no parser (conftest's rules: extension, or names such as Dockerfile, .env, nginx.conf, Jenkinsfile), or selects a format gatehouse does not parse yet (dockerfile, toml, hcl2, xml ...). It is not evaluated as YAML or anything else. Pass --parser json or --parser yaml if the file really is one; directory walks skip such files.",
+    severity: "error",
+    trigger: "unsupported-format",
+  },
+  "input/not-a-document": {
+    title: "Input is a bare scalar",
+    docs: "The input parsed to a string, number, boolean or null (for a YAML stream: one of its documents did) where a mapping or a list is expected. Usually a file in another format under a .yaml or .json name, or stdin that is not JSON or YAML. Policies are never evaluated against it.",
+    severity: "error",
+    trigger: "not-a-document",
   },
   "bundle/stale": {
     title: "Bundle does not match its Rego sources",

@@ -3,10 +3,11 @@
 // files, with renames (old and new path) and deletions; `git ls-files --others --exclude-standard`
 // adds untracked files. Each path is checked for looking like a secret.
 
-import { openSync, readSync, closeSync, existsSync } from "node:fs";
+import { readSync, closeSync, existsSync } from "node:fs";
 import { basename, join } from "node:path";
 import { execa } from "execa";
 import { ToolchainError, UsageError } from "../core/errors.js";
+import { openUntrustedFile } from "../core/read.js";
 
 export interface ChangedFile {
   status: "added" | "modified" | "deleted" | "renamed" | "copied" | "type-changed" | "untracked";
@@ -63,7 +64,7 @@ function secretCheck(root: string, path: string, oldPath?: string): { secret_lik
   if (existsSync(file)) {
     let fd: number | undefined;
     try {
-      fd = openSync(file, "r");
+      fd = openUntrustedFile(file, {}).fd; // a regular file only: a FIFO here must not block the check
       const buffer = Buffer.alloc(64 * 1024);
       const n = readSync(fd, buffer, 0, buffer.length, 0);
       if (PRIVATE_KEY.test(buffer.subarray(0, n).toString("latin1"))) return { secret_like: true, secret_reason: "contains a private key block" };

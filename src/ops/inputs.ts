@@ -2,9 +2,9 @@
 // declaration and the files changed in git) and `ops-execution` (the declaration, the execution
 // log, per-step command facts from src/ops/commands.ts and the final report's headings).
 
-import { readFileSync, statSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { ConfigError } from "../core/errors.js";
+import { readUntrustedText, UntrustedFileError } from "../core/read.js";
 import { InputParseError, formatForPath, parseDocument } from "../inputs/parse.js";
 import type { ChangedFile } from "./changes.js";
 import { analyzeCommand, type CommandFacts } from "./commands.js";
@@ -14,10 +14,9 @@ const MAX_FILE_BYTES = 10 * 1024 * 1024;
 
 function readText(file: string, what: string): string {
   try {
-    if (statSync(file).size > MAX_FILE_BYTES) throw new ConfigError(`${what} is over ${MAX_FILE_BYTES} bytes`, file);
-    return readFileSync(file, "utf8");
+    return readUntrustedText(file, { maxBytes: MAX_FILE_BYTES });
   } catch (error) {
-    if (error instanceof ConfigError) throw error;
+    if (error instanceof UntrustedFileError && error.problem === "too-large") throw new ConfigError(`${what} is over ${MAX_FILE_BYTES} bytes`, file);
     throw new ConfigError(`cannot read ${what}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, file);
   }
 }

@@ -13,13 +13,14 @@
 // entry is complete. A torn tail (no trailing newline: a write that never completed) is reported by
 // verify and set aside (moved to a .torn file, never silently dropped) by the next append.
 
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, unlinkSync, writeFileSync, writeSync, constants } from "node:fs";
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, linkSync, mkdirSync, openSync, readdirSync, readSync, statSync, unlinkSync, writeFileSync, writeSync, constants } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import canonicalizeModule from "canonicalize";
 import { ConfigError } from "../core/errors.js";
 import { sha256 } from "../core/digest.js";
 import { displayPath } from "../core/paths.js";
+import { openForUpdate, readUntrustedText, UntrustedFileError } from "../core/read.js";
 import { InputParseError, parseDocument } from "../inputs/parse.js";
 import { SchemaRegistry } from "../schemas/registry.js";
 
@@ -134,7 +135,14 @@ export function verifyLedger(dir: string, schemas: SchemaRegistry = new SchemaRe
   for (const [fileIndex, name] of files.entries()) {
     const path = join(dir, name);
     const shown = displayPath(path);
-    const text = readFileSync(path, "utf8");
+    let text: string;
+    try {
+      text = readUntrustedText(path, { maxBytes: MAX_LEDGER_FILE_BYTES });
+    } catch (error) {
+      if (!(error instanceof UntrustedFileError)) throw error;
+      problems.push({ file: shown, line: 0, kind: "layout", message: `cannot be read: ${error.reason}` });
+      continue;
+    }
     // An empty month file holds no entries and hides none (the chain continues in the next
     // file); an append killed between creating the file and writing leaves one.
     if (text.length === 0) continue;
@@ -274,7 +282,7 @@ export function appendEntry(dir: string, fields: Record<string, unknown>, option
     const isNew = !existsSync(path);
     const line = Buffer.from(`${JSON.stringify(entry)}\n`, "utf8");
     options.beforeWrite?.();
-    const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
+    const fd = openLedgerFile(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
     try {
       const before = fstatSync(fd).size;
       const written = writeSync(fd, line);
@@ -309,7 +317,7 @@ function readTail(dir: string, files: string[]): Tail | undefined {
   for (let i = files.length - 1; i >= 0; i--) {
     const name = files[i]!;
     const path = join(dir, name);
-    const fd = openSync(path, "r+");
+    const fd = openLedgerFile(path, constants.O_RDWR);
     try {
       let size = fstatSync(fd).size;
       if (size === 0) continue;
@@ -348,7 +356,7 @@ function readTail(dir: string, files: string[]): Tail | undefined {
 /** The entry with `seq`, searching month files from the newest (corrections are usually recent). */
 function findEntry(dir: string, files: string[], seq: number): LedgerEntry | undefined {
   for (let i = files.length - 1; i >= 0; i--) {
-    const lines = readFileSync(join(dir, files[i]!), "utf8").split("\n");
+    const lines = readLedgerText(join(dir, files[i]!)).split("\n");
     for (const line of lines) {
       if (!new RegExp(`"seq"\\s*:\\s*${seq}\\b`).test(line)) continue;
       try {
@@ -368,6 +376,29 @@ function findEntry(dir: string, files: string[], seq: number): LedgerEntry | und
     }
   }
   return undefined;
+}
+
+/** Month files are read whole by verify; a bigger one is not a sign-off ledger. */
+const MAX_LEDGER_FILE_BYTES = 64 * 1024 * 1024;
+
+/** A month file's text, through the untrusted-file reader (a regular file, capped). */
+function readLedgerText(path: string): string {
+  try {
+    return readUntrustedText(path, { maxBytes: MAX_LEDGER_FILE_BYTES });
+  } catch (error) {
+    if (error instanceof UntrustedFileError) throw new ConfigError(`cannot read the ledger file: ${error.reason}`, displayPath(path));
+    throw error;
+  }
+}
+
+/** A month file opened to append or repair: never through a symlink, never a FIFO or device. */
+function openLedgerFile(path: string, flags: number, mode?: number): number {
+  try {
+    return openForUpdate(path, flags, mode);
+  } catch (error) {
+    if (error instanceof UntrustedFileError) throw new ConfigError(`cannot open the ledger file: ${error.reason}`, displayPath(path));
+    throw error;
+  }
 }
 
 /** Offset just after the last newline strictly before `end` (0 when there is none). */
@@ -455,7 +486,7 @@ function tryCreate(path: string, record: LockRecord): boolean {
 function readLock(path: string): { text: string; record?: LockRecord } | undefined {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readUntrustedText(path, { maxBytes: 64 * 1024 });
   } catch {
     return undefined;
   }
@@ -510,6 +541,8 @@ export function acquireLock(dir: string, timeoutMs: number): () => void {
   } finally {
     unlinkSync(tmp);
   }
+  // Holding the lock: lock temp files of processes killed while waiting go now, not only when a stale lock is broken.
+  removeDeadTemps(dir);
   return () => {
     const current = readLock(path);
     if (current?.record?.token === record.token) unlinkSync(path);

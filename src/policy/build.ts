@@ -9,6 +9,8 @@ import { join, relative, resolve, sep } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { ConfigError, FailClosed, ToolchainError } from "../core/errors.js";
 import { sha256 } from "../core/digest.js";
+import { readUntrustedFile } from "../core/read.js";
+import { removeStaleTemps } from "../core/temp-files.js";
 import { findFiles } from "../core/walk.js";
 import { opaVersion, runTool } from "./toolchain.js";
 import { verifiedEntrypoints } from "./entrypoints.js";
@@ -35,7 +37,8 @@ export async function regoSources(policyDir: string): Promise<string[]> {
 
 export async function hashSources(policyDir: string, files: string[]): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const file of files) out[file] = sha256(await readFile(join(policyDir, file)));
+  // Policy sources are repository content (a bundle's sourceRoot may be any directory).
+  for (const file of files) out[file] = sha256(readUntrustedFile(join(policyDir, file), { maxBytes: 16 * 1024 * 1024 }));
   return out;
 }
 
@@ -180,6 +183,7 @@ export async function buildBundle(policyDir: string, outDir: string): Promise<Bu
 
     // Stage next to the destination, then swap, so readers never see half a bundle.
     const staging = `${resolve(outDir)}.tmp-${process.pid}`;
+    removeStaleTemps(resolve(outDir)); // staging left by a build that was killed
     await rm(staging, { recursive: true, force: true });
     await mkdir(staging, { recursive: true });
     await writeFile(join(staging, WASM_FILE), wasm);

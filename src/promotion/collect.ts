@@ -3,7 +3,7 @@
 // the manifest it links to by digest, the watcher registry and the provider's entry). Policies in
 // policy/promotion/ compare declared with actual; they never touch the disk themselves.
 
-import { existsSync, lstatSync, readFileSync, statSync } from "node:fs";
+import { existsSync, lstatSync } from "node:fs";
 import { realpath } from "node:fs/promises";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import fg from "fast-glob";
@@ -11,6 +11,7 @@ import picomatch from "picomatch";
 import { sha256 } from "../core/digest.js";
 import type { Finding } from "../core/findings.js";
 import { displayPath } from "../core/paths.js";
+import { readUntrustedFile, UntrustedFileError } from "../core/read.js";
 import type { InputJob } from "../gate/evaluate-input.js";
 import { DEFAULT_MAX_INPUT_BYTES, InputParseError, parseDocument } from "../inputs/parse.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
@@ -115,13 +116,12 @@ export async function collectPromotion(
     const display = displayPath(receiptFile);
     let raw: Buffer;
     try {
-      const size = statSync(receiptFile).size;
-      if (size > DEFAULT_MAX_INPUT_BYTES) {
-        findings.push({ code: "input/too-large", severity: "error", message: `receipt is ${size} bytes, over the ${DEFAULT_MAX_INPUT_BYTES}-byte limit`, source: "gate", input: display });
+      raw = readUntrustedFile(receiptFile, { maxBytes: DEFAULT_MAX_INPUT_BYTES });
+    } catch (error) {
+      if (error instanceof UntrustedFileError && error.problem === "too-large") {
+        findings.push({ code: "input/too-large", severity: "error", message: `receipt is ${error.reason}`, source: "gate", input: display });
         continue;
       }
-      raw = readFileSync(receiptFile);
-    } catch (error) {
       findings.push({ code: "input/unreadable", severity: "error", message: `cannot read receipt: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, source: "gate", input: display });
       continue;
     }
@@ -277,7 +277,7 @@ function readRegistry(file: string | undefined, schemas: SchemaRegistry): Regist
   facts.path = file;
   let raw: Buffer;
   try {
-    raw = readFileSync(file);
+    raw = readUntrustedFile(file, { maxBytes: DEFAULT_MAX_INPUT_BYTES });
   } catch (error) {
     facts.problems.push(`cannot read ${displayPath(file)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     return facts;
@@ -326,8 +326,7 @@ async function findManifests(root: string, settings: PromotionSettings, receiptF
 function readManifest(file: string): ManifestEntry | undefined {
   let raw: Buffer;
   try {
-    if (statSync(file).size > DEFAULT_MAX_INPUT_BYTES) return undefined;
-    raw = readFileSync(file);
+    raw = readUntrustedFile(file, { maxBytes: DEFAULT_MAX_INPUT_BYTES });
   } catch {
     return undefined;
   }

@@ -12,6 +12,7 @@ import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { sha256 } from "../core/digest.js";
 import { isDenying, type Finding, type Severity } from "../core/findings.js";
 import { displayPath } from "../core/paths.js";
+import { readUntrustedFile, UntrustedFileError } from "../core/read.js";
 import type { InputRecord, Verdict } from "../core/verdict.js";
 import { DEFAULT_MAX_INPUT_BYTES, InputParseError, parseDocument } from "../inputs/parse.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
@@ -222,8 +223,9 @@ export async function checkSummary(summaryFile: string, schemas: SchemaRegistry,
   });
   let raw: Buffer;
   try {
-    raw = readFileSync(summaryFile);
+    raw = readUntrustedFile(summaryFile, { maxBytes: DEFAULT_MAX_INPUT_BYTES });
   } catch (error) {
+    if (error instanceof UntrustedFileError && error.problem === "too-large") return { findings: [finding("summary/invalid", `the summary is over ${DEFAULT_MAX_INPUT_BYTES} bytes`)] };
     return { findings: [finding("summary/invalid", `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)] };
   }
   const record: InputRecord = { path: display, sha256: sha256(raw), bytes: raw.byteLength, rulesEvaluated: 0 };

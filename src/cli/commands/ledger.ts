@@ -2,13 +2,14 @@
 // ledger (src/ops/ledger.ts). append first judges the entry with the risk matrix (kind
 // ops-approval, policy/ops/approval); a denied entry is not written.
 
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Argv } from "yargs";
 import { ConfigError } from "../../core/errors.js";
 import type { Finding } from "../../core/findings.js";
 import { sha256 } from "../../core/digest.js";
 import { displayPath } from "../../core/paths.js";
+import { readUntrustedFile, readUntrustedText, UntrustedFileError } from "../../core/read.js";
 import { decide, type InputRecord } from "../../core/verdict.js";
 import { InputParseError, formatForPath, parseDocument } from "../../inputs/parse.js";
 import { appendEntry, ledgerFiles, verifyLedger, type LedgerProblem } from "../../ops/ledger.js";
@@ -80,7 +81,14 @@ const verifyCommand = {
       findings.push({ code: "ledger/malformed", severity: "error", message: `${displayPath(dir)}: no ledger month files (YYYY-MM.jsonl) to verify`, source: "gate", input: displayPath(dir) });
     }
     const inputs: InputRecord[] = ledgerFiles(dir).map((name) => {
-      const bytes = readFileSync(join(dir, name));
+      let bytes: Buffer;
+      try {
+        bytes = readUntrustedFile(join(dir, name), { maxBytes: 64 * 1024 * 1024 });
+      } catch (error) {
+        // verifyLedger has already reported the file; its record says it held nothing usable.
+        if (error instanceof UntrustedFileError) return { path: displayPath(join(dir, name)), kind: "ops-ledger", sha256: "", bytes: 0, rulesEvaluated: 0 };
+        throw error;
+      }
       return { path: displayPath(join(dir, name)), kind: "ops-ledger", sha256: sha256(bytes), bytes: bytes.length, rulesEvaluated: 0 };
     });
     const verdict = decide(findings, inputs, { durations: { totalMs: Math.round((performance.now() - started) * 100) / 100, evaluateMs: 0 } });
@@ -113,10 +121,9 @@ function problemFinding(problem: LedgerProblem): Finding {
 function readEntry(arg: string): Record<string, unknown> {
   let text: string;
   try {
-    if (arg !== "-" && statSync(arg).size > 1024 * 1024) throw new ConfigError("entry file is over 1 MiB", arg);
-    text = readFileSync(arg === "-" ? 0 : arg, "utf8");
+    text = arg === "-" ? readFileSync(0, "utf8") : readUntrustedText(arg, { maxBytes: 1024 * 1024 });
   } catch (error) {
-    if (error instanceof ConfigError) throw error;
+    if (error instanceof UntrustedFileError && error.problem === "too-large") throw new ConfigError("entry file is over 1 MiB", arg);
     throw new ConfigError(`cannot read entry: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, arg);
   }
   let value: unknown;

@@ -6,6 +6,7 @@
 import { join, resolve } from "node:path";
 import type { Argv } from "yargs";
 import { FailClosed, UsageError } from "../../core/errors.js";
+import { refuseOutputOverInput } from "../../core/write.js";
 import { packagePath } from "../../core/paths.js";
 import { decide } from "../../core/verdict.js";
 import { loadConfig, projectRoot } from "../../gate/config.js";
@@ -18,7 +19,7 @@ import { loadSigningKey, loadVerifyKey } from "../../promotion/keys.js";
 import { ENVELOPE_SCHEMA, SUMMARY_SCHEMA, buildStatement, checkSummary, signStatement } from "../../promotion/summary.js";
 import { SchemaRegistry } from "../../schemas/registry.js";
 import { fixedNow, report, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
-import { writeAtomic } from "../output.js";
+import { protectInputs, writeAtomic } from "../output.js";
 import { VERSION } from "../version.js";
 
 interface VerifyArgs extends ReportArgs {
@@ -58,6 +59,12 @@ const verifyCommand = {
     // The key is read before anything runs, so a bad key fails the run before it judges.
     const signingKey = args.signKey !== undefined ? loadSigningKey(resolve(args.signKey)) : undefined;
     const root = projectRoot(args.root, args.config);
+    const summaryOut = args.summaryOut !== undefined ? resolve(args.summaryOut) : undefined;
+    // Before anything runs: no output (the summary, a report, an error report) may land on a
+    // receipt or the registry this run verifies.
+    const named = [...args.receipts.map((f) => resolve(f)), ...(args.registry !== undefined ? [resolve(args.registry)] : [])];
+    protectInputs(named);
+    if (summaryOut !== undefined) refuseOutputOverInput(summaryOut, named, "--summary-out");
     const schemas = new SchemaRegistry();
     const { config } = loadConfig(root, schemas, args.config);
     const nowNs = fixedNow(args) ?? systemClock.nowNs();
@@ -84,8 +91,10 @@ const verifyCommand = {
       nowNs,
       ...(args.workers !== undefined ? { workers: args.workers } : {}),
     });
-    if (args.summaryOut !== undefined && signingKey) {
-      const summaryFile = resolve(args.summaryOut);
+    if (summaryOut !== undefined && signingKey) {
+      const summaryFile = summaryOut;
+      // And not on any file the verdict depended on (manifests, the registry, verified outputs).
+      refuseOutputOverInput(summaryFile, [...collection.files.map((f) => f.file), ...collection.subjects.map((s) => s.file)], "--summary-out");
       const statement = buildStatement(summaryFile, {
         verdict,
         nowNs,
@@ -120,6 +129,7 @@ const checkSummaryCommand = {
   handler: async (args: CheckArgs) => {
     const targets = selectFormats(args);
     const started = performance.now();
+    protectInputs([args.summary]);
     const key = loadVerifyKey(resolve(args.key));
     const durations = () => ({ durations: { totalMs: Math.round((performance.now() - started) * 100) / 100, evaluateMs: 0 } });
     // The bundle a summary must have been made with: gatehouse's own (verified against its pin), or the one named.
