@@ -9,6 +9,7 @@
 //   4. refuses a file over the cap by its size, and reads at most cap + 1 bytes whatever the size
 //      said (a file can grow, and a size is only a claim).
 
+import { isUtf8 } from "node:buffer";
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync, type Stats } from "node:fs";
 import { open, realpath, stat, type FileHandle } from "node:fs/promises";
 import { isAbsolute, relative, sep } from "node:path";
@@ -75,9 +76,14 @@ export function readUntrustedFile(file: string, options: ReadOptions): Buffer {
   }
 }
 
-/** readUntrustedFile decoded as UTF-8. */
+/**
+ * readUntrustedFile decoded as UTF-8. Bytes that are not UTF-8 are refused, not decoded with
+ * replacement characters: what a policy or a pack would see would not be what the file says.
+ */
 export function readUntrustedText(file: string, options: ReadOptions): string {
-  return readUntrustedFile(file, options).toString("utf8");
+  const bytes = readUntrustedFile(file, options);
+  if (!isUtf8(bytes)) throw new UntrustedFileError("unreadable", file, "not valid UTF-8 text");
+  return bytes.toString("utf8");
 }
 
 /**

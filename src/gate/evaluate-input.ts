@@ -189,9 +189,11 @@ export class InputEvaluator {
           if (parser === undefined) return fail("input/unsupported-format", unsupportedMessage(format));
         }
       }
-      // A .json file's bytes are what the policy sees when they are valid UTF-8 (otherwise its
-      // text is decoded with replacement characters, and only the re-serialisation matches it).
-      const utf8Json = format === "json" && isUtf8(raw);
+      // JSON and YAML are Unicode text: a file whose bytes are not UTF-8 is refused, not decoded
+      // with replacement characters (the policy would judge a document nobody wrote). stdin
+      // arrives decoded. A .json file's bytes are then what the policy sees.
+      if (text === undefined && !isUtf8(raw)) return fail("input/unparsable", "not valid UTF-8 text");
+      const utf8Json = format === "json";
       if (job.kind === undefined && utf8Json && isPlainJsonObject(raw)) {
         // The common case needs no JavaScript value: a .json object with no kind to validate
         // against, shown valid and free of duplicate keys by one scan of its bytes.

@@ -2,8 +2,10 @@
 // lines) and for stdin. The parsers themselves, and the registry that picks one per input file,
 // are in src/inputs/parsers/; this module keeps the entry points callers already use.
 
+import { isUtf8 } from "node:buffer";
 import { assertUniqueKeys, parseJson } from "./parsers/json.js";
 import { parserFor } from "./parsers/index.js";
+import { InputParseError } from "./parsers/types.js";
 import { parseYamlStream } from "./parsers/yaml.js";
 
 export { InputParseError } from "./parsers/types.js";
@@ -11,6 +13,16 @@ export { MAX_YAML_ALIASES } from "./parsers/yaml.js";
 export { assertNoDuplicateJsonKeys, countJsonKeyTokens, countKeys } from "./parsers/json.js";
 
 export const DEFAULT_MAX_INPUT_BYTES = 10 * 1024 * 1024;
+
+/**
+ * Bytes of a JSON or YAML document as text. Both formats are Unicode text: bytes that are not
+ * UTF-8 are refused instead of decoded with replacement characters, so a policy never judges a
+ * document other than the one written.
+ */
+export function decodeText(bytes: Uint8Array): string {
+  if (!isUtf8(bytes)) throw new InputParseError("not valid UTF-8 text");
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+}
 
 export type InputFormat = "json" | "yaml";
 

@@ -21,7 +21,7 @@ import { ConfigError } from "../core/errors.js";
 import { sha256 } from "../core/digest.js";
 import { displayPath } from "../core/paths.js";
 import { openForUpdate, readUntrustedText, UntrustedFileError } from "../core/read.js";
-import { InputParseError, parseDocument } from "../inputs/parse.js";
+import { InputParseError, parseDocument, decodeText } from "../inputs/parse.js";
 import { SchemaRegistry } from "../schemas/registry.js";
 
 // canonicalize is CommonJS (module.exports = fn); under NodeNext it may arrive wrapped.
@@ -338,7 +338,7 @@ function readTail(dir: string, files: string[]): Tail | undefined {
       readSync(fd, buffer, 0, buffer.length, start);
       let entry: LedgerEntry;
       try {
-        entry = parseDocument(buffer.toString("utf8"), "json") as LedgerEntry;
+        entry = parseDocument(decodeText(buffer), "json") as LedgerEntry;
       } catch (error) {
         throw new ConfigError(`the last entry is not valid JSON (${(error as Error).message}); run \`gatehouse ledger verify\``, displayPath(path));
       }

@@ -13,7 +13,7 @@ import type { Finding } from "../core/findings.js";
 import { displayPath } from "../core/paths.js";
 import { readUntrustedFile, UntrustedFileError } from "../core/read.js";
 import type { InputJob } from "../gate/evaluate-input.js";
-import { DEFAULT_MAX_INPUT_BYTES, InputParseError, parseDocument } from "../inputs/parse.js";
+import { DEFAULT_MAX_INPUT_BYTES, InputParseError, parseDocument, decodeText } from "../inputs/parse.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
 import { HASH_CONCURRENCY, hashFile, mapLimited, NotAFileError } from "./hash.js";
 
@@ -127,7 +127,7 @@ export async function collectPromotion(
     }
     let receipt: unknown;
     try {
-      receipt = parseDocument(raw.toString("utf8"), "json");
+      receipt = parseDocument(decodeText(raw), "json");
     } catch (error) {
       if (!(error instanceof InputParseError)) throw error;
       findings.push({ code: "input/unparsable", severity: "error", message: error.message, source: "gate", input: display });
@@ -286,7 +286,7 @@ function readRegistry(file: string | undefined, schemas: SchemaRegistry): Regist
   facts.status = "invalid";
   let document: unknown;
   try {
-    document = parseDocument(raw.toString("utf8"), file.endsWith(".json") ? "json" : "yaml");
+    document = parseDocument(decodeText(raw), file.endsWith(".json") ? "json" : "yaml");
   } catch (error) {
     if (!(error instanceof InputParseError)) throw error;
     facts.problems.push(error.message);
@@ -332,7 +332,7 @@ function readManifest(file: string): ManifestEntry | undefined {
   }
   const entry: ManifestEntry = { file, sha256: sha256(raw) };
   try {
-    entry.document = parseDocument(raw.toString("utf8"), "json");
+    entry.document = parseDocument(decodeText(raw), "json");
   } catch (error) {
     if (!(error instanceof InputParseError)) throw error;
     entry.parseError = error.message;

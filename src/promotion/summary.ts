@@ -14,7 +14,7 @@ import { isDenying, type Finding, type Severity } from "../core/findings.js";
 import { displayPath } from "../core/paths.js";
 import { readUntrustedFile, UntrustedFileError } from "../core/read.js";
 import type { InputRecord, Verdict } from "../core/verdict.js";
-import { DEFAULT_MAX_INPUT_BYTES, InputParseError, parseDocument } from "../inputs/parse.js";
+import { DEFAULT_MAX_INPUT_BYTES, InputParseError, parseDocument, decodeText } from "../inputs/parse.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
 import type { FileFact, SubjectFact } from "./collect.js";
 import { IN_TOTO_PAYLOAD_TYPE, decodeBase64, signEnvelope, verifyEnvelope, type DsseEnvelope } from "./dsse.js";
@@ -237,7 +237,7 @@ export async function checkSummary(summaryFile: string, schemas: SchemaRegistry,
   // 1. The envelope, and its signature: nothing of the payload is trusted before it verifies.
   let document: unknown;
   try {
-    document = parseDocument(raw.toString("utf8"), "json");
+    document = parseDocument(decodeText(raw), "json");
   } catch (error) {
     if (!(error instanceof InputParseError)) throw error;
     return refuse("summary/invalid", error.message);
@@ -263,7 +263,7 @@ export async function checkSummary(summaryFile: string, schemas: SchemaRegistry,
   // 2. The signed statement.
   let payload: unknown;
   try {
-    payload = parseDocument(body.toString("utf8"), "json");
+    payload = parseDocument(decodeText(body), "json");
   } catch (error) {
     if (!(error instanceof InputParseError)) throw error;
     return refuse("summary/invalid", `the signed payload: ${error.message}`, "/payload");

@@ -7,7 +7,7 @@ import { ConfigError } from "../../core/errors.js";
 import type { Finding } from "../../core/findings.js";
 import { displayPath } from "../../core/paths.js";
 import { decide } from "../../core/verdict.js";
-import { DEFAULT_MAX_INPUT_BYTES, InputParseError, parseDocument } from "../../inputs/parse.js";
+import { DEFAULT_MAX_INPUT_BYTES, InputParseError, parseDocument, decodeText } from "../../inputs/parse.js";
 import { compareSchemas } from "../../schemas/compat.js";
 import { report, selectFormats, type ReportArgs } from "../common.js";
 import { readUntrustedFile } from "../../core/read.js";
@@ -25,7 +25,7 @@ function readSchema(file: string): { schema: unknown; raw: Buffer } {
     throw new ConfigError(`cannot read schema: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, file);
   }
   try {
-    return { schema: parseDocument(raw.toString("utf8"), "json"), raw };
+    return { schema: parseDocument(decodeText(raw), "json"), raw };
   } catch (error) {
     if (error instanceof InputParseError) throw new ConfigError(`invalid JSON: ${error.message}`, file);
     throw error;
