@@ -39,7 +39,9 @@ export function loadConfig(root: string, schemas: SchemaRegistry, explicit?: str
     if (explicit) throw new ConfigError("config file does not exist", explicit);
     return { config: structuredClone(DEFAULT_CONFIG) };
   }
-  if (statSync(file).size > MAX_CONFIG_BYTES) throw new ConfigError(`config is over ${MAX_CONFIG_BYTES} bytes`, file);
+  const stat = statSync(file);
+  if (!stat.isFile()) throw new ConfigError("config is not a file", file);
+  if (stat.size > MAX_CONFIG_BYTES) throw new ConfigError(`config is over ${MAX_CONFIG_BYTES} bytes`, file);
   let raw: unknown;
   try {
     raw = parseDocument(readFileSync(file, "utf8"), file.endsWith(".json") ? "json" : "yaml");

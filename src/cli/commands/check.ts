@@ -11,7 +11,7 @@ import { parseDocument, InputParseError } from "../../inputs/parse.js";
 import type { InputJob, NamespaceSelection } from "../../gate/evaluate-input.js";
 import { runEvaluation } from "../../gate/run.js";
 import { KINDS } from "../../schemas/kinds.js";
-import { asList, fixedNow, STDIN_MARKER, progress, report, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
+import { asList, fixedNow, STDIN_MARKER, progress, report, requireExisting, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
 
 // What a directory argument expands to (the glob **/*.{json,yaml,yml}): dot files and node_modules skipped.
 const INPUT_EXTENSIONS = [".json", ".yaml", ".yml"];
@@ -42,6 +42,8 @@ export const checkCommand = {
     if (args.allNamespaces && (args.kind !== undefined || args.namespace !== undefined)) {
       throw new UsageError("--all-namespaces cannot be combined with --namespace or --kind");
     }
+    // A path that is not there is a usage error; what is there but cannot be read denies.
+    for (const file of args.files) requireExisting(file, "input");
     // An unknown --kind is not a usage error: it denies each input with schema/unknown-kind.
     const jobs = await collectJobs(args.files, args.kind);
     const selection: NamespaceSelection = args.allNamespaces ? { all: true } : { all: false, namespaces: args.namespace === undefined ? ["main"] : asList(args.namespace) };
@@ -79,7 +81,7 @@ export async function collectJobs(files: string[], kind: string | undefined): Pr
     try {
       isDir = statSync(abs).isDirectory();
     } catch {
-      // A missing file becomes an input/unreadable finding for that file, not a crash.
+      // Not a directory (a file, or a dangling link): read as an input, and judged when it cannot be.
     }
     if (isDir) {
       // The directory's display path once, not a path.relative per file (it dominated large runs).

@@ -13,7 +13,7 @@ import { runEvaluation } from "../../gate/run.js";
 import { resolveEffectivePolicy } from "../../packs/effective.js";
 import { enforcePack } from "../../packs/enforce.js";
 import { SchemaRegistry } from "../../schemas/registry.js";
-import { fixedNow, progress, report, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
+import { fixedNow, progress, report, requireDirectory, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
 
 interface GateArgs extends ReportArgs {
   root: string;
@@ -34,6 +34,7 @@ export const gateCommand = {
   handler: async (args: GateArgs) => {
     const targets = selectFormats(args);
     validateNumbers(args);
+    requireDirectory(args.root, "--root");
     const root = resolve(args.root);
     const schemas = new SchemaRegistry();
     const { config, file: configFile } = loadConfig(root, schemas, args.config);

@@ -15,7 +15,7 @@ import { resolvePolicy } from "../../policy/source.js";
 import { collectPromotion, promotionSettings } from "../../promotion/collect.js";
 import { buildSummary, checkSummary } from "../../promotion/summary.js";
 import { SchemaRegistry } from "../../schemas/registry.js";
-import { fixedNow, report, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
+import { fixedNow, report, requireDirectory, requireExisting, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
 import { writeAtomic } from "../output.js";
 import { VERSION } from "../version.js";
 
@@ -46,6 +46,11 @@ const verifyCommand = {
   handler: async (args: VerifyArgs) => {
     const targets = selectFormats(args);
     validateNumbers(args);
+    requireDirectory(args.root, "--root");
+    for (const receipt of args.receipts) requireExisting(receipt, "receipt");
+    // A registry named on the command line must be there; one named in the config is judged
+    // by policy (promotion/registry-missing), as part of what promotion governs.
+    if (args.registry !== undefined) requireExisting(args.registry, "watcher registry");
     const root = resolve(args.root);
     const schemas = new SchemaRegistry();
     const { config } = loadConfig(root, schemas, args.config);
@@ -100,6 +105,7 @@ const checkSummaryCommand = {
   builder: (y: Argv) => withReportOptions(y).positional("summary", { type: "string", describe: "verification summary file" }),
   handler: async (args: CheckArgs) => {
     const targets = selectFormats(args);
+    requireExisting(args.summary, "verification summary");
     const started = performance.now();
     const { findings, record } = await checkSummary(resolve(args.summary), new SchemaRegistry());
     const verdict = decide(findings, record ? [record] : [], { durations: { totalMs: Math.round((performance.now() - started) * 100) / 100, evaluateMs: 0 } });
