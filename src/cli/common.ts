@@ -7,7 +7,7 @@ import { parseRfc3339Ns } from "../policy/builtins/time.js";
 import { DEFAULT_MAX_INPUT_BYTES } from "../inputs/parse.js";
 import { FORMAT_NAMES, parseFormats, REPORTERS, type FormatTarget } from "../reporters/index.js";
 import type { Outcome } from "../reporters/types.js";
-import { exitCodeFor } from "../core/verdict.js";
+import { exitCodeFor, verdictLine } from "../core/verdict.js";
 import type { Verdict } from "../core/verdict.js";
 import { DEFAULT_TIMEOUT_MS } from "../gate/run.js";
 import { emit } from "./output.js";
@@ -62,6 +62,8 @@ export function fixedNow(args: ReportArgs, env: NodeJS.ProcessEnv = process.env)
 export function report(verdict: Verdict, targets: FormatTarget[]): void {
   const outcome: Outcome = { verdict };
   emit(outcome, targets);
+  // Every report went to a file (`--format sarif=out.sarif`): the log still shows the verdict.
+  if (targets.every((target) => target.file !== undefined)) process.stderr.write(`${verdictLine(verdict, "gatehouse")}\n`);
   process.exitCode = exitCodeFor(verdict);
 }
 
