@@ -85,11 +85,7 @@ interface ManifestEntry {
   parseError?: string;
 }
 
-export interface PromotionOptions {
-  /** receipt files (absolute); override the receipt globs */
-  receiptFiles?: string[];
-  /** the watcher registry (absolute); overrides settings.registry */
-  registryFile?: string;
+export interface ClosedWorldOptions {
   /** closed world for every receipt, not only those that declare closedOutputs */
   closed?: boolean;
   /** files (absolute) a closed output directory may hold besides the outputs, e.g. the summary being written */
@@ -99,8 +95,17 @@ export interface PromotionOptions {
 /** Where a promotion input's own file sits in the document policies see: reports point into the receipt, not the envelope. */
 export const RECEIPT_VIEW = { pointer: "/receipt/document", schema: "run-receipt.v1" } as const;
 
-/** Collects the promotion inputs, one per receipt. */
-export async function collectPromotion(root: string, settings: PromotionSettings, schemas: SchemaRegistry, explicit: PromotionOptions = {}): Promise<PromotionCollection> {
+/**
+ * Collects the promotion inputs, one per receipt. `receiptFiles` (absolute) overrides the receipt
+ * globs; `registryFile` (absolute) overrides settings.registry.
+ */
+export async function collectPromotion(
+  root: string,
+  settings: PromotionSettings,
+  schemas: SchemaRegistry,
+  explicit: { receiptFiles?: string[]; registryFile?: string } = {},
+  closedWorld: ClosedWorldOptions = {},
+): Promise<PromotionCollection> {
   const findings: Finding[] = [];
   const files: FileFact[] = [];
   const subjects: SubjectFact[] = [];
@@ -201,15 +206,15 @@ export async function collectPromotion(root: string, settings: PromotionSettings
       }
     });
 
-    const closedDirectory = doc.closedOutputs?.directory ?? (explicit.closed ? commonDirectory(doc.outputs) : undefined);
-    const closedWorld =
+    const closedDirectory = doc.closedOutputs?.directory ?? (closedWorld.closed ? commonDirectory(doc.outputs) : undefined);
+    const closedFacts =
       closedDirectory === undefined
         ? undefined
-        : undeclaredOutputs(receiptDir, closedDirectory, doc.outputs, new Set([receiptFile, manifest.file, registry.path, ...(explicit.ignoreFiles ?? [])].filter((f): f is string => f !== undefined).map((f) => resolve(f))));
+        : undeclaredOutputs(receiptDir, closedDirectory, doc.outputs, new Set([receiptFile, manifest.file, registry.path, ...(closedWorld.ignoreFiles ?? [])].filter((f): f is string => f !== undefined).map((f) => resolve(f))));
 
     inputs.push(
       promotionInput({
-        ...(closedWorld ? { closedWorld: { ...closedWorld, source: doc.closedOutputs ? "receipt" : "verify" } } : {}),
+        ...(closedFacts ? { closedWorld: { ...closedFacts, source: doc.closedOutputs ? "receipt" : "verify" } } : {}),
         manifest: {
           status: manifest.status,
           ...(manifest.file ? { path: displayPath(manifest.file) } : {}),

@@ -65,9 +65,7 @@ const verifyCommand = {
     const collection = await collectPromotion(root, promotionSettings(config.promotion), schemas, {
       receiptFiles: args.receipts.map((f) => resolve(f)),
       ...(args.registry !== undefined ? { registryFile: resolve(args.registry) } : {}),
-      closed: args.closed,
-      ...(args.summaryOut !== undefined ? { ignoreFiles: [resolve(args.summaryOut)] } : {}),
-    });
+    }, { closed: args.closed, ...(args.summaryOut !== undefined ? { ignoreFiles: [resolve(args.summaryOut)] } : {}) });
     const policyPath = args.policy ?? (config.policy ? resolve(root, config.policy) : packagePath("bundle"));
     // Resolve once here so the summary records the bundle that judged; a refused bundle is
     // handed on as a path so runEvaluation turns it into its fail-closed finding.
