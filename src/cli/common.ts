@@ -2,7 +2,7 @@
 
 import { lstatSync, statSync } from "node:fs";
 import type { Argv } from "yargs";
-import { ConfigError, UsageError } from "../core/errors.js";
+import { UsageError } from "../core/errors.js";
 import { parseRfc3339Ns } from "../policy/builtins/time.js";
 import { DEFAULT_MAX_INPUT_BYTES } from "../inputs/parse.js";
 import { FORMAT_NAMES, parseFormats, REPORTERS, type FormatTarget } from "../reporters/index.js";
@@ -84,14 +84,14 @@ export function progress(label: string): ((done: number, total: number) => void)
  * never a deny. Anything that exists (even a dangling link) is left to the command, which
  * judges what it reads.
  */
-export function requireExisting(path: string, what: string, kind: "usage" | "config" = "usage"): void {
+export function requireExisting(path: string, what: string): void {
   if (path === "-" || path === STDIN_MARKER) return;
   try {
     lstatSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const problem = code === "ENOENT" || code === "ENOTDIR" ? `${what} does not exist` : `cannot read ${what}: ${code ?? (error as Error).message}`;
-    throw kind === "usage" ? new UsageError(`${path}: ${problem}`) : new ConfigError(problem, path);
+    throw new UsageError(`${path}: ${problem}`);
   }
 }
 

@@ -69,7 +69,8 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = EXIT_ERROR;
       return;
     }
-    if (positional !== undefined && !Object.hasOwn(COMMANDS, positional)) {
+    // Only a first word is surely a command: `--root x gate` has x as an option's value.
+    if (positional !== undefined && argv[0] === positional && !Object.hasOwn(COMMANDS, positional)) {
       const near = nearest(positional, Object.keys(COMMANDS));
       if (near !== undefined) throw new UsageError(`unknown command ${JSON.stringify(positional)}: did you mean ${near}?`);
     }
