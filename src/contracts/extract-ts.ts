@@ -13,6 +13,8 @@ import { readSourceFile } from "./files.js";
 export const TS_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"];
 
 export interface TsExtractOptions {
+  /** called as files are read (after the Program is built with --types): for a progress line */
+  onProgress?: (done: number, total: number) => void;
   /** use a Program and its checker for inferred return types */
   types?: boolean;
   /** only these modules (relative paths) are public entry points; default: every module */
@@ -61,7 +63,8 @@ export function extractTypeScript(root: string, files: string[], options: TsExtr
 
   const modules = new Map<string, ModuleInfo>();
   const templateFile = new Map<Contract, string>();
-  for (const file of files) {
+  for (const [index, file] of files.entries()) {
+    options.onProgress?.(index + 1, files.length);
     const source = sourceOf(file);
     const info = readModule(file, source, fileSet);
     for (const target of info.exports.values()) {

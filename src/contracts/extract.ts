@@ -10,6 +10,8 @@ export interface ExtractOptions extends FileSelection {
   types?: boolean;
   /** TS/JS entry modules (relative); default every module */
   entries?: string[];
+  /** progress while TS/JS files are read (a TTY progress line) */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface Extraction {
@@ -22,7 +24,7 @@ export async function extractContracts(root: string, options: ExtractOptions = {
   const tsFiles = files.filter((f) => !f.endsWith(".py"));
   const pyFiles = files.filter((f) => f.endsWith(".py"));
   const contracts = [
-    ...extractTypeScript(root, tsFiles, { ...(options.types ? { types: true } : {}), ...(options.entries ? { entries: options.entries } : {}) }),
+    ...extractTypeScript(root, tsFiles, { ...(options.types ? { types: true } : {}), ...(options.entries ? { entries: options.entries } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) }),
     ...(pyFiles.length > 0 ? await extractPython(root, pyFiles) : []),
   ];
   return { files, contracts: dedupe(contracts).sort(compareContracts) };

@@ -46,7 +46,7 @@ export interface CodeInfo {
 export const GATE_CODES: Record<GateCode, CodeInfo> = {
   "gate/no-policies": {
     title: "No policies found",
-    docs: "The policy directory or bundle holds no Rego rules. A gate with nothing to enforce cannot prove anything safe, so it denies. Point --policy at a directory of .rego files or a built bundle.",
+    docs: "The policy directory or bundle holds no Rego rules. A gate with nothing to enforce cannot prove anything safe, so it denies. Point --policy at a directory of .rego files or a built bundle (a --policy path that does not exist is a configuration error, exit 2).",
     severity: "error",
     trigger: "no-policies",
   },
@@ -124,7 +124,7 @@ export const GATE_CODES: Record<GateCode, CodeInfo> = {
   },
   "input/unreadable": {
     title: "Input cannot be read",
-    docs: "The input file does not exist, cannot be read, or is not a regular file (a FIFO, device, directory or socket, also through a symlink): gatehouse reads untrusted files only through src/core/read.ts, which refuses those before reading.",
+    docs: "The input is there but cannot be read (a dangling link, no permission, an I/O error) or is not a regular file (a FIFO, device, directory or socket, also through a symlink): gatehouse reads untrusted files only through src/core/read.ts, which refuses those before reading. A path that does not exist at all is a usage error (exit 2), not a deny.",
     severity: "error",
     trigger: "unreadable",
   },

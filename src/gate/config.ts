@@ -2,7 +2,7 @@
 // Found by walking up from the working directory to the repository root (the directory holding
 // .git); every path in it is relative to the directory it is in, which is the project root.
 
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { ConfigError } from "../core/errors.js";
 import { readUntrustedText, UntrustedFileError } from "../core/read.js";
@@ -79,6 +79,7 @@ export function loadConfig(root: string, schemas: SchemaRegistry, explicit?: str
     if (explicit) throw new ConfigError("config file does not exist", explicit);
     return { config: { version: 1, collectors: structuredClone(DEFAULT_COLLECTORS.user) } };
   }
+  if (statSync(file).isDirectory()) throw new ConfigError("config is not a file", file);
   let raw: unknown;
   try {
     raw = parseDocument(readUntrustedText(file, { maxBytes: MAX_CONFIG_BYTES }), file.endsWith(".json") ? "json" : "yaml");

@@ -40,6 +40,18 @@ export interface InputJob {
   namespaces?: string[];
   /** the parser to use whatever the file name says (`check --parser`) */
   parser?: ParserName;
+  /**
+   * Where a built document embeds the file the input stands for (the receipt in a promotion
+   * input), and that file's own schema: pointers under it are reported relative to that file,
+   * since that is what the reader has open; other pointers name the collector's facts and move
+   * to metadata.factPointer.
+   */
+  embedded?: EmbeddedFile;
+}
+
+export interface EmbeddedFile {
+  pointer: string;
+  schema: string;
 }
 
 /** Which packages to evaluate for inputs without a kind (conftest's --namespace/--all-namespaces). */
@@ -131,6 +143,12 @@ export class InputEvaluator {
   }
 
   evaluate(job: InputJob): InputResult {
+    const result = this.#evaluate(job);
+    if (job.embedded !== undefined) result.findings = result.findings.map((finding) => rebasePointer(finding, job.embedded!));
+    return result;
+  }
+
+  #evaluate(job: InputJob): InputResult {
     const findings: Finding[] = [];
     const record: InputRecord = { path: job.display, sha256: "", bytes: 0, rulesEvaluated: 0 };
     if (job.kind) record.kind = job.kind;
@@ -326,3 +344,25 @@ function parseStdin(text: string): unknown {
 }
 
 export { readOpenFile } from "../core/read.js";
+/** A finding's pointer into an embedded file, made relative to that file (see InputJob.embedded). */
+export function rebasePointer(finding: Finding, embedded: EmbeddedFile): Finding {
+  const pointer = finding.location?.pointer;
+  if (pointer === undefined) return finding;
+  const base = embedded.pointer;
+  if (pointer === base || pointer.startsWith(`${base}/`)) {
+    const inner = pointer.slice(base.length);
+    const rebased: Finding = { ...finding, location: { ...finding.location, pointer: inner } };
+    // A schema message names the pointer and the schema (src/schemas/registry.ts): name the file's own.
+    const schema = finding.metadata?.schema;
+    const head = `${pointer || "/"} `;
+    const tail = ` (schema ${String(schema)})`;
+    if (finding.code === "schema/invalid" && typeof schema === "string" && finding.message.startsWith(head) && finding.message.endsWith(tail)) {
+      rebased.message = `${inner || "/"} ${finding.message.slice(head.length, -tail.length)} (schema ${embedded.schema})`;
+      rebased.metadata = { ...finding.metadata, schema: embedded.schema };
+    }
+    return rebased;
+  }
+  const { pointer: _fact, ...location } = finding.location!;
+  const { location: _old, ...rest } = finding;
+  return { ...rest, ...(Object.keys(location).length > 0 ? { location } : {}), metadata: { ...(finding.metadata ?? {}), factPointer: pointer } };
+}

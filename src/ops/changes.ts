@@ -27,13 +27,39 @@ async function git(root: string, args: string[]): Promise<string> {
     const e = error as { code?: string; stderr?: string; shortMessage?: string };
     if (e.code === "ENOENT") throw new ToolchainError("git is not installed (needed to read the changed files)");
     const detail = (e.stderr ?? e.shortMessage ?? "").trim().split("\n")[0];
+    if (/not a git repository/i.test(detail ?? "")) throw new NotARepositoryError(`${root} is not inside a git repository`);
     if (/unknown revision|bad revision|ambiguous argument/i.test(detail ?? "")) throw new UsageError(`--base: ${detail}`);
     throw new ToolchainError(`git ${args.join(" ")} failed: ${detail}`);
   }
 }
 
+/** Outside a repository: a usage error the command can add its own way out to. */
+export class NotARepositoryError extends UsageError {}
+
+/** The revision changes are computed from when none is given: HEAD, or the empty tree before the first commit. */
+export async function defaultBase(root: string): Promise<{ revision: string; label: string }> {
+  if (await hasCommits(root)) return { revision: "HEAD", label: "HEAD" };
+  return { revision: await emptyTree(root), label: "(no commits yet: every file is new)" };
+}
+
+async function hasCommits(root: string): Promise<boolean> {
+  try {
+    await execa("git", ["rev-parse", "--verify", "--quiet", "HEAD"], { cwd: root });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function emptyTree(root: string): Promise<string> {
+  return (await git(root, ["hash-object", "-t", "tree", "/dev/null"])).trim();
+}
+
 export async function changedFiles(root: string, base: string): Promise<ChangedFile[]> {
   if (base.startsWith("-")) throw new UsageError(`--base must be a git revision, got ${JSON.stringify(base)}`);
+  if (base === "HEAD" && !(await hasCommits(root))) {
+    throw new UsageError("--base HEAD: the repository has no commits yet; leave --base out to treat every file as new");
+  }
   const diff = await git(root, ["diff", "--name-status", "-M", "-z", "--no-color", base, "--"]);
   const changes = parseNameStatus(diff).map((change) => ({ ...change, ...secretCheck(root, change.path, change.old_path) }));
   const untracked = await git(root, ["ls-files", "--others", "--exclude-standard", "-z"]);
@@ -103,12 +129,7 @@ export async function gitToplevel(cwd: string): Promise<string> {
 
 /** Files staged for the next commit (index vs HEAD; vs the empty tree before the first commit). */
 export async function stagedFiles(root: string): Promise<ChangedFile[]> {
-  let base = "HEAD";
-  try {
-    await execa("git", ["rev-parse", "--verify", "--quiet", "HEAD"], { cwd: root });
-  } catch {
-    base = (await git(root, ["hash-object", "-t", "tree", "/dev/null"])).trim();
-  }
+  const base = (await hasCommits(root)) ? "HEAD" : await emptyTree(root);
   const diff = await git(root, ["diff", "--cached", "--name-status", "-M", "-z", "--no-color", base, "--"]);
   return parseNameStatus(diff).map((change) => ({ ...change, secret_like: false }));
 }

@@ -16,6 +16,8 @@ export interface ApplyContext {
   root: string;
   policy: EffectivePolicy;
   waivers: readonly ActiveWaiver[];
+  /** filled with the index of every waiver that suppressed a finding */
+  matched?: Set<number>;
 }
 
 function withSeverity(finding: Finding, severity: Severity, reason: string): Finding {
@@ -45,6 +47,7 @@ export function applyPack(findings: readonly Finding[], context: ApplyContext): 
     if (!finding.suppressed) {
       const waiver = context.waivers.find((w) => waiverMatches(w, finding, context.root));
       if (waiver) {
+        context.matched?.add(waiver.index);
         finding = {
           ...finding,
           suppressed: { kind: "waiver", justification: waiver.reason, owner: waiver.owner, expires: waiver.expires },

@@ -22,7 +22,8 @@ export type PackCode =
   | "pack/required-check-disabled"
   | "pack/clarification-unanswered"
   | "pack/clarification-open"
-  | "pack/constraint-unenforced";
+  | "pack/constraint-unenforced"
+  | "pack/waiver-unmatched";
 
 export interface PackCodeInfo {
   title: string;
@@ -104,6 +105,12 @@ export const PACK_CODES: Record<PackCode, PackCodeInfo> = {
   "pack/constraint-unenforced": {
     title: "Constraint not enforced by gatehouse",
     docs: "A constraint flag of the effective policy (forbid_stub_execution, require_ci_green, require_code_review) is on, but no collector has the evidence to check it, so the gate cannot prove it holds. Enforce it where the evidence is (branch protection: required status checks and reviews), or switch it off in gatehouse.config's pack overrides.",
+    severity: "warning",
+    integrity: false,
+  },
+  "pack/waiver-unmatched": {
+    title: "Waiver matches nothing",
+    docs: "An active waiver in .gatehouse/waivers.yaml suppressed no finding in this run: its code or target (file, symbol, artifact) does not match what the gate reports, or the finding is gone. A waiver's target.file is matched against the file every report shows for the finding (for a contract change, its source file, not the registry). Fix the target, or delete the waiver once the finding is fixed.",
     severity: "warning",
     integrity: false,
   },

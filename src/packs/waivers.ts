@@ -5,7 +5,7 @@
 
 import { existsSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
-import type { Finding } from "../core/findings.js";
+import { findingFile, type Finding } from "../core/findings.js";
 import { displayPath } from "../core/paths.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
 import { isCoreCode, packFinding } from "./core-codes.js";
@@ -46,7 +46,7 @@ export function expiryMs(expires: string): number {
   return /^\d{4}-\d{2}-\d{2}$/.test(expires) ? Date.parse(`${expires}T00:00:00Z`) + DAY_MS : Date.parse(expires);
 }
 
-function describe(entry: Partial<Waiver>, index: number): string {
+export function describeWaiver(entry: Partial<Waiver>, index: number): string {
   const target = entry.target ? Object.entries(entry.target).map(([k, v]) => `${k} ${v}`).join(", ") : "no target";
   return `waiver #${index + 1} (${entry.code ?? "no code"}, ${target}${entry.owner ? `, owner ${entry.owner}` : ""})`;
 }
@@ -83,22 +83,22 @@ export function loadWaivers(root: string, schemas: SchemaRegistry, policy: Effec
     const pointer = `/waivers/${index}`;
     const entryProblems = byEntry.get(index);
     if (entryProblems) {
-      findings.push(invalid(`${describe(entry, index)} is invalid: ${entryProblems.join("; ")}`, pointer));
+      findings.push(invalid(`${describeWaiver(entry, index)} is invalid: ${entryProblems.join("; ")}`, pointer));
       return;
     }
     const waiver = entry as Waiver;
     if (isCoreCode(waiver.code)) {
-      findings.push(invalid(`${describe(waiver, index)} waives ${waiver.code}, a core gate code that no waiver can suppress`, pointer));
+      findings.push(invalid(`${describeWaiver(waiver, index)} waives ${waiver.code}, a core gate code that no waiver can suppress`, pointer));
       return;
     }
     const expires = expiryMs(waiver.expires);
     if (Number.isNaN(expires)) {
-      findings.push(invalid(`${describe(waiver, index)} has an unreadable expiry ${JSON.stringify(waiver.expires)}`, pointer));
+      findings.push(invalid(`${describeWaiver(waiver, index)} has an unreadable expiry ${JSON.stringify(waiver.expires)}`, pointer));
       return;
     }
     if (expires <= nowMs) {
       findings.push(
-        packFinding("pack/waiver-expired", `${shown}: ${describe(waiver, index)} expired on ${waiver.expires}: ${waiver.reason}`, {
+        packFinding("pack/waiver-expired", `${shown}: ${describeWaiver(waiver, index)} expired on ${waiver.expires}: ${waiver.reason}`, {
           input: shown,
           location: { file: shown, pointer },
           scope: "project",
@@ -109,7 +109,7 @@ export function loadWaivers(root: string, schemas: SchemaRegistry, policy: Effec
       return;
     }
     if (maxDays !== undefined && expires - nowMs > maxDays * DAY_MS) {
-      findings.push(invalid(`${describe(waiver, index)} expires ${waiver.expires}, more than the ${maxDays} days ${policy.pack.key}@${policy.pack.version} allows`, pointer));
+      findings.push(invalid(`${describeWaiver(waiver, index)} expires ${waiver.expires}, more than the ${maxDays} days ${policy.pack.key}@${policy.pack.version} allows`, pointer));
       return;
     }
     active.push({ ...waiver, index, expiresMs: expires });
@@ -128,7 +128,7 @@ export function waiverMatches(waiver: Waiver, finding: Finding, root: string): b
   if (waiver.code !== finding.code) return false;
   const { file, symbol, artifact } = waiver.target;
   if (file !== undefined) {
-    const path = finding.location?.file ?? finding.input;
+    const path = findingFile(finding);
     return path !== undefined && path !== "-" && rootRelative(root, path) === file.replace(/^\.\//, "");
   }
   if (symbol !== undefined) return finding.metadata?.symbol === symbol || finding.rule === symbol;

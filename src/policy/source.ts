@@ -4,7 +4,7 @@
 import { existsSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
-import { FailClosed } from "../core/errors.js";
+import { ConfigError, FailClosed } from "../core/errors.js";
 import { sha256 } from "../core/digest.js";
 import { buildBundle, hashSources, regoSources } from "./build.js";
 import { isBundleDir, loadBundle, type LoadedBundle } from "./bundle.js";
@@ -18,9 +18,10 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
 
 export async function resolvePolicy(path: string): Promise<LoadedBundle> {
   const abs = resolve(path);
-  if (!existsSync(abs)) throw new FailClosed("gate/no-policies", `policy path does not exist`, path);
+  // A path that is not there is a setup error (exit 2); an empty policy directory denies.
+  if (!existsSync(abs)) throw new ConfigError("policy path does not exist", path);
   if (isBundleDir(abs)) return loadBundle(abs);
-  if (!statSync(abs).isDirectory()) throw new FailClosed("gate/no-policies", `policy path is neither a bundle nor a directory of .rego files`, path);
+  if (!statSync(abs).isDirectory()) throw new ConfigError("policy path is neither a bundle nor a directory of .rego files", path);
   const files = await regoSources(abs);
   if (files.length === 0) throw new FailClosed("gate/no-policies", `no .rego policies found`, path);
   const sources = await hashSources(abs, files);

@@ -3,9 +3,9 @@
 // the manifest it links to by digest, the watcher registry and the provider's entry). Policies in
 // policy/promotion/ compare declared with actual; they never touch the disk themselves.
 
-import { existsSync, lstatSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, statSync } from "node:fs";
 import { realpath } from "node:fs/promises";
-import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
+import { dirname, isAbsolute, join, posix, relative, resolve, sep } from "node:path";
 import fg from "fast-glob";
 import picomatch from "picomatch";
 import { sha256 } from "../core/digest.js";
@@ -86,15 +86,26 @@ interface ManifestEntry {
   parseError?: string;
 }
 
+export interface ClosedWorldOptions {
+  /** closed world for every receipt, not only those that declare closedOutputs */
+  closed?: boolean;
+  /** files (absolute) a closed output directory may hold besides the outputs, e.g. the summary being written */
+  ignoreFiles?: string[];
+}
+
+/** Where a promotion input's own file sits in the document policies see: reports point into the receipt, not the envelope. */
+export const RECEIPT_VIEW = { pointer: "/receipt/document", schema: "run-receipt.v1" } as const;
+
 /**
- * Collects the promotion inputs. `receiptFiles` (absolute) overrides the receipt globs;
- * `registryFile` (absolute) overrides settings.registry.
+ * Collects the promotion inputs, one per receipt. `receiptFiles` (absolute) overrides the receipt
+ * globs; `registryFile` (absolute) overrides settings.registry.
  */
 export async function collectPromotion(
   root: string,
   settings: PromotionSettings,
   schemas: SchemaRegistry,
   explicit: { receiptFiles?: string[]; registryFile?: string } = {},
+  closedWorld: ClosedWorldOptions = {},
 ): Promise<PromotionCollection> {
   const findings: Finding[] = [];
   const files: FileFact[] = [];
@@ -138,9 +149,10 @@ export async function collectPromotion(
     const settingsDoc = { requiredChecks: settings.requiredChecks, maxClockSkewSeconds: settings.maxClockSkewSeconds };
     const registryDoc = { status: registry.status, ...(registry.path ? { path: displayPath(registry.path) } : {}), ...(registry.sha256 ? { sha256: registry.sha256 } : {}), problems: registry.problems };
     // One envelope for every promotion-input this receipt yields; only the facts differ.
-    const promotionInput = (facts: { manifest: unknown; provider: unknown; outputs: unknown[] }): InputJob => ({
+    const promotionInput = (facts: { manifest: unknown; provider: unknown; outputs: unknown[]; closedWorld?: unknown }): InputJob => ({
       display,
       kind: "promotion-input",
+      embedded: RECEIPT_VIEW,
       document: {
         inputVersion: "promotion-input.v1",
         receipt: { path: display, sha256: receiptSha, document: receipt },
@@ -148,13 +160,15 @@ export async function collectPromotion(
         registry: registryDoc,
         provider: facts.provider,
         outputs: facts.outputs,
+        ...(facts.closedWorld !== undefined ? { closedWorld: facts.closedWorld } : {}),
         settings: settingsDoc,
       },
     });
 
     if (schemas.validate("run-receipt.v1", receipt, display).length > 0) {
-      // The kind's schema embeds run-receipt.v1, so evaluation reports each problem with its
-      // pointer; the facts below would be meaningless for a malformed receipt.
+      // The kind's schema embeds run-receipt.v1, so evaluation reports each problem, against
+      // the receipt's own pointer (pointerBase); the facts below would be meaningless for a
+      // malformed receipt.
       inputs.push(promotionInput({ manifest: { status: "missing", declaredSha256: "0".repeat(64), problems: [] }, provider: { id: "", listed: false }, outputs: [] }));
       continue;
     }
@@ -192,8 +206,15 @@ export async function collectPromotion(
       }
     });
 
+    const closedDirectory = doc.closedOutputs?.directory ?? (closedWorld.closed ? commonDirectory(doc.outputs) : undefined);
+    const closedFacts =
+      closedDirectory === undefined
+        ? undefined
+        : undeclaredOutputs(receiptDir, closedDirectory, doc.outputs, new Set([receiptFile, manifest.file, registry.path, ...(closedWorld.ignoreFiles ?? [])].filter((f): f is string => f !== undefined).map((f) => resolve(f))));
+
     inputs.push(
       promotionInput({
+        ...(closedFacts ? { closedWorld: { ...closedFacts, source: doc.closedOutputs ? "receipt" : "verify" } } : {}),
         manifest: {
           status: manifest.status,
           ...(manifest.file ? { path: displayPath(manifest.file) } : {}),
@@ -221,6 +242,55 @@ interface Receipt {
   manifest: { path?: string; digest: { sha256: string } };
   provider: { id: string };
   outputs: { name?: string; path?: string; digest: { sha256: string }; bytes: number }[];
+  closedOutputs?: { directory: string };
+}
+
+/** The deepest directory holding every declared output path (relative to the receipt; "." at worst). */
+function commonDirectory(outputs: Receipt["outputs"]): string {
+  const dirs = outputs.filter((o) => o.path !== undefined).map((o) => posix.dirname(toPosix(posix.normalize(toPosix(o.path!)))).split("/"));
+  if (dirs.length === 0) return ".";
+  let common = dirs[0]!;
+  for (const dir of dirs.slice(1)) {
+    let n = 0;
+    while (n < common.length && n < dir.length && common[n] === dir[n]) n++;
+    common = common.slice(0, n);
+  }
+  const joined = common.join("/");
+  return joined === "" || joined.startsWith("..") ? "." : joined;
+}
+
+interface ClosedWorldFacts {
+  directory: string;
+  undeclared: { path: string; file: string }[];
+  problem?: string;
+}
+
+/**
+ * Closed world: every entry under the directory that is not a directory (a file, a link, a
+ * device) must be a declared output. Links are listed, not followed, so an undeclared link
+ * is caught as well. The receipt, its manifest, the registry and the files the caller names
+ * are not outputs and may sit there.
+ */
+function undeclaredOutputs(receiptDir: string, directory: string, outputs: Receipt["outputs"], ignore: ReadonlySet<string>): ClosedWorldFacts {
+  const facts: ClosedWorldFacts = { directory: toPosix(directory), undeclared: [] };
+  const abs = resolve(receiptDir, directory);
+  if (isAbsolute(directory) || (abs !== receiptDir && !inside(receiptDir, abs))) return { ...facts, problem: "the closed output directory leaves the receipt's directory" };
+  const declared = new Set(outputs.filter((o) => o.path !== undefined).map((o) => resolve(receiptDir, o.path!)));
+  let entries: import("node:fs").Dirent[];
+  try {
+    if (!statSync(abs).isDirectory()) return { ...facts, problem: "the closed output directory is not a directory" };
+    entries = readdirSync(abs, { withFileTypes: true, recursive: true });
+  } catch (error) {
+    return { ...facts, problem: `the closed output directory cannot be listed: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+  }
+  for (const entry of entries) {
+    if (entry.isDirectory()) continue;
+    const file = join(entry.parentPath, entry.name);
+    if (declared.has(file) || ignore.has(file)) continue;
+    facts.undeclared.push({ path: toPosix(relative(receiptDir, file)), file: displayPath(file) });
+  }
+  facts.undeclared.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return facts;
 }
 
 type Located = { status: "found"; real: string } | { status: "missing" | "escapes" | "unreadable"; detail: string };

@@ -15,7 +15,7 @@ import type { InputJob, NamespaceSelection } from "../../gate/evaluate-input.js"
 import { runEvaluation } from "../../gate/run.js";
 import { KINDS } from "../../schemas/kinds.js";
 import { protectInputs } from "../output.js";
-import { asList, fixedNow, STDIN_MARKER, progress, report, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
+import { asList, fixedNow, STDIN_MARKER, progress, report, requireExisting, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
 
 
 interface CheckArgs extends ReportArgs {
@@ -46,6 +46,8 @@ export const checkCommand = {
     if (args.allNamespaces && (args.kind !== undefined || args.namespace !== undefined)) {
       throw new UsageError("--all-namespaces cannot be combined with --namespace or --kind");
     }
+    // A path that is not there is a usage error; what is there but cannot be read denies.
+    for (const file of args.files) requireExisting(file, "input");
     const parser = parserOption(args.parser);
     // An unknown --kind is not a usage error: it denies each input with schema/unknown-kind.
     const jobs = await collectJobs(args.files, args.kind, parser);
@@ -94,7 +96,7 @@ export async function collectJobs(files: string[], kind: string | undefined, par
     try {
       isDir = statSync(abs).isDirectory();
     } catch {
-      // A missing file becomes an input/unreadable finding for that file, not a crash.
+      // Not a directory (a file, or a dangling link): read as an input, and judged when it cannot be.
     }
     if (isDir) {
       // The directory's display path once, not a path.relative per file (it dominated large runs).

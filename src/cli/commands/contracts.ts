@@ -19,7 +19,7 @@ import { consumerFiles } from "../../contracts/files.js";
 import { approvalProblems, contractSettings, loadDecisions, MAX_CALL_SITES, type ContractSettings, type DecisionEntry, type PolicyDecision } from "../../contracts/governance.js";
 import { contractId, maxImpact, type Contract, type Registry } from "../../contracts/model.js";
 import { bumpVersion, INITIAL_VERSION, loadRegistry, mergeCurated, union, writeJsonAtomic } from "../../contracts/registry.js";
-import { asList } from "../common.js";
+import { asList, progress } from "../common.js";
 
 interface CommonArgs {
   root?: string | undefined;
@@ -63,6 +63,14 @@ export async function extractAtRef(root: string, ref: string, settings: Contract
   }
 }
 
+/** On a TTY, a progress line while files are read; with --types, a note first: building the Program takes seconds. */
+function withProgress(settings: ContractSettings): ContractSettings & { onProgress?: (done: number, total: number) => void } {
+  const tick = progress("contracts: files read");
+  if (!tick) return settings;
+  if (settings.types) process.stderr.write("contracts: building the TypeScript program (--types)...\n");
+  return { ...settings, onProgress: tick };
+}
+
 interface CurrentDiff {
   settings: ContractSettings;
   registry?: Registry;
@@ -75,7 +83,7 @@ async function currentDiff(root: string, args: CommonArgs & { against?: string |
   const settings = settingsFor(root, schemas, args.config);
   if (args.types) settings.types = true;
   if (args.registry) settings.registry = args.registry;
-  const extraction = await extractContracts(root, settings);
+  const extraction = await extractContracts(root, withProgress(settings));
   if (args.against) {
     const base = await extractAtRef(root, args.against, settings);
     return { settings, extraction, changes: diffContracts(base.contracts, extraction.contracts) };
@@ -108,7 +116,7 @@ const extractCommand = {
     if (include.length > 0) settings.include = include;
     if (args.types) settings.types = true;
     const started = performance.now();
-    const { files, contracts } = await extractContracts(dir, settings);
+    const { files, contracts } = await extractContracts(dir, withProgress(settings));
     const seconds = (performance.now() - started) / 1000;
     const text = `${JSON.stringify({ contracts }, null, 2)}\n`;
     if (args.out) writeJsonAtomic(resolve(args.out), { contracts });

@@ -17,7 +17,7 @@ import { evaluateOps } from "../../ops/evaluate.js";
 import { loadOpsSettings } from "../../ops/settings.js";
 import { projectRoot } from "../../gate/config.js";
 import { SchemaRegistry } from "../../schemas/registry.js";
-import { fixedNow, report, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
+import { fixedNow, report, requireDirectory, requireExisting, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
 
 interface LedgerArgs extends ReportArgs {
   root?: string | undefined;
@@ -36,6 +36,7 @@ const withLedgerOptions = (y: Argv) =>
     .option("dir", { type: "string", describe: "ledger directory (default: config ops.ledgerDir, else ops/ledger)" });
 
 function ledgerDir(args: LedgerArgs, schemas: SchemaRegistry) {
+  if (args.root !== undefined) requireDirectory(args.root, "--root");
   const root = projectRoot(args.root, args.config);
   const settings = loadOpsSettings(root, schemas, args.config);
   return { settings, dir: args.dir !== undefined ? resolve(args.dir) : settings.ledgerDir };
@@ -49,6 +50,7 @@ const appendCommand = {
     const targets = selectFormats(args);
     validateNumbers(args);
     const schemas = new SchemaRegistry();
+    requireExisting(args.entry, "entry");
     const { settings, dir } = ledgerDir(args, schemas);
     const fields = readEntry(args.entry);
     const nowNs = fixedNow(args);
@@ -58,7 +60,8 @@ const appendCommand = {
       ...(nowNs !== undefined ? { nowNs } : {}),
     });
     if (verdict.decision === "allow") {
-      const appended = appendEntry(dir, fields, { schemas });
+      // --now / GATEHOUSE_NOW pick the month file too, so a fixed-clock run is reproducible.
+      const appended = appendEntry(dir, fields, { schemas, ...(nowNs !== undefined ? { now: () => new Date(Number(nowNs / 1_000_000n)) } : {}) });
       process.stderr.write(`appended ${String(appended.entry.operation_id)} as seq ${appended.entry.seq} at ${appended.file}:${appended.line} (sha256 ${appended.sha256})\n`);
     }
     report(verdict, targets);
@@ -74,6 +77,8 @@ const verifyCommand = {
     validateNumbers(args);
     const started = performance.now();
     const schemas = new SchemaRegistry();
+    // append creates the directory; verify needs one that is there.
+    if (args.dir !== undefined) requireDirectory(args.dir, "--dir");
     const { dir } = ledgerDir(args, schemas);
     const result = verifyLedger(dir, schemas);
     const findings = result.problems.map(problemFinding);

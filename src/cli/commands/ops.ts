@@ -14,14 +14,14 @@ import type { Finding } from "../../core/findings.js";
 import { displayPath } from "../../core/paths.js";
 import { decide } from "../../core/verdict.js";
 import type { InputJob } from "../../gate/evaluate-input.js";
-import { changedFiles, gitShow, gitToplevel, stagedFiles } from "../../ops/changes.js";
+import { changedFiles, defaultBase, gitShow, gitToplevel, NotARepositoryError, stagedFiles } from "../../ops/changes.js";
 import { loadDeclaration } from "../../ops/declaration.js";
 import { evaluateOps } from "../../ops/evaluate.js";
 import { changeDocument, executionDocument, loadExecutionLog, repoPath } from "../../ops/inputs.js";
 import { LEDGER_FILE, verifyLedger } from "../../ops/ledger.js";
 import { loadOpsSettings } from "../../ops/settings.js";
 import { SchemaRegistry } from "../../schemas/registry.js";
-import { fixedNow, report, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
+import { fixedNow, report, requireDirectory, requireExisting, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
 
 interface OpsArgs extends ReportArgs {
   root: string;
@@ -31,7 +31,7 @@ interface OpsArgs extends ReportArgs {
 
 interface CheckArgs extends OpsArgs {
   declaration: string;
-  base: string;
+  base?: string | undefined;
   log?: string | undefined;
   report?: string | undefined;
   git: boolean;
@@ -49,7 +49,7 @@ const checkCommand = {
   builder: (y: Argv) =>
     withOpsOptions(y)
       .positional("declaration", { type: "string", demandOption: true, describe: "YAML file, or Markdown with YAML front matter" })
-      .option("base", { type: "string", default: "HEAD", describe: "git revision the changes are computed from (committed, staged, unstaged and untracked changes since it)" })
+      .option("base", { type: "string", describe: "git revision the changes are computed from (committed, staged, unstaged and untracked changes since it); default HEAD, or the empty tree before the first commit" })
       .option("log", { type: "string", describe: "execution log (ops-execution-log.v1, JSON or YAML)" })
       .option("report", { type: "string", describe: "final report (Markdown); requires --log" })
       .option("git", { type: "boolean", default: true, describe: "check the git changes (--no-git: only the log and report)" }),
@@ -58,19 +58,24 @@ const checkCommand = {
     validateNumbers(args);
     if (args.report !== undefined && args.log === undefined) throw new UsageError("--report needs --log: the final report is judged with its execution log");
     if (!args.git && args.log === undefined) throw new UsageError("--no-git leaves nothing to check without --log");
+    requireDirectory(args.root, "--root");
+    requireExisting(args.declaration, "declaration");
+    if (args.log !== undefined) requireExisting(args.log, "execution log");
+    if (args.report !== undefined) requireExisting(args.report, "final report");
     const declaration = loadDeclaration(args.declaration);
     const jobs: InputJob[] = [];
     if (args.git) {
-      const root = await gitToplevel(resolve(args.root));
+      const root = await repositoryRoot(args.root, "pass --no-git with --log to check only the execution log and report");
       const settings = loadOpsSettings(root, new SchemaRegistry(), args.config);
-      const changes = await changedFiles(root, args.base);
+      const base = args.base !== undefined ? { revision: args.base, label: args.base } : await defaultBase(root);
+      const changes = await changedFiles(root, base.revision);
       const ledgerPrefix = `${relative(root, settings.ledgerDir).split("\\").join("/")}/`;
       const paperwork = [args.declaration, args.log, args.report].filter((f): f is string => f !== undefined).map((f) => repoPath(root, f));
       const exempt = [...paperwork, ...changes.filter((c) => c.path.startsWith(ledgerPrefix) && LEDGER_FILE.test(posix.basename(c.path))).map((c) => c.path)];
       jobs.push({
         display: displayPath(resolve(args.declaration)),
         kind: "ops-change",
-        document: changeDocument({ declaration, declarationFile: repoPath(root, args.declaration), base: args.base, exempt, changes }),
+        document: changeDocument({ declaration, declarationFile: repoPath(root, args.declaration), base: base.label, exempt, changes }),
       });
     }
     if (args.log !== undefined) {
@@ -99,7 +104,8 @@ const precommitCommand = {
     const targets = selectFormats(args);
     validateNumbers(args);
     const started = performance.now();
-    const root = await gitToplevel(resolve(args.root));
+    requireDirectory(args.root, "--root");
+    const root = await repositoryRoot(args.root, "run it from inside the repository the hook belongs to");
     const schemas = new SchemaRegistry();
     const settings = loadOpsSettings(root, schemas, args.config);
     const ledgerRel = relative(root, settings.ledgerDir).split("\\").join("/");
@@ -187,6 +193,16 @@ export const opsCommand = {
   builder: (y: Argv) => y.command(checkCommand as never).command(precommitCommand as never).demandCommand(1, "name an ops command: check, precommit"),
   handler: () => undefined,
 };
+
+/** The repository's top level; outside one, a usage error that says how to go on. */
+async function repositoryRoot(dir: string, wayOut: string): Promise<string> {
+  try {
+    return await gitToplevel(resolve(dir));
+  } catch (error) {
+    if (error instanceof NotARepositoryError) throw new UsageError(`${error.message}: ${wayOut}`);
+    throw error;
+  }
+}
 
 function precommitFinding(code: string, message: string, file: string, line?: number): Finding {
   return { code, severity: "error", message, source: "gate", input: file, scope: "change", location: { file, ...(line !== undefined ? { line } : {}) } };
