@@ -8,7 +8,8 @@ import { join, relative, resolve, sep } from "node:path";
 import type { Finding } from "../core/findings.js";
 import { displayPath } from "../core/paths.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
-import { isCoreCode, packFinding } from "./core-codes.js";
+import { packFinding } from "./core-codes.js";
+import { isLockedCode, lockReason } from "./locks.js";
 import { MAX_REPO_FILE_BYTES, readSmallDocument } from "./load.js";
 import type { EffectivePolicy } from "./types.js";
 
@@ -87,8 +88,8 @@ export function loadWaivers(root: string, schemas: SchemaRegistry, policy: Effec
       return;
     }
     const waiver = entry as Waiver;
-    if (isCoreCode(waiver.code)) {
-      findings.push(invalid(`${describe(waiver, index)} waives ${waiver.code}, a core gate code that no waiver can suppress`, pointer));
+    if (isLockedCode(waiver.code)) {
+      findings.push(invalid(`${describe(waiver, index)} waives ${waiver.code}, a locked code (${lockReason(waiver.code)}) that no waiver can suppress`, pointer));
       return;
     }
     const expires = expiryMs(waiver.expires);
