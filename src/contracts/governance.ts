@@ -10,6 +10,7 @@ import { execa } from "execa";
 import picomatch from "picomatch";
 import { ConfigError, ToolchainError } from "../core/errors.js";
 import type { Finding } from "../core/findings.js";
+import { checkIdentity, requiredText } from "../core/identity.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
 import { calleeName, findCallSites, type CallSite } from "./callsites.js";
 import { diffContracts, type ContractChange } from "./diff.js";
@@ -198,9 +199,41 @@ export function loadDecisions(root: string, dir: string, schemas: SchemaRegistry
       findings.push({ code: "contracts/decision-invalid", severity: "error", source: "gate", input: file, message: `${file}: decisionId ${decision.decisionId} does not match the file name` });
       continue;
     }
-    decisions.push({ file, decision });
+    const read = readDecision(decision, file);
+    findings.push(...read.findings);
+    decisions.push({ file, decision: read.decision });
   }
   return { decisions, findings };
+}
+
+/**
+ * A decision as policy reads it: the approver a usable identity (NFKC; blank counts as missing;
+ * invisible characters or mixed scripts are refused as identity/invalid and approve nothing) and
+ * the required texts and lists without invisible padding, so a zero-width space is no migration
+ * plan, test or approver. The decision stays on file: a DENY denies whoever signed it.
+ */
+function readDecision(raw: PolicyDecision, file: string): { decision: PolicyDecision; findings: Finding[] } {
+  const findings: Finding[] = [];
+  let approvedBy = "";
+  if (raw.approvedBy !== "") {
+    const check = checkIdentity(raw.approvedBy, "approvedBy");
+    if (check.ok) approvedBy = check.value;
+    else if (check.problem !== "blank") {
+      findings.push({ code: "identity/invalid", severity: "error", source: "gate", input: file, location: { file, pointer: "/approvedBy" }, message: `${file}: ${check.message}; the decision approves nothing` });
+    }
+  }
+  const list = (items: string[]) => items.map(requiredText).filter((item) => item !== "");
+  const decision: PolicyDecision = {
+    ...raw,
+    approvedBy,
+    migrationPlan: requiredText(raw.migrationPlan),
+    rollback: requiredText(raw.rollback),
+    reasons: list(raw.reasons),
+    impactedConsumers: list(raw.impactedConsumers),
+    requiredActions: list(raw.requiredActions),
+    tests: list(raw.tests),
+  };
+  return { decision, findings };
 }
 
 /**
