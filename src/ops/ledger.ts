@@ -505,6 +505,22 @@ export function anchorLedger(dir: string, schemas: SchemaRegistry = new SchemaRe
   }
 }
 
+/**
+ * Why an entry cannot be appended as a sign-off, before taking the lock (the CLI reports these as
+ * findings; appendEntry checks them again under the lock): approved after it ran, or an
+ * operation already signed off.
+ */
+export function signOffProblems(dir: string, fields: Record<string, unknown>): { code: GateCode; message: string }[] {
+  const problems: { code: GateCode; message: string }[] = [];
+  const timing = timestampProblem(fields);
+  if (timing) problems.push({ code: "ledger/approval-after-execution", message: `${String(fields.operation_id)}: ${timing}` });
+  if (fields.corrects === undefined && typeof fields.operation_id === "string") {
+    const earlier = findSignOff(dir, ledgerFiles(dir), fields.operation_id);
+    if (earlier) problems.push({ code: "ledger/duplicate-operation", message: `${fields.operation_id} was already signed off (seq ${earlier.seq}); a later entry about it is a correction (corrects: ${earlier.seq})` });
+  }
+  return problems;
+}
+
 /** The sign-off (non-correction entry) of an operation, searching every month file. */
 function findSignOff(dir: string, files: string[], operationId: string): LedgerEntry | undefined {
   const needle = Buffer.from(JSON.stringify(operationId));

@@ -41,8 +41,8 @@ export const PACK_CODES: Record<PackCode, PackCodeInfo> = {
     integrity: true,
   },
   "pack/override-loosens": {
-    title: "Override loosens a locked rule",
-    docs: "The repo-local override lowers, disables or unlocks a rule the pack (or the config) locked, lowers a core gate code, or switches a constraint off. The file is not applied; choose another pack to change locked settings.",
+    title: "Repo-local override loosens the policy",
+    docs: "The repo-local override loosens something: it lowers a severity, disables or unlocks a rule, switches enforcement to warn or a constraint off (the repo-local file may only tighten, unless gatehouse.config's pack.allowLocalLoosening names that key), loosens a rule the pack or the config locked, or touches a locked code (which nothing loosens). The finding names the key (metadata.key); the file is not applied.",
     severity: "error",
     integrity: true,
   },
@@ -54,7 +54,7 @@ export const PACK_CODES: Record<PackCode, PackCodeInfo> = {
   },
   "pack/waiver-invalid": {
     title: "Invalid waiver",
-    docs: "A waiver in .gatehouse/waivers.yaml lacks its code, target, owner, reason or expiry, waives a core gate code, or expires later than the pack's waiver_max_days allows. It suppresses nothing.",
+    docs: "A waiver in .gatehouse/waivers.yaml lacks its code, target, owner, reason or expiry, has a blank reason, waives a locked code (docs/rules.md lists them; lifting a lock is refused), or expires later than the pack's waiver_max_days allows. It suppresses nothing. An owner that is not a usable identity is identity/invalid.",
     severity: "error",
     integrity: true,
   },

@@ -15,7 +15,7 @@ import { decide, type InputRecord } from "../../core/verdict.js";
 import { InputParseError, formatForPath, parseDocument } from "../../inputs/parse.js";
 import { approvalInput } from "../../ops/approval.js";
 import { gitShow } from "../../ops/changes.js";
-import { anchorLedger, appendEntry, HEAD_NAME, LEDGER_PROBLEM_CODES, ledgerFiles, parseHead, verifyLedger, type LedgerProblem, type VerifyOptions } from "../../ops/ledger.js";
+import { anchorLedger, appendEntry, HEAD_NAME, LEDGER_PROBLEM_CODES, ledgerFiles, parseHead, signOffProblems, verifyLedger, type LedgerProblem, type VerifyOptions } from "../../ops/ledger.js";
 import { evaluateOps } from "../../ops/evaluate.js";
 import { loadOpsSettings } from "../../ops/settings.js";
 import { SchemaRegistry } from "../../schemas/registry.js";
@@ -60,9 +60,12 @@ const appendCommand = {
     const nowNs = fixedNow(args);
     const display = args.entry === "-" ? "-" : displayPath(resolve(args.entry));
     const approval = approvalInput(fields, settings.soloAllowed, display);
+    const refused = signOffProblems(dir, fields).map(
+      (p): Finding => ({ code: p.code, severity: "error", source: "gate", input: display, scope: "operation", message: `${display}: ${p.message}; the entry was not appended` }),
+    );
     const verdict = await evaluateOps({
       jobs: [{ display, kind: "ops-approval", document: approval.document }],
-      findings: approval.findings,
+      findings: [...approval.findings, ...refused],
       timeoutMs: args.timeout,
       ...(nowNs !== undefined ? { nowNs } : {}),
     });
