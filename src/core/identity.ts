@@ -44,7 +44,7 @@ const NAMES: Record<number, string> = {
 };
 
 /** `U+200B ZERO WIDTH SPACE`, for messages. */
-export function describeCodePoint(char: string): string {
+function describeCodePoint(char: string): string {
   const cp = char.codePointAt(0) ?? 0;
   const hex = `U+${cp.toString(16).toUpperCase().padStart(4, "0")}`;
   return NAMES[cp] ? `${hex} ${NAMES[cp]}` : hex;

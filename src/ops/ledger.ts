@@ -173,7 +173,7 @@ function strayFiles(dir: string): { name: string; why: string }[] {
 }
 
 /** HEAD as recorded, undefined when there is none; a problem message when it is unreadable. */
-export function readHead(dir: string): { head?: LedgerHead; problem?: string } {
+function readHead(dir: string): { head?: LedgerHead; problem?: string } {
   const path = join(dir, HEAD_NAME);
   if (!existsSync(path)) return {};
   if (statSync(path).size > MAX_SMALL_FILE) return { problem: `${HEAD_NAME} is over ${MAX_SMALL_FILE} bytes` };
@@ -193,12 +193,12 @@ export function parseHead(text: string): { head?: LedgerHead; problem?: string }
   return { problem: `${HEAD_NAME} is not {"seq": N, "sha256": "<64 hex>"}` };
 }
 
-export function headText(head: LedgerHead): string {
+function headText(head: LedgerHead): string {
   return `${JSON.stringify({ seq: head.seq, sha256: head.sha256 })}\n`;
 }
 
 /** An RFC 3339 timestamp as nanoseconds since the epoch; undefined when it is not one. */
-export function instantNs(text: unknown): bigint | undefined {
+function instantNs(text: unknown): bigint | undefined {
   if (typeof text !== "string") return undefined;
   const m = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|([+-])(\d{2}):(\d{2}))$/.exec(text);
   if (!m) return undefined;
@@ -210,7 +210,7 @@ export function instantNs(text: unknown): bigint | undefined {
 }
 
 /** Why an entry's approval does not precede its execution (undefined when it does). */
-export function timestampProblem(entry: Record<string, unknown>): string | undefined {
+function timestampProblem(entry: Record<string, unknown>): string | undefined {
   const approved = instantNs(entry.approval_timestamp);
   const executed = instantNs(entry.execution_timestamp);
   if (approved === undefined || executed === undefined) return "approval_timestamp and execution_timestamp must be RFC 3339 instants";
@@ -476,7 +476,7 @@ function checkHeadBeforeAppend(dir: string, tail: LedgerEntry | undefined, tailH
 }
 
 /** Writes HEAD whole: a temp file renamed over it, then the directory synced. */
-export function writeHead(dir: string, head: LedgerHead): void {
+function writeHead(dir: string, head: LedgerHead): void {
   const tmp = join(dir, `.${HEAD_NAME}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`);
   const fd = openSync(tmp, "wx", 0o644);
   try {
