@@ -475,7 +475,11 @@ function checkHeadBeforeAppend(dir: string, tail: LedgerEntry | undefined, tailH
   if (!matches) throw new ConfigError(`${HEAD_NAME} (seq ${head.seq}) does not match the ledger's last entry${tail ? ` (seq ${tail.seq})` : " (there is none)"}; run \`gatehouse ledger verify\``, where);
 }
 
-/** Writes HEAD whole: a temp file renamed over it, then the directory synced. */
+/**
+ * Writes HEAD whole: a synced temp file renamed over it. The directory is not synced again (the
+ * entry itself already is): a rename lost to a crash leaves the previous HEAD, which verify and
+ * append accept as one append behind.
+ */
 function writeHead(dir: string, head: LedgerHead): void {
   const tmp = join(dir, `.${HEAD_NAME}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`);
   const fd = openSync(tmp, "wx", 0o644);
@@ -486,7 +490,6 @@ function writeHead(dir: string, head: LedgerHead): void {
     closeSync(fd);
   }
   renameSync(tmp, join(dir, HEAD_NAME));
-  fsyncDir(dir);
 }
 
 /** Anchors a ledger that verifies but has no HEAD (one written before HEAD existed). */
