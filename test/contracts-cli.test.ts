@@ -118,13 +118,14 @@ test("never-break invariants from config, and an unreadable decision file, throu
   }
 });
 
-test("no registry: the collector reports contracts/registry-missing instead of an input", async () => {
+test("no registry: the collector reports contracts/registry-missing, and the diff still runs (against nothing without git)", async () => {
   const dir = mkdtempSync(join(tmpdir(), "gh-contracts-none-"));
   try {
     writeFileSync(join(dir, "a.py"), "def f():\n    pass\n");
     const result = await buildContractDiff(dir, contractSettings({}), new SchemaRegistry(), {});
-    assert.is(result.document, undefined);
     assert.equal(result.findings.map((f) => [f.code, f.severity]), [["contracts/registry-missing", "error"]]);
+    assert.equal(result.document?.changes.map((c) => c.code), ["contracts/symbol-added"]);
+    assert.equal(result.document?.registry.inSync, false);
     assert.equal(result.extraction.contracts.map((c) => c.symbol.name), ["f"]);
   } finally {
     rmSync(dir, { recursive: true, force: true });

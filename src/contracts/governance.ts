@@ -3,13 +3,15 @@
 // sites, the decisions on file, the declared PR impact and, opt-in, the invariant facts. Policy
 // (policy/contracts/) decides; nothing here allows or denies.
 
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import picomatch from "picomatch";
 import { ConfigError, ToolchainError } from "../core/errors.js";
 import type { Finding } from "../core/findings.js";
 import { readUntrustedText, UntrustedFileError } from "../core/read.js";
+import { checkIdentity, requiredText } from "../core/identity.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
 import { calleeName, findCallSites, type CallSite } from "./callsites.js";
 import { diffContracts, type ContractChange } from "./diff.js";
@@ -123,15 +125,54 @@ const EMPTY_REGISTRY: Registry = { registryVersion: "0.0.0", updatedAt: "1970-01
 
 /** The registry file as of a git ref (empty when the file did not exist there). */
 export async function registryAtRef(root: string, ref: string, file: string, schemas: SchemaRegistry): Promise<Registry> {
+  return (await registryFileAtRef(root, ref, file, schemas)) ?? EMPTY_REGISTRY;
+}
+
+/** The registry file as of a git ref; undefined when the ref has no such file. */
+async function registryFileAtRef(root: string, ref: string, file: string, schemas: SchemaRegistry): Promise<Registry | undefined> {
   const exists = await execa("git", ["cat-file", "-e", `${ref}:${file}`], { cwd: root, reject: false });
   if (exists.exitCode !== 0) {
     const refOk = await execa("git", ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { cwd: root, reject: false });
     if (refOk.exitCode !== 0) throw new ToolchainError(`git: unknown ref ${JSON.stringify(ref)}`);
-    return EMPTY_REGISTRY;
+    return undefined;
   }
   const shown = await execa("git", ["show", `${ref}:${file}`], { cwd: root, reject: false });
   if (shown.exitCode !== 0) throw new ToolchainError(`git show ${ref}:${file} failed: ${shown.stderr}`);
   return parseRegistry(shown.stdout, `${ref}:${file}`, schemas);
+}
+
+/** The code's contracts at a git ref, extracted from a temporary worktree that is always removed. */
+export async function extractAtRef(root: string, ref: string, settings: ContractSettings): Promise<Extraction> {
+  const dir = mkdtempSync(join(tmpdir(), "gatehouse-contracts-"));
+  const added = await execa("git", ["worktree", "add", "--detach", "--quiet", dir, ref], { cwd: root, reject: false });
+  if (added.exitCode !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new ToolchainError(`git worktree add ${ref} failed: ${added.stderr.trim() || added.stdout.trim()}`);
+  }
+  try {
+    return await extractContracts(dir, settings);
+  } finally {
+    await execa("git", ["worktree", "remove", "--force", dir], { cwd: root, reject: false });
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** HEAD, when the root is inside a git repository with at least one commit. */
+async function gitHead(root: string): Promise<string | undefined> {
+  const head = await execa("git", ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], { cwd: root, reject: false });
+  return head.exitCode === 0 ? "HEAD" : undefined;
+}
+
+/**
+ * The baseline when the working-tree registry is missing: the registry at the base ref, or (the
+ * ref has none) the contracts extracted from the ref's sources; without git, nothing. Deleting
+ * the registry must not switch off the diff, the approvals and the invariants behind it.
+ */
+async function baselineWithoutRegistry(root: string, ref: string | undefined, settings: ContractSettings, schemas: SchemaRegistry): Promise<Registry> {
+  if (ref === undefined) return EMPTY_REGISTRY;
+  const registry = await registryFileAtRef(root, ref, settings.registry, schemas);
+  if (registry) return registry;
+  return { ...EMPTY_REGISTRY, contracts: (await extractAtRef(root, ref, settings)).contracts };
 }
 
 /** Decision files, each validated against policy-decision.v1; an invalid one is a finding. */
@@ -160,9 +201,41 @@ export function loadDecisions(root: string, dir: string, schemas: SchemaRegistry
       findings.push({ code: "contracts/decision-invalid", severity: "error", source: "gate", input: file, message: `${file}: decisionId ${decision.decisionId} does not match the file name` });
       continue;
     }
-    decisions.push({ file, decision });
+    const read = readDecision(decision, file);
+    findings.push(...read.findings);
+    decisions.push({ file, decision: read.decision });
   }
   return { decisions, findings };
+}
+
+/**
+ * A decision as policy reads it: the approver a usable identity (NFKC; blank counts as missing;
+ * invisible characters or mixed scripts are refused as identity/invalid and approve nothing) and
+ * the required texts and lists without invisible padding, so a zero-width space is no migration
+ * plan, test or approver. The decision stays on file: a DENY denies whoever signed it.
+ */
+function readDecision(raw: PolicyDecision, file: string): { decision: PolicyDecision; findings: Finding[] } {
+  const findings: Finding[] = [];
+  let approvedBy = "";
+  if (raw.approvedBy !== "") {
+    const check = checkIdentity(raw.approvedBy, "approvedBy");
+    if (check.ok) approvedBy = check.value;
+    else if (check.problem !== "blank") {
+      findings.push({ code: "identity/invalid", severity: "error", source: "gate", input: file, location: { file, pointer: "/approvedBy" }, message: `${file}: ${check.message}; the decision approves nothing` });
+    }
+  }
+  const list = (items: string[]) => items.map(requiredText).filter((item) => item !== "");
+  const decision: PolicyDecision = {
+    ...raw,
+    approvedBy,
+    migrationPlan: requiredText(raw.migrationPlan),
+    rollback: requiredText(raw.rollback),
+    reasons: list(raw.reasons),
+    impactedConsumers: list(raw.impactedConsumers),
+    requiredActions: list(raw.requiredActions),
+    tests: list(raw.tests),
+  };
+  return { decision, findings };
 }
 
 /**
@@ -210,25 +283,36 @@ export interface GovernanceResult {
 
 export async function buildContractDiff(root: string, settings: ContractSettings, schemas: SchemaRegistry, env: NodeJS.ProcessEnv): Promise<GovernanceResult> {
   const extraction = await extractContracts(root, settings);
-  const working = loadRegistry(join(root, settings.registry), schemas);
-  if (!working) {
-    const finding: Finding = {
+  const loaded = loadRegistry(join(root, settings.registry), schemas);
+  // In a GitHub pull request the base branch is the baseline unless configured otherwise.
+  let baseRef = settings.baseRef ?? (env.GATEHOUSE_CONTRACTS_BASE || (env.GITHUB_BASE_REF ? `origin/${env.GITHUB_BASE_REF}` : undefined));
+  const findings: Finding[] = [];
+  let working: Registry;
+  let base: Registry;
+  if (loaded) {
+    working = loaded;
+    base = baseRef ? await registryAtRef(root, baseRef, settings.registry, schemas) : working;
+  } else {
+    // A locked finding (no pack or waiver lifts it), and the diff runs all the same.
+    baseRef ??= await gitHead(root);
+    findings.push({
       code: "contracts/registry-missing",
       severity: "error",
       source: "gate",
       input: settings.registry,
-      message: `${settings.registry} does not exist: create it with \`gatehouse contracts accept\``,
-    };
-    return { extraction, findings: [finding] };
+      location: { file: settings.registry },
+      message: `${settings.registry} does not exist: create it with \`gatehouse contracts accept\`; contracts were diffed against ${baseRef ? `${baseRef} instead` : "nothing (no git base ref)"}`,
+    });
+    working = EMPTY_REGISTRY;
+    base = await baselineWithoutRegistry(root, baseRef, settings, schemas);
   }
-  // In a GitHub pull request the base branch is the baseline unless configured otherwise.
-  const baseRef = settings.baseRef ?? (env.GATEHOUSE_CONTRACTS_BASE || (env.GITHUB_BASE_REF ? `origin/${env.GITHUB_BASE_REF}` : undefined));
-  const base = baseRef ? await registryAtRef(root, baseRef, settings.registry, schemas) : working;
   const changes = diffContracts(base.contracts, extraction.contracts);
   const pending = diffContracts(working.contracts, extraction.contracts).length;
   const names = new Set(changes.filter((c) => c.severity !== "SAFE").map((c) => calleeName(c.symbol.name)));
   const sites = await findCallSites(root, await consumerFiles(root), names);
-  const { decisions, findings } = loadDecisions(root, settings.decisions, schemas);
+  const loadedDecisions = loadDecisions(root, settings.decisions, schemas);
+  const decisions = loadedDecisions.decisions;
+  findings.push(...loadedDecisions.findings);
   const lines = new Map(extraction.contracts.map((c) => [contractId(c), DECLARED_LINE.get(c)]));
   const document: ContractDiffDocument = {
     registry: {
@@ -236,7 +320,7 @@ export async function buildContractDiff(root: string, settings: ContractSettings
       ...(baseRef ? { baseRef } : {}),
       before: { registryVersion: base.registryVersion, updatedAt: base.updatedAt },
       after: { registryVersion: working.registryVersion, updatedAt: working.updatedAt },
-      inSync: pending === 0,
+      inSync: loaded !== undefined && pending === 0,
       pending,
     },
     detected: maxImpact(changes.map((c) => c.severity)),

@@ -31,6 +31,11 @@ export type GateCode =
   | "ledger/malformed"
   | "ledger/missing-entry"
   | "ledger/rewritten"
+  | "ledger/duplicate-operation"
+  | "ledger/approval-after-execution"
+  | "ledger/head-mismatch"
+  | "ledger/unknown-file"
+  | "identity/invalid"
   | "contracts/registry-missing"
   | "contracts/decision-invalid";
 
@@ -194,9 +199,39 @@ export const GATE_CODES: Record<GateCode, CodeInfo> = {
     severity: "error",
     trigger: "test/ops.test.ts",
   },
+  "ledger/duplicate-operation": {
+    title: "Operation signed off twice",
+    docs: "Two entries of the ledger sign off the same operation_id. An operation is signed off once; a later entry about it is a correction (`corrects: <seq>` of its sign-off, keeping its approval record). `gatehouse ledger append` refuses the second sign-off; verify names both entries.",
+    severity: "error",
+    trigger: "test/adversarial/issue-14-ledger.test.ts",
+  },
+  "ledger/approval-after-execution": {
+    title: "Approval timestamp after the execution",
+    docs: "An entry's approval_timestamp is later than its execution_timestamp (or either is not a readable RFC 3339 instant): the operation ran before it was approved. `gatehouse ledger append` refuses it; verify names the entry.",
+    severity: "error",
+    trigger: "test/adversarial/issue-14-ledger.test.ts",
+  },
+  "ledger/head-mismatch": {
+    title: "Ledger head anchor missing or not matched",
+    docs: "ops/ledger/HEAD records the seq and sha256 of the ledger's last entry (written by every append, committed with it). The chain does not end there: entries were removed, a month file was renamed or replaced by a fresh chain, HEAD is missing while the ledger has entries, or (with --base) the chain no longer holds the head recorded at the base ref, so the history moved backwards. Restore the ledger from version control; `gatehouse ledger anchor` writes a missing HEAD for a ledger that verifies.",
+    severity: "error",
+    trigger: "test/adversarial/issue-14-ledger.test.ts",
+  },
+  "ledger/unknown-file": {
+    title: "Unknown file in the ledger directory",
+    docs: "The ledger directory holds only month files (YYYY-MM.jsonl), HEAD, the append lock and the torn fragments an append set aside (`<month>.jsonl.<ms>.<pid>.torn`, a partial line without a newline). Anything else, such as a month file renamed to `.bak` or `.torn`, could hide history, so it denies.",
+    severity: "error",
+    trigger: "test/adversarial/issue-14-ledger.test.ts",
+  },
+  "identity/invalid": {
+    title: "Identity refused",
+    docs: "A person's identity (ops requested_by/approved_by, a waiver owner, a contract decision's approvedBy, a ledger entry) contains an invisible or format character (zero-width space, BOM, soft hyphen, bidi control: Unicode Cf and similar), mixes scripts (Latin with Cyrillic or Greek look-alikes), or is blank after NFKC normalisation. Such names can make one person look like two, so the record they sign is not used. Identities are compared after NFKC, case folding and look-alike folding (src/core/identity.ts).",
+    severity: "error",
+    trigger: "test/adversarial/issue-14-identities.test.ts",
+  },
   "contracts/registry-missing": {
     title: "Contract registry missing",
-    docs: "The contracts collector found no registry file (default contracts/registry.json), so exported functions cannot be compared with anything. Create it with `gatehouse contracts accept` and commit it.",
+    docs: "The contracts collector found no registry file (default contracts/registry.json). It denies in every pack (no waiver or override lifts it), and the diff still runs: against the base ref (configured, else the git HEAD) its registry or, where the ref has none, the contracts extracted from its sources; without git, against nothing. Create the registry with `gatehouse contracts accept` and commit it.",
     severity: "error",
     trigger: "test/contracts-cli.test.ts",
   },

@@ -8,7 +8,7 @@ import { packagePath } from "../core/paths.js";
 import { readUntrustedText, UntrustedFileError } from "../core/read.js";
 import { formatForPath, InputParseError, parseDocument } from "../inputs/parse.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
-import { isCoreCode } from "./core-codes.js";
+import { isLockedCode, lockReason } from "./locks.js";
 import { SEVERITY_ORDER, type PolicyPack, type RuleSetting } from "./types.js";
 
 /** Cap for the repo-local files (.gatehouse/policy, waivers, clarifications): untrusted input. */
@@ -78,14 +78,15 @@ export function loadPack(ref: string, schemas: SchemaRegistry, dir: string = pac
   return { pack, file };
 }
 
-/** A rule entry that would lower or disable a core gate code. */
+/** A rule entry that would lower, disable or unlock a locked code (src/packs/locks.ts). */
 export function coreRuleProblems(rules: Record<string, RuleSetting> | undefined): string[] {
   const problems: string[] = [];
   for (const [code, setting] of Object.entries(rules ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (!isCoreCode(code)) continue;
-    if (setting.enabled === false) problems.push(`${code} is a core gate code and cannot be disabled`);
+    if (!isLockedCode(code)) continue;
+    if (setting.enabled === false) problems.push(`${code} is locked in every pack (${lockReason(code)}) and cannot be disabled`);
+    if (setting.locked === false) problems.push(`${code} is locked in every pack (${lockReason(code)}) and cannot be unlocked`);
     if (setting.severity !== undefined && SEVERITY_ORDER[setting.severity] < SEVERITY_ORDER.error) {
-      problems.push(`${code} is a core gate code and cannot be lowered to ${setting.severity}`);
+      problems.push(`${code} is locked in every pack (${lockReason(code)}) and cannot be lowered to ${setting.severity}`);
     }
   }
   return problems;

@@ -1,14 +1,18 @@
 // Waivers (.gatehouse/waivers.yaml, schema waivers.v1): each suppresses one rule code for one
 // target until it expires. Untrusted input: size-capped and schema-checked entry by entry. An
-// invalid entry (no owner, reason or expiry; a core gate code; longer than the pack allows) and an
-// expired entry both deny and name themselves; neither suppresses anything.
+// invalid entry (no owner, reason or expiry; a blank reason; a locked code; longer than the pack
+// allows), an owner that is not a usable identity (identity/invalid: invisible characters, mixed
+// scripts, blank; src/core/identity.ts) and an expired entry all deny and name themselves; none
+// suppresses anything.
 
 import { existsSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { findingFile, type Finding } from "../core/findings.js";
+import { checkIdentity, requiredText, shown as shownText } from "../core/identity.js";
 import { displayPath } from "../core/paths.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
-import { isCoreCode, packFinding } from "./core-codes.js";
+import { packFinding } from "./core-codes.js";
+import { isLockedCode, lockReason } from "./locks.js";
 import { MAX_REPO_FILE_BYTES, readSmallDocument } from "./load.js";
 import type { EffectivePolicy } from "./types.js";
 
@@ -48,7 +52,7 @@ export function expiryMs(expires: string): number {
 
 export function describeWaiver(entry: Partial<Waiver>, index: number): string {
   const target = entry.target ? Object.entries(entry.target).map(([k, v]) => `${k} ${v}`).join(", ") : "no target";
-  return `waiver #${index + 1} (${entry.code ?? "no code"}, ${target}${entry.owner ? `, owner ${entry.owner}` : ""})`;
+  return `waiver #${index + 1} (${entry.code ?? "no code"}, ${target}${typeof entry.owner === "string" ? `, owner ${shownText(entry.owner)}` : ""})`;
 }
 
 export function loadWaivers(root: string, schemas: SchemaRegistry, policy: EffectivePolicy, nowMs: number): LoadedWaivers {
@@ -87,8 +91,26 @@ export function loadWaivers(root: string, schemas: SchemaRegistry, policy: Effec
       return;
     }
     const waiver = entry as Waiver;
-    if (isCoreCode(waiver.code)) {
-      findings.push(invalid(`${describeWaiver(waiver, index)} waives ${waiver.code}, a core gate code that no waiver can suppress`, pointer));
+    const owner = checkIdentity(waiver.owner, `${describeWaiver(waiver, index)} owner`);
+    if (!owner.ok) {
+      findings.push({
+        code: "identity/invalid",
+        severity: "error",
+        source: "pack",
+        input: shown,
+        location: { file: shown, pointer: `${pointer}/owner` },
+        scope: "project",
+        message: `${shown}: ${owner.message}; the waiver suppresses nothing`,
+        suggestedFix: "name the waiver's owner in one script, without invisible characters",
+      });
+      return;
+    }
+    if (requiredText(waiver.reason) === "") {
+      findings.push(invalid(`${describeWaiver(waiver, index)} has a blank reason (nothing left once invisible characters are dropped)`, pointer));
+      return;
+    }
+    if (isLockedCode(waiver.code)) {
+      findings.push(invalid(`${describeWaiver(waiver, index)} waives ${waiver.code}, a locked code (${lockReason(waiver.code)}) that no waiver can suppress`, pointer));
       return;
     }
     const expires = expiryMs(waiver.expires);

@@ -4,22 +4,23 @@
 //   decide:  scaffold contracts/decisions/<id>.json covering the current RISKY/BREAKING changes.
 //   accept:  write the approved changes into the registry and bump registryVersion.
 
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { execa } from "execa";
 import type { Argv } from "yargs";
-import { ToolchainError, UsageError } from "../../core/errors.js";
+import { UsageError } from "../../core/errors.js";
 import { loadConfig, projectRoot } from "../../gate/config.js";
 import { SchemaRegistry } from "../../schemas/registry.js";
 import { calleeName, findCallSites } from "../../contracts/callsites.js";
 import { diffContracts, type ContractChange } from "../../contracts/diff.js";
 import { extractContracts, type Extraction } from "../../contracts/extract.js";
 import { consumerFiles } from "../../contracts/files.js";
-import { approvalProblems, contractSettings, loadDecisions, MAX_CALL_SITES, type ContractSettings, type DecisionEntry, type PolicyDecision } from "../../contracts/governance.js";
+import { approvalProblems, contractSettings, extractAtRef, loadDecisions, MAX_CALL_SITES, type ContractSettings, type DecisionEntry, type PolicyDecision } from "../../contracts/governance.js";
 import { contractId, maxImpact, type Contract, type Registry } from "../../contracts/model.js";
 import { bumpVersion, INITIAL_VERSION, loadRegistry, mergeCurated, union, writeJsonAtomic } from "../../contracts/registry.js";
 import { asList, progress } from "../common.js";
+
+// Moved to src/contracts/governance.ts (the collector needs it too); kept here for callers.
+export { extractAtRef };
 
 interface CommonArgs {
   root?: string | undefined;
@@ -45,22 +46,6 @@ function nowIso(): string {
   const ms = fixed ? Date.parse(fixed) : Date.now();
   if (Number.isNaN(ms)) throw new UsageError(`GATEHOUSE_NOW must be an RFC 3339 timestamp, got ${JSON.stringify(fixed)}`);
   return new Date(ms).toISOString();
-}
-
-/** The code's contracts at a git ref, extracted from a temporary worktree that is always removed. */
-export async function extractAtRef(root: string, ref: string, settings: ContractSettings): Promise<Extraction> {
-  const dir = mkdtempSync(join(tmpdir(), "gatehouse-contracts-"));
-  const added = await execa("git", ["worktree", "add", "--detach", "--quiet", dir, ref], { cwd: root, reject: false });
-  if (added.exitCode !== 0) {
-    rmSync(dir, { recursive: true, force: true });
-    throw new ToolchainError(`git worktree add ${ref} failed: ${added.stderr.trim() || added.stdout.trim()}`);
-  }
-  try {
-    return await extractContracts(dir, settings);
-  } finally {
-    await execa("git", ["worktree", "remove", "--force", dir], { cwd: root, reject: false });
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 /** On a TTY, a progress line while files are read; with --types, a note first: building the Program takes seconds. */

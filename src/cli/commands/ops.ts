@@ -14,11 +14,12 @@ import type { Finding } from "../../core/findings.js";
 import { displayPath } from "../../core/paths.js";
 import { decide } from "../../core/verdict.js";
 import type { InputJob } from "../../gate/evaluate-input.js";
+import { approvalInput } from "../../ops/approval.js";
 import { changedFiles, defaultBase, gitShow, gitToplevel, NotARepositoryError, stagedFiles } from "../../ops/changes.js";
 import { loadDeclaration } from "../../ops/declaration.js";
 import { evaluateOps } from "../../ops/evaluate.js";
 import { changeDocument, executionDocument, loadExecutionLog, repoPath } from "../../ops/inputs.js";
-import { LEDGER_FILE, verifyLedger } from "../../ops/ledger.js";
+import { HEAD_NAME, LEDGER_FILE, LEDGER_PROBLEM_CODES, parseHead, verifyLedger, type VerifyOptions } from "../../ops/ledger.js";
 import { loadOpsSettings } from "../../ops/settings.js";
 import { SchemaRegistry } from "../../schemas/registry.js";
 import { fixedNow, report, requireDirectory, requireExisting, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
@@ -143,22 +144,24 @@ const precommitCommand = {
         }
         const { seq: _seq, prev: _prev, ...fields } = entry;
         const line = before.split("\n").length - 1 + index + 1;
-        jobs.push({ display: `${change.path}:${line}`, kind: "ops-approval", document: { entry: fields, settings: { solo_allowed: settings.soloAllowed } } });
+        const approval = approvalInput(fields, settings.soloAllowed, `${change.path}:${line}`);
+        findings.push(...approval.findings);
+        jobs.push({ display: `${change.path}:${line}`, kind: "ops-approval", document: approval.document });
       }
     }
 
     // 2. The staged ledger (index versions of every month file) verifies as a chain.
-    if (staged.some((c) => isLedgerFile(c.path))) {
+    if (staged.some((c) => [c.path, c.old_path].some((p) => p !== undefined && posix.dirname(p) === ledgerRel))) {
       const scratch = mkdtempSync(join(tmpdir(), "gatehouse-precommit-"));
       try {
         const dir = join(scratch, "ledger");
         mkdirSync(dir);
         const listed = await gitLsIndex(root, ledgerRel);
-        for (const path of listed.filter(isLedgerFile)) writeFileSync(join(dir, posix.basename(path)), (await gitShow(root, `:${path}`)) ?? "");
-        for (const problem of verifyLedger(dir, schemas).problems) {
+        // Every staged file of the ledger directory, so that HEAD and anything unknown are checked too.
+        for (const path of listed.filter((p) => posix.dirname(p) === ledgerRel)) writeFileSync(join(dir, posix.basename(path)), (await gitShow(root, `:${path}`)) ?? "");
+        for (const problem of verifyLedger(dir, schemas, await committedHead(root, ledgerRel)).problems) {
           const file = `${ledgerRel}/${problem.file.replace(/^.*\//, "")}`;
-          const broken = ["gap", "order", "chain", "correction"].includes(problem.kind);
-          findings.push(precommitFinding(broken ? "ledger/broken" : "ledger/malformed", `${file}${problem.line ? `:${problem.line}` : ""}: ${problem.message} (staged ledger)`, file, problem.line || undefined));
+          findings.push(precommitFinding(LEDGER_PROBLEM_CODES[problem.kind], `${file}${problem.line ? `:${problem.line}` : ""}: ${problem.message} (staged ledger)`, file, problem.line || undefined));
         }
       } finally {
         rmSync(scratch, { recursive: true, force: true });
@@ -166,7 +169,9 @@ const precommitCommand = {
     }
 
     // 3. Governance files changed: at least one entry appended in this commit.
-    const touched = staged.filter((c) => [c.path, c.old_path].some((p) => p !== undefined && !isLedgerFile(p) && governed(p)));
+    // HEAD moves with every append: it is the ledger's, not a governance change of its own.
+    const isLedgerHead = (path: string) => path === `${ledgerRel}/${HEAD_NAME}`;
+    const touched = staged.filter((c) => [c.path, c.old_path].some((p) => p !== undefined && !isLedgerFile(p) && !isLedgerHead(p) && governed(p)));
     if (touched.length > 0 && appended === 0) {
       const list = touched.map((c) => c.path).sort();
       findings.push(precommitFinding("ledger/missing-entry", `governance files changed without a ledger entry in this commit: ${list.join(", ")}`, list[0]!));
@@ -213,6 +218,13 @@ function firstDifferingLine(before: string, after: string): number {
   const b = after.split("\n");
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i + 1;
   return a.length;
+}
+
+/** The ledger head committed at HEAD: the staged ledger must still hold it. */
+async function committedHead(root: string, ledgerRel: string): Promise<VerifyOptions> {
+  const text = await gitShow(root, `HEAD:${ledgerRel}/${HEAD_NAME}`);
+  const head = text === undefined ? undefined : parseHead(text).head;
+  return head ? { baseHead: head, baseName: `HEAD:${ledgerRel}/${HEAD_NAME}` } : {};
 }
 
 async function gitLsIndex(root: string, dir: string): Promise<string[]> {
