@@ -25,8 +25,10 @@ tools=("$@")
 build_wasm() {
   local dir="$root/tools/wasm" out="$root/dist/toolchain"
   local pin
-  pin="$(cd "$dir" && cat go.mod go.sum $(ls *.go | LC_ALL=C sort) | sha256sum | cut -d' ' -f1)"
-  if [ -f "$out/gatehouse-go.wasm" ] && [ -f "$out/manifest.json" ] && [ -f "$out/.pin" ] && [ "$(cat "$out/.pin")" = "$pin" ]; then
+  # Everything the module is built from: the pins and the Go sources (not their tests).
+  pin="$(cd "$dir" && cat go.mod go.sum $(ls *.go | grep -v "_test\.go$" | LC_ALL=C sort) | sha256sum | cut -d' ' -f1)"
+  # The manifest records the digest of the sources it was built from (nothing else to ship).
+  if [ -f "$out/gatehouse-go.wasm" ] && [ -f "$out/manifest.json" ] && grep -q "\"sourcesSha256\": \"$pin\"" "$out/manifest.json"; then
     echo "toolchain: wasm up to date"
     return
   fi
@@ -46,12 +48,11 @@ build_wasm() {
   wasm_sha="$(sha256sum "$out/.gatehouse-go.wasm.tmp" | cut -d' ' -f1)"
   go_sum_sha="$(sha256sum "$dir/go.sum" | cut -d' ' -f1)"
   bytes="$(wc -c < "$out/.gatehouse-go.wasm.tmp" | tr -d ' ')"
-  printf '{\n  "protocol": %s,\n  "opaVersion": "%s",\n  "goVersion": "%s",\n  "wasm": { "file": "gatehouse-go.wasm", "sha256": "%s", "bytes": %s },\n  "goSumSha256": "%s"\n}\n' \
-    "$protocol" "$opa_version" "$(go env GOVERSION)" "$wasm_sha" "$bytes" "$go_sum_sha" > "$out/.manifest.json.tmp"
+  printf '{\n  "protocol": %s,\n  "opaVersion": "%s",\n  "goVersion": "%s",\n  "wasm": { "file": "gatehouse-go.wasm", "sha256": "%s", "bytes": %s },\n  "goSumSha256": "%s",\n  "sourcesSha256": "%s"\n}\n' \
+    "$protocol" "$opa_version" "$(go env GOVERSION)" "$wasm_sha" "$bytes" "$go_sum_sha" "$pin" > "$out/.manifest.json.tmp"
   # The module first, then the manifest naming it: a reader never sees a manifest for absent bytes.
   mv -f "$out/.gatehouse-go.wasm.tmp" "$out/gatehouse-go.wasm"
   mv -f "$out/.manifest.json.tmp" "$out/manifest.json"
-  echo "$pin" > "$out/.pin"
 }
 
 for tool in "${tools[@]}"; do

@@ -32,6 +32,8 @@ export interface WasmManifest {
   goVersion: string;
   wasm: { file: string; sha256: string; bytes: number };
   goSumSha256: string;
+  /** sha256 of tools/wasm's go.mod, go.sum and Go sources: what scripts/toolchain.sh rebuilds on. */
+  sourcesSha256: string;
 }
 
 /** Whether a wasm toolchain is installed in `dir` (verified only when loaded). */
