@@ -15,7 +15,7 @@
 
 import { join } from "node:path";
 import { ToolchainError, UsageError } from "../core/errors.js";
-import { displayPath, packageRoot } from "../core/paths.js";
+import { displayPath } from "../core/paths.js";
 import { NativeToolchain, overriddenTool, pinnedTool, toolOnPath } from "./native.js";
 import { formatToolErrors, type Command, type Commands, type Response, type ToolError } from "./protocol.js";
 import { WASM_TOOLCHAIN_DIR, loadWasmToolchain, wasmToolchainPresent } from "./wasi.js";
@@ -62,8 +62,15 @@ export async function expectOk<C extends Command>(toolchain: Toolchain, command:
 
 const TOOLCHAIN_ENV = "GATEHOUSE_TOOLCHAIN";
 
-/** Which driver the environment asks for, and why (no files are read beyond existence checks). */
-export function chooseToolchain(env: NodeJS.ProcessEnv = process.env, wasmDir: string = WASM_TOOLCHAIN_DIR): { kind: ToolchainKind; opa?: string; reason: string } {
+/**
+ * Which driver the environment asks for, and why (no files are read beyond existence checks).
+ * `pinned` is the checkout's pinned opa, null when there is none.
+ */
+export function chooseToolchain(
+  env: NodeJS.ProcessEnv = process.env,
+  wasmDir: string = WASM_TOOLCHAIN_DIR,
+  pinned: string | null = pinnedTool("opa") ?? null,
+): { kind: ToolchainKind; opa?: string; reason: string } {
   const forced = env[TOOLCHAIN_ENV];
   if (forced !== undefined && forced !== "") {
     if (forced === "wasm") {
@@ -71,13 +78,12 @@ export function chooseToolchain(env: NodeJS.ProcessEnv = process.env, wasmDir: s
       return { kind: "wasm", reason: `${TOOLCHAIN_ENV}=wasm` };
     }
     if (forced === "native") {
-      const opa = pinnedTool("opa") ?? overriddenTool("opa", env) ?? toolOnPath("opa", env);
+      const opa = pinned ?? overriddenTool("opa", env) ?? toolOnPath("opa", env);
       if (!opa) throw new ToolchainError(`${TOOLCHAIN_ENV}=native, but no opa was found (.toolchain/bin, GATEHOUSE_OPA, PATH)`);
       return { kind: "native", opa, reason: `${TOOLCHAIN_ENV}=native` };
     }
     throw new UsageError(`${TOOLCHAIN_ENV} must be "wasm" or "native", not ${JSON.stringify(forced)}`);
   }
-  const pinned = pinnedTool("opa");
   if (pinned) return { kind: "native", opa: pinned, reason: "the checkout's pinned opa" };
   const override = overriddenTool("opa", env);
   if (override) return { kind: "native", opa: override, reason: "GATEHOUSE_OPA" };
@@ -88,8 +94,7 @@ export function chooseToolchain(env: NodeJS.ProcessEnv = process.env, wasmDir: s
 }
 
 function missingWasmHint(): string {
-  const checkout = packageRoot();
-  return `in a gatehouse checkout, build it with \`npm run toolchain\` (needs Go); an installed package ships it, so reinstall gatehouse (${displayPath(join(checkout, "package.json"))})`;
+  return "the installed package ships it, so reinstall gatehouse; in a gatehouse checkout, build it with `npm run toolchain` (needs Go)";
 }
 
 function noToolchainMessage(wasmDir: string): string {
