@@ -175,7 +175,9 @@ test("the wasm is refused when it does not match its manifest, or speaks another
   const bytes = readFileSync(join(tampered, manifest.wasm.file));
   bytes[bytes.length - 1] ^= 1;
   writeFileSync(join(tampered, manifest.wasm.file), bytes);
-  const refused = await loadWasmToolchain(tampered).catch((e: unknown) => e);
+  const loaded = await loadWasmToolchain(tampered);
+  assert.is(await loaded.opaVersion(), manifest.opaVersion, "the manifest alone names the compiler");
+  const refused = await loaded.request("version", {}, { root: work }).catch((e: unknown) => e);
   assert.instance(refused, ToolchainError);
   assert.match((refused as Error).message, /does not match its manifest .*refusing to run a modified toolchain/);
 

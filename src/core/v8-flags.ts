@@ -45,17 +45,15 @@ export function enableWasmInlining(lasting: boolean, env: NodeJS.ProcessEnv = pr
   return true;
 }
 
-// The wasm toolchain (src/toolchain/wasi.ts) runs a 42 MB Go module under node:wasi. Two flags,
-// set once, just before it is first compiled:
-// - --no-turbo-fast-api-calls: node:wasi's syscalls are V8 fast API calls from optimised code,
-//   and one of them can start a garbage collection inside the fast call (nodejs/node#46777, still
-//   open): Node 20 crashed with SIGSEGV on the second request of a process that had allocated a
-//   little before (reproduced every time here). Without fast calls, no crash in any sequence tried.
-// - --no-wasm-lazy-compilation: compiling the module's functions up front (~0.3 s more) instead
-//   of on first call made a `gatehouse build` of policy/ ~2x faster (each request starts a fresh
-//   instance that calls thousands of functions once).
-// Other code in the same process only loses fast calls, which it does not depend on.
-const WASI_TOOLCHAIN_FLAGS = ["--no-turbo-fast-api-calls", "--no-wasm-lazy-compilation"];
+// The wasm toolchain (src/toolchain/wasi.ts) runs a 42 MB Go module under node:wasi. node:wasi's
+// syscalls are V8 fast API calls from optimised code, and one of them can start a garbage
+// collection inside the fast call (nodejs/node#46777, still open): Node 20 crashed with SIGSEGV
+// on the second request of a process that had allocated a little before (every time, here).
+// With fast API calls off, no crash in any sequence tried. Set once, before the module is
+// compiled; other code in the process only loses fast calls, which it does not depend on.
+// (Compiling the module eagerly, --no-wasm-lazy-compilation, was measured too: the same CPU time
+// per build, spent up front, so V8's default stays.)
+const WASI_TOOLCHAIN_FLAGS = ["--no-turbo-fast-api-calls"];
 let wasiToolchain = false;
 
 /** Sets the flags the wasm toolchain needs (above); call before compiling its module. */

@@ -9,7 +9,8 @@
 // and this is what makes the bytes equal to native `opa build` (test/toolchain.test.ts).
 //
 // The module is refused unless it matches dist/toolchain/manifest.json (sha256 and protocol
-// version), the way a tampered policy bundle is.
+// version), the way a tampered policy bundle is: the protocol when it is loaded, the sha256
+// before its first request runs.
 
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -41,21 +42,16 @@ export function wasmToolchainPresent(dir: string = WASM_TOOLCHAIN_DIR): boolean 
   return existsSync(join(dir, WASM_MANIFEST));
 }
 
-const compiled = new Map<string, Promise<WasmToolchain>>();
-
-/** The verified wasm toolchain in `dir`, its module compiled once per process. */
-export function loadWasmToolchain(dir: string = WASM_TOOLCHAIN_DIR): Promise<WasmToolchain> {
-  let loading = compiled.get(dir);
-  if (!loading) {
-    loading = verifyAndCompile(dir);
-    // A failed load is not cached: the message stays the same, and a test may repair the files.
-    loading.catch(() => compiled.delete(dir));
-    compiled.set(dir, loading);
-  }
-  return loading;
+/**
+ * The wasm toolchain in `dir`, its manifest read and checked (protocol version). The module itself
+ * is verified against the manifest's sha256 and compiled on the first request, once per process:
+ * a run that only needs the OPA version (a cached build's key) reads 42 MB for nothing otherwise.
+ */
+export async function loadWasmToolchain(dir: string = WASM_TOOLCHAIN_DIR): Promise<WasmToolchain> {
+  return new WasmToolchain(dir, readManifest(dir));
 }
 
-async function verifyAndCompile(dir: string): Promise<WasmToolchain> {
+function readManifest(dir: string): WasmManifest {
   const manifestPath = join(dir, WASM_MANIFEST);
   const shown = displayPath(dir);
   let manifest: WasmManifest;
@@ -76,6 +72,25 @@ async function verifyAndCompile(dir: string): Promise<WasmToolchain> {
   if (posix.basename(manifest.wasm.file) !== manifest.wasm.file) {
     throw new ToolchainError(`${displayPath(manifestPath)}: wasm.file must be a file name, not ${JSON.stringify(manifest.wasm.file)}`);
   }
+  return manifest;
+}
+
+const compiled = new Map<string, Promise<WebAssembly.Module>>();
+
+/** The module of `dir`, verified against its manifest and compiled once per process. */
+function compiledModule(dir: string, manifest: WasmManifest): Promise<WebAssembly.Module> {
+  const key = `${dir}\0${manifest.wasm.sha256}`;
+  let loading = compiled.get(key);
+  if (!loading) {
+    loading = verifyAndCompile(dir, manifest);
+    // A failed load is not cached: the message stays the same, and a test may repair the files.
+    loading.catch(() => compiled.delete(key));
+    compiled.set(key, loading);
+  }
+  return loading;
+}
+
+async function verifyAndCompile(dir: string, manifest: WasmManifest): Promise<WebAssembly.Module> {
   const wasmPath = join(dir, manifest.wasm.file);
   let bytes: Buffer;
   try {
@@ -91,8 +106,7 @@ async function verifyAndCompile(dir: string): Promise<WasmToolchain> {
     );
   }
   prepareForWasiToolchain();
-  const module = await WebAssembly.compile(new Uint8Array(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength));
-  return new WasmToolchain(dir, manifest, module);
+  return WebAssembly.compile(new Uint8Array(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength));
 }
 
 let wasiClass: typeof WasiClass | undefined;
@@ -134,7 +148,6 @@ export class WasmToolchain implements Toolchain {
   constructor(
     readonly dir: string,
     readonly manifest: WasmManifest,
-    readonly module: WebAssembly.Module,
   ) {}
 
   async opaVersion(): Promise<string> {
@@ -146,6 +159,7 @@ export class WasmToolchain implements Toolchain {
   }
 
   async request<C extends Command>(command: C, args: Commands[C]["args"], at: Workspace): Promise<Response<C>> {
+    const module = await compiledModule(this.dir, this.manifest);
     const WASI = await loadWasi();
     const pwd = guestCwd(at);
     const io = mkdtempSync(join(tmpdir(), "gatehouse-wasi-"));
@@ -171,7 +185,7 @@ export class WasmToolchain implements Toolchain {
       });
       let exit: number;
       try {
-        const instance = await WebAssembly.instantiate(this.module, wasi.getImportObject() as WebAssembly.Imports);
+        const instance = await WebAssembly.instantiate(module, wasi.getImportObject() as WebAssembly.Imports);
         exit = wasi.start(instance);
       } catch (error) {
         throw new ToolchainError(`wasm toolchain ${command} crashed: ${(error as Error).message}${tail(join(io, "stderr"))}`);
