@@ -74,9 +74,7 @@ export async function buildBundle(policyDir: string, outDir: string): Promise<Bu
   // Paths relative to the policy directory: error locations (and, below, the file names compiled
   // into the wasm) do not depend on where the directory sits.
   await expectOk(tools, "check", { paths: ["."], strict: true }, { root: absPolicy }, policyDir);
-  const version = await tools.opaVersion();
-  const parsed = await parseModules(tools, absPolicy, files);
-  const annotations = await packageAnnotations(tools, absPolicy);
+  const [version, parsed, annotations] = await Promise.all([tools.opaVersion(), parseModules(tools, absPolicy, files), packageAnnotations(tools, absPolicy)]);
 
   const entrypoints: EntrypointInfo[] = [];
   const packages: Record<string, PackageInfo> = {};

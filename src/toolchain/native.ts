@@ -155,9 +155,10 @@ const NATIVE: { [C in Command]: NativeCommand<C> } = {
   },
 
   parse: async (opa, args, cwd) => {
+    // One `opa parse` per file, started together (each is a process of its own).
+    const runs = await Promise.all(args.paths.map((path) => execTool(opa, ["parse", "--format", "json", path], { cwd })));
     const modules: ParsedModule[] = [];
-    for (const path of args.paths) {
-      const run = await execTool(opa, ["parse", "--format", "json", path], { cwd });
+    for (const [index, run] of runs.entries()) {
       if (run.exitCode !== 0) return failed(opaErrors(run.stderr) ?? opaErrors(run.stdout) ?? [{ code: "", message: (run.stderr || run.stdout).trim() }]);
       const ast = JSON.parse(run.stdout) as { package: { path: AstTerm[] }; rules?: { head: { name?: string; ref?: AstTerm[] } }[] };
       const rules: string[] = [];
@@ -165,7 +166,7 @@ const NATIVE: { [C in Command]: NativeCommand<C> } = {
         const head = rule.head.ref?.[0]?.value ?? rule.head.name;
         if (typeof head === "string" && head && !rules.includes(head)) rules.push(head);
       }
-      modules.push({ path, package: refSegments(ast.package.path), rules });
+      modules.push({ path: args.paths[index]!, package: refSegments(ast.package.path), rules });
     }
     return ok({ modules });
   },
