@@ -24,8 +24,8 @@ function section(title) {
   process.stdout.write(`\n=== ${title}\n`);
 }
 
-// 0. Toolchain (idempotent).
-if (!["opa", "regal", "conftest"].every((t) => existsSync(join(bin, t)))) {
+// 0. Toolchain (idempotent): the native tools and the wasm module (dist/toolchain).
+if (!["opa", "regal", "conftest"].every((t) => existsSync(join(bin, t))) || !existsSync(join(root, "dist", "toolchain", "manifest.json"))) {
   section("toolchain (npm run toolchain)");
   const r = run("bash", ["scripts/toolchain.sh"], { stdio: "inherit" });
   if (r.code !== 0) {

@@ -11,7 +11,7 @@ import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
-import { findTool } from "../src/policy/toolchain.js";
+import { findTool } from "../src/toolchain/native.js";
 import { createBuiltins, fixedClock, fixedNsClock, nsResult } from "../src/policy/builtins/index.js";
 import { buildBundle } from "../src/policy/build.js";
 import { instantiate, PolicyEvalError } from "../src/policy/runtime.js";

@@ -12,7 +12,7 @@ import { fixedNsClock } from "../src/policy/builtins/index.js";
 import { extractFromTarGz } from "../src/policy/build.js";
 import { functionBody, MAX_BUCKETS, patchSetLookups, runtimeFingerprint } from "../src/policy/runtime-patch.js";
 import { compilePolicy, evaluationWasm, instantiate, type PolicyInstance } from "../src/policy/runtime.js";
-import { runTool } from "../src/policy/toolchain.js";
+import { runTool } from "../src/toolchain/native.js";
 import { rng } from "../scripts/bench-inputs.js";
 
 const work = mkdtempSync(join(tmpdir(), "gatehouse-patch-"));
