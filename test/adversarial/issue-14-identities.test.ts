@@ -75,7 +75,7 @@ const WAIVED = (owner: string, reason = "fixtures arrive with the next release")
 
 test("issue 14.8: a waiver whose owner is invisible, mixed-script or blank suppresses nothing", async () => {
   const root = tempRepo({
-    "gatehouse.config.yaml": "version: 1\ncollectors:\n  schemas: {}\n",
+    "gatehouse.config.yaml": "version: 1\nprofile: self\ncollectors:\n  schemas: {}\n",
     "schemas/a.v1.schema.json": JSON.stringify({ $schema: "https://json-schema.org/draft/2020-12/schema", $id: "https://gatehouse.dev/schemas/a.v1.schema.json", title: "A", description: "An a.", type: "object", additionalProperties: false }),
   });
   writeFiles(root, { ".gatehouse/waivers.yaml": WAIVED("alice") });

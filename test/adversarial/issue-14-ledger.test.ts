@@ -11,7 +11,8 @@ import { entryHash, GENESIS_PREV } from "../../src/ops/ledger.js";
 import { cleanup, denyingCodes, gatehouse, git, gitRepo, tempRepo } from "../helpers/adversarial.js";
 import { entryFor } from "../helpers/sample-entry.js";
 
-const MONTH = `${new Date().toISOString().slice(0, 7)}.jsonl`;
+// The month file an append writes is named after the clock the CLI runs with: GATEHOUSE_NOW in test/helpers/adversarial.ts.
+const MONTH = `${"2026-11-21T00:00:00Z".slice(0, 7)}.jsonl`;
 
 /** Appends entries through the CLI into `root`'s ops/ledger; returns the results. */
 async function appendAll(root: string, entries: Record<string, unknown>[]) {

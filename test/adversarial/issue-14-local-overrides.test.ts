@@ -16,6 +16,8 @@ import { cleanup, denyingCodes, findingsOf, gatehouse, git, gitRepo, tempRepo, w
 const schemas = new SchemaRegistry();
 
 const config = (pack = "") => `version: 1
+# the rig uses gatehouse's own layout collectors, so the self profile
+profile: self
 pack:
   use: team-standard@1.0
 ${pack}collectors:
@@ -94,7 +96,7 @@ test("issue 14.4: lowering, disabling or area-wide softening a rule from the rep
 
 test("issue 14.4: the repo-local file cannot switch to warn to let a tampered artifact through", async () => {
   const root = tempRepo({
-    "gatehouse.config.yaml": 'version: 1\npack:\n  use: team-standard@1.0\ncollectors:\n  schemas: {}\n  fixtures: {}\n  receipts: {}\npromotion:\n  receipts: ["examples/promotion/*.receipt.json"]\n  manifests: ["examples/promotion/*.manifest.json"]\n  registry: examples/promotion/watcher-registry.json\n',
+    "gatehouse.config.yaml": 'version: 1\nprofile: self\npack:\n  use: team-standard@1.0\ncollectors:\n  schemas: {}\n  fixtures: {}\n  receipts: {}\npromotion:\n  receipts: ["examples/promotion/*.receipt.json"]\n  manifests: ["examples/promotion/*.manifest.json"]\n  registry: examples/promotion/watcher-registry.json\n',
     "README.md": "# x\n\n## Usage\n\nrun it\n",
     ".gatehouse/clarifications.yaml": "version: 1\nanswers:\n  release-channel: { value: internal, answered_at: 2026-01-01T00:00:00Z }\n",
   });

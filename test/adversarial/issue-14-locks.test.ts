@@ -23,6 +23,8 @@ import { cleanup, denyingCodes, findingsOf, gatehouse, git, gitRepo, tempRepo, w
 const schemas = new SchemaRegistry();
 
 const CONFIG = `version: 1
+# the rig uses gatehouse's own layout collectors, so the self profile
+profile: self
 pack:
   use: enterprise-compliance@1.0
 collectors:

@@ -108,14 +108,16 @@ test("issue 14.11: --summary-out (or --format FILE) over the receipt being verif
     const receipt = join(dir, "run.receipt.json");
     const before = readFileSync(receipt, "utf8");
     symlinkSync("run.receipt.json", join(dir, "alias.json"));
+    // A summary is only written signed (issue 14.10): the refusal must come from the path, not the key.
+    assert.is(gatehouse(["keys", "generate", "ci"], dir).code, 0);
     for (const out of ["run.receipt.json", "alias.json", "./run.receipt.json"]) {
-      const run = gatehouse(["promote", "verify", "run.receipt.json", "--registry", "watcher-registry.json", "--now", NOW, "--summary-out", out], dir);
+      const run = gatehouse(["promote", "verify", "run.receipt.json", "--registry", "watcher-registry.json", "--now", NOW, "--sign-key", "ci.key", "--summary-out", out], dir);
       assert.is(run.code, 2, `${out}: ${run.stdout}${run.stderr}`);
       assert.match(run.stderr, /--summary-out would overwrite .*run\.receipt\.json/);
       assert.is(readFileSync(receipt, "utf8"), before, out);
     }
     // The registry and the manifest are inputs too; so is every file a report would land on.
-    const manifest = gatehouse(["promote", "verify", "run.receipt.json", "--registry", "watcher-registry.json", "--now", NOW, "--summary-out", "run.manifest.json"], dir);
+    const manifest = gatehouse(["promote", "verify", "run.receipt.json", "--registry", "watcher-registry.json", "--now", NOW, "--sign-key", "ci.key", "--summary-out", "run.manifest.json"], dir);
     assert.is(manifest.code, 2, manifest.stderr);
     const report = gatehouse(["promote", "verify", "run.receipt.json", "--registry", "watcher-registry.json", "--now", NOW, "--format", "json=run.receipt.json"], dir);
     assert.is(report.code, 2, report.stderr);
