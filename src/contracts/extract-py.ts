@@ -5,9 +5,9 @@
 // after `*` or `*args`, var-positional, var-keyword).
 
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
-import { Language, Parser, type Node } from "web-tree-sitter";
+import type { Node, Parser } from "web-tree-sitter";
+import { treeSitterParser } from "../core/tree-sitter.js";
 import { parseDocstringTags } from "./doctags.js";
 import { DECLARED_LINE, type Contract, type ContractParam, type ParamKind } from "./model.js";
 
@@ -15,14 +15,7 @@ let parserPromise: Promise<Parser> | undefined;
 
 /** One parser per process: loading the grammar wasm is the expensive part. */
 export function pythonParser(): Promise<Parser> {
-  parserPromise ??= (async () => {
-    await Parser.init();
-    const require = createRequire(import.meta.url);
-    const language = await Language.load(require.resolve("tree-sitter-python/tree-sitter-python.wasm"));
-    const parser = new Parser();
-    parser.setLanguage(language);
-    return parser;
-  })();
+  parserPromise ??= treeSitterParser("tree-sitter-python/tree-sitter-python.wasm");
   return parserPromise;
 }
 

@@ -1,0 +1,141 @@
+// Shell syntax through the tree-sitter Bash grammar (web-tree-sitter + the .wasm that the
+// tree-sitter-bash package ships), reduced to what the command facts need: every simple command
+// (wherever it sits: lists, pipelines, subshells, groups, if/for/while/case bodies, functions,
+// command and process substitutions, heredoc bodies) with its words, and every file redirection,
+// in document order. A word is literal when the shell gives it one known value (quotes and
+// backslashes removed); any expansion or substitution makes it computed. Syntax the grammar
+// cannot parse is reported, never guessed around.
+
+import type { Node, Parser } from "web-tree-sitter";
+import { treeSitterParser } from "../../core/tree-sitter.js";
+
+export interface Word {
+  /** the value when literal, else the source text */
+  text: string;
+  literal: boolean;
+}
+
+export interface SimpleCommand {
+  kind: "command";
+  words: Word[];
+  /** the command's source text */
+  source: string;
+  /** runs in a subshell, a pipeline, a substitution or the background: its `cd` stays there */
+  isolated: boolean;
+}
+
+export interface Redirection {
+  kind: "redirect";
+  /** the operator: > >> >| &> &>> <> >& < <& ... */
+  op: string;
+  target: Word;
+  isolated: boolean;
+}
+
+export interface Script {
+  items: (SimpleCommand | Redirection)[];
+  /** why (part of) the text is not analysable shell */
+  problems: string[];
+}
+
+const BASH_WASM = "tree-sitter-bash/tree-sitter-bash.wasm";
+
+let parserPromise: Promise<Parser> | undefined;
+
+/** One parser per process: loading the grammar wasm is the expensive part. */
+export function shellParser(): Promise<Parser> {
+  parserPromise ??= treeSitterParser(BASH_WASM);
+  return parserPromise;
+}
+
+/** Parses one command line (or script) with a loaded parser. */
+export function parseScript(parser: Parser, text: string): Script {
+  const tree = parser.parse(text);
+  if (!tree) return { items: [], problems: ["the shell parser gave no result"] };
+  try {
+    const script: Script = { items: [], problems: [] };
+    visit(tree.rootNode, false, script);
+    return script;
+  } finally {
+    tree.delete();
+  }
+}
+
+// Nodes whose commands run apart from the commands after them (a `cd` inside does not carry on).
+const ISOLATING = new Set(["subshell", "pipeline", "command_substitution", "process_substitution"]);
+
+function visit(node: Node, isolated: boolean, script: Script): void {
+  if (node.isError || node.isMissing) {
+    script.problems.push(`the text near ${JSON.stringify(node.text.slice(0, 40))} does not parse as shell`);
+    return;
+  }
+  const inner = isolated || ISOLATING.has(node.type);
+  if (node.type === "command") {
+    const words: Word[] = [];
+    const name = node.childForFieldName("name");
+    if (name) words.push(wordOf(name));
+    for (const argument of node.childrenForFieldName("argument")) if (argument) words.push(wordOf(argument));
+    script.items.push({ kind: "command", words, source: node.text, isolated: inner });
+    // Substitutions inside the words (and prefix redirections) run too.
+    for (const child of node.namedChildren) if (child) visit(child, true, script);
+    return;
+  }
+  if (node.type === "file_redirect") {
+    const destination = node.childForFieldName("destination");
+    const op = node.children.find((child) => child !== null && !child.isNamed)?.type ?? ">";
+    if (destination) script.items.push({ kind: "redirect", op, target: wordOf(destination), isolated: inner });
+    for (const child of node.namedChildren) if (child) visit(child, true, script);
+    return;
+  }
+  // A background job (`cmd &`) runs beside what follows.
+  const background = node.children.some((child) => child?.type === "&");
+  for (const child of node.namedChildren) if (child) visit(child, inner || background, script);
+}
+
+/** The shell value of a word node, or its source text when it holds an expansion. */
+export function wordOf(node: Node): Word {
+  switch (node.type) {
+    case "command_name": {
+      const only = node.namedChildren[0];
+      return only ? wordOf(only) : { text: node.text, literal: false };
+    }
+    case "word":
+    case "number":
+      return { text: unescapeWord(node.text), literal: true };
+    case "raw_string":
+      return { text: node.text.slice(1, -1), literal: true };
+    case "string": {
+      // Double quotes: literal only when every part is plain content.
+      let text = "";
+      for (const part of node.namedChildren) {
+        if (!part || part.type !== "string_content") return { text: node.text, literal: false };
+        text += part.text.replace(/\\([$`"\\\n])/g, "$1");
+      }
+      return { text, literal: true };
+    }
+    case "concatenation": {
+      let text = "";
+      for (const part of node.namedChildren) {
+        if (!part) continue;
+        const value = wordOf(part);
+        if (!value.literal) return { text: node.text, literal: false };
+        text += value.text;
+      }
+      return { text, literal: true };
+    }
+    case "ansi_c_string": {
+      // $'...' with no escapes is plain text; escapes (\x72) are not decoded, so they count as computed.
+      const body = node.text.slice(2, -1);
+      return body.includes("\\") ? { text: node.text, literal: false } : { text: body, literal: true };
+    }
+    default:
+      // simple_expansion, expansion, command_substitution, process_substitution,
+      // arithmetic_expansion, translated_string, brace_expression ...: a value only the run knows.
+      return { text: node.text, literal: false };
+  }
+}
+
+/** An unquoted word's value: a backslash quotes the next character; backslash-newline vanishes. */
+function unescapeWord(text: string): string {
+  return text.replace(/\\(\n|.)/g, (_, c: string) => (c === "\n" ? "" : c));
+}
