@@ -91,6 +91,10 @@ const DENIED: [string, string[]][] = [
   ["cd /etc; rm passwd", [WRITE]],
   ['echo "unterminated', [UNVERIFIABLE]],
   ["./deploy.sh --prod", [UNVERIFIABLE]],
+  ["PATH=/tmp/.x:$PATH cat /etc/nginx/nginx.conf", [UNVERIFIABLE]],
+  ["export PATH=/tmp/.x; nginx -t", [UNVERIFIABLE]],
+  ["env LD_PRELOAD=/tmp/x.so nginx -t", [UNVERIFIABLE]],
+  ["if true; then rm -rf /etc/ssh", [UNVERIFIABLE, WRITE]],
   // siblings: archives and downloads
   ["tar --extract --file=/tmp/p.tar --directory=/usr/local/bin", [WRITE]],
   ["tar xf /tmp/p.tar", [WRITE]],

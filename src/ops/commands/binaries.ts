@@ -4,7 +4,7 @@
 // (an option it does not model that could write), it says so rather than guess "read-only".
 
 import type { Handler, Invocation } from "./index.js";
-import type { Word } from "./shell.js";
+import { LOOKUP_VARIABLES, systemPath, type Word } from "./shell.js";
 
 export const READ_ONLY = new Set([
   "cat", "ls", "ll", "grep", "egrep", "fgrep", "rg", "head", "tail", "less", "more", "stat", "df", "du", "ps", "top", "htop", "ss",
@@ -79,6 +79,11 @@ function sudo(run: Invocation): void {
 }
 
 function env(run: Invocation): void {
+  const lookup = run.args.find((a) => {
+    const [name, ...value] = a.text.split("=");
+    return a.literal && value.length > 0 && LOOKUP_VARIABLES.has(name!) && !(name === "PATH" && systemPath({ text: value.join("="), literal: true }));
+  });
+  if (lookup) return run.facts.unverifiable(run.name, `sets ${lookup.text.split("=")[0]}, so the program it runs may be another`);
   const split = optionValue(run.args, ["--split-string"], ["-S"]);
   if (split !== undefined) return split.literal ? run.facts.runScript(run.name, split.text) : run.facts.unverifiable(run.name, "runs a computed command string (-S)");
   let i = 0;

@@ -18,7 +18,7 @@
 import { posix } from "node:path";
 import type { Parser } from "web-tree-sitter";
 import { BINARIES, READ_ONLY } from "./binaries.js";
-import { parseScript, shellParser, type Word } from "./shell.js";
+import { parseScript, shellParser, SYSTEM_BIN_DIRS, type Word } from "./shell.js";
 
 export type Category = "firewall" | "network" | "user-permissions";
 
@@ -34,8 +34,6 @@ export interface CommandFacts {
 /** Nested `sh -c` levels followed before the rest counts as unverifiable. */
 const MAX_DEPTH = 4;
 const HARMLESS_TARGETS = new Set(["/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/fd/1", "/dev/fd/2"]);
-// Directories whose programs are the standard ones: /usr/bin/rm is rm; /opt/x/rm is not.
-const SYSTEM_BIN_DIRS = new Set(["/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin"]);
 const INIT_SCRIPT_DIRS = new Set(["/etc/init.d", "/etc/rc.d/init.d", "/etc/rc.d"]);
 
 /** One program run with its arguments, as the binaries table sees it. */
@@ -135,7 +133,7 @@ export class FactsBuilder {
 
   analyze(text: string): void {
     const script = parseScript(this.parser, text);
-    for (const problem of script.problems) this.unverifiable("(shell syntax)", problem);
+    for (const problem of script.problems) this.unverifiable(problem.command, problem.reason);
     for (const item of script.items) {
       if (item.kind === "redirect") {
         if (isWriteRedirect(item.op, item.target)) this.write(item.op, item.target);

@@ -34,11 +34,13 @@ export interface Redirection {
 
 export interface Script {
   items: (SimpleCommand | Redirection)[];
-  /** why (part of) the text is not analysable shell */
-  problems: string[];
+  /** what makes (part of) the text unanalysable: the construct and why */
+  problems: { command: string; reason: string }[];
 }
 
 const BASH_WASM = "tree-sitter-bash/tree-sitter-bash.wasm";
+/** The `command` of a syntax problem (what ALLOWED_COMMANDS would have to name). */
+const SYNTAX = "(shell syntax)";
 
 let parserPromise: Promise<Parser> | undefined;
 
@@ -51,25 +53,41 @@ export function shellParser(): Promise<Parser> {
 /** Parses one command line (or script) with a loaded parser. */
 export function parseScript(parser: Parser, text: string): Script {
   const tree = parser.parse(text);
-  if (!tree) return { items: [], problems: ["the shell parser gave no result"] };
+  if (!tree) return { items: [], problems: [{ command: SYNTAX, reason: "the shell parser gave no result" }] };
   try {
     const script: Script = { items: [], problems: [] };
     visit(tree.rootNode, false, script);
+    // A missing token (an unclosed quote, `if` without `fi`) is not always a visited node.
+    if (tree.rootNode.hasError && script.problems.length === 0) script.problems.push({ command: SYNTAX, reason: "the command does not parse as shell" });
     return script;
   } finally {
     tree.delete();
   }
 }
 
+// Variables that change which program a name runs, or what a shell runs before it.
+export const LOOKUP_VARIABLES = new Set(["PATH", "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "BASH_ENV", "ENV", "IFS", "SHELLOPTS", "BASHOPTS", "PROMPT_COMMAND", "PS4"]);
+
+// Directories whose programs are the standard ones: /usr/bin/rm is rm; /opt/x/rm is not.
+export const SYSTEM_BIN_DIRS = new Set(["/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin"]);
+
+/** A PATH made only of the system directories keeps every name meaning the standard program. */
+export function systemPath(value: Word): boolean {
+  return value.literal && value.text.split(":").every((dir) => SYSTEM_BIN_DIRS.has(dir.replace(/\/+$/, "")));
+}
+
 // Nodes whose commands run apart from the commands after them (a `cd` inside does not carry on).
 const ISOLATING = new Set(["subshell", "pipeline", "command_substitution", "process_substitution"]);
 
 function visit(node: Node, isolated: boolean, script: Script): void {
-  if (node.isError || node.isMissing) {
-    script.problems.push(`the text near ${JSON.stringify(node.text.slice(0, 40))} does not parse as shell`);
-    return;
-  }
+  // Not shell: said so, and the commands the parser still recognised inside are judged too.
+  if (node.isError || node.isMissing) script.problems.push({ command: SYNTAX, reason: `the text near ${JSON.stringify(node.text.slice(0, 40))} does not parse as shell` });
   const inner = isolated || ISOLATING.has(node.type);
+  if (node.type === "variable_assignment") {
+    const name = node.childForFieldName("name")?.text ?? "";
+    const value = node.childForFieldName("value");
+    if (LOOKUP_VARIABLES.has(name) && !(name === "PATH" && value && systemPath(wordOf(value)))) script.problems.push({ command: `${name}=`, reason: `it sets ${name}, so the programs it names may be other programs` });
+  }
   if (node.type === "command") {
     const words: Word[] = [];
     const name = node.childForFieldName("name");
