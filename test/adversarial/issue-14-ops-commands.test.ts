@@ -88,6 +88,8 @@ const DENIED: [string, string[]][] = [
   ["echo $(rm -rf /etc/ssh)", [WRITE]],
   ["sed -i 's/a/b/w /etc/passwd' /etc/nginx/nginx.conf", [UNVERIFIABLE]],
   ["rm /etc/nginx/../shadow", [WRITE]],
+  ["rm -f /etc/nginx/{nginx.conf.old,../../shadow}", [UNVERIFIABLE]],
+  ["ip net exec blue rm -rf /etc/ssh", [WRITE]],
   ["cd /etc; rm passwd", [WRITE]],
   ['echo "unterminated', [UNVERIFIABLE]],
   ["./deploy.sh --prod", [UNVERIFIABLE]],

@@ -586,8 +586,9 @@ function gcloud(run: Invocation): void {
 
 // ---- network, firewall, users ---------------------------------------------------------------
 
-// iproute2 takes any prefix of an object or command name; the first match in its own order wins.
-const IP_OBJECTS = ["address", "addrlabel", "amt", "fou", "help", "ila", "ioam", "l2tp", "link", "macsec", "maddress", "monitor", "mptcp", "mroute", "mrule", "neighbor", "neighbour", "netconf", "netns", "nexthop", "ntable", "ntbl", "route", "rule", "sr", "stats", "tap", "tcpmetrics", "token", "tunnel", "tuntap", "vrf", "xfrm"];
+// iproute2 takes any prefix of an object name; the first match in its own table (ip/ip.c) wins,
+// so `ip l` is link and `ip net` is netns.
+const IP_OBJECTS = ["address", "addrlabel", "maddress", "route", "rule", "neighbor", "neighbour", "ntable", "ntbl", "link", "l2tp", "fou", "ila", "macsec", "tunnel", "tunl", "tuntap", "tap", "token", "tcpmetrics", "tcp_metrics", "monitor", "xfrm", "mroute", "mrule", "netns", "netconf", "vrf", "sr", "nexthop", "mptcp", "ioam", "stats", "help"];
 const IP_READ_ONLY_ACTIONS = ["show", "list", "lst", "get", "help", "monitor"];
 const IP_MUTATING_ACTIONS = ["add", "change", "chg", "replace", "delete", "set", "flush", "append", "prepend", "restore", "save", "exec", "identify", "pids", "attach", "detach", "update", "test"];
 

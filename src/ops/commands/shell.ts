@@ -118,8 +118,9 @@ export function wordOf(node: Node): Word {
       return only ? wordOf(only) : { text: node.text, literal: false };
     }
     case "word":
+      return braceExpansion(node.text) ? { text: node.text, literal: false } : { text: unescapeWord(node.text), literal: true };
     case "number":
-      return { text: unescapeWord(node.text), literal: true };
+      return { text: node.text, literal: true };
     case "raw_string":
       return { text: node.text.slice(1, -1), literal: true };
     case "string": {
@@ -132,6 +133,9 @@ export function wordOf(node: Node): Word {
       return { text, literal: true };
     }
     case "concatenation": {
+      // Brace expansion ({a,b}, {1..3}) spans the unquoted parts: one word becomes several.
+      const unquoted = node.namedChildren.map((part) => (part?.type === "word" ? part.text : "\0")).join("");
+      if (braceExpansion(unquoted)) return { text: node.text, literal: false };
       let text = "";
       for (const part of node.namedChildren) {
         if (!part) continue;
@@ -151,6 +155,11 @@ export function wordOf(node: Node): Word {
       // arithmetic_expansion, translated_string, brace_expression ...: a value only the run knows.
       return { text: node.text, literal: false };
   }
+}
+
+/** Unquoted text the shell would brace-expand into several words. */
+function braceExpansion(unquoted: string): boolean {
+  return /\{[^{}\s]*(,|\.\.)[^{}\s]*\}/.test(unquoted.replace(/\\./g, "_"));
 }
 
 /** An unquoted word's value: a backslash quotes the next character; backslash-newline vanishes. */
