@@ -4,8 +4,8 @@
 // a leading underscore. Parameter kinds follow Python's model (positional-only `/`, keyword-only
 // after `*` or `*args`, var-positional, var-keyword).
 
-import { createRequire } from "node:module";
-import { Language, Parser, type Node } from "web-tree-sitter";
+import type { Node, Parser } from "web-tree-sitter";
+import { treeSitterParser } from "../core/tree-sitter.js";
 import { parseDocstringTags } from "./doctags.js";
 import { DECLARED_LINE, type Contract, type ContractParam, type ParamKind } from "./model.js";
 import { readSourceFile } from "./files.js";
@@ -14,14 +14,7 @@ let parserPromise: Promise<Parser> | undefined;
 
 /** One parser per process: loading the grammar wasm is the expensive part. */
 export function pythonParser(): Promise<Parser> {
-  parserPromise ??= (async () => {
-    await Parser.init();
-    const require = createRequire(import.meta.url);
-    const language = await Language.load(require.resolve("tree-sitter-python/tree-sitter-python.wasm"));
-    const parser = new Parser();
-    parser.setLanguage(language);
-    return parser;
-  })();
+  parserPromise ??= treeSitterParser("tree-sitter-python/tree-sitter-python.wasm");
   return parserPromise;
 }
 

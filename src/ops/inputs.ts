@@ -7,7 +7,7 @@ import { ConfigError } from "../core/errors.js";
 import { readUntrustedText, UntrustedFileError } from "../core/read.js";
 import { InputParseError, formatForPath, parseDocument } from "../inputs/parse.js";
 import type { ChangedFile } from "./changes.js";
-import { analyzeCommand, type CommandFacts } from "./commands.js";
+import { commandAnalyzer, type CommandFacts } from "./commands/index.js";
 import { markdownHeadings } from "./declaration.js";
 
 const MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -56,19 +56,20 @@ export function utcSortable(timestamp: unknown): string {
   return match ? `${match[1]}T${match[2]}.${(match[3] ?? "").padEnd(9, "0")}Z` : "";
 }
 
-export function stepFacts(log: unknown): ({ number: unknown; utc: string } & CommandFacts)[] {
+export async function stepFacts(log: unknown): Promise<({ number: unknown; utc: string } & CommandFacts)[]> {
   const steps = (log as { steps?: unknown })?.steps;
   if (!Array.isArray(steps)) return [];
+  const analyze = await commandAnalyzer();
   return steps.map((step: unknown) => {
     const s = (step ?? {}) as { number?: unknown; command?: unknown; timestamp?: unknown };
-    const facts = analyzeCommand(typeof s.command === "string" ? s.command : "");
+    const facts = analyze(typeof s.command === "string" ? s.command : "");
     return { number: typeof s.number === "number" ? s.number : 0, utc: utcSortable(s.timestamp), ...facts };
   });
 }
 
-export function executionDocument(options: { declaration: unknown; log: unknown; reportFile?: string; reportDisplay?: string }) {
+export async function executionDocument(options: { declaration: unknown; log: unknown; reportFile?: string; reportDisplay?: string }) {
   const report = options.reportFile === undefined
     ? null
     : { file: options.reportDisplay ?? options.reportFile, headings: markdownHeadings(readText(options.reportFile, "final report")) };
-  return { declaration: options.declaration, log: options.log, facts: stepFacts(options.log), report };
+  return { declaration: options.declaration, log: options.log, facts: await stepFacts(options.log), report };
 }

@@ -3,8 +3,8 @@
 // the manifest it links to by digest, the watcher registry and the provider's entry). Policies in
 // policy/promotion/ compare declared with actual; they never touch the disk themselves.
 
-import { existsSync, lstatSync, readdirSync, statSync } from "node:fs";
-import { realpath } from "node:fs/promises";
+import { lstatSync, readdirSync, statSync } from "node:fs";
+import { lstat, realpath } from "node:fs/promises";
 import { dirname, isAbsolute, join, posix, relative, resolve, sep } from "node:path";
 import fg from "fast-glob";
 import picomatch from "picomatch";
@@ -175,7 +175,7 @@ export async function collectPromotion(
     const doc = receipt as Receipt;
     const receiptDir = dirname(receiptFile);
 
-    const manifest = linkManifest(doc, receiptDir, manifests, schemas);
+    const manifest = await linkManifest(doc, receiptDir, manifests, schemas);
     if (manifest.status !== "missing" && manifest.file && manifest.actualSha256) {
       if (!linkedManifests.has(manifest.file)) files.push({ role: "manifest", file: manifest.file, sha256: manifest.actualSha256 });
       linkedManifests.add(manifest.file);
@@ -189,11 +189,16 @@ export async function collectPromotion(
       if (output.path === undefined) return { index, declared, actual: { status: "no-path" as const } };
       const located = await locate(receiptDir, output.path);
       const relPath = toPosix(output.path);
+      // Both the name the receipt gives and the file it resolves to must be allowed: a link named
+      // outputs/a.csv that points at private/keys.txt is the provider producing private/keys.txt.
+      const named = toPosix(relative(receiptDir, resolve(receiptDir, output.path)));
+      const target = located.status === "found" || located.status === "hard-linked" ? located.target : undefined;
       const fact = {
         index,
         path: relPath,
+        ...(target !== undefined && target !== named ? { target } : {}),
         declared,
-        allowedByProvider: allowed.some((match) => match(toPosix(relative(receiptDir, resolve(receiptDir, output.path!))))),
+        allowedByProvider: [named, ...(target !== undefined ? [target] : [])].every((candidate) => allowed.some((match) => match(candidate))),
       };
       if (located.status !== "found") return { ...fact, actual: { status: located.status, detail: located.detail } };
       try {
@@ -293,14 +298,19 @@ function undeclaredOutputs(receiptDir: string, directory: string, outputs: Recei
   return facts;
 }
 
-type Located = { status: "found"; real: string } | { status: "missing" | "escapes" | "unreadable"; detail: string };
+type Located =
+  | { status: "found"; real: string; target: string }
+  | { status: "hard-linked"; target: string; detail: string }
+  | { status: "missing" | "escapes" | "unreadable"; detail: string };
+
+type Resolved = { status: "inside"; real: string; target: string } | { status: "missing" | "escapes" | "unreadable"; detail: string };
 
 /**
- * Resolves an output path against the receipt's directory and refuses to leave it: lexically
- * (`..`, absolute paths) and after following symlinks (realpath), so a link pointing outside the
- * root is caught as well.
+ * Resolves a path a receipt names against the receipt's directory and refuses to leave it:
+ * lexically (`..`, absolute paths) and after following symlinks (realpath), so a link pointing
+ * outside the root is caught as well. `target` is the resolved file relative to the root.
  */
-async function locate(receiptDir: string, path: string): Promise<Located> {
+async function resolveInside(receiptDir: string, path: string): Promise<Resolved> {
   if (isAbsolute(path) || /^[A-Za-z]:[\\/]/.test(path)) return { status: "escapes", detail: "absolute path" };
   const lexical = resolve(receiptDir, path);
   if (!inside(receiptDir, lexical)) return { status: "escapes", detail: "resolves outside the receipt's directory" };
@@ -318,7 +328,26 @@ async function locate(receiptDir: string, path: string): Promise<Located> {
     return { status: "unreadable", detail: code ?? (error as Error).message };
   }
   if (!inside(rootReal, real)) return { status: "escapes", detail: "a symlink resolves outside the receipt's directory" };
-  return { status: "found", real };
+  return { status: "inside", real, target: toPosix(relative(rootReal, real)) };
+}
+
+/**
+ * An output's file. A regular file with more than one name (a hard link) is refused: its other
+ * names cannot be found without searching the whole file system, so nothing shows they are
+ * inside the receipt's directory, and the file may be one the run never owned.
+ */
+async function locate(receiptDir: string, path: string): Promise<Located> {
+  const resolved = await resolveInside(receiptDir, path);
+  if (resolved.status !== "inside") return resolved;
+  try {
+    const stat = await lstat(resolved.real);
+    if (stat.isFile() && stat.nlink > 1) {
+      return { status: "hard-linked", target: resolved.target, detail: `the file has ${stat.nlink} hard links, and the others may lie outside the receipt's directory` };
+    }
+  } catch (error) {
+    return { status: "unreadable", detail: (error as NodeJS.ErrnoException).code ?? (error as Error).message };
+  }
+  return { status: "found", real: resolved.real, target: resolved.target };
 }
 
 function inside(root: string, path: string): boolean {
@@ -411,20 +440,25 @@ function readManifest(file: string): ManifestEntry | undefined {
 }
 
 interface ManifestLink {
-  status: "linked" | "missing" | "digest-mismatch" | "invalid";
+  status: "linked" | "missing" | "digest-mismatch" | "invalid" | "escapes";
   file?: string;
   actualSha256?: string;
   runId?: string;
   problems: string[];
 }
 
-/** The receipt's path hint wins (a different digest there is a mismatch); otherwise link by digest. */
-function linkManifest(receipt: Receipt, receiptDir: string, byDigest: Map<string, ManifestEntry>, schemas: SchemaRegistry): ManifestLink {
+/**
+ * The receipt's path hint wins (a different digest there is a mismatch); otherwise link by digest.
+ * A hint that leaves the receipt's directory (`..`, absolute, a symlink) is refused, not read.
+ */
+async function linkManifest(receipt: Receipt, receiptDir: string, byDigest: Map<string, ManifestEntry>, schemas: SchemaRegistry): Promise<ManifestLink> {
   const declared = receipt.manifest.digest.sha256;
   let entry: ManifestEntry | undefined;
   if (receipt.manifest.path !== undefined) {
+    const hint = await resolveInside(receiptDir, receipt.manifest.path);
+    if (hint.status === "escapes") return { status: "escapes", problems: [`the manifest path ${JSON.stringify(receipt.manifest.path)} ${hint.detail === "absolute path" ? "is absolute" : hint.detail}`] };
     const hinted = resolve(receiptDir, receipt.manifest.path);
-    if (existsSync(hinted)) {
+    if (hint.status === "inside") {
       entry = readManifest(hinted);
       if (entry && entry.sha256 !== declared) {
         return { status: "digest-mismatch", file: hinted, actualSha256: entry.sha256, problems: [`${displayPath(hinted)} has sha256 ${entry.sha256}, the receipt declares ${declared}`] };

@@ -84,7 +84,7 @@ const checkCommand = {
       jobs.push({
         display: displayPath(resolve(args.log)),
         kind: "ops-execution",
-        document: executionDocument({
+        document: await executionDocument({
           declaration,
           log,
           ...(args.report !== undefined ? { reportFile: args.report, reportDisplay: displayPath(resolve(args.report)) } : {}),
