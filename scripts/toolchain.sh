@@ -38,18 +38,20 @@ build_wasm() {
   # the bytes depend on it.
   ( cd "$dir" && GOOS=wasip1 GOARCH=wasm GOFLAGS="-mod=readonly -buildvcs=false" CGO_ENABLED=0 \
       go build -trimpath -o "$out/.gatehouse-go.wasm.tmp" . )
-  local protocol opa_version wasm_sha go_sum_sha bytes
+  local protocol opa_version conftest_version wasm_sha go_sum_sha bytes
   protocol="$(sed -n 's/^const ProtocolVersion = \([0-9][0-9]*\)$/\1/p' "$dir/protocol.go")"
-  opa_version="$(sed -n 's/^require github.com\/open-policy-agent\/opa v\([^ ]*\)$/\1/p' "$dir/go.mod")"
-  if [ -z "$protocol" ] || [ -z "$opa_version" ]; then
-    echo "toolchain: cannot read ProtocolVersion (tools/wasm/protocol.go) or the opa require (tools/wasm/go.mod)" >&2
+  # The direct requires, on one line or in the require block.
+  opa_version="$(sed -n 's/^\(require\)\{0,1\}[[:space:]]*github.com\/open-policy-agent\/opa v\([^ ]*\)$/\2/p' "$dir/go.mod")"
+  conftest_version="$(sed -n 's/^\(require\)\{0,1\}[[:space:]]*github.com\/open-policy-agent\/conftest v\([^ ]*\)$/\2/p' "$dir/go.mod")"
+  if [ -z "$protocol" ] || [ -z "$opa_version" ] || [ -z "$conftest_version" ]; then
+    echo "toolchain: cannot read ProtocolVersion (tools/wasm/protocol.go) or the opa and conftest requires (tools/wasm/go.mod)" >&2
     exit 2
   fi
   wasm_sha="$(sha256sum "$out/.gatehouse-go.wasm.tmp" | cut -d' ' -f1)"
   go_sum_sha="$(sha256sum "$dir/go.sum" | cut -d' ' -f1)"
   bytes="$(wc -c < "$out/.gatehouse-go.wasm.tmp" | tr -d ' ')"
-  printf '{\n  "protocol": %s,\n  "opaVersion": "%s",\n  "goVersion": "%s",\n  "wasm": { "file": "gatehouse-go.wasm", "sha256": "%s", "bytes": %s },\n  "goSumSha256": "%s",\n  "sourcesSha256": "%s"\n}\n' \
-    "$protocol" "$opa_version" "$(go env GOVERSION)" "$wasm_sha" "$bytes" "$go_sum_sha" "$pin" > "$out/.manifest.json.tmp"
+  printf '{\n  "protocol": %s,\n  "opaVersion": "%s",\n  "conftestVersion": "%s",\n  "goVersion": "%s",\n  "wasm": { "file": "gatehouse-go.wasm", "sha256": "%s", "bytes": %s },\n  "goSumSha256": "%s",\n  "sourcesSha256": "%s"\n}\n' \
+    "$protocol" "$opa_version" "$conftest_version" "$(go env GOVERSION)" "$wasm_sha" "$bytes" "$go_sum_sha" "$pin" > "$out/.manifest.json.tmp"
   # The module first, then the manifest naming it: a reader never sees a manifest for absent bytes.
   mv -f "$out/.gatehouse-go.wasm.tmp" "$out/gatehouse-go.wasm"
   mv -f "$out/.manifest.json.tmp" "$out/manifest.json"

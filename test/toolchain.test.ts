@@ -64,6 +64,21 @@ const SAMPLES: { [C in Command]: { args: Commands[C]["args"]; check: (result: Co
   inspect: { args: { path: "." }, check: (r) => assert.equal(r.annotations.map((a) => [a.scope, a.path.join("."), a.title, a.custom]), [["rule", "main.deny", "no root", { severity: "error" }]]) },
   fmt: { args: { file: "x.rego", source: "package x\nallow   if { input.a==1 }\n" }, check: (r) => assert.is(r.formatted, "package x\n\nallow if input.a == 1\n") },
   test: { args: { paths: ["."] }, check: (r) => assert.equal(r.tests.map((t) => `${t.name}=${t.outcome}`), ["test_root=pass", "test_wrong=fail", "todo_test_later=skip"]) },
+  "parse-inputs": {
+    args: { parser: "dockerfile", files: [{ path: "Dockerfile", contents: Buffer.from("FROM alpine:3\nRUN apk add curl\n").toString("base64") }, { path: "bad/Dockerfile", contents: Buffer.from("FROM\n").toString("base64") }] },
+    check: (r) => {
+      assert.equal(r.documents[0], {
+        path: "Dockerfile",
+        document: [
+          [
+            { Cmd: "from", Flags: [], JSON: false, Stage: 0, SubCmd: "", Value: ["alpine:3"] },
+            { Cmd: "run", Flags: [], JSON: false, Stage: 0, SubCmd: "", Value: ["apk add curl"] },
+          ],
+        ],
+      });
+      assert.match(r.documents[1]!.error ?? "", /FROM requires/);
+    },
+  },
 };
 
 for (const command of Object.keys(COMMANDS) as Command[]) {

@@ -18,6 +18,7 @@ import { emit, reportContext } from "./output.js";
 export const COMMANDS: Record<string, () => Promise<object>> = {
   init: async () => (await import("./commands/init.js")).initCommand,
   check: async () => (await import("./commands/check.js")).checkCommand,
+  parse: async () => (await import("./commands/parse.js")).parseCommand,
   gate: async () => (await import("./commands/gate.js")).gateCommand,
   build: async () => (await import("./commands/build.js")).buildCommand,
   fixtures: async () => (await import("./commands/fixtures.js")).fixturesCommand,

@@ -9,7 +9,7 @@ import type { Finding } from "../core/findings.js";
 import type { GateCode } from "../core/codes.js";
 import type { InputRecord } from "../core/verdict.js";
 import { isPlainJsonObject } from "../inputs/json-scan.js";
-import { IMPLEMENTED_PARSERS, InputParseError, loadParser, NotADocumentError, parseInput, parserFor, type Parser, type ParserName } from "../inputs/parsers/index.js";
+import { IMPLEMENTED_PARSERS, InputParseError, isBatchParser, loadInProcessParser, NotADocumentError, parseInput, parserFor, type Parser, type ParserName } from "../inputs/parsers/index.js";
 import { FailClosed } from "../core/errors.js";
 import { entrypointsFromWasm } from "../policy/entrypoints.js";
 import type { AggregateInfo, EntrypointInfo } from "../policy/manifest.js";
@@ -40,6 +40,16 @@ export interface InputJob {
   namespaces?: string[];
   /** the parser to use whatever the file name says (`check --parser`) */
   parser?: ParserName;
+  /**
+   * The digest and size of the bytes `document` was parsed from, when it was parsed from a file
+   * before evaluation (src/gate/preparse.ts: the formats conftest's parsers read): the input's
+   * record names the file's bytes, not a re-serialisation.
+   */
+  source?: { sha256: string; bytes: number };
+  /** Why the file could not be read or parsed before evaluation: the input denies with this code. */
+  refused?: { code: GateCode; message: string; sha256?: string; bytes?: number };
+  /** Evaluate `document` whole even when it is a list (`--combine`: one input of every file). */
+  whole?: boolean;
   /**
    * Where a built document embeds the file the input stands for (the receipt in a promotion
    * input), and that file's own schema: pointers under it are reported relative to that file,
@@ -162,22 +172,32 @@ export class InputEvaluator {
     // bytes instead of a re-serialisation of the parsed value.
     let document: unknown;
     let json: Uint8Array | undefined;
+    if (job.refused !== undefined) {
+      record.sha256 = job.refused.sha256 ?? "";
+      record.bytes = job.refused.bytes ?? 0;
+      return fail(job.refused.code, job.refused.message);
+    }
     if (job.document !== undefined) {
       json = Buffer.from(JSON.stringify(job.document), "utf8");
-      record.sha256 = sha256(json);
-      record.bytes = json.byteLength;
+      record.sha256 = job.source?.sha256 ?? sha256(json);
+      record.bytes = job.source?.bytes ?? json.byteLength;
       document = job.document;
     } else {
       let raw: Buffer;
       /** the decoded text, when it came as text (stdin); a file's bytes are decoded only if parsed */
       let text: string | undefined;
       let parser: Parser | undefined;
+      const inProcess = (name: ParserName): Parser | undefined => {
+        // A batched format reaches here only if the caller skipped preparse: a bug, never a pass.
+        if (isBatchParser(name)) throw new Error(`internal: ${job.display} (${name}) was not parsed before evaluation (src/gate/preparse.ts)`);
+        return loadInProcessParser(name);
+      };
       /** the selected parser's name; undefined for stdin without --parser (JSON or YAML by content) */
       let format: ParserName | undefined = job.parser;
       if (job.file !== undefined) {
         // Chosen by name before anything is read: a file no parser claims is never guessed at.
         format = parserFor(job.file, job.parser);
-        parser = format === undefined ? undefined : loadParser(format);
+        parser = format === undefined ? undefined : inProcess(format);
         if (parser === undefined) return fail("input/unsupported-format", unsupportedMessage(format));
         try {
           // The path names a file given on the command line or found by a walk; the reader's
@@ -203,7 +223,7 @@ export class InputEvaluator {
           return fail("input/too-large", `input is ${raw.byteLength} bytes, over the ${this.options.maxInputBytes}-byte limit`);
         }
         if (format !== undefined) {
-          parser = loadParser(format);
+          parser = inProcess(format);
           if (parser === undefined) return fail("input/unsupported-format", unsupportedMessage(format));
         }
       }
@@ -266,7 +286,7 @@ export class InputEvaluator {
 
     // 3. Evaluate. A top-level array is evaluated element by element, as conftest does with
     // multi-document files; a kind's document is always evaluated whole.
-    const documents = job.kind === undefined && Array.isArray(document) ? document : [document];
+    const documents = job.kind === undefined && job.whole !== true && Array.isArray(document) ? document : [document];
     const started = performance.now();
     for (const doc of documents) {
       // The checked bytes themselves (a view, not a copy) when the policy evaluates the whole document.
@@ -340,7 +360,7 @@ function parseStdin(text: string): unknown {
       json = false;
     }
   }
-  return parseInput(loadParser(json ? "json" : "yaml")!, text, { path: "-" }).value;
+  return parseInput(loadInProcessParser(json ? "json" : "yaml")!, text, { path: "-" }).value;
 }
 
 export { readOpenFile } from "../core/read.js";

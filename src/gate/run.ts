@@ -14,6 +14,7 @@ import { auditBuiltins } from "../policy/runtime.js";
 import { resolvePolicy } from "../policy/source.js";
 import type { InputJob, NamespaceSelection } from "./evaluate-input.js";
 import { evaluateInPool, type WorkerInit } from "./pool.js";
+import { preparseJobs } from "./preparse.js";
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -35,6 +36,8 @@ export interface EvaluationRequest {
   workers?: number;
   schemasDir?: string;
   policyRecord?: PolicyRecord;
+  /** conftest's --proto-file-dirs, for textproto inputs */
+  protoFileDirs?: string[];
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -88,6 +91,9 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Verdict
       };
     })();
     if (request.jobs.length === 0) await prepared; // throws: a policy problem first, else no inputs
+    // Formats parsed by conftest's parsers are parsed now, in one batch per format, while the
+    // policy loads; JSON and YAML are parsed by the evaluators themselves.
+    await preparseJobs(request.jobs, { maxInputBytes: request.maxInputBytes, ...(request.protoFileDirs ? { protoFileDirs: request.protoFileDirs } : {}) });
     const results = await evaluateInPool(
       prepared,
       request.jobs,

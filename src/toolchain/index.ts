@@ -121,6 +121,17 @@ export function toolchain(env: NodeJS.ProcessEnv = process.env, wasmDir: string 
   return loading;
 }
 
+/**
+ * The toolchain that parses input files with conftest's parsers (`parse-inputs`): the wasm
+ * module whenever it is installed, since it carries conftest's parser package itself; the pinned
+ * native conftest only when there is no wasm or GATEHOUSE_TOOLCHAIN=native asks for it.
+ */
+export function inputToolchain(env: NodeJS.ProcessEnv = process.env, wasmDir: string = WASM_TOOLCHAIN_DIR): Promise<Toolchain> {
+  const forced = env[TOOLCHAIN_ENV];
+  if ((forced === undefined || forced === "") && wasmToolchainPresent(wasmDir)) return toolchain({ ...env, [TOOLCHAIN_ENV]: "wasm" }, wasmDir);
+  return toolchain(env, wasmDir);
+}
+
 /** For `gatehouse --version`: the OPA version and which toolchain gives it, or why there is none. */
 export async function toolchainSummary(env: NodeJS.ProcessEnv = process.env): Promise<string> {
   try {

@@ -19,6 +19,7 @@ import {
   type Command,
   type Commands,
   type Location,
+  type ParsedInput,
   type ParsedModule,
   type Refused,
   type Response,
@@ -123,6 +124,9 @@ async function capabilitiesFlag(capabilities: unknown, scratch: string): Promise
   return ["--capabilities", file];
 }
 
+/** opa's flag for Rego v0 (absent for v1, the default). */
+const v0Flag = (version: string | undefined): string[] => (version === "v0" ? ["--v0-compatible"] : []);
+
 type NativeCommand<C extends Command> = (opa: string, args: Commands[C]["args"], cwd: string, scratch: string) => Promise<Response<C>>;
 
 /** How the opa CLI answers each command. */
@@ -137,7 +141,7 @@ const NATIVE: { [C in Command]: NativeCommand<C> } = {
 
   build: async (opa, args, cwd, scratch) => {
     const tarball = join(scratch, "bundle.tar.gz");
-    const argv = ["build", "-t", "wasm", ...(await capabilitiesFlag(args.capabilities, scratch)), "-o", tarball];
+    const argv = ["build", "-t", "wasm", ...v0Flag(args.regoVersion), ...(await capabilitiesFlag(args.capabilities, scratch)), "-o", tarball];
     for (const pattern of args.ignore ?? []) argv.push("--ignore", pattern);
     for (const entrypoint of args.entrypoints) argv.push("-e", entrypoint);
     const run = await execTool(opa, [...argv, ...args.paths], { cwd });
@@ -147,7 +151,7 @@ const NATIVE: { [C in Command]: NativeCommand<C> } = {
   },
 
   check: async (opa, args, cwd, scratch) => {
-    const argv = ["check", "--format", "json", ...(args.strict ? ["--strict"] : []), ...(await capabilitiesFlag(args.capabilities, scratch))];
+    const argv = ["check", "--format", "json", ...v0Flag(args.regoVersion), ...(args.strict ? ["--strict"] : []), ...(await capabilitiesFlag(args.capabilities, scratch))];
     for (const pattern of args.ignore ?? []) argv.push("--ignore", pattern);
     const run = await execTool(opa, [...argv, ...args.paths], { cwd });
     if (run.exitCode === 0) return ok({});
@@ -156,7 +160,7 @@ const NATIVE: { [C in Command]: NativeCommand<C> } = {
 
   parse: async (opa, args, cwd) => {
     // One `opa parse` per file, started together (each is a process of its own).
-    const runs = await Promise.all(args.paths.map((path) => execTool(opa, ["parse", "--format", "json", path], { cwd })));
+    const runs = await Promise.all(args.paths.map((path) => execTool(opa, ["parse", "--format", "json", ...v0Flag(args.regoVersion), path], { cwd })));
     const modules: ParsedModule[] = [];
     for (const [index, run] of runs.entries()) {
       if (run.exitCode !== 0) return failed(opaErrors(run.stderr) ?? opaErrors(run.stdout) ?? [{ code: "", message: (run.stderr || run.stdout).trim() }]);
@@ -171,8 +175,40 @@ const NATIVE: { [C in Command]: NativeCommand<C> } = {
     return ok({ modules });
   },
 
+  "parse-inputs": async (_opa, args, _cwd, scratch) => {
+    // The pinned conftest's `parse`, on copies of the bytes given (at the same relative paths,
+    // so a file is parsed as named; jsonnet imports of other files resolve only under the wasm).
+    const conftest = findTool("conftest");
+    const relative: string[] = [];
+    for (const [index, file] of args.files.entries()) {
+      if (isAbsolute(file.path) || file.path.split(/[\\/]/).includes("..")) {
+        return failed([{ code: REQUEST_ERROR, message: `parse-inputs: paths must be relative and inside the workspace, not ${JSON.stringify(file.path)}` }]);
+      }
+      // One directory per file: two requested paths never collide, and each keeps its own name.
+      const path = join(String(index), file.path);
+      await mkdir(dirname(join(scratch, path)), { recursive: true });
+      await writeFile(join(scratch, path), Buffer.from(file.contents, "base64"));
+      relative.push(path);
+    }
+    const parseOne = async (path: string, file: string): Promise<ParsedInput> => {
+      const run = await execTool(conftest, ["parse", "--parser", args.parser, path], { cwd: scratch });
+      // conftest's wording around the parser's own error (the wasm answers that error alone).
+      if (run.exitCode !== 0) return { path: file, error: (run.stderr || run.stdout).trim().replace(/^(Error: )?parse configurations: /, "").replace(/, path: [^\n]*$/, "") };
+      return { path: file, document: JSON.parse(run.stdout) as unknown };
+    };
+    // All at once when every file parses (conftest stops at the first that does not), else one by one.
+    if (relative.length > 1) {
+      const run = await execTool(conftest, ["parse", "--parser", args.parser, ...relative], { cwd: scratch });
+      if (run.exitCode === 0) {
+        const byPath = JSON.parse(run.stdout) as Record<string, unknown>;
+        return ok({ documents: args.files.map((file, index) => ({ path: file.path, document: byPath[relative[index]!] })) });
+      }
+    }
+    return ok({ documents: await Promise.all(args.files.map((file, index) => parseOne(relative[index]!, file.path))) });
+  },
+
   inspect: async (opa, args, cwd) => {
-    const run = await execTool(opa, ["inspect", "-a", "--format", "json", args.path], { cwd });
+    const run = await execTool(opa, ["inspect", "-a", "--format", "json", ...v0Flag(args.regoVersion), args.path], { cwd });
     if (run.exitCode !== 0) return message(run, "opa inspect");
     const raw = JSON.parse(run.stdout) as {
       annotations?: {
@@ -205,8 +241,12 @@ const NATIVE: { [C in Command]: NativeCommand<C> } = {
     return ok({ formatted: run.stdout });
   },
 
-  test: async (opa, args, cwd) => {
-    const argv = ["test", "--format", "json"];
+  test: async (opa, args, cwd, scratch) => {
+    // conftest's test helpers and its data loading exist only in the wasm module (tools/wasm/test.go).
+    if ((args.data !== undefined && args.data.length > 0) || args.strict === true) {
+      return failed([{ code: REQUEST_ERROR, message: "test with data or strict checks needs the wasm toolchain (opa test has neither)" }]);
+    }
+    const argv = ["test", "--format", "json", ...v0Flag(args.regoVersion), ...(await capabilitiesFlag(args.capabilities, scratch))];
     for (const pattern of args.ignore ?? []) argv.push("--ignore", pattern);
     if (args.run) argv.push("--run", args.run);
     const run = await execTool(opa, [...argv, ...args.paths], { cwd });

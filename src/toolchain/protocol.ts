@@ -6,7 +6,7 @@
 
 import { posix } from "node:path";
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** A file position; `file` is the path as the request gave it (relative to the working directory). */
 export interface Location {
@@ -30,6 +30,12 @@ export interface VersionResult {
   goVersion: string;
 }
 
+/**
+ * Rego v1 (the default, as OPA 1.x) or v0 (conftest's `--rego-version v0`: v0 syntax and
+ * meaning; a module with `import rego.v1` is read as v1 either way, as OPA's parser does).
+ */
+export type RegoVersion = "v0" | "v1";
+
 /** `opa build -t wasm -e E... --ignore I... PATHS` (`--capabilities` when given). */
 export interface BuildArgs {
   paths: string[];
@@ -37,6 +43,7 @@ export interface BuildArgs {
   ignore?: string[];
   /** A capabilities document (`opa capabilities` output); this OPA version's own when absent. */
   capabilities?: unknown;
+  regoVersion?: RegoVersion;
 }
 
 export interface BuildResult {
@@ -50,6 +57,7 @@ export interface CheckArgs {
   ignore?: string[];
   strict: boolean;
   capabilities?: unknown;
+  regoVersion?: RegoVersion;
 }
 
 /** A successful check has no result; a failed one answers with errors. */
@@ -58,6 +66,7 @@ export type CheckResult = Record<string, never>;
 /** Rego files to parse, each as `opa parse FILE` would. */
 export interface ParseArgs {
   paths: string[];
+  regoVersion?: RegoVersion;
 }
 
 export interface ParsedModule {
@@ -75,6 +84,7 @@ export interface ParseResult {
 /** `opa inspect -a PATH`: one directory (loaded as a bundle) or one file. */
 export interface InspectArgs {
   path: string;
+  regoVersion?: RegoVersion;
 }
 
 export interface Annotation {
@@ -102,11 +112,19 @@ export interface FmtResult {
   formatted: string;
 }
 
-/** `opa test --ignore I... [--run R] PATHS`. */
+/**
+ * `opa test --ignore I... [--run R] PATHS` with conftest verify's loading: only the Rego of
+ * `paths`, data only from `data` (JSON and YAML), and conftest's test helpers (parse_config,
+ * parse_config_file, parse_combined_config_files) declared to the tests.
+ */
 export interface TestArgs {
   paths: string[];
   ignore?: string[];
   run?: string;
+  regoVersion?: RegoVersion;
+  strict?: boolean;
+  capabilities?: unknown;
+  data?: string[];
 }
 
 export interface TestCase {
@@ -125,12 +143,43 @@ export interface TestResult {
   tests: TestCase[];
 }
 
+/**
+ * Configuration files to parse with one of conftest's parsers (its `parser` package, by name, as
+ * `conftest test --parser NAME`). The bytes travel in the request: what is parsed is what the
+ * caller read and hashed. Paths are relative to the working directory; jsonnet imports and
+ * textproto's `.proto` files are read from there.
+ */
+export interface ParseInputsArgs {
+  parser: string;
+  files: InputFile[];
+  protoFileDirs?: string[];
+}
+
+export interface InputFile {
+  path: string;
+  /** The file's bytes, base64. */
+  contents: string;
+}
+
+/** One file's document (what conftest evaluates as `input`), or why it has none. */
+export interface ParsedInput {
+  path: string;
+  document?: unknown;
+  error?: string;
+}
+
+export interface ParseInputsResult {
+  /** One per requested file, in order. */
+  documents: ParsedInput[];
+}
+
 /** Every command: its arguments and its result. */
 export interface Commands {
   version: { args: Record<string, never>; result: VersionResult };
   build: { args: BuildArgs; result: BuildResult };
   check: { args: CheckArgs; result: CheckResult };
   parse: { args: ParseArgs; result: ParseResult };
+  "parse-inputs": { args: ParseInputsArgs; result: ParseInputsResult };
   inspect: { args: InspectArgs; result: InspectResult };
   fmt: { args: FmtArgs; result: FmtResult };
   test: { args: TestArgs; result: TestResult };
@@ -164,6 +213,7 @@ export const COMMANDS = {
   build: "compile Rego to a wasm bundle",
   check: "parse and compile Rego, reporting errors",
   parse: "read package and rule names from Rego files",
+  "parse-inputs": "parse configuration files with conftest's parsers",
   inspect: "read the annotations of a Rego directory",
   fmt: "format one Rego module",
   test: "run Rego tests",

@@ -23,6 +23,9 @@ import { prepareForWasiToolchain } from "../core/v8-flags.js";
 import type { Toolchain, Workspace } from "./index.js";
 import { PROTOCOL_VERSION, type Command, type Commands, type Response } from "./protocol.js";
 
+/** The module ran and died (a Go panic or fatal error) or answered nothing readable. */
+export class ToolCrashError extends ToolchainError {}
+
 export const WASM_TOOLCHAIN_DIR = packagePath("dist", "toolchain");
 export const WASM_MANIFEST = "manifest.json";
 
@@ -188,16 +191,16 @@ export class WasmToolchain implements Toolchain {
         const instance = await WebAssembly.instantiate(module, wasi.getImportObject() as WebAssembly.Imports);
         exit = wasi.start(instance);
       } catch (error) {
-        throw new ToolchainError(`wasm toolchain ${command} crashed: ${(error as Error).message}${tail(join(io, "stderr"))}`);
+        throw new ToolCrashError(`wasm toolchain ${command} crashed: ${(error as Error).message}${tail(join(io, "stderr"))}`);
       }
       for (const fd of fds.splice(0)) closeSync(fd);
       const out = readFileSync(join(io, "stdout"), "utf8");
-      if (exit !== 0) throw new ToolchainError(`wasm toolchain ${command} failed (exit ${exit})${tail(join(io, "stderr"))}`);
+      if (exit !== 0) throw new ToolCrashError(`wasm toolchain ${command} failed (exit ${exit})${tail(join(io, "stderr"))}`);
       let response: Response<C>;
       try {
         response = JSON.parse(out) as Response<C>;
       } catch {
-        throw new ToolchainError(`wasm toolchain ${command} answered no JSON${tail(join(io, "stderr"))}`);
+        throw new ToolCrashError(`wasm toolchain ${command} answered no JSON${tail(join(io, "stderr"))}`);
       }
       if (response.protocol !== PROTOCOL_VERSION) {
         throw new ToolchainError(`wasm toolchain answered in protocol ${String(response.protocol)}, expected ${PROTOCOL_VERSION}`);

@@ -1,7 +1,9 @@
 // Issue 14, item 1: a file is parsed only by the parser its name selects (conftest's rules) or
 // --parser; anything else denies unparsed (input/unsupported-format), and a document that is a
 // bare scalar denies (input/not-a-document). It used to be read as YAML: a Dockerfile became one
-// string, and a policy written for a parsed Dockerfile allowed it.
+// string, and a policy written for a parsed Dockerfile allowed it. Since issue 16 the other
+// conftest formats are parsed by conftest's own parsers, so these files are judged as conftest
+// judges them; a name no parser claims still denies unparsed.
 
 import { rmSync } from "node:fs";
 import { test } from "uvu";
@@ -12,7 +14,7 @@ import { codesOf, gatehouse, repo } from "./harness.js";
 // The policy of the issue: conftest denies a parsed Dockerfile with it.
 const DOCKERFILE_POLICY = 'package main\n\ndeny contains "FROM found" if {\n\tsome i\n\tinput[i].Cmd == "from"\n}\n';
 
-test("issue 14.1: a Dockerfile, pom.xml, .toml and .vcl named explicitly deny unparsed (they used to allow, read as YAML)", () => {
+test("issue 14.1: a Dockerfile, pom.xml, .toml and .vcl named explicitly are parsed as conftest parses them or deny, never read as YAML; a Makefile denies unparsed", () => {
   const root = repo("adversarial-formats", {
     "policy/main.rego": DOCKERFILE_POLICY,
     Dockerfile: "FROM alpine\n",
@@ -23,12 +25,23 @@ test("issue 14.1: a Dockerfile, pom.xml, .toml and .vcl named explicitly deny un
     Makefile: "all:\n\ttrue\n",
   });
   try {
-    for (const file of ["Dockerfile", "Dockerfile.debug", "pom.xml", "app.toml", "default.vcl", "Makefile"]) {
+    // What conftest itself answers: the Dockerfiles are parsed and denied by the policy.
+    for (const file of ["Dockerfile", "Dockerfile.debug"]) {
       const run = gatehouse(["check", "--policy", "policy", file], root);
       assert.is(run.code, 1, `${file}: ${run.stdout}${run.stderr}`);
-      assert.equal(codesOf(run.stdout), ["input/unsupported-format"], file);
-      assert.match(run.stdout, /DENY/, file);
+      assert.match(run.stdout, new RegExp(`FAIL ${file.replace(".", "\\.")} \\[main\\.deny\\] FROM found`), file);
     }
+    // Parsed (no FROM: nothing to deny) or refused as unparsable: never a YAML string.
+    for (const file of ["pom.xml", "app.toml", "default.vcl"]) {
+      const run = gatehouse(["check", "--policy", "policy", file], root);
+      const codes = codesOf(run.stdout);
+      assert.ok(run.code === 0 || codes.includes("input/unparsable"), `${file}: ${run.stdout}${run.stderr}`);
+      assert.not.ok(codes.includes("input/not-a-document"), file);
+    }
+    const makefile = gatehouse(["check", "--policy", "policy", "Makefile"], root);
+    assert.is(makefile.code, 1, makefile.stdout + makefile.stderr);
+    assert.equal(codesOf(makefile.stdout), ["input/unsupported-format"]);
+    assert.match(makefile.stdout, /DENY/);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -71,15 +84,16 @@ test("issue 14.1: --parser chooses the parser for any file name; an unknown name
     const unknown = gatehouse(["check", "--policy", "policy", "--parser", "yml", "settings.conf"], root);
     assert.is(unknown.code, 2);
     assert.match(unknown.stderr, new RegExp(`unknown parser "yml"; known parsers: ${PARSER_NAMES.join(", ")}`));
-    // A known format gatehouse does not parse yet is refused by name, not guessed at.
+    // A forced format that does not fit the bytes is refused with the parser's error, not guessed at.
     const toml = gatehouse(["check", "--policy", "policy", "--parser", "toml", "settings.conf"], root);
-    assert.equal(codesOf(toml.stdout), ["input/unsupported-format"]);
+    assert.equal(codesOf(toml.stdout), ["input/unparsable"]);
+    assert.match(toml.stdout, /toml: parser unmarshal: unmarshal toml/);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
 });
 
-test("issue 14.1: a directory walk takes the files a parser claims and skips the rest", () => {
+test("issue 14.1: a directory walk takes the files a parser claims (every conftest format) and skips the rest", () => {
   const root = repo("adversarial-walk", {
     "policy/main.rego": 'package main\n\ndeny contains "x is set" if input.x\n',
     "dir/a.json": '{"x": false}',
@@ -91,8 +105,10 @@ test("issue 14.1: a directory walk takes the files a parser claims and skips the
   });
   try {
     const run = gatehouse(["check", "--policy", "policy", "dir", "--format", "json"], root);
-    assert.is(run.code, 0, run.stdout + run.stderr);
-    assert.equal(JSON.parse(run.stdout).inputs.map((i: { path: string }) => i.path), ["dir/a.json", "dir/b.yml", "dir/report.sarif"]);
+    assert.is(run.code, 1, run.stdout + run.stderr);
+    const report = JSON.parse(run.stdout) as { inputs: { path: string }[]; findings: { input: string; message: string }[] };
+    assert.equal(report.inputs.map((i) => i.path), ["dir/Dockerfile", "dir/a.json", "dir/b.yml", "dir/config.toml", "dir/report.sarif"]);
+    assert.equal(report.findings.map((f) => `${f.input}: ${f.message}`), ["dir/config.toml: x is set"]);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -138,7 +154,7 @@ test("issue 14.1: file names select parsers by conftest's rules, in conftest's o
   ];
   for (const [path, expected] of cases) assert.is(parserFor(path), expected, path);
   assert.is(parserFor("Dockerfile", "yaml"), "yaml");
-  assert.equal([...IMPLEMENTED_PARSERS], ["json", "yaml"]);
+  assert.equal([...IMPLEMENTED_PARSERS], [...PARSER_NAMES]);
 });
 
 test.run();

@@ -6,13 +6,13 @@ import (
 	"os"
 	"strings"
 
-	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/bundle"
 	"github.com/open-policy-agent/opa/v1/compile"
 )
 
 // runBuild is `opa build -t wasm` with the CLI's defaults (cmd/build.go's dobuild): no bundle
-// mode, no optimisation, no print statements, rego v1. Anything else would change the bytes.
+// mode, no optimisation, no print statements, rego v1 unless v0 is asked for. Anything else
+// would change the bytes.
 func runBuild(req BuildRequest) (any, error) {
 	if len(req.Paths) == 0 {
 		return nil, usageError("build: no paths")
@@ -21,6 +21,10 @@ func runBuild(req BuildRequest) (any, error) {
 		return nil, usageError("build: no entrypoints")
 	}
 	caps, err := capabilities(req.Capabilities)
+	if err != nil {
+		return nil, err
+	}
+	version, err := regoVersion(req.RegoVersion)
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +45,7 @@ func runBuild(req BuildRequest) (any, error) {
 		WithPartialNamespace("partial").
 		WithFollowSymlinks(false).
 		WithPlanAddons([]string{}).
-		WithRegoVersion(ast.DefaultRegoVersion).
+		WithRegoVersion(version).
 		WithEnablePrintStatements(false)
 	if err := compiler.Build(context.Background()); err != nil {
 		return nil, err

@@ -16,8 +16,12 @@ func runCheck(req CheckRequest) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	version, err := regoVersion(req.RegoVersion)
+	if err != nil {
+		return nil, err
+	}
 	result, err := loader.NewFileLoader().
-		WithRegoVersion(ast.DefaultRegoVersion).
+		WithRegoVersion(version).
 		WithProcessAnnotation(true).
 		WithBundleLazyLoadingMode(bundle.HasExtension()).
 		WithCapabilities(caps).

@@ -18,9 +18,13 @@ func runInspect(req InspectRequest) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	version, err := regoVersion(req.RegoVersion)
+	if err != nil {
+		return nil, err
+	}
 	modules := map[string]*ast.Module{}
 	base := loader.NewFileLoader().
-		WithRegoVersion(ast.DefaultRegoVersion).
+		WithRegoVersion(version).
 		WithSkipBundleVerification(true).
 		WithProcessAnnotation(true)
 	if info.IsDir() {

@@ -14,13 +14,14 @@ import (
 type command func(args json.RawMessage) (any, error)
 
 var commands = map[string]command{
-	"version": runVersion,
-	"build":   decoded(runBuild),
-	"check":   decoded(runCheck),
-	"parse":   decoded(runParse),
-	"inspect": decoded(runInspect),
-	"fmt":     decoded(runFmt),
-	"test":    decoded(runTest),
+	"version":      runVersion,
+	"build":        decoded(runBuild),
+	"check":        decoded(runCheck),
+	"parse":        decoded(runParse),
+	"parse-inputs": decoded(runParseInputs),
+	"inspect":      decoded(runInspect),
+	"fmt":          decoded(runFmt),
+	"test":         decoded(runTest),
 }
 
 // decoded turns a typed command into one that takes the raw args, refusing unknown fields so a

@@ -9,6 +9,10 @@ import (
 // runParse parses each file as `opa parse` does (rego v1, annotations processed) and answers
 // the package and rule names gatehouse reads from the AST.
 func runParse(req ParseRequest) (any, error) {
+	version, err := regoVersion(req.RegoVersion)
+	if err != nil {
+		return nil, err
+	}
 	modules := make([]ParsedModule, 0, len(req.Paths))
 	for _, path := range req.Paths {
 		source, err := os.ReadFile(path)
@@ -16,7 +20,7 @@ func runParse(req ParseRequest) (any, error) {
 			return nil, err
 		}
 		module, err := ast.ParseModuleWithOpts(path, string(source), ast.ParserOptions{
-			RegoVersion:       ast.DefaultRegoVersion,
+			RegoVersion:       version,
 			ProcessAnnotation: true,
 		})
 		if err != nil {

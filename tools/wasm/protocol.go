@@ -7,7 +7,7 @@ package main
 import "encoding/json"
 
 // ProtocolVersion is written into dist/toolchain/manifest.json and checked on every request.
-const ProtocolVersion = 1
+const ProtocolVersion = 2
 
 // Request is the envelope: Args holds the command's own request type.
 type Request struct {
@@ -38,6 +38,10 @@ type Location struct {
 	Col  int    `json:"col"`
 }
 
+// RegoVersion, where a request has it, is "v1" (the default, as OPA 1.x) or "v0" (conftest's
+// --rego-version v0: the module is read with Rego v0's syntax and meaning; a module that says
+// `import rego.v1` is read as v1 either way, as OPA's parser does).
+
 // Paths in every request are relative to the working directory (PWD), exactly as they would be
 // passed to the opa CLI: OPA compiles file names into the wasm, so the same strings give the
 // same bytes.
@@ -54,6 +58,7 @@ type BuildRequest struct {
 	Entrypoints  []string        `json:"entrypoints"`
 	Ignore       []string        `json:"ignore,omitempty"`
 	Capabilities json.RawMessage `json:"capabilities,omitempty"`
+	RegoVersion  string          `json:"regoVersion,omitempty"`
 }
 
 // BuildResult holds the bundle (.tar.gz) bytes; JSON encodes them as base64.
@@ -67,6 +72,7 @@ type CheckRequest struct {
 	Ignore       []string        `json:"ignore,omitempty"`
 	Strict       bool            `json:"strict"`
 	Capabilities json.RawMessage `json:"capabilities,omitempty"`
+	RegoVersion  string          `json:"regoVersion,omitempty"`
 }
 
 // CheckResult is empty: a failed check answers with errors.
@@ -74,7 +80,8 @@ type CheckResult struct{}
 
 // ParseRequest names Rego files to parse (each as `opa parse FILE` would).
 type ParseRequest struct {
-	Paths []string `json:"paths"`
+	Paths       []string `json:"paths"`
+	RegoVersion string   `json:"regoVersion,omitempty"`
 }
 
 // ParsedModule is what gatehouse reads from a module's AST: its package and its rule names.
@@ -93,7 +100,8 @@ type ParseResult struct {
 
 // InspectRequest mirrors `opa inspect -a PATH` (one directory or file).
 type InspectRequest struct {
-	Path string `json:"path"`
+	Path        string `json:"path"`
+	RegoVersion string `json:"regoVersion,omitempty"`
 }
 
 // Annotation is one entry of the flattened annotation set.
@@ -125,11 +133,16 @@ type FmtResult struct {
 	Formatted string `json:"formatted"`
 }
 
-// TestRequest mirrors `opa test --ignore I... [--run R] PATHS`.
+// TestRequest mirrors `opa test --ignore I... [--run R] PATHS` (conftest verify's loading, test.go).
 type TestRequest struct {
-	Paths  []string `json:"paths"`
-	Ignore []string `json:"ignore,omitempty"`
-	Run    string   `json:"run,omitempty"`
+	Paths        []string        `json:"paths"`
+	Ignore       []string        `json:"ignore,omitempty"`
+	Run          string          `json:"run,omitempty"`
+	RegoVersion  string          `json:"regoVersion,omitempty"`
+	Strict       bool            `json:"strict,omitempty"`
+	Capabilities json.RawMessage `json:"capabilities,omitempty"`
+	// Data are conftest verify's --data paths: JSON and YAML documents under data.
+	Data []string `json:"data,omitempty"`
 }
 
 // TestCase is one test's outcome; durations are left out so results are deterministic.
@@ -145,4 +158,31 @@ type TestCase struct {
 // TestResult answers "test", sorted by file, row, then name.
 type TestResult struct {
 	Tests []TestCase `json:"tests"`
+}
+
+// ParseInputsRequest parses configuration files with one of conftest's parsers (by its name, as
+// `conftest test --parser NAME`). Paths are relative to the working directory; the parsers
+// that read other files (jsonnet imports, textproto's .proto files) read them from there.
+type ParseInputsRequest struct {
+	Parser        string      `json:"parser"`
+	Files         []InputFile `json:"files"`
+	ProtoFileDirs []string    `json:"protoFileDirs,omitempty"`
+}
+
+// InputFile is one file to parse: its path and its bytes (base64 in JSON).
+type InputFile struct {
+	Path     string `json:"path"`
+	Contents []byte `json:"contents"`
+}
+
+// ParsedInput is one file's document (what conftest evaluates as input), or why it has none.
+type ParsedInput struct {
+	Path     string          `json:"path"`
+	Document json.RawMessage `json:"document,omitempty"`
+	Error    string          `json:"error,omitempty"`
+}
+
+// ParseInputsResult answers "parse-inputs", one entry per requested file, in order.
+type ParseInputsResult struct {
+	Documents []ParsedInput `json:"documents"`
 }

@@ -2,27 +2,51 @@ package main
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"sort"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/loader"
 	"github.com/open-policy-agent/opa/v1/storage"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/tester"
 )
 
-// runTest is `opa test` (cmd/test.go, no bundle mode, coverage or benchmarks): answers every
-// test's outcome as data. A failing test is a result, not an error.
+// runTest is `opa test` (cmd/test.go, no bundle mode, coverage or benchmarks) with conftest
+// verify's loading: the Rego of the policy paths (other files there are not data), data only
+// from the data paths (JSON and YAML), conftest's test helpers declared. Answers every test's
+// outcome as data; a failing test is a result, not an error.
 func runTest(req TestRequest) (any, error) {
 	if len(req.Paths) == 0 {
 		return nil, usageError("test: no paths")
 	}
-	ctx := context.Background()
-	modules, store, err := tester.LoadWithParserOptions(req.Paths, ignoreFilter{ignore: req.Ignore}.apply, ast.ParserOptions{
-		RegoVersion:       ast.DefaultRegoVersion,
-		ProcessAnnotation: true,
-	})
+	version, err := regoVersion(req.RegoVersion)
 	if err != nil {
 		return nil, err
+	}
+	caps, err := capabilities(req.Capabilities)
+	if err != nil {
+		return nil, err
+	}
+	ctx := context.Background()
+	policies, err := loader.NewFileLoader().
+		WithRegoVersion(version).
+		WithProcessAnnotation(true).
+		Filtered(req.Paths, ignoreFilter{ignore: req.Ignore, onlyRego: true}.apply)
+	if err != nil {
+		return nil, err
+	}
+	store := inmem.New()
+	if len(req.Data) > 0 {
+		documents, err := loader.NewFileLoader().Filtered(req.Data, onlyDataFiles)
+		if err != nil {
+			return nil, err
+		}
+		if store, err = documents.Store(); err != nil {
+			return nil, err
+		}
 	}
 	txn, err := store.NewTransaction(ctx, storage.WriteParams)
 	if err != nil {
@@ -30,18 +54,25 @@ func runTest(req TestRequest) (any, error) {
 	}
 	defer store.Abort(ctx, txn)
 
+	// conftest's test helpers are declared to this compiler only (testhelpers.go).
+	helpers := testHelpers()
+	for _, h := range helpers {
+		caps.Builtins = append(caps.Builtins, h.Decl)
+	}
 	compiler := ast.NewCompiler().
 		SetErrorLimit(ast.CompileErrorLimitDefault).
 		WithPathConflictsCheck(storage.NonEmpty(ctx, store, txn)).
 		WithEnablePrintStatements(true).
-		WithCapabilities(ast.CapabilitiesForThisVersion()).
+		WithCapabilities(caps).
+		WithStrict(req.Strict).
 		WithUseTypeCheckAnnotations(true)
 	runner := tester.NewRunner().
 		SetCompiler(compiler).
 		SetStore(store).
 		CapturePrintOutput(true).
 		StackTraces(true).
-		SetModules(modules).
+		SetModules(policies.ParsedModules()).
+		AddCustomBuiltins(helpers).
 		SetTimeout(5 * time.Second).
 		Filter(req.Run)
 	results, err := runner.RunTests(ctx, txn)
@@ -54,6 +85,18 @@ func runTest(req TestRequest) (any, error) {
 	}
 	sortTests(tests)
 	return TestResult{Tests: tests}, nil
+}
+
+// onlyDataFiles keeps JSON and YAML files, as conftest's --data does.
+func onlyDataFiles(_ string, info os.FileInfo, _ int) bool {
+	if info.IsDir() {
+		return false
+	}
+	switch filepath.Ext(info.Name()) {
+	case ".json", ".yaml", ".yml":
+		return false
+	}
+	return true
 }
 
 func testCase(r *tester.Result) TestCase {

@@ -13,6 +13,7 @@ import { DEFAULT_MAX_INPUT_BYTES, parseDocument, InputParseError, formatForPath 
 import { hasParser, isParserName, PARSER_NAMES, type ParserName } from "../../inputs/parsers/index.js";
 import type { InputJob, NamespaceSelection } from "../../gate/evaluate-input.js";
 import { runEvaluation } from "../../gate/run.js";
+import { combineJobs, parseJobs } from "../../gate/documents.js";
 import { KINDS } from "../../schemas/kinds.js";
 import { protectInputs } from "../output.js";
 import { asList, fixedNow, STDIN_MARKER, progress, report, requireExisting, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
@@ -26,6 +27,8 @@ interface CheckArgs extends ReportArgs {
   kind?: string | undefined;
   data?: string | undefined;
   parser?: string | undefined;
+  combine: boolean;
+  protoFileDirs?: string | string[] | undefined;
 }
 
 export const checkCommand = {
@@ -39,7 +42,9 @@ export const checkCommand = {
       .option("all-namespaces", { type: "boolean", default: false, describe: "evaluate every package in the policy" })
       .option("kind", { type: "string", describe: `validate inputs as this kind and evaluate its namespace (${Object.keys(KINDS).join(", ")})` })
       .option("data", { type: "string", describe: "JSON/YAML file exposed to policies as data" })
-      .option("parser", { type: "string", describe: `parse every input with this parser instead of choosing by file name (${PARSER_NAMES.join(", ")})` }),
+      .option("parser", { type: "string", describe: `parse every input with this parser instead of choosing by file name (${PARSER_NAMES.join(", ")})` })
+      .option("combine", { type: "boolean", default: false, describe: "evaluate every file together as one input, [{path, contents}] (conftest's --combine)" })
+      .option("proto-file-dirs", { type: "string", describe: "directories of .proto files for textproto inputs (repeatable)" }),
   handler: async (args: CheckArgs) => {
     const targets = selectFormats(args);
     validateNumbers(args);
@@ -50,8 +55,15 @@ export const checkCommand = {
     for (const file of args.files) requireExisting(file, "input");
     const parser = parserOption(args.parser);
     // An unknown --kind is not a usage error: it denies each input with schema/unknown-kind.
-    const jobs = await collectJobs(args.files, args.kind, parser);
+    if (args.combine && args.kind !== undefined) throw new UsageError("--combine cannot be combined with --kind (the combined input has no kind)");
+    let jobs = await collectJobs(args.files, args.kind, parser);
     protectInputs(jobs.flatMap((job) => (job.file !== undefined ? [job.file] : [])));
+    const protoFileDirs = asList(args.protoFileDirs);
+    if (args.combine) {
+      // Every file parsed here, then one input of them all (conftest's CheckCombined).
+      await parseJobs(jobs, { maxInputBytes: args.maxInputBytes, ...(protoFileDirs.length > 0 ? { protoFileDirs } : {}) });
+      jobs = combineJobs(jobs);
+    }
     const selection: NamespaceSelection = args.allNamespaces ? { all: true } : { all: false, namespaces: args.namespace === undefined ? ["main"] : asList(args.namespace) };
     const nowNs = fixedNow(args);
     const verdict = await runEvaluation({
@@ -63,6 +75,7 @@ export const checkCommand = {
       ...(nowNs !== undefined ? { nowNs } : {}),
       ...(args.data !== undefined ? { data: loadData(args.data) } : {}),
       ...(args.workers !== undefined ? { workers: args.workers } : {}),
+      ...(protoFileDirs.length > 0 ? { protoFileDirs } : {}),
       ...(progress("evaluated") ? { onProgress: progress("evaluated")! } : {}),
     });
     report(verdict, targets);
@@ -70,7 +83,7 @@ export const checkCommand = {
 };
 
 /** An unknown --parser is a usage error listing the names, as an unknown --format is. */
-function parserOption(name: string | undefined): ParserName | undefined {
+export function parserOption(name: string | undefined): ParserName | undefined {
   if (name === undefined) return undefined;
   if (!isParserName(name)) throw new UsageError(`unknown parser ${JSON.stringify(name)}; known parsers: ${PARSER_NAMES.join(", ")}`);
   return name;

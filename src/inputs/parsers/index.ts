@@ -1,14 +1,36 @@
 // The only registry of input formats: which file names select which parser (conftest's rules,
 // ported exactly: they are part of compatibility), and the parser itself, loaded on first use.
 // A file is parsed only by the parser its name selects (or `--parser`); a name no parser claims,
-// or a format gatehouse does not implement yet, is refused (input/unsupported-format), never
-// parsed as something else. Adding a format: a file beside this one and its `load` below.
+// is refused (input/unsupported-format), never parsed as something else. json and yaml parse
+// in-process; every other conftest format is conftest's own parser in the Go toolchain module,
+// batched before evaluation. Adding a format: a file beside this one and its `load` below.
 
+import { codeownersParser } from "./codeowners.js";
+import { cueParser } from "./cue.js";
+import { cyclonedxParser } from "./cyclonedx.js";
+import { dockerfileParser } from "./dockerfile.js";
+import { dotenvParser } from "./dotenv.js";
+import { ednParser } from "./edn.js";
+import { groovyParser } from "./groovy.js";
+import { hcl1Parser } from "./hcl1.js";
+import { hcl2Parser } from "./hcl2.js";
+import { hoconParser } from "./hocon.js";
+import { ignoreParser } from "./ignore.js";
+import { iniParser } from "./ini.js";
+import { jsoncParser } from "./jsonc.js";
+import { jsonnetParser } from "./jsonnet.js";
+import { nginxParser } from "./nginx.js";
+import { propertiesParser } from "./properties.js";
+import { spdxParser } from "./spdx.js";
+import { textprotoParser } from "./textproto.js";
+import { tomlParser } from "./toml.js";
+import { vclParser } from "./vcl.js";
+import { xmlParser } from "./xml.js";
 import { jsonParser } from "./json.js";
-import { NotADocumentError, type ParseContext, type Parsed, type Parser, type ParserName } from "./types.js";
+import { NotADocumentError, type AnyParser, type ParseContext, type Parsed, type Parser, type ParserName } from "./types.js";
 import { yamlParser } from "./yaml.js";
 
-export type { ParserName, Parser, ParseContext, Parsed } from "./types.js";
+export type { AnyParser, BatchFile, BatchParsed, BatchParser, ParserName, Parser, ParseContext, Parsed } from "./types.js";
 export { InputParseError, NotADocumentError } from "./types.js";
 
 export interface ParserEntry {
@@ -20,41 +42,42 @@ export interface ParserEntry {
   fileNamePrefixes?: readonly string[];
   /**
    * The parser. Absent: gatehouse knows the format (so such a file is refused by name, not
-   * read as YAML) but does not parse it yet. json and yaml are imported eagerly because they are
-   * small and every run meets one; a parser with a heavy dependency loads it inside, on first
-   * parse (as yaml.ts does with js-yaml).
+   * read as YAML) but does not parse it. The parser modules are small; a parser with a heavy
+   * dependency loads it inside, on first parse (yaml.ts loads js-yaml, conftest.ts the toolchain).
+   * json and yaml parse in-process; every other format is conftest's own parser, batched
+   * through the Go toolchain before evaluation (src/gate/preparse.ts).
    */
-  load?: () => Parser;
+  load?: () => AnyParser;
 }
 
 // Entry order is precedence order for the special rules (fileNames, prefixes, extensions), as in
 // conftest's NewFromPath: Dockerfile.yaml is a Dockerfile, .env.hcl is HCL, .env.json is dotenv.
 // After them, an extension equal to a parser's name selects it (x.toml -> toml).
 export const PARSERS = {
-  dockerfile: { fileNames: ["dockerfile"], fileNamePrefixes: ["dockerfile."], extensions: ["dockerfile"] },
+  dockerfile: { fileNames: ["dockerfile"], fileNamePrefixes: ["dockerfile."], extensions: ["dockerfile"], load: () => dockerfileParser },
   yaml: { extensions: ["yml", "yaml"], load: () => yamlParser },
-  hcl2: { extensions: ["hcl", "tf", "tfvars"] },
-  ignore: { extensions: ["gitignore", "dockerignore"] },
-  dotenv: { fileNames: [".env"], fileNamePrefixes: [".env."], extensions: ["env"] },
-  nginx: { fileNames: ["nginx.conf"] },
-  groovy: { fileNames: ["jenkinsfile"], fileNamePrefixes: ["jenkinsfile."] },
-  textproto: { extensions: ["textproto", "textpb"] },
-  codeowners: { fileNames: ["codeowners"] },
+  hcl2: { extensions: ["hcl", "tf", "tfvars"], load: () => hcl2Parser },
+  ignore: { extensions: ["gitignore", "dockerignore"], load: () => ignoreParser },
+  dotenv: { fileNames: [".env"], fileNamePrefixes: [".env."], extensions: ["env"], load: () => dotenvParser },
+  nginx: { fileNames: ["nginx.conf"], load: () => nginxParser },
+  groovy: { fileNames: ["jenkinsfile"], fileNamePrefixes: ["jenkinsfile."], load: () => groovyParser },
+  textproto: { extensions: ["textproto", "textpb"], load: () => textprotoParser },
+  codeowners: { fileNames: ["codeowners"], load: () => codeownersParser },
   // gatehouse reads its own SARIF reports as JSON (conftest has no rule for .sarif).
   json: { extensions: ["sarif"], load: () => jsonParser },
-  cue: {},
-  cyclonedx: {},
-  edn: {},
-  hcl1: {},
-  hocon: {},
-  ini: {},
-  jsonc: {},
-  jsonnet: {},
-  properties: {},
-  spdx: {},
-  toml: {},
-  vcl: {},
-  xml: {},
+  cue: { load: () => cueParser },
+  cyclonedx: { load: () => cyclonedxParser },
+  edn: { load: () => ednParser },
+  hcl1: { load: () => hcl1Parser },
+  hocon: { load: () => hoconParser },
+  ini: { load: () => iniParser },
+  jsonc: { load: () => jsoncParser },
+  jsonnet: { load: () => jsonnetParser },
+  properties: { load: () => propertiesParser },
+  spdx: { load: () => spdxParser },
+  toml: { load: () => tomlParser },
+  vcl: { load: () => vclParser },
+  xml: { load: () => xmlParser },
 } satisfies Record<ParserName, ParserEntry>;
 
 const ENTRIES: readonly (readonly [ParserName, ParserEntry])[] = Object.entries(PARSERS) as [ParserName, ParserEntry][];
@@ -91,14 +114,37 @@ export function parserFor(path: string, forced?: ParserName): ParserName | undef
 }
 
 /** The parser for `name`, or undefined while gatehouse does not implement that format. */
-export function loadParser(name: ParserName): Parser | undefined {
+export function loadParser(name: ParserName): AnyParser | undefined {
   return (PARSERS[name] as ParserEntry).load?.();
+}
+
+/** The in-process parser for `name` (json, yaml), or undefined when it is batched or absent. */
+export function loadInProcessParser(name: ParserName): Parser | undefined {
+  const parser = loadParser(name);
+  return parser?.batch ? undefined : parser;
+}
+
+/** Whether `name` is parsed by conftest's parser through the toolchain, before evaluation. */
+export function isBatchParser(name: ParserName): boolean {
+  return loadParser(name)?.batch === true;
 }
 
 /** Whether gatehouse can parse files of this name: what directory walks keep. */
 export function hasParser(path: string): boolean {
   const name = parserFor(path);
   return name !== undefined && (PARSERS[name] as ParserEntry).load !== undefined;
+}
+
+/**
+ * Refuses a document that is a bare scalar (see parseInput); `documents` are a file's documents.
+ */
+export function assertDocuments(documents: readonly unknown[]): void {
+  for (const [index, document] of documents.entries()) {
+    if (typeof document !== "object" || document === null) {
+      const which = documents.length === 1 ? "the document" : `document ${index + 1} of ${documents.length}`;
+      throw new NotADocumentError(`${which} is ${describeScalar(document)}, not a mapping or a list`);
+    }
+  }
 }
 
 /**
@@ -109,12 +155,7 @@ export function hasParser(path: string): boolean {
  */
 export function parseInput(parser: Parser, text: string, context: ParseContext): Parsed {
   const parsed = parser.parse(text, context);
-  for (const [index, document] of parsed.documents.entries()) {
-    if (typeof document !== "object" || document === null) {
-      const which = parsed.documents.length === 1 ? "the document" : `document ${index + 1} of ${parsed.documents.length}`;
-      throw new NotADocumentError(`${which} is ${describeScalar(document)}, not a mapping or a list`);
-    }
-  }
+  assertDocuments(parsed.documents);
   return parsed;
 }
 

@@ -52,10 +52,39 @@ export interface Parsed {
 }
 
 /**
- * One format. `parse` is synchronous: it runs inside the per-input pipeline of a worker thread.
+ * A format parsed in-process. `parse` is synchronous: it runs inside the per-input pipeline of a worker thread.
  * It throws InputParseError (with the format and the position) for anything it cannot parse
  * exactly, and never falls back to another format.
  */
 export interface Parser {
+  readonly batch?: undefined;
   parse(text: string, context: ParseContext): Parsed;
 }
+
+/** One file for a batch parser: its path (for messages, and imports relative to it) and its bytes. */
+export interface BatchFile {
+  path: string;
+  bytes: Uint8Array;
+}
+
+/** A batch parser's answer for one file: its document, or why it has none (an InputParseError). */
+export type BatchParsed = { ok: true; document: unknown } | { ok: false; error: InputParseError };
+
+/**
+ * A format parsed by conftest's own parser in gatehouse's Go toolchain module: asynchronous and
+ * batched (one toolchain request per format per run, not per file), so the gate parses these
+ * files before evaluation (src/inputs/preparse.ts) and hands the jobs their documents.
+ */
+export interface BatchParser {
+  readonly batch: true;
+  /** conftest's parser name, as `conftest test --parser NAME` */
+  readonly conftestName: string;
+  parseFiles(files: readonly BatchFile[], options: BatchOptions): Promise<BatchParsed[]>;
+}
+
+export interface BatchOptions {
+  /** conftest's --proto-file-dirs: where the textproto parser finds its message types */
+  protoFileDirs?: readonly string[];
+}
+
+export type AnyParser = Parser | BatchParser;

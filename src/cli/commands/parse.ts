@@ -1,0 +1,61 @@
+// `gatehouse parse FILE... [--parser NAME] [--combine]`: prints the documents policies see, as
+// `conftest parse` does: one file's document, a map of path to document for several, the
+// combined list with --combine. Keys are sorted as Go's encoder sorts them, so the output
+// compares with conftest's. A file that cannot be parsed is named on stderr with the code the
+// gate would deny it with, and the exit status is 1.
+
+import type { Argv } from "yargs";
+import { UsageError } from "../../core/errors.js";
+import { EXIT_DENY } from "../../core/verdict.js";
+import { DEFAULT_MAX_INPUT_BYTES } from "../../inputs/parse.js";
+import { PARSER_NAMES } from "../../inputs/parsers/index.js";
+import { combineJobs, parseJobs } from "../../gate/documents.js";
+import { asList, requireExisting } from "../common.js";
+import { collectJobs, parserOption } from "./check.js";
+
+interface ParseArgs {
+  files: string[];
+  parser?: string | undefined;
+  combine: boolean;
+  maxInputBytes: number;
+  protoFileDirs?: string | string[] | undefined;
+}
+
+export const parseCommand = {
+  command: "parse <files..>",
+  describe: "print the documents policies see for these files (as conftest parse); '-' reads stdin",
+  builder: (y: Argv) =>
+    y
+      .positional("files", { type: "string", array: true, default: [] as string[] })
+      .option("parser", { type: "string", describe: `parse every input with this parser instead of choosing by file name (${PARSER_NAMES.join(", ")})` })
+      .option("combine", { type: "boolean", default: false, describe: "print the one combined input --combine evaluates" })
+      .option("max-input-bytes", { type: "number", default: DEFAULT_MAX_INPUT_BYTES, describe: "inputs larger than this are refused" })
+      .option("proto-file-dirs", { type: "string", describe: "directories of .proto files for textproto inputs (repeatable)" }),
+  handler: async (args: ParseArgs) => {
+    if (args.files.length === 0) throw new UsageError("name at least one file to parse");
+    for (const file of args.files) requireExisting(file, "input");
+    const jobs = await collectJobs(args.files, undefined, parserOption(args.parser));
+    const protoFileDirs = asList(args.protoFileDirs);
+    await parseJobs(jobs, { maxInputBytes: args.maxInputBytes, ...(protoFileDirs.length > 0 ? { protoFileDirs } : {}) });
+    const refused = jobs.filter((job) => job.refused !== undefined);
+    for (const job of refused) process.stderr.write(`${job.display}: ${job.refused!.code}: ${job.refused!.message}\n`);
+    if (refused.length > 0) {
+      process.exitCode = EXIT_DENY;
+      return;
+    }
+    let shown: unknown;
+    if (args.combine) shown = combineJobs(jobs)[0]!.document;
+    else if (jobs.length === 1) shown = jobs[0]!.document;
+    else shown = Object.fromEntries(jobs.map((job) => [job.display, job.document]));
+    process.stdout.write(`${JSON.stringify(sortKeys(shown), null, 2)}\n`);
+  },
+};
+
+/** A copy with every object's keys in code-point order (Go's encoding of a map). */
+export function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (typeof value !== "object" || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, unknown>)[key]);
+  return out;
+}

@@ -1,0 +1,83 @@
+// The adapter behind every format conftest parses and gatehouse does not parse in-process: the
+// files go, in one request per format, to the `parse-inputs` command of gatehouse's Go toolchain
+// module, which runs conftest's own `parser` package (tools/wasm/inputs.go) on the bytes the gate
+// read and hashed. What comes back is the document `conftest test` evaluates, or conftest's error
+// for that file, which denies it (input/unparsable); nothing is ever parsed as another format.
+
+import { ToolchainError } from "../../core/errors.js";
+import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
+import { InputParseError, type BatchFile, type BatchOptions, type BatchParsed, type BatchParser } from "./types.js";
+
+export function conftestParser(name: string): BatchParser {
+  return {
+    batch: true,
+    conftestName: name,
+    parseFiles: (files, options) => parseWithConftest(name, files, options),
+  };
+}
+
+async function parseWithConftest(name: string, files: readonly BatchFile[], options: BatchOptions): Promise<BatchParsed[]> {
+  if (files.length === 0) return [];
+  // The module sees one directory: the deepest one holding every file (and the .proto
+  // directories), so jsonnet imports and textproto types resolve as conftest resolves them there.
+  const located = files.map((file) => (file.path === "-" ? undefined : resolve(file.path)));
+  const protoDirs = (options.protoFileDirs ?? []).map((dir) => resolve(dir));
+  const root = commonDirectory([...located.flatMap((path) => (path === undefined ? [] : [dirname(path)])), ...protoDirs]) ?? process.cwd();
+  const guestPath = (abs: string) => relative(root, abs).split(sep).join("/") || ".";
+  // Loaded on first use: worker threads and JSON/YAML-only runs never load the toolchain.
+  const { inputToolchain } = await import("../../toolchain/index.js");
+  const { formatToolErrors } = await import("../../toolchain/protocol.js");
+  const { ToolCrashError } = await import("../../toolchain/wasi.js");
+  const tools = await inputToolchain();
+  const request = async (indices: number[]): Promise<BatchParsed[]> => {
+    let response;
+    try {
+      response = await tools.request(
+        "parse-inputs",
+        {
+          parser: name,
+          // stdin has no directory of its own: its imports resolve from the root.
+          files: indices.map((i) => ({ path: located[i] === undefined ? "stdin" : guestPath(located[i]!), contents: Buffer.from(files[i]!.bytes).toString("base64") })),
+          ...(protoDirs.length > 0 ? { protoFileDirs: protoDirs.map(guestPath) } : {}),
+        },
+        { root },
+      );
+    } catch (error) {
+      // The module died (a fatal Go error no recover catches, such as a stack overflow in a
+      // parser): halve the batch until the file that kills it is alone, and refuse that one.
+      if (!(error instanceof ToolCrashError)) throw error;
+      if (indices.length === 1) return [{ ok: false, error: new InputParseError(`${name}: the parser crashed on this file: ${firstLine(error.message)}`) }];
+      const half = Math.ceil(indices.length / 2);
+      return [...(await request(indices.slice(0, half))), ...(await request(indices.slice(half)))];
+    }
+    if (!response.ok) {
+      const error = new InputParseError(`${name}: ${formatToolErrors(response.errors)}`);
+      return indices.map(() => ({ ok: false, error }));
+    }
+    if (response.result.documents.length !== indices.length) {
+      throw new ToolchainError(`parse-inputs answered ${response.result.documents.length} documents for ${indices.length} files`);
+    }
+    return response.result.documents.map((parsed) =>
+      parsed.error !== undefined ? { ok: false, error: new InputParseError(`${name}: ${parsed.error}`) } : { ok: true, document: parsed.document ?? null },
+    );
+  };
+  return request(files.map((_, i) => i));
+}
+
+function firstLine(text: string): string {
+  return text.split("\n")[0]!;
+}
+
+/** The deepest directory containing every absolute path given (undefined for none). */
+export function commonDirectory(paths: readonly string[]): string | undefined {
+  if (paths.length === 0) return undefined;
+  let common = paths[0]!.split(sep);
+  for (const path of paths.slice(1)) {
+    const parts = path.split(sep);
+    let i = 0;
+    while (i < common.length && i < parts.length && common[i] === parts[i]) i++;
+    common = common.slice(0, i);
+  }
+  const joined = common.join(sep);
+  return joined === "" ? sep : isAbsolute(joined) ? joined : resolve(joined);
+}

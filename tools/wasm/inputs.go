@@ -1,0 +1,61 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/open-policy-agent/conftest/parser"
+	"github.com/spf13/viper"
+)
+
+// runParseInputs parses a batch of configuration files with one of conftest's parsers (its own
+// `parser` package, so the documents are exactly the ones `conftest test` evaluates). The
+// contents come in the request, read by the Node side: what is parsed is the bytes it hashed.
+// A file that does not parse is an answer for that file, not a failed request.
+func runParseInputs(req ParseInputsRequest) (any, error) {
+	if req.Parser == "" {
+		return nil, usageError("parse-inputs: no parser")
+	}
+	// conftest's textproto parser reads its message types from --proto-file-dirs through viper.
+	viper.Set("proto-file-dirs", req.ProtoFileDirs)
+	documents := make([]ParsedInput, 0, len(req.Files))
+	for _, file := range req.Files {
+		documents = append(documents, parseInput(req.Parser, file))
+	}
+	return ParseInputsResult{Documents: documents}, nil
+}
+
+func parseInput(name string, file InputFile) (out ParsedInput) {
+	out = ParsedInput{Path: file.Path}
+	// Some parsers panic on input they do not expect (go-vcl on a bare `vcl 4.1;`): that file has
+	// no document, and the others of the batch are still answered. (conftest itself crashes.)
+	defer func() {
+		if r := recover(); r != nil {
+			out = ParsedInput{Path: file.Path, Error: fmt.Sprintf("parser unmarshal: the %s parser panicked: %v", name, r)}
+		}
+	}()
+	// A fresh parser per file, as conftest's parseConfigurations makes one per path.
+	p, err := parser.New(name)
+	if err != nil {
+		out.Error = fmt.Sprintf("new parser: %v", err)
+		return out
+	}
+	if aware, ok := p.(parser.PathAwareParser); ok {
+		aware.SetPath(file.Path)
+	}
+	var parsed any
+	if err := p.Unmarshal(file.Contents, &parsed); err != nil {
+		out.Error = fmt.Sprintf("parser unmarshal: %v", err)
+		return out
+	}
+	var encoded bytes.Buffer
+	enc := json.NewEncoder(&encoded)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(parsed); err != nil {
+		out.Error = fmt.Sprintf("encode %s document: %v", name, err)
+		return out
+	}
+	out.Document = json.RawMessage(bytes.TrimRight(encoded.Bytes(), "\n"))
+	return out
+}
