@@ -1,7 +1,7 @@
 // Paths of the installed package (schemas/, policy/, bundle/ ship with it).
 
 import { existsSync } from "node:fs";
-import { dirname, join, relative, sep } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 // The nearest directory above this file with a package.json: this file runs from
@@ -28,4 +28,18 @@ export function displayPath(file: string, base: string = process.cwd()): string 
   const rel = relative(base, file);
   const shown = rel === "" ? "." : rel.startsWith("..") ? file : rel;
   return sep === "/" ? shown : shown.split(sep).join("/");
+}
+
+/** The deepest directory containing every absolute path given (undefined for none). */
+export function commonDirectory(paths: readonly string[]): string | undefined {
+  if (paths.length === 0) return undefined;
+  let common = paths[0]!.split(sep);
+  for (const path of paths.slice(1)) {
+    const parts = path.split(sep);
+    let i = 0;
+    while (i < common.length && i < parts.length && common[i] === parts[i]) i++;
+    common = common.slice(0, i);
+  }
+  const joined = common.join(sep);
+  return joined === "" ? sep : isAbsolute(joined) ? joined : resolve(joined);
 }

@@ -17,6 +17,7 @@ import { exceptionName } from "../policy/manifest.js";
 import { interpretResult } from "../policy/results.js";
 import { PolicyEvalError, type PolicyInstance } from "../policy/runtime.js";
 import { KINDS, inNamespace, isKind } from "../schemas/kinds.js";
+import { namespaceMatcher } from "./namespaces.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
 
 /** Stands for the document of a .json input shown to be a plain object (isPlainJsonObject), never built in JavaScript. */
@@ -64,7 +65,7 @@ export interface EmbeddedFile {
   schema: string;
 }
 
-/** Which packages to evaluate for inputs without a kind (conftest's --namespace/--all-namespaces). */
+/** Which packages to evaluate for inputs without a kind (conftest's --namespace, globs included, or --all-namespaces). */
 export type NamespaceSelection = { all: true } | { all: false; namespaces: string[] };
 
 export interface EvaluatorOptions {
@@ -86,6 +87,7 @@ export class InputEvaluator {
   readonly #byPackage = new Map<string, EntrypointInfo[]>();
   /** packages whose aggregate entrypoint holds exactly their entrypoints and exists in the wasm */
   readonly #aggregates = new Map<string, AggregateInfo>();
+  #selected: ((pkg: string) => boolean) | undefined;
 
   /**
    * `entrypoints` is what the caller believes the policy holds (the bundle's); the rules
@@ -274,9 +276,8 @@ export class InputEvaluator {
       }
     } else {
       const selection = this.options.selection;
-      packages = selection.all
-        ? [...this.#byPackage.keys()]
-        : [...this.#byPackage.keys()].filter((pkg) => selection.namespaces.includes(pkg));
+      const selected = selection.all ? () => true : (this.#selected ??= namespaceMatcher(selection.namespaces));
+      packages = [...this.#byPackage.keys()].filter(selected);
       if (packages.length === 0) {
         const wanted = selection.all ? "any namespace" : selection.namespaces.join(", ");
         return fail("gate/namespace-unmatched", `no policy package matches ${wanted}`);

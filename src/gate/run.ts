@@ -9,6 +9,7 @@ import { decide, type BundleRecord, type InputRecord, type PolicyRecord, type Ru
 import { displayPath, packagePath } from "../core/paths.js";
 import { createBuiltins, systemClock, type Clock } from "../policy/builtins/index.js";
 import { compileBundle, type LoadedBundle } from "../policy/bundle.js";
+import type { CompileOptions } from "../policy/build.js";
 import type { PackageInfo } from "../policy/manifest.js";
 import { auditBuiltins } from "../policy/runtime.js";
 import { resolvePolicy } from "../policy/source.js";
@@ -21,8 +22,10 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 const SEVERITIES: ReadonlySet<string> = new Set<Severity>(["info", "warning", "error", "block"]);
 
 export interface EvaluationRequest {
-  /** path to a bundle directory or a directory of .rego, or an already loaded bundle */
-  policy: string | LoadedBundle;
+  /** a bundle directory, Rego to compile (a directory, a .rego file, or several), or a loaded bundle */
+  policy: string | readonly string[] | LoadedBundle;
+  /** how Rego is checked and compiled (conftest's options: --strict, --rego-version, --capabilities) */
+  compileOptions?: CompileOptions;
   jobs: InputJob[];
   selection: NamespaceSelection;
   maxInputBytes: number;
@@ -61,7 +64,7 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Verdict
   try {
     // Loading, verifying and compiling the policy runs while the pool's workers start up.
     const prepared = (async (): Promise<WorkerInit> => {
-      const bundle = typeof request.policy === "string" ? await resolvePolicy(request.policy) : request.policy;
+      const bundle = typeof request.policy === "string" || Array.isArray(request.policy) ? await resolvePolicy(request.policy as string | string[], request.compileOptions) : (request.policy as LoadedBundle);
       bundleRecord = {
         path: displayPath(bundle.dir),
         sha256: bundle.sha256,

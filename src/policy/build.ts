@@ -4,9 +4,10 @@
 // sha256 of every Rego source and of the wasm). Entrypoints are discovered from the parsed
 // packages (every deny/violation/warn/exception rule), never from a hand-kept list.
 
+import { statSync } from "node:fs";
 import { cp, mkdtemp, mkdir, rm, writeFile, rename } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, relative, resolve, sep } from "node:path";
+import { dirname, join, posix, relative, resolve, sep } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { ConfigError, FailClosed, ToolchainError } from "../core/errors.js";
 import { sha256 } from "../core/digest.js";
@@ -14,7 +15,7 @@ import { readUntrustedFile } from "../core/read.js";
 import { removeStaleTemps } from "../core/temp-files.js";
 import { findFiles } from "../core/walk.js";
 import { expectOk, toolchain, type Toolchain, type Workspace } from "../toolchain/index.js";
-import type { BuildArgs } from "../toolchain/protocol.js";
+import type { BuildArgs, RegoVersion } from "../toolchain/protocol.js";
 import { verifiedEntrypoints } from "./entrypoints.js";
 import { wasmTables } from "./wasm-tables.js";
 import {
@@ -32,9 +33,49 @@ export const MANIFEST_FILE = "manifest.json";
 /** The generated aggregate module's file name, as compiled into the wasm. */
 const GENERATED_FILE = "gatehouse_aggregate.rego";
 
-/** Rego sources of a policy directory: every .rego except tests, sorted. */
-export async function regoSources(policyDir: string): Promise<string[]> {
-  return findFiles(policyDir, { extensions: [".rego"], exclude: ["_test.rego"] });
+/**
+ * What to compile: the Rego under `root`, or only the files and directories `paths` name in it
+ * (relative, `/`-separated: several `--policy`, or `--policy file.rego`).
+ */
+export interface PolicySet {
+  root: string;
+  paths?: string[];
+}
+
+/** How to check and compile (conftest's compiler options). */
+export interface CompileOptions {
+  /** OPA's strict checks (`--strict`): off by default, as in conftest. */
+  strict?: boolean;
+  /** Also check the _test.rego files (gatehouse's own policy tree, whose tests must compile strictly). */
+  checkTests?: boolean;
+  regoVersion?: RegoVersion;
+  /** A capabilities document (`--capabilities FILE`, parsed). */
+  capabilities?: unknown;
+}
+
+/** `gatehouse build`'s checks: `opa check --strict` over the whole tree, tests included. */
+export const REPOSITORY_BUILD: CompileOptions = { strict: true, checkTests: true };
+
+/** Rego sources of a policy directory (or of the paths named in it): every .rego except tests, sorted. */
+export async function regoSources(policyDir: string, paths?: readonly string[]): Promise<string[]> {
+  const walk = (dir: string) => findFiles(dir, { extensions: [".rego"], exclude: ["_test.rego"] });
+  if (paths === undefined) return walk(policyDir);
+  const out = new Set<string>();
+  for (const path of paths) {
+    const full = join(policyDir, path);
+    let isDirectory = false;
+    try {
+      isDirectory = statSync(full).isDirectory();
+    } catch {
+      // a missing path has no sources (resolvePolicy refuses it before building)
+    }
+    if (!isDirectory) {
+      if (path.endsWith(".rego") && !path.endsWith("_test.rego")) out.add(posix.normalize(path));
+      continue;
+    }
+    for (const file of walk(full)) out.add(posix.normalize(path === "." ? file : `${path}/${file}`));
+  }
+  return [...out].sort();
 }
 
 export async function hashSources(policyDir: string, files: string[]): Promise<Record<string, string>> {
@@ -45,15 +86,15 @@ export async function hashSources(policyDir: string, files: string[]): Promise<R
 }
 
 /** Package path (dotted, without `data`) and rule names of each module, from the AST (never a regex). */
-async function parseModules(tools: Toolchain, policyDir: string, files: string[]): Promise<{ package: string; rules: string[] }[]> {
-  const { modules } = await expectOk(tools, "parse", { paths: files }, { root: policyDir }, policyDir);
+async function parseModules(tools: Toolchain, policyDir: string, files: string[], regoVersion: RegoVersion | undefined): Promise<{ package: string; rules: string[] }[]> {
+  const { modules } = await expectOk(tools, "parse", { paths: files, ...(regoVersion ? { regoVersion } : {}) }, { root: policyDir }, policyDir);
   return modules.map((m) => ({ package: m.package.join("."), rules: m.rules }));
 }
 
-async function packageAnnotations(tools: Toolchain, policyDir: string): Promise<Map<string, PackageInfo>> {
+async function packageAnnotations(tools: Toolchain, policyDir: string, paths: readonly string[], regoVersion: RegoVersion | undefined): Promise<Map<string, PackageInfo>> {
   const out = new Map<string, PackageInfo>();
-  const { annotations } = await expectOk(tools, "inspect", { path: "." }, { root: policyDir }, policyDir);
-  for (const entry of annotations) {
+  const answers = await Promise.all(paths.map((path) => expectOk(tools, "inspect", { path, ...(regoVersion ? { regoVersion } : {}) }, { root: policyDir }, policyDir)));
+  for (const entry of answers.flatMap((answer) => answer.annotations)) {
     if (entry.scope !== "package" && entry.scope !== "subpackages") continue;
     out.set(entry.path.join("."), {
       ...(entry.title ? { title: entry.title } : {}),
@@ -69,17 +110,38 @@ export interface BuildResult {
   outDir: string;
 }
 
-/** Compiles `policyDir` into `outDir`. Writes atomically: a failed build leaves outDir as it was. */
-export async function buildBundle(policyDir: string, outDir: string): Promise<BuildResult> {
+/**
+ * Compiles `policy` (a directory, or a PolicySet) into `outDir`. Writes atomically: a failed build
+ * leaves outDir as it was. The default options are `gatehouse build`'s (REPOSITORY_BUILD).
+ */
+export async function buildBundle(policy: string | PolicySet, outDir: string, options: CompileOptions = REPOSITORY_BUILD): Promise<BuildResult> {
+  const policyDir = typeof policy === "string" ? policy : policy.root;
+  const selected = typeof policy === "string" ? undefined : policy.paths;
+  const paths = selected ?? ["."];
   const absPolicy = resolve(policyDir);
-  const files = await regoSources(absPolicy);
+  const files = await regoSources(absPolicy, selected);
   if (files.length === 0) throw new FailClosed("gate/no-policies", "no .rego files to build", policyDir);
+  const { regoVersion, capabilities } = options;
+  const versioned = regoVersion ? { regoVersion } : {};
+  const capable = capabilities !== undefined ? { capabilities } : {};
 
   const tools = await toolchain();
   // Paths relative to the policy directory: error locations (and, below, the file names compiled
-  // into the wasm) do not depend on where the directory sits.
-  await expectOk(tools, "check", { paths: ["."], strict: true }, { root: absPolicy }, policyDir);
-  const [version, parsed, annotations] = await Promise.all([tools.opaVersion(), parseModules(tools, absPolicy, files), packageAnnotations(tools, absPolicy)]);
+  // into the wasm) do not depend on where the directory sits. Tests are not built, so they are
+  // not checked either (conftest compiles them with its test helpers, which a build lacks),
+  // except in gatehouse's own tree.
+  await expectOk(
+    tools,
+    "check",
+    { paths, strict: options.strict === true, ...(options.checkTests ? {} : { ignore: ["*_test.rego"] }), ...versioned, ...capable },
+    { root: absPolicy },
+    policyDir,
+  );
+  const [version, parsed, annotations] = await Promise.all([
+    tools.opaVersion(),
+    parseModules(tools, absPolicy, files, regoVersion),
+    packageAnnotations(tools, absPolicy, paths, regoVersion),
+  ]);
 
   const entrypoints: EntrypointInfo[] = [];
   const packages: Record<string, PackageInfo> = {};
@@ -117,7 +179,7 @@ export async function buildBundle(policyDir: string, outDir: string): Promise<Bu
 
   const work = await mkdtemp(join(tmpdir(), "gatehouse-build-"));
   try {
-    const request: BuildArgs = { paths: ["."], entrypoints: entrypoints.map((e) => e.path), ignore: ["*_test.rego"] };
+    const request: BuildArgs = { paths: [...paths], entrypoints: entrypoints.map((e) => e.path), ignore: ["*_test.rego"], ...versioned, ...capable };
     // Build from inside the policy directory so the file names compiled into the wasm (used in
     // error locations) are relative: the same sources give the same bytes wherever they sit.
     let at: Workspace = { root: absPolicy };
@@ -126,7 +188,13 @@ export async function buildBundle(policyDir: string, outDir: string): Promise<Bu
       // compiled into the wasm too: so build from a copy, with the module beside it at a fixed
       // relative path.
       at = { root: work, cwd: "policy" };
-      await cp(absPolicy, join(work, "policy"), { recursive: true });
+      if (selected === undefined) await cp(absPolicy, join(work, "policy"), { recursive: true });
+      else {
+        for (const path of paths) {
+          await mkdir(dirname(join(work, "policy", path)), { recursive: true });
+          await cp(join(absPolicy, path), join(work, "policy", path), { recursive: true });
+        }
+      }
       await writeFile(join(work, GENERATED_FILE), generated.source);
       for (const aggregate of Object.values(generated.aggregates)) request.entrypoints.push(aggregate.path);
       request.paths.push(`../${GENERATED_FILE}`);
@@ -142,6 +210,7 @@ export async function buildBundle(policyDir: string, outDir: string): Promise<Bu
       wasm: { file: WASM_FILE, sha256: sha256(wasm), bytes: wasm.byteLength },
       sourceRoot: relative(resolve(outDir), absPolicy).split(sep).join("/") || ".",
       sources: await hashSources(absPolicy, files),
+      ...(selected !== undefined ? { sourcePaths: [...selected] } : {}),
       entrypoints,
       packages: Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a < b ? -1 : 1))),
       builtins,

@@ -122,6 +122,10 @@ function manifestProblem(manifest: BundleManifest): string | undefined {
   const files = Object.entries(sources as Record<string, unknown>);
   // `gatehouse build` refuses a directory without Rego: a bundle recording none did not come from it.
   if (files.length === 0) return "it records no Rego sources, so nothing says what its wasm was built from";
+  const paths = manifest.sourcePaths as unknown;
+  if (paths !== undefined && (!Array.isArray(paths) || paths.length === 0 || !paths.every((p) => typeof p === "string" && p !== "" && !p.startsWith("/") && !p.split("/").includes("..")))) {
+    return "sourcePaths must be a list of relative paths inside sourceRoot";
+  }
   for (const [file, digest] of files) {
     const parts = file.split("/");
     if (!file.endsWith(".rego") || file.endsWith("_test.rego") || isAbsolute(file) || parts.some((p) => p === "" || p === "." || p === "..") || file.includes("\\")) {
@@ -154,7 +158,7 @@ export async function verifySources(dir: string, manifest: BundleManifest): Prom
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     throw new FailClosed("bundle/stale", `the bundle's Rego sources (${root}) are missing, so it cannot be verified`, join(dir, MANIFEST_FILE));
   }
-  const actual = await hashSources(root, await regoSources(root));
+  const actual = await hashSources(root, await regoSources(root, manifest.sourcePaths));
   const problems: string[] = [];
   for (const [file, want] of Object.entries(manifest.sources)) {
     if (!Object.hasOwn(actual, file)) problems.push(`${file} was removed`);

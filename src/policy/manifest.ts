@@ -24,6 +24,8 @@ export interface BundleManifest {
   sourceRoot: string;
   /** sha256 of every non-test Rego source, keyed by path relative to sourceRoot. */
   sources: Record<string, string>;
+  /** The files and directories under sourceRoot that were built, when not all of it (several --policy). */
+  sourcePaths?: string[];
   entrypoints: EntrypointInfo[];
   packages: Record<string, PackageInfo>;
   /** Builtins the wasm imports from its host. */

@@ -32,7 +32,9 @@ export function parseFormats(values: readonly string[], fallback: FormatName = "
   if (values.length === 0) return [{ format: fallback }];
   const targets = values.map((value) => {
     const eq = value.indexOf("=");
-    const name = eq === -1 ? value : value.slice(0, eq);
+    const given = eq === -1 ? value : value.slice(0, eq);
+    // conftest's name for its text output (`-o stdout`).
+    const name = given === "stdout" ? "text" : given;
     const file = eq === -1 ? undefined : value.slice(eq + 1);
     if (!Object.hasOwn(REPORTERS, name)) {
       throw new UsageError(`unknown format ${JSON.stringify(name)}; known formats: ${FORMAT_NAMES.join(", ")}`);

@@ -5,82 +5,134 @@
 import { readFileSync, statSync } from "node:fs";
 import { resolve, sep } from "node:path";
 import type { Argv } from "yargs";
-import { ConfigError, UsageError } from "../../core/errors.js";
+import { UsageError } from "../../core/errors.js";
+import { isDenying } from "../../core/findings.js";
 import { displayPath } from "../../core/paths.js";
+import { EXIT_ALLOW } from "../../core/verdict.js";
 import { findFiles } from "../../core/walk.js";
-import { readUntrustedText, UntrustedFileError } from "../../core/read.js";
-import { DEFAULT_MAX_INPUT_BYTES, parseDocument, InputParseError, formatForPath } from "../../inputs/parse.js";
 import { hasParser, isParserName, PARSER_NAMES, type ParserName } from "../../inputs/parsers/index.js";
 import type { InputJob, NamespaceSelection } from "../../gate/evaluate-input.js";
 import { runEvaluation } from "../../gate/run.js";
 import { combineJobs, parseJobs } from "../../gate/documents.js";
 import { KINDS } from "../../schemas/kinds.js";
 import { protectInputs } from "../output.js";
-import { asList, fixedNow, STDIN_MARKER, progress, report, requireExisting, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
+import { fixedNow, STDIN_MARKER, progress, report, requireExisting, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
+import {
+  boolSetting,
+  compileOptions,
+  listSetting,
+  loadDataPaths,
+  policyPaths,
+  readConftestConfig,
+  stringSetting,
+  withConftestOptions,
+  type ConftestArgs,
+} from "../conftest-options.js";
 
 
-interface CheckArgs extends ReportArgs {
+interface CheckArgs extends ReportArgs, ConftestArgs {
   files: string[];
-  policy: string;
   namespace?: string | string[] | undefined;
-  allNamespaces: boolean;
+  allNamespaces?: boolean | undefined;
   kind?: string | undefined;
-  data?: string | undefined;
   parser?: string | undefined;
-  combine: boolean;
-  protoFileDirs?: string | string[] | undefined;
+  combine?: boolean | undefined;
+  failOnWarn?: boolean | undefined;
+  noFail?: boolean | undefined;
+  ignore?: string | undefined;
+  suppressExceptions?: boolean | undefined;
+  stdinFilename?: string | undefined;
 }
 
 export const checkCommand = {
   command: "check [files..]",
-  describe: "evaluate JSON/YAML files against Rego policies (conftest-compatible); '-' reads stdin",
+  describe: "evaluate configuration files against Rego policies (conftest test: its flags, formats and conftest.toml); '-' reads stdin",
   builder: (y: Argv) =>
-    withReportOptions(y)
+    withConftestOptions(withReportOptions(y))
       .positional("files", { type: "string", array: true, default: [] as string[] })
-      .option("policy", { alias: "p", type: "string", default: "policy", describe: "directory of .rego files or a built bundle" })
-      .option("namespace", { alias: "n", type: "string", describe: "policy package to evaluate (repeatable; default main)" })
-      .option("all-namespaces", { type: "boolean", default: false, describe: "evaluate every package in the policy" })
+      .option("namespace", { alias: "n", type: "string", describe: "policy package to evaluate (repeatable, globs as conftest: main.*; default main)" })
+      .option("all-namespaces", { type: "boolean", describe: "evaluate every package in the policy" })
       .option("kind", { type: "string", describe: `validate inputs as this kind and evaluate its namespace (${Object.keys(KINDS).join(", ")})` })
-      .option("data", { type: "string", describe: "JSON/YAML file exposed to policies as data" })
       .option("parser", { type: "string", describe: `parse every input with this parser instead of choosing by file name (${PARSER_NAMES.join(", ")})` })
-      .option("combine", { type: "boolean", default: false, describe: "evaluate every file together as one input, [{path, contents}] (conftest's --combine)" })
-      .option("proto-file-dirs", { type: "string", describe: "directories of .proto files for textproto inputs (repeatable)" }),
+      .option("combine", { type: "boolean", describe: "evaluate every file together as one input, [{path, contents}] (conftest's --combine)" })
+      .option("fail-on-warn", { type: "boolean", describe: "deny when a policy warns" })
+      .option("no-fail", { type: "boolean", describe: "exit 0 even when policies deny (fail-closed findings still exit 1)" })
+      .option("ignore", { type: "string", describe: "regular expression of input paths to skip" })
+      .option("suppress-exceptions", { type: "boolean", describe: "leave excepted findings out of the report" })
+      .option("stdin-filename", { type: "string", describe: "name to report stdin under" }),
   handler: async (args: CheckArgs) => {
     const targets = selectFormats(args);
     validateNumbers(args);
-    if (args.allNamespaces && (args.kind !== undefined || args.namespace !== undefined)) {
+    const config = await readConftestConfig(args.configFile);
+    const allNamespaces = boolSetting(config, "all-namespaces", args.allNamespaces);
+    const namespaces = listSetting(config, "namespace", args.namespace);
+    if (allNamespaces && (args.kind !== undefined || args.namespace !== undefined)) {
       throw new UsageError("--all-namespaces cannot be combined with --namespace or --kind");
     }
+    const combine = boolSetting(config, "combine", args.combine);
+    if (combine && args.kind !== undefined) throw new UsageError("--combine cannot be combined with --kind (the combined input has no kind)");
+    if (args.color === false || boolSetting(config, "no-color", undefined)) process.env.NO_COLOR = "1";
+    // conftest skips an empty file name ("") among the arguments.
+    const files = args.files.filter((file) => file !== "");
     // A path that is not there is a usage error; what is there but cannot be read denies.
-    for (const file of args.files) requireExisting(file, "input");
-    const parser = parserOption(args.parser);
+    for (const file of files) requireExisting(file, "input");
+    const parser = parserOption(stringSetting(config, "parser", args.parser));
+    const ignore = ignorePattern(stringSetting(config, "ignore", args.ignore));
+    const options = compileOptions(config, args);
+    const protoFileDirs = listSetting(config, "proto-file-dirs", args.protoFileDirs);
     // An unknown --kind is not a usage error: it denies each input with schema/unknown-kind.
-    if (args.combine && args.kind !== undefined) throw new UsageError("--combine cannot be combined with --kind (the combined input has no kind)");
-    let jobs = await collectJobs(args.files, args.kind, parser);
+    let jobs = (await collectJobs(files, args.kind, parser)).filter((job) => ignore === undefined || job.display === "-" || !ignore.test(job.display));
+    const stdinName = stringSetting(config, "stdin-filename", args.stdinFilename);
+    if (stdinName !== undefined) for (const job of jobs) if (job.display === "-") job.display = stdinName;
     protectInputs(jobs.flatMap((job) => (job.file !== undefined ? [job.file] : [])));
-    const protoFileDirs = asList(args.protoFileDirs);
-    if (args.combine) {
+    if (combine) {
       // Every file parsed here, then one input of them all (conftest's CheckCombined).
       await parseJobs(jobs, { maxInputBytes: args.maxInputBytes, ...(protoFileDirs.length > 0 ? { protoFileDirs } : {}) });
       jobs = combineJobs(jobs);
     }
-    const selection: NamespaceSelection = args.allNamespaces ? { all: true } : { all: false, namespaces: args.namespace === undefined ? ["main"] : asList(args.namespace) };
+    const selection: NamespaceSelection = allNamespaces ? { all: true } : { all: false, namespaces: namespaces.length === 0 ? ["main"] : namespaces };
     const nowNs = fixedNow(args);
-    const verdict = await runEvaluation({
-      policy: args.policy,
+    const data = loadDataPaths(listSetting(config, "data", args.data));
+    let verdict = await runEvaluation({
+      policy: policyPaths(config, args),
+      compileOptions: options,
       jobs,
       selection,
       maxInputBytes: args.maxInputBytes,
       timeoutMs: args.timeout,
       ...(nowNs !== undefined ? { nowNs } : {}),
-      ...(args.data !== undefined ? { data: loadData(args.data) } : {}),
+      ...(data !== undefined ? { data } : {}),
       ...(args.workers !== undefined ? { workers: args.workers } : {}),
       ...(protoFileDirs.length > 0 ? { protoFileDirs } : {}),
       ...(progress("evaluated") ? { onProgress: progress("evaluated")! } : {}),
     });
-    report(verdict, targets);
+    // --fail-on-warn: a warning denies (conftest exits 1 on warnings, 2 on failures; gatehouse 1 on both).
+    if (boolSetting(config, "fail-on-warn", args.failOnWarn) && verdict.decision === "allow" && verdict.findings.some((f) => f.severity === "warning" && !f.suppressed)) {
+      verdict = { ...verdict, decision: "deny" };
+    }
+    if (boolSetting(config, "suppress-exceptions", args.suppressExceptions)) {
+      verdict = { ...verdict, findings: verdict.findings.filter((f) => f.suppressed?.kind !== "exception") };
+    }
+    const quiet = boolSetting(config, "quiet", args.quiet);
+    if (!(quiet && verdict.decision === "allow")) report(verdict, targets);
+    else process.exitCode = EXIT_ALLOW;
+    // --no-fail: the policies' denials do not fail the run; gatehouse's own refusals (an input it
+    // could not parse, no policy...) still do.
+    if (boolSetting(config, "no-fail", args.noFail) && verdict.decision === "deny" && verdict.findings.every((f) => !isDenying(f) || f.source === "policy")) {
+      process.exitCode = EXIT_ALLOW;
+    }
   },
 };
+
+/** --ignore: a regular expression (Go's RE2 and JavaScript agree on the common syntax). */
+function ignorePattern(pattern: string | undefined): RegExp | undefined {
+  if (pattern === undefined || pattern === "") return undefined;
+  try {
+    return new RegExp(pattern);
+  } catch (error) {
+    throw new UsageError(`--ignore: given regexp couldn't be parsed: ${(error as Error).message}`);
+  }
+}
 
 /** An unknown --parser is a usage error listing the names, as an unknown --format is. */
 export function parserOption(name: string | undefined): ParserName | undefined {
@@ -128,20 +180,4 @@ export async function collectJobs(files: string[], kind: string | undefined, par
     }
   }
   return jobs;
-}
-
-function loadData(file: string): unknown {
-  let text: string;
-  try {
-    text = readUntrustedText(file, { maxBytes: DEFAULT_MAX_INPUT_BYTES });
-  } catch (error) {
-    if (!(error instanceof UntrustedFileError)) throw error;
-    throw new ConfigError(`cannot read --data: ${error.reason}`, file);
-  }
-  try {
-    return parseDocument(text, formatForPath(file) === "json" ? "json" : undefined);
-  } catch (error) {
-    if (error instanceof InputParseError) throw new ConfigError(error.message, file);
-    throw error;
-  }
 }

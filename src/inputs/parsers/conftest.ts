@@ -5,7 +5,8 @@
 // for that file, which denies it (input/unparsable); nothing is ever parsed as another format.
 
 import { ToolchainError } from "../../core/errors.js";
-import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
+import { dirname, relative, resolve, sep } from "node:path";
+import { commonDirectory } from "../../core/paths.js";
 import { InputParseError, type BatchFile, type BatchOptions, type BatchParsed, type BatchParser } from "./types.js";
 
 export function conftestParser(name: string): BatchParser {
@@ -68,16 +69,3 @@ function firstLine(text: string): string {
   return text.split("\n")[0]!;
 }
 
-/** The deepest directory containing every absolute path given (undefined for none). */
-export function commonDirectory(paths: readonly string[]): string | undefined {
-  if (paths.length === 0) return undefined;
-  let common = paths[0]!.split(sep);
-  for (const path of paths.slice(1)) {
-    const parts = path.split(sep);
-    let i = 0;
-    while (i < common.length && i < parts.length && common[i] === parts[i]) i++;
-    common = common.slice(0, i);
-  }
-  const joined = common.join(sep);
-  return joined === "" ? sep : isAbsolute(joined) ? joined : resolve(joined);
-}

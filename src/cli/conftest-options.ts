@@ -1,0 +1,214 @@
+// conftest's flags, shared by `check` (conftest test) and `verify` (conftest verify), with the
+// same names and meanings, and conftest's configuration file: `-c/--config-file FILE`, else
+// `conftest.toml` (or .yaml/.yml/.json) in the working directory, read by conftest's own parser.
+// A flag on the command line wins over the file, the file over the default, as with viper.
+// The one intended difference: gatehouse exits 2 on errors, where conftest exits 1 (and 2 for a
+// failure under --fail-on-warn); gatehouse's deny is always 1.
+
+import { existsSync, statSync } from "node:fs";
+import { extname, join, relative, resolve, sep } from "node:path";
+import type { Argv } from "yargs";
+import { ConfigError, UsageError } from "../core/errors.js";
+import { readUntrustedFile, readUntrustedText, UntrustedFileError } from "../core/read.js";
+import { findFiles } from "../core/walk.js";
+import { DEFAULT_MAX_INPUT_BYTES, InputParseError, parseDocument } from "../inputs/parse.js";
+import { loadParser } from "../inputs/parsers/index.js";
+import type { CompileOptions } from "../policy/build.js";
+import type { RegoVersion } from "../toolchain/protocol.js";
+import { asList } from "./common.js";
+
+/** The conftest flags both commands take (conftest's spelling; `-o` is gatehouse's --format). */
+export function withConftestOptions<T>(y: Argv<T>) {
+  return y
+    .option("policy", { alias: "p", type: "string", describe: "Rego directory, .rego file or built bundle (repeatable; default policy)" })
+    .option("data", { alias: "d", type: "string", describe: "JSON/YAML data file or directory, loaded under data as conftest does (repeatable)" })
+    .option("rego-version", { type: "string", describe: "Rego syntax of the policies: v0 or v1 (default v1)" })
+    .option("strict", { type: "boolean", describe: "OPA's strict checks (unused variables, imports...); off by default, as in conftest" })
+    .option("capabilities", { type: "string", describe: "OPA capabilities JSON file restricting the builtins policies may call" })
+    .option("show-builtin-errors", { type: "boolean", describe: "accepted for conftest compatibility: gatehouse always fails an evaluation whose builtin errors" })
+    .option("quiet", { type: "boolean", describe: "print nothing when the run passes" })
+    .option("color", { type: "boolean", describe: "colour in the text report on a terminal (--no-color: never)" })
+    .option("trace", { type: "boolean", describe: "conftest's Rego trace: not available (gatehouse evaluates compiled wasm); a usage error" })
+    .option("config-file", { alias: "c", type: "string", describe: "conftest configuration file (default: conftest.toml in the working directory, if any)" })
+    .option("proto-file-dirs", { type: "string", describe: "directories of .proto files for textproto inputs (repeatable)" });
+}
+
+export interface ConftestArgs {
+  policy?: string | string[] | undefined;
+  data?: string | string[] | undefined;
+  regoVersion?: string | undefined;
+  strict?: boolean | undefined;
+  capabilities?: string | undefined;
+  showBuiltinErrors?: boolean | undefined;
+  quiet?: boolean | undefined;
+  color?: boolean | undefined;
+  trace?: boolean | undefined;
+  configFile?: string | undefined;
+  protoFileDirs?: string | string[] | undefined;
+}
+
+/** The file names conftest (viper) finds on its own, in viper's order of extensions. */
+const CONFIG_NAMES = ["conftest.json", "conftest.toml", "conftest.yaml", "conftest.yml"];
+
+/**
+ * The configuration file's settings, keyed by flag name (`all-namespaces`), or {} without one.
+ * `-c FILE` must exist; the automatic one is read when present.
+ */
+export async function readConftestConfig(file: string | undefined): Promise<Record<string, unknown>> {
+  let path = file;
+  if (path === undefined) {
+    path = CONFIG_NAMES.find((name) => existsSync(name));
+    if (path === undefined) return {};
+  } else if (!existsSync(path)) {
+    throw new UsageError(`${path}: configuration file does not exist`);
+  }
+  let bytes: Buffer;
+  try {
+    bytes = readUntrustedFile(path, { maxBytes: DEFAULT_MAX_INPUT_BYTES });
+  } catch (error) {
+    if (!(error instanceof UntrustedFileError)) throw error;
+    throw new ConfigError(`cannot read the configuration file: ${error.reason}`, path);
+  }
+  const extension = extname(path).slice(1).toLowerCase();
+  let settings: unknown;
+  try {
+    if (extension === "toml") {
+      // conftest's own TOML parser (viper reads conftest.toml with the same BurntSushi/toml).
+      const [parsed] = await (loadParser("toml") as import("../inputs/parsers/types.js").BatchParser).parseFiles([{ path, bytes }], {});
+      if (!parsed!.ok) throw parsed!.error;
+      settings = parsed!.document;
+    } else {
+      settings = parseDocument(bytes.toString("utf8"), extension === "json" ? "json" : undefined);
+    }
+  } catch (error) {
+    if (error instanceof InputParseError) throw new ConfigError(`invalid configuration file: ${error.message}`, path);
+    throw error;
+  }
+  if (typeof settings !== "object" || settings === null || Array.isArray(settings)) throw new ConfigError("the configuration file must hold a table of settings", path);
+  return settings as Record<string, unknown>;
+}
+
+/** A setting: the flag when given, else the configuration file's, else undefined. */
+export function setting(config: Record<string, unknown>, flag: string, given: unknown): unknown {
+  if (given !== undefined) return given;
+  return Object.hasOwn(config, flag) ? config[flag] : undefined;
+}
+
+/** A list setting (a repeatable flag, or the file's string or array of strings). */
+export function listSetting(config: Record<string, unknown>, flag: string, given: string | string[] | undefined): string[] {
+  const value = setting(config, flag, given);
+  if (value === undefined) return [];
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value) && value.every((v) => typeof v === "string")) return value as string[];
+  throw new ConfigError(`the configuration's ${flag} must be a string or a list of strings`);
+}
+
+export function boolSetting(config: Record<string, unknown>, flag: string, given: boolean | undefined): boolean {
+  const value = setting(config, flag, given);
+  if (value === undefined) return false;
+  if (typeof value !== "boolean") throw new ConfigError(`the configuration's ${flag} must be true or false`);
+  return value;
+}
+
+export function stringSetting(config: Record<string, unknown>, flag: string, given: string | undefined): string | undefined {
+  const value = setting(config, flag, given);
+  if (value === undefined) return undefined;
+  if (typeof value !== "string") throw new ConfigError(`the configuration's ${flag} must be a string`);
+  return value;
+}
+
+/** The compile options the flags (and the file) ask for. */
+export function compileOptions(config: Record<string, unknown>, args: ConftestArgs): CompileOptions {
+  if (boolSetting(config, "trace", args.trace)) {
+    throw new UsageError("--trace is conftest's trace of OPA's interpreter; gatehouse evaluates policies compiled to wasm, which has no trace");
+  }
+  const version = stringSetting(config, "rego-version", args.regoVersion);
+  if (version !== undefined && !/^[vV][01]$/.test(version)) throw new UsageError(`invalid Rego version: ${version} (v0 or v1)`);
+  const capabilitiesFile = stringSetting(config, "capabilities", args.capabilities);
+  return {
+    strict: boolSetting(config, "strict", args.strict),
+    ...(version !== undefined ? { regoVersion: version.toLowerCase() as RegoVersion } : {}),
+    ...(capabilitiesFile !== undefined ? { capabilities: readJsonFile(capabilitiesFile, "--capabilities") } : {}),
+  };
+}
+
+function readJsonFile(file: string, what: string): unknown {
+  if (!existsSync(file)) throw new UsageError(`${file}: ${what} file does not exist`);
+  try {
+    return parseDocument(readUntrustedText(file, { maxBytes: DEFAULT_MAX_INPUT_BYTES }), "json");
+  } catch (error) {
+    if (error instanceof UntrustedFileError || error instanceof InputParseError) throw new ConfigError(`cannot read ${what}: ${error.message}`, file);
+    throw error;
+  }
+}
+
+/**
+ * conftest's --data: each path a JSON/YAML file or a directory walked for them (other files,
+ * .rego included, are skipped). A file given by name is merged at the root of `data`; a file
+ * found in a directory under the path of its own directory below it, as OPA's loader does
+ * (data/a/b.yaml under data.a). Two files that set one key differently are an error.
+ */
+export function loadDataPaths(paths: readonly string[]): unknown {
+  if (paths.length === 0) return undefined;
+  const data: Record<string, unknown> = {};
+  for (const path of paths) {
+    if (!existsSync(path)) throw new UsageError(`${path}: --data path does not exist`);
+    if (statSync(path).isDirectory()) {
+      for (const rel of findFiles(path, { extensions: [".json", ".yaml", ".yml"] })) {
+        const segments = rel.split("/").slice(0, -1);
+        merge(data, nest(segments, readDataFile(join(path, rel))), join(path, rel));
+      }
+    } else {
+      merge(data, readDataFile(path), path);
+    }
+  }
+  return data;
+}
+
+function readDataFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readUntrustedText(file, { maxBytes: DEFAULT_MAX_INPUT_BYTES });
+  } catch (error) {
+    if (!(error instanceof UntrustedFileError)) throw error;
+    throw new ConfigError(`cannot read --data: ${error.reason}`, file);
+  }
+  try {
+    return parseDocument(text, file.endsWith(".json") ? "json" : undefined);
+  } catch (error) {
+    if (error instanceof InputParseError) throw new ConfigError(error.message, file);
+    throw error;
+  }
+}
+
+function nest(segments: readonly string[], value: unknown): unknown {
+  return segments.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value);
+}
+
+function merge(into: Record<string, unknown>, value: unknown, file: string): void {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ConfigError("a data document must be an object (its keys become data's)", file);
+  }
+  for (const [key, next] of Object.entries(value)) {
+    const held = into[key];
+    if (held === undefined) into[key] = next;
+    else if (isObject(held) && isObject(next)) merge(held, next, file);
+    else if (JSON.stringify(held) !== JSON.stringify(next)) throw new ConfigError(`data.${key} is set by two data files`, file);
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** `--policy` paths (conftest's default: policy). */
+export function policyPaths(config: Record<string, unknown>, args: ConftestArgs): string[] {
+  const paths = listSetting(config, "policy", args.policy);
+  return paths.length > 0 ? paths : ["policy"];
+}
+
+/** The relative display of a path as conftest prints it (for --ignore, matched like conftest's file paths). */
+export function shownPath(abs: string): string {
+  const rel = relative(process.cwd(), resolve(abs));
+  return rel.split(sep).join("/") || ".";
+}
+
+export { asList };
