@@ -58,7 +58,7 @@ export const checkCommand = {
       .option("fail-on-warn", { type: "boolean", describe: "deny when a policy warns" })
       .option("no-fail", { type: "boolean", describe: "exit 0 even when policies deny (fail-closed findings still exit 1)" })
       .option("ignore", { type: "string", describe: "regular expression of input paths to skip" })
-      .option("suppress-exceptions", { type: "boolean", describe: "leave excepted findings out of the report" })
+      .option("suppress-exceptions", { type: "boolean", describe: "leave excepted findings out of the text report" })
       .option("stdin-filename", { type: "string", describe: "name to report stdin under" }),
   handler: async (args: CheckArgs) => {
     const targets = selectFormats(args);
@@ -110,7 +110,9 @@ export const checkCommand = {
     if (boolSetting(config, "fail-on-warn", args.failOnWarn) && verdict.decision === "allow" && verdict.findings.some((f) => f.severity === "warning" && !f.suppressed)) {
       verdict = { ...verdict, decision: "deny" };
     }
-    if (boolSetting(config, "suppress-exceptions", args.suppressExceptions)) {
+    // --suppress-exceptions hides them from the text report only, as conftest's standard output;
+    // machine formats keep every finding.
+    if (boolSetting(config, "suppress-exceptions", args.suppressExceptions) && targets.every((t) => t.format === "text")) {
       verdict = { ...verdict, findings: verdict.findings.filter((f) => f.suppressed?.kind !== "exception") };
     }
     const quiet = boolSetting(config, "quiet", args.quiet);

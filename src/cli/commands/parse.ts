@@ -39,14 +39,15 @@ export const parseCommand = {
     await parseJobs(jobs, { maxInputBytes: args.maxInputBytes, ...(protoFileDirs.length > 0 ? { protoFileDirs } : {}) });
     const refused = jobs.filter((job) => job.refused !== undefined);
     for (const job of refused) process.stderr.write(`${job.display}: ${job.refused!.code}: ${job.refused!.message}\n`);
-    if (refused.length > 0) {
-      process.exitCode = EXIT_DENY;
-      return;
-    }
+    if (refused.length > 0) process.exitCode = EXIT_DENY;
+    // Several files: the documents of those that parsed are still shown (the others are named
+    // on stderr); a combined input is all or nothing, like one file.
+    const parsed = jobs.filter((job) => job.refused === undefined);
+    if (parsed.length === 0 || (refused.length > 0 && (args.combine || jobs.length === 1))) return;
     let shown: unknown;
     if (args.combine) shown = combineJobs(jobs)[0]!.document;
     else if (jobs.length === 1) shown = jobs[0]!.document;
-    else shown = Object.fromEntries(jobs.map((job) => [job.display, job.document]));
+    else shown = Object.fromEntries(parsed.map((job) => [job.display, job.document]));
     process.stdout.write(`${JSON.stringify(sortKeys(shown), null, 2)}\n`);
   },
 };
