@@ -8,7 +8,7 @@
 // and never committed. The intended differences are listed in INTENDED, each with its reason.
 
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "uvu";
@@ -29,6 +29,7 @@ test.after(() => rmSync(work, { recursive: true, force: true }));
 /** One `conftest test` run: its arguments, where it runs, what it reads on stdin. */
 interface Invocation {
   name: string;
+  command: "test" | "verify";
   args: string[];
   cwd: string;
   stdin?: string;
@@ -130,13 +131,14 @@ function invocations(symlinked: string): { runs: Invocation[]; mentioned: Set<st
       // conftest's global -c FILE goes before the command; gatehouse takes it on the command.
       const global: string[] = [];
       while (args[0]?.startsWith("-")) global.push(...args.splice(0, args[0] === "-c" ? 2 : 1));
-      if (args[0] !== "test") continue;
+      if (args[0] !== "test" && args[0] !== "verify") continue;
+      const sub = args[0] as "test" | "verify";
       args = [...args.slice(1), ...global];
       const all = [...args, stdin ?? "", relativeTo(cwd)].join(" ");
       if (!all.includes("examples/") && !cwd.includes("/examples/")) continue;
       for (const m of all.matchAll(/examples\/([^/\s]+)/g)) mentioned.add(m[1]!);
       if (Object.hasOwn(NOT_RUN, name)) continue;
-      runs.push({ name, args, cwd, ...(stdin !== undefined ? { stdin: readFileSync(resolve(cwd, stdin), "utf8") } : {}) });
+      runs.push({ name, command: sub, args, cwd, ...(stdin !== undefined ? { stdin: readFileSync(resolve(cwd, stdin), "utf8") } : {}) });
     }
   }
   return { runs, mentioned };
@@ -268,8 +270,11 @@ test("gatehouse check agrees with conftest test on every acceptance.bats invocat
   // Every example directory acceptance.bats never names, with its obvious invocation.
   for (const dir of findFiles(join(MODULE, "examples"), { accept: () => true }).map((f) => f.split("/")[0]!).filter((d, i, all) => all.indexOf(d) === i)) {
     if (mentioned.has(dir) || !existsSync(join(MODULE, "examples", dir, "policy"))) continue;
-    runs.push({ name: `example ${dir}`, args: ["-p", `examples/${dir}/policy`, `examples/${dir}`], cwd: MODULE });
+    runs.push({ name: `example ${dir}`, command: "test", args: ["-p", `examples/${dir}/policy`, `examples/${dir}`], cwd: MODULE });
   }
+  const verifies = runs.filter((r) => r.command === "verify").length;
+  runs.splice(0, runs.length, ...runs.filter((r) => r.command === "test"));
+  assert.ok(verifies > 0, "acceptance.bats has verify invocations (compared below)");
   assert.ok(runs.length >= 60, `found ${runs.length} invocations`);
   const outcomes = await pooled(runs.map((inv) => async () => ({ inv, theirs: await conftest(inv), ours: await gatehouse(inv) })));
   const disagreements: string[] = [];
@@ -303,6 +308,73 @@ test("gatehouse check agrees with conftest test on every acceptance.bats invocat
   assert.equal(fixed, [], "these agree now: remove them from KNOWN");
   // The suite must exercise both verdicts, or agreement proves little.
   assert.ok(outcomes.some((o) => o.theirs.status === 0) && outcomes.some((o) => o.theirs.status === 1));
+});
+
+/** verify tests of acceptance.bats that are not compared, and why. */
+const VERIFY_NOT_COMPARED: Record<string, string> = {
+  "Verify command has trace flag": "--trace: OPA's interpreter trace (refused by gatehouse, a usage error)",
+};
+
+/** verify runs whose exit status differs on purpose: a policy that does not compile is a tool error (exit 2), conftest exits 1. */
+const VERIFY_INTENDED: Record<string, number> = {
+  "Should fail when verifying if strict is set and there are unused variables in the policy": 2,
+  "verify examples/report/fail": 2,
+  "verify examples/report/success": 2,
+};
+
+test("gatehouse verify agrees with conftest verify on every acceptance.bats verify invocation over examples/ and on every example with tests", async () => {
+  const runs = invocations(join(work, "unused")).runs.filter((r) => r.command === "verify").filter((r) => !r.args.includes("--report") && !Object.hasOwn(VERIFY_NOT_COMPARED, r.name));
+  // Every example policy directory with tests, verified on its own.
+  for (const file of findFiles(join(MODULE, "examples"), { extensions: ["_test.rego"] })) {
+    const dir = `examples/${file.slice(0, file.lastIndexOf("/"))}`;
+    if (!runs.some((r) => r.name === `verify ${dir}`)) runs.push({ name: `verify ${dir}`, command: "verify", args: ["-p", dir], cwd: MODULE });
+  }
+  assert.ok(runs.length >= 15, `${runs.length} verify invocations`);
+  const counts = (text: string) => /(\d+) tests?, (\d+) passed.*?(\d+) failures?/.exec(text);
+  const outcomes = await pooled(
+    runs.map((inv) => async () => ({
+      inv,
+      theirs: await run(CONFTEST, ["verify", ...withoutOutputFlag(inv.args), "--no-color"], inv.cwd, undefined, { PATH: process.env.PATH ?? "", HOME: work }),
+      ours: await run(process.execPath, [BIN, "verify", ...withoutOutputFlag(inv.args), "--format", "json"], inv.cwd, undefined, { PATH: process.env.PATH ?? "", HOME: work }),
+    })),
+  );
+  const disagreements: string[] = [];
+  for (const { inv, theirs, ours } of outcomes) {
+    const c = counts(theirs.stdout);
+    let mine: { tests: { outcome: string }[] } | undefined;
+    try {
+      const parsed = JSON.parse(ours.stdout) as { tests?: { outcome: string }[] };
+      mine = Array.isArray(parsed.tests) ? { tests: parsed.tests } : undefined;
+    } catch {
+      mine = undefined;
+    }
+    const summary = mine ? `${mine.tests.length} tests, ${mine.tests.filter((t) => t.outcome === "pass").length} passed, ${mine.tests.filter((t) => t.outcome === "fail" || t.outcome === "error").length} failures` : "no result";
+    const theirsSummary = c ? `${c[1]} tests, ${c[2]} passed, ${c[3]} failures` : "no result";
+    const intended = VERIFY_INTENDED[inv.name];
+    if (intended !== undefined ? ours.status !== intended : ours.status !== theirs.status || summary !== theirsSummary) {
+      disagreements.push(`${inv.name} (${inv.args.join(" ")}): gatehouse exit ${ours.status} ${summary}; conftest exit ${theirs.status} ${theirsSummary}\n  ${ours.stderr.slice(0, 400)}`);
+    }
+  }
+  console.log(`conftest verify parity: ${outcomes.length - disagreements.length} of ${outcomes.length} agree (${Object.keys(VERIFY_NOT_COMPARED).length} not compared, --report runs left out)`);
+  assert.equal(disagreements, [], disagreements.join("\n"));
+  assert.ok(outcomes.some((o) => o.theirs.status === 1) && outcomes.some((o) => o.theirs.status === 0), "passing and failing suites");
+});
+
+test("gatehouse verify fails when a test of a passing example is broken", () => {
+  const copy = join(work, "broken-kubernetes");
+  cpSync(join(MODULE, "examples", "kubernetes", "policy"), copy, { recursive: true });
+  chmodSync(copy, 0o755);
+  for (const file of readdirSync(copy)) chmodSync(join(copy, file), 0o644);
+  const passing = spawnSync(process.execPath, [BIN, "verify", "-p", copy], { encoding: "utf8", env: { PATH: process.env.PATH ?? "", HOME: work } });
+  assert.is(passing.status, 0, passing.stdout + passing.stderr);
+  const test = join(copy, "base_test.rego");
+  // The test that a Deployment running as root denies now expects another message.
+  const source = readFileSync(test, "utf8");
+  assert.ok(source.includes('deny["Containers must not run as root in Deployment sample"]'));
+  writeFileSync(test, source.replace('deny["Containers must not run as root in Deployment sample"]', 'deny["Containers may run as root in Deployment sample"]'));
+  const broken = spawnSync(process.execPath, [BIN, "verify", "-p", copy], { encoding: "utf8", env: { PATH: process.env.PATH ?? "", HOME: work } });
+  assert.is(broken.status, 1, broken.stdout + broken.stderr);
+  assert.match(broken.stdout, /FAIL data\.main\.test_/);
 });
 
 test("gatehouse parse prints the documents conftest parse prints, for every example file a parser claims", async () => {

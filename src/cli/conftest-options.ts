@@ -6,16 +6,15 @@
 // failure under --fail-on-warn); gatehouse's deny is always 1.
 
 import { existsSync, statSync } from "node:fs";
-import { extname, join, relative, resolve, sep } from "node:path";
+import { extname, join } from "node:path";
 import type { Argv } from "yargs";
 import { ConfigError, UsageError } from "../core/errors.js";
 import { readUntrustedFile, readUntrustedText, UntrustedFileError } from "../core/read.js";
 import { findFiles } from "../core/walk.js";
 import { DEFAULT_MAX_INPUT_BYTES, InputParseError, parseDocument } from "../inputs/parse.js";
-import { loadParser } from "../inputs/parsers/index.js";
+import { loadFormatParser } from "../inputs/parsers/index.js";
 import type { CompileOptions } from "../policy/build.js";
 import type { RegoVersion } from "../toolchain/protocol.js";
-import { asList } from "./common.js";
 
 /** The conftest flags both commands take (conftest's spelling; `-o` is gatehouse's --format). */
 export function withConftestOptions<T>(y: Argv<T>) {
@@ -74,7 +73,7 @@ export async function readConftestConfig(file: string | undefined): Promise<Reco
   try {
     if (extension === "toml") {
       // conftest's own TOML parser (viper reads conftest.toml with the same BurntSushi/toml).
-      const [parsed] = await (loadParser("toml") as import("../inputs/parsers/types.js").BatchParser).parseFiles([{ path, bytes }], {});
+      const [parsed] = await (loadFormatParser("toml") as import("../inputs/parsers/types.js").BatchParser).parseFiles([{ path, bytes }], {});
       if (!parsed!.ok) throw parsed!.error;
       settings = parsed!.document;
     } else {
@@ -89,7 +88,7 @@ export async function readConftestConfig(file: string | undefined): Promise<Reco
 }
 
 /** A setting: the flag when given, else the configuration file's, else undefined. */
-export function setting(config: Record<string, unknown>, flag: string, given: unknown): unknown {
+function setting(config: Record<string, unknown>, flag: string, given: unknown): unknown {
   if (given !== undefined) return given;
   return Object.hasOwn(config, flag) ? config[flag] : undefined;
 }
@@ -204,11 +203,3 @@ export function policyPaths(config: Record<string, unknown>, args: ConftestArgs)
   const paths = listSetting(config, "policy", args.policy);
   return paths.length > 0 ? paths : ["policy"];
 }
-
-/** The relative display of a path as conftest prints it (for --ignore, matched like conftest's file paths). */
-export function shownPath(abs: string): string {
-  const rel = relative(process.cwd(), resolve(abs));
-  return rel.split(sep).join("/") || ".";
-}
-
-export { asList };

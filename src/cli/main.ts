@@ -19,6 +19,7 @@ export const COMMANDS: Record<string, () => Promise<object>> = {
   init: async () => (await import("./commands/init.js")).initCommand,
   check: async () => (await import("./commands/check.js")).checkCommand,
   parse: async () => (await import("./commands/parse.js")).parseCommand,
+  verify: async () => (await import("./commands/verify.js")).verifyCommand,
   gate: async () => (await import("./commands/gate.js")).gateCommand,
   build: async () => (await import("./commands/build.js")).buildCommand,
   fixtures: async () => (await import("./commands/fixtures.js")).fixturesCommand,

@@ -147,7 +147,7 @@ export const GATE_CODES: Record<GateCode, CodeInfo> = {
   },
   "input/unsupported-format": {
     title: "No parser for the input's format",
-    docs: "The input's file name selects no parser (conftest's rules: extension, or names such as Dockerfile, .env, nginx.conf, Jenkinsfile), or selects a format gatehouse does not parse yet (dockerfile, toml, hcl2, xml ...). It is not evaluated as YAML or anything else. Pass --parser json or --parser yaml if the file really is one; directory walks skip such files.",
+    docs: "The input's file name selects no parser (conftest's rules: the extension names a format, or names such as Dockerfile, .env, nginx.conf, Jenkinsfile, CODEOWNERS do). It is not evaluated as YAML or anything else. Pass --parser NAME if the file really is in one of conftest's formats; directory walks skip such files.",
     severity: "error",
     trigger: "unsupported-format",
   },

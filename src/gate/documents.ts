@@ -6,7 +6,7 @@
 import { isUtf8 } from "node:buffer";
 import { sha256 } from "../core/digest.js";
 import { readUntrustedFile, UntrustedFileError } from "../core/read.js";
-import { InputParseError, loadInProcessParser, NotADocumentError, parseInput, parserFor } from "../inputs/parsers/index.js";
+import { InputParseError, loadParser, NotADocumentError, parseInput, parserFor } from "../inputs/parsers/index.js";
 import type { InputJob } from "./evaluate-input.js";
 import { preparseJobs, type PreparseOptions } from "./preparse.js";
 
@@ -44,7 +44,7 @@ function parseInProcess(job: InputJob, maxInputBytes: number): void {
   const text = bytes.toString("utf8");
   // stdin without --parser: JSON or YAML by content, as the gate reads it.
   const format = job.file !== undefined ? parserFor(job.file, job.parser) : (job.parser ?? (looksLikeJson(text) ? "json" : "yaml"));
-  const parser = format === undefined ? undefined : loadInProcessParser(format);
+  const parser = format === undefined ? undefined : loadParser(format);
   if (parser === undefined) {
     job.refused = { code: "input/unsupported-format", message: "no parser claims this file name (--parser NAME picks one)", ...digest };
     return;

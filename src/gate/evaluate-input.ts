@@ -9,7 +9,7 @@ import type { Finding } from "../core/findings.js";
 import type { GateCode } from "../core/codes.js";
 import type { InputRecord } from "../core/verdict.js";
 import { isPlainJsonObject } from "../inputs/json-scan.js";
-import { IMPLEMENTED_PARSERS, InputParseError, isBatchParser, loadInProcessParser, NotADocumentError, parseInput, parserFor, type Parser, type ParserName } from "../inputs/parsers/index.js";
+import { InputParseError, isBatchParser, loadParser, NotADocumentError, parseInput, parserFor, type Parser, type ParserName } from "../inputs/parsers/index.js";
 import { FailClosed } from "../core/errors.js";
 import { entrypointsFromWasm } from "../policy/entrypoints.js";
 import type { AggregateInfo, EntrypointInfo } from "../policy/manifest.js";
@@ -192,7 +192,7 @@ export class InputEvaluator {
       const inProcess = (name: ParserName): Parser | undefined => {
         // A batched format reaches here only if the caller skipped preparse: a bug, never a pass.
         if (isBatchParser(name)) throw new Error(`internal: ${job.display} (${name}) was not parsed before evaluation (src/gate/preparse.ts)`);
-        return loadInProcessParser(name);
+        return loadParser(name);
       };
       /** the selected parser's name; undefined for stdin without --parser (JSON or YAML by content) */
       let format: ParserName | undefined = job.parser;
@@ -342,12 +342,11 @@ export class InputEvaluator {
   }
 }
 
-/** The refusal of a file whose name selects no parser gatehouse has. */
+/** The refusal of a file whose name selects no parser (or a format without one). */
 function unsupportedMessage(format: ParserName | undefined): string {
-  const known = IMPLEMENTED_PARSERS.join(", ");
   return format === undefined
-    ? `no parser claims this file name (gatehouse parses ${known}, chosen by extension; --parser NAME picks one)`
-    : `the ${format} format is not supported yet (gatehouse parses ${known}); the file is not evaluated as anything else`;
+    ? "no parser claims this file name (chosen by extension or name, as conftest does; --parser NAME picks one)"
+    : `gatehouse has no ${format} parser; the file is not evaluated as anything else`;
 }
 
 /** stdin without --parser: JSON when it starts like JSON and is JSON, else YAML (as before); a bare scalar is refused. */
@@ -361,7 +360,7 @@ function parseStdin(text: string): unknown {
       json = false;
     }
   }
-  return parseInput(loadInProcessParser(json ? "json" : "yaml")!, text, { path: "-" }).value;
+  return parseInput(loadParser(json ? "json" : "yaml")!, text, { path: "-" }).value;
 }
 
 export { readOpenFile } from "../core/read.js";

@@ -8,7 +8,7 @@
 import { isUtf8 } from "node:buffer";
 import { sha256 } from "../core/digest.js";
 import { readUntrustedFile, UntrustedFileError } from "../core/read.js";
-import { assertDocuments, InputParseError, loadParser, NotADocumentError, parserFor, type BatchFile, type BatchParser, type ParserName } from "../inputs/parsers/index.js";
+import { assertDocuments, InputParseError, loadFormatParser, NotADocumentError, parserFor, type BatchFile, type BatchParser, type ParserName } from "../inputs/parsers/index.js";
 import type { InputJob } from "./evaluate-input.js";
 
 export interface PreparseOptions {
@@ -22,7 +22,7 @@ function batchParserOf(job: InputJob): { name: ParserName; parser: BatchParser }
   if (job.document !== undefined || job.refused !== undefined) return undefined;
   const name = job.file !== undefined ? parserFor(job.file, job.parser) : job.parser;
   if (name === undefined) return undefined;
-  const parser = loadParser(name);
+  const parser = loadFormatParser(name);
   return parser?.batch ? { name, parser } : undefined;
 }
 

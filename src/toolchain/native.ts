@@ -243,8 +243,8 @@ const NATIVE: { [C in Command]: NativeCommand<C> } = {
 
   test: async (opa, args, cwd, scratch) => {
     // conftest's test helpers and its data loading exist only in the wasm module (tools/wasm/test.go).
-    if ((args.data !== undefined && args.data.length > 0) || args.strict === true) {
-      return failed([{ code: REQUEST_ERROR, message: "test with data or strict checks needs the wasm toolchain (opa test has neither)" }]);
+    if ((args.data !== undefined && args.data.length > 0) || args.strict === true || args.coverage === true) {
+      return failed([{ code: REQUEST_ERROR, message: "test with data, strict checks or deny-rule coverage needs the wasm toolchain" }]);
     }
     const argv = ["test", "--format", "json", ...v0Flag(args.regoVersion), ...(await capabilitiesFlag(args.capabilities, scratch))];
     for (const pattern of args.ignore ?? []) argv.push("--ignore", pattern);

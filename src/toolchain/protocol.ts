@@ -125,6 +125,8 @@ export interface TestArgs {
   strict?: boolean;
   capabilities?: unknown;
   data?: string[];
+  /** Report which deny rules some test makes produce a value (`denyRules`). */
+  coverage?: boolean;
 }
 
 export interface TestCase {
@@ -141,6 +143,16 @@ export interface TestCase {
 export interface TestResult {
   /** Sorted by file, row, then name (durations left out: results are deterministic). */
   tests: TestCase[];
+  /** With coverage: every deny/violation rule outside the test files, and whether a test made it deny. */
+  denyRules?: DenyRule[];
+}
+
+export interface DenyRule {
+  /** The package path without `data.`. */
+  package: string;
+  rule: string;
+  location: Location;
+  covered: boolean;
 }
 
 /**

@@ -143,6 +143,8 @@ type TestRequest struct {
 	Capabilities json.RawMessage `json:"capabilities,omitempty"`
 	// Data are conftest verify's --data paths: JSON and YAML documents under data.
 	Data []string `json:"data,omitempty"`
+	// Coverage asks which deny rules some test makes produce a value (TestResult.DenyRules).
+	Coverage bool `json:"coverage,omitempty"`
 }
 
 // TestCase is one test's outcome; durations are left out so results are deterministic.
@@ -158,6 +160,16 @@ type TestCase struct {
 // TestResult answers "test", sorted by file, row, then name.
 type TestResult struct {
 	Tests []TestCase `json:"tests"`
+	// DenyRules, with coverage asked for: every deny/violation rule of the non-test files.
+	DenyRules []DenyRule `json:"denyRules,omitempty"`
+}
+
+// DenyRule is one deny or violation rule and whether a test made it produce a value.
+type DenyRule struct {
+	Package  string    `json:"package"`
+	Rule     string    `json:"rule"`
+	Location *Location `json:"location"`
+	Covered  bool      `json:"covered"`
 }
 
 // ParseInputsRequest parses configuration files with one of conftest's parsers (by its name, as

@@ -4,10 +4,13 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/cover"
 	"github.com/open-policy-agent/opa/v1/loader"
 	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
@@ -66,6 +69,10 @@ func runTest(req TestRequest) (any, error) {
 		WithCapabilities(caps).
 		WithStrict(req.Strict).
 		WithUseTypeCheckAnnotations(true)
+	var coverage *cover.Cover
+	if req.Coverage {
+		coverage = cover.New()
+	}
 	runner := tester.NewRunner().
 		SetCompiler(compiler).
 		SetStore(store).
@@ -75,6 +82,9 @@ func runTest(req TestRequest) (any, error) {
 		AddCustomBuiltins(helpers).
 		SetTimeout(5 * time.Second).
 		Filter(req.Run)
+	if coverage != nil {
+		runner.SetCoverageQueryTracer(coverage)
+	}
 	results, err := runner.RunTests(ctx, txn)
 	if err != nil {
 		return nil, err
@@ -84,7 +94,44 @@ func runTest(req TestRequest) (any, error) {
 		tests = append(tests, testCase(r))
 	}
 	sortTests(tests)
-	return TestResult{Tests: tests}, nil
+	out := TestResult{Tests: tests}
+	if coverage != nil {
+		out.DenyRules = denyRuleCoverage(policies.ParsedModules(), coverage.Report(policies.ParsedModules()))
+	}
+	return out, nil
+}
+
+var denyRuleName = regexp.MustCompile(`^(deny|violation)(_[a-zA-Z0-9]+)*$`)
+
+// denyRuleCoverage is, for every deny and violation rule outside the test files, whether some
+// test made it produce a value (OPA's coverage covers a rule's head when the rule exits).
+func denyRuleCoverage(modules map[string]*ast.Module, report cover.Report) []DenyRule {
+	rules := []DenyRule{}
+	for file, module := range modules {
+		if strings.HasSuffix(file, "_test.rego") {
+			continue
+		}
+		for _, rule := range module.Rules {
+			name := ruleHeadName(rule.Head)
+			if !denyRuleName.MatchString(name) || rule.Head.Location == nil {
+				continue
+			}
+			covered := false
+			if fileReport, ok := report.Files[rule.Head.Location.File]; ok && fileReport != nil {
+				covered = fileReport.IsCovered(rule.Head.Location.Row)
+			}
+			pkg := strings.TrimPrefix(module.Package.Path.String(), "data.")
+			rules = append(rules, DenyRule{Package: pkg, Rule: name, Location: location(rule.Head.Location), Covered: covered})
+		}
+	}
+	sort.Slice(rules, func(i, j int) bool {
+		a, b := rules[i].Location, rules[j].Location
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		return a.Row < b.Row
+	})
+	return rules
 }
 
 // onlyDataFiles keeps JSON and YAML files, as conftest's --data does.

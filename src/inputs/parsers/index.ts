@@ -113,20 +113,20 @@ export function parserFor(path: string, forced?: ParserName): ParserName | undef
   return isParserName(extension) ? extension : undefined;
 }
 
-/** The parser for `name`, or undefined while gatehouse does not implement that format. */
-export function loadParser(name: ParserName): AnyParser | undefined {
+/** The parser for `name`, in-process or batched, or undefined when gatehouse has none. */
+export function loadFormatParser(name: ParserName): AnyParser | undefined {
   return (PARSERS[name] as ParserEntry).load?.();
 }
 
 /** The in-process parser for `name` (json, yaml), or undefined when it is batched or absent. */
-export function loadInProcessParser(name: ParserName): Parser | undefined {
-  const parser = loadParser(name);
+export function loadParser(name: ParserName): Parser | undefined {
+  const parser = loadFormatParser(name);
   return parser?.batch ? undefined : parser;
 }
 
 /** Whether `name` is parsed by conftest's parser through the toolchain, before evaluation. */
 export function isBatchParser(name: ParserName): boolean {
-  return loadParser(name)?.batch === true;
+  return loadFormatParser(name)?.batch === true;
 }
 
 /** Whether gatehouse can parse files of this name: what directory walks keep. */
