@@ -122,9 +122,10 @@ export function toolchain(env: NodeJS.ProcessEnv = process.env, wasmDir: string 
 }
 
 /**
- * The toolchain that parses input files with conftest's parsers (`parse-inputs`): the wasm
- * module whenever it is installed, since it carries conftest's parser package itself; the pinned
- * native conftest only when there is no wasm or GATEHOUSE_TOOLCHAIN=native asks for it.
+ * The toolchain for what the wasm module carries in full: conftest's parsers (`parse-inputs`)
+ * and conftest verify's test runs (its test helpers, data and coverage). The wasm module whenever
+ * it is installed; the native tools (conftest for parsing, opa for plain tests) only when there
+ * is no wasm or GATEHOUSE_TOOLCHAIN=native asks for them.
  */
 export function inputToolchain(env: NodeJS.ProcessEnv = process.env, wasmDir: string = WASM_TOOLCHAIN_DIR): Promise<Toolchain> {
   const forced = env[TOOLCHAIN_ENV];
