@@ -34,8 +34,8 @@ test("issue 15.7: a path that does not exist is exit 2 naming it, in every comma
     const cases: [string[], RegExp][] = [
       [["check", "--policy", packagePath("test", "parity", "policy"), "nope.json"], /nope\.json: input does not exist/],
       [["check", "--policy", "no-policy-dir", "a.json"], /no-policy-dir: policy path does not exist/],
-      [["check", "--policy", "a.json", "a.json"], /a\.json: policy path is neither a bundle nor a directory/],
-      [["check", "--policy", packagePath("test", "parity", "policy"), "a.json", "--data", "nope.yaml"], /nope\.yaml: cannot read --data: ENOENT/],
+      [["check", "--policy", "a.json", "a.json"], /a\.json: policy path is neither a bundle, a directory of \.rego files nor a \.rego file/],
+      [["check", "--policy", packagePath("test", "parity", "policy"), "a.json", "--data", "nope.yaml"], /nope\.yaml: --data path does not exist/],
       [["gate", "--root", "no-root"], /no-root: --root does not exist/],
       [["gate", "-c", "no-config.yaml"], /no-config\.yaml: config file does not exist/],
       [["gate", "-c", "empty"], /empty: config is not a file/],
