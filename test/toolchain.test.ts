@@ -126,6 +126,17 @@ test("build: byte-identical bundles from test/cases policies, with default and w
   }
 });
 
+test("build: a Rego v0 policy compiles with regoVersion v0 to byte-identical bundles through both drivers, and is refused as v1", async () => {
+  const dir = tree("rego-v0", { "main.rego": 'package main\n\ndeny[msg] {\n  input.user == "root"\n  msg := "runs as root"\n}\n' });
+  const args = { paths: ["."], entrypoints: ["main/deny"], regoVersion: "v0" as const };
+  const answers = await both("build", args, { root: dir });
+  assert.ok(answers.wasm.ok && answers.native.ok, JSON.stringify([answers.wasm, answers.native]).slice(0, 500));
+  if (answers.wasm.ok && answers.native.ok) assert.ok(answers.wasm.result.bundle === answers.native.result.bundle, "v0 bundles differ");
+  const asV1 = await both("check", { paths: ["."], strict: false }, { root: dir });
+  assert.equal(asV1.wasm, asV1.native);
+  assert.not.ok(asV1.wasm.ok, "v0 syntax must not pass as v1");
+});
+
 test("check: the same errors, as data, for broken policies", async () => {
   const broken = {
     parse: { "a.rego": 'package a\n\ndeny contains "x" if {\n' },

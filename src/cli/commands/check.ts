@@ -38,7 +38,8 @@ interface CheckArgs extends ReportArgs, ConftestArgs {
   parser?: string | undefined;
   combine?: boolean | undefined;
   failOnWarn?: boolean | undefined;
-  noFail?: boolean | undefined;
+  /** false for --no-fail (yargs reads --no-X as X = false) */
+  fail?: boolean | undefined;
   ignore?: string | undefined;
   suppressExceptions?: boolean | undefined;
   stdinFilename?: string | undefined;
@@ -56,7 +57,7 @@ export const checkCommand = {
       .option("parser", { type: "string", describe: `parse every input with this parser instead of choosing by file name (${PARSER_NAMES.join(", ")})` })
       .option("combine", { type: "boolean", describe: "evaluate every file together as one input, [{path, contents}] (conftest's --combine)" })
       .option("fail-on-warn", { type: "boolean", describe: "deny when a policy warns" })
-      .option("no-fail", { type: "boolean", describe: "exit 0 even when policies deny (fail-closed findings still exit 1)" })
+      .option("fail", { type: "boolean", describe: "--no-fail: exit 0 even when policies deny (gatehouse's own refusals still exit 1)" })
       .option("ignore", { type: "string", describe: "regular expression of input paths to skip" })
       .option("suppress-exceptions", { type: "boolean", describe: "leave excepted findings out of the text report" })
       .option("stdin-filename", { type: "string", describe: "name to report stdin under" }),
@@ -120,7 +121,7 @@ export const checkCommand = {
     else process.exitCode = EXIT_ALLOW;
     // --no-fail: the policies' denials do not fail the run; gatehouse's own refusals (an input it
     // could not parse, no policy...) still do.
-    if (boolSetting(config, "no-fail", args.noFail) && verdict.decision === "deny" && verdict.findings.every((f) => !isDenying(f) || f.source === "policy")) {
+    if (boolSetting(config, "no-fail", args.fail === false ? true : undefined) && verdict.decision === "deny" && verdict.findings.every((f) => !isDenying(f) || f.source === "policy")) {
       process.exitCode = EXIT_ALLOW;
     }
   },
