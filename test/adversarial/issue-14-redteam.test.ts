@@ -226,4 +226,51 @@ for (const command of OPS_ALLOWED) {
   });
 }
 
+// ---- secrets -------------------------------------------------------------------------------
+
+const PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n";
+const b64 = (text: string) => Buffer.from(text).toString("base64");
+
+/** `ops check` of a repository whose only change is `keys/NAME` (every path allowed): the undeclared-secret files. */
+function secretsOf(name: string, content: string): { code: number | null; files: string[]; out: string } {
+  const root = repo("redteam-secrets", {
+    "op.yaml": "OPERATION_NAME: rotate keys\nOBJECTIVE: second pass\nRISK_CLASS: FILESYSTEM_WRITE\nBLAST_RADIUS: none\nROLLBACK_STRATEGY: git checkout\nALLOWED_PATHS: [\"**\"]\nALLOWED_SERVICES: []\nNOT_ALLOWED: { paths: [], streams: [], secrets: [], changes: [] }\n",
+  });
+  try {
+    for (const args of [["init", "-q"], ["-c", "user.email=o@example.com", "-c", "user.name=o", "-c", "commit.gpgsign=false", "add", "op.yaml"], ["-c", "user.email=o@example.com", "-c", "user.name=o", "-c", "commit.gpgsign=false", "commit", "-qm", "base"]]) {
+      const r = spawnSync("git", args, { cwd: root, encoding: "utf8" });
+      if (r.status !== 0) throw new Error(r.stderr);
+    }
+    mkdirSync(join(root, "keys"));
+    writeFileSync(join(root, "keys", name), content);
+    const run = gatehouse(["ops", "check", "op.yaml", "--format", "json"], root);
+    const findings = (JSON.parse(run.stdout) as { findings: { code: string; location?: { file?: string } }[] }).findings;
+    return { code: run.code, files: findings.filter((f) => f.code === "ops/undeclared-secret").map((f) => f.location?.file ?? ""), out: run.stdout + run.stderr };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+const BASE64_KEYS: [string, string][] = [
+  ["tls-secret.yaml", `apiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\ndata:\n  tls.key: ${b64(PEM)}\n`],
+  ["kubeconfig", `users:\n- name: admin\n  user:\n    client-key-data: ${b64(PEM)}\n`],
+  ["key.txt", `${b64(PEM).replace(/(.{76})/g, "$1\n")}\n`],
+  ["bundle.json", JSON.stringify({ blob: b64(`xy${PEM}`) })],
+];
+
+for (const [name, content] of BASE64_KEYS) {
+  test(`issue 14 (second pass): a private key in base64 is a secret (${name})`, () => {
+    const r = secretsOf(name, content);
+    assert.is(r.code, 1, r.out);
+    assert.equal(r.files, [`keys/${name}`], r.out);
+  });
+}
+
+test("issue 14 (second pass): a Kerberos keytab is a secret by name; a certificate in base64 is not", () => {
+  const keytab = secretsOf("krb5.keytab", "\u0005\u0002binary");
+  assert.equal(keytab.files, ["keys/krb5.keytab"], keytab.out);
+  const cert = secretsOf("ca.b64", b64("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"));
+  assert.is(cert.code, 0, cert.out);
+});
+
 test.run();
