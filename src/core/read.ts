@@ -12,7 +12,7 @@
 import { isUtf8 } from "node:buffer";
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync, type Stats } from "node:fs";
 import { open, realpath, stat, type FileHandle } from "node:fs/promises";
-import { isAbsolute, relative, sep } from "node:path";
+import { isAbsolute, relative, resolve, sep } from "node:path";
 
 /**
  * Why a file was refused: callers map these to their codes (input/too-large for too-large,
@@ -52,6 +52,17 @@ export interface ReadOptions {
    * the path names a regular file (the gate's per-input hot path: one fstat per input).
    */
   skipStatBeforeOpen?: boolean;
+}
+
+/**
+ * Every file this process opened through the reader (paths as given, resolved): the files a run
+ * reads, so that no report or summary of the run is written over one of them (src/cli/output.ts).
+ */
+const opened = new Set<string>();
+
+/** The files opened through the reader so far, absolute. */
+export function filesRead(): ReadonlySet<string> {
+  return opened;
 }
 
 // O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer. O_NOCTTY: a
@@ -106,9 +117,10 @@ export function openUntrustedFile(file: string, options: Omit<ReadOptions, "maxB
     throw asReadError(file, error);
   }
   try {
-    const opened = regularFile(file, fstatSync(fd));
-    sameFile(file, before, opened);
-    return { fd, size: opened.size };
+    const stats = regularFile(file, fstatSync(fd));
+    sameFile(file, before, stats);
+    opened.add(resolve(file));
+    return { fd, size: stats.size };
   } catch (error) {
     closeSync(fd);
     throw asReadError(file, error);
@@ -132,9 +144,10 @@ export async function openUntrustedHandle(file: string, options: { root?: string
     throw asReadError(file, error);
   }
   try {
-    const opened = regularFile(file, await handle.stat());
-    sameFile(file, before, opened);
-    return { handle, size: opened.size };
+    const stats = regularFile(file, await handle.stat());
+    sameFile(file, before, stats);
+    opened.add(resolve(file));
+    return { handle, size: stats.size };
   } catch (error) {
     await handle.close();
     throw asReadError(file, error);

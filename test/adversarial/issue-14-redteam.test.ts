@@ -3,7 +3,7 @@
 // here failed open, crashed or hung on the main the pass started from.
 
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -271,6 +271,45 @@ test("issue 14 (second pass): a Kerberos keytab is a secret by name; a certifica
   assert.equal(keytab.files, ["keys/krb5.keytab"], keytab.out);
   const cert = secretsOf("ca.b64", b64("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"));
   assert.is(cert.code, 0, cert.out);
+});
+
+// ---- outputs -------------------------------------------------------------------------------
+
+test("issue 14 (second pass): two --format targets naming one file are refused (exit 2); the second report used to replace the first", () => {
+  const root = repo("redteam-outputs", { "policy/main.rego": 'package main\n\ndeny contains "x" if input.x\n', "ok.json": '{"x": false}' });
+  try {
+    const run = gatehouse(["check", "--policy", "policy", "ok.json", "--format", "json=report.out", "--format", "sarif=./report.out"], root);
+    assert.is(run.code, 2, run.stdout + run.stderr);
+    assert.match(run.stderr, /name the same file/);
+    assert.is(existsSync(join(root, "report.out")), false);
+    // Standard streams and character devices may be shared.
+    assert.is(gatehouse(["check", "--policy", "policy", "ok.json", "--format", "json=/dev/null", "--format", "sarif=/dev/null"], root).code, 0);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("issue 14 (second pass): no report is written over a file the run read (--data, the signing key), and --summary-out shares no file with a report", () => {
+  const root = repo("redteam-outputs-read", { "policy/main.rego": 'package main\n\ndeny contains "x" if input.x\n', "ok.json": '{"x": false}', "data.json": '{"limits": 1}' });
+  try {
+    const data = gatehouse(["check", "--policy", "policy", "ok.json", "--data", "data.json", "--format", "json=data.json"], root);
+    assert.is(data.code, 2, data.stdout + data.stderr);
+    assert.is(readFileSync(join(root, "data.json"), "utf8"), '{"limits": 1}');
+    assert.is(gatehouse(["keys", "generate", "ci"], root).code, 0);
+    const key = readFileSync(join(root, "ci.key"), "utf8");
+    cpSync(packagePath("examples", "promotion"), join(root, "promotion"), { recursive: true });
+    const verify = (...extra: string[]) => gatehouse(["promote", "verify", "promotion/run.receipt.json", "--sign-key", "ci.key", ...extra], root);
+    for (const extra of [["--summary-out", "ci.key"], ["--summary-out", "summary.json", "--format", "json=ci.key"]]) {
+      const run = verify(...extra);
+      assert.is(run.code, 2, `${extra.join(" ")}: ${run.stdout}${run.stderr}`);
+      assert.is(readFileSync(join(root, "ci.key"), "utf8"), key, `${extra.join(" ")}: the signing key is intact`);
+    }
+    const shared = verify("--summary-out", "summary.json", "--format", "json=summary.json");
+    assert.is(shared.code, 2, shared.stdout + shared.stderr);
+    assert.match(shared.stderr, /name the same file/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
 
 test.run();
