@@ -151,7 +151,8 @@ function opsCheck(command: string): { code: number | null; codes: string[]; out:
     }),
   });
   try {
-    const run = gatehouse(["ops", "check", DECLARATION, "--log", "log.json", "--report", REPORT, "--no-git", "--format", "json"], root);
+    // A generous bound: ~40 of these start a CLI each on a shared, loaded machine.
+    const run = gatehouse(["ops", "check", DECLARATION, "--log", "log.json", "--report", REPORT, "--no-git", "--format", "json"], root, { timeoutMs: 120_000 });
     const codes = [...new Set((JSON.parse(run.stdout) as { findings: { code: string }[] }).findings.map((f) => f.code))].sort();
     return { code: run.code, codes, out: run.stdout + run.stderr };
   } finally {
@@ -307,6 +308,25 @@ test("issue 14 (second pass): no report is written over a file the run read (--d
     const shared = verify("--summary-out", "summary.json", "--format", "json=summary.json");
     assert.is(shared.code, 2, shared.stdout + shared.stderr);
     assert.match(shared.stderr, /name the same file/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+// ---- hangs and unbounded reads -----------------------------------------------------------------
+
+test("issue 14 (second pass): a key that is a FIFO or a link to /dev/zero is refused (exit 2), not read until the process hangs or dies (check-summary --key, verify --sign-key)", () => {
+  const root = repo("redteam-keys", { "summary.json": "{}" });
+  try {
+    spawnSync("mkfifo", [join(root, "ci.pub")]);
+    spawnSync("ln", ["-s", "/dev/zero", join(root, "zero.key")]);
+    cpSync(packagePath("examples", "promotion"), join(root, "promotion"), { recursive: true });
+    for (const args of [["promote", "check-summary", "summary.json", "--key", "ci.pub"], ["promote", "verify", "promotion/run.receipt.json", "--summary-out", "s.json", "--sign-key", "zero.key"]]) {
+      const run = gatehouse(args, root, { timeoutMs: 20_000 });
+      assert.is(run.timedOut, false, args.join(" "));
+      assert.is(run.code, 2, `${args.join(" ")}: ${run.stdout}${run.stderr}`);
+      assert.match(run.stderr, /not a regular file/);
+    }
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
