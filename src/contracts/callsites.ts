@@ -6,7 +6,7 @@ import { join } from "node:path";
 import ts from "typescript";
 import type { Node } from "web-tree-sitter";
 import { pythonParser } from "./extract-py.js";
-import { scriptKind } from "./extract-ts.js";
+import { scriptKind } from "./ts/index.js";
 
 export interface CallSite {
   file: string;

@@ -15,7 +15,7 @@ import { diffContracts, type ContractChange } from "./diff.js";
 import { extractContracts, type Extraction } from "./extract.js";
 import { consumerFiles } from "./files.js";
 import { contractId, DECLARED_LINE, maxImpact, type Impact, type Registry } from "./model.js";
-import { DEFAULT_DECISIONS, DEFAULT_REGISTRY, loadRegistry, parseRegistry } from "./registry.js";
+import { baselineContracts, DEFAULT_DECISIONS, DEFAULT_REGISTRY, loadRegistry, parseRegistry } from "./registry.js";
 
 export interface InvariantSettings {
   dataAccessModules?: string[];
@@ -221,8 +221,8 @@ export async function buildContractDiff(root: string, settings: ContractSettings
   // In a GitHub pull request the base branch is the baseline unless configured otherwise.
   const baseRef = settings.baseRef ?? (env.GATEHOUSE_CONTRACTS_BASE || (env.GITHUB_BASE_REF ? `origin/${env.GITHUB_BASE_REF}` : undefined));
   const base = baseRef ? await registryAtRef(root, baseRef, settings.registry, schemas) : working;
-  const changes = diffContracts(base.contracts, extraction.contracts);
-  const pending = diffContracts(working.contracts, extraction.contracts).length;
+  const changes = diffContracts(baselineContracts(base, extraction.contracts), extraction.contracts);
+  const pending = diffContracts(baselineContracts(working, extraction.contracts), extraction.contracts).length;
   const names = new Set(changes.filter((c) => c.severity !== "SAFE").map((c) => calleeName(c.symbol.name)));
   const sites = await findCallSites(root, await consumerFiles(root), names);
   const { decisions, findings } = loadDecisions(root, settings.decisions, schemas);
@@ -261,7 +261,7 @@ function invariantFacts(extraction: Extraction, settings: InvariantSettings): No
   const dataAccess = picomatch(settings.dataAccessModules?.length ? settings.dataAccessModules : ["__none__"]);
   const summary = picomatch(settings.summaryModules?.length ? settings.summaryModules : ["__none__"]);
   const exports = extraction.contracts
-    .filter((c) => c.kind !== "class")
+    .filter((c) => c.kind === "function" || c.kind === "method")
     .map((c) => ({
       id: contractId(c),
       kind: c.kind,
