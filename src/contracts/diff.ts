@@ -10,6 +10,8 @@
 // positional-or-keyword; every other kind change, a moved positional parameter, an added required
 // or removed parameter breaks callers.
 
+import { createHash } from "node:crypto";
+import canonicalizeModule from "canonicalize";
 import type { ChangeSeverity, Contract, ContractParam, ContractSignature } from "./model.js";
 import { CALLABLE_KINDS, contractId } from "./model.js";
 import { parentOf } from "./ts/declarations.js";
@@ -79,6 +81,11 @@ export interface ContractChange {
   renamedTo?: string;
   /** deprecated removals: the replacement the contract named */
   replacement?: string;
+  /**
+   * What a decision binds to: a hash of the code, the symbol, the parameter and the old and new
+   * contracts (curated fields aside). Another change of the same symbol has another fingerprint.
+   */
+  fingerprint: string;
 }
 
 export interface DiffOptions {
@@ -159,7 +166,24 @@ export function diffContracts(before: Contract[], after: Contract[], options: Di
     const fresh = newById.get(contractId(old));
     if (fresh) changes.push(...compareContract(old, fresh, judge));
   }
+  for (const c of changes) c.fingerprint = fingerprintOf(c, oldById.get(c.id), newById.get(c.renamedTo ?? c.id));
   return changes.sort(compareChanges);
+}
+
+// canonicalize ships CommonJS whose default export is the function itself.
+type Canonicalize = (value: unknown) => string | undefined;
+const canonicalize: Canonicalize = (canonicalizeModule as unknown as { default?: Canonicalize }).default ?? (canonicalizeModule as unknown as Canonicalize);
+
+/** The contract as a decision sees it: without what people curate (consumers, tests, since). */
+function decided(contract: Contract | undefined): unknown {
+  if (!contract) return null;
+  const { consumers: _consumers, tests: _tests, since: _since, ...rest } = contract;
+  return rest;
+}
+
+export function fingerprintOf(change: Pick<ContractChange, "code" | "id" | "param">, before: Contract | undefined, after: Contract | undefined): string {
+  const text = canonicalize([change.code, change.id, change.param ?? "", decided(before), decided(after)]) ?? "";
+  return createHash("sha256").update(text).digest("hex").slice(0, 16);
 }
 
 export function compareChanges(a: ContractChange, b: ContractChange): number {
@@ -171,7 +195,8 @@ function cmp(a: string, b: string): number {
 }
 
 function change(code: ChangeCode, contract: Contract, message: string, extra: Partial<ContractChange> = {}): ContractChange {
-  return { code, severity: CHANGE_CODES[code].severity, id: contractId(contract), symbol: contract.symbol, language: contract.language, message, ...extra };
+  // The fingerprint is set once every change is known (diffContracts).
+  return { code, severity: CHANGE_CODES[code].severity, id: contractId(contract), symbol: contract.symbol, language: contract.language, message, fingerprint: "", ...extra };
 }
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
