@@ -217,6 +217,31 @@ test("Python: __all__, _private, parameter kinds, docstring tags, methods, gitig
   }
 });
 
+test("issue 20.3 (Python): overloads through typing aliases, private modules, renamed *args, property with a comment", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "gh-contracts-py-"));
+  try {
+    const side = (name: string, text: string, extra: Record<string, string> = {}) => {
+      mkdirSync(join(dir, name), { recursive: true });
+      writeFileSync(join(dir, name, "api.py"), text);
+      for (const [file, content] of Object.entries(extra)) writeFileSync(join(dir, name, file), content);
+      return join(dir, name);
+    };
+    const stubs = (impl: string) =>
+      `import typing as t\nfrom typing import overload as ov\n\n@t.overload\ndef conv(x: int) -> int: ...\n@ov\ndef conv(x: str) -> str: ...\ndef conv(${impl}):\n    return x\n\nclass Box:\n    @property  # type: ignore\n    def size(self):\n        return 1\n\ndef log(*args, **kwargs):\n    pass\n`;
+    const old = side("old", stubs("x"), { "_compat.py": "def shim():\n    pass\n" });
+    const fresh = side("new", stubs("x, strict=False").replace("*args, **kwargs", "*values, **options"), { "_compat.py": "def other():\n    pass\n" });
+    const before = await extractContracts(old);
+    const after = await extractContracts(fresh);
+    // The implementation is the contract (not the first stub), _compat.py is private, a
+    // commented @property is no method.
+    assert.equal(before.contracts.map((c) => c.symbol.name), ["Box", "conv", "log"]);
+    assert.equal(before.contracts.find((c) => c.symbol.name === "conv")!.params.map((p) => p.name), ["x"]);
+    assert.equal(diffContracts(before.contracts, after.contracts).map((c) => [c.code, c.param]), [["contracts/param-optional-added", "strict"]]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("type relations: union members, reordering, any", () => {
   assert.equal(unionMembers("A<B | C> | { a: 1 | 2 } | 'x|y'"), ["A<B | C>", "{ a: 1 | 2 }", "'x|y'"]);
   assert.is(typeRelation("string | number", "number | string"), "same");

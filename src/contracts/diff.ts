@@ -439,15 +439,19 @@ export function unionMembers(type: string): string[] {
 
 const POSITIONAL = new Set(["positional-only", "positional-or-keyword"]);
 
+const VARIADIC = new Set(["var-positional", "var-keyword"]);
+
 function comparePythonParams(old: Contract, fresh: Contract): ContractChange[] {
   const id = contractId(old);
   const out: ContractChange[] = [];
-  const newByName = new Map(fresh.params.map((p) => [p.name, p]));
-  const oldByName = new Map(old.params.map((p) => [p.name, p]));
+  // `*args` and `**kwargs` are matched by kind: nobody passes them by name, so renaming one is no change.
+  const key = (p: ContractParam) => (VARIADIC.has(p.kind ?? "") ? `*${p.kind}` : p.name);
+  const newByName = new Map(fresh.params.map((p) => [key(p), p]));
+  const oldByName = new Map(old.params.map((p) => [key(p), p]));
   const oldPositional = old.params.filter((p) => POSITIONAL.has(p.kind ?? "")).map((p) => p.name);
   const newPositional = fresh.params.filter((p) => POSITIONAL.has(p.kind ?? "")).map((p) => p.name);
   for (const a of old.params) {
-    const b = newByName.get(a.name);
+    const b = newByName.get(key(a));
     if (!b) {
       out.push(change("contracts/param-removed", old, `${id}: parameter ${a.name} was removed`, { param: a.name }));
       continue;
@@ -468,7 +472,7 @@ function comparePythonParams(old: Contract, fresh: Contract): ContractChange[] {
     }
   }
   for (const b of fresh.params) {
-    if (oldByName.has(b.name)) continue;
+    if (oldByName.has(key(b))) continue;
     const code = b.required ? "contracts/param-required-added" : "contracts/param-optional-added";
     out.push(change(code, old, `${id}: ${b.required ? "required" : "optional"} parameter ${b.name} was added`, { param: b.name }));
   }
