@@ -21,6 +21,7 @@ interface Node {
 }
 
 const MEMBER_KINDS = new Set(["method", "property"]);
+const RESERVED = new Set(["this", "default", "function", "class", "new", "delete", "in", "typeof", "void", "var", "let", "const", "enum", "export", "import", "return", "switch", "case", "if", "else", "for", "while", "do", "break", "continue", "throw", "try", "catch", "finally", "with", "yield", "await", "super", "extends", "instanceof", "null", "true", "false", "debugger"]);
 
 /** The local name a top-level contract is declared under (`default` cannot be declared). */
 export function localName(name: string): string {
@@ -32,7 +33,8 @@ export function renderModule(contracts: Contract[]): RenderedModule {
   const out: RenderedModule = { text: "", lines: [], headers: new Map(), names: new Set() };
   const emit = (line: string, owner: string) => {
     out.lines.push(owner);
-    out.text += `${line}\n`;
+    // Inferred types name other files (`import("./Node.js").Node`): by name, resolved like any other.
+    out.text += `${line.replace(/import\("[^"]*"\)\./g, "")}\n`;
   };
   const header = (c: Contract) => out.headers.set(c.symbol.name, out.lines.length);
   const defaults: string[] = [];
@@ -91,13 +93,21 @@ function typeParams(list: TypeParam[] | undefined): string {
 
 function params(list: ContractParam[]): string {
   const lastRequired = list.reduce((last, p, i) => (p.required && !p.rest ? i : last), -1);
+  // The declared name when it is one (a type predicate, `x is T`, names it), else a positional one.
+  const seen = new Set<string>();
+  const nameOf = (p: ContractParam, i: number) => {
+    const name = /^[A-Za-z_$][\w$]*$/.test(p.name) && !seen.has(p.name) && !RESERVED.has(p.name) ? p.name : `p${i}`;
+    seen.add(name);
+    return name;
+  };
   return list
     .map((p, i) => {
       const type = p.type ?? (p.rest ? "any[]" : "any");
-      if (p.rest) return `...p${i}: ${type}`;
+      const name = nameOf(p, i);
+      if (p.rest) return `...${name}: ${type}`;
       // An optional parameter before a required one (`f(a = 1, b)`) is passed explicitly.
-      if (!p.required && i < lastRequired) return `p${i}: (${type}) | undefined`;
-      return `p${i}${p.required ? "" : "?"}: ${type}`;
+      if (!p.required && i < lastRequired) return `${name}: (${type}) | undefined`;
+      return `${name}${p.required ? "" : "?"}: ${type}`;
     })
     .join(", ");
 }

@@ -3,7 +3,7 @@
 // (dist/index.js, dist/index.d.ts) maps back to its source when the source is there
 // (src/index.ts), else to the declaration file the package ships, else to the JavaScript itself.
 
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, posix } from "node:path";
 
 export interface EntryPoints {
@@ -32,7 +32,9 @@ export function packageEntryPoints(root: string): EntryPoints | undefined {
     for (const t of exportTargets(pkg.exports)) targets.add(t);
   } else {
     const types = typeof pkg.types === "string" ? pkg.types : typeof pkg.typings === "string" ? pkg.typings : undefined;
+    // Without `types`, TypeScript reads index.d.ts at the package root, else beside `main`.
     if (types) targets.add(types);
+    else if (existsSync(join(root, "index.d.ts"))) targets.add("index.d.ts");
     else for (const key of ["main", "module"]) if (typeof pkg[key] === "string") targets.add(pkg[key] as string);
   }
   if (targets.size === 0) return undefined;
@@ -82,6 +84,8 @@ export function sourceOf(root: string, target: string): string | undefined {
     ...SOURCE_EXTENSIONS.map((e) => `${stem}${e}`).filter((c) => !c.endsWith(".d.ts")),
     ...DECLARATION_EXTENSIONS.map((e) => `${stem}${e}`),
     path,
+    // `"main": "source"`: a directory's index, typed first.
+    ...[...SOURCE_EXTENSIONS, ...DECLARATION_EXTENSIONS, ".js", ".mjs", ".cjs"].map((e) => `${path}/index${e}`),
   ];
-  return candidates.find((c) => existsSync(join(root, c)));
+  return candidates.find((c) => statSync(join(root, c), { throwIfNoEntry: false })?.isFile() ?? false);
 }

@@ -6,7 +6,7 @@
 // With entry modules, only what they reach is read (also outside the globbed files: a package's
 // `.d.ts` under dist/), and each public symbol appears once per entry, under the entry's path.
 
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join, posix } from "node:path";
 import ts from "typescript";
 import { type Contract, type ContractLanguage, DECLARED_LINE, type ModuleText } from "../model.js";
@@ -41,6 +41,11 @@ interface ModuleInfo {
   text: ModuleText;
 }
 
+/** A file (a directory named like a module, `./locale`, is not one). */
+export function isFile(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+}
+
 export function scriptKind(file: string): ts.ScriptKind {
   if (file.endsWith(".tsx")) return ts.ScriptKind.TSX;
   if (file.endsWith(".jsx")) return ts.ScriptKind.JSX;
@@ -67,8 +72,10 @@ export function resolveSpecifier(fromFile: string, specifier: string, exists: (f
   const base = posix.normalize(posix.join(posix.dirname(fromFile), specifier));
   if (base.startsWith("..")) return undefined;
   const stem = base.replace(/\.(m|c)?(j|t)sx?$/, "");
-  const extensions = [...TS_EXTENSIONS, ...DECLARATION_EXTENSIONS];
-  const candidates = [base, ...extensions.map((e) => stem + e), ...extensions.map((e) => `${base}/index${e}`)];
+  // Types before JavaScript: `./x.js` next to `x.d.ts` (a package's build) is read as `x.d.ts`.
+  const typed = [".ts", ".tsx", ".mts", ".cts", ...DECLARATION_EXTENSIONS];
+  const js = [".js", ".jsx", ".mjs", ".cjs"];
+  const candidates = [...typed.map((e) => stem + e), base, ...js.map((e) => stem + e), ...[...typed, ...js].map((e) => `${base}/index${e}`)];
   return candidates.find((c) => !c.endsWith("/") && exists(c));
 }
 
@@ -77,7 +84,7 @@ export function extractSyntax(root: string, files: string[], options: SyntaxOpti
   // From entries, any file they reach on disk is read (a package's .d.ts under dist/ included).
   const onDisk = new Map<string, boolean>();
   const exists = options.entries
-    ? (f: string) => fileSet.has(f) || (onDisk.get(f) ?? (onDisk.set(f, !f.includes("node_modules/") && existsSync(join(root, f))), onDisk.get(f)!))
+    ? (f: string) => fileSet.has(f) || (onDisk.get(f) ?? (onDisk.set(f, !f.includes("node_modules/") && isFile(join(root, f))), onDisk.get(f)!))
     : (f: string) => fileSet.has(f);
   const modules = new Map<string, ModuleInfo | null>();
   const lines = new Map<Contract, number>();
@@ -126,16 +133,18 @@ export function extractSyntax(root: string, files: string[], options: SyntaxOpti
     entries = publicByDefault(files, modules);
   }
   const contracts: Contract[] = [];
-  const published = new Set<Contract>();
+  const published = new Map<Contract, string>();
   for (const file of entries) {
     const info = load(file);
     if (!info) continue;
     for (const name of exportedNames(info, resolver, new Set())) {
       for (const template of resolveExport(info, name, resolver, new Set()) ?? []) {
-        // A template is usually published once: then it becomes the contract, without a copy.
-        const symbol = { name: name + template.symbol.name, module: file };
+        // A template is usually published once: then it becomes the contract, without a copy (its
+        // name relative to the export is kept for a second entry that reaches it).
+        const relative = published.get(template) ?? template.symbol.name;
+        const symbol = { name: name + relative, module: file };
         const contract = published.has(template) ? { ...template, symbol } : Object.assign(template, { symbol });
-        published.add(contract);
+        published.set(template, relative);
         // Lines point into the module that declares the symbol; a re-export has none of its own.
         const pos = lines.get(template);
         if (pos !== undefined && info.own.has(template)) DECLARED_LINE.setPosition(contract, info.text, pos);
