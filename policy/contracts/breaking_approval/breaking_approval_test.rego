@@ -33,7 +33,7 @@ test_fail_stale_decision if {
 	got == {{
 		"code": "contracts/breaking-unapproved",
 		"msg": "BREAKING contracts/param-removed: parameter a was removed; no decision approves it; contracts/decisions/d1.json was written for another change (its fingerprint differs): write a new decision (no call sites)",
-		"location": {"pointer": "/changes/0"}, "metadata": meta,
+		"location": {"pointer": "/changes/0"}, "metadata": meta, "suggested_fix": breaking_approval.fix,
 	}}
 }
 
