@@ -180,8 +180,9 @@ export class PolicyInstance {
    * `input` is the input's UTF-8 JSON: an ArrayBuffer, or a view of one (no copy needed; an
    * ArrayBuffer costs about a microsecond to allocate). The input is parsed again whenever another
    * buffer or view object comes; the bytes must not change between calls that pass the same one.
+   * `null`: no input document at all (`input` is undefined, as for `opa eval` without one).
    */
-  evaluate(input: ArrayBuffer | Uint8Array, entrypoint: string): { defined: boolean; value: unknown } {
+  evaluate(input: ArrayBuffer | Uint8Array | null, entrypoint: string): { defined: boolean; value: unknown } {
     let resultSet: unknown;
     try {
       resultSet = this.#evaluate(input, entrypoint);
@@ -195,12 +196,13 @@ export class PolicyInstance {
     return { defined: true, value: (resultSet[0] as { result: unknown }).result };
   }
 
-  #evaluate(input: ArrayBuffer | Uint8Array, entrypoint: string): unknown {
+  #evaluate(input: ArrayBuffer | Uint8Array | null, entrypoint: string): unknown {
     const state = this.#state;
     const wasm = this.#exports;
     if (!Object.prototype.hasOwnProperty.call(state.entrypoints, entrypoint)) {
       throw new Error(`entrypoint ${entrypoint} is not valid in this instance`);
     }
+    if (input === null) return this.#evaluateWithoutInput(state.entrypoints[entrypoint]!);
     let loaded = this.#loaded;
     if (!loaded || loaded.input !== input || loaded.dataHeapPtr !== state.dataHeapPtr) {
       this.#loaded = undefined;
@@ -219,6 +221,17 @@ export class PolicyInstance {
     wasm.opa_eval_ctx_set_input(ctx, loaded.addr);
     wasm.opa_eval_ctx_set_data(ctx, state.dataAddr);
     wasm.opa_eval_ctx_set_entrypoint(ctx, state.entrypoints[entrypoint]!);
+    wasm.eval(ctx);
+    return this.#bridge.read(wasm.opa_eval_ctx_get_result(ctx));
+  }
+
+  #evaluateWithoutInput(entrypoint: number): unknown {
+    const wasm = this.#exports;
+    this.#loaded = undefined;
+    wasm.opa_heap_ptr_set(this.#state.dataHeapPtr);
+    const ctx = wasm.opa_eval_ctx_new();
+    wasm.opa_eval_ctx_set_data(ctx, this.#state.dataAddr);
+    wasm.opa_eval_ctx_set_entrypoint(ctx, entrypoint);
     wasm.eval(ctx);
     return this.#bridge.read(wasm.opa_eval_ctx_get_result(ctx));
   }
