@@ -513,11 +513,24 @@ async function runBatch(cases: Case[], dir: string, names: (c: Case) => string[]
   for (let round = 0; remaining.length > 0 && round < 50; round++) {
     const built = await build(ghDir, join(dir, `bundle-${round}`));
     if ("error" in built) {
-      // The first line repeats the command (every entrypoint); the tool's own output follows.
-      const named = [...casesNamed(built.error.slice(built.error.indexOf("\n") + 1))].filter((i) => remaining.some((c) => c.index === i));
-      const blamed = named.length > 0 ? named : [remaining[remaining.length - 1]!.index];
+      // The first line repeats the command (for opa build, every entrypoint; for opa parse, the
+      // file); the tool's own output follows. A failure naming no single case: each case is
+      // built alone to find the ones that fail.
+      const firstLine = built.error.slice(0, built.error.indexOf("\n") + 1);
+      const live = (set: Set<number>) => [...set].filter((i) => remaining.some((c) => c.index === i));
+      let blamed = live(casesNamed(built.error.slice(firstLine.length)));
+      if (blamed.length === 0 && live(casesNamed(firstLine)).length === 1) blamed = live(casesNamed(firstLine));
+      if (blamed.length === 0 && remaining.length > 1) {
+        for (const c of remaining) {
+          const alone = await runBatch([c], join(dir, `alone-${c.index}`), names);
+          gatehouse.set(c.index, alone.get(c.index)!);
+        }
+        remaining = [];
+        continue;
+      }
+      if (blamed.length === 0) blamed = [remaining[0]!.index];
       for (const index of blamed) {
-        gatehouse.set(index, { kind: "error", message: `build: ${built.error}`, at: "build" });
+        gatehouse.set(index, { kind: "error", message: `build: ${built.error.slice(firstLine.length).trim() || built.error}`, at: "build" });
         await rm(join(ghDir, `gh${index}`), { recursive: true, force: true });
       }
       remaining = remaining.filter((c) => !gatehouse.has(c.index));

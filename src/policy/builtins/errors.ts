@@ -1,15 +1,19 @@
 // Errors of gatehouse's builtins, shaped like OPA's (`<builtin>: <message>`, operand errors
 // worded as topdown words them), so an evaluation error reads the same as under `opa eval`.
 
+import { isSet, RegoNumber } from "./values.js";
+
 /** A builtin failure; index.ts prefixes the builtin's name, as topdown does. */
 export class BuiltinError extends Error {
   override name = "BuiltinError";
 }
 
-/** OPA's ast.ValueName of a JSON-decoded value (sets arrive as arrays). */
+/** OPA's ast.ValueName of an operand (sets arrive as arrays marked as sets). */
 export function valueName(value: unknown): string {
   if (value === null) return "null";
+  if (isSet(value)) return "set";
   if (Array.isArray(value)) return "array";
+  if (value instanceof RegoNumber) return "number";
   switch (typeof value) {
     case "string":
       return "string";

@@ -49,6 +49,28 @@ export function fixedNsClock(ns: bigint): Clock {
   return { nowNs: () => ns };
 }
 
+/** A clock read once per evaluation, as topdown reads time.now_ns once per query. */
+export interface EvaluationClock extends Clock {
+  /** Called as an evaluation starts: the next reading asks the underlying clock again. */
+  startEvaluation(): void;
+}
+
+export function perEvaluationClock(clock: Clock): EvaluationClock {
+  let now: bigint | undefined;
+  return {
+    nowNs: () => (now ??= clock.nowNs()),
+    startEvaluation: () => {
+      now = undefined;
+    },
+  };
+}
+
+/**
+ * Builtins that receive every number as a RegoNumber holding the runtime's text (values.ts):
+ * sprintf formats 1e2 as a float and 100 as an integer, and integers past 2^53 exactly, as OPA does.
+ */
+export const EXACT_NUMBER_BUILTINS: ReadonlySet<string> = new Set(["sprintf"]);
+
 export type BuiltinFn = (...args: any[]) => unknown;
 
 /** Builtins that @open-policy-agent/opa-wasm itself provides (it consults them first). */
