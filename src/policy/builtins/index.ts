@@ -14,7 +14,7 @@
 // text, which the SDK passes to the wasm module unparsed.
 
 import { createHash } from "node:crypto";
-import { BuiltinError, operandTypeError, stringOperand } from "./errors.js";
+import { BuiltinError, OperandError, operandTypeError, stringOperand } from "./errors.js";
 import { ENCODING_BUILTINS } from "./encoding.js";
 import { exactJson } from "./exact.js";
 import { NUMBER_BUILTINS } from "./numbers.js";
@@ -22,7 +22,8 @@ import { semverCompare, semverIsValid } from "./semver.js";
 import { STRING_BUILTINS } from "./strings.js";
 import { UNIT_BUILTINS } from "./units.js";
 import { goSprintf } from "./sprintf.js";
-import { regexSplit } from "./regex.js";
+import { REGEX_BUILTINS } from "./regex.js";
+import { OBJECT_BUILTINS } from "./object.js";
 import { addDate, clock as timeClock, date, diff, format as timeFormat, parseDurationNs, parseNs, parseRfc3339Ns, weekday } from "./time.js";
 
 /** Time source for `time.now_ns`, injectable so a run is reproducible (`--now`, GATEHOUSE_NOW). */
@@ -87,7 +88,7 @@ function named(name: string, fn: BuiltinFn): BuiltinFn {
     try {
       return fn(...args);
     } catch (error) {
-      if (error instanceof BuiltinError) throw new BuiltinError(`${name}: ${error.message}`);
+      if (error instanceof BuiltinError) throw error.withMessage(`${name}: ${error.message}`);
       throw error;
     }
   };
@@ -110,10 +111,11 @@ export function createBuiltins(clock: Clock): Record<string, BuiltinFn> {
     "crypto.sha256": (value: unknown) => createHash("sha256").update(stringOperand(value, 1), "utf8").digest("hex"),
     sprintf: (format: unknown, args: unknown) => {
       const text = stringOperand(format, 1);
-      if (!Array.isArray(args)) throw new BuiltinError(operandTypeError(2, args, "array"));
+      if (!Array.isArray(args)) throw new OperandError(operandTypeError(2, args, "array"));
       return goSprintf(text, args);
     },
-    "regex.split": regexSplit,
+    ...(REGEX_BUILTINS as Record<string, BuiltinFn>),
+    ...(OBJECT_BUILTINS as Record<string, BuiltinFn>),
     ...(ENCODING_BUILTINS as Record<string, BuiltinFn>),
     ...(STRING_BUILTINS as Record<string, BuiltinFn>),
     ...(UNIT_BUILTINS as Record<string, BuiltinFn>),
