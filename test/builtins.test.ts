@@ -612,6 +612,25 @@ test("object.subset agrees with opa eval (objects, arrays; operand errors)", asy
   await agree(cases);
 });
 
+test("yaml.is_valid and yaml.unmarshal agree with opa eval (YAML 1.2 scalars, several documents, errors fail closed)", async () => {
+  const docs: unknown[] = [
+    "a: 1", "a: yes\nb: off\nc: ~\nd: 0x1F\ne: 1.5\nf: '007'", "- x\n- [1, 2]\n- {k: v}", "", "a: 1\n---\nb: 2\n", "a: 1\n---\n\tb: 2\n",
+    "  test:\ntest1: hello\n", "[1,2,3", "key: [unclosed", "a: &x 1\nb: *x", "x: \"quoted \\u00e9\"", 1, null, ["a"],
+  ];
+  const cases: Case[] = [];
+  for (const d of docs) cases.push(["yaml.is_valid", d], ["yaml.unmarshal", d]);
+  const expected = await opaOutcomes(cases);
+  const failures: string[] = [];
+  cases.forEach((c, i) => {
+    const ours = ourOutcome(c);
+    const theirs = expected[i]!;
+    // Values must agree; errors must be errors on both sides (go-yaml's wording is not copied).
+    const same = "value" in ours && "value" in theirs ? JSON.stringify(JSON.parse(ours.value)) === JSON.stringify(JSON.parse(theirs.value)) : "error" in ours && "error" in theirs;
+    if (!same) failures.push(`${JSON.stringify(c)}\n    opa:  ${JSON.stringify(theirs)}\n    ours: ${JSON.stringify(ours)}`);
+  });
+  if (failures.length > 0) assert.unreachable(`${failures.length} of ${cases.length} cases differ from opa eval:\n  ${failures.join("\n  ")}`);
+});
+
 test("the SDK's own sprintf is not the one called", () => {
   // The SDK's implementation (sprintf-js) formats differently from Go; prove the two differ on
   // the case the end-to-end test checks, so that check can only pass with ours in place.

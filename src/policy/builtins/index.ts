@@ -24,6 +24,7 @@ import { UNIT_BUILTINS } from "./units.js";
 import { goSprintf } from "./sprintf.js";
 import { REGEX_BUILTINS } from "./regex.js";
 import { OBJECT_BUILTINS } from "./object.js";
+import { YAML_BUILTINS } from "./yaml.js";
 import { addDate, clock as timeClock, date, diff, format as timeFormat, parseDurationNs, parseNs, parseRfc3339Ns, weekday } from "./time.js";
 
 /** Time source for `time.now_ns`, injectable so a run is reproducible (`--now`, GATEHOUSE_NOW). */
@@ -75,7 +76,7 @@ export const EXACT_NUMBER_BUILTINS: ReadonlySet<string> = new Set(["sprintf"]);
 export type BuiltinFn = (...args: any[]) => unknown;
 
 /** Builtins that @open-policy-agent/opa-wasm itself provides (it consults them first). */
-export const SDK_BUILTINS: readonly string[] = ["json.is_valid", "yaml.is_valid", "yaml.marshal", "yaml.unmarshal"];
+export const SDK_BUILTINS: readonly string[] = ["json.is_valid", "yaml.marshal"];
 
 /** An exact integer result: the SDK loads an ArrayBuffer into the module as raw JSON text. */
 export function nsResult(ns: bigint): ArrayBuffer {
@@ -116,6 +117,7 @@ export function createBuiltins(clock: Clock): Record<string, BuiltinFn> {
     },
     ...(REGEX_BUILTINS as Record<string, BuiltinFn>),
     ...(OBJECT_BUILTINS as Record<string, BuiltinFn>),
+    ...(YAML_BUILTINS as Record<string, BuiltinFn>),
     ...(ENCODING_BUILTINS as Record<string, BuiltinFn>),
     ...(STRING_BUILTINS as Record<string, BuiltinFn>),
     ...(UNIT_BUILTINS as Record<string, BuiltinFn>),
