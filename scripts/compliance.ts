@@ -143,6 +143,9 @@ function exactJsonText(value: unknown): string {
 
 function loadCases(dir: string, only?: string): Map<string, Case[]> {
   const out = new Map<string, Case[]>();
+  // Notes are meant to be unique but are not quite (a few repeat across files): the second and
+  // later cases of a note are told apart by " #2", " #3", in the corpus's own (sorted) order.
+  const seen = new Map<string, number>();
   for (const category of readdirSync(dir).sort()) {
     if (only && category !== only) continue;
     const cases: Case[] = [];
@@ -151,7 +154,9 @@ function loadCases(dir: string, only?: string): Map<string, Case[]> {
       // OPA reads these with sigs.k8s.io/yaml (YAML 1.1 scalars); integers stay exact.
       const doc = YAML.parse(readFileSync(join(dir, category, file), "utf8"), { version: "1.1", intAsBigInt: true }) as { cases: TestCase[] };
       for (const tc of doc.cases) {
-        const c: Case = { ...tc, category, index: cases.length };
+        const count = (seen.get(tc.note) ?? 0) + 1;
+        seen.set(tc.note, count);
+        const c: Case = { ...tc, note: count > 1 ? `${tc.note} #${count}` : tc.note, category, index: cases.length };
         if (tc.input !== undefined) c.inputJson = exactJsonText(tc.input);
         if (tc.env && Object.keys(tc.env).length > 0) c.skip = "needs environment variables";
         if (/rego\.metadata/.test(`${(tc.modules ?? []).join("\n")}\n${tc.query}`)) c.plain = true;
@@ -623,6 +628,12 @@ interface BaselineEntry {
   /** why a wrong-value or wrong-allow is accepted (a wasm runtime difference gatehouse documents) */
   reason?: string;
 }
+/** The file: each case's class, and the reason for each accepted wrong-value or wrong-allow. */
+interface BaselineFile {
+  opaVersion: string;
+  cases: Record<string, CaseClass>;
+  reasons: Record<string, string>;
+}
 interface Baseline {
   opaVersion: string;
   cases: Record<string, BaselineEntry>;
@@ -630,7 +641,10 @@ interface Baseline {
 
 function readBaseline(): Baseline | undefined {
   if (!existsSync(BASELINE)) return undefined;
-  return JSON.parse(readFileSync(BASELINE, "utf8")) as Baseline;
+  const file = JSON.parse(readFileSync(BASELINE, "utf8")) as BaselineFile;
+  const cases: Record<string, BaselineEntry> = {};
+  for (const [note, cls] of Object.entries(file.cases)) cases[note] = { class: cls, ...(file.reasons[note] ? { reason: file.reasons[note] } : {}) };
+  return { opaVersion: file.opaVersion, cases };
 }
 
 function counts(verdicts: Verdict[]): Record<CaseClass, number> {
@@ -696,13 +710,21 @@ async function main(): Promise<void> {
       const reason = baseline?.cases[v.note]?.reason ?? v.runtimeReason;
       cases[v.note] = { class: v.class, ...(reason && (v.class === "wrong-value" || v.class === "wrong-allow") ? { reason } : {}) };
     }
-    const sorted = Object.fromEntries(Object.entries(cases).sort(([a], [b]) => (a < b ? -1 : 1)));
+    const sorted = Object.entries(cases).sort(([a], [b]) => (a < b ? -1 : 1));
+    const file: BaselineFile = {
+      opaVersion: version,
+      cases: Object.fromEntries(sorted.map(([note, entry]) => [note, entry.class])),
+      reasons: Object.fromEntries(sorted.filter(([, entry]) => entry.reason).map(([note, entry]) => [note, entry.reason!])),
+    };
     mkdirSync(dirname(BASELINE), { recursive: true });
-    writeFileSync(BASELINE, JSON.stringify({ opaVersion: version, cases: sorted } satisfies Baseline, null, 1) + "\n");
+    writeFileSync(BASELINE, JSON.stringify(file, null, 1) + "\n");
     console.log(`baseline written: ${BASELINE}`);
   } else if (!baseline) {
     failed++;
     problems.push(`no baseline at ${BASELINE}: run \`npm run compliance -- --update\``);
+  } else if (baseline.opaVersion !== version) {
+    failed++;
+    problems.push(`the baseline was recorded with opa ${baseline.opaVersion}, the pinned opa is ${version}: run \`npm run compliance -- --update\` and review the changes`);
   } else if (!only) {
     for (const note of Object.keys(baseline.cases)) {
       if (!verdicts.some((v) => v.note === note)) {

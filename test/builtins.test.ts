@@ -615,7 +615,7 @@ test("object.subset agrees with opa eval (objects, arrays; operand errors)", asy
 test("yaml.is_valid and yaml.unmarshal agree with opa eval (YAML 1.2 scalars, several documents, errors fail closed)", async () => {
   const docs: unknown[] = [
     "a: 1", "a: yes\nb: off\nc: ~\nd: 0x1F\ne: 1.5\nf: '007'", "- x\n- [1, 2]\n- {k: v}", "", "a: 1\n---\nb: 2\n", "a: 1\n---\n\tb: 2\n",
-    "  test:\ntest1: hello\n", "[1,2,3", "key: [unclosed", "a: &x 1\nb: *x", "x: \"quoted \\u00e9\"", 1, null, ["a"],
+    "  test:\ntest1: hello\n", "[1,2,3", "key: [unclosed", "a: &x 1\nb: *x", "a: 1\na: 2", "x: \"quoted \\u00e9\"", 1, null, ["a"],
   ];
   const cases: Case[] = [];
   for (const d of docs) cases.push(["yaml.is_valid", d], ["yaml.unmarshal", d]);
