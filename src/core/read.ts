@@ -233,3 +233,45 @@ export function openForUpdate(file: string, flags: number, mode?: number): numbe
     throw asReadError(file, error);
   }
 }
+
+/** The name stdin goes by in UntrustedFileError. */
+export const STDIN_NAME = "-";
+
+/**
+ * Reads standard input, at most `maxBytes` + 1 bytes: stdin is pipeline content like any file
+ * (`gatehouse check - < /dev/zero` must not grow memory until the process dies). Nothing past
+ * the cap is read: more than `maxBytes` bytes back means too large, which the caller refuses.
+ * Throws UntrustedFileError when stdin cannot be read.
+ */
+export function readStdin(maxBytes: number): Buffer {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  const chunk = Buffer.allocUnsafe(64 * 1024);
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(0, chunk, 0, Math.min(chunk.byteLength, maxBytes + 1 - length), null);
+    } catch (error) {
+      // A non-blocking stdin (some CI runners hand one over) has no data yet: wait and read on.
+      if ((error as NodeJS.ErrnoException).code === "EAGAIN") {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+        continue;
+      }
+      if ((error as NodeJS.ErrnoException).code === "EOF") break;
+      throw asReadError(STDIN_NAME, error);
+    }
+    if (n === 0) break;
+    chunks.push(Buffer.from(chunk.subarray(0, n)));
+    length += n;
+    if (length > maxBytes) break;
+  }
+  return Buffer.concat(chunks, length);
+}
+
+/** readStdin decoded as UTF-8; more than `maxBytes`, or bytes that are not UTF-8, are refused as readUntrustedText does. */
+export function readStdinText(maxBytes: number): string {
+  const bytes = readStdin(maxBytes);
+  if (bytes.byteLength > maxBytes) throw new UntrustedFileError("too-large", STDIN_NAME, `over the ${maxBytes}-byte limit`, bytes.byteLength);
+  if (!isUtf8(bytes)) throw new UntrustedFileError("unreadable", STDIN_NAME, "not valid UTF-8 text");
+  return bytes.toString("utf8");
+}

@@ -79,7 +79,7 @@ test("issue 14.1: --parser chooses the parser for any file name; an unknown name
   }
 });
 
-test("issue 14.1: a directory walk takes the files a parser claims and skips the rest", () => {
+test("issue 14.1: a directory walk takes the files a parser claims (those in a format gatehouse does not parse yet deny) and skips the rest", () => {
   const root = repo("adversarial-walk", {
     "policy/main.rego": 'package main\n\ndeny contains "x is set" if input.x\n',
     "dir/a.json": '{"x": false}',
@@ -91,8 +91,11 @@ test("issue 14.1: a directory walk takes the files a parser claims and skips the
   });
   try {
     const run = gatehouse(["check", "--policy", "policy", "dir", "--format", "json"], root);
-    assert.is(run.code, 0, run.stdout + run.stderr);
-    assert.equal(JSON.parse(run.stdout).inputs.map((i: { path: string }) => i.path), ["dir/a.json", "dir/b.yml", "dir/report.sarif"]);
+    // Skipping the Dockerfile and the TOML file would allow a directory conftest denies (second pass).
+    assert.is(run.code, 1, run.stdout + run.stderr);
+    const report = JSON.parse(run.stdout) as { inputs: { path: string }[]; findings: { code: string; input: string }[] };
+    assert.equal(report.inputs.map((i) => i.path), ["dir/Dockerfile", "dir/a.json", "dir/b.yml", "dir/config.toml", "dir/report.sarif"]);
+    assert.equal(report.findings.map((f) => [f.code, f.input]), [["input/unsupported-format", "dir/Dockerfile"], ["input/unsupported-format", "dir/config.toml"]]);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -95,7 +95,7 @@ export function loadParser(name: ParserName): Parser | undefined {
   return (PARSERS[name] as ParserEntry).load?.();
 }
 
-/** Whether gatehouse can parse files of this name: what directory walks keep. */
+/** Whether gatehouse can parse files of this name (a walk keeps every file a parser claims, parsed or not). */
 export function hasParser(path: string): boolean {
   const name = parserFor(path);
   return name !== undefined && (PARSERS[name] as ParserEntry).load !== undefined;
