@@ -6,8 +6,9 @@
 // its inner whitespace collapsed. It is refused when it holds an invisible or format character
 // (Unicode Cc, Cf, Co, Cn, Cs, line/paragraph separators, fillers, variation selectors) or mixes
 // scripts (Latin with Cyrillic or Greek, say), and it is blank when nothing is left. Two
-// identities are the same person when their comparison keys are equal: case-folded, with the
-// Cyrillic and Greek letters that look Latin read as Latin (whole-script look-alikes).
+// identities are the same person when their comparison keys are equal: combining marks dropped,
+// the letters of other scripts that look Latin read as Latin (whole-script look-alikes:
+// Cyrillic, Greek, Armenian, Coptic, Cherokee, Lisu), case-folded, I/l/1/| and O/0 folded.
 //
 // Required text (a rollback reference, a reason) is not a name: invisible characters are dropped
 // from it, and text that is blank after that counts as missing.
