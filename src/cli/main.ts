@@ -30,6 +30,7 @@ export const COMMANDS: Record<string, () => Promise<object>> = {
   ops: async () => (await import("./commands/ops.js")).opsCommand,
   ledger: async () => (await import("./commands/ledger.js")).ledgerCommand,
   keys: async () => (await import("./commands/keys.js")).keysCommand,
+  serve: async () => (await import("./commands/serve.js")).serveCommand,
 };
 
 /** The command modules a run needs: the one named first on the command line, else all. */
@@ -52,7 +53,7 @@ export async function main(argv: string[]): Promise<void> {
     const parser = yargs(argv.map((a) => (a === "-" ? STDIN_MARKER : a))).scriptName("gatehouse");
     for (const command of await commandsFor(argv)) parser.command(command as never);
     parser
-      .demandCommand(1, "name a command: init, check, gate, build, fixtures, contracts, version, policy, clarify, promote, schemas, ops, ledger, keys")
+      .demandCommand(1, "name a command: init, check, gate, build, fixtures, contracts, version, policy, clarify, promote, schemas, ops, ledger, keys, serve")
       .strict()
       .version(false)
       .option("version", { type: "boolean", describe: "print gatehouse, OPA and bundle versions" })

@@ -13,7 +13,8 @@
 // the request path, as OPA's decision logger does; close() writes what is left.
 
 import { randomUUID } from "node:crypto";
-import { watch, type FSWatcher } from "node:fs";
+import { unwatchFile, watchFile } from "node:fs";
+import { join } from "node:path";
 import { sha256 } from "../../core/digest.js";
 import { canonical } from "../../packs/effective.js";
 import { compileBundle, loadBundle } from "../../policy/bundle.js";
@@ -29,6 +30,9 @@ const FLUSH_AT = 256;
 /** Logs kept while the database refuses them; past this the oldest are dropped, and counted. */
 const MAX_BUFFERED = 50_000;
 const RELOAD_DEBOUNCE_MS = 250;
+/** How often the bundle's files are looked at (stat polling: it survives the directory being replaced). */
+const WATCH_INTERVAL_MS = 500;
+const WATCHED_FILES = ["manifest.json", "policy.wasm"];
 
 type Loaded = { ok: true; dir: string; sha256: string; manifestSha256: string; instance: PolicyInstance; roles: Map<string, RuleRole> };
 type Failed = { ok: false; dir: string; error: string };
@@ -53,7 +57,7 @@ export class DecisionService {
   #dropped = 0;
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
-  #watcher: FSWatcher | undefined;
+  #watching = false;
   #reloadTimer: NodeJS.Timeout | undefined;
   #reloading: Promise<void> = Promise.resolve();
 
@@ -94,14 +98,16 @@ export class DecisionService {
 
   /** Reloads when the bundle directory changes (debounced: a bundle is several files). */
   startWatching(): void {
-    if (!this.options.watch || this.#watcher) return;
-    this.#watcher = watch(this.options.bundleDir, { persistent: false }, () => {
+    if (!this.options.watch || this.#watching) return;
+    this.#watching = true;
+    const changed = (): void => {
       clearTimeout(this.#reloadTimer);
       this.#reloadTimer = setTimeout(() => {
         this.#reloading = this.#reloading.then(() => this.load()).catch((error: unknown) => this.options.onError?.("bundle reload failed", error));
       }, RELOAD_DEBOUNCE_MS);
       this.#reloadTimer.unref();
-    });
+    };
+    for (const file of WATCHED_FILES) watchFile(join(this.options.bundleDir, file), { persistent: false, interval: WATCH_INTERVAL_MS }, changed);
   }
 
   /** Resolves when a reload in progress has finished (tests). */
@@ -193,7 +199,8 @@ export class DecisionService {
   }
 
   async close(): Promise<void> {
-    this.#watcher?.close();
+    if (this.#watching) for (const file of WATCHED_FILES) unwatchFile(join(this.options.bundleDir, file));
+    this.#watching = false;
     clearTimeout(this.#reloadTimer);
     await this.#reloading;
     await this.flush();
