@@ -129,12 +129,12 @@ export class PackService {
     // A body naming a pack that cannot be selected is invalid; a stored selection that can no
     // longer be used is a conflict with the pack's state.
     const code = purpose === "select" ? "invalid_parameter" : "resource_conflict";
-    const rows = (await this.store.versions(q, key)).sort((a, b) => compareVersions(a.version, b.version));
+    const rows = (await this.store.versions(q, key, { documents: false })).sort((a, b) => compareVersions(a.version, b.version));
     if (rows.length === 0) throw new ServiceError(code, `no policy pack ${JSON.stringify(key)}; packs are listed at GET /policy_packs`);
     if (version === null) {
       const active = rows.filter((r) => r.status === "active");
       if (active.length === 0) throw new ServiceError(code, `policy pack ${key} has no active version (${rows.map((r) => `${r.version} ${r.status}`).join(", ")})`);
-      return active[active.length - 1]!;
+      return (await this.store.get(q, key, active[active.length - 1]!.version))!;
     }
     const row = rows.find((r) => r.version === version);
     const listed = rows.map((r) => `${r.version} (${r.status})`).join(", ");
@@ -142,7 +142,7 @@ export class PackService {
     if (row.status === "disabled" || (purpose === "select" && row.status === "deprecated")) {
       throw new ServiceError(code, `policy pack ${key}@${version} is ${row.status} and cannot be selected; its versions: ${listed}`);
     }
-    return row;
+    return (await this.store.get(q, key, version))!;
   }
 }
 

@@ -9,7 +9,8 @@ export const sqlPackStore: PackStore = {
     return Number(rows[0]!.n);
   },
   all: (q) => q.query<PackRow>(`${SELECT} ORDER BY key, version`),
-  versions: (q, key) => q.query<PackRow>(`${SELECT} WHERE key = $1 ORDER BY version`, [key]),
+  versions: (q, key, options = {}) =>
+    q.query<PackRow>(`${options.documents === false ? SELECT.replace(" document,", " NULL AS document,") : SELECT} WHERE key = $1 ORDER BY version`, [key]),
   async get(q: Queryable, key: string, version: string) {
     return (await q.query<PackRow>(`${SELECT} WHERE key = $1 AND version = $2`, [key, version]))[0];
   },

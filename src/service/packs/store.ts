@@ -18,7 +18,8 @@ export interface PackRow {
 export interface PackStore {
   count(q: Queryable): Promise<number>;
   all(q: Queryable): Promise<PackRow[]>;
-  versions(q: Queryable, key: string): Promise<PackRow[]>;
+  /** every version of a pack; `documents: false` leaves `document` null (cheaper) */
+  versions(q: Queryable, key: string, options?: { documents?: boolean }): Promise<PackRow[]>;
   get(q: Queryable, key: string, version: string): Promise<PackRow | undefined>;
   insert(q: Queryable, row: PackRow): Promise<void>;
   setStatus(q: Queryable, key: string, version: string, status: PackStatus): Promise<void>;

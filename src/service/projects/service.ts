@@ -47,8 +47,25 @@ export function tokenHash(token: string): string {
   return sha256(token);
 }
 
+type Merged = { policy: EffectivePolicy; hash: string; violations: string[] };
+const MERGED_CACHE_LIMIT = 1000;
+/** Merges by pack digest and overrides: a run upload checks the project's hash every time. */
+const mergedCache = new Map<string, Merged>();
+
+function mergeCached(pack: { sha256: string; document: unknown }, overrides: PolicyOverride): Merged {
+  const key = `${pack.sha256}\n${JSON.stringify(overrides)}`;
+  let result = mergedCache.get(key);
+  if (!result) {
+    result = mergeEffective(pack.document, overrides);
+    if (mergedCache.size >= MERGED_CACHE_LIMIT) mergedCache.delete(mergedCache.keys().next().value!);
+    mergedCache.set(key, result);
+  }
+  // Callers get their own copy: the cached policy stays as merged.
+  return { ...result, policy: structuredClone(result.policy) };
+}
+
 /** The effective policy of a pack document plus overrides: resolveEffectivePolicy's steps. */
-export function mergeEffective(document: unknown, overrides: PolicyOverride): { policy: EffectivePolicy; hash: string; violations: string[] } {
+export function mergeEffective(document: unknown, overrides: PolicyOverride): Merged {
   let policy = fromPack(document as PolicyPack);
   const violations: string[] = [];
   if (Object.keys(overrides).length > 0) {
@@ -127,7 +144,7 @@ export class ProjectService {
   async effective(id: string, q: Queryable = this.db): Promise<Effective> {
     const project = await this.require(q, id);
     const pack = await this.packs.resolve(q, project.packKey, project.packVersion, "use");
-    const merged = mergeEffective(pack.document, project.overrides);
+    const merged = mergeCached(pack, project.overrides);
     // Overrides were checked when set; a pack version published since may lock what they loosen.
     if (merged.violations.length > 0) {
       throw new ServiceError("resource_conflict", `the project's overrides are refused by ${pack.key}@${pack.version}: ${merged.violations.join("; ")}`, merged.violations);
