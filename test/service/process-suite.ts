@@ -77,6 +77,9 @@ export function defineProcessSuite(label: string, database: () => Promise<{ env:
       assert.not.ok(after.findings.some((f) => f.metadata?.key === "release-channel"), second.stdout);
 
       // Another project's token, a wrong project, an unreachable server: exit 2, never a local fallback.
+      const byFlag = spawnSync(process.execPath, [BIN, "gate", "--root", repo, "--server", server.url, "--project", "gated", "--token", token, "--format", "json"], { encoding: "utf8" });
+      assert.is(byFlag.status, 1, byFlag.stderr);
+      assert.match(byFlag.stderr, "stored on");
       const wrong = gate({ GATEHOUSE_TOKEN: "ghsp_wrong" });
       assert.is(wrong.status, 2);
       assert.match(wrong.stderr, "the policy service refused GET /projects/gated/policy/effective (401)");

@@ -27,6 +27,7 @@ interface GateArgs extends ReportArgs {
   prBody?: string | undefined;
   server?: string | undefined;
   project?: string | undefined;
+  token?: string | undefined;
 }
 
 export const gateCommand = {
@@ -39,7 +40,8 @@ export const gateCommand = {
       .option("policy", { alias: "p", type: "string", describe: "override the policy (bundle or .rego directory)" })
       .option("pr-body", { type: "string", describe: "pull request description (Contract Impact); default the GitHub event's PR body" })
       .option("server", { type: "string", describe: "policy service URL: the project's policy and answers come from it, the report goes to it as a run (token: $GATEHOUSE_TOKEN)" })
-      .option("project", { type: "string", describe: "the project's id on the policy service (with --server)" }),
+      .option("project", { type: "string", describe: "the project's id on the policy service (with --server)" })
+      .option("token", { type: "string", describe: "the project's token for --server (default $GATEHOUSE_TOKEN, which keeps it out of the process list)" }),
   handler: async (args: GateArgs) => {
     const targets = selectFormats(args);
     validateNumbers(args);
@@ -122,8 +124,8 @@ export const gateCommand = {
 /** --server and --project together, the token from $GATEHOUSE_TOKEN; the project's policy fetched. */
 async function connectServer(args: GateArgs): Promise<{ client: ServiceClient; project: string; effective: RemoteEffective }> {
   if (!args.server || !args.project) throw new UsageError("--server and --project go together: gatehouse gate --server URL --project ID");
-  const token = process.env.GATEHOUSE_TOKEN;
-  if (!token) throw new ConfigError("set GATEHOUSE_TOKEN to the project's token (from POST /projects) to use --server");
+  const token = args.token ?? process.env.GATEHOUSE_TOKEN;
+  if (!token) throw new ConfigError("set GATEHOUSE_TOKEN (or --token) to the project's token (from POST /projects) to use --server");
   const client = new ServiceClient(args.server, token);
   const effective = await client.request<RemoteEffective>("GET", `/projects/${encodeURIComponent(args.project)}/policy/effective`);
   return { client, project: args.project, effective };
