@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-import { findTool } from "../src/policy/toolchain.js";
+import { findTool } from "../src/toolchain/native.js";
 import { deployment, POLICY } from "./bench-inputs.js";
 
 const root = join(fileURLToPath(import.meta.url), "..", "..", "..");

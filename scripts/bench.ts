@@ -22,7 +22,7 @@ import { InputEvaluator } from "../src/gate/evaluate-input.js";
 import { fixedNsClock } from "../src/policy/builtins/index.js";
 import { loadBundle } from "../src/policy/bundle.js";
 import { compilePolicy, instantiate } from "../src/policy/runtime.js";
-import { findTool } from "../src/policy/toolchain.js";
+import { findTool } from "../src/toolchain/native.js";
 import { SchemaRegistry } from "../src/schemas/registry.js";
 import { conftestFailing, gatehouseFailing } from "./bench-counts.js";
 import { deployment, POLICY, POLICY_WITHOUT_HELPER_SET } from "./bench-inputs.js";

@@ -91,6 +91,15 @@ const suites = {
       variant("the linked manifest is for another run", ["promotion/manifest-invalid"], (d) => { d.manifest.status = "invalid"; d.manifest.runId = "churn-2025-05-01-0009"; d.manifest.problems = ["the manifest's runId differs from the receipt's"]; }),
     ],
   },
+  "issue-15-closed-world": {
+    description: "issue 15: a closed output directory (receipt closedOutputs or promote verify --closed) holds only declared outputs",
+    tests: [
+      variant("every file in the closed directory is declared", [], (d) => { d.closedWorld = { directory: "outputs", source: "receipt", undeclared: [] }; }),
+      variant("an extra file in the closed directory", ["promotion/output-undeclared"], (d) => { d.closedWorld = { directory: "outputs", source: "verify", undeclared: [{ path: "outputs/extra.bin", file: "examples/promotion/outputs/extra.bin" }] }; }),
+      variant("a closed directory that cannot be listed", ["promotion/output-undeclared"], (d) => { d.closedWorld = { directory: "outputs", source: "receipt", undeclared: [], problem: "the closed output directory is not a directory" }; }),
+      variant("a closed-world fact without its source", ["schema/invalid"], (d) => { d.closedWorld = { directory: "outputs", undeclared: [] }; }),
+    ],
+  },
   "issue-4-shape": {
     description: "issue 4: malformed receipts and inputs fail promotion-input.v1 / run-receipt.v1",
     tests: [

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Builds the pinned Go policy toolchain (opa, regal, conftest) into .toolchain/bin.
+# Builds the pinned Go policy toolchain (opa, regal, conftest) into .toolchain/bin, and
+# gatehouse's own Go module for WASI (tools/wasm: OPA's compiler, checker, formatter and test
+# runner behind a JSON protocol) into dist/toolchain, which ships in the package so that Rego
+# compiles with Node alone (src/toolchain/wasi.ts).
 # Versions are pinned by tools/<name>/go.mod + go.sum (Go's `tool` directive), so the
 # build is reproducible from the Go module proxy. Idempotent: a tool is rebuilt only
-# when its go.mod/go.sum changed since it was last built.
+# when its go.mod/go.sum (and, for wasm, its Go sources) changed since it was last built.
 #
-# Usage: scripts/toolchain.sh [opa|regal|conftest ...]   (default: all)
+# Usage: scripts/toolchain.sh [opa|regal|conftest|wasm ...]   (default: all)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="$root/.toolchain/bin"
@@ -16,9 +19,47 @@ if ! command -v go >/dev/null 2>&1; then
 fi
 
 tools=("$@")
-[ ${#tools[@]} -eq 0 ] && tools=(opa regal conftest)
+[ ${#tools[@]} -eq 0 ] && tools=(opa regal conftest wasm)
+
+# dist/toolchain/gatehouse-go.wasm and its manifest.json (read and checked by src/toolchain/wasi.ts).
+build_wasm() {
+  local dir="$root/tools/wasm" out="$root/dist/toolchain"
+  local pin
+  # Everything the module is built from: the pins and the Go sources (not their tests).
+  pin="$(cd "$dir" && cat go.mod go.sum $(ls *.go | grep -v "_test\.go$" | LC_ALL=C sort) | sha256sum | cut -d' ' -f1)"
+  # The manifest records the digest of the sources it was built from (nothing else to ship).
+  if [ -f "$out/gatehouse-go.wasm" ] && [ -f "$out/manifest.json" ] && grep -q "\"sourcesSha256\": \"$pin\"" "$out/manifest.json"; then
+    echo "toolchain: wasm up to date"
+    return
+  fi
+  echo "toolchain: building wasm (tools/wasm for GOOS=wasip1 GOARCH=wasm)"
+  mkdir -p "$out"
+  # -buildvcs=false: the module sits in this git repository, and a stamped commit would make
+  # the bytes depend on it.
+  ( cd "$dir" && GOOS=wasip1 GOARCH=wasm GOFLAGS="-mod=readonly -buildvcs=false" CGO_ENABLED=0 \
+      go build -trimpath -o "$out/.gatehouse-go.wasm.tmp" . )
+  local protocol opa_version wasm_sha go_sum_sha bytes
+  protocol="$(sed -n 's/^const ProtocolVersion = \([0-9][0-9]*\)$/\1/p' "$dir/protocol.go")"
+  opa_version="$(sed -n 's/^require github.com\/open-policy-agent\/opa v\([^ ]*\)$/\1/p' "$dir/go.mod")"
+  if [ -z "$protocol" ] || [ -z "$opa_version" ]; then
+    echo "toolchain: cannot read ProtocolVersion (tools/wasm/protocol.go) or the opa require (tools/wasm/go.mod)" >&2
+    exit 2
+  fi
+  wasm_sha="$(sha256sum "$out/.gatehouse-go.wasm.tmp" | cut -d' ' -f1)"
+  go_sum_sha="$(sha256sum "$dir/go.sum" | cut -d' ' -f1)"
+  bytes="$(wc -c < "$out/.gatehouse-go.wasm.tmp" | tr -d ' ')"
+  printf '{\n  "protocol": %s,\n  "opaVersion": "%s",\n  "goVersion": "%s",\n  "wasm": { "file": "gatehouse-go.wasm", "sha256": "%s", "bytes": %s },\n  "goSumSha256": "%s",\n  "sourcesSha256": "%s"\n}\n' \
+    "$protocol" "$opa_version" "$(go env GOVERSION)" "$wasm_sha" "$bytes" "$go_sum_sha" "$pin" > "$out/.manifest.json.tmp"
+  # The module first, then the manifest naming it: a reader never sees a manifest for absent bytes.
+  mv -f "$out/.gatehouse-go.wasm.tmp" "$out/gatehouse-go.wasm"
+  mv -f "$out/.manifest.json.tmp" "$out/manifest.json"
+}
 
 for tool in "${tools[@]}"; do
+  if [ "$tool" = wasm ]; then
+    build_wasm
+    continue
+  fi
   dir="$root/tools/$tool"
   if [ ! -f "$dir/go.mod" ]; then
     echo "toolchain: unknown tool '$tool' (no tools/$tool/go.mod)" >&2

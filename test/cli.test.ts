@@ -4,7 +4,7 @@
 // UPDATE_SNAPSHOTS=1 rewrites expected.txt.
 
 import { spawn, spawnSync } from "node:child_process";
-import { appendFileSync, closeSync, cpSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, closeSync, cpSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { test } from "uvu";
@@ -18,6 +18,8 @@ interface Step {
   append?: [string, string];
   write?: [string, string];
   remove?: string;
+  /** [link, target]: a symbolic link (the target need not exist) */
+  symlink?: [string, string];
 }
 
 interface Case {
@@ -59,6 +61,7 @@ function runCase(name: string): { snapshot: string; stdout: string; code: number
       if (step.append) appendFileSync(join(work, step.append[0]), step.append[1]);
       if (step.write) writeFileSync(join(work, step.write[0]), step.write[1]);
       if (step.remove) rmSync(join(work, step.remove), { recursive: true, force: true });
+      if (step.symlink) symlinkSync(step.symlink[1], join(work, step.symlink[0]));
     }
     const r = gatehouse(spec.args, work, { ...(spec.stdin !== undefined ? { stdin: spec.stdin } : {}), ...(spec.env ? { env: spec.env } : {}) });
     const clean = (s: string) => s.replace(/bundles\/[0-9a-f]{64}/g, "bundles/<key>").replaceAll(cacheDir, "<cache>").replaceAll(work, "<case>").replaceAll(packagePath(), "<root>").replace(/"(totalMs|evaluateMs)": [0-9.]+/g, '"$1": 0');
@@ -128,6 +131,8 @@ test("the bundled CLI and the unbundled CLI give the same output", () => {
     [["--help"], {}],
     [["check", "--help"], german],
     [["chek"], german],
+    [["frobnicate"], german],
+    [[], {}],
     [["check", "test/parity/inputs", "--policy", "test/parity/policy", "--workers", "2"], {}],
     [["contracts", "diff"], {}],
   ];
@@ -135,7 +140,7 @@ test("the bundled CLI and the unbundled CLI give the same output", () => {
     for (const [args, env] of runs) {
       assert.is(run(BIN, args, env), run(unbundled, args, env), `gatehouse ${args.join(" ")}`);
     }
-    assert.match(run(BIN, ["chek"], german), /Unbekanntes Argument: chek/);
+    assert.match(run(BIN, ["frobnicate"], german), /Unbekanntes Argument: frobnicate/);
   } finally {
     rmSync(dirname(unbundled), { recursive: true, force: true });
   }

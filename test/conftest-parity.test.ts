@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { packagePath } from "../src/core/paths.js";
-import { findTool } from "../src/policy/toolchain.js";
+import { findTool } from "../src/toolchain/native.js";
 
 const dir = packagePath("test", "parity");
 const files = readdirSync(join(dir, "inputs")).sort().map((f) => join("inputs", f));

@@ -83,7 +83,8 @@ test("issue 15.1: npm pack ships what the program needs (bundle, policy sources,
   for (const needed of ["bin/gatehouse.js", "dist/cli/main.js", "dist/cli/worker.js", "dist/schemas/validators.cjs", "bundle/manifest.json", "bundle/policy.wasm", "policy/contracts/breaking_approval/breaking_approval.rego", "schemas/gatehouse-config.v1.schema.json", "packs/default@1.0.yaml", "docs/getting-started.md", "LICENSE", "README.md"]) {
     assert.ok(files.has(needed), `the tarball lacks ${needed}`);
   }
-  for (const path of files) assert.not.ok(/^(src|test|tools|scripts|dist\/test|dist\/scripts|\.toolchain)\//.test(path), `the tarball ships ${path}`);
+  // The pre-commit hook is shipped on purpose (.pre-commit-hooks.yaml runs it); no other script is.
+  for (const path of files) assert.not.ok(/^(src|test|tools|scripts|dist\/test|dist\/scripts|\.toolchain)\//.test(path) && path !== "scripts/hooks/pre-commit", `the tarball ships ${path}`);
   assert.match(readFileSync(join(pkgRoot, "LICENSE"), "utf8"), /Apache License\s+Version 2\.0, January 2004/);
 
   mkdirSync(onlyNode, { recursive: true });

@@ -63,7 +63,7 @@ test("append chains entries: seq from 1, prev is the sha256 of the previous cano
 
 test("the chain continues across month files", () => {
   const dir = ledger(2, 2);
-  assert.equal(readdirSync(dir).sort(), ["2026-11.jsonl", "2026-12.jsonl"]);
+  assert.equal(readdirSync(dir).sort(), ["2026-11.jsonl", "2026-12.jsonl", "HEAD"]);
   const first = JSON.parse(lines(join(dir, "2026-12.jsonl"))[0]!) as { seq: number; prev: string };
   assert.is(first.seq, 3);
   assert.is(first.prev, entryHash(JSON.parse(lines(join(dir, "2026-11.jsonl"))[1]!)));
@@ -160,7 +160,7 @@ test("verify: a removed month file, a renamed one, and an edit in an earlier mon
 
 test("verify: an entry that no longer matches the schema, and a correction of a missing entry", () => {
   const dir = ledger(2);
-  appendEntry(dir, { ...entryFor("t", 3), corrects: 1, outcome: "ROLLBACK" }, { schemas, now: NOV });
+  appendEntry(dir, { ...entryFor("t", 0), corrects: 1, outcome: "ROLLBACK" }, { schemas, now: NOV });
   assert.equal(problems(dir), []);
   const file = join(dir, "2026-11.jsonl");
   const rows = lines(file).map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -169,7 +169,8 @@ test("verify: an entry that no longer matches the schema, and a correction of a 
   rows[1]!.risk_class = "YOLO";
   rows[2]!.prev = entryHash(rows[1]);
   write(file, rows.map((r) => JSON.stringify(r)));
-  assert.equal(problems(dir), [{ line: 2, kind: "invalid" }, { line: 3, kind: "correction" }]);
+  // The last entry was edited too: HEAD no longer names it.
+  assert.equal(problems(dir), [{ line: 2, kind: "invalid" }, { line: 3, kind: "correction" }, { line: 0, kind: "head" }]);
 });
 
 test("a correction keeps the original approval record", () => {

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { packagePath } from "../src/core/paths.js";
-import { findTool } from "../src/policy/toolchain.js";
+import { findTool } from "../src/toolchain/native.js";
 
 test("new-rule scaffolds rule + test + fixture; the scaffolded test fails until the rule is written", () => {
   const root = mkdtempSync(join(tmpdir(), "gatehouse-scaffold-"));

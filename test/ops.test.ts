@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { changedFiles } from "../src/ops/changes.js";
-import { analyzeCommand } from "../src/ops/commands.js";
+import { analyzeCommand } from "../src/ops/commands/index.js";
 import { frontMatter, loadDeclaration, markdownHeadings } from "../src/ops/declaration.js";
 import { utcSortable } from "../src/ops/inputs.js";
 import { entryFor } from "./helpers/sample-entry.js";
@@ -43,38 +43,38 @@ function repo(): string {
   return dir;
 }
 
-test("commands: redirections, tee, cp/mv/rm, sed -i and chmod targets are writes", () => {
-  assert.equal(analyzeCommand("echo 1 > /etc/a && cat x >>/etc/b 2>/dev/null").writes, ["/etc/a", "/etc/b"]);
-  assert.equal(analyzeCommand("sudo tee -a /etc/nginx/x.conf < new.conf").writes, ["/etc/nginx/x.conf"]);
-  assert.equal(analyzeCommand("cp -p a /var/backups/a").writes, ["/var/backups/a"]);
-  assert.equal(analyzeCommand("mv ./old /srv/new").writes, ["old", "/srv/new"]);
-  assert.equal(analyzeCommand("rm -rf /tmp/x /tmp/y").writes, ["/tmp/x", "/tmp/y"]);
-  assert.equal(analyzeCommand("sed -i 's/a/b/' /etc/app.conf").writes, ["/etc/app.conf"]);
-  assert.equal(analyzeCommand("sed -i.bak -e 's/a/b/' one two").writes, ["one", "two"]);
-  assert.equal(analyzeCommand("sed 's/a/b/' /etc/app.conf").mutating, false);
-  assert.equal(analyzeCommand("chmod 0640 /etc/app.conf").writes, ["/etc/app.conf"]);
-  assert.equal(analyzeCommand("cmd 2>&1 | grep x").writes, []);
-  assert.equal(analyzeCommand("dd if=/dev/zero of=/srv/blob bs=1M count=1").writes, ["/srv/blob"]);
-  assert.equal(analyzeCommand('bash -c "echo > /etc/x"').mutating, true, "an unknown command is mutating");
+test("commands: redirections, tee, cp/mv/rm, sed -i and chmod targets are writes", async () => {
+  assert.equal((await analyzeCommand("echo 1 > /etc/a && cat x >>/etc/b 2>/dev/null")).writes, ["/etc/a", "/etc/b"]);
+  assert.equal((await analyzeCommand("sudo tee -a /etc/nginx/x.conf < new.conf")).writes, ["/etc/nginx/x.conf"]);
+  assert.equal((await analyzeCommand("cp -p a /var/backups/a")).writes, ["/var/backups/a"]);
+  assert.equal((await analyzeCommand("mv ./old /srv/new")).writes, ["old", "/srv/new"]);
+  assert.equal((await analyzeCommand("rm -rf /tmp/x /tmp/y")).writes, ["/tmp/x", "/tmp/y"]);
+  assert.equal((await analyzeCommand("sed -i 's/a/b/' /etc/app.conf")).writes, ["/etc/app.conf"]);
+  assert.equal((await analyzeCommand("sed -i.bak -e 's/a/b/' one two")).writes, ["one", "two"]);
+  assert.equal((await analyzeCommand("sed 's/a/b/' /etc/app.conf")).mutating, false);
+  assert.equal((await analyzeCommand("chmod 0640 /etc/app.conf")).writes, ["/etc/app.conf"]);
+  assert.equal((await analyzeCommand("cmd 2>&1 | grep x")).writes, []);
+  assert.equal((await analyzeCommand("dd if=/dev/zero of=/srv/blob bs=1M count=1")).writes, ["/srv/blob"]);
+  assert.equal((await analyzeCommand('bash -c "echo > /etc/x"')).mutating, true, "an unknown command is mutating");
 });
 
-test("commands: service actions, streams and change categories", () => {
-  assert.equal(analyzeCommand("sudo systemctl restart nginx.service php-fpm").services, [{ verb: "restart", unit: "nginx" }, { verb: "restart", unit: "php-fpm" }]);
-  assert.equal(analyzeCommand("systemctl status nginx --no-pager").mutating, false);
-  assert.equal(analyzeCommand("service redis-server stop").services, [{ verb: "stop", unit: "redis-server" }]);
-  assert.equal(analyzeCommand("kill -HUP 1234").services, [{ verb: "kill", unit: "pid:1234" }]);
-  assert.equal(analyzeCommand("pkill -f worker").services, [{ verb: "kill", unit: "worker" }]);
-  assert.equal(analyzeCommand("kafka-console-producer --topic orders.v2 < x").streams, ["orders.v2"]);
-  assert.equal(analyzeCommand("redis-cli -h r XADD events '*' a 1").streams, ["events"]);
-  assert.equal(analyzeCommand("aws sqs send-message --queue-url https://sqs/123/payments --message-body x").streams, ["payments"]);
-  assert.equal(analyzeCommand("iptables -A INPUT -p tcp --dport 8080 -j ACCEPT").categories, ["firewall"]);
-  assert.equal(analyzeCommand("iptables -L -n").categories, []);
-  assert.equal(analyzeCommand("ip route add 10.0.0.0/8 via 10.1.1.1").categories, ["network"]);
-  assert.equal(analyzeCommand("ip addr show").categories, []);
-  assert.equal(analyzeCommand("usermod -aG docker deploy").categories, ["user-permissions"]);
-  assert.equal(analyzeCommand("echo 'deploy ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/deploy").categories, ["user-permissions"]);
-  assert.equal(analyzeCommand("timeout 5 curl -sS http://127.0.0.1/healthz").mutating, false);
-  assert.equal(analyzeCommand("curl -X POST http://api/flush").mutating, true);
+test("commands: service actions, streams and change categories", async () => {
+  assert.equal((await analyzeCommand("sudo systemctl restart nginx.service php-fpm")).services, [{ verb: "restart", unit: "nginx" }, { verb: "restart", unit: "php-fpm" }]);
+  assert.equal((await analyzeCommand("systemctl status nginx --no-pager")).mutating, false);
+  assert.equal((await analyzeCommand("service redis-server stop")).services, [{ verb: "stop", unit: "redis-server" }]);
+  assert.equal((await analyzeCommand("kill -HUP 1234")).services, [{ verb: "kill", unit: "pid:1234" }]);
+  assert.equal((await analyzeCommand("pkill -f worker")).services, [{ verb: "kill", unit: "worker" }]);
+  assert.equal((await analyzeCommand("kafka-console-producer --topic orders.v2 < x")).streams, ["orders.v2"]);
+  assert.equal((await analyzeCommand("redis-cli -h r XADD events '*' a 1")).streams, ["events"]);
+  assert.equal((await analyzeCommand("aws sqs send-message --queue-url https://sqs/123/payments --message-body x")).streams, ["payments"]);
+  assert.equal((await analyzeCommand("iptables -A INPUT -p tcp --dport 8080 -j ACCEPT")).categories, ["firewall"]);
+  assert.equal((await analyzeCommand("iptables -L -n")).categories, []);
+  assert.equal((await analyzeCommand("ip route add 10.0.0.0/8 via 10.1.1.1")).categories, ["network"]);
+  assert.equal((await analyzeCommand("ip addr show")).categories, []);
+  assert.equal((await analyzeCommand("usermod -aG docker deploy")).categories, ["user-permissions"]);
+  assert.equal((await analyzeCommand("echo 'deploy ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/deploy")).categories, ["user-permissions"]);
+  assert.equal((await analyzeCommand("timeout 5 curl -sS http://127.0.0.1/healthz")).mutating, false);
+  assert.equal((await analyzeCommand("curl -X POST http://api/flush")).mutating, true);
 });
 
 test("declarations: Markdown front matter, YAML, NOT ALLOWED spelling, no front matter", () => {

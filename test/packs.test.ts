@@ -30,12 +30,12 @@ function repo(files: Record<string, string>): string {
   return root;
 }
 
-function config(use: string, overrides?: PolicyOverride): GateConfig {
-  return { version: 1, pack: { use, ...(overrides ? { overrides } : {}) }, collectors: { schemas: {}, fixtures: {}, "policy-tree": {} } };
+function config(use: string, overrides?: PolicyOverride, allowLocalLoosening?: string[]): GateConfig {
+  return { version: 1, pack: { use, ...(overrides ? { overrides } : {}), ...(allowLocalLoosening ? { allowLocalLoosening } : {}) }, collectors: { schemas: {}, fixtures: {}, "policy-tree": {} } };
 }
 
-function effectiveOf(root: string, use: string, overrides?: PolicyOverride): EffectiveResult {
-  return resolveEffectivePolicy({ root, config: config(use, overrides), configFile: join(root, "gatehouse.config.yaml"), schemas });
+function effectiveOf(root: string, use: string, overrides?: PolicyOverride, allowLocalLoosening?: string[]): EffectiveResult {
+  return resolveEffectivePolicy({ root, config: config(use, overrides, allowLocalLoosening), configFile: join(root, "gatehouse.config.yaml"), schemas });
 }
 
 function gate(root: string, use: string, base: Finding[], options: { overrides?: PolicyOverride; collectors?: string[]; nowMs?: number } = {}): Verdict {
@@ -67,7 +67,7 @@ test("a pack that lowers a core code, or whose name disagrees with its file, is 
   const body = (key: string, rules: string) =>
     `meta: { key: ${key}, name: X, version: "1.0", description: x }\ndefaults: { required_checks: [] }\nrequirements: {}\nrules: ${rules}\nenforcement: { mode: warn }\nclarifications: []\nconstraints: {}\n`;
   const dir = repo({ "lax@1.0.yaml": body("lax", "{ schema/*: { severity: info } }"), "other@1.0.yaml": body("renamed", "{}") });
-  assert.throws(() => loadPack("lax@1.0", schemas, dir), (e: unknown) => e instanceof ConfigError && /lax@1\.0\.yaml: schema\/\* is a core gate code and cannot be lowered to info/.test(e.message));
+  assert.throws(() => loadPack("lax@1.0", schemas, dir), (e: unknown) => e instanceof ConfigError && /lax@1\.0\.yaml: schema\/\* is locked in every pack \(a fail-closed gate code: the gate cannot prove the input safe\) and cannot be lowered to info/.test(e.message));
   assert.throws(() => loadPack("other@1.0", schemas, dir), /meta says renamed@1\.0, the file name says other@1\.0/);
 });
 
@@ -161,8 +161,12 @@ test("override precedence: pack, then config overrides, then the repo-local file
 test("a repo-local file that loosens a locked rule is rejected, names itself and is not applied", () => {
   const root = repo({ ".gatehouse/policy.yaml": "version: 1\nrules:\n  schemas/missing-fixtures: { severity: warning }\n  pack/required-heading-missing: { severity: warning }\n" });
   const effective = effectiveOf(root, "team-standard@1.0");
-  assert.equal(effective.findings.map((f) => f.code), ["pack/override-loosens"]);
-  assert.match(effective.findings[0]!.message, /\.gatehouse\/policy\.yaml: rule schemas\/missing-fixtures is locked by team-standard@1\.0 and cannot be loosened \(error → warning\); the file was not applied/);
+  // Both are loosenings: the locked one, and the unlocked one the repo-local file may not loosen either.
+  assert.equal(effective.findings.map((f) => [f.code, f.metadata?.key]), [
+    ["pack/override-loosens", "rules.pack/required-heading-missing"],
+    ["pack/override-loosens", "rules.schemas/missing-fixtures"],
+  ]);
+  assert.match(effective.findings[1]!.message, /\.gatehouse\/policy\.yaml: rule schemas\/missing-fixtures is locked by team-standard@1\.0 and cannot be loosened \(error → warning\); the file was not applied/);
   // Nothing of the rejected file applies, not even its unlocked rule.
   assert.is(effective.policy.rules["pack/required-heading-missing"]!.severity, "error");
   assert.is(effective.layers.at(-1)!.applied, false);
@@ -197,8 +201,12 @@ test("block mode cannot be switched off by the repo-local file under enterprise-
   const verdict = gate(repo(files), "enterprise-compliance@1.0", []);
   assert.is(verdict.decision, "deny");
   assert.is(verdict.policy?.mode, "block");
-  // team-standard does not lock its mode: the same file switches it to warn.
-  assert.is(effectiveOf(repo(files), "team-standard@1.0").record.mode, "warn");
+  // team-standard does not lock its mode, but the repo-local file may not loosen it either; only
+  // the config can let it (pack.allowLocalLoosening).
+  const unlocked = effectiveOf(repo(files), "team-standard@1.0");
+  assert.equal(unlocked.findings.map((f) => [f.code, f.metadata?.key]), [["pack/override-loosens", "enforcement.mode"]]);
+  assert.is(unlocked.record.mode, "block");
+  assert.is(effectiveOf(repo(files), "team-standard@1.0", undefined, ["enforcement.mode"]).record.mode, "warn");
 });
 
 test("the repo-local file can only switch constraints on", () => {
@@ -238,10 +246,10 @@ test("core gate codes cannot be loosened by packs, overrides, warn mode or waive
   assert.is(verdict.decision, "deny");
   assert.is(verdict.findings.find((f) => f.code === "schema/invalid")!.severity, "error");
   assert.is(verdict.findings.find((f) => f.code === "schema/invalid")!.suppressed, undefined);
-  assert.match(verdict.findings.find((f) => f.code === "pack/waiver-invalid")!.message, /core gate code that no waiver can suppress/);
-  assert.throws(() => effectiveOf(repo({}), "default@1.0", { rules: { "gate/*": { severity: "info" } } }), /core gate code/);
+  assert.match(verdict.findings.find((f) => f.code === "pack/waiver-invalid")!.message, /a locked code \(a fail-closed gate code: the gate cannot prove the input safe\) that no waiver can suppress/);
+  assert.throws(() => effectiveOf(repo({}), "default@1.0", { rules: { "gate/*": { severity: "info" } } }), /gate\/\* is locked in every pack/);
   const local = effectiveOf(repo({ ".gatehouse/policy.yaml": "version: 1\nrules:\n  bundle/stale: { enabled: false }\n" }), "default@1.0");
-  assert.match(local.findings[0]!.message, /bundle\/stale is a core gate code/);
+  assert.match(local.findings[0]!.message, /bundle\/stale is locked in every pack/);
 });
 
 const WAIVER = (expires: string, target = "file: schemas/a.v1.schema.json", extra = "owner: alice") =>
@@ -364,8 +372,10 @@ test("clarification answers are validated: the value must be an option, the file
 test("effective hash: stable across key order and whitespace, changes with any semantic change", () => {
   const yaml = "version: 1\nrules:\n  fixtures/*: { severity: warning }\n  schemas/open-object:\n    severity: block\nrequirements:\n  files: [b.md, a.md]\n";
   const json = '{\n\n  "requirements": {"files": ["a.md", "b.md", "a.md"]},   "rules": {"schemas/open-object": {"severity": "block", "locked": false}, "fixtures/*": {"severity": "warning"}},\n"version": 1}';
-  const a = effectiveOf(repo({ ".gatehouse/policy.yaml": yaml }), "default@1.0");
-  const b = effectiveOf(repo({ ".gatehouse/policy.json": json }), "default@1.0");
+  // fixtures/* to warning and warn mode loosen: the config names them for the repo-local file.
+  const allow = ["fixtures/*", "fixtures/expected-codes", "schemas/open-object", "enforcement.mode"];
+  const a = effectiveOf(repo({ ".gatehouse/policy.yaml": yaml }), "default@1.0", undefined, allow);
+  const b = effectiveOf(repo({ ".gatehouse/policy.json": json }), "default@1.0", undefined, allow);
   assert.equal(a.findings, []);
   assert.is(a.hash, b.hash);
   assert.match(a.hash, /^[0-9a-f]{64}$/);
@@ -380,7 +390,7 @@ test("effective hash: stable across key order and whitespace, changes with any s
     `${yaml}constraints: { require_ci_green: true }\n`,
     yaml.replace("severity: block", "severity: block\n    locked: true"),
   ];
-  const hashes = new Set([a.hash, ...variants.map((v) => effectiveOf(repo({ ".gatehouse/policy.yaml": v }), "default@1.0").hash)]);
+  const hashes = new Set([a.hash, ...variants.map((v) => effectiveOf(repo({ ".gatehouse/policy.yaml": v }), "default@1.0", undefined, allow).hash)]);
   assert.is(hashes.size, variants.length + 1);
   assert.is.not(effectiveOf(repo({ ".gatehouse/policy.yaml": yaml }), "startup-fast@1.0").hash, a.hash);
 });

@@ -128,12 +128,12 @@ test("an output that is a symlink leaving the root denies with path-escape", asy
   assert.equal(codes, ["promotion/path-escape"]);
 });
 
-test("a symlink inside the root is followed", async () => {
+test("a symlink inside the root is followed (to a file the provider may produce)", async () => {
   const { codes } = await gateCopy((dir) => {
     const file = join(dir, "outputs", "metrics.csv");
-    cpSync(file, join(dir, "metrics.real.csv"));
+    cpSync(file, join(dir, "outputs", "metrics.real.csv"));
     unlinkSync(file);
-    symlinkSync(join(dir, "metrics.real.csv"), file);
+    symlinkSync(join(dir, "outputs", "metrics.real.csv"), file);
   });
   assert.equal(codes, []);
 });

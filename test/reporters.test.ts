@@ -100,6 +100,16 @@ const mixedFindings: Finding[] = [
     suppressed: { kind: "exception", justification: "conftest exception: privileged" },
   },
   {
+    // Found in the registry diff, located in the source file: reports show src/billing.ts:7, where a waiver's target.file matches.
+    code: "contracts/breaking-unapproved",
+    severity: "error",
+    message: "BREAKING contracts/param-removed: charge lost parameter currency; no decision approves it",
+    source: "policy",
+    input: "contracts/registry.json",
+    location: { file: "src/billing.ts", line: 7, pointer: "/changes/0" },
+    metadata: { symbol: "src/billing.ts#charge" },
+  },
+  {
     code: "pack/rule-deprecated",
     severity: "warning",
     message: "rule deploy/old is deprecated; remove it from the pack",
@@ -219,7 +229,7 @@ test("the SARIF schema check is real: a broken log fails it", () => {
 test("sarif: one rule per code, described from GATE_CODES or the package METADATA", () => {
   const run = sarif({ verdict: mixed }).runs[0];
   const ids = run.tool.driver.rules.map((r: { id: string }) => r.id);
-  assert.equal(ids, ["deploy/latest-tag", "deploy/no-resources", "deploy/privileged", "deploy/uses-default-namespace", "pack/rule-deprecated", "schema/invalid"]);
+  assert.equal(ids, ["contracts/breaking-unapproved", "deploy/latest-tag", "deploy/no-resources", "deploy/privileged", "deploy/uses-default-namespace", "pack/rule-deprecated", "schema/invalid"]);
   const byId = Object.fromEntries(run.tool.driver.rules.map((r: { id: string }) => [r.id, r]));
   assert.is(byId["deploy/latest-tag"].shortDescription.text, "Images are pinned");
   assert.is(byId["deploy/latest-tag"].fullDescription.text, "Images must be pinned by digest, never a mutable tag like `latest`.");
@@ -291,7 +301,9 @@ test("sarif: artifact URIs are percent-encoded URI references", () => {
 
 test("junit: counts per suite and in total", () => {
   const xml = REPORTERS.junit.render({ verdict: mixed }, CONTEXT);
-  assert.match(xml, /<testsuites name="gatehouse" tests="8" failures="2" errors="0" skipped="2" time="1\.234">/);
+  // No `skipped` on <testsuites>: the common JUnit XSD does not allow it there (junit.xsd beside the goldens).
+  assert.match(xml, /<testsuites name="gatehouse" tests="9" failures="3" errors="0" time="1\.234">/);
+  assert.match(xml, /<testsuite name="contracts\/registry\.json" tests="1" failures="1" errors="0" skipped="0">/);
   assert.match(xml, /<testsuite name="gatehouse" tests="1" failures="0" errors="0" skipped="0">/);
   assert.match(xml, /<testsuite name="deploy\/app &amp; web\.yaml" tests="3" failures="2" errors="0" skipped="0">/);
   assert.match(xml, /<testsuite name="deploy\/worker\.yaml" tests="3" failures="0" errors="0" skipped="2">/);
@@ -299,7 +311,7 @@ test("junit: counts per suite and in total", () => {
   assert.match(xml, /<failure type="deploy\/latest-tag" message="image &quot;nginx:latest&quot; &lt;uses&gt;/);
   assert.match(xml, /<skipped message="waived: vendor image, pinned upstream &lt;JIRA-42&gt;"\/>/);
   const error = REPORTERS.junit.render(toolError, CONTEXT);
-  assert.match(error, /<testsuites name="gatehouse" tests="1" failures="0" errors="1" skipped="0">/);
+  assert.match(error, /<testsuites name="gatehouse" tests="1" failures="0" errors="1">/);
   assert.match(error, /<error type="ConfigError" message="gatehouse\.config\.yaml: collectors\.x: &quot;bad&quot; &lt;value&gt; &amp; 100%&#10;see docs, section 2">/);
 });
 
@@ -355,7 +367,7 @@ test("github: the step summary is only written when GITHUB_STEP_SUMMARY is set",
   assert.equal(REPORTERS.github.sideOutputs!({ verdict: mixed }, { ...CONTEXT, env: { GITHUB_STEP_SUMMARY: "" } }), []);
   const [summary] = REPORTERS.github.sideOutputs!({ verdict: mixed }, GITHUB_CONTEXT);
   assert.match(summary!.content, /^## gatehouse: deny\n/);
-  assert.match(summary!.content, /\| 3 \| 18 \| 2 \| 2 \| 1 \| 2 \|/);
+  assert.match(summary!.content, /\| 3 \| 18 \| 3 \| 2 \| 1 \| 2 \|/);
   assert.is(markdownCell("a|b <i>*x*</i>\nc"), "a\\|b &lt;i&gt;\\*x\\*&lt;/i&gt;<br>c");
   assert.is(markdownCell("bell\u0007 esc\u001b[1m"), "bell\\u0007 esc\\u001B\\[1m");
   // Every table row has exactly the columns of its header: no message breaks out of its cell.

@@ -1,12 +1,13 @@
 // Options and helpers shared by the commands that produce a verdict.
 
+import { lstatSync, statSync } from "node:fs";
 import type { Argv } from "yargs";
 import { UsageError } from "../core/errors.js";
 import { parseRfc3339Ns } from "../policy/builtins/time.js";
 import { DEFAULT_MAX_INPUT_BYTES } from "../inputs/parse.js";
 import { FORMAT_NAMES, parseFormats, REPORTERS, type FormatTarget } from "../reporters/index.js";
 import type { Outcome } from "../reporters/types.js";
-import { exitCodeFor } from "../core/verdict.js";
+import { exitCodeFor, verdictLine } from "../core/verdict.js";
 import type { Verdict } from "../core/verdict.js";
 import { DEFAULT_TIMEOUT_MS } from "../gate/run.js";
 import { emit } from "./output.js";
@@ -61,6 +62,8 @@ export function fixedNow(args: ReportArgs, env: NodeJS.ProcessEnv = process.env)
 export function report(verdict: Verdict, targets: FormatTarget[]): void {
   const outcome: Outcome = { verdict };
   emit(outcome, targets);
+  // Every report went to a file (`--format sarif=out.sarif`): the log still shows the verdict.
+  if (targets.every((target) => target.file !== undefined)) process.stderr.write(`${verdictLine(verdict, "gatehouse")}\n`);
   process.exitCode = exitCodeFor(verdict);
 }
 
@@ -74,6 +77,34 @@ export function progress(label: string): ((done: number, total: number) => void)
     last = now;
     process.stderr.write(`\r${label}: ${done}/${total}${done === total ? "\n" : ""}`);
   };
+}
+
+/**
+ * A path the user named must be there: its absence is a setup error (exit 2, naming the path),
+ * never a deny. Anything that exists (even a dangling link) is left to the command, which
+ * judges what it reads.
+ */
+export function requireExisting(path: string, what: string): void {
+  if (path === "-" || path === STDIN_MARKER) return;
+  try {
+    lstatSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const problem = code === "ENOENT" || code === "ENOTDIR" ? `${what} does not exist` : `cannot read ${what}: ${code ?? (error as Error).message}`;
+    throw new UsageError(`${path}: ${problem}`);
+  }
+}
+
+/** A directory the user named must be one (a link to one will do). */
+export function requireDirectory(path: string, what: string): void {
+  requireExisting(path, what);
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(path).isDirectory();
+  } catch {
+    // a dangling link: not a directory
+  }
+  if (!isDirectory) throw new UsageError(`${path}: ${what} is not a directory`);
 }
 
 /** A repeatable option as a list (yargs gives a string for one use, an array for several). */

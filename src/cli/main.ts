@@ -53,8 +53,11 @@ export async function main(argv: string[]): Promise<void> {
     const parser = yargs(argv.map((a) => (a === "-" ? STDIN_MARKER : a))).scriptName("gatehouse");
     for (const command of await commandsFor(argv)) parser.command(command as never);
     parser
-      .demandCommand(1, "name a command: init, check, gate, build, fixtures, contracts, version, policy, clarify, promote, schemas, ops, ledger, keys, serve")
+      .demandCommand(1, `name a command: ${Object.keys(COMMANDS).join(", ")}`)
+      .recommendCommands()
       .strict()
+      // Handlers see `-` again: the marker only carries it through yargs' parser.
+      .middleware(restoreStdin, true)
       .version(false)
       .option("version", { type: "boolean", describe: "print gatehouse, OPA and bundle versions" })
       .help()
@@ -62,6 +65,18 @@ export async function main(argv: string[]): Promise<void> {
       .fail((message, error) => {
         throw error ?? new UsageError(message);
       });
+    const positional = argv.find((a) => !a.startsWith("-"));
+    if (positional === undefined && !argv.includes("--help") && !argv.includes("-h")) {
+      // No command: the help, on stderr since nothing was done, and exit 2 as for any usage error.
+      process.stderr.write(`${await parser.getHelp()}\n\nname a command, e.g. \`gatehouse gate\`\n`);
+      process.exitCode = EXIT_ERROR;
+      return;
+    }
+    // Only a first word is surely a command: `--root x gate` has x as an option's value.
+    if (positional !== undefined && argv[0] === positional && !Object.hasOwn(COMMANDS, positional)) {
+      const near = nearest(positional, Object.keys(COMMANDS));
+      if (near !== undefined) throw new UsageError(`unknown command ${JSON.stringify(positional)}: did you mean ${near}?`);
+    }
     skipHelpCache(parser);
     await parser.parseAsync();
   } catch (error) {
@@ -69,6 +84,35 @@ export async function main(argv: string[]): Promise<void> {
     if (!session.chosen) session.targets = formatsFromArgv(argv);
     renderToolError(error);
     process.exitCode = EXIT_ERROR;
+  }
+}
+
+/** The command most like `word` (edit distance at most 2, or a prefix), if any. */
+export function nearest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of candidates) {
+    const d = candidate.startsWith(word) && word.length >= 2 ? 1 : editDistance(word, candidate);
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best;
+}
+
+/** Levenshtein distance, one row at a time. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+function restoreStdin(argv: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(argv)) {
+    if (value === STDIN_MARKER) argv[key] = "-";
+    else if (Array.isArray(value) && value.includes(STDIN_MARKER)) argv[key] = value.map((v: unknown) => (v === STDIN_MARKER ? "-" : v));
   }
 }
 

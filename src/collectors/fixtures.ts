@@ -1,12 +1,15 @@
 // Collector `fixtures`: every fixture regression file, so the gate checks the suites themselves.
 
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Finding } from "../core/findings.js";
 import { displayPath } from "../core/paths.js";
 import { isKind } from "../schemas/kinds.js";
 import type { Collector } from "./types.js";
 import type { InputJob } from "../gate/evaluate-input.js";
+import { readUntrustedText, UntrustedFileError } from "../core/read.js";
+import { isTempFileName } from "../core/temp-files.js";
+import { DEFAULT_MAX_INPUT_BYTES } from "../inputs/parse.js";
 
 export const fixturesCollector: Collector = {
   description: "fixture regression files under fixtures/<kind or schema>/",
@@ -24,11 +27,16 @@ export const fixturesCollector: Collector = {
       const targetDir = join(dir, target);
       if (!statSync(targetDir).isDirectory()) continue;
       for (const name of readdirSync(targetDir).sort()) {
+        if (isTempFileName(name)) continue; // an interrupted write's temp file, not a suite
         const path = join(targetDir, name);
         let suite: unknown;
         try {
-          suite = JSON.parse(readFileSync(path, "utf8"));
+          suite = JSON.parse(readUntrustedText(path, { maxBytes: DEFAULT_MAX_INPUT_BYTES }));
         } catch (error) {
+          if (error instanceof UntrustedFileError) {
+            findings.push({ code: error.problem === "too-large" ? "input/too-large" : "input/unreadable", severity: "error", message: `cannot read fixture suite: ${error.reason}`, source: "gate", input: displayPath(path) });
+            continue;
+          }
           findings.push({ code: "input/unparsable", severity: "error", message: `invalid JSON: ${(error as Error).message}`, source: "gate", input: displayPath(path) });
           continue;
         }

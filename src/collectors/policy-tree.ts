@@ -1,10 +1,12 @@
 // Collector `policy-tree`: the layout of a Regal-style policy directory (one folder per rule,
 // its _test.rego beside it, # METADATA on every package), read as files, no opa needed.
 
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { displayPath } from "../core/paths.js";
 import type { Collector } from "./types.js";
+import { readUntrustedText } from "../core/read.js";
+import { DEFAULT_MAX_INPUT_BYTES } from "../inputs/parse.js";
 
 export const policyTreeCollector: Collector = {
   description: "the policy directory's layout: rule folders, tests and package metadata",
@@ -21,7 +23,7 @@ export const policyTreeCollector: Collector = {
       const entry = folders.get(folder) ?? { sources: [], tests: [] };
       (file.endsWith("_test.rego") ? entry.tests : entry.sources).push(file);
       folders.set(folder, entry);
-      const text = readFileSync(join(dir, file), "utf8");
+      const text = readUntrustedText(join(dir, file), { maxBytes: DEFAULT_MAX_INPUT_BYTES });
       const pkgLine = /^package\s+([\w.]+)/m.exec(text);
       const beforePackage = pkgLine ? text.slice(0, pkgLine.index) : text;
       modules.push({

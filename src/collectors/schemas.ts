@@ -1,12 +1,14 @@
 // Collector `schemas`: each gatehouse JSON Schema file, with what the policy needs to judge it
 // (its file name, parsed body and how many valid/invalid fixtures exercise it).
 
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { displayPath } from "../core/paths.js";
 import { SCHEMA_FILE } from "../schemas/registry.js";
 import { countFixtures } from "../fixtures/suite.js";
 import type { Collector } from "./types.js";
+import { readUntrustedText, UntrustedFileError } from "../core/read.js";
+import { DEFAULT_MAX_INPUT_BYTES } from "../inputs/parse.js";
 
 export const schemasCollector: Collector = {
   description: "JSON Schema files under schemas/, with their fixture counts",
@@ -23,8 +25,12 @@ export const schemasCollector: Collector = {
       const match = SCHEMA_FILE.exec(file);
       let schema: unknown;
       try {
-        schema = JSON.parse(readFileSync(path, "utf8"));
+        schema = JSON.parse(readUntrustedText(path, { maxBytes: DEFAULT_MAX_INPUT_BYTES }));
       } catch (error) {
+        if (error instanceof UntrustedFileError) {
+          findings.push({ code: error.problem === "too-large" ? "input/too-large" : "input/unreadable", severity: "error" as const, message: `cannot read schema: ${error.reason}`, source: "gate" as const, input: displayPath(path) });
+          continue;
+        }
         findings.push({ code: "input/unparsable", severity: "error" as const, message: `invalid JSON: ${(error as Error).message}`, source: "gate" as const, input: displayPath(path) });
         continue;
       }

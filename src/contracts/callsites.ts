@@ -1,12 +1,11 @@
 // Consumer impact: the call sites of changed symbols across the repository, found on the AST
 // (TypeScript compiler API for TS/JS, tree-sitter for Python), never by text search alone.
 
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import ts from "typescript";
 import type { Node } from "web-tree-sitter";
 import { pythonParser } from "./extract-py.js";
-import { scriptKind } from "./extract-ts.js";
+import { scriptKind } from "./ts/index.js";
+import { readSourceFile } from "./files.js";
 
 export interface CallSite {
   file: string;
@@ -27,7 +26,7 @@ export async function findCallSites(root: string, files: string[], names: Set<st
   for (const file of files) {
     let text: string;
     try {
-      text = readFileSync(join(root, file), "utf8");
+      text = readSourceFile(root, file);
     } catch {
       continue;
     }

@@ -3,19 +3,23 @@
 // sites, the decisions on file, the declared PR impact and, opt-in, the invariant facts. Policy
 // (policy/contracts/) decides; nothing here allows or denies.
 
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import picomatch from "picomatch";
 import { ConfigError, ToolchainError } from "../core/errors.js";
 import type { Finding } from "../core/findings.js";
+import { readUntrustedText, UntrustedFileError } from "../core/read.js";
+import { checkIdentity, requiredText } from "../core/identity.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
 import { calleeName, findCallSites, type CallSite } from "./callsites.js";
 import { diffContracts, type ContractChange } from "./diff.js";
-import { extractContracts, type Extraction } from "./extract.js";
+import { hasShrunk } from "./extract-codes.js";
+import { extractContracts, extractFinding, type Extraction } from "./extract.js";
 import { consumerFiles } from "./files.js";
 import { contractId, DECLARED_LINE, maxImpact, type Impact, type Registry } from "./model.js";
-import { DEFAULT_DECISIONS, DEFAULT_REGISTRY, loadRegistry, parseRegistry } from "./registry.js";
+import { baselineContracts, DEFAULT_DECISIONS, DEFAULT_REGISTRY, loadRegistry, parseRegistry } from "./registry.js";
 
 export interface InvariantSettings {
   dataAccessModules?: string[];
@@ -60,7 +64,8 @@ export interface PolicyDecision {
   decisionId: string;
   decision: "APPROVE" | "DENY" | "APPROVE_WITH_CONDITIONS";
   reasons: string[];
-  changes: { code: string; symbol: string }[];
+  /** `fingerprint`: the exact change approved (ContractChange.fingerprint); without it a decision approves nothing */
+  changes: { code: string; symbol: string; fingerprint?: string }[];
   impactedConsumers: string[];
   requiredActions: string[];
   migrationPlan: string;
@@ -78,9 +83,14 @@ export interface PolicyDecision {
 export function approvalProblems(change: ContractChange, decisions: DecisionEntry[]): string[] {
   if (change.severity === "SAFE") return [];
   const covering = decisions.filter((d) => d.decision.changes.some((c) => c.code === change.code && c.symbol === change.id));
+  // A DENY stands for the symbol's change whatever its fingerprint: denying is never stale.
   const denied = covering.find((d) => d.decision.decision === "DENY");
   if (denied) return [`denied by ${denied.file}`];
-  const approvals = covering.filter((d) => d.decision.decision !== "DENY");
+  const approvals = covering.filter((d) => d.decision.decision !== "DENY" && binds(d.decision, change));
+  const stale = covering.filter((d) => d.decision.decision !== "DENY" && !binds(d.decision, change));
+  if (approvals.length === 0 && stale.length > 0) {
+    return stale.map((d) => `${d.file} was written for another change of ${change.id} (fingerprint ${d.decision.changes.find((c) => c.code === change.code && c.symbol === change.id)?.fingerprint ?? "none"}, this change is ${change.fingerprint}): write a new decision`);
+  }
   if (approvals.length === 0) return ["no approving decision"];
   const missingOf = (d: PolicyDecision) => {
     const missing: string[] = [];
@@ -95,6 +105,11 @@ export function approvalProblems(change: ContractChange, decisions: DecisionEntr
   };
   if (approvals.some((d) => missingOf(d.decision).length === 0)) return [];
   return approvals.map((d) => `${d.file} is incomplete, missing: ${missingOf(d.decision).sort().join(", ")}`);
+}
+
+/** The decision names this exact change: code, symbol and fingerprint. */
+export function binds(decision: PolicyDecision, change: ContractChange): boolean {
+  return decision.changes.some((c) => c.code === change.code && c.symbol === change.id && c.fingerprint === change.fingerprint);
 }
 
 export type ChangeWithSites = ContractChange & { callSites: CallSite[]; file?: string; line?: number };
@@ -122,15 +137,54 @@ const EMPTY_REGISTRY: Registry = { registryVersion: "0.0.0", updatedAt: "1970-01
 
 /** The registry file as of a git ref (empty when the file did not exist there). */
 export async function registryAtRef(root: string, ref: string, file: string, schemas: SchemaRegistry): Promise<Registry> {
+  return (await registryFileAtRef(root, ref, file, schemas)) ?? EMPTY_REGISTRY;
+}
+
+/** The registry file as of a git ref; undefined when the ref has no such file. */
+async function registryFileAtRef(root: string, ref: string, file: string, schemas: SchemaRegistry): Promise<Registry | undefined> {
   const exists = await execa("git", ["cat-file", "-e", `${ref}:${file}`], { cwd: root, reject: false });
   if (exists.exitCode !== 0) {
     const refOk = await execa("git", ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { cwd: root, reject: false });
     if (refOk.exitCode !== 0) throw new ToolchainError(`git: unknown ref ${JSON.stringify(ref)}`);
-    return EMPTY_REGISTRY;
+    return undefined;
   }
   const shown = await execa("git", ["show", `${ref}:${file}`], { cwd: root, reject: false });
   if (shown.exitCode !== 0) throw new ToolchainError(`git show ${ref}:${file} failed: ${shown.stderr}`);
   return parseRegistry(shown.stdout, `${ref}:${file}`, schemas);
+}
+
+/** The code's contracts at a git ref, extracted from a temporary worktree that is always removed. */
+export async function extractAtRef(root: string, ref: string, settings: ContractSettings): Promise<Extraction> {
+  const dir = mkdtempSync(join(tmpdir(), "gatehouse-contracts-"));
+  const added = await execa("git", ["worktree", "add", "--detach", "--quiet", dir, ref], { cwd: root, reject: false });
+  if (added.exitCode !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new ToolchainError(`git worktree add ${ref} failed: ${added.stderr.trim() || added.stdout.trim()}`);
+  }
+  try {
+    return await extractContracts(dir, settings);
+  } finally {
+    await execa("git", ["worktree", "remove", "--force", dir], { cwd: root, reject: false });
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** HEAD, when the root is inside a git repository with at least one commit. */
+async function gitHead(root: string): Promise<string | undefined> {
+  const head = await execa("git", ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], { cwd: root, reject: false });
+  return head.exitCode === 0 ? "HEAD" : undefined;
+}
+
+/**
+ * The baseline when the working-tree registry is missing: the registry at the base ref, or (the
+ * ref has none) the contracts extracted from the ref's sources; without git, nothing. Deleting
+ * the registry must not switch off the diff, the approvals and the invariants behind it.
+ */
+async function baselineWithoutRegistry(root: string, ref: string | undefined, settings: ContractSettings, schemas: SchemaRegistry): Promise<Registry> {
+  if (ref === undefined) return EMPTY_REGISTRY;
+  const registry = await registryFileAtRef(root, ref, settings.registry, schemas);
+  if (registry) return registry;
+  return { ...EMPTY_REGISTRY, contracts: (await extractAtRef(root, ref, settings)).contracts };
 }
 
 /** Decision files, each validated against policy-decision.v1; an invalid one is a finding. */
@@ -143,9 +197,10 @@ export function loadDecisions(root: string, dir: string, schemas: SchemaRegistry
     const file = `${dir}/${name}`;
     let raw: unknown;
     try {
-      raw = JSON.parse(readFileSync(join(abs, name), "utf8"));
+      raw = JSON.parse(readUntrustedText(join(abs, name), { maxBytes: MAX_DECISION_BYTES }));
     } catch (error) {
-      findings.push({ code: "contracts/decision-invalid", severity: "error", source: "gate", input: file, message: `${file}: not valid JSON: ${(error as Error).message}` });
+      const what = error instanceof UntrustedFileError ? "cannot be read" : "not valid JSON";
+      findings.push({ code: "contracts/decision-invalid", severity: "error", source: "gate", input: file, message: `${file}: ${what}: ${(error as Error).message}` });
       continue;
     }
     const problems = schemas.validate("policy-decision.v1", raw, file);
@@ -158,9 +213,41 @@ export function loadDecisions(root: string, dir: string, schemas: SchemaRegistry
       findings.push({ code: "contracts/decision-invalid", severity: "error", source: "gate", input: file, message: `${file}: decisionId ${decision.decisionId} does not match the file name` });
       continue;
     }
-    decisions.push({ file, decision });
+    const read = readDecision(decision, file);
+    findings.push(...read.findings);
+    decisions.push({ file, decision: read.decision });
   }
   return { decisions, findings };
+}
+
+/**
+ * A decision as policy reads it: the approver a usable identity (NFKC; blank counts as missing;
+ * invisible characters or mixed scripts are refused as identity/invalid and approve nothing) and
+ * the required texts and lists without invisible padding, so a zero-width space is no migration
+ * plan, test or approver. The decision stays on file: a DENY denies whoever signed it.
+ */
+function readDecision(raw: PolicyDecision, file: string): { decision: PolicyDecision; findings: Finding[] } {
+  const findings: Finding[] = [];
+  let approvedBy = "";
+  if (raw.approvedBy !== "") {
+    const check = checkIdentity(raw.approvedBy, "approvedBy");
+    if (check.ok) approvedBy = check.value;
+    else if (check.problem !== "blank") {
+      findings.push({ code: "identity/invalid", severity: "error", source: "gate", input: file, location: { file, pointer: "/approvedBy" }, message: `${file}: ${check.message}; the decision approves nothing` });
+    }
+  }
+  const list = (items: string[]) => items.map(requiredText).filter((item) => item !== "");
+  const decision: PolicyDecision = {
+    ...raw,
+    approvedBy,
+    migrationPlan: requiredText(raw.migrationPlan),
+    rollback: requiredText(raw.rollback),
+    reasons: list(raw.reasons),
+    impactedConsumers: list(raw.impactedConsumers),
+    requiredActions: list(raw.requiredActions),
+    tests: list(raw.tests),
+  };
+  return { decision, findings };
 }
 
 /**
@@ -186,13 +273,14 @@ export function declaredImpactOf(body: string): Impact | null {
 export function readDeclaredImpact(env: NodeJS.ProcessEnv): { value: Impact | null; source: string } {
   if (env.GATEHOUSE_PR_BODY) {
     if (!existsSync(env.GATEHOUSE_PR_BODY)) throw new ConfigError("PR body file does not exist", env.GATEHOUSE_PR_BODY);
-    return { value: declaredImpactOf(readFileSync(env.GATEHOUSE_PR_BODY, "utf8")), source: `pr-body:${env.GATEHOUSE_PR_BODY}` };
+    return { value: declaredImpactOf(readPipelineText(env.GATEHOUSE_PR_BODY, "PR body file")), source: `pr-body:${env.GATEHOUSE_PR_BODY}` };
   }
   if (env.GITHUB_EVENT_PATH && existsSync(env.GITHUB_EVENT_PATH)) {
     try {
-      const event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, "utf8")) as { pull_request?: { body?: string | null } };
+      const event = JSON.parse(readPipelineText(env.GITHUB_EVENT_PATH, "GitHub event payload")) as { pull_request?: { body?: string | null } };
       if (event.pull_request) return { value: declaredImpactOf(event.pull_request.body ?? ""), source: "github-event" };
     } catch (error) {
+      if (error instanceof ConfigError) throw error;
       throw new ConfigError(`GitHub event payload is not JSON: ${(error as Error).message}`, env.GITHUB_EVENT_PATH);
     }
   }
@@ -207,25 +295,38 @@ export interface GovernanceResult {
 
 export async function buildContractDiff(root: string, settings: ContractSettings, schemas: SchemaRegistry, env: NodeJS.ProcessEnv): Promise<GovernanceResult> {
   const extraction = await extractContracts(root, settings);
-  const working = loadRegistry(join(root, settings.registry), schemas);
-  if (!working) {
-    const finding: Finding = {
+  const loaded = loadRegistry(join(root, settings.registry), schemas);
+  // In a GitHub pull request the base branch is the baseline unless configured otherwise.
+  let baseRef = settings.baseRef ?? (env.GATEHOUSE_CONTRACTS_BASE || (env.GITHUB_BASE_REF ? `origin/${env.GITHUB_BASE_REF}` : undefined));
+  const findings: Finding[] = [];
+  let working: Registry;
+  let base: Registry;
+  if (loaded) {
+    working = loaded;
+    base = baseRef ? await registryAtRef(root, baseRef, settings.registry, schemas) : working;
+  } else {
+    // A locked finding (no pack or waiver lifts it), and the diff runs all the same.
+    baseRef ??= await gitHead(root);
+    findings.push({
       code: "contracts/registry-missing",
       severity: "error",
       source: "gate",
       input: settings.registry,
-      message: `${settings.registry} does not exist: create it with \`gatehouse contracts accept\``,
-    };
-    return { extraction, findings: [finding] };
+      location: { file: settings.registry },
+      message: `${settings.registry} does not exist: create it with \`gatehouse contracts accept\`; contracts were diffed against ${baseRef ? `${baseRef} instead` : "nothing (no git base ref)"}`,
+    });
+    working = EMPTY_REGISTRY;
+    base = await baselineWithoutRegistry(root, baseRef, settings, schemas);
   }
-  // In a GitHub pull request the base branch is the baseline unless configured otherwise.
-  const baseRef = settings.baseRef ?? (env.GATEHOUSE_CONTRACTS_BASE || (env.GITHUB_BASE_REF ? `origin/${env.GITHUB_BASE_REF}` : undefined));
-  const base = baseRef ? await registryAtRef(root, baseRef, settings.registry, schemas) : working;
-  const changes = diffContracts(base.contracts, extraction.contracts);
-  const pending = diffContracts(working.contracts, extraction.contracts).length;
+  const changes = diffContracts(baselineContracts(base, extraction.contracts), extraction.contracts);
+  const pending = diffContracts(baselineContracts(working, extraction.contracts), extraction.contracts).length;
   const names = new Set(changes.filter((c) => c.severity !== "SAFE").map((c) => calleeName(c.symbol.name)));
   const sites = await findCallSites(root, await consumerFiles(root), names);
-  const { decisions, findings } = loadDecisions(root, settings.decisions, schemas);
+  const loadedDecisions = loadDecisions(root, settings.decisions, schemas);
+  const decisions = loadedDecisions.decisions;
+  findings.push(...extraction.findings, ...loadedDecisions.findings);
+  const shrunk = shrinkFinding(base.contracts.length, extraction, changes, decisions);
+  if (shrunk) findings.push(shrunk);
   const lines = new Map(extraction.contracts.map((c) => [contractId(c), DECLARED_LINE.get(c)]));
   const document: ContractDiffDocument = {
     registry: {
@@ -233,7 +334,7 @@ export async function buildContractDiff(root: string, settings: ContractSettings
       ...(baseRef ? { baseRef } : {}),
       before: { registryVersion: base.registryVersion, updatedAt: base.updatedAt },
       after: { registryVersion: working.registryVersion, updatedAt: working.updatedAt },
-      inSync: pending === 0,
+      inSync: loaded !== undefined && pending === 0,
       pending,
     },
     detected: maxImpact(changes.map((c) => c.severity)),
@@ -250,6 +351,19 @@ export async function buildContractDiff(root: string, settings: ContractSettings
   return { document, extraction, findings };
 }
 
+const REMOVALS = new Set(["contracts/symbol-removed", "contracts/stable-removed", "contracts/deprecated-removed"]);
+
+/**
+ * Far fewer contracts than the baseline is a finding, unless decisions approve every removal (a
+ * deliberate cut, not an extraction that lost its way).
+ */
+export function shrinkFinding(baseline: number, extraction: Extraction, changes: ContractChange[], decisions: DecisionEntry[]): Finding | undefined {
+  if (!hasShrunk(baseline, extraction.contracts.length)) return undefined;
+  const unexplained = changes.filter((c) => REMOVALS.has(c.code) && approvalProblems(c, decisions).length > 0);
+  if (unexplained.length === 0) return undefined;
+  return extractFinding("contracts/extract-shrunk", `${extraction.contracts.length} contracts extracted, the baseline has ${baseline}: check the entry points and include patterns, or approve the ${unexplained.length} removals`);
+}
+
 /** Where the change is in the code now (renames: the new name); removals have no place. */
 function declaredAt(change: ContractChange, lines: Map<string, number | undefined>): { file?: string; line?: number } {
   const id = change.renamedTo ?? change.id;
@@ -261,7 +375,7 @@ function invariantFacts(extraction: Extraction, settings: InvariantSettings): No
   const dataAccess = picomatch(settings.dataAccessModules?.length ? settings.dataAccessModules : ["__none__"]);
   const summary = picomatch(settings.summaryModules?.length ? settings.summaryModules : ["__none__"]);
   const exports = extraction.contracts
-    .filter((c) => c.kind !== "class")
+    .filter((c) => c.kind === "function" || c.kind === "method")
     .map((c) => ({
       id: contractId(c),
       kind: c.kind,
@@ -275,4 +389,19 @@ function invariantFacts(extraction: Extraction, settings: InvariantSettings): No
     // Only what an invariant can apply to: keeps the input small on big code bases.
     .filter((e) => e.dataAccess || e.summary || e.sideEffects.length > 0);
   return { tenantParams: settings.tenantParams ?? ["workspaceId"], evidenceFields: settings.evidenceFields ?? ["evidence"], exports };
+}
+
+/** Decision files are small; a bigger one is not a decision. */
+const MAX_DECISION_BYTES = 1024 * 1024;
+/** PR bodies and event payloads (GitHub caps a body at 64 KiB; payloads carry more). */
+const MAX_PIPELINE_FILE_BYTES = 10 * 1024 * 1024;
+
+/** A file the pipeline hands over (PR body, event payload), through the untrusted-file reader. */
+function readPipelineText(file: string, what: string): string {
+  try {
+    return readUntrustedText(file, { maxBytes: MAX_PIPELINE_FILE_BYTES });
+  } catch (error) {
+    if (error instanceof UntrustedFileError) throw new ConfigError(`cannot read the ${what}: ${error.reason}`, file);
+    throw error;
+  }
 }

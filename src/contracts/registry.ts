@@ -1,11 +1,12 @@
 // The registry file: load (schema-validated), write atomically, bump its version by impact, and
 // merge the curated fields (consumers, tests, since) of the old registry into a new extraction.
 
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync } from "node:fs";
 import { ConfigError } from "../core/errors.js";
+import { readUntrustedText, UntrustedFileError } from "../core/read.js";
+import { writeOutputFile } from "../core/write.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
-import { compareContracts, contractId, type Contract, type Impact, type Registry } from "./model.js";
+import { compareContracts, CONTRACTS_VERSION, contractId, type Contract, type Impact, type Registry } from "./model.js";
 
 export const DEFAULT_REGISTRY = "contracts/registry.json";
 export const DEFAULT_DECISIONS = "contracts/decisions";
@@ -23,16 +24,24 @@ export function parseRegistry(text: string, file: string, schemas: SchemaRegistr
   return raw as Registry;
 }
 
+/** The registry is repository content: read through the untrusted-file reader, capped. */
+const MAX_REGISTRY_BYTES = 10 * 1024 * 1024;
+
 export function loadRegistry(file: string, schemas: SchemaRegistry): Registry | undefined {
   if (!existsSync(file)) return undefined;
-  return parseRegistry(readFileSync(file, "utf8"), file, schemas);
+  let text: string;
+  try {
+    text = readUntrustedText(file, { maxBytes: MAX_REGISTRY_BYTES });
+  } catch (error) {
+    if (error instanceof UntrustedFileError) throw new ConfigError(`cannot read the contract registry: ${error.reason}`, file);
+    throw error;
+  }
+  return parseRegistry(text, file, schemas);
 }
 
+/** Writes a JSON file through the output writer (atomic for regular files; src/core/write.ts). */
 export function writeJsonAtomic(file: string, value: unknown): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  renameSync(tmp, file);
+  writeOutputFile(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** Major for BREAKING, minor for RISKY, patch for SAFE, unchanged for NONE. */
@@ -50,6 +59,25 @@ export function bumpVersion(version: string, impact: Impact): string {
     default:
       return version;
   }
+}
+
+/**
+ * The baseline contracts of a registry, read the way they were written: a registry from before
+ * `contractsVersion` 2 recorded no type parameters of classes, no static and no optional flags,
+ * so those fields are taken from the extraction rather than reported as changes.
+ */
+export function baselineContracts(registry: Registry, extracted: Contract[]): Contract[] {
+  if (registry.contractsVersion === CONTRACTS_VERSION) return registry.contracts;
+  const byId = new Map(extracted.map((c) => [contractId(c), c]));
+  return registry.contracts.map((old) => {
+    const fresh = byId.get(contractId(old));
+    if (!fresh) return old;
+    const upgraded: Contract = { ...old };
+    for (const field of ["typeParams", "static", "optional", "readonly"] as const) {
+      if (old[field] === undefined && fresh[field] !== undefined) (upgraded as unknown as Record<string, unknown>)[field] = fresh[field];
+    }
+    return upgraded;
+  });
 }
 
 /** The extraction, carrying over what people curate in the registry (consumers, tests, since). */

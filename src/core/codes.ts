@@ -3,6 +3,7 @@
 // so a new code does not compile until it has a title, its docs and the case that triggers it;
 // test/codes.test.ts checks every `trigger` really produces its code.
 
+import { EXTRACT_CODES, type ExtractCode } from "../contracts/extract-codes.js";
 import type { Severity } from "./findings.js";
 
 export type GateCode =
@@ -22,6 +23,8 @@ export type GateCode =
   | "input/unreadable"
   | "input/unparsable"
   | "input/too-large"
+  | "input/unsupported-format"
+  | "input/not-a-document"
   | "bundle/stale"
   | "bundle/tampered"
   | "bundle/untrusted"
@@ -29,8 +32,14 @@ export type GateCode =
   | "ledger/malformed"
   | "ledger/missing-entry"
   | "ledger/rewritten"
+  | "ledger/duplicate-operation"
+  | "ledger/approval-after-execution"
+  | "ledger/head-mismatch"
+  | "ledger/unknown-file"
+  | "identity/invalid"
   | "contracts/registry-missing"
-  | "contracts/decision-invalid";
+  | "contracts/decision-invalid"
+  | ExtractCode;
 
 export interface CodeInfo {
   title: string;
@@ -44,7 +53,7 @@ export interface CodeInfo {
 export const GATE_CODES: Record<GateCode, CodeInfo> = {
   "gate/no-policies": {
     title: "No policies found",
-    docs: "The policy directory or bundle holds no Rego rules. A gate with nothing to enforce cannot prove anything safe, so it denies. Point --policy at a directory of .rego files or a built bundle.",
+    docs: "The policy directory or bundle holds no Rego rules. A gate with nothing to enforce cannot prove anything safe, so it denies. Point --policy at a directory of .rego files or a built bundle (a --policy path that does not exist is a configuration error, exit 2).",
     severity: "error",
     trigger: "no-policies",
   },
@@ -122,7 +131,7 @@ export const GATE_CODES: Record<GateCode, CodeInfo> = {
   },
   "input/unreadable": {
     title: "Input cannot be read",
-    docs: "The input file does not exist or cannot be read.",
+    docs: "The input is there but cannot be read (a dangling link, no permission, an I/O error) or is not a regular file (a FIFO, device, directory or socket, also through a symlink): gatehouse reads untrusted files only through src/core/read.ts, which refuses those before reading. A path that does not exist at all is a usage error (exit 2), not a deny.",
     severity: "error",
     trigger: "unreadable",
   },
@@ -137,6 +146,18 @@ export const GATE_CODES: Record<GateCode, CodeInfo> = {
     docs: "The input is larger than the configured limit (--max-input-bytes, default 10 MiB) and was not parsed.",
     severity: "error",
     trigger: "too-large",
+  },
+  "input/unsupported-format": {
+    title: "No parser for the input's format",
+    docs: "The input's file name selects no parser (conftest's rules: extension, or names such as Dockerfile, .env, nginx.conf, Jenkinsfile), or selects a format gatehouse does not parse yet (dockerfile, toml, hcl2, xml ...). It is not evaluated as YAML or anything else. Pass --parser json or --parser yaml if the file really is one; directory walks skip such files.",
+    severity: "error",
+    trigger: "unsupported-format",
+  },
+  "input/not-a-document": {
+    title: "Input is a bare scalar",
+    docs: "The input parsed to a string, number, boolean or null (for a YAML stream: one of its documents did) where a mapping or a list is expected. Usually a file in another format under a .yaml or .json name, or stdin that is not JSON or YAML. Policies are never evaluated against it.",
+    severity: "error",
+    trigger: "not-a-document",
   },
   "bundle/stale": {
     title: "Bundle does not match its Rego sources",
@@ -180,9 +201,39 @@ export const GATE_CODES: Record<GateCode, CodeInfo> = {
     severity: "error",
     trigger: "test/ops.test.ts",
   },
+  "ledger/duplicate-operation": {
+    title: "Operation signed off twice",
+    docs: "Two entries of the ledger sign off the same operation_id. An operation is signed off once; a later entry about it is a correction (`corrects: <seq>` of its sign-off, keeping its approval record). `gatehouse ledger append` refuses the second sign-off; verify names both entries.",
+    severity: "error",
+    trigger: "test/adversarial/issue-14-ledger.test.ts",
+  },
+  "ledger/approval-after-execution": {
+    title: "Approval timestamp after the execution",
+    docs: "An entry's approval_timestamp is later than its execution_timestamp (or either is not a readable RFC 3339 instant): the operation ran before it was approved. `gatehouse ledger append` refuses it; verify names the entry.",
+    severity: "error",
+    trigger: "test/adversarial/issue-14-ledger.test.ts",
+  },
+  "ledger/head-mismatch": {
+    title: "Ledger head anchor missing or not matched",
+    docs: "ops/ledger/HEAD records the seq and sha256 of the ledger's last entry (written by every append, committed with it). The chain does not end there: entries were removed, a month file was renamed or replaced by a fresh chain, HEAD is missing while the ledger has entries, or (with --base) the chain no longer holds the head recorded at the base ref, so the history moved backwards. Restore the ledger from version control; `gatehouse ledger anchor` writes a missing HEAD for a ledger that verifies.",
+    severity: "error",
+    trigger: "test/adversarial/issue-14-ledger.test.ts",
+  },
+  "ledger/unknown-file": {
+    title: "Unknown file in the ledger directory",
+    docs: "The ledger directory holds only month files (YYYY-MM.jsonl), HEAD, the append lock and the torn fragments an append set aside (`<month>.jsonl.<ms>.<pid>.torn`, a partial line without a newline). Anything else, such as a month file renamed to `.bak` or `.torn`, could hide history, so it denies.",
+    severity: "error",
+    trigger: "test/adversarial/issue-14-ledger.test.ts",
+  },
+  "identity/invalid": {
+    title: "Identity refused",
+    docs: "A person's identity (ops requested_by/approved_by, a waiver owner, a contract decision's approvedBy, a ledger entry) contains an invisible or format character (zero-width space, BOM, soft hyphen, bidi control: Unicode Cf and similar), mixes scripts (Latin with Cyrillic or Greek look-alikes), or is blank after NFKC normalisation. Such names can make one person look like two, so the record they sign is not used. Identities are compared after NFKC, case folding and look-alike folding (src/core/identity.ts).",
+    severity: "error",
+    trigger: "test/adversarial/issue-14-identities.test.ts",
+  },
   "contracts/registry-missing": {
     title: "Contract registry missing",
-    docs: "The contracts collector found no registry file (default contracts/registry.json), so exported functions cannot be compared with anything. Create it with `gatehouse contracts accept` and commit it.",
+    docs: "The contracts collector found no registry file (default contracts/registry.json). It denies in every pack (no waiver or override lifts it), and the diff still runs: against the base ref (configured, else the git HEAD) its registry or, where the ref has none, the contracts extracted from its sources; without git, against nothing. Create the registry with `gatehouse contracts accept` and commit it.",
     severity: "error",
     trigger: "test/contracts-cli.test.ts",
   },
@@ -192,6 +243,7 @@ export const GATE_CODES: Record<GateCode, CodeInfo> = {
     severity: "error",
     trigger: "test/contracts-cli.test.ts",
   },
+  ...EXTRACT_CODES,
 };
 
 export function isGateCode(code: string): code is GateCode {

@@ -44,6 +44,15 @@ export interface Finding {
   suppressed?: Suppression;
 }
 
+/**
+ * The file a finding is about: its location's file (a contract change's source file), else its
+ * input. Every reporter shows this file and a waiver's `target.file` matches it, so a waiver
+ * written from any report suppresses the finding it was written for.
+ */
+export function findingFile(finding: Finding): string | undefined {
+  return finding.location?.file ?? finding.input;
+}
+
 /** A finding counts against the verdict unless it was suppressed. */
 export function isDenying(finding: Finding): boolean {
   return finding.suppressed === undefined && DENYING_SEVERITIES.has(finding.severity);

@@ -45,7 +45,25 @@ export function enableWasmInlining(lasting: boolean, env: NodeJS.ProcessEnv = pr
   return true;
 }
 
+// The wasm toolchain (src/toolchain/wasi.ts) runs a 42 MB Go module under node:wasi. node:wasi's
+// syscalls are V8 fast API calls from optimised code, and one of them can start a garbage
+// collection inside the fast call (nodejs/node#46777, still open): Node 20 crashed with SIGSEGV
+// on the second request of a process that had allocated a little before (every time, here).
+// With fast API calls off, no crash in any sequence tried. Set once, before the module is
+// compiled; other code in the process only loses fast calls, which it does not depend on.
+// (Compiling the module eagerly, --no-wasm-lazy-compilation, was measured too: the same CPU time
+// per build, spent up front, so V8's default stays.)
+const WASI_TOOLCHAIN_FLAGS = ["--no-turbo-fast-api-calls"];
+let wasiToolchain = false;
+
+/** Sets the flags the wasm toolchain needs (above); call before compiling its module. */
+export function prepareForWasiToolchain(): void {
+  if (wasiToolchain) return;
+  for (const flag of WASI_TOOLCHAIN_FLAGS) setFlagsFromString(flag);
+  wasiToolchain = true;
+}
+
 /** The V8 flags this module has set, as a file-name part ("" for none). */
 export function v8FlagsTag(): string {
-  return inlining ? `-wasm-inlining-${INLINING_MAX_SIZE}` : "";
+  return (inlining ? `-wasm-inlining-${INLINING_MAX_SIZE}` : "") + (wasiToolchain ? "-wasi-toolchain" : "");
 }

@@ -1,6 +1,6 @@
 // The verdict of a run and the pure function from verdict to exit code.
 
-import { compareFindings, isDenying, type Finding, type Severity } from "./findings.js";
+import { compareFindings, countFindings, isDenying, type Finding, type Severity } from "./findings.js";
 
 export type Decision = "allow" | "deny";
 
@@ -71,4 +71,15 @@ export const EXIT_ERROR = 2;
 export function exitCodeFor(verdict: Verdict | undefined): number {
   if (!verdict) return EXIT_ERROR;
   return verdict.decision === "allow" ? EXIT_ALLOW : EXIT_DENY;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/** The one-line verdict for a CI log: `gatehouse: DENY (12 inputs: 1 failure, 0 warnings, 0 notices, 0 suppressed)`. */
+export function verdictLine(verdict: Verdict, toolName: string): string {
+  const c = countFindings(verdict.findings);
+  return (
+    `${toolName}: ${verdict.decision.toUpperCase()} (${plural(verdict.inputs.length, "input")}: ` +
+    `${plural(c.failures, "failure")}, ${plural(c.warnings, "warning")}, ${plural(c.notices, "notice")}, ${c.suppressed} suppressed)`
+  );
 }

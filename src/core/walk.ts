@@ -7,16 +7,24 @@
 import { readdirSync, realpathSync, statSync, type Dirent } from "node:fs";
 import { join } from "node:path";
 
-export interface WalkOptions {
-  /** file name endings to keep, e.g. [".json", ".yaml"] */
-  extensions: readonly string[];
+export type WalkOptions = (
+  | {
+      /** file name endings to keep, e.g. [".json", ".yaml"] */
+      extensions: readonly string[];
+    }
+  | {
+      /** whether to keep a regular file, by its name (e.g. "has a parser") */
+      accept: (name: string) => boolean;
+    }
+) & {
   /** file name endings to drop even when an extension matches, e.g. ["_test.rego"] */
   exclude?: readonly string[];
-}
+};
 
 /** Matching files under `root`, as paths relative to it with `/` separators, sorted. */
 export function findFiles(root: string, options: WalkOptions): string[] {
   const out: string[] = [];
+  const keep = "accept" in options ? options.accept : (name: string) => options.extensions.some((e) => name.endsWith(e));
   // Real paths of the directories being walked, root to current: a cycle through links ends here.
   const ancestors = new Set<string>();
   const walk = (dir: string, rel: string): void => {
@@ -50,7 +58,7 @@ export function findFiles(root: string, options: WalkOptions): string[] {
         }
       }
       if (isDir) walk(join(dir, name), relPath);
-      else if (isFile && options.extensions.some((e) => name.endsWith(e)) && !options.exclude?.some((e) => name.endsWith(e))) {
+      else if (isFile && keep(name) && !options.exclude?.some((e) => name.endsWith(e))) {
         out.push(relPath);
       }
     }

@@ -2,9 +2,10 @@
 // Found by walking up from the working directory to the repository root (the directory holding
 // .git); every path in it is relative to the directory it is in, which is the project root.
 
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { ConfigError } from "../core/errors.js";
+import { readUntrustedText, UntrustedFileError } from "../core/read.js";
 import { InputParseError, parseDocument } from "../inputs/parse.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
 
@@ -78,11 +79,12 @@ export function loadConfig(root: string, schemas: SchemaRegistry, explicit?: str
     if (explicit) throw new ConfigError("config file does not exist", explicit);
     return { config: { version: 1, collectors: structuredClone(DEFAULT_COLLECTORS.user) } };
   }
-  if (statSync(file).size > MAX_CONFIG_BYTES) throw new ConfigError(`config is over ${MAX_CONFIG_BYTES} bytes`, file);
+  if (statSync(file).isDirectory()) throw new ConfigError("config is not a file", file);
   let raw: unknown;
   try {
-    raw = parseDocument(readFileSync(file, "utf8"), file.endsWith(".json") ? "json" : "yaml");
+    raw = parseDocument(readUntrustedText(file, { maxBytes: MAX_CONFIG_BYTES }), file.endsWith(".json") ? "json" : "yaml");
   } catch (error) {
+    if (error instanceof UntrustedFileError) throw new ConfigError(error.problem === "too-large" ? `config is over ${MAX_CONFIG_BYTES} bytes` : `cannot read config: ${error.reason}`, file);
     if (error instanceof InputParseError) throw new ConfigError(error.message, file);
     throw error;
   }

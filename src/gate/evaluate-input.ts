@@ -2,14 +2,14 @@
 // evaluate the selected entrypoints → findings. Runs inside worker threads (src/gate/worker.ts)
 // and in-process (tests, bench). Every failure is a denying finding, never a silent pass.
 
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { isUtf8 } from "node:buffer";
 import { sha256 } from "../core/digest.js";
+import { readUntrustedFile, UntrustedFileError } from "../core/read.js";
 import type { Finding } from "../core/findings.js";
 import type { GateCode } from "../core/codes.js";
 import type { InputRecord } from "../core/verdict.js";
 import { isPlainJsonObject } from "../inputs/json-scan.js";
-import { InputParseError, formatForPath, parseDocument } from "../inputs/parse.js";
+import { IMPLEMENTED_PARSERS, InputParseError, loadParser, NotADocumentError, parseInput, parserFor, type Parser, type ParserName } from "../inputs/parsers/index.js";
 import { FailClosed } from "../core/errors.js";
 import { entrypointsFromWasm } from "../policy/entrypoints.js";
 import type { AggregateInfo, EntrypointInfo } from "../policy/manifest.js";
@@ -38,6 +38,20 @@ export interface InputJob {
    * the user's own policies. A kind given with them only names the schema the input must pass.
    */
   namespaces?: string[];
+  /** the parser to use whatever the file name says (`check --parser`) */
+  parser?: ParserName;
+  /**
+   * Where a built document embeds the file the input stands for (the receipt in a promotion
+   * input), and that file's own schema: pointers under it are reported relative to that file,
+   * since that is what the reader has open; other pointers name the collector's facts and move
+   * to metadata.factPointer.
+   */
+  embedded?: EmbeddedFile;
+}
+
+export interface EmbeddedFile {
+  pointer: string;
+  schema: string;
 }
 
 /** Which packages to evaluate for inputs without a kind (conftest's --namespace/--all-namespaces). */
@@ -129,6 +143,12 @@ export class InputEvaluator {
   }
 
   evaluate(job: InputJob): InputResult {
+    const result = this.#evaluate(job);
+    if (job.embedded !== undefined) result.findings = result.findings.map((finding) => rebasePointer(finding, job.embedded!));
+    return result;
+  }
+
+  #evaluate(job: InputJob): InputResult {
     const findings: Finding[] = [];
     const record: InputRecord = { path: job.display, sha256: "", bytes: 0, rulesEvaluated: 0 };
     if (job.kind) record.kind = job.kind;
@@ -151,25 +171,26 @@ export class InputEvaluator {
       let raw: Buffer;
       /** the decoded text, when it came as text (stdin); a file's bytes are decoded only if parsed */
       let text: string | undefined;
+      let parser: Parser | undefined;
+      /** the selected parser's name; undefined for stdin without --parser (JSON or YAML by content) */
+      let format: ParserName | undefined = job.parser;
       if (job.file !== undefined) {
-        // One open: the size check and the read see the same file.
-        let fd: number | undefined;
+        // Chosen by name before anything is read: a file no parser claims is never guessed at.
+        format = parserFor(job.file, job.parser);
+        parser = format === undefined ? undefined : loadParser(format);
+        if (parser === undefined) return fail("input/unsupported-format", unsupportedMessage(format));
         try {
-          fd = openSync(job.file, "r");
-          const size = fstatSync(fd).size;
-          if (size > this.options.maxInputBytes) {
-            record.bytes = size;
-            return fail("input/too-large", `input is ${size} bytes, over the ${this.options.maxInputBytes}-byte limit`);
-          }
-          raw = readOpenFile(fd, size, this.options.maxInputBytes);
-          if (raw.byteLength > this.options.maxInputBytes) {
-            record.bytes = raw.byteLength; // it grew after the size check
-            return fail("input/too-large", `input is over the ${this.options.maxInputBytes}-byte limit (it grew while being read)`);
-          }
+          // The path names a file given on the command line or found by a walk; the reader's
+          // O_NONBLOCK open and fstat refuse a FIFO or device without the extra stat.
+          raw = readUntrustedFile(job.file, { maxBytes: this.options.maxInputBytes, skipStatBeforeOpen: true });
         } catch (error) {
-          return fail("input/unreadable", `cannot read input: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-        } finally {
-          if (fd !== undefined) closeSync(fd);
+          if (!(error instanceof UntrustedFileError)) throw error;
+          if (error.problem === "too-large") {
+            record.bytes = error.bytes ?? 0;
+            const grew = error.reason.includes("grew");
+            return fail("input/too-large", grew ? `input is over the ${this.options.maxInputBytes}-byte limit (it grew while being read)` : `input is ${error.bytes} bytes, over the ${this.options.maxInputBytes}-byte limit`);
+          }
+          return fail("input/unreadable", `cannot read input: ${error.reason}`);
         }
         record.sha256 = sha256(raw);
         record.bytes = raw.byteLength;
@@ -181,24 +202,32 @@ export class InputEvaluator {
         if (raw.byteLength > this.options.maxInputBytes) {
           return fail("input/too-large", `input is ${raw.byteLength} bytes, over the ${this.options.maxInputBytes}-byte limit`);
         }
+        if (format !== undefined) {
+          parser = loadParser(format);
+          if (parser === undefined) return fail("input/unsupported-format", unsupportedMessage(format));
+        }
       }
-      const format = job.file ? formatForPath(job.file) : undefined;
-      // A .json file's bytes are what the policy sees when they are valid UTF-8 (otherwise its
-      // text is decoded with replacement characters, and only the re-serialisation matches it).
-      const utf8Json = format === "json" && isUtf8(raw);
+      // JSON and YAML are Unicode text: a file whose bytes are not UTF-8 is refused, not decoded
+      // with replacement characters (the policy would judge a document nobody wrote). stdin
+      // arrives decoded. A .json file's bytes are then what the policy sees.
+      if (text === undefined && !isUtf8(raw)) return fail("input/unparsable", "not valid UTF-8 text");
+      const utf8Json = format === "json";
       if (job.kind === undefined && utf8Json && isPlainJsonObject(raw)) {
         // The common case needs no JavaScript value: a .json object with no kind to validate
         // against, shown valid and free of duplicate keys by one scan of its bytes.
         json = raw;
         document = PLAIN_JSON_OBJECT;
       } else {
+        const decoded = text ?? raw.toString("utf8");
         try {
-          document = parseDocument(text ?? raw.toString("utf8"), format);
+          // stdin without --parser: JSON or YAML by content, as before; the scalar check still applies.
+          document = parser ? parseInput(parser, decoded, { path: job.display }).value : parseStdin(decoded);
         } catch (error) {
+          if (error instanceof NotADocumentError) return fail("input/not-a-document", error.message);
           if (error instanceof InputParseError) return fail("input/unparsable", error.message);
           throw error;
         }
-        // A .json file that parsed is one JSON value (parseDocument never falls back to YAML for it).
+        // A .json file that parsed is one JSON value (the JSON parser never falls back to YAML).
         if (utf8Json) json = raw;
       }
     }
@@ -292,26 +321,48 @@ export class InputEvaluator {
   }
 }
 
-/**
- * Reads an open file whose size was just taken: one read of size + 1 bytes, which comes back
- * short at the end of the file (readFileSync would stat the file again and read once more to
- * see the end: two more system calls per input). A file that grew meanwhile is read on, up to
- * one byte past `max`, so the caller can refuse it.
- */
-export function readOpenFile(fd: number, size: number, max: number): Buffer {
-  let buffer = Buffer.allocUnsafe(size + 1);
-  let length = 0;
-  for (;;) {
-    const n = readSync(fd, buffer, length, buffer.byteLength - length, null);
-    if (n === 0) break;
-    length += n;
-    if (length > max) break;
-    if (length === buffer.byteLength) {
-      const grown = Buffer.allocUnsafe(Math.min(buffer.byteLength * 2, max + 1));
-      if (grown.byteLength <= length) break;
-      buffer.copy(grown, 0, 0, length);
-      buffer = grown;
+/** The refusal of a file whose name selects no parser gatehouse has. */
+function unsupportedMessage(format: ParserName | undefined): string {
+  const known = IMPLEMENTED_PARSERS.join(", ");
+  return format === undefined
+    ? `no parser claims this file name (gatehouse parses ${known}, chosen by extension; --parser NAME picks one)`
+    : `the ${format} format is not supported yet (gatehouse parses ${known}); the file is not evaluated as anything else`;
+}
+
+/** stdin without --parser: JSON when it starts like JSON and is JSON, else YAML (as before); a bare scalar is refused. */
+function parseStdin(text: string): unknown {
+  const start = text.trimStart();
+  let json = start.startsWith("{") || start.startsWith("[");
+  if (json) {
+    try {
+      JSON.parse(text);
+    } catch {
+      json = false;
     }
   }
-  return buffer.subarray(0, length);
+  return parseInput(loadParser(json ? "json" : "yaml")!, text, { path: "-" }).value;
+}
+
+export { readOpenFile } from "../core/read.js";
+/** A finding's pointer into an embedded file, made relative to that file (see InputJob.embedded). */
+export function rebasePointer(finding: Finding, embedded: EmbeddedFile): Finding {
+  const pointer = finding.location?.pointer;
+  if (pointer === undefined) return finding;
+  const base = embedded.pointer;
+  if (pointer === base || pointer.startsWith(`${base}/`)) {
+    const inner = pointer.slice(base.length);
+    const rebased: Finding = { ...finding, location: { ...finding.location, pointer: inner } };
+    // A schema message names the pointer and the schema (src/schemas/registry.ts): name the file's own.
+    const schema = finding.metadata?.schema;
+    const head = `${pointer || "/"} `;
+    const tail = ` (schema ${String(schema)})`;
+    if (finding.code === "schema/invalid" && typeof schema === "string" && finding.message.startsWith(head) && finding.message.endsWith(tail)) {
+      rebased.message = `${inner || "/"} ${finding.message.slice(head.length, -tail.length)} (schema ${embedded.schema})`;
+      rebased.metadata = { ...finding.metadata, schema: embedded.schema };
+    }
+    return rebased;
+  }
+  const { pointer: _fact, ...location } = finding.location!;
+  const { location: _old, ...rest } = finding;
+  return { ...rest, ...(Object.keys(location).length > 0 ? { location } : {}), metadata: { ...(finding.metadata ?? {}), factPointer: pointer } };
 }

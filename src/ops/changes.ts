@@ -3,10 +3,11 @@
 // files, with renames (old and new path) and deletions; `git ls-files --others --exclude-standard`
 // adds untracked files. Each path is checked for looking like a secret.
 
-import { openSync, readSync, closeSync, existsSync } from "node:fs";
+import { closeSync, lstatSync, readSync } from "node:fs";
 import { basename, join } from "node:path";
 import { execa } from "execa";
 import { ToolchainError, UsageError } from "../core/errors.js";
+import { openUntrustedFile } from "../core/read.js";
 
 export interface ChangedFile {
   status: "added" | "modified" | "deleted" | "renamed" | "copied" | "type-changed" | "untracked";
@@ -26,13 +27,39 @@ async function git(root: string, args: string[]): Promise<string> {
     const e = error as { code?: string; stderr?: string; shortMessage?: string };
     if (e.code === "ENOENT") throw new ToolchainError("git is not installed (needed to read the changed files)");
     const detail = (e.stderr ?? e.shortMessage ?? "").trim().split("\n")[0];
+    if (/not a git repository/i.test(detail ?? "")) throw new NotARepositoryError(`${root} is not inside a git repository`);
     if (/unknown revision|bad revision|ambiguous argument/i.test(detail ?? "")) throw new UsageError(`--base: ${detail}`);
     throw new ToolchainError(`git ${args.join(" ")} failed: ${detail}`);
   }
 }
 
+/** Outside a repository: a usage error the command can add its own way out to. */
+export class NotARepositoryError extends UsageError {}
+
+/** The revision changes are computed from when none is given: HEAD, or the empty tree before the first commit. */
+export async function defaultBase(root: string): Promise<{ revision: string; label: string }> {
+  if (await hasCommits(root)) return { revision: "HEAD", label: "HEAD" };
+  return { revision: await emptyTree(root), label: "(no commits yet: every file is new)" };
+}
+
+async function hasCommits(root: string): Promise<boolean> {
+  try {
+    await execa("git", ["rev-parse", "--verify", "--quiet", "HEAD"], { cwd: root });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function emptyTree(root: string): Promise<string> {
+  return (await git(root, ["hash-object", "-t", "tree", "/dev/null"])).trim();
+}
+
 export async function changedFiles(root: string, base: string): Promise<ChangedFile[]> {
   if (base.startsWith("-")) throw new UsageError(`--base must be a git revision, got ${JSON.stringify(base)}`);
+  if (base === "HEAD" && !(await hasCommits(root))) {
+    throw new UsageError("--base HEAD: the repository has no commits yet; leave --base out to treat every file as new");
+  }
   const diff = await git(root, ["diff", "--name-status", "-M", "-z", "--no-color", base, "--"]);
   const changes = parseNameStatus(diff).map((change) => ({ ...change, ...secretCheck(root, change.path, change.old_path) }));
   const untracked = await git(root, ["ls-files", "--others", "--exclude-standard", "-z"]);
@@ -43,35 +70,90 @@ export async function changedFiles(root: string, base: string): Promise<ChangedF
 // Names that hold secrets by convention. Templates (.env.example) are not secrets.
 const SECRET_NAMES: [RegExp, string][] = [
   [/^\.env(\.(?!example$|sample$|template$|dist$)[\w.-]+)?$/i, "dotenv file"],
-  [/\.(pem|key|p12|pfx|jks|keystore|kdbx|ovpn)$/i, "key or certificate store"],
-  [/^id_(rsa|dsa|ecdsa|ed25519)$/i, "SSH private key"],
+  [/\.(pem|key|p12|pfx|jks|keystore|kdbx|ovpn|ppk)$/i, "key or certificate store"],
+  [/^id_(rsa|dsa|ecdsa|ed25519)(_sk)?$/i, "SSH private key"],
   [/^(credentials|credentials\.(json|ya?ml|xml|ini)|\.netrc|\.pgpass|\.htpasswd|\.git-credentials|\.npmrc|\.pypirc)$/i, "credentials file"],
   [/^(secrets?|vault)\.(json|ya?ml|env|txt)$/i, "secrets file"],
   [/^service[-_]account.*\.json$/i, "cloud service-account key"],
 ];
 
-const PRIVATE_KEY = /-----BEGIN (?:[A-Z0-9]+ )?PRIVATE KEY-----/;
+// What editors, cp and people append to a copy: `id_rsa.bak`, `server.key~`, `.id_rsa.swp`,
+// `id_rsa (copy)`, `id_rsa.1`, `id_rsa.orig`. A copy of a secret is a secret.
+const COPY_SUFFIX = /(?:~|\.~\d+~|\.(?:bak|backup|bk|bkp|old|orig|copy|swp|swo|swn|save|sav|tmp|temp|prev|previous|\d+)|[ _-]copy(?: \d+)?| \(copy(?: \d+)?\)| \(\d+\))$/i;
+
+/**
+ * The names a file may be a copy of: each copy suffix stripped in turn (`id_rsa.bak.old`), with
+ * and without a leading dot for vim's swap files (`.id_rsa.swp` is the swap file of `id_rsa`).
+ */
+export function originalNames(name: string): string[] {
+  const names = new Set<string>();
+  let base = name;
+  let stripped = base.replace(COPY_SUFFIX, "");
+  while (stripped !== base && stripped !== "") {
+    names.add(stripped);
+    if (stripped.startsWith(".") && stripped.length > 1) names.add(stripped.slice(1));
+    base = stripped;
+    stripped = base.replace(COPY_SUFFIX, "");
+  }
+  return [...names];
+}
+
+// Private key blocks (PEM, OpenSSH, PGP, SSH2) and PuTTY key files, by content.
+const PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----|PuTTY-User-Key-File-\d+:/;
+/** More than the longest marker the pattern can match (twice over, for UTF-16), so a chunk keeps that much of the one before it. */
+const MARKER_OVERLAP = 160;
+const SCAN_CHUNK_BYTES = 1024 * 1024;
+/** Files larger than this are not scanned; they count as secret-like (unproven), not as clean. */
+export const MAX_SECRET_SCAN_BYTES = 64 * 1024 * 1024;
 
 function secretCheck(root: string, path: string, oldPath?: string): { secret_like: boolean; secret_reason?: string } {
   for (const candidate of [path, oldPath]) {
     if (candidate === undefined) continue;
     const name = basename(candidate);
     for (const [pattern, reason] of SECRET_NAMES) if (pattern.test(name)) return { secret_like: true, secret_reason: reason };
-  }
-  // Content: a private key block in the first 64 KiB of a file that still exists.
-  const file = join(root, path);
-  if (existsSync(file)) {
-    let fd: number | undefined;
-    try {
-      fd = openSync(file, "r");
-      const buffer = Buffer.alloc(64 * 1024);
-      const n = readSync(fd, buffer, 0, buffer.length, 0);
-      if (PRIVATE_KEY.test(buffer.subarray(0, n).toString("latin1"))) return { secret_like: true, secret_reason: "contains a private key block" };
-    } catch {
-      // A directory (submodule) or unreadable file: judged by name only.
-    } finally {
-      if (fd !== undefined) closeSync(fd);
+    for (const original of originalNames(name)) {
+      for (const [pattern, reason] of SECRET_NAMES) if (pattern.test(original)) return { secret_like: true, secret_reason: `${reason}: a copy of ${original}` };
     }
+  }
+  return scanContent(join(root, path));
+}
+
+/**
+ * Content: a private key block anywhere in a regular file that still exists, read in chunks up to
+ * MAX_SECRET_SCAN_BYTES. A symlink is judged by name (git stores the link, not its target's bytes).
+ */
+export function scanContent(file: string): { secret_like: boolean; secret_reason?: string } {
+  let stat;
+  try {
+    stat = lstatSync(file);
+  } catch {
+    return { secret_like: false };
+  }
+  if (!stat.isFile()) return { secret_like: false };
+  if (stat.size > MAX_SECRET_SCAN_BYTES) return { secret_like: true, secret_reason: `${stat.size} bytes, over the ${MAX_SECRET_SCAN_BYTES}-byte limit for scanning it for private keys` };
+  let fd: number | undefined;
+  try {
+    fd = openUntrustedFile(file, {}).fd; // a regular file only: a FIFO swapped in must not block the check
+    const buffer = Buffer.alloc(SCAN_CHUNK_BYTES + MARKER_OVERLAP);
+    let carried = 0;
+    let total = 0;
+    for (;;) {
+      const n = readSync(fd, buffer, carried, SCAN_CHUNK_BYTES, null);
+      if (n === 0) break;
+      total += n;
+      // The file may have grown since lstat: the cap holds for what is read, too.
+      if (total > MAX_SECRET_SCAN_BYTES) return { secret_like: true, secret_reason: `over the ${MAX_SECRET_SCAN_BYTES}-byte limit for scanning it for private keys` };
+      const chunk = buffer.subarray(0, carried + n);
+      const text = chunk.toString("latin1");
+      // UTF-16 text: the marker with NULs between its letters.
+      if (PRIVATE_KEY.test(text) || (text.includes("\0") && PRIVATE_KEY.test(text.replaceAll("\0", "")))) return { secret_like: true, secret_reason: "contains a private key block" };
+      carried = Math.min(MARKER_OVERLAP, chunk.length);
+      chunk.copyWithin(0, chunk.length - carried);
+    }
+  } catch (error) {
+    return { secret_like: true, secret_reason: `cannot be read to scan it for private keys: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
   return { secret_like: false };
 }
@@ -102,12 +184,7 @@ export async function gitToplevel(cwd: string): Promise<string> {
 
 /** Files staged for the next commit (index vs HEAD; vs the empty tree before the first commit). */
 export async function stagedFiles(root: string): Promise<ChangedFile[]> {
-  let base = "HEAD";
-  try {
-    await execa("git", ["rev-parse", "--verify", "--quiet", "HEAD"], { cwd: root });
-  } catch {
-    base = (await git(root, ["hash-object", "-t", "tree", "/dev/null"])).trim();
-  }
+  const base = (await hasCommits(root)) ? "HEAD" : await emptyTree(root);
   const diff = await git(root, ["diff", "--cached", "--name-status", "-M", "-z", "--no-color", base, "--"]);
   return parseNameStatus(diff).map((change) => ({ ...change, secret_like: false }));
 }

@@ -2,8 +2,8 @@
 // first two `---` lines) holds the fields. The document is returned as parsed; validation against
 // ops-declaration.v1 happens in the gate pipeline, so a missing field denies (schema/invalid).
 
-import { readFileSync, statSync } from "node:fs";
 import { ConfigError } from "../core/errors.js";
+import { readUntrustedText, UntrustedFileError } from "../core/read.js";
 import { InputParseError, parseDocument } from "../inputs/parse.js";
 
 const MAX_DECLARATION_BYTES = 1024 * 1024;
@@ -33,10 +33,9 @@ function normaliseKeys(value: unknown): unknown {
 export function loadDeclaration(file: string): unknown {
   let text: string;
   try {
-    if (statSync(file).size > MAX_DECLARATION_BYTES) throw new ConfigError(`declaration is over ${MAX_DECLARATION_BYTES} bytes`, file);
-    text = readFileSync(file, "utf8");
+    text = readUntrustedText(file, { maxBytes: MAX_DECLARATION_BYTES });
   } catch (error) {
-    if (error instanceof ConfigError) throw error;
+    if (error instanceof UntrustedFileError && error.problem === "too-large") throw new ConfigError(`declaration is over ${MAX_DECLARATION_BYTES} bytes`, file);
     throw new ConfigError(`cannot read declaration: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, file);
   }
   let yaml = text;

@@ -2,22 +2,21 @@
 // declaration and the files changed in git) and `ops-execution` (the declaration, the execution
 // log, per-step command facts from src/ops/commands.ts and the final report's headings).
 
-import { readFileSync, statSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { ConfigError } from "../core/errors.js";
+import { readUntrustedText, UntrustedFileError } from "../core/read.js";
 import { InputParseError, formatForPath, parseDocument } from "../inputs/parse.js";
 import type { ChangedFile } from "./changes.js";
-import { analyzeCommand, type CommandFacts } from "./commands.js";
+import { commandAnalyzer, type CommandFacts } from "./commands/index.js";
 import { markdownHeadings } from "./declaration.js";
 
 const MAX_FILE_BYTES = 10 * 1024 * 1024;
 
 function readText(file: string, what: string): string {
   try {
-    if (statSync(file).size > MAX_FILE_BYTES) throw new ConfigError(`${what} is over ${MAX_FILE_BYTES} bytes`, file);
-    return readFileSync(file, "utf8");
+    return readUntrustedText(file, { maxBytes: MAX_FILE_BYTES });
   } catch (error) {
-    if (error instanceof ConfigError) throw error;
+    if (error instanceof UntrustedFileError && error.problem === "too-large") throw new ConfigError(`${what} is over ${MAX_FILE_BYTES} bytes`, file);
     throw new ConfigError(`cannot read ${what}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, file);
   }
 }
@@ -57,19 +56,20 @@ export function utcSortable(timestamp: unknown): string {
   return match ? `${match[1]}T${match[2]}.${(match[3] ?? "").padEnd(9, "0")}Z` : "";
 }
 
-export function stepFacts(log: unknown): ({ number: unknown; utc: string } & CommandFacts)[] {
+export async function stepFacts(log: unknown): Promise<({ number: unknown; utc: string } & CommandFacts)[]> {
   const steps = (log as { steps?: unknown })?.steps;
   if (!Array.isArray(steps)) return [];
+  const analyze = await commandAnalyzer();
   return steps.map((step: unknown) => {
     const s = (step ?? {}) as { number?: unknown; command?: unknown; timestamp?: unknown };
-    const facts = analyzeCommand(typeof s.command === "string" ? s.command : "");
+    const facts = analyze(typeof s.command === "string" ? s.command : "");
     return { number: typeof s.number === "number" ? s.number : 0, utc: utcSortable(s.timestamp), ...facts };
   });
 }
 
-export function executionDocument(options: { declaration: unknown; log: unknown; reportFile?: string; reportDisplay?: string }) {
+export async function executionDocument(options: { declaration: unknown; log: unknown; reportFile?: string; reportDisplay?: string }) {
   const report = options.reportFile === undefined
     ? null
     : { file: options.reportDisplay ?? options.reportFile, headings: markdownHeadings(readText(options.reportFile, "final report")) };
-  return { declaration: options.declaration, log: options.log, facts: stepFacts(options.log), report };
+  return { declaration: options.declaration, log: options.log, facts: await stepFacts(options.log), report };
 }

@@ -12,15 +12,25 @@
 // file is new), release. A process killed before its write leaves no trace; killed after it, the
 // entry is complete. A torn tail (no trailing newline: a write that never completed) is reported by
 // verify and set aside (moved to a .torn file, never silently dropped) by the next append.
+//
+// The directory is anchored: HEAD holds the seq and sha256 of the last entry, rewritten (atomically,
+// under the lock) after every append and committed with it, so removing entries, renaming a month
+// file away or starting a fresh chain no longer verifies; with a base ref, the head recorded there
+// must still be in the chain (the ledger only moves forward). An operation is signed off once (a
+// later entry about it is a correction), never executed before its approval, by identities that
+// src/core/identity.ts accepts; any file the ledger does not write is refused.
 
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, unlinkSync, writeFileSync, writeSync, constants } from "node:fs";
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, linkSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, constants } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import canonicalizeModule from "canonicalize";
+import type { GateCode } from "../core/codes.js";
 import { ConfigError } from "../core/errors.js";
+import { identityProblems } from "./approval.js";
 import { sha256 } from "../core/digest.js";
 import { displayPath } from "../core/paths.js";
-import { InputParseError, parseDocument } from "../inputs/parse.js";
+import { openForUpdate, readUntrustedFile, readUntrustedText, UntrustedFileError } from "../core/read.js";
+import { InputParseError, parseDocument, decodeText } from "../inputs/parse.js";
 import { SchemaRegistry } from "../schemas/registry.js";
 
 // canonicalize is CommonJS (module.exports = fn); under NodeNext it may arrive wrapped.
@@ -34,6 +44,12 @@ export const GENESIS_PREV = "0".repeat(64);
 export const LEDGER_FILE = /^(\d{4})-(0[1-9]|1[0-2])\.jsonl$/;
 const LOCK_NAME = ".lock";
 const BREAK_LOCK_NAME = ".lock.break";
+export const HEAD_NAME = "HEAD";
+/** What an append sets aside from a torn tail: `<month file>.<ms>.<pid>.torn`, a partial line. */
+const TORN_FILE = /^\d{4}-(0[1-9]|1[0-2])\.jsonl\.\d+\.\d+\.torn$/;
+/** Temp files of the lock and of HEAD, named by the writer's pid and a token. */
+const TEMP_FILE = /^\.(lock(\.break)?|HEAD)\.\d+-[\w-]+\.tmp$/;
+const MAX_SMALL_FILE = 4096;
 /** Fields the caller supplies; seq and prev are the ledger's. Order here is the on-disk order. */
 export const ENTRY_FIELDS = [
   "operation_id",
@@ -94,9 +110,25 @@ export interface LedgerProblem {
   file: string;
   /** 1-based line; 0 for problems about the file as a whole */
   line: number;
-  kind: "malformed" | "torn" | "invalid" | "gap" | "order" | "chain" | "correction" | "layout";
+  kind: "malformed" | "torn" | "invalid" | "gap" | "order" | "chain" | "correction" | "layout" | "duplicate" | "timestamps" | "identity" | "head";
   message: string;
 }
+
+/** The finding code of each kind of ledger problem. */
+export const LEDGER_PROBLEM_CODES: Record<LedgerProblem["kind"], GateCode> = {
+  gap: "ledger/broken",
+  order: "ledger/broken",
+  chain: "ledger/broken",
+  correction: "ledger/broken",
+  malformed: "ledger/malformed",
+  torn: "ledger/malformed",
+  invalid: "ledger/malformed",
+  layout: "ledger/unknown-file",
+  duplicate: "ledger/duplicate-operation",
+  timestamps: "ledger/approval-after-execution",
+  identity: "identity/invalid",
+  head: "ledger/head-mismatch",
+};
 
 export interface VerifyResult {
   problems: LedgerProblem[];
@@ -111,20 +143,101 @@ export function ledgerFiles(dir: string): string[] {
   return readdirSync(dir).filter((f) => LEDGER_FILE.test(f)).sort();
 }
 
-/** Files in the ledger directory that are neither month files nor the lock (a renamed month file, say). */
-function strayFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => !LEDGER_FILE.test(f) && !f.startsWith(LOCK_NAME) && !f.endsWith(".torn") && f !== ".gitkeep")
-    .sort();
+export interface LedgerHead {
+  seq: number;
+  sha256: string;
 }
 
-export function verifyLedger(dir: string, schemas: SchemaRegistry = new SchemaRegistry()): VerifyResult {
+/**
+ * Files in the ledger directory that the ledger did not write, with why: anything but month
+ * files, HEAD, .gitkeep, the locks, their small temp files and torn fragments (a partial line:
+ * a fragment holding a newline is a month file renamed, say, to hide it).
+ */
+function strayFiles(dir: string): { name: string; why: string }[] {
+  if (!existsSync(dir)) return [];
+  const stray: { name: string; why: string }[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    if (LEDGER_FILE.test(name) || name === HEAD_NAME || name === ".gitkeep" || name === LOCK_NAME || name === BREAK_LOCK_NAME) continue;
+    const path = join(dir, name);
+    const stat = statSync(path);
+    if (!stat.isFile()) {
+      stray.push({ name, why: "not a regular file" });
+    } else if (TEMP_FILE.test(name)) {
+      if (stat.size > MAX_SMALL_FILE) stray.push({ name, why: `named like a temp file but ${stat.size} bytes` });
+    } else if (TORN_FILE.test(name)) {
+      if (readUntrustedFile(path, { maxBytes: MAX_LEDGER_FILE_BYTES }).includes(0x0a)) stray.push({ name, why: "named like a torn fragment but it holds complete lines (a renamed month file?)" });
+    } else {
+      stray.push({ name, why: "month files are YYYY-MM.jsonl" });
+    }
+  }
+  return stray;
+}
+
+/** HEAD as recorded, undefined when there is none; a problem message when it is unreadable. */
+function readHead(dir: string): { head?: LedgerHead; problem?: string } {
+  const path = join(dir, HEAD_NAME);
+  if (!existsSync(path)) return {};
+  try {
+    return parseHead(readUntrustedText(path, { maxBytes: MAX_SMALL_FILE }));
+  } catch (error) {
+    if (error instanceof UntrustedFileError) return { problem: `${HEAD_NAME} ${error.problem === "too-large" ? `is over ${MAX_SMALL_FILE} bytes` : `cannot be read: ${error.reason}`}` };
+    throw error;
+  }
+}
+
+/** HEAD's text: one JSON object `{"seq": N, "sha256": "<hex>"}` and a newline. */
+export function parseHead(text: string): { head?: LedgerHead; problem?: string } {
+  try {
+    const value = JSON.parse(text) as Partial<LedgerHead>;
+    if (Number.isSafeInteger(value.seq) && (value.seq as number) >= 1 && typeof value.sha256 === "string" && /^[0-9a-f]{64}$/.test(value.sha256)) {
+      return { head: { seq: value.seq as number, sha256: value.sha256 } };
+    }
+  } catch {
+    // reported below
+  }
+  return { problem: `${HEAD_NAME} is not {"seq": N, "sha256": "<64 hex>"}` };
+}
+
+function headText(head: LedgerHead): string {
+  return `${JSON.stringify({ seq: head.seq, sha256: head.sha256 })}\n`;
+}
+
+/** An RFC 3339 timestamp as nanoseconds since the epoch; undefined when it is not one. */
+function instantNs(text: unknown): bigint | undefined {
+  if (typeof text !== "string") return undefined;
+  const m = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|([+-])(\d{2}):(\d{2}))$/.exec(text);
+  if (!m) return undefined;
+  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+  if (Number.isNaN(ms)) return undefined;
+  const offsetMin = m[9] ? (m[9] === "-" ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11])) : 0;
+  const fraction = BigInt((m[7] ?? "").slice(0, 9).padEnd(9, "0"));
+  return (BigInt(ms) - BigInt(offsetMin) * 60_000n) * 1_000_000n + fraction;
+}
+
+/** Why an entry's approval does not precede its execution (undefined when it does). */
+function timestampProblem(entry: Record<string, unknown>): string | undefined {
+  const approved = instantNs(entry.approval_timestamp);
+  const executed = instantNs(entry.execution_timestamp);
+  if (approved === undefined || executed === undefined) return "approval_timestamp and execution_timestamp must be RFC 3339 instants";
+  if (approved > executed) return `approved at ${String(entry.approval_timestamp)}, after its execution at ${String(entry.execution_timestamp)}: an operation runs only once approved`;
+  return undefined;
+}
+
+export interface VerifyOptions {
+  /** the head recorded at a base ref: the chain must still hold it (the ledger only moves forward) */
+  baseHead?: LedgerHead;
+  /** where baseHead came from, for messages */
+  baseName?: string;
+}
+
+export function verifyLedger(dir: string, schemas: SchemaRegistry = new SchemaRegistry(), options: VerifyOptions = {}): VerifyResult {
   const problems: LedgerProblem[] = [];
   const files = ledgerFiles(dir);
   for (const stray of strayFiles(dir)) {
-    problems.push({ file: displayPath(join(dir, stray)), line: 0, kind: "layout", message: `unexpected file in the ledger directory (month files are YYYY-MM.jsonl)` });
+    problems.push({ file: displayPath(join(dir, stray.name)), line: 0, kind: "layout", message: `unexpected file in the ledger directory (${stray.why})` });
   }
+  const hashes = new Map<number, string>();
+  const signedOff = new Map<string, string>();
   let expectedSeq = 1;
   let prevHash = GENESIS_PREV;
   let prevWhere = "the start of the ledger";
@@ -134,7 +247,14 @@ export function verifyLedger(dir: string, schemas: SchemaRegistry = new SchemaRe
   for (const [fileIndex, name] of files.entries()) {
     const path = join(dir, name);
     const shown = displayPath(path);
-    const text = readFileSync(path, "utf8");
+    let text: string;
+    try {
+      text = readUntrustedText(path, { maxBytes: MAX_LEDGER_FILE_BYTES });
+    } catch (error) {
+      if (!(error instanceof UntrustedFileError)) throw error;
+      problems.push({ file: shown, line: 0, kind: "layout", message: `cannot be read: ${error.reason}` });
+      continue;
+    }
     // An empty month file holds no entries and hides none (the chain continues in the next
     // file); an append killed between creating the file and writing leaves one.
     if (text.length === 0) continue;
@@ -191,7 +311,20 @@ export function verifyLedger(dir: string, schemas: SchemaRegistry = new SchemaRe
         const problem = correctionProblem(e, seen.get(e.corrects as number));
         if (problem) report("correction", problem);
       }
+      if (invalid.length === 0) {
+        for (const message of identityProblems(e)) report("identity", message);
+        const timing = timestampProblem(e);
+        if (timing) report("timestamps", `${String(e.operation_id)}: ${timing}`);
+        // One sign-off per operation; later entries about it are corrections.
+        if (e.corrects === undefined) {
+          const id = String(e.operation_id);
+          const first = signedOff.get(id);
+          if (first) report("duplicate", `${id} was already signed off at ${first}; a later entry about an operation is a correction (corrects: <seq>)`);
+          else signedOff.set(id, `${shown}:${lineNo} (seq ${e.seq})`);
+        }
+      }
       seen.set(e.seq, e);
+      hashes.set(e.seq, hash);
       entries++;
       // Resynchronise on what is actually there so one break is reported once, not cascaded.
       expectedSeq = e.seq + 1;
@@ -200,7 +333,41 @@ export function verifyLedger(dir: string, schemas: SchemaRegistry = new SchemaRe
       head = { seq: e.seq, sha256: hash };
     }
   }
+  problems.push(...headProblems(dir, head, hashes, options));
   return { problems, entries, files: files.map((f) => displayPath(join(dir, f))), ...(head ? { head } : {}) };
+}
+
+/**
+ * HEAD against the chain: the last entry, or the one before it (an append killed between its
+ * write and HEAD's). Missing while the ledger has entries, or naming an entry the chain does not
+ * hold, is a problem; so is a base head the chain no longer holds.
+ */
+function headProblems(dir: string, last: LedgerHead | undefined, hashes: Map<number, string>, options: VerifyOptions): LedgerProblem[] {
+  const shown = displayPath(join(dir, HEAD_NAME));
+  const problem = (message: string): LedgerProblem => ({ file: shown, line: 0, kind: "head", message });
+  const out: LedgerProblem[] = [];
+  const recorded = readHead(dir);
+  if (recorded.problem) out.push(problem(`${recorded.problem}; restore it from version control`));
+  else if (!recorded.head) {
+    if (last) out.push(problem(`no ${HEAD_NAME} while the ledger holds ${last.seq} entries: nothing anchors its end; if this history is right, run \`gatehouse ledger anchor\` and commit ${HEAD_NAME}`));
+  } else {
+    const head = recorded.head;
+    const atHead = hashes.get(head.seq) === head.sha256;
+    const lagsOne = last !== undefined && last.seq === head.seq + 1 && atHead;
+    if (!last) out.push(problem(`${HEAD_NAME} records seq ${head.seq} but the ledger holds no entries: its history was removed or renamed away`));
+    else if (!((last.seq === head.seq && last.sha256 === head.sha256) || lagsOne)) {
+      out.push(problem(atHead
+        ? `${HEAD_NAME} records seq ${head.seq} but the ledger ends at seq ${last.seq}: entries after the head were added outside \`gatehouse ledger append\``
+        : `${HEAD_NAME} records seq ${head.seq} sha256 ${head.sha256.slice(0, 12)}…, which the chain (ending at seq ${last.seq}) does not hold: entries were removed, edited or replaced by a fresh chain`));
+    }
+  }
+  if (options.baseHead) {
+    const base = options.baseHead;
+    if (hashes.get(base.seq) !== base.sha256 || (last?.seq ?? 0) < base.seq) {
+      out.push(problem(`the head at ${options.baseName ?? "the base ref"} (seq ${base.seq} sha256 ${base.sha256.slice(0, 12)}…) is not in the chain: the ledger moved backwards or was rewritten`));
+    }
+  }
+  return out;
 }
 
 /** Fields that make up an approval record: a correction repeats them, it never re-approves. */
@@ -252,6 +419,10 @@ export function appendEntry(dir: string, fields: Record<string, unknown>, option
   const problems = schemas.validate(LEDGER_SCHEMA, buildEntry(fields, 1, GENESIS_PREV), "entry");
   if (problems.length > 0) throw new ConfigError(`entry does not match ${LEDGER_SCHEMA}: ${problems.map((p) => `${p.location?.pointer || "/"} ${p.message}`).join("; ")}`);
   canonicalJson(fields);
+  const refused = identityProblems(fields);
+  if (refused.length > 0) throw new ConfigError(`${refused.join("; ")}; the entry was not appended`);
+  const timing = timestampProblem(fields);
+  if (timing) throw new ConfigError(`${String(fields.operation_id)}: ${timing}; the entry was not appended`);
   mkdirSync(dir, { recursive: true });
   const release = acquireLock(dir, options.lockTimeoutMs ?? 60_000);
   try {
@@ -259,11 +430,15 @@ export function appendEntry(dir: string, fields: Record<string, unknown>, option
     const tail = readTail(dir, files);
     const seq = tail ? tail.entry.seq + 1 : 1;
     const prev = tail ? entryHash(tail.entry) : GENESIS_PREV;
+    checkHeadBeforeAppend(dir, tail?.entry, prev);
     const entry = buildEntry(fields, seq, prev);
     if (fields.corrects !== undefined) {
       const target = Number(fields.corrects) < seq ? findEntry(dir, files, Number(fields.corrects)) : undefined;
       const problem = correctionProblem(entry, target);
       if (problem) throw new ConfigError(problem);
+    } else {
+      const earlier = findSignOff(dir, files, String(fields.operation_id));
+      if (earlier) throw new ConfigError(`${String(fields.operation_id)} was already signed off (seq ${earlier.seq}); a later entry about it is a correction (corrects: ${earlier.seq})`);
     }
     const now = (options.now ?? (() => new Date()))();
     const month = `${now.getUTCFullYear().toString().padStart(4, "0")}-${String(now.getUTCMonth() + 1).padStart(2, "0")}.jsonl`;
@@ -274,7 +449,7 @@ export function appendEntry(dir: string, fields: Record<string, unknown>, option
     const isNew = !existsSync(path);
     const line = Buffer.from(`${JSON.stringify(entry)}\n`, "utf8");
     options.beforeWrite?.();
-    const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
+    const fd = openLedgerFile(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
     try {
       const before = fstatSync(fd).size;
       const written = writeSync(fd, line);
@@ -287,11 +462,98 @@ export function appendEntry(dir: string, fields: Record<string, unknown>, option
       closeSync(fd);
     }
     if (isNew) fsyncDir(dir);
+    writeHead(dir, { seq, sha256: entryHash(entry) });
     const lineNo = tail && tail.file === name ? tail.line + 1 : 1;
     return { entry, file: displayPath(path), line: lineNo, sha256: entryHash(entry) };
   } finally {
     release();
   }
+}
+
+/**
+ * HEAD must name the tail (or the entry before it, when an append was killed between its write
+ * and HEAD's); a ledger with entries and no HEAD is not appended to until it is anchored.
+ */
+function checkHeadBeforeAppend(dir: string, tail: LedgerEntry | undefined, tailHash: string): void {
+  const recorded = readHead(dir);
+  const where = displayPath(join(dir, HEAD_NAME));
+  if (recorded.problem) throw new ConfigError(`${recorded.problem}; run \`gatehouse ledger verify\``, where);
+  const head = recorded.head;
+  if (!head) {
+    if (tail) throw new ConfigError(`no ${HEAD_NAME} while the ledger holds entries; run \`gatehouse ledger verify\`, then \`gatehouse ledger anchor\``, where);
+    return;
+  }
+  const matches = tail !== undefined && ((head.seq === tail.seq && head.sha256 === tailHash) || (head.seq === tail.seq - 1 && head.sha256 === tail.prev));
+  if (!matches) throw new ConfigError(`${HEAD_NAME} (seq ${head.seq}) does not match the ledger's last entry${tail ? ` (seq ${tail.seq})` : " (there is none)"}; run \`gatehouse ledger verify\``, where);
+}
+
+/**
+ * Writes HEAD whole: a synced temp file renamed over it. The directory is not synced again (the
+ * entry itself already is): a rename lost to a crash leaves the previous HEAD, which verify and
+ * append accept as one append behind.
+ */
+function writeHead(dir: string, head: LedgerHead): void {
+  const tmp = join(dir, `.${HEAD_NAME}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`);
+  const fd = openSync(tmp, "wx", 0o644);
+  try {
+    writeSync(fd, headText(head));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, join(dir, HEAD_NAME));
+}
+
+/** Anchors a ledger that verifies but has no HEAD (one written before HEAD existed). */
+export function anchorLedger(dir: string, schemas: SchemaRegistry = new SchemaRegistry(), lockTimeoutMs = 60_000): LedgerHead {
+  const release = acquireLock(dir, lockTimeoutMs);
+  try {
+    const result = verifyLedger(dir, schemas);
+    if (readHead(dir).head || readHead(dir).problem) throw new ConfigError(`${HEAD_NAME} exists; restore the ledger from version control instead of re-anchoring it`, displayPath(join(dir, HEAD_NAME)));
+    const other = result.problems.filter((p) => p.kind !== "head");
+    if (other.length > 0) throw new ConfigError(`the ledger does not verify (${other.length} problems); run \`gatehouse ledger verify\``, displayPath(dir));
+    if (!result.head) throw new ConfigError("the ledger has no entries to anchor", displayPath(dir));
+    writeHead(dir, result.head);
+    return result.head;
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Why an entry cannot be appended as a sign-off, before taking the lock (the CLI reports these as
+ * findings; appendEntry checks them again under the lock): approved after it ran, or an
+ * operation already signed off.
+ */
+export function signOffProblems(dir: string, fields: Record<string, unknown>): { code: GateCode; message: string }[] {
+  const problems: { code: GateCode; message: string }[] = [];
+  const timing = timestampProblem(fields);
+  if (timing) problems.push({ code: "ledger/approval-after-execution", message: `${String(fields.operation_id)}: ${timing}` });
+  if (fields.corrects === undefined && typeof fields.operation_id === "string") {
+    const earlier = findSignOff(dir, ledgerFiles(dir), fields.operation_id);
+    if (earlier) problems.push({ code: "ledger/duplicate-operation", message: `${fields.operation_id} was already signed off (seq ${earlier.seq}); a later entry about it is a correction (corrects: ${earlier.seq})` });
+  }
+  return problems;
+}
+
+/** The sign-off (non-correction entry) of an operation, searching every month file. */
+function findSignOff(dir: string, files: string[], operationId: string): LedgerEntry | undefined {
+  const needle = Buffer.from(JSON.stringify(operationId));
+  for (const name of files) {
+    // Month files are verified (and read through the untrusted reader) before an append gets here.
+    const bytes = readUntrustedFile(join(dir, name), { maxBytes: MAX_LEDGER_FILE_BYTES });
+    if (!bytes.includes(needle)) continue;
+    for (const line of bytes.toString("utf8").split("\n")) {
+      if (!line.includes(JSON.stringify(operationId))) continue;
+      try {
+        const entry = JSON.parse(line) as LedgerEntry;
+        if (entry.operation_id === operationId && entry.corrects === undefined) return entry;
+      } catch {
+        // a malformed line is verify's business
+      }
+    }
+  }
+  return undefined;
 }
 
 interface Tail {
@@ -309,7 +571,7 @@ function readTail(dir: string, files: string[]): Tail | undefined {
   for (let i = files.length - 1; i >= 0; i--) {
     const name = files[i]!;
     const path = join(dir, name);
-    const fd = openSync(path, "r+");
+    const fd = openLedgerFile(path, constants.O_RDWR);
     try {
       let size = fstatSync(fd).size;
       if (size === 0) continue;
@@ -330,7 +592,7 @@ function readTail(dir: string, files: string[]): Tail | undefined {
       readSync(fd, buffer, 0, buffer.length, start);
       let entry: LedgerEntry;
       try {
-        entry = parseDocument(buffer.toString("utf8"), "json") as LedgerEntry;
+        entry = parseDocument(decodeText(buffer), "json") as LedgerEntry;
       } catch (error) {
         throw new ConfigError(`the last entry is not valid JSON (${(error as Error).message}); run \`gatehouse ledger verify\``, displayPath(path));
       }
@@ -348,7 +610,7 @@ function readTail(dir: string, files: string[]): Tail | undefined {
 /** The entry with `seq`, searching month files from the newest (corrections are usually recent). */
 function findEntry(dir: string, files: string[], seq: number): LedgerEntry | undefined {
   for (let i = files.length - 1; i >= 0; i--) {
-    const lines = readFileSync(join(dir, files[i]!), "utf8").split("\n");
+    const lines = readLedgerText(join(dir, files[i]!)).split("\n");
     for (const line of lines) {
       if (!new RegExp(`"seq"\\s*:\\s*${seq}\\b`).test(line)) continue;
       try {
@@ -368,6 +630,29 @@ function findEntry(dir: string, files: string[], seq: number): LedgerEntry | und
     }
   }
   return undefined;
+}
+
+/** Month files are read whole by verify; a bigger one is not a sign-off ledger. */
+const MAX_LEDGER_FILE_BYTES = 64 * 1024 * 1024;
+
+/** A month file's text, through the untrusted-file reader (a regular file, capped). */
+function readLedgerText(path: string): string {
+  try {
+    return readUntrustedText(path, { maxBytes: MAX_LEDGER_FILE_BYTES });
+  } catch (error) {
+    if (error instanceof UntrustedFileError) throw new ConfigError(`cannot read the ledger file: ${error.reason}`, displayPath(path));
+    throw error;
+  }
+}
+
+/** A month file opened to append or repair: never through a symlink, never a FIFO or device. */
+function openLedgerFile(path: string, flags: number, mode?: number): number {
+  try {
+    return openForUpdate(path, flags, mode);
+  } catch (error) {
+    if (error instanceof UntrustedFileError) throw new ConfigError(`cannot open the ledger file: ${error.reason}`, displayPath(path));
+    throw error;
+  }
 }
 
 /** Offset just after the last newline strictly before `end` (0 when there is none). */
@@ -455,7 +740,7 @@ function tryCreate(path: string, record: LockRecord): boolean {
 function readLock(path: string): { text: string; record?: LockRecord } | undefined {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readUntrustedText(path, { maxBytes: 64 * 1024 });
   } catch {
     return undefined;
   }
@@ -510,6 +795,8 @@ export function acquireLock(dir: string, timeoutMs: number): () => void {
   } finally {
     unlinkSync(tmp);
   }
+  // Holding the lock: lock temp files of processes killed while waiting go now, not only when a stale lock is broken.
+  removeDeadTemps(dir);
   return () => {
     const current = readLock(path);
     if (current?.record?.token === record.token) unlinkSync(path);
@@ -545,10 +832,10 @@ function breakStaleLock(dir: string, staleText: string, self: LockRecord): void 
   }
 }
 
-/** Lock temp files (`.lock.<pid>-<rand>.tmp`) left by processes that died while waiting. */
+/** Lock and HEAD temp files (`.lock.<pid>-<rand>.tmp`, `.HEAD.<pid>-<rand>.tmp`) left by processes that died. */
 function removeDeadTemps(dir: string): void {
   for (const name of readdirSync(dir)) {
-    const match = /^\.lock(?:\.break)?\.(\d+)-[\w-]+\.tmp$/.exec(name);
+    const match = /^\.(?:lock(?:\.break)?|HEAD)\.(\d+)-[\w-]+\.tmp$/.exec(name);
     if (match && !pidAlive(Number(match[1]))) {
       try {
         unlinkSync(join(dir, name));

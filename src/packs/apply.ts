@@ -3,11 +3,11 @@
 //      `severity` replaces it (the original is kept in metadata.originalSeverity);
 //   2. warn mode: error and block findings become warnings (original kept), so nothing denies;
 //   3. waivers: a matching unexpired waiver suppresses the finding (still reported).
-// Core codes (gate/*, bundle/*, policy/*, input/*, schema/* and the pack integrity codes) pass
-// through untouched: no pack, mode or waiver loosens the gate's own fail-closed checks.
+// Locked codes (src/packs/locks.ts: the gate's fail-closed codes, the pack integrity codes and the
+// never-break invariants) pass through untouched: no pack, mode or waiver loosens them.
 
 import { DENYING_SEVERITIES, type Finding, type Severity } from "../core/findings.js";
-import { isCoreCode } from "./core-codes.js";
+import { isLockedCode } from "./locks.js";
 import { settingFor } from "./rules.js";
 import type { EffectivePolicy } from "./types.js";
 import { waiverMatches, type ActiveWaiver } from "./waivers.js";
@@ -16,6 +16,8 @@ export interface ApplyContext {
   root: string;
   policy: EffectivePolicy;
   waivers: readonly ActiveWaiver[];
+  /** filled with the index of every waiver that suppressed a finding */
+  matched?: Set<number>;
 }
 
 function withSeverity(finding: Finding, severity: Severity, reason: string): Finding {
@@ -31,7 +33,7 @@ export function applyPack(findings: readonly Finding[], context: ApplyContext): 
   const packName = `${policy.pack.key}@${policy.pack.version}`;
   const out: Finding[] = [];
   for (const original of findings) {
-    if (isCoreCode(original.code)) {
+    if (isLockedCode(original.code)) {
       out.push(original);
       continue;
     }
@@ -45,6 +47,7 @@ export function applyPack(findings: readonly Finding[], context: ApplyContext): 
     if (!finding.suppressed) {
       const waiver = context.waivers.find((w) => waiverMatches(w, finding, context.root));
       if (waiver) {
+        context.matched?.add(waiver.index);
         finding = {
           ...finding,
           suppressed: { kind: "waiver", justification: waiver.reason, owner: waiver.owner, expires: waiver.expires },

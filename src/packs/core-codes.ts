@@ -1,10 +1,9 @@
-// Codes no pack, override or waiver can loosen: the gate's own fail-closed codes and the codes
-// that report a broken pack layer (a rejected override, an invalid or expired waiver). A pack
-// decides how strict the project's rules are; it cannot waive the integrity of the gate itself.
+// The codes the packs module raises. The integrity ones (a rejected override, an invalid or
+// expired waiver, broken clarifications) are locked (src/packs/locks.ts): a pack decides how strict
+// the project's rules are; it cannot waive the integrity of its own layers.
 
 import type { Finding, Severity } from "../core/findings.js";
-
-export const CORE_CODE_AREAS = ["gate", "bundle", "policy", "input", "schema"] as const;
+import { isLockedCode } from "./locks.js";
 
 export type PackIntegrityCode =
   | "pack/override-invalid"
@@ -22,14 +21,15 @@ export type PackCode =
   | "pack/required-check-disabled"
   | "pack/clarification-unanswered"
   | "pack/clarification-open"
-  | "pack/constraint-unenforced";
+  | "pack/constraint-unenforced"
+  | "pack/waiver-unmatched";
 
 export interface PackCodeInfo {
   title: string;
   docs: string;
   /** severity before the pack's rule settings and mode apply */
   severity: Severity;
-  /** integrity codes: no rule setting, warn mode or waiver changes them */
+  /** integrity codes are locked (LOCKED_CODES in locks.ts lists them; a test checks the two agree) */
   integrity: boolean;
 }
 
@@ -42,8 +42,8 @@ export const PACK_CODES: Record<PackCode, PackCodeInfo> = {
     integrity: true,
   },
   "pack/override-loosens": {
-    title: "Override loosens a locked rule",
-    docs: "The repo-local override lowers, disables or unlocks a rule the pack (or the config) locked, lowers a core gate code, or switches a constraint off. The file is not applied; choose another pack to change locked settings.",
+    title: "Repo-local override loosens the policy",
+    docs: "The repo-local override loosens something: it lowers a severity, disables or unlocks a rule, switches enforcement to warn or a constraint off (the repo-local file may only tighten, unless gatehouse.config's pack.allowLocalLoosening names that key), loosens a rule the pack or the config locked, or touches a locked code (which nothing loosens). The finding names the key (metadata.key); the file is not applied.",
     severity: "error",
     integrity: true,
   },
@@ -55,7 +55,7 @@ export const PACK_CODES: Record<PackCode, PackCodeInfo> = {
   },
   "pack/waiver-invalid": {
     title: "Invalid waiver",
-    docs: "A waiver in .gatehouse/waivers.yaml lacks its code, target, owner, reason or expiry, waives a core gate code, or expires later than the pack's waiver_max_days allows. It suppresses nothing.",
+    docs: "A waiver in .gatehouse/waivers.yaml lacks its code, target, owner, reason or expiry, has a blank reason, waives a locked code (docs/rules.md lists them; lifting a lock is refused), or expires later than the pack's waiver_max_days allows. It suppresses nothing. An owner that is not a usable identity is identity/invalid.",
     severity: "error",
     integrity: true,
   },
@@ -107,6 +107,12 @@ export const PACK_CODES: Record<PackCode, PackCodeInfo> = {
     severity: "warning",
     integrity: false,
   },
+  "pack/waiver-unmatched": {
+    title: "Waiver matches nothing",
+    docs: "An active waiver in .gatehouse/waivers.yaml suppressed no finding in this run: its code or target (file, symbol, artifact) does not match what the gate reports, or the finding is gone. A waiver's target.file is matched against the file every report shows for the finding (for a contract change, its source file, not the registry). Fix the target, or delete the waiver once the finding is fixed.",
+    severity: "warning",
+    integrity: false,
+  },
   "pack/clarification-open": {
     title: "Clarification open",
     docs: "A non-blocking question of the effective policy is unanswered; informational, with the recommended answer.",
@@ -115,20 +121,11 @@ export const PACK_CODES: Record<PackCode, PackCodeInfo> = {
   },
 };
 
-export const PACK_INTEGRITY_CODES: ReadonlySet<string> = new Set(
-  Object.entries(PACK_CODES)
-    .filter(([, info]) => info.integrity)
-    .map(([code]) => code),
-);
+export { codeArea } from "./locks.js";
 
-export function codeArea(code: string): string {
-  const slash = code.indexOf("/");
-  return slash === -1 ? code : code.slice(0, slash);
-}
-
-/** True for codes (or `area/*` patterns) that packs cannot loosen. */
+/** True for codes (or `area/*` patterns) that packs cannot loosen: isLockedCode, under its older name. */
 export function isCoreCode(code: string): boolean {
-  return (CORE_CODE_AREAS as readonly string[]).includes(codeArea(code)) || PACK_INTEGRITY_CODES.has(code);
+  return isLockedCode(code);
 }
 
 /** Builds a finding raised by the packs module, at its code's documented severity. */

@@ -4,8 +4,10 @@
 // layer never change it and any semantic change does.
 //
 // Locks bind both override layers. The config is trusted: a violation there is a ConfigError.
-// The repo-local file is untrusted input: a violation becomes a denying finding naming the file,
-// and the file is ignored as a whole (nothing of a rejected layer is applied).
+// The repo-local file is untrusted input: it may only tighten (raise severities, lock, enable,
+// add requirements, switch block mode or constraints on), never loosen, unless the config's
+// `pack.allowLocalLoosening` names that key. A violation becomes a denying finding naming the
+// file and the key, and the file is ignored as a whole (nothing of a rejected layer is applied).
 
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -17,7 +19,8 @@ import { displayPath } from "../core/paths.js";
 import type { PolicyRecord } from "../core/verdict.js";
 import type { GateConfig } from "../gate/config.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
-import { isCoreCode, packFinding, type PackIntegrityCode } from "./core-codes.js";
+import { packFinding, type PackIntegrityCode } from "./core-codes.js";
+import { isLockedCode, lockReason } from "./locks.js";
 import { loadPack, MAX_REPO_FILE_BYTES, packsDir, readSmallDocument } from "./load.js";
 import { settingFor } from "./rules.js";
 import {
@@ -66,10 +69,20 @@ export interface EffectiveOptions {
 interface Violation {
   code: PackIntegrityCode;
   message: string;
+  /** the override key at fault: `rules.<code>`, `enforcement.mode`, `constraints.<flag>` */
+  key?: string;
+}
+
+/** What gatehouse.config's `pack:` section may hold. */
+interface PackSection {
+  use: string;
+  overrides?: PolicyOverride;
+  /** loosenings the repo-local file may make: a rule code (or `area/*`), `enforcement.mode`, `constraints.<flag>` */
+  allowLocalLoosening?: string[];
 }
 
 export function resolveEffectivePolicy(options: EffectiveOptions): EffectiveResult {
-  const section = options.config.pack as { use: string; overrides?: PolicyOverride } | undefined;
+  const section = options.config.pack as PackSection | undefined;
   const ref = section?.use ?? DEFAULT_PACK;
   const { pack, file: packFile } = loadPack(ref, options.schemas, options.packsDir ?? packsDir());
   let policy = fromPack(pack);
@@ -84,6 +97,7 @@ export function resolveEffectivePolicy(options: EffectiveOptions): EffectiveResu
     policy = result.policy;
     layers.push({ source: "config", file: displayPath(configName), applied: true });
   }
+  const allowed = allowedLoosenings(section?.allowLocalLoosening ?? [], policy, options.configFile ?? "gatehouse.config");
 
   const findings: Finding[] = [];
   const present = REPO_LOCAL_FILES.map((f) => join(options.root, f)).filter((f) => existsSync(f));
@@ -93,9 +107,9 @@ export function resolveEffectivePolicy(options: EffectiveOptions): EffectiveResu
     }
   } else if (present.length === 1) {
     const file = present[0]!;
-    const violations = repoLocalViolations(file, options.schemas, policy);
+    const violations = repoLocalViolations(file, options.schemas, policy, allowed);
     if (violations.problems.length > 0) {
-      findings.push(...violations.problems.map((v) => overrideFinding(v.code, v.message, file)));
+      findings.push(...violations.problems.map((v) => overrideFinding(v.code, v.message, file, v.key)));
       layers.push({ source: "repo-local", file: displayPath(file), applied: false });
     } else {
       policy = violations.policy;
@@ -113,7 +127,25 @@ export function resolveEffectivePolicy(options: EffectiveOptions): EffectiveResu
   };
 }
 
-function repoLocalViolations(file: string, schemas: SchemaRegistry, policy: EffectivePolicy): { policy: EffectivePolicy; problems: Violation[] } {
+/**
+ * The config's named loosenings. Naming a locked code, a rule the pack locks or a locked mode is
+ * a ConfigError: the config cannot hand the repo-local file a key the config itself cannot loosen.
+ */
+function allowedLoosenings(keys: readonly string[], policy: EffectivePolicy, configName: string): ReadonlySet<string> {
+  const problems: string[] = [];
+  for (const key of keys) {
+    if (key === "enforcement.mode") {
+      if (policy.enforcement.locked) problems.push(`enforcement.mode is locked by ${policy.pack.key}@${policy.pack.version}`);
+    } else if (!key.startsWith("constraints.")) {
+      if (isLockedCode(key)) problems.push(`${key} is locked in every pack (${lockReason(key)})`);
+      else if (settingFor(policy.rules, key)?.locked) problems.push(`${key} is locked by ${policy.pack.key}@${policy.pack.version}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(`pack.allowLocalLoosening: ${problems.join("; ")}`, configName);
+  return new Set(keys);
+}
+
+function repoLocalViolations(file: string, schemas: SchemaRegistry, policy: EffectivePolicy, allowed: ReadonlySet<string>): { policy: EffectivePolicy; problems: Violation[] } {
   const read = readSmallDocument(file, MAX_REPO_FILE_BYTES);
   if (!read.ok) return { policy, problems: [{ code: "pack/override-invalid", message: `repo-local override ${read.problem}` }] };
   const schemaProblems = schemas.validate("policy-override.v1", read.value, displayPath(file));
@@ -121,17 +153,18 @@ function repoLocalViolations(file: string, schemas: SchemaRegistry, policy: Effe
     return { policy, problems: schemaProblems.map((p) => ({ code: "pack/override-invalid" as const, message: `repo-local override is invalid: ${p.message}` })) };
   }
   const { version: _version, ...layer } = read.value as PolicyOverride & { version: 1 };
-  const result = applyLayer(policy, layer, "repo-local");
+  const result = applyLayer(policy, layer, "repo-local", allowed);
   return { policy: result.violations.length > 0 ? policy : result.policy, problems: result.violations };
 }
 
-function overrideFinding(code: PackIntegrityCode, message: string, file: string): Finding {
+function overrideFinding(code: PackIntegrityCode, message: string, file: string, key?: string): Finding {
   const shown = displayPath(file);
   return packFinding(code, `${shown}: ${message}; the file was not applied`, {
     input: shown,
     location: { file: shown },
     scope: "project",
-    suggestedFix: "fix or remove the repo-local override; to change a locked setting choose another pack in gatehouse.config",
+    ...(key !== undefined ? { metadata: { key } } : {}),
+    suggestedFix: "the repo-local override may only tighten: remove the loosening, make it in gatehouse.config's pack.overrides, or name the key in pack.allowLocalLoosening; to change a locked setting choose another pack",
   });
 }
 
@@ -153,26 +186,35 @@ export function fromPack(pack: PolicyPack): EffectivePolicy {
 }
 
 /**
- * Applies one override layer. Returns the new policy and every violation: a locked rule
- * loosened, a core code lowered, block mode switched off under a locked enforcement, and (for the
- * untrusted repo-local layer) a constraint switched off.
+ * Applies one override layer. Returns the new policy and every violation: a locked code or a
+ * locked rule loosened, block mode switched off under a locked enforcement, and for the untrusted
+ * repo-local layer any loosening at all (a lower severity, a disabled rule, warn mode, a
+ * constraint switched off) that `allowed` (the config's pack.allowLocalLoosening) does not name.
  */
 export function applyLayer(
   base: EffectivePolicy,
   layer: PolicyOverride,
   source: "config" | "repo-local",
+  allowed: ReadonlySet<string> = new Set(),
 ): { policy: EffectivePolicy; violations: Violation[] } {
   const policy = structuredClone(base);
   const violations: Violation[] = [];
   for (const [code, setting] of Object.entries(layer.rules ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const key = `rules.${code}`;
     const current = settingFor(base.rules, code);
     const loosening = loosens(current, setting);
-    if (isCoreCode(code) && (setting.enabled === false || (setting.severity !== undefined && SEVERITY_ORDER[setting.severity] < SEVERITY_ORDER.error))) {
-      violations.push({ code: "pack/override-loosens", message: `rule ${code} is a core gate code and cannot be lowered or disabled` });
+    if (isLockedCode(code) && (setting.enabled === false || setting.locked === false || (setting.severity !== undefined && SEVERITY_ORDER[setting.severity] < SEVERITY_ORDER.error))) {
+      violations.push({ code: "pack/override-loosens", key, message: `rule ${code} is locked in every pack (${lockReason(code)}) and cannot be lowered, disabled or unlocked` });
       continue;
     }
     if (current?.locked && loosening) {
-      violations.push({ code: "pack/override-loosens", message: `rule ${code} is locked by ${base.pack.key}@${base.pack.version} and cannot be loosened (${loosening})` });
+      violations.push({ code: "pack/override-loosens", key, message: `rule ${code} is locked by ${base.pack.key}@${base.pack.version} and cannot be loosened (${loosening})` });
+      continue;
+    }
+    // Without a setting below it a rule keeps its own severity, unknown here: only `block` is surely not lower.
+    const localLoosening = source === "repo-local" ? loosens(current ?? {}, setting) : undefined;
+    if (localLoosening && !allowed.has(code)) {
+      violations.push({ code: "pack/override-loosens", key, message: `${key}: the repo-local override may only tighten, and this loosens the rule (${localLoosening}); gatehouse.config pack.allowLocalLoosening does not name ${code}` });
       continue;
     }
     const merged: RuleSetting = {
@@ -187,15 +229,26 @@ export function applyLayer(
     if (mode === "warn" && base.enforcement.locked) {
       violations.push({
         code: "pack/override-mode-locked",
+        key: "enforcement.mode",
         message: `${base.pack.key}@${base.pack.version} locks block mode; enforcement.mode cannot be switched to warn`,
+      });
+    } else if (mode === "warn" && source === "repo-local" && !allowed.has("enforcement.mode")) {
+      violations.push({
+        code: "pack/override-loosens",
+        key: "enforcement.mode",
+        message: "enforcement.mode: the repo-local override may only tighten, and block → warn loosens it; gatehouse.config pack.allowLocalLoosening does not name enforcement.mode",
       });
     } else policy.enforcement.mode = mode;
   }
   policy.requirements.files.push(...(layer.requirements?.files ?? []));
   policy.requirements.headings.push(...structuredClone(layer.requirements?.headings ?? []));
   for (const [flag, value] of Object.entries(layer.constraints ?? {}) as [keyof Constraints, boolean][]) {
-    if (source === "repo-local" && value === false && base.constraints[flag]) {
-      violations.push({ code: "pack/override-loosens", message: `constraint ${flag} is on; the repo-local override can only switch constraints on` });
+    if (source === "repo-local" && value === false && base.constraints[flag] && !allowed.has(`constraints.${flag}`)) {
+      violations.push({
+        code: "pack/override-loosens",
+        key: `constraints.${flag}`,
+        message: `constraints.${flag}: the constraint is on and the repo-local override may only switch constraints on; gatehouse.config pack.allowLocalLoosening does not name constraints.${flag}`,
+      });
       continue;
     }
     policy.constraints[flag] = value;
@@ -206,7 +259,7 @@ export function applyLayer(
 /** Why `next` loosens `current`, or undefined when it does not. */
 function loosens(current: RuleSetting | undefined, next: RuleSetting): string | undefined {
   if (!current) return undefined;
-  if (next.locked === false) return "unlocking";
+  if (next.locked === false && current.locked) return "unlocking";
   if (next.enabled === false && current.enabled !== false) return "disabling";
   if (next.severity !== undefined) {
     // A locked rule without a severity keeps the rule's own one: only `block` is surely not lower.

@@ -2,14 +2,17 @@
 // (a rejected repo-local override, requirement checks, clarifications, waiver problems), apply
 // the effective policy to every finding and decide again.
 
+import { join } from "node:path";
 import type { Finding } from "../core/findings.js";
+import { displayPath } from "../core/paths.js";
 import { decide, type Verdict } from "../core/verdict.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
 import { applyPack } from "./apply.js";
 import { clarificationFindings } from "./clarifications.js";
 import type { EffectiveResult } from "./effective.js";
 import { checkRequirements } from "./requirements.js";
-import { loadWaivers } from "./waivers.js";
+import { packFinding } from "./core-codes.js";
+import { describeWaiver, loadWaivers, WAIVERS_FILE } from "./waivers.js";
 
 export interface EnforceContext {
   root: string;
@@ -33,7 +36,22 @@ export function packFindings(findings: readonly Finding[], context: EnforceConte
     ...clarificationFindings(context.root, context.schemas, policy),
     ...waivers.findings,
   ];
-  return applyPack(all, { root: context.root, policy, waivers: waivers.active });
+  const matched = new Set<number>();
+  const applied = applyPack(all, { root: context.root, policy, waivers: waivers.active, matched });
+  // A waiver that suppressed nothing is a typo in its target or a fixed finding: say which.
+  const shown = displayPath(join(context.root, WAIVERS_FILE));
+  const unmatched = waivers.active
+    .filter((waiver) => !matched.has(waiver.index))
+    .map((waiver) =>
+      packFinding("pack/waiver-unmatched", `${shown}: ${describeWaiver(waiver, waiver.index)} matches no finding in this run`, {
+        input: shown,
+        location: { file: shown, pointer: `/waivers/${waiver.index}` },
+        scope: "project",
+        metadata: { waiver: waiver.code, target: waiver.target, owner: waiver.owner },
+        suggestedFix: "target the file the report shows for the finding (file, symbol or artifact), or delete the waiver if the finding is fixed",
+      }),
+    );
+  return [...applied, ...applyPack(unmatched, { root: context.root, policy, waivers: [] })];
 }
 
 export function enforcePack(verdict: Verdict, context: EnforceContext): Verdict {

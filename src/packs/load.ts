@@ -1,13 +1,14 @@
 // Reading pack and override documents: size-capped, parsed with the gate's safe parser (no
 // duplicate keys, no alias bombs), then validated against their schemas.
 
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "../core/errors.js";
 import { packagePath } from "../core/paths.js";
+import { readUntrustedText, UntrustedFileError } from "../core/read.js";
 import { formatForPath, InputParseError, parseDocument } from "../inputs/parse.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
-import { isCoreCode } from "./core-codes.js";
+import { isLockedCode, lockReason } from "./locks.js";
 import { SEVERITY_ORDER, type PolicyPack, type RuleSetting } from "./types.js";
 
 /** Cap for the repo-local files (.gatehouse/policy, waivers, clarifications): untrusted input. */
@@ -32,17 +33,20 @@ export function availablePacks(dir: string = packsDir()): string[] {
 /** Outcome of reading a document: its value, or why it could not be used. */
 export type ReadResult = { ok: true; value: unknown } | { ok: false; problem: string };
 
-/** Reads and parses a small document, refusing it over `maxBytes` before reading it. */
+/**
+ * Reads and parses a small document through the untrusted-file reader (src/core/read.ts: a
+ * regular file, links followed, at most `maxBytes` read).
+ */
 export function readSmallDocument(file: string, maxBytes: number): ReadResult {
-  let size: number;
+  let text: string;
   try {
-    size = statSync(file).size;
+    text = readUntrustedText(file, { maxBytes });
   } catch (error) {
-    return { ok: false, problem: `cannot read: ${(error as Error).message}` };
+    if (!(error instanceof UntrustedFileError)) throw error;
+    return { ok: false, problem: error.problem === "too-large" ? `is ${error.reason}` : `cannot read: ${error.reason}` };
   }
-  if (size > maxBytes) return { ok: false, problem: `is ${size} bytes, over the ${maxBytes}-byte limit` };
   try {
-    return { ok: true, value: parseDocument(readFileSync(file, "utf8"), formatForPath(file) ?? "yaml") };
+    return { ok: true, value: parseDocument(text, formatForPath(file) ?? "yaml") };
   } catch (error) {
     if (error instanceof InputParseError) return { ok: false, problem: error.message };
     return { ok: false, problem: `cannot read: ${(error as Error).message}` };
@@ -74,14 +78,15 @@ export function loadPack(ref: string, schemas: SchemaRegistry, dir: string = pac
   return { pack, file };
 }
 
-/** A rule entry that would lower or disable a core gate code. */
+/** A rule entry that would lower, disable or unlock a locked code (src/packs/locks.ts). */
 export function coreRuleProblems(rules: Record<string, RuleSetting> | undefined): string[] {
   const problems: string[] = [];
   for (const [code, setting] of Object.entries(rules ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (!isCoreCode(code)) continue;
-    if (setting.enabled === false) problems.push(`${code} is a core gate code and cannot be disabled`);
+    if (!isLockedCode(code)) continue;
+    if (setting.enabled === false) problems.push(`${code} is locked in every pack (${lockReason(code)}) and cannot be disabled`);
+    if (setting.locked === false) problems.push(`${code} is locked in every pack (${lockReason(code)}) and cannot be unlocked`);
     if (setting.severity !== undefined && SEVERITY_ORDER[setting.severity] < SEVERITY_ORDER.error) {
-      problems.push(`${code} is a core gate code and cannot be lowered to ${setting.severity}`);
+      problems.push(`${code} is locked in every pack (${lockReason(code)}) and cannot be lowered to ${setting.severity}`);
     }
   }
   return problems;

@@ -1,11 +1,12 @@
 // Requirement checks of the effective policy: required files exist, required headings are in the
 // Markdown documents a glob matches, and the collectors the pack requires are enabled.
 
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import fg from "fast-glob";
 import type { Finding } from "../core/findings.js";
 import { displayPath } from "../core/paths.js";
+import { readUntrustedText } from "../core/read.js";
 import { packFinding } from "./core-codes.js";
 import { markdownHeadings, normalizeHeading } from "./markdown.js";
 import type { EffectivePolicy } from "./types.js";
@@ -83,8 +84,7 @@ export function checkRequirements(root: string, policy: EffectivePolicy, enabled
       const shown = displayPath(path);
       let text: string;
       try {
-        if (statSync(path).size > MAX_DOCUMENT_BYTES) throw new Error(`over ${MAX_DOCUMENT_BYTES} bytes`);
-        text = readFileSync(path, "utf8");
+        text = readUntrustedText(path, { maxBytes: MAX_DOCUMENT_BYTES });
       } catch (error) {
         findings.push(
           packFinding("pack/required-heading-missing", `${document}: cannot check required headings: ${(error as Error).message}`, {

@@ -1,14 +1,18 @@
 // Waivers (.gatehouse/waivers.yaml, schema waivers.v1): each suppresses one rule code for one
 // target until it expires. Untrusted input: size-capped and schema-checked entry by entry. An
-// invalid entry (no owner, reason or expiry; a core gate code; longer than the pack allows) and an
-// expired entry both deny and name themselves; neither suppresses anything.
+// invalid entry (no owner, reason or expiry; a blank reason; a locked code; longer than the pack
+// allows), an owner that is not a usable identity (identity/invalid: invisible characters, mixed
+// scripts, blank; src/core/identity.ts) and an expired entry all deny and name themselves; none
+// suppresses anything.
 
 import { existsSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
-import type { Finding } from "../core/findings.js";
+import { findingFile, type Finding } from "../core/findings.js";
+import { checkIdentity, requiredText, shown as shownText } from "../core/identity.js";
 import { displayPath } from "../core/paths.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
-import { isCoreCode, packFinding } from "./core-codes.js";
+import { packFinding } from "./core-codes.js";
+import { isLockedCode, lockReason } from "./locks.js";
 import { MAX_REPO_FILE_BYTES, readSmallDocument } from "./load.js";
 import type { EffectivePolicy } from "./types.js";
 
@@ -46,9 +50,11 @@ export function expiryMs(expires: string): number {
   return /^\d{4}-\d{2}-\d{2}$/.test(expires) ? Date.parse(`${expires}T00:00:00Z`) + DAY_MS : Date.parse(expires);
 }
 
-function describe(entry: Partial<Waiver>, index: number): string {
-  const target = entry.target ? Object.entries(entry.target).map(([k, v]) => `${k} ${v}`).join(", ") : "no target";
-  return `waiver #${index + 1} (${entry.code ?? "no code"}, ${target}${entry.owner ? `, owner ${entry.owner}` : ""})`;
+export function describeWaiver(entry: Partial<Waiver> | null, index: number): string {
+  // An entry that failed its schema may be anything (null, a string): describe it without reading it.
+  if (typeof entry !== "object" || entry === null) return `waiver #${index + 1} (not a waiver object)`;
+  const target = entry.target && typeof entry.target === "object" ? Object.entries(entry.target).map(([k, v]) => `${k} ${v}`).join(", ") : "no target";
+  return `waiver #${index + 1} (${entry.code ?? "no code"}, ${target}${typeof entry.owner === "string" ? `, owner ${shownText(entry.owner)}` : ""})`;
 }
 
 export function loadWaivers(root: string, schemas: SchemaRegistry, policy: EffectivePolicy, nowMs: number): LoadedWaivers {
@@ -83,22 +89,40 @@ export function loadWaivers(root: string, schemas: SchemaRegistry, policy: Effec
     const pointer = `/waivers/${index}`;
     const entryProblems = byEntry.get(index);
     if (entryProblems) {
-      findings.push(invalid(`${describe(entry, index)} is invalid: ${entryProblems.join("; ")}`, pointer));
+      findings.push(invalid(`${describeWaiver(entry, index)} is invalid: ${entryProblems.join("; ")}`, pointer));
       return;
     }
     const waiver = entry as Waiver;
-    if (isCoreCode(waiver.code)) {
-      findings.push(invalid(`${describe(waiver, index)} waives ${waiver.code}, a core gate code that no waiver can suppress`, pointer));
+    const owner = checkIdentity(waiver.owner, `${describeWaiver(waiver, index)} owner`);
+    if (!owner.ok) {
+      findings.push({
+        code: "identity/invalid",
+        severity: "error",
+        source: "pack",
+        input: shown,
+        location: { file: shown, pointer: `${pointer}/owner` },
+        scope: "project",
+        message: `${shown}: ${owner.message}; the waiver suppresses nothing`,
+        suggestedFix: "name the waiver's owner in one script, without invisible characters",
+      });
+      return;
+    }
+    if (requiredText(waiver.reason) === "") {
+      findings.push(invalid(`${describeWaiver(waiver, index)} has a blank reason (nothing left once invisible characters are dropped)`, pointer));
+      return;
+    }
+    if (isLockedCode(waiver.code)) {
+      findings.push(invalid(`${describeWaiver(waiver, index)} waives ${waiver.code}, a locked code (${lockReason(waiver.code)}) that no waiver can suppress`, pointer));
       return;
     }
     const expires = expiryMs(waiver.expires);
     if (Number.isNaN(expires)) {
-      findings.push(invalid(`${describe(waiver, index)} has an unreadable expiry ${JSON.stringify(waiver.expires)}`, pointer));
+      findings.push(invalid(`${describeWaiver(waiver, index)} has an unreadable expiry ${JSON.stringify(waiver.expires)}`, pointer));
       return;
     }
     if (expires <= nowMs) {
       findings.push(
-        packFinding("pack/waiver-expired", `${shown}: ${describe(waiver, index)} expired on ${waiver.expires}: ${waiver.reason}`, {
+        packFinding("pack/waiver-expired", `${shown}: ${describeWaiver(waiver, index)} expired on ${waiver.expires}: ${waiver.reason}`, {
           input: shown,
           location: { file: shown, pointer },
           scope: "project",
@@ -109,7 +133,7 @@ export function loadWaivers(root: string, schemas: SchemaRegistry, policy: Effec
       return;
     }
     if (maxDays !== undefined && expires - nowMs > maxDays * DAY_MS) {
-      findings.push(invalid(`${describe(waiver, index)} expires ${waiver.expires}, more than the ${maxDays} days ${policy.pack.key}@${policy.pack.version} allows`, pointer));
+      findings.push(invalid(`${describeWaiver(waiver, index)} expires ${waiver.expires}, more than the ${maxDays} days ${policy.pack.key}@${policy.pack.version} allows`, pointer));
       return;
     }
     active.push({ ...waiver, index, expiresMs: expires });
@@ -128,7 +152,7 @@ export function waiverMatches(waiver: Waiver, finding: Finding, root: string): b
   if (waiver.code !== finding.code) return false;
   const { file, symbol, artifact } = waiver.target;
   if (file !== undefined) {
-    const path = finding.location?.file ?? finding.input;
+    const path = findingFile(finding);
     return path !== undefined && path !== "-" && rootRelative(root, path) === file.replace(/^\.\//, "");
   }
   if (symbol !== undefined) return finding.metadata?.symbol === symbol || finding.rule === symbol;

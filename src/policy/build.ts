@@ -1,16 +1,20 @@
-// `gatehouse build`: Rego sources → `opa check --strict` → `opa build -t wasm` → a bundle
+// `gatehouse build`: Rego sources → check (as `opa check --strict`) → build (as `opa build -t
+// wasm`), through the Rego toolchain (src/toolchain: the wasm module or the opa binary) → a bundle
 // directory holding policy.wasm and manifest.json (OPA version, entrypoints, package metadata,
 // sha256 of every Rego source and of the wasm). Entrypoints are discovered from the parsed
 // packages (every deny/violation/warn/exception rule), never from a hand-kept list.
 
-import { cp, mkdtemp, mkdir, readFile, rm, writeFile, rename } from "node:fs/promises";
+import { cp, mkdtemp, mkdir, rm, writeFile, rename } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, resolve, sep } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { ConfigError, FailClosed, ToolchainError } from "../core/errors.js";
 import { sha256 } from "../core/digest.js";
+import { readUntrustedFile } from "../core/read.js";
+import { removeStaleTemps } from "../core/temp-files.js";
 import { findFiles } from "../core/walk.js";
-import { opaVersion, runTool } from "./toolchain.js";
+import { expectOk, toolchain, type Toolchain, type Workspace } from "../toolchain/index.js";
+import type { BuildArgs } from "../toolchain/protocol.js";
 import { verifiedEntrypoints } from "./entrypoints.js";
 import { wasmTables } from "./wasm-tables.js";
 import {
@@ -35,53 +39,26 @@ export async function regoSources(policyDir: string): Promise<string[]> {
 
 export async function hashSources(policyDir: string, files: string[]): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const file of files) out[file] = sha256(await readFile(join(policyDir, file)));
+  // Policy sources are repository content (a bundle's sourceRoot may be any directory).
+  for (const file of files) out[file] = sha256(readUntrustedFile(join(policyDir, file), { maxBytes: 16 * 1024 * 1024 }));
   return out;
 }
 
-interface ParsedModule {
-  package: string;
-  rules: string[];
+/** Package path (dotted, without `data`) and rule names of each module, from the AST (never a regex). */
+async function parseModules(tools: Toolchain, policyDir: string, files: string[]): Promise<{ package: string; rules: string[] }[]> {
+  const { modules } = await expectOk(tools, "parse", { paths: files }, { root: policyDir }, policyDir);
+  return modules.map((m) => ({ package: m.package.join("."), rules: m.rules }));
 }
 
-/** Package path and rule names of one module, from `opa parse` (the AST, not a regex). */
-async function parseModule(policyDir: string, file: string): Promise<ParsedModule> {
-  const ast = JSON.parse(await runTool("opa", ["parse", "--format", "json", join(policyDir, file)])) as {
-    package: { path: { value: string }[] };
-    rules?: { head: { name?: string; ref?: { type: string; value: string }[] } }[];
-  };
-  const pkg = ast.package.path
-    .slice(1)
-    .map((term) => term.value)
-    .join(".");
-  const rules = new Set<string>();
-  for (const rule of ast.rules ?? []) {
-    const head = rule.head.ref?.[0]?.value ?? rule.head.name;
-    if (head) rules.add(head);
-  }
-  return { package: pkg, rules: [...rules] };
-}
-
-interface InspectAnnotation {
-  annotations: { scope: string; title?: string; description?: string; custom?: Record<string, unknown> };
-  path: { value: string }[];
-}
-
-async function packageAnnotations(policyDir: string): Promise<Map<string, PackageInfo>> {
+async function packageAnnotations(tools: Toolchain, policyDir: string): Promise<Map<string, PackageInfo>> {
   const out = new Map<string, PackageInfo>();
-  const raw = JSON.parse(await runTool("opa", ["inspect", "-a", "--format", "json", policyDir])) as {
-    annotations?: InspectAnnotation[];
-  };
-  for (const entry of raw.annotations ?? []) {
-    if (entry.annotations.scope !== "package" && entry.annotations.scope !== "subpackages") continue;
-    const pkg = entry.path
-      .slice(1)
-      .map((t) => t.value)
-      .join(".");
-    out.set(pkg, {
-      ...(entry.annotations.title ? { title: entry.annotations.title } : {}),
-      ...(entry.annotations.description ? { description: entry.annotations.description } : {}),
-      ...(entry.annotations.custom ? { custom: entry.annotations.custom } : {}),
+  const { annotations } = await expectOk(tools, "inspect", { path: "." }, { root: policyDir }, policyDir);
+  for (const entry of annotations) {
+    if (entry.scope !== "package" && entry.scope !== "subpackages") continue;
+    out.set(entry.path.join("."), {
+      ...(entry.title ? { title: entry.title } : {}),
+      ...(entry.description ? { description: entry.description } : {}),
+      ...(entry.custom ? { custom: entry.custom } : {}),
     });
   }
   return out;
@@ -98,12 +75,11 @@ export async function buildBundle(policyDir: string, outDir: string): Promise<Bu
   const files = await regoSources(absPolicy);
   if (files.length === 0) throw new FailClosed("gate/no-policies", "no .rego files to build", policyDir);
 
-  await runTool("opa", ["check", "--strict", absPolicy]);
-  const [version, parsed, annotations] = await Promise.all([
-    opaVersion(),
-    Promise.all(files.map((f) => parseModule(absPolicy, f))),
-    packageAnnotations(absPolicy),
-  ]);
+  const tools = await toolchain();
+  // Paths relative to the policy directory: error locations (and, below, the file names compiled
+  // into the wasm) do not depend on where the directory sits.
+  await expectOk(tools, "check", { paths: ["."], strict: true }, { root: absPolicy }, policyDir);
+  const [version, parsed, annotations] = await Promise.all([tools.opaVersion(), parseModules(tools, absPolicy, files), packageAnnotations(tools, absPolicy)]);
 
   const entrypoints: EntrypointInfo[] = [];
   const packages: Record<string, PackageInfo> = {};
@@ -141,25 +117,22 @@ export async function buildBundle(policyDir: string, outDir: string): Promise<Bu
 
   const work = await mkdtemp(join(tmpdir(), "gatehouse-build-"));
   try {
-    const tarball = join(work, "bundle.tar.gz");
-    const args = ["build", "-t", "wasm", "--ignore", "*_test.rego", "-o", tarball];
-    for (const e of entrypoints) args.push("-e", e.path);
+    const request: BuildArgs = { paths: ["."], entrypoints: entrypoints.map((e) => e.path), ignore: ["*_test.rego"] };
     // Build from inside the policy directory so the file names compiled into the wasm (used in
     // error locations) are relative: the same sources give the same bytes wherever they sit.
-    let cwd = absPolicy;
-    args.push(".");
+    let at: Workspace = { root: absPolicy };
     if (generated) {
       // The generated module must not be written into the user's directory, and its path is
       // compiled into the wasm too: so build from a copy, with the module beside it at a fixed
       // relative path.
-      cwd = join(work, "policy");
-      await cp(absPolicy, cwd, { recursive: true });
+      at = { root: work, cwd: "policy" };
+      await cp(absPolicy, join(work, "policy"), { recursive: true });
       await writeFile(join(work, GENERATED_FILE), generated.source);
-      for (const aggregate of Object.values(generated.aggregates)) args.push("-e", aggregate.path);
-      args.push(`../${GENERATED_FILE}`);
+      for (const aggregate of Object.values(generated.aggregates)) request.entrypoints.push(aggregate.path);
+      request.paths.push(`../${GENERATED_FILE}`);
     }
-    await runTool("opa", args, { cwd });
-    const wasm = extractFromTarGz(await readFile(tarball), "/policy.wasm");
+    const { bundle } = await expectOk(tools, "build", request, at, policyDir);
+    const wasm = extractFromTarGz(Buffer.from(bundle, "base64"), "/policy.wasm");
     const wasmModule = await WebAssembly.compile(new Uint8Array(wasm));
     const builtins = wasmBuiltinNames(wasmModule, wasm);
 
@@ -180,6 +153,7 @@ export async function buildBundle(policyDir: string, outDir: string): Promise<Bu
 
     // Stage next to the destination, then swap, so readers never see half a bundle.
     const staging = `${resolve(outDir)}.tmp-${process.pid}`;
+    removeStaleTemps(resolve(outDir)); // staging left by a build that was killed
     await rm(staging, { recursive: true, force: true });
     await mkdir(staging, { recursive: true });
     await writeFile(join(staging, WASM_FILE), wasm);

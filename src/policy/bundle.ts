@@ -14,11 +14,11 @@
 //   manifest, so its claim is the release's.
 
 import { existsSync, realpathSync, statSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import { FailClosed } from "../core/errors.js";
 import { sha256 } from "../core/digest.js";
 import { packagePath } from "../core/paths.js";
+import { readUntrustedFile } from "../core/read.js";
 import { MANIFEST_FILE, hashSources, regoSources } from "./build.js";
 import { verifiedEntrypoints } from "./entrypoints.js";
 import type { AggregateInfo, BundleManifest, EntrypointInfo } from "./manifest.js";
@@ -49,6 +49,10 @@ export function isBundleDir(path: string): boolean {
   return existsSync(join(path, MANIFEST_FILE));
 }
 
+/** A bundle is repository content: read through the untrusted-file reader, with caps far above real bundles. */
+const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
+const MAX_WASM_BYTES = 256 * 1024 * 1024;
+
 /** Whether `dir` is the installed package's own bundle directory (symlinks resolved). */
 export function isShippedBundle(dir: string): boolean {
   try {
@@ -67,7 +71,7 @@ export async function loadBundle(dir: string, options: { verifySources?: boolean
   const pin: BundlePin | undefined = PINNED_BUNDLE;
   let raw: Buffer;
   try {
-    raw = await readFile(manifestPath);
+    raw = readUntrustedFile(manifestPath, { maxBytes: MAX_MANIFEST_BYTES });
   } catch (error) {
     throw new FailClosed(shipped ? "bundle/untrusted" : "bundle/tampered", `cannot read bundle manifest: ${(error as Error).message}`, manifestPath);
   }
@@ -89,7 +93,7 @@ export async function loadBundle(dir: string, options: { verifySources?: boolean
   const wasmPath = join(dir, manifest.wasm.file);
   let wasm: Buffer;
   try {
-    wasm = await readFile(wasmPath);
+    wasm = readUntrustedFile(wasmPath, { maxBytes: MAX_WASM_BYTES });
   } catch (error) {
     throw new FailClosed("bundle/tampered", `cannot read bundle wasm: ${(error as Error).message}`, wasmPath);
   }

@@ -1,14 +1,17 @@
 // Resolving `--policy`: a built bundle loads directly (Node only); a directory of .rego is
-// compiled with the pinned toolchain and cached by content hash, so the second run is instant.
+// compiled with the Rego toolchain (src/toolchain) and cached by content hash, so the second run
+// is instant. The key names the compiler (its OPA version), not the driver: the wasm and the
+// native opa of one version give byte-identical bundles (test/toolchain.test.ts), so they share
+// cached builds; another OPA version never reuses them.
 
 import { existsSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
-import { FailClosed } from "../core/errors.js";
+import { ConfigError, FailClosed } from "../core/errors.js";
 import { sha256 } from "../core/digest.js";
 import { buildBundle, hashSources, regoSources } from "./build.js";
 import { isBundleDir, loadBundle, type LoadedBundle } from "./bundle.js";
-import { opaVersion } from "./toolchain.js";
+import { toolchain } from "../toolchain/index.js";
 
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.GATEHOUSE_CACHE_DIR) return env.GATEHOUSE_CACHE_DIR;
@@ -18,13 +21,15 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
 
 export async function resolvePolicy(path: string): Promise<LoadedBundle> {
   const abs = resolve(path);
-  if (!existsSync(abs)) throw new FailClosed("gate/no-policies", `policy path does not exist`, path);
+  // A path that is not there is a setup error (exit 2); an empty policy directory denies.
+  if (!existsSync(abs)) throw new ConfigError("policy path does not exist", path);
   if (isBundleDir(abs)) return loadBundle(abs);
-  if (!statSync(abs).isDirectory()) throw new FailClosed("gate/no-policies", `policy path is neither a bundle nor a directory of .rego files`, path);
+  if (!statSync(abs).isDirectory()) throw new ConfigError("policy path is neither a bundle nor a directory of .rego files", path);
   const files = await regoSources(abs);
   if (files.length === 0) throw new FailClosed("gate/no-policies", `no .rego policies found`, path);
   const sources = await hashSources(abs, files);
-  const key = sha256(JSON.stringify({ version: await opaVersion(), root: abs, sources, layout: 2 }));
+  const compiler = `opa ${await (await toolchain()).opaVersion()}`;
+  const key = sha256(JSON.stringify({ compiler, root: abs, sources, layout: 3 }));
   const dir = join(cacheDir(), "bundles", key);
   if (!isBundleDir(dir)) await buildBundle(abs, dir);
   return loadBundle(dir);

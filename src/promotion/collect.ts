@@ -3,16 +3,17 @@
 // the manifest it links to by digest, the watcher registry and the provider's entry). Policies in
 // policy/promotion/ compare declared with actual; they never touch the disk themselves.
 
-import { existsSync, lstatSync, readFileSync, statSync } from "node:fs";
-import { realpath } from "node:fs/promises";
-import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
+import { lstatSync, readdirSync, statSync } from "node:fs";
+import { lstat, realpath } from "node:fs/promises";
+import { dirname, isAbsolute, join, posix, relative, resolve, sep } from "node:path";
 import fg from "fast-glob";
 import picomatch from "picomatch";
 import { sha256 } from "../core/digest.js";
 import type { Finding } from "../core/findings.js";
 import { displayPath } from "../core/paths.js";
+import { readUntrustedFile, UntrustedFileError } from "../core/read.js";
 import type { InputJob } from "../gate/evaluate-input.js";
-import { DEFAULT_MAX_INPUT_BYTES, InputParseError, parseDocument } from "../inputs/parse.js";
+import { DEFAULT_MAX_INPUT_BYTES, InputParseError, parseDocument, decodeText } from "../inputs/parse.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
 import { HASH_CONCURRENCY, hashFile, mapLimited, NotAFileError } from "./hash.js";
 
@@ -85,15 +86,26 @@ interface ManifestEntry {
   parseError?: string;
 }
 
+export interface ClosedWorldOptions {
+  /** closed world for every receipt, not only those that declare closedOutputs */
+  closed?: boolean;
+  /** files (absolute) a closed output directory may hold besides the outputs, e.g. the summary being written */
+  ignoreFiles?: string[];
+}
+
+/** Where a promotion input's own file sits in the document policies see: reports point into the receipt, not the envelope. */
+export const RECEIPT_VIEW = { pointer: "/receipt/document", schema: "run-receipt.v1" } as const;
+
 /**
- * Collects the promotion inputs. `receiptFiles` (absolute) overrides the receipt globs;
- * `registryFile` (absolute) overrides settings.registry.
+ * Collects the promotion inputs, one per receipt. `receiptFiles` (absolute) overrides the receipt
+ * globs; `registryFile` (absolute) overrides settings.registry.
  */
 export async function collectPromotion(
   root: string,
   settings: PromotionSettings,
   schemas: SchemaRegistry,
   explicit: { receiptFiles?: string[]; registryFile?: string } = {},
+  closedWorld: ClosedWorldOptions = {},
 ): Promise<PromotionCollection> {
   const findings: Finding[] = [];
   const files: FileFact[] = [];
@@ -115,19 +127,18 @@ export async function collectPromotion(
     const display = displayPath(receiptFile);
     let raw: Buffer;
     try {
-      const size = statSync(receiptFile).size;
-      if (size > DEFAULT_MAX_INPUT_BYTES) {
-        findings.push({ code: "input/too-large", severity: "error", message: `receipt is ${size} bytes, over the ${DEFAULT_MAX_INPUT_BYTES}-byte limit`, source: "gate", input: display });
+      raw = readUntrustedFile(receiptFile, { maxBytes: DEFAULT_MAX_INPUT_BYTES });
+    } catch (error) {
+      if (error instanceof UntrustedFileError && error.problem === "too-large") {
+        findings.push({ code: "input/too-large", severity: "error", message: `receipt is ${error.reason}`, source: "gate", input: display });
         continue;
       }
-      raw = readFileSync(receiptFile);
-    } catch (error) {
       findings.push({ code: "input/unreadable", severity: "error", message: `cannot read receipt: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, source: "gate", input: display });
       continue;
     }
     let receipt: unknown;
     try {
-      receipt = parseDocument(raw.toString("utf8"), "json");
+      receipt = parseDocument(decodeText(raw), "json");
     } catch (error) {
       if (!(error instanceof InputParseError)) throw error;
       findings.push({ code: "input/unparsable", severity: "error", message: error.message, source: "gate", input: display });
@@ -138,9 +149,10 @@ export async function collectPromotion(
     const settingsDoc = { requiredChecks: settings.requiredChecks, maxClockSkewSeconds: settings.maxClockSkewSeconds };
     const registryDoc = { status: registry.status, ...(registry.path ? { path: displayPath(registry.path) } : {}), ...(registry.sha256 ? { sha256: registry.sha256 } : {}), problems: registry.problems };
     // One envelope for every promotion-input this receipt yields; only the facts differ.
-    const promotionInput = (facts: { manifest: unknown; provider: unknown; outputs: unknown[] }): InputJob => ({
+    const promotionInput = (facts: { manifest: unknown; provider: unknown; outputs: unknown[]; closedWorld?: unknown }): InputJob => ({
       display,
       kind: "promotion-input",
+      embedded: RECEIPT_VIEW,
       document: {
         inputVersion: "promotion-input.v1",
         receipt: { path: display, sha256: receiptSha, document: receipt },
@@ -148,20 +160,22 @@ export async function collectPromotion(
         registry: registryDoc,
         provider: facts.provider,
         outputs: facts.outputs,
+        ...(facts.closedWorld !== undefined ? { closedWorld: facts.closedWorld } : {}),
         settings: settingsDoc,
       },
     });
 
     if (schemas.validate("run-receipt.v1", receipt, display).length > 0) {
-      // The kind's schema embeds run-receipt.v1, so evaluation reports each problem with its
-      // pointer; the facts below would be meaningless for a malformed receipt.
+      // The kind's schema embeds run-receipt.v1, so evaluation reports each problem, against
+      // the receipt's own pointer (pointerBase); the facts below would be meaningless for a
+      // malformed receipt.
       inputs.push(promotionInput({ manifest: { status: "missing", declaredSha256: "0".repeat(64), problems: [] }, provider: { id: "", listed: false }, outputs: [] }));
       continue;
     }
     const doc = receipt as Receipt;
     const receiptDir = dirname(receiptFile);
 
-    const manifest = linkManifest(doc, receiptDir, manifests, schemas);
+    const manifest = await linkManifest(doc, receiptDir, manifests, schemas);
     if (manifest.status !== "missing" && manifest.file && manifest.actualSha256) {
       if (!linkedManifests.has(manifest.file)) files.push({ role: "manifest", file: manifest.file, sha256: manifest.actualSha256 });
       linkedManifests.add(manifest.file);
@@ -175,11 +189,16 @@ export async function collectPromotion(
       if (output.path === undefined) return { index, declared, actual: { status: "no-path" as const } };
       const located = await locate(receiptDir, output.path);
       const relPath = toPosix(output.path);
+      // Both the name the receipt gives and the file it resolves to must be allowed: a link named
+      // outputs/a.csv that points at private/keys.txt is the provider producing private/keys.txt.
+      const named = toPosix(relative(receiptDir, resolve(receiptDir, output.path)));
+      const target = located.status === "found" || located.status === "hard-linked" ? located.target : undefined;
       const fact = {
         index,
         path: relPath,
+        ...(target !== undefined && target !== named ? { target } : {}),
         declared,
-        allowedByProvider: allowed.some((match) => match(toPosix(relative(receiptDir, resolve(receiptDir, output.path!))))),
+        allowedByProvider: [named, ...(target !== undefined ? [target] : [])].every((candidate) => allowed.some((match) => match(candidate))),
       };
       if (located.status !== "found") return { ...fact, actual: { status: located.status, detail: located.detail } };
       try {
@@ -192,8 +211,15 @@ export async function collectPromotion(
       }
     });
 
+    const closedDirectory = doc.closedOutputs?.directory ?? (closedWorld.closed ? commonDirectory(doc.outputs) : undefined);
+    const closedFacts =
+      closedDirectory === undefined
+        ? undefined
+        : undeclaredOutputs(receiptDir, closedDirectory, doc.outputs, new Set([receiptFile, manifest.file, registry.path, ...(closedWorld.ignoreFiles ?? [])].filter((f): f is string => f !== undefined).map((f) => resolve(f))));
+
     inputs.push(
       promotionInput({
+        ...(closedFacts ? { closedWorld: { ...closedFacts, source: doc.closedOutputs ? "receipt" : "verify" } } : {}),
         manifest: {
           status: manifest.status,
           ...(manifest.file ? { path: displayPath(manifest.file) } : {}),
@@ -221,16 +247,70 @@ interface Receipt {
   manifest: { path?: string; digest: { sha256: string } };
   provider: { id: string };
   outputs: { name?: string; path?: string; digest: { sha256: string }; bytes: number }[];
+  closedOutputs?: { directory: string };
 }
 
-type Located = { status: "found"; real: string } | { status: "missing" | "escapes" | "unreadable"; detail: string };
+/** The deepest directory holding every declared output path (relative to the receipt; "." at worst). */
+function commonDirectory(outputs: Receipt["outputs"]): string {
+  const dirs = outputs.filter((o) => o.path !== undefined).map((o) => posix.dirname(toPosix(posix.normalize(toPosix(o.path!)))).split("/"));
+  if (dirs.length === 0) return ".";
+  let common = dirs[0]!;
+  for (const dir of dirs.slice(1)) {
+    let n = 0;
+    while (n < common.length && n < dir.length && common[n] === dir[n]) n++;
+    common = common.slice(0, n);
+  }
+  const joined = common.join("/");
+  return joined === "" || joined.startsWith("..") ? "." : joined;
+}
+
+interface ClosedWorldFacts {
+  directory: string;
+  undeclared: { path: string; file: string }[];
+  problem?: string;
+}
 
 /**
- * Resolves an output path against the receipt's directory and refuses to leave it: lexically
- * (`..`, absolute paths) and after following symlinks (realpath), so a link pointing outside the
- * root is caught as well.
+ * Closed world: every entry under the directory that is not a directory (a file, a link, a
+ * device) must be a declared output. Links are listed, not followed, so an undeclared link
+ * is caught as well. The receipt, its manifest, the registry and the files the caller names
+ * are not outputs and may sit there.
  */
-async function locate(receiptDir: string, path: string): Promise<Located> {
+function undeclaredOutputs(receiptDir: string, directory: string, outputs: Receipt["outputs"], ignore: ReadonlySet<string>): ClosedWorldFacts {
+  const facts: ClosedWorldFacts = { directory: toPosix(directory), undeclared: [] };
+  const abs = resolve(receiptDir, directory);
+  if (isAbsolute(directory) || (abs !== receiptDir && !inside(receiptDir, abs))) return { ...facts, problem: "the closed output directory leaves the receipt's directory" };
+  const declared = new Set(outputs.filter((o) => o.path !== undefined).map((o) => resolve(receiptDir, o.path!)));
+  let entries: import("node:fs").Dirent[];
+  try {
+    if (!statSync(abs).isDirectory()) return { ...facts, problem: "the closed output directory is not a directory" };
+    entries = readdirSync(abs, { withFileTypes: true, recursive: true });
+  } catch (error) {
+    return { ...facts, problem: `the closed output directory cannot be listed: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+  }
+  for (const entry of entries) {
+    if (entry.isDirectory()) continue;
+    const file = join(entry.parentPath, entry.name);
+    if (declared.has(file) || ignore.has(file)) continue;
+    facts.undeclared.push({ path: toPosix(relative(receiptDir, file)), file: displayPath(file) });
+  }
+  facts.undeclared.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return facts;
+}
+
+type Located =
+  | { status: "found"; real: string; target: string }
+  | { status: "hard-linked"; target: string; detail: string }
+  | { status: "missing" | "escapes" | "unreadable"; detail: string };
+
+type Resolved = { status: "inside"; real: string; target: string } | { status: "missing" | "escapes" | "unreadable"; detail: string };
+
+/**
+ * Resolves a path a receipt names against the receipt's directory and refuses to leave it:
+ * lexically (`..`, absolute paths) and after following symlinks (realpath), so a link pointing
+ * outside the root is caught as well. `target` is the resolved file relative to the root.
+ */
+async function resolveInside(receiptDir: string, path: string): Promise<Resolved> {
   if (isAbsolute(path) || /^[A-Za-z]:[\\/]/.test(path)) return { status: "escapes", detail: "absolute path" };
   const lexical = resolve(receiptDir, path);
   if (!inside(receiptDir, lexical)) return { status: "escapes", detail: "resolves outside the receipt's directory" };
@@ -248,7 +328,26 @@ async function locate(receiptDir: string, path: string): Promise<Located> {
     return { status: "unreadable", detail: code ?? (error as Error).message };
   }
   if (!inside(rootReal, real)) return { status: "escapes", detail: "a symlink resolves outside the receipt's directory" };
-  return { status: "found", real };
+  return { status: "inside", real, target: toPosix(relative(rootReal, real)) };
+}
+
+/**
+ * An output's file. A regular file with more than one name (a hard link) is refused: its other
+ * names cannot be found without searching the whole file system, so nothing shows they are
+ * inside the receipt's directory, and the file may be one the run never owned.
+ */
+async function locate(receiptDir: string, path: string): Promise<Located> {
+  const resolved = await resolveInside(receiptDir, path);
+  if (resolved.status !== "inside") return resolved;
+  try {
+    const stat = await lstat(resolved.real);
+    if (stat.isFile() && stat.nlink > 1) {
+      return { status: "hard-linked", target: resolved.target, detail: `the file has ${stat.nlink} hard links, and the others may lie outside the receipt's directory` };
+    }
+  } catch (error) {
+    return { status: "unreadable", detail: (error as NodeJS.ErrnoException).code ?? (error as Error).message };
+  }
+  return { status: "found", real: resolved.real, target: resolved.target };
 }
 
 function inside(root: string, path: string): boolean {
@@ -277,7 +376,7 @@ function readRegistry(file: string | undefined, schemas: SchemaRegistry): Regist
   facts.path = file;
   let raw: Buffer;
   try {
-    raw = readFileSync(file);
+    raw = readUntrustedFile(file, { maxBytes: DEFAULT_MAX_INPUT_BYTES });
   } catch (error) {
     facts.problems.push(`cannot read ${displayPath(file)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     return facts;
@@ -286,7 +385,7 @@ function readRegistry(file: string | undefined, schemas: SchemaRegistry): Regist
   facts.status = "invalid";
   let document: unknown;
   try {
-    document = parseDocument(raw.toString("utf8"), file.endsWith(".json") ? "json" : "yaml");
+    document = parseDocument(decodeText(raw), file.endsWith(".json") ? "json" : "yaml");
   } catch (error) {
     if (!(error instanceof InputParseError)) throw error;
     facts.problems.push(error.message);
@@ -326,14 +425,13 @@ async function findManifests(root: string, settings: PromotionSettings, receiptF
 function readManifest(file: string): ManifestEntry | undefined {
   let raw: Buffer;
   try {
-    if (statSync(file).size > DEFAULT_MAX_INPUT_BYTES) return undefined;
-    raw = readFileSync(file);
+    raw = readUntrustedFile(file, { maxBytes: DEFAULT_MAX_INPUT_BYTES });
   } catch {
     return undefined;
   }
   const entry: ManifestEntry = { file, sha256: sha256(raw) };
   try {
-    entry.document = parseDocument(raw.toString("utf8"), "json");
+    entry.document = parseDocument(decodeText(raw), "json");
   } catch (error) {
     if (!(error instanceof InputParseError)) throw error;
     entry.parseError = error.message;
@@ -342,20 +440,25 @@ function readManifest(file: string): ManifestEntry | undefined {
 }
 
 interface ManifestLink {
-  status: "linked" | "missing" | "digest-mismatch" | "invalid";
+  status: "linked" | "missing" | "digest-mismatch" | "invalid" | "escapes";
   file?: string;
   actualSha256?: string;
   runId?: string;
   problems: string[];
 }
 
-/** The receipt's path hint wins (a different digest there is a mismatch); otherwise link by digest. */
-function linkManifest(receipt: Receipt, receiptDir: string, byDigest: Map<string, ManifestEntry>, schemas: SchemaRegistry): ManifestLink {
+/**
+ * The receipt's path hint wins (a different digest there is a mismatch); otherwise link by digest.
+ * A hint that leaves the receipt's directory (`..`, absolute, a symlink) is refused, not read.
+ */
+async function linkManifest(receipt: Receipt, receiptDir: string, byDigest: Map<string, ManifestEntry>, schemas: SchemaRegistry): Promise<ManifestLink> {
   const declared = receipt.manifest.digest.sha256;
   let entry: ManifestEntry | undefined;
   if (receipt.manifest.path !== undefined) {
+    const hint = await resolveInside(receiptDir, receipt.manifest.path);
+    if (hint.status === "escapes") return { status: "escapes", problems: [`the manifest path ${JSON.stringify(receipt.manifest.path)} ${hint.detail === "absolute path" ? "is absolute" : hint.detail}`] };
     const hinted = resolve(receiptDir, receipt.manifest.path);
-    if (existsSync(hinted)) {
+    if (hint.status === "inside") {
       entry = readManifest(hinted);
       if (entry && entry.sha256 !== declared) {
         return { status: "digest-mismatch", file: hinted, actualSha256: entry.sha256, problems: [`${displayPath(hinted)} has sha256 ${entry.sha256}, the receipt declares ${declared}`] };

@@ -2,7 +2,7 @@
 // memory, and a small concurrency limit (outputs can be GBs; the machine may have 2 cores).
 
 import { createHash } from "node:crypto";
-import { open } from "node:fs/promises";
+import { openUntrustedHandle, UntrustedFileError } from "../core/read.js";
 
 /** 1 MiB reads: large enough that per-read overhead is noise next to hashing. */
 export const HASH_CHUNK_BYTES = 1024 * 1024;
@@ -18,14 +18,22 @@ export class NotAFileError extends Error {
   override name = "NotAFileError";
 }
 
-/** Hashes the file at `path` (already resolved); refuses anything that is not a regular file. */
+/**
+ * Hashes the file at `path` (already resolved); refuses anything that is not a regular file
+ * before opening it (src/core/read.ts), so a FIFO or /dev/zero neither blocks nor streams forever.
+ */
 export async function hashFile(path: string, chunkBytes: number = HASH_CHUNK_BYTES): Promise<FileDigest> {
-  const handle = await open(path, "r");
+  let opened: Awaited<ReturnType<typeof openUntrustedHandle>>;
   try {
-    const stat = await handle.stat();
-    if (!stat.isFile()) throw new NotAFileError(`${path} is not a regular file`);
+    opened = await openUntrustedHandle(path);
+  } catch (error) {
+    if (error instanceof UntrustedFileError && error.problem === "not-a-file") throw new NotAFileError(`${path} is ${error.reason}`);
+    throw error;
+  }
+  const { handle, size } = opened;
+  try {
     const hash = createHash("sha256");
-    const buffer = Buffer.allocUnsafe(Math.min(chunkBytes, Math.max(stat.size, 1)));
+    const buffer = Buffer.allocUnsafe(Math.min(chunkBytes, Math.max(size, 1)));
     let bytes = 0;
     for (;;) {
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);

@@ -12,8 +12,9 @@ import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { sha256 } from "../core/digest.js";
 import { isDenying, type Finding, type Severity } from "../core/findings.js";
 import { displayPath } from "../core/paths.js";
+import { readUntrustedFile, UntrustedFileError } from "../core/read.js";
 import type { InputRecord, Verdict } from "../core/verdict.js";
-import { DEFAULT_MAX_INPUT_BYTES, InputParseError, parseDocument } from "../inputs/parse.js";
+import { DEFAULT_MAX_INPUT_BYTES, InputParseError, parseDocument, decodeText } from "../inputs/parse.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
 import type { FileFact, SubjectFact } from "./collect.js";
 import { IN_TOTO_PAYLOAD_TYPE, decodeBase64, signEnvelope, verifyEnvelope, type DsseEnvelope } from "./dsse.js";
@@ -222,8 +223,9 @@ export async function checkSummary(summaryFile: string, schemas: SchemaRegistry,
   });
   let raw: Buffer;
   try {
-    raw = readFileSync(summaryFile);
+    raw = readUntrustedFile(summaryFile, { maxBytes: DEFAULT_MAX_INPUT_BYTES });
   } catch (error) {
+    if (error instanceof UntrustedFileError && error.problem === "too-large") return { findings: [finding("summary/invalid", `the summary is over ${DEFAULT_MAX_INPUT_BYTES} bytes`)] };
     return { findings: [finding("summary/invalid", `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)] };
   }
   const record: InputRecord = { path: display, sha256: sha256(raw), bytes: raw.byteLength, rulesEvaluated: 0 };
@@ -235,7 +237,7 @@ export async function checkSummary(summaryFile: string, schemas: SchemaRegistry,
   // 1. The envelope, and its signature: nothing of the payload is trusted before it verifies.
   let document: unknown;
   try {
-    document = parseDocument(raw.toString("utf8"), "json");
+    document = parseDocument(decodeText(raw), "json");
   } catch (error) {
     if (!(error instanceof InputParseError)) throw error;
     return refuse("summary/invalid", error.message);
@@ -261,7 +263,7 @@ export async function checkSummary(summaryFile: string, schemas: SchemaRegistry,
   // 2. The signed statement.
   let payload: unknown;
   try {
-    payload = parseDocument(body.toString("utf8"), "json");
+    payload = parseDocument(decodeText(body), "json");
   } catch (error) {
     if (!(error instanceof InputParseError)) throw error;
     return refuse("summary/invalid", `the signed payload: ${error.message}`, "/payload");

@@ -2,7 +2,8 @@
 // GitHub turns into annotations on the file and line. With GITHUB_STEP_SUMMARY set, a Markdown
 // summary (verdict, counts, findings) is appended to the job summary as a side output.
 
-import { compareFindings, countFindings, isDenying, type Finding } from "../core/findings.js";
+import { compareFindings, countFindings, findingFile, isDenying, type Finding } from "../core/findings.js";
+import { verdictLine } from "../core/verdict.js";
 import type { Outcome, ReportContext, Reporter } from "./types.js";
 
 /** Escaping for the message part of a workflow command. */
@@ -26,7 +27,7 @@ function command(name: "error" | "warning" | "notice", properties: Record<string
 function annotation(finding: Finding): string {
   const suppressed = finding.suppressed;
   const level = suppressed ? "notice" : isDenying(finding) ? "error" : finding.severity === "warning" ? "warning" : "notice";
-  const file = finding.location?.file ?? finding.input;
+  const file = findingFile(finding);
   const pointer = finding.location?.pointer;
   const parts = [finding.message];
   if (pointer !== undefined) parts.push(`(at ${pointer === "" ? "the document root" : pointer})`);
@@ -45,20 +46,12 @@ function annotation(finding: Finding): string {
   );
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
-
 export function workflowCommands(outcome: Outcome, context: ReportContext): string {
   if (outcome.error) return `${command("error", { title: `${context.toolName} ${outcome.error.type}` }, outcome.error.message)}\n`;
   const { verdict } = outcome;
   const findings = [...verdict.findings].sort(compareFindings);
-  const c = countFindings(findings);
   const lines = findings.map(annotation);
-  lines.push(
-    `${context.toolName}: ${verdict.decision.toUpperCase()} (${plural(verdict.inputs.length, "input")}: ` +
-      `${plural(c.failures, "failure")}, ${plural(c.warnings, "warning")}, ${plural(c.notices, "notice")}, ${c.suppressed} suppressed)`,
-  );
+  lines.push(verdictLine(verdict, context.toolName));
   return lines.join("\n") + "\n";
 }
 

@@ -4,7 +4,7 @@
 
 import { createHash } from "node:crypto";
 import { GATE_CODES, isGateCode } from "../core/codes.js";
-import { cmp, compareFindings, type Finding, type Severity } from "../core/findings.js";
+import { cmp, compareFindings, findingFile, type Finding, type Severity } from "../core/findings.js";
 import { exitCodeFor, EXIT_ERROR, type Verdict } from "../core/verdict.js";
 import { PACK_CODES, type PackCode } from "../packs/core-codes.js";
 import type * as Sarif from "sarif";
@@ -109,7 +109,7 @@ function logicalLocation(pointer: string): Sarif.LogicalLocation {
 }
 
 function location(finding: Finding, artifactIndex: Map<string, number>): Sarif.Location | undefined {
-  const file = finding.location?.file ?? finding.input;
+  const file = findingFile(finding);
   const pointer = finding.location?.pointer;
   if (file === undefined && pointer === undefined) return undefined;
   const result: Sarif.Location = {};
@@ -128,7 +128,7 @@ function location(finding: Finding, artifactIndex: Map<string, number>): Sarif.L
 
 /** A stable identity for a finding across runs, so code-scanning can track it. */
 function fingerprint(finding: Finding): string {
-  const key = [finding.code, finding.location?.file ?? finding.input ?? "", finding.location?.pointer ?? "", finding.message].join("\u0000");
+  const key = [finding.code, findingFile(finding) ?? "", finding.location?.pointer ?? "", finding.message].join("\u0000");
   return createHash("sha256").update(key).digest("hex");
 }
 

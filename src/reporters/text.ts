@@ -1,6 +1,6 @@
 // Human-readable report. Colour only when the context allows it (TTY and NO_COLOR unset).
 
-import { compareFindings, countFindings, type Finding } from "../core/findings.js";
+import { compareFindings, countFindings, findingFile, type Finding } from "../core/findings.js";
 import type { Outcome, ReportContext, Reporter } from "./types.js";
 
 /**
@@ -30,6 +30,24 @@ function label(finding: Finding): string {
   }
 }
 
+/**
+ * Where a finding is, as a waiver's target.file names it (findingFile): with its JSON pointer
+ * when the pointer is into that file, else with its line. Empty for run-level findings.
+ */
+function where(f: Finding): string {
+  const file = findingFile(f);
+  const pointerHere = f.location?.pointer && (f.location.file === undefined || f.location.file === f.input);
+  const suffix = pointerHere ? `#${f.location!.pointer}` : file !== undefined && f.location?.line !== undefined ? `:${f.location.line}` : "";
+  const text = `${file ?? ""}${suffix}`;
+  return text ? `${safeText(text)} ` : "";
+}
+
+/** A finding located in another file than its input (a contract change in src/x.ts, found in the registry diff): the input and pointer. */
+function inputElsewhere(f: Finding): string | undefined {
+  if (f.location?.file === undefined || f.input === undefined || f.location.file === f.input) return undefined;
+  return `in ${f.input}${f.location.pointer ? `#${f.location.pointer}` : ""}`;
+}
+
 export const textReporter: Reporter = {
   description: "human-readable lines, one per finding, then a summary",
   render(outcome: Outcome, context: ReportContext): string {
@@ -43,8 +61,9 @@ export const textReporter: Reporter = {
     for (const f of [...verdict.findings].sort(compareFindings)) {
       const tag = label(f);
       const colored = tag === "FAIL" || tag === "BLOCK" ? red(tag) : tag === "WARN" ? yellow(tag) : dim(tag);
-      const where = [f.input, f.location?.pointer ? `#${f.location.pointer}` : ""].join("");
-      const parts = [`${colored} ${where ? `${safeText(where)} ` : ""}[${safeText(f.code)}] ${safeText(f.message)}`];
+      const parts = [`${colored} ${where(f)}[${safeText(f.code)}] ${safeText(f.message)}`];
+      const elsewhere = inputElsewhere(f);
+      if (elsewhere) parts.push(dim(`  (${safeText(elsewhere)})`));
       if (f.suppressed) parts.push(dim(`  (${safeText(f.suppressed.justification)})`));
       lines.push(parts.join(""));
       if (f.suggestedFix) lines.push(dim(`  fix: ${safeText(f.suggestedFix)}`));

@@ -1,6 +1,6 @@
 # METADATA
 # title: "The provider may produce this output"
-# description: "Each registry entry lists the output paths (globs, relative to the receipt) its provider may produce; any other output is denied."
+# description: "Each registry entry lists the output paths (globs, relative to the receipt) its provider may produce; an output whose path, or the file that path resolves to through symlinks, matches none of them is denied."
 # custom:
 #   code: promotion/output-not-allowed
 #   severity: error
@@ -9,6 +9,7 @@ package gatehouse.promotion.output_allowed
 import data.gatehouse.lib.findings
 
 # METADATA
+# scope: document
 # title: deny
 # description: An output outside the provider's allowed globs.
 deny contains findings.finding(
@@ -16,6 +17,20 @@ deny contains findings.finding(
 	sprintf("output %s is not among the outputs provider %q may produce", [output.path, input.provider.id]),
 	findings.at(sprintf("/receipt/document/outputs/%d/path", [output.index])),
 ) if {
+	some output in not_allowed
+	not output.target
+}
+
+deny contains findings.finding(
+	"promotion/output-not-allowed",
+	sprintf("output %s resolves to %s; both must be among the outputs provider %q may produce", [output.path, output.target, input.provider.id]),
+	findings.at(sprintf("/receipt/document/outputs/%d/path", [output.index])),
+) if {
+	some output in not_allowed
+	output.target
+}
+
+not_allowed contains output if {
 	input.provider.listed
 	some output in input.outputs
 	output.path

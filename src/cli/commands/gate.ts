@@ -18,7 +18,7 @@ import { enforcePack } from "../../packs/enforce.js";
 import { SchemaRegistry } from "../../schemas/registry.js";
 import { remoteEffective, ServiceClient, uploadRun, withCentralAnswers, type RemoteEffective } from "../../service/client.js";
 import { resolve } from "node:path";
-import { fixedNow, progress, report, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
+import { fixedNow, progress, report, requireDirectory, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
 
 interface GateArgs extends ReportArgs {
   root?: string | undefined;
@@ -45,6 +45,7 @@ export const gateCommand = {
   handler: async (args: GateArgs) => {
     const targets = selectFormats(args);
     validateNumbers(args);
+    if (args.root !== undefined) requireDirectory(args.root, "--root");
     const root = projectRoot(args.root, args.config);
     const schemas = new SchemaRegistry();
     const { config, file: configFile } = loadConfig(root, schemas, args.config);

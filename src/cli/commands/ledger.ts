@@ -1,27 +1,36 @@
-// `gatehouse ledger append ENTRY` and `gatehouse ledger verify`: the tamper-evident ops sign-off
-// ledger (src/ops/ledger.ts). append first judges the entry with the risk matrix (kind
-// ops-approval, policy/ops/approval); a denied entry is not written.
+// `gatehouse ledger append ENTRY`, `gatehouse ledger verify [--base REF]` and `gatehouse ledger
+// anchor`: the tamper-evident ops sign-off ledger (src/ops/ledger.ts). append first judges the
+// entry with the risk matrix (kind ops-approval, policy/ops/approval); a denied entry is not
+// written. verify --base also checks that the head committed at REF is still in the chain.
 
-import { readFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
 import type { Argv } from "yargs";
+import { execa } from "execa";
 import { ConfigError } from "../../core/errors.js";
 import type { Finding } from "../../core/findings.js";
 import { sha256 } from "../../core/digest.js";
 import { displayPath } from "../../core/paths.js";
+import { readUntrustedFile, readUntrustedText, UntrustedFileError } from "../../core/read.js";
 import { decide, type InputRecord } from "../../core/verdict.js";
 import { InputParseError, formatForPath, parseDocument } from "../../inputs/parse.js";
-import { appendEntry, ledgerFiles, verifyLedger, type LedgerProblem } from "../../ops/ledger.js";
+import { approvalInput } from "../../ops/approval.js";
+import { gitShow } from "../../ops/changes.js";
+import { anchorLedger, appendEntry, HEAD_NAME, LEDGER_PROBLEM_CODES, ledgerFiles, parseHead, signOffProblems, verifyLedger, type LedgerProblem, type VerifyOptions } from "../../ops/ledger.js";
 import { evaluateOps } from "../../ops/evaluate.js";
 import { loadOpsSettings } from "../../ops/settings.js";
 import { projectRoot } from "../../gate/config.js";
 import { SchemaRegistry } from "../../schemas/registry.js";
-import { fixedNow, report, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
+import { fixedNow, report, requireDirectory, requireExisting, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
 
 interface LedgerArgs extends ReportArgs {
   root?: string | undefined;
   config?: string | undefined;
   dir?: string | undefined;
+}
+
+interface VerifyArgs extends LedgerArgs {
+  base?: string | undefined;
 }
 
 interface AppendArgs extends LedgerArgs {
@@ -35,6 +44,7 @@ const withLedgerOptions = (y: Argv) =>
     .option("dir", { type: "string", describe: "ledger directory (default: config ops.ledgerDir, else ops/ledger)" });
 
 function ledgerDir(args: LedgerArgs, schemas: SchemaRegistry) {
+  if (args.root !== undefined) requireDirectory(args.root, "--root");
   const root = projectRoot(args.root, args.config);
   const settings = loadOpsSettings(root, schemas, args.config);
   return { settings, dir: args.dir !== undefined ? resolve(args.dir) : settings.ledgerDir };
@@ -48,16 +58,24 @@ const appendCommand = {
     const targets = selectFormats(args);
     validateNumbers(args);
     const schemas = new SchemaRegistry();
+    requireExisting(args.entry, "entry");
     const { settings, dir } = ledgerDir(args, schemas);
     const fields = readEntry(args.entry);
     const nowNs = fixedNow(args);
+    const display = args.entry === "-" ? "-" : displayPath(resolve(args.entry));
+    const approval = approvalInput(fields, settings.soloAllowed, display);
+    const refused = signOffProblems(dir, fields).map(
+      (p): Finding => ({ code: p.code, severity: "error", source: "gate", input: display, scope: "operation", message: `${display}: ${p.message}; the entry was not appended` }),
+    );
     const verdict = await evaluateOps({
-      jobs: [{ display: args.entry === "-" ? "-" : displayPath(resolve(args.entry)), kind: "ops-approval", document: { entry: fields, settings: { solo_allowed: settings.soloAllowed } } }],
+      jobs: [{ display, kind: "ops-approval", document: approval.document }],
+      findings: [...approval.findings, ...refused],
       timeoutMs: args.timeout,
       ...(nowNs !== undefined ? { nowNs } : {}),
     });
     if (verdict.decision === "allow") {
-      const appended = appendEntry(dir, fields, { schemas });
+      // --now / GATEHOUSE_NOW pick the month file too, so a fixed-clock run is reproducible.
+      const appended = appendEntry(dir, fields, { schemas, ...(nowNs !== undefined ? { now: () => new Date(Number(nowNs / 1_000_000n)) } : {}) });
       process.stderr.write(`appended ${String(appended.entry.operation_id)} as seq ${appended.entry.seq} at ${appended.file}:${appended.line} (sha256 ${appended.sha256})\n`);
     }
     report(verdict, targets);
@@ -66,21 +84,32 @@ const appendCommand = {
 
 const verifyCommand = {
   command: "verify",
-  describe: "verify the ledger's hash chain across month files; names file, line and problem",
-  builder: (y: Argv) => withLedgerOptions(y),
-  handler: async (args: LedgerArgs) => {
+  describe: "verify the ledger's hash chain across month files and its HEAD anchor; names file, line and problem",
+  builder: (y: Argv) =>
+    withLedgerOptions(y).option("base", { type: "string", describe: "git ref whose committed HEAD must still be in the chain (the ledger only moves forward)" }),
+  handler: async (args: VerifyArgs) => {
     const targets = selectFormats(args);
     validateNumbers(args);
     const started = performance.now();
     const schemas = new SchemaRegistry();
-    const { dir } = ledgerDir(args, schemas);
-    const result = verifyLedger(dir, schemas);
+    // append creates the directory; verify needs one that is there.
+    if (args.dir !== undefined) requireDirectory(args.dir, "--dir");
+    const { settings, dir } = ledgerDir(args, schemas);
+    const options = args.base !== undefined ? await baseHeadAt(settings.root, dir, args.base) : {};
+    const result = verifyLedger(dir, schemas, options);
     const findings = result.problems.map(problemFinding);
     if (result.files.length === 0) {
       findings.push({ code: "ledger/malformed", severity: "error", message: `${displayPath(dir)}: no ledger month files (YYYY-MM.jsonl) to verify`, source: "gate", input: displayPath(dir) });
     }
     const inputs: InputRecord[] = ledgerFiles(dir).map((name) => {
-      const bytes = readFileSync(join(dir, name));
+      let bytes: Buffer;
+      try {
+        bytes = readUntrustedFile(join(dir, name), { maxBytes: 64 * 1024 * 1024 });
+      } catch (error) {
+        // verifyLedger has already reported the file; its record says it held nothing usable.
+        if (error instanceof UntrustedFileError) return { path: displayPath(join(dir, name)), kind: "ops-ledger", sha256: "", bytes: 0, rulesEvaluated: 0 };
+        throw error;
+      }
       return { path: displayPath(join(dir, name)), kind: "ops-ledger", sha256: sha256(bytes), bytes: bytes.length, rulesEvaluated: 0 };
     });
     const verdict = decide(findings, inputs, { durations: { totalMs: Math.round((performance.now() - started) * 100) / 100, evaluateMs: 0 } });
@@ -89,17 +118,40 @@ const verifyCommand = {
   },
 };
 
+const anchorCommand = {
+  command: "anchor",
+  describe: `write ${HEAD_NAME} for a ledger that verifies but has none (a ledger from before HEAD existed)`,
+  builder: (y: Argv) => withLedgerOptions(y),
+  handler: (args: LedgerArgs) => {
+    const { dir } = ledgerDir(args, new SchemaRegistry());
+    const head = anchorLedger(dir);
+    process.stderr.write(`anchored ${displayPath(join(dir, HEAD_NAME))} at seq ${head.seq} sha256 ${head.sha256}; commit it with the ledger\n`);
+  },
+};
+
+/** The head committed at `ref` (none when the ref has no HEAD file: nothing to hold on to yet). */
+async function baseHeadAt(root: string, dir: string, ref: string): Promise<VerifyOptions> {
+  const verified = await execa("git", ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { cwd: root, reject: false });
+  if (verified.exitCode !== 0) throw new ConfigError(`--base: ${JSON.stringify(ref)} is not a git commit here`, root);
+  const path = `${relative(root, dir).split("\\").join("/")}/${HEAD_NAME}`;
+  const text = await gitShow(root, `${ref}:${path}`);
+  if (text === undefined) return {};
+  const parsed = parseHead(text);
+  if (!parsed.head) throw new ConfigError(`${ref}:${path}: ${parsed.problem}`, root);
+  return { baseHead: parsed.head, baseName: `${ref}:${path}` };
+}
+
 export const ledgerCommand = {
   command: "ledger <command>",
-  describe: "the ops sign-off ledger: append an entry, verify the chain",
-  builder: (y: Argv) => y.command(appendCommand as never).command(verifyCommand as never).demandCommand(1, "name a ledger command: append, verify"),
+  describe: "the ops sign-off ledger: append an entry, verify the chain, anchor its head",
+  builder: (y: Argv) =>
+    y.command(appendCommand as never).command(verifyCommand as never).command(anchorCommand as never).demandCommand(1, "name a ledger command: append, verify, anchor"),
   handler: () => undefined,
 };
 
 function problemFinding(problem: LedgerProblem): Finding {
-  const broken = problem.kind === "gap" || problem.kind === "order" || problem.kind === "chain" || problem.kind === "correction";
   return {
-    code: broken ? "ledger/broken" : "ledger/malformed",
+    code: LEDGER_PROBLEM_CODES[problem.kind],
     severity: "error",
     message: `${problem.file}${problem.line > 0 ? `:${problem.line}` : ""}: ${problem.message}`,
     source: "gate",
@@ -113,10 +165,9 @@ function problemFinding(problem: LedgerProblem): Finding {
 function readEntry(arg: string): Record<string, unknown> {
   let text: string;
   try {
-    if (arg !== "-" && statSync(arg).size > 1024 * 1024) throw new ConfigError("entry file is over 1 MiB", arg);
-    text = readFileSync(arg === "-" ? 0 : arg, "utf8");
+    text = arg === "-" ? readFileSync(0, "utf8") : readUntrustedText(arg, { maxBytes: 1024 * 1024 });
   } catch (error) {
-    if (error instanceof ConfigError) throw error;
+    if (error instanceof UntrustedFileError && error.problem === "too-large") throw new ConfigError("entry file is over 1 MiB", arg);
     throw new ConfigError(`cannot read entry: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, arg);
   }
   let value: unknown;

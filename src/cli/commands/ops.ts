@@ -14,14 +14,15 @@ import type { Finding } from "../../core/findings.js";
 import { displayPath } from "../../core/paths.js";
 import { decide } from "../../core/verdict.js";
 import type { InputJob } from "../../gate/evaluate-input.js";
-import { changedFiles, gitShow, gitToplevel, stagedFiles } from "../../ops/changes.js";
+import { approvalInput } from "../../ops/approval.js";
+import { changedFiles, defaultBase, gitShow, gitToplevel, NotARepositoryError, stagedFiles } from "../../ops/changes.js";
 import { loadDeclaration } from "../../ops/declaration.js";
 import { evaluateOps } from "../../ops/evaluate.js";
 import { changeDocument, executionDocument, loadExecutionLog, repoPath } from "../../ops/inputs.js";
-import { LEDGER_FILE, verifyLedger } from "../../ops/ledger.js";
+import { HEAD_NAME, LEDGER_FILE, LEDGER_PROBLEM_CODES, parseHead, verifyLedger, type VerifyOptions } from "../../ops/ledger.js";
 import { loadOpsSettings } from "../../ops/settings.js";
 import { SchemaRegistry } from "../../schemas/registry.js";
-import { fixedNow, report, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
+import { fixedNow, report, requireDirectory, requireExisting, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
 
 interface OpsArgs extends ReportArgs {
   root: string;
@@ -31,7 +32,7 @@ interface OpsArgs extends ReportArgs {
 
 interface CheckArgs extends OpsArgs {
   declaration: string;
-  base: string;
+  base?: string | undefined;
   log?: string | undefined;
   report?: string | undefined;
   git: boolean;
@@ -49,7 +50,7 @@ const checkCommand = {
   builder: (y: Argv) =>
     withOpsOptions(y)
       .positional("declaration", { type: "string", demandOption: true, describe: "YAML file, or Markdown with YAML front matter" })
-      .option("base", { type: "string", default: "HEAD", describe: "git revision the changes are computed from (committed, staged, unstaged and untracked changes since it)" })
+      .option("base", { type: "string", describe: "git revision the changes are computed from (committed, staged, unstaged and untracked changes since it); default HEAD, or the empty tree before the first commit" })
       .option("log", { type: "string", describe: "execution log (ops-execution-log.v1, JSON or YAML)" })
       .option("report", { type: "string", describe: "final report (Markdown); requires --log" })
       .option("git", { type: "boolean", default: true, describe: "check the git changes (--no-git: only the log and report)" }),
@@ -58,19 +59,24 @@ const checkCommand = {
     validateNumbers(args);
     if (args.report !== undefined && args.log === undefined) throw new UsageError("--report needs --log: the final report is judged with its execution log");
     if (!args.git && args.log === undefined) throw new UsageError("--no-git leaves nothing to check without --log");
+    requireDirectory(args.root, "--root");
+    requireExisting(args.declaration, "declaration");
+    if (args.log !== undefined) requireExisting(args.log, "execution log");
+    if (args.report !== undefined) requireExisting(args.report, "final report");
     const declaration = loadDeclaration(args.declaration);
     const jobs: InputJob[] = [];
     if (args.git) {
-      const root = await gitToplevel(resolve(args.root));
+      const root = await repositoryRoot(args.root, "pass --no-git with --log to check only the execution log and report");
       const settings = loadOpsSettings(root, new SchemaRegistry(), args.config);
-      const changes = await changedFiles(root, args.base);
+      const base = args.base !== undefined ? { revision: args.base, label: args.base } : await defaultBase(root);
+      const changes = await changedFiles(root, base.revision);
       const ledgerPrefix = `${relative(root, settings.ledgerDir).split("\\").join("/")}/`;
       const paperwork = [args.declaration, args.log, args.report].filter((f): f is string => f !== undefined).map((f) => repoPath(root, f));
       const exempt = [...paperwork, ...changes.filter((c) => c.path.startsWith(ledgerPrefix) && LEDGER_FILE.test(posix.basename(c.path))).map((c) => c.path)];
       jobs.push({
         display: displayPath(resolve(args.declaration)),
         kind: "ops-change",
-        document: changeDocument({ declaration, declarationFile: repoPath(root, args.declaration), base: args.base, exempt, changes }),
+        document: changeDocument({ declaration, declarationFile: repoPath(root, args.declaration), base: base.label, exempt, changes }),
       });
     }
     if (args.log !== undefined) {
@@ -78,7 +84,7 @@ const checkCommand = {
       jobs.push({
         display: displayPath(resolve(args.log)),
         kind: "ops-execution",
-        document: executionDocument({
+        document: await executionDocument({
           declaration,
           log,
           ...(args.report !== undefined ? { reportFile: args.report, reportDisplay: displayPath(resolve(args.report)) } : {}),
@@ -99,7 +105,8 @@ const precommitCommand = {
     const targets = selectFormats(args);
     validateNumbers(args);
     const started = performance.now();
-    const root = await gitToplevel(resolve(args.root));
+    requireDirectory(args.root, "--root");
+    const root = await repositoryRoot(args.root, "run it from inside the repository the hook belongs to");
     const schemas = new SchemaRegistry();
     const settings = loadOpsSettings(root, schemas, args.config);
     const ledgerRel = relative(root, settings.ledgerDir).split("\\").join("/");
@@ -137,22 +144,24 @@ const precommitCommand = {
         }
         const { seq: _seq, prev: _prev, ...fields } = entry;
         const line = before.split("\n").length - 1 + index + 1;
-        jobs.push({ display: `${change.path}:${line}`, kind: "ops-approval", document: { entry: fields, settings: { solo_allowed: settings.soloAllowed } } });
+        const approval = approvalInput(fields, settings.soloAllowed, `${change.path}:${line}`);
+        findings.push(...approval.findings);
+        jobs.push({ display: `${change.path}:${line}`, kind: "ops-approval", document: approval.document });
       }
     }
 
     // 2. The staged ledger (index versions of every month file) verifies as a chain.
-    if (staged.some((c) => isLedgerFile(c.path))) {
+    if (staged.some((c) => [c.path, c.old_path].some((p) => p !== undefined && posix.dirname(p) === ledgerRel))) {
       const scratch = mkdtempSync(join(tmpdir(), "gatehouse-precommit-"));
       try {
         const dir = join(scratch, "ledger");
         mkdirSync(dir);
         const listed = await gitLsIndex(root, ledgerRel);
-        for (const path of listed.filter(isLedgerFile)) writeFileSync(join(dir, posix.basename(path)), (await gitShow(root, `:${path}`)) ?? "");
-        for (const problem of verifyLedger(dir, schemas).problems) {
+        // Every staged file of the ledger directory, so that HEAD and anything unknown are checked too.
+        for (const path of listed.filter((p) => posix.dirname(p) === ledgerRel)) writeFileSync(join(dir, posix.basename(path)), (await gitShow(root, `:${path}`)) ?? "");
+        for (const problem of verifyLedger(dir, schemas, await committedHead(root, ledgerRel)).problems) {
           const file = `${ledgerRel}/${problem.file.replace(/^.*\//, "")}`;
-          const broken = ["gap", "order", "chain", "correction"].includes(problem.kind);
-          findings.push(precommitFinding(broken ? "ledger/broken" : "ledger/malformed", `${file}${problem.line ? `:${problem.line}` : ""}: ${problem.message} (staged ledger)`, file, problem.line || undefined));
+          findings.push(precommitFinding(LEDGER_PROBLEM_CODES[problem.kind], `${file}${problem.line ? `:${problem.line}` : ""}: ${problem.message} (staged ledger)`, file, problem.line || undefined));
         }
       } finally {
         rmSync(scratch, { recursive: true, force: true });
@@ -160,7 +169,9 @@ const precommitCommand = {
     }
 
     // 3. Governance files changed: at least one entry appended in this commit.
-    const touched = staged.filter((c) => [c.path, c.old_path].some((p) => p !== undefined && !isLedgerFile(p) && governed(p)));
+    // HEAD moves with every append: it is the ledger's, not a governance change of its own.
+    const isLedgerHead = (path: string) => path === `${ledgerRel}/${HEAD_NAME}`;
+    const touched = staged.filter((c) => [c.path, c.old_path].some((p) => p !== undefined && !isLedgerFile(p) && !isLedgerHead(p) && governed(p)));
     if (touched.length > 0 && appended === 0) {
       const list = touched.map((c) => c.path).sort();
       findings.push(precommitFinding("ledger/missing-entry", `governance files changed without a ledger entry in this commit: ${list.join(", ")}`, list[0]!));
@@ -188,6 +199,16 @@ export const opsCommand = {
   handler: () => undefined,
 };
 
+/** The repository's top level; outside one, a usage error that says how to go on. */
+async function repositoryRoot(dir: string, wayOut: string): Promise<string> {
+  try {
+    return await gitToplevel(resolve(dir));
+  } catch (error) {
+    if (error instanceof NotARepositoryError) throw new UsageError(`${error.message}: ${wayOut}`);
+    throw error;
+  }
+}
+
 function precommitFinding(code: string, message: string, file: string, line?: number): Finding {
   return { code, severity: "error", message, source: "gate", input: file, scope: "change", location: { file, ...(line !== undefined ? { line } : {}) } };
 }
@@ -197,6 +218,13 @@ function firstDifferingLine(before: string, after: string): number {
   const b = after.split("\n");
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i + 1;
   return a.length;
+}
+
+/** The ledger head committed at HEAD: the staged ledger must still hold it. */
+async function committedHead(root: string, ledgerRel: string): Promise<VerifyOptions> {
+  const text = await gitShow(root, `HEAD:${ledgerRel}/${HEAD_NAME}`);
+  const head = text === undefined ? undefined : parseHead(text).head;
+  return head ? { baseHead: head, baseName: `HEAD:${ledgerRel}/${HEAD_NAME}` } : {};
 }
 
 async function gitLsIndex(root: string, dir: string): Promise<string[]> {

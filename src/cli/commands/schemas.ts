@@ -1,16 +1,16 @@
 // `gatehouse schemas compat OLD NEW`: is NEW backward compatible with OLD (does it still accept
 // every document OLD accepts)? Breaking changes deny (exit 1), compatible ones are listed as info.
 
-import { readFileSync } from "node:fs";
 import type { Argv } from "yargs";
 import { sha256 } from "../../core/digest.js";
 import { ConfigError } from "../../core/errors.js";
 import type { Finding } from "../../core/findings.js";
 import { displayPath } from "../../core/paths.js";
 import { decide } from "../../core/verdict.js";
-import { InputParseError, parseDocument } from "../../inputs/parse.js";
+import { DEFAULT_MAX_INPUT_BYTES, InputParseError, parseDocument, decodeText } from "../../inputs/parse.js";
 import { compareSchemas } from "../../schemas/compat.js";
 import { report, selectFormats, type ReportArgs } from "../common.js";
+import { readUntrustedFile } from "../../core/read.js";
 
 interface CompatArgs extends Pick<ReportArgs, "format"> {
   old: string;
@@ -20,12 +20,12 @@ interface CompatArgs extends Pick<ReportArgs, "format"> {
 function readSchema(file: string): { schema: unknown; raw: Buffer } {
   let raw: Buffer;
   try {
-    raw = readFileSync(file);
+    raw = readUntrustedFile(file, { maxBytes: DEFAULT_MAX_INPUT_BYTES });
   } catch (error) {
     throw new ConfigError(`cannot read schema: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, file);
   }
   try {
-    return { schema: parseDocument(raw.toString("utf8"), "json"), raw };
+    return { schema: parseDocument(decodeText(raw), "json"), raw };
   } catch (error) {
     if (error instanceof InputParseError) throw new ConfigError(`invalid JSON: ${error.message}`, file);
     throw error;

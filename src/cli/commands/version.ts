@@ -5,7 +5,7 @@ import { packagePath } from "../../core/paths.js";
 import { fixedNsClock } from "../../policy/builtins/index.js";
 import { evaluationWasm, instantiate } from "../../policy/runtime.js";
 import { wasmInliningState } from "../../core/v8-flags.js";
-import { opaVersion } from "../../policy/toolchain.js";
+import { toolchainSummary } from "../../toolchain/index.js";
 import type { BundleManifest } from "../../policy/manifest.js";
 import { VERSION } from "../version.js";
 
@@ -30,13 +30,8 @@ export async function versionText(): Promise<string> {
   } else {
     lines.push("bundle    (none built)");
   }
-  let opa: string;
-  try {
-    opa = await opaVersion();
-  } catch {
-    opa = "not installed (only needed to build policies: npm run toolchain)";
-  }
-  lines.push(`opa       ${opa}`);
+  // Which Rego toolchain `build` and `check --policy DIR` would use (src/toolchain/index.ts).
+  lines.push(`opa       ${await toolchainSummary()}`);
   return lines.join("\n") + "\n";
 }
 

@@ -4,7 +4,9 @@
 #   SERVICE_RESTART and FILESYSTEM_WRITE operations need an approver other than the requester
 #   (SELF included) and a rollback_ref. Solo approval (approved_by SELF, or the requester
 #   approving their own operation) is allowed for the other risk classes only where the project
-#   allows solo operations (gatehouse.config ops.soloAllowed).
+#   allows solo operations (gatehouse.config ops.soloAllowed). People are compared by their
+#   normalised identities (input.normalized, filled in by the collector: NFKC, case-folded,
+#   look-alike letters read as Latin), so a look-alike of the requester is the requester.
 # custom:
 #   codes:
 #     - ops/self-approval
@@ -19,9 +21,11 @@ guarded_classes := {"SERVICE_RESTART", "FILESYSTEM_WRITE"}
 
 entry := input.entry
 
-solo if upper(trim_space(entry.approved_by)) == "SELF"
+people := input.normalized
 
-solo if lower(trim_space(entry.approved_by)) == lower(trim_space(entry.requested_by))
+solo if people.approved_by == "self"
+
+solo if people.approved_by == people.requested_by
 
 # METADATA
 # scope: document
@@ -42,7 +46,7 @@ deny contains findings.finding(
 	findings.at("/entry/rollback_ref"),
 ) if {
 	entry.risk_class in guarded_classes
-	trim_space(entry.rollback_ref) == ""
+	people.rollback_ref == ""
 }
 
 deny contains findings.finding(

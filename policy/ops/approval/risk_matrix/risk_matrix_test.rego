@@ -17,7 +17,18 @@ entry := {
 	"notes": "",
 }
 
-with_entry(patch, solo_allowed) := {"entry": object.union(entry, patch), "settings": {"solo_allowed": solo_allowed}}
+# What the collector (src/ops/approval.ts) fills in for ASCII names: trimmed and lower-cased.
+normalized(e) := {
+	"requested_by": lower(trim_space(e.requested_by)),
+	"approved_by": lower(trim_space(e.approved_by)),
+	"rollback_ref": trim_space(e.rollback_ref),
+}
+
+with_entry(patch, solo_allowed) := {
+	"entry": object.union(entry, patch),
+	"settings": {"solo_allowed": solo_allowed},
+	"normalized": normalized(object.union(entry, patch)),
+}
 
 test_success_second_approver if {
 	got := risk_matrix.deny with input as with_entry({}, false)
@@ -61,4 +72,26 @@ test_fail_solo_when_not_allowed if {
 test_success_solo_allowed_for_low_risk if {
 	got := risk_matrix.deny with input as with_entry({"approved_by": "SELF", "risk_class": "LOW_RISK_CONFIG", "rollback_ref": ""}, true)
 	got == set()
+}
+
+test_fail_look_alike_approver_is_the_requester if {
+	# The raw names differ (a Cyrillic a); the normalised identities are the same person.
+	look_alike := object.union(with_entry({"approved_by": "\u0430lice"}, false), {"normalized": {"requested_by": "alice", "approved_by": "alice", "rollback_ref": "runbooks/nginx.md#rollback"}})
+	got := risk_matrix.deny with input as look_alike
+	got == {{
+		"code": "ops/self-approval",
+		"msg": "OPS-2026-11-21-001: SERVICE_RESTART needs an approver other than the requester (approved_by \"\u0430lice\", requested_by \"alice\")",
+		"location": {"pointer": "/entry/approved_by"},
+	}}
+}
+
+test_fail_rollback_ref_blank_after_normalisation if {
+	# rollback_ref is a zero-width space: blank once invisible characters are dropped.
+	blank := object.union(with_entry({"rollback_ref": "\u200b"}, false), {"normalized": {"requested_by": "alice", "approved_by": "bob", "rollback_ref": ""}})
+	got := risk_matrix.deny with input as blank
+	got == {{
+		"code": "ops/missing-rollback-ref",
+		"msg": "OPS-2026-11-21-001: SERVICE_RESTART needs a rollback_ref",
+		"location": {"pointer": "/entry/rollback_ref"},
+	}}
 }

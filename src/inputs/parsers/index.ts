@@ -1,0 +1,125 @@
+// The only registry of input formats: which file names select which parser (conftest's rules,
+// ported exactly: they are part of compatibility), and the parser itself, loaded on first use.
+// A file is parsed only by the parser its name selects (or `--parser`); a name no parser claims,
+// or a format gatehouse does not implement yet, is refused (input/unsupported-format), never
+// parsed as something else. Adding a format: a file beside this one and its `load` below.
+
+import { jsonParser } from "./json.js";
+import { NotADocumentError, type ParseContext, type Parsed, type Parser, type ParserName } from "./types.js";
+import { yamlParser } from "./yaml.js";
+
+export type { ParserName, Parser, ParseContext, Parsed } from "./types.js";
+export { InputParseError, NotADocumentError } from "./types.js";
+
+export interface ParserEntry {
+  /** lower-case extensions (without the dot) that select this parser before the generic rule */
+  extensions?: readonly string[];
+  /** lower-case file names that select it, e.g. "nginx.conf" */
+  fileNames?: readonly string[];
+  /** lower-case file-name prefixes that select it, e.g. "dockerfile." for Dockerfile.debug */
+  fileNamePrefixes?: readonly string[];
+  /**
+   * The parser. Absent: gatehouse knows the format (so such a file is refused by name, not
+   * read as YAML) but does not parse it yet. json and yaml are imported eagerly because they are
+   * small and every run meets one; a parser with a heavy dependency loads it inside, on first
+   * parse (as yaml.ts does with js-yaml).
+   */
+  load?: () => Parser;
+}
+
+// Entry order is precedence order for the special rules (fileNames, prefixes, extensions), as in
+// conftest's NewFromPath: Dockerfile.yaml is a Dockerfile, .env.hcl is HCL, .env.json is dotenv.
+// After them, an extension equal to a parser's name selects it (x.toml -> toml).
+export const PARSERS = {
+  dockerfile: { fileNames: ["dockerfile"], fileNamePrefixes: ["dockerfile."], extensions: ["dockerfile"] },
+  yaml: { extensions: ["yml", "yaml"], load: () => yamlParser },
+  hcl2: { extensions: ["hcl", "tf", "tfvars"] },
+  ignore: { extensions: ["gitignore", "dockerignore"] },
+  dotenv: { fileNames: [".env"], fileNamePrefixes: [".env."], extensions: ["env"] },
+  nginx: { fileNames: ["nginx.conf"] },
+  groovy: { fileNames: ["jenkinsfile"], fileNamePrefixes: ["jenkinsfile."] },
+  textproto: { extensions: ["textproto", "textpb"] },
+  codeowners: { fileNames: ["codeowners"] },
+  // gatehouse reads its own SARIF reports as JSON (conftest has no rule for .sarif).
+  json: { extensions: ["sarif"], load: () => jsonParser },
+  cue: {},
+  cyclonedx: {},
+  edn: {},
+  hcl1: {},
+  hocon: {},
+  ini: {},
+  jsonc: {},
+  jsonnet: {},
+  properties: {},
+  spdx: {},
+  toml: {},
+  vcl: {},
+  xml: {},
+} satisfies Record<ParserName, ParserEntry>;
+
+const ENTRIES: readonly (readonly [ParserName, ParserEntry])[] = Object.entries(PARSERS) as [ParserName, ParserEntry][];
+
+/** Every parser name, sorted (for messages and `--parser` choices). */
+export const PARSER_NAMES: readonly ParserName[] = ENTRIES.map(([name]) => name).sort();
+
+/** The names gatehouse parses today. */
+export const IMPLEMENTED_PARSERS: readonly ParserName[] = ENTRIES.filter(([, entry]) => entry.load !== undefined)
+  .map(([name]) => name)
+  .sort();
+
+export function isParserName(name: string): name is ParserName {
+  return Object.hasOwn(PARSERS, name);
+}
+
+/**
+ * The parser a path selects: `forced` when given, else conftest's file-name rules, else the
+ * extension when it is a parser's name; undefined when nothing claims the file.
+ */
+export function parserFor(path: string, forced?: ParserName): ParserName | undefined {
+  if (forced !== undefined) return forced;
+  const slash = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  const fileName = path.slice(slash + 1).toLowerCase();
+  // Go's filepath.Ext: from the last dot of the name, so ".gitignore" has the extension "gitignore".
+  const dot = fileName.lastIndexOf(".");
+  const extension = dot >= 0 ? fileName.slice(dot + 1) : "";
+  for (const [name, entry] of ENTRIES) {
+    if (entry.fileNames?.includes(fileName)) return name;
+    if (entry.fileNamePrefixes?.some((prefix) => fileName.startsWith(prefix))) return name;
+    if (entry.extensions?.includes(extension)) return name;
+  }
+  return isParserName(extension) ? extension : undefined;
+}
+
+/** The parser for `name`, or undefined while gatehouse does not implement that format. */
+export function loadParser(name: ParserName): Parser | undefined {
+  return (PARSERS[name] as ParserEntry).load?.();
+}
+
+/** Whether gatehouse can parse files of this name: what directory walks keep. */
+export function hasParser(path: string): boolean {
+  const name = parserFor(path);
+  return name !== undefined && (PARSERS[name] as ParserEntry).load !== undefined;
+}
+
+/**
+ * Parses an input with a parser and refuses a document that is a bare scalar: every format here
+ * yields mappings or lists, so a string, number, boolean or null means the file was not what
+ * its name says (a Dockerfile named .yaml is one YAML string) and the policies would be
+ * evaluated against something they were never written for.
+ */
+export function parseInput(parser: Parser, text: string, context: ParseContext): Parsed {
+  const parsed = parser.parse(text, context);
+  for (const [index, document] of parsed.documents.entries()) {
+    if (typeof document !== "object" || document === null) {
+      const which = parsed.documents.length === 1 ? "the document" : `document ${index + 1} of ${parsed.documents.length}`;
+      throw new NotADocumentError(`${which} is ${describeScalar(document)}, not a mapping or a list`);
+    }
+  }
+  return parsed;
+}
+
+function describeScalar(value: unknown): string {
+  if (value === null || value === undefined) return "null (empty)";
+  if (typeof value === "string") return `a string (${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)})`;
+  return `a ${typeof value} (${String(value)})`;
+}

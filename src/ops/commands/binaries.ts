@@ -1,0 +1,951 @@
+// The programs gatehouse knows, by name: READ_ONLY ones change nothing whatever their arguments;
+// each BINARIES entry reads its arguments into facts (see ./index.ts), runs the command it wraps,
+// or says what it cannot judge. A program in neither is unverifiable. When an entry is unsure
+// (an option it does not model that could write), it says so rather than guess "read-only".
+
+import type { Handler, Invocation } from "./index.js";
+import { LOOKUP_VARIABLES, systemPath, type Word } from "./shell.js";
+
+export const READ_ONLY = new Set([
+  "cat", "ls", "ll", "grep", "egrep", "fgrep", "rg", "head", "tail", "less", "more", "stat", "df", "du", "ps", "top", "htop", "ss",
+  "netstat", "echo", "printf", "test", "[", "[[", "true", "false", ":", "whoami", "id", "groups", "uname", "uptime", "free", "diff",
+  "cmp", "sha256sum", "sha1sum", "sha512sum", "md5sum", "b2sum", "cksum", "wc", "cut", "jq", "dig", "nslookup", "host", "ping",
+  "ping6", "traceroute", "tracepath", "mtr", "file", "which", "type", "pwd", "printenv", "lsof", "readlink", "realpath", "basename",
+  "dirname", "tr", "column", "sleep", "wait", "pg_isready", "getent", "getfacl", "lsblk", "lscpu", "lsmod", "lspci", "lsusb", "nproc",
+  "vmstat", "iostat", "mpstat", "w", "who", "last", "pgrep", "pidof", "pstree", "tree", "namei", "lsattr", "seq", "expr", "base64",
+  "xxd", "od", "hexdump", "strings", "nl", "fold", "rev", "paste", "join", "comm", "tac", "zcat", "zgrep", "bzcat", "xzcat", "locale",
+  "tty", "systemd-analyze", "curlie", "export", "exit", "return", "shift", "set", "unset", "read", "local", "declare", "readonly",
+  "history", "kafka-console-consumer", "kafka-console-consumer.sh",
+]);
+
+const text = (word: Word | undefined): string | undefined => (word?.literal ? word.text : undefined);
+const isOption = (word: Word): boolean => word.literal && word.text.startsWith("-") && word.text !== "-";
+
+/** Non-option arguments (everything after `--`); computed words count as operands. */
+function operands(args: Word[]): Word[] {
+  const out: Word[] = [];
+  let options = true;
+  for (const arg of args) {
+    if (options && arg.literal && arg.text === "--") options = false;
+    else if (!options || !isOption(arg)) out.push(arg);
+  }
+  return out;
+}
+
+/** The value of an option given as `--long X`, `--long=X`, `-s X` or `-sX`. */
+function optionValue(args: Word[], longs: string[], shorts: string[] = []): Word | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.literal) continue;
+    for (const long of longs) {
+      if (arg.text === long) return args[i + 1] ?? { text: "", literal: true };
+      if (arg.text.startsWith(`${long}=`)) return { text: arg.text.slice(long.length + 1), literal: true };
+    }
+    for (const short of shorts) {
+      if (arg.text === short) return args[i + 1] ?? { text: "", literal: true };
+      if (arg.text.startsWith(short) && arg.text.length > short.length && !arg.text.startsWith("--")) return { text: arg.text.slice(short.length), literal: true };
+    }
+  }
+  return undefined;
+}
+
+const has = (args: Word[], ...flags: string[]): boolean => args.some((a) => a.literal && flags.includes(a.text));
+const hasShort = (args: Word[], letter: string): boolean => args.some((a) => a.literal && /^-[A-Za-z]+$/.test(a.text) && a.text.includes(letter));
+
+/** Skips a wrapper's options (those in `withValue` take the next word) and runs the rest. */
+function runAfterOptions(run: Invocation, withValue: RegExp, stopAt?: (word: Word, index: number) => boolean): void {
+  let i = 0;
+  for (; i < run.args.length; i++) {
+    const arg = run.args[i]!;
+    if (stopAt?.(arg, i)) break;
+    if (!isOption(arg)) break;
+    if (arg.text === "--") {
+      i++;
+      break;
+    }
+    if (withValue.test(arg.text)) i++;
+  }
+  run.facts.run(run.args.slice(i), run.source);
+}
+
+// ---- wrappers: programs that run another command ------------------------------------------
+
+function sudo(run: Invocation): void {
+  const args = run.args;
+  if (has(args, "-e", "--edit")) return operands(args).forEach((file) => run.facts.write(run.name, file));
+  if (has(args, "-s", "--shell", "-i", "--login") && operands(args).length === 0) return run.facts.unverifiable(run.name, "opens an interactive shell");
+  if (args.length === 0 || has(args, "-l", "--list", "-v", "--validate", "-k", "-K", "-V", "--version")) return;
+  runAfterOptions(run, /^(-[ugpCDhrtUT]|--(user|group|prompt|close-from|chdir|host|role|type|other-user|command-timeout))$/);
+}
+
+function env(run: Invocation): void {
+  const lookup = run.args.find((a) => {
+    const [name, ...value] = a.text.split("=");
+    return a.literal && value.length > 0 && LOOKUP_VARIABLES.has(name!) && !(name === "PATH" && systemPath({ text: value.join("="), literal: true }));
+  });
+  if (lookup) return run.facts.unverifiable(run.name, `sets ${lookup.text.split("=")[0]}, so the program it runs may be another`);
+  const split = optionValue(run.args, ["--split-string"], ["-S"]);
+  if (split !== undefined) return split.literal ? run.facts.runScript(run.name, split.text) : run.facts.unverifiable(run.name, "runs a computed command string (-S)");
+  let i = 0;
+  for (; i < run.args.length; i++) {
+    const arg = run.args[i]!;
+    if (arg.literal && (arg.text === "-u" || arg.text === "--unset" || arg.text === "-C" || arg.text === "--chdir")) i++;
+    else if (!(isOption(arg) || (arg.literal && /^[A-Za-z_][A-Za-z0-9_]*=/.test(arg.text)))) break;
+  }
+  if (optionValue(run.args, ["--chdir"], ["-C"]) !== undefined && i < run.args.length) return run.facts.unverifiable(run.name, "runs a command in another directory (-C)");
+  run.facts.run(run.args.slice(i), run.source);
+}
+
+function timeout(run: Invocation): void {
+  // timeout [options] DURATION COMMAND...
+  let i = 0;
+  for (; i < run.args.length && isOption(run.args[i]!); i++) if (/^(-s|-k|--signal|--kill-after)$/.test(run.args[i]!.text)) i++;
+  run.facts.run(run.args.slice(i + 1), run.source);
+}
+
+function xargs(run: Invocation): void {
+  let i = 0;
+  let replace: string | undefined;
+  for (; i < run.args.length; i++) {
+    const arg = run.args[i]!;
+    if (!isOption(arg)) break;
+    if (arg.text === "-I") replace = text(run.args[++i]);
+    else if (arg.text.startsWith("-I")) replace = arg.text.slice(2);
+    else if (arg.text === "-i" || arg.text.startsWith("--replace")) replace = "{}";
+    else if (/^-[LnPsdEa]$/.test(arg.text)) i++;
+  }
+  const stdin: Word = { text: "(arguments from standard input)", literal: false };
+  const inner = run.args.slice(i);
+  if (inner.length === 0) return; // echo
+  if (replace === undefined) return run.facts.run([...inner, stdin], run.source);
+  run.facts.run(inner.map((word) => (word.literal && word.text.includes(replace!) ? stdin : word)), run.source);
+}
+
+function busybox(run: Invocation): void {
+  if (run.args.length === 0 || has(run.args, "--list", "--help")) return;
+  run.facts.run(run.args, run.source);
+}
+
+/** `watch`, `su -c`, `flock -c`: a command string run by sh -c. */
+function runString(run: Invocation, command: Word | undefined): void {
+  if (command === undefined) return run.facts.unverifiable(run.name, "opens an interactive shell");
+  if (!command.literal) return run.facts.unverifiable(run.name, `runs a computed command string ${command.text}`);
+  run.facts.runScript(run.name, command.text);
+}
+
+function watch(run: Invocation): void {
+  let i = 0;
+  for (; i < run.args.length && isOption(run.args[i]!); i++) if (/^(-n|--interval|-d|-q|--equexit)$/.test(run.args[i]!.text)) i++;
+  const words = run.args.slice(i);
+  if (words.some((w) => !w.literal)) return run.facts.unverifiable(run.name, "runs a computed command");
+  run.facts.runScript(run.name, words.map((w) => w.text).join(" "));
+}
+
+function su(run: Invocation): void {
+  const command = optionValue(run.args, ["--command"], ["-c"]);
+  runString(run, command);
+}
+
+function flock(run: Invocation): void {
+  const command = optionValue(run.args, ["--command"], ["-c"]);
+  if (command !== undefined) return runString(run, command);
+  // flock [options] FILE COMMAND...
+  let i = 0;
+  for (; i < run.args.length && isOption(run.args[i]!); i++) if (/^(-w|--timeout|-E|--conflict-exit-code)$/.test(run.args[i]!.text)) i++;
+  run.facts.run(run.args.slice(i + 1), run.source);
+}
+
+const SHELL_VALUE_OPTIONS = /^(-o|\+o|-O|\+O|--rcfile|--init-file)$/;
+
+/** sh/bash -c 'script' is analysed as shell; a script file or standard input is not. */
+function shell(run: Invocation): void {
+  for (let i = 0; i < run.args.length; i++) {
+    const arg = run.args[i]!;
+    if (!arg.literal) return run.facts.unverifiable(run.name, `runs with a computed argument ${arg.text}`);
+    if (SHELL_VALUE_OPTIONS.test(arg.text)) {
+      i++;
+      continue;
+    }
+    if (/^-[a-zA-Z]*c[a-zA-Z]*$/.test(arg.text)) return runString(run, run.args[i + 1]);
+    if (arg.text === "--version" || arg.text === "--help") return;
+    if (/^[-+]/.test(arg.text) && arg.text !== "-" && arg.text !== "--") continue;
+    return run.facts.unverifiable(arg.text === "-" || arg.text === "--" ? run.name : arg.text, `runs the script ${arg.text}, whose commands the log does not show`);
+  }
+  run.facts.unverifiable(run.name, "runs the commands it reads from standard input, which the log does not show");
+}
+
+/** Interpreters: inline code, a script or standard input cannot be judged. */
+function interpreter(inline: RegExp, readOnly: RegExp = /^(--version|-V|--help|-h)$/): Handler {
+  return (run) => {
+    const first = run.args[0];
+    if (first !== undefined && first.literal && readOnly.test(first.text) && run.args.length === 1) return;
+    const code = run.args.find((a) => a.literal && inline.test(a.text));
+    if (code) return run.facts.unverifiable(run.name, `runs inline code (${code.text})`);
+    const script = operands(run.args)[0];
+    if (script) return run.facts.unverifiable(script.literal ? script.text : run.name, `runs the script ${script.text}, whose code the log does not show`);
+    run.facts.unverifiable(run.name, "runs code from standard input, which the log does not show");
+  };
+}
+
+function python(run: Invocation): void {
+  // python3 -m json.tool only pretty-prints.
+  const module = optionValue(run.args, [], ["-m"]);
+  if (module?.literal && module.text === "json.tool" && operands(run.args).filter((w) => w !== module).length <= 1) return;
+  interpreter(/^-[a-zA-Z]*[cm][a-zA-Z]*$/)(run);
+}
+
+function awk(run: Invocation): void {
+  if (has(run.args, "-f", "--file", "-i", "--include", "-l", "--load")) return run.facts.unverifiable(run.name, "runs an awk program or extension from a file");
+  if (optionValue(run.args, ["--source"], ["-e"]) !== undefined) return run.facts.unverifiable(run.name, "runs awk source given with -e");
+  const valued = /^(-F|-v|--field-separator|--assign)$/;
+  let program: Word | undefined;
+  for (let i = 0; i < run.args.length; i++) {
+    const arg = run.args[i]!;
+    if (arg.literal && valued.test(arg.text)) i++;
+    else if (!isOption(arg)) {
+      program = arg;
+      break;
+    }
+  }
+  if (program === undefined) return;
+  if (!program.literal) return run.facts.unverifiable(run.name, "runs a computed awk program");
+  // Output redirection, pipes, system() and getline can write or run anything.
+  if (/system\s*\(|\||>|getline|fflush|close\s*\(/.test(program.text)) return run.facts.unverifiable(run.name, "its program can write files or run commands (>, |, system, getline)");
+}
+
+function evalBuiltin(run: Invocation): void {
+  if (run.args.some((w) => !w.literal)) return run.facts.unverifiable(run.name, "evaluates computed text");
+  run.facts.runScript(run.name, run.args.map((w) => w.text).join(" "));
+}
+
+function source(run: Invocation): void {
+  const file = run.args[0];
+  run.facts.unverifiable(file?.literal ? file.text : run.name, `runs the script ${file?.text ?? "(none)"} in this shell`);
+}
+
+function find(run: Invocation): void {
+  const args = run.args;
+  const firstExpression = args.findIndex((a) => !a.literal || /^[-(!]/.test(a.text));
+  const starts = (firstExpression === -1 ? args : args.slice(0, firstExpression)).filter((a) => !/^-[HLP]$/.test(a.text));
+  const roots = starts.length > 0 ? starts : [{ text: ".", literal: true }];
+  const below = (root: Word): Word => (root.literal ? { text: root.text === "." ? "**" : `${root.text.replace(/\/+$/, "")}/**`, literal: true } : root);
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.literal) continue;
+    if (arg.text === "-delete") for (const root of roots) run.facts.write(run.name, below(root));
+    else if (/^-f(print|print0|printf|ls)$/.test(arg.text)) run.facts.write(run.name, args[i + 1]);
+    else if (/^-(exec|execdir|ok|okdir)$/.test(arg.text)) {
+      let end = i + 1;
+      while (end < args.length && !(args[end]!.literal && (args[end]!.text === ";" || args[end]!.text === "+"))) end++;
+      const inner = args.slice(i + 1, end);
+      // `{}` is each file found: somewhere below a starting point.
+      for (const root of roots) run.facts.run(inner.map((w) => (w.literal && w.text.includes("{}") ? below(root) : w)), run.source);
+      i = end;
+    }
+  }
+}
+
+// ---- files ---------------------------------------------------------------------------------
+
+function writesOperands(run: Invocation): void {
+  operands(run.args).forEach((file) => run.facts.write(run.name, file));
+  run.facts.mutates();
+}
+
+function copy(run: Invocation): void {
+  const target = optionValue(run.args, ["--target-directory"], ["-t"]);
+  const ops = operands(run.args).filter((w) => w !== target);
+  run.facts.write(run.name, target ?? ops[ops.length - 1]);
+  run.facts.mutates();
+}
+
+function truncate(run: Invocation): void {
+  const size = optionValue(run.args, ["--size", "--reference"], ["-s", "-r"]);
+  operands(run.args).filter((w) => w !== size).forEach((file) => run.facts.write(run.name, file));
+  run.facts.mutates();
+}
+
+function link(run: Invocation): void {
+  const target = optionValue(run.args, ["--target-directory"], ["-t"]);
+  const ops = operands(run.args).filter((w) => w !== target);
+  run.facts.write(run.name, target ?? (ops.length === 1 ? posixBase(ops[0]!) : ops[ops.length - 1]));
+  run.facts.mutates();
+}
+
+const posixBase = (word: Word): Word => (word.literal ? { text: word.text.replace(/\/+$/, "").replace(/^.*\//, ""), literal: true } : word);
+
+function chmodLike(run: Invocation): void {
+  const reference = optionValue(run.args, ["--reference"]);
+  const ops = operands(run.args);
+  (reference !== undefined ? ops : ops.slice(1)).forEach((file) => run.facts.write(run.name, file));
+  run.facts.mutates();
+}
+
+/** sed's `w FILE`, `W`, `r`/`R` and `e` commands, and the s///w and s///e flags. */
+const SED_WRITES_OR_RUNS = /(^|[;\n{}]|\d|\$|\/)\s*[wWe]\b|\/[gpIiMm0-9]*[we](\s|;|$|\})/;
+
+function sed(run: Invocation): void {
+  const args = run.args;
+  const scriptFlags = /^(-e|--expression|-f|--file)$/;
+  const hasScriptFlag = args.some((a) => a.literal && (scriptFlags.test(a.text) || /^--(expression|file)=/.test(a.text)));
+  const scripts: Word[] = [];
+  const files: Word[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg.literal && scriptFlags.test(arg.text)) {
+      if (/^-f|--file/.test(arg.text)) return run.facts.unverifiable(run.name, "runs a sed script from a file");
+      const script = args[i + 1];
+      if (script) scripts.push(script);
+      i++;
+    } else if (!isOption(arg)) files.push(arg);
+  }
+  if (!hasScriptFlag && files.length > 0) scripts.push(files.shift()!);
+  for (const script of scripts) {
+    if (!script.literal) return run.facts.unverifiable(run.name, "runs a computed sed script");
+    if (SED_WRITES_OR_RUNS.test(script.text)) return run.facts.unverifiable(run.name, "its script can write files or run commands (w, W, e)");
+  }
+  const inPlace = args.some((a) => a.literal && (/^-[a-zA-Z]*i/.test(a.text) || a.text.startsWith("--in-place")));
+  if (!inPlace) return;
+  files.forEach((file) => run.facts.write(run.name, file));
+  run.facts.mutates();
+}
+
+function dd(run: Invocation): void {
+  for (const arg of run.args) {
+    if (!arg.literal) return run.facts.unverifiable(run.name, `a computed operand ${arg.text}`);
+    if (arg.text.startsWith("of=")) run.facts.write(run.name, arg.text.slice(3));
+  }
+}
+
+function sort(run: Invocation): void {
+  const out = optionValue(run.args, ["--output"], ["-o"]);
+  if (out !== undefined) run.facts.write(run.name, out);
+}
+
+function uniq(run: Invocation): void {
+  const ops = operands(run.args);
+  if (ops.length > 1) run.facts.write(run.name, ops[1]);
+}
+
+function tar(run: Invocation): void {
+  const args = run.args;
+  const first = args[0];
+  const oldStyle = first?.literal && !first.text.startsWith("-") ? first.text : "";
+  const letters = oldStyle + args.filter((a) => a.literal && /^-[A-Za-z]+$/.test(a.text)).map((a) => a.text.slice(1)).join("");
+  const extract = /x/.test(letters) || has(args, "--extract", "--get");
+  const create = /[cruA]/.test(letters) || has(args, "--create", "--append", "--update", "--concatenate", "--delete");
+  const list = /t/.test(letters) || has(args, "--list", "--diff", "--compare") || /d/.test(letters);
+  let archive = optionValue(args, ["--file"], ["-f"]);
+  if (archive === undefined && /f/.test(oldStyle)) archive = args[1];
+  if (archive === undefined) {
+    const cluster = args.findIndex((a) => a.literal && /^-[A-Za-z]*f$/.test(a.text));
+    if (cluster !== -1) archive = args[cluster + 1];
+  }
+  const directory = optionValue(args, ["--directory"], ["-C"]);
+  if (extract) {
+    run.facts.write(run.name, directory === undefined ? "**" : directory.literal ? `${directory.text.replace(/\/+$/, "")}/**` : directory);
+    return run.facts.mutates();
+  }
+  if (create) {
+    if (archive === undefined || (archive.literal && archive.text === "-")) return;
+    run.facts.write(run.name, archive);
+    return run.facts.mutates();
+  }
+  if (!list) run.facts.unverifiable(run.name, "a tar mode gatehouse does not model");
+}
+
+function unzip(run: Invocation): void {
+  if (has(run.args, "-l", "-v", "-t", "-Z", "-p")) return;
+  const dir = optionValue(run.args, [], ["-d"]);
+  run.facts.write(run.name, dir === undefined ? "**" : dir.literal ? `${dir.text.replace(/\/+$/, "")}/**` : dir);
+}
+
+function compressor(run: Invocation): void {
+  // gzip FILE replaces FILE with FILE.gz (and gunzip the other way); -c writes to stdout.
+  if (hasShort(run.args, "c") || hasShort(run.args, "t") || hasShort(run.args, "l") || has(run.args, "--stdout", "--to-stdout", "--test", "--list")) return;
+  const ops = operands(run.args);
+  if (ops.length === 0) return;
+  for (const file of ops) {
+    run.facts.write(run.name, file);
+    if (file.literal) run.facts.write(run.name, /^(gunzip|bunzip2|unxz|unzstd)$/.test(run.name) || hasShort(run.args, "d") ? file.text.replace(/\.(gz|bz2|xz|zst)$/, "") : `${file.text}.${{ gzip: "gz", bzip2: "bz2", xz: "xz", zstd: "zst" }[run.name] ?? "gz"}`);
+  }
+}
+
+function curl(run: Invocation): void {
+  const args = run.args;
+  const sends = args.some((a, i) => a.literal && (/^(-d|--data.*|-F|--form.*|-T|--upload-file|--json)$/.test(a.text) || ((a.text === "-X" || a.text === "--request") && !/^(GET|HEAD)$/i.test(text(args[i + 1]) ?? ""))));
+  if (sends) run.facts.mutates();
+  if (has(args, "-K", "--config")) return run.facts.unverifiable(run.name, "reads its options from a config file");
+  const out = optionValue(args, ["--output"], ["-o"]);
+  if (out !== undefined && !(out.literal && out.text === "-")) run.facts.write(run.name, out);
+  if (has(args, "-O", "--remote-name", "--remote-name-all")) {
+    const url = operands(args).find((w) => w !== out);
+    run.facts.write(run.name, url === undefined ? undefined : url.literal ? urlBasename(url.text) : url);
+  }
+  const dir = optionValue(args, ["--output-dir"]);
+  if (dir !== undefined) run.facts.write(run.name, dir.literal ? `${dir.text}/**` : dir);
+  const dump = optionValue(args, ["--dump-header", "--cookie-jar", "--trace", "--trace-ascii", "--stderr", "--etag-save"], ["-D", "-c"]);
+  if (dump !== undefined && !(dump.literal && dump.text === "-")) run.facts.write(run.name, dump);
+}
+
+const urlBasename = (url: string): string => url.replace(/[?#].*$/, "").replace(/^.*\//, "") || "index.html";
+
+function wget(run: Invocation): void {
+  const args = run.args;
+  if (has(args, "--post-data", "--post-file", "--method", "--body-data", "--body-file") || args.some((a) => a.literal && /^--(post|method|body)/.test(a.text))) run.facts.mutates();
+  if (has(args, "--spider")) return;
+  if (has(args, "-i", "--input-file", "-e", "--execute", "--config")) return run.facts.unverifiable(run.name, "reads URLs or commands from a file (-i, -e, --config)");
+  const out = optionValue(args, ["--output-document"], ["-O"]);
+  const log = optionValue(args, ["--output-file", "--append-output"], ["-o", "-a"]);
+  if (log !== undefined) run.facts.write(run.name, log);
+  if (out !== undefined) {
+    if (!(out.literal && out.text === "-")) run.facts.write(run.name, out);
+    return;
+  }
+  const prefix = optionValue(args, ["--directory-prefix"], ["-P"]);
+  if (has(args, "-r", "--recursive", "-m", "--mirror") || hasShort(args, "r")) return run.facts.write(run.name, prefix === undefined ? "**" : prefix.literal ? `${prefix.text}/**` : prefix);
+  const valued = new Set([prefix, log]);
+  for (const url of operands(args).filter((w) => !valued.has(w))) {
+    if (!url.literal) run.facts.write(run.name, url);
+    else run.facts.write(run.name, prefix?.literal ? `${prefix.text}/${urlBasename(url.text)}` : prefix ?? urlBasename(url.text));
+  }
+}
+
+function openssl(run: Invocation): void {
+  for (let i = 0; i < run.args.length; i++) {
+    const arg = run.args[i]!;
+    if (arg.literal && /^-(out|keyout|signkey_out|certout|sess_out|writerand)$/.test(arg.text)) run.facts.write(run.name, run.args[i + 1]);
+  }
+}
+
+function yq(run: Invocation): void {
+  if (!(has(run.args, "--inplace") || hasShort(run.args, "i"))) return;
+  const ops = operands(run.args);
+  ops.slice(1).forEach((file) => run.facts.write(run.name, file));
+}
+
+// ---- services, the machine ------------------------------------------------------------------
+
+const SYSTEMCTL_READ_ONLY = new Set(["status", "show", "cat", "help", "is-active", "is-enabled", "is-failed", "is-system-running", "get-default", "show-environment", "list-units", "list-unit-files", "list-sockets", "list-timers", "list-jobs", "list-dependencies", "list-machines", "list-automounts", "list-paths", "--version"]);
+// Verbs about the whole machine or the service manager itself, not one unit.
+const SYSTEMCTL_SYSTEM = new Set(["reboot", "poweroff", "halt", "kexec", "suspend", "hibernate", "hybrid-sleep", "suspend-then-hibernate", "rescue", "emergency", "default", "exit", "switch-root", "soft-reboot", "sleep"]);
+const SYSTEMCTL_VALUE_OPTIONS = /^(-t|--type|-p|--property|-s|--signal|-H|--host|-M|--machine|-n|--lines|-o|--output|--state|--root|--kill-whom|--job-mode|--what|--message|--timestamp|--when)$/;
+
+function systemctl(run: Invocation): void {
+  let verb: Word | undefined;
+  let rest: Word[] = [];
+  for (let i = 0; i < run.args.length; i++) {
+    const arg = run.args[i]!;
+    if (arg.literal && SYSTEMCTL_VALUE_OPTIONS.test(arg.text)) i++;
+    else if (!isOption(arg)) {
+      verb = arg;
+      rest = run.args.slice(i + 1);
+      break;
+    }
+  }
+  if (verb === undefined) return;
+  if (!verb.literal) return run.facts.unverifiable(run.name, `a computed verb ${verb.text}`);
+  if (SYSTEMCTL_READ_ONLY.has(verb.text)) return;
+  if (SYSTEMCTL_SYSTEM.has(verb.text)) return run.facts.service(run.name, verb.text, "system");
+  const units = operands(rest);
+  if (verb.text === "set-default" || verb.text === "isolate") {
+    run.facts.service(run.name, verb.text, "system");
+    return;
+  }
+  if (units.length === 0) return run.facts.service(run.name, verb.text, "*");
+  for (const unit of units) run.facts.service(run.name, verb.text, unit);
+}
+
+const SERVICE_READ_ONLY = /^(status|--status-all|help|usage)$/;
+
+function service(run: Invocation): void {
+  const [unit, verb] = operands(run.args);
+  if (unit === undefined || (unit.literal && SERVICE_READ_ONLY.test(unit.text))) return;
+  if (verb === undefined) return run.facts.unverifiable(run.name, "a service command without an action");
+  if (!verb.literal) return run.facts.unverifiable(run.name, `a computed action ${verb.text}`);
+  if (!SERVICE_READ_ONLY.test(verb.text)) run.facts.service(run.name, verb.text, unit);
+}
+
+function rcUpdate(run: Invocation): void {
+  // update-rc.d NAME ..., chkconfig NAME on|off, rc-update add|del NAME
+  const ops = operands(run.args);
+  if (ops.length === 0 || has(run.args, "--list", "show")) return;
+  const unit = run.name === "rc-update" ? ops[1] : ops[0];
+  if (unit === undefined) return;
+  run.facts.service(run.name, run.name === "rc-update" ? (text(ops[0]) ?? "update") : (text(ops[1]) ?? "update"), unit);
+}
+
+function kill(run: Invocation): void {
+  const ops = operands(run.args).filter((w) => !(w.literal && /^-/.test(w.text)));
+  if (has(run.args, "-l", "-L", "--list")) return;
+  if (ops.length === 0) return run.facts.service(run.name, "kill", "?");
+  for (const target of ops) {
+    if (!target.literal) run.facts.unverifiable(run.name, `kills a computed target ${target.text}`);
+    else run.facts.service(run.name, "kill", run.name === "kill" && /^-?\d+$/.test(target.text) ? `pid:${target.text}` : target.text);
+  }
+}
+
+function killByName(run: Invocation): void {
+  const ops = operands(run.args);
+  if (ops.length === 0) return run.facts.service(run.name, "kill", "?");
+  for (const target of ops) run.facts.service(run.name, "kill", target);
+}
+
+function power(verb: string): Handler {
+  return (run) => {
+    if (has(run.args, "--help", "--version")) return;
+    run.facts.service(run.name, verb, "system");
+  };
+}
+
+function init(run: Invocation): void {
+  const level = operands(run.args)[0];
+  if (level === undefined) return run.facts.unverifiable(run.name, "starts an init system");
+  run.facts.service(run.name, `runlevel ${level.text}`, "system");
+}
+
+function nginx(run: Invocation): void {
+  const signal = optionValue(run.args, [], ["-s"]);
+  if (signal !== undefined) return run.facts.service(run.name, signal.literal ? signal.text : "signal", "nginx");
+  if (has(run.args, "-t", "-T", "-v", "-V", "-h", "-?") || hasShort(run.args, "t") || hasShort(run.args, "T")) return;
+  run.facts.service(run.name, "start", "nginx");
+}
+
+function apachectl(run: Invocation): void {
+  const verb = operands(run.args)[0] ?? run.args.find((a) => a.literal && a.text === "-k");
+  const action = optionValue(run.args, [], ["-k"]) ?? verb;
+  if (action === undefined) return run.facts.unverifiable(run.name, "apachectl without an action");
+  if (!action.literal) return run.facts.unverifiable(run.name, `a computed action ${action.text}`);
+  if (/^(configtest|-t|status|fullstatus|-v|-V|-S|-M|-l|-L)$/.test(action.text) || has(run.args, "-t", "-S", "-M", "-v", "-V")) return;
+  run.facts.service(run.name, action.text, "apache2");
+}
+
+// ---- streams -------------------------------------------------------------------------------
+
+function kafkaProducer(run: Invocation): void {
+  run.facts.stream(run.name, optionValue(run.args, ["--topic"], ["-t"]));
+}
+
+function kafkaTopics(run: Invocation): void {
+  if (!has(run.args, "--create", "--delete", "--alter")) return;
+  run.facts.stream(run.name, optionValue(run.args, ["--topic"]));
+}
+
+function kafkaOther(run: Invocation): void {
+  if (has(run.args, "--describe", "--list") && !has(run.args, "--alter", "--reset-offsets", "--delete", "--execute")) return;
+  const topic = optionValue(run.args, ["--topic", "--entity-name"]);
+  if (topic !== undefined) return run.facts.stream(run.name, topic);
+  run.facts.unverifiable(run.name, "a kafka admin change gatehouse does not model");
+}
+
+function kcat(run: Invocation): void {
+  if (!hasShort(run.args, "P")) return;
+  run.facts.stream(run.name, optionValue(run.args, [], ["-t"]));
+}
+
+function redisCli(run: Invocation): void {
+  const args = run.args;
+  const at = args.findIndex((a) => a.literal && /^(publish|spublish|xadd|lpush|rpush|lpushx|rpushx)$/i.test(a.text));
+  if (at !== -1) return run.facts.stream(run.name, args[at + 1]);
+  if (args.some((a) => a.literal && /^(set|setex|setnx|mset|del|unlink|flushall|flushdb|hset|hdel|expire|rename|incr|decr|sadd|srem|zadd|zrem|config|shutdown|eval|evalsha|script|function|debug|migrate|restore|swapdb|move|copy)$/i.test(a.text))) run.facts.mutates();
+  if (has(args, "-x", "--eval", "--pipe")) run.facts.unverifiable(run.name, "sends commands the log does not show (--eval, --pipe, -x)");
+}
+
+function rabbitmqadmin(run: Invocation): void {
+  if (has(run.args, "publish")) {
+    for (const a of run.args) if (a.literal && /^(routing_key|exchange)=/.test(a.text)) run.facts.stream(run.name, a.text.slice(a.text.indexOf("=") + 1));
+  } else if (has(run.args, "declare", "delete", "purge", "close", "import")) run.facts.mutates();
+}
+
+function nats(run: Invocation): void {
+  const [sub, subject] = operands(run.args);
+  if (sub?.literal && (sub.text === "pub" || sub.text === "publish" || sub.text === "req" || sub.text === "request")) run.facts.stream(run.name, subject);
+}
+
+function aws(run: Invocation): void {
+  const ops = operands(run.args);
+  const [service, action] = ops.map(text);
+  if (service === "sqs" && action === "send-message") {
+    const url = optionValue(run.args, ["--queue-url"]);
+    return run.facts.stream(run.name, url?.literal ? url.text.replace(/^.*\//, "") : url);
+  }
+  if (service === "sns" && action === "publish") return run.facts.stream(run.name, optionValue(run.args, ["--topic-arn"]));
+  if (service === "kinesis" && (action === "put-record" || action === "put-records")) return run.facts.stream(run.name, optionValue(run.args, ["--stream-name"]));
+  if (service === "s3" && (action === "cp" || action === "mv" || action === "sync")) {
+    const target = ops[ops.length - 1];
+    if (target && !(target.literal && target.text.startsWith("s3://"))) run.facts.write(run.name, target);
+  }
+  if (!ops.some((w) => w.literal && (/^(describe|list|get)-/.test(w.text) || w.text === "ls" || w.text === "help"))) run.facts.mutates();
+}
+
+function gcloud(run: Invocation): void {
+  const ops = operands(run.args).map(text);
+  if (ops.includes("pubsub") && ops.includes("publish")) return run.facts.stream(run.name, operands(run.args)[ops.indexOf("publish") + 1]);
+  if (!ops.some((w) => w === "list" || w === "describe" || w === "help" || w === "info")) run.facts.mutates();
+}
+
+// ---- network, firewall, users ---------------------------------------------------------------
+
+// iproute2 takes any prefix of an object name; the first match in its own table (ip/ip.c) wins,
+// so `ip l` is link and `ip net` is netns.
+const IP_OBJECTS = ["address", "addrlabel", "maddress", "route", "rule", "neighbor", "neighbour", "ntable", "ntbl", "link", "l2tp", "fou", "ila", "macsec", "tunnel", "tunl", "tuntap", "tap", "token", "tcpmetrics", "tcp_metrics", "monitor", "xfrm", "mroute", "mrule", "netns", "netconf", "vrf", "sr", "nexthop", "mptcp", "ioam", "stats", "help"];
+const IP_READ_ONLY_ACTIONS = ["show", "list", "lst", "get", "help", "monitor"];
+const IP_MUTATING_ACTIONS = ["add", "change", "chg", "replace", "delete", "set", "flush", "append", "prepend", "restore", "save", "exec", "identify", "pids", "attach", "detach", "update", "test"];
+
+function ip(run: Invocation): void {
+  const args = run.args;
+  let i = 0;
+  for (; i < args.length && isOption(args[i]!); i++) {
+    const flag = args[i]!.text;
+    if (/^-(b|batch)$/.test(flag) || flag === "-force") return run.facts.unverifiable(run.name, "runs commands from a batch file");
+    if (/^-(n|netns|f|family|rc|rcvbuf|l|loops)$/.test(flag)) i++;
+  }
+  const object = args[i];
+  if (object === undefined) return;
+  if (!object.literal) return run.facts.unverifiable(run.name, `a computed object ${object.text}`);
+  const name = IP_OBJECTS.find((o) => o.startsWith(object.text));
+  const action = args[i + 1];
+  if (name === "netns" && action?.literal && "exec".startsWith(action.text) && action.text.length > 0) {
+    // ip netns exec NAME COMMAND...: the command runs, in another network namespace.
+    return run.facts.run(args.slice(i + 3), run.source);
+  }
+  if (action === undefined || name === "monitor" || name === "help") return;
+  if (!action.literal) return run.facts.unverifiable(run.name, `a computed action ${action.text}`);
+  const readOnly = action.text.length > 0 && IP_READ_ONLY_ACTIONS.some((a) => a.startsWith(action.text)) && !IP_MUTATING_ACTIONS.some((a) => a.startsWith(action.text));
+  // `ip link eth0` is not an action: show-like words only.
+  if (!readOnly || name === undefined) run.facts.category("network");
+}
+
+function ifconfig(run: Invocation): void {
+  if (operands(run.args).length > 1) run.facts.category("network");
+}
+
+function route(run: Invocation): void {
+  if (has(run.args, "add", "del", "delete", "flush", "change", "replace")) run.facts.category("network");
+}
+
+function nmcli(run: Invocation): void {
+  if (run.args.some((a) => a.literal && /^(up|down|modify|add|delete|reload|connect|disconnect|edit|clone|import|load|on|off|reapply|set-hostname)$/.test(a.text))) run.facts.category("network");
+}
+
+function netplan(run: Invocation): void {
+  const sub = text(operands(run.args)[0]);
+  if (sub === "apply" || sub === "try" || sub === "set") run.facts.category("network");
+}
+
+function ethtool(run: Invocation): void {
+  if (run.args.some((a) => a.literal && /^-([sKAGCLEpfNXW]|-change|-features|-set-.*|-pause|-coalesce|-ring|-flash|-reset|-set-channels)$/.test(a.text))) run.facts.category("network");
+}
+
+function tc(run: Invocation): void {
+  if (run.args.some((a) => a.literal && /^(add|del|delete|change|replace|link)$/.test(a.text))) run.facts.category("network");
+}
+
+function networkAlways(run: Invocation): void {
+  if (has(run.args, "--help", "--version", "-V")) return;
+  run.facts.category("network");
+}
+
+function firewall(run: Invocation): void {
+  const args = run.args;
+  const listing = args.some((a) => a.literal && /^(-L|--list|-S|--list-rules|list|status|show|--state|--list-all|--list-all-zones|--get-.*|--query-.*|-n|-v|--line-numbers)$/.test(a.text)) && !args.some((a) => a.literal && /^(-A|-I|-D|-F|-P|-R|-N|-X|-Z|add|delete|insert|flush|allow|deny|reject|limit|reset|enable|disable|reload|default|route|--add-.*|--remove-.*|--reload|--set-.*|--new-.*|--delete-.*|--change-.*|--permanent|--runtime-to-permanent|--panic-on)$/.test(a.text));
+  if (!listing) run.facts.category("firewall");
+}
+
+function users(run: Invocation): void {
+  if (has(run.args, "--help", "-h") && run.args.length === 1) return;
+  run.facts.category("user-permissions");
+}
+
+function crontab(run: Invocation): void {
+  if (has(run.args, "-l")) return;
+  run.facts.category("user-permissions");
+  run.facts.unverifiable(run.name, "installs or edits a crontab, whose commands the log does not show");
+}
+
+// ---- version control, system settings --------------------------------------------------------
+
+const GIT_READ_ONLY = new Set(["status", "diff", "log", "show", "rev-parse", "ls-files", "ls-tree", "ls-remote", "blame", "describe", "cat-file", "shortlog", "grep", "help", "version", "whatchanged", "reflog", "for-each-ref", "name-rev", "rev-list", "show-ref", "count-objects", "fsck", "check-ignore", "check-attr", "var", "merge-base", "cherry"]);
+const GIT_VALUE_OPTIONS = /^(-C|-c|--git-dir|--work-tree|--namespace|--exec-path|--config-env|--super-prefix)$/;
+
+function git(run: Invocation): void {
+  const args = run.args;
+  let dir: Word | undefined;
+  let i = 0;
+  for (; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!isOption(arg)) break;
+    if (arg.text === "-C") dir = args[i + 1];
+    if (arg.text === "--work-tree") dir = args[i + 1];
+    if (arg.text.startsWith("--work-tree=")) dir = { text: arg.text.slice("--work-tree=".length), literal: true };
+    if (arg.text === "-c" && text(args[i + 1])?.match(/^(core\.(sshCommand|pager|editor|fsmonitor|hooksPath)|alias\.|.*\.(command|helper|program|textconv|cmd))/i)) return run.facts.unverifiable(run.name, "-c sets a command git may run");
+    if (GIT_VALUE_OPTIONS.test(arg.text)) i++;
+  }
+  const sub = args[i];
+  if (sub === undefined) return;
+  if (!sub.literal) return run.facts.unverifiable(run.name, `a computed subcommand ${sub.text}`);
+  const rest = args.slice(i + 1);
+  if (GIT_READ_ONLY.has(sub.text)) return;
+  if (sub.text === "branch" && rest.every((a) => a.literal && /^(-a|-r|-v|-vv|--list|--all|--show-current|--contains|--merged|--no-merged)$/.test(a.text))) return;
+  if (sub.text === "remote" && rest.every((a) => a.literal && /^(-v|show|get-url)$/.test(a.text))) return;
+  if (sub.text === "config" && rest.some((a) => a.literal && /^(--get|--get-all|--list|-l|--get-regexp)$/.test(a.text))) return;
+  if (sub.text === "stash" && rest[0]?.literal && /^(list|show)$/.test(rest[0].text)) return;
+  const base = dir === undefined ? undefined : dir.literal ? dir.text.replace(/\/+$/, "") : null;
+  if (base === null) return run.facts.unverifiable(run.name, `runs in a computed directory ${dir!.text}`);
+  if (sub.text === "clone") {
+    const ops = operands(rest);
+    const target = ops[1] ?? (ops[0]?.literal ? { text: ops[0].text.replace(/\/+$/, "").replace(/^.*[/:]/, "").replace(/\.git$/, ""), literal: true } : ops[0]);
+    if (target === undefined) return run.facts.mutates();
+    return run.facts.write(run.name, target.literal ? `${base === undefined || target.text.startsWith("/") ? "" : `${base}/`}${target.text}/**` : target);
+  }
+  // Anything else may change the repository and its working tree.
+  run.facts.write(run.name, base === undefined ? "**" : `${base}/**`);
+}
+
+function date(run: Invocation): void {
+  if (has(run.args, "-s", "--set") || run.args.some((a) => a.literal && a.text.startsWith("--set="))) run.facts.unverifiable(run.name, "sets the system clock");
+  if (operands(run.args).some((w) => w.literal && /^\d{6,}/.test(w.text))) run.facts.unverifiable(run.name, "sets the system clock");
+}
+
+function hostname(run: Invocation): void {
+  if (operands(run.args).length > 0 || has(run.args, "-F", "--file", "-b", "--boot")) run.facts.category("network");
+}
+
+function journalctl(run: Invocation): void {
+  if (run.args.some((a) => a.literal && /^--(vacuum-.*|rotate|flush|sync|relinquish-var|smart-relinquish-var|setup-keys|update-catalog)/.test(a.text))) run.facts.mutates();
+}
+
+function dmesg(run: Invocation): void {
+  if (has(run.args, "-c", "-C", "--clear", "--read-clear", "-n", "--console-level", "-D", "-E", "--console-off", "--console-on")) run.facts.mutates();
+}
+
+function mount(run: Invocation): void {
+  if (operands(run.args).length > 0 || has(run.args, "-a", "--all", "-o", "--options") || run.name === "umount" || run.name === "swapon" || run.name === "swapoff") {
+    run.facts.unverifiable(run.name, "mounts, unmounts or swaps a file system");
+  }
+}
+
+function sysctl(run: Invocation): void {
+  if (has(run.args, "-w", "--write", "-p", "--load", "--system") || operands(run.args).some((w) => !w.literal || w.text.includes("="))) run.facts.unverifiable(run.name, "changes kernel parameters");
+}
+
+function readOnlySubcommands(readOnly: RegExp, position = 0): Handler {
+  return (run) => {
+    const sub = operands(run.args)[position];
+    if (sub === undefined && run.args.every((a) => a.literal && /^(--version|-v|--help|-h|version)$/.test(a.text))) return;
+    if (sub?.literal && readOnly.test(sub.text)) return;
+    run.facts.unverifiable(run.name, `${sub?.text ?? "this"} is not a ${run.name} subcommand gatehouse knows to be read-only`);
+  };
+}
+
+function remote(run: Invocation): void {
+  if (run.args.length === 1 && run.args[0]!.literal && /^(-V|--version)$/.test(run.args[0]!.text)) return;
+  run.facts.unverifiable(run.name, "runs commands on another host (or in another root), which the log does not show");
+}
+
+function command(run: Invocation): void {
+  if (has(run.args, "-v", "-V")) return;
+  runAfterOptions(run, /^$/);
+}
+
+export const BINARIES: Record<string, Handler> = {
+  // wrappers
+  sudo,
+  doas: sudo,
+  sudoedit: (run) => operands(run.args).forEach((file) => run.facts.write(run.name, file)),
+  env,
+  nohup: (run) => runAfterOptions(run, /^$/),
+  setsid: (run) => runAfterOptions(run, /^$/),
+  exec: (run) => runAfterOptions(run, /^-a$/),
+  builtin: (run) => runAfterOptions(run, /^$/),
+  command,
+  time: (run) => runAfterOptions(run, /^(-o|--output|-f|--format)$/),
+  nice: (run) => runAfterOptions(run, /^(-n|--adjustment)$/),
+  ionice: (run) => runAfterOptions(run, /^(-c|--class|-n|--classdata|-p|--pid|-P|--pgid|-u|--uid)$/),
+  chrt: (run) => runAfterOptions(run, /^$/, (word, index) => index > 0 && !isOption(word)),
+  taskset: (run) => runAfterOptions(run, /^$/, (word, index) => index > 0 && !isOption(word)),
+  stdbuf: (run) => runAfterOptions(run, /^-[ioe]$/),
+  timeout,
+  strace: (run) => runAfterOptions(run, /^-[eoOpPsSuEaXbI]$/),
+  ltrace: (run) => runAfterOptions(run, /^-[eoOpPsSuEaXbI]$/),
+  xargs,
+  busybox,
+  toybox: busybox,
+  watch,
+  su,
+  runuser: su,
+  flock,
+  find,
+  // shells and interpreters
+  sh: shell,
+  bash: shell,
+  dash: shell,
+  zsh: shell,
+  ksh: shell,
+  mksh: shell,
+  ash: shell,
+  fish: shell,
+  eval: evalBuiltin,
+  source,
+  ".": source,
+  alias: (run) => run.facts.unverifiable(run.name, "defines an alias, so later names may run something else"),
+  trap: (run) => (run.args.length > 1 ? run.facts.unverifiable(run.name, "sets code to run on a signal") : undefined),
+  python: python,
+  python2: python,
+  python3: python,
+  perl: interpreter(/^-[a-zA-Z]*[eE][a-zA-Z]*$/),
+  ruby: interpreter(/^-[a-zA-Z]*e[a-zA-Z]*$/),
+  node: interpreter(/^(-e|--eval|-p|--print|-pe)$/),
+  nodejs: interpreter(/^(-e|--eval|-p|--print)$/),
+  deno: interpreter(/^(eval|-e)$/),
+  php: interpreter(/^(-r|-R|-B|-E|-F)$/),
+  lua: interpreter(/^-e$/),
+  Rscript: interpreter(/^(-e|--expr)$/),
+  tclsh: interpreter(/^$/),
+  expect: interpreter(/^-c$/),
+  osascript: interpreter(/^-e$/),
+  pwsh: interpreter(/^(-c|-Command|-command|-EncodedCommand|-e)$/),
+  awk,
+  gawk: awk,
+  mawk: awk,
+  nawk: awk,
+  // files
+  tee: (run) => operands(run.args).forEach((file) => run.facts.write(run.name, file)),
+  cp: copy,
+  install: copy,
+  rsync: copy,
+  scp: copy,
+  mv: writesOperands,
+  rm: writesOperands,
+  rmdir: writesOperands,
+  mkdir: writesOperands,
+  touch: writesOperands,
+  unlink: writesOperands,
+  shred: writesOperands,
+  mkfifo: writesOperands,
+  mknod: (run) => run.facts.write(run.name, operands(run.args)[0]),
+  truncate,
+  ln: link,
+  chmod: chmodLike,
+  chown: chmodLike,
+  chgrp: chmodLike,
+  chattr: chmodLike,
+  setfacl: (run) => {
+    run.facts.category("user-permissions");
+    operands(run.args).slice(-1).forEach((file) => run.facts.write(run.name, file));
+  },
+  sed,
+  dd,
+  sort,
+  uniq,
+  tar,
+  unzip,
+  gzip: compressor,
+  gunzip: compressor,
+  bzip2: compressor,
+  bunzip2: compressor,
+  xz: compressor,
+  unxz: compressor,
+  zstd: compressor,
+  unzstd: compressor,
+  curl,
+  wget,
+  openssl,
+  yq,
+  // services and the machine
+  systemctl,
+  service,
+  "invoke-rc.d": service,
+  "rc-service": service,
+  "update-rc.d": rcUpdate,
+  chkconfig: rcUpdate,
+  "rc-update": rcUpdate,
+  kill,
+  pkill: killByName,
+  killall: killByName,
+  reboot: power("reboot"),
+  shutdown: power("shutdown"),
+  halt: power("halt"),
+  poweroff: power("poweroff"),
+  init,
+  telinit: init,
+  nginx,
+  apachectl,
+  apache2ctl: apachectl,
+  // streams
+  "kafka-console-producer": kafkaProducer,
+  "kafka-console-producer.sh": kafkaProducer,
+  "kafka-verifiable-producer": kafkaProducer,
+  "kafka-verifiable-producer.sh": kafkaProducer,
+  "kafka-producer-perf-test": kafkaProducer,
+  "kafka-producer-perf-test.sh": kafkaProducer,
+  "kafka-topics": kafkaTopics,
+  "kafka-topics.sh": kafkaTopics,
+  "kafka-configs": kafkaOther,
+  "kafka-configs.sh": kafkaOther,
+  "kafka-consumer-groups": kafkaOther,
+  "kafka-consumer-groups.sh": kafkaOther,
+  "kafka-delete-records": kafkaOther,
+  "kafka-delete-records.sh": kafkaOther,
+  kcat,
+  kafkacat: kcat,
+  "redis-cli": redisCli,
+  rabbitmqadmin,
+  nats,
+  aws,
+  gcloud,
+  // network, firewall, users
+  ip,
+  ifconfig,
+  route,
+  nmcli,
+  netplan,
+  ethtool,
+  tc,
+  ifup: networkAlways,
+  ifdown: networkAlways,
+  brctl: (run) => (operands(run.args)[0]?.literal && /^show/.test(operands(run.args)[0]!.text) ? undefined : run.facts.category("network")),
+  iptables: firewall,
+  ip6tables: firewall,
+  "iptables-restore": firewall,
+  "ip6tables-restore": firewall,
+  "iptables-legacy": firewall,
+  "iptables-nft": firewall,
+  nft: firewall,
+  ufw: firewall,
+  "firewall-cmd": firewall,
+  useradd: users,
+  usermod: users,
+  userdel: users,
+  groupadd: users,
+  groupmod: users,
+  groupdel: users,
+  adduser: users,
+  deluser: users,
+  addgroup: users,
+  delgroup: users,
+  passwd: users,
+  chpasswd: users,
+  gpasswd: users,
+  visudo: (run) => (has(run.args, "-c", "--check") ? undefined : users(run)),
+  chage: (run) => (has(run.args, "-l", "--list") ? undefined : users(run)),
+  crontab,
+  // version control, settings, clusters
+  git,
+  date,
+  hostname,
+  journalctl,
+  dmesg,
+  mount,
+  umount: mount,
+  swapon: mount,
+  swapoff: mount,
+  sysctl,
+  ssh: remote,
+  chroot: remote,
+  nsenter: remote,
+  docker: readOnlySubcommands(/^(ps|images|inspect|logs|version|info|stats|top|port|diff|history|events|search)$/),
+  podman: readOnlySubcommands(/^(ps|images|inspect|logs|version|info|stats|top|port|diff|history|events|search)$/),
+  kubectl: readOnlySubcommands(/^(get|describe|logs|top|version|explain|api-resources|api-versions|cluster-info|diff)$/),
+  helm: readOnlySubcommands(/^(list|ls|status|get|history|show|search|template|lint|version|env)$/),
+};

@@ -1,0 +1,168 @@
+// Shell syntax through the tree-sitter Bash grammar (web-tree-sitter + the .wasm that the
+// tree-sitter-bash package ships), reduced to what the command facts need: every simple command
+// (wherever it sits: lists, pipelines, subshells, groups, if/for/while/case bodies, functions,
+// command and process substitutions, heredoc bodies) with its words, and every file redirection,
+// in document order. A word is literal when the shell gives it one known value (quotes and
+// backslashes removed); any expansion or substitution makes it computed. Syntax the grammar
+// cannot parse is reported, never guessed around.
+
+import type { Node, Parser } from "web-tree-sitter";
+import { treeSitterParser } from "../../core/tree-sitter.js";
+
+export interface Word {
+  /** the value when literal, else the source text */
+  text: string;
+  literal: boolean;
+}
+
+export interface SimpleCommand {
+  kind: "command";
+  words: Word[];
+  /** the command's source text */
+  source: string;
+  /** runs in a subshell, a pipeline, a substitution or the background: its `cd` stays there */
+  isolated: boolean;
+}
+
+export interface Redirection {
+  kind: "redirect";
+  /** the operator: > >> >| &> &>> <> >& < <& ... */
+  op: string;
+  target: Word;
+  isolated: boolean;
+}
+
+export interface Script {
+  items: (SimpleCommand | Redirection)[];
+  /** what makes (part of) the text unanalysable: the construct and why */
+  problems: { command: string; reason: string }[];
+}
+
+const BASH_WASM = "tree-sitter-bash/tree-sitter-bash.wasm";
+/** The `command` of a syntax problem (what ALLOWED_COMMANDS would have to name). */
+const SYNTAX = "(shell syntax)";
+
+let parserPromise: Promise<Parser> | undefined;
+
+/** One parser per process: loading the grammar wasm is the expensive part. */
+export function shellParser(): Promise<Parser> {
+  parserPromise ??= treeSitterParser(BASH_WASM);
+  return parserPromise;
+}
+
+/** Parses one command line (or script) with a loaded parser. */
+export function parseScript(parser: Parser, text: string): Script {
+  const tree = parser.parse(text);
+  if (!tree) return { items: [], problems: [{ command: SYNTAX, reason: "the shell parser gave no result" }] };
+  try {
+    const script: Script = { items: [], problems: [] };
+    visit(tree.rootNode, false, script);
+    // A missing token (an unclosed quote, `if` without `fi`) is not always a visited node.
+    if (tree.rootNode.hasError && script.problems.length === 0) script.problems.push({ command: SYNTAX, reason: "the command does not parse as shell" });
+    return script;
+  } finally {
+    tree.delete();
+  }
+}
+
+// Variables that change which program a name runs, or what a shell runs before it.
+export const LOOKUP_VARIABLES = new Set(["PATH", "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "BASH_ENV", "ENV", "IFS", "SHELLOPTS", "BASHOPTS", "PROMPT_COMMAND", "PS4"]);
+
+// Directories whose programs are the standard ones: /usr/bin/rm is rm; /opt/x/rm is not.
+export const SYSTEM_BIN_DIRS = new Set(["/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin"]);
+
+/** A PATH made only of the system directories keeps every name meaning the standard program. */
+export function systemPath(value: Word): boolean {
+  return value.literal && value.text.split(":").every((dir) => SYSTEM_BIN_DIRS.has(dir.replace(/\/+$/, "")));
+}
+
+// Nodes whose commands run apart from the commands after them (a `cd` inside does not carry on).
+const ISOLATING = new Set(["subshell", "pipeline", "command_substitution", "process_substitution"]);
+
+function visit(node: Node, isolated: boolean, script: Script): void {
+  // Not shell: said so, and the commands the parser still recognised inside are judged too.
+  if (node.isError || node.isMissing) script.problems.push({ command: SYNTAX, reason: `the text near ${JSON.stringify(node.text.slice(0, 40))} does not parse as shell` });
+  const inner = isolated || ISOLATING.has(node.type);
+  if (node.type === "variable_assignment") {
+    const name = node.childForFieldName("name")?.text ?? "";
+    const value = node.childForFieldName("value");
+    if (LOOKUP_VARIABLES.has(name) && !(name === "PATH" && value && systemPath(wordOf(value)))) script.problems.push({ command: `${name}=`, reason: `it sets ${name}, so the programs it names may be other programs` });
+  }
+  if (node.type === "command") {
+    const words: Word[] = [];
+    const name = node.childForFieldName("name");
+    if (name) words.push(wordOf(name));
+    for (const argument of node.childrenForFieldName("argument")) if (argument) words.push(wordOf(argument));
+    script.items.push({ kind: "command", words, source: node.text, isolated: inner });
+    // Substitutions inside the words (and prefix redirections) run too.
+    for (const child of node.namedChildren) if (child) visit(child, true, script);
+    return;
+  }
+  if (node.type === "file_redirect") {
+    const destination = node.childForFieldName("destination");
+    const op = node.children.find((child) => child !== null && !child.isNamed)?.type ?? ">";
+    if (destination) script.items.push({ kind: "redirect", op, target: wordOf(destination), isolated: inner });
+    for (const child of node.namedChildren) if (child) visit(child, true, script);
+    return;
+  }
+  // A background job (`cmd &`) runs beside what follows.
+  const background = node.children.some((child) => child?.type === "&");
+  for (const child of node.namedChildren) if (child) visit(child, inner || background, script);
+}
+
+/** The shell value of a word node, or its source text when it holds an expansion. */
+export function wordOf(node: Node): Word {
+  switch (node.type) {
+    case "command_name": {
+      const only = node.namedChildren[0];
+      return only ? wordOf(only) : { text: node.text, literal: false };
+    }
+    case "word":
+      return braceExpansion(node.text) ? { text: node.text, literal: false } : { text: unescapeWord(node.text), literal: true };
+    case "number":
+      return { text: node.text, literal: true };
+    case "raw_string":
+      return { text: node.text.slice(1, -1), literal: true };
+    case "string": {
+      // Double quotes: literal only when every part is plain content.
+      let text = "";
+      for (const part of node.namedChildren) {
+        if (!part || part.type !== "string_content") return { text: node.text, literal: false };
+        text += part.text.replace(/\\([$`"\\\n])/g, "$1");
+      }
+      return { text, literal: true };
+    }
+    case "concatenation": {
+      // Brace expansion ({a,b}, {1..3}) spans the unquoted parts: one word becomes several.
+      const unquoted = node.namedChildren.map((part) => (part?.type === "word" ? part.text : "\0")).join("");
+      if (braceExpansion(unquoted)) return { text: node.text, literal: false };
+      let text = "";
+      for (const part of node.namedChildren) {
+        if (!part) continue;
+        const value = wordOf(part);
+        if (!value.literal) return { text: node.text, literal: false };
+        text += value.text;
+      }
+      return { text, literal: true };
+    }
+    case "ansi_c_string": {
+      // $'...' with no escapes is plain text; escapes (\x72) are not decoded, so they count as computed.
+      const body = node.text.slice(2, -1);
+      return body.includes("\\") ? { text: node.text, literal: false } : { text: body, literal: true };
+    }
+    default:
+      // simple_expansion, expansion, command_substitution, process_substitution,
+      // arithmetic_expansion, translated_string, brace_expression ...: a value only the run knows.
+      return { text: node.text, literal: false };
+  }
+}
+
+/** Unquoted text the shell would brace-expand into several words. */
+function braceExpansion(unquoted: string): boolean {
+  return /\{[^{}\s]*(,|\.\.)[^{}\s]*\}/.test(unquoted.replace(/\\./g, "_"));
+}
+
+/** An unquoted word's value: a backslash quotes the next character; backslash-newline vanishes. */
+function unescapeWord(text: string): string {
+  return text.replace(/\\(\n|.)/g, (_, c: string) => (c === "\n" ? "" : c));
+}

@@ -1,0 +1,276 @@
+// The native driver: the pinned Go binaries (opa, regal, conftest), found in the repository's
+// .toolchain/bin (built by `npm run toolchain` from tools/<name>/go.mod), then $GATEHOUSE_<NAME>,
+// then PATH, and run with execa. For the Toolchain interface it runs the opa CLI and translates
+// its JSON output into the protocol's shapes (protocol.ts), so callers cannot tell the drivers
+// apart except by speed (test/toolchain.test.ts compares them).
+
+import { existsSync } from "node:fs";
+import { mkdtemp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { delimiter, dirname, isAbsolute, join } from "node:path";
+import { ToolchainError } from "../core/errors.js";
+import { displayPath, packageRoot } from "../core/paths.js";
+import type { Toolchain, Workspace } from "./index.js";
+import {
+  PROTOCOL_VERSION,
+  REQUEST_ERROR,
+  type Annotation,
+  type Answered,
+  type Command,
+  type Commands,
+  type Location,
+  type ParsedModule,
+  type Refused,
+  type Response,
+  type TestCase,
+  type ToolError,
+} from "./protocol.js";
+
+export type ToolName = "opa" | "regal" | "conftest";
+
+/** The pinned binary built by scripts/toolchain.sh, when this is a checkout that has one. */
+export function pinnedTool(name: ToolName): string | undefined {
+  const pinned = join(packageRoot(), ".toolchain", "bin", name);
+  return existsSync(pinned) ? pinned : undefined;
+}
+
+/** $GATEHOUSE_<NAME>, when set (an error when it names nothing). */
+export function overriddenTool(name: ToolName, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const variable = `GATEHOUSE_${name.toUpperCase()}`;
+  const override = env[variable];
+  if (!override) return undefined;
+  if (!existsSync(override)) throw new ToolchainError(`${variable}=${override} does not exist`);
+  return override;
+}
+
+export function toolOnPath(name: ToolName, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const dir of (env.PATH ?? "").split(delimiter)) {
+    if (dir && existsSync(join(dir, name))) return join(dir, name);
+  }
+  return undefined;
+}
+
+export function findTool(name: ToolName, env: NodeJS.ProcessEnv = process.env): string {
+  const found = pinnedTool(name) ?? overriddenTool(name, env) ?? toolOnPath(name, env);
+  if (found) return found;
+  throw new ToolchainError(
+    `${name} not found. Build the pinned toolchain with \`npm run toolchain\` (needs Go), ` + `or set GATEHOUSE_${name.toUpperCase()} to an ${name} binary.`,
+  );
+}
+
+interface ToolRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function execTool(bin: string, args: string[], options: { cwd?: string }): Promise<ToolRun> {
+  // Imported here: execa costs tens of ms at startup and most runs never start a tool.
+  const { execa } = await import("execa");
+  const result = await execa(bin, args, { cwd: options.cwd, reject: false, stripFinalNewline: false });
+  if (result.exitCode === undefined) throw new ToolchainError(`${bin} ${args.join(" ")} did not run: ${result.message}`);
+  return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Runs a tool; a non-zero exit is a ToolchainError carrying its output. */
+export async function runTool(name: ToolName, args: string[], options: { cwd?: string } = {}): Promise<string> {
+  const run = await execTool(findTool(name), args, options);
+  if (run.exitCode !== 0) {
+    throw new ToolchainError(`${name} ${args.join(" ")} failed (exit ${run.exitCode}):\n${run.stdout}${run.stderr}`.trimEnd());
+  }
+  return run.stdout;
+}
+
+const ok = <R>(result: R): Answered<R> => ({ protocol: PROTOCOL_VERSION, ok: true, result });
+const failed = (errors: ToolError[]): Refused => ({ protocol: PROTOCOL_VERSION, ok: false, errors });
+const message = (run: ToolRun, what: string): Refused =>
+  failed([{ code: "", message: `${what} failed (exit ${run.exitCode}): ${(run.stderr || run.stdout).trim()}` }]);
+
+/** OPA's `{"errors": [...]}` (check, parse) as protocol errors, or undefined when it is not that. */
+function opaErrors(text: string): ToolError[] | undefined {
+  const start = text.indexOf("{");
+  if (start < 0) return undefined;
+  try {
+    const parsed = JSON.parse(text.slice(start)) as { errors?: { code?: string; message: string; location?: Location }[] };
+    if (!Array.isArray(parsed.errors)) return undefined;
+    return parsed.errors.map((e) => toolError(e));
+  } catch {
+    return undefined;
+  }
+}
+
+function toolError(e: { code?: string; message: string; location?: Location }): ToolError {
+  return { code: e.code ?? "", message: e.message, ...(e.location ? { location: location(e.location) } : {}) };
+}
+
+const location = (l: Location): Location => ({ file: l.file, row: l.row, col: l.col });
+
+interface AstTerm {
+  type: string;
+  value: unknown;
+}
+
+/** A data reference's segments after `data`, as the Go side renders them. */
+function refSegments(ref: AstTerm[]): string[] {
+  return ref.slice(1).map((term) => (term.type === "string" ? String(term.value) : JSON.stringify(term.value)));
+}
+
+/** Writes a capabilities document for `--capabilities`, returning the flag (none when absent). */
+async function capabilitiesFlag(capabilities: unknown, scratch: string): Promise<string[]> {
+  if (capabilities === undefined || capabilities === null) return [];
+  const file = join(scratch, "capabilities.json");
+  await writeFile(file, JSON.stringify(capabilities));
+  return ["--capabilities", file];
+}
+
+type NativeCommand<C extends Command> = (opa: string, args: Commands[C]["args"], cwd: string, scratch: string) => Promise<Response<C>>;
+
+/** How the opa CLI answers each command. */
+const NATIVE: { [C in Command]: NativeCommand<C> } = {
+  version: async (opa, _args, cwd) => {
+    const run = await execTool(opa, ["version"], { cwd });
+    const opaVersion = /^Version:\s*(\S+)/m.exec(run.stdout)?.[1];
+    const goVersion = /^Go Version:\s*(\S+)/m.exec(run.stdout)?.[1];
+    if (run.exitCode !== 0 || !opaVersion) return message(run, "opa version");
+    return ok({ opaVersion, goVersion: goVersion ?? "" });
+  },
+
+  build: async (opa, args, cwd, scratch) => {
+    const tarball = join(scratch, "bundle.tar.gz");
+    const argv = ["build", "-t", "wasm", ...(await capabilitiesFlag(args.capabilities, scratch)), "-o", tarball];
+    for (const pattern of args.ignore ?? []) argv.push("--ignore", pattern);
+    for (const entrypoint of args.entrypoints) argv.push("-e", entrypoint);
+    const run = await execTool(opa, [...argv, ...args.paths], { cwd });
+    // opa build prints its errors as text only.
+    if (run.exitCode !== 0) return message(run, "opa build");
+    return ok({ bundle: (await readFile(tarball)).toString("base64") });
+  },
+
+  check: async (opa, args, cwd, scratch) => {
+    const argv = ["check", "--format", "json", ...(args.strict ? ["--strict"] : []), ...(await capabilitiesFlag(args.capabilities, scratch))];
+    for (const pattern of args.ignore ?? []) argv.push("--ignore", pattern);
+    const run = await execTool(opa, [...argv, ...args.paths], { cwd });
+    if (run.exitCode === 0) return ok({});
+    return failed(opaErrors(run.stderr) ?? opaErrors(run.stdout) ?? [{ code: "", message: (run.stderr || run.stdout).trim() }]);
+  },
+
+  parse: async (opa, args, cwd) => {
+    // One `opa parse` per file, started together (each is a process of its own).
+    const runs = await Promise.all(args.paths.map((path) => execTool(opa, ["parse", "--format", "json", path], { cwd })));
+    const modules: ParsedModule[] = [];
+    for (const [index, run] of runs.entries()) {
+      if (run.exitCode !== 0) return failed(opaErrors(run.stderr) ?? opaErrors(run.stdout) ?? [{ code: "", message: (run.stderr || run.stdout).trim() }]);
+      const ast = JSON.parse(run.stdout) as { package: { path: AstTerm[] }; rules?: { head: { name?: string; ref?: AstTerm[] } }[] };
+      const rules: string[] = [];
+      for (const rule of ast.rules ?? []) {
+        const head = rule.head.ref?.[0]?.value ?? rule.head.name;
+        if (typeof head === "string" && head && !rules.includes(head)) rules.push(head);
+      }
+      modules.push({ path: args.paths[index]!, package: refSegments(ast.package.path), rules });
+    }
+    return ok({ modules });
+  },
+
+  inspect: async (opa, args, cwd) => {
+    const run = await execTool(opa, ["inspect", "-a", "--format", "json", args.path], { cwd });
+    if (run.exitCode !== 0) return message(run, "opa inspect");
+    const raw = JSON.parse(run.stdout) as {
+      annotations?: {
+        annotations: { scope: string; title?: string; description?: string; custom?: Record<string, unknown> };
+        path: AstTerm[];
+        location?: Location;
+      }[];
+    };
+    const annotations: Annotation[] = (raw.annotations ?? []).map((entry) => ({
+      scope: entry.annotations.scope,
+      path: refSegments(entry.path),
+      ...(entry.annotations.title ? { title: entry.annotations.title } : {}),
+      ...(entry.annotations.description ? { description: entry.annotations.description } : {}),
+      ...(entry.annotations.custom && Object.keys(entry.annotations.custom).length > 0 ? { custom: entry.annotations.custom } : {}),
+      ...(entry.location ? { location: location(entry.location) } : {}),
+    }));
+    return ok({ annotations });
+  },
+
+  fmt: async (opa, args, _cwd, scratch) => {
+    // The CLI has no v0 -> v1 rewrite that writes plain v1 (--rego-v1 keeps `import rego.v1`).
+    if (args.from === "v0") return failed([{ code: REQUEST_ERROR, message: "fmt from Rego v0 needs the wasm toolchain (the opa CLI has no plain v0 -> v1 rewrite)" }]);
+    const file = args.file || "stdin.rego";
+    if (isAbsolute(file) || file.split(/[\\/]/).includes("..")) return failed([{ code: REQUEST_ERROR, message: `fmt: file must be a relative path, not ${JSON.stringify(file)}` }]);
+    // Formatted from a file named as requested, so messages name it as the wasm driver does.
+    await mkdir(dirname(join(scratch, "src", file)), { recursive: true });
+    await writeFile(join(scratch, "src", file), args.source);
+    const run = await execTool(opa, ["fmt", file], { cwd: join(scratch, "src") });
+    if (run.exitCode !== 0) return message(run, "opa fmt");
+    return ok({ formatted: run.stdout });
+  },
+
+  test: async (opa, args, cwd) => {
+    const argv = ["test", "--format", "json"];
+    for (const pattern of args.ignore ?? []) argv.push("--ignore", pattern);
+    if (args.run) argv.push("--run", args.run);
+    const run = await execTool(opa, [...argv, ...args.paths], { cwd });
+    const start = run.stdout.indexOf("[");
+    let results: { package: string; name: string; location?: Location; fail?: boolean; skip?: boolean; error?: ToolError; output?: string }[];
+    try {
+      results = JSON.parse(start >= 0 ? run.stdout.slice(start) : "") as typeof results;
+    } catch {
+      // No report: the modules did not load or compile; opa prints those errors as text.
+      return message(run, "opa test");
+    }
+    const tests: TestCase[] = results.map((r) => ({
+      package: r.package,
+      name: r.name,
+      ...(r.location ? { location: location(r.location) } : {}),
+      outcome: r.error ? "error" : r.fail ? "fail" : r.skip ? "skip" : "pass",
+      ...(r.error ? { error: toolError(r.error) } : {}),
+      ...(r.output ? { output: Buffer.from(r.output, "base64").toString("utf8") } : {}),
+    }));
+    tests.sort(byLocation);
+    return ok({ tests });
+  },
+};
+
+/** The Go side's order: file, row, then package and name. */
+function byLocation(a: TestCase, b: TestCase): number {
+  const af = a.location?.file ?? "";
+  const bf = b.location?.file ?? "";
+  if (af !== bf) return af < bf ? -1 : 1;
+  const ar = a.location?.row ?? 0;
+  const br = b.location?.row ?? 0;
+  if (ar !== br) return ar - br;
+  const an = `${a.package}.${a.name}`;
+  const bn = `${b.package}.${b.name}`;
+  return an < bn ? -1 : an > bn ? 1 : 0;
+}
+
+export class NativeToolchain implements Toolchain {
+  readonly kind = "native" as const;
+  #version: Promise<string> | undefined;
+
+  constructor(readonly opa: string) {}
+
+  opaVersion(): Promise<string> {
+    this.#version ??= this.request("version", {}, { root: packageRoot() }).then((response) => {
+      if (!response.ok) throw new ToolchainError(`cannot read the OPA version of ${this.opa}: ${response.errors.map((e) => e.message).join("; ")}`);
+      return response.result.opaVersion;
+    });
+    return this.#version;
+  }
+
+  describe(): string {
+    return `native opa ${displayPath(this.opa)}`;
+  }
+
+  async request<C extends Command>(command: C, args: Commands[C]["args"], at: Workspace): Promise<Response<C>> {
+    if (at.cwd && (isAbsolute(at.cwd) || at.cwd.split(/[\\/]/).includes(".."))) {
+      throw new ToolchainError(`toolchain workspace: cwd must be a relative path inside the root, not ${JSON.stringify(at.cwd)}`);
+    }
+    const scratch = await mkdtemp(join(tmpdir(), "gatehouse-opa-"));
+    try {
+      return await (NATIVE[command] as NativeCommand<C>)(this.opa, args, join(at.root, at.cwd ?? "."), scratch);
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  }
+}

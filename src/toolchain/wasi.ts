@@ -1,0 +1,222 @@
+// The wasm driver: gatehouse's Go module (tools/wasm, built by `scripts/toolchain.sh wasm` into
+// dist/toolchain and shipped in the package) run under node:wasi, so Rego compiles with Node
+// alone. Each request gets a fresh instance of one WebAssembly.Module compiled once per process.
+//
+// What the instance sees: an environment of PWD only (Go's wasip1 runtime takes its working
+// directory from it), one preopen ("/" mapped to the workspace root the caller names), the
+// request on stdin and nothing else. Paths in requests are relative to PWD exactly as they
+// would be for the opa CLI run from the same directory: OPA compiles file names into the wasm,
+// and this is what makes the bytes equal to native `opa build` (test/toolchain.test.ts).
+//
+// The module is refused unless it matches dist/toolchain/manifest.json (sha256 and protocol
+// version), the way a tampered policy bundle is: the protocol when it is loaded, the sha256
+// before its first request runs.
+
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { isAbsolute, join, posix } from "node:path";
+import type { WASI as WasiClass } from "node:wasi";
+import { ToolchainError } from "../core/errors.js";
+import { sha256 } from "../core/digest.js";
+import { displayPath, packagePath } from "../core/paths.js";
+import { prepareForWasiToolchain } from "../core/v8-flags.js";
+import type { Toolchain, Workspace } from "./index.js";
+import { PROTOCOL_VERSION, type Command, type Commands, type Response } from "./protocol.js";
+
+export const WASM_TOOLCHAIN_DIR = packagePath("dist", "toolchain");
+export const WASM_MANIFEST = "manifest.json";
+
+/** dist/toolchain/manifest.json, written by scripts/toolchain.sh. */
+export interface WasmManifest {
+  protocol: number;
+  opaVersion: string;
+  goVersion: string;
+  wasm: { file: string; sha256: string; bytes: number };
+  goSumSha256: string;
+  /** sha256 of tools/wasm's go.mod, go.sum and Go sources: what scripts/toolchain.sh rebuilds on. */
+  sourcesSha256: string;
+}
+
+/** Whether a wasm toolchain is installed in `dir` (verified only when loaded). */
+export function wasmToolchainPresent(dir: string = WASM_TOOLCHAIN_DIR): boolean {
+  return existsSync(join(dir, WASM_MANIFEST));
+}
+
+/**
+ * The wasm toolchain in `dir`, its manifest read and checked (protocol version). The module itself
+ * is verified against the manifest's sha256 and compiled on the first request, once per process:
+ * a run that only needs the OPA version (a cached build's key) reads 42 MB for nothing otherwise.
+ */
+export async function loadWasmToolchain(dir: string = WASM_TOOLCHAIN_DIR): Promise<WasmToolchain> {
+  return new WasmToolchain(dir, readManifest(dir));
+}
+
+function readManifest(dir: string): WasmManifest {
+  const manifestPath = join(dir, WASM_MANIFEST);
+  const shown = displayPath(dir);
+  let manifest: WasmManifest;
+  try {
+    manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as WasmManifest;
+  } catch (error) {
+    throw new ToolchainError(`${displayPath(manifestPath)}: cannot read the wasm toolchain's manifest (${(error as Error).message}); reinstall gatehouse`);
+  }
+  if (typeof manifest?.wasm?.file !== "string" || typeof manifest.wasm.sha256 !== "string" || typeof manifest.opaVersion !== "string") {
+    throw new ToolchainError(`${displayPath(manifestPath)}: not a wasm toolchain manifest; reinstall gatehouse`);
+  }
+  if (manifest.protocol !== PROTOCOL_VERSION) {
+    throw new ToolchainError(
+      `${shown}: the wasm toolchain speaks protocol ${String(manifest.protocol)}, this gatehouse speaks ${PROTOCOL_VERSION}; ` +
+        `it was built for another gatehouse version: reinstall gatehouse (in a checkout: npm run toolchain)`,
+    );
+  }
+  if (posix.basename(manifest.wasm.file) !== manifest.wasm.file) {
+    throw new ToolchainError(`${displayPath(manifestPath)}: wasm.file must be a file name, not ${JSON.stringify(manifest.wasm.file)}`);
+  }
+  return manifest;
+}
+
+const compiled = new Map<string, Promise<WebAssembly.Module>>();
+
+/** The module of `dir`, verified against its manifest and compiled once per process. */
+function compiledModule(dir: string, manifest: WasmManifest): Promise<WebAssembly.Module> {
+  const key = `${dir}\0${manifest.wasm.sha256}`;
+  let loading = compiled.get(key);
+  if (!loading) {
+    loading = verifyAndCompile(dir, manifest);
+    // A failed load is not cached: the message stays the same, and a test may repair the files.
+    loading.catch(() => compiled.delete(key));
+    compiled.set(key, loading);
+  }
+  return loading;
+}
+
+async function verifyAndCompile(dir: string, manifest: WasmManifest): Promise<WebAssembly.Module> {
+  const wasmPath = join(dir, manifest.wasm.file);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(wasmPath);
+  } catch (error) {
+    throw new ToolchainError(`${displayPath(wasmPath)}: cannot read the wasm toolchain (${(error as Error).message}); reinstall gatehouse`);
+  }
+  const actual = sha256(bytes);
+  if (actual !== manifest.wasm.sha256) {
+    throw new ToolchainError(
+      `${displayPath(wasmPath)} does not match its manifest (sha256 ${actual}, the manifest says ${manifest.wasm.sha256}): ` +
+        `refusing to run a modified toolchain; reinstall gatehouse (in a checkout: npm run toolchain)`,
+    );
+  }
+  prepareForWasiToolchain();
+  return WebAssembly.compile(new Uint8Array(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength));
+}
+
+let wasiClass: typeof WasiClass | undefined;
+
+/**
+ * node:wasi, loaded without its ExperimentalWarning reaching the user's stderr. Node emits the
+ * warning synchronously while the module loads, so process.emitWarning is wrapped for exactly
+ * that import and only that warning is dropped.
+ */
+async function loadWasi(): Promise<typeof WasiClass> {
+  if (wasiClass) return wasiClass;
+  const emitWarning = process.emitWarning;
+  process.emitWarning = function (this: NodeJS.Process, warning: string | Error, ...rest: unknown[]) {
+    const type = typeof rest[0] === "string" ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
+    const text = typeof warning === "string" ? warning : warning.message;
+    if (type === "ExperimentalWarning" && text.startsWith("WASI ")) return;
+    return (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+  } as typeof process.emitWarning;
+  try {
+    wasiClass = (await import("node:wasi")).WASI;
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+  return wasiClass;
+}
+
+/** The guest's working directory for a workspace: "/" plus its relative cwd. */
+function guestCwd(at: Workspace): string {
+  const cwd = at.cwd ?? ".";
+  if (isAbsolute(cwd) || cwd.split(/[\\/]/).includes("..")) {
+    throw new ToolchainError(`toolchain workspace: cwd must be a relative path inside the root, not ${JSON.stringify(cwd)}`);
+  }
+  return posix.join("/", cwd.split("\\").join("/"));
+}
+
+export class WasmToolchain implements Toolchain {
+  readonly kind = "wasm" as const;
+
+  constructor(
+    readonly dir: string,
+    readonly manifest: WasmManifest,
+  ) {}
+
+  async opaVersion(): Promise<string> {
+    return this.manifest.opaVersion;
+  }
+
+  describe(): string {
+    return `wasm toolchain ${displayPath(join(this.dir, this.manifest.wasm.file))} (protocol ${this.manifest.protocol}, ${this.manifest.goVersion}, runs on Node alone)`;
+  }
+
+  async request<C extends Command>(command: C, args: Commands[C]["args"], at: Workspace): Promise<Response<C>> {
+    const module = await compiledModule(this.dir, this.manifest);
+    const WASI = await loadWasi();
+    const pwd = guestCwd(at);
+    const io = mkdtempSync(join(tmpdir(), "gatehouse-wasi-"));
+    const fds: number[] = [];
+    try {
+      // node:wasi takes file descriptors for stdio: the request and the answers go through files.
+      writeFileSync(join(io, "request.json"), JSON.stringify({ protocol: PROTOCOL_VERSION, command, args }));
+      const stdin = openSync(join(io, "request.json"), "r");
+      fds.push(stdin);
+      const stdout = openSync(join(io, "stdout"), "w");
+      fds.push(stdout);
+      const stderr = openSync(join(io, "stderr"), "w");
+      fds.push(stderr);
+      const wasi = new WASI({
+        version: "preview1",
+        args: ["gatehouse-go"],
+        env: { PWD: pwd },
+        preopens: { "/": at.root },
+        stdin,
+        stdout,
+        stderr,
+        returnOnExit: true,
+      });
+      let exit: number;
+      try {
+        const instance = await WebAssembly.instantiate(module, wasi.getImportObject() as WebAssembly.Imports);
+        exit = wasi.start(instance);
+      } catch (error) {
+        throw new ToolchainError(`wasm toolchain ${command} crashed: ${(error as Error).message}${tail(join(io, "stderr"))}`);
+      }
+      for (const fd of fds.splice(0)) closeSync(fd);
+      const out = readFileSync(join(io, "stdout"), "utf8");
+      if (exit !== 0) throw new ToolchainError(`wasm toolchain ${command} failed (exit ${exit})${tail(join(io, "stderr"))}`);
+      let response: Response<C>;
+      try {
+        response = JSON.parse(out) as Response<C>;
+      } catch {
+        throw new ToolchainError(`wasm toolchain ${command} answered no JSON${tail(join(io, "stderr"))}`);
+      }
+      if (response.protocol !== PROTOCOL_VERSION) {
+        throw new ToolchainError(`wasm toolchain answered in protocol ${String(response.protocol)}, expected ${PROTOCOL_VERSION}`);
+      }
+      return response;
+    } finally {
+      for (const fd of fds) closeSync(fd);
+      rmSync(io, { recursive: true, force: true });
+    }
+  }
+}
+
+/** The module's stderr, for an error message ("" when it wrote nothing). */
+function tail(file: string): string {
+  let text = "";
+  try {
+    text = readFileSync(file, "utf8").trim();
+  } catch {
+    return "";
+  }
+  return text ? `:\n${text.split("\n").slice(-20).join("\n")}` : "";
+}

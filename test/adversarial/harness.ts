@@ -1,0 +1,61 @@
+// Shared by the issue-14 adversarial suites: the CLI in a child process, bounded in time and
+// memory, so that a regression (an unbounded read of /dev/zero, a blocking open of a FIFO) fails
+// the test instead of hanging it or exhausting the machine.
+
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { packagePath } from "../../src/core/paths.js";
+
+// GATEHOUSE_TEST_BIN runs these attacks against another build (e.g. one from before the fixes).
+const BIN = process.env.GATEHOUSE_TEST_BIN ?? packagePath("bin", "gatehouse.js");
+/** Heap and buffers of the child, in KiB (ulimit -d): far above a normal run, far below the machine. */
+const DATA_LIMIT_KIB = 2 * 1024 * 1024;
+
+export interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  stdout: string;
+  stderr: string;
+}
+
+export function gatehouse(args: string[], cwd: string, options: { timeoutMs?: number; stdin?: string; env?: Record<string, string> } = {}): Run {
+  const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
+  const r = spawnSync("bash", ["-c", `ulimit -d ${DATA_LIMIT_KIB}; exec ${quoted}`], {
+    cwd,
+    encoding: "utf8",
+    input: options.stdin ?? "",
+    timeout: options.timeoutMs ?? 30_000,
+    killSignal: "SIGKILL",
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NO_COLOR: "1", GATEHOUSE_NOW: "", ...options.env },
+  });
+  const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === "ETIMEDOUT";
+  return { code: r.status, signal: r.signal, timedOut, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+}
+
+/** Codes in a text report, in order. */
+export function codesOf(stdout: string): string[] {
+  return [...stdout.matchAll(/\[([a-z0-9-]+\/[a-z0-9-]+)\]/g)].map((m) => m[1]!);
+}
+
+/** A temp directory holding `files`. */
+export function repo(prefix: string, files: Record<string, string> = {}): string {
+  const root = mkdtempSync(join(tmpdir(), `gatehouse-${prefix}-`));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return root;
+}
+
+/** A temp copy of examples/promotion (receipt, manifest, registry, outputs). */
+export function promotionCopy(): { root: string; dir: string } {
+  const root = mkdtempSync(join(tmpdir(), "gatehouse-adversarial-promotion-"));
+  const dir = join(root, "promotion");
+  cpSync(packagePath("examples", "promotion"), dir, { recursive: true });
+  return { root, dir };
+}
+
+export const NOW = "2026-01-01T00:00:00Z";

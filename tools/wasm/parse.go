@@ -1,0 +1,69 @@
+package main
+
+import (
+	"os"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
+// runParse parses each file as `opa parse` does (rego v1, annotations processed) and answers
+// the package and rule names gatehouse reads from the AST.
+func runParse(req ParseRequest) (any, error) {
+	modules := make([]ParsedModule, 0, len(req.Paths))
+	for _, path := range req.Paths {
+		source, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		module, err := ast.ParseModuleWithOpts(path, string(source), ast.ParserOptions{
+			RegoVersion:       ast.DefaultRegoVersion,
+			ProcessAnnotation: true,
+		})
+		if err != nil {
+			return nil, err
+		}
+		modules = append(modules, summarise(path, module))
+	}
+	return ParseResult{Modules: modules}, nil
+}
+
+func summarise(path string, module *ast.Module) ParsedModule {
+	seen := map[string]bool{}
+	rules := []string{}
+	for _, rule := range module.Rules {
+		name := ruleHeadName(rule.Head)
+		if name == "" || seen[name] {
+			continue
+		}
+		seen[name] = true
+		rules = append(rules, name)
+	}
+	return ParsedModule{Path: path, Package: refSegments(module.Package.Path), Rules: rules}
+}
+
+// ruleHeadName is the first segment of the head's reference (`deny contains msg if` -> deny).
+func ruleHeadName(head *ast.Head) string {
+	if len(head.Reference) > 0 {
+		if v, ok := head.Reference[0].Value.(ast.Var); ok {
+			return string(v)
+		}
+	}
+	return string(head.Name)
+}
+
+// refSegments gives a data reference's segments after "data" as strings.
+func refSegments(ref ast.Ref) []string {
+	out := []string{}
+	for i, term := range ref {
+		if i == 0 {
+			continue
+		}
+		switch v := term.Value.(type) {
+		case ast.String:
+			out = append(out, string(v))
+		default:
+			out = append(out, v.String())
+		}
+	}
+	return out
+}
