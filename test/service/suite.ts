@@ -94,7 +94,7 @@ export function defineServiceSuite(label: string, open: (options: { bundleDir: s
     assert.match(invalid.body.message, "/document/meta/version");
     const lowering = await call("POST", "/policy_packs", { body: { document: { ...document, rules: { "bundle/tampered": { severity: "info" } } } } });
     assert.is(lowering.status, 400);
-    assert.match(lowering.body.message, "bundle/tampered is a core gate code");
+    assert.match(lowering.body.message, "bundle/tampered is locked in every pack");
     assert.is(await auditCount(), before, "a refused pack writes nothing");
     assert.is((await call("GET", "/policy_packs/acme")).status, 404);
     const created = await call("POST", "/policy_packs", { body: { document } });
