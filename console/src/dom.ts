@@ -1,6 +1,7 @@
 // DOM building without HTML strings: every piece of server data becomes a text node or an
-// attribute value, never markup. There is no innerHTML anywhere in the console (a test checks the
-// bundle), so a finding message containing `<script>` is shown as the text it is.
+// attribute value, never markup. Nothing in the console parses HTML (test/console checks the
+// sources and the bundle for every such sink), so a finding message containing `<script>` is
+// shown as the text it is.
 
 export type Child = Node | string | number | null | undefined | false | readonly Child[];
 export type Attrs = Record<string, string | number | boolean | null | undefined | ((event: Event) => void)>;

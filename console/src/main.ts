@@ -38,6 +38,8 @@ function match(segments: string[]): [Render, string[]] | undefined {
 let main: HTMLElement;
 let sessionBox: HTMLElement;
 let navigation = 0;
+/** The first page of a load keeps the browser's own focus (the top of the document, then the skip link). */
+let moved = false;
 
 function renderSession(): void {
   replace(
@@ -76,7 +78,7 @@ async function route(): Promise<void> {
     const next = segments[0] === "login" ? (segments.length > 1 ? `#/${segments.slice(1).map(encodeURIComponent).join("/")}` : href("projects")) : hash || href("projects");
     document.title = "Sign in · gatehouse console";
     loginPage(main, next);
-    (document.getElementById("page-title") ?? main).focus();
+    focusTitle();
     return;
   }
   const found = match(segments.length === 0 ? ["projects"] : segments);
@@ -92,7 +94,7 @@ async function route(): Promise<void> {
       signOut();
       renderSession();
       loginPage(main, hash, error instanceof ApiError ? `Signed out: ${error.message}` : undefined);
-      (document.getElementById("page-title") ?? main).focus();
+      focusTitle();
       return;
     }
     replace(main, failure(error));
@@ -100,7 +102,13 @@ async function route(): Promise<void> {
   } finally {
     if (isCurrent()) main.removeAttribute("aria-busy");
   }
-  if (isCurrent()) (document.getElementById("page-title") ?? main.querySelector<HTMLElement>("h1") ?? main).focus();
+  if (isCurrent()) focusTitle();
+}
+
+/** After a navigation, the new page's heading takes the focus, so a screen reader starts there. */
+function focusTitle(): void {
+  if (moved) (document.getElementById("page-title") ?? main.querySelector<HTMLElement>("h1") ?? main).focus();
+  moved = true;
 }
 
 function shell(): void {

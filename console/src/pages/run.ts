@@ -5,7 +5,14 @@ import { api, seg } from "../api.js";
 import { badge, formatTime, h, href, replace } from "../dom.js";
 import { allFindings, byStep } from "../findings.js";
 import { breadcrumb, facts, pageTitle } from "../layout.js";
-import type { Run, RunQuestions } from "../types.js";
+import type { Run, RunQuestions, StoredFinding } from "../types.js";
+
+function countsText(findings: readonly StoredFinding[]): string {
+  const active = findings.filter((f) => !f.finding.suppressed);
+  const parts = (["block", "error", "warning", "info"] as const).map((s) => [s, active.filter((f) => f.finding.severity === s).length] as const).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`);
+  const suppressed = findings.length - active.length;
+  return [parts.join(", ") || "none", suppressed > 0 ? `${suppressed} suppressed` : ""].filter(Boolean).join("; ");
+}
 
 export async function runPage(main: HTMLElement, [id]: string[], isCurrent: () => boolean): Promise<string> {
   const runId = id!;
@@ -31,6 +38,7 @@ export async function runPage(main: HTMLElement, [id]: string[], isCurrent: () =
           ["Report's verdict", run.reportedVerdict],
           ["Pack", h("span", { class: "mono", id: "run-pack" }, run.pack ? `${run.pack}@${run.version ?? "?"}` : "none recorded")],
           ["Effective hash", h("code", { id: "run-hash" }, run.effectiveHash ?? "none recorded")],
+          ["Findings", h("span", { id: "run-counts" }, countsText(findings))],
           ["Mode", run.mode ?? "—"],
           ["Commit", h("span", { class: "mono" }, run.commit ?? "—")],
           ["Ref", h("span", { class: "mono" }, run.ref ?? "—")],
