@@ -23,11 +23,11 @@ try {
   await page.screenshot({ path: join(out, "login.png") });
   await signIn(harness, harness.adminToken);
   await shoot("projects", "#/projects", "table.data");
-  await shoot("settings", "#/projects/alpha/settings", "#preview-hash:not(:text('…'))");
+  await shoot("settings", "#/projects/alpha/settings", "#preview-state:text('Same as the saved policy.')", true);
   await page.locator("#pack").selectOption("team-standard");
   await page.waitForFunction(() => document.querySelector("#preview-hash")?.classList.contains("changed"));
   await page.screenshot({ path: join(out, "settings-preview.png") });
-  await shoot("run", `#/runs/${seeded.alphaRuns[4]}`, "#findings");
+  await shoot("run", `#/runs/${seeded.alphaRuns[4]}`, "#findings", true);
   const step = await harness.api("GET", `/runs/${seeded.alphaRuns[4]}`, harness.adminToken);
   const doc = step.body.steps.find((s: { path: string }) => s.path === "docs/CHANGE.md");
   await shoot("step", `#/steps/${doc.id}`, "#missing");

@@ -88,12 +88,16 @@ function comparison(packs: PackDetails[], selectedKey: string, selectedVersion: 
   const differing = rows.filter((r) => new Set(r.values).size > 1);
   const same = rows.length - differing.length;
   return h(
-    "div",
-    { class: "table-wrap" },
+    "details",
+    { open: true, class: "compare-box" },
+    h("summary", null, "How the packs differ", same > 0 ? h("span", { class: "muted" }, ` (${same} ${same === 1 ? "attribute is" : "attributes are"} the same in every pack and not shown)`) : null),
     h(
+      "div",
+      { class: "table-wrap" },
+      h(
       "table",
       { class: "data compare", id: "pack-comparison" },
-      h("caption", null, "How the packs differ", same > 0 ? h("span", { class: "muted" }, ` (${same} ${same === 1 ? "attribute is" : "attributes are"} the same in every pack and not shown)`) : null),
+      h("caption", { class: "visually-hidden" }, "How the packs differ"),
       h(
         "thead",
         null,
@@ -108,6 +112,7 @@ function comparison(packs: PackDetails[], selectedKey: string, selectedVersion: 
         "tbody",
         null,
         differing.map((r) => h("tr", null, h("th", { scope: "row" }, r.label), r.values.map((v, i) => h("td", { class: docs[i]!.summary.key === selectedKey ? "selected" : null }, v)))),
+      ),
       ),
     ),
   );
