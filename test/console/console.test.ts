@@ -23,8 +23,11 @@ test.after(async () => {
 });
 test.after.each(() => {
   if (!harness) return;
-  assert.equal(harness.pageErrors, [], "no script error and no CSP violation in the page");
-  assert.equal(harness.dialogs, [], "no dialog opened");
+  // Each test answers for its own page errors and dialogs.
+  const errors = harness.pageErrors.splice(0);
+  const dialogs = harness.dialogs.splice(0);
+  assert.equal(errors, [], "no script error and no CSP violation in the page");
+  assert.equal(dialogs, [], "no dialog opened");
 });
 
 const text = async (selector: string) => (await harness.page.locator(selector).first().textContent())?.trim() ?? "";
