@@ -45,7 +45,7 @@ export async function projectsPage(main: HTMLElement, _params: string[], isCurre
   replace(
     main,
     pageTitle("Projects"),
-    h("p", { class: "lede" }, projects.length === 1 ? "The project this token belongs to." : `${projects.length} projects.`),
+    h("p", { class: "lede" }, `${projects.length} ${projects.length === 1 ? "project" : "projects"} this token may see.`),
     problems.length > 0 ? h("div", { class: "notice notice-error", role: "alert" }, problems.map((p) => h("p", null, h("strong", null, p.name), ": ", p.problem))) : null,
     projects.length === 0
       ? h("p", null, "No projects yet. Register one with POST /projects (admin token).")

@@ -54,7 +54,7 @@ async function projectsOverview({ services, caller }: RequestContext) {
  * The effective policy a PUT /projects/{id}/policy with this body would store, checked exactly
  * as that route checks it (same schema, same pack resolution, same merge), with nothing written.
  */
-export async function previewPolicy(services: Services, id: string, update: PolicyUpdate) {
+async function previewPolicy(services: Services, id: string, update: PolicyUpdate) {
   await services.projects.require(services.db, id);
   const overrides = update.overrides ?? {};
   schemas ??= new ApiSchemas();
