@@ -4,6 +4,7 @@
 
 import { AUDIT_ROUTES } from "./audit/routes.js";
 import { CLARIFICATION_ROUTES } from "./clarifications/routes.js";
+import { CONSOLE_ROUTES } from "./console/routes.js";
 import type { Route } from "./context.js";
 import { DATA_API_ROUTES } from "./data-api/routes.js";
 import { FINDING_ROUTES } from "./findings/routes.js";
@@ -21,6 +22,7 @@ export const ROUTES: readonly Route[] = [
   ...FINDING_ROUTES,
   ...AUDIT_ROUTES,
   ...DATA_API_ROUTES,
+  ...CONSOLE_ROUTES,
   {
     method: "GET",
     path: "/openapi.json",
