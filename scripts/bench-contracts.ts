@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fg from "fast-glob";
 import { extractPython } from "../src/contracts/extract-py.js";
-import { extractTypeScript } from "../src/contracts/extract-ts.js";
+import { extractTypeScript } from "../src/contracts/ts/index.js";
 import { contractFiles } from "../src/contracts/files.js";
 import { packagePath } from "../src/core/paths.js";
 

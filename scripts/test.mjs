@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The whole test suite, one command (`npm test`): TypeScript unit/integration tests (uvu),
 // Rego tests (`opa test`), the Rego linter (`regal lint`), the fixture regression suites
-// (`gatehouse fixtures`) and the shipped-bundle freshness check. Builds the pinned toolchain
-// first when it is missing. Ends with one line: `N passed, N failed`.
+// (`gatehouse fixtures`), the shipped-bundle freshness check and OPA's compliance cases against
+// their baseline (`npm run compliance`, a few minutes; one result per case). Builds the pinned
+// toolchain first when it is missing. Ends with one line: `N passed, N failed`.
 
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -113,6 +114,21 @@ if (!filter) {
       failed++;
       console.log(`bundle/ is stale: run \`npm run policy:build\` and commit bundle/\n${r.out}`);
     }
+  }
+}
+
+if (!filter) {
+  // 6. OPA's compliance cases through gatehouse beside opa eval (scripts/compliance.ts): each case
+  // against its class in test/builtins/compliance-baseline.json.
+  section("OPA compliance cases (npm run compliance)");
+  {
+    const r = run(process.execPath, ["dist/scripts/compliance.js"]);
+    process.stdout.write(r.out.split("\n").filter((line) => !line.startsWith("    ")).join("\n"));
+    const m = /compliance: (\d+) passed, (\d+) failed/.exec(r.out);
+    if (m) {
+      passed += Number(m[1]);
+      failed += Number(m[2]);
+    } else failed++;
   }
 }
 

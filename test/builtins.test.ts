@@ -501,6 +501,10 @@ deny contains result if {
 		"later_ms": time.add_date(time.parse_rfc3339_ns(input.start_ms), 0, 0, 1),
 		"parsed": [time.parse_ns("2006-01-02", "2024-02-29"), time.parse_ns("RFC1123Z", "Tue, 31 Oct 2023 09:30:00 +0200"), time.parse_ns("Jan _2 2006 15:04:05.000", "Oct  3 2023 01:02:03.456")],
 		"strings": [strings.count(input.text, "e"), indexof_n(input.text, "e"), strings.any_prefix_match(input.text, ["gate", "x"]), strings.any_suffix_match(["a", "b"], "house")],
+		"exact_numbers": sprintf("%v %d %s %f %v %v %.1f", [2147483647 * 2147483647, 123456789123456789123, 1208925819614629174706175, 1e2, 100, 1.0, 100.0]),
+		"sets": [sprintf("%v", [{"memory", "cpu", "b"}]), sprintf("%v %v", [set(), [{3, 1, 2}]]), {"z", "a", "m"}],
+		"subset": [object.subset({"a": {"b", "c"}, "n": [1, 2, 3]}, {"a": {"b"}, "n": [2, 3]}), object.subset([1, 2], {2}), object.subset({"a": 1}, {"a": 2})],
+		"regex": [regex.replace(input.text, "(e)", "<$1>"), regex.find_n("[aeiou]", input.text, 2), regex.find_n("[aeiou]", input.text, -1)],
 	}
 }
 
@@ -536,7 +540,7 @@ async function withBundle<T>(policy: string, fn: (dir: string) => Promise<T>): P
 test("end to end: a wasm policy using every builtin matches opa eval, and time.now_ns is exact", async () => {
   await withBundle(E2E_POLICY, async (dir) => {
     const manifest = JSON.parse(readFileSync(join(dir, "bundle", "manifest.json"), "utf8")) as { builtins: string[] };
-    for (const name of ["sprintf", "time.now_ns", "time.parse_rfc3339_ns", "time.add_date", "semver.is_valid", "semver.compare", "crypto.sha256", "time.parse_duration_ns", "time.date", "time.clock", "time.weekday", "time.diff", "units.parse_bytes", "units.parse", "time.format", "time.parse_ns", "crypto.md5", "hex.decode", "urlquery.encode_object", "strings.count", "strings.any_suffix_match"]) {
+    for (const name of ["sprintf", "object.subset", "regex.replace", "regex.find_n", "time.now_ns", "time.parse_rfc3339_ns", "time.add_date", "semver.is_valid", "semver.compare", "crypto.sha256", "time.parse_duration_ns", "time.date", "time.clock", "time.weekday", "time.diff", "units.parse_bytes", "units.parse", "time.format", "time.parse_ns", "crypto.md5", "hex.decode", "urlquery.encode_object", "strings.count", "strings.any_suffix_match"]) {
       assert.ok(manifest.builtins.includes(name), `the wasm imports ${name} from the host`);
     }
     const module = await WebAssembly.compile(readFileSync(join(dir, "bundle", "policy.wasm")));
@@ -555,6 +559,9 @@ test("end to end: a wasm policy using every builtin matches opa eval, and time.n
     assert.is(result!["ttl_exact"], true);
     assert.is(result!["bytes_exact"], true);
     assert.is(result!["sdk_differs"], "%!d(float64=1.5) {\"a\": null, \"b\": [1, \"x\"]}");
+    // OPA's number text reaches sprintf: exact integers past 2^53, 1e2 and 1.0 as floats.
+    assert.is(result!["exact_numbers"], "4611686014132420609 123456789123456789123 1208925819614629174706175 100.000000 100 1 100.0");
+    assert.equal(result!["sets"], ['{"b", "cpu", "memory"}', "set() [{1, 2, 3}]", ["a", "m", "z"]]);
 
     // The input must carry `now` as exact integer text, so build its JSON by hand.
     const raw = new TextEncoder().encode(`{"now": ${now}}`);
@@ -570,6 +577,58 @@ test("end to end: a wasm policy using every builtin matches opa eval, and time.n
         error.message === 'e2e/deny: time.parse_rfc3339_ns: parsing time "yesterday" as "2006-01-02T15:04:05Z07:00": cannot parse "yesterday" as "2006"',
     );
   });
+});
+
+test("time.now_ns is read once per evaluation, as topdown reads it once per query", async () => {
+  const policy = `package clock\n\nwarn contains count({t | some i in numbers.range(1, 100); t := time.now_ns() + i - i})\n\nwarn contains time.now_ns()\n`;
+  await withBundle(policy, async (dir) => {
+    const manifest = JSON.parse(readFileSync(join(dir, "bundle", "manifest.json"), "utf8")) as { builtins: string[] };
+    let ticks = 1_000n;
+    const instance = await instantiate(await WebAssembly.compile(readFileSync(join(dir, "bundle", "policy.wasm"))), manifest.builtins, {
+      clock: { nowNs: () => ticks++ },
+    });
+    const input = instance.encodeInput({});
+    assert.equal(instance.evaluate(input, "clock/warn").value, [1, 1000]);
+    // The next evaluation reads the clock again.
+    assert.equal(instance.evaluate(input, "clock/warn").value, [1, 1001]);
+  });
+});
+
+test("regex.find_n and regex.replace agree with opa eval (Go's FindAllString and ReplaceAllString with Expand)", async () => {
+  const strings = ["", "a", "registry.io/team/app:1.2", "aaa", "baaac", "x😀y😀", "é-ü-ß", "two  words\ttabs"];
+  const patterns = ["a", "a*", "(a)(b)?", "(?P<first>[a-z])([a-z]*)", "\\s+", "[^a-z]", "", ".", "😀", "\\b", "(é|ü)"];
+  const templates = ["", "x", "$1", "${1}x", "$1x", "$$", "$", "${first}-$2", "$9", "${", "[$0]", "$first"];
+  const cases: Case[] = [];
+  for (const p of patterns) for (const s of strings) for (const n of [-1, 0, 1, 2]) cases.push(["regex.find_n", p, s, n]);
+  for (const p of patterns) for (const s of strings) for (const t of templates) cases.push(["regex.replace", s, p, t]);
+  cases.push(["regex.find_n", "a", "aaa", 1.5], ["regex.find_n", "a", "aaa", "1"], ["regex.replace", 1, "a", "b"]);
+  await agree(cases);
+});
+
+test("object.subset agrees with opa eval (objects, arrays; operand errors)", async () => {
+  const values: unknown[] = [{}, { a: 1 }, { a: 1, b: { c: [1, 2, 3] } }, { b: { c: [2, 3] } }, { b: { c: [3, 2] } }, [], [1, 2, 3], [2, 3], [1, 3], [1, 1, 2], [1, 2], "x", 1, null];
+  const cases: Case[] = [];
+  for (const a of values) for (const b of values) cases.push(["object.subset", a, b]);
+  await agree(cases);
+});
+
+test("yaml.is_valid and yaml.unmarshal agree with opa eval (YAML 1.2 scalars, several documents, errors fail closed)", async () => {
+  const docs: unknown[] = [
+    "a: 1", "a: yes\nb: off\nc: ~\nd: 0x1F\ne: 1.5\nf: '007'", "- x\n- [1, 2]\n- {k: v}", "", "a: 1\n---\nb: 2\n", "a: 1\n---\n\tb: 2\n",
+    "  test:\ntest1: hello\n", "[1,2,3", "key: [unclosed", "a: &x 1\nb: *x", "a: 1\na: 2", "x: \"quoted \\u00e9\"", 1, null, ["a"],
+  ];
+  const cases: Case[] = [];
+  for (const d of docs) cases.push(["yaml.is_valid", d], ["yaml.unmarshal", d]);
+  const expected = await opaOutcomes(cases);
+  const failures: string[] = [];
+  cases.forEach((c, i) => {
+    const ours = ourOutcome(c);
+    const theirs = expected[i]!;
+    // Values must agree; errors must be errors on both sides (go-yaml's wording is not copied).
+    const same = "value" in ours && "value" in theirs ? JSON.stringify(JSON.parse(ours.value)) === JSON.stringify(JSON.parse(theirs.value)) : "error" in ours && "error" in theirs;
+    if (!same) failures.push(`${JSON.stringify(c)}\n    opa:  ${JSON.stringify(theirs)}\n    ours: ${JSON.stringify(ours)}`);
+  });
+  if (failures.length > 0) assert.unreachable(`${failures.length} of ${cases.length} cases differ from opa eval:\n  ${failures.join("\n  ")}`);
 });
 
 test("the SDK's own sprintf is not the one called", () => {

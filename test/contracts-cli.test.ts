@@ -118,6 +118,100 @@ test("never-break invariants from config, and an unreadable decision file, throu
   }
 });
 
+/** Fill in a scaffolded decision so that it approves (BREAKING needs every field). */
+function complete(file: string): void {
+  const decision = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+  writeFileSync(file, JSON.stringify({ ...decision, reasons: ["ok"], migrationPlan: "update callers", rollback: "revert", tests: ["test/api.test.ts"], approvedBy: "lead", impactedConsumers: ["src/use.ts"] }));
+}
+
+test("issue 20.4: a decision approves the exact change it was written for, not a second removal", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "gh-contracts-bind-"));
+  try {
+    mkdirSync(join(dir, "src"));
+    const api = (params: string) => `export function send(${params}): void {\n  void 0;\n}\n`;
+    writeFileSync(join(dir, "src", "api.ts"), api("to: string, cc?: string, bcc?: string"));
+    assert.is((await cli(dir, ["contracts", "accept"])).exitCode, 0);
+    writeFileSync(join(dir, "src", "api.ts"), api("to: string, cc?: string"));
+    assert.is((await cli(dir, ["contracts", "decide", "--id", "drop-bcc"])).exitCode, 0);
+    const file = join(dir, "contracts", "decisions", "drop-bcc.json");
+    const scaffold = JSON.parse(readFileSync(file, "utf8")) as { changes: { code: string; symbol: string; fingerprint: string }[] };
+    assert.equal(scaffold.changes.map((c) => [c.code, c.symbol]), [["contracts/param-removed", "src/api.ts#send"]]);
+    assert.match(scaffold.changes[0]!.fingerprint, /^[0-9a-f]{16}$/);
+    complete(file);
+    // Before accepting, a second removal changes the change itself: the decision no longer covers it.
+    writeFileSync(join(dir, "src", "api.ts"), api("to: string"));
+    const early = await cli(dir, ["contracts", "accept"]);
+    assert.is(early.exitCode, 2);
+    assert.match(early.stdout + early.stderr, "contracts/decisions/drop-bcc.json was written for another change of src/api.ts#send");
+    writeFileSync(join(dir, "src", "api.ts"), api("to: string, cc?: string"));
+    assert.is((await cli(dir, ["contracts", "accept"])).exitCode, 0);
+    // After the approved first removal is in the registry, removing cc is another change of the
+    // same code and symbol: the old decision is stale there too, in accept and in the gate.
+    writeFileSync(join(dir, "src", "api.ts"), api("to: string"));
+    const refused = await cli(dir, ["contracts", "accept"]);
+    assert.is(refused.exitCode, 2);
+    assert.match(refused.stdout + refused.stderr, /drop-bcc\.json was written for another change of src\/api\.ts#send \(fingerprint [0-9a-f]{16}, this change is [0-9a-f]{16}\)/);
+    writeFileSync(join(dir, "gatehouse.config.yaml"), "version: 1\ncollectors:\n  contracts: {}\n");
+    const gate = await cli(dir, ["gate", "--format", "json"]);
+    const findings = (JSON.parse(gate.stdout) as { findings: { code: string; message: string }[] }).findings;
+    const unapproved = findings.find((f) => f.code === "contracts/breaking-unapproved");
+    assert.ok(unapproved, gate.stdout);
+    assert.match(unapproved!.message, "contracts/decisions/drop-bcc.json was written for another change (its fingerprint differs)");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("issue 20.5: no contracts, far fewer contracts, an unresolved entry: findings, never a silent pass", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "gh-contracts-blind-"));
+  try {
+    mkdirSync(join(dir, "src"));
+    writeFileSync(join(dir, "gatehouse.config.yaml"), "version: 1\ncollectors:\n  contracts: {}\n");
+    const many = Array.from({ length: 8 }, (_, i) => `export function f${i}(x: string): string {\n  return x;\n}\n`).join("\n");
+    writeFileSync(join(dir, "src", "api.ts"), many);
+    assert.is((await cli(dir, ["contracts", "accept"])).exitCode, 0);
+    const codes = async () => ((JSON.parse((await cli(dir, ["gate", "--format", "json"])).stdout) as { findings: { code: string }[] }).findings.map((f) => f.code));
+
+    // Two of eight left: the gate says so besides the removals.
+    writeFileSync(join(dir, "src", "api.ts"), many.split("\n\n").slice(0, 2).join("\n\n"));
+    assert.ok((await codes()).includes("contracts/extract-shrunk"));
+
+    // Nothing readable at all (a script without exports): no contracts is a finding.
+    writeFileSync(join(dir, "src", "api.ts"), "function hidden(): void {}\nhidden();\n");
+    const empty = await codes();
+    assert.ok(empty.includes("contracts/extract-empty"), empty.join(", "));
+    const refused = await cli(dir, ["contracts", "accept"]);
+    assert.is(refused.exitCode, 2);
+    assert.match(refused.stdout + refused.stderr, "extraction cannot see the API");
+
+    // package.json names an entry that is neither built nor has a source.
+    writeFileSync(join(dir, "src", "api.ts"), many);
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "x", main: "dist/gone.js" }));
+    assert.ok((await codes()).includes("contracts/extract-unresolved-entry"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("issue 20.6: contracts diff --fail-on SEVERITY exits 1 at that severity or above", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "gh-contracts-failon-"));
+  try {
+    mkdirSync(join(dir, "src"));
+    writeFileSync(join(dir, "src", "api.ts"), "export function a(x: string): string {\n  return x;\n}\n");
+    assert.is((await cli(dir, ["contracts", "accept"])).exitCode, 0);
+    writeFileSync(join(dir, "src", "api.ts"), "export function a(x: string): string {\n  return x;\n}\nexport function b(): void {}\n");
+    assert.is((await cli(dir, ["contracts", "diff", "--fail-on", "RISKY"])).exitCode, 0, "SAFE only");
+    assert.is((await cli(dir, ["contracts", "diff", "--fail-on", "SAFE"])).exitCode, 1);
+    writeFileSync(join(dir, "src", "api.ts"), "export function a(): string {\n  return \"\";\n}\n");
+    assert.is((await cli(dir, ["contracts", "diff"])).exitCode, 0, "no --fail-on: a report");
+    assert.is((await cli(dir, ["contracts", "diff", "--fail-on", "BREAKING"])).exitCode, 1);
+    const bad = await cli(dir, ["contracts", "diff", "--fail-on", "SEVERE"]);
+    assert.is(bad.exitCode, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("no registry: the collector reports contracts/registry-missing, and the diff still runs (against nothing without git)", async () => {
   const dir = mkdtempSync(join(tmpdir(), "gh-contracts-none-"));
   try {

@@ -14,6 +14,7 @@ import { CHANGE_CODES, diffContracts, typeRelation, unionMembers } from "../src/
 import { extractContracts } from "../src/contracts/extract.js";
 
 const PAIRS = packagePath("test", "contracts", "pairs");
+const SCENARIOS = packagePath("test", "contracts", "scenarios");
 const pairNames = readdirSync(PAIRS).sort();
 
 interface Expected {
@@ -77,6 +78,70 @@ test("TypeScript pairs: the compiler agrees with the verdict (one in-process Pro
     const newErrors = errorsIn(`/pairs/${name}/new/consumer.ts`);
     if (breaking && expected.compilerVisible !== false) assert.ok(newErrors.length > 0, `${name}: BREAKING, so the consumer must fail against the new API`);
     else assert.equal(newErrors, [], `${name}: not BREAKING (or not visible to the compiler), so the consumer still compiles`);
+  }
+});
+
+// Pairs where text alone says BREAKING and the checker proves every old caller still compiles.
+const CHECKER_DECIDES: Record<string, string[]> = {
+  "none-alias-respelled-ts": ["contracts/param-type-changed", "contracts/return-type-changed"],
+  "none-alias-widened-param-ts": ["contracts/param-type-changed", "contracts/symbol-added"],
+  "none-generic-default-ts": ["contracts/param-type-changed"],
+  "none-generic-return-ts": ["contracts/return-type-changed"],
+  "none-interface-to-alias-ts": ["contracts/kind-changed"],
+  "none-readonly-array-param-ts": ["contracts/param-type-changed"],
+};
+
+test("the checker decides where types differ textually; syntax alone would call these BREAKING", async () => {
+  for (const [name, syntaxCodes] of Object.entries(CHECKER_DECIDES)) {
+    const before = await extractContracts(join(PAIRS, name, "old"));
+    const after = await extractContracts(join(PAIRS, name, "new"));
+    const codes = (options: { checker?: boolean }) => diffContracts(before.contracts, after.contracts, options).map((c) => c.code).sort();
+    assert.equal(codes({ checker: false }), syntaxCodes, `${name}: syntax verdict`);
+    assert.equal(codes({}), expectedOf(name).changes.map((c) => c.code).sort(), `${name}: checker verdict`);
+  }
+});
+
+test("the checker's verdicts hold when a declaration cannot be rebuilt: syntax decides (fail-closed)", async () => {
+  const before = await extractContracts(join(PAIRS, "none-readonly-array-param-ts", "old"));
+  const after = await extractContracts(join(PAIRS, "none-readonly-array-param-ts", "new"));
+  // A type the compiler rejects (`Patch[` is not a type) leaves the question to syntax.
+  const broken = after.contracts.map((c) => (c.symbol.name === "apply" ? { ...c, params: [{ ...c.params[0]!, type: "readonly Patch[" }] } : c));
+  assert.equal(diffContracts(before.contracts, broken).map((c) => c.code), ["contracts/param-type-changed"]);
+});
+
+for (const name of readdirSync(SCENARIOS).sort()) {
+  test(`scenario ${name}: the public surface, the same in syntax and --types mode`, async () => {
+    const expected = JSON.parse(readFileSync(join(SCENARIOS, name, "expected.json"), "utf8")) as { contracts: string[] };
+    for (const types of [false, true]) {
+      const { contracts, findings } = await extractContracts(join(SCENARIOS, name), { types });
+      assert.equal(contracts.map((c) => `${c.symbol.module}#${c.symbol.name}:${c.kind}`), expected.contracts, `${name}, types: ${types}`);
+      assert.equal(findings, []);
+    }
+  });
+}
+
+test("scenario dts-package: members carry optional, readonly, static and types", async () => {
+  const { contracts } = await extractContracts(join(SCENARIOS, "dts-package"));
+  const get = (name: string) => contracts.find((c) => c.symbol.name === name)!;
+  assert.equal([get("Client.url").readonly, get("Client.id").readonly, get("Client.create").static, get("Client.config").optional], [undefined, true, true, true]);
+  assert.equal(get("Options").typeParams, [{ name: "T", default: "string" }]);
+  assert.equal([get("Options.name").readonly, get("Options.retries").type, get("Options.[string]").type], [true, "number", "unknown"]);
+  assert.equal([get("Level.Low").type, get("VERSION").type, get("Handler").type], ["0", "string", "(options: Options) => void"]);
+  assert.equal(get("format").params, [{ name: "value", required: true, type: "string" }, { name: "locale", required: false, type: "string" }]);
+  assert.equal(get("default").params, [{ name: "name", required: true, type: "string" }]);
+});
+
+test("extraction findings: an unresolved package entry, and sources that yield no contracts", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "gh-contracts-"));
+  try {
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ main: "dist/missing.js" }));
+    writeFileSync(join(dir, "index.js"), "var x = 1;\nsetTimeout(function () { x++; }, 1);\n");
+    const { contracts, findings } = await extractContracts(dir);
+    assert.equal(contracts, []);
+    assert.equal(findings.map((f) => f.code), ["contracts/extract-unresolved-entry", "contracts/extract-empty"]);
+    assert.match(findings[1]!.message, "1 source files yield no contracts");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
@@ -147,6 +212,31 @@ test("Python: __all__, _private, parameter kinds, docstring tags, methods, gitig
     assert.equal(send!.errors, ["SMTPError"]);
     assert.equal(send!.stability, { level: "stable" });
     assert.equal(send!.returns, { type: "bool" });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("issue 20.3 (Python): overloads through typing aliases, private modules, renamed *args, property with a comment", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "gh-contracts-py-"));
+  try {
+    const side = (name: string, text: string, extra: Record<string, string> = {}) => {
+      mkdirSync(join(dir, name), { recursive: true });
+      writeFileSync(join(dir, name, "api.py"), text);
+      for (const [file, content] of Object.entries(extra)) writeFileSync(join(dir, name, file), content);
+      return join(dir, name);
+    };
+    const stubs = (impl: string) =>
+      `import typing as t\nfrom typing import overload as ov\n\n@t.overload\ndef conv(x: int) -> int: ...\n@ov\ndef conv(x: str) -> str: ...\ndef conv(${impl}):\n    return x\n\nclass Box:\n    @property  # type: ignore\n    def size(self):\n        return 1\n\ndef log(*args, **kwargs):\n    pass\n`;
+    const old = side("old", stubs("x"), { "_compat.py": "def shim():\n    pass\n" });
+    const fresh = side("new", stubs("x, strict=False").replace("*args, **kwargs", "*values, **options"), { "_compat.py": "def other():\n    pass\n" });
+    const before = await extractContracts(old);
+    const after = await extractContracts(fresh);
+    // The implementation is the contract (not the first stub), _compat.py is private, a
+    // commented @property is no method.
+    assert.equal(before.contracts.map((c) => c.symbol.name), ["Box", "conv", "log"]);
+    assert.equal(before.contracts.find((c) => c.symbol.name === "conv")!.params.map((p) => p.name), ["x"]);
+    assert.equal(diffContracts(before.contracts, after.contracts).map((c) => [c.code, c.param]), [["contracts/param-optional-added", "strict"]]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -80,7 +80,7 @@ test("issue 15.1: npm pack ships what the program needs (bundle, policy sources,
   assert.is(packed.code, 0, packed.out);
   const [info] = JSON.parse(packed.out.slice(packed.out.indexOf("["))) as [{ filename: string; files: { path: string }[] }];
   const files = (packedFiles = new Set(info.files.map((f) => f.path)));
-  for (const needed of ["bin/gatehouse.js", "dist/cli/main.js", "dist/cli/worker.js", "dist/schemas/validators.cjs", "bundle/manifest.json", "bundle/policy.wasm", "policy/contracts/breaking_approval/breaking_approval.rego", "schemas/gatehouse-config.v1.schema.json", "packs/default@1.0.yaml", "docs/getting-started.md", "LICENSE", "README.md"]) {
+  for (const needed of ["bin/gatehouse.js", "dist/cli/main.js", "dist/cli/worker.js", "dist/schemas/validators.cjs", "bundle/manifest.json", "bundle/policy.wasm", "policy/contracts/breaking_approval/breaking_approval.rego", "schemas/gatehouse-config.v1.schema.json", "packs/default@1.0.yaml", "dist/console/index.html", "dist/console/assets.json", "docs/getting-started.md", "LICENSE", "README.md"]) {
     assert.ok(files.has(needed), `the tarball lacks ${needed}`);
   }
   // The pre-commit hook is shipped on purpose (.pre-commit-hooks.yaml runs it); no other script is.

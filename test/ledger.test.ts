@@ -9,12 +9,17 @@ import { appendEntry, canonicalJson, entryHash, GENESIS_PREV, verifyLedger, type
 import { SchemaRegistry } from "../src/schemas/registry.js";
 import { entryFor } from "./helpers/sample-entry.js";
 
+/** Temp directories this suite made: removed when it ends. */
+const made: string[] = [];
+
 const schemas = new SchemaRegistry();
 const appender = fileURLToPath(new URL("./helpers/appender-child.js", import.meta.url));
 const cli = fileURLToPath(new URL("../../bin/gatehouse.js", import.meta.url));
 
 function freshDir(): string {
-  return join(mkdtempSync(join(tmpdir(), "gatehouse-ledger-")), "ops", "ledger");
+  const root = mkdtempSync(join(tmpdir(), "gatehouse-ledger-"));
+  made.push(root);
+  return join(root, "ops", "ledger");
 }
 
 const NOV = () => new Date("2026-11-21T10:00:00Z");
@@ -313,6 +318,10 @@ test("CLI: ledger verify names file and line and exits 1; append denies self-app
   assert.is(append.status, 1);
   assert.match(append.stdout, /ops\/self-approval/);
   assert.not.ok(existsSync(join(fresh, "2026-11.jsonl")));
+});
+
+test.after(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
 });
 
 test.run();

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,6 +10,9 @@ import { analyzeCommand } from "../src/ops/commands/index.js";
 import { frontMatter, loadDeclaration, markdownHeadings } from "../src/ops/declaration.js";
 import { utcSortable } from "../src/ops/inputs.js";
 import { entryFor } from "./helpers/sample-entry.js";
+
+/** Temp directories this suite made: removed when it ends. */
+const made: string[] = [];
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const cli = join(repoRoot, "bin", "gatehouse.js");
@@ -29,6 +32,7 @@ function git(cwd: string, ...args: string[]): string {
 /** A git repository with deploy/nginx/nginx.conf and deploy/haproxy/haproxy.cfg committed. */
 function repo(): string {
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-ops-"));
+  made.push(dir);
   git(dir, "init", "-q");
   git(dir, "config", "user.email", "ops@example.com");
   git(dir, "config", "user.name", "ops");
@@ -229,6 +233,10 @@ test("the git hook script runs the precommit check", () => {
   const hook = spawnSync("sh", [join(repoRoot, "scripts", "hooks", "pre-commit")], { cwd: dir, encoding: "utf8" });
   assert.is(hook.status, 1, `${hook.stdout}${hook.stderr}`);
   assert.match(hook.stdout, /ledger\/missing-entry/);
+});
+
+test.after(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
 });
 
 test.run();

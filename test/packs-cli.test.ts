@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,6 +7,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { effectiveFor } from "../src/cli/commands/policy.js";
 import { ConfigError } from "../src/core/errors.js";
+
+/** Temp directories this suite made: removed when it ends. */
+const made: string[] = [];
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const bin = join(pkg, "bin", "gatehouse.js");
@@ -18,6 +21,7 @@ function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
 
 function repo(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), "gatehouse-packs-cli-"));
+  made.push(root);
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);
@@ -65,6 +69,10 @@ test("gate records the pack, version, effective hash and mode in the report", ()
   const report = JSON.parse(r.stdout);
   const { effective } = effectiveFor(pkg, undefined);
   assert.equal(report.policy, { pack: "team-standard", version: "1.0", effectiveHash: effective.hash, mode: "block" });
+});
+
+test.after(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
 });
 
 test.run();

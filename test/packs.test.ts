@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { test } from "uvu";
@@ -17,12 +17,16 @@ import { gateReport } from "../src/reporters/json.js";
 import { sarifLog } from "../src/reporters/sarif.js";
 import { SchemaRegistry } from "../src/schemas/registry.js";
 
+/** Temp directories this suite made: removed when it ends. */
+const made: string[] = [];
+
 const schemas = new SchemaRegistry();
 const NOW = Date.parse("2026-06-01T00:00:00Z");
 const ALL_COLLECTORS = ["schemas", "fixtures", "policy-tree"];
 
 function repo(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), "gatehouse-packs-"));
+  made.push(root);
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);
@@ -393,6 +397,10 @@ test("effective hash: stable across key order and whitespace, changes with any s
   const hashes = new Set([a.hash, ...variants.map((v) => effectiveOf(repo({ ".gatehouse/policy.yaml": v }), "default@1.0", undefined, allow).hash)]);
   assert.is(hashes.size, variants.length + 1);
   assert.is.not(effectiveOf(repo({ ".gatehouse/policy.yaml": yaml }), "startup-fast@1.0").hash, a.hash);
+});
+
+test.after(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
 });
 
 test.run();

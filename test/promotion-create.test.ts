@@ -141,7 +141,9 @@ test("issue 15.6: a receipt created --closed denies an undeclared file; verify -
     assert.is(closed.code, 1);
     assert.equal(codes(closed), ["promotion/output-undeclared"]);
     // The receipt, its manifest, the registry and the summary being written are not outputs.
-    const whole = verify(dir, ["--closed", "--summary-out", "run.summary.json"]);
+    // (A summary is only written signed: issue 14.10.)
+    assert.is(cli(["keys", "generate", "ci"], dir).code, 0);
+    const whole = verify(dir, ["--closed", "--summary-out", "run.summary.json", "--sign-key", "ci.key"]);
     assert.match(whole.out, /outputs\/extra\.csv is in the closed output directory outputs/);
   });
 });

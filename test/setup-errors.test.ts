@@ -31,6 +31,8 @@ test("issue 15.7: a path that does not exist is exit 2 naming it, in every comma
   scratch((dir) => {
     writeFileSync(join(dir, "a.json"), "{}");
     mkdirSync(join(dir, "empty"));
+    // A config, so gate reaches its --policy (without one it stops first, asking for `init`).
+    writeFileSync(join(dir, "gate.yaml"), "version: 1\ncollectors: {}\n");
     const cases: [string[], RegExp][] = [
       [["check", "--policy", packagePath("test", "parity", "policy"), "nope.json"], /nope\.json: input does not exist/],
       [["check", "--policy", "no-policy-dir", "a.json"], /no-policy-dir: policy path does not exist/],
@@ -39,10 +41,10 @@ test("issue 15.7: a path that does not exist is exit 2 naming it, in every comma
       [["gate", "--root", "no-root"], /no-root: --root does not exist/],
       [["gate", "-c", "no-config.yaml"], /no-config\.yaml: config file does not exist/],
       [["gate", "-c", "empty"], /empty: config is not a file/],
-      [["gate", "--policy", "no-policy-dir", "--root", dir], /no-policy-dir: policy path does not exist/],
+      [["gate", "--policy", "no-policy-dir", "-c", "gate.yaml"], /no-policy-dir: policy path does not exist/],
       [["promote", "verify", "nope.receipt.json"], /nope\.receipt\.json: receipt does not exist/],
       [["promote", "verify", "a.json", "--registry", "no-registry.json"], /no-registry\.json: watcher registry does not exist/],
-      [["promote", "check-summary", "nope.summary.json"], /nope\.summary\.json: verification summary does not exist/],
+      [["promote", "check-summary", "nope.summary.json", "--key", "a.json"], /nope\.summary\.json: verification summary does not exist/],
       [["promote", "receipt", "create", "no-outputs", "--manifest", "a.json", "--out", "r.json", "--provider", "p"], /no-outputs: output directory does not exist/],
       [["ledger", "append", "nope.json", "--dir", "ledger"], /nope\.json: entry does not exist/],
       [["ledger", "verify", "--dir", "no-ledger"], /no-ledger: --dir does not exist/],

@@ -3,6 +3,7 @@
 import { lstatSync, statSync } from "node:fs";
 import type { Argv } from "yargs";
 import { UsageError } from "../core/errors.js";
+import { refuseSharedOutputs } from "../core/write.js";
 import { parseRfc3339Ns } from "../policy/builtins/time.js";
 import { DEFAULT_MAX_INPUT_BYTES } from "../inputs/parse.js";
 import { FORMAT_NAMES, parseFormats, REPORTERS, type FormatTarget } from "../reporters/index.js";
@@ -34,7 +35,9 @@ export interface ReportArgs {
 }
 
 export function selectFormats(args: ReportArgs): FormatTarget[] {
-  session.targets = parseFormats(asList(args.format));
+  const targets = parseFormats(asList(args.format));
+  refuseSharedOutputs(targets.flatMap((t) => (t.file !== undefined ? [{ file: t.file, what: `--format ${t.format}=FILE` }] : [])));
+  session.targets = targets;
   session.chosen = true;
   return session.targets;
 }

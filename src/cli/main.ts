@@ -32,6 +32,7 @@ export const COMMANDS: Record<string, () => Promise<object>> = {
   ops: async () => (await import("./commands/ops.js")).opsCommand,
   ledger: async () => (await import("./commands/ledger.js")).ledgerCommand,
   keys: async () => (await import("./commands/keys.js")).keysCommand,
+  serve: async () => (await import("./commands/serve.js")).serveCommand,
 };
 
 /** The command modules a run needs: the one named first on the command line, else all. */

@@ -3,7 +3,8 @@
 // failed run never leaves half a report behind; a device or FIFO is written in place, a link refused.
 
 import { resolve } from "node:path";
-import { appendOutputFile, refuseOutputOverInput, writeOutputFile } from "../core/write.js";
+import { filesRead } from "../core/read.js";
+import { appendOutputFile, refuseOutputOverInput, refuseSharedOutputs, writeOutputFile } from "../core/write.js";
 import { REPORTERS, type FormatTarget } from "../reporters/index.js";
 import type { Outcome, ReportContext } from "../reporters/types.js";
 import { VERSION } from "./version.js";
@@ -29,7 +30,11 @@ export function emit(outcome: Outcome, targets: FormatTarget[]): void {
   // No report over a file the run read (--format json=run.receipt.json): checked for every
   // target before the first is written.
   if (outcome.verdict) protectInputs(outcome.verdict.inputs.map((input) => input.path));
+  // And every file the run read on the way (a signing key, --data, the config, a registry).
+  protectInputs(filesRead());
   for (const target of targets) if (target.file) refuseOutputOverInput(target.file, protectedInputs, `--format ${target.format}=FILE`);
+  // Nor two reports in one file (the error report of a run refused for that, too).
+  refuseSharedOutputs(targets.flatMap((t) => (t.file !== undefined ? [{ file: t.file, what: `--format ${t.format}=FILE` }] : [])));
   for (const target of targets) {
     const reporter = REPORTERS[target.format];
     const context = reportContext(target.file ? ({ isTTY: false } as NodeJS.WriteStream) : process.stdout);

@@ -4,7 +4,7 @@
 import ts from "typescript";
 import type { Node } from "web-tree-sitter";
 import { pythonParser } from "./extract-py.js";
-import { scriptKind } from "./extract-ts.js";
+import { scriptKind } from "./ts/index.js";
 import { readSourceFile } from "./files.js";
 
 export interface CallSite {

@@ -1,14 +1,21 @@
 // Diff two contract sets and classify every change with one stable code and one severity.
 // TypeScript type positions follow semver-ts: parameters are contravariant (widening is safe,
-// narrowing breaks), returns covariant (narrowing is only risky, widening breaks). Without a
-// checker the only provable relation is on union members: a strict superset of the old members is
-// wider, a strict subset narrower, a missing annotation is `any`; any other textual difference is
-// "changed" and breaks. Python parameter kinds follow griffe: positional-only or keyword-only may
-// relax to positional-or-keyword; every other kind change, a moved positional parameter, an added
-// required or removed parameter breaks callers.
+// narrowing breaks), returns and readable values covariant (narrowing is only risky, widening
+// breaks), writable properties both. Text is the first pass: equal text is no change. Where types
+// differ textually, the TypeScript checker decides (ts/judge.ts: old and new declarations in one
+// Program, assignability in the direction that matters); where it cannot (a declaration the
+// compiler rejects), syntax decides: union members only (a strict superset of the old members is
+// wider, a strict subset narrower, a missing annotation is `any`), any other difference "changed".
+// Python parameter kinds follow griffe: positional-only or keyword-only may relax to
+// positional-or-keyword; every other kind change, a moved positional parameter, an added required
+// or removed parameter breaks callers.
 
+import { createHash } from "node:crypto";
+import canonicalizeModule from "canonicalize";
 import type { ChangeSeverity, Contract, ContractParam, ContractSignature } from "./model.js";
-import { contractId } from "./model.js";
+import { CALLABLE_KINDS, contractId } from "./model.js";
+import { parentOf } from "./ts/declarations.js";
+import { createJudge, type Judge } from "./ts/judge.js";
 
 export const CHANGE_CODES = {
   "contracts/symbol-removed": { severity: "BREAKING", summary: "an exported symbol was removed" },
@@ -35,7 +42,22 @@ export const CHANGE_CODES = {
   "contracts/side-effect-changed": { severity: "RISKY", summary: "a side effect's qualifiers changed (same kind)" },
   "contracts/stability-downgraded": { severity: "RISKY", summary: "stability went down (stable to experimental, anything to deprecated)" },
   "contracts/annotation-changed": { severity: "RISKY", summary: "a Python type annotation changed (not enforced at run time)" },
+  "contracts/type-widened": { severity: "BREAKING", summary: "the type of a property or const was widened: readers get values they did not handle" },
+  "contracts/type-changed": { severity: "BREAKING", summary: "the type of a property, const or type alias changed to an unrelated type, or a writable property's type was narrowed (writers break)" },
+  "contracts/property-became-optional": { severity: "BREAKING", summary: "a property or method became optional: readers get undefined" },
+  "contracts/readonly-added": { severity: "BREAKING", summary: "a property became read-only (readonly, or its setter removed): writers break" },
+  "contracts/static-changed": { severity: "BREAKING", summary: "a class member moved between static and instance" },
+  "contracts/type-param-added": { severity: "BREAKING", summary: "a type parameter without a default was added to a type: references without type arguments break" },
+  "contracts/type-param-removed": { severity: "BREAKING", summary: "a type parameter was removed: references with type arguments break" },
+  "contracts/type-param-default-changed": { severity: "BREAKING", summary: "a type parameter's default changed or was removed: references that rely on it get another type" },
+  "contracts/type-param-constraint-narrowed": { severity: "BREAKING", summary: "a type parameter's constraint was narrowed or changed: some type arguments no longer satisfy it" },
+  "contracts/type-narrowed": { severity: "RISKY", summary: "the type of a read-only property or const was narrowed" },
+  "contracts/alias-changed": { severity: "RISKY", summary: "a type alias now names a wider or narrower type: safe where callers pass it, breaking where they receive it" },
+  "contracts/property-became-required": { severity: "RISKY", summary: "an optional property became required: code that builds the object must set it" },
+  "contracts/property-required-added": { severity: "RISKY", summary: "an interface gained a required member: code that builds the object breaks, readers do not" },
+  "contracts/enum-value-changed": { severity: "RISKY", summary: "an enum member's value changed: stored or serialised values mean something else" },
   "contracts/symbol-added": { severity: "SAFE", summary: "a new export" },
+  "contracts/type-param-optional-added": { severity: "SAFE", summary: "a type parameter with a default was added to a type" },
   "contracts/param-optional-added": { severity: "SAFE", summary: "an optional parameter was added" },
   "contracts/overload-added": { severity: "SAFE", summary: "an overload signature was added" },
   "contracts/stability-upgraded": { severity: "SAFE", summary: "stability went up (e.g. experimental to stable)" },
@@ -59,9 +81,20 @@ export interface ContractChange {
   renamedTo?: string;
   /** deprecated removals: the replacement the contract named */
   replacement?: string;
+  /**
+   * What a decision binds to: a hash of the code, the symbol, the parameter and the old and new
+   * contracts (curated fields aside). Another change of the same symbol has another fingerprint.
+   */
+  fingerprint: string;
 }
 
-export function diffContracts(before: Contract[], after: Contract[]): ContractChange[] {
+export interface DiffOptions {
+  /** let the TypeScript checker decide textual type differences (default true) */
+  checker?: boolean;
+}
+
+export function diffContracts(before: Contract[], after: Contract[], options: DiffOptions = {}): ContractChange[] {
+  const judge = options.checker === false ? undefined : createJudge(before, after);
   const oldById = new Map(before.map((c) => [contractId(c), c]));
   const newById = new Map(after.map((c) => [contractId(c), c]));
   const changes: ContractChange[] = [];
@@ -96,11 +129,18 @@ export function diffContracts(before: Contract[], after: Contract[]): ContractCh
     changes.push(change("contracts/symbol-renamed", old, `${contractId(old)} moved to ${contractId(replacement)}`, { renamedTo: contractId(replacement) }));
   }
 
-  const removedClasses = new Set(removed.filter((c) => c.kind === "class" && !renamed.has(c)).map(contractId));
+  // A removed class, interface, enum or namespace reports once, not once per member; so does a
+  // symbol whose kind changed (its members are another kind's).
+  const removedParents = new Set(removed.filter((c) => !renamed.has(c)).map(contractId));
+  const kindChanged = new Set(before.filter((c) => newById.has(contractId(c)) && newById.get(contractId(c))!.kind !== c.kind).map(contractId));
+  const underRemoved = (c: Contract, parents: Set<string>) => {
+    for (let name = parentOf(c.symbol.name); name !== undefined; name = parentOf(name)) if (parents.has(`${c.symbol.module}#${name}`)) return true;
+    return false;
+  };
+  const oldParents = new Set(before.map(contractId));
   for (const old of removed) {
     if (renamed.has(old)) continue;
-    // A removed class reports once, not once per method.
-    if (old.kind === "method" && removedClasses.has(`${old.symbol.module}#${old.symbol.name.split(".")[0]}`)) continue;
+    if (underRemoved(old, removedParents) || underRemoved(old, kindChanged)) continue;
     const id = contractId(old);
     if (old.stability?.level === "deprecated") {
       changes.push(change("contracts/deprecated-removed", old, `deprecated ${id} was removed${old.stability.replacement ? ` (replacement: ${old.stability.replacement})` : " without naming a replacement"}`, old.stability.replacement ? { replacement: old.stability.replacement } : {}));
@@ -110,12 +150,40 @@ export function diffContracts(before: Contract[], after: Contract[]): ContractCh
       changes.push(change("contracts/symbol-removed", old, `${id} was removed`));
     }
   }
-  for (const fresh of added) if (!renamed.has(fresh)) changes.push(change("contracts/symbol-added", fresh, `${contractId(fresh)} was added`));
+  for (const fresh of added) {
+    if (renamed.has(fresh) || underRemoved(fresh, kindChanged)) continue;
+    const parent = parentOf(fresh.symbol.name);
+    const parentContract = parent !== undefined ? newById.get(`${fresh.symbol.module}#${parent}`) : undefined;
+    // An interface gaining a required member breaks whoever builds the object (not a new parent).
+    const isRequiredMember = (fresh.kind === "property" || fresh.kind === "method") && !fresh.optional && !fresh.symbol.name.endsWith(".()") && !/\.\[.*\]$/.test(fresh.symbol.name);
+    if (parentContract?.kind === "interface" && oldParents.has(contractId(parentContract)) && isRequiredMember) {
+      changes.push(change("contracts/property-required-added", fresh, `${contractId(parentContract)} gained the required member ${fresh.symbol.name.slice(parent!.length + 1)}`));
+    } else {
+      changes.push(change("contracts/symbol-added", fresh, `${contractId(fresh)} was added`));
+    }
+  }
   for (const old of before) {
     const fresh = newById.get(contractId(old));
-    if (fresh) changes.push(...compareContract(old, fresh));
+    if (fresh) changes.push(...compareContract(old, fresh, judge));
   }
+  for (const c of changes) c.fingerprint = fingerprintOf(c, oldById.get(c.id), newById.get(c.renamedTo ?? c.id));
   return changes.sort(compareChanges);
+}
+
+// canonicalize ships CommonJS whose default export is the function itself.
+type Canonicalize = (value: unknown) => string | undefined;
+const canonicalize: Canonicalize = (canonicalizeModule as unknown as { default?: Canonicalize }).default ?? (canonicalizeModule as unknown as Canonicalize);
+
+/** The contract as a decision sees it: without what people curate (consumers, tests, since). */
+function decided(contract: Contract | undefined): unknown {
+  if (!contract) return null;
+  const { consumers: _consumers, tests: _tests, since: _since, ...rest } = contract;
+  return rest;
+}
+
+export function fingerprintOf(change: Pick<ContractChange, "code" | "id" | "param">, before: Contract | undefined, after: Contract | undefined): string {
+  const text = canonicalize([change.code, change.id, change.param ?? "", decided(before), decided(after)]) ?? "";
+  return createHash("sha256").update(text).digest("hex").slice(0, 16);
 }
 
 export function compareChanges(a: ContractChange, b: ContractChange): number {
@@ -127,7 +195,8 @@ function cmp(a: string, b: string): number {
 }
 
 function change(code: ChangeCode, contract: Contract, message: string, extra: Partial<ContractChange> = {}): ContractChange {
-  return { code, severity: CHANGE_CODES[code].severity, id: contractId(contract), symbol: contract.symbol, language: contract.language, message, ...extra };
+  // The fingerprint is set once every change is known (diffContracts).
+  return { code, severity: CHANGE_CODES[code].severity, id: contractId(contract), symbol: contract.symbol, language: contract.language, message, fingerprint: "", ...extra };
 }
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
@@ -138,16 +207,26 @@ function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
 
 function signatureKey(c: Contract, withModule = true): string {
   const sig = (s: ContractSignature) => ({ params: s.params.map((p) => [p.name, p.type ?? "", p.required, p.default ?? "", p.kind ?? "", p.rest ?? false]), returns: s.returns.type ?? "" });
-  return JSON.stringify([c.language, c.kind, withModule ? c.symbol.module : "", sig(c), (c.overloads ?? []).map(sig)]);
+  const shape = [c.type ?? "", c.optional ?? false, c.readonly ?? false, c.static ?? false, JSON.stringify(c.typeParams ?? [])];
+  return JSON.stringify([c.language, c.kind, withModule ? c.symbol.module : "", sig(c), (c.overloads ?? []).map(sig), shape]);
 }
 
-function compareContract(old: Contract, fresh: Contract): ContractChange[] {
+const TYPE_KINDS = new Set(["interface", "type"]);
+
+function compareContract(old: Contract, fresh: Contract, judge: Judge | undefined): ContractChange[] {
   const id = contractId(old);
-  if (old.kind !== fresh.kind) return [change("contracts/kind-changed", old, `${id} changed from ${old.kind} to ${fresh.kind}`, { before: old.kind, after: fresh.kind })];
+  if (old.kind !== fresh.kind) {
+    // `interface X {…}` rewritten as `type X = {…}` is no change when the checker finds the same type.
+    if (TYPE_KINDS.has(old.kind) && TYPE_KINDS.has(fresh.kind) && judge?.value(old) === "same") return [];
+    return [change("contracts/kind-changed", old, `${id} changed from ${old.kind} to ${fresh.kind}`, { before: old.kind, after: fresh.kind })];
+  }
   const out: ContractChange[] = [];
   const oldSigs = old.overloads ?? [old];
   const newSigs = fresh.overloads ?? [fresh];
-  if (oldSigs.length > 1 || newSigs.length > 1) {
+  if (old.language !== "python") out.push(...compareTypeParams(old, fresh, judge));
+  if (!CALLABLE_KINDS.has(old.kind)) {
+    if (old.language !== "python") out.push(...compareTsValue(old, fresh, judge));
+  } else if (oldSigs.length > 1 || newSigs.length > 1) {
     const key = (s: ContractSignature) => JSON.stringify([s.params.map((p) => [p.type ?? "", p.required, p.rest ?? false]), s.returns.type ?? ""]);
     const newKeys = new Set(newSigs.map(key));
     const oldKeys = new Set(oldSigs.map(key));
@@ -157,8 +236,10 @@ function compareContract(old: Contract, fresh: Contract): ContractChange[] {
     out.push(...comparePythonParams(old, fresh));
     out.push(...comparePythonReturns(old, fresh));
   } else {
-    out.push(...compareTsParams(old, fresh));
-    out.push(...compareTsReturns(old, fresh));
+    const verdict = judge?.call(old);
+    out.push(...compareTsParams(old, fresh, verdict?.params));
+    out.push(...compareTsReturns(old, fresh, verdict?.returns));
+    out.push(...compareMemberFlags(old, fresh));
   }
   out.push(...compareSideEffects(old, fresh));
   if (JSON.stringify(old.errors) !== JSON.stringify(fresh.errors)) {
@@ -180,7 +261,7 @@ function renderParams(params: ContractParam[]): string {
   return params.map((p) => `${p.rest ? "..." : ""}${p.name}${p.required ? "" : "?"}${p.type ? `: ${p.type}` : ""}`).join(", ");
 }
 
-function compareTsParams(old: Contract, fresh: Contract): ContractChange[] {
+function compareTsParams(old: Contract, fresh: Contract, judged: (TypeRelation | undefined)[] | undefined): ContractChange[] {
   const id = contractId(old);
   const out: ContractChange[] = [];
   // Callers pass TS arguments by position: compare position by position, names do not matter.
@@ -199,7 +280,10 @@ function compareTsParams(old: Contract, fresh: Contract): ContractChange[] {
       if (Boolean(a.rest) !== Boolean(b.rest)) {
         out.push(change("contracts/param-type-changed", old, `${id}: parameter ${b.name} ${b.rest ? "became" : "is no longer"} a rest parameter`, { param: b.name }));
       } else {
-        const relation = typeRelation(a.type, b.type);
+        // Equal text is the same type; otherwise the checker's answer, else the syntax one. Type
+        // parameter changes can change a parameter's meaning without changing its text.
+        const textSame = (a.type ?? "any") === (b.type ?? "any") && JSON.stringify(old.typeParams ?? []) === JSON.stringify(fresh.typeParams ?? []);
+        const relation = textSame ? "same" : (judged?.[i] ?? typeRelation(a.type, b.type));
         const detail = { param: b.name, before: a.type ?? "any", after: b.type ?? "any" };
         if (relation === "narrowed") out.push(change("contracts/param-type-narrowed", old, `${id}: parameter ${b.name} narrowed from ${detail.before} to ${detail.after}`, detail));
         if (relation === "changed") out.push(change("contracts/param-type-changed", old, `${id}: parameter ${b.name} changed from ${detail.before} to ${detail.after}`, detail));
@@ -212,14 +296,15 @@ function compareTsParams(old: Contract, fresh: Contract): ContractChange[] {
   return out;
 }
 
-function compareTsReturns(old: Contract, fresh: Contract): ContractChange[] {
+function compareTsReturns(old: Contract, fresh: Contract, judged: TypeRelation | undefined): ContractChange[] {
   const a = old.returns.type ?? old.returns.inferred;
   const b = fresh.returns.type ?? fresh.returns.inferred;
   // Without a declared (or inferred) type on both sides there is nothing to compare.
   if (a === undefined || b === undefined) return [];
   const id = contractId(old);
   const detail = { before: a, after: b };
-  switch (typeRelation(a, b)) {
+  const textSame = a === b && JSON.stringify(old.typeParams ?? []) === JSON.stringify(fresh.typeParams ?? []);
+  switch (textSame ? "same" : (judged ?? typeRelation(a, b))) {
     case "widened":
       return [change("contracts/return-type-widened", old, `${id}: return type widened from ${a} to ${b}`, detail)];
     case "narrowed":
@@ -232,6 +317,82 @@ function compareTsReturns(old: Contract, fresh: Contract): ContractChange[] {
 }
 
 export type TypeRelation = "same" | "widened" | "narrowed" | "changed";
+
+/** Optional, readonly and static flags of a property or method. */
+function compareMemberFlags(old: Contract, fresh: Contract): ContractChange[] {
+  const id = contractId(old);
+  const out: ContractChange[] = [];
+  if (!old.optional && fresh.optional) out.push(change("contracts/property-became-optional", old, `${id} became optional: readers may get undefined`));
+  if (old.optional && !fresh.optional && old.kind === "property") out.push(change("contracts/property-became-required", old, `${id} became required: code that builds the object must set it`));
+  if (old.kind === "property" && !old.readonly && fresh.readonly) out.push(change("contracts/readonly-added", old, `${id} became read-only`));
+  if (Boolean(old.static) !== Boolean(fresh.static)) out.push(change("contracts/static-changed", old, `${id} ${fresh.static ? "became static" : "is no longer static"}`));
+  return out;
+}
+
+/** Properties, consts, type aliases and enum members: their type (or value) as readers see it. */
+function compareTsValue(old: Contract, fresh: Contract, judge: Judge | undefined): ContractChange[] {
+  const id = contractId(old);
+  const out: ContractChange[] = [];
+  if (old.kind === "property") out.push(...compareMemberFlags(old, fresh));
+  if (old.kind === "enum-member") {
+    if (old.type !== undefined && fresh.type !== undefined && old.type !== fresh.type) out.push(change("contracts/enum-value-changed", old, `${id}: value changed from ${old.type} to ${fresh.type}`, { before: old.type, after: fresh.type }));
+    return out;
+  }
+  if (old.kind !== "property" && old.kind !== "const" && old.kind !== "type") return out;
+  const a = old.type;
+  const b = fresh.type;
+  if (a === undefined || b === undefined) return out;
+  const textSame = a === b && JSON.stringify(old.typeParams ?? []) === JSON.stringify(fresh.typeParams ?? []);
+  if (textSame) return out;
+  const relation = judge?.value(old) ?? typeRelation(a, b);
+  const detail = { before: a, after: b };
+  if (relation === "same") return out;
+  if (old.kind === "type") {
+    if (relation === "changed") out.push(change("contracts/type-changed", old, `${id}: type changed from ${a} to ${b}`, detail));
+    else out.push(change("contracts/alias-changed", old, `${id}: now names a ${relation === "widened" ? "wider" : "narrower"} type (${a} to ${b})`, detail));
+    return out;
+  }
+  const writable = old.kind === "property" && !old.readonly && !fresh.readonly;
+  if (relation === "widened") out.push(change("contracts/type-widened", old, `${id}: type widened from ${a} to ${b}`, detail));
+  else if (relation === "narrowed" && !writable) out.push(change("contracts/type-narrowed", old, `${id}: type narrowed from ${a} to ${b}`, detail));
+  else if (relation === "narrowed") out.push(change("contracts/type-changed", old, `${id}: type narrowed from ${a} to ${b}, so writers of old values break`, detail));
+  else out.push(change("contracts/type-changed", old, `${id}: type changed from ${a} to ${b}`, detail));
+  return out;
+}
+
+/**
+ * Type parameters of classes, interfaces and type aliases: references name them (`Box<T>`), so
+ * arity, defaults and constraints are part of the contract. A callable's type parameters are
+ * inferred at each call: the call check decides those.
+ */
+function compareTypeParams(old: Contract, fresh: Contract, judge: Judge | undefined): ContractChange[] {
+  if (old.kind !== "class" && old.kind !== "interface" && old.kind !== "type") return [];
+  const id = contractId(old);
+  const a = old.typeParams ?? [];
+  const b = fresh.typeParams ?? [];
+  const out: ContractChange[] = [];
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const p = a[i];
+    const q = b[i];
+    if (p && !q) {
+      out.push(change("contracts/type-param-removed", old, `${id}: type parameter ${p.name} was removed`, { param: p.name }));
+    } else if (!p && q) {
+      const code = q.default !== undefined ? "contracts/type-param-optional-added" : "contracts/type-param-added";
+      out.push(change(code, old, `${id}: type parameter ${q.name}${q.default !== undefined ? ` = ${q.default}` : ""} was added`, { param: q.name }));
+    } else if (p && q) {
+      if (p.default !== undefined && (q.default === undefined || (p.default !== q.default && judge?.typeParam(old, i, "default") !== "same"))) {
+        out.push(change("contracts/type-param-default-changed", old, `${id}: default of type parameter ${q.name} ${q.default === undefined ? "was removed" : `changed from ${p.default} to ${q.default}`}`, { param: q.name, before: p.default, after: q.default ?? "" }));
+      }
+      const pc = p.constraint ?? "unknown";
+      const qc = q.constraint ?? "unknown";
+      if (pc !== qc) {
+        const relation = (p.constraint && q.constraint ? judge?.typeParam(old, i, "constraint") : undefined) ?? typeRelation(pc, qc);
+        if (relation === "narrowed" || relation === "changed") out.push(change("contracts/type-param-constraint-narrowed", old, `${id}: constraint of type parameter ${q.name} ${relation} from ${pc} to ${qc}`, { param: q.name, before: pc, after: qc }));
+      }
+    }
+  }
+  return out;
+}
 
 /** How `after` relates to `before` as a set of values, as far as syntax can prove it. */
 export function typeRelation(before: string | undefined, after: string | undefined): TypeRelation {
@@ -278,15 +439,19 @@ export function unionMembers(type: string): string[] {
 
 const POSITIONAL = new Set(["positional-only", "positional-or-keyword"]);
 
+const VARIADIC = new Set(["var-positional", "var-keyword"]);
+
 function comparePythonParams(old: Contract, fresh: Contract): ContractChange[] {
   const id = contractId(old);
   const out: ContractChange[] = [];
-  const newByName = new Map(fresh.params.map((p) => [p.name, p]));
-  const oldByName = new Map(old.params.map((p) => [p.name, p]));
+  // `*args` and `**kwargs` are matched by kind: nobody passes them by name, so renaming one is no change.
+  const key = (p: ContractParam) => (VARIADIC.has(p.kind ?? "") ? `*${p.kind}` : p.name);
+  const newByName = new Map(fresh.params.map((p) => [key(p), p]));
+  const oldByName = new Map(old.params.map((p) => [key(p), p]));
   const oldPositional = old.params.filter((p) => POSITIONAL.has(p.kind ?? "")).map((p) => p.name);
   const newPositional = fresh.params.filter((p) => POSITIONAL.has(p.kind ?? "")).map((p) => p.name);
   for (const a of old.params) {
-    const b = newByName.get(a.name);
+    const b = newByName.get(key(a));
     if (!b) {
       out.push(change("contracts/param-removed", old, `${id}: parameter ${a.name} was removed`, { param: a.name }));
       continue;
@@ -307,7 +472,7 @@ function comparePythonParams(old: Contract, fresh: Contract): ContractChange[] {
     }
   }
   for (const b of fresh.params) {
-    if (oldByName.has(b.name)) continue;
+    if (oldByName.has(key(b))) continue;
     const code = b.required ? "contracts/param-required-added" : "contracts/param-optional-added";
     out.push(change(code, old, `${id}: ${b.required ? "required" : "optional"} parameter ${b.name} was added`, { param: b.name }));
   }

@@ -18,10 +18,15 @@ export function pythonParser(): Promise<Parser> {
   return parserPromise;
 }
 
+/** `_compat.py`, `_impl/x.py`: private modules are not API (`__init__.py` and `__main__.py` are). */
+export function isPrivateModule(file: string): boolean {
+  return file.split("/").some((part) => part.startsWith("_") && !/^__\w+__(\.py)?$/.test(part));
+}
+
 export async function extractPython(root: string, files: string[]): Promise<Contract[]> {
   const parser = await pythonParser();
   const contracts: Contract[] = [];
-  for (const file of files) contracts.push(...extractPythonSource(parser, file, readSourceFile(root, file)));
+  for (const file of files.filter((f) => !isPrivateModule(f))) contracts.push(...extractPythonSource(parser, file, readSourceFile(root, file)));
   return contracts;
 }
 
@@ -32,16 +37,17 @@ export function extractPythonSource(parser: Parser, module: string, text: string
     const top = tree.rootNode.namedChildren.filter((n): n is Node => n !== null);
     const dunderAll = readDunderAll(top);
     const isPublic = (name: string) => (dunderAll ? dunderAll.has(name) : !name.startsWith("_"));
+    const overload = overloadNames(top);
     const contracts: Contract[] = [];
     for (const statement of top) {
       const { definition, decorators } = unwrapDecorated(statement);
-      if (!definition || isOverloadStub(decorators)) continue;
+      if (!definition || isOverloadStub(decorators, overload)) continue;
       const name = definition.childForFieldName("name")?.text;
       if (!name || !isPublic(name)) continue;
       if (definition.type === "function_definition") {
         contracts.push(functionContract(module, name, "function", definition, decorators, false));
       } else if (definition.type === "class_definition") {
-        contracts.push(...classContracts(module, name, definition));
+        contracts.push(...classContracts(module, name, definition, overload));
       }
     }
     return contracts;
@@ -91,15 +97,46 @@ function docstring(body: Node | null): string {
   return value?.type === "string" ? stringValue(value) : "";
 }
 
-function isOverloadStub(decorators: string[]): boolean {
-  return decorators.some((d) => d === "overload" || d === "typing.overload" || d === "typing_extensions.overload");
+/**
+ * How this module spells `typing.overload`: `overload`, `typing.overload`, and any alias
+ * (`import typing as t` gives `t.overload`, `from typing import overload as ov` gives `ov`).
+ */
+function overloadNames(top: Node[]): Set<string> {
+  const names = new Set(["overload", "typing.overload", "typing_extensions.overload"]);
+  for (const statement of top) {
+    if (statement.type === "import_statement") {
+      for (const alias of statement.namedChildren) {
+        if (alias?.type !== "aliased_import") continue;
+        const module = alias.childForFieldName("name")?.text;
+        const as = alias.childForFieldName("alias")?.text;
+        if (as && (module === "typing" || module === "typing_extensions")) names.add(`${as}.overload`);
+      }
+    } else if (statement.type === "import_from_statement") {
+      const module = statement.childForFieldName("module_name")?.text;
+      if (module !== "typing" && module !== "typing_extensions") continue;
+      for (const alias of statement.namedChildren) {
+        if (alias?.type === "aliased_import" && alias.childForFieldName("name")?.text === "overload") {
+          const as = alias.childForFieldName("alias")?.text;
+          if (as) names.add(as);
+        }
+      }
+    }
+  }
+  return names;
 }
 
-function isPropertyDecorator(decorator: string): boolean {
+function isOverloadStub(decorators: string[], overload: Set<string>): boolean {
+  // `@overload  # type: ignore`: the decorator text may carry a trailing comment.
+  return decorators.some((d) => overload.has(d.replace(/\s*#.*$/, "").trim()));
+}
+
+function isPropertyDecorator(raw: string): boolean {
+  // `@property  # type: ignore` is still a property.
+  const decorator = raw.replace(/\s*#.*$/, "").trim();
   return decorator === "property" || decorator === "functools.cached_property" || decorator === "cached_property" || /\.(setter|getter|deleter)$/.test(decorator);
 }
 
-function classContracts(module: string, name: string, cls: Node): Contract[] {
+function classContracts(module: string, name: string, cls: Node, overload: Set<string>): Contract[] {
   const body = cls.childForFieldName("body");
   const classTags = parseDocstringTags(docstring(body));
   const methods: Contract[] = [];
@@ -109,7 +146,7 @@ function classContracts(module: string, name: string, cls: Node): Contract[] {
     if (!member) continue;
     const { definition, decorators } = unwrapDecorated(member);
     // Properties are attributes, not callables; @overload stubs are not the implementation.
-    if (definition?.type !== "function_definition" || isOverloadStub(decorators) || decorators.some(isPropertyDecorator)) continue;
+    if (definition?.type !== "function_definition" || isOverloadStub(decorators, overload) || decorators.some(isPropertyDecorator)) continue;
     const methodName = definition.childForFieldName("name")?.text ?? "";
     if (methodName === "__init__") {
       init = definition;

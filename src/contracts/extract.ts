@@ -1,14 +1,19 @@
-// Extraction entry point: find the contract sources, split them by language, extract, sort.
+// Extraction entry point: find the contract sources, split them by language, extract, sort, and
+// report what makes the result untrustworthy (EXTRACT_CODES) instead of passing silently.
 
+import type { Finding } from "../core/findings.js";
+import type { ExtractCode } from "./extract-codes.js";
+import { EXTRACT_CODES } from "./extract-codes.js";
 import { contractFiles, type FileSelection } from "./files.js";
 import { extractPython } from "./extract-py.js";
-import { extractTypeScript } from "./extract-ts.js";
 import { compareContracts, type Contract } from "./model.js";
+import { packageEntryPoints } from "./ts/entrypoints.js";
+import { extractTypeScript } from "./ts/index.js";
 
 export interface ExtractOptions extends FileSelection {
-  /** `--types`: inferred return types from the TypeScript checker */
+  /** `--types`: inferred types from the TypeScript checker */
   types?: boolean;
-  /** TS/JS entry modules (relative); default every module */
+  /** TS/JS entry modules (relative); default: package.json entry points, else every module no other re-exports */
   entries?: string[];
   /** progress while TS/JS files are read (a TTY progress line) */
   onProgress?: (done: number, total: number) => void;
@@ -17,17 +22,40 @@ export interface ExtractOptions extends FileSelection {
 export interface Extraction {
   files: string[];
   contracts: Contract[];
+  /** TS/JS entry modules used ("package.json", "config") or none (every module not re-exported) */
+  entries: { source: "config" | "package.json" | "none"; modules: string[] };
+  findings: Finding[];
 }
 
 export async function extractContracts(root: string, options: ExtractOptions = {}): Promise<Extraction> {
   const files = await contractFiles(root, options);
   const tsFiles = files.filter((f) => !f.endsWith(".py"));
   const pyFiles = files.filter((f) => f.endsWith(".py"));
+  const findings: Finding[] = [];
+  let entries: Extraction["entries"] = { source: "none", modules: [] };
+  if (options.entries?.length) {
+    entries = { source: "config", modules: options.entries };
+  } else {
+    const fromPackage = packageEntryPoints(root);
+    for (const target of fromPackage?.unresolved ?? []) {
+      findings.push(extractFinding("contracts/extract-unresolved-entry", `package.json names ${target}, which resolves to no file (no source for it and no built file)`, "package.json"));
+    }
+    if (fromPackage && fromPackage.entries.length > 0) entries = { source: "package.json", modules: fromPackage.entries };
+  }
   const contracts = [
-    ...extractTypeScript(root, tsFiles, { ...(options.types ? { types: true } : {}), ...(options.entries ? { entries: options.entries } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) }),
+    ...(tsFiles.length > 0 || entries.modules.length > 0 ? extractTypeScript(root, tsFiles, { ...(options.types ? { types: true } : {}), ...(entries.modules.length > 0 ? { entries: entries.modules } : {}) }) : []),
     ...(pyFiles.length > 0 ? await extractPython(root, pyFiles) : []),
   ];
-  return { files, contracts: dedupe(contracts).sort(compareContracts) };
+  const sorted = dedupe(contracts).sort(compareContracts);
+  if (sorted.length === 0 && (files.length > 0 || entries.modules.length > 0)) {
+    const read = entries.modules.length > 0 ? `entry modules ${entries.modules.join(", ")}` : `${files.length} source files`;
+    findings.push(extractFinding("contracts/extract-empty", `${read} yield no contracts: the API cannot be seen, so no change to it could be caught`));
+  }
+  return { files, contracts: sorted, entries, findings };
+}
+
+export function extractFinding(code: ExtractCode, message: string, input?: string): Finding {
+  return { code, severity: EXTRACT_CODES[code].severity, source: "gate", message, ...(input ? { input } : {}) };
 }
 
 /** A module can reach one name twice (two `export *` paths); keep the first. */

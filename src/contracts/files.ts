@@ -31,13 +31,10 @@ export const NEVER_CONTRACTS = [
   "**/test_*.py",
   "**/*_test.py",
   "**/conftest.py",
-  "**/*.d.ts",
-  "**/*.d.mts",
-  "**/*.d.cts",
 ];
 
 /** Where callers live: tests count as consumers, build output and dependencies do not. */
-const NEVER_CONSUMERS = NEVER_CONTRACTS.filter((p) => !/test|spec|conftest|\.d\./.test(p));
+const NEVER_CONSUMERS = NEVER_CONTRACTS.filter((p) => !/test|spec|conftest/.test(p));
 
 /** Every source file that may call a contract (for consumer impact), sorted. */
 export async function consumerFiles(root: string): Promise<string[]> {
@@ -61,7 +58,23 @@ export async function contractFiles(root: string, selection: FileSelection = {})
     followSymbolicLinks: false,
   });
   const gitignore = loadGitignore(root);
-  return files.filter((f) => !gitignore.ignores(f)).sort();
+  return preferDeclarations(files.filter((f) => !gitignore.ignores(f))).sort();
+}
+
+/**
+ * One module per stem: `x.ts` over a generated `x.d.ts` beside it, and `x.d.ts` over the `x.js` it
+ * types (a package's shipped declarations are its API).
+ */
+export function preferDeclarations(files: string[]): string[] {
+  const set = new Set(files);
+  const stemOf = (f: string) => f.replace(/\.d\.([mc]?)ts$/, ".$1ts").replace(/\.[mc]?[jt]sx?$/, "");
+  const declarations = new Set(files.filter((f) => /\.d\.[mc]?ts$/.test(f)).map(stemOf));
+  const sources = new Set(files.filter((f) => /\.[mc]?tsx?$/.test(f) && !/\.d\.[mc]?ts$/.test(f)).map(stemOf));
+  return [...set].filter((f) => {
+    if (/\.d\.[mc]?ts$/.test(f)) return !sources.has(stemOf(f));
+    if (/\.[mc]?jsx?$/.test(f)) return !declarations.has(stemOf(f)) && !sources.has(stemOf(f));
+    return true;
+  });
 }
 
 function loadGitignore(root: string) {

@@ -15,10 +15,11 @@ import { checkIdentity, requiredText } from "../core/identity.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
 import { calleeName, findCallSites, type CallSite } from "./callsites.js";
 import { diffContracts, type ContractChange } from "./diff.js";
-import { extractContracts, type Extraction } from "./extract.js";
+import { hasShrunk } from "./extract-codes.js";
+import { extractContracts, extractFinding, type Extraction } from "./extract.js";
 import { consumerFiles } from "./files.js";
 import { contractId, DECLARED_LINE, maxImpact, type Impact, type Registry } from "./model.js";
-import { DEFAULT_DECISIONS, DEFAULT_REGISTRY, loadRegistry, parseRegistry } from "./registry.js";
+import { baselineContracts, DEFAULT_DECISIONS, DEFAULT_REGISTRY, loadRegistry, parseRegistry } from "./registry.js";
 
 export interface InvariantSettings {
   dataAccessModules?: string[];
@@ -63,7 +64,8 @@ export interface PolicyDecision {
   decisionId: string;
   decision: "APPROVE" | "DENY" | "APPROVE_WITH_CONDITIONS";
   reasons: string[];
-  changes: { code: string; symbol: string }[];
+  /** `fingerprint`: the exact change approved (ContractChange.fingerprint); without it a decision approves nothing */
+  changes: { code: string; symbol: string; fingerprint?: string }[];
   impactedConsumers: string[];
   requiredActions: string[];
   migrationPlan: string;
@@ -81,9 +83,14 @@ export interface PolicyDecision {
 export function approvalProblems(change: ContractChange, decisions: DecisionEntry[]): string[] {
   if (change.severity === "SAFE") return [];
   const covering = decisions.filter((d) => d.decision.changes.some((c) => c.code === change.code && c.symbol === change.id));
+  // A DENY stands for the symbol's change whatever its fingerprint: denying is never stale.
   const denied = covering.find((d) => d.decision.decision === "DENY");
   if (denied) return [`denied by ${denied.file}`];
-  const approvals = covering.filter((d) => d.decision.decision !== "DENY");
+  const approvals = covering.filter((d) => d.decision.decision !== "DENY" && binds(d.decision, change));
+  const stale = covering.filter((d) => d.decision.decision !== "DENY" && !binds(d.decision, change));
+  if (approvals.length === 0 && stale.length > 0) {
+    return stale.map((d) => `${d.file} was written for another change of ${change.id} (fingerprint ${d.decision.changes.find((c) => c.code === change.code && c.symbol === change.id)?.fingerprint ?? "none"}, this change is ${change.fingerprint}): write a new decision`);
+  }
   if (approvals.length === 0) return ["no approving decision"];
   const missingOf = (d: PolicyDecision) => {
     const missing: string[] = [];
@@ -98,6 +105,11 @@ export function approvalProblems(change: ContractChange, decisions: DecisionEntr
   };
   if (approvals.some((d) => missingOf(d.decision).length === 0)) return [];
   return approvals.map((d) => `${d.file} is incomplete, missing: ${missingOf(d.decision).sort().join(", ")}`);
+}
+
+/** The decision names this exact change: code, symbol and fingerprint. */
+export function binds(decision: PolicyDecision, change: ContractChange): boolean {
+  return decision.changes.some((c) => c.code === change.code && c.symbol === change.id && c.fingerprint === change.fingerprint);
 }
 
 export type ChangeWithSites = ContractChange & { callSites: CallSite[]; file?: string; line?: number };
@@ -306,13 +318,15 @@ export async function buildContractDiff(root: string, settings: ContractSettings
     working = EMPTY_REGISTRY;
     base = await baselineWithoutRegistry(root, baseRef, settings, schemas);
   }
-  const changes = diffContracts(base.contracts, extraction.contracts);
-  const pending = diffContracts(working.contracts, extraction.contracts).length;
+  const changes = diffContracts(baselineContracts(base, extraction.contracts), extraction.contracts);
+  const pending = diffContracts(baselineContracts(working, extraction.contracts), extraction.contracts).length;
   const names = new Set(changes.filter((c) => c.severity !== "SAFE").map((c) => calleeName(c.symbol.name)));
   const sites = await findCallSites(root, await consumerFiles(root), names);
   const loadedDecisions = loadDecisions(root, settings.decisions, schemas);
   const decisions = loadedDecisions.decisions;
-  findings.push(...loadedDecisions.findings);
+  findings.push(...extraction.findings, ...loadedDecisions.findings);
+  const shrunk = shrinkFinding(base.contracts.length, extraction, changes, decisions);
+  if (shrunk) findings.push(shrunk);
   const lines = new Map(extraction.contracts.map((c) => [contractId(c), DECLARED_LINE.get(c)]));
   const document: ContractDiffDocument = {
     registry: {
@@ -337,6 +351,19 @@ export async function buildContractDiff(root: string, settings: ContractSettings
   return { document, extraction, findings };
 }
 
+const REMOVALS = new Set(["contracts/symbol-removed", "contracts/stable-removed", "contracts/deprecated-removed"]);
+
+/**
+ * Far fewer contracts than the baseline is a finding, unless decisions approve every removal (a
+ * deliberate cut, not an extraction that lost its way).
+ */
+export function shrinkFinding(baseline: number, extraction: Extraction, changes: ContractChange[], decisions: DecisionEntry[]): Finding | undefined {
+  if (!hasShrunk(baseline, extraction.contracts.length)) return undefined;
+  const unexplained = changes.filter((c) => REMOVALS.has(c.code) && approvalProblems(c, decisions).length > 0);
+  if (unexplained.length === 0) return undefined;
+  return extractFinding("contracts/extract-shrunk", `${extraction.contracts.length} contracts extracted, the baseline has ${baseline}: check the entry points and include patterns, or approve the ${unexplained.length} removals`);
+}
+
 /** Where the change is in the code now (renames: the new name); removals have no place. */
 function declaredAt(change: ContractChange, lines: Map<string, number | undefined>): { file?: string; line?: number } {
   const id = change.renamedTo ?? change.id;
@@ -348,7 +375,7 @@ function invariantFacts(extraction: Extraction, settings: InvariantSettings): No
   const dataAccess = picomatch(settings.dataAccessModules?.length ? settings.dataAccessModules : ["__none__"]);
   const summary = picomatch(settings.summaryModules?.length ? settings.summaryModules : ["__none__"]);
   const exports = extraction.contracts
-    .filter((c) => c.kind !== "class")
+    .filter((c) => c.kind === "function" || c.kind === "method")
     .map((c) => ({
       id: contractId(c),
       kind: c.kind,

@@ -1,8 +1,13 @@
-// The contract model: mirrors schemas/contract-registry.v1.schema.json. One contract per exported
-// callable (function, class, public method) of a module, identified by `module#name`.
+// The contract model: mirrors schemas/contract-registry.v1.schema.json. One contract per public
+// symbol of a module, identified by `module#name`: callables (function, class, method), types
+// (interface, type alias, enum), values (const), and the members of classes, interfaces, enums and
+// namespaces (`Class.prop`, `Enum.MEMBER`, `ns.fn`).
 
 export type ContractLanguage = "typescript" | "javascript" | "python";
-export type ContractKind = "function" | "class" | "method";
+export type ContractKind = "function" | "class" | "method" | "property" | "interface" | "type" | "enum" | "enum-member" | "const" | "namespace";
+
+/** Kinds that are called: their params and returns are the contract. */
+export const CALLABLE_KINDS: ReadonlySet<ContractKind> = new Set(["function", "class", "method"]);
 export type Stability = "experimental" | "stable" | "deprecated";
 export type ParamKind = "positional-only" | "positional-or-keyword" | "keyword-only" | "var-positional" | "var-keyword";
 export type ChangeSeverity = "SAFE" | "RISKY" | "BREAKING";
@@ -30,7 +35,14 @@ export interface ContractReturns {
   evidence?: string[];
 }
 
+export interface TypeParam {
+  name: string;
+  constraint?: string;
+  default?: string;
+}
+
 export interface ContractSignature {
+  typeParams?: TypeParam[];
   params: ContractParam[];
   returns: ContractReturns;
 }
@@ -40,6 +52,19 @@ export interface Contract {
   language: ContractLanguage;
   kind: ContractKind;
   async?: boolean;
+  /** generic parameters of a function, class, interface or type alias */
+  typeParams?: TypeParam[];
+  /**
+   * The declared type of a property, const or annotated attribute, the aliased type of a type
+   * alias, the value of an enum member (normalised source text)
+   */
+  type?: string;
+  /** an optional property (`p?: T`) or method */
+  optional?: boolean;
+  /** a property callers cannot assign (`readonly`, a getter without a setter, a frozen field) */
+  readonly?: boolean;
+  /** a static class member */
+  static?: boolean;
   params: ContractParam[];
   returns: ContractReturns;
   /** TS overload signatures, when the function declares more than one */
@@ -56,8 +81,12 @@ export interface Contract {
 export interface Registry {
   registryVersion: string;
   updatedAt: string;
+  /** 2: written by the whole-API extraction; absent: callables only (an older registry) */
+  contractsVersion?: 2;
   contracts: Contract[];
 }
+
+export const CONTRACTS_VERSION = 2;
 
 export const SEVERITY_RANK: Record<Impact, number> = { NONE: 0, SAFE: 1, RISKY: 2, BREAKING: 3 };
 
@@ -77,8 +106,43 @@ export function maxImpact(severities: Iterable<ChangeSeverity>): Impact {
   return max;
 }
 
+/** A module's text, its line starts computed on first use (most extracted lines are never read). */
+export interface ModuleText {
+  text: string;
+  lineStarts?: number[];
+}
+
+const declared = new WeakMap<Contract, number | { module: ModuleText; pos: number }>();
+
 /**
  * Where an extracted contract is declared (1-based line in its module). Kept beside the contract,
  * not in it: the registry must not change when code merely moves.
  */
-export const DECLARED_LINE = new WeakMap<Contract, number>();
+export const DECLARED_LINE = {
+  get(contract: Contract): number | undefined {
+    const at = declared.get(contract);
+    if (at === undefined || typeof at === "number") return at;
+    const starts = (at.module.lineStarts ??= lineStarts(at.module.text));
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= at.pos) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  },
+  set(contract: Contract, line: number): void {
+    declared.set(contract, line);
+  },
+  /** the line of a character offset, computed only if asked */
+  setPosition(contract: Contract, module: ModuleText, pos: number): void {
+    declared.set(contract, { module, pos });
+  },
+};
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  return starts;
+}

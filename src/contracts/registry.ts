@@ -6,7 +6,7 @@ import { ConfigError } from "../core/errors.js";
 import { readUntrustedText, UntrustedFileError } from "../core/read.js";
 import { writeOutputFile } from "../core/write.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
-import { compareContracts, contractId, type Contract, type Impact, type Registry } from "./model.js";
+import { compareContracts, CONTRACTS_VERSION, contractId, type Contract, type Impact, type Registry } from "./model.js";
 
 export const DEFAULT_REGISTRY = "contracts/registry.json";
 export const DEFAULT_DECISIONS = "contracts/decisions";
@@ -59,6 +59,25 @@ export function bumpVersion(version: string, impact: Impact): string {
     default:
       return version;
   }
+}
+
+/**
+ * The baseline contracts of a registry, read the way they were written: a registry from before
+ * `contractsVersion` 2 recorded no type parameters of classes, no static and no optional flags,
+ * so those fields are taken from the extraction rather than reported as changes.
+ */
+export function baselineContracts(registry: Registry, extracted: Contract[]): Contract[] {
+  if (registry.contractsVersion === CONTRACTS_VERSION) return registry.contracts;
+  const byId = new Map(extracted.map((c) => [contractId(c), c]));
+  return registry.contracts.map((old) => {
+    const fresh = byId.get(contractId(old));
+    if (!fresh) return old;
+    const upgraded: Contract = { ...old };
+    for (const field of ["typeParams", "static", "optional", "readonly"] as const) {
+      if (old[field] === undefined && fresh[field] !== undefined) (upgraded as unknown as Record<string, unknown>)[field] = fresh[field];
+    }
+    return upgraded;
+  });
 }
 
 /** The extraction, carrying over what people curate in the registry (consumers, tests, since). */

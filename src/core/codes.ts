@@ -3,6 +3,7 @@
 // so a new code does not compile until it has a title, its docs and the case that triggers it;
 // test/codes.test.ts checks every `trigger` really produces its code.
 
+import { EXTRACT_CODES, type ExtractCode } from "../contracts/extract-codes.js";
 import type { Severity } from "./findings.js";
 
 export type GateCode =
@@ -37,7 +38,8 @@ export type GateCode =
   | "ledger/unknown-file"
   | "identity/invalid"
   | "contracts/registry-missing"
-  | "contracts/decision-invalid";
+  | "contracts/decision-invalid"
+  | ExtractCode;
 
 export interface CodeInfo {
   title: string;
@@ -241,6 +243,7 @@ export const GATE_CODES: Record<GateCode, CodeInfo> = {
     severity: "error",
     trigger: "test/contracts-cli.test.ts",
   },
+  ...EXTRACT_CODES,
 };
 
 export function isGateCode(code: string): code is GateCode {

@@ -6,8 +6,9 @@
 // its inner whitespace collapsed. It is refused when it holds an invisible or format character
 // (Unicode Cc, Cf, Co, Cn, Cs, line/paragraph separators, fillers, variation selectors) or mixes
 // scripts (Latin with Cyrillic or Greek, say), and it is blank when nothing is left. Two
-// identities are the same person when their comparison keys are equal: case-folded, with the
-// Cyrillic and Greek letters that look Latin read as Latin (whole-script look-alikes).
+// identities are the same person when their comparison keys are equal: combining marks dropped,
+// the letters of other scripts that look Latin read as Latin (whole-script look-alikes:
+// Cyrillic, Greek, Armenian, Coptic, Cherokee, Lisu), case-folded, I/l/1/| and O/0 folded.
 //
 // Required text (a rollback reference, a reason) is not a name: invisible characters are dropped
 // from it, and text that is blank after that counts as missing.
@@ -88,18 +89,40 @@ const LOOK_ALIKES: Record<string, string> = {
   Α: "A", Β: "B", Ε: "E", Ζ: "Z", Η: "H", Ι: "I", Κ: "K", Μ: "M", Ν: "N", Ο: "O", Ρ: "P", Τ: "T",
   Υ: "Y", Χ: "X",
   ο: "o", ν: "v", α: "a", ι: "i", κ: "k", ρ: "p", υ: "u", χ: "x", ϲ: "c", ϳ: "j",
+  // Latin letters that look like other Latin ones (dotless i, script a, small capitals).
+  ı: "i", ɩ: "i", ɪ: "i", ǀ: "l", ʟ: "l", ɑ: "a", ɡ: "g", ɢ: "g", ɴ: "n", ʀ: "r", ʏ: "y", ʜ: "h", ʙ: "b", ĸ: "k", ȷ: "j",
+  ᴀ: "a", ᴄ: "c", ᴅ: "d", ᴇ: "e", ᴊ: "j", ᴋ: "k", ᴍ: "m", ᴏ: "o", ᴘ: "p", ᴛ: "t", ᴜ: "u", ᴠ: "v", ᴡ: "w", ᴢ: "z", ꜱ: "s",
+  // Whole scripts that can spell a Latin name on their own: Cherokee (its small letters are
+  // looked up by their capitals), Lisu, Armenian, Coptic.
+  Ꭰ: "D", Ꭱ: "R", Ꭲ: "T", Ꭵ: "i", Ꭹ: "Y", Ꭺ: "A", Ꭻ: "J", Ꭼ: "E", Ꮃ: "W", Ꮇ: "M", Ꮋ: "H", Ꮍ: "Y", Ꮐ: "G", Ꮒ: "h",
+  Ꮓ: "Z", Ꮟ: "b", Ꮢ: "R", Ꮪ: "S", Ꮮ: "L", Ꮯ: "C", Ꮲ: "P", Ꮶ: "K", Ꮩ: "V", Ᏼ: "B",
+  ꓐ: "B", ꓑ: "P", ꓒ: "d", ꓓ: "D", ꓔ: "T", ꓖ: "G", ꓗ: "K", ꓙ: "J", ꓚ: "C", ꓜ: "Z", ꓝ: "F", ꓟ: "M", ꓠ: "N", ꓡ: "L",
+  ꓢ: "S", ꓣ: "R", ꓦ: "V", ꓧ: "H", ꓪ: "W", ꓫ: "X", ꓬ: "Y", ꓮ: "A", ꓰ: "E", ꓲ: "I", ꓳ: "O", ꓴ: "U",
+  Օ: "O", Ս: "U", Լ: "L", օ: "o", ս: "u", հ: "h", ո: "n", ց: "g", զ: "q",
+  Ⲟ: "O", ⲟ: "o", Ⲣ: "P", ⲣ: "p", Ⲥ: "C", ⲥ: "c", Ⲭ: "X", ⲭ: "x", Ⲁ: "A", ⲁ: "a",
 };
+
+// Characters that pass for one another in common fonts, folded last: I, l, 1 and | ; O and 0.
+const ONE_SHAPE = /[il1|]/g;
 
 /** NFKC, trimmed, inner whitespace collapsed. */
 function normalized(text: string): string {
   return text.normalize("NFKC").trim().replace(/\s+/gu, " ");
 }
 
-/** The comparison key of a normalised identity: look-alikes read as Latin, then case-folded. */
+/**
+ * The comparison key of a normalised identity: combining marks dropped (`i` + U+0307 renders as
+ * `i`), look-alikes read as Latin, case-folded, and the letters and digits that share one shape
+ * folded together. Two keys that are equal may be two people (`Ian` and `lan`): the gate then
+ * wants another approver, which fails closed; keys that differ must never be one person.
+ */
 function keyOf(value: string): string {
   let out = "";
-  for (const char of value) out += LOOK_ALIKES[char] ?? char;
-  return out.toLowerCase().normalize("NFKC");
+  for (const char of value.normalize("NFD")) {
+    if (/\p{M}/u.test(char)) continue;
+    out += LOOK_ALIKES[char] ?? LOOK_ALIKES[char.toUpperCase()] ?? char;
+  }
+  return out.toLowerCase().normalize("NFKC").replace(ONE_SHAPE, "l").replaceAll("0", "o");
 }
 
 /** The text as a message shows it: unchanged, or quoted with its invisible characters spelled out. */

@@ -12,7 +12,7 @@
 import { isUtf8 } from "node:buffer";
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync, type Stats } from "node:fs";
 import { open, realpath, stat, type FileHandle } from "node:fs/promises";
-import { isAbsolute, relative, sep } from "node:path";
+import { isAbsolute, relative, resolve, sep } from "node:path";
 
 /**
  * Why a file was refused: callers map these to their codes (input/too-large for too-large,
@@ -52,6 +52,17 @@ export interface ReadOptions {
    * the path names a regular file (the gate's per-input hot path: one fstat per input).
    */
   skipStatBeforeOpen?: boolean;
+}
+
+/**
+ * Every file this process opened through the reader (paths as given, resolved): the files a run
+ * reads, so that no report or summary of the run is written over one of them (src/cli/output.ts).
+ */
+const opened = new Set<string>();
+
+/** The files opened through the reader so far, absolute. */
+export function filesRead(): ReadonlySet<string> {
+  return opened;
 }
 
 // O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer. O_NOCTTY: a
@@ -106,9 +117,10 @@ export function openUntrustedFile(file: string, options: Omit<ReadOptions, "maxB
     throw asReadError(file, error);
   }
   try {
-    const opened = regularFile(file, fstatSync(fd));
-    sameFile(file, before, opened);
-    return { fd, size: opened.size };
+    const stats = regularFile(file, fstatSync(fd));
+    sameFile(file, before, stats);
+    opened.add(resolve(file));
+    return { fd, size: stats.size };
   } catch (error) {
     closeSync(fd);
     throw asReadError(file, error);
@@ -132,9 +144,10 @@ export async function openUntrustedHandle(file: string, options: { root?: string
     throw asReadError(file, error);
   }
   try {
-    const opened = regularFile(file, await handle.stat());
-    sameFile(file, before, opened);
-    return { handle, size: opened.size };
+    const stats = regularFile(file, await handle.stat());
+    sameFile(file, before, stats);
+    opened.add(resolve(file));
+    return { handle, size: stats.size };
   } catch (error) {
     await handle.close();
     throw asReadError(file, error);
@@ -232,4 +245,46 @@ export function openForUpdate(file: string, flags: number, mode?: number): numbe
     closeSync(fd);
     throw asReadError(file, error);
   }
+}
+
+/** The name stdin goes by in UntrustedFileError. */
+export const STDIN_NAME = "-";
+
+/**
+ * Reads standard input, at most `maxBytes` + 1 bytes: stdin is pipeline content like any file
+ * (`gatehouse check - < /dev/zero` must not grow memory until the process dies). Nothing past
+ * the cap is read: more than `maxBytes` bytes back means too large, which the caller refuses.
+ * Throws UntrustedFileError when stdin cannot be read.
+ */
+export function readStdin(maxBytes: number): Buffer {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  const chunk = Buffer.allocUnsafe(64 * 1024);
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(0, chunk, 0, Math.min(chunk.byteLength, maxBytes + 1 - length), null);
+    } catch (error) {
+      // A non-blocking stdin (some CI runners hand one over) has no data yet: wait and read on.
+      if ((error as NodeJS.ErrnoException).code === "EAGAIN") {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+        continue;
+      }
+      if ((error as NodeJS.ErrnoException).code === "EOF") break;
+      throw asReadError(STDIN_NAME, error);
+    }
+    if (n === 0) break;
+    chunks.push(Buffer.from(chunk.subarray(0, n)));
+    length += n;
+    if (length > maxBytes) break;
+  }
+  return Buffer.concat(chunks, length);
+}
+
+/** readStdin decoded as UTF-8; more than `maxBytes`, or bytes that are not UTF-8, are refused as readUntrustedText does. */
+export function readStdinText(maxBytes: number): string {
+  const bytes = readStdin(maxBytes);
+  if (bytes.byteLength > maxBytes) throw new UntrustedFileError("too-large", STDIN_NAME, `over the ${maxBytes}-byte limit`, bytes.byteLength);
+  if (!isUtf8(bytes)) throw new UntrustedFileError("unreadable", STDIN_NAME, "not valid UTF-8 text");
+  return bytes.toString("utf8");
 }

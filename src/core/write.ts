@@ -11,7 +11,7 @@
 //     committed at a report path cannot redirect a write, and a link is never replaced.
 
 import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import { ConfigError } from "./errors.js";
 import { fileTypeName } from "./read.js";
 import { removeStaleTemps } from "./temp-files.js";
@@ -187,6 +187,34 @@ export function refuseOutputOverInput(output: string, inputs: Iterable<string>, 
     if (other !== undefined && other.dev === target.dev && other.ino === target.ino) {
       throw new ConfigError(`${what} would overwrite ${input}, which this run reads; choose another path`, output);
     }
+  }
+}
+
+/**
+ * Refuses two outputs of one run that name the same file (the same path, or the same existing
+ * file through a link or a hard link): the second would replace the first, and a report the
+ * user asked for (or a signed summary) would be lost without a word. Standard streams and
+ * character devices (/dev/stdout, /dev/null) may be shared.
+ */
+export function refuseSharedOutputs(outputs: readonly { file: string; what: string }[]): void {
+  const seen: { path: string; id: { dev: number; ino: number } | undefined; what: string }[] = [];
+  for (const { file, what } of outputs) {
+    const path = resolve(file);
+    const id = identity(file);
+    if (isShareable(file)) continue;
+    const clash = seen.find((other) => other.path === path || (id !== undefined && other.id !== undefined && other.id.dev === id.dev && other.id.ino === id.ino));
+    if (clash) throw new ConfigError(`${what} and ${clash.what} name the same file; one would replace the other: give each output its own path`, file);
+    seen.push({ path, id, what });
+  }
+}
+
+/** A standard stream or character device: written in place, so several outputs may share it. */
+function isShareable(file: string): boolean {
+  if (standardDescriptor(file) !== undefined) return true;
+  try {
+    return statSync(file).isCharacterDevice();
+  } catch {
+    return false;
   }
 }
 

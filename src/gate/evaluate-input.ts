@@ -28,8 +28,10 @@ export interface InputJob {
   display: string;
   /** absolute file path to read, or */
   file?: string;
-  /** raw text (stdin), or */
+  /** raw text, or */
   text?: string;
+  /** raw bytes (stdin: read capped, at most one byte over the limit; decoded only if UTF-8), or */
+  bytes?: Uint8Array;
   /** an already-built document (collectors) */
   document?: unknown;
   kind?: string;
@@ -217,12 +219,16 @@ export class InputEvaluator {
         record.sha256 = sha256(raw);
         record.bytes = raw.byteLength;
       } else {
-        text = job.text ?? "";
-        raw = Buffer.from(text, "utf8");
+        if (job.bytes !== undefined) raw = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
+        else {
+          text = job.text ?? "";
+          raw = Buffer.from(text, "utf8");
+        }
         record.sha256 = sha256(raw);
         record.bytes = raw.byteLength;
         if (raw.byteLength > this.options.maxInputBytes) {
-          return fail("input/too-large", `input is ${raw.byteLength} bytes, over the ${this.options.maxInputBytes}-byte limit`);
+          // stdin's bytes stop one past the limit: their count is not the input's size.
+          return fail("input/too-large", job.bytes !== undefined ? `input is over the ${this.options.maxInputBytes}-byte limit` : `input is ${raw.byteLength} bytes, over the ${this.options.maxInputBytes}-byte limit`);
         }
         if (format !== undefined) {
           parser = inProcess(format);
@@ -230,8 +236,8 @@ export class InputEvaluator {
         }
       }
       // JSON and YAML are Unicode text: a file whose bytes are not UTF-8 is refused, not decoded
-      // with replacement characters (the policy would judge a document nobody wrote). stdin
-      // arrives decoded. A .json file's bytes are then what the policy sees.
+      // with replacement characters (the policy would judge a document nobody wrote); so are
+      // stdin's bytes. A .json file's bytes are then what the policy sees.
       if (text === undefined && !isUtf8(raw)) return fail("input/unparsable", "not valid UTF-8 text");
       const utf8Json = format === "json";
       if (job.kind === undefined && utf8Json && isPlainJsonObject(raw)) {

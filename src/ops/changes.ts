@@ -70,7 +70,7 @@ export async function changedFiles(root: string, base: string): Promise<ChangedF
 // Names that hold secrets by convention. Templates (.env.example) are not secrets.
 const SECRET_NAMES: [RegExp, string][] = [
   [/^\.env(\.(?!example$|sample$|template$|dist$)[\w.-]+)?$/i, "dotenv file"],
-  [/\.(pem|key|p12|pfx|jks|keystore|kdbx|ovpn|ppk)$/i, "key or certificate store"],
+  [/\.(pem|key|p12|pfx|jks|keystore|kdbx|ovpn|ppk|keytab)$/i, "key or certificate store"],
   [/^id_(rsa|dsa|ecdsa|ed25519)(_sk)?$/i, "SSH private key"],
   [/^(credentials|credentials\.(json|ya?ml|xml|ini)|\.netrc|\.pgpass|\.htpasswd|\.git-credentials|\.npmrc|\.pypirc)$/i, "credentials file"],
   [/^(secrets?|vault)\.(json|ya?ml|env|txt)$/i, "secrets file"],
@@ -100,8 +100,30 @@ export function originalNames(name: string): string[] {
 
 // Private key blocks (PEM, OpenSSH, PGP, SSH2) and PuTTY key files, by content.
 const PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----|PuTTY-User-Key-File-\d+:/;
-/** More than the longest marker the pattern can match (twice over, for UTF-16), so a chunk keeps that much of the one before it. */
-const MARKER_OVERLAP = 160;
+/**
+ * A private key block written in base64 (a Kubernetes Secret's `tls.key`, a kubeconfig's
+ * `client-key-data`): `-----BEGIN ` encodes to one of these, by its offset in the encoded bytes;
+ * the number is how many characters before the marker its 4-character group starts.
+ */
+const BASE64_BEGIN: readonly (readonly [string, number])[] = [["LS0tLS1CRUdJTi", 0], ["0tLS0tQkVHSU4g", 2], ["tLS0tLUJFR0lO", 3]];
+/** Encoded characters decoded after a marker: more than the longest PEM header needs, line breaks included. */
+const BASE64_WINDOW = 160;
+
+/** Whether `text` holds a base64 run that decodes to a private key header. */
+function hasBase64PrivateKey(text: string): boolean {
+  for (const [marker, back] of BASE64_BEGIN) {
+    for (let at = text.indexOf(marker); at !== -1; at = text.indexOf(marker, at + 1)) {
+      if (at < back) continue;
+      // Line breaks (wrapped base64, YAML block scalars, JSON's \n) do not end the run.
+      const run = /^[A-Za-z0-9+/]*/.exec(text.slice(at - back, at - back + BASE64_WINDOW).replace(/\s+|\\n/g, ""))![0];
+      if (PRIVATE_KEY.test(Buffer.from(run.slice(0, run.length - (run.length % 4)), "base64").toString("latin1"))) return true;
+    }
+  }
+  return false;
+}
+
+/** More than the longest marker the patterns can match, a base64 window included (twice over, for UTF-16), so a chunk keeps that much of the one before it. */
+const MARKER_OVERLAP = 2 * (BASE64_WINDOW + 40);
 const SCAN_CHUNK_BYTES = 1024 * 1024;
 /** Files larger than this are not scanned; they count as secret-like (unproven), not as clean. */
 export const MAX_SECRET_SCAN_BYTES = 64 * 1024 * 1024;
@@ -147,6 +169,7 @@ export function scanContent(file: string): { secret_like: boolean; secret_reason
       const text = chunk.toString("latin1");
       // UTF-16 text: the marker with NULs between its letters.
       if (PRIVATE_KEY.test(text) || (text.includes("\0") && PRIVATE_KEY.test(text.replaceAll("\0", "")))) return { secret_like: true, secret_reason: "contains a private key block" };
+      if (hasBase64PrivateKey(text) || (text.includes("\0") && hasBase64PrivateKey(text.replaceAll("\0", "")))) return { secret_like: true, secret_reason: "contains a private key block in base64" };
       carried = Math.min(MARKER_OVERLAP, chunk.length);
       chunk.copyWithin(0, chunk.length - carried);
     }

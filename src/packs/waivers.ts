@@ -50,8 +50,10 @@ export function expiryMs(expires: string): number {
   return /^\d{4}-\d{2}-\d{2}$/.test(expires) ? Date.parse(`${expires}T00:00:00Z`) + DAY_MS : Date.parse(expires);
 }
 
-export function describeWaiver(entry: Partial<Waiver>, index: number): string {
-  const target = entry.target ? Object.entries(entry.target).map(([k, v]) => `${k} ${v}`).join(", ") : "no target";
+export function describeWaiver(entry: Partial<Waiver> | null, index: number): string {
+  // An entry that failed its schema may be anything (null, a string): describe it without reading it.
+  if (typeof entry !== "object" || entry === null) return `waiver #${index + 1} (not a waiver object)`;
+  const target = entry.target && typeof entry.target === "object" ? Object.entries(entry.target).map(([k, v]) => `${k} ${v}`).join(", ") : "no target";
   return `waiver #${index + 1} (${entry.code ?? "no code"}, ${target}${typeof entry.owner === "string" ? `, owner ${shownText(entry.owner)}` : ""})`;
 }
 

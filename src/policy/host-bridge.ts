@@ -9,7 +9,9 @@
 //
 // What: values are read straight from OPA's value structs (value.h: a type byte, then per type
 // the fields below) into the JavaScript value JSON.parse would have made of the runtime's own JSON
-// dump: sets become arrays in the runtime's iteration order, numbers become doubles. Anything the
+// dump: sets become arrays, numbers become doubles. Unlike the dump, a set comes out in OPA's
+// order (ast.Compare), as `opa eval` lists it, marked as a set (builtins/values.ts); builtins
+// that declare `exactNumbers` get numbers as their text (readExact). Anything the
 // reader does not handle the same way (an object with a non-string key, which the dump writes as
 // JSON text, or nesting deep enough to exhaust the stack) goes through the dump as before.
 // Results go in as JSON text encoded straight into wasm memory and parsed by the runtime; a
@@ -20,6 +22,8 @@
 // does, and strings written as structs dump back unchanged (`verifyDirectReads`); otherwise every
 // value goes through the dump and every result through JSON.
 // test/host-bridge.test.ts compares the two on generated values.
+
+import { compareValues, markSet, RegoNumber } from "./builtins/values.js";
 
 /** The OPA wasm ABI exports the bridge calls. */
 export interface BridgeExports {
@@ -59,6 +63,10 @@ export class HostBridge {
   #view: DataView;
   /** Whether values are read from the structs (true once verifyDirectReads passed). */
   #direct = false;
+  /** Numbers read as RegoNumber (their text), for builtins that declare exactNumbers. */
+  #exactNumbers = false;
+  /** Sets come out in OPA's sorted order, except while probing against the dump's order. */
+  #sortSets = true;
 
   constructor(memory: WebAssembly.Memory, exports: BridgeExports) {
     this.#memory = memory;
@@ -100,6 +108,19 @@ export class HostBridge {
     return this.readThroughDump(addr);
   }
 
+  /**
+   * The same, with every number as a RegoNumber holding the runtime's text (exact past 2^53, and
+   * 1e2 apart from 100). Through the dump (the rare fallback), numbers are doubles as in read().
+   */
+  readExact(addr: number): unknown {
+    this.#exactNumbers = true;
+    try {
+      return this.read(addr);
+    } finally {
+      this.#exactNumbers = false;
+    }
+  }
+
   /** The same through the runtime's JSON dump (the SDK's way; the reference for the direct reader). */
   readThroughDump(addr: number): unknown {
     const text = this.#exports.opa_json_dump(addr);
@@ -124,7 +145,7 @@ export class HostBridge {
       case BOOLEAN_INTERNED:
         return bytes[addr + 1] !== 0;
       case NUMBER:
-        return this.#number(addr);
+        return this.#exactNumbers ? this.#numberText(addr) : this.#number(addr);
       case STRING:
       case STRING_INTERNED:
         return this.#string(view.getUint32(addr + 8, true), view.getUint32(addr + 4, true));
@@ -166,7 +187,9 @@ export class HostBridge {
             out.push(this.#read(view.getUint32(elem, true)));
           }
         }
-        return out;
+        // The runtime keeps a set in hash buckets; OPA orders a set's members (ast.Compare).
+        if (this.#sortSets && out.length > 1) out.sort(compareValues);
+        return markSet(out);
       }
       default:
         throw new NotDirect();
@@ -187,6 +210,20 @@ export class HostBridge {
     if (repr === NUMBER_REPR_REF) {
       return JSON.parse(this.#string(view.getUint32(addr + 8, true), view.getUint32(addr + 12, true))) as number;
     }
+    throw new NotDirect();
+  }
+
+  /** A number's exact text: an int64 in decimal, or the text a ref number holds. */
+  #numberText(addr: number): RegoNumber {
+    const view = this.#view;
+    const repr = this.#bytes[addr + 1];
+    if (repr === NUMBER_REPR_INT) {
+      const low = view.getUint32(addr + 8, true);
+      const high = view.getInt32(addr + 12, true);
+      const approx = high * TWO_TO_32 + low;
+      return new RegoNumber(Number.isSafeInteger(approx) ? String(approx) : ((BigInt(high) << 32n) + BigInt(low)).toString());
+    }
+    if (repr === NUMBER_REPR_REF) return new RegoNumber(this.#string(view.getUint32(addr + 8, true), view.getUint32(addr + 12, true)));
     throw new NotDirect();
   }
 
@@ -257,6 +294,7 @@ export class HostBridge {
    */
   verifyDirectReads(): boolean {
     this.#direct = false;
+    this.#sortSets = false;
     try {
       for (const [text, isSet] of PROBES) {
         const value = this.#parse(text, isSet);
@@ -279,6 +317,8 @@ export class HostBridge {
       this.#direct = true;
     } catch {
       this.#direct = false;
+    } finally {
+      this.#sortSets = true;
     }
     return this.#direct;
   }

@@ -5,7 +5,7 @@
 import { createRequire } from "node:module";
 import type { LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import { FailClosed } from "../core/errors.js";
-import { createBuiltins, SDK_BUILTINS, type BuiltinFn, type Clock } from "./builtins/index.js";
+import { createBuiltins, EXACT_NUMBER_BUILTINS, perEvaluationClock, SDK_BUILTINS, type BuiltinFn, type Clock, type EvaluationClock } from "./builtins/index.js";
 import { HostBridge } from "./host-bridge.js";
 import { enableWasmInlining } from "../core/v8-flags.js";
 import { patchSetLookups, type PatchResult } from "./runtime-patch.js";
@@ -128,12 +128,14 @@ export class PolicyInstance {
   readonly #state: LoadedPolicyState;
   readonly #exports: OpaExports;
   readonly #bridge: HostBridge;
+  readonly #clock: EvaluationClock | undefined;
   readonly #encoder = new TextEncoder();
   /** the input currently parsed in wasm memory: its buffer, value address, heap end, data heap */
   #loaded: { input: ArrayBuffer | Uint8Array; addr: number; heapEnd: number; dataHeapPtr: number } | undefined;
 
-  constructor(policy: LoadedPolicy, bridge?: HostBridge) {
+  constructor(policy: LoadedPolicy, bridge?: HostBridge, clock?: EvaluationClock) {
     this.#policy = policy;
+    this.#clock = clock;
     this.#state = policy as unknown as LoadedPolicyState;
     this.#exports = this.#state.wasmInstance.exports as unknown as OpaExports;
     // An SDK-loaded instance reads its results through the dump, as the SDK does.
@@ -166,6 +168,7 @@ export class PolicyInstance {
    */
   evaluateWithSdk(input: ArrayBuffer, entrypoint: string): unknown {
     this.#loaded = undefined;
+    this.#clock?.startEvaluation();
     return this.#policy.evaluate(input, entrypoint);
   }
 
@@ -185,9 +188,11 @@ export class PolicyInstance {
    * `input` is the input's UTF-8 JSON: an ArrayBuffer, or a view of one (no copy needed; an
    * ArrayBuffer costs about a microsecond to allocate). The input is parsed again whenever another
    * buffer or view object comes; the bytes must not change between calls that pass the same one.
+   * `null`: no input document at all (`input` is undefined, as for `opa eval` without one).
    */
-  evaluate(input: ArrayBuffer | Uint8Array, entrypoint: string): { defined: boolean; value: unknown } {
+  evaluate(input: ArrayBuffer | Uint8Array | null, entrypoint: string): { defined: boolean; value: unknown } {
     let resultSet: unknown;
+    this.#clock?.startEvaluation();
     try {
       resultSet = this.#evaluate(input, entrypoint);
     } catch (error) {
@@ -200,12 +205,13 @@ export class PolicyInstance {
     return { defined: true, value: (resultSet[0] as { result: unknown }).result };
   }
 
-  #evaluate(input: ArrayBuffer | Uint8Array, entrypoint: string): unknown {
+  #evaluate(input: ArrayBuffer | Uint8Array | null, entrypoint: string): unknown {
     const state = this.#state;
     const wasm = this.#exports;
     if (!Object.prototype.hasOwnProperty.call(state.entrypoints, entrypoint)) {
       throw new Error(`entrypoint ${entrypoint} is not valid in this instance`);
     }
+    if (input === null) return this.#evaluateWithoutInput(state.entrypoints[entrypoint]!);
     let loaded = this.#loaded;
     if (!loaded || loaded.input !== input || loaded.dataHeapPtr !== state.dataHeapPtr) {
       this.#loaded = undefined;
@@ -224,6 +230,17 @@ export class PolicyInstance {
     wasm.opa_eval_ctx_set_input(ctx, loaded.addr);
     wasm.opa_eval_ctx_set_data(ctx, state.dataAddr);
     wasm.opa_eval_ctx_set_entrypoint(ctx, state.entrypoints[entrypoint]!);
+    wasm.eval(ctx);
+    return this.#bridge.read(wasm.opa_eval_ctx_get_result(ctx));
+  }
+
+  #evaluateWithoutInput(entrypoint: number): unknown {
+    const wasm = this.#exports;
+    this.#loaded = undefined;
+    wasm.opa_heap_ptr_set(this.#state.dataHeapPtr);
+    const ctx = wasm.opa_eval_ctx_new();
+    wasm.opa_eval_ctx_set_data(ctx, this.#state.dataAddr);
+    wasm.opa_eval_ctx_set_entrypoint(ctx, entrypoint);
     wasm.eval(ctx);
     return this.#bridge.read(wasm.opa_eval_ctx_get_result(ctx));
   }
@@ -273,10 +290,12 @@ export async function instantiate(
   requiredBuiltins: readonly string[],
   options: RuntimeOptions,
 ): Promise<PolicyInstance> {
-  const builtins = { ...createBuiltins(options.clock), ...options.extraBuiltins };
+  // time.now_ns is read once per evaluation (each entrypoint evaluated is one query).
+  const clock = perEvaluationClock(options.clock);
+  const builtins = { ...createBuiltins(clock), ...options.extraBuiltins };
   auditBuiltins(requiredBuiltins, builtins);
-  if (options.hostCalls === "sdk") return new PolicyInstance(sdk().loadPolicySync(module, undefined, builtins));
-  return loadPolicy(module, builtins);
+  if (options.hostCalls === "sdk") return new PolicyInstance(sdk().loadPolicySync(module, undefined, builtins), undefined, clock);
+  return loadPolicy(module, builtins, clock);
 }
 
 /**
@@ -284,17 +303,19 @@ export async function instantiate(
  * of the SDK's JSON round trip); the SDK's LoadedPolicy then loads the data and entrypoints as
  * for any instance. Builtins are looked up as the SDK does: its own table first, then ours.
  */
-function loadPolicy(module: WebAssembly.Module, builtins: Record<string, BuiltinFn>): PolicyInstance {
+function loadPolicy(module: WebAssembly.Module, builtins: Record<string, BuiltinFn>, clock: EvaluationClock): PolicyInstance {
   const { LoadedPolicy, builtins: sdkBuiltins } = sdk();
   const memory = new WebAssembly.Memory({ initial: 5 });
   let bridge: HostBridge | undefined;
   const byId: (BuiltinFn | undefined)[] = [];
+  const exactById: boolean[] = [];
   const call = (id: number, args: number[]): number => {
     // Every id of the module's builtin table has an implementation (audited below, at load).
     const impl = byId[id];
     if (!impl) throw new FailClosed("policy/missing-builtin", `the policy called builtin #${id}, which is not in its own builtin table`);
     const values = new Array<unknown>(args.length);
-    for (let i = 0; i < args.length; i++) values[i] = bridge!.read(args[i]!);
+    if (exactById[id]) for (let i = 0; i < args.length; i++) values[i] = bridge!.readExact(args[i]!);
+    else for (let i = 0; i < args.length; i++) values[i] = bridge!.read(args[i]!);
     return bridge!.load(impl(...values));
   };
   const env = {
@@ -320,11 +341,14 @@ function loadPolicy(module: WebAssembly.Module, builtins: Record<string, Builtin
   // The module's own table, audited as the manifest's list was: a bundle whose manifest
   // understates what the wasm imports is refused here, naming the builtin.
   auditBuiltins(Object.keys(ids), builtins);
-  for (const [name, id] of Object.entries(ids)) byId[id] = sdkBuiltins[name] ?? builtins[name];
+  for (const [name, id] of Object.entries(ids)) {
+    byId[id] = sdkBuiltins[name] ?? builtins[name];
+    exactById[id] = EXACT_NUMBER_BUILTINS.has(name);
+  }
   const policy = new LoadedPolicy(instance, memory, globalValue(instance.exports["opa_wasm_abi_minor_version"]) ?? 0);
   // The probe values are allocated past the data: the first evaluation rewinds over them.
   bridge.verifyDirectReads();
-  return new PolicyInstance(policy, bridge);
+  return new PolicyInstance(policy, bridge, clock);
 }
 
 function globalValue(exported: unknown): number | undefined {

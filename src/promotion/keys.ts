@@ -4,20 +4,22 @@
 // private keys are refused: decrypt them into the pipeline's secret store instead.
 
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
-import { closeSync, existsSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, unlinkSync, writeSync } from "node:fs";
 import { ConfigError } from "../core/errors.js";
+import { readUntrustedFile, UntrustedFileError } from "../core/read.js";
 
 /** Key files are small; anything larger is not a key. */
 const MAX_KEY_BYTES = 64 * 1024;
 
+/** A key file through the untrusted-file reader: a FIFO or /dev/zero at the path must not hang or exhaust the run. */
 function readPem(file: string, what: string): string {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    bytes = readUntrustedFile(file, { maxBytes: MAX_KEY_BYTES });
   } catch (error) {
-    throw new ConfigError(`cannot read the ${what}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, file);
+    if (error instanceof UntrustedFileError && error.problem === "too-large") throw new ConfigError(`the ${what} is over ${MAX_KEY_BYTES} bytes`, file);
+    throw new ConfigError(`cannot read the ${what}: ${(error as UntrustedFileError).code ?? (error as Error).message}`, file);
   }
-  if (bytes.byteLength > MAX_KEY_BYTES) throw new ConfigError(`the ${what} is over ${MAX_KEY_BYTES} bytes`, file);
   return bytes.toString("utf8");
 }
 

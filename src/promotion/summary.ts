@@ -142,15 +142,7 @@ export function buildStatement(summaryFile: string, sources: StatementSources): 
           const file = resolve(sources.schemasDir, `${name}.schema.json`);
           return { name, uri: uri(file), digest: { sha256: sha256(readFileSync(file)) } };
         }),
-        findings: sources.verdict.findings
-          .filter((f) => f.severity !== "info")
-          .map((f) => ({
-            code: f.code,
-            severity: f.severity,
-            message: f.message,
-            ...(f.input !== undefined ? { input: f.input } : {}),
-            ...(f.location?.pointer !== undefined ? { pointer: f.location.pointer } : {}),
-          })),
+        findings: recordedFindings(sources.verdict),
       },
     },
   };
@@ -181,15 +173,7 @@ export function buildSummary(summaryFile: string, sources: SummarySources): Veri
     subject: sources.subjects.map((s) => ({ name: s.name, uri: uri(s.file), digest: { sha256: s.sha256 }, bytes: s.bytes })),
     verificationResult: passed ? "PASSED" : "FAILED",
     verifiedLevels: passed ? [PROMOTION_LEVEL] : [],
-    findings: sources.verdict.findings
-      .filter((f) => f.severity !== "info")
-      .map((f) => ({
-        code: f.code,
-        severity: f.severity,
-        message: f.message,
-        ...(f.input !== undefined ? { input: f.input } : {}),
-        ...(f.location?.pointer !== undefined ? { pointer: f.location.pointer } : {}),
-      })),
+    findings: recordedFindings(sources.verdict),
   };
 }
 
@@ -308,6 +292,19 @@ export async function checkSummary(summaryFile: string, schemas: SchemaRegistry,
   // The signature, the policy, one check per digest and the result: what "rules evaluated" means for a summary.
   record.rulesEvaluated = checks.length + 3;
   return { findings: findings.filter(isDenying), record };
+}
+
+/** The findings a summary records (both formats): everything above info, with where it points. */
+function recordedFindings(verdict: Verdict) {
+  return verdict.findings
+    .filter((f) => f.severity !== "info")
+    .map((f) => ({
+      code: f.code,
+      severity: f.severity,
+      message: f.message,
+      ...(f.input !== undefined ? { input: f.input } : {}),
+      ...(f.location?.pointer !== undefined ? { pointer: f.location.pointer } : {}),
+    }));
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

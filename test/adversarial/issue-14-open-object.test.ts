@@ -27,7 +27,7 @@ interface Report {
 function gateSchema(body: Record<string, unknown>): { code: number | null; pointers: string[]; out: string } {
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-open-object-"));
   try {
-    writeFileSync(join(dir, "gatehouse.config.yaml"), "version: 1\ncollectors:\n  schemas: {}\n");
+    writeFileSync(join(dir, "gatehouse.config.yaml"), "version: 1\nprofile: self\ncollectors:\n  schemas: {}\n");
     mkdirSync(join(dir, "schemas"));
     writeFileSync(join(dir, "schemas", "thing.v1.schema.json"), JSON.stringify({ ...HEADER, ...body }));
     mkdirSync(join(dir, "fixtures", "thing.v1"), { recursive: true });

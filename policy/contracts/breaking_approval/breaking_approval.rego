@@ -1,8 +1,8 @@
 # METADATA
 # title: "BREAKING contract changes need a complete approving decision"
 # description: |
-#   A BREAKING change passes only with a covering APPROVE or APPROVE_WITH_CONDITIONS decision
-#   that has a migration plan, impacted consumers, tests, rollback notes and an approver. No
+#   A BREAKING change passes only with an APPROVE or APPROVE_WITH_CONDITIONS decision bound to it
+#   (same code, symbol and fingerprint) that has a migration plan, impacted consumers, tests, rollback notes and an approver. No
 #   approving decision denies; an approving decision that lacks any of these denies and is
 #   reported itself as incomplete.
 # custom:
@@ -30,7 +30,7 @@ fix := concat("", [
 # description: A BREAKING change no decision approves.
 deny contains findings.finding(
 	"contracts/breaking-unapproved",
-	sprintf("BREAKING %s: %s; no decision approves it%s", [change.code, change.message, contracts.sites(change)]),
+	sprintf("BREAKING %s: %s; no decision approves it%s%s", [change.code, change.message, contracts.stale_note(change), contracts.sites(change)]),
 	object.union(contracts.change_extra(i, change), {"suggested_fix": fix}),
 ) if {
 	some i, change in input.changes

@@ -3,13 +3,13 @@ package gatehouse.contracts.breaking_approval_test
 import data.gatehouse.contracts.breaking_approval
 
 change := {
-	"code": "contracts/param-removed", "severity": "BREAKING", "id": "src/a.ts#greet", "symbol": {"name": "greet", "module": "src/a.ts"},
+	"code": "contracts/param-removed", "severity": "BREAKING", "id": "src/a.ts#greet", "fingerprint": "f1", "symbol": {"name": "greet", "module": "src/a.ts"},
 	"language": "typescript", "message": "parameter b was removed", "callSites": [],
 }
 
 decision(extra) := {"file": "contracts/decisions/d1.json", "decision": object.union(
 	{
-		"decisionId": "d1", "decision": "APPROVE_WITH_CONDITIONS", "reasons": ["ok"], "changes": [{"code": "contracts/param-removed", "symbol": "src/a.ts#greet"}],
+		"decisionId": "d1", "decision": "APPROVE_WITH_CONDITIONS", "reasons": ["ok"], "changes": [{"code": "contracts/param-removed", "symbol": "src/a.ts#greet", "fingerprint": "f1"}],
 		"impactedConsumers": ["src/b.ts"], "requiredActions": ["update b"], "migrationPlan": "drop the argument", "rollback": "revert",
 		"tests": ["test/a.test.ts"], "approvedBy": "lead", "createdAt": "2026-01-01T00:00:00Z",
 	},
@@ -23,6 +23,16 @@ test_fail_no_decision if {
 	got == {{
 		"code": "contracts/breaking-unapproved",
 		"msg": "BREAKING contracts/param-removed: parameter b was removed; no decision approves it (no call sites)",
+		"location": {"pointer": "/changes/0"}, "metadata": meta, "suggested_fix": breaking_approval.fix,
+	}}
+}
+
+test_fail_stale_decision if {
+	second := object.union(change, {"fingerprint": "f2", "message": "parameter a was removed"})
+	got := breaking_approval.deny with input as {"changes": [second], "decisions": [decision({})]}
+	got == {{
+		"code": "contracts/breaking-unapproved",
+		"msg": "BREAKING contracts/param-removed: parameter a was removed; no decision approves it; contracts/decisions/d1.json was written for another change (its fingerprint differs): write a new decision (no call sites)",
 		"location": {"pointer": "/changes/0"}, "metadata": meta, "suggested_fix": breaking_approval.fix,
 	}}
 }

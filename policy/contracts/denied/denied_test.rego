@@ -3,12 +3,12 @@ package gatehouse.contracts.denied_test
 import data.gatehouse.contracts.denied
 
 change := {
-	"code": "contracts/symbol-removed", "severity": "BREAKING", "id": "m.py#load", "symbol": {"name": "load", "module": "m.py"},
+	"code": "contracts/symbol-removed", "severity": "BREAKING", "id": "m.py#load", "fingerprint": "f1", "symbol": {"name": "load", "module": "m.py"},
 	"language": "python", "message": "m.py#load was removed", "callSites": [{"file": "n.py", "line": 2}],
 }
 
 decision(kind) := {"file": "contracts/decisions/no.json", "decision": {
-	"decisionId": "no", "decision": kind, "reasons": ["callers remain"], "changes": [{"code": "contracts/symbol-removed", "symbol": "m.py#load"}],
+	"decisionId": "no", "decision": kind, "reasons": ["callers remain"], "changes": [{"code": "contracts/symbol-removed", "symbol": "m.py#load", "fingerprint": "f1"}],
 	"impactedConsumers": [], "requiredActions": [], "migrationPlan": "", "rollback": "", "tests": [], "approvedBy": "lead", "createdAt": "2026-01-01T00:00:00Z",
 }}
 

@@ -17,7 +17,7 @@ import data.gatehouse.lib.findings
 # description: A RISKY change without an approving decision that names tests.
 deny contains findings.finding(
 	"contracts/risky-unapproved",
-	sprintf("RISKY %s: %s; needs an approving decision in the decisions directory that names tests%s", [change.code, change.message, contracts.sites(change)]),
+	sprintf("RISKY %s: %s; needs an approving decision in the decisions directory that names tests%s%s", [change.code, change.message, contracts.stale_note(change), contracts.sites(change)]),
 	object.union(contracts.change_extra(i, change), {"suggested_fix": fix}),
 ) if {
 	some i, change in input.changes

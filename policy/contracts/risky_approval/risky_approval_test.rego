@@ -3,13 +3,13 @@ package gatehouse.contracts.risky_approval_test
 import data.gatehouse.contracts.risky_approval
 
 change := {
-	"code": "contracts/default-changed", "severity": "RISKY", "id": "src/a.ts#retry", "symbol": {"name": "retry", "module": "src/a.ts"},
+	"code": "contracts/default-changed", "severity": "RISKY", "id": "src/a.ts#retry", "fingerprint": "f1", "symbol": {"name": "retry", "module": "src/a.ts"},
 	"language": "typescript", "message": "default changed", "callSites": [{"file": "src/b.ts", "line": 4}],
 }
 
 decision(extra) := {"file": "contracts/decisions/d1.json", "decision": object.union(
 	{
-		"decisionId": "d1", "decision": "APPROVE", "reasons": ["ok"], "changes": [{"code": "contracts/default-changed", "symbol": "src/a.ts#retry"}],
+		"decisionId": "d1", "decision": "APPROVE", "reasons": ["ok"], "changes": [{"code": "contracts/default-changed", "symbol": "src/a.ts#retry", "fingerprint": "f1"}],
 		"impactedConsumers": [], "requiredActions": [], "migrationPlan": "", "rollback": "", "tests": ["test/a.test.ts"],
 		"approvedBy": "lead", "createdAt": "2026-01-01T00:00:00Z",
 	},

@@ -2,7 +2,8 @@
 # title: Contract governance helpers
 # description: |
 #   Shared by the policy/contracts rules: which decisions cover a change (same change code and
-#   `module#name` symbol), which of them approve it, whether an approval is complete, and the
+#   `module#name` symbol), which of them approve it (only a decision bound to this exact change,
+#   by its fingerprint of the old and new contract), whether an approval is complete, and the
 #   finding fields every change finding carries (the change's pointer and its call sites).
 package gatehouse.lib.contracts
 
@@ -26,12 +27,45 @@ covering(change) := [entry |
 ]
 
 # METADATA
+# title: binds
+# description: True when the decision names the change's code, symbol and fingerprint (the exact change).
+binds(decision, change) if {
+	some c in decision.changes
+	c.code == change.code
+	c.symbol == change.id
+	c.fingerprint == change.fingerprint
+}
+
+# METADATA
 # title: approvals
-# description: The covering decisions that approve (APPROVE or APPROVE_WITH_CONDITIONS).
+# description: |
+#   The decisions that approve (APPROVE or APPROVE_WITH_CONDITIONS) this exact change: written
+#   for another change of the same symbol (a second parameter removed after the first was
+#   approved), a decision approves nothing.
 approvals(change) := [entry |
 	some entry in covering(change)
 	entry.decision.decision in approving
+	binds(entry.decision, change)
 ]
+
+# METADATA
+# title: stale
+# description: Approving decisions that name the change's code and symbol but were written for another change.
+stale(change) := [entry.file |
+	some entry in covering(change)
+	entry.decision.decision in approving
+	not binds(entry.decision, change)
+]
+
+# METADATA
+# title: stale_note
+# description: For a message, the stale decisions of a change (empty when there are none).
+# scope: document
+stale_note(change) := "" if count(stale(change)) == 0
+
+stale_note(change) := sprintf("; %s was written for another change (its fingerprint differs): write a new decision", [concat(", ", sort(stale(change)))]) if {
+	count(stale(change)) > 0
+}
 
 # METADATA
 # title: missing_fields

@@ -2,11 +2,11 @@ package gatehouse.lib.contracts_test
 
 import data.gatehouse.lib.contracts
 
-change := {"code": "contracts/param-removed", "id": "a.ts#f", "severity": "BREAKING", "callSites": [{"file": "b.ts", "line": 3}]}
+change := {"code": "contracts/param-removed", "id": "a.ts#f", "fingerprint": "f1", "severity": "BREAKING", "callSites": [{"file": "b.ts", "line": 3}]}
 
 decision(kind, extra) := object.union(
 	{
-		"decisionId": "d1", "decision": kind, "reasons": ["r"], "changes": [{"code": "contracts/param-removed", "symbol": "a.ts#f"}],
+		"decisionId": "d1", "decision": kind, "reasons": ["r"], "changes": [{"code": "contracts/param-removed", "symbol": "a.ts#f", "fingerprint": "f1"}],
 		"impactedConsumers": ["b.ts"], "requiredActions": [], "migrationPlan": "m", "rollback": "r", "tests": ["t"],
 		"approvedBy": "x", "createdAt": "2026-01-01T00:00:00Z",
 	},
@@ -21,6 +21,16 @@ test_fail_incomplete_approval if {
 	d := decision("APPROVE_WITH_CONDITIONS", {"migrationPlan": " ", "tests": []})
 	contracts.missing_fields(d) == {"migrationPlan", "tests"}
 	not contracts.complete_approval(change) with input as {"decisions": [{"file": "d1.json", "decision": d}]}
+}
+
+test_fail_stale_decision_approves_nothing if {
+	# Written for the first parameter removal of a.ts#f; this is another change of the same symbol.
+	second := object.union(change, {"fingerprint": "f2"})
+	entries := [{"file": "d1.json", "decision": decision("APPROVE", {})}]
+	count(contracts.approvals(second)) == 0 with input as {"decisions": entries}
+	contracts.stale(second) == ["d1.json"] with input as {"decisions": entries}
+	contracts.stale_note(second) == "; d1.json was written for another change (its fingerprint differs): write a new decision" with input as {"decisions": entries}
+	contracts.stale_note(change) == "" with input as {"decisions": entries}
 }
 
 test_fail_deny_is_no_approval if {

@@ -2,7 +2,7 @@
 // (compiled and cached) or a built bundle. Each file is parsed by the parser its name selects
 // (src/inputs/parsers/index.ts) or by --parser.
 
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { resolve, sep } from "node:path";
 import type { Argv } from "yargs";
 import { UsageError } from "../../core/errors.js";
@@ -10,7 +10,9 @@ import { isDenying } from "../../core/findings.js";
 import { displayPath } from "../../core/paths.js";
 import { EXIT_ALLOW } from "../../core/verdict.js";
 import { findFiles } from "../../core/walk.js";
-import { hasParser, isParserName, PARSER_NAMES, type ParserName } from "../../inputs/parsers/index.js";
+import { readStdin } from "../../core/read.js";
+import { DEFAULT_MAX_INPUT_BYTES } from "../../inputs/parse.js";
+import { isParserName, parserFor, PARSER_NAMES, type ParserName } from "../../inputs/parsers/index.js";
 import type { InputJob, NamespaceSelection } from "../../gate/evaluate-input.js";
 import { runEvaluation } from "../../gate/run.js";
 import { combineJobs, parseJobs } from "../../gate/documents.js";
@@ -82,7 +84,7 @@ export const checkCommand = {
     const options = compileOptions(config, args);
     const protoFileDirs = listSetting(config, "proto-file-dirs", args.protoFileDirs);
     // An unknown --kind is not a usage error: it denies each input with schema/unknown-kind.
-    let jobs = (await collectJobs(files, args.kind, parser)).filter((job) => ignore === undefined || job.display === "-" || !ignore.test(job.display));
+    let jobs = (await collectJobs(files, args.kind, parser, args.maxInputBytes)).filter((job) => ignore === undefined || job.display === "-" || !ignore.test(job.display));
     const stdinName = stringSetting(config, "stdin-filename", args.stdinFilename);
     if (stdinName !== undefined) for (const job of jobs) if (job.display === "-") job.display = stdinName;
     protectInputs(jobs.flatMap((job) => (job.file !== undefined ? [job.file] : [])));
@@ -137,6 +139,9 @@ function ignorePattern(pattern: string | undefined): RegExp | undefined {
   }
 }
 
+/** Whether a walk keeps a file: some parser's rules claim its name (implemented or not). */
+const claimedByParser = (name: string): boolean => parserFor(name) !== undefined;
+
 /** An unknown --parser is a usage error listing the names, as an unknown --format is. */
 export function parserOption(name: string | undefined): ParserName | undefined {
   if (name === undefined) return undefined;
@@ -144,7 +149,7 @@ export function parserOption(name: string | undefined): ParserName | undefined {
   return name;
 }
 
-export async function collectJobs(files: string[], kind: string | undefined, parser?: ParserName): Promise<InputJob[]> {
+export async function collectJobs(files: string[], kind: string | undefined, parser?: ParserName, maxInputBytes: number = DEFAULT_MAX_INPUT_BYTES): Promise<InputJob[]> {
   const jobs: InputJob[] = [];
   const seen = new Set<string>();
   const add = (job: InputJob) => {
@@ -156,7 +161,8 @@ export async function collectJobs(files: string[], kind: string | undefined, par
   };
   for (const arg of files) {
     if (arg === "-" || arg === STDIN_MARKER) {
-      add({ display: "-", text: readFileSync(0, "utf8") });
+      // Capped like a file (one byte over says too large) and judged on its bytes (UTF-8 or refused).
+      add({ display: "-", bytes: readStdin(maxInputBytes) });
       continue;
     }
     const abs = resolve(arg);
@@ -173,9 +179,10 @@ export async function collectJobs(files: string[], kind: string | undefined, par
       // String concatenation, not path.join per file: `abs` is already absolute and normalised,
       // and `rel` is a clean relative path (it showed in large runs).
       const base = abs.endsWith(sep) ? abs : abs + sep;
-      // As conftest: the files whose name selects a parser (whatever --parser says); here only
-      // those gatehouse can parse, so a walk never meets input/unsupported-format.
-      for (const rel of findFiles(abs, { accept: hasParser })) {
+      // As conftest: the files whose name selects a parser (whatever --parser says). One in a
+      // format gatehouse does not parse yet (a Dockerfile, .toml) is kept and denies
+      // input/unsupported-format: skipped, a policy written for it would allow the directory.
+      for (const rel of findFiles(abs, { accept: claimedByParser })) {
         add({ display: prefix + rel, file: base + (sep === "/" ? rel : rel.split("/").join(sep)) });
       }
     } else {

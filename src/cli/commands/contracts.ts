@@ -14,9 +14,10 @@ import { calleeName, findCallSites } from "../../contracts/callsites.js";
 import { diffContracts, type ContractChange } from "../../contracts/diff.js";
 import { extractContracts, type Extraction } from "../../contracts/extract.js";
 import { consumerFiles } from "../../contracts/files.js";
-import { approvalProblems, contractSettings, extractAtRef, loadDecisions, MAX_CALL_SITES, type ContractSettings, type DecisionEntry, type PolicyDecision } from "../../contracts/governance.js";
-import { contractId, maxImpact, type Contract, type Registry } from "../../contracts/model.js";
-import { bumpVersion, INITIAL_VERSION, loadRegistry, mergeCurated, union, writeJsonAtomic } from "../../contracts/registry.js";
+import { approvalProblems, binds, contractSettings, extractAtRef, loadDecisions, shrinkFinding, MAX_CALL_SITES, type ContractSettings, type DecisionEntry, type PolicyDecision } from "../../contracts/governance.js";
+import { CONTRACTS_VERSION, contractId, maxImpact, SEVERITY_RANK, type Contract, type Registry } from "../../contracts/model.js";
+import type { Finding } from "../../core/findings.js";
+import { baselineContracts, bumpVersion, INITIAL_VERSION, loadRegistry, mergeCurated, union, writeJsonAtomic } from "../../contracts/registry.js";
 import { asList, progress } from "../common.js";
 
 // Moved to src/contracts/governance.ts (the collector needs it too); kept here for callers.
@@ -61,6 +62,8 @@ interface CurrentDiff {
   registry?: Registry;
   extraction: Extraction;
   changes: ContractChange[];
+  /** what extraction could not see, and a baseline it shrank from */
+  findings: Finding[];
 }
 
 async function currentDiff(root: string, args: CommonArgs & { against?: string | undefined; registry?: string | undefined; types?: boolean | undefined }): Promise<CurrentDiff> {
@@ -69,12 +72,19 @@ async function currentDiff(root: string, args: CommonArgs & { against?: string |
   if (args.types) settings.types = true;
   if (args.registry) settings.registry = args.registry;
   const extraction = await extractContracts(root, withProgress(settings));
+  const { decisions } = loadDecisions(root, settings.decisions, schemas);
+  const withShrink = (baseline: number, changes: ContractChange[]) => {
+    const shrunk = shrinkFinding(baseline, extraction, changes, decisions);
+    return shrunk ? [...extraction.findings, shrunk] : extraction.findings;
+  };
   if (args.against) {
     const base = await extractAtRef(root, args.against, settings);
-    return { settings, extraction, changes: diffContracts(base.contracts, extraction.contracts) };
+    const changes = diffContracts(base.contracts, extraction.contracts);
+    return { settings, extraction, changes, findings: withShrink(base.contracts.length, changes) };
   }
   const registry = loadRegistry(resolve(root, settings.registry), schemas);
-  return { settings, extraction, changes: diffContracts(registry?.contracts ?? [], extraction.contracts), ...(registry ? { registry } : {}) };
+  const changes = diffContracts(registry ? baselineContracts(registry, extraction.contracts) : [], extraction.contracts);
+  return { settings, extraction, changes, findings: withShrink(registry?.contracts.length ?? 0, changes), ...(registry ? { registry } : {}) };
 }
 
 async function callSitesOf(root: string, changes: ContractChange[]) {
@@ -101,20 +111,29 @@ const extractCommand = {
     if (include.length > 0) settings.include = include;
     if (args.types) settings.types = true;
     const started = performance.now();
-    const { files, contracts } = await extractContracts(dir, withProgress(settings));
+    const { files, contracts, findings } = await extractContracts(dir, withProgress(settings));
     const seconds = (performance.now() - started) / 1000;
     const text = `${JSON.stringify({ contracts }, null, 2)}\n`;
     if (args.out) writeJsonAtomic(resolve(args.out), { contracts });
     else process.stdout.write(text);
     process.stderr.write(`${contracts.length} contracts from ${files.length} files in ${seconds.toFixed(2)}s\n`);
+    reportExtraction(findings);
   },
 };
+
+/** Extraction findings on stderr: a tree whose API cannot be seen is never a silent pass. */
+function reportExtraction(findings: Finding[]): void {
+  for (const f of findings) process.stderr.write(`${f.severity.toUpperCase()} ${f.code}: ${f.message}\n`);
+}
+
+const FAIL_ON = ["SAFE", "RISKY", "BREAKING"] as const;
 
 interface DiffArgs extends CommonArgs {
   against?: string;
   registry?: string;
   format: string;
   types: boolean;
+  failOn?: (typeof FAIL_ON)[number];
 }
 
 const diffCommand = {
@@ -126,6 +145,7 @@ const diffCommand = {
       .option("registry", { type: "string", describe: "registry file to compare with (default: config, else contracts/registry.json)" })
       .option("types", { type: "boolean", default: false, describe: "use the TypeScript checker for inferred return types" })
       .option("format", { alias: "o", type: "string", default: "text", choices: ["text", "json"], describe: "output format" })
+      .option("fail-on", { type: "string", choices: FAIL_ON, describe: "exit 1 when a change is at least this severe, or extraction could not see the API" })
       .conflicts("against", "registry"),
   handler: async (args: DiffArgs) => {
     const root = projectRoot(args.root, args.config);
@@ -134,8 +154,11 @@ const diffCommand = {
     const sitesOf = await callSitesOf(root, diff.changes);
     const changes = diff.changes.map((c) => ({ ...c, callSites: sitesOf(c) }));
     const detected = maxImpact(changes.map((c) => c.severity));
+    const findings = diff.findings;
+    if (args.failOn && (findings.length > 0 || SEVERITY_RANK[detected] >= SEVERITY_RANK[args.failOn])) process.exitCode = 1;
+    reportExtraction(findings);
     if (args.format === "json") {
-      process.stdout.write(`${JSON.stringify({ against: args.against ?? diff.settings.registry, detected, changes }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ against: args.against ?? diff.settings.registry, detected, changes, findings }, null, 2)}\n`);
       return;
     }
     const lines = changes.map((c) => `${c.severity.padEnd(8)} ${c.code}  ${c.message}${c.callSites.length ? `  [${c.callSites.length} call sites: ${c.callSites.slice(0, 3).map((s) => `${s.file}:${s.line}`).join(", ")}${c.callSites.length > 3 ? ", ..." : ""}]` : ""}`);
@@ -166,7 +189,7 @@ const decideCommand = {
       decisionId,
       decision: args.decision,
       reasons: [],
-      changes: covered.map((c) => ({ code: c.code, symbol: c.id })),
+      changes: covered.map((c) => ({ code: c.code, symbol: c.id, fingerprint: c.fingerprint })),
       impactedConsumers: union([], covered.flatMap((c) => sitesOf(c).map((s) => s.file))),
       requiredActions: [],
       migrationPlan: "",
@@ -182,7 +205,7 @@ const decideCommand = {
 
 function approvedBy(change: ContractChange, decisions: DecisionEntry[]): DecisionEntry | undefined {
   if (approvalProblems(change, decisions).length > 0) return undefined;
-  return decisions.find((d) => d.decision.decision !== "DENY" && d.decision.changes.some((c) => c.code === change.code && c.symbol === change.id));
+  return decisions.find((d) => d.decision.decision !== "DENY" && binds(d.decision, change));
 }
 
 const acceptCommand = {
@@ -194,8 +217,10 @@ const acceptCommand = {
     const schemas = new SchemaRegistry();
     const diff = await currentDiff(root, args);
     const file = resolve(root, diff.settings.registry);
+    const blind = diff.extraction.findings.filter((f) => f.code === "contracts/extract-empty" || f.code === "contracts/extract-unresolved-entry");
+    if (blind.length > 0) throw new UsageError(`not accepted: extraction cannot see the API:\n${blind.map((f) => `  ${f.code}: ${f.message}`).join("\n")}`);
     if (!diff.registry) {
-      const registry: Registry = { registryVersion: INITIAL_VERSION, updatedAt: nowIso(), contracts: diff.extraction.contracts };
+      const registry: Registry = { registryVersion: INITIAL_VERSION, updatedAt: nowIso(), contractsVersion: CONTRACTS_VERSION, contracts: diff.extraction.contracts };
       writeJsonAtomic(file, registry);
       process.stdout.write(`created ${diff.settings.registry} (${registry.registryVersion}) with ${registry.contracts.length} contracts\n`);
       return;
@@ -222,7 +247,7 @@ const acceptCommand = {
       return tests ? { ...c, tests: union(c.tests, tests) } : c;
     });
     const impact = maxImpact(diff.changes.map((c) => c.severity));
-    const registry: Registry = { registryVersion: bumpVersion(diff.registry.registryVersion, impact), updatedAt: nowIso(), contracts };
+    const registry: Registry = { registryVersion: bumpVersion(diff.registry.registryVersion, impact), updatedAt: nowIso(), contractsVersion: CONTRACTS_VERSION, contracts };
     writeJsonAtomic(file, registry);
     process.stdout.write(`accepted ${diff.changes.length} changes (${impact}): ${diff.settings.registry} ${diff.registry.registryVersion} -> ${registry.registryVersion}\n`);
   },

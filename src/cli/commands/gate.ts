@@ -4,7 +4,7 @@
 
 import type { Argv } from "yargs";
 import { COLLECTORS, isCollectorName } from "../../collectors/index.js";
-import { ConfigError } from "../../core/errors.js";
+import { ConfigError, UsageError } from "../../core/errors.js";
 import type { Finding } from "../../core/findings.js";
 import { errorMessage } from "../../core/errors.js";
 import { displayPath, packagePath } from "../../core/paths.js";
@@ -16,6 +16,7 @@ import { checkFilesRouting, filesOptions, mergeVerdicts, policySources, routeJob
 import { resolveEffectivePolicy } from "../../packs/effective.js";
 import { enforcePack } from "../../packs/enforce.js";
 import { SchemaRegistry } from "../../schemas/registry.js";
+import { remoteEffective, ServiceClient, uploadRun, withCentralAnswers, type RemoteEffective } from "../../service/client.js";
 import { resolve } from "node:path";
 import { fixedNow, progress, report, requireDirectory, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
 
@@ -24,6 +25,9 @@ interface GateArgs extends ReportArgs {
   config?: string | undefined;
   policy?: string | undefined;
   prBody?: string | undefined;
+  server?: string | undefined;
+  project?: string | undefined;
+  token?: string | undefined;
 }
 
 export const gateCommand = {
@@ -34,7 +38,10 @@ export const gateCommand = {
       .option("root", { type: "string", describe: "project root (default: the nearest directory with a gatehouse.config, up to the repository root)" })
       .option("config", { alias: "c", type: "string", describe: "config file (default gatehouse.config.yaml/.yml/.json in the root)" })
       .option("policy", { alias: "p", type: "string", describe: "override the policy (bundle or .rego directory)" })
-      .option("pr-body", { type: "string", describe: "pull request description (Contract Impact); default the GitHub event's PR body" }),
+      .option("pr-body", { type: "string", describe: "pull request description (Contract Impact); default the GitHub event's PR body" })
+      .option("server", { type: "string", describe: "policy service URL: the project's policy and answers come from it, the report goes to it as a run (token: $GATEHOUSE_TOKEN)" })
+      .option("project", { type: "string", describe: "the project's id on the policy service (with --server)" })
+      .option("token", { type: "string", describe: "the project's token for --server (default $GATEHOUSE_TOKEN, which keeps it out of the process list)" }),
   handler: async (args: GateArgs) => {
     const targets = selectFormats(args);
     validateNumbers(args);
@@ -51,7 +58,8 @@ export const gateCommand = {
     const nowNs = fixedNow(args);
     const sources = policySources(root, config);
     checkFilesRouting(config, sources);
-    const effective = resolveEffectivePolicy({ root, config, schemas, configFile });
+    const remote = args.server !== undefined || args.project !== undefined ? await connectServer(args) : undefined;
+    const effective = remote ? remoteEffective(remote.effective, { root, config, schemas, configFile }) : resolveEffectivePolicy({ root, config, schemas, configFile });
 
     const jobs: InputJob[] = [];
     const findings: Finding[] = [];
@@ -104,6 +112,22 @@ export const gateCommand = {
 
     const enabledCollectors = names.filter((name) => config.collectors[name] !== false);
     const nowMs = nowNs !== undefined ? Number(nowNs / 1_000_000n) : Date.now();
-    report(enforcePack(verdict, { root, effective, schemas, enabledCollectors, unavailableCollectors: unavailable, nowMs }), targets);
+    let enforced = enforcePack(verdict, { root, effective, schemas, enabledCollectors, unavailableCollectors: unavailable, nowMs });
+    if (remote) {
+      enforced = withCentralAnswers(enforced, remote.effective.answers);
+      const run = await uploadRun(remote.client, remote.project, enforced, effective, process.env);
+      process.stderr.write(`gatehouse: run ${run.id} stored on ${remote.client.base} (server decision: ${run.decision}${run.reasons.length > 0 ? `: ${run.reasons.join("; ")}` : ""})\n`);
+    }
+    report(enforced, targets);
   },
 };
+
+/** --server and --project together, the token from $GATEHOUSE_TOKEN; the project's policy fetched. */
+async function connectServer(args: GateArgs): Promise<{ client: ServiceClient; project: string; effective: RemoteEffective }> {
+  if (!args.server || !args.project) throw new UsageError("--server and --project go together: gatehouse gate --server URL --project ID");
+  const token = args.token ?? process.env.GATEHOUSE_TOKEN;
+  if (!token) throw new ConfigError("set GATEHOUSE_TOKEN (or --token) to the project's token (from POST /projects) to use --server");
+  const client = new ServiceClient(args.server, token);
+  const effective = await client.request<RemoteEffective>("GET", `/projects/${encodeURIComponent(args.project)}/policy/effective`);
+  return { client, project: args.project, effective };
+}

@@ -3,7 +3,6 @@
 // entry with the risk matrix (kind ops-approval, policy/ops/approval); a denied entry is not
 // written. verify --base also checks that the head committed at REF is still in the chain.
 
-import { readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import type { Argv } from "yargs";
 import { execa } from "execa";
@@ -11,7 +10,7 @@ import { ConfigError } from "../../core/errors.js";
 import type { Finding } from "../../core/findings.js";
 import { sha256 } from "../../core/digest.js";
 import { displayPath } from "../../core/paths.js";
-import { readUntrustedFile, readUntrustedText, UntrustedFileError } from "../../core/read.js";
+import { readStdinText, readUntrustedFile, readUntrustedText, UntrustedFileError } from "../../core/read.js";
 import { decide, type InputRecord } from "../../core/verdict.js";
 import { InputParseError, formatForPath, parseDocument } from "../../inputs/parse.js";
 import { approvalInput } from "../../ops/approval.js";
@@ -165,7 +164,7 @@ function problemFinding(problem: LedgerProblem): Finding {
 function readEntry(arg: string): Record<string, unknown> {
   let text: string;
   try {
-    text = arg === "-" ? readFileSync(0, "utf8") : readUntrustedText(arg, { maxBytes: 1024 * 1024 });
+    text = arg === "-" ? readStdinText(1024 * 1024) : readUntrustedText(arg, { maxBytes: 1024 * 1024 });
   } catch (error) {
     if (error instanceof UntrustedFileError && error.problem === "too-large") throw new ConfigError("entry file is over 1 MiB", arg);
     throw new ConfigError(`cannot read entry: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, arg);

@@ -9,7 +9,8 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Argv } from "yargs";
 import { FailClosed, UsageError } from "../../core/errors.js";
-import { refuseOutputOverInput } from "../../core/write.js";
+import { refuseOutputOverInput, refuseSharedOutputs } from "../../core/write.js";
+import { filesRead } from "../../core/read.js";
 import { displayPath } from "../../core/paths.js";
 import { packagePath } from "../../core/paths.js";
 import { decide } from "../../core/verdict.js";
@@ -74,9 +75,13 @@ const verifyCommand = {
     const summaryOut = args.summaryOut !== undefined ? resolve(args.summaryOut) : undefined;
     // Before anything runs: no output (the summary, a report, an error report) may land on a
     // receipt or the registry this run verifies.
-    const named = [...args.receipts.map((f) => resolve(f)), ...(args.registry !== undefined ? [resolve(args.registry)] : [])];
+    const named = [...args.receipts.map((f) => resolve(f)), ...(args.registry !== undefined ? [resolve(args.registry)] : []), ...(args.signKey !== undefined ? [resolve(args.signKey)] : [])];
     protectInputs(named);
-    if (summaryOut !== undefined) refuseOutputOverInput(summaryOut, named, "--summary-out");
+    if (summaryOut !== undefined) {
+      refuseOutputOverInput(summaryOut, named, "--summary-out");
+      // The summary and a --format report in one file: the report would replace the signed summary.
+      refuseSharedOutputs([{ file: summaryOut, what: "--summary-out" }, ...targets.flatMap((t) => (t.file !== undefined ? [{ file: t.file, what: `--format ${t.format}=FILE` }] : []))]);
+    }
     const schemas = new SchemaRegistry();
     const { config } = loadConfig(root, schemas, args.config);
     const nowNs = fixedNow(args) ?? systemClock.nowNs();
@@ -106,7 +111,7 @@ const verifyCommand = {
     if (summaryOut !== undefined && signingKey) {
       const summaryFile = summaryOut;
       // And not on any file the verdict depended on (manifests, the registry, verified outputs).
-      refuseOutputOverInput(summaryFile, [...collection.files.map((f) => f.file), ...collection.subjects.map((s) => s.file)], "--summary-out");
+      refuseOutputOverInput(summaryFile, [...collection.files.map((f) => f.file), ...collection.subjects.map((s) => s.file), ...filesRead()], "--summary-out");
       const statement = buildStatement(summaryFile, {
         verdict,
         nowNs,

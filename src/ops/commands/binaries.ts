@@ -3,18 +3,19 @@
 // or says what it cannot judge. A program in neither is unverifiable. When an entry is unsure
 // (an option it does not model that could write), it says so rather than guess "read-only".
 
+import { posix } from "node:path";
 import type { Handler, Invocation } from "./index.js";
-import { LOOKUP_VARIABLES, systemPath, type Word } from "./shell.js";
+import { isLookupVariable, type Word } from "./shell.js";
 
 export const READ_ONLY = new Set([
-  "cat", "ls", "ll", "grep", "egrep", "fgrep", "rg", "head", "tail", "less", "more", "stat", "df", "du", "ps", "top", "htop", "ss",
-  "netstat", "echo", "printf", "test", "[", "[[", "true", "false", ":", "whoami", "id", "groups", "uname", "uptime", "free", "diff",
+  "cat", "ls", "ll", "grep", "egrep", "fgrep", "rg", "head", "tail", "stat", "df", "du", "ps", "top", "htop",
+  "netstat", "echo", "test", "[", "[[", "true", "false", ":", "whoami", "id", "groups", "uname", "uptime", "free", "diff",
   "cmp", "sha256sum", "sha1sum", "sha512sum", "md5sum", "b2sum", "cksum", "wc", "cut", "jq", "dig", "nslookup", "host", "ping",
   "ping6", "traceroute", "tracepath", "mtr", "file", "which", "type", "pwd", "printenv", "lsof", "readlink", "realpath", "basename",
   "dirname", "tr", "column", "sleep", "wait", "pg_isready", "getent", "getfacl", "lsblk", "lscpu", "lsmod", "lspci", "lsusb", "nproc",
-  "vmstat", "iostat", "mpstat", "w", "who", "last", "pgrep", "pidof", "pstree", "tree", "namei", "lsattr", "seq", "expr", "base64",
-  "xxd", "od", "hexdump", "strings", "nl", "fold", "rev", "paste", "join", "comm", "tac", "zcat", "zgrep", "bzcat", "xzcat", "locale",
-  "tty", "systemd-analyze", "curlie", "export", "exit", "return", "shift", "set", "unset", "read", "local", "declare", "readonly",
+  "vmstat", "iostat", "mpstat", "w", "who", "last", "pgrep", "pidof", "pstree", "namei", "lsattr", "seq", "expr", "base64",
+  "od", "hexdump", "strings", "nl", "fold", "rev", "paste", "join", "comm", "tac", "zcat", "zgrep", "bzcat", "xzcat", "locale",
+  "tty", "systemd-analyze", "curlie", "export", "exit", "return", "shift", "set", "unset", "local", "declare", "readonly",
   "history", "kafka-console-consumer", "kafka-console-consumer.sh",
 ]);
 
@@ -81,7 +82,7 @@ function sudo(run: Invocation): void {
 function env(run: Invocation): void {
   const lookup = run.args.find((a) => {
     const [name, ...value] = a.text.split("=");
-    return a.literal && value.length > 0 && LOOKUP_VARIABLES.has(name!) && !(name === "PATH" && systemPath({ text: value.join("="), literal: true }));
+    return a.literal && value.length > 0 && isLookupVariable(name!, { text: value.join("="), literal: true });
   });
   if (lookup) return run.facts.unverifiable(run.name, `sets ${lookup.text.split("=")[0]}, so the program it runs may be another`);
   const split = optionValue(run.args, ["--split-string"], ["-S"]);
@@ -256,6 +257,10 @@ function copy(run: Invocation): void {
   const target = optionValue(run.args, ["--target-directory"], ["-t"]);
   const ops = operands(run.args).filter((w) => w !== target);
   run.facts.write(run.name, target ?? ops[ops.length - 1]);
+  // cp -s / -l makes links instead of copies: the sources are then written through them.
+  if (run.name === "cp" && (hasShort(run.args, "s") || hasShort(run.args, "l") || has(run.args, "--symbolic-link", "--link"))) {
+    (target !== undefined ? ops : ops.slice(0, -1)).forEach((source) => run.facts.write(run.name, source));
+  }
   run.facts.mutates();
 }
 
@@ -268,7 +273,21 @@ function truncate(run: Invocation): void {
 function link(run: Invocation): void {
   const target = optionValue(run.args, ["--target-directory"], ["-t"]);
   const ops = operands(run.args).filter((w) => w !== target);
-  run.facts.write(run.name, target ?? (ops.length === 1 ? posixBase(ops[0]!) : ops[ops.length - 1]));
+  const name = target ?? (ops.length === 1 ? posixBase(ops[0]!) : ops[ops.length - 1]);
+  run.facts.write(run.name, name);
+  // A link is a handle on the file it points at: `ln -s /etc/passwd allowed/p` then
+  // `echo x > allowed/p` writes /etc/passwd. So the link's target counts as written too; a
+  // relative symbolic target is relative to the link's directory (the name's, or the name
+  // itself when it is a directory: both are taken).
+  const sources = target !== undefined || ops.length === 1 ? ops : ops.slice(0, -1);
+  const symbolic = hasShort(run.args, "s") || has(run.args, "--symbolic");
+  for (const source of sources) {
+    if (!symbolic || !source.literal || source.text.startsWith("/") || name === undefined || !name.literal) {
+      run.facts.write(run.name, source);
+      continue;
+    }
+    for (const dir of [posix.dirname(name.text), name.text]) run.facts.write(run.name, posix.join(dir, source.text));
+  }
   run.facts.mutates();
 }
 
@@ -341,7 +360,17 @@ function tar(run: Invocation): void {
     const cluster = args.findIndex((a) => a.literal && /^-[A-Za-z]*f$/.test(a.text));
     if (cluster !== -1) archive = args[cluster + 1];
   }
+  // Options that run a program (a filter, a compressor, a checkpoint or volume script, a
+  // remote shell) run whatever they name; --remove-files deletes what it archives.
+  const runs = args.find((a) => a.literal && /^--(to-command|checkpoint-action|use-compress-program|info-script|new-volume-script|rsh-command|rmt-command)(=|$)/.test(a.text));
+  if (runs !== undefined || /[IF]/.test(letters)) return run.facts.unverifiable(run.name, `runs the program an option names (${runs?.text ?? "-I/-F"})`);
+  const index = optionValue(args, ["--index-file", "--listed-incremental"], ["-g"]);
+  if (index !== undefined) run.facts.write(run.name, index);
   const directory = optionValue(args, ["--directory"], ["-C"]);
+  if (has(args, "--remove-files")) {
+    const valued = new Set([archive, directory, index]);
+    operands(oldStyle === "" ? args : args.slice(1)).filter((w) => !valued.has(w)).forEach((file) => run.facts.write(run.name, file));
+  }
   if (extract) {
     run.facts.write(run.name, directory === undefined ? "**" : directory.literal ? `${directory.text.replace(/\/+$/, "")}/**` : directory);
     return run.facts.mutates();
@@ -419,7 +448,7 @@ function openssl(run: Invocation): void {
 }
 
 function yq(run: Invocation): void {
-  if (!(has(run.args, "--inplace") || hasShort(run.args, "i"))) return;
+  if (!(has(run.args, "--inplace") || hasShort(run.args, "i") || run.args.some((a) => a.literal && /^(-i|--inplace)=/.test(a.text)))) return;
   const ops = operands(run.args);
   ops.slice(1).forEach((file) => run.facts.write(run.name, file));
 }
@@ -678,14 +707,21 @@ function git(run: Invocation): void {
     if (arg.text === "-C") dir = args[i + 1];
     if (arg.text === "--work-tree") dir = args[i + 1];
     if (arg.text.startsWith("--work-tree=")) dir = { text: arg.text.slice("--work-tree=".length), literal: true };
-    if (arg.text === "-c" && text(args[i + 1])?.match(/^(core\.(sshCommand|pager|editor|fsmonitor|hooksPath)|alias\.|.*\.(command|helper|program|textconv|cmd))/i)) return run.facts.unverifiable(run.name, "-c sets a command git may run");
+    if (arg.text === "-c" && text(args[i + 1])?.match(/^(core\.(sshCommand|pager|editor|fsmonitor|hooksPath|askPass|gitProxy|worktree)|alias\.|pager\.|include\.|includeIf\.|sequence\.editor|diff\.external|.*\.(command|helper|program|textconv|cmd|external|tool|path))/i)) return run.facts.unverifiable(run.name, "-c sets a command git may run, or a file it reads its settings from");
     if (GIT_VALUE_OPTIONS.test(arg.text)) i++;
   }
   const sub = args[i];
   if (sub === undefined) return;
   if (!sub.literal) return run.facts.unverifiable(run.name, `a computed subcommand ${sub.text}`);
   const rest = args.slice(i + 1);
-  if (GIT_READ_ONLY.has(sub.text)) return;
+  if (GIT_READ_ONLY.has(sub.text)) {
+    // Read-only subcommands can still write a file or run a pager command.
+    const output = optionValue(rest, ["--output"]);
+    if (output !== undefined) run.facts.write(run.name, output);
+    if (sub.text === "grep" && rest.some((a) => a.literal && /^(-O|--open-files-in-pager)/.test(a.text))) run.facts.unverifiable(run.name, "grep -O runs a pager command");
+    if (rest.some((a) => a.literal && a.text === "--ext-diff")) run.facts.unverifiable(run.name, "--ext-diff runs the external diff program git is configured with");
+    return;
+  }
   if (sub.text === "branch" && rest.every((a) => a.literal && /^(-a|-r|-v|-vv|--list|--all|--show-current|--contains|--merged|--no-merged)$/.test(a.text))) return;
   if (sub.text === "remote" && rest.every((a) => a.literal && /^(-v|show|get-url)$/.test(a.text))) return;
   if (sub.text === "config" && rest.some((a) => a.literal && /^(--get|--get-all|--list|-l|--get-regexp)$/.test(a.text))) return;
@@ -743,6 +779,23 @@ function remote(run: Invocation): void {
   run.facts.unverifiable(run.name, "runs commands on another host (or in another root), which the log does not show");
 }
 
+/** less/more: `+CMD` runs a pager command at start, and `!` in one is a shell escape. */
+function pager(run: Invocation): void {
+  const escape = run.args.find((a) => !a.literal || (a.text.startsWith("+") && /[!|]/.test(a.text)));
+  if (escape) run.facts.unverifiable(run.name, `a start-up command ${escape.text} can run a shell`);
+}
+
+/** Builtins that assign the variables they name: `read PATH`, `printf -v PATH`. */
+function assigns(names: (run: Invocation) => (Word | undefined)[]): Handler {
+  return (run) => {
+    for (const name of names(run)) {
+      if (name === undefined) continue;
+      if (!name.literal) return run.facts.unverifiable(run.name, `assigns a computed variable ${name.text}`);
+      if (isLookupVariable(name.text)) return run.facts.unverifiable(run.name, `sets ${name.text}, so the programs it names may be other programs`);
+    }
+  };
+}
+
 function command(run: Invocation): void {
   if (has(run.args, "-v", "-V")) return;
   runAfterOptions(run, /^$/);
@@ -759,6 +812,14 @@ export const BINARIES: Record<string, Handler> = {
   exec: (run) => runAfterOptions(run, /^-a$/),
   builtin: (run) => runAfterOptions(run, /^$/),
   command,
+  less: pager,
+  more: pager,
+  printf: assigns((run) => [optionValue(run.args, [], ["-v"])]),
+  // Every word that is not an option may be a name (option values such as a prompt too: harmless).
+  read: assigns((run) => operands(run.args)),
+  tree: (run) => run.facts.write(run.name, optionValue(run.args, [], ["-o"])),
+  xxd: (run) => (hasShort(run.args, "r") ? run.facts.write(run.name, operands(run.args)[1]) : undefined),
+  ss: (run) => (hasShort(run.args, "K") || has(run.args, "--kill") ? run.facts.category("network") : undefined),
   time: (run) => runAfterOptions(run, /^(-o|--output|-f|--format)$/),
   nice: (run) => runAfterOptions(run, /^(-n|--adjustment)$/),
   ionice: (run) => runAfterOptions(run, /^(-c|--class|-n|--classdata|-p|--pid|-P|--pgid|-u|--uid)$/),

@@ -68,6 +68,18 @@ export function parseScript(parser: Parser, text: string): Script {
 // Variables that change which program a name runs, or what a shell runs before it.
 export const LOOKUP_VARIABLES = new Set(["PATH", "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "BASH_ENV", "ENV", "IFS", "SHELLOPTS", "BASHOPTS", "PROMPT_COMMAND", "PS4"]);
 
+// Variables that name a command a known program runs (a pager, an editor, an ssh or diff
+// program), or options and configuration it reads (TAR_OPTIONS=--to-command=..., GIT_CONFIG_*,
+// GIT_DIR and GIT_WORK_TREE): `GIT_PAGER='rm -rf /etc' git log` runs rm, not a read-only git.
+const COMMAND_VARIABLES =
+  /^(PAGER|MANPAGER|EDITOR|VISUAL|LESS|LESSOPEN|LESSCLOSE|LESSKEY|TAR_OPTIONS|RSYNC_RSH|RSYNC_CONNECT_PROG|GZIP|XZ_OPT|XZ_DEFAULTS|ZSTD_CLEVEL|BZIP2|WGETRC|CURL_HOME|SYSTEMD_EDITOR|SYSTEMD_PAGER|SYSTEMD_PAGERSECURE|NODE_OPTIONS|PYTHONSTARTUP|PYTHONPATH|PYTHONHOME|PERL5OPT|PERL5LIB|PERLLIB|RUBYOPT|RUBYLIB|BROWSER)$|^GIT_|_PAGER$|_EDITOR$|ASKPASS$|^SSH_ASKPASS/;
+
+/** Whether setting `name` can change what a later command runs (PATH to system directories only cannot). */
+export function isLookupVariable(name: string, value?: Word): boolean {
+  if (name === "PATH" && value !== undefined && systemPath(value)) return false;
+  return LOOKUP_VARIABLES.has(name) || COMMAND_VARIABLES.test(name);
+}
+
 // Directories whose programs are the standard ones: /usr/bin/rm is rm; /opt/x/rm is not.
 export const SYSTEM_BIN_DIRS = new Set(["/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin"]);
 
@@ -86,7 +98,7 @@ function visit(node: Node, isolated: boolean, script: Script): void {
   if (node.type === "variable_assignment") {
     const name = node.childForFieldName("name")?.text ?? "";
     const value = node.childForFieldName("value");
-    if (LOOKUP_VARIABLES.has(name) && !(name === "PATH" && value && systemPath(wordOf(value)))) script.problems.push({ command: `${name}=`, reason: `it sets ${name}, so the programs it names may be other programs` });
+    if (isLookupVariable(name, value ? wordOf(value) : undefined)) script.problems.push({ command: `${name}=`, reason: `it sets ${name}, so the programs it names may be other programs` });
   }
   if (node.type === "command") {
     const words: Word[] = [];

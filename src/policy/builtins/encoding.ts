@@ -3,7 +3,7 @@
 // `opa eval` in test/builtins.test.ts. Strings are UTF-8 bytes, as in Go.
 
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import { BuiltinError, operandTypeError, stringOperand } from "./errors.js";
+import { BuiltinError, OperandError, operandTypeError, stringOperand } from "./errors.js";
 
 function digest(algorithm: string): (value: unknown) => string {
   return (value) => createHash(algorithm).update(stringOperand(value, 1), "utf8").digest("hex");
@@ -98,7 +98,7 @@ function goQuote(text: string): string {
 /** url.Values{...}.Encode(): keys sorted, each value in order, all query-escaped. */
 function queryEncodeObject(value: unknown): string {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new BuiltinError(operandTypeError(1, value, "object"));
+    throw new OperandError(operandTypeError(1, value, "object"));
   }
   const pairs: string[] = [];
   const entries = Object.entries(value as Record<string, unknown>);

@@ -1,15 +1,37 @@
 // Errors of gatehouse's builtins, shaped like OPA's (`<builtin>: <message>`, operand errors
 // worded as topdown words them), so an evaluation error reads the same as under `opa eval`.
 
-/** A builtin failure; index.ts prefixes the builtin's name, as topdown does. */
+import { isSet, RegoNumber } from "./values.js";
+
+/** topdown's error codes (v1/topdown/errors.go) for a builtin's failures. */
+export type BuiltinErrorCode = "eval_type_error" | "eval_builtin_error";
+
+/** A builtin failure (eval_builtin_error); index.ts prefixes the builtin's name, as topdown does. */
 export class BuiltinError extends Error {
   override name = "BuiltinError";
+  get code(): BuiltinErrorCode {
+    return "eval_builtin_error";
+  }
+  /** The same error with another message (index.ts adds the builtin's name), of the same class. */
+  withMessage(message: string): BuiltinError {
+    return new (this.constructor as new (message: string) => BuiltinError)(message);
+  }
 }
 
-/** OPA's ast.ValueName of a JSON-decoded value (sets arrive as arrays). */
+/** An operand of the wrong type or shape (topdown's builtins.NewOperandErr: eval_type_error). */
+export class OperandError extends BuiltinError {
+  override name = "OperandError";
+  override get code(): BuiltinErrorCode {
+    return "eval_type_error";
+  }
+}
+
+/** OPA's ast.ValueName of an operand (sets arrive as arrays marked as sets). */
 export function valueName(value: unknown): string {
   if (value === null) return "null";
+  if (isSet(value)) return "set";
   if (Array.isArray(value)) return "array";
+  if (value instanceof RegoNumber) return "number";
   switch (typeof value) {
     case "string":
       return "string";
@@ -31,6 +53,14 @@ export function operandTypeError(position: number, got: unknown, expected: strin
 
 /** builtins.StringOperand: the string, or topdown's operand error. */
 export function stringOperand(value: unknown, position: number): string {
-  if (typeof value !== "string") throw new BuiltinError(operandTypeError(position, value, "string"));
+  if (typeof value !== "string") throw new OperandError(operandTypeError(position, value, "string"));
   return value;
+}
+
+/** builtins.IntOperand: an integer number, or topdown's operand error. */
+export function intOperand(value: unknown, position: number): number {
+  const n = typeof value === "number" ? value : value instanceof RegoNumber ? value.value : undefined;
+  if (n === undefined) throw new OperandError(operandTypeError(position, value, "number"));
+  if (!Number.isInteger(n)) throw new OperandError(`operand ${position} must be integer number but got floating-point number`);
+  return n;
 }

@@ -14,7 +14,7 @@
 // text, which the SDK passes to the wasm module unparsed.
 
 import { createHash } from "node:crypto";
-import { BuiltinError, operandTypeError, stringOperand } from "./errors.js";
+import { BuiltinError, OperandError, operandTypeError, stringOperand } from "./errors.js";
 import { ENCODING_BUILTINS } from "./encoding.js";
 import { exactJson } from "./exact.js";
 import { NUMBER_BUILTINS } from "./numbers.js";
@@ -22,7 +22,9 @@ import { semverCompare, semverIsValid } from "./semver.js";
 import { STRING_BUILTINS } from "./strings.js";
 import { UNIT_BUILTINS } from "./units.js";
 import { goSprintf } from "./sprintf.js";
-import { regexSplit } from "./regex.js";
+import { REGEX_BUILTINS } from "./regex.js";
+import { OBJECT_BUILTINS } from "./object.js";
+import { YAML_BUILTINS } from "./yaml.js";
 import { addDate, clock as timeClock, date, diff, format as timeFormat, parseDurationNs, parseNs, parseRfc3339Ns, weekday } from "./time.js";
 
 /** Time source for `time.now_ns`, injectable so a run is reproducible (`--now`, GATEHOUSE_NOW). */
@@ -49,10 +51,32 @@ export function fixedNsClock(ns: bigint): Clock {
   return { nowNs: () => ns };
 }
 
+/** A clock read once per evaluation, as topdown reads time.now_ns once per query. */
+export interface EvaluationClock extends Clock {
+  /** Called as an evaluation starts: the next reading asks the underlying clock again. */
+  startEvaluation(): void;
+}
+
+export function perEvaluationClock(clock: Clock): EvaluationClock {
+  let now: bigint | undefined;
+  return {
+    nowNs: () => (now ??= clock.nowNs()),
+    startEvaluation: () => {
+      now = undefined;
+    },
+  };
+}
+
+/**
+ * Builtins that receive every number as a RegoNumber holding the runtime's text (values.ts):
+ * sprintf formats 1e2 as a float and 100 as an integer, and integers past 2^53 exactly, as OPA does.
+ */
+export const EXACT_NUMBER_BUILTINS: ReadonlySet<string> = new Set(["sprintf"]);
+
 export type BuiltinFn = (...args: any[]) => unknown;
 
 /** Builtins that @open-policy-agent/opa-wasm itself provides (it consults them first). */
-export const SDK_BUILTINS: readonly string[] = ["json.is_valid", "yaml.is_valid", "yaml.marshal", "yaml.unmarshal"];
+export const SDK_BUILTINS: readonly string[] = ["json.is_valid", "yaml.marshal"];
 
 /** An exact integer result: the SDK loads an ArrayBuffer into the module as raw JSON text. */
 export function nsResult(ns: bigint): ArrayBuffer {
@@ -65,7 +89,7 @@ function named(name: string, fn: BuiltinFn): BuiltinFn {
     try {
       return fn(...args);
     } catch (error) {
-      if (error instanceof BuiltinError) throw new BuiltinError(`${name}: ${error.message}`);
+      if (error instanceof BuiltinError) throw error.withMessage(`${name}: ${error.message}`);
       throw error;
     }
   };
@@ -88,10 +112,12 @@ export function createBuiltins(clock: Clock): Record<string, BuiltinFn> {
     "crypto.sha256": (value: unknown) => createHash("sha256").update(stringOperand(value, 1), "utf8").digest("hex"),
     sprintf: (format: unknown, args: unknown) => {
       const text = stringOperand(format, 1);
-      if (!Array.isArray(args)) throw new BuiltinError(operandTypeError(2, args, "array"));
+      if (!Array.isArray(args)) throw new OperandError(operandTypeError(2, args, "array"));
       return goSprintf(text, args);
     },
-    "regex.split": regexSplit,
+    ...(REGEX_BUILTINS as Record<string, BuiltinFn>),
+    ...(OBJECT_BUILTINS as Record<string, BuiltinFn>),
+    ...(YAML_BUILTINS as Record<string, BuiltinFn>),
     ...(ENCODING_BUILTINS as Record<string, BuiltinFn>),
     ...(STRING_BUILTINS as Record<string, BuiltinFn>),
     ...(UNIT_BUILTINS as Record<string, BuiltinFn>),

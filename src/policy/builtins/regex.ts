@@ -1,4 +1,4 @@
-// `regex.split` as OPA computes it: Go's regexp (RE2 syntax, leftmost-first matching) and
+// `regex.split`, `regex.find_n` and `regex.replace` as OPA computes them: Go's regexp (RE2 syntax, leftmost-first matching) and
 // Go's `Regexp.Split(s, -1)`. The SDK's version was `s.split(RegExp(pattern))`, JavaScript's
 // semantics: capture groups came back as extra elements, `.` did not match "\r", `\s` matched
 // Unicode spaces and "\v", `[[:alpha:]]` was a plain class of letters, `\z` an escaped "z", and
@@ -14,7 +14,7 @@
 // evaluation fails closed instead of splitting differently; what RE2 itself refuses (look-around,
 // back-references) is an error too.
 
-import { BuiltinError, stringOperand } from "./errors.js";
+import { BuiltinError, intOperand, stringOperand } from "./errors.js";
 
 /** Punctuation Go lets you escape to mean itself. */
 const GO_PUNCTUATION = /^[!-/:-@[-`{-~]$/;
@@ -37,7 +37,7 @@ function literal(char: string, inClass: boolean): string {
 }
 
 /** The JavaScript source of an RE2 pattern, or an error (see the header). */
-export function translateRe2(pattern: string): string {
+export function translateRe2(pattern: string, groupNames?: (string | undefined)[]): string {
   const chars = [...pattern]; // code points, as Go reads runes
   let out = "";
   let i = 0;
@@ -129,12 +129,14 @@ export function translateRe2(pattern: string): string {
           if (close < 0) goError(pattern, "invalid named capture");
           const name = chars.slice(i + 4, close).join("");
           if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) goError(pattern, "invalid named capture");
+          groupNames?.push(name);
           out += "(";
           i = close + 1;
         } else {
           unsupported(pattern, "a (? group other than (?: and (?P<name>");
         }
       } else {
+        groupNames?.push(undefined);
         out += "(";
         i++;
       }
@@ -202,12 +204,12 @@ function insidePair(s: string, i: number): boolean {
   return low >= 0xdc00 && low <= 0xdfff && high >= 0xd800 && high <= 0xdbff;
 }
 
-/** Go's FindAllStringIndex(s, -1): no empty match right after the previous match. */
-function allMatches(re: RegExp, s: string): [number, number][] {
-  const out: [number, number][] = [];
+/** Go's FindAllStringSubmatch(s, -1): no empty match right after the previous match. */
+function allMatches(re: RegExp, s: string, limit = -1): [number, number, RegExpExecArray][] {
+  const out: [number, number, RegExpExecArray][] = [];
   let pos = 0;
   let prevEnd = -1;
-  while (pos <= s.length) {
+  while (pos <= s.length && (limit < 0 || out.length < limit)) {
     re.lastIndex = pos;
     const m = re.exec(s);
     if (!m) break;
@@ -228,7 +230,7 @@ function allMatches(re: RegExp, s: string): [number, number][] {
       pos = end;
     }
     prevEnd = end;
-    if (accept) out.push([start, end]);
+    if (accept) out.push([start, end, m]);
   }
   return out;
 }
@@ -250,3 +252,86 @@ export function regexSplit(pattern: unknown, value: unknown): string[] {
   if (end !== s.length) out.push(s.slice(beg));
   return out;
 }
+
+/** `regex.find_n(pattern, value, n)`: Go's `FindAllString(value, n)` (n < 0: every match). */
+function regexFindN(pattern: unknown, value: unknown, n: unknown): string[] {
+  const re = regexpFor(stringOperand(pattern, 1));
+  const s = stringOperand(value, 2);
+  const limit = intOperand(n, 3);
+  if (limit === 0) return [];
+  return allMatches(re, s, limit).map(([start, end]) => s.slice(start, end));
+}
+
+/** `regex.replace(value, pattern, replacement)`: Go's `ReplaceAllString`, with `$1`/`${name}` expansion. */
+function regexReplace(value: unknown, pattern: unknown, replacement: unknown): string {
+  const s = stringOperand(value, 1);
+  const re = regexpFor(stringOperand(pattern, 2));
+  const template = stringOperand(replacement, 3);
+  let out = "";
+  let last = 0;
+  const names: (string | undefined)[] = [];
+  if (template.includes("$")) translateRe2(stringOperand(pattern, 2), names);
+  for (const [start, end, match] of allMatches(re, s)) {
+    out += s.slice(last, start) + expand(template, match, names);
+    last = end;
+  }
+  return out + s.slice(last);
+}
+
+/**
+ * Go's Regexp.Expand: `$$` is `$`; `$name` takes the longest run of letters, digits and `_` (so
+ * `$1x` names group "1x"); `${name}` is delimited; a number names a group by index, anything
+ * else a named group; an unknown group is empty; a malformed `$` is kept as it is.
+ */
+function expand(template: string, match: RegExpExecArray, groupNames: readonly (string | undefined)[]): string {
+  let out = "";
+  let i = 0;
+  while (i < template.length) {
+    const dollar = template.indexOf("$", i);
+    if (dollar < 0) {
+      out += template.slice(i);
+      break;
+    }
+    out += template.slice(i, dollar);
+    i = dollar + 1;
+    if (template[i] === "$") {
+      out += "$";
+      i++;
+      continue;
+    }
+    let name: string | undefined;
+    if (template[i] === "{") {
+      const close = template.indexOf("}", i + 1);
+      const inner = close < 0 ? "" : template.slice(i + 1, close);
+      if (/^[A-Za-z0-9_]+$/.test(inner)) {
+        name = inner;
+        i = close + 1;
+      }
+    } else {
+      const run = /^[A-Za-z0-9_]+/.exec(template.slice(i))?.[0];
+      if (run) {
+        name = run;
+        i += run.length;
+      }
+    }
+    if (name === undefined) {
+      out += "$";
+      continue;
+    }
+    if (/^\d+$/.test(name)) {
+      const index = Number(name);
+      out += index < match.length ? (match[index] ?? "") : "";
+    } else {
+      // Go's SubexpIndex: the first group of that name.
+      const index = groupNames.indexOf(name);
+      out += index >= 0 ? (match[index + 1] ?? "") : "";
+    }
+  }
+  return out;
+}
+
+export const REGEX_BUILTINS = {
+  "regex.split": regexSplit,
+  "regex.find_n": regexFindN,
+  "regex.replace": regexReplace,
+};

@@ -3,7 +3,7 @@
 // validated but ignored for precedence; prerelease identifiers compare numerically when both
 // are numeric, numeric < alphanumeric, otherwise bytewise; a shorter prefix-equal list is lower.
 
-import { BuiltinError, operandTypeError } from "./errors.js";
+import { BuiltinError, OperandError, operandTypeError } from "./errors.js";
 import { goQuote } from "./sprintf.js";
 
 interface Version {
@@ -82,8 +82,8 @@ export function semverIsValid(value: unknown): boolean {
 }
 
 export function semverCompare(a: unknown, b: unknown): number {
-  if (typeof a !== "string") throw new BuiltinError(operandTypeError(1, a, "string"));
-  if (typeof b !== "string") throw new BuiltinError(operandTypeError(2, b, "string"));
+  if (typeof a !== "string") throw new OperandError(operandTypeError(1, a, "string"));
+  if (typeof b !== "string") throw new OperandError(operandTypeError(2, b, "string"));
   const x = parseSemver(a);
   if (!x) throw new BuiltinError(`operand 1: string ${goQuote(a)} is not a valid SemVer`);
   const y = parseSemver(b);

@@ -4,14 +4,17 @@
 // its Rego text, a string. This module reproduces fmt's verb, flag, width, precision, argument
 // index and error (%!v(MISSING), %!(EXTRA ...), %!d(string=x)) handling for those three kinds.
 //
-// Limits, because arguments arrive JSON-decoded: OPA keeps a number's source text and we see
-// only the double, so a float written without a fraction (1.0) is taken as an integer, integers
-// beyond 2^53 print as JavaScript's JSON text of the nearest double (1700000000123456789 prints
-// as 1700000000123456800), and sets print as arrays. Valid Go formats this module does not
+// Numbers arrive as their runtime text (RegoNumber, runtime.ts reads sprintf's arguments with
+// readExact), so 1e2 is a float, 100 an integer and 2147483647 * 2147483647 exact; sets arrive
+// sorted and marked (values.ts) and print as OPA prints them. Only when the arguments come as
+// JSON (the SDK's own host calls, or the bridge's dump fallback) are numbers doubles, and then a
+// float written without a fraction (1.0) is taken as an integer and integers beyond 2^53 print as
+// the nearest double's JSON text. Valid Go formats this module does not
 // reproduce (%b/%x of a float, %#v of a float, # with a float verb) throw, so the evaluation
 // fails closed instead of printing the wrong text.
 
 import { BuiltinError } from "./errors.js";
+import { isSet, RegoNumber } from "./values.js";
 
 type GoValue = { kind: "int"; value: bigint } | { kind: "float"; value: number } | { kind: "string"; value: string };
 
@@ -39,6 +42,7 @@ function clearFlags(): Fmt {
 
 /** The Go value OPA passes to fmt for one element of sprintf's argument array. */
 export function toGoValue(value: unknown): GoValue {
+  if (value instanceof RegoNumber) return exactGoValue(value.text);
   if (typeof value === "number") {
     // OPA decides by the number's text: a fraction or exponent makes a float. The text is gone;
     // JavaScript's JSON text for the decoded double stands in for it.
@@ -47,6 +51,19 @@ export function toGoValue(value: unknown): GoValue {
   }
   if (typeof value === "string") return { kind: "string", value };
   return { kind: "string", value: regoString(value) };
+}
+
+/**
+ * topdown's builtinSprintf, from the number's text: a fraction or exponent makes a float64 (the
+ * text itself when it overflows a double), else an int64, else a *big.Int.
+ */
+function exactGoValue(text: string): GoValue {
+  if (/[.eE]/.test(text)) {
+    const value = Number(text);
+    return Number.isFinite(value) ? { kind: "float", value } : { kind: "string", value: text };
+  }
+  if (/^[-+]?\d+$/.test(text)) return { kind: "int", value: BigInt(text) };
+  return { kind: "string", value: text };
 }
 
 function typeName(v: GoValue): string {
@@ -626,7 +643,9 @@ export function regoString(value: unknown): string {
   if (value === null) return "null";
   if (typeof value === "string") return goQuote(value);
   if (typeof value === "number") return numberText(value);
+  if (value instanceof RegoNumber) return value.text;
   if (typeof value === "boolean") return String(value);
+  if (isSet(value)) return value.length === 0 ? "set()" : `{${value.map(regoString).join(", ")}}`;
   if (Array.isArray(value)) return `[${value.map(regoString).join(", ")}]`;
   if (typeof value === "object") {
     const entries = Object.keys(value as object)

@@ -3,7 +3,7 @@
 // Timestamps are BigInt nanoseconds internally; results leave as exact integer JSON text
 // (see nsResult in index.ts).
 
-import { BuiltinError, operandTypeError } from "./errors.js";
+import { BuiltinError, OperandError, operandTypeError } from "./errors.js";
 import { formatFloat, goQuote } from "./sprintf.js";
 
 const NS_PER_SECOND = 1_000_000_000n;
@@ -137,18 +137,18 @@ const TIME_OPERAND = "either number (ns) or [number (ns), string (tz)]";
 function timestampOperand(arg: unknown): bigint {
   let ns: unknown = arg;
   if (Array.isArray(arg)) {
-    if (arg.length === 0) throw new BuiltinError(operandTypeError(1, arg, TIME_OPERAND));
+    if (arg.length === 0) throw new OperandError(operandTypeError(1, arg, TIME_OPERAND));
     ns = arg[0];
-    if (typeof ns !== "number") throw new BuiltinError(operandTypeError(1, ns, "number"));
+    if (typeof ns !== "number") throw new OperandError(operandTypeError(1, ns, "number"));
     if (arg.length > 1) {
       const tz = arg[1];
-      if (typeof tz !== "string") throw new BuiltinError(operandTypeError(1, tz, "string"));
+      if (typeof tz !== "string") throw new OperandError(operandTypeError(1, tz, "string"));
       if (tz !== "" && tz !== "UTC") {
         throw new BuiltinError(`time zone ${JSON.stringify(tz)} is not supported by gatehouse's wasm runtime (only UTC)`);
       }
     }
   } else if (typeof arg !== "number") {
-    throw new BuiltinError(operandTypeError(1, arg, TIME_OPERAND));
+    throw new OperandError(operandTypeError(1, arg, TIME_OPERAND));
   }
   const n = ns as number;
   if (!Number.isInteger(n) || BigInt(n) < MIN_NS || BigInt(n) > MAX_NS) throw new BuiltinError("timestamp too big");
@@ -160,7 +160,7 @@ function timestampOperand(arg: unknown): bigint {
 }
 
 function intOperand(arg: unknown, position: number): number {
-  if (typeof arg !== "number") throw new BuiltinError(operandTypeError(position, arg, "number"));
+  if (typeof arg !== "number") throw new OperandError(operandTypeError(position, arg, "number"));
   if (!Number.isInteger(arg)) throw new BuiltinError(`operand ${position} must be integer number but got floating-point number`);
   return arg;
 }
@@ -508,7 +508,7 @@ export function format(arg: unknown): string {
   const ns = timestampOperand(arg);
   let layout = "";
   if (Array.isArray(arg) && arg.length > 2) {
-    if (typeof arg[2] !== "string") throw new BuiltinError(operandTypeError(1, arg[2], "string"));
+    if (typeof arg[2] !== "string") throw new OperandError(operandTypeError(1, arg[2], "string"));
     layout = arg[2];
   }
   if (layout === "") layout = NAMED_LAYOUTS.RFC3339Nano!;
@@ -601,8 +601,8 @@ function skipPrefix(value: string, prefix: string): { value: string; ok: boolean
  * zone is UTC: zero offset (GMT+N included: Go records the zone but not the shift).
  */
 export function parseNs(layoutArg: unknown, valueArg: unknown): bigint {
-  if (typeof layoutArg !== "string") throw new BuiltinError(operandTypeError(1, layoutArg, "string"));
-  if (typeof valueArg !== "string") throw new BuiltinError(operandTypeError(2, valueArg, "string"));
+  if (typeof layoutArg !== "string") throw new OperandError(operandTypeError(1, layoutArg, "string"));
+  if (typeof valueArg !== "string") throw new OperandError(operandTypeError(2, valueArg, "string"));
   const named = Object.hasOwn(NAMED_LAYOUTS, layoutArg) ? NAMED_LAYOUTS[layoutArg]! : layoutArg;
   // Go strings are bytes: one JS char per byte.
   const alayout = Buffer.from(named, "utf8").toString("latin1");

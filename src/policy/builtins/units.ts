@@ -4,7 +4,7 @@
 // (so "1.1KB" is whatever that arithmetic gives, exactly), parse multiplies exactly (big.Rat)
 // and answers an integer, or a decimal with ten places. Results go back as exact JSON text.
 
-import { BuiltinError, operandTypeError } from "./errors.js";
+import { BuiltinError, OperandError, operandTypeError } from "./errors.js";
 import { exactJson } from "./exact.js";
 
 const BINARY: Record<string, bigint> = { "": 1n, ki: 1n << 10n, mi: 1n << 20n, gi: 1n << 30n, ti: 1n << 40n, pi: 1n << 50n, ei: 1n << 60n };
@@ -106,7 +106,7 @@ function unitsError(message: string): BuiltinError {
 }
 
 function parseBytes(value: unknown): ArrayBuffer {
-  if (typeof value !== "string") throw new BuiltinError(operandTypeError(1, value, "string"));
+  if (typeof value !== "string") throw new OperandError(operandTypeError(1, value, "string"));
   const s = value.toLowerCase().replaceAll('"', "");
   if (s.includes(" ")) throw bytesError("spaces not allowed in resource strings");
   const { num, unit } = splitNumberAndUnit(s, () => {
@@ -162,7 +162,7 @@ for (const [unit, factor] of Object.entries(BINARY)) {
 }
 
 function parseUnits(value: unknown): ArrayBuffer {
-  if (typeof value !== "string") throw new BuiltinError(operandTypeError(1, value, "string"));
+  if (typeof value !== "string") throw new OperandError(operandTypeError(1, value, "string"));
   const s = value.replaceAll('"', "");
   if (s.includes(" ")) throw unitsError("spaces not allowed in resource strings");
   const split = splitNumberAndUnit(s, () => {

@@ -1,0 +1,100 @@
+// Findings as the run and step pages show them: grouped by step (the input) and code, each with
+// its severity, message, location and suggested fix; suppressed findings apart, with the waiver
+// or exception that suppressed them.
+
+import { api, seg } from "./api.js";
+import { badge, h, href, type Child } from "./dom.js";
+import type { Finding, FindingPage, Severity, Step, StoredFinding } from "./types.js";
+
+const SEVERITY_RANK: Record<Severity, number> = { block: 0, error: 1, warning: 2, info: 3 };
+/** The pack's requirement codes: what the step page highlights as missing. */
+export const REQUIREMENT_CODES = new Set(["pack/required-file-missing", "pack/required-heading-missing", "pack/required-document-missing"]);
+
+export async function allFindings(scope: "runs" | "steps", id: string): Promise<StoredFinding[]> {
+  const findings: StoredFinding[] = [];
+  for (let after = 0; ; ) {
+    const page = await api<FindingPage>("GET", `/${scope}/${seg(id)}/policy/findings?after=${after}&limit=1000`);
+    findings.push(...page.findings);
+    if (page.next === null) return findings;
+    after = page.next;
+  }
+}
+
+export function location(finding: Finding): string | null {
+  const l = finding.location;
+  if (!l) return null;
+  const file = l.file ?? finding.input ?? "";
+  const position = l.line !== undefined ? `:${l.line}${l.column !== undefined ? `:${l.column}` : ""}` : "";
+  const pointer = l.pointer ? ` ${l.pointer}` : "";
+  return `${file}${position}${pointer}`.trim() || null;
+}
+
+function findingItem(stored: StoredFinding): HTMLElement {
+  const f = stored.finding;
+  const where = location(f);
+  return h(
+    "li",
+    { class: `finding severity-${f.severity}` },
+    h("div", { class: "finding-head" }, badge(f.severity), h("span", { class: "message" }, f.message)),
+    where || f.rule
+      ? h("div", { class: "finding-meta muted" }, where ? ["at ", h("span", { class: "mono" }, where)] : null, f.rule ? [where ? " · " : "", "rule ", h("span", { class: "mono" }, f.rule)] : null)
+      : null,
+    f.suggestedFix ? h("div", { class: "fix" }, h("strong", null, "Suggested fix: "), h("span", null, f.suggestedFix)) : null,
+    f.suppressed
+      ? h(
+          "div",
+          { class: "waiver" },
+          h("strong", null, f.suppressed.kind === "waiver" ? "Waived: " : "Exception: "),
+          f.suppressed.justification,
+          f.suppressed.owner ? [" · owner ", h("span", { class: "mono" }, f.suppressed.owner)] : null,
+          f.suppressed.expires ? [" · expires ", h("span", { class: "mono" }, f.suppressed.expires)] : null,
+        )
+      : null,
+  );
+}
+
+/** Findings of one step, grouped by code (worst severity first). */
+export function byCode(findings: readonly StoredFinding[], headingLevel: "h3" | "h4"): HTMLElement {
+  const groups = new Map<string, StoredFinding[]>();
+  for (const f of findings) groups.set(f.code, [...(groups.get(f.code) ?? []), f]);
+  const worst = (list: StoredFinding[]) => Math.min(...list.map((f) => SEVERITY_RANK[f.finding.severity] ?? 9));
+  const ordered = [...groups.entries()].sort(([a, x], [b, y]) => worst(x) - worst(y) || (a < b ? -1 : a > b ? 1 : 0));
+  return h(
+    "div",
+    { class: "code-groups" },
+    ordered.map(([code, list]) =>
+      h(
+        "section",
+        { class: "code-group", "data-code": code },
+        h(headingLevel, null, h("span", { class: "mono" }, code), h("span", { class: "muted" }, ` · ${list.length} ${list.length === 1 ? "finding" : "findings"}`)),
+        h("ul", { class: "findings" }, list.map(findingItem)),
+      ),
+    ),
+  );
+}
+
+/** Every finding of a run grouped by step, then by code; suppressed findings in their own section. */
+export function byStep(steps: readonly Step[], findings: readonly StoredFinding[]): Child {
+  const active = findings.filter((f) => !f.finding.suppressed);
+  const suppressed = findings.filter((f) => f.finding.suppressed);
+  const stepSections = steps
+    .map((step) => ({ step, list: active.filter((f) => f.stepId === step.id) }))
+    .filter(({ list }) => list.length > 0)
+    .map(({ step, list }) =>
+      h(
+        "section",
+        { class: "step-group card", "data-step": step.path },
+        h("h3", null, h("a", { href: href("steps", step.id) }, step.path), step.kind ? h("span", { class: "muted" }, ` · ${step.kind}`) : null, h("span", { class: "muted" }, ` · ${list.length} ${list.length === 1 ? "finding" : "findings"}`)),
+        byCode(list, "h4"),
+      ),
+    );
+  return [
+    h("section", { "aria-labelledby": "findings-title", id: "findings" }, h("h2", { id: "findings-title" }, `Findings (${active.length})`), stepSections.length > 0 ? stepSections : h("p", { class: "muted" }, "No findings.")),
+    h(
+      "section",
+      { "aria-labelledby": "suppressed-title", id: "suppressed" },
+      h("h2", { id: "suppressed-title" }, `Suppressed findings (${suppressed.length})`),
+      suppressed.length > 0 ? h("ul", { class: "findings" }, suppressed.map(findingItem)) : h("p", { class: "muted" }, "None: no waiver or exception applied."),
+    ),
+  ];
+}

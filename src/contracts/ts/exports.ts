@@ -1,0 +1,259 @@
+// The export table of one module (or namespace body), read from its statements without a
+// checker: which local declarations exist, which names are exported and where each comes from
+// (a local, another module's export, a whole module as a namespace), and `export *` targets.
+// ES modules, `.d.ts` files (`declare`, `export =`, `export default _default`) and CommonJS
+// (`module.exports = …`, `exports.x = …`, `module.exports = require("./x")`) all land here.
+
+import ts from "typescript";
+import type { Callable } from "./signature.js";
+
+/** A declaration a local name can resolve to; one name may have several (declaration merging). */
+export type Declaration =
+  | { type: "function"; nodes: Callable[]; docNode: ts.Node }
+  | { type: "class"; node: ts.ClassLikeDeclaration }
+  | { type: "interface"; nodes: ts.InterfaceDeclaration[] }
+  | { type: "alias"; node: ts.TypeAliasDeclaration }
+  | { type: "enum"; nodes: ts.EnumDeclaration[] }
+  /** a const/let/var, or `export default <expression>` (then `typeNode` is absent) */
+  | { type: "value"; node: ts.VariableDeclaration | ts.ExportAssignment | ts.Expression; typeNode?: ts.TypeNode; docNode: ts.Node }
+  | { type: "namespace"; nodes: ts.ModuleDeclaration[]; table: ExportTable };
+
+export type ExportTarget = { local: string } | { from: string; name: string } | { namespaceOf: string };
+
+export interface ExportTable {
+  locals: Map<string, Declaration[]>;
+  /** exported name → where it comes from */
+  exports: Map<string, ExportTarget>;
+  /** resolved files of `export * from` */
+  stars: string[];
+}
+
+/** Resolves a module specifier of `file` to a module of the extraction, or undefined (a package). */
+export type Resolve = (specifier: string) => string | undefined;
+
+export function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
+  // The modifiers array directly: ts.getModifiers allocates a filtered copy per call.
+  const modifiers = (node as { modifiers?: ts.NodeArray<ts.ModifierLike> }).modifiers;
+  if (!modifiers) return false;
+  for (const m of modifiers) if (m.kind === kind) return true;
+  return false;
+}
+
+export function skipWrappers(expression: ts.Expression): ts.Expression {
+  let e = expression;
+  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e)) e = e.expression;
+  return e;
+}
+
+/**
+ * The export table of a list of statements. `ambient`: inside `declare namespace` (or a namespace
+ * of a `.d.ts`), where every declaration is exported without the keyword.
+ */
+export function readStatements(statements: readonly ts.Statement[], source: ts.SourceFile, resolve: Resolve, ambient = false): ExportTable {
+  const table: ExportTable = { locals: new Map(), exports: new Map(), stars: [] };
+  const imports = new Map<string, ExportTarget>();
+  const add = (name: string, declaration: Declaration) => {
+    const list = table.locals.get(name);
+    if (!list) return void table.locals.set(name, [declaration]);
+    const same = list.find((d) => d.type === declaration.type);
+    // Overloads and merged interfaces, enums and namespaces: one declaration, several nodes.
+    if (same?.type === "function" && declaration.type === "function") same.nodes.push(...declaration.nodes);
+    else if (same?.type === "interface" && declaration.type === "interface") same.nodes.push(...declaration.nodes);
+    else if (same?.type === "enum" && declaration.type === "enum") same.nodes.push(...declaration.nodes);
+    else if (same?.type === "namespace" && declaration.type === "namespace") {
+      same.nodes.push(...declaration.nodes);
+      mergeTables(same.table, declaration.table);
+    } else if (!same) list.push(declaration);
+  };
+  const exportLocal = (statement: ts.Statement, name: string) => {
+    const exported = ambient || hasModifier(statement, ts.SyntaxKind.ExportKeyword);
+    if (!exported) return;
+    const isDefault = hasModifier(statement, ts.SyntaxKind.DefaultKeyword);
+    table.exports.set(isDefault ? "default" : name, { local: name });
+  };
+  for (const statement of statements) {
+    if (ts.isFunctionDeclaration(statement)) {
+      const name = statement.name?.text ?? "default";
+      add(name, { type: "function", nodes: [statement], docNode: statement });
+      exportLocal(statement, name);
+    } else if (ts.isClassDeclaration(statement)) {
+      const name = statement.name?.text ?? "default";
+      add(name, { type: "class", node: statement });
+      exportLocal(statement, name);
+    } else if (ts.isInterfaceDeclaration(statement)) {
+      add(statement.name.text, { type: "interface", nodes: [statement] });
+      exportLocal(statement, statement.name.text);
+    } else if (ts.isTypeAliasDeclaration(statement)) {
+      add(statement.name.text, { type: "alias", node: statement });
+      exportLocal(statement, statement.name.text);
+    } else if (ts.isEnumDeclaration(statement)) {
+      add(statement.name.text, { type: "enum", nodes: [statement] });
+      exportLocal(statement, statement.name.text);
+    } else if (ts.isModuleDeclaration(statement)) {
+      // `declare module "x"` and `declare global` augment other modules: not this module's API.
+      if (!ts.isIdentifier(statement.name) || (statement.flags & ts.NodeFlags.GlobalAugmentation) !== 0) continue;
+      const body = namespaceBody(statement);
+      const isAmbient = ambient || hasModifier(statement, ts.SyntaxKind.DeclareKeyword) || source.isDeclarationFile;
+      const inner = body ? readStatements(body.statements, source, resolve, isAmbient) : { locals: new Map(), exports: new Map(), stars: [] };
+      add(statement.name.text, { type: "namespace", nodes: [statement], table: inner });
+      exportLocal(statement, statement.name.text);
+    } else if (ts.isVariableStatement(statement)) {
+      for (const declaration of statement.declarationList.declarations) {
+        if (!ts.isIdentifier(declaration.name)) continue;
+        const name = declaration.name.text;
+        const init = declaration.initializer && skipWrappers(declaration.initializer);
+        if (!declaration.type && init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) {
+          add(name, { type: "function", nodes: [init], docNode: statement });
+        } else if (declaration.type && (ts.isFunctionTypeNode(declaration.type) || ts.isConstructorTypeNode(declaration.type))) {
+          // `export declare const f: (a: string) => void` is called like a function.
+          add(name, { type: "function", nodes: [declaration.type], docNode: statement });
+        } else if (!declaration.type && init && ts.isClassExpression(init)) {
+          add(name, { type: "class", node: init });
+        } else if (!declaration.type && init && isRequireCall(init)) {
+          const from = resolve((init.arguments[0] as ts.StringLiteral).text);
+          if (from) imports.set(name, { namespaceOf: from });
+          continue;
+        } else {
+          add(name, { type: "value", node: declaration, ...(declaration.type ? { typeNode: declaration.type } : {}), docNode: statement });
+        }
+        exportLocal(statement, name);
+      }
+    } else if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) {
+      const from = resolve(statement.moduleSpecifier.text);
+      const clause = statement.importClause;
+      if (!from || !clause) continue;
+      if (clause.name) imports.set(clause.name.text, { from, name: "default" });
+      const bindings = clause.namedBindings;
+      if (bindings && ts.isNamedImports(bindings)) {
+        for (const element of bindings.elements) imports.set(element.name.text, { from, name: (element.propertyName ?? element.name).getText(source) });
+      } else if (bindings && ts.isNamespaceImport(bindings)) {
+        imports.set(bindings.name.text, { namespaceOf: from });
+      }
+    } else if (ts.isImportEqualsDeclaration(statement) && ts.isExternalModuleReference(statement.moduleReference) && ts.isStringLiteral(statement.moduleReference.expression)) {
+      const from = resolve(statement.moduleReference.expression.text);
+      if (from) imports.set(statement.name.text, { namespaceOf: from });
+    } else if (ts.isExportDeclaration(statement)) {
+      const specifier = statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : undefined;
+      const from = specifier !== undefined ? resolve(specifier) : undefined;
+      if (specifier !== undefined && !from) continue; // a package, not part of this code base
+      const clause = statement.exportClause;
+      if (!clause) {
+        if (from) table.stars.push(from);
+      } else if (ts.isNamespaceExport(clause)) {
+        if (from) table.exports.set(clause.name.getText(source), { namespaceOf: from });
+      } else {
+        for (const element of clause.elements) {
+          const exportedName = element.name.getText(source);
+          const localName = (element.propertyName ?? element.name).getText(source);
+          table.exports.set(exportedName, from ? { from, name: localName } : { local: localName });
+        }
+      }
+    } else if (ts.isExportAssignment(statement)) {
+      // `export default x`, and `export = x` (CommonJS declarations: the module object is x).
+      readDefaultExport(statement.expression, statement, add, table);
+    } else if (ts.isExpressionStatement(statement)) {
+      readCommonJs(statement, source, resolve, add, table, imports);
+    }
+  }
+  // `import { a } from "./x"; export { a }` re-exports the import.
+  for (const [name, target] of table.exports) {
+    if ("local" in target && !table.locals.has(target.local) && imports.has(target.local)) table.exports.set(name, imports.get(target.local)!);
+  }
+  return table;
+}
+
+function namespaceBody(statement: ts.ModuleDeclaration): ts.ModuleBlock | undefined {
+  let body = statement.body;
+  // `namespace A.B {}` nests; its members are A.B's.
+  while (body && ts.isModuleDeclaration(body)) body = body.body;
+  return body && ts.isModuleBlock(body) ? body : undefined;
+}
+
+function mergeTables(into: ExportTable, from: ExportTable): void {
+  for (const [name, declarations] of from.locals) into.locals.set(name, [...(into.locals.get(name) ?? []), ...declarations]);
+  for (const [name, target] of from.exports) into.exports.set(name, target);
+  into.stars.push(...from.stars);
+}
+
+function isRequireCall(node: ts.Expression): node is ts.CallExpression {
+  return ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === "require" && node.arguments.length === 1 && ts.isStringLiteral(node.arguments[0]!);
+}
+
+function readDefaultExport(expression: ts.Expression, statement: ts.Node, add: (name: string, d: Declaration) => void, table: ExportTable): void {
+  const e = skipWrappers(expression);
+  if (ts.isIdentifier(e)) {
+    table.exports.set("default", { local: e.text });
+  } else if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) {
+    add("default", { type: "function", nodes: [e], docNode: statement });
+    table.exports.set("default", { local: "default" });
+  } else if (ts.isClassExpression(e)) {
+    add("default", { type: "class", node: e });
+    table.exports.set("default", { local: "default" });
+  } else {
+    // A default export built by a call (`export default defineConfig(...)`): a value whose type only
+    // the checker knows (`--types`).
+    add("default", { type: "value", node: e, docNode: statement });
+    table.exports.set("default", { local: "default" });
+  }
+}
+
+/** `module.exports = …`, `module.exports.x = …`, `exports.x = …`. */
+function readCommonJs(statement: ts.ExpressionStatement, source: ts.SourceFile, resolve: Resolve, add: (name: string, d: Declaration) => void, table: ExportTable, imports: Map<string, ExportTarget>): void {
+  const e = statement.expression;
+  if (!ts.isBinaryExpression(e) || e.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
+  const target = e.left.getText(source).replace(/\s+/g, "");
+  const value = skipWrappers(e.right);
+  const named = /^(?:module\.)?exports\.([A-Za-z_$][\w$]*)$/.exec(target);
+  if (named) {
+    const name = named[1]!;
+    if (ts.isIdentifier(value)) table.exports.set(name, { local: value.text });
+    else if (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) {
+      add(name, { type: "function", nodes: [value], docNode: statement });
+      table.exports.set(name, { local: name });
+    } else if (ts.isClassExpression(value)) {
+      add(name, { type: "class", node: value });
+      table.exports.set(name, { local: name });
+    } else if (isRequireCall(value)) {
+      const from = resolve((value.arguments[0] as ts.StringLiteral).text);
+      if (from) table.exports.set(name, { namespaceOf: from });
+    } else {
+      add(name, { type: "value", node: value, docNode: statement });
+      table.exports.set(name, { local: name });
+    }
+    return;
+  }
+  if (target !== "module.exports") return;
+  if (isRequireCall(value)) {
+    const from = resolve((value.arguments[0] as ts.StringLiteral).text);
+    if (from) table.stars.push(from);
+  } else if (ts.isObjectLiteralExpression(value)) {
+    for (const property of value.properties) {
+      if (ts.isSpreadAssignment(property)) {
+        const spread = skipWrappers(property.expression);
+        const from = isRequireCall(spread) ? resolve((spread.arguments[0] as ts.StringLiteral).text) : undefined;
+        if (from) table.stars.push(from);
+        continue;
+      }
+      const name = property.name && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) ? property.name.text : undefined;
+      if (!name) continue;
+      if (ts.isShorthandPropertyAssignment(property)) {
+        table.exports.set(name, imports.get(name) ?? { local: name });
+      } else if (ts.isMethodDeclaration(property)) {
+        add(name, { type: "function", nodes: [property], docNode: property });
+        table.exports.set(name, { local: name });
+      } else if (ts.isPropertyAssignment(property)) {
+        const init = skipWrappers(property.initializer);
+        if (ts.isIdentifier(init)) table.exports.set(name, imports.get(init.text) ?? { local: init.text });
+        else if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) {
+          add(name, { type: "function", nodes: [init], docNode: property });
+          table.exports.set(name, { local: name });
+        } else {
+          add(name, { type: "value", node: init, docNode: property });
+          table.exports.set(name, { local: name });
+        }
+      }
+    }
+  } else {
+    readDefaultExport(value, statement, add, table);
+  }
+}

@@ -1,0 +1,434 @@
+// The checker decides whenever types differ textually. Old and new contracts of the changed
+// symbols are rebuilt as declarations (declarations.ts), side by side in one in-memory Program,
+// and each question is put to the checker with public API only:
+//   call:  an old caller, `f(...args)` with `args: Parameters<typeof old.f>`, is resolved against
+//          the old and the new signature (generics inferred the way a caller's would be); the
+//          parameter types are related in the argument direction (new must accept every old
+//          argument) and the return types in the reader direction (every new value an old one);
+//   value: a property, const or alias type, old vs new, as readers see it;
+//   type parameter bounds: constraint and default types, old vs new.
+// `any` relates only to itself where it would make the answer vacuous (an old `any` argument means
+// callers pass anything; an old `any` result means callers use it as anything).
+// Names the declarations cannot resolve (another module's types, packages, DOM or Node globals)
+// come from the same side's other modules when one declares them, else become opaque placeholders
+// shared by both sides: the same external name is the same type on both sides. Whatever the
+// compiler still rejects leaves that question unanswered, and the syntax verdict stands.
+
+import ts from "typescript";
+import { CALLABLE_KINDS, contractId, type Contract } from "../model.js";
+import { localName, parentOf, renderModule, type RenderedModule } from "./declarations.js";
+import { virtualProgram } from "./program.js";
+
+export type Relation = "same" | "widened" | "narrowed" | "changed";
+
+export interface CallVerdict {
+  /** by position, for the positions both signatures have */
+  params: (Relation | undefined)[];
+  returns?: Relation | undefined;
+}
+
+export interface Judge {
+  call(old: Contract): CallVerdict | undefined;
+  value(old: Contract): Relation | undefined;
+  typeParam(old: Contract, index: number, part: "constraint" | "default"): Relation | undefined;
+}
+
+type Rule = "argument" | "reader";
+
+interface Question {
+  id: string;
+  module: string;
+  old: Contract;
+  fresh: Contract;
+  kind: "call" | "value";
+  /** 0-based lines (in the new module file) whose errors make the question unanswerable */
+  declLines: number[];
+  /** call: the lines of the old and the new probe call */
+  probeLines: number[];
+}
+
+const RESERVED_LINES = 2; // imports of other modules; the two sides as namespaces
+const PLACEHOLDER_FILE = "/gatehouse/placeholders.ts";
+const UNRESOLVED = new Set([2304, 2552, 2503, 2583, 2582]);
+
+const NO_JUDGE: Judge = { call: () => undefined, value: () => undefined, typeParam: () => undefined };
+
+/** A judge for the TS/JS contracts present on both sides whose types differ textually. */
+export function createJudge(before: Contract[], after: Contract[]): Judge {
+  const newById = new Map(after.map((c) => [contractId(c), c]));
+  const pairs: [Contract, Contract][] = [];
+  for (const old of before) {
+    const fresh = newById.get(contractId(old));
+    if (fresh && old.language !== "python" && fresh.language !== "python" && textuallyDiffers(old, fresh)) pairs.push([old, fresh]);
+  }
+  if (pairs.length === 0) return NO_JUDGE;
+  try {
+    return buildJudge(before, after, pairs);
+  } catch {
+    // A Program the compiler cannot build answers nothing: the syntax verdicts stand.
+    return NO_JUDGE;
+  }
+}
+
+function tpText(c: Pick<Contract, "typeParams">): string {
+  return JSON.stringify(c.typeParams ?? []);
+}
+
+function textuallyDiffers(old: Contract, fresh: Contract): boolean {
+  if (tpText(old) !== tpText(fresh)) return true;
+  if (CALLABLE_KINDS.has(old.kind) && CALLABLE_KINDS.has(fresh.kind)) {
+    const n = Math.min(old.params.length, fresh.params.length);
+    for (let i = 0; i < n; i++) if ((old.params[i]!.type ?? "") !== (fresh.params[i]!.type ?? "")) return true;
+    return (old.returns.type ?? old.returns.inferred ?? "") !== (fresh.returns.type ?? fresh.returns.inferred ?? "");
+  }
+  return old.kind !== fresh.kind || (old.type ?? "") !== (fresh.type ?? "");
+}
+
+function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Contract][]): Judge {
+  const modules = [...new Set([...before, ...after].map((c) => c.symbol.module))].sort();
+  const index = new Map(modules.map((m, i) => [m, i]));
+  const bySide = (contracts: Contract[]) => {
+    const map = new Map<string, Contract[]>();
+    for (const c of contracts) map.set(c.symbol.module, [...(map.get(c.symbol.module) ?? []), c]);
+    return map;
+  };
+  const sides = { old: bySide(before), new: bySide(after) };
+  const rendered = { old: new Map<string, RenderedModule>(), new: new Map<string, RenderedModule>() };
+  for (const side of ["old", "new"] as const) for (const [m, list] of sides[side]) rendered[side].set(m, renderModule(list));
+  const pathOf = (side: "old" | "new", module: string) => `/gatehouse/${side}/m${index.get(module)}.ts`;
+
+  // Questions live at the end of the new module file, in its scope.
+  const questions: Question[] = [];
+  const questionText = new Map<string, string>();
+  const questionModules = [...new Set(pairs.map(([, fresh]) => fresh.symbol.module))].sort();
+  for (const module of questionModules) {
+    const base = rendered.new.get(module)!;
+    let line = base.lines.length + RESERVED_LINES;
+    let text = "interface __GatehouseMarker0 { readonly __gatehouse_marker: 0 }\n";
+    for (let i = 1; i < 8; i++) text += `interface __GatehouseMarker${i} { readonly __gatehouse_marker: ${i} }\n`;
+    line += 8;
+    for (const [old, fresh] of pairs.filter(([, f]) => f.symbol.module === module)) {
+      const q = questions.length;
+      const oldSide = sides.old.get(module) ?? [];
+      const newSide = sides.new.get(module) ?? [];
+      const oldNames = new Map(oldSide.map((x) => [x.symbol.name, x]));
+      const oldRef = reference("__gatehouse_old", old, oldSide, oldNames);
+      const newRef = reference("__gatehouse_new", fresh, newSide, oldNames);
+      if (!oldRef || !newRef) continue;
+      const question: Question = { id: contractId(old), module, old, fresh, kind: "value", declLines: [], probeLines: [] };
+      const bothCallable = CALLABLE_KINDS.has(old.kind) && CALLABLE_KINDS.has(fresh.kind) && !old.overloads?.length && !fresh.overloads?.length;
+      if (bothCallable && oldRef.callee && newRef.callee) {
+        question.kind = "call";
+        const isNew = old.kind === "class" || oldRef.construct;
+        const params = isNew ? "ConstructorParameters" : "Parameters";
+        const call = (callee: string) => (isNew ? `new ${callee}(...__q${q}_args);` : `${callee}(...__q${q}_args);`);
+        text += `declare const __q${q}_args: ${params}<${oldRef.callee}>;\ndeclare const __q${q}_old: ${oldRef.callee};\ndeclare const __q${q}_new: ${newRef.callee};\n${call(`__q${q}_old`)}\n${call(`__q${q}_new`)}\n`;
+        question.declLines = [line, line + 1, line + 2];
+        question.probeLines = [line + 3, line + 4];
+        line += 5;
+      } else if (!CALLABLE_KINDS.has(old.kind) && !CALLABLE_KINDS.has(fresh.kind) && oldRef.type && newRef.type) {
+        const strip = (t: string) => (old.optional || fresh.optional ? `Exclude<${t}, undefined>` : t);
+        text += `type __q${q}_o = ${strip(oldRef.type)};\ntype __q${q}_n = ${strip(newRef.type)};\n`;
+        question.declLines = [line, line + 1];
+        line += 2;
+      } else if (tpText(old) === tpText(fresh)) {
+        continue;
+      }
+      questions.push(question);
+    }
+    questionText.set(module, text);
+  }
+
+  // Imports and placeholders for the names the declarations cannot resolve, in up to three passes.
+  const imports = { old: new Map<string, Map<string, string>>(), new: new Map<string, Map<string, string>>() };
+  const placeholders = new Map<string, { arity: number; members: Map<string, number> }>();
+  const relevant = new Set<string>();
+  for (const module of questionModules) {
+    relevant.add(`old\0${module}`);
+    relevant.add(`new\0${module}`);
+  }
+  const fileText = (side: "old" | "new", module: string) => {
+    const r = rendered[side].get(module);
+    const own = imports[side].get(module) ?? new Map<string, string>();
+    const importLine = [...own].map(([name, from]) => `import { ${name} } from "${pathOf(side, from).replace(/\.ts$/, "")}";`).join(" ");
+    const sidesLine = side === "new" && sides.old.has(module) ? `import * as __gatehouse_old from "${pathOf("old", module).replace(/\.ts$/, "")}"; import * as __gatehouse_new from "${pathOf("new", module).replace(/\.ts$/, "")}";` : "";
+    return `${importLine}\n${sidesLine}\n${r?.text ?? ""}${side === "new" ? (questionText.get(module) ?? "") : ""}export {};\n`;
+  };
+  const build = (previous?: ts.Program) => {
+    const files = new Map<string, string>();
+    files.set(PLACEHOLDER_FILE, placeholderText(placeholders));
+    for (const side of ["old", "new"] as const) for (const module of rendered[side].keys()) files.set(pathOf(side, module), fileText(side, module));
+    const roots = [PLACEHOLDER_FILE, ...[...relevant].map((k) => pathOf(k.split("\0")[0] as "old" | "new", k.split("\0")[1]!))];
+    return virtualProgram(files, roots, previous);
+  };
+  let program = build();
+  for (let pass = 0; pass < 3; pass++) {
+    let added = false;
+    for (const key of [...relevant]) {
+      const [side, module] = key.split("\0") as ["old" | "new", string];
+      const source = program.getSourceFile(pathOf(side, module));
+      if (!source) continue;
+      for (const d of program.getSemanticDiagnostics(source)) {
+        if (!UNRESOLVED.has(d.code) || d.start === undefined) continue;
+        const name = qualifiedNameAt(source.text, d.start);
+        if (!name) continue;
+        const [head] = name.path;
+        const supplier = [...rendered[side]].filter(([m, r]) => m !== module && r.names.has(head!)).map(([m]) => m);
+        if (name.path.length === 1 && supplier.length === 1 && d.code !== 2503) {
+          const own = imports[side].get(module) ?? new Map<string, string>();
+          if (!own.has(head!)) {
+            own.set(head!, supplier[0]!);
+            imports[side].set(module, own);
+            relevant.add(`${side}\0${supplier[0]}`);
+            added = true;
+          }
+        } else if (addPlaceholder(placeholders, name.path, name.arity)) {
+          added = true;
+        }
+      }
+    }
+    if (!added) break;
+    program = build(program);
+  }
+
+  const checker = program.getTypeChecker();
+  const broken = { old: new Set<string>(), new: new Set<string>() };
+  const questionErrors = new Set<number>();
+  for (const module of questionModules) {
+    for (const side of ["old", "new"] as const) {
+      const source = program.getSourceFile(pathOf(side, module));
+      const r = rendered[side].get(module);
+      if (!source || !r) continue;
+      for (const d of [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)]) {
+        if (d.start === undefined) continue;
+        const line = source.getLineAndCharacterOfPosition(d.start).line;
+        const owner = r.lines[line - RESERVED_LINES];
+        if (owner !== undefined) broken[side].add(`${module}#${owner}`);
+        else if (side === "new") questionErrors.add(line);
+      }
+    }
+  }
+  const isBroken = (side: "old" | "new", c: Contract) => {
+    for (let name: string | undefined = c.symbol.name; name !== undefined; name = parentOf(name)) if (broken[side].has(`${c.symbol.module}#${name}`)) return true;
+    return false;
+  };
+
+  const calls = new Map<string, CallVerdict>();
+  const values = new Map<string, Relation>();
+  for (const q of questions) {
+    if (isBroken("old", q.old) || isBroken("new", q.fresh) || q.declLines.some((l) => questionErrors.has(l))) continue;
+    const source = program.getSourceFile(pathOf("new", q.module))!;
+    if (q.kind === "call") {
+      const [oldSig, newSig] = q.probeLines.map((l) => resolvedAt(source, l, checker));
+      if (!oldSig || !newSig) continue;
+      const n = Math.min(q.old.params.length, q.fresh.params.length, oldSig.parameters.length, newSig.parameters.length);
+      const params: (Relation | undefined)[] = [];
+      for (let i = 0; i < n; i++) params.push(relate(checker, checker.getTypeOfSymbol(oldSig.parameters[i]!), checker.getTypeOfSymbol(newSig.parameters[i]!), "argument"));
+      calls.set(q.id, { params, returns: relate(checker, checker.getReturnTypeOfSignature(oldSig), checker.getReturnTypeOfSignature(newSig), "reader") });
+    } else if (q.declLines.length === 2) {
+      const [o, n] = q.declLines.map((l) => aliasTypeAt(source, l, checker));
+      if (!o || !n) continue;
+      values.set(q.id, relate(checker, o, n, "reader"));
+    }
+  }
+
+  const typeParamNode = (side: "old" | "new", c: Contract, i: number) => {
+    if (isBroken(side, c)) return undefined;
+    const r = rendered[side].get(c.symbol.module);
+    const line = r?.headers.get(c.symbol.name);
+    const source = program.getSourceFile(pathOf(side, c.symbol.module));
+    if (line === undefined || !source) return undefined;
+    return declarationAt(source, line + RESERVED_LINES)?.typeParameters?.[i];
+  };
+  const newOf = (old: Contract) => newById(after, old);
+  return {
+    call: (old) => calls.get(contractId(old)),
+    value: (old) => values.get(contractId(old)),
+    typeParam: (old, i, part) => {
+      const fresh = newOf(old);
+      if (!fresh) return undefined;
+      const a = typeParamNode("old", old, i)?.[part];
+      const b = typeParamNode("new", fresh, i)?.[part];
+      if (!a || !b) return undefined;
+      const ta = checker.getTypeFromTypeNode(a);
+      const tb = checker.getTypeFromTypeNode(b);
+      if (part === "constraint") return relate(checker, ta, tb, "argument");
+      // A default is what callers get without saying: only the same type (any ≠ unknown) is no change.
+      const asArgument = relate(checker, ta, tb, "argument");
+      const asReader = relate(checker, ta, tb, "reader");
+      return asArgument === "same" && asReader === "same" ? "same" : "changed";
+    },
+  };
+}
+
+function newById(after: Contract[], old: Contract): Contract | undefined {
+  const id = contractId(old);
+  return after.find((c) => contractId(c) === id);
+}
+
+/**
+ * How to name a contract inside the question scope: its callee type (callables) and its type
+ * (values). Members of generic parents are instantiated with the same opaque arguments on both
+ * sides (the old parent's arity, each within its constraint).
+ */
+function reference(side: string, c: Contract, sameSide: Contract[], oldNames: Map<string, Contract>): { callee?: string; type?: string; construct?: boolean } | undefined {
+  const byName = new Map(sameSide.map((x) => [x.symbol.name, x]));
+  const chain: Contract[] = [];
+  for (let name: string | undefined = c.symbol.name; name !== undefined; name = parentOf(name)) {
+    const node = byName.get(name);
+    if (!node) return undefined;
+    chain.unshift(node);
+  }
+  const args = (x: Contract) => {
+    const typeParams = oldNames.get(x.symbol.name)?.typeParams ?? x.typeParams;
+    return typeParams?.length ? `<${typeParams.map((p, i) => (p.constraint ? `(${p.constraint}) & __GatehouseMarker${i % 8}` : `__GatehouseMarker${i % 8}`)).join(", ")}>` : "";
+  };
+  // value path (for typeof) and type path, built from the root down
+  let valuePath = `${side}.${chain[0]!.symbol.name === "default" ? "default" : localName(chain[0]!.symbol.name)}`;
+  let typePath = valuePath;
+  let typeWithArgs = `${typePath}${args(chain[0]!)}`;
+  let parent = chain[0]!;
+  for (const node of chain.slice(1)) {
+    const key = node.symbol.name.slice(parent.symbol.name.length + 1);
+    const isMember = node.kind === "method" || node.kind === "property";
+    if (isMember && (parent.kind === "class" || parent.kind === "interface")) {
+      const owner = node.static ? `(typeof ${valuePath})` : typeWithArgs;
+      const index = /^\[(.*)\]$/.exec(key);
+      if (key === "()" || key === "new()") return { callee: typeWithArgs, construct: key === "new()" };
+      const member = index ? `${owner}[${index[1]}]` : `${owner}[${JSON.stringify(key)}]`;
+      if (node.kind === "method") return { callee: `NonNullable<${member}>` };
+      return { type: member };
+    }
+    valuePath = `${valuePath}.${key}`;
+    typePath = `${typePath}.${key.replace(/:type$/, "")}`;
+    typeWithArgs = `${typePath}${args(node)}`;
+    parent = node;
+  }
+  const last = chain[chain.length - 1]!;
+  switch (last.kind) {
+    case "function":
+      return { callee: `typeof ${valuePath}` };
+    case "class":
+      return { callee: `typeof ${valuePath}`, type: typeWithArgs };
+    case "const":
+      return { type: `typeof ${valuePath}` };
+    case "type":
+    case "interface":
+      return { type: typeWithArgs };
+    default:
+      return undefined;
+  }
+}
+
+function relate(checker: ts.TypeChecker, old: ts.Type, fresh: ts.Type, rule: Rule): Relation {
+  const accepts = assignable(checker, old, fresh, rule);
+  const back = assignable(checker, fresh, old, rule);
+  return accepts && back ? "same" : accepts ? "widened" : back ? "narrowed" : "changed";
+}
+
+function assignable(checker: ts.TypeChecker, source: ts.Type, target: ts.Type, rule: Rule): boolean {
+  const isAny = (t: ts.Type) => (t.flags & ts.TypeFlags.Any) !== 0;
+  if (rule === "argument") {
+    if (isAny(target)) return true;
+    if (isAny(source)) return (target.flags & ts.TypeFlags.Unknown) !== 0;
+  } else {
+    if (isAny(source)) return true;
+    if (isAny(target)) return false;
+  }
+  return checker.isTypeAssignableTo(source, target);
+}
+
+function statementAt(source: ts.SourceFile, line: number): ts.Statement | undefined {
+  return source.statements.find((s) => source.getLineAndCharacterOfPosition(s.getStart(source)).line === line);
+}
+
+function resolvedAt(source: ts.SourceFile, line: number, checker: ts.TypeChecker): ts.Signature | undefined {
+  const statement = statementAt(source, line);
+  if (!statement || !ts.isExpressionStatement(statement)) return undefined;
+  const e = statement.expression;
+  if (!ts.isCallExpression(e) && !ts.isNewExpression(e)) return undefined;
+  return checker.getResolvedSignature(e);
+}
+
+function aliasTypeAt(source: ts.SourceFile, line: number, checker: ts.TypeChecker): ts.Type | undefined {
+  const statement = statementAt(source, line);
+  return statement && ts.isTypeAliasDeclaration(statement) ? checker.getTypeFromTypeNode(statement.type) : undefined;
+}
+
+/** The declaration with type parameters that starts on `line`. */
+function declarationAt(source: ts.SourceFile, line: number): { typeParameters?: ts.NodeArray<ts.TypeParameterDeclaration> | undefined } | undefined {
+  let found: { typeParameters?: ts.NodeArray<ts.TypeParameterDeclaration> } | undefined;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if ("typeParameters" in node && source.getLineAndCharacterOfPosition(node.getStart(source)).line === line) {
+      found = node as { typeParameters?: ts.NodeArray<ts.TypeParameterDeclaration> };
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+/** `React.ReactNode<…>` at a position: the dotted path and the number of type arguments. */
+function qualifiedNameAt(text: string, start: number): { path: string[]; arity: number } | undefined {
+  const match = /^[A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*/.exec(text.slice(start, start + 400));
+  if (!match) return undefined;
+  const path = match[0].split(".").map((s) => s.trim());
+  let i = start + match[0].length;
+  while (text[i] === " ") i++;
+  if (text[i] !== "<") return { path, arity: 0 };
+  let depth = 0;
+  let arity = 1;
+  for (; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === "<" || ch === "(" || ch === "[" || ch === "{") depth++;
+    else if (ch === ">" || ch === ")" || ch === "]" || ch === "}") {
+      depth--;
+      if (depth === 0) break;
+    } else if (ch === "," && depth === 1) arity++;
+  }
+  return { path, arity };
+}
+
+function addPlaceholder(placeholders: Map<string, { arity: number; members: Map<string, number> }>, path: string[], arity: number): boolean {
+  const head = path[0]!;
+  const entry = placeholders.get(head) ?? { arity: 0, members: new Map<string, number>() };
+  const isNew = !placeholders.has(head);
+  placeholders.set(head, entry);
+  if (path.length === 1) {
+    if (arity <= entry.arity && !isNew) return false;
+    entry.arity = Math.max(entry.arity, arity);
+    return true;
+  }
+  const member = path.slice(1).join(".");
+  if ((entry.members.get(member) ?? -1) >= arity) return false;
+  entry.members.set(member, arity);
+  return true;
+}
+
+/** Opaque, distinct types for unresolved names (a global script, shared by both sides). */
+function placeholderText(placeholders: Map<string, { arity: number; members: Map<string, number> }>): string {
+  const opaque = (name: string, full: string, arity: number) => {
+    const params = Array.from({ length: arity }, (_, i) => `A${i} = unknown`);
+    const args = Array.from({ length: arity }, (_, i) => `A${i}`);
+    return `interface ${name}${params.length ? `<${params.join(", ")}>` : ""} { readonly ${JSON.stringify(`__gatehouse_opaque:${full}`)}: [${args.join(", ")}] }`;
+  };
+  let text = "";
+  for (const [name, entry] of [...placeholders].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (entry.members.size === 0 || entry.arity > 0) {
+      text += `${opaque(name, name, entry.arity)}\ndeclare const ${name}: ${name};\n`;
+    }
+    if (entry.members.size > 0) {
+      // Nested paths (`A.B.C`) become nested namespaces.
+      const nested = new Map<string, string[]>();
+      for (const [member, arity] of entry.members) {
+        const parts = member.split(".");
+        const ns = parts.slice(0, -1).join(".");
+        nested.set(ns, [...(nested.get(ns) ?? []), opaque(parts[parts.length - 1]!, `${name}.${member}`, arity)]);
+      }
+      for (const [ns, decls] of nested) text += `declare namespace ${name}${ns ? `.${ns}` : ""} { ${decls.join(" ")} }\n`;
+    }
+  }
+  return text;
+}

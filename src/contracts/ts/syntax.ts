@@ -1,0 +1,230 @@
+// Syntax mode, the fast path: each file parsed on its own (ts.createSourceFile, no Program), its
+// export table read (exports.ts) and its exported declarations turned into contracts right away
+// (collect.ts), so the AST can be dropped: holding every AST of a large code base until the end
+// costs more in GC than the parse. Relative re-exports are resolved here, across files; packages
+// (non-relative specifiers) are not followed.
+// With entry modules, only what they reach is read (also outside the globbed files: a package's
+// `.d.ts` under dist/), and each public symbol appears once per entry, under the entry's path.
+
+import { statSync } from "node:fs";
+import { join, posix } from "node:path";
+import ts from "typescript";
+import { type Contract, type ContractLanguage, DECLARED_LINE, type ModuleText } from "../model.js";
+import { contractsOf, renamed, type CollectContext } from "./collect.js";
+import { readStatements, type ExportTable, type ExportTarget } from "./exports.js";
+import { isJsFile } from "./signature.js";
+import { readSourceFile } from "../files.js";
+
+export const TS_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"];
+const DECLARATION_EXTENSIONS = [".d.ts", ".d.mts", ".d.cts"];
+
+export interface SyntaxOptions {
+  /** the checker, for inferred types (`--types`) */
+  checker?: ts.TypeChecker;
+  /** the Program's source files (`--types`); otherwise files are parsed here */
+  sourceOf?: (file: string) => ts.SourceFile | undefined;
+  /** public entry modules (relative paths); default: every module no other module re-exports */
+  entries?: string[];
+}
+
+interface Resolver {
+  load: (file: string) => ModuleInfo | undefined;
+  lines: Map<Contract, number>;
+}
+
+interface ModuleInfo {
+  file: string;
+  table: ExportTable;
+  /** contracts of the exported locals, named relative to the export */
+  templates: Map<string, Contract[]>;
+  /** every contract declared in this module (lines point here) */
+  own: Set<Contract>;
+  text: ModuleText;
+}
+
+/** A file (a directory named like a module, `./locale`, is not one). */
+export function isFile(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+}
+
+export function scriptKind(file: string): ts.ScriptKind {
+  if (file.endsWith(".tsx")) return ts.ScriptKind.TSX;
+  if (file.endsWith(".jsx")) return ts.ScriptKind.JSX;
+  if (/\.[mc]?js$/.test(file)) return ts.ScriptKind.JS;
+  return ts.ScriptKind.TS;
+}
+
+export function languageOf(file: string): ContractLanguage {
+  return isJsFile(file) ? "javascript" : "typescript";
+}
+
+export function parse(root: string, file: string): ts.SourceFile {
+  const text = readSourceFile(root, file);
+  // TS files: no JSDoc parse and no parent pointers (2-3x faster); doc tags are read from the
+  // leading comment text. JS files need both for JSDoc parameter and return types.
+  const isJs = isJsFile(file);
+  const options = { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: isJs ? ts.JSDocParsingMode.ParseAll : ts.JSDocParsingMode.ParseNone };
+  return ts.createSourceFile(file, text, options, isJs, scriptKind(file));
+}
+
+/** Resolve a relative module specifier: `./x.js` may be `./x.ts` or `./x.d.ts`, `./dir` may be `./dir/index.ts`. */
+export function resolveSpecifier(fromFile: string, specifier: string, exists: (file: string) => boolean): string | undefined {
+  if (!specifier.startsWith(".")) return undefined;
+  const base = posix.normalize(posix.join(posix.dirname(fromFile), specifier));
+  if (base.startsWith("..")) return undefined;
+  const stem = base.replace(/\.(m|c)?(j|t)sx?$/, "");
+  // Types before JavaScript: `./x.js` next to `x.d.ts` (a package's build) is read as `x.d.ts`.
+  const typed = [".ts", ".tsx", ".mts", ".cts", ...DECLARATION_EXTENSIONS];
+  const js = [".js", ".jsx", ".mjs", ".cjs"];
+  const candidates = [...typed.map((e) => stem + e), base, ...js.map((e) => stem + e), ...[...typed, ...js].map((e) => `${base}/index${e}`)];
+  return candidates.find((c) => !c.endsWith("/") && exists(c));
+}
+
+export function extractSyntax(root: string, files: string[], options: SyntaxOptions = {}): Contract[] {
+  const fileSet = new Set(files);
+  // From entries, any file they reach on disk is read (a package's .d.ts under dist/ included).
+  const onDisk = new Map<string, boolean>();
+  const exists = options.entries
+    ? (f: string) => fileSet.has(f) || (onDisk.get(f) ?? (onDisk.set(f, !f.includes("node_modules/") && isFile(join(root, f))), onDisk.get(f)!))
+    : (f: string) => fileSet.has(f);
+  const modules = new Map<string, ModuleInfo | null>();
+  const lines = new Map<Contract, number>();
+  const resolver: Resolver = { load: (file) => load(file), lines };
+  const load = (file: string): ModuleInfo | undefined => {
+    const known = modules.get(file);
+    if (known !== undefined) return known ?? undefined;
+    modules.set(file, null); // cycles: a module being read has no exports yet
+    const source = options.sourceOf?.(file) ?? parse(root, file);
+    // A TypeScript file without imports or exports is a script: its declarations are globals, not
+    // a module's API (lib.dom.d.ts and friends). JavaScript may still assign module.exports.
+    const isScript = !isJsFile(file) && !ts.isExternalModule(source);
+    const table = isScript ? { locals: new Map(), exports: new Map(), stars: [] } : readStatements(source.statements, source, (s) => resolveSpecifier(file, s, exists));
+    const info: ModuleInfo = { file, table, templates: new Map(), own: new Set(), text: { text: source.text } };
+    const context: CollectContext = {
+      source,
+      language: languageOf(file),
+      checker: options.checker,
+      lines,
+      resolveTable: (inner, name, fullName) => {
+        const target = inner.exports.get(name);
+        if (target && "local" in target) return contractsOf(inner.locals.get(target.local) ?? [], context, fullName);
+        return target ? resolveTarget(target, resolver, new Set())?.map((c) => renamed(c, fullName + c.symbol.name, lines)) : undefined;
+      },
+    };
+    for (const target of table.exports.values()) {
+      if (!("local" in target) || info.templates.has(target.local)) continue;
+      const declarations = table.locals.get(target.local);
+      if (!declarations) continue;
+      const templates = contractsOf(declarations, context);
+      info.templates.set(target.local, templates);
+      for (const t of templates) info.own.add(t);
+    }
+    table.locals.clear();
+    modules.set(file, info);
+    return info;
+  };
+
+  let entries: string[];
+  if (options.entries) {
+    entries = options.entries.filter(exists);
+    // Entries first, so that each module is read by what reaches it.
+    for (const entry of entries) load(entry);
+  } else {
+    for (const file of files) load(file);
+    entries = publicByDefault(files, modules);
+  }
+  const contracts: Contract[] = [];
+  const published = new Map<Contract, string>();
+  for (const file of entries) {
+    const info = load(file);
+    if (!info) continue;
+    for (const name of exportedNames(info, resolver, new Set())) {
+      for (const template of resolveExport(info, name, resolver, new Set()) ?? []) {
+        // A template is usually published once: then it becomes the contract, without a copy (its
+        // name relative to the export is kept for a second entry that reaches it).
+        const relative = published.get(template) ?? template.symbol.name;
+        const symbol = { name: name + relative, module: file };
+        const contract = published.has(template) ? { ...template, symbol } : Object.assign(template, { symbol });
+        published.set(template, relative);
+        // Lines point into the module that declares the symbol; a re-export has none of its own.
+        const pos = lines.get(template);
+        if (pos !== undefined && info.own.has(template)) DECLARED_LINE.setPosition(contract, info.text, pos);
+        contracts.push(contract);
+      }
+    }
+  }
+  return contracts;
+}
+
+/** Files that are not the target of another module's re-export, and not examples or scripts. */
+function publicByDefault(files: string[], modules: Map<string, ModuleInfo | null>): string[] {
+  const reexported = new Set<string>();
+  for (const info of modules.values()) {
+    if (!info) continue;
+    for (const star of info.table.stars) if (star !== info.file) reexported.add(star);
+    for (const target of info.table.exports.values()) {
+      if ("from" in target && target.from !== info.file) reexported.add(target.from);
+      if ("namespaceOf" in target && target.namespaceOf !== info.file) reexported.add(target.namespaceOf);
+    }
+  }
+  // A cycle of barrels re-exporting each other: keep them rather than lose the API.
+  const roots = files.filter((f) => !reexported.has(f) && !NOT_API.test(f));
+  return roots.length > 0 || files.length === 0 ? roots : files.filter((f) => !NOT_API.test(f));
+}
+
+/** Example, script, benchmark and fixture code calls the API; it is not part of it. */
+export const NOT_API = /(^|\/)(examples?|scripts?|bench(marks?)?|fixtures?|docs?)\//;
+
+function exportedNames(info: ModuleInfo, r: Resolver, seen: Set<string>): string[] {
+  if (seen.has(info.file)) return [];
+  seen.add(info.file);
+  const names = new Set(info.table.exports.keys());
+  for (const star of info.table.stars) {
+    const target = r.load(star);
+    if (!target) continue;
+    for (const name of exportedNames(target, r, seen)) if (name !== "default") names.add(name);
+  }
+  return [...names].sort();
+}
+
+function resolveExport(info: ModuleInfo, name: string, r: Resolver, seen: Set<string>): Contract[] | undefined {
+  const key = `${info.file}\0${name}`;
+  if (seen.has(key)) return undefined;
+  seen.add(key);
+  const target = info.table.exports.get(name);
+  if (target) {
+    if ("local" in target) return info.templates.get(target.local);
+    if ("namespaceOf" in target) return namespaceContracts(target.namespaceOf, r, seen);
+    const from = r.load(target.from);
+    return from ? resolveExport(from, target.name, r, seen) : undefined;
+  }
+  if (name === "default") return undefined;
+  for (const star of info.table.stars) {
+    const from = r.load(star);
+    const found = from && resolveExport(from, name, r, seen);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** `export * as ns from "./x"` / `import * as ns`: a namespace whose members are x's exports. */
+function namespaceContracts(file: string, r: Resolver, seen: Set<string>): Contract[] | undefined {
+  const info = r.load(file);
+  if (!info) return undefined;
+  const base: Contract = { symbol: { name: "", module: "" }, language: languageOf(file), kind: "namespace", params: [], returns: {}, sideEffects: [], errors: [], owners: [], consumers: [], tests: [] };
+  const out = [base];
+  for (const name of exportedNames(info, r, new Set())) {
+    for (const c of resolveExport(info, name, r, new Set(seen)) ?? []) out.push(renamed(c, `.${name}${c.symbol.name}`, r.lines));
+  }
+  return out;
+}
+
+/** A re-export target: another module's export, or a whole module as a namespace. */
+function resolveTarget(target: ExportTarget, r: Resolver, seen: Set<string>): Contract[] | undefined {
+  if ("namespaceOf" in target) return namespaceContracts(target.namespaceOf, r, seen);
+  if ("from" in target) {
+    const from = r.load(target.from);
+    return from ? resolveExport(from, target.name, r, seen) : undefined;
+  }
+  return undefined;
+}

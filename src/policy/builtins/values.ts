@@ -1,0 +1,125 @@
+// Rego values on the JavaScript side, where JSON alone loses what OPA keeps:
+// - a number's text (OPA's ast.Number is its source text: 1e2 is a float and 100 an integer to
+//   sprintf, and 2147483647 * 2147483647 is exact): builtins that declare `exactNumbers` receive
+//   every number as a RegoNumber holding the runtime's text;
+// - which arrays were sets: the host bridge reads a set as an array in OPA's sorted order and
+//   marks it, so sprintf prints `{"a", "b"}` and results list set members as `opa eval` does.
+
+/** A number as the runtime holds it: its text (for builtins that declare `exactNumbers`). */
+export class RegoNumber {
+  constructor(readonly text: string) {}
+  /** The nearest double (Infinity past the double range). */
+  get value(): number {
+    return Number(this.text);
+  }
+  toJSON(): number {
+    return this.value;
+  }
+}
+
+const SETS = new WeakSet<unknown[]>();
+
+/** Marks an array as the JavaScript form of a Rego set. */
+export function markSet<T extends unknown[]>(array: T): T {
+  SETS.add(array);
+  return array;
+}
+
+/** Whether the array was read from a Rego set. */
+export function isSet(value: unknown): value is unknown[] {
+  return Array.isArray(value) && SETS.has(value);
+}
+
+/** The number a builtin operand holds, whether a double or a RegoNumber. */
+export function numberValue(value: unknown): number | undefined {
+  if (typeof value === "number") return value;
+  if (value instanceof RegoNumber) return value.value;
+  return undefined;
+}
+
+// OPA's ast.Compare: null < boolean < number < string < array < object < set; strings by their
+// UTF-8 bytes (code points), arrays and sets element by element then by length, objects by their
+// sorted keys and then values.
+function rank(value: unknown): number {
+  if (value === null) return 0;
+  switch (typeof value) {
+    case "boolean":
+      return 1;
+    case "number":
+      return 2;
+    case "string":
+      return 3;
+    default:
+      if (value instanceof RegoNumber) return 2;
+      if (Array.isArray(value)) return SETS.has(value) ? 6 : 4;
+      return 5;
+  }
+}
+
+/** Code point order (Go's byte order of UTF-8): a surrogate half sorts after every BMP unit. */
+export function compareStrings(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs !== ys) return xs ? 1 : -1;
+    return x < y ? -1 : 1;
+  }
+  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
+}
+
+const INTEGER = /^-?\d+$/;
+
+function compareNumbers(a: number | RegoNumber, b: number | RegoNumber): number {
+  if (a instanceof RegoNumber && b instanceof RegoNumber && INTEGER.test(a.text) && INTEGER.test(b.text)) {
+    const x = BigInt(a.text);
+    const y = BigInt(b.text);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  const x = numberValue(a)!;
+  const y = numberValue(b)!;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+export function compareValues(a: unknown, b: unknown): number {
+  const ra = rank(a);
+  const rb = rank(b);
+  if (ra !== rb) return ra < rb ? -1 : 1;
+  switch (ra) {
+    case 0:
+      return 0;
+    case 1:
+      return a === b ? 0 : a ? 1 : -1;
+    case 2:
+      return compareNumbers(a as number | RegoNumber, b as number | RegoNumber);
+    case 3:
+      return compareStrings(a as string, b as string);
+    case 4:
+    case 6: {
+      const x = a as unknown[];
+      const y = b as unknown[];
+      const n = Math.min(x.length, y.length);
+      for (let i = 0; i < n; i++) {
+        const c = compareValues(x[i], y[i]);
+        if (c !== 0) return c;
+      }
+      return x.length < y.length ? -1 : x.length > y.length ? 1 : 0;
+    }
+    default: {
+      const x = a as Record<string, unknown>;
+      const y = b as Record<string, unknown>;
+      const kx = Object.keys(x).sort(compareStrings);
+      const ky = Object.keys(y).sort(compareStrings);
+      const n = Math.min(kx.length, ky.length);
+      for (let i = 0; i < n; i++) {
+        const c = compareStrings(kx[i]!, ky[i]!) || compareValues(x[kx[i]!], y[ky[i]!]);
+        if (c !== 0) return c;
+      }
+      return kx.length < ky.length ? -1 : kx.length > ky.length ? 1 : 0;
+    }
+  }
+}

@@ -1,0 +1,139 @@
+// The CLI's side of the policy service (`gatehouse gate --server URL --project ID`): fetch the
+// project's effective policy and answers, merge the policy with the same code a local run uses,
+// apply the central answers, upload the report as a run. Plain fetch: none of the server's
+// dependencies load here. A server that cannot be reached, or answers an error, is a gate error
+// (exit 2): never a silent fall back to the local policy.
+
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError, errorMessage } from "../core/errors.js";
+import type { Finding } from "../core/findings.js";
+import { decide, type Verdict } from "../core/verdict.js";
+import type { GateConfig } from "../gate/config.js";
+import { resolveEffectivePolicy, type EffectiveResult } from "../packs/effective.js";
+import type { PolicyOverride } from "../packs/types.js";
+import { gateReport } from "../reporters/json.js";
+import type { SchemaRegistry } from "../schemas/registry.js";
+import { reportContext } from "../cli/output.js";
+
+const TIMEOUT_MS = 30_000;
+
+export interface RemoteEffective {
+  hash: string;
+  pack: { key: string; version: string; status: string };
+  overrides: PolicyOverride;
+  repoLocal: boolean;
+  document: unknown;
+  answers: Record<string, string>;
+}
+
+export class ServiceClient {
+  readonly base: string;
+
+  constructor(
+    server: string,
+    private readonly token: string,
+  ) {
+    let url: URL;
+    try {
+      url = new URL(server);
+    } catch {
+      throw new ConfigError(`--server must be an http(s) URL, got ${JSON.stringify(server)}`);
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new ConfigError(`--server must be an http(s) URL, got ${JSON.stringify(server)}`);
+    this.base = url.href.replace(/\/+$/, "");
+  }
+
+  async request<T>(method: "GET" | "POST" | "PUT", path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${this.token}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch (error) {
+      const cause = (error as { cause?: unknown }).cause;
+      throw new ConfigError(`cannot reach the policy service at ${this.base}: ${errorMessage(cause ?? error)}`);
+    }
+    const text = await response.text();
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw new ConfigError(`the policy service answered ${method} ${path} with ${response.status} and no JSON`);
+    }
+    if (!response.ok) {
+      const message = (value as { message?: unknown }).message;
+      throw new ConfigError(`the policy service refused ${method} ${path} (${response.status}): ${typeof message === "string" ? message : text}`);
+    }
+    return value as T;
+  }
+}
+
+/**
+ * The project's effective policy as the server holds it, merged here by resolveEffectivePolicy
+ * from the server's pack document and overrides (and the repository's own override file when
+ * the project honours it). Without a repo-local layer the hash must be the server's: anything
+ * else means the two sides do not merge alike, and the run stops rather than guess.
+ */
+export function remoteEffective(remote: RemoteEffective, options: { root: string; config: GateConfig; schemas: SchemaRegistry; configFile?: string }): EffectiveResult {
+  const dir = mkdtempSync(join(tmpdir(), "gatehouse-remote-pack-"));
+  try {
+    const ref = `${remote.pack.key}@${remote.pack.version}`;
+    writeFileSync(join(dir, `${ref}.yaml`), JSON.stringify(remote.document));
+    const hasOverrides = Object.keys(remote.overrides).length > 0;
+    const config = { ...options.config, pack: { use: ref, ...(hasOverrides ? { overrides: remote.overrides } : {}) } } as GateConfig;
+    const effective = resolveEffectivePolicy({
+      // Without repo-local honoured, the layer's lookup sees an empty directory.
+      root: remote.repoLocal ? options.root : dir,
+      config,
+      schemas: options.schemas,
+      packsDir: dir,
+      configFile: "the policy service's project policy",
+    });
+    const localLayer = effective.layers.some((l) => l.source === "repo-local" && l.applied);
+    if (!localLayer && effective.hash !== remote.hash) {
+      throw new ConfigError(`the policy service's effective hash for ${ref} is ${remote.hash}, this gatehouse computes ${effective.hash}: upgrade gatehouse or the server so both merge policies alike`);
+    }
+    return effective;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const CLARIFICATION_CODES = new Set(["pack/clarification-unanswered", "pack/clarification-open"]);
+
+/** The verdict with the questions the project answered centrally no longer asked. */
+export function withCentralAnswers(verdict: Verdict, answers: Record<string, string>): Verdict {
+  const answered = (finding: Finding): boolean => {
+    const key = (finding.metadata as { key?: unknown } | undefined)?.key;
+    return CLARIFICATION_CODES.has(finding.code) && typeof key === "string" && Object.hasOwn(answers, key);
+  };
+  if (!verdict.findings.some(answered)) return verdict;
+  const { decision: _decision, findings, inputs, ...rest } = verdict;
+  return decide(findings.filter((f) => !answered(f)), inputs, rest);
+}
+
+export interface StoredRun {
+  id: string;
+  decision: "allow" | "deny";
+  reasons: string[];
+}
+
+/** Uploads the verdict as a run of the project, with where it ran (CI's variables when set). */
+export function uploadRun(client: ServiceClient, project: string, verdict: Verdict, effective: EffectiveResult, env: NodeJS.ProcessEnv): Promise<StoredRun> {
+  const report = gateReport({ verdict }, reportContext({ isTTY: false } as NodeJS.WriteStream, env));
+  const commit = env.GATEHOUSE_COMMIT ?? env.GITHUB_SHA ?? env.CI_COMMIT_SHA;
+  const ref = env.GATEHOUSE_REF ?? env.GITHUB_REF ?? env.CI_COMMIT_REF_NAME;
+  const pipeline = env.GATEHOUSE_PIPELINE ?? (env.GITHUB_RUN_ID ? `${env.GITHUB_REPOSITORY ?? ""}/actions/runs/${env.GITHUB_RUN_ID}` : env.CI_PIPELINE_URL);
+  return client.request<StoredRun>("POST", `/projects/${encodeURIComponent(project)}/runs`, {
+    report,
+    ...(commit ? { commit } : {}),
+    ...(ref ? { ref } : {}),
+    ...(pipeline ? { pipeline } : {}),
+    policy: effective.policy,
+  });
+}

@@ -1,0 +1,218 @@
+// Runtime decisions: OPA's Data API (`POST /v1/data/{path}` with `{"input": ...}` answering
+// `{"result": ...}`), evaluated by gatehouse's wasm engine (src/policy/runtime.ts) on a bundle
+// verified as every gatehouse command verifies one (src/policy/bundle.ts: the shipped bundle
+// against the digests pinned at build time, any other for consistency). The bundle is reloaded
+// when its files change, each load recorded with its digests.
+//
+// Fail closed: each answer carries `decision`, and only a defined, usable result allows. A deny
+// rule (role deny) allows when its set is empty; a warn rule's set never denies; any other
+// document allows only when it is `true`. An undefined document, an evaluation error, or no
+// verified bundle (a reload that failed) denies, with the reason.
+//
+// Decision logs are buffered and written in batches (every FLUSH_MS or FLUSH_AT entries), off
+// the request path, as OPA's decision logger does; close() writes what is left.
+
+import { randomUUID } from "node:crypto";
+import { unwatchFile, watchFile } from "node:fs";
+import { join } from "node:path";
+import { sha256 } from "../../core/digest.js";
+import { canonical } from "../../packs/effective.js";
+import { compileBundle, loadBundle } from "../../policy/bundle.js";
+import { systemClock } from "../../policy/builtins/index.js";
+import type { RuleRole } from "../../policy/manifest.js";
+import { instantiate, type PolicyInstance } from "../../policy/runtime.js";
+import type { Caller } from "../context.js";
+import type { Database } from "../db/database.js";
+import type { DecisionLog, DecisionStore } from "./store.js";
+
+const FLUSH_MS = 200;
+const FLUSH_AT = 256;
+/** Logs kept while the database refuses them; past this the oldest are dropped, and counted. */
+const MAX_BUFFERED = 50_000;
+const RELOAD_DEBOUNCE_MS = 250;
+/** How often the bundle's files are looked at (stat polling: it survives the directory being replaced). */
+const WATCH_INTERVAL_MS = 500;
+const WATCHED_FILES = ["manifest.json", "policy.wasm"];
+
+type Loaded = { ok: true; dir: string; sha256: string; manifestSha256: string; instance: PolicyInstance; roles: Map<string, RuleRole> };
+type Failed = { ok: false; dir: string; error: string };
+
+export interface DecisionAnswer {
+  decision_id: string;
+  result?: unknown;
+  decision: "allow" | "deny";
+  reason?: string;
+}
+
+export interface DecisionOptions {
+  bundleDir: string;
+  watch: boolean;
+  now: () => Date;
+  onError?: (message: string, error: unknown) => void;
+}
+
+export class DecisionService {
+  #state: Loaded | Failed;
+  #buffer: DecisionLog[] = [];
+  #dropped = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> | undefined;
+  #watching = false;
+  #reloadTimer: NodeJS.Timeout | undefined;
+  #reloading: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: Database,
+    private readonly store: DecisionStore,
+    private readonly options: DecisionOptions,
+  ) {
+    this.#state = { ok: false, dir: options.bundleDir, error: "not loaded yet" };
+  }
+
+  /** Loads (or reloads) the bundle; a failure leaves no bundle, so decisions deny until one loads. */
+  async load(): Promise<void> {
+    const dir = this.options.bundleDir;
+    let next: Loaded | Failed;
+    try {
+      const bundle = await loadBundle(dir);
+      const compiled = await compileBundle(bundle, "kept");
+      const instance = await instantiate(compiled.module, bundle.manifest.builtins, { clock: systemClock });
+      next = { ok: true, dir, sha256: bundle.sha256, manifestSha256: bundle.manifestSha256, instance, roles: new Map(compiled.entrypoints.map((e) => [e.path, e.role])) };
+    } catch (error) {
+      next = { ok: false, dir, error: (error as Error).message };
+    }
+    const previous = this.#state;
+    this.#state = next;
+    const unchanged = previous.ok && next.ok && previous.sha256 === next.sha256 && previous.manifestSha256 === next.manifestSha256;
+    if (!unchanged) {
+      await this.store.recordLoad(this.db, {
+        dir,
+        wasmSha256: next.ok ? next.sha256 : null,
+        manifestSha256: next.ok ? next.manifestSha256 : null,
+        error: next.ok ? null : next.error,
+        loadedAt: this.options.now().toISOString(),
+      });
+    }
+    if (!next.ok) this.options.onError?.(`bundle ${dir} did not load; decisions deny until it does`, next.error);
+  }
+
+  /** Reloads when the bundle directory changes (debounced: a bundle is several files). */
+  startWatching(): void {
+    if (!this.options.watch || this.#watching) return;
+    this.#watching = true;
+    const changed = (): void => {
+      clearTimeout(this.#reloadTimer);
+      this.#reloadTimer = setTimeout(() => {
+        this.#reloading = this.#reloading.then(() => this.load()).catch((error: unknown) => this.options.onError?.("bundle reload failed", error));
+      }, RELOAD_DEBOUNCE_MS);
+      this.#reloadTimer.unref();
+    };
+    for (const file of WATCHED_FILES) watchFile(join(this.options.bundleDir, file), { persistent: false, interval: WATCH_INTERVAL_MS }, changed);
+  }
+
+  /** Resolves when a reload in progress has finished (tests). */
+  settled(): Promise<void> {
+    return this.#reloading;
+  }
+
+  state(): { ok: true; sha256: string; dir: string } | { ok: false; error: string; dir: string } {
+    const s = this.#state;
+    return s.ok ? { ok: true, sha256: s.sha256, dir: s.dir } : { ok: false, error: s.error, dir: s.dir };
+  }
+
+  /** One decision: evaluated now, logged in the next batch. */
+  decide(path: string, input: unknown, caller: Caller): { status: number; answer: DecisionAnswer } {
+    const decisionId = randomUUID();
+    const entrypoint = path.replace(/^\/+|\/+$/g, "");
+    const state = this.#state;
+    let status = 200;
+    let answer: DecisionAnswer;
+    if (!state.ok) {
+      status = 503;
+      answer = { decision_id: decisionId, decision: "deny", reason: `no verified bundle is loaded: ${state.error}` };
+    } else if (!state.roles.has(entrypoint)) {
+      answer = { decision_id: decisionId, decision: "deny", reason: `undefined_document: the bundle has no rule at data/${entrypoint}` };
+    } else {
+      try {
+        const evaluated = state.instance.evaluate(state.instance.encodeInput(input), entrypoint);
+        if (!evaluated.defined) answer = { decision_id: decisionId, decision: "deny", reason: `undefined_document: data/${entrypoint} is undefined for this input` };
+        else answer = { decision_id: decisionId, result: evaluated.value, ...judge(state.roles.get(entrypoint)!, evaluated.value) };
+      } catch (error) {
+        status = 500;
+        answer = { decision_id: decisionId, decision: "deny", reason: `evaluation failed: ${(error as Error).message}` };
+      }
+    }
+    this.#log({
+      decisionId,
+      path: entrypoint,
+      inputSha256: sha256(canonical(input)),
+      result: answer.result === undefined ? null : answer.result,
+      decision: answer.decision,
+      reason: answer.reason ?? null,
+      bundleSha256: state.ok ? state.sha256 : null,
+      caller: caller.id,
+      at: this.options.now().toISOString(),
+    });
+    return { status, answer };
+  }
+
+  #log(entry: DecisionLog): void {
+    this.#buffer.push(entry);
+    if (this.#buffer.length > MAX_BUFFERED) {
+      this.#buffer.shift();
+      this.#dropped++;
+    }
+    if (this.#buffer.length >= FLUSH_AT) void this.flush();
+    else if (!this.#timer) {
+      this.#timer = setTimeout(() => void this.flush(), FLUSH_MS);
+      this.#timer.unref();
+    }
+  }
+
+  /** Writes the buffered logs; a batch the database refuses goes back to the buffer. */
+  async flush(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#flushing) await this.#flushing;
+    if (this.#buffer.length === 0) return;
+    const batch = this.#buffer;
+    this.#buffer = [];
+    this.#flushing = this.db
+      .transaction((tx) => this.store.appendLogs(tx, batch))
+      .catch((error: unknown) => {
+        this.#buffer = [...batch, ...this.#buffer].slice(-MAX_BUFFERED);
+        this.options.onError?.("decision logs could not be written; kept for the next batch", error);
+      })
+      .finally(() => {
+        this.#flushing = undefined;
+      });
+    await this.#flushing;
+  }
+
+  /** How many logs were dropped because the database refused them for too long. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  getLog(id: string): Promise<DecisionLog | undefined> {
+    return this.store.getLog(this.db, id);
+  }
+
+  async close(): Promise<void> {
+    if (this.#watching) for (const file of WATCHED_FILES) unwatchFile(join(this.options.bundleDir, file));
+    this.#watching = false;
+    clearTimeout(this.#reloadTimer);
+    await this.#reloading;
+    await this.flush();
+  }
+}
+
+/** Whether a defined result allows (see the top of this file). */
+function judge(role: RuleRole, value: unknown): { decision: "allow" | "deny"; reason?: string } {
+  if (role === "deny" || role === "warn") {
+    if (!Array.isArray(value)) return { decision: "deny", reason: `a ${role} rule must answer a set, got ${typeof value}` };
+    if (role === "deny" && value.length > 0) return { decision: "deny", reason: `${value.length} deny result${value.length > 1 ? "s" : ""}` };
+    return { decision: "allow" };
+  }
+  return value === true ? { decision: "allow" } : { decision: "deny", reason: "the document is not true" };
+}

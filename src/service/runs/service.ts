@@ -1,0 +1,189 @@
+// Runs: one uploaded gate report (gate-report.v1) per CI job, split into steps (one per input
+// the gate judged, plus one for findings about the run as a whole) and findings stored as
+// append-only events, all in one transaction. The stored decision is the server's and fails
+// closed: a run is allowed only when the report says allow and was judged by the project's
+// policy (same pack and version, and the same effective hash unless the project honours the
+// repo-local override file, which only the repository can see).
+
+import { randomUUID } from "node:crypto";
+import { sha256 } from "../../core/digest.js";
+import { canonical, effectiveHash } from "../../packs/effective.js";
+import type { EffectivePolicy } from "../../packs/types.js";
+import type { Caller } from "../context.js";
+import type { Database, Queryable } from "../db/database.js";
+import { ServiceError } from "../errors.js";
+import type { ProjectService } from "../projects/service.js";
+import type { ApiSchemas } from "../validate.js";
+import type { FindingEvent, RunRow, RunStore, StepRow } from "./store.js";
+
+export interface RunUpload {
+  report: GateReport;
+  commit?: string;
+  ref?: string;
+  pipeline?: string;
+  /** the effective policy the run applied; stored when its hash is the report's */
+  policy?: EffectivePolicy;
+}
+
+interface GateReport {
+  verdict: "allow" | "deny" | "error";
+  policy?: { pack: string; version: string; effectiveHash: string; mode: string };
+  findings: (Record<string, unknown> & { code: string; severity: string; input?: string })[];
+  inputs: { path: string; kind?: string; sha256: string; bytes: number; rulesEvaluated: number }[];
+}
+
+export const RUN_STEP_PATH = "(run)";
+
+export class RunService {
+  constructor(
+    private readonly db: Database,
+    private readonly store: RunStore,
+    private readonly projects: ProjectService,
+    private readonly schemas: ApiSchemas,
+    private readonly now: () => Date,
+  ) {}
+
+  async upload(caller: Caller, projectId: string, upload: RunUpload) {
+    this.schemas.check("documents", "gate-report.v1", upload.report, "the report", "/report");
+    const report = upload.report;
+    if (upload.policy !== undefined) {
+      const snapshotHash = effectiveHash(upload.policy);
+      if (snapshotHash !== report.policy?.effectiveHash) {
+        throw new ServiceError("invalid_parameter", `the policy snapshot hashes to ${snapshotHash}, not the report's effective hash ${report.policy?.effectiveHash ?? "(none)"}`);
+      }
+    }
+    const createdAt = this.now().toISOString();
+    const runId = randomUUID();
+    return this.db.transaction(async (tx) => {
+      const reasons = await this.#denyReasons(report, projectId, tx);
+      const run: RunRow = {
+        id: runId,
+        projectId,
+        pack: report.policy?.pack ?? null,
+        version: report.policy?.version ?? null,
+        effectiveHash: report.policy?.effectiveHash ?? null,
+        mode: report.policy?.mode ?? null,
+        reportedVerdict: report.verdict,
+        decision: reasons.length === 0 ? "allow" : "deny",
+        reasons,
+        commit: upload.commit ?? null,
+        ref: upload.ref ?? null,
+        pipeline: upload.pipeline ?? null,
+        policySnapshot: upload.policy ?? null,
+        reportSha256: sha256(canonical(report)),
+        uploadedBy: caller.id,
+        createdAt,
+      };
+      const steps = stepsOf(report, runId, projectId);
+      const stepByPath = new Map(steps.map((s) => [s.path, s]));
+      const events: FindingEvent[] = report.findings.map((finding) => ({
+        projectId,
+        runId,
+        stepId: stepByPath.get(finding.input ?? RUN_STEP_PATH)!.id,
+        code: finding.code,
+        severity: finding.severity,
+        finding,
+        createdAt,
+      }));
+      await this.store.insertRun(tx, run);
+      await this.store.insertSteps(tx, steps);
+      await this.store.appendFindings(tx, events);
+      return {
+        ...runView(run),
+        findings: events.length,
+        steps: steps.map((s) => ({ id: s.id, path: s.path, kind: s.kind, findings: events.filter((e) => e.stepId === s.id).length })),
+      };
+    });
+  }
+
+  async #denyReasons(report: GateReport, projectId: string, tx: Queryable): Promise<string[]> {
+    const reasons: string[] = [];
+    if (report.verdict !== "allow") reasons.push(`the report's verdict is ${report.verdict}`);
+    const effective = await this.projects.effective(projectId, tx).catch((error: unknown) => {
+      if (error instanceof ServiceError && error.code === "resource_conflict") return error;
+      throw error;
+    });
+    if (effective instanceof ServiceError) {
+      reasons.push(effective.message);
+      return reasons;
+    }
+    const recorded = report.policy;
+    if (!recorded) {
+      reasons.push("the report records no policy pack, so nothing shows that the project's policy judged it");
+      return reasons;
+    }
+    const expected = `${effective.pack.key}@${effective.pack.version}`;
+    if (`${recorded.pack}@${recorded.version}` !== expected) reasons.push(`the run applied ${recorded.pack}@${recorded.version}; the project's policy is ${expected}`);
+    else if (!effective.repoLocal && recorded.effectiveHash !== effective.hash) {
+      reasons.push(`the run's effective policy hash ${recorded.effectiveHash} is not the project's ${effective.hash}`);
+    }
+    return reasons;
+  }
+
+  async get(id: string) {
+    const run = await this.require(id);
+    const steps = await this.store.steps(this.db, id);
+    return { ...runView(run), steps: steps.map(stepView) };
+  }
+
+  async require(id: string): Promise<RunRow> {
+    const run = await this.store.getRun(this.db, id);
+    if (!run) throw new ServiceError("resource_not_found", `no run ${JSON.stringify(id)}`);
+    return run;
+  }
+
+  async requireStep(id: string): Promise<StepRow> {
+    const step = await this.store.getStep(this.db, id);
+    if (!step) throw new ServiceError("resource_not_found", `no step ${JSON.stringify(id)}`);
+    return step;
+  }
+
+  /** The project a run or step belongs to, for the permission check; undefined when it does not exist. */
+  async ownerOf(kind: "run" | "step", id: string): Promise<string | undefined> {
+    return kind === "run" ? (await this.store.getRun(this.db, id))?.projectId : (await this.store.getStep(this.db, id))?.projectId;
+  }
+
+  countRuns(projectId: string): Promise<number> {
+    return this.store.countRuns(this.db, projectId);
+  }
+}
+
+/** One step per input the report lists (sorted), then inputs only findings name, then the run itself. */
+function stepsOf(report: GateReport, runId: string, projectId: string): StepRow[] {
+  const steps: StepRow[] = [];
+  const add = (path: string, input?: GateReport["inputs"][number], kind?: string): void => {
+    steps.push({
+      id: randomUUID(),
+      runId,
+      projectId,
+      position: steps.length,
+      path,
+      kind: input?.kind ?? kind ?? null,
+      sha256: input?.sha256 || null,
+      bytes: input?.bytes ?? null,
+      rulesEvaluated: input?.rulesEvaluated ?? null,
+    });
+  };
+  const seen = new Set<string>();
+  for (const input of [...report.inputs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    if (seen.has(input.path)) continue;
+    seen.add(input.path);
+    add(input.path, input);
+  }
+  for (const finding of report.findings) {
+    const path = finding.input ?? RUN_STEP_PATH;
+    if (seen.has(path)) continue;
+    seen.add(path);
+    add(path, undefined, path === RUN_STEP_PATH ? "run" : undefined);
+  }
+  return steps;
+}
+
+function runView(run: RunRow) {
+  const { policySnapshot, ...rest } = run;
+  return { ...rest, policySnapshot: policySnapshot ?? null };
+}
+
+function stepView(step: StepRow) {
+  return step;
+}

@@ -1,0 +1,4 @@
+import type { Level } from "./api";
+
+const level: Level = "low";
+void level;

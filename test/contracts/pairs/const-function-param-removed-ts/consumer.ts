@@ -1,0 +1,3 @@
+import { format } from "./api";
+
+format("a", "en");

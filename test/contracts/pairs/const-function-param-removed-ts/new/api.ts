@@ -1,0 +1,1 @@
+export declare const format: (value: string) => string;

@@ -1,0 +1,4 @@
+import { Color } from "./api";
+
+const c: Color = Color.Green;
+void c;

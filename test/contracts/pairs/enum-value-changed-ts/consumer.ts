@@ -1,0 +1,4 @@
+import { Level } from "./api";
+
+const l: Level = Level.High;
+void l;

@@ -1,0 +1,5 @@
+export enum Level {
+  Low = 1,
+  Medium,
+  High,
+}

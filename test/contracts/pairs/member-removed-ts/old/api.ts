@@ -1,0 +1,4 @@
+export interface Options {
+  retries: number;
+  timeout: number;
+}

@@ -1,0 +1,3 @@
+import { util } from "./api";
+
+util.pad("a");

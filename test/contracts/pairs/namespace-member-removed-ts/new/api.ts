@@ -1,0 +1,5 @@
+export namespace util {
+  export function trim(s: string): string {
+    return s.trim();
+  }
+}

@@ -1,0 +1,9 @@
+export namespace util {
+  export function trim(s: string): string {
+    return s.trim();
+  }
+
+  export function pad(s: string): string {
+    return ` ${s} `;
+  }
+}

@@ -1,0 +1,4 @@
+import { find } from "./api";
+
+const x: string | null = find("a");
+void x;

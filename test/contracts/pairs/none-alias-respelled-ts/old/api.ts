@@ -1,0 +1,5 @@
+export type Id = string;
+
+export function find(id: Id): Id | null {
+  return id;
+}

@@ -1,0 +1,4 @@
+import { render } from "./api";
+
+const flag = true as boolean;
+render(flag);

@@ -1,0 +1,3 @@
+export function render(strict: boolean): string {
+  return String(strict);
+}

@@ -1,0 +1,4 @@
+import { wrap } from "./api";
+
+const s: string = wrap("a");
+void s;

@@ -1,0 +1,3 @@
+export function wrap<T = string>(value: T): string {
+  return `[${String(value)}]`;
+}

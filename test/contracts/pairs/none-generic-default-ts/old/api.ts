@@ -1,0 +1,3 @@
+export function wrap(value: string): string {
+  return `[${value}]`;
+}

@@ -1,0 +1,3 @@
+export function id(size?: number): string {
+  return String(size ?? 21);
+}

@@ -1,0 +1,4 @@
+export type Point = {
+  x: number;
+  y: number;
+};

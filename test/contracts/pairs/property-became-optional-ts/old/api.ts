@@ -1,0 +1,7 @@
+export interface RequestConfig {
+  url: string;
+}
+
+export class Client {
+  config: RequestConfig = { url: "/" };
+}

@@ -1,0 +1,4 @@
+import { Counter } from "./api";
+
+const c = new Counter();
+c.label = "2";

@@ -1,0 +1,3 @@
+import { Factory } from "./api";
+
+Factory.create();

@@ -1,0 +1,5 @@
+export class Factory {
+  create(): Factory {
+    return new Factory();
+  }
+}

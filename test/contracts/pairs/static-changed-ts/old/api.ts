@@ -1,0 +1,5 @@
+export class Factory {
+  static create(): Factory {
+    return new Factory();
+  }
+}

@@ -1,0 +1,4 @@
+import { Doc } from "./api";
+
+const doc = new Doc();
+doc.title = null;

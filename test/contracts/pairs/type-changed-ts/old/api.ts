@@ -1,0 +1,3 @@
+export class Doc {
+  title: string | null = null;
+}

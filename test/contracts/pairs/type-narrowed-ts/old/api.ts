@@ -1,0 +1,3 @@
+export class Doc {
+  readonly id: string | number = "a";
+}

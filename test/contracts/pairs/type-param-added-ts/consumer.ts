@@ -1,0 +1,4 @@
+import type { Box } from "./api";
+
+declare const box: Box<string>;
+void box;

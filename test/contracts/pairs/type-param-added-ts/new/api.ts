@@ -1,0 +1,4 @@
+export interface Box<T, Meta> {
+  value: T;
+  meta: Meta;
+}

@@ -1,0 +1,3 @@
+export interface Box<T extends string | number> {
+  value: T;
+}

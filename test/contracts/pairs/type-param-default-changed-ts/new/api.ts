@@ -1,0 +1,3 @@
+export interface ZodType<Output = unknown> {
+  parse(input: unknown): Output;
+}

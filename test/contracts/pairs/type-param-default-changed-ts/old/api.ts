@@ -1,0 +1,3 @@
+export interface ZodType<Output = any> {
+  parse(input: unknown): Output;
+}

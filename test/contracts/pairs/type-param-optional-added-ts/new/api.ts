@@ -1,0 +1,4 @@
+export interface Box<T, Meta = undefined> {
+  value: T;
+  meta?: Meta;
+}

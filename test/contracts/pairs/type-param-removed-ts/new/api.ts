@@ -1,0 +1,3 @@
+export interface Box<T> {
+  value: T;
+}

@@ -1,0 +1,4 @@
+import { mode } from "./api";
+
+const m: "read" | "write" = mode;
+void m;

@@ -1,0 +1,3 @@
+export type Mode = "read" | "write";
+
+export declare const mode: Mode | "append";

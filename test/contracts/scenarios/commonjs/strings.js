@@ -1,0 +1,2 @@
+/** @param {string} s */
+exports.upper = (s) => s.toUpperCase();

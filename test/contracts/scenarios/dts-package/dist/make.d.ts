@@ -1,0 +1,2 @@
+declare const _default: (name: string) => string;
+export default _default;

@@ -1,0 +1,3 @@
+export function alpha(x: string): string {
+  return x;
+}

@@ -1,0 +1,4 @@
+import { alpha } from "./lib/index";
+export function beta(): string {
+  return alpha("b");
+}

@@ -1,0 +1,2 @@
+export * from "./math";
+export { Shape as Figure } from "./shapes";
