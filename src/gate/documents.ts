@@ -8,7 +8,7 @@ import { sha256 } from "../core/digest.js";
 import { readUntrustedFile, UntrustedFileError } from "../core/read.js";
 import { InputParseError, loadParser, NotADocumentError, parseInput, parserFor } from "../inputs/parsers/index.js";
 import type { InputJob } from "./evaluate-input.js";
-import { preparseJobs, type PreparseOptions } from "./preparse.js";
+import { inlineBytes, preparseJobs, type PreparseOptions } from "./preparse.js";
 
 /** Parses every job in place: each leaves with `document` (and `source`) or `refused`. */
 export async function parseJobs(jobs: InputJob[], options: PreparseOptions): Promise<void> {
@@ -30,7 +30,7 @@ function parseInProcess(job: InputJob, maxInputBytes: number): void {
       return;
     }
   } else {
-    bytes = Buffer.from(job.text ?? "", "utf8");
+    bytes = inlineBytes(job);
   }
   const digest = { sha256: sha256(bytes), bytes: bytes.byteLength };
   if (bytes.byteLength > maxInputBytes) {

@@ -79,7 +79,7 @@ function settle(job: InputJob, parsed: { ok: true; document: unknown } | { ok: f
 /** The job's bytes, or undefined after recording why they cannot be had (as evaluate-input.ts words it). */
 function readJobBytes(job: InputJob, maxInputBytes: number): Buffer | undefined {
   if (job.file === undefined) {
-    const bytes = Buffer.from(job.text ?? "", "utf8");
+    const bytes = inlineBytes(job);
     if (bytes.byteLength > maxInputBytes) {
       job.refused = { code: "input/too-large", message: `input is ${bytes.byteLength} bytes, over the ${maxInputBytes}-byte limit`, bytes: bytes.byteLength };
       return undefined;
@@ -102,4 +102,10 @@ function readJobBytes(job: InputJob, maxInputBytes: number): Buffer | undefined 
     }
     return undefined;
   }
+}
+
+/** A job's own bytes, when it names no file: stdin is read as bytes, a collector's input is text. */
+export function inlineBytes(job: InputJob): Buffer {
+  if (job.bytes !== undefined) return Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
+  return Buffer.from(job.text ?? "", "utf8");
 }

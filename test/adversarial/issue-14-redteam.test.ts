@@ -36,7 +36,7 @@ const ENTRY = {
 
 // ---- formats -------------------------------------------------------------------------------
 
-test("issue 14 (second pass): a directory walk denies a file in a format gatehouse does not parse yet instead of skipping it (conftest evaluates the Dockerfile and denies)", () => {
+test("issue 14 (second pass): a directory walk evaluates a Dockerfile (conftest's parser) instead of skipping it, and denies as conftest does", () => {
   const root = repo("redteam-walk", {
     "policy/main.rego": 'package main\n\ndeny contains "FROM found" if {\n\tsome i\n\tinput[i].Cmd == "from"\n}\n',
     "deploy/Dockerfile": "FROM alpine\n",
@@ -44,10 +44,11 @@ test("issue 14 (second pass): a directory walk denies a file in a format gatehou
     "deploy/README": "not claimed by any parser: skipped, as conftest does\n",
   });
   try {
-    const run = gatehouse(["check", "--policy", "policy", "deploy"], root);
+    // Generous budget: the conftest parsers' module starts in about a second on a quiet machine.
+    const run = gatehouse(["check", "--policy", "policy", "deploy"], root, { timeoutMs: 120_000 });
     assert.is(run.code, 1, run.stdout + run.stderr);
-    assert.equal(codesOf(run.stdout), ["input/unsupported-format"]);
-    assert.match(run.stdout, /deploy\/Dockerfile/);
+    assert.equal(codesOf(run.stdout), ["main.deny"]);
+    assert.match(run.stdout, /FAIL deploy\/Dockerfile \[main\.deny\] FROM found/);
     assert.not.match(run.stdout, /README/);
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -55,6 +56,22 @@ test("issue 14 (second pass): a directory walk denies a file in a format gatehou
 });
 
 // ---- stdin: the one reader's rules hold for it too ---------------------------------------------
+
+test("issue 14 (third pass): stdin parsed by --parser in a conftest format is the bytes read from stdin, not an empty document", () => {
+  const root = repo("redteam-stdin-parser", {
+    "policy/main.rego": 'package main\n\ndeny contains "port is not 3000" if input.server.http_port != 3000\n\ndeny contains "no server section" if not input.server\n',
+  });
+  try {
+    const run = gatehouse(["check", "--policy", "policy", "--parser", "ini", "-"], root, { stdin: "[server]\nhttp_port = 3000\n", timeoutMs: 120_000 });
+    assert.is(run.code, 0, run.stdout + run.stderr);
+    const wrong = gatehouse(["check", "--policy", "policy", "--parser", "ini", "-"], root, { stdin: "[server]\nhttp_port = 8080\n", timeoutMs: 120_000 });
+    assert.is(wrong.code, 1, wrong.stdout + wrong.stderr);
+    assert.match(wrong.stdout, /FAIL - \[main\.deny\] port is not 3000/);
+    assert.not.match(wrong.stdout, /no server section/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
 
 test("issue 14 (second pass): stdin that is not UTF-8 denies input/unparsable instead of being decoded with U+FFFD and evaluated", () => {
   const root = repo("redteam-stdin-utf8", {
