@@ -88,6 +88,7 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Verdict
           maxInputBytes: request.maxInputBytes,
           selection: request.selection,
           ...(compiled.aggregates ? { aggregates: compiled.aggregates } : {}),
+          ...(bundle.manifest.definitions ? { definitions: bundle.manifest.definitions } : {}),
         },
         ...(request.nowNs !== undefined ? { nowNs: request.nowNs.toString() } : {}),
         ...(request.data !== undefined ? { data: request.data } : {}),

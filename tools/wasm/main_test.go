@@ -127,6 +127,8 @@ func TestTraceRunsConftestsQueriesThroughTheInterpreter(t *testing.T) {
 	dir := writeFiles(t, map[string]string{
 		"policy/main.rego": "package main\n\nimport data.lib\n\ndeny contains msg if {\n\tlib.is_service\n\tmsg := \"no services\"\n}\n\nwarn contains \"always\" if true\n",
 		"policy/lib.rego":  "package lib\n\nis_service if input.kind == \"Service\"\n",
+		// Compiled as conftest compiles it: with its test helpers.
+		"policy/main_test.rego": "package main\n\ntest_svc if deny with input as parse_config(\"yaml\", \"kind: Service\")\n",
 	})
 	got := request(t, dir, "trace", TraceRequest{Paths: []string{"policy"}, Inputs: []TraceInput{
 		{Path: "svc.yaml", Document: json.RawMessage(`{"kind":"Service"}`)},

@@ -14,6 +14,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
+	"github.com/open-policy-agent/opa/v1/tester"
 	"github.com/open-policy-agent/opa/v1/topdown"
 	"github.com/open-policy-agent/opa/v1/util"
 )
@@ -49,6 +50,12 @@ func runTrace(req TraceRequest) (any, error) {
 		return nil, err
 	}
 	modules := policies.ParsedModules()
+	// conftest test compiles the unit tests too, with its test helpers (it registers them in
+	// every command): the same modules give the same trace, down to the generated local names.
+	helpers := testHelpers()
+	for _, h := range helpers {
+		caps.Builtins = append(caps.Builtins, h.Decl)
+	}
 	compiler := ast.NewCompiler().
 		WithEnablePrintStatements(true).
 		WithCapabilities(caps).
@@ -99,7 +106,7 @@ func runTrace(req TraceRequest) (any, error) {
 					// conftest matches exceptions on the rule's name without its severity prefix.
 					exception := fmt.Sprintf("data.%s.exception[_][_] == %q", namespace, strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(bareRule(rule), "violation_"), "deny_"), "warn_"))
 					for _, query := range []string{exception, fmt.Sprintf("data.%s.%s", namespace, rule)} {
-						q, err := traceQuery(ctx, compiler, store, value, query)
+						q, err := traceQuery(ctx, compiler, store, helpers, value, query)
 						if err != nil {
 							return nil, err
 						}
@@ -189,7 +196,7 @@ func traceRules(files []string, modules map[string]*ast.Module, namespace string
 	return rules
 }
 
-func traceQuery(ctx context.Context, compiler *ast.Compiler, store storage.Store, input ast.Value, query string) (TracedQuery, error) {
+func traceQuery(ctx context.Context, compiler *ast.Compiler, store storage.Store, helpers []*tester.Builtin, input ast.Value, query string) (TracedQuery, error) {
 	tracer := topdown.NewBufferTracer()
 	r := rego.New(
 		rego.ParsedInput(input),
@@ -198,6 +205,9 @@ func traceQuery(ctx context.Context, compiler *ast.Compiler, store storage.Store
 		rego.Store(store),
 		rego.QueryTracer(tracer),
 	)
+	for _, h := range helpers {
+		h.Func(r)
+	}
 	results, err := r.Eval(ctx)
 	if err != nil {
 		return TracedQuery{}, fmt.Errorf("evaluating policy: %w", err)
