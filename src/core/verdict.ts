@@ -13,7 +13,7 @@ export interface InputRecord {
   bytes: number;
   /** Rules that were evaluated for this input (entrypoints × results). */
   rulesEvaluated: number;
-  /** conftest's tally per namespace evaluated (the tap and table reports print it). */
+  /** conftest's tally per namespace evaluated, when a tap or table report asked for it (they print it). */
   namespaces?: NamespaceRecord[];
 }
 

@@ -75,6 +75,8 @@ export interface EvaluatorOptions {
   selection: NamespaceSelection;
   /** The bundle manifest's aggregate entrypoints (one evaluation per package); none: rule by rule. */
   aggregates?: Readonly<Record<string, AggregateInfo>>;
+  /** Record conftest's tallies in `InputRecord.namespaces` (only the tap and table reports read them). */
+  tallies?: boolean;
   /** Rule definitions per entrypoint path where more than one (the manifest's); one otherwise. */
   definitions?: Readonly<Record<string, number>>;
 }
@@ -354,7 +356,7 @@ export class InputEvaluator {
       }
     }
     const evaluateMs = performance.now() - started;
-    if (record.rulesEvaluated > 0) record.namespaces = packages.filter((pkg) => this.#byPackage.get(pkg)!.some((e) => e.role !== "exception")).map((pkg) => tallies.get(pkg)!);
+    if (this.options.tallies === true && record.rulesEvaluated > 0) record.namespaces = packages.filter((pkg) => this.#byPackage.get(pkg)!.some((e) => e.role !== "exception")).map((pkg) => tallies.get(pkg)!);
     if (record.rulesEvaluated === 0) {
       findings.push({
         code: "gate/zero-rules",
