@@ -42,7 +42,6 @@ interface Invocation {
 const INTENDED: Record<string, { status: number; why: string; findings?: "skip" }> = {
   "Fail when testing a service with warnings": { status: 1, why: "same (warnings deny under --fail-on-warn); listed because conftest exits 2 on failures there" },
   "Pass when testing a blank namespace": { status: 1, why: "a namespace that matches no package denies (gate/namespace-unmatched): fail closed, where conftest passes having evaluated nothing" },
-  "Test command has trace flag": { status: 2, why: "--trace is OPA's interpreter trace; gatehouse evaluates compiled wasm and refuses the flag (usage error, exit 2)", findings: "skip" },
   "Should fail if strict is set and there are unused variables in the policy": { status: 2, why: "a policy that does not compile is a tool error (exit 2); conftest exits 1", findings: "skip" },
   "Should fail if an opa function is not defined given capabilities file": { status: 2, why: "a policy that does not compile is a tool error (exit 2); conftest exits 1", findings: "skip" },
   "example serverless": { status: 2, why: "its policy calls an undefined function (has_field): a tool error (exit 2); conftest exits 1", findings: "skip" },
@@ -154,8 +153,26 @@ interface Outcome {
   files: Map<string, { failures: string[]; warnings: string[]; excepted: boolean }>;
   /** gatehouse's own (fail-closed) findings, as `code: message` */
   refusals: string[];
+  /** With --trace: the trace blocks on stderr (traceBlocks) */
+  trace?: string[];
   raw: string;
 }
+
+/**
+ * A --trace run's stderr as its blocks (`file: F | query: Q` and its TRAC lines), colour
+ * stripped, sorted: conftest orders a namespace's rules by walking a Go map, so only the set of
+ * blocks is comparable; each block must be identical, generated local names included.
+ */
+function traceBlocks(stderr: string): string[] {
+  const blocks: string[] = [];
+  for (const line of stderr.replace(/\u001b\[[0-9;]*m/g, "").split("\n")) {
+    if (line.startsWith("file: ")) blocks.push(line);
+    else if (line.startsWith("TRAC ") && blocks.length > 0) blocks[blocks.length - 1] += `\n${line}`;
+  }
+  return blocks.sort();
+}
+
+const traced = (args: readonly string[]) => args.includes("--trace");
 
 function run(cmd: string, args: string[], cwd: string, stdin: string | undefined, env: NodeJS.ProcessEnv): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
@@ -203,7 +220,7 @@ async function conftest(inv: Invocation): Promise<Outcome> {
     entry.excepted ||= (result.exceptions ?? []).length > 0;
     files.set(key, entry);
   }
-  return { status: r.status, files, refusals: [], raw: r.stdout + r.stderr };
+  return { status: r.status, files, refusals: [], ...(traced(inv.args) ? { trace: traceBlocks(r.stderr) } : {}), raw: r.stdout + r.stderr };
 }
 
 async function gatehouse(inv: Invocation): Promise<Outcome> {
@@ -233,7 +250,7 @@ async function gatehouse(inv: Invocation): Promise<Outcome> {
     else entry.failures.push(f.message);
     files.set(key, entry);
   }
-  return { status: r.status, files, refusals, raw: r.stdout + r.stderr };
+  return { status: r.status, files, refusals, ...(traced(inv.args) ? { trace: traceBlocks(r.stderr) } : {}), raw: r.stdout + r.stderr };
 }
 
 /** Files with anything to compare: conftest lists every file, gatehouse only those it judged. */
@@ -280,6 +297,7 @@ test("gatehouse check agrees with conftest test on every acceptance.bats invocat
   const disagreements: string[] = [];
   const fixed: string[] = [];
   let agreed = 0;
+  let tracedRuns = 0;
   for (const { inv, theirs, ours } of outcomes) {
     const intended = INTENDED[inv.name];
     const wantStatus = intended?.status ?? theirs.status;
@@ -291,6 +309,11 @@ test("gatehouse check agrees with conftest test on every acceptance.bats invocat
       if (a !== b) problems.push(`findings differ:\n    gatehouse ${a}\n    conftest  ${b}`);
       // gatehouse's own refusals are agreement only where conftest failed too.
       if (ours.refusals.length > 0 && theirs.status === 0 && !intended) problems.push(`gatehouse refused: ${ours.refusals.join("; ")}`);
+    }
+    if (traced(inv.args)) {
+      tracedRuns++;
+      if (!(theirs.trace ?? []).length) problems.push("conftest printed no trace");
+      else if (JSON.stringify(ours.trace) !== JSON.stringify(theirs.trace)) problems.push(`traces differ:\n    gatehouse ${(ours.trace ?? []).join("\n").slice(0, 800)}\n    conftest  ${theirs.trace!.join("\n").slice(0, 800)}`);
     }
     if (Object.hasOwn(KNOWN, inv.name)) {
       if (problems.length === 0) fixed.push(inv.name);
@@ -306,14 +329,13 @@ test("gatehouse check agrees with conftest test on every acceptance.bats invocat
   );
   assert.equal(disagreements, [], disagreements.join("\n\n"));
   assert.equal(fixed, [], "these agree now: remove them from KNOWN");
+  assert.ok(tracedRuns > 0, "acceptance.bats has a --trace invocation (compared above)");
   // The suite must exercise both verdicts, or agreement proves little.
   assert.ok(outcomes.some((o) => o.theirs.status === 0) && outcomes.some((o) => o.theirs.status === 1));
 });
 
 /** verify tests of acceptance.bats that are not compared, and why. */
-const VERIFY_NOT_COMPARED: Record<string, string> = {
-  "Verify command has trace flag": "--trace: OPA's interpreter trace (refused by gatehouse, a usage error)",
-};
+const VERIFY_NOT_COMPARED: Record<string, string> = {};
 
 /** verify runs whose exit status differs on purpose: a policy that does not compile is a tool error (exit 2), conftest exits 1. */
 const VERIFY_INTENDED: Record<string, number> = {
@@ -351,6 +373,15 @@ test("gatehouse verify agrees with conftest verify on every acceptance.bats veri
     const summary = mine ? `${mine.tests.length} tests, ${mine.tests.filter((t) => t.outcome === "pass").length} passed, ${mine.tests.filter((t) => t.outcome === "fail" || t.outcome === "error").length} failures` : "no result";
     const theirsSummary = c ? `${c[1]} tests, ${c[2]} passed, ${c[3]} failures` : "no result";
     const intended = VERIFY_INTENDED[inv.name];
+    if (traced(inv.args)) {
+      // conftest verify --trace prints the traces in place of its summary: the traces are compared.
+      const [mineTrace, theirTrace] = [traceBlocks(ours.stderr), traceBlocks(theirs.stderr)];
+      if (ours.status !== theirs.status || theirTrace.length === 0 || JSON.stringify(mineTrace) !== JSON.stringify(theirTrace)) {
+        disagreements.push(`${inv.name} (${inv.args.join(" ")}): gatehouse exit ${ours.status}, conftest exit ${theirs.status}; traces ${theirTrace.length === 0 ? "missing from conftest" : "differ"}:\n  gatehouse ${mineTrace.join("\n").slice(0, 800)}\n  conftest  ${theirTrace.join("\n").slice(0, 800)}`);
+      }
+      if (!ours.stderr.includes("data.kubernetes.is_service") && inv.args.includes("./examples/kubernetes/policy")) disagreements.push(`${inv.name}: gatehouse's trace lacks data.kubernetes.is_service (acceptance.bats asserts it)`);
+      continue;
+    }
     if (intended !== undefined ? ours.status !== intended : ours.status !== theirs.status || summary !== theirsSummary) {
       disagreements.push(`${inv.name} (${inv.args.join(" ")}): gatehouse exit ${ours.status} ${summary}; conftest exit ${theirs.status} ${theirsSummary}\n  ${ours.stderr.slice(0, 400)}`);
     }
@@ -358,6 +389,44 @@ test("gatehouse verify agrees with conftest verify on every acceptance.bats veri
   console.log(`conftest verify parity: ${outcomes.length - disagreements.length} of ${outcomes.length} agree (${Object.keys(VERIFY_NOT_COMPARED).length} not compared, --report runs left out)`);
   assert.equal(disagreements, [], disagreements.join("\n"));
   assert.ok(outcomes.some((o) => o.theirs.status === 1) && outcomes.some((o) => o.theirs.status === 0), "passing and failing suites");
+});
+
+/** `-o tap` / `-o table` of an invocation, or undefined. */
+function reportFormat(args: readonly string[]): "tap" | "table" | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const value = args[i] === "-o" || args[i] === "--output" ? args[i + 1] : args[i]!.startsWith("--output=") ? args[i]!.slice("--output=".length) : undefined;
+    if (value === "tap" || value === "table") return value;
+  }
+  return undefined;
+}
+
+/**
+ * A tap or table report with conftest's nondeterminism taken out: the lines sorted, TAP's test
+ * numbers blanked. conftest orders the rules of a namespace by walking a Go map, so its lines
+ * come in any order from one run to the next; the lines themselves (and the table's column
+ * widths, hence its borders) must agree byte for byte.
+ */
+const canonicalReport = (text: string) => text.split("\n").map((line) => line.replace(/^(not ok|ok) \d+ /, "$1 # ")).sort().join("\n");
+
+test("gatehouse's tap and table reports are conftest's, line for line, on every acceptance.bats invocation over examples/ that asks for them", async () => {
+  const runs = invocations(join(work, "unused")).runs.filter((r) => reportFormat(r.args) !== undefined && !r.args.includes("--report"));
+  assert.ok(runs.filter((r) => r.command === "test").length >= 2 && runs.filter((r) => r.command === "verify").length >= 2, `${runs.length} tap/table invocations`);
+  const outcomes = await pooled(
+    runs.map((inv) => async () => ({
+      inv,
+      theirs: await run(CONFTEST, [inv.command, ...inv.args, "--no-color"], inv.cwd, inv.stdin, { PATH: process.env.PATH ?? "", HOME: work }),
+      ours: await run(process.execPath, [BIN, inv.command === "test" ? "check" : "verify", ...inv.args], inv.cwd, inv.stdin, { PATH: process.env.PATH ?? "", HOME: work, GATEHOUSE_CACHE_DIR: join(work, "cache") }),
+    })),
+  );
+  const differences: string[] = [];
+  for (const { inv, theirs, ours } of outcomes) {
+    if (theirs.stdout.trim() === "") differences.push(`${inv.name}: conftest printed nothing (${theirs.stderr.trim()})`);
+    else if (ours.status !== theirs.status || canonicalReport(ours.stdout) !== canonicalReport(theirs.stdout)) {
+      differences.push(`${inv.name} (${inv.args.join(" ")}): gatehouse exit ${ours.status}, conftest ${theirs.status}\n--- gatehouse\n${ours.stdout}${ours.stderr}--- conftest\n${theirs.stdout}`);
+    }
+  }
+  console.log(`conftest tap/table parity: ${outcomes.length - differences.length} of ${outcomes.length} reports agree`);
+  assert.equal(differences, [], differences.join("\n\n"));
 });
 
 test("gatehouse verify fails when a test of a passing example is broken", () => {

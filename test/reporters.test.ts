@@ -120,9 +120,20 @@ const mixedFindings: Finding[] = [
 const mixed: Verdict = decide(
   mixedFindings,
   [
-    { path: "deploy/worker.yaml", kind: "deploy-config", sha256: SHA("4"), bytes: 300, rulesEvaluated: 6 },
-    { path: "deploy/app & web.yaml", kind: "deploy-config", sha256: SHA("3"), bytes: 512, rulesEvaluated: 6 },
-    { path: "docs/clean.json", kind: "deploy-config", sha256: SHA("5"), bytes: 40, rulesEvaluated: 6 },
+    // conftest's tallies (the tap and table reports): the packages of the findings' rules.
+    {
+      path: "deploy/worker.yaml",
+      kind: "deploy-config",
+      sha256: SHA("4"),
+      bytes: 300,
+      rulesEvaluated: 6,
+      namespaces: [
+        { namespace: "gatehouse.deploy.image", successes: 1, exceptions: [] },
+        { namespace: "gatehouse.deploy.privileged", successes: 0, exceptions: ['data.gatehouse.deploy.privileged.exception[_][_] == "privileged"'] },
+      ],
+    },
+    { path: "deploy/app & web.yaml", kind: "deploy-config", sha256: SHA("3"), bytes: 512, rulesEvaluated: 6, namespaces: [{ namespace: "gatehouse.deploy.image", successes: 0, exceptions: [] }] },
+    { path: "docs/clean.json", kind: "deploy-config", sha256: SHA("5"), bytes: 40, rulesEvaluated: 6, namespaces: [{ namespace: "gatehouse.deploy.image", successes: 2, exceptions: [] }] },
   ],
   {
     bundle: BUNDLE,
@@ -147,7 +158,7 @@ const toolError: Outcome = {
 };
 
 const CASES: Record<string, Outcome> = { "no-findings": { verdict: allow }, mixed: { verdict: mixed }, "tool-error": toolError };
-const EXT: Record<FormatName, string> = { text: "txt", json: "json", sarif: "sarif", junit: "xml", github: "txt" };
+const EXT: Record<FormatName, string> = { text: "txt", json: "json", sarif: "sarif", junit: "xml", github: "txt", tap: "tap", table: "txt" };
 
 function golden(relative: string, actual: string): void {
   const file = packagePath("test", "golden", relative);
@@ -425,13 +436,13 @@ test("json: the report keeps the policy rules table out (the schema is closed)",
 // --- registry and rules table ----------------------------------------------------------------
 
 test("parseFormats accepts every registered format, with and without a file", () => {
-  assert.equal(FORMAT_NAMES, ["github", "json", "junit", "sarif", "text"]);
+  assert.equal(FORMAT_NAMES, ["github", "json", "junit", "sarif", "table", "tap", "text"]);
   assert.equal(parseFormats(["sarif=out/x.sarif", "junit=j.xml", "github"]), [
     { format: "sarif", file: "out/x.sarif" },
     { format: "junit", file: "j.xml" },
     { format: "github" },
   ]);
-  assert.throws(() => parseFormats(["xml"]), /known formats: github, json, junit, sarif, text/);
+  assert.throws(() => parseFormats(["xml"]), /known formats: github, json, junit, sarif, table, tap, text/);
 });
 
 test("declaredRules: custom.code and custom.codes, first package in name order wins", () => {

@@ -60,10 +60,21 @@ const SAMPLES: { [C in Command]: { args: Commands[C]["args"]; check: (result: Co
   version: { args: {}, check: (r) => assert.is(r.opaVersion, (JSON.parse(readFileSync(join(WASM_TOOLCHAIN_DIR, WASM_MANIFEST), "utf8")) as WasmManifest).opaVersion) },
   build: { args: { paths: ["."], entrypoints: ["main/deny"], ignore: ["*_test.rego"] }, check: (r) => assert.ok(extractFromTarGz(Buffer.from(r.bundle, "base64"), "/policy.wasm").length > 1000) },
   check: { args: { paths: ["."], strict: true }, check: (r) => assert.equal(r, {}) },
-  parse: { args: { paths: ["main.rego"] }, check: (r) => assert.equal(r.modules, [{ path: "main.rego", package: ["main"], rules: ["deny"] }]) },
+  parse: { args: { paths: ["main.rego"] }, check: (r) => assert.equal(r.modules, [{ path: "main.rego", package: ["main"], rules: ["deny"], definitions: [1] }]) },
   inspect: { args: { path: "." }, check: (r) => assert.equal(r.annotations.map((a) => [a.scope, a.path.join("."), a.title, a.custom]), [["rule", "main.deny", "no root", { severity: "error" }]]) },
   fmt: { args: { file: "x.rego", source: "package x\nallow   if { input.a==1 }\n" }, check: (r) => assert.is(r.formatted, "package x\n\nallow if input.a == 1\n") },
   test: { args: { paths: ["."] }, check: (r) => assert.equal(r.tests.map((t) => `${t.name}=${t.outcome}`), ["test_root=pass", "test_wrong=fail", "todo_test_later=skip"]) },
+  // The native driver hands trace to the wasm module (the opa CLI has no per-input query trace).
+  trace: {
+    args: { paths: ["main.rego"], inputs: [{ path: "pod.yaml", document: { user: "root" } }] },
+    check: (r) => {
+      assert.equal(
+        r.files.map((f) => [f.path, f.namespace, f.queries.map((q) => `${q.query} ${q.passed}`)]),
+        [["pod.yaml", "main", ['data.main.exception[_][_] == "" true', "data.main.deny false"]]],
+      );
+      assert.ok(r.files[0]!.queries[1]!.trace.includes('| | Eval input.user = "root"'), r.files[0]!.queries[1]!.trace.join("\n"));
+    },
+  },
   "parse-inputs": {
     args: { parser: "dockerfile", files: [{ path: "Dockerfile", contents: Buffer.from("FROM alpine:3\nRUN apk add curl\n").toString("base64") }, { path: "bad/Dockerfile", contents: Buffer.from("FROM\n").toString("base64") }] },
     check: (r) => {

@@ -6,7 +6,7 @@
 // failure under --fail-on-warn); gatehouse's deny is always 1.
 
 import { existsSync, statSync } from "node:fs";
-import { extname, join } from "node:path";
+import { extname, join, relative, resolve, sep } from "node:path";
 import type { Argv } from "yargs";
 import { ConfigError, UsageError } from "../core/errors.js";
 import { readUntrustedFile, readUntrustedText, UntrustedFileError } from "../core/read.js";
@@ -15,6 +15,10 @@ import { DEFAULT_MAX_INPUT_BYTES, InputParseError, parseDocument } from "../inpu
 import { loadFormatParser } from "../inputs/parsers/index.js";
 import type { CompileOptions } from "../policy/build.js";
 import type { RegoVersion } from "../toolchain/protocol.js";
+import { safeText } from "../reporters/text.js";
+import { reportContext } from "./output.js";
+import { commonDirectory } from "../core/paths.js";
+import type { Workspace } from "../toolchain/index.js";
 
 /** The conftest flags both commands take (conftest's spelling; `-o` is gatehouse's --format). */
 export function withConftestOptions<T>(y: Argv<T>) {
@@ -27,7 +31,10 @@ export function withConftestOptions<T>(y: Argv<T>) {
     .option("show-builtin-errors", { type: "boolean", describe: "accepted for conftest compatibility: gatehouse always fails an evaluation whose builtin errors" })
     .option("quiet", { type: "boolean", describe: "print nothing when the run passes" })
     .option("color", { type: "boolean", describe: "colour in the text report on a terminal (--no-color: never)" })
-    .option("trace", { type: "boolean", describe: "conftest's Rego trace: not available (gatehouse evaluates compiled wasm); a usage error" })
+    .option("trace", {
+      type: "boolean",
+      describe: "OPA's interpreter trace of conftest's queries, per file, on stderr (and before a text report on stdout, as conftest); the verdict still comes from the compiled wasm",
+    })
     .option("config-file", { alias: "c", type: "string", describe: "conftest configuration file (default: conftest.toml in the working directory, if any)" })
     .option("proto-file-dirs", { type: "string", describe: "directories of .proto files for textproto inputs (repeatable)" });
 }
@@ -118,9 +125,6 @@ export function stringSetting(config: Record<string, unknown>, flag: string, giv
 
 /** The compile options the flags (and the file) ask for. */
 export function compileOptions(config: Record<string, unknown>, args: ConftestArgs): CompileOptions {
-  if (boolSetting(config, "trace", args.trace)) {
-    throw new UsageError("--trace is conftest's trace of OPA's interpreter; gatehouse evaluates policies compiled to wasm, which has no trace");
-  }
   const version = stringSetting(config, "rego-version", args.regoVersion);
   if (version !== undefined && !/^[vV][01]$/.test(version)) throw new UsageError(`invalid Rego version: ${version} (v0 or v1)`);
   const capabilitiesFile = stringSetting(config, "capabilities", args.capabilities);
@@ -197,6 +201,52 @@ function merge(into: Record<string, unknown>, value: unknown, file: string): voi
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Where the toolchain runs for paths the user named: the directory holding the working directory
+ * and every path, with the paths kept relative to the working directory (so messages and test
+ * helpers resolve them as the user wrote them).
+ */
+export function namedPathsWorkspace(paths: readonly string[]): { at: Workspace; shown: (path: string) => string } {
+  const cwd = process.cwd();
+  const root = commonDirectory([cwd, ...paths.map((p) => resolve(p))])!;
+  return {
+    at: { root, cwd: relative(root, cwd).split(sep).join("/") || "." },
+    shown: (p: string) => relative(cwd, resolve(p)).split(sep).join("/") || ".",
+  };
+}
+
+/** One query's trace, as conftest's standard output prints it (output/standard.go, outputTrace). */
+export interface TraceBlock {
+  file: string;
+  query: string;
+  passed: boolean;
+  trace: readonly string[];
+}
+
+/**
+ * conftest's trace text: `file: F | query: Q` (green when the query passed, red when not), then
+ * `TRAC   line` per trace line. Input-controlled text is shown escaped (safeText).
+ */
+export function renderTrace(blocks: readonly TraceBlock[], color: boolean): string {
+  const paint = (code: number, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const lines: string[] = [];
+  for (const block of blocks) {
+    lines.push(paint(block.passed ? 32 : 31, `file: ${safeText(block.file)} | query: ${safeText(block.query)}`));
+    for (const line of block.trace) lines.push(`${paint(34, "TRAC ")}  ${safeText(line)}`);
+  }
+  return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
+}
+
+/**
+ * Where conftest writes a trace: always stderr, and stdout too when its standard output goes
+ * there (gatehouse's text report follows it; conftest prints the trace in its place). Colour as
+ * gatehouse's text report has it: on a terminal, unless NO_COLOR.
+ */
+export function writeTrace(blocks: readonly TraceBlock[], textOnStdout: boolean): void {
+  process.stderr.write(renderTrace(blocks, reportContext(process.stderr).color));
+  if (textOnStdout) process.stdout.write(renderTrace(blocks, reportContext(process.stdout).color));
+}
 
 /** `--policy` paths (conftest's default: policy). */
 export function policyPaths(config: Record<string, unknown>, args: ConftestArgs): string[] {

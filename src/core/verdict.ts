@@ -13,6 +13,17 @@ export interface InputRecord {
   bytes: number;
   /** Rules that were evaluated for this input (entrypoints × results). */
   rulesEvaluated: number;
+  /** conftest's tally per namespace evaluated, when a tap or table report asked for it (they print it). */
+  namespaces?: NamespaceRecord[];
+}
+
+/** One namespace's conftest tally for one input, summed over its documents. */
+export interface NamespaceRecord {
+  namespace: string;
+  /** conftest's successes: rule definitions that produced no message (policy/engine.go's count). */
+  successes: number;
+  /** The exception queries that matched, as conftest reports them: `data.NS.exception[_][_] == "NAME"`. */
+  exceptions: string[];
 }
 
 export interface BundleRecord {

@@ -7,7 +7,7 @@ import { sha256 } from "../core/digest.js";
 import { readUntrustedFile, UntrustedFileError } from "../core/read.js";
 import type { Finding } from "../core/findings.js";
 import type { GateCode } from "../core/codes.js";
-import type { InputRecord } from "../core/verdict.js";
+import type { InputRecord, NamespaceRecord } from "../core/verdict.js";
 import { isPlainJsonObject } from "../inputs/json-scan.js";
 import { InputParseError, isBatchParser, loadParser, NotADocumentError, parseInput, parserFor, type Parser, type ParserName } from "../inputs/parsers/index.js";
 import { FailClosed } from "../core/errors.js";
@@ -75,6 +75,10 @@ export interface EvaluatorOptions {
   selection: NamespaceSelection;
   /** The bundle manifest's aggregate entrypoints (one evaluation per package); none: rule by rule. */
   aggregates?: Readonly<Record<string, AggregateInfo>>;
+  /** Record conftest's tallies in `InputRecord.namespaces` (only the tap and table reports read them). */
+  tallies?: boolean;
+  /** Rule definitions per entrypoint path where more than one (the manifest's); one otherwise. */
+  definitions?: Readonly<Record<string, number>>;
 }
 
 type RuleResult = { defined: boolean; value: unknown };
@@ -295,6 +299,7 @@ export class InputEvaluator {
     // multi-document files; a kind's document is always evaluated whole.
     const documents = job.kind === undefined && job.whole !== true && Array.isArray(document) ? document : [document];
     const started = performance.now();
+    const tallies = new Map<string, NamespaceRecord>(packages.map((pkg) => [pkg, { namespace: pkg, successes: 0, exceptions: [] }]));
     for (const doc of documents) {
       // The checked bytes themselves (a view, not a copy) when the policy evaluates the whole document.
       const encoded = json !== undefined && doc === document ? json : this.policy.encodeInput(doc);
@@ -315,12 +320,27 @@ export class InputEvaluator {
               for (const name of outcome.exceptions ?? []) exceptions.add(name);
             }
           }
+          // conftest's count (policy/engine.go): a rule with no message is one success, an
+          // excepted one an exception; definitions not accounted for by results are successes.
+          const tally = tallies.get(pkg)!;
+          let definitions = 0;
+          let results = 0;
           for (const entry of rules) {
+            definitions += this.options.definitions?.[entry.path] ?? 1;
+            const excepted = exceptions.has(exceptionName(entry.rule));
+            if (excepted) {
+              tally.exceptions.push(`data.${pkg}.exception[_][_] == ${JSON.stringify(exceptionName(entry.rule))}`);
+              results++;
+            }
             record.rulesEvaluated++; // attempted counts: an aborted rule was still evaluated
             const result = evaluateRule(entry);
-            if (!result.defined) continue;
-            const outcome = interpretResult(entry, result.value, job.display);
-            const excepted = exceptions.has(exceptionName(entry.rule));
+            const outcome = result.defined ? interpretResult(entry, result.value, job.display) : undefined;
+            const messages = outcome?.findings.filter((f) => f.source === "policy").length ?? 0;
+            if (!excepted) {
+              results += messages === 0 ? 1 : messages;
+              if (messages === 0) tally.successes++;
+            }
+            if (!outcome) continue;
             for (const finding of outcome.findings) {
               if (excepted && finding.source === "policy") {
                 finding.suppressed = { kind: "exception", justification: `data.${pkg}.exception` };
@@ -328,6 +348,7 @@ export class InputEvaluator {
               findings.push(finding);
             }
           }
+          if (results < definitions) tally.successes += definitions - results;
         } catch (error) {
           if (!(error instanceof PolicyEvalError)) throw error;
           findings.push({ code: "policy/eval-error", severity: "error", message: error.message, source: "gate", input: job.display, rule: `data.${pkg}` });
@@ -335,6 +356,7 @@ export class InputEvaluator {
       }
     }
     const evaluateMs = performance.now() - started;
+    if (this.options.tallies === true && record.rulesEvaluated > 0) record.namespaces = packages.filter((pkg) => this.#byPackage.get(pkg)!.some((e) => e.role !== "exception")).map((pkg) => tallies.get(pkg)!);
     if (record.rulesEvaluated === 0) {
       findings.push({
         code: "gate/zero-rules",

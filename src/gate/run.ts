@@ -41,6 +41,8 @@ export interface EvaluationRequest {
   policyRecord?: PolicyRecord;
   /** conftest's --proto-file-dirs, for textproto inputs */
   protoFileDirs?: string[];
+  /** Record conftest's per-namespace tallies in each input's record (the tap and table reports). */
+  conftestTallies?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -88,6 +90,7 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Verdict
           maxInputBytes: request.maxInputBytes,
           selection: request.selection,
           ...(compiled.aggregates ? { aggregates: compiled.aggregates } : {}),
+          ...(request.conftestTallies ? { tallies: true, ...(bundle.manifest.definitions ? { definitions: bundle.manifest.definitions } : {}) } : {}),
         },
         ...(request.nowNs !== undefined ? { nowNs: request.nowNs.toString() } : {}),
         ...(request.data !== undefined ? { data: request.data } : {}),

@@ -86,9 +86,9 @@ export async function hashSources(policyDir: string, files: string[]): Promise<R
 }
 
 /** Package path (dotted, without `data`) and rule names of each module, from the AST (never a regex). */
-async function parseModules(tools: Toolchain, policyDir: string, files: string[], regoVersion: RegoVersion | undefined): Promise<{ package: string; rules: string[] }[]> {
+async function parseModules(tools: Toolchain, policyDir: string, files: string[], regoVersion: RegoVersion | undefined): Promise<{ package: string; rules: string[]; definitions: number[] }[]> {
   const { modules } = await expectOk(tools, "parse", { paths: files, ...(regoVersion ? { regoVersion } : {}) }, { root: policyDir }, policyDir);
-  return modules.map((m) => ({ package: m.package.join("."), rules: m.rules }));
+  return modules.map((m) => ({ package: m.package.join("."), rules: m.rules, definitions: m.definitions }));
 }
 
 async function packageAnnotations(tools: Toolchain, policyDir: string, paths: readonly string[], regoVersion: RegoVersion | undefined): Promise<Map<string, PackageInfo>> {
@@ -146,14 +146,16 @@ export async function buildBundle(policy: string | PolicySet, outDir: string, op
   const entrypoints: EntrypointInfo[] = [];
   const packages: Record<string, PackageInfo> = {};
   const seen = new Set<string>();
+  const definitions = new Map<string, number>();
   for (const [index, mod] of parsed.entries()) {
     if (mod.package === AGGREGATE_PACKAGE || mod.package.startsWith(`${AGGREGATE_PACKAGE}.`)) {
       throw new ConfigError(`package ${mod.package}: the package ${AGGREGATE_PACKAGE} is reserved for the rules gatehouse build generates`, join(policyDir, files[index]!));
     }
     packages[mod.package] = annotations.get(mod.package) ?? packages[mod.package] ?? {};
-    for (const rule of mod.rules) {
+    for (const [ruleIndex, rule] of mod.rules.entries()) {
       const role = classifyRule(rule);
       const path = `${mod.package.replaceAll(".", "/")}/${rule}`;
+      if (role) definitions.set(path, (definitions.get(path) ?? 0) + (mod.definitions[ruleIndex] ?? 1));
       if (!role || seen.has(path)) continue;
       seen.add(path);
       entrypoints.push({ path, package: mod.package, rule, role });
@@ -204,6 +206,7 @@ export async function buildBundle(policy: string | PolicySet, outDir: string, op
     const wasmModule = await WebAssembly.compile(new Uint8Array(wasm));
     const builtins = wasmBuiltinNames(wasmModule, wasm);
 
+    const several = [...definitions].filter(([, n]) => n > 1).sort(([a], [b]) => (a < b ? -1 : 1));
     const manifest: BundleManifest = {
       manifestVersion: 1,
       opaVersion: version,
@@ -215,6 +218,7 @@ export async function buildBundle(policy: string | PolicySet, outDir: string, op
       packages: Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a < b ? -1 : 1))),
       builtins,
       ...(generated ? { aggregates: generated.aggregates satisfies Record<string, AggregateInfo> } : {}),
+      ...(several.length > 0 ? { definitions: Object.fromEntries(several) } : {}),
     };
 
     // What gatehouse evaluates is the wasm's own entrypoint list: the manifest must describe it.

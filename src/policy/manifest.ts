@@ -36,6 +36,12 @@ export interface BundleManifest {
    * entrypoint by entrypoint.
    */
   aggregates?: Record<string, AggregateInfo>;
+  /**
+   * How many rules (bodies) define each entrypoint, by entrypoint path, where more than one does
+   * (`deny contains msg if` written three times is three). Only conftest's success counts read
+   * it (the tap and table reports); absent: one each.
+   */
+  definitions?: Record<string, number>;
 }
 
 /** One evaluation for all of a package's entrypoints: its wasm entrypoint and the rules it holds. */

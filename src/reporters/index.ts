@@ -6,10 +6,12 @@ import { githubReporter } from "./github.js";
 import { jsonReporter } from "./json.js";
 import { junitReporter } from "./junit.js";
 import { sarifReporter } from "./sarif.js";
+import { tableReporter } from "./table.js";
+import { tapReporter } from "./tap.js";
 import { textReporter } from "./text.js";
 import type { Reporter } from "./types.js";
 
-export type FormatName = "text" | "json" | "sarif" | "junit" | "github";
+export type FormatName = "text" | "json" | "sarif" | "junit" | "github" | "tap" | "table";
 
 export const REPORTERS: Record<FormatName, Reporter> = {
   text: textReporter,
@@ -17,6 +19,8 @@ export const REPORTERS: Record<FormatName, Reporter> = {
   sarif: sarifReporter,
   junit: junitReporter,
   github: githubReporter,
+  tap: tapReporter,
+  table: tableReporter,
 };
 
 export const FORMAT_NAMES = Object.keys(REPORTERS).sort() as FormatName[];

@@ -26,6 +26,7 @@ import {
   type TestCase,
   type ToolError,
 } from "./protocol.js";
+import { loadWasmToolchain, wasmToolchainPresent } from "./wasi.js";
 
 export type ToolName = "opa" | "regal" | "conftest";
 
@@ -166,11 +167,18 @@ const NATIVE: { [C in Command]: NativeCommand<C> } = {
       if (run.exitCode !== 0) return failed(opaErrors(run.stderr) ?? opaErrors(run.stdout) ?? [{ code: "", message: (run.stderr || run.stdout).trim() }]);
       const ast = JSON.parse(run.stdout) as { package: { path: AstTerm[] }; rules?: { head: { name?: string; ref?: AstTerm[] } }[] };
       const rules: string[] = [];
+      const definitions: number[] = [];
       for (const rule of ast.rules ?? []) {
         const head = rule.head.ref?.[0]?.value ?? rule.head.name;
-        if (typeof head === "string" && head && !rules.includes(head)) rules.push(head);
+        if (typeof head !== "string" || !head) continue;
+        const known = rules.indexOf(head);
+        if (known >= 0) definitions[known]!++;
+        else {
+          rules.push(head);
+          definitions.push(1);
+        }
       }
-      modules.push({ path: args.paths[index]!, package: refSegments(ast.package.path), rules });
+      modules.push({ path: args.paths[index]!, package: refSegments(ast.package.path), rules, definitions });
     }
     return ok({ modules });
   },
@@ -243,8 +251,8 @@ const NATIVE: { [C in Command]: NativeCommand<C> } = {
 
   test: async (opa, args, cwd, scratch) => {
     // conftest's test helpers and its data loading exist only in the wasm module (tools/wasm/test.go).
-    if ((args.data !== undefined && args.data.length > 0) || args.strict === true || args.coverage === true) {
-      return failed([{ code: REQUEST_ERROR, message: "test with data, strict checks or deny-rule coverage needs the wasm toolchain" }]);
+    if ((args.data !== undefined && args.data.length > 0) || args.strict === true || args.coverage === true || args.trace === true) {
+      return failed([{ code: REQUEST_ERROR, message: "test with data, strict checks, deny-rule coverage or a trace needs the wasm toolchain" }]);
     }
     const argv = ["test", "--format", "json", ...v0Flag(args.regoVersion), ...(await capabilitiesFlag(args.capabilities, scratch))];
     for (const pattern of args.ignore ?? []) argv.push("--ignore", pattern);
@@ -269,7 +277,14 @@ const NATIVE: { [C in Command]: NativeCommand<C> } = {
     tests.sort(byLocation);
     return ok({ tests });
   },
+
+  // conftest's queries per input need OPA's Go API (tools/wasm/trace.go); the opa CLI would take
+  // one process per query. NativeToolchain.request hands this command to the wasm module.
+  trace: async () => failed([{ code: REQUEST_ERROR, message: "trace needs the wasm toolchain (dist/toolchain), which is not installed" }]),
 };
+
+/** Commands the opa CLI cannot answer whole: sent to the wasm module whenever it is installed. */
+const WASM_ONLY: ReadonlySet<Command> = new Set<Command>(["trace"]);
 
 /** The Go side's order: file, row, then package and name. */
 function byLocation(a: TestCase, b: TestCase): number {
@@ -306,6 +321,7 @@ export class NativeToolchain implements Toolchain {
     if (at.cwd && (isAbsolute(at.cwd) || at.cwd.split(/[\\/]/).includes(".."))) {
       throw new ToolchainError(`toolchain workspace: cwd must be a relative path inside the root, not ${JSON.stringify(at.cwd)}`);
     }
+    if (WASM_ONLY.has(command) && wasmToolchainPresent()) return (await loadWasmToolchain()).request(command, args, at);
     const scratch = await mkdtemp(join(tmpdir(), "gatehouse-opa-"));
     try {
       return await (NATIVE[command] as NativeCommand<C>)(this.opa, args, join(at.root, at.cwd ?? "."), scratch);

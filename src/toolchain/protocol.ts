@@ -6,7 +6,7 @@
 
 import { posix } from "node:path";
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** A file position; `file` is the path as the request gave it (relative to the working directory). */
 export interface Location {
@@ -75,6 +75,8 @@ export interface ParsedModule {
   package: string[];
   /** The first segment of every rule head, unique, in source order. */
   rules: string[];
+  /** How many rules (bodies; an `else` chain is one) each name of `rules` has, in the same order: conftest counts each. */
+  definitions: number[];
 }
 
 export interface ParseResult {
@@ -127,6 +129,8 @@ export interface TestArgs {
   data?: string[];
   /** Report which deny rules some test makes produce a value (`denyRules`). */
   coverage?: boolean;
+  /** Record OPA's interpreter trace of every test (`TestCase.trace`), as conftest verify --trace. */
+  trace?: boolean;
 }
 
 export interface TestCase {
@@ -138,6 +142,8 @@ export interface TestCase {
   error?: ToolError;
   /** What the test printed. */
   output?: string;
+  /** With `trace`: topdown.PrettyTrace of the test's evaluation, one entry per line. */
+  trace?: string[];
 }
 
 export interface TestResult {
@@ -185,6 +191,53 @@ export interface ParseInputsResult {
   documents: ParsedInput[];
 }
 
+/**
+ * conftest test --trace's evaluation: for each input and namespace, the queries conftest runs
+ * (per deny/violation/warn rule name, `data.NS.exception[_][_] == "NAME"` then `data.NS.RULE`)
+ * through OPA's interpreter with a trace. Policies load as conftest loads them (the Rego of
+ * `paths`), data from `data`. `namespaces` are conftest's --namespace patterns (literal, or
+ * globs when one has a glob character; `main` when empty); `allNamespaces` takes every package.
+ * Only the trace comes from here: gatehouse's verdict is the compiled wasm's.
+ */
+export interface TraceArgs {
+  paths: string[];
+  ignore?: string[];
+  data?: string[];
+  regoVersion?: RegoVersion;
+  strict?: boolean;
+  capabilities?: unknown;
+  namespaces?: string[];
+  allNamespaces?: boolean;
+  inputs: TraceInput[];
+}
+
+export interface TraceInput {
+  /** The name the trace shows (the input's display path). */
+  path: string;
+  /** The document as gatehouse parsed it; a list is evaluated element by element unless `whole`. */
+  document: unknown;
+  whole?: boolean;
+}
+
+export interface TraceResult {
+  /** Per input (request order) and namespace (sorted). */
+  files: TracedFile[];
+}
+
+export interface TracedFile {
+  path: string;
+  namespace: string;
+  queries: TracedQuery[];
+}
+
+export interface TracedQuery {
+  query: string;
+  /** conftest's judgement of the query: no result carries a message. */
+  passed: boolean;
+  /** topdown.PrettyTrace, one entry per non-empty line. */
+  trace: string[];
+}
+
 /** Every command: its arguments and its result. */
 export interface Commands {
   version: { args: Record<string, never>; result: VersionResult };
@@ -195,6 +248,7 @@ export interface Commands {
   inspect: { args: InspectArgs; result: InspectResult };
   fmt: { args: FmtArgs; result: FmtResult };
   test: { args: TestArgs; result: TestResult };
+  trace: { args: TraceArgs; result: TraceResult };
 }
 
 export type Command = keyof Commands;
@@ -229,6 +283,7 @@ export const COMMANDS = {
   inspect: "read the annotations of a Rego directory",
   fmt: "format one Rego module",
   test: "run Rego tests",
+  trace: "trace conftest's queries through OPA's interpreter",
 } satisfies Record<Command, string>;
 
 /** One line per error: `file:row:col: code: message`, files shown under `base` when given. */

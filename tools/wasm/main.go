@@ -22,6 +22,7 @@ var commands = map[string]command{
 	"inspect":      decoded(runInspect),
 	"fmt":          decoded(runFmt),
 	"test":         decoded(runTest),
+	"trace":        decoded(runTrace),
 }
 
 // decoded turns a typed command into one that takes the raw args, refusing unknown fields so a

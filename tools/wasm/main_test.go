@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,10 +44,10 @@ func writeFiles(t *testing.T, files map[string]string) string {
 
 func TestEnvelopeErrorsAreData(t *testing.T) {
 	cases := map[string]string{
-		`{"protocol":2,"command":"version"}`:                                              "protocol version 2 requested, this module speaks 1",
-		`{"protocol":1,"command":"nope"}`:                                                 `unknown command "nope"`,
-		`{"protocol":1,"command":"version","extra":1}`:                                    "invalid request",
-		`{"protocol":1,"command":"check","args":{"paths":["."],"strict":true,"bogus":1}}`: "invalid arguments",
+		`{"protocol":9,"command":"version"}`:                                              "protocol version 9 requested, this module speaks 3",
+		`{"protocol":3,"command":"nope"}`:                                                 `unknown command "nope"`,
+		`{"protocol":3,"command":"version","extra":1}`:                                    "invalid request",
+		`{"protocol":3,"command":"check","args":{"paths":["."],"strict":true,"bogus":1}}`: "invalid arguments",
 		`not json`: "invalid request",
 	}
 	for input, want := range cases {
@@ -119,5 +120,40 @@ func TestTestReportsEachOutcome(t *testing.T) {
 	}
 	if strings.Join(outcomes, " ") != "test_ok=pass test_bad=fail todo_test_later=skip" {
 		t.Errorf("got %v", outcomes)
+	}
+}
+
+func TestTraceRunsConftestsQueriesThroughTheInterpreter(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"policy/main.rego": "package main\n\nimport data.lib\n\ndeny contains msg if {\n\tlib.is_service\n\tmsg := \"no services\"\n}\n\nwarn contains \"always\" if true\n",
+		"policy/lib.rego":  "package lib\n\nis_service if input.kind == \"Service\"\n",
+		// Compiled as conftest compiles it: with its test helpers.
+		"policy/main_test.rego": "package main\n\ntest_svc if deny with input as parse_config(\"yaml\", \"kind: Service\")\n",
+	})
+	got := request(t, dir, "trace", TraceRequest{Paths: []string{"policy"}, Inputs: []TraceInput{
+		{Path: "svc.yaml", Document: json.RawMessage(`{"kind":"Service"}`)},
+		{Path: "multi.yaml", Document: json.RawMessage(`[{"kind":"Pod"},{"kind":"Pod"}]`)},
+	}})
+	if !got.OK {
+		t.Fatalf("trace failed: %+v", got.Errors)
+	}
+	files := got.Result.(TraceResult).Files
+	if len(files) != 2 || files[0].Path != "svc.yaml" || files[0].Namespace != "main" {
+		t.Fatalf("files: %+v", files)
+	}
+	var queries []string
+	for _, q := range files[0].Queries {
+		queries = append(queries, fmt.Sprintf("%s %v", q.Query, q.Passed))
+	}
+	want := []string{`data.main.exception[_][_] == "" true`, "data.main.deny false", `data.main.exception[_][_] == "" true`, "data.main.warn false"}
+	if strings.Join(queries, "\n") != strings.Join(want, "\n") {
+		t.Errorf("queries:\n%s\nwant:\n%s", strings.Join(queries, "\n"), strings.Join(want, "\n"))
+	}
+	if trace := strings.Join(files[0].Queries[1].Trace, "\n"); !strings.Contains(trace, "Eval data.lib.is_service") || !strings.HasPrefix(trace, "Enter data.main.deny = _") {
+		t.Errorf("the deny query's trace:\n%s", trace)
+	}
+	// A list is evaluated element by element: every query twice.
+	if len(files[1].Queries) != 8 || !files[1].Queries[1].Passed {
+		t.Errorf("multi-document input: %+v", files[1].Queries)
 	}
 }

@@ -32,17 +32,23 @@ func runParse(req ParseRequest) (any, error) {
 }
 
 func summarise(path string, module *ast.Module) ParsedModule {
-	seen := map[string]bool{}
+	index := map[string]int{}
 	rules := []string{}
+	definitions := []int{}
 	for _, rule := range module.Rules {
 		name := ruleHeadName(rule.Head)
-		if name == "" || seen[name] {
+		if name == "" {
 			continue
 		}
-		seen[name] = true
+		if i, seen := index[name]; seen {
+			definitions[i]++
+			continue
+		}
+		index[name] = len(rules)
 		rules = append(rules, name)
+		definitions = append(definitions, 1)
 	}
-	return ParsedModule{Path: path, Package: refSegments(module.Package.Path), Rules: rules}
+	return ParsedModule{Path: path, Package: refSegments(module.Package.Path), Rules: rules, Definitions: definitions}
 }
 
 // ruleHeadName is the first segment of the head's reference (`deny contains msg if` -> deny).

@@ -7,7 +7,7 @@ package main
 import "encoding/json"
 
 // ProtocolVersion is written into dist/toolchain/manifest.json and checked on every request.
-const ProtocolVersion = 2
+const ProtocolVersion = 3
 
 // Request is the envelope: Args holds the command's own request type.
 type Request struct {
@@ -91,6 +91,9 @@ type ParsedModule struct {
 	Package []string `json:"package"`
 	// Rules are the first segment of every rule head, unique, in source order.
 	Rules []string `json:"rules"`
+	// Definitions counts the rules (bodies, `else` chains as one) of each name in Rules, in the
+	// same order: conftest counts a name defined three times as three rules.
+	Definitions []int `json:"definitions"`
 }
 
 // ParseResult answers "parse", one module per requested path, in order.
@@ -145,6 +148,8 @@ type TestRequest struct {
 	Data []string `json:"data,omitempty"`
 	// Coverage asks which deny rules some test makes produce a value (TestResult.DenyRules).
 	Coverage bool `json:"coverage,omitempty"`
+	// Trace records OPA's interpreter trace of every test (TestCase.Trace), as conftest verify --trace.
+	Trace bool `json:"trace,omitempty"`
 }
 
 // TestCase is one test's outcome; durations are left out so results are deterministic.
@@ -155,6 +160,8 @@ type TestCase struct {
 	Outcome  string     `json:"outcome"` // "pass" | "fail" | "skip" | "error"
 	Error    *ToolError `json:"error,omitempty"`
 	Output   string     `json:"output,omitempty"`
+	// Trace, when asked for, is topdown.PrettyTrace of the test's evaluation, one entry per line.
+	Trace []string `json:"trace,omitempty"`
 }
 
 // TestResult answers "test", sorted by file, row, then name.
@@ -197,4 +204,51 @@ type ParsedInput struct {
 // ParseInputsResult answers "parse-inputs", one entry per requested file, in order.
 type ParseInputsResult struct {
 	Documents []ParsedInput `json:"documents"`
+}
+
+// TraceRequest evaluates, with OPA's interpreter (topdown) and a trace, the queries conftest test
+// runs for each input and namespace (its policy/engine.go): per deny/violation/warn rule name,
+// the exception query `data.NS.exception[_][_] == "NAME"`, then `data.NS.RULE`. Policies load as
+// conftest loads them (the Rego of Paths; Ignore as `opa check --ignore`), data from Data (JSON
+// and YAML). Namespaces are conftest's --namespace patterns (literal, or path.Match globs when
+// one has a glob character); AllNamespaces takes every package.
+type TraceRequest struct {
+	Paths         []string        `json:"paths"`
+	Ignore        []string        `json:"ignore,omitempty"`
+	Data          []string        `json:"data,omitempty"`
+	RegoVersion   string          `json:"regoVersion,omitempty"`
+	Strict        bool            `json:"strict,omitempty"`
+	Capabilities  json.RawMessage `json:"capabilities,omitempty"`
+	Namespaces    []string        `json:"namespaces,omitempty"`
+	AllNamespaces bool            `json:"allNamespaces,omitempty"`
+	Inputs        []TraceInput    `json:"inputs"`
+}
+
+// TraceInput is one input file's document, as gatehouse parsed it. A document that is a list is
+// evaluated element by element (conftest's multi-document files) unless Whole is set.
+type TraceInput struct {
+	Path     string          `json:"path"`
+	Document json.RawMessage `json:"document"`
+	Whole    bool            `json:"whole,omitempty"`
+}
+
+// TraceResult answers "trace": per input (in request order) and namespace (sorted), the queries
+// in conftest's order.
+type TraceResult struct {
+	Files []TracedFile `json:"files"`
+}
+
+// TracedFile is one input judged in one namespace.
+type TracedFile struct {
+	Path      string        `json:"path"`
+	Namespace string        `json:"namespace"`
+	Queries   []TracedQuery `json:"queries"`
+}
+
+// TracedQuery is one query: whether it passed as conftest judges it (no message), and the trace
+// (topdown.PrettyTrace, one entry per non-empty line).
+type TracedQuery struct {
+	Query  string   `json:"query"`
+	Passed bool     `json:"passed"`
+	Trace  []string `json:"trace"`
 }

@@ -81,6 +81,7 @@ func runTest(req TestRequest) (any, error) {
 		SetModules(policies.ParsedModules()).
 		AddCustomBuiltins(helpers).
 		SetTimeout(5 * time.Second).
+		EnableTracing(req.Trace).
 		Filter(req.Run)
 	if coverage != nil {
 		runner.SetCoverageQueryTracer(coverage)
@@ -91,7 +92,11 @@ func runTest(req TestRequest) (any, error) {
 	}
 	tests := []TestCase{}
 	for r := range results {
-		tests = append(tests, testCase(r))
+		c := testCase(r)
+		if req.Trace {
+			c.Trace = prettyTrace(r.Trace)
+		}
+		tests = append(tests, c)
 	}
 	sortTests(tests)
 	out := TestResult{Tests: tests}

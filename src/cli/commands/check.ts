@@ -1,6 +1,7 @@
 // `gatehouse check`: conftest-style evaluation of input files against a policy directory
 // (compiled and cached) or a built bundle. Each file is parsed by the parser its name selects
-// (src/inputs/parsers/index.ts) or by --parser.
+// (src/inputs/parsers/index.ts) or by --parser. --trace adds conftest's trace of the same
+// queries, from OPA's interpreter in the toolchain; the verdict is the compiled wasm's.
 
 import { statSync } from "node:fs";
 import { resolve, sep } from "node:path";
@@ -27,9 +28,15 @@ import {
   policyPaths,
   readConftestConfig,
   stringSetting,
+  namedPathsWorkspace,
   withConftestOptions,
+  writeTrace,
   type ConftestArgs,
+  type TraceBlock,
 } from "../conftest-options.js";
+import { isBundleDir } from "../../policy/bundle.js";
+import type { CompileOptions } from "../../policy/build.js";
+import { expectOk, inputToolchain } from "../../toolchain/index.js";
 
 
 interface CheckArgs extends ReportArgs, ConftestArgs {
@@ -82,6 +89,9 @@ export const checkCommand = {
     const parser = parserOption(stringSetting(config, "parser", args.parser));
     const ignore = ignorePattern(stringSetting(config, "ignore", args.ignore));
     const options = compileOptions(config, args);
+    const trace = boolSetting(config, "trace", args.trace);
+    const policies = policyPaths(config, args);
+    if (trace) refuseUntraceable(policies, args.kind);
     const protoFileDirs = listSetting(config, "proto-file-dirs", args.protoFileDirs);
     // An unknown --kind is not a usage error: it denies each input with schema/unknown-kind.
     let jobs = (await collectJobs(files, args.kind, parser, args.maxInputBytes)).filter((job) => ignore === undefined || job.display === "-" || !ignore.test(job.display));
@@ -95,9 +105,10 @@ export const checkCommand = {
     }
     const selection: NamespaceSelection = allNamespaces ? { all: true } : { all: false, namespaces: namespaces.length === 0 ? ["main"] : namespaces };
     const nowNs = fixedNow(args);
-    const data = loadDataPaths(listSetting(config, "data", args.data));
+    const dataPaths = listSetting(config, "data", args.data);
+    const data = loadDataPaths(dataPaths);
     let verdict = await runEvaluation({
-      policy: policyPaths(config, args),
+      policy: policies,
       compileOptions: options,
       jobs,
       selection,
@@ -107,6 +118,7 @@ export const checkCommand = {
       ...(data !== undefined ? { data } : {}),
       ...(args.workers !== undefined ? { workers: args.workers } : {}),
       ...(protoFileDirs.length > 0 ? { protoFileDirs } : {}),
+      ...(targets.some((t) => t.format === "tap" || t.format === "table") ? { conftestTallies: true } : {}),
       ...(progress("evaluated") ? { onProgress: progress("evaluated")! } : {}),
     });
     // --fail-on-warn: a warning denies (conftest exits 1 on warnings, 2 on failures; gatehouse 1 on both).
@@ -119,8 +131,13 @@ export const checkCommand = {
       verdict = { ...verdict, findings: verdict.findings.filter((f) => f.suppressed?.kind !== "exception") };
     }
     const quiet = boolSetting(config, "quiet", args.quiet);
-    if (!(quiet && verdict.decision === "allow")) report(verdict, targets);
-    else process.exitCode = EXIT_ALLOW;
+    if (!(quiet && verdict.decision === "allow")) {
+      if (trace) {
+        const blocks = await traceQueries({ policies, dataPaths, options, selection, jobs, maxInputBytes: args.maxInputBytes, protoFileDirs });
+        writeTrace(blocks, targets.some((t) => t.format === "text" && t.file === undefined));
+      }
+      report(verdict, targets);
+    } else process.exitCode = EXIT_ALLOW;
     // --no-fail: the policies' denials do not fail the run; gatehouse's own refusals (an input it
     // could not parse, no policy...) still do.
     if (boolSetting(config, "no-fail", args.fail === false ? true : undefined) && verdict.decision === "deny" && verdict.findings.every((f) => !isDenying(f) || f.source === "policy")) {
@@ -128,6 +145,54 @@ export const checkCommand = {
     }
   },
 };
+
+/** What --trace cannot trace: a built bundle (no Rego to interpret), an input's --kind (not conftest's). */
+function refuseUntraceable(policies: readonly string[], kind: string | undefined): void {
+  if (kind !== undefined) throw new UsageError("--trace traces conftest's namespaces; it cannot be combined with --kind");
+  for (const policy of policies) {
+    if (isBundleDir(policy)) throw new UsageError(`--trace needs Rego sources: ${policy} is a built bundle (pass its policy directory)`);
+  }
+}
+
+/**
+ * conftest's trace of this run: every input gatehouse could parse, evaluated once more by OPA's
+ * interpreter in the toolchain (the wasm module; its `trace` command) with conftest's queries.
+ * The trace is for reading: the verdict is the compiled wasm's, already decided.
+ */
+async function traceQueries(run: {
+  policies: string[];
+  dataPaths: string[];
+  options: CompileOptions;
+  selection: NamespaceSelection;
+  jobs: InputJob[];
+  maxInputBytes: number;
+  protoFileDirs: string[];
+}): Promise<TraceBlock[]> {
+  // Inputs the evaluators parsed in their threads are parsed here again; refused ones have no trace.
+  await parseJobs(run.jobs, { maxInputBytes: run.maxInputBytes, ...(run.protoFileDirs.length > 0 ? { protoFileDirs: run.protoFileDirs } : {}) });
+  const inputs = run.jobs.filter((job) => job.refused === undefined && job.document !== undefined).map((job) => ({ path: job.display, document: job.document, ...(job.whole ? { whole: true } : {}) }));
+  if (inputs.length === 0) return [];
+  const { at, shown } = namedPathsWorkspace([...run.policies, ...run.dataPaths]);
+  const { options } = run;
+  const result = await expectOk(
+    await inputToolchain(),
+    "trace",
+    {
+      paths: run.policies.map(shown),
+      ...(run.dataPaths.length > 0 ? { data: run.dataPaths.map(shown) } : {}),
+      ...(options.regoVersion ? { regoVersion: options.regoVersion } : {}),
+      ...(options.strict ? { strict: true } : {}),
+      ...(options.capabilities !== undefined ? { capabilities: options.capabilities } : {}),
+      ...(run.selection.all ? { allNamespaces: true } : { namespaces: run.selection.namespaces }),
+      inputs,
+    },
+    at,
+    ".",
+  );
+  // conftest's order: namespace by namespace, then input by input.
+  const files = [...result.files].sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0));
+  return files.flatMap((file) => file.queries.map((q) => ({ file: file.path, query: q.query, passed: q.passed, trace: q.trace })));
+}
 
 /** --ignore: a regular expression (Go's RE2 and JavaScript agree on the common syntax). */
 function ignorePattern(pattern: string | undefined): RegExp | undefined {

@@ -3,19 +3,24 @@
 // --data) and its test helpers (parse_config, parse_config_file, parse_combined_config_files),
 // and reports which deny rules have a test that makes them deny (OPA's coverage of the rule's
 // head). Exit 0 when every test passes, 1 when one fails or errors, 2 on a tool error (a policy
-// that does not compile).
+// that does not compile). --trace prints each test's trace as conftest verify --trace does
+// (OPA's tester, tracing); -o tap and -o table print conftest's reports of the tests.
 
 import { existsSync } from "node:fs";
-import { relative, resolve, sep } from "node:path";
 import type { Argv } from "yargs";
 import { UsageError } from "../../core/errors.js";
-import { commonDirectory } from "../../core/paths.js";
 import { EXIT_ALLOW, EXIT_DENY } from "../../core/verdict.js";
 import { namespaceMatcher } from "../../gate/namespaces.js";
 import { safeText } from "../../reporters/text.js";
 import { expectOk, inputToolchain } from "../../toolchain/index.js";
 import type { TestResult } from "../../toolchain/protocol.js";
-import { compileOptions, listSetting, policyPaths, readConftestConfig, withConftestOptions, type ConftestArgs } from "../conftest-options.js";
+import { boolSetting, compileOptions, listSetting, namedPathsWorkspace, policyPaths, readConftestConfig, withConftestOptions, writeTrace, type ConftestArgs } from "../conftest-options.js";
+import type { ConftestResult } from "../../reporters/conftest.js";
+import { renderTable } from "../../reporters/table.js";
+import { renderTap } from "../../reporters/tap.js";
+
+/** verify's report formats: conftest's text (stdout), tap and table, and gatehouse's json. */
+const VERIFY_FORMATS = ["text", "json", "tap", "table"];
 import { asList } from "../common.js";
 
 interface VerifyArgs extends ConftestArgs {
@@ -31,21 +36,20 @@ export const verifyCommand = {
       // conftest verify takes (and ignores) file arguments; so does gatehouse.
       .positional("files", { type: "string", array: true, default: [] as string[], describe: "ignored, as by conftest verify" })
       .option("namespace", { alias: "n", type: "string", describe: "report the tests of these packages only (repeatable, globs; default all)" })
-      .option("format", { alias: "o", type: "string", describe: "text (default) or json" }),
+      .option("format", { alias: "o", type: "string", describe: "text (default), json, tap or table (conftest's -o)" }),
   handler: async (args: VerifyArgs) => {
     const config = await readConftestConfig(args.configFile);
     const options = compileOptions(config, args);
+    const trace = boolSetting(config, "trace", args.trace);
     const formats = asList(args.format).map((f) => (f === "stdout" ? "text" : f));
-    if (formats.some((f) => f !== "text" && f !== "json") || formats.length > 1) throw new UsageError("verify --format: text or json (one)");
+    if (formats.some((f) => !VERIFY_FORMATS.includes(f)) || formats.length > 1) throw new UsageError(`verify --format: ${VERIFY_FORMATS.join(", ")} (one)`);
+    const format = formats[0] ?? "text";
     const policies = policyPaths(config, args);
     const data = listSetting(config, "data", args.data);
     for (const path of [...policies, ...data]) if (!existsSync(path)) throw new UsageError(`${path}: ${policies.includes(path) ? "policy" : "data"} path does not exist`);
     // The module sees the directory holding the working directory and every path; paths stay
     // relative to the working directory, so test helpers resolve files beside their test file.
-    const cwd = process.cwd();
-    const root = commonDirectory([cwd, ...[...policies, ...data].map((p) => resolve(p))])!;
-    const at = { root, cwd: relative(root, cwd).split(sep).join("/") || "." };
-    const shown = (p: string) => relative(cwd, resolve(p)).split(sep).join("/") || ".";
+    const { at, shown } = namedPathsWorkspace([...policies, ...data]);
     const tools = await inputToolchain();
     const result = await expectOk(
       tools,
@@ -57,6 +61,7 @@ export const verifyCommand = {
         ...(options.strict ? { strict: true } : {}),
         ...(options.capabilities !== undefined ? { capabilities: options.capabilities } : {}),
         coverage: true,
+        ...(trace ? { trace: true } : {}),
       },
       at,
       // Error locations are already relative to the working directory.
@@ -69,13 +74,37 @@ export const verifyCommand = {
     const failed = tests.filter((t) => t.outcome === "fail" || t.outcome === "error");
     process.exitCode = failed.length > 0 ? EXIT_DENY : EXIT_ALLOW;
     if (args.quiet && failed.length === 0) return;
-    if (formats[0] === "json") {
+    // conftest verify --trace: each test's trace, under its file and name.
+    if (trace) writeTrace(tests.map((t) => ({ file: t.location?.file ?? "", query: t.name, passed: t.outcome === "pass" || t.outcome === "skip", trace: t.trace ?? [] })), format === "text");
+    if (format === "json") {
       process.stdout.write(`${JSON.stringify({ tests, denyRules } satisfies TestResult, null, 2)}\n`);
+      return;
+    }
+    if (format === "tap" || format === "table") {
+      const results = conftestTestResults(tests);
+      process.stdout.write(format === "tap" ? renderTap(results) : renderTable(results));
       return;
     }
     process.stdout.write(renderText(tests, denyRules));
   },
 };
+
+/** conftest verify's results (runner/verify.go): one per test, under its file, in no namespace. */
+function conftestTestResults(tests: TestResult["tests"]): ConftestResult[] {
+  return tests.map((t) => {
+    const name = `${t.package}.${t.name}`;
+    return {
+      file: t.location?.file ?? "",
+      namespace: "",
+      successes: t.outcome === "pass" ? 1 : 0,
+      // conftest stops at a test that errors; gatehouse reports it as a failure with its error.
+      failures: t.outcome === "fail" ? [name] : t.outcome === "error" ? [`${name}: ${t.error?.message ?? "error"}`] : [],
+      warnings: [],
+      exceptions: [],
+      skipped: t.outcome === "skip" ? [name] : [],
+    };
+  });
+}
 
 function renderText(tests: TestResult["tests"], denyRules: NonNullable<TestResult["denyRules"]>): string {
   const lines: string[] = [];
