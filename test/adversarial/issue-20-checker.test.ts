@@ -85,4 +85,12 @@ test("issue 20.2: a type the trees import from a package they do not ship is opa
   assert.equal(same.sources, []);
 });
 
+test("issue 20.2: a parameter that names a class whose members changed is judged by the parameter's own change (old text, new scope)", async () => {
+  const got = await codes({ "index.d.ts": "export declare class H { a: string }\nexport declare function f(h: H): void;\n" }, { "index.d.ts": "export declare class H { a: string; b: number }\nexport declare function f(h: H | string): void;\n" });
+  // H gained a member (reported on H); f now also accepts a string: widened, no break of f.
+  assert.equal(got.sources, ["contracts/symbol-added index.d.ts#H.b"]);
+  const narrowed = await codes({ "index.d.ts": "export declare class H { a: string }\nexport declare function f(h: H | string): void;\n" }, { "index.d.ts": "export declare class H { a: string; b: number }\nexport declare function f(h: H): void;\n" });
+  assert.ok(narrowed.sources.includes("contracts/param-type-narrowed index.d.ts#f"), narrowed.sources.join("\n"));
+});
+
 test.run();

@@ -7,7 +7,7 @@
 
 import { posix } from "node:path";
 import ts from "typescript";
-import { contractId, type Contract } from "../model.js";
+import { CALLABLE_KINDS, contractId, type Contract } from "../model.js";
 import { localName, parentOf } from "./declarations.js";
 import { aliasTypeAt, type CallVerdict, type Judge, NO_JUDGE, type Question, reference, relate, type Relation, resolvedAt, writeQuestions } from "./judge.js";
 import { JUDGE_OPTIONS, virtualProgram } from "./program.js";
@@ -110,6 +110,7 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
   const questions: Question[] = [];
   const orphanQuestions = new Map<string, { file: string; lines: [number, number] }>();
   const fileOf = new Map<string, string>();
+  const respelled = new Map<string, { file: string; lines: [number, number] }>();
   modules.forEach((module, i) => {
     const file = `/gatehouse/q/m${i}.ts`;
     fileOf.set(module, file);
@@ -126,6 +127,35 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
       text += `type __o${line}_o = ${strip(ref.value)};\ntype __o${line}_n = ${strip(ref.value.split("__gatehouse_old.").join("__gatehouse_new."))};\n`;
       orphanQuestions.set(contractId(orphan), { file, lines: [line, line + 1] });
       line += 2;
+    }
+    // The old type text read in the new version's scope, beside the new text: when the two are the
+    // same type the position did not change; a change of a type it names is that type's own change
+    // (reported on its members), not one of every position that names it.
+    const inNew = (t: string) => qualify(t, newNames);
+    const oldTop = new Map((sides.old.get(module) ?? []).filter((c) => parentOf(c.symbol.name) === undefined).map((c) => [c.symbol.name, c]));
+    const changedAliases = new Set(
+      (sides.new.get(module) ?? [])
+        .filter((c) => c.kind === "type" && parentOf(c.symbol.name) === undefined)
+        .filter((c) => { const o = oldTop.get(c.symbol.name); return !o || o.type !== c.type || JSON.stringify(o.typeParams ?? []) !== JSON.stringify(c.typeParams ?? []); })
+        .map((c) => localName(c.symbol.name)),
+    );
+    for (const [old, fresh] of pairs.filter(([, f]) => f.symbol.module === module)) {
+      const positions: [string, string | undefined, string | undefined][] = [];
+      if (CALLABLE_KINDS.has(old.kind) && CALLABLE_KINDS.has(fresh.kind)) {
+        if (old.overloads?.length || fresh.overloads?.length) continue;
+        old.params.forEach((p, i) => positions.push([`p${i}`, p.type, fresh.params[i]?.type]));
+        positions.push(["r", old.returns.type, fresh.returns.type]);
+      } else {
+        positions.push(["value", old.type, fresh.type]);
+      }
+      for (const [key, a, b] of positions) {
+        // A changed alias is reported RISKY on its own (safe where passed, breaking where
+        // received): a position that names one is judged across the versions instead.
+        if (a === undefined || b === undefined || a === b || namesIn(a, changedAliases).heads.length > 0 || namesIn(b, changedAliases).heads.length > 0) continue;
+        text += `type __r${line}_o = ${inNew(a)};\ntype __r${line}_n = ${inNew(b)};\n`;
+        respelled.set(`${contractId(old)}\0${key}`, { file, lines: [line, line + 1] });
+        line += 2;
+      }
     }
     files.set(file, `${text}export {};\n`);
   });
@@ -186,6 +216,30 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
     } else if (q.declLines.length === 2) {
       const [o, n] = q.declLines.map((l) => aliasTypeAt(source, l, checker));
       if (o && n) values.set(q.id, relate(checker, o, n, "reader"));
+    }
+  }
+  // Each position's relation with the old text read in the new scope, where it could be read.
+  const positions = new Map<string, Relation>();
+  for (const [key, { file, lines }] of respelled) {
+    if (!answerable(file, lines)) continue;
+    const source = program.getSourceFile(file)!;
+    const [o, n] = lines.map((l) => aliasTypeAt(source, l, checker));
+    if (o && n) positions.set(key, relate(checker, o, n, /\0p\d+$/.test(key) ? "argument" : "reader"));
+  }
+  for (const [old, fresh] of pairs) {
+    const id = contractId(old);
+    const value = positions.get(`${id}\0value`);
+    if (value) values.set(id, value);
+    if (!CALLABLE_KINDS.has(old.kind)) continue;
+    const verdict = calls.get(id);
+    if (verdict) {
+      verdict.params = verdict.params.map((r, i) => positions.get(`${id}\0p${i}`) ?? r);
+      verdict.returns = positions.get(`${id}\0r`) ?? verdict.returns;
+    } else if (!old.overloads?.length && !fresh.overloads?.length && JSON.stringify(old.typeParams ?? []) === JSON.stringify(fresh.typeParams ?? [])) {
+      // No call probe answered: the positions that could be read decide, the others stay with syntax.
+      const params = old.params.map((p, i) => (p.type === fresh.params[i]?.type ? "same" : positions.get(`${id}\0p${i}`)));
+      const returns = old.returns.type === fresh.returns.type ? "same" : positions.get(`${id}\0r`);
+      if (params.every((r) => r !== undefined) && returns !== undefined) calls.set(id, { params, returns });
     }
   }
   const inherited = new Map<string, Relation>();
@@ -265,21 +319,27 @@ function withoutPrivateMembers(file: string, input: string): string | undefined 
   return out;
 }
 
-/** Names of the module in a type parameter's constraint text, as the new side's exports. */
+/** Names of the module in a type text, as the new side's exports. */
 function qualify(type: string, names: Set<string>): string {
+  const { source, heads } = namesIn(type, names);
+  let text = source.text;
+  for (const at of heads.map((h) => h.at).sort((a, b) => b - a)) text = `${text.slice(0, at)}__gatehouse_new.${text.slice(at)}`;
+  return text.slice("type __q = ".length, -1);
+}
+
+/** The references in a type text whose first name is one of `names`, with their positions. */
+function namesIn(type: string, names: Set<string>): { source: ts.SourceFile; heads: { name: string; at: number }[] } {
   const source = ts.createSourceFile("/q.ts", `type __q = ${type};`, ts.ScriptTarget.Latest, true);
-  const heads: number[] = [];
+  const heads: { name: string; at: number }[] = [];
   const visit = (node: ts.Node): void => {
     let name: ts.EntityName | ts.Expression | undefined;
     if (ts.isTypeReferenceNode(node)) name = node.typeName;
     else if (ts.isTypeQueryNode(node)) name = node.exprName;
     else if (ts.isExpressionWithTypeArguments(node)) name = node.expression;
     while (name && (ts.isQualifiedName(name) || ts.isPropertyAccessExpression(name))) name = ts.isQualifiedName(name) ? name.left : name.expression;
-    if (name && ts.isIdentifier(name) && names.has(name.text)) heads.push(name.getStart(source));
+    if (name && ts.isIdentifier(name) && names.has(name.text)) heads.push({ name: name.text, at: name.getStart(source) });
     ts.forEachChild(node, visit);
   };
   visit(source);
-  let text = source.text;
-  for (const at of heads.sort((a, b) => b - a)) text = `${text.slice(0, at)}__gatehouse_new.${text.slice(at)}`;
-  return text.slice("type __q = ".length, -1);
+  return { source, heads };
 }
