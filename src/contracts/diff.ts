@@ -91,14 +91,25 @@ export interface ContractChange {
 export interface DiffOptions {
   /** let the TypeScript checker decide textual type differences (default true) */
   checker?: boolean;
+  /** the old and the new source roots (absolute) when both are on disk: the checker reads them (ts/source-judge.ts) */
+  sources?: { old: string; new: string };
 }
 
 export function diffContracts(before: Contract[], after: Contract[], options: DiffOptions = {}): ContractChange[] {
-  const judge = options.checker === false ? undefined : createJudge(before, after);
+  const judge = options.checker === false ? undefined : createJudge(before, after, options.sources ? { sources: options.sources } : {});
   const oldById = new Map(before.map((c) => [contractId(c), c]));
   const newById = new Map(after.map((c) => [contractId(c), c]));
   const changes: ContractChange[] = [];
-  const removed = before.filter((c) => !newById.has(contractId(c)));
+  // A member gone from its parent's own members but still the parent's through `extends` is not
+  // removed: its type decides.
+  const inherited = new Set<string>();
+  for (const c of before) {
+    const relation = newById.has(contractId(c)) ? undefined : judge?.inherited?.(c);
+    if (relation === undefined) continue;
+    inherited.add(contractId(c));
+    changes.push(...inheritedChange(c, relation));
+  }
+  const removed = before.filter((c) => !newById.has(contractId(c)) && !inherited.has(contractId(c)));
   const added = after.filter((c) => !oldById.has(contractId(c)));
 
   // A removal and an addition with the same signature, unique on both sides, is one rename.
@@ -170,6 +181,16 @@ export function diffContracts(before: Contract[], after: Contract[], options: Di
   return changes.sort(compareChanges);
 }
 
+/** A member that moved to a base type: no change when its type is the same, else as a value would be. */
+function inheritedChange(old: Contract, relation: TypeRelation): ContractChange[] {
+  const id = contractId(old);
+  if (relation === "same") return [];
+  const detail = { before: old.type ?? "", after: "(inherited)" };
+  if (relation === "narrowed" && old.readonly) return [change("contracts/type-narrowed", old, `${id}: now inherited, its type narrowed`, detail)];
+  if (relation === "widened") return [change("contracts/type-widened", old, `${id}: now inherited, its type widened`, detail)];
+  return [change("contracts/type-changed", old, `${id}: now inherited, its type ${relation === "narrowed" ? "narrowed, so writers of old values break" : "changed"}`, detail)];
+}
+
 // canonicalize ships CommonJS whose default export is the function itself.
 type Canonicalize = (value: unknown) => string | undefined;
 const canonicalize: Canonicalize = (canonicalizeModule as unknown as { default?: Canonicalize }).default ?? (canonicalizeModule as unknown as Canonicalize);
@@ -212,12 +233,15 @@ function signatureKey(c: Contract, withModule = true): string {
 }
 
 const TYPE_KINDS = new Set(["interface", "type"]);
+const MEMBER_KINDS = new Set(["property", "method"]);
 
 function compareContract(old: Contract, fresh: Contract, judge: Judge | undefined): ContractChange[] {
   const id = contractId(old);
   if (old.kind !== fresh.kind) {
     // `interface X {…}` rewritten as `type X = {…}` is no change when the checker finds the same type.
     if (TYPE_KINDS.has(old.kind) && TYPE_KINDS.has(fresh.kind) && judge?.value(old) === "same") return [];
+    // A function-typed property rewritten as a method (or back) of the same type is no change.
+    if (MEMBER_KINDS.has(old.kind) && MEMBER_KINDS.has(fresh.kind) && judge?.value(old) === "same") return compareMemberFlags(old, fresh);
     return [change("contracts/kind-changed", old, `${id} changed from ${old.kind} to ${fresh.kind}`, { before: old.kind, after: fresh.kind })];
   }
   const out: ContractChange[] = [];
@@ -230,7 +254,11 @@ function compareContract(old: Contract, fresh: Contract, judge: Judge | undefine
     const key = (s: ContractSignature) => JSON.stringify([s.params.map((p) => [p.type ?? "", p.required, p.rest ?? false]), s.returns.type ?? ""]);
     const newKeys = new Set(newSigs.map(key));
     const oldKeys = new Set(oldSigs.map(key));
-    for (const s of oldSigs) if (!newKeys.has(key(s))) out.push(change("contracts/overload-removed", old, `${id}: overload (${renderParams(s.params)}) was removed`, { before: renderParams(s.params) }));
+    // The checker: the new callable used wherever the old one was (every old overload has a new
+    // one that accepts its calls and returns what it returned) removes no overload.
+    const relation = judge?.value(old);
+    const covered = relation === "same" || relation === "narrowed";
+    for (const s of oldSigs) if (!newKeys.has(key(s)) && !covered) out.push(change("contracts/overload-removed", old, `${id}: overload (${renderParams(s.params)}) was removed`, { before: renderParams(s.params) }));
     for (const s of newSigs) if (!oldKeys.has(key(s))) out.push(change("contracts/overload-added", old, `${id}: overload (${renderParams(s.params)}) was added`, { after: renderParams(s.params) }));
   } else if (old.language === "python") {
     out.push(...comparePythonParams(old, fresh));
@@ -484,11 +512,65 @@ function relaxedKind(before: string | undefined, after: string | undefined): boo
   return after === "positional-or-keyword" && (before === "positional-only" || before === "keyword-only");
 }
 
+/**
+ * A changed return annotation breaks every caller that uses the result, unless the new type is the
+ * same type respelled (`Optional[str]` ≡ `str | None`, `List[int]` ≡ `list[int]`) or a subtype of
+ * the old one (a strict subset of its union members: RISKY, as a narrowed TS return is). Adding or
+ * removing the annotation changes no caller's type check (an unannotated result is `Any`).
+ */
 function comparePythonReturns(old: Contract, fresh: Contract): ContractChange[] {
   const a = old.returns.type ?? "";
   const b = fresh.returns.type ?? "";
   if (a === b) return [];
-  return [change("contracts/annotation-changed", old, `${contractId(old)}: return annotation changed from ${a || "(none)"} to ${b || "(none)"}`, { param: "return", before: a, after: b })];
+  const id = contractId(old);
+  const detail = { param: "return", before: a, after: b };
+  if (!a || !b) return [change("contracts/annotation-changed", old, `${id}: return annotation changed from ${a || "(none)"} to ${b || "(none)"}`, detail)];
+  const oldMembers = new Set(pythonUnion(a));
+  const newMembers = new Set(pythonUnion(b));
+  const newInOld = [...newMembers].every((m) => oldMembers.has(m));
+  const oldInNew = [...oldMembers].every((m) => newMembers.has(m));
+  if (newInOld && oldInNew) return [];
+  if (newInOld) return [change("contracts/return-type-narrowed", old, `${id}: return type narrowed from ${a} to ${b}`, detail)];
+  if (oldInNew) return [change("contracts/return-type-widened", old, `${id}: return type widened from ${a} to ${b}`, detail)];
+  return [change("contracts/return-type-changed", old, `${id}: return type changed from ${a} to ${b}`, detail)];
+}
+
+const PEP585: Record<string, string> = { List: "list", Dict: "dict", Tuple: "tuple", Set: "set", FrozenSet: "frozenset", Type: "type", DefaultDict: "collections.defaultdict", Deque: "collections.deque" };
+
+/** The members of a Python annotation as a union, each in one spelling (typing aliases, Optional, Union, PEP 585 builtins, PEP 604 `|`). */
+export function pythonUnion(annotation: string): string[] {
+  const text = annotation.replace(/\s+/g, "").replace(/\b(?:typing|typing_extensions|t)\.(?=[A-Z])/g, "");
+  const out: string[] = [];
+  for (const member of splitTopLevel(text, "|")) {
+    const generic = /^([\w.]+)\[(.*)\]$/.exec(member);
+    if (generic && (generic[1] === "Optional" || generic[1] === "Union")) {
+      for (const arg of splitTopLevel(generic[2]!, ",")) out.push(...pythonUnion(arg));
+      if (generic[1] === "Optional") out.push("None");
+    } else if (generic) {
+      const head = PEP585[generic[1]!] ?? generic[1]!;
+      out.push(`${head}[${splitTopLevel(generic[2]!, ",").map((arg) => [...new Set(pythonUnion(arg))].sort().join("|")).join(",")}]`);
+    } else {
+      out.push(member === "NoneType" ? "None" : (PEP585[member] ?? member));
+    }
+  }
+  return [...new Set(out)].sort();
+}
+
+function splitTopLevel(text: string, separator: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === "[" || ch === "(") depth++;
+    else if (ch === "]" || ch === ")") depth--;
+    else if (ch === separator && depth === 0) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts.filter(Boolean);
 }
 
 function compareSideEffects(old: Contract, fresh: Contract): ContractChange[] {

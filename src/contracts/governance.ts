@@ -155,6 +155,11 @@ async function registryFileAtRef(root: string, ref: string, file: string, schema
 
 /** The code's contracts at a git ref, extracted from a temporary worktree that is always removed. */
 export async function extractAtRef(root: string, ref: string, settings: ContractSettings): Promise<Extraction> {
+  return withTreeAtRef(root, ref, (dir) => extractContracts(dir, settings));
+}
+
+/** `use` runs on the tree at a git ref, checked out in a temporary worktree that is always removed. */
+export async function withTreeAtRef<T>(root: string, ref: string, use: (dir: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-contracts-"));
   const added = await execa("git", ["worktree", "add", "--detach", "--quiet", dir, ref], { cwd: root, reject: false });
   if (added.exitCode !== 0) {
@@ -162,7 +167,7 @@ export async function extractAtRef(root: string, ref: string, settings: Contract
     throw new ToolchainError(`git worktree add ${ref} failed: ${added.stderr.trim() || added.stdout.trim()}`);
   }
   try {
-    return await extractContracts(dir, settings);
+    return await use(dir);
   } finally {
     await execa("git", ["worktree", "remove", "--force", dir], { cwd: root, reject: false });
     rmSync(dir, { recursive: true, force: true });

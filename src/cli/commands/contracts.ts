@@ -14,7 +14,7 @@ import { calleeName, findCallSites } from "../../contracts/callsites.js";
 import { diffContracts, type ContractChange } from "../../contracts/diff.js";
 import { extractContracts, type Extraction } from "../../contracts/extract.js";
 import { consumerFiles } from "../../contracts/files.js";
-import { approvalProblems, binds, contractSettings, extractAtRef, loadDecisions, shrinkFinding, MAX_CALL_SITES, type ContractSettings, type DecisionEntry, type PolicyDecision } from "../../contracts/governance.js";
+import { approvalProblems, binds, contractSettings, extractAtRef, loadDecisions, withTreeAtRef, shrinkFinding, MAX_CALL_SITES, type ContractSettings, type DecisionEntry, type PolicyDecision } from "../../contracts/governance.js";
 import { CONTRACTS_VERSION, contractId, maxImpact, SEVERITY_RANK, type Contract, type Registry } from "../../contracts/model.js";
 import type { Finding } from "../../core/findings.js";
 import { baselineContracts, bumpVersion, INITIAL_VERSION, loadRegistry, mergeCurated, union, writeJsonAtomic } from "../../contracts/registry.js";
@@ -78,8 +78,11 @@ async function currentDiff(root: string, args: CommonArgs & { against?: string |
     return shrunk ? [...extraction.findings, shrunk] : extraction.findings;
   };
   if (args.against) {
-    const base = await extractAtRef(root, args.against, settings);
-    const changes = diffContracts(base.contracts, extraction.contracts);
+    // Both trees are on disk while the worktree exists: the checker reads them (ts/source-judge.ts).
+    const { base, changes } = await withTreeAtRef(root, args.against, async (dir) => {
+      const base = await extractContracts(dir, settings);
+      return { base, changes: diffContracts(base.contracts, extraction.contracts, { sources: { old: resolve(dir), new: resolve(root) } }) };
+    });
     return { settings, extraction, changes, findings: withShrink(base.contracts.length, changes) };
   }
   const registry = loadRegistry(resolve(root, settings.registry), schemas);

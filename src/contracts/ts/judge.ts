@@ -18,6 +18,7 @@ import ts from "typescript";
 import { CALLABLE_KINDS, contractId, type Contract } from "../model.js";
 import { localName, parentOf, renderModule, type RenderedModule } from "./declarations.js";
 import { virtualProgram } from "./program.js";
+import { buildSourceJudge } from "./source-judge.js";
 
 export type Relation = "same" | "widened" | "narrowed" | "changed";
 
@@ -29,13 +30,16 @@ export interface CallVerdict {
 
 export interface Judge {
   call(old: Contract): CallVerdict | undefined;
+  /** values; overloaded callables as a whole (every old use of the callable, new against old); property ↔ method */
   value(old: Contract): Relation | undefined;
   typeParam(old: Contract, index: number, part: "constraint" | "default"): Relation | undefined;
+  /** a member gone from its parent's own members that the new parent still has (inherited through `extends`): its type, old vs new */
+  inherited?(old: Contract): Relation | undefined;
 }
 
 type Rule = "argument" | "reader";
 
-interface Question {
+export interface Question {
   id: string;
   module: string;
   old: Contract;
@@ -51,23 +55,65 @@ const RESERVED_LINES = 2; // imports of other modules; the two sides as namespac
 const PLACEHOLDER_FILE = "/gatehouse/placeholders.ts";
 const UNRESOLVED = new Set([2304, 2552, 2503, 2583, 2582]);
 
-const NO_JUDGE: Judge = { call: () => undefined, value: () => undefined, typeParam: () => undefined };
+export const NO_JUDGE: Judge = { call: () => undefined, value: () => undefined, typeParam: () => undefined, inherited: () => undefined };
+
+export interface JudgeOptions {
+  /**
+   * The old and the new source trees (absolute roots) when both are on disk (`--against`, the
+   * corpus): the checker then reads the real declarations (inherited members, unexported helper
+   * types) before the declarations rebuilt from the records.
+   */
+  sources?: { old: string; new: string };
+}
 
 /** A judge for the TS/JS contracts present on both sides whose types differ textually. */
-export function createJudge(before: Contract[], after: Contract[]): Judge {
+export function createJudge(before: Contract[], after: Contract[], options: JudgeOptions = {}): Judge {
   const newById = new Map(after.map((c) => [contractId(c), c]));
   const pairs: [Contract, Contract][] = [];
   for (const old of before) {
     const fresh = newById.get(contractId(old));
     if (fresh && old.language !== "python" && fresh.language !== "python" && textuallyDiffers(old, fresh)) pairs.push([old, fresh]);
   }
-  if (pairs.length === 0) return NO_JUDGE;
-  try {
-    return buildJudge(before, after, pairs);
-  } catch {
-    // A Program the compiler cannot build answers nothing: the syntax verdicts stand.
-    return NO_JUDGE;
+  const orphans = orphanMembers(before, newById);
+  if (pairs.length === 0 && orphans.length === 0) return NO_JUDGE;
+  let rebuilt: Judge | undefined;
+  // Built on first use: the real sources usually answer everything.
+  const fallback = () => {
+    if (!rebuilt) {
+      try {
+        rebuilt = pairs.length > 0 ? buildJudge(before, after, pairs) : NO_JUDGE;
+      } catch {
+        // A Program the compiler cannot build answers nothing: the syntax verdicts stand.
+        rebuilt = NO_JUDGE;
+      }
+    }
+    return rebuilt;
+  };
+  let real: Judge = NO_JUDGE;
+  if (options.sources) {
+    try {
+      real = buildSourceJudge(before, after, pairs, orphans, options.sources);
+    } catch {
+      // The real trees could not be read as one Program: the rebuilt declarations decide.
+      real = NO_JUDGE;
+    }
   }
+  return {
+    call: (old) => real.call(old) ?? fallback().call(old),
+    value: (old) => real.value(old) ?? fallback().value(old),
+    typeParam: (old, i, part) => real.typeParam(old, i, part) ?? fallback().typeParam(old, i, part),
+    inherited: (old) => real.inherited?.(old),
+  };
+}
+
+/** Old members (properties, methods) without a new contract whose parent class or interface is still there. */
+function orphanMembers(before: Contract[], newById: Map<string, Contract>): Contract[] {
+  return before.filter((c) => {
+    if ((c.kind !== "property" && c.kind !== "method") || newById.has(contractId(c)) || c.language === "python") return false;
+    const parent = parentOf(c.symbol.name);
+    const kind = parent !== undefined ? newById.get(`${c.symbol.module}#${parent}`)?.kind : undefined;
+    return kind === "interface" || kind === "class";
+  });
 }
 
 function tpText(c: Pick<Contract, "typeParams">): string {
@@ -79,6 +125,7 @@ function textuallyDiffers(old: Contract, fresh: Contract): boolean {
   if (CALLABLE_KINDS.has(old.kind) && CALLABLE_KINDS.has(fresh.kind)) {
     const n = Math.min(old.params.length, fresh.params.length);
     for (let i = 0; i < n; i++) if ((old.params[i]!.type ?? "") !== (fresh.params[i]!.type ?? "")) return true;
+    if (JSON.stringify(old.overloads ?? []) !== JSON.stringify(fresh.overloads ?? [])) return true;
     return (old.returns.type ?? old.returns.inferred ?? "") !== (fresh.returns.type ?? fresh.returns.inferred ?? "");
   }
   return old.kind !== fresh.kind || (old.type ?? "") !== (fresh.type ?? "");
@@ -103,40 +150,7 @@ function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Con
   const questionModules = [...new Set(pairs.map(([, fresh]) => fresh.symbol.module))].sort();
   for (const module of questionModules) {
     const base = rendered.new.get(module)!;
-    let line = base.lines.length + RESERVED_LINES;
-    let text = "interface __GatehouseMarker0 { readonly __gatehouse_marker: 0 }\n";
-    for (let i = 1; i < 8; i++) text += `interface __GatehouseMarker${i} { readonly __gatehouse_marker: ${i} }\n`;
-    line += 8;
-    for (const [old, fresh] of pairs.filter(([, f]) => f.symbol.module === module)) {
-      const q = questions.length;
-      const oldSide = sides.old.get(module) ?? [];
-      const newSide = sides.new.get(module) ?? [];
-      const oldNames = new Map(oldSide.map((x) => [x.symbol.name, x]));
-      const oldRef = reference("__gatehouse_old", old, oldSide, oldNames);
-      const newRef = reference("__gatehouse_new", fresh, newSide, oldNames);
-      if (!oldRef || !newRef) continue;
-      const question: Question = { id: contractId(old), module, old, fresh, kind: "value", declLines: [], probeLines: [] };
-      const bothCallable = CALLABLE_KINDS.has(old.kind) && CALLABLE_KINDS.has(fresh.kind) && !old.overloads?.length && !fresh.overloads?.length;
-      if (bothCallable && oldRef.callee && newRef.callee) {
-        question.kind = "call";
-        const isNew = old.kind === "class" || oldRef.construct;
-        const params = isNew ? "ConstructorParameters" : "Parameters";
-        const call = (callee: string) => (isNew ? `new ${callee}(...__q${q}_args);` : `${callee}(...__q${q}_args);`);
-        text += `declare const __q${q}_args: ${params}<${oldRef.callee}>;\ndeclare const __q${q}_old: ${oldRef.callee};\ndeclare const __q${q}_new: ${newRef.callee};\n${call(`__q${q}_old`)}\n${call(`__q${q}_new`)}\n`;
-        question.declLines = [line, line + 1, line + 2];
-        question.probeLines = [line + 3, line + 4];
-        line += 5;
-      } else if (!CALLABLE_KINDS.has(old.kind) && !CALLABLE_KINDS.has(fresh.kind) && oldRef.type && newRef.type) {
-        const strip = (t: string) => (old.optional || fresh.optional ? `Exclude<${t}, undefined>` : t);
-        text += `type __q${q}_o = ${strip(oldRef.type)};\ntype __q${q}_n = ${strip(newRef.type)};\n`;
-        question.declLines = [line, line + 1];
-        line += 2;
-      } else if (tpText(old) === tpText(fresh)) {
-        continue;
-      }
-      questions.push(question);
-    }
-    questionText.set(module, text);
+    questionText.set(module, writeQuestions(module, pairs, sides, base.lines.length + RESERVED_LINES, questions, (t) => t));
   }
 
   // Imports and placeholders for the names the declarations cannot resolve, in up to three passes.
@@ -242,6 +256,7 @@ function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Con
   };
   const newOf = (old: Contract) => newById(after, old);
   return {
+    inherited: () => undefined,
     call: (old) => calls.get(contractId(old)),
     value: (old) => values.get(contractId(old)),
     typeParam: (old, i, part) => {
@@ -261,17 +276,65 @@ function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Con
   };
 }
 
+const MARKERS = Array.from({ length: 8 }, (_, i) => `interface __GatehouseMarker${i} { readonly __gatehouse_marker: ${i} }\n`).join("");
+
+/**
+ * The questions about one module's changed contracts, as statements that start on `firstLine`
+ * (0-based) of a file where `__gatehouse_old` and `__gatehouse_new` are the two sides of the
+ * module. `qualify` makes a type parameter's constraint text resolve there.
+ */
+export function writeQuestions(module: string, pairs: [Contract, Contract][], sides: { old: Map<string, Contract[]>; new: Map<string, Contract[]> }, firstLine: number, questions: Question[], qualify: (type: string) => string): string {
+  let line = firstLine + 8;
+  let text = MARKERS;
+  for (const [old, fresh] of pairs.filter(([, f]) => f.symbol.module === module)) {
+    const q = questions.length;
+    const oldSide = sides.old.get(module) ?? [];
+    const newSide = sides.new.get(module) ?? [];
+    const oldNames = new Map(oldSide.map((x) => [x.symbol.name, x]));
+    const oldRef = reference("__gatehouse_old", old, oldSide, oldNames, qualify);
+    const newRef = reference("__gatehouse_new", fresh, newSide, oldNames, qualify);
+    if (!oldRef || !newRef) continue;
+    const question: Question = { id: contractId(old), module, old, fresh, kind: "value", declLines: [], probeLines: [] };
+    const bothCallable = CALLABLE_KINDS.has(old.kind) && CALLABLE_KINDS.has(fresh.kind);
+    const overloaded = Boolean(old.overloads?.length || fresh.overloads?.length);
+    const memberKindChanged = old.kind !== fresh.kind && MEMBER_KINDS.has(old.kind) && MEMBER_KINDS.has(fresh.kind);
+    if (bothCallable && !overloaded && oldRef.callee && newRef.callee) {
+      question.kind = "call";
+      const isNew = old.kind === "class" || oldRef.construct;
+      const params = isNew ? "ConstructorParameters" : "Parameters";
+      const call = (callee: string) => (isNew ? `new ${callee}(...__q${q}_args);` : `${callee}(...__q${q}_args);`);
+      text += `declare const __q${q}_args: ${params}<${oldRef.callee}>;\ndeclare const __q${q}_old: ${oldRef.callee};\ndeclare const __q${q}_new: ${newRef.callee};\n${call(`__q${q}_old`)}\n${call(`__q${q}_new`)}\n`;
+      question.declLines = [line, line + 1, line + 2];
+      question.probeLines = [line + 3, line + 4];
+      line += 5;
+    } else if (((!CALLABLE_KINDS.has(old.kind) && !CALLABLE_KINDS.has(fresh.kind)) || (bothCallable && overloaded) || memberKindChanged) && oldRef.value && newRef.value) {
+      // Overloads and property ↔ method: the whole member or function type, as its users see it.
+      const strip = (t: string) => (old.optional || fresh.optional ? `Exclude<${t}, undefined>` : t);
+      text += `type __q${q}_o = ${strip(oldRef.value)};\ntype __q${q}_n = ${strip(newRef.value)};\n`;
+      question.declLines = [line, line + 1];
+      line += 2;
+    } else if (tpText(old) === tpText(fresh)) {
+      continue;
+    }
+    questions.push(question);
+  }
+  return text;
+}
+
 function newById(after: Contract[], old: Contract): Contract | undefined {
   const id = contractId(old);
   return after.find((c) => contractId(c) === id);
 }
 
+const MEMBER_KINDS: ReadonlySet<string> = new Set(["method", "property"]);
+
 /**
- * How to name a contract inside the question scope: its callee type (callables) and its type
- * (values). Members of generic parents are instantiated with the same opaque arguments on both
- * sides (the old parent's arity, each within its constraint).
+ * How to name a contract inside the question scope: its callee type (callables) and its type as a
+ * value (what its users hold: a function's or class's `typeof`, a member's type, an alias's type).
+ * Members of generic parents are instantiated with the same opaque arguments on both sides (the
+ * old parent's arity, each within its constraint).
  */
-function reference(side: string, c: Contract, sameSide: Contract[], oldNames: Map<string, Contract>): { callee?: string; type?: string; construct?: boolean } | undefined {
+export function reference(side: string, c: Contract, sameSide: Contract[], oldNames: Map<string, Contract>, qualify: (type: string) => string = (t) => t): { callee?: string; value?: string; construct?: boolean } | undefined {
   const byName = new Map(sameSide.map((x) => [x.symbol.name, x]));
   const chain: Contract[] = [];
   for (let name: string | undefined = c.symbol.name; name !== undefined; name = parentOf(name)) {
@@ -281,7 +344,7 @@ function reference(side: string, c: Contract, sameSide: Contract[], oldNames: Ma
   }
   const args = (x: Contract) => {
     const typeParams = oldNames.get(x.symbol.name)?.typeParams ?? x.typeParams;
-    return typeParams?.length ? `<${typeParams.map((p, i) => (p.constraint ? `(${p.constraint}) & __GatehouseMarker${i % 8}` : `__GatehouseMarker${i % 8}`)).join(", ")}>` : "";
+    return typeParams?.length ? `<${typeParams.map((p, i) => (p.constraint ? `(${qualify(p.constraint)}) & __GatehouseMarker${i % 8}` : `__GatehouseMarker${i % 8}`)).join(", ")}>` : "";
   };
   // value path (for typeof) and type path, built from the root down
   let valuePath = `${side}.${chain[0]!.symbol.name === "default" ? "default" : localName(chain[0]!.symbol.name)}`;
@@ -290,14 +353,14 @@ function reference(side: string, c: Contract, sameSide: Contract[], oldNames: Ma
   let parent = chain[0]!;
   for (const node of chain.slice(1)) {
     const key = node.symbol.name.slice(parent.symbol.name.length + 1);
-    const isMember = node.kind === "method" || node.kind === "property";
+    const isMember = MEMBER_KINDS.has(node.kind);
     if (isMember && (parent.kind === "class" || parent.kind === "interface")) {
       const owner = node.static ? `(typeof ${valuePath})` : typeWithArgs;
       const index = /^\[(.*)\]$/.exec(key);
       if (key === "()" || key === "new()") return { callee: typeWithArgs, construct: key === "new()" };
       const member = index ? `${owner}[${index[1]}]` : `${owner}[${JSON.stringify(key)}]`;
-      if (node.kind === "method") return { callee: `NonNullable<${member}>` };
-      return { type: member };
+      if (node.kind === "method") return { callee: `NonNullable<${member}>`, value: member };
+      return { value: member };
     }
     valuePath = `${valuePath}.${key}`;
     typePath = `${typePath}.${key.replace(/:type$/, "")}`;
@@ -307,20 +370,20 @@ function reference(side: string, c: Contract, sameSide: Contract[], oldNames: Ma
   const last = chain[chain.length - 1]!;
   switch (last.kind) {
     case "function":
-      return { callee: `typeof ${valuePath}` };
+      return { callee: `typeof ${valuePath}`, value: `typeof ${valuePath}` };
     case "class":
-      return { callee: `typeof ${valuePath}`, type: typeWithArgs };
+      return { callee: `typeof ${valuePath}`, value: `typeof ${valuePath}` };
     case "const":
-      return { type: `typeof ${valuePath}` };
+      return { value: `typeof ${valuePath}` };
     case "type":
     case "interface":
-      return { type: typeWithArgs };
+      return { value: typeWithArgs };
     default:
       return undefined;
   }
 }
 
-function relate(checker: ts.TypeChecker, old: ts.Type, fresh: ts.Type, rule: Rule): Relation {
+export function relate(checker: ts.TypeChecker, old: ts.Type, fresh: ts.Type, rule: Rule): Relation {
   const accepts = assignable(checker, old, fresh, rule);
   const back = assignable(checker, fresh, old, rule);
   return accepts && back ? "same" : accepts ? "widened" : back ? "narrowed" : "changed";
@@ -342,7 +405,7 @@ function statementAt(source: ts.SourceFile, line: number): ts.Statement | undefi
   return source.statements.find((s) => source.getLineAndCharacterOfPosition(s.getStart(source)).line === line);
 }
 
-function resolvedAt(source: ts.SourceFile, line: number, checker: ts.TypeChecker): ts.Signature | undefined {
+export function resolvedAt(source: ts.SourceFile, line: number, checker: ts.TypeChecker): ts.Signature | undefined {
   const statement = statementAt(source, line);
   if (!statement || !ts.isExpressionStatement(statement)) return undefined;
   const e = statement.expression;
@@ -350,7 +413,7 @@ function resolvedAt(source: ts.SourceFile, line: number, checker: ts.TypeChecker
   return checker.getResolvedSignature(e);
 }
 
-function aliasTypeAt(source: ts.SourceFile, line: number, checker: ts.TypeChecker): ts.Type | undefined {
+export function aliasTypeAt(source: ts.SourceFile, line: number, checker: ts.TypeChecker): ts.Type | undefined {
   const statement = statementAt(source, line);
   return statement && ts.isTypeAliasDeclaration(statement) ? checker.getTypeFromTypeNode(statement.type) : undefined;
 }

@@ -2,7 +2,7 @@
 // Programs the judge builds from reconstructed declarations (judge.ts). Lib files are parsed once
 // per process and shared by every Program.
 
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import ts from "typescript";
 
 export const TYPES_OPTIONS: ts.CompilerOptions = {
@@ -39,9 +39,13 @@ export const JUDGE_OPTIONS: ts.CompilerOptions = {
 
 const libCache = new Map<string, ts.SourceFile | undefined>();
 
-/** A Program over in-memory files (absolute virtual paths) from `roots`, plus the compiler's lib files. */
-export function virtualProgram(files: Map<string, string>, roots: string[], oldProgram?: ts.Program): ts.Program {
-  const host = ts.createCompilerHost(JUDGE_OPTIONS);
+/**
+ * A Program over in-memory files (absolute virtual paths under /gatehouse/) from `roots`, plus the
+ * compiler's lib files and whatever real files they import (the source judge's package trees).
+ */
+export function virtualProgram(files: Map<string, string>, roots: string[], oldProgram?: ts.Program, options: ts.CompilerOptions = JUDGE_OPTIONS, transform?: (file: string, text: string) => string | undefined): ts.Program {
+  const host = ts.createCompilerHost(options);
+  const libDir = dirname(ts.getDefaultLibFilePath(options));
   const { fileExists, readFile, getSourceFile } = host;
   host.fileExists = (f) => files.has(f) || (!f.startsWith("/gatehouse/") && fileExists(f));
   host.readFile = (f) => files.get(f) ?? (f.startsWith("/gatehouse/") ? undefined : readFile(f));
@@ -49,8 +53,14 @@ export function virtualProgram(files: Map<string, string>, roots: string[], oldP
   host.getSourceFile = (f, version, onError, shouldCreate) => {
     const text = files.get(f);
     if (text !== undefined) return ts.createSourceFile(f, text, version, false, ts.ScriptKind.TS);
+    // Only the compiler's own lib files are shared: real files may change between two diffs.
+    if (!f.startsWith(libDir)) {
+      const real = transform ? readFile(f) : undefined;
+      const changed = real !== undefined ? transform!(f, real) : undefined;
+      return changed !== undefined ? ts.createSourceFile(f, changed, version, false) : getSourceFile(f, version, onError, shouldCreate);
+    }
     if (!libCache.has(f)) libCache.set(f, getSourceFile(f, version, onError, shouldCreate));
     return libCache.get(f);
   };
-  return ts.createProgram(roots, JUDGE_OPTIONS, host, oldProgram);
+  return ts.createProgram(roots, options, host, oldProgram);
 }

@@ -30,7 +30,11 @@ export interface SyntaxOptions {
 interface Resolver {
   load: (file: string) => ModuleInfo | undefined;
   lines: Map<Contract, number>;
+  /** a published template's name relative to its export (publishing renames the template in place) */
+  published: Map<Contract, string>;
 }
+
+const relativeName = (c: Contract, r: Resolver) => r.published.get(c) ?? c.symbol.name;
 
 interface ModuleInfo {
   file: string;
@@ -89,7 +93,8 @@ export function extractSyntax(root: string, files: string[], options: SyntaxOpti
     : (f: string) => fileSet.has(f);
   const modules = new Map<string, ModuleInfo | null>();
   const lines = new Map<Contract, number>();
-  const resolver: Resolver = { load: (file) => load(file), lines };
+  const published = new Map<Contract, string>();
+  const resolver: Resolver = { load: (file) => load(file), lines, published };
   const load = (file: string): ModuleInfo | undefined => {
     const known = modules.get(file);
     if (known !== undefined) return known ?? undefined;
@@ -108,7 +113,7 @@ export function extractSyntax(root: string, files: string[], options: SyntaxOpti
       resolveTable: (inner, name, fullName) => {
         const target = inner.exports.get(name);
         if (target && "local" in target) return contractsOf(inner.locals.get(target.local) ?? [], context, fullName);
-        return target ? resolveTarget(target, resolver, new Set())?.map((c) => renamed(c, fullName + c.symbol.name, lines)) : undefined;
+        return target ? resolveTarget(target, resolver, new Set())?.map((c) => renamed(c, fullName + relativeName(c, resolver), lines)) : undefined;
       },
     };
     for (const target of table.exports.values()) {
@@ -134,7 +139,6 @@ export function extractSyntax(root: string, files: string[], options: SyntaxOpti
     entries = publicByDefault(files, modules);
   }
   const contracts: Contract[] = [];
-  const published = new Map<Contract, string>();
   for (const file of entries) {
     const info = load(file);
     if (!info) continue;
@@ -214,7 +218,7 @@ function namespaceContracts(file: string, r: Resolver, seen: Set<string>): Contr
   const base: Contract = { symbol: { name: "", module: "" }, language: languageOf(file), kind: "namespace", params: [], returns: {}, sideEffects: [], errors: [], owners: [], consumers: [], tests: [] };
   const out = [base];
   for (const name of exportedNames(info, r, new Set())) {
-    for (const c of resolveExport(info, name, r, new Set(seen)) ?? []) out.push(renamed(c, `.${name}${c.symbol.name}`, r.lines));
+    for (const c of resolveExport(info, name, r, new Set(seen)) ?? []) out.push(renamed(c, `.${name}${relativeName(c, r)}`, r.lines));
   }
   return out;
 }

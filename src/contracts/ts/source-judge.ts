@@ -1,0 +1,345 @@
+// The judge over the real source trees, when both sides are on disk (`contracts diff --against`,
+// the release corpus): the questions of judge.ts are asked in one Program that imports the old and
+// the new entry module themselves, so the checker sees what the records leave out (members
+// inherited through `extends`, unexported helper types, conditional and mapped types as declared).
+// Fail-closed: a side whose files name types or modules the Program cannot resolve (an `any` in
+// disguise) answers nothing, and the rebuilt declarations decide as before.
+
+import { posix } from "node:path";
+import ts from "typescript";
+import { CALLABLE_KINDS, contractId, type Contract } from "../model.js";
+import { localName, parentOf } from "./declarations.js";
+import { aliasTypeAt, type CallVerdict, type Judge, NO_JUDGE, type Question, reference, relate, type Relation, resolvedAt, writeQuestions } from "./judge.js";
+import { JUDGE_OPTIONS, virtualProgram } from "./program.js";
+
+const SOURCE_OPTIONS: ts.CompilerOptions = { ...JUDGE_OPTIONS, allowJs: true, checkJs: false, esModuleInterop: true, skipLibCheck: false, maxNodeModuleJsDepth: 0 };
+
+/** Diagnostics that mean a name or module resolved to nothing (its type is `any`). */
+const UNRESOLVED = new Set([2304, 2305, 2307, 2503, 2552, 2580, 2591, 2592, 2694, 2724, 1192]);
+const PLACEHOLDERS = "/gatehouse/q/placeholders.d.ts";
+
+interface Placeholders {
+  globals: Set<string>;
+  namespaces: Map<string, Set<string>>;
+  /** module name → exported names ("default" included) */
+  modules: Map<string, Set<string>>;
+}
+
+/** The placeholder an unresolved-name diagnostic asks for; false when it is nothing a placeholder can be. */
+function addPlaceholder(p: Placeholders, source: ts.SourceFile, d: ts.Diagnostic): boolean {
+  const text = source.text.slice(d.start!, d.start! + (d.length ?? 0));
+  const add = <K>(map: Map<K, Set<string>>, key: K, name: string) => {
+    const set = map.get(key) ?? new Set<string>();
+    if (set.has(name) && map.has(key)) return false;
+    map.set(key, set.add(name));
+    return true;
+  };
+  // `import … from "node:stream"` without @types/node is 2591 on the quoted name.
+  if (d.code === 2307 || /^["']/.test(text)) {
+    const name = text.replace(/^["']|["']$/g, "");
+    if (p.modules.has(name) || name.startsWith(".") || name.startsWith("/")) return false;
+    p.modules.set(name, new Set());
+    return true;
+  }
+  if (d.code === 2305 || d.code === 2724 || d.code === 1192) {
+    const from = moduleSpecifierAt(source, d.start!);
+    if (from === undefined || !p.modules.has(from)) return false;
+    return add(p.modules, from, d.code === 1192 ? "default" : text);
+  }
+  if (!/^[A-Za-z_$][\w$]*$/.test(text)) return false;
+  if (d.code === 2694) {
+    const before = /([A-Za-z_$][\w$]*)\s*\.\s*$/.exec(source.text.slice(Math.max(0, d.start! - 200), d.start!));
+    if (!before || !p.namespaces.has(before[1]!)) return false;
+    return add(p.namespaces, before[1]!, text);
+  }
+  if (d.code === 2503) {
+    if (p.namespaces.has(text)) return false;
+    p.namespaces.set(text, new Set());
+    return true;
+  }
+  if (p.globals.has(text)) return false;
+  p.globals.add(text);
+  return true;
+}
+
+function moduleSpecifierAt(source: ts.SourceFile, pos: number): string | undefined {
+  const statement = source.statements.find((s) => s.getStart(source) <= pos && pos < s.end);
+  const specifier = statement && (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) ? statement.moduleSpecifier : undefined;
+  return specifier && ts.isStringLiteral(specifier) ? specifier.text : undefined;
+}
+
+/** Opaque, distinct types (any arity up to 8) and values of the same name. */
+function placeholderText(p: Placeholders): string {
+  const opaque = (name: string, full: string) => {
+    const params = Array.from({ length: 8 }, (_, i) => `A${i} = unknown`).join(", ");
+    const args = Array.from({ length: 8 }, (_, i) => `A${i}`).join(", ");
+    return `export interface ${name}<${params}> { readonly ${JSON.stringify(`__gatehouse_opaque:${full}`)}: [${args}] } export const ${name}: ${name};`;
+  };
+  const sorted = (set: Iterable<string>) => [...set].sort();
+  let text = "";
+  for (const name of sorted(p.globals)) text += `${opaque(name, name).replace(/export /g, "declare ").replace("declare interface", "interface")}\n`;
+  for (const ns of sorted(p.namespaces.keys())) text += `declare namespace ${ns} { ${sorted(p.namespaces.get(ns)!).map((n) => opaque(n, `${ns}.${n}`)).join(" ")} }\n`;
+  for (const mod of sorted(p.modules.keys())) {
+    const names = sorted(p.modules.get(mod)!);
+    const members = names.filter((n) => n !== "default").map((n) => opaque(n, `${mod}.${n}`));
+    if (names.includes("default")) members.push(`${opaque("__default", `${mod}.default`)} export default __default;`);
+    text += `declare module ${JSON.stringify(mod)} { ${members.join(" ")} }\n`;
+  }
+  return text;
+}
+
+/** `dist/index.d.ts` → an import specifier of the module under `root` (absolute, extension the resolver maps back). */
+function specifier(root: string, module: string): string {
+  const path = posix.join(root, module);
+  if (/\.d\.ts$/.test(path)) return path.replace(/\.d\.ts$/, "");
+  if (/\.d\.mts$/.test(path)) return path.replace(/\.d\.mts$/, ".mjs");
+  if (/\.d\.cts$/.test(path)) return path.replace(/\.d\.cts$/, ".cjs");
+  return path.replace(/\.tsx?$/, ".js").replace(/\.mts$/, ".mjs").replace(/\.cts$/, ".cjs");
+}
+
+export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [Contract, Contract][], orphans: Contract[], roots: { old: string; new: string }): Judge {
+  const bySide = (contracts: Contract[]) => {
+    const map = new Map<string, Contract[]>();
+    for (const c of contracts) if (c.language !== "python") map.set(c.symbol.module, [...(map.get(c.symbol.module) ?? []), c]);
+    return map;
+  };
+  const sides = { old: bySide(before), new: bySide(after) };
+  const modules = [...new Set([...pairs.map(([, f]) => f.symbol.module), ...orphans.map((c) => c.symbol.module)])].filter((m) => sides.old.has(m) && sides.new.has(m)).sort();
+  if (modules.length === 0) return NO_JUDGE;
+  const files = new Map<string, string>();
+  const questions: Question[] = [];
+  const orphanQuestions = new Map<string, { file: string; lines: [number, number] }>();
+  const fileOf = new Map<string, string>();
+  const respelled = new Map<string, { file: string; lines: [number, number] }>();
+  modules.forEach((module, i) => {
+    const file = `/gatehouse/q/m${i}.ts`;
+    fileOf.set(module, file);
+    const newNames = new Set((sides.new.get(module) ?? []).filter((c) => parentOf(c.symbol.name) === undefined && c.symbol.name !== "default").map((c) => localName(c.symbol.name)));
+    let text = `import * as __gatehouse_old from ${JSON.stringify(specifier(roots.old, module))}; import * as __gatehouse_new from ${JSON.stringify(specifier(roots.new, module))};\n`;
+    text += writeQuestions(module, pairs, sides, 1, questions, (t) => qualify(t, newNames));
+    let line = text.split("\n").length - 1;
+    const oldSide = sides.old.get(module) ?? [];
+    const oldNames = new Map(oldSide.map((x) => [x.symbol.name, x]));
+    for (const orphan of orphans.filter((c) => c.symbol.module === module)) {
+      const ref = reference("__gatehouse_old", orphan, oldSide, oldNames, (t) => qualify(t, newNames));
+      if (!ref?.value) continue;
+      const strip = (t: string) => (orphan.optional ? `Exclude<${t}, undefined>` : t);
+      text += `type __o${line}_o = ${strip(ref.value)};\ntype __o${line}_n = ${strip(ref.value.split("__gatehouse_old.").join("__gatehouse_new."))};\n`;
+      orphanQuestions.set(contractId(orphan), { file, lines: [line, line + 1] });
+      line += 2;
+    }
+    // The old type text read in the new version's scope, beside the new text: when the two are the
+    // same type the position did not change; a change of a type it names is that type's own change
+    // (reported on its members), not one of every position that names it.
+    const inNew = (t: string) => qualify(t, newNames);
+    const oldTop = new Map((sides.old.get(module) ?? []).filter((c) => parentOf(c.symbol.name) === undefined).map((c) => [c.symbol.name, c]));
+    const changedAliases = new Set(
+      (sides.new.get(module) ?? [])
+        .filter((c) => c.kind === "type" && parentOf(c.symbol.name) === undefined)
+        .filter((c) => { const o = oldTop.get(c.symbol.name); return !o || o.type !== c.type || JSON.stringify(o.typeParams ?? []) !== JSON.stringify(c.typeParams ?? []); })
+        .map((c) => localName(c.symbol.name)),
+    );
+    for (const [old, fresh] of pairs.filter(([, f]) => f.symbol.module === module)) {
+      const positions: [string, string | undefined, string | undefined][] = [];
+      if (CALLABLE_KINDS.has(old.kind) && CALLABLE_KINDS.has(fresh.kind)) {
+        if (old.overloads?.length || fresh.overloads?.length) continue;
+        old.params.forEach((p, i) => positions.push([`p${i}`, p.type, fresh.params[i]?.type]));
+        positions.push(["r", old.returns.type, fresh.returns.type]);
+      } else {
+        positions.push(["value", old.type, fresh.type]);
+      }
+      for (const [key, a, b] of positions) {
+        // A changed alias is reported RISKY on its own (safe where passed, breaking where
+        // received): a position that names one is judged across the versions instead.
+        if (a === undefined || b === undefined || a === b || namesIn(a, changedAliases).heads.length > 0 || namesIn(b, changedAliases).heads.length > 0) continue;
+        text += `type __r${line}_o = ${inNew(a)};\ntype __r${line}_n = ${inNew(b)};\n`;
+        respelled.set(`${contractId(old)}\0${key}`, { file, lines: [line, line + 1] });
+        line += 2;
+      }
+    }
+    files.set(file, `${text}export {};\n`);
+  });
+
+  // Names and modules the trees import but nobody ships here (dependencies, @types/node) become
+  // opaque placeholders shared by both sides, in up to three passes; what is still unresolved
+  // after that makes the source judge answer nothing.
+  const placeholders: Placeholders = { globals: new Set(), namespaces: new Map(), modules: new Map() };
+  const treeFiles = (p: ts.Program) => p.getSourceFiles().filter((f) => f.fileName.startsWith(`${roots.old}/`) || f.fileName.startsWith(`${roots.new}/`));
+  const underRoots = (f: string) => f.startsWith(`${roots.old}/`) || f.startsWith(`${roots.new}/`);
+  const transform = (f: string, text: string) => (underRoots(f) ? withoutPrivateMembers(f, text) : undefined);
+  let program = virtualProgram(files, [...files.keys()], undefined, SOURCE_OPTIONS, transform);
+  let unresolved = 0;
+  for (let pass = 0; pass < 4; pass++) {
+    unresolved = 0;
+    let added = false;
+    for (const source of treeFiles(program)) {
+      for (const d of program.getSemanticDiagnostics(source)) {
+        if (!UNRESOLVED.has(d.code) || d.start === undefined) continue;
+        unresolved++;
+        if (addPlaceholder(placeholders, source, d)) added = true;
+      }
+    }
+    if (!added || pass === 3) break;
+    files.set(PLACEHOLDERS, placeholderText(placeholders));
+    program = virtualProgram(files, [PLACEHOLDERS, ...[...files.keys()].filter((f) => f !== PLACEHOLDERS)], program, SOURCE_OPTIONS, transform);
+  }
+  if (unresolved > 0) return NO_JUDGE;
+  const checker = program.getTypeChecker();
+  const errorLines = new Map<string, Set<number>>();
+  for (const file of files.keys()) {
+    const source = program.getSourceFile(file);
+    if (!source) return NO_JUDGE;
+    const lines = new Set<number>();
+    for (const d of [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)]) if (d.start !== undefined) lines.add(source.getLineAndCharacterOfPosition(d.start).line);
+    // The imports themselves failed: nothing in this file is answerable.
+    if (lines.has(0)) lines.add(-1);
+    errorLines.set(file, lines);
+  }
+  const answerable = (file: string, lines: number[]) => {
+    const errors = errorLines.get(file)!;
+    return !errors.has(-1) && !lines.some((l) => errors.has(l));
+  };
+
+  const calls = new Map<string, CallVerdict>();
+  const values = new Map<string, Relation>();
+  for (const q of questions) {
+    const file = fileOf.get(q.module)!;
+    if (!answerable(file, q.declLines)) continue;
+    const source = program.getSourceFile(file)!;
+    if (q.kind === "call") {
+      const [oldSig, newSig] = q.probeLines.map((l) => resolvedAt(source, l, checker));
+      if (!oldSig || !newSig) continue;
+      const n = Math.min(q.old.params.length, q.fresh.params.length, oldSig.parameters.length, newSig.parameters.length);
+      const params: (Relation | undefined)[] = [];
+      for (let i = 0; i < n; i++) params.push(relate(checker, checker.getTypeOfSymbol(oldSig.parameters[i]!), checker.getTypeOfSymbol(newSig.parameters[i]!), "argument"));
+      calls.set(q.id, { params, returns: relate(checker, checker.getReturnTypeOfSignature(oldSig), checker.getReturnTypeOfSignature(newSig), "reader") });
+    } else if (q.declLines.length === 2) {
+      const [o, n] = q.declLines.map((l) => aliasTypeAt(source, l, checker));
+      if (o && n) values.set(q.id, relate(checker, o, n, "reader"));
+    }
+  }
+  // Each position's relation with the old text read in the new scope, where it could be read.
+  const positions = new Map<string, Relation>();
+  for (const [key, { file, lines }] of respelled) {
+    if (!answerable(file, lines)) continue;
+    const source = program.getSourceFile(file)!;
+    const [o, n] = lines.map((l) => aliasTypeAt(source, l, checker));
+    if (o && n) positions.set(key, relate(checker, o, n, /\0p\d+$/.test(key) ? "argument" : "reader"));
+  }
+  for (const [old, fresh] of pairs) {
+    const id = contractId(old);
+    const value = positions.get(`${id}\0value`);
+    if (value) values.set(id, value);
+    if (!CALLABLE_KINDS.has(old.kind)) continue;
+    const verdict = calls.get(id);
+    if (verdict) {
+      verdict.params = verdict.params.map((r, i) => positions.get(`${id}\0p${i}`) ?? r);
+      verdict.returns = positions.get(`${id}\0r`) ?? verdict.returns;
+    } else if (!old.overloads?.length && !fresh.overloads?.length && JSON.stringify(old.typeParams ?? []) === JSON.stringify(fresh.typeParams ?? [])) {
+      // No call probe answered: the positions that could be read decide, the others stay with syntax.
+      const params = old.params.map((p, i) => (p.type === fresh.params[i]?.type ? "same" : positions.get(`${id}\0p${i}`)));
+      const returns = old.returns.type === fresh.returns.type ? "same" : positions.get(`${id}\0r`);
+      if (params.every((r) => r !== undefined) && returns !== undefined) calls.set(id, { params, returns });
+    }
+  }
+  const inherited = new Map<string, Relation>();
+  for (const [id, { file, lines }] of orphanQuestions) {
+    if (!answerable(file, lines)) continue;
+    const source = program.getSourceFile(file)!;
+    const [o, n] = lines.map((l) => aliasTypeAt(source, l, checker));
+    if (o && n) inherited.set(id, relate(checker, o, n, "reader"));
+  }
+
+  // Type parameters: the declarations themselves, found through each side's module exports.
+  const moduleSymbol = (side: "old" | "new", module: string) => {
+    const source = program.getSourceFile(fileOf.get(module) ?? "");
+    const statement = source?.statements[side === "old" ? 0 : 1];
+    return statement && ts.isImportDeclaration(statement) ? checker.getSymbolAtLocation(statement.moduleSpecifier) : undefined;
+  };
+  const declarationOf = (side: "old" | "new", c: Contract) => {
+    let symbol = moduleSymbol(side, c.symbol.module);
+    const path: string[] = [];
+    for (let name: string | undefined = c.symbol.name; name !== undefined; name = parentOf(name)) path.unshift(name.slice((parentOf(name)?.length ?? -1) + 1));
+    for (const segment of path) {
+      if (!symbol) return undefined;
+      const name = segment.replace(/:type$/, "");
+      symbol = checker.getExportsOfModule(symbol).find((s) => s.name === name);
+      if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+    }
+    return symbol?.declarations?.find((d): d is ts.ClassDeclaration | ts.InterfaceDeclaration | ts.TypeAliasDeclaration => ts.isClassDeclaration(d) || ts.isInterfaceDeclaration(d) || ts.isTypeAliasDeclaration(d));
+  };
+  const newById = new Map(after.map((c) => [contractId(c), c]));
+  return {
+    call: (old) => calls.get(contractId(old)),
+    value: (old) => values.get(contractId(old)),
+    inherited: (old) => inherited.get(contractId(old)),
+    typeParam: (old, i, part) => {
+      const fresh = newById.get(contractId(old));
+      if (!fresh || !modules.includes(old.symbol.module)) return undefined;
+      const a = declarationOf("old", old)?.typeParameters?.[i]?.[part];
+      const b = declarationOf("new", fresh)?.typeParameters?.[i]?.[part];
+      if (!a || !b) return undefined;
+      const ta = checker.getTypeFromTypeNode(a);
+      const tb = checker.getTypeFromTypeNode(b);
+      if (part === "constraint") return relate(checker, ta, tb, "argument");
+      return relate(checker, ta, tb, "argument") === "same" && relate(checker, ta, tb, "reader") === "same" ? "same" : "changed";
+    },
+  };
+}
+
+/**
+ * The file without its classes' private and protected members and with `unique symbol` as
+ * `symbol` (blanked, so positions stay): both make a type nominal to its declaration, so the old
+ * and the new version of one class would never relate, though no caller can tell them apart (the
+ * records skip them too).
+ */
+function withoutPrivateMembers(file: string, input: string): string | undefined {
+  // A `unique symbol` is another type in each version: keys declared with one are dropped alike.
+  const text = input.replace(/\bunique symbol\b/g, "symbol       ");
+  if (!/\b(private|protected)\b|#/.test(text)) return text === input ? undefined : text;
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const ranges: [number, number][] = [];
+  const hidden = (node: ts.Node) => ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.PrivateKeyword || m.kind === ts.SyntaxKind.ProtectedKeyword);
+  const visit = (node: ts.Node): void => {
+    if (ts.isClassLike(node)) {
+      for (const member of node.members) {
+        if (hidden(member) || (member.name !== undefined && ts.isPrivateIdentifier(member.name))) ranges.push([member.getStart(source), member.end]);
+        else if (ts.isConstructorDeclaration(member)) {
+          // `constructor(private x: T)`: a parameter, no longer a private property.
+          for (const param of member.parameters) for (const m of ts.getModifiers(param) ?? []) if (m.kind === ts.SyntaxKind.PrivateKeyword || m.kind === ts.SyntaxKind.ProtectedKeyword) ranges.push([m.getStart(source), m.end]);
+        }
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  if (ranges.length === 0) return text === input ? undefined : text;
+  let out = text;
+  for (const [start, end] of ranges.sort((a, b) => b[0] - a[0])) out = out.slice(0, start) + out.slice(start, end).replace(/[^\n]/g, " ") + out.slice(end);
+  return out;
+}
+
+/** Names of the module in a type text, as the new side's exports. */
+function qualify(type: string, names: Set<string>): string {
+  const { source, heads } = namesIn(type, names);
+  let text = source.text;
+  for (const at of heads.map((h) => h.at).sort((a, b) => b - a)) text = `${text.slice(0, at)}__gatehouse_new.${text.slice(at)}`;
+  return text.slice("type __q = ".length, -1);
+}
+
+/** The references in a type text whose first name is one of `names`, with their positions. */
+function namesIn(type: string, names: Set<string>): { source: ts.SourceFile; heads: { name: string; at: number }[] } {
+  const source = ts.createSourceFile("/q.ts", `type __q = ${type};`, ts.ScriptTarget.Latest, true);
+  const heads: { name: string; at: number }[] = [];
+  const visit = (node: ts.Node): void => {
+    let name: ts.EntityName | ts.Expression | undefined;
+    if (ts.isTypeReferenceNode(node)) name = node.typeName;
+    else if (ts.isTypeQueryNode(node)) name = node.exprName;
+    else if (ts.isExpressionWithTypeArguments(node)) name = node.expression;
+    while (name && (ts.isQualifiedName(name) || ts.isPropertyAccessExpression(name))) name = ts.isQualifiedName(name) ? name.left : name.expression;
+    if (name && ts.isIdentifier(name) && names.has(name.text)) heads.push({ name: name.text, at: name.getStart(source) });
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return { source, heads };
+}

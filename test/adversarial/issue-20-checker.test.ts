@@ -1,0 +1,96 @@
+// Issue 20 (the npm release corpus, scripts/bench-contracts-corpus.ts): false BREAKINGs from
+// comparing records where the checker should decide. A member moved to a base interface read as
+// removed (ky), overloads rewritten as one generic signature read as removed overloads (execa), a
+// function-typed property rewritten as a method read as a kind change (axios), and the members of
+// `import * as z; export { z }` were named twice (`z.AZ` for `z.A`, zod). With both trees on disk
+// the checker reads the real declarations (ts/source-judge.ts); what they import but do not ship
+// stays an opaque name, never `any`.
+
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { diffContracts } from "../../src/contracts/diff.js";
+import { extractContracts } from "../../src/contracts/extract.js";
+
+type Tree = Record<string, string>;
+
+function write(root: string, files: Tree): void {
+  for (const [file, text] of Object.entries({ "package.json": '{ "name": "pkg", "types": "index.d.ts" }', ...files })) {
+    mkdirSync(dirname(join(root, file)), { recursive: true });
+    writeFileSync(join(root, file), text);
+  }
+}
+
+/** Change codes between two package trees, with and without the trees for the checker. */
+async function codes(before: Tree, after: Tree): Promise<{ records: string[]; sources: string[] }> {
+  const dir = mkdtempSync(join(tmpdir(), "gatehouse-issue-20-"));
+  try {
+    write(join(dir, "old"), before);
+    write(join(dir, "new"), after);
+    const a = await extractContracts(join(dir, "old"));
+    const b = await extractContracts(join(dir, "new"));
+    const list = (sources?: { old: string; new: string }) => diffContracts(a.contracts, b.contracts, sources ? { sources } : {}).map((c) => `${c.code} ${c.id}`);
+    return { records: list(), sources: list({ old: join(dir, "old"), new: join(dir, "new") }) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("issue 20.2: a member moved to a base interface is still the interface's (no symbol-removed)", async () => {
+  const got = await codes({ "index.d.ts": "export interface Options { retry?: number; json?: unknown; timeout: number }\n" }, { "index.d.ts": "interface Base { retry?: number; json?: unknown }\nexport interface Options extends Base { timeout: number }\n" });
+  assert.equal(got.sources, []);
+  // Without the trees the records alone cannot see the base: the removals stand (fail-closed).
+  assert.ok(got.records.includes("contracts/symbol-removed index.d.ts#Options.retry"), got.records.join("\n"));
+});
+
+test("issue 20.2: a member moved to a base interface with another type is a type change, not no change", async () => {
+  const got = await codes({ "index.d.ts": "export interface Options { retry?: number; timeout: number }\n" }, { "index.d.ts": "interface Base { retry?: string }\nexport interface Options extends Base { timeout: number }\n" });
+  assert.equal(got.sources, ["contracts/type-changed index.d.ts#Options.retry"]);
+});
+
+test("issue 20.2: overloads folded into one signature that accepts every old call remove no overload", async () => {
+  const before = { "index.d.ts": "export declare function pick(x: string): string;\nexport declare function pick(x: number): number;\n" };
+  const folded = await codes(before, { "index.d.ts": "export declare function pick<T extends string | number>(x: T): T;\n" });
+  // The generic signature is new (SAFE); no old overload is reported removed.
+  assert.equal(folded.records, ["contracts/overload-added index.d.ts#pick"]);
+  assert.equal(folded.sources, ["contracts/overload-added index.d.ts#pick"]);
+  const dropped = await codes(before, { "index.d.ts": "export declare function pick(x: string): string;\nexport declare function pick(x: boolean): boolean;\n" });
+  assert.ok(dropped.sources.includes("contracts/overload-removed index.d.ts#pick"), dropped.sources.join("\n"));
+});
+
+test("issue 20.2: a function-typed property rewritten as a method of the same type is no change", async () => {
+  const before = { "index.d.ts": "export declare class Headers { get: (name: string) => string | undefined; }\n" };
+  assert.equal((await codes(before, { "index.d.ts": "export declare class Headers { get(name: string): string | undefined; }\n" })).sources, []);
+  const other = await codes(before, { "index.d.ts": "export declare class Headers { get(name: number): string | undefined; }\n" });
+  assert.equal(other.sources, ["contracts/kind-changed index.d.ts#Headers.get"]);
+});
+
+test("issue 20.1: the members of an exported module namespace are named once (z.A, not z.AA)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "gatehouse-issue-20-"));
+  try {
+    write(dir, { "index.d.ts": 'import * as z from "./external";\nexport * from "./external";\nexport { z };\n', "external.d.ts": "export type A = string;\nexport interface B { p: number }\n" });
+    const names = (await extractContracts(dir)).contracts.map((c) => c.symbol.name);
+    assert.equal(names, ["A", "B", "B.p", "z", "z.A", "z.B", "z.B.p"]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("issue 20.2: a type the trees import from a package they do not ship is opaque, not any (a change still breaks)", async () => {
+  const got = await codes({ "index.d.ts": 'import type { Agent } from "undici-types";\nexport declare function connect(agent: Agent): void;\n' }, { "index.d.ts": 'import type { Agent } from "undici-types";\nexport declare function connect(agent: number): void;\n' });
+  assert.equal(got.sources, ["contracts/param-type-changed index.d.ts#connect"]);
+  const same = await codes({ "index.d.ts": 'import type { Agent } from "undici-types";\nexport declare function connect(agent: Agent): void;\n' }, { "index.d.ts": 'import type { Agent as A } from "undici-types";\nexport declare function connect(agent: A): void;\n' });
+  assert.equal(same.sources, []);
+});
+
+test("issue 20.2: a parameter that names a class whose members changed is judged by the parameter's own change (old text, new scope)", async () => {
+  const got = await codes({ "index.d.ts": "export declare class H { a: string }\nexport declare function f(h: H): void;\n" }, { "index.d.ts": "export declare class H { a: string; b: number }\nexport declare function f(h: H | string): void;\n" });
+  // H gained a member (reported on H); f now also accepts a string: widened, no break of f.
+  assert.equal(got.sources, ["contracts/symbol-added index.d.ts#H.b"]);
+  const narrowed = await codes({ "index.d.ts": "export declare class H { a: string }\nexport declare function f(h: H | string): void;\n" }, { "index.d.ts": "export declare class H { a: string; b: number }\nexport declare function f(h: H): void;\n" });
+  assert.ok(narrowed.sources.includes("contracts/param-type-narrowed index.d.ts#f"), narrowed.sources.join("\n"));
+});
+
+test.run();

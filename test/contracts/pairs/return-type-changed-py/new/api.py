@@ -1,0 +1,2 @@
+def count(path: str) -> str:
+    return str(len(path))

@@ -1,0 +1,5 @@
+from typing import Optional
+
+
+def find(name: str) -> Optional[str]:
+    return name or None
