@@ -47,6 +47,8 @@ test("contracts workflow: accept, diff, gate, decide, accept, gate", async () =>
     mkdirSync(join(dir, "src"));
     writeFileSync(join(dir, "src", "api.ts"), '/** @stable */\nexport function greet(name: string, greeting?: string): string {\n  return (greeting ?? "hi ") + name;\n}\n');
     writeFileSync(join(dir, "src", "use.ts"), 'import { greet } from "./api.js";\n\nexport function main(): string {\n  return greet("ada", "hello ");\n}\n');
+    mkdirSync(join(dir, "test"));
+    writeFileSync(join(dir, "test", "api.test.ts"), 'import { greet } from "../src/api.js";\n\nif (greet("ada", "hello ") !== "hello ada") throw new Error("greet");\n');
     writeFileSync(join(dir, "gatehouse.config.yaml"), "version: 1\ncollectors:\n  contracts: {}\n");
     const created = await cli(dir, ["contracts", "accept"]);
     assert.is(created.exitCode, 0, created.stderr);
@@ -68,7 +70,10 @@ test("contracts workflow: accept, diff, gate, decide, accept, gate", async () =>
     const deniedFindings = (JSON.parse(denied.stdout) as { findings: { code: string; location?: { file?: string; line?: number } }[] }).findings;
     assert.equal(deniedFindings.find((f) => f.code === "contracts/breaking-unapproved")?.location, { pointer: "/changes/0", file: "src/api.ts", line: 2 });
     const codes = deniedFindings.map((f) => f.code).sort();
-    assert.equal(codes, ["contracts/breaking-unapproved", "contracts/impact-understated", "contracts/registry-out-of-date"]);
+    // greet is @stable and its registry entry names no test yet; its test was not touched.
+    assert.equal(codes, ["contracts/breaking-unapproved", "contracts/impact-understated", "contracts/registry-out-of-date", "contracts/stable-untested", "contracts/untested-change"]);
+    const untested = deniedFindings.find((f) => f.code === "contracts/untested-change") as { message?: string } | undefined;
+    assert.match(untested?.message ?? "", "the change touches no test file that calls greet; test files that call it today: test/api.test.ts");
 
     assert.is((await cli(dir, ["contracts", "decide", "--id", "drop-greeting"])).exitCode, 0);
     const refused = await cli(dir, ["contracts", "accept"]);
@@ -79,6 +84,7 @@ test("contracts workflow: accept, diff, gate, decide, accept, gate", async () =>
     const decision = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
     assert.equal(decision.impactedConsumers, ["src/use.ts"]);
     writeFileSync(file, JSON.stringify({ ...decision, reasons: ["simpler"], migrationPlan: "drop the second argument", rollback: "revert", tests: ["test/api.test.ts"], approvedBy: "lead" }));
+    writeFileSync(join(dir, "test", "api.test.ts"), 'import { greet } from "../src/api.js";\n\nif (greet("ada") !== "ada") throw new Error("greet");\n');
     const accepted = await cli(dir, ["contracts", "accept"], { GATEHOUSE_NOW: "2026-11-22T00:00:00Z" });
     assert.is(accepted.exitCode, 0, accepted.stderr);
     assert.match(accepted.stdout, "contracts/registry.json 1.0.0 -> 2.0.0");
