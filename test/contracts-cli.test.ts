@@ -3,7 +3,7 @@
 // gate denies → decide → incomplete decision refused by accept → complete → accept bumps major →
 // gate with a declared impact and the base ref allows.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -47,6 +47,8 @@ test("contracts workflow: accept, diff, gate, decide, accept, gate", async () =>
     mkdirSync(join(dir, "src"));
     writeFileSync(join(dir, "src", "api.ts"), '/** @stable */\nexport function greet(name: string, greeting?: string): string {\n  return (greeting ?? "hi ") + name;\n}\n');
     writeFileSync(join(dir, "src", "use.ts"), 'import { greet } from "./api.js";\n\nexport function main(): string {\n  return greet("ada", "hello ");\n}\n');
+    mkdirSync(join(dir, "test"));
+    writeFileSync(join(dir, "test", "api.test.ts"), 'import { greet } from "../src/api.js";\n\nif (greet("ada", "hello ") !== "hello ada") throw new Error("greet");\n');
     writeFileSync(join(dir, "gatehouse.config.yaml"), "version: 1\ncollectors:\n  contracts: {}\n");
     const created = await cli(dir, ["contracts", "accept"]);
     assert.is(created.exitCode, 0, created.stderr);
@@ -59,16 +61,19 @@ test("contracts workflow: accept, diff, gate, decide, accept, gate", async () =>
     assert.is(diff.exitCode, 0, diff.stderr);
     const parsed = JSON.parse(diff.stdout) as { detected: string; changes: { code: string; callSites: unknown[] }[] };
     assert.is(parsed.detected, "BREAKING");
-    assert.equal(parsed.changes.map((c) => [c.code, c.callSites]), [["contracts/param-removed", [{ file: "src/use.ts", line: 4 }]]]);
+    assert.equal(parsed.changes.map((c) => [c.code, c.callSites]), [["contracts/param-removed", [{ file: "src/use.ts", line: 4 }, { file: "test/api.test.ts", line: 3 }]]]);
     const against = await cli(dir, ["contracts", "diff", "--against", "HEAD"]);
-    assert.match(against.stdout, "BREAKING contracts/param-removed  src/api.ts#greet: parameter greeting was removed  [1 call sites: src/use.ts:4]");
+    assert.match(against.stdout, "BREAKING contracts/param-removed  src/api.ts#greet: parameter greeting was removed  [2 call sites: src/use.ts:4, test/api.test.ts:3]");
 
     const denied = await cli(dir, ["gate", "--format", "json"]);
     assert.is(denied.exitCode, 1);
     const deniedFindings = (JSON.parse(denied.stdout) as { findings: { code: string; location?: { file?: string; line?: number } }[] }).findings;
     assert.equal(deniedFindings.find((f) => f.code === "contracts/breaking-unapproved")?.location, { pointer: "/changes/0", file: "src/api.ts", line: 2 });
     const codes = deniedFindings.map((f) => f.code).sort();
-    assert.equal(codes, ["contracts/breaking-unapproved", "contracts/impact-understated", "contracts/registry-out-of-date"]);
+    // greet is @stable and its registry entry names no test yet; its test was not touched.
+    assert.equal(codes, ["contracts/breaking-unapproved", "contracts/impact-understated", "contracts/registry-out-of-date", "contracts/stable-untested", "contracts/untested-change"]);
+    const untested = deniedFindings.find((f) => f.code === "contracts/untested-change") as { message?: string } | undefined;
+    assert.match(untested?.message ?? "", "the change touches no test file that calls greet; test files that call it today: test/api.test.ts");
 
     assert.is((await cli(dir, ["contracts", "decide", "--id", "drop-greeting"])).exitCode, 0);
     const refused = await cli(dir, ["contracts", "accept"]);
@@ -77,8 +82,9 @@ test("contracts workflow: accept, diff, gate, decide, accept, gate", async () =>
     assert.match(refused.stdout + refused.stderr, "contracts/decisions/drop-greeting.json is incomplete, missing: approvedBy, migrationPlan, rollback, tests");
     const file = join(dir, "contracts", "decisions", "drop-greeting.json");
     const decision = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
-    assert.equal(decision.impactedConsumers, ["src/use.ts"]);
+    assert.equal(decision.impactedConsumers, ["src/use.ts", "test/api.test.ts"]);
     writeFileSync(file, JSON.stringify({ ...decision, reasons: ["simpler"], migrationPlan: "drop the second argument", rollback: "revert", tests: ["test/api.test.ts"], approvedBy: "lead" }));
+    writeFileSync(join(dir, "test", "api.test.ts"), 'import { greet } from "../src/api.js";\n\nif (greet("ada") !== "ada") throw new Error("greet");\n');
     const accepted = await cli(dir, ["contracts", "accept"], { GATEHOUSE_NOW: "2026-11-22T00:00:00Z" });
     assert.is(accepted.exitCode, 0, accepted.stderr);
     assert.match(accepted.stdout, "contracts/registry.json 1.0.0 -> 2.0.0");
@@ -221,6 +227,71 @@ test("no registry: the collector reports contracts/registry-missing, and the dif
     assert.equal(result.document?.changes.map((c) => c.code), ["contracts/symbol-added"]);
     assert.equal(result.document?.registry.inSync, false);
     assert.equal(result.extraction.contracts.map((c) => c.symbol.name), ["f"]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("issue 19.1: test facts: touched tests, what they called at the base, renames, and references that leave the repository", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "gh-contracts-testfacts-"));
+  const outside = mkdtempSync(join(tmpdir(), "gh-contracts-outside-"));
+  try {
+    await git(dir, ["init", "-q"]);
+    mkdirSync(join(dir, "src"));
+    mkdirSync(join(dir, "test"));
+    writeFileSync(join(dir, "src", "a.ts"), "export function f(): number {\n  return 1;\n}\n\n/** @stable */\nexport interface Shape {\n  sides: number;\n}\n");
+    writeFileSync(join(dir, "test", "a.test.ts"), 'import { f } from "../src/a.js";\nf();\n');
+    writeFileSync(join(dir, "test", "old.test.ts"), 'import { f } from "../src/a.js";\nf();\n');
+    writeFileSync(join(dir, "test", "shape.test.ts"), 'import type { Shape } from "../src/a.js";\nconst s: Shape = { sides: 3 };\nvoid s;\n');
+    writeFileSync(join(dir, "test", "other.test.ts"), "export const x = 1;\n");
+    assert.is((await cli(dir, ["contracts", "accept"])).exitCode, 0);
+    await git(dir, ["add", "-A"]);
+    await git(dir, ["commit", "-qm", "base"]);
+
+    // f is removed: its test stops calling it, another test that called it is deleted.
+    writeFileSync(join(dir, "src", "a.ts"), "/** @stable */\nexport interface Shape {\n  sides: number;\n}\n");
+    writeFileSync(join(dir, "test", "a.test.ts"), "export {};\n");
+    rmSync(join(dir, "test", "old.test.ts"));
+    await git(dir, ["mv", "test/other.test.ts", "test/renamed.test.ts"]);
+    writeFileSync(join(outside, "x.test.ts"), 'import { f } from "../src/a.js";\nf();\n');
+    symlinkSync(join(outside, "x.test.ts"), join(dir, "test", "link.test.ts"));
+    mkdirSync(join(dir, "contracts", "decisions"), { recursive: true });
+    const named = ["test/a.test.ts", "./test/a.test.ts", "../x.test.ts", join(outside, "x.test.ts"), "test/link.test.ts", "src/a.ts", "test/none.test.ts"];
+    writeFileSync(
+      join(dir, "contracts", "decisions", "drop-f.json"),
+      JSON.stringify({ decisionId: "drop-f", decision: "APPROVE", reasons: ["unused"], changes: [{ code: "contracts/symbol-removed", symbol: "src/a.ts#f", fingerprint: "0123456789abcdef" }], impactedConsumers: [], requiredActions: [], migrationPlan: "m", rollback: "r", tests: named, approvedBy: "lead", createdAt: "2026-11-21T00:00:00Z" }),
+    );
+    const { document, findings } = await buildContractDiff(dir, contractSettings({ baseRef: "HEAD" }), new SchemaRegistry(), {});
+    assert.equal(findings, []);
+    assert.equal(document?.changes.map((c) => [c.code, c.id]), [["contracts/symbol-removed", "src/a.ts#f"]]);
+    assert.equal(document?.stable.map((s) => [s.id, s.kind, s.tests]), [["src/a.ts#Shape", "interface", []]]);
+    const facts = Object.fromEntries((document?.tests.files ?? []).map(({ file, ...rest }) => [file, rest]));
+    assert.is(document?.tests.base, "HEAD");
+    const f = "src/a.ts#f";
+    assert.equal(facts["test/a.test.ts"], { exists: true, test: true, change: "modified", calls: [], callsAtBase: [f] });
+    assert.equal(facts["./test/a.test.ts"], facts["test/a.test.ts"], "a reference is resolved inside the repository");
+    assert.equal(facts["test/old.test.ts"], { exists: false, test: true, change: "deleted", calls: [], callsAtBase: [f] });
+    assert.equal(facts["test/shape.test.ts"], { exists: true, test: true, calls: ["src/a.ts#Shape"], callsAtBase: [] }, "a type is used, not called");
+    assert.equal(facts["test/renamed.test.ts"], { exists: true, test: true, change: "modified", calls: [], callsAtBase: [] });
+    assert.equal(facts["test/other.test.ts"], { exists: false, test: true, change: "deleted", calls: [], callsAtBase: [] });
+    for (const ref of ["../x.test.ts", join(outside, "x.test.ts"), "test/link.test.ts", "test/none.test.ts"]) assert.is(facts[ref]?.exists, false, ref);
+    // Named as a test, a source file is read like one (it declares Shape), but it is no test file.
+    assert.equal(facts["src/a.ts"], { exists: true, test: false, change: "modified", calls: ["src/a.ts#Shape"], callsAtBase: [] });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(outside, { recursive: true, force: true });
+  }
+});
+
+test("issue 19.1: outside a git repository nothing counts as changed", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "gh-contracts-nogit-"));
+  try {
+    mkdirSync(join(dir, "src"));
+    mkdirSync(join(dir, "test"));
+    writeFileSync(join(dir, "src", "a.ts"), "/** @stable */\nexport function f(): number {\n  return 1;\n}\n");
+    writeFileSync(join(dir, "test", "a.test.ts"), 'import { f } from "../src/a.js";\nf();\n');
+    const { document } = await buildContractDiff(dir, contractSettings({}), new SchemaRegistry(), {});
+    assert.equal(document?.tests, { files: [{ file: "test/a.test.ts", exists: true, test: true, calls: ["src/a.ts#f"], callsAtBase: [] }] });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -60,6 +60,48 @@ export async function findCallSites(root: string, files: string[], names: Set<st
   return sites;
 }
 
+/**
+ * Which of the names a file's text uses: `calls` as the callee of a call or `new` (the call-site
+ * finder's rule), `refs` as any identifier (types, interfaces, consts and properties are used,
+ * not called). Same AST walks as findCallSites, so "calls it" means the same in both.
+ */
+export async function namesUsedIn(file: string, text: string, calls: ReadonlySet<string>, refs: ReadonlySet<string>): Promise<Set<string>> {
+  const used = new Set<string>();
+  const wantedCalls = new Set([...calls].filter((n) => text.includes(n)));
+  const wantedRefs = new Set([...refs].filter((n) => text.includes(n)));
+  if (wantedCalls.size === 0 && wantedRefs.size === 0) return used;
+  if (file.endsWith(".py")) {
+    const parser = await pythonParser();
+    const tree = parser.parse(text);
+    if (!tree) return used;
+    try {
+      walkPython(tree.rootNode, (name) => wantedCalls.has(name) && used.add(name));
+      if (wantedRefs.size > 0) walkPythonIdentifiers(tree.rootNode, (name) => wantedRefs.has(name) && used.add(name));
+    } finally {
+      tree.delete();
+    }
+    return used;
+  }
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKind(file));
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
+      const callee = node.expression;
+      const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+      if (name && wantedCalls.has(name)) used.add(name);
+    } else if (ts.isIdentifier(node) && wantedRefs.has(node.text)) {
+      used.add(node.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return used;
+}
+
+function walkPythonIdentifiers(node: Node, found: (name: string) => void): void {
+  if (node.type === "identifier") found(node.text);
+  for (const child of node.namedChildren) if (child) walkPythonIdentifiers(child, found);
+}
+
 function walkPython(node: Node, found: (name: string, line: number) => void): void {
   if (node.type === "call") {
     const fn = node.childForFieldName("function");

@@ -7,6 +7,7 @@ import { ConfigError } from "../core/errors.js";
 import { readUntrustedText, UntrustedFileError } from "../core/read.js";
 import fg from "fast-glob";
 import ignore from "ignore";
+import picomatch from "picomatch";
 
 export const DEFAULT_INCLUDE = ["**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py}"];
 
@@ -33,8 +34,17 @@ export const NEVER_CONTRACTS = [
   "**/conftest.py",
 ];
 
+const TEST_PATTERNS = NEVER_CONTRACTS.filter((p) => /test|spec|conftest/.test(p));
+
 /** Where callers live: tests count as consumers, build output and dependencies do not. */
-const NEVER_CONSUMERS = NEVER_CONTRACTS.filter((p) => !/test|spec|conftest/.test(p));
+const NEVER_CONSUMERS = NEVER_CONTRACTS.filter((p) => !TEST_PATTERNS.includes(p));
+
+const testMatcher = picomatch(TEST_PATTERNS, { dot: true });
+
+/** A test file by the same conventions that keep tests out of the contracts (test/, *.test.*, test_*.py ...). */
+export function isTestFile(path: string): boolean {
+  return testMatcher(path);
+}
 
 /** Every source file that may call a contract (for consumer impact), sorted. */
 export async function consumerFiles(root: string): Promise<string[]> {

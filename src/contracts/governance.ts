@@ -18,7 +18,8 @@ import { diffContracts, type ContractChange } from "./diff.js";
 import { hasShrunk } from "./extract-codes.js";
 import { extractContracts, extractFinding, type Extraction } from "./extract.js";
 import { consumerFiles } from "./files.js";
-import { contractId, DECLARED_LINE, maxImpact, type Impact, type Registry } from "./model.js";
+import { contractId, DECLARED_LINE, maxImpact, type Contract, type Impact, type Registry } from "./model.js";
+import { collectTestFacts, type StableFact, type TestFacts } from "./test-facts.js";
 import { baselineContracts, DEFAULT_DECISIONS, DEFAULT_REGISTRY, loadRegistry, parseRegistry } from "./registry.js";
 
 export interface InvariantSettings {
@@ -120,6 +121,10 @@ export interface ContractDiffDocument {
   declaredImpact: { value: Impact | null; source: string };
   changes: ChangeWithSites[];
   decisions: DecisionEntry[];
+  /** the test files decisions and stable contracts name, and those that use a changed symbol, with what the change did to them */
+  tests: TestFacts;
+  /** contracts whose stability is stable, with their test references in the working-tree registry */
+  stable: StableFact[];
   invariants?: {
     tenantParams: string[];
     evidenceFields: string[];
@@ -333,6 +338,16 @@ export async function buildContractDiff(root: string, settings: ContractSettings
   const shrunk = shrinkFinding(base.contracts.length, extraction, changes, decisions);
   if (shrunk) findings.push(shrunk);
   const lines = new Map(extraction.contracts.map((c) => [contractId(c), DECLARED_LINE.get(c)]));
+  const stable = stableFacts(extraction.contracts, working.contracts, lines);
+  const tests = await collectTestFacts({
+    root,
+    ...(baseRef ? { baseRef } : {}),
+    changes,
+    head: extraction.contracts,
+    baseline: base.contracts,
+    named: [...new Set([...decisions.flatMap((d) => d.decision.tests), ...stable.flatMap((s) => s.tests)])].sort(),
+    stable,
+  });
   const document: ContractDiffDocument = {
     registry: {
       file: settings.registry,
@@ -351,9 +366,23 @@ export async function buildContractDiff(root: string, settings: ContractSettings
       callSites: c.severity === "SAFE" ? [] : (sites.get(calleeName(c.symbol.name)) ?? []).filter((s) => s.file !== c.symbol.module).slice(0, MAX_CALL_SITES),
     })),
     decisions,
+    tests,
+    stable,
   };
   if (settings.invariants) document.invariants = invariantFacts(extraction, settings.invariants);
   return { document, extraction, findings };
+}
+
+/** The stable contracts of the code, with the tests the working-tree registry names for each. */
+function stableFacts(head: readonly Contract[], registry: readonly Contract[], lines: Map<string, number | undefined>): StableFact[] {
+  const curated = new Map(registry.map((c) => [contractId(c), c.tests]));
+  return head
+    .filter((c) => c.stability?.level === "stable")
+    .map((c) => {
+      const id = contractId(c);
+      const line = lines.get(id);
+      return { id, kind: c.kind, tests: [...new Set([...(curated.get(id) ?? []), ...c.tests])].sort(), ...(line === undefined ? {} : { file: c.symbol.module, line }) };
+    });
 }
 
 const REMOVALS = new Set(["contracts/symbol-removed", "contracts/stable-removed", "contracts/deprecated-removed"]);

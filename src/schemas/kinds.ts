@@ -56,7 +56,7 @@ export const KINDS: Record<Kind, KindInfo> = {
     description: "A run receipt with the facts established on disk (actual digests, manifest link, watcher registry) for the promotion gate.",
   },
   "contract-diff": {
-    schema: "contract-diff.v1",
+    schema: "contract-diff.v2",
     namespace: "gatehouse.contracts",
     description: "Classified contract changes against the registry, with decisions, declared impact and call sites.",
   },

@@ -100,7 +100,8 @@ test("issue 14.8: a contract decision signed by an invisible or look-alike appro
   assert.is((await gatehouse(["contracts", "accept", "--root", root])).exitCode, 0);
   await git(root, "add", "-A");
   await git(root, "commit", "-qm", "registry");
-  writeFiles(root, { "src/api.ts": "export function greet(name: string): string {\n  return name;\n}\n" });
+  // The change comes with the test its decision names (issue 19.1: a decision's tests are real).
+  writeFiles(root, { "src/api.ts": "export function greet(name: string): string {\n  return name;\n}\n", "test/api.test.ts": 'import { greet } from "../src/api.js";\ngreet("ada");\n' });
   // The scaffold names the exact change (its fingerprint, issue 20.4); the test fills in the rest.
   assert.is((await gatehouse(["contracts", "decide", "--id", "drop", "--root", root])).exitCode, 0);
   const scaffolded = JSON.parse(readFileSync(join(root, "contracts", "decisions", "drop.json"), "utf8")) as { changes: unknown[] };

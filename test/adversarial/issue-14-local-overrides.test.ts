@@ -86,8 +86,8 @@ test("issue 14.4: lowering, disabling or area-wide softening a rule from the rep
   }
   // Named in allowLocalLoosening, the rule loosening applies.
   writeFiles(root, {
-    "gatehouse.config.yaml": config('  allowLocalLoosening: ["contracts/breaking-unapproved", "contracts/impact-understated", "contracts/registry-out-of-date"]\n'),
-    ".gatehouse/policy.yaml": "version: 1\nrules:\n  contracts/breaking-unapproved: { severity: warning }\n  contracts/impact-understated: { severity: warning }\n  contracts/registry-out-of-date: { severity: warning }\n",
+    "gatehouse.config.yaml": config('  allowLocalLoosening: ["contracts/breaking-unapproved", "contracts/impact-understated", "contracts/registry-out-of-date", "contracts/untested-change"]\n'),
+    ".gatehouse/policy.yaml": "version: 1\nrules:\n  contracts/breaking-unapproved: { severity: warning }\n  contracts/impact-understated: { severity: warning }\n  contracts/registry-out-of-date: { severity: warning }\n  contracts/untested-change: { severity: warning }\n",
   });
   const allowed = await gatehouse(["gate", "--root", root, "--format", "json"]);
   assert.is(allowed.exitCode, 0, allowed.stdout);

@@ -4,7 +4,9 @@
 #   A BREAKING change passes only with an APPROVE or APPROVE_WITH_CONDITIONS decision bound to it
 #   (same code, symbol and fingerprint) that has a migration plan, impacted consumers, tests, rollback notes and an approver. No
 #   approving decision denies; an approving decision that lacks any of these denies and is
-#   reported itself as incomplete.
+#   reported itself as incomplete, and so is one whose tests are not real: every test it names
+#   must exist at the head of the change, and one of them must be added or modified by the
+#   change or call the changed symbol.
 # custom:
 #   codes:
 #     - contracts/breaking-unapproved
@@ -50,5 +52,5 @@ deny contains findings.finding(
 	change.severity == "BREAKING"
 	not contracts.complete_approval(change)
 	some entry in contracts.approvals(change)
-	missing := contracts.missing_fields(entry.decision)
+	missing := contracts.incomplete_fields(entry.decision, change)
 }

@@ -4,7 +4,9 @@
 #   Shared by the policy/contracts rules: which decisions cover a change (same change code and
 #   `module#name` symbol), which of them approve it (only a decision bound to this exact change,
 #   by its fingerprint of the old and new contract), whether an approval is complete, and the
-#   finding fields every change finding carries (the change's pointer and its call sites).
+#   finding fields every change finding carries (the change's pointer and its call sites), and
+#   whether the tests a decision names are real: they exist, and one of them was added or modified
+#   by the change or calls the changed symbol (the collector's test facts, input.tests).
 package gatehouse.lib.contracts
 
 approving := {"APPROVE", "APPROVE_WITH_CONDITIONS"}
@@ -78,12 +80,80 @@ missing_fields(decision) := {name |
 	count(decision[name]) == 0
 }
 
+touching := {"added", "modified"}
+
+# METADATA
+# title: named_test
+# description: The collector's facts about a test file or test reference (by its name as written).
+named_test(name) := file if {
+	some file in input.tests.files
+	file.file == name
+}
+
+# METADATA
+# title: named_test_exists
+# description: True when the named test is a regular file inside the repository at the head of the change.
+named_test_exists(name) if {
+	file := named_test(name)
+	file.exists
+}
+
+# METADATA
+# title: usable_test
+# description: True when the named test is a test file that exists at the head of the change.
+usable_test(name) if {
+	file := named_test(name)
+	file.exists
+	file.test
+}
+
+# METADATA
+# title: exercises
+# description: True when the named test was added or modified by the change or calls the changed symbol.
+# scope: document
+exercises(name, _) if {
+	usable_test(name)
+	named_test(name).change in touching
+}
+
+exercises(name, change) if {
+	usable_test(name)
+	change.id in named_test(name).calls
+}
+
+# METADATA
+# title: decision_test_problems
+# description: |
+#   Why the tests a decision names do not test the change: a named test that does not exist (no
+#   facts count as not existing) or is no test file, or none of them added or modified by the
+#   change or calling the changed symbol. Empty when the tests are real or none are named.
+decision_test_problems(decision, change) := ({sprintf("tests: %s does not exist", [name]) |
+	some name in decision.tests
+	not named_test_exists(name)
+} | {sprintf("tests: %s is not a test file", [name]) |
+	some name in decision.tests
+	named_test_exists(name)
+	not usable_test(name)
+}) | untouched_tests(decision, change)
+
+# A named test that is missing already says why; this is for tests that are there but untouched.
+untouched_tests(decision, change) := {sprintf("tests: none of %s was added or modified by the change or calls %s", [concat(", ", sort(usable)), change.symbol.name])} if {
+	usable := [name | some name in decision.tests; usable_test(name)]
+	count(usable) > 0
+	count([name | some name in usable; exercises(name, change)]) == 0
+} else := set()
+
+# METADATA
+# title: incomplete_fields
+# description: What an approval of the change lacks (missing fields, and the problems of its tests).
+incomplete_fields(decision, change) := missing_fields(decision) | decision_test_problems(decision, change)
+
 # METADATA
 # title: complete_approval
-# description: True when some covering approval of the change has every field a BREAKING change needs.
+# description: True when some covering approval of the change has every field a BREAKING change needs, with real tests.
 complete_approval(change) if {
 	some entry in approvals(change)
-	count(missing_fields(entry.decision)) == 0
+	count(incomplete_fields(entry.decision, change)) == 0
 }
 
 # METADATA

@@ -2,7 +2,7 @@ package gatehouse.lib.contracts_test
 
 import data.gatehouse.lib.contracts
 
-change := {"code": "contracts/param-removed", "id": "a.ts#f", "fingerprint": "f1", "severity": "BREAKING", "callSites": [{"file": "b.ts", "line": 3}]}
+change := {"code": "contracts/param-removed", "id": "a.ts#f", "symbol": {"name": "f", "module": "a.ts"}, "fingerprint": "f1", "severity": "BREAKING", "callSites": [{"file": "b.ts", "line": 3}]}
 
 decision(kind, extra) := object.union(
 	{
@@ -13,8 +13,20 @@ decision(kind, extra) := object.union(
 	extra,
 )
 
+facts(extra) := {"files": [object.union({"file": "t", "exists": true, "test": true, "calls": [], "callsAtBase": []}, extra)]}
+
 test_success_complete_approval if {
-	contracts.complete_approval(change) with input as {"decisions": [{"file": "d1.json", "decision": decision("APPROVE", {})}]}
+	contracts.complete_approval(change) with input as {"tests": facts({"calls": ["a.ts#f"]}), "decisions": [{"file": "d1.json", "decision": decision("APPROVE", {})}]}
+}
+
+test_fail_approval_with_unreal_tests_is_incomplete if {
+	entries := [{"file": "d1.json", "decision": decision("APPROVE", {})}]
+	not contracts.complete_approval(change) with input as {"tests": facts({}), "decisions": entries}
+	contracts.incomplete_fields(decision("APPROVE", {}), change) == {"tests: none of t was added or modified by the change or calls f"} with input as {"tests": facts({})}
+	contracts.decision_test_problems(decision("APPROVE", {}), change) == {"tests: t does not exist"} with input as {"tests": facts({"exists": false})}
+	contracts.decision_test_problems(decision("APPROVE", {}), change) == set() with input as {"tests": facts({"change": "added"})}
+	contracts.decision_test_problems(decision("APPROVE", {}), change) == set() with input as {"tests": facts({"change": "modified"})}
+	contracts.decision_test_problems(decision("APPROVE", {}), change) == {"tests: none of t was added or modified by the change or calls f"} with input as {"tests": facts({"change": "deleted"})}
 }
 
 test_fail_incomplete_approval if {
