@@ -3,7 +3,8 @@
 // entry with the risk matrix (kind ops-approval, policy/ops/approval); a denied entry is not
 // written. verify --base also checks that the head committed at REF is still in the chain.
 
-import { join, relative, resolve } from "node:path";
+import { existsSync, realpathSync } from "node:fs";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { Argv } from "yargs";
 import { execa } from "execa";
 import { ConfigError } from "../../core/errors.js";
@@ -46,7 +47,38 @@ function ledgerDir(args: LedgerArgs, schemas: SchemaRegistry) {
   if (args.root !== undefined) requireDirectory(args.root, "--root");
   const root = projectRoot(args.root, args.config);
   const settings = loadOpsSettings(root, schemas, args.config);
-  return { settings, dir: args.dir !== undefined ? resolve(args.dir) : settings.ledgerDir };
+  if (args.dir !== undefined) return { settings, dir: resolve(args.dir) };
+  refuseLinkedOut(settings.root, settings.ledgerDir);
+  return { settings, dir: settings.ledgerDir };
+}
+
+/**
+ * The configured ledger directory, inside the root as the config spells it, must still be inside
+ * once links are followed: a committed link (ops/ledger -> /elsewhere) would have verify judge,
+ * and append write, a ledger that is not the repository's. `--dir` names one explicitly.
+ */
+function refuseLinkedOut(root: string, dir: string): void {
+  const rel = relative(root, dir);
+  if (rel === "" || rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return;
+  let real: string;
+  let rootReal: string;
+  try {
+    rootReal = realpathSync(root);
+    real = realpathSync(existingAncestor(dir));
+  } catch {
+    return; // nothing there yet: append creates it inside the root
+  }
+  const realRel = relative(rootReal, real);
+  if (realRel === ".." || realRel.startsWith(`..${sep}`) || isAbsolute(realRel)) {
+    throw new ConfigError(`the ledger directory is a link out of the repository (to ${real}); pass --dir to use that ledger on purpose`, displayPath(dir));
+  }
+}
+
+/** The path itself, or its nearest ancestor that exists. */
+function existingAncestor(path: string): string {
+  let current = path;
+  while (!existsSync(current) && dirname(current) !== current) current = dirname(current);
+  return current;
 }
 
 const appendCommand = {
@@ -103,7 +135,7 @@ const verifyCommand = {
     const inputs: InputRecord[] = ledgerFiles(dir).map((name) => {
       let bytes: Buffer;
       try {
-        bytes = readUntrustedFile(join(dir, name), { maxBytes: 64 * 1024 * 1024 });
+        bytes = readUntrustedFile(join(dir, name), { maxBytes: 64 * 1024 * 1024, noFollow: true });
       } catch (error) {
         // verifyLedger has already reported the file; its record says it held nothing usable.
         if (error instanceof UntrustedFileError) return { path: displayPath(join(dir, name)), kind: "ops-ledger", sha256: "", bytes: 0, rulesEvaluated: 0 };
