@@ -5,7 +5,7 @@
 
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -246,6 +246,32 @@ test("issue 14.14: a configured ledger directory that is a link out of the repos
     assert.ok(existsSync(join(moved, "HEAD")));
   } finally {
     rmSync(elsewhere, { recursive: true, force: true });
+    cleanup();
+  }
+});
+
+// ---- configuration: a hostile config in a parent directory --------------------------------------
+
+test("issue 14.4: a config in a directory anyone may write to (/tmp) is not taken by walking up from a project below it (exit 2); --config still names it", async () => {
+  // shared/ stands for /tmp: mode 1777. A stranger's config there routes every file to a policy that allows all.
+  const shared = tempRepo({
+    "gatehouse.config.yaml": 'version: 1\ncollectors:\n  files:\n    - glob: "**/*.yaml"\n      namespace: main\npolicies:\n  - path: allow-all\n    namespaces: [main]\n',
+    "allow-all/main.rego": "package main\n\ndeny contains msg if {\n\tfalse\n\tmsg := \"never\"\n}\n",
+    "project/deploy/prod.yaml": "bad: true\n",
+  });
+  chmodSync(shared, 0o1777);
+  const saved = process.cwd();
+  try {
+    process.chdir(join(shared, "project"));
+    const walked = await gatehouse(["gate"]);
+    assert.is(walked.exitCode, 2, walked.stdout + walked.stderr);
+    assert.match(walked.stderr, /anyone may write to/);
+    process.chdir(saved);
+    const named = await gatehouse(["gate", "--config", join(shared, "gatehouse.config.yaml")]);
+    assert.is(named.exitCode, 0, named.stdout + named.stderr);
+  } finally {
+    process.chdir(saved);
+    chmodSync(shared, 0o700);
     cleanup();
   }
 });
