@@ -5,13 +5,14 @@
 
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { packagePath } from "../../src/core/paths.js";
-import { cleanup, denyingCodes, findingsOf, gatehouse, tempRepo } from "../helpers/adversarial.js";
+import { entryHash } from "../../src/ops/ledger.js";
+import { cleanup, denyingCodes, findingsOf, gatehouse, git, gitRepo, tempRepo } from "../helpers/adversarial.js";
 import { entryFor } from "../helpers/sample-entry.js";
 
 // ---- gate --server: a lying or broken policy service ------------------------------------------
@@ -246,6 +247,36 @@ test("issue 14.14: a configured ledger directory that is a link out of the repos
     assert.ok(existsSync(join(moved, "HEAD")));
   } finally {
     rmSync(elsewhere, { recursive: true, force: true });
+    cleanup();
+  }
+});
+
+test("issue 14.14: ledger verify --base judges what was appended since the base's head with the risk matrix (a self-approved restart written by hand, chain and HEAD recomputed, used to verify)", async () => {
+  try {
+    const root = await gitRepo({ "gatehouse.config.yaml": "version: 1\ncollectors: {}\n" });
+    for (const n of [0, 1]) {
+      writeFileSync(join(root, `e${n}.json`), JSON.stringify(entryFor("judged", n)));
+      assert.is((await gatehouse(["ledger", "append", join(root, `e${n}.json`), "--root", root])).exitCode, 0);
+    }
+    await git(root, "add", "-A");
+    await git(root, "commit", "-qm", "ledger");
+    const dir = join(root, "ops", "ledger");
+    const month = readdirSync(dir).find((f) => f.endsWith(".jsonl"))!;
+    // An entry append would refuse (self-approved restart, no rollback reference), written by hand.
+    const rows = readFileSync(join(dir, month), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const forged = { seq: 3, prev: entryHash(rows[1]), ...entryFor("judged", 7), risk_class: "SERVICE_RESTART", requested_by: "mallory", approved_by: "mallory", rollback_ref: "" };
+    appendFileSync(join(dir, month), `${JSON.stringify(forged)}\n`);
+    writeFileSync(join(dir, "HEAD"), `${JSON.stringify({ seq: 3, sha256: entryHash(forged) })}\n`);
+    const run = await gatehouse(["ledger", "verify", "--root", root, "--base", "HEAD", "--format", "json"]);
+    assert.is(run.exitCode, 1, run.stdout);
+    assert.equal(denyingCodes(run), ["ops/missing-rollback-ref", "ops/self-approval"]);
+    // An honest append since the base verifies.
+    await git(root, "checkout", "--", "ops/ledger");
+    writeFileSync(join(root, "e2.json"), JSON.stringify(entryFor("judged", 2)));
+    assert.is((await gatehouse(["ledger", "append", join(root, "e2.json"), "--root", root])).exitCode, 0);
+    const honest = await gatehouse(["ledger", "verify", "--root", root, "--base", "HEAD"]);
+    assert.is(honest.exitCode, 0, honest.stdout + honest.stderr);
+  } finally {
     cleanup();
   }
 });

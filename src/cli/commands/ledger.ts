@@ -129,6 +129,10 @@ const verifyCommand = {
     const options = args.base !== undefined ? await baseHeadAt(settings.root, dir, args.base) : {};
     const result = verifyLedger(dir, schemas, options);
     const findings = result.problems.map(problemFinding);
+    // What the ledger gained since the base's head was signed off by someone: the risk matrix
+    // judges it as append would have (an entry written by hand, chain and HEAD recomputed, is
+    // otherwise only a well-formed line). Identities are judged by verifyLedger already.
+    if (args.base !== undefined) findings.push(...(await judgeAppended(dir, options.baseHead?.seq ?? 0, settings.soloAllowed, args)));
     if (result.files.length === 0) {
       findings.push({ code: "ledger/malformed", severity: "error", message: `${displayPath(dir)}: no ledger month files (YYYY-MM.jsonl) to verify`, source: "gate", input: displayPath(dir) });
     }
@@ -159,6 +163,37 @@ const anchorCommand = {
     process.stderr.write(`anchored ${displayPath(join(dir, HEAD_NAME))} at seq ${head.seq} sha256 ${head.sha256}; commit it with the ledger\n`);
   },
 };
+
+/** The risk matrix's findings on the entries after seq `afterSeq` (every month file, name order). */
+async function judgeAppended(dir: string, afterSeq: number, soloAllowed: boolean, args: VerifyArgs): Promise<Finding[]> {
+  const jobs = [];
+  for (const name of ledgerFiles(dir)) {
+    let text: string;
+    try {
+      text = readUntrustedText(join(dir, name), { maxBytes: 64 * 1024 * 1024, noFollow: true });
+    } catch (error) {
+      if (error instanceof UntrustedFileError) continue; // verifyLedger has reported the file
+      throw error;
+    }
+    for (const [index, line] of text.split("\n").entries()) {
+      let entry: unknown;
+      try {
+        entry = JSON.parse(line);
+      } catch {
+        continue; // blank, torn or malformed: verifyLedger has reported it
+      }
+      if (entry === null || typeof entry !== "object" || Array.isArray(entry)) continue;
+      const { seq, prev: _prev, ...fields } = entry as Record<string, unknown>;
+      if (typeof seq !== "number" || seq <= afterSeq) continue;
+      const display = `${displayPath(join(dir, name))}:${index + 1}`;
+      jobs.push({ display, kind: "ops-approval", document: approvalInput(fields, soloAllowed, display).document });
+    }
+  }
+  if (jobs.length === 0) return [];
+  const nowNs = fixedNow(args);
+  const verdict = await evaluateOps({ jobs, timeoutMs: args.timeout, ...(nowNs !== undefined ? { nowNs } : {}) });
+  return verdict.findings;
+}
 
 /** The head committed at `ref` (none when the ref has no HEAD file: nothing to hold on to yet). */
 async function baseHeadAt(root: string, dir: string, ref: string): Promise<VerifyOptions> {
