@@ -10,7 +10,7 @@
 //      said (a file can grow, and a size is only a claim).
 
 import { isUtf8 } from "node:buffer";
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync, type Stats } from "node:fs";
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync, type Stats } from "node:fs";
 import { open, realpath, stat, type FileHandle } from "node:fs/promises";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 
@@ -52,6 +52,12 @@ export interface ReadOptions {
    * the path names a regular file (the gate's per-input hot path: one fstat per input).
    */
   skipStatBeforeOpen?: boolean;
+  /**
+   * Refuse a symlink at the path itself instead of following it (default false): for files a
+   * tool of ours writes in place, such as the ledger's, where a link can only be someone's
+   * attempt to make another file read as this one.
+   */
+  noFollow?: boolean;
 }
 
 /**
@@ -105,15 +111,21 @@ export function openUntrustedFile(file: string, options: Omit<ReadOptions, "maxB
   let target = file;
   let before: Stats | undefined;
   try {
-    if (options.root !== undefined) target = insideRoot(file, realpathSync(file), realpathSync(options.root));
+    if (options.noFollow) {
+      if (lstatSync(file).isSymbolicLink()) throw new UntrustedFileError("not-a-file", file, "a symbolic link, not a regular file");
+    } else if (options.root !== undefined) {
+      target = insideRoot(file, realpathSync(file), realpathSync(options.root));
+    }
     if (!options.skipStatBeforeOpen) before = regularFile(file, statSync(target));
   } catch (error) {
     throw asReadError(file, error);
   }
   let fd: number;
   try {
-    fd = openSync(target, OPEN_FLAGS | (options.root !== undefined ? (constants.O_NOFOLLOW ?? 0) : 0));
+    fd = openSync(target, OPEN_FLAGS | (options.root !== undefined || options.noFollow ? (constants.O_NOFOLLOW ?? 0) : 0));
   } catch (error) {
+    // ELOOP is how O_NOFOLLOW refuses a symlink swapped in after the lstat.
+    if (options.noFollow && (error as NodeJS.ErrnoException).code === "ELOOP") throw new UntrustedFileError("not-a-file", file, "a symbolic link, not a regular file");
     throw asReadError(file, error);
   }
   try {

@@ -63,7 +63,11 @@ export function projectRoot(rootArg?: string, configArg?: string, cwd: string = 
   if (configArg !== undefined) return dirname(resolve(cwd, configArg));
   let repository: string | undefined;
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
-    if (configFileIn(dir)) return dir;
+    const found = configFileIn(dir);
+    if (found) {
+      refuseSharedDirectory(dir, found);
+      return dir;
+    }
     if (existsSync(join(dir, ".git"))) {
       repository = dir;
       break;
@@ -71,6 +75,26 @@ export function projectRoot(rootArg?: string, configArg?: string, cwd: string = 
     if (dirname(dir) === dir) break;
   }
   return repository ?? resolve(cwd);
+}
+
+/**
+ * A config found by walking up must not come from a directory anyone may write to (/tmp,
+ * /var/tmp, /dev/shm): outside a repository the walk reaches them, and a config planted there
+ * by another user would choose the policy of every run below it. `--config` or `--root` names
+ * such a file on purpose.
+ */
+function refuseSharedDirectory(dir: string, file: string): void {
+  // Windows reports no POSIX permission bits (every directory reads as writable by all).
+  if (process.platform === "win32") return;
+  let mode: number;
+  try {
+    mode = statSync(dir).mode;
+  } catch {
+    return; // the walk just listed it; loadConfig reports a config that cannot be read
+  }
+  if ((mode & 0o002) !== 0) {
+    throw new ConfigError(`found by walking up from the working directory in ${dir}, which anyone may write to, so it may not be this project's: pass --config (or --root) to use it, or run \`gatehouse init\` in the project`, file);
+  }
 }
 
 export function loadConfig(root: string, schemas: SchemaRegistry, explicit?: string): LoadedConfig {

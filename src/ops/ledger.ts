@@ -20,7 +20,7 @@
 // later entry about it is a correction), never executed before its approval, by identities that
 // src/core/identity.ts accepts; any file the ledger does not write is refused.
 
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, linkSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, constants } from "node:fs";
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, constants } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import canonicalizeModule from "canonicalize";
@@ -159,13 +159,16 @@ function strayFiles(dir: string): { name: string; why: string }[] {
   for (const name of readdirSync(dir).sort()) {
     if (LEDGER_FILE.test(name) || name === HEAD_NAME || name === ".gitkeep" || name === LOCK_NAME || name === BREAK_LOCK_NAME) continue;
     const path = join(dir, name);
-    const stat = statSync(path);
-    if (!stat.isFile()) {
+    // lstat: a link in the ledger directory is never followed (a dangling one is a stray, not a crash).
+    const stat = lstatSync(path);
+    if (stat.isSymbolicLink()) {
+      stray.push({ name, why: "a symbolic link" });
+    } else if (!stat.isFile()) {
       stray.push({ name, why: "not a regular file" });
     } else if (TEMP_FILE.test(name)) {
       if (stat.size > MAX_SMALL_FILE) stray.push({ name, why: `named like a temp file but ${stat.size} bytes` });
     } else if (TORN_FILE.test(name)) {
-      if (readUntrustedFile(path, { maxBytes: MAX_LEDGER_FILE_BYTES }).includes(0x0a)) stray.push({ name, why: "named like a torn fragment but it holds complete lines (a renamed month file?)" });
+      if (readUntrustedFile(path, { maxBytes: MAX_LEDGER_FILE_BYTES, noFollow: true }).includes(0x0a)) stray.push({ name, why: "named like a torn fragment but it holds complete lines (a renamed month file?)" });
     } else {
       stray.push({ name, why: "month files are YYYY-MM.jsonl" });
     }
@@ -176,9 +179,9 @@ function strayFiles(dir: string): { name: string; why: string }[] {
 /** HEAD as recorded, undefined when there is none; a problem message when it is unreadable. */
 function readHead(dir: string): { head?: LedgerHead; problem?: string } {
   const path = join(dir, HEAD_NAME);
-  if (!existsSync(path)) return {};
+  if (lstatSync(path, { throwIfNoEntry: false }) === undefined) return {};
   try {
-    return parseHead(readUntrustedText(path, { maxBytes: MAX_SMALL_FILE }));
+    return parseHead(readUntrustedText(path, { maxBytes: MAX_SMALL_FILE, noFollow: true }));
   } catch (error) {
     if (error instanceof UntrustedFileError) return { problem: `${HEAD_NAME} ${error.problem === "too-large" ? `is over ${MAX_SMALL_FILE} bytes` : `cannot be read: ${error.reason}`}` };
     throw error;
@@ -249,7 +252,7 @@ export function verifyLedger(dir: string, schemas: SchemaRegistry = new SchemaRe
     const shown = displayPath(path);
     let text: string;
     try {
-      text = readUntrustedText(path, { maxBytes: MAX_LEDGER_FILE_BYTES });
+      text = readUntrustedText(path, { maxBytes: MAX_LEDGER_FILE_BYTES, noFollow: true });
     } catch (error) {
       if (!(error instanceof UntrustedFileError)) throw error;
       problems.push({ file: shown, line: 0, kind: "layout", message: `cannot be read: ${error.reason}` });
@@ -541,7 +544,7 @@ function findSignOff(dir: string, files: string[], operationId: string): LedgerE
   const needle = Buffer.from(JSON.stringify(operationId));
   for (const name of files) {
     // Month files are verified (and read through the untrusted reader) before an append gets here.
-    const bytes = readUntrustedFile(join(dir, name), { maxBytes: MAX_LEDGER_FILE_BYTES });
+    const bytes = readUntrustedFile(join(dir, name), { maxBytes: MAX_LEDGER_FILE_BYTES, noFollow: true });
     if (!bytes.includes(needle)) continue;
     for (const line of bytes.toString("utf8").split("\n")) {
       if (!line.includes(JSON.stringify(operationId))) continue;
@@ -638,7 +641,7 @@ const MAX_LEDGER_FILE_BYTES = 64 * 1024 * 1024;
 /** A month file's text, through the untrusted-file reader (a regular file, capped). */
 function readLedgerText(path: string): string {
   try {
-    return readUntrustedText(path, { maxBytes: MAX_LEDGER_FILE_BYTES });
+    return readUntrustedText(path, { maxBytes: MAX_LEDGER_FILE_BYTES, noFollow: true });
   } catch (error) {
     if (error instanceof UntrustedFileError) throw new ConfigError(`cannot read the ledger file: ${error.reason}`, displayPath(path));
     throw error;
@@ -740,7 +743,7 @@ function tryCreate(path: string, record: LockRecord): boolean {
 function readLock(path: string): { text: string; record?: LockRecord } | undefined {
   let text: string;
   try {
-    text = readUntrustedText(path, { maxBytes: 64 * 1024 });
+    text = readUntrustedText(path, { maxBytes: 64 * 1024, noFollow: true });
   } catch {
     return undefined;
   }

@@ -3,7 +3,7 @@
 // the manifest it links to by digest, the watcher registry and the provider's entry). Policies in
 // policy/promotion/ compare declared with actual; they never touch the disk themselves.
 
-import { lstatSync, readdirSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { lstat, realpath } from "node:fs/promises";
 import { dirname, isAbsolute, join, posix, relative, resolve, sep } from "node:path";
 import fg from "fast-glob";
@@ -281,8 +281,21 @@ function undeclaredOutputs(receiptDir: string, directory: string, outputs: Recei
   const abs = resolve(receiptDir, directory);
   if (isAbsolute(directory) || (abs !== receiptDir && !inside(receiptDir, abs))) return { ...facts, problem: "the closed output directory leaves the receipt's directory" };
   const declared = new Set(outputs.filter((o) => o.path !== undefined).map((o) => resolve(receiptDir, o.path!)));
+  // A closed world is a claim about the outputs' directory: one that does not hold every
+  // declared output (an empty directory beside them) would close nothing.
+  const outside = [...declared].filter((file) => !inside(abs, file)).sort();
+  if (outside.length > 0) return { ...facts, problem: `the closed output directory does not hold the declared output ${toPosix(relative(receiptDir, outside[0]!))}` };
   let entries: import("node:fs").Dirent[];
   try {
+    // Listed where it really is: a directory linked out of the receipt's directory is not listed.
+    let rootReal = receiptDir;
+    try {
+      rootReal = realpathSync(receiptDir);
+    } catch {
+      // the receipt was read from it: a failure here is reported by the listing below
+    }
+    const real = realpathSync(abs);
+    if (real !== rootReal && !inside(rootReal, real)) return { ...facts, problem: "the closed output directory is a link out of the receipt's directory" };
     if (!statSync(abs).isDirectory()) return { ...facts, problem: "the closed output directory is not a directory" };
     entries = readdirSync(abs, { withFileTypes: true, recursive: true });
   } catch (error) {

@@ -8,16 +8,26 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, errorMessage } from "../core/errors.js";
+import { packagePath } from "../core/paths.js";
 import type { Finding } from "../core/findings.js";
 import { decide, type Verdict } from "../core/verdict.js";
 import type { GateConfig } from "../gate/config.js";
 import { resolveEffectivePolicy, type EffectiveResult } from "../packs/effective.js";
 import type { PolicyOverride } from "../packs/types.js";
 import { gateReport } from "../reporters/json.js";
-import type { SchemaRegistry } from "../schemas/registry.js";
+import { SchemaRegistry } from "../schemas/registry.js";
 import { reportContext } from "../cli/output.js";
 
 const TIMEOUT_MS = 30_000;
+/** An answer larger than this is not one the service gives (a lying or broken server): refused, not buffered. */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+// The pack's key and version name a file of the run's temp pack directory: only the shapes
+// schemas/policy-pack.v1 allows (a key like `../../x` would write outside it).
+const PACK_KEY = /^[a-z][a-z0-9-]*$/;
+const PACK_VERSION = /^[0-9]+\.[0-9]+$/;
+
+/** The service's answers are checked against the schemas it promises them in (schemas/api/). */
+let apiSchemas: SchemaRegistry | undefined;
 
 export interface RemoteEffective {
   hash: string;
@@ -45,8 +55,14 @@ export class ServiceClient {
     this.base = url.href.replace(/\/+$/, "");
   }
 
-  async request<T>(method: "GET" | "POST" | "PUT", path: string, body?: unknown): Promise<T> {
+  /**
+   * One request; the answer must be JSON of at most MAX_RESPONSE_BYTES and, when `schema` names
+   * one of schemas/api/, valid against it. Anything else is a ConfigError (exit 2): a server that
+   * cannot be reached, refuses, or answers what it does not promise never lets a run through.
+   */
+  async request<T>(method: "GET" | "POST" | "PUT", path: string, body?: unknown, schema?: string): Promise<T> {
     let response: Response;
+    let text: string;
     try {
       response = await fetch(`${this.base}${path}`, {
         method,
@@ -54,11 +70,12 @@ export class ServiceClient {
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
+      text = await cappedText(response, MAX_RESPONSE_BYTES);
     } catch (error) {
+      if (error instanceof ConfigError) throw new ConfigError(`the policy service's answer to ${method} ${path} ${error.message}`);
       const cause = (error as { cause?: unknown }).cause;
       throw new ConfigError(`cannot reach the policy service at ${this.base}: ${errorMessage(cause ?? error)}`);
     }
-    const text = await response.text();
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -66,11 +83,35 @@ export class ServiceClient {
       throw new ConfigError(`the policy service answered ${method} ${path} with ${response.status} and no JSON`);
     }
     if (!response.ok) {
-      const message = (value as { message?: unknown }).message;
-      throw new ConfigError(`the policy service refused ${method} ${path} (${response.status}): ${typeof message === "string" ? message : text}`);
+      const message = value !== null && typeof value === "object" ? (value as { message?: unknown }).message : undefined;
+      throw new ConfigError(`the policy service refused ${method} ${path} (${response.status}): ${typeof message === "string" ? message : text.slice(0, 500)}`);
+    }
+    if (schema !== undefined) {
+      apiSchemas ??= new SchemaRegistry(packagePath("schemas", "api"));
+      const problems = apiSchemas.validate(schema, value, `${method} ${path}`);
+      if (problems.length > 0) throw new ConfigError(`the policy service answered ${method} ${path} with something other than ${schema}: ${problems.map((p) => p.message).join("; ")}`);
     }
     return value as T;
   }
+}
+
+/** The body as UTF-8 text, reading at most `max` bytes (a server streaming forever is cut off). */
+async function cappedText(response: Response, max: number): Promise<string> {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    length += value.byteLength;
+    if (length > max) {
+      await reader.cancel().catch(() => undefined);
+      throw new ConfigError(`is over ${max} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /**
@@ -80,6 +121,9 @@ export class ServiceClient {
  * else means the two sides do not merge alike, and the run stops rather than guess.
  */
 export function remoteEffective(remote: RemoteEffective, options: { root: string; config: GateConfig; schemas: SchemaRegistry; configFile?: string }): EffectiveResult {
+  if (!PACK_KEY.test(remote.pack.key) || !PACK_VERSION.test(remote.pack.version)) {
+    throw new ConfigError(`the policy service named the pack ${JSON.stringify(`${remote.pack.key}@${remote.pack.version}`)}, which is not a pack key and version (key ${PACK_KEY.source}, version ${PACK_VERSION.source})`);
+  }
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-remote-pack-"));
   try {
     const ref = `${remote.pack.key}@${remote.pack.version}`;
@@ -129,11 +173,16 @@ export function uploadRun(client: ServiceClient, project: string, verdict: Verdi
   const commit = env.GATEHOUSE_COMMIT ?? env.GITHUB_SHA ?? env.CI_COMMIT_SHA;
   const ref = env.GATEHOUSE_REF ?? env.GITHUB_REF ?? env.CI_COMMIT_REF_NAME;
   const pipeline = env.GATEHOUSE_PIPELINE ?? (env.GITHUB_RUN_ID ? `${env.GITHUB_REPOSITORY ?? ""}/actions/runs/${env.GITHUB_RUN_ID}` : env.CI_PIPELINE_URL);
-  return client.request<StoredRun>("POST", `/projects/${encodeURIComponent(project)}/runs`, {
-    report,
-    ...(commit ? { commit } : {}),
-    ...(ref ? { ref } : {}),
-    ...(pipeline ? { pipeline } : {}),
-    policy: effective.policy,
-  });
+  return client.request<StoredRun>(
+    "POST",
+    `/projects/${encodeURIComponent(project)}/runs`,
+    {
+      report,
+      ...(commit ? { commit } : {}),
+      ...(ref ? { ref } : {}),
+      ...(pipeline ? { pipeline } : {}),
+      policy: effective.policy,
+    },
+    "run.v1",
+  );
 }

@@ -128,6 +128,6 @@ async function connectServer(args: GateArgs): Promise<{ client: ServiceClient; p
   const token = args.token ?? process.env.GATEHOUSE_TOKEN;
   if (!token) throw new ConfigError("set GATEHOUSE_TOKEN (or --token) to the project's token (from POST /projects) to use --server");
   const client = new ServiceClient(args.server, token);
-  const effective = await client.request<RemoteEffective>("GET", `/projects/${encodeURIComponent(args.project)}/policy/effective`);
+  const effective = await client.request<RemoteEffective>("GET", `/projects/${encodeURIComponent(args.project)}/policy/effective`, undefined, "effective-policy.v1");
   return { client, project: args.project, effective };
 }

@@ -3,7 +3,8 @@
 // entry with the risk matrix (kind ops-approval, policy/ops/approval); a denied entry is not
 // written. verify --base also checks that the head committed at REF is still in the chain.
 
-import { join, relative, resolve } from "node:path";
+import { existsSync, realpathSync } from "node:fs";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { Argv } from "yargs";
 import { execa } from "execa";
 import { ConfigError } from "../../core/errors.js";
@@ -46,7 +47,38 @@ function ledgerDir(args: LedgerArgs, schemas: SchemaRegistry) {
   if (args.root !== undefined) requireDirectory(args.root, "--root");
   const root = projectRoot(args.root, args.config);
   const settings = loadOpsSettings(root, schemas, args.config);
-  return { settings, dir: args.dir !== undefined ? resolve(args.dir) : settings.ledgerDir };
+  if (args.dir !== undefined) return { settings, dir: resolve(args.dir) };
+  refuseLinkedOut(settings.root, settings.ledgerDir);
+  return { settings, dir: settings.ledgerDir };
+}
+
+/**
+ * The configured ledger directory, inside the root as the config spells it, must still be inside
+ * once links are followed: a committed link (ops/ledger -> /elsewhere) would have verify judge,
+ * and append write, a ledger that is not the repository's. `--dir` names one explicitly.
+ */
+function refuseLinkedOut(root: string, dir: string): void {
+  const rel = relative(root, dir);
+  if (rel === "" || rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return;
+  let real: string;
+  let rootReal: string;
+  try {
+    rootReal = realpathSync(root);
+    real = realpathSync(existingAncestor(dir));
+  } catch {
+    return; // nothing there yet: append creates it inside the root
+  }
+  const realRel = relative(rootReal, real);
+  if (realRel === ".." || realRel.startsWith(`..${sep}`) || isAbsolute(realRel)) {
+    throw new ConfigError(`the ledger directory is a link out of the repository (to ${real}); pass --dir to use that ledger on purpose`, displayPath(dir));
+  }
+}
+
+/** The path itself, or its nearest ancestor that exists. */
+function existingAncestor(path: string): string {
+  let current = path;
+  while (!existsSync(current) && dirname(current) !== current) current = dirname(current);
+  return current;
 }
 
 const appendCommand = {
@@ -97,13 +129,17 @@ const verifyCommand = {
     const options = args.base !== undefined ? await baseHeadAt(settings.root, dir, args.base) : {};
     const result = verifyLedger(dir, schemas, options);
     const findings = result.problems.map(problemFinding);
+    // What the ledger gained since the base's head was signed off by someone: the risk matrix
+    // judges it as append would have (an entry written by hand, chain and HEAD recomputed, is
+    // otherwise only a well-formed line). Identities are judged by verifyLedger already.
+    if (args.base !== undefined) findings.push(...(await judgeAppended(dir, options.baseHead?.seq ?? 0, settings.soloAllowed, args)));
     if (result.files.length === 0) {
       findings.push({ code: "ledger/malformed", severity: "error", message: `${displayPath(dir)}: no ledger month files (YYYY-MM.jsonl) to verify`, source: "gate", input: displayPath(dir) });
     }
     const inputs: InputRecord[] = ledgerFiles(dir).map((name) => {
       let bytes: Buffer;
       try {
-        bytes = readUntrustedFile(join(dir, name), { maxBytes: 64 * 1024 * 1024 });
+        bytes = readUntrustedFile(join(dir, name), { maxBytes: 64 * 1024 * 1024, noFollow: true });
       } catch (error) {
         // verifyLedger has already reported the file; its record says it held nothing usable.
         if (error instanceof UntrustedFileError) return { path: displayPath(join(dir, name)), kind: "ops-ledger", sha256: "", bytes: 0, rulesEvaluated: 0 };
@@ -127,6 +163,37 @@ const anchorCommand = {
     process.stderr.write(`anchored ${displayPath(join(dir, HEAD_NAME))} at seq ${head.seq} sha256 ${head.sha256}; commit it with the ledger\n`);
   },
 };
+
+/** The risk matrix's findings on the entries after seq `afterSeq` (every month file, name order). */
+async function judgeAppended(dir: string, afterSeq: number, soloAllowed: boolean, args: VerifyArgs): Promise<Finding[]> {
+  const jobs = [];
+  for (const name of ledgerFiles(dir)) {
+    let text: string;
+    try {
+      text = readUntrustedText(join(dir, name), { maxBytes: 64 * 1024 * 1024, noFollow: true });
+    } catch (error) {
+      if (error instanceof UntrustedFileError) continue; // verifyLedger has reported the file
+      throw error;
+    }
+    for (const [index, line] of text.split("\n").entries()) {
+      let entry: unknown;
+      try {
+        entry = JSON.parse(line);
+      } catch {
+        continue; // blank, torn or malformed: verifyLedger has reported it
+      }
+      if (entry === null || typeof entry !== "object" || Array.isArray(entry)) continue;
+      const { seq, prev: _prev, ...fields } = entry as Record<string, unknown>;
+      if (typeof seq !== "number" || seq <= afterSeq) continue;
+      const display = `${displayPath(join(dir, name))}:${index + 1}`;
+      jobs.push({ display, kind: "ops-approval", document: approvalInput(fields, soloAllowed, display).document });
+    }
+  }
+  if (jobs.length === 0) return [];
+  const nowNs = fixedNow(args);
+  const verdict = await evaluateOps({ jobs, timeoutMs: args.timeout, ...(nowNs !== undefined ? { nowNs } : {}) });
+  return verdict.findings;
+}
 
 /** The head committed at `ref` (none when the ref has no HEAD file: nothing to hold on to yet). */
 async function baseHeadAt(root: string, dir: string, ref: string): Promise<VerifyOptions> {
