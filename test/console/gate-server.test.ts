@@ -176,8 +176,9 @@ test("answering the blocking question in the console unblocks the next `gate --s
   assert.not.match(applied.slice(0, applied.indexOf("on-call")), "The run reported it open.");
 
   // The first run still shows what was in force when it was uploaded.
+  // (A hash change from the second run's page: wait for this run's heading, not the list already there.)
   await page.goto(`${server!.url}/console/#/runs/${firstRun.id}`);
-  await page.locator("#applied-clarifications ul.applied").waitFor();
+  await page.getByRole("heading", { level: 1, name: `Run ${firstRun.id.slice(0, 8)} denied` }).waitFor();
   assert.match(squeeze(await page.locator("#applied-clarifications").innerText()), "release-channel blocking Where do releases go? unanswered when the run was uploaded");
 
   // Both runs in the project's runs, newest first: allow, then deny.

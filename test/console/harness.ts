@@ -101,7 +101,7 @@ async function expect(answer: Promise<{ status: number; body: any }>, status: nu
 }
 
 /** Three projects: alpha (default pack, five runs), beta (enterprise-compliance, one denied run), gamma (team-standard, no runs). */
-async function seed(url: string, admin: string): Promise<Seeded> {
+export async function seed(url: string, admin: string): Promise<Seeded> {
   const tokens = {} as Seeded["tokens"];
   for (const [id, name] of [
     ["alpha", "Alpha payments"],
