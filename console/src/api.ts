@@ -1,6 +1,9 @@
-// The console's one way to the service: fetch on the same origin with the session's token. An
-// answer outside 2xx becomes an ApiError carrying the API's code, message and per-field errors.
+// The console's one way to the service: fetch on the same origin with the session's token. Each
+// call names the schema of the answer it expects (the route's `response` in the route table; a
+// test holds the two together), which types the answer. An answer outside 2xx becomes an
+// ApiError carrying the API's code, message and per-field errors.
 
+import type { ApiSchemaName, ApiSchemas } from "./generated/api-types.js";
 import { token } from "./session.js";
 
 export class ApiError extends Error {
@@ -15,7 +18,7 @@ export class ApiError extends Error {
   }
 }
 
-export async function api<T>(method: "GET" | "POST" | "PUT", path: string, body?: unknown): Promise<T> {
+export async function api<K extends ApiSchemaName>(_answer: K, method: "GET" | "POST" | "PUT", path: string, body?: unknown): Promise<ApiSchemas[K]> {
   const headers: Record<string, string> = { accept: "application/json" };
   const current = token();
   if (current) headers.authorization = `Bearer ${current}`;
@@ -39,7 +42,7 @@ export async function api<T>(method: "GET" | "POST" | "PUT", path: string, body?
     const errors = Array.isArray(error.errors) ? error.errors.filter((e): e is string => typeof e === "string") : [];
     throw new ApiError(response.status, typeof error.code === "string" ? error.code : "http_error", message, errors);
   }
-  return parsed as T;
+  return parsed as ApiSchemas[K];
 }
 
 /** An id inside an API path. */

@@ -4,7 +4,7 @@
 
 import { api, seg } from "./api.js";
 import { badge, h, href, type Child } from "./dom.js";
-import type { Finding, FindingPage, Severity, Step, StoredFinding } from "./types.js";
+import type { Finding, Severity, Step, StoredFinding } from "./types.js";
 
 const SEVERITY_RANK: Record<Severity, number> = { block: 0, error: 1, warning: 2, info: 3 };
 /** The pack's requirement codes: what the step page highlights as missing. */
@@ -13,7 +13,8 @@ export const REQUIREMENT_CODES = new Set(["pack/required-file-missing", "pack/re
 export async function allFindings(scope: "runs" | "steps", id: string): Promise<StoredFinding[]> {
   const findings: StoredFinding[] = [];
   for (let after = 0; ; ) {
-    const page = await api<FindingPage>("GET", `/${scope}/${seg(id)}/policy/findings?after=${after}&limit=1000`);
+    const query = `after=${after}&limit=1000`;
+    const page = scope === "runs" ? await api("run-findings.v1", "GET", `/runs/${seg(id)}/policy/findings?${query}`) : await api("step-findings.v1", "GET", `/steps/${seg(id)}/policy/findings?${query}`);
     findings.push(...page.findings);
     if (page.next === null) return findings;
     after = page.next;

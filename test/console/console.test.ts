@@ -314,6 +314,117 @@ test("keyboard: Tab reaches the skip link, the navigation and the main controls,
   assert.is(await page.evaluate(() => document.activeElement?.id), "page-title", "focus moves to the new page's heading");
 });
 
+/** Run in the page: what an accessibility review checks mechanically (WCAG 2.1 AA contrast, names, headings). */
+function audit(): string[] {
+  const problems: string[] = [];
+  const parse = (c: string): number[] => (c.match(/[\d.]+/g) ?? []).map(Number);
+  const luminance = ([r, g, b]: number[]) => {
+    const [R, G, B] = [r!, g!, b!].map((v) => (v / 255 <= 0.03928 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * R! + 0.7152 * G! + 0.0722 * B!;
+  };
+  const background = (e: Element | null): number[] => {
+    for (let at = e; at; at = at.parentElement) {
+      const c = parse(getComputedStyle(at).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3]! > 0.5)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  if (!document.documentElement.lang) problems.push("html has no lang");
+  if (document.querySelectorAll("main h1").length !== 1) problems.push(`${document.querySelectorAll("main h1").length} h1 in main`);
+  for (const control of document.querySelectorAll<HTMLElement>("input:not([type=hidden]), select, textarea, button")) {
+    const labelled = (control as HTMLInputElement).labels?.length || control.getAttribute("aria-label") || control.getAttribute("aria-labelledby") || (control.tagName === "BUTTON" && control.textContent?.trim());
+    if (!labelled) problems.push(`${control.outerHTML.slice(0, 80)} has no accessible name`);
+  }
+  for (const img of document.querySelectorAll("img")) if (!img.hasAttribute("alt")) problems.push(`${img.outerHTML.slice(0, 80)} has no alt`);
+  for (const svg of document.querySelectorAll("main svg")) {
+    if (svg.getAttribute("aria-hidden") !== "true" && !(svg.getAttribute("role") === "img" && (svg.getAttribute("aria-label") || svg.getAttribute("aria-labelledby") || svg.querySelector(":scope > title")))) problems.push("an svg without role=img and a name");
+  }
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const element = node.parentElement!;
+    if (!node.textContent?.trim() || element.closest("svg, [hidden], .visually-hidden, option")) continue;
+    const style = getComputedStyle(element);
+    const box = element.getBoundingClientRect();
+    if (style.visibility === "hidden" || style.display === "none" || box.width === 0 || box.height === 0) continue;
+    const fg = parse(style.color);
+    const bg = background(element);
+    const alpha = fg.length === 4 ? fg[3]! : 1;
+    const blended = fg.slice(0, 3).map((v, i) => v * alpha + bg[i]! * (1 - alpha));
+    const [light, dark] = [luminance(blended), luminance(bg)].sort((a, b) => b - a);
+    const ratio = (light! + 0.05) / (dark! + 0.05);
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5)) problems.push(`contrast ${ratio.toFixed(2)} for "${node.textContent.trim().slice(0, 40)}" (${style.color} on rgb(${bg.join(", ")}))`);
+  }
+  return problems;
+}
+
+test("accessibility: every page has one h1, named controls, alt text, a named chart and AA contrast", async () => {
+  const { page, seeded } = harness;
+  const run = (await harness.api("GET", `/runs/${seeded.alphaRuns[4]}`, harness.adminToken)).body;
+  const pages: [string, string][] = [
+    ["#/projects", "table.data"],
+    ["#/projects/alpha/settings", "#preview-state:text('Same as the saved policy.')"],
+    ["#/projects/alpha/runs", "#findings-chart"],
+    [`#/runs/${seeded.alphaRuns[4]}`, "#findings"],
+    [`#/steps/${run.steps[0].id}`, "#missing"],
+    ["#/projects/beta/clarifications", "form.question"],
+    ["#/projects/gamma/runs", "main h1"],
+  ];
+  for (const [hash, ready] of pages) {
+    await page.goto(`${harness.url}/console/${hash}`);
+    await page.reload(); // a fresh document per page: nothing left from the one before
+    await page.locator(ready).first().waitFor();
+    assert.equal(await page.evaluate(audit), [], hash);
+  }
+  // The audit sees what it checks: a pale paragraph and an unnamed field, put in by hand, are reported.
+  await page.evaluate(() => {
+    const pale = document.createElement("p");
+    pale.style.cssText = "color: #aaa; background: #fff";
+    pale.textContent = "pale text";
+    document.querySelector("main")!.append(pale, document.createElement("input"));
+  });
+  const planted = await page.evaluate(audit);
+  assert.is(planted.length, 2, JSON.stringify(planted));
+  assert.match(planted.join("\n"), /contrast 2\.\d+ for "pale text"/);
+  assert.match(planted.join("\n"), "<input> has no accessible name");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("heading", { name: "Sign in to the gatehouse console" }).waitFor();
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.locator("#token-error:not([hidden])").waitFor();
+  assert.equal(await page.evaluate(audit), [], "sign-in with its error shown");
+  await signIn(harness, harness.adminToken);
+});
+
+test("empty and error states: no runs yet, an unknown run or page, a failing or unreachable service", async () => {
+  const { page } = harness;
+  await page.goto(`${harness.url}/console/#/projects/gamma/runs`);
+  await page.locator("main p:text('No runs yet.')").waitFor();
+  assert.match(await text("main"), "gatehouse gate --server URL --project ID");
+  assert.is(await page.locator("#findings-chart").count(), 0, "no chart without runs");
+
+  await page.goto(`${harness.url}/console/#/runs/00000000-0000-4000-8000-000000000000`);
+  await page.getByRole("heading", { level: 1, name: "Not found" }).waitFor();
+  assert.match(await text("[role=alert]"), "00000000-0000-4000-8000-000000000000");
+  await page.goto(`${harness.url}/console/#/nowhere/at/all`);
+  await page.getByRole("heading", { level: 1, name: "Not found" }).waitFor();
+  assert.match(await text("[role=alert]"), "no page #/nowhere/at/all");
+
+  await page.route("**/console/api/projects", (route) => route.fulfill({ status: 500, contentType: "application/json", body: JSON.stringify({ code: "internal_error", message: "internal error <b>x</b>" }) }));
+  await page.goto(`${harness.url}/console/#/projects`);
+  await page.getByRole("heading", { level: 1, name: "Something failed" }).waitFor();
+  assert.match(await text("[role=alert]"), "internal error <b>x</b>");
+  assert.is(await page.locator("[role=alert] b").count(), 0);
+  await page.unroute("**/console/api/projects");
+  await page.route("**/console/api/projects", (route) => route.abort("connectionrefused"));
+  await page.reload(); // the same hash: a fresh load, not the 500's page still shown
+  await page.getByRole("heading", { level: 1, name: "Something failed" }).waitFor();
+  assert.match(await text("[role=alert]"), "the service cannot be reached");
+  await page.unroute("**/console/api/projects");
+  await page.reload(); // the service back: the same page recovers
+  await page.locator("table.data").waitFor();
+});
+
 test("no request left 127.0.0.1", () => {
   assert.equal(harness.external, []);
 });

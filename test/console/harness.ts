@@ -101,7 +101,7 @@ async function expect(answer: Promise<{ status: number; body: any }>, status: nu
 }
 
 /** Three projects: alpha (default pack, five runs), beta (enterprise-compliance, one denied run), gamma (team-standard, no runs). */
-async function seed(url: string, admin: string): Promise<Seeded> {
+export async function seed(url: string, admin: string): Promise<Seeded> {
   const tokens = {} as Seeded["tokens"];
   for (const [id, name] of [
     ["alpha", "Alpha payments"],
@@ -161,15 +161,23 @@ async function seed(url: string, admin: string): Promise<Seeded> {
   return { tokens, alphaRuns, betaRun: betaRun.id };
 }
 
-export async function startHarness(): Promise<Harness> {
-  const service = await createTestService({ now: steppingClock() });
-  let context: BrowserContext | undefined;
+export interface Browser {
+  context: BrowserContext;
+  page: Page;
+  /** requests to anything but `url`'s origin, aborted */
+  external: string[];
+  dialogs: string[];
+  /** console errors and uncaught page errors, less the browser's own "Failed to load resource" lines for 4xx answers */
+  pageErrors: string[];
+  close(): Promise<void>;
+}
+
+/** Debian's chromium with a fresh profile, allowed to reach `url`'s origin over plain HTTP and nothing else. */
+export async function launchBrowser(url: string): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run does)`);
   const profile = mkdtempSync(join(tmpdir(), "gatehouse-chromium-"));
+  let context: BrowserContext | undefined;
   try {
-    const address = await service.app.listen({ port: 0, host: "127.0.0.1" });
-    const url = new URL(address).origin;
-    const seeded = await seed(url, TEST_ADMIN_TOKEN);
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run does)`);
     context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: VIEWPORT, serviceWorkers: "block", acceptDownloads: false });
     const external: string[] = [];
     const dialogs: string[] = [];
@@ -192,32 +200,57 @@ export async function startHarness(): Promise<Harness> {
     page.on("pageerror", (error) => pageErrors.push(error.message));
     const ctx = context;
     return {
-      service,
-      url,
-      adminToken: TEST_ADMIN_TOKEN,
-      seeded,
       context: ctx,
       page,
       external,
       dialogs,
       pageErrors,
-      api: (method, path, token, body) => call(url, method, path, token, body),
       close: async () => {
         await ctx.close();
-        await service.close();
         rmSync(profile, { recursive: true, force: true });
       },
     };
   } catch (error) {
     await context?.close().catch(() => {});
-    await service.close().catch(() => {});
     rmSync(profile, { recursive: true, force: true });
     throw error;
   }
 }
 
+export async function startHarness(): Promise<Harness> {
+  const service = await createTestService({ now: steppingClock() });
+  let browser: Browser | undefined;
+  try {
+    const address = await service.app.listen({ port: 0, host: "127.0.0.1" });
+    const url = new URL(address).origin;
+    const seeded = await seed(url, TEST_ADMIN_TOKEN);
+    browser = await launchBrowser(url);
+    const opened = browser;
+    return {
+      service,
+      url,
+      adminToken: TEST_ADMIN_TOKEN,
+      seeded,
+      context: opened.context,
+      page: opened.page,
+      external: opened.external,
+      dialogs: opened.dialogs,
+      pageErrors: opened.pageErrors,
+      api: (method, path, token, body) => call(url, method, path, token, body),
+      close: async () => {
+        await opened.close();
+        await service.close();
+      },
+    };
+  } catch (error) {
+    await browser?.close().catch(() => {});
+    await service.close().catch(() => {});
+    throw error;
+  }
+}
+
 /** Signs in through the form, as a person would. */
-export async function signIn(h: Harness, token: string): Promise<void> {
+export async function signIn(h: { page: Page; url: string }, token: string): Promise<void> {
   const { page } = h;
   await page.goto(`${h.url}/console/#/login`);
   await page.locator("#token").fill(token);

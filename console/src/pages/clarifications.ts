@@ -5,7 +5,7 @@
 import { api, ApiError, seg } from "../api.js";
 import { badge, formatTime, h, href, replace } from "../dom.js";
 import { announce, breadcrumb, pageTitle, projectNav } from "../layout.js";
-import type { ProjectPolicy, Question, Questions } from "../types.js";
+import type { Question } from "../types.js";
 
 function questionForm(projectId: string, q: Question, onAnswered: (key: string, value: string) => void): HTMLElement {
   const name = `answer-${q.key}`;
@@ -52,7 +52,7 @@ function questionForm(projectId: string, q: Question, onAnswered: (key: string, 
       return;
     }
     button.disabled = true;
-    api("POST", `/projects/${seg(projectId)}/clarifications/${seg(q.key)}`, { value: chosen.value })
+    api("clarification-answered.v1", "POST", `/projects/${seg(projectId)}/clarifications/${seg(q.key)}`, { value: chosen.value })
       .then(() => onAnswered(q.key, chosen.value))
       .catch((failure: unknown) => {
         error.hidden = false;
@@ -65,7 +65,7 @@ function questionForm(projectId: string, q: Question, onAnswered: (key: string, 
 
 export async function clarificationsPage(main: HTMLElement, [id]: string[], isCurrent: () => boolean): Promise<string> {
   const projectId = id!;
-  const [policy, questions] = await Promise.all([api<ProjectPolicy>("GET", `/projects/${seg(projectId)}/policy`), api<Questions>("GET", `/projects/${seg(projectId)}/clarifications`)]);
+  const [policy, questions] = await Promise.all([api("project.v1", "GET", `/projects/${seg(projectId)}/policy`), api("project-clarifications.v1", "GET", `/projects/${seg(projectId)}/clarifications`)]);
   if (!isCurrent()) return "Clarifications";
   const onAnswered = (key: string, value: string) => {
     void clarificationsPage(main, [projectId], isCurrent).then(() => {

@@ -32,7 +32,7 @@ export function loginPage(main: HTMLElement, next: string, notice?: string): voi
     if (value === "") return show("Enter a token.");
     button.disabled = true;
     signIn(value);
-    api("GET", "/console/api/projects")
+    api("console-projects.v1", "GET", "/console/api/projects")
       .then(() => {
         location.hash = next.startsWith("#/login") ? "#/projects" : next;
         if (location.hash === next) window.dispatchEvent(new HashChangeEvent("hashchange"));

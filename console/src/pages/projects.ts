@@ -4,10 +4,9 @@
 import { api } from "../api.js";
 import { badge, formatTime, h, href, replace } from "../dom.js";
 import { pageTitle } from "../layout.js";
-import type { ProjectOverview } from "../types.js";
 
 export async function projectsPage(main: HTMLElement, _params: string[], isCurrent: () => boolean): Promise<string> {
-  const { projects } = await api<{ projects: ProjectOverview[] }>("GET", "/console/api/projects");
+  const { projects } = await api("console-projects.v1", "GET", "/console/api/projects");
   if (!isCurrent()) return "Projects";
   const rows = projects.map((p) =>
     h(

@@ -5,7 +5,7 @@ import { api, seg } from "../api.js";
 import { badge, formatTime, h, href, replace } from "../dom.js";
 import { allFindings, byStep } from "../findings.js";
 import { breadcrumb, facts, pageTitle } from "../layout.js";
-import type { Run, RunQuestions, StoredFinding } from "../types.js";
+import type { StoredFinding } from "../types.js";
 
 function countsText(findings: readonly StoredFinding[]): string {
   const active = findings.filter((f) => !f.finding.suppressed);
@@ -17,9 +17,9 @@ function countsText(findings: readonly StoredFinding[]): string {
 export async function runPage(main: HTMLElement, [id]: string[], isCurrent: () => boolean): Promise<string> {
   const runId = id!;
   const [run, findings, questions] = await Promise.all([
-    api<Run>("GET", `/runs/${seg(runId)}`),
+    api("stored-run.v1", "GET", `/runs/${seg(runId)}`),
     allFindings("runs", runId),
-    api<RunQuestions>("GET", `/console/api/runs/${seg(runId)}/clarifications`),
+    api("console-run-clarifications.v1", "GET", `/console/api/runs/${seg(runId)}/clarifications`),
   ]);
   if (!isCurrent()) return "Run";
   replace(

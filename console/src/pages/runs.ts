@@ -5,13 +5,13 @@ import { api, seg } from "../api.js";
 import { chartLegend, CHART_SEVERITIES, findingsChart } from "../chart.js";
 import { badge, formatTime, h, href, replace, shortHash } from "../dom.js";
 import { breadcrumb, pageTitle, projectNav } from "../layout.js";
-import type { ProjectPolicy, RunSummary } from "../types.js";
+import type { RunSummary } from "../types.js";
 
 export async function runsPage(main: HTMLElement, [id]: string[], isCurrent: () => boolean): Promise<string> {
   const projectId = id!;
   const [policy, { runs, total }] = await Promise.all([
-    api<ProjectPolicy>("GET", `/projects/${seg(projectId)}/policy`),
-    api<{ runs: RunSummary[]; total: number }>("GET", `/console/api/projects/${seg(projectId)}/runs?limit=50`),
+    api("project.v1", "GET", `/projects/${seg(projectId)}/policy`),
+    api("console-runs.v1", "GET", `/console/api/projects/${seg(projectId)}/runs?limit=50`),
   ]);
   if (!isCurrent()) return "Runs";
   const first = total - runs.length + 1;

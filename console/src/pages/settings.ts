@@ -6,7 +6,7 @@
 import { api, ApiError, seg } from "../api.js";
 import { badge, formatTime, h, replace, shortHash, uniqueId, type Child } from "../dom.js";
 import { announce, breadcrumb, facts, pageTitle, projectNav } from "../layout.js";
-import { CONSTRAINT_FLAGS, type AuditEvent, type ConstraintFlag, type Effective, type HeadingRequirement, type Mode, type Overrides, type PackDetails, type PackDocument, type PackSummary, type Preview, type ProjectPolicy, type RuleSetting, type Severity } from "../types.js";
+import { CONSTRAINT_FLAGS, type AuditEvent, type ConstraintFlag, type Effective, type HeadingRequirement, type Mode, type Overrides, type PackDetails, type PackDocument, type RuleSetting, type Severity } from "../types.js";
 
 const SEVERITIES: readonly Severity[] = ["info", "warning", "error", "block"];
 const PREVIEW_DELAY_MS = 250;
@@ -163,7 +163,7 @@ function historyList(events: AuditEvent[]): HTMLElement {
 async function loadHistory(id: string): Promise<AuditEvent[]> {
   const events: AuditEvent[] = [];
   for (let after = 0; ; ) {
-    const page = await api<{ events: AuditEvent[]; next: number | null }>("GET", `/console/api/projects/${seg(id)}/history?after=${after}&limit=1000`);
+    const page = await api("console-history.v1", "GET", `/console/api/projects/${seg(id)}/history?after=${after}&limit=1000`);
     events.push(...page.events);
     if (page.next === null) return events;
     after = page.next;
@@ -173,12 +173,12 @@ async function loadHistory(id: string): Promise<AuditEvent[]> {
 export async function settingsPage(main: HTMLElement, [id]: string[], isCurrent: () => boolean): Promise<string> {
   const projectId = id!;
   const [policy, packList, history] = await Promise.all([
-    api<ProjectPolicy>("GET", `/projects/${seg(projectId)}/policy`),
-    api<{ packs: PackSummary[] }>("GET", "/policy_packs"),
+    api("project.v1", "GET", `/projects/${seg(projectId)}/policy`),
+    api("pack-list.v1", "GET", "/policy_packs"),
     loadHistory(projectId),
   ]);
-  const packs = await Promise.all(packList.packs.map((p) => api<PackDetails>("GET", `/policy_packs/${seg(p.key)}`)));
-  let saved: Effective | ApiError = await api<Effective>("GET", `/projects/${seg(projectId)}/policy/effective`).catch((error: unknown) => {
+  const packs = await Promise.all(packList.packs.map((p) => api("pack.v1", "GET", `/policy_packs/${seg(p.key)}`)));
+  let saved: Effective | ApiError = await api("effective-policy.v1", "GET", `/projects/${seg(projectId)}/policy/effective`).catch((error: unknown) => {
     if (error instanceof ApiError && error.status === 409) return error;
     throw error;
   });
@@ -378,7 +378,7 @@ export async function settingsPage(main: HTMLElement, [id]: string[], isCurrent:
       return;
     }
     try {
-      const preview = await api<Preview>("POST", `/console/api/projects/${seg(projectId)}/policy/preview`, update);
+      const preview = await api("console-preview.v1", "POST", `/console/api/projects/${seg(projectId)}/policy/preview`, update);
       if (seq !== previewSeq) return;
       clearErrors();
       previewHash.textContent = preview.hash;
@@ -469,13 +469,13 @@ export async function settingsPage(main: HTMLElement, [id]: string[], isCurrent:
     }
     saveButton.disabled = true;
     window.clearTimeout(timer);
-    api<ProjectPolicy & { effectiveHash: string }>("PUT", `/projects/${seg(projectId)}/policy`, update)
-      .then(async (result) => {
+    api("project.v1", "PUT", `/projects/${seg(projectId)}/policy`, update)
+      .then(async () => {
         clearErrors();
-        saved = await api<Effective>("GET", `/projects/${seg(projectId)}/policy/effective`);
+        saved = await api("effective-policy.v1", "GET", `/projects/${seg(projectId)}/policy/effective`);
         showSaved();
         replace(historyBox, historyList(await loadHistory(projectId)));
-        announce(`Saved. The effective policy hash is now ${shortHash(result.effectiveHash)}.`);
+        announce(`Saved. The effective policy hash is now ${shortHash(saved.hash)}.`);
         await runPreview();
       })
       .catch((error: unknown) => {

@@ -5,11 +5,10 @@ import { api, seg } from "../api.js";
 import { badge, h, href, replace } from "../dom.js";
 import { allFindings, byCode, location, REQUIREMENT_CODES } from "../findings.js";
 import { breadcrumb, facts, pageTitle } from "../layout.js";
-import type { FindingPage, Step } from "../types.js";
 
 export async function stepPage(main: HTMLElement, [id]: string[], isCurrent: () => boolean): Promise<string> {
   const stepId = id!;
-  const { step } = await api<FindingPage & { step: Step }>("GET", `/steps/${seg(stepId)}/policy/findings?limit=1`);
+  const { step } = await api("step-findings.v1", "GET", `/steps/${seg(stepId)}/policy/findings?limit=1`);
   const findings = await allFindings("steps", stepId);
   if (!isCurrent()) return "Step";
   const missing = findings.filter((f) => REQUIREMENT_CODES.has(f.code) && !f.finding.suppressed);

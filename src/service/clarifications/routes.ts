@@ -6,6 +6,7 @@ export const CLARIFICATION_ROUTES: Route[] = [
     path: "/projects/{id}/clarifications",
     summary: "the effective policy's questions, each with its answer or null",
     permission: "project",
+    response: "project-clarifications.v1",
     handler: async ({ services, params }) => ({ body: await services.clarifications.list(params.id!) }),
   },
   {
@@ -14,6 +15,7 @@ export const CLARIFICATION_ROUTES: Route[] = [
     summary: "answer a question with one of its options",
     permission: "project",
     body: "clarification-answer.v1",
+    response: "clarification-answered.v1",
     handler: async ({ services, caller, params, body }) => ({
       body: await services.clarifications.answer(caller!, params.id!, params.key!, (body as { value: string }).value),
     }),

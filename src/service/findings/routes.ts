@@ -16,6 +16,7 @@ export const FINDING_ROUTES: Route[] = [
     path: "/runs/{id}/policy/findings",
     summary: "one run's findings, oldest first",
     permission: "run",
+    response: "run-findings.v1",
     handler: async ({ services, params, query }) => {
       const run = await services.runs.require(params.id!);
       const page = await services.findings.list({ run: params.id! }, query);
@@ -27,6 +28,7 @@ export const FINDING_ROUTES: Route[] = [
     path: "/steps/{id}/policy/findings",
     summary: "one step's findings (one input of a run), oldest first",
     permission: "step",
+    response: "step-findings.v1",
     handler: async ({ services, params, query }) => {
       const step = await services.runs.requireStep(params.id!);
       return { body: { step, ...(await services.findings.list({ step: params.id! }, query)) } };

@@ -6,6 +6,7 @@ export const PACK_ROUTES: Route[] = [
     path: "/policy_packs",
     summary: "every policy pack: key, name, latest active version, versions with their status",
     permission: "token",
+    response: "pack-list.v1",
     handler: async ({ services }) => ({ body: { packs: await services.packs.list() } }),
   },
   {
@@ -25,6 +26,7 @@ export const PACK_ROUTES: Route[] = [
     path: "/policy_packs/{key}",
     summary: "one pack's details and every version with its document",
     permission: "token",
+    response: "pack.v1",
     handler: async ({ services, params }) => ({ body: await services.packs.get(params.key!) }),
   },
   {

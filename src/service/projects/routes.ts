@@ -20,6 +20,7 @@ export const PROJECT_ROUTES: Route[] = [
     path: "/projects/{id}/policy",
     summary: "the project's pack selection, overrides and repo-local flag",
     permission: "project",
+    response: "project.v1",
     handler: async ({ services, params }) => ({ body: await services.projects.policy(params.id!) }),
   },
   {
@@ -28,6 +29,7 @@ export const PROJECT_ROUTES: Route[] = [
     summary: "select a pack (version absent: latest active), set overrides and the repo-local flag",
     permission: "project",
     body: "project-policy.v1",
+    response: "project.v1",
     handler: async ({ services, caller, params, body }) => ({ body: await services.projects.setPolicy(caller!, params.id!, body as PolicyUpdate) }),
   },
   {

@@ -24,6 +24,7 @@ export const RUN_ROUTES: Route[] = [
     path: "/runs/{id}",
     summary: "one run: pack, version, effective hash, decision with its reasons, steps",
     permission: "run",
+    response: "stored-run.v1",
     handler: async ({ services, params }) => ({ body: await services.runs.get(params.id!) }),
   },
 ];
