@@ -499,14 +499,14 @@ test("CLI: a tool error is text on stderr and a machine-format report in each fi
     );
     assert.is(result.status, 2);
     assert.is(result.stdout, "");
-    assert.is(result.stderr, "ERROR UsageError: --timeout must be a positive number of milliseconds\n");
+    assert.is(result.stderr, "ERROR UsageError: --timeout must be a positive whole number of milliseconds\n");
     const log = JSON.parse(readFileSync(join(dir, "r.sarif"), "utf8")) as { runs: { invocations: { executionSuccessful: boolean }[] }[] };
     assert.ok(validateSarif(structuredClone(log)));
     assert.is(log.runs[0].invocations[0].executionSuccessful, false);
-    assert.match(readFileSync(join(dir, "r.xml"), "utf8"), /<error type="UsageError" message="--timeout must be a positive number of milliseconds">/);
+    assert.match(readFileSync(join(dir, "r.xml"), "utf8"), /<error type="UsageError" message="--timeout must be a positive whole number of milliseconds">/);
     const report = JSON.parse(readFileSync(join(dir, "r.json"), "utf8"));
     assert.equal(registry.validate("gate-report.v1", report, "r.json"), []);
-    assert.equal(report.error, { type: "UsageError", message: "--timeout must be a positive number of milliseconds" });
+    assert.equal(report.error, { type: "UsageError", message: "--timeout must be a positive whole number of milliseconds" });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -518,7 +518,7 @@ test("CLI: a stdout machine format gets the error too, still with text on stderr
     env: cliEnv({ NO_COLOR: "1", GITHUB_STEP_SUMMARY: "" }),
   });
   assert.is(result.status, 2);
-  assert.is(result.stdout, "::error title=gatehouse UsageError::--timeout must be a positive number of milliseconds\n");
+  assert.is(result.stdout, "::error title=gatehouse UsageError::--timeout must be a positive whole number of milliseconds\n");
   assert.match(result.stderr, /^ERROR UsageError/);
 });
 

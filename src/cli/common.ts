@@ -43,8 +43,9 @@ export function selectFormats(args: ReportArgs): FormatTarget[] {
 }
 
 export function validateNumbers(args: ReportArgs): void {
-  if (!(args.timeout > 0)) throw new UsageError("--timeout must be a positive number of milliseconds");
-  if (!(args.maxInputBytes > 0)) throw new UsageError("--max-input-bytes must be positive");
+  // Finite and whole: Infinity would lift the cap, and a fraction of a byte or millisecond means a typo.
+  if (!(Number.isSafeInteger(args.timeout) && args.timeout > 0)) throw new UsageError("--timeout must be a positive whole number of milliseconds");
+  if (!(Number.isSafeInteger(args.maxInputBytes) && args.maxInputBytes > 0)) throw new UsageError("--max-input-bytes must be a positive whole number of bytes");
   if (args.workers !== undefined && !(Number.isInteger(args.workers) && args.workers >= 0)) {
     throw new UsageError("--workers must be a whole number >= 0 (0 evaluates in the main thread)");
   }

@@ -58,7 +58,7 @@ export const filesCollector: Collector = {
         if (seen.has(key)) continue;
         seen.add(key);
         const abs = join(root, file);
-        inputs.push({ display: displayPath(abs), file: abs, namespaces: [entry.namespace], ...(entry.kind !== undefined ? { kind: entry.kind } : {}) });
+        inputs.push({ display: displayPath(abs), file: abs, root, namespaces: [entry.namespace], ...(entry.kind !== undefined ? { kind: entry.kind } : {}) });
       }
     }
     return { inputs, findings };

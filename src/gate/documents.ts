@@ -23,7 +23,7 @@ function parseInProcess(job: InputJob, maxInputBytes: number): void {
   let bytes: Buffer;
   if (job.file !== undefined) {
     try {
-      bytes = readUntrustedFile(job.file, { maxBytes: maxInputBytes });
+      bytes = readUntrustedFile(job.file, { maxBytes: maxInputBytes, ...(job.root !== undefined ? { root: job.root } : {}) });
     } catch (error) {
       if (!(error instanceof UntrustedFileError)) throw error;
       job.refused = { code: error.problem === "too-large" ? "input/too-large" : "input/unreadable", message: `cannot read input: ${error.reason}` };

@@ -28,6 +28,11 @@ export interface InputJob {
   display: string;
   /** absolute file path to read, or */
   file?: string;
+  /**
+   * The directory `file` must resolve inside (links followed), for inputs a collector found under
+   * the project root: a committed link to a file elsewhere is refused, never read as the repo's.
+   */
+  root?: string;
   /** raw text, or */
   text?: string;
   /** raw bytes (stdin: read capped, at most one byte over the limit; decoded only if UTF-8), or */
@@ -210,7 +215,7 @@ export class InputEvaluator {
         try {
           // The path names a file given on the command line or found by a walk; the reader's
           // O_NONBLOCK open and fstat refuse a FIFO or device without the extra stat.
-          raw = readUntrustedFile(job.file, { maxBytes: this.options.maxInputBytes, skipStatBeforeOpen: true });
+          raw = readUntrustedFile(job.file, { maxBytes: this.options.maxInputBytes, skipStatBeforeOpen: true, ...(job.root !== undefined ? { root: job.root } : {}) });
         } catch (error) {
           if (!(error instanceof UntrustedFileError)) throw error;
           if (error.problem === "too-large") {

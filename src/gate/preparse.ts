@@ -87,7 +87,7 @@ function readJobBytes(job: InputJob, maxInputBytes: number): Buffer | undefined 
     return bytes;
   }
   try {
-    return readUntrustedFile(job.file, { maxBytes: maxInputBytes, skipStatBeforeOpen: true });
+    return readUntrustedFile(job.file, { maxBytes: maxInputBytes, skipStatBeforeOpen: true, ...(job.root !== undefined ? { root: job.root } : {}) });
   } catch (error) {
     if (!(error instanceof UntrustedFileError)) throw error;
     if (error.problem === "too-large") {

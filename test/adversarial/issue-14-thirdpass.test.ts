@@ -307,4 +307,43 @@ test("issue 14.4: a config in a directory anyone may write to (/tmp) is not take
   }
 });
 
+test("issue 14.12: a file the files collector matches that links out of the project root is refused (input/unreadable), not judged as the repository's file", async () => {
+  const outside = tempRepo({ "prod.yaml": "bad: false\n" });
+  const root = tempRepo({
+    "gatehouse.config.yaml": 'version: 1\ncollectors:\n  files:\n    - glob: "deploy/*.yaml"\n      namespace: main\npolicies:\n  - path: policy\n    namespaces: [main]\n',
+    "policy/main.rego": 'package main\n\ndeny contains "bad is set" if input.bad\n',
+    "deploy/staging.yaml": "bad: false\n",
+  });
+  // The committed link points at a harmless file elsewhere: judging it would allow what is not in the repository.
+  symlinkSync(join(outside, "prod.yaml"), join(root, "deploy", "prod.yaml"));
+  try {
+    const run = await gatehouse(["gate", "--root", root, "--format", "json"]);
+    assert.is(run.exitCode, 1, run.stdout + run.stderr);
+    assert.equal(denyingCodes(run), ["input/unreadable"]);
+    assert.equal(findingsOf(run).filter((f) => f.code === "input/unreadable").map((f) => (f as { input?: string }).input), [join(root, "deploy", "prod.yaml")]);
+    // A link that stays inside the root is read as before.
+    rmSync(join(root, "deploy", "prod.yaml"));
+    symlinkSync("staging.yaml", join(root, "deploy", "prod.yaml"));
+    const inside = await gatehouse(["gate", "--root", root, "--format", "json"]);
+    assert.is(inside.exitCode, 0, inside.stdout + inside.stderr);
+  } finally {
+    cleanup();
+  }
+});
+
+test("issue 14.12: --max-input-bytes and --timeout take whole positive numbers only (Infinity would lift the cap; exit 2)", async () => {
+  const root = tempRepo({ "policy/main.rego": 'package main\n\ndeny contains "x" if input.x\n', "a.json": '{"x": false}' });
+  try {
+    for (const [flag, value] of [["--max-input-bytes", "1e999"], ["--max-input-bytes", "0.5"], ["--max-input-bytes", "-1"], ["--timeout", "Infinity"], ["--timeout", "2.5"]] as const) {
+      const run = await gatehouse(["check", "--policy", join(root, "policy"), join(root, "a.json"), flag, value]);
+      assert.is(run.exitCode, 2, `${flag} ${value}: ${run.stdout}${run.stderr}`);
+      assert.match(run.stderr, /must be a positive whole number/, `${flag} ${value}`);
+    }
+    const ok = await gatehouse(["check", "--policy", join(root, "policy"), join(root, "a.json"), "--max-input-bytes", "1000", "--timeout", "5000"]);
+    assert.is(ok.exitCode, 0, ok.stdout + ok.stderr);
+  } finally {
+    cleanup();
+  }
+});
+
 test.run();
