@@ -5,19 +5,15 @@
 // cached builds; another OPA version never reuses them.
 
 import { existsSync, statSync } from "node:fs";
-import { homedir } from "node:os";
 import { join, resolve } from "node:path";
+import { cacheDir } from "../core/cache-dir.js";
 import { ConfigError, FailClosed } from "../core/errors.js";
 import { sha256 } from "../core/digest.js";
 import { buildBundle, hashSources, regoSources } from "./build.js";
 import { isBundleDir, loadBundle, type LoadedBundle } from "./bundle.js";
 import { toolchain } from "../toolchain/index.js";
 
-export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.GATEHOUSE_CACHE_DIR) return env.GATEHOUSE_CACHE_DIR;
-  const base = env.XDG_CACHE_HOME || join(homedir(), ".cache");
-  return join(base, "gatehouse");
-}
+export { cacheDir };
 
 export async function resolvePolicy(path: string): Promise<LoadedBundle> {
   const abs = resolve(path);
