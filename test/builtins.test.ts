@@ -631,7 +631,17 @@ test("yaml.is_valid and yaml.unmarshal agree with opa eval (YAML 1.2 scalars, se
   if (failures.length > 0) assert.unreachable(`${failures.length} of ${cases.length} cases differ from opa eval:\n  ${failures.join("\n  ")}`);
 });
 
-test("the SDK's own sprintf is not the one called", () => {
+test("the SDK's own sprintf is not the one called", async () => {
+  // The SDK is loaded only when something needs it (here: an instance whose builtin calls go
+  // through the SDK's loader); loading it removes its sprintf from its table, and the policy
+  // then formats as Go does even there.
+  await withBundle(`package fmt\n\nimport rego.v1\n\ndeny contains msg if msg := sprintf("%d %v", [input.n, input.o])\n`, async (dir) => {
+    const manifest = JSON.parse(readFileSync(join(dir, "bundle", "manifest.json"), "utf8")) as { builtins: string[] };
+    const module = await WebAssembly.compile(readFileSync(join(dir, "bundle", "policy.wasm")));
+    const viaSdk = await instantiate(module, manifest.builtins, { clock: fixedNsClock(0n), hostCalls: "sdk" });
+    const input = viaSdk.encodeInput({ n: 1.5, o: { b: [1, "x"], a: null } });
+    assert.equal(viaSdk.evaluateWithSdk(input, "fmt/deny"), [{ result: ['%!d(float64=1.5) {"a": null, "b": [1, "x"]}'] }]);
+  });
   // The SDK's implementation (sprintf-js) formats differently from Go; prove the two differ on
   // the case the end-to-end test checks, so that check can only pass with ours in place.
   const sdkRequire = createRequire(createRequire(import.meta.url).resolve("@open-policy-agent/opa-wasm"));

@@ -4,6 +4,7 @@ import { isPlainJsonObject } from "../src/inputs/json-scan.js";
 import { countJsonKeyTokens, countKeys, InputParseError, parseDocument } from "../src/inputs/parse.js";
 import YAML from "yaml";
 import { deployment, rng } from "../scripts/bench-inputs.js";
+import { PARSERS, parserFor, type ParserEntry } from "../src/inputs/parsers/index.js";
 
 test("JSON: a duplicate key is rejected, even when spelled with an escape", () => {
   assert.throws(() => parseDocument('{"a": 1, "a": 2}', "json"), (e: unknown) => e instanceof InputParseError && /duplicate key "a"/.test(e.message));
@@ -255,6 +256,49 @@ test("fast JSON scan: agrees with JSON.parse on generated documents and never pa
   // Both outcomes were exercised.
   assert.ok(accepted > 1000, `${accepted} mutated documents passed`);
   assert.ok(refused > 5000, `${refused} mutated documents were refused`);
+});
+
+
+// parserFor reads conftest's file-name rules from lookup tables; they must answer as the rules
+// read entry by entry in PARSERS' order (the first entry claiming the name by file name, prefix
+// or extension wins; then an extension that is a parser's name).
+function parserByRules(path: string): string | undefined {
+  const fileName = path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1).toLowerCase();
+  const dot = fileName.lastIndexOf(".");
+  const extension = dot >= 0 ? fileName.slice(dot + 1) : "";
+  for (const [name, entry] of Object.entries(PARSERS) as [string, ParserEntry][]) {
+    if (entry.fileNames?.includes(fileName)) return name;
+    if (entry.fileNamePrefixes?.some((prefix) => fileName.startsWith(prefix))) return name;
+    if (entry.extensions?.includes(extension)) return name;
+  }
+  return Object.hasOwn(PARSERS, extension) ? extension : undefined;
+}
+
+test("parserFor's tables choose as conftest's rules read in order, on every rule's names and their mixes", () => {
+  const stems = ["x", "Dockerfile", "dockerfile", ".env", "nginx.conf", "Jenkinsfile", "CODEOWNERS", ""];
+  const endings = new Set<string>([""]);
+  for (const [name, entry] of Object.entries(PARSERS) as [string, ParserEntry][]) {
+    endings.add(`.${name}`);
+    for (const e of entry.extensions ?? []) endings.add(`.${e}`).add(`.${e.toUpperCase()}`);
+    for (const f of entry.fileNames ?? []) stems.push(f, f.toUpperCase());
+    for (const p of entry.fileNamePrefixes ?? []) stems.push(`${p}debug`, p, p.toUpperCase());
+  }
+  for (const e of [".txt", ".", ".json.bak", ".gitignore"]) endings.add(e);
+  let checked = 0;
+  for (const dir of ["", "a/", "a.yaml/", "c:\\dir.tf\\"]) {
+    for (const stem of stems) {
+      for (const ending of endings) {
+        const path = `${dir}${stem}${ending}`;
+        assert.is(parserFor(path), parserByRules(path), path);
+        checked++;
+      }
+    }
+  }
+  assert.ok(checked > 2000, `${checked} names`);
+  assert.is(parserFor("Dockerfile.yaml"), "dockerfile");
+  assert.is(parserFor(".env.json"), "dotenv");
+  assert.is(parserFor("x.TOML"), "toml");
+  assert.is(parserFor("README"), undefined);
 });
 
 test.run();

@@ -13,7 +13,8 @@
 // no better than 1,000).
 // GATEHOUSE_WASM_INLINING=off leaves V8's flags alone; =on turns inlining on for CLI runs too.
 
-import { setFlagsFromString } from "node:v8";
+/** node:v8, loaded only when a flag is set (~1 ms at every start otherwise). */
+const setFlagsFromString = (flag: string): void => process.getBuiltinModule("node:v8").setFlagsFromString(flag);
 
 /** V8 versions whose wasm inlining is off by default (Node 20 and 21). */
 const FLAGGED_V8 = /^11\./;

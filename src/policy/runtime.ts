@@ -109,11 +109,60 @@ interface OpaExports {
 
 /** The fields of the SDK's LoadedPolicy (opa-wasm 1.10) that hold the instance's state. */
 interface LoadedPolicyState {
+  minorVersion: number;
   wasmInstance: WebAssembly.Instance;
   mem: WebAssembly.Memory;
   dataAddr: number;
+  baseHeapPtr: number;
   dataHeapPtr: number;
   entrypoints: Record<string, number>;
+  setData(data: object): void;
+}
+
+/**
+ * An instance's state as the SDK's LoadedPolicy keeps it, made the way its constructor and
+ * setData make it (an empty data document, the heap after it, the entrypoints table), without
+ * loading the SDK: requiring it (and sprintf-js) cost ~15 ms in every run and worker thread.
+ * The field names are the SDK's, so its own evaluate can still run on this state
+ * (PolicyInstance.evaluateWithSdk).
+ */
+class OpaPolicyState implements LoadedPolicyState {
+  readonly wasmInstance: WebAssembly.Instance;
+  readonly mem: WebAssembly.Memory;
+  readonly minorVersion: number;
+  readonly #exports: OpaExports;
+  dataAddr: number;
+  readonly baseHeapPtr: number;
+  dataHeapPtr: number;
+  readonly entrypoints: Record<string, number>;
+
+  constructor(instance: WebAssembly.Instance, memory: WebAssembly.Memory, minorVersion: number, bridge: HostBridge) {
+    this.wasmInstance = instance;
+    this.mem = memory;
+    this.minorVersion = minorVersion;
+    this.#exports = instance.exports as unknown as OpaExports;
+    this.dataAddr = this.#loadJson({});
+    this.baseHeapPtr = this.#exports.opa_heap_ptr_get();
+    this.dataHeapPtr = this.baseHeapPtr;
+    this.entrypoints = bridge.readThroughDump((this.#exports as unknown as { entrypoints(): number }).entrypoints()) as Record<string, number>;
+  }
+
+  setData(data: object): void {
+    this.#exports.opa_heap_ptr_set(this.baseHeapPtr);
+    this.dataAddr = this.#loadJson(data);
+    this.dataHeapPtr = this.#exports.opa_heap_ptr_get();
+  }
+
+  /** A value as the SDK's _loadJSON loads it: its JSON text parsed by the runtime; undefined is 0. */
+  #loadJson(value: unknown): number {
+    if (value === undefined) return 0;
+    const bytes = new TextEncoder().encode(JSON.stringify(value));
+    const raw = this.#exports.opa_malloc(bytes.byteLength);
+    new Uint8Array(this.mem.buffer).set(bytes, raw);
+    const addr = this.#exports.opa_json_parse(raw, bytes.byteLength);
+    if (addr === 0) throw "failed to parse json value";
+    return addr;
+  }
 }
 
 /**
@@ -124,7 +173,6 @@ interface LoadedPolicyState {
  * after it. test/evaluation-paths.test.ts checks the results against the SDK's evaluate.
  */
 export class PolicyInstance {
-  readonly #policy: LoadedPolicy;
   readonly #state: LoadedPolicyState;
   readonly #exports: OpaExports;
   readonly #bridge: HostBridge;
@@ -133,8 +181,8 @@ export class PolicyInstance {
   /** the input currently parsed in wasm memory: its buffer, value address, heap end, data heap */
   #loaded: { input: ArrayBuffer | Uint8Array; addr: number; heapEnd: number; dataHeapPtr: number } | undefined;
 
-  constructor(policy: LoadedPolicy, bridge?: HostBridge, clock?: EvaluationClock) {
-    this.#policy = policy;
+  /** `policy`: the SDK's LoadedPolicy, or gatehouse's own state of the same shape (OpaPolicyState). */
+  constructor(policy: LoadedPolicy | LoadedPolicyState, bridge?: HostBridge, clock?: EvaluationClock) {
     this.#clock = clock;
     this.#state = policy as unknown as LoadedPolicyState;
     this.#exports = this.#state.wasmInstance.exports as unknown as OpaExports;
@@ -159,7 +207,7 @@ export class PolicyInstance {
 
   setData(data: unknown): void {
     this.#loaded = undefined;
-    this.#policy.setData(data as object);
+    this.#state.setData(data as object);
   }
 
   /**
@@ -169,7 +217,8 @@ export class PolicyInstance {
   evaluateWithSdk(input: ArrayBuffer, entrypoint: string): unknown {
     this.#loaded = undefined;
     this.#clock?.startEvaluation();
-    return this.#policy.evaluate(input, entrypoint);
+    // The SDK's evaluate reads only the state's fields, which OpaPolicyState has too.
+    return (sdk().LoadedPolicy.prototype as LoadedPolicy).evaluate.call(this.#state, input, entrypoint);
   }
 
   /** Encodes an input once; the bytes can then be evaluated against many entrypoints. */
@@ -300,11 +349,10 @@ export async function instantiate(
 
 /**
  * Instantiates the module with gatehouse's own imports (builtin calls through HostBridge instead
- * of the SDK's JSON round trip); the SDK's LoadedPolicy then loads the data and entrypoints as
- * for any instance. Builtins are looked up as the SDK does: its own table first, then ours.
+ * of the SDK's JSON round trip); OpaPolicyState then loads the data and entrypoints as the SDK's
+ * LoadedPolicy does. Builtins are looked up as the SDK does: its own table first, then ours.
  */
 function loadPolicy(module: WebAssembly.Module, builtins: Record<string, BuiltinFn>, clock: EvaluationClock): PolicyInstance {
-  const { LoadedPolicy, builtins: sdkBuiltins } = sdk();
   const memory = new WebAssembly.Memory({ initial: 5 });
   let bridge: HostBridge | undefined;
   const byId: (BuiltinFn | undefined)[] = [];
@@ -342,10 +390,11 @@ function loadPolicy(module: WebAssembly.Module, builtins: Record<string, Builtin
   // understates what the wasm imports is refused here, naming the builtin.
   auditBuiltins(Object.keys(ids), builtins);
   for (const [name, id] of Object.entries(ids)) {
-    byId[id] = sdkBuiltins[name] ?? builtins[name];
+    // The SDK's table holds only SDK_BUILTINS (sdk()): loaded when the module uses one of them.
+    byId[id] = (SDK_BUILTINS.includes(name) ? sdk().builtins[name] : undefined) ?? builtins[name];
     exactById[id] = EXACT_NUMBER_BUILTINS.has(name);
   }
-  const policy = new LoadedPolicy(instance, memory, globalValue(instance.exports["opa_wasm_abi_minor_version"]) ?? 0);
+  const policy = new OpaPolicyState(instance, memory, globalValue(instance.exports["opa_wasm_abi_minor_version"]) ?? 0, bridge);
   // The probe values are allocated past the data: the first evaluation rewinds over them.
   bridge.verifyDirectReads();
   return new PolicyInstance(policy, bridge, clock);

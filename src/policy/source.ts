@@ -6,8 +6,8 @@
 // version, other sources or other compile options never reuse them.
 
 import { existsSync, statSync } from "node:fs";
-import { homedir } from "node:os";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { cacheDir } from "../core/cache-dir.js";
 import { ConfigError, FailClosed } from "../core/errors.js";
 import { sha256 } from "../core/digest.js";
 import { commonDirectory } from "../core/paths.js";
@@ -15,11 +15,7 @@ import { buildBundle, hashSources, regoSources, type CompileOptions, type Policy
 import { isBundleDir, loadBundle, type LoadedBundle } from "./bundle.js";
 import { toolchain } from "../toolchain/index.js";
 
-export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.GATEHOUSE_CACHE_DIR) return env.GATEHOUSE_CACHE_DIR;
-  const base = env.XDG_CACHE_HOME || join(homedir(), ".cache");
-  return join(base, "gatehouse");
-}
+export { cacheDir };
 
 /**
  * The bundle for `path`: a bundle directory, or Rego to compile (a directory, a .rego file, or

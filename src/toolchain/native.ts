@@ -4,10 +4,12 @@
 // its JSON output into the protocol's shapes (protocol.ts), so callers cannot tell the drivers
 // apart except by speed (test/toolchain.test.ts compares them).
 
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { mkdtemp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, isAbsolute, join } from "node:path";
+import { cacheDir } from "../core/cache-dir.js";
+import { sha256 } from "../core/digest.js";
 import { ToolchainError } from "../core/errors.js";
 import { displayPath, packageRoot } from "../core/paths.js";
 import type { Toolchain, Workspace } from "./index.js";
@@ -299,17 +301,72 @@ function byLocation(a: TestCase, b: TestCase): number {
   return an < bn ? -1 : an > bn ? 1 : 0;
 }
 
+/**
+ * The file that remembers a binary's OPA version, named by what identifies the file's content
+ * without reading it: its real path, device, inode, size, and modification and change times in
+ * nanoseconds. Rebuilding, replacing or touching the binary changes the name (ctime cannot be
+ * set back by a user), so a remembered version is never served for another binary. Undefined
+ * when the binary cannot be stat'ed: the version is then asked for every time.
+ */
+export function versionMemoFile(opa: string, dir: string = join(cacheDir(), "tool-versions")): string | undefined {
+  try {
+    const path = realpathSync(opa);
+    const s = statSync(path, { bigint: true });
+    const identity = [path, s.dev, s.ino, s.size, s.mtimeNs, s.ctimeNs].map(String);
+    return join(dir, `opa-${sha256(JSON.stringify(identity))}.json`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A remembered version, or undefined when there is none or it is not one (then it is asked again). */
+function rememberedVersion(file: string): string | undefined {
+  try {
+    const memo = JSON.parse(readFileSync(file, "utf8")) as { opaVersion?: unknown };
+    return typeof memo.opaVersion === "string" && /^\d+\.\d+\.\d+\S*$/.test(memo.opaVersion) ? memo.opaVersion : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Remembers a version: written whole under a temporary name, then renamed; a failure only costs the next run a spawn. */
+function rememberVersion(file: string, opaVersion: string): void {
+  const partial = `${file}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(partial, `${JSON.stringify({ opaVersion })}\n`);
+    renameSync(partial, file);
+  } catch {
+    rm(partial, { force: true }).catch(() => undefined);
+  }
+}
+
 export class NativeToolchain implements Toolchain {
   readonly kind = "native" as const;
   #version: Promise<string> | undefined;
 
-  constructor(readonly opa: string) {}
+  /** `versionMemoDir`: where the binary's version is remembered between runs (null: never). */
+  constructor(
+    readonly opa: string,
+    readonly versionMemoDir: string | null = join(cacheDir(), "tool-versions"),
+  ) {}
 
+  /**
+   * The binary's OPA version. Asked with `opa version` once per binary and then remembered in
+   * the cache directory (versionMemoFile): each `check --policy DIR` needs it for its cache key,
+   * and starting execa and opa for it was most of such a run's fixed cost.
+   */
   opaVersion(): Promise<string> {
-    this.#version ??= this.request("version", {}, { root: packageRoot() }).then((response) => {
+    this.#version ??= (async () => {
+      const memo = this.versionMemoDir === null ? undefined : versionMemoFile(this.opa, this.versionMemoDir);
+      const remembered = memo === undefined ? undefined : rememberedVersion(memo);
+      if (remembered !== undefined) return remembered;
+      const response = await this.request("version", {}, { root: packageRoot() });
       if (!response.ok) throw new ToolchainError(`cannot read the OPA version of ${this.opa}: ${response.errors.map((e) => e.message).join("; ")}`);
+      // Stat'ed again after the run: a binary replaced meanwhile is not remembered under the old name.
+      if (memo !== undefined && versionMemoFile(this.opa, this.versionMemoDir!) === memo) rememberVersion(memo, response.result.opaVersion);
       return response.result.opaVersion;
-    });
+    })();
     return this.#version;
   }
 

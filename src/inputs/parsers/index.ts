@@ -94,9 +94,32 @@ export function isParserName(name: string): name is ParserName {
   return Object.hasOwn(PARSERS, name);
 }
 
+/** Where a rule sits: a lower index is a higher precedence (PARSERS' order). */
+interface Claim {
+  index: number;
+  name: ParserName;
+}
+
+/** The first entry claiming each file name and each extension, and every prefix in order. */
+function claims(): { byFileName: Map<string, Claim>; byExtension: Map<string, Claim>; prefixes: (Claim & { prefix: string })[] } {
+  const byFileName = new Map<string, Claim>();
+  const byExtension = new Map<string, Claim>();
+  const prefixes: (Claim & { prefix: string })[] = [];
+  ENTRIES.forEach(([name, entry], index) => {
+    for (const fileName of entry.fileNames ?? []) if (!byFileName.has(fileName)) byFileName.set(fileName, { index, name });
+    for (const extension of entry.extensions ?? []) if (!byExtension.has(extension)) byExtension.set(extension, { index, name });
+    for (const prefix of entry.fileNamePrefixes ?? []) prefixes.push({ index, name, prefix });
+  });
+  return { byFileName, byExtension, prefixes };
+}
+const CLAIMS = claims();
+
 /**
  * The parser a path selects: `forced` when given, else conftest's file-name rules, else the
- * extension when it is a parser's name; undefined when nothing claims the file.
+ * extension when it is a parser's name; undefined when nothing claims the file. The rules are
+ * read from lookup tables built once from PARSERS (a walk asks for every file, and a loop over
+ * the entries cost ~12 us per name before V8 optimised it): the entry that claims the name
+ * first, in PARSERS' order, wins, as when the entries are read one by one.
  */
 export function parserFor(path: string, forced?: ParserName): ParserName | undefined {
   if (forced !== undefined) return forced;
@@ -105,11 +128,14 @@ export function parserFor(path: string, forced?: ParserName): ParserName | undef
   // Go's filepath.Ext: from the last dot of the name, so ".gitignore" has the extension "gitignore".
   const dot = fileName.lastIndexOf(".");
   const extension = dot >= 0 ? fileName.slice(dot + 1) : "";
-  for (const [name, entry] of ENTRIES) {
-    if (entry.fileNames?.includes(fileName)) return name;
-    if (entry.fileNamePrefixes?.some((prefix) => fileName.startsWith(prefix))) return name;
-    if (entry.extensions?.includes(extension)) return name;
+  let best = CLAIMS.byFileName.get(fileName);
+  const byExtension = CLAIMS.byExtension.get(extension);
+  if (byExtension && (!best || byExtension.index < best.index)) best = byExtension;
+  for (const claim of CLAIMS.prefixes) {
+    if (best && claim.index >= best.index) break;
+    if (fileName.startsWith(claim.prefix)) best = claim;
   }
+  if (best) return best.name;
   return isParserName(extension) ? extension : undefined;
 }
 
