@@ -26,6 +26,7 @@ import { REGEX_BUILTINS } from "./regex.js";
 import { OBJECT_BUILTINS } from "./object.js";
 import { GRAPHQL_BUILTINS } from "./graphql.js";
 import { jwtBuiltins } from "./jwt.js";
+import { NET_BUILTINS } from "./net.js";
 import { YAML_BUILTINS } from "./yaml.js";
 import { addDate, clock as timeClock, date, diff, format as timeFormat, parseDurationNs, parseNs, parseRfc3339Ns, weekday } from "./time.js";
 
@@ -125,6 +126,7 @@ export function createBuiltins(clock: Clock): Record<string, BuiltinFn> {
     ...(UNIT_BUILTINS as Record<string, BuiltinFn>),
     ...(NUMBER_BUILTINS as Record<string, BuiltinFn>),
     ...(GRAPHQL_BUILTINS as Record<string, BuiltinFn>),
+    ...(NET_BUILTINS as Record<string, BuiltinFn>),
     ...(jwtBuiltins(() => clock.nowNs()) as Record<string, BuiltinFn>),
   };
   return Object.fromEntries(Object.entries(builtins).map(([name, fn]) => [name, named(name, fn)]));
