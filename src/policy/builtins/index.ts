@@ -27,6 +27,8 @@ import { OBJECT_BUILTINS } from "./object.js";
 import { GRAPHQL_BUILTINS } from "./graphql.js";
 import { jwtBuiltins } from "./jwt.js";
 import { NET_BUILTINS } from "./net.js";
+import { URI_BUILTINS } from "./uri.js";
+import { uuidBuiltins } from "./uuid.js";
 import { YAML_BUILTINS } from "./yaml.js";
 import { addDate, clock as timeClock, date, diff, format as timeFormat, parseDurationNs, parseNs, parseRfc3339Ns, weekday } from "./time.js";
 
@@ -58,15 +60,20 @@ export function fixedNsClock(ns: bigint): Clock {
 export interface EvaluationClock extends Clock {
   /** Called as an evaluation starts: the next reading asks the underlying clock again. */
   startEvaluation(): void;
+  /** Which evaluation this is (per-query caches, such as uuid.rfc4122's, start empty in each). */
+  evaluation(): number;
 }
 
 export function perEvaluationClock(clock: Clock): EvaluationClock {
   let now: bigint | undefined;
+  let count = 0;
   return {
     nowNs: () => (now ??= clock.nowNs()),
     startEvaluation: () => {
       now = undefined;
+      count++;
     },
+    evaluation: () => count,
   };
 }
 
@@ -127,6 +134,8 @@ export function createBuiltins(clock: Clock): Record<string, BuiltinFn> {
     ...(NUMBER_BUILTINS as Record<string, BuiltinFn>),
     ...(GRAPHQL_BUILTINS as Record<string, BuiltinFn>),
     ...(NET_BUILTINS as Record<string, BuiltinFn>),
+    ...(URI_BUILTINS as Record<string, BuiltinFn>),
+    ...(uuidBuiltins(() => ("evaluation" in clock ? (clock as EvaluationClock).evaluation() : 0)) as Record<string, BuiltinFn>),
     ...(jwtBuiltins(() => clock.nowNs()) as Record<string, BuiltinFn>),
   };
   return Object.fromEntries(Object.entries(builtins).map(([name, fn]) => [name, named(name, fn)]));
