@@ -27,6 +27,7 @@ import { OBJECT_BUILTINS } from "./object.js";
 import { GRAPHQL_BUILTINS } from "./graphql.js";
 import { jwtBuiltins } from "./jwt.js";
 import { NET_BUILTINS } from "./net.js";
+import { JSON_PATCH_BUILTINS } from "./json-patch.js";
 import { URI_BUILTINS } from "./uri.js";
 import { uuidBuiltins } from "./uuid.js";
 import { YAML_BUILTINS } from "./yaml.js";
@@ -134,6 +135,7 @@ export function createBuiltins(clock: Clock): Record<string, BuiltinFn> {
     ...(NUMBER_BUILTINS as Record<string, BuiltinFn>),
     ...(GRAPHQL_BUILTINS as Record<string, BuiltinFn>),
     ...(NET_BUILTINS as Record<string, BuiltinFn>),
+    ...(JSON_PATCH_BUILTINS as Record<string, BuiltinFn>),
     ...(URI_BUILTINS as Record<string, BuiltinFn>),
     ...(uuidBuiltins(() => ("evaluation" in clock ? (clock as EvaluationClock).evaluation() : 0)) as Record<string, BuiltinFn>),
     ...(jwtBuiltins(() => clock.nowNs()) as Record<string, BuiltinFn>),
