@@ -28,6 +28,7 @@ import { GRAPHQL_BUILTINS } from "./graphql.js";
 import { jwtBuiltins } from "./jwt.js";
 import { NET_BUILTINS } from "./net.js";
 import { JSON_PATCH_BUILTINS } from "./json-patch.js";
+import { JSON_MARSHAL_BUILTINS } from "./json-marshal.js";
 import { URI_BUILTINS } from "./uri.js";
 import { uuidBuiltins } from "./uuid.js";
 import { YAML_BUILTINS } from "./yaml.js";
@@ -82,7 +83,7 @@ export function perEvaluationClock(clock: Clock): EvaluationClock {
  * Builtins that receive every number as a RegoNumber holding the runtime's text (values.ts):
  * sprintf formats 1e2 as a float and 100 as an integer, and integers past 2^53 exactly, as OPA does.
  */
-export const EXACT_NUMBER_BUILTINS: ReadonlySet<string> = new Set(["sprintf"]);
+export const EXACT_NUMBER_BUILTINS: ReadonlySet<string> = new Set(["sprintf", "json.marshal_with_options", "io.jwt.encode_sign"]);
 
 export type BuiltinFn = (...args: any[]) => unknown;
 
@@ -136,6 +137,7 @@ export function createBuiltins(clock: Clock): Record<string, BuiltinFn> {
     ...(GRAPHQL_BUILTINS as Record<string, BuiltinFn>),
     ...(NET_BUILTINS as Record<string, BuiltinFn>),
     ...(JSON_PATCH_BUILTINS as Record<string, BuiltinFn>),
+    ...(JSON_MARSHAL_BUILTINS as Record<string, BuiltinFn>),
     ...(URI_BUILTINS as Record<string, BuiltinFn>),
     ...(uuidBuiltins(() => ("evaluation" in clock ? (clock as EvaluationClock).evaluation() : 0)) as Record<string, BuiltinFn>),
     ...(jwtBuiltins(() => clock.nowNs()) as Record<string, BuiltinFn>),

@@ -10,6 +10,7 @@
 import { createHmac, createPrivateKey, createPublicKey, sign as cryptoSign, verify as cryptoVerify, timingSafeEqual, X509Certificate, constants, type KeyObject } from "node:crypto";
 import { BuiltinError, OperandError, operandTypeError, stringOperand, valueName } from "./errors.js";
 import { isSet, RegoNumber } from "./values.js";
+import { goJson } from "./json-marshal.js";
 
 type Obj = Record<string, unknown>;
 
@@ -394,27 +395,6 @@ function decodeVerify(nowNs: () => bigint): (jwt: unknown, constraints: unknown)
 
 // ---------------------------------------------------------------------------------------------
 // Signing
-
-/** Go's json.Marshal of a Rego value: keys sorted, compact, <, > and & escaped. */
-function goJson(value: unknown): string {
-  if (value instanceof RegoNumber) return value.text;
-  if (Array.isArray(value)) return `[${value.map(goJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const keys = Object.keys(value).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${keys.map((k) => `${goString(k)}:${goJson((value as Obj)[k])}`).join(",")}}`;
-  }
-  if (typeof value === "string") return goString(value);
-  return JSON.stringify(value);
-}
-
-function goString(s: string): string {
-  return JSON.stringify(s)
-    .replace(/</g, "\\u003c")
-    .replace(/>/g, "\\u003e")
-    .replace(/&/g, "\\u0026")
-    .replace(/\u2028/g, "\\u2028")
-    .replace(/\u2029/g, "\\u2029");
-}
 
 function signWith(headersText: string, payloadText: string, jwkText: string): string {
   const jwks = parseJwkSet(jwkText, "failed to parse JWK");
