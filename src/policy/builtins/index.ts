@@ -31,6 +31,8 @@ import { JSON_PATCH_BUILTINS } from "./json-patch.js";
 import { JSON_MARSHAL_BUILTINS } from "./json-marshal.js";
 import { URI_BUILTINS } from "./uri.js";
 import { uuidBuiltins } from "./uuid.js";
+import { randomBuiltins } from "./random.js";
+import { GRAPH_BUILTINS } from "./graph.js";
 import { YAML_BUILTINS } from "./yaml.js";
 import { addDate, clock as timeClock, date, diff, format as timeFormat, parseDurationNs, parseNs, parseRfc3339Ns, weekday } from "./time.js";
 
@@ -108,6 +110,8 @@ function named(name: string, fn: BuiltinFn): BuiltinFn {
 }
 
 export function createBuiltins(clock: Clock): Record<string, BuiltinFn> {
+  // Per-query caches (uuid.rfc4122, rand.intn) start empty in each evaluation.
+  const evaluation = (): number => ("evaluation" in clock ? (clock as EvaluationClock).evaluation() : 0);
   const builtins: Record<string, BuiltinFn> = {
     "time.now_ns": () => nsResult(clock.nowNs()),
     "time.parse_rfc3339_ns": (value: unknown) => nsResult(parseRfc3339Ns(stringOperand(value, 1))),
@@ -139,7 +143,9 @@ export function createBuiltins(clock: Clock): Record<string, BuiltinFn> {
     ...(JSON_PATCH_BUILTINS as Record<string, BuiltinFn>),
     ...(JSON_MARSHAL_BUILTINS as Record<string, BuiltinFn>),
     ...(URI_BUILTINS as Record<string, BuiltinFn>),
-    ...(uuidBuiltins(() => ("evaluation" in clock ? (clock as EvaluationClock).evaluation() : 0)) as Record<string, BuiltinFn>),
+    ...(uuidBuiltins(evaluation) as Record<string, BuiltinFn>),
+    ...(randomBuiltins(evaluation) as Record<string, BuiltinFn>),
+    ...(GRAPH_BUILTINS as Record<string, BuiltinFn>),
     ...(jwtBuiltins(() => clock.nowNs()) as Record<string, BuiltinFn>),
   };
   return Object.fromEntries(Object.entries(builtins).map(([name, fn]) => [name, named(name, fn)]));

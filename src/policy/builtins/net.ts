@@ -1,10 +1,10 @@
-// net.cidr_contains_matches, net.cidr_expand and net.cidr_merge as topdown computes them
+// net.cidr_contains_matches, net.cidr_expand, net.cidr_merge and net.cidr_is_valid as topdown computes them
 // (v1/topdown/cidr.go, internal/cidr/merge), on Go's net package semantics: addresses are Go's
 // byte slices (4 bytes for an IPv4 network, 16 for an address or an IPv6 network, IPv4 mapped as
 // ::ffff:a.b.c.d), netip's strict parsing (no leading zeros, no zones), IPNet.Contains and
 // IPNet.String as Go has them, quirks included (a plain IPv4 address given to cidr_merge gets
 // its class's default mask and keeps its host bits when printed, as OPA prints it).
-// net.cidr_contains, cidr_intersects and cidr_is_valid are native to OPA's wasm runtime.
+// net.cidr_contains and cidr_intersects are native to OPA's wasm runtime.
 
 import { BuiltinError, OperandError, stringOperand, valueName } from "./errors.js";
 import { isSet, markSet } from "./values.js";
@@ -398,7 +398,19 @@ function cidrMerge(value: unknown): unknown[] {
   return markSet([...out]);
 }
 
+/** net.cidr_is_valid: whether net.ParseCIDR accepts it (false for a non-string). */
+function cidrIsValid(value: unknown): boolean {
+  if (typeof value !== "string") return false;
+  try {
+    parseCIDR(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const NET_BUILTINS = {
+  "net.cidr_is_valid": cidrIsValid,
   "net.cidr_contains_matches": cidrContainsMatches,
   "net.cidr_expand": cidrExpand,
   "net.cidr_merge": cidrMerge,

@@ -85,7 +85,13 @@ function splitN(value: unknown, delimiter: unknown, count: unknown): string[] {
   return parts.slice(Math.max(parts.length + n, 0));
 }
 
+/** glob.quote_meta: gobwas/glob's QuoteMeta (a backslash before each of * ? \\ [ ] { }). */
+function globQuoteMeta(value: unknown): string {
+  return stringOperand(value, 1).replace(/[*?\\[\]{}]/g, (c) => `\\${c}`);
+}
+
 export const STRING_BUILTINS = {
+  "glob.quote_meta": globQuoteMeta,
   "strings.split_n": splitN,
   "strings.count": count,
   indexof_n: indexOfN,
