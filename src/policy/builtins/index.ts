@@ -33,6 +33,7 @@ import { URI_BUILTINS } from "./uri.js";
 import { uuidBuiltins } from "./uuid.js";
 import { randomBuiltins } from "./random.js";
 import { GRAPH_BUILTINS } from "./graph.js";
+import { AWS_BUILTINS } from "./aws.js";
 import { YAML_BUILTINS } from "./yaml.js";
 import { addDate, clock as timeClock, date, diff, format as timeFormat, parseDurationNs, parseNs, parseRfc3339Ns, weekday } from "./time.js";
 
@@ -85,7 +86,7 @@ export function perEvaluationClock(clock: Clock): EvaluationClock {
  * Builtins that receive every number as a RegoNumber holding the runtime's text (values.ts):
  * sprintf formats 1e2 as a float and 100 as an integer, and integers past 2^53 exactly, as OPA does.
  */
-export const EXACT_NUMBER_BUILTINS: ReadonlySet<string> = new Set(["sprintf", "json.marshal_with_options", "io.jwt.encode_sign"]);
+export const EXACT_NUMBER_BUILTINS: ReadonlySet<string> = new Set(["sprintf", "json.marshal_with_options", "io.jwt.encode_sign", "providers.aws.sign_req"]);
 
 export type BuiltinFn = (...args: any[]) => unknown;
 
@@ -146,6 +147,7 @@ export function createBuiltins(clock: Clock): Record<string, BuiltinFn> {
     ...(uuidBuiltins(evaluation) as Record<string, BuiltinFn>),
     ...(randomBuiltins(evaluation) as Record<string, BuiltinFn>),
     ...(GRAPH_BUILTINS as Record<string, BuiltinFn>),
+    ...(AWS_BUILTINS as Record<string, BuiltinFn>),
     ...(jwtBuiltins(() => clock.nowNs()) as Record<string, BuiltinFn>),
   };
   return Object.fromEntries(Object.entries(builtins).map(([name, fn]) => [name, named(name, fn)]));

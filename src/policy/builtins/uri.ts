@@ -97,7 +97,7 @@ function parseHost(host: string): string {
   return unescape(Buffer.from(host, "utf8"), "host").toString("utf8");
 }
 
-interface ParsedUrl {
+export interface ParsedUrl {
   scheme: string;
   host: string;
   path: string;
@@ -124,7 +124,7 @@ function getScheme(raw: string): [string, string] {
 }
 
 /** Go's url.Parse. */
-function goUrlParse(rawURL: string): ParsedUrl {
+export function goUrlParse(rawURL: string): ParsedUrl {
   const hash = rawURL.indexOf("#");
   const u = hash < 0 ? rawURL : rawURL.slice(0, hash);
   const frag = hash < 0 ? "" : rawURL.slice(hash + 1);
@@ -178,6 +178,19 @@ function goUrlParse(rawURL: string): ParsedUrl {
   }
   if (frag !== "") out.fragment = unescape(Buffer.from(frag, "utf8"), "fragment").toString("utf8");
   return out;
+}
+
+/** url.URL's EscapedPath: RawPath when it is a valid encoding of Path, else Path escaped. */
+export function escapedPath(url: ParsedUrl): string {
+  if (url.rawPath !== "" && /^[A-Za-z0-9\-._~!$&'()*+,;=:@[\]%/]*$/.test(url.rawPath)) {
+    try {
+      if (unescape(Buffer.from(url.rawPath, "utf8"), "path").toString("utf8") === url.path) return url.rawPath;
+    } catch {
+      // not a valid encoding: escape Path instead
+    }
+  }
+  if (url.path === "*") return "*";
+  return escapePath(Buffer.from(url.path, "utf8"));
 }
 
 /** url.URL's Hostname and Port. */

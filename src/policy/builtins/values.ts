@@ -124,10 +124,11 @@ export function compareValues(a: unknown, b: unknown): number {
   }
 }
 
-/** Whether a builtin's result holds a set (marked by markSet), which JSON cannot carry. */
+/** Whether a builtin's result holds a set (marked by markSet) or a number's exact text, which JSON text of the value would lose. */
 export function holdsSet(value: unknown): boolean {
+  if (value instanceof RegoNumber) return true;
   if (Array.isArray(value)) return SETS.has(value) || value.some(holdsSet);
-  if (value !== null && typeof value === "object" && !(value instanceof RegoNumber)) return Object.values(value).some(holdsSet);
+  if (value !== null && typeof value === "object") return Object.values(value).some(holdsSet);
   return false;
 }
 
