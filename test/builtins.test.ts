@@ -835,3 +835,13 @@ test("graphql.is_valid, schema_is_valid and parse_query agree with opa eval", as
   for (const q of queries) cases.push(["graphql.parse_query", q]);
   await agreeOnValues(cases);
 });
+
+test("strings.render_template agrees with opa eval (numbers as json.Number, range, if/else, with, functions; other syntax refused)", async () => {
+  const vars = { a: 2, b: 0.00001, z: 0, s: "héllo", l: [1, "x", true], m: { b: 2, a: [null] }, e: [] };
+  const templates = [
+    "{{.a}} {{.b}} {{.l}} {{.m}} {{.missing}}", "{{range $k, $v := .m}}{{$k}}={{$v}};{{end}}", "{{range .e}}x{{else}}none{{end}}", "{{range $i, $v := .l}}{{if $i}},{{end}}{{$v}}{{end}}",
+    "{{if eq .a \"2\"}}two{{end}} {{if .z}}z{{end}} {{len .s}} {{print .a .a 1 2}}", "{{if eq .a 2}}x{{end}}", "{{- .s -}}  x  {{- .s }}", "{{with .m}}{{.b}}{{else}}no{{end}}",
+    "{{$x := .l}}{{index $x 1}} {{not .z}} {{and 1 0}} {{or 0 \"x\"}}", "{{.s.t}}", "{{/* c */}}ok", "{{if .e}}a{{else if .a}}b{{else}}c{{end}}",
+  ];
+  await agreeOnValues(templates.map((t) => ["strings.render_template", t, vars]));
+});

@@ -34,6 +34,7 @@ import { uuidBuiltins } from "./uuid.js";
 import { randomBuiltins } from "./random.js";
 import { GRAPH_BUILTINS } from "./graph.js";
 import { AWS_BUILTINS } from "./aws.js";
+import { TEMPLATE_BUILTINS } from "./template.js";
 import { YAML_BUILTINS } from "./yaml.js";
 import { addDate, clock as timeClock, date, diff, format as timeFormat, parseDurationNs, parseNs, parseRfc3339Ns, weekday } from "./time.js";
 
@@ -66,7 +67,7 @@ export interface EvaluationClock extends Clock {
   /** Called as an evaluation starts: the next reading asks the underlying clock again. */
   startEvaluation(): void;
   /** Which evaluation this is (per-query caches, such as uuid.rfc4122's, start empty in each). */
-  evaluation(): number;
+  evaluation?(): number;
 }
 
 export function perEvaluationClock(clock: Clock): EvaluationClock {
@@ -86,7 +87,7 @@ export function perEvaluationClock(clock: Clock): EvaluationClock {
  * Builtins that receive every number as a RegoNumber holding the runtime's text (values.ts):
  * sprintf formats 1e2 as a float and 100 as an integer, and integers past 2^53 exactly, as OPA does.
  */
-export const EXACT_NUMBER_BUILTINS: ReadonlySet<string> = new Set(["sprintf", "json.marshal_with_options", "io.jwt.encode_sign", "providers.aws.sign_req"]);
+export const EXACT_NUMBER_BUILTINS: ReadonlySet<string> = new Set(["sprintf", "json.marshal_with_options", "io.jwt.encode_sign", "providers.aws.sign_req", "strings.render_template"]);
 
 export type BuiltinFn = (...args: any[]) => unknown;
 
@@ -112,7 +113,7 @@ function named(name: string, fn: BuiltinFn): BuiltinFn {
 
 export function createBuiltins(clock: Clock): Record<string, BuiltinFn> {
   // Per-query caches (uuid.rfc4122, rand.intn) start empty in each evaluation.
-  const evaluation = (): number => ("evaluation" in clock ? (clock as EvaluationClock).evaluation() : 0);
+  const evaluation = (): number => (clock as Partial<EvaluationClock>).evaluation?.() ?? 0;
   const builtins: Record<string, BuiltinFn> = {
     "time.now_ns": () => nsResult(clock.nowNs()),
     "time.parse_rfc3339_ns": (value: unknown) => nsResult(parseRfc3339Ns(stringOperand(value, 1))),
@@ -148,6 +149,7 @@ export function createBuiltins(clock: Clock): Record<string, BuiltinFn> {
     ...(randomBuiltins(evaluation) as Record<string, BuiltinFn>),
     ...(GRAPH_BUILTINS as Record<string, BuiltinFn>),
     ...(AWS_BUILTINS as Record<string, BuiltinFn>),
+    ...(TEMPLATE_BUILTINS as Record<string, BuiltinFn>),
     ...(jwtBuiltins(() => clock.nowNs()) as Record<string, BuiltinFn>),
   };
   return Object.fromEntries(Object.entries(builtins).map(([name, fn]) => [name, named(name, fn)]));
