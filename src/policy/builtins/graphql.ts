@@ -11,31 +11,32 @@
 // document with comments is therefore refused (BuiltinError) by the builtins that return an AST,
 // never shown without them.
 
-import {
-  buildASTSchema,
+import { createRequire } from "node:module";
+import { Kind } from "graphql/language/kinds.js";
+import { TokenKind } from "graphql/language/tokenKind.js";
+import type {
   GraphQLError,
-  Kind,
-  Lexer,
-  parse,
-  Source,
-  specifiedRules,
-  TokenKind,
-  validate,
-  validateSchema,
-  type ArgumentNode,
-  type ConstDirectiveNode,
-  type ConstValueNode,
-  type DefinitionNode,
-  type DirectiveNode,
-  type DocumentNode,
-  type FieldDefinitionNode,
-  type InputValueDefinitionNode,
-  type NameNode,
-  type SelectionNode,
-  type TypeNode,
-  type ValueNode,
-  type VariableDefinitionNode,
+  GraphQLSchema,
+  ArgumentNode,
+  ConstDirectiveNode,
+  ConstValueNode,
+  DefinitionNode,
+  DirectiveNode,
+  DocumentNode,
+  FieldDefinitionNode,
+  InputValueDefinitionNode,
+  NameNode,
+  SelectionNode,
+  TypeNode,
+  ValueNode,
+  VariableDefinitionNode,
 } from "graphql";
+
+/** graphql-js, loaded on the first graphql.* call: most policies never pay for it. */
+type GraphQL = typeof import("graphql");
+let loaded: GraphQL | undefined;
+const gql = (): GraphQL => (loaded ??= createRequire(import.meta.url)("graphql") as GraphQL);
+
 import { BuiltinError, OperandError, valueName } from "./errors.js";
 import { isSet } from "./values.js";
 
@@ -53,8 +54,8 @@ function parseText(text: string, executable: boolean, needsComments: boolean): D
   let doc: DocumentNode;
   try {
     // gqlparser reads a document with no definitions as empty; graphql-js refuses it.
-    if (new Lexer(new Source(text)).advance().kind === TokenKind.EOF) return { kind: Kind.DOCUMENT, definitions: [] };
-    doc = parse(new Source(text), { noLocation: false, allowLegacyFragmentVariables: true });
+    if (new (gql().Lexer)(new (gql().Source)(text)).advance().kind === TokenKind.EOF) return { kind: Kind.DOCUMENT, definitions: [] };
+    doc = gql().parse(new (gql().Source)(text), { noLocation: false, allowLegacyFragmentVariables: true });
   } catch (error) {
     throw new GraphQLParseError(graphqlMessage(error));
   }
@@ -77,7 +78,7 @@ function hasComment(doc: DocumentNode): boolean {
 
 /** A graphql-js error as topdown words a gqlparser error with a location. */
 function graphqlMessage(error: unknown): string {
-  if (error instanceof GraphQLError) {
+  if (error instanceof gql().GraphQLError) {
     const message = error.message.replace(/^Syntax Error: /, "").replace(/\.$/, "");
     const at = error.locations?.[0];
     return at ? `${message} in GraphQL string at location ${at.line}:${at.column}` : `GraphQL parse error: ${message}`;
@@ -603,7 +604,7 @@ function schemaIn(doc: Obj): DocumentNode {
 const BUILTIN_DIRECTIVES = new Set(["include", "skip", "deprecated", "specifiedBy", "defer", "oneOf"]);
 
 /** The schema as gqlparser's ValidateSchemaDocument accepts it, or its first error. */
-function buildSchema(doc: DocumentNode): ReturnType<typeof buildASTSchema> {
+function buildSchema(doc: DocumentNode): GraphQLSchema {
   // gqlparser: extending an undefined type defines it; redeclaring a built-in directive keeps the first.
   const defined = new Set<string>();
   for (const def of doc.definitions) if ("name" in def && def.name && !def.kind.endsWith("Extension") && def.kind !== Kind.DIRECTIVE_DEFINITION) defined.add(def.name.value);
@@ -618,19 +619,19 @@ function buildSchema(doc: DocumentNode): ReturnType<typeof buildASTSchema> {
     }
     definitions.push(def);
   }
-  let schema: ReturnType<typeof buildASTSchema>;
+  let schema: GraphQLSchema;
   try {
-    schema = buildASTSchema({ kind: Kind.DOCUMENT, definitions });
+    schema = gql().buildASTSchema({ kind: Kind.DOCUMENT, definitions });
   } catch (error) {
     throw new GraphQLParseError(`Error in gqlparser SchemaDocument to Schema conversion: ${graphqlMessage(error)}`);
   }
-  const errors = validateSchema(schema).filter((e) => !/^Query root type must be provided/.test(e.message));
+  const errors = gql().validateSchema(schema).filter((e) => !/^Query root type must be provided/.test(e.message));
   if (errors.length > 0) throw new GraphQLParseError(`Error in gqlparser SchemaDocument to Schema conversion: ${graphqlMessage(errors[0])}`);
   // Validated: built again as valid, so that graphql-js validates queries against a schema with no Query type.
-  return buildASTSchema({ kind: Kind.DOCUMENT, definitions }, { assumeValid: true, assumeValidSDL: true });
+  return gql().buildASTSchema({ kind: Kind.DOCUMENT, definitions }, { assumeValid: true, assumeValidSDL: true });
 }
 
-function validateQuery(schema: ReturnType<typeof buildASTSchema>, query: DocumentNode): void {
+function validateQuery(schema: GraphQLSchema, query: DocumentNode): void {
   // gqlparser's KnownRootType rule (graphql-js 16 has none).
   for (const def of query.definitions) {
     if (def.kind === Kind.OPERATION_DEFINITION && !schema.getRootType(def.operation)) {
@@ -639,7 +640,7 @@ function validateQuery(schema: ReturnType<typeof buildASTSchema>, query: Documen
   }
   let errors: readonly GraphQLError[];
   try {
-    errors = validate(schema, query, specifiedRules);
+    errors = gql().validate(schema, query, gql().specifiedRules);
   } catch (error) {
     throw new GraphQLParseError(graphqlMessage(error));
   }
@@ -680,7 +681,7 @@ function succeeds(fn: () => void): boolean {
     fn();
     return true;
   } catch (error) {
-    if (error instanceof GraphQLParseError || error instanceof GraphQLError) return false;
+    if (error instanceof GraphQLParseError || error instanceof gql().GraphQLError) return false;
     throw error;
   }
 }
