@@ -752,9 +752,11 @@ async function agreeOnValues(cases: Case[]): Promise<void> {
       ours = { error: (error as Error).message };
     }
     const theirs = expected[i]!;
+    // Objects compare whatever their key order (json.marshal sorts keys).
+    const canonical = (text: string): string => JSON.stringify(JSON.parse(text), (_k, v: unknown) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v));
     const same =
       "value" in ours && "value" in theirs
-        ? JSON.stringify(JSON.parse(ours.value)) === JSON.stringify(JSON.parse(theirs.value))
+        ? canonical(ours.value) === canonical(theirs.value)
         : ("error" in ours && "error" in theirs) || ("undefined" in ours && "undefined" in theirs);
     if (!same) failures.push(`${JSON.stringify(c)}\n    opa:  ${JSON.stringify(theirs)}\n    ours: ${JSON.stringify(ours)}`);
   });
@@ -767,11 +769,16 @@ test("net.cidr_merge, cidr_expand, cidr_is_valid, cidr_contains_matches and stri
   const cases: Case[] = [];
   for (const a of cidrs) {
     cases.push(["net.cidr_is_valid", a], ["net.cidr_merge", [a]]);
-    for (const b of cidrs) cases.push(["net.cidr_merge", [a, b]], ["net.cidr_contains_matches", [a], { k: b }]);
+    // OPA 1.22.0 panics merging an IPv4-mapped IPv6 network with another (gatehouse refuses that).
+    for (const b of cidrs) {
+      if (a !== "::ffff:0:0/96" && b !== "::ffff:0:0/96") cases.push(["net.cidr_merge", [a, b]]);
+      cases.push(["net.cidr_contains_matches", [a], { k: b }]);
+    }
   }
   for (const c of ["192.168.1.1/30", "10.0.0.255/29", "2001:db8::/126", "::ffff:1.2.3.0/126", "1.2.3.4/32"]) cases.push(["net.cidr_expand", c]);
   for (const s of ["", "a,b,c,d", ",,", "abc"]) for (const sep of [",", "", "b,"]) for (const n of [-5, -2, -1, 0, 1, 2, 5]) cases.push(["strings.split_n", s, sep, n]);
   await agreeOnValues(cases);
+  assert.throws(() => builtins["net.cidr_merge"]!(["::ffff:0:0/96", "1.2.3.0/24"]), /IPv4-mapped/);
 });
 
 test("uri.parse, uri.is_valid, uuid.parse, urlquery.decode_object and glob.quote_meta agree with opa eval", async () => {

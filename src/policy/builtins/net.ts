@@ -378,6 +378,11 @@ function cidrMerge(value: unknown): unknown[] {
   if (!Array.isArray(value)) throw new BuiltinError("operand must be an array");
   const ranges: Range[] = value.map((v) => {
     const network = generateIPNet(v);
+    // OPA 1.22.0 panics merging an IPv6-form network whose address is IPv4-mapped (its range
+    // helper appends the mapped prefix to 16 bytes): refused, as there is no answer to match.
+    if (value.length > 1 && network.ip.length === 16 && network.mask.length === 16 && to4(network.ip)) {
+      throw new BuiltinError(`gatehouse refuses the IPv4-mapped IPv6 network ${String(v)} in net.cidr_merge (OPA panics on it)`);
+    }
     const [first, last] = addressRange(network);
     return { first, last, network };
   });
