@@ -16,6 +16,8 @@ import { createBuiltins, fixedClock, fixedNsClock, nsResult } from "../src/polic
 import { buildBundle } from "../src/policy/build.js";
 import { instantiate, PolicyEvalError } from "../src/policy/runtime.js";
 import { FailClosed } from "../src/core/errors.js";
+import { createHmac } from "node:crypto";
+import { compareValues, isSet } from "../src/policy/builtins/values.js";
 
 type Case = [name: string, ...args: unknown[]];
 type Outcome = { value: string } | { error: string } | { undefined: true };
@@ -658,9 +660,9 @@ test("the SDK's own sprintf is not the one called", async () => {
 });
 
 test("the load-time audit refuses a module importing a builtin nobody provides", async () => {
-  await withBundle(`package audit\n\nimport rego.v1\n\ndeny contains cidr if some cidr in net.cidr_expand(input.net)\n`, async (dir) => {
+  await withBundle(`package audit\n\nimport rego.v1\n\ndeny contains cidr if some cidr in net.lookup_ip_addr(input.net)\n`, async (dir) => {
     const manifest = JSON.parse(readFileSync(join(dir, "bundle", "manifest.json"), "utf8")) as { builtins: string[] };
-    assert.ok(manifest.builtins.includes("net.cidr_expand"));
+    assert.ok(manifest.builtins.includes("net.lookup_ip_addr"));
     const module = await WebAssembly.compile(readFileSync(join(dir, "bundle", "policy.wasm")));
     try {
       await instantiate(module, manifest.builtins, { clock: fixedNsClock(0n) });
@@ -668,7 +670,7 @@ test("the load-time audit refuses a module importing a builtin nobody provides",
     } catch (error) {
       assert.instance(error, FailClosed);
       assert.is((error as FailClosed).code, "policy/missing-builtin");
-      assert.match((error as Error).message, /net\.cidr_expand/);
+      assert.match((error as Error).message, /net\.lookup_ip_addr/);
     }
     // A manifest that understates what the wasm imports: the module's own table is audited too.
     try {
@@ -677,7 +679,7 @@ test("the load-time audit refuses a module importing a builtin nobody provides",
     } catch (error) {
       assert.instance(error, FailClosed);
       assert.is((error as FailClosed).code, "policy/missing-builtin");
-      assert.match((error as Error).message, /net\.cidr_expand/);
+      assert.match((error as Error).message, /net\.lookup_ip_addr/);
     }
   });
 });
@@ -737,3 +739,126 @@ test("regex.split refuses RE2 syntax it cannot evaluate as Go does (the evaluati
 });
 
 test.run();
+
+/** Values agree (sets compared in OPA's order) and errors are errors on both sides; messages are not compared. */
+async function agreeOnValues(cases: Case[]): Promise<void> {
+  const expected = await opaOutcomes(cases);
+  const failures: string[] = [];
+  const sortSets = (v: unknown): unknown => {
+    if (Array.isArray(v)) {
+      const items = v.map(sortSets);
+      return isSet(v) ? items.sort(compareValues) : items;
+    }
+    if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sortSets(x)]));
+    return v;
+  };
+  cases.forEach((c, i) => {
+    const [name, ...args] = c;
+    let ours: Outcome;
+    try {
+      const result = builtins[name]!(...args);
+      ours = result === undefined ? { undefined: true } : { value: result instanceof ArrayBuffer ? new TextDecoder().decode(result) : JSON.stringify(sortSets(result)) };
+    } catch (error) {
+      ours = { error: (error as Error).message };
+    }
+    const theirs = expected[i]!;
+    // Objects compare whatever their key order (json.marshal sorts keys).
+    const canonical = (text: string): string => JSON.stringify(JSON.parse(text), (_k, v: unknown) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v));
+    const same =
+      "value" in ours && "value" in theirs
+        ? canonical(ours.value) === canonical(theirs.value)
+        : ("error" in ours && "error" in theirs) || ("undefined" in ours && "undefined" in theirs);
+    if (!same) failures.push(`${JSON.stringify(c)}\n    opa:  ${JSON.stringify(theirs)}\n    ours: ${JSON.stringify(ours)}`);
+  });
+  assert.ok(cases.length > 0);
+  if (failures.length > 0) assert.unreachable(`${failures.length} of ${cases.length} cases differ from opa eval:\n  ${failures.join("\n  ")}`);
+}
+
+test("net.cidr_merge, cidr_expand, cidr_is_valid, cidr_contains_matches and strings.split_n agree with opa eval", async () => {
+  const cidrs = ["10.0.0.0/8", "11.0.0.0/8", "192.168.1.1", "192.168.1.2", "130.1.2.3", "1.2.3.4/31", "1.2.3.6/32", "::/1", "8000::/1", "::ffff:0:0/96", "2001:db8::/33", "2001:db8:8000::/33", "01.2.3.4/8", "1.2.3.4/33", "fe80::1%eth0/64", "x"];
+  const cases: Case[] = [];
+  for (const a of cidrs) {
+    cases.push(["net.cidr_is_valid", a], ["net.cidr_merge", [a]]);
+    // OPA 1.22.0 panics merging an IPv4-mapped IPv6 network with another (gatehouse refuses that).
+    for (const b of cidrs) {
+      if (a !== "::ffff:0:0/96" && b !== "::ffff:0:0/96") cases.push(["net.cidr_merge", [a, b]]);
+      cases.push(["net.cidr_contains_matches", [a], { k: b }]);
+    }
+  }
+  for (const c of ["192.168.1.1/30", "10.0.0.255/29", "2001:db8::/126", "::ffff:1.2.3.0/126", "1.2.3.4/32"]) cases.push(["net.cidr_expand", c]);
+  for (const s of ["", "a,b,c,d", ",,", "abc"]) for (const sep of [",", "", "b,"]) for (const n of [-5, -2, -1, 0, 1, 2, 5]) cases.push(["strings.split_n", s, sep, n]);
+  await agreeOnValues(cases);
+  assert.throws(() => builtins["net.cidr_merge"]!(["::ffff:0:0/96", "1.2.3.0/24"]), /IPv4-mapped/);
+});
+
+test("uri.parse, uri.is_valid, uuid.parse, urlquery.decode_object and glob.quote_meta agree with opa eval", async () => {
+  const uris = ["https://example.com:8080/a%2Fb%20c?q=1#frag", "http://[::1%25eth0]:80/", "http://[foo]/", "http://a:b:80/", "mailto:u@x", "x:/a:b", "a:b/c", "//h/p", "/a:b", "http://h/%zz", "http://u:p@h/", "http://a<b@h/", "http://%41/", "*", "", "http://h/a!b(c)", "HTTP://H/P?"];
+  const cases: Case[] = [];
+  for (const u of uris) cases.push(["uri.parse", u], ["uri.is_valid", u]);
+  for (const id of ["6ba7b810-9dad-11d1-80b4-00c04fd430c8", "000003e8-48b9-21ee-b200-325096b39f47", "URN:UUID:6ba7b810-9dad-11d1-80b4-00c04fd430c8", "(00000000-0000-4000-8000-000000000000)", "6bea8ef2d3d33cd184e09bab06a52ece", "nope", "c0ffee00-0000-5000-c000-000000000000"]) cases.push(["uuid.parse", id]);
+  for (const q of ["a=1&a=2&b=", "a;b=1", "%zz=1", "", "x+y=%41"]) cases.push(["urlquery.decode_object", q]);
+  for (const g of ["*.{a,b}?[x]\\", "plain"]) cases.push(["glob.quote_meta", g]);
+  await agreeOnValues(cases);
+});
+
+test("json.patch, json.marshal_with_options and graph.reachable_paths agree with opa eval", async () => {
+  const doc = { a: [1, 2, { b: "c" }], "x/y": { "~": 1 } };
+  const patches: unknown[] = [
+    [{ op: "add", path: "/a/-", value: 3 }], [{ op: "add", path: "/a/01", value: 3 }], [{ op: "remove", path: "/a/1" }], [{ op: "replace", path: "/z", value: 1 }],
+    [{ op: "move", from: "/a/2", path: "/m" }], [{ op: "copy", from: "/x~1y", path: "/a/0" }], [{ op: "test", path: "/x~1y/~0", value: 1 }], [{ op: "test", path: "/a/0", value: 2 }],
+    [{ op: "add", path: "", value: [] }], [{ op: "add", path: ["a", 0], value: 0 }], [{ op: "nope", path: "/a" }], [{ path: "/a" }],
+  ];
+  const cases: Case[] = patches.map((p) => ["json.patch", doc, p]);
+  for (const opts of [{}, { pretty: true }, { indent: "  " }, { prefix: "> ", indent: "" }, { pretty: false, indent: "x" }, { unknown: 1 }]) {
+    cases.push(["json.marshal_with_options", { b: [1, { c: "<&>" }], a: [], e: {} }, opts]);
+  }
+  const graph = { a: ["b", "c"], b: ["c"], c: ["a"], d: [] };
+  for (const start of [["a"], ["d"], ["x"], ["b", "d"]]) cases.push(["graph.reachable_paths", graph, start]);
+  await agreeOnValues(cases);
+});
+
+test("io.jwt.decode, verify_hs256 and decode_verify agree with opa eval on tokens signed here", async () => {
+  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+  const sign = (header: unknown, payload: unknown, secret: string) => {
+    const input = `${b64(header)}.${b64(payload)}`;
+    return `${input}.${createHmac("sha256", secret).update(input).digest("base64url")}`;
+  };
+  const tokens = [
+    sign({ alg: "HS256", typ: "JWT" }, { iss: "me", aud: ["you"], exp: 2000000000, nbf: 1000000000 }, "secret"),
+    sign({ alg: "HS256" }, { exp: 1000 }, "secret"),
+    sign({ alg: "HS256", crit: ["x"], x: 1 }, {}, "secret"),
+    sign({ alg: "HS384" }, { a: 1 }, "secret"),
+    "not.a.token",
+    "nodots",
+  ];
+  const cases: Case[] = [];
+  for (const t of tokens) {
+    cases.push(["io.jwt.decode", t], ["io.jwt.verify_hs256", t, "secret"], ["io.jwt.verify_hs256", t, "other"]);
+    for (const constraints of [{ secret: "secret", time: 1500000000000000000 }, { secret: "secret", iss: "me", aud: "you", time: 1500000000000000000 }, { secret: "secret", alg: "HS384", time: 0 }, { secret: "x", time: 0 }, {}]) {
+      cases.push(["io.jwt.decode_verify", t, constraints]);
+    }
+  }
+  await agreeOnValues(cases);
+});
+
+test("graphql.is_valid, schema_is_valid and parse_query agree with opa eval", async () => {
+  const schemas = ["type Query { a: Int, b(x: Int!): [String!] }", "extend type Query { a: Int }", "type A { a: Int }", "type Query { a: Nope }", "", "type Query {}"];
+  const queries = ["{ a }", "query Q($x: Int!) { b(x: $x) }", "{ b }", "{ c }", "", "fragment f on Query { a } { ...f }", "{ a { x } }"];
+  const cases: Case[] = [];
+  for (const s of schemas) {
+    cases.push(["graphql.schema_is_valid", s], ["graphql.parse_schema", s]);
+    for (const q of queries) cases.push(["graphql.is_valid", q, s]);
+  }
+  for (const q of queries) cases.push(["graphql.parse_query", q]);
+  await agreeOnValues(cases);
+});
+
+test("strings.render_template agrees with opa eval (numbers as json.Number, range, if/else, with, functions; other syntax refused)", async () => {
+  const vars = { a: 2, b: 0.00001, z: 0, s: "héllo", l: [1, "x", true], m: { b: 2, a: [null] }, e: [] };
+  const templates = [
+    "{{.a}} {{.b}} {{.l}} {{.m}} {{.missing}}", "{{range $k, $v := .m}}{{$k}}={{$v}};{{end}}", "{{range .e}}x{{else}}none{{end}}", "{{range $i, $v := .l}}{{if $i}},{{end}}{{$v}}{{end}}",
+    "{{if eq .a \"2\"}}two{{end}} {{if .z}}z{{end}} {{len .s}} {{print .a .a 1 2}}", "{{if eq .a 2}}x{{end}}", "{{- .s -}}  x  {{- .s }}", "{{with .m}}{{.b}}{{else}}no{{end}}",
+    "{{$x := .l}}{{index $x 1}} {{not .z}} {{and 1 0}} {{or 0 \"x\"}}", "{{.s.t}}", "{{/* c */}}ok", "{{if .e}}a{{else if .a}}b{{else}}c{{end}}",
+  ];
+  await agreeOnValues(templates.map((t) => ["strings.render_template", t, vars]));
+});

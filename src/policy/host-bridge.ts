@@ -23,7 +23,7 @@
 // value goes through the dump and every result through JSON.
 // test/host-bridge.test.ts compares the two on generated values.
 
-import { compareValues, markSet, RegoNumber } from "./builtins/values.js";
+import { compareValues, holdsSet, markSet, regoText, RegoNumber } from "./builtins/values.js";
 
 /** The OPA wasm ABI exports the bridge calls. */
 export interface BridgeExports {
@@ -245,7 +245,8 @@ export class HostBridge {
 
   /**
    * Loads a builtin's result into the wasm: an ArrayBuffer as the JSON text it holds (exact
-   * numbers, see builtins/exact.ts), anything else as its JSON. `undefined` is 0 (no value).
+   * numbers, see builtins/exact.ts), a value holding sets (builtins/values.ts, markSet) as Rego
+   * text, anything else as its JSON. `undefined` is 0 (no value).
    */
   load(value: unknown): number {
     if (value === undefined) return 0;
@@ -257,6 +258,11 @@ export class HostBridge {
       addr = this.#exports.opa_malloc(length);
       this.#refresh();
       this.#bytes.set(new Uint8Array(value), addr);
+    } else if (holdsSet(value)) {
+      // Sets: Rego literal text, parsed by the runtime's value parser (JSON has no sets).
+      const parsed = this.#parse(regoText(value), true);
+      if (parsed === 0) throw new Error("a builtin's result is not a valid Rego value");
+      return parsed;
     } else {
       const text = JSON.stringify(value) as string | undefined;
       if (text === undefined) throw new Error(`a builtin returned a value JSON cannot hold (${typeof value})`);

@@ -90,6 +90,30 @@ function queryUnescape(value: unknown): string {
   return Buffer.from(out).toString("utf8");
 }
 
+/** Go's url.ParseQuery: `&`-separated pairs, each unescaped; any bad pair is an error (topdown's). */
+function queryDecodeObject(value: unknown): Record<string, string[]> {
+  const out: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+  let error: BuiltinError | undefined;
+  for (const pair of stringOperand(value, 1).split("&")) {
+    if (pair.includes(";")) {
+      error ??= new BuiltinError("invalid semicolon separator in query");
+      continue;
+    }
+    if (pair === "") continue;
+    const eq = pair.indexOf("=");
+    try {
+      const key = queryUnescape(eq < 0 ? pair : pair.slice(0, eq));
+      const v = queryUnescape(eq < 0 ? "" : pair.slice(eq + 1));
+      (out[key] ??= []).push(v);
+    } catch (e) {
+      if (!(e instanceof BuiltinError)) throw e;
+      error ??= e;
+    }
+  }
+  if (error) throw error;
+  return { ...out };
+}
+
 /** strconv.Quote for the short texts of error messages. */
 function goQuote(text: string): string {
   return JSON.stringify(text).replace(/\\u00([0-9a-f]{2})/g, "\\x$1");
@@ -131,5 +155,6 @@ export const ENCODING_BUILTINS = {
   "base64url.encode_no_pad": base64UrlNoPad,
   "urlquery.encode": (value: unknown) => queryEscape(stringOperand(value, 1)),
   "urlquery.decode": queryUnescape,
+  "urlquery.decode_object": queryDecodeObject,
   "urlquery.encode_object": queryEncodeObject,
 } satisfies Record<string, (...args: never[]) => unknown>;

@@ -24,6 +24,17 @@ import { UNIT_BUILTINS } from "./units.js";
 import { goSprintf } from "./sprintf.js";
 import { REGEX_BUILTINS } from "./regex.js";
 import { OBJECT_BUILTINS } from "./object.js";
+import { GRAPHQL_BUILTINS } from "./graphql.js";
+import { jwtBuiltins } from "./jwt.js";
+import { NET_BUILTINS } from "./net.js";
+import { JSON_PATCH_BUILTINS } from "./json-patch.js";
+import { JSON_MARSHAL_BUILTINS } from "./json-marshal.js";
+import { URI_BUILTINS } from "./uri.js";
+import { uuidBuiltins } from "./uuid.js";
+import { randomBuiltins } from "./random.js";
+import { GRAPH_BUILTINS } from "./graph.js";
+import { AWS_BUILTINS } from "./aws.js";
+import { TEMPLATE_BUILTINS } from "./template.js";
 import { YAML_BUILTINS } from "./yaml.js";
 import { addDate, clock as timeClock, date, diff, format as timeFormat, parseDurationNs, parseNs, parseRfc3339Ns, weekday } from "./time.js";
 
@@ -55,15 +66,20 @@ export function fixedNsClock(ns: bigint): Clock {
 export interface EvaluationClock extends Clock {
   /** Called as an evaluation starts: the next reading asks the underlying clock again. */
   startEvaluation(): void;
+  /** Which evaluation this is (per-query caches, such as uuid.rfc4122's, start empty in each). */
+  evaluation?(): number;
 }
 
 export function perEvaluationClock(clock: Clock): EvaluationClock {
   let now: bigint | undefined;
+  let count = 0;
   return {
     nowNs: () => (now ??= clock.nowNs()),
     startEvaluation: () => {
       now = undefined;
+      count++;
     },
+    evaluation: () => count,
   };
 }
 
@@ -71,7 +87,7 @@ export function perEvaluationClock(clock: Clock): EvaluationClock {
  * Builtins that receive every number as a RegoNumber holding the runtime's text (values.ts):
  * sprintf formats 1e2 as a float and 100 as an integer, and integers past 2^53 exactly, as OPA does.
  */
-export const EXACT_NUMBER_BUILTINS: ReadonlySet<string> = new Set(["sprintf"]);
+export const EXACT_NUMBER_BUILTINS: ReadonlySet<string> = new Set(["sprintf", "json.marshal_with_options", "io.jwt.encode_sign", "providers.aws.sign_req", "strings.render_template"]);
 
 export type BuiltinFn = (...args: any[]) => unknown;
 
@@ -96,6 +112,8 @@ function named(name: string, fn: BuiltinFn): BuiltinFn {
 }
 
 export function createBuiltins(clock: Clock): Record<string, BuiltinFn> {
+  // Per-query caches (uuid.rfc4122, rand.intn) start empty in each evaluation.
+  const evaluation = (): number => (clock as Partial<EvaluationClock>).evaluation?.() ?? 0;
   const builtins: Record<string, BuiltinFn> = {
     "time.now_ns": () => nsResult(clock.nowNs()),
     "time.parse_rfc3339_ns": (value: unknown) => nsResult(parseRfc3339Ns(stringOperand(value, 1))),
@@ -122,6 +140,17 @@ export function createBuiltins(clock: Clock): Record<string, BuiltinFn> {
     ...(STRING_BUILTINS as Record<string, BuiltinFn>),
     ...(UNIT_BUILTINS as Record<string, BuiltinFn>),
     ...(NUMBER_BUILTINS as Record<string, BuiltinFn>),
+    ...(GRAPHQL_BUILTINS as Record<string, BuiltinFn>),
+    ...(NET_BUILTINS as Record<string, BuiltinFn>),
+    ...(JSON_PATCH_BUILTINS as Record<string, BuiltinFn>),
+    ...(JSON_MARSHAL_BUILTINS as Record<string, BuiltinFn>),
+    ...(URI_BUILTINS as Record<string, BuiltinFn>),
+    ...(uuidBuiltins(evaluation) as Record<string, BuiltinFn>),
+    ...(randomBuiltins(evaluation) as Record<string, BuiltinFn>),
+    ...(GRAPH_BUILTINS as Record<string, BuiltinFn>),
+    ...(AWS_BUILTINS as Record<string, BuiltinFn>),
+    ...(TEMPLATE_BUILTINS as Record<string, BuiltinFn>),
+    ...(jwtBuiltins(() => clock.nowNs()) as Record<string, BuiltinFn>),
   };
   return Object.fromEntries(Object.entries(builtins).map(([name, fn]) => [name, named(name, fn)]));
 }

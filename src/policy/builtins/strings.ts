@@ -2,7 +2,7 @@
 // (Go strings on UTF-8; positions in code points) and checked against `opa eval` in
 // test/builtins.test.ts. Sets arrive from the SDK as arrays.
 
-import { BuiltinError, stringOperand, valueName } from "./errors.js";
+import { BuiltinError, intOperand, stringOperand, valueName } from "./errors.js";
 
 /** Go's strings.Count: non-overlapping occurrences; an empty substring counts code points + 1. */
 function count(value: unknown, search: unknown): number {
@@ -55,7 +55,44 @@ function anyAffixMatch(suffix: boolean): (search: unknown, base: unknown) => boo
   };
 }
 
+/** Go's strings.SplitN (limit < 0: no limit); an empty separator splits into code points. */
+function goSplitN(text: string, sep: string, limit: number): string[] {
+  if (limit === 0) return [];
+  if (sep === "") {
+    const points = [...text];
+    if (limit < 0 || limit >= points.length) return points;
+    return [...points.slice(0, limit - 1), points.slice(limit - 1).join("")];
+  }
+  const parts: string[] = [];
+  let from = 0;
+  while (limit < 0 || parts.length < limit - 1) {
+    const at = text.indexOf(sep, from);
+    if (at < 0) break;
+    parts.push(text.slice(from, at));
+    from = at + sep.length;
+  }
+  parts.push(text.slice(from));
+  return parts;
+}
+
+/** strings.split_n: the first n parts (n >= 0) or the last -n parts (n < 0), the rest dropped. */
+function splitN(value: unknown, delimiter: unknown, count: unknown): string[] {
+  const text = stringOperand(value, 1);
+  const sep = stringOperand(delimiter, 2);
+  const n = intOperand(count, 3);
+  if (n >= 0) return goSplitN(text, sep, n + 1).slice(0, n);
+  const parts = goSplitN(text, sep, -1);
+  return parts.slice(Math.max(parts.length + n, 0));
+}
+
+/** glob.quote_meta: gobwas/glob's QuoteMeta (a backslash before each of * ? \\ [ ] { }). */
+function globQuoteMeta(value: unknown): string {
+  return stringOperand(value, 1).replace(/[*?\\[\]{}]/g, (c) => `\\${c}`);
+}
+
 export const STRING_BUILTINS = {
+  "glob.quote_meta": globQuoteMeta,
+  "strings.split_n": splitN,
   "strings.count": count,
   indexof_n: indexOfN,
   "strings.any_prefix_match": anyAffixMatch(false),

@@ -123,3 +123,26 @@ export function compareValues(a: unknown, b: unknown): number {
     }
   }
 }
+
+/** Whether a builtin's result holds a set (marked by markSet) or a number's exact text, which JSON text of the value would lose. */
+export function holdsSet(value: unknown): boolean {
+  if (value instanceof RegoNumber) return true;
+  if (Array.isArray(value)) return SETS.has(value) || value.some(holdsSet);
+  if (value !== null && typeof value === "object") return Object.values(value).some(holdsSet);
+  return false;
+}
+
+/** A value as Rego literal text (sets as `{a, b}`, `set()` when empty), for opa_value_parse. */
+export function regoText(value: unknown): string {
+  if (value instanceof RegoNumber) return value.text;
+  if (Array.isArray(value)) {
+    if (SETS.has(value)) return value.length === 0 ? "set()" : `{${value.map(regoText).join(", ")}}`;
+    return `[${value.map(regoText).join(", ")}]`;
+  }
+  if (value !== null && typeof value === "object") {
+    return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${regoText(v)}`).join(", ")}}`;
+  }
+  const text = JSON.stringify(value) as string | undefined;
+  if (text === undefined) throw new Error(`a builtin returned a value Rego cannot hold (${typeof value})`);
+  return text;
+}
