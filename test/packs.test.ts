@@ -22,7 +22,7 @@ const made: string[] = [];
 
 const schemas = new SchemaRegistry();
 const NOW = Date.parse("2026-06-01T00:00:00Z");
-const ALL_COLLECTORS = ["schemas", "fixtures", "policy-tree"];
+const ALL_COLLECTORS = ["schemas", "fixtures", "policy-tree", "security"];
 
 function repo(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), "gatehouse-packs-"));

@@ -6,9 +6,10 @@ import { fixturesCollector } from "./fixtures.js";
 import { policyTreeCollector } from "./policy-tree.js";
 import { receiptsCollector } from "./receipts.js";
 import { schemasCollector } from "./schemas.js";
+import { securityCollector } from "./security.js";
 import type { Collector } from "./types.js";
 
-export type CollectorName = "schemas" | "fixtures" | "policy-tree" | "receipts" | "contracts" | "files";
+export type CollectorName = "schemas" | "fixtures" | "policy-tree" | "receipts" | "contracts" | "files" | "security";
 
 export const COLLECTORS: Record<CollectorName, Collector> = {
   schemas: schemasCollector,
@@ -17,6 +18,7 @@ export const COLLECTORS: Record<CollectorName, Collector> = {
   receipts: receiptsCollector,
   contracts: contractsCollector,
   files: filesCollector,
+  security: securityCollector,
 };
 
 export function isCollectorName(name: string): name is CollectorName {

@@ -221,3 +221,23 @@ export async function gitShow(root: string, spec: string): Promise<string | unde
     return undefined;
   }
 }
+
+/**
+ * The lines a change added or rewrote in its file as it is now (1-based, sorted), from the hunk
+ * headers of `git diff -U0` (`@@ -a,b +c,d @@`: lines c .. c+d-1); "all" for a file git does not
+ * track yet or that the base does not have. Deleted files have none. Only hunk headers are read
+ * from git: the content is read from the working tree by the caller, through src/core/read.ts.
+ */
+export async function changedLines(root: string, base: string, change: Pick<ChangedFile, "status" | "path" | "old_path">): Promise<number[] | "all"> {
+  if (change.status === "untracked" || change.status === "added") return "all";
+  if (change.status === "deleted") return [];
+  const paths = change.old_path !== undefined ? [change.old_path, change.path] : [change.path];
+  const diff = await git(root, ["diff", "-U0", "-M", "--no-color", "--no-ext-diff", "--no-textconv", base, "--", ...paths]);
+  const lines: number[] = [];
+  for (const match of diff.matchAll(/^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/gm)) {
+    const start = Number(match[1]);
+    const count = match[2] === undefined ? 1 : Number(match[2]);
+    for (let line = start; line < start + count; line++) lines.push(line);
+  }
+  return lines;
+}

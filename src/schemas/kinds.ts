@@ -9,7 +9,8 @@ export type Kind =
   | "ops-execution"
   | "ops-approval"
   | "promotion-input"
-  | "contract-diff";
+  | "contract-diff"
+  | "security-change";
 
 export interface KindInfo {
   /** schema name under schemas/, e.g. `run-receipt.v1` */
@@ -59,6 +60,11 @@ export const KINDS: Record<Kind, KindInfo> = {
     schema: "contract-diff.v2",
     namespace: "gatehouse.contracts",
     description: "Classified contract changes against the registry, with decisions, declared impact and call sites.",
+  },
+  "security-change": {
+    schema: "security-change.v1",
+    namespace: "gatehouse.security",
+    description: "The files a change touched (git), with secrets on changed lines, declared side effects, untrusted-content flows and tenant arguments of data-access calls.",
   },
 };
 

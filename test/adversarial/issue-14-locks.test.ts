@@ -32,6 +32,8 @@ collectors:
   fixtures: {}
   policy-tree: {}
   contracts: {}
+  # enterprise-compliance requires the security review of changes (issue 19)
+  security: {}
 contracts:
   invariants:
     dataAccessModules: ["src/db/**"]
