@@ -57,12 +57,7 @@ const INTENDED: Record<string, { status: number; why: string; findings?: "skip" 
  * suite stays green while that work lands, and checked to still disagree, so an entry is
  * removed as soon as it is fixed.
  */
-const KNOWN: Record<string, string> = {
-  "Can parse hcl files": "sprintf(\"%v\", [set]) prints a JSON array where OPA prints {\"a\", \"b\"} (issue 16.6)",
-  "Can parse files from a symlinked directory": "the same sprintf of a set (issue 16.6)",
-  "Can test a Jenkinsfile with the Groovy parser": "regex.replace is not in the wasm runtime: the policy is refused (issue 16.6)",
-  "Can test a safe Jenkinsfile": "regex.replace is not in the wasm runtime: the policy is refused (issue 16.6)",
-};
+const KNOWN: Record<string, string> = {};
 
 /** Tests of acceptance.bats that are not run, and why. */
 const NOT_RUN: Record<string, string> = {

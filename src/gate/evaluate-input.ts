@@ -2,6 +2,7 @@
 // evaluate the selected entrypoints → findings. Runs inside worker threads (src/gate/worker.ts)
 // and in-process (tests, bench). Every failure is a denying finding, never a silent pass.
 
+import { basename, dirname, resolve as resolvePath } from "node:path";
 import { isUtf8 } from "node:buffer";
 import { sha256 } from "../core/digest.js";
 import { readUntrustedFile, UntrustedFileError } from "../core/read.js";
@@ -84,6 +85,8 @@ export interface EvaluatorOptions {
   tallies?: boolean;
   /** Rule definitions per entrypoint path where more than one (the manifest's); one otherwise. */
   definitions?: Readonly<Record<string, number>>;
+  /** Set data.conftest.file for each input (conftest's file info; see EvaluationRequest). */
+  conftestFileInfo?: boolean;
 }
 
 type RuleResult = { defined: boolean; value: unknown };
@@ -163,6 +166,17 @@ export class InputEvaluator {
       out.set(rule, held.length === 1 ? { defined: true, value: held[0] } : { defined: false, value: undefined });
     }
     return out;
+  }
+
+  /** The run's data (--data), under which data.conftest.file is set per input when asked. */
+  baseData: unknown = undefined;
+
+  /** conftest's data.conftest.file for this input: the base name and directory of its absolute path. */
+  #setFileInfo(job: InputJob): void {
+    const abs = resolvePath(job.file ?? job.display);
+    const base = typeof this.baseData === "object" && this.baseData !== null && !Array.isArray(this.baseData) ? (this.baseData as Record<string, unknown>) : {};
+    const conftest = typeof base.conftest === "object" && base.conftest !== null && !Array.isArray(base.conftest) ? (base.conftest as Record<string, unknown>) : {};
+    this.policy.setData({ ...base, conftest: { ...conftest, file: { name: basename(abs), dir: dirname(abs) } } });
   }
 
   evaluate(job: InputJob): InputResult {
@@ -304,6 +318,7 @@ export class InputEvaluator {
     // multi-document files; a kind's document is always evaluated whole.
     const documents = job.kind === undefined && job.whole !== true && Array.isArray(document) ? document : [document];
     const started = performance.now();
+    if (this.options.conftestFileInfo) this.#setFileInfo(job);
     const tallies = new Map<string, NamespaceRecord>(packages.map((pkg) => [pkg, { namespace: pkg, successes: 0, exceptions: [] }]));
     for (const doc of documents) {
       // The checked bytes themselves (a view, not a copy) when the policy evaluates the whole document.

@@ -21,7 +21,9 @@ export async function createEvaluator(init: WorkerInit): Promise<InputEvaluator>
     clock: init.nowNs === undefined ? systemClock : fixedNsClock(BigInt(init.nowNs)),
   });
   if (init.data !== undefined) policy.setData(init.data);
-  return new InputEvaluator(policy, init.entrypoints, new SchemaRegistry(init.schemasDir), init.options);
+  const evaluator = new InputEvaluator(policy, init.entrypoints, new SchemaRegistry(init.schemasDir), init.options);
+  evaluator.baseData = init.data;
+  return evaluator;
 }
 
 /** Evaluates one job; an unexpected error becomes that input's `policy/eval-error` finding. */

@@ -43,6 +43,11 @@ export interface EvaluationRequest {
   protoFileDirs?: string[];
   /** Record conftest's per-namespace tallies in each input's record (the tap and table reports). */
   conftestTallies?: boolean;
+  /**
+   * Set `data.conftest.file` ({name, dir} of the input's absolute path) for each input, as conftest
+   * does: a policy that reads it would otherwise see it undefined and its deny would not fire.
+   */
+  conftestFileInfo?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -91,6 +96,10 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Verdict
           selection: request.selection,
           ...(compiled.aggregates ? { aggregates: compiled.aggregates } : {}),
           ...(request.conftestTallies ? { tallies: true, ...(bundle.manifest.definitions ? { definitions: bundle.manifest.definitions } : {}) } : {}),
+          // Only where the wasm can read it: the planner keeps every path segment a policy names as
+          // a string constant, so a wasm without "conftest" never looks there (and each input
+          // then skips reloading the data).
+          ...(request.conftestFileInfo && bundle.wasm.includes("conftest") ? { conftestFileInfo: true } : {}),
         },
         ...(request.nowNs !== undefined ? { nowNs: request.nowNs.toString() } : {}),
         ...(request.data !== undefined ? { data: request.data } : {}),

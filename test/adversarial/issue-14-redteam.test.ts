@@ -3,7 +3,7 @@
 // here failed open, crashed or hung on the main the pass started from.
 
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -69,6 +69,21 @@ test("issue 14 (third pass): stdin parsed by --parser in a conftest format is th
     assert.is(wrong.code, 1, wrong.stdout + wrong.stderr);
     assert.match(wrong.stdout, /FAIL - \[main\.deny\] port is not 3000/);
     assert.not.match(wrong.stdout, /no server section/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("issue 14 (third pass): a policy that reads conftest's data.conftest.file sees the input's name and directory, so its deny fires (it was undefined: the deny never fired and the file passed)", () => {
+  const root = repo("redteam-conftest-file", {
+    "policy/main.rego": 'package main\n\ndeny contains msg if {\n\tinput.debug\n\tmsg := {"msg": sprintf("%s in %s enables debug", [data.conftest.file.name, data.conftest.file.dir])}\n}\n',
+    "deploy/app.json": '{"debug": true}',
+  });
+  try {
+    const run = gatehouse(["check", "--policy", "policy", "deploy/app.json"], root);
+    assert.is(run.code, 1, run.stdout + run.stderr);
+    const line = `FAIL deploy/app.json [main.deny] app.json in ${join(realpathSync(root), "deploy")} enables debug`;
+    assert.ok(run.stdout.includes(line), `${line}\n${run.stdout}`);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -119,6 +119,7 @@ export const checkCommand = {
       ...(args.workers !== undefined ? { workers: args.workers } : {}),
       ...(protoFileDirs.length > 0 ? { protoFileDirs } : {}),
       ...(targets.some((t) => t.format === "tap" || t.format === "table") ? { conftestTallies: true } : {}),
+      conftestFileInfo: true,
       ...(progress("evaluated") ? { onProgress: progress("evaluated")! } : {}),
     });
     // --fail-on-warn: a warning denies (conftest exits 1 on warnings, 2 on failures; gatehouse 1 on both).
