@@ -99,7 +99,7 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Verdict
     if (request.jobs.length === 0) await prepared; // throws: a policy problem first, else no inputs
     // Formats parsed by conftest's parsers are parsed now, in one batch per format, while the
     // policy loads; JSON and YAML are parsed by the evaluators themselves.
-    await preparseJobs(request.jobs, { maxInputBytes: request.maxInputBytes, ...(request.protoFileDirs ? { protoFileDirs: request.protoFileDirs } : {}) });
+    await preparseJobs(request.jobs, { maxInputBytes: request.maxInputBytes, timeoutMs: request.timeoutMs, ...(request.protoFileDirs ? { protoFileDirs: request.protoFileDirs } : {}) });
     const results = await evaluateInPool(
       prepared,
       request.jobs,
