@@ -28,7 +28,7 @@ import {
   type TestCase,
   type ToolError,
 } from "./protocol.js";
-import { loadWasmToolchain, wasmToolchainPresent } from "./wasi.js";
+import { loadWasmToolchain, ToolTimeoutError, wasmToolchainPresent } from "./wasi.js";
 
 export type ToolName = "opa" | "regal" | "conftest";
 
@@ -255,7 +255,7 @@ const NATIVE: { [C in Command]: NativeCommand<C> } = {
     return ok({ formatted: run.stdout });
   },
 
-  test: async (opa, args, cwd, scratch) => {
+  test: async (opa, args, cwd, scratch, deadlineMs) => {
     // conftest's test helpers and its data loading exist only in the wasm module (tools/wasm/test.go).
     if ((args.data !== undefined && args.data.length > 0) || args.strict === true || args.coverage === true || args.trace === true) {
       return failed([{ code: REQUEST_ERROR, message: "test with data, strict checks, deny-rule coverage or a trace needs the wasm toolchain" }]);
@@ -263,7 +263,8 @@ const NATIVE: { [C in Command]: NativeCommand<C> } = {
     const argv = ["test", "--format", "json", ...v0Flag(args.regoVersion), ...(await capabilitiesFlag(args.capabilities, scratch))];
     for (const pattern of args.ignore ?? []) argv.push("--ignore", pattern);
     if (args.run) argv.push("--run", args.run);
-    const run = await execTool(opa, [...argv, ...args.paths], { cwd });
+    const run = await execTool(opa, [...argv, ...args.paths], { cwd, ...(deadlineMs !== undefined ? { timeoutMs: deadlineMs } : {}) });
+    if (run.timedOut) throw new ToolTimeoutError(`opa test did not finish within ${deadlineMs} ms`);
     const start = run.stdout.indexOf("[");
     let results: { package: string; name: string; location?: Location; fail?: boolean; skip?: boolean; error?: ToolError; output?: string }[];
     try {

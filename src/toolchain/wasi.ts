@@ -260,7 +260,7 @@ async function startWithDeadline(module: WebAssembly.Module, io: GuestIo, deadli
       worker.once("error", (error) => resolvePromise({ error: error.message }));
       worker.once("exit", (code) => resolvePromise({ error: `the worker stopped (exit ${code})` }));
     });
-    if (outcome === "timeout") throw new ToolTimeoutError(`wasm toolchain ${command} did not finish within ${deadlineMs} ms`);
+    if (outcome === "timeout") throw new ToolTimeoutError(`wasm toolchain ${command} did not finish within ${deadlineMs} ms, and was stopped`);
     if ("error" in outcome) throw new ToolCrashError(`wasm toolchain ${command} crashed: ${outcome.error}${tail(stderrFile)}`);
     return outcome.exit;
   } finally {

@@ -33,4 +33,24 @@ for (const toolchain of ["wasm", "native"] as const) {
   });
 }
 
+test("issue 14.13: a policy unit test that never ends stops verify at --timeout with exit 2, instead of hanging it; a broken test still fails (exit 1)", () => {
+  const root = repo("fourthpass-verify", {
+    "spin/main_test.rego": "package main\n\ntest_spin if count([x | some x in numbers.range(1, 100000000)]) > 0\n",
+    "broken/main.rego": 'package main\n\ndeny contains "x" if input.x == 1\n\ntest_denies if deny["x"] with input as {"x": 2}\n',
+  });
+  try {
+    const spin = gatehouse(["verify", "--policy", "spin", "--timeout", "3000"], root, { timeoutMs: 90_000 });
+    assert.not.ok(spin.timedOut, "verify hung on the endless test");
+    assert.is(spin.code, 2, spin.stdout + spin.stderr);
+    assert.match(spin.stderr, /did not finish within 3000 ms/);
+    for (const format of ["text", "tap", "table"]) {
+      const broken = gatehouse(["verify", "--policy", "broken", "-o", format, "--trace"], root, { timeoutMs: 90_000 });
+      assert.is(broken.code, 1, `${format}: ${broken.stdout}${broken.stderr}`);
+    }
+    assert.is(gatehouse(["verify", "--policy", "broken", "--timeout", "0"], root).code, 2);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test.run();

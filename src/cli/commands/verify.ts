@@ -26,7 +26,11 @@ import { asList } from "../common.js";
 interface VerifyArgs extends ConftestArgs {
   namespace?: string | string[] | undefined;
   format?: string | string[] | undefined;
+  timeout: number;
 }
+
+/** How long the whole test run may take: a test that never ends fails the run (exit 2), it does not hang it. */
+const DEFAULT_VERIFY_TIMEOUT_MS = 300_000;
 
 export const verifyCommand = {
   command: "verify [files..]",
@@ -36,8 +40,10 @@ export const verifyCommand = {
       // conftest verify takes (and ignores) file arguments; so does gatehouse.
       .positional("files", { type: "string", array: true, default: [] as string[], describe: "ignored, as by conftest verify" })
       .option("namespace", { alias: "n", type: "string", describe: "report the tests of these packages only (repeatable, globs; default all)" })
-      .option("format", { alias: "o", type: "string", describe: "text (default), json, tap or table (conftest's -o)" }),
+      .option("format", { alias: "o", type: "string", describe: "text (default), json, tap or table (conftest's -o)" })
+      .option("timeout", { type: "number", default: DEFAULT_VERIFY_TIMEOUT_MS, describe: "budget of the whole test run in ms; past it the run stops with exit 2" }),
   handler: async (args: VerifyArgs) => {
+    if (!(Number.isSafeInteger(args.timeout) && args.timeout > 0)) throw new UsageError("--timeout must be a positive whole number of milliseconds");
     const config = await readConftestConfig(args.configFile);
     const options = compileOptions(config, args);
     const trace = boolSetting(config, "trace", args.trace);
@@ -63,7 +69,7 @@ export const verifyCommand = {
         coverage: true,
         ...(trace ? { trace: true } : {}),
       },
-      at,
+      { ...at, deadlineMs: args.timeout },
       // Error locations are already relative to the working directory.
       ".",
     );
