@@ -265,7 +265,10 @@ async function startWithDeadline(module: WebAssembly.Module, io: GuestIo, deadli
     return outcome.exit;
   } finally {
     clearTimeout(timer);
-    await worker.terminate();
+    // Not awaited: a guest blocked in a system call (opening a FIFO) is not stopped until the
+    // call returns, and the run must not wait for it; unref lets the process end without it.
+    worker.unref();
+    void worker.terminate();
   }
 }
 

@@ -3,7 +3,9 @@
 // each case through the real CLI in a bounded child process. Every case here hung, crashed or
 // failed open on the main the pass started from.
 
-import { existsSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { packagePath } from "../../src/core/paths.js";
@@ -48,6 +50,68 @@ test("issue 14.13: a policy unit test that never ends stops verify at --timeout 
       assert.is(broken.code, 1, `${format}: ${broken.stdout}${broken.stderr}`);
     }
     assert.is(gatehouse(["verify", "--policy", "broken", "--timeout", "0"], root).code, 2);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+// Data the policy needs, behind a name the walk used to skip because it is not a regular file.
+const BLOCKLIST_POLICY = 'package main\n\ndeny contains "blocked" if input.name in data.blocked\n';
+const irregular: Record<string, (path: string) => void> = {
+  FIFO: (path) => execFileSync("mkfifo", [path]),
+  "link to /dev/zero": (path) => symlinkSync("/dev/zero", path),
+  "dangling link": (path) => symlinkSync("gone.json", path),
+};
+
+for (const [kind, make] of Object.entries(irregular)) {
+  test(`issue 14.12: a --data directory whose data file is a ${kind} is refused (exit 2), not skipped so the policy allows (check and verify)`, () => {
+    const root = repo("fourthpass-data", { "policy/main.rego": BLOCKLIST_POLICY, "in.json": '{"name": "evil"}' });
+    try {
+      mkdirSync(join(root, "data"));
+      make(join(root, "data", "blocked.json"));
+      const check = gatehouse(["check", "--policy", "policy", "--data", "data", "in.json"], root);
+      assert.not.ok(check.timedOut);
+      assert.is(check.code, 2, check.stdout + check.stderr);
+      assert.match(check.stderr, /data\/blocked\.json/);
+      const verify = gatehouse(["verify", "--policy", "policy", "--data", "data", "--timeout", "20000"], root);
+      assert.not.ok(verify.timedOut, "verify hung");
+      assert.is(verify.code, 2, verify.stdout + verify.stderr);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test(`issue 14.12: a policy source that is a ${kind} is refused (exit 2), not dropped from the policy; an input in a walked directory that is one denies (input/unreadable)`, () => {
+    const root = repo("fourthpass-policy", { "policy/main.rego": POLICY, "a.toml": "x = 1\n", "inputs/ok.json": "{}" });
+    try {
+      make(join(root, "policy", "extra.rego"));
+      for (const input of ["a.toml", "inputs/ok.json"]) {
+        const check = gatehouse(["check", "--policy", "policy", input], root, { timeoutMs: 90_000 });
+        assert.not.ok(check.timedOut);
+        assert.is(check.code, 2, `${input}: ${check.stdout}${check.stderr}`);
+        assert.match(check.stderr, /extra\.rego: cannot read the policy source/);
+      }
+      const verify = gatehouse(["verify", "--policy", "policy", "--timeout", "20000"], root);
+      assert.not.ok(verify.timedOut, "verify hung");
+      assert.is(verify.code, 2, verify.stdout + verify.stderr);
+      rmSync(join(root, "policy", "extra.rego"));
+      make(join(root, "inputs", "deploy.json"));
+      const walk = gatehouse(["check", "--policy", "policy", "inputs"], root);
+      assert.is(walk.code, 1, walk.stdout + walk.stderr);
+      assert.match(walk.stdout, /FAIL inputs\/deploy\.json \[input\/unreadable\]/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+}
+
+test("issue 14.1: a policy that does not compile exits 2 with its error when conftest-format inputs are being parsed (was an unhandled rejection: a stack trace and exit 1)", () => {
+  const root = repo("fourthpass-broken-policy", { "policy/main.rego": 'package main\n\ndeny contains "x" if {\n', "a.toml": "x = 1\n", "Dockerfile": "FROM alpine\n" });
+  try {
+    const run = gatehouse(["check", "--policy", "policy", "a.toml", "Dockerfile"], root, { timeoutMs: 90_000 });
+    assert.is(run.code, 2, run.stdout + run.stderr);
+    assert.match(run.stderr, /^ERROR ToolchainError: .*rego_parse_error/ms);
+    assert.not.match(run.stderr, /Node\.js v|at .*\.js:\d+/);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
