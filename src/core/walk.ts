@@ -2,7 +2,8 @@
 // verification). It matches what fast-glob does with `**/*.{ext}` and `dot: false`, without the
 // import cost (tens of ms per CLI start): dot files and dot directories are skipped, so is
 // node_modules, symlinks are followed (a link back to one of its own ancestors is not walked
-// again), and the result is sorted.
+// again), and the result is sorted. A matching name that is not a regular file is listed all the
+// same, for the reader to refuse (src/core/read.ts): nothing the name claims is dropped unseen.
 
 import { readdirSync, realpathSync, statSync, type Dirent } from "node:fs";
 import { join } from "node:path";
@@ -47,18 +48,18 @@ export function findFiles(root: string, options: WalkOptions): string[] {
       if (name.startsWith(".") || name === "node_modules") continue;
       const relPath = rel === "" ? name : `${rel}/${name}`;
       let isDir = entry.isDirectory();
-      let isFile = entry.isFile();
       if (entry.isSymbolicLink()) {
         try {
-          const target = statSync(join(dir, name));
-          isDir = target.isDirectory();
-          isFile = target.isFile();
+          isDir = statSync(join(dir, name)).isDirectory();
         } catch {
-          continue; // a dangling link matches nothing
+          // a dangling link is kept below when its name matches, like any other file
         }
       }
       if (isDir) walk(join(dir, name), relPath);
-      else if (isFile && keep(name) && !options.exclude?.some((e) => name.endsWith(e))) {
+      // Not only regular files: a matching FIFO, device or dangling link is listed too, so the
+      // caller's reader refuses it by name. Skipped, it would silently drop a policy, a data file
+      // or an input from the run (a data directory whose only file is a FIFO allowed).
+      else if (keep(name) && !options.exclude?.some((e) => name.endsWith(e))) {
         out.push(relPath);
       }
     }

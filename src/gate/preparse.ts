@@ -15,7 +15,12 @@ export interface PreparseOptions {
   maxInputBytes: number;
   /** conftest's --proto-file-dirs, for textproto inputs */
   protoFileDirs?: readonly string[];
+  /** how long one batched parse may run (default PARSE_TIMEOUT_MS): a parser never hangs the run */
+  timeoutMs?: number;
 }
+
+/** The parse budget when the command has no --timeout (gatehouse parse): check's default. */
+export const PARSE_TIMEOUT_MS = 10_000;
 
 /** The batched parser a job needs, or undefined when it is parsed in-process (or is a document). */
 function batchParserOf(job: InputJob): { name: ParserName; parser: BatchParser } | undefined {
@@ -50,7 +55,10 @@ export async function preparseJobs(jobs: InputJob[], options: PreparseOptions): 
   // One request per format, all formats at once.
   await Promise.all(
     [...groups.values()].map(async (group) => {
-      const parsed = await group.parser.parseFiles(group.files, { ...(options.protoFileDirs ? { protoFileDirs: options.protoFileDirs } : {}) });
+      const parsed = await group.parser.parseFiles(group.files, {
+        timeoutMs: options.timeoutMs ?? PARSE_TIMEOUT_MS,
+        ...(options.protoFileDirs ? { protoFileDirs: options.protoFileDirs } : {}),
+      });
       for (const [index, job] of group.jobs.entries()) settle(job, parsed[index]!);
     }),
   );

@@ -105,10 +105,13 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Verdict
         ...(request.data !== undefined ? { data: request.data } : {}),
       };
     })();
+    // Awaited below, after the pre-parse: marked handled now, or a policy that fails while the
+    // conftest formats are still parsing is an unhandled rejection that kills the process (exit 1).
+    prepared.catch(() => undefined);
     if (request.jobs.length === 0) await prepared; // throws: a policy problem first, else no inputs
     // Formats parsed by conftest's parsers are parsed now, in one batch per format, while the
     // policy loads; JSON and YAML are parsed by the evaluators themselves.
-    await preparseJobs(request.jobs, { maxInputBytes: request.maxInputBytes, ...(request.protoFileDirs ? { protoFileDirs: request.protoFileDirs } : {}) });
+    await preparseJobs(request.jobs, { maxInputBytes: request.maxInputBytes, timeoutMs: request.timeoutMs, ...(request.protoFileDirs ? { protoFileDirs: request.protoFileDirs } : {}) });
     const results = await evaluateInPool(
       prepared,
       request.jobs,

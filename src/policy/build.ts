@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, posix, relative, resolve, sep } from "node:path";
 import { ConfigError, FailClosed, ToolchainError } from "../core/errors.js";
 import { sha256 } from "../core/digest.js";
-import { readUntrustedFile } from "../core/read.js";
+import { readUntrustedFile, UntrustedFileError } from "../core/read.js";
 import { removeStaleTemps } from "../core/temp-files.js";
 import { findFiles } from "../core/walk.js";
 import { expectOk, toolchain, type Toolchain, type Workspace } from "../toolchain/index.js";
@@ -80,7 +80,15 @@ export async function regoSources(policyDir: string, paths?: readonly string[]):
 export async function hashSources(policyDir: string, files: string[]): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   // Policy sources are repository content (a bundle's sourceRoot may be any directory).
-  for (const file of files) out[file] = sha256(readUntrustedFile(join(policyDir, file), { maxBytes: 16 * 1024 * 1024 }));
+  for (const file of files) {
+    try {
+      out[file] = sha256(readUntrustedFile(join(policyDir, file), { maxBytes: 16 * 1024 * 1024 }));
+    } catch (error) {
+      // A source that is a FIFO, a device or a dangling link is refused, never dropped from the policy.
+      if (!(error instanceof UntrustedFileError)) throw error;
+      throw new ConfigError(`cannot read the policy source: ${error.reason}`, join(policyDir, file));
+    }
+  }
   return out;
 }
 

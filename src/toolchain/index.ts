@@ -30,6 +30,8 @@ export type ToolchainKind = "wasm" | "native";
 export interface Workspace {
   root: string;
   cwd?: string;
+  /** Stop the request after this many ms (ToolTimeoutError); for requests on untrusted inputs. */
+  deadlineMs?: number;
 }
 
 export interface Toolchain {

@@ -28,7 +28,7 @@ import {
   type TestCase,
   type ToolError,
 } from "./protocol.js";
-import { loadWasmToolchain, wasmToolchainPresent } from "./wasi.js";
+import { loadWasmToolchain, ToolTimeoutError, wasmToolchainPresent } from "./wasi.js";
 
 export type ToolName = "opa" | "regal" | "conftest";
 
@@ -66,12 +66,15 @@ interface ToolRun {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** killed at its deadline (options.timeoutMs) */
+  timedOut?: true;
 }
 
-async function execTool(bin: string, args: string[], options: { cwd?: string }): Promise<ToolRun> {
+async function execTool(bin: string, args: string[], options: { cwd?: string; timeoutMs?: number }): Promise<ToolRun> {
   // Imported here: execa costs tens of ms at startup and most runs never start a tool.
   const { execa } = await import("execa");
-  const result = await execa(bin, args, { cwd: options.cwd, reject: false, stripFinalNewline: false });
+  const result = await execa(bin, args, { cwd: options.cwd, reject: false, stripFinalNewline: false, ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}) });
+  if (result.timedOut) return { exitCode: -1, stdout: "", stderr: "", timedOut: true };
   if (result.exitCode === undefined) throw new ToolchainError(`${bin} ${args.join(" ")} did not run: ${result.message}`);
   return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 }
@@ -130,7 +133,7 @@ async function capabilitiesFlag(capabilities: unknown, scratch: string): Promise
 /** opa's flag for Rego v0 (absent for v1, the default). */
 const v0Flag = (version: string | undefined): string[] => (version === "v0" ? ["--v0-compatible"] : []);
 
-type NativeCommand<C extends Command> = (opa: string, args: Commands[C]["args"], cwd: string, scratch: string) => Promise<Response<C>>;
+type NativeCommand<C extends Command> = (opa: string, args: Commands[C]["args"], cwd: string, scratch: string, deadlineMs?: number) => Promise<Response<C>>;
 
 /** How the opa CLI answers each command. */
 const NATIVE: { [C in Command]: NativeCommand<C> } = {
@@ -185,7 +188,7 @@ const NATIVE: { [C in Command]: NativeCommand<C> } = {
     return ok({ modules });
   },
 
-  "parse-inputs": async (_opa, args, _cwd, scratch) => {
+  "parse-inputs": async (_opa, args, _cwd, scratch, deadlineMs) => {
     // The pinned conftest's `parse`, on copies of the bytes given (at the same relative paths,
     // so a file is parsed as named; jsonnet imports of other files resolve only under the wasm).
     const conftest = findTool("conftest");
@@ -201,15 +204,16 @@ const NATIVE: { [C in Command]: NativeCommand<C> } = {
       relative.push(path);
     }
     const parseOne = async (path: string, file: string): Promise<ParsedInput> => {
-      const run = await execTool(conftest, ["parse", "--parser", args.parser, path], { cwd: scratch });
+      const run = await execTool(conftest, ["parse", "--parser", args.parser, path], { cwd: scratch, ...(deadlineMs !== undefined ? { timeoutMs: deadlineMs } : {}) });
+      if (run.timedOut) return { path: file, error: `the parser did not finish within ${deadlineMs} ms on this file` };
       // conftest's wording around the parser's own error (the wasm answers that error alone).
       if (run.exitCode !== 0) return { path: file, error: (run.stderr || run.stdout).trim().replace(/^(Error: )?parse configurations: /, "").replace(/, path: [^\n]*$/, "") };
       return { path: file, document: JSON.parse(run.stdout) as unknown };
     };
     // All at once when every file parses (conftest stops at the first that does not), else one by one.
     if (relative.length > 1) {
-      const run = await execTool(conftest, ["parse", "--parser", args.parser, ...relative], { cwd: scratch });
-      if (run.exitCode === 0) {
+      const run = await execTool(conftest, ["parse", "--parser", args.parser, ...relative], { cwd: scratch, ...(deadlineMs !== undefined ? { timeoutMs: deadlineMs } : {}) });
+      if (run.exitCode === 0 && !run.timedOut) {
         const byPath = JSON.parse(run.stdout) as Record<string, unknown>;
         return ok({ documents: args.files.map((file, index) => ({ path: file.path, document: byPath[relative[index]!] })) });
       }
@@ -251,7 +255,7 @@ const NATIVE: { [C in Command]: NativeCommand<C> } = {
     return ok({ formatted: run.stdout });
   },
 
-  test: async (opa, args, cwd, scratch) => {
+  test: async (opa, args, cwd, scratch, deadlineMs) => {
     // conftest's test helpers and its data loading exist only in the wasm module (tools/wasm/test.go).
     if ((args.data !== undefined && args.data.length > 0) || args.strict === true || args.coverage === true || args.trace === true) {
       return failed([{ code: REQUEST_ERROR, message: "test with data, strict checks, deny-rule coverage or a trace needs the wasm toolchain" }]);
@@ -259,7 +263,8 @@ const NATIVE: { [C in Command]: NativeCommand<C> } = {
     const argv = ["test", "--format", "json", ...v0Flag(args.regoVersion), ...(await capabilitiesFlag(args.capabilities, scratch))];
     for (const pattern of args.ignore ?? []) argv.push("--ignore", pattern);
     if (args.run) argv.push("--run", args.run);
-    const run = await execTool(opa, [...argv, ...args.paths], { cwd });
+    const run = await execTool(opa, [...argv, ...args.paths], { cwd, ...(deadlineMs !== undefined ? { timeoutMs: deadlineMs } : {}) });
+    if (run.timedOut) throw new ToolTimeoutError(`opa test did not finish within ${deadlineMs} ms`);
     const start = run.stdout.indexOf("[");
     let results: { package: string; name: string; location?: Location; fail?: boolean; skip?: boolean; error?: ToolError; output?: string }[];
     try {
@@ -381,7 +386,7 @@ export class NativeToolchain implements Toolchain {
     if (WASM_ONLY.has(command) && wasmToolchainPresent()) return (await loadWasmToolchain()).request(command, args, at);
     const scratch = await mkdtemp(join(tmpdir(), "gatehouse-opa-"));
     try {
-      return await (NATIVE[command] as NativeCommand<C>)(this.opa, args, join(at.root, at.cwd ?? "."), scratch);
+      return await (NATIVE[command] as NativeCommand<C>)(this.opa, args, join(at.root, at.cwd ?? "."), scratch, at.deadlineMs);
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }

@@ -26,6 +26,9 @@ import { PROTOCOL_VERSION, type Command, type Commands, type Response } from "./
 /** The module ran and died (a Go panic or fatal error) or answered nothing readable. */
 export class ToolCrashError extends ToolchainError {}
 
+/** The module did not finish within the request's deadline (Workspace.deadlineMs) and was stopped. */
+export class ToolTimeoutError extends ToolchainError {}
+
 export const WASM_TOOLCHAIN_DIR = packagePath("dist", "toolchain");
 export const WASM_MANIFEST = "manifest.json";
 
@@ -163,7 +166,6 @@ export class WasmToolchain implements Toolchain {
 
   async request<C extends Command>(command: C, args: Commands[C]["args"], at: Workspace): Promise<Response<C>> {
     const module = await compiledModule(this.dir, this.manifest);
-    const WASI = await loadWasi();
     const pwd = guestCwd(at);
     const io = mkdtempSync(join(tmpdir(), "gatehouse-wasi-"));
     const fds: number[] = [];
@@ -176,22 +178,18 @@ export class WasmToolchain implements Toolchain {
       fds.push(stdout);
       const stderr = openSync(join(io, "stderr"), "w");
       fds.push(stderr);
-      const wasi = new WASI({
-        version: "preview1",
-        args: ["gatehouse-go"],
-        env: { PWD: pwd },
-        preopens: { "/": at.root },
-        stdin,
-        stdout,
-        stderr,
-        returnOnExit: true,
-      });
       let exit: number;
-      try {
-        const instance = await WebAssembly.instantiate(module, wasi.getImportObject() as WebAssembly.Imports);
-        exit = wasi.start(instance);
-      } catch (error) {
-        throw new ToolCrashError(`wasm toolchain ${command} crashed: ${(error as Error).message}${tail(join(io, "stderr"))}`);
+      if (at.deadlineMs !== undefined) {
+        exit = await startWithDeadline(module, { pwd, root: at.root, stdin, stdout, stderr }, at.deadlineMs, command, join(io, "stderr"));
+      } else {
+        const WASI = await loadWasi();
+        const wasi = new WASI({ version: "preview1", args: ["gatehouse-go"], env: { PWD: pwd }, preopens: { "/": at.root }, stdin, stdout, stderr, returnOnExit: true });
+        try {
+          const instance = await WebAssembly.instantiate(module, wasi.getImportObject() as WebAssembly.Imports);
+          exit = wasi.start(instance);
+        } catch (error) {
+          throw new ToolCrashError(`wasm toolchain ${command} crashed: ${(error as Error).message}${tail(join(io, "stderr"))}`);
+        }
       }
       for (const fd of fds.splice(0)) closeSync(fd);
       const out = readFileSync(join(io, "stdout"), "utf8");
@@ -210,6 +208,67 @@ export class WasmToolchain implements Toolchain {
       for (const fd of fds) closeSync(fd);
       rmSync(io, { recursive: true, force: true });
     }
+  }
+}
+
+// A request with a deadline runs in a worker thread, which can be stopped: wasi.start is
+// synchronous, so in this thread a guest that never returns (a jsonnet input computing forever)
+// would hang the run. The worker gets the compiled module (shared, not recompiled) and the
+// same file descriptors; WASI's ExperimentalWarning is dropped there as loadWasi drops it here.
+const WORKER_SOURCE = `
+const { workerData, parentPort } = require("node:worker_threads");
+const emitWarning = process.emitWarning;
+process.emitWarning = function (warning, ...rest) {
+  const text = typeof warning === "string" ? warning : warning && warning.message;
+  if (typeof text === "string" && text.startsWith("WASI ")) return;
+  return emitWarning.call(process, warning, ...rest);
+};
+const { WASI } = require("node:wasi");
+process.emitWarning = emitWarning;
+(async () => {
+  const { module, pwd, root, stdin, stdout, stderr } = workerData;
+  const wasi = new WASI({ version: "preview1", args: ["gatehouse-go"], env: { PWD: pwd }, preopens: { "/": root }, stdin, stdout, stderr, returnOnExit: true });
+  try {
+    const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
+    parentPort.postMessage({ started: true });
+    parentPort.postMessage({ exit: wasi.start(instance) });
+  } catch (error) {
+    parentPort.postMessage({ error: String(error && error.message ? error.message : error) });
+  }
+})();
+`;
+
+interface GuestIo {
+  pwd: string;
+  root: string;
+  stdin: number;
+  stdout: number;
+  stderr: number;
+}
+
+async function startWithDeadline(module: WebAssembly.Module, io: GuestIo, deadlineMs: number, command: string, stderrFile: string): Promise<number> {
+  const { Worker } = await import("node:worker_threads");
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, ...io }, stdout: false, stderr: false });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const outcome = await new Promise<{ exit: number } | { error: string } | "timeout">((resolvePromise) => {
+      // The clock starts when the guest does: a worker slow to boot on a busy machine is not the input's fault.
+      worker.on("message", (message: { started: true } | { exit: number } | { error: string }) => {
+        if ("started" in message) timer = setTimeout(() => resolvePromise("timeout"), deadlineMs);
+        else resolvePromise(message);
+      });
+      worker.once("error", (error) => resolvePromise({ error: error.message }));
+      worker.once("exit", (code) => resolvePromise({ error: `the worker stopped (exit ${code})` }));
+    });
+    if (outcome === "timeout") throw new ToolTimeoutError(`wasm toolchain ${command} did not finish within ${deadlineMs} ms, and was stopped`);
+    if ("error" in outcome) throw new ToolCrashError(`wasm toolchain ${command} crashed: ${outcome.error}${tail(stderrFile)}`);
+    return outcome.exit;
+  } finally {
+    clearTimeout(timer);
+    // Not awaited: a guest blocked in a system call (opening a FIFO) is not stopped until the
+    // call returns, and the run must not wait for it; unref lets the process end without it.
+    worker.unref();
+    void worker.terminate();
   }
 }
 

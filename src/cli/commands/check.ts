@@ -100,7 +100,7 @@ export const checkCommand = {
     protectInputs(jobs.flatMap((job) => (job.file !== undefined ? [job.file] : [])));
     if (combine) {
       // Every file parsed here, then one input of them all (conftest's CheckCombined).
-      await parseJobs(jobs, { maxInputBytes: args.maxInputBytes, ...(protoFileDirs.length > 0 ? { protoFileDirs } : {}) });
+      await parseJobs(jobs, { maxInputBytes: args.maxInputBytes, timeoutMs: args.timeout, ...(protoFileDirs.length > 0 ? { protoFileDirs } : {}) });
       jobs = combineJobs(jobs);
     }
     const selection: NamespaceSelection = allNamespaces ? { all: true } : { all: false, namespaces: namespaces.length === 0 ? ["main"] : namespaces };

@@ -6,9 +6,12 @@
 // that does not compile). --trace prints each test's trace as conftest verify --trace does
 // (OPA's tester, tracing); -o tap and -o table print conftest's reports of the tests.
 
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
 import type { Argv } from "yargs";
-import { UsageError } from "../../core/errors.js";
+import { ConfigError, UsageError } from "../../core/errors.js";
+import { fileTypeName } from "../../core/read.js";
+import { findFiles } from "../../core/walk.js";
 import { EXIT_ALLOW, EXIT_DENY } from "../../core/verdict.js";
 import { namespaceMatcher } from "../../gate/namespaces.js";
 import { safeText } from "../../reporters/text.js";
@@ -26,7 +29,11 @@ import { asList } from "../common.js";
 interface VerifyArgs extends ConftestArgs {
   namespace?: string | string[] | undefined;
   format?: string | string[] | undefined;
+  timeout: number;
 }
+
+/** How long the whole test run may take: a test that never ends fails the run (exit 2), it does not hang it. */
+const DEFAULT_VERIFY_TIMEOUT_MS = 300_000;
 
 export const verifyCommand = {
   command: "verify [files..]",
@@ -36,8 +43,10 @@ export const verifyCommand = {
       // conftest verify takes (and ignores) file arguments; so does gatehouse.
       .positional("files", { type: "string", array: true, default: [] as string[], describe: "ignored, as by conftest verify" })
       .option("namespace", { alias: "n", type: "string", describe: "report the tests of these packages only (repeatable, globs; default all)" })
-      .option("format", { alias: "o", type: "string", describe: "text (default), json, tap or table (conftest's -o)" }),
+      .option("format", { alias: "o", type: "string", describe: "text (default), json, tap or table (conftest's -o)" })
+      .option("timeout", { type: "number", default: DEFAULT_VERIFY_TIMEOUT_MS, describe: "budget of the whole test run in ms; past it the run stops with exit 2" }),
   handler: async (args: VerifyArgs) => {
+    if (!(Number.isSafeInteger(args.timeout) && args.timeout > 0)) throw new UsageError("--timeout must be a positive whole number of milliseconds");
     const config = await readConftestConfig(args.configFile);
     const options = compileOptions(config, args);
     const trace = boolSetting(config, "trace", args.trace);
@@ -47,6 +56,8 @@ export const verifyCommand = {
     const policies = policyPaths(config, args);
     const data = listSetting(config, "data", args.data);
     for (const path of [...policies, ...data]) if (!existsSync(path)) throw new UsageError(`${path}: ${policies.includes(path) ? "policy" : "data"} path does not exist`);
+    for (const path of policies) refuseIrregularFiles(path, [".rego"]);
+    for (const path of data) refuseIrregularFiles(path, [".json", ".yaml", ".yml"]);
     // The module sees the directory holding the working directory and every path; paths stay
     // relative to the working directory, so test helpers resolve files beside their test file.
     const { at, shown } = namedPathsWorkspace([...policies, ...data]);
@@ -63,7 +74,7 @@ export const verifyCommand = {
         coverage: true,
         ...(trace ? { trace: true } : {}),
       },
-      at,
+      { ...at, deadlineMs: args.timeout },
       // Error locations are already relative to the working directory.
       ".",
     );
@@ -121,4 +132,23 @@ function renderText(tests: TestResult["tests"], denyRules: NonNullable<TestResul
   lines.push(`deny rules with a test that makes them deny: ${denyRules.length - untested.length} of ${denyRules.length}`);
   for (const r of untested) lines.push(`  no test denies: data.${safeText(r.package)}.${safeText(r.rule)} (${safeText(`${r.location.file}:${r.location.row}`)})`);
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * The module loads the files itself: one that is a FIFO would block it in a system call no
+ * deadline can interrupt, and one that is a device or a dangling link is not the repository's
+ * source. So every file it would load is checked to be a regular file first (as check's reader does).
+ */
+function refuseIrregularFiles(path: string, extensions: readonly string[]): void {
+  const files = statSync(path).isDirectory() ? findFiles(path, { extensions }).map((rel) => join(path, rel)) : [path];
+  for (const file of files) {
+    let type: string | undefined;
+    try {
+      const stats = statSync(file);
+      if (!stats.isFile()) type = fileTypeName(stats);
+    } catch {
+      type = "a dangling link";
+    }
+    if (type !== undefined) throw new ConfigError(`${type}, not a regular file: verify loads only regular files`, file);
+  }
 }

@@ -28,7 +28,7 @@ async function parseWithConftest(name: string, files: readonly BatchFile[], opti
   // Loaded on first use: worker threads and JSON/YAML-only runs never load the toolchain.
   const { inputToolchain } = await import("../../toolchain/index.js");
   const { formatToolErrors } = await import("../../toolchain/protocol.js");
-  const { ToolCrashError } = await import("../../toolchain/wasi.js");
+  const { ToolCrashError, ToolTimeoutError } = await import("../../toolchain/wasi.js");
   const tools = await inputToolchain();
   const request = async (indices: number[]): Promise<BatchParsed[]> => {
     let response;
@@ -41,13 +41,18 @@ async function parseWithConftest(name: string, files: readonly BatchFile[], opti
           files: indices.map((i) => ({ path: located[i] === undefined ? "stdin" : guestPath(located[i]!), contents: Buffer.from(files[i]!.bytes).toString("base64") })),
           ...(protoDirs.length > 0 ? { protoFileDirs: protoDirs.map(guestPath) } : {}),
         },
-        { root },
+        { root, ...(options.timeoutMs !== undefined ? { deadlineMs: options.timeoutMs } : {}) },
       );
     } catch (error) {
       // The module died (a fatal Go error no recover catches, such as a stack overflow in a
-      // parser): halve the batch until the file that kills it is alone, and refuse that one.
-      if (!(error instanceof ToolCrashError)) throw error;
-      if (indices.length === 1) return [{ ok: false, error: new InputParseError(`${name}: the parser crashed on this file: ${firstLine(error.message)}`) }];
+      // parser) or ran past the deadline (a jsonnet input that computes forever): halve the
+      // batch until the file that does it is alone, and refuse that one.
+      const timedOut = error instanceof ToolTimeoutError;
+      if (!(error instanceof ToolCrashError) && !timedOut) throw error;
+      if (indices.length === 1) {
+        const what = timedOut ? `did not finish within ${options.timeoutMs} ms on this file` : `crashed on this file: ${firstLine(error.message)}`;
+        return [{ ok: false, error: new InputParseError(`${name}: the parser ${what}`) }];
+      }
       const half = Math.ceil(indices.length / 2);
       return [...(await request(indices.slice(0, half))), ...(await request(indices.slice(half)))];
     }

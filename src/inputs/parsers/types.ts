@@ -85,6 +85,8 @@ export interface BatchParser {
 export interface BatchOptions {
   /** conftest's --proto-file-dirs: where the textproto parser finds its message types */
   protoFileDirs?: readonly string[];
+  /** how long one parse request may run before it is stopped (a file alone past it is refused) */
+  timeoutMs?: number;
 }
 
 export type AnyParser = Parser | BatchParser;
