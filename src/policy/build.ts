@@ -238,8 +238,7 @@ export async function buildBundle(policy: string | PolicySet, outDir: string, op
     await mkdir(staging, { recursive: true });
     await writeFile(join(staging, WASM_FILE), wasm);
     await writeFile(join(staging, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
-    await rm(outDir, { recursive: true, force: true });
-    await rename(staging, outDir);
+    await replaceDir(staging, outDir);
     return { manifest, outDir };
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -273,4 +272,22 @@ function cString(bytes: Uint8Array): string {
 /** Names of the builtins a compiled policy imports from its host (read by instantiating it once). */
 export function wasmBuiltinNames(module: WebAssembly.Module, _wasm?: Uint8Array): string[] {
   return wasmTables(module).builtins;
+}
+
+/**
+ * Moves `staging` to `outDir`, replacing what is there. Two runs building the same cached bundle
+ * at once race between the removal and the rename (ENOTEMPTY: the other run's bundle landed in
+ * between); the removal and rename are retried, so the last complete bundle wins, never a mix.
+ */
+async function replaceDir(staging: string, outDir: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await rm(outDir, { recursive: true, force: true });
+    try {
+      await rename(staging, outDir);
+      return;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if ((code !== "ENOTEMPTY" && code !== "EEXIST") || attempt >= 5) throw error;
+    }
+  }
 }

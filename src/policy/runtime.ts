@@ -153,10 +153,14 @@ class OpaPolicyState implements LoadedPolicyState {
     this.dataHeapPtr = this.#exports.opa_heap_ptr_get();
   }
 
-  /** A value as the SDK's _loadJSON loads it: its JSON text parsed by the runtime; undefined is 0. */
+  /**
+   * A value as the SDK's _loadJSON loads it: its JSON text parsed by the runtime; undefined is 0.
+   * An ArrayBuffer or Uint8Array is JSON text already (the SDK takes it as is; stringifying it
+   * would load `{}`, and every data reference would be undefined).
+   */
   #loadJson(value: unknown): number {
     if (value === undefined) return 0;
-    const bytes = new TextEncoder().encode(JSON.stringify(value));
+    const bytes = value instanceof ArrayBuffer ? new Uint8Array(value) : value instanceof Uint8Array ? value : new TextEncoder().encode(JSON.stringify(value));
     const raw = this.#exports.opa_malloc(bytes.byteLength);
     new Uint8Array(this.mem.buffer).set(bytes, raw);
     const addr = this.#exports.opa_json_parse(raw, bytes.byteLength);
