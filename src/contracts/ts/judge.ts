@@ -231,19 +231,7 @@ function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Con
   const values = new Map<string, Relation>();
   for (const q of questions) {
     if (isBroken("old", q.old) || isBroken("new", q.fresh) || q.declLines.some((l) => questionErrors.has(l))) continue;
-    const source = program.getSourceFile(pathOf("new", q.module))!;
-    if (q.kind === "call") {
-      const [oldSig, newSig] = q.probeLines.map((l) => resolvedAt(source, l, checker));
-      if (!oldSig || !newSig) continue;
-      const n = Math.min(q.old.params.length, q.fresh.params.length, oldSig.parameters.length, newSig.parameters.length);
-      const params: (Relation | undefined)[] = [];
-      for (let i = 0; i < n; i++) params.push(relate(checker, checker.getTypeOfSymbol(oldSig.parameters[i]!), checker.getTypeOfSymbol(newSig.parameters[i]!), "argument"));
-      calls.set(q.id, { params, returns: relate(checker, checker.getReturnTypeOfSignature(oldSig), checker.getReturnTypeOfSignature(newSig), "reader") });
-    } else if (q.declLines.length === 2) {
-      const [o, n] = q.declLines.map((l) => aliasTypeAt(source, l, checker));
-      if (!o || !n) continue;
-      values.set(q.id, relate(checker, o, n, "reader"));
-    }
+    answerQuestion(q, program.getSourceFile(pathOf("new", q.module))!, checker, calls, values);
   }
 
   const typeParamNode = (side: "old" | "new", c: Contract, i: number) => {
@@ -380,6 +368,24 @@ export function reference(side: string, c: Contract, sameSide: Contract[], oldNa
       return { value: typeWithArgs };
     default:
       return undefined;
+  }
+}
+
+/**
+ * Answers one question from its probe lines in `source`: a call's parameters and return, or a
+ * value's type; a probe the checker cannot resolve leaves the question unanswered.
+ */
+export function answerQuestion(q: Question, source: ts.SourceFile, checker: ts.TypeChecker, calls: Map<string, CallVerdict>, values: Map<string, Relation>): void {
+  if (q.kind === "call") {
+    const [oldSig, newSig] = q.probeLines.map((l) => resolvedAt(source, l, checker));
+    if (!oldSig || !newSig) return;
+    const n = Math.min(q.old.params.length, q.fresh.params.length, oldSig.parameters.length, newSig.parameters.length);
+    const params: (Relation | undefined)[] = [];
+    for (let i = 0; i < n; i++) params.push(relate(checker, checker.getTypeOfSymbol(oldSig.parameters[i]!), checker.getTypeOfSymbol(newSig.parameters[i]!), "argument"));
+    calls.set(q.id, { params, returns: relate(checker, checker.getReturnTypeOfSignature(oldSig), checker.getReturnTypeOfSignature(newSig), "reader") });
+  } else if (q.declLines.length === 2) {
+    const [o, n] = q.declLines.map((l) => aliasTypeAt(source, l, checker));
+    if (o && n) values.set(q.id, relate(checker, o, n, "reader"));
   }
 }
 

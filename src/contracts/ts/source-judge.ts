@@ -9,7 +9,7 @@ import { posix } from "node:path";
 import ts from "typescript";
 import { CALLABLE_KINDS, contractId, type Contract } from "../model.js";
 import { localName, parentOf } from "./declarations.js";
-import { aliasTypeAt, type CallVerdict, type Judge, NO_JUDGE, type Question, reference, relate, type Relation, resolvedAt, writeQuestions } from "./judge.js";
+import { aliasTypeAt, answerQuestion, type CallVerdict, type Judge, NO_JUDGE, type Question, reference, relate, type Relation, writeQuestions } from "./judge.js";
 import { JUDGE_OPTIONS, virtualProgram } from "./program.js";
 
 const SOURCE_OPTIONS: ts.CompilerOptions = { ...JUDGE_OPTIONS, allowJs: true, checkJs: false, esModuleInterop: true, skipLibCheck: false, maxNodeModuleJsDepth: 0 };
@@ -205,18 +205,7 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
   for (const q of questions) {
     const file = fileOf.get(q.module)!;
     if (!answerable(file, q.declLines)) continue;
-    const source = program.getSourceFile(file)!;
-    if (q.kind === "call") {
-      const [oldSig, newSig] = q.probeLines.map((l) => resolvedAt(source, l, checker));
-      if (!oldSig || !newSig) continue;
-      const n = Math.min(q.old.params.length, q.fresh.params.length, oldSig.parameters.length, newSig.parameters.length);
-      const params: (Relation | undefined)[] = [];
-      for (let i = 0; i < n; i++) params.push(relate(checker, checker.getTypeOfSymbol(oldSig.parameters[i]!), checker.getTypeOfSymbol(newSig.parameters[i]!), "argument"));
-      calls.set(q.id, { params, returns: relate(checker, checker.getReturnTypeOfSignature(oldSig), checker.getReturnTypeOfSignature(newSig), "reader") });
-    } else if (q.declLines.length === 2) {
-      const [o, n] = q.declLines.map((l) => aliasTypeAt(source, l, checker));
-      if (o && n) values.set(q.id, relate(checker, o, n, "reader"));
-    }
+    answerQuestion(q, program.getSourceFile(file)!, checker, calls, values);
   }
   // Each position's relation with the old text read in the new scope, where it could be read.
   const positions = new Map<string, Relation>();
