@@ -86,13 +86,17 @@ test("declarations: Markdown front matter, YAML, NOT ALLOWED spelling, no front 
   assert.is(decl.RISK_CLASS, "SERVICE_RESTART");
   assert.equal((decl.NOT_ALLOWED as { changes: string[] }).changes, ["firewall", "network", "user-permissions"]);
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-decl-"));
-  writeFileSync(join(dir, "op.yaml"), "OPERATION_NAME: x\nnot-allowed: {paths: []}\n");
-  assert.equal(loadDeclaration(join(dir, "op.yaml")), { OPERATION_NAME: "x", NOT_ALLOWED: { paths: [] } });
-  writeFileSync(join(dir, "op.md"), "# just prose\n");
-  assert.equal(loadDeclaration(join(dir, "op.md")), {});
-  assert.is(frontMatter("---\na: 1\n---\nbody"), "a: 1");
-  writeFileSync(join(dir, "twice.yaml"), "NOT ALLOWED: {}\nNOT_ALLOWED: {}\n");
-  assert.throws(() => loadDeclaration(join(dir, "twice.yaml")), /given twice/);
+  try {
+    writeFileSync(join(dir, "op.yaml"), "OPERATION_NAME: x\nnot-allowed: {paths: []}\n");
+    assert.equal(loadDeclaration(join(dir, "op.yaml")), { OPERATION_NAME: "x", NOT_ALLOWED: { paths: [] } });
+    writeFileSync(join(dir, "op.md"), "# just prose\n");
+    assert.equal(loadDeclaration(join(dir, "op.md")), {});
+    assert.is(frontMatter("---\na: 1\n---\nbody"), "a: 1");
+    writeFileSync(join(dir, "twice.yaml"), "NOT ALLOWED: {}\nNOT_ALLOWED: {}\n");
+    assert.throws(() => loadDeclaration(join(dir, "twice.yaml")), /given twice/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("report headings and UTC timestamps", () => {
