@@ -313,7 +313,7 @@ export interface ParsedModule {
 
 const UTF8 = new TextDecoder();
 
-export class Reader {
+class Reader {
   constructor(
     readonly bytes: Uint8Array,
     public at: number,
@@ -507,7 +507,7 @@ export function uleb(value: number): number[] {
   return out;
 }
 
-export function sleb(value: number): number[] {
+function sleb(value: number): number[] {
   const out: number[] = [];
   for (;;) {
     const b = value & 0x7f;

@@ -206,7 +206,7 @@ export function nativeCheckEdits(wasm: Uint8Array, module: ParsedModule): Native
  * the library, its body replaced), and everything from the first policy function or `builtins`
  * on (it appends its declarations after the library's functions).
  */
-function policyFunctions(module: ParsedModule): number[] {
+export function policyFunctions(module: ParsedModule): number[] {
   const evalIndex = module.functionNames.get("eval");
   const builtins = module.functionNames.get("builtins");
   if (evalIndex === undefined || builtins === undefined) throw new Error("the module has no eval or builtins function: not compiled by OPA");
@@ -261,7 +261,7 @@ function checkerBody(module: ParsedModule, native: number, info: Native, abort: 
  * every instruction (immediates skipped by their encoding; a plain loop over the bytes, as this
  * runs over all the policy's code at every load).
  */
-function forEachCall(wasm: Uint8Array, start: number, end: number, onCall: (at: number, end: number, callee: number) => void): void {
+export function forEachCall(wasm: Uint8Array, start: number, end: number, onCall: (at: number, end: number, callee: number) => void): void {
   let at = start;
   const leb = (): number => {
     let value = 0;
