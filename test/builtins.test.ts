@@ -987,4 +987,19 @@ test("max and min of an empty array or set stay undefined, as in topdown (not an
     assert.throws(() => instance.evaluate(instance.encodeInput({ a: 1 }), "empty/warn"), (error: unknown) => error instanceof PolicyEvalError && /: max: invalid operands/.test(error.message));
   });
 });
+test("a result holding a number past the double range fails closed instead of reading as null (json.unmarshal past OPA's exponent limit)", async () => {
+  const policy = `package big\n\nwarn contains json.unmarshal(input.s)\n`;
+  await withBundle(policy, async (dir) => {
+    const manifest = JSON.parse(readFileSync(join(dir, "bundle", "manifest.json"), "utf8")) as { builtins: string[] };
+    const instance = await instantiate(await compilePolicy(readFileSync(join(dir, "bundle", "policy.wasm"))), manifest.builtins, { clock: fixedNsClock(0n) });
+    assert.equal(instance.evaluate(instance.encodeInput({ s: '{"a": 1e300}' }), "big/warn").value, [{ a: 1e300 }]);
+    for (const s of ['{"a": 1e2147483648}', '{"a": [1e40000]}']) {
+      // OPA refuses both numbers (invalid number); the wasm runtime parses them.
+      const opaSays = JSON.parse(await run(["eval", "-f", "json", "-I", "--strict-builtin-errors", "-d", join(dir, "policy"), "data.big.warn"], JSON.stringify({ s }))) as { errors?: { message: string }[] };
+      assert.match(opaSays.errors?.[0]?.message ?? "", /json.unmarshal: invalid number/);
+      assert.throws(() => instance.evaluate(instance.encodeInput({ s }), "big/warn"), (error: unknown) => error instanceof PolicyEvalError && /a number beyond the range gatehouse can report exactly/.test(error.message));
+    }
+  });
+});
+
 test.run();
