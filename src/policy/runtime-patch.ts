@@ -37,6 +37,8 @@ export interface PatchResult {
   /** why the module was left as it was, when it was */
   skipped?: string;
   patched: string[];
+  /** the runtime's native builtins whose errors the policy's calls raise (strict-natives.ts; set by evaluationWasm) */
+  checkedNatives?: string[];
 }
 
 const SET = 7;

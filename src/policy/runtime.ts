@@ -317,11 +317,6 @@ function describe(cause: unknown): string {
   return JSON.stringify(cause);
 }
 
-export interface EvaluationWasm extends PatchResult {
-  /** the wasm runtime's native builtins whose errors the policy's call sites now raise (strict-natives.ts) */
-  checkedNatives: string[];
-}
-
 /**
  * The wasm a bundle is evaluated with: its own bytes, with the policy's calls of the runtime's
  * native builtins checked for errors (strict-natives.ts: always, as that is the semantics), and the
@@ -330,7 +325,7 @@ export interface EvaluationWasm extends PatchResult {
  * A module whose native calls cannot be checked is refused: evaluated as built, a native's error
  * would read as undefined and a deny rule would not fire.
  */
-export function evaluationWasm(wasm: Uint8Array, env: NodeJS.ProcessEnv = process.env): EvaluationWasm {
+export function evaluationWasm(wasm: Uint8Array, env: NodeJS.ProcessEnv = process.env): PatchResult {
   // One parse and one rebuild for both rewrites: they change disjoint functions (the policy's
   // code, and two functions of the runtime library) and only strict-natives.ts appends.
   let module: ParsedModule;
