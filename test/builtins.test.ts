@@ -14,7 +14,7 @@ import { readFileSync } from "node:fs";
 import { findTool } from "../src/toolchain/native.js";
 import { createBuiltins, fixedClock, fixedNsClock, nsResult } from "../src/policy/builtins/index.js";
 import { buildBundle } from "../src/policy/build.js";
-import { instantiate, PolicyEvalError } from "../src/policy/runtime.js";
+import { compilePolicy, instantiate, PolicyEvalError } from "../src/policy/runtime.js";
 import { FailClosed } from "../src/core/errors.js";
 import { createHmac } from "node:crypto";
 import { compareValues, isSet } from "../src/policy/builtins/values.js";
@@ -738,7 +738,6 @@ test("regex.split refuses RE2 syntax it cannot evaluate as Go does (the evaluati
   }
 });
 
-test.run();
 
 /** Values agree (sets compared in OPA's order) and errors are errors on both sides; messages are not compared. */
 async function agreeOnValues(cases: Case[]): Promise<void> {
@@ -862,3 +861,145 @@ test("strings.render_template agrees with opa eval (numbers as json.Number, rang
   ];
   await agreeOnValues(templates.map((t) => ["strings.render_template", t, vars]));
 });
+
+// The builtins native to OPA's wasm runtime return NULL (undefined) on operands topdown refuses
+// with an error; strict-natives.ts turns that NULL into an evaluation error naming the builtin.
+// Each family: operands from the input (so the type checker lets them through), once good (same
+// value as opa eval), once bad (opa eval --strict-builtin-errors errs, and so does gatehouse; the
+// module as OPA built it is undefined there: the fail-open this guards against).
+type NativeCase = [builtin: string, expression: string, good: unknown, bad: unknown];
+const NATIVE_CASES: NativeCase[] = [
+  ["plus", "input.a + 1", 1, "x"],
+  ["minus", "input.a - 1", 3, "x"],
+  ["mul", "input.a * 2", 3, "x"],
+  ["div", "1 / input.a", 4, 0],
+  ["rem", "7 % input.a", 2, 0],
+  ["abs", "abs(input.a)", -2, "x"],
+  ["round", "round(input.a)", 1.5, "x"],
+  ["ceil", "ceil(input.a)", 1.5, "x"],
+  ["floor", "floor(input.a)", 1.5, "x"],
+  ["count", "count(input.a)", [1, 2], 1],
+  ["sum", "sum(input.a)", [1, 2], [1, "x"]],
+  ["product", "product(input.a)", [2, 3], [2, "x"]],
+  ["max", "max(input.a)", [1, 3], 1],
+  ["min", "min(input.a)", [1, 3], "x"],
+  ["sort", "sort(input.a)", [3, 1], 1],
+  ["array.concat", "array.concat(input.a, [1])", [0], 1],
+  ["array.flatten", "array.flatten(input.a)", [[1], 2], 1],
+  ["array.reverse", "array.reverse(input.a)", [1, 2], { a: 1 }],
+  ["array.slice", "array.slice(input.a, 0, 1)", [1, 2], "x"],
+  ["or", "s | {1}", [2], 1],
+  ["intersection", "intersection({s, {2}})", [2], 1],
+  ["union", "union({s, {2}})", [1], 1],
+  ["bits.and", "bits.and(input.a, 3)", 6, 1.5],
+  ["bits.lsh", "bits.lsh(1, input.a)", 2, -1],
+  ["bits.negate", "bits.negate(input.a)", 1, 1.5],
+  ["to_number", "to_number(input.a)", "12", "twelve"],
+  ["concat", "concat(\",\", input.a)", ["a", "b"], [1]],
+  ["format_int", "format_int(10, input.a)", 16, 7],
+  ["substring", "substring(\"hello\", input.a, 2)", 1, -1],
+  ["lower", "lower(input.a)", "A", 1],
+  ["startswith", "startswith(input.a, \"a\")", "ab", 1],
+  ["strings.reverse", "strings.reverse(input.a)", "ab", 1],
+  ["split", "split(input.a, \",\")", "a,b", 1],
+  ["replace", "replace(input.a, \"a\", \"b\")", "aa", 1],
+  ["strings.replace_n", "strings.replace_n(input.a, \"aa\")", { a: "b" }, { a: 1 }],
+  ["trim_space", "trim_space(input.a)", " a ", 1],
+  ["object.get", "object.get(input.a, \"k\", 0)", { k: 1 }, "x"],
+  ["object.keys", "object.keys(input.a)", { k: 1 }, [1]],
+  ["object.remove", "object.remove(input.a, [\"k\"])", { k: 1, j: 2 }, "x"],
+  ["object.filter", "object.filter({\"k\": 1}, input.a)", ["k"], 1],
+  ["object.union", "object.union(input.a, {\"j\": 2})", { k: 1 }, 1],
+  ["object.union_n", "object.union_n(input.a)", [{ k: 1 }], [1]],
+  ["json.unmarshal", "json.unmarshal(input.a)", "[1]", 1],
+  ["json.remove", "json.remove(input.a, [\"k\"])", { k: 1, j: 2 }, "x"],
+  ["json.filter", "json.filter(input.a, [\"k\"])", { k: 1, j: 2 }, "x"],
+  ["base64.decode", "base64.decode(input.a)", "YQ==", 1],
+  ["net.cidr_contains", "net.cidr_contains(input.a, \"10.0.0.1\")", "10.0.0.0/8", "not a cidr"],
+  ["net.cidr_intersects", "net.cidr_intersects(input.a, \"10.0.0.0/16\")", "10.0.0.0/8", "not a cidr"],
+  ["regex.match", "regex.match(input.a, \"abc\")", "b", "("],
+  ["glob.match", "glob.match(input.a, [], \"abc\")", "a*", "["],
+  ["numbers.range", "numbers.range(1, input.a)", 3, 1.5],
+  ["graph.reachable", "graph.reachable(input.a, [\"a\"])", { a: ["b"], b: [] }, 1],
+];
+
+/** JSON with object keys sorted: object key order carries no meaning. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
+
+test("natives of OPA's wasm runtime fail closed where opa eval --strict-builtin-errors errs (every family), and agree with it otherwise", async () => {
+  // `s`: the input's array as a set (JSON has none), anything else as it is.
+  const set = `s := {x | some x in input.a} if is_array(input.a)\n\ns := input.a if not is_array(input.a)\n`;
+  const policy = NATIVE_CASES.map(([, expression], i) => `package n${i}\n\n${set}\nwarn contains x if x := ${expression}\n`);
+  const dir = await mkdtemp(join(tmpdir(), "gatehouse-natives-"));
+  try {
+    await mkdir(join(dir, "policy"));
+    for (const [i, text] of policy.entries()) await writeFile(join(dir, "policy", `n${i}.rego`), text);
+    await buildBundle(join(dir, "policy"), join(dir, "bundle"));
+    const manifest = JSON.parse(readFileSync(join(dir, "bundle", "manifest.json"), "utf8")) as { builtins: string[] };
+    const wasm = readFileSync(join(dir, "bundle", "policy.wasm"));
+    const strict = await instantiate(await compilePolicy(wasm), manifest.builtins, { clock: fixedNsClock(0n) });
+    const asBuilt = await instantiate(await WebAssembly.compile(wasm), manifest.builtins, { clock: fixedNsClock(0n) });
+    const opaOn = async (i: number, a: unknown): Promise<{ errors?: { message: string }[]; result?: [{ expressions: [{ value: unknown }] }] }> =>
+      JSON.parse(await run(["eval", "-f", "json", "-I", "--strict-builtin-errors", "-d", join(dir, "policy"), `data.n${i}.warn`], JSON.stringify({ a })));
+    const failures: string[] = [];
+    for (let start = 0; start < NATIVE_CASES.length; start += 4) {
+      await Promise.all(
+        NATIVE_CASES.slice(start, start + 4).map(async ([builtin, expression, good, bad], offset) => {
+          const i = start + offset;
+          const entrypoint = `n${i}/warn`;
+          const [opaGood, opaBad] = await Promise.all([opaOn(i, good), opaOn(i, bad)]);
+          const ours = strict.evaluate(strict.encodeInput({ a: good }), entrypoint).value;
+          if (canonical(ours) !== canonical(opaGood.result?.[0].expressions[0].value)) failures.push(`${expression} on ${JSON.stringify(good)}: ${JSON.stringify(ours)}, opa ${JSON.stringify(opaGood)}`);
+          if (!opaBad.errors?.length) failures.push(`${expression} on ${JSON.stringify(bad)}: opa eval does not err (${JSON.stringify(opaBad)})`);
+          try {
+            const value = strict.evaluate(strict.encodeInput({ a: bad }), entrypoint).value;
+            failures.push(`${expression} on ${JSON.stringify(bad)}: no error but ${JSON.stringify(value)}`);
+          } catch (error) {
+            if (!(error instanceof PolicyEvalError) || !error.message.startsWith(`${entrypoint}: ${builtin}`)) failures.push(`${expression}: ${String(error)}`);
+          }
+          // As OPA built it, the wasm is silent: an empty result set where OPA errs.
+          const silent = asBuilt.evaluate(asBuilt.encodeInput({ a: bad }), entrypoint).value;
+          if (JSON.stringify(silent) !== "[]") failures.push(`${expression}: the wasm as built gives ${JSON.stringify(silent)}`);
+        }),
+      );
+    }
+    if (failures.length > 0) assert.unreachable(`${failures.length} native cases:\n  ${failures.join("\n  ")}`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("max and min of an empty array or set stay undefined, as in topdown (not an error)", async () => {
+  const policy = `package empty\n\nwarn contains "max" if max(input.a)\n\nwarn contains "min" if min({x | some x in input.a})\n\nwarn contains "count" if count(input.a) == 0\n`;
+  await withBundle(policy, async (dir) => {
+    const manifest = JSON.parse(readFileSync(join(dir, "bundle", "manifest.json"), "utf8")) as { builtins: string[] };
+    const instance = await instantiate(await compilePolicy(readFileSync(join(dir, "bundle", "policy.wasm"))), manifest.builtins, { clock: fixedNsClock(0n) });
+    assert.equal(instance.evaluate(instance.encodeInput({ a: [] }), "empty/warn").value, ["count"]);
+    const expected = JSON.parse(await run(["eval", "-f", "json", "-I", "--strict-builtin-errors", "-d", join(dir, "policy"), "data.empty.warn"], JSON.stringify({ a: [] }))) as {
+      result: [{ expressions: [{ value: unknown }] }];
+    };
+    assert.equal(expected.result[0].expressions[0].value, ["count"]);
+    // A number is no collection: max errs (topdown: operand 1 must be one of {array, set}).
+    assert.throws(() => instance.evaluate(instance.encodeInput({ a: 1 }), "empty/warn"), (error: unknown) => error instanceof PolicyEvalError && /: max: invalid operands/.test(error.message));
+  });
+});
+test("a result holding a number past the double range fails closed instead of reading as null (json.unmarshal past OPA's exponent limit)", async () => {
+  const policy = `package big\n\nwarn contains json.unmarshal(input.s)\n`;
+  await withBundle(policy, async (dir) => {
+    const manifest = JSON.parse(readFileSync(join(dir, "bundle", "manifest.json"), "utf8")) as { builtins: string[] };
+    const instance = await instantiate(await compilePolicy(readFileSync(join(dir, "bundle", "policy.wasm"))), manifest.builtins, { clock: fixedNsClock(0n) });
+    assert.equal(instance.evaluate(instance.encodeInput({ s: '{"a": 1e300}' }), "big/warn").value, [{ a: 1e300 }]);
+    for (const s of ['{"a": 1e2147483648}', '{"a": [1e40000]}']) {
+      // OPA refuses both numbers (invalid number); the wasm runtime parses them.
+      const opaSays = JSON.parse(await run(["eval", "-f", "json", "-I", "--strict-builtin-errors", "-d", join(dir, "policy"), "data.big.warn"], JSON.stringify({ s }))) as { errors?: { message: string }[] };
+      assert.match(opaSays.errors?.[0]?.message ?? "", /json.unmarshal: invalid number/);
+      assert.throws(() => instance.evaluate(instance.encodeInput({ s }), "big/warn"), (error: unknown) => error instanceof PolicyEvalError && /a number beyond the range gatehouse can report exactly/.test(error.message));
+    }
+  });
+});
+
+test.run();

@@ -1,6 +1,8 @@
 // The set-lookup fast path (src/policy/runtime-patch.ts): applied only to the runtime it was
 // written for, and evaluation with it gives exactly the results of the bytes as OPA built them,
-// on a policy that leans on sets every way the runtime iterates or looks them up.
+// on a policy that leans on sets every way the runtime iterates or looks them up. The strict
+// native builtins (src/policy/strict-natives.ts), which compilePolicy applies as well: the same
+// results wherever the natives succeed, and only the policy's own code rewritten.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -11,7 +13,9 @@ import { join } from "node:path";
 import { packagePath } from "../src/core/paths.js";
 import { fixedNsClock } from "../src/policy/builtins/index.js";
 import { extractFromTarGz } from "../src/policy/build.js";
-import { functionBody, MAX_BUCKETS, patchSetLookups, runtimeFingerprint } from "../src/policy/runtime-patch.js";
+import { functionBody, MAX_BUCKETS, parseModule, patchSetLookups, runtimeFingerprint, type ParsedModule } from "../src/policy/runtime-patch.js";
+import { CHECKED_NATIVES, checkNativeResults, forEachCall, policyFunctions } from "../src/policy/strict-natives.js";
+import { FailClosed } from "../src/core/errors.js";
 import { compilePolicy, evaluationWasm, instantiate, type PolicyInstance } from "../src/policy/runtime.js";
 import { runTool } from "../src/toolchain/native.js";
 import { rng } from "../scripts/bench-inputs.js";
@@ -166,11 +170,77 @@ test("not a module, or a module without OPA's runtime: left as it was", () => {
   assert.match(patchSetLookups(empty).skipped ?? "", /unreadable module: no code section/);
 });
 
-test("GATEHOUSE_RUNTIME_PATCHES=off evaluates the bytes as built", () => {
+test("GATEHOUSE_RUNTIME_PATCHES=off leaves out the set-lookup fast path, not the strict native builtins", () => {
   const off = evaluationWasm(shipped, { GATEHOUSE_RUNTIME_PATCHES: "off" });
   assert.equal(off.patched, []);
-  assert.equal(off.wasm, new Uint8Array(shipped));
-  assert.equal(evaluationWasm(shipped, {}).patched, ["opa_value_get", "opa_value_iter"]);
+  assert.equal(off.wasm, checkNativeResults(shipped).wasm);
+  assert.ok(off.checkedNatives?.includes("count"));
+  const on = evaluationWasm(shipped, {});
+  assert.equal(on.patched, ["opa_value_get", "opa_value_iter"]);
+  // One rebuild composing both rewrites is the two applied one after the other.
+  assert.equal(on.wasm, patchSetLookups(checkNativeResults(shipped).wasm).wasm);
+});
+
+/** The callees of every `call` in a function's body. */
+function callees(module: ParsedModule, wasm: Uint8Array, index: number): number[] {
+  const body = module.bodies[index - module.importedFunctions]!;
+  const out: number[] = [];
+  forEachCall(wasm, body.start, body.end, (_at, _end, callee) => out.push(callee));
+  return out;
+}
+
+test("strict natives: the policy's calls of a native go through a checker; the runtime library's own code is untouched", () => {
+  const result = checkNativeResults(shipped);
+  assert.ok(WebAssembly.validate(result.wasm));
+  const before = parseModule(shipped);
+  const after = parseModule(result.wasm);
+  assert.is(after.bodies.length, before.bodies.length + result.checked.length);
+  assert.ok(result.callSites > result.checked.length, `${result.callSites} call sites`);
+  const policy = new Set(policyFunctions(before));
+  const natives = new Set(Object.keys(CHECKED_NATIVES).map((name) => before.functionNames.get(name)).filter((i) => i !== undefined));
+  let nativeCallsInRuntime = 0;
+  for (let index = before.importedFunctions; index < before.importedFunctions + before.bodies.length; index++) {
+    const original = before.bodies[index - before.importedFunctions]!;
+    const rewritten = after.bodies[index - after.importedFunctions]!;
+    if (policy.has(index)) {
+      assert.ok(!callees(after, result.wasm, index).some((callee) => natives.has(callee)), `policy function ${index} still calls a native directly`);
+      continue;
+    }
+    assert.equal(result.wasm.subarray(rewritten.start, rewritten.end), new Uint8Array(shipped.subarray(original.start, original.end)), `runtime function ${index}`);
+    if (callees(before, shipped, index).some((callee) => natives.has(callee))) nativeCallsInRuntime++;
+  }
+  // minus calls set_diff, union_n calls union ...: those calls stay unchecked, as they must.
+  assert.ok(nativeCallsInRuntime > 0);
+  // Each checker calls its native, and opa_abort.
+  const abort = before.functionImports.get("env.opa_abort")!;
+  for (let index = before.importedFunctions + before.bodies.length; index < after.importedFunctions + after.bodies.length; index++) {
+    const calls = callees(after, result.wasm, index);
+    assert.ok(calls.some((callee) => natives.has(callee)) && calls.includes(abort), `checker ${index}`);
+  }
+});
+
+test("strict natives: a policy function the decoder cannot read refuses the module (evaluating it unchecked would fail open)", () => {
+  const copy = new Uint8Array(shipped);
+  const module = parseModule(copy);
+  const index = policyFunctions(module).find((i) => callees(module, copy, i).length > 0)!;
+  const body = module.bodies[index - module.importedFunctions]!;
+  // The body's first instruction (after its local declarations) becomes an opcode that does not exist.
+  let at = body.start;
+  const leb = (): number => {
+    let v = 0;
+    for (let shift = 0; ; shift += 7) {
+      const b = copy[at++]!;
+      v += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) return v;
+    }
+  };
+  for (let groups = leb(); groups > 0; groups--) (leb(), at++);
+  copy[at] = 0xff;
+  assert.throws(() => checkNativeResults(copy), /unknown instruction 0xff/);
+  assert.throws(
+    () => evaluationWasm(copy, {}),
+    (error: unknown) => error instanceof FailClosed && error.code === "policy/missing-builtin" && /strict builtin errors/.test(error.message),
+  );
 });
 
 test.run();

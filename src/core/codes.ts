@@ -113,7 +113,7 @@ export const GATE_CODES: Record<GateCode, CodeInfo> = {
   },
   "policy/eval-error": {
     title: "Policy evaluation failed",
-    docs: "The WebAssembly evaluation raised an error or aborted (for example a runtime conflict in a complete rule, or a builtin that threw). The input is denied.",
+    docs: "The WebAssembly evaluation raised an error or aborted (for example a runtime conflict in a complete rule, a builtin that threw, or one native to OPA's wasm runtime given operands OPA refuses: `count(1)`, `1 / 0`; as `opa eval --strict-builtin-errors`). The input is denied.",
     severity: "error",
     trigger: "eval-error",
   },
@@ -125,7 +125,7 @@ export const GATE_CODES: Record<GateCode, CodeInfo> = {
   },
   "policy/missing-builtin": {
     title: "Policy needs a builtin that is not available",
-    docs: "The compiled policy imports a builtin that neither the OPA wasm runtime nor gatehouse implements. The bundle is refused at load rather than failing halfway through evaluation.",
+    docs: "The compiled policy imports a builtin that neither the OPA wasm runtime nor gatehouse implements, or its wasm cannot be read to check the runtime's native builtins for errors (evaluated unchecked, their errors would read as undefined). The bundle is refused at load rather than failing halfway through evaluation.",
     severity: "error",
     trigger: "missing-builtin",
   },

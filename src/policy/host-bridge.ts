@@ -49,6 +49,15 @@ const NUMBER_REPR_REF = 2;
 /** Thrown inside the reader for a value it leaves to the dump. */
 class NotDirect extends Error {}
 
+/**
+ * A number past the double range (1e400, or json.unmarshal's 1e2147483648, which OPA itself
+ * refuses) would read as Infinity and be reported as null: refused instead (an evaluation error).
+ */
+function finite(value: number, text: string): number {
+  if (!Number.isFinite(value)) throw new Error(`the policy produced a number beyond the range gatehouse can report exactly (${text.length > 40 ? `${text.slice(0, 40)}...` : text})`);
+  return value;
+}
+
 const TWO_TO_32 = 4294967296;
 
 export class HostBridge {
@@ -125,7 +134,7 @@ export class HostBridge {
   readThroughDump(addr: number): unknown {
     const text = this.#exports.opa_json_dump(addr);
     this.#refresh();
-    return JSON.parse(this.cString(text));
+    return JSON.parse(this.cString(text), (_key, value: unknown) => (typeof value === "number" ? finite(value, "a number") : value));
   }
 
   /** A NUL-terminated UTF-8 string in wasm memory. */
@@ -208,7 +217,8 @@ export class HostBridge {
       return high * TWO_TO_32 + low;
     }
     if (repr === NUMBER_REPR_REF) {
-      return JSON.parse(this.#string(view.getUint32(addr + 8, true), view.getUint32(addr + 12, true))) as number;
+      const text = this.#string(view.getUint32(addr + 8, true), view.getUint32(addr + 12, true));
+      return finite(JSON.parse(text) as number, text);
     }
     throw new NotDirect();
   }

@@ -37,6 +37,8 @@ export interface PatchResult {
   /** why the module was left as it was, when it was */
   skipped?: string;
   patched: string[];
+  /** the runtime's native builtins whose errors the policy's calls raise (strict-natives.ts; set by evaluationWasm) */
+  checkedNatives?: string[];
 }
 
 const SET = 7;
@@ -46,18 +48,27 @@ const FINGERPRINTED = ["opa_set_get", "opa_value_get", "opa_value_iter"] as cons
 
 /** Applies the set-lookup fast path, or explains why not. Never throws on an unexpected module. */
 export function patchSetLookups(wasm: Uint8Array): PatchResult {
-  const unchanged = (skipped: string): PatchResult => ({ wasm: new Uint8Array(wasm), patched: [], skipped });
   let module: ParsedModule;
   try {
     module = parseModule(wasm);
   } catch (error) {
-    return unchanged(`unreadable module: ${(error as Error).message}`);
+    return { wasm: new Uint8Array(wasm), patched: [], skipped: `unreadable module: ${(error as Error).message}` };
   }
+  const edits = setLookupEdits(wasm, module);
+  if ("skipped" in edits) return { wasm: new Uint8Array(wasm), patched: [], skipped: edits.skipped };
+  return { wasm: rebuildCode(wasm, module, edits.replacements), patched: edits.patched };
+}
+
+/**
+ * The set-lookup fast path as code-body replacements (by defined-function index) of a parsed
+ * module, for composing with other rewrites in one rebuild; or why it does not apply.
+ */
+export function setLookupEdits(wasm: Uint8Array, module: ParsedModule): { replacements: Map<number, Uint8Array>; patched: string[] } | { skipped: string } {
   const missing = FINGERPRINTED.find((name) => !bodyOf(module, name));
-  if (missing) return unchanged(`the runtime has no ${missing}`);
+  if (missing) return { skipped: `the runtime has no ${missing}` };
   const fingerprint = fingerprintOf(wasm, module)!;
   if (!Object.values(KNOWN_RUNTIMES).includes(fingerprint)) {
-    return unchanged(`unknown runtime (fingerprint ${fingerprint.slice(0, 12)})`);
+    return { skipped: `unknown runtime (fingerprint ${fingerprint.slice(0, 12)})` };
   }
   const replacements = new Map<number, Uint8Array>();
   for (const [name, prologue] of [
@@ -67,7 +78,7 @@ export function patchSetLookups(wasm: Uint8Array): PatchResult {
     const index = module.functionNames.get(name)! - module.importedFunctions;
     replacements.set(index, withPrologue(wasm, module.bodies[index]!, 2, prologue));
   }
-  return { wasm: rebuildCode(wasm, module, replacements), patched: ["opa_value_get", "opa_value_iter"] };
+  return { replacements, patched: ["opa_value_get", "opa_value_iter"] };
 }
 
 /** The fingerprint of a module's runtime functions (for adding a runtime to KNOWN_RUNTIMES). */
@@ -167,7 +178,8 @@ function iterPrologue(a: Assembler, l: PrologueLocals): void {
 
 // --- a small assembler -------------------------------------------------------------------------
 
-const OP = {
+export const OP = {
+  unreachable: 0x00,
   block: 0x02,
   loop: 0x03,
   if: 0x04,
@@ -175,11 +187,14 @@ const OP = {
   br: 0x0c,
   br_if: 0x0d,
   return: 0x0f,
+  call: 0x10,
+  drop: 0x1a,
   local_get: 0x20,
   local_set: 0x21,
   local_tee: 0x22,
   i32_load: 0x28,
   i32_load8_u: 0x2d,
+  i32_store: 0x36,
   i32_const: 0x41,
   i32_eqz: 0x45,
   i32_eq: 0x46,
@@ -187,11 +202,12 @@ const OP = {
   i32_gt_u: 0x4b,
   i32_ge_u: 0x4f,
   i32_add: 0x6a,
+  i32_or: 0x72,
   i32_shl: 0x74,
 } as const;
 const EMPTY_BLOCK = 0x40;
 
-class Assembler {
+export class Assembler {
   readonly bytes: number[] = [];
   /** open structured instructions, innermost last; a label name or "" */
   readonly #labels: string[] = [];
@@ -232,6 +248,10 @@ class Assembler {
     this.bytes.push(OP.br_if, ...uleb(this.#depth(label)));
     return this;
   }
+  call(functionIndex: number): this {
+    this.bytes.push(OP.call, ...uleb(functionIndex));
+    return this;
+  }
   localGet(index: number): this {
     this.bytes.push(OP.local_get, ...uleb(index));
     return this;
@@ -247,6 +267,11 @@ class Assembler {
   /** i32.load, 4-byte aligned, at a constant offset */
   load(offset: number): this {
     this.bytes.push(OP.i32_load, 2, ...uleb(offset));
+    return this;
+  }
+  /** i32.store, 1-byte aligned (the address need not be aligned), at a constant offset */
+  store(offset: number): this {
+    this.bytes.push(OP.i32_store, 0, ...uleb(offset));
     return this;
   }
   load8u(offset: number): this {
@@ -270,14 +295,25 @@ export interface Range {
   end: number;
 }
 
-interface ParsedModule {
+/** What the patches read of a module: its sections, function names, types and code bodies. */
+export interface ParsedModule {
   sections: { id: number; start: number; end: number; contentStart: number }[];
   importedFunctions: number;
+  /** imported functions' indices, by "module.field" */
+  functionImports: Map<string, number>;
   functionNames: Map<string, number>;
   /** code bodies (without their size prefix), by defined-function index */
   bodies: Range[];
   codeSection: number;
+  /** the function section's index in `sections` */
+  functionSection: number;
+  /** the type index of each defined function */
+  functionTypes: number[];
+  /** the type section's function types, by type index (value types as their bytes) */
+  types: { params: number[]; results: number[] }[];
 }
+
+const UTF8 = new TextDecoder();
 
 class Reader {
   constructor(
@@ -301,20 +337,24 @@ class Reader {
   }
   name(): string {
     const length = this.u32();
-    const text = new TextDecoder().decode(this.bytes.subarray(this.at, this.at + length));
+    const text = UTF8.decode(this.bytes.subarray(this.at, this.at + length));
     this.at += length;
     return text;
   }
 }
 
-function parseModule(wasm: Uint8Array): ParsedModule {
+export function parseModule(wasm: Uint8Array): ParsedModule {
   if (wasm.byteLength < 8 || wasm[0] !== 0 || wasm[1] !== 0x61 || wasm[2] !== 0x73 || wasm[3] !== 0x6d) throw new Error("not a wasm module");
   const r = new Reader(wasm, 8);
   const sections: ParsedModule["sections"] = [];
   let importedFunctions = 0;
+  const functionImports = new Map<string, number>();
   const functionNames = new Map<string, number>();
   const bodies: Range[] = [];
   let codeSection = -1;
+  let functionSection = -1;
+  const functionTypes: number[] = [];
+  const types: ParsedModule["types"] = [];
   while (r.at < wasm.byteLength) {
     const start = r.at;
     const id = r.byte();
@@ -324,14 +364,24 @@ function parseModule(wasm: Uint8Array): ParsedModule {
     if (end > wasm.byteLength) throw new Error("section past the end of the module");
     sections.push({ id, start, end, contentStart });
     const s = new Reader(wasm, contentStart);
-    if (id === 2) {
+    if (id === 1) {
+      for (let n = s.u32(); n > 0; n--) {
+        if (s.byte() !== 0x60) throw new Error("not a function type");
+        const params = Array.from({ length: s.u32() }, () => s.byte());
+        const results = Array.from({ length: s.u32() }, () => s.byte());
+        types.push({ params, results });
+      }
+    } else if (id === 3) {
+      functionSection = sections.length - 1;
+      for (let n = s.u32(); n > 0; n--) functionTypes.push(s.u32());
+    } else if (id === 2) {
       // imports: module, field, kind, description
       for (let n = s.u32(); n > 0; n--) {
-        s.name();
-        s.name();
+        const importModule = s.name();
+        const field = s.name();
         const kind = s.byte();
         if (kind === 0) {
-          importedFunctions++;
+          functionImports.set(`${importModule}.${field}`, importedFunctions++);
           s.u32();
         } else if (kind === 1) {
           s.byte();
@@ -369,7 +419,8 @@ function parseModule(wasm: Uint8Array): ParsedModule {
     r.at = end;
   }
   if (codeSection < 0) throw new Error("no code section");
-  return { sections, importedFunctions, functionNames, bodies, codeSection };
+  if (functionSection < 0 || functionTypes.length !== bodies.length) throw new Error("function and code sections disagree");
+  return { sections, importedFunctions, functionImports, functionNames, bodies, codeSection, functionSection, functionTypes, types };
 }
 
 function limits(s: Reader): void {
@@ -398,22 +449,46 @@ function withPrologue(wasm: Uint8Array, body: Range, params: number, prologue: (
 }
 
 function rebuildCode(wasm: Uint8Array, module: ParsedModule, replacements: Map<number, Uint8Array>): Uint8Array<ArrayBuffer> {
-  const section = module.sections[module.codeSection]!;
-  const entries: Uint8Array[] = [Uint8Array.from(uleb(module.bodies.length))];
+  return rebuildModule(wasm, module, replacements, []);
+}
+
+/** A function appended to a module: its type index and its code body (locals and code). */
+export interface AppendedFunction {
+  type: number;
+  body: Uint8Array;
+}
+
+/**
+ * The module with some code bodies replaced (by defined-function index) and functions appended
+ * after the last one, so that no existing function index moves. Only the function and code
+ * sections change; the name section keeps naming the original functions.
+ */
+export function rebuildModule(wasm: Uint8Array, module: ParsedModule, replacements: Map<number, Uint8Array>, appended: AppendedFunction[]): Uint8Array<ArrayBuffer> {
+  const total = module.bodies.length + appended.length;
+  const types: number[] = [...uleb(total)];
+  for (const type of [...module.functionTypes, ...appended.map((f) => f.type)]) types.push(...uleb(type));
+  const entries: Uint8Array[] = [Uint8Array.from(uleb(total))];
   module.bodies.forEach((body, index) => {
     const bytes = replacements.get(index) ?? wasm.subarray(body.start, body.end);
     entries.push(Uint8Array.from(uleb(bytes.byteLength)), bytes);
   });
+  for (const f of appended) entries.push(Uint8Array.from(uleb(f.body.byteLength)), f.body);
   const content = concat(entries);
+  const functions = module.sections[module.functionSection]!;
+  const code = module.sections[module.codeSection]!;
+  if (functions.start > code.start) throw new Error("function section after the code section");
   return concat([
-    wasm.subarray(0, section.start),
+    wasm.subarray(0, functions.start),
+    Uint8Array.from([3, ...uleb(types.length)]),
+    Uint8Array.from(types),
+    wasm.subarray(functions.end, code.start),
     Uint8Array.from([10, ...uleb(content.byteLength)]),
     content,
-    wasm.subarray(section.end),
+    wasm.subarray(code.end),
   ]);
 }
 
-function concat(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
+export function concat(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(parts.reduce((sum, p) => sum + p.byteLength, 0));
   let at = 0;
   for (const part of parts) {
@@ -423,7 +498,7 @@ function concat(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-function uleb(value: number): number[] {
+export function uleb(value: number): number[] {
   const out: number[] = [];
   do {
     let b = value & 0x7f;

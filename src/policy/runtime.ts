@@ -8,7 +8,8 @@ import { FailClosed } from "../core/errors.js";
 import { createBuiltins, EXACT_NUMBER_BUILTINS, perEvaluationClock, SDK_BUILTINS, type BuiltinFn, type Clock, type EvaluationClock } from "./builtins/index.js";
 import { HostBridge } from "./host-bridge.js";
 import { enableWasmInlining } from "../core/v8-flags.js";
-import { patchSetLookups, type PatchResult } from "./runtime-patch.js";
+import { parseModule, rebuildModule, setLookupEdits, type ParsedModule, type PatchResult } from "./runtime-patch.js";
+import { nativeCheckEdits, type NativeCheckEdits } from "./strict-natives.js";
 
 // The SDK consults its own builtin table before the custom one, and its `sprintf` is not
 // Go-compatible. Remove it from the SDK's table (a shared CommonJS module object) so that
@@ -317,13 +318,30 @@ function describe(cause: unknown): string {
 }
 
 /**
- * The wasm a bundle is evaluated with: its own bytes, with the set-lookup fast path applied to
- * OPA's runtime library when the runtime is one it was written for (runtime-patch.ts).
- * GATEHOUSE_RUNTIME_PATCHES=off evaluates the bytes exactly as built.
+ * The wasm a bundle is evaluated with: its own bytes, with the policy's calls of the runtime's
+ * native builtins checked for errors (strict-natives.ts: always, as that is the semantics), and the
+ * set-lookup fast path applied to OPA's runtime library when the runtime is one it was written for
+ * (runtime-patch.ts). GATEHOUSE_RUNTIME_PATCHES=off leaves out the fast path only.
+ * A module whose native calls cannot be checked is refused: evaluated as built, a native's error
+ * would read as undefined and a deny rule would not fire.
  */
 export function evaluationWasm(wasm: Uint8Array, env: NodeJS.ProcessEnv = process.env): PatchResult {
-  if (env.GATEHOUSE_RUNTIME_PATCHES === "off") return { wasm: new Uint8Array(wasm), patched: [], skipped: "GATEHOUSE_RUNTIME_PATCHES=off" };
-  return patchSetLookups(wasm);
+  // One parse and one rebuild for both rewrites: they change disjoint functions (the policy's
+  // code, and two functions of the runtime library) and only strict-natives.ts appends.
+  let module: ParsedModule;
+  let strict: NativeCheckEdits;
+  try {
+    module = parseModule(wasm);
+    strict = nativeCheckEdits(wasm, module);
+  } catch (error) {
+    throw new FailClosed("policy/missing-builtin", `the policy's wasm cannot be evaluated with strict builtin errors (${(error as Error).message})`);
+  }
+  const fast = env.GATEHOUSE_RUNTIME_PATCHES === "off" ? { skipped: "GATEHOUSE_RUNTIME_PATCHES=off" } : setLookupEdits(wasm, module);
+  const replacements = new Map(strict.replacements);
+  if (!("skipped" in fast)) for (const [index, body] of fast.replacements) replacements.set(index, body);
+  const patched = "skipped" in fast ? [] : fast.patched;
+  const rebuilt = replacements.size === 0 && strict.appended.length === 0 ? new Uint8Array(wasm) : rebuildModule(wasm, module, replacements, strict.appended);
+  return { wasm: rebuilt, patched, ...("skipped" in fast ? { skipped: fast.skipped } : {}), checkedNatives: strict.checked };
 }
 
 /** Compiles a bundle's wasm for evaluation (see evaluationWasm). */

@@ -16,7 +16,8 @@ export async function versionText(): Promise<string> {
     const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as BundleManifest;
     lines.push(`bundle    sha256:${manifest.wasm.sha256} (built by OPA ${manifest.opaVersion}, ${manifest.entrypoints.length} entrypoints)`);
     const runtime = evaluationWasm(readFileSync(packagePath("bundle", manifest.wasm.file)));
-    lines.push(`runtime   ${runtime.skipped === undefined ? `set lookups by identity (${runtime.patched.join(", ")})` : `as built (${runtime.skipped})`}`);
+    lines.push(`runtime   ${runtime.skipped === undefined ? `set lookups by identity (${runtime.patched.join(", ")})` : `without the set-lookup fast path (${runtime.skipped})`}`);
+    lines.push(`          native builtin errors raised (${runtime.checkedNatives?.length ?? 0} natives called by the policy, strict-natives.ts)`);
     // Whether this runtime's values are read from its structs (host-bridge.ts) or through its JSON dump.
     let values: string;
     try {
