@@ -9,6 +9,7 @@ import { posix } from "node:path";
 import ts from "typescript";
 import { CALLABLE_KINDS, contractId, type Contract } from "../model.js";
 import { localName, parentOf } from "./declarations.js";
+import { packageEntryPoints } from "./entrypoints.js";
 import { aliasTypeAt, answerQuestion, type CallVerdict, type Judge, NO_JUDGE, type Question, reference, relate, type Relation, writeQuestions } from "./judge.js";
 import { JUDGE_OPTIONS, virtualProgram } from "./program.js";
 
@@ -97,6 +98,13 @@ function specifier(root: string, module: string): string {
   return path.replace(/\.tsx?$/, ".js").replace(/\.mts$/, ".mjs").replace(/\.cts$/, ".cjs");
 }
 
+/** A contract module → the file of `root` to import: a public path's entry file, else the module itself. */
+function entryFiles(root: string): (module: string) => string {
+  const byKey = new Map<string, string>();
+  for (const [file, keys] of packageEntryPoints(root)?.keys ?? []) for (const key of keys) byKey.set(key, file);
+  return (module) => byKey.get(module) ?? module;
+}
+
 export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [Contract, Contract][], orphans: Contract[], roots: { old: string; new: string }): Judge {
   const bySide = (contracts: Contract[]) => {
     const map = new Map<string, Contract[]>();
@@ -106,6 +114,8 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
   const sides = { old: bySide(before), new: bySide(after) };
   const modules = [...new Set([...pairs.map(([, f]) => f.symbol.module), ...orphans.map((c) => c.symbol.module)])].filter((m) => sides.old.has(m) && sides.new.has(m)).sort();
   if (modules.length === 0) return NO_JUDGE;
+  // Contracts of package.json entries are keyed by public path (`pkg/sub`): each side's own file.
+  const entryFile = { old: entryFiles(roots.old), new: entryFiles(roots.new) };
   const files = new Map<string, string>();
   const questions: Question[] = [];
   const orphanQuestions = new Map<string, { file: string; lines: [number, number] }>();
@@ -115,7 +125,7 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
     const file = `/gatehouse/q/m${i}.ts`;
     fileOf.set(module, file);
     const newNames = new Set((sides.new.get(module) ?? []).filter((c) => parentOf(c.symbol.name) === undefined && c.symbol.name !== "default").map((c) => localName(c.symbol.name)));
-    let text = `import * as __gatehouse_old from ${JSON.stringify(specifier(roots.old, module))}; import * as __gatehouse_new from ${JSON.stringify(specifier(roots.new, module))};\n`;
+    let text = `import * as __gatehouse_old from ${JSON.stringify(specifier(roots.old, entryFile.old(module)))}; import * as __gatehouse_new from ${JSON.stringify(specifier(roots.new, entryFile.new(module)))};\n`;
     text += writeQuestions(module, pairs, sides, 1, questions, (t) => qualify(t, newNames));
     let line = text.split("\n").length - 1;
     const oldSide = sides.old.get(module) ?? [];
