@@ -35,6 +35,8 @@ export interface Judge {
   typeParam(old: Contract, index: number, part: "constraint" | "default"): Relation | undefined;
   /** a member gone from its parent's own members that the new parent still has (inherited through `extends`): its type, old vs new */
   inherited?(old: Contract): Relation | undefined;
+  /** a changed value or type: the members its old type had that the new one lacks (what readers lose), sorted */
+  missingMembers?(old: Contract): string[] | undefined;
 }
 
 type Rule = "argument" | "reader";
@@ -55,7 +57,7 @@ const RESERVED_LINES = 2; // imports of other modules; the two sides as namespac
 const PLACEHOLDER_FILE = "/gatehouse/placeholders.ts";
 const UNRESOLVED = new Set([2304, 2552, 2503, 2583, 2582]);
 
-export const NO_JUDGE: Judge = { call: () => undefined, value: () => undefined, typeParam: () => undefined, inherited: () => undefined };
+export const NO_JUDGE: Judge = { call: () => undefined, value: () => undefined, typeParam: () => undefined, inherited: () => undefined, missingMembers: () => undefined };
 
 export interface JudgeOptions {
   /**
@@ -103,6 +105,7 @@ export function createJudge(before: Contract[], after: Contract[], options: Judg
     value: (old) => real.value(old) ?? fallback().value(old),
     typeParam: (old, i, part) => real.typeParam(old, i, part) ?? fallback().typeParam(old, i, part),
     inherited: (old) => real.inherited?.(old),
+    missingMembers: (old) => real.missingMembers?.(old) ?? fallback().missingMembers?.(old),
   };
 }
 
@@ -229,9 +232,10 @@ function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Con
 
   const calls = new Map<string, CallVerdict>();
   const values = new Map<string, Relation>();
+  const missing = new Map<string, string[]>();
   for (const q of questions) {
     if (isBroken("old", q.old) || isBroken("new", q.fresh) || q.declLines.some((l) => questionErrors.has(l))) continue;
-    answerQuestion(q, program.getSourceFile(pathOf("new", q.module))!, checker, calls, values);
+    answerQuestion(q, program.getSourceFile(pathOf("new", q.module))!, checker, calls, values, missing);
   }
 
   const typeParamNode = (side: "old" | "new", c: Contract, i: number) => {
@@ -245,6 +249,7 @@ function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Con
   const newOf = (old: Contract) => newById(after, old);
   return {
     inherited: () => undefined,
+    missingMembers: (old) => missing.get(contractId(old)),
     call: (old) => calls.get(contractId(old)),
     value: (old) => values.get(contractId(old)),
     typeParam: (old, i, part) => {
@@ -375,7 +380,7 @@ export function reference(side: string, c: Contract, sameSide: Contract[], oldNa
  * Answers one question from its probe lines in `source`: a call's parameters and return, or a
  * value's type; a probe the checker cannot resolve leaves the question unanswered.
  */
-export function answerQuestion(q: Question, source: ts.SourceFile, checker: ts.TypeChecker, calls: Map<string, CallVerdict>, values: Map<string, Relation>): void {
+export function answerQuestion(q: Question, source: ts.SourceFile, checker: ts.TypeChecker, calls: Map<string, CallVerdict>, values: Map<string, Relation>, missing: Map<string, string[]>): void {
   if (q.kind === "call") {
     const [oldSig, newSig] = q.probeLines.map((l) => resolvedAt(source, l, checker));
     if (!oldSig || !newSig) return;
@@ -385,8 +390,19 @@ export function answerQuestion(q: Question, source: ts.SourceFile, checker: ts.T
     calls.set(q.id, { params, returns: relate(checker, checker.getReturnTypeOfSignature(oldSig), checker.getReturnTypeOfSignature(newSig), "reader") });
   } else if (q.declLines.length === 2) {
     const [o, n] = q.declLines.map((l) => aliasTypeAt(source, l, checker));
-    if (o && n) values.set(q.id, relate(checker, o, n, "reader"));
+    if (!o || !n) return;
+    const relation = relate(checker, o, n, "reader");
+    values.set(q.id, relation);
+    const lost = relation === "same" ? [] : missingMembers(checker, o, n);
+    if (lost.length > 0) missing.set(q.id, lost);
   }
+}
+
+/** Property names of `old` (as readers see it) that `fresh` lacks: `chalk.keyword` gone from the default export's type. */
+export function missingMembers(checker: ts.TypeChecker, old: ts.Type, fresh: ts.Type): string[] {
+  const names = (t: ts.Type) => new Set(checker.getPropertiesOfType(checker.getApparentType(t)).map((p) => p.name).filter((n) => !n.startsWith("__")));
+  const now = names(fresh);
+  return [...names(old)].filter((n) => !now.has(n)).sort();
 }
 
 export function relate(checker: ts.TypeChecker, old: ts.Type, fresh: ts.Type, rule: Rule): Relation {

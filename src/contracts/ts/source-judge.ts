@@ -119,6 +119,7 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
   const files = new Map<string, string>();
   const questions: Question[] = [];
   const orphanQuestions = new Map<string, { file: string; lines: [number, number] }>();
+  const orphanRespelled = new Map<string, { file: string; lines: [number, number] }>();
   const fileOf = new Map<string, string>();
   const respelled = new Map<string, { file: string; lines: [number, number] }>();
   modules.forEach((module, i) => {
@@ -130,17 +131,6 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
     let line = text.split("\n").length - 1;
     const oldSide = sides.old.get(module) ?? [];
     const oldNames = new Map(oldSide.map((x) => [x.symbol.name, x]));
-    for (const orphan of orphans.filter((c) => c.symbol.module === module)) {
-      const ref = reference("__gatehouse_old", orphan, oldSide, oldNames, (t) => qualify(t, newNames));
-      if (!ref?.value) continue;
-      const strip = (t: string) => (orphan.optional ? `Exclude<${t}, undefined>` : t);
-      text += `type __o${line}_o = ${strip(ref.value)};\ntype __o${line}_n = ${strip(ref.value.split("__gatehouse_old.").join("__gatehouse_new."))};\n`;
-      orphanQuestions.set(contractId(orphan), { file, lines: [line, line + 1] });
-      line += 2;
-    }
-    // The old type text read in the new version's scope, beside the new text: when the two are the
-    // same type the position did not change; a change of a type it names is that type's own change
-    // (reported on its members), not one of every position that names it.
     const inNew = (t: string) => qualify(t, newNames);
     const oldTop = new Map((sides.old.get(module) ?? []).filter((c) => parentOf(c.symbol.name) === undefined).map((c) => [c.symbol.name, c]));
     const changedAliases = new Set(
@@ -149,6 +139,25 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
         .filter((c) => { const o = oldTop.get(c.symbol.name); return !o || o.type !== c.type || JSON.stringify(o.typeParams ?? []) !== JSON.stringify(c.typeParams ?? []); })
         .map((c) => localName(c.symbol.name)),
     );
+    const namesChangedAlias = (t: string) => namesIn(t, changedAliases).heads.length > 0;
+    for (const orphan of orphans.filter((c) => c.symbol.module === module)) {
+      const ref = reference("__gatehouse_old", orphan, oldSide, oldNames, (t) => qualify(t, newNames));
+      if (!ref?.value) continue;
+      const strip = (t: string) => (orphan.optional ? `Exclude<${t}, undefined>` : t);
+      text += `type __o${line}_o = ${strip(ref.value)};\ntype __o${line}_n = ${strip(ref.value.split("__gatehouse_old.").join("__gatehouse_new."))};\n`;
+      orphanQuestions.set(contractId(orphan), { file, lines: [line, line + 1] });
+      line += 2;
+      // Its old declared type read in the new scope, beside the inherited one: `hooks?: Hooks` moved
+      // to a base is no change though Hooks itself changed (that is Hooks's own change).
+      if (orphan.type !== undefined && !namesChangedAlias(orphan.type)) {
+        text += `type __o${line}_r = ${strip(inNew(orphan.type))};\n`;
+        orphanRespelled.set(contractId(orphan), { file, lines: [line, line - 1] });
+        line += 1;
+      }
+    }
+    // The old type text read in the new version's scope, beside the new text: when the two are the
+    // same type the position did not change; a change of a type it names is that type's own change
+    // (reported on its members), not one of every position that names it.
     for (const [old, fresh] of pairs.filter(([, f]) => f.symbol.module === module)) {
       const positions: [string, string | undefined, string | undefined][] = [];
       if (CALLABLE_KINDS.has(old.kind) && CALLABLE_KINDS.has(fresh.kind)) {
@@ -212,10 +221,11 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
 
   const calls = new Map<string, CallVerdict>();
   const values = new Map<string, Relation>();
+  const missing = new Map<string, string[]>();
   for (const q of questions) {
     const file = fileOf.get(q.module)!;
     if (!answerable(file, q.declLines)) continue;
-    answerQuestion(q, program.getSourceFile(file)!, checker, calls, values);
+    answerQuestion(q, program.getSourceFile(file)!, checker, calls, values, missing);
   }
   // Each position's relation with the old text read in the new scope, where it could be read.
   const positions = new Map<string, Relation>();
@@ -243,6 +253,15 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
   }
   const inherited = new Map<string, Relation>();
   for (const [id, { file, lines }] of orphanQuestions) {
+    const respelled = orphanRespelled.get(id);
+    if (respelled && answerable(file, respelled.lines)) {
+      const source = program.getSourceFile(file)!;
+      const [o, n] = respelled.lines.map((l) => aliasTypeAt(source, l, checker));
+      if (o && n) {
+        inherited.set(id, relate(checker, o, n, "reader"));
+        continue;
+      }
+    }
     if (!answerable(file, lines)) continue;
     const source = program.getSourceFile(file)!;
     const [o, n] = lines.map((l) => aliasTypeAt(source, l, checker));
@@ -272,6 +291,7 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
     call: (old) => calls.get(contractId(old)),
     value: (old) => values.get(contractId(old)),
     inherited: (old) => inherited.get(contractId(old)),
+    missingMembers: (old) => missing.get(contractId(old)),
     typeParam: (old, i, part) => {
       const fresh = newById.get(contractId(old));
       if (!fresh || !modules.includes(old.symbol.module)) return undefined;
