@@ -122,4 +122,12 @@ test("issue 20.1: contracts of package.json entries are keyed by the public path
   assert.equal(removed.sources, ["contracts/symbol-removed pkg/async#f"]);
 });
 
+test("issue 20.2: a writable property whose type became any takes every old value: narrowed for readers (RISKY), no writer breaks", async () => {
+  // axios 1.6: `event?: ProgressEvent` became `event?: BrowserProgressEvent` with `type BrowserProgressEvent = any`.
+  const got = await codes({ "index.d.ts": "export interface Progress { event?: { loaded: number } }\n" }, { "index.d.ts": "type Loose = any;\nexport interface Progress { event?: Loose }\n" });
+  assert.equal(got.sources, ["contracts/type-narrowed pkg#Progress.event"]);
+  const narrowed = await codes({ "index.d.ts": "export interface Progress { event?: string | number }\n" }, { "index.d.ts": "export interface Progress { event?: string }\n" });
+  assert.equal(narrowed.sources, ["contracts/type-changed pkg#Progress.event"]);
+});
+
 test.run();

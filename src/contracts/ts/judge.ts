@@ -35,8 +35,15 @@ export interface Judge {
   typeParam(old: Contract, index: number, part: "constraint" | "default"): Relation | undefined;
   /** a member gone from its parent's own members that the new parent still has (inherited through `extends`): its type, old vs new */
   inherited?(old: Contract): Relation | undefined;
-  /** a changed value or type: the members its old type had that the new one lacks (what readers lose), sorted */
-  missingMembers?(old: Contract): string[] | undefined;
+  /** a changed value or type: what else the checker found (members readers lose, whether writers still fit) */
+  detail?(old: Contract): ValueDetail | undefined;
+}
+
+export interface ValueDetail {
+  /** members the old type had that the new one lacks (what readers lose), sorted */
+  missingMembers?: string[];
+  /** every old value is still a new value: writers of a property are not broken */
+  acceptsOldValues?: boolean;
 }
 
 type Rule = "argument" | "reader";
@@ -57,7 +64,7 @@ const RESERVED_LINES = 2; // imports of other modules; the two sides as namespac
 const PLACEHOLDER_FILE = "/gatehouse/placeholders.ts";
 const UNRESOLVED = new Set([2304, 2552, 2503, 2583, 2582]);
 
-export const NO_JUDGE: Judge = { call: () => undefined, value: () => undefined, typeParam: () => undefined, inherited: () => undefined, missingMembers: () => undefined };
+export const NO_JUDGE: Judge = { call: () => undefined, value: () => undefined, typeParam: () => undefined, inherited: () => undefined, detail: () => undefined };
 
 export interface JudgeOptions {
   /**
@@ -105,7 +112,8 @@ export function createJudge(before: Contract[], after: Contract[], options: Judg
     value: (old) => real.value(old) ?? fallback().value(old),
     typeParam: (old, i, part) => real.typeParam(old, i, part) ?? fallback().typeParam(old, i, part),
     inherited: (old) => real.inherited?.(old),
-    missingMembers: (old) => real.missingMembers?.(old) ?? fallback().missingMembers?.(old),
+    // The detail belongs to whichever judge gave the value's answer.
+    detail: (old) => (real.value(old) !== undefined ? real.detail?.(old) : fallback().detail?.(old)),
   };
 }
 
@@ -232,10 +240,10 @@ function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Con
 
   const calls = new Map<string, CallVerdict>();
   const values = new Map<string, Relation>();
-  const missing = new Map<string, string[]>();
+  const details = new Map<string, ValueDetail>();
   for (const q of questions) {
     if (isBroken("old", q.old) || isBroken("new", q.fresh) || q.declLines.some((l) => questionErrors.has(l))) continue;
-    answerQuestion(q, program.getSourceFile(pathOf("new", q.module))!, checker, calls, values, missing);
+    answerQuestion(q, program.getSourceFile(pathOf("new", q.module))!, checker, calls, values, details);
   }
 
   const typeParamNode = (side: "old" | "new", c: Contract, i: number) => {
@@ -249,7 +257,7 @@ function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Con
   const newOf = (old: Contract) => newById(after, old);
   return {
     inherited: () => undefined,
-    missingMembers: (old) => missing.get(contractId(old)),
+    detail: (old) => details.get(contractId(old)),
     call: (old) => calls.get(contractId(old)),
     value: (old) => values.get(contractId(old)),
     typeParam: (old, i, part) => {
@@ -380,7 +388,7 @@ export function reference(side: string, c: Contract, sameSide: Contract[], oldNa
  * Answers one question from its probe lines in `source`: a call's parameters and return, or a
  * value's type; a probe the checker cannot resolve leaves the question unanswered.
  */
-export function answerQuestion(q: Question, source: ts.SourceFile, checker: ts.TypeChecker, calls: Map<string, CallVerdict>, values: Map<string, Relation>, missing: Map<string, string[]>): void {
+export function answerQuestion(q: Question, source: ts.SourceFile, checker: ts.TypeChecker, calls: Map<string, CallVerdict>, values: Map<string, Relation>, details: Map<string, ValueDetail>): void {
   if (q.kind === "call") {
     const [oldSig, newSig] = q.probeLines.map((l) => resolvedAt(source, l, checker));
     if (!oldSig || !newSig) return;
@@ -393,9 +401,14 @@ export function answerQuestion(q: Question, source: ts.SourceFile, checker: ts.T
     if (!o || !n) return;
     const relation = relate(checker, o, n, "reader");
     values.set(q.id, relation);
-    const lost = relation === "same" ? [] : missingMembers(checker, o, n);
-    if (lost.length > 0) missing.set(q.id, lost);
+    if (relation !== "same") details.set(q.id, valueDetail(checker, o, n));
   }
+}
+
+/** The members readers lose, and whether writers of old values still fit (the argument rule: a new `any` accepts them). */
+export function valueDetail(checker: ts.TypeChecker, old: ts.Type, fresh: ts.Type): ValueDetail {
+  const lost = missingMembers(checker, old, fresh);
+  return { ...(lost.length > 0 ? { missingMembers: lost } : {}), acceptsOldValues: assignable(checker, old, fresh, "argument") };
 }
 
 /** Property names of `old` (as readers see it) that `fresh` lacks: `chalk.keyword` gone from the default export's type. */

@@ -10,7 +10,7 @@ import ts from "typescript";
 import { CALLABLE_KINDS, contractId, type Contract } from "../model.js";
 import { localName, parentOf } from "./declarations.js";
 import { packageEntryPoints } from "./entrypoints.js";
-import { aliasTypeAt, answerQuestion, type CallVerdict, type Judge, NO_JUDGE, type Question, reference, relate, type Relation, writeQuestions } from "./judge.js";
+import { aliasTypeAt, answerQuestion, type CallVerdict, type Judge, NO_JUDGE, type Question, reference, relate, type Relation, valueDetail, type ValueDetail, writeQuestions } from "./judge.js";
 import { JUDGE_OPTIONS, virtualProgram } from "./program.js";
 
 const SOURCE_OPTIONS: ts.CompilerOptions = { ...JUDGE_OPTIONS, allowJs: true, checkJs: false, esModuleInterop: true, skipLibCheck: false, maxNodeModuleJsDepth: 0 };
@@ -221,24 +221,31 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
 
   const calls = new Map<string, CallVerdict>();
   const values = new Map<string, Relation>();
-  const missing = new Map<string, string[]>();
+  const details = new Map<string, ValueDetail>();
   for (const q of questions) {
     const file = fileOf.get(q.module)!;
     if (!answerable(file, q.declLines)) continue;
-    answerQuestion(q, program.getSourceFile(file)!, checker, calls, values, missing);
+    answerQuestion(q, program.getSourceFile(file)!, checker, calls, values, details);
   }
   // Each position's relation with the old text read in the new scope, where it could be read.
   const positions = new Map<string, Relation>();
+  const positionDetails = new Map<string, ValueDetail>();
   for (const [key, { file, lines }] of respelled) {
     if (!answerable(file, lines)) continue;
     const source = program.getSourceFile(file)!;
     const [o, n] = lines.map((l) => aliasTypeAt(source, l, checker));
-    if (o && n) positions.set(key, relate(checker, o, n, /\0p\d+$/.test(key) ? "argument" : "reader"));
+    if (!o || !n) continue;
+    const relation = relate(checker, o, n, /\0p\d+$/.test(key) ? "argument" : "reader");
+    positions.set(key, relation);
+    if (key.endsWith("\0value")) positionDetails.set(key.slice(0, -"\0value".length), relation === "same" ? {} : valueDetail(checker, o, n));
   }
   for (const [old, fresh] of pairs) {
     const id = contractId(old);
     const value = positions.get(`${id}\0value`);
-    if (value) values.set(id, value);
+    if (value) {
+      values.set(id, value);
+      details.set(id, positionDetails.get(id) ?? {});
+    }
     if (!CALLABLE_KINDS.has(old.kind)) continue;
     const verdict = calls.get(id);
     if (verdict) {
@@ -291,7 +298,7 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
     call: (old) => calls.get(contractId(old)),
     value: (old) => values.get(contractId(old)),
     inherited: (old) => inherited.get(contractId(old)),
-    missingMembers: (old) => missing.get(contractId(old)),
+    detail: (old) => details.get(contractId(old)),
     typeParam: (old, i, part) => {
       const fresh = newById.get(contractId(old));
       if (!fresh || !modules.includes(old.symbol.module)) return undefined;
