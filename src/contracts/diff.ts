@@ -242,6 +242,12 @@ function compareContract(old: Contract, fresh: Contract, judge: Judge | undefine
     if (TYPE_KINDS.has(old.kind) && TYPE_KINDS.has(fresh.kind) && judge?.value(old) === "same") return [];
     // A function-typed property rewritten as a method (or back) of the same type is no change.
     if (MEMBER_KINDS.has(old.kind) && MEMBER_KINDS.has(fresh.kind) && judge?.value(old) === "same") return compareMemberFlags(old, fresh);
+    // A function-typed property rewritten as overloaded methods that still serve every old call
+    // (axios `getAccept: AxiosHeaderGetter` → `getAccept(parser?: RegExp)` + `getAccept(matcher?)`):
+    // readers lose nothing; a method's parameters are bivariant, so the compiler takes old writers too.
+    if (old.kind === "property" && fresh.kind === "method" && judge?.value(old) === "narrowed") {
+      return [...compareMemberFlags(old, fresh), change("contracts/type-narrowed", old, `${id}: now a method whose type is narrower than the old property's`, { before: old.type ?? "", after: "(method)" })];
+    }
     return [change("contracts/kind-changed", old, `${id} changed from ${old.kind} to ${fresh.kind}`, { before: old.kind, after: fresh.kind })];
   }
   const out: ContractChange[] = [];

@@ -130,4 +130,13 @@ test("issue 20.2: a writable property whose type became any takes every old valu
   assert.equal(narrowed.sources, ["contracts/type-changed pkg#Progress.event"]);
 });
 
+test("issue 20.2: a function-typed property rewritten as overloaded methods that serve every old call is narrowed, not a kind change", async () => {
+  // axios 1.6: `getAccept: AxiosHeaderGetter` (a union of two function types) became two method overloads.
+  const before = { "index.d.ts": "type Getter = ((parser?: RegExp) => string | null) | ((name?: string) => number);\nexport declare class H { getAccept: Getter }\n" };
+  const got = await codes(before, { "index.d.ts": "export declare class H { getAccept(parser?: RegExp): string | null; getAccept(name?: string): number }\n" });
+  assert.equal(got.sources, ["contracts/type-narrowed pkg#H.getAccept"]);
+  const other = await codes(before, { "index.d.ts": "export declare class H { getAccept(parser: number): string }\n" });
+  assert.equal(other.sources, ["contracts/kind-changed pkg#H.getAccept"]);
+});
+
 test.run();
