@@ -139,4 +139,12 @@ test("issue 20.2: a function-typed property rewritten as overloaded methods that
   assert.equal(other.sources, ["contracts/kind-changed pkg#H.getAccept"]);
 });
 
+test("issue 20.2: from the records alone (a registry baseline) too, a position is judged by its old text read in the new scope", async () => {
+  // zod 3.23 from the records: `string(params?: RawCreateParams): ZodString` where ZodString gained methods.
+  const got = await codes({ "index.d.ts": "export declare class H { a: string }\nexport declare function f(h: H): H;\n" }, { "index.d.ts": "export declare class H { a: string; b(): number }\nexport declare function f(h: H | string): H;\n" });
+  assert.equal(got.records, ["contracts/symbol-added pkg#H.b"]);
+  const narrowed = await codes({ "index.d.ts": "export declare class H { a: string }\nexport declare function f(h: H | string): H;\n" }, { "index.d.ts": "export declare class H { a: string; b(): number }\nexport declare function f(h: H): H;\n" });
+  assert.ok(narrowed.records.includes("contracts/param-type-narrowed pkg#f"), narrowed.records.join("\n"));
+});
+
 test.run();

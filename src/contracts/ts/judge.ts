@@ -159,9 +159,12 @@ function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Con
   const questions: Question[] = [];
   const questionText = new Map<string, string>();
   const questionModules = [...new Set(pairs.map(([, fresh]) => fresh.symbol.module))].sort();
+  const respelled = new Map<string, [number, number]>();
   for (const module of questionModules) {
     const base = rendered.new.get(module)!;
-    questionText.set(module, writeQuestions(module, pairs, sides, base.lines.length + RESERVED_LINES, questions, (t) => t));
+    const first = base.lines.length + RESERVED_LINES;
+    const text = writeQuestions(module, pairs, sides, first, questions, (t) => t);
+    questionText.set(module, text + writeRespellings(module, pairs, sides, first + text.split("\n").length - 1, respelled, (t) => t));
   }
 
   // Imports and placeholders for the names the declarations cannot resolve, in up to three passes.
@@ -246,6 +249,22 @@ function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Con
     answerQuestion(q, program.getSourceFile(pathOf("new", q.module))!, checker, calls, values, details);
   }
 
+  // Positions whose old text reads as the same type in the new module's scope did not change.
+  const positions = new Map<string, Relation>();
+  const positionDetails = new Map<string, ValueDetail>();
+  for (const [key, lines] of respelled) {
+    const [id] = key.split("\0") as [string];
+    const fresh = after.find((c) => contractId(c) === id);
+    if (!fresh || isBroken("new", fresh) || lines.some((l) => questionErrors.has(l))) continue;
+    const source = program.getSourceFile(pathOf("new", fresh.symbol.module));
+    const [o, n] = source ? lines.map((l) => aliasTypeAt(source, l, checker)) : [];
+    if (!o || !n) continue;
+    const relation = relate(checker, o, n, /\0p\d+$/.test(key) ? "argument" : "reader");
+    positions.set(key, relation);
+    if (key.endsWith("\0value")) positionDetails.set(id, relation === "same" ? {} : valueDetail(checker, o, n));
+  }
+  applyRespellings(pairs, positions, positionDetails, calls, values, details);
+
   const typeParamNode = (side: "old" | "new", c: Contract, i: number) => {
     if (isBroken(side, c)) return undefined;
     const r = rendered[side].get(c.symbol.module);
@@ -328,6 +347,96 @@ function newById(after: Contract[], old: Contract): Contract | undefined {
 }
 
 const MEMBER_KINDS: ReadonlySet<string> = new Set(["method", "property"]);
+
+/** Top-level type aliases of a module whose text (or type parameters) changed, or that are new. */
+export function changedAliases(module: string, sides: { old: Map<string, Contract[]>; new: Map<string, Contract[]> }): Set<string> {
+  const oldTop = new Map((sides.old.get(module) ?? []).filter((c) => parentOf(c.symbol.name) === undefined).map((c) => [c.symbol.name, c]));
+  return new Set(
+    (sides.new.get(module) ?? [])
+      .filter((c) => c.kind === "type" && parentOf(c.symbol.name) === undefined)
+      .filter((c) => {
+        const o = oldTop.get(c.symbol.name);
+        return !o || o.type !== c.type || JSON.stringify(o.typeParams ?? []) !== JSON.stringify(c.typeParams ?? []);
+      })
+      .map((c) => localName(c.symbol.name)),
+  );
+}
+
+/**
+ * The old type text of each changed position read in the new version's scope, beside the new
+ * text (`type __rN_o = …; type __rN_n = …;`, from `firstLine`): when the two are the same type the
+ * position did not change; a change of a type it names is that type's own change (reported on its
+ * members), not one of every position that names it. A position that names a changed type alias
+ * is left to the cross-version question (the alias itself is only RISKY). `inScope` makes a text
+ * resolve where the lines are written.
+ */
+export function writeRespellings(module: string, pairs: [Contract, Contract][], sides: { old: Map<string, Contract[]>; new: Map<string, Contract[]> }, firstLine: number, out: Map<string, [number, number]>, inScope: (type: string) => string): string {
+  const aliases = changedAliases(module, sides);
+  let text = "";
+  let line = firstLine;
+  for (const [old, fresh] of pairs.filter(([, f]) => f.symbol.module === module)) {
+    const positions: [string, string | undefined, string | undefined][] = [];
+    if (CALLABLE_KINDS.has(old.kind) && CALLABLE_KINDS.has(fresh.kind)) {
+      if (old.overloads?.length || fresh.overloads?.length) continue;
+      old.params.forEach((p, i) => positions.push([`p${i}`, p.type, fresh.params[i]?.type]));
+      positions.push(["r", old.returns.type, fresh.returns.type]);
+    } else {
+      positions.push(["value", old.type, fresh.type]);
+    }
+    // A callable's own type parameters are inferred at each call: the call probe decides those.
+    const own = new Set([...(old.typeParams ?? []), ...(fresh.typeParams ?? [])].map((p) => p.name));
+    const skip = new Set([...aliases, ...own]);
+    for (const [key, a, b] of positions) {
+      if (a === undefined || b === undefined || a === b || namesAny(a, skip) || namesAny(b, skip)) continue;
+      text += `type __r${line}_o = ${inScope(a)};\ntype __r${line}_n = ${inScope(b)};\n`;
+      out.set(`${contractId(old)}\0${key}`, [line, line + 1]);
+      line += 2;
+    }
+  }
+  return text;
+}
+
+/** The respelled positions' answers, over the cross-version ones: values, and each call's parameters and return. */
+export function applyRespellings(pairs: [Contract, Contract][], positions: Map<string, Relation>, positionDetails: Map<string, ValueDetail>, calls: Map<string, CallVerdict>, values: Map<string, Relation>, details: Map<string, ValueDetail>): void {
+  for (const [old, fresh] of pairs) {
+    const id = contractId(old);
+    const value = positions.get(`${id}\0value`);
+    if (value) {
+      values.set(id, value);
+      details.set(id, positionDetails.get(id) ?? {});
+    }
+    if (!CALLABLE_KINDS.has(old.kind)) continue;
+    const verdict = calls.get(id);
+    if (verdict) {
+      verdict.params = verdict.params.map((r, i) => positions.get(`${id}\0p${i}`) ?? r);
+      verdict.returns = positions.get(`${id}\0r`) ?? verdict.returns;
+    } else if (!old.overloads?.length && !fresh.overloads?.length && JSON.stringify(old.typeParams ?? []) === JSON.stringify(fresh.typeParams ?? [])) {
+      // No call probe answered: the positions that could be read decide, the others stay with syntax.
+      const params = old.params.map((p, i) => (p.type === fresh.params[i]?.type ? "same" : positions.get(`${id}\0p${i}`)));
+      const returns = old.returns.type === fresh.returns.type ? "same" : positions.get(`${id}\0r`);
+      if (params.every((r) => r !== undefined) && returns !== undefined) calls.set(id, { params, returns });
+    }
+  }
+}
+
+/** Does a type text reference one of `names` (as the head of a type reference or `typeof`)? */
+export function namesAny(type: string, names: Set<string>): boolean {
+  if (names.size === 0) return false;
+  const source = ts.createSourceFile("/q.ts", `type __q = ${type};`, ts.ScriptTarget.Latest, true);
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    let name: ts.EntityName | ts.Expression | undefined;
+    if (ts.isTypeReferenceNode(node)) name = node.typeName;
+    else if (ts.isTypeQueryNode(node)) name = node.exprName;
+    else if (ts.isExpressionWithTypeArguments(node)) name = node.expression;
+    while (name && (ts.isQualifiedName(name) || ts.isPropertyAccessExpression(name))) name = ts.isQualifiedName(name) ? name.left : name.expression;
+    if (name && ts.isIdentifier(name) && names.has(name.text)) found = true;
+    else ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
 
 /**
  * How to name a contract inside the question scope: its callee type (callables) and its type as a
