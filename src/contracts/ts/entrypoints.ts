@@ -14,7 +14,7 @@ export interface EntryPoints {
   /** entry modules, relative to the package root, sorted */
   entries: string[];
   /** entry module → the public paths it is imported by (`name` for ".", `name/sub` for "./sub"), sorted */
-  keys: Map<string, string[]>;
+  keys?: Map<string, string[]>;
   /** package.json targets that resolve to no file */
   unresolved: string[];
 }

@@ -376,18 +376,25 @@ export function writeRespellings(module: string, pairs: [Contract, Contract][], 
   let line = firstLine;
   for (const [old, fresh] of pairs.filter(([, f]) => f.symbol.module === module)) {
     const positions: [string, string | undefined, string | undefined][] = [];
-    if (CALLABLE_KINDS.has(old.kind) && CALLABLE_KINDS.has(fresh.kind)) {
+    const callable = CALLABLE_KINDS.has(old.kind) && CALLABLE_KINDS.has(fresh.kind);
+    if (callable) {
       if (old.overloads?.length || fresh.overloads?.length) continue;
-      old.params.forEach((p, i) => positions.push([`p${i}`, p.type, fresh.params[i]?.type]));
+      // An optional parameter takes undefined whether its text says so or not.
+      const optional = (t: string | undefined, required: boolean | undefined) => (t === undefined || required !== false ? t : `(${t}) | undefined`);
+      old.params.forEach((p, i) => positions.push([`p${i}`, optional(p.type, p.required || fresh.params[i]?.required), optional(fresh.params[i]?.type, p.required || fresh.params[i]?.required)]));
       positions.push(["r", old.returns.type, fresh.returns.type]);
     } else {
       positions.push(["value", old.type, fresh.type]);
     }
     // A callable's own type parameters are inferred at each call: the call probe decides those.
-    const own = new Set([...(old.typeParams ?? []), ...(fresh.typeParams ?? [])].map((p) => p.name));
+    // Those of a type (and of a member's parent) become the same opaque argument on both sides.
+    const own = callable ? new Set([...(old.typeParams ?? []), ...(fresh.typeParams ?? [])].map((p) => p.name)) : new Set<string>();
+    const opaque = opaqueTypeParams(old, sides.old.get(module) ?? [], inScope);
     const skip = new Set([...aliases, ...own]);
-    for (const [key, a, b] of positions) {
-      if (a === undefined || b === undefined || a === b || namesAny(a, skip) || namesAny(b, skip)) continue;
+    for (const [key, rawA, rawB] of positions) {
+      const a = rawA === undefined ? undefined : substitute(rawA, opaque);
+      const b = rawB === undefined ? undefined : substitute(rawB, opaque);
+      if (a === undefined || b === undefined || rawA === rawB || namesAny(a, skip) || namesAny(b, skip)) continue;
       text += `type __r${line}_o = ${inScope(a)};\ntype __r${line}_n = ${inScope(b)};\n`;
       out.set(`${contractId(old)}\0${key}`, [line, line + 1]);
       line += 2;
@@ -397,7 +404,7 @@ export function writeRespellings(module: string, pairs: [Contract, Contract][], 
 }
 
 /** The respelled positions' answers, over the cross-version ones: values, and each call's parameters and return. */
-export function applyRespellings(pairs: [Contract, Contract][], positions: Map<string, Relation>, positionDetails: Map<string, ValueDetail>, calls: Map<string, CallVerdict>, values: Map<string, Relation>, details: Map<string, ValueDetail>): void {
+export function applyRespellings(pairs: [Contract, Contract][], positions: Map<string, Relation>, positionDetails: Map<string, ValueDetail>, calls: Map<string, CallVerdict>, values: Map<string, Relation>, details: Map<string, ValueDetail> = new Map()): void {
   for (const [old, fresh] of pairs) {
     const id = contractId(old);
     const value = positions.get(`${id}\0value`);
@@ -417,6 +424,37 @@ export function applyRespellings(pairs: [Contract, Contract][], positions: Map<s
       if (params.every((r) => r !== undefined) && returns !== undefined) calls.set(id, { params, returns });
     }
   }
+}
+
+/** The type parameters in scope of a type or member (its own unless callable, its parents'), each as an opaque marker within its constraint. */
+function opaqueTypeParams(c: Contract, sameSide: Contract[], inScope: (type: string) => string): Map<string, string> {
+  const byName = new Map(sameSide.map((x) => [x.symbol.name, x]));
+  const out = new Map<string, string>();
+  let i = 0;
+  for (let name: string | undefined = c.symbol.name; name !== undefined; name = parentOf(name)) {
+    const node = name === c.symbol.name ? c : byName.get(name);
+    if (!node || (node === c && CALLABLE_KINDS.has(c.kind))) continue;
+    for (const p of node.typeParams ?? []) if (!out.has(p.name)) out.set(p.name, p.constraint ? `((${inScope(p.constraint)}) & __GatehouseMarker${i++ % 8})` : `__GatehouseMarker${i++ % 8}`);
+  }
+  return out;
+}
+
+/** A type text with the named type references replaced (type parameters by their opaque markers). */
+function substitute(type: string, replacements: Map<string, string>): string {
+  if (replacements.size === 0) return type;
+  const source = ts.createSourceFile("/q.ts", `type __q = ${type};`, ts.ScriptTarget.Latest, true);
+  const edits: [number, number, string][] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isTypeReferenceNode(node) && ts.isIdentifier(node.typeName) && !node.typeArguments && replacements.has(node.typeName.text)) {
+      edits.push([node.getStart(source), node.end, replacements.get(node.typeName.text)!]);
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  let text = source.text;
+  for (const [start, end, by] of edits.sort((x, y) => y[0] - x[0])) text = text.slice(0, start) + by + text.slice(end);
+  return text.slice("type __q = ".length, -1);
 }
 
 /** Does a type text reference one of `names` (as the head of a type reference or `typeof`)? */
@@ -497,7 +535,7 @@ export function reference(side: string, c: Contract, sameSide: Contract[], oldNa
  * Answers one question from its probe lines in `source`: a call's parameters and return, or a
  * value's type; a probe the checker cannot resolve leaves the question unanswered.
  */
-export function answerQuestion(q: Question, source: ts.SourceFile, checker: ts.TypeChecker, calls: Map<string, CallVerdict>, values: Map<string, Relation>, details: Map<string, ValueDetail>): void {
+export function answerQuestion(q: Question, source: ts.SourceFile, checker: ts.TypeChecker, calls: Map<string, CallVerdict>, values: Map<string, Relation>, details: Map<string, ValueDetail> = new Map()): void {
   if (q.kind === "call") {
     const [oldSig, newSig] = q.probeLines.map((l) => resolvedAt(source, l, checker));
     if (!oldSig || !newSig) return;
