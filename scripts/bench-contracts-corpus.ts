@@ -144,8 +144,8 @@ async function main(): Promise<void> {
       if (unexplained.length > 0) totals.oursFalsePairs++;
     }
     let theirs = "-";
-    const entry = before.entries.modules.find((m) => m.endsWith(".d.ts"));
-    const newEntry = after.entries.modules.find((m) => m.endsWith(".d.ts"));
+    const entry = before.entries.modules.find((m) => /\.d\.[mc]?ts$/.test(m));
+    const newEntry = after.entries.modules.find((m) => /\.d\.[mc]?ts$/.test(m));
     if (extractor && entry && newEntry) {
       const a = apiReport(extractor, oldPkg, entry);
       const b = apiReport(extractor, newPkg, newEntry);

@@ -1,7 +1,8 @@
 // Contract extraction speed (not part of `npm test`): `npm run bench:contracts`.
 //   1. TypeScript syntax mode on every .ts/.d.ts file under node_modules (a large real code base).
 //   2. Python on the machine's standard library (tree-sitter).
-//   3. Side by side with API Extractor on one package (ajv, from its .d.ts entry), when installed.
+//   3. Side by side with API Extractor on one package (ajv, from its .d.ts entry), when installed:
+//      gatehouse in syntax mode and in checker mode (`--types`, one Program and its checker).
 // Prints files/s; targets: >= 2,000 TS files/s and >= 10x API Extractor.
 
 import { execFileSync } from "node:child_process";
@@ -82,6 +83,9 @@ async function main(): Promise<void> {
   const pkgFiles = (await fg(["dist/**/*.d.ts"], { cwd: pkg })).sort();
   const ours = await medianRun(() => extractTypeScript(pkg, pkgFiles, { entries: [entry] }));
   console.log(line(`gatehouse syntax mode (ajv, ${entry})`, pkgFiles.length, ours.result.length, ours));
+  // Checker mode (`--types`): one Program over the same files, the checker's inferred types added.
+  const checked = await medianRun(() => extractTypeScript(pkg, pkgFiles, { entries: [entry], types: true }));
+  console.log(line(`gatehouse checker mode (ajv, --types)`, pkgFiles.length, checked.result.length, checked));
   const require = createRequire(import.meta.url);
   let apiExtractor: typeof import("@microsoft/api-extractor") | undefined;
   try {
@@ -112,6 +116,7 @@ async function main(): Promise<void> {
     const theirs = await medianRun(run);
     console.log(line(`API Extractor ${apiExtractor.Extractor.version} (ajv, ${entry})`, pkgFiles.length, undefined, theirs));
     console.log(`ratio on the same package: gatehouse syntax mode is ${(theirs.seconds / ours.seconds).toFixed(1)}x faster (wall), ${(theirs.cpu / ours.cpu).toFixed(1)}x (cpu) than API Extractor${theirs.result.succeeded ? "" : " (API Extractor reported errors)"}`);
+    console.log(`ratio on the same package: gatehouse checker mode is ${(theirs.seconds / checked.seconds).toFixed(1)}x faster (wall), ${(theirs.cpu / checked.cpu).toFixed(1)}x (cpu) than API Extractor`);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

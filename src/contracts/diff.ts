@@ -242,6 +242,12 @@ function compareContract(old: Contract, fresh: Contract, judge: Judge | undefine
     if (TYPE_KINDS.has(old.kind) && TYPE_KINDS.has(fresh.kind) && judge?.value(old) === "same") return [];
     // A function-typed property rewritten as a method (or back) of the same type is no change.
     if (MEMBER_KINDS.has(old.kind) && MEMBER_KINDS.has(fresh.kind) && judge?.value(old) === "same") return compareMemberFlags(old, fresh);
+    // A function-typed property rewritten as overloaded methods that still serve every old call
+    // (axios `getAccept: AxiosHeaderGetter` → `getAccept(parser?: RegExp)` + `getAccept(matcher?)`):
+    // readers lose nothing; a method's parameters are bivariant, so the compiler takes old writers too.
+    if (old.kind === "property" && fresh.kind === "method" && judge?.value(old) === "narrowed") {
+      return [...compareMemberFlags(old, fresh), change("contracts/type-narrowed", old, `${id}: now a method whose type is narrower than the old property's`, { before: old.type ?? "", after: "(method)" })];
+    }
     return [change("contracts/kind-changed", old, `${id} changed from ${old.kind} to ${fresh.kind}`, { before: old.kind, after: fresh.kind })];
   }
   const out: ContractChange[] = [];
@@ -376,13 +382,22 @@ function compareTsValue(old: Contract, fresh: Contract, judge: Judge | undefined
   const detail = { before: a, after: b };
   if (relation === "same") return out;
   if (old.kind === "type") {
-    if (relation === "changed") out.push(change("contracts/type-changed", old, `${id}: type changed from ${a} to ${b}`, detail));
+    const lost = judge?.detail?.(old)?.missingMembers;
+    if (relation === "changed") out.push(change("contracts/type-changed", old, `${id}: type changed from ${a} to ${b}${lost?.length ? `; members removed: ${lost.join(", ")}` : ""}`, detail));
     else out.push(change("contracts/alias-changed", old, `${id}: now names a ${relation === "widened" ? "wider" : "narrower"} type (${a} to ${b})`, detail));
     return out;
   }
   const writable = old.kind === "property" && !old.readonly && !fresh.readonly;
+  // What readers lose, named: `chalk.keyword` gone from the default export's type.
+  const found = judge?.detail?.(old);
+  const lost = found?.missingMembers;
+  if (lost?.length && relation !== "narrowed") {
+    out.push(change(relation === "widened" ? "contracts/type-widened" : "contracts/type-changed", old, `${id}: type ${relation} from ${a} to ${b}; members removed: ${lost.join(", ")}`, detail));
+    return out;
+  }
   if (relation === "widened") out.push(change("contracts/type-widened", old, `${id}: type widened from ${a} to ${b}`, detail));
-  else if (relation === "narrowed" && !writable) out.push(change("contracts/type-narrowed", old, `${id}: type narrowed from ${a} to ${b}`, detail));
+  // A writable property narrowed to a type that still takes every old value (a new `any`) breaks no writer.
+  else if (relation === "narrowed" && (!writable || found?.acceptsOldValues === true)) out.push(change("contracts/type-narrowed", old, `${id}: type narrowed from ${a} to ${b}`, detail));
   else if (relation === "narrowed") out.push(change("contracts/type-changed", old, `${id}: type narrowed from ${a} to ${b}, so writers of old values break`, detail));
   else out.push(change("contracts/type-changed", old, `${id}: type changed from ${a} to ${b}`, detail));
   return out;

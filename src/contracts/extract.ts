@@ -22,8 +22,11 @@ export interface ExtractOptions extends FileSelection {
 export interface Extraction {
   files: string[];
   contracts: Contract[];
-  /** TS/JS entry modules used ("package.json", "config") or none (every module not re-exported) */
-  entries: { source: "config" | "package.json" | "none"; modules: string[] };
+  /**
+   * TS/JS entry modules used ("package.json", "config") or none (every module not re-exported);
+   * from package.json, `keys` maps each entry module to the public paths its contracts are keyed by
+   */
+  entries: { source: "config" | "package.json" | "none"; modules: string[]; keys?: Map<string, string[]> };
   findings: Finding[];
 }
 
@@ -40,10 +43,10 @@ export async function extractContracts(root: string, options: ExtractOptions = {
     for (const target of fromPackage?.unresolved ?? []) {
       findings.push(extractFinding("contracts/extract-unresolved-entry", `package.json names ${target}, which resolves to no file (no source for it and no built file)`, "package.json"));
     }
-    if (fromPackage && fromPackage.entries.length > 0) entries = { source: "package.json", modules: fromPackage.entries };
+    if (fromPackage && fromPackage.entries.length > 0) entries = { source: "package.json", modules: fromPackage.entries, keys: fromPackage.keys };
   }
   const contracts = [
-    ...(tsFiles.length > 0 || entries.modules.length > 0 ? extractTypeScript(root, tsFiles, { ...(options.types ? { types: true } : {}), ...(entries.modules.length > 0 ? { entries: entries.modules } : {}) }) : []),
+    ...(tsFiles.length > 0 || entries.modules.length > 0 ? extractTypeScript(root, tsFiles, { ...(options.types ? { types: true } : {}), ...(entries.modules.length > 0 ? { entries: entries.modules } : {}), ...(entries.keys ? { entryKeys: entries.keys } : {}) }) : []),
     ...(pyFiles.length > 0 ? await extractPython(root, pyFiles) : []),
   ];
   const sorted = dedupe(contracts).sort(compareContracts);

@@ -328,8 +328,8 @@ export async function buildContractDiff(root: string, settings: ContractSettings
     working = EMPTY_REGISTRY;
     base = await baselineWithoutRegistry(root, baseRef, settings, schemas);
   }
-  const changes = diffContracts(baselineContracts(base, extraction.contracts), extraction.contracts);
-  const pending = diffContracts(baselineContracts(working, extraction.contracts), extraction.contracts).length;
+  const changes = diffContracts(baselineContracts(base, extraction.contracts, extraction.entries.keys), extraction.contracts);
+  const pending = diffContracts(baselineContracts(working, extraction.contracts, extraction.entries.keys), extraction.contracts).length;
   const names = new Set(changes.filter((c) => c.severity !== "SAFE").map((c) => calleeName(c.symbol.name)));
   const sites = await findCallSites(root, await consumerFiles(root), names);
   const loadedDecisions = loadDecisions(root, settings.decisions, schemas);
@@ -337,7 +337,7 @@ export async function buildContractDiff(root: string, settings: ContractSettings
   findings.push(...extraction.findings, ...loadedDecisions.findings);
   const shrunk = shrinkFinding(base.contracts.length, extraction, changes, decisions);
   if (shrunk) findings.push(shrunk);
-  const lines = new Map(extraction.contracts.map((c) => [contractId(c), DECLARED_LINE.get(c)]));
+  const lines = new Map(extraction.contracts.map((c) => [contractId(c), { file: DECLARED_LINE.file(c), line: DECLARED_LINE.get(c) }]));
   const stable = stableFacts(extraction.contracts, working.contracts, lines);
   const tests = await collectTestFacts({
     root,
@@ -363,7 +363,7 @@ export async function buildContractDiff(root: string, settings: ContractSettings
       ...c,
       ...declaredAt(c, lines),
       // A symbol's own definition is not a consumer.
-      callSites: c.severity === "SAFE" ? [] : (sites.get(calleeName(c.symbol.name)) ?? []).filter((s) => s.file !== c.symbol.module).slice(0, MAX_CALL_SITES),
+      callSites: c.severity === "SAFE" ? [] : (sites.get(calleeName(c.symbol.name)) ?? []).filter((s) => s.file !== (lines.get(c.id)?.file ?? c.symbol.module)).slice(0, MAX_CALL_SITES),
     })),
     decisions,
     tests,
@@ -374,14 +374,14 @@ export async function buildContractDiff(root: string, settings: ContractSettings
 }
 
 /** The stable contracts of the code, with the tests the working-tree registry names for each. */
-function stableFacts(head: readonly Contract[], registry: readonly Contract[], lines: Map<string, number | undefined>): StableFact[] {
+function stableFacts(head: readonly Contract[], registry: readonly Contract[], lines: Map<string, DeclaredAt>): StableFact[] {
   const curated = new Map(registry.map((c) => [contractId(c), c.tests]));
   return head
     .filter((c) => c.stability?.level === "stable")
     .map((c) => {
       const id = contractId(c);
-      const line = lines.get(id);
-      return { id, kind: c.kind, tests: [...new Set([...(curated.get(id) ?? []), ...c.tests])].sort(), ...(line === undefined ? {} : { file: c.symbol.module, line }) };
+      const at = lines.get(id);
+      return { id, kind: c.kind, tests: [...new Set([...(curated.get(id) ?? []), ...c.tests])].sort(), ...(at?.line === undefined ? {} : { file: at.file, line: at.line }) };
     });
 }
 
@@ -399,10 +399,15 @@ export function shrinkFinding(baseline: number, extraction: Extraction, changes:
 }
 
 /** Where the change is in the code now (renames: the new name); removals have no place. */
-function declaredAt(change: ContractChange, lines: Map<string, number | undefined>): { file?: string; line?: number } {
-  const id = change.renamedTo ?? change.id;
-  const line = lines.get(id);
-  return line === undefined ? {} : { file: id.slice(0, id.lastIndexOf("#")), line };
+/** The file that declares a contract (not its public path) and the line, when known. */
+interface DeclaredAt {
+  file: string;
+  line: number | undefined;
+}
+
+function declaredAt(change: ContractChange, lines: Map<string, DeclaredAt>): { file?: string; line?: number } {
+  const at = lines.get(change.renamedTo ?? change.id);
+  return at?.line === undefined ? {} : { file: at.file, line: at.line };
 }
 
 function invariantFacts(extraction: Extraction, settings: InvariantSettings): NonNullable<ContractDiffDocument["invariants"]> {
@@ -417,8 +422,8 @@ function invariantFacts(extraction: Extraction, settings: InvariantSettings): No
       sideEffects: c.sideEffects,
       returnsEvidence: c.returns.evidence ?? [],
       returnType: c.returns.type ?? c.returns.inferred ?? "",
-      dataAccess: settings.dataAccessModules?.length ? dataAccess(c.symbol.module) : false,
-      summary: settings.summaryModules?.length ? summary(c.symbol.module) : false,
+      dataAccess: settings.dataAccessModules?.length ? dataAccess(DECLARED_LINE.file(c)) : false,
+      summary: settings.summaryModules?.length ? summary(DECLARED_LINE.file(c)) : false,
     }))
     // Only what an invariant can apply to: keeps the input small on big code bases.
     .filter((e) => e.dataAccess || e.summary || e.sideEffects.length > 0);

@@ -112,7 +112,7 @@ export interface ModuleText {
   lineStarts?: number[];
 }
 
-const declared = new WeakMap<Contract, number | { module: ModuleText; pos: number }>();
+const declared = new WeakMap<Contract, number | { module: ModuleText; pos: number; file?: string }>();
 
 /**
  * Where an extracted contract is declared (1-based line in its module). Kept beside the contract,
@@ -135,9 +135,14 @@ export const DECLARED_LINE = {
   set(contract: Contract, line: number): void {
     declared.set(contract, line);
   },
-  /** the line of a character offset, computed only if asked */
-  setPosition(contract: Contract, module: ModuleText, pos: number): void {
-    declared.set(contract, { module, pos });
+  /** the line of a character offset, computed only if asked; `file`: the declaring file when the contract is keyed by a public path */
+  setPosition(contract: Contract, module: ModuleText, pos: number, file?: string): void {
+    declared.set(contract, file === undefined || file === contract.symbol.module ? { module, pos } : { module, pos, file });
+  },
+  /** the file that declares the contract (its module, unless it is keyed by a package's public path) */
+  file(contract: Contract): string {
+    const at = declared.get(contract);
+    return (typeof at === "object" ? at.file : undefined) ?? contract.symbol.module;
   },
 };
 

@@ -66,10 +66,11 @@ export function bumpVersion(version: string, impact: Impact): string {
  * `contractsVersion` 2 recorded no type parameters of classes, no static and no optional flags,
  * so those fields are taken from the extraction rather than reported as changes.
  */
-export function baselineContracts(registry: Registry, extracted: Contract[]): Contract[] {
-  if (registry.contractsVersion === CONTRACTS_VERSION) return registry.contracts;
+export function baselineContracts(registry: Registry, extracted: Contract[], entryKeys?: Map<string, string[]>): Contract[] {
+  const keyed = entryKeys?.size ? publicPaths(registry.contracts, entryKeys) : registry.contracts;
+  if (registry.contractsVersion === CONTRACTS_VERSION) return keyed;
   const byId = new Map(extracted.map((c) => [contractId(c), c]));
-  return registry.contracts.map((old) => {
+  return keyed.map((old) => {
     const fresh = byId.get(contractId(old));
     if (!fresh) return old;
     const upgraded: Contract = { ...old };
@@ -77,6 +78,18 @@ export function baselineContracts(registry: Registry, extracted: Contract[]): Co
       if (old[field] === undefined && fresh[field] !== undefined) (upgraded as unknown as Record<string, unknown>)[field] = fresh[field];
     }
     return upgraded;
+  });
+}
+
+/**
+ * A registry written before contracts of package.json entries were keyed by their public path
+ * names the entry file (`dist/index.d.ts#f`): read it under the path the file is published as
+ * (`pkg#f`), so the upgrade itself is no change.
+ */
+function publicPaths(contracts: Contract[], entryKeys: Map<string, string[]>): Contract[] {
+  return contracts.flatMap((c) => {
+    const keys = entryKeys.get(c.symbol.module);
+    return keys ? keys.map((module) => ({ ...c, symbol: { ...c.symbol, module } })) : [c];
   });
 }
 

@@ -24,15 +24,16 @@ function write(root: string, files: Tree): void {
 }
 
 /** Change codes between two package trees, with and without the trees for the checker. */
-async function codes(before: Tree, after: Tree): Promise<{ records: string[]; sources: string[] }> {
+async function codes(before: Tree, after: Tree): Promise<{ records: string[]; sources: string[]; messages: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-issue-20-"));
   try {
     write(join(dir, "old"), before);
     write(join(dir, "new"), after);
     const a = await extractContracts(join(dir, "old"));
     const b = await extractContracts(join(dir, "new"));
+    const roots = { old: join(dir, "old"), new: join(dir, "new") };
     const list = (sources?: { old: string; new: string }) => diffContracts(a.contracts, b.contracts, sources ? { sources } : {}).map((c) => `${c.code} ${c.id}`);
-    return { records: list(), sources: list({ old: join(dir, "old"), new: join(dir, "new") }) };
+    return { records: list(), sources: list(roots), messages: diffContracts(a.contracts, b.contracts, { sources: roots }).map((c) => c.message) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -42,29 +43,29 @@ test("issue 20.2: a member moved to a base interface is still the interface's (n
   const got = await codes({ "index.d.ts": "export interface Options { retry?: number; json?: unknown; timeout: number }\n" }, { "index.d.ts": "interface Base { retry?: number; json?: unknown }\nexport interface Options extends Base { timeout: number }\n" });
   assert.equal(got.sources, []);
   // Without the trees the records alone cannot see the base: the removals stand (fail-closed).
-  assert.ok(got.records.includes("contracts/symbol-removed index.d.ts#Options.retry"), got.records.join("\n"));
+  assert.ok(got.records.includes("contracts/symbol-removed pkg#Options.retry"), got.records.join("\n"));
 });
 
 test("issue 20.2: a member moved to a base interface with another type is a type change, not no change", async () => {
   const got = await codes({ "index.d.ts": "export interface Options { retry?: number; timeout: number }\n" }, { "index.d.ts": "interface Base { retry?: string }\nexport interface Options extends Base { timeout: number }\n" });
-  assert.equal(got.sources, ["contracts/type-changed index.d.ts#Options.retry"]);
+  assert.equal(got.sources, ["contracts/type-changed pkg#Options.retry"]);
 });
 
 test("issue 20.2: overloads folded into one signature that accepts every old call remove no overload", async () => {
   const before = { "index.d.ts": "export declare function pick(x: string): string;\nexport declare function pick(x: number): number;\n" };
   const folded = await codes(before, { "index.d.ts": "export declare function pick<T extends string | number>(x: T): T;\n" });
   // The generic signature is new (SAFE); no old overload is reported removed.
-  assert.equal(folded.records, ["contracts/overload-added index.d.ts#pick"]);
-  assert.equal(folded.sources, ["contracts/overload-added index.d.ts#pick"]);
+  assert.equal(folded.records, ["contracts/overload-added pkg#pick"]);
+  assert.equal(folded.sources, ["contracts/overload-added pkg#pick"]);
   const dropped = await codes(before, { "index.d.ts": "export declare function pick(x: string): string;\nexport declare function pick(x: boolean): boolean;\n" });
-  assert.ok(dropped.sources.includes("contracts/overload-removed index.d.ts#pick"), dropped.sources.join("\n"));
+  assert.ok(dropped.sources.includes("contracts/overload-removed pkg#pick"), dropped.sources.join("\n"));
 });
 
 test("issue 20.2: a function-typed property rewritten as a method of the same type is no change", async () => {
   const before = { "index.d.ts": "export declare class Headers { get: (name: string) => string | undefined; }\n" };
   assert.equal((await codes(before, { "index.d.ts": "export declare class Headers { get(name: string): string | undefined; }\n" })).sources, []);
   const other = await codes(before, { "index.d.ts": "export declare class Headers { get(name: number): string | undefined; }\n" });
-  assert.equal(other.sources, ["contracts/kind-changed index.d.ts#Headers.get"]);
+  assert.equal(other.sources, ["contracts/kind-changed pkg#Headers.get"]);
 });
 
 test("issue 20.1: the members of an exported module namespace are named once (z.A, not z.AA)", async () => {
@@ -80,7 +81,7 @@ test("issue 20.1: the members of an exported module namespace are named once (z.
 
 test("issue 20.2: a type the trees import from a package they do not ship is opaque, not any (a change still breaks)", async () => {
   const got = await codes({ "index.d.ts": 'import type { Agent } from "undici-types";\nexport declare function connect(agent: Agent): void;\n' }, { "index.d.ts": 'import type { Agent } from "undici-types";\nexport declare function connect(agent: number): void;\n' });
-  assert.equal(got.sources, ["contracts/param-type-changed index.d.ts#connect"]);
+  assert.equal(got.sources, ["contracts/param-type-changed pkg#connect"]);
   const same = await codes({ "index.d.ts": 'import type { Agent } from "undici-types";\nexport declare function connect(agent: Agent): void;\n' }, { "index.d.ts": 'import type { Agent as A } from "undici-types";\nexport declare function connect(agent: A): void;\n' });
   assert.equal(same.sources, []);
 });
@@ -88,9 +89,62 @@ test("issue 20.2: a type the trees import from a package they do not ship is opa
 test("issue 20.2: a parameter that names a class whose members changed is judged by the parameter's own change (old text, new scope)", async () => {
   const got = await codes({ "index.d.ts": "export declare class H { a: string }\nexport declare function f(h: H): void;\n" }, { "index.d.ts": "export declare class H { a: string; b: number }\nexport declare function f(h: H | string): void;\n" });
   // H gained a member (reported on H); f now also accepts a string: widened, no break of f.
-  assert.equal(got.sources, ["contracts/symbol-added index.d.ts#H.b"]);
+  assert.equal(got.sources, ["contracts/symbol-added pkg#H.b"]);
   const narrowed = await codes({ "index.d.ts": "export declare class H { a: string }\nexport declare function f(h: H | string): void;\n" }, { "index.d.ts": "export declare class H { a: string; b: number }\nexport declare function f(h: H): void;\n" });
-  assert.ok(narrowed.sources.includes("contracts/param-type-narrowed index.d.ts#f"), narrowed.sources.join("\n"));
+  assert.ok(narrowed.sources.includes("contracts/param-type-narrowed pkg#f"), narrowed.sources.join("\n"));
+});
+
+test("issue 20.2: a member moved to a base keeps its old declared type read in the new scope (Hooks changed on its own)", async () => {
+  // ky 1.2: `hooks?: Hooks` moved to a base while Hooks itself changed: that is Hooks's change, not one of Options.hooks.
+  const got = await codes({ "index.d.ts": "export interface Hooks { a?: () => void }\nexport interface Options { hooks?: Hooks; timeout: number }\n" }, { "index.d.ts": "export interface Hooks { a?: () => void; b: () => void }\ninterface Base { hooks?: Hooks }\nexport interface Options extends Base { timeout: number }\n" });
+  assert.equal(got.sources, ["contracts/property-required-added pkg#Hooks.b"]);
+  const changed = await codes({ "index.d.ts": "export interface Hooks { a?: () => void }\nexport interface Options { hooks?: Hooks; timeout: number }\n" }, { "index.d.ts": "export interface Hooks { a?: () => void }\ninterface Base { hooks?: Hooks | string }\nexport interface Options extends Base { timeout: number }\n" });
+  assert.equal(changed.sources, ["contracts/type-widened pkg#Options.hooks"]);
+});
+
+test("issue 20.2: a value whose type lost members names them (chalk 5: keyword gone from the default export)", async () => {
+  const got = await codes(
+    { "index.d.ts": "interface Chalk { (text: string): string; keyword(color: string): Chalk; hex(color: string): Chalk }\ndeclare const chalk: Chalk;\nexport default chalk;\n" },
+    { "index.d.ts": "interface ChalkInstance { (text: string): string; hex(color: string): ChalkInstance }\ndeclare const chalk: ChalkInstance;\nexport default chalk;\n" },
+  );
+  assert.equal(got.sources, ["contracts/type-widened pkg#default"]);
+  assert.match(got.messages.join("\n"), /members removed: keyword/);
+});
+
+test("issue 20.1: contracts of package.json entries are keyed by the public path: a moved entry file is no change, a removed subpath is", async () => {
+  const pkg = (exports: Record<string, string>) => JSON.stringify({ name: "pkg", exports: Object.fromEntries(Object.entries(exports).map(([k, v]) => [k, { types: v }])) });
+  const moved = await codes({ "package.json": pkg({ ".": "./index.d.ts" }), "index.d.ts": "export declare function f(x: string): void;\n" }, { "package.json": pkg({ ".": "./source/index.d.ts" }), "source/index.d.ts": "export declare function f(x: string): void;\n" });
+  assert.equal(moved.sources, []);
+  const removed = await codes(
+    { "package.json": pkg({ ".": "./index.d.ts", "./async": "./async/index.d.ts" }), "index.d.ts": "export declare function f(): string;\n", "async/index.d.ts": "export declare function f(): Promise<string>;\n" },
+    { "package.json": pkg({ ".": "./index.d.ts" }), "index.d.ts": "export declare function f(): string;\n", "async/index.d.ts": "export declare function f(): Promise<string>;\n" },
+  );
+  assert.equal(removed.sources, ["contracts/symbol-removed pkg/async#f"]);
+});
+
+test("issue 20.2: a writable property whose type became any takes every old value: narrowed for readers (RISKY), no writer breaks", async () => {
+  // axios 1.6: `event?: ProgressEvent` became `event?: BrowserProgressEvent` with `type BrowserProgressEvent = any`.
+  const got = await codes({ "index.d.ts": "export interface Progress { event?: { loaded: number } }\n" }, { "index.d.ts": "type Loose = any;\nexport interface Progress { event?: Loose }\n" });
+  assert.equal(got.sources, ["contracts/type-narrowed pkg#Progress.event"]);
+  const narrowed = await codes({ "index.d.ts": "export interface Progress { event?: string | number }\n" }, { "index.d.ts": "export interface Progress { event?: string }\n" });
+  assert.equal(narrowed.sources, ["contracts/type-changed pkg#Progress.event"]);
+});
+
+test("issue 20.2: a function-typed property rewritten as overloaded methods that serve every old call is narrowed, not a kind change", async () => {
+  // axios 1.6: `getAccept: AxiosHeaderGetter` (a union of two function types) became two method overloads.
+  const before = { "index.d.ts": "type Getter = ((parser?: RegExp) => string | null) | ((name?: string) => number);\nexport declare class H { getAccept: Getter }\n" };
+  const got = await codes(before, { "index.d.ts": "export declare class H { getAccept(parser?: RegExp): string | null; getAccept(name?: string): number }\n" });
+  assert.equal(got.sources, ["contracts/type-narrowed pkg#H.getAccept"]);
+  const other = await codes(before, { "index.d.ts": "export declare class H { getAccept(parser: number): string }\n" });
+  assert.equal(other.sources, ["contracts/kind-changed pkg#H.getAccept"]);
+});
+
+test("issue 20.2: from the records alone (a registry baseline) too, a position is judged by its old text read in the new scope", async () => {
+  // zod 3.23 from the records: `string(params?: RawCreateParams): ZodString` where ZodString gained methods.
+  const got = await codes({ "index.d.ts": "export declare class H { a: string }\nexport declare function f(h: H): H;\n" }, { "index.d.ts": "export declare class H { a: string; b(): number }\nexport declare function f(h: H | string): H;\n" });
+  assert.equal(got.records, ["contracts/symbol-added pkg#H.b"]);
+  const narrowed = await codes({ "index.d.ts": "export declare class H { a: string }\nexport declare function f(h: H | string): H;\n" }, { "index.d.ts": "export declare class H { a: string; b(): number }\nexport declare function f(h: H): H;\n" });
+  assert.ok(narrowed.records.includes("contracts/param-type-narrowed pkg#f"), narrowed.records.join("\n"));
 });
 
 test.run();

@@ -1,7 +1,11 @@
-// A package's public entry modules, from its package.json: every subpath of `exports` (each
-// condition's target; `types` first), else `types`/`typings`, else `main`/`module`. A built target
-// (dist/index.js, dist/index.d.ts) maps back to its source when the source is there
-// (src/index.ts), else to the declaration file the package ships, else to the JavaScript itself.
+// A package's public entry modules, from its package.json: every subpath of `exports` (the target
+// an importing TypeScript consumer resolves: conditions in their order, `types`, `import`, `node`,
+// `default` matching; `require` only when nothing else does), else `types`/`typings`, else
+// `main`/`module`. A built target (dist/index.js, dist/index.d.ts) maps back to its source when the
+// source is there (src/index.ts), else to the declaration file the package ships, else to the
+// JavaScript itself. Each entry is keyed by its public path, the specifier callers import
+// (`nanoid`, `nanoid/async`), not by its file: a version that moves `index.d.ts` to
+// `source/index.d.ts` keeps its keys, and a subpath that goes away takes its symbols with it.
 
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, posix } from "node:path";
@@ -9,6 +13,8 @@ import { join, posix } from "node:path";
 export interface EntryPoints {
   /** entry modules, relative to the package root, sorted */
   entries: string[];
+  /** entry module → the public paths it is imported by (`name` for ".", `name/sub` for "./sub"), sorted */
+  keys?: Map<string, string[]>;
   /** package.json targets that resolve to no file */
   unresolved: string[];
 }
@@ -27,50 +33,71 @@ export function packageEntryPoints(root: string): EntryPoints | undefined {
   } catch {
     return undefined;
   }
-  const targets = new Set<string>();
+  // subpath → target
+  const targets = new Map<string, string>();
   if (pkg.exports !== undefined && pkg.exports !== null) {
-    for (const t of exportTargets(pkg.exports)) targets.add(t);
+    for (const [subpath, target] of exportTargets(pkg.exports)) targets.set(subpath, target);
   } else {
     const types = typeof pkg.types === "string" ? pkg.types : typeof pkg.typings === "string" ? pkg.typings : undefined;
+    const main = ["main", "module"].map((key) => pkg[key]).find((v): v is string => typeof v === "string");
     // Without `types`, TypeScript reads index.d.ts at the package root, else beside `main`.
-    if (types) targets.add(types);
-    else if (existsSync(join(root, "index.d.ts"))) targets.add("index.d.ts");
-    else for (const key of ["main", "module"]) if (typeof pkg[key] === "string") targets.add(pkg[key] as string);
+    const target = types ?? (existsSync(join(root, "index.d.ts")) ? "index.d.ts" : main);
+    if (target) targets.set(".", target);
   }
   if (targets.size === 0) return undefined;
-  const entries = new Set<string>();
+  const name = typeof pkg.name === "string" && pkg.name ? pkg.name : undefined;
+  const keys = new Map<string, string[]>();
   const unresolved: string[] = [];
-  for (const target of [...targets].sort()) {
+  for (const [subpath, target] of [...targets].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const found = sourceOf(root, target);
-    if (found) entries.add(found);
-    else unresolved.push(target);
+    if (!found) {
+      unresolved.push(target);
+      continue;
+    }
+    const key = name ? `${name}${subpath.slice(1)}` : subpath;
+    keys.set(found, [...(keys.get(found) ?? []), key].sort());
   }
-  return { entries: [...entries].sort(), unresolved };
+  return { entries: [...keys.keys()].sort(), keys, unresolved: [...new Set(unresolved)].sort() };
 }
 
-/** The targets of an `exports` field: per subpath, the `types` targets if any, else every condition's. */
-function exportTargets(exports: unknown): string[] {
+/** An importing TypeScript consumer's conditions; `require` is tried when none of them matches. */
+const IMPORT_CONDITIONS = new Set(["types", "import", "node", "default"]);
+const REQUIRE_CONDITIONS = new Set(["types", "require", "node", "default"]);
+
+/** Per subpath of an `exports` field, the one target a consumer resolves. */
+function exportTargets(exports: unknown): [string, string][] {
   const subpaths = isSubpathMap(exports) ? Object.entries(exports as Record<string, unknown>) : [[".", exports] as [string, unknown]];
-  const out: string[] = [];
+  const out: [string, string][] = [];
   for (const [subpath, value] of subpaths) {
     // Patterns (`./*`) and the manifest itself are not modules of their own.
     if (subpath.includes("*") || subpath === "./package.json") continue;
-    const typed = leaves(value, true);
-    out.push(...(typed.length > 0 ? typed : leaves(value, false)));
+    const target = resolveConditions(value, IMPORT_CONDITIONS) ?? resolveConditions(value, REQUIRE_CONDITIONS);
+    if (target && !target.includes("*") && /\.(?:[mc]?[jt]sx?|d\.[mc]?ts)$/.test(target)) out.push([subpath, target]);
   }
-  return out.filter((t) => !t.includes("*") && /\.(?:[mc]?[jt]sx?|d\.[mc]?ts)$/.test(t));
+  return out;
 }
 
 function isSubpathMap(value: unknown): boolean {
   return typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).some((k) => k.startsWith("."));
 }
 
-/** String targets under conditions; `typesOnly`: only those reached through a `types` condition. */
-function leaves(value: unknown, typesOnly: boolean, underTypes = false): string[] {
-  if (typeof value === "string") return !typesOnly || underTypes ? [value] : [];
-  if (Array.isArray(value)) return value.flatMap((v) => leaves(v, typesOnly, underTypes));
-  if (typeof value !== "object" || value === null) return [];
-  return Object.entries(value).flatMap(([condition, v]) => leaves(v, typesOnly, underTypes || condition === "types"));
+/** Node's resolution of a conditional target: the first matching condition, in the object's order, that resolves. */
+function resolveConditions(value: unknown, conditions: ReadonlySet<string>): string | undefined {
+  if (typeof value === "string") return value;
+  if (Array.isArray(value)) {
+    for (const v of value) {
+      const found = resolveConditions(v, conditions);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null) return undefined;
+  for (const [condition, v] of Object.entries(value)) {
+    if (!conditions.has(condition)) continue;
+    const found = resolveConditions(v, conditions);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** The module to read for a package.json target (relative to the root), or undefined. */

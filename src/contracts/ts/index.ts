@@ -19,10 +19,12 @@ export interface TsExtractOptions {
   types?: boolean;
   /** only these modules (relative paths) are public entry points */
   entries?: string[];
+  /** entry module → its public paths (package.json `exports` subpaths): the contracts' module */
+  entryKeys?: Map<string, string[]>;
 }
 
 export function extractTypeScript(root: string, files: string[], options: TsExtractOptions = {}): Contract[] {
-  const entries = options.entries ? { entries: options.entries } : {};
+  const entries = { ...(options.entries ? { entries: options.entries } : {}), ...(options.entryKeys ? { entryKeys: options.entryKeys } : {}) };
   if (!options.types) return extractSyntax(root, files, entries);
   const program = typesProgram(root, [...new Set([...files, ...(options.entries ?? [])])]);
   return extractSyntax(root, files, { ...entries, checker: program.checker, sourceOf: program.sourceOf });

@@ -35,6 +35,15 @@ export interface Judge {
   typeParam(old: Contract, index: number, part: "constraint" | "default"): Relation | undefined;
   /** a member gone from its parent's own members that the new parent still has (inherited through `extends`): its type, old vs new */
   inherited?(old: Contract): Relation | undefined;
+  /** a changed value or type: what else the checker found (members readers lose, whether writers still fit) */
+  detail?(old: Contract): ValueDetail | undefined;
+}
+
+export interface ValueDetail {
+  /** members the old type had that the new one lacks (what readers lose), sorted */
+  missingMembers?: string[];
+  /** every old value is still a new value: writers of a property are not broken */
+  acceptsOldValues?: boolean;
 }
 
 type Rule = "argument" | "reader";
@@ -55,7 +64,7 @@ const RESERVED_LINES = 2; // imports of other modules; the two sides as namespac
 const PLACEHOLDER_FILE = "/gatehouse/placeholders.ts";
 const UNRESOLVED = new Set([2304, 2552, 2503, 2583, 2582]);
 
-export const NO_JUDGE: Judge = { call: () => undefined, value: () => undefined, typeParam: () => undefined, inherited: () => undefined };
+export const NO_JUDGE: Judge = { call: () => undefined, value: () => undefined, typeParam: () => undefined, inherited: () => undefined, detail: () => undefined };
 
 export interface JudgeOptions {
   /**
@@ -103,6 +112,8 @@ export function createJudge(before: Contract[], after: Contract[], options: Judg
     value: (old) => real.value(old) ?? fallback().value(old),
     typeParam: (old, i, part) => real.typeParam(old, i, part) ?? fallback().typeParam(old, i, part),
     inherited: (old) => real.inherited?.(old),
+    // The detail belongs to whichever judge gave the value's answer.
+    detail: (old) => (real.value(old) !== undefined ? real.detail?.(old) : fallback().detail?.(old)),
   };
 }
 
@@ -148,9 +159,12 @@ function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Con
   const questions: Question[] = [];
   const questionText = new Map<string, string>();
   const questionModules = [...new Set(pairs.map(([, fresh]) => fresh.symbol.module))].sort();
+  const respelled = new Map<string, [number, number]>();
   for (const module of questionModules) {
     const base = rendered.new.get(module)!;
-    questionText.set(module, writeQuestions(module, pairs, sides, base.lines.length + RESERVED_LINES, questions, (t) => t));
+    const first = base.lines.length + RESERVED_LINES;
+    const text = writeQuestions(module, pairs, sides, first, questions, (t) => t);
+    questionText.set(module, text + writeRespellings(module, pairs, sides, first + text.split("\n").length - 1, respelled, (t) => t));
   }
 
   // Imports and placeholders for the names the declarations cannot resolve, in up to three passes.
@@ -229,10 +243,27 @@ function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Con
 
   const calls = new Map<string, CallVerdict>();
   const values = new Map<string, Relation>();
+  const details = new Map<string, ValueDetail>();
   for (const q of questions) {
     if (isBroken("old", q.old) || isBroken("new", q.fresh) || q.declLines.some((l) => questionErrors.has(l))) continue;
-    answerQuestion(q, program.getSourceFile(pathOf("new", q.module))!, checker, calls, values);
+    answerQuestion(q, program.getSourceFile(pathOf("new", q.module))!, checker, calls, values, details);
   }
+
+  // Positions whose old text reads as the same type in the new module's scope did not change.
+  const positions = new Map<string, Relation>();
+  const positionDetails = new Map<string, ValueDetail>();
+  for (const [key, lines] of respelled) {
+    const [id] = key.split("\0") as [string];
+    const fresh = after.find((c) => contractId(c) === id);
+    if (!fresh || isBroken("new", fresh) || lines.some((l) => questionErrors.has(l))) continue;
+    const source = program.getSourceFile(pathOf("new", fresh.symbol.module));
+    const [o, n] = source ? lines.map((l) => aliasTypeAt(source, l, checker)) : [];
+    if (!o || !n) continue;
+    const relation = relate(checker, o, n, /\0p\d+$/.test(key) ? "argument" : "reader");
+    positions.set(key, relation);
+    if (key.endsWith("\0value")) positionDetails.set(id, relation === "same" ? {} : valueDetail(checker, o, n));
+  }
+  applyRespellings(pairs, positions, positionDetails, calls, values, details);
 
   const typeParamNode = (side: "old" | "new", c: Contract, i: number) => {
     if (isBroken(side, c)) return undefined;
@@ -245,6 +276,7 @@ function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Con
   const newOf = (old: Contract) => newById(after, old);
   return {
     inherited: () => undefined,
+    detail: (old) => details.get(contractId(old)),
     call: (old) => calls.get(contractId(old)),
     value: (old) => values.get(contractId(old)),
     typeParam: (old, i, part) => {
@@ -316,6 +348,134 @@ function newById(after: Contract[], old: Contract): Contract | undefined {
 
 const MEMBER_KINDS: ReadonlySet<string> = new Set(["method", "property"]);
 
+/** Top-level type aliases of a module whose text (or type parameters) changed, or that are new. */
+export function changedAliases(module: string, sides: { old: Map<string, Contract[]>; new: Map<string, Contract[]> }): Set<string> {
+  const oldTop = new Map((sides.old.get(module) ?? []).filter((c) => parentOf(c.symbol.name) === undefined).map((c) => [c.symbol.name, c]));
+  return new Set(
+    (sides.new.get(module) ?? [])
+      .filter((c) => c.kind === "type" && parentOf(c.symbol.name) === undefined)
+      .filter((c) => {
+        const o = oldTop.get(c.symbol.name);
+        return !o || o.type !== c.type || JSON.stringify(o.typeParams ?? []) !== JSON.stringify(c.typeParams ?? []);
+      })
+      .map((c) => localName(c.symbol.name)),
+  );
+}
+
+/**
+ * The old type text of each changed position read in the new version's scope, beside the new
+ * text (`type __rN_o = …; type __rN_n = …;`, from `firstLine`): when the two are the same type the
+ * position did not change; a change of a type it names is that type's own change (reported on its
+ * members), not one of every position that names it. A position that names a changed type alias
+ * is left to the cross-version question (the alias itself is only RISKY). `inScope` makes a text
+ * resolve where the lines are written.
+ */
+export function writeRespellings(module: string, pairs: [Contract, Contract][], sides: { old: Map<string, Contract[]>; new: Map<string, Contract[]> }, firstLine: number, out: Map<string, [number, number]>, inScope: (type: string) => string): string {
+  const aliases = changedAliases(module, sides);
+  let text = "";
+  let line = firstLine;
+  for (const [old, fresh] of pairs.filter(([, f]) => f.symbol.module === module)) {
+    const positions: [string, string | undefined, string | undefined][] = [];
+    const callable = CALLABLE_KINDS.has(old.kind) && CALLABLE_KINDS.has(fresh.kind);
+    if (callable) {
+      if (old.overloads?.length || fresh.overloads?.length) continue;
+      // An optional parameter takes undefined whether its text says so or not.
+      const optional = (t: string | undefined, required: boolean | undefined) => (t === undefined || required !== false ? t : `(${t}) | undefined`);
+      old.params.forEach((p, i) => positions.push([`p${i}`, optional(p.type, p.required || fresh.params[i]?.required), optional(fresh.params[i]?.type, p.required || fresh.params[i]?.required)]));
+      positions.push(["r", old.returns.type, fresh.returns.type]);
+    } else {
+      positions.push(["value", old.type, fresh.type]);
+    }
+    // A callable's own type parameters are inferred at each call: the call probe decides those.
+    // Those of a type (and of a member's parent) become the same opaque argument on both sides.
+    const own = callable ? new Set([...(old.typeParams ?? []), ...(fresh.typeParams ?? [])].map((p) => p.name)) : new Set<string>();
+    const opaque = opaqueTypeParams(old, sides.old.get(module) ?? [], inScope);
+    const skip = new Set([...aliases, ...own]);
+    for (const [key, rawA, rawB] of positions) {
+      const a = rawA === undefined ? undefined : substitute(rawA, opaque);
+      const b = rawB === undefined ? undefined : substitute(rawB, opaque);
+      if (a === undefined || b === undefined || rawA === rawB || namesAny(a, skip) || namesAny(b, skip)) continue;
+      text += `type __r${line}_o = ${inScope(a)};\ntype __r${line}_n = ${inScope(b)};\n`;
+      out.set(`${contractId(old)}\0${key}`, [line, line + 1]);
+      line += 2;
+    }
+  }
+  return text;
+}
+
+/** The respelled positions' answers, over the cross-version ones: values, and each call's parameters and return. */
+export function applyRespellings(pairs: [Contract, Contract][], positions: Map<string, Relation>, positionDetails: Map<string, ValueDetail>, calls: Map<string, CallVerdict>, values: Map<string, Relation>, details: Map<string, ValueDetail> = new Map()): void {
+  for (const [old, fresh] of pairs) {
+    const id = contractId(old);
+    const value = positions.get(`${id}\0value`);
+    if (value) {
+      values.set(id, value);
+      details.set(id, positionDetails.get(id) ?? {});
+    }
+    if (!CALLABLE_KINDS.has(old.kind)) continue;
+    const verdict = calls.get(id);
+    if (verdict) {
+      verdict.params = verdict.params.map((r, i) => positions.get(`${id}\0p${i}`) ?? r);
+      verdict.returns = positions.get(`${id}\0r`) ?? verdict.returns;
+    } else if (!old.overloads?.length && !fresh.overloads?.length && JSON.stringify(old.typeParams ?? []) === JSON.stringify(fresh.typeParams ?? [])) {
+      // No call probe answered: the positions that could be read decide, the others stay with syntax.
+      const params = old.params.map((p, i) => (p.type === fresh.params[i]?.type ? "same" : positions.get(`${id}\0p${i}`)));
+      const returns = old.returns.type === fresh.returns.type ? "same" : positions.get(`${id}\0r`);
+      if (params.every((r) => r !== undefined) && returns !== undefined) calls.set(id, { params, returns });
+    }
+  }
+}
+
+/** The type parameters in scope of a type or member (its own unless callable, its parents'), each as an opaque marker within its constraint. */
+function opaqueTypeParams(c: Contract, sameSide: Contract[], inScope: (type: string) => string): Map<string, string> {
+  const byName = new Map(sameSide.map((x) => [x.symbol.name, x]));
+  const out = new Map<string, string>();
+  let i = 0;
+  for (let name: string | undefined = c.symbol.name; name !== undefined; name = parentOf(name)) {
+    const node = name === c.symbol.name ? c : byName.get(name);
+    if (!node || (node === c && CALLABLE_KINDS.has(c.kind))) continue;
+    for (const p of node.typeParams ?? []) if (!out.has(p.name)) out.set(p.name, p.constraint ? `((${inScope(p.constraint)}) & __GatehouseMarker${i++ % 8})` : `__GatehouseMarker${i++ % 8}`);
+  }
+  return out;
+}
+
+/** A type text with the named type references replaced (type parameters by their opaque markers). */
+function substitute(type: string, replacements: Map<string, string>): string {
+  if (replacements.size === 0) return type;
+  const source = ts.createSourceFile("/q.ts", `type __q = ${type};`, ts.ScriptTarget.Latest, true);
+  const edits: [number, number, string][] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isTypeReferenceNode(node) && ts.isIdentifier(node.typeName) && !node.typeArguments && replacements.has(node.typeName.text)) {
+      edits.push([node.getStart(source), node.end, replacements.get(node.typeName.text)!]);
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  let text = source.text;
+  for (const [start, end, by] of edits.sort((x, y) => y[0] - x[0])) text = text.slice(0, start) + by + text.slice(end);
+  return text.slice("type __q = ".length, -1);
+}
+
+/** Does a type text reference one of `names` (as the head of a type reference or `typeof`)? */
+export function namesAny(type: string, names: Set<string>): boolean {
+  if (names.size === 0) return false;
+  const source = ts.createSourceFile("/q.ts", `type __q = ${type};`, ts.ScriptTarget.Latest, true);
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    let name: ts.EntityName | ts.Expression | undefined;
+    if (ts.isTypeReferenceNode(node)) name = node.typeName;
+    else if (ts.isTypeQueryNode(node)) name = node.exprName;
+    else if (ts.isExpressionWithTypeArguments(node)) name = node.expression;
+    while (name && (ts.isQualifiedName(name) || ts.isPropertyAccessExpression(name))) name = ts.isQualifiedName(name) ? name.left : name.expression;
+    if (name && ts.isIdentifier(name) && names.has(name.text)) found = true;
+    else ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
 /**
  * How to name a contract inside the question scope: its callee type (callables) and its type as a
  * value (what its users hold: a function's or class's `typeof`, a member's type, an alias's type).
@@ -375,7 +535,7 @@ export function reference(side: string, c: Contract, sameSide: Contract[], oldNa
  * Answers one question from its probe lines in `source`: a call's parameters and return, or a
  * value's type; a probe the checker cannot resolve leaves the question unanswered.
  */
-export function answerQuestion(q: Question, source: ts.SourceFile, checker: ts.TypeChecker, calls: Map<string, CallVerdict>, values: Map<string, Relation>): void {
+export function answerQuestion(q: Question, source: ts.SourceFile, checker: ts.TypeChecker, calls: Map<string, CallVerdict>, values: Map<string, Relation>, details: Map<string, ValueDetail> = new Map()): void {
   if (q.kind === "call") {
     const [oldSig, newSig] = q.probeLines.map((l) => resolvedAt(source, l, checker));
     if (!oldSig || !newSig) return;
@@ -385,8 +545,24 @@ export function answerQuestion(q: Question, source: ts.SourceFile, checker: ts.T
     calls.set(q.id, { params, returns: relate(checker, checker.getReturnTypeOfSignature(oldSig), checker.getReturnTypeOfSignature(newSig), "reader") });
   } else if (q.declLines.length === 2) {
     const [o, n] = q.declLines.map((l) => aliasTypeAt(source, l, checker));
-    if (o && n) values.set(q.id, relate(checker, o, n, "reader"));
+    if (!o || !n) return;
+    const relation = relate(checker, o, n, "reader");
+    values.set(q.id, relation);
+    if (relation !== "same") details.set(q.id, valueDetail(checker, o, n));
   }
+}
+
+/** The members readers lose, and whether writers of old values still fit (the argument rule: a new `any` accepts them). */
+export function valueDetail(checker: ts.TypeChecker, old: ts.Type, fresh: ts.Type): ValueDetail {
+  const lost = missingMembers(checker, old, fresh);
+  return { ...(lost.length > 0 ? { missingMembers: lost } : {}), acceptsOldValues: assignable(checker, old, fresh, "argument") };
+}
+
+/** Property names of `old` (as readers see it) that `fresh` lacks: `chalk.keyword` gone from the default export's type. */
+export function missingMembers(checker: ts.TypeChecker, old: ts.Type, fresh: ts.Type): string[] {
+  const names = (t: ts.Type) => new Set(checker.getPropertiesOfType(checker.getApparentType(t)).map((p) => p.name).filter((n) => !n.startsWith("__")));
+  const now = names(fresh);
+  return [...names(old)].filter((n) => !now.has(n)).sort();
 }
 
 export function relate(checker: ts.TypeChecker, old: ts.Type, fresh: ts.Type, rule: Rule): Relation {

@@ -9,7 +9,8 @@ import { posix } from "node:path";
 import ts from "typescript";
 import { CALLABLE_KINDS, contractId, type Contract } from "../model.js";
 import { localName, parentOf } from "./declarations.js";
-import { aliasTypeAt, answerQuestion, type CallVerdict, type Judge, NO_JUDGE, type Question, reference, relate, type Relation, writeQuestions } from "./judge.js";
+import { packageEntryPoints } from "./entrypoints.js";
+import { aliasTypeAt, answerQuestion, type CallVerdict, type Judge, NO_JUDGE, type Question, reference, relate, type Relation, valueDetail, type ValueDetail, writeQuestions } from "./judge.js";
 import { JUDGE_OPTIONS, virtualProgram } from "./program.js";
 
 const SOURCE_OPTIONS: ts.CompilerOptions = { ...JUDGE_OPTIONS, allowJs: true, checkJs: false, esModuleInterop: true, skipLibCheck: false, maxNodeModuleJsDepth: 0 };
@@ -97,6 +98,13 @@ function specifier(root: string, module: string): string {
   return path.replace(/\.tsx?$/, ".js").replace(/\.mts$/, ".mjs").replace(/\.cts$/, ".cjs");
 }
 
+/** A contract module → the file of `root` to import: a public path's entry file, else the module itself. */
+function entryFiles(root: string): (module: string) => string {
+  const byKey = new Map<string, string>();
+  for (const [file, keys] of packageEntryPoints(root)?.keys ?? []) for (const key of keys) byKey.set(key, file);
+  return (module) => byKey.get(module) ?? module;
+}
+
 export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [Contract, Contract][], orphans: Contract[], roots: { old: string; new: string }): Judge {
   const bySide = (contracts: Contract[]) => {
     const map = new Map<string, Contract[]>();
@@ -106,31 +114,23 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
   const sides = { old: bySide(before), new: bySide(after) };
   const modules = [...new Set([...pairs.map(([, f]) => f.symbol.module), ...orphans.map((c) => c.symbol.module)])].filter((m) => sides.old.has(m) && sides.new.has(m)).sort();
   if (modules.length === 0) return NO_JUDGE;
+  // Contracts of package.json entries are keyed by public path (`pkg/sub`): each side's own file.
+  const entryFile = { old: entryFiles(roots.old), new: entryFiles(roots.new) };
   const files = new Map<string, string>();
   const questions: Question[] = [];
   const orphanQuestions = new Map<string, { file: string; lines: [number, number] }>();
+  const orphanRespelled = new Map<string, { file: string; lines: [number, number] }>();
   const fileOf = new Map<string, string>();
   const respelled = new Map<string, { file: string; lines: [number, number] }>();
   modules.forEach((module, i) => {
     const file = `/gatehouse/q/m${i}.ts`;
     fileOf.set(module, file);
     const newNames = new Set((sides.new.get(module) ?? []).filter((c) => parentOf(c.symbol.name) === undefined && c.symbol.name !== "default").map((c) => localName(c.symbol.name)));
-    let text = `import * as __gatehouse_old from ${JSON.stringify(specifier(roots.old, module))}; import * as __gatehouse_new from ${JSON.stringify(specifier(roots.new, module))};\n`;
+    let text = `import * as __gatehouse_old from ${JSON.stringify(specifier(roots.old, entryFile.old(module)))}; import * as __gatehouse_new from ${JSON.stringify(specifier(roots.new, entryFile.new(module)))};\n`;
     text += writeQuestions(module, pairs, sides, 1, questions, (t) => qualify(t, newNames));
     let line = text.split("\n").length - 1;
     const oldSide = sides.old.get(module) ?? [];
     const oldNames = new Map(oldSide.map((x) => [x.symbol.name, x]));
-    for (const orphan of orphans.filter((c) => c.symbol.module === module)) {
-      const ref = reference("__gatehouse_old", orphan, oldSide, oldNames, (t) => qualify(t, newNames));
-      if (!ref?.value) continue;
-      const strip = (t: string) => (orphan.optional ? `Exclude<${t}, undefined>` : t);
-      text += `type __o${line}_o = ${strip(ref.value)};\ntype __o${line}_n = ${strip(ref.value.split("__gatehouse_old.").join("__gatehouse_new."))};\n`;
-      orphanQuestions.set(contractId(orphan), { file, lines: [line, line + 1] });
-      line += 2;
-    }
-    // The old type text read in the new version's scope, beside the new text: when the two are the
-    // same type the position did not change; a change of a type it names is that type's own change
-    // (reported on its members), not one of every position that names it.
     const inNew = (t: string) => qualify(t, newNames);
     const oldTop = new Map((sides.old.get(module) ?? []).filter((c) => parentOf(c.symbol.name) === undefined).map((c) => [c.symbol.name, c]));
     const changedAliases = new Set(
@@ -139,6 +139,25 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
         .filter((c) => { const o = oldTop.get(c.symbol.name); return !o || o.type !== c.type || JSON.stringify(o.typeParams ?? []) !== JSON.stringify(c.typeParams ?? []); })
         .map((c) => localName(c.symbol.name)),
     );
+    const namesChangedAlias = (t: string) => namesIn(t, changedAliases).heads.length > 0;
+    for (const orphan of orphans.filter((c) => c.symbol.module === module)) {
+      const ref = reference("__gatehouse_old", orphan, oldSide, oldNames, (t) => qualify(t, newNames));
+      if (!ref?.value) continue;
+      const strip = (t: string) => (orphan.optional ? `Exclude<${t}, undefined>` : t);
+      text += `type __o${line}_o = ${strip(ref.value)};\ntype __o${line}_n = ${strip(ref.value.split("__gatehouse_old.").join("__gatehouse_new."))};\n`;
+      orphanQuestions.set(contractId(orphan), { file, lines: [line, line + 1] });
+      line += 2;
+      // Its old declared type read in the new scope, beside the inherited one: `hooks?: Hooks` moved
+      // to a base is no change though Hooks itself changed (that is Hooks's own change).
+      if (orphan.type !== undefined && !namesChangedAlias(orphan.type)) {
+        text += `type __o${line}_r = ${strip(inNew(orphan.type))};\n`;
+        orphanRespelled.set(contractId(orphan), { file, lines: [line, line - 1] });
+        line += 1;
+      }
+    }
+    // The old type text read in the new version's scope, beside the new text: when the two are the
+    // same type the position did not change; a change of a type it names is that type's own change
+    // (reported on its members), not one of every position that names it.
     for (const [old, fresh] of pairs.filter(([, f]) => f.symbol.module === module)) {
       const positions: [string, string | undefined, string | undefined][] = [];
       if (CALLABLE_KINDS.has(old.kind) && CALLABLE_KINDS.has(fresh.kind)) {
@@ -202,23 +221,31 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
 
   const calls = new Map<string, CallVerdict>();
   const values = new Map<string, Relation>();
+  const details = new Map<string, ValueDetail>();
   for (const q of questions) {
     const file = fileOf.get(q.module)!;
     if (!answerable(file, q.declLines)) continue;
-    answerQuestion(q, program.getSourceFile(file)!, checker, calls, values);
+    answerQuestion(q, program.getSourceFile(file)!, checker, calls, values, details);
   }
   // Each position's relation with the old text read in the new scope, where it could be read.
   const positions = new Map<string, Relation>();
+  const positionDetails = new Map<string, ValueDetail>();
   for (const [key, { file, lines }] of respelled) {
     if (!answerable(file, lines)) continue;
     const source = program.getSourceFile(file)!;
     const [o, n] = lines.map((l) => aliasTypeAt(source, l, checker));
-    if (o && n) positions.set(key, relate(checker, o, n, /\0p\d+$/.test(key) ? "argument" : "reader"));
+    if (!o || !n) continue;
+    const relation = relate(checker, o, n, /\0p\d+$/.test(key) ? "argument" : "reader");
+    positions.set(key, relation);
+    if (key.endsWith("\0value")) positionDetails.set(key.slice(0, -"\0value".length), relation === "same" ? {} : valueDetail(checker, o, n));
   }
   for (const [old, fresh] of pairs) {
     const id = contractId(old);
     const value = positions.get(`${id}\0value`);
-    if (value) values.set(id, value);
+    if (value) {
+      values.set(id, value);
+      details.set(id, positionDetails.get(id) ?? {});
+    }
     if (!CALLABLE_KINDS.has(old.kind)) continue;
     const verdict = calls.get(id);
     if (verdict) {
@@ -233,6 +260,15 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
   }
   const inherited = new Map<string, Relation>();
   for (const [id, { file, lines }] of orphanQuestions) {
+    const respelled = orphanRespelled.get(id);
+    if (respelled && answerable(file, respelled.lines)) {
+      const source = program.getSourceFile(file)!;
+      const [o, n] = respelled.lines.map((l) => aliasTypeAt(source, l, checker));
+      if (o && n) {
+        inherited.set(id, relate(checker, o, n, "reader"));
+        continue;
+      }
+    }
     if (!answerable(file, lines)) continue;
     const source = program.getSourceFile(file)!;
     const [o, n] = lines.map((l) => aliasTypeAt(source, l, checker));
@@ -262,6 +298,7 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
     call: (old) => calls.get(contractId(old)),
     value: (old) => values.get(contractId(old)),
     inherited: (old) => inherited.get(contractId(old)),
+    detail: (old) => details.get(contractId(old)),
     typeParam: (old, i, part) => {
       const fresh = newById.get(contractId(old));
       if (!fresh || !modules.includes(old.symbol.module)) return undefined;

@@ -25,6 +25,8 @@ export interface SyntaxOptions {
   sourceOf?: (file: string) => ts.SourceFile | undefined;
   /** public entry modules (relative paths); default: every module no other module re-exports */
   entries?: string[];
+  /** entry module → its public paths (package.json): the contracts' module instead of the file */
+  entryKeys?: Map<string, string[]>;
 }
 
 interface Resolver {
@@ -142,18 +144,21 @@ export function extractSyntax(root: string, files: string[], options: SyntaxOpti
   for (const file of entries) {
     const info = load(file);
     if (!info) continue;
+    const modules = options.entryKeys?.get(file) ?? [file];
     for (const name of exportedNames(info, resolver, new Set())) {
       for (const template of resolveExport(info, name, resolver, new Set()) ?? []) {
-        // A template is usually published once: then it becomes the contract, without a copy (its
-        // name relative to the export is kept for a second entry that reaches it).
-        const relative = published.get(template) ?? template.symbol.name;
-        const symbol = { name: name + relative, module: file };
-        const contract = published.has(template) ? { ...template, symbol } : Object.assign(template, { symbol });
-        published.set(template, relative);
-        // Lines point into the module that declares the symbol; a re-export has none of its own.
-        const pos = lines.get(template);
-        if (pos !== undefined && info.own.has(template)) DECLARED_LINE.setPosition(contract, info.text, pos);
-        contracts.push(contract);
+        for (const module of modules) {
+          // A template is usually published once: then it becomes the contract, without a copy
+          // (its name relative to the export is kept for a second entry that reaches it).
+          const relative = published.get(template) ?? template.symbol.name;
+          const symbol = { name: name + relative, module };
+          const contract = published.has(template) ? { ...template, symbol } : Object.assign(template, { symbol });
+          published.set(template, relative);
+          // Lines point into the module that declares the symbol; a re-export has none of its own.
+          const pos = lines.get(template);
+          if (pos !== undefined && info.own.has(template)) DECLARED_LINE.setPosition(contract, info.text, pos, file);
+          contracts.push(contract);
+        }
       }
     }
   }

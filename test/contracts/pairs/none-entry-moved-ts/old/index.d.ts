@@ -1,0 +1,2 @@
+export declare function keep(x: string): string;
+export declare const VERSION: string;

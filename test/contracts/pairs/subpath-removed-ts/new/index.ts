@@ -1,0 +1,3 @@
+export function keep(x: string): string {
+  return x;
+}

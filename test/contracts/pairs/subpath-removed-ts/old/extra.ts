@@ -1,0 +1,3 @@
+export function extra(): number {
+  return 1;
+}
