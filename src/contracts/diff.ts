@@ -249,7 +249,7 @@ function compareContract(old: Contract, fresh: Contract, judge: Judge | undefine
   const newSigs = fresh.overloads ?? [fresh];
   if (old.language !== "python") out.push(...compareTypeParams(old, fresh, judge));
   if (!CALLABLE_KINDS.has(old.kind)) {
-    if (old.language !== "python") out.push(...compareTsValue(old, fresh, judge));
+    out.push(...(old.language === "python" ? comparePythonValue(old, fresh) : compareTsValue(old, fresh, judge)));
   } else if (oldSigs.length > 1 || newSigs.length > 1) {
     const key = (s: ContractSignature) => JSON.stringify([s.params.map((p) => [p.type ?? "", p.required, p.rest ?? false]), s.returns.type ?? ""]);
     const newKeys = new Set(newSigs.map(key));
@@ -476,8 +476,11 @@ function comparePythonParams(old: Contract, fresh: Contract): ContractChange[] {
   const key = (p: ContractParam) => (VARIADIC.has(p.kind ?? "") ? `*${p.kind}` : p.name);
   const newByName = new Map(fresh.params.map((p) => [key(p), p]));
   const oldByName = new Map(old.params.map((p) => [key(p), p]));
-  const oldPositional = old.params.filter((p) => POSITIONAL.has(p.kind ?? "")).map((p) => p.name);
   const newPositional = fresh.params.filter((p) => POSITIONAL.has(p.kind ?? "")).map((p) => p.name);
+  // Old positions counted without the removed parameters: a removal already breaks every caller
+  // that passed the ones after it by position (one finding, not one per shifted parameter), while
+  // an insertion shifts the old arguments that follow it (a move).
+  const oldPositional = old.params.filter((p) => POSITIONAL.has(p.kind ?? "") && newPositional.includes(p.name)).map((p) => p.name);
   for (const a of old.params) {
     const b = newByName.get(key(a));
     if (!b) {
@@ -533,6 +536,27 @@ function comparePythonReturns(old: Contract, fresh: Contract): ContractChange[] 
   if (newInOld) return [change("contracts/return-type-narrowed", old, `${id}: return type narrowed from ${a} to ${b}`, detail)];
   if (oldInNew) return [change("contracts/return-type-widened", old, `${id}: return type widened from ${a} to ${b}`, detail)];
   return [change("contracts/return-type-changed", old, `${id}: return type changed from ${a} to ${b}`, detail)];
+}
+
+/**
+ * Python properties, annotated attributes and enum members. Annotations are not enforced at run
+ * time, so a changed one is `annotation-changed` (RISKY) unless it is the same type respelled; an
+ * attribute that became read-only (a property that lost its setter, `Final`) or moved between
+ * class and instance (`ClassVar`) breaks code that uses it the old way.
+ */
+function comparePythonValue(old: Contract, fresh: Contract): ContractChange[] {
+  const id = contractId(old);
+  if (old.kind === "enum-member") {
+    return old.type !== undefined && fresh.type !== undefined && old.type !== fresh.type ? [change("contracts/enum-value-changed", old, `${id}: value changed from ${old.type} to ${fresh.type}`, { before: old.type, after: fresh.type })] : [];
+  }
+  const out: ContractChange[] = [];
+  if (!old.readonly && fresh.readonly) out.push(change("contracts/readonly-added", old, `${id} became read-only`));
+  if (Boolean(old.static) !== Boolean(fresh.static)) out.push(change("contracts/static-changed", old, `${id} ${fresh.static ? "became a class attribute (ClassVar)" : "is no longer a class attribute"}`));
+  const a = old.type ?? "";
+  const b = fresh.type ?? "";
+  const respelled = a !== "" && b !== "" && JSON.stringify(pythonUnion(a)) === JSON.stringify(pythonUnion(b));
+  if (a !== b && !respelled) out.push(change("contracts/annotation-changed", old, `${id}: annotation changed from ${a || "(none)"} to ${b || "(none)"}`, { before: a, after: b }));
+  return out;
 }
 
 const PEP585: Record<string, string> = { List: "list", Dict: "dict", Tuple: "tuple", Set: "set", FrozenSet: "frozenset", Type: "type", DefaultDict: "collections.defaultdict", Deque: "collections.deque" };
