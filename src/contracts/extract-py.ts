@@ -10,7 +10,7 @@
 import type { Node, Parser } from "web-tree-sitter";
 import { treeSitterParser } from "../core/tree-sitter.js";
 import { parseDocstringTags } from "./doctags.js";
-import { DECLARED_LINE, type Contract, type ContractParam, type ParamKind } from "./model.js";
+import { DECLARED_LINE, type Contract, type ContractParam, type ParamKind, type TypeParam } from "./model.js";
 import { readSourceFile } from "./files.js";
 import { isPrivateModule, publicContracts, type PythonModule, type RawImport } from "./py/exports.js";
 import { baseStyle, decoration, decoratorStyle, generatedParams, namedtupleParams, type Decoration, type FieldsStyle } from "./py/fields.js";
@@ -131,10 +131,36 @@ export function parsePythonModule(parser: Parser, module: string, text: string):
         }
       }
     }
+    markTypeVariables(defined, assignments);
     const dunderAll = readDunderAll(top);
     return { file: module, defined, imports, aliases, ...(dunderAll ? { dunderAll } : {}) };
   } finally {
     tree.delete();
+  }
+}
+
+/**
+ * The module's type variables (`F = t.TypeVar("F", bound=...)`, `ParamSpec`, `TypeVarTuple`) that
+ * a callable's annotations name become its `typeParams`: an annotation change that involves one is
+ * a generic relation only a type checker can decide (diff.ts).
+ */
+function markTypeVariables(contracts: Contract[], assignments: Node[]): void {
+  const variables: TypeParam[] = [];
+  for (const statement of assignments) {
+    const assignment = statement.namedChild(0);
+    const right = assignment?.type === "assignment" ? assignment.childForFieldName("right") : null;
+    const left = assignment?.childForFieldName("left");
+    if (right?.type !== "call" || left?.type !== "identifier") continue;
+    if (!/(?:^|\.)(?:TypeVar|ParamSpec|TypeVarTuple)$/.test(right.childForFieldName("function")?.text ?? "")) continue;
+    const bound = right.childForFieldName("arguments")?.namedChildren.find((a) => a?.type === "keyword_argument" && a.childForFieldName("name")?.text === "bound")?.childForFieldName("value");
+    variables.push({ name: left.text, ...(bound ? { constraint: normalise(bound.text) } : {}) });
+  }
+  if (variables.length === 0) return;
+  for (const contract of contracts) {
+    if (contract.kind !== "function" && contract.kind !== "method" && contract.kind !== "class") continue;
+    const annotations = [...contract.params.map((p) => p.type ?? ""), contract.returns.type ?? ""].join(" ");
+    const used = variables.filter((v) => new RegExp(`(^|[^\\w.])${v.name}([^\\w]|$)`).test(annotations));
+    if (used.length > 0) contract.typeParams = used;
   }
 }
 
@@ -295,7 +321,8 @@ function classContracts(module: string, name: string, cls: Node, overload: Set<s
       properties.set(property.symbol.name, property);
       continue;
     }
-    if (methodName === "__init__") {
+    if (methodName === "__init__" || (methodName === "__new__" && !init)) {
+      // `__new__` is the constructor of a class without `__init__` (typing_extensions.TypeVar).
       init = definition;
       initDecorators = decorators;
       continue;
@@ -370,6 +397,11 @@ function functionContract(module: string, name: string, kind: Contract["kind"], 
   let params = parameters(fn.childForFieldName("parameters"));
   // Bound methods: callers never pass self/cls (classmethods drop cls too).
   if (dropFirst && params.length > 0 && params[0]!.kind !== "var-positional" && params[0]!.kind !== "keyword-only") params = params.slice(1);
+  // PEP 484: leading parameters named `__x` are positional-only (the spelling before `/`).
+  for (const p of params) {
+    if (p.kind !== "positional-or-keyword" || !/^__(?!.*__$)/.test(p.name)) break;
+    p.kind = "positional-only";
+  }
   const returnType = fn.childForFieldName("return_type");
   const contract: Contract = {
     symbol: { name, module },
