@@ -20,6 +20,8 @@ interface Break {
   symbol: string;
   changelog: string;
   caller: string;
+  /** false: the changelog does not list it (a break found and confirmed by the caller only) */
+  listed?: false;
 }
 
 interface Pair {
@@ -30,6 +32,9 @@ interface Pair {
   old: string;
   new: string;
   bump: "major" | "minor" | "patch";
+  /** Debian packages (`binary=version`) the callers import besides the package itself */
+  oldDeps?: string[];
+  newDeps?: string[];
   breaks: Break[];
 }
 
@@ -77,10 +82,11 @@ function unpacked(binary: string, version: string): string {
   return dist;
 }
 
-/** Does `caller` run with python3 against the tree at `dist` (and nothing else from dist-packages)? */
-function runs(dist: string, caller: string): { ok: boolean; error: string } {
+/** Does `caller` run with python3 against the tree at `dist` and its dependencies (nothing else from dist-packages)? */
+function runs(dist: string, deps: string[], caller: string): { ok: boolean; error: string } {
+  const path = [dist, ...deps.map((d) => unpacked(d.split("=")[0]!, d.split("=")[1]!))].join(":");
   // -S: no site-packages, so the installed copy (if any) cannot stand in for the tree under test.
-  const result = spawnSync("python3", ["-S", "-c", caller], { env: { PATH: process.env.PATH ?? "", PYTHONPATH: dist, PYTHONDONTWRITEBYTECODE: "1" }, encoding: "utf8", timeout: 30_000 });
+  const result = spawnSync("python3", ["-S", "-c", caller], { env: { PATH: process.env.PATH ?? "", PYTHONPATH: path, PYTHONDONTWRITEBYTECODE: "1" }, encoding: "utf8", timeout: 30_000 });
   return { ok: result.status === 0, error: (result.stderr || "").trim().split("\n").pop() ?? "" };
 }
 
@@ -129,7 +135,7 @@ async function main(): Promise<void> {
     return;
   }
   console.log(`cache ${CACHE}; griffe ${GRIFFE.version}`);
-  const totals = { labelled: 0, confirmed: 0, ours: 0, theirs: 0, oursFalse: 0, theirsFalse: 0, minorPairs: 0, oursFalsePairs: 0, theirsFalsePairs: 0, packages: new Set<string>() };
+  const totals = { labelled: 0, confirmed: 0, ours: 0, theirs: 0, oursFalse: 0, theirsFalse: 0, minorPairs: 0, oursFalsePairs: 0, theirsFalsePairs: 0, unlisted: 0, packages: new Set<string>() };
   const skip = new Set((process.env.GATEHOUSE_CORPUS_SKIP ?? "").split(",").filter(Boolean));
   let unavailable = 0;
   for (const pair of corpus.pairs) {
@@ -147,14 +153,15 @@ async function main(): Promise<void> {
     }
     totals.packages.add(pair.module);
     const confirmed = pair.breaks.filter((b) => {
-      const before = runs(oldDist, b.caller);
-      const after = runs(newDist, b.caller);
+      const before = runs(oldDist, pair.oldDeps ?? [], b.caller);
+      const after = runs(newDist, pair.newDeps ?? [], b.caller);
       const ok = before.ok && !after.ok;
       if (!ok) console.log(`  unconfirmed label ${pair.module}#${b.symbol}: old ${before.ok ? "runs" : `fails (${before.error})`}, new ${after.ok ? "runs" : "fails"}`);
       return ok;
     });
     totals.labelled += pair.breaks.length;
     totals.confirmed += confirmed.length;
+    totals.unlisted += confirmed.filter((b) => b.listed === false).length;
     const started = performance.now();
     const before = await extractContracts(oldDist, { include: selection(oldDist, pair.module) });
     const after = await extractContracts(newDist, { include: selection(newDist, pair.module) });
@@ -184,7 +191,7 @@ async function main(): Promise<void> {
       for (const g of theirUnexplained.slice(0, VERBOSE ? undefined : 5)) console.log(`    unlabelled griffe ${g.kind} ${g.path}: ${g.explanation}`);
     }
   }
-  console.log(`\npackages ${totals.packages.size}, pairs ${corpus.pairs.length - unavailable - skip.size}; confirmed breaks ${totals.confirmed} of ${totals.labelled} labelled`);
+  console.log(`\npackages ${totals.packages.size}, pairs ${corpus.pairs.length - unavailable - skip.size}; confirmed breaks ${totals.confirmed} of ${totals.labelled} labelled (${totals.unlisted} not listed in the changelog)`);
   console.log(`recall: gatehouse ${totals.ours}/${totals.confirmed}, griffe ${totals.theirs}/${totals.confirmed}`);
   console.log(`minor/patch pairs ${totals.minorPairs}: gatehouse ${totals.oursFalse} unlabelled BREAKINGs in ${totals.oursFalsePairs} pairs; griffe ${totals.theirsFalse} unlabelled breakages in ${totals.theirsFalsePairs} pairs`);
   if (process.env.GATEHOUSE_PY_CORPUS_JSON) writeFileSync(process.env.GATEHOUSE_PY_CORPUS_JSON, JSON.stringify(totals, (_key, v) => (v instanceof Set ? [...v] : v), 2));

@@ -14,6 +14,7 @@ import { createHash } from "node:crypto";
 import canonicalizeModule from "canonicalize";
 import type { ChangeSeverity, Contract, ContractParam, ContractSignature } from "./model.js";
 import { CALLABLE_KINDS, contractId } from "./model.js";
+import { PYTHON_DEFINED_IN, PYTHON_DYNAMIC } from "./py/exports.js";
 import { parentOf } from "./ts/declarations.js";
 import { createJudge, type Judge } from "./ts/judge.js";
 
@@ -109,14 +110,21 @@ export function diffContracts(before: Contract[], after: Contract[], options: Di
     inherited.add(contractId(c));
     changes.push(...inheritedChange(c, relation));
   }
-  const removed = before.filter((c) => !newById.has(contractId(c)) && !inherited.has(contractId(c)));
   const added = after.filter((c) => !oldById.has(contractId(c)));
+  // Python: a definition its package now re-exports is listed under the package, yet its own
+  // module still defines it, so the old path works: no removal (the new path is an addition).
+  const stillDefined = new Set(added.filter((c) => c.language === "python" && PYTHON_DEFINED_IN.has(c)).map((c) => `${PYTHON_DEFINED_IN.get(c)}#${c.symbol.name}\0${signatureKey(c, false)}`));
+  const removed = before.filter((c) => !newById.has(contractId(c)) && !inherited.has(contractId(c)) && !stillDefined.has(`${c.symbol.module}#${c.symbol.name}\0${signatureKey(c, false)}`));
 
   // A removal and an addition with the same signature, unique on both sides, is one rename.
+  // Python: the members of a class now served by `__getattr__` are not renamed (nor reported).
+  const dynamicNow = new Set(after.filter((c) => PYTHON_DYNAMIC.has(c)).map(contractId));
+  const underDynamic = (c: Contract) => c.language === "python" && [...dynamicNow].some((id) => contractId(c).startsWith(`${id}.`));
   const addedByKey = groupBy(added, signatureKey);
   const removedByKey = groupBy(removed, signatureKey);
   const renamed = new Set<Contract>();
   for (const old of removed) {
+    if (underDynamic(old)) continue;
     const key = signatureKey(old);
     const candidates = addedByKey.get(key) ?? [];
     if (candidates.length !== 1 || removedByKey.get(key)!.length !== 1) continue;
@@ -237,6 +245,8 @@ const MEMBER_KINDS = new Set(["property", "method"]);
 
 function compareContract(old: Contract, fresh: Contract, judge: Judge | undefined): ContractChange[] {
   const id = contractId(old);
+  // A name a Python module still serves through `__getattr__` (a deprecated alias) is importable.
+  if (PYTHON_DYNAMIC.has(fresh)) return old.stability?.level === "deprecated" ? [] : [change("contracts/stability-downgraded", old, `${id}: now a deprecated name served by the module's __getattr__`, { before: old.stability?.level ?? "unspecified", after: "deprecated" })];
   if (old.kind !== fresh.kind) {
     // `interface X {…}` rewritten as `type X = {…}` is no change when the checker finds the same type.
     if (TYPE_KINDS.has(old.kind) && TYPE_KINDS.has(fresh.kind) && judge?.value(old) === "same") return [];
@@ -554,7 +564,8 @@ function comparePythonReturns(old: Contract, fresh: Contract): ContractChange[] 
   const oldMembers = pythonUnion(a, owner);
   const newMembers = pythonUnion(b, owner);
   if (JSON.stringify(oldMembers) === JSON.stringify(newMembers)) return [];
-  const variables = [...(old.typeParams ?? []), ...(fresh.typeParams ?? [])].map((v) => v.name);
+  // `AnyStr` is typing's own type variable.
+  const variables = [...(old.typeParams ?? []), ...(fresh.typeParams ?? [])].map((v) => v.name).concat("AnyStr");
   if (variables.some((v) => new RegExp(`(^|[^\\w.])${v}([^\\w]|$)`).test(`${a} ${b}`))) return annotation(" (a type variable: generic, decided by a type checker)");
   if (oldMembers.length === 1 && oldMembers[0] === "None") return annotation(" (the old result was None: no caller used it)");
   switch (pythonTypeRelation(oldMembers, newMembers)) {
@@ -650,7 +661,8 @@ export function pythonUnion(annotation: string, owner?: string): string[] {
   let text = annotation
     .replace(/\s+/g, "")
     .replace(/["']/g, "")
-    .replace(/\b(?:typing|typing_extensions|t|te|collections\.abc)\.(?=[A-Z])/g, "");
+    .replace(/\b(?:typing|typing_extensions|t|te|collections\.abc|cabc|abc|contextlib)\.(?=[A-Z])/g, "")
+    .replace(/\b(?:Abstract)?(Async)?ContextManager\b/g, "Abstract$1ContextManager");
   if (owner) text = text.replace(/\bSelf\b/g, owner);
   const out: string[] = [];
   for (const member of splitTopLevel(text, "|")) {

@@ -12,7 +12,7 @@ import { treeSitterParser } from "../core/tree-sitter.js";
 import { parseDocstringTags } from "./doctags.js";
 import { DECLARED_LINE, type Contract, type ContractParam, type ParamKind, type TypeParam } from "./model.js";
 import { readSourceFile } from "./files.js";
-import { isPrivateModule, publicContracts, type PythonModule, type RawImport } from "./py/exports.js";
+import { isPrivateModule, publicContracts, PYTHON_DYNAMIC, type PythonModule, type RawImport } from "./py/exports.js";
 import { baseStyle, decoration, decoratorStyle, generatedParams, namedtupleParams, type Decoration, type FieldsStyle } from "./py/fields.js";
 import { normalisePython as normalise } from "./py/text.js";
 
@@ -131,12 +131,34 @@ export function parsePythonModule(parser: Parser, module: string, text: string):
         }
       }
     }
+    for (const name of dynamicNames(top)) {
+      if (seen.has(name)) continue;
+      const placeholder = plainContract(module, name, "const", []);
+      placeholder.stability = { level: "deprecated" };
+      PYTHON_DYNAMIC.add(placeholder);
+      define(name, [placeholder]);
+    }
     markTypeVariables(defined, assignments);
     const dunderAll = readDunderAll(top);
     return { file: module, defined, imports, aliases, ...(dunderAll ? { dunderAll } : {}) };
   } finally {
     tree.delete();
   }
+}
+
+/** Names a module-level `def __getattr__(name)` answers (`name == "X"`, `name in ("X", "Y")`). */
+function dynamicNames(top: Node[]): string[] {
+  const hook = top.find((s) => s.type === "function_definition" && s.childForFieldName("name")?.text === "__getattr__");
+  const param = hook?.childForFieldName("parameters")?.namedChildren.find((p) => p?.type === "identifier" || p?.type === "typed_parameter");
+  const name = param?.type === "typed_parameter" ? param.namedChild(0)?.text : param?.text;
+  const body = hook?.childForFieldName("body")?.text;
+  if (!name || !body) return [];
+  const names = new Set<string>();
+  for (const m of body.matchAll(new RegExp(`\\b${name}\\s*(?:==\\s*["'](\\w+)["']|in\\s*[([{]([^)\\]}]*)[)\\]}])`, "g"))) {
+    if (m[1]) names.add(m[1]);
+    for (const s of (m[2] ?? "").matchAll(/["'](\w+)["']/g)) names.add(s[1]!);
+  }
+  return [...names];
 }
 
 /**

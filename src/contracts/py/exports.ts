@@ -29,6 +29,19 @@ export interface PythonModule {
   dunderAll?: Set<string>;
 }
 
+/**
+ * Where a contract listed under a re-exporting module is defined (`pkg/core.py` for
+ * `pkg/__init__.py#Command`). Kept beside the contract, not in it (a registry does not record it):
+ * a definition newly re-exported by its package is still importable from its own module.
+ */
+export const PYTHON_DEFINED_IN = new WeakMap<Contract, string>();
+
+/**
+ * Placeholders for names a module still serves through a module-level `__getattr__` (deprecated
+ * aliases: `if name == "BaseCommand": warnings.warn(...)`): importable, so not removed.
+ */
+export const PYTHON_DYNAMIC = new WeakSet<Contract>();
+
 /** `_compat.py`, `_impl/x.py`: private modules are not a public path (`__init__.py` and `__main__.py` are). */
 export function isPrivateModule(file: string): boolean {
   return file.split("/").some((part) => part.startsWith("_") && !/^__\w+__(\.py)?$/.test(part));
@@ -148,6 +161,8 @@ export function publicContracts(modules: PythonModule[]): Contract[] {
         continue;
       }
       const copy: Contract = { ...original, symbol: { module, name: name + original.symbol.name.slice(source.name.length) } };
+      PYTHON_DEFINED_IN.set(copy, source.module);
+      if (PYTHON_DYNAMIC.has(original)) PYTHON_DYNAMIC.add(copy);
       const line = DECLARED_LINE.get(original);
       if (line !== undefined && module === source.module) DECLARED_LINE.set(copy, line);
       out.push(copy);
