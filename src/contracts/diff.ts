@@ -14,7 +14,7 @@ import { createHash } from "node:crypto";
 import canonicalizeModule from "canonicalize";
 import type { ChangeSeverity, Contract, ContractParam, ContractSignature } from "./model.js";
 import { CALLABLE_KINDS, contractId } from "./model.js";
-import { PYTHON_DEFINED_IN, PYTHON_DYNAMIC } from "./py/exports.js";
+import { PYTHON_ALSO_AT, PYTHON_DYNAMIC } from "./py/exports.js";
 import { parentOf } from "./ts/declarations.js";
 import { createJudge, type Judge } from "./ts/judge.js";
 
@@ -111,10 +111,10 @@ export function diffContracts(before: Contract[], after: Contract[], options: Di
     changes.push(...inheritedChange(c, relation));
   }
   const added = after.filter((c) => !oldById.has(contractId(c)));
-  // Python: a definition its package now re-exports is listed under the package, yet its own
-  // module still defines it, so the old path works: no removal (the new path is an addition).
-  const stillDefined = new Set(added.filter((c) => c.language === "python" && PYTHON_DEFINED_IN.has(c)).map((c) => `${PYTHON_DEFINED_IN.get(c)}#${c.symbol.name}\0${signatureKey(c, false)}`));
-  const removed = before.filter((c) => !newById.has(contractId(c)) && !inherited.has(contractId(c)) && !stillDefined.has(`${c.symbol.module}#${c.symbol.name}\0${signatureKey(c, false)}`));
+  // Python: a definition now listed under another path (its package re-exports it, a new
+  // `__all__` leaves it out) but still bound at the old one is importable as before: no removal.
+  const stillBound = new Set(after.filter((c) => c.language === "python").flatMap((c) => (PYTHON_ALSO_AT.get(c) ?? []).map((at) => `${at}\0${signatureKey(c, false)}`)));
+  const removed = before.filter((c) => !newById.has(contractId(c)) && !inherited.has(contractId(c)) && !stillBound.has(`${contractId(c)}\0${signatureKey(c, false)}`));
 
   // A removal and an addition with the same signature, unique on both sides, is one rename.
   // Python: the members of a class now served by `__getattr__` are not renamed (nor reported).
@@ -566,7 +566,8 @@ function comparePythonReturns(old: Contract, fresh: Contract): ContractChange[] 
   if (JSON.stringify(oldMembers) === JSON.stringify(newMembers)) return [];
   // `AnyStr` is typing's own type variable.
   const variables = [...(old.typeParams ?? []), ...(fresh.typeParams ?? [])].map((v) => v.name).concat("AnyStr");
-  if (variables.some((v) => new RegExp(`(^|[^\\w.])${v}([^\\w]|$)`).test(`${a} ${b}`))) return annotation(" (a type variable: generic, decided by a type checker)");
+  const unqualified = `${a} ${b}`.replace(/\b(?:typing|typing_extensions|t|te)\.(?=AnyStr\b)/g, "");
+  if (variables.some((v) => new RegExp(`(^|[^\\w.])${v}([^\\w]|$)`).test(unqualified))) return annotation(" (a type variable: generic, decided by a type checker)");
   if (oldMembers.length === 1 && oldMembers[0] === "None") return annotation(" (the old result was None: no caller used it)");
   switch (pythonTypeRelation(oldMembers, newMembers)) {
     case "same":

@@ -30,11 +30,12 @@ export interface PythonModule {
 }
 
 /**
- * Where a contract listed under a re-exporting module is defined (`pkg/core.py` for
- * `pkg/__init__.py#Command`). Kept beside the contract, not in it (a registry does not record it):
- * a definition newly re-exported by its package is still importable from its own module.
+ * The other paths (`module#name`) a Python contract can still be imported from: its defining
+ * module when a package re-exports it, a module that binds it without listing it in `__all__`.
+ * Kept beside the contract, not in it (a registry does not record it): a definition newly
+ * re-exported by its package, or left out of a new `__all__`, is still importable from there.
  */
-export const PYTHON_DEFINED_IN = new WeakMap<Contract, string>();
+export const PYTHON_ALSO_AT = new WeakMap<Contract, string[]>();
 
 /**
  * Placeholders for names a module still serves through a module-level `__getattr__` (deprecated
@@ -153,15 +154,31 @@ export function publicContracts(modules: PythonModule[]): Contract[] {
     }
   }
 
+  // Every path a definition is bound at, public or not (`from pkg import Name` works either way).
+  const boundAt = new Map<string, string[]>();
+  for (const m of modules) {
+    if (isPrivateModule(m.file)) continue;
+    for (const name of new Set([...definedNames.get(m.file)!.keys(), ...bindings.get(m.file)!.keys()])) {
+      if (name.startsWith("_")) continue;
+      const source = resolve(m.file, name);
+      if (!source) continue;
+      const key = `${source.module}#${source.name}`;
+      boundAt.set(key, [...(boundAt.get(key) ?? []), `${m.file}#${name}`]);
+    }
+  }
+
   const out: Contract[] = [];
   for (const { module, name, source } of best.values()) {
+    const elsewhere = (boundAt.get(`${source.module}#${source.name}`) ?? []).filter((at) => at !== `${module}#${name}`);
     for (const original of definedNames.get(source.module)!.get(source.name)!) {
+      const suffix = original.symbol.name.slice(source.name.length);
       if (module === source.module && name === source.name) {
+        if (elsewhere.length > 0) PYTHON_ALSO_AT.set(original, elsewhere.map((at) => at + suffix));
         out.push(original);
         continue;
       }
-      const copy: Contract = { ...original, symbol: { module, name: name + original.symbol.name.slice(source.name.length) } };
-      PYTHON_DEFINED_IN.set(copy, source.module);
+      const copy: Contract = { ...original, symbol: { module, name: name + suffix } };
+      if (elsewhere.length > 0) PYTHON_ALSO_AT.set(copy, elsewhere.map((at) => at + suffix));
       if (PYTHON_DYNAMIC.has(original)) PYTHON_DYNAMIC.add(copy);
       const line = DECLARED_LINE.get(original);
       if (line !== undefined && module === source.module) DECLARED_LINE.set(copy, line);
