@@ -186,6 +186,7 @@ async function main(): Promise<void> {
     const minor = pair.bump !== "major";
     console.log(`${label.padEnd(52)} gatehouse: ${before.contracts.length}/${after.contracts.length} contracts, ${breaking.length} BREAKING, ${caught.length}/${confirmed.length} caught, ${minor ? unexplained.length : "-"} unlabelled, ${seconds.toFixed(2)} s | griffe: ${griffe ? `${griffe.length} breakages, ${theirCaught.length}/${confirmed.length} caught, ${minor ? theirUnexplained.length : "-"} unlabelled` : "failed"}`);
     for (const b of confirmed) if (!caught.includes(b)) console.log(`    missed by gatehouse: ${b.symbol} (${b.changelog})`);
+    if (griffe) for (const b of confirmed) if (!theirCaught.includes(b)) console.log(`    missed by griffe: ${b.symbol}`);
     if (minor || VERBOSE) {
       for (const c of unexplained.slice(0, VERBOSE ? undefined : 5)) console.log(`    unlabelled gatehouse BREAKING ${c.code} ${c.message}`);
       for (const g of theirUnexplained.slice(0, VERBOSE ? undefined : 5)) console.log(`    unlabelled griffe ${g.kind} ${g.path}: ${g.explanation}`);
