@@ -202,8 +202,10 @@ test("Python: __all__, _private, parameter kinds, docstring tags, methods, gitig
     );
     const { files, contracts } = await extractContracts(dir);
     assert.equal(files, ["svc.py"]);
-    assert.equal(contracts.map((c) => c.symbol.name), ["Mailer", "Mailer.parse", "Mailer.send", "conv"]);
-    const [mailer, parse, send, conv] = contracts;
+    assert.equal(contracts.map((c) => c.symbol.name), ["Mailer", "Mailer.host", "Mailer.parse", "Mailer.send", "conv"]);
+    const [mailer, host, parse, send, conv] = contracts;
+    // A property with a setter is a writable attribute, not a method.
+    assert.equal([host!.kind, host!.readonly], ["property", undefined]);
     assert.equal(conv!.params, [{ name: "x", required: true, kind: "positional-or-keyword" }]);
     assert.equal(mailer!.params.map((p) => [p.name, p.kind, p.required, p.type, p.default]), [["host", "positional-or-keyword", true, "str", undefined], ["port", "positional-or-keyword", false, "int", "25"]]);
     assert.equal(mailer!.owners, ["comms"]);
@@ -236,7 +238,7 @@ test("issue 20.3 (Python): overloads through typing aliases, private modules, re
     const after = await extractContracts(fresh);
     // The implementation is the contract (not the first stub), _compat.py is private, a
     // commented @property is no method.
-    assert.equal(before.contracts.map((c) => c.symbol.name), ["Box", "conv", "log"]);
+    assert.equal(before.contracts.map((c) => [c.symbol.name, c.kind]), [["Box", "class"], ["Box.size", "property"], ["conv", "function"], ["log", "function"]]);
     assert.equal(before.contracts.find((c) => c.symbol.name === "conv")!.params.map((p) => p.name), ["x"]);
     assert.equal(diffContracts(before.contracts, after.contracts).map((c) => [c.code, c.param]), [["contracts/param-optional-added", "strict"]]);
   } finally {

@@ -14,6 +14,7 @@ import { createHash } from "node:crypto";
 import canonicalizeModule from "canonicalize";
 import type { ChangeSeverity, Contract, ContractParam, ContractSignature } from "./model.js";
 import { CALLABLE_KINDS, contractId } from "./model.js";
+import { PYTHON_ALSO_AT, PYTHON_DYNAMIC } from "./py/exports.js";
 import { parentOf } from "./ts/declarations.js";
 import { createJudge, type Judge } from "./ts/judge.js";
 
@@ -109,14 +110,21 @@ export function diffContracts(before: Contract[], after: Contract[], options: Di
     inherited.add(contractId(c));
     changes.push(...inheritedChange(c, relation));
   }
-  const removed = before.filter((c) => !newById.has(contractId(c)) && !inherited.has(contractId(c)));
   const added = after.filter((c) => !oldById.has(contractId(c)));
+  // Python: a definition now listed under another path (its package re-exports it, a new
+  // `__all__` leaves it out) but still bound at the old one is importable as before: no removal.
+  const stillBound = new Set(after.filter((c) => c.language === "python").flatMap((c) => (PYTHON_ALSO_AT.get(c) ?? []).map((at) => `${at}\0${signatureKey(c, false)}`)));
+  const removed = before.filter((c) => !newById.has(contractId(c)) && !inherited.has(contractId(c)) && !stillBound.has(`${contractId(c)}\0${signatureKey(c, false)}`));
 
   // A removal and an addition with the same signature, unique on both sides, is one rename.
+  // Python: the members of a class now served by `__getattr__` are not renamed (nor reported).
+  const dynamicNow = new Set(after.filter((c) => PYTHON_DYNAMIC.has(c)).map(contractId));
+  const underDynamic = (c: Contract) => c.language === "python" && [...dynamicNow].some((id) => contractId(c).startsWith(`${id}.`));
   const addedByKey = groupBy(added, signatureKey);
   const removedByKey = groupBy(removed, signatureKey);
   const renamed = new Set<Contract>();
   for (const old of removed) {
+    if (underDynamic(old)) continue;
     const key = signatureKey(old);
     const candidates = addedByKey.get(key) ?? [];
     if (candidates.length !== 1 || removedByKey.get(key)!.length !== 1) continue;
@@ -237,6 +245,8 @@ const MEMBER_KINDS = new Set(["property", "method"]);
 
 function compareContract(old: Contract, fresh: Contract, judge: Judge | undefined): ContractChange[] {
   const id = contractId(old);
+  // A name a Python module still serves through `__getattr__` (a deprecated alias) is importable.
+  if (PYTHON_DYNAMIC.has(fresh)) return old.stability?.level === "deprecated" ? [] : [change("contracts/stability-downgraded", old, `${id}: now a deprecated name served by the module's __getattr__`, { before: old.stability?.level ?? "unspecified", after: "deprecated" })];
   if (old.kind !== fresh.kind) {
     // `interface X {…}` rewritten as `type X = {…}` is no change when the checker finds the same type.
     if (TYPE_KINDS.has(old.kind) && TYPE_KINDS.has(fresh.kind) && judge?.value(old) === "same") return [];
@@ -255,7 +265,7 @@ function compareContract(old: Contract, fresh: Contract, judge: Judge | undefine
   const newSigs = fresh.overloads ?? [fresh];
   if (old.language !== "python") out.push(...compareTypeParams(old, fresh, judge));
   if (!CALLABLE_KINDS.has(old.kind)) {
-    if (old.language !== "python") out.push(...compareTsValue(old, fresh, judge));
+    out.push(...(old.language === "python" ? comparePythonValue(old, fresh) : compareTsValue(old, fresh, judge)));
   } else if (oldSigs.length > 1 || newSigs.length > 1) {
     const key = (s: ContractSignature) => JSON.stringify([s.params.map((p) => [p.type ?? "", p.required, p.rest ?? false]), s.returns.type ?? ""]);
     const newKeys = new Set(newSigs.map(key));
@@ -487,22 +497,41 @@ const VARIADIC = new Set(["var-positional", "var-keyword"]);
 function comparePythonParams(old: Contract, fresh: Contract): ContractChange[] {
   const id = contractId(old);
   const out: ContractChange[] = [];
-  // `*args` and `**kwargs` are matched by kind: nobody passes them by name, so renaming one is no change.
+  // `*args` and `**kwargs` are matched by kind, the rest by name, and a positional-only parameter
+  // left over by its position among the positional-only ones: nobody passes those by name, so
+  // renaming one is no change.
+  const match = new Map<ContractParam, ContractParam>();
   const key = (p: ContractParam) => (VARIADIC.has(p.kind ?? "") ? `*${p.kind}` : p.name);
-  const newByName = new Map(fresh.params.map((p) => [key(p), p]));
-  const oldByName = new Map(old.params.map((p) => [key(p), p]));
-  const oldPositional = old.params.filter((p) => POSITIONAL.has(p.kind ?? "")).map((p) => p.name);
-  const newPositional = fresh.params.filter((p) => POSITIONAL.has(p.kind ?? "")).map((p) => p.name);
+  const newByKey = new Map(fresh.params.map((p) => [key(p), p]));
   for (const a of old.params) {
-    const b = newByName.get(key(a));
+    const b = newByKey.get(key(a));
+    if (b) match.set(a, b);
+  }
+  const matched = new Set(match.values());
+  const oldOnly = old.params.filter((p) => p.kind === "positional-only");
+  const newOnly = fresh.params.filter((p) => p.kind === "positional-only");
+  oldOnly.forEach((a, i) => {
+    const b = newOnly[i];
+    if (!match.has(a) && b && !matched.has(b)) {
+      match.set(a, b);
+      matched.add(b);
+    }
+  });
+  const newPositional = fresh.params.filter((p) => POSITIONAL.has(p.kind ?? ""));
+  // Old positions counted without the removed parameters: a removal already breaks every caller
+  // that passed the ones after it by position (one finding, not one per shifted parameter), while
+  // an insertion shifts the old arguments that follow it (a move).
+  const oldPositional = old.params.filter((p) => POSITIONAL.has(p.kind ?? "") && newPositional.includes(match.get(p)!));
+  for (const a of old.params) {
+    const b = match.get(a);
     if (!b) {
       out.push(change("contracts/param-removed", old, `${id}: parameter ${a.name} was removed`, { param: a.name }));
       continue;
     }
     if (a.kind !== b.kind && !relaxedKind(a.kind, b.kind)) {
       out.push(change("contracts/param-kind-changed", old, `${id}: parameter ${a.name} changed from ${a.kind} to ${b.kind}`, { param: a.name, before: a.kind ?? "", after: b.kind ?? "" }));
-    } else if (POSITIONAL.has(a.kind ?? "") && POSITIONAL.has(b.kind ?? "") && oldPositional.indexOf(a.name) !== newPositional.indexOf(a.name)) {
-      out.push(change("contracts/param-moved", old, `${id}: positional parameter ${a.name} moved from position ${oldPositional.indexOf(a.name)} to ${newPositional.indexOf(a.name)}`, { param: a.name }));
+    } else if (POSITIONAL.has(a.kind ?? "") && POSITIONAL.has(b.kind ?? "") && oldPositional.indexOf(a) !== newPositional.indexOf(b)) {
+      out.push(change("contracts/param-moved", old, `${id}: positional parameter ${a.name} moved from position ${oldPositional.indexOf(a)} to ${newPositional.indexOf(b)}`, { param: a.name }));
     }
     const variadic = a.kind === "var-positional" || a.kind === "var-keyword";
     if (!variadic && a.required && !b.required) out.push(change("contracts/param-became-optional", old, `${id}: parameter ${a.name} became optional`, { param: a.name }));
@@ -515,7 +544,7 @@ function comparePythonParams(old: Contract, fresh: Contract): ContractChange[] {
     }
   }
   for (const b of fresh.params) {
-    if (oldByName.has(key(b))) continue;
+    if (matched.has(b)) continue;
     const code = b.required ? "contracts/param-required-added" : "contracts/param-optional-added";
     out.push(change(code, old, `${id}: ${b.required ? "required" : "optional"} parameter ${b.name} was added`, { param: b.name }));
   }
@@ -529,8 +558,13 @@ function relaxedKind(before: string | undefined, after: string | undefined): boo
 
 /**
  * A changed return annotation breaks every caller that uses the result, unless the new type is the
- * same type respelled (`Optional[str]` ≡ `str | None`, `List[int]` ≡ `list[int]`) or a subtype of
- * the old one (a strict subset of its union members: RISKY, as a narrowed TS return is). Adding or
+ * same type respelled (`Optional[str]` ≡ `str | None`, `List[int]` ≡ `list[int]`, `"Env"` ≡ `Env`,
+ * `IO` ≡ `IO[Any]`, `Self` ≡ the enclosing class) or a subtype of the old one (RISKY, as a
+ * narrowed TS return is: a strict subset of its union members, a typing ABC's subtype such as
+ * `AsyncGenerator` for `AsyncIterator`, `int` for `float`, a parametrised generic for its bare
+ * form, anything for `Any`). Two changes are only `annotation-changed` (RISKY): one that involves
+ * a type variable of the callable (a generic relation only a type checker decides, e.g. `F` to
+ * `Callable[P, R]` in a decorator), and one from a `None` result (no caller used it). Adding or
  * removing the annotation changes no caller's type check (an unannotated result is `Any`).
  */
 function comparePythonReturns(old: Contract, fresh: Contract): ContractChange[] {
@@ -539,31 +573,123 @@ function comparePythonReturns(old: Contract, fresh: Contract): ContractChange[] 
   if (a === b) return [];
   const id = contractId(old);
   const detail = { param: "return", before: a, after: b };
-  if (!a || !b) return [change("contracts/annotation-changed", old, `${id}: return annotation changed from ${a || "(none)"} to ${b || "(none)"}`, detail)];
-  const oldMembers = new Set(pythonUnion(a));
-  const newMembers = new Set(pythonUnion(b));
-  const newInOld = [...newMembers].every((m) => oldMembers.has(m));
-  const oldInNew = [...oldMembers].every((m) => newMembers.has(m));
-  if (newInOld && oldInNew) return [];
-  if (newInOld) return [change("contracts/return-type-narrowed", old, `${id}: return type narrowed from ${a} to ${b}`, detail)];
-  if (oldInNew) return [change("contracts/return-type-widened", old, `${id}: return type widened from ${a} to ${b}`, detail)];
-  return [change("contracts/return-type-changed", old, `${id}: return type changed from ${a} to ${b}`, detail)];
+  const annotation = (why: string) => [change("contracts/annotation-changed", old, `${id}: return annotation changed from ${a || "(none)"} to ${b || "(none)"}${why}`, detail)];
+  if (!a || !b) return annotation("");
+  const owner = old.kind === "method" ? parentOf(old.symbol.name)?.split(".").pop() : undefined;
+  const oldMembers = pythonUnion(a, owner);
+  const newMembers = pythonUnion(b, owner);
+  if (JSON.stringify(oldMembers) === JSON.stringify(newMembers)) return [];
+  // `AnyStr` is typing's own type variable.
+  const variables = [...(old.typeParams ?? []), ...(fresh.typeParams ?? [])].map((v) => v.name).concat("AnyStr");
+  const unqualified = `${a} ${b}`.replace(/\b(?:typing|typing_extensions|t|te)\.(?=AnyStr\b)/g, "");
+  if (variables.some((v) => new RegExp(`(^|[^\\w.])${v}([^\\w]|$)`).test(unqualified))) return annotation(" (a type variable: generic, decided by a type checker)");
+  if (oldMembers.length === 1 && oldMembers[0] === "None") return annotation(" (the old result was None: no caller used it)");
+  switch (pythonTypeRelation(oldMembers, newMembers)) {
+    case "same":
+      return [];
+    case "narrowed":
+      return [change("contracts/return-type-narrowed", old, `${id}: return type narrowed from ${a} to ${b}`, detail)];
+    case "widened":
+      return [change("contracts/return-type-widened", old, `${id}: return type widened from ${a} to ${b}`, detail)];
+    default:
+      return [change("contracts/return-type-changed", old, `${id}: return type changed from ${a} to ${b}`, detail)];
+  }
+}
+
+/**
+ * Python properties, annotated attributes and enum members. Annotations are not enforced at run
+ * time, so a changed one is `annotation-changed` (RISKY) unless it is the same type respelled; an
+ * attribute that became read-only (a property that lost its setter, `Final`) or moved between
+ * class and instance (`ClassVar`) breaks code that uses it the old way.
+ */
+function comparePythonValue(old: Contract, fresh: Contract): ContractChange[] {
+  const id = contractId(old);
+  if (old.kind === "enum-member") {
+    return old.type !== undefined && fresh.type !== undefined && old.type !== fresh.type ? [change("contracts/enum-value-changed", old, `${id}: value changed from ${old.type} to ${fresh.type}`, { before: old.type, after: fresh.type })] : [];
+  }
+  const out: ContractChange[] = [];
+  if (!old.readonly && fresh.readonly) out.push(change("contracts/readonly-added", old, `${id} became read-only`));
+  if (Boolean(old.static) !== Boolean(fresh.static)) out.push(change("contracts/static-changed", old, `${id} ${fresh.static ? "became a class attribute (ClassVar)" : "is no longer a class attribute"}`));
+  const a = old.type ?? "";
+  const b = fresh.type ?? "";
+  const owner = old.kind === "property" ? parentOf(old.symbol.name)?.split(".").pop() : undefined;
+  const respelled = a !== "" && b !== "" && JSON.stringify(pythonUnion(a, owner)) === JSON.stringify(pythonUnion(b, owner));
+  if (a !== b && !respelled) out.push(change("contracts/annotation-changed", old, `${id}: annotation changed from ${a || "(none)"} to ${b || "(none)"}`, { before: a, after: b }));
+  return out;
 }
 
 const PEP585: Record<string, string> = { List: "list", Dict: "dict", Tuple: "tuple", Set: "set", FrozenSet: "frozenset", Type: "type", DefaultDict: "collections.defaultdict", Deque: "collections.deque" };
 
-/** The members of a Python annotation as a union, each in one spelling (typing aliases, Optional, Union, PEP 585 builtins, PEP 604 `|`). */
-export function pythonUnion(annotation: string): string[] {
-  const text = annotation.replace(/\s+/g, "").replace(/\b(?:typing|typing_extensions|t)\.(?=[A-Z])/g, "");
+/** Typing ABCs and builtins a head is a subtype of (PEP 484's numeric tower included). */
+const PYTHON_SUPERTYPES: Record<string, string[]> = {
+  Generator: ["Iterator", "Iterable"],
+  Iterator: ["Iterable"],
+  AsyncGenerator: ["AsyncIterator", "AsyncIterable"],
+  AsyncIterator: ["AsyncIterable"],
+  list: ["MutableSequence", "Sequence", "Collection", "Iterable", "Reversible"],
+  tuple: ["Sequence", "Collection", "Iterable"],
+  dict: ["MutableMapping", "Mapping", "Collection", "Iterable"],
+  set: ["MutableSet", "AbstractSet", "Collection", "Iterable"],
+  frozenset: ["AbstractSet", "Collection", "Iterable"],
+  MutableSequence: ["Sequence", "Collection", "Iterable"],
+  MutableMapping: ["Mapping", "Collection", "Iterable"],
+  Sequence: ["Collection", "Iterable", "Reversible"],
+  Mapping: ["Collection", "Iterable"],
+  Collection: ["Iterable"],
+  bool: ["int", "float", "complex"],
+  int: ["float", "complex"],
+  float: ["complex"],
+};
+
+/** Is the canonical member `x` a subtype of `y`? */
+function pythonSubtype(x: string, y: string): boolean {
+  if (x === y || y === "object" || y === "Any") return true;
+  const [xHead, xArgs] = genericParts(x);
+  const [yHead, yArgs] = genericParts(y);
+  const headOk = xHead === yHead || (PYTHON_SUPERTYPES[xHead] ?? []).includes(yHead);
+  if (!headOk) return false;
+  // A bare generic is its parametrised form with Any arguments; the first argument is the element type.
+  return yArgs === undefined || (xArgs !== undefined && splitTopLevel(xArgs, ",")[0] === splitTopLevel(yArgs, ",")[0]);
+}
+
+function genericParts(member: string): [head: string, args: string | undefined] {
+  const generic = /^([\w.]+)\[(.*)\]$/.exec(member);
+  return generic ? [generic[1]!, generic[2]!] : [member, undefined];
+}
+
+/** How the new union relates to the old one, member by member. */
+function pythonTypeRelation(oldMembers: string[], newMembers: string[]): TypeRelation {
+  const newInOld = newMembers.every((m) => oldMembers.some((o) => pythonSubtype(m, o)));
+  const oldInNew = oldMembers.every((o) => newMembers.some((m) => pythonSubtype(o, m)));
+  if (newInOld && oldInNew) return "same";
+  // A new `Any` result is used as anything without a type error: no old use breaks.
+  if (newInOld || newMembers.includes("Any")) return "narrowed";
+  if (oldInNew) return "widened";
+  return "changed";
+}
+
+/**
+ * The members of a Python annotation as a union, each in one spelling (typing aliases, Optional,
+ * Union, PEP 585 builtins, PEP 604 `|`, forward references unquoted, `Self` as the enclosing
+ * class `owner`, generics whose arguments are all `Any` bare).
+ */
+export function pythonUnion(annotation: string, owner?: string): string[] {
+  let text = annotation
+    .replace(/\s+/g, "")
+    .replace(/["']/g, "")
+    .replace(/\b(?:typing|typing_extensions|t|te|collections\.abc|cabc|abc|contextlib)\.(?=[A-Z])/g, "")
+    .replace(/\b(?:Abstract)?(Async)?ContextManager\b/g, "Abstract$1ContextManager");
+  if (owner) text = text.replace(/\bSelf\b/g, owner);
   const out: string[] = [];
   for (const member of splitTopLevel(text, "|")) {
     const generic = /^([\w.]+)\[(.*)\]$/.exec(member);
     if (generic && (generic[1] === "Optional" || generic[1] === "Union")) {
-      for (const arg of splitTopLevel(generic[2]!, ",")) out.push(...pythonUnion(arg));
+      for (const arg of splitTopLevel(generic[2]!, ",")) out.push(...pythonUnion(arg, owner));
       if (generic[1] === "Optional") out.push("None");
     } else if (generic) {
       const head = PEP585[generic[1]!] ?? generic[1]!;
-      out.push(`${head}[${splitTopLevel(generic[2]!, ",").map((arg) => [...new Set(pythonUnion(arg))].sort().join("|")).join(",")}]`);
+      const args = splitTopLevel(generic[2]!, ",").map((arg) => (arg === "..." ? arg : [...new Set(pythonUnion(arg, owner))].sort().join("|")));
+      out.push(args.every((arg) => arg === "Any" || arg === "...") ? head : `${head}[${args.join(",")}]`);
     } else {
       out.push(member === "NoneType" ? "None" : (PEP585[member] ?? member));
     }

@@ -1,14 +1,22 @@
 // Python extraction through the tree-sitter Python grammar (web-tree-sitter + the .wasm that the
 // tree-sitter-python package ships): no Python interpreter needed. Module-level `def`/`async def`,
-// classes and their public methods; `__all__` when the module declares it, otherwise names without
-// a leading underscore. Parameter kinds follow Python's model (positional-only `/`, keyword-only
-// after `*` or `*args`, var-positional, var-keyword).
+// classes (`__init__` parameters, or the generated ones of dataclasses, attrs, NamedTuple and
+// TypedDict: py/fields.ts), their public methods, properties and annotated attributes, enum
+// members, annotated module attributes and module aliases. What is public, and under which path,
+// is decided over the whole tree (py/exports.ts: `__all__`, `__init__` re-exports, private
+// modules). Parameter kinds follow Python's model (positional-only `/`, keyword-only after `*` or
+// `*args`, var-positional, var-keyword).
 
 import type { Node, Parser } from "web-tree-sitter";
 import { treeSitterParser } from "../core/tree-sitter.js";
 import { parseDocstringTags } from "./doctags.js";
-import { DECLARED_LINE, type Contract, type ContractParam, type ParamKind } from "./model.js";
+import { DECLARED_LINE, type Contract, type ContractParam, type ParamKind, type TypeParam } from "./model.js";
 import { readSourceFile } from "./files.js";
+import { isPrivateModule, publicContracts, PYTHON_DYNAMIC, type PythonModule, type RawImport } from "./py/exports.js";
+import { baseStyle, decoration, decoratorStyle, generatedParams, namedtupleParams, type Decoration, type FieldsStyle } from "./py/fields.js";
+import { normalisePython as normalise } from "./py/text.js";
+
+export { isPrivateModule };
 
 let parserPromise: Promise<Parser> | undefined;
 
@@ -18,42 +26,192 @@ export function pythonParser(): Promise<Parser> {
   return parserPromise;
 }
 
-/** `_compat.py`, `_impl/x.py`: private modules are not API (`__init__.py` and `__main__.py` are). */
-export function isPrivateModule(file: string): boolean {
-  return file.split("/").some((part) => part.startsWith("_") && !/^__\w+__(\.py)?$/.test(part));
-}
-
 export async function extractPython(root: string, files: string[]): Promise<Contract[]> {
   const parser = await pythonParser();
-  const contracts: Contract[] = [];
-  for (const file of files.filter((f) => !isPrivateModule(f))) contracts.push(...extractPythonSource(parser, file, readSourceFile(root, file)));
-  return contracts;
+  // Private modules are read too: a public module may re-export what they define.
+  return publicContracts(files.map((file) => parsePythonModule(parser, file, readSourceFile(root, file))));
 }
 
+/** The public contracts of one module read on its own (no re-exports from other modules). */
 export function extractPythonSource(parser: Parser, module: string, text: string): Contract[] {
+  return publicContracts([parsePythonModule(parser, module, text)]);
+}
+
+/**
+ * Module-level statements, including those under `if`/`try` (`if TYPE_CHECKING:`, `try: from
+ * ._speedups import escape except ImportError: ...`): the first binding of a name wins.
+ */
+function moduleStatements(nodes: (Node | null)[]): Node[] {
+  const out: Node[] = [];
+  for (const node of nodes) {
+    if (!node) continue;
+    if (node.type === "if_statement" || node.type === "try_statement" || node.type === "else_clause" || node.type === "elif_clause" || node.type === "except_clause" || node.type === "finally_clause") {
+      for (const child of node.namedChildren) {
+        if (child?.type === "block") out.push(...moduleStatements(child.namedChildren));
+        else if (child && /_clause$/.test(child.type)) out.push(...moduleStatements([child]));
+      }
+    } else {
+      out.push(node);
+    }
+  }
+  return out;
+}
+
+export function parsePythonModule(parser: Parser, module: string, text: string): PythonModule {
   const tree = parser.parse(text);
   if (!tree) throw new Error(`${module}: tree-sitter could not parse the file`);
   try {
-    const top = tree.rootNode.namedChildren.filter((n): n is Node => n !== null);
-    const dunderAll = readDunderAll(top);
-    const isPublic = (name: string) => (dunderAll ? dunderAll.has(name) : !name.startsWith("_"));
+    const top = moduleStatements(tree.rootNode.namedChildren);
     const overload = overloadNames(top);
-    const contracts: Contract[] = [];
+    const defined: Contract[] = [];
+    const seen = new Set<string>();
+    const imports: RawImport[] = [];
+    const imported = new Set<string>();
+    const aliases = new Map<string, string>();
+    const classParams = new Map<string, GeneratedInit>();
+    const define = (name: string, contracts: Contract[]) => {
+      if (seen.has(name)) return;
+      seen.add(name);
+      defined.push(...contracts);
+    };
+    const assignments: Node[] = [];
     for (const statement of top) {
+      if (statement.type === "import_from_statement") {
+        const raw = importOf(statement);
+        if (raw) {
+          imports.push(raw);
+          for (const n of raw.names ?? []) imported.add(n.local);
+        }
+        continue;
+      }
+      if (statement.type === "import_statement") {
+        for (const alias of statement.namedChildren) if (alias) imported.add((alias.type === "aliased_import" ? alias.childForFieldName("alias")?.text : alias.text.split(".")[0]) ?? "");
+        continue;
+      }
+      if (statement.type === "expression_statement") {
+        assignments.push(statement);
+        continue;
+      }
       const { definition, decorators } = unwrapDecorated(statement);
       if (!definition || isOverloadStub(decorators, overload)) continue;
       const name = definition.childForFieldName("name")?.text;
-      if (!name || !isPublic(name)) continue;
+      if (!name) continue;
       if (definition.type === "function_definition") {
-        contracts.push(functionContract(module, name, "function", definition, decorators, false));
+        define(name, [functionContract(module, name, "function", definition, decorators, false)]);
       } else if (definition.type === "class_definition") {
-        contracts.push(...classContracts(module, name, definition, overload));
+        define(name, classContracts(module, name, definition, overload, statement, classParams));
       }
     }
-    return contracts;
+    // Module attributes after the definitions: an alias (`Alias = Defined`) copies what it names.
+    for (const statement of assignments) {
+      const assignment = statement.namedChild(0);
+      if (assignment?.type !== "assignment") continue;
+      const left = assignment.childForFieldName("left");
+      if (left?.type !== "identifier" || left.text === "__all__") continue;
+      const name = left.text;
+      const type = assignment.childForFieldName("type");
+      const right = assignment.childForFieldName("right");
+      const tuple = right?.type === "call" ? namedtupleParams(right) : undefined;
+      if (tuple) {
+        define(name, [withLine(plainContract(module, name, "class", tuple), statement)]);
+      } else if (type) {
+        const annotation = normalise(type.text);
+        const contract = withLine(plainContract(module, name, "const", []), statement);
+        contract.type = annotation.replace(/^(?:typing\.|t\.)?Final\[(.*)\]$/s, "$1");
+        if (/^(?:typing\.|t\.)?Final/.test(annotation)) contract.readonly = true;
+        define(name, [contract]);
+      } else if (right?.type === "identifier" || right?.type === "attribute") {
+        const target = right.text;
+        if (seen.has(target)) {
+          define(name, defined.filter((c) => c.symbol.name === target || c.symbol.name.startsWith(`${target}.`)).map((c) => ({ ...c, symbol: { module, name: name + c.symbol.name.slice(target.length) } })));
+        } else if (imported.has(target)) {
+          aliases.set(name, target);
+        } else if (!imported.has(target.split(".")[0]!)) {
+          define(name, [withLine(plainContract(module, name, "const", []), statement)]);
+        }
+      }
+    }
+    for (const name of dynamicNames(top)) {
+      if (seen.has(name)) continue;
+      const placeholder = plainContract(module, name, "const", []);
+      placeholder.stability = { level: "deprecated" };
+      PYTHON_DYNAMIC.add(placeholder);
+      define(name, [placeholder]);
+    }
+    markTypeVariables(defined, assignments);
+    const dunderAll = readDunderAll(top);
+    return { file: module, defined, imports, aliases, ...(dunderAll ? { dunderAll } : {}) };
   } finally {
     tree.delete();
   }
+}
+
+/** Names a module-level `def __getattr__(name)` answers (`name == "X"`, `name in ("X", "Y")`). */
+function dynamicNames(top: Node[]): string[] {
+  const hook = top.find((s) => s.type === "function_definition" && s.childForFieldName("name")?.text === "__getattr__");
+  const param = hook?.childForFieldName("parameters")?.namedChildren.find((p) => p?.type === "identifier" || p?.type === "typed_parameter");
+  const name = param?.type === "typed_parameter" ? param.namedChild(0)?.text : param?.text;
+  const body = hook?.childForFieldName("body")?.text;
+  if (!name || !body) return [];
+  const names = new Set<string>();
+  for (const m of body.matchAll(new RegExp(`\\b${name}\\s*(?:==\\s*["'](\\w+)["']|in\\s*[([{]([^)\\]}]*)[)\\]}])`, "g"))) {
+    if (m[1]) names.add(m[1]);
+    for (const s of (m[2] ?? "").matchAll(/["'](\w+)["']/g)) names.add(s[1]!);
+  }
+  return [...names];
+}
+
+/**
+ * The module's type variables (`F = t.TypeVar("F", bound=...)`, `ParamSpec`, `TypeVarTuple`) that
+ * a callable's annotations name become its `typeParams`: an annotation change that involves one is
+ * a generic relation only a type checker can decide (diff.ts).
+ */
+function markTypeVariables(contracts: Contract[], assignments: Node[]): void {
+  const variables: TypeParam[] = [];
+  for (const statement of assignments) {
+    const assignment = statement.namedChild(0);
+    const right = assignment?.type === "assignment" ? assignment.childForFieldName("right") : null;
+    const left = assignment?.childForFieldName("left");
+    if (right?.type !== "call" || left?.type !== "identifier") continue;
+    if (!/(?:^|\.)(?:TypeVar|ParamSpec|TypeVarTuple)$/.test(right.childForFieldName("function")?.text ?? "")) continue;
+    const bound = right.childForFieldName("arguments")?.namedChildren.find((a) => a?.type === "keyword_argument" && a.childForFieldName("name")?.text === "bound")?.childForFieldName("value");
+    variables.push({ name: left.text, ...(bound ? { constraint: normalise(bound.text) } : {}) });
+  }
+  if (variables.length === 0) return;
+  for (const contract of contracts) {
+    if (contract.kind !== "function" && contract.kind !== "method" && contract.kind !== "class") continue;
+    const annotations = [...contract.params.map((p) => p.type ?? ""), contract.returns.type ?? ""].join(" ");
+    const used = variables.filter((v) => new RegExp(`(^|[^\\w.])${v.name}([^\\w]|$)`).test(annotations));
+    if (used.length > 0) contract.typeParams = used;
+  }
+}
+
+function importOf(statement: Node): RawImport | undefined {
+  const moduleName = statement.childForFieldName("module_name");
+  if (!moduleName) return undefined;
+  let level = 0;
+  let dotted = moduleName.text;
+  if (moduleName.type === "relative_import") {
+    level = moduleName.namedChildren.find((c) => c?.type === "import_prefix")?.text.length ?? 0;
+    dotted = moduleName.namedChildren.find((c) => c?.type === "dotted_name")?.text ?? "";
+  }
+  if (statement.namedChildren.some((c) => c?.type === "wildcard_import")) return { level, dotted };
+  const names: { imported: string; local: string }[] = [];
+  for (const child of statement.childrenForFieldName("name")) {
+    if (!child) continue;
+    if (child.type === "aliased_import") names.push({ imported: child.childForFieldName("name")?.text ?? "", local: child.childForFieldName("alias")?.text ?? "" });
+    else names.push({ imported: child.text, local: child.text });
+  }
+  return { level, dotted, names };
+}
+
+function plainContract(module: string, name: string, kind: Contract["kind"], params: ContractParam[]): Contract {
+  return { symbol: { name, module }, language: "python", kind, params, returns: {}, sideEffects: [], errors: [], owners: [], consumers: [], tests: [] };
+}
+
+function withLine(contract: Contract, node: Node): Contract {
+  DECLARED_LINE.set(contract, node.startPosition.row + 1);
+  return contract;
 }
 
 function unwrapDecorated(node: Node): { definition?: Node; decorators: string[] } {
@@ -136,19 +294,57 @@ function isPropertyDecorator(raw: string): boolean {
   return decorator === "property" || decorator === "functools.cached_property" || decorator === "cached_property" || /\.(setter|getter|deleter)$/.test(decorator);
 }
 
-function classContracts(module: string, name: string, cls: Node, overload: Set<string>): Contract[] {
+const ENUM_BASES = /^(?:enum\.)?(?:Enum|IntEnum|StrEnum|Flag|IntFlag|ReprEnum)$/;
+
+/**
+ * A class: its constructor (`__init__`, else the generated one of a dataclass, attrs class,
+ * NamedTuple or TypedDict), public methods, properties (`Class.name`, read-only without a setter),
+ * annotated class attributes that are not constructor fields, and enum members.
+ * `classParams` holds the generated parameters of this module's classes for subclasses.
+ */
+function classContracts(module: string, name: string, cls: Node, overload: Set<string>, statement: Node, classParams: Map<string, GeneratedInit>): Contract[] {
   const body = cls.childForFieldName("body");
   const classTags = parseDocstringTags(docstring(body));
+  const decorations: Decoration[] = statement.type === "decorated_definition" ? statement.namedChildren.filter((c): c is Node => c?.type === "decorator").map((d) => decoration(d.text.replace(/^@\s*/, ""), d.namedChildren.find((c) => c?.type !== "comment"))) : [];
+  const baseNodes = (cls.childForFieldName("superclasses")?.namedChildren ?? []).filter((b): b is Node => b !== null);
+  const bases = baseNodes.filter((b) => b.type !== "keyword_argument").map((b) => b.text);
+  const total = baseNodes.find((b) => b.type === "keyword_argument" && b.childForFieldName("name")?.text === "total")?.childForFieldName("value")?.text;
+  const base = bases.map((b) => classParams.get(b)).find((p) => p !== undefined);
+  const inherited = base?.params;
+  const fromDecorator = decoratorStyle(decorations);
+  // A subclass of a TypedDict of this module is one too.
+  const style = fromDecorator?.style ?? baseStyle(bases) ?? (base?.style === "typeddict" ? "typeddict" : undefined);
+  const isEnum = bases.some((b) => ENUM_BASES.test(b));
   const methods: Contract[] = [];
+  const properties = new Map<string, Contract>();
+  const setters = new Set<string>();
   let init: Node | undefined;
   let initDecorators: string[] = [];
+  const fieldParams = style ? generatedParams(body, style, { ...(fromDecorator?.kwOnly ? { kwOnly: true } : {}), ...(total === "False" ? { total: false } : {}), ...(inherited ? { inherited } : {}) }) : undefined;
+  const fieldNames = new Set((fieldParams ?? []).map((p) => p.name));
   for (const member of body?.namedChildren ?? []) {
     if (!member) continue;
+    if (member.type === "expression_statement") {
+      const attribute = classAttribute(module, name, member, { isEnum, fieldNames, style });
+      if (attribute && !properties.has(attribute.symbol.name)) properties.set(attribute.symbol.name, attribute);
+      continue;
+    }
     const { definition, decorators } = unwrapDecorated(member);
-    // Properties are attributes, not callables; @overload stubs are not the implementation.
-    if (definition?.type !== "function_definition" || isOverloadStub(decorators, overload) || decorators.some(isPropertyDecorator)) continue;
+    if (definition?.type !== "function_definition" || isOverloadStub(decorators, overload)) continue;
     const methodName = definition.childForFieldName("name")?.text ?? "";
-    if (methodName === "__init__") {
+    if (decorators.some(isPropertyDecorator)) {
+      // Properties are attributes, not callables: `Class.name`, read-only unless a setter exists.
+      if (decorators.some((d) => /\.setter\s*(#.*)?$/.test(d))) setters.add(methodName);
+      if (methodName.startsWith("_") || properties.has(`${name}.${methodName}`)) continue;
+      const property = plainContract(module, `${name}.${methodName}`, "property", []);
+      const returnType = definition.childForFieldName("return_type");
+      if (returnType) property.type = normalise(returnType.text);
+      DECLARED_LINE.set(property, definition.startPosition.row + 1);
+      properties.set(property.symbol.name, property);
+      continue;
+    }
+    if (methodName === "__init__" || (methodName === "__new__" && !init)) {
+      // `__new__` is the constructor of a class without `__init__` (typing_extensions.TypeVar).
       init = definition;
       initDecorators = decorators;
       continue;
@@ -159,9 +355,14 @@ function classContracts(module: string, name: string, cls: Node, overload: Set<s
     if (!method.stability && classTags.stability) method.stability = classTags.stability;
     methods.push(method);
   }
-  const classContract: Contract = init
-    ? functionContract(module, name, "class", init, initDecorators, true)
-    : { symbol: { name, module }, language: "python", kind: "class", params: [], returns: {}, sideEffects: [], errors: [], owners: [], consumers: [], tests: [] };
+  for (const [id, property] of properties) {
+    if (property.kind !== "property") continue;
+    const member = id.slice(name.length + 1);
+    if (property.readonly === undefined && !property.static && isPropertyNamed(body, member) && !setters.has(member)) property.readonly = true;
+  }
+  // An explicit __init__ wins over a generated one (dataclasses and attrs keep it too).
+  const classContract: Contract = init ? functionContract(module, name, "class", init, initDecorators, true) : plainContract(module, name, "class", fieldParams ?? inherited ?? []);
+  if (fieldParams && style) classParams.set(name, { params: fieldParams, style });
   classContract.returns = {};
   // The class docstring carries the class's tags; __init__'s own tags add to them.
   classContract.sideEffects = [...new Set([...classTags.sideEffects, ...classContract.sideEffects])].sort();
@@ -170,7 +371,47 @@ function classContracts(module: string, name: string, cls: Node, overload: Set<s
   if (classTags.stability) classContract.stability = classTags.stability;
   if (classTags.since) classContract.since = classTags.since;
   DECLARED_LINE.set(classContract, cls.startPosition.row + 1);
-  return [classContract, ...methods.sort((a, b) => (a.symbol.name < b.symbol.name ? -1 : 1))];
+  const members = [...methods, ...properties.values()];
+  return [classContract, ...members.sort((a, b) => (a.symbol.name < b.symbol.name ? -1 : 1))];
+}
+
+/** A class of this module with a generated `__init__`: its subclasses start from its fields. */
+interface GeneratedInit {
+  params: ContractParam[];
+  style: FieldsStyle;
+}
+
+function isPropertyNamed(body: Node | null, member: string): boolean {
+  return (body?.namedChildren ?? []).some((m) => m?.type === "decorated_definition" && m.childForFieldName("definition")?.childForFieldName("name")?.text === member);
+}
+
+/**
+ * A class-level attribute: an annotated one that is no constructor field (`ClassVar[...]` is
+ * static, `Final[...]` read-only), or an enum member (`RED = 1`, its value the contract's type).
+ */
+function classAttribute(module: string, className: string, statement: Node, context: { isEnum: boolean; fieldNames: Set<string>; style: string | undefined }): Contract | undefined {
+  const assignment = statement.namedChild(0);
+  if (assignment?.type !== "assignment") return undefined;
+  const left = assignment.childForFieldName("left");
+  if (left?.type !== "identifier" || left.text.startsWith("_")) return undefined;
+  const type = assignment.childForFieldName("type");
+  const right = assignment.childForFieldName("right");
+  const name = `${className}.${left.text}`;
+  if (context.isEnum && !type && right) {
+    const member = plainContract(module, name, "enum-member", []);
+    member.type = normalise(right.text);
+    return withLine(member, statement);
+  }
+  if (!type) return undefined;
+  const annotation = normalise(type.text);
+  const isClassVar = /^(?:typing\.|t\.)?ClassVar\b/.test(annotation);
+  // Constructor fields are the class's parameters; a TypedDict or NamedTuple has no other attributes.
+  if (!isClassVar && (context.fieldNames.has(left.text) || context.fieldNames.has(left.text.replace(/^_+/, "")) || context.style === "typeddict" || context.style === "namedtuple")) return undefined;
+  const property = plainContract(module, name, "property", []);
+  property.type = annotation.replace(/^(?:typing\.|t\.)?(?:ClassVar|Final)\[(.*)\]$/s, "$1");
+  if (isClassVar) property.static = true;
+  if (/^(?:typing\.|t\.)?Final\b/.test(annotation)) property.readonly = true;
+  return withLine(property, statement);
 }
 
 function functionContract(module: string, name: string, kind: Contract["kind"], fn: Node, decorators: string[], dropFirst: boolean): Contract {
@@ -178,6 +419,11 @@ function functionContract(module: string, name: string, kind: Contract["kind"], 
   let params = parameters(fn.childForFieldName("parameters"));
   // Bound methods: callers never pass self/cls (classmethods drop cls too).
   if (dropFirst && params.length > 0 && params[0]!.kind !== "var-positional" && params[0]!.kind !== "keyword-only") params = params.slice(1);
+  // PEP 484: leading parameters named `__x` are positional-only (the spelling before `/`).
+  for (const p of params) {
+    if (p.kind !== "positional-or-keyword" || !/^__(?!.*__$)/.test(p.name)) break;
+    p.kind = "positional-only";
+  }
   const returnType = fn.childForFieldName("return_type");
   const contract: Contract = {
     symbol: { name, module },
@@ -252,16 +498,4 @@ function parameter(node: Node, afterStar: boolean): ContractParam | undefined {
     default:
       return undefined;
   }
-}
-
-/** Source text with whitespace runs collapsed and none around brackets/commas: reformatting is no change. */
-function normalise(text: string): string {
-  return text
-    .replace(/\s+/g, " ")
-    .replace(/\s*,\s*/g, ", ")
-    .replace(/([[(])\s+/g, "$1")
-    .replace(/\s+([\])])/g, "$1")
-    .replace(/,\s*([)\]])/g, "$1")
-    .replace(/\s*\|\s*/g, " | ")
-    .trim();
 }

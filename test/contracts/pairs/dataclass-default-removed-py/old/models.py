@@ -1,0 +1,9 @@
+import dataclasses
+from typing import ClassVar
+
+
+@dataclasses.dataclass
+class Retry:
+    attempts: int = 3
+    backoff: float = 0.5
+    registry: ClassVar[dict] = {}

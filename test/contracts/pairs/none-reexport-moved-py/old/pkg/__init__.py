@@ -1,0 +1,3 @@
+__all__ = ["Markup", "escape"]
+
+from .core import Markup, escape

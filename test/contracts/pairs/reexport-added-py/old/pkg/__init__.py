@@ -1,0 +1,6 @@
+from .core import run
+
+
+class OldRunner:
+    def start(self):
+        pass

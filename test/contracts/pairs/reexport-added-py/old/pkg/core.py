@@ -1,0 +1,7 @@
+class Source:
+    def describe(self):
+        return "source"
+
+
+def run(source):
+    pass

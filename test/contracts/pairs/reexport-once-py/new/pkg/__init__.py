@@ -1,0 +1,3 @@
+from ._compat import shim as shim
+from .core import Command, Group
+from .helpers import *

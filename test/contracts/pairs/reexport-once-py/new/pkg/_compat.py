@@ -1,0 +1,6 @@
+def shim(a):
+    return a
+
+
+def hidden(a, b):
+    return a

@@ -1,0 +1,5 @@
+from ._compat import shim as shim
+from .core import Command, Group
+from .helpers import *
+
+BaseCommand = Command

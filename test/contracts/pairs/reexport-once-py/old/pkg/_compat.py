@@ -1,0 +1,6 @@
+def shim(a, b):
+    return a
+
+
+def hidden(a):
+    return a
