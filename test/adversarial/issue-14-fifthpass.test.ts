@@ -5,7 +5,7 @@
 // started from.
 
 import { execFileSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -124,5 +124,51 @@ for (const [helper, body] of HELPERS) {
     }
   });
 }
+
+test("issue 14.11: build --out naming a directory that is not a bundle (the sources, src/) is refused (exit 2) and deletes nothing; a bundle directory is still rebuilt", () => {
+  const root = repo("fifthpass-build-out", { "policy/main.rego": DENY_X, "src/keep.ts": "export const kept = 1;\n", "notes.txt": "mine\n" });
+  try {
+    for (const out of ["src", "policy", ".", "notes.txt"]) {
+      const run = gatehouse(["build", "--policy", "policy", "--out", out], root, { timeoutMs: 90_000 });
+      assert.is(run.code, 2, `${out}: ${run.stdout}${run.stderr}`);
+      assert.match(run.stderr, /bundle output/);
+    }
+    assert.is(readFileSync(join(root, "src/keep.ts"), "utf8"), "export const kept = 1;\n");
+    assert.is(readFileSync(join(root, "policy/main.rego"), "utf8"), DENY_X);
+    assert.is(readFileSync(join(root, "notes.txt"), "utf8"), "mine\n");
+    const first = gatehouse(["build", "--policy", "policy", "--out", "bundle"], root, { timeoutMs: 90_000 });
+    assert.is(first.code, 0, first.stdout + first.stderr);
+    const again = gatehouse(["build", "--policy", "policy", "--out", "bundle"], root, { timeoutMs: 90_000 });
+    assert.is(again.code, 0, again.stdout + again.stderr);
+    assert.ok(existsSync(join(root, "bundle", "policy.wasm")));
+    writeFileSync(join(root, "bundle", "README.md"), "hand-written\n");
+    assert.is(gatehouse(["build", "--policy", "policy", "--out", "bundle"], root, { timeoutMs: 90_000 }).code, 2);
+    assert.ok(existsSync(join(root, "bundle", "README.md")));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("issue 14.13: a committed tree of links that reach the same directories again and again (4 links per level, 10 levels: a million paths) stops the walk with exit 2 (check DIR, gate's files collector), instead of walking for hours", () => {
+  const root = repo("fifthpass-walk", {
+    "policy/main.rego": DENY_X,
+    "in/l11/c.json": '{"x": 1}\n',
+    "gatehouse.config.yaml": 'version: 1\ncollectors:\n  files:\n    - glob: "in/**/*.json"\n      namespace: main\npolicies:\n  - path: policy\n    namespaces: [main]\n',
+  });
+  try {
+    for (let level = 1; level <= 10; level++) {
+      mkdirSync(join(root, "in", `l${level}`), { recursive: true });
+      for (const name of ["a", "b", "c", "d"]) symlinkSync(`../l${level + 1}`, join(root, "in", `l${level}`, name));
+    }
+    for (const args of [["check", "in"], ["gate"]]) {
+      const run = gatehouse(args, root, { timeoutMs: 180_000 });
+      assert.not.ok(run.timedOut, `${args[0]} walked on`);
+      assert.is(run.code, 2, `${args[0]}: ${run.stdout}${run.stderr}`);
+      assert.match(run.stderr, /the walk passed 100000 directories/);
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
 
 test.run();
