@@ -171,4 +171,39 @@ test("issue 14.13: a committed tree of links that reach the same directories aga
   }
 });
 
+test("issue 14.9: a secret in a changed file that reads as binary (a NUL byte appended; a .env saved as UTF-16, either byte order) denies security/secret-in-change, instead of being skipped unscanned", () => {
+  const token = ["xoxb", "482915736204", "5173920468135", "Qm7TfK2vXa9LpR4sWc8NdJ3e"].join("-");
+  const root = repo("fifthpass-binary-secret", {
+    "gatehouse.config.yaml": "version: 1\npack:\n  use: default@1.0\n  overrides:\n    rules:\n      security/*: { severity: error }\ncollectors:\n  security: {}\n",
+  });
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: root, stdio: "pipe" });
+  try {
+    git("init", "-q");
+    git("-c", "user.email=dev@example.com", "-c", "user.name=dev", "-c", "commit.gpgsign=false", "commit", "-q", "--allow-empty", "-m", "base");
+    git("add", "-A");
+    git("-c", "user.email=dev@example.com", "-c", "user.name=dev", "-c", "commit.gpgsign=false", "commit", "-qm", "config");
+    const text = `slack: ${token}\n`;
+    const utf16be = Buffer.from(text, "utf16le").swap16();
+    const variants: Record<string, Buffer> = {
+      "config/nul.yaml": Buffer.concat([Buffer.from(text), Buffer.from([0])]),
+      "config/le.env": Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]),
+      "config/be.env": Buffer.concat([Buffer.from([0xfe, 0xff]), utf16be]),
+    };
+    for (const [path, bytes] of Object.entries(variants)) {
+      mkdirSync(join(root, "config"), { recursive: true });
+      writeFileSync(join(root, path), bytes);
+      const run = gatehouse(["gate"], root, { timeoutMs: 120_000 });
+      assert.is(run.code, 1, `${path}: ${run.stdout}${run.stderr}`);
+      assert.match(run.stdout, new RegExp(`FAIL ${path.replace(".", "\\.")}:1 \\[security/secret-in-change\\]`));
+      rmSync(join(root, path));
+    }
+    // Bytes that hold no secret still pass.
+    writeFileSync(join(root, "config/blob.bin"), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)));
+    const clean = gatehouse(["gate"], root, { timeoutMs: 120_000 });
+    assert.is(clean.code, 0, clean.stdout + clean.stderr);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test.run();
