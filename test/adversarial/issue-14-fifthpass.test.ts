@@ -206,4 +206,19 @@ test("issue 14.9: a secret in a changed file that reads as binary (a NUL byte ap
   }
 });
 
+test("issue 14.12: --workers 100000 is a usage error (exit 2) instead of a hundred thousand threads that run the machine out of memory; --workers above the input count starts one per input", () => {
+  const root = repo("fifthpass-workers", { "policy/main.rego": DENY_X, "a.json": '{"x": 1}\n', "b.json": '{"x": 2}\n' });
+  try {
+    const huge = gatehouse(["check", "--workers", "100000", "a.json", "b.json"], root, { timeoutMs: 120_000 });
+    assert.not.ok(huge.timedOut, "the run hung starting threads");
+    assert.is(huge.code, 2, huge.stdout + huge.stderr);
+    assert.match(huge.stderr, /--workers must be a whole number from 0 to 256/);
+    const many = gatehouse(["check", "--workers", "256", "a.json", "b.json"], root, { timeoutMs: 120_000 });
+    assert.is(many.code, 1, many.stdout + many.stderr);
+    assert.match(many.stdout, /FAIL a\.json \[main\.deny\] x is 1/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test.run();
