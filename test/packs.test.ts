@@ -310,11 +310,15 @@ test("a waiver for another target does not suppress", () => {
     assert.is(verdict.decision, "deny", target);
     assert.is(verdict.findings.find((f) => f.code === "schemas/missing-fixtures")!.suppressed, undefined);
   }
-  // symbol and artifact targets match the finding's rule / metadata.
-  const bySymbol = gate(repo({ ".gatehouse/waivers.yaml": WAIVER("2026-06-30", "symbol: data.gatehouse.schemas.fixture_coverage.deny") }), "default@1.0", [
-    { ...policyFinding("schemas/missing-fixtures"), rule: "data.gatehouse.schemas.fixture_coverage.deny" },
+  // symbol and artifact targets match the finding's metadata; a rule's name is no symbol (issue 14.3, fifth pass).
+  const bySymbol = gate(repo({ ".gatehouse/waivers.yaml": WAIVER("2026-06-30", "symbol: src/a.ts#f") }), "default@1.0", [
+    { ...policyFinding("schemas/missing-fixtures"), metadata: { symbol: "src/a.ts#f" } },
   ]);
   assert.is(bySymbol.decision, "allow");
+  const byRuleName = gate(repo({ ".gatehouse/waivers.yaml": WAIVER("2026-06-30", "symbol: data.gatehouse.schemas.fixture_coverage.deny") }), "default@1.0", [
+    { ...policyFinding("schemas/missing-fixtures"), rule: "data.gatehouse.schemas.fixture_coverage.deny" },
+  ]);
+  assert.is(byRuleName.decision, "deny");
   const byArtifact = gate(repo({ ".gatehouse/waivers.yaml": WAIVER("2026-06-30", "artifact: sha256:beef") }), "default@1.0", [
     { ...policyFinding("schemas/missing-fixtures"), metadata: { artifact: "sha256:beef" } },
   ]);

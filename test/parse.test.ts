@@ -103,8 +103,8 @@ test("YAML: where js-yaml differs from the `yaml` package, it is stricter or say
 test("YAML: errors name the problem and where it is", () => {
   assert.throws(() => parseDocument("a: 1\na: 2\n", "yaml"), (e: unknown) => e instanceof InputParseError && e.message === "invalid YAML: duplicated mapping key at line 2, column 1");
   assert.throws(() => parseDocument("a:\n  b: 1\n c: 2\n", "yaml"), /^invalid YAML: bad indentation of a mapping entry at line 3, column 2$/);
-  assert.throws(() => parseDocument("", "yaml"), /^empty document$/);
-  assert.throws(() => parseDocument("# only a comment\n", "yaml"), /^empty document$/);
+  assert.throws(() => parseDocument("", "yaml"), /^the file holds no YAML document/);
+  assert.throws(() => parseDocument("# only a comment\n", "yaml"), /^the file holds no YAML document/);
   // js-yaml's nesting limit (the `yaml` package had none): deeper than 100 is refused, clearly.
   assert.ok(parseDocument(`a: ${"[".repeat(99)}${"]".repeat(99)}\n`, "yaml"));
   assert.throws(() => parseDocument(`a: ${"[".repeat(101)}${"]".repeat(101)}\n`, "yaml"), /^invalid YAML: nesting exceeded maxDepth \(100\) at line 1, column \d+$/);

@@ -42,12 +42,16 @@ export function selectFormats(args: ReportArgs): FormatTarget[] {
   return session.targets;
 }
 
+/** The most worker threads a run starts, whatever --workers asks. */
+const MAX_WORKERS = 256;
+
 export function validateNumbers(args: ReportArgs): void {
   // Finite and whole: Infinity would lift the cap, and a fraction of a byte or millisecond means a typo.
   if (!(Number.isSafeInteger(args.timeout) && args.timeout > 0)) throw new UsageError("--timeout must be a positive whole number of milliseconds");
   if (!(Number.isSafeInteger(args.maxInputBytes) && args.maxInputBytes > 0)) throw new UsageError("--max-input-bytes must be a positive whole number of bytes");
-  if (args.workers !== undefined && !(Number.isInteger(args.workers) && args.workers >= 0)) {
-    throw new UsageError("--workers must be a whole number >= 0 (0 evaluates in the main thread)");
+  // Bounded: each worker is a thread with its own heap, and --workers 100000 ran the machine out of memory.
+  if (args.workers !== undefined && !(Number.isInteger(args.workers) && args.workers >= 0 && args.workers <= MAX_WORKERS)) {
+    throw new UsageError(`--workers must be a whole number from 0 to ${MAX_WORKERS} (0 evaluates in the main thread)`);
   }
 }
 

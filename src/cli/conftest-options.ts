@@ -57,10 +57,32 @@ export interface ConftestArgs {
 const CONFIG_NAMES = ["conftest.json", "conftest.toml", "conftest.yaml", "conftest.yml"];
 
 /**
- * The configuration file's settings, keyed by flag name (`all-namespaces`), or {} without one.
- * `-c FILE` must exist; the automatic one is read when present.
+ * Settings a configuration file may not hold, with what each does to the verdict: the file is
+ * repository content, as untrusted as the inputs it configures (issue 14.4), so it may tighten
+ * (fail-on-warn, strict, all-namespaces) or choose the project's policy (policy, namespace,
+ * data), but not loosen. The same flag on the command line is the user's choice and works.
  */
-export async function readConftestConfig(file: string | undefined): Promise<Record<string, unknown>> {
+export type LooseningKeys = Readonly<Record<string, string>>;
+
+/** What `check` refuses from the file. */
+export const CHECK_LOOSENING_KEYS: LooseningKeys = {
+  "no-fail": "it turns the policies' denials into exit 0",
+  ignore: "it skips inputs, which are then never judged",
+  parser: "it parses inputs with a parser their names do not select, so the policies judge another document",
+  combine: "it evaluates one combined input, which policies written for single files do not match",
+};
+
+/** What `verify` refuses from the file: a namespace only hides the tests of other packages. */
+export const VERIFY_LOOSENING_KEYS: LooseningKeys = {
+  namespace: "it leaves the tests of every other package out of the verdict",
+};
+
+/**
+ * The configuration file's settings, keyed by flag name (`all-namespaces`), or {} without one.
+ * `-c FILE` must exist; the automatic one is read when present. A loosening setting in it is a
+ * configuration error naming the file and the key.
+ */
+export async function readConftestConfig(file: string | undefined, loosening: LooseningKeys = {}): Promise<Record<string, unknown>> {
   let path = file;
   if (path === undefined) {
     path = CONFIG_NAMES.find((name) => existsSync(name));
@@ -91,6 +113,13 @@ export async function readConftestConfig(file: string | undefined): Promise<Reco
     throw error;
   }
   if (typeof settings !== "object" || settings === null || Array.isArray(settings)) throw new ConfigError("the configuration file must hold a table of settings", path);
+  for (const key of Object.keys(settings).sort()) {
+    if (!Object.hasOwn(loosening, key)) continue;
+    throw new ConfigError(
+      `${safeText(key)} cannot be set in a configuration file: ${loosening[key]}, and the file is repository content, which may only tighten the run; pass --${key} on the command line to mean it`,
+      path,
+    );
+  }
   return settings as Record<string, unknown>;
 }
 

@@ -11,6 +11,7 @@ import { displayPath } from "../core/paths.js";
 import type { InputJob } from "../gate/evaluate-input.js";
 import { isKind, KINDS } from "../schemas/kinds.js";
 import type { Collector } from "./types.js";
+import { boundedGlobFs } from "../core/walk.js";
 
 export interface FilesEntry {
   glob?: string;
@@ -42,7 +43,7 @@ export const filesCollector: Collector = {
       if (entry.kind !== undefined && !isKind(entry.kind)) {
         throw new ConfigError(`collectors.files[${index}].kind ${JSON.stringify(entry.kind)} is not an input kind; known: ${Object.keys(KINDS).sort().join(", ")}`);
       }
-      const files = (await fg(globs, { cwd: root, onlyFiles: true, dot: false, ignore: ["**/node_modules/**", "**/.git/**", ...(entry.exclude ?? [])] })).sort();
+      const files = (await fg(globs, { cwd: root, fs: boundedGlobFs(root), onlyFiles: true, dot: false, ignore: ["**/node_modules/**", "**/.git/**", ...(entry.exclude ?? [])] })).sort();
       if (files.length === 0) {
         findings.push({
           code: "gate/no-inputs",

@@ -7,6 +7,7 @@ import { displayPath } from "../core/paths.js";
 import type { Collector } from "./types.js";
 import { readUntrustedText } from "../core/read.js";
 import { DEFAULT_MAX_INPUT_BYTES } from "../inputs/parse.js";
+import { boundedGlobFs } from "../core/walk.js";
 
 export const policyTreeCollector: Collector = {
   description: "the policy directory's layout: rule folders, tests and package metadata",
@@ -15,7 +16,7 @@ export const policyTreeCollector: Collector = {
     const dir = join(root, String(options.dir ?? "policy"));
     if (!existsSync(dir)) return { inputs: [], findings: [] };
     const { default: fg } = await import("fast-glob");
-    const files = (await fg("**/*.rego", { cwd: dir })).sort();
+    const files = (await fg("**/*.rego", { cwd: dir, fs: boundedGlobFs(dir) })).sort();
     const folders = new Map<string, { sources: string[]; tests: string[] }>();
     const modules = [];
     for (const file of files) {

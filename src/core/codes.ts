@@ -155,7 +155,7 @@ export const GATE_CODES: Record<GateCode, CodeInfo> = {
   },
   "input/not-a-document": {
     title: "Input is a bare scalar",
-    docs: "The input parsed to a string, number, boolean or null (for a YAML stream: one of its documents did) where a mapping or a list is expected. Usually a file in another format under a .yaml or .json name, or stdin that is not JSON or YAML. Policies are never evaluated against it.",
+    docs: "The input parsed to a string, number, boolean or null (for a YAML stream: one of its documents did) where a mapping or a list is expected. Usually a file in another format under a .yaml or .json name, or stdin that is not JSON or YAML. An empty file is one too where its format has no empty document: a YAML file with no document (empty or only comments) and an empty XML file, which conftest evaluates as null and \"\"; formats whose empty file is a document (TOML, HCL, INI, properties, dotenv, CUE, HOCON: {}) are evaluated as conftest does, and the others (JSON, Dockerfile...) fail to parse (input/unparsable). Policies are never evaluated against it.",
     severity: "error",
     trigger: "not-a-document",
   },

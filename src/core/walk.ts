@@ -4,9 +4,16 @@
 // node_modules, symlinks are followed (a link back to one of its own ancestors is not walked
 // again), and the result is sorted. A matching name that is not a regular file is listed all the
 // same, for the reader to refuse (src/core/read.ts): nothing the name claims is dropped unseen.
+// Links that are not cycles can still lead to the same directories again and again (two links
+// per level to the next level: 2^N paths), so a walk visits at most MAX_WALK_DIRECTORIES
+// directories and then stops with a configuration error, instead of running for hours.
 
-import { readdirSync, realpathSync, statSync, type Dirent } from "node:fs";
+import { readdir, readdirSync, realpathSync, statSync, type Dirent } from "node:fs";
 import { join } from "node:path";
+import { ConfigError } from "./errors.js";
+
+/** Directory visits one walk may make: far above a real tree (node_modules is never walked). */
+export const MAX_WALK_DIRECTORIES = 100_000;
 
 export type WalkOptions = (
   | {
@@ -20,6 +27,8 @@ export type WalkOptions = (
 ) & {
   /** file name endings to drop even when an extension matches, e.g. ["_test.rego"] */
   exclude?: readonly string[];
+  /** directory visits before the walk is refused (default MAX_WALK_DIRECTORIES) */
+  maxDirectories?: number;
 };
 
 /** Matching files under `root`, as paths relative to it with `/` separators, sorted. */
@@ -28,7 +37,12 @@ export function findFiles(root: string, options: WalkOptions): string[] {
   const keep = "accept" in options ? options.accept : (name: string) => options.extensions.some((e) => name.endsWith(e));
   // Real paths of the directories being walked, root to current: a cycle through links ends here.
   const ancestors = new Set<string>();
+  const maxDirectories = options.maxDirectories ?? MAX_WALK_DIRECTORIES;
+  let visited = 0;
   const walk = (dir: string, rel: string): void => {
+    if (++visited > maxDirectories) {
+      throw new ConfigError(`the walk passed ${maxDirectories} directories (links that lead to the same directories again and again?); refused rather than walked on`, root);
+    }
     let real: string;
     try {
       real = realpathSync(dir);
@@ -67,4 +81,29 @@ export function findFiles(root: string, options: WalkOptions): string[] {
   };
   walk(root, "");
   return out.sort();
+}
+
+type ReaddirCallback = (error: NodeJS.ErrnoException | null, entries?: unknown) => void;
+
+/**
+ * fast-glob's `fs` option for walks of repository content: the same functions, with readdir
+ * counted, so a glob over links that lead to the same directories again and again stops after
+ * MAX_WALK_DIRECTORIES directories with an error (the collector fails, the gate denies) instead
+ * of running for hours. One adapter per walk.
+ */
+export function boundedGlobFs(root: string, maxDirectories: number = MAX_WALK_DIRECTORIES): { readdir: (...args: unknown[]) => void } {
+  let visited = 0;
+  return {
+    readdir: (...args: unknown[]) => {
+      const callback = args[args.length - 1] as ReaddirCallback;
+      if (++visited > maxDirectories) {
+        const error: NodeJS.ErrnoException = new ConfigError(`the walk passed ${maxDirectories} directories (links that lead to the same directories again and again?); refused rather than walked on`, root);
+        error.code = "EWALKLIMIT";
+        // Asynchronously, as readdir answers: a synchronous callback recurses through the walker.
+        setImmediate(() => callback(error));
+        return;
+      }
+      (readdir as (...a: unknown[]) => void)(...args);
+    },
+  };
 }

@@ -111,7 +111,8 @@ export function workerCount(inputs: number, workers: number | undefined, cores: 
  */
 export async function evaluateInPool(init: WorkerInit | Promise<WorkerInit>, jobs: InputJob[], options: PoolOptions): Promise<InputResult[]> {
   if (jobs.length === 0) return [];
-  const wanted = workerCount(jobs.length, options.workers);
+  // Never more workers than jobs: a worker with nothing to take is a thread and a heap for nothing.
+  const wanted = Math.min(workerCount(jobs.length, options.workers), jobs.length);
   if (wanted === 0) return evaluateInProcess(init, jobs, options);
 
   const results: (InputResult | undefined)[] = new Array(jobs.length);

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, posix } from "node:path";
 import fg from "fast-glob";
 import { NEVER_CONTRACTS } from "../contracts/files.js";
+import { boundedGlobFs } from "../core/walk.js";
 
 export interface Detected {
   /** TS/JS sources: the include globs and the entry modules that package.json points at */
@@ -31,7 +32,7 @@ const JS_EXT = /\.(js|jsx|mjs|cjs)$/;
 const CONFIG_FOLDERS = ["deploy", "deployment", "k8s", "kubernetes", "manifests", "helm", "config", "infra"];
 
 export async function detect(root: string): Promise<Detected> {
-  const sources = await fg(["**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py}"], { cwd: root, ignore: NEVER_CONTRACTS, onlyFiles: true, dot: false, followSymbolicLinks: false });
+  const sources = await fg(["**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py}"], { cwd: root, fs: boundedGlobFs(root), ignore: NEVER_CONTRACTS, onlyFiles: true, dot: false, followSymbolicLinks: false });
   sources.sort();
   const pkg = readJson(join(root, "package.json"));
   const detected: Detected = {
@@ -57,10 +58,10 @@ export async function detect(root: string): Promise<Detected> {
     detected.python = { include, packages };
   }
 
-  const receipts = await fg(["**/*.receipt.json"], { cwd: root, ignore: IGNORED, onlyFiles: true });
+  const receipts = await fg(["**/*.receipt.json"], { cwd: root, fs: boundedGlobFs(root), ignore: IGNORED, onlyFiles: true });
   if (receipts.length > 0) {
-    const manifests = await fg(["**/*.manifest.json"], { cwd: root, ignore: IGNORED, onlyFiles: true });
-    const registries = (await fg(["**/watcher-registry.json"], { cwd: root, ignore: IGNORED, onlyFiles: true })).sort();
+    const manifests = await fg(["**/*.manifest.json"], { cwd: root, fs: boundedGlobFs(root), ignore: IGNORED, onlyFiles: true });
+    const registries = (await fg(["**/watcher-registry.json"], { cwd: root, fs: boundedGlobFs(root), ignore: IGNORED, onlyFiles: true })).sort();
     detected.promotion = {
       receipts: dirGlobs(receipts, "*.receipt.json"),
       manifests: dirGlobs(manifests, "*.manifest.json"),
@@ -70,7 +71,7 @@ export async function detect(root: string): Promise<Detected> {
 
   if (isDir(join(root, "ops"))) detected.ops = { dir: "ops", ledgerDir: "ops/ledger" };
 
-  const rego = (await fg(["**/*.rego"], { cwd: root, ignore: IGNORED, onlyFiles: true })).sort();
+  const rego = (await fg(["**/*.rego"], { cwd: root, fs: boundedGlobFs(root), ignore: IGNORED, onlyFiles: true })).sort();
   const byDir = new Map<string, Set<string>>();
   for (const file of rego) {
     const dir = file.includes("/") ? file.slice(0, file.indexOf("/")) : ".";
@@ -88,7 +89,7 @@ export async function detect(root: string): Promise<Detected> {
   }
   for (const folder of CONFIG_FOLDERS) {
     if (!isDir(join(root, folder))) continue;
-    const files = await fg(["**/*.{yaml,yml,json}"], { cwd: join(root, folder), ignore: IGNORED, onlyFiles: true });
+    const files = await fg(["**/*.{yaml,yml,json}"], { cwd: join(root, folder), fs: boundedGlobFs(join(root, folder)), ignore: IGNORED, onlyFiles: true });
     if (files.length > 0) detected.configFolders.push(folder);
   }
   return detected;

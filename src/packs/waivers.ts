@@ -155,7 +155,9 @@ export function waiverMatches(waiver: Waiver, finding: Finding, root: string): b
     const path = findingFile(finding);
     return path !== undefined && path !== "-" && rootRelative(root, path) === file.replace(/^\.\//, "");
   }
-  if (symbol !== undefined) return finding.metadata?.symbol === symbol || finding.rule === symbol;
+  // A symbol names one finding's symbol, exactly: a rule's name would waive every finding the
+  // rule raises, a wildcard no reviewer sees in the waiver.
+  if (symbol !== undefined) return typeof finding.metadata?.symbol === "string" && finding.metadata.symbol === symbol;
   if (artifact !== undefined) return finding.metadata?.artifact === artifact || finding.metadata?.digest === artifact;
   return false;
 }

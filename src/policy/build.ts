@@ -4,7 +4,7 @@
 // sha256 of every Rego source and of the wasm). Entrypoints are discovered from the parsed
 // packages (every deny/violation/warn/exception rule), never from a hand-kept list.
 
-import { statSync } from "node:fs";
+import { lstatSync, readdirSync, statSync } from "node:fs";
 import { cp, mkdtemp, mkdir, rm, writeFile, rename } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, posix, relative, resolve, sep } from "node:path";
@@ -126,6 +126,7 @@ export async function buildBundle(policy: string | PolicySet, outDir: string, op
   const selected = typeof policy === "string" ? undefined : policy.paths;
   const paths = selected ?? ["."];
   const absPolicy = resolve(policyDir);
+  assertReplaceableBundleDir(outDir);
   const files = await regoSources(absPolicy, selected);
   if (files.length === 0) throw new FailClosed("gate/no-policies", "no .rego files to build", policyDir);
   const { regoVersion, capabilities } = options;
@@ -281,6 +282,8 @@ export function wasmBuiltinNames(module: WebAssembly.Module, _wasm?: Uint8Array)
  */
 async function replaceDir(staging: string, outDir: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
+    // Checked again before each removal: what landed there since the first check may not be a bundle.
+    assertReplaceableBundleDir(outDir);
     await rm(outDir, { recursive: true, force: true });
     try {
       await rename(staging, outDir);
@@ -289,5 +292,30 @@ async function replaceDir(staging: string, outDir: string): Promise<void> {
       const code = (error as NodeJS.ErrnoException).code;
       if ((code !== "ENOTEMPTY" && code !== "EEXIST") || attempt >= 5) throw error;
     }
+  }
+}
+
+/** What a bundle directory holds; a directory with anything else is not one to replace. */
+const BUNDLE_FILES = new Set([WASM_FILE, MANIFEST_FILE]);
+
+/**
+ * Refuses an output that is not absent, empty, or a bundle (policy.wasm and manifest.json only):
+ * the build replaces the whole directory, so `--out src` or `--out policy` (the sources being
+ * built) would delete a project's files. A link is judged by what it is, not by its target
+ * (the swap replaces the link).
+ */
+function assertReplaceableBundleDir(outDir: string): void {
+  let entries: string[];
+  try {
+    if (!lstatSync(outDir).isDirectory()) throw new ConfigError("the bundle output is not a directory; the build would replace it (give a new or bundle directory)", outDir);
+    entries = readdirSync(outDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw error instanceof ConfigError ? error : new ConfigError(`cannot check the bundle output: ${(error as Error).message}`, outDir);
+  }
+  const others = entries.filter((name) => !BUNDLE_FILES.has(name)).sort();
+  if (others.length > 0) {
+    const shown = others.slice(0, 3).map((name) => JSON.stringify(name)).join(", ");
+    throw new ConfigError(`the bundle output holds files that are not a bundle's (${shown}${others.length > 3 ? ", ..." : ""}); the build replaces the whole directory, so it would delete them: give a new or bundle directory`, outDir);
   }
 }

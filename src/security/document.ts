@@ -113,8 +113,17 @@ export async function buildSecurityDocument(root: string, settings: SecuritySett
     } catch {
       // gone between git and here: the read below reports it
     }
-    const text = readChanged(file, root, settings.maxFileBytes, entry);
-    if (text === undefined) continue;
+    const read = readChanged(file, root, settings.maxFileBytes, entry);
+    if (read === undefined) continue;
+    if (read.binary) {
+      // Binary to a text reader, not to a secret scanner: a key with a NUL byte appended, or a
+      // .env an editor saved as UTF-16, still holds the secret. Scanned whole (a binary diff names
+      // no lines); the code checks need source text and skip it.
+      entry.scan = "binary";
+      if (settings.checks.secrets) document.secrets.push(...(await secretsInLines(change.path, read.text, "all")));
+      continue;
+    }
+    const { text } = read;
     const lines = await changedLines(root, base.revision, change);
     entry.changedLines = lines === "all" ? countLines(text) : lines.length;
     if (settings.checks.secrets) document.secrets.push(...(await secretsInLines(change.path, text, lines)));
@@ -133,8 +142,11 @@ export async function buildSecurityDocument(root: string, settings: SecuritySett
   return document;
 }
 
-/** The changed file's text; undefined (and the entry says why) when it is binary or cannot be read. */
-function readChanged(file: string, root: string, maxBytes: number, entry: ChangedEntry): string | undefined {
+/**
+ * The changed file's text, or for a binary file (a NUL byte, or bytes that are not UTF-8) the
+ * text a secret scanner reads in it; undefined (and the entry says why) when it cannot be read.
+ */
+function readChanged(file: string, root: string, maxBytes: number, entry: ChangedEntry): { text: string; binary: boolean } | undefined {
   let bytes: Buffer;
   try {
     bytes = readUntrustedFile(file, { maxBytes, root });
@@ -144,12 +156,27 @@ function readChanged(file: string, root: string, maxBytes: number, entry: Change
     entry.reason = e.reason ?? e.message;
     return undefined;
   }
-  // Binary files (a NUL byte, or bytes that are not UTF-8) hold no text a rule could match.
-  if (bytes.includes(0) || !isUtf8(bytes)) {
-    entry.scan = "binary";
-    return undefined;
+  if (bytes.includes(0) || !isUtf8(bytes)) return { text: binaryText(bytes), binary: true };
+  return { text: bytes.toString("utf8"), binary: false };
+}
+
+/**
+ * What a secret scanner reads in bytes that are not UTF-8 text: UTF-16 (a byte-order mark, or a
+ * NUL in every other byte of the start, as ASCII in UTF-16 is) decoded as such; anything else
+ * byte for byte (latin1), NULs as line breaks, so ASCII tokens stay whole and in place.
+ */
+function binaryText(bytes: Buffer): string {
+  const sample = bytes.subarray(0, 512);
+  const nulsAt = (parity: number) => sample.filter((b, i) => i % 2 === parity && b === 0).length;
+  const half = Math.floor(sample.length / 2);
+  const bigEndian = (sample[0] === 0xfe && sample[1] === 0xff) || (half > 0 && nulsAt(0) >= half * 0.9);
+  const littleEndian = (sample[0] === 0xff && sample[1] === 0xfe) || (half > 0 && nulsAt(1) >= half * 0.9);
+  if (littleEndian || bigEndian) {
+    const even = bytes.subarray(0, bytes.length - (bytes.length % 2));
+    const le = bigEndian ? Buffer.from(even).swap16() : even;
+    return le.toString("utf16le").replace(/^\uFEFF/, "");
   }
-  return bytes.toString("utf8");
+  return bytes.toString("latin1").replaceAll("\0", "\n");
 }
 
 function countLines(text: string): number {

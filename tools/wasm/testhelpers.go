@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -48,7 +49,7 @@ func testHelpers() []*tester.Builtin {
 				if err != nil {
 					return nil, fmt.Errorf("create config parser: %w", err)
 				}
-				contents, err := os.ReadFile(file)
+				contents, err := readRegularFile(file)
 				if err != nil {
 					return nil, fmt.Errorf("read config file %s: %w", file, err)
 				}
@@ -67,7 +68,11 @@ func testHelpers() []*tester.Builtin {
 					if !ok {
 						return nil, fmt.Errorf("parse_combined_config_files: the paths must be an array of strings")
 					}
-					paths = append(paths, besideCaller(bctx, string(name)))
+					path := besideCaller(bctx, string(name))
+					if err := checkRegularFile(path); err != nil {
+						return nil, fmt.Errorf("parse_combined_config_files: %w", err)
+					}
+					paths = append(paths, path)
 				}
 				configs, err := parser.ParseConfigurations(paths)
 				if err != nil {
@@ -77,6 +82,46 @@ func testHelpers() []*tester.Builtin {
 			})
 		}),
 	}
+}
+
+// maxHelperFileBytes caps what one helper reads, as gatehouse caps an input (10 MiB).
+const maxHelperFileBytes = 10 * 1024 * 1024
+
+// checkRegularFile refuses what is not a regular file once links are followed: opening a FIFO
+// blocks the test run until its deadline, and a device (/dev/zero) never ends.
+func checkRegularFile(path string) error {
+	info, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if !info.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file (%s)", path, info.Mode().Type())
+	}
+	if info.Size() > maxHelperFileBytes {
+		return fmt.Errorf("%s is %d bytes, over the %d-byte limit", path, info.Size(), maxHelperFileBytes)
+	}
+	return nil
+}
+
+// readRegularFile reads a regular file, refusing other kinds and sizes past the cap, even one
+// that grew after the check.
+func readRegularFile(path string) ([]byte, error) {
+	if err := checkRegularFile(path); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	contents, err := io.ReadAll(io.LimitReader(f, maxHelperFileBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(contents) > maxHelperFileBytes {
+		return nil, fmt.Errorf("%s is over the %d-byte limit", path, maxHelperFileBytes)
+	}
+	return contents, nil
 }
 
 func helper(name string, args []types.Type, bind func(*rego.Function) func(*rego.Rego)) *tester.Builtin {

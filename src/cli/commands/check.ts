@@ -22,6 +22,7 @@ import { protectInputs } from "../output.js";
 import { fixedNow, STDIN_MARKER, progress, report, requireExisting, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
 import {
   boolSetting,
+  CHECK_LOOSENING_KEYS,
   compileOptions,
   listSetting,
   loadDataPaths,
@@ -73,7 +74,7 @@ export const checkCommand = {
   handler: async (args: CheckArgs) => {
     const targets = selectFormats(args);
     validateNumbers(args);
-    const config = await readConftestConfig(args.configFile);
+    const config = await readConftestConfig(args.configFile, CHECK_LOOSENING_KEYS);
     const allNamespaces = boolSetting(config, "all-namespaces", args.allNamespaces);
     const namespaces = listSetting(config, "namespace", args.namespace);
     if (allNamespaces && (args.kind !== undefined || args.namespace !== undefined)) {

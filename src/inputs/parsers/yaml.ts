@@ -6,7 +6,7 @@
 
 import { createRequire } from "node:module";
 import type { Schema } from "js-yaml";
-import { InputParseError, type Parser } from "./types.js";
+import { InputParseError, NotADocumentError, type Parser } from "./types.js";
 
 // js-yaml is loaded on the first YAML document: JSON-only runs (and every worker thread that only
 // sees JSON) skip its import cost. It replaced the `yaml` package here for speed: ~60-80 us per
@@ -54,7 +54,9 @@ export function parseYamlStream(text: string): unknown[] {
   } catch (error) {
     throw new InputParseError(`invalid YAML: ${firstLine(error)}`);
   }
-  if (values.length === 0) throw new InputParseError("empty document");
+  // An empty (or comment-only) stream holds no document: conftest evaluates it as null, a value no
+  // policy is written for, so it is refused as `---` (one null document) is.
+  if (values.length === 0) throw new NotADocumentError("the file holds no YAML document (empty, or only comments), not a mapping or a list");
   // An alias makes the parsed value share the aliased collection, not copy it: nothing grows
   // until the document is serialised for the policy. Count the copies that would make (only a
   // text with a "*" can hold an alias).
