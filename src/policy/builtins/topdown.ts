@@ -1,0 +1,72 @@
+// Builtins answered by OPA's own topdown (src/toolchain/builtins-reactor.ts) rather than by a
+// TypeScript port: their output is Go's (crypto.x509.* marshals Go's x509.Certificate, with every
+// field Go has; json.match_schema words gojsonschema's errors; regex.globs_match intersects two
+// glob automata; rego.parse_module prints OPA's AST), which a port would only approximate, and a
+// near miss is a wrong value. docs/architecture.md ("Host builtins") gives the choice per family.
+//
+// Arguments go as Rego term text with their exact numbers and sets (the names are in
+// EXACT_NUMBER_BUILTINS); results come back as JSON text loaded unparsed (exact.ts). None of
+// these builtins returns a set (their declared result types in OPA's ast/builtins.go), so JSON
+// holds every result. Errors are topdown's, message and code (operand errors: eval_type_error).
+
+import { ToolchainError } from "../../core/errors.js";
+import { builtinsReactor, builtinsReactorPresent, resetBuiltinsReactor } from "../../toolchain/builtins-reactor.js";
+import { BuiltinError, OperandError } from "./errors.js";
+import { exactJson } from "./exact.js";
+import { regoText } from "./values.js";
+
+/** The builtins topdown answers, with the arity OPA declares. */
+export const TOPDOWN_BUILTIN_ARITY = {
+  "crypto.x509.parse_certificates": 1,
+  "crypto.x509.parse_and_verify_certificates": 1,
+  "crypto.x509.parse_and_verify_certificates_with_options": 2,
+  "crypto.x509.parse_certificate_request": 1,
+  "crypto.x509.parse_keypair": 2,
+  "crypto.x509.parse_rsa_private_key": 1,
+  "crypto.parse_private_keys": 1,
+  "json.match_schema": 2,
+  "json.verify_schema": 1,
+  "regex.globs_match": 2,
+  "regex.template_match": 4,
+  "rego.parse_module": 2,
+} as const satisfies Record<string, number>;
+
+export type TopdownBuiltinName = keyof typeof TOPDOWN_BUILTIN_ARITY;
+export const TOPDOWN_BUILTIN_NAMES = Object.keys(TOPDOWN_BUILTIN_ARITY) as TopdownBuiltinName[];
+
+type TopdownBuiltin = (...args: unknown[]) => ArrayBuffer | undefined;
+
+function viaTopdown(name: TopdownBuiltinName): TopdownBuiltin {
+  return (...args: unknown[]) => {
+    let answer;
+    try {
+      answer = builtinsReactor().call(name, args.map(regoText));
+    } catch (error) {
+      // The module died (a Go panic exits the instance): the next call loads a fresh one.
+      resetBuiltinsReactor();
+      if (error instanceof ToolchainError) throw error;
+      throw new ToolchainError(`${name}: the builtins module failed (${(error as Error).message})`);
+    }
+    switch (answer.kind) {
+      case "result":
+        return exactJson(answer.json);
+      case "undefined":
+        return undefined;
+      case "error":
+        // topdown's message already starts with the builtin's name.
+        throw answer.code === "eval_type_error" ? new OperandError(answer.message) : new BuiltinError(answer.message);
+    }
+  };
+}
+
+let present: boolean | undefined;
+
+/**
+ * The table, or nothing when the builtins module is not installed: then these builtins stay
+ * refused at load (policy/missing-builtin), as before there was a module.
+ */
+export function topdownBuiltins(): Partial<Record<TopdownBuiltinName, TopdownBuiltin>> {
+  present ??= builtinsReactorPresent();
+  if (!present) return {};
+  return Object.fromEntries(TOPDOWN_BUILTIN_NAMES.map((name) => [name, viaTopdown(name)]));
+}
