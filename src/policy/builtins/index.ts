@@ -36,7 +36,7 @@ import { GRAPH_BUILTINS } from "./graph.js";
 import { AWS_BUILTINS } from "./aws.js";
 import { TEMPLATE_BUILTINS } from "./template.js";
 import { YAML_BUILTINS } from "./yaml.js";
-import { TOPDOWN_BUILTIN_NAMES, topdownBuiltins } from "./topdown.js";
+import { TOPDOWN_BUILTIN_NAMES, TOPDOWN_FALLBACK_NAMES, topdownBuiltins, withTopdownFallback } from "./topdown.js";
 import { addDate, clock as timeClock, date, diff, format as timeFormat, parseDurationNs, parseNs, parseRfc3339Ns, weekday } from "./time.js";
 
 /** Time source for `time.now_ns`, injectable so a run is reproducible (`--now`, GATEHOUSE_NOW). */
@@ -88,7 +88,7 @@ export function perEvaluationClock(clock: Clock): EvaluationClock {
  * Builtins that receive every number as a RegoNumber holding the runtime's text (values.ts):
  * sprintf formats 1e2 as a float and 100 as an integer, and integers past 2^53 exactly, as OPA does.
  */
-export const EXACT_NUMBER_BUILTINS: ReadonlySet<string> = new Set(["sprintf", "json.marshal_with_options", "io.jwt.encode_sign", "providers.aws.sign_req", "strings.render_template", ...TOPDOWN_BUILTIN_NAMES]);
+export const EXACT_NUMBER_BUILTINS: ReadonlySet<string> = new Set(["sprintf", "json.marshal_with_options", "io.jwt.encode_sign", "providers.aws.sign_req", "strings.render_template", ...TOPDOWN_BUILTIN_NAMES, ...TOPDOWN_FALLBACK_NAMES]);
 
 export type BuiltinFn = (...args: any[]) => unknown;
 
@@ -153,8 +153,10 @@ export function createBuiltins(clock: Clock): Record<string, BuiltinFn> {
     ...(TEMPLATE_BUILTINS as Record<string, BuiltinFn>),
     ...(jwtBuiltins(() => clock.nowNs()) as Record<string, BuiltinFn>),
   };
+  const table = Object.fromEntries(Object.entries(builtins).map(([name, fn]) => [name, named(name, fn)]));
+  for (const name of TOPDOWN_FALLBACK_NAMES) table[name] = withTopdownFallback(name, table[name]!);
   return {
-    ...Object.fromEntries(Object.entries(builtins).map(([name, fn]) => [name, named(name, fn)])),
+    ...table,
     // topdown's errors already carry the builtin's name.
     ...(topdownBuiltins() as Record<string, BuiltinFn>),
   };

@@ -11,9 +11,9 @@
 
 import { ToolchainError } from "../../core/errors.js";
 import { builtinsReactor, builtinsReactorPresent, resetBuiltinsReactor } from "../../toolchain/builtins-reactor.js";
-import { BuiltinError, OperandError } from "./errors.js";
+import { BuiltinError, OperandError, TopdownOnly } from "./errors.js";
 import { exactJson } from "./exact.js";
-import { regoText } from "./values.js";
+import { markSet, isSet, RegoNumber, regoText } from "./values.js";
 
 /** The builtins topdown answers, with the arity OPA declares. */
 export const TOPDOWN_BUILTIN_ARITY = {
@@ -36,7 +36,26 @@ export const TOPDOWN_BUILTIN_NAMES = Object.keys(TOPDOWN_BUILTIN_ARITY) as Topdo
 
 type TopdownBuiltin = (...args: unknown[]) => ArrayBuffer | undefined;
 
-function viaTopdown(name: TopdownBuiltinName): TopdownBuiltin {
+/**
+ * Builtins gatehouse implements in TypeScript except for some calls, which topdown answers: time
+ * zones other than UTC (topdown embeds Go's tz database) and GraphQL documents with comments
+ * (gqlparser keeps them in the ASTs it returns, by rules of its own token handling).
+ */
+export const TOPDOWN_FALLBACK = {
+  // The TypeScript time builtins read a RegoNumber's integer text exactly (time.ts).
+  "time.date": { exactNumbers: true },
+  "time.clock": { exactNumbers: true },
+  "time.weekday": { exactNumbers: true },
+  "time.format": { exactNumbers: true },
+  "time.diff": { exactNumbers: true },
+  "graphql.parse": { exactNumbers: false },
+  "graphql.parse_query": { exactNumbers: false },
+  "graphql.parse_schema": { exactNumbers: false },
+  "graphql.parse_and_verify": { exactNumbers: false },
+} as const satisfies Record<string, { exactNumbers: boolean }>;
+export const TOPDOWN_FALLBACK_NAMES = Object.keys(TOPDOWN_FALLBACK) as (keyof typeof TOPDOWN_FALLBACK)[];
+
+function viaTopdown(name: string): TopdownBuiltin {
   return (...args: unknown[]) => {
     let answer;
     try {
@@ -55,6 +74,38 @@ function viaTopdown(name: TopdownBuiltinName): TopdownBuiltin {
       case "error":
         // topdown's message already starts with the builtin's name.
         throw answer.code === "eval_type_error" ? new OperandError(answer.message) : new BuiltinError(answer.message);
+    }
+  };
+}
+
+/** The same values with numbers as doubles (what the TypeScript builtins take), sets still marked. */
+function plainNumbers(value: unknown): unknown {
+  if (value instanceof RegoNumber) return value.value;
+  if (Array.isArray(value)) {
+    const copy = value.map(plainNumbers);
+    return isSet(value) ? markSet(copy) : copy;
+  }
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, plainNumbers(item)]));
+  }
+  return value;
+}
+
+/**
+ * `fn` (a TypeScript builtin, given doubles unless it reads RegoNumbers), with the calls it refuses (TopdownOnly) answered by
+ * topdown from the exact arguments. The name is in EXACT_NUMBER_BUILTINS.
+ */
+export function withTopdownFallback(name: keyof typeof TOPDOWN_FALLBACK, fn: (...args: unknown[]) => unknown): (...args: unknown[]) => unknown {
+  const typescript = TOPDOWN_FALLBACK[name].exactNumbers ? fn : (...args: unknown[]) => fn(...args.map(plainNumbers));
+  present ??= builtinsReactorPresent();
+  if (!present) return typescript;
+  const topdown = viaTopdown(name);
+  return (...args: unknown[]) => {
+    try {
+      return typescript(...args);
+    } catch (error) {
+      if (error instanceof TopdownOnly) return topdown(...args);
+      throw error;
     }
   };
 }
