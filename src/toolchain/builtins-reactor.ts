@@ -8,15 +8,18 @@
 // first call, and then called through its exports (gh_alloc, gh_call, gh_result). Only a policy
 // that calls one of these builtins pays for it (~0.8 s, docs/performance.md).
 //
-// What the instance sees: no arguments, no environment, no preopened directory (none of these
-// builtins reads a file), its stdout sent to our stderr (nothing may reach a report).
+// What the instance sees: no arguments, its stdout sent to our stderr (nothing may reach a report),
+// and the time zone database `opa eval` would read on this machine (zoneSource): Go's
+// time.LoadLocation reads $ZONEINFO, then the system's database, and only then the copy OPA
+// embeds (time/tzdata), and these differ (EST5EDT in 1938 is EST in tzdata 2024a, EDT since
+// 2024b's links). That directory is preopened as /zoneinfo and named by ZONEINFO; nothing else is.
 
 import { sha256 } from "../core/digest.js";
 import { ToolchainError } from "../core/errors.js";
 import { displayPath } from "../core/paths.js";
 import { prepareForWasiToolchain } from "../core/v8-flags.js";
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, basename, join, posix } from "node:path";
 import type { WASI as WasiClass } from "node:wasi";
 import { readManifest, WASM_MANIFEST, WASM_TOOLCHAIN_DIR } from "./wasi.js";
 
@@ -80,7 +83,16 @@ export class BuiltinsReactor {
     prepareForWasiToolchain();
     const module = new WebAssembly.Module(new Uint8Array(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength));
     const WASI = loadWasiSync();
-    const wasi = new WASI({ version: "preview1", args: [], env: {}, stdout: 2, stderr: 2, returnOnExit: true });
+    const zones = zoneSource();
+    const wasi = new WASI({
+      version: "preview1",
+      args: [],
+      env: zones ? { ZONEINFO: posix.join("/zoneinfo", zones.name) } : {},
+      preopens: zones ? { "/zoneinfo": zones.dir } : {},
+      stdout: 2,
+      stderr: 2,
+      returnOnExit: true,
+    });
     const instance = new WebAssembly.Instance(module, wasi.getImportObject() as WebAssembly.Imports);
     wasi.initialize(instance);
     const exports = instance.exports as unknown as ReactorExports;
@@ -112,6 +124,32 @@ export class BuiltinsReactor {
         throw new ToolchainError(`the builtins module answered ${name} with ${JSON.stringify(text.slice(0, 80))}`);
     }
   }
+}
+
+/** Go's platformZoneSources on unix (time/zoneinfo_unix.go), in its order. */
+const SYSTEM_ZONE_DIRS = ["/usr/share/zoneinfo/", "/usr/share/lib/zoneinfo/", "/usr/lib/locale/TZ/", "/etc/zoneinfo"];
+
+/**
+ * Where native Go (so `opa eval`) finds time zones here: $ZONEINFO (a directory, or a zip file
+ * in `dir`), else the first system directory that exists; none on Windows, where Go reads no
+ * such directory and OPA falls back to its embedded copy, as the module then does.
+ */
+function zoneSource(env: NodeJS.ProcessEnv = process.env): { dir: string; name: string } | undefined {
+  const isDir = (path: string): boolean => {
+    try {
+      return statSync(path).isDirectory();
+    } catch {
+      return false;
+    }
+  };
+  const given = env["ZONEINFO"];
+  if (given) {
+    if (isDir(given)) return { dir: given, name: "" };
+    if (existsSync(given)) return { dir: dirname(given), name: basename(given) };
+  }
+  if (process.platform === "win32") return undefined;
+  const dir = SYSTEM_ZONE_DIRS.find(isDir);
+  return dir ? { dir, name: "" } : undefined;
 }
 
 let reactor: BuiltinsReactor | undefined;
