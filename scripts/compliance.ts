@@ -237,7 +237,8 @@ export function namespaced(source: string, ns: string): string {
         out += template ? `$${quote}` : quote;
         i += template ? 2 : 1;
         while (i < n && source[i] !== quote) {
-          if (source[i] === "\\" && quote === '"') {
+          // `\{` is a literal brace in both template forms; other escapes only in "..." strings.
+          if (source[i] === "\\" && (quote === '"' || (template && source[i + 1] === "{"))) {
             out += source.slice(i, i + 2);
             i += 2;
           } else if (template && source[i] === "{") {

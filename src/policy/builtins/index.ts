@@ -1,6 +1,8 @@
 // Builtins gatehouse implements for policies compiled to wasm. OPA's wasm runtime implements
 // most builtins natively; the ones it does not are imported from the host. The SDK provides a
 // few (SDK_BUILTINS); everything governance policies need beyond that is implemented here.
+// A few are answered by OPA's own topdown in a Go WASI module (topdown.ts: crypto.x509.*,
+// json.match_schema, regex.globs_match ..., and the calls the TypeScript ones refuse, TopdownOnly).
 // The load-time audit (src/policy/runtime.ts) refuses a module that imports anything else.
 //
 // Errors: where OPA's builtin errors, ours throw (message `<name>: <OPA's message>`), and the
@@ -8,8 +10,9 @@
 // without that flag topdown makes the call undefined instead, which could let a deny rule pass.
 //
 // Precision: the SDK hands builtins JSON-decoded arguments, so numbers beyond 2^53 arrive
-// rounded to the nearest double; time builtins recover timestamps of up to ~16 significant
-// digits exactly from it (time.ts, timestampOperand).
+// rounded to the nearest double, except for EXACT_NUMBER_BUILTINS (their text, RegoNumber);
+// time.add_date recovers timestamps of up to ~16 significant digits exactly from the double
+// (time.ts, timestampOperand).
 // Results are exact: nanosecond results are returned as an ArrayBuffer of the integer's JSON
 // text, which the SDK passes to the wasm module unparsed.
 

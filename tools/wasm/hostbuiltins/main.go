@@ -21,11 +21,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"unsafe"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/topdown"
 )
 
@@ -34,7 +32,6 @@ import (
 var (
 	request  []byte
 	response []byte
-	prepared = map[string]rego.PreparedEvalQuery{}
 )
 
 type callRequest struct {
@@ -104,9 +101,12 @@ func call(raw []byte) (any, bool, *callError) {
 	if err := json.Unmarshal(raw, &req); err != nil {
 		return nil, false, &callError{Code: "internal_error", Message: "bad request: " + err.Error()}
 	}
-	// Only builtins OPA declares: the name goes into a query.
-	if _, ok := ast.BuiltinMap[req.Name]; !ok || topdown.GetBuiltin(req.Name) == nil {
+	decl, ok := ast.BuiltinMap[req.Name]
+	if !ok || topdown.GetBuiltin(req.Name) == nil {
 		return nil, false, &callError{Code: "internal_error", Message: "unknown builtin " + req.Name}
+	}
+	if arity := len(decl.Decl.FuncArgs().Args); len(req.Args) != arity {
+		return nil, false, &callError{Code: "internal_error", Message: fmt.Sprintf("%s takes %d arguments, not %d", req.Name, arity, len(req.Args))}
 	}
 	args := make([]*ast.Term, len(req.Args))
 	for i, arg := range req.Args {
@@ -116,43 +116,46 @@ func call(raw []byte) (any, bool, *callError) {
 		}
 		args[i] = term
 	}
-	query, err := preparedQuery(req.Name, len(args))
-	if err != nil {
-		return nil, false, &callError{Code: "internal_error", Message: err.Error()}
+	var result *ast.Term
+	iter := func(term *ast.Term) error {
+		result = term
+		return nil
 	}
-	results, err := query.Eval(context.Background(), rego.EvalParsedInput(ast.NewArray(args...)))
-	if err != nil {
+	// The function topdown's evaluator calls (wrapped as registered: errors carry the name and
+	// OPA's code), with the context fields these builtins read (checked in OPA 1.22.0's sources:
+	// Context, Capabilities, a nil value cache); no compile-time type check, as for operands that
+	// are only known at evaluation.
+	bctx := topdown.BuiltinContext{Context: context.Background(), Capabilities: capabilities}
+	if err := topdown.GetBuiltin(req.Name)(bctx, args, iter); err != nil {
 		if topdownErr, ok := err.(*topdown.Error); ok {
 			return nil, false, &callError{Code: topdownErr.Code, Message: topdownErr.Message}
 		}
 		return nil, false, &callError{Code: "eval_builtin_error", Message: err.Error()}
 	}
-	if len(results) == 0 {
+	if result == nil {
 		return nil, false, nil
 	}
-	return results[0].Bindings["result"], true, nil
+	// JSON has no sets: a result holding one would come back as an array (none of the builtins
+	// the host sends here returns one).
+	holdsSet := false
+	ast.WalkTerms(result, func(term *ast.Term) bool {
+		if _, ok := term.Value.(ast.Set); ok {
+			holdsSet = true
+		}
+		return holdsSet
+	})
+	if holdsSet {
+		return nil, false, &callError{Code: "internal_error", Message: req.Name + " returned a set, which the host cannot read as JSON"}
+	}
+	value, err := ast.JSON(result.Value)
+	if err != nil {
+		return nil, false, &callError{Code: "internal_error", Message: err.Error()}
+	}
+	return value, true, nil
 }
 
-// One prepared query per builtin and arity, compiled on first use.
-func preparedQuery(name string, arity int) (rego.PreparedEvalQuery, error) {
-	key := fmt.Sprintf("%s/%d", name, arity)
-	if query, ok := prepared[key]; ok {
-		return query, nil
-	}
-	operands := make([]string, arity)
-	for i := range operands {
-		operands[i] = fmt.Sprintf("input[%d]", i)
-	}
-	query, err := rego.New(
-		rego.Query(fmt.Sprintf("result := %s(%s)", name, strings.Join(operands, ", "))),
-		rego.StrictBuiltinErrors(true),
-	).PrepareForEval(context.Background())
-	if err != nil {
-		return query, err
-	}
-	prepared[key] = query
-	return query, nil
-}
+// The capabilities a query gets when it names none (rego.New's default).
+var capabilities = ast.CapabilitiesForThisVersion()
 
 // A reactor's main is never run; the host calls _initialize and then the exports.
 func main() {}
