@@ -6,7 +6,7 @@
 // The policy wasm calls host builtins synchronously, and the toolchain driver (wasi.ts) runs one
 // instance per request, so this module is a WASI reactor: instantiated once per thread, on the
 // first call, and then called through its exports (gh_alloc, gh_call, gh_result). Only a policy
-// that calls one of these builtins pays for it (~0.8 s, docs/performance.md).
+// that calls one of these builtins pays for it (docs/performance.md: ~0.5 s per thread, on its first call).
 //
 // What the instance sees: no arguments, its stdout sent to our stderr (nothing may reach a report),
 // and the time zone database `opa eval` would read on this machine (zoneSource): Go's
@@ -17,7 +17,7 @@
 import { sha256 } from "../core/digest.js";
 import { ToolchainError } from "../core/errors.js";
 import { displayPath } from "../core/paths.js";
-import { prepareForWasiToolchain } from "../core/v8-flags.js";
+import { prepareForWasiToolchain, withLiftoffOnly } from "../core/v8-flags.js";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, basename, join, posix } from "node:path";
 import type { WASI as WasiClass } from "node:wasi";
@@ -81,20 +81,23 @@ export class BuiltinsReactor {
       );
     }
     prepareForWasiToolchain();
-    const module = new WebAssembly.Module(new Uint8Array(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength));
-    const WASI = loadWasiSync();
-    const zones = zoneSource();
-    const wasi = new WASI({
-      version: "preview1",
-      args: [],
-      env: zones ? { ZONEINFO: posix.join("/zoneinfo", zones.name) } : {},
-      preopens: zones ? { "/zoneinfo": zones.dir } : {},
-      stdout: 2,
-      stderr: 2,
-      returnOnExit: true,
+    const instance = withLiftoffOnly(() => {
+      const module = new WebAssembly.Module(new Uint8Array(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength));
+      const WASI = loadWasiSync();
+      const zones = zoneSource();
+      const wasi = new WASI({
+        version: "preview1",
+        args: [],
+        env: zones ? { ZONEINFO: posix.join("/zoneinfo", zones.name) } : {},
+        preopens: zones ? { "/zoneinfo": zones.dir } : {},
+        stdout: 2,
+        stderr: 2,
+        returnOnExit: true,
+      });
+      const created = new WebAssembly.Instance(module, wasi.getImportObject() as WebAssembly.Imports);
+      wasi.initialize(created);
+      return created;
     });
-    const instance = new WebAssembly.Instance(module, wasi.getImportObject() as WebAssembly.Imports);
-    wasi.initialize(instance);
     const exports = instance.exports as unknown as ReactorExports;
     const version = typeof exports.gh_version === "function" ? exports.gh_version() : undefined;
     if (version !== BUILTINS_ABI_VERSION) {
