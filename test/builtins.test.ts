@@ -1081,5 +1081,20 @@ test("the builtins module is verified against its manifest, and its absence leav
   }
 });
 
+test("the builtins topdown answers are declared with OPA's arity, and none of them can return a set", async () => {
+  const { TOPDOWN_BUILTIN_ARITY, TOPDOWN_FALLBACK_NAMES } = await import("../src/policy/builtins/topdown.js");
+  const capabilities = JSON.parse(await run(["capabilities", "--current"], "")) as { builtins: { name: string; decl: { args?: unknown[]; result?: unknown } }[] };
+  const declared = new Map(capabilities.builtins.map((b) => [b.name, b.decl]));
+  for (const [name, arity] of Object.entries(TOPDOWN_BUILTIN_ARITY)) {
+    const decl = declared.get(name);
+    assert.ok(decl, `${name} is an OPA builtin`);
+    assert.is(decl!.args?.length ?? 0, arity, `${name}'s arity`);
+    // JSON holds the results (topdown.ts): a set anywhere in the declared result would be lost.
+    assert.not.match(JSON.stringify(decl!.result), /"type":"set"/, `${name} may return a set`);
+    assert.ok(builtins[name], `${name} is provided (the builtins module is installed in a checkout)`);
+  }
+  for (const name of TOPDOWN_FALLBACK_NAMES) assert.not.match(JSON.stringify(declared.get(name)!.result), /"type":"set"/, `${name} may return a set`);
+});
+
 // Last: uvu runs the tests registered before this call (it stood mid-file, and the 12 after it never ran).
 test.run();

@@ -15,7 +15,7 @@ import { BuiltinError, OperandError, TopdownOnly } from "./errors.js";
 import { exactJson } from "./exact.js";
 import { markSet, isSet, RegoNumber, regoText } from "./values.js";
 
-/** The builtins topdown answers, with the arity OPA declares. */
+/** The builtins topdown answers, with the arity OPA declares (test/builtins.test.ts checks both). */
 export const TOPDOWN_BUILTIN_ARITY = {
   "crypto.x509.parse_certificates": 1,
   "crypto.x509.parse_and_verify_certificates": 1,
@@ -38,7 +38,7 @@ type TopdownBuiltin = (...args: unknown[]) => ArrayBuffer | undefined;
 
 /**
  * Builtins gatehouse implements in TypeScript except for some calls, which topdown answers: time
- * zones other than UTC (topdown embeds Go's tz database) and GraphQL documents with comments
+ * zones other than UTC (Go's rules over the tz database `opa eval` reads) and GraphQL documents with comments
  * (gqlparser keeps them in the ASTs it returns, by rules of its own token handling).
  */
 export const TOPDOWN_FALLBACK = {
