@@ -3,20 +3,21 @@
 // read at run time, never copied here). Each case is evaluated twice on the same modules, data and
 // input: by `opa eval --strict-builtin-errors` (gatehouse is strict, see builtins/index.ts), and by
 // gatehouse: the case's modules plus a generated `warn` rule wrapping the case's query, compiled
-// by `gatehouse build` (src/policy/build.ts) and evaluated by gatehouse's runtime.
+// by src/policy/build.ts with `gatehouse check`'s default checks (conftest's: no --strict, as
+// `opa eval` has none) and evaluated by gatehouse's runtime.
 //
 // Batching: building one bundle per case would take tens of minutes, so each category is one
 // bundle. To keep cases apart inside it, every `data` reference and `package` of case N is moved
 // under `data.ghN` (a token-level rewrite that leaves strings and comments alone), and the case's
 // data is set as `{"ghN": data}` before its evaluation. A case that stops a batch from building
-// (a strict-check or compile error, a planner refusal) is taken out and reported on its own.
+// (a compile error, a planner refusal) is taken out and reported on its own.
 //
 // Classes, from a deny rule's point of view (the wrapper is a rule whose results gate a run):
 //   exact        same result set as OPA (or both fail: OPA errors, gatehouse refuses or errors)
 //   wrong-value  both give results and they differ, or gatehouse gives one where OPA errors
 //   wrong-allow  OPA has results or errors, gatehouse has none: a deny that would not fire
 //   fail-closed  gatehouse errors at evaluation where OPA has a result (or is undefined)
-//   refused      gatehouse refuses the policy: missing builtin, strict check, unsupported
+//   refused      gatehouse refuses the policy: missing builtin, compile check, unsupported
 //   skipped      not expressible as a gatehouse input (env vars, a Rego-only input term)
 //
 // The committed baseline (test/builtins/compliance-baseline.json) holds each case's class; the
@@ -34,6 +35,7 @@ import YAML from "yaml";
 import { packageRoot } from "../src/core/paths.js";
 import { SDK_BUILTINS, createBuiltins, systemClock, type BuiltinFn } from "../src/policy/builtins/index.js";
 import { buildBundle, MANIFEST_FILE, WASM_FILE } from "../src/policy/build.js";
+import { compileOptions } from "../src/cli/conftest-options.js";
 import type { BundleManifest } from "../src/policy/manifest.js";
 import { compilePolicy, instantiate, type PolicyInstance } from "../src/policy/runtime.js";
 import { findTool } from "../src/toolchain/native.js";
@@ -235,7 +237,8 @@ export function namespaced(source: string, ns: string): string {
         out += template ? `$${quote}` : quote;
         i += template ? 2 : 1;
         while (i < n && source[i] !== quote) {
-          if (source[i] === "\\" && quote === '"') {
+          // `\{` is a literal brace in both template forms; other escapes only in "..." strings.
+          if (source[i] === "\\" && (quote === '"' || (template && source[i + 1] === "{"))) {
             out += source.slice(i, i + 2);
             i += 2;
           } else if (template && source[i] === "{") {
@@ -436,11 +439,18 @@ async function writeCaseFiles(c: Case, dir: string, names: string[]): Promise<vo
   await writeFile(join(caseDir, "wrap.rego"), wrapperModule(c, names));
 }
 
-/** Strict check over the batch: the cases named in its errors, until it passes. */
-async function strictCheck(dir: string): Promise<{ failing: Map<number, string>; unattributed?: string }> {
+/** What `gatehouse check` compiles with when no flag or conftest.toml asks otherwise. */
+const CHECK_BUILD = compileOptions({}, {});
+
+/**
+ * `opa check` over the batch, with the checks `gatehouse check` applies by default (conftest's:
+ * not --strict, which `opa eval` does not apply either): the cases named in its errors, until
+ * it passes.
+ */
+async function compileCheck(dir: string): Promise<{ failing: Map<number, string>; unattributed?: string }> {
   const failing = new Map<number, string>();
   for (let round = 0; round < 20; round++) {
-    const r = await run(opa, ["check", "--strict", "--format", "json", "--max-errors", "-1", dir]);
+    const r = await run(opa, ["check", "--format", "json", "--max-errors", "-1", dir]);
     if (r.code === 0) return { failing };
     let errors: { message: string; code?: string; location?: { file?: string } }[] = [];
     try {
@@ -464,7 +474,7 @@ async function strictCheck(dir: string): Promise<{ failing: Map<number, string>;
 
 async function build(dir: string, out: string): Promise<BuiltPolicy | { error: string }> {
   try {
-    await buildBundle(dir, out);
+    await buildBundle(dir, out, CHECK_BUILD);
   } catch (error) {
     return { error: (error as Error).message };
   }
@@ -534,9 +544,9 @@ async function runBatch(cases: Case[], dir: string, names: (c: Case) => string[]
   const ghDir = join(dir, "policy");
   await mkdir(ghDir, { recursive: true });
   await pool(cases, 4, (c) => writeCaseFiles(c, ghDir, names(c)));
-  const check = await strictCheck(ghDir);
+  const check = await compileCheck(ghDir);
   const gatehouse = new Map<number, Outcome>();
-  for (const [index, message] of check.failing) gatehouse.set(index, { kind: "error", message: `refused by opa check --strict: ${message}`, at: "build" });
+  for (const [index, message] of check.failing) gatehouse.set(index, { kind: "error", message: `refused by opa check: ${message}`, at: "build" });
   let remaining = cases.filter((c) => !gatehouse.has(c.index));
   if (check.unattributed !== undefined) {
     for (const c of remaining) gatehouse.set(c.index, { kind: "error", message: `opa check: ${check.unattributed}`, at: "build" });

@@ -26,7 +26,7 @@ build_wasm() {
   local dir="$root/tools/wasm" out="$root/dist/toolchain"
   local pin
   # Everything the module is built from: the pins and the Go sources (not their tests).
-  pin="$(cd "$dir" && cat go.mod go.sum $(ls *.go | grep -v "_test\.go$" | LC_ALL=C sort) | sha256sum | cut -d' ' -f1)"
+  pin="$(cd "$dir" && cat go.mod go.sum $(ls *.go hostbuiltins/*.go | grep -v "_test\.go$" | LC_ALL=C sort) | sha256sum | cut -d' ' -f1)"
   # The manifest records the digest of the sources it was built from (nothing else to ship).
   if [ -f "$out/gatehouse-go.wasm" ] && [ -f "$out/manifest.json" ] && grep -q "\"sourcesSha256\": \"$pin\"" "$out/manifest.json"; then
     echo "toolchain: wasm up to date"
@@ -38,6 +38,10 @@ build_wasm() {
   # the bytes depend on it.
   ( cd "$dir" && GOOS=wasip1 GOARCH=wasm GOFLAGS="-mod=readonly -buildvcs=false" CGO_ENABLED=0 \
       go build -trimpath -o "$out/.gatehouse-go.wasm.tmp" . )
+  # The builtins reactor (tools/wasm/hostbuiltins): OPA's topdown answering the policy runtime's
+  # synchronous builtin calls, so it is a WASI reactor (exports called after _initialize).
+  ( cd "$dir" && GOOS=wasip1 GOARCH=wasm GOFLAGS="-mod=readonly -buildvcs=false" CGO_ENABLED=0 \
+      go build -trimpath -buildmode=c-shared -o "$out/.gatehouse-builtins.wasm.tmp" ./hostbuiltins )
   local protocol opa_version conftest_version wasm_sha go_sum_sha bytes
   protocol="$(sed -n 's/^const ProtocolVersion = \([0-9][0-9]*\)$/\1/p' "$dir/protocol.go")"
   # The direct requires, on one line or in the require block.
@@ -50,10 +54,14 @@ build_wasm() {
   wasm_sha="$(sha256sum "$out/.gatehouse-go.wasm.tmp" | cut -d' ' -f1)"
   go_sum_sha="$(sha256sum "$dir/go.sum" | cut -d' ' -f1)"
   bytes="$(wc -c < "$out/.gatehouse-go.wasm.tmp" | tr -d ' ')"
-  printf '{\n  "protocol": %s,\n  "opaVersion": "%s",\n  "conftestVersion": "%s",\n  "goVersion": "%s",\n  "wasm": { "file": "gatehouse-go.wasm", "sha256": "%s", "bytes": %s },\n  "goSumSha256": "%s",\n  "sourcesSha256": "%s"\n}\n' \
-    "$protocol" "$opa_version" "$conftest_version" "$(go env GOVERSION)" "$wasm_sha" "$bytes" "$go_sum_sha" "$pin" > "$out/.manifest.json.tmp"
+  local builtins_sha builtins_bytes
+  builtins_sha="$(sha256sum "$out/.gatehouse-builtins.wasm.tmp" | cut -d' ' -f1)"
+  builtins_bytes="$(wc -c < "$out/.gatehouse-builtins.wasm.tmp" | tr -d ' ')"
+  printf '{\n  "protocol": %s,\n  "opaVersion": "%s",\n  "conftestVersion": "%s",\n  "goVersion": "%s",\n  "wasm": { "file": "gatehouse-go.wasm", "sha256": "%s", "bytes": %s },\n  "builtins": { "file": "gatehouse-builtins.wasm", "sha256": "%s", "bytes": %s },\n  "goSumSha256": "%s",\n  "sourcesSha256": "%s"\n}\n' \
+    "$protocol" "$opa_version" "$conftest_version" "$(go env GOVERSION)" "$wasm_sha" "$bytes" "$builtins_sha" "$builtins_bytes" "$go_sum_sha" "$pin" > "$out/.manifest.json.tmp"
   # The module first, then the manifest naming it: a reader never sees a manifest for absent bytes.
   mv -f "$out/.gatehouse-go.wasm.tmp" "$out/gatehouse-go.wasm"
+  mv -f "$out/.gatehouse-builtins.wasm.tmp" "$out/gatehouse-builtins.wasm"
   mv -f "$out/.manifest.json.tmp" "$out/manifest.json"
 }
 

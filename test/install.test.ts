@@ -171,6 +171,8 @@ test("issue 15.1: a removed parameter denies with the next step; decide + accept
 test("issue 15.4: the project's own Rego with Node alone: check --policy, then beside the shipped rules in gate", () => {
   assert.ok(packedFiles.has("dist/toolchain/gatehouse-go.wasm"), "the tarball lacks dist/toolchain/gatehouse-go.wasm, the Node-only Rego compiler `check --policy` needs without opa");
   assert.ok(existsSync(join(installed, "dist/toolchain/gatehouse-go.wasm")), "the installed package has no dist/toolchain/gatehouse-go.wasm");
+  // The builtins module (crypto.x509.*, json.match_schema, ... answered by OPA's topdown) ships beside it.
+  assert.ok(packedFiles.has("dist/toolchain/gatehouse-builtins.wasm"), "the tarball lacks dist/toolchain/gatehouse-builtins.wasm");
   write(tsRepo, {
     "policy/deploy.rego": 'package main\n\ndeny contains msg if {\n\tinput.kind == "Deployment"\n\tinput.spec.replicas < 2\n\tmsg := sprintf("%s: run at least 2 replicas", [input.metadata.name])\n}\n',
     "deploy/app.yaml": "kind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n",

@@ -38,6 +38,8 @@ export interface WasmManifest {
   opaVersion: string;
   goVersion: string;
   wasm: { file: string; sha256: string; bytes: number };
+  /** The builtins reactor (tools/wasm/hostbuiltins, src/toolchain/builtins-reactor.ts). */
+  builtins?: { file: string; sha256: string; bytes: number };
   goSumSha256: string;
   /** sha256 of tools/wasm's go.mod, go.sum and Go sources: what scripts/toolchain.sh rebuilds on. */
   sourcesSha256: string;
@@ -57,7 +59,8 @@ export async function loadWasmToolchain(dir: string = WASM_TOOLCHAIN_DIR): Promi
   return new WasmToolchain(dir, readManifest(dir));
 }
 
-function readManifest(dir: string): WasmManifest {
+/** dist/toolchain/manifest.json, read and checked (protocol version, file names). */
+export function readManifest(dir: string): WasmManifest {
   const manifestPath = join(dir, WASM_MANIFEST);
   const shown = displayPath(dir);
   let manifest: WasmManifest;
@@ -77,6 +80,9 @@ function readManifest(dir: string): WasmManifest {
   }
   if (posix.basename(manifest.wasm.file) !== manifest.wasm.file) {
     throw new ToolchainError(`${displayPath(manifestPath)}: wasm.file must be a file name, not ${JSON.stringify(manifest.wasm.file)}`);
+  }
+  if (manifest.builtins !== undefined && (typeof manifest.builtins.file !== "string" || posix.basename(manifest.builtins.file) !== manifest.builtins.file || typeof manifest.builtins.sha256 !== "string")) {
+    throw new ToolchainError(`${displayPath(manifestPath)}: builtins.file must be a file name and builtins.sha256 a digest`);
   }
   return manifest;
 }

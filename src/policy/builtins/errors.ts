@@ -26,6 +26,15 @@ export class OperandError extends BuiltinError {
   }
 }
 
+/**
+ * What a TypeScript builtin throws for a call it cannot answer exactly (a time zone, a GraphQL
+ * comment). Without the builtins module it is the builtin's error (the evaluation fails closed);
+ * with it, OPA's topdown answers the call (topdown.ts, withTopdownFallback).
+ */
+export class TopdownOnly extends BuiltinError {
+  override name = "TopdownOnly";
+}
+
 /** OPA's ast.ValueName of an operand (sets arrive as arrays marked as sets). */
 export function valueName(value: unknown): string {
   if (value === null) return "null";

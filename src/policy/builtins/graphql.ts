@@ -8,8 +8,8 @@
 // Where the two libraries differ, gqlparser's behaviour is reproduced: a schema needs no Query
 // type, extending an undefined type defines it, and the built-in directives may be redeclared.
 // gqlparser keeps comments in its AST by rules that follow its parser's token handling; a
-// document with comments is therefore refused (BuiltinError) by the builtins that return an AST,
-// never shown without them.
+// document with comments is therefore answered by OPA's topdown (TopdownOnly, topdown.ts) in the
+// builtins that return an AST, or refused without the builtins module, never shown without them.
 
 import { createRequire } from "node:module";
 import { Kind } from "graphql/language/kinds.js";
@@ -37,7 +37,7 @@ type GraphQL = typeof import("graphql");
 let loaded: GraphQL | undefined;
 const gql = (): GraphQL => (loaded ??= createRequire(import.meta.url)("graphql") as GraphQL);
 
-import { BuiltinError, OperandError, valueName } from "./errors.js";
+import { BuiltinError, OperandError, TopdownOnly, valueName } from "./errors.js";
 import { isSet } from "./values.js";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -63,7 +63,7 @@ function parseText(text: string, executable: boolean, needsComments: boolean): D
     if (EXECUTABLE.has(def.kind) !== executable) throw new GraphQLParseError(`GraphQL parse error: unexpected ${def.kind} in a ${executable ? "query" : "schema"}`);
   }
   if (needsComments && hasComment(doc)) {
-    throw new BuiltinError("GraphQL documents with comments are not supported by gatehouse (gqlparser keeps them in the AST)");
+    throw new TopdownOnly("GraphQL documents with comments are not supported by gatehouse (gqlparser keeps them in the AST)");
   }
   return doc;
 }

@@ -1,6 +1,8 @@
 // Builtins gatehouse implements for policies compiled to wasm. OPA's wasm runtime implements
 // most builtins natively; the ones it does not are imported from the host. The SDK provides a
 // few (SDK_BUILTINS); everything governance policies need beyond that is implemented here.
+// A few are answered by OPA's own topdown in a Go WASI module (topdown.ts: crypto.x509.*,
+// json.match_schema, regex.globs_match ..., and the calls the TypeScript ones refuse, TopdownOnly).
 // The load-time audit (src/policy/runtime.ts) refuses a module that imports anything else.
 //
 // Errors: where OPA's builtin errors, ours throw (message `<name>: <OPA's message>`), and the
@@ -8,8 +10,9 @@
 // without that flag topdown makes the call undefined instead, which could let a deny rule pass.
 //
 // Precision: the SDK hands builtins JSON-decoded arguments, so numbers beyond 2^53 arrive
-// rounded to the nearest double; time builtins recover timestamps of up to ~16 significant
-// digits exactly from it (time.ts, timestampOperand).
+// rounded to the nearest double, except for EXACT_NUMBER_BUILTINS (their text, RegoNumber);
+// time.add_date recovers timestamps of up to ~16 significant digits exactly from the double
+// (time.ts, timestampOperand).
 // Results are exact: nanosecond results are returned as an ArrayBuffer of the integer's JSON
 // text, which the SDK passes to the wasm module unparsed.
 
@@ -36,6 +39,7 @@ import { GRAPH_BUILTINS } from "./graph.js";
 import { AWS_BUILTINS } from "./aws.js";
 import { TEMPLATE_BUILTINS } from "./template.js";
 import { YAML_BUILTINS } from "./yaml.js";
+import { TOPDOWN_BUILTIN_NAMES, TOPDOWN_FALLBACK_NAMES, topdownBuiltins, withTopdownFallback } from "./topdown.js";
 import { addDate, clock as timeClock, date, diff, format as timeFormat, parseDurationNs, parseNs, parseRfc3339Ns, weekday } from "./time.js";
 
 /** Time source for `time.now_ns`, injectable so a run is reproducible (`--now`, GATEHOUSE_NOW). */
@@ -87,7 +91,7 @@ export function perEvaluationClock(clock: Clock): EvaluationClock {
  * Builtins that receive every number as a RegoNumber holding the runtime's text (values.ts):
  * sprintf formats 1e2 as a float and 100 as an integer, and integers past 2^53 exactly, as OPA does.
  */
-export const EXACT_NUMBER_BUILTINS: ReadonlySet<string> = new Set(["sprintf", "json.marshal_with_options", "io.jwt.encode_sign", "providers.aws.sign_req", "strings.render_template"]);
+export const EXACT_NUMBER_BUILTINS: ReadonlySet<string> = new Set(["sprintf", "json.marshal_with_options", "io.jwt.encode_sign", "providers.aws.sign_req", "strings.render_template", ...TOPDOWN_BUILTIN_NAMES, ...TOPDOWN_FALLBACK_NAMES]);
 
 export type BuiltinFn = (...args: any[]) => unknown;
 
@@ -152,5 +156,11 @@ export function createBuiltins(clock: Clock): Record<string, BuiltinFn> {
     ...(TEMPLATE_BUILTINS as Record<string, BuiltinFn>),
     ...(jwtBuiltins(() => clock.nowNs()) as Record<string, BuiltinFn>),
   };
-  return Object.fromEntries(Object.entries(builtins).map(([name, fn]) => [name, named(name, fn)]));
+  const table = Object.fromEntries(Object.entries(builtins).map(([name, fn]) => [name, named(name, fn)]));
+  for (const name of TOPDOWN_FALLBACK_NAMES) table[name] = withTopdownFallback(name, table[name]!);
+  return {
+    ...table,
+    // topdown's errors already carry the builtin's name.
+    ...(topdownBuiltins() as Record<string, BuiltinFn>),
+  };
 }

@@ -3,8 +3,9 @@
 // Timestamps are BigInt nanoseconds internally; results leave as exact integer JSON text
 // (see nsResult in index.ts).
 
-import { BuiltinError, OperandError, operandTypeError } from "./errors.js";
+import { BuiltinError, OperandError, operandTypeError, TopdownOnly } from "./errors.js";
 import { formatFloat, goQuote } from "./sprintf.js";
+import { RegoNumber } from "./values.js";
 
 const NS_PER_SECOND = 1_000_000_000n;
 const SECONDS_PER_DAY = 86_400n;
@@ -127,14 +128,20 @@ export function parseRfc3339Ns(value: string): bigint {
 
 // --- builtins taking a timestamp (OPA's tzTime) -----------------------------------------------
 
+const INTEGER_TEXT = /^-?\d+$/;
 const TIME_OPERAND = "either number (ns) or [number (ns), string (tz)]";
 
 /**
- * A timestamp operand: ns, or [ns, tz] / [ns, tz, layout]. Only UTC ("" or "UTC") is supported:
- * other zones need a tz database with Go's rules, so they are refused (fail closed) rather than
- * answered in the wrong zone.
+ * A timestamp operand: ns, or [ns, tz] / [ns, tz, layout]. Only UTC ("" or "UTC") is computed
+ * here: other zones need a tz database with Go's rules, so topdown answers them (TopdownOnly),
+ * or without the builtins module they are refused (fail closed), never answered in the wrong zone.
  */
 function timestampOperand(arg: unknown): bigint {
+  // The builtins that topdown may answer (topdown.ts) get their numbers as RegoNumbers: an
+  // integer's text is the timestamp exactly.
+  const given = Array.isArray(arg) ? arg[0] : arg;
+  const exact = given instanceof RegoNumber && INTEGER_TEXT.test(given.text) ? BigInt(given.text) : undefined;
+  if (given instanceof RegoNumber) arg = Array.isArray(arg) ? [given.value, ...arg.slice(1)] : given.value;
   let ns: unknown = arg;
   if (Array.isArray(arg)) {
     if (arg.length === 0) throw new OperandError(operandTypeError(1, arg, TIME_OPERAND));
@@ -144,13 +151,20 @@ function timestampOperand(arg: unknown): bigint {
       const tz = arg[1];
       if (typeof tz !== "string") throw new OperandError(operandTypeError(1, tz, "string"));
       if (tz !== "" && tz !== "UTC") {
-        throw new BuiltinError(`time zone ${JSON.stringify(tz)} is not supported by gatehouse's wasm runtime (only UTC)`);
+        // topdown answers other zones (builtins/topdown.ts), except "Local": the machine's zone
+        // under `opa eval`, UTC inside the builtins module.
+        const message = `time zone ${JSON.stringify(tz)} is not supported by gatehouse's wasm runtime (only UTC)`;
+        throw tz === "Local" ? new BuiltinError(message) : new TopdownOnly(message);
       }
     }
   } else if (typeof arg !== "number") {
     throw new OperandError(operandTypeError(1, arg, TIME_OPERAND));
   }
   const n = ns as number;
+  if (exact !== undefined) {
+    if (exact < MIN_NS || exact > MAX_NS) throw new BuiltinError("timestamp too big");
+    return exact;
+  }
   if (!Number.isInteger(n) || BigInt(n) < MIN_NS || BigInt(n) > MAX_NS) throw new BuiltinError("timestamp too big");
   // The SDK parsed the wasm's number text into a double. The shortest decimal that rounds to that
   // double is the text itself whenever the text had at most ~16 significant digits (any
