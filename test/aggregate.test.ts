@@ -5,7 +5,7 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InputEvaluator, type InputResult } from "../src/gate/evaluate-input.js";
@@ -129,6 +129,26 @@ test("build: the same sources give the same wasm wherever they are built from", 
     assert.equal(readFileSync(join(elsewhere, "somewhere", "policy", "main.rego"), "utf8"), MAIN);
   } finally {
     rmSync(elsewhere, { recursive: true, force: true });
+  }
+});
+
+test("build: the compile cache keeps a bundle already in place (a run reading it while another builds the same key never sees it removed)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "gatehouse-aggregate-cache-"));
+  try {
+    mkdirSync(join(dir, "policy"));
+    writeFileSync(join(dir, "policy", "main.rego"), MAIN);
+    const out = join(dir, "cached");
+    await buildBundle(join(dir, "policy"), out, undefined, "keep-existing");
+    const first = statSync(join(out, "manifest.json")).ino;
+    // Two more builds of the same key at once, as two runs missing the cache at the same time.
+    await Promise.all([buildBundle(join(dir, "policy"), out, undefined, "keep-existing"), buildBundle(join(dir, "policy"), out, undefined, "keep-existing")]);
+    assert.is(statSync(join(out, "manifest.json")).ino, first, "the bundle in place was kept");
+    assert.equal(readdirSync(dir).sort(), ["cached", "policy"], "no staging directory left behind");
+    // `gatehouse build --out` replaces.
+    await buildBundle(join(dir, "policy"), out);
+    assert.is.not(statSync(join(out, "manifest.json")).ino, first, "replaced");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

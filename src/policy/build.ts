@@ -4,7 +4,7 @@
 // sha256 of every Rego source and of the wasm). Entrypoints are discovered from the parsed
 // packages (every deny/violation/warn/exception rule), never from a hand-kept list.
 
-import { lstatSync, readdirSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, statSync } from "node:fs";
 import { cp, mkdtemp, mkdir, rm, writeFile, rename } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, posix, relative, resolve, sep } from "node:path";
@@ -121,7 +121,15 @@ export interface BuildResult {
  * Compiles `policy` (a directory, or a PolicySet) into `outDir`. Writes atomically: a failed build
  * leaves outDir as it was. The default options are `gatehouse build`'s (REPOSITORY_BUILD).
  */
-export async function buildBundle(policy: string | PolicySet, outDir: string, options: CompileOptions = REPOSITORY_BUILD): Promise<BuildResult> {
+/**
+ * `replace`: the output is replaced by the new bundle (`gatehouse build --out`). `keep-existing`:
+ * the output is content-addressed (the compile cache, keyed by the sources and options), so a
+ * complete bundle already there is the same bundle and is kept: a run reading it while another
+ * run builds the same key never sees it removed.
+ */
+export type BundlePlacement = "replace" | "keep-existing";
+
+export async function buildBundle(policy: string | PolicySet, outDir: string, options: CompileOptions = REPOSITORY_BUILD, placement: BundlePlacement = "replace"): Promise<BuildResult> {
   const policyDir = typeof policy === "string" ? policy : policy.root;
   const selected = typeof policy === "string" ? undefined : policy.paths;
   const paths = selected ?? ["."];
@@ -239,7 +247,7 @@ export async function buildBundle(policy: string | PolicySet, outDir: string, op
     await mkdir(staging, { recursive: true });
     await writeFile(join(staging, WASM_FILE), wasm);
     await writeFile(join(staging, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
-    await replaceDir(staging, outDir);
+    await (placement === "keep-existing" ? placeUnlessPresent(staging, outDir) : replaceDir(staging, outDir));
     return { manifest, outDir };
   } finally {
     await rm(work, { recursive: true, force: true });
@@ -292,6 +300,25 @@ async function replaceDir(staging: string, outDir: string): Promise<void> {
       const code = (error as NodeJS.ErrnoException).code;
       if ((code !== "ENOTEMPTY" && code !== "EEXIST") || attempt >= 5) throw error;
     }
+  }
+}
+
+/** A bundle directory lands whole (one rename), so both files there mean a complete bundle. */
+function holdsBundle(dir: string): boolean {
+  return existsSync(join(dir, MANIFEST_FILE)) && existsSync(join(dir, WASM_FILE));
+}
+
+/** Moves `staging` to `outDir` unless a complete bundle is there already (then staging is dropped). */
+async function placeUnlessPresent(staging: string, outDir: string): Promise<void> {
+  if (holdsBundle(outDir)) return void (await rm(staging, { recursive: true, force: true }));
+  try {
+    await rename(staging, outDir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // Another run's bundle landed in between: the same content, keep it.
+    if ((code === "ENOTEMPTY" || code === "EEXIST") && holdsBundle(outDir)) return void (await rm(staging, { recursive: true, force: true }));
+    if (code === "ENOTEMPTY" || code === "EEXIST") return replaceDir(staging, outDir);
+    throw error;
   }
 }
 

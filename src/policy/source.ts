@@ -40,7 +40,7 @@ export async function resolvePolicy(path: string | readonly string[], options: C
   const compiler = `opa ${await (await toolchain()).opaVersion()}`;
   const key = sha256(JSON.stringify({ compiler, root: set.root, paths: set.paths ?? null, sources, options: compileKey(options), layout: 5 }));
   const dir = join(cacheDir(), "bundles", key);
-  if (!isBundleDir(dir)) await buildBundle(set, dir, options);
+  if (!isBundleDir(dir)) await buildBundle(set, dir, options, "keep-existing");
   return loadBundle(dir);
 }
 
