@@ -145,8 +145,14 @@ export function extractSyntax(root: string, files: string[], options: SyntaxOpti
     const info = load(file);
     if (!info) continue;
     const modules = options.entryKeys?.get(file) ?? [file];
-    for (const name of exportedNames(info, resolver, new Set())) {
-      for (const template of resolveExport(info, name, resolver, new Set()) ?? []) {
+    const resolved = exportedNames(info, resolver, new Set()).map((name) => [name, resolveExport(info, name, resolver, new Set()) ?? []] as const);
+    // `export * from "./x"` beside `export * as z from "./x"` (zod): z's members are the entry's
+    // own exports again; each symbol is published once, under its direct name.
+    const direct = new Set(resolved.flatMap(([, templates]) => templates).filter((c) => !NAMESPACE_MEMBER.has(c)));
+    for (const [name, templates] of resolved) {
+      for (const template of templates) {
+        const original = NAMESPACE_MEMBER.get(template);
+        if (original && direct.has(original)) continue;
         for (const module of modules) {
           // A template is usually published once: then it becomes the contract, without a copy
           // (its name relative to the export is kept for a second entry that reaches it).
@@ -223,10 +229,17 @@ function namespaceContracts(file: string, r: Resolver, seen: Set<string>): Contr
   const base: Contract = { symbol: { name: "", module: "" }, language: languageOf(file), kind: "namespace", params: [], returns: {}, sideEffects: [], errors: [], owners: [], consumers: [], tests: [] };
   const out = [base];
   for (const name of exportedNames(info, r, new Set())) {
-    for (const c of resolveExport(info, name, r, new Set(seen)) ?? []) out.push(renamed(c, `.${name}${relativeName(c, r)}`, r.lines));
+    for (const c of resolveExport(info, name, r, new Set(seen)) ?? []) {
+      const member = renamed(c, `.${name}${relativeName(c, r)}`, r.lines);
+      NAMESPACE_MEMBER.set(member, NAMESPACE_MEMBER.get(c) ?? c);
+      out.push(member);
+    }
   }
   return out;
 }
+
+/** A namespace member's contract -> the module export it is a copy of. */
+const NAMESPACE_MEMBER = new WeakMap<Contract, Contract>();
 
 /** A re-export target: another module's export, or a whole module as a namespace. */
 function resolveTarget(target: ExportTarget, r: Resolver, seen: Set<string>): Contract[] | undefined {

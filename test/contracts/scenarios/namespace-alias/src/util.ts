@@ -1,0 +1,3 @@
+export function helper(flag: boolean): string {
+  return String(flag);
+}
