@@ -129,7 +129,20 @@ export interface BuildResult {
  */
 export type BundlePlacement = "replace" | "keep-existing";
 
-export async function buildBundle(policy: string | PolicySet, outDir: string, options: CompileOptions = REPOSITORY_BUILD, placement: BundlePlacement = "replace"): Promise<BuildResult> {
+export function buildBundle(policy: string | PolicySet, outDir: string, options: CompileOptions = REPOSITORY_BUILD, placement: BundlePlacement = "replace"): Promise<BuildResult> {
+  if (placement === "replace") return build(policy, outDir, options, placement);
+  // One build per cache key at a time in this process (they would share one staging directory).
+  const key = resolve(outDir);
+  const running = cacheBuilds.get(key);
+  if (running) return running;
+  const started = build(policy, outDir, options, placement).finally(() => cacheBuilds.delete(key));
+  cacheBuilds.set(key, started);
+  return started;
+}
+
+const cacheBuilds = new Map<string, Promise<BuildResult>>();
+
+async function build(policy: string | PolicySet, outDir: string, options: CompileOptions, placement: BundlePlacement): Promise<BuildResult> {
   const policyDir = typeof policy === "string" ? policy : policy.root;
   const selected = typeof policy === "string" ? undefined : policy.paths;
   const paths = selected ?? ["."];
