@@ -68,12 +68,15 @@ test("issue 20.2: a function-typed property rewritten as a method of the same ty
   assert.equal(other.sources, ["contracts/kind-changed pkg#Headers.get"]);
 });
 
-test("issue 20.1: the members of an exported module namespace are named once (z.A, not z.AA)", async () => {
+test("issue 20.1: the members of an exported module namespace are named once (z.A, not z.AA), and not again when the entry exports them directly", async () => {
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-issue-20-"));
   try {
-    write(dir, { "index.d.ts": 'import * as z from "./external";\nexport * from "./external";\nexport { z };\n', "external.d.ts": "export type A = string;\nexport interface B { p: number }\n" });
+    write(dir, { "index.d.ts": 'export * as z from "./external";\n', "external.d.ts": "export type A = string;\nexport interface B { p: number }\n" });
+    assert.equal((await extractContracts(dir)).contracts.map((c) => c.symbol.name), ["z", "z.A", "z.B", "z.B.p"]);
+    // zod's layout: the same module exported directly too; each symbol once, under its direct name.
+    write(dir, { "index.d.ts": 'import * as z from "./external";\nexport * from "./external";\nexport { z };\n' });
     const names = (await extractContracts(dir)).contracts.map((c) => c.symbol.name);
-    assert.equal(names, ["A", "B", "B.p", "z", "z.A", "z.B", "z.B.p"]);
+    assert.equal(names, ["A", "B", "B.p", "z"]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
