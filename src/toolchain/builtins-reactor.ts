@@ -20,8 +20,7 @@ import { displayPath } from "../core/paths.js";
 import { prepareForWasiToolchain, withLiftoffOnly } from "../core/v8-flags.js";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, basename, join, posix } from "node:path";
-import type { WASI as WasiClass } from "node:wasi";
-import { readManifest, WASM_MANIFEST, WASM_TOOLCHAIN_DIR } from "./wasi.js";
+import { loadWasiClass, readManifest, WASM_MANIFEST, WASM_TOOLCHAIN_DIR } from "./wasi.js";
 
 /** tools/wasm/hostbuiltins' ABIVersion: the exports and the request and response shapes. */
 export const BUILTINS_ABI_VERSION = 1;
@@ -83,7 +82,7 @@ export class BuiltinsReactor {
     prepareForWasiToolchain();
     const instance = withLiftoffOnly(() => {
       const module = new WebAssembly.Module(new Uint8Array(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength));
-      const WASI = loadWasiSync();
+      const WASI = loadWasiClass();
       const zones = zoneSource();
       const wasi = new WASI({
         version: "preview1",
@@ -165,20 +164,4 @@ export function builtinsReactor(): BuiltinsReactor {
 /** Drops this thread's reactor (after it failed): the next call instantiates a fresh one. */
 export function resetBuiltinsReactor(): void {
   reactor = undefined;
-}
-
-/** node:wasi, loaded without its ExperimentalWarning reaching the user's stderr (as wasi.ts does). */
-function loadWasiSync(): typeof WasiClass {
-  const emitWarning = process.emitWarning;
-  process.emitWarning = function (this: NodeJS.Process, warning: string | Error, ...rest: unknown[]) {
-    const type = typeof rest[0] === "string" ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
-    const text = typeof warning === "string" ? warning : warning.message;
-    if (type === "ExperimentalWarning" && text.startsWith("WASI ")) return;
-    return (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
-  } as typeof process.emitWarning;
-  try {
-    return process.getBuiltinModule("node:wasi").WASI;
-  } finally {
-    process.emitWarning = emitWarning;
-  }
 }

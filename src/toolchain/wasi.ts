@@ -126,9 +126,10 @@ let wasiClass: typeof WasiClass | undefined;
 /**
  * node:wasi, loaded without its ExperimentalWarning reaching the user's stderr. Node emits the
  * warning synchronously while the module loads, so process.emitWarning is wrapped for exactly
- * that import and only that warning is dropped.
+ * that load and only that warning is dropped. Synchronous: the builtins reactor loads it from
+ * inside a host call.
  */
-async function loadWasi(): Promise<typeof WasiClass> {
+export function loadWasiClass(): typeof WasiClass {
   if (wasiClass) return wasiClass;
   const emitWarning = process.emitWarning;
   process.emitWarning = function (this: NodeJS.Process, warning: string | Error, ...rest: unknown[]) {
@@ -138,7 +139,7 @@ async function loadWasi(): Promise<typeof WasiClass> {
     return (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
   } as typeof process.emitWarning;
   try {
-    wasiClass = (await import("node:wasi")).WASI;
+    wasiClass = process.getBuiltinModule("node:wasi").WASI;
   } finally {
     process.emitWarning = emitWarning;
   }
@@ -188,7 +189,7 @@ export class WasmToolchain implements Toolchain {
       if (at.deadlineMs !== undefined) {
         exit = await startWithDeadline(module, { pwd, root: at.root, stdin, stdout, stderr }, at.deadlineMs, command, join(io, "stderr"));
       } else {
-        const WASI = await loadWasi();
+        const WASI = loadWasiClass();
         const wasi = new WASI({ version: "preview1", args: ["gatehouse-go"], env: { PWD: pwd }, preopens: { "/": at.root }, stdin, stdout, stderr, returnOnExit: true });
         try {
           const instance = await WebAssembly.instantiate(module, wasi.getImportObject() as WebAssembly.Imports);
@@ -220,7 +221,7 @@ export class WasmToolchain implements Toolchain {
 // A request with a deadline runs in a worker thread, which can be stopped: wasi.start is
 // synchronous, so in this thread a guest that never returns (a jsonnet input computing forever)
 // would hang the run. The worker gets the compiled module (shared, not recompiled) and the
-// same file descriptors; WASI's ExperimentalWarning is dropped there as loadWasi drops it here.
+// same file descriptors; WASI's ExperimentalWarning is dropped there as loadWasiClass drops it here.
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require("node:worker_threads");
 const emitWarning = process.emitWarning;

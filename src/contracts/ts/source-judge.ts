@@ -10,7 +10,7 @@ import ts from "typescript";
 import { CALLABLE_KINDS, contractId, type Contract } from "../model.js";
 import { localName, parentOf } from "./declarations.js";
 import { packageEntryPoints } from "./entrypoints.js";
-import { aliasTypeAt, answerQuestion, type CallVerdict, type Judge, NO_JUDGE, type Question, reference, relate, type Relation, valueDetail, type ValueDetail, writeQuestions } from "./judge.js";
+import { aliasTypeAt, answerQuestion, applyRespellings, type CallVerdict, type Judge, NO_JUDGE, type Question, reference, relate, type Relation, valueDetail, type ValueDetail, writeQuestions } from "./judge.js";
 import { JUDGE_OPTIONS, virtualProgram } from "./program.js";
 
 const SOURCE_OPTIONS: ts.CompilerOptions = { ...JUDGE_OPTIONS, allowJs: true, checkJs: false, esModuleInterop: true, skipLibCheck: false, maxNodeModuleJsDepth: 0 };
@@ -239,25 +239,7 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
     positions.set(key, relation);
     if (key.endsWith("\0value")) positionDetails.set(key.slice(0, -"\0value".length), relation === "same" ? {} : valueDetail(checker, o, n));
   }
-  for (const [old, fresh] of pairs) {
-    const id = contractId(old);
-    const value = positions.get(`${id}\0value`);
-    if (value) {
-      values.set(id, value);
-      details.set(id, positionDetails.get(id) ?? {});
-    }
-    if (!CALLABLE_KINDS.has(old.kind)) continue;
-    const verdict = calls.get(id);
-    if (verdict) {
-      verdict.params = verdict.params.map((r, i) => positions.get(`${id}\0p${i}`) ?? r);
-      verdict.returns = positions.get(`${id}\0r`) ?? verdict.returns;
-    } else if (!old.overloads?.length && !fresh.overloads?.length && JSON.stringify(old.typeParams ?? []) === JSON.stringify(fresh.typeParams ?? [])) {
-      // No call probe answered: the positions that could be read decide, the others stay with syntax.
-      const params = old.params.map((p, i) => (p.type === fresh.params[i]?.type ? "same" : positions.get(`${id}\0p${i}`)));
-      const returns = old.returns.type === fresh.returns.type ? "same" : positions.get(`${id}\0r`);
-      if (params.every((r) => r !== undefined) && returns !== undefined) calls.set(id, { params, returns });
-    }
-  }
+  applyRespellings(pairs, positions, positionDetails, calls, values, details);
   const inherited = new Map<string, Relation>();
   for (const [id, { file, lines }] of orphanQuestions) {
     const respelled = orphanRespelled.get(id);
