@@ -36,7 +36,8 @@ import { packageRoot } from "../src/core/paths.js";
 import { SDK_BUILTINS, createBuiltins, systemClock, type BuiltinFn } from "../src/policy/builtins/index.js";
 import { buildBundle, MANIFEST_FILE, WASM_FILE } from "../src/policy/build.js";
 import { compileOptions } from "../src/cli/conftest-options.js";
-import type { BundleManifest } from "../src/policy/manifest.js";
+import type { BundleManifest, RuleDocumentInfo } from "../src/policy/manifest.js";
+import { conflictingDocument } from "../src/policy/data-conflicts.js";
 import { compilePolicy, instantiate, type PolicyInstance } from "../src/policy/runtime.js";
 import { findTool } from "../src/toolchain/native.js";
 
@@ -427,6 +428,8 @@ interface BuiltPolicy {
   instance: PolicyInstance;
   entrypoints: Set<string>;
   missing: string[];
+  /** the data paths the rules define, which `check --data` checks base data against */
+  documents: RuleDocumentInfo[];
 }
 
 const REFUSED_MARK = "gatehouse-compliance-refused:";
@@ -493,7 +496,7 @@ async function build(dir: string, out: string): Promise<BuiltPolicy | { error: s
     ]),
   );
   const instance = await instantiate(await compilePolicy(wasm, "run"), manifest.builtins, { clock: systemClock, extraBuiltins: standIns });
-  return { instance, entrypoints: new Set(manifest.entrypoints.map((e) => e.path)), missing };
+  return { instance, entrypoints: new Set(manifest.entrypoints.map((e) => e.path)), missing, documents: manifest.documents ?? [] };
 }
 
 function mentions(c: Case, builtin: string): boolean {
@@ -508,7 +511,12 @@ function evaluateCase(policy: BuiltPolicy, c: Case): Outcome {
   if (!policy.entrypoints.has(entrypoint)) return { kind: "error", message: "the wrapper rule was not built", at: "build" };
   try {
     const data = c.data ? exactJsonText(c.data) : "{}";
-    const bytes = new TextEncoder().encode(c.plain ? data : `{${JSON.stringify(`gh${c.index}`)}: ${data}}`);
+    const text = c.plain ? data : `{${JSON.stringify(`gh${c.index}`)}: ${data}}`;
+    // As `check --data` does before evaluating (src/policy/data-conflicts.ts): base data holding a
+    // value where a rule defines one is refused, as opa refuses it at compile time.
+    const conflict = c.data ? conflictingDocument(policy.documents, JSON.parse(text)) : undefined;
+    if (conflict) return { kind: "error", message: `conflicting rule for data path ${conflict.path.join("/")} found`, at: "build" };
+    const bytes = new TextEncoder().encode(text);
     policy.instance.setData(bytes.buffer);
     const input = c.inputJson === undefined ? null : new TextEncoder().encode(c.inputJson);
     const { defined, value } = policy.instance.evaluate(input, entrypoint);

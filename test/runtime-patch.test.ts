@@ -14,7 +14,8 @@ import { packagePath } from "../src/core/paths.js";
 import { fixedNsClock } from "../src/policy/builtins/index.js";
 import { extractFromTarGz } from "../src/policy/build.js";
 import { functionBody, MAX_BUCKETS, parseModule, patchSetLookups, runtimeFingerprint, type ParsedModule } from "../src/policy/runtime-patch.js";
-import { CHECKED_NATIVES, checkNativeResults, forEachCall, policyFunctions } from "../src/policy/strict-natives.js";
+import { CHECKED_NATIVES, checkNativeResults, forEachCall, nativeCheckEdits, policyFunctions, redirectCalls } from "../src/policy/strict-natives.js";
+import { baseDataKeyEdits } from "../src/policy/base-data-keys.js";
 import { FailClosed } from "../src/core/errors.js";
 import { compilePolicy, evaluationWasm, instantiate, type PolicyInstance } from "../src/policy/runtime.js";
 import { runTool } from "../src/toolchain/native.js";
@@ -217,6 +218,29 @@ test("strict natives: the policy's calls of a native go through a checker; the r
     const calls = callees(after, result.wasm, index);
     assert.ok(calls.some((callee) => natives.has(callee)) && calls.includes(abort), `checker ${index}`);
   }
+});
+
+test("composed rewrites: each redirected call of strict natives and of base data lookups is one edit, and both land in one module", async () => {
+  const dir = join(work, "composed");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "p.rego"), 'package c\n\nr := count(data.limits[input.kind]) + to_number(data.rows["1"])\n');
+  const tarball = join(work, "composed.tar.gz");
+  await runTool("opa", ["build", "-t", "wasm", "-e", "c/r", "-o", tarball, "."], { cwd: dir });
+  const wasm = extractFromTarGz(readFileSync(tarball), "/policy.wasm");
+  const module = parseModule(wasm);
+  const strict = nativeCheckEdits(wasm, module);
+  assert.ok(strict.callSites >= 2, "count and to_number are checked");
+  assert.is([...strict.calls.values()].reduce((n, edits) => n + edits.length, 0), strict.callSites);
+  // The replacement bodies are the calls' edits applied, nothing else.
+  assert.equal([...redirectCalls(wasm, module, strict.calls)], [...strict.replacements]);
+  const keys = baseDataKeyEdits(wasm, module, module.importedFunctions + module.bodies.length + strict.appended.length);
+  assert.ok(keys.callSites >= 4, `data.limits, [input.kind], data.rows, ["1"]: ${keys.callSites}`);
+  const redirectedGets = new Set([...keys.calls.values()].flat().map((edit) => edit.at));
+  for (const edits of strict.calls.values()) for (const edit of edits) assert.ok(!redirectedGets.has(edit.at), "the two rewrites never edit the same call");
+  const result = evaluationWasm(wasm);
+  assert.ok(WebAssembly.validate(result.wasm));
+  assert.is(result.baseDataLookups, keys.callSites);
+  assert.is(parseModule(result.wasm).bodies.length, module.bodies.length + strict.appended.length + 1);
 });
 
 test("strict natives: a policy function the decoder cannot read refuses the module (evaluating it unchecked would fail open)", () => {

@@ -60,7 +60,7 @@ const SAMPLES: { [C in Command]: { args: Commands[C]["args"]; check: (result: Co
   version: { args: {}, check: (r) => assert.is(r.opaVersion, (JSON.parse(readFileSync(join(WASM_TOOLCHAIN_DIR, WASM_MANIFEST), "utf8")) as WasmManifest).opaVersion) },
   build: { args: { paths: ["."], entrypoints: ["main/deny"], ignore: ["*_test.rego"] }, check: (r) => assert.ok(extractFromTarGz(Buffer.from(r.bundle, "base64"), "/policy.wasm").length > 1000) },
   check: { args: { paths: ["."], strict: true }, check: (r) => assert.equal(r, {}) },
-  parse: { args: { paths: ["main.rego"] }, check: (r) => assert.equal(r.modules, [{ path: "main.rego", package: ["main"], rules: ["deny"], definitions: [1] }]) },
+  parse: { args: { paths: ["main.rego"] }, check: (r) => assert.equal(r.modules, [{ path: "main.rego", package: ["main"], rules: ["deny"], definitions: [1], documents: [{ path: ["main", "deny"], row: 7 }] }]) },
   inspect: { args: { path: "." }, check: (r) => assert.equal(r.annotations.map((a) => [a.scope, a.path.join("."), a.title, a.custom]), [["rule", "main.deny", "no root", { severity: "error" }]]) },
   fmt: { args: { file: "x.rego", source: "package x\nallow   if { input.a==1 }\n" }, check: (r) => assert.is(r.formatted, "package x\n\nallow if input.a == 1\n") },
   test: { args: { paths: ["."] }, check: (r) => assert.equal(r.tests.map((t) => `${t.name}=${t.outcome}`), ["test_root=pass", "test_wrong=fail", "todo_test_later=skip"]) },

@@ -16,6 +16,7 @@ import { resolvePolicy } from "../policy/source.js";
 import type { InputJob, NamespaceSelection } from "./evaluate-input.js";
 import { evaluateInPool, type WorkerInit } from "./pool.js";
 import { preparseJobs } from "./preparse.js";
+import { assertNoDataConflicts } from "../policy/data-conflicts.js";
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -79,6 +80,7 @@ export async function runEvaluation(request: EvaluationRequest): Promise<Verdict
         entrypoints: bundle.manifest.entrypoints.map((e) => e.path),
       };
       rules = declaredRules(bundle.manifest.packages);
+      if (request.data !== undefined) assertNoDataConflicts(bundle.manifest, request.data, bundle.dir, displayPath);
       auditBuiltins(bundle.manifest.builtins, createBuiltins(request.clock ?? systemClock));
       // The entrypoints evaluated are the wasm's own (a manifest that disagrees is refused here).
       const compiled = await compileBundle(bundle, "run");

@@ -14,7 +14,7 @@ import { readUntrustedFile, UntrustedFileError } from "../core/read.js";
 import { removeStaleTemps } from "../core/temp-files.js";
 import { findFiles } from "../core/walk.js";
 import { expectOk, toolchain, type Toolchain, type Workspace } from "../toolchain/index.js";
-import type { BuildArgs, RegoVersion } from "../toolchain/protocol.js";
+import type { BuildArgs, RegoVersion, RuleDocument } from "../toolchain/protocol.js";
 import { verifiedEntrypoints } from "./entrypoints.js";
 import { wasmTables } from "./wasm-tables.js";
 import {
@@ -25,6 +25,7 @@ import {
   type BundleManifest,
   type EntrypointInfo,
   type PackageInfo,
+  type RuleDocumentInfo,
 } from "./manifest.js";
 
 export const WASM_FILE = "policy.wasm";
@@ -93,9 +94,21 @@ export async function hashSources(policyDir: string, files: string[]): Promise<R
 }
 
 /** Package path (dotted, without `data`) and rule names of each module, from the AST (never a regex). */
-async function parseModules(tools: Toolchain, policyDir: string, files: string[], regoVersion: RegoVersion | undefined): Promise<{ package: string; rules: string[]; definitions: number[] }[]> {
+async function parseModules(tools: Toolchain, policyDir: string, files: string[], regoVersion: RegoVersion | undefined): Promise<{ package: string; rules: string[]; definitions: number[]; documents: RuleDocument[] }[]> {
   const { modules } = await expectOk(tools, "parse", { paths: files, ...(regoVersion ? { regoVersion } : {}) }, { root: policyDir }, policyDir);
-  return modules.map((m) => ({ package: m.package.join("."), rules: m.rules, definitions: m.definitions }));
+  return modules.map((m) => ({ package: m.package.join("."), rules: m.rules, definitions: m.definitions, documents: m.documents }));
+}
+
+/** Each data path once (the first file and row that define it), sorted by path. */
+function ruleDocuments(parsed: { documents: RuleDocument[] }[], files: readonly string[], generated: readonly RuleDocumentInfo[]): RuleDocumentInfo[] {
+  const byPath = new Map<string, RuleDocumentInfo>();
+  const add = (doc: RuleDocumentInfo): void => {
+    const key = JSON.stringify(doc.path);
+    if (!byPath.has(key)) byPath.set(key, doc);
+  };
+  parsed.forEach((mod, index) => mod.documents.forEach((d) => add({ path: d.path, at: `${files[index]!}:${d.row}` })));
+  for (const doc of generated) add(doc);
+  return [...byPath].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, doc]) => doc);
 }
 
 async function packageAnnotations(tools: Toolchain, policyDir: string, paths: readonly string[], regoVersion: RegoVersion | undefined): Promise<Map<string, PackageInfo>> {
@@ -248,6 +261,7 @@ async function build(policy: string | PolicySet, outDir: string, options: Compil
       builtins,
       ...(generated ? { aggregates: generated.aggregates satisfies Record<string, AggregateInfo> } : {}),
       ...(several.length > 0 ? { definitions: Object.fromEntries(several) } : {}),
+      documents: ruleDocuments(parsed, files, generated ? Object.values(generated.aggregates).map((a) => ({ path: a.path.split("/"), at: GENERATED_FILE })) : []),
     };
 
     // What gatehouse evaluates is the wasm's own entrypoint list: the manifest must describe it.

@@ -117,6 +117,10 @@ function manifestProblem(manifest: BundleManifest): string | undefined {
   if (typeof manifest.packages !== "object" || manifest.packages === null || Array.isArray(manifest.packages)) return "no packages";
   if (!Array.isArray(manifest.builtins) || !manifest.builtins.every((b) => typeof b === "string")) return "no builtins list";
   if (typeof manifest.sourceRoot !== "string" || manifest.sourceRoot === "") return "no sourceRoot";
+  const documents = manifest.documents as unknown;
+  if (documents !== undefined && (!Array.isArray(documents) || !documents.every((d) => typeof d === "object" && d !== null && Array.isArray(d.path) && d.path.every((k: unknown) => typeof k === "string") && typeof d.at === "string"))) {
+    return "documents must be a list of {path, at}";
+  }
   const sources = manifest.sources as unknown;
   if (typeof sources !== "object" || sources === null || Array.isArray(sources)) return "no sources";
   const files = Object.entries(sources as Record<string, unknown>);

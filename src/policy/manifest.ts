@@ -42,6 +42,19 @@ export interface BundleManifest {
    * it (the tap and table reports); absent: one each.
    */
   definitions?: Record<string, number>;
+  /**
+   * The data paths the rules define (package path and head, up to the first non-string key),
+   * sorted, each with the rule that first defines it (`file:row`, file relative to sourceRoot):
+   * base data given with `check --data` must not hold a value at one of them, as OPA's compiler
+   * refuses (ast.CheckPathConflicts). Absent in bundles built before it existed: those cannot be
+   * evaluated with base data.
+   */
+  documents?: RuleDocumentInfo[];
+}
+
+export interface RuleDocumentInfo {
+  path: string[];
+  at: string;
 }
 
 /** One evaluation for all of a package's entrypoints: its wasm entrypoint and the rules it holds. */

@@ -39,6 +39,8 @@ export interface PatchResult {
   patched: string[];
   /** the runtime's native builtins whose errors the policy's calls raise (strict-natives.ts; set by evaluationWasm) */
   checkedNatives?: string[];
+  /** lookups in base data that convert their keys as topdown does (base-data-keys.ts) */
+  baseDataLookups?: number;
 }
 
 const SET = 7;
@@ -193,6 +195,7 @@ export const OP = {
   local_set: 0x21,
   local_tee: 0x22,
   i32_load: 0x28,
+  i64_load: 0x29,
   i32_load8_u: 0x2d,
   i32_store: 0x36,
   i32_const: 0x41,
@@ -202,6 +205,8 @@ export const OP = {
   i32_gt_u: 0x4b,
   i32_ge_u: 0x4f,
   i32_add: 0x6a,
+  i32_sub: 0x6b,
+  i32_and: 0x71,
   i32_or: 0x72,
   i32_shl: 0x74,
 } as const;
@@ -272,6 +277,11 @@ export class Assembler {
   /** i32.store, 1-byte aligned (the address need not be aligned), at a constant offset */
   store(offset: number): this {
     this.bytes.push(OP.i32_store, 0, ...uleb(offset));
+    return this;
+  }
+  /** i64.load, 8-byte aligned, at a constant offset */
+  load64(offset: number): this {
+    this.bytes.push(OP.i64_load, 3, ...uleb(offset));
     return this;
   }
   load8u(offset: number): this {

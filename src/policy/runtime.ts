@@ -9,7 +9,8 @@ import { createBuiltins, EXACT_NUMBER_BUILTINS, perEvaluationClock, SDK_BUILTINS
 import { HostBridge } from "./host-bridge.js";
 import { enableWasmInlining } from "../core/v8-flags.js";
 import { parseModule, rebuildModule, setLookupEdits, type ParsedModule, type PatchResult } from "./runtime-patch.js";
-import { nativeCheckEdits, type NativeCheckEdits } from "./strict-natives.js";
+import { nativeCheckEdits, redirectCalls, type CallEdit, type NativeCheckEdits } from "./strict-natives.js";
+import { baseDataKeyEdits, type BaseDataKeyEdits } from "./base-data-keys.js";
 
 // The SDK consults its own builtin table before the custom one, and its `sprintf` is not
 // Go-compatible. Remove it from the SDK's table (a shared CommonJS module object) so that
@@ -326,22 +327,32 @@ function describe(cause: unknown): string {
  * would read as undefined and a deny rule would not fire.
  */
 export function evaluationWasm(wasm: Uint8Array, env: NodeJS.ProcessEnv = process.env): PatchResult {
-  // One parse and one rebuild for both rewrites: they change disjoint functions (the policy's
-  // code, and two functions of the runtime library) and only strict-natives.ts appends.
+  // One parse and one rebuild for all rewrites: strict natives and base data keys redirect
+  // disjoint calls in the policy's code (checked natives; opa_value_get), the fast path replaces
+  // two functions of the runtime library, and the appended functions follow one another.
   let module: ParsedModule;
   let strict: NativeCheckEdits;
+  let keys: BaseDataKeyEdits;
   try {
     module = parseModule(wasm);
     strict = nativeCheckEdits(wasm, module);
   } catch (error) {
     throw new FailClosed("policy/missing-builtin", `the policy's wasm cannot be evaluated with strict builtin errors (${(error as Error).message})`);
   }
+  try {
+    keys = baseDataKeyEdits(wasm, module, module.importedFunctions + module.bodies.length + strict.appended.length);
+  } catch (error) {
+    throw new FailClosed("policy/missing-builtin", `the policy's wasm cannot be evaluated with topdown's lookups in base data (${(error as Error).message})`);
+  }
   const fast = env.GATEHOUSE_RUNTIME_PATCHES === "off" ? { skipped: "GATEHOUSE_RUNTIME_PATCHES=off" } : setLookupEdits(wasm, module);
-  const replacements = new Map(strict.replacements);
+  const calls = new Map<number, CallEdit[]>(strict.calls);
+  for (const [index, edits] of keys.calls) calls.set(index, [...(calls.get(index) ?? []), ...edits]);
+  const replacements = redirectCalls(wasm, module, calls);
   if (!("skipped" in fast)) for (const [index, body] of fast.replacements) replacements.set(index, body);
+  const appended = [...strict.appended, ...keys.appended];
   const patched = "skipped" in fast ? [] : fast.patched;
-  const rebuilt = replacements.size === 0 && strict.appended.length === 0 ? new Uint8Array(wasm) : rebuildModule(wasm, module, replacements, strict.appended);
-  return { wasm: rebuilt, patched, ...("skipped" in fast ? { skipped: fast.skipped } : {}), checkedNatives: strict.checked };
+  const rebuilt = replacements.size === 0 && appended.length === 0 ? new Uint8Array(wasm) : rebuildModule(wasm, module, replacements, appended);
+  return { wasm: rebuilt, patched, ...("skipped" in fast ? { skipped: fast.skipped } : {}), checkedNatives: strict.checked, baseDataLookups: keys.callSites };
 }
 
 /** Compiles a bundle's wasm for evaluation (see evaluationWasm). */

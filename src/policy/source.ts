@@ -38,7 +38,7 @@ export async function resolvePolicy(path: string | readonly string[], options: C
   if (files.length === 0) throw new FailClosed("gate/no-policies", `no .rego policies found`, shown);
   const sources = await hashSources(set.root, files);
   const compiler = `opa ${await (await toolchain()).opaVersion()}`;
-  const key = sha256(JSON.stringify({ compiler, root: set.root, paths: set.paths ?? null, sources, options: compileKey(options), layout: 5 }));
+  const key = sha256(JSON.stringify({ compiler, root: set.root, paths: set.paths ?? null, sources, options: compileKey(options), layout: 6 }));
   const dir = join(cacheDir(), "bundles", key);
   if (!isBundleDir(dir)) await buildBundle(set, dir, options, "keep-existing");
   return loadBundle(dir);

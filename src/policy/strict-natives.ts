@@ -147,9 +147,18 @@ export function checkNativeResults(wasm: Uint8Array): StrictResult {
   return { wasm: rebuildModule(wasm, module, edits.replacements, edits.appended), checked, callSites };
 }
 
+/** A `call` whose callee is replaced: the immediate's byte range in the module, and the new callee. */
+export interface CallEdit {
+  at: number;
+  end: number;
+  callee: number;
+}
+
 export interface NativeCheckEdits {
   /** the policy functions' new code bodies, by defined-function index */
   replacements: Map<number, Uint8Array>;
+  /** the redirected calls those bodies are made from, by defined-function index (for merging with other call edits) */
+  calls: Map<number, CallEdit[]>;
   /** the checking functions, to append after the module's own */
   appended: AppendedFunction[];
   checked: string[];
@@ -169,12 +178,12 @@ export function nativeCheckEdits(wasm: Uint8Array, module: ParsedModule): Native
   }
   const checkerOf = new Map<number, number>();
   const appended: AppendedFunction[] = [];
-  const replacements = new Map<number, Uint8Array>();
+  const calls = new Map<number, CallEdit[]>();
   let callSites = 0;
   for (const index of policyFunctions(module)) {
     const defined = index - module.importedFunctions;
     const body = module.bodies[defined]!;
-    const edits: { at: number; end: number; callee: number }[] = [];
+    const edits: CallEdit[] = [];
     forEachCall(wasm, body.start, body.end, (at, end, callee) => {
       if (!nativeByIndex.has(callee)) return;
       let checker = checkerOf.get(callee);
@@ -188,6 +197,18 @@ export function nativeCheckEdits(wasm: Uint8Array, module: ParsedModule): Native
     });
     if (edits.length === 0) continue;
     callSites += edits.length;
+    calls.set(defined, edits);
+  }
+  const checked = [...checkerOf.keys()].map((index) => CHECKED_NATIVES[nativeByIndex.get(index)!]!.builtin).sort();
+  return { replacements: redirectCalls(wasm, module, calls), calls, appended, checked, callSites };
+}
+
+/** The code bodies with their edited calls (each function's edits in any order, disjoint). */
+export function redirectCalls(wasm: Uint8Array, module: ParsedModule, calls: Map<number, readonly CallEdit[]>): Map<number, Uint8Array> {
+  const replacements = new Map<number, Uint8Array>();
+  for (const [defined, unsorted] of calls) {
+    const body = module.bodies[defined]!;
+    const edits = [...unsorted].sort((a, b) => a.at - b.at);
     const parts: Uint8Array[] = [];
     let from = body.start;
     for (const edit of edits) {
@@ -197,8 +218,7 @@ export function nativeCheckEdits(wasm: Uint8Array, module: ParsedModule): Native
     parts.push(wasm.subarray(from, body.end));
     replacements.set(defined, concat(parts));
   }
-  const checked = [...checkerOf.keys()].map((index) => CHECKED_NATIVES[nativeByIndex.get(index)!]!.builtin).sort();
-  return { replacements, appended, checked, callSites };
+  return replacements;
 }
 
 /**
@@ -258,10 +278,22 @@ function checkerBody(module: ParsedModule, native: number, info: Native, abort: 
 
 /**
  * Calls `onCall(immediateStart, immediateEnd, callee)` for each `call` in a code body, decoding
- * every instruction (immediates skipped by their encoding; a plain loop over the bytes, as this
- * runs over all the policy's code at every load).
+ * every instruction (forEachInstruction).
  */
 export function forEachCall(wasm: Uint8Array, start: number, end: number, onCall: (at: number, end: number, callee: number) => void): void {
+  forEachInstruction(wasm, start, end, (op, at, immediateEnd, callee) => {
+    if (op === OP.call) onCall(at, immediateEnd, callee);
+  });
+}
+
+/**
+ * Calls `visit(opcode, immediateStart, immediateEnd, first, second)` for each instruction of a
+ * code body, where `first` and `second` are its first two LEB immediates (local and function
+ * indices, constants, a load's alignment and offset; 0 where it has none). Every instruction is
+ * decoded (immediates skipped by their encoding; a plain loop over the bytes, as this runs over
+ * all the policy's code at every load); an unknown opcode throws.
+ */
+export function forEachInstruction(wasm: Uint8Array, start: number, end: number, visit: (op: number, at: number, end: number, first: number, second: number) => void): void {
   let at = start;
   const leb = (): number => {
     let value = 0;
@@ -280,22 +312,23 @@ export function forEachCall(wasm: Uint8Array, start: number, end: number, onCall
   }
   while (at < end) {
     const op = wasm[at++]!;
+    const immediate = at;
+    let first = 0;
+    let second = 0;
     if (op === 0x10) {
-      const immediate = at;
-      const callee = leb();
-      onCall(immediate, at, callee);
+      first = leb();
     } else if ((op >= 0x45 && op <= 0xc4) || op === 0x20 || op === 0x21 || op === 0x22 || op === 0x41 || op === 0x42) {
-      if (op < 0x45) leb(); // local.get/set/tee, i32/i64.const; numeric instructions have no immediates
+      if (op < 0x45) first = leb(); // local.get/set/tee, i32/i64.const (read unsigned: only locals are compared); numeric instructions have no immediates
     } else if (op >= 0x28 && op <= 0x3e) {
-      leb(); // align
-      leb(); // offset
+      first = leb(); // align
+      second = leb(); // offset
     } else if (op === 0x02 || op === 0x03 || op === 0x04 || op === 0x0c || op === 0x0d || op === 0x23 || op === 0x24 || op === 0x25 || op === 0x26 || op === 0xd2) {
-      leb(); // block type (0x40, a value type or an s33 type index), a label, a global, a table, a function
+      first = leb(); // block type (0x40, a value type or an s33 type index), a label, a global, a table, a function
     } else if (op === 0x0e) {
       for (let n = leb(); n >= 0; n--) leb(); // the targets, then the default
     } else if (op === 0x11) {
-      leb();
-      leb();
+      first = leb();
+      second = leb();
     } else if (op === 0x3f || op === 0x40 || op === 0xd0) {
       at++;
     } else if (op === 0x43) {
@@ -306,8 +339,9 @@ export function forEachCall(wasm: Uint8Array, start: number, end: number, onCall
       at += leb();
     } else if (op === 0xfc) {
       const sub = leb();
-      if (sub <= 7) continue;
-      else if (sub === 8) (leb(), at++);
+      if (sub <= 7) {
+        // saturating truncations: no immediates
+      } else if (sub === 8) (leb(), at++);
       else if (sub === 9 || sub === 13 || (sub >= 15 && sub <= 17)) leb();
       else if (sub === 10) at += 2;
       else if (sub === 11) at++;
@@ -316,6 +350,7 @@ export function forEachCall(wasm: Uint8Array, start: number, end: number, onCall
     } else if (!(op <= 0x01 || op === 0x05 || op === 0x0b || op === 0x0f || op === 0x1a || op === 0x1b || op === 0xd1)) {
       throw new Error(`unknown instruction 0x${op.toString(16)}`);
     }
+    visit(op, immediate, at, first, second);
   }
   if (at !== end) throw new Error("a code body's last instruction runs past its end");
 }

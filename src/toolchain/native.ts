@@ -23,6 +23,7 @@ import {
   type Location,
   type ParsedInput,
   type ParsedModule,
+  type RuleDocument,
   type Refused,
   type Response,
   type TestCase,
@@ -166,14 +167,25 @@ const NATIVE: { [C in Command]: NativeCommand<C> } = {
 
   parse: async (opa, args, cwd) => {
     // One `opa parse` per file, started together (each is a process of its own).
-    const runs = await Promise.all(args.paths.map((path) => execTool(opa, ["parse", "--format", "json", ...v0Flag(args.regoVersion), path], { cwd })));
+    const runs = await Promise.all(args.paths.map((path) => execTool(opa, ["parse", "--format", "json", "--json-include", "locations", ...v0Flag(args.regoVersion), path], { cwd })));
     const modules: ParsedModule[] = [];
     for (const [index, run] of runs.entries()) {
       if (run.exitCode !== 0) return failed(opaErrors(run.stderr) ?? opaErrors(run.stdout) ?? [{ code: "", message: (run.stderr || run.stdout).trim() }]);
-      const ast = JSON.parse(run.stdout) as { package: { path: AstTerm[] }; rules?: { head: { name?: string; ref?: AstTerm[] } }[] };
+      const ast = JSON.parse(run.stdout) as { package: { path: AstTerm[] }; rules?: { head: { name?: string; ref?: AstTerm[] }; location?: { row?: number } }[] };
       const rules: string[] = [];
       const definitions: number[] = [];
+      const documents: RuleDocument[] = [];
+      const pkg = refSegments(ast.package.path);
       for (const rule of ast.rules ?? []) {
+        // The rule's data path, as tools/wasm/parse.go's ruleDocuments: the head's ground prefix
+        // up to its first non-string term.
+        const path = [...pkg];
+        for (const [i, term] of (rule.head.ref ?? [{ type: "var", value: rule.head.name }]).entries()) {
+          if (i === 0 && term.type === "var" && typeof term.value === "string") path.push(term.value);
+          else if (term.type === "string" && typeof term.value === "string") path.push(term.value);
+          else break;
+        }
+        if (!documents.some((d) => d.path.join("\0") === path.join("\0"))) documents.push({ path, row: rule.location?.row ?? 0 });
         const head = rule.head.ref?.[0]?.value ?? rule.head.name;
         if (typeof head !== "string" || !head) continue;
         const known = rules.indexOf(head);
@@ -183,7 +195,7 @@ const NATIVE: { [C in Command]: NativeCommand<C> } = {
           definitions.push(1);
         }
       }
-      modules.push({ path: args.paths[index]!, package: refSegments(ast.package.path), rules, definitions });
+      modules.push({ path: args.paths[index]!, package: pkg, rules, definitions, documents });
     }
     return ok({ modules });
   },

@@ -77,6 +77,17 @@ export interface ParsedModule {
   rules: string[];
   /** How many rules (bodies; an `else` chain is one) each name of `rules` has, in the same order: conftest counts each. */
   definitions: number[];
+  /**
+   * The data paths the rules define (the package path and each head's ground prefix up to its
+   * first non-string term), each once, with the row of its first rule: what OPA's compiler checks
+   * base data against (ast.CheckPathConflicts).
+   */
+  documents: RuleDocument[];
+}
+
+export interface RuleDocument {
+  path: string[];
+  row: number;
 }
 
 export interface ParseResult {

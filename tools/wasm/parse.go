@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 )
@@ -48,7 +49,43 @@ func summarise(path string, module *ast.Module) ParsedModule {
 		rules = append(rules, name)
 		definitions = append(definitions, 1)
 	}
-	return ParsedModule{Path: path, Package: refSegments(module.Package.Path), Rules: rules, Definitions: definitions}
+	return ParsedModule{Path: path, Package: refSegments(module.Package.Path), Rules: rules, Definitions: definitions, Documents: ruleDocuments(module)}
+}
+
+// ruleDocuments lists the data paths the module's rules define, each once, in source order:
+// the path of the rule tree node a rule sits at, as far as it is made of strings (a node under a
+// number or a variable cannot conflict with data: ast.checkDocumentConflicts).
+func ruleDocuments(module *ast.Module) []RuleDocument {
+	out := []RuleDocument{}
+	seen := map[string]bool{}
+	pkg := refSegments(module.Package.Path)
+	for _, rule := range module.Rules {
+		path := append([]string{}, pkg...)
+		for i, term := range rule.Head.Ref().GroundPrefix() {
+			if i == 0 {
+				if v, ok := term.Value.(ast.Var); ok {
+					path = append(path, string(v))
+					continue
+				}
+			}
+			s, ok := term.Value.(ast.String)
+			if !ok {
+				break
+			}
+			path = append(path, string(s))
+		}
+		key := strings.Join(path, "\x00")
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		row := 0
+		if rule.Location != nil {
+			row = rule.Location.Row
+		}
+		out = append(out, RuleDocument{Path: path, Row: row})
+	}
+	return out
 }
 
 // ruleHeadName is the first segment of the head's reference (`deny contains msg if` -> deny).

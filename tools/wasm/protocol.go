@@ -94,6 +94,16 @@ type ParsedModule struct {
 	// Definitions counts the rules (bodies, `else` chains as one) of each name in Rules, in the
 	// same order: conftest counts a name defined three times as three rules.
 	Definitions []int `json:"definitions"`
+	// Documents are the data paths the rules define (package path and the head's ground
+	// prefix up to its first non-string term), with the row of the first rule defining each: the
+	// paths OPA's compiler checks base data documents against (ast.CheckPathConflicts).
+	Documents []RuleDocument `json:"documents"`
+}
+
+// RuleDocument is one data path a module's rules define.
+type RuleDocument struct {
+	Path []string `json:"path"`
+	Row  int      `json:"row"`
 }
 
 // ParseResult answers "parse", one module per requested path, in order.
