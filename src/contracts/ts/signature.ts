@@ -20,12 +20,40 @@ const printer = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind
 
 const SIMPLE = /^[\w$.]+(?:\[\])*$/;
 
+/**
+ * Printed text by node kind, parse context (the node's flags: JSDoc, await, ambient ...), language
+ * variant and source text: a subtree's parse is a function of these, so equal keys print equally.
+ * Types repeat across a code base (`string | undefined`, `(error: Error) => void`). Kept for one
+ * extraction only (`withPrintCache`): a second extraction in the process pays for its own.
+ */
+let printed: Map<string, string> | undefined;
+const PRINTED_MAX = 100_000;
+
+/** Runs `extract` with a print cache of its own. */
+export function withPrintCache<T>(extract: () => T): T {
+  const outer = printed;
+  printed = new Map();
+  try {
+    return extract();
+  } finally {
+    printed = outer;
+  }
+}
+
 export function print(node: ts.Node, source: ts.SourceFile): string {
   // Most types are a keyword or a name (`string`, `Options`, `Foo[]`): the printer would print the
   // source text unchanged, at many times the cost.
   const text = source.text.slice(node.getStart(source), node.end);
   if (SIMPLE.test(text)) return text;
-  return printer.printNode(ts.EmitHint.Unspecified, node, source).replace(/\s+/g, " ").trim();
+  const key = printed && `${node.kind} ${node.flags} ${source.languageVariant} ${text}`;
+  const known = key && printed!.get(key);
+  if (known) return known;
+  const out = printer.printNode(ts.EmitHint.Unspecified, node, source).replace(/\s+/g, " ").trim();
+  if (key) {
+    if (printed!.size >= PRINTED_MAX) printed!.clear();
+    printed!.set(key, out);
+  }
+  return out;
 }
 
 export function isJsFile(file: string): boolean {

@@ -12,7 +12,7 @@ import ts from "typescript";
 import { type Contract, type ContractLanguage, DECLARED_LINE, type ModuleText } from "../model.js";
 import { contractsOf, renamed, type CollectContext } from "./collect.js";
 import { readStatements, type ExportTable, type ExportTarget } from "./exports.js";
-import { isJsFile } from "./signature.js";
+import { isJsFile, withPrintCache } from "./signature.js";
 import { readSourceFile } from "../files.js";
 
 export const TS_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"];
@@ -64,14 +64,101 @@ export function languageOf(file: string): ContractLanguage {
   return isJsFile(file) ? "javascript" : "typescript";
 }
 
-export function parse(root: string, file: string): ts.SourceFile {
-  const text = readSourceFile(root, file);
+export function parse(root: string, file: string, text = readSourceFile(root, file)): ts.SourceFile {
   // TS files: no JSDoc parse and no parent pointers (2-3x faster); doc tags are read from the
   // leading comment text. JS files need both for JSDoc parameter and return types.
   const isJs = isJsFile(file);
   const options = { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: isJs ? ts.JSDocParsingMode.ParseAll : ts.JSDocParsingMode.ParseNone };
   return ts.createSourceFile(file, text, options, isJs, scriptKind(file));
 }
+
+
+/**
+ * Whether a declaration file's text may be a module or declare one: an `import` or `export`
+ * keyword, or `module` before a string (`declare module "x"`), outside comments and strings. A
+ * declaration file with none of them is a script of globals (lib.dom.d.ts and friends): it has no
+ * API of its own and need not be parsed. Any doubt (a backslash outside a string, which may
+ * start a unicode escape spelling a keyword; a `/` that starts no comment; an unterminated
+ * string) answers true, and the file is parsed.
+ */
+export function mayBeModule(text: string): boolean {
+  const length = text.length;
+  // Open template substitutions (`${ ... }` in a template literal type): unclosed braces in each.
+  const substitutions: number[] = [];
+  let i = 0;
+  while (i < length) {
+    const ch = text.charCodeAt(i);
+    if (ch === 47 /* / */) {
+      const next = text.charCodeAt(i + 1);
+      if (next === 47) {
+        // A line comment ends at any line terminator, as the scanner's does.
+        i += 2;
+        while (i < length && !isLineBreak(text.charCodeAt(i))) i++;
+      } else if (next === 42 /* * */) {
+        const end = text.indexOf("*/", i + 2);
+        if (end < 0) return false;
+        i = end + 2;
+      } else {
+        return true;
+      }
+    } else if (ch === 34 /* " */ || ch === 39 /* ' */) {
+      i++;
+      for (; ; i++) {
+        const c = text.charCodeAt(i);
+        // An unterminated string ends at the line break: what follows is code again.
+        if (i >= length || isLineBreak(c)) return true;
+        if (c === ch) break;
+        if (c === 92 /* \ */) i++;
+      }
+      i++;
+    } else if (ch === 96 /* ` */ || (ch === 125 /* } */ && substitutions.length > 0 && substitutions[substitutions.length - 1] === 0)) {
+      // A template literal's text, from its start or from the end of a substitution.
+      if (ch === 125) substitutions.pop();
+      i++;
+      for (; i < length; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 96) break;
+        if (c === 92) i++;
+        else if (c === 36 /* $ */ && text.charCodeAt(i + 1) === 123 /* { */) {
+          substitutions.push(0);
+          i++;
+          break;
+        }
+      }
+      i++;
+    } else if (ch === 123 /* { */ || ch === 125) {
+      if (substitutions.length > 0) substitutions[substitutions.length - 1]! += ch === 123 ? 1 : -1;
+      i++;
+    } else if (ch === 92 /* \ */) {
+      return true;
+    } else if (isIdentifierPart(ch)) {
+      // A word: import, export, or `module` before a string or a comment. A non-ASCII character
+      // ends a word (it may be a space): a keyword beside a non-ASCII letter is a false alarm.
+      const start = i;
+      while (i < length && isIdentifierPart(text.charCodeAt(i))) i++;
+      const word = text.slice(start, i);
+      if (word === "import" || word === "export") return true;
+      // The scanner ends a number where a word follows it (`1export` is `1` and `export`).
+      if (ch >= 48 && ch <= 57 && /import|export|module/.test(word)) return true;
+      if (word === "module") {
+        let j = i;
+        while (j < length && isWhitespace(text.charCodeAt(j))) j++;
+        const next = text.charCodeAt(j);
+        if (next === 34 || next === 39 || next === 47 || next === 96) return true;
+      }
+    } else {
+      i++;
+    }
+  }
+  return false;
+}
+
+const isLineBreak = (c: number) => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+const isWhitespace = (c: number) => c === 32 || c === 9 || c === 11 || c === 12 || c === 0xa0 || c === 0xfeff || isLineBreak(c) || (c > 127 && /\s/.test(String.fromCharCode(c)));
+/** ASCII identifier characters (NaN, past the end, is none). */
+const isIdentifierPart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36;
+
+const DECLARATION_FILE = /\.d\.[mc]?ts$/;
 
 /** Resolve a relative module specifier: `./x.js` may be `./x.ts` or `./x.d.ts`, `./dir` may be `./dir/index.ts`. */
 export function resolveSpecifier(fromFile: string, specifier: string, exists: (file: string) => boolean): string | undefined {
@@ -87,6 +174,10 @@ export function resolveSpecifier(fromFile: string, specifier: string, exists: (f
 }
 
 export function extractSyntax(root: string, files: string[], options: SyntaxOptions = {}): Contract[] {
+  return withPrintCache(() => extractModules(root, files, options));
+}
+
+function extractModules(root: string, files: string[], options: SyntaxOptions): Contract[] {
   const fileSet = new Set(files);
   // From entries, any file they reach on disk is read (a package's .d.ts under dist/ included).
   const onDisk = new Map<string, boolean>();
@@ -101,7 +192,18 @@ export function extractSyntax(root: string, files: string[], options: SyntaxOpti
     const known = modules.get(file);
     if (known !== undefined) return known ?? undefined;
     modules.set(file, null); // cycles: a module being read has no exports yet
-    const source = options.sourceOf?.(file) ?? parse(root, file);
+    if (!options.sourceOf && DECLARATION_FILE.test(file)) {
+      const text = readSourceFile(root, file);
+      if (!mayBeModule(text)) {
+        const info: ModuleInfo = { file, table: { locals: new Map(), exports: new Map(), stars: [] }, templates: new Map(), own: new Set(), text: { text } };
+        modules.set(file, info);
+        return info;
+      }
+      return finish(file, parse(root, file, text));
+    }
+    return finish(file, options.sourceOf?.(file) ?? parse(root, file));
+  };
+  const finish = (file: string, source: ts.SourceFile): ModuleInfo => {
     // A TypeScript file without imports or exports is a script: its declarations are globals, not
     // a module's API (lib.dom.d.ts and friends). JavaScript may still assign module.exports.
     const isScript = !isJsFile(file) && !ts.isExternalModule(source);
