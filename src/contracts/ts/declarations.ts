@@ -121,6 +121,13 @@ function signatures(c: Contract): ContractSignature[] {
   return [{ ...(c.typeParams ? { typeParams: c.typeParams } : {}), params: c.params, returns: c.returns }];
 }
 
+/** An overloaded function's or method's type as one object type of call signatures (`{ (a: A): R; (b: B): S }`). */
+export function callableType(c: Contract): string {
+  return `{ ${signatures(c)
+    .map((s) => `${typeParams(s.typeParams)}(${params(s.params)}): ${returns(s)};`)
+    .join(" ")} }`;
+}
+
 type Emit = (line: string, owner: string) => void;
 
 function renderNode(node: Node, scope: "module" | "namespace", emit: Emit, header: (c: Contract) => void): void {

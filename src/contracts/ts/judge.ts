@@ -259,6 +259,13 @@ function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Con
     const source = program.getSourceFile(pathOf("new", fresh.symbol.module));
     const [o, n] = source ? lines.map((l) => aliasTypeAt(source, l, checker)) : [];
     if (!o || !n) continue;
+    const bound = /\0tp\d+([cd])$/.exec(key);
+    if (bound) {
+      // A constraint takes every old argument or not; a default is what callers get without saying: only the same type is no change.
+      const asArgument = relate(checker, o, n, "argument");
+      positions.set(key, bound[1] === "c" ? asArgument : asArgument === "same" && relate(checker, o, n, "reader") === "same" ? "same" : "changed");
+      continue;
+    }
     const relation = relate(checker, o, n, /\0p\d+$/.test(key) ? "argument" : "reader");
     positions.set(key, relation);
     if (key.endsWith("\0value")) positionDetails.set(id, relation === "same" ? {} : valueDetail(checker, o, n));
@@ -280,6 +287,8 @@ function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Con
     call: (old) => calls.get(contractId(old)),
     value: (old) => values.get(contractId(old)),
     typeParam: (old, i, part) => {
+      const respelledBound = positions.get(`${contractId(old)}\0tp${i}${part === "constraint" ? "c" : "d"}`);
+      if (respelledBound) return respelledBound;
       const fresh = newOf(old);
       if (!fresh) return undefined;
       const a = typeParamNode("old", old, i)?.[part];
@@ -377,12 +386,23 @@ export function writeRespellings(module: string, pairs: [Contract, Contract][], 
   for (const [old, fresh] of pairs.filter(([, f]) => f.symbol.module === module)) {
     const positions: [string, string | undefined, string | undefined][] = [];
     const callable = CALLABLE_KINDS.has(old.kind) && CALLABLE_KINDS.has(fresh.kind);
+    // A type's type parameter bounds, read the same way (`T extends ZodTypeAny` → `T extends ZodType`,
+    // where ZodTypeAny is ZodType<any, any, any> in the new version too): `tp0c`, `tp0d`.
+    if (old.kind === "class" || old.kind === "interface" || old.kind === "type") {
+      (old.typeParams ?? []).forEach((p, i) => {
+        const q = fresh.typeParams?.[i];
+        if (p.constraint !== undefined && q?.constraint !== undefined && p.constraint !== q.constraint) positions.push([`tp${i}c`, p.constraint, q.constraint]);
+        if (p.default !== undefined && q?.default !== undefined && p.default !== q.default) positions.push([`tp${i}d`, p.default, q.default]);
+      });
+    }
     if (callable) {
-      if (old.overloads?.length || fresh.overloads?.length) continue;
-      // An optional parameter takes undefined whether its text says so or not.
-      const optional = (t: string | undefined, required: boolean | undefined) => (t === undefined || required !== false ? t : `(${t}) | undefined`);
-      old.params.forEach((p, i) => positions.push([`p${i}`, optional(p.type, p.required || fresh.params[i]?.required), optional(fresh.params[i]?.type, p.required || fresh.params[i]?.required)]));
-      positions.push(["r", old.returns.type, fresh.returns.type]);
+      // Overloads are left to the whole-callable question.
+      if (!old.overloads?.length && !fresh.overloads?.length) {
+        // An optional parameter takes undefined whether its text says so or not.
+        const optional = (t: string | undefined, required: boolean | undefined) => (t === undefined || required !== false ? t : `(${t}) | undefined`);
+        old.params.forEach((p, i) => positions.push([`p${i}`, optional(p.type, p.required || fresh.params[i]?.required), optional(fresh.params[i]?.type, p.required || fresh.params[i]?.required)]));
+        positions.push(["r", old.returns.type, fresh.returns.type]);
+      }
     } else {
       positions.push(["value", old.type, fresh.type]);
     }

@@ -8,9 +8,9 @@
 import { posix } from "node:path";
 import ts from "typescript";
 import { CALLABLE_KINDS, contractId, type Contract } from "../model.js";
-import { localName, parentOf } from "./declarations.js";
+import { callableType, localName, parentOf } from "./declarations.js";
 import { packageEntryPoints } from "./entrypoints.js";
-import { aliasTypeAt, answerQuestion, applyRespellings, type CallVerdict, type Judge, NO_JUDGE, type Question, reference, relate, type Relation, valueDetail, type ValueDetail, writeQuestions } from "./judge.js";
+import { aliasTypeAt, answerQuestion, applyRespellings, type CallVerdict, type Judge, missingMembers, NO_JUDGE, type Question, reference, relate, type Relation, valueDetail, type ValueDetail, writeQuestions } from "./judge.js";
 import { JUDGE_OPTIONS, virtualProgram } from "./program.js";
 
 const SOURCE_OPTIONS: ts.CompilerOptions = { ...JUDGE_OPTIONS, allowJs: true, checkJs: false, esModuleInterop: true, skipLibCheck: false, maxNodeModuleJsDepth: 0 };
@@ -121,7 +121,7 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
   const orphanQuestions = new Map<string, { file: string; lines: [number, number] }>();
   const orphanRespelled = new Map<string, { file: string; lines: [number, number] }>();
   const fileOf = new Map<string, string>();
-  const respelled = new Map<string, { file: string; lines: [number, number] }>();
+  const pending: PendingPosition[] = [];
   modules.forEach((module, i) => {
     const file = `/gatehouse/q/m${i}.ts`;
     fileOf.set(module, file);
@@ -139,6 +139,8 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
         .filter((c) => { const o = oldTop.get(c.symbol.name); return !o || o.type !== c.type || JSON.stringify(o.typeParams ?? []) !== JSON.stringify(c.typeParams ?? []); })
         .map((c) => localName(c.symbol.name)),
     );
+    // Of those, the ones the old version exported too: an alias new in this version has no change of its own.
+    const revisedAliases = new Set([...changedAliases].filter((name) => oldTop.has(name) || oldTop.has(`${name}:type`)));
     const namesChangedAlias = (t: string) => namesIn(t, changedAliases).heads.length > 0;
     for (const orphan of orphans.filter((c) => c.symbol.module === module)) {
       const ref = reference("__gatehouse_old", orphan, oldSide, oldNames, (t) => qualify(t, newNames));
@@ -155,25 +157,25 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
         line += 1;
       }
     }
-    // The old type text read in the new version's scope, beside the new text: when the two are the
-    // same type the position did not change; a change of a type it names is that type's own change
-    // (reported on its members), not one of every position that names it.
+    // The old type text read in the new version's scope, beside the new text: written once the
+    // trees are read (writeRespellings), where the names they use can be resolved.
     for (const [old, fresh] of pairs.filter(([, f]) => f.symbol.module === module)) {
-      const positions: [string, string | undefined, string | undefined][] = [];
-      if (CALLABLE_KINDS.has(old.kind) && CALLABLE_KINDS.has(fresh.kind)) {
-        if (old.overloads?.length || fresh.overloads?.length) continue;
-        old.params.forEach((p, i) => positions.push([`p${i}`, p.type, fresh.params[i]?.type]));
-        positions.push(["r", old.returns.type, fresh.returns.type]);
-      } else {
-        positions.push(["value", old.type, fresh.type]);
-      }
-      for (const [key, a, b] of positions) {
+      const add = (key: string, a: string | undefined, b: string | undefined) => {
         // A changed alias is reported RISKY on its own (safe where passed, breaking where
         // received): a position that names one is judged across the versions instead.
-        if (a === undefined || b === undefined || a === b || namesIn(a, changedAliases).heads.length > 0 || namesIn(b, changedAliases).heads.length > 0) continue;
-        text += `type __r${line}_o = ${inNew(a)};\ntype __r${line}_n = ${inNew(b)};\n`;
-        respelled.set(`${contractId(old)}\0${key}`, { file, lines: [line, line + 1] });
-        line += 2;
+        if (a === undefined || b === undefined || a === b || namesIn(a, revisedAliases).heads.length > 0 || namesIn(b, revisedAliases).heads.length > 0) return;
+        pending.push({ module, key: `${contractId(old)}\0${key}`, old, fresh, texts: [a, b], revisedAliases, newNames });
+      };
+      if (CALLABLE_KINDS.has(old.kind) && CALLABLE_KINDS.has(fresh.kind)) {
+        if (old.overloads?.length || fresh.overloads?.length) {
+          // The whole overloaded callable, as its callers see it (a class's constructors are left to the cross-version question).
+          if (old.kind !== "class" && fresh.kind !== "class" && !old.optional && !fresh.optional) add("value", callableType(old), callableType(fresh));
+          continue;
+        }
+        old.params.forEach((p, i) => add(`p${i}`, p.type, fresh.params[i]?.type));
+        add("r", old.returns.type, fresh.returns.type);
+      } else {
+        add("value", old.type, fresh.type);
       }
     }
     files.set(file, `${text}export {};\n`);
@@ -203,6 +205,9 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
     program = virtualProgram(files, [PLACEHOLDERS, ...[...files.keys()].filter((f) => f !== PLACEHOLDERS)], program, SOURCE_OPTIONS, transform);
   }
   if (unresolved > 0) return NO_JUDGE;
+  // The respelled positions, written where the first Program resolved the names they use.
+  const respelled = writeRespellings(pending, program, roots, fileOf, files);
+  if (respelled.size > 0) program = virtualProgram(files, [...(files.has(PLACEHOLDERS) ? [PLACEHOLDERS] : []), ...[...files.keys()].filter((f) => f !== PLACEHOLDERS)], program, SOURCE_OPTIONS, transform);
   const checker = program.getTypeChecker();
   const errorLines = new Map<string, Set<number>>();
   for (const file of files.keys()) {
@@ -230,12 +235,16 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
   // Each position's relation with the old text read in the new scope, where it could be read.
   const positions = new Map<string, Relation>();
   const positionDetails = new Map<string, ValueDetail>();
-  for (const [key, { file, lines }] of respelled) {
-    if (!answerable(file, lines)) continue;
+  for (const [key, { file, lines, uses }] of respelled) {
+    if (!answerable(file, [...lines, ...uses])) continue;
     const source = program.getSourceFile(file)!;
     const [o, n] = lines.map((l) => aliasTypeAt(source, l, checker));
     if (!o || !n) continue;
-    const relation = relate(checker, o, n, /\0p\d+$/.test(key) ? "argument" : "reader");
+    const argument = /\0p\d+$/.test(key);
+    // Assignability lets an index signature stand for a member the old type declared
+    // (`common?: AxiosHeaders`): where readers lose a member, the cross-version answer stands.
+    if (!argument && missingMembers(checker, o, n).length > 0) continue;
+    const relation = relate(checker, o, n, argument ? "argument" : "reader");
     positions.set(key, relation);
     if (key.endsWith("\0value")) positionDetails.set(key.slice(0, -"\0value".length), relation === "same" ? {} : valueDetail(checker, o, n));
   }
@@ -293,6 +302,227 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
       return relate(checker, ta, tb, "argument") === "same" && relate(checker, ta, tb, "reader") === "same" ? "same" : "changed";
     },
   };
+}
+
+interface PendingPosition {
+  module: string;
+  /** `id\0p0`, `id\0r`, `id\0value` */
+  key: string;
+  old: Contract;
+  fresh: Contract;
+  /** the old and the new type text of the position */
+  texts: [string, string];
+  /** top-level aliases of the module, exported by both versions, whose text changed */
+  revisedAliases: Set<string>;
+  /** top-level names of the new module (read as `__gatehouse_new.X`) */
+  newNames: Set<string>;
+}
+
+interface Respelled {
+  file: string;
+  /** the lines of the old and the new alias */
+  lines: [number, number];
+  /** the lines of the local declarations the two read (an error there leaves the position unanswered) */
+  uses: number[];
+}
+
+/** A local declaration of one side copied into a respelling file under its own name. */
+interface LocalCopy {
+  name: string;
+  text: string;
+  uses: Set<string>;
+}
+
+/**
+ * Each position's old text read in the new version's scope, beside its new text, one file per
+ * module (`/gatehouse/q/rN.ts`). A name the module exports is read as the new version's export
+ * (its change is its own finding); a type the module uses without exporting it (axios's
+ * `RawAxiosHeaders`) has no finding of its own, so each side's declaration is copied, with the
+ * same rule applied to the names inside it, and the two are compared as part of the position.
+ * What cannot be copied (an unexported class or namespace, a dependency's module type) leaves the
+ * position to the cross-version question.
+ */
+function writeRespellings(pending: PendingPosition[], program: ts.Program, roots: { old: string; new: string }, fileOf: Map<string, string>, files: Map<string, string>): Map<string, Respelled> {
+  const checker = program.getTypeChecker();
+  const out = new Map<string, Respelled>();
+  const underRoot = (side: "old" | "new", file: string) => file.startsWith(`${roots[side]}/`);
+  const modules = [...new Set(pending.map((p) => p.module))].sort();
+  for (const module of modules) {
+    const questionFile = fileOf.get(module)!;
+    const question = program.getSourceFile(questionFile);
+    if (!question) continue;
+    const moduleSymbol = (side: "old" | "new") => {
+      const statement = question.statements[side === "old" ? 0 : 1];
+      return statement && ts.isImportDeclaration(statement) ? checker.getSymbolAtLocation(statement.moduleSpecifier) : undefined;
+    };
+    const publicNames = { old: new Map<ts.Symbol, string>(), new: new Map<ts.Symbol, string>() };
+    for (const side of ["old", "new"] as const) {
+      const symbol = moduleSymbol(side);
+      for (const e of symbol ? checker.getExportsOfModule(symbol) : []) {
+        publicNames[side].set(e, e.name);
+        if (e.flags & ts.SymbolFlags.Alias) publicNames[side].set(checker.getAliasedSymbol(e), e.name);
+      }
+    }
+    const copies = { old: new Map<ts.Symbol, LocalCopy | null>(), new: new Map<ts.Symbol, LocalCopy | null>() };
+    const order: LocalCopy[] = [];
+    let counter = 0;
+    const first = pending.find((p) => p.module === module)!;
+    const { newNames, revisedAliases } = first;
+
+    /** What a referenced symbol becomes in the respelling file: its text (null: as written), undefined: not portable. */
+    const portable = (side: "old" | "new", symbol: ts.Symbol | undefined, uses: Set<string>): string | null | undefined => {
+      if (!symbol) return null;
+      const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+      if (target.flags & ts.SymbolFlags.TypeParameter) return null;
+      const exported = publicNames[side].get(target) ?? publicNames[side].get(symbol);
+      if (exported !== undefined && revisedAliases.has(exported)) return undefined;
+      // (A name the module exports without a contract, e.g. a declaration file's implicit exports, is copied like a local one.)
+      if (exported !== undefined && newNames.has(exported)) return `__gatehouse_new.${exported}`;
+      const declarations = target.declarations ?? [];
+      if (declarations.length === 0) return null;
+      // Globals (the compiler's lib, a global script, the placeholders) read the same in any file.
+      if (declarations.every((d) => program.isSourceFileDefaultLibrary(d.getSourceFile()) || !ts.isExternalModule(d.getSourceFile()))) return null;
+      if (!declarations.every((d) => (ts.isTypeAliasDeclaration(d) || ts.isInterfaceDeclaration(d)) && underRoot(side, d.getSourceFile().fileName))) return undefined;
+      const copy = copyOf(side, target);
+      if (!copy) return undefined;
+      uses.add(copy.name);
+      return copy.name;
+    };
+    const copyOf = (side: "old" | "new", target: ts.Symbol): LocalCopy | undefined => {
+      const known = copies[side].get(target);
+      if (known !== undefined) return known ?? undefined;
+      const copy: LocalCopy = { name: `__gatehouse_${side}_local${counter++}`, text: "", uses: new Set() };
+      copies[side].set(target, copy);
+      const texts: string[] = [];
+      for (const d of target.declarations as (ts.TypeAliasDeclaration | ts.InterfaceDeclaration)[]) {
+        const source = d.getSourceFile();
+        const keyword = ts.isInterfaceDeclaration(d) ? "interface" : "type";
+        const text = rewriteReferences(d, source, (id) => portable(side, checker.getSymbolAtLocation(id), copy.uses), [[d.getStart(source), d.name.end, `${keyword} ${copy.name}`]]);
+        if (text === undefined) {
+          copies[side].set(target, null);
+          return undefined;
+        }
+        texts.push(text);
+      }
+      copy.text = texts.join("\n");
+      order.push(copy);
+      return copy;
+    };
+    /** A record's type text, its names resolved where the contract is declared on that side. */
+    const respell = (side: "old" | "new", c: Contract, text: string, uses: Set<string>): string | undefined => {
+      const location = scopeOf(checker, moduleSymbol(side), c) ?? moduleSymbol(side)?.valueDeclaration;
+      if (!location) return undefined;
+      const parsed = ts.createSourceFile("/q.ts", `type __q = ${text};`, ts.ScriptTarget.Latest, true);
+      const bound = new Set<string>();
+      const collect = (n: ts.Node): void => {
+        if (ts.isTypeParameterDeclaration(n)) bound.add(n.name.text);
+        ts.forEachChild(n, collect);
+      };
+      collect(parsed);
+      const alias = parsed.statements[0] as ts.TypeAliasDeclaration;
+      return rewriteReferences(alias.type, parsed, (id) => {
+        if (bound.has(id.text)) return null;
+        // By what the name means on that side (an old unexported alias the new version exports is
+        // still the old alias); a name neither side resolves is read by name.
+        const inValue = ts.isTypeQueryNode(id.parent) || ts.isPropertyAccessExpression(id.parent);
+        const symbol = checker.resolveName(id.text, location, inValue ? ts.SymbolFlags.Value : ts.SymbolFlags.Type | ts.SymbolFlags.Namespace, false);
+        if (!symbol) return newNames.has(id.text) ? `__gatehouse_new.${id.text}` : null;
+        return portable(side, symbol, uses);
+      });
+    };
+
+    const lines: string[] = [];
+    const written: { key: string; line: number; uses: Set<string> }[] = [];
+    for (const p of pending.filter((x) => x.module === module)) {
+      const uses = new Set<string>();
+      const a = respell("old", p.old, p.texts[0], uses);
+      const b = a === undefined ? undefined : respell("new", p.fresh, p.texts[1], uses);
+      if (a === undefined || b === undefined) continue;
+      written.push({ key: p.key, line: lines.length, uses });
+      lines.push(`type __r${lines.length}_o = ${a.replace(/\n/g, " ")};`, `type __r${lines.length + 1}_n = ${b.replace(/\n/g, " ")};`);
+    }
+    if (written.length === 0) continue;
+    const file = questionFile.replace(/\/m(\d+)\.ts$/, "/r$1.ts");
+    const header = `${question.text.split("\n")[0]}\n`;
+    // Each copy's lines (a copied declaration keeps its own line breaks: it may hold `//` comments).
+    const copyLines = new Map<string, number[]>();
+    let next = 1;
+    for (const c of order) {
+      const count = c.text.split("\n").length;
+      copyLines.set(c.name, Array.from({ length: count }, (_, i) => next + i));
+      next += count;
+    }
+    const firstPosition = next;
+    files.set(file, `${header}${order.map((c) => `${c.text}\n`).join("")}${lines.map((l) => `${l}\n`).join("")}export {};\n`);
+    for (const w of written) {
+      // Every local declaration the position reads, directly or through another.
+      const closure = new Set<string>();
+      const visit = (name: string) => {
+        if (closure.has(name)) return;
+        closure.add(name);
+        for (const c of order) if (c.name === name) c.uses.forEach(visit);
+      };
+      w.uses.forEach(visit);
+      // A copy that could not be written (a failed one met again through a cycle): unanswered.
+      if ([...closure].some((n) => !copyLines.has(n))) continue;
+      const uses = [...closure].flatMap((n) => copyLines.get(n)!);
+      out.set(w.key, { file, lines: [firstPosition + w.line, firstPosition + w.line + 1], uses });
+    }
+  }
+  return out;
+}
+
+/** The declaration a contract's texts were written in (its own, or its nearest declared parent's), found through the module's exports. */
+function scopeOf(checker: ts.TypeChecker, moduleSymbol: ts.Symbol | undefined, c: Contract): ts.Node | undefined {
+  const path: string[] = [];
+  for (let name: string | undefined = c.symbol.name; name !== undefined; name = parentOf(name)) path.unshift(name.slice((parentOf(name)?.length ?? -1) + 1));
+  let symbol = moduleSymbol;
+  let found: ts.Node | undefined;
+  for (const segment of path) {
+    if (!symbol || !(symbol.flags & (ts.SymbolFlags.ValueModule | ts.SymbolFlags.NamespaceModule))) break;
+    const name = segment.replace(/:type$/, "");
+    symbol = checker.getExportsOfModule(symbol).find((s) => s.name === name);
+    if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+    found = symbol?.declarations?.[0] ?? found;
+  }
+  return found;
+}
+
+/**
+ * A node's text with the first name of each type reference, `typeof` query and heritage clause
+ * replaced as `replace` says (null: as written; undefined: the text cannot be rewritten), plus
+ * `extra` edits. An `import("…")` type cannot move to another file: undefined.
+ */
+function rewriteReferences(node: ts.Node, source: ts.SourceFile, replace: (head: ts.Identifier) => string | null | undefined, extra: [number, number, string][] = []): string | undefined {
+  const edits = [...extra];
+  let portable = true;
+  const visit = (n: ts.Node): void => {
+    if (!portable) return;
+    if (ts.isImportTypeNode(n)) {
+      portable = false;
+      return;
+    }
+    let name: ts.EntityName | ts.Expression | undefined;
+    if (ts.isTypeReferenceNode(n)) name = n.typeName;
+    else if (ts.isTypeQueryNode(n)) name = n.exprName;
+    else if (ts.isExpressionWithTypeArguments(n)) name = n.expression;
+    while (name && (ts.isQualifiedName(name) || ts.isPropertyAccessExpression(name))) name = ts.isQualifiedName(name) ? name.left : name.expression;
+    if (name && ts.isIdentifier(name)) {
+      const by = replace(name);
+      if (by === undefined) {
+        portable = false;
+        return;
+      }
+      if (by !== null) edits.push([name.getStart(source), name.end, by]);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(node);
+  if (!portable) return undefined;
+  const start = node.getStart(source);
+  let text = source.text.slice(start, node.end);
+  for (const [from, to, by] of edits.sort((x, y) => y[0] - x[0])) text = text.slice(0, from - start) + by + text.slice(to - start);
+  return text;
 }
 
 /**
