@@ -224,11 +224,21 @@ export function publicContracts(modules: PythonModule[]): Contract[] {
     refs.set(key, ref);
     return ref;
   };
+  // Many contracts of a module name the same classes: resolve each (module, name) once.
+  const resolvedRefs = new Map<string, TypeRef | undefined>();
+  const refIn = (file: string, n: string): TypeRef | undefined => {
+    const key = `${file}\0${n}`;
+    if (!resolvedRefs.has(key)) {
+      const definition = resolve(file, n);
+      resolvedRefs.set(key, definition ? refOf(definition) : undefined);
+    }
+    return resolvedRefs.get(key);
+  };
   const withTypeRefs = (contract: Contract, file: string) => {
     const named = new Map<string, TypeRef>();
     for (const n of annotationNames(contract)) {
-      const definition = resolve(file, n);
-      if (definition) named.set(n, refOf(definition));
+      const ref = refIn(file, n);
+      if (ref) named.set(n, ref);
     }
     if (named.size > 0) PYTHON_TYPE_REFS.set(contract, named);
   };
