@@ -14,7 +14,8 @@ import { createHash } from "node:crypto";
 import canonicalizeModule from "canonicalize";
 import type { ChangeSeverity, Contract, ContractParam, ContractSignature } from "./model.js";
 import { CALLABLE_KINDS, contractId } from "./model.js";
-import { PYTHON_ALSO_AT, PYTHON_DYNAMIC } from "./py/exports.js";
+import { PYTHON_ALSO_AT, PYTHON_DYNAMIC, PYTHON_OVERRIDES, PYTHON_UNLISTED } from "./py/exports.js";
+import { namesSubclass, PYTHON_TYPE_REFS, type TypeRef } from "./py/type-refs.js";
 import { parentOf } from "./ts/declarations.js";
 import { createJudge, type Judge } from "./ts/judge.js";
 
@@ -114,7 +115,19 @@ export function diffContracts(before: Contract[], after: Contract[], options: Di
   // Python: a definition now listed under another path (its package re-exports it, a new
   // `__all__` leaves it out) but still bound at the old one is importable as before: no removal.
   const stillBound = new Set(after.filter((c) => c.language === "python").flatMap((c) => (PYTHON_ALSO_AT.get(c) ?? []).map((at) => `${at}\0${signatureKey(c, false)}`)));
-  const removed = before.filter((c) => !newById.has(contractId(c)) && !inherited.has(contractId(c)) && !stillBound.has(`${contractId(c)}\0${signatureKey(c, false)}`));
+  // Python: a definition a new `__all__` leaves out (public nowhere else) is still importable by
+  // name: RISKY, reported once for the top-level name, as only `import *` loses it.
+  const unlisted = PYTHON_UNLISTED.get(after);
+  const topLevelId = (c: Contract) => `${c.symbol.module}#${c.symbol.name.split(".")[0]}`;
+  const nowUnlisted = (c: Contract) => c.language === "python" && unlisted !== undefined && unlisted.has(topLevelId(c));
+  // Python: an override that called the method it overrides (`super().updatepos(i, j)`), removed
+  // from a class that remains, leaves the base class's method: callers still find it.
+  const baseMethodLeft = (c: Contract) => c.kind === "method" && PYTHON_OVERRIDES.has(c) && newById.get(`${c.symbol.module}#${parentOf(c.symbol.name)}`)?.kind === "class";
+  const removed = before.filter((c) => !newById.has(contractId(c)) && !inherited.has(contractId(c)) && !stillBound.has(`${contractId(c)}\0${signatureKey(c, false)}`) && !nowUnlisted(c) && !baseMethodLeft(c));
+  for (const c of before) {
+    if (newById.has(contractId(c)) || !nowUnlisted(c) || topLevelId(c) !== contractId(c)) continue;
+    changes.push(change("contracts/stability-downgraded", c, `${contractId(c)}: no longer public (the module's new __all__ leaves it out), still importable by name`, { before: c.stability?.level ?? "unspecified", after: "unlisted" }));
+  }
 
   // A removal and an addition with the same signature, unique on both sides, is one rename.
   // Python: the members of a class now served by `__getattr__` are not renamed (nor reported).
@@ -584,7 +597,7 @@ function comparePythonReturns(old: Contract, fresh: Contract): ContractChange[] 
   const unqualified = `${a} ${b}`.replace(/\b(?:typing|typing_extensions|t|te)\.(?=AnyStr\b)/g, "");
   if (variables.some((v) => new RegExp(`(^|[^\\w.])${v}([^\\w]|$)`).test(unqualified))) return annotation(" (a type variable: generic, decided by a type checker)");
   if (oldMembers.length === 1 && oldMembers[0] === "None") return annotation(" (the old result was None: no caller used it)");
-  switch (pythonTypeRelation(oldMembers, newMembers)) {
+  switch (pythonTypeRelation(oldMembers, newMembers, typeRefs(old, fresh))) {
     case "same":
       return [];
     case "narrowed":
@@ -613,7 +626,7 @@ function comparePythonValue(old: Contract, fresh: Contract): ContractChange[] {
   const a = old.type ?? "";
   const b = fresh.type ?? "";
   const owner = old.kind === "property" ? parentOf(old.symbol.name)?.split(".").pop() : undefined;
-  const respelled = a !== "" && b !== "" && JSON.stringify(pythonUnion(a, owner)) === JSON.stringify(pythonUnion(b, owner));
+  const respelled = a !== "" && b !== "" && (JSON.stringify(pythonUnion(a, owner)) === JSON.stringify(pythonUnion(b, owner)) || pythonTypeRelation(pythonUnion(a, owner), pythonUnion(b, owner), typeRefs(old, fresh)) === "same");
   if (a !== b && !respelled) out.push(change("contracts/annotation-changed", old, `${id}: annotation changed from ${a || "(none)"} to ${b || "(none)"}`, { before: a, after: b }));
   return out;
 }
@@ -657,10 +670,36 @@ function genericParts(member: string): [head: string, args: string | undefined] 
   return generic ? [generic[1]!, generic[2]!] : [member, undefined];
 }
 
+/** What the class names of both sides' annotations stand for, when both were extracted from source. */
+interface TypeRefs {
+  old: Map<string, TypeRef>;
+  fresh: Map<string, TypeRef>;
+}
+
+function typeRefs(old: Contract, fresh: Contract): TypeRefs | undefined {
+  const a = PYTHON_TYPE_REFS.get(old);
+  const b = PYTHON_TYPE_REFS.get(fresh);
+  return a && b ? { old: a, fresh: b } : undefined;
+}
+
+/**
+ * Is member `x` (named in `xRefs`' scope) the class member `y` names in `yRefs`' scope, or a
+ * subclass of it: the same definition under another spelling, or one derived from it in the tree.
+ */
+function namedSubtype(x: string, xRefs: Map<string, TypeRef>, y: string, yRefs: Map<string, TypeRef>): boolean {
+  const [xHead, xArgs] = genericParts(x);
+  const [yHead, yArgs] = genericParts(y);
+  const xRef = xRefs.get(xHead);
+  const yRef = yRefs.get(yHead);
+  return xRef !== undefined && yRef !== undefined && (yArgs === undefined || xArgs === yArgs) && namesSubclass(xRef, yRef);
+}
+
 /** How the new union relates to the old one, member by member. */
-function pythonTypeRelation(oldMembers: string[], newMembers: string[]): TypeRelation {
-  const newInOld = newMembers.every((m) => oldMembers.some((o) => pythonSubtype(m, o)));
-  const oldInNew = oldMembers.every((o) => newMembers.some((m) => pythonSubtype(o, m)));
+function pythonTypeRelation(oldMembers: string[], newMembers: string[], refs?: TypeRefs): TypeRelation {
+  const newIsSub = (m: string, o: string) => pythonSubtype(m, o) || (refs !== undefined && namedSubtype(m, refs.fresh, o, refs.old));
+  const oldIsSub = (o: string, m: string) => pythonSubtype(o, m) || (refs !== undefined && namedSubtype(o, refs.old, m, refs.fresh));
+  const newInOld = newMembers.every((m) => oldMembers.some((o) => newIsSub(m, o)));
+  const oldInNew = oldMembers.every((o) => newMembers.some((m) => oldIsSub(o, m)));
   if (newInOld && oldInNew) return "same";
   // A new `Any` result is used as anything without a type error: no old use breaks.
   if (newInOld || newMembers.includes("Any")) return "narrowed";

@@ -12,7 +12,7 @@ import { treeSitterParser } from "../core/tree-sitter.js";
 import { parseDocstringTags } from "./doctags.js";
 import { DECLARED_LINE, type Contract, type ContractParam, type ParamKind, type TypeParam } from "./model.js";
 import { readSourceFile } from "./files.js";
-import { isPrivateModule, publicContracts, PYTHON_DYNAMIC, type PythonModule, type RawImport } from "./py/exports.js";
+import { isPrivateModule, publicContracts, PYTHON_DYNAMIC, PYTHON_OVERRIDES, type DynamicTarget, type PythonModule, type RawImport } from "./py/exports.js";
 import { baseStyle, decoration, decoratorStyle, generatedParams, namedtupleParams, type Decoration, type FieldsStyle } from "./py/fields.js";
 import { normalisePython as normalise } from "./py/text.js";
 
@@ -69,6 +69,7 @@ export function parsePythonModule(parser: Parser, module: string, text: string):
     const imported = new Set<string>();
     const aliases = new Map<string, string>();
     const classParams = new Map<string, GeneratedInit>();
+    const classBases = new Map<string, string[]>();
     const define = (name: string, contracts: Contract[]) => {
       if (seen.has(name)) return;
       seen.add(name);
@@ -99,6 +100,7 @@ export function parsePythonModule(parser: Parser, module: string, text: string):
       if (definition.type === "function_definition") {
         define(name, [functionContract(module, name, "function", definition, decorators, false)]);
       } else if (definition.type === "class_definition") {
+        if (!seen.has(name)) classBases.set(name, baseNames(definition));
         define(name, classContracts(module, name, definition, overload, statement, classParams));
       }
     }
@@ -131,7 +133,8 @@ export function parsePythonModule(parser: Parser, module: string, text: string):
         }
       }
     }
-    for (const name of dynamicNames(top)) {
+    const dynamic = dynamicNames(top);
+    for (const [name] of dynamic) {
       if (seen.has(name)) continue;
       const placeholder = plainContract(module, name, "const", []);
       placeholder.stability = { level: "deprecated" };
@@ -140,25 +143,45 @@ export function parsePythonModule(parser: Parser, module: string, text: string):
     }
     markTypeVariables(defined, assignments);
     const dunderAll = readDunderAll(top);
-    return { file: module, defined, imports, aliases, ...(dunderAll ? { dunderAll } : {}) };
+    const dynamicTargets = new Map([...dynamic].filter((entry): entry is [string, DynamicTarget] => entry[1] !== undefined));
+    return { file: module, defined, imports, aliases, classBases, dynamicTargets, ...(dunderAll ? { dunderAll } : {}) };
   } finally {
     tree.delete();
   }
 }
 
-/** Names a module-level `def __getattr__(name)` answers (`name == "X"`, `name in ("X", "Y")`). */
-function dynamicNames(top: Node[]): string[] {
+/**
+ * Names a module-level `def __getattr__(name)` answers (`name == "X"`, `name in ("X", "Y")`), each
+ * with what its branch returns when that is a plain name (`if name == "OptionParser": from .parser
+ * import _OptionParser; ...; return _OptionParser`): the deprecated name is that definition.
+ */
+function dynamicNames(top: Node[]): Map<string, DynamicTarget | undefined> {
   const hook = top.find((s) => s.type === "function_definition" && s.childForFieldName("name")?.text === "__getattr__");
   const param = hook?.childForFieldName("parameters")?.namedChildren.find((p) => p?.type === "identifier" || p?.type === "typed_parameter");
   const name = param?.type === "typed_parameter" ? param.namedChild(0)?.text : param?.text;
-  const body = hook?.childForFieldName("body")?.text;
-  if (!name || !body) return [];
-  const names = new Set<string>();
-  for (const m of body.matchAll(new RegExp(`\\b${name}\\s*(?:==\\s*["'](\\w+)["']|in\\s*[([{]([^)\\]}]*)[)\\]}])`, "g"))) {
-    if (m[1]) names.add(m[1]);
-    for (const s of (m[2] ?? "").matchAll(/["'](\w+)["']/g)) names.add(s[1]!);
+  const body = hook?.childForFieldName("body");
+  if (!name || !body) return new Map();
+  const names = new Map<string, DynamicTarget | undefined>();
+  for (const m of body.text.matchAll(new RegExp(`\\b${name}\\s*(?:==\\s*["'](\\w+)["']|in\\s*[([{]([^)\\]}]*)[)\\]}])`, "g"))) {
+    if (m[1]) names.set(m[1], undefined);
+    for (const s of (m[2] ?? "").matchAll(/["'](\w+)["']/g)) names.set(s[1]!, undefined);
   }
-  return [...names];
+  const single = new RegExp(`^${name}\\s*==\\s*["'](\\w+)["']$`);
+  for (const statement of body.namedChildren) {
+    if (statement?.type !== "if_statement") continue;
+    const answered = single.exec(statement.childForFieldName("condition")?.text ?? "")?.[1];
+    const branch = statement.childForFieldName("consequence")?.namedChildren ?? [];
+    const returned = branch.findLast((s) => s?.type === "return_statement")?.namedChild(0);
+    if (!answered || returned?.type !== "identifier") continue;
+    const local = branch.map((s) => (s?.type === "import_from_statement" ? importOf(s) : undefined)).find((raw) => raw?.names?.some((n) => n.local === returned.text));
+    names.set(answered, { name: returned.text, ...(local ? { from: local } : {}) });
+  }
+  return names;
+}
+
+/** A class's bases as written, keyword arguments (`metaclass=`, `total=`) left out. */
+function baseNames(cls: Node): string[] {
+  return (cls.childForFieldName("superclasses")?.namedChildren ?? []).filter((b): b is Node => b !== null && b.type !== "keyword_argument").map((b) => b.text);
 }
 
 /**
@@ -344,7 +367,9 @@ function classContracts(module: string, name: string, cls: Node, overload: Set<s
       continue;
     }
     if (methodName === "__init__" || (methodName === "__new__" && !init)) {
-      // `__new__` is the constructor of a class without `__init__` (typing_extensions.TypeVar).
+      // `__new__` is the constructor of a class without `__init__` (typing_extensions.TypeVar),
+      // unless it only takes `*args, **kwargs` to hand on: then the inherited `__init__` decides.
+      if (methodName === "__new__" && isPassThrough(definition)) continue;
       init = definition;
       initDecorators = decorators;
       continue;
@@ -352,6 +377,7 @@ function classContracts(module: string, name: string, cls: Node, overload: Set<s
     if (methodName.startsWith("_")) continue;
     const isStatic = decorators.includes("staticmethod");
     const method = functionContract(module, `${name}.${methodName}`, "method", definition, decorators, !isStatic);
+    if (callsSuper(definition, methodName)) PYTHON_OVERRIDES.add(method);
     if (!method.stability && classTags.stability) method.stability = classTags.stability;
     methods.push(method);
   }
@@ -373,6 +399,17 @@ function classContracts(module: string, name: string, cls: Node, overload: Set<s
   DECLARED_LINE.set(classContract, cls.startPosition.row + 1);
   const members = [...methods, ...properties.values()];
   return [classContract, ...members.sort((a, b) => (a.symbol.name < b.symbol.name ? -1 : 1))];
+}
+
+/** `def __new__(cls, *args, **kwargs)`: no parameter of its own, only what it hands on. */
+function isPassThrough(fn: Node): boolean {
+  const params = parameters(fn.childForFieldName("parameters")).slice(1);
+  return params.length > 0 && params.every((p) => p.kind === "var-positional" || p.kind === "var-keyword");
+}
+
+/** A method that calls the method it overrides (`super().updatepos(i, j)`): a base class has it too. */
+function callsSuper(fn: Node, name: string): boolean {
+  return new RegExp(`\\bsuper\\([^()]*\\)\\s*\\.\\s*${name}\\s*\\(`).test(fn.childForFieldName("body")?.text ?? "");
 }
 
 /** A class of this module with a generated `__init__`: its subclasses start from its fields. */

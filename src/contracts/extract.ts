@@ -6,6 +6,7 @@ import type { ExtractCode } from "./extract-codes.js";
 import { EXTRACT_CODES } from "./extract-codes.js";
 import { contractFiles, type FileSelection } from "./files.js";
 import { extractPython } from "./extract-py.js";
+import { PYTHON_UNLISTED } from "./py/exports.js";
 import { compareContracts, type Contract } from "./model.js";
 import { packageEntryPoints } from "./ts/entrypoints.js";
 import { extractTypeScript } from "./ts/index.js";
@@ -45,11 +46,14 @@ export async function extractContracts(root: string, options: ExtractOptions = {
     }
     if (fromPackage && fromPackage.entries.length > 0) entries = { source: "package.json", modules: fromPackage.entries, keys: fromPackage.keys };
   }
+  const python = pyFiles.length > 0 ? await extractPython(root, pyFiles) : [];
   const contracts = [
     ...(tsFiles.length > 0 || entries.modules.length > 0 ? extractTypeScript(root, tsFiles, { ...(options.types ? { types: true } : {}), ...(entries.modules.length > 0 ? { entries: entries.modules } : {}), ...(entries.keys ? { entryKeys: entries.keys } : {}) }) : []),
-    ...(pyFiles.length > 0 ? await extractPython(root, pyFiles) : []),
+    ...python,
   ];
   const sorted = dedupe(contracts).sort(compareContracts);
+  const unlisted = PYTHON_UNLISTED.get(python);
+  if (unlisted) PYTHON_UNLISTED.set(sorted, unlisted);
   if (sorted.length === 0 && (files.length > 0 || entries.modules.length > 0)) {
     const read = entries.modules.length > 0 ? `entry modules ${entries.modules.join(", ")}` : `${files.length} source files`;
     findings.push(extractFinding("contracts/extract-empty", `${read} yield no contracts: the API cannot be seen, so no change to it could be caught`));

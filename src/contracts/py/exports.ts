@@ -9,6 +9,7 @@
 import { posix } from "node:path";
 import type { Contract } from "../model.js";
 import { DECLARED_LINE } from "../model.js";
+import { annotationNames, PYTHON_TYPE_REFS, type TypeRef } from "./type-refs.js";
 
 /** `from <level dots><dotted> import <names>` as written; absolute imports have level 0. */
 export interface RawImport {
@@ -26,7 +27,17 @@ export interface PythonModule {
   imports: RawImport[];
   /** module-level `Alias = Name` where Name is not defined here (it may be an imported name) */
   aliases: Map<string, string>;
+  /** each class's bases as written */
+  classBases: Map<string, string[]>;
+  /** names served by `__getattr__` whose branch returns a plain name, with the import that binds it there */
+  dynamicTargets: Map<string, DynamicTarget>;
   dunderAll?: Set<string>;
+}
+
+/** What a `__getattr__` branch returns: a name of the module, or one it imports in the branch. */
+export interface DynamicTarget {
+  name: string;
+  from?: RawImport;
 }
 
 /**
@@ -42,6 +53,19 @@ export const PYTHON_ALSO_AT = new WeakMap<Contract, string[]>();
  * aliases: `if name == "BaseCommand": warnings.warn(...)`): importable, so not removed.
  */
 export const PYTHON_DYNAMIC = new WeakSet<Contract>();
+
+/**
+ * Methods that call the method they override (`return super().updatepos(i, j)`): removing one
+ * leaves the base class's method, so callers still find it.
+ */
+export const PYTHON_OVERRIDES = new WeakSet<Contract>();
+
+/**
+ * Per extraction (keyed by its contract list): the paths (`module#name`) of definitions a public
+ * module still binds but its `__all__` leaves out, public nowhere else. Importable by name as
+ * before; only `from m import *` loses them.
+ */
+export const PYTHON_UNLISTED = new WeakMap<readonly Contract[], Set<string>>();
 
 /** `_compat.py`, `_impl/x.py`: private modules are not a public path (`__init__.py` and `__main__.py` are). */
 export function isPrivateModule(file: string): boolean {
@@ -167,6 +191,67 @@ export function publicContracts(modules: PythonModule[]): Contract[] {
     }
   }
 
+  // The paths each definition is importable as (public ones, and names `__getattr__` serves for
+  // it), and its bases: what an annotation naming it stands for (py/type-refs.ts).
+  const knownAs = new Map<string, string[]>();
+  const addName = (definition: Resolved, at: string) => {
+    const key = `${definition.module}#${definition.name}`;
+    knownAs.set(key, [...(knownAs.get(key) ?? []), at]);
+  };
+  for (const { module, name, source } of best.values()) addName(source, `${module}#${name}`);
+  for (const m of modules) {
+    for (const [name, target] of m.dynamicTargets) {
+      const from = target.from ? importTarget(m.file, target.from) : m.file;
+      const imported = target.from?.names?.find((n) => n.local === target.name)?.imported ?? target.name;
+      const definition = from ? resolve(from, imported) : undefined;
+      if (definition) addName(definition, `${m.file}#${name}`);
+    }
+  }
+  const refs = new Map<string, TypeRef>();
+  const refOf = (definition: Resolved, visiting = new Set<string>()): TypeRef => {
+    const key = `${definition.module}#${definition.name}`;
+    const known = refs.get(key);
+    if (known) return known;
+    const ref: TypeRef = { ids: [key, ...(knownAs.get(key) ?? [])], ancestors: [] };
+    if (visiting.has(key)) return ref;
+    visiting.add(key);
+    for (const base of byFile.get(definition.module)!.classBases.get(definition.name) ?? []) {
+      const resolved = /^[A-Za-z_]\w*$/.test(base) ? resolve(definition.module, base) : undefined;
+      if (!resolved) continue;
+      const parent = refOf(resolved, visiting);
+      ref.ancestors.push(...parent.ids, ...parent.ancestors);
+    }
+    refs.set(key, ref);
+    return ref;
+  };
+  // Many contracts of a module name the same classes: resolve each (module, name) once.
+  const resolvedRefs = new Map<string, TypeRef | undefined>();
+  const refIn = (file: string, n: string): TypeRef | undefined => {
+    const key = `${file}\0${n}`;
+    if (!resolvedRefs.has(key)) {
+      const definition = resolve(file, n);
+      resolvedRefs.set(key, definition ? refOf(definition) : undefined);
+    }
+    return resolvedRefs.get(key);
+  };
+  const withTypeRefs = (contract: Contract, file: string) => {
+    const named = new Map<string, TypeRef>();
+    for (const n of annotationNames(contract)) {
+      const ref = refIn(file, n);
+      if (ref) named.set(n, ref);
+    }
+    if (named.size > 0) PYTHON_TYPE_REFS.set(contract, named);
+  };
+
+  const publicDefinitions = new Set([...best.values()].map(({ source }) => `${source.module}#${source.name}`));
+  const unlisted = new Set<string>();
+  for (const m of modules) {
+    if (!m.dunderAll || isPrivateModule(m.file)) continue;
+    for (const name of definedNames.get(m.file)!.keys()) {
+      if (!name.startsWith("_") && !m.dunderAll.has(name) && !publicDefinitions.has(`${m.file}#${name}`)) unlisted.add(`${m.file}#${name}`);
+    }
+  }
+
   const out: Contract[] = [];
   for (const { module, name, source } of best.values()) {
     const elsewhere = (boundAt.get(`${source.module}#${source.name}`) ?? []).filter((at) => at !== `${module}#${name}`);
@@ -174,17 +259,21 @@ export function publicContracts(modules: PythonModule[]): Contract[] {
       const suffix = original.symbol.name.slice(source.name.length);
       if (module === source.module && name === source.name) {
         if (elsewhere.length > 0) PYTHON_ALSO_AT.set(original, elsewhere.map((at) => at + suffix));
+        withTypeRefs(original, source.module);
         out.push(original);
         continue;
       }
       const copy: Contract = { ...original, symbol: { module, name: name + suffix } };
       if (elsewhere.length > 0) PYTHON_ALSO_AT.set(copy, elsewhere.map((at) => at + suffix));
       if (PYTHON_DYNAMIC.has(original)) PYTHON_DYNAMIC.add(copy);
+      if (PYTHON_OVERRIDES.has(original)) PYTHON_OVERRIDES.add(copy);
+      withTypeRefs(copy, source.module);
       const line = DECLARED_LINE.get(original);
       if (line !== undefined && module === source.module) DECLARED_LINE.set(copy, line);
       out.push(copy);
     }
   }
+  if (unlisted.size > 0) PYTHON_UNLISTED.set(out, unlisted);
   return out;
 }
 

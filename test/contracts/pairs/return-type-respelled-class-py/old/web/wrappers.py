@@ -1,0 +1,9 @@
+from .sansio import Response as _SansIOResponse
+
+
+class Response(_SansIOResponse):
+    pass
+
+
+class Unrelated:
+    pass
