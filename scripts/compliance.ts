@@ -37,7 +37,7 @@ import { SDK_BUILTINS, createBuiltins, systemClock, type BuiltinFn } from "../sr
 import { buildBundle, MANIFEST_FILE, WASM_FILE } from "../src/policy/build.js";
 import { compileOptions } from "../src/cli/conftest-options.js";
 import type { BundleManifest, RuleDocumentInfo } from "../src/policy/manifest.js";
-import { conflictingDocument } from "../src/policy/data-conflicts.js";
+import { conflictMessage, conflictingDocument } from "../src/policy/data-conflicts.js";
 import { compilePolicy, instantiate, type PolicyInstance } from "../src/policy/runtime.js";
 import { findTool } from "../src/toolchain/native.js";
 
@@ -515,7 +515,7 @@ function evaluateCase(policy: BuiltPolicy, c: Case): Outcome {
     // As `check --data` does before evaluating (src/policy/data-conflicts.ts): base data holding a
     // value where a rule defines one is refused, as opa refuses it at compile time.
     const conflict = c.data ? conflictingDocument(policy.documents, JSON.parse(text)) : undefined;
-    if (conflict) return { kind: "error", message: `conflicting rule for data path ${conflict.path.join("/")} found`, at: "build" };
+    if (conflict) return { kind: "error", message: conflictMessage(conflict), at: "build" };
     const bytes = new TextEncoder().encode(text);
     policy.instance.setData(bytes.buffer);
     const input = c.inputJson === undefined ? null : new TextEncoder().encode(c.inputJson);

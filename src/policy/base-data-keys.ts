@@ -73,51 +73,49 @@ export function baseDataKeyEdits(wasm: Uint8Array, module: ParsedModule, appendA
     const params = module.types[module.functionTypes[defined]!]!.params.length;
     if (!isEval && !(policyNames.has(index) && params >= 2)) continue;
     const body = module.bodies[defined]!;
-    const ops: number[] = [];
-    const firsts: number[] = [];
-    const seconds: number[] = [];
-    const ats: number[] = [];
-    const ends: number[] = [];
-    forEachInstruction(wasm, body.start, body.end, (op, at, end, first, second) => {
-      ops.push(op);
-      ats.push(at);
-      ends.push(end);
-      firsts.push(first);
-      seconds.push(second);
-    });
     // One pass in code order, as the planner writes each rule body after the other and defines a
     // local before it uses it: a local is a data local from the definition that makes it one to the
     // next definition of it (the planner reuses locals across a function's bodies). The data local
     // itself stays one (a `with` replaces it with a copy of data and restores it afterwards).
+    // Streamed, with the three instructions before the current one in hand (this runs at every load).
     const data = new Set<number>();
     let root: number | undefined = isEval ? undefined : 1;
     if (root !== undefined) data.add(root);
-    const sites: number[] = [];
-    for (let i = 0; i < ops.length; i++) {
-      const op = ops[i]!;
-      if (op !== OP.local_set && op !== OP.local_tee) continue;
-      const target = firsts[i]!;
-      if (target === root) continue;
-      if (root === undefined && op === OP.local_set && i >= 2 && ops[i - 1] === OP.i32_load && seconds[i - 1] === 4 && ops[i - 2] === OP.local_get) {
-        // eval: local.get ctx; i32.load offset=4; local.set D (compilePlans: the context's data)
-        root = target;
-        data.add(root);
-        continue;
+    const sites: CallEdit[] = [];
+    // the previous instruction, and the two before it
+    let op1 = -1, first1 = 0, second1 = 0, at1 = 0, end1 = 0;
+    let op2 = -1, first2 = 0, op3 = -1, first3 = 0;
+    forEachInstruction(wasm, body.start, body.end, (op, at, end, first, second) => {
+      if ((op === OP.local_set || op === OP.local_tee) && first !== root) {
+        if (root === undefined && op === OP.local_set && op1 === OP.i32_load && second1 === 4 && op2 === OP.local_get) {
+          // eval: local.get ctx; i32.load offset=4; local.set D (compilePlans: the context's data)
+          root = first;
+          data.add(root);
+        } else {
+          const lookup = op1 === OP.call && first1 === valueGet && op3 === OP.local_get && data.has(first3);
+          if (lookup && op === OP.local_tee && (op2 === OP.local_get || op2 === OP.i32_const)) {
+            data.add(first); // a DotStmt on a data local
+            sites.push({ at: at1, end: end1, callee: appendAt });
+          } else if (lookup && op === OP.local_set && op2 === OP.local_get) {
+            data.add(first); // a scan's value
+          } else {
+            data.delete(first);
+          }
+        }
       }
-      const lookup = i >= 3 && ops[i - 1] === OP.call && firsts[i - 1] === valueGet && ops[i - 3] === OP.local_get && data.has(firsts[i - 3]!);
-      const key = ops[i - 2];
-      if (lookup && op === OP.local_tee && (key === OP.local_get || key === OP.i32_const)) {
-        data.add(target); // a DotStmt on a data local
-        sites.push(i - 1);
-      } else if (lookup && op === OP.local_set && key === OP.local_get) {
-        data.add(target); // a scan's value
-      } else {
-        data.delete(target);
-      }
-    }
+      op3 = op2;
+      first3 = first2;
+      op2 = op1;
+      first2 = first1;
+      op1 = op;
+      first1 = first;
+      second1 = second;
+      at1 = at;
+      end1 = end;
+    });
     if (sites.length === 0) continue;
     callSites += sites.length;
-    calls.set(defined, sites.map((i) => ({ at: ats[i]!, end: ends[i]!, callee: appendAt })));
+    calls.set(defined, sites);
   }
   if (callSites === 0) return { calls, appended: [], callSites };
   return { calls, appended: [{ type: module.functionTypes[valueGet - module.importedFunctions]!, body: convertingLookup(module) }], callSites };

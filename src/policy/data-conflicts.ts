@@ -39,8 +39,10 @@ export function assertNoDataConflicts(manifest: BundleManifest, data: unknown, b
   const colon = conflict.at.lastIndexOf(":");
   const [file, row] = colon > 0 ? [conflict.at.slice(0, colon), conflict.at.slice(colon + 1)] : [conflict.at, ""];
   const root = isAbsolute(manifest.sourceRoot) ? manifest.sourceRoot : resolve(bundleDir, manifest.sourceRoot);
-  throw new ConfigError(
-    `conflicting rule for data path ${conflict.path.join("/")} found${row && row !== "0" ? ` (line ${row})` : ""}: a --data document holds a value there too (opa refuses this at compile time)`,
-    shown(join(root, file)),
-  );
+  throw new ConfigError(`${conflictMessage(conflict)}${row && row !== "0" ? ` (line ${row})` : ""}: a --data document holds a value there too (opa refuses this at compile time)`, shown(join(root, file)));
+}
+
+/** OPA's words for a conflict (ast.checkDocumentConflicts). */
+export function conflictMessage(conflict: RuleDocumentInfo): string {
+  return `conflicting rule for data path ${conflict.path.join("/")} found`;
 }

@@ -175,6 +175,7 @@ const NATIVE: { [C in Command]: NativeCommand<C> } = {
       const rules: string[] = [];
       const definitions: number[] = [];
       const documents: RuleDocument[] = [];
+      const seen = new Set<string>();
       const pkg = refSegments(ast.package.path);
       for (const rule of ast.rules ?? []) {
         // The rule's data path, as tools/wasm/parse.go's ruleDocuments: the head's ground prefix
@@ -185,7 +186,8 @@ const NATIVE: { [C in Command]: NativeCommand<C> } = {
           else if (term.type === "string" && typeof term.value === "string") path.push(term.value);
           else break;
         }
-        if (!documents.some((d) => d.path.join("\0") === path.join("\0"))) documents.push({ path, row: rule.location?.row ?? 0 });
+        const key = JSON.stringify(path);
+        if (!seen.has(key)) (seen.add(key), documents.push({ path, row: rule.location?.row ?? 0 }));
         const head = rule.head.ref?.[0]?.value ?? rule.head.name;
         if (typeof head !== "string" || !head) continue;
         const known = rules.indexOf(head);
