@@ -19,8 +19,8 @@
 // topdown's Number.String), a string key of an array as a decimal integer with an optional sign.
 // Hits cost one extra call; misses of other key types, nothing more.
 //
-// Limits (as documented in docs/performance.md's compliance notes): under `with data.x as v`,
-// topdown reads v as a value, while here the mocked data is still data.
+// Limit: under `with data.x as v`, topdown reads v as a value, while here the mocked data is
+// still data (so a number key of v converts here and not in topdown).
 
 import { Assembler, OP, uleb, type AppendedFunction, type ParsedModule } from "./runtime-patch.js";
 import { forEachInstruction, policyFunctions, type CallEdit } from "./strict-natives.js";
