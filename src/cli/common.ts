@@ -16,6 +16,9 @@ import { emit } from "./output.js";
 /** The formats chosen for this run; main.ts renders tool errors in them too. */
 export const session: { targets: FormatTarget[]; chosen: boolean } = { targets: [{ format: "text" }], chosen: false };
 
+/** The most worker threads a run starts, whatever --workers asks. */
+const MAX_WORKERS = 256;
+
 export function withReportOptions<T>(y: Argv<T>) {
   return y
     // Not `array: true`: that would swallow the positional files after `--format json`.
@@ -23,7 +26,7 @@ export function withReportOptions<T>(y: Argv<T>) {
     .option("timeout", { type: "number", default: DEFAULT_TIMEOUT_MS, describe: "per-input evaluation budget in ms" })
     .option("max-input-bytes", { type: "number", default: DEFAULT_MAX_INPUT_BYTES, describe: "inputs larger than this deny unparsed" })
     .option("now", { type: "string", describe: "fixed time for time.now_ns (RFC 3339); default $GATEHOUSE_NOW or the system clock" })
-    .option("workers", { type: "number", describe: "worker threads; 0 evaluates in the main thread (default: by input count, up to the cores)" });
+    .option("workers", { type: "number", describe: `worker threads, a whole number from 0 to ${MAX_WORKERS}; 0 evaluates in the main thread (default: by input count, up to the cores)` });
 }
 
 export interface ReportArgs {
@@ -41,9 +44,6 @@ export function selectFormats(args: ReportArgs): FormatTarget[] {
   session.chosen = true;
   return session.targets;
 }
-
-/** The most worker threads a run starts, whatever --workers asks. */
-const MAX_WORKERS = 256;
 
 export function validateNumbers(args: ReportArgs): void {
   // Finite and whole: Infinity would lift the cap, and a fraction of a byte or millisecond means a typo.
@@ -101,6 +101,21 @@ export function requireExisting(path: string, what: string): void {
     const problem = code === "ENOENT" || code === "ENOTDIR" ? `${what} does not exist` : `cannot read ${what}: ${code ?? (error as Error).message}`;
     throw new UsageError(`${path}: ${problem}`);
   }
+}
+
+/** A file the user named must be a regular file (a link to one will do): not a FIFO, device or directory. */
+export function requireRegularFile(path: string, what: string): void {
+  requireExisting(path, what);
+  let kind = "a dangling link";
+  try {
+    const stat = statSync(path);
+    if (stat.isFile()) return;
+    kind = stat.isDirectory() ? "a directory" : stat.isFIFO() ? "a FIFO" : stat.isCharacterDevice() || stat.isBlockDevice() ? "a device" : stat.isSocket() ? "a socket" : "not a regular file";
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "ENOENT") kind = `unreadable (${code ?? (error as Error).message})`;
+  }
+  throw new UsageError(`${path}: ${what} is ${kind}, not a regular file`);
 }
 
 /** A directory the user named must be one (a link to one will do). */

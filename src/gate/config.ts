@@ -4,7 +4,7 @@
 
 import { existsSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { ConfigError } from "../core/errors.js";
+import { ConfigError, UsageError } from "../core/errors.js";
 import { readUntrustedText, UntrustedFileError } from "../core/read.js";
 import { InputParseError, parseDocument } from "../inputs/parse.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
@@ -59,7 +59,19 @@ export function configFileIn(dir: string): string | undefined {
  * `src/` writes the registry the config names at the root, not under `src/`.
  */
 export function projectRoot(rootArg?: string, configArg?: string, cwd: string = process.cwd()): string {
-  if (rootArg !== undefined) return resolve(cwd, rootArg);
+  if (rootArg !== undefined) {
+    // Every command's --root: a typo must not run against an empty project (clarify, policy
+    // effective allowed with the pack's defaults) nor crash on a file (ENOTDIR).
+    const root = resolve(cwd, rootArg);
+    let isDirectory = false;
+    try {
+      isDirectory = statSync(root).isDirectory();
+    } catch {
+      throw new UsageError(`${rootArg}: --root does not exist`);
+    }
+    if (!isDirectory) throw new UsageError(`${rootArg}: --root is not a directory`);
+    return root;
+  }
   if (configArg !== undefined) return dirname(resolve(cwd, configArg));
   let repository: string | undefined;
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {

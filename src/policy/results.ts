@@ -26,11 +26,13 @@ export function interpretResult(entry: EntrypointInfo, value: unknown, input: st
   }
 
   if (entry.role === "exception") {
-    // conftest: `exception contains rules if { rules := ["foo"] }` → a set of arrays of names.
+    // conftest: `exception contains rules if { rules := ["foo"] }` → a set of arrays of names,
+    // queried as `exception[_][_]`. A bare name (`exception contains "foo"`, `exception := ["foo"]`)
+    // is no list of names: conftest's query errors there, so it must not except anything here.
     const names: string[] = [];
     for (const element of value) {
-      const list = Array.isArray(element) ? element : [element];
-      for (const name of list) {
+      if (!Array.isArray(element)) return problem("policy/bad-result", `exception must be a set of lists of rule names (exception contains ["foo"]), got ${JSON.stringify(element)}`);
+      for (const name of element) {
         if (typeof name !== "string") return problem("policy/bad-result", `exception names must be strings, got ${JSON.stringify(name)}`);
         names.push(name);
       }

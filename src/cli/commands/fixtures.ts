@@ -14,7 +14,7 @@ import { SchemaRegistry } from "../../schemas/registry.js";
 import { FailClosed } from "../../core/errors.js";
 import { failClosedFinding } from "../../gate/run.js";
 import { decide } from "../../core/verdict.js";
-import { report } from "../common.js";
+import { report, requireDirectory } from "../common.js";
 
 interface FixturesArgs {
   dir?: string | undefined;
@@ -33,6 +33,11 @@ export const fixturesCommand = {
       .option("root", { type: "string", describe: "project root (default: the nearest directory with a gatehouse.config, up to the repository root)" })
       .option("config", { alias: "c", type: "string", describe: "config file (default gatehouse.config.yaml/.yml/.json in the root)" }),
   handler: async (args: FixturesArgs) => {
+    // Paths the user names must be there: a typo in --dir ran nothing and passed (exit 0), a file
+    // there crashed (ENOTDIR), a missing --bundle denied as a tampered bundle (exit 1).
+    if (args.root !== undefined) requireDirectory(args.root, "--root");
+    if (args.dir !== undefined) requireDirectory(args.dir, "--dir");
+    requireDirectory(args.bundle, "--bundle");
     const schemas = new SchemaRegistry();
     const root = projectRoot(args.root, args.config);
     const self = loadConfig(root, schemas, args.config).config.profile === "self";

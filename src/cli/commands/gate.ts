@@ -18,7 +18,7 @@ import { enforcePack } from "../../packs/enforce.js";
 import { SchemaRegistry } from "../../schemas/registry.js";
 import { remoteEffective, ServiceClient, uploadRun, withCentralAnswers, type RemoteEffective } from "../../service/client.js";
 import { resolve } from "node:path";
-import { fixedNow, progress, report, requireDirectory, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
+import { fixedNow, progress, report, requireDirectory, requireRegularFile, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
 
 interface GateArgs extends ReportArgs {
   root?: string | undefined;
@@ -46,6 +46,9 @@ export const gateCommand = {
     const targets = selectFormats(args);
     validateNumbers(args);
     if (args.root !== undefined) requireDirectory(args.root, "--root");
+    // Named by the user: checked even when no collector reads it (contracts reads it), so that a
+    // typo or a FIFO is a usage error rather than a gate that allowed without the PR's text.
+    if (args.prBody !== undefined) requireRegularFile(args.prBody, "--pr-body file");
     const root = projectRoot(args.root, args.config);
     const schemas = new SchemaRegistry();
     const { config, file: configFile } = loadConfig(root, schemas, args.config);

@@ -9,7 +9,7 @@ import { createInterface } from "node:readline/promises";
 import type { Argv } from "yargs";
 import { ConfigError, UsageError } from "../../core/errors.js";
 import { displayPath } from "../../core/paths.js";
-import { CONFIG_FILES, configFileIn, type GateConfig } from "../../gate/config.js";
+import { CONFIG_FILES, configFileIn, projectRoot, type GateConfig } from "../../gate/config.js";
 import { parseDocument } from "../../inputs/parse.js";
 import { detect, type Detected } from "../../init/detect.js";
 import { configText, PR_TEMPLATE, workflowText } from "../../init/templates.js";
@@ -45,7 +45,8 @@ export const initCommand = {
       .option("force", { type: "boolean", default: false, describe: "replace files that already exist" })
       .option("yes", { alias: "y", type: "boolean", default: false, describe: "do not ask for confirmation on a terminal" }),
   handler: async (args: InitArgs) => {
-    const root = args.root !== undefined ? resolve(args.root) : repositoryRoot(process.cwd());
+    // init writes files: a --root that is not there was a typo, not a directory to create.
+    const root = args.root !== undefined ? projectRoot(args.root) : repositoryRoot(process.cwd());
     const found = await detect(root);
     const plan = planFiles(root, found);
 

@@ -1,4 +1,8 @@
-// The YAML parser: js-yaml with YAML 1.2's core schema (1.1's when the stream declares %YAML 1.1).
+// The YAML parser: js-yaml with YAML 1.2's core schema (1.1's when the stream declares %YAML 1.1),
+// merge keys (`<<: *defaults`) merged as every YAML 1.1 reader (conftest, Kubernetes, GitLab,
+// compose) merges them. A plain value that YAML 1.1 readers read otherwise (`yes`, `on`, `0644`,
+// `1_000`) is refused (`refuseAmbiguousScalars`): the policy would judge another value than the
+// consumer applies.
 // Hardening: duplicate keys are an error (js-yaml's default), unknown `!!` tags are an error,
 // aliases are capped (100 per document, counted where they end up, so an alias bomb is
 // refused before anything is expanded), nesting is capped by js-yaml (100 levels). A stream of
@@ -14,6 +18,7 @@ import { InputParseError, NotADocumentError, type Parser } from "./types.js";
 // core schema (test/parse.test.ts compares the two).
 const require = createRequire(import.meta.url);
 type JsYaml = typeof import("js-yaml");
+type YamlEvent = ReturnType<JsYaml["parseEvents"]>[number];
 let loaded: { jsYaml: JsYaml; core: Schema; yaml11: Schema } | undefined;
 function loadYaml(): NonNullable<typeof loaded> {
   if (loaded) return loaded;
@@ -25,7 +30,11 @@ function loadYaml(): NonNullable<typeof loaded> {
     jsYaml.defineSequenceTag("!", { ...jsYaml.seqTag, matchByTagPrefix: true, identify: () => false }),
     jsYaml.defineMappingTag("!", { ...jsYaml.mapTag, matchByTagPrefix: true, identify: () => false }),
   ];
-  loaded = { jsYaml, core: jsYaml.CORE_SCHEMA.withTags(...localTags), yaml11: jsYaml.YAML11_SCHEMA.withTags(...localTags) };
+  // Timestamps stay the text they are, as conftest leaves them (a Date reached policies as {}).
+  const yaml11 = new jsYaml.Schema(jsYaml.YAML11_SCHEMA.tags.filter((tag) => tag !== jsYaml.timestampTag)).withTags(...localTags);
+  // YAML 1.1's merge key is no part of 1.2's core schema, but the files this reads are written
+  // for readers that merge it: left as a "<<" key, the merged settings were invisible to policies.
+  loaded = { jsYaml, core: jsYaml.CORE_SCHEMA.withTags(...localTags, jsYaml.mergeTag), yaml11 };
   return loaded;
 }
 
@@ -50,8 +59,11 @@ export function parseYamlStream(text: string): unknown[] {
   const schema = /^%YAML[ \t]+1\.1\b/m.test(text) ? parser.yaml11 : parser.core;
   let values: unknown[];
   try {
-    values = parser.jsYaml.loadAll(text, { schema, maxAliases: MAX_YAML_ALIASES });
+    const events = parser.jsYaml.parseEvents(text, {});
+    refuseAmbiguousScalars(parser.jsYaml, schema, text, events);
+    values = parser.jsYaml.constructFromEvents(events, { schema, maxAliases: MAX_YAML_ALIASES, source: text });
   } catch (error) {
+    if (error instanceof InputParseError) throw error;
     throw new InputParseError(`invalid YAML: ${firstLine(error)}`);
   }
   // An empty (or comment-only) stream holds no document: conftest evaluates it as null, a value no
@@ -62,6 +74,131 @@ export function parseYamlStream(text: string): unknown[] {
   // text with a "*" can hold an alias).
   if (text.includes("*")) for (const value of values) assertAliasesBounded(value);
   return values;
+}
+
+/**
+ * Refuses a plain, untagged value that the schema in use reads otherwise than YAML 1.1 as
+ * conftest reads it (sigs.k8s.io/yaml, go-yaml v2: what Kubernetes applies): `privileged: yes`
+ * is the string "yes" under 1.2 and true for the cluster, `defaultMode: 0777` 777 and 511. The
+ * author must say which they mean (quote it, or write true, 0o777). Keys are read as the schema
+ * reads them (a workflow's `on:` stays "on", as GitHub reads it). A merge key after other keys of
+ * its mapping is refused too: go-yaml lets it override the keys before it, the merge spec
+ * (and js-yaml) does not.
+ */
+function refuseAmbiguousScalars(jsYaml: JsYaml, schema: Schema, text: string, events: YamlEvent[]): void {
+  const { EVENT_ID, SCALAR_STYLE } = jsYaml;
+  // One frame per open collection: how many nodes it holds so far (a mapping alternates key, value).
+  const frames: { mapping: boolean; nodes: number }[] = [];
+  for (const event of events) {
+    if (event.type === EVENT_ID.POP) {
+      frames.pop();
+      continue;
+    }
+    if (event.type === EVENT_ID.DOCUMENT) {
+      frames.push({ mapping: false, nodes: 0 });
+      continue;
+    }
+    const parent = frames[frames.length - 1];
+    const isKey = parent !== undefined && parent.mapping && parent.nodes % 2 === 0;
+    const index = parent === undefined ? 0 : parent.nodes;
+    if (parent !== undefined) parent.nodes++;
+    if (event.type === EVENT_ID.MAPPING || event.type === EVENT_ID.SEQUENCE) {
+      frames.push({ mapping: event.type === EVENT_ID.MAPPING, nodes: 0 });
+      continue;
+    }
+    if (event.type !== EVENT_ID.SCALAR || event.style !== SCALAR_STYLE.PLAIN || event.tagStart !== -1) continue;
+    const raw = text.slice(event.valueStart, event.valueEnd);
+    if (isKey) {
+      if (raw === "<<" && index > 0) {
+        throw new InputParseError(`invalid YAML: line ${lineOf(text, event.valueStart)}: the merge key << follows other keys of its mapping, which YAML 1.1 readers (conftest, Kubernetes) let it override and the merge spec does not: put << first`);
+      }
+      continue;
+    }
+    if (raw.length > 64 || !/^[-+.0-9~yYnNoO]/.test(raw)) continue;
+    const read = resolvePlain(jsYaml, schema, raw);
+    const yaml11 = goYamlV2Plain(raw);
+    if (sameValue(read, yaml11)) continue;
+    const version = schema === loaded?.yaml11 ? "1.1 (js-yaml)" : "1.2";
+    throw new InputParseError(
+      `invalid YAML: line ${lineOf(text, event.valueStart)}: the plain value ${raw} is ${show(read)} in YAML ${version}, as gatehouse reads it, but ${show(yaml11)} in YAML 1.1 as conftest and Kubernetes read it: quote it, or write it so that both agree`,
+    );
+  }
+}
+
+/** What `schema` makes of a plain scalar: its implicit tags in order, a string when none claims it. */
+function resolvePlain(jsYaml: JsYaml, schema: Schema, raw: string): unknown {
+  for (const tag of schema.implicitScalarTags) {
+    const value = tag.resolve(raw, false, "");
+    if (value !== jsYaml.NOT_RESOLVED) return value;
+  }
+  return raw;
+}
+
+const GO_YAML_BOOLEANS = new Map<string, boolean>([
+  ...["y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE"].map((s): [string, boolean] => [s, true]),
+  ...["n", "N", "no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE"].map((s): [string, boolean] => [s, false]),
+]);
+const GO_YAML_SPECIALS = new Map<string, number>([
+  ...[".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"].map((s): [string, number] => [s, Infinity]),
+  ...["-.inf", "-.Inf", "-.INF"].map((s): [string, number] => [s, -Infinity]),
+  ...[".nan", ".NaN", ".NAN"].map((s): [string, number] => [s, NaN]),
+]);
+// Go's strconv.ParseInt(s, 0, 64) and ParseFloat(s, 64) syntax, after go-yaml drops every "_".
+const GO_INT = /^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/;
+const GO_FLOAT = /^[-+]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)[pP][-+]?[0-9]+|inf|infinity|nan)$/i;
+// go-yaml v2's timestamps (2006-1-2, with an optional time): left as their text.
+const GO_TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?$/;
+
+/** A plain scalar as go-yaml v2 resolves it (resolve.go), the YAML conftest and Kubernetes read. */
+function goYamlV2Plain(raw: string): unknown {
+  if (raw === "" || raw === "~" || raw === "null" || raw === "Null" || raw === "NULL") return null;
+  const flag = GO_YAML_BOOLEANS.get(raw);
+  if (flag !== undefined) return flag;
+  const special = GO_YAML_SPECIALS.get(raw);
+  if (special !== undefined) return special;
+  if (raw.startsWith(".")) return GO_FLOAT.test(raw) ? Number(raw) : raw;
+  if (!/^[-+0-9]/.test(raw) || GO_TIMESTAMP.test(raw)) return raw;
+  const plain = raw.replaceAll("_", "");
+  if (GO_INT.test(plain)) return goInteger(plain);
+  if (GO_FLOAT.test(plain)) return goFloat(plain);
+  return raw;
+}
+
+function goInteger(text: string): number {
+  const negative = text.startsWith("-");
+  const digits = text.replace(/^[-+]/, "");
+  const magnitude = /^0[0-7]+$/.test(digits) ? Number.parseInt(digits.slice(1), 8) : Number(digits.replace(/^0([oO])/, "0o"));
+  return negative ? -magnitude : magnitude;
+}
+
+function goFloat(text: string): number {
+  const lower = text.toLowerCase().replace(/^\+/, "");
+  if (/^-?inf(inity)?$/.test(lower)) return lower.startsWith("-") ? -Infinity : Infinity;
+  if (/^-?nan$/.test(lower)) return NaN;
+  if (/0x/.test(lower)) {
+    const [, sign, mantissa, exponent] = /^(-?)0x([0-9a-f.]+)p([-+]?[0-9]+)$/.exec(lower)!;
+    const [whole, fraction = ""] = mantissa!.split(".");
+    const value = (Number.parseInt(whole || "0", 16) + (fraction ? Number.parseInt(fraction, 16) / 16 ** fraction.length : 0)) * 2 ** Number(exponent);
+    return sign ? -value : value;
+  }
+  return Number(lower);
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (typeof a === "number" && typeof b === "number") return a === b || (Number.isNaN(a) && Number.isNaN(b));
+  return a === b;
+}
+
+function show(value: unknown): string {
+  if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
+  if (value instanceof Date) return `the timestamp ${value.toISOString()}`;
+  return String(value);
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf("\n"); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) line++;
+  return line;
 }
 
 /** js-yaml's message, its first line, with its "(line:column)" spelled out. */
