@@ -583,7 +583,10 @@ function relaxedKind(before: string | undefined, after: string | undefined): boo
 function comparePythonReturns(old: Contract, fresh: Contract): ContractChange[] {
   const a = old.returns.type ?? "";
   const b = fresh.returns.type ?? "";
-  if (a === b) return [];
+  const refs = typeRefs(old, fresh);
+  // The same spelling may name another class now (`Response` imported from another module).
+  const renamed = refs !== undefined && namesOtherClass(refs);
+  if (a === b && !renamed) return [];
   const id = contractId(old);
   const detail = { param: "return", before: a, after: b };
   const annotation = (why: string) => [change("contracts/annotation-changed", old, `${id}: return annotation changed from ${a || "(none)"} to ${b || "(none)"}${why}`, detail)];
@@ -591,13 +594,13 @@ function comparePythonReturns(old: Contract, fresh: Contract): ContractChange[] 
   const owner = old.kind === "method" ? parentOf(old.symbol.name)?.split(".").pop() : undefined;
   const oldMembers = pythonUnion(a, owner);
   const newMembers = pythonUnion(b, owner);
-  if (JSON.stringify(oldMembers) === JSON.stringify(newMembers)) return [];
+  if (JSON.stringify(oldMembers) === JSON.stringify(newMembers) && !renamed) return [];
   // `AnyStr` is typing's own type variable.
   const variables = [...(old.typeParams ?? []), ...(fresh.typeParams ?? [])].map((v) => v.name).concat("AnyStr");
   const unqualified = `${a} ${b}`.replace(/\b(?:typing|typing_extensions|t|te)\.(?=AnyStr\b)/g, "");
   if (variables.some((v) => new RegExp(`(^|[^\\w.])${v}([^\\w]|$)`).test(unqualified))) return annotation(" (a type variable: generic, decided by a type checker)");
   if (oldMembers.length === 1 && oldMembers[0] === "None") return annotation(" (the old result was None: no caller used it)");
-  switch (pythonTypeRelation(oldMembers, newMembers, typeRefs(old, fresh))) {
+  switch (pythonTypeRelation(oldMembers, newMembers, refs)) {
     case "same":
       return [];
     case "narrowed":
@@ -626,8 +629,9 @@ function comparePythonValue(old: Contract, fresh: Contract): ContractChange[] {
   const a = old.type ?? "";
   const b = fresh.type ?? "";
   const owner = old.kind === "property" ? parentOf(old.symbol.name)?.split(".").pop() : undefined;
-  const respelled = a !== "" && b !== "" && (JSON.stringify(pythonUnion(a, owner)) === JSON.stringify(pythonUnion(b, owner)) || pythonTypeRelation(pythonUnion(a, owner), pythonUnion(b, owner), typeRefs(old, fresh)) === "same");
-  if (a !== b && !respelled) out.push(change("contracts/annotation-changed", old, `${id}: annotation changed from ${a || "(none)"} to ${b || "(none)"}`, { before: a, after: b }));
+  const refs = typeRefs(old, fresh);
+  const same = a !== "" && b !== "" && (refs !== undefined ? pythonTypeRelation(pythonUnion(a, owner), pythonUnion(b, owner), refs) === "same" : JSON.stringify(pythonUnion(a, owner)) === JSON.stringify(pythonUnion(b, owner)));
+  if ((a !== b || (refs !== undefined && namesOtherClass(refs))) && !same) out.push(change("contracts/annotation-changed", old, `${id}: annotation changed from ${a || "(none)"} to ${b || "(none)"}`, { before: a, after: b }));
   return out;
 }
 
@@ -682,6 +686,14 @@ function typeRefs(old: Contract, fresh: Contract): TypeRefs | undefined {
   return a && b ? { old: a, fresh: b } : undefined;
 }
 
+/** Does a name both sides' annotations use stand for unrelated definitions on the two sides? */
+function namesOtherClass(refs: TypeRefs): boolean {
+  return [...refs.old].some(([name, was]) => {
+    const now = refs.fresh.get(name);
+    return now !== undefined && !namesSubclass(now, was) && !namesSubclass(was, now);
+  });
+}
+
 /**
  * Is member `x` (named in `xRefs`' scope) the class member `y` names in `yRefs`' scope, or a
  * subclass of it: the same definition under another spelling, or one derived from it in the tree.
@@ -696,8 +708,11 @@ function namedSubtype(x: string, xRefs: Map<string, TypeRef>, y: string, yRefs: 
 
 /** How the new union relates to the old one, member by member. */
 function pythonTypeRelation(oldMembers: string[], newMembers: string[], refs?: TypeRefs): TypeRelation {
-  const newIsSub = (m: string, o: string) => pythonSubtype(m, o) || (refs !== undefined && namedSubtype(m, refs.fresh, o, refs.old));
-  const oldIsSub = (o: string, m: string) => pythonSubtype(o, m) || (refs !== undefined && namedSubtype(o, refs.old, m, refs.fresh));
+  // A class name both sides resolve is judged by what it names, whatever its spelling.
+  const isSub = (x: string, xRefs: Map<string, TypeRef> | undefined, y: string, yRefs: Map<string, TypeRef> | undefined) =>
+    xRefs?.has(genericParts(x)[0]) && yRefs?.has(genericParts(y)[0]) ? namedSubtype(x, xRefs, y, yRefs) : pythonSubtype(x, y);
+  const newIsSub = (m: string, o: string) => isSub(m, refs?.fresh, o, refs?.old);
+  const oldIsSub = (o: string, m: string) => isSub(o, refs?.old, m, refs?.fresh);
   const newInOld = newMembers.every((m) => oldMembers.some((o) => newIsSub(m, o)));
   const oldInNew = oldMembers.every((o) => newMembers.some((m) => oldIsSub(o, m)));
   if (newInOld && oldInNew) return "same";

@@ -230,7 +230,11 @@ export function publicContracts(modules: PythonModule[]): Contract[] {
     const key = `${file}\0${n}`;
     if (!resolvedRefs.has(key)) {
       const definition = resolve(file, n);
-      resolvedRefs.set(key, definition ? refOf(definition) : undefined);
+      const ref = definition ? refOf(definition) : undefined;
+      // Where else it is bound (a class moved, its old module importing it), except the declaring
+      // module's own import, which binds the name whatever it names.
+      const bound = definition ? (boundAt.get(`${definition.module}#${definition.name}`) ?? []).filter((at) => !at.startsWith(`${file}#`)) : [];
+      resolvedRefs.set(key, ref && { ...ref, ids: [...new Set([...ref.ids, ...bound])] });
     }
     return resolvedRefs.get(key);
   };
