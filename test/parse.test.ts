@@ -3,6 +3,7 @@ import * as assert from "uvu/assert";
 import { isPlainJsonObject } from "../src/inputs/json-scan.js";
 import { countJsonKeyTokens, countKeys, InputParseError, parseDocument } from "../src/inputs/parse.js";
 import YAML from "yaml";
+import { yamlParser } from "../src/inputs/parsers/yaml.js";
 import { deployment, rng } from "../scripts/bench-inputs.js";
 import { PARSERS, parserFor, type ParserEntry } from "../src/inputs/parsers/index.js";
 
@@ -48,6 +49,11 @@ function withYamlPackage(text: string): unknown {
 }
 
 /** Plain values YAML 1.1 (conftest, Kubernetes) reads otherwise than 1.2: refused (issue 14.1). */
+/** An input file's YAML as `check` parses it (the parser registry's yaml entry). */
+function parseInput(text: string): unknown {
+  return yamlParser.parse(text, { path: "input.yaml" }).value;
+}
+
 const AMBIGUOUS_SCALARS = new Set(["1_000", "017", "0b101", "yes", "no", "on", "off", "y", "n", "+0x1F"]);
 const PLAIN_SCALARS = [
   "1_000", "0o17", "017", "0x1F", "0b101", "+12", "-0", "1e3", "1.5e-3", ".inf", "-.Inf", ".NaN", "1.", "yes", "no", "on",
@@ -78,8 +84,10 @@ const DOCUMENTS = [
 test("YAML: the same values as the `yaml` package for YAML 1.2 plain scalars and documents", () => {
   for (const scalar of PLAIN_SCALARS) {
     const text = `v: ${scalar}\n`;
-    if (AMBIGUOUS_SCALARS.has(scalar)) assert.throws(() => parseDocument(text, "yaml"), /in YAML 1\.2, as gatehouse reads it, but .* in YAML 1\.1 as conftest and Kubernetes read it/, text);
-    else assert.equal(parseDocument(text, "yaml"), withYamlPackage(text), text);
+    if (AMBIGUOUS_SCALARS.has(scalar)) assert.throws(() => parseInput(text), /in YAML 1\.2, as gatehouse reads it, but .* in YAML 1\.1 as conftest and Kubernetes read it/, text);
+    else assert.equal(parseInput(text), withYamlPackage(text), text);
+    // gatehouse's own files have no YAML 1.1 reader: read as 1.2, as the `yaml` package reads them.
+    assert.equal(parseDocument(text, "yaml"), withYamlPackage(text), text);
   }
   // Merge keys are merged (the `yaml` package's 1.2 kept "<<" as a key).
   for (const text of DOCUMENTS) {
@@ -105,8 +113,9 @@ test("YAML: where js-yaml differs from the `yaml` package, it is stricter or say
   // %YAML 1.1 gets YAML 1.1's booleans; timestamps stay their text, as conftest reads them.
   assert.equal(parseDocument("%YAML 1.1\n---\na: yes\nt: 2024-01-01\n", "yaml"), { a: true, t: "2024-01-01" });
   // Without it, a value 1.1 reads otherwise is refused, not judged as 1.2's string.
-  assert.throws(() => parseDocument("a: yes\n", "yaml"), /line 1: the plain value yes is the string "yes" in YAML 1\.2/);
-  assert.equal(parseDocument("a: 'yes'\nb: !!str on\non: push\n", "yaml"), { a: "yes", b: "on", on: "push" });
+  assert.throws(() => parseInput("a: yes\n"), /line 1: the plain value yes is the string "yes" in YAML 1\.2/);
+  assert.equal(parseInput("a: 'yes'\nb: !!str on\non: push\n"), { a: "yes", b: "on", on: "push" });
+  assert.equal(parseDocument("a: yes\nobjective: y\n", "yaml"), { a: "yes", objective: "y" });
 });
 
 test("YAML: errors name the problem and where it is", () => {

@@ -1,8 +1,9 @@
 // The YAML parser: js-yaml with YAML 1.2's core schema (1.1's when the stream declares %YAML 1.1),
 // merge keys (`<<: *defaults`) merged as every YAML 1.1 reader (conftest, Kubernetes, GitLab,
 // compose) merges them. A plain value that YAML 1.1 readers read otherwise (`yes`, `on`, `0644`,
-// `1_000`) is refused (`refuseAmbiguousScalars`): the policy would judge another value than the
-// consumer applies.
+// `1_000`) is refused in an input file a policy judges (`refuseAmbiguousScalars`): the policy
+// would judge another value than the consumer applies. gatehouse's own files (config, packs,
+// declarations) have no other reader, so they are read as YAML 1.2 and checked by their schemas.
 // Hardening: duplicate keys are an error (js-yaml's default), unknown `!!` tags are an error,
 // aliases are capped (100 per document, counted where they end up, so an alias bomb is
 // refused before anything is expanded), nesting is capped by js-yaml (100 levels). A stream of
@@ -46,13 +47,18 @@ export const MAX_YAML_ALIASES = 100;
 
 export const yamlParser: Parser = {
   parse(text) {
-    const documents = parseYamlStream(text);
+    const documents = parseYamlStream(text, { refuseAmbiguous: true });
     return { value: documents.length === 1 ? documents[0] : documents, documents };
   },
 };
 
+export interface YamlStreamOptions {
+  /** Refuse plain values that YAML 1.1 readers read otherwise (input files judged for another reader). */
+  refuseAmbiguous?: boolean;
+}
+
 /** The documents of a YAML stream (at least one). */
-export function parseYamlStream(text: string): unknown[] {
+export function parseYamlStream(text: string, options: YamlStreamOptions = {}): unknown[] {
   const parser = loadYaml();
   // The core schema is YAML 1.2's; a stream that declares %YAML 1.1 gets 1.1's (yes/no booleans,
   // timestamps, merge keys), as it asks.
@@ -60,7 +66,7 @@ export function parseYamlStream(text: string): unknown[] {
   let values: unknown[];
   try {
     const events = parser.jsYaml.parseEvents(text, {});
-    refuseAmbiguousScalars(parser.jsYaml, schema, text, events);
+    if (options.refuseAmbiguous) refuseAmbiguousScalars(parser.jsYaml, schema, text, events);
     values = parser.jsYaml.constructFromEvents(events, { schema, maxAliases: MAX_YAML_ALIASES, source: text });
   } catch (error) {
     if (error instanceof InputParseError) throw error;
