@@ -133,6 +133,36 @@ test("scenario dts-package: members carry optional, readonly, static and types",
   assert.equal(get("default").params, [{ name: "name", required: true, type: "string" }]);
 });
 
+test("declare module blocks are the API only in the package's entry script, and a block change is a contract change", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "gh-contracts-"));
+  const block = "declare module 'clock' {\n  function add(time: number, amount: number): number\n}\n";
+  const surface = async () => (await extractContracts(dir)).contracts.map((c) => `${c.symbol.module}#${c.symbol.name}:${c.kind}`);
+  try {
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "clock", types: "index.d.ts" }));
+    // A module (it exports) augments 'clock' with its block: only its own export is API.
+    writeFileSync(join(dir, "index.d.ts"), `export declare const own: number\n${block}`);
+    assert.equal(await surface(), ["clock#own:const"]);
+    // A script that is not the entry: its blocks are not read.
+    writeFileSync(join(dir, "index.d.ts"), "/// <reference path=\"./blocks.d.ts\" />\nexport declare const own: number\n");
+    writeFileSync(join(dir, "blocks.d.ts"), block);
+    assert.equal(await surface(), ["clock#own:const"]);
+    // Without a package name there is no package to match a block's name against.
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ types: "index.d.ts" }));
+    writeFileSync(join(dir, "index.d.ts"), block);
+    const { findings } = await extractContracts(dir);
+    assert.equal(findings.map((f) => f.code), ["contracts/extract-empty"]);
+    // The entry script of a named package: the block is the module `clock`, and a removed parameter breaks.
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "clock", types: "index.d.ts" }));
+    const before = (await extractContracts(dir)).contracts;
+    writeFileSync(join(dir, "index.d.ts"), block.replace(", amount: number", ""));
+    const after = (await extractContracts(dir)).contracts;
+    assert.equal(before.map((c) => `${c.symbol.module}#${c.symbol.name}`), ["clock#add"]);
+    assert.equal(diffContracts(before, after).map((c) => `${c.code} ${c.severity}`), ["contracts/param-removed BREAKING"]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("extraction findings: an unresolved package entry, and sources that yield no contracts", async () => {
   const dir = mkdtempSync(join(tmpdir(), "gh-contracts-"));
   try {
