@@ -133,6 +133,22 @@ test("scenario dts-package: members carry optional, readonly, static and types",
   assert.equal(get("default").params, [{ name: "name", required: true, type: "string" }]);
 });
 
+test("scenario declare-module: the compiler exports what extraction does from each block", () => {
+  const dir = mkdtempSync(join(tmpdir(), "gh-contracts-"));
+  try {
+    const typings = join(SCENARIOS, "declare-module", "typings.d.ts").replace(/\\/g, "/");
+    const consumer = join(dir, "consumer.ts");
+    // One line per import: the error lines say which names a block does not export.
+    const lines = ["import { add, secondsInDay, type Span } from 'clock'", "import addDefault from 'clock/add'", "import { hours } from 'clock/parts'", "import tick = require('clock/tick')", "import { helper } from 'clock/parts'", "import { hidden } from 'clock/tick'", "import { augment } from 'clock'"];
+    writeFileSync(consumer, `/// <reference path=${JSON.stringify(typings)} />\n${lines.join("\n")}\nvoid [add, secondsInDay, addDefault, hours, tick, helper, hidden, augment]; export type S = Span;\n`);
+    const program = ts.createProgram([consumer], { strict: true, noEmit: true, module: ts.ModuleKind.CommonJS, types: [] });
+    const errorLines = ts.getPreEmitDiagnostics(program).filter((d) => d.file?.fileName === consumer.replace(/\\/g, "/")).map((d) => d.file!.getLineAndCharacterOfPosition(d.start!).line);
+    assert.equal([...new Set(errorLines)].sort(), [5, 6, 7]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("declare module blocks are the API only in the package's entry script, and a block change is a contract change", async () => {
   const dir = mkdtempSync(join(tmpdir(), "gh-contracts-"));
   const block = "declare module 'clock' {\n  function add(time: number, amount: number): number\n}\n";

@@ -31,6 +31,13 @@ declare module 'clock/parts' {
   export {}
 }
 
+// `export =`: the module is `tick`; the other declarations are not exported.
+declare module 'clock/tick' {
+  function tick(interval: number): void
+  const hidden: number
+  export = tick
+}
+
 // Another package's module: an augmentation, not this API.
 declare module 'other' {
   export function augment(): void
