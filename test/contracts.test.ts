@@ -133,6 +133,52 @@ test("scenario dts-package: members carry optional, readonly, static and types",
   assert.equal(get("default").params, [{ name: "name", required: true, type: "string" }]);
 });
 
+test("scenario declare-module: the compiler exports what extraction does from each block", () => {
+  const dir = mkdtempSync(join(tmpdir(), "gh-contracts-"));
+  try {
+    const typings = join(SCENARIOS, "declare-module", "typings.d.ts").replace(/\\/g, "/");
+    const consumer = join(dir, "consumer.ts");
+    // One line per import: the error lines say which names a block does not export.
+    const lines = ["import { add, secondsInDay, type Span } from 'clock'", "import addDefault from 'clock/add'", "import { hours } from 'clock/parts'", "import tick = require('clock/tick')", "import { helper } from 'clock/parts'", "import { hidden } from 'clock/tick'", "import { augment } from 'clock'"];
+    writeFileSync(consumer, `/// <reference path=${JSON.stringify(typings)} />\n${lines.join("\n")}\nvoid [add, secondsInDay, addDefault, hours, tick, helper, hidden, augment]; export type S = Span;\n`);
+    const program = ts.createProgram([consumer], { strict: true, noEmit: true, module: ts.ModuleKind.CommonJS, types: [] });
+    const errorLines = ts.getPreEmitDiagnostics(program).filter((d) => d.file?.fileName === consumer.replace(/\\/g, "/")).map((d) => d.file!.getLineAndCharacterOfPosition(d.start!).line);
+    assert.equal([...new Set(errorLines)].sort(), [5, 6, 7]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("declare module blocks are the API only in the package's entry script, and a block change is a contract change", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "gh-contracts-"));
+  const block = "declare module 'clock' {\n  function add(time: number, amount: number): number\n}\n";
+  const surface = async () => (await extractContracts(dir)).contracts.map((c) => `${c.symbol.module}#${c.symbol.name}:${c.kind}`);
+  try {
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "clock", types: "index.d.ts" }));
+    // A module (it exports) augments 'clock' with its block: only its own export is API.
+    writeFileSync(join(dir, "index.d.ts"), `export declare const own: number\n${block}`);
+    assert.equal(await surface(), ["clock#own:const"]);
+    // A script that is not the entry: its blocks are not read.
+    writeFileSync(join(dir, "index.d.ts"), "/// <reference path=\"./blocks.d.ts\" />\nexport declare const own: number\n");
+    writeFileSync(join(dir, "blocks.d.ts"), block);
+    assert.equal(await surface(), ["clock#own:const"]);
+    // Without a package name there is no package to match a block's name against.
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ types: "index.d.ts" }));
+    writeFileSync(join(dir, "index.d.ts"), block);
+    const { findings } = await extractContracts(dir);
+    assert.equal(findings.map((f) => f.code), ["contracts/extract-empty"]);
+    // The entry script of a named package: the block is the module `clock`, and a removed parameter breaks.
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "clock", types: "index.d.ts" }));
+    const before = (await extractContracts(dir)).contracts;
+    writeFileSync(join(dir, "index.d.ts"), block.replace(", amount: number", ""));
+    const after = (await extractContracts(dir)).contracts;
+    assert.equal(before.map((c) => `${c.symbol.module}#${c.symbol.name}`), ["clock#add"]);
+    assert.equal(diffContracts(before, after).map((c) => `${c.code} ${c.severity}`), ["contracts/param-removed BREAKING"]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("extraction findings: an unresolved package entry, and sources that yield no contracts", async () => {
   const dir = mkdtempSync(join(tmpdir(), "gh-contracts-"));
   try {

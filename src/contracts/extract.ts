@@ -27,7 +27,7 @@ export interface Extraction {
    * TS/JS entry modules used ("package.json", "config") or none (every module not re-exported);
    * from package.json, `keys` maps each entry module to the public paths its contracts are keyed by
    */
-  entries: { source: "config" | "package.json" | "none"; modules: string[]; keys?: Map<string, string[]> };
+  entries: { source: "config" | "package.json" | "none"; modules: string[]; keys?: Map<string, string[]>; packageName?: string };
   findings: Finding[];
 }
 
@@ -44,11 +44,11 @@ export async function extractContracts(root: string, options: ExtractOptions = {
     for (const target of fromPackage?.unresolved ?? []) {
       findings.push(extractFinding("contracts/extract-unresolved-entry", `package.json names ${target}, which resolves to no file (no source for it and no built file)`, "package.json"));
     }
-    if (fromPackage && fromPackage.entries.length > 0) entries = { source: "package.json", modules: fromPackage.entries, keys: fromPackage.keys };
+    if (fromPackage && fromPackage.entries.length > 0) entries = { source: "package.json", modules: fromPackage.entries, keys: fromPackage.keys, ...(fromPackage.name ? { packageName: fromPackage.name } : {}) };
   }
   const python = pyFiles.length > 0 ? await extractPython(root, pyFiles) : [];
   const contracts = [
-    ...(tsFiles.length > 0 || entries.modules.length > 0 ? extractTypeScript(root, tsFiles, { ...(options.types ? { types: true } : {}), ...(entries.modules.length > 0 ? { entries: entries.modules } : {}), ...(entries.keys ? { entryKeys: entries.keys } : {}) }) : []),
+    ...(tsFiles.length > 0 || entries.modules.length > 0 ? extractTypeScript(root, tsFiles, { ...(options.types ? { types: true } : {}), ...(entries.modules.length > 0 ? { entries: entries.modules } : {}), ...(entries.keys ? { entryKeys: entries.keys } : {}), ...(entries.packageName ? { packageName: entries.packageName } : {}) }) : []),
     ...python,
   ];
   const sorted = dedupe(contracts).sort(compareContracts);

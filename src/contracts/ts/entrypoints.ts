@@ -17,6 +17,8 @@ export interface EntryPoints {
   keys?: Map<string, string[]>;
   /** package.json targets that resolve to no file */
   unresolved: string[];
+  /** package.json `name` */
+  name?: string;
 }
 
 const BUILD_DIRS = /^(?:dist|lib|build|out|esm|cjs|es|module|types|typings)(?:\/(?:esm|cjs|es|mjs|types|src))*\//;
@@ -57,7 +59,7 @@ export function packageEntryPoints(root: string): EntryPoints | undefined {
     const key = name ? `${name}${subpath.slice(1)}` : subpath;
     keys.set(found, [...(keys.get(found) ?? []), key].sort());
   }
-  return { entries: [...keys.keys()].sort(), keys, unresolved: [...new Set(unresolved)].sort() };
+  return { entries: [...keys.keys()].sort(), keys, unresolved: [...new Set(unresolved)].sort(), ...(name ? { name } : {}) };
 }
 
 /** An importing TypeScript consumer's conditions; `require` is tried when none of them matches. */

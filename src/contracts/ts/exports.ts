@@ -47,9 +47,10 @@ export function skipWrappers(expression: ts.Expression): ts.Expression {
 
 /**
  * The export table of a list of statements. `ambient`: inside `declare namespace` (or a namespace
- * of a `.d.ts`), where every declaration is exported without the keyword.
+ * of a `.d.ts`), where every declaration is exported without the keyword; `ambientAt` says so by
+ * statement when that differs (merged `declare module` blocks).
  */
-export function readStatements(statements: readonly ts.Statement[], source: ts.SourceFile, resolve: Resolve, ambient = false): ExportTable {
+export function readStatements(statements: readonly ts.Statement[], source: ts.SourceFile, resolve: Resolve, ambient = false, ambientAt: (statement: ts.Statement) => boolean = () => ambient): ExportTable {
   const table: ExportTable = { locals: new Map(), exports: new Map(), stars: [] };
   const imports = new Map<string, ExportTarget>();
   const add = (name: string, declaration: Declaration) => {
@@ -66,7 +67,7 @@ export function readStatements(statements: readonly ts.Statement[], source: ts.S
     } else if (!same) list.push(declaration);
   };
   const exportLocal = (statement: ts.Statement, name: string) => {
-    const exported = ambient || hasModifier(statement, ts.SyntaxKind.ExportKeyword);
+    const exported = ambientAt(statement) || hasModifier(statement, ts.SyntaxKind.ExportKeyword);
     if (!exported) return;
     const isDefault = hasModifier(statement, ts.SyntaxKind.DefaultKeyword);
     table.exports.set(isDefault ? "default" : name, { local: name });
@@ -93,7 +94,7 @@ export function readStatements(statements: readonly ts.Statement[], source: ts.S
       // `declare module "x"` and `declare global` augment other modules: not this module's API.
       if (!ts.isIdentifier(statement.name) || (statement.flags & ts.NodeFlags.GlobalAugmentation) !== 0) continue;
       const body = namespaceBody(statement);
-      const isAmbient = ambient || hasModifier(statement, ts.SyntaxKind.DeclareKeyword) || source.isDeclarationFile;
+      const isAmbient = ambientAt(statement) || hasModifier(statement, ts.SyntaxKind.DeclareKeyword) || source.isDeclarationFile;
       const inner = body ? readStatements(body.statements, source, resolve, isAmbient) : { locals: new Map(), exports: new Map(), stars: [] };
       add(statement.name.text, { type: "namespace", nodes: [statement], table: inner });
       exportLocal(statement, statement.name.text);
@@ -160,6 +161,21 @@ export function readStatements(statements: readonly ts.Statement[], source: ts.S
     if ("local" in target && !table.locals.has(target.local) && imports.has(target.local)) table.exports.set(name, imports.get(target.local)!);
   }
   return table;
+}
+
+/**
+ * The blocks `declare module "name" { ... }` of one name, merged as the compiler merges them. A
+ * block's declarations are exported without the keyword unless the block has an export
+ * declaration or assignment (`export {}`, `export =`, `export default x`): the binder's rule.
+ */
+export function readModuleBlocks(blocks: readonly ts.ModuleDeclaration[], source: ts.SourceFile, resolve: Resolve): ExportTable {
+  const statementsOf = (block: ts.ModuleDeclaration) => (block.body && ts.isModuleBlock(block.body) ? block.body.statements : []);
+  const implicit = new Set<ts.Statement>();
+  for (const block of blocks) {
+    const statements = statementsOf(block);
+    if (!statements.some((s) => ts.isExportDeclaration(s) || ts.isExportAssignment(s))) for (const s of statements) implicit.add(s);
+  }
+  return readStatements(blocks.flatMap(statementsOf), source, resolve, false, (statement) => implicit.has(statement));
 }
 
 function namespaceBody(statement: ts.ModuleDeclaration): ts.ModuleBlock | undefined {

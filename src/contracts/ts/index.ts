@@ -21,10 +21,12 @@ export interface TsExtractOptions {
   entries?: string[];
   /** entry module → its public paths (package.json `exports` subpaths): the contracts' module */
   entryKeys?: Map<string, string[]>;
+  /** the package's name: an entry script's `declare module "name"` blocks are its API */
+  packageName?: string;
 }
 
 export function extractTypeScript(root: string, files: string[], options: TsExtractOptions = {}): Contract[] {
-  const entries = { ...(options.entries ? { entries: options.entries } : {}), ...(options.entryKeys ? { entryKeys: options.entryKeys } : {}) };
+  const entries = { ...(options.entries ? { entries: options.entries } : {}), ...(options.entryKeys ? { entryKeys: options.entryKeys } : {}), ...(options.packageName ? { packageName: options.packageName } : {}) };
   if (!options.types) return extractSyntax(root, files, entries);
   const program = typesProgram(root, [...new Set([...files, ...(options.entries ?? [])])]);
   return extractSyntax(root, files, { ...entries, checker: program.checker, sourceOf: program.sourceOf });

@@ -11,7 +11,7 @@ import { join, posix } from "node:path";
 import ts from "typescript";
 import { type Contract, type ContractLanguage, DECLARED_LINE, type ModuleText } from "../model.js";
 import { contractsOf, renamed, type CollectContext } from "./collect.js";
-import { readStatements, type ExportTable, type ExportTarget } from "./exports.js";
+import { readModuleBlocks, readStatements, type ExportTable, type ExportTarget } from "./exports.js";
 import { isJsFile, withPrintCache } from "./signature.js";
 import { readSourceFile } from "../files.js";
 
@@ -27,6 +27,8 @@ export interface SyntaxOptions {
   entries?: string[];
   /** entry module → its public paths (package.json): the contracts' module instead of the file */
   entryKeys?: Map<string, string[]>;
+  /** the package's name (package.json): an entry script's `declare module "name"` blocks are its API */
+  packageName?: string;
 }
 
 interface Resolver {
@@ -39,7 +41,12 @@ interface Resolver {
 const relativeName = (c: Contract, r: Resolver) => r.published.get(c) ?? c.symbol.name;
 
 interface ModuleInfo {
+  /** the file, or `file#specifier` for a `declare module "specifier"` block of an entry script */
   file: string;
+  /** the file a block's declarations are in (lines point there) */
+  sourceFile?: string;
+  /** an entry script's blocks: public path → the block's module */
+  blocks?: Map<string, string>;
   table: ExportTable;
   /** contracts of the exported locals, named relative to the export */
   templates: Map<string, Contract[]>;
@@ -203,15 +210,39 @@ function extractModules(root: string, files: string[], options: SyntaxOptions): 
     }
     return finish(file, options.sourceOf?.(file) ?? parse(root, file));
   };
+  const entrySet = new Set(options.entries ?? []);
   const finish = (file: string, source: ts.SourceFile): ModuleInfo => {
     // A TypeScript file without imports or exports is a script: its declarations are globals, not
     // a module's API (lib.dom.d.ts and friends). JavaScript may still assign module.exports.
     const isScript = !isJsFile(file) && !ts.isExternalModule(source);
     const table = isScript ? { locals: new Map(), exports: new Map(), stars: [] } : readStatements(source.statements, source, (s) => resolveSpecifier(file, s, exists));
-    const info: ModuleInfo = { file, table, templates: new Map(), own: new Set(), text: { text: source.text } };
+    const info = collectTemplates({ file, table, templates: new Map(), own: new Set(), text: { text: source.text } }, source);
+    // A package's entry script that declares its API in `declare module "pkg"` / `"pkg/sub"` blocks
+    // (date-fns 2's typings.d.ts): each block is a module of its own, keyed by its specifier. Blocks
+    // in a module, or naming another package, augment other modules and are not this API.
+    if (isScript && options.packageName && entrySet.has(file)) {
+      const blocks = packageBlocks(source, options.packageName);
+      if (blocks.size > 0) {
+        info.blocks = new Map([...blocks.keys()].map((specifier) => [specifier, `${file}#${specifier}`]));
+        const resolveBlock = (specifier: string) => info.blocks!.get(specifier);
+        // Every block's table first: a block's imports name the others.
+        const tables = [...blocks].map(([specifier, declarations]) => [specifier, readModuleBlocks(declarations, source, resolveBlock)] as const);
+        for (const [specifier, blockTable] of tables) {
+          const id = info.blocks.get(specifier)!;
+          modules.set(id, { file: id, sourceFile: file, table: blockTable, templates: new Map(), own: new Set(), text: info.text });
+        }
+        for (const [specifier] of tables) collectTemplates(modules.get(info.blocks.get(specifier)!)!, source);
+      }
+    }
+    modules.set(file, info);
+    return info;
+  };
+  /** Contracts of a module's exported locals, made while its AST is at hand. */
+  const collectTemplates = (info: ModuleInfo, source: ts.SourceFile): ModuleInfo => {
+    const table = info.table;
     const context: CollectContext = {
       source,
-      language: languageOf(file),
+      language: languageOf(info.sourceFile ?? info.file),
       checker: options.checker,
       lines,
       resolveTable: (inner, name, fullName) => {
@@ -229,15 +260,14 @@ function extractModules(root: string, files: string[], options: SyntaxOptions): 
       for (const t of templates) info.own.add(t);
     }
     table.locals.clear();
-    modules.set(file, info);
     return info;
   };
 
   let entries: string[];
   if (options.entries) {
-    entries = options.entries.filter(exists);
-    // Entries first, so that each module is read by what reaches it.
-    for (const entry of entries) load(entry);
+    // Entries first, so that each module is read by what reaches it; an entry script's
+    // `declare module` blocks stand in for it.
+    entries = options.entries.filter(exists).flatMap((entry) => [...(load(entry)?.blocks?.values() ?? [entry])]);
   } else {
     for (const file of files) load(file);
     entries = publicByDefault(files, modules);
@@ -246,7 +276,7 @@ function extractModules(root: string, files: string[], options: SyntaxOptions): 
   for (const file of entries) {
     const info = load(file);
     if (!info) continue;
-    const modules = options.entryKeys?.get(file) ?? [file];
+    const modules = info.sourceFile ? [file.slice(info.sourceFile.length + 1)] : (options.entryKeys?.get(file) ?? [file]);
     const resolved = exportedNames(info, resolver, new Set()).map((name) => [name, resolveExport(info, name, resolver, new Set()) ?? []] as const);
     // `export * from "./x"` beside `export * as z from "./x"` (zod): z's members are the entry's
     // own exports again; each symbol is published once, under its direct name.
@@ -264,13 +294,25 @@ function extractModules(root: string, files: string[], options: SyntaxOptions): 
           published.set(template, relative);
           // Lines point into the module that declares the symbol; a re-export has none of its own.
           const pos = lines.get(template);
-          if (pos !== undefined && info.own.has(template)) DECLARED_LINE.setPosition(contract, info.text, pos, file);
+          if (pos !== undefined && info.own.has(template)) DECLARED_LINE.setPosition(contract, info.text, pos, info.sourceFile ?? file);
           contracts.push(contract);
         }
       }
     }
   }
   return contracts;
+}
+
+/** An entry script's top-level `declare module` blocks naming the package or a subpath of it, by name. */
+function packageBlocks(source: ts.SourceFile, packageName: string): Map<string, ts.ModuleDeclaration[]> {
+  const blocks = new Map<string, ts.ModuleDeclaration[]>();
+  for (const statement of source.statements) {
+    if (!ts.isModuleDeclaration(statement) || !ts.isStringLiteral(statement.name)) continue;
+    const specifier = statement.name.text;
+    if (specifier !== packageName && !specifier.startsWith(`${packageName}/`)) continue;
+    blocks.set(specifier, [...(blocks.get(specifier) ?? []), statement]);
+  }
+  return new Map([...blocks].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** Files that are not the target of another module's re-export, and not examples or scripts. */
@@ -328,7 +370,7 @@ function resolveExport(info: ModuleInfo, name: string, r: Resolver, seen: Set<st
 function namespaceContracts(file: string, r: Resolver, seen: Set<string>): Contract[] | undefined {
   const info = r.load(file);
   if (!info) return undefined;
-  const base: Contract = { symbol: { name: "", module: "" }, language: languageOf(file), kind: "namespace", params: [], returns: {}, sideEffects: [], errors: [], owners: [], consumers: [], tests: [] };
+  const base: Contract = { symbol: { name: "", module: "" }, language: languageOf(info.sourceFile ?? file), kind: "namespace", params: [], returns: {}, sideEffects: [], errors: [], owners: [], consumers: [], tests: [] };
   const out = [base];
   for (const name of exportedNames(info, r, new Set())) {
     for (const c of resolveExport(info, name, r, new Set(seen)) ?? []) {
