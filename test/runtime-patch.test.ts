@@ -174,12 +174,22 @@ test("not a module, or a module without OPA's runtime: left as it was", () => {
 test("GATEHOUSE_RUNTIME_PATCHES=off leaves out the set-lookup fast path, not the strict native builtins", () => {
   const off = evaluationWasm(shipped, { GATEHOUSE_RUNTIME_PATCHES: "off" });
   assert.equal(off.patched, []);
-  assert.equal(off.wasm, checkNativeResults(shipped).wasm);
   assert.ok(off.checkedNatives?.includes("count"));
+  assert.ok((off.valueLookups ?? 0) > 0, "the value lookups stay");
   const on = evaluationWasm(shipped, {});
   assert.equal(on.patched, ["opa_value_get", "opa_value_iter"]);
-  // One rebuild composing both rewrites is the two applied one after the other.
-  assert.equal(on.wasm, patchSetLookups(checkNativeResults(shipped).wasm).wasm);
+  // The two differ in the two patched runtime functions only (compared as bytes: uvu's diff of
+  // two modules would take minutes).
+  const original = parseModule(shipped);
+  const [a, b] = [parseModule(off.wasm), parseModule(on.wasm)];
+  assert.is(a.bodies.length, b.bodies.length);
+  const patched = new Set(on.patched.map((name) => original.functionNames.get(name)! - original.importedFunctions));
+  for (let i = 0; i < a.bodies.length; i++) {
+    const same = Buffer.compare(off.wasm.subarray(a.bodies[i]!.start, a.bodies[i]!.end), on.wasm.subarray(b.bodies[i]!.start, b.bodies[i]!.end)) === 0;
+    assert.is(same, !patched.has(i), `function ${i}`);
+  }
+  // The fast path alone, on the strict-natives rewrite, patches the same two functions.
+  assert.equal(patchSetLookups(checkNativeResults(shipped).wasm).patched, on.patched);
 });
 
 /** The callees of every `call` in a function's body. */
@@ -233,14 +243,19 @@ test("composed rewrites: each redirected call of strict natives and of base data
   assert.is([...strict.calls.values()].reduce((n, edits) => n + edits.length, 0), strict.callSites);
   // The replacement bodies are the calls' edits applied, nothing else.
   assert.equal([...redirectCalls(wasm, module, strict.calls)], [...strict.replacements]);
-  const keys = baseDataKeyEdits(wasm, module, module.importedFunctions + module.bodies.length + strict.appended.length);
+  const keys = baseDataKeyEdits(wasm, module, module.importedFunctions + module.bodies.length + strict.appended.length, strict.checkerOf);
   assert.ok(keys.callSites >= 4, `data.limits, [input.kind], data.rows, ["1"]: ${keys.callSites}`);
+  assert.ok(keys.valueSites >= 1, `input.kind: ${keys.valueSites}`);
+  assert.is([...keys.calls.values()].reduce((n, edits) => n + edits.length, 0), keys.callSites + keys.valueSites);
   const redirectedGets = new Set([...keys.calls.values()].flat().map((edit) => edit.at));
   for (const edits of strict.calls.values()) for (const edit of edits) assert.ok(!redirectedGets.has(edit.at), "the two rewrites never edit the same call");
   const result = evaluationWasm(wasm);
   assert.ok(WebAssembly.validate(result.wasm));
   assert.is(result.baseDataLookups, keys.callSites);
-  assert.is(parseModule(result.wasm).bodies.length, module.bodies.length + strict.appended.length + 1);
+  assert.is(result.valueLookups, keys.valueSites);
+  // the value lookup and the data lookup (the policy calls no object.get)
+  assert.is(keys.retarget.size, 0);
+  assert.is(parseModule(result.wasm).bodies.length, module.bodies.length + strict.appended.length + 2);
 });
 
 test("strict natives: a policy function the decoder cannot read refuses the module (evaluating it unchecked would fail open)", () => {

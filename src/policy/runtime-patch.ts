@@ -41,6 +41,8 @@ export interface PatchResult {
   checkedNatives?: string[];
   /** lookups in base data that convert their keys as topdown does (base-data-keys.ts) */
   baseDataLookups?: number;
+  /** the other lookups, which read an array's index as topdown does (base-data-keys.ts) */
+  valueLookups?: number;
 }
 
 const SET = 7;
@@ -198,7 +200,9 @@ export const OP = {
   i64_load: 0x29,
   i32_load8_u: 0x2d,
   i32_store: 0x36,
+  i64_store: 0x37,
   i32_const: 0x41,
+  i64_const: 0x42,
   i32_eqz: 0x45,
   i32_eq: 0x46,
   i32_ne: 0x47,
@@ -284,12 +288,22 @@ export class Assembler {
     this.bytes.push(OP.i64_load, 3, ...uleb(offset));
     return this;
   }
+  /** i64.store, 8-byte aligned, at a constant offset */
+  store64(offset: number): this {
+    this.bytes.push(OP.i64_store, 3, ...uleb(offset));
+    return this;
+  }
   load8u(offset: number): this {
     this.bytes.push(OP.i32_load8_u, 0, ...uleb(offset));
     return this;
   }
   i32Const(value: number): this {
     this.bytes.push(OP.i32_const, ...sleb(value));
+    return this;
+  }
+  /** i64.const of a 32-bit value (its signed LEB128 encoding is the same as for i64) */
+  i64Const(value: number): this {
+    this.bytes.push(OP.i64_const, ...sleb(value));
     return this;
   }
   finish(): Uint8Array {

@@ -340,19 +340,20 @@ export function evaluationWasm(wasm: Uint8Array, env: NodeJS.ProcessEnv = proces
     throw new FailClosed("policy/missing-builtin", `the policy's wasm cannot be evaluated with strict builtin errors (${(error as Error).message})`);
   }
   try {
-    keys = baseDataKeyEdits(wasm, module, module.importedFunctions + module.bodies.length + strict.appended.length);
+    keys = baseDataKeyEdits(wasm, module, module.importedFunctions + module.bodies.length + strict.appended.length, strict.checkerOf);
   } catch (error) {
     throw new FailClosed("policy/missing-builtin", `the policy's wasm cannot be evaluated with topdown's lookups in base data (${(error as Error).message})`);
   }
   const fast = env.GATEHOUSE_RUNTIME_PATCHES === "off" ? { skipped: "GATEHOUSE_RUNTIME_PATCHES=off" } : setLookupEdits(wasm, module);
-  const calls = new Map<number, CallEdit[]>(strict.calls);
+  const calls = new Map<number, CallEdit[]>();
+  for (const [index, edits] of strict.calls) calls.set(index, edits.map((edit) => ({ ...edit, callee: keys.retarget.get(edit.callee) ?? edit.callee })));
   for (const [index, edits] of keys.calls) calls.set(index, [...(calls.get(index) ?? []), ...edits]);
   const replacements = redirectCalls(wasm, module, calls);
   if (!("skipped" in fast)) for (const [index, body] of fast.replacements) replacements.set(index, body);
   const appended = [...strict.appended, ...keys.appended];
   const patched = "skipped" in fast ? [] : fast.patched;
   const rebuilt = replacements.size === 0 && appended.length === 0 ? new Uint8Array(wasm) : rebuildModule(wasm, module, replacements, appended);
-  return { wasm: rebuilt, patched, ...("skipped" in fast ? { skipped: fast.skipped } : {}), checkedNatives: strict.checked, baseDataLookups: keys.callSites };
+  return { wasm: rebuilt, patched, ...("skipped" in fast ? { skipped: fast.skipped } : {}), checkedNatives: strict.checked, baseDataLookups: keys.callSites, valueLookups: keys.valueSites };
 }
 
 /** Compiles a bundle's wasm for evaluation (see evaluationWasm). */

@@ -161,6 +161,8 @@ export interface NativeCheckEdits {
   calls: Map<number, CallEdit[]>;
   /** the checking functions, to append after the module's own */
   appended: AppendedFunction[];
+  /** each checked native's checker, by function index (for rewrites that wrap a checker) */
+  checkerOf: Map<number, number>;
   checked: string[];
   callSites: number;
 }
@@ -200,7 +202,7 @@ export function nativeCheckEdits(wasm: Uint8Array, module: ParsedModule): Native
     calls.set(defined, edits);
   }
   const checked = [...checkerOf.keys()].map((index) => CHECKED_NATIVES[nativeByIndex.get(index)!]!.builtin).sort();
-  return { replacements: redirectCalls(wasm, module, calls), calls, appended, checked, callSites };
+  return { replacements: redirectCalls(wasm, module, calls), calls, appended, checkerOf, checked, callSites };
 }
 
 /** The code bodies with their edited calls (each function's edits in any order, disjoint). */
