@@ -72,6 +72,14 @@ export function combineJobs(jobs: readonly InputJob[]): InputJob[] {
     const documents = Array.isArray(job.document) ? (job.document as unknown[]) : [job.document];
     for (const contents of documents) entries.push({ path: job.display, contents });
   }
+  // An empty combined list is nothing to evaluate: no rule can deny it, so it must not allow.
+  // No job at all is the run's gate/no-inputs; only refused jobs deny on their own; files that
+  // parsed to no document (a `[]`) are the empty list `check` refuses file by file.
+  if (jobs.length === 0) return [];
+  if (entries.length === 0) {
+    if (refused.length > 0) return refused;
+    return [{ display: "Combined", refused: { code: "gate/zero-rules", message: `the combined input is an empty list (no document in ${jobs.map((job) => job.display).join(", ")}): nothing was evaluated` } }];
+  }
   entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return [...refused, { display: "Combined", document: entries, whole: true }];
 }

@@ -1,7 +1,8 @@
 // The locked codes: findings that no pack, override layer, warn mode or waiver can lower,
 // disable or suppress, in any pack. They are the cases where the gate cannot prove something
-// safe (its own fail-closed codes), where a pack layer itself is broken (integrity codes), and
-// the never-break contract invariants that no decision can approve. A pack decides how strict
+// safe (its own fail-closed codes, and a changed file the security review could not read), where
+// a pack layer itself is broken (integrity codes), and the never-break contract invariants that
+// no decision can approve. A pack decides how strict
 // the project's own rules are; it cannot lift these.
 //
 // This table is the one place that says so. It is typed over GateCode, so a new gate code does
@@ -13,8 +14,10 @@ import type { GateCode } from "../core/codes.js";
 import type { PackIntegrityCode } from "./core-codes.js";
 
 export type InvariantCode = "contracts/invariant-tenant-param" | "contracts/invariant-auto-send" | "contracts/invariant-evidence";
-export type LockedCode = GateCode | PackIntegrityCode | InvariantCode;
-export type LockReason = "fail-closed" | "pack-integrity" | "never-break";
+/** Policy codes that deny what the gate could not look at (docs/rules.md says they fail closed). */
+export type UnreviewedCode = "security/change-unscanned";
+export type LockedCode = GateCode | PackIntegrityCode | InvariantCode | UnreviewedCode;
+export type LockReason = "fail-closed" | "pack-integrity" | "never-break" | "unreviewed";
 
 /** Areas whose every code is locked, including codes added later (policy-tree lint codes, say). */
 export const LOCKED_AREAS = ["gate", "bundle", "policy", "input", "schema", "ledger", "identity"] as const;
@@ -64,12 +67,14 @@ export const LOCKED_CODES: Record<LockedCode, LockReason> = {
   "contracts/invariant-tenant-param": "never-break",
   "contracts/invariant-auto-send": "never-break",
   "contracts/invariant-evidence": "never-break",
+  "security/change-unscanned": "unreviewed",
 };
 
 export const LOCK_REASONS: Record<LockReason, string> = {
   "fail-closed": "a fail-closed gate code: the gate cannot prove the input safe",
   "pack-integrity": "a pack integrity code: a pack layer itself is broken",
   "never-break": "a never-break contract invariant that no decision can approve",
+  unreviewed: "a change the security review could not read: what was not read cannot be shown free of secrets",
 };
 
 export function codeArea(code: string): string {

@@ -49,6 +49,11 @@ func parseInput(name string, file InputFile) (out ParsedInput) {
 		out.Error = fmt.Sprintf("parser unmarshal: %v", err)
 		return out
 	}
+	// A key conftest's document leaves out is a key no policy can deny on: refuse the file.
+	if hidden := hiddenKeys(name, file.Contents); hidden != "" {
+		out.Error = hidden
+		return out
+	}
 	var encoded bytes.Buffer
 	enc := json.NewEncoder(&encoded)
 	enc.SetEscapeHTML(false)
@@ -58,4 +63,19 @@ func parseInput(name string, file InputFile) (out ParsedInput) {
 	}
 	out.Document = json.RawMessage(bytes.TrimRight(encoded.Bytes(), "\n"))
 	return out
+}
+
+// hiddenKeys says which keys of a file the named parser reads and leaves out of its document.
+func hiddenKeys(parser string, contents []byte) string {
+	switch parser {
+	case "ini":
+		return iniHiddenKeys(contents)
+	case "jsonc":
+		return jsoncRepeatedKeys(contents)
+	case "edn":
+		return ednCollidingKeys(contents)
+	case "xml":
+		return xmlHiddenText(contents)
+	}
+	return ""
 }

@@ -2,7 +2,7 @@
 // `conftest parse` does: one file's document, a map of path to document for several, the
 // combined list with --combine. Keys are sorted as Go's encoder sorts them, so the output
 // compares with conftest's. A file that cannot be parsed is named on stderr with the code the
-// gate would deny it with, and the exit status is 1.
+// gate would deny it with, and the exit status is 1; so is a run with nothing to parse.
 
 import type { Argv } from "yargs";
 import { UsageError } from "../../core/errors.js";
@@ -35,9 +35,18 @@ export const parseCommand = {
     if (args.files.length === 0) throw new UsageError("name at least one file to parse");
     for (const file of args.files) requireExisting(file, "input");
     const jobs = await collectJobs(args.files, undefined, parserOption(args.parser));
+    // Nothing to parse (an empty directory, one holding only files no parser claims) is what
+    // `check` denies as gate/no-inputs: the same code and exit status here, never a silent 0.
+    if (jobs.length === 0) {
+      process.stderr.write(`gate/no-inputs: no inputs to parse: nothing under ${args.files.join(", ")} is a file a parser claims (--parser NAME picks one for a named file)\n`);
+      process.exitCode = EXIT_DENY;
+      return;
+    }
     const protoFileDirs = asList(args.protoFileDirs);
     await parseJobs(jobs, { maxInputBytes: args.maxInputBytes, ...(protoFileDirs.length > 0 ? { protoFileDirs } : {}) });
-    const refused = jobs.filter((job) => job.refused !== undefined);
+    // Combined, the one input is refused when nothing went into it (see combineJobs).
+    const combined = args.combine ? combineJobs(jobs) : undefined;
+    const refused = (combined ?? jobs).filter((job) => job.refused !== undefined);
     for (const job of refused) process.stderr.write(`${job.display}: ${job.refused!.code}: ${job.refused!.message}\n`);
     if (refused.length > 0) process.exitCode = EXIT_DENY;
     // Several files: the documents of those that parsed are still shown (the others are named
@@ -45,7 +54,7 @@ export const parseCommand = {
     const parsed = jobs.filter((job) => job.refused === undefined);
     if (parsed.length === 0 || (refused.length > 0 && (args.combine || jobs.length === 1))) return;
     let shown: unknown;
-    if (args.combine) shown = combineJobs(jobs)[0]!.document;
+    if (combined !== undefined) shown = combined.find((job) => job.refused === undefined)!.document;
     else if (jobs.length === 1) shown = jobs[0]!.document;
     else shown = Object.fromEntries(parsed.map((job) => [job.display, job.document]));
     process.stdout.write(`${JSON.stringify(sortKeys(shown), null, 2)}\n`);
