@@ -97,12 +97,16 @@ function apiReport(extractor: typeof import("@microsoft/api-extractor"), pkg: st
 const mentions = (text: string, symbol: string) => new RegExp(`(^|[^\\w$])${symbol.replace(/[$]/g, "\\$")}([^\\w$]|$)`).test(text);
 
 /**
- * Does a finding report this labelled break? Its path names the symbol, or its message does outside
+ * Does a finding of package `pkg` report this labelled break? Its path names the symbol (the name, or
+ * the subpath of its module: `async` in `nanoid/async`), or its message does outside its own id and
  * the old and new type texts it quotes (a type that merely mentions a labelled alias is its own finding).
  */
-function reports(c: ContractChange, symbol: string): boolean {
+function reports(pkg: string, c: ContractChange, symbol: string): boolean {
   if (mentions(c.symbol.name, symbol)) return true;
-  let message = c.message;
+  const subpath = c.symbol.module === pkg ? "" : c.symbol.module.startsWith(`${pkg}/`) ? c.symbol.module.slice(pkg.length + 1) : c.symbol.module;
+  if (mentions(subpath, symbol)) return true;
+  // The message starts with the finding's own id (`execa#execaSync`): the package name there is no mention.
+  let message = c.message.split(c.id).join(" ");
   for (const text of [c.before, c.after]) if (text) message = message.split(text).join(" ");
   return mentions(message, symbol);
 }
@@ -146,8 +150,8 @@ async function main(): Promise<void> {
     const breaking = diffContracts(before.contracts, after.contracts, pair.sources === false ? {} : { sources: { old: oldPkg, new: newPkg } }).filter((c) => c.severity === "BREAKING");
     for (const f of [...before.findings, ...after.findings]) console.log(`  ${pair.package}: ${f.code}: ${f.message}`);
     const seconds = (performance.now() - started) / 1000;
-    const caught = confirmed.filter((b) => breaking.some((c) => reports(c, b.symbol)));
-    const unexplained = breaking.filter((c) => !confirmed.some((b) => reports(c, b.symbol)));
+    const caught = confirmed.filter((b) => breaking.some((c) => reports(pair.package, c, b.symbol)));
+    const unexplained = breaking.filter((c) => !confirmed.some((b) => reports(pair.package, c, b.symbol)));
     totals.ours += caught.length;
     if (pair.bump !== "major") {
       totals.minorPairs++;

@@ -210,4 +210,38 @@ test("issue 20.2: a member readers lose is not hidden by an index signature that
   assert.equal(callerCompiles({ old: before, new: after }, 'import type { RequestHeaders } from "pkg";\ndeclare const h: RequestHeaders;\nvoid h.common?.a;\n'), { old: true, new: false });
 });
 
+// axios 1.2 -> 1.6: RawAxiosRequestHeaders lost its per-method members (its own BREAKING finding);
+// AxiosRequestHeaders, which spelled the same members out, now names it, and AxiosHeaders (with
+// `[key: string]: any`) changed too; `headers?: RawAxiosRequestHeaders` gained `| AxiosHeaders`.
+const headersOld = "export declare class Headers { [key: string]: any; set(name: string): Headers; get(name: string): string }\nexport type Raw = Partial<Record<string, string> & { common: Headers; post: Headers }>;\nexport type RequestHeaders = Partial<Record<string, string> & { common: Headers; post: Headers }> & Headers;\nexport interface Config { headers?: Raw }\n";
+const headersNew = "export declare class Headers { [key: string]: any; set(name: string): Headers; get(name: string): string | number; b(): number }\nexport type Raw = Partial<Record<string, number>>;\nexport type RequestHeaders = Raw & Headers;\nexport interface Config { headers?: Raw | Headers }\n";
+const headerTrees = (before: string, after: string) => ({ old: { "index.d.ts": before }, new: { "index.d.ts": after } });
+
+test("issue 20.2: a position that names an exported alias whose own change is BREAKING is judged by its own change, both sides reading the new alias (axios CreateAxiosDefaults.headers)", async () => {
+  const got = await codes({ "index.d.ts": headersOld }, { "index.d.ts": headersNew });
+  // RequestHeaders and Config.headers: no change of their own (the members are served by Headers's index signature).
+  assert.equal(got.sources, ["contracts/symbol-added pkg#Headers.b", "contracts/return-type-widened pkg#Headers.get", "contracts/type-changed pkg#Raw"]);
+  assert.match(got.messages.join("\n"), /pkg#Raw: .*members removed: common, post/);
+  const trees = headerTrees(headersOld, headersNew);
+  assert.equal(callerCompiles(trees, 'import type { Raw } from "pkg";\ndeclare const raw: Raw;\nraw.common?.set("a");\n'), { old: true, new: false });
+  assert.equal(callerCompiles(trees, 'import { Headers, type Config, type RequestHeaders } from "pkg";\ndeclare const h: RequestHeaders;\nh.post?.set("a");\nh.common?.set("a");\nh.post = new Headers();\ndeclare const c: Config;\nconst read: object | undefined = c.headers;\nvoid read;\n'), { old: true, new: true });
+  // The position's own change still counts: what it adds beyond the new alias breaks its readers.
+  const widened = headersNew.replace("headers?: Raw | Headers", "headers?: Raw | Headers | boolean");
+  assert.ok((await codes({ "index.d.ts": headersOld }, { "index.d.ts": widened })).sources.includes("contracts/type-widened pkg#Config.headers"));
+  assert.equal(callerCompiles(headerTrees(headersOld, widened), 'import type { Config } from "pkg";\ndeclare const c: Config;\nconst read: object | undefined = c.headers;\nvoid read;\n'), { old: true, new: false });
+  // An alias that only widened is RISKY on its own: a position that names it is judged across the versions.
+  const aliasWidened = await codes({ "index.d.ts": "export type V = string;\nexport interface C { v: V }\n" }, { "index.d.ts": "export type V = string | number;\nexport interface C { v: V | boolean }\n" });
+  assert.equal(aliasWidened.sources, ["contracts/type-widened pkg#C.v", "contracts/alias-changed pkg#V"]);
+  assert.equal(callerCompiles(headerTrees("export type V = string;\nexport interface C { v: V }\n", "export type V = string | number;\nexport interface C { v: V | boolean }\n"), 'import type { C } from "pkg";\ndeclare const c: C;\nvoid c.v.toUpperCase();\n'), { old: true, new: false });
+});
+
+test("issue 20.2: a member the new type serves only through an index signature whose values old readers do not accept is lost (axios AxiosRequestHeaders, unknown index)", async () => {
+  const before = headersOld.replace("any;", "unknown;");
+  const after = headersNew.replace("any;", "unknown;");
+  const got = await codes({ "index.d.ts": before }, { "index.d.ts": after });
+  assert.ok(got.sources.includes("contracts/type-changed pkg#RequestHeaders"), got.sources.join("\n"));
+  assert.match(got.messages.join("\n"), /pkg#RequestHeaders: .*members removed: common, post/);
+  assert.equal(callerCompiles(headerTrees(before, after), 'import type { RequestHeaders } from "pkg";\ndeclare const h: RequestHeaders;\nh.post?.set("a");\n'), { old: true, new: false });
+});
+
 test.run();

@@ -578,11 +578,24 @@ export function valueDetail(checker: ts.TypeChecker, old: ts.Type, fresh: ts.Typ
   return { ...(lost.length > 0 ? { missingMembers: lost } : {}), acceptsOldValues: assignable(checker, old, fresh, "argument") };
 }
 
-/** Property names of `old` (as readers see it) that `fresh` lacks: `chalk.keyword` gone from the default export's type. */
+/**
+ * Property names of `old` (as readers see it) that `fresh` lacks: `chalk.keyword` gone from the
+ * default export's type. A name the new type still serves through an index signature whose values
+ * old readers accept is not lost (axios `AxiosRequestHeaders.post` read through AxiosHeaders's
+ * `[key: string]: any`).
+ */
 export function missingMembers(checker: ts.TypeChecker, old: ts.Type, fresh: ts.Type): string[] {
-  const names = (t: ts.Type) => new Set(checker.getPropertiesOfType(checker.getApparentType(t)).map((p) => p.name).filter((n) => !n.startsWith("__")));
-  const now = names(fresh);
-  return [...names(old)].filter((n) => !now.has(n)).sort();
+  const oldApparent = checker.getApparentType(old);
+  const newApparent = checker.getApparentType(fresh);
+  const names = (t: ts.Type) => new Set(checker.getPropertiesOfType(t).map((p) => p.name).filter((n) => !n.startsWith("__")));
+  const now = names(newApparent);
+  const servedByIndex = (name: string) => {
+    const member = checker.getPropertyOfType(oldApparent, name);
+    const numeric = /^\d+$/.test(name);
+    const index = checker.getIndexInfosOfType(newApparent).find((i) => (i.keyType.flags & ts.TypeFlags.String) !== 0 || (numeric && (i.keyType.flags & ts.TypeFlags.Number) !== 0));
+    return member !== undefined && index !== undefined && assignable(checker, index.type, checker.getTypeOfSymbol(member), "reader");
+  };
+  return [...names(oldApparent)].filter((n) => !now.has(n) && !servedByIndex(n)).sort();
 }
 
 export function relate(checker: ts.TypeChecker, old: ts.Type, fresh: ts.Type, rule: Rule): Relation {

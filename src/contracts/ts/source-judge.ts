@@ -161,10 +161,10 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
     // trees are read (writeRespellings), where the names they use can be resolved.
     for (const [old, fresh] of pairs.filter(([, f]) => f.symbol.module === module)) {
       const add = (key: string, a: string | undefined, b: string | undefined) => {
-        // A changed alias is reported RISKY on its own (safe where passed, breaking where
-        // received): a position that names one is judged across the versions instead.
-        if (a === undefined || b === undefined || a === b || namesIn(a, revisedAliases).heads.length > 0 || namesIn(b, revisedAliases).heads.length > 0) return;
-        pending.push({ module, key: `${contractId(old)}\0${key}`, old, fresh, texts: [a, b], revisedAliases, newNames });
+        if (a === undefined || b === undefined || a === b) return;
+        // The changed aliases the position names (read as the new alias on both sides, where that is allowed: see below).
+        const aliases = [...new Set([...namesIn(a, revisedAliases).heads, ...namesIn(b, revisedAliases).heads].map((h) => h.name))].sort();
+        pending.push({ module, key: `${contractId(old)}\0${key}`, old, fresh, texts: [a, b], revisedAliases, newNames, aliases });
       };
       if (CALLABLE_KINDS.has(old.kind) && CALLABLE_KINDS.has(fresh.kind)) {
         if (old.overloads?.length || fresh.overloads?.length) {
@@ -235,7 +235,24 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
   // Each position's relation with the old text read in the new scope, where it could be read.
   const positions = new Map<string, Relation>();
   const positionDetails = new Map<string, ValueDetail>();
-  for (const [key, { file, lines, uses }] of respelled) {
+  // A changed alias is reported RISKY on its own when it only widened or narrowed (safe where
+  // passed, breaking where received): a position that names one is judged across the versions.
+  // One whose own change is BREAKING (the checker found the two unrelated) already stops every
+  // caller it breaks, so a position naming it is judged by its own change, both sides reading the
+  // new alias (axios `headers?: RawAxiosRequestHeaders` → `RawAxiosRequestHeaders | AxiosHeaders`).
+  // These positions come second, once the aliases' own answers are known.
+  const aliasRelation = (module: string, name: string) => {
+    const pair = pairs.find(([o, f]) => f.symbol.module === module && f.kind === "type" && parentOf(f.symbol.name) === undefined && localName(f.symbol.name) === name && o.kind === "type");
+    return pair ? values.get(contractId(pair[0])) : undefined;
+  };
+  const ordered = [...respelled].sort(([, a], [, b]) => Number(a.aliases.length > 0) - Number(b.aliases.length > 0));
+  let applied = false;
+  for (const [key, { file, lines, uses, aliases, module }] of ordered) {
+    if (aliases.length > 0 && !applied) {
+      applyRespellings(pairs, positions, positionDetails, calls, values, details);
+      applied = true;
+    }
+    if (aliases.some((name) => aliasRelation(module, name) !== "changed")) continue;
     if (!answerable(file, [...lines, ...uses])) continue;
     const source = program.getSourceFile(file)!;
     const [o, n] = lines.map((l) => aliasTypeAt(source, l, checker));
@@ -306,6 +323,8 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
 
 interface PendingPosition {
   module: string;
+  /** changed aliases (`revisedAliases`) the two texts name */
+  aliases: string[];
   /** `id\0p0`, `id\0r`, `id\0value` */
   key: string;
   old: Contract;
@@ -320,6 +339,9 @@ interface PendingPosition {
 
 interface Respelled {
   file: string;
+  module: string;
+  /** changed aliases the position reads as the new version's */
+  aliases: string[];
   /** the lines of the old and the new alias */
   lines: [number, number];
   /** the lines of the local declarations the two read (an error there leaves the position unanswered) */
@@ -370,12 +392,12 @@ function writeRespellings(pending: PendingPosition[], program: ts.Program, roots
     const { newNames, revisedAliases } = first;
 
     /** What a referenced symbol becomes in the respelling file: its text (null: as written), undefined: not portable. */
-    const portable = (side: "old" | "new", symbol: ts.Symbol | undefined, uses: Set<string>): string | null | undefined => {
+    const portable = (side: "old" | "new", symbol: ts.Symbol | undefined, uses: Set<string>, allowedAliases: readonly string[] = []): string | null | undefined => {
       if (!symbol) return null;
       const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
       if (target.flags & ts.SymbolFlags.TypeParameter) return null;
       const exported = publicNames[side].get(target) ?? publicNames[side].get(symbol);
-      if (exported !== undefined && revisedAliases.has(exported)) return undefined;
+      if (exported !== undefined && revisedAliases.has(exported)) return allowedAliases.includes(exported) ? `__gatehouse_new.${exported}` : undefined;
       // (A name the module exports without a contract, e.g. a declaration file's implicit exports, is copied like a local one.)
       if (exported !== undefined && newNames.has(exported)) return `__gatehouse_new.${exported}`;
       const declarations = target.declarations ?? [];
@@ -409,7 +431,7 @@ function writeRespellings(pending: PendingPosition[], program: ts.Program, roots
       return copy;
     };
     /** A record's type text, its names resolved where the contract is declared on that side. */
-    const respell = (side: "old" | "new", c: Contract, text: string, uses: Set<string>): string | undefined => {
+    const respell = (side: "old" | "new", c: Contract, text: string, uses: Set<string>, aliases: readonly string[]): string | undefined => {
       const location = scopeOf(checker, moduleSymbol(side), c) ?? moduleSymbol(side)?.valueDeclaration;
       if (!location) return undefined;
       const parsed = ts.createSourceFile("/q.ts", `type __q = ${text};`, ts.ScriptTarget.Latest, true);
@@ -427,18 +449,18 @@ function writeRespellings(pending: PendingPosition[], program: ts.Program, roots
         const inValue = ts.isTypeQueryNode(id.parent) || ts.isPropertyAccessExpression(id.parent);
         const symbol = checker.resolveName(id.text, location, inValue ? ts.SymbolFlags.Value : ts.SymbolFlags.Type | ts.SymbolFlags.Namespace, false);
         if (!symbol) return newNames.has(id.text) ? `__gatehouse_new.${id.text}` : null;
-        return portable(side, symbol, uses);
+        return portable(side, symbol, uses, aliases);
       });
     };
 
     const lines: string[] = [];
-    const written: { key: string; line: number; uses: Set<string> }[] = [];
+    const written: { key: string; line: number; uses: Set<string>; aliases: string[] }[] = [];
     for (const p of pending.filter((x) => x.module === module)) {
       const uses = new Set<string>();
-      const a = respell("old", p.old, p.texts[0], uses);
-      const b = a === undefined ? undefined : respell("new", p.fresh, p.texts[1], uses);
+      const a = respell("old", p.old, p.texts[0], uses, p.aliases);
+      const b = a === undefined ? undefined : respell("new", p.fresh, p.texts[1], uses, p.aliases);
       if (a === undefined || b === undefined) continue;
-      written.push({ key: p.key, line: lines.length, uses });
+      written.push({ key: p.key, line: lines.length, uses, aliases: p.aliases });
       lines.push(`type __r${lines.length}_o = ${a.replace(/\n/g, " ")};`, `type __r${lines.length + 1}_n = ${b.replace(/\n/g, " ")};`);
     }
     if (written.length === 0) continue;
@@ -466,7 +488,7 @@ function writeRespellings(pending: PendingPosition[], program: ts.Program, roots
       // A copy that could not be written (a failed one met again through a cycle): unanswered.
       if ([...closure].some((n) => !copyLines.has(n))) continue;
       const uses = [...closure].flatMap((n) => copyLines.get(n)!);
-      out.set(w.key, { file, lines: [firstPosition + w.line, firstPosition + w.line + 1], uses });
+      out.set(w.key, { file, module, aliases: w.aliases, lines: [firstPosition + w.line, firstPosition + w.line + 1], uses });
     }
   }
   return out;
