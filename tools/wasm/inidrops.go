@@ -2,16 +2,53 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/go-ini/ini"
 )
 
-// iniHiddenKeys names the keys of an INI file that conftest's ini parser reads and then drops, so
-// a policy never sees them: keys before the first [section] or under [DEFAULT] (go-ini's default
-// section, which conftest skips), and a key given twice in a section (go-ini keeps the last
-// value; Python's configparser refuses the file, systemd keeps every value). Both are read with
+// withIniDefaultSection adds go-ini's default section to conftest's document of an INI file as
+// the section "DEFAULT": conftest's parser drops it, so without it a policy would judge the file
+// without those keys. Values are typed as conftest types every other section's (a finite number,
+// then a Go boolean, else the text). A file go-ini cannot read is left to conftest's own error.
+func withIniDefaultSection(contents []byte, parsed any) any {
+	document, ok := parsed.(map[string]any)
+	if !ok {
+		return parsed
+	}
+	file, err := ini.Load(contents)
+	if err != nil {
+		return parsed
+	}
+	keys := file.Section(ini.DefaultSection).KeysHash()
+	if len(keys) == 0 {
+		return parsed
+	}
+	section := make(map[string]any, len(keys))
+	for key, text := range keys {
+		section[key] = iniValue(text)
+	}
+	document[ini.DefaultSection] = section
+	return document
+}
+
+// iniValue types a value as conftest's ini parser does.
+func iniValue(text string) any {
+	if number, err := strconv.ParseFloat(text, 64); err == nil && !math.IsNaN(number) && !math.IsInf(number, 0) {
+		return number
+	}
+	if flag, err := strconv.ParseBool(text); err == nil {
+		return flag
+	}
+	return text
+}
+
+// iniHiddenKeys names the keys of an INI file that conftest's ini parser reads and then
+// overwrites, so a policy never sees them: a key given twice in a section (go-ini keeps the last
+// value; Python's configparser refuses the file, systemd keeps every value). It is read with
 // go-ini itself, as conftest reads the file, so the lines are tokenised exactly as it does.
 // It returns "" when nothing is hidden or when go-ini cannot read the file (conftest's own
 // error then refuses it).
@@ -27,9 +64,6 @@ func iniHiddenKeys(contents []byte) string {
 		return ""
 	}
 	var problems []string
-	if keys := lastWins.Section(ini.DefaultSection).KeyStrings(); len(keys) > 0 {
-		problems = append(problems, fmt.Sprintf("%s outside any named section (before the first [section] header or under [%s]): conftest's ini parser drops such keys, so no policy would see them; move them into a named section", quotedList(keys), ini.DefaultSection))
-	}
 	var repeated []string
 	for _, section := range everyValue.Sections() {
 		for _, key := range section.Keys() {
@@ -44,15 +78,4 @@ func iniHiddenKeys(contents []byte) string {
 		problems = append(problems, fmt.Sprintf("%s set more than once with different values: conftest's ini parser keeps only the last one, other INI readers the first or all of them; set each key once", strings.Join(repeated, ", ")))
 	}
 	return strings.Join(problems, "; ")
-}
-
-func quotedList(keys []string) string {
-	quoted := make([]string, len(keys))
-	for i, key := range keys {
-		quoted[i] = fmt.Sprintf("%q", key)
-	}
-	if len(keys) == 1 {
-		return "key " + quoted[0] + " is"
-	}
-	return "keys " + strings.Join(quoted, ", ") + " are"
 }

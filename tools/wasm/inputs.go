@@ -49,6 +49,12 @@ func parseInput(name string, file InputFile) (out ParsedInput) {
 		out.Error = fmt.Sprintf("parser unmarshal: %v", err)
 		return out
 	}
+	// conftest's ini parser skips go-ini's default section (keys before the first [section] or
+	// under [DEFAULT]); a key no policy can see is one no policy can deny on, so they are shown
+	// to policies under "DEFAULT", read as conftest reads every other section's keys.
+	if name == "ini" {
+		parsed = withIniDefaultSection(file.Contents, parsed)
+	}
 	// A key conftest's document leaves out is a key no policy can deny on: refuse the file.
 	if hidden := hiddenKeys(name, file.Contents); hidden != "" {
 		out.Error = hidden
