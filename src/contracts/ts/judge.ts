@@ -160,11 +160,12 @@ function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Con
   const questionText = new Map<string, string>();
   const questionModules = [...new Set(pairs.map(([, fresh]) => fresh.symbol.module))].sort();
   const respelled = new Map<string, [number, number]>();
+  const respelledAliases = new Map<string, string[]>();
   for (const module of questionModules) {
     const base = rendered.new.get(module)!;
     const first = base.lines.length + RESERVED_LINES;
     const text = writeQuestions(module, pairs, sides, first, questions, (t) => t);
-    questionText.set(module, text + writeRespellings(module, pairs, sides, first + text.split("\n").length - 1, respelled, (t) => t));
+    questionText.set(module, text + writeRespellings(module, pairs, sides, first + text.split("\n").length - 1, respelled, (t) => t, respelledAliases));
   }
 
   // Imports and placeholders for the names the declarations cannot resolve, in up to three passes.
@@ -251,11 +252,22 @@ function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Con
 
   // Positions whose old text reads as the same type in the new module's scope did not change.
   const positions = new Map<string, Relation>();
+  const aliasRelation = (module: string, name: string) => {
+    const pair = pairs.find(([o, f]) => f.symbol.module === module && f.kind === "type" && o.kind === "type" && parentOf(f.symbol.name) === undefined && localName(f.symbol.name) === name);
+    // Its own respelled answer (its old text read in the new scope) over the cross-version one.
+    return pair ? (positions.get(`${contractId(pair[0])}\0value`) ?? values.get(contractId(pair[0]))) : undefined;
+  };
   const positionDetails = new Map<string, ValueDetail>();
-  for (const [key, lines] of respelled) {
+  // Positions naming no changed alias first: the aliases' own answers are among them.
+  const ordered = [...respelled].sort(([a], [b]) => Number(respelledAliases.has(a)) - Number(respelledAliases.has(b)));
+  for (const [key, lines] of ordered) {
     const [id] = key.split("\0") as [string];
     const fresh = after.find((c) => contractId(c) === id);
     if (!fresh || isBroken("new", fresh) || lines.some((l) => questionErrors.has(l))) continue;
+    // A changed alias read as the new one on both sides: sound only where the checker found the
+    // old and the new alias the same type (zod `RawCreateParams` gained an optional member);
+    // otherwise the alias's change is RISKY on its own and the cross-version question decides.
+    if ((respelledAliases.get(key) ?? []).some((name) => aliasRelation(fresh.symbol.module, name) !== "same")) continue;
     const source = program.getSourceFile(pathOf("new", fresh.symbol.module));
     const [o, n] = source ? lines.map((l) => aliasTypeAt(source, l, checker)) : [];
     if (!o || !n) continue;
@@ -379,7 +391,7 @@ export function changedAliases(module: string, sides: { old: Map<string, Contrac
  * is left to the cross-version question (the alias itself is only RISKY). `inScope` makes a text
  * resolve where the lines are written.
  */
-export function writeRespellings(module: string, pairs: [Contract, Contract][], sides: { old: Map<string, Contract[]>; new: Map<string, Contract[]> }, firstLine: number, out: Map<string, [number, number]>, inScope: (type: string) => string): string {
+export function writeRespellings(module: string, pairs: [Contract, Contract][], sides: { old: Map<string, Contract[]>; new: Map<string, Contract[]> }, firstLine: number, out: Map<string, [number, number]>, inScope: (type: string) => string, named: Map<string, string[]> = new Map()): string {
   const aliases = changedAliases(module, sides);
   let text = "";
   let line = firstLine;
@@ -406,17 +418,25 @@ export function writeRespellings(module: string, pairs: [Contract, Contract][], 
     } else {
       positions.push(["value", old.type, fresh.type]);
     }
-    // A callable's own type parameters are inferred at each call: the call probe decides those.
     // Those of a type (and of a member's parent) become the same opaque argument on both sides.
-    const own = callable ? new Set([...(old.typeParams ?? []), ...(fresh.typeParams ?? [])].map((p) => p.name)) : new Set<string>();
     const opaque = opaqueTypeParams(old, sides.old.get(module) ?? [], inScope);
-    const skip = new Set([...aliases, ...own]);
+    // A callable's own type parameters are inferred at each call: where the two declare different
+    // ones the call probe decides. Where they declare the same ones, every call infers the same
+    // argument on both sides, so they too become one opaque argument (within the constraint) and
+    // the old text is read in the new scope like any other position.
+    const sameOwn = callable && tpText(old) === tpText(fresh);
+    if (sameOwn) (old.typeParams ?? []).forEach((p, j) => opaque.set(p.name, p.constraint ? `((${inScope(p.constraint)}) & __GatehouseMarker${(opaque.size + j) % 8})` : `__GatehouseMarker${(opaque.size + j) % 8}`));
+    const own = callable && !sameOwn ? new Set([...(old.typeParams ?? []), ...(fresh.typeParams ?? [])].map((p) => p.name)) : new Set<string>();
     for (const [key, rawA, rawB] of positions) {
       const a = rawA === undefined ? undefined : substitute(rawA, opaque);
       const b = rawB === undefined ? undefined : substitute(rawB, opaque);
-      if (a === undefined || b === undefined || rawA === rawB || namesAny(a, skip) || namesAny(b, skip)) continue;
+      if (a === undefined || b === undefined || rawA === rawB || namesAny(a, own) || namesAny(b, own)) continue;
+      // A position naming a changed alias is written too, with the aliases it names: its answer
+      // counts only where the checker found each of them the same type old and new (see buildJudge).
+      const aliasesNamed = [...aliases].filter((name) => namesAny(a, new Set([name])) || namesAny(b, new Set([name]))).sort();
       text += `type __r${line}_o = ${inScope(a)};\ntype __r${line}_n = ${inScope(b)};\n`;
       out.set(`${contractId(old)}\0${key}`, [line, line + 1]);
+      if (aliasesNamed.length > 0) named.set(`${contractId(old)}\0${key}`, aliasesNamed);
       line += 2;
     }
   }
