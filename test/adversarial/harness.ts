@@ -40,6 +40,11 @@ export function codesOf(stdout: string): string[] {
   return [...stdout.matchAll(/\[([a-z0-9-]+\/[a-z0-9-]+)\]/g)].map((m) => m[1]!);
 }
 
+/** The FAIL lines of a text report, in order. */
+export function failLinesOf(stdout: string): string[] {
+  return stdout.split("\n").filter((line) => line.startsWith("FAIL "));
+}
+
 /** A temp directory holding `files`. */
 export function repo(prefix: string, files: Record<string, string> = {}): string {
   const root = mkdtempSync(join(tmpdir(), `gatehouse-${prefix}-`));

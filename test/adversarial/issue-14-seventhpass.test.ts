@@ -7,7 +7,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { codesOf, gatehouse, repo } from "./harness.js";
+import { codesOf, failLinesOf, gatehouse, repo } from "./harness.js";
 
 const PRIVILEGED_INI = 'package main\n\ndeny contains sprintf("%s is privileged", [name]) if {\n\tsome name, section in input\n\tsection.privileged == true\n}\n';
 const REPEATED = "set more than once with different values: conftest's ini parser keeps only the last one, other INI readers the first or all of them; set each key once";
@@ -30,7 +30,7 @@ test("issue 14.1: INI keys conftest's parser drops (before the first [section], 
   try {
     const run = gatehouse(["check", "--policy", "policy", "top.ini", "default.ini", "both.ini", "twice.ini", "emptied.ini", "reopened.ini", "lower.ini", "same.ini", "clean.ini"], root, { timeoutMs: 120_000 });
     assert.is(run.code, 1, run.stdout + run.stderr);
-    const lines = run.stdout.split("\n").filter((line) => line.startsWith("FAIL "));
+    const lines = failLinesOf(run.stdout);
     assert.equal(lines, [
       "FAIL both.ini [main.deny] DEFAULT is privileged",
       "FAIL default.ini [main.deny] DEFAULT is privileged",
@@ -43,7 +43,7 @@ test("issue 14.1: INI keys conftest's parser drops (before the first [section], 
     // --parser ini and stdin go through the same reading.
     const forced = gatehouse(["check", "--policy", "policy", "--parser", "ini", "-"], root, { timeoutMs: 120_000, stdin: "privileged = true\n[web]\nport = 80\n" });
     assert.is(forced.code, 1, forced.stdout + forced.stderr);
-    assert.equal(forced.stdout.split("\n").filter((line) => line.startsWith("FAIL ")), ["FAIL - [main.deny] DEFAULT is privileged"]);
+    assert.equal(failLinesOf(forced.stdout), ["FAIL - [main.deny] DEFAULT is privileged"]);
     // Typed as conftest types every other section's values.
     const parsed = gatehouse(["parse", "both.ini", "same.ini"], root, { timeoutMs: 120_000 });
     assert.is(parsed.code, 0, parsed.stdout + parsed.stderr);
@@ -68,13 +68,13 @@ test("issue 14.1: a JSONC object that sets a key twice (conftest keeps the last,
   try {
     const jsonc = gatehouse(["check", "--policy", "policy", "--parser", "jsonc", "twice.jsonc", "clean.jsonc"], root, { timeoutMs: 120_000 });
     assert.is(jsonc.code, 1, jsonc.stdout + jsonc.stderr);
-    assert.equal(jsonc.stdout.split("\n").filter((line) => line.startsWith("FAIL ")), [
+    assert.equal(failLinesOf(jsonc.stdout), [
       "FAIL twice.jsonc [input/unparsable] jsonc: \"/a/privileged\", \"/l/0/k\" set more than once in one object: conftest's jsonc parser keeps only the last value, so a policy would judge one of them; set each key once",
     ]);
     const edn = gatehouse(["check", "--policy", "policy", "keyword-string.edn", "number-string.edn", "clean.edn"], root, { timeoutMs: 120_000 });
     assert.is(edn.code, 1, edn.stdout + edn.stderr);
     const why = "distinct EDN keys that conftest's edn parser prints as one string, so only one of their values (which one changes from run to run) would reach a policy; use keys that differ as text";
-    assert.equal(edn.stdout.split("\n").filter((line) => line.startsWith("FAIL ")), [
+    assert.equal(failLinesOf(edn.stdout), [
       "FAIL clean.edn [main.deny] edn privileged",
       `FAIL keyword-string.edn [input/unparsable] edn: 2 keys read as ":privileged" at the top: ${why}`,
       `FAIL number-string.edn [input/unparsable] edn: 2 keys read as "1" at /:a: ${why}`,
@@ -99,7 +99,7 @@ test("issue 14.1: XML conftest's parser reads only in part is refused: text spli
     const run = gatehouse(["check", "--policy", "policy", "comment.xml", "cdata.xml", "mixed.xml", "entity.xml", "clean.xml"], root, { timeoutMs: 120_000 });
     assert.is(run.code, 1, run.stdout + run.stderr);
     const split = (path: string) => `the text of ${path} is split by a comment, a CDATA section or a child element: conftest's xml parser keeps only the last part, so a policy would judge other text than the file holds; write each element's text in one piece`;
-    assert.equal(run.stdout.split("\n").filter((line) => line.startsWith("FAIL ")), [
+    assert.equal(failLinesOf(run.stdout), [
       `FAIL cdata.xml [input/unparsable] xml: ${split("a/privileged")}`,
       "FAIL clean.xml [main.deny] privileged",
       `FAIL comment.xml [input/unparsable] xml: ${split("a/privileged")}`,
