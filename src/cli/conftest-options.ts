@@ -78,11 +78,26 @@ export const VERIFY_LOOSENING_KEYS: LooseningKeys = {
 };
 
 /**
+ * What the file may set only for a policy it chose itself: when the command line names the policy
+ * (`--policy`: central policies), these would let the repository pick how that policy judges it.
+ */
+export const POLICY_BOUND_KEYS: LooseningKeys = {
+  namespace: "it picks which packages of the policy the command line named are evaluated, so a lenient package can stand in for main",
+  data: "it feeds data to the policy the command line named, which may read it as exceptions or allow-lists",
+};
+
+/**
  * The configuration file's settings, keyed by flag name (`all-namespaces`), or {} without one.
  * `-c FILE` must exist; the automatic one is read when present. A loosening setting in it is a
- * configuration error naming the file and the key.
+ * configuration error naming the file and the key; so is a POLICY_BOUND_KEYS setting when the
+ * command line names the policy and not that setting (the file did not choose the policy it would
+ * configure; a flag given on the command line wins over the file anyway).
  */
-export async function readConftestConfig(file: string | undefined, loosening: LooseningKeys = {}): Promise<Record<string, unknown>> {
+export async function readConftestConfig(
+  file: string | undefined,
+  loosening: LooseningKeys = {},
+  commandLine: { readonly policy?: unknown; readonly namespace?: unknown; readonly data?: unknown } = {},
+): Promise<Record<string, unknown>> {
   let path = file;
   if (path === undefined) {
     path = CONFIG_NAMES.find((name) => existsSync(name));
@@ -119,6 +134,15 @@ export async function readConftestConfig(file: string | undefined, loosening: Lo
       `${safeText(key)} cannot be set in a configuration file: ${loosening[key]}, and the file is repository content, which may only tighten the run; pass --${key} on the command line to mean it`,
       path,
     );
+  }
+  if (commandLine.policy !== undefined) {
+    for (const key of Object.keys(settings).sort()) {
+      if (!Object.hasOwn(POLICY_BOUND_KEYS, key) || commandLine[key as keyof typeof commandLine] !== undefined) continue;
+      throw new ConfigError(
+        `${safeText(key)} cannot be set in a configuration file when --policy is given on the command line: ${POLICY_BOUND_KEYS[key]}, and the file is repository content; pass --${key} on the command line to mean it`,
+        path,
+      );
+    }
   }
   return settings as Record<string, unknown>;
 }

@@ -6,9 +6,18 @@ import { compareFindings, countFindings, findingFile, isDenying, type Finding } 
 import { verdictLine } from "../core/verdict.js";
 import type { Outcome, ReportContext, Reporter } from "./types.js";
 
-/** Escaping for the message part of a workflow command. */
+/**
+ * Escaping for the message part of a workflow command: the runner's own escapes for `%`, CR and
+ * LF (a raw line break would start a command of the input's choosing), and the other control
+ * characters shown as `\uXXXX`, as the text report shows them, so that escape sequences in a
+ * message cannot recolour or hide parts of the log.
+ */
 export function escapeData(text: string): string {
-  return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+  return text
+    .replace(/%/g, "%25")
+    .replace(/\r/g, "%0D")
+    .replace(/\n/g, "%0A")
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`);
 }
 
 /** Escaping for property values (file=, title=): the data rules plus `:` and `,`. */

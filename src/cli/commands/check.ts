@@ -74,7 +74,7 @@ export const checkCommand = {
   handler: async (args: CheckArgs) => {
     const targets = selectFormats(args);
     validateNumbers(args);
-    const config = await readConftestConfig(args.configFile, CHECK_LOOSENING_KEYS);
+    const config = await readConftestConfig(args.configFile, CHECK_LOOSENING_KEYS, args);
     const allNamespaces = boolSetting(config, "all-namespaces", args.allNamespaces);
     const namespaces = listSetting(config, "namespace", args.namespace);
     if (allNamespaces && (args.kind !== undefined || args.namespace !== undefined)) {

@@ -47,7 +47,7 @@ export const verifyCommand = {
       .option("timeout", { type: "number", default: DEFAULT_VERIFY_TIMEOUT_MS, describe: "budget of the whole test run in ms; past it the run stops with exit 2" }),
   handler: async (args: VerifyArgs) => {
     if (!(Number.isSafeInteger(args.timeout) && args.timeout > 0)) throw new UsageError("--timeout must be a positive whole number of milliseconds");
-    const config = await readConftestConfig(args.configFile, VERIFY_LOOSENING_KEYS);
+    const config = await readConftestConfig(args.configFile, VERIFY_LOOSENING_KEYS, args);
     const options = compileOptions(config, args);
     const trace = boolSetting(config, "trace", args.trace);
     const formats = asList(args.format).map((f) => (f === "stdout" ? "text" : f));
