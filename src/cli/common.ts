@@ -2,6 +2,7 @@
 
 import { lstatSync, statSync } from "node:fs";
 import type { Argv } from "yargs";
+import { undecodableNameHint } from "../core/paths.js";
 import { UsageError } from "../core/errors.js";
 import { refuseSharedOutputs } from "../core/write.js";
 import { parseRfc3339Ns } from "../policy/builtins/time.js";
@@ -98,7 +99,7 @@ export function requireExisting(path: string, what: string): void {
     lstatSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const problem = code === "ENOENT" || code === "ENOTDIR" ? `${what} does not exist` : `cannot read ${what}: ${code ?? (error as Error).message}`;
+    const problem = code === "ENOENT" || code === "ENOTDIR" ? `${what} does not exist${undecodableNameHint(path)}` : `cannot read ${what}: ${code ?? (error as Error).message}`;
     throw new UsageError(`${path}: ${problem}`);
   }
 }

@@ -17,7 +17,7 @@ import type { CompileOptions } from "../policy/build.js";
 import type { RegoVersion } from "../toolchain/protocol.js";
 import { safeText } from "../reporters/text.js";
 import { reportContext } from "./output.js";
-import { commonDirectory } from "../core/paths.js";
+import { commonDirectory, undecodableNameHint } from "../core/paths.js";
 import type { Workspace } from "../toolchain/index.js";
 
 /** The conftest flags both commands take (conftest's spelling; `-o` is gatehouse's --format). */
@@ -103,7 +103,7 @@ export async function readConftestConfig(
     path = CONFIG_NAMES.find((name) => existsSync(name));
     if (path === undefined) return {};
   } else if (!existsSync(path)) {
-    throw new UsageError(`${path}: configuration file does not exist`);
+    throw new UsageError(`${path}: configuration file does not exist${undecodableNameHint(path)}`);
   }
   let bytes: Buffer;
   try {
@@ -189,7 +189,7 @@ export function compileOptions(config: Record<string, unknown>, args: ConftestAr
 }
 
 function readJsonFile(file: string, what: string): unknown {
-  if (!existsSync(file)) throw new UsageError(`${file}: ${what} file does not exist`);
+  if (!existsSync(file)) throw new UsageError(`${file}: ${what} file does not exist${undecodableNameHint(file)}`);
   try {
     return parseDocument(readUntrustedText(file, { maxBytes: DEFAULT_MAX_INPUT_BYTES }), "json");
   } catch (error) {
@@ -208,7 +208,7 @@ export function loadDataPaths(paths: readonly string[]): unknown {
   if (paths.length === 0) return undefined;
   const data: Record<string, unknown> = {};
   for (const path of paths) {
-    if (!existsSync(path)) throw new UsageError(`${path}: --data path does not exist`);
+    if (!existsSync(path)) throw new UsageError(`${path}: --data path does not exist${undecodableNameHint(path)}`);
     if (statSync(path).isDirectory()) {
       for (const rel of findFiles(path, { extensions: [".json", ".yaml", ".yml"] })) {
         const segments = rel.split("/").slice(0, -1);

@@ -43,3 +43,14 @@ export function commonDirectory(paths: readonly string[]): string | undefined {
   const joined = common.join(sep);
   return joined === "" ? sep : isAbsolute(joined) ? joined : resolve(joined);
 }
+
+/**
+ * Why a path named on the command line may not be found although it is there: Node reads the
+ * arguments as UTF-8 and puts U+FFFD for bytes that are not, so a file whose name is not UTF-8
+ * cannot be named. "" when the path holds no U+FFFD.
+ */
+export function undecodableNameHint(path: string): string {
+  return path.includes("\uFFFD")
+    ? " (the name holds U+FFFD, which the command line shows for bytes that are not UTF-8: a file whose name is not valid UTF-8 cannot be named to gatehouse; rename it)"
+    : "";
+}

@@ -9,6 +9,7 @@
 // directories and then stops with a configuration error, instead of running for hours.
 
 import { readdir, readdirSync, realpathSync, statSync, type Dirent } from "node:fs";
+import { isUtf8 } from "node:buffer";
 import { join } from "node:path";
 import { ConfigError } from "./errors.js";
 
@@ -44,22 +45,28 @@ export function findFiles(root: string, options: WalkOptions): string[] {
       throw new ConfigError(`the walk passed ${maxDirectories} directories (links that lead to the same directories again and again?); refused rather than walked on`, root);
     }
     let real: string;
+    let entries: Dirent<Buffer>[];
     try {
       real = realpathSync(dir);
-    } catch {
-      return;
+      if (ancestors.has(real)) return;
+      // Names as bytes: one that is not UTF-8 would come back with U+FFFD, a name no open finds.
+      entries = readdirSync(dir, { withFileTypes: true, encoding: "buffer" });
+    } catch (error) {
+      // A root that is not there holds nothing; a directory found in the walk that cannot be
+      // read would drop every file under it unseen.
+      if (rel === "") return;
+      throw new ConfigError(`cannot read the directory ${rel}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; refused rather than its files left out`, root);
     }
-    if (ancestors.has(real)) return;
     ancestors.add(real);
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
     for (const entry of entries) {
-      const name = entry.name;
+      const name = entry.name.toString("utf8");
       if (name.startsWith(".") || name === "node_modules") continue;
+      if (!isUtf8(entry.name)) {
+        // A name no parser claims (and no directory) would be left out anyway.
+        if (!(entry.isDirectory() || entry.isSymbolicLink() || keep(name))) continue;
+        const shown = rel === "" ? escapedName(entry.name) : `${rel}/${escapedName(entry.name)}`;
+        throw new ConfigError(`${shown}: the name is not valid UTF-8 (bytes shown as \\xNN), so gatehouse cannot open it, and leaving it out would drop it from the run unseen; rename it`, root);
+      }
       const relPath = rel === "" ? name : `${rel}/${name}`;
       let isDir = entry.isDirectory();
       if (entry.isSymbolicLink()) {
@@ -81,6 +88,25 @@ export function findFiles(root: string, options: WalkOptions): string[] {
   };
   walk(root, "");
   return out.sort();
+}
+
+/** A file name's bytes as text, each byte that is not part of valid UTF-8 (or is a control) as \\xNN. */
+export function escapedName(bytes: Buffer): string {
+  let out = "";
+  let i = 0;
+  while (i < bytes.length) {
+    const lead = bytes[i]!;
+    const length = lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+    const char = length > 0 ? bytes.subarray(i, i + length) : undefined;
+    if (char !== undefined && char.length === length && isUtf8(char) && !(length === 1 && (lead < 0x20 || lead === 0x7f))) {
+      out += char.toString("utf8");
+      i += length;
+    } else {
+      out += `\\x${lead.toString(16).toUpperCase().padStart(2, "0")}`;
+      i += 1;
+    }
+  }
+  return out;
 }
 
 type ReaddirCallback = (error: NodeJS.ErrnoException | null, entries?: unknown) => void;

@@ -10,7 +10,7 @@ import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { cacheDir } from "../core/cache-dir.js";
 import { ConfigError, FailClosed } from "../core/errors.js";
 import { sha256 } from "../core/digest.js";
-import { commonDirectory } from "../core/paths.js";
+import { commonDirectory, undecodableNameHint } from "../core/paths.js";
 import { buildBundle, hashSources, regoSources, type CompileOptions, type PolicySet } from "./build.js";
 import { isBundleDir, loadBundle, type LoadedBundle } from "./bundle.js";
 import { toolchain } from "../toolchain/index.js";
@@ -25,7 +25,7 @@ export async function resolvePolicy(path: string | readonly string[], options: C
   const paths = typeof path === "string" ? [path] : [...path];
   if (paths.length === 0) throw new ConfigError("no policy path given");
   // A path that is not there is a setup error (exit 2); an empty policy directory denies.
-  for (const p of paths) if (!existsSync(resolve(p))) throw new ConfigError("policy path does not exist", p);
+  for (const p of paths) if (!existsSync(resolve(p))) throw new ConfigError(`policy path does not exist${undecodableNameHint(p)}`, p);
   if (paths.length === 1 && isBundleDir(resolve(paths[0]!))) return loadBundle(resolve(paths[0]!));
   for (const p of paths) {
     const abs = resolve(p);

@@ -3,7 +3,7 @@
 // pass over the CLI found. Each case runs the real CLI in a bounded child process and failed
 // open, crashed or exited 0 on an error on the main the pass started from.
 
-import { rmSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -54,3 +54,75 @@ test("issue 14.4: a conftest.toml that chooses its own policy may still choose i
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+const ECHO_INPUT = 'package main\n\ndeny contains sprintf("%v", [input]) if true\n';
+
+test("issue 14.1: an EDN map or an HCL 1 object that sets a key twice is refused (input/unparsable, naming the key), not judged by the last value conftest's parser keeps", () => {
+  const root = repo("eighthpass-repeated-keys", {
+    "policy/main.rego": ECHO_INPUT,
+    "top.edn": "{:privileged false :privileged true}\n",
+    "nested.edn": '{:spec {:containers [{:name "a" :image "x" :image "y"}]}}\n',
+    "top.hcl1": "privileged = false\nprivileged = true\n",
+    "nested.hcl1": "spec {\n  image = \"x\"\n  image = \"y\"\n}\n",
+    "list.hcl1": "containers = [{ image = \"x\", image = \"y\" }]\n",
+    // Siblings that are not repeats: distinct keys; an HCL 1 block given twice is kept as a list.
+    "distinct.edn": '{:a 1 :b {:a 2} "c" [{:a 3} {:a 4}]}\n',
+    "blocks.hcl1": 'resource "x" { v = 1 }\nresource "x" { v = 2 }\n',
+  });
+  try {
+    const expected: Record<string, string> = {
+      "top.edn": '"/:privileged"',
+      "nested.edn": '"/:spec/:containers/0/:image"',
+      "top.hcl1": '"/privileged"',
+      "nested.hcl1": '"/spec/image"',
+      "list.hcl1": '"/containers/0/image"',
+    };
+    for (const [file, key] of Object.entries(expected)) {
+      const run = gatehouse(["check", "--policy", "policy", file], root, { timeoutMs: 90_000 });
+      assert.is(run.code, 1, `${file}: ${run.stdout}${run.stderr}`);
+      assert.match(run.stdout, "[input/unparsable]", file);
+      assert.ok(run.stdout.includes(`${key} set more than once`), `${file}: ${run.stdout}`);
+      assert.not.match(run.stdout, "[main.deny]", file);
+    }
+    for (const file of ["distinct.edn", "blocks.hcl1"]) {
+      const run = gatehouse(["check", "--policy", "policy", file], root, { timeoutMs: 90_000 });
+      assert.is(run.code, 1, `${file}: ${run.stdout}${run.stderr}`);
+      assert.match(run.stdout, "[main.deny]", file);
+      assert.not.match(run.stdout, "[input/unparsable]", file);
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("issue 14.12: a directory walk that meets a name that is not valid UTF-8 (a directory, a claimed file) stops with exit 2 naming it escaped, instead of dropping its inputs unseen; an unclaimed one is left out as before", () => {
+  const root = repo("eighthpass-utf8-names", { "policy/main.rego": ECHO_INPUT, "inputs/ok.json": "{}\n" });
+  try {
+    const inputs = join(root, "inputs");
+    const subdir = Buffer.concat([Buffer.from(join(inputs, "sub")), Buffer.from([0xff])]);
+    mkdirSync(subdir);
+    writeFileSync(Buffer.concat([subdir, Buffer.from("/in.json")]), '{"x": 1}\n');
+    const run = gatehouse(["check", "--policy", "policy", "inputs"], root);
+    assert.is(run.code, 2, run.stdout + run.stderr);
+    assert.match(run.stderr, "sub\\xFF: the name is not valid UTF-8");
+    rmSync(subdir, { recursive: true });
+    writeFileSync(Buffer.concat([Buffer.from(join(inputs, "bad")), Buffer.from([0xfe]), Buffer.from(".json")]), "{}\n");
+    const file = gatehouse(["check", "--policy", "policy", "inputs"], root);
+    assert.is(file.code, 2, file.stdout + file.stderr);
+    assert.match(file.stderr, "bad\\xFE.json: the name is not valid UTF-8");
+    // Named on the command line (Node shows the byte as U+FFFD): exit 2 saying why it is not found.
+    const named = gatehouse(["check", "--policy", "policy", "inputs/bad\uFFFD.json"], root);
+    assert.is(named.code, 2, named.stdout + named.stderr);
+    assert.match(named.stderr, "not valid UTF-8 cannot be named");
+    rmSync(inputs, { recursive: true });
+    mkdirSync(inputs);
+    writeFileSync(join(inputs, "ok.json"), "{}\n");
+    writeFileSync(Buffer.concat([Buffer.from(join(inputs, "notes")), Buffer.from([0xff]), Buffer.from(".txt")]), "x\n");
+    const unclaimed = gatehouse(["check", "--policy", "policy", "inputs"], root);
+    assert.is(unclaimed.code, 1, unclaimed.stdout + unclaimed.stderr);
+    assert.match(unclaimed.stdout, "1 input,");
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+test.run();

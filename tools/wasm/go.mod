@@ -38,7 +38,7 @@ require (
 	github.com/goccy/go-json v0.10.6 // indirect
 	github.com/google/go-jsonnet v0.22.0 // indirect
 	github.com/google/uuid v1.6.0 // indirect
-	github.com/hashicorp/hcl v1.0.0 // indirect
+	github.com/hashicorp/hcl v1.0.0
 	github.com/hashicorp/hcl/v2 v2.23.0 // indirect
 	github.com/hmarr/codeowners v1.2.1 // indirect
 	github.com/lestrrat-go/blackmagic v1.0.4 // indirect

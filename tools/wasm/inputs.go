@@ -79,7 +79,12 @@ func hiddenKeys(parser string, contents []byte) string {
 	case "jsonc":
 		return jsoncRepeatedKeys(contents)
 	case "edn":
-		return ednCollidingKeys(contents)
+		if colliding := ednCollidingKeys(contents); colliding != "" {
+			return colliding
+		}
+		return ednRepeatedKeys(contents)
+	case "hcl1":
+		return hcl1RepeatedKeys(contents)
 	case "xml":
 		return xmlHiddenText(contents)
 	}

@@ -12,6 +12,7 @@ import type { Argv } from "yargs";
 import { ConfigError, UsageError } from "../../core/errors.js";
 import { fileTypeName } from "../../core/read.js";
 import { findFiles } from "../../core/walk.js";
+import { undecodableNameHint } from "../../core/paths.js";
 import { EXIT_ALLOW, EXIT_DENY } from "../../core/verdict.js";
 import { namespaceMatcher } from "../../gate/namespaces.js";
 import { safeText } from "../../reporters/text.js";
@@ -55,7 +56,7 @@ export const verifyCommand = {
     const format = formats[0] ?? "text";
     const policies = policyPaths(config, args);
     const data = listSetting(config, "data", args.data);
-    for (const path of [...policies, ...data]) if (!existsSync(path)) throw new UsageError(`${path}: ${policies.includes(path) ? "policy" : "data"} path does not exist`);
+    for (const path of [...policies, ...data]) if (!existsSync(path)) throw new UsageError(`${path}: ${policies.includes(path) ? "policy" : "data"} path does not exist${undecodableNameHint(path)}`);
     for (const path of policies) refuseIrregularFiles(path, [".rego"]);
     for (const path of data) refuseIrregularFiles(path, [".json", ".yaml", ".yml"]);
     // The module sees the directory holding the working directory and every path; paths stay

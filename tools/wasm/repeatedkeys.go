@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl"
+	hclast "github.com/hashicorp/hcl/hcl/ast"
+	"olympos.io/encoding/edn"
+)
+
+// ednRepeatedKeys names the keys an EDN map literal sets twice ({:a 1 :a 2}): the EDN spec makes
+// that an error (Clojure's reader refuses it), while the edn package conftest uses keeps the last
+// value silently, so a policy would judge one of them. The map's entries are read as the text
+// the library tokenises (the entries of `{...}` read as the vector `[...]`), so the count is the
+// reader's own, not a guess. "" when none (or when the text is not EDN: conftest refused it).
+func ednRepeatedKeys(contents []byte) string {
+	var root ednEntries
+	if err := edn.Unmarshal(contents, &root); err != nil {
+		return ""
+	}
+	if len(root.repeated) == 0 {
+		return ""
+	}
+	sort.Strings(root.repeated)
+	return fmt.Sprintf("%s set more than once in one map: conftest's edn parser keeps only the last value (EDN readers refuse the map), so a policy would judge one of them; set each key once", strings.Join(root.repeated, ", "))
+}
+
+// ednEntries is any EDN value; decoding one notes the repeated keys of the maps inside it.
+type ednEntries struct {
+	repeated []string
+}
+
+func (e *ednEntries) UnmarshalEDN(raw []byte) error {
+	e.repeated = ednRepeatsIn(raw, "")
+	return nil
+}
+
+// ednRepeatsIn reads a map or a sequence from its bytes (anything else holds no map) and names,
+// as paths from `where`, the keys set twice in it or in what it holds.
+func ednRepeatsIn(raw []byte, where string) []string {
+	text := bytes.TrimSpace(raw)
+	if len(text) < 2 {
+		return nil
+	}
+	var items []edn.RawMessage
+	switch {
+	case text[0] == '{' && text[len(text)-1] == '}':
+		vector := append(append([]byte{'['}, text[1:len(text)-1]...), ']')
+		if err := edn.Unmarshal(vector, &items); err != nil {
+			return nil
+		}
+		var repeated []string
+		seen := map[string]bool{}
+		for i := 0; i+1 < len(items); i += 2 {
+			var key any
+			if err := edn.Unmarshal(items[i], &key); err != nil {
+				return nil
+			}
+			// conftest's document names each key by its %v text.
+			name := fmt.Sprintf("%v", key)
+			path := fmt.Sprintf("%s/%s", where, name)
+			if seen[name] {
+				repeated = append(repeated, fmt.Sprintf("%q", path))
+			}
+			seen[name] = true
+			repeated = append(repeated, ednRepeatsIn(items[i+1], path)...)
+		}
+		return repeated
+	case (text[0] == '[' && text[len(text)-1] == ']') || (text[0] == '(' && text[len(text)-1] == ')'):
+		vector := append(append([]byte{'['}, text[1:len(text)-1]...), ']')
+		if err := edn.Unmarshal(vector, &items); err != nil {
+			return nil
+		}
+		var repeated []string
+		for i, item := range items {
+			repeated = append(repeated, ednRepeatsIn(item, fmt.Sprintf("%s/%d", where, i))...)
+		}
+		return repeated
+	}
+	return nil
+}
+
+// hcl1RepeatedKeys names the attributes an HCL 1 object sets twice (a = 1, then a = 2): HCL 1
+// decodes the last one over the first, so a policy would judge one of them. Blocks given twice
+// (resource "x" {} twice) are kept, as a list, and are not repeats. Read with the parser conftest
+// decodes with. "" when none (or when the text is not HCL 1: conftest refused it).
+func hcl1RepeatedKeys(contents []byte) string {
+	file, err := hcl.ParseBytes(contents)
+	if err != nil {
+		return ""
+	}
+	list, ok := file.Node.(*hclast.ObjectList)
+	if !ok {
+		return ""
+	}
+	repeated := hcl1RepeatsIn(list, "")
+	if len(repeated) == 0 {
+		return ""
+	}
+	sort.Strings(repeated)
+	return fmt.Sprintf("%s set more than once in one object: conftest's hcl1 parser keeps only the last value, so a policy would judge one of them; set each attribute once", strings.Join(repeated, ", "))
+}
+
+func hcl1RepeatsIn(list *hclast.ObjectList, where string) []string {
+	var repeated []string
+	items := map[string]int{}
+	attributes := map[string]bool{}
+	for _, item := range list.Items {
+		if len(item.Keys) == 0 {
+			continue
+		}
+		names := make([]string, len(item.Keys))
+		for i, key := range item.Keys {
+			names[i] = fmt.Sprint(key.Token.Value())
+		}
+		// The first key names the member of this object; further keys nest objects in it.
+		first := names[0]
+		items[first]++
+		if _, isObject := item.Val.(*hclast.ObjectType); !isObject && len(names) == 1 {
+			attributes[first] = true
+		}
+		path := where + "/" + strings.Join(names, "/")
+		repeated = append(repeated, hcl1RepeatsInValue(item.Val, path)...)
+	}
+	for name, count := range items {
+		if count > 1 && attributes[name] {
+			repeated = append(repeated, fmt.Sprintf("%q", where+"/"+name))
+		}
+	}
+	return repeated
+}
+
+func hcl1RepeatsInValue(node hclast.Node, where string) []string {
+	switch typed := node.(type) {
+	case *hclast.ObjectType:
+		if typed.List != nil {
+			return hcl1RepeatsIn(typed.List, where)
+		}
+	case *hclast.ListType:
+		var repeated []string
+		for i, element := range typed.List {
+			repeated = append(repeated, hcl1RepeatsInValue(element, fmt.Sprintf("%s/%d", where, i))...)
+		}
+		return repeated
+	}
+	return nil
+}
