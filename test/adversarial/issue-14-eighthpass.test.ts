@@ -7,7 +7,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { gatehouse, repo } from "./harness.js";
+import { failLinesOf, gatehouse, repo } from "./harness.js";
 
 const CENTRAL_MAIN = 'package main\n\ndeny contains "no name" if not input.name\n\ndeny contains "allowed by data" if { not input.name; not data.exempt }\n';
 const CENTRAL_LENIENT = 'package lenient\n\nwarn contains "never" if false\n\ntest_ok if true\n';
@@ -57,7 +57,7 @@ test("issue 14.4: a conftest.toml that chooses its own policy may still choose i
 
 const ECHO_INPUT = 'package main\n\ndeny contains sprintf("%v", [input]) if true\n';
 
-test("issue 14.1: an EDN map or an HCL 1 object that sets a key twice is refused (input/unparsable, naming the key), not judged by the last value conftest's parser keeps", () => {
+test("issue 14.1: an EDN map, an HCL 1 object, a dotenv or a properties file that sets a key twice is refused (input/unparsable, naming the key), not judged by the last value conftest's parser keeps", () => {
   const root = repo("eighthpass-repeated-keys", {
     "policy/main.rego": ECHO_INPUT,
     "top.edn": "{:privileged false :privileged true}\n",
@@ -65,9 +65,16 @@ test("issue 14.1: an EDN map or an HCL 1 object that sets a key twice is refused
     "top.hcl1": "privileged = false\nprivileged = true\n",
     "nested.hcl1": "spec {\n  image = \"x\"\n  image = \"y\"\n}\n",
     "list.hcl1": "containers = [{ image = \"x\", image = \"y\" }]\n",
+    "app.env": "DEBUG=false\nexport DEBUG=true\n",
+    "thrice.env": "DEBUG=false\nDEBUG=true\nDEBUG=true\n",
+    "app.properties": "debug=false\ndebu\\u0067 = true\n",
     // Siblings that are not repeats: distinct keys; an HCL 1 block given twice is kept as a list.
     "distinct.edn": '{:a 1 :b {:a 2} "c" [{:a 3} {:a 4}]}\n',
     "blocks.hcl1": 'resource "x" { v = 1 }\nresource "x" { v = 2 }\n',
+    // A line that only looks like a key (inside a quoted or continued value), or a key set twice
+    // to one value, is no repeat.
+    "quoted.env": 'DEBUG=false\nNOTE="two\nDEBUG=true\nlines"\nSAME=1\nSAME=1\n',
+    "continued.properties": "note=one \\\n  debug=true\ndebug=false\n",
   });
   try {
     const expected: Record<string, string> = {
@@ -76,19 +83,25 @@ test("issue 14.1: an EDN map or an HCL 1 object that sets a key twice is refused
       "top.hcl1": '"/privileged"',
       "nested.hcl1": '"/spec/image"',
       "list.hcl1": '"/containers/0/image"',
+      "app.env": '"DEBUG"',
+      "thrice.env": '"DEBUG"',
+      "app.properties": '"debug"',
     };
+    const refusedFiles = Object.keys(expected);
+    const keptFiles = ["distinct.edn", "blocks.hcl1", "quoted.env", "continued.properties"];
+    // One run over every file: each is judged on its own.
+    const run = gatehouse(["check", "--policy", "policy", ...refusedFiles, ...keptFiles], root, { timeoutMs: 90_000 });
+    assert.is(run.code, 1, run.stdout + run.stderr);
+    const linesOf = (file: string) => failLinesOf(run.stdout).filter((line) => line.startsWith(`FAIL ${file} `));
     for (const [file, key] of Object.entries(expected)) {
-      const run = gatehouse(["check", "--policy", "policy", file], root, { timeoutMs: 90_000 });
-      assert.is(run.code, 1, `${file}: ${run.stdout}${run.stderr}`);
-      assert.match(run.stdout, "[input/unparsable]", file);
-      assert.ok(run.stdout.includes(`${key} set more than once`), `${file}: ${run.stdout}`);
-      assert.not.match(run.stdout, "[main.deny]", file);
+      const lines = linesOf(file);
+      assert.is(lines.length, 1, `${file}: ${run.stdout}`);
+      assert.ok(lines[0]!.includes("[input/unparsable]") && lines[0]!.includes(`${key} set more than once`), `${file}: ${lines[0]}`);
     }
-    for (const file of ["distinct.edn", "blocks.hcl1"]) {
-      const run = gatehouse(["check", "--policy", "policy", file], root, { timeoutMs: 90_000 });
-      assert.is(run.code, 1, `${file}: ${run.stdout}${run.stderr}`);
-      assert.match(run.stdout, "[main.deny]", file);
-      assert.not.match(run.stdout, "[input/unparsable]", file);
+    for (const file of keptFiles) {
+      const lines = linesOf(file);
+      assert.is(lines.length, 1, `${file}: ${run.stdout}`);
+      assert.match(lines[0]!, "[main.deny]", file);
     }
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -85,6 +85,10 @@ func hiddenKeys(parser string, contents []byte) string {
 		return ednRepeatedKeys(contents)
 	case "hcl1":
 		return hcl1RepeatedKeys(contents)
+	case "dotenv":
+		return dotenvRepeatedKeys(contents)
+	case "properties":
+		return propertiesRepeatedKeys(contents)
 	case "xml":
 		return xmlHiddenText(contents)
 	}

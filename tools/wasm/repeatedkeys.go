@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/hashicorp/hcl"
 	hclast "github.com/hashicorp/hcl/hcl/ast"
+	"github.com/magiconair/properties"
+	"github.com/subosito/gotenv"
 	"olympos.io/encoding/edn"
 )
 
@@ -147,4 +150,92 @@ func hcl1RepeatsInValue(node hclast.Node, where string) []string {
 		return repeated
 	}
 	return nil
+}
+
+// lineKeyedRepeats names the keys of a line-based format (dotenv, Java properties) that a file
+// sets twice with different values: both conftest parsers keep the last value silently. Which
+// key a line sets is asked of the format's own parser (each physical line parsed alone, escapes
+// read as the parser reads them); a key two lines claim is a repeat when the file parsed without
+// the last of those lines, or with only the first, still sets it, to another value. A line that
+// only looks like a key (in another key's multi-line or continued value) changes that other key
+// when removed, not this one. "" when none (or when the file does not parse: conftest refused it).
+func lineKeyedRepeats(contents []byte, format string, parse func(text string) (map[string]string, error)) string {
+	lines := regexp.MustCompile(`\r\n|\r|\n`).Split(string(contents), -1)
+	whole, err := parse(strings.Join(lines, "\n"))
+	if err != nil {
+		return ""
+	}
+	claimLines := map[string][]int{}
+	for i, line := range lines {
+		alone, err := parse(line)
+		if err != nil || len(alone) != 1 {
+			continue
+		}
+		for key := range alone {
+			claimLines[key] = append(claimLines[key], i)
+		}
+	}
+	// Two versions of the file: without the last claim of each key claimed twice, and with only
+	// the first claim of each.
+	withoutLast, onlyFirst := map[int]bool{}, map[int]bool{}
+	var suspects []string
+	for key, at := range claimLines {
+		if len(at) < 2 {
+			continue
+		}
+		suspects = append(suspects, key)
+		withoutLast[at[len(at)-1]] = true
+		for _, i := range at[1:] {
+			onlyFirst[i] = true
+		}
+	}
+	if len(suspects) == 0 {
+		return ""
+	}
+	parseWithout := func(drop map[int]bool) (map[string]string, error) {
+		kept := make([]string, 0, len(lines))
+		for i, line := range lines {
+			if !drop[i] {
+				kept = append(kept, line)
+			}
+		}
+		return parse(strings.Join(kept, "\n"))
+	}
+	lastDropped, errLast := parseWithout(withoutLast)
+	laterDropped, errLater := parseWithout(onlyFirst)
+	var repeated []string
+	for _, key := range suspects {
+		// Gone: the dropped lines were its only definition (the others only looked like one).
+		// Still there with another value: another line set it too. A version that does not parse
+		// leaves the lines undecided: refused rather than guessed.
+		differs := func(version map[string]string, err error) bool {
+			value, had := version[key]
+			return err != nil || (had && value != whole[key])
+		}
+		if differs(lastDropped, errLast) || differs(laterDropped, errLater) {
+			repeated = append(repeated, fmt.Sprintf("%q", key))
+		}
+	}
+	if len(repeated) == 0 {
+		return ""
+	}
+	sort.Strings(repeated)
+	return fmt.Sprintf("%s set more than once with different values: conftest's %s parser keeps only the last one, so a policy would judge one of them; set each key once", strings.Join(repeated, ", "), format)
+}
+
+func dotenvRepeatedKeys(contents []byte) string {
+	return lineKeyedRepeats(contents, "dotenv", func(text string) (map[string]string, error) {
+		env, err := gotenv.StrictParse(strings.NewReader(text))
+		return env, err
+	})
+}
+
+func propertiesRepeatedKeys(contents []byte) string {
+	return lineKeyedRepeats(contents, "properties", func(text string) (map[string]string, error) {
+		loaded, err := properties.LoadString(text)
+		if err != nil {
+			return nil, err
+		}
+		return loaded.Map(), nil
+	})
 }
