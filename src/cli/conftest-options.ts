@@ -81,7 +81,7 @@ export const VERIFY_LOOSENING_KEYS: LooseningKeys = {
  * What the file may set only for a policy it chose itself: when the command line names the policy
  * (`--policy`: central policies), these would let the repository pick how that policy judges it.
  */
-export const POLICY_BOUND_KEYS: LooseningKeys = {
+const POLICY_BOUND_KEYS: LooseningKeys = {
   namespace: "it picks which packages of the policy the command line named are evaluated, so a lenient package can stand in for main",
   data: "it feeds data to the policy the command line named, which may read it as exceptions or allow-lists",
 };

@@ -91,7 +91,7 @@ export function findFiles(root: string, options: WalkOptions): string[] {
 }
 
 /** A file name's bytes as text, each byte that is not part of valid UTF-8 (or is a control) as \\xNN. */
-export function escapedName(bytes: Buffer): string {
+function escapedName(bytes: Buffer): string {
   let out = "";
   let i = 0;
   while (i < bytes.length) {
