@@ -363,7 +363,7 @@ test("github: workflow command escaping", () => {
   assert.is(lines.length, mixed.findings.length + 1, "one line per finding plus the summary line");
   assert.ok(
     lines.includes(
-      "::error file=deploy/app & web.yaml,line=12,col=7,title=deploy/latest-tag::image \"nginx:latest\" <uses> the latest tag & 100%25 drifts, a,b: c | d%0D%0Asecond line \u0007bell (at /spec/containers/0/image) fix: pin the image by digest",
+      "::error file=deploy/app & web.yaml,line=12,col=7,title=deploy/latest-tag::image \"nginx:latest\" <uses> the latest tag & 100%25 drifts, a,b: c | d%0D%0Asecond line \\u0007bell (at /spec/containers/0/image) fix: pin the image by digest",
     ),
     out,
   );

@@ -10,7 +10,7 @@
 
 import { readdir, readdirSync, realpathSync, statSync, type Dirent } from "node:fs";
 import { isUtf8 } from "node:buffer";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { ConfigError } from "./errors.js";
 
 /** Directory visits one walk may make: far above a real tree (node_modules is never walked). */
@@ -129,7 +129,33 @@ export function boundedGlobFs(root: string, maxDirectories: number = MAX_WALK_DI
         setImmediate(() => callback(error));
         return;
       }
-      (readdir as (...a: unknown[]) => void)(...args);
+      const directory = args[0] as string;
+      // fast-glob reads names as strings: one that is not UTF-8 comes back with U+FFFD, a path
+      // its stat cannot find, so the file or directory would be left out unseen.
+      const checked: ReaddirCallback = (error, entries) => {
+        if (error || !Array.isArray(entries) || !entries.some((entry: string | Dirent) => (typeof entry === "string" ? entry : entry.name).includes("\uFFFD"))) {
+          callback(error, entries);
+          return;
+        }
+        let bad: Buffer | undefined;
+        try {
+          bad = readdirSync(directory, { encoding: "buffer" }).find((name) => !isUtf8(name));
+        } catch (reread) {
+          callback(reread as NodeJS.ErrnoException);
+          return;
+        }
+        if (bad === undefined) {
+          callback(null, entries);
+          return;
+        }
+        const refusal: NodeJS.ErrnoException = new ConfigError(
+          `${relative(root, join(directory, escapedName(bad)))}: the name is not valid UTF-8 (bytes shown as \\xNN), so gatehouse cannot open it, and leaving it out would drop it from the walk unseen; rename it`,
+          root,
+        );
+        refusal.code = "EBADNAME";
+        callback(refusal);
+      };
+      (readdir as (...a: unknown[]) => void)(...args.slice(0, -1), checked);
     },
   };
 }

@@ -138,4 +138,23 @@ test("issue 14.12: a directory walk that meets a name that is not valid UTF-8 (a
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test("issue 14.12: the files collector's walk (fast-glob) meeting a directory whose name is not valid UTF-8 stops the gate with exit 2 naming it, instead of allowing without the files under it", () => {
+  const root = repo("eighthpass-utf8-glob", {
+    "gatehouse.config.yaml": 'version: 1\ncollectors:\n  files:\n    - glob: "deploy/**/*.yaml"\n      namespace: main\npolicies:\n  - path: policy\n    namespaces: [main]\n',
+    "policy/main.rego": 'package main\n\ndeny contains "bad is set" if input.bad\n',
+    "deploy/ok.yaml": "bad: false\n",
+  });
+  try {
+    const subdir = Buffer.concat([Buffer.from(join(root, "deploy", "prod")), Buffer.from([0xff])]);
+    mkdirSync(subdir);
+    writeFileSync(Buffer.concat([subdir, Buffer.from("/app.yaml")]), "bad: true\n");
+    const run = gatehouse(["gate"], root, { timeoutMs: 90_000 });
+    assert.is(run.code, 2, run.stdout + run.stderr);
+    assert.match(run.stderr, "deploy/prod\\xFF: the name is not valid UTF-8");
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test.run();
