@@ -17,6 +17,7 @@
 import ts from "typescript";
 import { CALLABLE_KINDS, contractId, type Contract } from "../model.js";
 import { localName, parentOf, renderModule, type RenderedModule } from "./declarations.js";
+import { typeRelation } from "../type-relation.js";
 import { virtualProgram } from "./program.js";
 import { buildSourceJudge } from "./source-judge.js";
 
@@ -160,7 +161,7 @@ function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Con
   const questionText = new Map<string, string>();
   const questionModules = [...new Set(pairs.map(([, fresh]) => fresh.symbol.module))].sort();
   const respelled = new Map<string, [number, number]>();
-  const respelledAliases = new Map<string, string[]>();
+  const respelledAliases = new Map<string, NamedAliases>();
   for (const module of questionModules) {
     const base = rendered.new.get(module)!;
     const first = base.lines.length + RESERVED_LINES;
@@ -253,9 +254,13 @@ function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Con
   // Positions whose old text reads as the same type in the new module's scope did not change.
   const positions = new Map<string, Relation>();
   const aliasRelation = (module: string, name: string) => {
-    const pair = pairs.find(([o, f]) => f.symbol.module === module && f.kind === "type" && o.kind === "type" && parentOf(f.symbol.name) === undefined && localName(f.symbol.name) === name);
-    // Its own respelled answer (its old text read in the new scope) over the cross-version one.
-    return pair ? (positions.get(`${contractId(pair[0])}\0value`) ?? values.get(contractId(pair[0]))) : undefined;
+    const pair = pairs.find(([o, f]) => f.symbol.module === module && f.kind === "type" && o.kind === "type" && localName(f.symbol.name) === name);
+    if (!pair) return undefined;
+    // Its own respelled answer (its old text read in the new scope) over the cross-version one;
+    // unanswered, the syntax verdict stands for the alias, which counts here only where it says
+    // "changed" (the alias's own finding is then BREAKING: zod 3.23's `objectUtil.addQuestionMarks`).
+    const answer = positions.get(`${contractId(pair[0])}\0value`) ?? values.get(contractId(pair[0]));
+    return answer ?? (typeRelation(pair[0].type, pair[1].type) === "changed" ? "changed" : undefined);
   };
   const positionDetails = new Map<string, ValueDetail>();
   // Positions naming no changed alias first: the aliases' own answers are among them.
@@ -264,13 +269,25 @@ function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Con
     const [id] = key.split("\0") as [string];
     const fresh = after.find((c) => contractId(c) === id);
     if (!fresh || isBroken("new", fresh) || lines.some((l) => questionErrors.has(l))) continue;
-    // A changed alias read as the new one on both sides: sound only where the checker found the
-    // old and the new alias the same type (zod `RawCreateParams` gained an optional member);
-    // otherwise the alias's change is RISKY on its own and the cross-version question decides.
-    if ((respelledAliases.get(key) ?? []).some((name) => aliasRelation(fresh.symbol.module, name) !== "same")) continue;
     const source = program.getSourceFile(pathOf("new", fresh.symbol.module));
-    const [o, n] = source ? lines.map((l) => aliasTypeAt(source, l, checker)) : [];
+    if (!source) continue;
+    const named = respelledAliases.get(key);
+    const ownAnswers = (named?.aliases ?? []).map((name) => aliasRelation(fresh.symbol.module, name));
+    // A changed alias read as the new one on both sides is sound only where the checker found the
+    // old and the new alias the same type (zod `RawCreateParams` gained an optional member). One
+    // whose own change is BREAKING (old and new unrelated) already stops every caller it breaks:
+    // the position is judged by its own change, both sides reading the old alias (zod 3.23's
+    // `ZodObject.augment` names `objectUtil.extendShape` where 3.22 spelled the old body out). An
+    // alias that only widened or narrowed is RISKY on its own: the cross-version question decides.
+    const byOwnChange = named !== undefined && !ownAnswers.every((r) => r === "same");
+    if (byOwnChange && !ownAnswers.every((r) => r === "same" || r === "changed")) continue;
+    const read = byOwnChange ? named.oldAliasLines : lines;
+    if (byOwnChange && read.some((l) => questionErrors.has(l))) continue;
+    const [o, n] = read.map((l) => aliasTypeAt(source, l, checker));
     if (!o || !n) continue;
+    // Assignability lets an index signature stand for a member the old type declared: where readers
+    // lose a member, the cross-version answer stands (as in the source judge).
+    if (byOwnChange && !/\0p\d+$/.test(key) && missingMembers(checker, o, n).length > 0) continue;
     const bound = /\0tp\d+([cd])$/.exec(key);
     if (bound) {
       // A constraint takes every old argument or not; a default is what callers get without saying: only the same type is no change.
@@ -369,14 +386,23 @@ function newById(after: Contract[], old: Contract): Contract | undefined {
 
 const MEMBER_KINDS: ReadonlySet<string> = new Set(["method", "property"]);
 
-/** Top-level type aliases of a module whose text (or type parameters) changed, or that are new. */
+/**
+ * Type aliases of a module whose text (or type parameters) changed, or that are new, by the path
+ * a type text names them with (`Alias`, `objectUtil.extendShape` in a namespace).
+ */
 export function changedAliases(module: string, sides: { old: Map<string, Contract[]>; new: Map<string, Contract[]> }): Set<string> {
-  const oldTop = new Map((sides.old.get(module) ?? []).filter((c) => parentOf(c.symbol.name) === undefined).map((c) => [c.symbol.name, c]));
+  const oldByName = new Map((sides.old.get(module) ?? []).map((c) => [c.symbol.name, c]));
+  const newByName = new Map((sides.new.get(module) ?? []).map((c) => [c.symbol.name, c]));
+  // Only aliases a dotted path reaches: top-level ones and those of (nested) namespaces.
+  const reachable = (name: string) => {
+    for (let parent = parentOf(name); parent !== undefined; parent = parentOf(parent)) if (newByName.get(parent)?.kind !== "namespace") return false;
+    return true;
+  };
   return new Set(
     (sides.new.get(module) ?? [])
-      .filter((c) => c.kind === "type" && parentOf(c.symbol.name) === undefined)
+      .filter((c) => c.kind === "type" && reachable(c.symbol.name))
       .filter((c) => {
-        const o = oldTop.get(c.symbol.name);
+        const o = oldByName.get(c.symbol.name);
         return !o || o.type !== c.type || JSON.stringify(o.typeParams ?? []) !== JSON.stringify(c.typeParams ?? []);
       })
       .map((c) => localName(c.symbol.name)),
@@ -391,7 +417,7 @@ export function changedAliases(module: string, sides: { old: Map<string, Contrac
  * is left to the cross-version question (the alias itself is only RISKY). `inScope` makes a text
  * resolve where the lines are written.
  */
-export function writeRespellings(module: string, pairs: [Contract, Contract][], sides: { old: Map<string, Contract[]>; new: Map<string, Contract[]> }, firstLine: number, out: Map<string, [number, number]>, inScope: (type: string) => string, named: Map<string, string[]> = new Map()): string {
+export function writeRespellings(module: string, pairs: [Contract, Contract][], sides: { old: Map<string, Contract[]>; new: Map<string, Contract[]> }, firstLine: number, out: Map<string, [number, number]>, inScope: (type: string) => string, named: Map<string, NamedAliases> = new Map()): string {
   const aliases = changedAliases(module, sides);
   let text = "";
   let line = firstLine;
@@ -432,12 +458,19 @@ export function writeRespellings(module: string, pairs: [Contract, Contract][], 
       const b = rawB === undefined ? undefined : substitute(rawB, opaque);
       if (a === undefined || b === undefined || rawA === rawB || namesAny(a, own) || namesAny(b, own)) continue;
       // A position naming a changed alias is written too, with the aliases it names: its answer
-      // counts only where the checker found each of them the same type old and new (see buildJudge).
-      const aliasesNamed = [...aliases].filter((name) => namesAny(a, new Set([name])) || namesAny(b, new Set([name]))).sort();
+      // counts only where the checker found each of them the same type old and new; and again
+      // with both sides reading the old aliases, judged so where their own change is BREAKING
+      // (see buildJudge).
+      const aliasesNamed = [...new Set([...pathsNamed(a, aliases), ...pathsNamed(b, aliases)])].sort();
       text += `type __r${line}_o = ${inScope(a)};\ntype __r${line}_n = ${inScope(b)};\n`;
       out.set(`${contractId(old)}\0${key}`, [line, line + 1]);
-      if (aliasesNamed.length > 0) named.set(`${contractId(old)}\0${key}`, aliasesNamed);
       line += 2;
+      if (aliasesNamed.length > 0) {
+        const oldAlias = new Map(aliasesNamed.map((path) => [path, `__gatehouse_old.${path}`]));
+        text += `type __r${line}_o = ${inScope(substitutePaths(a, oldAlias))};\ntype __r${line}_n = ${inScope(substitutePaths(b, oldAlias))};\n`;
+        named.set(`${contractId(old)}\0${key}`, { aliases: aliasesNamed, oldAliasLines: [line, line + 1] });
+        line += 2;
+      }
     }
   }
   return text;
@@ -489,6 +522,58 @@ function substitute(type: string, replacements: Map<string, string>): string {
       edits.push([node.getStart(source), node.end, replacements.get(node.typeName.text)!]);
       return;
     }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  let text = source.text;
+  for (const [start, end, by] of edits.sort((x, y) => y[0] - x[0])) text = text.slice(0, start) + by + text.slice(end);
+  return text.slice("type __q = ".length, -1);
+}
+
+/** The changed aliases a position names, and the lines that read it with the old aliases on both sides. */
+export interface NamedAliases {
+  aliases: string[];
+  oldAliasLines: [number, number];
+}
+
+/** The whole entity name a type reference, `typeof` query or heritage clause names (`objectUtil.extendShape`). */
+function referencedPath(node: ts.Node): ts.EntityName | ts.Expression | undefined {
+  if (ts.isTypeReferenceNode(node)) return node.typeName;
+  if (ts.isTypeQueryNode(node)) return node.exprName;
+  if (ts.isExpressionWithTypeArguments(node)) return node.expression;
+  return undefined;
+}
+
+function dotted(name: ts.EntityName | ts.Expression): string | undefined {
+  if (ts.isIdentifier(name)) return name.text;
+  if (ts.isQualifiedName(name)) return ((left) => (left === undefined ? undefined : `${left}.${name.right.text}`))(dotted(name.left));
+  if (ts.isPropertyAccessExpression(name) && ts.isIdentifier(name.name)) return ((left) => (left === undefined ? undefined : `${left}.${name.name.text}`))(dotted(name.expression));
+  return undefined;
+}
+
+/** The paths of `paths` a type text references as a whole (`objectUtil.extendShape<A, B>`, `Alias`). */
+function pathsNamed(type: string, paths: Set<string>): string[] {
+  const found = new Set<string>();
+  if (paths.size === 0) return [];
+  const source = ts.createSourceFile("/q.ts", `type __q = ${type};`, ts.ScriptTarget.Latest, true);
+  const visit = (node: ts.Node): void => {
+    const name = referencedPath(node);
+    const path = name && dotted(name);
+    if (path !== undefined && paths.has(path)) found.add(path);
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return [...found];
+}
+
+/** A type text with each reference to one of the paths replaced by its replacement (type arguments kept). */
+function substitutePaths(type: string, replacements: Map<string, string>): string {
+  const source = ts.createSourceFile("/q.ts", `type __q = ${type};`, ts.ScriptTarget.Latest, true);
+  const edits: [number, number, string][] = [];
+  const visit = (node: ts.Node): void => {
+    const name = referencedPath(node);
+    const path = name && dotted(name);
+    if (name && path !== undefined && replacements.has(path)) edits.push([name.getStart(source), name.end, replacements.get(path)!]);
     ts.forEachChild(node, visit);
   };
   visit(source);
