@@ -290,7 +290,12 @@ function compareContract(old: Contract, fresh: Contract, judge: Judge | undefine
     // one that accepts its calls and returns what it returned) removes no overload.
     const relation = judge?.value(old);
     const covered = relation === "same" || relation === "narrowed";
-    for (const s of oldSigs) if (!newKeys.has(key(s)) && !covered) out.push(change("contracts/overload-removed", old, `${id}: overload (${renderParams(s.params)}) was removed`, { before: renderParams(s.params) }));
+    // Per old overload, whether the new callable still takes its old arguments: the one that lost
+    // calls is named, though its text may be unchanged (execa 8.0.1: `options?: Options`, whose
+    // `encoding` no longer takes "latin1"), and one rewritten that still takes them is not.
+    const served = old.overloads?.length ? judge?.overloads?.(old) : undefined;
+    const removed = (s: ContractSignature, k: number) => (served?.length === oldSigs.length ? !served[k] : !newKeys.has(key(s)));
+    for (const [k, s] of oldSigs.entries()) if (removed(s, k) && !covered) out.push(change("contracts/overload-removed", old, `${id}: overload (${renderParams(s.params)}) was removed`, { before: renderParams(s.params) }));
     for (const s of newSigs) if (!oldKeys.has(key(s))) out.push(change("contracts/overload-added", old, `${id}: overload (${renderParams(s.params)}) was added`, { after: renderParams(s.params) }));
   } else if (old.language === "python") {
     out.push(...comparePythonParams(old, fresh));

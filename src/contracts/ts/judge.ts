@@ -38,6 +38,8 @@ export interface Judge {
   inherited?(old: Contract): Relation | undefined;
   /** a changed value or type: what else the checker found (members readers lose, whether writers still fit) */
   detail?(old: Contract): ValueDetail | undefined;
+  /** an overloaded callable: per old overload, whether the new callable still takes its old arguments (undefined: unanswered) */
+  overloads?(old: Contract): boolean[] | undefined;
 }
 
 export interface ValueDetail {
@@ -59,13 +61,15 @@ export interface Question {
   declLines: number[];
   /** call: the lines of the old and the new probe call */
   probeLines: number[];
+  /** an overloaded callable: per old overload, the line calling the new callable with that overload's old arguments */
+  overloadLines?: number[];
 }
 
 const RESERVED_LINES = 2; // imports of other modules; the two sides as namespaces
 const PLACEHOLDER_FILE = "/gatehouse/placeholders.ts";
 const UNRESOLVED = new Set([2304, 2552, 2503, 2583, 2582]);
 
-export const NO_JUDGE: Judge = { call: () => undefined, value: () => undefined, typeParam: () => undefined, inherited: () => undefined, detail: () => undefined };
+export const NO_JUDGE: Judge = { call: () => undefined, value: () => undefined, typeParam: () => undefined, inherited: () => undefined, detail: () => undefined, overloads: () => undefined };
 
 export interface JudgeOptions {
   /**
@@ -115,6 +119,7 @@ export function createJudge(before: Contract[], after: Contract[], options: Judg
     inherited: (old) => real.inherited?.(old),
     // The detail belongs to whichever judge gave the value's answer.
     detail: (old) => (real.value(old) !== undefined ? real.detail?.(old) : fallback().detail?.(old)),
+    overloads: (old) => real.overloads?.(old) ?? fallback().overloads?.(old),
   };
 }
 
@@ -165,7 +170,7 @@ function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Con
   for (const module of questionModules) {
     const base = rendered.new.get(module)!;
     const first = base.lines.length + RESERVED_LINES;
-    const text = writeQuestions(module, pairs, sides, first, questions, (t) => t);
+    const text = writeQuestions(module, pairs, sides, first, questions, (t) => t, (t) => prefixNames(t, topLevelNames(sides.old.get(module) ?? []), "__gatehouse_old."));
     questionText.set(module, text + writeRespellings(module, pairs, sides, first + text.split("\n").length - 1, respelled, (t) => t, respelledAliases));
   }
 
@@ -246,9 +251,11 @@ function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Con
   const calls = new Map<string, CallVerdict>();
   const values = new Map<string, Relation>();
   const details = new Map<string, ValueDetail>();
+  const servedOverloads = new Map<string, boolean[]>();
   for (const q of questions) {
     if (isBroken("old", q.old) || isBroken("new", q.fresh) || q.declLines.some((l) => questionErrors.has(l))) continue;
     answerQuestion(q, program.getSourceFile(pathOf("new", q.module))!, checker, calls, values, details);
+    if (q.overloadLines) servedOverloads.set(q.id, q.overloadLines.map((l) => !questionErrors.has(l)));
   }
 
   // Positions whose old text reads as the same type in the new module's scope did not change.
@@ -313,6 +320,7 @@ function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Con
   return {
     inherited: () => undefined,
     detail: (old) => details.get(contractId(old)),
+    overloads: (old) => servedOverloads.get(contractId(old)),
     call: (old) => calls.get(contractId(old)),
     value: (old) => values.get(contractId(old)),
     typeParam: (old, i, part) => {
@@ -341,7 +349,7 @@ const MARKERS = Array.from({ length: 8 }, (_, i) => `interface __GatehouseMarker
  * (0-based) of a file where `__gatehouse_old` and `__gatehouse_new` are the two sides of the
  * module. `qualify` makes a type parameter's constraint text resolve there.
  */
-export function writeQuestions(module: string, pairs: [Contract, Contract][], sides: { old: Map<string, Contract[]>; new: Map<string, Contract[]> }, firstLine: number, questions: Question[], qualify: (type: string) => string): string {
+export function writeQuestions(module: string, pairs: [Contract, Contract][], sides: { old: Map<string, Contract[]>; new: Map<string, Contract[]> }, firstLine: number, questions: Question[], qualify: (type: string) => string, qualifyOld?: (type: string) => string): string {
   let line = firstLine + 8;
   let text = MARKERS;
   for (const [old, fresh] of pairs.filter(([, f]) => f.symbol.module === module)) {
@@ -371,6 +379,23 @@ export function writeQuestions(module: string, pairs: [Contract, Contract][], si
       text += `type __q${q}_o = ${strip(oldRef.value)};\ntype __q${q}_n = ${strip(newRef.value)};\n`;
       question.declLines = [line, line + 1];
       line += 2;
+      // Which old overloads the new callable no longer takes: each old overload's arguments (its
+      // types as the old version declares them) passed to the new callable, one line each.
+      if (bothCallable && overloaded && qualifyOld && newRef.callee && old.overloads?.length) {
+        const isNew = old.kind === "class" || newRef.construct;
+        text += `declare const __q${q}_callee: ${newRef.callee};\n`;
+        question.declLines.push(line);
+        line += 1;
+        question.overloadLines = [];
+        old.overloads.forEach((s, k) => {
+          const typeParams = s.typeParams?.length ? `<${s.typeParams.map((p) => `${p.name}${p.constraint ? ` extends ${qualifyOld(p.constraint)}` : ""}`).join(", ")}>` : "";
+          const params = s.params.map((p) => `${p.rest ? "..." : ""}${p.name}${p.required || p.rest ? "" : "?"}: ${p.type === undefined ? "any" : qualifyOld(p.type)}`).join(", ");
+          const args = `Parameters<${typeParams}(${params}) => void>`;
+          text += `declare const __q${q}_k${k}: ${args}; ${isNew ? "new " : ""}__q${q}_callee(...__q${q}_k${k});\n`;
+          question.overloadLines!.push(line);
+          line += 1;
+        });
+      }
     } else if (tpText(old) === tpText(fresh)) {
       continue;
     }
@@ -579,6 +604,30 @@ function substitutePaths(type: string, replacements: Map<string, string>): strin
   visit(source);
   let text = source.text;
   for (const [start, end, by] of edits.sort((x, y) => y[0] - x[0])) text = text.slice(0, start) + by + text.slice(end);
+  return text.slice("type __q = ".length, -1);
+}
+
+/** The top-level names a module's contracts are exported under (the ones `__gatehouse_old.X` reaches). */
+export function topLevelNames(contracts: Contract[]): Set<string> {
+  return new Set(contracts.filter((c) => parentOf(c.symbol.name) === undefined && c.symbol.name !== "default").map((c) => localName(c.symbol.name)));
+}
+
+/** A type text with the references whose first name is one of `names` read through `prefix` (`__gatehouse_old.`). */
+export function prefixNames(type: string, names: Set<string>, prefix: string): string {
+  if (names.size === 0) return type;
+  const source = ts.createSourceFile("/q.ts", `type __q = ${type};`, ts.ScriptTarget.Latest, true);
+  const starts: number[] = [];
+  const bound = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isTypeParameterDeclaration(node)) bound.add(node.name.text);
+    let name = referencedPath(node);
+    while (name && (ts.isQualifiedName(name) || ts.isPropertyAccessExpression(name))) name = ts.isQualifiedName(name) ? name.left : name.expression;
+    if (name && ts.isIdentifier(name) && names.has(name.text) && !bound.has(name.text)) starts.push(name.getStart(source));
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  let text = source.text;
+  for (const at of starts.sort((a, b) => b - a)) text = `${text.slice(0, at)}${prefix}${text.slice(at)}`;
   return text.slice("type __q = ".length, -1);
 }
 

@@ -10,7 +10,7 @@ import ts from "typescript";
 import { CALLABLE_KINDS, contractId, type Contract } from "../model.js";
 import { callableType, localName, parentOf } from "./declarations.js";
 import { packageEntryPoints } from "./entrypoints.js";
-import { aliasTypeAt, answerQuestion, applyRespellings, type CallVerdict, type Judge, missingMembers, NO_JUDGE, type Question, reference, relate, type Relation, valueDetail, type ValueDetail, writeQuestions } from "./judge.js";
+import { aliasTypeAt, answerQuestion, applyRespellings, type CallVerdict, type Judge, missingMembers, NO_JUDGE, prefixNames, type Question, reference, relate, type Relation, topLevelNames, valueDetail, type ValueDetail, writeQuestions } from "./judge.js";
 import { JUDGE_OPTIONS, virtualProgram } from "./program.js";
 
 const SOURCE_OPTIONS: ts.CompilerOptions = { ...JUDGE_OPTIONS, allowJs: true, checkJs: false, esModuleInterop: true, skipLibCheck: false, maxNodeModuleJsDepth: 0 };
@@ -127,7 +127,8 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
     fileOf.set(module, file);
     const newNames = new Set((sides.new.get(module) ?? []).filter((c) => parentOf(c.symbol.name) === undefined && c.symbol.name !== "default").map((c) => localName(c.symbol.name)));
     let text = `import * as __gatehouse_old from ${JSON.stringify(specifier(roots.old, entryFile.old(module)))}; import * as __gatehouse_new from ${JSON.stringify(specifier(roots.new, entryFile.new(module)))};\n`;
-    text += writeQuestions(module, pairs, sides, 1, questions, (t) => qualify(t, newNames));
+    const oldTopNames = topLevelNames(sides.old.get(module) ?? []);
+    text += writeQuestions(module, pairs, sides, 1, questions, (t) => qualify(t, newNames), (t) => prefixNames(t, oldTopNames, "__gatehouse_old."));
     let line = text.split("\n").length - 1;
     const oldSide = sides.old.get(module) ?? [];
     const oldNames = new Map(oldSide.map((x) => [x.symbol.name, x]));
@@ -227,10 +228,12 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
   const calls = new Map<string, CallVerdict>();
   const values = new Map<string, Relation>();
   const details = new Map<string, ValueDetail>();
+  const servedOverloads = new Map<string, boolean[]>();
   for (const q of questions) {
     const file = fileOf.get(q.module)!;
     if (!answerable(file, q.declLines)) continue;
     answerQuestion(q, program.getSourceFile(file)!, checker, calls, values, details);
+    if (q.overloadLines) servedOverloads.set(q.id, q.overloadLines.map((l) => answerable(file, [l])));
   }
   // Each position's relation with the old text read in the new scope, where it could be read.
   const positions = new Map<string, Relation>();
@@ -307,6 +310,7 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
     value: (old) => values.get(contractId(old)),
     inherited: (old) => inherited.get(contractId(old)),
     detail: (old) => details.get(contractId(old)),
+    overloads: (old) => servedOverloads.get(contractId(old)),
     typeParam: (old, i, part) => {
       const fresh = newById.get(contractId(old));
       if (!fresh || !modules.includes(old.symbol.module)) return undefined;
