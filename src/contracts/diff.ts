@@ -292,9 +292,15 @@ function compareContract(old: Contract, fresh: Contract, judge: Judge | undefine
     const covered = relation === "same" || relation === "narrowed";
     // Per old overload, whether the new callable still takes its old arguments: the one that lost
     // calls is named, though its text may be unchanged (execa 8.0.1: `options?: Options`, whose
-    // `encoding` no longer takes "latin1"), and one rewritten that still takes them is not.
+    // `encoding` no longer takes "latin1"); one whose text is gone is removed unless the new
+    // callable takes its calls and returns what that overload returned (execa's `Options<null>` →
+    // `Options<BufferEncodingOption>`; commander's `executableDir(): string` → `string | null` is removed).
     const served = old.overloads?.length ? judge?.overloads?.(old) : undefined;
-    const removed = (s: ContractSignature, k: number) => (served?.length === oldSigs.length ? !served[k] : !newKeys.has(key(s)));
+    const removed = (s: ContractSignature, k: number) => {
+      const verdict = served?.length === oldSigs.length ? served[k] : undefined;
+      if (!verdict) return !newKeys.has(key(s));
+      return !verdict.takes || (!newKeys.has(key(s)) && verdict.returns !== true);
+    };
     for (const [k, s] of oldSigs.entries()) if (removed(s, k) && !covered) out.push(change("contracts/overload-removed", old, `${id}: overload (${renderParams(s.params)}) was removed`, { before: renderParams(s.params) }));
     for (const s of newSigs) if (!oldKeys.has(key(s))) out.push(change("contracts/overload-added", old, `${id}: overload (${renderParams(s.params)}) was added`, { after: renderParams(s.params) }));
   } else if (old.language === "python") {

@@ -269,7 +269,8 @@ test("issue 20.3: a generic callable's return respelled over the same type param
   const got = await codes(trees.old, trees.new);
   const breaking = (list: string[]) => list.filter((c) => /#(wrap|late)$/.test(c));
   assert.equal(breaking(got.records), [], got.records.join("\n"));
-  // (With both trees on disk the source judge still reads these across the versions: not yet fixed.)
+  // With both trees on disk too (issue 20.4: the source judge shares the stand-ins and the alias rule).
+  assert.equal(breaking(got.sources), [], got.sources.join("\n"));
   assert.equal(callerCompiles(trees, WRAP_CALLER), { old: true, new: true });
 });
 
@@ -361,4 +362,44 @@ test("issue 20.4: an overload-removed finding names the overload that lost calls
   assert.equal(callerCompiles(EXECA_LIKE, 'import { run } from "pkg";\nconst s: string = run("ls", { encoding: "latin1" });\nvoid s;\n'), { old: true, new: false });
   assert.equal(callerCompiles(EXECA_LIKE, 'import { run } from "pkg";\nconst b: Uint8Array = run("ls", { encoding: null });\nvoid b;\n'), { old: true, new: true });
 });
+test("issue 20.4: an overload whose text is gone is removed when what it returned widened (commander executableDir(): string -> string | null), not when only respelled", async () => {
+  const trees = {
+    old: { "index.d.ts": "export declare class Command {\n  dir(path: string): this;\n  dir(): string;\n}\n" },
+    new: { "index.d.ts": "export declare class Command {\n  dir(path: string): this;\n  dir(): string | null;\n}\n" },
+  };
+  const got = await codes(trees.old, trees.new);
+  for (const list of [got.records, got.sources]) assert.equal(list, ["contracts/overload-added pkg#Command.dir", "contracts/overload-removed pkg#Command.dir"], list.join("\n"));
+  assert.ok(got.messages.includes("pkg#Command.dir: overload () was removed"), got.messages.join("\n"));
+  assert.equal(callerCompiles(trees, 'import { Command } from "pkg";\nconst d: string = new Command().dir();\nvoid d;\n'), { old: true, new: false });
+  const respelled = {
+    old: trees.old,
+    new: { "index.d.ts": "export type Dir = string;\nexport declare class Command {\n  dir(path: string): this;\n  dir(): Dir;\n}\n" },
+  };
+  const same = await codes(respelled.old, respelled.new);
+  for (const list of [same.records, same.sources]) assert.equal(list.filter((c) => c.includes("overload-removed")), [], list.join("\n"));
+});
+
+// Issue 20.4: the source judge shares the record judge's stand-in type parameters, by position:
+// a generic callable respelled with its type parameters renamed is no change from the records or
+// from the trees, though the types it names are unrelated across the versions.
+test("issue 20.4: generic signatures respelled with renamed type parameters are no change, with both trees on disk too", async () => {
+  const trees = issueTrees({
+    old: "export declare function wrap<T extends Shape>(shape: T, params?: Params): Array<T>;\nexport declare const late: { make: <T extends Shape>(shape: () => T, params?: Params) => Array<T> };\n",
+    new: "export declare function wrap<U extends Shape>(shape: U, params?: Params): U[];\nexport declare const late: { make: <T extends Shape>(shape: () => T, params?: Params) => T[] };\n",
+  });
+  const got = await codes(trees.old, trees.new);
+  const ours = (list: string[]) => list.filter((c) => /#(wrap|late)$/.test(c));
+  assert.equal(ours(got.records), [], got.records.join("\n"));
+  assert.equal(ours(got.sources), [], got.sources.join("\n"));
+  assert.equal(callerCompiles(trees, WRAP_CALLER), { old: true, new: true });
+  // A renamed type parameter whose bound changed is still judged (the call probe decides).
+  const bound = issueTrees({
+    old: "export declare function wrap<T extends Shape>(shape: T, params?: Params): Array<T>;\nexport declare const late: { make: <T extends Shape>(shape: () => T, params?: Params) => Array<T> };\n",
+    new: "export declare function wrap<U extends { k: Failure }>(shape: U, params?: Params): U[];\nexport declare const late: { make: <T extends Shape>(shape: () => T, params?: Params) => T[] };\n",
+  });
+  const changed = await codes(bound.old, bound.new);
+  for (const list of [changed.records, changed.sources]) assert.ok(list.some((c) => c.endsWith("#wrap")), list.join("\n"));
+  assert.equal(callerCompiles(bound, 'import { wrap, type Failure } from "pkg";\ndeclare const f: Failure;\nconst a = wrap({ j: f });\nvoid a;\n'), { old: true, new: false });
+});
+
 test.run();

@@ -15,7 +15,7 @@
 // compiler still rejects leaves that question unanswered, and the syntax verdict stands.
 
 import ts from "typescript";
-import { CALLABLE_KINDS, contractId, type Contract } from "../model.js";
+import { CALLABLE_KINDS, contractId, type Contract, type TypeParam } from "../model.js";
 import { localName, parentOf, renderModule, type RenderedModule } from "./declarations.js";
 import { typeRelation } from "../type-relation.js";
 import { virtualProgram } from "./program.js";
@@ -38,8 +38,15 @@ export interface Judge {
   inherited?(old: Contract): Relation | undefined;
   /** a changed value or type: what else the checker found (members readers lose, whether writers still fit) */
   detail?(old: Contract): ValueDetail | undefined;
-  /** an overloaded callable: per old overload, whether the new callable still takes its old arguments (undefined: unanswered) */
-  overloads?(old: Contract): boolean[] | undefined;
+  /** an overloaded callable: per old overload, whether the new callable still takes its old arguments and returns what old callers read (undefined: unanswered) */
+  overloads?(old: Contract): OverloadVerdict[] | undefined;
+}
+
+export interface OverloadVerdict {
+  /** the new callable takes the overload's old arguments (their types as the old version declared them) */
+  takes: boolean;
+  /** and what it returns for them is what that old overload returned, or narrower (undefined: unanswered) */
+  returns: boolean | undefined;
 }
 
 export interface ValueDetail {
@@ -63,6 +70,8 @@ export interface Question {
   probeLines: number[];
   /** an overloaded callable: per old overload, the line calling the new callable with that overload's old arguments */
   overloadLines?: number[];
+  /** the line declaring the old callable (its overloads' return types) */
+  oldCalleeLine?: number;
 }
 
 const RESERVED_LINES = 2; // imports of other modules; the two sides as namespaces
@@ -251,11 +260,12 @@ function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Con
   const calls = new Map<string, CallVerdict>();
   const values = new Map<string, Relation>();
   const details = new Map<string, ValueDetail>();
-  const servedOverloads = new Map<string, boolean[]>();
+  const servedOverloads = new Map<string, OverloadVerdict[]>();
   for (const q of questions) {
     if (isBroken("old", q.old) || isBroken("new", q.fresh) || q.declLines.some((l) => questionErrors.has(l))) continue;
     answerQuestion(q, program.getSourceFile(pathOf("new", q.module))!, checker, calls, values, details);
-    if (q.overloadLines) servedOverloads.set(q.id, q.overloadLines.map((l) => !questionErrors.has(l)));
+    const served = answerOverloads(q, program.getSourceFile(pathOf("new", q.module))!, checker, (l) => !questionErrors.has(l));
+    if (served) servedOverloads.set(q.id, served);
   }
 
   // Positions whose old text reads as the same type in the new module's scope did not change.
@@ -342,7 +352,7 @@ function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Con
   };
 }
 
-const MARKERS = Array.from({ length: 8 }, (_, i) => `interface __GatehouseMarker${i} { readonly __gatehouse_marker: ${i} }\n`).join("");
+export const MARKERS = Array.from({ length: 8 }, (_, i) => `interface __GatehouseMarker${i} { readonly __gatehouse_marker: ${i} }\n`).join("");
 
 /**
  * The questions about one module's changed contracts, as statements that start on `firstLine`
@@ -383,17 +393,18 @@ export function writeQuestions(module: string, pairs: [Contract, Contract][], si
       // types as the old version declares them) passed to the new callable, one line each.
       if (bothCallable && overloaded && qualifyOld && newRef.callee && old.overloads?.length) {
         const isNew = old.kind === "class" || newRef.construct;
-        text += `declare const __q${q}_callee: ${newRef.callee};\n`;
-        question.declLines.push(line);
-        line += 1;
+        text += `declare const __q${q}_callee: ${newRef.callee};\ndeclare const __q${q}_before: ${oldRef.callee};\n`;
+        question.declLines.push(line, line + 1);
+        question.oldCalleeLine = line + 1;
+        line += 2;
         question.overloadLines = [];
         old.overloads.forEach((s, k) => {
           const typeParams = s.typeParams?.length ? `<${s.typeParams.map((p) => `${p.name}${p.constraint ? ` extends ${qualifyOld(p.constraint)}` : ""}`).join(", ")}>` : "";
           const params = s.params.map((p) => `${p.rest ? "..." : ""}${p.name}${p.required || p.rest ? "" : "?"}: ${p.type === undefined ? "any" : qualifyOld(p.type)}`).join(", ");
           const args = `Parameters<${typeParams}(${params}) => void>`;
-          text += `declare const __q${q}_k${k}: ${args}; ${isNew ? "new " : ""}__q${q}_callee(...__q${q}_k${k});\n`;
-          question.overloadLines!.push(line);
-          line += 1;
+          text += `declare const __q${q}_k${k}: ${args};\n${isNew ? "new " : ""}__q${q}_callee(...__q${q}_k${k});\n`;
+          question.overloadLines!.push(line + 1);
+          line += 2;
         });
       }
     } else if (tpText(old) === tpText(fresh)) {
@@ -469,19 +480,11 @@ export function writeRespellings(module: string, pairs: [Contract, Contract][], 
     } else {
       positions.push(["value", old.type, fresh.type]);
     }
-    // Those of a type (and of a member's parent) become the same opaque argument on both sides.
-    const opaque = opaqueTypeParams(old, sides.old.get(module) ?? [], inScope);
-    // A callable's own type parameters are inferred at each call: where the two declare different
-    // ones the call probe decides. Where they declare the same ones, every call infers the same
-    // argument on both sides, so they too become one opaque argument (within the constraint) and
-    // the old text is read in the new scope like any other position.
-    const sameOwn = callable && tpText(old) === tpText(fresh);
-    if (sameOwn) (old.typeParams ?? []).forEach((p, j) => opaque.set(p.name, p.constraint ? `((${inScope(p.constraint)}) & __GatehouseMarker${(opaque.size + j) % 8})` : `__GatehouseMarker${(opaque.size + j) % 8}`));
-    const own = callable && !sameOwn ? new Set([...(old.typeParams ?? []), ...(fresh.typeParams ?? [])].map((p) => p.name)) : new Set<string>();
+    const stand = standIns(old, fresh, { old: sides.old.get(module) ?? [], new: sides.new.get(module) ?? [] }, inScope);
     for (const [key, rawA, rawB] of positions) {
-      const a = rawA === undefined ? undefined : substitute(rawA, opaque);
-      const b = rawB === undefined ? undefined : substitute(rawB, opaque);
-      if (a === undefined || b === undefined || rawA === rawB || namesAny(a, own) || namesAny(b, own)) continue;
+      const a = rawA === undefined ? undefined : substitute(rawA, stand.old);
+      const b = rawB === undefined ? undefined : substitute(rawB, stand.new);
+      if (a === undefined || b === undefined || rawA === rawB || namesAny(a, stand.own) || namesAny(b, stand.own)) continue;
       // A position naming a changed alias is written too, with the aliases it names: its answer
       // counts only where the checker found each of them the same type old and new; and again
       // with both sides reading the old aliases, judged so where their own change is BREAKING
@@ -524,21 +527,59 @@ export function applyRespellings(pairs: [Contract, Contract][], positions: Map<s
   }
 }
 
-/** The type parameters in scope of a type or member (its own unless callable, its parents'), each as an opaque marker within its constraint. */
-function opaqueTypeParams(c: Contract, sameSide: Contract[], inScope: (type: string) => string): Map<string, string> {
-  const byName = new Map(sameSide.map((x) => [x.symbol.name, x]));
-  const out = new Map<string, string>();
-  let i = 0;
-  for (let name: string | undefined = c.symbol.name; name !== undefined; name = parentOf(name)) {
-    const node = name === c.symbol.name ? c : byName.get(name);
-    if (!node || (node === c && CALLABLE_KINDS.has(c.kind))) continue;
-    for (const p of node.typeParams ?? []) if (!out.has(p.name)) out.set(p.name, p.constraint ? `((${inScope(p.constraint)}) & __GatehouseMarker${i++ % 8})` : `__GatehouseMarker${i++ % 8}`);
-  }
+/** Each side's type parameters of a position, by name, as the stand-in both sides share; `own`: a callable's own ones left to the call probe. */
+export interface StandIns {
+  old: Map<string, string>;
+  new: Map<string, string>;
+  own: Set<string>;
+}
+
+/**
+ * The type parameters in scope of a position, each side's by position as one opaque marker within
+ * the old constraint (the same type on both sides, whatever each side calls it): those of a type
+ * and of a member's parents; a callable's own ones too where both declare as many with the same
+ * bounds (every call infers the same argument on both sides), else they are `own` and the call
+ * probe decides. Shared by the record judge and the source judge; `inScope` makes a constraint
+ * text resolve where the positions are written.
+ */
+export function standIns(old: Contract, fresh: Contract, sides: { old: Contract[]; new: Contract[] }, inScope: (type: string) => string): StandIns {
+  const inScopeParams = (c: Contract, sameSide: Contract[]) => {
+    const byName = new Map(sameSide.map((x) => [x.symbol.name, x]));
+    const list: TypeParam[] = [];
+    for (let name: string | undefined = c.symbol.name; name !== undefined; name = parentOf(name)) {
+      const node = name === c.symbol.name ? c : byName.get(name);
+      if (!node || (node === c && CALLABLE_KINDS.has(c.kind))) continue;
+      list.push(...(node.typeParams ?? []));
+    }
+    return list;
+  };
+  const marker = (i: number, constraint: string | undefined) => (constraint ? `((${inScope(constraint)}) & __GatehouseMarker${i % 8})` : `__GatehouseMarker${i % 8}`);
+  const out: StandIns = { old: new Map(), new: new Map(), own: new Set() };
+  const oldParams = inScopeParams(old, sides.old);
+  const newParams = inScopeParams(fresh, sides.new);
+  // The nearest declaration wins a name (a member's own type parameter shadows its parent's).
+  oldParams.forEach((p, i) => {
+    if (!out.old.has(p.name)) out.old.set(p.name, marker(i, p.constraint));
+    const q = newParams[i];
+    if (q && !out.new.has(q.name)) out.new.set(q.name, marker(i, p.constraint));
+  });
+  if (!CALLABLE_KINDS.has(old.kind) || !CALLABLE_KINDS.has(fresh.kind)) return out;
+  const a = old.typeParams ?? [];
+  const b = fresh.typeParams ?? [];
+  const first = oldParams.length;
+  const own = { old: new Map(out.old), new: new Map(out.new) };
+  a.forEach((p, j) => own.old.set(p.name, marker(first + j, p.constraint)));
+  b.forEach((q, j) => own.new.set(q.name, marker(first + j, a[j]?.constraint)));
+  // Alike: as many, each bound the same text once both sides' names read as the shared stand-ins.
+  const bound = (text: string | undefined, names: Map<string, string>) => (text === undefined ? "" : substitute(text, names));
+  const alike = a.length === b.length && a.every((p, j) => bound(p.constraint, own.old) === bound(b[j]!.constraint, own.new) && bound(p.default, own.old) === bound(b[j]!.default, own.new));
+  if (alike) return { ...out, old: own.old, new: own.new };
+  for (const p of [...a, ...b]) out.own.add(p.name);
   return out;
 }
 
 /** A type text with the named type references replaced (type parameters by their opaque markers). */
-function substitute(type: string, replacements: Map<string, string>): string {
+export function substitute(type: string, replacements: Map<string, string>): string {
   if (replacements.size === 0) return type;
   const source = ts.createSourceFile("/q.ts", `type __q = ${type};`, ts.ScriptTarget.Latest, true);
   const edits: [number, number, string][] = [];
@@ -724,6 +765,27 @@ export function answerQuestion(q: Question, source: ts.SourceFile, checker: ts.T
     values.set(q.id, relation);
     if (relation !== "same") details.set(q.id, valueDetail(checker, o, n));
   }
+}
+
+/**
+ * An overloaded callable's old overloads, each called with its old arguments on the new callable:
+ * taken where the call compiles, and returning what that overload returned (or narrower) where the
+ * signature the call resolves to does. `clean(line)`: no error on that line.
+ */
+export function answerOverloads(q: Question, source: ts.SourceFile, checker: ts.TypeChecker, clean: (line: number) => boolean): OverloadVerdict[] | undefined {
+  if (!q.overloadLines || q.oldCalleeLine === undefined) return undefined;
+  const statement = statementAt(source, q.oldCalleeLine);
+  const declaration = statement && ts.isVariableStatement(statement) ? statement.declarationList.declarations[0] : undefined;
+  const oldType = declaration ? checker.getTypeAtLocation(declaration.name) : undefined;
+  const construct = q.old.kind === "class" || q.old.symbol.name.endsWith(".new()");
+  const oldSignatures = oldType ? checker.getSignaturesOfType(oldType, construct ? ts.SignatureKind.Construct : ts.SignatureKind.Call) : [];
+  return q.overloadLines.map((line, k) => {
+    const takes = clean(line - 1) && clean(line);
+    const resolved = takes ? resolvedAt(source, line, checker) : undefined;
+    const before = oldSignatures.length === q.overloadLines!.length ? oldSignatures[k] : undefined;
+    const relation = resolved && before ? relate(checker, checker.getReturnTypeOfSignature(before), checker.getReturnTypeOfSignature(resolved), "reader") : undefined;
+    return { takes, returns: relation === undefined ? undefined : relation === "same" || relation === "narrowed" };
+  });
 }
 
 /** The members readers lose, and whether writers of old values still fit (the argument rule: a new `any` accepts them). */
