@@ -175,12 +175,13 @@ function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Con
   const questionText = new Map<string, string>();
   const questionModules = [...new Set(pairs.map(([, fresh]) => fresh.symbol.module))].sort();
   const respelled = new Map<string, [number, number]>();
-  const respelledAliases = new Map<string, NamedAliases>();
+  const respelledAliases = new Map<string, string[]>();
+  const oldAliasLines = new Map<string, [number, number]>();
   for (const module of questionModules) {
     const base = rendered.new.get(module)!;
     const first = base.lines.length + RESERVED_LINES;
     const text = writeQuestions(module, pairs, sides, first, questions, (t) => t, (t) => prefixNames(t, topLevelNames(sides.old.get(module) ?? []), "__gatehouse_old."));
-    questionText.set(module, text + writeRespellings(module, pairs, sides, first + text.split("\n").length - 1, respelled, (t) => t, respelledAliases));
+    questionText.set(module, text + writeRespellings(module, pairs, sides, first + text.split("\n").length - 1, respelled, (t) => t, respelledAliases, oldAliasLines));
   }
 
   // Imports and placeholders for the names the declarations cannot resolve, in up to three passes.
@@ -289,7 +290,7 @@ function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Con
     const source = program.getSourceFile(pathOf("new", fresh.symbol.module));
     if (!source) continue;
     const named = respelledAliases.get(key);
-    const ownAnswers = (named?.aliases ?? []).map((name) => aliasRelation(fresh.symbol.module, name));
+    const ownAnswers = (named ?? []).map((name) => aliasRelation(fresh.symbol.module, name));
     // A changed alias read as the new one on both sides is sound only where the checker found the
     // old and the new alias the same type (zod `RawCreateParams` gained an optional member). One
     // whose own change is BREAKING (old and new unrelated) already stops every caller it breaks:
@@ -298,8 +299,8 @@ function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Con
     // alias that only widened or narrowed is RISKY on its own: the cross-version question decides.
     const byOwnChange = named !== undefined && !ownAnswers.every((r) => r === "same");
     if (byOwnChange && !ownAnswers.every((r) => r === "same" || r === "changed")) continue;
-    const read = byOwnChange ? named.oldAliasLines : lines;
-    if (byOwnChange && read.some((l) => questionErrors.has(l))) continue;
+    const read = byOwnChange ? oldAliasLines.get(key) : lines;
+    if (!read || (byOwnChange && read.some((l) => questionErrors.has(l)))) continue;
     const [o, n] = read.map((l) => aliasTypeAt(source, l, checker));
     if (!o || !n) continue;
     // Assignability lets an index signature stand for a member the old type declared: where readers
@@ -453,7 +454,7 @@ export function changedAliases(module: string, sides: { old: Map<string, Contrac
  * is left to the cross-version question (the alias itself is only RISKY). `inScope` makes a text
  * resolve where the lines are written.
  */
-export function writeRespellings(module: string, pairs: [Contract, Contract][], sides: { old: Map<string, Contract[]>; new: Map<string, Contract[]> }, firstLine: number, out: Map<string, [number, number]>, inScope: (type: string) => string, named: Map<string, NamedAliases> = new Map()): string {
+export function writeRespellings(module: string, pairs: [Contract, Contract][], sides: { old: Map<string, Contract[]>; new: Map<string, Contract[]> }, firstLine: number, out: Map<string, [number, number]>, inScope: (type: string) => string, named: Map<string, string[]> = new Map(), oldAliasLines: Map<string, [number, number]> = new Map()): string {
   const aliases = changedAliases(module, sides);
   let text = "";
   let line = firstLine;
@@ -496,7 +497,8 @@ export function writeRespellings(module: string, pairs: [Contract, Contract][], 
       if (aliasesNamed.length > 0) {
         const oldAlias = new Map(aliasesNamed.map((path) => [path, `__gatehouse_old.${path}`]));
         text += `type __r${line}_o = ${inScope(substitutePaths(a, oldAlias))};\ntype __r${line}_n = ${inScope(substitutePaths(b, oldAlias))};\n`;
-        named.set(`${contractId(old)}\0${key}`, { aliases: aliasesNamed, oldAliasLines: [line, line + 1] });
+        named.set(`${contractId(old)}\0${key}`, aliasesNamed);
+        oldAliasLines.set(`${contractId(old)}\0${key}`, [line, line + 1]);
         line += 2;
       }
     }
@@ -594,12 +596,6 @@ export function substitute(type: string, replacements: Map<string, string>): str
   let text = source.text;
   for (const [start, end, by] of edits.sort((x, y) => y[0] - x[0])) text = text.slice(0, start) + by + text.slice(end);
   return text.slice("type __q = ".length, -1);
-}
-
-/** The changed aliases a position names, and the lines that read it with the old aliases on both sides. */
-export interface NamedAliases {
-  aliases: string[];
-  oldAliasLines: [number, number];
 }
 
 /** The whole entity name a type reference, `typeof` query or heritage clause names (`objectUtil.extendShape`). */
