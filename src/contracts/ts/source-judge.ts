@@ -122,7 +122,6 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
   const orphanRespelled = new Map<string, { file: string; lines: [number, number] }>();
   const fileOf = new Map<string, string>();
   const pending: PendingPosition[] = [];
-  const sameAfterStandIns = new Set<string>();
   modules.forEach((module, i) => {
     const file = `/gatehouse/q/m${i}.ts`;
     fileOf.set(module, file);
@@ -170,11 +169,9 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
         if (rawA === undefined || rawB === undefined || rawA === rawB) return;
         const a = substitute(rawA, stand.old);
         const b = substitute(rawB, stand.new);
-        if (a === b || namesAny(a, stand.own) || namesAny(b, stand.own)) {
-          // The same text once the stand-ins are read: no change at this position.
-          if (a === b) sameAfterStandIns.add(`${contractId(old)}\0${key}`);
-          return;
-        }
+        // (The same text once the stand-ins are read is still written: a name it uses that the
+        // module does not export may differ between the sides, and is compared as copied.)
+        if (namesAny(a, stand.own) || namesAny(b, stand.own)) return;
         // The changed aliases the position names (read as the new alias on both sides, where that is allowed: see below).
         const aliases = [...new Set([...namesIn(a, revisedAliases).heads, ...namesIn(b, revisedAliases).heads].map((h) => h.name))].sort();
         pending.push({ module, key: `${contractId(old)}\0${key}`, old, fresh, texts: [a, b], revisedAliases, newNames, aliases });
@@ -261,10 +258,6 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
     const pair = pairs.find(([o, f]) => f.symbol.module === module && f.kind === "type" && parentOf(f.symbol.name) === undefined && localName(f.symbol.name) === name && o.kind === "type");
     return pair ? values.get(contractId(pair[0])) : undefined;
   };
-  for (const key of sameAfterStandIns) {
-    positions.set(key, "same");
-    if (key.endsWith("\0value")) positionDetails.set(key.slice(0, -"\0value".length), {});
-  }
   const ordered = [...respelled].sort(([, a], [, b]) => Number(a.aliases.length > 0) - Number(b.aliases.length > 0));
   let applied = false;
   for (const [key, { file, lines, uses, aliases, module }] of ordered) {
