@@ -18,6 +18,9 @@ import { PYTHON_ALSO_AT, PYTHON_DYNAMIC, PYTHON_OVERRIDES, PYTHON_UNLISTED } fro
 import { namesSubclass, PYTHON_TYPE_REFS, type TypeRef } from "./py/type-refs.js";
 import { parentOf } from "./ts/declarations.js";
 import { createJudge, type Judge } from "./ts/judge.js";
+import { type TypeRelation, typeRelation } from "./type-relation.js";
+
+export { type TypeRelation, typeRelation, unionMembers } from "./type-relation.js";
 
 export const CHANGE_CODES = {
   "contracts/symbol-removed": { severity: "BREAKING", summary: "an exported symbol was removed" },
@@ -287,7 +290,18 @@ function compareContract(old: Contract, fresh: Contract, judge: Judge | undefine
     // one that accepts its calls and returns what it returned) removes no overload.
     const relation = judge?.value(old);
     const covered = relation === "same" || relation === "narrowed";
-    for (const s of oldSigs) if (!newKeys.has(key(s)) && !covered) out.push(change("contracts/overload-removed", old, `${id}: overload (${renderParams(s.params)}) was removed`, { before: renderParams(s.params) }));
+    // Per old overload, whether the new callable still takes its old arguments: the one that lost
+    // calls is named, though its text may be unchanged (execa 8.0.1: `options?: Options`, whose
+    // `encoding` no longer takes "latin1"); one whose text is gone is removed unless the new
+    // callable takes its calls and returns what that overload returned (execa's `Options<null>` →
+    // `Options<BufferEncodingOption>`; commander's `executableDir(): string` → `string | null` is removed).
+    const served = old.overloads?.length ? judge?.overloads?.(old) : undefined;
+    const removed = (s: ContractSignature, k: number) => {
+      const verdict = served?.length === oldSigs.length ? served[k] : undefined;
+      if (!verdict) return !newKeys.has(key(s));
+      return !verdict.takes || (!newKeys.has(key(s)) && verdict.returns !== true);
+    };
+    for (const [k, s] of oldSigs.entries()) if (removed(s, k) && !covered) out.push(change("contracts/overload-removed", old, `${id}: overload (${renderParams(s.params)}) was removed`, { before: renderParams(s.params) }));
     for (const s of newSigs) if (!oldKeys.has(key(s))) out.push(change("contracts/overload-added", old, `${id}: overload (${renderParams(s.params)}) was added`, { after: renderParams(s.params) }));
   } else if (old.language === "python") {
     out.push(...comparePythonParams(old, fresh));
@@ -373,8 +387,6 @@ function compareTsReturns(old: Contract, fresh: Contract, judged: TypeRelation |
   }
 }
 
-export type TypeRelation = "same" | "widened" | "narrowed" | "changed";
-
 /** Optional, readonly and static flags of a property or method. */
 function compareMemberFlags(old: Contract, fresh: Contract): ContractChange[] {
   const id = contractId(old);
@@ -458,49 +470,6 @@ function compareTypeParams(old: Contract, fresh: Contract, judge: Judge | undefi
     }
   }
   return out;
-}
-
-/** How `after` relates to `before` as a set of values, as far as syntax can prove it. */
-export function typeRelation(before: string | undefined, after: string | undefined): TypeRelation {
-  const a = before ?? "any";
-  const b = after ?? "any";
-  if (a === b) return "same";
-  const top = new Set(["any", "unknown"]);
-  if (top.has(b) && !top.has(a)) return "widened";
-  if (top.has(a) && !top.has(b)) return "narrowed";
-  const oldMembers = new Set(unionMembers(a));
-  const newMembers = new Set(unionMembers(b));
-  const oldInNew = [...oldMembers].every((m) => newMembers.has(m));
-  const newInOld = [...newMembers].every((m) => oldMembers.has(m));
-  if (oldInNew && newInOld) return "same";
-  if (oldInNew) return "widened";
-  if (newInOld) return "narrowed";
-  return "changed";
-}
-
-/** Top-level `|` members of a printed type (brackets, braces, generics and strings nest). */
-export function unionMembers(type: string): string[] {
-  const members: string[] = [];
-  let depth = 0;
-  let quote = "";
-  let start = 0;
-  for (let i = 0; i < type.length; i++) {
-    const ch = type[i]!;
-    if (quote) {
-      if (ch === "\\") i++;
-      else if (ch === quote) quote = "";
-      continue;
-    }
-    if (ch === '"' || ch === "'" || ch === "`") quote = ch;
-    else if ("([{<".includes(ch)) depth++;
-    else if (")]}>".includes(ch) && !(ch === ">" && type[i - 1] === "=")) depth--;
-    else if (ch === "|" && depth === 0) {
-      members.push(type.slice(start, i).trim());
-      start = i + 1;
-    }
-  }
-  members.push(type.slice(start).trim());
-  return members.filter(Boolean);
 }
 
 const POSITIONAL = new Set(["positional-only", "positional-or-keyword"]);

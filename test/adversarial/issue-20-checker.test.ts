@@ -258,6 +258,7 @@ function issueTrees(body: { old: string; new: string }, params = { old: "{ note?
     new: { "index.d.ts": common('{ code: "a"; errors: Failure[] } | { code: "b" }', params.new) + body.new },
   };
 }
+const WRAP_CALLER_NOTE = 'import { late, type Failure } from "pkg";\ndeclare const f: Failure;\nconst b: { k: Failure }[] = late.make(() => ({ k: f }), { note: "m" });\nvoid b;\n';
 const WRAP_CALLER = 'import { wrap, late, type Failure } from "pkg";\ndeclare const f: Failure;\nconst a: { k: Failure }[] = wrap({ k: f }, { note: "n" });\nconst b: { k: Failure }[] = late.make(() => ({ k: f }));\nvoid a;\nvoid b;\n';
 
 test("issue 20.3: a generic callable's return respelled over the same type parameters is no change, though the types it names are unrelated across versions", async () => {
@@ -268,7 +269,8 @@ test("issue 20.3: a generic callable's return respelled over the same type param
   const got = await codes(trees.old, trees.new);
   const breaking = (list: string[]) => list.filter((c) => /#(wrap|late)$/.test(c));
   assert.equal(breaking(got.records), [], got.records.join("\n"));
-  // (With both trees on disk the source judge still reads these across the versions: not yet fixed.)
+  // With both trees on disk too (issue 20.4: the source judge shares the stand-ins and the alias rule).
+  assert.equal(breaking(got.sources), [], got.sources.join("\n"));
   assert.equal(callerCompiles(trees, WRAP_CALLER), { old: true, new: true });
 });
 
@@ -281,17 +283,123 @@ test("issue 20.3: the same positions still break where the return really changed
   assert.ok(got.records.includes("contracts/return-type-changed pkg#wrap"), got.records.join("\n"));
   assert.ok(got.records.includes("contracts/type-changed pkg#late"), got.records.join("\n"));
   assert.equal(callerCompiles(returned, WRAP_CALLER), { old: true, new: false });
-  // The alias narrowed (`note` became a number): a position naming it is not read as the new alias.
+  // The alias narrowed (`note` takes only "n"): RISKY on its own, so a position naming it is not
+  // read as the new alias, and breaks.
   const narrowed = issueTrees(
+    {
+      old: "export declare function wrap<T extends Shape>(shape: T, params?: Params): Array<T>;\nexport declare const late: { make: <T extends Shape>(shape: () => T, params?: Params) => Array<T> };\n",
+      new: "export declare function wrap<T extends Shape>(shape: T, params?: Params): T[];\nexport declare const late: { make: <T extends Shape>(shape: () => T, params?: Params) => T[] };\n",
+    },
+    { old: "{ note?: string } | undefined", new: '{ note?: "n" } | undefined' },
+  );
+  const alias = await codes(narrowed.old, narrowed.new);
+  assert.ok(alias.records.includes("contracts/alias-changed pkg#Params"), alias.records.join("\n"));
+  assert.ok(alias.records.includes("contracts/type-changed pkg#late"), alias.records.join("\n"));
+  assert.equal(callerCompiles(narrowed, WRAP_CALLER_NOTE), { old: true, new: false });
+  // Unrelated (`note` became a number): the alias's own change is BREAKING and stops every caller
+  // it breaks; the positions naming it are judged by their own change (issue 20.4), as with both
+  // trees on disk.
+  const unrelated = issueTrees(
     {
       old: "export declare function wrap<T extends Shape>(shape: T, params?: Params): Array<T>;\nexport declare const late: { make: <T extends Shape>(shape: () => T, params?: Params) => Array<T> };\n",
       new: "export declare function wrap<T extends Shape>(shape: T, params?: Params): T[];\nexport declare const late: { make: <T extends Shape>(shape: () => T, params?: Params) => T[] };\n",
     },
     { old: "{ note?: string } | undefined", new: "{ note?: number } | undefined" },
   );
-  const alias = await codes(narrowed.old, narrowed.new);
-  assert.ok(alias.records.includes("contracts/type-changed pkg#late"), alias.records.join("\n"));
-  assert.equal(callerCompiles(narrowed, WRAP_CALLER), { old: true, new: false });
+  const own = await codes(unrelated.old, unrelated.new);
+  assert.ok(own.records.includes("contracts/type-changed pkg#Params"), own.records.join("\n"));
+  assert.equal(own.records.filter((c) => /#(wrap|late)$/.test(c)), [], own.records.join("\n"));
+  assert.equal(callerCompiles(unrelated, 'import { type Params } from "pkg";\nconst p: Params = { note: "n" };\nvoid p;\n'), { old: true, new: false });
+});
+
+
+
+// Issue 20.4 (execa 8.0.0 -> 8.0.1): `Options`' encoding lost "latin1" and the `Options<null>`
+// overloads were respelled `Options<BufferEncodingOption>`. The overload that lost calls is the
+// one whose text did not change (`options?: Options`); the respelled one still takes every old
+// call. The finding names the removed overload by its signature.
+const EXECA_LIKE = {
+  old: {
+    "index.d.ts":
+      "export type Encoding = string | null;\nexport interface Options<E extends Encoding = string> { encoding?: E }\nexport declare function run(file: string, options?: Options): string;\nexport declare function run(file: string, options?: Options<null>): Uint8Array;\n",
+  },
+  new: {
+    "index.d.ts":
+      "export type Encoding = 'utf8' | 'hex' | 'buffer' | null;\nexport type BufferEncoding = 'buffer' | null;\nexport interface Options<E extends Encoding = 'utf8'> { encoding?: E }\nexport declare function run(file: string, options?: Options): string;\nexport declare function run(file: string, options?: Options<BufferEncoding>): Uint8Array;\n",
+  },
+};
+
+test("issue 20.4: an overload-removed finding names the overload that lost calls, by its signature text", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "gatehouse-issue-20-"));
+  try {
+    write(join(dir, "old"), EXECA_LIKE.old);
+    write(join(dir, "new"), EXECA_LIKE.new);
+    const a = await extractContracts(join(dir, "old"));
+    const b = await extractContracts(join(dir, "new"));
+    const removed = (options: Parameters<typeof diffContracts>[2]) =>
+      diffContracts(a.contracts, b.contracts, options)
+        .filter((c) => c.code === "contracts/overload-removed")
+        .map(({ code, severity, id, message, before }) => ({ code, severity, id, message, before }));
+    const expected = [
+      {
+        code: "contracts/overload-removed",
+        severity: "BREAKING",
+        id: "pkg#run",
+        message: "pkg#run: overload (file: string, options?: Options) was removed",
+        before: "file: string, options?: Options",
+      },
+    ];
+    assert.equal(removed({}), expected, "from the records");
+    // With both trees on disk the whole callable is read in the new scope, where `Options` is the
+    // new one: the break is `Options`' own (its default), reported BREAKING on it, not again here.
+    const sources = { sources: { old: join(dir, "old"), new: join(dir, "new") } };
+    assert.equal(removed(sources), []);
+    assert.ok(diffContracts(a.contracts, b.contracts, sources).some((c) => c.code === "contracts/type-param-default-changed" && c.id === "pkg#Options" && c.severity === "BREAKING"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  // The compiler: a call through the unchanged overload breaks, one through the respelled one does not.
+  assert.equal(callerCompiles(EXECA_LIKE, 'import { run } from "pkg";\nconst s: string = run("ls", { encoding: "latin1" });\nvoid s;\n'), { old: true, new: false });
+  assert.equal(callerCompiles(EXECA_LIKE, 'import { run } from "pkg";\nconst b: Uint8Array = run("ls", { encoding: null });\nvoid b;\n'), { old: true, new: true });
+});
+test("issue 20.4: an overload whose text is gone is removed when what it returned widened (commander executableDir(): string -> string | null), not when only respelled", async () => {
+  const trees = {
+    old: { "index.d.ts": "export declare class Command {\n  dir(path: string): this;\n  dir(): string;\n}\n" },
+    new: { "index.d.ts": "export declare class Command {\n  dir(path: string): this;\n  dir(): string | null;\n}\n" },
+  };
+  const got = await codes(trees.old, trees.new);
+  for (const list of [got.records, got.sources]) assert.equal(list, ["contracts/overload-added pkg#Command.dir", "contracts/overload-removed pkg#Command.dir"], list.join("\n"));
+  assert.ok(got.messages.includes("pkg#Command.dir: overload () was removed"), got.messages.join("\n"));
+  assert.equal(callerCompiles(trees, 'import { Command } from "pkg";\nconst d: string = new Command().dir();\nvoid d;\n'), { old: true, new: false });
+  const respelled = {
+    old: trees.old,
+    new: { "index.d.ts": "export type Dir = string;\nexport declare class Command {\n  dir(path: string): this;\n  dir(): Dir;\n}\n" },
+  };
+  const same = await codes(respelled.old, respelled.new);
+  for (const list of [same.records, same.sources]) assert.equal(list.filter((c) => c.includes("overload-removed")), [], list.join("\n"));
+});
+
+// Issue 20.4: the source judge shares the record judge's stand-in type parameters, by position:
+// a generic callable respelled with its type parameters renamed is no change from the records or
+// from the trees, though the types it names are unrelated across the versions.
+test("issue 20.4: generic signatures respelled with renamed type parameters are no change, with both trees on disk too", async () => {
+  const trees = issueTrees({
+    old: "export declare function wrap<T extends Shape>(shape: T, params?: Params): Array<T>;\nexport declare const late: { make: <T extends Shape>(shape: () => T, params?: Params) => Array<T> };\n",
+    new: "export declare function wrap<U extends Shape>(shape: U, params?: Params): U[];\nexport declare const late: { make: <T extends Shape>(shape: () => T, params?: Params) => T[] };\n",
+  });
+  const got = await codes(trees.old, trees.new);
+  const ours = (list: string[]) => list.filter((c) => /#(wrap|late)$/.test(c));
+  assert.equal(ours(got.records), [], got.records.join("\n"));
+  assert.equal(ours(got.sources), [], got.sources.join("\n"));
+  assert.equal(callerCompiles(trees, WRAP_CALLER), { old: true, new: true });
+  // A renamed type parameter whose bound changed is still judged (the call probe decides).
+  const bound = issueTrees({
+    old: "export declare function wrap<T extends Shape>(shape: T, params?: Params): Array<T>;\nexport declare const late: { make: <T extends Shape>(shape: () => T, params?: Params) => Array<T> };\n",
+    new: "export declare function wrap<U extends { k: Failure }>(shape: U, params?: Params): U[];\nexport declare const late: { make: <T extends Shape>(shape: () => T, params?: Params) => T[] };\n",
+  });
+  const changed = await codes(bound.old, bound.new);
+  for (const list of [changed.records, changed.sources]) assert.ok(list.some((c) => c.endsWith("#wrap")), list.join("\n"));
+  assert.equal(callerCompiles(bound, 'import { wrap, type Failure } from "pkg";\ndeclare const f: Failure;\nconst a = wrap({ j: f });\nvoid a;\n'), { old: true, new: false });
 });
 
 test.run();

@@ -15,8 +15,9 @@
 // compiler still rejects leaves that question unanswered, and the syntax verdict stands.
 
 import ts from "typescript";
-import { CALLABLE_KINDS, contractId, type Contract } from "../model.js";
+import { CALLABLE_KINDS, contractId, type Contract, type TypeParam } from "../model.js";
 import { localName, parentOf, renderModule, type RenderedModule } from "./declarations.js";
+import { typeRelation } from "../type-relation.js";
 import { virtualProgram } from "./program.js";
 import { buildSourceJudge } from "./source-judge.js";
 
@@ -37,6 +38,15 @@ export interface Judge {
   inherited?(old: Contract): Relation | undefined;
   /** a changed value or type: what else the checker found (members readers lose, whether writers still fit) */
   detail?(old: Contract): ValueDetail | undefined;
+  /** an overloaded callable: per old overload, whether the new callable still takes its old arguments and returns what old callers read (undefined: unanswered) */
+  overloads?(old: Contract): OverloadVerdict[] | undefined;
+}
+
+export interface OverloadVerdict {
+  /** the new callable takes the overload's old arguments (their types as the old version declared them) */
+  takes: boolean;
+  /** and what it returns for them is what that old overload returned, or narrower (undefined: unanswered) */
+  returns: boolean | undefined;
 }
 
 export interface ValueDetail {
@@ -58,13 +68,17 @@ export interface Question {
   declLines: number[];
   /** call: the lines of the old and the new probe call */
   probeLines: number[];
+  /** an overloaded callable: per old overload, the line calling the new callable with that overload's old arguments */
+  overloadLines?: number[];
+  /** the line declaring the old callable (its overloads' return types) */
+  oldCalleeLine?: number;
 }
 
 const RESERVED_LINES = 2; // imports of other modules; the two sides as namespaces
 const PLACEHOLDER_FILE = "/gatehouse/placeholders.ts";
 const UNRESOLVED = new Set([2304, 2552, 2503, 2583, 2582]);
 
-export const NO_JUDGE: Judge = { call: () => undefined, value: () => undefined, typeParam: () => undefined, inherited: () => undefined, detail: () => undefined };
+export const NO_JUDGE: Judge = { call: () => undefined, value: () => undefined, typeParam: () => undefined, inherited: () => undefined, detail: () => undefined, overloads: () => undefined };
 
 export interface JudgeOptions {
   /**
@@ -114,6 +128,7 @@ export function createJudge(before: Contract[], after: Contract[], options: Judg
     inherited: (old) => real.inherited?.(old),
     // The detail belongs to whichever judge gave the value's answer.
     detail: (old) => (real.value(old) !== undefined ? real.detail?.(old) : fallback().detail?.(old)),
+    overloads: (old) => real.overloads?.(old) ?? fallback().overloads?.(old),
   };
 }
 
@@ -161,11 +176,12 @@ function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Con
   const questionModules = [...new Set(pairs.map(([, fresh]) => fresh.symbol.module))].sort();
   const respelled = new Map<string, [number, number]>();
   const respelledAliases = new Map<string, string[]>();
+  const oldAliasLines = new Map<string, [number, number]>();
   for (const module of questionModules) {
     const base = rendered.new.get(module)!;
     const first = base.lines.length + RESERVED_LINES;
-    const text = writeQuestions(module, pairs, sides, first, questions, (t) => t);
-    questionText.set(module, text + writeRespellings(module, pairs, sides, first + text.split("\n").length - 1, respelled, (t) => t, respelledAliases));
+    const text = writeQuestions(module, pairs, sides, first, questions, (t) => t, (t) => prefixNames(t, topLevelNames(sides.old.get(module) ?? []), "__gatehouse_old."));
+    questionText.set(module, text + writeRespellings(module, pairs, sides, first + text.split("\n").length - 1, respelled, (t) => t, respelledAliases, oldAliasLines));
   }
 
   // Imports and placeholders for the names the declarations cannot resolve, in up to three passes.
@@ -245,17 +261,24 @@ function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Con
   const calls = new Map<string, CallVerdict>();
   const values = new Map<string, Relation>();
   const details = new Map<string, ValueDetail>();
+  const servedOverloads = new Map<string, OverloadVerdict[]>();
   for (const q of questions) {
     if (isBroken("old", q.old) || isBroken("new", q.fresh) || q.declLines.some((l) => questionErrors.has(l))) continue;
     answerQuestion(q, program.getSourceFile(pathOf("new", q.module))!, checker, calls, values, details);
+    const served = answerOverloads(q, program.getSourceFile(pathOf("new", q.module))!, checker, (l) => !questionErrors.has(l));
+    if (served) servedOverloads.set(q.id, served);
   }
 
   // Positions whose old text reads as the same type in the new module's scope did not change.
   const positions = new Map<string, Relation>();
   const aliasRelation = (module: string, name: string) => {
-    const pair = pairs.find(([o, f]) => f.symbol.module === module && f.kind === "type" && o.kind === "type" && parentOf(f.symbol.name) === undefined && localName(f.symbol.name) === name);
-    // Its own respelled answer (its old text read in the new scope) over the cross-version one.
-    return pair ? (positions.get(`${contractId(pair[0])}\0value`) ?? values.get(contractId(pair[0]))) : undefined;
+    const pair = pairs.find(([o, f]) => f.symbol.module === module && f.kind === "type" && o.kind === "type" && localName(f.symbol.name) === name);
+    if (!pair) return undefined;
+    // Its own respelled answer (its old text read in the new scope) over the cross-version one;
+    // unanswered, the syntax verdict stands for the alias, which counts here only where it says
+    // "changed" (the alias's own finding is then BREAKING: zod 3.23's `objectUtil.addQuestionMarks`).
+    const answer = positions.get(`${contractId(pair[0])}\0value`) ?? values.get(contractId(pair[0]));
+    return answer ?? (typeRelation(pair[0].type, pair[1].type) === "changed" ? "changed" : undefined);
   };
   const positionDetails = new Map<string, ValueDetail>();
   // Positions naming no changed alias first: the aliases' own answers are among them.
@@ -264,13 +287,25 @@ function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Con
     const [id] = key.split("\0") as [string];
     const fresh = after.find((c) => contractId(c) === id);
     if (!fresh || isBroken("new", fresh) || lines.some((l) => questionErrors.has(l))) continue;
-    // A changed alias read as the new one on both sides: sound only where the checker found the
-    // old and the new alias the same type (zod `RawCreateParams` gained an optional member);
-    // otherwise the alias's change is RISKY on its own and the cross-version question decides.
-    if ((respelledAliases.get(key) ?? []).some((name) => aliasRelation(fresh.symbol.module, name) !== "same")) continue;
     const source = program.getSourceFile(pathOf("new", fresh.symbol.module));
-    const [o, n] = source ? lines.map((l) => aliasTypeAt(source, l, checker)) : [];
+    if (!source) continue;
+    const named = respelledAliases.get(key);
+    const ownAnswers = (named ?? []).map((name) => aliasRelation(fresh.symbol.module, name));
+    // A changed alias read as the new one on both sides is sound only where the checker found the
+    // old and the new alias the same type (zod `RawCreateParams` gained an optional member). One
+    // whose own change is BREAKING (old and new unrelated) already stops every caller it breaks:
+    // the position is judged by its own change, both sides reading the old alias (zod 3.23's
+    // `ZodObject.augment` names `objectUtil.extendShape` where 3.22 spelled the old body out). An
+    // alias that only widened or narrowed is RISKY on its own: the cross-version question decides.
+    const byOwnChange = named !== undefined && !ownAnswers.every((r) => r === "same");
+    if (byOwnChange && !ownAnswers.every((r) => r === "same" || r === "changed")) continue;
+    const read = byOwnChange ? oldAliasLines.get(key) : lines;
+    if (!read || (byOwnChange && read.some((l) => questionErrors.has(l)))) continue;
+    const [o, n] = read.map((l) => aliasTypeAt(source, l, checker));
     if (!o || !n) continue;
+    // Assignability lets an index signature stand for a member the old type declared: where readers
+    // lose a member, the cross-version answer stands (as in the source judge).
+    if (byOwnChange && !/\0p\d+$/.test(key) && missingMembers(checker, o, n).length > 0) continue;
     const bound = /\0tp\d+([cd])$/.exec(key);
     if (bound) {
       // A constraint takes every old argument or not; a default is what callers get without saying: only the same type is no change.
@@ -296,6 +331,7 @@ function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Con
   return {
     inherited: () => undefined,
     detail: (old) => details.get(contractId(old)),
+    overloads: (old) => servedOverloads.get(contractId(old)),
     call: (old) => calls.get(contractId(old)),
     value: (old) => values.get(contractId(old)),
     typeParam: (old, i, part) => {
@@ -317,14 +353,14 @@ function buildJudge(before: Contract[], after: Contract[], pairs: [Contract, Con
   };
 }
 
-const MARKERS = Array.from({ length: 8 }, (_, i) => `interface __GatehouseMarker${i} { readonly __gatehouse_marker: ${i} }\n`).join("");
+export const MARKERS = Array.from({ length: 8 }, (_, i) => `interface __GatehouseMarker${i} { readonly __gatehouse_marker: ${i} }\n`).join("");
 
 /**
  * The questions about one module's changed contracts, as statements that start on `firstLine`
  * (0-based) of a file where `__gatehouse_old` and `__gatehouse_new` are the two sides of the
  * module. `qualify` makes a type parameter's constraint text resolve there.
  */
-export function writeQuestions(module: string, pairs: [Contract, Contract][], sides: { old: Map<string, Contract[]>; new: Map<string, Contract[]> }, firstLine: number, questions: Question[], qualify: (type: string) => string): string {
+export function writeQuestions(module: string, pairs: [Contract, Contract][], sides: { old: Map<string, Contract[]>; new: Map<string, Contract[]> }, firstLine: number, questions: Question[], qualify: (type: string) => string, qualifyOld?: (type: string) => string): string {
   let line = firstLine + 8;
   let text = MARKERS;
   for (const [old, fresh] of pairs.filter(([, f]) => f.symbol.module === module)) {
@@ -354,6 +390,24 @@ export function writeQuestions(module: string, pairs: [Contract, Contract][], si
       text += `type __q${q}_o = ${strip(oldRef.value)};\ntype __q${q}_n = ${strip(newRef.value)};\n`;
       question.declLines = [line, line + 1];
       line += 2;
+      // Which old overloads the new callable no longer takes: each old overload's arguments (its
+      // types as the old version declares them) passed to the new callable, one line each.
+      if (bothCallable && overloaded && qualifyOld && newRef.callee && old.overloads?.length) {
+        const isNew = old.kind === "class" || newRef.construct;
+        text += `declare const __q${q}_callee: ${newRef.callee};\ndeclare const __q${q}_before: ${oldRef.callee};\n`;
+        question.declLines.push(line, line + 1);
+        question.oldCalleeLine = line + 1;
+        line += 2;
+        question.overloadLines = [];
+        old.overloads.forEach((s, k) => {
+          const typeParams = s.typeParams?.length ? `<${s.typeParams.map((p) => `${p.name}${p.constraint ? ` extends ${qualifyOld(p.constraint)}` : ""}`).join(", ")}>` : "";
+          const params = s.params.map((p) => `${p.rest ? "..." : ""}${p.name}${p.required || p.rest ? "" : "?"}: ${p.type === undefined ? "any" : qualifyOld(p.type)}`).join(", ");
+          const args = `Parameters<${typeParams}(${params}) => void>`;
+          text += `declare const __q${q}_k${k}: ${args};\n${isNew ? "new " : ""}__q${q}_callee(...__q${q}_k${k});\n`;
+          question.overloadLines!.push(line + 1);
+          line += 2;
+        });
+      }
     } else if (tpText(old) === tpText(fresh)) {
       continue;
     }
@@ -369,14 +423,23 @@ function newById(after: Contract[], old: Contract): Contract | undefined {
 
 const MEMBER_KINDS: ReadonlySet<string> = new Set(["method", "property"]);
 
-/** Top-level type aliases of a module whose text (or type parameters) changed, or that are new. */
+/**
+ * Type aliases of a module whose text (or type parameters) changed, or that are new, by the path
+ * a type text names them with (`Alias`, `objectUtil.extendShape` in a namespace).
+ */
 export function changedAliases(module: string, sides: { old: Map<string, Contract[]>; new: Map<string, Contract[]> }): Set<string> {
-  const oldTop = new Map((sides.old.get(module) ?? []).filter((c) => parentOf(c.symbol.name) === undefined).map((c) => [c.symbol.name, c]));
+  const oldByName = new Map((sides.old.get(module) ?? []).map((c) => [c.symbol.name, c]));
+  const newByName = new Map((sides.new.get(module) ?? []).map((c) => [c.symbol.name, c]));
+  // Only aliases a dotted path reaches: top-level ones and those of (nested) namespaces.
+  const reachable = (name: string) => {
+    for (let parent = parentOf(name); parent !== undefined; parent = parentOf(parent)) if (newByName.get(parent)?.kind !== "namespace") return false;
+    return true;
+  };
   return new Set(
     (sides.new.get(module) ?? [])
-      .filter((c) => c.kind === "type" && parentOf(c.symbol.name) === undefined)
+      .filter((c) => c.kind === "type" && reachable(c.symbol.name))
       .filter((c) => {
-        const o = oldTop.get(c.symbol.name);
+        const o = oldByName.get(c.symbol.name);
         return !o || o.type !== c.type || JSON.stringify(o.typeParams ?? []) !== JSON.stringify(c.typeParams ?? []);
       })
       .map((c) => localName(c.symbol.name)),
@@ -391,7 +454,7 @@ export function changedAliases(module: string, sides: { old: Map<string, Contrac
  * is left to the cross-version question (the alias itself is only RISKY). `inScope` makes a text
  * resolve where the lines are written.
  */
-export function writeRespellings(module: string, pairs: [Contract, Contract][], sides: { old: Map<string, Contract[]>; new: Map<string, Contract[]> }, firstLine: number, out: Map<string, [number, number]>, inScope: (type: string) => string, named: Map<string, string[]> = new Map()): string {
+export function writeRespellings(module: string, pairs: [Contract, Contract][], sides: { old: Map<string, Contract[]>; new: Map<string, Contract[]> }, firstLine: number, out: Map<string, [number, number]>, inScope: (type: string) => string, named: Map<string, string[]> = new Map(), oldAliasLines: Map<string, [number, number]> = new Map()): string {
   const aliases = changedAliases(module, sides);
   let text = "";
   let line = firstLine;
@@ -418,26 +481,26 @@ export function writeRespellings(module: string, pairs: [Contract, Contract][], 
     } else {
       positions.push(["value", old.type, fresh.type]);
     }
-    // Those of a type (and of a member's parent) become the same opaque argument on both sides.
-    const opaque = opaqueTypeParams(old, sides.old.get(module) ?? [], inScope);
-    // A callable's own type parameters are inferred at each call: where the two declare different
-    // ones the call probe decides. Where they declare the same ones, every call infers the same
-    // argument on both sides, so they too become one opaque argument (within the constraint) and
-    // the old text is read in the new scope like any other position.
-    const sameOwn = callable && tpText(old) === tpText(fresh);
-    if (sameOwn) (old.typeParams ?? []).forEach((p, j) => opaque.set(p.name, p.constraint ? `((${inScope(p.constraint)}) & __GatehouseMarker${(opaque.size + j) % 8})` : `__GatehouseMarker${(opaque.size + j) % 8}`));
-    const own = callable && !sameOwn ? new Set([...(old.typeParams ?? []), ...(fresh.typeParams ?? [])].map((p) => p.name)) : new Set<string>();
+    const stand = standIns(old, fresh, { old: sides.old.get(module) ?? [], new: sides.new.get(module) ?? [] }, inScope);
     for (const [key, rawA, rawB] of positions) {
-      const a = rawA === undefined ? undefined : substitute(rawA, opaque);
-      const b = rawB === undefined ? undefined : substitute(rawB, opaque);
-      if (a === undefined || b === undefined || rawA === rawB || namesAny(a, own) || namesAny(b, own)) continue;
+      const a = rawA === undefined ? undefined : substitute(rawA, stand.old);
+      const b = rawB === undefined ? undefined : substitute(rawB, stand.new);
+      if (a === undefined || b === undefined || rawA === rawB || namesAny(a, stand.own) || namesAny(b, stand.own)) continue;
       // A position naming a changed alias is written too, with the aliases it names: its answer
-      // counts only where the checker found each of them the same type old and new (see buildJudge).
-      const aliasesNamed = [...aliases].filter((name) => namesAny(a, new Set([name])) || namesAny(b, new Set([name]))).sort();
+      // counts only where the checker found each of them the same type old and new; and again
+      // with both sides reading the old aliases, judged so where their own change is BREAKING
+      // (see buildJudge).
+      const aliasesNamed = [...new Set([...pathsNamed(a, aliases), ...pathsNamed(b, aliases)])].sort();
       text += `type __r${line}_o = ${inScope(a)};\ntype __r${line}_n = ${inScope(b)};\n`;
       out.set(`${contractId(old)}\0${key}`, [line, line + 1]);
-      if (aliasesNamed.length > 0) named.set(`${contractId(old)}\0${key}`, aliasesNamed);
       line += 2;
+      if (aliasesNamed.length > 0) {
+        const oldAlias = new Map(aliasesNamed.map((path) => [path, `__gatehouse_old.${path}`]));
+        text += `type __r${line}_o = ${inScope(substitutePaths(a, oldAlias))};\ntype __r${line}_n = ${inScope(substitutePaths(b, oldAlias))};\n`;
+        named.set(`${contractId(old)}\0${key}`, aliasesNamed);
+        oldAliasLines.set(`${contractId(old)}\0${key}`, [line, line + 1]);
+        line += 2;
+      }
     }
   }
   return text;
@@ -466,21 +529,59 @@ export function applyRespellings(pairs: [Contract, Contract][], positions: Map<s
   }
 }
 
-/** The type parameters in scope of a type or member (its own unless callable, its parents'), each as an opaque marker within its constraint. */
-function opaqueTypeParams(c: Contract, sameSide: Contract[], inScope: (type: string) => string): Map<string, string> {
-  const byName = new Map(sameSide.map((x) => [x.symbol.name, x]));
-  const out = new Map<string, string>();
-  let i = 0;
-  for (let name: string | undefined = c.symbol.name; name !== undefined; name = parentOf(name)) {
-    const node = name === c.symbol.name ? c : byName.get(name);
-    if (!node || (node === c && CALLABLE_KINDS.has(c.kind))) continue;
-    for (const p of node.typeParams ?? []) if (!out.has(p.name)) out.set(p.name, p.constraint ? `((${inScope(p.constraint)}) & __GatehouseMarker${i++ % 8})` : `__GatehouseMarker${i++ % 8}`);
-  }
+/** Each side's type parameters of a position, by name, as the stand-in both sides share; `own`: a callable's own ones left to the call probe. */
+export interface StandIns {
+  old: Map<string, string>;
+  new: Map<string, string>;
+  own: Set<string>;
+}
+
+/**
+ * The type parameters in scope of a position, each side's by position as one opaque marker within
+ * the old constraint (the same type on both sides, whatever each side calls it): those of a type
+ * and of a member's parents; a callable's own ones too where both declare as many with the same
+ * bounds (every call infers the same argument on both sides), else they are `own` and the call
+ * probe decides. Shared by the record judge and the source judge; `inScope` makes a constraint
+ * text resolve where the positions are written.
+ */
+export function standIns(old: Contract, fresh: Contract, sides: { old: Contract[]; new: Contract[] }, inScope: (type: string) => string): StandIns {
+  const inScopeParams = (c: Contract, sameSide: Contract[]) => {
+    const byName = new Map(sameSide.map((x) => [x.symbol.name, x]));
+    const list: TypeParam[] = [];
+    for (let name: string | undefined = c.symbol.name; name !== undefined; name = parentOf(name)) {
+      const node = name === c.symbol.name ? c : byName.get(name);
+      if (!node || (node === c && CALLABLE_KINDS.has(c.kind))) continue;
+      list.push(...(node.typeParams ?? []));
+    }
+    return list;
+  };
+  const marker = (i: number, constraint: string | undefined) => (constraint ? `((${inScope(constraint)}) & __GatehouseMarker${i % 8})` : `__GatehouseMarker${i % 8}`);
+  const out: StandIns = { old: new Map(), new: new Map(), own: new Set() };
+  const oldParams = inScopeParams(old, sides.old);
+  const newParams = inScopeParams(fresh, sides.new);
+  // The nearest declaration wins a name (a member's own type parameter shadows its parent's).
+  oldParams.forEach((p, i) => {
+    if (!out.old.has(p.name)) out.old.set(p.name, marker(i, p.constraint));
+    const q = newParams[i];
+    if (q && !out.new.has(q.name)) out.new.set(q.name, marker(i, p.constraint));
+  });
+  if (!CALLABLE_KINDS.has(old.kind) || !CALLABLE_KINDS.has(fresh.kind)) return out;
+  const a = old.typeParams ?? [];
+  const b = fresh.typeParams ?? [];
+  const first = oldParams.length;
+  const own = { old: new Map(out.old), new: new Map(out.new) };
+  a.forEach((p, j) => own.old.set(p.name, marker(first + j, p.constraint)));
+  b.forEach((q, j) => own.new.set(q.name, marker(first + j, a[j]?.constraint)));
+  // Alike: as many, each bound the same text once both sides' names read as the shared stand-ins.
+  const bound = (text: string | undefined, names: Map<string, string>) => (text === undefined ? "" : substitute(text, names));
+  const alike = a.length === b.length && a.every((p, j) => bound(p.constraint, own.old) === bound(b[j]!.constraint, own.new) && bound(p.default, own.old) === bound(b[j]!.default, own.new));
+  if (alike) return { ...out, old: own.old, new: own.new };
+  for (const p of [...a, ...b]) out.own.add(p.name);
   return out;
 }
 
 /** A type text with the named type references replaced (type parameters by their opaque markers). */
-function substitute(type: string, replacements: Map<string, string>): string {
+export function substitute(type: string, replacements: Map<string, string>): string {
   if (replacements.size === 0) return type;
   const source = ts.createSourceFile("/q.ts", `type __q = ${type};`, ts.ScriptTarget.Latest, true);
   const edits: [number, number, string][] = [];
@@ -494,6 +595,76 @@ function substitute(type: string, replacements: Map<string, string>): string {
   visit(source);
   let text = source.text;
   for (const [start, end, by] of edits.sort((x, y) => y[0] - x[0])) text = text.slice(0, start) + by + text.slice(end);
+  return text.slice("type __q = ".length, -1);
+}
+
+/** The whole entity name a type reference, `typeof` query or heritage clause names (`objectUtil.extendShape`). */
+function referencedPath(node: ts.Node): ts.EntityName | ts.Expression | undefined {
+  if (ts.isTypeReferenceNode(node)) return node.typeName;
+  if (ts.isTypeQueryNode(node)) return node.exprName;
+  if (ts.isExpressionWithTypeArguments(node)) return node.expression;
+  return undefined;
+}
+
+function dotted(name: ts.EntityName | ts.Expression): string | undefined {
+  if (ts.isIdentifier(name)) return name.text;
+  if (ts.isQualifiedName(name)) return ((left) => (left === undefined ? undefined : `${left}.${name.right.text}`))(dotted(name.left));
+  if (ts.isPropertyAccessExpression(name) && ts.isIdentifier(name.name)) return ((left) => (left === undefined ? undefined : `${left}.${name.name.text}`))(dotted(name.expression));
+  return undefined;
+}
+
+/** The paths of `paths` a type text references as a whole (`objectUtil.extendShape<A, B>`, `Alias`). */
+function pathsNamed(type: string, paths: Set<string>): string[] {
+  const found = new Set<string>();
+  if (paths.size === 0) return [];
+  const source = ts.createSourceFile("/q.ts", `type __q = ${type};`, ts.ScriptTarget.Latest, true);
+  const visit = (node: ts.Node): void => {
+    const name = referencedPath(node);
+    const path = name && dotted(name);
+    if (path !== undefined && paths.has(path)) found.add(path);
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return [...found];
+}
+
+/** A type text with each reference to one of the paths replaced by its replacement (type arguments kept). */
+function substitutePaths(type: string, replacements: Map<string, string>): string {
+  const source = ts.createSourceFile("/q.ts", `type __q = ${type};`, ts.ScriptTarget.Latest, true);
+  const edits: [number, number, string][] = [];
+  const visit = (node: ts.Node): void => {
+    const name = referencedPath(node);
+    const path = name && dotted(name);
+    if (name && path !== undefined && replacements.has(path)) edits.push([name.getStart(source), name.end, replacements.get(path)!]);
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  let text = source.text;
+  for (const [start, end, by] of edits.sort((x, y) => y[0] - x[0])) text = text.slice(0, start) + by + text.slice(end);
+  return text.slice("type __q = ".length, -1);
+}
+
+/** The top-level names a module's contracts are exported under (the ones `__gatehouse_old.X` reaches). */
+export function topLevelNames(contracts: Contract[]): Set<string> {
+  return new Set(contracts.filter((c) => parentOf(c.symbol.name) === undefined && c.symbol.name !== "default").map((c) => localName(c.symbol.name)));
+}
+
+/** A type text with the references whose first name is one of `names` read through `prefix` (`__gatehouse_old.`). */
+export function prefixNames(type: string, names: Set<string>, prefix: string): string {
+  if (names.size === 0) return type;
+  const source = ts.createSourceFile("/q.ts", `type __q = ${type};`, ts.ScriptTarget.Latest, true);
+  const starts: number[] = [];
+  const bound = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isTypeParameterDeclaration(node)) bound.add(node.name.text);
+    let name = referencedPath(node);
+    while (name && (ts.isQualifiedName(name) || ts.isPropertyAccessExpression(name))) name = ts.isQualifiedName(name) ? name.left : name.expression;
+    if (name && ts.isIdentifier(name) && names.has(name.text) && !bound.has(name.text)) starts.push(name.getStart(source));
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  let text = source.text;
+  for (const at of starts.sort((a, b) => b - a)) text = `${text.slice(0, at)}${prefix}${text.slice(at)}`;
   return text.slice("type __q = ".length, -1);
 }
 
@@ -590,6 +761,27 @@ export function answerQuestion(q: Question, source: ts.SourceFile, checker: ts.T
     values.set(q.id, relation);
     if (relation !== "same") details.set(q.id, valueDetail(checker, o, n));
   }
+}
+
+/**
+ * An overloaded callable's old overloads, each called with its old arguments on the new callable:
+ * taken where the call compiles, and returning what that overload returned (or narrower) where the
+ * signature the call resolves to does. `clean(line)`: no error on that line.
+ */
+export function answerOverloads(q: Question, source: ts.SourceFile, checker: ts.TypeChecker, clean: (line: number) => boolean): OverloadVerdict[] | undefined {
+  if (!q.overloadLines || q.oldCalleeLine === undefined) return undefined;
+  const statement = statementAt(source, q.oldCalleeLine);
+  const declaration = statement && ts.isVariableStatement(statement) ? statement.declarationList.declarations[0] : undefined;
+  const oldType = declaration ? checker.getTypeAtLocation(declaration.name) : undefined;
+  const construct = q.old.kind === "class" || q.old.symbol.name.endsWith(".new()");
+  const oldSignatures = oldType ? checker.getSignaturesOfType(oldType, construct ? ts.SignatureKind.Construct : ts.SignatureKind.Call) : [];
+  return q.overloadLines.map((line, k) => {
+    const takes = clean(line - 1) && clean(line);
+    const resolved = takes ? resolvedAt(source, line, checker) : undefined;
+    const before = oldSignatures.length === q.overloadLines!.length ? oldSignatures[k] : undefined;
+    const relation = resolved && before ? relate(checker, checker.getReturnTypeOfSignature(before), checker.getReturnTypeOfSignature(resolved), "reader") : undefined;
+    return { takes, returns: relation === undefined ? undefined : relation === "same" || relation === "narrowed" };
+  });
 }
 
 /** The members readers lose, and whether writers of old values still fit (the argument rule: a new `any` accepts them). */

@@ -10,7 +10,7 @@ import ts from "typescript";
 import { CALLABLE_KINDS, contractId, type Contract } from "../model.js";
 import { callableType, localName, parentOf } from "./declarations.js";
 import { packageEntryPoints } from "./entrypoints.js";
-import { aliasTypeAt, answerQuestion, applyRespellings, type CallVerdict, type Judge, missingMembers, NO_JUDGE, type Question, reference, relate, type Relation, valueDetail, type ValueDetail, writeQuestions } from "./judge.js";
+import { aliasTypeAt, answerOverloads, answerQuestion, applyRespellings, type CallVerdict, type Judge, MARKERS, missingMembers, namesAny, NO_JUDGE, type OverloadVerdict, prefixNames, type Question, reference, relate, type Relation, standIns, substitute, topLevelNames, valueDetail, type ValueDetail, writeQuestions } from "./judge.js";
 import { JUDGE_OPTIONS, virtualProgram } from "./program.js";
 
 const SOURCE_OPTIONS: ts.CompilerOptions = { ...JUDGE_OPTIONS, allowJs: true, checkJs: false, esModuleInterop: true, skipLibCheck: false, maxNodeModuleJsDepth: 0 };
@@ -127,7 +127,8 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
     fileOf.set(module, file);
     const newNames = new Set((sides.new.get(module) ?? []).filter((c) => parentOf(c.symbol.name) === undefined && c.symbol.name !== "default").map((c) => localName(c.symbol.name)));
     let text = `import * as __gatehouse_old from ${JSON.stringify(specifier(roots.old, entryFile.old(module)))}; import * as __gatehouse_new from ${JSON.stringify(specifier(roots.new, entryFile.new(module)))};\n`;
-    text += writeQuestions(module, pairs, sides, 1, questions, (t) => qualify(t, newNames));
+    const oldTopNames = topLevelNames(sides.old.get(module) ?? []);
+    text += writeQuestions(module, pairs, sides, 1, questions, (t) => qualify(t, newNames), (t) => prefixNames(t, oldTopNames, "__gatehouse_old."));
     let line = text.split("\n").length - 1;
     const oldSide = sides.old.get(module) ?? [];
     const oldNames = new Map(oldSide.map((x) => [x.symbol.name, x]));
@@ -160,8 +161,17 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
     // The old type text read in the new version's scope, beside the new text: written once the
     // trees are read (writeRespellings), where the names they use can be resolved.
     for (const [old, fresh] of pairs.filter(([, f]) => f.symbol.module === module)) {
-      const add = (key: string, a: string | undefined, b: string | undefined) => {
-        if (a === undefined || b === undefined || a === b) return;
+      // Type parameters in scope read as the stand-ins both sides share (judge.ts): respelled with
+      // renamed type parameters (`<T>` → `<U>`) is no change; a callable's own ones declared
+      // differently stay with the call probe.
+      const stand = standIns(old, fresh, { old: oldSide, new: sides.new.get(module) ?? [] }, (t) => t);
+      const add = (key: string, rawA: string | undefined, rawB: string | undefined) => {
+        if (rawA === undefined || rawB === undefined || rawA === rawB) return;
+        const a = substitute(rawA, stand.old);
+        const b = substitute(rawB, stand.new);
+        // (The same text once the stand-ins are read is still written: a name it uses that the
+        // module does not export may differ between the sides, and is compared as copied.)
+        if (namesAny(a, stand.own) || namesAny(b, stand.own)) return;
         // The changed aliases the position names (read as the new alias on both sides, where that is allowed: see below).
         const aliases = [...new Set([...namesIn(a, revisedAliases).heads, ...namesIn(b, revisedAliases).heads].map((h) => h.name))].sort();
         pending.push({ module, key: `${contractId(old)}\0${key}`, old, fresh, texts: [a, b], revisedAliases, newNames, aliases });
@@ -227,10 +237,13 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
   const calls = new Map<string, CallVerdict>();
   const values = new Map<string, Relation>();
   const details = new Map<string, ValueDetail>();
+  const servedOverloads = new Map<string, OverloadVerdict[]>();
   for (const q of questions) {
     const file = fileOf.get(q.module)!;
     if (!answerable(file, q.declLines)) continue;
     answerQuestion(q, program.getSourceFile(file)!, checker, calls, values, details);
+    const served = answerOverloads(q, program.getSourceFile(file)!, checker, (l) => answerable(file, [l]));
+    if (served) servedOverloads.set(q.id, served);
   }
   // Each position's relation with the old text read in the new scope, where it could be read.
   const positions = new Map<string, Relation>();
@@ -252,7 +265,9 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
       applyRespellings(pairs, positions, positionDetails, calls, values, details);
       applied = true;
     }
-    if (aliases.some((name) => aliasRelation(module, name) !== "changed")) continue;
+    // As in the record judge: an alias the checker found the same type old and new is read as the
+    // new one too; one that only widened or narrowed leaves the position to the cross-version question.
+    if (aliases.some((name) => aliasRelation(module, name) !== "changed" && aliasRelation(module, name) !== "same")) continue;
     if (!answerable(file, [...lines, ...uses])) continue;
     const source = program.getSourceFile(file)!;
     const [o, n] = lines.map((l) => aliasTypeAt(source, l, checker));
@@ -307,6 +322,7 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
     value: (old) => values.get(contractId(old)),
     inherited: (old) => inherited.get(contractId(old)),
     detail: (old) => details.get(contractId(old)),
+    overloads: (old) => servedOverloads.get(contractId(old)),
     typeParam: (old, i, part) => {
       const fresh = newById.get(contractId(old));
       if (!fresh || !modules.includes(old.symbol.module)) return undefined;
@@ -465,10 +481,10 @@ function writeRespellings(pending: PendingPosition[], program: ts.Program, roots
     }
     if (written.length === 0) continue;
     const file = questionFile.replace(/\/m(\d+)\.ts$/, "/r$1.ts");
-    const header = `${question.text.split("\n")[0]}\n`;
+    const header = `${question.text.split("\n")[0]}\n${MARKERS}`;
     // Each copy's lines (a copied declaration keeps its own line breaks: it may hold `//` comments).
     const copyLines = new Map<string, number[]>();
-    let next = 1;
+    let next = 1 + MARKERS.split("\n").length - 1;
     for (const c of order) {
       const count = c.text.split("\n").length;
       copyLines.set(c.name, Array.from({ length: count }, (_, i) => next + i));
