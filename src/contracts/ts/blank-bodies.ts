@@ -51,7 +51,15 @@ export function blankFunctionBodies(text: string): BlankedText | undefined {
     const chars: string[] = [];
     let from = 0;
     for (const [open, close] of bodies) {
-      chars.push(text.slice(from, open + 1), text.slice(open + 1, close).replace(/[^\r\n\u2028\u2029]/g, " "));
+      chars.push(text.slice(from, open + 1));
+      // Spaces, the body's line breaks kept (`\r\n` as one: both characters kept).
+      for (let at = open + 1; at < close; ) {
+        const lf = text.indexOf("\n", at);
+        const end = lf < 0 || lf >= close ? close : lf;
+        const cr = end > at && text.charCodeAt(end - 1) === 13 ? 1 : 0;
+        chars.push(" ".repeat(end - at - cr), cr ? "\r" : "", end < close ? "\n" : "");
+        at = end + 1;
+      }
       from = close;
     }
     chars.push(text.slice(from));
@@ -94,7 +102,7 @@ function findBodies(text: string): Map<number, number> {
         else {
           typeDepth = -1;
           if (grouping === 0) {
-            bodies.set(scanner.getTokenStart(), skipBody());
+              skipToClose(bodies);
             prev = K.CloseBraceToken;
             continue;
           }
@@ -133,7 +141,7 @@ function findBodies(text: string): Map<number, number> {
       case K.OpenBraceToken:
         if (classBodyAt === grouping) classBodyAt = -1;
         else if (grouping === 0 && (prev === K.EqualsGreaterThanToken || (prev === K.CloseParenToken && !closedControlParen))) {
-          bodies.set(scanner.getTokenStart(), skipBody());
+          skipToClose(bodies);
           prev = K.CloseBraceToken;
           continue;
         }
@@ -173,43 +181,169 @@ function templateContinues(open: string[]): ts.SyntaxKind {
   return kind;
 }
 
-/** From a body's `{`: the offset of its `}`. */
-function skipBody(): number {
-  const open: string[] = ["{"];
-  const parenIsControl: boolean[] = [];
-  let closedControlParen = false;
-  let prev: ts.SyntaxKind = K.OpenBraceToken;
-  for (;;) {
-    let kind = next(prev, closedControlParen);
-    switch (kind) {
-      case K.OpenParenToken:
-        parenIsControl.push(CONTROL.has(prev));
-        break;
-      case K.CloseParenToken:
-        closedControlParen = parenIsControl.pop() ?? false;
-        break;
-      case K.EndOfFileToken:
-        throw new GiveUp();
-      case K.OpenBraceToken:
-        open.push("{");
-        break;
-      case K.TemplateHead:
-        open.push("${");
-        break;
-      case K.CloseBraceToken:
-        if (open[open.length - 1] === "${") kind = templateContinues(open);
-        else {
-          open.pop();
-          if (open.length === 0) return scanner.getTokenStart();
-        }
-        break;
-      case K.DotToken:
-        // `import.meta` makes the file a module: the parse must see it.
-        if (prev === K.ImportKeyword) throw new GiveUp();
-        break;
+/** At a body's `{`: records the body and moves the scanner past its `}`. */
+function skipToClose(bodies: Map<number, number>): void {
+  const open = scanner.getTokenStart();
+  const close = skipBody(scanner.getText(), open);
+  bodies.set(open, close);
+  scanner.resetTokenState(close + 1);
+}
+
+/** Words after which a `/` starts a regular expression. */
+const REGEX_AFTER_WORD = new Set(["return", "typeof", "case", "do", "else", "in", "instanceof", "new", "delete", "void", "throw", "yield", "await"]);
+const CONTROL_WORD = new Set(["if", "for", "while", "switch", "catch", "with"]);
+
+// What the last token lets a `/` be: a regular expression, a division, or unknown (give up).
+const OPERATOR = 0;
+const VALUE = 1;
+const UNKNOWN = 2;
+
+/**
+ * From a body's `{`: the offset of its `}`, read character by character (the compiler's scanner
+ * costs as much as the parse saved): strings, template literals, comments and regular
+ * expressions are skipped so that their braces do not count.
+ */
+function skipBody(text: string, from: number): number {
+  const length = text.length;
+  // Open `{` (0) and template substitutions (1); open `(`: whether `if (…)` and the like.
+  const open: number[] = [0];
+  const parens: boolean[] = [];
+  let last = OPERATOR;
+  let word = "";
+  let i = from + 1;
+  while (i < length) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) {
+      i++;
+      continue;
     }
-    prev = kind;
+    const previousWord = word;
+    word = "";
+    if (c === 47 /* / */) {
+      const n = text.charCodeAt(i + 1);
+      if (n === 47) {
+        while (i < length && !isLineBreak(text.charCodeAt(i))) i++;
+        word = previousWord;
+      } else if (n === 42) {
+        const end = text.indexOf("*/", i + 2);
+        if (end < 0) throw new GiveUp();
+        i = end + 2;
+        word = previousWord;
+      } else if (last === VALUE) {
+        i++;
+        last = OPERATOR;
+      } else if (last === OPERATOR) {
+        i = skipRegex(text, i);
+        last = VALUE;
+      } else throw new GiveUp();
+      continue;
+    }
+    if (c === 34 || c === 39) {
+      i = skipString(text, i, c);
+      last = VALUE;
+    } else if (c === 96) {
+      i = skipTemplate(text, i + 1, open);
+      last = open[open.length - 1] === 1 ? OPERATOR : VALUE;
+    } else if (c === 123) {
+      open.push(0);
+      i++;
+      last = OPERATOR;
+    } else if (c === 125) {
+      if (open.pop() === 1) {
+        i = skipTemplate(text, i + 1, open);
+        last = open[open.length - 1] === 1 ? OPERATOR : VALUE;
+      } else {
+        if (open.length === 0) return i;
+        i++;
+        // A block or an object literal: a `/` after it could be either.
+        last = UNKNOWN;
+      }
+    } else if (c === 40) {
+      parens.push(CONTROL_WORD.has(previousWord));
+      i++;
+      last = OPERATOR;
+    } else if (c === 41) {
+      last = parens.pop() ? OPERATOR : VALUE;
+      i++;
+    } else if (c === 93) {
+      last = VALUE;
+      i++;
+    } else if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36 || c === 35) {
+      const start = i;
+      i++;
+      while (i < length && isWordPart(text.charCodeAt(i))) i++;
+      word = text.slice(start, i);
+      const afterDot = start > 0 && text.charCodeAt(start - 1) === 46;
+      // `import.meta` makes the file a module (the parse must see it); `import(…)` does not.
+      if (word === "import" && !afterDot && text.charCodeAt(nextNonSpace(text, i)) !== 40) throw new GiveUp();
+      last = afterDot ? VALUE : REGEX_AFTER_WORD.has(word) ? OPERATOR : word === "of" ? UNKNOWN : VALUE;
+    } else if (c >= 48 && c <= 57) {
+      i++;
+      while (i < length && (isWordPart(text.charCodeAt(i)) || text.charCodeAt(i) === 46)) i++;
+      last = VALUE;
+    } else if ((c === 43 || c === 45) && text.charCodeAt(i + 1) === c) {
+      i += 2;
+      last = UNKNOWN;
+    } else if (c > 127 || c === 92) {
+      // Non-ASCII names and spaces, unicode escapes: not worth reading here.
+      throw new GiveUp();
+    } else {
+      i++;
+      last = OPERATOR;
+    }
   }
+  throw new GiveUp();
+}
+
+const isWordPart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36;
+const isLineBreak = (c: number) => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+
+function nextNonSpace(text: string, i: number): number {
+  while (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9) i++;
+  return i;
+}
+
+/** From a quote: past the closing one. */
+function skipString(text: string, i: number, quote: number): number {
+  for (i++; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === quote) return i + 1;
+    if (c === 92) i++;
+    else if (c === 10 || c === 13) throw new GiveUp();
+  }
+  throw new GiveUp();
+}
+
+/** Inside a template's text: past its closing backquote, or past a `${` (then pushed on `open`). */
+function skipTemplate(text: string, i: number, open: number[]): number {
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 96) return i + 1;
+    if (c === 92) i++;
+    else if (c === 36 && text.charCodeAt(i + 1) === 123) {
+      open.push(1);
+      return i + 2;
+    }
+  }
+  throw new GiveUp();
+}
+
+/** From a `/` that starts a regular expression: past its flags. */
+function skipRegex(text: string, i: number): number {
+  let inClass = false;
+  for (i++; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (isLineBreak(c)) throw new GiveUp();
+    if (c === 92) i++;
+    else if (c === 91) inClass = true;
+    else if (c === 93) inClass = false;
+    else if (c === 47 && !inClass) {
+      i++;
+      while (i < text.length && isWordPart(text.charCodeAt(i))) i++;
+      return i;
+    }
+  }
+  throw new GiveUp();
 }
 
 /**
@@ -220,6 +354,8 @@ export function blankedParseHolds(source: ts.SourceFile, bodies: Map<number, num
   if ((source as unknown as { parseDiagnostics: readonly ts.Diagnostic[] }).parseDiagnostics.length > 0) return false;
   let matched = 0;
   const visit = (node: ts.Node, printed: boolean): boolean => {
+    // Types hold no function bodies: most of what is left of a blanked source.
+    if (node.kind >= K.FirstTypeNode && node.kind <= K.LastTypeNode) return false;
     if (ts.isParameter(node) || ts.isEnumMember(node) || ts.isComputedPropertyName(node)) printed = true;
     const body = (node as { body?: ts.Node }).body;
     if (body && ts.isBlock(body) && isFunctionWithBody(node) && bodies.get(body.getStart(source)) === body.end - 1) {
