@@ -1,7 +1,8 @@
 // Syntax mode reads nothing inside a function body: contracts are signatures, members and types.
 // In `.ts` sources the bodies are most of the parse (their expressions), so before parsing a
-// token pass finds the bodies and replaces what is between their braces with spaces (newlines
-// kept: every offset and line stays where it was), and the blanked text is parsed instead.
+// pass finds the bodies (the compiler's scanner between them, characters inside them) and
+// replaces what is between their braces with spaces (line feeds kept: every offset, and every
+// line, stays where it was), and the blanked text is parsed instead.
 //
 // The pass only guesses; the parse of the blanked text decides. It is used only when it has no
 // syntax error and every blanked range is exactly the inside of a function body (a function,
@@ -12,7 +13,7 @@
 
 import ts from "typescript";
 
-/** Inside-brace ranges [open + 1, close) of the bodies blanked, and the blanked text. */
+/** The blanked text, and the bodies blanked (their insides, between the braces, are spaces). */
 export interface BlankedText {
   text: string;
   /** `{` offset → `}` offset of each blanked body */
@@ -52,7 +53,7 @@ export function blankFunctionBodies(text: string): BlankedText | undefined {
     let from = 0;
     for (const [open, close] of bodies) {
       chars.push(text.slice(from, open + 1));
-      // Spaces, the body's line breaks kept (`\r\n` as one: both characters kept).
+      // Spaces, the body's line feeds (and the `\r` of a `\r\n`) kept.
       for (let at = open + 1; at < close; ) {
         const lf = text.indexOf("\n", at);
         const end = lf < 0 || lf >= close ? close : lf;

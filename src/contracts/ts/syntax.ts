@@ -189,11 +189,18 @@ export function resolveSpecifier(fromFile: string, specifier: string, exists: (f
   if (base.startsWith("..")) return undefined;
   const stem = base.replace(/\.(m|c)?(j|t)sx?$/, "");
   // Types before JavaScript: `./x.js` next to `x.d.ts` (a package's build) is read as `x.d.ts`.
-  const typed = [".ts", ".tsx", ".mts", ".cts", ...DECLARATION_EXTENSIONS];
-  const js = [".js", ".jsx", ".mjs", ".cjs"];
-  const candidates = [...typed.map((e) => stem + e), base, ...js.map((e) => stem + e), ...[...typed, ...js].map((e) => `${base}/index${e}`)];
-  return candidates.find((c) => !c.endsWith("/") && exists(c));
+  // (In this order, without building the list: every import of every file comes through here.)
+  const found = (candidate: string) => !candidate.endsWith("/") && exists(candidate);
+  for (const e of TYPED_EXTENSIONS) if (found(stem + e)) return stem + e;
+  if (found(base)) return base;
+  for (const e of JS_EXTENSIONS) if (found(stem + e)) return stem + e;
+  for (const e of TYPED_EXTENSIONS) if (found(`${base}/index${e}`)) return `${base}/index${e}`;
+  for (const e of JS_EXTENSIONS) if (found(`${base}/index${e}`)) return `${base}/index${e}`;
+  return undefined;
 }
+
+const TYPED_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ...DECLARATION_EXTENSIONS];
+const JS_EXTENSIONS = [".js", ".jsx", ".mjs", ".cjs"];
 
 export function extractSyntax(root: string, files: string[], options: SyntaxOptions = {}): Contract[] {
   return withPrintCache(() => extractModules(root, files, options));
