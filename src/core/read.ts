@@ -76,13 +76,13 @@ export function filesRead(): ReadonlySet<string> {
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0);
 
 /** Reads a whole untrusted file (see the header). Throws UntrustedFileError. */
-export function readUntrustedFile(file: string, options: ReadOptions): Buffer {
+export function readUntrustedFile(file: string, options: ReadOptions, buffer?: (bytes: number) => Buffer): Buffer {
   const { fd, size } = openUntrustedFile(file, options);
   try {
     if (size > options.maxBytes) throw tooLarge(file, size, options.maxBytes);
     let raw: Buffer;
     try {
-      raw = readOpenFile(fd, size, options.maxBytes);
+      raw = readOpenFile(fd, size, options.maxBytes, buffer);
     } catch (error) {
       throw asReadError(file, error);
     }
@@ -98,9 +98,23 @@ export function readUntrustedFile(file: string, options: ReadOptions): Buffer {
  * replacement characters: what a policy or a pack would see would not be what the file says.
  */
 export function readUntrustedText(file: string, options: ReadOptions): string {
-  const bytes = readUntrustedFile(file, options);
+  const bytes = readUntrustedFile(file, options, textBuffer);
   if (!isUtf8(bytes)) throw new UntrustedFileError("unreadable", file, "not valid UTF-8 text");
   return bytes.toString("utf8");
+}
+
+/**
+ * The buffer text reads go through, reused: its bytes are decoded into a string at once and
+ * never handed out, so reading thousands of source files (contract extraction) allocates, and
+ * page-faults in, one buffer instead of one per file. Files above the cap get a buffer of their own.
+ */
+let sharedTextBuffer: Buffer | undefined;
+const SHARED_TEXT_BUFFER_MAX = 4 * 1024 * 1024;
+
+function textBuffer(bytes: number): Buffer {
+  if (bytes > SHARED_TEXT_BUFFER_MAX) return Buffer.allocUnsafe(bytes);
+  if (!sharedTextBuffer || sharedTextBuffer.byteLength < bytes) sharedTextBuffer = Buffer.allocUnsafe(Math.min(SHARED_TEXT_BUFFER_MAX, Math.max(bytes, 2 * (sharedTextBuffer?.byteLength ?? 32 * 1024))));
+  return sharedTextBuffer;
 }
 
 /**
@@ -216,19 +230,22 @@ function errnoReason(error: unknown): string {
  * see the end: two more system calls per input). A file that grew meanwhile is read on, up to
  * one byte past `max`, so the caller can refuse it.
  */
-export function readOpenFile(fd: number, size: number, max: number): Buffer {
-  let buffer = Buffer.allocUnsafe(Math.min(size, max) + 1);
+export function readOpenFile(fd: number, size: number, max: number, allocate: (bytes: number) => Buffer = Buffer.allocUnsafe): Buffer {
+  let buffer = allocate(Math.min(size, max) + 1);
+  // A shared buffer may be longer than asked: still never more than max + 1 bytes.
+  let room = Math.min(buffer.byteLength, max + 1);
   let length = 0;
   for (;;) {
-    const n = readSync(fd, buffer, length, buffer.byteLength - length, null);
+    const n = readSync(fd, buffer, length, room - length, null);
     if (n === 0) break;
     length += n;
     if (length > max) break;
-    if (length === buffer.byteLength) {
+    if (length === room) {
       const grown = Buffer.allocUnsafe(Math.min(buffer.byteLength * 2, max + 1));
       if (grown.byteLength <= length) break;
       buffer.copy(grown, 0, 0, length);
       buffer = grown;
+      room = grown.byteLength;
     }
   }
   return buffer.subarray(0, length);

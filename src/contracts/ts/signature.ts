@@ -21,6 +21,15 @@ const printer = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind
 const SIMPLE = /^[\w$.]+(?:\[\])*$/;
 
 /**
+ * Text the printer would print unchanged: names and arrays joined by ` | ` or ` & `, with one
+ * level of type arguments spelled `<A, B>` (`string | undefined`, `Promise<void>`, `Map<K, V[]>`).
+ */
+const NAME = String.raw`[\w$.]+(?:\[\])*`;
+// Not `Array.<T>` (JSDoc's spelling, which the printer respells `Array<T>`).
+const TERM = String.raw`[\w$.]*[\w$](?:<${NAME}(?:, ${NAME})*>)?(?:\[\])*`;
+const CANONICAL = new RegExp(`^${TERM}(?: [|&] ${TERM})*$`);
+
+/**
  * Printed text by node kind, parse context (the node's flags: JSDoc, await, ambient ...), language
  * variant and source text: a subtree's parse is a function of these, so equal keys print equally.
  * Types repeat across a code base (`string | undefined`, `(error: Error) => void`). Kept for one
@@ -44,7 +53,7 @@ export function print(node: ts.Node, source: ts.SourceFile): string {
   // Most types are a keyword or a name (`string`, `Options`, `Foo[]`): the printer would print the
   // source text unchanged, at many times the cost.
   const text = source.text.slice(node.getStart(source), node.end);
-  if (SIMPLE.test(text)) return text;
+  if (SIMPLE.test(text) || CANONICAL.test(text)) return text;
   const key = printed && `${node.kind} ${node.flags} ${source.languageVariant} ${text}`;
   const known = key && printed!.get(key);
   if (known) return known;

@@ -14,6 +14,7 @@ import { contractsOf, renamed, type CollectContext } from "./collect.js";
 import { readModuleBlocks, readStatements, type ExportTable, type ExportTarget } from "./exports.js";
 import { isJsFile, withPrintCache } from "./signature.js";
 import { readSourceFile } from "../files.js";
+import { blankFunctionBodies, blankedParseHolds } from "./blank-bodies.js";
 
 export const TS_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"];
 const DECLARATION_EXTENSIONS = [".d.ts", ".d.mts", ".d.cts"];
@@ -79,6 +80,20 @@ export function parse(root: string, file: string, text = readSourceFile(root, fi
   return ts.createSourceFile(file, text, options, isJs, scriptKind(file));
 }
 
+/**
+ * parse, with a `.ts` source's function bodies blanked when the parse shows that changes nothing
+ * the contracts read (blank-bodies.ts): the bodies are most of the cost of parsing a source.
+ */
+function parseSkippingBodies(root: string, file: string, text: string): ts.SourceFile {
+  if (scriptKind(file) === ts.ScriptKind.TS && !DECLARATION_FILE.test(file)) {
+    const blanked = blankFunctionBodies(text);
+    if (blanked) {
+      const source = parse(root, file, blanked.text);
+      if (blankedParseHolds(source, blanked.bodies)) return source;
+    }
+  }
+  return parse(root, file, text);
+}
 
 /**
  * Whether a declaration file's text may be a module or declare one: an `import` or `export`
@@ -174,11 +189,18 @@ export function resolveSpecifier(fromFile: string, specifier: string, exists: (f
   if (base.startsWith("..")) return undefined;
   const stem = base.replace(/\.(m|c)?(j|t)sx?$/, "");
   // Types before JavaScript: `./x.js` next to `x.d.ts` (a package's build) is read as `x.d.ts`.
-  const typed = [".ts", ".tsx", ".mts", ".cts", ...DECLARATION_EXTENSIONS];
-  const js = [".js", ".jsx", ".mjs", ".cjs"];
-  const candidates = [...typed.map((e) => stem + e), base, ...js.map((e) => stem + e), ...[...typed, ...js].map((e) => `${base}/index${e}`)];
-  return candidates.find((c) => !c.endsWith("/") && exists(c));
+  // (In this order, without building the list: every import of every file comes through here.)
+  const found = (candidate: string) => !candidate.endsWith("/") && exists(candidate);
+  for (const e of TYPED_EXTENSIONS) if (found(stem + e)) return stem + e;
+  if (found(base)) return base;
+  for (const e of JS_EXTENSIONS) if (found(stem + e)) return stem + e;
+  for (const e of TYPED_EXTENSIONS) if (found(`${base}/index${e}`)) return `${base}/index${e}`;
+  for (const e of JS_EXTENSIONS) if (found(`${base}/index${e}`)) return `${base}/index${e}`;
+  return undefined;
 }
+
+const TYPED_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ...DECLARATION_EXTENSIONS];
+const JS_EXTENSIONS = [".js", ".jsx", ".mjs", ".cjs"];
 
 export function extractSyntax(root: string, files: string[], options: SyntaxOptions = {}): Contract[] {
   return withPrintCache(() => extractModules(root, files, options));
@@ -208,15 +230,18 @@ function extractModules(root: string, files: string[], options: SyntaxOptions): 
       }
       return finish(file, parse(root, file, text));
     }
-    return finish(file, options.sourceOf?.(file) ?? parse(root, file));
+    const given = options.sourceOf?.(file);
+    if (given) return finish(file, given);
+    const text = readSourceFile(root, file);
+    return finish(file, parseSkippingBodies(root, file, text), text);
   };
   const entrySet = new Set(options.entries ?? []);
-  const finish = (file: string, source: ts.SourceFile): ModuleInfo => {
+  const finish = (file: string, source: ts.SourceFile, text = source.text): ModuleInfo => {
     // A TypeScript file without imports or exports is a script: its declarations are globals, not
     // a module's API (lib.dom.d.ts and friends). JavaScript may still assign module.exports.
     const isScript = !isJsFile(file) && !ts.isExternalModule(source);
     const table = isScript ? { locals: new Map(), exports: new Map(), stars: [] } : readStatements(source.statements, source, (s) => resolveSpecifier(file, s, exists));
-    const info = collectTemplates({ file, table, templates: new Map(), own: new Set(), text: { text: source.text } }, source);
+    const info = collectTemplates({ file, table, templates: new Map(), own: new Set(), text: { text } }, source);
     // A package's entry script that declares its API in `declare module "pkg"` / `"pkg/sub"` blocks
     // (date-fns 2's typings.d.ts): each block is a module of its own, keyed by its specifier. Blocks
     // in a module, or naming another package, augment other modules and are not this API.
