@@ -90,8 +90,9 @@ const POLICY_BOUND_KEYS: LooseningKeys = {
  * The configuration file's settings, keyed by flag name (`all-namespaces`), or {} without one.
  * `-c FILE` must exist; the automatic one is read when present. A loosening setting in it is a
  * configuration error naming the file and the key; so is a POLICY_BOUND_KEYS setting when the
- * command line names the policy and not that setting (the file did not choose the policy it would
- * configure; a flag given on the command line wins over the file anyway).
+ * command line names the policy and not that setting in a file found on its own (the file did not
+ * choose the policy it would configure; a flag given on the command line wins over the file anyway;
+ * a file named with `-c` is the command line's choice of settings).
  */
 export async function readConftestConfig(
   file: string | undefined,
@@ -135,7 +136,8 @@ export async function readConftestConfig(
       path,
     );
   }
-  if (commandLine.policy !== undefined) {
+  // Only the file found on its own: `-c FILE` is the command line naming the settings it takes.
+  if (commandLine.policy !== undefined && file === undefined) {
     for (const key of Object.keys(settings).sort()) {
       if (!Object.hasOwn(POLICY_BOUND_KEYS, key) || commandLine[key as keyof typeof commandLine] !== undefined) continue;
       throw new ConfigError(
