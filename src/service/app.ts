@@ -153,14 +153,52 @@ export async function createService(options: ServiceOptions): Promise<Service> {
  */
 function registerParsers(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(/^application\/(.+\+)?json$/, { parseAs: "string" }, (_request, body, done) => {
+  app.addContentTypeParser(/^application\/(.+\+)?json$/, { parseAs: "buffer" }, (_request, body, done) => {
+    let text: string;
     try {
-      done(null, parseDocument(body as string, "json"));
+      // Lossy decoding would store U+FFFD in place of what the client sent: refused instead.
+      text = STRICT_UTF8.decode(body as Buffer);
+    } catch {
+      done(new ServiceError("invalid_parameter", "the request body is not valid UTF-8"), undefined);
+      return;
+    }
+    let value: unknown;
+    try {
+      value = parseDocument(text, "json");
     } catch (error) {
       const detail = error instanceof InputParseError ? error.message : (error as Error).message;
       done(new ServiceError("invalid_parameter", `the request body is not valid JSON: ${detail}`), undefined);
+      return;
     }
+    const problem = unstorableValue(value);
+    done(problem === undefined ? null : new ServiceError("invalid_parameter", `the request body is refused: ${problem}`), problem === undefined ? value : undefined);
   });
+}
+
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+/** Deeper bodies are refused: hashing, validating and storing a document recurse over it. */
+export const MAX_BODY_DEPTH = 128;
+
+/**
+ * What a parsed body holds that the service cannot hash or store faithfully: nesting deeper than
+ * MAX_BODY_DEPTH (a recursion overflow, a 500), a number JSON cannot write back (1e400 parses
+ * to Infinity), or U+0000 in a string or key (PostgreSQL's text and jsonb refuse it). Walked
+ * with an explicit stack, so the check itself cannot overflow.
+ */
+export function unstorableValue(root: unknown): string | undefined {
+  const pending: { value: unknown; pointer: string; depth: number }[] = [{ value: root, pointer: "", depth: 0 }];
+  while (pending.length > 0) {
+    const { value, pointer, depth } = pending.pop()!;
+    if (typeof value === "number" && !Number.isFinite(value)) return `${pointer || "/"} is a number out of range (${value})`;
+    if (typeof value === "string" && value.includes("\u0000")) return `${pointer || "/"} contains U+0000`;
+    if (value === null || typeof value !== "object") continue;
+    if (depth >= MAX_BODY_DEPTH) return `${pointer || "/"} is nested deeper than ${MAX_BODY_DEPTH} levels`;
+    for (const [key, child] of Object.entries(value)) {
+      if (key.includes("\u0000")) return `${pointer || "/"} has a key containing U+0000`;
+      pending.push({ value: child, pointer: `${pointer}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`, depth: depth + 1 });
+    }
+  }
+  return undefined;
 }
 
 let template: Promise<Blob> | undefined;
