@@ -73,6 +73,50 @@ test("issue 14.9: a body the service cannot hash or store (invalid UTF-8, U+0000
   });
 });
 
+test("issue 14.9: an uploaded report that says allow while its findings deny (a denying finding nothing suppressed, a locked code suppressed, a waiver without owner or expiry or already expired) is stored as deny with the reason, not allow", async () => {
+  await withService(async (service, { alpha }) => {
+    const hash = (await send(service, "GET", "/projects/alpha/policy/effective", { token: alpha })).body.hash;
+    const upload = (findings: object[]) =>
+      send(service, "POST", "/projects/alpha/runs", {
+        token: alpha,
+        payload: JSON.stringify({
+          report: {
+            reportVersion: "gate-report.v1",
+            tool: { name: "gatehouse", version: "0.1.0" },
+            verdict: "allow",
+            policy: { pack: "default", version: "1.0", effectiveHash: hash, mode: "block" },
+            findings,
+            inputs: [{ path: "src/a.ts", kind: "contract-diff", sha256: "a".repeat(64), bytes: 1, rulesEvaluated: 1 }],
+          },
+        }),
+      });
+    const base = { message: "m", source: "policy", input: "src/a.ts" };
+    const future = "2999-01-01";
+    const forged: [string, object, RegExp][] = [
+      ["an error", { ...base, code: "x/a", severity: "error" }, /finding 0 \(x\/a\) is a error nothing suppressed/],
+      ["a block", { ...base, code: "x/a", severity: "block" }, /is a block nothing suppressed/],
+      ["a locked code waived", { ...base, code: "gate/no-inputs", severity: "warning", suppressed: { kind: "waiver", justification: "j", owner: "o", expires: future } }, /gate\/no-inputs is locked/],
+      ["a locked area excepted", { ...base, code: "bundle/digest-mismatch", severity: "info", suppressed: { kind: "exception", justification: "j" } }, /bundle\/digest-mismatch is locked/],
+      ["a waiver without owner", { ...base, code: "x/a", severity: "error", suppressed: { kind: "waiver", justification: "j", expires: future } }, /waived without an owner/],
+      ["a waiver without expiry", { ...base, code: "x/a", severity: "error", suppressed: { kind: "waiver", justification: "j", owner: "o" } }, /waived without an expiry/],
+      ["an expired waiver", { ...base, code: "x/a", severity: "error", suppressed: { kind: "waiver", justification: "j", owner: "o", expires: "2001-01-01" } }, /expires "2001-01-01", before this upload/],
+    ];
+    for (const [what, finding, reason] of forged) {
+      const run = await upload([finding]);
+      assert.is(run.status, 201, `${what}: ${JSON.stringify(run.body)}`);
+      assert.is(run.body.decision, "deny", what);
+      assert.match(run.body.reasons.join("; "), reason, what);
+    }
+    // What gatehouse itself writes in an allow report still allows.
+    const honest = await upload([
+      { ...base, code: "x/w", severity: "warning" },
+      { ...base, code: "x/a", severity: "error", suppressed: { kind: "waiver", justification: "j", owner: "o", expires: future } },
+      { ...base, code: "x/e", severity: "block", suppressed: { kind: "exception", justification: "data.x.exception" } },
+    ]);
+    assert.is(honest.body.decision, "allow", JSON.stringify(honest.body.reasons));
+  });
+});
+
 async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
   const server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
