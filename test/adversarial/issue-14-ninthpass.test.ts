@@ -117,6 +117,39 @@ test("issue 14.9: an uploaded report that says allow while its findings deny (a 
   });
 });
 
+test("issue 14.9: a pack version with a leading zero (a second name for one version) is refused, and versions past 2^53 stay ordered, so the latest active version is never a tie", async () => {
+  await withService(async (service, { alpha }) => {
+    const shipped = (await send(service, "GET", "/policy_packs/default")).body.versions[0].document;
+    const publish = (version: string) => send(service, "POST", "/policy_packs", { payload: JSON.stringify({ document: { ...shipped, meta: { ...shipped.meta, version } } }) });
+    for (const [version, canonical] of [["01.0", "1.0"], ["1.00", "1.0"], ["1.01", "1.1"]]) {
+      const answer = await publish(version);
+      assert.is(answer.status, 400, `${version}: ${JSON.stringify(answer.body)}`);
+      assert.match(answer.body.message, `write it as "${canonical}"`);
+    }
+    assert.is((await publish("99999999999999999999.0")).status, 201);
+    assert.is((await publish("99999999999999999998.0")).status, 201);
+    const pack = (await send(service, "GET", "/policy_packs/default")).body;
+    assert.is(pack.latest, "99999999999999999999.0");
+    assert.equal(pack.versions.map((v: { version: string }) => v.version), ["1.0", "99999999999999999998.0", "99999999999999999999.0"]);
+    const effective = await send(service, "GET", "/projects/alpha/policy/effective", { token: alpha });
+    assert.is(effective.body.pack.version, "99999999999999999999.0");
+  });
+});
+
+test("issue 14.9 (held): concurrent publishes of one version store one (the others 409), and a pack that loosens a locked code is refused", async () => {
+  await withService(async (service) => {
+    const shipped = (await send(service, "GET", "/policy_packs/default")).body.versions[0].document;
+    const publish = (version: string, rules: object = {}) => send(service, "POST", "/policy_packs", { payload: JSON.stringify({ document: { ...shipped, meta: { ...shipped.meta, version }, rules } }) });
+    const statuses = (await Promise.all([1, 2, 3, 4].map(() => publish("2.0")))).map((a) => a.status).sort();
+    assert.equal(statuses, [201, 409, 409, 409]);
+    for (const rules of [{ "gate/no-inputs": { enabled: false } }, { "gate/*": { enabled: false } }, { "bundle/*": { severity: "info" } }, { "gate/zero-rules": { locked: false } }]) {
+      assert.is((await publish("3.0", rules)).status, 400, JSON.stringify(rules));
+    }
+    const verified = (await send(service, "GET", "/audit/verify")).body;
+    assert.is(verified.ok, true);
+  });
+});
+
 async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
   const server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
