@@ -4,7 +4,7 @@
 // in-memory PGlite: the same SQL as production, so there are no fake stores to drift from it.
 // This module (and Fastify, PGlite, pg behind it) is loaded only by `gatehouse serve` and tests.
 
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from "fastify";
 import { packagePath } from "../core/paths.js";
 import { InputParseError, parseDocument } from "../inputs/parse.js";
 import { AuditService } from "./audit/service.js";
@@ -17,7 +17,7 @@ import { DecisionService } from "./data-api/service.js";
 import { sqlDecisionStore } from "./data-api/store-sql.js";
 import type { Database } from "./db/database.js";
 import { migrate, migrationsDir } from "./db/migrate.js";
-import { ServiceError, toErrorResponse } from "./errors.js";
+import { ServiceError, toErrorResponse, type ErrorBody } from "./errors.js";
 import { FindingService } from "./findings/service.js";
 import { sqlFindingStore } from "./findings/store-sql.js";
 import { PackService } from "./packs/service.js";
@@ -77,6 +77,11 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     requestTimeout: REQUEST_TIMEOUT_MS,
     // Graceful shutdown: close() answers 503 to new requests and waits for those in flight.
     return503OnClosing: true,
+    // A path that does not decode (`%ff`) is answered in the API's error shape, not Fastify's.
+    frameworkErrors: (error, _request, reply) => {
+      const body: ErrorBody = { code: "invalid_parameter", message: error.message };
+      void (reply as unknown as FastifyReply).status(400).send(body);
+    },
   });
   const decisions = new DecisionService(db, sqlDecisionStore, {
     bundleDir: options.bundleDir ?? packagePath("bundle"),
@@ -116,6 +121,8 @@ export async function createService(options: ServiceOptions): Promise<Service> {
           body: request.body,
           services,
         };
+        refuseNul(params, "path");
+        refuseNul(context.query, "query");
         await authorize(route.permission, context);
         if (route.body) {
           if (context.body === undefined && route.bodyOptional) context.body = {};
@@ -145,6 +152,16 @@ export async function createService(options: ServiceOptions): Promise<Service> {
       await db.close();
     },
   };
+}
+
+/**
+ * A path or query value with U+0000 names nothing: refused before it reaches a lookup (PostgreSQL's
+ * text refuses the character, which made each such request a 500).
+ */
+function refuseNul(values: Record<string, string | string[] | undefined>, where: "path" | "query"): void {
+  for (const [name, value] of Object.entries(values)) {
+    if ([value ?? ""].flat().some((v) => v.includes("\u0000"))) throw new ServiceError("invalid_parameter", `the ${where} parameter ${JSON.stringify(name)} contains U+0000`);
+  }
 }
 
 /**

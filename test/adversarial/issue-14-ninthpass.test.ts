@@ -150,6 +150,31 @@ test("issue 14.9 (held): concurrent publishes of one version store one (the othe
   });
 });
 
+test("issue 14.9: U+0000 in a path or query parameter is a 400 naming the parameter (it was a 500 from PostgreSQL for the admin and for a project token alike), and a path that does not decode is answered in the API's error shape", async () => {
+  await withService(async (service, { alpha }) => {
+    for (const [url, parameter] of [
+      ["/projects/a%00b/policy", 'path parameter "id"'],
+      ["/projects/a%00b/policy/effective", 'path parameter "id"'],
+      ["/runs/%00", 'path parameter "id"'],
+      ["/steps/%00/policy/findings", 'path parameter "id"'],
+      ["/policy_packs/%00", 'path parameter "key"'],
+      ["/decisions/%00", 'path parameter "id"'],
+      ["/audit?subject=%00", 'query parameter "subject"'],
+      ["/projects/alpha/policy/findings?after=1%00", 'query parameter "after"'],
+    ]) {
+      for (const token of [TEST_ADMIN_TOKEN, alpha]) {
+        const answer = await send(service, "GET", url, { token });
+        assert.is(answer.status, 400, `${url}: ${JSON.stringify(answer.body)}`);
+        assert.equal(answer.body, { code: "invalid_parameter", message: `the ${parameter} contains U+0000` }, url);
+      }
+    }
+    assert.is((await send(service, "GET", "/runs/%00", { token: "forged" })).status, 401, "a bad token is still refused first");
+    const undecodable = await send(service, "GET", "/projects/%ff/policy");
+    assert.is(undecodable.status, 400);
+    assert.is(undecodable.body.code, "invalid_parameter");
+  });
+});
+
 async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
   const server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
