@@ -4,13 +4,17 @@
 // or store were 500s or were stored altered, and the client followed a redirect to another host.
 // The rest are attacks that held, kept as regressions.
 
+import { spawn } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ConfigError } from "../../src/core/errors.js";
 import { createTestService, TEST_ADMIN_TOKEN, type Service } from "../../src/service/app.js";
 import { ServiceClient } from "../../src/service/client.js";
+import { BIN, http, startServer, tempDir, type ServerProcess } from "../service/helpers.js";
 
 interface Answer {
   status: number;
@@ -246,6 +250,53 @@ test("issue 14.9 (held): repeated keys, prototype keys and other content types a
     }
     assert.is((await send(service, "GET", "/audit/verify")).body.ok, true, "the refused calls left the audit chain whole");
   });
+});
+
+test("issue 14.9, live: `gatehouse serve` as a process refuses the bodies and parameters above over a real socket and stays up; `gatehouse gate --server` through a redirecting front stops with exit 2 and stores no run", async () => {
+  const work = tempDir("ninthpass-live");
+  const admin = "ninthpass-admin-token-0123456789";
+  let server: ServerProcess | undefined;
+  let front: { server: Server; url: string } | undefined;
+  try {
+    server = await startServer({ GATEHOUSE_ADMIN_TOKEN: admin, DATABASE_URL: "" }, ["--data", join(work, "data")]);
+    const created = await http(`${server.url}/projects`, "POST", admin, { id: "live", name: "Live" });
+    assert.is(created.status, 201, created.text);
+    const token = created.body.token as string;
+    const raw = async (path: string, body: Buffer | string) => {
+      const response = await fetch(`${server!.url}${path}`, { method: "POST", headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" }, body: typeof body === "string" ? body : new Uint8Array(body), signal: AbortSignal.timeout(30_000) });
+      return { status: response.status, body: (await response.json()) as { code: string; message: string } };
+    };
+    const utf8 = await raw("/projects", Buffer.concat([Buffer.from('{"id":"bad","name":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]));
+    assert.equal([utf8.status, utf8.body.message], [400, "the request body is not valid UTF-8"]);
+    const nul = await raw("/projects", '{"id":"nul","name":"a\\u0000"}');
+    assert.equal([nul.status, nul.body.code], [400, "invalid_parameter"]);
+    const param = await http(`${server.url}/runs/%00`, "GET", token);
+    assert.is(param.status, 400, param.text);
+    assert.is((await http(`${server.url}/health`, "GET", undefined)).status, 200, "still serving");
+
+    const target = server.url;
+    front = await listen((request, response) => {
+      response.writeHead(302, { location: `${target}${request.url}` }).end();
+    });
+    const repo = join(work, "repo");
+    mkdirSync(repo, { recursive: true });
+    writeFileSync(join(repo, "gatehouse.config.yaml"), "version: 1\ncollectors: {}\n");
+    // Not spawnSync: the front answers from this process's event loop.
+    const gate = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [BIN, "gate", "--root", repo, "--server", front!.url, "--project", "live", "--format", "json"], { env: { ...process.env, GATEHOUSE_TOKEN: token }, stdio: ["ignore", "ignore", "pipe"], timeout: 90_000 });
+      let stderr = "";
+      child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+      child.once("close", (status) => resolve({ status, stderr }));
+    });
+    assert.is(gate.status, 2, gate.stderr);
+    assert.match(gate.stderr, /with a redirect \(302 to "http:\/\/127\.0\.0\.1:\d+\/projects\/live\/policy\/effective"\), which gatehouse does not follow/);
+    const runs = await http(`${server.url}/console/api/projects/live/runs`, "GET", admin);
+    assert.is(runs.body.total, 0, "no run reached the service");
+  } finally {
+    front?.server.close();
+    await server?.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
 });
 
 test.run();
