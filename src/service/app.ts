@@ -194,7 +194,7 @@ function registerParsers(app: FastifyInstance): void {
 
 const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 /** Deeper bodies are refused: hashing, validating and storing a document recurse over it. */
-export const MAX_BODY_DEPTH = 128;
+const MAX_BODY_DEPTH = 128;
 
 /**
  * What a parsed body holds that the service cannot hash or store faithfully: nesting deeper than
@@ -202,7 +202,7 @@ export const MAX_BODY_DEPTH = 128;
  * to Infinity), or U+0000 in a string or key (PostgreSQL's text and jsonb refuse it). Walked
  * with an explicit stack, so the check itself cannot overflow.
  */
-export function unstorableValue(root: unknown): string | undefined {
+function unstorableValue(root: unknown): string | undefined {
   const pending: { value: unknown; pointer: string; depth: number }[] = [{ value: root, pointer: "", depth: 0 }];
   while (pending.length > 0) {
     const { value, pointer, depth } = pending.pop()!;
