@@ -102,7 +102,7 @@ export class RunService {
   async #denyReasons(report: GateReport, projectId: string, tx: Queryable): Promise<string[]> {
     const reasons: string[] = [];
     if (report.verdict !== "allow") reasons.push(`the report's verdict is ${report.verdict}`);
-    else reasons.push(...contradictions(report, this.now().getTime()));
+    else reasons.push(...contradictions(report));
     const effective = await this.projects.effective(projectId, tx).catch((error: unknown) => {
       if (error instanceof ServiceError && error.code === "resource_conflict") return error;
       throw error;
@@ -155,10 +155,10 @@ export class RunService {
 /**
  * What an `allow` report lists that gatehouse never lets through, so the verdict is not the one
  * its findings give (an edited or forged report): a denying finding nothing suppressed, a locked
- * code suppressed (no waiver or exception applies to one), a waiver without its owner or expiry,
- * or one that had expired by the upload.
+ * code suppressed (no waiver or exception applies to one), a waiver without its owner or a
+ * readable expiry.
  */
-function contradictions(report: GateReport, nowMs: number): string[] {
+function contradictions(report: GateReport): string[] {
   const reasons: string[] = [];
   for (const [index, finding] of report.findings.entries()) {
     const suppressed = finding.suppressed as { kind: string; owner?: string; expires?: string } | undefined;
@@ -167,7 +167,9 @@ function contradictions(report: GateReport, nowMs: number): string[] {
     if (suppressed !== undefined && isLockedCode(finding.code)) reasons.push(`the report says allow but ${where} is suppressed, and ${finding.code} is locked (${lockReason(finding.code)})`);
     if (suppressed?.kind !== "waiver") continue;
     if (!suppressed.owner || !suppressed.expires) reasons.push(`the report says allow but ${where} is waived without ${suppressed.owner ? "an expiry" : "an owner"}`);
-    else if (!(expiryMs(suppressed.expires) > nowMs)) reasons.push(`the report says allow but ${where} is waived by a waiver that expires ${JSON.stringify(suppressed.expires)}, before this upload`);
+    // Expiry is the run's to judge, by its clock (`--now` pins it, as the console's end-to-end
+    // test does): an expiry that does not parse is no waiver, whatever that clock said.
+    else if (Number.isNaN(expiryMs(suppressed.expires))) reasons.push(`the report says allow but ${where} is waived until ${JSON.stringify(suppressed.expires)}, which is not a date`);
   }
   return reasons;
 }
