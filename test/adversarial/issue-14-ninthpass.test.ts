@@ -252,6 +252,38 @@ test("issue 14.9 (held): repeated keys, prototype keys and other content types a
   });
 });
 
+test("issue 14.9 (held): the Data API denies prototype names as paths (an undefined document), and the gate's client refuses a 200 of garbage, of another shape, or a body cut short, as a ConfigError", async () => {
+  await withService(async (service, { alpha }) => {
+    for (const path of ["__proto__", "constructor", "gatehouse/__proto__", "toString", "gatehouse/../gatehouse"]) {
+      const answer = await send(service, "POST", `/v1/data/${path}`, { token: alpha, payload: '{"input":{}}' });
+      assert.is(answer.status, 200, path);
+      assert.is(answer.body.decision, "deny", path);
+      assert.match(answer.body.reason, /^undefined_document/, path);
+    }
+  });
+  const answers: Record<string, (response: import("node:http").ServerResponse) => void> = {
+    garbage: (response) => response.writeHead(200, { "content-type": "application/json" }).end("<html>ok</html>"),
+    "another shape": (response) => response.writeHead(200, { "content-type": "application/json" }).end('{"hash":"x"}'),
+    "cut short": (response) => {
+      response.writeHead(200, { "content-type": "application/json", "content-length": "1000" });
+      response.write('{"hash":"');
+      setTimeout(() => response.socket?.destroy(), 20);
+    },
+  };
+  for (const [what, answer] of Object.entries(answers)) {
+    const server = await listen((_request, response) => answer(response));
+    try {
+      await new ServiceClient(server.url, "ghsp_token").request("GET", "/projects/alpha/policy/effective", undefined, "effective-policy.v1");
+      assert.unreachable(`${what} was taken`);
+    } catch (error) {
+      assert.instance(error, ConfigError, what);
+    } finally {
+      server.server.closeAllConnections();
+      server.server.close();
+    }
+  }
+});
+
 test("issue 14.9, live: `gatehouse serve` as a process refuses the bodies and parameters above over a real socket and stays up; `gatehouse gate --server` through a redirecting front stops with exit 2 and stores no run", async () => {
   const work = tempDir("ninthpass-live");
   const admin = "ninthpass-admin-token-0123456789";
