@@ -4,7 +4,7 @@
 // in-memory PGlite: the same SQL as production, so there are no fake stores to drift from it.
 // This module (and Fastify, PGlite, pg behind it) is loaded only by `gatehouse serve` and tests.
 
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from "fastify";
 import { packagePath } from "../core/paths.js";
 import { InputParseError, parseDocument } from "../inputs/parse.js";
 import { AuditService } from "./audit/service.js";
@@ -17,7 +17,7 @@ import { DecisionService } from "./data-api/service.js";
 import { sqlDecisionStore } from "./data-api/store-sql.js";
 import type { Database } from "./db/database.js";
 import { migrate, migrationsDir } from "./db/migrate.js";
-import { ServiceError, toErrorResponse } from "./errors.js";
+import { ServiceError, toErrorResponse, type ErrorBody } from "./errors.js";
 import { FindingService } from "./findings/service.js";
 import { sqlFindingStore } from "./findings/store-sql.js";
 import { PackService } from "./packs/service.js";
@@ -77,6 +77,11 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     requestTimeout: REQUEST_TIMEOUT_MS,
     // Graceful shutdown: close() answers 503 to new requests and waits for those in flight.
     return503OnClosing: true,
+    // A path that does not decode (`%ff`) is answered in the API's error shape, not Fastify's.
+    frameworkErrors: (error, _request, reply) => {
+      const body: ErrorBody = { code: "invalid_parameter", message: error.message };
+      void (reply as unknown as FastifyReply).status(400).send(body);
+    },
   });
   const decisions = new DecisionService(db, sqlDecisionStore, {
     bundleDir: options.bundleDir ?? packagePath("bundle"),
@@ -116,6 +121,8 @@ export async function createService(options: ServiceOptions): Promise<Service> {
           body: request.body,
           services,
         };
+        refuseNul(params, "path");
+        refuseNul(context.query, "query");
         await authorize(route.permission, context);
         if (route.body) {
           if (context.body === undefined && route.bodyOptional) context.body = {};
@@ -148,19 +155,67 @@ export async function createService(options: ServiceOptions): Promise<Service> {
 }
 
 /**
+ * A path or query value with U+0000 names nothing: refused before it reaches a lookup (PostgreSQL's
+ * text refuses the character, which made each such request a 500).
+ */
+function refuseNul(values: Record<string, string | string[] | undefined>, where: "path" | "query"): void {
+  for (const [name, value] of Object.entries(values)) {
+    if ([value ?? ""].flat().some((v) => v.includes("\u0000"))) throw new ServiceError("invalid_parameter", `the ${where} parameter ${JSON.stringify(name)} contains U+0000`);
+  }
+}
+
+/**
  * JSON bodies are parsed by gatehouse's own parser, as every input is: repeated keys are refused
  * (JSON.parse would keep the last one silently). Any other content type is a 415.
  */
 function registerParsers(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(/^application\/(.+\+)?json$/, { parseAs: "string" }, (_request, body, done) => {
+  app.addContentTypeParser(/^application\/(.+\+)?json$/, { parseAs: "buffer" }, (_request, body, done) => {
+    let text: string;
     try {
-      done(null, parseDocument(body as string, "json"));
+      // Lossy decoding would store U+FFFD in place of what the client sent: refused instead.
+      text = STRICT_UTF8.decode(body as Buffer);
+    } catch {
+      done(new ServiceError("invalid_parameter", "the request body is not valid UTF-8"), undefined);
+      return;
+    }
+    let value: unknown;
+    try {
+      value = parseDocument(text, "json");
     } catch (error) {
       const detail = error instanceof InputParseError ? error.message : (error as Error).message;
       done(new ServiceError("invalid_parameter", `the request body is not valid JSON: ${detail}`), undefined);
+      return;
     }
+    const problem = unstorableValue(value);
+    done(problem === undefined ? null : new ServiceError("invalid_parameter", `the request body is refused: ${problem}`), problem === undefined ? value : undefined);
   });
+}
+
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+/** Deeper bodies are refused: hashing, validating and storing a document recurse over it. */
+const MAX_BODY_DEPTH = 128;
+
+/**
+ * What a parsed body holds that the service cannot hash or store faithfully: nesting deeper than
+ * MAX_BODY_DEPTH (a recursion overflow, a 500), a number JSON cannot write back (1e400 parses
+ * to Infinity), or U+0000 in a string or key (PostgreSQL's text and jsonb refuse it). Walked
+ * with an explicit stack, so the check itself cannot overflow.
+ */
+function unstorableValue(root: unknown): string | undefined {
+  const pending: { value: unknown; pointer: string; depth: number }[] = [{ value: root, pointer: "", depth: 0 }];
+  while (pending.length > 0) {
+    const { value, pointer, depth } = pending.pop()!;
+    if (typeof value === "number" && !Number.isFinite(value)) return `${pointer || "/"} is a number out of range (${value})`;
+    if (typeof value === "string" && value.includes("\u0000")) return `${pointer || "/"} contains U+0000`;
+    if (value === null || typeof value !== "object") continue;
+    if (depth >= MAX_BODY_DEPTH) return `${pointer || "/"} is nested deeper than ${MAX_BODY_DEPTH} levels`;
+    for (const [key, child] of Object.entries(value)) {
+      if (key.includes("\u0000")) return `${pointer || "/"} has a key containing U+0000`;
+      pending.push({ value: child, pointer: `${pointer}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`, depth: depth + 1 });
+    }
+  }
+  return undefined;
 }
 
 let template: Promise<Blob> | undefined;

@@ -69,12 +69,24 @@ export class ServiceClient {
         headers: { authorization: `Bearer ${this.token}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         signal: AbortSignal.timeout(TIMEOUT_MS),
+        // A redirect is not followed: the policy would come from wherever it points (another
+        // host, a plain-http URL) rather than the server the run was told to trust.
+        redirect: "manual",
       });
-      text = await cappedText(response, MAX_RESPONSE_BYTES);
+      if (response.status >= 300 && response.status < 400) {
+        await response.body?.cancel().catch(() => undefined);
+        text = "";
+      } else {
+        text = await cappedText(response, MAX_RESPONSE_BYTES);
+      }
     } catch (error) {
       if (error instanceof ConfigError) throw new ConfigError(`the policy service's answer to ${method} ${path} ${error.message}`);
       const cause = (error as { cause?: unknown }).cause;
       throw new ConfigError(`cannot reach the policy service at ${this.base}: ${errorMessage(cause ?? error)}`);
+    }
+    if (response.status >= 300 && response.status < 400) {
+      const location = response.headers.get("location");
+      throw new ConfigError(`the policy service answered ${method} ${path} with a redirect (${response.status}${location ? ` to ${JSON.stringify(location)}` : ""}), which gatehouse does not follow: set --server to the service's own URL`);
     }
     let value: unknown;
     try {

@@ -13,12 +13,19 @@ import { ServiceError } from "../errors.js";
 import type { ApiSchemas } from "../validate.js";
 import type { PackRow, PackStatus, PackStore } from "./store.js";
 
-/** "1.10" after "1.9": versions are major.minor (the pack file name's rule). */
+/**
+ * "1.10" after "1.9": versions are major.minor (the pack file name's rule). BigInt, so parts past
+ * 2^53 stay apart (as Numbers 99999999999999999998 and ...99 are one value, and "latest" a tie).
+ */
 export function compareVersions(a: string, b: string): number {
-  const [am = 0, an = 0] = a.split(".").map(Number);
-  const [bm = 0, bn = 0] = b.split(".").map(Number);
-  return am - bm || an - bn;
+  const [am = 0n, an = 0n] = a.split(".").map(BigInt);
+  const [bm = 0n, bn = 0n] = b.split(".").map(BigInt);
+  const order = am === bm ? (an === bn ? 0n : an - bn) : am - bm;
+  return order < 0n ? -1 : order > 0n ? 1 : 0;
 }
+
+/** No leading zeros: "01.0" or "1.00" would be a second name for "1.0", stored beside it. */
+const CANONICAL_VERSION = /^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$/;
 
 export interface PackSummary {
   key: string;
@@ -70,6 +77,7 @@ export class PackService {
     this.schemas.check("documents", "policy-pack.v1", document, "the pack document", "/document");
     const pack = document as PolicyPack;
     const problems = [
+      ...(CANONICAL_VERSION.test(pack.meta.version) ? [] : [`version ${JSON.stringify(pack.meta.version)} has a leading zero: write it as ${JSON.stringify(pack.meta.version.split(".").map((part) => String(BigInt(part))).join("."))}`]),
       ...coreRuleProblems(pack.rules),
       ...pack.clarifications
         .filter((c) => c.recommended !== undefined && !c.options.includes(c.recommended))

@@ -7,7 +7,10 @@
 
 import { randomUUID } from "node:crypto";
 import { sha256 } from "../../core/digest.js";
+import { DENYING_SEVERITIES, type Severity } from "../../core/findings.js";
 import { canonical, effectiveHash } from "../../packs/effective.js";
+import { isLockedCode, lockReason } from "../../packs/locks.js";
+import { expiryMs } from "../../packs/waivers.js";
 import type { EffectivePolicy } from "../../packs/types.js";
 import type { Caller } from "../context.js";
 import type { Database, Queryable } from "../db/database.js";
@@ -99,6 +102,7 @@ export class RunService {
   async #denyReasons(report: GateReport, projectId: string, tx: Queryable): Promise<string[]> {
     const reasons: string[] = [];
     if (report.verdict !== "allow") reasons.push(`the report's verdict is ${report.verdict}`);
+    else reasons.push(...contradictions(report));
     const effective = await this.projects.effective(projectId, tx).catch((error: unknown) => {
       if (error instanceof ServiceError && error.code === "resource_conflict") return error;
       throw error;
@@ -146,6 +150,28 @@ export class RunService {
   countRuns(projectId: string): Promise<number> {
     return this.store.countRuns(this.db, projectId);
   }
+}
+
+/**
+ * What an `allow` report lists that gatehouse never lets through, so the verdict is not the one
+ * its findings give (an edited or forged report): a denying finding nothing suppressed, a locked
+ * code suppressed (no waiver or exception applies to one), a waiver without its owner or a
+ * readable expiry.
+ */
+function contradictions(report: GateReport): string[] {
+  const reasons: string[] = [];
+  for (const [index, finding] of report.findings.entries()) {
+    const suppressed = finding.suppressed as { kind: string; owner?: string; expires?: string } | undefined;
+    const where = `finding ${index} (${finding.code})`;
+    if (suppressed === undefined && DENYING_SEVERITIES.has(finding.severity as Severity)) reasons.push(`the report says allow but ${where} is a ${finding.severity} nothing suppressed`);
+    if (suppressed !== undefined && isLockedCode(finding.code)) reasons.push(`the report says allow but ${where} is suppressed, and ${finding.code} is locked (${lockReason(finding.code)})`);
+    if (suppressed?.kind !== "waiver") continue;
+    if (!suppressed.owner || !suppressed.expires) reasons.push(`the report says allow but ${where} is waived without ${suppressed.owner ? "an expiry" : "an owner"}`);
+    // Expiry is the run's to judge, by its clock (`--now` pins it, as the console's end-to-end
+    // test does): an expiry that does not parse is no waiver, whatever that clock said.
+    else if (Number.isNaN(expiryMs(suppressed.expires))) reasons.push(`the report says allow but ${where} is waived until ${JSON.stringify(suppressed.expires)}, which is not a date`);
+  }
+  return reasons;
 }
 
 /** One step per input the report lists (sorted), then inputs only findings name, then the run itself. */
