@@ -65,7 +65,7 @@ export function findFiles(root: string, options: WalkOptions): string[] {
         // A name no parser claims (and no directory) would be left out anyway.
         if (!(entry.isDirectory() || entry.isSymbolicLink() || keep(name))) continue;
         const shown = rel === "" ? escapedName(entry.name) : `${rel}/${escapedName(entry.name)}`;
-        throw new ConfigError(`${shown}: the name is not valid UTF-8 (bytes shown as \\xNN), so gatehouse cannot open it, and leaving it out would drop it from the run unseen; rename it`, root);
+        throw undecodableName(shown, root);
       }
       const relPath = rel === "" ? name : `${rel}/${name}`;
       let isDir = entry.isDirectory();
@@ -88,6 +88,11 @@ export function findFiles(root: string, options: WalkOptions): string[] {
   };
   walk(root, "");
   return out.sort();
+}
+
+/** The refusal of a name that is not UTF-8, met by either walk (`shown` escaped by escapedName). */
+function undecodableName(shown: string, root: string): ConfigError {
+  return new ConfigError(`${shown}: the name is not valid UTF-8 (bytes shown as \\xNN), so gatehouse cannot open it, and leaving it out would drop it from the run unseen; rename it`, root);
 }
 
 /** A file name's bytes as text, each byte that is not part of valid UTF-8 (or is a control) as \\xNN. */
@@ -148,10 +153,7 @@ export function boundedGlobFs(root: string, maxDirectories: number = MAX_WALK_DI
           callback(null, entries);
           return;
         }
-        const refusal: NodeJS.ErrnoException = new ConfigError(
-          `${relative(root, join(directory, escapedName(bad)))}: the name is not valid UTF-8 (bytes shown as \\xNN), so gatehouse cannot open it, and leaving it out would drop it from the walk unseen; rename it`,
-          root,
-        );
+        const refusal: NodeJS.ErrnoException = undecodableName(relative(root, join(directory, escapedName(bad))), root);
         refusal.code = "EBADNAME";
         callback(refusal);
       };

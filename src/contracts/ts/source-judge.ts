@@ -267,7 +267,10 @@ export function buildSourceJudge(before: Contract[], after: Contract[], pairs: [
     }
     // As in the record judge: an alias the checker found the same type old and new is read as the
     // new one too; one that only widened or narrowed leaves the position to the cross-version question.
-    if (aliases.some((name) => aliasRelation(module, name) !== "changed" && aliasRelation(module, name) !== "same")) continue;
+    if (aliases.some((name) => {
+      const relation = aliasRelation(module, name);
+      return relation !== "changed" && relation !== "same";
+    })) continue;
     if (!answerable(file, [...lines, ...uses])) continue;
     const source = program.getSourceFile(file)!;
     const [o, n] = lines.map((l) => aliasTypeAt(source, l, checker));
