@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/hashicorp/hcl"
 	hclast "github.com/hashicorp/hcl/hcl/ast"
@@ -88,8 +89,12 @@ func ednRepeatsIn(raw []byte, where string) []string {
 
 // hcl1RepeatedKeys names the attributes an HCL 1 object sets twice (a = 1, then a = 2): HCL 1
 // decodes the last one over the first, so a policy would judge one of them. Blocks given twice
-// (resource "x" {} twice) are kept, as a list, and are not repeats. Read with the parser conftest
-// decodes with. "" when none (or when the text is not HCL 1: conftest refused it).
+// (resource "x" {} twice) are kept, as a list, and are not repeats. It also names the member names
+// of one object that HCL 1's decoder takes for one: a block with labels (a "x" {}) is decoded with
+// every item whose name equals its own ignoring case (ObjectList.Filter, strings.EqualFold), so
+// `a "x" {}` beside `A "y" {}` puts each block under both names (and beside `A = 1` or `A {}` the
+// file is refused). Read with the parser conftest decodes with. "" when none (or when the text is
+// not HCL 1: conftest refused it).
 func hcl1RepeatedKeys(contents []byte) string {
 	file, err := hcl.ParseBytes(contents)
 	if err != nil {
@@ -99,18 +104,32 @@ func hcl1RepeatedKeys(contents []byte) string {
 	if !ok {
 		return ""
 	}
-	repeated := hcl1RepeatsIn(list, "")
-	if len(repeated) == 0 {
-		return ""
+	var found hcl1Findings
+	found.in(list, "")
+	var problems []string
+	if len(found.repeated) > 0 {
+		sort.Strings(found.repeated)
+		problems = append(problems, fmt.Sprintf("%s set more than once in one object: conftest's hcl1 parser keeps only the last value, so a policy would judge one of them; set each attribute once", strings.Join(found.repeated, ", ")))
 	}
-	sort.Strings(repeated)
-	return fmt.Sprintf("%s set more than once in one object: conftest's hcl1 parser keeps only the last value, so a policy would judge one of them; set each attribute once", strings.Join(repeated, ", "))
+	if len(found.merged) > 0 {
+		sort.Strings(found.merged)
+		problems = append(problems, fmt.Sprintf("%s: names of one object that differ only in case, beside a block with labels: conftest's hcl1 parser decodes that block with every item whose name matches ignoring case, so each name would be judged with the other's blocks; spell them alike", strings.Join(found.merged, "; ")))
+	}
+	return strings.Join(problems, "; ")
 }
 
-func hcl1RepeatsIn(list *hclast.ObjectList, where string) []string {
-	var repeated []string
+// hcl1Findings collects, as paths, the attributes set twice in one object and the groups of
+// names the decoder merges.
+type hcl1Findings struct {
+	repeated, merged []string
+}
+
+func (f *hcl1Findings) in(list *hclast.ObjectList, where string) {
 	items := map[string]int{}
 	attributes := map[string]bool{}
+	// By case-folded name: the names spelt, and whether one of them is a block with labels.
+	spellings := map[string]map[string]bool{}
+	labelled := map[string]bool{}
 	for _, item := range list.Items {
 		if len(item.Keys) == 0 {
 			continue
@@ -125,117 +144,259 @@ func hcl1RepeatsIn(list *hclast.ObjectList, where string) []string {
 		if _, isObject := item.Val.(*hclast.ObjectType); !isObject && len(names) == 1 {
 			attributes[first] = true
 		}
-		path := where + "/" + strings.Join(names, "/")
-		repeated = append(repeated, hcl1RepeatsInValue(item.Val, path)...)
+		folded := caseFolded(first)
+		if spellings[folded] == nil {
+			spellings[folded] = map[string]bool{}
+		}
+		spellings[folded][first] = true
+		if len(names) > 1 {
+			labelled[folded] = true
+		}
+		f.inValue(item.Val, where+"/"+strings.Join(names, "/"))
 	}
 	for name, count := range items {
 		if count > 1 && attributes[name] {
-			repeated = append(repeated, fmt.Sprintf("%q", where+"/"+name))
+			f.repeated = append(f.repeated, fmt.Sprintf("%q", where+"/"+name))
 		}
 	}
-	return repeated
+	for folded, spelt := range spellings {
+		if len(spelt) < 2 || !labelled[folded] {
+			continue
+		}
+		paths := make([]string, 0, len(spelt))
+		for name := range spelt {
+			paths = append(paths, fmt.Sprintf("%q", where+"/"+name))
+		}
+		sort.Strings(paths)
+		f.merged = append(f.merged, strings.Join(paths, " and "))
+	}
 }
 
-func hcl1RepeatsInValue(node hclast.Node, where string) []string {
+// caseFolded spells a name so that two names strings.EqualFold matches are spelt alike: each
+// rune as the least rune of its simple case folding orbit (EqualFold compares by those orbits).
+func caseFolded(name string) string {
+	var folded strings.Builder
+	for _, r := range name {
+		least := r
+		for other := unicode.SimpleFold(r); other != r; other = unicode.SimpleFold(other) {
+			least = min(least, other)
+		}
+		folded.WriteRune(least)
+	}
+	return folded.String()
+}
+
+func (f *hcl1Findings) inValue(node hclast.Node, where string) {
 	switch typed := node.(type) {
 	case *hclast.ObjectType:
 		if typed.List != nil {
-			return hcl1RepeatsIn(typed.List, where)
+			f.in(typed.List, where)
 		}
 	case *hclast.ListType:
-		var repeated []string
 		for i, element := range typed.List {
-			repeated = append(repeated, hcl1RepeatsInValue(element, fmt.Sprintf("%s/%d", where, i))...)
+			f.inValue(element, fmt.Sprintf("%s/%d", where, i))
 		}
-		return repeated
 	}
-	return nil
 }
 
-// lineKeyedRepeats names the keys of a line-based format (dotenv, Java properties) that a file
-// sets twice with different values: both conftest parsers keep the last value silently. Which
-// key a line sets is asked of the format's own parser (each physical line parsed alone, escapes
-// read as the parser reads them); a key two lines claim is a repeat when the file parsed without
-// the last of those lines, or with only the first, still sets it, to another value. A line that
-// only looks like a key (in another key's multi-line or continued value) changes that other key
-// when removed, not this one. "" when none (or when the file does not parse: conftest refused it).
-func lineKeyedRepeats(contents []byte, format string, parse func(text string) (map[string]string, error)) string {
-	lines := regexp.MustCompile(`\r\n|\r|\n`).Split(string(contents), -1)
-	whole, err := parse(strings.Join(lines, "\n"))
+// lineFormat is what the repeat check needs of a line-based format (dotenv, Java properties):
+// where its reader ends a physical line, its parser as conftest calls it, and the same parser
+// reading a part of the file alone.
+type lineFormat struct {
+	name    string
+	lineEnd *regexp.Regexp
+	parse   func(text string) (map[string]string, error)
+	// parsePart reads a part of the file alone: without checks that judge the whole file (the
+	// properties loader's ${key} check), which a part cut from it could fail.
+	parsePart func(text string) (map[string]string, error)
+	// contextual says whether a statement's value may depend on the lines before it (dotenv
+	// expands $NAME from the keys set so far), so it is read in place, not alone.
+	contextual func(statement string) bool
+}
+
+// probeBudget bounds the bytes the repeat check parses for one file (a value continued over many
+// lines is read again for each line it spans): past it the file is refused, not guessed.
+func probeBudget(size int) int { return 16*size + 1<<20 }
+
+// assignment is one statement of a line-based file that sets a key: its key, the value it has when
+// read alone, and where it ends.
+type assignment struct {
+	key, alone, statement string
+	end                   int
+}
+
+// lineKeyedRepeats names the keys of a line-based format that a file sets twice with different
+// values: both conftest parsers keep the last value silently. Which key each statement sets is
+// asked of the format's own parser: from the start of a statement, the shortest run of whole
+// lines the parser reads alone without error is that statement (a run cut inside a quoted or
+// continued value fails: gotenv's "missing quotes", the properties lexer's "premature EOF"), and
+// what that run sets alone is what the statement sets. A line that only looks like a key inside
+// another key's value is part of that other statement, never one of its own. The lines end where
+// the format's reader ends them, and are never rejoined differently (a backslash before CR LF
+// continues onto the empty line between CR and LF for the properties lexer, not onto the next).
+// The statements found must account for the parsed file (the same keys, the same last values),
+// or the file is refused as undecided. "" when nothing is repeated (or when the file does not
+// parse: conftest refused it).
+func lineKeyedRepeats(contents []byte, format lineFormat) string {
+	text := string(contents)
+	whole, err := format.parse(text)
 	if err != nil {
 		return ""
 	}
-	claimLines := map[string][]int{}
-	for i, line := range lines {
-		alone, err := parse(line)
-		if err != nil || len(alone) != 1 {
-			continue
-		}
-		for key := range alone {
-			claimLines[key] = append(claimLines[key], i)
-		}
+	undecided := func(why string) string {
+		return fmt.Sprintf("gatehouse cannot tell which key each line of this %s file sets (%s), so repeated keys cannot be ruled out; refused rather than guessed", format.name, why)
 	}
-	// Two versions of the file: without the last claim of each key claimed twice, and with only
-	// the first claim of each.
-	withoutLast, onlyFirst := map[int]bool{}, map[int]bool{}
-	var suspects []string
-	for key, at := range claimLines {
-		if len(at) < 2 {
-			continue
-		}
-		suspects = append(suspects, key)
-		withoutLast[at[len(at)-1]] = true
-		for _, i := range at[1:] {
-			onlyFirst[i] = true
-		}
+	budget := probeBudget(len(text))
+	// spend counts the bytes about to be parsed again, and says whether the budget allows them.
+	spend := func(part string) bool {
+		budget -= len(part)
+		return budget >= 0
 	}
-	if len(suspects) == 0 {
-		return ""
+	// Each physical line as [start, end of its text, end with its line break).
+	type line struct{ start, textEnd, end int }
+	var lines []line
+	at := 0
+	for _, brk := range format.lineEnd.FindAllStringIndex(text, -1) {
+		lines = append(lines, line{at, brk[0], brk[1]})
+		at = brk[1]
 	}
-	parseWithout := func(drop map[int]bool) (map[string]string, error) {
-		kept := make([]string, 0, len(lines))
-		for i, line := range lines {
-			if !drop[i] {
-				kept = append(kept, line)
+	if at < len(text) {
+		lines = append(lines, line{at, len(text), len(text)})
+	}
+	var assignments []assignment
+	for i := 0; i < len(lines); {
+		// A part read alone after the first line starts on a line of its own (an empty line
+		// first, which both formats skip), so a BOM inside the file is not read as a file's BOM.
+		lead := ""
+		if i > 0 {
+			lead = "\n"
+		}
+		k := i
+		var alone map[string]string
+		for ; k < len(lines); k++ {
+			part := lead + text[lines[i].start:lines[k].textEnd]
+			if !spend(part) {
+				return undecided("values continued over too many lines to read each statement alone")
+			}
+			if values, err := format.parsePart(part); err == nil {
+				alone = values
+				break
 			}
 		}
-		return parse(strings.Join(kept, "\n"))
-	}
-	lastDropped, errLast := parseWithout(withoutLast)
-	laterDropped, errLater := parseWithout(onlyFirst)
-	var repeated []string
-	for _, key := range suspects {
-		// Gone: the dropped lines were its only definition (the others only looked like one).
-		// Still there with another value: another line set it too. A version that does not parse
-		// leaves the lines undecided: refused rather than guessed.
-		differs := func(version map[string]string, err error) bool {
-			value, had := version[key]
-			return err != nil || (had && value != whole[key])
+		if k == len(lines) {
+			return undecided(fmt.Sprintf("the statement starting on line %d does not parse alone", i+1))
 		}
-		if differs(lastDropped, errLast) || differs(laterDropped, errLater) {
-			repeated = append(repeated, fmt.Sprintf("%q", key))
+		statement := text[lines[i].start:lines[k].textEnd]
+		switch len(alone) {
+		case 0:
+		case 1:
+			for key, value := range alone {
+				assignments = append(assignments, assignment{key: key, alone: value, statement: statement, end: lines[k].textEnd})
+			}
+		default:
+			return undecided(fmt.Sprintf("line %d sets %d keys when read alone", i+1, len(alone)))
+		}
+		i = k + 1
+	}
+	// The value each statement gives its key in the file: read alone, unless it may depend on
+	// what comes before it; then the file up to it is read.
+	valueOf := func(a assignment) (string, string) {
+		if format.contextual == nil || !format.contextual(a.statement) {
+			return a.alone, ""
+		}
+		if !spend(text[:a.end]) {
+			return "", undecided("too many repeated keys whose values expand other keys")
+		}
+		values, err := format.parse(text[:a.end])
+		if err != nil {
+			return "", undecided("the file does not parse up to a statement that sets a key")
+		}
+		return values[a.key], ""
+	}
+	byKey := map[string][]assignment{}
+	for _, a := range assignments {
+		byKey[a.key] = append(byKey[a.key], a)
+	}
+	if len(byKey) != len(whole) {
+		return undecided(fmt.Sprintf("its statements set %d keys, the parsed file has %d", len(byKey), len(whole)))
+	}
+	var repeated []string
+	for key, set := range byKey {
+		final, had := whole[key]
+		if !had {
+			return undecided(fmt.Sprintf("a statement sets %q, the parsed file has no such key", key))
+		}
+		// A key set once is checked against the parsed file when that is cheap (its value does
+		// not depend on the lines before it); a repeated one always.
+		lastStatement := set[len(set)-1]
+		if len(set) == 1 && format.contextual != nil && format.contextual(lastStatement.statement) {
+			continue
+		}
+		last, problem := valueOf(lastStatement)
+		if problem != "" {
+			return problem
+		}
+		if last != final {
+			return undecided(fmt.Sprintf("the last statement that sets %q gives it another value than the parsed file", key))
+		}
+		for _, earlier := range set[:len(set)-1] {
+			value, problem := valueOf(earlier)
+			if problem != "" {
+				return problem
+			}
+			if value != final {
+				repeated = append(repeated, fmt.Sprintf("%q", key))
+				break
+			}
 		}
 	}
 	if len(repeated) == 0 {
 		return ""
 	}
 	sort.Strings(repeated)
-	return fmt.Sprintf("%s set more than once with different values: conftest's %s parser keeps only the last one, so a policy would judge one of them; set each key once", strings.Join(repeated, ", "), format)
+	return fmt.Sprintf("%s set more than once with different values: conftest's %s parser keeps only the last one, so a policy would judge one of them; set each key once", strings.Join(repeated, ", "), format.name)
+}
+
+// gotenv ends a line at CR LF, CR or LF (its splitLines).
+var dotenvLineEnd = regexp.MustCompile(`\r\n|\r|\n`)
+
+// The properties lexer ends a line at each CR and each LF (isEOL): CR LF is two line ends.
+var propertiesLineEnd = regexp.MustCompile(`[\r\n]`)
+
+func parseDotenv(text string) (map[string]string, error) {
+	return gotenv.StrictParse(strings.NewReader(text))
 }
 
 func dotenvRepeatedKeys(contents []byte) string {
-	return lineKeyedRepeats(contents, "dotenv", func(text string) (map[string]string, error) {
-		env, err := gotenv.StrictParse(strings.NewReader(text))
-		return env, err
+	return lineKeyedRepeats(contents, lineFormat{
+		name:      "dotenv",
+		lineEnd:   dotenvLineEnd,
+		parse:     parseDotenv,
+		parsePart: parseDotenv,
+		// gotenv replaces $NAME and ${NAME} with the value the key has so far (single-quoted
+		// values excepted): a statement without "$" means the same anywhere.
+		contextual: func(statement string) bool { return strings.Contains(statement, "$") },
 	})
 }
 
 func propertiesRepeatedKeys(contents []byte) string {
-	return lineKeyedRepeats(contents, "properties", func(text string) (map[string]string, error) {
-		loaded, err := properties.LoadString(text)
-		if err != nil {
-			return nil, err
-		}
-		return loaded.Map(), nil
+	return lineKeyedRepeats(contents, lineFormat{
+		name:    "properties",
+		lineEnd: propertiesLineEnd,
+		parse: func(text string) (map[string]string, error) {
+			loaded, err := properties.LoadString(text)
+			if err != nil {
+				return nil, err
+			}
+			return loaded.Map(), nil
+		},
+		// conftest's document is the values as written (Map, not Get, which expands ${key}).
+		parsePart: func(text string) (map[string]string, error) {
+			loaded, err := (&properties.Loader{Encoding: properties.UTF8, DisableExpansion: true}).LoadBytes([]byte(text))
+			if err != nil {
+				return nil, err
+			}
+			return loaded.Map(), nil
+		},
 	})
 }
