@@ -3,7 +3,7 @@
 // the test instead of hanging it or exhausting the machine.
 
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { packagePath } from "../../src/core/paths.js";
@@ -53,6 +53,16 @@ export function repo(prefix: string, files: Record<string, string> = {}): string
     writeFileSync(join(root, path), text);
   }
   return root;
+}
+
+/** Runs `body` in a temp directory holding `files` (see `repo`), removed afterwards however `body` ends. */
+export function withRepo<T>(prefix: string, files: Record<string, string>, body: (root: string) => T): T {
+  const root = repo(prefix, files);
+  try {
+    return body(root);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 }
 
 /** A temp copy of examples/promotion (receipt, manifest, registry, outputs). */

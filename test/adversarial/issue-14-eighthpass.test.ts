@@ -7,7 +7,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { failLinesOf, gatehouse, repo } from "./harness.js";
+import { failLinesOf, gatehouse, withRepo } from "./harness.js";
 
 const CENTRAL_MAIN = 'package main\n\ndeny contains "no name" if not input.name\n\ndeny contains "allowed by data" if { not input.name; not data.exempt }\n';
 const CENTRAL_LENIENT = 'package lenient\n\nwarn contains "never" if false\n\ntest_ok if true\n';
@@ -17,14 +17,13 @@ for (const [key, line] of [
   ["data", 'data = ["exempt.json"]\n'],
 ] as const) {
   test(`issue 14.4: ${key} in the repository's conftest.toml does not configure the policy --policy names (exit 2, naming the file and the key), instead of the policy judging by the repository's choice`, () => {
-    const root = repo("eighthpass-config", {
+    withRepo("eighthpass-config", {
       "central/main.rego": CENTRAL_MAIN,
       "central/lenient.rego": CENTRAL_LENIENT,
       "repo/in.json": '{"x": 1}\n',
       "repo/exempt.json": '{"exempt": true}\n',
       "repo/conftest.toml": line,
-    });
-    try {
+    }, (root) => {
       const cwd = join(root, "repo");
       for (const command of [["check", "--policy", "../central", "in.json"], ["verify", "--policy", "../central"]]) {
         const run = gatehouse(command, cwd, { timeoutMs: 90_000 });
@@ -38,31 +37,26 @@ for (const [key, line] of [
       // The flag on the command line is the user's choice and wins over the file.
       const chosen = gatehouse(["check", "--policy", "../central", `--${key}`, key === "namespace" ? "main" : "exempt.json", "in.json"], cwd);
       assert.is(chosen.code, 1, chosen.stdout + chosen.stderr);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    });
   });
 }
 
 test("issue 14.4: a conftest.toml that chooses its own policy may still choose its namespace and data", () => {
-  const root = repo("eighthpass-config-own", {
+  withRepo("eighthpass-config-own", {
     "policy/main.rego": CENTRAL_MAIN,
     "policy/lenient.rego": CENTRAL_LENIENT,
     "in.json": '{"x": 1}\n',
     "conftest.toml": 'policy = "policy"\nnamespace = ["lenient"]\n',
-  });
-  try {
+  }, (root) => {
     const run = gatehouse(["check", "in.json"], root);
     assert.is(run.code, 0, run.stdout + run.stderr);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 const ECHO_INPUT = 'package main\n\ndeny contains sprintf("%v", [input]) if true\n';
 
 test("issue 14.1: an EDN map, an HCL 1 object, a dotenv or a properties file that sets a key twice is refused (input/unparsable, naming the key), not judged by the last value conftest's parser keeps", () => {
-  const root = repo("eighthpass-repeated-keys", {
+  withRepo("eighthpass-repeated-keys", {
     "policy/main.rego": ECHO_INPUT,
     "top.edn": "{:privileged false :privileged true}\n",
     "nested.edn": '{:spec {:containers [{:name "a" :image "x" :image "y"}]}}\n',
@@ -79,8 +73,7 @@ test("issue 14.1: an EDN map, an HCL 1 object, a dotenv or a properties file tha
     // to one value, is no repeat.
     "quoted.env": 'DEBUG=false\nNOTE="two\nDEBUG=true\nlines"\nSAME=1\nSAME=1\n',
     "continued.properties": "note=one \\\n  debug=true\ndebug=false\n",
-  });
-  try {
+  }, (root) => {
     const expected: Record<string, string> = {
       "top.edn": '"/:privileged"',
       "nested.edn": '"/:spec/:containers/0/:image"',
@@ -107,14 +100,11 @@ test("issue 14.1: an EDN map, an HCL 1 object, a dotenv or a properties file tha
       assert.is(lines.length, 1, `${file}: ${run.stdout}`);
       assert.match(lines[0]!, "[main.deny]", file);
     }
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test("issue 14.12: a directory walk that meets a name that is not valid UTF-8 (a directory, a claimed file) stops with exit 2 naming it escaped, instead of dropping its inputs unseen; an unclaimed one is left out as before", () => {
-  const root = repo("eighthpass-utf8-names", { "policy/main.rego": ECHO_INPUT, "inputs/ok.json": "{}\n" });
-  try {
+  withRepo("eighthpass-utf8-names", { "policy/main.rego": ECHO_INPUT, "inputs/ok.json": "{}\n" }, (root) => {
     const inputs = join(root, "inputs");
     const subdir = Buffer.concat([Buffer.from(join(inputs, "sub")), Buffer.from([0xff])]);
     mkdirSync(subdir);
@@ -138,27 +128,22 @@ test("issue 14.12: a directory walk that meets a name that is not valid UTF-8 (a
     const unclaimed = gatehouse(["check", "--policy", "policy", "inputs"], root);
     assert.is(unclaimed.code, 1, unclaimed.stdout + unclaimed.stderr);
     assert.match(unclaimed.stdout, "1 input,");
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test("issue 14.12: the files collector's walk (fast-glob) meeting a directory whose name is not valid UTF-8 stops the gate with exit 2 naming it, instead of allowing without the files under it", () => {
-  const root = repo("eighthpass-utf8-glob", {
+  withRepo("eighthpass-utf8-glob", {
     "gatehouse.config.yaml": 'version: 1\ncollectors:\n  files:\n    - glob: "deploy/**/*.yaml"\n      namespace: main\npolicies:\n  - path: policy\n    namespaces: [main]\n',
     "policy/main.rego": 'package main\n\ndeny contains "bad is set" if input.bad\n',
     "deploy/ok.yaml": "bad: false\n",
-  });
-  try {
+  }, (root) => {
     const subdir = Buffer.concat([Buffer.from(join(root, "deploy", "prod")), Buffer.from([0xff])]);
     mkdirSync(subdir);
     writeFileSync(Buffer.concat([subdir, Buffer.from("/app.yaml")]), "bad: true\n");
     const run = gatehouse(["gate"], root, { timeoutMs: 90_000 });
     assert.is(run.code, 2, run.stdout + run.stderr);
     assert.match(run.stderr, "deploy/prod\\xFF: the name is not valid UTF-8");
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test.run();

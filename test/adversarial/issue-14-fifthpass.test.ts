@@ -11,7 +11,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Finding } from "../../src/core/findings.js";
 import { waiverMatches, type Waiver } from "../../src/packs/waivers.js";
-import { codesOf, gatehouse, repo } from "./harness.js";
+import { codesOf, gatehouse, repo, withRepo } from "./harness.js";
 
 const DENY_X = 'package main\n\ndeny contains "x is 1" if input.x == 1\n\nwarn contains "x is set" if input.x\n';
 
@@ -24,53 +24,44 @@ const LOOSENING: [string, string, string][] = [
 
 for (const [key, line, flag] of LOOSENING) {
   test(`issue 14.4: ${key} in the project's conftest.toml is refused (exit 2, naming the file and the key), not obeyed so denials pass`, () => {
-    const root = repo("fifthpass-config", { "policy/main.rego": DENY_X, "bad.json": '{"x": 1}\n', "conftest.toml": line });
-    try {
+    withRepo("fifthpass-config", { "policy/main.rego": DENY_X, "bad.json": '{"x": 1}\n', "conftest.toml": line }, (root) => {
       const run = gatehouse(["check", "bad.json"], root);
       assert.is(run.code, 2, run.stdout + run.stderr);
       assert.match(run.stderr, new RegExp(`conftest\\.toml: ${key} cannot be set in a configuration file`));
       assert.match(run.stderr, new RegExp(`pass ${flag} on the command line`));
       // -c names the same file: still repository content.
       assert.is(gatehouse(["check", "-c", "conftest.toml", "bad.json"], root).code, 2);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    });
   });
 }
 
 test("issue 14.4: the loosening flag on the command line still works, and a tightening key in conftest.toml still applies", () => {
-  const root = repo("fifthpass-config-flags", { "policy/main.rego": DENY_X, "bad.json": '{"x": 1}\n', "warn.json": '{"x": 2}\n' });
-  try {
+  withRepo("fifthpass-config-flags", { "policy/main.rego": DENY_X, "bad.json": '{"x": 1}\n', "warn.json": '{"x": 2}\n' }, (root) => {
     assert.is(gatehouse(["check", "--no-fail", "bad.json"], root).code, 0);
     assert.is(gatehouse(["check", "warn.json"], root).code, 0);
     execFileSync("sh", ["-c", "printf 'fail-on-warn = true\\npolicy = \"policy\"\\n' > conftest.toml"], { cwd: root });
     const tightened = gatehouse(["check", "warn.json"], root);
     assert.is(tightened.code, 1, tightened.stdout + tightened.stderr);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test("issue 14.4: verify refuses a namespace from conftest.toml, which would leave a failing test out of the verdict", () => {
-  const root = repo("fifthpass-verify-config", {
+  withRepo("fifthpass-verify-config", {
     "policy/main.rego": 'package main\n\ndeny contains "x" if input.x == 1\n\ntest_denies if deny["x"] with input as {"x": 2}\n',
     "policy/other.rego": "package other\n\ntest_ok if true\n",
     "conftest.toml": 'namespace = "other"\n',
-  });
-  try {
+  }, (root) => {
     const run = gatehouse(["verify"], root, { timeoutMs: 90_000 });
     assert.is(run.code, 2, run.stdout + run.stderr);
     assert.match(run.stderr, /conftest\.toml: namespace cannot be set in a configuration file/);
     // The same narrowing on the command line is the user's choice.
     rmSync(join(root, "conftest.toml"));
     assert.is(gatehouse(["verify", "--namespace", "other"], root, { timeoutMs: 90_000 }).code, 0);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test("issue 14.1: an empty file is judged by one rule: evaluated where its format has an empty document (TOML: {}), refused as not a document where it has none (YAML, XML), unparsable where its parser says so (JSON)", () => {
-  const root = repo("fifthpass-empty", {
+  withRepo("fifthpass-empty", {
     "policy/main.rego": 'package main\n\ndeny contains sprintf("input is %v", [input]) if true\n',
     "empty.yaml": "",
     "comment.yml": "# nothing here\n",
@@ -78,8 +69,7 @@ test("issue 14.1: an empty file is judged by one rule: evaluated where its forma
     "empty.xml": "",
     "empty.toml": "",
     "empty.json": "",
-  });
-  try {
+  }, (root) => {
     const run = gatehouse(["check", "empty.yaml", "comment.yml", "blank.yaml", "empty.xml", "empty.toml", "empty.json"], root, { timeoutMs: 90_000 });
     assert.is(run.code, 1, run.stdout + run.stderr);
     assert.match(run.stdout, /FAIL empty\.yaml \[input\/not-a-document\] the file holds no YAML document/);
@@ -89,9 +79,7 @@ test("issue 14.1: an empty file is judged by one rule: evaluated where its forma
     assert.match(run.stdout, /FAIL empty\.toml \[main\.deny\] input is \{\}/);
     assert.match(run.stdout, /FAIL empty\.json \[input\/unparsable\]/);
     assert.equal(codesOf(run.stdout).sort(), ["input/not-a-document", "input/not-a-document", "input/not-a-document", "input/not-a-document", "input/unparsable"]);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test("issue 14.3: a waiver's symbol names one finding exactly; a rule's name is not a wildcard for every finding of the rule", () => {
@@ -110,8 +98,7 @@ const HELPERS: [string, string][] = [
 
 for (const [helper, body] of HELPERS) {
   test(`issue 14.13: a unit test whose ${helper} names a FIFO fails at once (not a regular file), instead of hanging verify until its deadline`, () => {
-    const root = repo("fifthpass-fifo", { "policy/main_test.rego": `package main\n\ntest_reads if {\n  ${body}\n}\n` });
-    try {
+    withRepo("fifthpass-fifo", { "policy/main_test.rego": `package main\n\ntest_reads if {\n  ${body}\n}\n` }, (root) => {
       execFileSync("mkfifo", [join(root, "pipe.yaml")]);
       const started = Date.now();
       const run = gatehouse(["verify", "--policy", "policy", "-o", "json"], root, { timeoutMs: 120_000 });
@@ -119,15 +106,12 @@ for (const [helper, body] of HELPERS) {
       assert.is(run.code, 1, run.stdout + run.stderr);
       assert.ok(Date.now() - started < 60_000, "verify waited for the FIFO");
       assert.match(run.stdout, /"outcome": "fail"/);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    });
   });
 }
 
 test("issue 14.11: build --out naming a directory that is not a bundle (the sources, src/) is refused (exit 2) and deletes nothing; a bundle directory is still rebuilt", () => {
-  const root = repo("fifthpass-build-out", { "policy/main.rego": DENY_X, "src/keep.ts": "export const kept = 1;\n", "notes.txt": "mine\n" });
-  try {
+  withRepo("fifthpass-build-out", { "policy/main.rego": DENY_X, "src/keep.ts": "export const kept = 1;\n", "notes.txt": "mine\n" }, (root) => {
     for (const out of ["src", "policy", ".", "notes.txt"]) {
       const run = gatehouse(["build", "--policy", "policy", "--out", out], root, { timeoutMs: 90_000 });
       assert.is(run.code, 2, `${out}: ${run.stdout}${run.stderr}`);
@@ -144,18 +128,15 @@ test("issue 14.11: build --out naming a directory that is not a bundle (the sour
     writeFileSync(join(root, "bundle", "README.md"), "hand-written\n");
     assert.is(gatehouse(["build", "--policy", "policy", "--out", "bundle"], root, { timeoutMs: 90_000 }).code, 2);
     assert.ok(existsSync(join(root, "bundle", "README.md")));
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test("issue 14.13: a committed tree of links that reach the same directories again and again (4 links per level, 10 levels: a million paths) stops the walk with exit 2 (check DIR, gate's files collector), instead of walking for hours", () => {
-  const root = repo("fifthpass-walk", {
+  withRepo("fifthpass-walk", {
     "policy/main.rego": DENY_X,
     "in/l11/c.json": '{"x": 1}\n',
     "gatehouse.config.yaml": 'version: 1\ncollectors:\n  files:\n    - glob: "in/**/*.json"\n      namespace: main\npolicies:\n  - path: policy\n    namespaces: [main]\n',
-  });
-  try {
+  }, (root) => {
     for (let level = 1; level <= 10; level++) {
       mkdirSync(join(root, "in", `l${level}`), { recursive: true });
       for (const name of ["a", "b", "c", "d"]) symlinkSync(`../l${level + 1}`, join(root, "in", `l${level}`, name));
@@ -166,9 +147,7 @@ test("issue 14.13: a committed tree of links that reach the same directories aga
       assert.is(run.code, 2, `${args[0]}: ${run.stdout}${run.stderr}`);
       assert.match(run.stderr, /the walk passed 100000 directories/);
     }
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test("issue 14.9: a secret in a changed file that reads as binary (a NUL byte appended; a .env saved as UTF-16, either byte order) denies security/secret-in-change, instead of being skipped unscanned", () => {
@@ -207,8 +186,7 @@ test("issue 14.9: a secret in a changed file that reads as binary (a NUL byte ap
 });
 
 test("issue 14.12: --workers 100000 is a usage error (exit 2) instead of a hundred thousand threads that run the machine out of memory; --workers above the input count starts one per input", () => {
-  const root = repo("fifthpass-workers", { "policy/main.rego": DENY_X, "a.json": '{"x": 1}\n', "b.json": '{"x": 2}\n' });
-  try {
+  withRepo("fifthpass-workers", { "policy/main.rego": DENY_X, "a.json": '{"x": 1}\n', "b.json": '{"x": 2}\n' }, (root) => {
     const huge = gatehouse(["check", "--workers", "100000", "a.json", "b.json"], root, { timeoutMs: 120_000 });
     assert.not.ok(huge.timedOut, "the run hung starting threads");
     assert.is(huge.code, 2, huge.stdout + huge.stderr);
@@ -216,9 +194,7 @@ test("issue 14.12: --workers 100000 is a usage error (exit 2) instead of a hundr
     const many = gatehouse(["check", "--workers", "256", "a.json", "b.json"], root, { timeoutMs: 120_000 });
     assert.is(many.code, 1, many.stdout + many.stderr);
     assert.match(many.stdout, /FAIL a\.json \[main\.deny\] x is 1/);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test.run();

@@ -5,17 +5,16 @@
 // conftest formats are parsed by conftest's own parsers, so these files are judged as conftest
 // judges them; a name no parser claims still denies unparsed.
 
-import { rmSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { IMPLEMENTED_PARSERS, parserFor, PARSER_NAMES } from "../../src/inputs/parsers/index.js";
-import { codesOf, gatehouse, repo } from "./harness.js";
+import { codesOf, gatehouse, withRepo } from "./harness.js";
 
 // The policy of the issue: conftest denies a parsed Dockerfile with it.
 const DOCKERFILE_POLICY = 'package main\n\ndeny contains "FROM found" if {\n\tsome i\n\tinput[i].Cmd == "from"\n}\n';
 
 test("issue 14.1: a Dockerfile, pom.xml, .toml and .vcl named explicitly are parsed as conftest parses them or deny, never read as YAML; a Makefile denies unparsed", () => {
-  const root = repo("adversarial-formats", {
+  withRepo("adversarial-formats", {
     "policy/main.rego": DOCKERFILE_POLICY,
     Dockerfile: "FROM alpine\n",
     "Dockerfile.debug": "FROM alpine\n",
@@ -23,8 +22,7 @@ test("issue 14.1: a Dockerfile, pom.xml, .toml and .vcl named explicitly are par
     "app.toml": 'title = "x"\n',
     "default.vcl": "vcl 4.1;\n",
     Makefile: "all:\n\ttrue\n",
-  });
-  try {
+  }, (root) => {
     // What conftest itself answers: the Dockerfiles are parsed and denied by the policy.
     for (const file of ["Dockerfile", "Dockerfile.debug"]) {
       const run = gatehouse(["check", "--policy", "policy", file], root);
@@ -42,20 +40,17 @@ test("issue 14.1: a Dockerfile, pom.xml, .toml and .vcl named explicitly are par
     assert.is(makefile.code, 1, makefile.stdout + makefile.stderr);
     assert.equal(codesOf(makefile.stdout), ["input/unsupported-format"]);
     assert.match(makefile.stdout, /DENY/);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test("issue 14.1: a document that is a bare scalar denies input/not-a-document (a YAML string, a JSON number, a scalar document of a stream, stdin)", () => {
-  const root = repo("adversarial-scalars", {
+  withRepo("adversarial-scalars", {
     "policy/main.rego": 'package main\n\ndeny contains "a string" if is_object(input)\n',
     "build.yaml": "FROM alpine\n",
     "n.json": "42\n",
     "null.yaml": "---\n",
     "stream.yaml": "a: 1\n---\ntrue\n",
-  });
-  try {
+  }, (root) => {
     for (const file of ["build.yaml", "n.json", "null.yaml", "stream.yaml"]) {
       const run = gatehouse(["check", "--policy", "policy", file], root);
       assert.is(run.code, 1, `${file}: ${run.stdout}${run.stderr}`);
@@ -66,17 +61,14 @@ test("issue 14.1: a document that is a bare scalar denies input/not-a-document (
     // A forced parser does not lift the check: a Dockerfile read as YAML is still one string.
     const forced = gatehouse(["check", "--policy", "policy", "--parser", "yaml", "build.yaml"], root);
     assert.equal(codesOf(forced.stdout), ["input/not-a-document"], forced.stdout);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test("issue 14.1: --parser chooses the parser for any file name; an unknown name is a usage error listing the names", () => {
-  const root = repo("adversarial-parser-flag", {
+  withRepo("adversarial-parser-flag", {
     "policy/main.rego": 'package main\n\ndeny contains "x is set" if input.x\n',
     "settings.conf": '{"x": true}\n',
-  });
-  try {
+  }, (root) => {
     assert.equal(codesOf(gatehouse(["check", "--policy", "policy", "settings.conf"], root).stdout), ["input/unsupported-format"]);
     const json = gatehouse(["check", "--policy", "policy", "--parser", "json", "settings.conf"], root);
     assert.is(json.code, 1, json.stdout + json.stderr);
@@ -88,13 +80,11 @@ test("issue 14.1: --parser chooses the parser for any file name; an unknown name
     const toml = gatehouse(["check", "--policy", "policy", "--parser", "toml", "settings.conf"], root);
     assert.equal(codesOf(toml.stdout), ["input/unparsable"]);
     assert.match(toml.stdout, /toml: parser unmarshal: unmarshal toml/);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test("issue 14.1: a directory walk takes the files a parser claims (every conftest format) and skips the rest", () => {
-  const root = repo("adversarial-walk", {
+  withRepo("adversarial-walk", {
     "policy/main.rego": 'package main\n\ndeny contains "x is set" if input.x\n',
     "dir/a.json": '{"x": false}',
     "dir/b.yml": "x: false\n",
@@ -102,16 +92,13 @@ test("issue 14.1: a directory walk takes the files a parser claims (every confte
     "dir/Dockerfile": "FROM alpine\n",
     "dir/notes.txt": "x: true\n",
     "dir/config.toml": "x = true\n",
-  });
-  try {
+  }, (root) => {
     const run = gatehouse(["check", "--policy", "policy", "dir", "--format", "json"], root);
     assert.is(run.code, 1, run.stdout + run.stderr);
     const report = JSON.parse(run.stdout) as { inputs: { path: string }[]; findings: { input: string; message: string }[] };
     assert.equal(report.inputs.map((i) => i.path), ["dir/Dockerfile", "dir/a.json", "dir/b.yml", "dir/config.toml", "dir/report.sarif"]);
     assert.equal(report.findings.map((f) => `${f.input}: ${f.message}`), ["dir/config.toml: x is set"]);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test("issue 14.1: file names select parsers by conftest's rules, in conftest's order", () => {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { packagePath } from "../../src/core/paths.js";
-import { codesOf, gatehouse, repo } from "./harness.js";
+import { codesOf, gatehouse, withRepo } from "./harness.js";
 
 // A jsonnet input is a program: this one computes for minutes (a hundred million elements), and
 // conftest's parser evaluates it, so without a deadline the run never ends.
@@ -20,8 +20,7 @@ for (const toolchain of ["wasm", "native"] as const) {
   const present = toolchain === "wasm" ? existsSync(packagePath("dist", "toolchain", "manifest.json")) : existsSync(packagePath(".toolchain", "bin", "conftest"));
   test(`issue 14.13: an input whose parser never finishes is refused at the --timeout budget, not waited on forever; the other inputs are still judged (${toolchain})`, () => {
     if (!present) return;
-    const root = repo("fourthpass-endless", { "policy/main.rego": POLICY, "slow.jsonnet": ENDLESS_JSONNET, "a.toml": "x = 1\n", "b.toml": "x = 2\n" });
-    try {
+    withRepo("fourthpass-endless", { "policy/main.rego": POLICY, "slow.jsonnet": ENDLESS_JSONNET, "a.toml": "x = 1\n", "b.toml": "x = 2\n" }, (root) => {
       const run = gatehouse(["check", "--policy", "policy", "--timeout", "2000", "slow.jsonnet", "a.toml", "b.toml"], root, { timeoutMs: 90_000, env: { GATEHOUSE_TOOLCHAIN: toolchain } });
       assert.not.ok(run.timedOut, "the run hung on the jsonnet input");
       assert.is(run.code, 1, run.stdout + run.stderr);
@@ -29,18 +28,15 @@ for (const toolchain of ["wasm", "native"] as const) {
       assert.match(run.stdout, /FAIL a\.toml \[main\.deny\] x is 1/);
       assert.equal(codesOf(run.stdout), ["input/unparsable"]);
       assert.not.match(run.stdout, /b\.toml/);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    });
   });
 }
 
 test("issue 14.13: a policy unit test that never ends stops verify at --timeout with exit 2, instead of hanging it; a broken test still fails (exit 1)", () => {
-  const root = repo("fourthpass-verify", {
+  withRepo("fourthpass-verify", {
     "spin/main_test.rego": "package main\n\ntest_spin if count([x | some x in numbers.range(1, 100000000)]) > 0\n",
     "broken/main.rego": 'package main\n\ndeny contains "x" if input.x == 1\n\ntest_denies if deny["x"] with input as {"x": 2}\n',
-  });
-  try {
+  }, (root) => {
     const spin = gatehouse(["verify", "--policy", "spin", "--timeout", "3000"], root, { timeoutMs: 90_000 });
     assert.not.ok(spin.timedOut, "verify hung on the endless test");
     assert.is(spin.code, 2, spin.stdout + spin.stderr);
@@ -50,9 +46,7 @@ test("issue 14.13: a policy unit test that never ends stops verify at --timeout 
       assert.is(broken.code, 1, `${format}: ${broken.stdout}${broken.stderr}`);
     }
     assert.is(gatehouse(["verify", "--policy", "broken", "--timeout", "0"], root).code, 2);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 // Data the policy needs, behind a name the walk used to skip because it is not a regular file.
@@ -65,8 +59,7 @@ const irregular: Record<string, (path: string) => void> = {
 
 for (const [kind, make] of Object.entries(irregular)) {
   test(`issue 14.12: a --data directory whose data file is a ${kind} is refused (exit 2), not skipped so the policy allows (check and verify)`, () => {
-    const root = repo("fourthpass-data", { "policy/main.rego": BLOCKLIST_POLICY, "in.json": '{"name": "evil"}' });
-    try {
+    withRepo("fourthpass-data", { "policy/main.rego": BLOCKLIST_POLICY, "in.json": '{"name": "evil"}' }, (root) => {
       mkdirSync(join(root, "data"));
       make(join(root, "data", "blocked.json"));
       const check = gatehouse(["check", "--policy", "policy", "--data", "data", "in.json"], root);
@@ -76,14 +69,11 @@ for (const [kind, make] of Object.entries(irregular)) {
       const verify = gatehouse(["verify", "--policy", "policy", "--data", "data", "--timeout", "20000"], root);
       assert.not.ok(verify.timedOut, "verify hung");
       assert.is(verify.code, 2, verify.stdout + verify.stderr);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    });
   });
 
   test(`issue 14.12: a policy source that is a ${kind} is refused (exit 2), not dropped from the policy; an input in a walked directory that is one denies (input/unreadable)`, () => {
-    const root = repo("fourthpass-policy", { "policy/main.rego": POLICY, "a.toml": "x = 1\n", "inputs/ok.json": "{}" });
-    try {
+    withRepo("fourthpass-policy", { "policy/main.rego": POLICY, "a.toml": "x = 1\n", "inputs/ok.json": "{}" }, (root) => {
       make(join(root, "policy", "extra.rego"));
       for (const input of ["a.toml", "inputs/ok.json"]) {
         const check = gatehouse(["check", "--policy", "policy", input], root, { timeoutMs: 90_000 });
@@ -99,22 +89,17 @@ for (const [kind, make] of Object.entries(irregular)) {
       const walk = gatehouse(["check", "--policy", "policy", "inputs"], root);
       assert.is(walk.code, 1, walk.stdout + walk.stderr);
       assert.match(walk.stdout, /FAIL inputs\/deploy\.json \[input\/unreadable\]/);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    });
   });
 }
 
 test("issue 14.1: a policy that does not compile exits 2 with its error when conftest-format inputs are being parsed (was an unhandled rejection: a stack trace and exit 1)", () => {
-  const root = repo("fourthpass-broken-policy", { "policy/main.rego": 'package main\n\ndeny contains "x" if {\n', "a.toml": "x = 1\n", "Dockerfile": "FROM alpine\n" });
-  try {
+  withRepo("fourthpass-broken-policy", { "policy/main.rego": 'package main\n\ndeny contains "x" if {\n', "a.toml": "x = 1\n", "Dockerfile": "FROM alpine\n" }, (root) => {
     const run = gatehouse(["check", "--policy", "policy", "a.toml", "Dockerfile"], root, { timeoutMs: 90_000 });
     assert.is(run.code, 2, run.stdout + run.stderr);
     assert.match(run.stderr, /^ERROR ToolchainError: .*rego_parse_error/ms);
     assert.not.match(run.stderr, /Node\.js v|at .*\.js:\d+/);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test.run();

@@ -12,7 +12,7 @@ import * as assert from "uvu/assert";
 import { fixturesCollector } from "../../src/collectors/fixtures.js";
 import { appendEntry } from "../../src/ops/ledger.js";
 import { entryFor } from "../helpers/sample-entry.js";
-import { gatehouse, NOW, promotionCopy, repo } from "./harness.js";
+import { gatehouse, NOW, promotionCopy, repo, withRepo } from "./harness.js";
 
 const POLICY = { "policy/main.rego": 'package main\n\ndeny contains "x is set" if input.x\n', "in.json": '{"x": false}' };
 
@@ -23,8 +23,7 @@ function deadPid(): number {
 }
 
 test("issue 14.11: a character device at a --format path is written in place and stays a character device", () => {
-  const root = repo("adversarial-device", POLICY);
-  try {
+  withRepo("adversarial-device", POLICY, (root) => {
     // Our own null device (major 1, minor 3) when we may create one: a regression replaces this
     // node, not the machine's /dev/null.
     let own: string | undefined = join(root, "null");
@@ -44,14 +43,11 @@ test("issue 14.11: a character device at a --format path is written in place and
     assert.is(run.code, 0, run.stderr);
     assert.ok(statSync("/dev/null").isCharacterDevice(), "/dev/null is no longer a character device");
     assert.equal(readdirSync("/dev").filter((n) => n.startsWith("null.tmp-")), []);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test("issue 14.11: a symlink at a --format path is refused (exit 2, named) and neither it nor its target changes", () => {
-  const root = repo("adversarial-symlink", { ...POLICY, "target.txt": "keep me\n" });
-  try {
+  withRepo("adversarial-symlink", { ...POLICY, "target.txt": "keep me\n" }, (root) => {
     symlinkSync("target.txt", join(root, "report.json"));
     const run = gatehouse(["check", "--policy", "policy", "in.json", "--format", "json=report.json"], root);
     assert.is(run.code, 2, run.stdout + run.stderr);
@@ -59,9 +55,7 @@ test("issue 14.11: a symlink at a --format path is refused (exit 2, named) and n
     assert.ok(lstatSync(join(root, "report.json")).isSymbolicLink());
     assert.is(readlinkSync(join(root, "report.json")), "target.txt");
     assert.is(readFileSync(join(root, "target.txt"), "utf8"), "keep me\n");
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test("issue 14.11: a FIFO at a --format path: refused at once without a reader, written in place with one", async () => {
@@ -91,15 +85,12 @@ test("issue 14.11: a FIFO at a --format path: refused at once without a reader, 
 });
 
 test("issue 14.11: /dev/stdout as a --format target is written to stdout, not replaced", () => {
-  const root = repo("adversarial-stdout", POLICY);
-  try {
+  withRepo("adversarial-stdout", POLICY, (root) => {
     const run = gatehouse(["check", "--policy", "policy", "in.json", "--format", "text=/dev/stdout", "--format", "json"], root);
     assert.is(run.code, 0, run.stderr);
     assert.match(run.stdout, /ALLOW/);
     assert.match(run.stdout, /"verdict": "allow"/);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test("issue 14.11: --summary-out (or --format FILE) over the receipt being verified is refused and the receipt is unchanged", () => {
@@ -128,8 +119,7 @@ test("issue 14.11: --summary-out (or --format FILE) over the receipt being verif
 });
 
 test("issue 14.15: temp files left by a killed run are removed by the next write; a live process's are kept", () => {
-  const root = repo("adversarial-temps", POLICY);
-  try {
+  withRepo("adversarial-temps", POLICY, (root) => {
     const dead = join(root, `report.json.tmp-${deadPid()}`);
     const live = join(root, `report.json.tmp-${process.pid}`);
     const old = join(root, `report.json.tmp-${process.pid}0`);
@@ -144,9 +134,7 @@ test("issue 14.15: temp files left by a killed run are removed by the next write
     assert.not.ok(existsSync(old), "a temp file older than the threshold is still there");
     assert.ok(existsSync(live), "a live process's temp file was removed");
     assert.is(JSON.parse(readFileSync(join(root, "report.json"), "utf8")).verdict, "allow");
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test("issue 14.15: temp files are never read as data (fixture suites, inputs of a directory walk)", async () => {
@@ -169,17 +157,14 @@ test("issue 14.15: temp files are never read as data (fixture suites, inputs of 
 });
 
 test("issue 14.15: lock temp files of processes killed while waiting are removed by the next append", () => {
-  const root = repo("adversarial-lock-temps");
-  try {
+  withRepo("adversarial-lock-temps", {}, (root) => {
     const dir = join(root, "ledger");
     mkdirSync(dir);
     const stale = join(dir, `.lock.${deadPid()}-abc123.tmp`);
     writeFileSync(stale, "{}");
     appendEntry(dir, entryFor("adversarial", 1));
     assert.not.ok(existsSync(stale), "the dead waiter's lock temp file is still there");
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test.run();

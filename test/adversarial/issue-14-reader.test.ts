@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { openForUpdate, readUntrustedFile, UntrustedFileError } from "../../src/core/read.js";
-import { codesOf, gatehouse, NOW, promotionCopy, repo } from "./harness.js";
+import { codesOf, gatehouse, NOW, promotionCopy, withRepo } from "./harness.js";
 
 const mkfifo = (path: string) => execFileSync("mkfifo", [path]);
 
@@ -40,8 +40,7 @@ test("issue 14.12: a receipt whose manifest.path is /dev/zero is refused, not re
 });
 
 test("issue 14.12: committed symlinks to /dev/zero at .gatehouse/policy.yaml and .gatehouse/waivers.yaml are refused, naming the file", () => {
-  const root = repo("adversarial-packs", { "gatehouse.config.yaml": "version: 1\npack:\n  use: team-standard@1.0\ncollectors: {}\n", "README.md": "# x\n\n## Usage\n" });
-  try {
+  withRepo("adversarial-packs", { "gatehouse.config.yaml": "version: 1\npack:\n  use: team-standard@1.0\ncollectors: {}\n", "README.md": "# x\n\n## Usage\n" }, (root) => {
     mkdirSync(join(root, ".gatehouse"));
     symlinkSync("/dev/zero", join(root, ".gatehouse", "policy.yaml"));
     const policy = gatehouse(["policy", "effective"], root);
@@ -53,31 +52,25 @@ test("issue 14.12: committed symlinks to /dev/zero at .gatehouse/policy.yaml and
     const waivers = gatehouse(["gate"], root, { timeoutMs: 60_000 });
     ended(waivers, 1, "waivers.yaml");
     assert.match(waivers.stdout, /FAIL \.gatehouse\/waivers\.yaml \[pack\/waiver-invalid\] .*a character device, not a regular file/);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test("issue 14.12: a symlink to /dev/zero at contracts/decisions/x.json denies contracts/decision-invalid", () => {
-  const root = repo("adversarial-contracts", {
+  withRepo("adversarial-contracts", {
     "gatehouse.config.yaml": 'version: 1\npack:\n  use: default@1.0\ncollectors:\n  contracts: {}\ncontracts:\n  include: ["src/**/*.ts"]\n',
     "src/a.ts": "export function f(a: string): string {\n  return a;\n}\n",
-  });
-  try {
+  }, (root) => {
     ended(gatehouse(["contracts", "accept"], root), 0, "contracts accept");
     mkdirSync(join(root, "contracts", "decisions"), { recursive: true });
     symlinkSync("/dev/zero", join(root, "contracts", "decisions", "x.json"));
     const run = gatehouse(["gate"], root, { timeoutMs: 60_000 });
     ended(run, 1, "decision");
     assert.match(run.stdout, /FAIL contracts\/decisions\/x\.json \[contracts\/decision-invalid\] .*cannot be read: a character device, not a regular file/);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test("issue 14.12: a symlink to /dev/zero at ops/ledger/*.jsonl denies ledger verify and refuses an append through it", () => {
-  const root = repo("adversarial-ledger");
-  try {
+  withRepo("adversarial-ledger", {}, (root) => {
     mkdirSync(join(root, "ops", "ledger"), { recursive: true });
     symlinkSync("/dev/zero", join(root, "ops", "ledger", "2026-01.jsonl"));
     const verify = gatehouse(["ledger", "verify", "--dir", "ops/ledger"], root);
@@ -87,9 +80,7 @@ test("issue 14.12: a symlink to /dev/zero at ops/ledger/*.jsonl denies ledger ve
     assert.match(verify.stdout, /\[ledger\/(malformed|unknown-file)\] .*2026-01\.jsonl: cannot be read: a (character device|symbolic link), not a regular file/);
     // The append reads the tail of the last month file, then writes into it: neither through the link.
     assert.throws(() => openForUpdate(join(root, "ops", "ledger", "2026-01.jsonl"), 2 /* O_RDWR */), (e: unknown) => e instanceof UntrustedFileError && e.problem === "not-a-file");
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test("issue 14.13: a FIFO as a promotion output, as the receipt, and as the summary to check never hangs", () => {
@@ -117,11 +108,10 @@ test("issue 14.13: a FIFO as a promotion output, as the receipt, and as the summ
 });
 
 test("issue 14.13: the receipts collector and check never hang on a FIFO or read a device as an input", () => {
-  const root = repo("adversarial-check", {
+  withRepo("adversarial-check", {
     "policy/main.rego": 'package main\n\ndeny contains "x" if input.x\n',
     "ok.json": '{"x": false}',
-  });
-  try {
+  }, (root) => {
     mkfifo(join(root, "fifo.json"));
     symlinkSync("/dev/zero", join(root, "zero.yaml"));
     const run = gatehouse(["check", "--policy", "policy", "ok.json", "fifo.json", "zero.yaml"], root);
@@ -129,14 +119,11 @@ test("issue 14.13: the receipts collector and check never hang on a FIFO or read
     assert.equal(codesOf(run.stdout), ["input/unreadable", "input/unreadable"]);
     assert.match(run.stdout, /fifo\.json \[input\/unreadable\] cannot read input: a FIFO, not a regular file/);
     assert.match(run.stdout, /zero\.yaml \[input\/unreadable\] cannot read input: a character device, not a regular file/);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test("issue 14.12: the reader refuses non-regular files and links out of the root, and reads at most cap + 1 bytes", () => {
-  const root = repo("adversarial-reader", { "in/a.json": "0123456789", "out/secret.txt": "secret" });
-  try {
+  withRepo("adversarial-reader", { "in/a.json": "0123456789", "out/secret.txt": "secret" }, (root) => {
     const refused = (file: string, options: Parameters<typeof readUntrustedFile>[1], problem: string, reason: RegExp) =>
       assert.throws(() => readUntrustedFile(file, options), (e: unknown) => e instanceof UntrustedFileError && e.problem === problem && reason.test(e.reason), file);
     assert.is(readUntrustedFile(join(root, "in", "a.json"), { maxBytes: 10 }).toString(), "0123456789");
@@ -151,9 +138,7 @@ test("issue 14.12: the reader refuses non-regular files and links out of the roo
     assert.is(readUntrustedFile(join(root, "in", "link.txt"), { maxBytes: 1024 }).toString(), "secret");
     refused(join(root, "in", "link.txt"), { maxBytes: 1024, root: join(root, "in") }, "unreadable", /outside its root/);
     refused(join(root, "in", "missing"), { maxBytes: 1024 }, "unreadable", /^ENOENT$/);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test.run();

@@ -3,12 +3,12 @@
 // here failed open, crashed or hung on the main the pass started from.
 
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { packagePath } from "../../src/core/paths.js";
-import { codesOf, gatehouse, repo } from "./harness.js";
+import { codesOf, gatehouse, withRepo } from "./harness.js";
 
 const BIN = process.env.GATEHOUSE_TEST_BIN ?? packagePath("bin", "gatehouse.js");
 
@@ -37,13 +37,12 @@ const ENTRY = {
 // ---- formats -------------------------------------------------------------------------------
 
 test("issue 14 (second pass): a directory walk evaluates a Dockerfile (conftest's parser) instead of skipping it, and denies as conftest does", () => {
-  const root = repo("redteam-walk", {
+  withRepo("redteam-walk", {
     "policy/main.rego": 'package main\n\ndeny contains "FROM found" if {\n\tsome i\n\tinput[i].Cmd == "from"\n}\n',
     "deploy/Dockerfile": "FROM alpine\n",
     "deploy/app.json": '{"replicas": 2}',
     "deploy/README": "not claimed by any parser: skipped, as conftest does\n",
-  });
-  try {
+  }, (root) => {
     // Generous budget: the conftest parsers' module starts in about a second on a quiet machine.
     const run = gatehouse(["check", "--policy", "policy", "deploy"], root, { timeoutMs: 120_000 });
     assert.is(run.code, 1, run.stdout + run.stderr);
@@ -51,62 +50,50 @@ test("issue 14 (second pass): a directory walk evaluates a Dockerfile (conftest'
     assert.equal(codesOf(run.stdout), []);
     assert.match(run.stdout, /FAIL deploy\/Dockerfile \[main\.deny\] FROM found/);
     assert.not.match(run.stdout, /README/);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 // ---- stdin: the one reader's rules hold for it too ---------------------------------------------
 
 test("issue 14 (third pass): stdin parsed by --parser in a conftest format is the bytes read from stdin, not an empty document", () => {
-  const root = repo("redteam-stdin-parser", {
+  withRepo("redteam-stdin-parser", {
     "policy/main.rego": 'package main\n\ndeny contains "port is not 3000" if input.server.http_port != 3000\n\ndeny contains "no server section" if not input.server\n',
-  });
-  try {
+  }, (root) => {
     const run = gatehouse(["check", "--policy", "policy", "--parser", "ini", "-"], root, { stdin: "[server]\nhttp_port = 3000\n", timeoutMs: 120_000 });
     assert.is(run.code, 0, run.stdout + run.stderr);
     const wrong = gatehouse(["check", "--policy", "policy", "--parser", "ini", "-"], root, { stdin: "[server]\nhttp_port = 8080\n", timeoutMs: 120_000 });
     assert.is(wrong.code, 1, wrong.stdout + wrong.stderr);
     assert.match(wrong.stdout, /FAIL - \[main\.deny\] port is not 3000/);
     assert.not.match(wrong.stdout, /no server section/);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test("issue 14 (third pass): a policy that reads conftest's data.conftest.file sees the input's name and directory, so its deny fires (it was undefined: the deny never fired and the file passed)", () => {
-  const root = repo("redteam-conftest-file", {
+  withRepo("redteam-conftest-file", {
     "policy/main.rego": 'package main\n\ndeny contains msg if {\n\tinput.debug\n\tmsg := {"msg": sprintf("%s in %s enables debug", [data.conftest.file.name, data.conftest.file.dir])}\n}\n',
     "deploy/app.json": '{"debug": true}',
-  });
-  try {
+  }, (root) => {
     const run = gatehouse(["check", "--policy", "policy", "deploy/app.json"], root);
     assert.is(run.code, 1, run.stdout + run.stderr);
     const line = `FAIL deploy/app.json [main.deny] app.json in ${join(realpathSync(root), "deploy")} enables debug`;
     assert.ok(run.stdout.includes(line), `${line}\n${run.stdout}`);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test("issue 14 (second pass): stdin that is not UTF-8 denies input/unparsable instead of being decoded with U+FFFD and evaluated", () => {
-  const root = repo("redteam-stdin-utf8", {
+  withRepo("redteam-stdin-utf8", {
     "policy/main.rego": 'package main\n\ndeny contains "owner is e-acute" if input.owner == "\\u00e9"\n',
     "latin1.json": "",
-  });
-  try {
+  }, (root) => {
     writeFileSync(join(root, "latin1.json"), Buffer.from([0x7b, 0x22, 0x6f, 0x77, 0x6e, 0x65, 0x72, 0x22, 0x3a, 0x22, 0xe9, 0x22, 0x7d])); // {"owner":"\xe9"}
     const run = withStdinFrom("latin1.json", ["check", "--policy", "policy", "-"], root);
     assert.is(run.code, 1, run.stdout + run.stderr);
     assert.equal(codesOf(run.stdout), ["input/unparsable"]);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test("issue 14 (second pass): stdin from /dev/zero is refused at the size cap (input/too-large), not read until the process dies", () => {
-  const root = repo("redteam-stdin-zero", { "policy/main.rego": "package main\n\ndeny contains \"x\" if input.x\n" });
-  try {
+  withRepo("redteam-stdin-zero", { "policy/main.rego": "package main\n\ndeny contains \"x\" if input.x\n" }, (root) => {
     const run = withStdinFrom("/dev/zero", ["check", "--policy", "policy", "--max-input-bytes", "1048576", "-"], root);
     assert.is(run.timedOut, false);
     assert.is(run.code, 1, run.stdout + run.stderr);
@@ -114,14 +101,11 @@ test("issue 14 (second pass): stdin from /dev/zero is refused at the size cap (i
     const entry = withStdinFrom("/dev/zero", ["ledger", "append", "-", "--root", root], root);
     assert.is(entry.code, 2, entry.stdout + entry.stderr);
     assert.match(entry.stderr, /over 1 MiB/);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test("issue 14 (second pass): a ledger entry on stdin that is not UTF-8 is refused (exit 2), not appended with a U+FFFD name", () => {
-  const root = repo("redteam-stdin-ledger", {});
-  try {
+  withRepo("redteam-stdin-ledger", {}, (root) => {
     mkdirSync(join(root, ".git"));
     // approved_by "b\xe9b": Latin-1, not UTF-8.
     const [before, after] = JSON.stringify({ ...ENTRY, approved_by: "b@b" }).split("@") as [string, string];
@@ -130,9 +114,7 @@ test("issue 14 (second pass): a ledger entry on stdin that is not UTF-8 is refus
     assert.is(run.code, 2, run.stdout + run.stderr);
     assert.match(run.stderr, /not valid UTF-8/);
     assert.is(existsSync(join(root, "ops", "ledger")) && readdirSync(join(root, "ops", "ledger")).some((f) => f.endsWith(".jsonl")), false);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 // ---- identities ----------------------------------------------------------------------------
@@ -149,8 +131,7 @@ test("issue 14 (second pass): look-alike approvers the first pass missed are not
     ["digit 0 for o", "bob", "b0b"],
     ["small capitals", "alice", "\u1d00\u029f\u026a\u1d04\u1d07"],
   ];
-  const root = repo("redteam-identities", {});
-  try {
+  withRepo("redteam-identities", {}, (root) => {
     mkdirSync(join(root, ".git"));
     for (const [what, requester, approver] of cases) {
       writeFileSync(join(root, "entry.json"), JSON.stringify({ ...ENTRY, requested_by: requester, approved_by: approver }));
@@ -161,9 +142,7 @@ test("issue 14 (second pass): look-alike approvers the first pass missed are not
     assert.is(existsSync(join(root, "ops", "ledger")) && readdirSync(join(root, "ops", "ledger")).some((f) => f.endsWith(".jsonl")), false, "nothing was appended");
     writeFileSync(join(root, "entry.json"), JSON.stringify(ENTRY));
     assert.is(gatehouse(["ledger", "append", "entry.json", "--root", root], root).code, 0, "a second person, plainly written, passes");
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 // ---- ops commands --------------------------------------------------------------------------
@@ -174,7 +153,7 @@ const REPORT = "raise-nginx-worker-connections.report.md";
 
 /** `ops check` of a one-step verified log under the example declaration (only nginx, its config and backups). */
 function opsCheck(command: string): { code: number | null; codes: string[]; out: string } {
-  const root = repo("redteam-ops", {
+  return withRepo("redteam-ops", {
     [DECLARATION]: readFileSync(join(OPS_EXAMPLES, DECLARATION), "utf8"),
     [REPORT]: readFileSync(join(OPS_EXAMPLES, REPORT), "utf8"),
     "log.json": JSON.stringify({
@@ -182,15 +161,12 @@ function opsCheck(command: string): { code: number | null; codes: string[]; out:
       operation_name: "Raise nginx worker_connections on web-1",
       steps: [{ number: 1, timestamp: "2026-11-21T09:10:00Z", command, result: "", status: "PASS", verification: { command: "systemctl is-active nginx", output: "active" } }],
     }),
-  });
-  try {
+  }, (root) => {
     // A generous bound: ~40 of these start a CLI each on a shared, loaded machine.
     const run = gatehouse(["ops", "check", DECLARATION, "--log", "log.json", "--report", REPORT, "--no-git", "--format", "json"], root, { timeoutMs: 120_000 });
     const codes = [...new Set((JSON.parse(run.stdout) as { findings: { code: string }[] }).findings.map((f) => f.code))].sort();
     return { code: run.code, codes, out: run.stdout + run.stderr };
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 }
 
 const WRITE = "ops/write-out-of-scope";
@@ -267,10 +243,9 @@ const b64 = (text: string) => Buffer.from(text).toString("base64");
 
 /** `ops check` of a repository whose only change is `keys/NAME` (every path allowed): the undeclared-secret files. */
 function secretsOf(name: string, content: string): { code: number | null; files: string[]; out: string } {
-  const root = repo("redteam-secrets", {
+  return withRepo("redteam-secrets", {
     "op.yaml": "OPERATION_NAME: rotate keys\nOBJECTIVE: second pass\nRISK_CLASS: FILESYSTEM_WRITE\nBLAST_RADIUS: none\nROLLBACK_STRATEGY: git checkout\nALLOWED_PATHS: [\"**\"]\nALLOWED_SERVICES: []\nNOT_ALLOWED: { paths: [], streams: [], secrets: [], changes: [] }\n",
-  });
-  try {
+  }, (root) => {
     for (const args of [["init", "-q"], ["-c", "user.email=o@example.com", "-c", "user.name=o", "-c", "commit.gpgsign=false", "add", "op.yaml"], ["-c", "user.email=o@example.com", "-c", "user.name=o", "-c", "commit.gpgsign=false", "commit", "-qm", "base"]]) {
       const r = spawnSync("git", args, { cwd: root, encoding: "utf8" });
       if (r.status !== 0) throw new Error(r.stderr);
@@ -280,9 +255,7 @@ function secretsOf(name: string, content: string): { code: number | null; files:
     const run = gatehouse(["ops", "check", "op.yaml", "--format", "json"], root);
     const findings = (JSON.parse(run.stdout) as { findings: { code: string; location?: { file?: string } }[] }).findings;
     return { code: run.code, files: findings.filter((f) => f.code === "ops/undeclared-secret").map((f) => f.location?.file ?? ""), out: run.stdout + run.stderr };
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 }
 
 const BASE64_KEYS: [string, string][] = [
@@ -310,22 +283,18 @@ test("issue 14 (second pass): a Kerberos keytab is a secret by name; a certifica
 // ---- outputs -------------------------------------------------------------------------------
 
 test("issue 14 (second pass): two --format targets naming one file are refused (exit 2); the second report used to replace the first", () => {
-  const root = repo("redteam-outputs", { "policy/main.rego": 'package main\n\ndeny contains "x" if input.x\n', "ok.json": '{"x": false}' });
-  try {
+  withRepo("redteam-outputs", { "policy/main.rego": 'package main\n\ndeny contains "x" if input.x\n', "ok.json": '{"x": false}' }, (root) => {
     const run = gatehouse(["check", "--policy", "policy", "ok.json", "--format", "json=report.out", "--format", "sarif=./report.out"], root);
     assert.is(run.code, 2, run.stdout + run.stderr);
     assert.match(run.stderr, /name the same file/);
     assert.is(existsSync(join(root, "report.out")), false);
     // Standard streams and character devices may be shared.
     assert.is(gatehouse(["check", "--policy", "policy", "ok.json", "--format", "json=/dev/null", "--format", "sarif=/dev/null"], root).code, 0);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test("issue 14 (second pass): no report is written over a file the run read (--data, the signing key), and --summary-out shares no file with a report", () => {
-  const root = repo("redteam-outputs-read", { "policy/main.rego": 'package main\n\ndeny contains "x" if input.x\n', "ok.json": '{"x": false}', "data.json": '{"limits": 1}' });
-  try {
+  withRepo("redteam-outputs-read", { "policy/main.rego": 'package main\n\ndeny contains "x" if input.x\n', "ok.json": '{"x": false}', "data.json": '{"limits": 1}' }, (root) => {
     const data = gatehouse(["check", "--policy", "policy", "ok.json", "--data", "data.json", "--format", "json=data.json"], root);
     assert.is(data.code, 2, data.stdout + data.stderr);
     assert.is(readFileSync(join(root, "data.json"), "utf8"), '{"limits": 1}');
@@ -341,16 +310,13 @@ test("issue 14 (second pass): no report is written over a file the run read (--d
     const shared = verify("--summary-out", "summary.json", "--format", "json=summary.json");
     assert.is(shared.code, 2, shared.stdout + shared.stderr);
     assert.match(shared.stderr, /name the same file/);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 // ---- hangs and unbounded reads -----------------------------------------------------------------
 
 test("issue 14 (second pass): a key that is a FIFO or a link to /dev/zero is refused (exit 2), not read until the process hangs or dies (check-summary --key, verify --sign-key)", () => {
-  const root = repo("redteam-keys", { "summary.json": "{}" });
-  try {
+  withRepo("redteam-keys", { "summary.json": "{}" }, (root) => {
     spawnSync("mkfifo", [join(root, "ci.pub")]);
     spawnSync("ln", ["-s", "/dev/zero", join(root, "zero.key")]);
     cpSync(packagePath("examples", "promotion"), join(root, "promotion"), { recursive: true });
@@ -360,9 +326,7 @@ test("issue 14 (second pass): a key that is a FIFO or a link to /dev/zero is ref
       assert.is(run.code, 2, `${args.join(" ")}: ${run.stdout}${run.stderr}`);
       assert.match(run.stderr, /not a regular file/);
     }
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test.run();

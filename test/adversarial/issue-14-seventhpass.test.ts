@@ -7,13 +7,13 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { codesOf, failLinesOf, gatehouse, repo } from "./harness.js";
+import { codesOf, failLinesOf, gatehouse, withRepo } from "./harness.js";
 
 const PRIVILEGED_INI = 'package main\n\ndeny contains sprintf("%s is privileged", [name]) if {\n\tsome name, section in input\n\tsection.privileged == true\n}\n';
 const REPEATED = "set more than once with different values: conftest's ini parser keeps only the last one, other INI readers the first or all of them; set each key once";
 
 test("issue 14.1: INI keys conftest's parser drops (before the first [section], under [DEFAULT]) are judged under \"DEFAULT\"; a key it overwrites (set twice, in one section or a repeated one) is refused, never judged without it", () => {
-  const root = repo("seventhpass-ini", {
+  withRepo("seventhpass-ini", {
     "policy/main.rego": PRIVILEGED_INI,
     "top.ini": "privileged = true\n[web]\nport = 80\n",
     "default.ini": "[DEFAULT]\nprivileged = true\n[web]\nport = 80\n",
@@ -26,8 +26,7 @@ test("issue 14.1: INI keys conftest's parser drops (before the first [section], 
     "lower.ini": "[default]\nprivileged = true\n",
     "same.ini": "[web]\nprivileged = false\nprivileged = false\n[web]\nport = 80\n",
     "clean.ini": "; comment\n[web]\nport = 80\nprivileged = false\n",
-  });
-  try {
+  }, (root) => {
     const run = gatehouse(["check", "--policy", "policy", "top.ini", "default.ini", "both.ini", "twice.ini", "emptied.ini", "reopened.ini", "lower.ini", "same.ini", "clean.ini"], root, { timeoutMs: 120_000 });
     assert.is(run.code, 1, run.stdout + run.stderr);
     const lines = failLinesOf(run.stdout);
@@ -51,21 +50,18 @@ test("issue 14.1: INI keys conftest's parser drops (before the first [section], 
       "both.ini": { DEFAULT: { mode: "x", privileged: true }, web: { port: 80 } },
       "same.ini": { web: { port: 80, privileged: false } },
     });
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test("issue 14.1: a JSONC object that sets a key twice (conftest keeps the last, as gatehouse's JSON reader refuses) and EDN keys conftest prints as one string (:a and \":a\", 1 and \"1\": the survivor changes from run to run) are refused", () => {
-  const root = repo("seventhpass-jsonc-edn", {
+  withRepo("seventhpass-jsonc-edn", {
     "policy/main.rego": 'package main\n\ndeny contains "privileged" if input.a.privileged == true\n\ndeny contains "edn privileged" if input[":privileged"] == "true"\n',
     "twice.jsonc": '{"a": {"privileged": true, /* later */ "privileged": false}, "l": [{"k": 1, "k": 2}]}\n',
     "clean.jsonc": '{"a": {"privileged": false}, // c\n "b": {"privileged": true}}\n',
     "keyword-string.edn": '{:privileged true ":privileged" false}\n',
     "number-string.edn": '{:a {1 true "1" false}}\n',
     "clean.edn": "{:privileged true}\n",
-  });
-  try {
+  }, (root) => {
     const jsonc = gatehouse(["check", "--policy", "policy", "--parser", "jsonc", "twice.jsonc", "clean.jsonc"], root, { timeoutMs: 120_000 });
     assert.is(jsonc.code, 1, jsonc.stdout + jsonc.stderr);
     assert.equal(failLinesOf(jsonc.stdout), [
@@ -79,13 +75,11 @@ test("issue 14.1: a JSONC object that sets a key twice (conftest keeps the last,
       `FAIL keyword-string.edn [input/unparsable] edn: 2 keys read as ":privileged" at the top: ${why}`,
       `FAIL number-string.edn [input/unparsable] edn: 2 keys read as "1" at /:a: ${why}`,
     ]);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test("issue 14.1: XML conftest's parser reads only in part is refused: text split by a comment, a CDATA section or a child element (only the last piece reached the policy), and a malformed part (a DTD entity: everything after it was dropped without an error)", () => {
-  const root = repo("seventhpass-xml", {
+  withRepo("seventhpass-xml", {
     "policy/main.rego": 'package main\n\ndeny contains "privileged" if input.a.privileged == "true"\n\ndeny contains "late" if input.a.late == "yes"\n',
     "comment.xml": "<a><privileged>tr<!-- x -->ue</privileged></a>\n",
     "cdata.xml": "<a><privileged>tr<![CDATA[ue]]></privileged></a>\n",
@@ -94,8 +88,7 @@ test("issue 14.1: XML conftest's parser reads only in part is refused: text spli
     // What stays allowed: indentation around children, attributes, predefined and numeric
     // entities, one CDATA section after blank text.
     "clean.xml": '<a>\n  <b x="1">2</b>\n  <privileged>tr&#117;e</privileged>\n  <c>  <![CDATA[a&b]]></c>\n</a>\n',
-  });
-  try {
+  }, (root) => {
     const run = gatehouse(["check", "--policy", "policy", "comment.xml", "cdata.xml", "mixed.xml", "entity.xml", "clean.xml"], root, { timeoutMs: 120_000 });
     assert.is(run.code, 1, run.stdout + run.stderr);
     const split = (path: string) => `the text of ${path} is split by a comment, a CDATA section or a child element: conftest's xml parser keeps only the last part, so a policy would judge other text than the file holds; write each element's text in one piece`;
@@ -106,9 +99,7 @@ test("issue 14.1: XML conftest's parser reads only in part is refused: text spli
       "FAIL entity.xml [input/unparsable] xml: XML syntax error on line 3: invalid character entity &t;: conftest's xml parser stops reading here without an error and judges only what came before; fix the XML",
       `FAIL mixed.xml [input/unparsable] xml: ${split("a")}`,
     ]);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 const TEAM = "version: 1\npack:\n  use: team-standard@1.0\ncollectors:\n  security:\n    maxFileBytes: 1024\n";
@@ -116,8 +107,7 @@ const UNSCANNED = /FAIL logs\/big\.log \[security\/change-unscanned\] logs\/big\
 const LOCK = "a change the security review could not read: what was not read cannot be shown free of secrets";
 
 test("issue 14.3: security/change-unscanned (a changed file the review could not read) is locked: a waiver for it and a repo-local override lowering or disabling it are refused, the finding still denies", () => {
-  const root = repo("seventhpass-unscanned", { "gatehouse.config.yaml": TEAM, "README.md": "# x\n" });
-  try {
+  withRepo("seventhpass-unscanned", { "gatehouse.config.yaml": TEAM, "README.md": "# x\n" }, (root) => {
     for (const args of [["init", "-q"], ["config", "user.email", "dev@example.com"], ["config", "user.name", "dev"], ["add", "-A"], ["commit", "-qm", "base", "--no-gpg-sign"]]) execFileSync("git", args, { cwd: root });
     assert.equal(codesOf(gatehouse(["clarify", "release-channel", "internal"], root, { timeoutMs: 90_000 }).stdout).length, 0);
     mkdirSync(join(root, "logs"));
@@ -146,14 +136,11 @@ test("issue 14.3: security/change-unscanned (a changed file the review could not
     const configured = gatehouse(["gate"], root, { timeoutMs: 120_000 });
     assert.is(configured.code, 2, configured.stdout + configured.stderr);
     assert.match(configured.stderr, /security\/change-unscanned/);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test("issue 14 (exit codes): parse with nothing to parse (an empty directory, one of only unclaimed files, with --combine) is gate/no-inputs with exit 1, as check denies it, not an empty exit 0", () => {
-  const root = repo("seventhpass-parse-empty", { "unclaimed/notes.unknownext": "x\n", "policy/main.rego": 'package main\n\ndeny contains "x" if input.x\n' });
-  try {
+  withRepo("seventhpass-parse-empty", { "unclaimed/notes.unknownext": "x\n", "policy/main.rego": 'package main\n\ndeny contains "x" if input.x\n' }, (root) => {
     mkdirSync(join(root, "empty"));
     for (const args of [["empty"], ["unclaimed"], ["--combine", "empty", "unclaimed"]]) {
       const run = gatehouse(["parse", ...args], root, { timeoutMs: 90_000 });
@@ -165,21 +152,18 @@ test("issue 14 (exit codes): parse with nothing to parse (an empty directory, on
       assert.is(checked.code, 1, checked.stdout + checked.stderr);
       assert.equal(codesOf(checked.stdout), ["gate/no-inputs"]);
     }
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test("issue 14.1 (zero evaluated): --combine over nothing (an empty directory, only unclaimed files) or over files holding no document (`[]`) denied nothing and ALLOWed an empty Combined list; it is gate/no-inputs or gate/zero-rules now, in check and parse", () => {
-  const root = repo("seventhpass-combine-empty", {
+  withRepo("seventhpass-combine-empty", {
     "unclaimed/notes.unknownext": "x\n",
     "policy/main.rego": 'package main\n\ndeny contains "privileged" if { some entry in input; entry.contents.privileged }\n',
     "none.json": "[]\n",
     "also-none.json": "[]\n",
     "empty.yaml": "",
     "pod.json": '{"privileged": true}\n',
-  });
-  try {
+  }, (root) => {
     mkdirSync(join(root, "empty"));
     const nothing = gatehouse(["check", "--policy", "policy", "--combine", "empty", "unclaimed"], root, { timeoutMs: 90_000 });
     assert.is(nothing.code, 1, nothing.stdout + nothing.stderr);
@@ -200,9 +184,7 @@ test("issue 14.1 (zero evaluated): --combine over nothing (an empty directory, o
     assert.is(parsed.code, 1, parsed.stdout + parsed.stderr);
     assert.is(parsed.stdout, "");
     assert.is(parsed.stderr, "Combined: gate/zero-rules: the combined input is an empty list (no document in none.json): nothing was evaluated\n");
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test.run();

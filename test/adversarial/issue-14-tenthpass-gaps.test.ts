@@ -5,10 +5,9 @@
 // rejoined with LF). HCL 1: names that differ only in case beside a block with labels are
 // merged by the decoder. Each case runs the real CLI in a bounded child process.
 
-import { rmSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { failLinesOf, gatehouse, repo } from "./harness.js";
+import { failLinesOf, gatehouse, withRepo } from "./harness.js";
 
 const ECHO_INPUT = 'package main\n\ndeny contains sprintf("%v", [input]) if true\n';
 
@@ -17,8 +16,7 @@ function assertRefusedAndKept(prefix: string, refused: Record<string, [text: str
   const files: Record<string, string> = { "policy/main.rego": ECHO_INPUT };
   for (const [name, [text]] of Object.entries(refused)) files[name] = text;
   for (const [name, text] of Object.entries(kept)) files[name] = text;
-  const root = repo(prefix, files);
-  try {
+  withRepo(prefix, files, (root) => {
     const run = gatehouse(["check", "--policy", "policy", ...Object.keys(refused), ...Object.keys(kept)], root, { timeoutMs: 90_000 });
     assert.is(run.code, 1, run.stdout + run.stderr);
     const linesOf = (file: string) => failLinesOf(run.stdout).filter((line) => line.startsWith(`FAIL ${file} `));
@@ -32,9 +30,7 @@ function assertRefusedAndKept(prefix: string, refused: Record<string, [text: str
       assert.is(lines.length, 1, `${file}: ${run.stdout}`);
       assert.match(lines[0]!, "[main.deny]", file);
     }
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 }
 
 test("issue 14.1: a dotenv or properties key set twice with different values is refused whatever shape its statements have (a quoted or continued value over several lines, a line that only looks like the key before both, CR LF after a continuation), and a line that only looks like a key inside another value is no repeat", () => {

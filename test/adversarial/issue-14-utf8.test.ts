@@ -7,13 +7,12 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { gatehouse, NOW, promotionCopy, repo } from "./harness.js";
+import { gatehouse, NOW, promotionCopy, withRepo } from "./harness.js";
 
 const ALLOW_ALL = 'package main\n\nwarn contains "seen" if true\n';
 
 test("issue 14: a .json or .yaml input with a byte that is not UTF-8 denies input/unparsable (it was evaluated with U+FFFD)", () => {
-  const root = repo("adversarial-utf8", { "policy/main.rego": ALLOW_ALL });
-  try {
+  withRepo("adversarial-utf8", { "policy/main.rego": ALLOW_ALL }, (root) => {
     writeFileSync(join(root, "a.json"), Buffer.concat([Buffer.from('{"name": "ok'), Buffer.from([0xff]), Buffer.from('"}')]));
     writeFileSync(join(root, "b.yaml"), Buffer.concat([Buffer.from("name: ok"), Buffer.from([0xc3, 0x28]), Buffer.from("\n")]));
     writeFileSync(join(root, "c.json"), '{"name": "ok \u00e9"}');
@@ -22,9 +21,7 @@ test("issue 14: a .json or .yaml input with a byte that is not UTF-8 denies inpu
     assert.match(run.stdout, /FAIL a\.json \[input\/unparsable\] not valid UTF-8 text/);
     assert.match(run.stdout, /FAIL b\.yaml \[input\/unparsable\] not valid UTF-8 text/);
     assert.not.match(run.stdout, /FAIL c\.json/);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 });
 
 test("issue 14: a receipt with a byte that is not UTF-8 denies under promote verify", () => {
