@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import { GATE_CODES, isGateCode } from "../core/codes.js";
 import { cmp, compareFindings, findingFile, type Finding, type Severity } from "../core/findings.js";
+import { segmentName } from "../core/json-pointer.js";
 import { exitCodeFor, EXIT_ERROR, type Verdict } from "../core/verdict.js";
 import { PACK_CODES, type PackCode } from "../packs/core-codes.js";
 import type * as Sarif from "sarif";
@@ -104,7 +105,7 @@ function ruleDescriptor(code: string, verdict: Verdict, findings: Finding[]): Sa
 /** Logical location for a JSON pointer: the pointer is the fully qualified name. */
 function logicalLocation(pointer: string): Sarif.LogicalLocation {
   if (pointer === "") return { fullyQualifiedName: "", kind: "object" };
-  const last = pointer.slice(pointer.lastIndexOf("/") + 1).replace(/~1/g, "/").replace(/~0/g, "~");
+  const last = segmentName(pointer.slice(pointer.lastIndexOf("/") + 1));
   return { name: last, fullyQualifiedName: pointer, kind: /^(0|[1-9][0-9]*)$/.test(last) ? "element" : "property" };
 }
 

@@ -3,6 +3,8 @@
 // side and reports each change as breaking (NEW may reject old documents) or compatible.
 // Unknown or undecidable changes (a pattern or $ref edited) count as breaking: fail closed.
 
+import { pointerSegment } from "../core/json-pointer.js";
+
 /** Every change `schemas compat` reports. Whether a change breaks can depend on where it sits
  * (a property added to an open object breaks, to a closed one it does not): see `breaking`. */
 export const COMPAT_CODES = {
@@ -149,14 +151,14 @@ function walk(oldAny: Schema | undefined, newAny: Schema | undefined, at: string
   const oldProps = objectOf(oldS.properties);
   const newProps = objectOf(newS.properties);
   for (const name of Object.keys(oldProps).sort()) {
-    if (!(name in newProps)) add("compat/property-removed", true, `${at}/properties/${escape(name)}`, `property ${JSON.stringify(name)} was removed`);
+    if (!(name in newProps)) add("compat/property-removed", true, `${at}/properties/${pointerSegment(name)}`, `property ${JSON.stringify(name)} was removed`);
   }
   for (const name of Object.keys(newProps).sort()) {
     if (!(name in oldProps)) {
       // Adding a property is compatible unless the object was open: then old documents may
       // already carry that name with a value the new definition rejects.
       const wasOpen = oldS.additionalProperties !== false && oldS.unevaluatedProperties !== false;
-      add("compat/property-added", wasOpen, `${at}/properties/${escape(name)}`, `property ${JSON.stringify(name)} was added${wasOpen ? " to an open object: old documents may already use it differently" : ""}`);
+      add("compat/property-added", wasOpen, `${at}/properties/${pointerSegment(name)}`, `property ${JSON.stringify(name)} was added${wasOpen ? " to an open object: old documents may already use it differently" : ""}`);
     }
   }
 
@@ -175,11 +177,11 @@ function walk(oldAny: Schema | undefined, newAny: Schema | undefined, at: string
     const o = objectOf(oldS[key]);
     const n = objectOf(newS[key]);
     for (const name of Object.keys(n).sort()) {
-      if (name in o) walk(o[name] as Schema, n[name] as Schema, `${at}/${key}/${escape(name)}`, out);
+      if (name in o) walk(o[name] as Schema, n[name] as Schema, `${at}/${key}/${pointerSegment(name)}`, out);
     }
     if (key !== "properties") {
       for (const name of Object.keys(o).sort()) {
-        if (!(name in n)) add("compat/definition-removed", true, `${at}/${key}/${escape(name)}`, `${key} entry ${JSON.stringify(name)} was removed`);
+        if (!(name in n)) add("compat/definition-removed", true, `${at}/${key}/${pointerSegment(name)}`, `${key} entry ${JSON.stringify(name)} was removed`);
       }
     }
   }
@@ -226,8 +228,4 @@ function canonical(value: unknown): unknown {
     return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
   }
   return value;
-}
-
-function escape(name: string): string {
-  return name.replace(/~/g, "~0").replace(/\//g, "~1");
 }

@@ -5,6 +5,7 @@
 // This module (and Fastify, PGlite, pg behind it) is loaded only by `gatehouse serve` and tests.
 
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from "fastify";
+import { pointerSegment } from "../core/json-pointer.js";
 import { packagePath } from "../core/paths.js";
 import { InputParseError, parseDocument } from "../inputs/parse.js";
 import { AuditService } from "./audit/service.js";
@@ -212,7 +213,7 @@ function unstorableValue(root: unknown): string | undefined {
     if (depth >= MAX_BODY_DEPTH) return `${pointer || "/"} is nested deeper than ${MAX_BODY_DEPTH} levels`;
     for (const [key, child] of Object.entries(value)) {
       if (key.includes("\u0000")) return `${pointer || "/"} has a key containing U+0000`;
-      pending.push({ value: child, pointer: `${pointer}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`, depth: depth + 1 });
+      pending.push({ value: child, pointer: `${pointer}/${pointerSegment(key)}`, depth: depth + 1 });
     }
   }
   return undefined;

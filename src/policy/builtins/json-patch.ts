@@ -5,6 +5,7 @@
 // add, so it needs an existing target; `test` compares with Rego's equality. Any failing
 // operation is an error, as in topdown.
 
+import { segmentName } from "../../core/json-pointer.js";
 import { BuiltinError, OperandError, valueName } from "./errors.js";
 import { compareValues, isSet, markSet, RegoNumber } from "./values.js";
 
@@ -33,7 +34,7 @@ function parsePath(path: Value): Value[] {
     return path
       .replace(/^\/+/, "")
       .split("/")
-      .map((part) => part.replaceAll("~1", "/").replaceAll("~0", "~"));
+      .map(segmentName);
   }
   if (Array.isArray(path) && !isSet(path)) return [...path];
   throw new OperandError(`operand 2 must be one of {set, array} containing string paths or array of path segments but got ${valueName(path)}`);
