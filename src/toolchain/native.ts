@@ -16,6 +16,7 @@ import type { Toolchain, Workspace } from "./index.js";
 import {
   PROTOCOL_VERSION,
   REQUEST_ERROR,
+  WASM_CHECKED_PARSERS,
   type Annotation,
   type Answered,
   type Command,
@@ -205,6 +206,10 @@ const NATIVE: { [C in Command]: NativeCommand<C> } = {
   "parse-inputs": async (_opa, args, _cwd, scratch, deadlineMs) => {
     // The pinned conftest's `parse`, on copies of the bytes given (at the same relative paths,
     // so a file is parsed as named; jsonnet imports of other files resolve only under the wasm).
+    if (WASM_CHECKED_PARSERS.has(args.parser)) {
+      const why = `the ${args.parser} parser is read with gatehouse's checks for keys conftest's parser drops or repeats, which only the wasm toolchain carries (GATEHOUSE_TOOLCHAIN=native; unset it or set it to wasm)`;
+      return ok({ documents: args.files.map((file) => ({ path: file.path, error: why })) });
+    }
     const conftest = findTool("conftest");
     const relative: string[] = [];
     for (const [index, file] of args.files.entries()) {

@@ -197,6 +197,14 @@ export interface ParsedInput {
   error?: string;
 }
 
+/**
+ * The formats whose documents the wasm module checks after conftest's parser has read them
+ * (tools/wasm/inputs.go hiddenKeys: keys the parser drops, repeats it keeps the last of, text it
+ * leaves out; INI's default section shown). The pinned conftest binary does none of it, so the
+ * native driver refuses these files rather than hand a policy a document missing what it hides.
+ */
+export const WASM_CHECKED_PARSERS: ReadonlySet<string> = new Set(["ini", "jsonc", "edn", "hcl1", "dotenv", "properties", "xml"]);
+
 export interface ParseInputsResult {
   /** One per requested file, in order. */
   documents: ParsedInput[];
