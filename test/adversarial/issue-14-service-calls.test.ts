@@ -12,7 +12,10 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { GATE_CODES, type GateCode } from "../../src/core/codes.js";
+import { isLockedCode } from "../../src/packs/locks.js";
 import { createTestService, TEST_ADMIN_TOKEN, type Service } from "../../src/service/app.js";
+import { API_ERRORS, type ApiErrorCode } from "../../src/service/errors.js";
 import { BIN, caller, gateReport, tempDir, type Call } from "../service/helpers.js";
 
 const CLIENT_NOW = "2026-06-01T00:00:00Z";
@@ -50,6 +53,8 @@ test("issue 14 (a): a project token cannot loosen its own project's policy (anot
       ["a required file dropped", { ...adminPolicy, overrides: { ...adminPolicy.overrides, requirements: { files: [] } } }, /^\/overrides the new overrides leave out/],
       ["the repo-local file honoured", { ...adminPolicy, repoLocal: true }, /^\/repoLocal honouring the repository's own \.gatehouse\/policy file .*needs the admin token/],
     ];
+    const adminRequired: string = "admin_required";
+    assert.is(API_ERRORS[adminRequired as ApiErrorCode]?.status, 403, "admin_required is a code of its own, answered 403");
     for (const [what, body, reason] of loosenings) {
       for (const url of ["/projects/alpha/policy", "/console/api/projects/alpha/policy/preview"]) {
         const answer = await call(url.startsWith("/console") ? "POST" : "PUT", url, { token: alpha, body });
@@ -175,6 +180,9 @@ async function withGate(serverNow: string, hook: (call: Call, method: string, ur
 }
 
 test("issue 14 (b): `gate --server` exits 1 when the server stores the run as denied (here: the project's pack disabled between the policy's fetch and the upload), and its JSON report names gate/server-denied with the server's reasons", async () => {
+  const serverDenied: string = "gate/server-denied";
+  assert.is(GATE_CODES[serverDenied as GateCode]?.severity, "error", "a gate code of its own, documented");
+  assert.ok(isLockedCode(serverDenied), "no pack, warn mode or waiver lowers the server's deny");
   await withGate(
     CLIENT_NOW,
     async (call, method, url) => {
