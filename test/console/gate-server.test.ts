@@ -119,9 +119,15 @@ test("a `gate --server` run blocked by a question: its decision, policy and find
   assert.match(squeeze(await page.locator("#verdict").innerText()), "the report's verdict is deny");
   assert.match(squeeze(await page.locator("#verdict").innerText()), "c0ffee0123456789c0ffee0123456789c0ffee01");
 
-  // Every finding the CLI reported is on the page, word for word; the waived one apart, with its waiver.
-  const active = first.report.findings.filter((f) => !f.suppressed);
-  const suppressed = first.report.findings.filter((f) => f.suppressed);
+  // Every finding the CLI uploaded is on the page, word for word; the waived one apart, with its
+  // waiver. The CLI's report adds one after the upload: the server's deny (gate/server-denied),
+  // which the page shows as the run's decision.
+  const serverDenied = first.report.findings.filter((f) => f.code === "gate/server-denied");
+  assert.is(serverDenied.length, 1, JSON.stringify(first.report.findings));
+  assert.match(serverDenied[0]!.message, `stored run ${first.runId} as denied: the report's verdict is deny`);
+  const uploaded = first.report.findings.filter((f) => f.code !== "gate/server-denied");
+  const active = uploaded.filter((f) => !f.suppressed);
+  const suppressed = uploaded.filter((f) => f.suppressed);
   assert.ok(active.length >= 2 && suppressed.length === 1, JSON.stringify(first.report.findings));
   const shown = await page.locator("#findings .message").allTextContents();
   assert.equal(shown.toSorted(), active.map((f) => f.message).toSorted());
