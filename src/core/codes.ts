@@ -13,6 +13,7 @@ export type GateCode =
   | "gate/namespace-unmatched"
   | "gate/zero-rules"
   | "gate/collector-failed"
+  | "gate/server-denied"
   | "schema/invalid"
   | "schema/unknown-kind"
   | "policy/bad-result"
@@ -86,6 +87,12 @@ export const GATE_CODES: Record<GateCode, CodeInfo> = {
     docs: "A collector could not turn repository artifacts into inputs (an unreadable file, a git error, a malformed source). What was not collected cannot be checked, so it denies.",
     severity: "error",
     trigger: "collector-failed",
+  },
+  "gate/server-denied": {
+    title: "The policy service denied the run",
+    docs: "`gatehouse gate --server` uploaded the run and the policy service stored it as denied: its decision, not the local one, is the run's (the project's pack was disabled or changed after the policy was fetched, the run's effective hash is not the project's, a waiver has expired by the server's clock, or the report contradicts itself). The finding lists the server's reasons and the stored run's id. Fix what the reasons name, or have the project's policy changed on the service, and run again.",
+    severity: "error",
+    trigger: "test/adversarial/issue-14-service-calls.test.ts",
   },
   "schema/invalid": {
     title: "Input does not match its schema",

@@ -29,6 +29,7 @@ export const LOCKED_CODES: Record<LockedCode, LockReason> = {
   "gate/namespace-unmatched": "fail-closed",
   "gate/zero-rules": "fail-closed",
   "gate/collector-failed": "fail-closed",
+  "gate/server-denied": "fail-closed",
   "schema/invalid": "fail-closed",
   "schema/unknown-kind": "fail-closed",
   "policy/bad-result": "fail-closed",

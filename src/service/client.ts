@@ -30,6 +30,8 @@ const PACK_VERSION = /^[0-9]+\.[0-9]+$/;
 let apiSchemas: SchemaRegistry | undefined;
 
 export interface RemoteEffective {
+  /** the project the server says this policy is for */
+  project: string;
   hash: string;
   pack: { key: string; version: string; status: string };
   overrides: PolicyOverride;
@@ -127,6 +129,19 @@ async function cappedText(response: Response, max: number): Promise<string> {
 }
 
 /**
+ * The project's effective policy and answers, as the server answers them. The answer must name
+ * the project asked for: a proxy, a cache or a misrouted server answering for another project
+ * would otherwise gate the run by that project's policy.
+ */
+export async function fetchEffective(client: ServiceClient, project: string): Promise<RemoteEffective> {
+  const effective = await client.request<RemoteEffective>("GET", `/projects/${encodeURIComponent(project)}/policy/effective`, undefined, "effective-policy.v1");
+  if (effective.project !== project) {
+    throw new ConfigError(`the policy service answered with the effective policy of project ${JSON.stringify(effective.project)} when asked for project ${JSON.stringify(project)}: refusing to gate by another project's policy`);
+  }
+  return effective;
+}
+
+/**
  * The project's effective policy as the server holds it, merged here by resolveEffectivePolicy
  * from the server's pack document and overrides (and the repository's own override file when
  * the project honours it). Without a repo-local layer the hash must be the server's: anything
@@ -177,6 +192,27 @@ export interface StoredRun {
   id: string;
   decision: "allow" | "deny";
   reasons: string[];
+}
+
+/**
+ * The verdict with the server's stored decision in it: the server's is authoritative, so a run
+ * it denied denies here too (gate/server-denied, with its reasons), whatever the local verdict
+ * said. A run the server allowed leaves the local verdict as it is (a local deny still denies).
+ */
+export function withServerDecision(verdict: Verdict, run: StoredRun, server: string): Verdict {
+  if (run.decision === "allow") return verdict;
+  const reasons = run.reasons.length > 0 ? run.reasons : ["the server gave no reason"];
+  const denied: Finding = {
+    code: "gate/server-denied",
+    severity: "error",
+    message: `the policy service (${server}) stored run ${run.id} as denied: ${reasons.join("; ")}`,
+    source: "gate",
+    scope: "project",
+    metadata: { run: run.id, server, reasons },
+    suggestedFix: "fix what the server's reasons name (or have the project's policy changed on the service), then run again",
+  };
+  const { decision: _decision, findings, inputs, ...rest } = verdict;
+  return decide([...findings, denied], inputs, rest);
 }
 
 /** Uploads the verdict as a run of the project, with where it ran (CI's variables when set). */

@@ -7,6 +7,7 @@ export type ApiErrorCode =
   | "invalid_parameter"
   | "unauthorized"
   | "forbidden"
+  | "admin_required"
   | "resource_not_found"
   | "resource_conflict"
   | "payload_too_large"
@@ -18,6 +19,7 @@ export const API_ERRORS: Record<ApiErrorCode, { status: number; title: string }>
   invalid_parameter: { status: 400, title: "the request is invalid" },
   unauthorized: { status: 401, title: "no valid bearer token" },
   forbidden: { status: 403, title: "this token may not do that" },
+  admin_required: { status: 403, title: "a project token may only tighten its project's policy: this change needs the admin token" },
   resource_not_found: { status: 404, title: "no such resource" },
   resource_conflict: { status: 409, title: "the resource already exists or is in another state" },
   payload_too_large: { status: 413, title: "the request body is over the limit" },

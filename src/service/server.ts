@@ -17,6 +17,14 @@ export interface ServerOptions {
   adminToken: string;
   bundleDir?: string;
   logLevel: string;
+  /** tests only (`serve --now`): the server's clock starts here (ms since the epoch) and runs on */
+  clockStartMs?: number;
+}
+
+/** A clock set to `startMs` now that then runs at the real pace, so stored times stay ordered. */
+function runningClock(startMs: number): () => Date {
+  const offset = startMs - Date.now();
+  return () => new Date(Date.now() + offset);
 }
 
 export async function runServer(options: ServerOptions): Promise<void> {
@@ -32,6 +40,7 @@ export async function runServer(options: ServerOptions): Promise<void> {
       adminToken: options.adminToken,
       ...(options.bundleDir ? { bundleDir: resolve(options.bundleDir) } : {}),
       logger: { level: options.logLevel },
+      ...(options.clockStartMs !== undefined ? { now: runningClock(options.clockStartMs) } : {}),
     });
   } catch (error) {
     await db?.close().catch(() => {});

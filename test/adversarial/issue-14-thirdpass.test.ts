@@ -51,7 +51,7 @@ const gateWith = (root: string, url: string) => gatehouse(["gate", "--root", roo
 
 /** An answer of the promised shape (schemas/api/effective-policy.v1) naming the pack `key`@`version`. */
 function effectiveAnswer(key: string, version: string): string {
-  return JSON.stringify({ policy: {}, hash: "0".repeat(64), pack: { key, version, status: "active" }, overrides: {}, repoLocal: false, document: { hello: 1 }, answers: {} });
+  return JSON.stringify({ project: "p", policy: {}, hash: "0".repeat(64), pack: { key, version, status: "active" }, overrides: {}, repoLocal: false, document: { hello: 1 }, answers: {} });
 }
 
 test("issue 14.11: a policy service naming its pack ../../x writes no file outside the run's temp directory (exit 2)", async () => {

@@ -132,7 +132,9 @@ test("the service's answers to every call the console makes satisfy the response
       await check("GET", `/console/api/projects/${id}/history?after=0&limit=1000`);
     }
     await check("POST", "/console/api/projects/alpha/policy/preview", TEST_ADMIN_TOKEN, { pack: { key: "team-standard" }, overrides: { requirements: { files: ["SECURITY.md"] } }, repoLocal: false });
-    await check("PUT", "/projects/gamma/policy", seeded.tokens.gamma, { pack: { key: "team-standard", version: "1.0" }, overrides: { enforcement: { mode: "warn" } }, repoLocal: true });
+    // A project token may only tighten its policy; the admin makes this loosening.
+    await check("PUT", "/projects/gamma/policy", TEST_ADMIN_TOKEN, { pack: { key: "team-standard", version: "1.0" }, overrides: { enforcement: { mode: "warn" } }, repoLocal: true });
+    await check("PUT", "/projects/gamma/policy", seeded.tokens.gamma, { pack: { key: "team-standard", version: "1.0" }, overrides: { enforcement: { mode: "warn" }, requirements: { files: ["SECURITY.md"] } }, repoLocal: false });
     await check("POST", "/projects/gamma/clarifications/release-channel", seeded.tokens.gamma, { value: "internal" });
     await check("GET", "/projects/gamma/clarifications");
     for (const runId of [...seeded.alphaRuns, seeded.betaRun]) {

@@ -35,7 +35,8 @@ test.before(async () => {
   let t = Date.parse("2025-01-01T00:00:00Z");
   service = await createTestService({ now: () => new Date((t += 1000)) });
   for (const id of ["one", "two"]) tokens[id] = (await call("POST", "/projects", TEST_ADMIN_TOKEN, { id, name: `Project ${id}` })).body.token;
-  assert.is((await call("PUT", "/projects/one/policy", tokens.one, { pack: { key: "team-standard" } })).status, 200);
+  // Choosing the pack is the admin's: a project token may only tighten its policy.
+  assert.is((await call("PUT", "/projects/one/policy", TEST_ADMIN_TOKEN, { pack: { key: "team-standard" } })).status, 200);
 });
 test.after(async () => {
   await service?.close();
@@ -86,12 +87,18 @@ test("runs with their finding counts by severity, suppressed apart; another proj
 test("the preview is the save's check and merge, and writes nothing", async () => {
   const before = (await call("GET", "/audit/verify")).body.count;
   const body = { pack: { key: "default" }, overrides: { enforcement: { mode: "warn" } } };
-  const preview = await call("POST", "/console/api/projects/two/policy/preview", tokens.two, body);
+  // Warn mode loosens the policy: the project's own token is refused it, by the preview as by the save.
+  const refusedPreview = await call("POST", "/console/api/projects/two/policy/preview", tokens.two, body);
+  const refusedPut = await call("PUT", "/projects/two/policy", tokens.two, body);
+  assert.is(refusedPreview.status, 403);
+  assert.is(refusedPreview.body.code, "admin_required");
+  assert.equal(refusedPreview.body, refusedPut.body);
+  const preview = await call("POST", "/console/api/projects/two/policy/preview", TEST_ADMIN_TOKEN, body);
   assert.is(preview.status, 200);
   assert.is(preview.body.policy.enforcement.mode, "warn");
   assert.is((await call("GET", "/audit/verify")).body.count, before, "no audit event");
   assert.equal((await call("GET", "/projects/two/policy", tokens.two)).body.overrides, {});
-  const saved = await call("PUT", "/projects/two/policy", tokens.two, body);
+  const saved = await call("PUT", "/projects/two/policy", TEST_ADMIN_TOKEN, body);
   assert.is(saved.body.effectiveHash, preview.body.hash);
   assert.is((await call("GET", "/projects/two/policy/effective", tokens.two)).body.hash, preview.body.hash);
   for (const bad of [
@@ -100,8 +107,8 @@ test("the preview is the save's check and merge, and writes nothing", async () =
     { pack: { key: "default" }, overrides: { rules: { "Not A Code": {} } } },
     { pack: { key: "enterprise-compliance" }, overrides: { enforcement: { mode: "warn" } } },
   ]) {
-    const previewed = await call("POST", "/console/api/projects/two/policy/preview", tokens.two, bad);
-    const put = await call("PUT", "/projects/two/policy", tokens.two, bad);
+    const previewed = await call("POST", "/console/api/projects/two/policy/preview", TEST_ADMIN_TOKEN, bad);
+    const put = await call("PUT", "/projects/two/policy", TEST_ADMIN_TOKEN, bad);
     assert.is(previewed.status, 400, JSON.stringify(bad));
     assert.equal(previewed.body, put.body, JSON.stringify(bad));
   }

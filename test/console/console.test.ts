@@ -279,6 +279,17 @@ test("a project token sees only its project; another project's pages answer 403 
   }
   await page.goto(`${harness.url}/console/#/projects/beta/settings`);
   await page.locator("#preview-state:text('Same as the saved policy.')").waitFor();
+  // Its own project's policy it may only tighten: another pack is the admin's, said next to the field.
+  assert.match(await text("#project-token-note"), "need the admin token");
+  await page.getByLabel("Pack", { exact: true }).selectOption("startup-fast");
+  const packError = page.locator(".field-error:not([hidden])").first();
+  await packError.waitFor();
+  assert.match(await packError.innerText(), "changing the pack from enterprise-compliance@latest to startup-fast@latest needs the admin token");
+  assert.is(await page.getByLabel("Pack", { exact: true }).getAttribute("aria-invalid"), "true");
+  await page.getByRole("button", { name: "Save policy" }).click();
+  await page.locator("#error-summary:not([hidden])").waitFor();
+  assert.match(await text("#error-summary"), "needs the admin token");
+  assert.is((await harness.api("GET", "/projects/beta/policy", harness.adminToken)).body.pack.key, "enterprise-compliance", "nothing saved");
 });
 
 test("keyboard: Tab reaches the skip link, the navigation and the main controls, with a visible focus", async () => {

@@ -25,6 +25,8 @@ interface GateReport {
   findings: { code: string; severity: string; message: string; metadata?: { key?: string }; suppressed?: { justification: string } }[];
 }
 
+/** The run's clock, on both sides: the repository's waiver expires 2026-07-01. */
+const CLIENT_NOW = "2026-06-01T00:00:00Z";
 let work: string;
 let server: ServerProcess | undefined;
 let browser: Browser | undefined;
@@ -47,7 +49,7 @@ function writeRepository(root: string): void {
 
 /** `gatehouse gate --server` in the repository, as CI runs it; the stored run's id from stderr. */
 function gate(): { status: number | null; report: GateReport; runId: string; stderr: string } {
-  const env: NodeJS.ProcessEnv = { ...process.env, GATEHOUSE_TOKEN: token, GATEHOUSE_NOW: "2026-06-01T00:00:00Z", GATEHOUSE_COMMIT: "c0ffee0123456789c0ffee0123456789c0ffee01", GATEHOUSE_REF: "refs/heads/main" };
+  const env: NodeJS.ProcessEnv = { ...process.env, GATEHOUSE_TOKEN: token, GATEHOUSE_NOW: CLIENT_NOW, GATEHOUSE_COMMIT: "c0ffee0123456789c0ffee0123456789c0ffee01", GATEHOUSE_REF: "refs/heads/main" };
   for (const name of Object.keys(env)) if (name.startsWith("GITHUB_")) delete env[name];
   const run = spawnSync(process.execPath, [BIN, "gate", "--server", server!.url, "--project", PROJECT, "--format", "json"], { cwd: join(work, "repo"), env, encoding: "utf8", timeout: 60_000 });
   const runId = /run ([0-9a-f-]{36}) stored on/.exec(run.stderr)?.[1];
@@ -61,11 +63,14 @@ test.before(async () => {
   if (!available && !inCi) return;
   work = tempDir("console-e2e");
   writeRepository(join(work, "repo"));
-  server = await startServer({ GATEHOUSE_ADMIN_TOKEN: ADMIN }, ["--data", join(work, "data")]);
+  // Both clocks pinned: the client's (GATEHOUSE_NOW, the gate's waivers) and the server's
+  // (`serve --now`, the expiry it judges every uploaded waiver by).
+  server = await startServer({ GATEHOUSE_ADMIN_TOKEN: ADMIN }, ["--data", join(work, "data"), "--now", CLIENT_NOW]);
   const created = await http(`${server.url}/projects`, "POST", ADMIN, { id: PROJECT, name: "Shop <i>front</i>" });
   if (created.status !== 201) throw new Error(`create ${PROJECT}: ${created.text}`);
   token = created.body.token as string;
-  const policy = await http(`${server.url}/projects/${PROJECT}/policy`, "PUT", token, { pack: { key: "team-standard" } });
+  // Choosing the pack is the admin's: the project's own token may only tighten its policy.
+  const policy = await http(`${server.url}/projects/${PROJECT}/policy`, "PUT", ADMIN, { pack: { key: "team-standard" } });
   if (policy.status !== 200) throw new Error(`policy: ${policy.text}`);
   browser = await launchBrowser(server.url);
 });
@@ -114,9 +119,15 @@ test("a `gate --server` run blocked by a question: its decision, policy and find
   assert.match(squeeze(await page.locator("#verdict").innerText()), "the report's verdict is deny");
   assert.match(squeeze(await page.locator("#verdict").innerText()), "c0ffee0123456789c0ffee0123456789c0ffee01");
 
-  // Every finding the CLI reported is on the page, word for word; the waived one apart, with its waiver.
-  const active = first.report.findings.filter((f) => !f.suppressed);
-  const suppressed = first.report.findings.filter((f) => f.suppressed);
+  // Every finding the CLI uploaded is on the page, word for word; the waived one apart, with its
+  // waiver. The CLI's report adds one after the upload: the server's deny (gate/server-denied),
+  // which the page shows as the run's decision.
+  const serverDenied = first.report.findings.filter((f) => f.code === "gate/server-denied");
+  assert.is(serverDenied.length, 1, JSON.stringify(first.report.findings));
+  assert.match(serverDenied[0]!.message, `stored run ${first.runId} as denied: the report's verdict is deny`);
+  const uploaded = first.report.findings.filter((f) => f.code !== "gate/server-denied");
+  const active = uploaded.filter((f) => !f.suppressed);
+  const suppressed = uploaded.filter((f) => f.suppressed);
   assert.ok(active.length >= 2 && suppressed.length === 1, JSON.stringify(first.report.findings));
   const shown = await page.locator("#findings .message").allTextContents();
   assert.equal(shown.toSorted(), active.map((f) => f.message).toSorted());

@@ -110,8 +110,8 @@ export async function seed(url: string, admin: string): Promise<Seeded> {
   ] as const) {
     tokens[id] = (await expect(call(url, "POST", "/projects", admin, { id, name }), 201, `create ${id}`)).token;
   }
-  await expect(call(url, "PUT", "/projects/beta/policy", tokens.beta, { pack: { key: "enterprise-compliance" } }), 200, "beta policy");
-  await expect(call(url, "PUT", "/projects/gamma/policy", tokens.gamma, { pack: { key: "team-standard" } }), 200, "gamma policy");
+  await expect(call(url, "PUT", "/projects/beta/policy", admin, { pack: { key: "enterprise-compliance" } }), 200, "beta policy");
+  await expect(call(url, "PUT", "/projects/gamma/policy", admin, { pack: { key: "team-standard" } }), 200, "gamma policy");
 
   const alphaEffective = await expect(call(url, "GET", "/projects/alpha/policy/effective", tokens.alpha), 200, "alpha effective");
   const alphaPolicy = { pack: "default", version: "1.0", effectiveHash: alphaEffective.hash as string, mode: "block" };

@@ -45,7 +45,8 @@ export function defineProcessSuite(label: string, database: () => Promise<{ env:
       const created = await http(`${server.url}/projects`, "POST", ADMIN, { id: "gated", name: "Gated" });
       assert.is(created.status, 201, created.text);
       const token = created.body.token as string;
-      assert.is((await http(`${server.url}/projects/gated/policy`, "PUT", token, { pack: { key: "team-standard" }, overrides: { constraints: { require_ci_green: false } } })).status, 200);
+      // The admin chooses the pack and may loosen it; the project's own token may only tighten.
+      assert.is((await http(`${server.url}/projects/gated/policy`, "PUT", ADMIN, { pack: { key: "team-standard" }, overrides: { constraints: { require_ci_green: false } } })).status, 200);
       const effective = (await http(`${server.url}/projects/gated/policy/effective`, "GET", token)).body;
 
       // The repository's own config names another pack: the server's choice wins.

@@ -118,7 +118,8 @@ export function defineServiceSuite(label: string, open: (options: { bundleDir: s
       assert.is((await call("POST", "/policy_packs", { body: { document } })).status, 201);
     }
     const token = await project("deprecation");
-    assert.is((await call("PUT", "/projects/deprecation/policy", { token, body: { pack: { key: "legacy", version: "2.0" } } })).status, 200);
+    // Choosing a pack is the admin's (a project token may only tighten its policy).
+    assert.is((await call("PUT", "/projects/deprecation/policy", { body: { pack: { key: "legacy", version: "2.0" } } })).status, 200);
     assert.is((await call("POST", "/policy_packs/legacy/deprecate", { token, body: { version: "2.0" } })).status, 403);
     const deprecated = await call("POST", "/policy_packs/legacy/deprecate", { body: { version: "2.0" } });
     assert.is(deprecated.status, 200, deprecated.text);
@@ -163,7 +164,7 @@ export function defineServiceSuite(label: string, open: (options: { bundleDir: s
   test("PUT /projects/{id}/policy: the effective policy and hash are the CLI's for the same pack and overrides", async () => {
     const token = await project("web");
     const overrides = { rules: { "contracts/breaking-undeclared": { severity: "block" } }, constraints: { require_ci_green: false } };
-    const put = await call("PUT", "/projects/web/policy", { token, body: { pack: { key: "team-standard", version: "1.0" }, overrides, repoLocal: true } });
+    const put = await call("PUT", "/projects/web/policy", { body: { pack: { key: "team-standard", version: "1.0" }, overrides, repoLocal: true } });
     assert.is(put.status, 200, put.text);
     const effective = await call("GET", "/projects/web/policy/effective", { token });
     assert.is(effective.status, 200, effective.text);
@@ -194,7 +195,7 @@ export function defineServiceSuite(label: string, open: (options: { bundleDir: s
       [{}, 400, "must have required property 'pack'"],
     ];
     for (const [body, status, message] of cases) {
-      const answer = await call("PUT", "/projects/strict/policy", { token, body });
+      const answer = await call("PUT", "/projects/strict/policy", { body });
       assert.is(answer.status, status, `${JSON.stringify(body)}: ${answer.text}`);
       assert.is(answer.body.code, "invalid_parameter");
       assert.match(answer.body.message, message);
@@ -230,7 +231,7 @@ export function defineServiceSuite(label: string, open: (options: { bundleDir: s
 
   test("clarifications: listed with answers, answers checked against the pack's options, audited old and new", async () => {
     const token = await project("clarify");
-    assert.is((await call("PUT", "/projects/clarify/policy", { token, body: { pack: { key: "team-standard" } } })).status, 200);
+    assert.is((await call("PUT", "/projects/clarify/policy", { body: { pack: { key: "team-standard" } } })).status, 200);
     const listed = await call("GET", "/projects/clarify/clarifications", { token });
     assert.is(listed.status, 200);
     assert.equal(listed.body.unanswered, ["on-call", "release-channel"]);
@@ -355,13 +356,18 @@ export function defineServiceSuite(label: string, open: (options: { bundleDir: s
 
   test("audit: every change recorded with caller, time, old and new; append-only and verifiable", async () => {
     const token = await project("audited");
-    await call("PUT", "/projects/audited/policy", { token, body: { pack: { key: "startup-fast" } } });
+    assert.is((await call("PUT", "/projects/audited/policy", { body: { pack: { key: "startup-fast" } } })).status, 200);
+    // A project token's change (a tightening: it may make no other) is recorded as the project's.
+    const tightened = await call("PUT", "/projects/audited/policy", { token, body: { pack: { key: "startup-fast" }, overrides: { rules: { "x/y": { severity: "block" } } } } });
+    assert.is(tightened.status, 200, tightened.text);
     const events = (await call("GET", "/audit?subject=project:audited")).body.events;
-    assert.equal(events.map((e: { event: string }) => e.event), ["project.created", "project.policy_changed"]);
+    assert.equal(events.map((e: { event: string }) => e.event), ["project.created", "project.policy_changed", "project.policy_changed"]);
     assert.is(events[0].actor, "admin");
-    assert.is(events[1].actor, "project:audited");
+    assert.is(events[1].actor, "admin");
+    assert.is(events[2].actor, "project:audited");
     assert.equal(events[1].old.pack, { key: "default", version: null });
     assert.equal(events[1].new.pack, { key: "startup-fast", version: null });
+    assert.equal(events[2].new.overrides, { rules: { "x/y": { severity: "block" } } });
     assert.ok(!Number.isNaN(Date.parse(events[1].at)));
     assert.ok(!JSON.stringify(events).includes(token), "the token is never recorded");
     const verified = await call("GET", "/audit/verify");

@@ -4,6 +4,7 @@
 // draft exactly as the save does, and its errors are shown next to the field they name.
 
 import { api, ApiError, seg } from "../api.js";
+import { token } from "../session.js";
 import { badge, formatTime, h, replace, shortHash, uniqueId, type Child } from "../dom.js";
 import { announce, breadcrumb, facts, pageTitle, projectNav } from "../layout.js";
 import { CONSTRAINT_FLAGS, type AuditEvent, type ConstraintFlag, type Effective, type HeadingRequirement, type Mode, type Overrides, type PackDetails, type PackDocument, type RuleSetting, type Severity } from "../types.js";
@@ -56,6 +57,16 @@ function parseHeadings(text: string): { headings: HeadingRequirement[]; problems
     headings.push({ glob: line.slice(0, colon).trim(), headings: names, ...(requireMatch ? { require_match: true } : {}) });
   });
   return { headings, problems };
+}
+
+/** A refusal of the draft itself, shown next to its fields: invalid (400), or a loosening only the admin may make (403). */
+function refusal(error: ApiError): boolean {
+  return error.status === 400 || error.code === "admin_required";
+}
+
+/** Project tokens carry the service's prefix (src/service/projects/service.ts); the admin token is the operator's own. */
+function signedInAsProject(): boolean {
+  return token()?.startsWith("ghsp_") === true;
 }
 
 function select(id: string, options: [value: string, label: string, disabled?: boolean][], value: string, attrs: Record<string, string> = {}): HTMLSelectElement {
@@ -286,6 +297,7 @@ export async function settingsPage(main: HTMLElement, [id]: string[], isCurrent:
   headingsArea.value = headingsText(o.requirements?.headings);
   const headingsError = slotFor("/overrides/requirements/headings", headingsArea);
   const repoLocal = h("input", { id: "repo-local", type: "checkbox", checked: policy.repoLocal });
+  const repoLocalError = slotFor("/repoLocal", repoLocal);
   const summary = h("div", { id: "error-summary", class: "notice notice-error", role: "alert", hidden: true, tabindex: "-1" });
 
   const collect = (): { update: PolicyUpdate; problems: [string, string][] } => {
@@ -390,7 +402,7 @@ export async function settingsPage(main: HTMLElement, [id]: string[], isCurrent:
       previewHash.classList.toggle("changed", !same);
     } catch (error) {
       if (seq !== previewSeq) return;
-      if (error instanceof ApiError && error.status === 400) {
+      if (error instanceof ApiError && refusal(error)) {
         showErrors(apiErrors(error));
         previewHash.textContent = "—";
         previewState.textContent = "This draft is not valid: see the marked fields.";
@@ -407,6 +419,13 @@ export async function settingsPage(main: HTMLElement, [id]: string[], isCurrent:
   const form = h(
     "form",
     { id: "policy-form", class: "settings-form", novalidate: true },
+    signedInAsProject()
+      ? h(
+          "p",
+          { id: "project-token-note", class: "help" },
+          "Signed in with this project's token: you may tighten the policy (raise severities, lock rules, add requirements, switch constraints on). Choosing another pack or version, warn mode, any loosening and honouring the repository's own file need the admin token.",
+        )
+      : null,
     h(
       "fieldset",
       null,
@@ -448,6 +467,7 @@ export async function settingsPage(main: HTMLElement, [id]: string[], isCurrent:
       null,
       h("legend", null, "Repository file"),
       h("div", { class: "check" }, repoLocal, h("label", { for: "repo-local" }, "Honour the repository's own .gatehouse/policy file")),
+      repoLocalError,
       h("p", { class: "help" }, "When honoured, the repository may tighten the policy further; runs are then judged by pack and version, since only the repository sees its file."),
     ),
     summary,
@@ -479,7 +499,7 @@ export async function settingsPage(main: HTMLElement, [id]: string[], isCurrent:
         await runPreview();
       })
       .catch((error: unknown) => {
-        if (error instanceof ApiError && error.status === 400) {
+        if (error instanceof ApiError && refusal(error)) {
           showErrors(apiErrors(error));
           summary.focus();
           announce("Not saved: the service refused the change.");

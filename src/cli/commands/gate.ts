@@ -16,7 +16,7 @@ import { checkFilesRouting, filesOptions, mergeVerdicts, policySources, routeJob
 import { resolveEffectivePolicy } from "../../packs/effective.js";
 import { enforcePack } from "../../packs/enforce.js";
 import { SchemaRegistry } from "../../schemas/registry.js";
-import { remoteEffective, ServiceClient, uploadRun, withCentralAnswers, type RemoteEffective } from "../../service/client.js";
+import { fetchEffective, remoteEffective, ServiceClient, uploadRun, withCentralAnswers, withServerDecision, type RemoteEffective } from "../../service/client.js";
 import { resolve } from "node:path";
 import { fixedNow, progress, report, requireDirectory, requireRegularFile, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
 
@@ -120,6 +120,8 @@ export const gateCommand = {
       enforced = withCentralAnswers(enforced, remote.effective.answers);
       const run = await uploadRun(remote.client, remote.project, enforced, effective, process.env);
       process.stderr.write(`gatehouse: run ${run.id} stored on ${remote.client.base} (server decision: ${run.decision}${run.reasons.length > 0 ? `: ${run.reasons.join("; ")}` : ""})\n`);
+      // The stored decision is the run's: the server's deny is reported and exits 1.
+      enforced = withServerDecision(enforced, run, remote.client.base);
     }
     report(enforced, targets);
   },
@@ -131,6 +133,6 @@ async function connectServer(args: GateArgs): Promise<{ client: ServiceClient; p
   const token = args.token ?? process.env.GATEHOUSE_TOKEN;
   if (!token) throw new ConfigError("set GATEHOUSE_TOKEN (or --token) to the project's token (from POST /projects) to use --server");
   const client = new ServiceClient(args.server, token);
-  const effective = await client.request<RemoteEffective>("GET", `/projects/${encodeURIComponent(args.project)}/policy/effective`, undefined, "effective-policy.v1");
+  const effective = await fetchEffective(client, args.project);
   return { client, project: args.project, effective };
 }

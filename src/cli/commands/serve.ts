@@ -3,6 +3,7 @@
 
 import type { Argv } from "yargs";
 import { ConfigError, UsageError } from "../../core/errors.js";
+import { parseRfc3339Ns } from "../../policy/builtins/time.js";
 
 interface ServeArgs {
   port: number;
@@ -10,6 +11,7 @@ interface ServeArgs {
   data: string;
   bundle?: string | undefined;
   logLevel: string;
+  now?: string | undefined;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -23,10 +25,12 @@ export const serveCommand = {
       .option("host", { type: "string", default: "127.0.0.1", describe: "address to listen on" })
       .option("data", { type: "string", default: "gatehouse-data", describe: "embedded database directory (DATABASE_URL selects PostgreSQL instead)" })
       .option("bundle", { type: "string", describe: "bundle directory for the Data API (default: the shipped bundle), reloaded when it changes" })
-      .option("log-level", { type: "string", default: "info", describe: `JSON log level on stdout: ${LOG_LEVELS.join(", ")}` }),
+      .option("log-level", { type: "string", default: "info", describe: `JSON log level on stdout: ${LOG_LEVELS.join(", ")}` })
+      .option("now", { type: "string", describe: "tests only: the server's clock starts at this RFC 3339 time and runs on from it (waiver expiry, stored times)" }),
   handler: async (args: ServeArgs) => {
     if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got ${args.port}`);
     if (!LOG_LEVELS.includes(args.logLevel)) throw new UsageError(`unknown --log-level ${JSON.stringify(args.logLevel)}; known: ${LOG_LEVELS.join(", ")}`);
+    const clockStartMs = args.now === undefined ? undefined : clockStart(args.now);
     const adminToken = process.env.GATEHOUSE_ADMIN_TOKEN;
     if (!adminToken) throw new ConfigError("set GATEHOUSE_ADMIN_TOKEN (at least 16 characters, e.g. `openssl rand -hex 32`): the server refuses to start without an admin token");
     if (adminToken.length < 16) throw new ConfigError("GATEHOUSE_ADMIN_TOKEN must be at least 16 characters");
@@ -39,6 +43,15 @@ export const serveCommand = {
       adminToken,
       ...(args.bundle ? { bundleDir: args.bundle } : {}),
       logLevel: args.logLevel,
+      ...(clockStartMs !== undefined ? { clockStartMs } : {}),
     });
   },
 };
+
+function clockStart(value: string): number {
+  try {
+    return Number(parseRfc3339Ns(value) / 1_000_000n);
+  } catch {
+    throw new UsageError(`--now must be an RFC 3339 timestamp, got ${JSON.stringify(value)}`);
+  }
+}

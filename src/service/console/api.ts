@@ -5,11 +5,10 @@
 
 import { fromPack } from "../../packs/effective.js";
 import type { Clarification, EffectivePolicy, PolicyPack } from "../../packs/types.js";
-import type { RequestContext, Route, Services } from "../context.js";
+import type { Caller, RequestContext, Route, Services } from "../context.js";
 import { ServiceError } from "../errors.js";
 import { pageOptions } from "../findings/service.js";
-import { mergeEffective, type PolicyUpdate } from "../projects/service.js";
-import { ApiSchemas } from "../validate.js";
+import type { PolicyUpdate } from "../projects/service.js";
 import { listProjects, recentRuns } from "./store-sql.js";
 
 /** Answers hold tokens' data: never kept by a browser or proxy cache. */
@@ -17,8 +16,6 @@ const NO_STORE = { "cache-control": "no-store" };
 const DEFAULT_RUNS = 50;
 const MAX_RUNS = 500;
 const CLARIFICATION_CODES = new Set(["pack/clarification-unanswered", "pack/clarification-open"]);
-
-let schemas: ApiSchemas | undefined;
 
 async function projectsOverview({ services, caller }: RequestContext) {
   const only = caller!.kind === "project" ? caller!.project : undefined;
@@ -52,19 +49,12 @@ async function projectsOverview({ services, caller }: RequestContext) {
 
 /**
  * The effective policy a PUT /projects/{id}/policy with this body would store, checked exactly
- * as that route checks it (same schema, same pack resolution, same merge), with nothing written.
+ * as that route checks it (ProjectService.check: same schema, same pack resolution, same merge,
+ * the same refusal of a project token's loosening), with nothing written.
  */
-async function previewPolicy(services: Services, id: string, update: PolicyUpdate) {
-  await services.projects.require(services.db, id);
-  const overrides = update.overrides ?? {};
-  schemas ??= new ApiSchemas();
-  schemas.check("documents", "policy-override.v1", { version: 1, ...overrides }, "overrides", "/overrides");
-  const pack = await services.packs.resolve(services.db, update.pack.key, update.pack.version ?? null, "select");
-  const merged = mergeEffective(pack.document, overrides);
-  if (merged.violations.length > 0) {
-    throw new ServiceError("invalid_parameter", `overrides are refused by ${pack.key}@${pack.version}: ${merged.violations.join("; ")}`, merged.violations);
-  }
-  return { pack: { key: pack.key, version: pack.version, status: pack.status }, policy: merged.policy, hash: merged.hash, repoLocal: update.repoLocal ?? false };
+async function previewPolicy(services: Services, caller: Caller, id: string, update: PolicyUpdate) {
+  const { pack, merged } = await services.projects.check(caller, id, update);
+  return { pack, policy: merged.policy, hash: merged.hash, repoLocal: update.repoLocal ?? false };
 }
 
 async function runClarifications({ services, params }: RequestContext) {
@@ -160,7 +150,7 @@ export const CONSOLE_API_ROUTES: Route[] = [
     permission: "project",
     body: "project-policy.v1",
     response: "console-preview.v1",
-    handler: async ({ services, params, body }) => ({ body: await previewPolicy(services, params.id!, body as PolicyUpdate), headers: NO_STORE }),
+    handler: async ({ services, caller, params, body }) => ({ body: await previewPolicy(services, caller!, params.id!, body as PolicyUpdate), headers: NO_STORE }),
   },
   {
     method: "GET",

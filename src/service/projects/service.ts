@@ -4,6 +4,7 @@
 
 import { randomBytes } from "node:crypto";
 import { sha256 } from "../../core/digest.js";
+import { pointerSegment } from "../../core/json-pointer.js";
 import { applyLayer, effectiveHash, fromPack } from "../../packs/effective.js";
 import type { EffectivePolicy, PolicyOverride, PolicyPack } from "../../packs/types.js";
 import type { AuditService } from "../audit/service.js";
@@ -28,6 +29,8 @@ export interface ProjectPolicy {
 }
 
 export interface Effective {
+  /** the project this policy is for: a client refuses an answer naming another one */
+  project: string;
   policy: EffectivePolicy;
   hash: string;
   pack: { key: string; version: string; status: PackStatus };
@@ -114,18 +117,36 @@ export class ProjectService {
     return view(await this.require(this.db, id));
   }
 
-  /** Replaces the project's pack selection, overrides and repo-local flag, all checked first. */
-  async setPolicy(caller: Caller, id: string, update: PolicyUpdate): Promise<ProjectPolicy & { effectiveHash: string }> {
+  /**
+   * The pack, effective policy and hash an update would store, checked as a save checks it: the
+   * overrides' schema, the pack's resolution, the merge, and for a project token that the change
+   * only tightens the project's policy. Nothing is written (the console's preview and the save).
+   */
+  async check(caller: Caller, id: string, update: PolicyUpdate, q: Queryable = this.db): Promise<{ current: ProjectRow; pack: { key: string; version: string; status: PackStatus }; merged: Merged }> {
     const overrides = update.overrides ?? {};
     this.schemas.check("documents", "policy-override.v1", { version: 1, ...overrides }, "overrides", "/overrides");
+    const current = await this.require(q, id);
+    // Before the pack is resolved: a project token learns nothing of packs it may not choose.
+    if (caller.kind !== "admin") refuseOtherPack(current, update);
+    const pack = await this.packs.resolve(q, update.pack.key, update.pack.version ?? null, "select");
+    const merged = mergeEffective(pack.document, overrides);
+    if (merged.violations.length > 0) {
+      throw new ServiceError("invalid_parameter", `overrides are refused by ${pack.key}@${pack.version}: ${merged.violations.join("; ")}`, merged.violations);
+    }
+    if (caller.kind !== "admin") refuseLoosening(current, update, mergeCached(pack, current.overrides).policy, merged.hash);
+    return { current, pack: { key: pack.key, version: pack.version, status: pack.status }, merged };
+  }
+
+  /**
+   * Replaces the project's pack selection, overrides and repo-local flag, all checked first. The
+   * admin may make any change; a project token (the gated repository's own CI) only one that
+   * tightens the project's policy, or the repository would control its own gate.
+   */
+  async setPolicy(caller: Caller, id: string, update: PolicyUpdate): Promise<ProjectPolicy & { effectiveHash: string }> {
+    const overrides = update.overrides ?? {};
     return this.db.transaction(async (tx) => {
       await this.audit.lock(tx);
-      const current = await this.require(tx, id);
-      const pack = await this.packs.resolve(tx, update.pack.key, update.pack.version ?? null, "select");
-      const merged = mergeEffective(pack.document, overrides);
-      if (merged.violations.length > 0) {
-        throw new ServiceError("invalid_parameter", `overrides are refused by ${pack.key}@${pack.version}: ${merged.violations.join("; ")}`, merged.violations);
-      }
+      const { current, merged } = await this.check(caller, id, update, tx);
       const next: ProjectRow = {
         ...current,
         packKey: update.pack.key,
@@ -150,6 +171,7 @@ export class ProjectService {
       throw new ServiceError("resource_conflict", `the project's overrides are refused by ${pack.key}@${pack.version}: ${merged.violations.join("; ")}`, merged.violations);
     }
     return {
+      project: project.id,
       policy: merged.policy,
       hash: merged.hash,
       pack: { key: pack.key, version: pack.version, status: pack.status },
@@ -163,6 +185,45 @@ export class ProjectService {
   projectForToken(token: string): Promise<string | undefined> {
     return this.store.byToken(this.db, tokenHash(token));
   }
+}
+
+const ADMIN_ONLY = "needs the admin token (a project token may only tighten its project's policy)";
+
+/**
+ * A project token keeps the project's pack and version as stored (a version left open stays
+ * open). Whether another pack or version is stricter is not decided here: packs differ in
+ * defaults, clarifications and rules no layer can express, so any change of pack is the admin's.
+ */
+function refuseOtherPack(current: ProjectRow, update: PolicyUpdate): void {
+  const from = `${current.packKey}@${current.packVersion ?? "latest"}`;
+  const to = `${update.pack.key}@${update.pack.version ?? "latest"}`;
+  if (from !== to) throw new ServiceError("admin_required", `/pack changing the pack from ${from} to ${to} ${ADMIN_ONLY}`, [`/pack changing the pack from ${from} to ${to} ${ADMIN_ONLY}`]);
+}
+
+/**
+ * The rules the repository's own .gatehouse/policy file obeys (src/packs/effective.ts applyLayer,
+ * repo-local): the new overrides, laid over the policy in force, may only tighten it, and the
+ * result must be the policy the new overrides give on their own. A PUT replaces the overrides,
+ * so one left out or undone (a raised severity dropped, a lock removed) is a loosening too.
+ * Honouring the repository's file is one as well: the server then stops checking the run's hash.
+ */
+function refuseLoosening(current: ProjectRow, update: PolicyUpdate, inForce: EffectivePolicy, nextHash: string): void {
+  const problems: string[] = [];
+  if (update.repoLocal === true && !current.repoLocal) problems.push(`/repoLocal honouring the repository's own .gatehouse/policy file (runs are then not held to the project's effective hash) loosens the policy, which ${ADMIN_ONLY}`);
+  const layer = applyLayer(inForce, update.overrides ?? {}, "repo-local");
+  for (const violation of layer.violations) {
+    const pointer = violation.key === undefined ? "/overrides" : `/overrides/${violation.key.split(".")[0]}/${pointerSegment(violation.key.slice(violation.key.indexOf(".") + 1))}`;
+    // The repo-local file's wording, said of the token (the config's escape hatch is no option here).
+    const what = violation.message
+      .replace(/; gatehouse\.config pack\.allowLocalLoosening does not name .*$/, "")
+      .replace("the repo-local override may only tighten, and ", "")
+      .replace("the repo-local override may only switch constraints on", "switching it off loosens the policy");
+    problems.push(`${pointer} ${what}, which ${ADMIN_ONLY}`);
+  }
+  if (layer.violations.length === 0 && effectiveHash(layer.policy) !== nextHash) {
+    problems.push(`/overrides the new overrides leave out or undo what the current ones set (the body replaces them: keep each current override, as it is or raised), which ${ADMIN_ONLY}`);
+  }
+  if (problems.length > 0) throw new ServiceError("admin_required", problems.length === 1 ? problems[0]! : `${problems.length} changes loosen the project's policy: ${problems.join("; ")}`, problems);
 }
 
 function policyOf(row: ProjectRow): Omit<ProjectPolicy, "id" | "name" | "updatedAt"> {

@@ -55,10 +55,11 @@ export class RunService {
         throw new ServiceError("invalid_parameter", `the policy snapshot hashes to ${snapshotHash}, not the report's effective hash ${report.policy?.effectiveHash ?? "(none)"}`);
       }
     }
-    const createdAt = this.now().toISOString();
+    const now = this.now();
+    const createdAt = now.toISOString();
     const runId = randomUUID();
     return this.db.transaction(async (tx) => {
-      const reasons = await this.#denyReasons(report, projectId, tx);
+      const reasons = await this.#denyReasons(report, projectId, tx, now);
       const run: RunRow = {
         id: runId,
         projectId,
@@ -99,10 +100,10 @@ export class RunService {
     });
   }
 
-  async #denyReasons(report: GateReport, projectId: string, tx: Queryable): Promise<string[]> {
+  async #denyReasons(report: GateReport, projectId: string, tx: Queryable, now: Date): Promise<string[]> {
     const reasons: string[] = [];
     if (report.verdict !== "allow") reasons.push(`the report's verdict is ${report.verdict}`);
-    else reasons.push(...contradictions(report));
+    else reasons.push(...contradictions(report, now));
     const effective = await this.projects.effective(projectId, tx).catch((error: unknown) => {
       if (error instanceof ServiceError && error.code === "resource_conflict") return error;
       throw error;
@@ -156,9 +157,9 @@ export class RunService {
  * What an `allow` report lists that gatehouse never lets through, so the verdict is not the one
  * its findings give (an edited or forged report): a denying finding nothing suppressed, a locked
  * code suppressed (no waiver or exception applies to one), a waiver without its owner or a
- * readable expiry.
+ * readable expiry, or one expired by the server's clock.
  */
-function contradictions(report: GateReport): string[] {
+function contradictions(report: GateReport, now: Date): string[] {
   const reasons: string[] = [];
   for (const [index, finding] of report.findings.entries()) {
     const suppressed = finding.suppressed as { kind: string; owner?: string; expires?: string } | undefined;
@@ -167,9 +168,13 @@ function contradictions(report: GateReport): string[] {
     if (suppressed !== undefined && isLockedCode(finding.code)) reasons.push(`the report says allow but ${where} is suppressed, and ${finding.code} is locked (${lockReason(finding.code)})`);
     if (suppressed?.kind !== "waiver") continue;
     if (!suppressed.owner || !suppressed.expires) reasons.push(`the report says allow but ${where} is waived without ${suppressed.owner ? "an expiry" : "an owner"}`);
-    // Expiry is the run's to judge, by its clock (`--now` pins it, as the console's end-to-end
-    // test does): an expiry that does not parse is no waiver, whatever that clock said.
+    // An expiry that does not parse is no waiver. One that parses is judged by the server's clock
+    // too: the run's clock is the client's (`--now`/GATEHOUSE_NOW pin it), so a pinned past date
+    // would otherwise keep an expired waiver alive for ever.
     else if (Number.isNaN(expiryMs(suppressed.expires))) reasons.push(`the report says allow but ${where} is waived until ${JSON.stringify(suppressed.expires)}, which is not a date`);
+    else if (expiryMs(suppressed.expires) <= now.getTime()) {
+      reasons.push(`${where} is waived (owner ${suppressed.owner}) until ${suppressed.expires}, and by the server's clock (${now.toISOString()}) that waiver has expired`);
+    }
   }
   return reasons;
 }
