@@ -1,0 +1,133 @@
+// Host answers for OPA wasm natives that disagree with topdown on some operands.
+//
+// Why: the C runtime's own JSON and base64 readers are lenient where Go's are strict (`[1 2]`,
+// `[1,]`, `00`, `1 2`, `"aGk"`, `"aGk=x"`), so `json.is_valid` and `base64.is_valid` said true
+// where `opa eval` and conftest say false, and `json.unmarshal`, `base64.decode` and
+// `base64url.decode` returned a value where topdown errs: a deny rule guarding a malformed value
+// did not fire (fail-open). `indexof(s, "")` answered 0 where topdown errs, and
+// `replace(s, "", x)` looped until the evaluation's timeout.
+//
+// How: strict-natives.ts redirects the policy's calls of these natives to the host under reserved
+// builtin ids (NATIVE_GUARD_ID_BASE + index). A "guard" checks the operands as topdown does and
+// throws topdown's error (the evaluation fails closed, policy/eval-error), otherwise the native
+// runs unchanged (its exact numbers and byte strings are kept); a "host" answer replaces the
+// native's result.
+
+import { BuiltinError, OperandError, operandTypeError, stringOperand } from "./errors.js";
+
+export type GuardMode = "guard" | "host";
+
+export interface NativeGuard {
+  /** the runtime function's name in the wasm (OPA's builtin -> function table) */
+  native: string;
+  /** the Rego name, as errors name it */
+  builtin: string;
+  mode: GuardMode;
+  /** guard: returns normally (any value) or throws topdown's error; host: the builtin's result */
+  fn: (...args: unknown[]) => unknown;
+}
+
+/** Go's encoding/json scanner refuses documents nested deeper than this (maxNestingDepth). */
+const GO_JSON_MAX_DEPTH = 10_000;
+
+/** Go's json.Valid: RFC 8259 text (JSON.parse agrees on the grammar) nested at most 10,000 deep. */
+export function goJsonValid(text: string): boolean {
+  try {
+    JSON.parse(text);
+  } catch {
+    return false;
+  }
+  return jsonDepth(text) <= GO_JSON_MAX_DEPTH;
+}
+
+/** The deepest nesting of arrays and objects in JSON text already known to parse. */
+function jsonDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c) i++;
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) inString = true;
+    else if (ch === 0x5b || ch === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (ch === 0x5d || ch === 0x7d) depth--;
+  }
+  return deepest;
+}
+
+const STD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const URL_BASE64 = /^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}==|[A-Za-z0-9_-]{3}=)?$/;
+
+/**
+ * Whether Go's base64.StdEncoding / URLEncoding (padded, not Strict) decodes the text: it skips
+ * CR and LF anywhere, then needs whole quanta with padding only at the end.
+ */
+function goBase64Decodes(text: string, alphabet: RegExp): boolean {
+  return alphabet.test(text.replace(/[\r\n]/g, ""));
+}
+
+function jsonUnmarshalGuard(value: unknown): true {
+  const text = stringOperand(value, 1);
+  if (!goJsonValid(text)) throw new BuiltinError("json.unmarshal: invalid JSON (as Go's encoding/json reads it)");
+  return true;
+}
+
+function base64DecodeGuard(value: unknown): true {
+  if (!goBase64Decodes(stringOperand(value, 1), STD_BASE64)) throw new BuiltinError("base64.decode: illegal base64 data");
+  return true;
+}
+
+/** topdown's base64url.decode pads unpadded text by its length (RFC 7515 appendix C) first. */
+function base64UrlDecodeGuard(value: unknown): true {
+  let text = stringOperand(value, 1);
+  if (!text.endsWith("=")) {
+    const rest = text.length % 4;
+    if (rest === 1) throw new BuiltinError(`base64url.decode: illegal base64url string: ${text}`);
+    text += rest === 2 ? "==" : rest === 3 ? "=" : "";
+  }
+  if (!goBase64Decodes(text, URL_BASE64)) throw new BuiltinError("base64url.decode: illegal base64 data");
+  return true;
+}
+
+function indexofGuard(base: unknown, search: unknown): true {
+  stringOperand(base, 1);
+  if (stringOperand(search, 2) === "") throw new BuiltinError("indexof: empty search character");
+  return true;
+}
+
+/** The runtime loops forever on an empty old string; refused at once instead (fail closed). */
+function replaceGuard(text: unknown, old: unknown, replacement: unknown): true {
+  stringOperand(text, 1);
+  if (stringOperand(old, 2) === "") throw new BuiltinError("replace: an empty old string is not supported by the wasm runtime");
+  stringOperand(replacement, 3);
+  return true;
+}
+
+function jsonIsValid(value: unknown): boolean {
+  return typeof value === "string" && goJsonValid(value);
+}
+
+function base64IsValid(value: unknown): boolean {
+  if (typeof value !== "string") throw new OperandError(operandTypeError(1, value, "string"));
+  return goBase64Decodes(value, STD_BASE64);
+}
+
+/** Reserved builtin ids, far above any module's own table (its ids count from 0). */
+export const NATIVE_GUARD_ID_BASE = 0x10000000;
+
+export const NATIVE_GUARDS: readonly NativeGuard[] = [
+  { native: "opa_json_is_valid", builtin: "json.is_valid", mode: "host", fn: jsonIsValid },
+  { native: "opa_base64_is_valid", builtin: "base64.is_valid", mode: "host", fn: base64IsValid },
+  { native: "opa_json_unmarshal", builtin: "json.unmarshal", mode: "guard", fn: jsonUnmarshalGuard },
+  { native: "opa_base64_decode", builtin: "base64.decode", mode: "guard", fn: base64DecodeGuard },
+  { native: "opa_base64_url_decode", builtin: "base64url.decode", mode: "guard", fn: base64UrlDecodeGuard },
+  { native: "opa_strings_indexof", builtin: "indexof", mode: "guard", fn: indexofGuard },
+  { native: "opa_strings_replace", builtin: "replace", mode: "guard", fn: replaceGuard },
+];
+
+/** The host function behind a reserved id, or undefined for an id that is not one. */
+export function nativeGuardById(id: number): NativeGuard | undefined {
+  return id >= NATIVE_GUARD_ID_BASE ? NATIVE_GUARDS[id - NATIVE_GUARD_ID_BASE] : undefined;
+}
