@@ -14,6 +14,7 @@
 // native's result.
 
 import { BuiltinError, OperandError, operandTypeError, stringOperand } from "./errors.js";
+import { named, type BuiltinFn } from "./index.js";
 
 export type GuardMode = "guard" | "host";
 
@@ -24,7 +25,7 @@ export interface NativeGuard {
   builtin: string;
   mode: GuardMode;
   /** guard: returns normally (any value) or throws topdown's error; host: the builtin's result */
-  fn: (...args: unknown[]) => unknown;
+  fn: BuiltinFn;
 }
 
 /** Go's encoding/json scanner refuses documents nested deeper than this (maxNestingDepth). */
@@ -70,12 +71,12 @@ function goBase64Decodes(text: string, alphabet: RegExp): boolean {
 
 function jsonUnmarshalGuard(value: unknown): true {
   const text = stringOperand(value, 1);
-  if (!goJsonValid(text)) throw new BuiltinError("json.unmarshal: invalid JSON (as Go's encoding/json reads it)");
+  if (!goJsonValid(text)) throw new BuiltinError("invalid JSON (as Go's encoding/json reads it)");
   return true;
 }
 
 function base64DecodeGuard(value: unknown): true {
-  if (!goBase64Decodes(stringOperand(value, 1), STD_BASE64)) throw new BuiltinError("base64.decode: illegal base64 data");
+  if (!goBase64Decodes(stringOperand(value, 1), STD_BASE64)) throw new BuiltinError("illegal base64 data");
   return true;
 }
 
@@ -84,23 +85,23 @@ function base64UrlDecodeGuard(value: unknown): true {
   let text = stringOperand(value, 1);
   if (!text.endsWith("=")) {
     const rest = text.length % 4;
-    if (rest === 1) throw new BuiltinError(`base64url.decode: illegal base64url string: ${text}`);
+    if (rest === 1) throw new BuiltinError(`illegal base64url string: ${text}`);
     text += rest === 2 ? "==" : rest === 3 ? "=" : "";
   }
-  if (!goBase64Decodes(text, URL_BASE64)) throw new BuiltinError("base64url.decode: illegal base64 data");
+  if (!goBase64Decodes(text, URL_BASE64)) throw new BuiltinError("illegal base64 data");
   return true;
 }
 
 function indexofGuard(base: unknown, search: unknown): true {
   stringOperand(base, 1);
-  if (stringOperand(search, 2) === "") throw new BuiltinError("indexof: empty search character");
+  if (stringOperand(search, 2) === "") throw new BuiltinError("empty search character");
   return true;
 }
 
 /** The runtime loops forever on an empty old string; refused at once instead (fail closed). */
 function replaceGuard(text: unknown, old: unknown, replacement: unknown): true {
   stringOperand(text, 1);
-  if (stringOperand(old, 2) === "") throw new BuiltinError("replace: an empty old string is not supported by the wasm runtime");
+  if (stringOperand(old, 2) === "") throw new BuiltinError("an empty old string is not supported by the wasm runtime");
   stringOperand(replacement, 3);
   return true;
 }
@@ -117,14 +118,18 @@ function base64IsValid(value: unknown): boolean {
 /** Reserved builtin ids, far above any module's own table (its ids count from 0). */
 export const NATIVE_GUARD_ID_BASE = 0x10000000;
 
+function nativeGuard(native: string, builtin: string, mode: GuardMode, fn: BuiltinFn): NativeGuard {
+  return { native, builtin, mode, fn: named(builtin, fn) };
+}
+
 export const NATIVE_GUARDS: readonly NativeGuard[] = [
-  { native: "opa_json_is_valid", builtin: "json.is_valid", mode: "host", fn: jsonIsValid },
-  { native: "opa_base64_is_valid", builtin: "base64.is_valid", mode: "host", fn: base64IsValid },
-  { native: "opa_json_unmarshal", builtin: "json.unmarshal", mode: "guard", fn: jsonUnmarshalGuard },
-  { native: "opa_base64_decode", builtin: "base64.decode", mode: "guard", fn: base64DecodeGuard },
-  { native: "opa_base64_url_decode", builtin: "base64url.decode", mode: "guard", fn: base64UrlDecodeGuard },
-  { native: "opa_strings_indexof", builtin: "indexof", mode: "guard", fn: indexofGuard },
-  { native: "opa_strings_replace", builtin: "replace", mode: "guard", fn: replaceGuard },
+  nativeGuard("opa_json_is_valid", "json.is_valid", "host", jsonIsValid),
+  nativeGuard("opa_base64_is_valid", "base64.is_valid", "host", base64IsValid),
+  nativeGuard("opa_json_unmarshal", "json.unmarshal", "guard", jsonUnmarshalGuard),
+  nativeGuard("opa_base64_decode", "base64.decode", "guard", base64DecodeGuard),
+  nativeGuard("opa_base64_url_decode", "base64url.decode", "guard", base64UrlDecodeGuard),
+  nativeGuard("opa_strings_indexof", "indexof", "guard", indexofGuard),
+  nativeGuard("opa_strings_replace", "replace", "guard", replaceGuard),
 ];
 
 /** The host function behind a reserved id, or undefined for an id that is not one. */
