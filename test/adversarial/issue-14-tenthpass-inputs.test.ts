@@ -1,7 +1,9 @@
 // Issue 14, tenth pass (inputs, check/parse/verify, evaluation): regressions for the holes this
 // pass found, each checked against `opa eval --strict-builtin-errors` / conftest.
 
-import { rmSync } from "node:fs";
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { packagePath } from "../../src/core/paths.js";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { failLinesOf, gatehouse, repo } from "./harness.js";
@@ -90,6 +92,64 @@ test("issue 14.1 (held): the guarded builtins still answer valid operands as OPA
     assert.equal(messagesOf(r.stdout), ["base64.decode", "base64url.decode", "indexof", "json.unmarshal", "replace"], r.stdout);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const OPS_DECLARATION = "raise-nginx-worker-connections.md";
+const OPS_REPORT = "raise-nginx-worker-connections.report.md";
+
+/** `ops check` of a one-step verified log against the example declaration (nginx only): exit code and codes. */
+function opsCheck(command: string, allowedCommands: string[] = []): { code: number | null; codes: string[]; out: string } {
+  const dir = repo("rt10-ops");
+  try {
+    const declaration = readFileSync(packagePath("examples", "ops", OPS_DECLARATION), "utf8");
+    const allowed = allowedCommands.length === 0 ? "" : `ALLOWED_COMMANDS:\n${allowedCommands.map((c) => `  - ${c}\n`).join("")}`;
+    writeFileSync(join(dir, OPS_DECLARATION), declaration.replace("ALLOWED_SERVICES:", `${allowed}ALLOWED_SERVICES:`));
+    copyFileSync(packagePath("examples", "ops", OPS_REPORT), join(dir, OPS_REPORT));
+    const step = { number: 1, timestamp: "2026-11-21T09:10:00Z", command, result: "", status: "PASS", verification: { command: "systemctl is-active nginx", output: "active" } };
+    writeFileSync(join(dir, "log.json"), JSON.stringify({ operation_id: "OPS-2026-11-21-001", operation_name: "Raise nginx worker_connections on web-1", steps: [step] }));
+    const r = gatehouse(["ops", "check", OPS_DECLARATION, "--log", "log.json", "--report", OPS_REPORT, "--no-git", "--format", "json"], dir);
+    const out = r.stdout + r.stderr;
+    const report = JSON.parse(r.stdout) as { findings: { code: string }[] };
+    return { code: r.code, codes: [...new Set(report.findings.map((f) => f.code))].sort(), out };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("issue 14.7: a mode spelled like an option (chmod -w, chattr -i) is a mode: the file after it is a write out of scope (it was read as the mode and dropped)", () => {
+  for (const command of ["chattr -i /etc/passwd", "chattr -R -ia /etc/ssh", "chmod -w /etc/shadow", "chmod -x /usr/bin/sudo", "sudo chmod -R -rwx /etc/ssh", "chattr -V -e /etc/hosts"]) {
+    const r = opsCheck(command);
+    assert.is(r.code, 1, `${command}: ${r.out}`);
+    assert.equal(r.codes, ["ops/write-out-of-scope"], `${command}: ${r.out}`);
+  }
+  for (const command of ["chmod 644 /etc/nginx/nginx.conf", "chmod -R g+r /var/backups/nginx/conf.d", "chmod -w /var/backups/nginx/nginx.conf.2026-11-21", "chattr +i /var/backups/nginx/nginx.conf.2026-11-21"]) {
+    const r = opsCheck(command);
+    assert.is(r.code, 0, `${command}: ${r.out}`);
+  }
+});
+
+test("issue 14.7: a change outside every scope a declaration has (a Redis FLUSHALL, a broker's queue deleted, cloud resources, an HTTP request that sends) is unverifiable under a declaration for nginx, not allowed as merely mutating; ALLOWED_COMMANDS still names it", () => {
+  const unscoped = [
+    "redis-cli FLUSHALL",
+    "redis-cli -h cache-1 del session:1",
+    "rabbitmqadmin delete queue name=orders-retry",
+    "aws ec2 terminate-instances --instance-ids i-0abc",
+    "aws rds delete-db-instance --db-instance-identifier prod",
+    "gcloud compute instances delete web-2 --quiet",
+    "curl -X DELETE http://10.0.0.5/api/users/1",
+    "curl -d @/tmp/flags.json http://flags.internal/api/flags",
+    "wget -q -O /dev/null --post-data='drop=1' http://10.0.0.5/admin",
+  ];
+  for (const command of unscoped) {
+    const r = opsCheck(command);
+    assert.is(r.code, 1, `${command}: ${r.out}`);
+    assert.equal(r.codes, ["ops/unverifiable-command"], `${command}: ${r.out}`);
+  }
+  assert.is(opsCheck("redis-cli FLUSHALL", ["redis-cli"]).code, 0);
+  for (const command of ["redis-cli -h cache-1 get session:1", "aws ec2 describe-instances", "gcloud compute instances list", "curl -sS http://127.0.0.1/healthz"]) {
+    const r = opsCheck(command);
+    assert.is(r.code, 0, `${command}: ${r.out}`);
   }
 });
 
