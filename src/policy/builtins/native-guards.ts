@@ -32,7 +32,7 @@ export interface NativeGuard {
 const GO_JSON_MAX_DEPTH = 10_000;
 
 /** Go's json.Valid: RFC 8259 text (JSON.parse agrees on the grammar) nested at most 10,000 deep. */
-export function goJsonValid(text: string): boolean {
+function goJsonValid(text: string): boolean {
   try {
     JSON.parse(text);
   } catch {
