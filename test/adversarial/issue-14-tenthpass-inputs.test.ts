@@ -95,6 +95,39 @@ test("issue 14.1 (held): the guarded builtins still answer valid operands as OPA
   }
 });
 
+test("issue 14.1: net.cidr_contains and net.cidr_intersects see an IPv4-mapped IPv6 address (::ffff:10.1.2.3) as the IPv4 address, as Go and conftest do, so a deny on an address in a blocked range fires (the wasm runtime said false)", () => {
+  const dir = repo("rt10-cidr", {
+    "policy/p.rego": policyOf({
+      "mapped address in 10/8": `net.cidr_contains("10.0.0.0/8", input.mapped)`,
+      "address in a mapped network": `net.cidr_contains("::ffff:10.0.0.0/104", input.plain)`,
+      "mapped network intersects": `net.cidr_intersects("10.0.0.0/8", input.mappedNet)`,
+      "address in ::ffff:0:0/96": `net.cidr_contains("::ffff:0:0/96", input.plain)`,
+      // held: what was already answered as Go answers it
+      "outside address contained": `net.cidr_contains("10.0.0.0/8", "11.0.0.1")`,
+      "plain address contained": `net.cidr_contains("10.0.0.0/8", "10.9.9.9")`,
+      "subnet contained": `net.cidr_contains("10.0.0.0/8", "10.1.0.0/16")`,
+      "v6 contained": `net.cidr_contains("2001:db8::/32", "2001:DB8::1")`,
+    }),
+    "in.json": JSON.stringify({ mapped: "::ffff:10.1.2.3", plain: "10.1.2.3", mappedNet: "::ffff:10.0.0.0/120" }),
+  });
+  try {
+    const r = gatehouse(["check", "--policy", "policy", "in.json"], dir);
+    assert.is(r.code, 1, r.stdout + r.stderr);
+    assert.equal(messagesOf(r.stdout), ["address in ::ffff:0:0/96", "address in a mapped network", "mapped address in 10/8", "mapped network intersects", "plain address contained", "subnet contained", "v6 contained"], r.stdout);
+    // an address Go refuses is an evaluation error, as topdown's
+    const bad = repo("rt10-cidr-bad", { "policy/p.rego": policyOf({ x: `net.cidr_contains("10.0.0.0/8", input.ip)` }), "in.json": JSON.stringify({ ip: "010.1.2.3" }) });
+    try {
+      const b = gatehouse(["check", "--policy", "policy", "in.json"], bad);
+      assert.is(b.code, 1, b.stdout + b.stderr);
+      assert.ok(b.stdout.includes("[policy/eval-error]"), b.stdout);
+    } finally {
+      rmSync(bad, { recursive: true, force: true });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 const OPS_DECLARATION = "raise-nginx-worker-connections.md";
 const OPS_REPORT = "raise-nginx-worker-connections.report.md";
 

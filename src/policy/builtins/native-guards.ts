@@ -5,7 +5,9 @@
 // where `opa eval` and conftest say false, and `json.unmarshal`, `base64.decode` and
 // `base64url.decode` returned a value where topdown errs: a deny rule guarding a malformed value
 // did not fire (fail-open). `indexof(s, "")` answered 0 where topdown errs, and
-// `replace(s, "", x)` looped until the evaluation's timeout.
+// `replace(s, "", x)` looped until the evaluation's timeout. `net.cidr_contains` and
+// `net.cidr_intersects` did not see an IPv4-mapped IPv6 address (`::ffff:10.1.2.3`) as the IPv4
+// address Go sees, so a deny on an address inside a blocked range did not fire.
 //
 // How: strict-natives.ts redirects the policy's calls of these natives to the host under reserved
 // builtin ids (NATIVE_GUARD_ID_BASE + index). A "guard" checks the operands as topdown does and
@@ -15,6 +17,7 @@
 
 import { BuiltinError, OperandError, operandTypeError, stringOperand } from "./errors.js";
 import { named, type BuiltinFn } from "./index.js";
+import { cidrContains, cidrIntersects } from "./net.js";
 
 export type GuardMode = "guard" | "host";
 
@@ -125,6 +128,9 @@ function nativeGuard(native: string, builtin: string, mode: GuardMode, fn: Built
 export const NATIVE_GUARDS: readonly NativeGuard[] = [
   nativeGuard("opa_json_is_valid", "json.is_valid", "host", jsonIsValid),
   nativeGuard("opa_base64_is_valid", "base64.is_valid", "host", base64IsValid),
+  // IPv4-mapped IPv6 addresses (::ffff:10.1.2.3) are the IPv4 address to Go's net package, not to the runtime's.
+  nativeGuard("opa_cidr_contains", "net.cidr_contains", "host", (a: unknown, b: unknown) => cidrContains(stringOperand(a, 1), stringOperand(b, 2))),
+  nativeGuard("opa_cidr_intersects", "net.cidr_intersects", "host", (a: unknown, b: unknown) => cidrIntersects(stringOperand(a, 1), stringOperand(b, 2))),
   nativeGuard("opa_json_unmarshal", "json.unmarshal", "guard", jsonUnmarshalGuard),
   nativeGuard("opa_base64_decode", "base64.decode", "guard", base64DecodeGuard),
   nativeGuard("opa_base64_url_decode", "base64url.decode", "guard", base64UrlDecodeGuard),
