@@ -5,6 +5,7 @@
 import { createRequire } from "node:module";
 import type { LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import { FailClosed } from "../core/errors.js";
+import { nativeGuardById } from "./builtins/native-guards.js";
 import { createBuiltins, EXACT_NUMBER_BUILTINS, perEvaluationClock, SDK_BUILTINS, type BuiltinFn, type Clock, type EvaluationClock } from "./builtins/index.js";
 import { HostBridge } from "./host-bridge.js";
 import { enableWasmInlining } from "../core/v8-flags.js";
@@ -393,7 +394,8 @@ function loadPolicy(module: WebAssembly.Module, builtins: Record<string, Builtin
   const exactById: boolean[] = [];
   const call = (id: number, args: number[]): number => {
     // Every id of the module's builtin table has an implementation (audited below, at load).
-    const impl = byId[id];
+    // Reserved ids are the natives the host checks or answers (strict-natives.ts, native-guards.ts).
+    const impl = byId[id] ?? nativeGuardById(id)?.fn;
     if (!impl) throw new FailClosed("policy/missing-builtin", `the policy called builtin #${id}, which is not in its own builtin table`);
     const values = new Array<unknown>(args.length);
     if (exactById[id]) for (let i = 0; i < args.length; i++) values[i] = bridge!.readExact(args[i]!);

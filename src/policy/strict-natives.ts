@@ -27,6 +27,7 @@
 // a regression per builtin family.
 
 import { Assembler, OP, concat, parseModule, rebuildModule, uleb, type AppendedFunction, type ParsedModule } from "./runtime-patch.js";
+import { NATIVE_GUARD_ID_BASE, NATIVE_GUARDS, type NativeGuard } from "./builtins/native-guards.js";
 
 /** What a NULL result of a native means in topdown. */
 type NullMeans = "error" | "error-unless-array-or-set";
@@ -174,7 +175,7 @@ export function nativeCheckEdits(wasm: Uint8Array, module: ParsedModule): Native
   if (abort === undefined) throw new Error("the module does not import opa_abort");
   if (malloc === undefined) throw new Error("the module has no opa_malloc");
   const nativeByIndex = new Map<number, string>();
-  for (const name of Object.keys(CHECKED_NATIVES)) {
+  for (const name of [...Object.keys(CHECKED_NATIVES), ...NATIVE_GUARDS.map((guard) => guard.native)]) {
     const index = module.functionNames.get(name);
     if (index !== undefined && index >= module.importedFunctions) nativeByIndex.set(index, name);
   }
@@ -192,7 +193,8 @@ export function nativeCheckEdits(wasm: Uint8Array, module: ParsedModule): Native
       if (checker === undefined) {
         checker = module.importedFunctions + module.bodies.length + appended.length;
         const type = module.functionTypes[callee - module.importedFunctions]!;
-        appended.push({ type, body: checkerBody(module, callee, CHECKED_NATIVES[nativeByIndex.get(callee)!]!, abort, malloc) });
+        const name = nativeByIndex.get(callee)!;
+        appended.push({ type, body: checkerBody(module, callee, name, abort, malloc) });
         checkerOf.set(callee, checker);
       }
       edits.push({ at, end, callee: checker });
@@ -201,7 +203,7 @@ export function nativeCheckEdits(wasm: Uint8Array, module: ParsedModule): Native
     callSites += edits.length;
     calls.set(defined, edits);
   }
-  const checked = [...checkerOf.keys()].map((index) => CHECKED_NATIVES[nativeByIndex.get(index)!]!.builtin).sort();
+  const checked = [...checkerOf.keys()].map((index) => nativeInfo(nativeByIndex.get(index)!).builtin).sort();
   return { replacements: redirectCalls(wasm, module, calls), calls, appended, checkerOf, checked, callSites };
 }
 
@@ -240,11 +242,32 @@ export function policyFunctions(module: ParsedModule): number[] {
   return out;
 }
 
+/** The Rego name and NULL meaning of a redirected native (a "host" guard's native is never called). */
+function nativeInfo(name: string): Native {
+  return CHECKED_NATIVES[name] ?? error(NATIVE_GUARDS.find((guard) => guard.native === name)!.builtin);
+}
+
 /**
- * (params) -> i32: r = native(params); r != NULL: r. NULL that topdown reads as undefined (max/min
- * of an empty array or set): NULL. Otherwise: opa_abort("<builtin>: ...").
+ * The host call of a native's guard (builtins/native-guards.ts): opa_builtin<N>(reserved id, ctx 0,
+ * params) through the module's own import, which the host answers from NATIVE_GUARDS.
  */
-function checkerBody(module: ParsedModule, native: number, info: Native, abort: number, malloc: number): Uint8Array {
+function guardCall(a: Assembler, module: ParsedModule, guard: NativeGuard, params: number): void {
+  const bridge = module.functionImports.get(`env.opa_builtin${params}`);
+  if (bridge === undefined) throw new Error(`the module does not import opa_builtin${params} (needed for ${guard.builtin})`);
+  a.i32Const(NATIVE_GUARD_ID_BASE + NATIVE_GUARDS.indexOf(guard)).i32Const(0);
+  for (let i = 0; i < params; i++) a.localGet(i);
+  a.call(bridge);
+}
+
+/**
+ * (params) -> i32: a guarded native first asks the host, which throws topdown's error where
+ * topdown errs; a native answered on the host returns the host's value. Then r = native(params);
+ * r != NULL: r. NULL that topdown reads as undefined (max/min of an empty array or set): NULL.
+ * Otherwise: opa_abort("<builtin>: ...").
+ */
+function checkerBody(module: ParsedModule, native: number, name: string, abort: number, malloc: number): Uint8Array {
+  const info = nativeInfo(name);
+  const guard = NATIVE_GUARDS.find((candidate) => candidate.native === name);
   const type = module.types[module.functionTypes[native - module.importedFunctions]!]!;
   if (type.results.length !== 1 || type.results[0] !== I32 || type.params.some((p) => p !== I32)) {
     throw new Error(`unexpected type of native ${info.builtin}`);
@@ -253,6 +276,20 @@ function checkerBody(module: ParsedModule, native: number, info: Native, abort: 
   const result = params;
   const message = params + 1;
   const a = new Assembler();
+  if (guard?.mode === "host") {
+    guardCall(a, module, guard, params);
+    return Uint8Array.from([1, ...uleb(2), I32, ...a.finish(), OP.end]);
+  }
+  if (guard) {
+    guardCall(a, module, guard, params);
+    a.op(OP.drop);
+  }
+  if (!CHECKED_NATIVES[name]) {
+    // A guarded native that cannot return NULL: its result as it is.
+    for (let i = 0; i < params; i++) a.localGet(i);
+    a.call(native);
+    return Uint8Array.from([1, ...uleb(2), I32, ...a.finish(), OP.end]);
+  }
   a.block("checked");
   for (let i = 0; i < params; i++) a.localGet(i);
   a.call(native).localTee(result).brIf("checked");

@@ -293,10 +293,18 @@ function link(run: Invocation): void {
 
 const posixBase = (word: Word): Word => (word.literal ? { text: word.text.replace(/\/+$/, "").replace(/^.*\//, ""), literal: true } : word);
 
+/**
+ * A mode spelled like an option (`chmod -w`, `chattr -i`): GNU chmod and chattr read it as the
+ * mode, so every operand after it is a file. The letters are disjoint from each tool's options.
+ */
+const MODE_AS_OPTION: Record<string, RegExp> = { chmod: /^-[rwxXst]+$/, chattr: /^-[aAcCdDeFijmPsStTux]+$/ };
+
 function chmodLike(run: Invocation): void {
   const reference = optionValue(run.args, ["--reference"]);
   const ops = operands(run.args);
-  (reference !== undefined ? ops : ops.slice(1)).forEach((file) => run.facts.write(run.name, file));
+  const modeAsOption = MODE_AS_OPTION[run.name];
+  const modeGiven = reference !== undefined || (modeAsOption !== undefined && run.args.some((a) => a.literal && modeAsOption.test(a.text)));
+  (modeGiven ? ops : ops.slice(1)).forEach((file) => run.facts.write(run.name, file));
   run.facts.mutates();
 }
 
@@ -403,7 +411,7 @@ function compressor(run: Invocation): void {
 function curl(run: Invocation): void {
   const args = run.args;
   const sends = args.some((a, i) => a.literal && (/^(-d|--data.*|-F|--form.*|-T|--upload-file|--json)$/.test(a.text) || ((a.text === "-X" || a.text === "--request") && !/^(GET|HEAD)$/i.test(text(args[i + 1]) ?? ""))));
-  if (sends) run.facts.mutates();
+  if (sends) run.facts.unscoped(run.name, "sends data to a URL (a remote change)");
   if (has(args, "-K", "--config")) return run.facts.unverifiable(run.name, "reads its options from a config file");
   const out = optionValue(args, ["--output"], ["-o"]);
   if (out !== undefined && !(out.literal && out.text === "-")) run.facts.write(run.name, out);
@@ -421,7 +429,7 @@ const urlBasename = (url: string): string => url.replace(/[?#].*$/, "").replace(
 
 function wget(run: Invocation): void {
   const args = run.args;
-  if (has(args, "--post-data", "--post-file", "--method", "--body-data", "--body-file") || args.some((a) => a.literal && /^--(post|method|body)/.test(a.text))) run.facts.mutates();
+  if (has(args, "--post-data", "--post-file", "--method", "--body-data", "--body-file") || args.some((a) => a.literal && /^--(post|method|body)/.test(a.text))) run.facts.unscoped(run.name, "sends data to a URL (a remote change)");
   if (has(args, "--spider")) return;
   if (has(args, "-i", "--input-file", "-e", "--execute", "--config")) return run.facts.unverifiable(run.name, "reads URLs or commands from a file (-i, -e, --config)");
   const out = optionValue(args, ["--output-document"], ["-O"]);
@@ -576,14 +584,14 @@ function redisCli(run: Invocation): void {
   const args = run.args;
   const at = args.findIndex((a) => a.literal && /^(publish|spublish|xadd|lpush|rpush|lpushx|rpushx)$/i.test(a.text));
   if (at !== -1) return run.facts.stream(run.name, args[at + 1]);
-  if (args.some((a) => a.literal && /^(set|setex|setnx|mset|del|unlink|flushall|flushdb|hset|hdel|expire|rename|incr|decr|sadd|srem|zadd|zrem|config|shutdown|eval|evalsha|script|function|debug|migrate|restore|swapdb|move|copy)$/i.test(a.text))) run.facts.mutates();
+  if (args.some((a) => a.literal && /^(set|setex|setnx|mset|del|unlink|flushall|flushdb|hset|hdel|expire|rename|incr|decr|sadd|srem|zadd|zrem|config|shutdown|eval|evalsha|script|function|debug|migrate|restore|swapdb|move|copy)$/i.test(a.text))) run.facts.unscoped(run.name, "changes a Redis data store");
   if (has(args, "-x", "--eval", "--pipe")) run.facts.unverifiable(run.name, "sends commands the log does not show (--eval, --pipe, -x)");
 }
 
 function rabbitmqadmin(run: Invocation): void {
   if (has(run.args, "publish")) {
     for (const a of run.args) if (a.literal && /^(routing_key|exchange)=/.test(a.text)) run.facts.stream(run.name, a.text.slice(a.text.indexOf("=") + 1));
-  } else if (has(run.args, "declare", "delete", "purge", "close", "import")) run.facts.mutates();
+  } else if (has(run.args, "declare", "delete", "purge", "close", "import")) run.facts.unscoped(run.name, "changes a RabbitMQ broker");
 }
 
 function nats(run: Invocation): void {
@@ -604,13 +612,13 @@ function aws(run: Invocation): void {
     const target = ops[ops.length - 1];
     if (target && !(target.literal && target.text.startsWith("s3://"))) run.facts.write(run.name, target);
   }
-  if (!ops.some((w) => w.literal && (/^(describe|list|get)-/.test(w.text) || w.text === "ls" || w.text === "help"))) run.facts.mutates();
+  if (!ops.some((w) => w.literal && (/^(describe|list|get)-/.test(w.text) || w.text === "ls" || w.text === "help"))) run.facts.unscoped(run.name, "changes cloud resources");
 }
 
 function gcloud(run: Invocation): void {
   const ops = operands(run.args).map(text);
   if (ops.includes("pubsub") && ops.includes("publish")) return run.facts.stream(run.name, operands(run.args)[ops.indexOf("publish") + 1]);
-  if (!ops.some((w) => w === "list" || w === "describe" || w === "help" || w === "info")) run.facts.mutates();
+  if (!ops.some((w) => w === "list" || w === "describe" || w === "help" || w === "info")) run.facts.unscoped(run.name, "changes cloud resources");
 }
 
 // ---- network, firewall, users ---------------------------------------------------------------

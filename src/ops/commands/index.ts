@@ -13,7 +13,9 @@
 //                 name or path, a script, a command not known to gatehouse, text that is not
 //                 shell. It denies unless the declaration's ALLOWED_COMMANDS names it.
 // A command is mutating when it has any fact, or when a known program changes something that
-// has no fact of its own (a remote API call, a git commit): it must be verified.
+// has no fact of its own (a git commit): it must be verified. A change outside everything a
+// declaration scopes (a remote API call, a data store, a broker, cloud resources) is
+// unverifiable: it denies unless ALLOWED_COMMANDS names the program.
 
 import { posix } from "node:path";
 import type { Parser } from "web-tree-sitter";
@@ -63,6 +65,15 @@ export class FactsBuilder {
 
   mutates(): void {
     this.facts.mutating = true;
+  }
+
+  /**
+   * A change no scope of a declaration describes (a remote API, a data store, a broker): nothing
+   * could show it stays inside the operation, so it is unverifiable (denies unless
+   * ALLOWED_COMMANDS names the program), not merely mutating.
+   */
+  unscoped(command: string, what: string): void {
+    this.unverifiable(command, `${what}, which no scope of the declaration (paths, services, streams, changes) covers`);
   }
 
   /** A path the command writes. A computed one cannot be judged. */

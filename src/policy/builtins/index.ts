@@ -104,7 +104,7 @@ export function nsResult(ns: bigint): ArrayBuffer {
 }
 
 /** Prefixes a builtin's errors with its name, as topdown does. */
-function named(name: string, fn: BuiltinFn): BuiltinFn {
+export function named(name: string, fn: BuiltinFn): BuiltinFn {
   return (...args: unknown[]) => {
     try {
       return fn(...args);

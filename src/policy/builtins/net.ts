@@ -239,8 +239,8 @@ function lastIP(n: IPNet): Bytes {
 
 const isPlainIPv6Net = (n: IPNet): boolean => n.ip.length === 16 && n.mask.length === 16 && !to4(n.ip);
 
-/** topdown's builtinNetCIDRContains. */
-function cidrContains(a: string, b: string): boolean {
+/** topdown's builtinNetCIDRContains (answered on the host: native-guards.ts). */
+export function cidrContains(a: string, b: string): boolean {
   const netA = parseCIDR(a).net;
   const ip = parseIP(b);
   if (ip) return contains(netA, ip);
@@ -258,6 +258,13 @@ function cidrContains(a: string, b: string): boolean {
   }
   if (!contains(netA, netB.ip)) return false;
   return contains(netA, lastIP(netB));
+}
+
+/** topdown's builtinNetCIDRIntersects: either network holds the other's first address. */
+export function cidrIntersects(a: string, b: string): boolean {
+  const netA = parseCIDR(a).net;
+  const netB = parseCIDR(b).net;
+  return contains(netA, netB.ip) || contains(netB, netA.ip);
 }
 
 const MATCH_ELEMENT = "element must be string or non-empty array";

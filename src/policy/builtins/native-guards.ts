@@ -1,0 +1,144 @@
+// Host answers for OPA wasm natives that disagree with topdown on some operands.
+//
+// Why: the C runtime's own JSON and base64 readers are lenient where Go's are strict (`[1 2]`,
+// `[1,]`, `00`, `1 2`, `"aGk"`, `"aGk=x"`), so `json.is_valid` and `base64.is_valid` said true
+// where `opa eval` and conftest say false, and `json.unmarshal`, `base64.decode` and
+// `base64url.decode` returned a value where topdown errs: a deny rule guarding a malformed value
+// did not fire (fail-open). `indexof(s, "")` answered 0 where topdown errs, and
+// `replace(s, "", x)` looped until the evaluation's timeout. `net.cidr_contains` and
+// `net.cidr_intersects` did not see an IPv4-mapped IPv6 address (`::ffff:10.1.2.3`) as the IPv4
+// address Go sees, so a deny on an address inside a blocked range did not fire.
+//
+// How: strict-natives.ts redirects the policy's calls of these natives to the host under reserved
+// builtin ids (NATIVE_GUARD_ID_BASE + index). A "guard" checks the operands as topdown does and
+// throws topdown's error (the evaluation fails closed, policy/eval-error), otherwise the native
+// runs unchanged (its exact numbers and byte strings are kept); a "host" answer replaces the
+// native's result.
+
+import { BuiltinError, OperandError, operandTypeError, stringOperand } from "./errors.js";
+import { named, type BuiltinFn } from "./index.js";
+import { cidrContains, cidrIntersects } from "./net.js";
+
+export type GuardMode = "guard" | "host";
+
+export interface NativeGuard {
+  /** the runtime function's name in the wasm (OPA's builtin -> function table) */
+  native: string;
+  /** the Rego name, as errors name it */
+  builtin: string;
+  mode: GuardMode;
+  /** guard: returns normally (any value) or throws topdown's error; host: the builtin's result */
+  fn: BuiltinFn;
+}
+
+/** Go's encoding/json scanner refuses documents nested deeper than this (maxNestingDepth). */
+const GO_JSON_MAX_DEPTH = 10_000;
+
+/** Go's json.Valid: RFC 8259 text (JSON.parse agrees on the grammar) nested at most 10,000 deep. */
+function goJsonValid(text: string): boolean {
+  try {
+    JSON.parse(text);
+  } catch {
+    return false;
+  }
+  return jsonDepth(text) <= GO_JSON_MAX_DEPTH;
+}
+
+/** The deepest nesting of arrays and objects in JSON text already known to parse. */
+function jsonDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c) i++;
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) inString = true;
+    else if (ch === 0x5b || ch === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (ch === 0x5d || ch === 0x7d) depth--;
+  }
+  return deepest;
+}
+
+const STD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const URL_BASE64 = /^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}==|[A-Za-z0-9_-]{3}=)?$/;
+
+/**
+ * Whether Go's base64.StdEncoding / URLEncoding (padded, not Strict) decodes the text: it skips
+ * CR and LF anywhere, then needs whole quanta with padding only at the end.
+ */
+function goBase64Decodes(text: string, alphabet: RegExp): boolean {
+  return alphabet.test(text.replace(/[\r\n]/g, ""));
+}
+
+function jsonUnmarshalGuard(value: unknown): true {
+  const text = stringOperand(value, 1);
+  if (!goJsonValid(text)) throw new BuiltinError("invalid JSON (as Go's encoding/json reads it)");
+  return true;
+}
+
+function base64DecodeGuard(value: unknown): true {
+  if (!goBase64Decodes(stringOperand(value, 1), STD_BASE64)) throw new BuiltinError("illegal base64 data");
+  return true;
+}
+
+/** topdown's base64url.decode pads unpadded text by its length (RFC 7515 appendix C) first. */
+function base64UrlDecodeGuard(value: unknown): true {
+  let text = stringOperand(value, 1);
+  if (!text.endsWith("=")) {
+    const rest = text.length % 4;
+    if (rest === 1) throw new BuiltinError(`illegal base64url string: ${text}`);
+    text += rest === 2 ? "==" : rest === 3 ? "=" : "";
+  }
+  if (!goBase64Decodes(text, URL_BASE64)) throw new BuiltinError("illegal base64 data");
+  return true;
+}
+
+function indexofGuard(base: unknown, search: unknown): true {
+  stringOperand(base, 1);
+  if (stringOperand(search, 2) === "") throw new BuiltinError("empty search character");
+  return true;
+}
+
+/** The runtime loops forever on an empty old string; refused at once instead (fail closed). */
+function replaceGuard(text: unknown, old: unknown, replacement: unknown): true {
+  stringOperand(text, 1);
+  if (stringOperand(old, 2) === "") throw new BuiltinError("an empty old string is not supported by the wasm runtime");
+  stringOperand(replacement, 3);
+  return true;
+}
+
+function jsonIsValid(value: unknown): boolean {
+  return typeof value === "string" && goJsonValid(value);
+}
+
+function base64IsValid(value: unknown): boolean {
+  if (typeof value !== "string") throw new OperandError(operandTypeError(1, value, "string"));
+  return goBase64Decodes(value, STD_BASE64);
+}
+
+/** Reserved builtin ids, far above any module's own table (its ids count from 0). */
+export const NATIVE_GUARD_ID_BASE = 0x10000000;
+
+function nativeGuard(native: string, builtin: string, mode: GuardMode, fn: BuiltinFn): NativeGuard {
+  return { native, builtin, mode, fn: named(builtin, fn) };
+}
+
+export const NATIVE_GUARDS: readonly NativeGuard[] = [
+  nativeGuard("opa_json_is_valid", "json.is_valid", "host", jsonIsValid),
+  nativeGuard("opa_base64_is_valid", "base64.is_valid", "host", base64IsValid),
+  // IPv4-mapped IPv6 addresses (::ffff:10.1.2.3) are the IPv4 address to Go's net package, not to the runtime's.
+  nativeGuard("opa_cidr_contains", "net.cidr_contains", "host", (a: unknown, b: unknown) => cidrContains(stringOperand(a, 1), stringOperand(b, 2))),
+  nativeGuard("opa_cidr_intersects", "net.cidr_intersects", "host", (a: unknown, b: unknown) => cidrIntersects(stringOperand(a, 1), stringOperand(b, 2))),
+  nativeGuard("opa_json_unmarshal", "json.unmarshal", "guard", jsonUnmarshalGuard),
+  nativeGuard("opa_base64_decode", "base64.decode", "guard", base64DecodeGuard),
+  nativeGuard("opa_base64_url_decode", "base64url.decode", "guard", base64UrlDecodeGuard),
+  nativeGuard("opa_strings_indexof", "indexof", "guard", indexofGuard),
+  nativeGuard("opa_strings_replace", "replace", "guard", replaceGuard),
+];
+
+/** The host function behind a reserved id, or undefined for an id that is not one. */
+export function nativeGuardById(id: number): NativeGuard | undefined {
+  return id >= NATIVE_GUARD_ID_BASE ? NATIVE_GUARDS[id - NATIVE_GUARD_ID_BASE] : undefined;
+}
