@@ -1,0 +1,103 @@
+// Issue 14, tenth adversarial pass (part 2): packs, waivers, contracts, the gate end to end and
+// the security review, attacked in throwaway repositories through the CLI.
+
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { packagePath } from "../../src/core/paths.js";
+import { gatehouse, repo } from "./harness.js";
+
+const SECURITY_CONFIG = "version: 1\npack:\n  use: default@1.0\n  overrides:\n    rules:\n      security/*: { severity: error }\ncollectors:\n  security: {}\n";
+const SECRET_LOG = readFileSync(packagePath("examples", "security", "secrets", "deny", "logs", "worker.log"));
+const UNGATED_SEND = readFileSync(packagePath("examples", "security", "side-effects", "deny", "src", "notify.ts"));
+
+/** A git repository holding `files`, committed once. */
+function committedRepo(prefix: string, files: Record<string, string | Buffer>): { root: string; git: (...args: string[]) => string } {
+  const root = repo(prefix);
+  const git = (...args: string[]) => execFileSync("git", ["-c", "user.email=dev@example.com", "-c", "user.name=dev", "-c", "commit.gpgsign=false", ...args], { cwd: root, stdio: "pipe", encoding: "utf8" });
+  git("init", "-q");
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+  git("add", "-A");
+  git("commit", "-qm", "base");
+  return { root, git };
+}
+
+test("issue 14.9: a committed .gitattributes marking a file binary or -diff does not hide the secret a change adds to it (git diff printed no hunk, so no line counted as changed)", () => {
+  for (const attribute of ["*.log -diff", "*.log binary", "logs/** -text -diff"]) {
+    const { root, git } = committedRepo("tenth-gitattributes", {
+      "gatehouse.config.yaml": SECURITY_CONFIG,
+      ".gitattributes": `${attribute}\n`,
+      "logs/worker.log": "worker started\nworker stopped\n",
+    });
+    try {
+      writeFileSync(join(root, "logs/worker.log"), SECRET_LOG);
+      const run = gatehouse(["gate"], root, { timeoutMs: 120_000 });
+      assert.is(run.code, 1, `${attribute}: ${run.stdout}${run.stderr}`);
+      assert.match(run.stdout, /FAIL logs\/worker\.log:\d+ \[security\/secret-in-change\]/, attribute);
+      // Committed, against the base commit, the same.
+      git("commit", "-qam", "log");
+      const committed = gatehouse(["gate"], root, { timeoutMs: 120_000, env: { GATEHOUSE_SECURITY_BASE: "HEAD~1" } });
+      assert.is(committed.code, 1, `${attribute} (committed): ${committed.stdout}${committed.stderr}`);
+      assert.match(committed.stdout, /\[security\/secret-in-change\]/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }
+});
+
+test("issue 14.9: a changed file whose name is pathspec magic or a glob (:/worker.log, *.log, :!x) is that file to git diff, so the secret it gains is on a changed line", () => {
+  for (const path of [":/worker.log", "*.log", ":!other.log", ":(glob)x.log", "[w]orker.log"]) {
+    const { root } = committedRepo("tenth-pathspec", {
+      "gatehouse.config.yaml": SECURITY_CONFIG,
+      [path]: "worker started\nworker stopped\n",
+      "worker.log": "worker started\nworker stopped\n",
+      "other.log": "other\n",
+    });
+    try {
+      writeFileSync(join(root, path), SECRET_LOG);
+      const run = gatehouse(["gate"], root, { timeoutMs: 120_000 });
+      assert.is(run.code, 1, `${path}: ${run.stdout}${run.stderr}`);
+      assert.ok(run.stdout.includes(`FAIL ${path}:`) && run.stdout.includes("[security/secret-in-change]"), `${path}: ${run.stdout}`);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }
+});
+
+test("issue 14.9: a source module with a byte that is not UTF-8 or a NUL in a comment, or saved as UTF-16, still gets the code checks (they skipped it as binary while it compiles and runs)", () => {
+  const variants: Record<string, Buffer> = {
+    "stray byte in a comment": Buffer.concat([UNGATED_SEND, Buffer.from("// \xff\n", "latin1")]),
+    "NUL in a comment": Buffer.concat([UNGATED_SEND, Buffer.from("// \0\n", "latin1")]),
+    "UTF-8 BOM and a NUL": Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), UNGATED_SEND, Buffer.from("/* \0 */\n", "latin1")]),
+    "UTF-16LE with a BOM": Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(UNGATED_SEND.toString("utf8"), "utf16le")]),
+    "UTF-16BE with a BOM": Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(UNGATED_SEND.toString("utf8"), "utf16le").swap16()]),
+  };
+  for (const [name, bytes] of Object.entries(variants)) {
+    const { root } = committedRepo("tenth-binary-module", { "gatehouse.config.yaml": SECURITY_CONFIG, "src/index.ts": "export const version = 1;\n" });
+    try {
+      writeFileSync(join(root, "src/notify.ts"), bytes);
+      const run = gatehouse(["gate"], root, { timeoutMs: 120_000 });
+      assert.is(run.code, 1, `${name}: ${run.stdout}${run.stderr}`);
+      assert.match(run.stdout, /FAIL src\/notify\.ts:\d+ \[security\/ungated-side-effect\]/, name);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }
+  // The module as committed text denies the same way, and once gated it passes (the checks ran, they are not a blanket deny).
+  const { root } = committedRepo("tenth-binary-module-pass", { "gatehouse.config.yaml": SECURITY_CONFIG, "src/index.ts": "export const version = 1;\n" });
+  try {
+    const gated = UNGATED_SEND.toString("utf8").replace("@sideEffect external-send", "@sideEffect external-send approval-gated");
+    writeFileSync(join(root, "src/notify.ts"), Buffer.concat([Buffer.from(gated), Buffer.from("// \xff\n", "latin1")]));
+    const run = gatehouse(["gate"], root, { timeoutMs: 120_000 });
+    assert.is(run.code, 0, run.stdout + run.stderr);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test.run();
