@@ -100,4 +100,29 @@ test("issue 14.9: a source module with a byte that is not UTF-8 or a NUL in a co
   }
 });
 
+test("issue 14.9: a secretlint-disable comment in the changed file does not waive its secret (secretlint's preset honoured it: the change waived itself, past locks, owners and expiry)", () => {
+  const log = SECRET_LOG.toString("utf8");
+  const variants: Record<string, string> = {
+    "secretlint-disable at the top": `# secretlint-disable\n${log}`,
+    "secretlint-disable naming the rule": `/* secretlint-disable @secretlint/secretlint-rule-slack */\n${log}`,
+    "secretlint-disable-line": log.replace(/\n/g, " // secretlint-disable-line\n"),
+    "secretlint-disable-next-line": log.replace(/^(.*xoxb)/m, "# secretlint-disable-next-line\n$1"),
+  };
+  const { root } = committedRepo("tenth-secretlint-disable", { "gatehouse.config.yaml": SECURITY_CONFIG, "logs/worker.log": "worker started\n" });
+  try {
+    for (const [name, text] of Object.entries(variants)) {
+      writeFileSync(join(root, "logs/worker.log"), text);
+      const run = gatehouse(["gate"], root, { timeoutMs: 120_000 });
+      assert.is(run.code, 1, `${name}: ${run.stdout}${run.stderr}`);
+      assert.match(run.stdout, /FAIL logs\/worker\.log:\d+ \[security\/secret-in-change\]/, name);
+    }
+    // The redacted log, comments and all, still passes.
+    writeFileSync(join(root, "logs/worker.log"), `# secretlint-disable\n${readFileSync(packagePath("examples", "security", "secrets", "pass", "logs", "worker.log"), "utf8")}`);
+    const clean = gatehouse(["gate"], root, { timeoutMs: 120_000 });
+    assert.is(clean.code, 0, clean.stdout + clean.stderr);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test.run();
