@@ -2,7 +2,7 @@
 // the security review, attacked in throwaway repositories through the CLI.
 
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -122,6 +122,55 @@ test("issue 14.9: a secretlint-disable comment in the changed file does not waiv
     assert.is(clean.code, 0, clean.stdout + clean.stderr);
   } finally {
     rmSync(root, { recursive: true, force: true });
+  }
+});
+
+/** Four links per level back to the level above: a walk that follows them never ends. */
+function linkTree(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  for (const name of ["l1", "l2", "l3", "l4"]) symlinkSync("..", join(dir, name));
+}
+
+test("issue 14.13: the pack's required-heading walk over committed links that lead to the same directories again and again stops with exit 2 (team-standard's docs/changes/**, or a glob the repo-local file adds), instead of hanging the gate", () => {
+  const cases: Record<string, Record<string, string>> = {
+    "team-standard's docs/changes/**/*.md": { "gatehouse.config.yaml": "version: 1\npack:\n  use: team-standard@1.0\n" },
+    "a glob of the repo-local file": {
+      "gatehouse.config.yaml": "version: 1\npack:\n  use: default@1.0\n",
+      ".gatehouse/policy.yaml": "version: 1\nrequirements:\n  headings:\n    - glob: \"notes/**/*.md\"\n      headings: [Summary]\n",
+    },
+  };
+  for (const [name, files] of Object.entries(cases)) {
+    const root = repo("tenth-heading-links", { "README.md": "# x\n\n## Usage\n", ...files });
+    try {
+      linkTree(join(root, name.startsWith("team") ? "docs/changes/d" : "notes/d"));
+      const run = gatehouse(["gate"], root, { timeoutMs: 60_000 });
+      assert.not.ok(run.timedOut, `${name}: the gate hung walking the links`);
+      assert.is(run.code, 2, `${name}: ${run.stdout}${run.stderr}`);
+      assert.match(run.stderr, /the walk passed 100000 directories/, name);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }
+});
+
+test("issue 14.12: a document the required-heading check reads through a link out of the repository is refused (it denies), not read as the repository's", () => {
+  const outside = repo("tenth-heading-outside", { "change.md": "# c\n\n## Verification\n\n## Rollback\n\n## Definition of Done\n" });
+  const root = repo("tenth-heading-link", {
+    "gatehouse.config.yaml": "version: 1\npack:\n  use: team-standard@1.0\n",
+    "README.md": "# x\n\n## Usage\n",
+    "docs/changes/0001.md": "# c\n\n## Verification\n\n## Rollback\n\n## Definition of Done\n",
+  });
+  try {
+    const run = gatehouse(["gate", "--format", "json"], root, { timeoutMs: 60_000 });
+    const headingFindings = (JSON.parse(run.stdout) as { findings: { code: string }[] }).findings.filter((f) => f.code === "pack/required-heading-missing");
+    assert.equal(headingFindings, [], run.stdout);
+    symlinkSync(join(outside, "change.md"), join(root, "docs/changes/0002.md"));
+    const linked = gatehouse(["gate"], root, { timeoutMs: 60_000 });
+    assert.is(linked.code, 1, linked.stdout + linked.stderr);
+    assert.match(linked.stdout, /FAIL docs\/changes\/0002\.md \[pack\/required-heading-missing\] .*outside its root/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+    rmSync(outside, { recursive: true, force: true });
   }
 });
 
