@@ -174,4 +174,23 @@ test("issue 14.12: a document the required-heading check reads through a link ou
   }
 });
 
+test("issue 14.13: the receipts collector's receipt and manifest globs over a committed link tree stop the gate with exit 2, instead of hanging it", () => {
+  const configs: Record<string, string> = {
+    receipts: 'version: 1\ncollectors:\n  receipts: {}\npromotion:\n  receipts: ["runs/**/*.receipt.json"]\n',
+    manifests: 'version: 1\ncollectors:\n  receipts: {}\npromotion:\n  receipts: ["x.receipt.json"]\n  manifests: ["runs/**/*.manifest.json"]\n',
+  };
+  for (const [name, config] of Object.entries(configs)) {
+    const root = repo("tenth-receipt-links", { "gatehouse.config.yaml": config, "x.receipt.json": "{}\n" });
+    try {
+      linkTree(join(root, "runs/d"));
+      const run = gatehouse(["gate"], root, { timeoutMs: 60_000 });
+      assert.not.ok(run.timedOut, `${name}: the gate hung walking the links`);
+      assert.is(run.code, 2, `${name}: ${run.stdout}${run.stderr}`);
+      assert.match(run.stderr, /the walk passed 100000 directories/, name);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }
+});
+
 test.run();
