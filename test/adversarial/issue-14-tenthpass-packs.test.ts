@@ -193,4 +193,25 @@ test("issue 14.13: the receipts collector's receipt and manifest globs over a co
   }
 });
 
+test("issue 14.4: a second config file beside the project's (gatehouse.config.yaml next to the reviewed .yml, or a .json) is refused (exit 2, naming both), instead of silently taking over the pack", () => {
+  const reviewed = 'version: 1\npack:\n  use: team-standard@1.0\ncollectors:\n  files:\n    - glob: "*.json"\n      namespace: main\n';
+  for (const [kept, added] of [["gatehouse.config.yml", "gatehouse.config.yaml"], ["gatehouse.config.json", "gatehouse.config.yml"]] as const) {
+    const root = repo("tenth-two-configs", { [kept]: kept.endsWith(".json") ? JSON.stringify({ version: 1, pack: { use: "team-standard@1.0" } }) : reviewed, [added]: "version: 1\npack:\n  use: beginner-guided@1.0\ncollectors: {}\n" });
+    try {
+      execFileSync("git", ["init", "-q"], { cwd: root });
+      for (const args of [["gate"], ["policy", "effective"], ["gate", "--root", "."]]) {
+        const run = gatehouse(args, root, { timeoutMs: 60_000 });
+        assert.is(run.code, 2, `${args.join(" ")} (${kept} + ${added}): ${run.stdout}${run.stderr}`);
+        assert.ok(run.stderr.includes(kept) && run.stderr.includes(added) && /keep one config file/.test(run.stderr), run.stderr);
+      }
+      // --config names one on purpose.
+      const named = gatehouse(["policy", "effective", "--config", added], root, { timeoutMs: 60_000 });
+      assert.is(named.code, 0, named.stdout + named.stderr);
+      assert.match(named.stdout, /beginner-guided/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }
+});
+
 test.run();
