@@ -214,4 +214,39 @@ test("issue 14.4: a second config file beside the project's (gatehouse.config.ya
   }
 });
 
+test("issue 14.3 (contracts): a removed Python function is not disguised as a deprecation by a __getattr__ that only names it (a branch that raises, returns None, a comment, a condition that never holds): BREAKING, and the gate denies", () => {
+  const base = "def fetch(url, timeout=5):\n    return url\n\n\ndef other(x):\n    return x\n";
+  const disguises: Record<string, string> = {
+    "a branch that raises": 'def __getattr__(name):\n    if name == "fetch":\n        raise AttributeError(name)\n    raise AttributeError(name)\n',
+    "a branch that returns None": 'def __getattr__(name):\n    if name == "fetch":\n        return None\n    raise AttributeError(name)\n',
+    "a comment": 'def __getattr__(name):\n    # if name == "fetch": return fetch\n    raise AttributeError(name)\n',
+    "a string": 'def __getattr__(name):\n    """name == \'fetch\' was served here"""\n    raise AttributeError(name)\n',
+    "a condition that never holds": 'def __getattr__(name):\n    if name == "fetch" and False:\n        return other\n    raise AttributeError(name)\n',
+    "a bare return": 'def __getattr__(name):\n    if name in ("fetch", "get"):\n        return\n    raise AttributeError(name)\n',
+  };
+  for (const [name, hook] of Object.entries(disguises)) {
+    const { root } = committedRepo("tenth-getattr", { "gatehouse.config.yaml": "version: 1\npack:\n  use: team-standard@1.0\ncollectors:\n  contracts: {}\n", "README.md": "# x\n\n## Usage\n", "pkg/__init__.py": base });
+    try {
+      assert.is(gatehouse(["contracts", "accept"], root, { timeoutMs: 60_000 }).code, 0);
+      writeFileSync(join(root, "pkg/__init__.py"), `def other(x):\n    return x\n\n\n${hook}`);
+      const diff = gatehouse(["contracts", "diff"], root, { timeoutMs: 60_000 });
+      assert.match(diff.stdout, /BREAKING contracts\/symbol-removed\s+pkg\/__init__\.py#fetch was removed/, `${name}: ${diff.stdout}${diff.stderr}`);
+      const gate = gatehouse(["gate"], root, { timeoutMs: 120_000 });
+      assert.is(gate.code, 1, `${name}: ${gate.stdout}${gate.stderr}`);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }
+  // A branch that returns the definition under its new name still reads as a deprecation.
+  const { root } = committedRepo("tenth-getattr-served", { "pkg/__init__.py": base });
+  try {
+    assert.is(gatehouse(["contracts", "accept"], root, { timeoutMs: 60_000 }).code, 0);
+    writeFileSync(join(root, "pkg/__init__.py"), `${base.replace("def fetch", "def _fetch")}\n\ndef __getattr__(name):\n    if name == "fetch":\n        return _fetch\n    raise AttributeError(name)\n`);
+    const diff = gatehouse(["contracts", "diff"], root, { timeoutMs: 60_000 });
+    assert.match(diff.stdout, /RISKY\s+contracts\/stability-downgraded\s+pkg\/__init__\.py#fetch/, diff.stdout + diff.stderr);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test.run();
