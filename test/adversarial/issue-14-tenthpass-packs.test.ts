@@ -249,4 +249,44 @@ test("issue 14.3 (contracts): a removed Python function is not disguised as a de
   }
 });
 
+test("issue 14.12: the repository's pack files, contract registry and decisions are read inside the root: a committed link out of it (to a runner's file) is refused, not used as the repository's", () => {
+  const outside = repo("tenth-outside-files", {
+    "waivers.yaml": "version: 1\nwaivers:\n  - code: pack/required-file-missing\n    target: { file: NOTES.md }\n    reason: written elsewhere\n    owner: alice\n    expires: 2099-01-01\n",
+    "answers.yaml": "version: 1\nanswers:\n  release-channel: { value: stable, answered_at: 2026-01-01T00:00:00Z }\n  on-call: { value: rotation, answered_at: 2026-01-01T00:00:00Z }\n",
+    "policy.yaml": "version: 1\nrules:\n  pack/waiver-unmatched: { severity: error }\n",
+    "registry.json": "{}\n",
+    "decision.json": "{}\n",
+  });
+  const root = repo("tenth-inside-root", {
+    "gatehouse.config.yaml": "version: 1\npack:\n  use: team-standard@1.0\n  overrides:\n    requirements:\n      files: [NOTES.md]\ncollectors:\n  contracts: {}\n",
+    "README.md": "# x\n\n## Usage\n",
+    "src/index.ts": "export function f(a: string): string {\n  return a;\n}\n",
+  });
+  try {
+    mkdirSync(join(root, ".gatehouse"));
+    mkdirSync(join(root, "contracts/decisions"), { recursive: true });
+    symlinkSync(join(outside, "waivers.yaml"), join(root, ".gatehouse/waivers.yaml"));
+    symlinkSync(join(outside, "answers.yaml"), join(root, ".gatehouse/clarifications.yaml"));
+    symlinkSync(join(outside, "policy.yaml"), join(root, ".gatehouse/policy.yaml"));
+    symlinkSync(join(outside, "decision.json"), join(root, "contracts/decisions/d-1.json"));
+    const run = gatehouse(["gate", "--format", "json"], root, { timeoutMs: 120_000, env: { GATEHOUSE_NOW: "2026-06-01T00:00:00Z" } });
+    assert.is(run.code, 1, run.stdout + run.stderr);
+    const findings = (JSON.parse(run.stdout) as { findings: { code: string; message: string; suppressed?: unknown }[] }).findings;
+    const outsideRoot = (code: string) => findings.some((f) => f.code === code && /outside its root/.test(f.message));
+    assert.ok(outsideRoot("pack/waiver-invalid"), `waivers: ${run.stdout}`);
+    assert.ok(outsideRoot("pack/clarifications-invalid"), `clarifications: ${run.stdout}`);
+    assert.ok(outsideRoot("pack/override-invalid"), `override: ${run.stdout}`);
+    assert.ok(outsideRoot("contracts/decision-invalid"), `decision: ${run.stdout}`);
+    assert.not.ok(findings.some((f) => f.code === "pack/required-file-missing" && f.suppressed), "the waiver from outside suppressed a finding");
+    // The registry: a link out of the root is not the repository's registry (exit 2, named).
+    symlinkSync(join(outside, "registry.json"), join(root, "contracts/registry.json"));
+    const registry = gatehouse(["gate"], root, { timeoutMs: 120_000 });
+    assert.is(registry.code, 2, registry.stdout + registry.stderr);
+    assert.match(registry.stderr, /contract registry: .*outside its root/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+    rmSync(outside, { recursive: true, force: true });
+  }
+});
+
 test.run();
