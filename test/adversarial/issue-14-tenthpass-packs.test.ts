@@ -289,4 +289,45 @@ test("issue 14.12: the repository's pack files, contract registry and decisions 
   }
 });
 
+test("issue 14.8: look-alike punctuation and letter pairs are not a second person (a dash for the hyphen, a curly quote for the apostrophe, rn for m, vv for w, cl for d)", () => {
+  const entry = {
+    operation_id: "OPS-2026-11-21-001",
+    operation_name: "restart nginx",
+    requested_by: "alice",
+    approved_by: "bob",
+    approval_timestamp: "2026-11-21T01:00:00Z",
+    execution_timestamp: "2026-11-21T01:10:00Z",
+    risk_class: "SERVICE_RESTART",
+    blast_radius: "web-1",
+    changes_summary: "reload",
+    rollback_ref: "runbooks/nginx.md#rollback",
+    outcome: "SUCCESS",
+    notes: "",
+  };
+  const cases: [string, string, string][] = [
+    ["U+2010 HYPHEN", "ops-bot", "ops\u2010bot"],
+    ["U+2011 NON-BREAKING HYPHEN", "ops-bot", "ops\u2011bot"],
+    ["U+2013 EN DASH", "ops-bot", "ops\u2013bot"],
+    ["U+2212 MINUS SIGN", "ops-bot", "ops\u2212bot"],
+    ["U+2019 for the apostrophe", "o'brien", "o\u2019brien"],
+    ["rn for m", "mary", "rnary"],
+    ["vv for w", "wendy", "vvendy"],
+    ["cl for d", "dana", "clana"],
+  ];
+  const root = repo("tenth-identities", {});
+  try {
+    mkdirSync(join(root, ".git"));
+    for (const [what, requester, approver] of cases) {
+      writeFileSync(join(root, "entry.json"), JSON.stringify({ ...entry, requested_by: requester, approved_by: approver }));
+      const run = gatehouse(["ledger", "append", "entry.json", "--root", root], root);
+      assert.is(run.code, 1, `${what}: ${run.stdout}${run.stderr}`);
+      assert.match(run.stdout, /\[ops\/self-approval\]/, what);
+    }
+    writeFileSync(join(root, "entry.json"), JSON.stringify({ ...entry, requested_by: "jean-luc", approved_by: "o'brien" }));
+    assert.is(gatehouse(["ledger", "append", "entry.json", "--root", root], root).code, 0, "two people, plainly written, pass");
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test.run();
