@@ -122,7 +122,16 @@ type ReaddirCallback = (error: NodeJS.ErrnoException | null, entries?: unknown) 
  * MAX_WALK_DIRECTORIES directories with an error (the collector fails, the gate denies) instead
  * of running for hours. One adapter per walk.
  */
-export function boundedGlobFs(root: string, maxDirectories: number = MAX_WALK_DIRECTORIES): { readdir: (...args: unknown[]) => void; readdirSync: typeof readdirSync } {
+export function boundedGlobFs(root: string, maxDirectories: number = MAX_WALK_DIRECTORIES): { readdir: (...args: unknown[]) => void } {
+  return { readdir: boundedAdapter(root, maxDirectories).readdir };
+}
+
+/** boundedGlobFs for fast-glob's synchronous walk (`fg.sync`): readdirSync counted and checked the same way. */
+export function boundedGlobFsSync(root: string, maxDirectories: number = MAX_WALK_DIRECTORIES): { readdirSync: typeof readdirSync } {
+  return { readdirSync: boundedAdapter(root, maxDirectories).readdirSync };
+}
+
+function boundedAdapter(root: string, maxDirectories: number): { readdir: (...args: unknown[]) => void; readdirSync: typeof readdirSync } {
   let visited = 0;
   const overLimit = (): NodeJS.ErrnoException | undefined => {
     if (++visited <= maxDirectories) return undefined;

@@ -8,7 +8,7 @@ import { ConfigError } from "../core/errors.js";
 import type { Finding } from "../core/findings.js";
 import { displayPath } from "../core/paths.js";
 import { readUntrustedText } from "../core/read.js";
-import { boundedGlobFs } from "../core/walk.js";
+import { boundedGlobFsSync } from "../core/walk.js";
 import { packFinding } from "./core-codes.js";
 import { markdownHeadings, normalizeHeading } from "./markdown.js";
 import type { EffectivePolicy } from "./types.js";
@@ -75,7 +75,7 @@ export function checkRequirements(root: string, policy: EffectivePolicy, enabled
     // come from the untrusted repo-local file) would walk for hours.
     let documents: string[];
     try {
-      documents = fg.sync(requirement.glob, { cwd: root, fs: boundedGlobFs(root), onlyFiles: true, dot: false, ignore: ["**/node_modules/**"] }).sort();
+      documents = fg.sync(requirement.glob, { cwd: root, fs: boundedGlobFsSync(root), onlyFiles: true, dot: false, ignore: ["**/node_modules/**"] }).sort();
     } catch (error) {
       if (error instanceof ConfigError) throw error;
       throw new ConfigError(`cannot look for the documents ${requirement.glob} names: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, root);

@@ -330,4 +330,54 @@ test("issue 14.8: look-alike punctuation and letter pairs are not a second perso
   }
 });
 
+test("issue 14.9: a private key filled in between the unchanged BEGIN and END lines of a committed placeholder is a secret on a changed line (only a secret's first line used to count)", () => {
+  const key = execFileSync("openssl", ["genrsa", "-traditional", "2048"], { stdio: ["ignore", "pipe", "ignore"], encoding: "utf8" });
+  const body = key.split("\n").slice(1, -2);
+  const { root } = committedRepo("tenth-key-placeholder", {
+    "gatehouse.config.yaml": SECURITY_CONFIG,
+    "config/tls.yaml": "tls:\n  key: |\n    -----BEGIN RSA PRIVATE KEY-----\n    REPLACE_ME\n    -----END RSA PRIVATE KEY-----\n",
+  });
+  try {
+    writeFileSync(join(root, "config/tls.yaml"), `tls:\n  key: |\n    -----BEGIN RSA PRIVATE KEY-----\n${body.map((line) => `    ${line}\n`).join("")}    -----END RSA PRIVATE KEY-----\n`);
+    const run = gatehouse(["gate"], root, { timeoutMs: 120_000 });
+    assert.is(run.code, 1, run.stdout + run.stderr);
+    assert.match(run.stdout, /FAIL config\/tls\.yaml:3 \[security\/secret-in-change\]/);
+    // A change elsewhere in the file leaves the placeholder alone: nothing to find.
+    writeFileSync(join(root, "config/tls.yaml"), "tls:\n  key: |\n    -----BEGIN RSA PRIVATE KEY-----\n    REPLACE_ME\n    -----END RSA PRIVATE KEY-----\nport: 443\n");
+    assert.is(gatehouse(["gate"], root, { timeoutMs: 120_000 }).code, 0);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("issue 14.3 (contracts): a changed method of an exported object literal (export const api = {…}, export default {…}) is a contract change, not an unseen one (syntax mode recorded the object without its members)", () => {
+  const before = "export const api = {\n  fetch(url: string, timeout: number): string {\n    return url;\n  },\n  retry: (times: number) => times,\n  limits: { max: 5 },\n};\nexport default {\n  get(id: string): string {\n    return id;\n  },\n};\n";
+  const changes: Record<string, [string, RegExp]> = {
+    "a method's parameter removed": [before.replace("url: string, timeout: number", "url: string"), /BREAKING\s+contracts\/param-removed\s+tenth#api\.fetch: parameter timeout was removed/],
+    "an arrow property's parameter type": [before.replace("(times: number) => times", "(times: string) => times"), /BREAKING\s+contracts\/param-type-changed\s+tenth#api\.retry/],
+    "a method of the default export": [before.replace("get(id: string)", "get(id: number)"), /BREAKING\s+contracts\/param-type-changed\s+tenth#default\.get/],
+    "a member removed": [before.replace("  retry: (times: number) => times,\n", ""), /BREAKING\s+contracts\/symbol-removed\s+tenth#api\.retry/],
+    "a nested member removed": [before.replace("{ max: 5 }", "{}"), /BREAKING\s+contracts\/symbol-removed\s+tenth#api\.limits\.max/],
+  };
+  for (const [name, [after, expected]] of Object.entries(changes)) {
+    const { root } = committedRepo("tenth-object-literal", {
+      "package.json": JSON.stringify({ name: "tenth", version: "1.0.0", types: "src/index.ts", main: "src/index.ts" }),
+      "gatehouse.config.yaml": "version: 1\npack:\n  use: team-standard@1.0\ncollectors:\n  contracts: {}\n",
+      "README.md": "# x\n\n## Usage\n",
+      "src/index.ts": before,
+    });
+    try {
+      assert.is(gatehouse(["contracts", "accept"], root, { timeoutMs: 60_000 }).code, 0, name);
+      writeFileSync(join(root, "src/index.ts"), after);
+      const diff = gatehouse(["contracts", "diff"], root, { timeoutMs: 60_000 });
+      assert.match(diff.stdout, expected, `${name}: ${diff.stdout}${diff.stderr}`);
+      const gate = gatehouse(["gate"], root, { timeoutMs: 120_000 });
+      assert.is(gate.code, 1, `${name}: ${gate.stdout}${gate.stderr}`);
+      assert.match(gate.stdout, /\[contracts\/[a-z-]+\] .*tenth#(api|default)\./, name);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }
+});
+
 test.run();
