@@ -151,30 +151,43 @@ export function parsePythonModule(parser: Parser, module: string, text: string):
 }
 
 /**
- * Names a module-level `def __getattr__(name)` answers (`name == "X"`, `name in ("X", "Y")`), each
- * with what its branch returns when that is a plain name (`if name == "OptionParser": from .parser
- * import _OptionParser; ...; return _OptionParser`): the deprecated name is that definition.
+ * Names a module-level `def __getattr__(name)` answers (`if name == "X":`, `elif name in ("X",
+ * "Y"):`), each with what its branch returns when that is a plain name (`if name ==
+ * "OptionParser": from .parser import _OptionParser; ...; return _OptionParser`): the deprecated
+ * name is that definition. Only a branch that ends by returning a value serves its names: one
+ * that raises (`raise AttributeError(name)`), a comparison in a comment or string, or a
+ * condition with more than the name's comparisons in it serves nothing, so a removal is not
+ * disguised as a deprecation.
  */
+const LITERALS = new Set(["none", "true", "false", "integer", "float", "string", "concatenated_string"]);
+
 function dynamicNames(top: Node[]): Map<string, DynamicTarget | undefined> {
   const hook = top.find((s) => s.type === "function_definition" && s.childForFieldName("name")?.text === "__getattr__");
   const param = hook?.childForFieldName("parameters")?.namedChildren.find((p) => p?.type === "identifier" || p?.type === "typed_parameter");
   const name = param?.type === "typed_parameter" ? param.namedChild(0)?.text : param?.text;
   const body = hook?.childForFieldName("body");
   if (!name || !body) return new Map();
-  const names = new Map<string, DynamicTarget | undefined>();
-  for (const m of body.text.matchAll(new RegExp(`\\b${name}\\s*(?:==\\s*["'](\\w+)["']|in\\s*[([{]([^)\\]}]*)[)\\]}])`, "g"))) {
-    if (m[1]) names.set(m[1], undefined);
-    for (const s of (m[2] ?? "").matchAll(/["'](\w+)["']/g)) names.set(s[1]!, undefined);
-  }
+  const comparison = new RegExp(`\\b${name}\\s*(?:==\\s*["'](\\w+)["']|in\\s*[([{]([^)\\]}]*)[)\\]}])`, "g");
   const single = new RegExp(`^${name}\\s*==\\s*["'](\\w+)["']$`);
-  for (const statement of body.namedChildren) {
-    if (statement?.type !== "if_statement") continue;
-    const answered = single.exec(statement.childForFieldName("condition")?.text ?? "")?.[1];
-    const branch = statement.childForFieldName("consequence")?.namedChildren ?? [];
-    const returned = branch.findLast((s) => s?.type === "return_statement")?.namedChild(0);
-    if (!answered || returned?.type !== "identifier") continue;
-    const local = branch.map((s) => (s?.type === "import_from_statement" ? importOf(s) : undefined)).find((raw) => raw?.names?.some((n) => n.local === returned.text));
-    names.set(answered, { name: returned.text, ...(local ? { from: local } : {}) });
+  const names = new Map<string, DynamicTarget | undefined>();
+  const clauses = body.namedChildren.flatMap((statement) =>
+    statement?.type === "if_statement" ? [statement, ...statement.childrenForFieldName("alternative").filter((c): c is Node => c?.type === "elif_clause")] : [],
+  );
+  for (const clause of clauses) {
+    const condition = clause.childForFieldName("condition")?.text ?? "";
+    const branch = clause.childForFieldName("consequence")?.namedChildren.filter((s): s is Node => s !== null && s.type !== "comment") ?? [];
+    const last = branch.at(-1);
+    const returned = last?.type === "return_statement" ? last.namedChild(0) : undefined;
+    // `return None` (or another literal) serves no definition under the old name either.
+    if (!returned || LITERALS.has(returned.type)) continue;
+    // Nothing but the name's comparisons, joined by `or`.
+    if (condition.replace(comparison, "").replace(/\bor\b|[()\s]/g, "") !== "") continue;
+    const answered = [...condition.matchAll(comparison)].flatMap((m) => (m[1] ? [m[1]] : [...(m[2] ?? "").matchAll(/["'](\w+)["']/g)].map((s) => s[1]!)));
+    for (const answer of answered) if (!names.has(answer)) names.set(answer, undefined);
+    const only = single.exec(condition)?.[1];
+    if (!only || returned.type !== "identifier") continue;
+    const local = branch.map((s) => (s.type === "import_from_statement" ? importOf(s) : undefined)).find((raw) => raw?.names?.some((n) => n.local === returned.text));
+    names.set(only, { name: returned.text, ...(local ? { from: local } : {}) });
   }
   return names;
 }

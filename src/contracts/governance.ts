@@ -207,7 +207,7 @@ export function loadDecisions(root: string, dir: string, schemas: SchemaRegistry
     const file = `${dir}/${name}`;
     let raw: unknown;
     try {
-      raw = JSON.parse(readUntrustedText(join(abs, name), { maxBytes: MAX_DECISION_BYTES }));
+      raw = JSON.parse(readUntrustedText(join(abs, name), { maxBytes: MAX_DECISION_BYTES, root }));
     } catch (error) {
       const what = error instanceof UntrustedFileError ? "cannot be read" : "not valid JSON";
       findings.push({ code: "contracts/decision-invalid", severity: "error", source: "gate", input: file, message: `${file}: ${what}: ${(error as Error).message}` });
@@ -305,7 +305,7 @@ export interface GovernanceResult {
 
 export async function buildContractDiff(root: string, settings: ContractSettings, schemas: SchemaRegistry, env: NodeJS.ProcessEnv): Promise<GovernanceResult> {
   const extraction = await extractContracts(root, settings);
-  const loaded = loadRegistry(join(root, settings.registry), schemas);
+  const loaded = loadRegistry(join(root, settings.registry), schemas, root);
   // In a GitHub pull request the base branch is the baseline unless configured otherwise.
   let baseRef = settings.baseRef ?? (env.GATEHOUSE_CONTRACTS_BASE || (env.GITHUB_BASE_REF ? `origin/${env.GITHUB_BASE_REF}` : undefined));
   const findings: Finding[] = [];

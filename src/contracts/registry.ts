@@ -27,11 +27,12 @@ export function parseRegistry(text: string, file: string, schemas: SchemaRegistr
 /** The registry is repository content: read through the untrusted-file reader, capped. */
 const MAX_REGISTRY_BYTES = 10 * 1024 * 1024;
 
-export function loadRegistry(file: string, schemas: SchemaRegistry): Registry | undefined {
+/** `root`: the repository the registry belongs to; a link out of it is not its registry. */
+export function loadRegistry(file: string, schemas: SchemaRegistry, root?: string): Registry | undefined {
   if (!existsSync(file)) return undefined;
   let text: string;
   try {
-    text = readUntrustedText(file, { maxBytes: MAX_REGISTRY_BYTES });
+    text = readUntrustedText(file, { maxBytes: MAX_REGISTRY_BYTES, ...(root !== undefined ? { root } : {}) });
   } catch (error) {
     if (error instanceof UntrustedFileError) throw new ConfigError(`cannot read the contract registry: ${error.reason}`, file);
     throw error;

@@ -8,7 +8,8 @@
 // scripts (Latin with Cyrillic or Greek, say), and it is blank when nothing is left. Two
 // identities are the same person when their comparison keys are equal: combining marks dropped,
 // the letters of other scripts that look Latin read as Latin (whole-script look-alikes:
-// Cyrillic, Greek, Armenian, Coptic, Cherokee, Lisu), case-folded, I/l/1/| and O/0 folded.
+// Cyrillic, Greek, Armenian, Coptic, Cherokee, Lisu), case-folded, every dash read as `-` and
+// every quote as `'`, rn/vv/cl read as m/w/d, I/l/1/| and O/0 folded.
 //
 // Required text (a rollback reference, a reason) is not a name: invisible characters are dropped
 // from it, and text that is blank after that counts as missing.
@@ -104,6 +105,14 @@ const LOOK_ALIKES: Record<string, string> = {
 
 // Characters that pass for one another in common fonts, folded last: I, l, 1 and | ; O and 0.
 const ONE_SHAPE = /[il1|]/g;
+// Punctuation that passes for the ASCII one: every dash, the minus signs and the hyphen bullet for
+// `-` (`ops-bot` and `ops‐bot` with U+2010 are one name); quotes, primes and modifier letters
+// for `'` (`o'brien`, `o’brien`).
+const DASHES = /[\p{Pd}\u2212\u02D7\u2043\u2796]/gu;
+const QUOTES = /[\p{Pi}\p{Pf}"'`\u00B4\u02B9-\u02BC\u02BE\u02BF\u02C8\u2032-\u2037\u055A\uA78B\uA78C]/gu;
+// Letter pairs that read as one letter in common fonts (Unicode's confusables: rn → m, vv → w,
+// cl → d), folded before the single shapes.
+const PAIRS: [RegExp, string][] = [[/rn/g, "m"], [/vv/g, "w"], [/cl/g, "d"]];
 
 /** NFKC, trimmed, inner whitespace collapsed. */
 function normalized(text: string): string {
@@ -122,7 +131,9 @@ function keyOf(value: string): string {
     if (/\p{M}/u.test(char)) continue;
     out += LOOK_ALIKES[char] ?? LOOK_ALIKES[char.toUpperCase()] ?? char;
   }
-  return out.toLowerCase().normalize("NFKC").replace(ONE_SHAPE, "l").replaceAll("0", "o");
+  let key = out.toLowerCase().normalize("NFKC").replace(DASHES, "-").replace(QUOTES, "'");
+  for (const [pair, letter] of PAIRS) key = key.replace(pair, letter);
+  return key.replace(ONE_SHAPE, "l").replaceAll("0", "o");
 }
 
 /** The text as a message shows it: unchanged, or quoted with its invisible characters spelled out. */

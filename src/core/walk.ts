@@ -123,41 +123,67 @@ type ReaddirCallback = (error: NodeJS.ErrnoException | null, entries?: unknown) 
  * of running for hours. One adapter per walk.
  */
 export function boundedGlobFs(root: string, maxDirectories: number = MAX_WALK_DIRECTORIES): { readdir: (...args: unknown[]) => void } {
+  return { readdir: boundedAdapter(root, maxDirectories).readdir };
+}
+
+/** boundedGlobFs for fast-glob's synchronous walk (`fg.sync`): readdirSync counted and checked the same way. */
+export function boundedGlobFsSync(root: string, maxDirectories: number = MAX_WALK_DIRECTORIES): { readdirSync: typeof readdirSync } {
+  return { readdirSync: boundedAdapter(root, maxDirectories).readdirSync };
+}
+
+function boundedAdapter(root: string, maxDirectories: number): { readdir: (...args: unknown[]) => void; readdirSync: typeof readdirSync } {
   let visited = 0;
+  const overLimit = (): NodeJS.ErrnoException | undefined => {
+    if (++visited <= maxDirectories) return undefined;
+    const error: NodeJS.ErrnoException = new ConfigError(`the walk passed ${maxDirectories} directories (links that lead to the same directories again and again?); refused rather than walked on`, root);
+    error.code = "EWALKLIMIT";
+    return error;
+  };
+  // fast-glob reads names as strings: one that is not UTF-8 comes back with U+FFFD, a path
+  // its stat cannot find, so the file or directory would be left out unseen.
+  const undecodable = (directory: string, entries: unknown): NodeJS.ErrnoException | undefined => {
+    if (!Array.isArray(entries) || !entries.some((entry: string | Dirent) => (typeof entry === "string" ? entry : entry.name).includes("\uFFFD"))) return undefined;
+    const bad = readdirSync(directory, { encoding: "buffer" }).find((name) => !isUtf8(name));
+    if (bad === undefined) return undefined;
+    const refusal: NodeJS.ErrnoException = undecodableName(relative(root, join(directory, escapedName(bad))), root);
+    refusal.code = "EBADNAME";
+    return refusal;
+  };
   return {
     readdir: (...args: unknown[]) => {
       const callback = args[args.length - 1] as ReaddirCallback;
-      if (++visited > maxDirectories) {
-        const error: NodeJS.ErrnoException = new ConfigError(`the walk passed ${maxDirectories} directories (links that lead to the same directories again and again?); refused rather than walked on`, root);
-        error.code = "EWALKLIMIT";
+      const limit = overLimit();
+      if (limit) {
         // Asynchronously, as readdir answers: a synchronous callback recurses through the walker.
-        setImmediate(() => callback(error));
+        setImmediate(() => callback(limit));
         return;
       }
       const directory = args[0] as string;
-      // fast-glob reads names as strings: one that is not UTF-8 comes back with U+FFFD, a path
-      // its stat cannot find, so the file or directory would be left out unseen.
       const checked: ReaddirCallback = (error, entries) => {
-        if (error || !Array.isArray(entries) || !entries.some((entry: string | Dirent) => (typeof entry === "string" ? entry : entry.name).includes("\uFFFD"))) {
+        if (error) {
           callback(error, entries);
           return;
         }
-        let bad: Buffer | undefined;
+        let refusal: NodeJS.ErrnoException | undefined;
         try {
-          bad = readdirSync(directory, { encoding: "buffer" }).find((name) => !isUtf8(name));
+          refusal = undecodable(directory, entries);
         } catch (reread) {
-          callback(reread as NodeJS.ErrnoException);
-          return;
+          refusal = reread as NodeJS.ErrnoException;
         }
-        if (bad === undefined) {
-          callback(null, entries);
-          return;
-        }
-        const refusal: NodeJS.ErrnoException = undecodableName(relative(root, join(directory, escapedName(bad))), root);
-        refusal.code = "EBADNAME";
-        callback(refusal);
+        if (refusal) callback(refusal);
+        else callback(null, entries);
       };
       (readdir as (...a: unknown[]) => void)(...args.slice(0, -1), checked);
     },
+    // fast-glob's sync walk (fg.sync), bounded and checked the same way.
+    readdirSync: ((...args: unknown[]) => {
+      const limit = overLimit();
+      if (limit) throw limit;
+      // What fast-glob asked for (names or Dirents, as its options say), handed back unchanged.
+      const entries = (readdirSync as (...a: unknown[]) => unknown)(...args);
+      const refusal = undecodable(args[0] as string, entries);
+      if (refusal) throw refusal;
+      return entries;
+    }) as typeof readdirSync,
   };
 }

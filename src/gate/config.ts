@@ -3,7 +3,7 @@
 // .git); every path in it is relative to the directory it is in, which is the project root.
 
 import { existsSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { ConfigError, UsageError } from "../core/errors.js";
 import { readUntrustedText, UntrustedFileError } from "../core/read.js";
 import { InputParseError, parseDocument } from "../inputs/parse.js";
@@ -47,9 +47,15 @@ export interface LoadedConfig {
   file?: string;
 }
 
-/** The config file in `dir`, if there is one. */
+/**
+ * The config file in `dir`, if there is one. Two (gatehouse.config.yaml beside the .yml the
+ * project reviews) are refused: the one found first would silently replace the other, so a new
+ * file in a change could take over the policy while the reviewed one still reads as in force.
+ */
 export function configFileIn(dir: string): string | undefined {
-  return CONFIG_FILES.map((f) => join(dir, f)).find((f) => existsSync(f));
+  const found = CONFIG_FILES.map((f) => join(dir, f)).filter((f) => existsSync(f));
+  if (found.length > 1) throw new ConfigError(`${found.map((f) => basename(f)).join(" and ")} are both here: keep one config file (the first would silently replace the other)`, dir);
+  return found[0];
 }
 
 /**

@@ -19,9 +19,12 @@ export interface ChangedFile {
 
 const STATUS: Record<string, ChangedFile["status"]> = { A: "added", M: "modified", D: "deleted", R: "renamed", C: "copied", T: "type-changed" };
 
+// Paths given after `--` are the repository's own file names: a committed `:/x` or `*.log` must
+// name that file, not act as pathspec magic or a glob (`:/x` is x at the top, which hid the
+// change from the review), so every call reads pathspecs literally.
 async function git(root: string, args: string[]): Promise<string> {
   try {
-    const result = await execa("git", args, { cwd: root, stripFinalNewline: false });
+    const result = await execa("git", ["--literal-pathspecs", ...args], { cwd: root, stripFinalNewline: false });
     return result.stdout;
   } catch (error) {
     const e = error as { code?: string; stderr?: string; shortMessage?: string };
@@ -227,12 +230,14 @@ export async function gitShow(root: string, spec: string): Promise<string | unde
  * headers of `git diff -U0` (`@@ -a,b +c,d @@`: lines c .. c+d-1); "all" for a file git does not
  * track yet or that the base does not have. Deleted files have none. Only hunk headers are read
  * from git: the content is read from the working tree by the caller, through src/core/read.ts.
+ * `--text`: a committed .gitattributes can mark any file `binary` or `-diff`, and git then prints
+ * "Binary files differ" with no hunk, so the changed lines of a text file would read as none.
  */
 export async function changedLines(root: string, base: string, change: Pick<ChangedFile, "status" | "path" | "old_path">): Promise<number[] | "all"> {
   if (change.status === "untracked" || change.status === "added") return "all";
   if (change.status === "deleted") return [];
   const paths = change.old_path !== undefined ? [change.old_path, change.path] : [change.path];
-  const diff = await git(root, ["diff", "-U0", "-M", "--no-color", "--no-ext-diff", "--no-textconv", base, "--", ...paths]);
+  const diff = await git(root, ["diff", "-U0", "-M", "--text", "--no-color", "--no-ext-diff", "--no-textconv", base, "--", ...paths]);
   const lines: number[] = [];
   for (const match of diff.matchAll(/^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/gm)) {
     const start = Number(match[1]);

@@ -27,7 +27,7 @@ export type AnswersResult = { ok: true; answers: Answers; file: string } | { ok:
 export function readAnswers(root: string, schemas: SchemaRegistry, policy: EffectivePolicy): AnswersResult {
   const file = join(root, CLARIFICATIONS_FILE);
   if (!existsSync(file)) return { ok: true, answers: { version: 1, answers: {} }, file };
-  const read = readSmallDocument(file, MAX_REPO_FILE_BYTES);
+  const read = readSmallDocument(file, MAX_REPO_FILE_BYTES, root);
   if (!read.ok) return { ok: false, problems: [read.problem], file };
   const schemaProblems = schemas.validate("clarifications.v1", read.value, displayPath(file));
   if (schemaProblems.length > 0) return { ok: false, problems: schemaProblems.map((p) => p.message), file };

@@ -107,7 +107,7 @@ export function resolveEffectivePolicy(options: EffectiveOptions): EffectiveResu
     }
   } else if (present.length === 1) {
     const file = present[0]!;
-    const violations = repoLocalViolations(file, options.schemas, policy, allowed);
+    const violations = repoLocalViolations(file, options.root, options.schemas, policy, allowed);
     if (violations.problems.length > 0) {
       findings.push(...violations.problems.map((v) => overrideFinding(v.code, v.message, file, v.key)));
       layers.push({ source: "repo-local", file: displayPath(file), applied: false });
@@ -145,8 +145,8 @@ function allowedLoosenings(keys: readonly string[], policy: EffectivePolicy, con
   return new Set(keys);
 }
 
-function repoLocalViolations(file: string, schemas: SchemaRegistry, policy: EffectivePolicy, allowed: ReadonlySet<string>): { policy: EffectivePolicy; problems: Violation[] } {
-  const read = readSmallDocument(file, MAX_REPO_FILE_BYTES);
+function repoLocalViolations(file: string, root: string, schemas: SchemaRegistry, policy: EffectivePolicy, allowed: ReadonlySet<string>): { policy: EffectivePolicy; problems: Violation[] } {
+  const read = readSmallDocument(file, MAX_REPO_FILE_BYTES, root);
   if (!read.ok) return { policy, problems: [{ code: "pack/override-invalid", message: `repo-local override ${read.problem}` }] };
   const schemaProblems = schemas.validate("policy-override.v1", read.value, displayPath(file));
   if (schemaProblems.length > 0) {

@@ -35,12 +35,14 @@ export type ReadResult = { ok: true; value: unknown } | { ok: false; problem: st
 
 /**
  * Reads and parses a small document through the untrusted-file reader (src/core/read.ts: a
- * regular file, links followed, at most `maxBytes` read).
+ * regular file, links followed, at most `maxBytes` read). A repository's own file (`root`
+ * given) is read only inside the root: a committed link to `../.git/config` is inside it, but one
+ * to `/proc/self/environ` or a CI runner's `~/.npmrc` is not the repository's to judge.
  */
-export function readSmallDocument(file: string, maxBytes: number): ReadResult {
+export function readSmallDocument(file: string, maxBytes: number, root?: string): ReadResult {
   let text: string;
   try {
-    text = readUntrustedText(file, { maxBytes });
+    text = readUntrustedText(file, { maxBytes, ...(root !== undefined ? { root } : {}) });
   } catch (error) {
     if (!(error instanceof UntrustedFileError)) throw error;
     return { ok: false, problem: error.problem === "too-large" ? `is ${error.reason}` : `cannot read: ${error.reason}` };

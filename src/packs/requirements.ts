@@ -4,9 +4,11 @@
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import fg from "fast-glob";
+import { ConfigError } from "../core/errors.js";
 import type { Finding } from "../core/findings.js";
 import { displayPath } from "../core/paths.js";
 import { readUntrustedText } from "../core/read.js";
+import { boundedGlobFsSync } from "../core/walk.js";
 import { packFinding } from "./core-codes.js";
 import { markdownHeadings, normalizeHeading } from "./markdown.js";
 import type { EffectivePolicy } from "./types.js";
@@ -69,7 +71,15 @@ export function checkRequirements(root: string, policy: EffectivePolicy, enabled
   }
 
   for (const requirement of policy.requirements.headings) {
-    const documents = fg.sync(requirement.glob, { cwd: root, onlyFiles: true, dot: false, ignore: ["**/node_modules/**"] }).sort();
+    // Bounded: committed links that lead to the same directories again and again (the glob may
+    // come from the untrusted repo-local file) would walk for hours.
+    let documents: string[];
+    try {
+      documents = fg.sync(requirement.glob, { cwd: root, fs: boundedGlobFsSync(root), onlyFiles: true, dot: false, ignore: ["**/node_modules/**"] }).sort();
+    } catch (error) {
+      if (error instanceof ConfigError) throw error;
+      throw new ConfigError(`cannot look for the documents ${requirement.glob} names: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, root);
+    }
     if (documents.length === 0 && requirement.require_match) {
       findings.push(
         packFinding("pack/required-document-missing", `${packName} requires at least one document matching ${requirement.glob}`, {
@@ -84,7 +94,7 @@ export function checkRequirements(root: string, policy: EffectivePolicy, enabled
       const shown = displayPath(path);
       let text: string;
       try {
-        text = readUntrustedText(path, { maxBytes: MAX_DOCUMENT_BYTES });
+        text = readUntrustedText(path, { maxBytes: MAX_DOCUMENT_BYTES, root });
       } catch (error) {
         findings.push(
           packFinding("pack/required-heading-missing", `${document}: cannot check required headings: ${(error as Error).message}`, {

@@ -68,7 +68,7 @@ export function loadWaivers(root: string, schemas: SchemaRegistry, policy: Effec
       scope: "project",
       suggestedFix: "every waiver needs code, target (file, symbol or artifact), reason, owner and expires",
     });
-  const read = readSmallDocument(file, MAX_REPO_FILE_BYTES);
+  const read = readSmallDocument(file, MAX_REPO_FILE_BYTES, root);
   if (!read.ok) return { active: [], findings: [invalid(`${read.problem}; no waiver in it was used`)] };
   const problems = schemas.validate("waivers.v1", read.value, shown);
   // Problems inside one entry invalidate that entry; anything else invalidates the whole file.

@@ -12,6 +12,7 @@ import { sha256 } from "../core/digest.js";
 import type { Finding } from "../core/findings.js";
 import { displayPath } from "../core/paths.js";
 import { readUntrustedFile, UntrustedFileError } from "../core/read.js";
+import { boundedGlobFs } from "../core/walk.js";
 import type { InputJob } from "../gate/evaluate-input.js";
 import { DEFAULT_MAX_INPUT_BYTES, InputParseError, parseDocument, decodeText } from "../inputs/parse.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
@@ -114,7 +115,7 @@ export async function collectPromotion(
 
   const receiptFiles = explicit.receiptFiles
     ? [...new Set(explicit.receiptFiles.map((f) => resolve(root, f)))].sort()
-    : (await fg(settings.receipts, { cwd: root, absolute: true, ignore: IGNORE, onlyFiles: true, dot: false })).sort();
+    : (await fg(settings.receipts, { cwd: root, fs: boundedGlobFs(root), absolute: true, ignore: IGNORE, onlyFiles: true, dot: false })).sort();
 
   const registryFile = explicit.registryFile ?? (settings.registry !== undefined ? resolve(root, settings.registry) : undefined);
   const registry = readRegistry(registryFile, schemas);
@@ -423,9 +424,11 @@ function readRegistry(file: string | undefined, schemas: SchemaRegistry): Regist
 }
 
 async function findManifests(root: string, settings: PromotionSettings, receiptFiles: string[]): Promise<Map<string, ManifestEntry>> {
-  const found = new Set(await fg(settings.manifests, { cwd: root, absolute: true, ignore: IGNORE, onlyFiles: true }));
+  // Bounded, as every walk of repository content: committed links that lead to the same
+  // directories again and again would hang the gate.
+  const found = new Set(await fg(settings.manifests, { cwd: root, fs: boundedGlobFs(root), absolute: true, ignore: IGNORE, onlyFiles: true }));
   for (const dir of new Set(receiptFiles.map((f) => dirname(f)))) {
-    for (const file of await fg("*.manifest.json", { cwd: dir, absolute: true, onlyFiles: true })) found.add(file);
+    for (const file of await fg("*.manifest.json", { cwd: dir, fs: boundedGlobFs(dir), absolute: true, onlyFiles: true })) found.add(file);
   }
   const byDigest = new Map<string, ManifestEntry>();
   for (const file of [...found].sort()) {

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import picomatch from "picomatch";
 import { readUntrustedFile } from "../core/read.js";
 import { changedFiles, changedLines, defaultBase, type ChangedFile } from "../ops/changes.js";
-import { CODE_EXTENSIONS, Sources } from "./code/sources.js";
+import { CODE_EXTENSIONS, sourceText, Sources } from "./code/sources.js";
 import { tenantCalls, type TenantCall } from "./code/tenant.js";
 import { untrustedFlows, type UntrustedFlow } from "./code/untrusted.js";
 import { secretsInLines, type SecretFact } from "./secrets.js";
@@ -118,17 +118,18 @@ export async function buildSecurityDocument(root: string, settings: SecuritySett
     if (read.binary) {
       // Binary to a text reader, not to a secret scanner: a key with a NUL byte appended, or a
       // .env an editor saved as UTF-16, still holds the secret. Scanned whole (a binary diff names
-      // no lines); the code checks need source text and skip it.
+      // no lines).
       entry.scan = "binary";
-      if (settings.checks.secrets) document.secrets.push(...(await secretsInLines(change.path, read.text, "all")));
-      continue;
+      if (settings.checks.secrets) document.secrets.push(...(await secretsInLines(change.path, binaryText(read.bytes), "all")));
+    } else {
+      const lines = await changedLines(root, base.revision, change);
+      entry.changedLines = lines === "all" ? countLines(read.text) : lines.length;
+      if (settings.checks.secrets) document.secrets.push(...(await secretsInLines(change.path, read.text, lines)));
     }
-    const { text } = read;
-    const lines = await changedLines(root, base.revision, change);
-    entry.changedLines = lines === "all" ? countLines(text) : lines.length;
-    if (settings.checks.secrets) document.secrets.push(...(await secretsInLines(change.path, text, lines)));
     if (!codeChecks || !CODE_EXTENSIONS.test(change.path) || change.path.endsWith(".d.ts") || codeExcluded(change.path)) continue;
-    const module = sources.add(change.path, text);
+    // A module is checked as its compiler reads it, binary or not: a byte that is not UTF-8 (or
+    // a NUL) in a comment still compiles and runs.
+    const module = sources.add(change.path, read.binary ? sourceText(read.bytes) : read.text);
     if (settings.checks.sideEffects) {
       for (const fn of [...module.functions.values(), ...module.methods]) {
         if (!fn.exported) continue;
@@ -143,10 +144,11 @@ export async function buildSecurityDocument(root: string, settings: SecuritySett
 }
 
 /**
- * The changed file's text, or for a binary file (a NUL byte, or bytes that are not UTF-8) the
- * text a secret scanner reads in it; undefined (and the entry says why) when it cannot be read.
+ * The changed file's bytes, and its text when it is UTF-8 text without a NUL (else binary: the
+ * caller decodes it for the scanner or the compiler); undefined (and the entry says why) when
+ * it cannot be read.
  */
-function readChanged(file: string, root: string, maxBytes: number, entry: ChangedEntry): { text: string; binary: boolean } | undefined {
+function readChanged(file: string, root: string, maxBytes: number, entry: ChangedEntry): { text: string; binary: false } | { bytes: Buffer; binary: true } | undefined {
   let bytes: Buffer;
   try {
     bytes = readUntrustedFile(file, { maxBytes, root });
@@ -156,7 +158,7 @@ function readChanged(file: string, root: string, maxBytes: number, entry: Change
     entry.reason = e.reason ?? e.message;
     return undefined;
   }
-  if (bytes.includes(0) || !isUtf8(bytes)) return { text: binaryText(bytes), binary: true };
+  if (bytes.includes(0) || !isUtf8(bytes)) return { bytes, binary: true };
   return { text: bytes.toString("utf8"), binary: false };
 }
 

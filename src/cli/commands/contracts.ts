@@ -85,7 +85,7 @@ async function currentDiff(root: string, args: CommonArgs & { against?: string |
     });
     return { settings, extraction, changes, findings: withShrink(base.contracts.length, changes) };
   }
-  const registry = loadRegistry(resolve(root, settings.registry), schemas);
+  const registry = loadRegistry(resolve(root, settings.registry), schemas, root);
   const changes = diffContracts(registry ? baselineContracts(registry, extraction.contracts, extraction.entries.keys) : [], extraction.contracts);
   return { settings, extraction, changes, findings: withShrink(registry?.contracts.length ?? 0, changes), ...(registry ? { registry } : {}) };
 }

@@ -7,7 +7,7 @@
 import ts from "typescript";
 import { emptyTags, finishTags, parseDocstringTags, type DocTags } from "../doctags.js";
 import type { Contract, ContractKind, ContractLanguage } from "../model.js";
-import { hasModifier, type Declaration, type ExportTable } from "./exports.js";
+import { hasModifier, skipWrappers, type Declaration, type ExportTable } from "./exports.js";
 import { isJsFile, print, signatureOf, typeParamsOf, type Callable } from "./signature.js";
 
 export interface CollectContext {
@@ -81,7 +81,11 @@ function contractsOfOne(name: string, declaration: Declaration, context: Collect
       const type = valueType(declaration, context);
       if (type) base.type = type;
       base.readonly = true;
-      return [base];
+      // Without a declared type or a checker, an object literal's members are its API (`export
+      // const api = { fetch(url: string) {…} }`, `export default { get(id) {…} }`): recorded as
+      // members, as a class's are, so a changed method is a change and not an unseen one.
+      const literal = declaration.typeNode || context.checker ? undefined : objectLiteralOf(declaration.node);
+      return literal ? [base, ...objectLiteralMembers(name, literal, context)] : [base];
     }
     case "namespace": {
       const base = plainContract(name, "namespace", declaration.nodes[0]!, declaration.nodes, context);
@@ -107,6 +111,48 @@ function valueType(declaration: Extract<Declaration, { type: "value" }>, context
   if (init && (ts.isStringLiteral(init) || ts.isNumericLiteral(init) || init.kind === ts.SyntaxKind.TrueKeyword || init.kind === ts.SyntaxKind.FalseKeyword)) return print(init, source);
   return undefined;
 }
+
+function objectLiteralOf(node: ts.Node): ts.ObjectLiteralExpression | undefined {
+  const init = ts.isVariableDeclaration(node) ? node.initializer : ts.isExpression(node) ? node : undefined;
+  const value = init ? skipWrappers(init) : undefined;
+  return value && ts.isObjectLiteralExpression(value) ? value : undefined;
+}
+
+/** Members of an exported object literal: methods and function-valued properties as methods, nested literals' members below them, other properties as properties. */
+function objectLiteralMembers(prefix: string, literal: ts.ObjectLiteralExpression, context: CollectContext, depth = 0): Contract[] {
+  const { source } = context;
+  const out: Contract[] = [];
+  for (const member of literal.properties) {
+    // A spread's members are another value's: not readable without a checker.
+    if (ts.isSpreadAssignment(member) || !member.name) continue;
+    const key = ts.isIdentifier(member.name) || ts.isStringLiteral(member.name) || ts.isNumericLiteral(member.name) ? member.name.text : print(member.name, source);
+    const name = `${prefix}.${key}`;
+    if (ts.isMethodDeclaration(member)) {
+      out.push(callableContract(name, "method", [member], member, context));
+      continue;
+    }
+    if (ts.isGetAccessorDeclaration(member) || ts.isSetAccessorDeclaration(member)) {
+      const readonly = ts.isGetAccessorDeclaration(member) && !literal.properties.some((p) => ts.isSetAccessorDeclaration(p) && p.name.getText(source) === member.name.getText(source));
+      if (ts.isSetAccessorDeclaration(member) && literal.properties.some((p) => ts.isGetAccessorDeclaration(p) && p.name.getText(source) === member.name.getText(source))) continue;
+      out.push(propertyContract(name, member, ts.isGetAccessorDeclaration(member) ? member.type : member.parameters[0]?.type, false, readonly, false, context));
+      continue;
+    }
+    const value = ts.isPropertyAssignment(member) ? skipWrappers(member.initializer) : undefined;
+    if (value && (ts.isArrowFunction(value) || ts.isFunctionExpression(value))) {
+      out.push(callableContract(name, "method", [value], member, context));
+    } else if (value && ts.isObjectLiteralExpression(value) && depth < MAX_LITERAL_DEPTH) {
+      out.push(plainContract(name, "property", member, [member], context), ...objectLiteralMembers(name, value, context, depth + 1));
+    } else {
+      const property = plainContract(name, "property", member, [member], context);
+      if (value && (ts.isStringLiteral(value) || ts.isNumericLiteral(value) || value.kind === ts.SyntaxKind.TrueKeyword || value.kind === ts.SyntaxKind.FalseKeyword)) property.type = print(value, source);
+      out.push(property);
+    }
+  }
+  return out;
+}
+
+/** Nesting of object literals read for members (a config object's sections; deeper is data). */
+const MAX_LITERAL_DEPTH = 4;
 
 function namespaceMembers(prefix: string, table: ExportTable, context: CollectContext): Contract[] {
   const out: Contract[] = [];

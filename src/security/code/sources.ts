@@ -5,11 +5,24 @@
 
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import { readUntrustedText } from "../../core/read.js";
+import { readUntrustedFile } from "../../core/read.js";
 import { resolveSpecifier } from "../../contracts/ts/index.js";
 import { parseModule, type FunctionInfo, type ModuleInfo } from "./module.js";
 
 export const CODE_EXTENSIONS = /\.(?:[mc]?[jt]s|[jt]sx)$/;
+
+/**
+ * A source file's text as its compiler reads it (TypeScript's reader: a UTF-16 byte-order mark
+ * either way, a UTF-8 one, else UTF-8 with U+FFFD for bad bytes, as Node reads a module too).
+ * Not "not UTF-8, so skip it": a stray byte or a NUL in a comment still compiles and runs, and a
+ * module the checks skipped for it would pass them unread.
+ */
+export function sourceText(bytes: Buffer): string {
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2, bytes.length - (bytes.length % 2))).swap16().toString("utf16le");
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.toString("utf16le", 2);
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return bytes.toString("utf8", 3);
+  return bytes.toString("utf8");
+}
 
 export class Sources {
   private readonly modules = new Map<string, ModuleInfo | null>();
@@ -27,7 +40,7 @@ export class Sources {
     if (!CODE_EXTENSIONS.test(file) || file.endsWith(".d.ts")) return undefined;
     let text: string;
     try {
-      text = readUntrustedText(join(this.root, file), { maxBytes: this.maxBytes, root: this.root });
+      text = sourceText(readUntrustedFile(join(this.root, file), { maxBytes: this.maxBytes, root: this.root }));
     } catch {
       return undefined;
     }
