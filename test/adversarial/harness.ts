@@ -74,3 +74,19 @@ export function promotionCopy(): { root: string; dir: string } {
 }
 
 export const NOW = "2026-01-01T00:00:00Z";
+
+/** A ledger entry two people signed off (a restart): the base the identity and ledger attacks alter. */
+export const SIGNED_OFF_ENTRY = {
+  operation_id: "OPS-2026-11-21-001",
+  operation_name: "restart nginx",
+  requested_by: "alice",
+  approved_by: "bob",
+  approval_timestamp: "2026-11-21T01:00:00Z",
+  execution_timestamp: "2026-11-21T01:10:00Z",
+  risk_class: "SERVICE_RESTART",
+  blast_radius: "web-1",
+  changes_summary: "reload",
+  rollback_ref: "runbooks/nginx.md#rollback",
+  outcome: "SUCCESS",
+  notes: "",
+};

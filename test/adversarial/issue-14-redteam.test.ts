@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { packagePath } from "../../src/core/paths.js";
-import { codesOf, gatehouse, withRepo } from "./harness.js";
+import { codesOf, gatehouse, SIGNED_OFF_ENTRY, withRepo } from "./harness.js";
 
 const BIN = process.env.GATEHOUSE_TEST_BIN ?? packagePath("bin", "gatehouse.js");
 
@@ -19,20 +19,6 @@ function withStdinFrom(file: string, args: string[], cwd: string): { code: numbe
   return { code: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "", timedOut: (r.error as NodeJS.ErrnoException | undefined)?.code === "ETIMEDOUT" };
 }
 
-const ENTRY = {
-  operation_id: "OPS-2026-11-21-001",
-  operation_name: "restart nginx",
-  requested_by: "alice",
-  approved_by: "bob",
-  approval_timestamp: "2026-11-21T01:00:00Z",
-  execution_timestamp: "2026-11-21T01:10:00Z",
-  risk_class: "SERVICE_RESTART",
-  blast_radius: "web-1",
-  changes_summary: "reload",
-  rollback_ref: "runbooks/nginx.md#rollback",
-  outcome: "SUCCESS",
-  notes: "",
-};
 
 // ---- formats -------------------------------------------------------------------------------
 
@@ -108,7 +94,7 @@ test("issue 14 (second pass): a ledger entry on stdin that is not UTF-8 is refus
   withRepo("redteam-stdin-ledger", {}, (root) => {
     mkdirSync(join(root, ".git"));
     // approved_by "b\xe9b": Latin-1, not UTF-8.
-    const [before, after] = JSON.stringify({ ...ENTRY, approved_by: "b@b" }).split("@") as [string, string];
+    const [before, after] = JSON.stringify({ ...SIGNED_OFF_ENTRY, approved_by: "b@b" }).split("@") as [string, string];
     writeFileSync(join(root, "entry.json"), Buffer.concat([Buffer.from(before), Buffer.from([0xe9]), Buffer.from(after)]));
     const run = withStdinFrom("entry.json", ["ledger", "append", "-", "--root", root], root);
     assert.is(run.code, 2, run.stdout + run.stderr);
@@ -134,13 +120,13 @@ test("issue 14 (second pass): look-alike approvers the first pass missed are not
   withRepo("redteam-identities", {}, (root) => {
     mkdirSync(join(root, ".git"));
     for (const [what, requester, approver] of cases) {
-      writeFileSync(join(root, "entry.json"), JSON.stringify({ ...ENTRY, requested_by: requester, approved_by: approver }));
+      writeFileSync(join(root, "entry.json"), JSON.stringify({ ...SIGNED_OFF_ENTRY, requested_by: requester, approved_by: approver }));
       const run = gatehouse(["ledger", "append", "entry.json", "--root", root], root);
       assert.is(run.code, 1, `${what}: ${run.stdout}${run.stderr}`);
       assert.equal(codesOf(run.stdout), ["ops/self-approval"], what);
     }
     assert.is(existsSync(join(root, "ops", "ledger")) && readdirSync(join(root, "ops", "ledger")).some((f) => f.endsWith(".jsonl")), false, "nothing was appended");
-    writeFileSync(join(root, "entry.json"), JSON.stringify(ENTRY));
+    writeFileSync(join(root, "entry.json"), JSON.stringify(SIGNED_OFF_ENTRY));
     assert.is(gatehouse(["ledger", "append", "entry.json", "--root", root], root).code, 0, "a second person, plainly written, passes");
   });
 });

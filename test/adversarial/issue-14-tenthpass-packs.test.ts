@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { packagePath } from "../../src/core/paths.js";
-import { gatehouse, repo } from "./harness.js";
+import { gatehouse, repo, SIGNED_OFF_ENTRY } from "./harness.js";
 
 const SECURITY_CONFIG = "version: 1\npack:\n  use: default@1.0\n  overrides:\n    rules:\n      security/*: { severity: error }\ncollectors:\n  security: {}\n";
 const SECRET_LOG = readFileSync(packagePath("examples", "security", "secrets", "deny", "logs", "worker.log"));
@@ -131,6 +131,14 @@ function linkTree(dir: string): void {
   for (const name of ["l1", "l2", "l3", "l4"]) symlinkSync("..", join(dir, name));
 }
 
+/** The gate over a committed link tree stops at the walk bound (exit 2, named), never hangs. */
+function assertGateStopsWalking(root: string, name: string): void {
+  const run = gatehouse(["gate"], root, { timeoutMs: 60_000 });
+  assert.not.ok(run.timedOut, `${name}: the gate hung walking the links`);
+  assert.is(run.code, 2, `${name}: ${run.stdout}${run.stderr}`);
+  assert.match(run.stderr, /the walk passed 100000 directories/, name);
+}
+
 test("issue 14.13: the pack's required-heading walk over committed links that lead to the same directories again and again stops with exit 2 (team-standard's docs/changes/**, or a glob the repo-local file adds), instead of hanging the gate", () => {
   const cases: Record<string, Record<string, string>> = {
     "team-standard's docs/changes/**/*.md": { "gatehouse.config.yaml": "version: 1\npack:\n  use: team-standard@1.0\n" },
@@ -143,10 +151,7 @@ test("issue 14.13: the pack's required-heading walk over committed links that le
     const root = repo("tenth-heading-links", { "README.md": "# x\n\n## Usage\n", ...files });
     try {
       linkTree(join(root, name.startsWith("team") ? "docs/changes/d" : "notes/d"));
-      const run = gatehouse(["gate"], root, { timeoutMs: 60_000 });
-      assert.not.ok(run.timedOut, `${name}: the gate hung walking the links`);
-      assert.is(run.code, 2, `${name}: ${run.stdout}${run.stderr}`);
-      assert.match(run.stderr, /the walk passed 100000 directories/, name);
+      assertGateStopsWalking(root, name);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
@@ -183,10 +188,7 @@ test("issue 14.13: the receipts collector's receipt and manifest globs over a co
     const root = repo("tenth-receipt-links", { "gatehouse.config.yaml": config, "x.receipt.json": "{}\n" });
     try {
       linkTree(join(root, "runs/d"));
-      const run = gatehouse(["gate"], root, { timeoutMs: 60_000 });
-      assert.not.ok(run.timedOut, `${name}: the gate hung walking the links`);
-      assert.is(run.code, 2, `${name}: ${run.stdout}${run.stderr}`);
-      assert.match(run.stderr, /the walk passed 100000 directories/, name);
+      assertGateStopsWalking(root, name);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
@@ -290,20 +292,6 @@ test("issue 14.12: the repository's pack files, contract registry and decisions 
 });
 
 test("issue 14.8: look-alike punctuation and letter pairs are not a second person (a dash for the hyphen, a curly quote for the apostrophe, rn for m, vv for w, cl for d)", () => {
-  const entry = {
-    operation_id: "OPS-2026-11-21-001",
-    operation_name: "restart nginx",
-    requested_by: "alice",
-    approved_by: "bob",
-    approval_timestamp: "2026-11-21T01:00:00Z",
-    execution_timestamp: "2026-11-21T01:10:00Z",
-    risk_class: "SERVICE_RESTART",
-    blast_radius: "web-1",
-    changes_summary: "reload",
-    rollback_ref: "runbooks/nginx.md#rollback",
-    outcome: "SUCCESS",
-    notes: "",
-  };
   const cases: [string, string, string][] = [
     ["U+2010 HYPHEN", "ops-bot", "ops\u2010bot"],
     ["U+2011 NON-BREAKING HYPHEN", "ops-bot", "ops\u2011bot"],
@@ -318,12 +306,12 @@ test("issue 14.8: look-alike punctuation and letter pairs are not a second perso
   try {
     mkdirSync(join(root, ".git"));
     for (const [what, requester, approver] of cases) {
-      writeFileSync(join(root, "entry.json"), JSON.stringify({ ...entry, requested_by: requester, approved_by: approver }));
+      writeFileSync(join(root, "entry.json"), JSON.stringify({ ...SIGNED_OFF_ENTRY, requested_by: requester, approved_by: approver }));
       const run = gatehouse(["ledger", "append", "entry.json", "--root", root], root);
       assert.is(run.code, 1, `${what}: ${run.stdout}${run.stderr}`);
       assert.match(run.stdout, /\[ops\/self-approval\]/, what);
     }
-    writeFileSync(join(root, "entry.json"), JSON.stringify({ ...entry, requested_by: "jean-luc", approved_by: "o'brien" }));
+    writeFileSync(join(root, "entry.json"), JSON.stringify({ ...SIGNED_OFF_ENTRY, requested_by: "jean-luc", approved_by: "o'brien" }));
     assert.is(gatehouse(["ledger", "append", "entry.json", "--root", root], root).code, 0, "two people, plainly written, pass");
   } finally {
     rmSync(root, { recursive: true, force: true });
