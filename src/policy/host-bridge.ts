@@ -9,8 +9,9 @@
 //
 // What: values are read straight from OPA's value structs (value.h: a type byte, then per type
 // the fields below) into the JavaScript value JSON.parse would have made of the runtime's own JSON
-// dump: sets become arrays, numbers become doubles. Unlike the dump, a set comes out in OPA's
-// order (ast.Compare), as `opa eval` lists it, marked as a set (builtins/values.ts); builtins
+// dump: sets become arrays, numbers become doubles. Sets and object keys come out in OPA's order
+// (ast.Compare), as `opa eval` lists them and the runtime, iterating sorted
+// (sorted-iteration.ts), dumps them; a set is marked as a set (builtins/values.ts); builtins
 // that declare `exactNumbers` get numbers as their text (readExact). Anything the
 // reader does not handle the same way (an object with a non-string key, which the dump writes as
 // JSON text, or nesting deep enough to exhaust the stack) goes through the dump as before.
@@ -23,7 +24,7 @@
 // value goes through the dump and every result through JSON.
 // test/host-bridge.test.ts compares the two on generated values.
 
-import { compareValues, holdsSet, markSet, regoText, RegoNumber } from "./builtins/values.js";
+import { compareStrings, compareValues, holdsSet, markSet, regoText, RegoNumber } from "./builtins/values.js";
 
 /** The OPA wasm ABI exports the bridge calls. */
 export interface BridgeExports {
@@ -74,8 +75,6 @@ export class HostBridge {
   #direct = false;
   /** Numbers read as RegoNumber (their text), for builtins that declare exactNumbers. */
   #exactNumbers = false;
-  /** Sets come out in OPA's sorted order, except while probing against the dump's order. */
-  #sortSets = true;
 
   constructor(memory: WebAssembly.Memory, exports: BridgeExports) {
     this.#memory = memory;
@@ -167,22 +166,35 @@ export class HostBridge {
         return out;
       }
       case OBJECT: {
-        const out: Record<string, unknown> = {};
         // opa_object_elem_t: { opa_value *k; opa_value *v; opa_object_elem_t *next; }, chained
-        // from n buckets, iterated bucket by bucket as opa_value_iter does.
+        // from n buckets; the keys are then put in the order the runtime iterates them (sorted
+        // as topdown sorts them: sorted-iteration.ts), the order its dump writes them in.
         const buckets = view.getUint32(addr + 4, true);
         const n = view.getUint32(addr + 8, true);
+        const keys: string[] = [];
+        const values: number[] = [];
         for (let b = 0; b < n; b++) {
           for (let elem = view.getUint32(buckets + 4 * b, true); elem !== 0; elem = view.getUint32(elem + 8, true)) {
             const keyAddr = view.getUint32(elem, true);
             const keyType = bytes[keyAddr];
             if (keyType !== STRING && keyType !== STRING_INTERNED) throw new NotDirect();
-            const key = this.#string(view.getUint32(keyAddr + 8, true), view.getUint32(keyAddr + 4, true));
-            const value = this.#read(view.getUint32(elem + 4, true));
-            // JSON.parse makes "__proto__" an own property; plain assignment would set the prototype.
-            if (key === "__proto__") Object.defineProperty(out, key, { value, writable: true, enumerable: true, configurable: true });
-            else out[key] = value;
+            keys.push(this.#string(view.getUint32(keyAddr + 8, true), view.getUint32(keyAddr + 4, true)));
+            values.push(view.getUint32(elem + 4, true));
           }
+        }
+        let order: number[] | undefined;
+        if (keys.length > 1) {
+          order = keys.map((_, i) => i);
+          order.sort((x, y) => compareStrings(keys[x]!, keys[y]!));
+        }
+        const out: Record<string, unknown> = {};
+        for (let j = 0; j < keys.length; j++) {
+          const i = order ? order[j]! : j;
+          const key = keys[i]!;
+          const value = this.#read(values[i]!);
+          // JSON.parse makes "__proto__" an own property; plain assignment would set the prototype.
+          if (key === "__proto__") Object.defineProperty(out, key, { value, writable: true, enumerable: true, configurable: true });
+          else out[key] = value;
         }
         return out;
       }
@@ -197,7 +209,7 @@ export class HostBridge {
           }
         }
         // The runtime keeps a set in hash buckets; OPA orders a set's members (ast.Compare).
-        if (this.#sortSets && out.length > 1) out.sort(compareValues);
+        if (out.length > 1) out.sort(compareValues);
         return markSet(out);
       }
       default:
@@ -310,7 +322,6 @@ export class HostBridge {
    */
   verifyDirectReads(): boolean {
     this.#direct = false;
-    this.#sortSets = false;
     try {
       for (const [text, isSet] of PROBES) {
         const value = this.#parse(text, isSet);
@@ -333,8 +344,6 @@ export class HostBridge {
       this.#direct = true;
     } catch {
       this.#direct = false;
-    } finally {
-      this.#sortSets = true;
     }
     return this.#direct;
   }

@@ -67,7 +67,11 @@ export function patchSetLookups(wasm: Uint8Array): PatchResult {
  * The set-lookup fast path as code-body replacements (by defined-function index) of a parsed
  * module, for composing with other rewrites in one rebuild; or why it does not apply.
  */
-export function setLookupEdits(wasm: Uint8Array, module: ParsedModule): { replacements: Map<number, Uint8Array>; patched: string[] } | { skipped: string } {
+export function setLookupEdits(
+  wasm: Uint8Array,
+  module: ParsedModule,
+  options: { iteration?: boolean } = {},
+): { replacements: Map<number, Uint8Array>; patched: string[] } | { skipped: string } {
   const missing = FINGERPRINTED.find((name) => !bodyOf(module, name));
   if (missing) return { skipped: `the runtime has no ${missing}` };
   const fingerprint = fingerprintOf(wasm, module)!;
@@ -75,14 +79,14 @@ export function setLookupEdits(wasm: Uint8Array, module: ParsedModule): { replac
     return { skipped: `unknown runtime (fingerprint ${fingerprint.slice(0, 12)})` };
   }
   const replacements = new Map<number, Uint8Array>();
-  for (const [name, prologue] of [
-    ["opa_value_get", getPrologue],
-    ["opa_value_iter", iterPrologue],
-  ] as const) {
+  // Sorted iteration (sorted-iteration.ts) replaces opa_value_iter's answer for every set this
+  // prologue would answer, so an evaluation that has it leaves opa_value_iter to it.
+  const patches = options.iteration === false ? ([["opa_value_get", getPrologue]] as const) : ([["opa_value_get", getPrologue], ["opa_value_iter", iterPrologue]] as const);
+  for (const [name, prologue] of patches) {
     const index = module.functionNames.get(name)! - module.importedFunctions;
     replacements.set(index, withPrologue(wasm, module.bodies[index]!, 2, prologue));
   }
-  return { replacements, patched: ["opa_value_get", "opa_value_iter"] };
+  return { replacements, patched: patches.map(([name]) => name) };
 }
 
 /** The fingerprint of a module's runtime functions (for adding a runtime to KNOWN_RUNTIMES). */
@@ -123,7 +127,7 @@ function sha256Of(parts: Uint8Array[]): string {
 // Both functions take (node, key) as locals 0 and 1. The prologue's own locals come after the
 // function's: n (bucket count), i (bucket index), e (element).
 
-interface PrologueLocals {
+export interface PrologueLocals {
   n: number;
   i: number;
   e: number;
@@ -190,12 +194,16 @@ export const OP = {
   end: 0x0b,
   br: 0x0c,
   br_if: 0x0d,
+  else: 0x05,
   return: 0x0f,
   call: 0x10,
   drop: 0x1a,
+  select: 0x1b,
   local_get: 0x20,
   local_set: 0x21,
   local_tee: 0x22,
+  global_get: 0x23,
+  global_set: 0x24,
   i32_load: 0x28,
   i64_load: 0x29,
   i32_load8_u: 0x2d,
@@ -206,13 +214,18 @@ export const OP = {
   i32_eqz: 0x45,
   i32_eq: 0x46,
   i32_ne: 0x47,
+  i32_lt_s: 0x48,
+  i32_lt_u: 0x49,
   i32_gt_u: 0x4b,
+  i32_le_s: 0x4c,
   i32_ge_u: 0x4f,
   i32_add: 0x6a,
   i32_sub: 0x6b,
+  i32_mul: 0x6c,
   i32_and: 0x71,
   i32_or: 0x72,
   i32_shl: 0x74,
+  i32_shr_u: 0x76,
 } as const;
 const EMPTY_BLOCK = 0x40;
 
@@ -238,6 +251,12 @@ export class Assembler {
   }
   if(): this {
     return this.#open(OP.if, "");
+  }
+  /** the else of the innermost if */
+  else(): this {
+    if (this.#labels.length === 0) throw new Error("else without an if");
+    this.bytes.push(OP.else);
+    return this;
   }
   end(): this {
     if (this.#labels.pop() === undefined) throw new Error("end without a block");
@@ -271,6 +290,14 @@ export class Assembler {
   }
   localTee(index: number): this {
     this.bytes.push(OP.local_tee, ...uleb(index));
+    return this;
+  }
+  globalGet(index: number): this {
+    this.bytes.push(OP.global_get, ...uleb(index));
+    return this;
+  }
+  globalSet(index: number): this {
+    this.bytes.push(OP.global_set, ...uleb(index));
     return this;
   }
   /** i32.load, 4-byte aligned, at a constant offset */
@@ -335,6 +362,13 @@ export interface ParsedModule {
   functionTypes: number[];
   /** the type section's function types, by type index (value types as their bytes) */
   types: { params: number[]; results: number[] }[];
+  /** globals imported (they come before the module's own in the global index space) */
+  importedGlobals: number;
+  /** the module's own globals */
+  definedGlobals: number;
+  /** the global and export sections' indices in `sections`, or -1 */
+  globalSection: number;
+  exportSection: number;
 }
 
 const UTF8 = new TextDecoder();
@@ -379,6 +413,10 @@ export function parseModule(wasm: Uint8Array): ParsedModule {
   let functionSection = -1;
   const functionTypes: number[] = [];
   const types: ParsedModule["types"] = [];
+  let importedGlobals = 0;
+  let definedGlobals = 0;
+  let globalSection = -1;
+  let exportSection = -1;
   while (r.at < wasm.byteLength) {
     const start = r.at;
     const id = r.byte();
@@ -413,12 +451,18 @@ export function parseModule(wasm: Uint8Array): ParsedModule {
         } else if (kind === 2) {
           limits(s);
         } else if (kind === 3) {
+          importedGlobals++;
           s.byte();
           s.byte();
         } else {
           throw new Error(`unknown import kind ${kind}`);
         }
       }
+    } else if (id === 6) {
+      globalSection = sections.length - 1;
+      definedGlobals = s.u32();
+    } else if (id === 7) {
+      exportSection = sections.length - 1;
     } else if (id === 10) {
       codeSection = sections.length - 1;
       for (let n = s.u32(); n > 0; n--) {
@@ -444,7 +488,7 @@ export function parseModule(wasm: Uint8Array): ParsedModule {
   }
   if (codeSection < 0) throw new Error("no code section");
   if (functionSection < 0 || functionTypes.length !== bodies.length) throw new Error("function and code sections disagree");
-  return { sections, importedFunctions, functionImports, functionNames, bodies, codeSection, functionSection, functionTypes, types };
+  return { sections, importedFunctions, functionImports, functionNames, bodies, codeSection, functionSection, functionTypes, types, importedGlobals, definedGlobals, globalSection, exportSection };
 }
 
 function limits(s: Reader): void {
@@ -454,7 +498,7 @@ function limits(s: Reader): void {
 }
 
 /** A function body with three more i32 locals and the prologue before its original code. */
-function withPrologue(wasm: Uint8Array, body: Range, params: number, prologue: (a: Assembler, l: PrologueLocals) => void): Uint8Array {
+export function withPrologue(wasm: Uint8Array, body: Range, params: number, prologue: (a: Assembler, l: PrologueLocals) => void): Uint8Array {
   const r = new Reader(wasm, body.start);
   const groups = r.u32();
   const groupsStart = r.at;
@@ -482,12 +526,24 @@ export interface AppendedFunction {
   body: Uint8Array;
 }
 
+/** A mutable i32 global appended to a module, initialised to 0, exported under `exportAs`. */
+export interface AppendedGlobal {
+  exportAs?: string;
+}
+
 /**
- * The module with some code bodies replaced (by defined-function index) and functions appended
- * after the last one, so that no existing function index moves. Only the function and code
- * sections change; the name section keeps naming the original functions.
+ * The module with some code bodies replaced (by defined-function index), functions appended
+ * after the last one and globals after the last one, so that no existing index moves. Only the
+ * function, global, export and code sections change; the name section keeps naming the original
+ * functions.
  */
-export function rebuildModule(wasm: Uint8Array, module: ParsedModule, replacements: Map<number, Uint8Array>, appended: AppendedFunction[]): Uint8Array<ArrayBuffer> {
+export function rebuildModule(
+  wasm: Uint8Array,
+  module: ParsedModule,
+  replacements: Map<number, Uint8Array>,
+  appended: AppendedFunction[],
+  globals: AppendedGlobal[] = [],
+): Uint8Array<ArrayBuffer> {
   const total = module.bodies.length + appended.length;
   const types: number[] = [...uleb(total)];
   for (const type of [...module.functionTypes, ...appended.map((f) => f.type)]) types.push(...uleb(type));
@@ -497,19 +553,38 @@ export function rebuildModule(wasm: Uint8Array, module: ParsedModule, replacemen
     entries.push(Uint8Array.from(uleb(bytes.byteLength)), bytes);
   });
   for (const f of appended) entries.push(Uint8Array.from(uleb(f.body.byteLength)), f.body);
-  const content = concat(entries);
-  const functions = module.sections[module.functionSection]!;
-  const code = module.sections[module.codeSection]!;
-  if (functions.start > code.start) throw new Error("function section after the code section");
-  return concat([
-    wasm.subarray(0, functions.start),
-    Uint8Array.from([3, ...uleb(types.length)]),
-    Uint8Array.from(types),
-    wasm.subarray(functions.end, code.start),
-    Uint8Array.from([10, ...uleb(content.byteLength)]),
-    content,
-    wasm.subarray(code.end),
+  const contents = new Map<number, Uint8Array>([
+    [module.functionSection, Uint8Array.from(types)],
+    [module.codeSection, concat(entries)],
   ]);
+  if (globals.length > 0) {
+    if (module.globalSection < 0 || module.exportSection < 0) throw new Error("the module has no global or export section");
+    const globalSection = module.sections[module.globalSection]!;
+    const exportSection = module.sections[module.exportSection]!;
+    const ownGlobals = new Reader(wasm, globalSection.contentStart);
+    ownGlobals.u32();
+    // i32, mutable, initialised by `i32.const 0; end`
+    const newGlobals = globals.flatMap(() => [0x7f, 0x01, OP.i32_const, 0x00, OP.end]);
+    contents.set(module.globalSection, concat([Uint8Array.from(uleb(module.definedGlobals + globals.length)), wasm.subarray(ownGlobals.at, globalSection.end), Uint8Array.from(newGlobals)]));
+    const ownExports = new Reader(wasm, exportSection.contentStart);
+    const exportCount = ownExports.u32();
+    const newExports: number[] = [];
+    let added = 0;
+    globals.forEach((global, i) => {
+      if (global.exportAs === undefined) return;
+      const name = new TextEncoder().encode(global.exportAs);
+      newExports.push(...uleb(name.byteLength), ...name, 0x03, ...uleb(module.importedGlobals + module.definedGlobals + i));
+      added++;
+    });
+    contents.set(module.exportSection, concat([Uint8Array.from(uleb(exportCount + added)), wasm.subarray(ownExports.at, exportSection.end), Uint8Array.from(newExports)]));
+  }
+  const parts: Uint8Array[] = [wasm.subarray(0, 8)];
+  for (const [index, section] of module.sections.entries()) {
+    const content = contents.get(index);
+    if (content === undefined) parts.push(wasm.subarray(section.start, section.end));
+    else parts.push(Uint8Array.from([section.id, ...uleb(content.byteLength)]), content);
+  }
+  return concat(parts);
 }
 
 export function concat(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {

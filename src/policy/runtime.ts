@@ -10,6 +10,7 @@ import { createBuiltins, EXACT_NUMBER_BUILTINS, perEvaluationClock, SDK_BUILTINS
 import { HostBridge } from "./host-bridge.js";
 import { enableWasmInlining } from "../core/v8-flags.js";
 import { parseModule, rebuildModule, setLookupEdits, type ParsedModule, type PatchResult } from "./runtime-patch.js";
+import { initSortedIteration, sortedIterationEdits, type SortedIterationEdits } from "./sorted-iteration.js";
 import { nativeCheckEdits, redirectCalls, type CallEdit, type NativeCheckEdits } from "./strict-natives.js";
 import { baseDataKeyEdits, type BaseDataKeyEdits } from "./base-data-keys.js";
 
@@ -144,6 +145,8 @@ class OpaPolicyState implements LoadedPolicyState {
     this.mem = memory;
     this.minorVersion = minorVersion;
     this.#exports = instance.exports as unknown as OpaExports;
+    // Below the heap address evaluations rewind to, so that it outlives every evaluation.
+    initSortedIteration(instance.exports, memory);
     this.dataAddr = this.#loadJson({});
     this.baseHeapPtr = this.#exports.opa_heap_ptr_get();
     this.dataHeapPtr = this.baseHeapPtr;
@@ -345,15 +348,22 @@ export function evaluationWasm(wasm: Uint8Array, env: NodeJS.ProcessEnv = proces
   } catch (error) {
     throw new FailClosed("policy/missing-builtin", `the policy's wasm cannot be evaluated with topdown's lookups in base data (${(error as Error).message})`);
   }
-  const fast = env.GATEHOUSE_RUNTIME_PATCHES === "off" ? { skipped: "GATEHOUSE_RUNTIME_PATCHES=off" } : setLookupEdits(wasm, module);
+  let sorted: SortedIterationEdits;
+  try {
+    sorted = sortedIterationEdits(wasm, module, module.importedFunctions + module.bodies.length + strict.appended.length + keys.appended.length, module.importedGlobals + module.definedGlobals);
+  } catch (error) {
+    throw new FailClosed("policy/missing-builtin", `the policy's wasm cannot be evaluated with topdown's sorted iteration of sets and objects (${(error as Error).message})`);
+  }
+  const fast = env.GATEHOUSE_RUNTIME_PATCHES === "off" ? { skipped: "GATEHOUSE_RUNTIME_PATCHES=off" } : setLookupEdits(wasm, module, { iteration: false });
   const calls = new Map<number, CallEdit[]>();
   for (const [index, edits] of strict.calls) calls.set(index, edits.map((edit) => ({ ...edit, callee: keys.retarget.get(edit.callee) ?? edit.callee })));
   for (const [index, edits] of keys.calls) calls.set(index, [...(calls.get(index) ?? []), ...edits]);
   const replacements = redirectCalls(wasm, module, calls);
   if (!("skipped" in fast)) for (const [index, body] of fast.replacements) replacements.set(index, body);
-  const appended = [...strict.appended, ...keys.appended];
+  for (const [index, body] of sorted.replacements) replacements.set(index, body);
+  const appended = [...strict.appended, ...keys.appended, ...sorted.appended];
   const patched = "skipped" in fast ? [] : fast.patched;
-  const rebuilt = replacements.size === 0 && appended.length === 0 ? new Uint8Array(wasm) : rebuildModule(wasm, module, replacements, appended);
+  const rebuilt = rebuildModule(wasm, module, replacements, appended, sorted.globals);
   return { wasm: rebuilt, patched, ...("skipped" in fast ? { skipped: fast.skipped } : {}), checkedNatives: strict.checked, baseDataLookups: keys.callSites, valueLookups: keys.valueSites };
 }
 

@@ -7,7 +7,8 @@
 // did not fire (fail-open). `indexof(s, "")` answered 0 where topdown errs, and
 // `replace(s, "", x)` looped until the evaluation's timeout. `net.cidr_contains` and
 // `net.cidr_intersects` did not see an IPv4-mapped IPv6 address (`::ffff:10.1.2.3`) as the IPv4
-// address Go sees, so a deny on an address inside a blocked range did not fire.
+// address Go sees, so a deny on an address inside a blocked range did not fire. `concat` of a
+// set joined its members in the order of the set's hash buckets, where topdown joins them sorted.
 //
 // How: strict-natives.ts redirects the policy's calls of these natives to the host under reserved
 // builtin ids (NATIVE_GUARD_ID_BASE + index). A "guard" checks the operands as topdown does and
@@ -15,7 +16,8 @@
 // runs unchanged (its exact numbers and byte strings are kept); a "host" answer replaces the
 // native's result.
 
-import { BuiltinError, OperandError, operandTypeError, stringOperand } from "./errors.js";
+import { BuiltinError, OperandError, operandTypeError, stringOperand, valueName } from "./errors.js";
+import { isSet } from "./values.js";
 import { named, type BuiltinFn } from "./index.js";
 import { cidrContains, cidrIntersects } from "./net.js";
 
@@ -118,6 +120,17 @@ function base64IsValid(value: unknown): boolean {
   return goBase64Decodes(value, STD_BASE64);
 }
 
+/** concat(delimiter, array or set of strings), a set's members in sorted order (as the bridge reads them). */
+function concatStrings(delimiter: unknown, collection: unknown): string {
+  const joiner = stringOperand(delimiter, 1);
+  if (!Array.isArray(collection)) throw new OperandError(`operand 2 must be one of {set, array} but got ${valueName(collection)}`);
+  const kind = isSet(collection) ? "set" : "array";
+  for (const member of collection) {
+    if (typeof member !== "string") throw new OperandError(`operand 2 must be ${kind} of strings but got ${kind} containing ${valueName(member)}`);
+  }
+  return collection.join(joiner);
+}
+
 /** Reserved builtin ids, far above any module's own table (its ids count from 0). */
 export const NATIVE_GUARD_ID_BASE = 0x10000000;
 
@@ -131,6 +144,8 @@ export const NATIVE_GUARDS: readonly NativeGuard[] = [
   // IPv4-mapped IPv6 addresses (::ffff:10.1.2.3) are the IPv4 address to Go's net package, not to the runtime's.
   nativeGuard("opa_cidr_contains", "net.cidr_contains", "host", (a: unknown, b: unknown) => cidrContains(stringOperand(a, 1), stringOperand(b, 2))),
   nativeGuard("opa_cidr_intersects", "net.cidr_intersects", "host", (a: unknown, b: unknown) => cidrIntersects(stringOperand(a, 1), stringOperand(b, 2))),
+  // A set's members joined in sorted order, as topdown joins them.
+  nativeGuard("opa_strings_concat", "concat", "host", concatStrings),
   nativeGuard("opa_json_unmarshal", "json.unmarshal", "guard", jsonUnmarshalGuard),
   nativeGuard("opa_base64_decode", "base64.decode", "guard", base64DecodeGuard),
   nativeGuard("opa_base64_url_decode", "base64url.decode", "guard", base64UrlDecodeGuard),
