@@ -185,16 +185,19 @@ test("--version names gatehouse, the shipped bundle, how its runtime is evaluate
   const lines = r.stdout.split("\n");
   assert.is(lines[0], `gatehouse ${version}`);
   assert.ok(lines[1]!.startsWith(`bundle    sha256:${manifest.wasm.sha256} (built by OPA ${manifest.opaVersion}, `), lines[1]);
-  assert.is(lines[2], "runtime   set lookups by identity (opa_value_get, opa_value_iter)");
+  assert.is(lines[2], "runtime   set lookups by identity (opa_value_get)");
   assert.match(lines[3]!, /^ {10}native builtin errors raised \([1-9]\d* natives called by the policy, strict-natives\.ts\)$/);
-  assert.is(lines[4], "          builtin arguments and results read from OPA's value structs (verified at load)");
-  assert.is(lines[5], `engine    ${wasmInliningState()}`);
-  assert.match(lines[6]!, /^opa       /);
+  assert.is(lines[4], "          sets and objects iterated in sorted order, as topdown iterates them (sorted-iteration.ts)");
+  assert.is(lines[5], "          builtin arguments and results read from OPA's value structs (verified at load)");
+  assert.is(lines[6], `engine    ${wasmInliningState()}`);
+  assert.match(lines[7]!, /^opa       /);
   const off = gatehouse(["--version"], packagePath(), { env: { GATEHOUSE_RUNTIME_PATCHES: "off", GATEHOUSE_WASM_INLINING: "off" } });
   assert.is(off.stdout.split("\n")[2], "runtime   without the set-lookup fast path (GATEHOUSE_RUNTIME_PATCHES=off)");
   // The strict native builtins are semantics, not a fast path: GATEHOUSE_RUNTIME_PATCHES leaves them on.
   assert.match(off.stdout.split("\n")[3]!, /native builtin errors raised/);
-  assert.is(off.stdout.split("\n")[5], "engine    V8's defaults (GATEHOUSE_WASM_INLINING=off)");
+  // So is sorted iteration.
+  assert.match(off.stdout.split("\n")[4]!, /iterated in sorted order/);
+  assert.is(off.stdout.split("\n")[6], "engine    V8's defaults (GATEHOUSE_WASM_INLINING=off)");
 });
 
 test.after(() => rmSync(cacheDir, { recursive: true, force: true }));

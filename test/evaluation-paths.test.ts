@@ -107,7 +107,7 @@ test("PolicyInstance.evaluate (input parsed once per buffer) agrees with the SDK
   // reference: the SDK (its loader, its builtin calls, its evaluate) over the bytes as built.
   const policy = await instantiate(await compilePolicy(benchBundle.wasm), benchBundle.manifest.builtins, { clock: fixedNsClock(0n) });
   assert.ok(policy.directReads);
-  const reference = await instantiate(await WebAssembly.compile(new Uint8Array(benchBundle.wasm)), benchBundle.manifest.builtins, {
+  const reference = await instantiate(await compilePolicy(benchBundle.wasm), benchBundle.manifest.builtins, {
     clock: fixedNsClock(0n),
     hostCalls: "sdk",
   });

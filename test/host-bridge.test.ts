@@ -13,13 +13,15 @@ import { exactJson } from "../src/policy/builtins/exact.js";
 import { buildBundle } from "../src/policy/build.js";
 import { loadBundle } from "../src/policy/bundle.js";
 import { HostBridge, type BridgeExports } from "../src/policy/host-bridge.js";
-import { compilePolicy, instantiate } from "../src/policy/runtime.js";
+import { compilePolicy, evaluationWasm, instantiate } from "../src/policy/runtime.js";
+import { initSortedIteration } from "../src/policy/sorted-iteration.js";
 import { rng } from "../scripts/bench-inputs.js";
 import { isSet } from "../src/policy/builtins/values.js";
 import { setsSortedLike } from "./helpers/sets.js";
 
 const shipped = readFileSync(packagePath("bundle", "policy.wasm"));
-const module = new WebAssembly.Module(shipped);
+// As evaluations run it: the dump and the iterator answer in sorted order (sorted-iteration.ts).
+const module = new WebAssembly.Module(evaluationWasm(shipped).wasm);
 
 interface Runtime {
   memory: WebAssembly.Memory;
@@ -37,6 +39,7 @@ function runtime(wrap: (exports: BridgeExports) => BridgeExports = (e) => e): Ru
     env: { memory, opa_abort: fail, opa_println: fail, opa_builtin0: fail, opa_builtin1: fail, opa_builtin2: fail, opa_builtin3: fail, opa_builtin4: fail },
   });
   const exports = instance.exports as unknown as Runtime["exports"];
+  assert.ok(initSortedIteration(instance.exports, memory));
   return { memory, exports, bridge: new HostBridge(memory, wrap(exports)) };
 }
 
@@ -259,7 +262,7 @@ test("evaluation through HostBridge agrees with the SDK's host calls and results
   const bundle = await loadBundle(join(work, "bundle"));
   const clock = fixedNsClock(1_700_000_000_123_456_789n);
   const ours = await instantiate(await compilePolicy(bundle.wasm), bundle.manifest.builtins, { clock });
-  const reference = await instantiate(await WebAssembly.compile(new Uint8Array(bundle.wasm)), bundle.manifest.builtins, { clock, hostCalls: "sdk" });
+  const reference = await instantiate(await compilePolicy(bundle.wasm), bundle.manifest.builtins, { clock, hostCalls: "sdk" });
   assert.ok(ours.directReads);
   const next = rng(7);
   for (let i = 0; i < 60; i++) {

@@ -39,6 +39,8 @@ export interface PatchResult {
   patched: string[];
   /** the runtime's native builtins whose errors the policy's calls raise (strict-natives.ts; set by evaluationWasm) */
   checkedNatives?: string[];
+  /** sets and objects iterated in sorted order, as topdown iterates them (sorted-iteration.ts; set by evaluationWasm) */
+  sortedIteration?: boolean;
   /** lookups in base data that convert their keys as topdown does (base-data-keys.ts) */
   baseDataLookups?: number;
   /** the other lookups, which read an array's index as topdown does (base-data-keys.ts) */

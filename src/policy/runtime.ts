@@ -364,7 +364,7 @@ export function evaluationWasm(wasm: Uint8Array, env: NodeJS.ProcessEnv = proces
   const appended = [...strict.appended, ...keys.appended, ...sorted.appended];
   const patched = "skipped" in fast ? [] : fast.patched;
   const rebuilt = rebuildModule(wasm, module, replacements, appended, sorted.globals);
-  return { wasm: rebuilt, patched, ...("skipped" in fast ? { skipped: fast.skipped } : {}), checkedNatives: strict.checked, baseDataLookups: keys.callSites, valueLookups: keys.valueSites };
+  return { wasm: rebuilt, patched, ...("skipped" in fast ? { skipped: fast.skipped } : {}), checkedNatives: strict.checked, sortedIteration: true, baseDataLookups: keys.callSites, valueLookups: keys.valueSites };
 }
 
 /** Compiles a bundle's wasm for evaluation (see evaluationWasm). */

@@ -280,7 +280,16 @@ function checkerBody(module: ParsedModule, native: number, name: string, abort: 
     guardCall(a, module, guard, params);
     return Uint8Array.from([1, ...uleb(2), I32, ...a.finish(), OP.end]);
   }
-  if (guard) {
+  if (guard?.mode === "host-for-sets") {
+    // operand setOperand a set: the host's answer; anything else: the native, checked below
+    const operand = guard.setOperand!;
+    a.block("native");
+    a.localGet(operand).op(OP.i32_eqz).brIf("native");
+    a.localGet(operand).load8u(0).i32Const(SET).op(OP.i32_ne).brIf("native");
+    guardCall(a, module, guard, params);
+    a.op(OP.return);
+    a.end();
+  } else if (guard) {
     guardCall(a, module, guard, params);
     a.op(OP.drop);
   }

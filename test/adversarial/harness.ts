@@ -65,6 +65,16 @@ export function withRepo<T>(prefix: string, files: Record<string, string>, body:
   }
 }
 
+/** withRepo for an async body: the directory is removed once the body's promise settles. */
+export async function withRepoAsync<T>(prefix: string, files: Record<string, string>, body: (root: string) => Promise<T>): Promise<T> {
+  const root = repo(prefix, files);
+  try {
+    return await body(root);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
 /** A temp copy of examples/promotion (receipt, manifest, registry, outputs). */
 export function promotionCopy(): { root: string; dir: string } {
   const root = mkdtempSync(join(tmpdir(), "gatehouse-adversarial-promotion-"));

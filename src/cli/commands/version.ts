@@ -18,6 +18,7 @@ export async function versionText(): Promise<string> {
     const runtime = evaluationWasm(readFileSync(packagePath("bundle", manifest.wasm.file)));
     lines.push(`runtime   ${runtime.skipped === undefined ? `set lookups by identity (${runtime.patched.join(", ")})` : `without the set-lookup fast path (${runtime.skipped})`}`);
     lines.push(`          native builtin errors raised (${runtime.checkedNatives?.length ?? 0} natives called by the policy, strict-natives.ts)`);
+    if (runtime.sortedIteration) lines.push("          sets and objects iterated in sorted order, as topdown iterates them (sorted-iteration.ts)");
     // Whether this runtime's values are read from its structs (host-bridge.ts) or through its JSON dump.
     let values: string;
     try {

@@ -21,7 +21,8 @@ import { isSet } from "./values.js";
 import { named, type BuiltinFn } from "./index.js";
 import { cidrContains, cidrIntersects } from "./net.js";
 
-export type GuardMode = "guard" | "host";
+/** guard: checked on the host, then the native; host: answered on the host; host-for-sets: answered on the host when operand `setOperand` is a set, else the native */
+export type GuardMode = "guard" | "host" | "host-for-sets";
 
 export interface NativeGuard {
   /** the runtime function's name in the wasm (OPA's builtin -> function table) */
@@ -31,6 +32,8 @@ export interface NativeGuard {
   mode: GuardMode;
   /** guard: returns normally (any value) or throws topdown's error; host: the builtin's result */
   fn: BuiltinFn;
+  /** host-for-sets: the operand (0-based) whose being a set sends the call to the host */
+  setOperand?: number;
 }
 
 /** Go's encoding/json scanner refuses documents nested deeper than this (maxNestingDepth). */
@@ -134,8 +137,8 @@ function concatStrings(delimiter: unknown, collection: unknown): string {
 /** Reserved builtin ids, far above any module's own table (its ids count from 0). */
 export const NATIVE_GUARD_ID_BASE = 0x10000000;
 
-function nativeGuard(native: string, builtin: string, mode: GuardMode, fn: BuiltinFn): NativeGuard {
-  return { native, builtin, mode, fn: named(builtin, fn) };
+function nativeGuard(native: string, builtin: string, mode: GuardMode, fn: BuiltinFn, setOperand?: number): NativeGuard {
+  return { native, builtin, mode, fn: named(builtin, fn), ...(setOperand === undefined ? {} : { setOperand }) };
 }
 
 export const NATIVE_GUARDS: readonly NativeGuard[] = [
@@ -144,8 +147,9 @@ export const NATIVE_GUARDS: readonly NativeGuard[] = [
   // IPv4-mapped IPv6 addresses (::ffff:10.1.2.3) are the IPv4 address to Go's net package, not to the runtime's.
   nativeGuard("opa_cidr_contains", "net.cidr_contains", "host", (a: unknown, b: unknown) => cidrContains(stringOperand(a, 1), stringOperand(b, 2))),
   nativeGuard("opa_cidr_intersects", "net.cidr_intersects", "host", (a: unknown, b: unknown) => cidrIntersects(stringOperand(a, 1), stringOperand(b, 2))),
-  // A set's members joined in sorted order, as topdown joins them.
-  nativeGuard("opa_strings_concat", "concat", "host", concatStrings),
+  // A set's members joined in sorted order, as topdown joins them (the native walks its buckets);
+  // an array is joined by the native.
+  nativeGuard("opa_strings_concat", "concat", "host-for-sets", concatStrings, 1),
   nativeGuard("opa_json_unmarshal", "json.unmarshal", "guard", jsonUnmarshalGuard),
   nativeGuard("opa_base64_decode", "base64.decode", "guard", base64DecodeGuard),
   nativeGuard("opa_base64_url_decode", "base64url.decode", "guard", base64UrlDecodeGuard),

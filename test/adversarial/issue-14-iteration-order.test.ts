@@ -1,0 +1,161 @@
+// Issue 14, found by the tenth pass: OPA's wasm runtime iterated sets and objects in the order of
+// their hash buckets, where topdown (`opa eval`, conftest) iterates them sorted. Anything built
+// by iterating one came out in another order (`[k | some k, _ in obj]`, `concat` of a set,
+// `json.marshal`, `walk`), and a rule that depends on that order decided otherwise: it allowed
+// where conftest denies. Sorted iteration (src/policy/sorted-iteration.ts) and `concat` on the
+// host (builtins/native-guards.ts) give topdown's order; every expression below is compared with
+// `opa eval` of the same policy and input.
+
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { runTool } from "../../src/toolchain/native.js";
+import { gatehouse, withRepo, withRepoAsync } from "./harness.js";
+
+/** Expressions, each built by iterating a set or an object, on the inputs below. */
+const EXPRESSIONS: Record<string, string> = {
+  concat_set: 'concat(",", {"b", "a", "c", "zz", "m", "k", "q"})',
+  concat_input_set: 'concat(",", {x | some x in input.words})',
+  first_member: '[x | some x in {"b", "a", "c", "zz", "m"}][0]',
+  object_keys: "[k | some k, _ in input.obj]",
+  object_values: "[v | some v in input.obj]",
+  object_pairs: "[[k, v] | some k, v in input.obj]",
+  set_of_words: "[w | some w in {x | some x in input.words}]",
+  large_set: "[x | some x in {sprintf(\"n%d\", [i]) | some i in numbers.range(0, 400)}]",
+  large_object_keys: "[k | some k, _ in {sprintf(\"k%d\", [i]): i | some i in numbers.range(0, 400)}]",
+  mixed_types: '[x | some x in {null, true, false, 3, 1.5, -2, "s", "a", [2], [1, 2], {"b": 1}, {"a": 2}, {"x"}, {"w", "v"}}]',
+  non_string_keys: '[k | some k, _ in {1: "a", "b": 2, [1]: 3, 0.5: 4, null: 5, false: 6}]',
+  unicode_order: '[x | some x in {"z", "é", "😀", "\\uffff", "A", "a", "ﬀ", "\\u007f"}]',
+  numbers_order: "[x | some x in {10, 9, 100, 1e3, -1, 0, 2.5, 25e-1, 123456789012345678}]",
+  nested_same_set: '[[a, b] | some a in {"y", "x", "z"}; some b in {"y", "x", "z"}]',
+  nested_deep: concat3Deep(),
+  marshal_set: 'json.marshal({"b", "a", "c"})',
+  marshal_object: 'json.marshal({"b": 1, "a": {"d": 1, "c": 2}})',
+  marshal_input: "json.marshal(input.obj)",
+  walk_paths: "[p | walk(input.tree, [p, _])]",
+  object_keys_builtin: "[k | some k in object.keys(input.obj)]",
+  union: '[x | some x in {"q", "c"} | {"b", "a"}]',
+  intersection: '[x | some x in {"q", "c", "b"} & {"b", "q", "z"}]',
+  set_of_objects: "[o.name | some o in {c | some c in input.containers}]",
+  sprintf_set: 'sprintf("%v", [{"b", "a", "c"}])',
+  sprintf_object: 'sprintf("%v", [{"b": 1, "a": 2}])',
+  every_order: "[x | some x in {y | some y in input.words}; every z in {y | some y in input.words} { z != \"never\" }]",
+  // an iteration left unfinished (the function is true at its first match), then the set again
+  early_exit: "[any_over(input.words, \"m\"), [w | some w in {x | some x in input.words}]]",
+  object_union: "[k | some k, _ in object.union(input.obj, {\"aa\": 1, \"zz\": 2})]",
+  object_filter: "[k | some k, _ in object.filter(input.obj, {\"golf\", \"alpha\", \"delta\"})]",
+  json_filter: "[k | some k, _ in json.filter(input.tree, [\"b\", \"a\"])]",
+  count_and_sum: "[count({x | some x in input.words}), sum({1.5, 2.25, 0.125})]",
+};
+
+function concat3Deep(): string {
+  // Twenty iterations in progress at once (more than the sorted-iteration table keeps), each
+  // going on past its first member only at the innermost level.
+  const vars = Array.from({ length: 20 }, (_, i) => `v${i}`);
+  const levels = vars.map((v, i) => (i < vars.length - 1 ? `some ${v} in {"c", "b", "a"}; ${v} != "c"; ${v} != "b"` : `some ${v} in {"c", "b", "a"}`));
+  return `[concat("", [${vars.join(", ")}]) | ${levels.join("; ")}]`;
+}
+
+const POLICY = `package main
+
+import rego.v1
+
+${Object.entries(EXPRESSIONS)
+  .map(([name, expression]) => `deny contains sprintf("%s %s", ["${name}", json.marshal(x)]) if x := ${expression}`)
+  .join("\n")}
+
+any_over(words, floor) if {
+	some w in {x | some x in words}
+	w > floor
+}
+`;
+
+const INPUT = {
+  words: ["pear", "apple", "fig", "kiwi", "banana", "cherry", "date", "grape", "lemon", "mango", "never", "zucchini"].reverse(),
+  obj: Object.fromEntries(["delta", "alpha", "charlie", "bravo", "echo", "foxtrot", "golf", "hotel", "10", "9", "_", "Z"].map((k, i) => [k, i])),
+  tree: { b: { y: [1, { q: 1, p: 2 }], x: null }, a: { d: true, c: "s" } },
+  containers: [{ name: "web" }, { name: "app" }, { name: "sidecar" }, { name: "db" }],
+};
+
+test("every expression built by iterating a set or an object comes out in topdown's order (opa eval)", async () => {
+  await withRepoAsync("iteration-order", { "policy/order.rego": POLICY, "input.json": JSON.stringify(INPUT) }, async (root) => {
+    const opa = JSON.parse(await runTool("opa", ["eval", "--strict-builtin-errors", "-f", "json", "-d", "policy", "-i", "input.json", "data.main.deny"], { cwd: root })) as {
+      result: { expressions: { value: string[] }[] }[];
+    };
+    const expected = [...opa.result[0]!.expressions[0]!.value].sort();
+    assert.is(expected.length, Object.keys(EXPRESSIONS).length, "opa answers every expression");
+    const run = gatehouse(["check", "--policy", "policy", "-o", "json", "input.json"], root, { timeoutMs: 60_000 });
+    assert.is(run.code, 1, run.stderr);
+    const report = JSON.parse(run.stdout) as { findings: { code: string; message: string }[] };
+    const ours = report.findings.map((f) => (f.code === "main.deny" ? f.message : `${f.code}: ${f.message}`)).sort();
+    const byName = (lines: string[]) => new Map(lines.map((line) => [line.split(" ")[0]!, line]));
+    const [want, got] = [byName(expected), byName(ours)];
+    const differing = [...want.keys()].filter((name) => want.get(name) !== got.get(name));
+    const shown = (line: string | undefined) => (line === undefined ? "(missing)" : line.length > 200 ? `${line.slice(0, 200)}...` : line);
+    assert.ok(differing.length === 0, `differs from opa eval:\n${differing.map((name) => `${shown(want.get(name))}\n   ours: ${shown(got.get(name))}`).join("\n")}\nother findings: ${ours.filter((line) => !want.has(line.split(" ")[0]!)).join("; ")}`);
+    assert.ok(ours.length === expected.length, `${ours.length} findings, opa ${expected.length}`);
+  });
+});
+
+test("a rule that depends on the first member denies as conftest does (it allowed: fail-open)", () => {
+  // The first container name in sorted order is "app": a rule that requires the sidecar first
+  // (a deny unless sorted names start with it) must deny; bucket order started elsewhere.
+  const policy = `package main
+
+import rego.v1
+
+deny contains "the first container (by name) must be the approved one" if {
+	names := [n | some n in {c.name | some c in input.containers}]
+	names[0] != "app"
+}
+
+deny contains "the joined names must be sorted" if concat(",", {c.name | some c in input.containers}) != "app,db,sidecar,web"
+
+deny contains "the first key must be 10" if [k | some k, _ in input.obj][0] != "10"
+`;
+  withRepo("iteration-first", { "policy/first.rego": policy, "input.json": JSON.stringify(INPUT) }, (root) => {
+    const run = gatehouse(["check", "--policy", "policy", "input.json"], root);
+    // Sorted, nothing denies: exit 0. In bucket order each of the three fired (a different first
+    // member), so the same policy could both deny and allow what conftest judges otherwise.
+    assert.is(run.code, 0, run.stdout + run.stderr);
+  });
+  const denying = `package main
+
+import rego.v1
+
+deny contains "10 must not come first" if [k | some k, _ in input.obj][0] == "10"
+
+deny contains "app must not come first" if [n | some n in {c.name | some c in input.containers}][0] == "app"
+`;
+  withRepo("iteration-first-deny", { "policy/first.rego": denying, "input.json": JSON.stringify(INPUT) }, (root) => {
+    const run = gatehouse(["check", "--policy", "policy", "input.json"], root);
+    assert.is(run.code, 1, run.stdout + run.stderr);
+    assert.match(run.stdout, /10 must not come first/);
+    assert.match(run.stdout, /app must not come first/);
+  });
+});
+
+test("large collections iterate sorted and completely (the hang guard stops a quadratic iterator)", () => {
+  // 20,000 members, iterated completely three ways; a quadratic iterator takes minutes here.
+  const policy = `package main
+
+import rego.v1
+
+big := {sprintf("m%05d", [i]) | some i in numbers.range(0, 19999)}
+
+deny contains sprintf("first %s last %s", [arr[0], arr[count(arr) - 1]]) if arr := [x | some x in big]
+
+deny contains sprintf("keys %d", [count([k | some k, _ in {x: 1 | some x in big}])])
+
+deny contains sprintf("joined %d", [count(concat(",", big))])
+`;
+  withRepo("iteration-large", { "policy/big.rego": policy, "input.json": "{}" }, (root) => {
+    const run = gatehouse(["check", "--policy", "policy", "input.json"], root, { timeoutMs: 60_000 });
+    assert.is(run.timedOut, false);
+    assert.is(run.code, 1, run.stderr);
+    assert.match(run.stdout, /first m00000 last m19999/);
+    assert.match(run.stdout, /keys 20000/);
+    assert.match(run.stdout, /joined 139999/);
+  });
+});
+
+test.run();
