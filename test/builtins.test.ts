@@ -561,7 +561,7 @@ test("end to end: a wasm policy using every builtin matches opa eval, and time.n
     for (const name of ["sprintf", "object.subset", "regex.replace", "regex.find_n", "time.now_ns", "time.parse_rfc3339_ns", "time.add_date", "semver.is_valid", "semver.compare", "crypto.sha256", "time.parse_duration_ns", "time.date", "time.clock", "time.weekday", "time.diff", "units.parse_bytes", "units.parse", "time.format", "time.parse_ns", "crypto.md5", "hex.decode", "urlquery.encode_object", "strings.count", "strings.any_suffix_match"]) {
       assert.ok(manifest.builtins.includes(name), `the wasm imports ${name} from the host`);
     }
-    const module = await WebAssembly.compile(readFileSync(join(dir, "bundle", "policy.wasm")));
+    const module = await compilePolicy(readFileSync(join(dir, "bundle", "policy.wasm")));
     const now = 1_700_000_000_987_654_321n;
     const policy = await instantiate(module, manifest.builtins, { clock: fixedNsClock(now) });
     const input = policy.encodeInput(E2E_INPUT);
@@ -602,7 +602,7 @@ test("time.now_ns is read once per evaluation, as topdown reads it once per quer
   await withBundle(policy, async (dir) => {
     const manifest = JSON.parse(readFileSync(join(dir, "bundle", "manifest.json"), "utf8")) as { builtins: string[] };
     let ticks = 1_000n;
-    const instance = await instantiate(await WebAssembly.compile(readFileSync(join(dir, "bundle", "policy.wasm"))), manifest.builtins, {
+    const instance = await instantiate(await compilePolicy(readFileSync(join(dir, "bundle", "policy.wasm"))), manifest.builtins, {
       clock: { nowNs: () => ticks++ },
     });
     const input = instance.encodeInput({});
@@ -655,7 +655,7 @@ test("the SDK's own sprintf is not the one called", async () => {
   // then formats as Go does even there.
   await withBundle(`package fmt\n\nimport rego.v1\n\ndeny contains msg if msg := sprintf("%d %v", [input.n, input.o])\n`, async (dir) => {
     const manifest = JSON.parse(readFileSync(join(dir, "bundle", "manifest.json"), "utf8")) as { builtins: string[] };
-    const module = await WebAssembly.compile(readFileSync(join(dir, "bundle", "policy.wasm")));
+    const module = await compilePolicy(readFileSync(join(dir, "bundle", "policy.wasm")));
     const viaSdk = await instantiate(module, manifest.builtins, { clock: fixedNsClock(0n), hostCalls: "sdk" });
     const input = viaSdk.encodeInput({ n: 1.5, o: { b: [1, "x"], a: null } });
     assert.equal(viaSdk.evaluateWithSdk(input, "fmt/deny"), [{ result: ['%!d(float64=1.5) {"a": null, "b": [1, "x"]}'] }]);
@@ -679,7 +679,7 @@ test("the load-time audit refuses a module importing a builtin nobody provides",
   await withBundle(`package audit\n\nimport rego.v1\n\ndeny contains cidr if some cidr in net.lookup_ip_addr(input.net)\n`, async (dir) => {
     const manifest = JSON.parse(readFileSync(join(dir, "bundle", "manifest.json"), "utf8")) as { builtins: string[] };
     assert.ok(manifest.builtins.includes("net.lookup_ip_addr"));
-    const module = await WebAssembly.compile(readFileSync(join(dir, "bundle", "policy.wasm")));
+    const module = await compilePolicy(readFileSync(join(dir, "bundle", "policy.wasm")));
     try {
       await instantiate(module, manifest.builtins, { clock: fixedNsClock(0n) });
       assert.unreachable("instantiate accepted a module with a missing builtin");
@@ -958,7 +958,7 @@ test("natives of OPA's wasm runtime fail closed where opa eval --strict-builtin-
     const manifest = JSON.parse(readFileSync(join(dir, "bundle", "manifest.json"), "utf8")) as { builtins: string[] };
     const wasm = readFileSync(join(dir, "bundle", "policy.wasm"));
     const strict = await instantiate(await compilePolicy(wasm), manifest.builtins, { clock: fixedNsClock(0n) });
-    const asBuilt = await instantiate(await WebAssembly.compile(wasm), manifest.builtins, { clock: fixedNsClock(0n) });
+    const asBuilt = await instantiate(await WebAssembly.compile(wasm), manifest.builtins, { clock: fixedNsClock(0n), asBuilt: true });
     const opaOn = async (i: number, a: unknown): Promise<{ errors?: { message: string }[]; result?: [{ expressions: [{ value: unknown }] }] }> =>
       JSON.parse(await run(["eval", "-f", "json", "-I", "--strict-builtin-errors", "-d", join(dir, "policy"), `data.n${i}.warn`], JSON.stringify({ a })));
     const failures: string[] = [];
@@ -1163,7 +1163,7 @@ deny contains {
     for (const name of ["crypto.x509.parse_certificates", "crypto.x509.parse_and_verify_certificates", "json.match_schema", "regex.globs_match", "time.format"]) {
       assert.ok(manifest.builtins.includes(name), `the wasm imports ${name} from the host`);
     }
-    const module = await WebAssembly.compile(readFileSync(join(dir, "bundle", "policy.wasm")));
+    const module = await compilePolicy(readFileSync(join(dir, "bundle", "policy.wasm")));
     const instance = await instantiate(module, manifest.builtins, { clock: fixedNsClock(0n) });
     // ns past 2^53: the zone path (topdown) gets its exact text.
     const input = `{"doc": {"id": 1}, "glob": "ab", "ns": 1700000000123456789}`;

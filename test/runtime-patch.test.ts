@@ -17,6 +17,8 @@ import { functionBody, MAX_BUCKETS, parseModule, patchSetLookups, runtimeFingerp
 import { CHECKED_NATIVES, checkNativeResults, forEachCall, nativeCheckEdits, policyFunctions, redirectCalls } from "../src/policy/strict-natives.js";
 import { baseDataKeyEdits } from "../src/policy/base-data-keys.js";
 import { FailClosed } from "../src/core/errors.js";
+import { NATIVE_GUARDS, type GuardMode } from "../src/policy/builtins/native-guards.js";
+import { TABLE_GLOBAL } from "../src/policy/sorted-iteration.js";
 import { compilePolicy, evaluationWasm, instantiate, type PolicyInstance } from "../src/policy/runtime.js";
 import { runTool } from "../src/toolchain/native.js";
 import { rng } from "../scripts/bench-inputs.js";
@@ -196,6 +198,42 @@ test("GATEHOUSE_RUNTIME_PATCHES=off leaves out the set-lookup fast path, not the
   assert.equal(patchSetLookups(checkNativeResults(shipped).wasm).patched, ["opa_value_get", "opa_value_iter"]);
 });
 
+test("sorted iteration appends two functions and two globals, the table's exported, and leaves every other index where it was", () => {
+  const before = parseModule(shipped);
+  const result = evaluationWasm(shipped);
+  const after = parseModule(result.wasm);
+  assert.is(after.importedGlobals, before.importedGlobals);
+  assert.is(after.definedGlobals, before.definedGlobals + 2);
+  assert.ok(before.globalSection >= 0 && after.globalSection === before.globalSection);
+  assert.ok(before.exportSection >= 0 && after.exportSection === before.exportSection);
+  assert.is(after.importedFunctions, before.importedFunctions);
+  for (const [name, index] of before.functionNames) assert.is(after.functionNames.get(name), index, name);
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(result.wasm), {
+    env: { memory: new WebAssembly.Memory({ initial: 5 }), opa_abort: () => 0, opa_println: () => 0, opa_builtin0: () => 0, opa_builtin1: () => 0, opa_builtin2: () => 0, opa_builtin3: () => 0, opa_builtin4: () => 0 },
+  });
+  const table = instance.exports[TABLE_GLOBAL];
+  assert.ok(table instanceof WebAssembly.Global && table.value === 0, "exported, 0 until the host allocates the table");
+});
+
+test("a module not compiled for evaluation is refused unless asked for as built", async () => {
+  let refused: unknown;
+  try {
+    await instantiate(new WebAssembly.Module(new Uint8Array(wasm)), [], { clock: fixedNsClock(0n) });
+  } catch (error) {
+    refused = error;
+  }
+  assert.ok(refused instanceof FailClosed && /not prepared for evaluation/.test(refused.message), String(refused));
+  const asBuilt = await instantiate(new WebAssembly.Module(new Uint8Array(wasm)), [], { clock: fixedNsClock(0n), asBuilt: true });
+  assert.ok(asBuilt.evaluate(asBuilt.encodeInput(input(1)), "diff/deny").defined);
+});
+
+test("a runtime sorted iteration was not written for is refused, not evaluated in bucket order", () => {
+  const copy = new Uint8Array(shipped);
+  const body = functionBody(copy, "opa_value_compare")!;
+  copy[body.end - 2] = copy[body.end - 2]! ^ 0x01;
+  assert.throws(() => evaluationWasm(copy), (error: unknown) => error instanceof FailClosed && /sorted iteration .*unknown runtime/.test(error.message));
+});
+
 /** The callees of every `call` in a function's body. */
 function callees(module: ParsedModule, wasm: Uint8Array, index: number): number[] {
   const body = module.bodies[index - module.importedFunctions]!;
@@ -236,8 +274,12 @@ test("strict natives: the policy's calls of a native go through a checker; the r
     if (calls.length === 1 && host.has(calls[0])) continue;
     assert.ok(calls.some((callee) => natives.has(callee)) && calls.includes(abort), `checker ${index}`);
   }
-  // concat, which the shipped policies call (a set is joined on the host)
-  assert.is(hostCalling, 1);
+  // concat, which the shipped policies call (a set is joined on the host), among them
+  const concatGuard = NATIVE_GUARDS.find((guard) => guard.builtin === "concat")!;
+  const mode: GuardMode = concatGuard.mode;
+  assert.is(mode, "host-for-sets");
+  assert.is(concatGuard.setOperand, 1);
+  assert.ok(hostCalling >= 1, `${hostCalling} checkers call the host`);
 });
 
 test("composed rewrites: each redirected call of strict natives and of base data lookups is one edit, and both land in one module", async () => {

@@ -82,6 +82,12 @@ export interface RuntimeOptions {
    * reference the tests hold gatehouse's own host calls to).
    */
   hostCalls?: "gatehouse" | "sdk";
+  /**
+   * Accept a module as `opa build` made it, not compiled by compilePolicy (for comparisons in
+   * tests and benchmarks): its sets and objects iterate in bucket order and its natives are not
+   * strict. Anything else refuses such a module.
+   */
+  asBuilt?: boolean;
 }
 
 /** Refuses a module that imports a builtin nobody implements, naming it. */
@@ -140,13 +146,15 @@ class OpaPolicyState implements LoadedPolicyState {
   dataHeapPtr: number;
   readonly entrypoints: Record<string, number>;
 
-  constructor(instance: WebAssembly.Instance, memory: WebAssembly.Memory, minorVersion: number, bridge: HostBridge) {
+  constructor(instance: WebAssembly.Instance, memory: WebAssembly.Memory, minorVersion: number, bridge: HostBridge, asBuilt = false) {
     this.wasmInstance = instance;
     this.mem = memory;
     this.minorVersion = minorVersion;
     this.#exports = instance.exports as unknown as OpaExports;
     // Below the heap address evaluations rewind to, so that it outlives every evaluation.
-    initSortedIteration(instance.exports, memory);
+    if (!initSortedIteration(instance.exports, memory) && !asBuilt) {
+      throw new FailClosed("policy/missing-builtin", "the policy's wasm was not prepared for evaluation (compilePolicy): its sets and objects would iterate in another order than topdown's");
+    }
     this.dataAddr = this.#loadJson({});
     this.baseHeapPtr = this.#exports.opa_heap_ptr_get();
     this.dataHeapPtr = this.baseHeapPtr;
@@ -389,7 +397,7 @@ export async function instantiate(
   const builtins = { ...createBuiltins(clock), ...options.extraBuiltins };
   auditBuiltins(requiredBuiltins, builtins);
   if (options.hostCalls === "sdk") return new PolicyInstance(sdk().loadPolicySync(module, undefined, builtins), undefined, clock);
-  return loadPolicy(module, builtins, clock);
+  return loadPolicy(module, builtins, clock, options.asBuilt === true);
 }
 
 /**
@@ -397,7 +405,7 @@ export async function instantiate(
  * of the SDK's JSON round trip); OpaPolicyState then loads the data and entrypoints as the SDK's
  * LoadedPolicy does. Builtins are looked up as the SDK does: its own table first, then ours.
  */
-function loadPolicy(module: WebAssembly.Module, builtins: Record<string, BuiltinFn>, clock: EvaluationClock): PolicyInstance {
+function loadPolicy(module: WebAssembly.Module, builtins: Record<string, BuiltinFn>, clock: EvaluationClock, asBuilt: boolean): PolicyInstance {
   const memory = new WebAssembly.Memory({ initial: 5 });
   let bridge: HostBridge | undefined;
   const byId: (BuiltinFn | undefined)[] = [];
@@ -440,7 +448,7 @@ function loadPolicy(module: WebAssembly.Module, builtins: Record<string, Builtin
     byId[id] = (SDK_BUILTINS.includes(name) ? sdk().builtins[name] : undefined) ?? builtins[name];
     exactById[id] = EXACT_NUMBER_BUILTINS.has(name);
   }
-  const policy = new OpaPolicyState(instance, memory, globalValue(instance.exports["opa_wasm_abi_minor_version"]) ?? 0, bridge);
+  const policy = new OpaPolicyState(instance, memory, globalValue(instance.exports["opa_wasm_abi_minor_version"]) ?? 0, bridge, asBuilt);
   // The probe values are allocated past the data: the first evaluation rewinds over them.
   bridge.verifyDirectReads();
   return new PolicyInstance(policy, bridge, clock);
