@@ -135,8 +135,12 @@ export interface StrictResult {
   callSites: number;
 }
 
+const STRING = 4;
 const ARRAY = 5;
 const SET = 7;
+const STRING_INTERNED = 8;
+/** a checker's locals after its params: result, message, and three for a string scan */
+const CHECKER_LOCALS = 5;
 const I32 = 0x7f;
 
 /** Redirects the policy's calls of CHECKED_NATIVES to checking functions. Throws on a module it cannot read. */
@@ -278,7 +282,7 @@ function checkerBody(module: ParsedModule, native: number, name: string, abort: 
   const a = new Assembler();
   if (guard?.mode === "host") {
     guardCall(a, module, guard, params);
-    return Uint8Array.from([1, ...uleb(2), I32, ...a.finish(), OP.end]);
+    return Uint8Array.from([1, ...uleb(CHECKER_LOCALS), I32, ...a.finish(), OP.end]);
   }
   if (guard?.mode === "host-for-sets") {
     // operand setOperand a set: the host's answer; anything else: the native, checked below
@@ -289,6 +293,38 @@ function checkerBody(module: ParsedModule, native: number, name: string, abort: 
     guardCall(a, module, guard, params);
     a.op(OP.return);
     a.end();
+  } else if (guard?.mode === "host-when-contains") {
+    // operand `operand` a string holding the bytes of `text`: the host's answer unless it defers
+    // (NULL); anything else, or a deferral: the native, checked below
+    const { operand, text } = guard.hostWhenContains!;
+    const bytes = new TextEncoder().encode(text);
+    const [str, i, end] = [params + 2, params + 3, params + 4];
+    a.block("native");
+    a.localGet(operand).op(OP.i32_eqz).brIf("native");
+    // OPA_STRING 4 or OPA_STRING_INTERNED 8: { hdr, free, len @4, v @8 }
+    a.localGet(operand).load8u(0).i32Const(STRING).op(OP.i32_eq);
+    a.localGet(operand).load8u(0).i32Const(STRING_INTERNED).op(OP.i32_eq);
+    a.op(OP.i32_or).op(OP.i32_eqz).brIf("native");
+    a.localGet(operand).load(4).i32Const(bytes.byteLength).op(OP.i32_lt_u).brIf("native");
+    a.localGet(operand).load(8).localSet(str);
+    a.localGet(str).localGet(operand).load(4).op(OP.i32_add).i32Const(bytes.byteLength - 1).op(OP.i32_sub).localSet(end);
+    a.localGet(str).localSet(i);
+    a.block("found").loop("scan");
+    a.localGet(i).localGet(end).op(OP.i32_ge_u).brIf("native");
+    a.block("differs");
+    bytes.forEach((byte, k) => {
+      a.localGet(i).load8u(k).i32Const(byte).op(OP.i32_ne).brIf("differs");
+    });
+    a.br("found");
+    a.end();
+    a.localGet(i).i32Const(1).op(OP.i32_add).localSet(i);
+    a.br("scan");
+    a.end().end();
+    guardCall(a, module, guard, params);
+    a.localTee(result).if();
+    a.localGet(result).op(OP.return);
+    a.end();
+    a.end();
   } else if (guard) {
     guardCall(a, module, guard, params);
     a.op(OP.drop);
@@ -297,7 +333,7 @@ function checkerBody(module: ParsedModule, native: number, name: string, abort: 
     // A guarded native that cannot return NULL: its result as it is.
     for (let i = 0; i < params; i++) a.localGet(i);
     a.call(native);
-    return Uint8Array.from([1, ...uleb(2), I32, ...a.finish(), OP.end]);
+    return Uint8Array.from([1, ...uleb(CHECKER_LOCALS), I32, ...a.finish(), OP.end]);
   }
   a.block("checked");
   for (let i = 0; i < params; i++) a.localGet(i);
@@ -321,7 +357,7 @@ function checkerBody(module: ParsedModule, native: number, name: string, abort: 
   a.end();
   a.localGet(result);
   const code = a.finish();
-  return Uint8Array.from([1, ...uleb(2), I32, ...code, OP.end]);
+  return Uint8Array.from([1, ...uleb(CHECKER_LOCALS), I32, ...code, OP.end]);
 }
 
 /**

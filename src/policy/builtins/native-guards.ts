@@ -7,7 +7,9 @@
 // did not fire (fail-open). `indexof(s, "")` answered 0 where topdown errs, and
 // `replace(s, "", x)` looped until the evaluation's timeout. `net.cidr_contains` and
 // `net.cidr_intersects` did not see an IPv4-mapped IPv6 address (`::ffff:10.1.2.3`) as the IPv4
-// address Go sees, so a deny on an address inside a blocked range did not fire. `concat` of a
+// address Go sees, so a deny on an address inside a blocked range did not fire. The runtime's
+// regular expressions are C++ RE2's, which reads `\C` (any byte) where Go's regexp refuses it:
+// `regex.match` matched and `regex.is_valid` said true where topdown errs or says false. `concat` of a
 // set joined its members in the order of the set's hash buckets, where topdown joins them sorted.
 //
 // How: strict-natives.ts redirects the policy's calls of these natives to the host under reserved
@@ -21,8 +23,13 @@ import { isSet } from "./values.js";
 import { named, type BuiltinFn } from "./index.js";
 import { cidrContains, cidrIntersects } from "./net.js";
 
-/** guard: checked on the host, then the native; host: answered on the host; host-for-sets: answered on the host when operand `setOperand` is a set, else the native */
-export type GuardMode = "guard" | "host" | "host-for-sets";
+/**
+ * guard: checked on the host, then the native; host: answered on the host; host-for-sets:
+ * answered on the host when operand `setOperand` is a set, else the native; host-when-contains:
+ * asked of the host when a string operand holds a text (`hostWhenContains`), which answers or
+ * defers (undefined) to the native
+ */
+export type GuardMode = "guard" | "host" | "host-for-sets" | "host-when-contains";
 
 export interface NativeGuard {
   /** the runtime function's name in the wasm (OPA's builtin -> function table) */
@@ -34,6 +41,8 @@ export interface NativeGuard {
   fn: BuiltinFn;
   /** host-for-sets: the operand (0-based) whose being a set sends the call to the host */
   setOperand?: number;
+  /** host-when-contains: the string operand (0-based) and the text whose presence sends the call to the host */
+  hostWhenContains?: { operand: number; text: string };
 }
 
 /** Go's encoding/json scanner refuses documents nested deeper than this (maxNestingDepth). */
@@ -134,11 +143,46 @@ function concatStrings(delimiter: unknown, collection: unknown): string {
   return collection.join(joiner);
 }
 
+/** Whether a pattern holds the escape \C (a backslash not itself escaped, then C), which Go's regexp refuses. */
+function hasAnyByteEscape(pattern: string): boolean {
+  for (let i = 0; i < pattern.length - 1; i++) {
+    if (pattern[i] !== "\\") continue;
+    if (pattern[i + 1] === "C") return true;
+    if (pattern[i + 1] === "Q") {
+      // \Q...\E quotes everything up to \E (or the end) literally
+      const end = pattern.indexOf("\\E", i + 2);
+      if (end < 0) return false;
+      i = end + 1;
+      continue;
+    }
+    i++; // the escaped character
+  }
+  return false;
+}
+
+const ANY_BYTE_ERROR = "error parsing regexp: invalid escape sequence: `\\C`";
+
+/** regex.match and regex.find_all_string_submatch_n: Go's error for \C, else the native. */
+function anyByteEscapeGuard(pattern: unknown): undefined {
+  if (typeof pattern === "string" && hasAnyByteEscape(pattern)) throw new BuiltinError(ANY_BYTE_ERROR);
+  return undefined;
+}
+
+/** regex.is_valid: false for \C, else the native's answer. */
+function anyByteEscapeValid(pattern: unknown): false | undefined {
+  return typeof pattern === "string" && hasAnyByteEscape(pattern) ? false : undefined;
+}
+
 /** Reserved builtin ids, far above any module's own table (its ids count from 0). */
 export const NATIVE_GUARD_ID_BASE = 0x10000000;
 
 function nativeGuard(native: string, builtin: string, mode: GuardMode, fn: BuiltinFn, setOperand?: number): NativeGuard {
   return { native, builtin, mode, fn: named(builtin, fn), ...(setOperand === undefined ? {} : { setOperand }) };
+}
+
+/** Asked of the host only when the pattern (operand 0) holds a backslash and a C. */
+function anyByteGuard(native: string, builtin: string, fn: BuiltinFn): NativeGuard {
+  return { native, builtin, mode: "host-when-contains", fn: named(builtin, fn), hostWhenContains: { operand: 0, text: "\\C" } };
 }
 
 export const NATIVE_GUARDS: readonly NativeGuard[] = [
@@ -150,6 +194,9 @@ export const NATIVE_GUARDS: readonly NativeGuard[] = [
   // A set's members joined in sorted order, as topdown joins them (the native walks its buckets);
   // an array is joined by the native.
   nativeGuard("opa_strings_concat", "concat", "host-for-sets", concatStrings, 1),
+  anyByteGuard("opa_regex_match", "regex.match", anyByteEscapeGuard),
+  anyByteGuard("opa_regex_find_all_string_submatch", "regex.find_all_string_submatch_n", anyByteEscapeGuard),
+  anyByteGuard("opa_regex_is_valid", "regex.is_valid", anyByteEscapeValid),
   nativeGuard("opa_json_unmarshal", "json.unmarshal", "guard", jsonUnmarshalGuard),
   nativeGuard("opa_base64_decode", "base64.decode", "guard", base64DecodeGuard),
   nativeGuard("opa_base64_url_decode", "base64url.decode", "guard", base64UrlDecodeGuard),
