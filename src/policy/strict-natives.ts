@@ -325,6 +325,12 @@ function checkerBody(module: ParsedModule, native: number, name: string, abort: 
     a.localGet(result).op(OP.return);
     a.end();
     a.end();
+  } else if (guard?.mode === "host-or-native") {
+    // the host's answer unless it defers (NULL); a deferral: the native, checked below
+    guardCall(a, module, guard, params);
+    a.localTee(result).if();
+    a.localGet(result).op(OP.return);
+    a.end();
   } else if (guard) {
     guardCall(a, module, guard, params);
     a.op(OP.drop);

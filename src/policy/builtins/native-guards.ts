@@ -8,6 +8,10 @@
 // `replace(s, "", x)` looped until the evaluation's timeout. `net.cidr_contains` and
 // `net.cidr_intersects` did not see an IPv4-mapped IPv6 address (`::ffff:10.1.2.3`) as the IPv4
 // address Go sees, so a deny on an address inside a blocked range did not fire. The runtime's
+// `ceil` and `floor` of a number between -1 and 0 are 1 and 0 in OPA 1.22's topdown (it
+// truncates, then steps by the truncated value's sign, which is 0 there), where the C runtime
+// answers 0 and -1: gatehouse answers as OPA does, so that a rule decides as it does under
+// `opa eval` and conftest (a rule `ceil(x) > 0` denies there). The runtime's
 // regular expressions are C++ RE2's, which reads `\C` (any byte) where Go's regexp refuses it:
 // `regex.match` matched and `regex.is_valid` said true where topdown errs or says false. `concat` of a
 // set joined its members in the order of the set's hash buckets, where topdown joins them sorted.
@@ -27,9 +31,9 @@ import { cidrContains, cidrIntersects } from "./net.js";
  * guard: checked on the host, then the native; host: answered on the host; host-for-sets:
  * answered on the host when operand `setOperand` is a set, else the native; host-when-contains:
  * asked of the host when a string operand holds a text (`hostWhenContains`), which answers or
- * defers (undefined) to the native
+ * defers (undefined) to the native; host-or-native: asked of the host, which answers or defers
  */
-export type GuardMode = "guard" | "host" | "host-for-sets" | "host-when-contains";
+export type GuardMode = "guard" | "host" | "host-for-sets" | "host-when-contains" | "host-or-native";
 
 export interface NativeGuard {
   /** the runtime function's name in the wasm (OPA's builtin -> function table) */
@@ -173,6 +177,11 @@ function anyByteEscapeValid(pattern: unknown): false | undefined {
   return typeof pattern === "string" && hasAnyByteEscape(pattern) ? false : undefined;
 }
 
+/** ceil and floor of -1 < x < 0 as OPA 1.22's topdown answers them (1 and 0); any other number: the native. */
+function truncatedStep(direction: "ceil" | "floor") {
+  return (x: unknown): number | undefined => (typeof x === "number" && x > -1 && x < 0 ? (direction === "ceil" ? 1 : 0) : undefined);
+}
+
 /** Reserved builtin ids, far above any module's own table (its ids count from 0). */
 export const NATIVE_GUARD_ID_BASE = 0x10000000;
 
@@ -194,6 +203,8 @@ export const NATIVE_GUARDS: readonly NativeGuard[] = [
   // A set's members joined in sorted order, as topdown joins them (the native walks its buckets);
   // an array is joined by the native.
   nativeGuard("opa_strings_concat", "concat", "host-for-sets", concatStrings, 1),
+  nativeGuard("opa_arith_ceil", "ceil", "host-or-native", truncatedStep("ceil")),
+  nativeGuard("opa_arith_floor", "floor", "host-or-native", truncatedStep("floor")),
   anyByteGuard("opa_regex_match", "regex.match", anyByteEscapeGuard),
   anyByteGuard("opa_regex_find_all_string_submatch", "regex.find_all_string_submatch_n", anyByteEscapeGuard),
   anyByteGuard("opa_regex_is_valid", "regex.is_valid", anyByteEscapeValid),

@@ -1,9 +1,15 @@
-// Issue 14, found by the tenth pass: the wasm runtime's regular expressions are C++ RE2's, which
+// Issue 14, two leftovers of the tenth pass.
+//
+// 1. The wasm runtime's regular expressions are C++ RE2's, which
 // reads `\C` as "any byte" where Go's regexp (topdown, conftest) refuses the pattern. A pattern
 // taken from input with `\C` matched (`regex.match` true: a deny guarded by a failing match did
 // not fail the evaluation as conftest's does) and `regex.is_valid` said true. The natives are now
 // asked of the host when the pattern holds a backslash and a C (builtins/native-guards.ts),
 // which answers as Go does for a real `\C` escape and leaves `\\C` and `\Q\C\E` to the native.
+//
+// 2. `ceil` and `floor` of a number between -1 and 0: OPA 1.22's topdown answers 1 and 0 (it
+// truncates, then steps by the truncated value's sign, 0 there); the C runtime answered 0 and -1,
+// so `deny if ceil(x) > 0` denied under conftest and allowed here. gatehouse now answers as OPA.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -57,6 +63,19 @@ test("\\C in a pattern is refused as Go refuses it; every other pattern is the n
       assert.is(run.stdout.split("\n")[0], expected, name);
     });
   }
+});
+
+test("ceil and floor answer as opa eval, -1 < x < 0 included", async () => {
+  const expression = "[ceil(-0.5), floor(-0.5), ceil(-1.5), floor(-1.5), round(-0.5), ceil(-0.0001), floor(0.5), ceil(0.5), floor(-2), ceil(-2.5), ceil(-0.999), floor(-0.999), ceil(input.n), floor(input.n), ceil(-0), floor(-0.0)]";
+  const policy = `package main\n\nimport rego.v1\n\ndeny contains json.marshal(x) if x := ${expression}\n\ndeny contains "ceil of a small negative number is positive" if ceil(input.n) > 0\n`;
+  await withRepoAsync("ceil-floor", { "policy/p.rego": policy, "input.json": JSON.stringify({ n: -0.25 }) }, async (root) => {
+    const out = JSON.parse(await runTool("opa", ["eval", "--strict-builtin-errors", "-f", "json", "-d", "policy", "-i", "input.json", "data.main.deny"], { cwd: root })) as { result: { expressions: { value: string[] }[] }[] };
+    const expected = out.result[0]!.expressions[0]!.value.map((message) => `FAIL input.json [main.deny] ${message}`).sort();
+    assert.is(expected.length, 2, "opa denies with both rules");
+    const run = gatehouse(["check", "--policy", "policy", "input.json"], root);
+    assert.is(run.code, 1, run.stderr);
+    assert.equal(run.stdout.split("\n").filter((line) => line.startsWith("FAIL ")).sort(), expected);
+  });
 });
 
 test.run();
