@@ -185,7 +185,7 @@ test("--version names gatehouse, the shipped bundle, how its runtime is evaluate
   const lines = r.stdout.split("\n");
   assert.is(lines[0], `gatehouse ${version}`);
   assert.ok(lines[1]!.startsWith(`bundle    sha256:${manifest.wasm.sha256} (built by OPA ${manifest.opaVersion}, `), lines[1]);
-  assert.is(lines[2], "runtime   set lookups by identity (opa_value_get)");
+  assert.is(lines[2], "runtime   set lookups by identity (opa_value_get, opa_value_iter)");
   assert.match(lines[3]!, /^ {10}native builtin errors raised \([1-9]\d* natives called by the policy, strict-natives\.ts\)$/);
   assert.is(lines[4], "          sets and objects iterated in sorted order, as topdown iterates them (sorted-iteration.ts)");
   assert.is(lines[5], "          builtin arguments and results read from OPA's value structs (verified at load)");

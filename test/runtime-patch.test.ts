@@ -18,7 +18,7 @@ import { CHECKED_NATIVES, checkNativeResults, forEachCall, nativeCheckEdits, pol
 import { baseDataKeyEdits } from "../src/policy/base-data-keys.js";
 import { FailClosed } from "../src/core/errors.js";
 import { NATIVE_GUARDS, type GuardMode } from "../src/policy/builtins/native-guards.js";
-import { TABLE_GLOBAL } from "../src/policy/sorted-iteration.js";
+import { sortedIterationEdits, TABLE_GLOBAL } from "../src/policy/sorted-iteration.js";
 import { compilePolicy, evaluationWasm, instantiate, type PolicyInstance } from "../src/policy/runtime.js";
 import { runTool } from "../src/toolchain/native.js";
 import { rng } from "../scripts/bench-inputs.js";
@@ -181,10 +181,10 @@ test("GATEHOUSE_RUNTIME_PATCHES=off leaves out the set-lookup fast path, not the
   assert.ok(off.checkedNatives?.includes("count"));
   assert.ok((off.valueLookups ?? 0) > 0, "the value lookups stay");
   const on = evaluationWasm(shipped, {});
-  // opa_value_iter is left to sorted iteration, which both have.
-  assert.equal(on.patched, ["opa_value_get"]);
+  assert.equal(on.patched, ["opa_value_get", "opa_value_iter"]);
+  // Sorted iteration is semantics: both have it.
   assert.ok(off.sortedIteration && on.sortedIteration);
-  // The two differ in the patched runtime function only (compared as bytes: uvu's diff of
+  // The two differ in the two patched runtime functions only (compared as bytes: uvu's diff of
   // two modules would take minutes).
   const original = parseModule(shipped);
   const [a, b] = [parseModule(off.wasm), parseModule(on.wasm)];
@@ -194,11 +194,11 @@ test("GATEHOUSE_RUNTIME_PATCHES=off leaves out the set-lookup fast path, not the
     const same = Buffer.compare(off.wasm.subarray(a.bodies[i]!.start, a.bodies[i]!.end), on.wasm.subarray(b.bodies[i]!.start, b.bodies[i]!.end)) === 0;
     assert.is(same, !patched.has(i), `function ${i}`);
   }
-  // The fast path alone, on the strict-natives rewrite, patches both functions.
-  assert.equal(patchSetLookups(checkNativeResults(shipped).wasm).patched, ["opa_value_get", "opa_value_iter"]);
+  // The fast path alone, on the strict-natives rewrite, patches the same two functions.
+  assert.equal(patchSetLookups(checkNativeResults(shipped).wasm).patched, on.patched);
 });
 
-test("sorted iteration appends two functions and two globals, the table's exported, and leaves every other index where it was", () => {
+test("sorted iteration appends three functions and two globals, the table's exported, and leaves every other index where it was", () => {
   const before = parseModule(shipped);
   const result = evaluationWasm(shipped);
   const after = parseModule(result.wasm);
@@ -213,6 +213,15 @@ test("sorted iteration appends two functions and two globals, the table's export
   });
   const table = instance.exports[TABLE_GLOBAL];
   assert.ok(table instanceof WebAssembly.Global && table.value === 0, "exported, 0 until the host allocates the table");
+  // It redirects calls (the policy's, the JSON writer's, walk's), and replaces no body.
+  const edits = sortedIterationEdits(shipped, before, before.importedFunctions + before.bodies.length, before.importedGlobals + before.definedGlobals);
+  assert.is(edits.replacements.size, 0);
+  const writer = before.functionNames.get("opa_json_writer_emit_collection")! - before.importedFunctions;
+  assert.ok(edits.calls.has(writer), "the JSON writer's iteration is sorted");
+  assert.ok([...edits.calls.keys()].some((index) => index !== writer), "and the policy's own");
+  const member = before.functionNames.get("builtin_member");
+  assert.ok(member !== undefined, "the shipped runtime has builtin_member");
+  assert.ok(!edits.calls.has(member - before.importedFunctions), "membership keeps the bucket walk");
 });
 
 test("a module not compiled for evaluation is refused unless asked for as built", async () => {
@@ -311,8 +320,8 @@ test("composed rewrites: each redirected call of strict natives and of base data
   assert.is(result.valueLookups, keys.valueSites);
   // the value lookup and the data lookup (the policy calls no object.get)
   assert.is(keys.retarget.size, 0);
-  // and sorted iteration's two functions
-  assert.is(parseModule(result.wasm).bodies.length, module.bodies.length + strict.appended.length + 2 + 2);
+  // and sorted iteration's three functions
+  assert.is(parseModule(result.wasm).bodies.length, module.bodies.length + strict.appended.length + 2 + 3);
 });
 
 test("strict natives: a policy function the decoder cannot read refuses the module (evaluating it unchecked would fail open)", () => {

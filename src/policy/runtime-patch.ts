@@ -81,8 +81,9 @@ export function setLookupEdits(
     return { skipped: `unknown runtime (fingerprint ${fingerprint.slice(0, 12)})` };
   }
   const replacements = new Map<number, Uint8Array>();
-  // Sorted iteration (sorted-iteration.ts) replaces opa_value_iter's answer for every set this
-  // prologue would answer, so an evaluation that has it leaves opa_value_iter to it.
+  // opa_value_iter as the runtime's own unordered iterations call it (membership, set algebra);
+  // the calls whose order shows go to sorted iteration instead (sorted-iteration.ts).
+  // `iteration: false` leaves opa_value_iter as it is.
   const patches = options.iteration === false ? ([["opa_value_get", getPrologue]] as const) : ([["opa_value_get", getPrologue], ["opa_value_iter", iterPrologue]] as const);
   for (const [name, prologue] of patches) {
     const index = module.functionNames.get(name)! - module.importedFunctions;

@@ -362,13 +362,13 @@ export function evaluationWasm(wasm: Uint8Array, env: NodeJS.ProcessEnv = proces
   } catch (error) {
     throw new FailClosed("policy/missing-builtin", `the policy's wasm cannot be evaluated with topdown's sorted iteration of sets and objects (${(error as Error).message})`);
   }
-  const fast = env.GATEHOUSE_RUNTIME_PATCHES === "off" ? { skipped: "GATEHOUSE_RUNTIME_PATCHES=off" } : setLookupEdits(wasm, module, { iteration: false });
+  const fast = env.GATEHOUSE_RUNTIME_PATCHES === "off" ? { skipped: "GATEHOUSE_RUNTIME_PATCHES=off" } : setLookupEdits(wasm, module);
   const calls = new Map<number, CallEdit[]>();
   for (const [index, edits] of strict.calls) calls.set(index, edits.map((edit) => ({ ...edit, callee: keys.retarget.get(edit.callee) ?? edit.callee })));
   for (const [index, edits] of keys.calls) calls.set(index, [...(calls.get(index) ?? []), ...edits]);
+  for (const [index, edits] of sorted.calls) calls.set(index, [...(calls.get(index) ?? []), ...edits]);
   const replacements = redirectCalls(wasm, module, calls);
   if (!("skipped" in fast)) for (const [index, body] of fast.replacements) replacements.set(index, body);
-  for (const [index, body] of sorted.replacements) replacements.set(index, body);
   const appended = [...strict.appended, ...keys.appended, ...sorted.appended];
   const patched = "skipped" in fast ? [] : fast.patched;
   const rebuilt = rebuildModule(wasm, module, replacements, appended, sorted.globals);

@@ -7,8 +7,13 @@
 // `input.obj`. A rule that depends on that order (the first member, a joined string) could allow
 // where conftest denies.
 //
-// What: a prologue on opa_value_iter hands every set and object of two or more members to an
-// appended function, sortedIter, which answers from the collection's members sorted by the
+// What: the calls of opa_value_iter whose order shows go to an appended entry, which hands every
+// set and object of two or more members to sortedIter (and anything else to opa_value_iter):
+// the policy's own functions (the plans' scans: `some x in s`, comprehensions, `walk` of
+// results), the runtime's JSON writer (`json.marshal`, dumps) and its transitive closure
+// (`walk`). The runtime's other iterations (membership, set and object algebra, copies) find
+// the same members in any order and keep the bucket walk, which stops at the first match.
+// sortedIter answers from the collection's members sorted by the
 // runtime's own opa_value_compare (the order the runtime's opa_object_keys and opa_value_compare
 // use, and topdown's). The sorted members are built once per iteration (sortedMembers: a bucket
 // walk and a merge sort, O(n log n) comparisons) and kept in a small table of iterations in
@@ -31,13 +36,15 @@
 // freed when their iteration ends; an iteration left unfinished leaves its array to the heap's
 // rewind at the end of the evaluation.
 //
-// Safety: applied only to runtimes whose opa_value_iter, opa_value_compare, opa_malloc and
-// opa_free are byte for byte the ones it was written against (KNOWN_RUNTIMES, by sha256; that also
-// pins the set and object layouts read here). Any other runtime is refused (runtime.ts): evaluated
+// Safety: applied only to runtimes whose opa_value_iter, opa_value_compare, opa_malloc, opa_free,
+// JSON writer and transitive closure are byte for byte the ones it was written against
+// (KNOWN_RUNTIMES, by sha256; that also pins the set and object layouts read here and which
+// runtime functions iterate by calling opa_value_iter). Any other runtime is refused (runtime.ts): evaluated
 // as built, it would iterate in bucket order.
 
 import { createHash } from "node:crypto";
-import { Assembler, OP, uleb, withPrologue, type AppendedFunction, type AppendedGlobal, type ParsedModule } from "./runtime-patch.js";
+import { Assembler, OP, uleb, type AppendedFunction, type AppendedGlobal, type ParsedModule } from "./runtime-patch.js";
+import { forEachCall, policyFunctions, type CallEdit } from "./strict-natives.js";
 
 /** Iterations in progress the table keeps; more at once still work, the oldest sorting again. */
 export const TABLE_SLOTS = 16;
@@ -51,25 +58,35 @@ const OBJECT = 6;
 const SET = 7;
 const I32 = 0x7f;
 
-/** sha256 of the code bodies of opa_value_iter, opa_value_compare, opa_malloc and opa_free, per runtime. */
-const KNOWN_RUNTIMES: Record<string, string> = {
-  // OPA 1.22.0
-  "opa-1.22.0": "0cd6185d7834fd36ce959a97e44a42fbb8d7b904798e4381f7f0740c50daaf72",
-};
+/** The runtime functions whose iteration shows in what they produce (besides the policy's own); a module has those its policy uses. */
+const ORDERED_RUNTIME_CALLERS = ["opa_json_writer_emit_collection", "__opa_value_transitive_closure"] as const;
 
 const FINGERPRINTED = ["opa_value_iter", "opa_value_compare", "opa_malloc", "opa_free"] as const;
 
+/**
+ * Per runtime: sha256 of the code bodies of FINGERPRINTED, and of each ordered runtime caller
+ * (which calls of opa_value_iter it makes is part of what was checked).
+ */
+const KNOWN_RUNTIMES: Record<string, { core: string; callers: Record<(typeof ORDERED_RUNTIME_CALLERS)[number], string> }> = {
+  // OPA 1.22.0
+  "opa-1.22.0": {
+    core: "0cd6185d7834fd36ce959a97e44a42fbb8d7b904798e4381f7f0740c50daaf72",
+    callers: { opa_json_writer_emit_collection: "9b4eecb0f1b63f4825b0e159aeb5a3c480259c93e313d428a6c8f7a23bb108e3", __opa_value_transitive_closure: "b2dccb2ac7c6fe5074c91561fe35ad08190090a9c0ad857db62717606222f80f" },
+  },
+};
+
 export interface SortedIterationEdits {
-  /** opa_value_iter's new body, by defined-function index */
+  /** code bodies replaced, by defined-function index: none (the rewrite redirects calls instead) */
   replacements: Map<number, Uint8Array>;
+  /** the redirected calls of opa_value_iter, by defined-function index (merged with other call edits) */
+  calls: Map<number, CallEdit[]>;
   appended: AppendedFunction[];
   globals: AppendedGlobal[];
 }
 
-/** The fingerprint sorted iteration checks (for adding a runtime to KNOWN_RUNTIMES). */
-export function sortedIterationFingerprint(wasm: Uint8Array, module: ParsedModule): string | undefined {
+function bodyHash(wasm: Uint8Array, module: ParsedModule, names: readonly string[]): string | undefined {
   const hash = createHash("sha256");
-  for (const name of FINGERPRINTED) {
+  for (const name of names) {
     const index = module.functionNames.get(name);
     if (index === undefined || index < module.importedFunctions) return undefined;
     const body = module.bodies[index - module.importedFunctions]!;
@@ -79,6 +96,16 @@ export function sortedIterationFingerprint(wasm: Uint8Array, module: ParsedModul
   return hash.digest("hex");
 }
 
+/** The fingerprint of the functions sorted iteration relies on (for adding a runtime to KNOWN_RUNTIMES). */
+export function sortedIterationFingerprint(wasm: Uint8Array, module: ParsedModule): string | undefined {
+  return bodyHash(wasm, module, FINGERPRINTED);
+}
+
+/** The fingerprint of each runtime function whose calls it redirects, as far as the module has them (KNOWN_RUNTIMES' callers). */
+export function orderedCallerFingerprints(wasm: Uint8Array, module: ParsedModule): Record<string, string | undefined> {
+  return Object.fromEntries(ORDERED_RUNTIME_CALLERS.map((name) => [name, bodyHash(wasm, module, [name])]));
+}
+
 /**
  * Sorted iteration as edits of a parsed module. `firstAppended` is the function index the first
  * appended function gets (after the module's own and any other rewrite's appended functions);
@@ -86,10 +113,19 @@ export function sortedIterationFingerprint(wasm: Uint8Array, module: ParsedModul
  * written for.
  */
 export function sortedIterationEdits(wasm: Uint8Array, module: ParsedModule, firstAppended: number, firstGlobal: number): SortedIterationEdits {
+  const fn = (name: string): number => module.functionNames.get(name)!;
   const fingerprint = sortedIterationFingerprint(wasm, module);
   if (fingerprint === undefined) throw new Error(`the runtime has no ${FINGERPRINTED.join(", ")}`);
-  if (!Object.values(KNOWN_RUNTIMES).includes(fingerprint)) throw new Error(`unknown runtime (sorted-iteration fingerprint ${fingerprint.slice(0, 12)})`);
-  const fn = (name: string): number => module.functionNames.get(name)!;
+  const known = Object.values(KNOWN_RUNTIMES).find((runtime) => runtime.core === fingerprint);
+  if (!known) throw new Error(`unknown runtime (sorted-iteration fingerprint ${fingerprint.slice(0, 12)})`);
+  const callerHashes = orderedCallerFingerprints(wasm, module);
+  const callers: number[] = [];
+  for (const name of ORDERED_RUNTIME_CALLERS) {
+    const hash = callerHashes[name];
+    if (hash === undefined) continue; // not in this module: its policy does not use it
+    if (hash !== known.callers[name]) throw new Error(`unknown runtime (sorted-iteration fingerprint of ${name} ${hash.slice(0, 12)})`);
+    callers.push(fn(name));
+  }
   const abort = module.functionImports.get("env.opa_abort");
   if (abort === undefined) throw new Error("the module does not import opa_abort");
   const iter = fn("opa_value_iter");
@@ -98,15 +134,25 @@ export function sortedIterationEdits(wasm: Uint8Array, module: ParsedModule, fir
   if (signature.params.length !== 2 || signature.params.some((p) => p !== I32) || signature.results.length !== 1 || signature.results[0] !== I32) {
     throw new Error("unexpected type of opa_value_iter");
   }
-  const calls: Calls = { compare: fn("opa_value_compare"), malloc: fn("opa_malloc"), free: fn("opa_free"), abort, members: firstAppended, iter: firstAppended + 1 };
+  const calls: Calls = { compare: fn("opa_value_compare"), malloc: fn("opa_malloc"), free: fn("opa_free"), abort, original: iter, members: firstAppended, iter: firstAppended + 1 };
+  const entry = firstAppended + 2;
   const globals: Globals = { table: firstGlobal, next: firstGlobal + 1 };
-  const replacements = new Map<number, Uint8Array>();
-  replacements.set(iter - module.importedFunctions, withPrologue(wasm, module.bodies[iter - module.importedFunctions]!, 2, (a) => iterPrologue(a, calls)));
+  const edits = new Map<number, CallEdit[]>();
+  for (const caller of [...policyFunctions(module), ...callers]) {
+    const body = module.bodies[caller - module.importedFunctions]!;
+    const found: CallEdit[] = [];
+    forEachCall(wasm, body.start, body.end, (at, end, callee) => {
+      if (callee === iter) found.push({ at, end, callee: entry });
+    });
+    if (found.length > 0) edits.set(caller - module.importedFunctions, found);
+  }
   return {
-    replacements,
+    replacements: new Map(),
+    calls: edits,
     appended: [
       { type, body: sortedMembersBody(calls) },
       { type, body: sortedIterBody(calls, globals) },
+      { type, body: entryBody(calls) },
     ],
     globals: [{ exportAs: TABLE_GLOBAL }, {}],
   };
@@ -128,6 +174,8 @@ interface Calls {
   malloc: number;
   free: number;
   abort: number;
+  /** opa_value_iter */
+  original: number;
   members: number;
   iter: number;
 }
@@ -137,8 +185,9 @@ interface Globals {
   next: number;
 }
 
-/** if node is a set or an object of two or more members: return sortedIter(node, prev). */
-function iterPrologue(a: Assembler, calls: Calls): void {
+/** entry(node, prev): sortedIter(node, prev) for a set or an object of two or more members, else opa_value_iter(node, prev). */
+function entryBody(calls: Calls): Uint8Array {
+  const a = new Assembler();
   a.block("skip");
   a.localGet(0).op(OP.i32_eqz).brIf("skip");
   // type - OBJECT > 1 (unsigned): neither an object nor a set
@@ -146,6 +195,8 @@ function iterPrologue(a: Assembler, calls: Calls): void {
   a.localGet(0).load(12).i32Const(2).op(OP.i32_lt_u).brIf("skip");
   a.localGet(0).localGet(1).call(calls.iter).op(OP.return);
   a.end();
+  a.localGet(0).localGet(1).call(calls.original);
+  return Uint8Array.from([0, ...a.finish(), OP.end]);
 }
 
 /** opa_abort(message): the message written into the heap first (the runtime takes a C string). */
