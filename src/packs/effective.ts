@@ -73,6 +73,52 @@ interface Violation {
   key?: string;
 }
 
+/**
+ * Why an override layer may not make a change, as data: `locked` (no layer may: a code locked in
+ * every pack, a rule or block mode the pack locks; `text` says which) or `loosens` (only the
+ * untrusted layers are refused it: the repo-local file, a project token on the policy service;
+ * `change` is what it loosens, e.g. `error → warning`, `block → warn`, `on → off`).
+ */
+export type LayerReason =
+  | { kind: "locked"; text: string }
+  | { kind: "loosens"; subject: "rule" | "mode" | "constraint"; change: string };
+
+/**
+ * One violation of an override layer: the key at fault (`field`: `rules.<code>`,
+ * `enforcement.mode`, `constraints.<flag>`) and why. `message` is the wording for the layer the
+ * change came from (layerMessage); other callers word it from `field` and `reason` themselves
+ * (the policy service says it of a project token, src/service/projects/service.ts).
+ */
+export interface LayerViolation {
+  code: PackIntegrityCode;
+  field: string;
+  reason: LayerReason;
+  message: string;
+}
+
+/** The name gatehouse.config's pack.allowLocalLoosening would need for this key (a rule's code). */
+function loosenableName(field: string): string {
+  return field.startsWith("rules.") ? field.slice("rules.".length) : field;
+}
+
+/** A violation in the words of gatehouse.config and the repo-local file (the file names the config's escape hatch). */
+function layerMessage(field: string, reason: LayerReason): string {
+  if (reason.kind === "locked") return reason.text;
+  const hint = `; gatehouse.config pack.allowLocalLoosening does not name ${loosenableName(field)}`;
+  switch (reason.subject) {
+    case "rule":
+      return `${field}: the repo-local override may only tighten, and this loosens the rule (${reason.change})${hint}`;
+    case "mode":
+      return `${field}: the repo-local override may only tighten, and ${reason.change} loosens it${hint}`;
+    case "constraint":
+      return `${field}: the constraint is on and the repo-local override may only switch constraints on${hint}`;
+  }
+}
+
+function violation(code: PackIntegrityCode, field: string, reason: LayerReason): LayerViolation {
+  return { code, field, reason, message: layerMessage(field, reason) };
+}
+
 /** What gatehouse.config's `pack:` section may hold. */
 interface PackSection {
   use: string;
@@ -154,7 +200,7 @@ function repoLocalViolations(file: string, root: string, schemas: SchemaRegistry
   }
   const { version: _version, ...layer } = read.value as PolicyOverride & { version: 1 };
   const result = applyLayer(policy, layer, "repo-local", allowed);
-  return { policy: result.violations.length > 0 ? policy : result.policy, problems: result.violations };
+  return { policy: result.violations.length > 0 ? policy : result.policy, problems: result.violations.map((v) => ({ code: v.code, message: v.message, key: v.field })) };
 }
 
 function overrideFinding(code: PackIntegrityCode, message: string, file: string, key?: string): Finding {
@@ -196,25 +242,25 @@ export function applyLayer(
   layer: PolicyOverride,
   source: "config" | "repo-local",
   allowed: ReadonlySet<string> = new Set(),
-): { policy: EffectivePolicy; violations: Violation[] } {
+): { policy: EffectivePolicy; violations: LayerViolation[] } {
   const policy = structuredClone(base);
-  const violations: Violation[] = [];
+  const violations: LayerViolation[] = [];
   for (const [code, setting] of Object.entries(layer.rules ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const key = `rules.${code}`;
     const current = settingFor(base.rules, code);
     const loosening = loosens(current, setting);
     if (isLockedCode(code) && (setting.enabled === false || setting.locked === false || (setting.severity !== undefined && SEVERITY_ORDER[setting.severity] < SEVERITY_ORDER.error))) {
-      violations.push({ code: "pack/override-loosens", key, message: `rule ${code} is locked in every pack (${lockReason(code)}) and cannot be lowered, disabled or unlocked` });
+      violations.push(violation("pack/override-loosens", key, { kind: "locked", text: `rule ${code} is locked in every pack (${lockReason(code)}) and cannot be lowered, disabled or unlocked` }));
       continue;
     }
     if (current?.locked && loosening) {
-      violations.push({ code: "pack/override-loosens", key, message: `rule ${code} is locked by ${base.pack.key}@${base.pack.version} and cannot be loosened (${loosening})` });
+      violations.push(violation("pack/override-loosens", key, { kind: "locked", text: `rule ${code} is locked by ${base.pack.key}@${base.pack.version} and cannot be loosened (${loosening})` }));
       continue;
     }
     // Without a setting below it a rule keeps its own severity, unknown here: only `block` is surely not lower.
     const localLoosening = source === "repo-local" ? loosens(current ?? {}, setting) : undefined;
     if (localLoosening && !allowed.has(code)) {
-      violations.push({ code: "pack/override-loosens", key, message: `${key}: the repo-local override may only tighten, and this loosens the rule (${localLoosening}); gatehouse.config pack.allowLocalLoosening does not name ${code}` });
+      violations.push(violation("pack/override-loosens", key, { kind: "loosens", subject: "rule", change: localLoosening }));
       continue;
     }
     const merged: RuleSetting = {
@@ -227,28 +273,16 @@ export function applyLayer(
   const mode = layer.enforcement?.mode;
   if (mode !== undefined && mode !== base.enforcement.mode) {
     if (mode === "warn" && base.enforcement.locked) {
-      violations.push({
-        code: "pack/override-mode-locked",
-        key: "enforcement.mode",
-        message: `${base.pack.key}@${base.pack.version} locks block mode; enforcement.mode cannot be switched to warn`,
-      });
+      violations.push(violation("pack/override-mode-locked", "enforcement.mode", { kind: "locked", text: `${base.pack.key}@${base.pack.version} locks block mode; enforcement.mode cannot be switched to warn` }));
     } else if (mode === "warn" && source === "repo-local" && !allowed.has("enforcement.mode")) {
-      violations.push({
-        code: "pack/override-loosens",
-        key: "enforcement.mode",
-        message: "enforcement.mode: the repo-local override may only tighten, and block → warn loosens it; gatehouse.config pack.allowLocalLoosening does not name enforcement.mode",
-      });
+      violations.push(violation("pack/override-loosens", "enforcement.mode", { kind: "loosens", subject: "mode", change: "block → warn" }));
     } else policy.enforcement.mode = mode;
   }
   policy.requirements.files.push(...(layer.requirements?.files ?? []));
   policy.requirements.headings.push(...structuredClone(layer.requirements?.headings ?? []));
   for (const [flag, value] of Object.entries(layer.constraints ?? {}) as [keyof Constraints, boolean][]) {
     if (source === "repo-local" && value === false && base.constraints[flag] && !allowed.has(`constraints.${flag}`)) {
-      violations.push({
-        code: "pack/override-loosens",
-        key: `constraints.${flag}`,
-        message: `constraints.${flag}: the constraint is on and the repo-local override may only switch constraints on; gatehouse.config pack.allowLocalLoosening does not name constraints.${flag}`,
-      });
+      violations.push(violation("pack/override-loosens", `constraints.${flag}`, { kind: "loosens", subject: "constraint", change: "on → off" }));
       continue;
     }
     policy.constraints[flag] = value;

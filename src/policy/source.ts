@@ -5,7 +5,10 @@
 // byte-identical bundles (test/toolchain.test.ts), so they share cached builds; another OPA
 // version, other sources or other compile options never reuse them.
 
-import { existsSync, statSync } from "node:fs";
+import { createHmac, randomBytes } from "node:crypto";
+import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { homedir, tmpdir } from "node:os";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { cacheDir } from "../core/cache-dir.js";
 import { ConfigError, FailClosed } from "../core/errors.js";
@@ -39,9 +42,94 @@ export async function resolvePolicy(path: string | readonly string[], options: C
   const sources = await hashSources(set.root, files);
   const compiler = `opa ${await (await toolchain()).opaVersion()}`;
   const key = sha256(JSON.stringify({ compiler, root: set.root, paths: set.paths ?? null, sources, options: compileKey(options), layout: 6 }));
+  const secret = cacheSecret();
   const dir = join(cacheDir(), "bundles", key);
-  if (!isBundleDir(dir)) await buildBundle(set, dir, options, "keep-existing");
-  return loadBundle(dir);
+  const seal = join(dir, SEAL_FILE);
+  let cached: LoadedBundle | undefined;
+  if (secret) {
+    const built = !isBundleDir(dir);
+    if (built) await buildBundle(set, dir, options, "keep-existing");
+    cached = await loadBundle(dir).catch(() => undefined);
+    if (cached && readSeal(seal) === sealOf(secret, key, cached)) return cached;
+    // The bundle this run placed (or one a concurrent run placed, the same bytes): sealed now.
+    if (cached && built && !existsSync(seal)) {
+      writeSeal(seal, sealOf(secret, key, cached));
+      return cached;
+    }
+  }
+  // No key to seal with, or an entry this user's gatehouse did not seal (placed by something
+  // else, changed since, or cached before seals): compiled afresh. The entry is sealed only when
+  // it is what the sources compile to (the same wasm and manifest); otherwise it is not used.
+  const scratch = await mkdtemp(join(tmpdir(), "gatehouse-policy-"));
+  try {
+    await buildBundle(set, join(scratch, "bundle"), options, "replace");
+    const fresh = await loadBundle(join(scratch, "bundle"));
+    if (secret && cached && cached.sha256 === fresh.sha256 && sameBuild(cached, fresh)) {
+      writeSeal(seal, sealOf(secret, key, cached));
+      return cached;
+    }
+    return fresh;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Two builds of one policy: the same manifest but for sourceRoot (relative to where each was placed). */
+function sameBuild(a: LoadedBundle, b: LoadedBundle): boolean {
+  return JSON.stringify({ ...a.manifest, sourceRoot: null }) === JSON.stringify({ ...b.manifest, sourceRoot: null });
+}
+
+/**
+ * The compile cache is a directory anyone who can write it could fill (a CI cache restored from
+ * another job, a cache directory inside the repository under review): a bundle there whose
+ * manifest names these sources would be evaluated as if compiled from them, and the sources
+ * check cannot tell (it proves what the manifest says the wasm was built from, not what the wasm
+ * is). So each entry gatehouse places is sealed: an HMAC-SHA256, under a key of this user's kept
+ * outside the cache ($XDG_CONFIG_HOME/gatehouse/bundle-cache.key, mode 0600), of the cache key
+ * and the digests of the manifest and wasm as loaded. An entry without a valid seal is not used.
+ */
+const SEAL_FILE = "gatehouse-seal";
+const SECRET_BYTES = 32;
+
+function cacheSecret(env: NodeJS.ProcessEnv = process.env): Buffer | undefined {
+  const file = join(env.XDG_CONFIG_HOME || join(homedir(), ".config"), "gatehouse", "bundle-cache.key");
+  try {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    try {
+      writeFileSync(file, randomBytes(SECRET_BYTES), { flag: "wx", mode: 0o600 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const stat = lstatSync(file);
+    // A key others could read or replace seals nothing.
+    if (!stat.isFile() || (stat.mode & 0o077) !== 0 || stat.size !== SECRET_BYTES) return undefined;
+    const secret = readFileSync(file);
+    return secret.length === SECRET_BYTES ? secret : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function sealOf(secret: Buffer, key: string, bundle: LoadedBundle): string {
+  return createHmac("sha256", secret).update(`gatehouse bundle cache\n${key}\n${bundle.manifestSha256}\n${bundle.sha256}`).digest("hex");
+}
+
+function readSeal(file: string): string | undefined {
+  try {
+    return lstatSync(file).isFile() ? readFileSync(file, "utf8").trim() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeSeal(file: string, seal: string): void {
+  const temp = `${file}.tmp-${process.pid}`;
+  try {
+    writeFileSync(temp, `${seal}\n`, { flag: "wx" });
+    renameSync(temp, file);
+  } catch {
+    rmSync(temp, { force: true });
+  }
 }
 
 /** One directory as it is (the common case, unchanged); anything else as paths in their common directory. */

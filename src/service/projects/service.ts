@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { sha256 } from "../../core/digest.js";
 import { pointerSegment } from "../../core/json-pointer.js";
-import { applyLayer, effectiveHash, fromPack } from "../../packs/effective.js";
+import { applyLayer, effectiveHash, fromPack, type LayerViolation } from "../../packs/effective.js";
 import type { EffectivePolicy, PolicyOverride, PolicyPack } from "../../packs/types.js";
 import type { AuditService } from "../audit/service.js";
 import type { Caller } from "../context.js";
@@ -211,19 +211,33 @@ function refuseLoosening(current: ProjectRow, update: PolicyUpdate, inForce: Eff
   const problems: string[] = [];
   if (update.repoLocal === true && !current.repoLocal) problems.push(`/repoLocal honouring the repository's own .gatehouse/policy file (runs are then not held to the project's effective hash) loosens the policy, which ${ADMIN_ONLY}`);
   const layer = applyLayer(inForce, update.overrides ?? {}, "repo-local");
-  for (const violation of layer.violations) {
-    const pointer = violation.key === undefined ? "/overrides" : `/overrides/${violation.key.split(".")[0]}/${pointerSegment(violation.key.slice(violation.key.indexOf(".") + 1))}`;
-    // The repo-local file's wording, said of the token (the config's escape hatch is no option here).
-    const what = violation.message
-      .replace(/; gatehouse\.config pack\.allowLocalLoosening does not name .*$/, "")
-      .replace("the repo-local override may only tighten, and ", "")
-      .replace("the repo-local override may only switch constraints on", "switching it off loosens the policy");
-    problems.push(`${pointer} ${what}, which ${ADMIN_ONLY}`);
-  }
+  for (const violation of layer.violations) problems.push(`${overridePointer(violation.field)} ${tokenWording(violation)}, which ${ADMIN_ONLY}`);
   if (layer.violations.length === 0 && effectiveHash(layer.policy) !== nextHash) {
     problems.push(`/overrides the new overrides leave out or undo what the current ones set (the body replaces them: keep each current override, as it is or raised), which ${ADMIN_ONLY}`);
   }
   if (problems.length > 0) throw new ServiceError("admin_required", problems.length === 1 ? problems[0]! : `${problems.length} changes loosen the project's policy: ${problems.join("; ")}`, problems);
+}
+
+/** `rules.x/y` → `/overrides/rules/x~1y`: the field of the request body the violation is about. */
+function overridePointer(field: string): string {
+  const dot = field.indexOf(".");
+  return dot < 0 ? `/overrides/${pointerSegment(field)}` : `/overrides/${pointerSegment(field.slice(0, dot))}/${pointerSegment(field.slice(dot + 1))}`;
+}
+
+/**
+ * A violation said of a project token: what the change loosens, without the repo-local file's
+ * wording (the config's pack.allowLocalLoosening is no escape hatch for a token).
+ */
+function tokenWording({ field, reason }: LayerViolation): string {
+  if (reason.kind === "locked") return reason.text;
+  switch (reason.subject) {
+    case "rule":
+      return `${field}: this loosens the rule (${reason.change})`;
+    case "mode":
+      return `${field}: ${reason.change} loosens it`;
+    case "constraint":
+      return `${field}: the constraint is on and switching it off loosens the policy`;
+  }
 }
 
 function policyOf(row: ProjectRow): Omit<ProjectPolicy, "id" | "name" | "updatedAt"> {

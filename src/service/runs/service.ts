@@ -11,6 +11,7 @@ import { DENYING_SEVERITIES, type Severity } from "../../core/findings.js";
 import { canonical, effectiveHash } from "../../packs/effective.js";
 import { isLockedCode, lockReason } from "../../packs/locks.js";
 import { expiryMs } from "../../packs/waivers.js";
+import { checkIdentity, requiredText } from "../../core/identity.js";
 import type { EffectivePolicy } from "../../packs/types.js";
 import type { Caller } from "../context.js";
 import type { Database, Queryable } from "../db/database.js";
@@ -36,6 +37,7 @@ interface GateReport {
 }
 
 export const RUN_STEP_PATH = "(run)";
+const DAY_MS = 86_400_000;
 
 export class RunService {
   constructor(
@@ -102,12 +104,12 @@ export class RunService {
 
   async #denyReasons(report: GateReport, projectId: string, tx: Queryable, now: Date): Promise<string[]> {
     const reasons: string[] = [];
-    if (report.verdict !== "allow") reasons.push(`the report's verdict is ${report.verdict}`);
-    else reasons.push(...contradictions(report, now));
     const effective = await this.projects.effective(projectId, tx).catch((error: unknown) => {
       if (error instanceof ServiceError && error.code === "resource_conflict") return error;
       throw error;
     });
+    if (report.verdict !== "allow") reasons.push(`the report's verdict is ${report.verdict}`);
+    else reasons.push(...contradictions(report, now, effective instanceof ServiceError ? undefined : effective.policy));
     if (effective instanceof ServiceError) {
       reasons.push(effective.message);
       return reasons;
@@ -156,10 +158,13 @@ export class RunService {
 /**
  * What an `allow` report lists that gatehouse never lets through, so the verdict is not the one
  * its findings give (an edited or forged report): a denying finding nothing suppressed, a locked
- * code suppressed (no waiver or exception applies to one), a waiver without its owner or a
- * readable expiry, or one expired by the server's clock.
+ * code suppressed (no waiver or exception applies to one), a waiver without a usable owner
+ * (src/core/identity.ts, as the gate reads waivers), a reason or a readable expiry, one expired
+ * by the server's clock, or one that by the server's clock runs longer than the project's pack
+ * allows (defaults.waiver_max_days: the gate measured it from the run's clock, which the client
+ * sets, so a clock pinned ahead would let a waiver of any length through).
  */
-function contradictions(report: GateReport, now: Date): string[] {
+function contradictions(report: GateReport, now: Date, policy: EffectivePolicy | undefined): string[] {
   const reasons: string[] = [];
   for (const [index, finding] of report.findings.entries()) {
     const suppressed = finding.suppressed as { kind: string; owner?: string; expires?: string } | undefined;
@@ -167,13 +172,19 @@ function contradictions(report: GateReport, now: Date): string[] {
     if (suppressed === undefined && DENYING_SEVERITIES.has(finding.severity as Severity)) reasons.push(`the report says allow but ${where} is a ${finding.severity} nothing suppressed`);
     if (suppressed !== undefined && isLockedCode(finding.code)) reasons.push(`the report says allow but ${where} is suppressed, and ${finding.code} is locked (${lockReason(finding.code)})`);
     if (suppressed?.kind !== "waiver") continue;
+    const owner = suppressed.owner ? checkIdentity(suppressed.owner, "its owner") : undefined;
     if (!suppressed.owner || !suppressed.expires) reasons.push(`the report says allow but ${where} is waived without ${suppressed.owner ? "an expiry" : "an owner"}`);
+    else if (!owner!.ok) reasons.push(`the report says allow but ${where} is waived, and ${owner!.message}`);
+    else if (requiredText((suppressed as { justification?: string }).justification ?? "") === "") reasons.push(`the report says allow but ${where} is waived with a blank reason`);
     // An expiry that does not parse is no waiver. One that parses is judged by the server's clock
     // too: the run's clock is the client's (`--now`/GATEHOUSE_NOW pin it), so a pinned past date
     // would otherwise keep an expired waiver alive for ever.
     else if (Number.isNaN(expiryMs(suppressed.expires))) reasons.push(`the report says allow but ${where} is waived until ${JSON.stringify(suppressed.expires)}, which is not a date`);
     else if (expiryMs(suppressed.expires) <= now.getTime()) {
       reasons.push(`${where} is waived (owner ${suppressed.owner}) until ${suppressed.expires}, and by the server's clock (${now.toISOString()}) that waiver has expired`);
+    } else if (policy?.defaults.waiver_max_days !== undefined && expiryMs(suppressed.expires) - now.getTime() > policy.defaults.waiver_max_days * DAY_MS) {
+      const maxDays = policy.defaults.waiver_max_days;
+      reasons.push(`${where} is waived (owner ${suppressed.owner}) until ${suppressed.expires}, and by the server's clock (${now.toISOString()}) that is more than the ${maxDays} days ${policy.pack.key}@${policy.pack.version} allows`);
     }
   }
   return reasons;
