@@ -5,7 +5,8 @@
 // (`time -o`, `strace -o`, `sudo -D/-R`, `install -d`, `rsync --remove-source-files`/`-e`,
 // `scp -o ProxyCommand`, `rg --pre`, `history -w`, `file -C`, `systemd-analyze log-level X`,
 // `curlie`); lookup variables set without a plain assignment (`export "PATH=..."`, `PATH[0]=`,
-// `declare -n`, `unset PATH`); and bash arithmetic, which runs the `$(...)` of an array
+// `declare -n`, `unset PATH`); dot globs that bash before 5.2 expands to `..` (`chown -R x
+// DIR/.*`); and bash arithmetic, which runs the `$(...)` of an array
 // subscript held in literal text (`[[ 'a[$(rm -rf /etc)]' -eq 0 ]]`).
 
 import { copyFileSync, writeFileSync } from "node:fs";
@@ -75,6 +76,9 @@ const DENIED: [string, string][] = [
   ["PATH[0]=/tmp/evil; ls", UNVERIFIABLE],
   ["declare -n p=PATH; p=/tmp/evil; ls", UNVERIFIABLE],
   ["unset PATH; ls", UNVERIFIABLE],
+  // bash before 5.2 expands .* and .?* to .. too
+  ["chown -R www-data /var/backups/nginx/.*", UNVERIFIABLE],
+  ["chmod -R 777 /var/backups/nginx/.?*", UNVERIFIABLE],
   // arithmetic runs the $(...) of a subscript held in literal text
   ["[[ 'a[$(touch /etc/evil)]' -eq 0 ]]", UNVERIFIABLE],
   ["(( 'a[$(touch /etc/evil)]' ))", UNVERIFIABLE],
