@@ -5,7 +5,7 @@
 // (`time -o`, `strace -o`, `sudo -D/-R`, `install -d`, `rsync --remove-source-files`/`-e`,
 // `scp -o ProxyCommand`, `rg --pre`, `history -w`, `file -C`, `systemd-analyze log-level X`,
 // `curlie`); lookup variables set without a plain assignment (`export "PATH=..."`, `PATH[0]=`,
-// `declare -n`, `unset PATH`); dot globs that bash before 5.2 expands to `..` (`chown -R x
+// `declare -n`, `unset PATH`); a step's verification command, which was never analysed; dot globs that bash before 5.2 expands to `..` (`chown -R x
 // DIR/.*`); and bash arithmetic, which runs the `$(...)` of an array
 // subscript held in literal text (`[[ 'a[$(rm -rf /etc)]' -eq 0 ]]`).
 
@@ -26,7 +26,7 @@ const STREAM = "ops/forbidden-stream";
 const UNVERIFIABLE = "ops/unverifiable-command";
 
 /** Runs `ops check` on one log holding every command as a verified step; the codes per step. */
-function check(commands: string[]): { code: number | null; perStep: string[][] } {
+function check(commands: string[], verification = "systemctl is-active nginx"): { code: number | null; perStep: string[][] } {
   return withRepo("eleventhpass-ops", {}, (dir) => {
     copyFileSync(join(examples, DECLARATION), join(dir, DECLARATION));
     copyFileSync(join(examples, REPORT), join(dir, REPORT));
@@ -36,7 +36,7 @@ function check(commands: string[]): { code: number | null; perStep: string[][] }
       command,
       result: "",
       status: "PASS",
-      verification: { command: "systemctl is-active nginx", output: "active" },
+      verification: { command: verification, output: "active" },
     }));
     writeFileSync(join(dir, "log.json"), JSON.stringify({ operation_id: "OPS-2026-11-21-001", operation_name: NAME, steps }));
     const r = gatehouse(["ops", "check", DECLARATION, "--log", "log.json", "--report", REPORT, "--no-git", "--format", "json"], dir, { timeoutMs: 60_000 });
@@ -108,6 +108,15 @@ test("their read-only and in-scope siblings stay clean", () => {
   const { code, perStep } = check(clean);
   clean.forEach((command, i) => assert.equal(perStep[i], [], `${command}: [${perStep[i]!.join(", ")}]`));
   assert.is(code, 0);
+});
+
+test("a verification runs too: what it changes is judged, and a verification that changes anything denies", () => {
+  const { code, perStep } = check(["systemctl status nginx"], "rm -rf /etc/ssh; systemctl is-active nginx");
+  assert.is(code, 1);
+  assert.equal(perStep[0], [UNVERIFIABLE, WRITE]);
+  const quiet = check(["systemctl status nginx"], "curl -XPOST https://api.example.com/v1/drop");
+  assert.is(quiet.code, 1);
+  assert.equal(quiet.perStep[0], [UNVERIFIABLE]);
 });
 
 test.run();
