@@ -70,7 +70,12 @@ const DENIED: [string, string][] = [
   ["file -C -m /etc/evil", UNVERIFIABLE],
   ["systemd-analyze log-level debug", UNVERIFIABLE],
   ["curlie -d a=b https://api.example.com/v1/orders", UNVERIFIABLE],
+  ["systemctl edit --full nginx", UNVERIFIABLE],
+  ["systemctl -H db-1 restart nginx", UNVERIFIABLE],
   // what a name runs
+  ["EVIL='touch /etc/evil'; git --config-env=diff.external=EVIL diff", UNVERIFIABLE],
+  ["git --exec-path=/tmp/evil ls-remote https://example.com/repo.git", UNVERIFIABLE],
+  ["git --git-dir=/tmp/evil/.git status", UNVERIFIABLE],
   ['export "PATH=/tmp/evil"; ls', UNVERIFIABLE],
   ["export PA\\TH=/tmp/evil; ls", UNVERIFIABLE],
   ["PATH[0]=/tmp/evil; ls", UNVERIFIABLE],

@@ -548,6 +548,11 @@ function systemctl(run: Invocation): void {
   if (verb === undefined) return;
   if (!verb.literal) return run.facts.unverifiable(run.name, `a computed verb ${verb.text}`);
   if (SYSTEMCTL_READ_ONLY.has(verb.text)) return;
+  // -H/--host and -M/--machine act on another machine (as ssh would); edit opens an editor whose
+  // changes the log does not show.
+  const remote = optionValue(run.args, ["--host", "--machine"], ["-H", "-M"], "tpsHMnoT");
+  if (remote !== undefined) return run.facts.unverifiable(run.name, `acts on another host or machine (${remote.text}), which the log does not show`);
+  if (verb.text === "edit") return run.facts.unverifiable(run.name, "edit opens an editor, and what it writes the log does not show");
   if (SYSTEMCTL_SYSTEM.has(verb.text)) return run.facts.service(run.name, verb.text, "system");
   const units = operands(rest);
   if (verb.text === "set-default" || verb.text === "isolate") {
@@ -781,6 +786,12 @@ function git(run: Invocation): void {
     if (arg.text === "--work-tree") dir = args[i + 1];
     if (arg.text.startsWith("--work-tree=")) dir = { text: arg.text.slice("--work-tree=".length), literal: true };
     if (arg.text === "-c" && text(args[i + 1])?.match(/^(core\.(sshCommand|pager|editor|fsmonitor|hooksPath|askPass|gitProxy|worktree)|alias\.|pager\.|include\.|includeIf\.|sequence\.editor|diff\.external|.*\.(command|helper|program|textconv|cmd|external|tool|path))/i)) return run.facts.unverifiable(run.name, "-c sets a command git may run, or a file it reads its settings from");
+    // --config-env sets a key from an environment variable the log does not show (the sibling of
+    // -c); --exec-path=DIR runs git's helpers (git-remote-https ...) from DIR; --git-dir reads
+    // another repository's configuration, which names commands (core.fsmonitor, diff.external).
+    if (/^--(config-env|git-dir)(=|$)/.test(arg.text) || arg.text.startsWith("--exec-path=")) {
+      return run.facts.unverifiable(run.name, `${arg.text.split("=")[0]} makes git run commands or read settings the log does not show`);
+    }
     if (GIT_VALUE_OPTIONS.test(arg.text)) i++;
   }
   const sub = args[i];
