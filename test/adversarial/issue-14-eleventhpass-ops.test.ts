@@ -84,6 +84,8 @@ const DENIED: [string, string][] = [
   // bash before 5.2 expands .* and .?* to .. too
   ["chown -R www-data /var/backups/nginx/.*", UNVERIFIABLE],
   ["chmod -R 777 /var/backups/nginx/.?*", UNVERIFIABLE],
+  ["bash -O extglob -c 'chown -R www-data /var/backups/nginx/@(..)'", UNVERIFIABLE],
+  ["CDPATH=/srv; cd deploy/nginx && rm -rf ./*", UNVERIFIABLE],
   // arithmetic runs the $(...) of a subscript held in literal text
   ["[[ 'a[$(touch /etc/evil)]' -eq 0 ]]", UNVERIFIABLE],
   ["(( 'a[$(touch /etc/evil)]' ))", UNVERIFIABLE],

@@ -66,7 +66,8 @@ export function parseScript(parser: Parser, text: string): Script {
 }
 
 // Variables that change which program a name runs, or what a shell runs before it.
-export const LOOKUP_VARIABLES = new Set(["PATH", "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "BASH_ENV", "ENV", "IFS", "SHELLOPTS", "BASHOPTS", "PROMPT_COMMAND", "PS4"]);
+// CDPATH changes the directory a relative `cd` goes to, so the paths after it.
+export const LOOKUP_VARIABLES = new Set(["PATH", "CDPATH", "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "BASH_ENV", "ENV", "IFS", "SHELLOPTS", "BASHOPTS", "PROMPT_COMMAND", "PS4"]);
 
 // Variables that name a command a known program runs (a pager, an editor, an ssh or diff
 // program), or options and configuration it reads (TAR_OPTIONS=--to-command=..., GIT_CONFIG_*,
