@@ -86,6 +86,17 @@ function hasShortOption(args: Word[], letter: string, valued = ""): boolean {
 const has = (args: Word[], ...flags: string[]): boolean => args.some((a) => a.literal && flags.includes(a.text));
 const hasShort = (args: Word[], letter: string): boolean => args.some((a) => a.literal && /^-[A-Za-z]+$/.test(a.text) && a.text.includes(letter));
 
+/** A wrapper's own options: the words before the command it runs (those in `withValue` take the next word). */
+function wrapperOptions(args: Word[], withValue: RegExp): Word[] {
+  let i = 0;
+  for (; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!isOption(arg) || arg.text === "--") break;
+    if (withValue.test(arg.text)) i++;
+  }
+  return args.slice(0, i);
+}
+
 /** Skips a wrapper's options (those in `withValue` take the next word) and runs the rest. */
 function runAfterOptions(run: Invocation, withValue: RegExp, stopAt?: (word: Word, index: number) => boolean): void {
   let i = 0;
@@ -110,9 +121,11 @@ function sudo(run: Invocation): void {
   if (has(args, "-s", "--shell", "-i", "--login") && operands(args).length === 0) return run.facts.unverifiable(run.name, "opens an interactive shell");
   if (args.length === 0 || has(args, "-l", "--list", "-v", "--validate", "-k", "-K", "-V", "--version")) return;
   // -D/--chdir and -R/--chroot run the command elsewhere: its paths are not the paths it names.
-  if (optionValue(args, ["--chdir", "--chroot"], ["-D", "-R"], "ugpCDhrRtUT") !== undefined) return run.facts.unverifiable(run.name, "runs a command in another directory or root (-D/--chdir, -R/--chroot)");
-  runAfterOptions(run, /^(-[ugpCDhrtUT]|--(user|group|prompt|close-from|chdir|host|role|type|other-user|command-timeout))$/);
+  if (optionValue(wrapperOptions(args, SUDO_VALUE_OPTIONS), ["--chdir", "--chroot"], ["-D", "-R"], "ugpCDhrRtUT") !== undefined) return run.facts.unverifiable(run.name, "runs a command in another directory or root (-D/--chdir, -R/--chroot)");
+  runAfterOptions(run, SUDO_VALUE_OPTIONS);
 }
+
+const SUDO_VALUE_OPTIONS = /^(-[ugpCDhrRtUT]|--(user|group|prompt|close-from|chdir|chroot|host|role|type|other-user|command-timeout))$/;
 
 function env(run: Invocation): void {
   const lookup = run.args.find((a) => {
@@ -141,7 +154,7 @@ function timeout(run: Invocation): void {
 
 /** strace/ltrace -o FILE writes the trace there; `-o |cmd` or `-o !cmd` pipes it to a command. */
 function tracer(run: Invocation): void {
-  for (const file of optionValues(run.args, ["--output"], ["-o"], "eoOpPsSuEaXbI")) {
+  for (const file of optionValues(wrapperOptions(run.args, /^-[eoOpPsSuEaXbI]$/), ["--output"], ["-o"], "eoOpPsSuEaXbI")) {
     if (file.literal && /^[|!]/.test(file.text)) return run.facts.unverifiable(run.name, `pipes its trace to a command (${file.text})`);
     run.facts.write(run.name, file);
   }
@@ -941,7 +954,7 @@ export const BINARIES: Record<string, Handler> = {
   ss: (run) => (hasShort(run.args, "K") || has(run.args, "--kill") ? run.facts.category("network") : undefined),
   time: (run) => {
     // GNU time -o FILE writes its report there.
-    for (const file of optionValues(run.args, ["--output"], ["-o"], "of")) run.facts.write(run.name, file);
+    for (const file of optionValues(wrapperOptions(run.args, /^(-o|--output|-f|--format)$/), ["--output"], ["-o"], "of")) run.facts.write(run.name, file);
     runAfterOptions(run, /^(-o|--output|-f|--format)$/);
   },
   nice: (run) => runAfterOptions(run, /^(-n|--adjustment)$/),
