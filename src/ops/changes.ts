@@ -125,8 +125,81 @@ function hasBase64PrivateKey(text: string): boolean {
   return false;
 }
 
+/**
+ * A private key in DER (ASN.1) with no PEM lines around it, as `openssl ... -outform DER` writes
+ * it. Candidates (a SEQUENCE, then INTEGER 0 or 1, or PBES2's AlgorithmIdentifier) are found by
+ * DER_CANDIDATE and then read as DER by derPrivateKeyAt: PKCS#8 (version, the algorithm's
+ * SEQUENCE starting with its OID, then the key's OCTET STRING), PKCS#1 RSA and OpenSSL DSA
+ * (version 0, then two INTEGERs, the first long), SEC1 EC (version 1, then a 32/48/66-byte
+ * OCTET STRING) and encrypted PKCS#8 (PBES2, then the OCTET STRING). Certificates, CSRs, CRLs and
+ * public keys do not read this way (a SEQUENCE, a Name or version 1 then a SET).
+ */
+const DER_CANDIDATE = /\x30(?:[\x02-\x7f]|\x81[\x80-\xff]|\x82[\s\S]{2}|\x83[\s\S]{3})(?:\x02\x01[\x00\x01]|\x30(?:[\x03-\x7f]|\x81[\s\S])\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x05\x0d)/g;
+const PBES2_OID = "\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x05\x0d";
+
+/** A DER element's tag, where its content starts and its length; undefined past the end or for an indefinite length. */
+function derElement(text: string, at: number): { tag: number; start: number; length: number } | undefined {
+  if (at + 2 > text.length) return undefined;
+  const tag = text.charCodeAt(at);
+  let length = text.charCodeAt(at + 1);
+  let start = at + 2;
+  if (length & 0x80) {
+    const bytes = length & 0x7f;
+    if (bytes === 0 || bytes > 3 || start + bytes > text.length) return undefined;
+    length = 0;
+    for (let i = 0; i < bytes; i++) length = length * 256 + text.charCodeAt(start + i);
+    start += bytes;
+  }
+  return { tag, start, length };
+}
+
+/** Whether a DER private key (see DER_CANDIDATE) starts at `at` of `text` (latin1). */
+function derPrivateKeyAt(text: string, at: number): boolean {
+  const outer = derElement(text, at);
+  if (!outer || outer.tag !== 0x30) return false;
+  const first = derElement(text, outer.start);
+  if (!first) return false;
+  const after = (element: { start: number; length: number }) => element.start + element.length;
+  if (first.tag === 0x30) {
+    // Encrypted PKCS#8: AlgorithmIdentifier (PBES2), then the encrypted key's OCTET STRING.
+    if (text.slice(first.start, first.start + PBES2_OID.length) !== PBES2_OID) return false;
+    return derElement(text, after(first))?.tag === 0x04;
+  }
+  if (first.tag !== 0x02 || first.length !== 1) return false;
+  const version = text.charCodeAt(first.start);
+  const second = derElement(text, after(first));
+  if (!second) return false;
+  // PKCS#8: version 0 (version 1, RFC 5958, as written for the Edwards and Montgomery curves, OID 1.3.101.x).
+  if (second.tag === 0x30 && text.charCodeAt(second.start) === 0x06 && (version === 0 || text.slice(second.start, second.start + 4) === "\x06\x03\x2b\x65")) {
+    return derElement(text, after(second))?.tag === 0x04;
+  }
+  if (second.tag === 0x02 && version === 0 && second.length >= 64) return derElement(text, after(second))?.tag === 0x02; // PKCS#1, DSA
+  if (second.tag === 0x04 && version === 1 && (second.length === 32 || second.length === 48 || second.length === 66)) return true; // SEC1
+  return false;
+}
+
+/** The start of a base64 run (a PEM body pasted without its lines: `key: MIIEvQIBADANBg...`); DER SEQUENCEs encode to `M`. */
+const BASE64_RUN_START = /(?<![A-Za-z0-9+/])M[A-Za-z0-9+/]{63}/g;
+/** Encoded characters read from the start of a base64 run: a 4096-bit RSA key's first three elements, line breaks included. */
+const HEADERLESS_WINDOW = 1400;
+/** `openssh-key-v1\0` and the first bytes of the cipher name's length: an OpenSSH private key's body, in base64. */
+const OPENSSH_BODY = "b3BlbnNzaC1rZXktdjEAAAAA";
+
+/** Whether `text` (latin1) holds a DER private key, raw or as a base64 body without PEM lines. */
+function hasHeaderlessPrivateKey(text: string): boolean {
+  if (text.includes(OPENSSH_BODY)) return true;
+  for (const match of text.matchAll(DER_CANDIDATE)) if (derPrivateKeyAt(text, match.index)) return true;
+  for (const match of text.matchAll(BASE64_RUN_START)) {
+    // Wrapped bodies (64-column lines, YAML block scalars, JSON's \n) read on across the breaks,
+    // far enough to reach the INTEGER after a 4096-bit modulus.
+    const run = /^[A-Za-z0-9+/]*/.exec(text.slice(match.index, match.index + HEADERLESS_WINDOW).replace(/\s+|\\n/g, ""))![0];
+    if (derPrivateKeyAt(Buffer.from(run.slice(0, run.length - (run.length % 4)), "base64").toString("latin1"), 0)) return true;
+  }
+  return false;
+}
+
 /** More than the longest marker the patterns can match, a base64 window included (twice over, for UTF-16), so a chunk keeps that much of the one before it. */
-const MARKER_OVERLAP = 2 * (BASE64_WINDOW + 40);
+const MARKER_OVERLAP = 2 * (Math.max(BASE64_WINDOW, HEADERLESS_WINDOW) + 40);
 const SCAN_CHUNK_BYTES = 1024 * 1024;
 /** Files larger than this are not scanned; they count as secret-like (unproven), not as clean. */
 export const MAX_SECRET_SCAN_BYTES = 64 * 1024 * 1024;
@@ -173,6 +246,7 @@ export function scanContent(file: string): { secret_like: boolean; secret_reason
       // UTF-16 text: the marker with NULs between its letters.
       if (PRIVATE_KEY.test(text) || (text.includes("\0") && PRIVATE_KEY.test(text.replaceAll("\0", "")))) return { secret_like: true, secret_reason: "contains a private key block" };
       if (hasBase64PrivateKey(text) || (text.includes("\0") && hasBase64PrivateKey(text.replaceAll("\0", "")))) return { secret_like: true, secret_reason: "contains a private key block in base64" };
+      if (hasHeaderlessPrivateKey(text) || (text.includes("\0") && hasHeaderlessPrivateKey(text.replaceAll("\0", "")))) return { secret_like: true, secret_reason: "contains a private key without PEM lines (DER, or its base64 body)" };
       carried = Math.min(MARKER_OVERLAP, chunk.length);
       chunk.copyWithin(0, chunk.length - carried);
     }

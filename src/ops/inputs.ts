@@ -56,13 +56,31 @@ export function utcSortable(timestamp: unknown): string {
   return match ? `${match[1]}T${match[2]}.${(match[3] ?? "").padEnd(9, "0")}Z` : "";
 }
 
+/** The `command` of a verification that changes something (what ALLOWED_COMMANDS would have to name). */
+const VERIFICATION = "(verification)";
+
 export async function stepFacts(log: unknown): Promise<({ number: unknown; utc: string } & CommandFacts)[]> {
   const steps = (log as { steps?: unknown })?.steps;
   if (!Array.isArray(steps)) return [];
   const analyze = await commandAnalyzer();
   return steps.map((step: unknown) => {
-    const s = (step ?? {}) as { number?: unknown; command?: unknown; timestamp?: unknown };
+    const s = (step ?? {}) as { number?: unknown; command?: unknown; timestamp?: unknown; verification?: { command?: unknown } };
     const facts = analyze(typeof s.command === "string" ? s.command : "");
+    // The verification runs on the machine too: what it does is the step's (judged by every scope
+    // rule), and a verification that changes anything proves nothing, so it is unverifiable.
+    const check = s.verification?.command;
+    if (typeof check === "string") {
+      const v = analyze(check);
+      facts.writes.push(...v.writes.filter((w) => !facts.writes.includes(w)));
+      facts.services.push(...v.services);
+      facts.streams.push(...v.streams.filter((x) => !facts.streams.includes(x)));
+      facts.categories = [...new Set([...facts.categories, ...v.categories])].sort();
+      facts.unverifiable.push(...v.unverifiable.map((u) => ({ command: u.command, reason: `in the verification: ${u.reason}` })));
+      if (v.mutating) {
+        facts.unverifiable.push({ command: VERIFICATION, reason: `the verification ${JSON.stringify(check.slice(0, 60))} changes something; a verification may only read (what it does is judged as the step's too)` });
+        facts.mutating = true;
+      }
+    }
     return { number: typeof s.number === "number" ? s.number : 0, utc: utcSortable(s.timestamp), ...facts };
   });
 }

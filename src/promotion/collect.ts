@@ -118,7 +118,12 @@ export async function collectPromotion(
     : (await fg(settings.receipts, { cwd: root, fs: boundedGlobFs(root), absolute: true, ignore: IGNORE, onlyFiles: true, dot: false })).sort();
 
   const registryFile = explicit.registryFile ?? (settings.registry !== undefined ? resolve(root, settings.registry) : undefined);
+  // The repository's own files (globbed receipts and manifests) are read inside its root: a
+  // committed `x.receipt.json -> /proc/self/environ` or `-> ~/.npmrc` is not the repository's,
+  // and its parse error would print the first bytes of it into the report. Files named on the
+  // command line or in the config (the registry: a central one may live outside) are read where they are.
   const registry = readRegistry(registryFile, schemas);
+  const receiptRoot = explicit.receiptFiles ? undefined : root;
   if (registry.path && registry.sha256) files.push({ role: "registry", file: registry.path, sha256: registry.sha256 });
 
   const manifests = await findManifests(root, settings, receiptFiles);
@@ -128,7 +133,7 @@ export async function collectPromotion(
     const display = displayPath(receiptFile);
     let raw: Buffer;
     try {
-      raw = readUntrustedFile(receiptFile, { maxBytes: DEFAULT_MAX_INPUT_BYTES });
+      raw = readUntrustedFile(receiptFile, { maxBytes: DEFAULT_MAX_INPUT_BYTES, ...(receiptRoot !== undefined ? { root: receiptRoot } : {}) });
     } catch (error) {
       if (error instanceof UntrustedFileError && error.problem === "too-large") {
         findings.push({ code: "input/too-large", severity: "error", message: `receipt is ${error.reason}`, source: "gate", input: display });
@@ -426,22 +431,24 @@ function readRegistry(file: string | undefined, schemas: SchemaRegistry): Regist
 async function findManifests(root: string, settings: PromotionSettings, receiptFiles: string[]): Promise<Map<string, ManifestEntry>> {
   // Bounded, as every walk of repository content: committed links that lead to the same
   // directories again and again would hang the gate.
-  const found = new Set(await fg(settings.manifests, { cwd: root, fs: boundedGlobFs(root), absolute: true, ignore: IGNORE, onlyFiles: true }));
+  // Each manifest with the root it was found under: the repository's, or the receipt's directory.
+  const found = new Map<string, string>();
+  for (const file of await fg(settings.manifests, { cwd: root, fs: boundedGlobFs(root), absolute: true, ignore: IGNORE, onlyFiles: true })) found.set(file, root);
   for (const dir of new Set(receiptFiles.map((f) => dirname(f)))) {
-    for (const file of await fg("*.manifest.json", { cwd: dir, fs: boundedGlobFs(dir), absolute: true, onlyFiles: true })) found.add(file);
+    for (const file of await fg("*.manifest.json", { cwd: dir, fs: boundedGlobFs(dir), absolute: true, onlyFiles: true })) if (!found.has(file)) found.set(file, dir);
   }
   const byDigest = new Map<string, ManifestEntry>();
-  for (const file of [...found].sort()) {
-    const entry = readManifest(file);
+  for (const [file, under] of [...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const entry = readManifest(file, under);
     if (entry && !byDigest.has(entry.sha256)) byDigest.set(entry.sha256, entry);
   }
   return byDigest;
 }
 
-function readManifest(file: string): ManifestEntry | undefined {
+function readManifest(file: string, root: string): ManifestEntry | undefined {
   let raw: Buffer;
   try {
-    raw = readUntrustedFile(file, { maxBytes: DEFAULT_MAX_INPUT_BYTES });
+    raw = readUntrustedFile(file, { maxBytes: DEFAULT_MAX_INPUT_BYTES, root });
   } catch {
     return undefined;
   }
@@ -475,7 +482,7 @@ async function linkManifest(receipt: Receipt, receiptDir: string, byDigest: Map<
     if (hint.status === "escapes") return { status: "escapes", problems: [`the manifest path ${JSON.stringify(receipt.manifest.path)} ${hint.detail === "absolute path" ? "is absolute" : hint.detail}`] };
     const hinted = resolve(receiptDir, receipt.manifest.path);
     if (hint.status === "inside") {
-      entry = readManifest(hinted);
+      entry = readManifest(hinted, receiptDir);
       if (entry && entry.sha256 !== declared) {
         return { status: "digest-mismatch", file: hinted, actualSha256: entry.sha256, problems: [`${displayPath(hinted)} has sha256 ${entry.sha256}, the receipt declares ${declared}`] };
       }

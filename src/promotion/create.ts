@@ -3,14 +3,15 @@
 // hand-computing digests and sizes. Both documents are checked against their schemas before
 // anything is written; the caller writes them atomically.
 
-import { readdirSync, readFileSync, realpathSync, type Dirent } from "node:fs";
+import { lstatSync, readdirSync, realpathSync, type Dirent, type Stats } from "node:fs";
 import { arch, platform } from "node:os";
 import { dirname, extname, isAbsolute, join, relative, sep } from "node:path";
 import picomatch from "picomatch";
 import { sha256 } from "../core/digest.js";
 import { UsageError } from "../core/errors.js";
 import { displayPath } from "../core/paths.js";
-import { InputParseError, parseDocument } from "../inputs/parse.js";
+import { readUntrustedFile } from "../core/read.js";
+import { decodeText, DEFAULT_MAX_INPUT_BYTES, InputParseError, parseDocument } from "../inputs/parse.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
 import { HASH_CONCURRENCY, hashFile, mapLimited, NotAFileError } from "./hash.js";
 
@@ -105,6 +106,12 @@ export async function buildReceipt(options: ReceiptOptions, schemas: SchemaRegis
     throw new UsageError(`${displayPath(options.outputDir)}: write the receipt in the output directory or above it (outputs are verified relative to the receipt's directory, ${displayPath(receiptDir)})`);
   }
   const manifest = readManifest(options.manifestFile, schemas);
+  // The receipt skips its own path when listing the outputs (a receipt kept in the output
+  // directory is regenerated with --force), so a --force over an output would silently drop
+  // that output and replace it with the receipt: only an earlier run receipt may be replaced there.
+  if (isInside(options.outputDir, options.receiptFile) && lstatOrUndefined(options.receiptFile) !== undefined && !isRunReceipt(options.receiptFile)) {
+    throw new UsageError(`${displayPath(options.receiptFile)}: a file of the output directory that is not a run receipt; writing the receipt there would replace an output (choose another --out)`);
+  }
   const skip = new Set([options.receiptFile, options.manifestFile]);
   const files = listFiles(options.outputDir).filter((file) => !skip.has(file));
   if (files.length === 0) throw new UsageError(`${displayPath(options.outputDir)}: no files to declare as outputs`);
@@ -156,13 +163,14 @@ export async function buildReceipt(options: ReceiptOptions, schemas: SchemaRegis
 function readManifest(file: string, schemas: SchemaRegistry): { runId: string; createdAt: string; sha256: string } {
   let raw: Buffer;
   try {
-    raw = readFileSync(file);
+    // Through the one reader: a manifest path that is a FIFO or /dev/zero is refused, not waited on or read forever.
+    raw = readUntrustedFile(file, { maxBytes: DEFAULT_MAX_INPUT_BYTES });
   } catch (error) {
     throw new UsageError(`${displayPath(file)}: cannot read the manifest: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   let document: unknown;
   try {
-    document = parseDocument(raw.toString("utf8"), "json");
+    document = parseDocument(decodeText(raw), "json");
   } catch (error) {
     if (error instanceof InputParseError) throw new UsageError(`${displayPath(file)}: the manifest is not JSON: ${error.message}`);
     throw error;
@@ -197,6 +205,24 @@ function realInside(receiptDir: string, file: string): string {
   }
   if (!isInside(realpathSync(receiptDir), real)) throw new UsageError(`${displayPath(file)}: a link out of the receipt's directory cannot be an output`);
   return real;
+}
+
+function lstatOrUndefined(file: string): Stats | undefined {
+  try {
+    return lstatSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a file is a run receipt (a JSON document with receiptVersion run-receipt.v1). */
+function isRunReceipt(file: string): boolean {
+  try {
+    const document = parseDocument(decodeText(readUntrustedFile(file, { maxBytes: DEFAULT_MAX_INPUT_BYTES, noFollow: true })), "json") as { receiptVersion?: unknown } | null;
+    return typeof document === "object" && document !== null && document.receiptVersion === "run-receipt.v1";
+  } catch {
+    return false;
+  }
 }
 
 function isInside(root: string, path: string): boolean {

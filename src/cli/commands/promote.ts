@@ -309,6 +309,7 @@ const receiptCreateCommand = {
     const schemas = new SchemaRegistry();
     const file = resolve(args.out);
     if (existsSync(file) && !args.force) throw new UsageError(`${args.out} already exists; pass --force to overwrite it`);
+    refuseOutputOverInput(file, [resolve(args.manifest)], "--out");
     const tick = progress("hashed");
     const receipt = await buildReceipt(
       {
@@ -326,6 +327,11 @@ const receiptCreateCommand = {
       },
       schemas,
     );
+    // Not even with --force over a file this run read: the manifest the receipt links, or an
+    // output it just hashed (also through a link or a hard link). The receipt would replace the
+    // evidence it describes.
+    // (The earlier receipt at --out was read to tell it from an output: that one --force replaces.)
+    refuseOutputOverInput(file, [resolve(args.manifest), ...[...filesRead()].filter((read) => read !== file)], "--out");
     writeDocument(file, receipt, args.force);
     const outputs = (receipt as { outputs: unknown[] }).outputs.length;
     process.stdout.write(`wrote ${displayPath(file)}: ${outputs} output${outputs === 1 ? "" : "s"}${args.closed ? ", closed" : ""}\n`);

@@ -8,15 +8,15 @@ import type { Handler, Invocation } from "./index.js";
 import { isLookupVariable, type Word } from "./shell.js";
 
 export const READ_ONLY = new Set([
-  "cat", "ls", "ll", "grep", "egrep", "fgrep", "rg", "head", "tail", "stat", "df", "du", "ps", "top", "htop",
+  "cat", "ls", "ll", "grep", "egrep", "fgrep", "head", "tail", "stat", "df", "du", "ps", "top", "htop",
   "netstat", "echo", "test", "[", "[[", "true", "false", ":", "whoami", "id", "groups", "uname", "uptime", "free", "diff",
   "cmp", "sha256sum", "sha1sum", "sha512sum", "md5sum", "b2sum", "cksum", "wc", "cut", "jq", "dig", "nslookup", "host", "ping",
-  "ping6", "traceroute", "tracepath", "mtr", "file", "which", "type", "pwd", "printenv", "lsof", "readlink", "realpath", "basename",
+  "ping6", "traceroute", "tracepath", "mtr", "which", "type", "pwd", "printenv", "lsof", "readlink", "realpath", "basename",
   "dirname", "tr", "column", "sleep", "wait", "pg_isready", "getent", "getfacl", "lsblk", "lscpu", "lsmod", "lspci", "lsusb", "nproc",
   "vmstat", "iostat", "mpstat", "w", "who", "last", "pgrep", "pidof", "pstree", "namei", "lsattr", "seq", "expr", "base64",
   "od", "hexdump", "strings", "nl", "fold", "rev", "paste", "join", "comm", "tac", "zcat", "zgrep", "bzcat", "xzcat", "locale",
-  "tty", "systemd-analyze", "curlie", "export", "exit", "return", "shift", "set", "unset", "local", "declare", "readonly",
-  "history", "kafka-console-consumer", "kafka-console-consumer.sh",
+  "tty", "export", "exit", "return", "shift", "set", "unset", "local", "declare", "readonly",
+  "kafka-console-consumer", "kafka-console-consumer.sh",
 ]);
 
 const text = (word: Word | undefined): string | undefined => (word?.literal ? word.text : undefined);
@@ -33,25 +33,69 @@ function operands(args: Word[]): Word[] {
   return out;
 }
 
-/** The value of an option given as `--long X`, `--long=X`, `-s X` or `-sX`. */
-function optionValue(args: Word[], longs: string[], shorts: string[] = []): Word | undefined {
+/** The value of an option given as `--long X`, `--long=X`, `-s X`, `-sX`, or in a cluster (`-qo X`, `-qoX`): the first. */
+function optionValue(args: Word[], longs: string[], shorts: string[] = [], valued?: string): Word | undefined {
+  return optionValues(args, longs, shorts, valued)[0];
+}
+
+/**
+ * Every value of an option (it may be given more than once), as getopt reads short options:
+ * letters clustered behind one dash (`curl -sSLo FILE`, `wget -qO FILE`, `cp -at DIR`) are
+ * flags until one that takes a value, which takes the rest of the word or, when nothing is
+ * left, the next word. `valued` lists the program's letters that take a value (default: those
+ * asked for); a letter it does not list is read as a flag, so a cluster may yield a value
+ * getopt would not: a fact too many denies, one too few would let a write through.
+ */
+function optionValues(args: Word[], longs: string[], shorts: string[] = [], valued?: string): Word[] {
+  const letters = shorts.map((short) => short.slice(1));
+  const takesValue = valued ?? letters.join("");
+  const values: Word[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (!arg.literal) continue;
     for (const long of longs) {
-      if (arg.text === long) return args[i + 1] ?? { text: "", literal: true };
-      if (arg.text.startsWith(`${long}=`)) return { text: arg.text.slice(long.length + 1), literal: true };
+      if (arg.text === long) values.push(args[i + 1] ?? { text: "", literal: true });
+      else if (arg.text.startsWith(`${long}=`)) values.push({ text: arg.text.slice(long.length + 1), literal: true });
     }
-    for (const short of shorts) {
-      if (arg.text === short) return args[i + 1] ?? { text: "", literal: true };
-      if (arg.text.startsWith(short) && arg.text.length > short.length && !arg.text.startsWith("--")) return { text: arg.text.slice(short.length), literal: true };
+    if (!/^-[^-]/.test(arg.text)) continue;
+    for (let k = 1; k < arg.text.length; k++) {
+      const letter = arg.text[k]!;
+      if (letters.includes(letter)) {
+        const rest = arg.text.slice(k + 1);
+        values.push(rest !== "" ? { text: rest, literal: true } : (args[i + 1] ?? { text: "", literal: true }));
+        break;
+      }
+      if (takesValue.includes(letter) || !/[A-Za-z0-9]/.test(letter)) break;
     }
   }
-  return undefined;
+  return values;
+}
+
+/** Whether a short option letter is given, alone or clustered (`-sSLO`), before any letter that takes a value. */
+function hasShortOption(args: Word[], letter: string, valued = ""): boolean {
+  return args.some((arg) => {
+    if (!arg.literal || !/^-[^-]/.test(arg.text)) return false;
+    for (const c of arg.text.slice(1)) {
+      if (c === letter) return true;
+      if (valued.includes(c) || !/[A-Za-z0-9]/.test(c)) return false;
+    }
+    return false;
+  });
 }
 
 const has = (args: Word[], ...flags: string[]): boolean => args.some((a) => a.literal && flags.includes(a.text));
 const hasShort = (args: Word[], letter: string): boolean => args.some((a) => a.literal && /^-[A-Za-z]+$/.test(a.text) && a.text.includes(letter));
+
+/** A wrapper's own options: the words before the command it runs (those in `withValue` take the next word). */
+function wrapperOptions(args: Word[], withValue: RegExp): Word[] {
+  let i = 0;
+  for (; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!isOption(arg) || arg.text === "--") break;
+    if (withValue.test(arg.text)) i++;
+  }
+  return args.slice(0, i);
+}
 
 /** Skips a wrapper's options (those in `withValue` take the next word) and runs the rest. */
 function runAfterOptions(run: Invocation, withValue: RegExp, stopAt?: (word: Word, index: number) => boolean): void {
@@ -76,8 +120,12 @@ function sudo(run: Invocation): void {
   if (has(args, "-e", "--edit")) return operands(args).forEach((file) => run.facts.write(run.name, file));
   if (has(args, "-s", "--shell", "-i", "--login") && operands(args).length === 0) return run.facts.unverifiable(run.name, "opens an interactive shell");
   if (args.length === 0 || has(args, "-l", "--list", "-v", "--validate", "-k", "-K", "-V", "--version")) return;
-  runAfterOptions(run, /^(-[ugpCDhrtUT]|--(user|group|prompt|close-from|chdir|host|role|type|other-user|command-timeout))$/);
+  // -D/--chdir and -R/--chroot run the command elsewhere: its paths are not the paths it names.
+  if (optionValue(wrapperOptions(args, SUDO_VALUE_OPTIONS), ["--chdir", "--chroot"], ["-D", "-R"], "ugpCDhrRtUT") !== undefined) return run.facts.unverifiable(run.name, "runs a command in another directory or root (-D/--chdir, -R/--chroot)");
+  runAfterOptions(run, SUDO_VALUE_OPTIONS);
 }
+
+const SUDO_VALUE_OPTIONS = /^(-[ugpCDhrRtUT]|--(user|group|prompt|close-from|chdir|chroot|host|role|type|other-user|command-timeout))$/;
 
 function env(run: Invocation): void {
   const lookup = run.args.find((a) => {
@@ -102,6 +150,15 @@ function timeout(run: Invocation): void {
   let i = 0;
   for (; i < run.args.length && isOption(run.args[i]!); i++) if (/^(-s|-k|--signal|--kill-after)$/.test(run.args[i]!.text)) i++;
   run.facts.run(run.args.slice(i + 1), run.source);
+}
+
+/** strace/ltrace -o FILE writes the trace there; `-o |cmd` or `-o !cmd` pipes it to a command. */
+function tracer(run: Invocation): void {
+  for (const file of optionValues(wrapperOptions(run.args, /^-[eoOpPsSuEaXbI]$/), ["--output"], ["-o"], "eoOpPsSuEaXbI")) {
+    if (file.literal && /^[|!]/.test(file.text)) return run.facts.unverifiable(run.name, `pipes its trace to a command (${file.text})`);
+    run.facts.write(run.name, file);
+  }
+  runAfterOptions(run, /^-[eoOpPsSuEaXbI]$/);
 }
 
 function xargs(run: Invocation): void {
@@ -254,8 +311,20 @@ function writesOperands(run: Invocation): void {
 }
 
 function copy(run: Invocation): void {
-  const target = optionValue(run.args, ["--target-directory"], ["-t"]);
-  const ops = operands(run.args).filter((w) => w !== target);
+  const args = run.args;
+  // rsync -e/--rsh and --rsync-path, scp -S and ssh options that run a local command
+  // (ProxyCommand, LocalCommand ...) or a config file that could: commands the log does not show.
+  const shell = run.name === "rsync" ? optionValue(args, ["--rsh", "--rsync-path"], ["-e"], "eBfTM") : run.name === "scp" ? optionValue(args, [], ["-S", "-F"], "cFiJlPoSX") : undefined;
+  if (shell !== undefined) return run.facts.unverifiable(run.name, `runs the command or reads the settings an option names (${shell.text})`);
+  if (run.name === "scp" && optionValues(args, [], ["-o"], "cFiJlPoSX").some((o) => !o.literal || /^\s*(proxycommand|localcommand|permitlocalcommand|knownhostscommand|match|include)\b/i.test(o.text))) {
+    return run.facts.unverifiable(run.name, "an ssh option runs a local command (ProxyCommand, LocalCommand ...)");
+  }
+  const target = optionValue(args, ["--target-directory"], ["-t"], run.name === "install" ? "gmoStT" : run.name === "cp" ? "StT" : "t");
+  const ops = operands(args).filter((w) => w !== target);
+  // install -d makes every operand a directory; rsync --remove-source-files deletes the sources.
+  if ((run.name === "install" && (hasShortOption(args, "d", "gmoStT") || has(args, "--directory"))) || (run.name === "rsync" && args.some((a) => a.literal && /^--remove-source-files$|^--remove-sent-files$/.test(a.text)))) {
+    ops.forEach((file) => run.facts.write(run.name, file));
+  }
   run.facts.write(run.name, target ?? ops[ops.length - 1]);
   // cp -s / -l makes links instead of copies: the sources are then written through them.
   if (run.name === "cp" && (hasShort(run.args, "s") || hasShort(run.args, "l") || has(run.args, "--symbolic-link", "--link"))) {
@@ -271,7 +340,7 @@ function truncate(run: Invocation): void {
 }
 
 function link(run: Invocation): void {
-  const target = optionValue(run.args, ["--target-directory"], ["-t"]);
+  const target = optionValue(run.args, ["--target-directory"], ["-t"], "tS");
   const ops = operands(run.args).filter((w) => w !== target);
   const name = target ?? (ops.length === 1 ? posixBase(ops[0]!) : ops[ops.length - 1]);
   run.facts.write(run.name, name);
@@ -345,8 +414,7 @@ function dd(run: Invocation): void {
 }
 
 function sort(run: Invocation): void {
-  const out = optionValue(run.args, ["--output"], ["-o"]);
-  if (out !== undefined) run.facts.write(run.name, out);
+  for (const out of optionValues(run.args, ["--output"], ["-o"], "kotST")) run.facts.write(run.name, out);
 }
 
 function uniq(run: Invocation): void {
@@ -408,40 +476,50 @@ function compressor(run: Invocation): void {
   }
 }
 
+// curl's short options that take a value (getopt clusters: `-sSLo FILE`, `-XPOST`, `-sd @f`).
+const CURL_VALUED = "AbcCdDeEFhHKmoQrTuUwxXyYzEP";
+
 function curl(run: Invocation): void {
   const args = run.args;
-  const sends = args.some((a, i) => a.literal && (/^(-d|--data.*|-F|--form.*|-T|--upload-file|--json)$/.test(a.text) || ((a.text === "-X" || a.text === "--request") && !/^(GET|HEAD)$/i.test(text(args[i + 1]) ?? ""))));
+  const method = optionValues(args, ["--request"], ["-X"], CURL_VALUED);
+  const sends =
+    args.some((a) => a.literal && /^(--data.*|--form.*|--upload-file|--json)$/.test(a.text)) ||
+    ["-d", "-F", "-T"].some((short) => optionValues(args, [], [short], CURL_VALUED).length > 0) ||
+    method.some((m) => !/^(GET|HEAD)$/i.test(text(m) ?? ""));
   if (sends) run.facts.unscoped(run.name, "sends data to a URL (a remote change)");
-  if (has(args, "-K", "--config")) return run.facts.unverifiable(run.name, "reads its options from a config file");
-  const out = optionValue(args, ["--output"], ["-o"]);
-  if (out !== undefined && !(out.literal && out.text === "-")) run.facts.write(run.name, out);
-  if (has(args, "-O", "--remote-name", "--remote-name-all")) {
-    const url = operands(args).find((w) => w !== out);
+  if (has(args, "--config") || optionValues(args, [], ["-K"], CURL_VALUED).length > 0) return run.facts.unverifiable(run.name, "reads its options from a config file");
+  const outs = optionValues(args, ["--output"], ["-o"], CURL_VALUED);
+  for (const out of outs) if (!(out.literal && out.text === "-")) run.facts.write(run.name, out);
+  if (has(args, "--remote-name", "--remote-name-all") || hasShortOption(args, "O", CURL_VALUED)) {
+    const url = operands(args).find((w) => !outs.includes(w));
     run.facts.write(run.name, url === undefined ? undefined : url.literal ? urlBasename(url.text) : url);
   }
-  const dir = optionValue(args, ["--output-dir"]);
-  if (dir !== undefined) run.facts.write(run.name, dir.literal ? `${dir.text}/**` : dir);
-  const dump = optionValue(args, ["--dump-header", "--cookie-jar", "--trace", "--trace-ascii", "--stderr", "--etag-save"], ["-D", "-c"]);
-  if (dump !== undefined && !(dump.literal && dump.text === "-")) run.facts.write(run.name, dump);
+  for (const dir of optionValues(args, ["--output-dir"])) run.facts.write(run.name, dir.literal ? `${dir.text}/**` : dir);
+  for (const dump of optionValues(args, ["--dump-header", "--cookie-jar", "--trace", "--trace-ascii", "--stderr", "--etag-save", "--libcurl", "--hsts", "--alt-svc"], ["-D", "-c"], CURL_VALUED)) {
+    if (!(dump.literal && dump.text === "-")) run.facts.write(run.name, dump);
+  }
 }
 
 const urlBasename = (url: string): string => url.replace(/[?#].*$/, "").replace(/^.*\//, "") || "index.html";
+
+// wget's short options that take a value.
+const WGET_VALUED = "aABeiIlOoPQtTUwXDY";
 
 function wget(run: Invocation): void {
   const args = run.args;
   if (has(args, "--post-data", "--post-file", "--method", "--body-data", "--body-file") || args.some((a) => a.literal && /^--(post|method|body)/.test(a.text))) run.facts.unscoped(run.name, "sends data to a URL (a remote change)");
   if (has(args, "--spider")) return;
-  if (has(args, "-i", "--input-file", "-e", "--execute", "--config")) return run.facts.unverifiable(run.name, "reads URLs or commands from a file (-i, -e, --config)");
-  const out = optionValue(args, ["--output-document"], ["-O"]);
-  const log = optionValue(args, ["--output-file", "--append-output"], ["-o", "-a"]);
-  if (log !== undefined) run.facts.write(run.name, log);
-  if (out !== undefined) {
-    if (!(out.literal && out.text === "-")) run.facts.write(run.name, out);
+  if (has(args, "--input-file", "--execute", "--config") || args.some((a) => a.literal && /^--(input-file|execute|config)=/.test(a.text)) || optionValues(args, [], ["-i", "-e"], WGET_VALUED).length > 0) return run.facts.unverifiable(run.name, "reads URLs or commands from a file (-i, -e, --config)");
+  const outs = optionValues(args, ["--output-document"], ["-O"], WGET_VALUED);
+  const logs = optionValues(args, ["--output-file", "--append-output"], ["-o", "-a"], WGET_VALUED);
+  for (const log of logs) run.facts.write(run.name, log);
+  if (outs.length > 0) {
+    for (const out of outs) if (!(out.literal && out.text === "-")) run.facts.write(run.name, out);
     return;
   }
-  const prefix = optionValue(args, ["--directory-prefix"], ["-P"]);
+  const prefix = optionValue(args, ["--directory-prefix"], ["-P"], WGET_VALUED);
   if (has(args, "-r", "--recursive", "-m", "--mirror") || hasShort(args, "r")) return run.facts.write(run.name, prefix === undefined ? "**" : prefix.literal ? `${prefix.text}/**` : prefix);
-  const valued = new Set([prefix, log]);
+  const valued = new Set<Word | undefined>([prefix, ...logs]);
   for (const url of operands(args).filter((w) => !valued.has(w))) {
     if (!url.literal) run.facts.write(run.name, url);
     else run.facts.write(run.name, prefix?.literal ? `${prefix.text}/${urlBasename(url.text)}` : prefix ?? urlBasename(url.text));
@@ -483,6 +561,11 @@ function systemctl(run: Invocation): void {
   if (verb === undefined) return;
   if (!verb.literal) return run.facts.unverifiable(run.name, `a computed verb ${verb.text}`);
   if (SYSTEMCTL_READ_ONLY.has(verb.text)) return;
+  // -H/--host and -M/--machine act on another machine (as ssh would); edit opens an editor whose
+  // changes the log does not show.
+  const remote = optionValue(run.args, ["--host", "--machine"], ["-H", "-M"], "tpsHMnoT");
+  if (remote !== undefined) return run.facts.unverifiable(run.name, `acts on another host or machine (${remote.text}), which the log does not show`);
+  if (verb.text === "edit") return run.facts.unverifiable(run.name, "edit opens an editor, and what it writes the log does not show");
   if (SYSTEMCTL_SYSTEM.has(verb.text)) return run.facts.service(run.name, verb.text, "system");
   const units = operands(rest);
   if (verb.text === "set-default" || verb.text === "isolate") {
@@ -716,6 +799,12 @@ function git(run: Invocation): void {
     if (arg.text === "--work-tree") dir = args[i + 1];
     if (arg.text.startsWith("--work-tree=")) dir = { text: arg.text.slice("--work-tree=".length), literal: true };
     if (arg.text === "-c" && text(args[i + 1])?.match(/^(core\.(sshCommand|pager|editor|fsmonitor|hooksPath|askPass|gitProxy|worktree)|alias\.|pager\.|include\.|includeIf\.|sequence\.editor|diff\.external|.*\.(command|helper|program|textconv|cmd|external|tool|path))/i)) return run.facts.unverifiable(run.name, "-c sets a command git may run, or a file it reads its settings from");
+    // --config-env sets a key from an environment variable the log does not show (the sibling of
+    // -c); --exec-path=DIR runs git's helpers (git-remote-https ...) from DIR; --git-dir reads
+    // another repository's configuration, which names commands (core.fsmonitor, diff.external).
+    if (/^--(config-env|git-dir)(=|$)/.test(arg.text) || arg.text.startsWith("--exec-path=")) {
+      return run.facts.unverifiable(run.name, `${arg.text.split("=")[0]} makes git run commands or read settings the log does not show`);
+    }
     if (GIT_VALUE_OPTIONS.test(arg.text)) i++;
   }
   const sub = args[i];
@@ -809,7 +898,42 @@ function command(run: Invocation): void {
   runAfterOptions(run, /^$/);
 }
 
+/** ripgrep is read-only but --pre runs a program on every file it searches. */
+function ripgrep(run: Invocation): void {
+  const pre = run.args.find((a) => !a.literal || a.text === "--pre" || a.text.startsWith("--pre="));
+  if (pre) run.facts.unverifiable(run.name, pre.literal ? "--pre runs a program on every file it searches" : `a computed argument ${pre.text}`);
+}
+
+/** history -w/-a FILE writes the shell history there (no FILE: $HISTFILE, which the log does not show). */
+function history(run: Invocation): void {
+  if (!run.args.some((a) => a.literal && /^-[a-z]*[wa]/.test(a.text))) return;
+  const file = operands(run.args)[0];
+  if (file === undefined) return run.facts.unverifiable(run.name, "writes the history to $HISTFILE, which the log does not show");
+  run.facts.write(run.name, file);
+}
+
+/** file -C compiles the magic file into NAME.mgc in the working directory. */
+function fileCommand(run: Invocation): void {
+  if (hasShortOption(run.args, "C", "efFmP") || has(run.args, "--compile")) run.facts.unverifiable(run.name, "-C writes a compiled magic file");
+}
+
+// systemd-analyze's subcommands that only read; the others (log-level X, log-target X,
+// service-watchdogs X, set-log-level ...) change the service manager.
+const SYSTEMD_ANALYZE_READ_ONLY = /^(time|blame|critical-chain|dump|plot|dot|unit-paths|exit-status|capability|condition|syscall-filter|filesystems|calendar|timespan|timestamp|security|inspect-elf|fdstore|image-policy|pcrs|srk|verify|cat-config|unit-files|unit-gdb|architectures|smbios11|has-tpm2|malloc)$/;
+
+function systemdAnalyze(run: Invocation): void {
+  const [sub, ...rest] = operands(run.args);
+  if (sub === undefined) return;
+  if (sub.literal && SYSTEMD_ANALYZE_READ_ONLY.test(sub.text)) return;
+  if (sub.literal && /^(log-level|log-target|service-watchdogs|get-log-level|get-log-target)$/.test(sub.text) && rest.length === 0) return;
+  run.facts.unscoped(run.name, `${sub.text} changes the service manager or is not a subcommand gatehouse knows to be read-only`);
+}
+
 export const BINARIES: Record<string, Handler> = {
+  rg: ripgrep,
+  history,
+  file: fileCommand,
+  "systemd-analyze": systemdAnalyze,
   // wrappers
   sudo,
   doas: sudo,
@@ -828,15 +952,19 @@ export const BINARIES: Record<string, Handler> = {
   tree: (run) => run.facts.write(run.name, optionValue(run.args, [], ["-o"])),
   xxd: (run) => (hasShort(run.args, "r") ? run.facts.write(run.name, operands(run.args)[1]) : undefined),
   ss: (run) => (hasShort(run.args, "K") || has(run.args, "--kill") ? run.facts.category("network") : undefined),
-  time: (run) => runAfterOptions(run, /^(-o|--output|-f|--format)$/),
+  time: (run) => {
+    // GNU time -o FILE writes its report there.
+    for (const file of optionValues(wrapperOptions(run.args, /^(-o|--output|-f|--format)$/), ["--output"], ["-o"], "of")) run.facts.write(run.name, file);
+    runAfterOptions(run, /^(-o|--output|-f|--format)$/);
+  },
   nice: (run) => runAfterOptions(run, /^(-n|--adjustment)$/),
   ionice: (run) => runAfterOptions(run, /^(-c|--class|-n|--classdata|-p|--pid|-P|--pgid|-u|--uid)$/),
   chrt: (run) => runAfterOptions(run, /^$/, (word, index) => index > 0 && !isOption(word)),
   taskset: (run) => runAfterOptions(run, /^$/, (word, index) => index > 0 && !isOption(word)),
   stdbuf: (run) => runAfterOptions(run, /^-[ioe]$/),
   timeout,
-  strace: (run) => runAfterOptions(run, /^-[eoOpPsSuEaXbI]$/),
-  ltrace: (run) => runAfterOptions(run, /^-[eoOpPsSuEaXbI]$/),
+  strace: tracer,
+  ltrace: tracer,
   xargs,
   busybox,
   toybox: busybox,

@@ -81,6 +81,12 @@ export class FactsBuilder {
     if (word === undefined) return;
     const given = typeof word === "string" ? { text: word, literal: true } : word;
     if (!given.literal) return this.unverifiable(command, `writes a computed path ${given.text}`);
+    // `chown -R x /etc/nginx/.*`: bash before 5.2 (globskipdots off) expands `.*` and `.?*` to
+    // `..` as well, so the write reaches the parent of the directory it names.
+    // An extglob group (`@(..)`, `?(.).`, with shopt extglob) can match .. the same way.
+    if (given.text.split("/").some((part) => (part.startsWith(".") && /[*?[]/.test(part)) || /[@!+*?]\(/.test(part))) {
+      return this.unverifiable(command, `writes ${given.text}, a pattern that may expand to .. (bash before 5.2 matches .* and extglob groups against . and ..)`);
+    }
     const path = this.resolve(given.text);
     if (path === null) return this.unverifiable(command, `writes ${given.text} relative to a directory the log does not show (after a computed or isolated cd)`);
     if (path === "" || HARMLESS_TARGETS.has(path)) return;

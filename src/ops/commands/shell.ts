@@ -66,7 +66,8 @@ export function parseScript(parser: Parser, text: string): Script {
 }
 
 // Variables that change which program a name runs, or what a shell runs before it.
-export const LOOKUP_VARIABLES = new Set(["PATH", "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "BASH_ENV", "ENV", "IFS", "SHELLOPTS", "BASHOPTS", "PROMPT_COMMAND", "PS4"]);
+// CDPATH changes the directory a relative `cd` goes to, so the paths after it.
+export const LOOKUP_VARIABLES = new Set(["PATH", "CDPATH", "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "BASH_ENV", "ENV", "IFS", "SHELLOPTS", "BASHOPTS", "PROMPT_COMMAND", "PS4"]);
 
 // Variables that name a command a known program runs (a pager, an editor, an ssh or diff
 // program), or options and configuration it reads (TAR_OPTIONS=--to-command=..., GIT_CONFIG_*,
@@ -96,9 +97,22 @@ function visit(node: Node, isolated: boolean, script: Script): void {
   if (node.isError || node.isMissing) script.problems.push({ command: SYNTAX, reason: `the text near ${JSON.stringify(node.text.slice(0, 40))} does not parse as shell` });
   const inner = isolated || ISOLATING.has(node.type);
   if (node.type === "variable_assignment") {
-    const name = node.childForFieldName("name")?.text ?? "";
+    // `PATH[0]=/tmp/x` sets PATH as well: an element of a name is the name.
+    const nameNode = node.childForFieldName("name");
+    const name = (nameNode?.type === "subscript" ? nameNode.childForFieldName("name")?.text : nameNode?.text) ?? "";
     const value = node.childForFieldName("value");
     if (isLookupVariable(name, value ? wordOf(value) : undefined)) script.problems.push({ command: `${name}=`, reason: `it sets ${name}, so the programs it names may be other programs` });
+  }
+  if (node.type === "declaration_command") declarationProblems(node, script);
+  if (node.type === "unset_command") {
+    for (const child of node.namedChildren) {
+      const word = child ? wordOf(child) : undefined;
+      if (word && (!word.literal || isLookupVariable(word.text))) script.problems.push({ command: "unset", reason: `it unsets ${word.text}, so the programs names run may be other programs (an unset PATH searches the current directory)` });
+    }
+  }
+  const arithmetic = arithmeticOperands(node);
+  if (arithmetic.some(unknownArithmetic)) {
+    script.problems.push({ command: ARITHMETIC, reason: `arithmetic on text or a variable whose value the log does not show (${JSON.stringify(node.text.slice(0, 40))}): bash evaluates it, and an array subscript in it runs commands ($(...))` });
   }
   if (node.type === "command") {
     const words: Word[] = [];
@@ -120,6 +134,105 @@ function visit(node: Node, isolated: boolean, script: Script): void {
   // A background job (`cmd &`) runs beside what follows.
   const background = node.children.some((child) => child?.type === "&");
   for (const child of node.namedChildren) if (child) visit(child, inner || background, script);
+}
+
+/** The `command` of an arithmetic problem (what ALLOWED_COMMANDS would have to name). */
+const ARITHMETIC = "(shell arithmetic)";
+
+// `export "PATH=/x"`, `export PA\TH=/x` and `declare -n ref=PATH; ref=/x` set PATH too, though no
+// variable_assignment names it: the arguments of export/declare/local/readonly/typeset are read
+// as the builtin reads them, a nameref (-n) makes any later name another, and a computed
+// argument could be any assignment.
+function declarationProblems(node: Node, script: Script): void {
+  const keyword = node.children[0]?.type ?? "declare";
+  for (const child of node.namedChildren) {
+    if (!child || child.type === "variable_assignment" || child.type === "variable_name") continue;
+    const word = wordOf(child);
+    if (!word.literal) {
+      script.problems.push({ command: keyword, reason: `${keyword} with a computed argument ${word.text}, which may set any variable (PATH included)` });
+      continue;
+    }
+    if (/^[-+][A-Za-z]*n/.test(word.text)) {
+      script.problems.push({ command: keyword, reason: `${keyword} ${word.text} makes a name refer to another variable, so a later assignment may set PATH or the like` });
+      continue;
+    }
+    const assigned = /^([A-Za-z_][A-Za-z0-9_]*)(\[[^\]]*\])?\+?=(.*)$/s.exec(word.text);
+    if (assigned && isLookupVariable(assigned[1]!, { text: assigned[3]!, literal: true })) {
+      script.problems.push({ command: `${assigned[1]}=`, reason: `it sets ${assigned[1]}, so the programs it names may be other programs` });
+    }
+  }
+}
+
+const ARITHMETIC_TEST_OPERATORS = new Set(["-eq", "-ne", "-lt", "-le", "-gt", "-ge"]);
+
+/**
+ * The operands bash evaluates as arithmetic in `node`, when it is such a context: `(( ))`,
+ * `$(( ))`, a C-style for's header, an array subscript, and the operands of `[[ ]]`'s -eq ...
+ * -ge and -v. Arithmetic evaluates a variable's value, and the subscripts in it, as an
+ * expression, and a subscript's `$(...)` runs: `[[ 'a[$(rm -rf /etc)]' -eq 0 ]]` runs rm.
+ */
+function arithmeticOperands(node: Node): Node[] {
+  switch (node.type) {
+    case "arithmetic_expansion":
+      return node.namedChildren.filter((c): c is Node => c !== null);
+    case "compound_statement":
+      return node.children[0]?.type === "((" ? node.namedChildren.filter((c): c is Node => c !== null) : [];
+    case "c_style_for_statement":
+      return ["initializer", "condition", "update"].flatMap((field) => node.childrenForFieldName(field)).filter((c): c is Node => c !== null);
+    case "subscript": {
+      const index = node.childForFieldName("index");
+      return index ? [index] : [];
+    }
+    case "test_command": {
+      const operands: Node[] = [];
+      const walk = (n: Node): void => {
+        if (n.type === "binary_expression" && ARITHMETIC_TEST_OPERATORS.has(n.childForFieldName("operator")?.text ?? "")) {
+          for (const side of [n.childForFieldName("left"), n.childForFieldName("right")]) if (side) operands.push(side);
+          return;
+        }
+        if (n.type === "unary_expression" && n.childForFieldName("operator")?.text === "-v") {
+          for (const c of n.namedChildren) if (c && c.type !== "test_operator") operands.push(c);
+          return;
+        }
+        if (n.type === "command_substitution" || n.type === "process_substitution") return;
+        for (const c of n.namedChildren) if (c) walk(c);
+      };
+      walk(node);
+      return operands;
+    }
+    default:
+      return [];
+  }
+}
+
+// $? $# $$ $! are numbers whatever happened; `@` and `*` subscripts are not arithmetic.
+const NUMERIC_SPECIAL = /^\$[?#$!]$|^\$\{[?#$!]\}$/;
+
+/** Whether an arithmetic operand holds anything but numbers, operators and numeric specials. */
+function unknownArithmetic(node: Node): boolean {
+  switch (node.type) {
+    case "number":
+    case "test_operator":
+      return false;
+    case "simple_expansion":
+    case "expansion":
+      return !NUMERIC_SPECIAL.test(node.text);
+    case "word":
+      return !/^(\d+|0[xX][0-9a-fA-F]+|@|\*)$/.test(node.text);
+    case "command_substitution":
+    case "process_substitution":
+      // Its commands are judged as commands; what it prints is evaluated, and unknown.
+      return true;
+    case "variable_name":
+    case "raw_string":
+    case "string":
+    case "ansi_c_string":
+    case "translated_string":
+    case "concatenation":
+      return true;
+    default:
+      return node.namedChildren.some((child) => child !== null && unknownArithmetic(child));
+  }
 }
 
 /** The shell value of a word node, or its source text when it holds an expansion. */
