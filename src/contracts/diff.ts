@@ -375,7 +375,8 @@ function compareTsReturns(old: Contract, fresh: Contract, judged: TypeRelation |
   const id = contractId(old);
   const detail = { before: a, after: b };
   const textSame = a === b && JSON.stringify(old.typeParams ?? []) === JSON.stringify(fresh.typeParams ?? []);
-  switch (textSame ? "same" : (judged ?? typeRelation(a, b))) {
+  const predicate = textSame ? undefined : predicateRelation(a, b);
+  switch (textSame ? "same" : (predicate ?? judged ?? typeRelation(a, b))) {
     case "widened":
       return [change("contracts/return-type-widened", old, `${id}: return type widened from ${a} to ${b}`, detail)];
     case "narrowed":
@@ -385,6 +386,32 @@ function compareTsReturns(old: Contract, fresh: Contract, judged: TypeRelation |
     default:
       return [];
   }
+}
+
+/** `x is T`, `asserts x`, `asserts x is T`: a return type that narrows an argument for the caller. */
+function predicateOf(type: string): { asserts: boolean; param: string; type?: string } | undefined {
+  const asserts = /^asserts\s+(this|[A-Za-z_$][\w$]*)(?:\s+is\s+([\s\S]+))?$/.exec(type.trim());
+  if (asserts) return { asserts: true, param: asserts[1]!, ...(asserts[2] !== undefined ? { type: asserts[2].trim() } : {}) };
+  const guard = /^(this|[A-Za-z_$][\w$]*)\s+is\s+([\s\S]+)$/.exec(type.trim());
+  return guard ? { asserts: false, param: guard[1]!, type: guard[2]!.trim() } : undefined;
+}
+
+/**
+ * A type predicate's change, which the checker reads as a change of `boolean` (or `void`) to
+ * itself: a guard or assertion removed (`a is string` to `boolean`, `asserts a is string` to
+ * `void`), or naming another parameter or type, breaks callers that relied on the narrowing.
+ * Undefined when neither side is a predicate (the usual comparison applies); adding one is a
+ * narrowing.
+ */
+function predicateRelation(a: string, b: string): TypeRelation | undefined {
+  const before = predicateOf(a);
+  const after = predicateOf(b);
+  if (!before && !after) return undefined;
+  if (!before) return "narrowed";
+  if (!after || before.asserts !== after.asserts || before.param !== after.param) return "changed";
+  if (before.type === after.type) return "same";
+  if (before.type === undefined || after.type === undefined) return "changed";
+  return typeRelation(before.type, after.type) === "same" ? "same" : "changed";
 }
 
 /** Optional, readonly and static flags of a property or method. */

@@ -159,4 +159,15 @@ test("issue 14.3 (contracts): the CommonJS a compiler emits is read: tsc's Objec
   }
 });
 
+test("issue 14.3 (contracts): a type guard or assertion signature that loses its predicate (a is string to boolean, asserts a is string to void) is BREAKING, not the same boolean", () => {
+  for (const [name, before, after, symbol] of [
+    ["type guard", "export function isName(a: unknown): a is string { return typeof a === \"string\"; }\n", "export function isName(a: unknown): boolean { return typeof a === \"string\"; }\n", "src/index.ts#isName"],
+    ["assertion", "export function assertName(a: unknown): asserts a is string {}\n", "export function assertName(a: unknown): void {}\n", "src/index.ts#assertName"],
+    ["guard on another parameter", "export function check(a: unknown, b: unknown): a is string { return true; }\n", "export function check(a: unknown, b: unknown): b is string { return true; }\n", "src/index.ts#check"],
+    ["method guard", "export class Users { isAdmin(u: unknown): u is { admin: true } { return true; } }\n", "export class Users { isAdmin(u: unknown): boolean { return true; } }\n", "src/index.ts#Users.isAdmin"],
+  ] as const) {
+    assertBreakingDenied({ name, files: { "src/index.ts": before }, change: { "src/index.ts": after }, symbol });
+  }
+});
+
 test.run();
