@@ -116,6 +116,9 @@ export function parsePythonModule(parser: Parser, module: string, text: string):
       const tuple = right?.type === "call" ? namedtupleParams(right) : undefined;
       if (tuple) {
         define(name, [withLine(plainContract(module, name, "class", tuple), statement)]);
+      } else if (!type && right?.type === "lambda") {
+        // `process = lambda x, y: …` is a public function: its parameters are its contract.
+        define(name, [functionContract(module, name, "function", right, [], false)]);
       } else if (type) {
         const annotation = normalise(type.text);
         const contract = withLine(plainContract(module, name, "const", []), statement);

@@ -170,4 +170,13 @@ test("issue 14.3 (contracts): a type guard or assertion signature that loses its
   }
 });
 
+test("issue 14.3 (contracts, Python): a public function written as a module-level lambda (process = lambda x, y: ...) is a contract: a removed parameter denies", () => {
+  assertBreakingDenied({
+    name: "lambda",
+    files: { "pkg/__init__.py": "def other():\n    pass\n\nprocess = lambda record, workspace_id: record\n" },
+    change: { "pkg/__init__.py": "def other():\n    pass\n\nprocess = lambda record: record\n" },
+    symbol: "pkg/__init__.py#process",
+  });
+});
+
 test.run();
