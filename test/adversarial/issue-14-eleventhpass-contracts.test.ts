@@ -179,4 +179,35 @@ test("issue 14.3 (contracts, Python): a public function written as a module-leve
   });
 });
 
+test("issue 14.3 (invariants): a data-access or summary method callers run (a class's, static or not, an exported object's) is held to the never-break invariant like a function; a class whose constructor takes the tenant, and interface members, are not", () => {
+  const root = repo("eleventh-invariant-methods", {
+    "gatehouse.config.yaml": 'version: 1\npack:\n  use: enterprise-compliance@1.0\ncollectors:\n  contracts: {}\ncontracts:\n  invariants:\n    dataAccessModules: ["src/db/**"]\n    summaryModules: ["src/briefs/**"]\n',
+    "src/db/invoices.ts": [
+      "export function getInvoice(workspaceId: string, id: string): void {}",
+      "export class InvoiceRepo {",
+      "  listAll(limit: number): string[] { return []; }",
+      "  static purge(): void {}",
+      "}",
+      "export class ScopedRepo {",
+      "  constructor(workspaceId: string) {}",
+      "  list(): string[] { return []; }",
+      "}",
+      "export const invoices = { remove(id: string) {} };",
+      "export interface Store { get(id: string): void }",
+      "",
+    ].join("\n"),
+    "src/briefs/writer.ts": "export class BriefWriter { summarize(text: string): string { return text; } }\n",
+  });
+  try {
+    assert.is(gatehouse(["contracts", "accept"], root, { timeoutMs: 60_000 }).code, 0);
+    const run = gatehouse(["gate"], root, { timeoutMs: 60_000 });
+    assert.is(run.code, 1, run.stdout + run.stderr);
+    const invariant = (code: string) => run.stdout.split("\n").filter((l) => l.startsWith("FAIL") && l.includes(`[${code}]`)).map((l) => /\] (\S+):/.exec(l)?.[1]);
+    assert.equal(invariant("contracts/invariant-tenant-param"), ["src/db/invoices.ts#InvoiceRepo.listAll", "src/db/invoices.ts#InvoiceRepo.purge", "src/db/invoices.ts#invoices.remove"]);
+    assert.equal(invariant("contracts/invariant-evidence"), ["src/briefs/writer.ts#BriefWriter.summarize"]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test.run();
