@@ -210,4 +210,19 @@ test("issue 14.3 (invariants): a data-access or summary method callers run (a cl
   }
 });
 
+test("issue 14.3 (contracts): members an exported class or interface inherits from an unexported base in its module are its contracts: a breaking change to the base's member denies", () => {
+  assertBreakingDenied({
+    name: "class",
+    files: { "src/index.ts": "class Base {\n  run(job: string): void {}\n  static create(): void {}\n}\nexport class Worker extends Base {}\n" },
+    change: { "src/index.ts": "class Base {\n  run(job: string, workspaceId: string): void {}\n  static create(): void {}\n}\nexport class Worker extends Base {}\n" },
+    symbol: "src/index.ts#Worker.run",
+  });
+  assertBreakingDenied({
+    name: "interface, two levels",
+    files: { "src/index.ts": "interface Root { close(): void }\ninterface Mid extends Root { send(to: string): void }\nexport interface Client extends Mid {}\n" },
+    change: { "src/index.ts": "interface Root { close(): void }\ninterface Mid extends Root {}\nexport interface Client extends Mid {}\n" },
+    symbol: "src/index.ts#Client.send",
+  });
+});
+
 test.run();

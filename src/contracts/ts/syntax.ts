@@ -268,11 +268,13 @@ function extractModules(root: string, files: string[], options: SyntaxOptions): 
   /** Contracts of a module's exported locals, made while its AST is at hand. */
   const collectTemplates = (info: ModuleInfo, source: ts.SourceFile): ModuleInfo => {
     const table = info.table;
+    const exportedLocals = new Set([...table.exports.values()].flatMap((t) => ("local" in t ? [t.local] : [])));
     const context: CollectContext = {
       source,
       language: languageOf(info.sourceFile ?? info.file),
       checker: options.checker,
       lines,
+      unexportedLocal: (name) => (exportedLocals.has(name) ? undefined : table.locals.get(name)),
       resolveTable: (inner, name, fullName) => {
         const target = inner.exports.get(name);
         if (target && "local" in target) return contractsOf(inner.locals.get(target.local) ?? [], context, fullName);
