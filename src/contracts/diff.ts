@@ -306,11 +306,13 @@ function compareContract(old: Contract, fresh: Contract, judge: Judge | undefine
   } else if (old.language === "python") {
     out.push(...comparePythonParams(old, fresh));
     out.push(...comparePythonReturns(old, fresh));
+    out.push(...compareAsync(old, fresh));
   } else {
     const verdict = judge?.call(old);
     out.push(...compareTsParams(old, fresh, verdict?.params));
     out.push(...compareTsReturns(old, fresh, verdict?.returns));
     out.push(...compareMemberFlags(old, fresh));
+    out.push(...compareAsync(old, fresh));
   }
   out.push(...compareSideEffects(old, fresh));
   if (JSON.stringify(old.errors) !== JSON.stringify(fresh.errors)) {
@@ -386,6 +388,26 @@ function compareTsReturns(old: Contract, fresh: Contract, judged: TypeRelation |
     default:
       return [];
   }
+}
+
+/**
+ * A callable that became async or stopped being async, where no declared return type says what it
+ * returns: callers get a promise (a coroutine) where they had the value, or the value where they
+ * awaited. Python: `async def` to `def` (or back), unless the plain side is annotated as returning
+ * an awaitable; TypeScript: only without a declared return type on either side (a declared one is
+ * compared as a type already, and `async` alone does not change it).
+ */
+function compareAsync(old: Contract, fresh: Contract): ContractChange[] {
+  if (Boolean(old.async) === Boolean(fresh.async)) return [];
+  const plain = old.async ? fresh : old;
+  if (old.language === "python") {
+    if (/\b(?:Awaitable|Coroutine|Future|Task)\b/.test(plain.returns.type ?? "")) return [];
+  } else if (old.returns.type !== undefined || fresh.returns.type !== undefined) {
+    return [];
+  }
+  const before = old.async ? "async" : "not async";
+  const after = fresh.async ? "async" : "not async";
+  return [change("contracts/return-type-changed", old, `${contractId(old)}: return type changed: was ${before}, is ${after} (callers ${fresh.async ? "get a promise or coroutine where they had the value" : "get the value where they awaited"})`, { before, after })];
 }
 
 /** `x is T`, `asserts x`, `asserts x is T`: a return type that narrows an argument for the caller. */

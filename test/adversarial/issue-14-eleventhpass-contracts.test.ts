@@ -225,4 +225,10 @@ test("issue 14.3 (contracts): members an exported class or interface inherits fr
   });
 });
 
+test("issue 14.3 (contracts): a function that stops or starts being async, with no declared return type to say so (Python async def, a TypeScript async function without an annotation), is BREAKING", () => {
+  assertBreakingDenied({ name: "python async def to def", files: { "pkg/__init__.py": "async def fetch(url):\n    pass\n" }, change: { "pkg/__init__.py": "def fetch(url):\n    pass\n" }, symbol: "pkg/__init__.py#fetch" });
+  assertBreakingDenied({ name: "python def to async def", files: { "pkg/__init__.py": "def fetch(url):\n    pass\n" }, change: { "pkg/__init__.py": "async def fetch(url):\n    pass\n" }, symbol: "pkg/__init__.py#fetch" });
+  assertBreakingDenied({ name: "typescript", files: { "src/index.ts": "export async function load(id: string) { return id.length; }\n" }, change: { "src/index.ts": "export function load(id: string) { return id.length; }\n" }, symbol: "src/index.ts#load" });
+});
+
 test.run();
