@@ -231,4 +231,13 @@ test("issue 14.3 (contracts): a function that stops or starts being async, with 
   assertBreakingDenied({ name: "typescript", files: { "src/index.ts": "export async function load(id: string) { return id.length; }\n" }, change: { "src/index.ts": "export function load(id: string) { return id.length; }\n" }, symbol: "src/index.ts#load" });
 });
 
+test("issue 14.3 (contracts, Python): members a public class inherits from a private base of its module (class Worker(_Base)) are its contracts: a breaking change to the base denies", () => {
+  assertBreakingDenied({
+    name: "private base",
+    files: { "pkg/__init__.py": "class _Base:\n    def run(self, job):\n        pass\n\nclass Worker(_Base):\n    def stop(self):\n        pass\n" },
+    change: { "pkg/__init__.py": "class _Base:\n    def run(self, job, workspace_id):\n        pass\n\nclass Worker(_Base):\n    def stop(self):\n        pass\n" },
+    symbol: "pkg/__init__.py#Worker.run",
+  });
+});
+
 test.run();
