@@ -394,15 +394,16 @@ function compareTsReturns(old: Contract, fresh: Contract, judged: TypeRelation |
  * A callable that became async or stopped being async, where no declared return type says what it
  * returns: callers get a promise (a coroutine) where they had the value, or the value where they
  * awaited. Python: `async def` to `def` (or back), unless the plain side is annotated as returning
- * an awaitable; TypeScript: only without a declared return type on either side (a declared one is
- * compared as a type already, and `async` alone does not change it).
+ * an awaitable; TypeScript: unless both sides have a return type (declared, or inferred with
+ * --types), which is compared as a type already (`async` alone does not change it).
  */
 function compareAsync(old: Contract, fresh: Contract): ContractChange[] {
   if (Boolean(old.async) === Boolean(fresh.async)) return [];
   const plain = old.async ? fresh : old;
   if (old.language === "python") {
     if (/\b(?:Awaitable|Coroutine|Future|Task)\b/.test(plain.returns.type ?? "")) return [];
-  } else if (old.returns.type !== undefined || fresh.returns.type !== undefined) {
+  } else if ((old.returns.type ?? old.returns.inferred) !== undefined && (fresh.returns.type ?? fresh.returns.inferred) !== undefined) {
+    // Both sides say what they return (declared, or the checker's with --types): compared as types.
     return [];
   }
   const before = old.async ? "async" : "not async";
