@@ -240,4 +240,13 @@ test("issue 14.3 (contracts, Python): members a public class inherits from a pri
   });
 });
 
+test("issue 14.3 (contracts): an exported object frozen on the way out (export const api = Object.freeze({ ... })) keeps its members as contracts, as the bare literal does", () => {
+  assertBreakingDenied({
+    name: "Object.freeze",
+    files: { "src/index.ts": "export const api = Object.freeze({ run(job: string) {}, stop() {} });\n" },
+    change: { "src/index.ts": "export const api = Object.freeze({ stop() {} });\n" },
+    symbol: "src/index.ts#api.run",
+  });
+});
+
 test.run();

@@ -157,8 +157,14 @@ function valueType(declaration: Extract<Declaration, { type: "value" }>, context
 
 function objectLiteralOf(node: ts.Node): ts.ObjectLiteralExpression | undefined {
   const init = ts.isVariableDeclaration(node) ? node.initializer : ts.isExpression(node) ? node : undefined;
-  const value = init ? skipWrappers(init) : undefined;
+  let value = init ? skipWrappers(init) : undefined;
+  // `Object.freeze({ … })` (also seal, preventExtensions) returns the literal itself: its members are the API.
+  while (value && ts.isCallExpression(value) && value.arguments.length === 1 && isObjectFreeze(value.expression)) value = skipWrappers(value.arguments[0]!);
   return value && ts.isObjectLiteralExpression(value) ? value : undefined;
+}
+
+function isObjectFreeze(callee: ts.Expression): boolean {
+  return ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === "Object" && ["freeze", "seal", "preventExtensions"].includes(callee.name.text);
 }
 
 /** Members of an exported object literal: methods and function-valued properties as methods, nested literals' members below them, other properties as properties. */
