@@ -88,6 +88,20 @@ test("issue 14.3 (contracts): a module a subpath pattern of package.json exports
     change: { "lib/features/send.js": null },
     symbol: "pkg/features/send#send",
   });
+  // A pattern whose target leaves the package ("/*.js", "./../*.js") is not walked: Node refuses it,
+  // and globbing it would read the machine's whole file system.
+  const outside = repo("eleventh-contracts-outside", {
+    "gatehouse.config.yaml": CONFIG,
+    "package.json": JSON.stringify({ name: "pkg", exports: { ".": "./src/index.ts", "./*": "/*.js", "./up/*": "./../../*.js", "./mid/*": "./x/../../*.js" } }),
+    "src/index.ts": "export function main(a: string): void {}\n",
+  });
+  try {
+    const accepted = gatehouse(["contracts", "accept"], outside, { timeoutMs: 20_000 });
+    assert.is(accepted.code, 0, accepted.stdout + accepted.stderr);
+    assert.ok(!accepted.timedOut);
+  } finally {
+    rmSync(outside, { recursive: true, force: true });
+  }
   // Blocked by the null pattern: not API, so changing it is no contract change.
   const root = repo("eleventh-contracts-null", {
     "gatehouse.config.yaml": CONFIG,

@@ -118,9 +118,12 @@ function expandPatterns(root: string, patterns: [string, string][], blocked: str
   const prefixLength = (pattern: string) => pattern.indexOf("*");
   const out = new Map<string, { target: string; prefix: number }>();
   for (const [subpath, target] of patterns) {
-    const [prefix, ...rest] = target.replace(/^\.\//, "").split("*");
+    // Node requires a target inside the package ("./…"): anything else (an absolute path, a
+    // parent directory) is refused by Node, and walking it would read outside the repository.
+    if (!target.startsWith("./")) continue;
+    const [prefix, ...rest] = target.slice(2).split("*");
     const suffix = rest.join("*");
-    if (prefix === undefined || rest.length !== 1 || posix.normalize(prefix || ".").startsWith("..")) continue;
+    if (prefix === undefined || rest.length !== 1 || prefix.startsWith("/") || posix.normalize(prefix || ".").split("/").includes("..")) continue;
     const suffixStem = suffix.replace(/\.d\.[mc]?ts$/, "").replace(/\.[mc]?[jt]sx?$/, "");
     const mapped = prefix.replace(BUILD_DIRS, "");
     // The built directory, and the sources it maps back to (not the whole root for `dist/*`).
