@@ -306,11 +306,13 @@ function compareContract(old: Contract, fresh: Contract, judge: Judge | undefine
   } else if (old.language === "python") {
     out.push(...comparePythonParams(old, fresh));
     out.push(...comparePythonReturns(old, fresh));
+    out.push(...compareAsync(old, fresh));
   } else {
     const verdict = judge?.call(old);
     out.push(...compareTsParams(old, fresh, verdict?.params));
     out.push(...compareTsReturns(old, fresh, verdict?.returns));
     out.push(...compareMemberFlags(old, fresh));
+    out.push(...compareAsync(old, fresh));
   }
   out.push(...compareSideEffects(old, fresh));
   if (JSON.stringify(old.errors) !== JSON.stringify(fresh.errors)) {
@@ -375,7 +377,8 @@ function compareTsReturns(old: Contract, fresh: Contract, judged: TypeRelation |
   const id = contractId(old);
   const detail = { before: a, after: b };
   const textSame = a === b && JSON.stringify(old.typeParams ?? []) === JSON.stringify(fresh.typeParams ?? []);
-  switch (textSame ? "same" : (judged ?? typeRelation(a, b))) {
+  const predicate = textSame ? undefined : predicateRelation(a, b);
+  switch (textSame ? "same" : (predicate ?? judged ?? typeRelation(a, b))) {
     case "widened":
       return [change("contracts/return-type-widened", old, `${id}: return type widened from ${a} to ${b}`, detail)];
     case "narrowed":
@@ -385,6 +388,53 @@ function compareTsReturns(old: Contract, fresh: Contract, judged: TypeRelation |
     default:
       return [];
   }
+}
+
+/**
+ * A callable that became async or stopped being async, where no declared return type says what it
+ * returns: callers get a promise (a coroutine) where they had the value, or the value where they
+ * awaited. Python: `async def` to `def` (or back), unless the plain side is annotated as returning
+ * an awaitable; TypeScript: unless both sides have a return type (declared, or inferred with
+ * --types), which is compared as a type already (`async` alone does not change it).
+ */
+function compareAsync(old: Contract, fresh: Contract): ContractChange[] {
+  if (Boolean(old.async) === Boolean(fresh.async)) return [];
+  const plain = old.async ? fresh : old;
+  if (old.language === "python") {
+    if (/\b(?:Awaitable|Coroutine|Future|Task)\b/.test(plain.returns.type ?? "")) return [];
+  } else if ((old.returns.type ?? old.returns.inferred) !== undefined && (fresh.returns.type ?? fresh.returns.inferred) !== undefined) {
+    // Both sides say what they return (declared, or the checker's with --types): compared as types.
+    return [];
+  }
+  const before = old.async ? "async" : "not async";
+  const after = fresh.async ? "async" : "not async";
+  return [change("contracts/return-type-changed", old, `${contractId(old)}: return type changed: was ${before}, is ${after} (callers ${fresh.async ? "get a promise or coroutine where they had the value" : "get the value where they awaited"})`, { before, after })];
+}
+
+/** `x is T`, `asserts x`, `asserts x is T`: a return type that narrows an argument for the caller. */
+function predicateOf(type: string): { asserts: boolean; param: string; type?: string } | undefined {
+  const asserts = /^asserts\s+(this|[A-Za-z_$][\w$]*)(?:\s+is\s+([\s\S]+))?$/.exec(type.trim());
+  if (asserts) return { asserts: true, param: asserts[1]!, ...(asserts[2] !== undefined ? { type: asserts[2].trim() } : {}) };
+  const guard = /^(this|[A-Za-z_$][\w$]*)\s+is\s+([\s\S]+)$/.exec(type.trim());
+  return guard ? { asserts: false, param: guard[1]!, type: guard[2]!.trim() } : undefined;
+}
+
+/**
+ * A type predicate's change, which the checker reads as a change of `boolean` (or `void`) to
+ * itself: a guard or assertion removed (`a is string` to `boolean`, `asserts a is string` to
+ * `void`), or naming another parameter or type, breaks callers that relied on the narrowing.
+ * Undefined when neither side is a predicate (the usual comparison applies); adding one is a
+ * narrowing.
+ */
+function predicateRelation(a: string, b: string): TypeRelation | undefined {
+  const before = predicateOf(a);
+  const after = predicateOf(b);
+  if (!before && !after) return undefined;
+  if (!before) return "narrowed";
+  if (!after || before.asserts !== after.asserts || before.param !== after.param) return "changed";
+  if (before.type === after.type) return "same";
+  if (before.type === undefined || after.type === undefined) return "changed";
+  return typeRelation(before.type, after.type) === "same" ? "same" : "changed";
 }
 
 /** Optional, readonly and static flags of a property or method. */

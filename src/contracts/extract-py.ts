@@ -116,6 +116,9 @@ export function parsePythonModule(parser: Parser, module: string, text: string):
       const tuple = right?.type === "call" ? namedtupleParams(right) : undefined;
       if (tuple) {
         define(name, [withLine(plainContract(module, name, "class", tuple), statement)]);
+      } else if (!type && right?.type === "lambda") {
+        // `process = lambda x, y: …` is a public function: its parameters are its contract.
+        define(name, [functionContract(module, name, "function", right, [], false)]);
       } else if (type) {
         const annotation = normalise(type.text);
         const contract = withLine(plainContract(module, name, "const", []), statement);
@@ -142,6 +145,7 @@ export function parsePythonModule(parser: Parser, module: string, text: string):
       define(name, [placeholder]);
     }
     markTypeVariables(defined, assignments);
+    inheritPrivateBases(defined, classBases, module);
     const dunderAll = readDunderAll(top);
     const dynamicTargets = new Map([...dynamic].filter((entry): entry is [string, DynamicTarget] => entry[1] !== undefined));
     return { file: module, defined, imports, aliases, classBases, dynamicTargets, ...(dunderAll ? { dunderAll } : {}) };
@@ -190,6 +194,31 @@ function dynamicNames(top: Node[]): Map<string, DynamicTarget | undefined> {
     names.set(only, { name: returned.text, ...(local ? { from: local } : {}) });
   }
   return names;
+}
+
+/**
+ * Members a class inherits from a private base class of its module (`class _Base:` …
+ * `class Worker(_Base):`) are the public class's contracts, under its name, less those it defines
+ * itself: the private base has no public path of its own, so a breaking change to `run` read as
+ * no change to `Worker.run`. Bases are followed in definition order (a base comes first in
+ * Python), so a chain of private bases is inherited whole; a public base records its own members.
+ */
+function inheritPrivateBases(defined: Contract[], classBases: Map<string, string[]>, module: string): void {
+  for (const [name, bases] of classBases) {
+    const own = new Set(defined.filter((c) => c.symbol.name.startsWith(`${name}.`)).map((c) => c.symbol.name));
+    for (const base of bases) {
+      if (!base.startsWith("_") || base.startsWith("__") || !classBases.has(base)) continue;
+      for (const member of defined.filter((c) => c.symbol.name.startsWith(`${base}.`))) {
+        const renamed = `${name}${member.symbol.name.slice(base.length)}`;
+        if (own.has(renamed)) continue;
+        own.add(renamed);
+        const copy = { ...member, symbol: { module, name: renamed } };
+        const line = DECLARED_LINE.get(member);
+        if (line !== undefined) DECLARED_LINE.set(copy, line);
+        defined.push(copy);
+      }
+    }
+  }
 }
 
 /** A class's bases as written, keyword arguments (`metaclass=`, `total=`) left out. */

@@ -19,6 +19,7 @@ import { hasShrunk } from "./extract-codes.js";
 import { extractContracts, extractFinding, type Extraction } from "./extract.js";
 import { consumerFiles } from "./files.js";
 import { contractId, DECLARED_LINE, maxImpact, type Contract, type Impact, type Registry } from "./model.js";
+import { parentOf } from "./ts/declarations.js";
 import { collectTestFacts, type StableFact, type TestFacts } from "./test-facts.js";
 import { baselineContracts, DEFAULT_DECISIONS, DEFAULT_REGISTRY, loadRegistry, parseRegistry } from "./registry.js";
 
@@ -413,21 +414,39 @@ function declaredAt(change: ContractChange, lines: Map<string, DeclaredAt>): { f
 function invariantFacts(extraction: Extraction, settings: InvariantSettings): NonNullable<ContractDiffDocument["invariants"]> {
   const dataAccess = picomatch(settings.dataAccessModules?.length ? settings.dataAccessModules : ["__none__"]);
   const summary = picomatch(settings.summaryModules?.length ? settings.summaryModules : ["__none__"]);
+  const tenantParams = settings.tenantParams ?? ["workspaceId"];
+  const byName = new Map(extraction.contracts.map((c) => [`${c.symbol.module}#${c.symbol.name}`, c]));
+  /**
+   * Whether a method is code callers run: a class's or an exported object's method (`export class
+   * InvoiceRepo { list() }`, `export const invoices = { list() {} }`), not an interface's or a type's
+   * member, which declares a shape. An instance method of a class whose constructor takes the
+   * tenant is bound to that tenant (`new InvoiceRepo(workspaceId).list()`). Only functions were
+   * checked: a data-access class read and wrote every workspace unseen.
+   */
+  const callableMethod = (c: Contract): { callable: boolean; tenantBound: boolean } => {
+    const parentName = parentOf(c.symbol.name);
+    const parent = parentName === undefined ? undefined : byName.get(`${c.symbol.module}#${parentName}`);
+    if (!parent || parent.kind === "interface" || parent.kind === "type") return { callable: false, tenantBound: false };
+    return { callable: true, tenantBound: parent.kind === "class" && !c.static && parent.params.some((p) => tenantParams.includes(p.name)) };
+  };
   const exports = extraction.contracts
     .filter((c) => c.kind === "function" || c.kind === "method")
-    .map((c) => ({
-      id: contractId(c),
-      kind: c.kind,
-      params: c.params.map((p) => p.name),
-      sideEffects: c.sideEffects,
-      returnsEvidence: c.returns.evidence ?? [],
-      returnType: c.returns.type ?? c.returns.inferred ?? "",
-      dataAccess: settings.dataAccessModules?.length ? dataAccess(DECLARED_LINE.file(c)) : false,
-      summary: settings.summaryModules?.length ? summary(DECLARED_LINE.file(c)) : false,
-    }))
+    .map((c) => {
+      const method = c.kind === "method" ? callableMethod(c) : { callable: true, tenantBound: false };
+      return {
+        id: contractId(c),
+        kind: c.kind,
+        params: c.params.map((p) => p.name),
+        sideEffects: c.sideEffects,
+        returnsEvidence: c.returns.evidence ?? [],
+        returnType: c.returns.type ?? c.returns.inferred ?? "",
+        dataAccess: settings.dataAccessModules?.length ? method.callable && !method.tenantBound && dataAccess(DECLARED_LINE.file(c)) : false,
+        summary: settings.summaryModules?.length ? method.callable && summary(DECLARED_LINE.file(c)) : false,
+      };
+    })
     // Only what an invariant can apply to: keeps the input small on big code bases.
     .filter((e) => e.dataAccess || e.summary || e.sideEffects.length > 0);
-  return { tenantParams: settings.tenantParams ?? ["workspaceId"], evidenceFields: settings.evidenceFields ?? ["evidence"], exports };
+  return { tenantParams, evidenceFields: settings.evidenceFields ?? ["evidence"], exports };
 }
 
 /** Decision files are small; a bigger one is not a decision. */

@@ -2,7 +2,8 @@
 # title: "Never-break: summary functions return evidence links"
 # description: |
 #   Evidence first (opt-in invariant, config contracts.invariants.summaryModules): every exported
-#   function in a summary or brief module declares evidence links in its return contract
+#   function (or method callers run: a class's or an exported object's) in a summary or brief
+#   module declares evidence links in its return contract
 #   (`@evidence <field>`, or an evidence field named in its return type).
 # custom:
 #   code: contracts/invariant-evidence
@@ -21,7 +22,7 @@ deny contains findings.finding(
 ) if {
 	some i, fn in input.invariants.exports
 	fn.summary
-	fn.kind == "function"
+	fn.kind in {"function", "method"}
 	count(fn.returnsEvidence) == 0
 	count({f | some f in input.invariants.evidenceFields; contains(fn.returnType, f)}) == 0
 }

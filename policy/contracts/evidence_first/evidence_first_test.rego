@@ -24,3 +24,9 @@ test_success_evidence if {
 	got := evidence_first.deny with input as {"invariants": {"tenantParams": ["workspaceId"], "evidenceFields": ["evidence"], "exports": [fn("a#b", ["links"], "")]}}
 	got == set()
 }
+
+test_fail_method_no_evidence if {
+	method := object.union(fn("src/briefs/writer.ts#Writer.summarize", [], "Promise<string>"), {"kind": "method"})
+	got := evidence_first.deny with input as {"invariants": {"tenantParams": ["workspaceId"], "evidenceFields": ["evidence"], "exports": [method]}}
+	count(got) == 1
+}

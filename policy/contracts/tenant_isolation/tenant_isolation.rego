@@ -2,7 +2,9 @@
 # title: "Never-break: data-access functions take the tenant parameter"
 # description: |
 #   Workspace isolation (opt-in invariant, config contracts.invariants.dataAccessModules): every
-#   exported function in a data-access module takes a tenant parameter (default workspaceId).
+#   exported function in a data-access module, and every method callers run (a class's, unless
+#   its constructor takes the tenant, or an exported object's), takes a tenant parameter (default
+#   workspaceId).
 #   No decision can approve a violation.
 # custom:
 #   code: contracts/invariant-tenant-param
@@ -21,6 +23,6 @@ deny contains findings.finding(
 ) if {
 	some i, fn in input.invariants.exports
 	fn.dataAccess
-	fn.kind == "function"
+	fn.kind in {"function", "method"}
 	count({p | some p in fn.params; p in input.invariants.tenantParams}) == 0
 }

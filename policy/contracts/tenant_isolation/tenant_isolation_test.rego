@@ -24,3 +24,9 @@ test_success_no_invariants_section if {
 	got := tenant_isolation.deny with input as {"changes": []}
 	got == set()
 }
+
+test_fail_method_missing_tenant if {
+	method := object.union(fn("src/db/repo.ts#InvoiceRepo.list", ["limit"], true), {"kind": "method"})
+	got := tenant_isolation.deny with input as {"invariants": {"tenantParams": ["workspaceId"], "evidenceFields": ["evidence"], "exports": [method]}}
+	count(got) == 1
+}

@@ -18,6 +18,49 @@ export interface CollectContext {
   resolveTable: (table: ExportTable, name: string, fullName: string) => Contract[] | undefined;
   /** declaration offsets of the contracts built (a Map for the run: cheaper for GC than a WeakMap per contract) */
   lines: Map<Contract, number>;
+  /**
+   * The declarations of a name of this module that is not exported itself (a base class or
+   * interface a public one extends): its members are the public one's, so they are recorded there.
+   */
+  unexportedLocal?: (name: string) => Declaration[] | undefined;
+}
+
+/** Bases followed through `extends` of unexported local declarations (a cycle is a compile error, but bounded anyway). */
+const MAX_INHERITANCE_DEPTH = 8;
+
+/** The local names a class or interface extends (`extends Base`, `extends A, B`); calls and property paths are not followed. */
+function extendedNames(node: ts.ClassLikeDeclaration | ts.InterfaceDeclaration): string[] {
+  const names: string[] = [];
+  for (const clause of node.heritageClauses ?? []) {
+    if (clause.token !== ts.SyntaxKind.ExtendsKeyword) continue;
+    for (const type of clause.types) if (ts.isIdentifier(type.expression)) names.push(type.expression.text);
+  }
+  return names;
+}
+
+/**
+ * Members a class or interface inherits from unexported local bases, named under `name`, less
+ * those it declares itself (`own`). An exported base has contracts of its own, which record its
+ * changes; an unexported one had none, so a breaking change to `Child.run` inherited from a
+ * module-private `Base` read as no change.
+ */
+function inheritedMembers(name: string, node: ts.ClassLikeDeclaration | ts.InterfaceDeclaration, own: readonly Contract[], context: CollectContext, depth: number): Contract[] {
+  if (!context.unexportedLocal || depth >= MAX_INHERITANCE_DEPTH) return [];
+  const taken = new Set(own.map((c) => c.symbol.name));
+  const out: Contract[] = [];
+  for (const baseName of extendedNames(node)) {
+    for (const declaration of context.unexportedLocal(baseName) ?? []) {
+      let members: Contract[] = [];
+      if (declaration.type === "class" && !ts.isInterfaceDeclaration(node)) members = classContracts(name, declaration.node, context, depth + 1).slice(1);
+      else if (declaration.type === "interface") members = interfaceMembers(name, declaration.nodes, context, depth + 1);
+      for (const member of members) {
+        if (taken.has(member.symbol.name)) continue;
+        taken.add(member.symbol.name);
+        out.push(member);
+      }
+    }
+  }
+  return out;
 }
 
 /** Which declaration gives a merged name its kind. */
@@ -114,8 +157,14 @@ function valueType(declaration: Extract<Declaration, { type: "value" }>, context
 
 function objectLiteralOf(node: ts.Node): ts.ObjectLiteralExpression | undefined {
   const init = ts.isVariableDeclaration(node) ? node.initializer : ts.isExpression(node) ? node : undefined;
-  const value = init ? skipWrappers(init) : undefined;
+  let value = init ? skipWrappers(init) : undefined;
+  // `Object.freeze({ … })` (also seal, preventExtensions) returns the literal itself: its members are the API.
+  while (value && ts.isCallExpression(value) && value.arguments.length === 1 && isObjectFreeze(value.expression)) value = skipWrappers(value.arguments[0]!);
   return value && ts.isObjectLiteralExpression(value) ? value : undefined;
+}
+
+function isObjectFreeze(callee: ts.Expression): boolean {
+  return ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === "Object" && ["freeze", "seal", "preventExtensions"].includes(callee.name.text);
 }
 
 /** Members of an exported object literal: methods and function-valued properties as methods, nested literals' members below them, other properties as properties. */
@@ -182,7 +231,7 @@ function memberName(member: ts.ClassElement | ts.TypeElement, source: ts.SourceF
   return print(name, source);
 }
 
-function classContracts(name: string, cls: ts.ClassLikeDeclaration, context: CollectContext): Contract[] {
+function classContracts(name: string, cls: ts.ClassLikeDeclaration, context: CollectContext, depth = 0): Contract[] {
   const { source } = context;
   const constructors = cls.members.filter(ts.isConstructorDeclaration);
   const classContract = callableContract(name, "class", constructors, cls, context);
@@ -222,11 +271,12 @@ function classContracts(name: string, cls: ts.ClassLikeDeclaration, context: Col
     members.push(method);
   }
   for (const [key, nodes] of accessors) members.push(accessorContract(`${name}.${key.replace(/^static /, "")}`, nodes, key.startsWith("static "), context));
+  members.push(...inheritedMembers(name, cls, members, context, depth));
   for (const member of members) if (!member.stability && classContract.stability) member.stability = classContract.stability;
   return [classContract, ...sortByName(dedupeMembers(members))];
 }
 
-function interfaceMembers(name: string, nodes: ts.InterfaceDeclaration[], context: CollectContext): Contract[] {
+function interfaceMembers(name: string, nodes: ts.InterfaceDeclaration[], context: CollectContext, depth = 0): Contract[] {
   const { source } = context;
   const members: Contract[] = [];
   const methods = new Map<string, (ts.MethodSignature | ts.CallSignatureDeclaration | ts.ConstructSignatureDeclaration)[]>();
@@ -246,6 +296,7 @@ function interfaceMembers(name: string, nodes: ts.InterfaceDeclaration[], contex
     if (list.some((n) => ts.isMethodSignature(n) && n.questionToken)) method.optional = true;
     members.push(method);
   }
+  for (const node of nodes) members.push(...inheritedMembers(name, node, members, context, depth));
   return sortByName(dedupeMembers(members));
 }
 

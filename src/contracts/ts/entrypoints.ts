@@ -9,6 +9,8 @@
 
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, posix } from "node:path";
+import fg from "fast-glob";
+import { isTestFile } from "../files.js";
 
 export interface EntryPoints {
   /** entry modules, relative to the package root, sorted */
@@ -38,7 +40,9 @@ export function packageEntryPoints(root: string): EntryPoints | undefined {
   // subpath → target
   const targets = new Map<string, string>();
   if (pkg.exports !== undefined && pkg.exports !== null) {
-    for (const [subpath, target] of exportTargets(pkg.exports)) targets.set(subpath, target);
+    const { exact, patterns, blocked } = exportTargets(pkg.exports);
+    for (const [subpath, target] of exact) targets.set(subpath, target);
+    for (const [subpath, target] of expandPatterns(root, patterns, blocked)) if (!targets.has(subpath)) targets.set(subpath, target);
   } else {
     const types = typeof pkg.types === "string" ? pkg.types : typeof pkg.typings === "string" ? pkg.typings : undefined;
     const main = ["main", "module"].map((key) => pkg[key]).find((v): v is string => typeof v === "string");
@@ -66,17 +70,87 @@ export function packageEntryPoints(root: string): EntryPoints | undefined {
 const IMPORT_CONDITIONS = new Set(["types", "import", "node", "default"]);
 const REQUIRE_CONDITIONS = new Set(["types", "require", "node", "default"]);
 
-/** Per subpath of an `exports` field, the one target a consumer resolves. */
-function exportTargets(exports: unknown): [string, string][] {
+/**
+ * Per subpath of an `exports` field, the one target a consumer resolves: exact subpaths, and
+ * subpath patterns (`"./*": "./dist/*.js"`), which make every module they match public. `blocked`:
+ * the subpaths and patterns whose target is null (`"./internal/*": null`), which Node refuses.
+ */
+function exportTargets(exports: unknown): { exact: [string, string][]; patterns: [string, string][]; blocked: string[] } {
   const subpaths = isSubpathMap(exports) ? Object.entries(exports as Record<string, unknown>) : [[".", exports] as [string, unknown]];
-  const out: [string, string][] = [];
+  const exact: [string, string][] = [];
+  const patterns: [string, string][] = [];
+  const blocked: string[] = [];
   for (const [subpath, value] of subpaths) {
-    // Patterns (`./*`) and the manifest itself are not modules of their own.
-    if (subpath.includes("*") || subpath === "./package.json") continue;
+    // The manifest itself is not a module.
+    if (subpath === "./package.json") continue;
+    if (value === null) {
+      blocked.push(subpath);
+      continue;
+    }
     const target = resolveConditions(value, IMPORT_CONDITIONS) ?? resolveConditions(value, REQUIRE_CONDITIONS);
-    if (target && !target.includes("*") && /\.(?:[mc]?[jt]sx?|d\.[mc]?ts)$/.test(target)) out.push([subpath, target]);
+    if (!target || !/\.(?:[mc]?[jt]sx?|d\.[mc]?ts)$/.test(target)) continue;
+    if (subpath.includes("*")) {
+      if (subpath.split("*").length === 2 && target.split("*").length >= 2) patterns.push([subpath, target]);
+    } else if (!target.includes("*")) {
+      exact.push([subpath, target]);
+    }
   }
-  return out;
+  return { exact, patterns, blocked };
+}
+
+/** More pattern matches than a hand-written package has: the expansion stops there. */
+const MAX_PATTERN_MATCHES = 10_000;
+
+/**
+ * The subpaths a pattern of `exports` makes public, each with its target: every module on disk its
+ * target matches (the built file, or the source it maps back to: `./dist/*.js` matches
+ * dist/utils.js and src/utils.ts), so that a module reachable as `pkg/utils` is API like an
+ * exact subpath's (skipped, a breaking change to it read as no change). Node's precedence: the
+ * pattern with the longest prefix wins, and a null subpath or pattern blocks what it matches.
+ */
+function expandPatterns(root: string, patterns: [string, string][], blocked: string[]): [string, string][] {
+  if (patterns.length === 0) return [];
+  const matchOf = (pattern: string, subpath: string): boolean => {
+    if (!pattern.includes("*")) return pattern === subpath;
+    const [prefix, suffix] = pattern.split("*") as [string, string];
+    return subpath.length >= prefix.length + suffix.length && subpath.startsWith(prefix) && subpath.endsWith(suffix);
+  };
+  const prefixLength = (pattern: string) => pattern.indexOf("*");
+  const out = new Map<string, { target: string; prefix: number }>();
+  for (const [subpath, target] of patterns) {
+    // Node requires a target inside the package ("./…"): anything else (an absolute path, a
+    // parent directory) is refused by Node, and walking it would read outside the repository.
+    if (!target.startsWith("./")) continue;
+    const [prefix, ...rest] = target.slice(2).split("*");
+    const suffix = rest.join("*");
+    if (prefix === undefined || rest.length !== 1 || prefix.startsWith("/") || posix.normalize(prefix || ".").split("/").includes("..")) continue;
+    const suffixStem = suffix.replace(/\.d\.[mc]?ts$/, "").replace(/\.[mc]?[jt]sx?$/, "");
+    const mapped = prefix.replace(BUILD_DIRS, "");
+    // The built directory, and the sources it maps back to (not the whole root for `dist/*`).
+    const bases = [...new Set([prefix, ...(mapped !== prefix ? [`src/${mapped}`, ...(mapped ? [mapped] : [])] : [])])];
+    const middles = new Set<string>();
+    for (const base of bases) {
+      const dir = base.slice(0, base.lastIndexOf("/") + 1);
+      const found = fg.sync(`${dir ? fg.escapePath(dir) : ""}**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}`, { cwd: root, ignore: ["**/node_modules/**"], onlyFiles: true, dot: false, followSymbolicLinks: false });
+      for (const file of found) {
+        if (!file.startsWith(base) || isTestFile(file)) continue;
+        const stem = file.replace(/\.d\.[mc]?ts$/, "").replace(/\.[mc]?[jt]sx?$/, "");
+        if (!stem.endsWith(suffixStem) || stem.length - suffixStem.length <= base.length) continue;
+        middles.add(stem.slice(base.length, stem.length - suffixStem.length));
+        if (middles.size > MAX_PATTERN_MATCHES) break;
+      }
+    }
+    for (const middle of middles) {
+      const key = subpath.replace("*", middle);
+      if (blocked.some((b) => matchOf(b, key))) continue;
+      const previous = out.get(key);
+      if (previous && previous.prefix >= prefixLength(subpath)) continue;
+      const resolved = `./${prefix}${middle}${suffix}`;
+      // Only what resolves to a module: a pattern names no file it must have.
+      if (sourceOf(root, resolved)) out.set(key, { target: resolved, prefix: prefixLength(subpath) });
+    }
+  }
+  return [...out].map(([key, { target }]) => [key, target] as [string, string]);
 }
 
 function isSubpathMap(value: unknown): boolean {

@@ -100,7 +100,16 @@ export function readStatements(statements: readonly ts.Statement[], source: ts.S
       exportLocal(statement, statement.name.text);
     } else if (ts.isVariableStatement(statement)) {
       for (const declaration of statement.declarationList.declarations) {
-        if (!ts.isIdentifier(declaration.name)) continue;
+        if (!ts.isIdentifier(declaration.name)) {
+          // `export const { a, b: c, ...rest } = api` / `export const [x] = pair`: each bound name
+          // is an export (a value whose type only the checker knows). Skipped, removing one read
+          // as no change.
+          for (const bound of boundNames(declaration.name)) {
+            add(bound.text, { type: "value", node: bound, docNode: statement });
+            exportLocal(statement, bound.text);
+          }
+          continue;
+        }
         const name = declaration.name.text;
         const init = declaration.initializer && skipWrappers(declaration.initializer);
         if (!declaration.type && init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) {
@@ -133,6 +142,8 @@ export function readStatements(statements: readonly ts.Statement[], source: ts.S
     } else if (ts.isImportEqualsDeclaration(statement) && ts.isExternalModuleReference(statement.moduleReference) && ts.isStringLiteral(statement.moduleReference.expression)) {
       const from = resolve(statement.moduleReference.expression.text);
       if (from) imports.set(statement.name.text, { namespaceOf: from });
+      // `export import x = require("./x")` re-exports the module as the namespace x.
+      if (from && (ambientAt(statement) || hasModifier(statement, ts.SyntaxKind.ExportKeyword))) table.exports.set(statement.name.text, { namespaceOf: from });
     } else if (ts.isExportDeclaration(statement)) {
       const specifier = statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : undefined;
       const from = specifier !== undefined ? resolve(specifier) : undefined;
@@ -191,6 +202,14 @@ function mergeTables(into: ExportTable, from: ExportTable): void {
   into.stars.push(...from.stars);
 }
 
+/** The identifiers a destructuring pattern binds, nested patterns included, in order. */
+function boundNames(pattern: ts.BindingName): ts.Identifier[] {
+  if (ts.isIdentifier(pattern)) return [pattern];
+  const out: ts.Identifier[] = [];
+  for (const element of pattern.elements) if (!ts.isOmittedExpression(element)) out.push(...boundNames(element.name));
+  return out;
+}
+
 function isRequireCall(node: ts.Expression): node is ts.CallExpression {
   return ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === "require" && node.arguments.length === 1 && ts.isStringLiteral(node.arguments[0]!);
 }
@@ -213,40 +232,49 @@ function readDefaultExport(expression: ts.Expression, statement: ts.Node, add: (
   }
 }
 
-/** `module.exports = …`, `module.exports.x = …`, `exports.x = …`. */
+/**
+ * CommonJS: `module.exports = …`, `module.exports.x = …`, `exports.x = …`, `exports["x"] = …`, and
+ * the forms compilers emit (tsc, Babel): `Object.defineProperty(exports, "x", { get: () => m.x })`
+ * for a re-export, `__exportStar(require("./x"), exports)` / `__export(require("./x"))` and
+ * `Object.keys(_x).forEach(k => … exports[k] …)` for `export *`, and `Object.assign(module.exports,
+ * { … })`. A compiled package's re-exports were dropped, so a breaking change behind one read as
+ * no change.
+ */
 function readCommonJs(statement: ts.ExpressionStatement, source: ts.SourceFile, resolve: Resolve, add: (name: string, d: Declaration) => void, table: ExportTable, imports: Map<string, ExportTarget>): void {
-  const e = statement.expression;
-  if (!ts.isBinaryExpression(e) || e.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
-  const target = e.left.getText(source).replace(/\s+/g, "");
-  const value = skipWrappers(e.right);
-  const named = /^(?:module\.)?exports\.([A-Za-z_$][\w$]*)$/.exec(target);
-  if (named) {
-    const name = named[1]!;
+  const e = skipWrappers(statement.expression);
+  const requireTarget = (node: ts.Expression): string | undefined => {
+    const n = skipWrappers(node);
+    if (isRequireCall(n)) return resolve((n.arguments[0] as ts.StringLiteral).text);
+    // tsc's and Babel's interop wrappers: __importStar(require("./x")), _interopRequireWildcard(require("./x"))
+    if (ts.isCallExpression(n) && n.arguments.length >= 1 && /(?:__import(?:Star|Default)|_interopRequire(?:Wildcard|Default))$/.test(n.expression.getText(source))) return requireTarget(n.arguments[0]!);
+    if (ts.isIdentifier(n)) {
+      const imported = imports.get(n.text);
+      return imported && "namespaceOf" in imported ? imported.namespaceOf : undefined;
+    }
+    return undefined;
+  };
+  const setNamed = (name: string, value: ts.Expression, docNode: ts.Node) => {
     if (ts.isIdentifier(value)) table.exports.set(name, { local: value.text });
     else if (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) {
-      add(name, { type: "function", nodes: [value], docNode: statement });
+      add(name, { type: "function", nodes: [value], docNode });
       table.exports.set(name, { local: name });
     } else if (ts.isClassExpression(value)) {
       add(name, { type: "class", node: value });
       table.exports.set(name, { local: name });
+    } else if (ts.isCallExpression(value) && requireTarget(value)) {
+      // `exports.ns = require("./x")`, `exports.ns = __importStar(require("./x"))`
+      table.exports.set(name, { namespaceOf: requireTarget(value)! });
     } else if (isRequireCall(value)) {
-      const from = resolve((value.arguments[0] as ts.StringLiteral).text);
-      if (from) table.exports.set(name, { namespaceOf: from });
+      // a package: its API is not this module's
     } else {
-      add(name, { type: "value", node: value, docNode: statement });
+      add(name, { type: "value", node: value, docNode });
       table.exports.set(name, { local: name });
     }
-    return;
-  }
-  if (target !== "module.exports") return;
-  if (isRequireCall(value)) {
-    const from = resolve((value.arguments[0] as ts.StringLiteral).text);
-    if (from) table.stars.push(from);
-  } else if (ts.isObjectLiteralExpression(value)) {
-    for (const property of value.properties) {
+  };
+  const readObject = (literal: ts.ObjectLiteralExpression) => {
+    for (const property of literal.properties) {
       if (ts.isSpreadAssignment(property)) {
-        const spread = skipWrappers(property.expression);
-        const from = isRequireCall(spread) ? resolve((spread.arguments[0] as ts.StringLiteral).text) : undefined;
+        const from = requireTarget(property.expression);
         if (from) table.stars.push(from);
         continue;
       }
@@ -269,7 +297,99 @@ function readCommonJs(statement: ts.ExpressionStatement, source: ts.SourceFile, 
         }
       }
     }
+  };
+  if (ts.isCallExpression(e)) {
+    const callee = e.expression.getText(source).replace(/\s+/g, "");
+    const [first, second, third] = e.arguments;
+    if (callee === "Object.defineProperty" && first && isExportsObject(first, source) && second && isStringKey(second)) {
+      const name = second.text;
+      if (name === "__esModule") return;
+      const descriptor = third && skipWrappers(third);
+      if (!descriptor || !ts.isObjectLiteralExpression(descriptor)) return void add(name, { type: "value", node: second, docNode: statement }), void table.exports.set(name, { local: name });
+      for (const property of descriptor.properties) {
+        const key = property.name && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) ? property.name.text : undefined;
+        if (key === "value" && ts.isPropertyAssignment(property)) return setNamed(name, skipWrappers(property.initializer), statement);
+        if (key !== "get") continue;
+        const getter = ts.isPropertyAssignment(property) ? skipWrappers(property.initializer) : property;
+        const returned = getterResult(getter);
+        if (returned && ts.isPropertyAccessExpression(returned)) {
+          const from = requireTarget(returned.expression);
+          if (from) return void table.exports.set(name, { from, name: returned.name.text });
+        }
+        if (returned && ts.isIdentifier(returned)) {
+          const from = requireTarget(returned);
+          return void table.exports.set(name, from ? { namespaceOf: from } : (imports.get(returned.text) ?? { local: returned.text }));
+        }
+      }
+      // A property whose value cannot be read without running the code: still an export.
+      add(name, { type: "value", node: second, docNode: statement });
+      table.exports.set(name, { local: name });
+      return;
+    }
+    if (/(?:^|\.)__export(?:Star)?$/.test(callee) && first) {
+      const from = requireTarget(first);
+      if (from) table.stars.push(from);
+      return;
+    }
+    if (callee === "Object.assign" && first && isExportsObject(first, source)) {
+      for (const argument of e.arguments.slice(1)) {
+        const value = skipWrappers(argument);
+        const from = requireTarget(value);
+        if (from) table.stars.push(from);
+        else if (ts.isObjectLiteralExpression(value)) readObject(value);
+      }
+      return;
+    }
+    // Babel's `export *`: Object.keys(_x).forEach(function (key) { … exports[key] = _x[key] … })
+    if (ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === "forEach" && ts.isCallExpression(e.expression.expression) && e.expression.expression.expression.getText(source).replace(/\s+/g, "") === "Object.keys" && /\bexports\b/.test(e.arguments.map((a) => a.getText(source)).join(" "))) {
+      const keysOf = e.expression.expression.arguments[0];
+      const from = keysOf && requireTarget(keysOf);
+      if (from) table.stars.push(from);
+    }
+    return;
+  }
+  if (!ts.isBinaryExpression(e) || e.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
+  const value = skipWrappers(e.right);
+  const left = skipWrappers(e.left);
+  const key = (ts.isPropertyAccessExpression(left) ? left.name.text : ts.isElementAccessExpression(left) && isStringKey(left.argumentExpression) ? left.argumentExpression.text : undefined);
+  const object = ts.isPropertyAccessExpression(left) || ts.isElementAccessExpression(left) ? left.expression : undefined;
+  if (key !== undefined && object && isExportsObject(object, source)) {
+    // `module.exports` itself is the property `exports` of `module`, not a named export.
+    if (key === "__esModule") return;
+    return setNamed(key, value, statement);
+  }
+  if (!isModuleExports(left, source)) return;
+  const from = isRequireCall(value) ? requireTarget(value) : undefined;
+  if (from) {
+    table.stars.push(from);
+  } else if (ts.isObjectLiteralExpression(value)) {
+    readObject(value);
   } else {
     readDefaultExport(value, statement, add, table);
   }
+}
+
+/** `exports` or `module.exports` (also `module["exports"]`). */
+function isExportsObject(node: ts.Expression, source: ts.SourceFile): boolean {
+  const n = skipWrappers(node);
+  return (ts.isIdentifier(n) && n.text === "exports") || isModuleExports(n, source);
+}
+
+function isModuleExports(node: ts.Expression, source: ts.SourceFile): boolean {
+  const n = skipWrappers(node);
+  const text = n.getText(source).replace(/\s+/g, "");
+  return text === "module.exports" || text === 'module["exports"]' || text === "module['exports']";
+}
+
+function isStringKey(node: ts.Expression): node is ts.StringLiteral | ts.NoSubstitutionTemplateLiteral {
+  return ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node);
+}
+
+/** What a getter returns: `get: function () { return m.x; }`, `get() { return m.x }`, `get: () => m.x`. */
+function getterResult(getter: ts.Node): ts.Expression | undefined {
+  if (ts.isArrowFunction(getter) && !ts.isBlock(getter.body)) return skipWrappers(getter.body);
+  const body = ts.isFunctionExpression(getter) || ts.isArrowFunction(getter) || ts.isMethodDeclaration(getter) || ts.isGetAccessorDeclaration(getter) ? getter.body : undefined;
+  if (!body || !ts.isBlock(body)) return undefined;
+  const last = body.statements.find(ts.isReturnStatement);
+  return last?.expression ? skipWrappers(last.expression) : undefined;
 }

@@ -208,11 +208,14 @@ export function extractSyntax(root: string, files: string[], options: SyntaxOpti
 
 function extractModules(root: string, files: string[], options: SyntaxOptions): Contract[] {
   const fileSet = new Set(files);
-  // From entries, any file they reach on disk is read (a package's .d.ts under dist/ included).
+  // Any file a module re-exports from is read from disk, outside the globbed files too: from
+  // entries, a package's .d.ts under dist/; without entries, a module under a directory the glob
+  // leaves out (`env/`, `build/`, `test/`, contracts.exclude, .gitignore) that a public module
+  // re-exports (`export * from "./env/config"`) is API all the same. Dropped as if it were a
+  // package, its symbols were in no registry and a breaking change to them read as no change.
+  // Only what a module reaches is read this way: such a file is never a public module of its own.
   const onDisk = new Map<string, boolean>();
-  const exists = options.entries
-    ? (f: string) => fileSet.has(f) || (onDisk.get(f) ?? (onDisk.set(f, !f.includes("node_modules/") && isFile(join(root, f))), onDisk.get(f)!))
-    : (f: string) => fileSet.has(f);
+  const exists = (f: string) => fileSet.has(f) || (onDisk.get(f) ?? (onDisk.set(f, !f.includes("node_modules/") && isFile(join(root, f))), onDisk.get(f)!));
   const modules = new Map<string, ModuleInfo | null>();
   const lines = new Map<Contract, number>();
   const published = new Map<Contract, string>();
@@ -265,11 +268,13 @@ function extractModules(root: string, files: string[], options: SyntaxOptions): 
   /** Contracts of a module's exported locals, made while its AST is at hand. */
   const collectTemplates = (info: ModuleInfo, source: ts.SourceFile): ModuleInfo => {
     const table = info.table;
+    const exportedLocals = new Set([...table.exports.values()].flatMap((t) => ("local" in t ? [t.local] : [])));
     const context: CollectContext = {
       source,
       language: languageOf(info.sourceFile ?? info.file),
       checker: options.checker,
       lines,
+      unexportedLocal: (name) => (exportedLocals.has(name) ? undefined : table.locals.get(name)),
       resolveTable: (inner, name, fullName) => {
         const target = inner.exports.get(name);
         if (target && "local" in target) return contractsOf(inner.locals.get(target.local) ?? [], context, fullName);
