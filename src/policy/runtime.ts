@@ -395,10 +395,11 @@ function loadPolicy(module: WebAssembly.Module, builtins: Record<string, Builtin
   const call = (id: number, args: number[]): number => {
     // Every id of the module's builtin table has an implementation (audited below, at load).
     // Reserved ids are the natives the host checks or answers (strict-natives.ts, native-guards.ts).
-    const impl = byId[id] ?? nativeGuardById(id)?.fn;
+    const guard = byId[id] === undefined ? nativeGuardById(id) : undefined;
+    const impl = byId[id] ?? guard?.fn;
     if (!impl) throw new FailClosed("policy/missing-builtin", `the policy called builtin #${id}, which is not in its own builtin table`);
     const values = new Array<unknown>(args.length);
-    if (exactById[id]) for (let i = 0; i < args.length; i++) values[i] = bridge!.readExact(args[i]!);
+    if (exactById[id] || guard?.exactNumbers) for (let i = 0; i < args.length; i++) values[i] = bridge!.readExact(args[i]!);
     else for (let i = 0; i < args.length; i++) values[i] = bridge!.read(args[i]!);
     return bridge!.load(impl(...values));
   };
