@@ -131,4 +131,20 @@ test("issue 14.1: yaml.unmarshal reads YAML as OPA does (go-yaml v3: 0777 is 511
   assert.ok(inf.stdout.includes("[policy/eval-error]") && inf.stdout.includes("yaml.unmarshal: json: unsupported value: +Inf"), inf.stdout);
 });
 
+test("issue 14.1: a host builtin given an object with a key that is not a string errs (the key reached it as its text: object.subset({1: \"a\"}, {\"1\": \"a\"}) was true, topdown says false)", () => {
+  const cases: Record<string, string> = {
+    "subset, number key": `not object.subset({1: "a"}, {"1": "a"})`,
+    "subset, string key given a number key": `not object.subset({"1": "a"}, {1: "a"})`,
+    "subset, nested": `not object.subset({"x": {true: 1}}, {"x": {"true": 1}})`,
+  };
+  for (const [name, body] of Object.entries(cases)) {
+    const r = check({ [name]: body });
+    assert.is(r.code, 1, `${name}: ${r.stdout}${r.stderr}`);
+    assert.ok(r.stdout.includes("[policy/eval-error]") && r.stdout.includes("object.subset: an object with a key that is not a string cannot be passed"), `${name}: ${r.stdout}`);
+  }
+  // json.marshal writes such a key as its text, as topdown does; string keys are unaffected.
+  const held = check({ "marshal number key": `json.marshal({1: "a"}) == "{\\"1\\":\\"a\\"}"`, "subset strings": `object.subset({"1": "a", "b": 2}, {"1": "a"})` });
+  assert.equal(messagesOf(held.stdout), ["marshal number key", "subset strings"], held.stdout);
+});
+
 test.run();

@@ -34,6 +34,8 @@ export interface NativeGuard {
   fn: BuiltinFn;
   /** whether fn gets numbers as RegoNumber (their exact text, values.ts) rather than doubles */
   exactNumbers?: boolean;
+  /** whether an object key that is not a string may reach fn as its JSON text (json.marshal's answer) */
+  keysAsText?: boolean;
 }
 
 /** Go's encoding/json scanner refuses documents nested deeper than this (maxNestingDepth). */
@@ -190,8 +192,8 @@ function base64IsValid(value: unknown): boolean {
 /** Reserved builtin ids, far above any module's own table (its ids count from 0). */
 export const NATIVE_GUARD_ID_BASE = 0x10000000;
 
-function nativeGuard(native: string, builtin: string, mode: GuardMode, fn: BuiltinFn, exactNumbers = false): NativeGuard {
-  return { native, builtin, mode, fn: named(builtin, fn), exactNumbers };
+function nativeGuard(native: string, builtin: string, mode: GuardMode, fn: BuiltinFn, exactNumbers = false, keysAsText = false): NativeGuard {
+  return { native, builtin, mode, fn: named(builtin, fn), exactNumbers, keysAsText };
 }
 
 /**
@@ -218,7 +220,7 @@ export const NATIVE_GUARDS: readonly NativeGuard[] = [
   nativeGuard("opa_glob_match", "glob.match", "guard", globMatchGuard),
   nativeGuard("opa_regex_is_valid", "regex.is_valid", "host", regexIsValid),
   nativeGuard("opa_to_number", "to_number", "guard", toNumberGuard),
-  nativeGuard("opa_json_marshal", "json.marshal", "host", jsonMarshal, true),
+  nativeGuard("opa_json_marshal", "json.marshal", "host", jsonMarshal, true, true),
 ];
 
 /** The host function behind a reserved id, or undefined for an id that is not one. */
