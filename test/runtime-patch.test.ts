@@ -144,7 +144,12 @@ test("patched and unpatched evaluation agree on 400 inputs (sets empty, small an
     for (const entrypoint of ["diff/report", "diff/deny"]) {
       const ours = patched.evaluate(bytes, entrypoint);
       const theirs = original.evaluate(bytes.slice(0), entrypoint);
-      assert.equal(ours, { ...theirs, value: setsSortedLike(theirs.value, ours.value) }, `seed ${seed} ${entrypoint}`);
+      // json.marshal is answered on the host as Go writes it (native-guards.ts: a set's members
+      // sorted, as topdown sorts them), where the unpatched runtime's C writer kept its own order:
+      // the members must be the same.
+      const value = theirs.value as { marshal?: string } | undefined;
+      const sameMembers = value?.marshal !== undefined ? { ...value, marshal: JSON.stringify((JSON.parse(value.marshal) as string[]).sort()) } : theirs.value;
+      assert.equal(ours, { ...theirs, value: setsSortedLike(sameMembers, ours.value) }, `seed ${seed} ${entrypoint}`);
       if (entrypoint === "diff/deny" && (ours.value as unknown[]).length > 0) denied++;
     }
     if ((doc as { items: unknown[] }).items.length > 22) large++;

@@ -25,6 +25,7 @@
 // test/host-bridge.test.ts compares the two on generated values.
 
 import { compareStrings, compareValues, holdsSet, markSet, regoText, RegoNumber } from "./builtins/values.js";
+import { BuiltinError } from "./builtins/errors.js";
 
 /** The OPA wasm ABI exports the bridge calls. */
 export interface BridgeExports {
@@ -49,6 +50,9 @@ const NUMBER_REPR_REF = 2;
 
 /** Thrown inside the reader for a value it leaves to the dump. */
 class NotDirect extends Error {}
+
+/** An object key that is not a string: the dump writes it as its JSON text, losing its type. */
+class NonStringKey extends NotDirect {}
 
 /**
  * A number past the double range (1e400, or json.unmarshal's 1e2147483648, which OPA itself
@@ -117,6 +121,30 @@ export class HostBridge {
   }
 
   /**
+   * A host builtin's argument: read() (readExact() when `exact`), except that an object with a
+   * key that is not a string is refused. The dump would hand the builtin `{"1": "a"}` for
+   * `{1: "a"}`, so object.subset({1: "a"}, {"1": "a"}) was true where topdown says false; the
+   * builtin cannot answer as topdown does, and the call errs (fail closed).
+   */
+  readArgument(addr: number, exact: boolean, builtin: string): unknown {
+    this.#refresh();
+    if (this.#direct) {
+      this.#exactNumbers = exact;
+      try {
+        return this.#read(addr);
+      } catch (error) {
+        if (error instanceof NonStringKey) {
+          throw new BuiltinError(`${builtin}: an object with a key that is not a string cannot be passed to this builtin (gatehouse answers it outside the wasm runtime, where object keys are strings)`);
+        }
+        if (!(error instanceof NotDirect) && !(error instanceof RangeError)) throw error;
+      } finally {
+        this.#exactNumbers = false;
+      }
+    }
+    return exact ? this.readExact(addr) : this.read(addr);
+  }
+
+  /**
    * The same, with every number as a RegoNumber holding the runtime's text (exact past 2^53, and
    * 1e2 apart from 100). Through the dump (the rare fallback), numbers are doubles as in read().
    */
@@ -177,7 +205,7 @@ export class HostBridge {
           for (let elem = view.getUint32(buckets + 4 * b, true); elem !== 0; elem = view.getUint32(elem + 8, true)) {
             const keyAddr = view.getUint32(elem, true);
             const keyType = bytes[keyAddr];
-            if (keyType !== STRING && keyType !== STRING_INTERNED) throw new NotDirect();
+            if (keyType !== STRING && keyType !== STRING_INTERNED) throw new NonStringKey();
             keys.push(this.#string(view.getUint32(keyAddr + 8, true), view.getUint32(keyAddr + 4, true)));
             values.push(view.getUint32(elem + 4, true));
           }

@@ -410,14 +410,25 @@ function loadPolicy(module: WebAssembly.Module, builtins: Record<string, Builtin
   let bridge: HostBridge | undefined;
   const byId: (BuiltinFn | undefined)[] = [];
   const exactById: boolean[] = [];
+  const namesById: string[] = [];
+  const keysAsTextById: boolean[] = [];
   const call = (id: number, args: number[]): number => {
     // Every id of the module's builtin table has an implementation (audited below, at load).
     // Reserved ids are the natives the host checks or answers (strict-natives.ts, native-guards.ts).
-    const impl = byId[id] ?? nativeGuardById(id)?.fn;
+    const guard = byId[id] === undefined ? nativeGuardById(id) : undefined;
+    const impl = byId[id] ?? guard?.fn;
     if (!impl) throw new FailClosed("policy/missing-builtin", `the policy called builtin #${id}, which is not in its own builtin table`);
     const values = new Array<unknown>(args.length);
-    if (exactById[id]) for (let i = 0; i < args.length; i++) values[i] = bridge!.readExact(args[i]!);
-    else for (let i = 0; i < args.length; i++) values[i] = bridge!.read(args[i]!);
+    const exact = exactById[id] || guard?.exactNumbers === true;
+    if (guard?.keysAsText || keysAsTextById[id]) {
+      // json.marshal writes a key that is not a string as its JSON text, as the dump does;
+      // sprintf only renders it (as "1" where topdown writes 1: text, never a decision's operand).
+      for (let i = 0; i < args.length; i++) values[i] = exact ? bridge!.readExact(args[i]!) : bridge!.read(args[i]!);
+    } else {
+      // A key that is not a string would reach the builtin as its text: refused (readArgument).
+      const name = guard?.builtin ?? namesById[id] ?? `#${id}`;
+      for (let i = 0; i < args.length; i++) values[i] = bridge!.readArgument(args[i]!, exact, name);
+    }
     return bridge!.load(impl(...values));
   };
   const env = {
@@ -447,6 +458,8 @@ function loadPolicy(module: WebAssembly.Module, builtins: Record<string, Builtin
     // The SDK's table holds only SDK_BUILTINS (sdk()): loaded when the module uses one of them.
     byId[id] = (SDK_BUILTINS.includes(name) ? sdk().builtins[name] : undefined) ?? builtins[name];
     exactById[id] = EXACT_NUMBER_BUILTINS.has(name);
+    namesById[id] = name;
+    keysAsTextById[id] = name === "sprintf";
   }
   const policy = new OpaPolicyState(instance, memory, globalValue(instance.exports["opa_wasm_abi_minor_version"]) ?? 0, bridge, asBuilt);
   // The probe values are allocated past the data: the first evaluation rewinds over them.

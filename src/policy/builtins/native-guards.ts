@@ -26,6 +26,9 @@ import { BuiltinError, OperandError, operandTypeError, stringOperand, valueName 
 import { isSet } from "./values.js";
 import { named, type BuiltinFn } from "./index.js";
 import { cidrContains, cidrIntersects } from "./net.js";
+import { globSyntaxError } from "./glob-syntax.js";
+import { goJson } from "./json-marshal.js";
+import { topdownBuiltin } from "./topdown.js";
 
 /**
  * guard: checked on the host, then the native; host: answered on the host; host-for-sets:
@@ -47,6 +50,10 @@ export interface NativeGuard {
   setOperand?: number;
   /** host-when-contains: the string operand (0-based) and the text whose presence sends the call to the host */
   hostWhenContains?: { operand: number; text: string };
+  /** whether fn gets numbers as RegoNumber (their exact text, values.ts) rather than doubles */
+  exactNumbers?: boolean;
+  /** whether an object key that is not a string may reach fn as its JSON text (json.marshal's answer) */
+  keysAsText?: boolean;
 }
 
 /** Go's encoding/json scanner refuses documents nested deeper than this (maxNestingDepth). */
@@ -127,6 +134,70 @@ function replaceGuard(text: unknown, old: unknown, replacement: unknown): true {
   return true;
 }
 
+/** Patterns already checked (valid or not), as topdown caches its compiled globs. */
+const globChecked = new Map<string, string | undefined>();
+const GLOB_CHECKED_MAX = 1000;
+
+/**
+ * topdown's glob.match refuses what the runtime's C++ glob compiler accepts (glob-syntax.ts): a
+ * pattern gobwas/glob v1.0.0 does not compile, and a delimiter that is not exactly one character.
+ * Other operand errors are the native's (a NULL the strict-natives checker turns into an error).
+ */
+function globMatchGuard(pattern: unknown, delimiters: unknown, _match: unknown): true {
+  if (typeof pattern !== "string" || (delimiters !== null && !Array.isArray(delimiters))) return true;
+  if (Array.isArray(delimiters)) {
+    for (const delimiter of delimiters) {
+      if (typeof delimiter === "string" && Array.from(delimiter).length !== 1) {
+        throw new OperandError(`operand 2 must be array of runes but got array containing string`);
+      }
+    }
+  }
+  let error = globChecked.get(pattern);
+  if (!globChecked.has(pattern)) {
+    error = globSyntaxError(pattern);
+    if (globChecked.size >= GLOB_CHECKED_MAX) globChecked.clear();
+    globChecked.set(pattern, error);
+  }
+  if (error !== undefined) throw new BuiltinError(`glob: syntax error: ${error}`);
+  return true;
+}
+
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * topdown's to_number reads a string with strconv.ParseFloat first, which errs on a decimal
+ * beyond the largest double (`1e400`: value out of range); the runtime kept the text as a number.
+ * Rounding to the nearest double is the same in JavaScript, so the overflow is the same.
+ */
+function toNumberGuard(value: unknown): true {
+  if (typeof value === "string" && DECIMAL.test(value) && !Number.isFinite(Number(value))) {
+    throw new BuiltinError(`strconv.ParseFloat: parsing ${JSON.stringify(value)}: value out of range`);
+  }
+  return true;
+}
+
+/** Go's answers to regex.is_valid, by pattern (bounded as the glob cache is). */
+const regexValid = new Map<string, unknown>();
+
+/**
+ * regex.is_valid as Go's regexp answers it, from topdown: the runtime's RE2 (C++) is older than
+ * Go's and said false to `(?<name>...)`, to the scripts of Unicode 14 and later (`\p{Kawi}`), and
+ * to programs over its size limit (`\pL{1000}`), and true to `\C`; a rule that matched only valid
+ * patterns (`regex.is_valid(p); regex.match(p, x)`) then skipped them. Without the builtins
+ * module there is no Go to ask: the call errs (fail closed) rather than answer as the C++ does.
+ */
+function regexIsValid(pattern: unknown): unknown {
+  if (typeof pattern !== "string") return false;
+  if (regexValid.has(pattern)) return regexValid.get(pattern);
+  const topdown = (regexIsValidTopdown ??= topdownBuiltin("regex.is_valid") ?? null);
+  if (topdown === null) throw new BuiltinError("Go's regexp syntax is answered by the builtins module, which is not installed");
+  const answer = topdown(pattern);
+  if (regexValid.size >= GLOB_CHECKED_MAX) regexValid.clear();
+  regexValid.set(pattern, answer);
+  return answer;
+}
+let regexIsValidTopdown: ((...args: unknown[]) => unknown) | null | undefined;
+
 function jsonIsValid(value: unknown): boolean {
   return typeof value === "string" && goJsonValid(value);
 }
@@ -172,11 +243,6 @@ function anyByteEscapeGuard(pattern: unknown): undefined {
   return undefined;
 }
 
-/** regex.is_valid: false for \C, else the native's answer. */
-function anyByteEscapeValid(pattern: unknown): false | undefined {
-  return typeof pattern === "string" && hasAnyByteEscape(pattern) ? false : undefined;
-}
-
 /** ceil and floor of -1 < x < 0 as OPA 1.22's topdown answers them (1 and 0); any other number: the native. */
 function truncatedStep(direction: "ceil" | "floor") {
   return (x: unknown): number | undefined => (typeof x === "number" && x > -1 && x < 0 ? (direction === "ceil" ? 1 : 0) : undefined);
@@ -185,13 +251,29 @@ function truncatedStep(direction: "ceil" | "floor") {
 /** Reserved builtin ids, far above any module's own table (its ids count from 0). */
 export const NATIVE_GUARD_ID_BASE = 0x10000000;
 
-function nativeGuard(native: string, builtin: string, mode: GuardMode, fn: BuiltinFn, setOperand?: number): NativeGuard {
-  return { native, builtin, mode, fn: named(builtin, fn), ...(setOperand === undefined ? {} : { setOperand }) };
+function nativeGuard(
+  native: string,
+  builtin: string,
+  mode: GuardMode,
+  fn: BuiltinFn,
+  options: { setOperand?: number; exactNumbers?: boolean; keysAsText?: boolean } = {},
+): NativeGuard {
+  return { native, builtin, mode, fn: named(builtin, fn), exactNumbers: options.exactNumbers ?? false, keysAsText: options.keysAsText ?? false, ...(options.setOperand === undefined ? {} : { setOperand: options.setOperand }) };
 }
 
 /** Asked of the host only when the pattern (operand 0) holds a backslash and a C. */
 function anyByteGuard(native: string, builtin: string, fn: BuiltinFn): NativeGuard {
   return { native, builtin, mode: "host-when-contains", fn: named(builtin, fn), hostWhenContains: { operand: 0, text: "\\C" } };
+}
+
+/**
+ * json.marshal as Go's encoding/json writes it (json-marshal.ts): the runtime's C writer left `<`,
+ * `>`, `&`, U+2028 and U+2029 unescaped, so a rule comparing or searching the text
+ * (`contains(json.marshal(x), "\\u003c")`, an equality with a known document) answered
+ * otherwise than opa eval; object keys sorted as Go sorts them; numbers as their exact text.
+ */
+function jsonMarshal(value: unknown): string {
+  return goJson(value);
 }
 
 export const NATIVE_GUARDS: readonly NativeGuard[] = [
@@ -202,17 +284,20 @@ export const NATIVE_GUARDS: readonly NativeGuard[] = [
   nativeGuard("opa_cidr_intersects", "net.cidr_intersects", "host", (a: unknown, b: unknown) => cidrIntersects(stringOperand(a, 1), stringOperand(b, 2))),
   // A set's members joined in sorted order, as topdown joins them (the native walks its buckets);
   // an array is joined by the native.
-  nativeGuard("opa_strings_concat", "concat", "host-for-sets", concatStrings, 1),
+  nativeGuard("opa_strings_concat", "concat", "host-for-sets", concatStrings, { setOperand: 1 }),
   nativeGuard("opa_arith_ceil", "ceil", "host-or-native", truncatedStep("ceil")),
   nativeGuard("opa_arith_floor", "floor", "host-or-native", truncatedStep("floor")),
   anyByteGuard("opa_regex_match", "regex.match", anyByteEscapeGuard),
   anyByteGuard("opa_regex_find_all_string_submatch", "regex.find_all_string_submatch_n", anyByteEscapeGuard),
-  anyByteGuard("opa_regex_is_valid", "regex.is_valid", anyByteEscapeValid),
   nativeGuard("opa_json_unmarshal", "json.unmarshal", "guard", jsonUnmarshalGuard),
   nativeGuard("opa_base64_decode", "base64.decode", "guard", base64DecodeGuard),
   nativeGuard("opa_base64_url_decode", "base64url.decode", "guard", base64UrlDecodeGuard),
   nativeGuard("opa_strings_indexof", "indexof", "guard", indexofGuard),
   nativeGuard("opa_strings_replace", "replace", "guard", replaceGuard),
+  nativeGuard("opa_glob_match", "glob.match", "guard", globMatchGuard),
+  nativeGuard("opa_regex_is_valid", "regex.is_valid", "host", regexIsValid),
+  nativeGuard("opa_to_number", "to_number", "guard", toNumberGuard),
+  nativeGuard("opa_json_marshal", "json.marshal", "host", jsonMarshal, { exactNumbers: true, keysAsText: true }),
 ];
 
 /** The host function behind a reserved id, or undefined for an id that is not one. */

@@ -29,6 +29,11 @@ export const TOPDOWN_BUILTIN_ARITY = {
   "regex.globs_match": 2,
   "regex.template_match": 4,
   "rego.parse_module": 2,
+  // OPA's YAML reader (go-yaml v3 through internal/yaml, then JSON): 0777 is 511, 1_000 and 0b101
+  // numbers, merge keys merged, !!binary decoded, .inf an error. The TypeScript port (yaml.ts,
+  // YAML 1.2's core schema) read all of these otherwise; it answers only without the module.
+  "yaml.unmarshal": 1,
+  "yaml.is_valid": 1,
 } as const satisfies Record<string, number>;
 
 export type TopdownBuiltinName = keyof typeof TOPDOWN_BUILTIN_ARITY;
@@ -111,6 +116,15 @@ export function withTopdownFallback(name: keyof typeof TOPDOWN_FALLBACK, fn: (..
 }
 
 let present: boolean | undefined;
+
+/**
+ * One builtin answered by topdown (arguments as JavaScript values, sent as Rego term text), or
+ * undefined when the builtins module is not installed.
+ */
+export function topdownBuiltin(name: string): TopdownBuiltin | undefined {
+  present ??= builtinsReactorPresent();
+  return present ? viaTopdown(name) : undefined;
+}
 
 /**
  * The table, or nothing when the builtins module is not installed: then these builtins stay
