@@ -203,7 +203,7 @@ test("GATEHOUSE_RUNTIME_PATCHES=off leaves out the set-lookup fast path, not the
   assert.equal(patchSetLookups(checkNativeResults(shipped).wasm).patched, on.patched);
 });
 
-test("sorted iteration appends three functions and two globals, the table's exported, and leaves every other index where it was", () => {
+test("sorted iteration appends four functions and two globals, the table's exported, and leaves every other index where it was", () => {
   const before = parseModule(shipped);
   const result = evaluationWasm(shipped);
   const after = parseModule(result.wasm);
@@ -328,8 +328,8 @@ test("composed rewrites: each redirected call of strict natives and of base data
   assert.is(result.valueLookups, keys.valueSites);
   // the value lookup and the data lookup (the policy calls no object.get)
   assert.is(keys.retarget.size, 0);
-  // and sorted iteration's three functions
-  assert.is(parseModule(result.wasm).bodies.length, module.bodies.length + strict.appended.length + 2 + 3);
+  // and sorted iteration's four functions
+  assert.is(parseModule(result.wasm).bodies.length, module.bodies.length + strict.appended.length + 2 + 4);
 });
 
 test("strict natives: a policy function the decoder cannot read refuses the module (evaluating it unchecked would fail open)", () => {

@@ -10,7 +10,7 @@ import { createBuiltins, EXACT_NUMBER_BUILTINS, perEvaluationClock, SDK_BUILTINS
 import { HostBridge } from "./host-bridge.js";
 import { enableWasmInlining } from "../core/v8-flags.js";
 import { parseModule, rebuildModule, setLookupEdits, type ParsedModule, type PatchResult } from "./runtime-patch.js";
-import { initSortedIteration, sortedIterationEdits, type SortedIterationEdits } from "./sorted-iteration.js";
+import { clearSortedIteration, initSortedIteration, sortedIterationEdits, type SortedIterationEdits } from "./sorted-iteration.js";
 import { nativeCheckEdits, redirectCalls, type CallEdit, type NativeCheckEdits } from "./strict-natives.js";
 import { baseDataKeyEdits, type BaseDataKeyEdits } from "./base-data-keys.js";
 
@@ -163,6 +163,7 @@ class OpaPolicyState implements LoadedPolicyState {
 
   setData(data: object): void {
     this.#exports.opa_heap_ptr_set(this.baseHeapPtr);
+    clearSortedIteration(this.wasmInstance.exports, this.mem);
     this.dataAddr = this.#loadJson(data);
     this.dataHeapPtr = this.#exports.opa_heap_ptr_get();
   }
@@ -235,7 +236,9 @@ export class PolicyInstance {
   evaluateWithSdk(input: ArrayBuffer, entrypoint: string): unknown {
     this.#loaded = undefined;
     this.#clock?.startEvaluation();
-    // The SDK's evaluate reads only the state's fields, which OpaPolicyState has too.
+    // The SDK's evaluate reads only the state's fields, which OpaPolicyState has too; it rewinds
+    // the heap first, so the sorted-iteration table is emptied before.
+    clearSortedIteration(this.#state.wasmInstance.exports, this.#state.mem);
     return (sdk().LoadedPolicy.prototype as LoadedPolicy).evaluate.call(this.#state, input, entrypoint);
   }
 
@@ -282,7 +285,7 @@ export class PolicyInstance {
     let loaded = this.#loaded;
     if (!loaded || loaded.input !== input || loaded.dataHeapPtr !== state.dataHeapPtr) {
       this.#loaded = undefined;
-      wasm.opa_heap_ptr_set(state.dataHeapPtr);
+      this.#rewind(state.dataHeapPtr);
       const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
       const raw = wasm.opa_malloc(bytes.byteLength); // grows the memory when needed
       new Uint8Array(state.mem.buffer).set(bytes, raw);
@@ -292,7 +295,7 @@ export class PolicyInstance {
       this.#loaded = loaded;
     }
     // Everything an earlier evaluation allocated past the input is garbage by now.
-    wasm.opa_heap_ptr_set(loaded.heapEnd);
+    this.#rewind(loaded.heapEnd);
     const ctx = wasm.opa_eval_ctx_new();
     wasm.opa_eval_ctx_set_input(ctx, loaded.addr);
     wasm.opa_eval_ctx_set_data(ctx, state.dataAddr);
@@ -301,10 +304,16 @@ export class PolicyInstance {
     return this.#bridge.read(wasm.opa_eval_ctx_get_result(ctx));
   }
 
+  /** Rewinds the wasm heap; the sorted-iteration table's arrays go with it, so it is emptied. */
+  #rewind(heapPtr: number): void {
+    this.#exports.opa_heap_ptr_set(heapPtr);
+    clearSortedIteration(this.#state.wasmInstance.exports, this.#state.mem);
+  }
+
   #evaluateWithoutInput(entrypoint: number): unknown {
     const wasm = this.#exports;
     this.#loaded = undefined;
-    wasm.opa_heap_ptr_set(this.#state.dataHeapPtr);
+    this.#rewind(this.#state.dataHeapPtr);
     const ctx = wasm.opa_eval_ctx_new();
     wasm.opa_eval_ctx_set_data(ctx, this.#state.dataAddr);
     wasm.opa_eval_ctx_set_entrypoint(ctx, entrypoint);

@@ -15,11 +15,14 @@
 // the same members in any order and keep the bucket walk, which stops at the first match.
 // sortedIter answers from the collection's members sorted by the
 // runtime's own opa_value_compare (the order the runtime's opa_object_keys and opa_value_compare
-// use, and topdown's). The sorted members are built once per iteration (sortedMembers: a bucket
-// walk and a merge sort, O(n log n) comparisons) and kept in a small table of iterations in
-// progress, so each later step finds its position in O(1): the member it returned last is where
-// it left it, or, when another iteration over the same collection moved on meanwhile, a binary
-// search finds it. Arrays, and collections of fewer than two members, run the original body.
+// use, and topdown's). The sorted members are built once per collection and evaluation
+// (sortedMembers: a bucket walk and a merge sort, O(n log n) comparisons) and kept in a small
+// table, so each later step finds its position in O(1): the member it returned last is where it
+// left it, or, when another iteration over the same collection moved on meanwhile, a binary
+// search finds it; a later iteration of the same collection (a helper set iterated by many
+// rules) reuses them after checking that a bucket walk meets exactly the member pointers they
+// were sorted from (sameMembers: O(n) loads, no comparison). Arrays, and collections of fewer
+// than two members, run the original body.
 //
 // The table (TABLE_SLOTS entries of {collection, members, length, position}) lives in the heap
 // below the address evaluations rewind to (the host allocates it before loading data:
@@ -27,14 +30,15 @@
 // table (a module instantiated only to read its tables) every step sorts again: the same order,
 // only slower.
 //
-// Why the table cannot hand out stale members: an iteration always starts with prev = NULL,
-// which replaces the entry for that collection's address; an entry is found only by that address;
-// so an entry a later step finds was written after its own iteration started, in the same
-// evaluation (evaluations never share an iteration). Each step also checks the collection's length
-// and that the member it was given is the one at its position (else it searches for it, by
-// comparison); a member not found aborts the evaluation rather than guess. Members arrays are
-// freed when their iteration ends; an iteration left unfinished leaves its array to the heap's
-// rewind at the end of the evaluation.
+// Why the table cannot hand out stale members: the host empties it at every rewind of the heap
+// (clearSortedIteration: runtime.ts rewinds only through it), so an entry and its array belong to
+// the evaluation that finds them. An entry is found only by its collection's address; a new
+// iteration reuses its array only when the collection's buckets hold exactly the member pointers
+// it was sorted from (members are values, not changed once in a collection), and each step checks
+// the collection's length and that the member it was given is the one at its position (else it
+// searches for it, by comparison); a member not found aborts the evaluation rather than guess.
+// Arrays stay until the rewind (at most one per entry is live; an evicted entry's array is left to
+// the rewind).
 //
 // Safety: applied only to runtimes whose opa_value_iter, opa_value_compare, opa_malloc, opa_free,
 // JSON writer and transitive closure are byte for byte the ones it was written against
@@ -134,7 +138,7 @@ export function sortedIterationEdits(wasm: Uint8Array, module: ParsedModule, fir
   if (signature.params.length !== 2 || signature.params.some((p) => p !== I32) || signature.results.length !== 1 || signature.results[0] !== I32) {
     throw new Error("unexpected type of opa_value_iter");
   }
-  const calls: Calls = { compare: fn("opa_value_compare"), malloc: fn("opa_malloc"), free: fn("opa_free"), abort, original: iter, members: firstAppended, iter: firstAppended + 1 };
+  const calls: Calls = { compare: fn("opa_value_compare"), malloc: fn("opa_malloc"), free: fn("opa_free"), abort, original: iter, members: firstAppended, iter: firstAppended + 1, same: firstAppended + 3 };
   const entry = firstAppended + 2;
   const globals: Globals = { table: firstGlobal, next: firstGlobal + 1 };
   const edits = new Map<number, CallEdit[]>();
@@ -153,9 +157,21 @@ export function sortedIterationEdits(wasm: Uint8Array, module: ParsedModule, fir
       { type, body: sortedMembersBody(calls) },
       { type, body: sortedIterBody(calls, globals) },
       { type, body: entryBody(calls) },
+      { type: sameType(module), body: sameMembersBody() },
     ],
     globals: [{ exportAs: TABLE_GLOBAL }, {}],
   };
+}
+
+/**
+ * Empties the table: at every rewind of the heap (an evaluation's arrays are gone then), so that
+ * an entry always belongs to the evaluation that finds it.
+ */
+export function clearSortedIteration(exports: WebAssembly.Exports, memory: WebAssembly.Memory): void {
+  const global = exports[TABLE_GLOBAL];
+  if (!(global instanceof WebAssembly.Global)) return;
+  const table = global.value as number;
+  if (table !== 0) new Uint8Array(memory.buffer, table, TABLE_BYTES).fill(0);
 }
 
 /** Allocates and clears the table (before the heap address evaluations rewind to is taken). */
@@ -178,11 +194,57 @@ interface Calls {
   original: number;
   members: number;
   iter: number;
+  /** sameMembers(node, buf, len): whether the collection's bucket walk is buf's snapshot */
+  same: number;
 }
 
 interface Globals {
   table: number;
   next: number;
+}
+
+/** The module's type index of (i32, i32, i32) -> i32 (OPA's runtime has functions of that type). */
+function sameType(module: ParsedModule): number {
+  const index = module.types.findIndex((t) => t.params.length === 3 && t.params.every((p) => p === I32) && t.results.length === 1 && t.results[0] === I32);
+  if (index < 0) throw new Error("the module has no (i32, i32, i32) -> i32 type");
+  return index;
+}
+
+/**
+ * sameMembers(node, buf, len) -> 1 when walking the collection's buckets meets exactly the len
+ * member pointers of buf's snapshot half, in that order; else 0. The members are then the ones
+ * buf's sorted half holds (values are not changed once in a collection).
+ */
+function sameMembersBody(): Uint8Array {
+  const [node, buf, len] = [0, 1, 2];
+  const L = { next: 3, b: 4, n: 5, buckets: 6, e: 7, k: 8, snap: 9 };
+  const a = new Assembler();
+  a.i32Const(8).i32Const(4).localGet(node).load8u(0).i32Const(OBJECT).op(OP.i32_eq).op(OP.select).localSet(L.next);
+  a.localGet(node).load(4).localSet(L.buckets);
+  a.localGet(node).load(8).localSet(L.n);
+  a.localGet(buf).localGet(len).i32Const(2).op(OP.i32_shl).op(OP.i32_add).localSet(L.snap);
+  a.i32Const(0).localSet(L.k);
+  a.i32Const(0).localSet(L.b);
+  a.block("buckets_done").loop("buckets");
+  a.localGet(L.b).localGet(L.n).op(OP.i32_ge_u).brIf("buckets_done");
+  element(a, L.buckets, L.b).load(0).localSet(L.e);
+  a.block("chain_done").loop("chain");
+  a.localGet(L.e).op(OP.i32_eqz).brIf("chain_done");
+  a.localGet(L.k).localGet(len).op(OP.i32_ge_u).if();
+  a.i32Const(0).op(OP.return);
+  a.end();
+  element(a, L.snap, L.k).load(0).localGet(L.e).load(0).op(OP.i32_ne).if();
+  a.i32Const(0).op(OP.return);
+  a.end();
+  a.localGet(L.k).i32Const(1).op(OP.i32_add).localSet(L.k);
+  a.localGet(L.e).localGet(L.next).op(OP.i32_add).load(0).localSet(L.e);
+  a.br("chain");
+  a.end().end();
+  a.localGet(L.b).i32Const(1).op(OP.i32_add).localSet(L.b);
+  a.br("buckets");
+  a.end().end();
+  a.localGet(L.k).localGet(len).op(OP.i32_eq);
+  return body(7, a);
 }
 
 /** entry(node, prev): sortedIter(node, prev) for a set or an object of two or more members, else opa_value_iter(node, prev). */
@@ -228,7 +290,9 @@ function sortedMembersBody(calls: Calls): Uint8Array {
   const [node, len] = [0, 1];
   const L = { buf: 2, other: 3, next: 4, b: 5, n: 6, buckets: 7, e: 8, k: 9, width: 10, i: 11, mid: 12, hi: 13, x: 14, y: 15, src: 16, dst: 17, w: 18, msg: 19, left: 20 };
   const a = new Assembler();
-  a.localGet(len).i32Const(2).op(OP.i32_shl).call(calls.malloc).localSet(L.buf);
+  // buf: the len members sorted, then the same members in bucket order (the snapshot a later
+  // iteration checks the collection against before it reuses the sorted half)
+  a.localGet(len).i32Const(3).op(OP.i32_shl).call(calls.malloc).localSet(L.buf);
   // the next-element pointer: opa_object_elem_t {k, v, next}; opa_set_elem_t {v, next}
   a.i32Const(8).i32Const(4).localGet(node).load8u(0).i32Const(OBJECT).op(OP.i32_eq).op(OP.select).localSet(L.next);
   a.localGet(node).load(4).localSet(L.buckets);
@@ -245,6 +309,7 @@ function sortedMembersBody(calls: Calls): Uint8Array {
   a.end();
   // the member (k of an object element, v of a set element) is the element's first field
   element(a, L.buf, L.k).localGet(L.e).load(0).store(0);
+  element(a, L.buf, L.k).localGet(len).i32Const(2).op(OP.i32_shl).op(OP.i32_add).localGet(L.e).load(0).store(0);
   a.localGet(L.k).i32Const(1).op(OP.i32_add).localSet(L.k);
   a.localGet(L.e).localGet(L.next).op(OP.i32_add).load(0).localSet(L.e);
   a.br("chain");
@@ -306,8 +371,19 @@ function sortedMembersBody(calls: Calls): Uint8Array {
   a.localGet(L.width).i32Const(1).op(OP.i32_shl).localSet(L.width);
   a.br("passes");
   a.end().end();
-  a.localGet(L.dst).call(calls.free);
-  a.localGet(L.src);
+  // the sorted members back into buf's first half when the last pass ended in the other array
+  a.localGet(L.src).localGet(L.buf).op(OP.i32_ne).if();
+  a.i32Const(0).localSet(L.i);
+  a.block("copied").loop("copy");
+  a.localGet(L.i).localGet(len).op(OP.i32_ge_u).brIf("copied");
+  element(a, L.buf, L.i);
+  element(a, L.src, L.i).load(0).store(0);
+  a.localGet(L.i).i32Const(1).op(OP.i32_add).localSet(L.i);
+  a.br("copy");
+  a.end().end();
+  a.end();
+  a.localGet(L.other).call(calls.free);
+  a.localGet(L.buf);
   return body(19, a);
 }
 
@@ -360,8 +436,17 @@ function sortedIterBody(calls: Calls, globals: Globals): Uint8Array {
     a.localGet(L.slot).localGet(L.pos).store(12);
   };
 
-  // The first member: a new sorted array, kept in the table.
+  // The first member: the sorted array kept for this collection if its members are the ones
+  // sorted (the same pointers in the same buckets), else a new one, kept in the table.
   a.localGet(prev).op(OP.i32_eqz).if();
+  a.block("rebuild");
+  a.localGet(L.slot).op(OP.i32_eqz).brIf("rebuild");
+  a.localGet(L.slot).load(8).localGet(L.len).op(OP.i32_ne).brIf("rebuild");
+  a.localGet(L.slot).load(4).localSet(L.buf);
+  a.localGet(node).localGet(L.buf).localGet(L.len).call(calls.same).op(OP.i32_eqz).brIf("rebuild");
+  a.localGet(L.slot).i32Const(0).store(12);
+  a.localGet(L.buf).load(0).op(OP.return);
+  a.end();
   a.localGet(node).localGet(L.len).call(calls.members).localSet(L.buf);
   a.localGet(L.buf).load(0).localSet(L.r);
   a.localGet(L.table).op(OP.i32_eqz).if();
@@ -418,10 +503,11 @@ function sortedIterBody(calls: Calls, globals: Globals): Uint8Array {
   abortWith(a, calls, L.msg, "sorted iteration: the previous member is not in the collection");
   a.end();
   a.localGet(L.pos).i32Const(1).op(OP.i32_add).localTee(L.pos).localGet(L.len).op(OP.i32_ge_u).if();
-  // the iteration ends: its array goes back to the heap, its entry is freed
+  // the iteration ends: its array stays in the table for the next iteration of the collection
+  // in this evaluation (the host clears the table at every heap rewind); without a table it goes
+  // back to the heap
+  a.localGet(L.slot).op(OP.i32_eqz).if();
   a.localGet(L.buf).call(calls.free);
-  a.localGet(L.slot).if();
-  a.localGet(L.slot).i32Const(0).store(0);
   a.end();
   a.i32Const(0).op(OP.return);
   a.end();

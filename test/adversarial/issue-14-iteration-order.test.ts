@@ -45,6 +45,10 @@ const EXPRESSIONS: Record<string, string> = {
   object_filter: "[k | some k, _ in object.filter(input.obj, {\"golf\", \"alpha\", \"delta\"})]",
   json_filter: "[k | some k, _ in json.filter(input.tree, [\"b\", \"a\"])]",
   count_and_sum: "[count({x | some x in input.words}), sum({1.5, 2.25, 0.125})]",
+  // sets built per member of another iteration, each iterated (new collections, new members)
+  sets_per_member: '[[x | some x in {y | some y in input.words; y > t}] | some t in ["a", "f", "m", "p"]]',
+  // one collection iterated again and again (its sorted members reused)
+  same_set_again: "[[x | some x in {y | some y in input.words}] | some _ in [1, 2, 3]]",
 };
 
 function concat3Deep(): string {
@@ -155,6 +159,37 @@ deny contains sprintf("joined %d", [count(concat(",", big))])
     assert.match(run.stdout, /first m00000 last m19999/);
     assert.match(run.stdout, /keys 20000/);
     assert.match(run.stdout, /joined 139999/);
+  });
+});
+
+test("one run of many inputs: each input's collections come out sorted (nothing kept from an earlier input)", () => {
+  // The inputs parse at the same addresses, one after the other: what one evaluation sorted must
+  // not be reused for the next input's collections (without the table emptied at each rewind,
+  // one of these 200 came out in a stale order).
+  const next = (() => {
+    let seed = 7;
+    return () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  })();
+  const letters = "abcdefghij";
+  const files: Record<string, string> = {};
+  const expected: string[] = [];
+  for (let i = 0; i < 200; i++) {
+    const words = Array.from({ length: 2 + (i % 4) }, () => letters[Math.floor(next() * letters.length)]! + letters[Math.floor(next() * letters.length)]!);
+    const name = `in${String(i).padStart(3, "0")}.json`;
+    files[name] = JSON.stringify({ words, obj: Object.fromEntries(words.map((w, j) => [w, j])) });
+    const sorted = [...new Set(words)].sort();
+    expected.push(`FAIL ${name} [main.deny] set ${sorted.join(",")} keys ${sorted.join(",")}`);
+  }
+  const policy = `package main
+
+import rego.v1
+
+deny contains sprintf("set %s keys %s", [concat(",", [x | some x in {w | some w in input.words}]), concat(",", [k | some k, _ in input.obj])])
+`;
+  withRepo("iteration-many-inputs", { "policy/p.rego": policy, ...files }, (root) => {
+    const run = gatehouse(["check", "--policy", "policy", ...Object.keys(files)], root, { timeoutMs: 60_000 });
+    assert.is(run.code, 1, run.stderr);
+    assert.equal(run.stdout.split("\n").filter((line) => line.startsWith("FAIL ")).sort(), expected.sort());
   });
 });
 
