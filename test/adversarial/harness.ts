@@ -83,6 +83,38 @@ export function promotionCopy(): { root: string; dir: string } {
   return { root, dir };
 }
 
+/** A policy of one deny rule per named expression: each rule denies with its name when its expression holds. */
+export function denyPolicyOf(rules: Record<string, string>): string {
+  const lines = ["package main", "import rego.v1"];
+  for (const [name, body] of Object.entries(rules)) lines.push(`deny contains ${JSON.stringify(name)} if { ${body} }`);
+  return lines.join("\n") + "\n";
+}
+
+/** The messages of `main.deny` in a text report, sorted. */
+export function denyMessagesOf(stdout: string): string[] {
+  return failLinesOf(stdout)
+    .map((line) => /\[main\.deny\] (.*)$/.exec(line)?.[1])
+    .filter((m): m is string => m !== undefined)
+    .sort();
+}
+
+/** An ops declaration that allows every path, so that `ops/undeclared-secret` is the only thing that can deny. */
+export const ALLOW_ALL_PATHS_DECLARATION = `OPERATION_NAME: rotate web keys
+OBJECTIVE: adversarial case
+RISK_CLASS: FILESYSTEM_WRITE
+BLAST_RADIUS: none
+ROLLBACK_STRATEGY: git checkout
+ALLOWED_PATHS: ["**"]
+ALLOWED_SERVICES: []
+NOT_ALLOWED: { paths: [], streams: [], secrets: [], changes: [] }
+`;
+
+/** Runs git in `cwd` as a fixed, unsigned committer; throws with git's stderr when it fails. */
+export function git(cwd: string, ...args: string[]): void {
+  const r = spawnSync("git", ["-c", "user.email=ops@example.com", "-c", "user.name=ops", "-c", "commit.gpgsign=false", ...args], { cwd, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
+}
+
 export const NOW = "2026-01-01T00:00:00Z";
 
 /** A ledger entry two people signed off (a restart): the base the identity and ledger attacks alter. */

@@ -3,36 +3,20 @@
 // PKCS#8), and configuration files often hold the base64 body alone (`key: MIIEvQIBADANBg...`,
 // an OpenSSH key's `b3BlbnNzaC1rZXktdjE...`). Public keys in the same encodings stay clean.
 
-import { spawnSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { gatehouse, withRepo } from "./harness.js";
-
-const DECLARATION = `OPERATION_NAME: rotate web keys
-OBJECTIVE: adversarial case
-RISK_CLASS: FILESYSTEM_WRITE
-BLAST_RADIUS: none
-ROLLBACK_STRATEGY: git checkout
-ALLOWED_PATHS: ["**"]
-ALLOWED_SERVICES: []
-NOT_ALLOWED: { paths: [], streams: [], secrets: [], changes: [] }
-`;
-
-function git(cwd: string, ...args: string[]): void {
-  const r = spawnSync("git", args, { cwd, encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
-}
+import { ALLOW_ALL_PATHS_DECLARATION, gatehouse, git, withRepo } from "./harness.js";
 
 /** Adds `files` under conf/ (untracked), runs `ops check`; the exit code and the undeclared-secret files. */
 function check(files: Record<string, Buffer | string>): { code: number | null; secrets: string[]; out: string } {
-  return withRepo("eleventhpass-secrets", { "op.yaml": DECLARATION }, (dir) => {
+  return withRepo("eleventhpass-secrets", { "op.yaml": ALLOW_ALL_PATHS_DECLARATION }, (dir) => {
     git(dir, "init", "-q");
-    git(dir, "-c", "user.email=ops@example.com", "-c", "user.name=ops", "-c", "commit.gpgsign=false", "commit", "-q", "--allow-empty", "-m", "base");
+    git(dir, "commit", "-q", "--allow-empty", "-m", "base");
     git(dir, "add", "op.yaml");
-    git(dir, "-c", "user.email=ops@example.com", "-c", "user.name=ops", "-c", "commit.gpgsign=false", "commit", "-qm", "declaration");
+    git(dir, "commit", "-qm", "declaration");
     mkdirSync(join(dir, "conf"));
     for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, "conf", name), content);
     const r = gatehouse(["ops", "check", "op.yaml", "--format", "json"], dir);

@@ -3,52 +3,28 @@
 // scratch repository and runs the real CLI (`gatehouse ops check`) under a declaration that
 // allows every path, so ops/undeclared-secret is the only thing that can deny.
 
-import { spawnSync } from "node:child_process";
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, ftruncateSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { closeSync, mkdirSync, openSync, symlinkSync, ftruncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { ALLOW_ALL_PATHS_DECLARATION, gatehouse, git, withRepo } from "./harness.js";
 
-const cli = fileURLToPath(new URL("../../../bin/gatehouse.js", import.meta.url));
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
-const DECLARATION = `OPERATION_NAME: rotate web keys
-OBJECTIVE: adversarial case
-RISK_CLASS: FILESYSTEM_WRITE
-BLAST_RADIUS: none
-ROLLBACK_STRATEGY: git checkout
-ALLOWED_PATHS: ["**"]
-ALLOWED_SERVICES: []
-NOT_ALLOWED: { paths: [], streams: [], secrets: [], changes: [] }
-`;
-
-function git(cwd: string, ...args: string[]): void {
-  const r = spawnSync("git", args, { cwd, encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
-}
 
 /** Adds files with `add`, runs `ops check`, returns the exit code and the undeclared-secret files. */
 function check(add: (dir: string) => void): { code: number | null; files: string[]; out: string } {
-  const dir = mkdtempSync(join(tmpdir(), "gatehouse-secrets-"));
-  try {
+  return withRepo("secrets", { "op.yaml": ALLOW_ALL_PATHS_DECLARATION }, (dir) => {
     git(dir, "init", "-q");
-    git(dir, "config", "user.email", "ops@example.com");
-    git(dir, "config", "user.name", "ops");
-    git(dir, "config", "commit.gpgsign", "false");
-    writeFileSync(join(dir, "op.yaml"), DECLARATION);
     git(dir, "add", "op.yaml");
     git(dir, "commit", "-qm", "base");
     mkdirSync(join(dir, "keys"));
     add(join(dir, "keys"));
-    const r = spawnSync(process.execPath, [cli, "ops", "check", "op.yaml", "--format", "json"], { cwd: dir, encoding: "utf8" });
+    const r = gatehouse(["ops", "check", "op.yaml", "--format", "json"], dir);
     const out = `${r.stdout}${r.stderr}`;
     const report = JSON.parse(r.stdout) as { findings: { code: string; location?: { file?: string } }[] };
     const files = report.findings.filter((f) => f.code === "ops/undeclared-secret").map((f) => f.location?.file ?? "");
-    return { code: r.status, files: files.sort(), out };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+    return { code: r.code, files: files.sort(), out };
+  });
 }
 
 const COPIES = ["id_rsa.bak", "server.key.bak", "id_ed25519.old", "id_ecdsa.orig", "server.key~", ".id_rsa.swp", "id_rsa (copy)", "id_rsa.bak.1", "deploy.pem.save", ".env.bak", "credentials.json.copy"];

@@ -6,21 +6,7 @@ import { join } from "node:path";
 import { packagePath } from "../../src/core/paths.js";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { failLinesOf, gatehouse, repo } from "./harness.js";
-
-/** One deny rule per named expression: the rule denies with its name when the expression holds. */
-function policyOf(rules: Record<string, string>): string {
-  const lines = ["package main", "import rego.v1"];
-  for (const [name, body] of Object.entries(rules)) lines.push(`deny contains ${JSON.stringify(name)} if { ${body} }`);
-  return lines.join("\n") + "\n";
-}
-
-function messagesOf(stdout: string): string[] {
-  return failLinesOf(stdout)
-    .map((line) => /\[main\.deny\] (.*)$/.exec(line)?.[1])
-    .filter((m): m is string => m !== undefined)
-    .sort();
-}
+import { denyMessagesOf, denyPolicyOf, gatehouse, repo } from "./harness.js";
 
 test("issue 14.1: json.is_valid and base64.is_valid answer as Go does (the wasm runtime's readers said true for `[1 2]`, `[1,]`, `00`, `1 2`, `aGk`), so a deny rule on a malformed value fires as under conftest", () => {
   const invalidJson = ["[1 2]", "[1,]", "{\"a\":1,}", "00", "[01]", "1 2", "[1]]", "1.", "0x10", "{\"a\": 1} trailing"];
@@ -33,14 +19,14 @@ test("issue 14.1: json.is_valid and base64.is_valid answer as Go does (the wasm 
   rules["valid base64 refused"] = `some s in ["", "aGk=", "aGl=", "aGVsbG8=", "aG\\nk=", "aGk=\\r\\n"]; not base64.is_valid(s)`;
   rules["not-a-string json is valid"] = `json.is_valid(input.number)`;
   const dir = repo("rt10-is-valid", {
-    "policy/p.rego": policyOf(rules),
+    "policy/p.rego": denyPolicyOf(rules),
     "in.json": JSON.stringify({ json: invalidJson, base64: invalidBase64, number: 1 }),
   });
   try {
     const r = gatehouse(["check", "--policy", "policy", "in.json"], dir);
     assert.is(r.code, 1, r.stdout + r.stderr);
     const expected = [...invalidJson.map((_, i) => `json ${i}`), ...invalidBase64.map((_, i) => `base64 ${i}`)].sort();
-    assert.equal(messagesOf(r.stdout), expected, r.stdout);
+    assert.equal(denyMessagesOf(r.stdout), expected, r.stdout);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -63,7 +49,7 @@ test("issue 14.1: json.unmarshal, base64.decode, base64url.decode and indexof er
     "replace empty old": `replace("aaa", "", "x")`,
   };
   for (const [name, call] of Object.entries(erring)) {
-    const dir = repo("rt10-guards", { "policy/p.rego": policyOf({ [name]: `count([${call}]) == 1` }), "in.json": "{}" });
+    const dir = repo("rt10-guards", { "policy/p.rego": denyPolicyOf({ [name]: `count([${call}]) == 1` }), "in.json": "{}" });
     try {
       const r = gatehouse(["check", "--policy", "policy", "--timeout", "20000", "in.json"], dir, { timeoutMs: 25_000 });
       assert.is(r.code, 1, `${name}: ${r.stdout}${r.stderr}`);
@@ -77,7 +63,7 @@ test("issue 14.1: json.unmarshal, base64.decode, base64url.decode and indexof er
 
 test("issue 14.1 (held): the guarded builtins still answer valid operands as OPA does (exact numbers, decoded bytes, padding added)", () => {
   const dir = repo("rt10-guards-valid", {
-    "policy/p.rego": policyOf({
+    "policy/p.rego": denyPolicyOf({
       "json.unmarshal": `json.unmarshal(" {\\"a\\": [1, 2.5e3], \\"b\\": 123456789012345678901234567890, \\"a\\": 2} ") == {"a": 2, "b": 123456789012345678901234567890}`,
       "base64.decode": `base64.decode("aGVsbG8=") == "hello"; base64.decode("aG\\nk=") == "hi"`,
       "base64url.decode": `base64url.decode("aGk") == "hi"; base64url.decode("_-8=") == base64url.decode("_-8")`,
@@ -89,7 +75,7 @@ test("issue 14.1 (held): the guarded builtins still answer valid operands as OPA
   try {
     const r = gatehouse(["check", "--policy", "policy", "in.json"], dir);
     assert.is(r.code, 1, r.stdout + r.stderr);
-    assert.equal(messagesOf(r.stdout), ["base64.decode", "base64url.decode", "indexof", "json.unmarshal", "replace"], r.stdout);
+    assert.equal(denyMessagesOf(r.stdout), ["base64.decode", "base64url.decode", "indexof", "json.unmarshal", "replace"], r.stdout);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -97,7 +83,7 @@ test("issue 14.1 (held): the guarded builtins still answer valid operands as OPA
 
 test("issue 14.1: net.cidr_contains and net.cidr_intersects see an IPv4-mapped IPv6 address (::ffff:10.1.2.3) as the IPv4 address, as Go and conftest do, so a deny on an address in a blocked range fires (the wasm runtime said false)", () => {
   const dir = repo("rt10-cidr", {
-    "policy/p.rego": policyOf({
+    "policy/p.rego": denyPolicyOf({
       "mapped address in 10/8": `net.cidr_contains("10.0.0.0/8", input.mapped)`,
       "address in a mapped network": `net.cidr_contains("::ffff:10.0.0.0/104", input.plain)`,
       "mapped network intersects": `net.cidr_intersects("10.0.0.0/8", input.mappedNet)`,
@@ -113,9 +99,9 @@ test("issue 14.1: net.cidr_contains and net.cidr_intersects see an IPv4-mapped I
   try {
     const r = gatehouse(["check", "--policy", "policy", "in.json"], dir);
     assert.is(r.code, 1, r.stdout + r.stderr);
-    assert.equal(messagesOf(r.stdout), ["address in ::ffff:0:0/96", "address in a mapped network", "mapped address in 10/8", "mapped network intersects", "plain address contained", "subnet contained", "v6 contained"], r.stdout);
+    assert.equal(denyMessagesOf(r.stdout), ["address in ::ffff:0:0/96", "address in a mapped network", "mapped address in 10/8", "mapped network intersects", "plain address contained", "subnet contained", "v6 contained"], r.stdout);
     // an address Go refuses is an evaluation error, as topdown's
-    const bad = repo("rt10-cidr-bad", { "policy/p.rego": policyOf({ x: `net.cidr_contains("10.0.0.0/8", input.ip)` }), "in.json": JSON.stringify({ ip: "010.1.2.3" }) });
+    const bad = repo("rt10-cidr-bad", { "policy/p.rego": denyPolicyOf({ x: `net.cidr_contains("10.0.0.0/8", input.ip)` }), "in.json": JSON.stringify({ ip: "010.1.2.3" }) });
     try {
       const b = gatehouse(["check", "--policy", "policy", "in.json"], bad);
       assert.is(b.code, 1, b.stdout + b.stderr);
