@@ -6,38 +6,20 @@
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { execa } from "execa";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { main } from "../src/cli/main.js";
+import { execa } from "execa";
+import { gatehouse, git as gitIn } from "./helpers/adversarial.js";
 import { buildContractDiff, contractSettings, declaredImpactOf, readDeclaredImpact } from "../src/contracts/governance.js";
 import { SchemaRegistry } from "../src/schemas/registry.js";
 
-const env: Record<string, string> = { GATEHOUSE_NOW: "2026-11-21T00:00:00Z", GITHUB_EVENT_PATH: "", GITHUB_BASE_REF: "", GATEHOUSE_CONTRACTS_BASE: "" };
-
-/** The CLI in-process (spawning node per step is slow on shared machines): output captured, env scoped. */
-async function cli(cwd: string, args: string[], extraEnv: Record<string, string> = {}) {
-  const saved = { out: process.stdout.write, err: process.stderr.write, exitCode: process.exitCode, env: { ...process.env } };
-  let stdout = "";
-  let stderr = "";
-  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write;
-  Object.assign(process.env, env, extraEnv);
-  process.exitCode = 0;
-  try {
-    await main([...args, "--root", cwd]);
-    return { exitCode: process.exitCode ?? 0, stdout, stderr };
-  } finally {
-    process.stdout.write = saved.out;
-    process.stderr.write = saved.err;
-    process.exitCode = saved.exitCode;
-    for (const key of Object.keys(process.env)) if (!(key in saved.env)) delete process.env[key];
-    Object.assign(process.env, saved.env);
-  }
+/** The CLI in-process against `cwd` (spawning node per step is slow on shared machines). */
+function cli(cwd: string, args: string[], env: Record<string, string> = {}) {
+  return gatehouse([...args, "--root", cwd], env);
 }
 
-async function git(cwd: string, args: string[]) {
-  await execa("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { cwd });
+function git(cwd: string, args: string[]) {
+  return gitIn(cwd, ...args);
 }
 
 test("contracts workflow: accept, diff, gate, decide, accept, gate", async () => {
