@@ -171,7 +171,18 @@ export function clearSortedIteration(exports: WebAssembly.Exports, memory: WebAs
   const global = exports[TABLE_GLOBAL];
   if (!(global instanceof WebAssembly.Global)) return;
   const table = global.value as number;
-  if (table !== 0) new Uint8Array(memory.buffer, table, TABLE_BYTES).fill(0);
+  if (table !== 0) tableView(memory, table).fill(0);
+}
+
+/** The table's bytes, one view per memory kept until the memory grows (it runs at every evaluation). */
+const tableViews = new WeakMap<WebAssembly.Memory, Uint8Array>();
+
+function tableView(memory: WebAssembly.Memory, table: number): Uint8Array {
+  const cached = tableViews.get(memory);
+  if (cached !== undefined && cached.buffer === memory.buffer && cached.byteOffset === table) return cached;
+  const view = new Uint8Array(memory.buffer, table, TABLE_BYTES);
+  tableViews.set(memory, view);
+  return view;
 }
 
 /** Allocates and clears the table (before the heap address evaluations rewind to is taken). */
