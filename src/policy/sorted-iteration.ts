@@ -230,30 +230,15 @@ function sameMembersBody(): Uint8Array {
   const [node, buf, len] = [0, 1, 2];
   const L = { next: 3, b: 4, n: 5, buckets: 6, e: 7, k: 8, snap: 9 };
   const a = new Assembler();
-  a.i32Const(8).i32Const(4).localGet(node).load8u(0).i32Const(OBJECT).op(OP.i32_eq).op(OP.select).localSet(L.next);
-  a.localGet(node).load(4).localSet(L.buckets);
-  a.localGet(node).load(8).localSet(L.n);
   a.localGet(buf).localGet(len).i32Const(2).op(OP.i32_shl).op(OP.i32_add).localSet(L.snap);
-  a.i32Const(0).localSet(L.k);
-  a.i32Const(0).localSet(L.b);
-  a.block("buckets_done").loop("buckets");
-  a.localGet(L.b).localGet(L.n).op(OP.i32_ge_u).brIf("buckets_done");
-  element(a, L.buckets, L.b).load(0).localSet(L.e);
-  a.block("chain_done").loop("chain");
-  a.localGet(L.e).op(OP.i32_eqz).brIf("chain_done");
-  a.localGet(L.k).localGet(len).op(OP.i32_ge_u).if();
-  a.i32Const(0).op(OP.return);
-  a.end();
-  element(a, L.snap, L.k).load(0).localGet(L.e).load(0).op(OP.i32_ne).if();
-  a.i32Const(0).op(OP.return);
-  a.end();
-  a.localGet(L.k).i32Const(1).op(OP.i32_add).localSet(L.k);
-  a.localGet(L.e).localGet(L.next).op(OP.i32_add).load(0).localSet(L.e);
-  a.br("chain");
-  a.end().end();
-  a.localGet(L.b).i32Const(1).op(OP.i32_add).localSet(L.b);
-  a.br("buckets");
-  a.end().end();
+  walkMembers(a, node, L, () => {
+    a.localGet(L.k).localGet(len).op(OP.i32_ge_u).if();
+    a.i32Const(0).op(OP.return);
+    a.end();
+    element(a, L.snap, L.k).load(0).localGet(L.e).load(0).op(OP.i32_ne).if();
+    a.i32Const(0).op(OP.return);
+    a.end();
+  });
   a.localGet(L.k).localGet(len).op(OP.i32_eq);
   return body(7, a);
 }
@@ -287,6 +272,43 @@ function body(locals: number, a: Assembler): Uint8Array {
   return Uint8Array.from([1, ...uleb(locals), I32, ...a.finish(), OP.end]);
 }
 
+/** The locals a bucket walk uses: the element's next-pointer offset, the bucket index and count, the buckets, the element, the members seen. */
+interface WalkLocals {
+  next: number;
+  b: number;
+  n: number;
+  buckets: number;
+  e: number;
+  k: number;
+}
+
+/**
+ * Walks a set's or an object's buckets in their order: `visit` runs once per element with the
+ * element in L.e and the number of members seen before it in L.k (a member, the k of an object
+ * element or the v of a set element, is the element's first field); L.k ends as the count.
+ */
+function walkMembers(a: Assembler, node: number, L: WalkLocals, visit: () => void): void {
+  // the next-element pointer: opa_object_elem_t {k, v, next}; opa_set_elem_t {v, next}
+  a.i32Const(8).i32Const(4).localGet(node).load8u(0).i32Const(OBJECT).op(OP.i32_eq).op(OP.select).localSet(L.next);
+  a.localGet(node).load(4).localSet(L.buckets);
+  a.localGet(node).load(8).localSet(L.n);
+  a.i32Const(0).localSet(L.k);
+  a.i32Const(0).localSet(L.b);
+  a.block("buckets_done").loop("buckets");
+  a.localGet(L.b).localGet(L.n).op(OP.i32_ge_u).brIf("buckets_done");
+  element(a, L.buckets, L.b).load(0).localSet(L.e);
+  a.block("chain_done").loop("chain");
+  a.localGet(L.e).op(OP.i32_eqz).brIf("chain_done");
+  visit();
+  a.localGet(L.k).i32Const(1).op(OP.i32_add).localSet(L.k);
+  a.localGet(L.e).localGet(L.next).op(OP.i32_add).load(0).localSet(L.e);
+  a.br("chain");
+  a.end().end();
+  a.localGet(L.b).i32Const(1).op(OP.i32_add).localSet(L.b);
+  a.br("buckets");
+  a.end().end();
+}
+
 /** address + index * 4 (on the stack) */
 function element(a: Assembler, base: number, index: number): Assembler {
   return a.localGet(base).localGet(index).i32Const(2).op(OP.i32_shl).op(OP.i32_add);
@@ -304,30 +326,13 @@ function sortedMembersBody(calls: Calls): Uint8Array {
   // buf: the len members sorted, then the same members in bucket order (the snapshot a later
   // iteration checks the collection against before it reuses the sorted half)
   a.localGet(len).i32Const(3).op(OP.i32_shl).call(calls.malloc).localSet(L.buf);
-  // the next-element pointer: opa_object_elem_t {k, v, next}; opa_set_elem_t {v, next}
-  a.i32Const(8).i32Const(4).localGet(node).load8u(0).i32Const(OBJECT).op(OP.i32_eq).op(OP.select).localSet(L.next);
-  a.localGet(node).load(4).localSet(L.buckets);
-  a.localGet(node).load(8).localSet(L.n);
-  a.i32Const(0).localSet(L.k);
-  a.i32Const(0).localSet(L.b);
-  a.block("buckets_done").loop("buckets");
-  a.localGet(L.b).localGet(L.n).op(OP.i32_ge_u).brIf("buckets_done");
-  element(a, L.buckets, L.b).load(0).localSet(L.e);
-  a.block("chain_done").loop("chain");
-  a.localGet(L.e).op(OP.i32_eqz).brIf("chain_done");
-  a.localGet(L.k).localGet(len).op(OP.i32_ge_u).if();
-  abortWith(a, calls, L.msg, "sorted iteration: a collection holds more members than its length");
-  a.end();
-  // the member (k of an object element, v of a set element) is the element's first field
-  element(a, L.buf, L.k).localGet(L.e).load(0).store(0);
-  element(a, L.buf, L.k).localGet(len).i32Const(2).op(OP.i32_shl).op(OP.i32_add).localGet(L.e).load(0).store(0);
-  a.localGet(L.k).i32Const(1).op(OP.i32_add).localSet(L.k);
-  a.localGet(L.e).localGet(L.next).op(OP.i32_add).load(0).localSet(L.e);
-  a.br("chain");
-  a.end().end();
-  a.localGet(L.b).i32Const(1).op(OP.i32_add).localSet(L.b);
-  a.br("buckets");
-  a.end().end();
+  walkMembers(a, node, L, () => {
+    a.localGet(L.k).localGet(len).op(OP.i32_ge_u).if();
+    abortWith(a, calls, L.msg, "sorted iteration: a collection holds more members than its length");
+    a.end();
+    element(a, L.buf, L.k).localGet(L.e).load(0).store(0);
+    element(a, L.buf, L.k).localGet(len).i32Const(2).op(OP.i32_shl).op(OP.i32_add).localGet(L.e).load(0).store(0);
+  });
   a.localGet(L.k).localGet(len).op(OP.i32_ne).if();
   abortWith(a, calls, L.msg, "sorted iteration: a collection holds fewer members than its length");
   a.end();
