@@ -18,6 +18,11 @@
 //   (src/core/code-cache.ts), which this script makes after the build: ~135 -> ~50 ms.
 // - yargs finds its message translations relative to its own file; in a bundle that file is
 //   gone, so the directory is resolved from the installed yargs package instead.
+// - yargs guesses a version at start by reading the package.json nearest to its "main file",
+//   which it takes to be the path before `node_modules` in its own file's path. Bundled, there
+//   is no `node_modules` in it, so it fell back to the working directory and read the user's
+//   package.json (or a parent's): a FIFO there hung every command, a link to /dev/zero crashed
+//   it. It starts from the installed yargs package instead, so no file of the user's is read.
 // The tests run both: the unit suites import dist/src, the CLI snapshots run bin/gatehouse.js.
 
 import { readFile } from "node:fs/promises";
@@ -42,6 +47,7 @@ const YARGS_SHIM = /node_modules[\\/]yargs[\\/]lib[\\/]platform-shims[\\/]esm\.m
 /** Loads the packages in REQUIRED_AS_COMMONJS with V8's code cache (src/core/code-cache.ts). */
 const CODE_CACHE_MODULE = join(root, "dist", "src", "core", "code-cache.js");
 const YARGS_LOCALES = "directory: resolve(__dirname, '../../../locales')";
+const YARGS_MAIN_FILENAME = "const mainFilename = __dirname.substring(0, __dirname.lastIndexOf('node_modules'));";
 
 function packageName(specifier: string): string {
   const parts = specifier.split("/");
@@ -82,10 +88,12 @@ const dependencies: Plugin = {
     }));
     b.onLoad({ filter: YARGS_SHIM }, async (args) => {
       const source = await readFile(args.path, "utf8");
-      if (!source.includes(YARGS_LOCALES)) {
-        throw new Error(`yargs' platform shim changed: "${YARGS_LOCALES}" not found in ${args.path}; update scripts/bundle.ts`);
+      for (const expected of [YARGS_LOCALES, YARGS_MAIN_FILENAME]) {
+        if (!source.includes(expected)) throw new Error(`yargs' platform shim changed: "${expected}" not found in ${args.path}; update scripts/bundle.ts`);
       }
-      const contents = source.replace(YARGS_LOCALES, "directory: resolve(require.resolve('yargs/package.json'), '../locales')");
+      const contents = source
+        .replace(YARGS_LOCALES, "directory: resolve(require.resolve('yargs/package.json'), '../locales')")
+        .replace(YARGS_MAIN_FILENAME, "const mainFilename = dirname(createRequire(import.meta.url).resolve('yargs/package.json'));");
       return { contents, loader: "js" };
     });
   },

@@ -3,10 +3,12 @@
 // already there and files it could judge. Read-only; every list is sorted, so the config written
 // from it is the same on every machine.
 
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join, posix } from "node:path";
 import fg from "fast-glob";
 import { NEVER_CONTRACTS } from "../contracts/files.js";
+import { ConfigError } from "../core/errors.js";
+import { readUntrustedText, UntrustedFileError } from "../core/read.js";
 import { boundedGlobFs } from "../core/walk.js";
 
 export interface Detected {
@@ -29,12 +31,14 @@ export interface Detected {
 const IGNORED = ["**/node_modules/**", "**/.git/**", "**/dist/**", "**/build/**", "**/.venv/**", "**/venv/**"];
 const TS_EXT = /\.(ts|tsx|mts|cts)$/;
 const JS_EXT = /\.(js|jsx|mjs|cjs)$/;
+/** package.json, tsconfig.json, pyproject.toml and .rego files are read to this size at most. */
+const MAX_DETECT_FILE_BYTES = 4 * 1024 * 1024;
 const CONFIG_FOLDERS = ["deploy", "deployment", "k8s", "kubernetes", "manifests", "helm", "config", "infra"];
 
 export async function detect(root: string): Promise<Detected> {
   const sources = await fg(["**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py}"], { cwd: root, fs: boundedGlobFs(root), ignore: NEVER_CONTRACTS, onlyFiles: true, dot: false, followSymbolicLinks: false });
   sources.sort();
-  const pkg = readJson(join(root, "package.json"));
+  const pkg = readJson(root, "package.json", "strict");
   const detected: Detected = {
     packageJson: pkg !== undefined,
     lockfile: existsSync(join(root, "package-lock.json")),
@@ -77,7 +81,7 @@ export async function detect(root: string): Promise<Detected> {
     const dir = file.includes("/") ? file.slice(0, file.indexOf("/")) : ".";
     const namespaces = byDir.get(dir) ?? new Set<string>();
     if (!file.endsWith("_test.rego")) {
-      const pkgLine = /^package\s+([A-Za-z_][\w.]*)/m.exec(readFileSync(join(root, file), "utf8"));
+      const pkgLine = /^package\s+([A-Za-z_][\w.]*)/m.exec(readRepoText(root, file) ?? "");
       if (pkgLine) namespaces.add(pkgLine[1]!.split(".")[0]!);
     }
     byDir.set(dir, namespaces);
@@ -119,7 +123,7 @@ function entryModules(root: string, pkg: Record<string, unknown> | undefined, so
   };
   collect(pkg.exports);
   for (const field of ["main", "module", "types", "typings"]) collect(pkg[field]);
-  const tsconfig = readJson(join(root, "tsconfig.json")) as { compilerOptions?: { outDir?: string; rootDir?: string } } | undefined;
+  const tsconfig = readJson(root, "tsconfig.json", "lenient") as { compilerOptions?: { outDir?: string; rootDir?: string } } | undefined;
   const outDir = normalize(tsconfig?.compilerOptions?.outDir ?? "dist");
   const rootDir = normalize(tsconfig?.compilerOptions?.rootDir ?? "src");
   const found = new Set<string>();
@@ -141,7 +145,7 @@ function pythonPackages(root: string, sources: ReadonlySet<string>): string[] {
   const packageDirs = [...sources].filter((f) => f.endsWith("/__init__.py")).map((f) => posix.dirname(f));
   // Top-level packages only: a package inside another is covered by its parent's glob.
   const tops = packageDirs.filter((dir) => !packageDirs.some((other) => other !== dir && dir.startsWith(`${other}/`))).sort();
-  const pyproject = existsSync(join(root, "pyproject.toml")) ? readFileSync(join(root, "pyproject.toml"), "utf8") : "";
+  const pyproject = readRepoText(root, "pyproject.toml") ?? "";
   const names = [...pyproject.matchAll(/^\s*name\s*=\s*["']([^"']+)["']/gm)].map((m) => m[1]!.replace(/[-.]/g, "_").toLowerCase());
   const named = tops.filter((dir) => names.includes(posix.basename(dir).toLowerCase()));
   return named.length > 0 ? named : tops;
@@ -151,13 +155,41 @@ function normalize(path: string): string {
   return posix.normalize(path.replace(/\\/g, "/")).replace(/^\.\//, "").replace(/\/$/, "").replace(/^\.$/, "");
 }
 
-function readJson(file: string): Record<string, unknown> | undefined {
+/**
+ * A repository file through the one reader (a regular file inside the root, capped), or
+ * undefined when there is none; a FIFO, a device, a link out of the repository or an oversized
+ * file is a ConfigError naming it, never a hang or a guess made without it.
+ */
+function readRepoText(root: string, file: string): string | undefined {
   try {
-    const value = JSON.parse(readFileSync(file, "utf8")) as unknown;
-    return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
+    return readUntrustedText(join(root, file), { maxBytes: MAX_DETECT_FILE_BYTES, root });
+  } catch (error) {
+    if (error instanceof UntrustedFileError) {
+      if (error.code === "ENOENT") return undefined;
+      throw new ConfigError(`cannot read: ${error.reason}`, join(root, file));
+    }
+    throw error;
   }
+}
+
+/**
+ * A JSON object file of the repository. package.json is "strict" (npm refuses one that is not
+ * JSON, so init must not guess without it); tsconfig.json is "lenient": it may hold comments,
+ * and the defaults stand in when it does not parse as JSON.
+ */
+function readJson(root: string, file: string, mode: "strict" | "lenient"): Record<string, unknown> | undefined {
+  const text = readRepoText(root, file);
+  if (text === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text) as unknown;
+  } catch (error) {
+    if (mode === "lenient") return undefined;
+    throw new ConfigError(`not valid JSON: ${(error as Error).message}`, join(root, file));
+  }
+  if (value && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
+  if (mode === "lenient") return undefined;
+  throw new ConfigError("not a JSON object", join(root, file));
 }
 
 function isDir(path: string): boolean {

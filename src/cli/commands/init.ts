@@ -1,14 +1,19 @@
 // `gatehouse init`: look at the repository (sources and their entry points, receipts, ops, Rego)
 // and write a commented gatehouse.config.yaml, the pull request template and the CI workflow,
 // plus the first contract registry when there is an API to govern. It never overwrites a file
-// without --force, checks every target before writing any, and asks only on a terminal.
+// without --force, checks every target before writing any, and asks only on a terminal. What it
+// writes stays inside the repository as regular files: a target, or a directory on the way to
+// it, that is a link (a committed `.github -> /elsewhere`), a FIFO or a device is refused before
+// anything is written, --force or not.
 
-import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, type Stats } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { Argv } from "yargs";
 import { ConfigError, UsageError } from "../../core/errors.js";
 import { displayPath } from "../../core/paths.js";
+import { fileTypeName } from "../../core/read.js";
+import { writeOutputFile } from "../../core/write.js";
 import { CONFIG_FILES, configFileIn, projectRoot, type GateConfig } from "../../gate/config.js";
 import { parseDocument } from "../../inputs/parse.js";
 import { detect, type Detected } from "../../init/detect.js";
@@ -50,6 +55,9 @@ export const initCommand = {
     const found = await detect(root);
     const plan = planFiles(root, found);
 
+    const registry = join(root, "contracts", "registry.json");
+    for (const file of plan) refuseUnsafeTarget(root, file.existing ?? file.path);
+
     const existing = plan.filter((p) => p.existing !== undefined);
     if (existing.length > 0 && !args.force) {
       const names = existing.map((p) => displayPath(join(root, p.existing!)));
@@ -61,6 +69,7 @@ export const initCommand = {
     const config = parseDocument(plan[0]!.text, "yaml") as GateConfig;
     const problems = schemas.validate("gatehouse-config.v1", config, CONFIG_FILES[0]!);
     if (problems.length > 0) throw new Error(`init produced an invalid config: ${problems.map((p) => p.message).join("; ")}`);
+    if (config.collectors.contracts !== undefined) refuseUnsafeTarget(root, "contracts/registry.json");
 
     process.stdout.write(describeFound(found));
     if (process.stdin.isTTY && process.stdout.isTTY && !args.yes) {
@@ -74,12 +83,12 @@ export const initCommand = {
     }
     for (const file of plan) {
       const target = join(root, file.existing ?? file.path);
-      writeAtomic(target, file.text);
+      mkdirSync(dirname(target), { recursive: true });
+      writeOutputFile(target, file.text);
       process.stdout.write(`${file.existing ? "replaced" : "wrote"} ${displayPath(target)}\n`);
     }
 
     if (config.collectors.contracts !== undefined) {
-      const registry = join(root, "contracts", "registry.json");
       if (existsSync(registry)) process.stdout.write(`kept ${displayPath(registry)} (the contract baseline)\n`);
       else {
         const created = await writeBaselineRegistry(root, config);
@@ -142,9 +151,29 @@ async function writeBaselineRegistry(root: string, config: GateConfig): Promise<
   return contracts.length;
 }
 
-function writeAtomic(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new ConfigError(`cannot inspect: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, path);
+  }
+}
+
+/**
+ * Refuses a target `init` would write (`relativePath` under `root`) unless every directory on the
+ * way is a real directory and the file is absent or a regular file: a link would carry the write
+ * out of the repository, and a FIFO or device is no file to replace.
+ */
+function refuseUnsafeTarget(root: string, relativePath: string): void {
+  const parts = relativePath.split("/");
+  let path = root;
+  for (const [index, part] of parts.entries()) {
+    path = join(path, part);
+    const stats = lstatOrUndefined(path);
+    if (stats === undefined) return;
+    const last = index === parts.length - 1;
+    if (last ? stats.isFile() : stats.isDirectory()) continue;
+    throw new ConfigError(`is ${fileTypeName(stats)}, not ${last ? "a regular file" : "a directory"}; gatehouse init writes only regular files inside the repository and replaces nothing else`, path);
+  }
 }
