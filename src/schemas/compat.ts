@@ -17,15 +17,19 @@ export const COMPAT_CODES = {
   "compat/const-changed": "a const was added or changed",
   "compat/const-removed": "a const was removed",
   "compat/definition-removed": "a $defs/definitions entry was removed",
+  "compat/dependency-added": "a dependentRequired/dependentSchemas/dependencies entry was added or now requires more",
+  "compat/dependency-removed": "a dependentRequired/dependentSchemas/dependencies entry was removed or requires less",
   "compat/enum-added": "an enum now restricts the values",
   "compat/enum-removed": "an enum restriction was removed",
   "compat/enum-value-added": "an enum value was added",
   "compat/enum-value-removed": "an enum value was removed",
   "compat/format-changed": "a format (or content media type/encoding) was added or changed",
   "compat/format-removed": "a format (or content media type/encoding) was removed",
+  "compat/keyword-changed": "a keyword schemas compat does not compare was added, removed or changed (undecidable, so breaking)",
   "compat/newly-required": "a property became required",
   "compat/no-longer-required": "a property is no longer required",
   "compat/pattern-changed": "a pattern was added or changed (undecidable, so breaking)",
+  "compat/pattern-property-added": "a patternProperties entry was added (which names it matches is undecidable, so breaking)",
   "compat/pattern-removed": "a pattern was removed",
   "compat/property-added": "a property was added (breaking when the object was open)",
   "compat/property-removed": "a property was removed",
@@ -55,8 +59,20 @@ type Schema = Record<string, unknown> | boolean;
 
 const LOWER_BOUNDS = ["minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties", "minContains"];
 const UPPER_BOUNDS = ["maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties", "maxContains", "multipleOf"];
-const SUBSCHEMA_MAPS = ["properties", "$defs", "definitions", "patternProperties", "dependentSchemas"];
+const SUBSCHEMA_MAPS = ["properties", "$defs", "definitions", "patternProperties"];
 const SUBSCHEMAS = ["items", "additionalItems", "contains", "propertyNames", "not", "if", "then", "else", "unevaluatedItems"];
+/** Keywords that do not change what a schema accepts. */
+const ANNOTATIONS = ["title", "description", "default", "examples", "deprecated", "readOnly", "writeOnly", "$comment", "$id"];
+/**
+ * Every keyword `walk` compares, plus the annotations. A change to any other keyword (one this
+ * comparison does not know, `$dynamicRef`, `contentSchema`, a draft-07 tuple `items` entry, a
+ * vocabulary's own) is breaking: what it does to the accepted documents is not known here.
+ */
+const COMPARED = new Set([
+  "type", "enum", "const", ...LOWER_BOUNDS, ...UPPER_BOUNDS, "pattern", "format", "contentMediaType", "contentEncoding",
+  "uniqueItems", "$ref", "required", "properties", "additionalProperties", "unevaluatedProperties", ...SUBSCHEMA_MAPS,
+  ...SUBSCHEMAS, "prefixItems", "anyOf", "oneOf", "allOf", "dependentRequired", "dependentSchemas", "dependencies", ...ANNOTATIONS,
+]);
 
 export function compareSchemas(oldSchema: unknown, newSchema: unknown): CompatChange[] {
   const changes: CompatChange[] = [];
@@ -184,6 +200,19 @@ function walk(oldAny: Schema | undefined, newAny: Schema | undefined, at: string
         if (!(name in n)) add("compat/definition-removed", true, `${at}/${key}/${pointerSegment(name)}`, `${key} entry ${JSON.stringify(name)} was removed`);
       }
     }
+    // A new pattern constrains the names it matches, declared properties and extra ones alike.
+    if (key === "patternProperties") {
+      for (const name of Object.keys(n).sort()) {
+        if (!(name in o)) add("compat/pattern-property-added", true, `${at}/${key}/${pointerSegment(name)}`, `patternProperties ${JSON.stringify(name)} was added: properties it matches are now constrained`);
+      }
+    }
+  }
+  dependencies(oldS, newS, at, out);
+
+  for (const key of [...new Set([...Object.keys(oldS), ...Object.keys(newS)])].sort()) {
+    if (COMPARED.has(key) || same(oldS[key], newS[key])) continue;
+    const what = !(key in oldS) ? "added" : !(key in newS) ? "removed" : "changed";
+    add("compat/keyword-changed", true, `${at}/${pointerSegment(key)}`, `${key} ${what}: schemas compat does not compare it, so the change counts as breaking`);
   }
   for (const key of SUBSCHEMAS) {
     if (oldS[key] !== undefined && newS[key] !== undefined) walk(oldS[key] as Schema, newS[key] as Schema, `${at}/${key}`, out);
@@ -205,6 +234,37 @@ function walk(oldAny: Schema | undefined, newAny: Schema | undefined, at: string
     for (let i = 0; i < Math.min(o.length, n.length); i++) walk(o[i], n[i], `${at}/${key}/${i}`, out);
     if (n.length < o.length) add("compat/branch-changed", mode === "any", `${at}/${key}`, `${key} lost ${o.length - n.length} branch(es)`);
     if (n.length > o.length) add("compat/branch-changed", mode === "all", `${at}/${key}`, `${key} gained ${n.length - o.length} branch(es)`);
+  }
+}
+
+/**
+ * dependentRequired and dependentSchemas (and draft 7's dependencies, either form): an entry
+ * added, or a name a present property now also requires, rejects old documents; an entry
+ * removed accepts more. A dependent schema present in both is compared as a schema.
+ */
+function dependencies(oldS: Record<string, unknown>, newS: Record<string, unknown>, at: string, out: CompatChange[]): void {
+  for (const key of ["dependentRequired", "dependentSchemas", "dependencies"]) {
+    const o = objectOf(oldS[key]);
+    const n = objectOf(newS[key]);
+    for (const name of [...new Set([...Object.keys(o), ...Object.keys(n)])].sort()) {
+      const pointer = `${at}/${key}/${pointerSegment(name)}`;
+      const before = o[name];
+      const after = n[name];
+      if (after === undefined) {
+        out.push({ code: "compat/dependency-removed", breaking: false, pointer, message: `${key} entry ${JSON.stringify(name)} was removed` });
+      } else if (before === undefined) {
+        out.push({ code: "compat/dependency-added", breaking: true, pointer, message: `${key} entry ${JSON.stringify(name)} was added: documents with ${JSON.stringify(name)} must now satisfy it` });
+      } else if (Array.isArray(before) && Array.isArray(after)) {
+        const more = after.filter((v) => !before.some((w) => same(v, w)));
+        const less = before.filter((v) => !after.some((w) => same(v, w)));
+        if (more.length > 0) out.push({ code: "compat/dependency-added", breaking: true, pointer, message: `${JSON.stringify(name)} now also requires ${more.map((v) => JSON.stringify(v)).join(", ")}` });
+        if (less.length > 0) out.push({ code: "compat/dependency-removed", breaking: false, pointer, message: `${JSON.stringify(name)} no longer requires ${less.map((v) => JSON.stringify(v)).join(", ")}` });
+      } else if (!Array.isArray(before) && !Array.isArray(after)) {
+        walk(before as Schema, after as Schema, pointer, out);
+      } else {
+        out.push({ code: "compat/dependency-added", breaking: true, pointer, message: `${key} entry ${JSON.stringify(name)} changed between a list of names and a schema` });
+      }
+    }
   }
 }
 
