@@ -80,6 +80,51 @@ export function compareSchemas(oldSchema: unknown, newSchema: unknown): CompatCh
   return changes.sort((a, b) => (a.pointer < b.pointer ? -1 : a.pointer > b.pointer ? 1 : a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
 }
 
+/**
+ * The JSON pointer of the first place in `schema` where a schema must stand and something else
+ * does (the document itself, a `properties` value, an `anyOf` that is not a list...), or
+ * undefined. compareSchemas assumes a well-formed schema; the command refuses one that is not.
+ */
+export function malformedSchemaAt(schema: unknown, at = ""): string | undefined {
+  const isSchema = (v: unknown) => typeof v === "boolean" || (v !== null && typeof v === "object" && !Array.isArray(v));
+  if (!isSchema(schema)) return at || "/";
+  if (typeof schema === "boolean") return undefined;
+  const s = schema as Record<string, unknown>;
+  const within = (value: unknown, pointer: string) => malformedSchemaAt(value, pointer);
+  for (const key of [...SUBSCHEMA_MAPS, "dependentSchemas"]) {
+    if (s[key] === undefined) continue;
+    if (!isSchema(s[key]) || typeof s[key] === "boolean") return `${at}/${key}`;
+    for (const [name, value] of Object.entries(s[key] as Record<string, unknown>)) {
+      const found = within(value, `${at}/${key}/${pointerSegment(name)}`);
+      if (found) return found;
+    }
+  }
+  for (const key of [...SUBSCHEMAS, "additionalProperties", "unevaluatedProperties"]) {
+    const value = s[key];
+    if (value === undefined) continue;
+    // draft 7's tuple form of items
+    if (key === "items" && Array.isArray(value)) {
+      for (const [i, item] of value.entries()) {
+        const found = within(item, `${at}/items/${i}`);
+        if (found) return found;
+      }
+      continue;
+    }
+    const found = within(value, `${at}/${key}`);
+    if (found) return found;
+  }
+  for (const key of ["prefixItems", "anyOf", "oneOf", "allOf"]) {
+    const value = s[key];
+    if (value === undefined) continue;
+    if (!Array.isArray(value)) return `${at}/${key}`;
+    for (const [i, item] of value.entries()) {
+      const found = within(item, `${at}/${key}/${i}`);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 export function isBackwardCompatible(changes: readonly CompatChange[]): boolean {
   return !changes.some((c) => c.breaking);
 }

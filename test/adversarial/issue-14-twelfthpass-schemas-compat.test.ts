@@ -71,4 +71,26 @@ test("issue 14.6: changes that accept at least as much stay compatible (annotati
   }
 });
 
+test("issue 14.6: a file that is not a JSON Schema is refused naming the place (exit 2), not compared or crashed on", () => {
+  withRepo("schemas-compat-malformed", {}, (root) => {
+    writeFileSync(join(root, "good.json"), JSON.stringify(BASE));
+    const cases: [string, string][] = [
+      ["[1, 2]", "/"],
+      ['"x"', "/"],
+      ['{"properties": {"a": "x"}}', "/properties/a"],
+      ['{"anyOf": {"type": "string"}}', "/anyOf"],
+      ['{"items": [{"type": "string"}, 3]}', "/items/1"],
+      ['{"not": 5}', "/not"],
+    ];
+    for (const [text, pointer] of cases) {
+      writeFileSync(join(root, "bad.json"), text);
+      for (const args of [["bad.json", "good.json"], ["good.json", "bad.json"]]) {
+        const r = gatehouse(["schemas", "compat", ...args], root);
+        assert.is(r.code, 2, `${text}: ${r.stdout}${r.stderr}`);
+        assert.ok(r.stderr.includes(`ConfigError: bad.json: not a JSON Schema: at ${pointer} a schema must stand`), `${text}: ${r.stderr}`);
+      }
+    }
+  });
+});
+
 test.run();

@@ -8,7 +8,7 @@ import type { Finding } from "../../core/findings.js";
 import { displayPath } from "../../core/paths.js";
 import { decide } from "../../core/verdict.js";
 import { DEFAULT_MAX_INPUT_BYTES, InputParseError, parseDocument, decodeText } from "../../inputs/parse.js";
-import { compareSchemas } from "../../schemas/compat.js";
+import { compareSchemas, malformedSchemaAt } from "../../schemas/compat.js";
 import { report, selectFormats, type ReportArgs } from "../common.js";
 import { readUntrustedFile } from "../../core/read.js";
 
@@ -24,12 +24,16 @@ function readSchema(file: string): { schema: unknown; raw: Buffer } {
   } catch (error) {
     throw new ConfigError(`cannot read schema: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, file);
   }
+  let schema: unknown;
   try {
-    return { schema: parseDocument(decodeText(raw), "json"), raw };
+    schema = parseDocument(decodeText(raw), "json");
   } catch (error) {
     if (error instanceof InputParseError) throw new ConfigError(`invalid JSON: ${error.message}`, file);
     throw error;
   }
+  const malformed = malformedSchemaAt(schema);
+  if (malformed !== undefined) throw new ConfigError(`not a JSON Schema: at ${malformed} a schema must stand (an object or a boolean; anyOf, oneOf, allOf and prefixItems hold a list of schemas)`, file);
+  return { schema, raw };
 }
 
 const compatCommand = {
