@@ -18,6 +18,7 @@ import type { RegoVersion } from "../toolchain/protocol.js";
 import { safeText } from "../reporters/text.js";
 import { reportContext } from "./output.js";
 import { commonDirectory, undecodableNameHint } from "../core/paths.js";
+import { setOwn } from "../core/own-keys.js";
 import type { Workspace } from "../toolchain/index.js";
 
 /** The conftest flags both commands take (conftest's spelling; `-o` is gatehouse's --format). */
@@ -240,16 +241,25 @@ function readDataFile(file: string): unknown {
 }
 
 function nest(segments: readonly string[], value: unknown): unknown {
-  return segments.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value);
+  return segments.reduceRight<unknown>((inner, key) => setOwn({}, key, inner), value);
 }
+
 
 function merge(into: Record<string, unknown>, value: unknown, file: string): void {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new ConfigError("a data document must be an object (its keys become data's)", file);
   }
   for (const [key, next] of Object.entries(value)) {
+    // Only the object's own keys (src/core/own-keys.ts): `constructor`, `toString` or `__proto__`
+    // are data keys like any other (inherited ones were "set by two data files", and a file or a
+    // directory named `__proto__` was merged into Object.prototype: `fail: false` there turned
+    // every later `args.fail` into --no-fail).
+    if (!Object.hasOwn(into, key)) {
+      setOwn(into, key, next);
+      continue;
+    }
     const held = into[key];
-    if (held === undefined) into[key] = next;
+    if (held === undefined) setOwn(into, key, next);
     else if (isObject(held) && isObject(next)) merge(held, next, file);
     else if (JSON.stringify(held) !== JSON.stringify(next)) throw new ConfigError(`data.${key} is set by two data files`, file);
   }
