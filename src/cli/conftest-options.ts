@@ -54,8 +54,15 @@ export interface ConftestArgs {
   protoFileDirs?: string | string[] | undefined;
 }
 
-/** The file names conftest (viper) finds on its own, in viper's order of extensions. */
-const CONFIG_NAMES = ["conftest.json", "conftest.toml", "conftest.yaml", "conftest.yml"];
+/**
+ * The extensions viper looks for `conftest.<ext>` with, in its order (viper 1.21's SupportedExts):
+ * the first that exists is conftest's configuration. gatehouse reads the first four; conftest
+ * cannot decode the others ("decoder not found for this format") and fails, so such a file is
+ * refused here too, not passed over (a conftest.hcl setting all-namespaces or fail-on-warn was
+ * silently ignored: exit 0 where conftest exits 1).
+ */
+const VIPER_EXTENSIONS = ["json", "toml", "yaml", "yml", "properties", "props", "prop", "hcl", "tfvars", "dotenv", "env", "ini"];
+const READ_EXTENSIONS = ["json", "toml", "yaml", "yml"];
 
 /**
  * Settings a configuration file may not hold, with what each does to the verdict: the file is
@@ -102,10 +109,16 @@ export async function readConftestConfig(
 ): Promise<Record<string, unknown>> {
   let path = file;
   if (path === undefined) {
-    path = CONFIG_NAMES.find((name) => existsSync(name));
+    path = VIPER_EXTENSIONS.map((extension) => `conftest.${extension}`).find((name) => existsSync(name));
     if (path === undefined) return {};
   } else if (!existsSync(path)) {
     throw new UsageError(`${path}: configuration file does not exist${undecodableNameHint(path)}`);
+  }
+  if (!READ_EXTENSIONS.includes(extname(path).slice(1).toLowerCase())) {
+    throw new ConfigError(
+      `a configuration file must be ${READ_EXTENSIONS.map((e) => `.${e}`).join(", ")} (conftest cannot decode this format either); ${file === undefined ? "it was found as conftest's configuration, so it is refused rather than ignored" : "rename it"}`,
+      path,
+    );
   }
   let bytes: Buffer;
   try {
@@ -213,7 +226,7 @@ export function loadDataPaths(paths: readonly string[]): unknown {
   for (const path of paths) {
     if (!existsSync(path)) throw new UsageError(`${path}: --data path does not exist${undecodableNameHint(path)}`);
     if (statSync(path).isDirectory()) {
-      for (const rel of findFiles(path, { extensions: [".json", ".yaml", ".yml"] })) {
+      for (const rel of findFiles(path, { extensions: [".json", ".yaml", ".yml"], everything: true })) {
         const segments = rel.split("/").slice(0, -1);
         merge(data, nest(segments, readDataFile(join(path, rel))), join(path, rel));
       }

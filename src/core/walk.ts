@@ -1,7 +1,7 @@
 // A small recursive file finder for the hot paths (`gatehouse check DIR`, bundle source
 // verification). It matches what fast-glob does with `**/*.{ext}` and `dot: false`, without the
 // import cost (tens of ms per CLI start): dot files and dot directories are skipped, so is
-// node_modules, symlinks are followed (a link back to one of its own ancestors is not walked
+// node_modules (unless `everything`: the walks that must see what conftest sees), symlinks are followed (a link back to one of its own ancestors is not walked
 // again), and the result is sorted. A matching name that is not a regular file is listed all the
 // same, for the reader to refuse (src/core/read.ts): nothing the name claims is dropped unseen.
 // Links that are not cycles can still lead to the same directories again and again (two links
@@ -30,6 +30,13 @@ export type WalkOptions = (
   exclude?: readonly string[];
   /** directory visits before the walk is refused (default MAX_WALK_DIRECTORIES) */
   maxDirectories?: number;
+  /**
+   * Walk as conftest and OPA's loader do (`conftest test DIR`, `--data DIR`, the files the Go
+   * module loads itself): dot files, dot directories (.github) and node_modules too. Without it the
+   * walk is fast-glob's `dot: false` with node_modules ignored (gatehouse's own trees); with it
+   * skipped, `check DIR` allowed a `.github/workflows/ci.yml` or `.env` conftest denies.
+   */
+  everything?: boolean;
 };
 
 /** Matching files under `root`, as paths relative to it with `/` separators, sorted. */
@@ -60,7 +67,7 @@ export function findFiles(root: string, options: WalkOptions): string[] {
     ancestors.add(real);
     for (const entry of entries) {
       const name = entry.name.toString("utf8");
-      if (name.startsWith(".") || name === "node_modules") continue;
+      if (!options.everything && (name.startsWith(".") || name === "node_modules")) continue;
       if (!isUtf8(entry.name)) {
         // A name no parser claims (and no directory) would be left out anyway.
         if (!(entry.isDirectory() || entry.isSymbolicLink() || keep(name))) continue;

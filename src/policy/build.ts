@@ -56,9 +56,15 @@ export interface CompileOptions {
 /** `gatehouse build`'s checks: `opa check --strict` over the whole tree, tests included. */
 export const REPOSITORY_BUILD: CompileOptions = { strict: true, checkTests: true };
 
-/** Rego sources of a policy directory (or of the paths named in it): every .rego except tests, sorted. */
+/**
+ * Rego sources of a policy directory (or of the paths named in it): every .rego except tests, sorted.
+ * Dot directories and node_modules included: the build hands the directory to OPA's loader, which
+ * compiles every .rego under it, so a source this list left out was compiled (its deny evaluated)
+ * but not hashed, and the compile cache kept the old bundle when it changed (a deny rule added in
+ * policy/.x/ was never evaluated; a FIFO there hung the build).
+ */
 export async function regoSources(policyDir: string, paths?: readonly string[]): Promise<string[]> {
-  const walk = (dir: string) => findFiles(dir, { extensions: [".rego"], exclude: ["_test.rego"] });
+  const walk = (dir: string) => findFiles(dir, { extensions: [".rego"], exclude: ["_test.rego"], everything: true });
   if (paths === undefined) return walk(policyDir);
   const out = new Set<string>();
   for (const path of paths) {

@@ -1,6 +1,9 @@
 // Issue 14, twelfth pass (inputs and the conftest-compatible CLI): regressions for the holes this
 // pass found, each compared with conftest 0.71.1 (.toolchain/bin/conftest).
 
+import { execFileSync } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { failLinesOf, gatehouse, withRepo } from "./harness.js";
@@ -52,6 +55,119 @@ test("issue 14 (twelfth pass): `gatehouse parse` prints a __proto__ key as conft
     assert.equal(JSON.parse(r.stdout), JSON.parse('{"a": {"__proto__": {"evil": 1}}}'));
     assert.match(r.stdout, /"__proto__": \{\n\s+"evil": 1/);
   });
+});
+
+
+test("issue 14 (twelfth pass): `check DIR` walks dot files, dot directories and node_modules as conftest does (.github/workflows/ci.yml, .gitlab-ci.yml, .env and node_modules/**/x.json were skipped: ALLOW where conftest denies)", () => {
+  withRepo(
+    "rt12-walk-dot",
+    {
+      "policy/p.rego": ["package main", "import rego.v1", 'deny contains sprintf("bad %v", [input.bad]) if { input.bad }', 'deny contains "env secret" if { input.SECRET }', ""].join("\n"),
+      "cfg/.github/workflows/ci.yml": "bad: workflow\n",
+      "cfg/.gitlab-ci.yml": "bad: dotfile\n",
+      "cfg/.env": "SECRET=1\n",
+      "cfg/node_modules/x/a.json": '{"bad": "node_modules"}\n',
+      "cfg/ok.yaml": "ok: 1\n",
+    },
+    (dir) => {
+      const r = gatehouse(["check", "cfg"], dir);
+      assert.is(r.code, 1, r.stdout + r.stderr);
+      assert.equal(failLinesOf(r.stdout), [
+        "FAIL cfg/.env [main.deny] env secret",
+        "FAIL cfg/.github/workflows/ci.yml [main.deny] bad workflow",
+        "FAIL cfg/.gitlab-ci.yml [main.deny] bad dotfile",
+        "FAIL cfg/node_modules/x/a.json [main.deny] bad node_modules",
+      ]);
+      const parsed = gatehouse(["parse", "cfg"], dir);
+      assert.is(parsed.code, 0, parsed.stderr);
+      assert.equal(Object.keys(JSON.parse(parsed.stdout)).sort(), ["cfg/.env", "cfg/.github/workflows/ci.yml", "cfg/.gitlab-ci.yml", "cfg/node_modules/x/a.json", "cfg/ok.yaml"]);
+    },
+  );
+});
+
+test("issue 14 (twelfth pass): --data DIR loads dot files, dot directories and node_modules as conftest (OPA's loader) does; they were left out of data, so a deny on them never fired", () => {
+  withRepo(
+    "rt12-data-dot",
+    {
+      "policy/p.rego": ["package main", "import rego.v1", 'deny contains "data y" if { input.ok; data.y == 2 }', 'deny contains "data hidden" if { input.ok; data[".hidden"].x == 1 }', 'deny contains "data nm" if { input.ok; data.node_modules.z == 3 }', ""].join("\n"),
+      "data/.hidden/a.yaml": "x: 1\n",
+      "data/.top.yaml": "y: 2\n",
+      "data/node_modules/n.json": '{"z": 3}\n',
+      "in.yaml": "ok: 1\n",
+    },
+    (dir) => {
+      const r = gatehouse(["check", "-d", "data", "in.yaml"], dir);
+      assert.is(r.code, 1, r.stdout + r.stderr);
+      assert.equal(failLinesOf(r.stdout), ["FAIL in.yaml [main.deny] data hidden", "FAIL in.yaml [main.deny] data nm", "FAIL in.yaml [main.deny] data y"]);
+    },
+  );
+});
+
+test("issue 14 (twelfth pass): a policy source in a dot directory is hashed with the others: added after a first run, its deny is evaluated (the compile cache served the bundle built without it: ALLOW), and a FIFO there is refused (check and verify hung)", () => {
+  withRepo(
+    "rt12-policy-dot",
+    {
+      "policy/p.rego": ["package main", "import rego.v1", 'deny contains "x" if { input.x }', ""].join("\n"),
+      "policy/p_test.rego": ["package main", "import rego.v1", 'test_x if { deny["x"] with input as {"x": true} }', ""].join("\n"),
+      "in.json": '{"y": true}\n',
+    },
+    (dir) => {
+      const first = gatehouse(["check", "in.json"], dir);
+      assert.is(first.code, 0, first.stdout + first.stderr);
+      mkdirSync(join(dir, "policy", ".x"));
+      writeFileSync(join(dir, "policy", ".x", "h.rego"), ["package main", "import rego.v1", 'deny contains "hidden rule" if { input.y }', ""].join("\n"));
+      const second = gatehouse(["check", "in.json"], dir);
+      assert.is(second.code, 1, second.stdout + second.stderr);
+      assert.equal(failLinesOf(second.stdout), ["FAIL in.json [main.deny] hidden rule"]);
+      rmSync(join(dir, "policy", ".x", "h.rego"));
+      execFileSync("mkfifo", [join(dir, "policy", ".x", "a.rego")]);
+      const fifo = gatehouse(["check", "in.json"], dir, { timeoutMs: 20_000 });
+      assert.is(fifo.timedOut, false, "check hung on the FIFO");
+      assert.is(fifo.code, 2, fifo.stdout + fifo.stderr);
+      assert.match(fifo.stderr, /policy\/\.x\/a\.rego: cannot read the policy source: a FIFO, not a regular file/);
+      const verify = gatehouse(["verify"], dir, { timeoutMs: 20_000 });
+      assert.is(verify.timedOut, false, "verify hung on the FIFO");
+      assert.is(verify.code, 2, verify.stdout + verify.stderr);
+      assert.match(verify.stderr, /policy\/\.x\/a\.rego: a FIFO, not a regular file: verify loads only regular files/);
+      rmSync(join(dir, "policy", ".x", "a.rego"));
+      mkdirSync(join(dir, "data", ".y"), { recursive: true });
+      execFileSync("mkfifo", [join(dir, "data", ".y", "d.json")]);
+      const data = gatehouse(["verify", "-d", "data"], dir, { timeoutMs: 20_000 });
+      assert.is(data.timedOut, false, "verify hung on the FIFO");
+      assert.is(data.code, 2, data.stdout + data.stderr);
+      assert.match(data.stderr, /data\/\.y\/d\.json: a FIFO, not a regular file: verify loads only regular files/);
+    },
+  );
+});
+
+test("issue 14 (twelfth pass): a conftest.<ext> viper finds but cannot decode (hcl, ini, env, properties...) is refused naming it, as conftest fails on it; it was ignored, so its all-namespaces left a denying package out (exit 0)", () => {
+  withRepo(
+    "rt12-viper-ext",
+    {
+      "policy/o.rego": ["package other", "import rego.v1", 'deny contains "other ns" if { input.x }', ""].join("\n"),
+      "policy/m.rego": ["package main", "import rego.v1", 'warn contains "w" if { input.x }', ""].join("\n"),
+      "in.json": '{"x": 1}\n',
+    },
+    (dir) => {
+      for (const name of ["conftest.hcl", "conftest.ini", "conftest.env", "conftest.properties", "conftest.tfvars", "conftest.dotenv", "conftest.props", "conftest.prop"]) {
+        writeFileSync(join(dir, name), "all-namespaces = true\n");
+        const r = gatehouse(["check", "in.json"], dir);
+        rmSync(join(dir, name));
+        assert.is(r.code, 2, `${name}: ${r.stdout}${r.stderr}`);
+        assert.match(r.stderr, `${name}: a configuration file must be .json, .toml, .yaml, .yml (conftest cannot decode this format either)`);
+      }
+      writeFileSync(join(dir, "settings.hcl"), "all-namespaces = true\n");
+      const named = gatehouse(["check", "-c", "settings.hcl", "in.json"], dir);
+      assert.is(named.code, 2, named.stdout + named.stderr);
+      assert.match(named.stderr, "settings.hcl: a configuration file must be");
+      // viper's order: conftest.yaml comes before conftest.hcl, and is the one read.
+      writeFileSync(join(dir, "conftest.hcl"), "all-namespaces = true\n");
+      writeFileSync(join(dir, "conftest.yaml"), "all-namespaces: true\n");
+      const yaml = gatehouse(["check", "in.json"], dir);
+      assert.is(yaml.code, 1, yaml.stdout + yaml.stderr);
+      assert.equal(failLinesOf(yaml.stdout), ["FAIL in.json [other.deny] other ns"]);
+    },
+  );
 });
 
 test.run();

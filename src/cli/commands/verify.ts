@@ -138,10 +138,11 @@ function renderText(tests: TestResult["tests"], denyRules: NonNullable<TestResul
 /**
  * The module loads the files itself: one that is a FIFO would block it in a system call no
  * deadline can interrupt, and one that is a device or a dangling link is not the repository's
- * source. So every file it would load is checked to be a regular file first (as check's reader does).
+ * source. So every file it would load is checked to be a regular file first (as check's reader does),
+ * dot directories included: OPA's loader walks them too.
  */
 function refuseIrregularFiles(path: string, extensions: readonly string[]): void {
-  const files = statSync(path).isDirectory() ? findFiles(path, { extensions }).map((rel) => join(path, rel)) : [path];
+  const files = statSync(path).isDirectory() ? findFiles(path, { extensions, everything: true }).map((rel) => join(path, rel)) : [path];
   for (const file of files) {
     let type: string | undefined;
     try {
