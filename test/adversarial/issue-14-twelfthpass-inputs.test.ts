@@ -170,4 +170,64 @@ test("issue 14 (twelfth pass): a conftest.<ext> viper finds but cannot decode (h
   );
 });
 
+test("issue 14 (twelfth pass): a boolean flag's `=VALUE` other than true/false is a usage error; yargs read it as false, so --fail=yes (or a file named --fail=x.json that `check *` expands to) was --no-fail and --fail-on-warn=1 was off", () => {
+  withRepo(
+    "rt12-bool-values",
+    {
+      "policy/p.rego": ["package main", "import rego.v1", 'deny contains "bad" if { input.bad }', 'warn contains "w" if { input.warn }', ""].join("\n"),
+      "bad.json": '{"bad": 1}\n',
+      "warn.json": '{"warn": 1}\n',
+      "--fail=false.json": "{}\n",
+    },
+    (dir) => {
+      for (const [args, flag, value] of [
+        [["--fail=yes", "bad.json"], "fail", "yes"],
+        [["--fail=true.json", "bad.json"], "fail", "true.json"],
+        [["--fail=false.json", "bad.json"], "fail", "false.json"],
+        [["--fail-on-warn=1", "warn.json"], "fail-on-warn", "1"],
+        [["--failOnWarn=yes", "warn.json"], "fail-on-warn", "yes"],
+        [["--all-namespaces=1", "bad.json"], "all-namespaces", "1"],
+      ] as const) {
+        const r = gatehouse(["check", ...args], dir);
+        assert.is(r.code, 2, `${args.join(" ")}: ${r.stdout}${r.stderr}`);
+        assert.match(r.stderr, `--${flag} is true or false, not ${JSON.stringify(value)}`);
+      }
+      // true and false still work, and a file named like a flag is an operand after --.
+      assert.is(gatehouse(["check", "--fail=false", "bad.json"], dir).code, 0);
+      assert.is(gatehouse(["check", "--fail-on-warn=true", "warn.json"], dir).code, 1);
+      const operand = gatehouse(["check", "--", "--fail=false.json", "bad.json"], dir);
+      assert.is(operand.code, 1, operand.stdout + operand.stderr);
+      assert.equal(failLinesOf(operand.stdout), ["FAIL bad.json [main.deny] bad"]);
+      assert.match(operand.stdout, /^2 inputs,/m);
+    },
+  );
+});
+
+test("issue 14 (twelfth pass): operands after -- are inputs, as in conftest; they were dropped (`check ok.json -- bad.json` evaluated ok.json alone and allowed, `check -- -x.json` had no inputs, `parse -- -x.json` was a usage error)", () => {
+  withRepo(
+    "rt12-double-dash",
+    {
+      "policy/p.rego": ["package main", "import rego.v1", 'deny contains "bad" if { input.bad }', ""].join("\n"),
+      "ok.json": "{}\n",
+      "bad.json": '{"bad": 1}\n',
+      "-x.json": '{"bad": 2}\n',
+    },
+    (dir) => {
+      const after = gatehouse(["check", "ok.json", "--", "bad.json"], dir);
+      assert.is(after.code, 1, after.stdout + after.stderr);
+      assert.equal(failLinesOf(after.stdout), ["FAIL bad.json [main.deny] bad"]);
+      const dash = gatehouse(["check", "--", "-x.json"], dir);
+      assert.is(dash.code, 1, dash.stdout + dash.stderr);
+      assert.equal(failLinesOf(dash.stdout), ["FAIL -x.json [main.deny] bad"]);
+      const parsed = gatehouse(["parse", "--", "-x.json"], dir);
+      assert.is(parsed.code, 0, parsed.stderr);
+      assert.equal(JSON.parse(parsed.stdout), { bad: 2 });
+      // A command without a list of operands refuses them instead of dropping them.
+      const none = gatehouse(["ledger", "verify", "--", "x"], dir);
+      assert.is(none.code, 2, none.stdout + none.stderr);
+      assert.match(none.stderr, 'unexpected arguments after --: "x" (this command takes no list of files)');
+    },
+  );
+});
+
 test.run();
