@@ -230,4 +230,23 @@ test("issue 14 (twelfth pass): operands after -- are inputs, as in conftest; the
   );
 });
 
+test("issue 14 (twelfth pass): a deny, violation or warn rule in a *_test.rego file is refused naming it (conftest test evaluates it; the build left test files out, so it allowed what conftest denies), also when it appears after a cached run", () => {
+  withRepo(
+    "rt12-test-file-deny",
+    {
+      "policy/p.rego": ["package main", "import rego.v1", 'deny contains "x" if { input.x }', ""].join("\n"),
+      "policy/p_test.rego": ["package main", "import rego.v1", 'test_x if { deny["x"] with input as {"x": true} }', ""].join("\n"),
+      "in.json": '{"y": true}\n',
+    },
+    (dir) => {
+      const first = gatehouse(["check", "in.json"], dir);
+      assert.is(first.code, 0, first.stdout + first.stderr);
+      writeFileSync(join(dir, "policy", "p_test.rego"), ["package main", "import rego.v1", 'test_x if { deny["x"] with input as {"x": true} }', 'deny contains "from the test file" if { input.y }', ""].join("\n"));
+      const second = gatehouse(["check", "in.json"], dir);
+      assert.is(second.code, 2, second.stdout + second.stderr);
+      assert.match(second.stderr, "policy/p_test.rego: main.deny is defined in a test file: conftest test evaluates it, and gatehouse builds no *_test.rego file");
+    },
+  );
+});
+
 test.run();
