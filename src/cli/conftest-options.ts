@@ -225,6 +225,7 @@ export function loadDataPaths(paths: readonly string[]): unknown {
   const data: Record<string, unknown> = {};
   for (const path of paths) {
     if (!existsSync(path)) throw new UsageError(`${path}: --data path does not exist${undecodableNameHint(path)}`);
+    refuseUnloadedDataFile(path);
     if (statSync(path).isDirectory()) {
       for (const rel of findFiles(path, { extensions: [".json", ".yaml", ".yml"], everything: true })) {
         const segments = rel.split("/").slice(0, -1);
@@ -235,6 +236,23 @@ export function loadDataPaths(paths: readonly string[]): unknown {
     }
   }
   return data;
+}
+
+/**
+ * A --data file named on the command line whose extension is not .json, .yaml or .yml (in any
+ * case): conftest's loader filters it out, so the data conftest evaluates with does not hold it.
+ * gatehouse read it as JSON/YAML, so an allow-list or exceptions in `-d allowed.txt` made a deny
+ * conftest reports pass: refused, naming it, instead of either loading or silently dropping it.
+ */
+export function refuseUnloadedDataFile(path: string): void {
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(path).isDirectory();
+  } catch {
+    return; // not there, or a dangling link: the reader refuses it by name
+  }
+  if (isDirectory || [".json", ".yaml", ".yml"].includes(extname(path).toLowerCase())) return;
+  throw new ConfigError("a --data file must be .json, .yaml or .yml: conftest leaves any other file out of data, so the policies would judge with data conftest does not have; rename it", path);
 }
 
 function readDataFile(file: string): unknown {

@@ -249,4 +249,27 @@ test("issue 14 (twelfth pass): a deny, violation or warn rule in a *_test.rego f
   );
 });
 
+test("issue 14 (twelfth pass): a --data file named with another extension (allowed.txt) is refused: conftest filters it out of data and denies, gatehouse read its allow-list and allowed", () => {
+  withRepo(
+    "rt12-data-ext",
+    {
+      "policy/p.rego": ["package main", "import rego.v1", 'deny contains "not allowed" if { not data.allowed[input.name] }', ""].join("\n"),
+      "policy/p_test.rego": ["package main", "import rego.v1", 'test_x if { count(deny) == 0 with input as {"name": "evil"} }', ""].join("\n"),
+      "in.json": '{"name": "evil"}\n',
+      "allowed.txt": '{"allowed": {"evil": true}}\n',
+      "allowed.JSON": '{"allowed": {"evil": true}}\n',
+    },
+    (dir) => {
+      for (const command of ["check", "verify"]) {
+        const r = gatehouse([command, "-d", "allowed.txt", ...(command === "check" ? ["in.json"] : [])], dir);
+        assert.is(r.code, 2, `${command}: ${r.stdout}${r.stderr}`);
+        assert.match(r.stderr, "allowed.txt: a --data file must be .json, .yaml or .yml: conftest leaves any other file out of data");
+      }
+      // The extension in another case is conftest's data file (its filter folds case).
+      const upper = gatehouse(["check", "-d", "allowed.JSON", "in.json"], dir);
+      assert.is(upper.code, 0, upper.stdout + upper.stderr);
+    },
+  );
+});
+
 test.run();

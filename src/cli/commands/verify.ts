@@ -18,7 +18,7 @@ import { namespaceMatcher } from "../../gate/namespaces.js";
 import { safeText } from "../../reporters/text.js";
 import { expectOk, inputToolchain } from "../../toolchain/index.js";
 import type { TestResult } from "../../toolchain/protocol.js";
-import { boolSetting, compileOptions, listSetting, namedPathsWorkspace, policyPaths, readConftestConfig, VERIFY_LOOSENING_KEYS, withConftestOptions, writeTrace, type ConftestArgs } from "../conftest-options.js";
+import { boolSetting, compileOptions, listSetting, namedPathsWorkspace, policyPaths, readConftestConfig, refuseUnloadedDataFile, VERIFY_LOOSENING_KEYS, withConftestOptions, writeTrace, type ConftestArgs } from "../conftest-options.js";
 import type { ConftestResult } from "../../reporters/conftest.js";
 import { renderTable } from "../../reporters/table.js";
 import { renderTap } from "../../reporters/tap.js";
@@ -58,6 +58,7 @@ export const verifyCommand = {
     const data = listSetting(config, "data", args.data);
     for (const path of [...policies, ...data]) if (!existsSync(path)) throw new UsageError(`${path}: ${policies.includes(path) ? "policy" : "data"} path does not exist${undecodableNameHint(path)}`);
     for (const path of policies) refuseIrregularFiles(path, [".rego"]);
+    for (const path of data) refuseUnloadedDataFile(path);
     for (const path of data) refuseIrregularFiles(path, [".json", ".yaml", ".yml"]);
     // The module sees the directory holding the working directory and every path; paths stay
     // relative to the working directory, so test helpers resolve files beside their test file.
