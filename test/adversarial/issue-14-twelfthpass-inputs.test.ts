@@ -203,7 +203,7 @@ test("issue 14 (twelfth pass): a boolean flag's `=VALUE` other than true/false i
   );
 });
 
-test("issue 14 (twelfth pass): operands after -- are inputs, as in conftest; they were dropped (`check ok.json -- bad.json` evaluated ok.json alone and allowed, `check -- -x.json` had no inputs, `parse -- -x.json` was a usage error)", () => {
+test("issue 14 (twelfth pass): operands after -- are inputs, as in conftest; they were dropped (`check ok.json -- bad.json` evaluated ok.json alone and allowed, `check -- -x.json` had no inputs, `parse ok.json -- -x.json` printed ok.json alone)", () => {
   withRepo(
     "rt12-double-dash",
     {
@@ -219,9 +219,9 @@ test("issue 14 (twelfth pass): operands after -- are inputs, as in conftest; the
       const dash = gatehouse(["check", "--", "-x.json"], dir);
       assert.is(dash.code, 1, dash.stdout + dash.stderr);
       assert.equal(failLinesOf(dash.stdout), ["FAIL -x.json [main.deny] bad"]);
-      const parsed = gatehouse(["parse", "--", "-x.json"], dir);
+      const parsed = gatehouse(["parse", "ok.json", "--", "-x.json"], dir);
       assert.is(parsed.code, 0, parsed.stderr);
-      assert.equal(JSON.parse(parsed.stdout), { bad: 2 });
+      assert.equal(JSON.parse(parsed.stdout), { "-x.json": { bad: 2 }, "ok.json": {} });
       // A command without a list of operands refuses them instead of dropping them.
       const none = gatehouse(["ledger", "verify", "--", "x"], dir);
       assert.is(none.code, 2, none.stdout + none.stderr);

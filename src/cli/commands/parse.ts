@@ -23,7 +23,7 @@ interface ParseArgs {
 }
 
 export const parseCommand = {
-  command: "parse [files..]",
+  command: "parse <files..>",
   describe: "print the documents policies see for these files (as conftest parse); '-' reads stdin",
   builder: (y: Argv) =>
     y
