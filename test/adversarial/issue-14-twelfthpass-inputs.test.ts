@@ -272,4 +272,20 @@ test("issue 14 (twelfth pass): a --data file named with another extension (allow
   );
 });
 
+test("issue 14 (twelfth pass): -o tap escapes # and \\ in descriptions, so a deny message or a file name holding `# TODO` is not a TAP directive (prove passed the run: the failure read as expected)", () => {
+  withRepo(
+    "rt12-tap-directive",
+    {
+      "policy/p.rego": ["package main", "import rego.v1", 'deny contains sprintf("bad %v", [input.m]) if { input.m }', ""].join("\n"),
+      "in.json": '{"m": "x # TODO later"}\n',
+      "a # SKIP.json": '{"m": "back\\\\slash"}\n',
+    },
+    (dir) => {
+      const r = gatehouse(["check", "-o", "tap", "in.json", "a # SKIP.json"], dir);
+      assert.is(r.code, 1, r.stdout + r.stderr);
+      assert.is(r.stdout, ["1..2", "not ok 1 - a \\# SKIP.json - main - bad back\\\\slash", "not ok 2 - in.json - main - bad x \\# TODO later", ""].join("\n"));
+    },
+  );
+});
+
 test.run();
