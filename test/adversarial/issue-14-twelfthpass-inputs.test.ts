@@ -288,4 +288,28 @@ test("issue 14 (twelfth pass): -o tap escapes # and \\ in descriptions, so a den
   );
 });
 
+test("issue 14 (twelfth pass): a YAML .inf or .nan (signed, any case, !!float, %YAML 1.1) denies input/unparsable naming where; the policy saw null, so `replicas: .inf` passed `replicas > 10` (exit 0) where conftest fails", () => {
+  withRepo(
+    "rt12-yaml-inf",
+    {
+      "policy/p.rego": ["package main", "import rego.v1", 'deny contains "too many" if { input.replicas > 10 }', ""].join("\n"),
+      "a.yaml": "replicas: .inf\n",
+      "b.yaml": "- replicas: -.Inf\n",
+      "c.yaml": "replicas: !!float .NaN\n",
+      "d.yaml": "%YAML 1.1\n---\nreplicas: +.INF\n",
+      "ok.yaml": 'replicas: 2\nname: ".inf"\nnote: x.nan\n',
+    },
+    (dir) => {
+      const r = gatehouse(["check", "a.yaml", "b.yaml", "c.yaml", "d.yaml", "ok.yaml"], dir);
+      assert.is(r.code, 1, r.stdout + r.stderr);
+      assert.equal(failLinesOf(r.stdout), [
+        "FAIL a.yaml [input/unparsable] invalid YAML: the value at /replicas is Infinity, a number JSON cannot hold (the policy would see null; conftest refuses it): quote it if it is text",
+        "FAIL b.yaml [input/unparsable] invalid YAML: the value at /0/replicas is -Infinity, a number JSON cannot hold (the policy would see null; conftest refuses it): quote it if it is text",
+        "FAIL c.yaml [input/unparsable] invalid YAML: the value at /replicas is NaN, a number JSON cannot hold (the policy would see null; conftest refuses it): quote it if it is text",
+        "FAIL d.yaml [input/unparsable] invalid YAML: the value at /replicas is Infinity, a number JSON cannot hold (the policy would see null; conftest refuses it): quote it if it is text",
+      ]);
+    },
+  );
+});
+
 test.run();
