@@ -18,6 +18,7 @@ import type { RegoVersion } from "../toolchain/protocol.js";
 import { safeText } from "../reporters/text.js";
 import { reportContext } from "./output.js";
 import { commonDirectory, undecodableNameHint } from "../core/paths.js";
+import { setOwn } from "../core/own-keys.js";
 import type { Workspace } from "../toolchain/index.js";
 
 /** The conftest flags both commands take (conftest's spelling; `-o` is gatehouse's --format). */
@@ -53,8 +54,15 @@ export interface ConftestArgs {
   protoFileDirs?: string | string[] | undefined;
 }
 
-/** The file names conftest (viper) finds on its own, in viper's order of extensions. */
-const CONFIG_NAMES = ["conftest.json", "conftest.toml", "conftest.yaml", "conftest.yml"];
+/**
+ * The extensions viper looks for `conftest.<ext>` with, in its order (viper 1.21's SupportedExts):
+ * the first that exists is conftest's configuration. gatehouse reads the first four; conftest
+ * cannot decode the others ("decoder not found for this format") and fails, so such a file is
+ * refused here too, not passed over (a conftest.hcl setting all-namespaces or fail-on-warn was
+ * silently ignored: exit 0 where conftest exits 1).
+ */
+const VIPER_EXTENSIONS = ["json", "toml", "yaml", "yml", "properties", "props", "prop", "hcl", "tfvars", "dotenv", "env", "ini"];
+const READ_EXTENSIONS = ["json", "toml", "yaml", "yml"];
 
 /**
  * Settings a configuration file may not hold, with what each does to the verdict: the file is
@@ -101,10 +109,16 @@ export async function readConftestConfig(
 ): Promise<Record<string, unknown>> {
   let path = file;
   if (path === undefined) {
-    path = CONFIG_NAMES.find((name) => existsSync(name));
+    path = VIPER_EXTENSIONS.map((extension) => `conftest.${extension}`).find((name) => existsSync(name));
     if (path === undefined) return {};
   } else if (!existsSync(path)) {
     throw new UsageError(`${path}: configuration file does not exist${undecodableNameHint(path)}`);
+  }
+  if (!READ_EXTENSIONS.includes(extname(path).slice(1).toLowerCase())) {
+    throw new ConfigError(
+      `a configuration file must be ${READ_EXTENSIONS.map((e) => `.${e}`).join(", ")} (conftest cannot decode this format either); ${file === undefined ? "it was found as conftest's configuration, so it is refused rather than ignored" : "rename it"}`,
+      path,
+    );
   }
   let bytes: Buffer;
   try {
@@ -211,8 +225,9 @@ export function loadDataPaths(paths: readonly string[]): unknown {
   const data: Record<string, unknown> = {};
   for (const path of paths) {
     if (!existsSync(path)) throw new UsageError(`${path}: --data path does not exist${undecodableNameHint(path)}`);
+    refuseUnloadedDataFile(path);
     if (statSync(path).isDirectory()) {
-      for (const rel of findFiles(path, { extensions: [".json", ".yaml", ".yml"] })) {
+      for (const rel of findFiles(path, { extensions: [".json", ".yaml", ".yml"], everything: true })) {
         const segments = rel.split("/").slice(0, -1);
         merge(data, nest(segments, readDataFile(join(path, rel))), join(path, rel));
       }
@@ -221,6 +236,23 @@ export function loadDataPaths(paths: readonly string[]): unknown {
     }
   }
   return data;
+}
+
+/**
+ * A --data file named on the command line whose extension is not .json, .yaml or .yml (in any
+ * case): conftest's loader filters it out, so the data conftest evaluates with does not hold it.
+ * gatehouse read it as JSON/YAML, so an allow-list or exceptions in `-d allowed.txt` made a deny
+ * conftest reports pass: refused, naming it, instead of either loading or silently dropping it.
+ */
+export function refuseUnloadedDataFile(path: string): void {
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(path).isDirectory();
+  } catch {
+    return; // not there, or a dangling link: the reader refuses it by name
+  }
+  if (isDirectory || [".json", ".yaml", ".yml"].includes(extname(path).toLowerCase())) return;
+  throw new ConfigError("a --data file must be .json, .yaml or .yml: conftest leaves any other file out of data, so the policies would judge with data conftest does not have; rename it", path);
 }
 
 function readDataFile(file: string): unknown {
@@ -240,16 +272,25 @@ function readDataFile(file: string): unknown {
 }
 
 function nest(segments: readonly string[], value: unknown): unknown {
-  return segments.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value);
+  return segments.reduceRight<unknown>((inner, key) => setOwn({}, key, inner), value);
 }
+
 
 function merge(into: Record<string, unknown>, value: unknown, file: string): void {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new ConfigError("a data document must be an object (its keys become data's)", file);
   }
   for (const [key, next] of Object.entries(value)) {
+    // Only the object's own keys (src/core/own-keys.ts): `constructor`, `toString` or `__proto__`
+    // are data keys like any other (inherited ones were "set by two data files", and a file or a
+    // directory named `__proto__` was merged into Object.prototype: `fail: false` there turned
+    // every later `args.fail` into --no-fail).
+    if (!Object.hasOwn(into, key)) {
+      setOwn(into, key, next);
+      continue;
+    }
     const held = into[key];
-    if (held === undefined) into[key] = next;
+    if (held === undefined) setOwn(into, key, next);
     else if (isObject(held) && isObject(next)) merge(held, next, file);
     else if (JSON.stringify(held) !== JSON.stringify(next)) throw new ConfigError(`data.${key} is set by two data files`, file);
   }

@@ -60,6 +60,8 @@ export async function main(argv: string[]): Promise<void> {
       .strict()
       // Handlers see `-` again: the marker only carries it through yargs' parser.
       .middleware(restoreStdin, true)
+      .middleware(((_parsed: unknown, y: unknown) => refuseBooleanValues(argv, y as BooleanOptions)) as never, true)
+      .middleware(((parsed: Record<string, unknown>, y: unknown) => argumentsAfterDoubleDash(argv, parsed, y as CommandContext)) as never, true)
       .version(false)
       .option("version", { type: "boolean", describe: "print gatehouse, OPA and bundle versions" })
       .help()
@@ -109,6 +111,56 @@ function editDistance(a: string, b: string): number {
     row = next;
   }
   return row[b.length]!;
+}
+
+/**
+ * `--flag=VALUE` for a boolean flag takes only true or false. yargs reads any other value as
+ * false, so `--fail-on-warn=1` turned the check off, and `--fail=yes` (or a file named
+ * `--fail=x.json` that `gatehouse check *` expands to) was --no-fail: a denial exiting 0.
+ */
+interface BooleanOptions {
+  getOptions(): { boolean?: string[]; alias?: Record<string, string[]> };
+}
+
+function refuseBooleanValues(argv: readonly string[], y: BooleanOptions): void {
+  const options = y.getOptions();
+  const booleans = new Set<string>();
+  const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  for (const name of options.boolean ?? []) {
+    for (const each of [name, ...(options.alias?.[name] ?? [])]) booleans.add(kebab(each));
+  }
+  for (const arg of argv) {
+    if (arg === "--") break;
+    const match = /^--?([^=]+)=([\s\S]*)$/.exec(arg);
+    if (!match) continue;
+    const name = kebab(match[1]!);
+    const flag = booleans.has(name) ? name : name.startsWith("no-") && booleans.has(name.slice(3)) ? name : undefined;
+    if (flag === undefined || match[2] === "true" || match[2] === "false") continue;
+    throw new UsageError(`--${flag} is true or false, not ${JSON.stringify(match[2])} (pass --${flag} or --${flag}=false; a file name that starts with - goes after --)`);
+  }
+}
+
+interface CommandContext {
+  getInternalMethods(): { getContext(): { fullCommands: string[] } };
+}
+
+/**
+ * What follows `--` is operands, as in conftest (`check a.json -- -b.json`): yargs leaves them in
+ * `_`, where no command looked, so `check ok.json -- bad.json` evaluated ok.json alone and allowed.
+ * They join the command's list of files (its `[name..]` positional); a command without one
+ * refuses them rather than dropping them.
+ */
+function argumentsAfterDoubleDash(argv: readonly string[], parsed: Record<string, unknown>, y: CommandContext): Record<string, unknown> {
+  const end = argv.indexOf("--");
+  if (end < 0 || end === argv.length - 1) return {};
+  const after = argv.slice(end + 1);
+  const full = y.getInternalMethods().getContext().fullCommands.at(-1) ?? "";
+  const variadic = /[[<]([\w-]+)\.\.[\]>]/.exec(full)?.[1];
+  if (variadic === undefined) throw new UsageError(`unexpected arguments after --: ${after.map((a) => JSON.stringify(a)).join(", ")} (this command takes no list of files)`);
+  const held = parsed[variadic];
+  const list = [...(Array.isArray(held) ? (held as unknown[]) : held === undefined ? [] : [held]), ...after];
+  const camel = variadic.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  return { [variadic]: list, [camel]: list };
 }
 
 function restoreStdin(argv: Record<string, unknown>): void {

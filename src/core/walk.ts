@@ -1,7 +1,7 @@
 // A small recursive file finder for the hot paths (`gatehouse check DIR`, bundle source
 // verification). It matches what fast-glob does with `**/*.{ext}` and `dot: false`, without the
 // import cost (tens of ms per CLI start): dot files and dot directories are skipped, so is
-// node_modules (unless `everything`: the conftest-compatible input walk), symlinks are followed (a link back to one of its own ancestors is not walked
+// node_modules (unless `everything`: the walks that must see what conftest sees), symlinks are followed (a link back to one of its own ancestors is not walked
 // again), and the result is sorted. A matching name that is not a regular file is listed all the
 // same, for the reader to refuse (src/core/read.ts): nothing the name claims is dropped unseen.
 // Links that are not cycles can still lead to the same directories again and again (two links
@@ -31,9 +31,10 @@ export type WalkOptions = (
   /** directory visits before the walk is refused (default MAX_WALK_DIRECTORIES) */
   maxDirectories?: number;
   /**
-   * Walk dot files, dot directories and node_modules too (default false): conftest's walk of a
-   * directory argument skips nothing, so `check DIR` must not either (a policy on
-   * `.github/workflows/*.yml` or `.env` would otherwise allow the directory conftest denies).
+   * Walk as conftest and OPA's loader do (`conftest test DIR`, `--data DIR`, the files the Go
+   * module loads itself): dot files, dot directories (.github) and node_modules too. Without it the
+   * walk is fast-glob's `dot: false` with node_modules ignored (gatehouse's own trees); with it
+   * skipped, `check DIR` allowed a `.github/workflows/ci.yml` or `.env` conftest denies.
    */
   everything?: boolean;
 };

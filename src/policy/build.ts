@@ -56,9 +56,23 @@ export interface CompileOptions {
 /** `gatehouse build`'s checks: `opa check --strict` over the whole tree, tests included. */
 export const REPOSITORY_BUILD: CompileOptions = { strict: true, checkTests: true };
 
-/** Rego sources of a policy directory (or of the paths named in it): every .rego except tests, sorted. */
+/**
+ * Rego sources of a policy directory (or of the paths named in it): every .rego except tests, sorted.
+ * Dot directories and node_modules included: the build hands the directory to OPA's loader, which
+ * compiles every .rego under it, so a source this list left out was compiled (its deny evaluated)
+ * but not hashed, and the compile cache kept the old bundle when it changed (a deny rule added in
+ * policy/.x/ was never evaluated; a FIFO there hung the build).
+ */
 export async function regoSources(policyDir: string, paths?: readonly string[]): Promise<string[]> {
-  const walk = (dir: string) => findFiles(dir, { extensions: [".rego"], exclude: ["_test.rego"] });
+  return listRego(policyDir, paths, (dir) => findFiles(dir, { extensions: [".rego"], exclude: ["_test.rego"], everything: true }), (path) => path.endsWith(".rego") && !path.endsWith("_test.rego"));
+}
+
+/** The `*_test.rego` files of a policy directory (or of the paths named in it), sorted: not built, but read (see build). */
+export async function regoTestSources(policyDir: string, paths?: readonly string[]): Promise<string[]> {
+  return listRego(policyDir, paths, (dir) => findFiles(dir, { extensions: ["_test.rego"], everything: true }), (path) => path.endsWith("_test.rego"));
+}
+
+async function listRego(policyDir: string, paths: readonly string[] | undefined, walk: (dir: string) => string[], named: (path: string) => boolean): Promise<string[]> {
   if (paths === undefined) return walk(policyDir);
   const out = new Set<string>();
   for (const path of paths) {
@@ -70,7 +84,7 @@ export async function regoSources(policyDir: string, paths?: readonly string[]):
       // a missing path has no sources (resolvePolicy refuses it before building)
     }
     if (!isDirectory) {
-      if (path.endsWith(".rego") && !path.endsWith("_test.rego")) out.add(posix.normalize(path));
+      if (named(path)) out.add(posix.normalize(path));
       continue;
     }
     for (const file of walk(full)) out.add(posix.normalize(path === "." ? file : `${path}/${file}`));
@@ -179,11 +193,24 @@ async function build(policy: string | PolicySet, outDir: string, options: Compil
     { root: absPolicy },
     policyDir,
   );
-  const [version, parsed, annotations] = await Promise.all([
+  const tests = await regoTestSources(absPolicy, selected);
+  const [version, parsed, annotations, parsedTests] = await Promise.all([
     tools.opaVersion(),
     parseModules(tools, absPolicy, files, regoVersion),
     packageAnnotations(tools, absPolicy, paths, regoVersion),
+    tests.length > 0 ? parseModules(tools, absPolicy, tests, regoVersion) : Promise.resolve([]),
   ]);
+  // conftest test loads *_test.rego files with the policy and evaluates their deny, violation and
+  // warn rules like any other; a build leaves the test files out (their tests call conftest's
+  // helpers), so such a rule would never deny here: refused, naming it (it allowed what conftest denies).
+  for (const [index, mod] of parsedTests.entries()) {
+    const rule = mod.rules.find((name) => classifyRule(name) !== undefined);
+    if (rule === undefined) continue;
+    throw new ConfigError(
+      `${mod.package}.${rule} is defined in a test file: conftest test evaluates it, and gatehouse builds no *_test.rego file, so it would never be evaluated; define it in a policy file`,
+      join(policyDir, tests[index]!),
+    );
+  }
 
   const entrypoints: EntrypointInfo[] = [];
   const packages: Record<string, PackageInfo> = {};

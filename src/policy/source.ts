@@ -14,7 +14,7 @@ import { cacheDir } from "../core/cache-dir.js";
 import { ConfigError, FailClosed } from "../core/errors.js";
 import { sha256 } from "../core/digest.js";
 import { commonDirectory, undecodableNameHint } from "../core/paths.js";
-import { buildBundle, hashSources, regoSources, type CompileOptions, type PolicySet } from "./build.js";
+import { buildBundle, hashSources, regoSources, regoTestSources, type CompileOptions, type PolicySet } from "./build.js";
 import { isBundleDir, loadBundle, type LoadedBundle } from "./bundle.js";
 import { toolchain } from "../toolchain/index.js";
 
@@ -40,8 +40,10 @@ export async function resolvePolicy(path: string | readonly string[], options: C
   const files = await regoSources(set.root, set.paths);
   if (files.length === 0) throw new FailClosed("gate/no-policies", `no .rego policies found`, shown);
   const sources = await hashSources(set.root, files);
+  // Test files are not built, but the build reads them (a deny rule in one is refused), so they key the cache too.
+  const tests = await hashSources(set.root, await regoTestSources(set.root, set.paths));
   const compiler = `opa ${await (await toolchain()).opaVersion()}`;
-  const key = sha256(JSON.stringify({ compiler, root: set.root, paths: set.paths ?? null, sources, options: compileKey(options), layout: 6 }));
+  const key = sha256(JSON.stringify({ compiler, root: set.root, paths: set.paths ?? null, sources, tests, options: compileKey(options), layout: 6 }));
   const secret = cacheSecret();
   const dir = join(cacheDir(), "bundles", key);
   const seal = join(dir, SEAL_FILE);

@@ -246,10 +246,10 @@ export async function collectJobs(files: string[], kind: string | undefined, par
       // String concatenation, not path.join per file: `abs` is already absolute and normalised,
       // and `rel` is a clean relative path (it showed in large runs).
       const base = abs.endsWith(sep) ? abs : abs + sep;
-      // As conftest: the files whose name selects a parser (whatever --parser says), in every
-      // directory, dot directories and node_modules included (`.github/workflows`, `.env`).
-      // One in a format gatehouse does not parse yet is kept and denies input/unsupported-format:
-      // skipped, a policy written for it would allow the directory. --ignore drops what the user names.
+      // As conftest: the files whose name selects a parser (whatever --parser says), dot files,
+      // dot directories and node_modules included (conftest's filepath.Walk skips none). One in a
+      // format gatehouse does not parse yet (a Dockerfile, .toml) is kept and denies
+      // input/unsupported-format: skipped, a policy written for it would allow the directory.
       for (const rel of findFiles(abs, { accept: claimedByParser, everything: true })) {
         add({ display: prefix + rel, file: base + (sep === "/" ? rel : rel.split("/").join(sep)) });
       }

@@ -6,6 +6,7 @@
 
 import type { Argv } from "yargs";
 import { UsageError } from "../../core/errors.js";
+import { setOwn } from "../../core/own-keys.js";
 import { EXIT_DENY } from "../../core/verdict.js";
 import { DEFAULT_MAX_INPUT_BYTES } from "../../inputs/parse.js";
 import { PARSER_NAMES } from "../../inputs/parsers/index.js";
@@ -66,6 +67,7 @@ export function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (typeof value !== "object" || value === null) return value;
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, unknown>)[key]);
+  // setOwn: a `__proto__` key is printed as conftest prints it, not dropped (src/core/own-keys.ts).
+  for (const key of Object.keys(value).sort()) setOwn(out, key, sortKeys((value as Record<string, unknown>)[key]));
   return out;
 }

@@ -18,7 +18,7 @@ import { namespaceMatcher } from "../../gate/namespaces.js";
 import { safeText } from "../../reporters/text.js";
 import { expectOk, inputToolchain } from "../../toolchain/index.js";
 import type { TestResult } from "../../toolchain/protocol.js";
-import { boolSetting, compileOptions, listSetting, namedPathsWorkspace, policyPaths, readConftestConfig, VERIFY_LOOSENING_KEYS, withConftestOptions, writeTrace, type ConftestArgs } from "../conftest-options.js";
+import { boolSetting, compileOptions, listSetting, namedPathsWorkspace, policyPaths, readConftestConfig, refuseUnloadedDataFile, VERIFY_LOOSENING_KEYS, withConftestOptions, writeTrace, type ConftestArgs } from "../conftest-options.js";
 import type { ConftestResult } from "../../reporters/conftest.js";
 import { renderTable } from "../../reporters/table.js";
 import { renderTap } from "../../reporters/tap.js";
@@ -58,6 +58,7 @@ export const verifyCommand = {
     const data = listSetting(config, "data", args.data);
     for (const path of [...policies, ...data]) if (!existsSync(path)) throw new UsageError(`${path}: ${policies.includes(path) ? "policy" : "data"} path does not exist${undecodableNameHint(path)}`);
     for (const path of policies) refuseIrregularFiles(path, [".rego"]);
+    for (const path of data) refuseUnloadedDataFile(path);
     for (const path of data) refuseIrregularFiles(path, [".json", ".yaml", ".yml"]);
     // The module sees the directory holding the working directory and every path; paths stay
     // relative to the working directory, so test helpers resolve files beside their test file.
@@ -138,10 +139,11 @@ function renderText(tests: TestResult["tests"], denyRules: NonNullable<TestResul
 /**
  * The module loads the files itself: one that is a FIFO would block it in a system call no
  * deadline can interrupt, and one that is a device or a dangling link is not the repository's
- * source. So every file it would load is checked to be a regular file first (as check's reader does).
+ * source. So every file it would load is checked to be a regular file first (as check's reader does),
+ * dot directories included: OPA's loader walks them too.
  */
 function refuseIrregularFiles(path: string, extensions: readonly string[]): void {
-  const files = statSync(path).isDirectory() ? findFiles(path, { extensions }).map((rel) => join(path, rel)) : [path];
+  const files = statSync(path).isDirectory() ? findFiles(path, { extensions, everything: true }).map((rel) => join(path, rel)) : [path];
   for (const file of files) {
     let type: string | undefined;
     try {

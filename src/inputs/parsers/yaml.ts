@@ -79,7 +79,26 @@ export function parseYamlStream(text: string, options: YamlStreamOptions = {}): 
   // until the document is serialised for the policy. Count the copies that would make (only a
   // text with a "*" can hold an alias).
   if (text.includes("*")) for (const value of values) assertAliasesBounded(value);
+  // .inf and .nan (any case, a sign, a !!float tag) are numbers YAML has and JSON has not: the
+  // policy would see null (`replicas: .inf` passed `replicas > 10`), and conftest refuses them.
+  if (/\.(?:inf|nan)\b/i.test(text)) for (const value of values) assertFiniteNumbers(value);
   return values;
+}
+
+/** Refuses a document holding an infinite or NaN number, naming where (a JSON pointer). */
+function assertFiniteNumbers(root: unknown): void {
+  const stack: [unknown, string][] = [[root, ""]];
+  const seen = new Set<object>();
+  while (stack.length > 0) {
+    const [value, at] = stack.pop()!;
+    if (typeof value === "number") {
+      if (!Number.isFinite(value)) throw new InputParseError(`invalid YAML: the value at ${at === "" ? "the root" : at} is ${value}, a number JSON cannot hold (the policy would see null; conftest refuses it): quote it if it is text`);
+      continue;
+    }
+    if (typeof value !== "object" || value === null || seen.has(value)) continue;
+    seen.add(value);
+    for (const [key, child] of Object.entries(value)) stack.push([child, `${at}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`]);
+  }
 }
 
 /**
