@@ -5,7 +5,7 @@
 
 import { posix } from "node:path";
 import type { Handler, Invocation } from "./index.js";
-import { isLookupVariable, type Word } from "./shell.js";
+import { ARITHMETIC, isLookupVariable, nameSubscriptProblem, type Word } from "./shell.js";
 
 export const READ_ONLY = new Set([
   "cat", "ls", "ll", "grep", "egrep", "fgrep", "head", "tail", "stat", "df", "du", "ps", "top", "htop",
@@ -414,6 +414,9 @@ function dd(run: Invocation): void {
 }
 
 function sort(run: Invocation): void {
+  // --compress-program=PROG runs PROG on sort's temporary files.
+  const compress = run.args.find((a) => !a.literal || /^--compress-prog/.test(a.text));
+  if (compress) return run.facts.unverifiable(run.name, compress.literal ? "--compress-program runs the program it names" : `a computed argument ${compress.text}`);
   for (const out of optionValues(run.args, ["--output"], ["-o"], "kotST")) run.facts.write(run.name, out);
 }
 
@@ -497,6 +500,20 @@ function curl(run: Invocation): void {
   for (const dir of optionValues(args, ["--output-dir"])) run.facts.write(run.name, dir.literal ? `${dir.text}/**` : dir);
   for (const dump of optionValues(args, ["--dump-header", "--cookie-jar", "--trace", "--trace-ascii", "--stderr", "--etag-save", "--libcurl", "--hsts", "--alt-svc"], ["-D", "-c"], CURL_VALUED)) {
     if (!(dump.literal && dump.text === "-")) run.facts.write(run.name, dump);
+  }
+  // -w '%output{FILE}' (curl 8.3) writes the rest of the write-out to FILE; -w @FILE reads a
+  // format the log does not show, which may do the same.
+  for (const format of optionValues(args, ["--write-out"], ["-w"], CURL_VALUED)) {
+    if (!format.literal) {
+      run.facts.unverifiable(run.name, `a computed --write-out format ${format.text}, which may write a file (%output{FILE})`);
+      continue;
+    }
+    if (format.text.startsWith("@")) {
+      run.facts.unverifiable(run.name, "--write-out @FILE reads a format the log does not show, which may write a file (%output{FILE})");
+      continue;
+    }
+    for (const m of format.text.matchAll(/%output\{(?:>>)?([^}]*)\}/g)) run.facts.write(run.name, m[1]!);
+    if (/%output\{[^}]*$/.test(format.text)) run.facts.unverifiable(run.name, "an unterminated %output{ in --write-out");
   }
 }
 
@@ -625,13 +642,36 @@ function init(run: Invocation): void {
 }
 
 function nginx(run: Invocation): void {
+  // -c FILE, -g DIRECTIVES, -p PREFIX, -e LOG: a configuration the log does not show, which can
+  // load modules (code) and opens its log and pid files even under -t. Only the default
+  // configuration file is judged.
+  const configured = serverConfiguration(run, "cgpes", ["-c", "-g", "-p", "-e"], "/etc/nginx/nginx.conf");
+  if (configured) return run.facts.unverifiable(run.name, configured);
   const signal = optionValue(run.args, [], ["-s"]);
   if (signal !== undefined) return run.facts.service(run.name, signal.literal ? signal.text : "signal", "nginx");
   if (has(run.args, "-t", "-T", "-v", "-V", "-h", "-?") || hasShort(run.args, "t") || hasShort(run.args, "T")) return;
   run.facts.service(run.name, "start", "nginx");
 }
 
+/**
+ * Why a web server's options give it a configuration the log does not show (a file, directives,
+ * a server root or prefix, a log path), or undefined. A configuration can load modules (code)
+ * and opens the log and pid files it names, even for a configuration test.
+ */
+function serverConfiguration(run: Invocation, valued: string, options: string[], defaultFile: string): string | undefined {
+  for (const option of options) {
+    for (const value of optionValues(run.args, [], [option], valued)) {
+      if (option === options[0] && value.literal && value.text === defaultFile) continue;
+      return `${option} ${value.text} runs ${run.name} with a configuration the log does not show, which can load modules and write files, even for a configuration test`;
+    }
+  }
+  return undefined;
+}
+
 function apachectl(run: Invocation): void {
+  // apachectl hands these to httpd: -f FILE, -d SERVERROOT, -C/-c DIRECTIVE.
+  const configured = serverConfiguration(run, "fdCcDek", ["-f", "-d", "-C", "-c"], "/etc/apache2/apache2.conf");
+  if (configured) return run.facts.unverifiable(run.name, configured);
   const verb = operands(run.args)[0] ?? run.args.find((a) => a.literal && a.text === "-k");
   const action = optionValue(run.args, [], ["-k"]) ?? verb;
   if (action === undefined) return run.facts.unverifiable(run.name, "apachectl without an action");
@@ -785,6 +825,14 @@ function crontab(run: Invocation): void {
 
 // ---- version control, system settings --------------------------------------------------------
 
+// `git -c KEY=VALUE` settings that name no command and no file of settings (keys are
+// case-insensitive). Everything else may: filters, merge drivers, pagers, hooks, protocols.
+const HARMLESS_GIT_SETTINGS = /^(color\.[a-z.]+|column\.[a-z]+|advice\.[a-z]+|i18n\.[a-z]+|versionsort\.[a-z]+|user\.(name|email)|author\.(name|email)|committer\.(name|email)|init\.defaultbranch|safe\.directory|log\.(date|decorate|abbrevcommit|follow|showroot|mailmap|graphcolors|excludedecoration|initialdecorationset)|status\.(short|branch|showstash|showuntrackedfiles|relativepaths|aheadbehind|renames|renamelimit)|grep\.(linenumber|column|patterntype|extendedregexp|fullname|fallbacktonoindex)|blame\.(date|coloring|showemail|blankboundary|showroot)|core\.(quotepath|abbrev|autocrlf|safecrlf|filemode|ignorecase|precomposeunicode|whitespace|commentchar|untrackedcache|checkstat|trustctime|symlinks)|diff\.(renames|renamelimit|algorithm|noprefix|mnemonicprefix|relative|context|interhunkcontext|indentheuristic|suppressblankempty|colormoved|colormovedws|statgraphwidth|wserrorhighlight|ignoresubmodules|submodule|dirstat))=/i;
+
+function harmlessGitSetting(setting: Word | undefined): boolean {
+  return setting !== undefined && setting.literal && HARMLESS_GIT_SETTINGS.test(setting.text);
+}
+
 const GIT_READ_ONLY = new Set(["status", "diff", "log", "show", "rev-parse", "ls-files", "ls-tree", "ls-remote", "blame", "describe", "cat-file", "shortlog", "grep", "help", "version", "whatchanged", "reflog", "for-each-ref", "name-rev", "rev-list", "show-ref", "count-objects", "fsck", "check-ignore", "check-attr", "var", "merge-base", "cherry"]);
 const GIT_VALUE_OPTIONS = /^(-C|-c|--git-dir|--work-tree|--namespace|--exec-path|--config-env|--super-prefix)$/;
 
@@ -798,7 +846,9 @@ function git(run: Invocation): void {
     if (arg.text === "-C") dir = args[i + 1];
     if (arg.text === "--work-tree") dir = args[i + 1];
     if (arg.text.startsWith("--work-tree=")) dir = { text: arg.text.slice("--work-tree=".length), literal: true };
-    if (arg.text === "-c" && text(args[i + 1])?.match(/^(core\.(sshCommand|pager|editor|fsmonitor|hooksPath|askPass|gitProxy|worktree)|alias\.|pager\.|include\.|includeIf\.|sequence\.editor|diff\.external|.*\.(command|helper|program|textconv|cmd|external|tool|path))/i)) return run.facts.unverifiable(run.name, "-c sets a command git may run, or a file it reads its settings from");
+    // Settings can name commands git runs (core.fsmonitor, filter.X.clean, merge.X.driver,
+    // protocol.ext.allow with an ext:: URL ...): only those known to name none are judged.
+    if (arg.text === "-c" && !harmlessGitSetting(args[i + 1])) return run.facts.unverifiable(run.name, `-c ${args[i + 1]?.text ?? ""}: a setting gatehouse does not know to be harmless (settings can name commands git runs, or files it reads its settings from)`);
     // --config-env sets a key from an environment variable the log does not show (the sibling of
     // -c); --exec-path=DIR runs git's helpers (git-remote-https ...) from DIR; --git-dir reads
     // another repository's configuration, which names commands (core.fsmonitor, diff.external).
@@ -810,6 +860,9 @@ function git(run: Invocation): void {
   const sub = args[i];
   if (sub === undefined) return;
   if (!sub.literal) return run.facts.unverifiable(run.name, `a computed subcommand ${sub.text}`);
+  // ext:: and fd:: remotes run a command or talk over descriptors instead of fetching a URL.
+  const transport = args.find((a) => a.literal && /^(ext|fd)::/i.test(a.text));
+  if (transport) return run.facts.unverifiable(run.name, `${transport.text.slice(0, 5)} remote runs a command, not a fetch`);
   const rest = args.slice(i + 1);
   if (GIT_READ_ONLY.has(sub.text)) {
     // Read-only subcommands can still write a file or run a pager command.
@@ -889,8 +942,22 @@ function assigns(names: (run: Invocation) => (Word | undefined)[]): Handler {
       if (name === undefined) continue;
       if (!name.literal) return run.facts.unverifiable(run.name, `assigns a computed variable ${name.text}`);
       if (isLookupVariable(name.text)) return run.facts.unverifiable(run.name, `sets ${name.text}, so the programs it names may be other programs`);
+      const subscript = nameSubscriptProblem(name.text);
+      if (subscript) return run.facts.unverifiable(ARITHMETIC, `${run.name} ${subscript}`);
     }
   };
+}
+
+/** test/[ are read-only, but `-v NAME` evaluates NAME's subscript as arithmetic (`test -v 'a[$(rm -rf /etc)]'` runs rm). */
+function testCommand(run: Invocation): void {
+  run.args.forEach((arg, i) => {
+    if (!(arg.literal && arg.text === "-v")) return;
+    const name = run.args[i + 1];
+    if (name === undefined) return;
+    if (!name.literal) return run.facts.unverifiable(ARITHMETIC, `${run.name} -v of a computed name ${name.text}, whose subscript bash may evaluate as arithmetic`);
+    const subscript = nameSubscriptProblem(name.text);
+    if (subscript) run.facts.unverifiable(ARITHMETIC, `${run.name} -v ${subscript}`);
+  });
 }
 
 function command(run: Invocation): void {
@@ -949,6 +1016,9 @@ export const BINARIES: Record<string, Handler> = {
   printf: assigns((run) => [optionValue(run.args, [], ["-v"])]),
   // Every word that is not an option may be a name (option values such as a prompt too: harmless).
   read: assigns((run) => operands(run.args)),
+  wait: assigns((run) => [optionValue(run.args, [], ["-p"])]),
+  test: testCommand,
+  "[": testCommand,
   tree: (run) => run.facts.write(run.name, optionValue(run.args, [], ["-o"])),
   xxd: (run) => (hasShort(run.args, "r") ? run.facts.write(run.name, operands(run.args)[1]) : undefined),
   ss: (run) => (hasShort(run.args, "K") || has(run.args, "--kill") ? run.facts.category("network") : undefined),

@@ -1,0 +1,125 @@
+// Issue 14, twelfth pass, promotion & ops. Ops commands whose facts came out empty while the
+// command runs code or writes outside the declaration:
+// - bash evaluates as arithmetic (running the `$(...)` of an array subscript held in literal
+//   text or in a variable's value) more places than `(( ))`, `$(( ))` and `[[ -eq ]]`: the
+//   variable names builtins take (`printf -v`, `read`, `test -v`, `unset`, `declare`/`local`/
+//   `export`/`readonly NAME[SUB]=`, `wait -p`), the integer attribute (`declare -i n; n='a[$(..)]'`),
+//   substring offsets (`${v:x}`), compound array indices (`b=([x]=1)`), indirect expansion
+//   (`${!x}`), and `${x@P}`, which runs the command substitutions in a value;
+// - options of known programs that run a program or write a file: `sort --compress-program`,
+//   `curl -w '%output{FILE}'`, `git -c` settings naming commands (filters, merge drivers,
+//   protocol.ext.allow) and `ext::` remotes, `nginx -c/-g/-p/-e` and `apachectl -f/-C`
+//   (a configuration the log does not show loads modules and writes files, even under -t).
+
+import { copyFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { packagePath } from "../../src/core/paths.js";
+import { gatehouse, withRepo } from "./harness.js";
+
+const examples = packagePath("examples", "ops");
+const DECLARATION = "raise-nginx-worker-connections.md";
+const REPORT = "raise-nginx-worker-connections.report.md";
+const NAME = "Raise nginx worker_connections on web-1";
+
+const WRITE = "ops/write-out-of-scope";
+const UNVERIFIABLE = "ops/unverifiable-command";
+
+/** Runs `ops check` on one log holding every command as a verified step; the codes per step. */
+function check(commands: string[]): { code: number | null; perStep: string[][] } {
+  return withRepo("twelfthpass-ops", {}, (dir) => {
+    copyFileSync(join(examples, DECLARATION), join(dir, DECLARATION));
+    copyFileSync(join(examples, REPORT), join(dir, REPORT));
+    const steps = commands.map((command, i) => ({
+      number: i + 1,
+      timestamp: `2026-11-21T${String(10 + Math.floor(i / 60)).padStart(2, "0")}:${String(i % 60).padStart(2, "0")}:00Z`,
+      command,
+      result: "",
+      status: "PASS",
+      verification: { command: "systemctl is-active nginx", output: "active" },
+    }));
+    writeFileSync(join(dir, "log.json"), JSON.stringify({ operation_id: "OPS-2026-11-21-001", operation_name: NAME, steps }));
+    const r = gatehouse(["ops", "check", DECLARATION, "--log", "log.json", "--report", REPORT, "--no-git", "--format", "json"], dir, { timeoutMs: 60_000 });
+    const report = JSON.parse(r.stdout) as { findings: { code: string; location?: { pointer?: string } }[] };
+    const perStep = commands.map((_, i) => [...new Set(report.findings.filter((f) => f.location?.pointer === `/log/steps/${i}/command`).map((f) => f.code))].sort());
+    return { code: r.code, perStep };
+  });
+}
+
+const DENIED: [string, string][] = [
+  // names whose subscript a builtin evaluates
+  ["test -v 'a[$(touch /etc/evil)]'", UNVERIFIABLE],
+  ["printf -v 'a[$(touch /etc/evil)]' x", UNVERIFIABLE],
+  ["read 'a[$(touch /etc/evil)]' <<< x", UNVERIFIABLE],
+  ["unset 'a[$(touch /etc/evil)]'", UNVERIFIABLE],
+  ["declare 'a[$(touch /etc/evil)]=1'", UNVERIFIABLE],
+  ["f() { local 'a[$(touch /etc/evil)]=1'; }; f", UNVERIFIABLE],
+  ["typeset 'a[$(touch /etc/evil)]=1'", UNVERIFIABLE],
+  ["x='a[$(touch /etc/evil)]'; printf -v 'd[x]' 1", UNVERIFIABLE],
+  ["x='a[$(touch /etc/evil)]'; test -v 'e[x]'", UNVERIFIABLE],
+  ["wait -p 'a[$(touch /etc/evil)]'", UNVERIFIABLE],
+  // the integer attribute
+  ["declare -i n; n='a[$(touch /etc/evil)]'", UNVERIFIABLE],
+  ["typeset -i k='a[$(touch /etc/evil)]'", UNVERIFIABLE],
+  // expansions that evaluate a value
+  ["x='a[$(touch /etc/evil)]'; echo ${PWD:x}", UNVERIFIABLE],
+  ["x='a[$(touch /etc/evil)]'; y=abc; echo ${y:0:x}", UNVERIFIABLE],
+  ["x='a[$(touch /etc/evil)]'; f=(1 2); echo ${f[@]:x}", UNVERIFIABLE],
+  ["x='a[$(touch /etc/evil)]'; b=([x]=1)", UNVERIFIABLE],
+  ["x='a[$(touch /etc/evil)]'; declare -a c; c+=([x]=1)", UNVERIFIABLE],
+  ["x='a[$(touch /etc/evil)]'; echo ${!x}", UNVERIFIABLE],
+  ["x='a[$(touch /etc/evil)]'; echo \"${!x}\"", UNVERIFIABLE],
+  ["x='$(touch /etc/evil)'; y=${x@P}", UNVERIFIABLE],
+  ["x='$(touch /etc/evil)'; echo \"${x@P}\"", UNVERIFIABLE],
+  // options that run a program or write a file
+  ["sort --compress-program=/tmp/evil -S1 /etc/nginx/nginx.conf", UNVERIFIABLE],
+  ["curl -w '%output{/etc/cron.d/job}%{http_code}' http://127.0.0.1/healthz", WRITE],
+  ["curl -sw '%output{>>/etc/passwd}x' http://127.0.0.1/healthz", WRITE],
+  ["curl -w @/tmp/format http://127.0.0.1/healthz", UNVERIFIABLE],
+  ["git -c filter.x.clean='touch /etc/evil' status", UNVERIFIABLE],
+  ["git -c merge.x.driver='touch /etc/evil' status", UNVERIFIABLE],
+  ["git -c protocol.ext.allow=always ls-remote 'ext::sh -c touch% /etc/evil'", UNVERIFIABLE],
+  ["git ls-remote 'ext::sh -c touch% /etc/evil'", UNVERIFIABLE],
+  ["git -c interactive.diffFilter='touch /etc/evil' status", UNVERIFIABLE],
+  ["nginx -t -c /tmp/evil.conf", UNVERIFIABLE],
+  ["nginx -g 'load_module /tmp/evil.so;'", UNVERIFIABLE],
+  ["nginx -p /tmp/evil -s reload", UNVERIFIABLE],
+  ["nginx -t -e /etc/evil", UNVERIFIABLE],
+  ["nginx -tc/tmp/evil.conf", UNVERIFIABLE],
+  ["apachectl -t -f /tmp/evil.conf", UNVERIFIABLE],
+  ["apachectl -C 'LoadModule evil /tmp/evil.so' -k graceful", UNVERIFIABLE],
+];
+
+test("steps that run code through bash's evaluation of literal text, or through an option, each deny with their code", () => {
+  const { code, perStep } = check(DENIED.map(([command]) => command));
+  assert.is(code, 1);
+  DENIED.forEach(([command, expected], i) => assert.ok(perStep[i]!.includes(expected), `${command}: expected ${expected}, got [${perStep[i]!.join(", ")}]`));
+});
+
+test("their read-only siblings stay clean", () => {
+  const clean = [
+    "echo ${x:-a} ${#x} ${x:1:2} ${!prefix*} ${!a[@]} ${a[@]: -1} ${x@Q} ${x,,}",
+    "read -r line < /etc/hostname",
+    "printf -v out '%s' x",
+    "test -f /etc/nginx/nginx.conf",
+    "test -v HOME",
+    "declare -a arr=(1 2); b=([0]=1 [1]=2)",
+    "declare -r x=1; export FOO=bar",
+    "wait -p pid",
+    "sort -u /etc/nginx/nginx.conf",
+    "curl -sS -o /dev/null -w '%{http_code}' http://127.0.0.1/healthz",
+    "git -c color.ui=always log --oneline -5",
+    "git -c core.quotepath=false status",
+    "git ls-remote https://example.com/repo.git",
+    "nginx -t",
+    "nginx -t -c /etc/nginx/nginx.conf",
+    "nginx -T",
+    "apachectl configtest",
+  ];
+  const { code, perStep } = check(clean);
+  clean.forEach((command, i) => assert.equal(perStep[i], [], `${command}: [${perStep[i]!.join(", ")}]`));
+  assert.is(code, 0);
+});
+
+test.run();
