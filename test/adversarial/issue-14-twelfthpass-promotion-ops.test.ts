@@ -9,7 +9,10 @@
 // - options of known programs that run a program or write a file: `sort --compress-program`,
 //   `curl -w '%output{FILE}'`, `git -c` settings naming commands (filters, merge drivers,
 //   protocol.ext.allow) and `ext::` remotes, `nginx -c/-g/-p/-e` and `apachectl -f/-C`
-//   (a configuration the log does not show loads modules and writes files, even under -t).
+//   (a configuration the log does not show loads modules and writes files, even under -t);
+//   sed's script given as `--expression=`, `-ne'SCRIPT'`, `-f/file` (getopt clusters and attached
+//   values were read as plain flags, and the first file taken for the script), gawk's
+//   `--load=inplace`/`-iinplace`, `-E FILE` and mawk's `-W exec FILE`.
 // Promotion: an output replaced by a sparse file of a terabyte was hashed to the end before its
 // size was compared with the declared one (a promote verify, or a gate with the receipts
 // collector, of hours: a hang); a file of another size is not hashed at all now.
@@ -92,6 +95,19 @@ const DENIED: [string, string][] = [
   ["nginx -tc/tmp/evil.conf", UNVERIFIABLE],
   ["apachectl -t -f /tmp/evil.conf", UNVERIFIABLE],
   ["apachectl -C 'LoadModule evil /tmp/evil.so' -k graceful", UNVERIFIABLE],
+  // sed and awk options as getopt reads them
+  ["sed --expression='1e touch /etc/evil' deploy/nginx/nginx.conf", UNVERIFIABLE],
+  ["sed --expr='1e touch /etc/evil' deploy/nginx/nginx.conf", UNVERIFIABLE],
+  ["sed -ne'1e touch /etc/evil' deploy/nginx/nginx.conf", UNVERIFIABLE],
+  ["sed -es/a/b/w/etc/evil deploy/nginx/nginx.conf", UNVERIFIABLE],
+  ["sed -f/tmp/evil.sed deploy/nginx/nginx.conf", UNVERIFIABLE],
+  ["sed --file=/tmp/evil.sed deploy/nginx/nginx.conf", UNVERIFIABLE],
+  ["sed -l 5 -i s/a/b/ /etc/passwd", WRITE],
+  ["gawk --load=inplace '{print}' /etc/passwd", UNVERIFIABLE],
+  ["gawk -iinplace '{print}' /etc/passwd", UNVERIFIABLE],
+  ["awk -E /tmp/evil.awk deploy/nginx/nginx.conf", UNVERIFIABLE],
+  ["awk -f/tmp/evil.awk deploy/nginx/nginx.conf", UNVERIFIABLE],
+  ["mawk -W exec /tmp/evil.awk deploy/nginx/nginx.conf", UNVERIFIABLE],
 ];
 
 test("steps that run code through bash's evaluation of literal text, or through an option, each deny with their code", () => {
@@ -119,6 +135,9 @@ test("their read-only siblings stay clean", () => {
     "nginx -t -c /etc/nginx/nginx.conf",
     "nginx -T",
     "apachectl configtest",
+    "sed -n 's/worker_connections/x/p' /etc/nginx/nginx.conf",
+    "sed -n -e 1p -- /etc/nginx/nginx.conf",
+    "awk -F: -v x=1 '{print $1}' /etc/nginx/nginx.conf",
   ];
   const { code, perStep } = check(clean);
   clean.forEach((command, i) => assert.equal(perStep[i], [], `${command}: [${perStep[i]!.join(", ")}]`));

@@ -253,7 +253,10 @@ function python(run: Invocation): void {
 }
 
 function awk(run: Invocation): void {
-  if (has(run.args, "-f", "--file", "-i", "--include", "-l", "--load")) return run.facts.unverifiable(run.name, "runs an awk program or extension from a file");
+  // -f/-E FILE (--file, --exec), -i/-l EXTENSION (--include, --load, gawk's inplace among them),
+  // also attached (`-finplace`, `--load=inplace`), and mawk's -W options (-W exec FILE).
+  const fromFile = run.args.find((a) => a.literal && (/^-[fiElW]/.test(a.text) || /^--(file|include|load|exec)(=|$)/.test(a.text)));
+  if (fromFile) return run.facts.unverifiable(run.name, `runs an awk program or extension from a file (${fromFile.text})`);
   if (optionValue(run.args, ["--source"], ["-e"]) !== undefined) return run.facts.unverifiable(run.name, "runs awk source given with -e");
   const valued = /^(-F|-v|--field-separator|--assign)$/;
   let program: Word | undefined;
@@ -381,26 +384,59 @@ function chmodLike(run: Invocation): void {
 const SED_WRITES_OR_RUNS = /(^|[;\n{}]|\d|\$|\/)\s*[wWe]\b|\/[gpIiMm0-9]*[we](\s|;|$|\})/;
 
 function sed(run: Invocation): void {
+  // GNU sed's options as getopt reads them: `-ne 'SCRIPT'`, `-es/a/b/w FILE`, `-f/tmp/s.sed`,
+  // `--expression=SCRIPT` and `--file=F` give the script (or take it from a file) as surely as
+  // `-e SCRIPT` does; `-i[SUFFIX]` takes its suffix attached; `-l N` takes a value.
   const args = run.args;
-  const scriptFlags = /^(-e|--expression|-f|--file)$/;
-  const hasScriptFlag = args.some((a) => a.literal && (scriptFlags.test(a.text) || /^--(expression|file)=/.test(a.text)));
   const scripts: Word[] = [];
   const files: Word[] = [];
+  let inPlace = false;
+  let fromFile = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (arg.literal && scriptFlags.test(arg.text)) {
-      if (/^-f|--file/.test(arg.text)) return run.facts.unverifiable(run.name, "runs a sed script from a file");
-      const script = args[i + 1];
-      if (script) scripts.push(script);
-      i++;
-    } else if (!isOption(arg)) files.push(arg);
+    if (!arg.literal || !arg.text.startsWith("-") || arg.text === "-") {
+      files.push(arg);
+      continue;
+    }
+    if (arg.text === "--") {
+      files.push(...args.slice(i + 1));
+      break;
+    }
+    if (arg.text.startsWith("--")) {
+      const [long, value] = arg.text.includes("=") ? [arg.text.slice(0, arg.text.indexOf("=")), arg.text.slice(arg.text.indexOf("=") + 1)] : [arg.text, undefined];
+      if ("--expression".startsWith(long) && long.length > 3) scripts.push(value !== undefined ? { text: value, literal: true } : (args[++i] ?? { text: "", literal: true }));
+      else if ("--file".startsWith(long) && long.length > 3) fromFile = true;
+      else if ("--in-place".startsWith(long) && long.length > 3) inPlace = true;
+      else if ("--line-length".startsWith(long) && long.length > 3 && value === undefined) i++;
+      continue;
+    }
+    for (let k = 1; k < arg.text.length; k++) {
+      const letter = arg.text[k]!;
+      const rest = arg.text.slice(k + 1);
+      if (letter === "i") {
+        inPlace = true;
+        break;
+      }
+      if (letter === "e") {
+        scripts.push(rest !== "" ? { text: rest, literal: true } : (args[++i] ?? { text: "", literal: true }));
+        break;
+      }
+      if (letter === "f") {
+        fromFile = true;
+        break;
+      }
+      if (letter === "l") {
+        if (rest === "") i++;
+        break;
+      }
+    }
   }
-  if (!hasScriptFlag && files.length > 0) scripts.push(files.shift()!);
+  if (fromFile) return run.facts.unverifiable(run.name, "runs a sed script from a file");
+  if (scripts.length === 0 && files.length > 0) scripts.push(files.shift()!);
   for (const script of scripts) {
     if (!script.literal) return run.facts.unverifiable(run.name, "runs a computed sed script");
     if (SED_WRITES_OR_RUNS.test(script.text)) return run.facts.unverifiable(run.name, "its script can write files or run commands (w, W, e)");
   }
-  const inPlace = args.some((a) => a.literal && (/^-[a-zA-Z]*i/.test(a.text) || a.text.startsWith("--in-place")));
   if (!inPlace) return;
   files.forEach((file) => run.facts.write(run.name, file));
   run.facts.mutates();
