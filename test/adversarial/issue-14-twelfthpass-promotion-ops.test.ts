@@ -108,6 +108,14 @@ const DENIED: [string, string][] = [
   ["awk -E /tmp/evil.awk deploy/nginx/nginx.conf", UNVERIFIABLE],
   ["awk -f/tmp/evil.awk deploy/nginx/nginx.conf", UNVERIFIABLE],
   ["mawk -W exec /tmp/evil.awk deploy/nginx/nginx.conf", UNVERIFIABLE],
+  // backups kept beside the destination
+  ["cp -b deploy/nginx/nginx.conf /etc/nginx/nginx.conf", WRITE],
+  ["cp --backup=numbered deploy/nginx/nginx.conf /etc/nginx/nginx.conf", WRITE],
+  ["mv -S .old -b deploy/nginx/nginx.conf /etc/nginx/nginx.conf", WRITE],
+  ["install -b deploy/nginx/nginx.conf /etc/nginx/nginx.conf", WRITE],
+  ["ln -sfb /var/backups/nginx/nginx.conf /etc/nginx/nginx.conf", WRITE],
+  ["rsync -b --backup-dir=/etc/cron.d deploy/nginx/nginx.conf /etc/nginx/nginx.conf", WRITE],
+  ["rsync --daemon", UNVERIFIABLE],
 ];
 
 test("steps that run code through bash's evaluation of literal text, or through an option, each deny with their code", () => {
@@ -135,6 +143,8 @@ test("their read-only siblings stay clean", () => {
     "nginx -t -c /etc/nginx/nginx.conf",
     "nginx -T",
     "apachectl configtest",
+    "cp -a deploy/nginx/nginx.conf /etc/nginx/nginx.conf",
+    "cp -b deploy/nginx/nginx.conf /var/backups/nginx/nginx.conf",
     "sed -n 's/worker_connections/x/p' /etc/nginx/nginx.conf",
     "sed -n -e 1p -- /etc/nginx/nginx.conf",
     "awk -F: -v x=1 '{print $1}' /etc/nginx/nginx.conf",

@@ -310,7 +310,31 @@ function find(run: Invocation): void {
 
 function writesOperands(run: Invocation): void {
   operands(run.args).forEach((file) => run.facts.write(run.name, file));
+  if (run.name === "mv") backups(run, operands(run.args).slice(-1)[0], "tS");
   run.facts.mutates();
+}
+
+/**
+ * `-b`/`--backup` (cp, mv, install, ln; rsync's --backup and --backup-dir) keeps the file it
+ * replaces beside it as DEST~ (DEST.~N~ numbered, DEST+SUFFIX with -S/--suffix): a write next to
+ * the destination, which the declaration may not cover.
+ */
+function backups(run: Invocation, destination: Word | undefined, valued: string): void {
+  const args = run.args;
+  if (run.name === "rsync") {
+    for (const dir of optionValues(args, ["--backup-dir"])) run.facts.write(run.name, dir.literal ? `${dir.text.replace(/\/+$/, "")}/**` : dir);
+  }
+  const backup = hasShortOption(args, "b", valued) || args.some((a) => a.literal && /^--backup(=|$)/.test(a.text));
+  if (!backup || destination === undefined) return;
+  if (!destination.literal) return run.facts.write(run.name, destination);
+  const suffix = optionValue(args, ["--suffix"], run.name === "rsync" ? [] : ["-S"], valued);
+  if (suffix !== undefined && !suffix.literal) return run.facts.unverifiable(run.name, `a computed backup suffix ${suffix.text}`);
+  const base = destination.text.replace(/\/+$/, "");
+  const numbered = args.some((a) => a.literal && /^--backup=(t|numbered|nil|existing)$/.test(a.text));
+  // A destination directory gets backups of the files replaced inside it: DIR/**.
+  run.facts.write(run.name, `${base}${suffix?.text ?? "~"}`);
+  if (numbered) run.facts.write(run.name, `${base}.~1~`);
+  run.facts.write(run.name, `${base}/**`);
 }
 
 function copy(run: Invocation): void {
@@ -329,6 +353,8 @@ function copy(run: Invocation): void {
     ops.forEach((file) => run.facts.write(run.name, file));
   }
   run.facts.write(run.name, target ?? ops[ops.length - 1]);
+  if (run.name === "rsync" && has(args, "--daemon")) run.facts.unverifiable(run.name, "--daemon starts a server whose configuration the log does not show");
+  backups(run, target ?? ops[ops.length - 1], run.name === "install" ? "gmoStT" : run.name === "cp" ? "StT" : run.name === "rsync" ? "eBfTM" : "t");
   // cp -s / -l makes links instead of copies: the sources are then written through them.
   if (run.name === "cp" && (hasShort(run.args, "s") || hasShort(run.args, "l") || has(run.args, "--symbolic-link", "--link"))) {
     (target !== undefined ? ops : ops.slice(0, -1)).forEach((source) => run.facts.write(run.name, source));
@@ -347,6 +373,7 @@ function link(run: Invocation): void {
   const ops = operands(run.args).filter((w) => w !== target);
   const name = target ?? (ops.length === 1 ? posixBase(ops[0]!) : ops[ops.length - 1]);
   run.facts.write(run.name, name);
+  backups(run, name, "tS");
   // A link is a handle on the file it points at: `ln -s /etc/passwd allowed/p` then
   // `echo x > allowed/p` writes /etc/passwd. So the link's target counts as written too; a
   // relative symbolic target is relative to the link's directory (the name's, or the name
