@@ -15,7 +15,8 @@
 //   `--load=inplace`/`-iinplace`, `-E FILE` and mawk's `-W exec FILE`.
 // Promotion: an output replaced by a sparse file of a terabyte was hashed to the end before its
 // size was compared with the declared one (a promote verify, or a gate with the receipts
-// collector, of hours: a hang); a file of another size is not hashed at all now.
+// collector, of hours: a hang), and so did check-summary for a subject; a file more than 64 MiB
+// over the size its receipt declares is not hashed to the end now.
 
 import { copyFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -169,6 +170,24 @@ test("an output replaced by a sparse terabyte denies at once by its size, unhash
     assert.is(gate.timedOut, false, "gate hashed the terabyte");
     assert.is(gate.code, 1, gate.stdout + gate.stderr);
     assert.ok(codesOf(gate.stdout).includes("promotion/size-mismatch"), gate.stdout);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("check-summary does not hash a subject replaced by a sparse terabyte to the end", () => {
+  const { root, dir } = promotionCopy();
+  try {
+    assert.is(gatehouse(["keys", "generate", "ci"], dir).code, 0);
+    const verify = gatehouse(["promote", "verify", "run.receipt.json", "--registry", "watcher-registry.json", "--summary-out", "out/summary.json", "--sign-key", "ci.key"], dir);
+    assert.is(verify.code, 0, verify.stdout + verify.stderr);
+    assert.is(gatehouse(["promote", "check-summary", "out/summary.json", "--key", "ci.pub"], dir).code, 0);
+    truncateSync(join(dir, "outputs", "metrics.csv"), 2 ** 40);
+    const r = gatehouse(["promote", "check-summary", "out/summary.json", "--key", "ci.pub"], dir, { timeoutMs: 20_000 });
+    assert.is(r.timedOut, false, "check-summary hashed the terabyte");
+    assert.is(r.code, 1, r.stdout + r.stderr);
+    assert.equal(codesOf(r.stdout), ["summary/subject-mismatch"]);
+    assert.match(r.stdout, /\[summary\/subject-mismatch\] \.\.\/outputs\/metrics\.csv: 1099511627776 bytes, the attested receipt declares 204/);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
