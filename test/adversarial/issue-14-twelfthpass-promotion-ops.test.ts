@@ -6,6 +6,9 @@
 //   `export`/`readonly NAME[SUB]=`, `wait -p`), the integer attribute (`declare -i n; n='a[$(..)]'`),
 //   substring offsets (`${v:x}`), compound array indices (`b=([x]=1)`), indirect expansion
 //   (`${!x}`), and `${x@P}`, which runs the command substitutions in a value;
+// - declarations reached as a plain command (`builtin export PATH=/tmp/x`, `! export ...`,
+//   `time export ...`, `command declare -n`, `builtin unset PATH`) were judged as read-only
+//   commands, skipping every check of a declaration (PATH and the like, namerefs, subscripts);
 // - options of known programs that run a program or write a file: `sort --compress-program`,
 //   `curl -w '%output{FILE}'`, `git -c` settings naming commands (filters, merge drivers,
 //   protocol.ext.allow) and `ext::` remotes, `nginx -c/-g/-p/-e` and `apachectl -f/-C`
@@ -66,6 +69,16 @@ const DENIED: [string, string][] = [
   ["x='a[$(touch /etc/evil)]'; printf -v 'd[x]' 1", UNVERIFIABLE],
   ["x='a[$(touch /etc/evil)]'; test -v 'e[x]'", UNVERIFIABLE],
   ["wait -p 'a[$(touch /etc/evil)]'", UNVERIFIABLE],
+  // declarations reached as a plain command: through builtin/command/time, or negated
+  ["builtin export PATH=/tmp/evil; ls", UNVERIFIABLE],
+  ["! export PATH=/tmp/evil; ls", UNVERIFIABLE],
+  ["time export PATH=/tmp/evil; ls", UNVERIFIABLE],
+  ["command declare -n p=PATH; p=/tmp/evil; ls", UNVERIFIABLE],
+  ["builtin unset PATH; ls", UNVERIFIABLE],
+  ["builtin readonly LD_PRELOAD=/tmp/evil.so; ls", UNVERIFIABLE],
+  ["builtin declare 'a[$(touch /etc/evil)]=1'", UNVERIFIABLE],
+  ["command unset 'a[$(touch /etc/evil)]'", UNVERIFIABLE],
+  ["builtin local -i n", UNVERIFIABLE],
   // the integer attribute
   ["declare -i n; n='a[$(touch /etc/evil)]'", UNVERIFIABLE],
   ["typeset -i k='a[$(touch /etc/evil)]'", UNVERIFIABLE],
@@ -135,6 +148,7 @@ test("their read-only siblings stay clean", () => {
     "declare -a arr=(1 2); b=([0]=1 [1]=2)",
     "declare -r x=1; export FOO=bar",
     "wait -p pid",
+    "builtin export LANG=C; ! export LC_ALL=C",
     "sort -u /etc/nginx/nginx.conf",
     "curl -sS -o /dev/null -w '%{http_code}' http://127.0.0.1/healthz",
     "git -c color.ui=always log --oneline -5",
