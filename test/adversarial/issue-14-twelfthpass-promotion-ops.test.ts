@@ -9,6 +9,7 @@
 // - declarations reached as a plain command (`builtin export PATH=/tmp/x`, `! export ...`,
 //   `time export ...`, `command declare -n`, `builtin unset PATH`) were judged as read-only
 //   commands, skipping every check of a declaration (PATH and the like, namerefs, subscripts);
+// - `set -k` (`-o keyword`, `bash -k`) makes `ls PATH=/tmp/x` run /tmp/x/ls;
 // - options of known programs that run a program or write a file: `sort --compress-program`,
 //   `curl -w '%output{FILE}'`, `git -c` settings naming commands (filters, merge drivers,
 //   protocol.ext.allow) and `ext::` remotes, `nginx -c/-g/-p/-e` and `apachectl -f/-C`
@@ -79,6 +80,12 @@ const DENIED: [string, string][] = [
   ["builtin declare 'a[$(touch /etc/evil)]=1'", UNVERIFIABLE],
   ["command unset 'a[$(touch /etc/evil)]'", UNVERIFIABLE],
   ["builtin local -i n", UNVERIFIABLE],
+  // set -k: NAME=VALUE arguments anywhere are assignments
+  ["set -k; ls PATH=/tmp/evil", UNVERIFIABLE],
+  ["set -o keyword; ls PATH=/tmp/evil", UNVERIFIABLE],
+  ["set -ek; ls LD_PRELOAD=/tmp/evil.so", UNVERIFIABLE],
+  ["bash -k -c 'ls PATH=/tmp/evil'", UNVERIFIABLE],
+  ["sh -o keyword -c 'ls PATH=/tmp/evil'", UNVERIFIABLE],
   // the integer attribute
   ["declare -i n; n='a[$(touch /etc/evil)]'", UNVERIFIABLE],
   ["typeset -i k='a[$(touch /etc/evil)]'", UNVERIFIABLE],
@@ -148,6 +155,7 @@ test("their read-only siblings stay clean", () => {
     "declare -a arr=(1 2); b=([0]=1 [1]=2)",
     "declare -r x=1; export FOO=bar",
     "wait -p pid",
+    "set -euo pipefail; set -- a b; set +k",
     "builtin export LANG=C; ! export LC_ALL=C",
     "sort -u /etc/nginx/nginx.conf",
     "curl -sS -o /dev/null -w '%{http_code}' http://127.0.0.1/healthz",

@@ -216,10 +216,34 @@ function flock(run: Invocation): void {
 const SHELL_VALUE_OPTIONS = /^(-o|\+o|-O|\+O|--rcfile|--init-file)$/;
 
 /** sh/bash -c 'script' is analysed as shell; a script file or standard input is not. */
+/**
+ * `set -k` (`-o keyword`, or a shell started with it) makes a NAME=VALUE argument anywhere in a
+ * command an assignment for it: `set -k; ls PATH=/tmp/x` runs /tmp/x/ls.
+ */
+function keywordOption(args: Word[], i: number): boolean {
+  const arg = args[i]!;
+  if (!arg.literal) return false;
+  if (/^-[a-zA-Z]*k/.test(arg.text)) return true;
+  return /^-[a-zA-Z]*o$/.test(arg.text) && args[i + 1]?.literal === true && args[i + 1]!.text === "keyword";
+}
+
+const KEYWORD_REASON = "-k (-o keyword) makes NAME=VALUE arguments anywhere in a command assignments for it, so `ls PATH=/tmp/x` would run /tmp/x/ls";
+
+function setBuiltin(run: Invocation): void {
+  for (let i = 0; i < run.args.length; i++) {
+    const arg = run.args[i]!;
+    if (!arg.literal) return run.facts.unverifiable(run.name, `a computed option ${arg.text} may be -k (-o keyword), which makes NAME=VALUE arguments assignments`);
+    // `set --`, `set -`, and the positional parameters after them are not options.
+    if (arg.text === "--" || arg.text === "-" || !/^[-+]/.test(arg.text)) return;
+    if (keywordOption(run.args, i)) return run.facts.unverifiable(run.name, KEYWORD_REASON);
+  }
+}
+
 function shell(run: Invocation): void {
   for (let i = 0; i < run.args.length; i++) {
     const arg = run.args[i]!;
     if (!arg.literal) return run.facts.unverifiable(run.name, `runs with a computed argument ${arg.text}`);
+    if (keywordOption(run.args, i)) return run.facts.unverifiable(run.name, KEYWORD_REASON);
     if (SHELL_VALUE_OPTIONS.test(arg.text)) {
       i++;
       continue;
@@ -1079,6 +1103,7 @@ export const BINARIES: Record<string, Handler> = {
   printf: assigns((run) => [optionValue(run.args, [], ["-v"])]),
   // Every word that is not an option may be a name (option values such as a prompt too: harmless).
   read: assigns((run) => operands(run.args)),
+  set: setBuiltin,
   wait: assigns((run) => [optionValue(run.args, [], ["-p"])]),
   test: testCommand,
   "[": testCommand,
