@@ -16,7 +16,7 @@ import { boundedGlobFs } from "../core/walk.js";
 import type { InputJob } from "../gate/evaluate-input.js";
 import { DEFAULT_MAX_INPUT_BYTES, InputParseError, parseDocument, decodeText } from "../inputs/parse.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
-import { HASH_CONCURRENCY, hashFile, mapLimited, NotAFileError } from "./hash.js";
+import { HASH_CHUNK_BYTES, HASH_CONCURRENCY, HASH_SLACK_BYTES, hashFile, mapLimited, NotAFileError, SizeMismatchError } from "./hash.js";
 
 export interface PromotionSettings {
   /** globs (relative to the root) that find run receipts */
@@ -208,11 +208,13 @@ export async function collectPromotion(
       };
       if (located.status !== "found") return { ...fact, actual: { status: located.status, detail: located.detail } };
       try {
-        const digest = await hashFile(located.real);
+        const digest = await hashFile(located.real, HASH_CHUNK_BYTES, declared.bytes + HASH_SLACK_BYTES);
         subjects.push({ name: output.name ?? relPath, file: resolve(receiptDir, output.path), sha256: digest.sha256, bytes: digest.bytes });
         return { ...fact, actual: { status: "ok" as const, sha256: digest.sha256, bytes: digest.bytes } };
       } catch (error) {
         if (error instanceof NotAFileError) return { ...fact, actual: { status: "not-a-file" as const, detail: "not a regular file" } };
+        // Not hashed: far larger than declared, it cannot be the declared content (promotion/size-mismatch denies).
+        if (error instanceof SizeMismatchError) return { ...fact, actual: { status: "ok" as const, bytes: error.bytes, detail: `not hashed: more than ${HASH_SLACK_BYTES} bytes over the declared size` } };
         return { ...fact, actual: { status: "unreadable" as const, detail: (error as NodeJS.ErrnoException).code ?? (error as Error).message } };
       }
     });

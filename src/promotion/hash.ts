@@ -19,10 +19,30 @@ export class NotAFileError extends Error {
 }
 
 /**
+ * Bytes hashed past what a receipt declares before a larger file is given up: a mismatch of a
+ * few bytes still gets its digest reported, a sparse file of terabytes is not read.
+ */
+export const HASH_SLACK_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The file is larger than hashFile's `limitBytes`: its size on opening, or the bytes read before
+ * it was given up (it grew while being read).
+ */
+export class SizeMismatchError extends Error {
+  override name = "SizeMismatchError";
+  constructor(
+    readonly file: string,
+    readonly bytes: number,
+  ) {
+    super(`${file} is not the size expected`);
+  }
+}
+
+/**
  * Hashes the file at `path` (already resolved); refuses anything that is not a regular file
  * before opening it (src/core/read.ts), so a FIFO or /dev/zero neither blocks nor streams forever.
  */
-export async function hashFile(path: string, chunkBytes: number = HASH_CHUNK_BYTES): Promise<FileDigest> {
+export async function hashFile(path: string, chunkBytes: number = HASH_CHUNK_BYTES, limitBytes?: number): Promise<FileDigest> {
   let opened: Awaited<ReturnType<typeof openUntrustedHandle>>;
   try {
     opened = await openUntrustedHandle(path);
@@ -32,6 +52,9 @@ export async function hashFile(path: string, chunkBytes: number = HASH_CHUNK_BYT
   }
   const { handle, size } = opened;
   try {
+    // A file larger than the limit is not read (a sparse file of terabytes would take hours to
+    // hash), and one that grows past it while it is read is given up there.
+    if (limitBytes !== undefined && size > limitBytes) throw new SizeMismatchError(path, size);
     const hash = createHash("sha256");
     const buffer = Buffer.allocUnsafe(Math.min(chunkBytes, Math.max(size, 1)));
     let bytes = 0;
@@ -41,6 +64,7 @@ export async function hashFile(path: string, chunkBytes: number = HASH_CHUNK_BYT
       // update() copies what it needs synchronously, so the buffer can be reused at once.
       hash.update(bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead));
       bytes += bytesRead;
+      if (limitBytes !== undefined && bytes > limitBytes) throw new SizeMismatchError(path, bytes);
     }
     return { sha256: hash.digest("hex"), bytes };
   } finally {

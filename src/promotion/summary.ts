@@ -18,7 +18,7 @@ import { DEFAULT_MAX_INPUT_BYTES, InputParseError, parseDocument, decodeText } f
 import type { SchemaRegistry } from "../schemas/registry.js";
 import type { FileFact, SubjectFact } from "./collect.js";
 import { IN_TOTO_PAYLOAD_TYPE, decodeBase64, signEnvelope, verifyEnvelope, type DsseEnvelope } from "./dsse.js";
-import { HASH_CONCURRENCY, hashFile, mapLimited } from "./hash.js";
+import { HASH_CHUNK_BYTES, HASH_CONCURRENCY, HASH_SLACK_BYTES, hashFile, mapLimited, SizeMismatchError } from "./hash.js";
 import { keyId } from "./keys.js";
 
 export const VERIFIER_ID = "https://gatehouse.dev/promote/v1";
@@ -276,15 +276,20 @@ export async function checkSummary(summaryFile: string, schemas: SchemaRegistry,
     ...predicate.inputAttestations.map((ref, i) => ({ code: "summary/input-mismatch" as const, ref, pointer: `/payload/predicate/inputAttestations/${i}` })),
     ...statement.subject.map((ref, i) => ({ code: "summary/subject-mismatch" as const, ref, pointer: `/payload/subject/${i}` })),
   ];
+  // The sizes the attested receipts declare for their outputs (by sha256): a subject far larger
+  // than that is not hashed to the end (a sparse terabyte in an output's place).
+  const declaredBytes = declaredOutputSizes(predicate.inputAttestations, base);
   const results = await mapLimited(checks, HASH_CONCURRENCY, async (check) => {
     const file = isAbsolute(check.ref.uri) ? check.ref.uri : resolve(base, check.ref.uri);
+    const bytes = check.code === "summary/subject-mismatch" ? declaredBytes.get(check.ref.digest.sha256) : undefined;
     try {
-      const actual = await hashFile(file);
+      const actual = await hashFile(file, HASH_CHUNK_BYTES, bytes !== undefined ? bytes + HASH_SLACK_BYTES : undefined);
       if (actual.sha256 !== check.ref.digest.sha256) {
         return finding(check.code, `${check.ref.uri}: sha256 is ${actual.sha256}, the summary records ${check.ref.digest.sha256}`, `${check.pointer}/digest/sha256`);
       }
       return undefined;
     } catch (error) {
+      if (error instanceof SizeMismatchError) return finding(check.code, `${check.ref.uri}: ${error.bytes} bytes, the attested receipt declares ${bytes}`, `${check.pointer}/digest/sha256`);
       return finding(check.code, `${check.ref.uri}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, `${check.pointer}/uri`);
     }
   });
@@ -292,6 +297,33 @@ export async function checkSummary(summaryFile: string, schemas: SchemaRegistry,
   // The signature, the policy, one check per digest and the result: what "rules evaluated" means for a summary.
   record.rulesEvaluated = checks.length + 3;
   return { findings: findings.filter(isDenying), record };
+}
+
+/**
+ * sha256 -> bytes of the outputs the attested receipts declare: each input attestation that is
+ * still the file attested (same sha256) and reads as a receipt with outputs. Anything else is
+ * skipped here (its own check reports it).
+ */
+function declaredOutputSizes(attestations: DigestRef[], base: string): Map<string, number> {
+  const sizes = new Map<string, number>();
+  for (const ref of attestations) {
+    const file = isAbsolute(ref.uri) ? ref.uri : resolve(base, ref.uri);
+    try {
+      const raw = readUntrustedFile(file, { maxBytes: DEFAULT_MAX_INPUT_BYTES });
+      if (sha256(raw) !== ref.digest.sha256) continue;
+      const document = parseDocument(decodeText(raw), "json") as { outputs?: unknown };
+      if (!Array.isArray(document?.outputs)) continue;
+      for (const output of document.outputs as { digest?: { sha256?: unknown }; bytes?: unknown }[]) {
+        const digest = output?.digest?.sha256;
+        if (typeof digest === "string" && typeof output.bytes === "number" && Number.isSafeInteger(output.bytes) && output.bytes >= 0) {
+          sizes.set(digest, Math.max(sizes.get(digest) ?? 0, output.bytes));
+        }
+      }
+    } catch {
+      // unreadable or not a receipt: its own digest check reports it
+    }
+  }
+  return sizes;
 }
 
 /** The findings a summary records (both formats): everything above info, with where it points. */

@@ -5,7 +5,7 @@
 
 import { posix } from "node:path";
 import type { Handler, Invocation } from "./index.js";
-import { isLookupVariable, type Word } from "./shell.js";
+import { ARITHMETIC, isLookupVariable, nameSubscriptProblem, type Word } from "./shell.js";
 
 export const READ_ONLY = new Set([
   "cat", "ls", "ll", "grep", "egrep", "fgrep", "head", "tail", "stat", "df", "du", "ps", "top", "htop",
@@ -216,10 +216,34 @@ function flock(run: Invocation): void {
 const SHELL_VALUE_OPTIONS = /^(-o|\+o|-O|\+O|--rcfile|--init-file)$/;
 
 /** sh/bash -c 'script' is analysed as shell; a script file or standard input is not. */
+/**
+ * `set -k` (`-o keyword`, or a shell started with it) makes a NAME=VALUE argument anywhere in a
+ * command an assignment for it: `set -k; ls PATH=/tmp/x` runs /tmp/x/ls.
+ */
+function keywordOption(args: Word[], i: number): boolean {
+  const arg = args[i]!;
+  if (!arg.literal) return false;
+  if (/^-[a-zA-Z]*k/.test(arg.text)) return true;
+  return /^-[a-zA-Z]*o$/.test(arg.text) && args[i + 1]?.literal === true && args[i + 1]!.text === "keyword";
+}
+
+const KEYWORD_REASON = "-k (-o keyword) makes NAME=VALUE arguments anywhere in a command assignments for it, so `ls PATH=/tmp/x` would run /tmp/x/ls";
+
+function setBuiltin(run: Invocation): void {
+  for (let i = 0; i < run.args.length; i++) {
+    const arg = run.args[i]!;
+    if (!arg.literal) return run.facts.unverifiable(run.name, `a computed option ${arg.text} may be -k (-o keyword), which makes NAME=VALUE arguments assignments`);
+    // `set --`, `set -`, and the positional parameters after them are not options.
+    if (arg.text === "--" || arg.text === "-" || !/^[-+]/.test(arg.text)) return;
+    if (keywordOption(run.args, i)) return run.facts.unverifiable(run.name, KEYWORD_REASON);
+  }
+}
+
 function shell(run: Invocation): void {
   for (let i = 0; i < run.args.length; i++) {
     const arg = run.args[i]!;
     if (!arg.literal) return run.facts.unverifiable(run.name, `runs with a computed argument ${arg.text}`);
+    if (keywordOption(run.args, i)) return run.facts.unverifiable(run.name, KEYWORD_REASON);
     if (SHELL_VALUE_OPTIONS.test(arg.text)) {
       i++;
       continue;
@@ -253,7 +277,10 @@ function python(run: Invocation): void {
 }
 
 function awk(run: Invocation): void {
-  if (has(run.args, "-f", "--file", "-i", "--include", "-l", "--load")) return run.facts.unverifiable(run.name, "runs an awk program or extension from a file");
+  // -f/-E FILE (--file, --exec), -i/-l EXTENSION (--include, --load, gawk's inplace among them),
+  // also attached (`-finplace`, `--load=inplace`), and mawk's -W options (-W exec FILE).
+  const fromFile = run.args.find((a) => a.literal && (/^-[fiElW]/.test(a.text) || /^--(file|include|load|exec)(=|$)/.test(a.text)));
+  if (fromFile) return run.facts.unverifiable(run.name, `runs an awk program or extension from a file (${fromFile.text})`);
   if (optionValue(run.args, ["--source"], ["-e"]) !== undefined) return run.facts.unverifiable(run.name, "runs awk source given with -e");
   const valued = /^(-F|-v|--field-separator|--assign)$/;
   let program: Word | undefined;
@@ -307,7 +334,31 @@ function find(run: Invocation): void {
 
 function writesOperands(run: Invocation): void {
   operands(run.args).forEach((file) => run.facts.write(run.name, file));
+  if (run.name === "mv") backups(run, operands(run.args).slice(-1)[0], "tS");
   run.facts.mutates();
+}
+
+/**
+ * `-b`/`--backup` (cp, mv, install, ln; rsync's --backup and --backup-dir) keeps the file it
+ * replaces beside it as DEST~ (DEST.~N~ numbered, DEST+SUFFIX with -S/--suffix): a write next to
+ * the destination, which the declaration may not cover.
+ */
+function backups(run: Invocation, destination: Word | undefined, valued: string): void {
+  const args = run.args;
+  if (run.name === "rsync") {
+    for (const dir of optionValues(args, ["--backup-dir"])) run.facts.write(run.name, dir.literal ? `${dir.text.replace(/\/+$/, "")}/**` : dir);
+  }
+  const backup = hasShortOption(args, "b", valued) || args.some((a) => a.literal && /^--backup(=|$)/.test(a.text));
+  if (!backup || destination === undefined) return;
+  if (!destination.literal) return run.facts.write(run.name, destination);
+  const suffix = optionValue(args, ["--suffix"], run.name === "rsync" ? [] : ["-S"], valued);
+  if (suffix !== undefined && !suffix.literal) return run.facts.unverifiable(run.name, `a computed backup suffix ${suffix.text}`);
+  const base = destination.text.replace(/\/+$/, "");
+  const numbered = args.some((a) => a.literal && /^--backup=(t|numbered|nil|existing)$/.test(a.text));
+  // A destination directory gets backups of the files replaced inside it: DIR/**.
+  run.facts.write(run.name, `${base}${suffix?.text ?? "~"}`);
+  if (numbered) run.facts.write(run.name, `${base}.~1~`);
+  run.facts.write(run.name, `${base}/**`);
 }
 
 function copy(run: Invocation): void {
@@ -326,6 +377,8 @@ function copy(run: Invocation): void {
     ops.forEach((file) => run.facts.write(run.name, file));
   }
   run.facts.write(run.name, target ?? ops[ops.length - 1]);
+  if (run.name === "rsync" && has(args, "--daemon")) run.facts.unverifiable(run.name, "--daemon starts a server whose configuration the log does not show");
+  backups(run, target ?? ops[ops.length - 1], run.name === "install" ? "gmoStT" : run.name === "cp" ? "StT" : run.name === "rsync" ? "eBfTM" : "t");
   // cp -s / -l makes links instead of copies: the sources are then written through them.
   if (run.name === "cp" && (hasShort(run.args, "s") || hasShort(run.args, "l") || has(run.args, "--symbolic-link", "--link"))) {
     (target !== undefined ? ops : ops.slice(0, -1)).forEach((source) => run.facts.write(run.name, source));
@@ -344,6 +397,7 @@ function link(run: Invocation): void {
   const ops = operands(run.args).filter((w) => w !== target);
   const name = target ?? (ops.length === 1 ? posixBase(ops[0]!) : ops[ops.length - 1]);
   run.facts.write(run.name, name);
+  backups(run, name, "tS");
   // A link is a handle on the file it points at: `ln -s /etc/passwd allowed/p` then
   // `echo x > allowed/p` writes /etc/passwd. So the link's target counts as written too; a
   // relative symbolic target is relative to the link's directory (the name's, or the name
@@ -381,26 +435,59 @@ function chmodLike(run: Invocation): void {
 const SED_WRITES_OR_RUNS = /(^|[;\n{}]|\d|\$|\/)\s*[wWe]\b|\/[gpIiMm0-9]*[we](\s|;|$|\})/;
 
 function sed(run: Invocation): void {
+  // GNU sed's options as getopt reads them: `-ne 'SCRIPT'`, `-es/a/b/w FILE`, `-f/tmp/s.sed`,
+  // `--expression=SCRIPT` and `--file=F` give the script (or take it from a file) as surely as
+  // `-e SCRIPT` does; `-i[SUFFIX]` takes its suffix attached; `-l N` takes a value.
   const args = run.args;
-  const scriptFlags = /^(-e|--expression|-f|--file)$/;
-  const hasScriptFlag = args.some((a) => a.literal && (scriptFlags.test(a.text) || /^--(expression|file)=/.test(a.text)));
   const scripts: Word[] = [];
   const files: Word[] = [];
+  let inPlace = false;
+  let fromFile = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (arg.literal && scriptFlags.test(arg.text)) {
-      if (/^-f|--file/.test(arg.text)) return run.facts.unverifiable(run.name, "runs a sed script from a file");
-      const script = args[i + 1];
-      if (script) scripts.push(script);
-      i++;
-    } else if (!isOption(arg)) files.push(arg);
+    if (!arg.literal || !arg.text.startsWith("-") || arg.text === "-") {
+      files.push(arg);
+      continue;
+    }
+    if (arg.text === "--") {
+      files.push(...args.slice(i + 1));
+      break;
+    }
+    if (arg.text.startsWith("--")) {
+      const [long, value] = arg.text.includes("=") ? [arg.text.slice(0, arg.text.indexOf("=")), arg.text.slice(arg.text.indexOf("=") + 1)] : [arg.text, undefined];
+      if ("--expression".startsWith(long) && long.length > 3) scripts.push(value !== undefined ? { text: value, literal: true } : (args[++i] ?? { text: "", literal: true }));
+      else if ("--file".startsWith(long) && long.length > 3) fromFile = true;
+      else if ("--in-place".startsWith(long) && long.length > 3) inPlace = true;
+      else if ("--line-length".startsWith(long) && long.length > 3 && value === undefined) i++;
+      continue;
+    }
+    for (let k = 1; k < arg.text.length; k++) {
+      const letter = arg.text[k]!;
+      const rest = arg.text.slice(k + 1);
+      if (letter === "i") {
+        inPlace = true;
+        break;
+      }
+      if (letter === "e") {
+        scripts.push(rest !== "" ? { text: rest, literal: true } : (args[++i] ?? { text: "", literal: true }));
+        break;
+      }
+      if (letter === "f") {
+        fromFile = true;
+        break;
+      }
+      if (letter === "l") {
+        if (rest === "") i++;
+        break;
+      }
+    }
   }
-  if (!hasScriptFlag && files.length > 0) scripts.push(files.shift()!);
+  if (fromFile) return run.facts.unverifiable(run.name, "runs a sed script from a file");
+  if (scripts.length === 0 && files.length > 0) scripts.push(files.shift()!);
   for (const script of scripts) {
     if (!script.literal) return run.facts.unverifiable(run.name, "runs a computed sed script");
     if (SED_WRITES_OR_RUNS.test(script.text)) return run.facts.unverifiable(run.name, "its script can write files or run commands (w, W, e)");
   }
-  const inPlace = args.some((a) => a.literal && (/^-[a-zA-Z]*i/.test(a.text) || a.text.startsWith("--in-place")));
   if (!inPlace) return;
   files.forEach((file) => run.facts.write(run.name, file));
   run.facts.mutates();
@@ -414,6 +501,9 @@ function dd(run: Invocation): void {
 }
 
 function sort(run: Invocation): void {
+  // --compress-program=PROG runs PROG on sort's temporary files.
+  const compress = run.args.find((a) => !a.literal || /^--compress-prog/.test(a.text));
+  if (compress) return run.facts.unverifiable(run.name, compress.literal ? "--compress-program runs the program it names" : `a computed argument ${compress.text}`);
   for (const out of optionValues(run.args, ["--output"], ["-o"], "kotST")) run.facts.write(run.name, out);
 }
 
@@ -497,6 +587,20 @@ function curl(run: Invocation): void {
   for (const dir of optionValues(args, ["--output-dir"])) run.facts.write(run.name, dir.literal ? `${dir.text}/**` : dir);
   for (const dump of optionValues(args, ["--dump-header", "--cookie-jar", "--trace", "--trace-ascii", "--stderr", "--etag-save", "--libcurl", "--hsts", "--alt-svc"], ["-D", "-c"], CURL_VALUED)) {
     if (!(dump.literal && dump.text === "-")) run.facts.write(run.name, dump);
+  }
+  // -w '%output{FILE}' (curl 8.3) writes the rest of the write-out to FILE; -w @FILE reads a
+  // format the log does not show, which may do the same.
+  for (const format of optionValues(args, ["--write-out"], ["-w"], CURL_VALUED)) {
+    if (!format.literal) {
+      run.facts.unverifiable(run.name, `a computed --write-out format ${format.text}, which may write a file (%output{FILE})`);
+      continue;
+    }
+    if (format.text.startsWith("@")) {
+      run.facts.unverifiable(run.name, "--write-out @FILE reads a format the log does not show, which may write a file (%output{FILE})");
+      continue;
+    }
+    for (const m of format.text.matchAll(/%output\{(?:>>)?([^}]*)\}/g)) run.facts.write(run.name, m[1]!);
+    if (/%output\{[^}]*$/.test(format.text)) run.facts.unverifiable(run.name, "an unterminated %output{ in --write-out");
   }
 }
 
@@ -625,13 +729,36 @@ function init(run: Invocation): void {
 }
 
 function nginx(run: Invocation): void {
+  // -c FILE, -g DIRECTIVES, -p PREFIX, -e LOG: a configuration the log does not show, which can
+  // load modules (code) and opens its log and pid files even under -t. Only the default
+  // configuration file is judged.
+  const configured = serverConfiguration(run, "cgpes", ["-c", "-g", "-p", "-e"], "/etc/nginx/nginx.conf");
+  if (configured) return run.facts.unverifiable(run.name, configured);
   const signal = optionValue(run.args, [], ["-s"]);
   if (signal !== undefined) return run.facts.service(run.name, signal.literal ? signal.text : "signal", "nginx");
   if (has(run.args, "-t", "-T", "-v", "-V", "-h", "-?") || hasShort(run.args, "t") || hasShort(run.args, "T")) return;
   run.facts.service(run.name, "start", "nginx");
 }
 
+/**
+ * Why a web server's options give it a configuration the log does not show (a file, directives,
+ * a server root or prefix, a log path), or undefined. A configuration can load modules (code)
+ * and opens the log and pid files it names, even for a configuration test.
+ */
+function serverConfiguration(run: Invocation, valued: string, options: string[], defaultFile: string): string | undefined {
+  for (const option of options) {
+    for (const value of optionValues(run.args, [], [option], valued)) {
+      if (option === options[0] && value.literal && value.text === defaultFile) continue;
+      return `${option} ${value.text} runs ${run.name} with a configuration the log does not show, which can load modules and write files, even for a configuration test`;
+    }
+  }
+  return undefined;
+}
+
 function apachectl(run: Invocation): void {
+  // apachectl hands these to httpd: -f FILE, -d SERVERROOT, -C/-c DIRECTIVE.
+  const configured = serverConfiguration(run, "fdCcDek", ["-f", "-d", "-C", "-c"], "/etc/apache2/apache2.conf");
+  if (configured) return run.facts.unverifiable(run.name, configured);
   const verb = operands(run.args)[0] ?? run.args.find((a) => a.literal && a.text === "-k");
   const action = optionValue(run.args, [], ["-k"]) ?? verb;
   if (action === undefined) return run.facts.unverifiable(run.name, "apachectl without an action");
@@ -785,6 +912,14 @@ function crontab(run: Invocation): void {
 
 // ---- version control, system settings --------------------------------------------------------
 
+// `git -c KEY=VALUE` settings that name no command and no file of settings (keys are
+// case-insensitive). Everything else may: filters, merge drivers, pagers, hooks, protocols.
+const HARMLESS_GIT_SETTINGS = /^(color\.[a-z.]+|column\.[a-z]+|advice\.[a-z]+|i18n\.[a-z]+|versionsort\.[a-z]+|user\.(name|email)|author\.(name|email)|committer\.(name|email)|init\.defaultbranch|safe\.directory|log\.(date|decorate|abbrevcommit|follow|showroot|mailmap|graphcolors|excludedecoration|initialdecorationset)|status\.(short|branch|showstash|showuntrackedfiles|relativepaths|aheadbehind|renames|renamelimit)|grep\.(linenumber|column|patterntype|extendedregexp|fullname|fallbacktonoindex)|blame\.(date|coloring|showemail|blankboundary|showroot)|core\.(quotepath|abbrev|autocrlf|safecrlf|filemode|ignorecase|precomposeunicode|whitespace|commentchar|untrackedcache|checkstat|trustctime|symlinks)|diff\.(renames|renamelimit|algorithm|noprefix|mnemonicprefix|relative|context|interhunkcontext|indentheuristic|suppressblankempty|colormoved|colormovedws|statgraphwidth|wserrorhighlight|ignoresubmodules|submodule|dirstat))=/i;
+
+function harmlessGitSetting(setting: Word | undefined): boolean {
+  return setting !== undefined && setting.literal && HARMLESS_GIT_SETTINGS.test(setting.text);
+}
+
 const GIT_READ_ONLY = new Set(["status", "diff", "log", "show", "rev-parse", "ls-files", "ls-tree", "ls-remote", "blame", "describe", "cat-file", "shortlog", "grep", "help", "version", "whatchanged", "reflog", "for-each-ref", "name-rev", "rev-list", "show-ref", "count-objects", "fsck", "check-ignore", "check-attr", "var", "merge-base", "cherry"]);
 const GIT_VALUE_OPTIONS = /^(-C|-c|--git-dir|--work-tree|--namespace|--exec-path|--config-env|--super-prefix)$/;
 
@@ -798,7 +933,9 @@ function git(run: Invocation): void {
     if (arg.text === "-C") dir = args[i + 1];
     if (arg.text === "--work-tree") dir = args[i + 1];
     if (arg.text.startsWith("--work-tree=")) dir = { text: arg.text.slice("--work-tree=".length), literal: true };
-    if (arg.text === "-c" && text(args[i + 1])?.match(/^(core\.(sshCommand|pager|editor|fsmonitor|hooksPath|askPass|gitProxy|worktree)|alias\.|pager\.|include\.|includeIf\.|sequence\.editor|diff\.external|.*\.(command|helper|program|textconv|cmd|external|tool|path))/i)) return run.facts.unverifiable(run.name, "-c sets a command git may run, or a file it reads its settings from");
+    // Settings can name commands git runs (core.fsmonitor, filter.X.clean, merge.X.driver,
+    // protocol.ext.allow with an ext:: URL ...): only those known to name none are judged.
+    if (arg.text === "-c" && !harmlessGitSetting(args[i + 1])) return run.facts.unverifiable(run.name, `-c ${args[i + 1]?.text ?? ""}: a setting gatehouse does not know to be harmless (settings can name commands git runs, or files it reads its settings from)`);
     // --config-env sets a key from an environment variable the log does not show (the sibling of
     // -c); --exec-path=DIR runs git's helpers (git-remote-https ...) from DIR; --git-dir reads
     // another repository's configuration, which names commands (core.fsmonitor, diff.external).
@@ -810,6 +947,9 @@ function git(run: Invocation): void {
   const sub = args[i];
   if (sub === undefined) return;
   if (!sub.literal) return run.facts.unverifiable(run.name, `a computed subcommand ${sub.text}`);
+  // ext:: and fd:: remotes run a command or talk over descriptors instead of fetching a URL.
+  const transport = args.find((a) => a.literal && /^(ext|fd)::/i.test(a.text));
+  if (transport) return run.facts.unverifiable(run.name, `${transport.text.slice(0, 5)} remote runs a command, not a fetch`);
   const rest = args.slice(i + 1);
   if (GIT_READ_ONLY.has(sub.text)) {
     // Read-only subcommands can still write a file or run a pager command.
@@ -889,8 +1029,22 @@ function assigns(names: (run: Invocation) => (Word | undefined)[]): Handler {
       if (name === undefined) continue;
       if (!name.literal) return run.facts.unverifiable(run.name, `assigns a computed variable ${name.text}`);
       if (isLookupVariable(name.text)) return run.facts.unverifiable(run.name, `sets ${name.text}, so the programs it names may be other programs`);
+      const subscript = nameSubscriptProblem(name.text);
+      if (subscript) return run.facts.unverifiable(ARITHMETIC, `${run.name} ${subscript}`);
     }
   };
+}
+
+/** test/[ are read-only, but `-v NAME` evaluates NAME's subscript as arithmetic (`test -v 'a[$(rm -rf /etc)]'` runs rm). */
+function testCommand(run: Invocation): void {
+  run.args.forEach((arg, i) => {
+    if (!(arg.literal && arg.text === "-v")) return;
+    const name = run.args[i + 1];
+    if (name === undefined) return;
+    if (!name.literal) return run.facts.unverifiable(ARITHMETIC, `${run.name} -v of a computed name ${name.text}, whose subscript bash may evaluate as arithmetic`);
+    const subscript = nameSubscriptProblem(name.text);
+    if (subscript) run.facts.unverifiable(ARITHMETIC, `${run.name} -v ${subscript}`);
+  });
 }
 
 function command(run: Invocation): void {
@@ -949,6 +1103,10 @@ export const BINARIES: Record<string, Handler> = {
   printf: assigns((run) => [optionValue(run.args, [], ["-v"])]),
   // Every word that is not an option may be a name (option values such as a prompt too: harmless).
   read: assigns((run) => operands(run.args)),
+  set: setBuiltin,
+  wait: assigns((run) => [optionValue(run.args, [], ["-p"])]),
+  test: testCommand,
+  "[": testCommand,
   tree: (run) => run.facts.write(run.name, optionValue(run.args, [], ["-o"])),
   xxd: (run) => (hasShort(run.args, "r") ? run.facts.write(run.name, operands(run.args)[1]) : undefined),
   ss: (run) => (hasShort(run.args, "K") || has(run.args, "--kill") ? run.facts.category("network") : undefined),

@@ -33,6 +33,9 @@ export interface CommandFacts {
   unverifiable: { command: string; reason: string }[];
 }
 
+/** The builtins that set or unset variables, which the parser recognises as declarations only at the start of a command. */
+const DECLARATION_BUILTINS = new Set(["declare", "typeset", "export", "local", "readonly", "unset"]);
+
 /** Nested `sh -c` levels followed before the rest counts as unverifiable. */
 const MAX_DEPTH = 4;
 const HARMLESS_TARGETS = new Set(["/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/fd/1", "/dev/fd/2"]);
@@ -134,6 +137,16 @@ export class FactsBuilder {
       return;
     }
     if (program.kind === "unknown") return this.unverifiable(program.name, "a program outside the system directories, which gatehouse cannot know");
+    // declare/export/local/readonly/typeset/unset reached as a plain command (`builtin export
+    // PATH=/tmp/x`, `command unset PATH`, `! export PATH=/tmp/x`, `time declare -n ...`) are the
+    // builtins all the same: judged as the shell would read them, like a declaration the parser
+    // recognises (PATH and the like, namerefs, the integer attribute, subscripts).
+    if (DECLARATION_BUILTINS.has(head.text)) {
+      const args = words.slice(1);
+      const computed = args.find((w) => !w.literal);
+      if (computed) return this.unverifiable(head.text, `${head.text} with a computed argument ${computed.text}, which may set any variable (PATH included)`);
+      return this.runScript(head.text, [head.text, ...args.map((w) => `'${w.text.replaceAll("'", "'\\''")}'`)].join(" "));
+    }
     const handler = BINARIES[program.name];
     if (handler) return handler({ name: program.name, args: words.slice(1), source, facts: this });
     if (READ_ONLY.has(program.name)) return;

@@ -108,11 +108,26 @@ function visit(node: Node, isolated: boolean, script: Script): void {
     for (const child of node.namedChildren) {
       const word = child ? wordOf(child) : undefined;
       if (word && (!word.literal || isLookupVariable(word.text))) script.problems.push({ command: "unset", reason: `it unsets ${word.text}, so the programs names run may be other programs (an unset PATH searches the current directory)` });
+      const subscript = word?.literal ? nameSubscriptProblem(word.text) : undefined;
+      if (subscript) script.problems.push({ command: ARITHMETIC, reason: `unset ${subscript}` });
     }
   }
   const arithmetic = arithmeticOperands(node);
   if (arithmetic.some(unknownArithmetic)) {
     script.problems.push({ command: ARITHMETIC, reason: `arithmetic on text or a variable whose value the log does not show (${JSON.stringify(node.text.slice(0, 40))}): bash evaluates it, and an array subscript in it runs commands ($(...))` });
+  }
+  if (node.type === "expansion") {
+    const evaluated = evaluatingExpansion(node);
+    if (evaluated) script.problems.push({ command: ARITHMETIC, reason: `${evaluated} (${JSON.stringify(node.text.slice(0, 40))})` });
+  }
+  if (node.type === "array") {
+    // `b=([x]=1)`: the index of an indexed array's element is arithmetic, as in `b[x]=1`.
+    for (const element of node.namedChildren) {
+      const index = element ? /^\[([^\]]*)\]\+?=/.exec(element.text)?.[1] : undefined;
+      if (index !== undefined && !SAFE_SUBSCRIPT.test(index)) {
+        script.problems.push({ command: ARITHMETIC, reason: `the array index [${index}] is arithmetic on text or a variable whose value the log does not show: bash evaluates it, and an array subscript in it runs commands ($(...))` });
+      }
+    }
   }
   if (node.type === "command") {
     const words: Word[] = [];
@@ -137,7 +152,50 @@ function visit(node: Node, isolated: boolean, script: Script): void {
 }
 
 /** The `command` of an arithmetic problem (what ALLOWED_COMMANDS would have to name). */
-const ARITHMETIC = "(shell arithmetic)";
+export const ARITHMETIC = "(shell arithmetic)";
+
+/** Subscripts bash never evaluates as an expression that could hold a `$(...)`: numbers, `@`, `*`. */
+const SAFE_SUBSCRIPT = /^\s*(\d+|@|\*)\s*$/;
+
+/**
+ * Why a variable name handed to a builtin (`printf -v NAME`, `read NAME`, `test -v NAME`,
+ * `unset NAME`, `declare NAME=...`) is unsafe, or undefined: bash evaluates the subscript of
+ * `a[EXPR]` as arithmetic, and a `$(...)` in it, or in the value of a variable it names, runs:
+ * `printf -v 'a[$(rm -rf /etc)]' x` runs rm, though every word is literal.
+ */
+export function nameSubscriptProblem(name: string): string | undefined {
+  const open = name.indexOf("[");
+  if (open === -1) return undefined;
+  const close = name.lastIndexOf("]");
+  const subscript = close > open ? name.slice(open + 1, close) : name.slice(open + 1);
+  if (SAFE_SUBSCRIPT.test(subscript)) return undefined;
+  return `names ${name}, whose subscript bash evaluates as arithmetic (an array subscript in it runs commands: $(...))`;
+}
+
+/**
+ * What makes a parameter expansion evaluate text the log does not show, or undefined:
+ * a substring's offset and length are arithmetic (`${v:x}`, with x = 'a[$(rm -rf /etc)]'),
+ * an indirect expansion `${!x}` expands the variable x names (its subscript evaluated), and
+ * `${x@P}` expands x's value as a prompt, running its command substitutions.
+ */
+function evaluatingExpansion(node: Node): string | undefined {
+  const children = node.children.filter((c): c is Node => c !== null);
+  const colon = children.findIndex((c) => !c.isNamed && c.type === ":");
+  if (colon !== -1 && children.slice(colon + 1).some((c) => c.isNamed && unknownArithmetic(c))) {
+    return "a substring offset or length that is arithmetic on text or a variable whose value the log does not show: bash evaluates it, and an array subscript in it runs commands ($(...))";
+  }
+  const at = children.findIndex((c) => !c.isNamed && c.type === "@");
+  if (at !== -1 && children[at + 1]?.text === "P") return "${NAME@P} expands the value as a prompt, which runs the command substitutions in it";
+  if (children[1] && !children[1].isNamed && children[1].type === "!") {
+    const target = children[2];
+    const next = children[3];
+    // ${!prefix*}, ${!prefix@}: the names that start with prefix; ${!a[@]}, ${!a[*]}: a's keys.
+    const listsNames = next !== undefined && !next.isNamed && (next.type === "*" || next.type === "@");
+    const listsKeys = target?.type === "subscript" && /^(@|\*)$/.test(target.childForFieldName("index")?.text ?? "") && next?.type === "}";
+    if (!listsNames && !listsKeys) return "an indirect expansion ${!NAME} expands the variable NAME's value names, whose subscript bash evaluates as arithmetic (an array subscript in it runs commands: $(...))";
+  }
+  return undefined;
+}
 
 // `export "PATH=/x"`, `export PA\TH=/x` and `declare -n ref=PATH; ref=/x` set PATH too, though no
 // variable_assignment names it: the arguments of export/declare/local/readonly/typeset are read
@@ -156,10 +214,18 @@ function declarationProblems(node: Node, script: Script): void {
       script.problems.push({ command: keyword, reason: `${keyword} ${word.text} makes a name refer to another variable, so a later assignment may set PATH or the like` });
       continue;
     }
+    // The integer attribute makes every assignment to the name arithmetic, later ones included:
+    // `declare -i n; n='a[$(rm -rf /etc)]'` runs rm.
+    if (/^-[A-Za-z]*i/.test(word.text)) {
+      script.problems.push({ command: ARITHMETIC, reason: `${keyword} ${word.text} gives a name the integer attribute, so every value assigned to it is evaluated as arithmetic (an array subscript in it runs commands: $(...))` });
+      continue;
+    }
     const assigned = /^([A-Za-z_][A-Za-z0-9_]*)(\[[^\]]*\])?\+?=(.*)$/s.exec(word.text);
     if (assigned && isLookupVariable(assigned[1]!, { text: assigned[3]!, literal: true })) {
       script.problems.push({ command: `${assigned[1]}=`, reason: `it sets ${assigned[1]}, so the programs it names may be other programs` });
     }
+    const subscript = nameSubscriptProblem(assigned ? `${assigned[1]}${assigned[2] ?? ""}` : word.text);
+    if (subscript) script.problems.push({ command: ARITHMETIC, reason: `${keyword} ${subscript}` });
   }
 }
 
