@@ -1,0 +1,88 @@
+// Issue 14, twelfth adversarial pass (packs, gate and contracts). Each test names the hole it
+// closes; each fails on the build before its fix.
+
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { gatehouse, repo } from "./harness.js";
+
+const CONFIG = "version: 1\npack:\n  use: default@1.0\ncollectors:\n  contracts: {}\n";
+
+function write(root: string, files: Record<string, string | null>): void {
+  for (const [path, text] of Object.entries(files)) {
+    if (text === null) {
+      rmSync(join(root, path), { force: true });
+      continue;
+    }
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+}
+
+interface ContractCase {
+  name: string;
+  files: Record<string, string>;
+  change: Record<string, string | null>;
+  /** the contract id the BREAKING finding names; undefined: the gate still allows */
+  symbol?: string;
+}
+
+/** Accepts the registry, applies the change and gates: a DENY naming the symbol (or an ALLOW). */
+function gateAfterChange(c: ContractCase): void {
+  const root = repo("twelfth-contracts", { "gatehouse.config.yaml": CONFIG, ...c.files });
+  try {
+    const accepted = gatehouse(["contracts", "accept"], root, { timeoutMs: 60_000 });
+    assert.is(accepted.code, 0, `${c.name}: accept: ${accepted.stdout}${accepted.stderr}`);
+    write(root, c.change);
+    const run = gatehouse(["gate"], root, { timeoutMs: 60_000 });
+    if (c.symbol === undefined) {
+      assert.is(run.code, 0, `${c.name}: ${run.stdout}${run.stderr}`);
+      return;
+    }
+    assert.is(run.code, 1, `${c.name}: ${run.stdout}${run.stderr}`);
+    const line = run.stdout.split("\n").find((l) => l.includes("[contracts/breaking-unapproved]") && l.includes(c.symbol!));
+    assert.ok(line, `${c.name}: no BREAKING finding for ${c.symbol}:\n${run.stdout}${run.stderr}`);
+    assert.ok(run.stdout.trimEnd().endsWith("DENY"), `${c.name}: ${run.stdout}`);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+const PY_BASE = "def f(a):\n    return a\n\n\ndef g(a):\n    return a\n";
+const JS_BASE = "exports.f = function (a) { return a; };\nexports.g = function (a) { return a; };\n";
+
+test("issue 14.3 (contracts, Python): the binding a module makes last is the contract (a second def, an alias, a lambda, an import, del, a branch), not the first", () => {
+  const cases: [string, string, Record<string, string>?][] = [
+    ["a second def", `${PY_BASE}\n\ndef f(a, b):\n    return a\n`],
+    ["an alias of another function", `${PY_BASE}\n\ndef _h(a, b):\n    return a\n\n\nf = _h\n`],
+    ["a lambda", `${PY_BASE}\nf = lambda a, b: a\n`],
+    ["a def in a branch", `${PY_BASE}\nif True:\n    def f(a, b):\n        return a\n`],
+    ["an import", `${PY_BASE}\nfrom ._impl import f\n`, { "pkg/_impl.py": "def f(a, b):\n    return a\n" }],
+  ];
+  for (const [name, text, extra] of cases) {
+    gateAfterChange({ name, files: { "pkg/__init__.py": PY_BASE }, change: { "pkg/__init__.py": text, ...(extra ?? {}) }, symbol: "pkg/__init__.py#f" });
+  }
+  // Unbound: `del f`, `f = None`, `f, x = other` leave no f to call.
+  for (const [name, tail] of [["del", "del f\n"], ["None", "f = None\n"], ["unpacking", "f, x = g, 1\n"]]) {
+    gateAfterChange({ name, files: { "pkg/__init__.py": PY_BASE }, change: { "pkg/__init__.py": `${PY_BASE}\n${tail}` }, symbol: "pkg/__init__.py#f" });
+  }
+  // Held: a wrapper of the name itself keeps its signature; a speedup import in a try keeps the definition.
+  gateAfterChange({ name: "wrapper", files: { "pkg/__init__.py": PY_BASE }, change: { "pkg/__init__.py": `import functools\n\n${PY_BASE}\nf = functools.lru_cache(maxsize=None)(f)\n` } });
+  gateAfterChange({ name: "speedup", files: { "pkg/__init__.py": PY_BASE }, change: { "pkg/__init__.py": `${PY_BASE}\ntry:\n    from ._speedups import f\nexcept ImportError:\n    pass\n` } });
+});
+
+test("issue 14.3 (contracts, CommonJS): a later assignment replaces the value exported before (exports.f twice, module.exports replaced) and delete exports.f removes it", () => {
+  const cases: [string, string, string][] = [
+    ["exports.f reassigned", `${JS_BASE}exports.f = function (a, b) { return a + b; };\n`, "index.js#f"],
+    ["module.exports.f reassigned", `${JS_BASE}module.exports.f = (a, b) => a + b;\n`, "index.js#f"],
+    ["delete exports.f", `${JS_BASE}delete exports.f;\n`, "index.js#f"],
+    ["delete module.exports[\"f\"]", `${JS_BASE}delete module.exports["f"];\n`, "index.js#f"],
+    ["module.exports replaced", `${JS_BASE}module.exports = { g: exports.g };\n`, "index.js#f"],
+  ];
+  for (const [name, text, symbol] of cases) gateAfterChange({ name, files: { "index.js": JS_BASE }, change: { "index.js": text }, symbol });
+  // Held: module.exports replaced by an object that names the earlier values keeps them.
+  gateAfterChange({ name: "module.exports of the same values", files: { "index.js": JS_BASE }, change: { "index.js": `${JS_BASE}module.exports = { f: exports.f, g: exports.g };\n` } });
+});
+
+test.run();
