@@ -590,11 +590,22 @@ function functionContract(module: string, name: string, kind: Contract["kind"], 
   };
   if (tags.evidence.length > 0) contract.returns.evidence = tags.evidence;
   if (fn.children.some((c) => c?.type === "async")) contract.async = true;
+  if (fn.type === "function_definition" && yields(fn.childForFieldName("body"))) contract.generator = true;
   if (tags.stability) contract.stability = tags.stability;
   else if (decorators.some((d) => /^(warnings\.|typing_extensions\.|typing\.)?deprecated\b/.test(d))) contract.stability = { level: "deprecated" };
   if (tags.since) contract.since = tags.since;
   DECLARED_LINE.set(contract, fn.startPosition.row + 1);
   return contract;
+}
+
+/** Does the body yield (a generator function)? Nested functions, lambdas and classes are their own. */
+function yields(node: Node | null): boolean {
+  if (!node) return false;
+  for (const child of node.namedChildren) {
+    if (!child || child.type === "function_definition" || child.type === "lambda" || child.type === "class_definition" || child.type === "decorated_definition") continue;
+    if (child.type === "yield" || yields(child)) return true;
+  }
+  return false;
 }
 
 function parameters(list: Node | null): ContractParam[] {

@@ -26,6 +26,8 @@ interface ContractCase {
   change: Record<string, string | null>;
   /** the contract id the BREAKING finding names; undefined: the gate still allows */
   symbol?: string;
+  /** the gate's finding code (default contracts/breaking-unapproved) */
+  finding?: string;
 }
 
 /** Accepts the registry, applies the change and gates: a DENY naming the symbol (or an ALLOW). */
@@ -41,8 +43,8 @@ function gateAfterChange(c: ContractCase): void {
       return;
     }
     assert.is(run.code, 1, `${c.name}: ${run.stdout}${run.stderr}`);
-    const line = run.stdout.split("\n").find((l) => l.includes("[contracts/breaking-unapproved]") && l.includes(c.symbol!));
-    assert.ok(line, `${c.name}: no BREAKING finding for ${c.symbol}:\n${run.stdout}${run.stderr}`);
+    const line = run.stdout.split("\n").find((l) => l.includes(`[${c.finding ?? "contracts/breaking-unapproved"}]`) && l.includes(c.symbol!));
+    assert.ok(line, `${c.name}: no ${c.finding ?? "BREAKING"} finding for ${c.symbol}:\n${run.stdout}${run.stderr}`);
     assert.ok(run.stdout.trimEnd().endsWith("DENY"), `${c.name}: ${run.stdout}`);
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -83,6 +85,53 @@ test("issue 14.3 (contracts, CommonJS): a later assignment replaces the value ex
   for (const [name, text, symbol] of cases) gateAfterChange({ name, files: { "index.js": JS_BASE }, change: { "index.js": text }, symbol });
   // Held: module.exports replaced by an object that names the earlier values keeps them.
   gateAfterChange({ name: "module.exports of the same values", files: { "index.js": JS_BASE }, change: { "index.js": `${JS_BASE}module.exports = { f: exports.f, g: exports.g };\n` } });
+});
+
+test("issue 14.3 (contracts): a class callers can no longer construct (abstract, a protected or private constructor) is BREAKING, and an abstract member added is RISKY, not the same class", () => {
+  const base = "export class Store {\n  constructor(name: string) {}\n  get(key: string): string {\n    return key;\n  }\n}\n";
+  for (const [name, text] of [
+    ["private constructor", base.replace("  constructor", "  private constructor")],
+    ["protected constructor", base.replace("  constructor", "  protected constructor")],
+    ["abstract class", base.replace("export class", "export abstract class")],
+  ]) {
+    gateAfterChange({ name, files: { "src/index.ts": base }, change: { "src/index.ts": text }, symbol: "src/index.ts#Store" });
+  }
+  const abstractBase = base.replace("export class", "export abstract class");
+  for (const [name, text] of [
+    ["abstract member added", abstractBase.replace("  get(", "  abstract put(key: string): void;\n  get(")],
+    ["member became abstract", abstractBase.replace("  get(key: string): string {\n    return key;\n  }", "  abstract get(key: string): string;")],
+  ]) {
+    gateAfterChange({ name, files: { "src/index.ts": abstractBase }, change: { "src/index.ts": text }, symbol: "src/index.ts#Store", finding: "contracts/risky-unapproved" });
+  }
+  // Held: a private constructor made public again is no break.
+  gateAfterChange({ name: "constructor made public", files: { "src/index.ts": base.replace("  constructor", "  private constructor") }, change: { "src/index.ts": base } });
+});
+
+test("issue 14.3 (contracts): a function that becomes a generator (function*, a Python def that yields), with no declared return type to say so, is BREAKING", () => {
+  gateAfterChange({
+    name: "function*",
+    files: { "src/index.ts": "export function ids(n: number) {\n  return [n];\n}\n" },
+    change: { "src/index.ts": "export function* ids(n: number) {\n  yield n;\n}\n" },
+    symbol: "src/index.ts#ids",
+  });
+  gateAfterChange({
+    name: "generator method",
+    files: { "src/index.ts": "export class C {\n  ids(n: number) {\n    return [n];\n  }\n}\n" },
+    change: { "src/index.ts": "export class C {\n  *ids(n: number) {\n    yield n;\n  }\n}\n" },
+    symbol: "src/index.ts#C.ids",
+  });
+  gateAfterChange({
+    name: "def that yields",
+    files: { "pkg/__init__.py": "def ids(n):\n    return [n]\n" },
+    change: { "pkg/__init__.py": "def ids(n):\n    yield n\n" },
+    symbol: "pkg/__init__.py#ids",
+  });
+  // Held: a yield in a nested function leaves the outer one a plain function.
+  gateAfterChange({
+    name: "nested yield",
+    files: { "pkg/__init__.py": "def ids(n):\n    return [n]\n" },
+    change: { "pkg/__init__.py": "def ids(n):\n    def inner():\n        yield n\n    return list(inner())\n" },
+  });
 });
 
 test.run();
