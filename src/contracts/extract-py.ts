@@ -153,8 +153,15 @@ export function parsePythonModule(parser: Parser, module: string, text: string):
     markTypeVariables(defined, assignments);
     inheritPrivateBases(defined, classBases, module);
     const dunderAll = readDunderAll(top);
+    // A definition followed by an unconditional `from x import *` may be rebound by it (exports.ts decides).
+    const roots = new Set(tree.rootNode.namedChildren.flatMap((n) => (n ? [n.id] : [])));
+    const lastStar = top.findLastIndex((s) => roots.has(s.id) && s.type === "import_from_statement" && s.namedChildren.some((c) => c?.type === "wildcard_import"));
+    const starShadowed = new Set<string>();
+    top.forEach((s, i) => {
+      if (i < lastStar) for (const [name, b] of binding) if (b !== REBOUND && b.id === s.id) starShadowed.add(name);
+    });
     const dynamicTargets = new Map([...dynamic].filter((entry): entry is [string, DynamicTarget] => entry[1] !== undefined));
-    return { file: module, defined, imports, aliases, classBases, dynamicTargets, ...(dunderAll ? { dunderAll } : {}) };
+    return { file: module, defined, imports, aliases, classBases, dynamicTargets, ...(dunderAll ? { dunderAll } : {}), ...(starShadowed.size > 0 ? { starShadowed } : {}) };
   } finally {
     tree.delete();
   }
@@ -359,6 +366,35 @@ function lastBindings(roots: (Node | null)[], top: Node[], overload: Set<string>
   return binding;
 }
 
+/**
+ * The member each name of a class body is bound by last (a node id; -1 for `del`): a method's
+ * `def` that a later `def`, assignment or `del` rebinds is not the class's method, as Python runs
+ * the body top to bottom. Properties (`@property`, `@x.setter`) and `@overload` stubs share names
+ * on purpose and bind nothing here.
+ */
+function lastMemberBindings(body: Node | null, overload: Set<string>): Map<string, number> {
+  const last = new Map<string, number>();
+  const names = (node: Node): string[] => (node.type === "identifier" ? [node.text] : node.namedChildren.flatMap((c) => (c ? names(c) : [])));
+  for (const member of body?.namedChildren ?? []) {
+    if (!member) continue;
+    if (member.type === "expression_statement") {
+      const assignment = member.namedChild(0);
+      const left = assignment?.type === "assignment" ? assignment.childForFieldName("left") : undefined;
+      if (left && left.type !== "attribute" && left.type !== "subscript") for (const name of names(left)) last.set(name, member.id);
+      continue;
+    }
+    if (member.type === "delete_statement") {
+      for (const target of member.namedChildren) if (target && target.type === "identifier") last.set(target.text, -1);
+      continue;
+    }
+    const { definition, decorators } = unwrapDecorated(member);
+    if (definition?.type !== "function_definition" || isOverloadStub(decorators, overload) || decorators.some(isPropertyDecorator)) continue;
+    const name = definition.childForFieldName("name")?.text;
+    if (name) last.set(name, member.id);
+  }
+  return last;
+}
+
 /** `__all__ = [...]` / `(...)` of string literals; undefined when the module has none. */
 function readDunderAll(top: Node[]): Set<string> | undefined {
   let names: Set<string> | undefined;
@@ -459,6 +495,7 @@ function classContracts(module: string, name: string, cls: Node, overload: Set<s
   let initDecorators: string[] = [];
   const fieldParams = style ? generatedParams(body, style, { ...(fromDecorator?.kwOnly ? { kwOnly: true } : {}), ...(total === "False" ? { total: false } : {}), ...(inherited ? { inherited } : {}) }) : undefined;
   const fieldNames = new Set((fieldParams ?? []).map((p) => p.name));
+  const lastMember = lastMemberBindings(body, overload);
   for (const member of body?.namedChildren ?? []) {
     if (!member) continue;
     if (member.type === "expression_statement") {
@@ -480,6 +517,8 @@ function classContracts(module: string, name: string, cls: Node, overload: Set<s
       properties.set(property.symbol.name, property);
       continue;
     }
+    // A method the class body rebinds later (a second def, `m = _other`, `del m`) is not this def.
+    if (lastMember.get(methodName) !== member.id) continue;
     if (methodName === "__init__" || (methodName === "__new__" && !init)) {
       // `__new__` is the constructor of a class without `__init__` (typing_extensions.TypeVar),
       // unless it only takes `*args, **kwargs` to hand on: then the inherited `__init__` decides.

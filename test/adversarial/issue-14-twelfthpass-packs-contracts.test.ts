@@ -74,6 +74,23 @@ test("issue 14.3 (contracts, Python): the binding a module makes last is the con
   gateAfterChange({ name: "speedup", files: { "pkg/__init__.py": PY_BASE }, change: { "pkg/__init__.py": `${PY_BASE}\ntry:\n    from ._speedups import f\nexcept ImportError:\n    pass\n` } });
 });
 
+test("issue 14.3 (contracts): a class body's or package's later binding wins too (a Python method def'd twice or rebound, a JavaScript class repeating a method, a def followed by from x import *)", () => {
+  const cls = "class A:\n    def m(self, a):\n        return a\n\n    def _n(self, a, b):\n        return a\n";
+  gateAfterChange({ name: "method def'd twice", files: { "pkg/__init__.py": cls }, change: { "pkg/__init__.py": `${cls}\n    def m(self, a, b):\n        return a\n` }, symbol: "pkg/__init__.py#A.m" });
+  gateAfterChange({ name: "method rebound", files: { "pkg/__init__.py": cls }, change: { "pkg/__init__.py": `${cls}\n    m = _n\n` }, symbol: "pkg/__init__.py#A.m" });
+  const js = "export class A {\n  m(a) {\n    return a;\n  }\n}\n";
+  gateAfterChange({ name: "JavaScript method repeated", files: { "src/index.js": js }, change: { "src/index.js": js.replace("}\n}\n", "}\n  m(a, b) {\n    return a;\n  }\n}\n") }, symbol: "src/index.js#A.m" });
+  gateAfterChange({
+    name: "star import after the def",
+    files: { "pkg/__init__.py": PY_BASE },
+    change: { "pkg/__init__.py": `${PY_BASE}\nfrom ._impl import *\n`, "pkg/_impl.py": "def f(a, b):\n    return a\n" },
+    symbol: "pkg/__init__.py#f",
+  });
+  // Held: a star import before the def does not rebind it; one without the name leaves it.
+  gateAfterChange({ name: "star before", files: { "pkg/__init__.py": PY_BASE }, change: { "pkg/__init__.py": `from ._impl import *\n\n${PY_BASE}`, "pkg/_impl.py": "def f(a, b):\n    return a\n" } });
+  gateAfterChange({ name: "star without the name", files: { "pkg/__init__.py": PY_BASE }, change: { "pkg/__init__.py": `${PY_BASE}\nfrom ._impl import *\n`, "pkg/_impl.py": "def _h(a, b):\n    return a\n" } });
+});
+
 test("issue 14.3 (contracts, CommonJS): a later assignment replaces the value exported before (exports.f twice, module.exports replaced) and delete exports.f removes it", () => {
   const cases: [string, string, string][] = [
     ["exports.f reassigned", `${JS_BASE}exports.f = function (a, b) { return a + b; };\n`, "index.js#f"],

@@ -372,7 +372,10 @@ function callableContract(name: string, kind: ContractKind, nodes: Callable[], d
   const { source, checker } = context;
   const hasBody = (n: Callable) => "body" in n && n.body !== undefined;
   const bodiless = nodes.filter((n) => !hasBody(n));
-  const implementation = nodes.find(hasBody);
+  // The last body is the one that runs: JavaScript lets a class repeat a method, or a script a
+  // function, and the later one replaces the earlier (the first was read, so a changed
+  // redefinition went unseen).
+  const implementation = nodes.findLast(hasBody);
   // Callers see the overload signatures when there are any, the implementation otherwise.
   const publicSignatures = bodiless.length > 0 ? bodiless : implementation ? [implementation] : [];
   const signatures = publicSignatures.map((n) => signatureOf(n, source, checker));
