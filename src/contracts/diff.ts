@@ -369,6 +369,17 @@ function compareTsParams(old: Contract, fresh: Contract, judged: (TypeRelation |
       }
     }
   }
+  // Positions decide what an argument means, and a name is what it means: a parameter whose name
+  // is now at another position (`copy(src, dest)` → `copy(dest, src)`, an optional parameter
+  // inserted before `b?`) takes the argument old callers pass for another. Compared by position
+  // alone, a swap of two parameters of one type, or an insertion, read as no change or SAFE.
+  // A rename at the same position is still no change; destructured parameters have no name.
+  const named = (name: string) => /^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(name);
+  fresh.params.forEach((b, j) => {
+    const i = old.params.findIndex((a) => a.name === b.name);
+    if (i < 0 || i === j || !named(b.name)) return;
+    out.push(change("contracts/param-moved", old, `${id}: positional parameter ${b.name} moved from position ${i} to ${j}`, { param: b.name }));
+  });
   return out;
 }
 

@@ -151,4 +151,22 @@ test("issue 14.3 (contracts): a function that becomes a generator (function*, a 
   });
 });
 
+test("issue 14.3 (contracts): a TypeScript parameter that moves (a swap of two of one type, an optional one inserted before it) is BREAKING, not no change or SAFE; a rename in place is still no change", () => {
+  const base = "export function copy(src: string, dest: string, mode?: number): void {}\n";
+  gateAfterChange({ name: "swap", files: { "src/index.ts": base }, change: { "src/index.ts": "export function copy(dest: string, src: string, mode?: number): void {}\n" }, symbol: "src/index.ts#copy" });
+  gateAfterChange({ name: "insertion", files: { "src/index.ts": base }, change: { "src/index.ts": "export function copy(src: string, dest: string, flags?: number, mode?: number): void {}\n" }, symbol: "src/index.ts#copy" });
+  gateAfterChange({ name: "rename in place", files: { "src/index.ts": base }, change: { "src/index.ts": "export function copy(from: string, to: string, mode?: number): void {}\n" } });
+});
+
+test("issue 14.3 (contracts, CommonJS): a chained assignment (module.exports = exports = {...}, exports = module.exports = fn) exports its value, not an opaque default", () => {
+  for (const chain of ["module.exports = exports", "exports = module.exports"]) {
+    gateAfterChange({
+      name: chain,
+      files: { "index.js": `${chain} = { f(a) { return a; } };\n` },
+      change: { "index.js": `${chain} = { f(a, b) { return a; } };\n` },
+      symbol: "index.js#f",
+    });
+  }
+});
+
 test.run();

@@ -390,8 +390,16 @@ function readCommonJs(statement: ts.ExpressionStatement, source: ts.SourceFile, 
     return;
   }
   if (!ts.isBinaryExpression(e) || e.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
-  const value = skipWrappers(e.right);
-  const left = skipWrappers(e.left);
+  // A chain (`module.exports = exports = {…}`, `exports = module.exports = fn`) assigns its
+  // innermost value to every target: the one that is `module.exports` (or a name of exports) counts.
+  const targets = [skipWrappers(e.left)];
+  let value = skipWrappers(e.right);
+  while (ts.isBinaryExpression(value) && value.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    targets.push(skipWrappers(value.left));
+    value = skipWrappers(value.right);
+  }
+  const exportsTarget = (t: ts.Expression) => isModuleExports(t, source) || ((ts.isPropertyAccessExpression(t) || ts.isElementAccessExpression(t)) && isExportsObject(t.expression, source));
+  const left = targets.find(exportsTarget) ?? targets[0]!;
   const key = (ts.isPropertyAccessExpression(left) ? left.name.text : ts.isElementAccessExpression(left) && isStringKey(left.argumentExpression) ? left.argumentExpression.text : undefined);
   const object = ts.isPropertyAccessExpression(left) || ts.isElementAccessExpression(left) ? left.expression : undefined;
   if (key !== undefined && object && isExportsObject(object, source)) {
