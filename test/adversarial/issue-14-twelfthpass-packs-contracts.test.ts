@@ -5,7 +5,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { gatehouse, repo } from "./harness.js";
+import { gatehouse, repo, withRepo } from "./harness.js";
 
 const CONFIG = "version: 1\npack:\n  use: default@1.0\ncollectors:\n  contracts: {}\n";
 
@@ -166,6 +166,54 @@ test("issue 14.3 (contracts, CommonJS): a chained assignment (module.exports = e
       change: { "index.js": `${chain} = { f(a, b) { return a; } };\n` },
       symbol: "index.js#f",
     });
+  }
+});
+
+test("issue 14.4: a heading in markup that does not render (an HTML comment, <pre>, a <details> block without a blank line, a lone tag's block) satisfies no required heading", () => {
+  const config = "version: 1\npack:\n  use: default@1.0\n  overrides:\n    requirements:\n      headings:\n        - { glob: README.md, headings: [Rollback] }\ncollectors: {}\n";
+  for (const hidden of ["<!--\n## Rollback\n-->\n", "<!-- ## Rollback -->\n", "<pre>\n## Rollback\n</pre>\n", "<details>\n## Rollback\n</details>\n", "<span>\n## Rollback\n"]) {
+    withRepo("twelfth-headings", { "gatehouse.config.yaml": config, "README.md": `# app\n\n${hidden}\n## Usage\n\nrun it\n` }, (root) => {
+      const run = gatehouse(["gate"], root);
+      assert.is(run.code, 1, `${JSON.stringify(hidden)}: ${run.stdout}${run.stderr}`);
+      assert.ok(run.stdout.includes("[pack/required-heading-missing]") && run.stdout.includes("Rollback"), `${JSON.stringify(hidden)}: ${run.stdout}`);
+    });
+  }
+  // Held: the heading itself, also after a comment or inside a <details> block with blank lines.
+  for (const shown of ["## Rollback\n", "<!-- template -->\n## Rollback\n", "<details>\n\n## Rollback\n\n</details>\n"]) {
+    withRepo("twelfth-headings", { "gatehouse.config.yaml": config, "README.md": `# app\n\n${shown}\nrevert\n` }, (root) => {
+      const run = gatehouse(["gate"], root);
+      assert.not.ok(run.stdout.includes("[pack/required-heading-missing]"), `${JSON.stringify(shown)}: ${run.stdout}${run.stderr}`);
+    });
+  }
+});
+
+test("issue 14 (contracts): the Contract Impact a PR body declares is what reviewers see: a declaration in an HTML comment or a code block does not count, and a line and a box that disagree are undeclared", () => {
+  const root = repo("twelfth-impact", { "gatehouse.config.yaml": CONFIG, "src/index.ts": "export function f(a: string): string {\n  return a;\n}\n" });
+  try {
+    assert.is(gatehouse(["contracts", "accept"], root, { timeoutMs: 60_000 }).code, 0);
+    write(root, { "src/index.ts": "export function f(a: string, b: string): string {\n  return a;\n}\n" });
+    const gateWith = (body: string) => {
+      write(root, { "pr.md": body });
+      return gatehouse(["gate", "--pr-body", "pr.md"], root, { timeoutMs: 60_000 });
+    };
+    for (const body of [
+      "## Contract Impact\n\n- [x] None\n<!-- Contract Impact: BREAKING -->\n",
+      "<!--\nContract Impact: BREAKING\n-->\n## Contract Impact\n\n- [x] None\n",
+      "## Contract Impact\n\n- [x] None\n\n```\nContract Impact: BREAKING\n```\n",
+      "## Contract Impact\n\n- [ ] None\n<!-- - [x] BREAKING -->\n",
+      "Contract Impact: BREAKING\n\n## Contract Impact\n\n- [x] None\n",
+    ]) {
+      const run = gateWith(body);
+      assert.is(run.code, 1, `${JSON.stringify(body)}: ${run.stdout}${run.stderr}`);
+      assert.ok(run.stdout.includes("[contracts/impact-understated]"), `${JSON.stringify(body)}: ${run.stdout}`);
+    }
+    // Held: a visible declaration still counts.
+    for (const body of ["## Contract Impact\n\n- [x] BREAKING\n", "<!-- fill in -->\nContract Impact: BREAKING\n"]) {
+      const run = gateWith(body);
+      assert.not.ok(run.stdout.includes("[contracts/impact-understated]"), `${JSON.stringify(body)}: ${run.stdout}`);
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
 });
 
