@@ -191,7 +191,8 @@ export function diffContracts(before: Contract[], after: Contract[], options: Di
     const parentContract = parent !== undefined ? newById.get(`${fresh.symbol.module}#${parent}`) : undefined;
     // An interface gaining a required member breaks whoever builds the object (not a new parent).
     const isRequiredMember = (fresh.kind === "property" || fresh.kind === "method") && !fresh.optional && !fresh.symbol.name.endsWith(".()") && !/\.\[.*\]$/.test(fresh.symbol.name);
-    if (parentContract?.kind === "interface" && oldParents.has(contractId(parentContract)) && isRequiredMember) {
+    // So does an abstract member added to a class: every subclass must implement it.
+    if ((parentContract?.kind === "interface" || (parentContract?.kind === "class" && fresh.abstract)) && oldParents.has(contractId(parentContract)) && isRequiredMember) {
       changes.push(change("contracts/property-required-added", fresh, `${contractId(parentContract)} gained the required member ${fresh.symbol.name.slice(parent!.length + 1)}`));
     } else {
       changes.push(change("contracts/symbol-added", fresh, `${contractId(fresh)} was added`));
@@ -314,6 +315,8 @@ function compareContract(old: Contract, fresh: Contract, judge: Judge | undefine
     out.push(...compareMemberFlags(old, fresh));
     out.push(...compareAsync(old, fresh));
   }
+  out.push(...compareGenerator(old, fresh));
+  out.push(...compareConstruct(old, fresh));
   out.push(...compareSideEffects(old, fresh));
   if (JSON.stringify(old.errors) !== JSON.stringify(fresh.errors)) {
     out.push(change("contracts/errors-changed", old, `${id}: declared errors changed from [${old.errors.join(", ")}] to [${fresh.errors.join(", ")}]`, { before: old.errors.join(", "), after: fresh.errors.join(", ") }));
@@ -366,6 +369,17 @@ function compareTsParams(old: Contract, fresh: Contract, judged: (TypeRelation |
       }
     }
   }
+  // Positions decide what an argument means, and a name is what it means: a parameter whose name
+  // is now at another position (`copy(src, dest)` → `copy(dest, src)`, an optional parameter
+  // inserted before `b?`) takes the argument old callers pass for another. Compared by position
+  // alone, a swap of two parameters of one type, or an insertion, read as no change or SAFE.
+  // A rename at the same position is still no change; destructured parameters have no name.
+  const named = (name: string) => /^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(name);
+  fresh.params.forEach((b, j) => {
+    const i = old.params.findIndex((a) => a.name === b.name);
+    if (i < 0 || i === j || !named(b.name)) return;
+    out.push(change("contracts/param-moved", old, `${id}: positional parameter ${b.name} moved from position ${i} to ${j}`, { param: b.name }));
+  });
   return out;
 }
 
@@ -411,6 +425,36 @@ function compareAsync(old: Contract, fresh: Contract): ContractChange[] {
   return [change("contracts/return-type-changed", old, `${contractId(old)}: return type changed: was ${before}, is ${after} (callers ${fresh.async ? "get a promise or coroutine where they had the value" : "get the value where they awaited"})`, { before, after })];
 }
 
+/**
+ * A callable that became a generator or stopped being one (`function*`, a Python `def` that
+ * yields), where the two sides do not both declare what they return: callers get an iterator
+ * where they had the value, or the value where they iterated. A body rewritten with `yield` used
+ * to be no change when nothing was annotated.
+ */
+function compareGenerator(old: Contract, fresh: Contract): ContractChange[] {
+  if (Boolean(old.generator) === Boolean(fresh.generator)) return [];
+  if ((old.returns.type ?? old.returns.inferred) !== undefined && (fresh.returns.type ?? fresh.returns.inferred) !== undefined) return [];
+  const before = old.generator ? "a generator" : "not a generator";
+  const after = fresh.generator ? "a generator" : "not a generator";
+  return [change("contracts/return-type-changed", old, `${contractId(old)}: return type changed: was ${before}, is ${after} (callers ${fresh.generator ? "get an iterator where they had the value" : "get the value where they iterated"})`, { before, after })];
+}
+
+const CONSTRUCT_RANK = { abstract: 1, protected: 1, private: 2 } as const;
+
+/**
+ * A class callers could construct that they no longer can (`new A()` breaks): it became abstract,
+ * or its constructor protected or private (private also stops subclasses). The constructor's
+ * parameters were compared alone, so `private constructor` read as no change.
+ */
+function compareConstruct(old: Contract, fresh: Contract): ContractChange[] {
+  if (old.kind !== "class" || fresh.kind !== "class") return [];
+  const before = old.construct ? CONSTRUCT_RANK[old.construct] : 0;
+  const after = fresh.construct ? CONSTRUCT_RANK[fresh.construct] : 0;
+  if (after <= before) return [];
+  const said = (c: Contract) => (c.construct === undefined ? "a class callers construct" : c.construct === "abstract" ? "an abstract class" : `a class with a ${c.construct} constructor`);
+  return [change("contracts/kind-changed", old, `${contractId(old)} changed from ${said(old)} to ${said(fresh)}: \`new ${old.symbol.name}(…)\` no longer compiles`, { before: old.construct ?? "constructible", after: fresh.construct! })];
+}
+
 /** `x is T`, `asserts x`, `asserts x is T`: a return type that narrows an argument for the caller. */
 function predicateOf(type: string): { asserts: boolean; param: string; type?: string } | undefined {
   const asserts = /^asserts\s+(this|[A-Za-z_$][\w$]*)(?:\s+is\s+([\s\S]+))?$/.exec(type.trim());
@@ -445,6 +489,8 @@ function compareMemberFlags(old: Contract, fresh: Contract): ContractChange[] {
   if (old.optional && !fresh.optional && old.kind === "property") out.push(change("contracts/property-became-required", old, `${id} became required: code that builds the object must set it`));
   if (old.kind === "property" && !old.readonly && fresh.readonly) out.push(change("contracts/readonly-added", old, `${id} became read-only`));
   if (Boolean(old.static) !== Boolean(fresh.static)) out.push(change("contracts/static-changed", old, `${id} ${fresh.static ? "became static" : "is no longer static"}`));
+  // An abstract member is one every subclass must now implement: code that builds the object breaks.
+  if (!old.abstract && fresh.abstract) out.push(change("contracts/property-required-added", old, `${id} became abstract: every subclass must implement it`));
   return out;
 }
 

@@ -70,7 +70,12 @@ export function parsePythonModule(parser: Parser, module: string, text: string):
     const aliases = new Map<string, string>();
     const classParams = new Map<string, GeneratedInit>();
     const classBases = new Map<string, string[]>();
-    const define = (name: string, contracts: Contract[]) => {
+    const binding = lastBindings(tree.rootNode.namedChildren, top, overload);
+    // A name's contract comes from the statement that binds it last (Python rebinds in order):
+    // a later `def`, class or assignment replaces an earlier one, a later import, `del` or opaque
+    // assignment leaves no definition of this module under the name.
+    const define = (name: string, contracts: Contract[], statement: Node) => {
+      if (binding.get(name) !== statement) return;
       if (seen.has(name)) return;
       seen.add(name);
       defined.push(...contracts);
@@ -98,10 +103,10 @@ export function parsePythonModule(parser: Parser, module: string, text: string):
       const name = definition.childForFieldName("name")?.text;
       if (!name) continue;
       if (definition.type === "function_definition") {
-        define(name, [functionContract(module, name, "function", definition, decorators, false)]);
+        define(name, [functionContract(module, name, "function", definition, decorators, false)], statement);
       } else if (definition.type === "class_definition") {
-        if (!seen.has(name)) classBases.set(name, baseNames(definition));
-        define(name, classContracts(module, name, definition, overload, statement, classParams));
+        if (binding.get(name) === statement && !seen.has(name)) classBases.set(name, baseNames(definition));
+        define(name, classContracts(module, name, definition, overload, statement, classParams), statement);
       }
     }
     // Module attributes after the definitions: an alias (`Alias = Defined`) copies what it names.
@@ -115,24 +120,24 @@ export function parsePythonModule(parser: Parser, module: string, text: string):
       const right = assignment.childForFieldName("right");
       const tuple = right?.type === "call" ? namedtupleParams(right) : undefined;
       if (tuple) {
-        define(name, [withLine(plainContract(module, name, "class", tuple), statement)]);
+        define(name, [withLine(plainContract(module, name, "class", tuple), statement)], statement);
       } else if (!type && right?.type === "lambda") {
         // `process = lambda x, y: …` is a public function: its parameters are its contract.
-        define(name, [functionContract(module, name, "function", right, [], false)]);
+        define(name, [functionContract(module, name, "function", right, [], false)], statement);
       } else if (type) {
         const annotation = normalise(type.text);
         const contract = withLine(plainContract(module, name, "const", []), statement);
         contract.type = annotation.replace(/^(?:typing\.|t\.)?Final\[(.*)\]$/s, "$1");
         if (/^(?:typing\.|t\.)?Final/.test(annotation)) contract.readonly = true;
-        define(name, [contract]);
+        define(name, [contract], statement);
       } else if (right?.type === "identifier" || right?.type === "attribute") {
         const target = right.text;
         if (seen.has(target)) {
-          define(name, defined.filter((c) => c.symbol.name === target || c.symbol.name.startsWith(`${target}.`)).map((c) => ({ ...c, symbol: { module, name: name + c.symbol.name.slice(target.length) } })));
+          define(name, defined.filter((c) => c.symbol.name === target || c.symbol.name.startsWith(`${target}.`)).map((c) => ({ ...c, symbol: { module, name: name + c.symbol.name.slice(target.length) } })), statement);
         } else if (imported.has(target)) {
-          aliases.set(name, target);
+          if (binding.get(name) === statement) aliases.set(name, target);
         } else if (!imported.has(target.split(".")[0]!)) {
-          define(name, [withLine(plainContract(module, name, "const", []), statement)]);
+          define(name, [withLine(plainContract(module, name, "const", []), statement)], statement);
         }
       }
     }
@@ -142,13 +147,21 @@ export function parsePythonModule(parser: Parser, module: string, text: string):
       const placeholder = plainContract(module, name, "const", []);
       placeholder.stability = { level: "deprecated" };
       PYTHON_DYNAMIC.add(placeholder);
-      define(name, [placeholder]);
+      seen.add(name);
+      defined.push(placeholder);
     }
     markTypeVariables(defined, assignments);
     inheritPrivateBases(defined, classBases, module);
     const dunderAll = readDunderAll(top);
+    // A definition followed by an unconditional `from x import *` may be rebound by it (exports.ts decides).
+    const roots = new Set(tree.rootNode.namedChildren.flatMap((n) => (n ? [n.id] : [])));
+    const lastStar = top.findLastIndex((s) => roots.has(s.id) && s.type === "import_from_statement" && s.namedChildren.some((c) => c?.type === "wildcard_import"));
+    const starShadowed = new Set<string>();
+    top.forEach((s, i) => {
+      if (i < lastStar) for (const [name, b] of binding) if (b !== REBOUND && b.id === s.id) starShadowed.add(name);
+    });
     const dynamicTargets = new Map([...dynamic].filter((entry): entry is [string, DynamicTarget] => entry[1] !== undefined));
-    return { file: module, defined, imports, aliases, classBases, dynamicTargets, ...(dunderAll ? { dunderAll } : {}) };
+    return { file: module, defined, imports, aliases, classBases, dynamicTargets, ...(dunderAll ? { dunderAll } : {}), ...(starShadowed.size > 0 ? { starShadowed } : {}) };
   } finally {
     tree.delete();
   }
@@ -287,6 +300,101 @@ function unwrapDecorated(node: Node): { definition?: Node; decorators: string[] 
   return definition ? { definition, decorators } : { decorators };
 }
 
+/**
+ * The statement that binds each module-level name last, as Python runs the module top to bottom:
+ * a `def`, a class or an assignment (in an `if`/`try` branch too) replaces every earlier binding;
+ * an import, `del name`, a tuple unpacking or an assignment whose value cannot be read (`f =
+ * None`, `f = make()`) leaves a marker that is no statement of ours, so no contract of this module
+ * is recorded under the name (an import is resolved as an import). Two exceptions keep the
+ * earlier binding: an import in an `if`/`try` branch after a definition (`try: from ._speedups
+ * import escape`: an accelerated copy of the definition), and a wrapper of the name itself (`f =
+ * functools.lru_cache()(f)`), which keeps its signature as a decorator does. The first binding
+ * used to win everywhere, so `def f(a)` followed by `def f(a, b, c)`, `f = _other`, `from ._impl
+ * import f` or `del f` changed the module's API unseen.
+ */
+const REBOUND = Symbol("rebound");
+function lastBindings(roots: (Node | null)[], top: Node[], overload: Set<string>): Map<string, Node | typeof REBOUND> {
+  // web-tree-sitter hands out a new wrapper per access: nodes are compared by id.
+  const unconditional = new Set(roots.flatMap((n) => (n ? [n.id] : [])));
+  const binding = new Map<string, Node | typeof REBOUND>();
+  const rebind = (name: string, statement: Node) => {
+    const current = binding.get(name);
+    // An import in a branch after a definition: the accelerated or fallback copy keeps the definition.
+    if (!unconditional.has(statement.id) && current !== undefined && current !== REBOUND) return;
+    binding.set(name, REBOUND);
+  };
+  const patternNames = (node: Node): string[] =>
+    node.type === "identifier" ? [node.text] : node.namedChildren.flatMap((c) => (c && /pattern|list|tuple|identifier|splat/.test(c.type) ? patternNames(c) : []));
+  for (const statement of top) {
+    if (statement.type === "import_from_statement") {
+      const raw = importOf(statement);
+      for (const n of raw?.names ?? []) rebind(n.local, statement);
+      continue;
+    }
+    if (statement.type === "import_statement") {
+      for (const alias of statement.namedChildren) if (alias) rebind((alias.type === "aliased_import" ? alias.childForFieldName("alias")?.text : alias.text.split(".")[0]) ?? "", statement);
+      continue;
+    }
+    if (statement.type === "delete_statement") {
+      for (const target of statement.namedChildren) if (target) for (const name of patternNames(target)) binding.set(name, REBOUND);
+      continue;
+    }
+    if (statement.type === "expression_statement") {
+      const assignment = statement.namedChild(0);
+      if (assignment?.type !== "assignment") continue;
+      const left = assignment.childForFieldName("left");
+      if (!left) continue;
+      if (left.type !== "identifier") {
+        for (const name of patternNames(left)) binding.set(name, REBOUND);
+        continue;
+      }
+      const name = left.text;
+      if (name === "__all__") continue;
+      const right = assignment.childForFieldName("right");
+      const type = assignment.childForFieldName("type");
+      const readable = !!type || right?.type === "lambda" || right?.type === "identifier" || right?.type === "attribute" || (right?.type === "call" && namedtupleParams(right) !== undefined);
+      if (readable) binding.set(name, statement);
+      else if (right?.type === "call" && binding.get(name) !== undefined && binding.get(name) !== REBOUND && new RegExp(`\\b${name}\\b`).test(right.childForFieldName("arguments")?.text ?? "")) continue;
+      else binding.set(name, REBOUND);
+      continue;
+    }
+    const { definition, decorators } = unwrapDecorated(statement);
+    if (!definition || isOverloadStub(decorators, overload)) continue;
+    const name = definition.childForFieldName("name")?.text;
+    if (name) binding.set(name, statement);
+  }
+  return binding;
+}
+
+/**
+ * The member each name of a class body is bound by last (a node id; -1 for `del`): a method's
+ * `def` that a later `def`, assignment or `del` rebinds is not the class's method, as Python runs
+ * the body top to bottom. Properties (`@property`, `@x.setter`) and `@overload` stubs share names
+ * on purpose and bind nothing here.
+ */
+function lastMemberBindings(body: Node | null, overload: Set<string>): Map<string, number> {
+  const last = new Map<string, number>();
+  const names = (node: Node): string[] => (node.type === "identifier" ? [node.text] : node.namedChildren.flatMap((c) => (c ? names(c) : [])));
+  for (const member of body?.namedChildren ?? []) {
+    if (!member) continue;
+    if (member.type === "expression_statement") {
+      const assignment = member.namedChild(0);
+      const left = assignment?.type === "assignment" ? assignment.childForFieldName("left") : undefined;
+      if (left && left.type !== "attribute" && left.type !== "subscript") for (const name of names(left)) last.set(name, member.id);
+      continue;
+    }
+    if (member.type === "delete_statement") {
+      for (const target of member.namedChildren) if (target && target.type === "identifier") last.set(target.text, -1);
+      continue;
+    }
+    const { definition, decorators } = unwrapDecorated(member);
+    if (definition?.type !== "function_definition" || isOverloadStub(decorators, overload) || decorators.some(isPropertyDecorator)) continue;
+    const name = definition.childForFieldName("name")?.text;
+    if (name) last.set(name, member.id);
+  }
+  return last;
+}
+
 /** `__all__ = [...]` / `(...)` of string literals; undefined when the module has none. */
 function readDunderAll(top: Node[]): Set<string> | undefined {
   let names: Set<string> | undefined;
@@ -387,6 +495,7 @@ function classContracts(module: string, name: string, cls: Node, overload: Set<s
   let initDecorators: string[] = [];
   const fieldParams = style ? generatedParams(body, style, { ...(fromDecorator?.kwOnly ? { kwOnly: true } : {}), ...(total === "False" ? { total: false } : {}), ...(inherited ? { inherited } : {}) }) : undefined;
   const fieldNames = new Set((fieldParams ?? []).map((p) => p.name));
+  const lastMember = lastMemberBindings(body, overload);
   for (const member of body?.namedChildren ?? []) {
     if (!member) continue;
     if (member.type === "expression_statement") {
@@ -408,6 +517,8 @@ function classContracts(module: string, name: string, cls: Node, overload: Set<s
       properties.set(property.symbol.name, property);
       continue;
     }
+    // A method the class body rebinds later (a second def, `m = _other`, `del m`) is not this def.
+    if (lastMember.get(methodName) !== member.id) continue;
     if (methodName === "__init__" || (methodName === "__new__" && !init)) {
       // `__new__` is the constructor of a class without `__init__` (typing_extensions.TypeVar),
       // unless it only takes `*args, **kwargs` to hand on: then the inherited `__init__` decides.
@@ -518,11 +629,22 @@ function functionContract(module: string, name: string, kind: Contract["kind"], 
   };
   if (tags.evidence.length > 0) contract.returns.evidence = tags.evidence;
   if (fn.children.some((c) => c?.type === "async")) contract.async = true;
+  if (fn.type === "function_definition" && yields(fn.childForFieldName("body"))) contract.generator = true;
   if (tags.stability) contract.stability = tags.stability;
   else if (decorators.some((d) => /^(warnings\.|typing_extensions\.|typing\.)?deprecated\b/.test(d))) contract.stability = { level: "deprecated" };
   if (tags.since) contract.since = tags.since;
   DECLARED_LINE.set(contract, fn.startPosition.row + 1);
   return contract;
+}
+
+/** Does the body yield (a generator function)? Nested functions, lambdas and classes are their own. */
+function yields(node: Node | null): boolean {
+  if (!node) return false;
+  for (const child of node.namedChildren) {
+    if (!child || child.type === "function_definition" || child.type === "lambda" || child.type === "class_definition" || child.type === "decorated_definition") continue;
+    if (child.type === "yield" || yields(child)) return true;
+  }
+  return false;
 }
 
 function parameters(list: Node | null): ContractParam[] {

@@ -263,21 +263,49 @@ function readDecision(raw: PolicyDecision, file: string): { decision: PolicyDeci
 
 /**
  * The Contract Impact declared in a PR body: a checked box (`- [x] RISKY`) or a line
- * `Contract Impact: RISKY` inside the "Contract Impact" section. Zero or several: undeclared.
+ * `Contract Impact: RISKY` inside the "Contract Impact" section. Zero or several (a line and a
+ * box that disagree included): undeclared. Only what the rendered description shows counts:
+ * HTML comments and fenced code are dropped first, so a `<!-- Contract Impact: BREAKING -->`
+ * reviewers never see cannot declare the impact beside a visible `[x] None` (the first inline
+ * line anywhere used to win over everything).
  */
 export function declaredImpactOf(body: string): Impact | null {
-  const lines = body.split(/\r?\n/);
-  const inline = lines.map((l) => /contract impact\s*[:=]\s*\**\s*(none|safe|risky|breaking)\b/i.exec(l)?.[1]).find(Boolean);
-  if (inline) return inline.toUpperCase() as Impact;
-  const start = lines.findIndex((l) => /contract impact/i.test(l));
-  if (start < 0) return null;
-  const checked = new Set<Impact>();
-  for (const line of lines.slice(start + 1)) {
-    if (/^\s*#/.test(line)) break;
-    const match = /^\s*[-*]\s*\[[xX]\]\s*\**\s*(none|safe|risky|breaking)\b/i.exec(line);
-    if (match) checked.add(match[1]!.toUpperCase() as Impact);
+  const lines = visibleMarkdown(body).split(/\r?\n/);
+  const declared = new Set<Impact>();
+  for (const l of lines) {
+    const inline = /contract impact\s*[:=]\s*\**\s*(none|safe|risky|breaking)\b/i.exec(l)?.[1];
+    if (inline) declared.add(inline.toUpperCase() as Impact);
   }
-  return checked.size === 1 ? [...checked][0]! : null;
+  // The boxes under every line that names the section (its heading, or a line that mentions it).
+  lines.forEach((l, start) => {
+    if (!/contract impact/i.test(l)) return;
+    for (const line of lines.slice(start + 1)) {
+      if (/^\s*#/.test(line)) break;
+      const match = /^\s*[-*]\s*\[[xX]\]\s*\**\s*(none|safe|risky|breaking)\b/i.exec(line);
+      if (match) declared.add(match[1]!.toUpperCase() as Impact);
+    }
+  });
+  return declared.size === 1 ? [...declared][0]! : null;
+}
+
+/** Markdown without what it does not render: HTML comments (an unclosed one runs to the end) and fenced code blocks. */
+function visibleMarkdown(body: string): string {
+  const uncommented = body.replace(/<!--[\s\S]*?(?:-->|$)/g, "");
+  const out: string[] = [];
+  let fence: string | undefined;
+  for (const line of uncommented.split(/\r?\n/)) {
+    const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+    if (fence) {
+      if (marker && marker[0] === fence[0] && marker.length >= fence.length && line.trim() === marker) fence = undefined;
+      continue;
+    }
+    if (marker) {
+      fence = marker;
+      continue;
+    }
+    out.push(line);
+  }
+  return out.join("\n");
 }
 
 /** PR body from $GATEHOUSE_PR_BODY (a file, set by --pr-body) or the GitHub event payload. */

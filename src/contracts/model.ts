@@ -52,6 +52,12 @@ export interface Contract {
   language: ContractLanguage;
   kind: ContractKind;
   async?: boolean;
+  /** a generator (`function*`, a Python `def` that yields): callers get an iterator, not the value */
+  generator?: boolean;
+  /** a class callers cannot construct with `new`: abstract, or its constructor is protected or private */
+  construct?: "abstract" | "protected" | "private";
+  /** an abstract class member: every subclass must implement it */
+  abstract?: boolean;
   /** generic parameters of a function, class, interface or type alias */
   typeParams?: TypeParam[];
   /**

@@ -32,6 +32,8 @@ export interface PythonModule {
   /** names served by `__getattr__` whose branch returns a plain name, with the import that binds it there */
   dynamicTargets: Map<string, DynamicTarget>;
   dunderAll?: Set<string>;
+  /** names defined here before a `from x import *` that may rebind them: the star's name wins when it has one */
+  starShadowed?: Set<string>;
 }
 
 /** What a `__getattr__` branch returns: a name of the module, or one it imports in the branch. */
@@ -143,7 +145,11 @@ export function publicContracts(modules: PythonModule[]): Contract[] {
 
   const resolve = (file: string, name: string, depth = 0): Resolved | undefined => {
     if (depth > 32) return undefined;
-    if (definedNames.get(file)!.has(name)) return { module: file, name };
+    if (definedNames.get(file)!.has(name)) {
+      // `def f` and then `from ._impl import *`: the star import rebinds f when _impl has one.
+      if (byFile.get(file)!.starShadowed?.has(name)) for (const s of stars.get(file)!) if (starNames(s, new Set()).has(name)) return resolve(s, name, depth + 1);
+      return { module: file, name };
+    }
     const bound = bindings.get(file)!.get(name);
     if (bound) return resolve(bound.module, bound.name, depth + 1);
     for (const s of stars.get(file)!) if (starNames(s, new Set()).has(name)) return resolve(s, name, depth + 1);

@@ -236,6 +236,10 @@ function classContracts(name: string, cls: ts.ClassLikeDeclaration, context: Col
   const constructors = cls.members.filter(ts.isConstructorDeclaration);
   const classContract = callableContract(name, "class", constructors, cls, context);
   classContract.returns = {};
+  // Who may call `new`: an abstract class, or a protected or private constructor, is not constructible by callers.
+  if (constructors.some((c) => hasModifier(c, ts.SyntaxKind.PrivateKeyword))) classContract.construct = "private";
+  else if (constructors.some((c) => hasModifier(c, ts.SyntaxKind.ProtectedKeyword))) classContract.construct = "protected";
+  else if (hasModifier(cls, ts.SyntaxKind.AbstractKeyword)) classContract.construct = "abstract";
   const typeParams = typeParamsOf(cls, source);
   if (typeParams) classContract.typeParams = typeParams;
   const members: Contract[] = [];
@@ -258,7 +262,9 @@ function classContracts(name: string, cls: ts.ClassLikeDeclaration, context: Col
     if (ts.isMethodDeclaration(member)) push(methods, key, member);
     else if (ts.isGetAccessorDeclaration(member) || ts.isSetAccessorDeclaration(member)) push(accessors, key, member);
     else if (ts.isPropertyDeclaration(member)) {
-      members.push(propertyContract(`${name}.${memberKey}`, member, member.type, Boolean(member.questionToken), hasModifier(member, ts.SyntaxKind.ReadonlyKeyword), isStatic, context));
+      const property = propertyContract(`${name}.${memberKey}`, member, member.type, Boolean(member.questionToken), hasModifier(member, ts.SyntaxKind.ReadonlyKeyword), isStatic, context);
+      if (hasModifier(member, ts.SyntaxKind.AbstractKeyword)) property.abstract = true;
+      members.push(property);
     } else if (ts.isIndexSignatureDeclaration(member)) {
       members.push(propertyContract(`${name}.${memberKey}`, member, member.type, false, hasModifier(member, ts.SyntaxKind.ReadonlyKeyword), isStatic, context));
     }
@@ -344,6 +350,7 @@ function accessorContract(name: string, nodes: (ts.GetAccessorDeclaration | ts.S
   // A setter without a getter reads as undefined; a getter without a setter cannot be assigned.
   const contract = propertyContract(name, getter ?? setter!, typeNode, false, !setter, isStatic, context);
   if (!getter) contract.optional = true;
+  if (nodes.some((n) => hasModifier(n, ts.SyntaxKind.AbstractKeyword))) contract.abstract = true;
   return contract;
 }
 
@@ -365,7 +372,10 @@ function callableContract(name: string, kind: ContractKind, nodes: Callable[], d
   const { source, checker } = context;
   const hasBody = (n: Callable) => "body" in n && n.body !== undefined;
   const bodiless = nodes.filter((n) => !hasBody(n));
-  const implementation = nodes.find(hasBody);
+  // The last body is the one that runs: JavaScript lets a class repeat a method, or a script a
+  // function, and the later one replaces the earlier (the first was read, so a changed
+  // redefinition went unseen).
+  const implementation = nodes.findLast(hasBody);
   // Callers see the overload signatures when there are any, the implementation otherwise.
   const publicSignatures = bodiless.length > 0 ? bodiless : implementation ? [implementation] : [];
   const signatures = publicSignatures.map((n) => signatureOf(n, source, checker));
@@ -386,6 +396,8 @@ function callableContract(name: string, kind: ContractKind, nodes: Callable[], d
   };
   if (first.typeParams && kind !== "class") contract.typeParams = first.typeParams;
   if (nodes.some((n) => hasModifier(n, ts.SyntaxKind.AsyncKeyword))) contract.async = true;
+  if (nodes.some((n) => (ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isMethodDeclaration(n)) && n.asteriskToken !== undefined)) contract.generator = true;
+  if (kind === "method" && nodes.some((n) => hasModifier(n, ts.SyntaxKind.AbstractKeyword))) contract.abstract = true;
   if (signatures.length > 1 || (bodiless.length > 0 && implementation)) contract.overloads = signatures;
   if (tags.stability) contract.stability = tags.stability;
   if (tags.since) contract.since = tags.since;

@@ -240,8 +240,47 @@ function readDefaultExport(expression: ts.Expression, statement: ts.Node, add: (
  * { … })`. A compiled package's re-exports were dropped, so a breaking change behind one read as
  * no change.
  */
-function readCommonJs(statement: ts.ExpressionStatement, source: ts.SourceFile, resolve: Resolve, add: (name: string, d: Declaration) => void, table: ExportTable, imports: Map<string, ExportTarget>): void {
+/**
+ * What CommonJS statements have bound so far in a table: the statements run in order, so a later
+ * assignment replaces the value an earlier one exported (`exports.f = a; exports.f = b` exports b,
+ * not two overloads), `module.exports = …` replaces the whole object (the names assigned before
+ * are gone) and `delete exports.f` removes the name. The first value used to be kept (or merged),
+ * so a reassignment or a deletion changed the module's API unseen.
+ */
+const commonJsBound = new WeakMap<ExportTable, { names: Set<string>; locals: Set<string>; stars: Set<string> }>();
+
+function readCommonJs(statement: ts.ExpressionStatement, source: ts.SourceFile, resolve: Resolve, addDeclaration: (name: string, d: Declaration) => void, table: ExportTable, imports: Map<string, ExportTarget>): void {
+  let bound = commonJsBound.get(table);
+  if (!bound) commonJsBound.set(table, (bound = { names: new Set(), locals: new Set(), stars: new Set() }));
+  const cjs = bound;
+  // A value CommonJS binds replaces the one an earlier CommonJS statement bound under the name.
+  const add = (name: string, declaration: Declaration) => {
+    if (cjs.locals.has(name)) table.locals.delete(name);
+    cjs.locals.add(name);
+    addDeclaration(name, declaration);
+  };
+  const setExport = (name: string, target: ExportTarget) => {
+    table.exports.set(name, target);
+    cjs.names.add(name);
+  };
+  const unbind = (name: string) => {
+    table.exports.delete(name);
+    cjs.names.delete(name);
+    if (cjs.locals.has(name)) table.locals.delete(name);
+    cjs.locals.delete(name);
+  };
+  const star = (from: string) => {
+    table.stars.push(from);
+    cjs.stars.add(from);
+  };
   const e = skipWrappers(statement.expression);
+  if (ts.isDeleteExpression(e)) {
+    const target = skipWrappers(e.expression);
+    const key = ts.isPropertyAccessExpression(target) ? target.name.text : ts.isElementAccessExpression(target) && isStringKey(target.argumentExpression) ? target.argumentExpression.text : undefined;
+    const object = ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target) ? target.expression : undefined;
+    if (key !== undefined && object && isExportsObject(object, source)) unbind(key);
+    return;
+  }
   const requireTarget = (node: ts.Expression): string | undefined => {
     const n = skipWrappers(node);
     if (isRequireCall(n)) return resolve((n.arguments[0] as ts.StringLiteral).text);
@@ -254,46 +293,48 @@ function readCommonJs(statement: ts.ExpressionStatement, source: ts.SourceFile, 
     return undefined;
   };
   const setNamed = (name: string, value: ts.Expression, docNode: ts.Node) => {
-    if (ts.isIdentifier(value)) table.exports.set(name, { local: value.text });
+    if (ts.isIdentifier(value)) setExport(name, { local: value.text });
     else if (ts.isArrowFunction(value) || ts.isFunctionExpression(value)) {
       add(name, { type: "function", nodes: [value], docNode });
-      table.exports.set(name, { local: name });
+      setExport(name, { local: name });
     } else if (ts.isClassExpression(value)) {
       add(name, { type: "class", node: value });
-      table.exports.set(name, { local: name });
+      setExport(name, { local: name });
     } else if (ts.isCallExpression(value) && requireTarget(value)) {
       // `exports.ns = require("./x")`, `exports.ns = __importStar(require("./x"))`
-      table.exports.set(name, { namespaceOf: requireTarget(value)! });
+      setExport(name, { namespaceOf: requireTarget(value)! });
     } else if (isRequireCall(value)) {
       // a package: its API is not this module's
     } else {
       add(name, { type: "value", node: value, docNode });
-      table.exports.set(name, { local: name });
+      setExport(name, { local: name });
     }
   };
   const readObject = (literal: ts.ObjectLiteralExpression) => {
     for (const property of literal.properties) {
       if (ts.isSpreadAssignment(property)) {
         const from = requireTarget(property.expression);
-        if (from) table.stars.push(from);
+        if (from) star(from);
         continue;
       }
       const name = property.name && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) ? property.name.text : undefined;
       if (!name) continue;
       if (ts.isShorthandPropertyAssignment(property)) {
-        table.exports.set(name, imports.get(name) ?? { local: name });
+        setExport(name, imports.get(name) ?? { local: name });
       } else if (ts.isMethodDeclaration(property)) {
         add(name, { type: "function", nodes: [property], docNode: property });
-        table.exports.set(name, { local: name });
+        setExport(name, { local: name });
       } else if (ts.isPropertyAssignment(property)) {
         const init = skipWrappers(property.initializer);
-        if (ts.isIdentifier(init)) table.exports.set(name, imports.get(init.text) ?? { local: init.text });
+        const earlier = ts.isPropertyAccessExpression(init) && isExportsObject(init.expression, source) && cjs.locals.has(init.name.text) ? init.name.text : undefined;
+        if (earlier !== undefined) setExport(name, { local: earlier });
+        else if (ts.isIdentifier(init)) setExport(name, imports.get(init.text) ?? { local: init.text });
         else if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) {
           add(name, { type: "function", nodes: [init], docNode: property });
-          table.exports.set(name, { local: name });
+          setExport(name, { local: name });
         } else {
           add(name, { type: "value", node: init, docNode: property });
-          table.exports.set(name, { local: name });
+          setExport(name, { local: name });
         }
       }
     }
@@ -305,7 +346,7 @@ function readCommonJs(statement: ts.ExpressionStatement, source: ts.SourceFile, 
       const name = second.text;
       if (name === "__esModule") return;
       const descriptor = third && skipWrappers(third);
-      if (!descriptor || !ts.isObjectLiteralExpression(descriptor)) return void add(name, { type: "value", node: second, docNode: statement }), void table.exports.set(name, { local: name });
+      if (!descriptor || !ts.isObjectLiteralExpression(descriptor)) return void add(name, { type: "value", node: second, docNode: statement }), void setExport(name, { local: name });
       for (const property of descriptor.properties) {
         const key = property.name && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name)) ? property.name.text : undefined;
         if (key === "value" && ts.isPropertyAssignment(property)) return setNamed(name, skipWrappers(property.initializer), statement);
@@ -314,28 +355,28 @@ function readCommonJs(statement: ts.ExpressionStatement, source: ts.SourceFile, 
         const returned = getterResult(getter);
         if (returned && ts.isPropertyAccessExpression(returned)) {
           const from = requireTarget(returned.expression);
-          if (from) return void table.exports.set(name, { from, name: returned.name.text });
+          if (from) return void setExport(name, { from, name: returned.name.text });
         }
         if (returned && ts.isIdentifier(returned)) {
           const from = requireTarget(returned);
-          return void table.exports.set(name, from ? { namespaceOf: from } : (imports.get(returned.text) ?? { local: returned.text }));
+          return void setExport(name, from ? { namespaceOf: from } : (imports.get(returned.text) ?? { local: returned.text }));
         }
       }
       // A property whose value cannot be read without running the code: still an export.
       add(name, { type: "value", node: second, docNode: statement });
-      table.exports.set(name, { local: name });
+      setExport(name, { local: name });
       return;
     }
     if (/(?:^|\.)__export(?:Star)?$/.test(callee) && first) {
       const from = requireTarget(first);
-      if (from) table.stars.push(from);
+      if (from) star(from);
       return;
     }
     if (callee === "Object.assign" && first && isExportsObject(first, source)) {
       for (const argument of e.arguments.slice(1)) {
         const value = skipWrappers(argument);
         const from = requireTarget(value);
-        if (from) table.stars.push(from);
+        if (from) star(from);
         else if (ts.isObjectLiteralExpression(value)) readObject(value);
       }
       return;
@@ -344,13 +385,21 @@ function readCommonJs(statement: ts.ExpressionStatement, source: ts.SourceFile, 
     if (ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === "forEach" && ts.isCallExpression(e.expression.expression) && e.expression.expression.expression.getText(source).replace(/\s+/g, "") === "Object.keys" && /\bexports\b/.test(e.arguments.map((a) => a.getText(source)).join(" "))) {
       const keysOf = e.expression.expression.arguments[0];
       const from = keysOf && requireTarget(keysOf);
-      if (from) table.stars.push(from);
+      if (from) star(from);
     }
     return;
   }
   if (!ts.isBinaryExpression(e) || e.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
-  const value = skipWrappers(e.right);
-  const left = skipWrappers(e.left);
+  // A chain (`module.exports = exports = {…}`, `exports = module.exports = fn`) assigns its
+  // innermost value to every target: the one that is `module.exports` (or a name of exports) counts.
+  const targets = [skipWrappers(e.left)];
+  let value = skipWrappers(e.right);
+  while (ts.isBinaryExpression(value) && value.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    targets.push(skipWrappers(value.left));
+    value = skipWrappers(value.right);
+  }
+  const exportsTarget = (t: ts.Expression) => isModuleExports(t, source) || ((ts.isPropertyAccessExpression(t) || ts.isElementAccessExpression(t)) && isExportsObject(t.expression, source));
+  const left = targets.find(exportsTarget) ?? targets[0]!;
   const key = (ts.isPropertyAccessExpression(left) ? left.name.text : ts.isElementAccessExpression(left) && isStringKey(left.argumentExpression) ? left.argumentExpression.text : undefined);
   const object = ts.isPropertyAccessExpression(left) || ts.isElementAccessExpression(left) ? left.expression : undefined;
   if (key !== undefined && object && isExportsObject(object, source)) {
@@ -360,12 +409,19 @@ function readCommonJs(statement: ts.ExpressionStatement, source: ts.SourceFile, 
   }
   if (!isModuleExports(left, source)) return;
   const from = isRequireCall(value) ? requireTarget(value) : undefined;
+  // The whole object is replaced: what CommonJS exported before is gone.
+  // (Its values stay readable: `module.exports = { mul: exports.mul }` names the earlier one.)
+  for (const name of cjs.names) table.exports.delete(name);
+  cjs.names.clear();
+  table.stars = table.stars.filter((s) => !cjs.stars.has(s));
+  cjs.stars.clear();
   if (from) {
-    table.stars.push(from);
+    star(from);
   } else if (ts.isObjectLiteralExpression(value)) {
     readObject(value);
   } else {
     readDefaultExport(value, statement, add, table);
+    cjs.names.add("default");
   }
 }
 
