@@ -60,6 +60,10 @@ function arithmeticExpressions(count: number, seed: number): Record<string, stri
       `(${a}) / (${b}) * (${b}) == (${a})`,
       `((${a}) ${op()} (${b})) < (${c})`,
       `(${digits(1 + Math.floor(rnd() * 22))}) % (${digits(1 + Math.floor(rnd() * 12))})`,
+      `sum([${a}, ${b}, ${c}])`,
+      `product([${a}, ${b}])`,
+      `sum({${a}, ${b}, ${c}})`,
+      `product({${a}, ${b}, ${c}})`,
     ];
     out[`e${i}`] = forms[Math.floor(rnd() * forms.length)]!;
   }
@@ -86,6 +90,11 @@ const NAMED: Record<string, string> = {
   input_exponent: "input.e * 1",
   ints_stay_exact: "9223372036854775807 * 9223372036854775807 + 1",
   rem_big: "123456789012345678901234567890 % 7",
+  sum_floats: "sum([1, 2.5, 1e20])",
+  sum_thirds: "sum([1 / 3, 1 / 3, 1 / 3])",
+  product_floats: "product([0.1, 3])",
+  product_thirds: "product([1 / 3, 3])",
+  sum_ints: "sum([9223372036854775807, 1, 1.0])",
 };
 
 function policyOf(expressions: Record<string, string>): string {

@@ -436,3 +436,34 @@ export function unaryArith(op: Unary) {
     return x === undefined ? undefined : result(unaryText(op, x));
   };
 }
+
+/**
+ * topdown's sum and product of an array or set (aggregates.go): integers exactly; anything else
+ * in big.Float, sum at 64 bits (its accumulator starts at precision 0), product at 53 (it starts
+ * as big.NewFloat(1)), a set's members in sorted order (as the bridge reads them). Undefined (the
+ * native, which errs) for an operand that is not a collection of numbers.
+ */
+export function aggregateArith(op: "sum" | "product") {
+  return (collection: unknown): ArrayBuffer | undefined => {
+    if (!Array.isArray(collection)) return undefined;
+    const texts: string[] = [];
+    for (const member of collection) {
+      const t = numberText(member);
+      if (t === undefined) return undefined;
+      texts.push(t);
+    }
+    const ints: bigint[] = [];
+    for (const t of texts) {
+      const i = numberToInt(t);
+      if (i === undefined) break;
+      ints.push(i);
+    }
+    if (ints.length === texts.length) return result(String(ints.reduce((acc, i) => (op === "sum" ? acc + i : acc * i), op === "sum" ? 0n : 1n)));
+    let acc: BigFloat = op === "sum" ? { neg: false, mant: 0n, exp: 0, prec: 64 } : { neg: false, mant: 1n, exp: 0, prec: 53 };
+    for (const t of texts) {
+      const x = parseFloat64(t);
+      acc = op === "sum" ? add(acc, x, Math.max(acc.prec, x.prec)) : mul(acc, x, acc.prec);
+    }
+    return result(floatToNumber(acc));
+  };
+}
