@@ -33,8 +33,30 @@ interface BigFloat {
 /** Past this decimal exponent the exact forms would grow without bound: refused (fail closed). */
 const MAX_DECIMAL_EXPONENT = 100_000;
 
+const HEX_DIGIT_BITS = [0, 1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4];
+
 function bitLength(n: bigint): number {
-  return n === 0n ? 0 : n.toString(2).length;
+  if (n === 0n) return 0;
+  if (n < 0x20000000000000n) {
+    // below 2^53 the double is exact: the bit length of its high and low 32-bit halves
+    const x = Number(n);
+    const high = Math.floor(x / 4294967296);
+    return high > 0 ? 64 - Math.clz32(high) : 32 - Math.clz32(x);
+  }
+  const hex = n.toString(16);
+  return (hex.length - 1) * 4 + HEX_DIGIT_BITS[parseInt(hex[0]!, 16)]!;
+}
+
+const POW5 = new Map<number, bigint>();
+
+/** 5^n, cached for the exponents arithmetic meets (bounded). */
+function pow5Exact(n: number): bigint {
+  let p = POW5.get(n);
+  if (p === undefined) {
+    p = 5n ** BigInt(n);
+    if (POW5.size < 4096) POW5.set(n, p);
+  }
+  return p;
 }
 
 /** n / d (both > 0) rounded to prec bits, ties to even (big.Float's ToNearestEven). */
@@ -69,10 +91,6 @@ function roundDyadic(neg: boolean, m: bigint, e: number, prec: number): BigFloat
   if (bits <= prec) return { neg, mant: m, exp: e, prec };
   const r = roundRational(neg, m, 1n, prec);
   return { ...r, exp: r.exp + e };
-}
-
-function pow5Exact(n: number): bigint {
-  return 5n ** BigInt(n);
 }
 
 /** big.Float's pow5 at precision prec (its caller passes z.prec + 64): exact up to 5^27, then rounded products. */
@@ -181,7 +199,7 @@ function decimalOf(m: bigint, e: number): Decimal {
     digits = (m << BigInt(e)).toString();
     pointShift = 0;
   } else {
-    digits = (m * 5n ** BigInt(-e)).toString();
+    digits = (m * pow5Exact(-e)).toString();
     pointShift = -e;
   }
   const exp = digits.length - pointShift;
