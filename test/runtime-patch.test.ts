@@ -294,13 +294,15 @@ test("strict natives: the policy's calls of a native go through a checker; the r
   assert.is(mode, "host-for-sets");
   assert.is(concatGuard.setOperand, 1);
   assert.ok(hostCalling >= 1, `${hostCalling} checkers call the host`);
-  // the regex natives ask the host only for a pattern holding a backslash and a C; ceil and floor always, deferring outside (-1, 0)
+  // the regex natives ask the host only for a pattern holding a backslash and a C; arithmetic
+  // only for an operand that is not an int64 (topdown's big.Float, arith.ts), division always
   const modes = new Map<string, GuardMode>(NATIVE_GUARDS.map((guard) => [guard.builtin, guard.mode]));
   for (const name of ["regex.match", "regex.find_all_string_submatch_n"]) assert.is(modes.get(name), "host-when-contains", name);
   // regex.is_valid is answered by topdown itself
   assert.is(modes.get("regex.is_valid"), "host");
   assert.is(NATIVE_GUARDS.filter((guard) => guard.native === "opa_regex_is_valid").length, 1, "one guard per native");
-  for (const name of ["ceil", "floor"]) assert.is(modes.get(name), "host-or-native", name);
+  for (const name of ["plus", "minus", "mul", "rem", "abs", "round", "ceil", "floor"]) assert.is(modes.get(name), "host-unless-ints", name);
+  assert.is(modes.get("div"), "host-or-native");
 });
 
 test("composed rewrites: each redirected call of strict natives and of base data lookups is one edit, and both land in one module", async () => {

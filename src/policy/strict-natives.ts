@@ -135,6 +135,8 @@ export interface StrictResult {
   callSites: number;
 }
 
+const NUMBER = 3;
+const NUMBER_REPR_INT = 1;
 const STRING = 4;
 const ARRAY = 5;
 const SET = 7;
@@ -320,6 +322,23 @@ function checkerBody(module: ParsedModule, native: number, name: string, abort: 
     a.localGet(i).i32Const(1).op(OP.i32_add).localSet(i);
     a.br("scan");
     a.end().end();
+    guardCall(a, module, guard, params);
+    a.localTee(result).if();
+    a.localGet(result).op(OP.return);
+    a.end();
+    a.end();
+  } else if (guard?.mode === "host-unless-ints") {
+    // every operand a number held as an int64 (opa_number_t: type NUMBER, repr INT): the native;
+    // anything else: the host's answer unless it defers (NULL), then the native, checked below
+    a.block("native");
+    a.block("host");
+    for (let i = 0; i < params; i++) {
+      a.localGet(i).op(OP.i32_eqz).brIf("host");
+      a.localGet(i).load8u(0).i32Const(NUMBER).op(OP.i32_ne).brIf("host");
+      a.localGet(i).load8u(1).i32Const(NUMBER_REPR_INT).op(OP.i32_ne).brIf("host");
+    }
+    a.br("native");
+    a.end();
     guardCall(a, module, guard, params);
     a.localTee(result).if();
     a.localGet(result).op(OP.return);

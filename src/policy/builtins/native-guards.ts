@@ -29,14 +29,17 @@ import { cidrContains, cidrIntersects } from "./net.js";
 import { globSyntaxError } from "./glob-syntax.js";
 import { goJson } from "./json-marshal.js";
 import { topdownBuiltin } from "./topdown.js";
+import { aggregateArith, binaryArith, unaryArith } from "./arith.js";
 
 /**
  * guard: checked on the host, then the native; host: answered on the host; host-for-sets:
  * answered on the host when operand `setOperand` is a set, else the native; host-when-contains:
  * asked of the host when a string operand holds a text (`hostWhenContains`), which answers or
- * defers (undefined) to the native; host-or-native: asked of the host, which answers or defers
+ * defers (undefined) to the native; host-or-native: asked of the host, which answers or defers;
+ * host-unless-ints: the native when every operand is a number the runtime holds as an int64
+ * (checked in the wasm, no host call), else host-or-native
  */
-export type GuardMode = "guard" | "host" | "host-for-sets" | "host-when-contains" | "host-or-native";
+export type GuardMode = "guard" | "host" | "host-for-sets" | "host-when-contains" | "host-or-native" | "host-unless-ints";
 
 export interface NativeGuard {
   /** the runtime function's name in the wasm (OPA's builtin -> function table) */
@@ -243,10 +246,6 @@ function anyByteEscapeGuard(pattern: unknown): undefined {
   return undefined;
 }
 
-/** ceil and floor of -1 < x < 0 as OPA 1.22's topdown answers them (1 and 0); any other number: the native. */
-function truncatedStep(direction: "ceil" | "floor") {
-  return (x: unknown): number | undefined => (typeof x === "number" && x > -1 && x < 0 ? (direction === "ceil" ? 1 : 0) : undefined);
-}
 
 /** Reserved builtin ids, far above any module's own table (its ids count from 0). */
 export const NATIVE_GUARD_ID_BASE = 0x10000000;
@@ -285,8 +284,21 @@ export const NATIVE_GUARDS: readonly NativeGuard[] = [
   // A set's members joined in sorted order, as topdown joins them (the native walks its buckets);
   // an array is joined by the native.
   nativeGuard("opa_strings_concat", "concat", "host-for-sets", concatStrings, { setOperand: 1 }),
-  nativeGuard("opa_arith_ceil", "ceil", "host-or-native", truncatedStep("ceil")),
-  nativeGuard("opa_arith_floor", "floor", "host-or-native", truncatedStep("floor")),
+  // Arithmetic as topdown computes it (arith.ts): int64 operands stay with the native (exact in
+  // both); anything else is answered on the host (big.Float at 64 bits where topdown uses it).
+  // ceil and floor of -1 < x < 0 are 1 and 0 there (topdown truncates, then steps by the sign of
+  // the truncated value, which is 0).
+  nativeGuard("opa_arith_plus", "plus", "host-unless-ints", binaryArith("plus"), { exactNumbers: true }),
+  nativeGuard("opa_arith_minus", "minus", "host-unless-ints", binaryArith("minus"), { exactNumbers: true }),
+  nativeGuard("opa_arith_multiply", "mul", "host-unless-ints", binaryArith("mul"), { exactNumbers: true }),
+  nativeGuard("opa_arith_divide", "div", "host-or-native", binaryArith("div"), { exactNumbers: true }),
+  nativeGuard("opa_arith_rem", "rem", "host-unless-ints", binaryArith("rem"), { exactNumbers: true }),
+  nativeGuard("opa_arith_abs", "abs", "host-unless-ints", unaryArith("abs"), { exactNumbers: true }),
+  nativeGuard("opa_arith_round", "round", "host-unless-ints", unaryArith("round"), { exactNumbers: true }),
+  nativeGuard("opa_arith_ceil", "ceil", "host-unless-ints", unaryArith("ceil"), { exactNumbers: true }),
+  nativeGuard("opa_arith_floor", "floor", "host-unless-ints", unaryArith("floor"), { exactNumbers: true }),
+  nativeGuard("opa_agg_sum", "sum", "host-or-native", aggregateArith("sum"), { exactNumbers: true }),
+  nativeGuard("opa_agg_product", "product", "host-or-native", aggregateArith("product"), { exactNumbers: true }),
   anyByteGuard("opa_regex_match", "regex.match", anyByteEscapeGuard),
   anyByteGuard("opa_regex_find_all_string_submatch", "regex.find_all_string_submatch_n", anyByteEscapeGuard),
   nativeGuard("opa_json_unmarshal", "json.unmarshal", "guard", jsonUnmarshalGuard),

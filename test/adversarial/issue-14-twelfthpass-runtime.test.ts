@@ -1,0 +1,191 @@
+// Issue 14, found by the twelfth pass (the policy runtime): OPA's wasm runtime computes
+// arithmetic in libmpdec decimals (a quotient to 18 digits, everything else exactly), where
+// topdown (`opa eval`, conftest) computes whatever is not an integer in Go's big.Float at 64 bits
+// and prints it with Text('g', -1). The values differed, not only their text: `1 / 3 * 3 == 1` held
+// in topdown and not here, `1 / 3 > 0.333333333333333333` the other way round, `2^62 * 2 / 2`
+// lost its last digits, `floor(x) != x` held for a big integer in topdown (it rounds to 64 bits)
+// and not here. A deny rule deciding on such a value passed where conftest denies (fail-open).
+// src/policy/builtins/arith.ts answers these natives as topdown does; every expression below is
+// compared with `opa eval` of the same policy.
+
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { runTool } from "../../src/toolchain/native.js";
+import { gatehouse, withRepo, withRepoAsync } from "./harness.js";
+
+/** Deterministic arithmetic expressions over integers, decimals and exponent forms of every size. */
+function arithmeticExpressions(count: number, seed: number): Record<string, string> {
+  let state = seed;
+  const rnd = (): number => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
+  const pick = <T>(items: T[]): T => items[Math.floor(rnd() * items.length)]!;
+  const digits = (n: number): string => {
+    let s = String(1 + Math.floor(rnd() * 9));
+    for (let i = 1; i < n; i++) s += Math.floor(rnd() * 10);
+    return s;
+  };
+  const num = (): string => {
+    const sign = rnd() < 0.3 ? "-" : "";
+    switch (Math.floor(rnd() * 8)) {
+      case 0:
+        return sign + digits(1 + Math.floor(rnd() * 4));
+      case 1:
+        return sign + digits(10 + Math.floor(rnd() * 20));
+      case 2:
+        return `${sign}${digits(1 + Math.floor(rnd() * 3))}.${digits(1 + Math.floor(rnd() * 3))}`;
+      case 3:
+        return `${sign}0.${"0".repeat(Math.floor(rnd() * 5))}${digits(1 + Math.floor(rnd() * 25))}`;
+      case 4:
+        return `${sign}${digits(1 + Math.floor(rnd() * 3))}e${rnd() < 0.5 ? "-" : ""}${Math.floor(rnd() * 40)}`;
+      case 5:
+        return `${sign}${digits(1)}.${digits(1 + Math.floor(rnd() * 20))}e${rnd() < 0.5 ? "-" : ""}${Math.floor(rnd() * 60)}`;
+      case 6:
+        return `${sign}${digits(1 + Math.floor(rnd() * 12))}.5`;
+      default:
+        return sign + pick(["2147483647", "2147483648", "9223372036854775807", "9223372036854775808", "4294967296", "1.0", "100.00", "1e2", "0.5"]);
+    }
+  };
+  const op = (): string => pick(["+", "-", "*", "/"]);
+  const unary = (): string => pick(["abs", "round", "ceil", "floor"]);
+  const out: Record<string, string> = {};
+  for (let i = 0; i < count; i++) {
+    const [a, b, c] = [num(), num(), num()];
+    const forms = [
+      `${unary()}(${a})`,
+      `(${a}) ${op()} (${b})`,
+      `((${a}) ${op()} (${b})) ${op()} (${c})`,
+      `${unary()}((${a}) ${op()} (${b}))`,
+      `(${a}) / (${b}) * (${b}) == (${a})`,
+      `((${a}) ${op()} (${b})) < (${c})`,
+      `(${digits(1 + Math.floor(rnd() * 22))}) % (${digits(1 + Math.floor(rnd() * 12))})`,
+      `sum([${a}, ${b}, ${c}])`,
+      `product([${a}, ${b}])`,
+      `sum({${a}, ${b}, ${c}})`,
+      `product({${a}, ${b}, ${c}})`,
+    ];
+    out[`e${i}`] = forms[Math.floor(rnd() * forms.length)]!;
+  }
+  return out;
+}
+
+const NAMED: Record<string, string> = {
+  third_times_three: "1 / 3 * 3 == 1",
+  thirds_sum: "1 / 3 + 1 / 3 + 1 / 3",
+  quotient: "input.used / input.total",
+  percent: "input.used / input.total * 100",
+  big_quotient: "4611686018427387904 * 2 / 2",
+  ns_to_s: "input.ns / 1000000000",
+  floor_big_input: "floor(input.big)",
+  abs_big_input: "abs(input.big)",
+  floor_1e20: "floor(1e20)",
+  sprintf_floor: 'sprintf("%d", [floor(1e20)])',
+  half_past_20_digits: "99999999999999999999.5 + 0",
+  long_decimal: "0.123456789012345678901 + 1",
+  tiny: "1.0000000000000000001 - 1",
+  exponent_text: "1e10 / 3",
+  small_exponent: "5 / 10000000",
+  ceil_between: "[ceil(-0.5), floor(-0.5), round(-2.5), round(2.5)]",
+  input_exponent: "input.e * 1",
+  ints_stay_exact: "9223372036854775807 * 9223372036854775807 + 1",
+  rem_big: "123456789012345678901234567890 % 7",
+  sum_floats: "sum([1, 2.5, 1e20])",
+  sum_thirds: "sum([1 / 3, 1 / 3, 1 / 3])",
+  product_floats: "product([0.1, 3])",
+  product_thirds: "product([1 / 3, 3])",
+  sum_ints: "sum([9223372036854775807, 1, 1.0])",
+};
+
+function policyOf(expressions: Record<string, string>): string {
+  return `package main
+
+import rego.v1
+
+${Object.entries(expressions)
+  .map(([name, expression]) => `deny contains sprintf("%s %s", ["${name}", json.marshal(x)]) if x := ${expression}`)
+  .join("\n")}
+`;
+}
+
+const INPUT = { used: 1, total: 3, ns: 1767225600123456789, big: "BIG", e: "E" };
+const INPUT_TEXT = JSON.stringify(INPUT).replace('"BIG"', "123456789012345678901234567890").replace('"E"', "1.0e2");
+
+async function compareWithOpa(prefix: string, expressions: Record<string, string>): Promise<void> {
+  await withRepoAsync(prefix, { "policy/arith.rego": policyOf(expressions), "input.json": INPUT_TEXT }, async (root) => {
+    const opa = JSON.parse(await runTool("opa", ["eval", "--strict-builtin-errors", "-f", "json", "-d", "policy", "-i", "input.json", "data.main.deny"], { cwd: root })) as {
+      result: { expressions: { value: string[] }[] }[];
+    };
+    const expected = [...opa.result[0]!.expressions[0]!.value].sort();
+    assert.is(expected.length, Object.keys(expressions).length, "opa answers every expression");
+    const run = gatehouse(["check", "--policy", "policy", "-o", "json", "input.json"], root, { timeoutMs: 60_000 });
+    assert.is(run.code, 1, run.stderr);
+    const report = JSON.parse(run.stdout) as { findings: { code: string; message: string }[] };
+    const ours = report.findings.map((f) => (f.code === "main.deny" ? f.message : `${f.code}: ${f.message}`)).sort();
+    const byName = (lines: string[]) => new Map(lines.map((line) => [line.split(" ")[0]!, line]));
+    const [want, got] = [byName(expected), byName(ours)];
+    const differing = [...want.keys()].filter((name) => want.get(name) !== got.get(name));
+    assert.ok(
+      differing.length === 0,
+      `differs from opa eval:\n${differing
+        .slice(0, 20)
+        .map((name) => `${expressions[name]}\n  opa:  ${want.get(name)}\n  ours: ${got.get(name) ?? "(missing)"}`)
+        .join("\n")}\nother findings: ${ours.filter((line) => !want.has(line.split(" ")[0]!)).join("; ")}`,
+    );
+    assert.is(ours.length, expected.length);
+  });
+}
+
+test("issue 14.1: arithmetic answers as topdown's big.Float does (named cases), compared with opa eval", async () => {
+  await compareWithOpa("twelfth-arith-named", NAMED);
+});
+
+test("issue 14.1: 400 generated arithmetic expressions answer as opa eval does", async () => {
+  await compareWithOpa("twelfth-arith-generated", arithmeticExpressions(400, 12));
+});
+
+test("issue 14.1: a deny rule on a quotient or a rounded big integer denies as conftest does (it allowed: fail-open)", () => {
+  const policy = `package main
+
+import rego.v1
+
+deny contains "more than a third of the quota is used" if input.used / input.total > 0.333333333333333333
+
+deny contains "replicas must be a whole number" if floor(input.replicas) != input.replicas
+
+deny contains "the halves must add up" if input.used / input.total * input.total == input.used
+`;
+  const input = '{"used": 1, "total": 3, "replicas": 123456789012345678901234567890}';
+  withRepo("twelfth-arith-deny", { "policy/quota.rego": policy, "input.json": input }, (root) => {
+    const run = gatehouse(["check", "--policy", "policy", "input.json"], root);
+    assert.is(run.code, 1, run.stdout + run.stderr);
+    assert.equal(
+      run.stdout.split("\n").filter((line) => line.startsWith("FAIL ")).sort(),
+      [
+        "FAIL input.json [main.deny] more than a third of the quota is used",
+        "FAIL input.json [main.deny] replicas must be a whole number",
+        "FAIL input.json [main.deny] the halves must add up",
+      ],
+    );
+  });
+});
+
+test("issue 14.1: division and modulo by zero, and modulo of a fraction, err with topdown's message (policy/eval-error; the native said only: invalid operands)", () => {
+  for (const [expression, message] of [
+    ["input.n / 0", "div: divide by zero"],
+    ["input.n / 0.0", "div: divide by zero"],
+    ["input.n % 0", "rem: modulo by zero"],
+    ["input.n % 1.5", "rem: modulo on floating-point number"],
+  ] as const) {
+    const policy = `package main\n\nimport rego.v1\n\ndeny contains "x" if {\n\tx := ${expression}\n\tx == 12345\n}\n`;
+    withRepo("twelfth-arith-errors", { "policy/p.rego": policy, "input.json": '{"n": 7}' }, (root) => {
+      const run = gatehouse(["check", "--policy", "policy", "-o", "json", "input.json"], root);
+      assert.is(run.code, 1, expression + run.stdout + run.stderr);
+      const report = JSON.parse(run.stdout) as { findings: { code: string; message: string }[] };
+      assert.equal(report.findings.map((f) => f.code), ["policy/eval-error"], expression);
+      assert.ok(report.findings[0]!.message.includes(message), `${expression}: ${report.findings[0]!.message}`);
+    });
+  }
+});
+
+test.run();
