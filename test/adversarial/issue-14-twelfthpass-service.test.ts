@@ -6,9 +6,15 @@
 //     The server now allows a run only when the bundle it records is the released one (its wasm
 //     sha256 pinned in the server's program) or one the operator trusts (`serve --trust-bundle`);
 //     a report that records no bundle and none of the project's own policies is denied too.
+//   - `gate --server` took the upload's answer as the server's decision on this run whatever run
+//     it was: a front or cache answering with another project's run, or replaying an earlier
+//     stored allow, stood in for the server's deny (the sibling of the effective policy's
+//     project check). The answer must be of the project asked for and of this report (its
+//     reportSha256), else exit 2 naming both.
 
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync, readFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -134,6 +140,80 @@ test("issue 14 (twelfth pass): `gate --server` in a repository whose gatehouse.c
     assert.ok(denied, JSON.stringify(report.findings));
     assert.equal(denied!.metadata?.reasons, [UNTRUSTED((report.bundle as unknown as { path: string }).path, report.bundle.sha256, PINNED_BUNDLE!.wasmSha256)]);
   } finally {
+    await service.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+/** An HTTP front for an in-process service; `hook` may answer a request itself or reroute it. */
+async function front(service: Service, hook: (method: string, url: string) => Promise<{ answer?: string; url?: string; token?: string } | void>, seen?: (method: string, url: string, body: string) => void): Promise<{ server: Server; url: string }> {
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      void (async () => {
+        const changed = (await hook(request.method!, request.url!)) ?? {};
+        if (changed.answer !== undefined) return void response.writeHead(201, { "content-type": "application/json" }).end(changed.answer);
+        const headers: Record<string, string> = {};
+        for (const name of ["authorization", "content-type"]) if (request.headers[name]) headers[name] = String(request.headers[name]);
+        if (changed.token !== undefined) headers.authorization = `Bearer ${changed.token}`;
+        const answer = await service.app.inject({ method: request.method as "GET", url: changed.url ?? request.url!, headers, ...(chunks.length > 0 ? { payload: Buffer.concat(chunks) } : {}) });
+        seen?.(request.method!, request.url!, answer.body);
+        response.writeHead(answer.statusCode, { "content-type": "application/json" }).end(answer.body);
+      })().catch((error: unknown) => response.writeHead(500).end(String(error)));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+test("issue 14 (twelfth pass): `gate --server` refuses (exit 2) an upload answered with another project's run or with a stored run of another report (an earlier allow replayed by a front); the honest answer is taken", async () => {
+  const root = repo("twelfth-replay");
+  const service = await createTestService();
+  const fronts: Server[] = [];
+  try {
+    const git = (...args: string[]) => execFileSync("git", ["-c", "user.email=dev@example.com", "-c", "user.name=dev", "-c", "commit.gpgsign=false", ...args], { cwd: root, stdio: "pipe" });
+    writeFileSync(join(root, "gatehouse.config.yaml"), "version: 1\ncollectors:\n  security: {}\n");
+    writeFileSync(join(root, "worker.log"), "worker started\n");
+    git("init", "-q");
+    git("add", "-A");
+    git("commit", "-qm", "base");
+    const call = caller(service, TEST_ADMIN_TOKEN);
+    const alpha = await call("POST", "/projects", { body: { id: "alpha", name: "Alpha" } });
+    assert.is((await call("POST", "/projects", { body: { id: "beta", name: "Beta" } })).status, 201);
+    for (const id of ["alpha", "beta"]) assert.is((await call("PUT", `/projects/${id}/policy`, { body: { pack: { key: "default" }, overrides: { rules: { "security/secret-in-change": { severity: "block" } } } } })).status, 200);
+
+    let stored: string | undefined;
+    const honest = await front(service, async () => undefined, (method, url, body) => {
+      if (method === "POST" && url === "/projects/alpha/runs") stored = body;
+    });
+    fronts.push(honest.server);
+    const first = await gateServer(root, honest.url, alpha.body.token);
+    assert.is(first.status, 0, first.stderr + first.stdout);
+    const runId = /run ([0-9a-f-]{36}) stored/.exec(first.stderr)![1]!;
+    assert.is(JSON.parse(stored!).id, runId);
+
+    // The change now adds a secret; the front replays the stored allow for every upload.
+    writeFileSync(join(root, "worker.log"), readFileSync(packagePath("examples", "security", "secrets", "deny", "logs", "worker.log")));
+    writeFileSync(join(root, "gatehouse.config.yaml"), "version: 1\npolicy: weak\ncollectors:\n  security: {}\n");
+    mkdirSync(join(root, "weak"));
+    writeFileSync(join(root, "weak", "weak.rego"), 'package gatehouse.security.weak\n\ndeny contains msg if {\n\tinput.never == true\n\tmsg := "never"\n}\n');
+    const replaying = await front(service, async (method, url) => (method === "POST" && url === "/projects/alpha/runs" ? { answer: stored! } : undefined));
+    fronts.push(replaying.server);
+    const replayed = await gateServer(root, replaying.url, alpha.body.token);
+    assert.is(replayed.status, 2, replayed.stderr + replayed.stdout);
+    assert.match(replayed.stderr, new RegExp(`the policy service answered the upload with run ${runId}, whose report has sha256 [0-9a-f]{64}, not this run's [0-9a-f]{64}: refusing the decision on another report`), replayed.stderr);
+
+    // Back to the released bundle and a clean change: a front sending alpha's upload to beta.
+    writeFileSync(join(root, "worker.log"), "worker started\n");
+    writeFileSync(join(root, "gatehouse.config.yaml"), "version: 1\ncollectors:\n  security: {}\n");
+    const misrouting = await front(service, async (method, url) => (method === "POST" && url === "/projects/alpha/runs" ? { url: "/projects/beta/runs", token: TEST_ADMIN_TOKEN } : undefined));
+    fronts.push(misrouting.server);
+    const misrouted = await gateServer(root, misrouting.url, alpha.body.token);
+    assert.is(misrouted.status, 2, misrouted.stderr + misrouted.stdout);
+    assert.match(misrouted.stderr, /the policy service answered the upload of a run of project "alpha" with run [0-9a-f-]{36} of project "beta": refusing another project's decision/);
+  } finally {
+    for (const server of fronts) server.close();
     await service.close();
     rmSync(root, { recursive: true, force: true });
   }
