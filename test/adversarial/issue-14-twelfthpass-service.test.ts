@@ -11,6 +11,10 @@
 //     stored allow, stood in for the server's deny (the sibling of the effective policy's
 //     project check). The answer must be of the project asked for and of this report (its
 //     reportSha256), else exit 2 naming both.
+//   - A run that denied locally and whose upload then failed (the server unreachable, a 503, a
+//     refused body) exited 2 with only the upload's error: the denial and its findings were
+//     hidden behind a config error. It now reports the local denial (exit 1, the findings) with
+//     the upload's failure on stderr; a run that allows locally still needs the server (exit 2).
 
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync, readFileSync } from "node:fs";
@@ -146,14 +150,14 @@ test("issue 14 (twelfth pass): `gate --server` in a repository whose gatehouse.c
 });
 
 /** An HTTP front for an in-process service; `hook` may answer a request itself or reroute it. */
-async function front(service: Service, hook: (method: string, url: string) => Promise<{ answer?: string; url?: string; token?: string } | void>, seen?: (method: string, url: string, body: string) => void): Promise<{ server: Server; url: string }> {
+async function front(service: Service, hook: (method: string, url: string) => Promise<{ answer?: string; status?: number; url?: string; token?: string } | void>, seen?: (method: string, url: string, body: string) => void): Promise<{ server: Server; url: string }> {
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
       void (async () => {
         const changed = (await hook(request.method!, request.url!)) ?? {};
-        if (changed.answer !== undefined) return void response.writeHead(201, { "content-type": "application/json" }).end(changed.answer);
+        if (changed.answer !== undefined) return void response.writeHead(changed.status ?? 201, { "content-type": "application/json" }).end(changed.answer);
         const headers: Record<string, string> = {};
         for (const name of ["authorization", "content-type"]) if (request.headers[name]) headers[name] = String(request.headers[name]);
         if (changed.token !== undefined) headers.authorization = `Bearer ${changed.token}`;
@@ -212,6 +216,41 @@ test("issue 14 (twelfth pass): `gate --server` refuses (exit 2) an upload answer
     const misrouted = await gateServer(root, misrouting.url, alpha.body.token);
     assert.is(misrouted.status, 2, misrouted.stderr + misrouted.stdout);
     assert.match(misrouted.stderr, /the policy service answered the upload of a run of project "alpha" with run [0-9a-f-]{36} of project "beta": refusing another project's decision/);
+  } finally {
+    for (const server of fronts) server.close();
+    await service.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("issue 14 (twelfth pass): `gate --server` whose run denies locally and whose upload fails exits 1 with the denial reported and the upload's failure on stderr (it was exit 2 hiding the denial); a run that allows locally and cannot be stored still exits 2", async () => {
+  const root = repo("twelfth-upload-fails");
+  const service = await createTestService();
+  const fronts: Server[] = [];
+  try {
+    const git = (...args: string[]) => execFileSync("git", ["-c", "user.email=dev@example.com", "-c", "user.name=dev", "-c", "commit.gpgsign=false", ...args], { cwd: root, stdio: "pipe" });
+    writeFileSync(join(root, "gatehouse.config.yaml"), "version: 1\ncollectors:\n  security: {}\n");
+    writeFileSync(join(root, "worker.log"), "worker started\n");
+    git("init", "-q");
+    git("add", "-A");
+    git("commit", "-qm", "base");
+    const call = caller(service, TEST_ADMIN_TOKEN);
+    const alpha = await call("POST", "/projects", { body: { id: "alpha", name: "Alpha" } });
+    assert.is((await call("PUT", "/projects/alpha/policy", { body: { pack: { key: "default" }, overrides: { rules: { "security/secret-in-change": { severity: "block" } } } } })).status, 200);
+    const failing = await front(service, async (method, url) => (method === "POST" && url === "/projects/alpha/runs" ? { status: 503, answer: JSON.stringify({ code: "unavailable", message: "the server is not ready" }) } : undefined));
+    fronts.push(failing.server);
+
+    const clean = await gateServer(root, failing.url, alpha.body.token);
+    assert.is(clean.status, 2, clean.stderr + clean.stdout);
+    assert.match(clean.stderr, "the policy service refused POST /projects/alpha/runs (503): the server is not ready");
+
+    writeFileSync(join(root, "worker.log"), readFileSync(packagePath("examples", "security", "secrets", "deny", "logs", "worker.log")));
+    const denied = await gateServer(root, failing.url, alpha.body.token);
+    assert.is(denied.status, 1, denied.stderr + denied.stdout);
+    assert.match(denied.stderr, `gatehouse: the run was not stored on ${failing.url}: the policy service refused POST /projects/alpha/runs (503): the server is not ready; the local verdict (deny) stands`);
+    const report = JSON.parse(denied.stdout) as { verdict: string; findings: { code: string }[] };
+    assert.is(report.verdict, "deny");
+    assert.ok(report.findings.some((f) => f.code === "security/secret-in-change"), denied.stdout);
   } finally {
     for (const server of fronts) server.close();
     await service.close();
