@@ -90,7 +90,7 @@ export const GATE_CODES: Record<GateCode, CodeInfo> = {
   },
   "gate/server-denied": {
     title: "The policy service denied the run",
-    docs: "`gatehouse gate --server` uploaded the run and the policy service stored it as denied: its decision, not the local one, is the run's (the project's pack was disabled or changed after the policy was fetched, the run's effective hash is not the project's, a waiver has expired or runs longer than the pack allows by the server's clock, or the report contradicts itself). The finding lists the server's reasons and the stored run's id. Fix what the reasons name, or have the project's policy changed on the service, and run again.",
+    docs: "`gatehouse gate --server` uploaded the run and the policy service stored it as denied: its decision, not the local one, is the run's (the project's pack was disabled or changed after the policy was fetched, the run's effective hash is not the project's, a waiver has expired or runs longer than the pack allows by the server's clock, the run was judged by a bundle other than the released one or one the operator trusts (`policy:` or `--policy` chose the repository's own), or the report contradicts itself). The finding lists the server's reasons and the stored run's id. Fix what the reasons name, or have the project's policy changed on the service, and run again.",
     severity: "error",
     trigger: "test/adversarial/issue-14-service-calls.test.ts",
   },

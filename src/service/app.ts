@@ -29,6 +29,7 @@ import { fastifyPath, ROUTES } from "./routes.js";
 import { RunService } from "./runs/service.js";
 import { sqlRunStore } from "./runs/store-sql.js";
 import { ApiSchemas } from "./validate.js";
+import { PINNED_BUNDLE } from "../policy/pinned-bundle.js";
 
 /** Bodies over this are refused (413) unless a route sets its own limit. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -48,6 +49,11 @@ export interface ServiceOptions {
   migrationsDir?: string;
   packsDir?: string;
   now?: () => Date;
+  /**
+   * The wasm sha256 of each bundle, beside the released one (PINNED_BUNDLE), that an uploaded run
+   * may have been judged by (`serve --trust-bundle`); a run judged by any other bundle is denied.
+   */
+  trustBundles?: readonly string[];
   /** validate every success response against its route's response schema (tests): a mismatch is a 500 */
   checkResponses?: boolean;
 }
@@ -61,6 +67,7 @@ export interface Service {
 
 export async function createService(options: ServiceOptions): Promise<Service> {
   if (options.adminToken.length < 16) throw new ServiceError("invalid_parameter", "the admin token must be at least 16 characters");
+  const trusted = trustedBundles(options);
   const { db } = options;
   const now = options.now ?? (() => new Date());
   await migrate(db, options.migrationsDir ?? migrationsDir());
@@ -70,7 +77,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   const packs = new PackService(db, sqlPackStore, audit, schemas, now);
   const projects = new ProjectService(db, sqlProjectStore, packs, audit, schemas, now);
   const clarifications = new ClarificationService(db, sqlClarificationStore, projects, audit, now);
-  const runs = new RunService(db, sqlRunStore, projects, schemas, now);
+  const runs = new RunService(db, sqlRunStore, projects, schemas, now, trusted);
   const findings = new FindingService(db, sqlFindingStore);
   const app = Fastify({
     logger: options.logger ?? true,
@@ -153,6 +160,18 @@ export async function createService(options: ServiceOptions): Promise<Service> {
       await db.close();
     },
   };
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/** The wasm digests a run's bundle may have: the released bundle's (when pinned) and the operator's. */
+function trustedBundles(options: ServiceOptions): Set<string> {
+  const trusted = new Set<string>(PINNED_BUNDLE ? [PINNED_BUNDLE.wasmSha256] : []);
+  for (const digest of options.trustBundles ?? []) {
+    if (!SHA256.test(digest)) throw new ServiceError("invalid_parameter", `a trusted bundle is the sha256 of its policy.wasm (64 lowercase hex digits), got ${JSON.stringify(digest)}`);
+    trusted.add(digest);
+  }
+  return trusted;
 }
 
 /**
@@ -253,7 +272,13 @@ export async function createTestService(options: Partial<ServiceOptions> = {}): 
     return dump;
   })();
   const db = await openPglite(undefined, await template);
-  return createService({ adminToken: TEST_ADMIN_TOKEN, logger: false, watchBundle: false, checkResponses: true, ...options, db });
+  try {
+    return await createService({ adminToken: TEST_ADMIN_TOKEN, logger: false, watchBundle: false, checkResponses: true, ...options, db });
+  } catch (error) {
+    // A service that did not start closes its database (an open PGlite keeps the process alive).
+    await db.close().catch(() => undefined);
+    throw error;
+  }
 }
 
 export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789";

@@ -12,7 +12,8 @@ import { packagePath } from "../core/paths.js";
 import type { Finding } from "../core/findings.js";
 import { decide, type Verdict } from "../core/verdict.js";
 import type { GateConfig } from "../gate/config.js";
-import { resolveEffectivePolicy, type EffectiveResult } from "../packs/effective.js";
+import { canonical, resolveEffectivePolicy, type EffectiveResult } from "../packs/effective.js";
+import { sha256 } from "../core/digest.js";
 import type { PolicyOverride } from "../packs/types.js";
 import { gateReport } from "../reporters/json.js";
 import { SchemaRegistry } from "../schemas/registry.js";
@@ -190,8 +191,11 @@ export function withCentralAnswers(verdict: Verdict, answers: Record<string, str
 
 export interface StoredRun {
   id: string;
+  /** the project the server stored the run under (run.v1 always has it; checked by uploadRun) */
+  projectId?: string;
   decision: "allow" | "deny";
   reasons: string[];
+  reportSha256?: string;
 }
 
 /**
@@ -215,9 +219,28 @@ export function withServerDecision(verdict: Verdict, run: StoredRun, server: str
   return decide([...findings, denied], inputs, rest);
 }
 
-/** Uploads the verdict as a run of the project, with where it ran (CI's variables when set). */
-export function uploadRun(client: ServiceClient, project: string, verdict: Verdict, effective: EffectiveResult, env: NodeJS.ProcessEnv): Promise<StoredRun> {
+/**
+ * Uploads the verdict as a run of the project, with where it ran (CI's variables when set). The
+ * answer must be the run of this upload: of the project asked for, and of this report (the
+ * server stores the sha256 of the report's canonical JSON). A front or cache answering with
+ * another project's run, or with a stored run of another report (an earlier allow replayed),
+ * would otherwise stand in for the server's decision on this one: a ConfigError naming both.
+ */
+export async function uploadRun(client: ServiceClient, project: string, verdict: Verdict, effective: EffectiveResult, env: NodeJS.ProcessEnv): Promise<StoredRun> {
   const report = gateReport({ verdict }, reportContext({ isTTY: false } as NodeJS.WriteStream, env));
+  const run = await postRun(client, project, report, effective, env);
+  if (run.projectId !== project) {
+    throw new ConfigError(`the policy service answered the upload of a run of project ${JSON.stringify(project)} with run ${run.id} of project ${JSON.stringify(run.projectId ?? null)}: refusing another project's decision`);
+  }
+  // Hashed as the server reads it: the JSON sent, parsed (what JSON drops, such as an undefined field, is not in it).
+  const sent = sha256(canonical(JSON.parse(JSON.stringify(report))));
+  if (run.reportSha256 !== sent) {
+    throw new ConfigError(`the policy service answered the upload with run ${run.id}, whose report has sha256 ${run.reportSha256 ?? "(none)"}, not this run's ${sent}: refusing the decision on another report`);
+  }
+  return run;
+}
+
+function postRun(client: ServiceClient, project: string, report: ReturnType<typeof gateReport>, effective: EffectiveResult, env: NodeJS.ProcessEnv): Promise<StoredRun> {
   const commit = env.GATEHOUSE_COMMIT ?? env.GITHUB_SHA ?? env.CI_COMMIT_SHA;
   const ref = env.GATEHOUSE_REF ?? env.GITHUB_REF ?? env.CI_COMMIT_REF_NAME;
   const pipeline = env.GATEHOUSE_PIPELINE ?? (env.GITHUB_RUN_ID ? `${env.GITHUB_REPOSITORY ?? ""}/actions/runs/${env.GITHUB_RUN_ID}` : env.CI_PIPELINE_URL);

@@ -17,6 +17,8 @@ export interface ServerOptions {
   adminToken: string;
   bundleDir?: string;
   logLevel: string;
+  /** `serve --trust-bundle`: more bundle wasm digests a run may be judged by */
+  trustBundles?: string[];
   /** tests only (`serve --now`): the server's clock starts here (ms since the epoch) and runs on */
   clockStartMs?: number;
 }
@@ -40,6 +42,7 @@ export async function runServer(options: ServerOptions): Promise<void> {
       adminToken: options.adminToken,
       ...(options.bundleDir ? { bundleDir: resolve(options.bundleDir) } : {}),
       logger: { level: options.logLevel },
+      ...(options.trustBundles ? { trustBundles: options.trustBundles } : {}),
       ...(options.clockStartMs !== undefined ? { now: runningClock(options.clockStartMs) } : {}),
     });
   } catch (error) {

@@ -14,7 +14,7 @@ import * as assert from "uvu/assert";
 import { ConfigError } from "../../src/core/errors.js";
 import { createTestService, TEST_ADMIN_TOKEN, type Service } from "../../src/service/app.js";
 import { ServiceClient } from "../../src/service/client.js";
-import { BIN, http, startServer, tempDir, type ServerProcess } from "../service/helpers.js";
+import { BIN, http, releasedBundle, startServer, tempDir, type ServerProcess } from "../service/helpers.js";
 
 interface Answer {
   status: number;
@@ -88,6 +88,7 @@ test("issue 14.9: an uploaded report that says allow while its findings deny (a 
             reportVersion: "gate-report.v1",
             tool: { name: "gatehouse", version: "0.1.0" },
             verdict: "allow",
+            bundle: releasedBundle(),
             policy: { pack: "default", version: "1.0", effectiveHash: hash, mode: "block" },
             findings,
             inputs: [{ path: "src/a.ts", kind: "contract-diff", sha256: "a".repeat(64), bytes: 1, rulesEvaluated: 1 }],

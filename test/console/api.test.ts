@@ -3,6 +3,7 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { createTestService, TEST_ADMIN_TOKEN, type Service } from "../../src/service/app.js";
+import { releasedBundle } from "../service/helpers.js";
 
 const test = suite("console api");
 let service: Service;
@@ -22,6 +23,7 @@ function report(effectiveHash: string, findings: object[]): object {
     reportVersion: "gate-report.v1",
     tool: { name: "gatehouse", version: "0.1.0" },
     verdict: findings.length > 0 ? "deny" : "allow",
+    bundle: releasedBundle(),
     policy: { pack: "team-standard", version: "1.0", effectiveHash, mode: "block" },
     findings,
     inputs: [{ path: "src/a.ts", kind: "contract-diff", sha256: "a".repeat(64), bytes: 1, rulesEvaluated: 1 }],

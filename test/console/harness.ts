@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { createTestService, TEST_ADMIN_TOKEN, type Service } from "../../src/service/app.js";
+import { releasedBundle } from "../service/helpers.js";
 
 export const CHROMIUM = process.env.GATEHOUSE_CHROMIUM ?? "/usr/bin/chromium";
 export const VIEWPORT = { width: 1280, height: 800 };
@@ -87,6 +88,7 @@ function report(policy: { pack: string; version: string; effectiveHash: string; 
     reportVersion: "gate-report.v1",
     tool: { name: "gatehouse", version: "0.1.0" },
     verdict,
+    bundle: releasedBundle(),
     policy,
     findings,
     inputs: inputs.map((path, i) => ({ path, kind: path.endsWith(".md") ? "document" : "contract-diff", sha256: String(i + 1).repeat(64).slice(0, 64), bytes: 200 + i, rulesEvaluated: 4 })),

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { packagePath } from "../../src/core/paths.js";
+import { PINNED_BUNDLE } from "../../src/policy/pinned-bundle.js";
 import type { Service } from "../../src/service/app.js";
 
 export const BIN = packagePath("bin", "gatehouse.js");
@@ -47,11 +48,21 @@ export interface PolicyRecord {
 }
 
 /** A gate-report.v1 document: one input per path, the findings given, the policy record given. */
+/**
+ * The bundle record of a run judged by the released bundle (the one the server trusts): what a
+ * gate report of the shipped bundle records. The tests run the compiled program, which is pinned.
+ */
+export function releasedBundle(): { path: string; sha256: string; opaVersion: string; entrypoints: string[] } {
+  if (!PINNED_BUNDLE) throw new Error("this build has no pinned bundle: run `npm run compile`");
+  return { path: "node_modules/gatehouse-cli/bundle", sha256: PINNED_BUNDLE.wasmSha256, opaVersion: "1.22.0", entrypoints: [] };
+}
+
 export function gateReport(policy: PolicyRecord | undefined, options: { verdict?: "allow" | "deny" | "error"; findings?: object[]; inputs?: string[] } = {}): Record<string, unknown> {
   return {
     reportVersion: "gate-report.v1",
     tool: { name: "gatehouse", version: "0.1.0" },
     verdict: options.verdict ?? "allow",
+    bundle: releasedBundle(),
     ...(policy ? { policy: { mode: "block", ...policy } } : {}),
     findings: options.findings ?? [],
     inputs: (options.inputs ?? ["src/a.ts"]).map((path, i) => ({ path, kind: "contract-diff", sha256: String(i).repeat(64).slice(0, 64), bytes: 10 + i, rulesEvaluated: 3 })),

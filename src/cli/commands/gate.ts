@@ -118,7 +118,18 @@ export const gateCommand = {
     let enforced = enforcePack(verdict, { root, effective, schemas, enabledCollectors, unavailableCollectors: unavailable, nowMs });
     if (remote) {
       enforced = withCentralAnswers(enforced, remote.effective.answers);
-      const run = await uploadRun(remote.client, remote.project, enforced, effective, process.env);
+      let run: Awaited<ReturnType<typeof uploadRun>>;
+      try {
+        run = await uploadRun(remote.client, remote.project, enforced, effective, process.env);
+      } catch (error) {
+        // A run that denies here denies whatever the server would have said: the upload's failure
+        // is reported beside it, not in place of it (exit 1 with the findings, never an exit 2
+        // that hides the denial). A run that allows here needs the server's decision: exit 2.
+        if (!(error instanceof ConfigError) || enforced.decision !== "deny") throw error;
+        process.stderr.write(`gatehouse: the run was not stored on ${remote.client.base}: ${error.message}; the local verdict (deny) stands\n`);
+        report(enforced, targets);
+        return;
+      }
       process.stderr.write(`gatehouse: run ${run.id} stored on ${remote.client.base} (server decision: ${run.decision}${run.reasons.length > 0 ? `: ${run.reasons.join("; ")}` : ""})\n`);
       // The stored decision is the run's: the server's deny is reported and exits 1.
       enforced = withServerDecision(enforced, run, remote.client.base);

@@ -12,6 +12,7 @@ interface ServeArgs {
   bundle?: string | undefined;
   logLevel: string;
   now?: string | undefined;
+  trustBundle?: string[] | undefined;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -25,11 +26,20 @@ export const serveCommand = {
       .option("host", { type: "string", default: "127.0.0.1", describe: "address to listen on" })
       .option("data", { type: "string", default: "gatehouse-data", describe: "embedded database directory (DATABASE_URL selects PostgreSQL instead)" })
       .option("bundle", { type: "string", describe: "bundle directory for the Data API (default: the shipped bundle), reloaded when it changes" })
+      .option("trust-bundle", {
+        type: "string",
+        array: true,
+        describe: "also accept runs judged by the bundle whose policy.wasm has this sha256 (another gatehouse release's; repeatable). Default: only this release's own bundle",
+      })
       .option("log-level", { type: "string", default: "info", describe: `JSON log level on stdout: ${LOG_LEVELS.join(", ")}` })
       .option("now", { type: "string", describe: "tests only: the server's clock starts at this RFC 3339 time and runs on from it (waiver expiry, stored times)" }),
   handler: async (args: ServeArgs) => {
     if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got ${args.port}`);
     if (!LOG_LEVELS.includes(args.logLevel)) throw new UsageError(`unknown --log-level ${JSON.stringify(args.logLevel)}; known: ${LOG_LEVELS.join(", ")}`);
+    const trustBundles = (args.trustBundle ?? []).map(String);
+    for (const digest of trustBundles) {
+      if (!/^[0-9a-f]{64}$/.test(digest)) throw new UsageError(`--trust-bundle takes the sha256 of a bundle's policy.wasm (64 lowercase hex digits), got ${JSON.stringify(digest)}`);
+    }
     const clockStartMs = args.now === undefined ? undefined : clockStart(args.now);
     const adminToken = process.env.GATEHOUSE_ADMIN_TOKEN;
     if (!adminToken) throw new ConfigError("set GATEHOUSE_ADMIN_TOKEN (at least 16 characters, e.g. `openssl rand -hex 32`): the server refuses to start without an admin token");
@@ -43,6 +53,7 @@ export const serveCommand = {
       adminToken,
       ...(args.bundle ? { bundleDir: args.bundle } : {}),
       logLevel: args.logLevel,
+      ...(trustBundles.length > 0 ? { trustBundles } : {}),
       ...(clockStartMs !== undefined ? { clockStartMs } : {}),
     });
   },

@@ -32,6 +32,8 @@ export interface RunUpload {
 interface GateReport {
   verdict: "allow" | "deny" | "error";
   policy?: { pack: string; version: string; effectiveHash: string; mode: string };
+  bundle?: { path: string; sha256: string };
+  policies?: { path: string; sha256: string }[];
   findings: (Record<string, unknown> & { code: string; severity: string; input?: string })[];
   inputs: { path: string; kind?: string; sha256: string; bytes: number; rulesEvaluated: number }[];
 }
@@ -46,6 +48,8 @@ export class RunService {
     private readonly projects: ProjectService,
     private readonly schemas: ApiSchemas,
     private readonly now: () => Date,
+    /** the wasm sha256 of each bundle a run may be judged by (the released one, and any `serve --trust-bundle`) */
+    private readonly trustedBundles: ReadonlySet<string> = new Set(),
   ) {}
 
   async upload(caller: Caller, projectId: string, upload: RunUpload) {
@@ -110,6 +114,8 @@ export class RunService {
     });
     if (report.verdict !== "allow") reasons.push(`the report's verdict is ${report.verdict}`);
     else reasons.push(...contradictions(report, now, effective instanceof ServiceError ? undefined : effective.policy));
+    const untrusted = untrustedBundle(report, this.trustedBundles);
+    if (untrusted) reasons.push(untrusted);
     if (effective instanceof ServiceError) {
       reasons.push(effective.message);
       return reasons;
@@ -188,6 +194,27 @@ function contradictions(report: GateReport, now: Date, policy: EffectivePolicy |
     }
   }
   return reasons;
+}
+
+/**
+ * Why the bundle the run was judged by is not one this server trusts, or undefined. The gate's
+ * bundle is the repository's choice (`policy:` in its gatehouse.config, `--policy`): a repository
+ * under a central policy could otherwise judge itself by a copy of the rules with the denials
+ * taken out, and the server would store the run as allowed by the project's pack. The bundle is
+ * known by its wasm's sha256 (the policy itself): it must be the one this gatehouse released
+ * (PINNED_BUNDLE) or one the operator trusted with `serve --trust-bundle`. A report that records
+ * no bundle is allowed only when it records the project's own policies (`policies:`, a run whose
+ * every input went to them: nothing was the bundle's to judge); one that records neither was
+ * judged by no policy that shows.
+ */
+function untrustedBundle(report: GateReport, trusted: ReadonlySet<string>): string | undefined {
+  const trustedList = trusted.size > 0 ? [...trusted].sort().join(", ") : "none: this server was built without a pinned bundle and trusts none with --trust-bundle";
+  if (report.bundle === undefined) {
+    if ((report.policies ?? []).length > 0) return undefined;
+    return `the report records no bundle, so nothing shows that the released bundle judged it (trusted: ${trustedList})`;
+  }
+  if (trusted.has(report.bundle.sha256)) return undefined;
+  return `the run was judged by the bundle ${JSON.stringify(report.bundle.path)} (wasm sha256 ${report.bundle.sha256}), which is not the released bundle this server trusts (${trustedList}): the repository chose its own policy (\`policy:\` in its gatehouse.config or --policy), or it ran another gatehouse release (the operator trusts that release's bundle with \`gatehouse serve --trust-bundle SHA256\`)`;
 }
 
 /** One step per input the report lists (sorted), then inputs only findings name, then the run itself. */
