@@ -11,6 +11,7 @@ import { sha256 } from "../core/digest.js";
 import { UsageError } from "../core/errors.js";
 import { displayPath } from "../core/paths.js";
 import { readUntrustedFile } from "../core/read.js";
+import { isTempFileName } from "../core/temp-files.js";
 import { decodeText, DEFAULT_MAX_INPUT_BYTES, InputParseError, parseDocument } from "../inputs/parse.js";
 import type { SchemaRegistry } from "../schemas/registry.js";
 import { HASH_CONCURRENCY, hashFile, mapLimited, NotAFileError } from "./hash.js";
@@ -113,7 +114,10 @@ export async function buildReceipt(options: ReceiptOptions, schemas: SchemaRegis
     throw new UsageError(`${displayPath(options.receiptFile)}: a file of the output directory that is not a run receipt; writing the receipt there would replace an output (choose another --out)`);
   }
   const skip = new Set([options.receiptFile, options.manifestFile]);
-  const files = listFiles(options.outputDir).filter((file) => !skip.has(file));
+  // Nor a temp file an interrupted write of this receipt left beside it (`<out>.tmp-PID`): the
+  // write below removes it, and a receipt declaring it would then name an output that is gone.
+  const ownTemp = (file: string) => file.startsWith(`${options.receiptFile}.tmp-`) && isTempFileName(file);
+  const files = listFiles(options.outputDir).filter((file) => !skip.has(file) && !ownTemp(file));
   if (files.length === 0) throw new UsageError(`${displayPath(options.outputDir)}: no files to declare as outputs`);
   const rules = options.sensitivity.rules.map(([glob, label]) => [picomatch(glob, { dot: true }), label] as const);
   let done = 0;

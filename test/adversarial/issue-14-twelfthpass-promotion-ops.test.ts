@@ -20,9 +20,11 @@
 // Promotion: an output replaced by a sparse file of a terabyte was hashed to the end before its
 // size was compared with the declared one (a promote verify, or a gate with the receipts
 // collector, of hours: a hang), and so did check-summary for a subject; a file more than 64 MiB
-// over the size its receipt declares is not hashed to the end now.
+// over the size its receipt declares is not hashed to the end now. `receipt create` declared the
+// temp file an interrupted earlier write of the same receipt left in the output directory as an
+// output, then its own write removed it: a receipt naming an output that is gone.
 
-import { copyFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -210,6 +212,21 @@ test("check-summary does not hash a subject replaced by a sparse terabyte to the
     assert.is(r.code, 1, r.stdout + r.stderr);
     assert.equal(codesOf(r.stdout), ["summary/subject-mismatch"]);
     assert.match(r.stdout, /\[summary\/subject-mismatch\] \.\.\/outputs\/metrics\.csv: 1099511627776 bytes, the attested receipt declares 204/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("receipt create does not declare the temp file an interrupted write of the same receipt left", () => {
+  const { root, dir } = promotionCopy();
+  try {
+    const stale = join(dir, "outputs", "run.receipt.json.tmp-999999999");
+    writeFileSync(stale, '{"half": ');
+    const r = gatehouse(["promote", "receipt", "create", "outputs", "--manifest", "run.manifest.json", "--out", "outputs/run.receipt.json", "--provider", "https://ci.example.com/runners/ml-train", "--licence", "MIT", "--source", "git+https://git.example.com/ml/churn.git", "--attribution", "ML team"], dir);
+    assert.is(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /wrote outputs\/run\.receipt\.json: 4 outputs/);
+    assert.not.match(readFileSync(join(dir, "outputs", "run.receipt.json"), "utf8"), /tmp-999999999/);
+    assert.is(existsSync(stale), false, "the stale temp file is cleaned");
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
