@@ -417,6 +417,13 @@ function reportFormat(args: readonly string[]): "tap" | "table" | undefined {
  */
 const canonicalReport = (text: string) => text.split("\n").map((line) => line.replace(/^(not ok|ok) \d+ /, "$1 # ")).sort().join("\n");
 
+/**
+ * The one intended difference in gatehouse's TAP (issue 14, twelfth pass): `#` and `\` in a test
+ * point's description are escaped (`\#`, `\\`), so a message holding `# TODO` is no directive.
+ * Unescaped here, the lines must be conftest's.
+ */
+const unescapedTap = (text: string) => text.split("\n").map((line) => (/^(not ok|ok) \d+ /.test(line) ? line.replace(/\\([\\#])/g, "$1") : line)).join("\n");
+
 test("gatehouse's tap and table reports are conftest's, line for line, on every acceptance.bats invocation over examples/ that asks for them", async () => {
   const runs = invocations(join(work, "unused")).runs.filter((r) => reportFormat(r.args) !== undefined && !r.args.includes("--report"));
   assert.ok(runs.filter((r) => r.command === "test").length >= 2 && runs.filter((r) => r.command === "verify").length >= 2, `${runs.length} tap/table invocations`);
@@ -430,7 +437,7 @@ test("gatehouse's tap and table reports are conftest's, line for line, on every 
   const differences: string[] = [];
   for (const { inv, theirs, ours } of outcomes) {
     if (theirs.stdout.trim() === "") differences.push(`${inv.name}: conftest printed nothing (${theirs.stderr.trim()})`);
-    else if (ours.status !== theirs.status || canonicalReport(ours.stdout) !== canonicalReport(theirs.stdout)) {
+    else if (ours.status !== theirs.status || canonicalReport(reportFormat(inv.args) === "tap" ? unescapedTap(ours.stdout) : ours.stdout) !== canonicalReport(theirs.stdout)) {
       differences.push(`${inv.name} (${inv.args.join(" ")}): gatehouse exit ${ours.status}, conftest ${theirs.status}\n--- gatehouse\n${ours.stdout}${ours.stderr}--- conftest\n${theirs.stdout}`);
     }
   }

@@ -12,7 +12,7 @@
 // version), the way a tampered policy bundle is: the protocol when it is loaded, the sha256
 // before its first request runs.
 
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, constants as fsConstants, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync, type Dirent } from "node:fs";
 import { tmpdir } from "node:os";
 import { isAbsolute, join, posix } from "node:path";
 import type { WASI as WasiClass } from "node:wasi";
@@ -267,7 +267,10 @@ async function startWithDeadline(module: WebAssembly.Module, io: GuestIo, deadli
       worker.once("error", (error) => resolvePromise({ error: error.message }));
       worker.once("exit", (code) => resolvePromise({ error: `the worker stopped (exit ${code})` }));
     });
-    if (outcome === "timeout") throw new ToolTimeoutError(`wasm toolchain ${command} did not finish within ${deadlineMs} ms, and was stopped`);
+    if (outcome === "timeout") {
+      releaseBlockedFifoOpens(worker, io.root);
+      throw new ToolTimeoutError(`wasm toolchain ${command} did not finish within ${deadlineMs} ms, and was stopped`);
+    }
     if ("error" in outcome) throw new ToolCrashError(`wasm toolchain ${command} crashed: ${outcome.error}${tail(stderrFile)}`);
     return outcome.exit;
   } finally {
@@ -277,6 +280,51 @@ async function startWithDeadline(module: WebAssembly.Module, io: GuestIo, deadli
     worker.unref();
     void worker.terminate();
   }
+}
+
+/** Directory entries the search for blocked FIFOs looks at, at most (it runs only after a timeout). */
+const MAX_FIFO_SEARCH_ENTRIES = 200_000;
+
+/**
+ * A guest stopped at its deadline while blocked reading a FIFO (a jsonnet input's `importstr
+ * "pipe"`: WASI opens it read-write, so no end of file ever comes) never returns from the call:
+ * the worker cannot end, and Node waits for it at exit, so the run printed its verdict and then
+ * hung. Each FIFO under the guest's root that has a reader (an open for writing without blocking
+ * succeeds only then) gets one byte, which lets the read return into the stopped worker, which
+ * then ends. Only after a timeout, and the root "/" is not searched (the whole machine's FIFOs are
+ * not the run's to touch).
+ */
+function releaseBlockedFifoOpens(worker: { terminate(): Promise<number> }, root: string): void {
+  void worker.terminate();
+  if (root === "/" || root === "") return;
+  let budget = MAX_FIFO_SEARCH_ENTRIES;
+  const visit = (dir: string): void => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      if (--budget < 0) return;
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) visit(path);
+      else if (entry.isFIFO() || entry.isSymbolicLink()) {
+        try {
+          if (!statSync(path).isFIFO()) continue;
+          const fd = openSync(path, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
+          try {
+            writeSync(fd, "\n");
+          } finally {
+            closeSync(fd);
+          }
+        } catch {
+          // no reader waits on it (ENXIO), or it is gone: nothing to release
+        }
+      }
+    }
+  };
+  visit(root);
 }
 
 /** The module's stderr, for an error message ("" when it wrote nothing). */

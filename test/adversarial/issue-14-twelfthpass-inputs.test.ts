@@ -312,4 +312,21 @@ test("issue 14 (twelfth pass): a YAML .inf or .nan (signed, any case, !!float, %
   );
 });
 
+test("issue 14 (twelfth pass): a jsonnet input that imports a FIFO denies at --timeout and the run ends; it printed its verdict and then never exited (the stopped worker stayed blocked opening the FIFO)", () => {
+  withRepo(
+    "rt12-jsonnet-fifo",
+    {
+      "policy/p.rego": ["package main", "import rego.v1", 'deny contains "x" if { input.a }', ""].join("\n"),
+      "x.jsonnet": '{a: importstr "pipe.txt"}\n',
+    },
+    (dir) => {
+      execFileSync("mkfifo", [join(dir, "pipe.txt")]);
+      const r = gatehouse(["check", "--timeout", "2000", "x.jsonnet"], dir, { timeoutMs: 40_000 });
+      assert.is(r.timedOut, false, "the run did not end");
+      assert.is(r.code, 1, r.stdout + r.stderr);
+      assert.equal(failLinesOf(r.stdout), ["FAIL x.jsonnet [input/unparsable] jsonnet: the parser did not finish within 2000 ms on this file"]);
+    },
+  );
+});
+
 test.run();
