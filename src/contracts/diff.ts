@@ -495,10 +495,27 @@ function compareMemberFlags(old: Contract, fresh: Contract): ContractChange[] {
 }
 
 /** Properties, consts, type aliases and enum members: their type (or value) as readers see it. */
+/**
+ * The type a property's setter takes, where it is not its getter's (`get x(): string`, `set
+ * x(v: "a" | "b")`): narrowed or changed, old writers break. Only the getter's type was recorded,
+ * so a narrowed setter read as no change.
+ */
+function compareWriteType(old: Contract, fresh: Contract): ContractChange[] {
+  if (old.writeType === undefined && fresh.writeType === undefined) return [];
+  if (old.readonly || fresh.readonly) return [];
+  const a = old.writeType ?? old.type;
+  const b = fresh.writeType ?? fresh.type;
+  if (a === undefined || b === undefined || a === b) return [];
+  const relation = typeRelation(a, b);
+  if (relation === "same" || relation === "widened") return [];
+  return [change("contracts/type-changed", old, `${contractId(old)}: the type its setter takes ${relation === "narrowed" ? "narrowed" : "changed"} from ${a} to ${b}, so writers of old values break`, { before: a, after: b })];
+}
+
 function compareTsValue(old: Contract, fresh: Contract, judge: Judge | undefined): ContractChange[] {
   const id = contractId(old);
   const out: ContractChange[] = [];
   if (old.kind === "property") out.push(...compareMemberFlags(old, fresh));
+  if (old.kind === "property") out.push(...compareWriteType(old, fresh));
   if (old.kind === "enum-member") {
     if (old.type !== undefined && fresh.type !== undefined && old.type !== fresh.type) out.push(change("contracts/enum-value-changed", old, `${id}: value changed from ${old.type} to ${fresh.type}`, { before: old.type, after: fresh.type }));
     return out;

@@ -58,6 +58,8 @@ export interface Contract {
   construct?: "abstract" | "protected" | "private";
   /** an abstract class member: every subclass must implement it */
   abstract?: boolean;
+  /** the type a property's setter takes, when it is not the type its getter returns (`type`) */
+  writeType?: string;
   /** generic parameters of a function, class, interface or type alias */
   typeParams?: TypeParam[];
   /**

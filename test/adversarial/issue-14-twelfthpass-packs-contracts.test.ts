@@ -169,6 +169,33 @@ test("issue 14.3 (contracts, CommonJS): a chained assignment (module.exports = e
   }
 });
 
+test("issue 14.3 (contracts): an exported const that names a local function or class (export const f = g, : typeof g = g) or an import is that function: a breaking change to it denies", () => {
+  const g = (params: string) => `function g(${params}): string {\n  return a;\n}\n`;
+  for (const tail of ["export const f = g;\n", "export const f: typeof g = g;\n"]) {
+    gateAfterChange({ name: tail, files: { "src/index.ts": `${g("a: string")}${tail}` }, change: { "src/index.ts": `${g("a: string, b: string")}${tail}` }, symbol: "src/index.ts#f" });
+  }
+  gateAfterChange({
+    name: "class alias",
+    files: { "src/index.ts": "class Impl {\n  constructor(a: string) {}\n}\nexport const Store = Impl;\n" },
+    change: { "src/index.ts": "class Impl {\n  constructor(a: string, b: string) {}\n}\nexport const Store = Impl;\n" },
+    symbol: "src/index.ts#Store",
+  });
+  gateAfterChange({
+    name: "import alias",
+    files: { "package.json": '{ "name": "pkg", "types": "src/index.ts" }\n', "src/index.ts": 'import { g } from "./impl";\nexport const f = g;\n', "src/impl.ts": `export ${g("a: string")}` },
+    change: { "src/impl.ts": `export ${g("a: string, b: string")}` },
+    symbol: "pkg#f",
+  });
+});
+
+test("issue 14.3 (contracts): a setter that takes a narrower type than before (its getter unchanged) is BREAKING; a wider one is not", () => {
+  const cls = (setter: string) => `export class A {\n  get x(): string {\n    return "";\n  }\n  set x(v: ${setter}) {}\n}\n`;
+  gateAfterChange({ name: "setter narrowed", files: { "src/index.ts": cls("string") }, change: { "src/index.ts": cls('"a" | "b"') }, symbol: "src/index.ts#A.x" });
+  gateAfterChange({ name: "setter narrowed again", files: { "src/index.ts": cls('"a" | "b" | "c"') }, change: { "src/index.ts": cls('"a" | "b"') }, symbol: "src/index.ts#A.x" });
+  // Held: a setter that takes more than before breaks no writer.
+  gateAfterChange({ name: "setter widened", files: { "src/index.ts": cls('"a" | "b"') }, change: { "src/index.ts": cls('"a" | "b" | "c"') } });
+});
+
 test("issue 14.4: a heading in markup that does not render (an HTML comment, <pre>, a <details> block without a blank line, a lone tag's block) satisfies no required heading", () => {
   const config = "version: 1\npack:\n  use: default@1.0\n  overrides:\n    requirements:\n      headings:\n        - { glob: README.md, headings: [Rollback] }\ncollectors: {}\n";
   for (const hidden of ["<!--\n## Rollback\n-->\n", "<!-- ## Rollback -->\n", "<pre>\n## Rollback\n</pre>\n", "<details>\n## Rollback\n</details>\n", "<span>\n## Rollback\n"]) {

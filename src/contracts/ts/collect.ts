@@ -351,6 +351,9 @@ function accessorContract(name: string, nodes: (ts.GetAccessorDeclaration | ts.S
   const contract = propertyContract(name, getter ?? setter!, typeNode, false, !setter, isStatic, context);
   if (!getter) contract.optional = true;
   if (nodes.some((n) => hasModifier(n, ts.SyntaxKind.AbstractKeyword))) contract.abstract = true;
+  // A setter may take another type than its getter returns (TypeScript 5.1): writers are held to it.
+  const written = setter?.parameters[0]?.type;
+  if (getter?.type && written && print(written, context.source) !== print(getter.type, context.source)) contract.writeType = print(written, context.source);
   return contract;
 }
 

@@ -53,6 +53,7 @@ export function skipWrappers(expression: ts.Expression): ts.Expression {
 export function readStatements(statements: readonly ts.Statement[], source: ts.SourceFile, resolve: Resolve, ambient = false, ambientAt: (statement: ts.Statement) => boolean = () => ambient): ExportTable {
   const table: ExportTable = { locals: new Map(), exports: new Map(), stars: [] };
   const imports = new Map<string, ExportTarget>();
+  const valueAliases: [string, string][] = [];
   const add = (name: string, declaration: Declaration) => {
     const list = table.locals.get(name);
     if (!list) return void table.locals.set(name, [declaration]);
@@ -125,6 +126,8 @@ export function readStatements(statements: readonly ts.Statement[], source: ts.S
           continue;
         } else {
           add(name, { type: "value", node: declaration, ...(declaration.type ? { typeNode: declaration.type } : {}), docNode: statement });
+          // `export const f = g` (or `: typeof g = g`): f is g, whose signature an opaque const hid.
+          if (init && ts.isIdentifier(init) && (!declaration.type || (ts.isTypeQueryNode(declaration.type) && declaration.type.exprName.getText(source) === init.text))) valueAliases.push([name, init.text]);
         }
         exportLocal(statement, name);
       }
@@ -165,6 +168,16 @@ export function readStatements(statements: readonly ts.Statement[], source: ts.S
       readDefaultExport(statement.expression, statement, add, table);
     } else if (ts.isExpressionStatement(statement)) {
       readCommonJs(statement, source, resolve, add, table, imports);
+    }
+  }
+  // A const that names a local function or class is that function or class; one that names an
+  // import re-exports it. Its own record was a const without a type, so a breaking change to the
+  // function it names read as no change.
+  for (const [name, target] of valueAliases) {
+    const callable = (table.locals.get(target) ?? []).filter((d) => d.type === "function" || d.type === "class");
+    if (callable.length > 0) table.locals.set(name, callable);
+    else if (!table.locals.has(target) && imports.has(target)) {
+      for (const [exported, t] of table.exports) if ("local" in t && t.local === name) table.exports.set(exported, imports.get(target)!);
     }
   }
   // `import { a } from "./x"; export { a }` re-exports the import.
