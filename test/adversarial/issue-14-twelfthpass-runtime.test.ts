@@ -95,6 +95,10 @@ const NAMED: Record<string, string> = {
   product_floats: "product([0.1, 3])",
   product_thirds: "product([1 / 3, 3])",
   sum_ints: "sum([9223372036854775807, 1, 1.0])",
+  format_int_fraction_binary: "format_int(input.f, 2)",
+  format_int_past_2_32: "format_int(input.h, 16)",
+  format_int_quotient: "format_int(1e10 / 3, 10)",
+  format_int_big: "[format_int(18446744073709551617, 16), format_int(1e20, 8), format_int(-15.9, 16), format_int(1.0, 10)]",
 };
 
 function policyOf(expressions: Record<string, string>): string {
@@ -108,7 +112,7 @@ ${Object.entries(expressions)
 `;
 }
 
-const INPUT = { used: 1, total: 3, ns: 1767225600123456789, big: "BIG", e: "E" };
+const INPUT = { used: 1, total: 3, ns: 1767225600123456789, big: "BIG", e: "E", f: 3333333.5, h: 4294967296.5 };
 const INPUT_TEXT = JSON.stringify(INPUT).replace('"BIG"', "123456789012345678901234567890").replace('"E"', "1.0e2");
 
 async function compareWithOpa(prefix: string, expressions: Record<string, string>): Promise<void> {
@@ -144,7 +148,7 @@ test("issue 14.1: 400 generated arithmetic expressions answer as opa eval does",
   await compareWithOpa("twelfth-arith-generated", arithmeticExpressions(400, 12));
 });
 
-test("issue 14.1: a deny rule on a quotient or a rounded big integer denies as conftest does (it allowed: fail-open)", () => {
+test("issue 14.1: a deny rule on a quotient, a rounded big integer or format_int of a fraction denies as conftest does (it allowed: fail-open)", () => {
   const policy = `package main
 
 import rego.v1
@@ -154,8 +158,10 @@ deny contains "more than a third of the quota is used" if input.used / input.tot
 deny contains "replicas must be a whole number" if floor(input.replicas) != input.replicas
 
 deny contains "the halves must add up" if input.used / input.total * input.total == input.used
+
+deny contains "the mask has more than 20 bits" if count(format_int(input.mask, 2)) > 20
 `;
-  const input = '{"used": 1, "total": 3, "replicas": 123456789012345678901234567890}';
+  const input = '{"used": 1, "total": 3, "replicas": 123456789012345678901234567890, "mask": 3333333.5}';
   withRepo("twelfth-arith-deny", { "policy/quota.rego": policy, "input.json": input }, (root) => {
     const run = gatehouse(["check", "--policy", "policy", "input.json"], root);
     assert.is(run.code, 1, run.stdout + run.stderr);
@@ -165,6 +171,7 @@ deny contains "the halves must add up" if input.used / input.total * input.total
         "FAIL input.json [main.deny] more than a third of the quota is used",
         "FAIL input.json [main.deny] replicas must be a whole number",
         "FAIL input.json [main.deny] the halves must add up",
+        "FAIL input.json [main.deny] the mask has more than 20 bits",
       ],
     );
   });
@@ -176,8 +183,9 @@ test("issue 14.1: division and modulo by zero, and modulo of a fraction, err wit
     ["input.n / 0.0", "div: divide by zero"],
     ["input.n % 0", "rem: modulo by zero"],
     ["input.n % 1.5", "rem: modulo on floating-point number"],
+    ["format_int(input.n, 10.0)", "format_int: operand 2 must be one of {2, 8, 10, 16}"],
   ] as const) {
-    const policy = `package main\n\nimport rego.v1\n\ndeny contains "x" if {\n\tx := ${expression}\n\tx == 12345\n}\n`;
+    const policy = `package main\n\nimport rego.v1\n\ndeny contains "x" if {\n\tx := ${expression}\n\tis_null(x)\n}\n`;
     withRepo("twelfth-arith-errors", { "policy/p.rego": policy, "input.json": '{"n": 7}' }, (root) => {
       const run = gatehouse(["check", "--policy", "policy", "-o", "json", "input.json"], root);
       assert.is(run.code, 1, expression + run.stdout + run.stderr);
