@@ -148,6 +148,16 @@ test("issue 14.1: 400 generated arithmetic expressions answer as opa eval does",
   await compareWithOpa("twelfth-arith-generated", arithmeticExpressions(400, 12));
 });
 
+test("issue 14.1: yaml.marshal writes what go-yaml writes (exact big integers, floats, quoted yes, block scalars), so a round trip through yaml.unmarshal keeps the value, compared with opa eval", async () => {
+  await compareWithOpa("twelfth-yaml-marshal", {
+    yaml_big_int: 'yaml.marshal({"a": 12345678901234567890})',
+    yaml_floats: 'yaml.marshal({"a": 1234567.5, "b": 0.000001, "c": 1e21, "d": 100000000000000000000})',
+    yaml_strings: 'yaml.marshal({"b": {"x"}, "a": [null, true, "yes", "1", ""]})',
+    yaml_block: 'yaml.marshal("multi\\nline")',
+    yaml_round_trip: 'yaml.unmarshal(yaml.marshal({"a": 12345678901234567890})).a == 12345678901234567890',
+  });
+});
+
 test("issue 14.1: a deny rule on a quotient, a rounded big integer or format_int of a fraction denies as conftest does (it allowed: fail-open)", () => {
   const policy = `package main
 
