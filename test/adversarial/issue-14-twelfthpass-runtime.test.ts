@@ -158,6 +158,15 @@ test("issue 14.1: yaml.marshal writes what go-yaml writes (exact big integers, f
   });
 });
 
+test("issue 14.1: uuid.parse computes a version 1 time in int64 as OPA does (a time before 1677 or after 2262 wraps), compared with opa eval", async () => {
+  await compareWithOpa("twelfth-uuid-time", {
+    uuid_nil_time: 'uuid.parse("00000000-0000-1000-8000-000000000000").time',
+    uuid_max_time: 'uuid.parse("ffffffff-ffff-1fff-bfff-ffffffffffff").time',
+    uuid_now: 'uuid.parse("6ba7b810-9dad-11d1-80b4-00c04fd430c8").time',
+    uuid_2300: 'uuid.parse("00000000-0000-1300-8000-000000000000").time',
+  });
+});
+
 test("issue 14.1: a deny rule on a quotient, a rounded big integer or format_int of a fraction denies as conftest does (it allowed: fail-open)", () => {
   const policy = `package main
 
