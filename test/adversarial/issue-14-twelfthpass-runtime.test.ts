@@ -95,6 +95,10 @@ const NAMED: Record<string, string> = {
   product_floats: "product([0.1, 3])",
   product_thirds: "product([1 / 3, 3])",
   sum_ints: "sum([9223372036854775807, 1, 1.0])",
+  format_int_fraction_binary: "format_int(input.f, 2)",
+  format_int_past_2_32: "format_int(input.h, 16)",
+  format_int_quotient: "format_int(1e10 / 3, 10)",
+  format_int_big: "[format_int(18446744073709551617, 16), format_int(1e20, 8), format_int(-15.9, 16), format_int(1.0, 10)]",
 };
 
 function policyOf(expressions: Record<string, string>): string {
@@ -108,7 +112,7 @@ ${Object.entries(expressions)
 `;
 }
 
-const INPUT = { used: 1, total: 3, ns: 1767225600123456789, big: "BIG", e: "E" };
+const INPUT = { used: 1, total: 3, ns: 1767225600123456789, big: "BIG", e: "E", f: 3333333.5, h: 4294967296.5 };
 const INPUT_TEXT = JSON.stringify(INPUT).replace('"BIG"', "123456789012345678901234567890").replace('"E"', "1.0e2");
 
 async function compareWithOpa(prefix: string, expressions: Record<string, string>): Promise<void> {
@@ -144,7 +148,26 @@ test("issue 14.1: 400 generated arithmetic expressions answer as opa eval does",
   await compareWithOpa("twelfth-arith-generated", arithmeticExpressions(400, 12));
 });
 
-test("issue 14.1: a deny rule on a quotient or a rounded big integer denies as conftest does (it allowed: fail-open)", () => {
+test("issue 14.1: yaml.marshal writes what go-yaml writes (exact big integers, floats, quoted yes, block scalars), so a round trip through yaml.unmarshal keeps the value, compared with opa eval", async () => {
+  await compareWithOpa("twelfth-yaml-marshal", {
+    yaml_big_int: 'yaml.marshal({"a": 12345678901234567890})',
+    yaml_floats: 'yaml.marshal({"a": 1234567.5, "b": 0.000001, "c": 1e21, "d": 100000000000000000000})',
+    yaml_strings: 'yaml.marshal({"b": {"x"}, "a": [null, true, "yes", "1", ""]})',
+    yaml_block: 'yaml.marshal("multi\\nline")',
+    yaml_round_trip: 'yaml.unmarshal(yaml.marshal({"a": 12345678901234567890})).a == 12345678901234567890',
+  });
+});
+
+test("issue 14.1: uuid.parse computes a version 1 time in int64 as OPA does (a time before 1677 or after 2262 wraps), compared with opa eval", async () => {
+  await compareWithOpa("twelfth-uuid-time", {
+    uuid_nil_time: 'uuid.parse("00000000-0000-1000-8000-000000000000").time',
+    uuid_max_time: 'uuid.parse("ffffffff-ffff-1fff-bfff-ffffffffffff").time',
+    uuid_now: 'uuid.parse("6ba7b810-9dad-11d1-80b4-00c04fd430c8").time',
+    uuid_2300: 'uuid.parse("00000000-0000-1300-8000-000000000000").time',
+  });
+});
+
+test("issue 14.1: a deny rule on a quotient, a rounded big integer or format_int of a fraction denies as conftest does (it allowed: fail-open)", () => {
   const policy = `package main
 
 import rego.v1
@@ -154,8 +177,10 @@ deny contains "more than a third of the quota is used" if input.used / input.tot
 deny contains "replicas must be a whole number" if floor(input.replicas) != input.replicas
 
 deny contains "the halves must add up" if input.used / input.total * input.total == input.used
+
+deny contains "the mask has more than 20 bits" if count(format_int(input.mask, 2)) > 20
 `;
-  const input = '{"used": 1, "total": 3, "replicas": 123456789012345678901234567890}';
+  const input = '{"used": 1, "total": 3, "replicas": 123456789012345678901234567890, "mask": 3333333.5}';
   withRepo("twelfth-arith-deny", { "policy/quota.rego": policy, "input.json": input }, (root) => {
     const run = gatehouse(["check", "--policy", "policy", "input.json"], root);
     assert.is(run.code, 1, run.stdout + run.stderr);
@@ -165,6 +190,7 @@ deny contains "the halves must add up" if input.used / input.total * input.total
         "FAIL input.json [main.deny] more than a third of the quota is used",
         "FAIL input.json [main.deny] replicas must be a whole number",
         "FAIL input.json [main.deny] the halves must add up",
+        "FAIL input.json [main.deny] the mask has more than 20 bits",
       ],
     );
   });
@@ -176,8 +202,9 @@ test("issue 14.1: division and modulo by zero, and modulo of a fraction, err wit
     ["input.n / 0.0", "div: divide by zero"],
     ["input.n % 0", "rem: modulo by zero"],
     ["input.n % 1.5", "rem: modulo on floating-point number"],
+    ["format_int(input.n, 10.0)", "format_int: operand 2 must be one of {2, 8, 10, 16}"],
   ] as const) {
-    const policy = `package main\n\nimport rego.v1\n\ndeny contains "x" if {\n\tx := ${expression}\n\tx == 12345\n}\n`;
+    const policy = `package main\n\nimport rego.v1\n\ndeny contains "x" if {\n\tx := ${expression}\n\tis_null(x)\n}\n`;
     withRepo("twelfth-arith-errors", { "policy/p.rego": policy, "input.json": '{"n": 7}' }, (root) => {
       const run = gatehouse(["check", "--policy", "policy", "-o", "json", "input.json"], root);
       assert.is(run.code, 1, expression + run.stdout + run.stderr);

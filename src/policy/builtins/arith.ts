@@ -18,7 +18,7 @@
 // errors and minus's set difference unchanged). test/adversarial/issue-14-twelfthpass-runtime
 // compares with `opa eval`.
 
-import { BuiltinError } from "./errors.js";
+import { BuiltinError, OperandError } from "./errors.js";
 import { exactJson } from "./exact.js";
 import { RegoNumber } from "./values.js";
 
@@ -484,4 +484,22 @@ export function aggregateArith(op: "sum" | "product") {
     }
     return result(floatToNumber(acc));
   };
+}
+
+const FORMAT_RADIX: Record<string, number> = { "2": 2, "8": 8, "10": 10, "16": 16 };
+
+/**
+ * topdown's format_int (strings.go): the base exactly 2, 8, 10 or 16 (as its text), an integer
+ * exactly, anything else truncated toward zero from big.Float at 64 bits. The runtime's native read
+ * a fraction's digits wrongly (format_int(1e7 / 3, 2) was 833333 in binary) and refused a
+ * fraction past 2^32 ("get uint failed"). Operands that are not numbers go to the native (its errors).
+ */
+export function formatInt(input: unknown, base: unknown): string | undefined {
+  const n = numberText(input);
+  const b = numberText(base);
+  if (n === undefined || b === undefined) return undefined;
+  const radix = FORMAT_RADIX[b];
+  if (radix === undefined) throw new OperandError("operand 2 must be one of {2, 8, 10, 16}");
+  const i = INTEGER.test(n) ? BigInt(n) : truncate(parseFloat64(n));
+  return i.toString(radix);
 }

@@ -96,7 +96,7 @@ export const EXACT_NUMBER_BUILTINS: ReadonlySet<string> = new Set(["sprintf", "j
 export type BuiltinFn = (...args: any[]) => unknown;
 
 /** Builtins that @open-policy-agent/opa-wasm itself provides (it consults them first). */
-export const SDK_BUILTINS: readonly string[] = ["json.is_valid", "yaml.marshal"];
+export const SDK_BUILTINS: readonly string[] = ["json.is_valid"];
 
 /** An exact integer result: the SDK loads an ArrayBuffer into the module as raw JSON text. */
 export function nsResult(ns: bigint): ArrayBuffer {

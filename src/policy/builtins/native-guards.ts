@@ -29,7 +29,7 @@ import { cidrContains, cidrIntersects } from "./net.js";
 import { globSyntaxError } from "./glob-syntax.js";
 import { goJson } from "./json-marshal.js";
 import { topdownBuiltin } from "./topdown.js";
-import { aggregateArith, binaryArith, unaryArith } from "./arith.js";
+import { aggregateArith, binaryArith, formatInt, unaryArith } from "./arith.js";
 
 /**
  * guard: checked on the host, then the native; host: answered on the host; host-for-sets:
@@ -299,6 +299,7 @@ export const NATIVE_GUARDS: readonly NativeGuard[] = [
   nativeGuard("opa_arith_floor", "floor", "host-unless-ints", unaryArith("floor"), { exactNumbers: true }),
   nativeGuard("opa_agg_sum", "sum", "host-or-native", aggregateArith("sum"), { exactNumbers: true }),
   nativeGuard("opa_agg_product", "product", "host-or-native", aggregateArith("product"), { exactNumbers: true }),
+  nativeGuard("opa_strings_format_int", "format_int", "host-or-native", formatInt, { exactNumbers: true }),
   anyByteGuard("opa_regex_match", "regex.match", anyByteEscapeGuard),
   anyByteGuard("opa_regex_find_all_string_submatch", "regex.find_all_string_submatch_n", anyByteEscapeGuard),
   nativeGuard("opa_json_unmarshal", "json.unmarshal", "guard", jsonUnmarshalGuard),

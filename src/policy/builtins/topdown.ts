@@ -34,6 +34,10 @@ export const TOPDOWN_BUILTIN_ARITY = {
   // YAML 1.2's core schema) read all of these otherwise; it answers only without the module.
   "yaml.unmarshal": 1,
   "yaml.is_valid": 1,
+  // Go's YAML writer (go-yaml v3 through sigs.k8s.io/yaml): the SDK's JavaScript writer read
+  // numbers as doubles (12345678901234567890 came out ...567000, so a round trip through
+  // yaml.unmarshal no longer equalled the value), wrote floats, "yes" and block scalars otherwise.
+  "yaml.marshal": 1,
 } as const satisfies Record<string, number>;
 
 export type TopdownBuiltinName = keyof typeof TOPDOWN_BUILTIN_ARITY;

@@ -74,7 +74,9 @@ function uuidParse(value: unknown): ArrayBuffer | undefined {
   if (version === 1 || version === 2) {
     const time = BigInt(u.readUInt32BE(0)) | (BigInt(u.readUInt16BE(4)) << 32n) | (BigInt(u.readUInt16BE(6) & 0xfff) << 48n);
     const sec = time - G1582_NS100;
-    const ns = (sec % 10000000n) * 100n + (sec / 10000000n) * 1000000000n;
+    // int64 arithmetic, as OPA's nanoUnix does it (uuid.Time.UnixTime, then sec * 1e9 + nsec):
+    // a time before 1677 or after 2262 wraps around, as it does under opa eval and conftest.
+    const ns = BigInt.asIntN(64, BigInt.asIntN(64, (sec / 10000000n) * 1000000000n) + (sec % 10000000n) * 100n);
     out.time = `\u0000int:${ns}`;
     out.nodeid = [...u.subarray(10, 16)].map((b) => b.toString(16).padStart(2, "0")).join("-");
     out.macvariables = macVariables(u[10]!);
