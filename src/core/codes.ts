@@ -174,7 +174,7 @@ export const GATE_CODES: Record<GateCode, CodeInfo> = {
   },
   "bundle/tampered": {
     title: "Bundle wasm does not match its manifest",
-    docs: "The wasm module's sha256 differs from the one its manifest records; the manifest is missing or malformed (no Rego sources recorded, a source path outside its root); or the manifest's entrypoints, packages or aggregates are not those the wasm holds (the entrypoints evaluated are read from the wasm, the manifest's list is a cross-check). The bundle is refused.",
+    docs: "The wasm module's sha256 differs from the one its manifest records; the manifest is missing or malformed (no Rego sources recorded, a source path outside its root); or the manifest's entrypoints, packages or aggregates are not those the wasm holds (the entrypoints evaluated are read from the wasm, the manifest's list is a cross-check; a rule OPA lists only because it refers to an entrypoint, a test or a helper, is not evaluated, as under conftest). The bundle is refused.",
     severity: "error",
     trigger: "tampered-bundle",
   },
