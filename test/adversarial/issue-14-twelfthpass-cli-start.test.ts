@@ -99,6 +99,20 @@ test("issue 14.5/11: init writes only regular files inside the repository: a lin
   assert.equal(after, [".git", ".github", "contracts", "gatehouse.config.yaml", "src"]);
 });
 
+test("issue 14.13: the contracts collector reads package.json through the one reader: a FIFO there is refused naming it (it hung gate)", () => {
+  withRepo("contracts-package-fifo", { "src/index.ts": "export function f(a: string): string {\n  return a;\n}\n" }, (root) => {
+    git(root, "init", "-q");
+    writeFileSync(join(root, "gatehouse.config.yaml"), "version: 1\npack:\n  use: default@1.0\ncollectors:\n  contracts: {}\ncontracts:\n  include: [\"src/**/*.ts\"]\n");
+    const accepted = gatehouse(["contracts", "accept"], root);
+    assert.is(accepted.code, 0, accepted.stdout + accepted.stderr);
+    mkfifo(join(root, "package.json"));
+    const r = gatehouse(["gate"], root, { timeoutMs: 20_000 });
+    assert.is(r.timedOut, false, "gate hung on a FIFO package.json");
+    assert.is(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /package\.json: cannot read package\.json: a FIFO, not a regular file/);
+  });
+});
+
 test("issue 14.11: keys generate refuses a prefix that names no file (empty, a directory, . or ..) instead of writing hidden .key/.pub files", () => {
   withRepo("keys-prefix", {}, (root) => {
     for (const prefix of ["", "keys/", ".", "..", "a/.."]) {

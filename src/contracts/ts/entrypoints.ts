@@ -7,9 +7,11 @@
 // (`nanoid`, `nanoid/async`), not by its file: a version that moves `index.d.ts` to
 // `source/index.d.ts` keeps its keys, and a subpath that goes away takes its symbols with it.
 
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join, posix } from "node:path";
 import fg from "fast-glob";
+import { ConfigError } from "../../core/errors.js";
+import { readUntrustedText, UntrustedFileError } from "../../core/read.js";
 import { isTestFile } from "../files.js";
 
 export interface EntryPoints {
@@ -23,6 +25,7 @@ export interface EntryPoints {
   name?: string;
 }
 
+const MAX_PACKAGE_JSON_BYTES = 4 * 1024 * 1024;
 const BUILD_DIRS = /^(?:dist|lib|build|out|esm|cjs|es|module|types|typings)(?:\/(?:esm|cjs|es|mjs|types|src))*\//;
 const SOURCE_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts"];
 const DECLARATION_EXTENSIONS = [".d.ts", ".d.mts", ".d.cts"];
@@ -30,13 +33,26 @@ const DECLARATION_EXTENSIONS = [".d.ts", ".d.mts", ".d.cts"];
 /** undefined: no package.json, or one that names no entry point. */
 export function packageEntryPoints(root: string): EntryPoints | undefined {
   const file = join(root, "package.json");
-  if (!existsSync(file)) return undefined;
+  // Through the one reader: a FIFO, a device or a link out of the repository at package.json is
+  // refused naming it (read directly, a FIFO hung the contracts collector).
+  let text: string;
+  try {
+    text = readUntrustedText(file, { maxBytes: MAX_PACKAGE_JSON_BYTES, root });
+  } catch (error) {
+    if (error instanceof UntrustedFileError) {
+      if (error.code === "ENOENT") return undefined;
+      throw new ConfigError(`cannot read package.json: ${error.reason}`, file);
+    }
+    throw error;
+  }
   let pkg: Record<string, unknown>;
   try {
-    pkg = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+    pkg = JSON.parse(text) as Record<string, unknown>;
   } catch {
+    // Not JSON: no entry point is known, so every module's exports count (more API, not less).
     return undefined;
   }
+  if (pkg === null || typeof pkg !== "object" || Array.isArray(pkg)) return undefined;
   // subpath → target
   const targets = new Map<string, string>();
   if (pkg.exports !== undefined && pkg.exports !== null) {
