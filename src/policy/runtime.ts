@@ -239,7 +239,14 @@ export class PolicyInstance {
     // The SDK's evaluate reads only the state's fields, which OpaPolicyState has too; it rewinds
     // the heap first, so the sorted-iteration table is emptied before.
     clearSortedIteration(this.#state.wasmInstance.exports, this.#state.mem);
-    return (sdk().LoadedPolicy.prototype as LoadedPolicy).evaluate.call(this.#state, input, entrypoint);
+    try {
+      return (sdk().LoadedPolicy.prototype as LoadedPolicy).evaluate.call(this.#state, input, entrypoint);
+    } catch (error) {
+      // The SDK throws plain objects ({ message }), e.g. for an id outside the wasm's builtin
+      // table (the natives the host answers, on an instance made with hostCalls: "sdk").
+      if (error instanceof Error) throw error;
+      throw new PolicyEvalError(entrypoint, error);
+    }
   }
 
   /** Encodes an input once; the bytes can then be evaluated against many entrypoints. */
