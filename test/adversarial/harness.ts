@@ -4,6 +4,7 @@
 
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import * as assert from "uvu/assert";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { packagePath } from "../../src/core/paths.js";
@@ -113,6 +114,51 @@ NOT_ALLOWED: { paths: [], streams: [], secrets: [], changes: [] }
 export function git(cwd: string, ...args: string[]): void {
   const r = spawnSync("git", ["-c", "user.email=ops@example.com", "-c", "user.name=ops", "-c", "commit.gpgsign=false", ...args], { cwd, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
+}
+
+/** Writes `files` under `root` (null: the file is removed). */
+export function writeFiles(root: string, files: Record<string, string | null>): void {
+  for (const [path, text] of Object.entries(files)) {
+    if (text === null) {
+      rmSync(join(root, path), { force: true });
+      continue;
+    }
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+}
+
+/** A repository gated by the default pack with the contracts collector alone. */
+export const CONTRACTS_CONFIG = "version: 1\npack:\n  use: default@1.0\ncollectors:\n  contracts: {}\n";
+
+export interface ContractCase {
+  name: string;
+  files: Record<string, string>;
+  /** the change: files rewritten (null: removed) */
+  change: Record<string, string | null>;
+  /** the contract id the denying finding names; undefined: the gate still allows */
+  symbol?: string;
+  /** the gate's finding code (default contracts/breaking-unapproved) */
+  finding?: string;
+}
+
+/** Accepts the registry, applies the change and gates: a DENY naming the symbol (or an ALLOW). */
+export function gateAfterContractChange(c: ContractCase): void {
+  withRepo("contracts-change", { "gatehouse.config.yaml": CONTRACTS_CONFIG, ...c.files }, (root) => {
+    const accepted = gatehouse(["contracts", "accept"], root, { timeoutMs: 60_000 });
+    assert.is(accepted.code, 0, `${c.name}: accept: ${accepted.stdout}${accepted.stderr}`);
+    writeFiles(root, c.change);
+    const run = gatehouse(["gate"], root, { timeoutMs: 60_000 });
+    if (c.symbol === undefined) {
+      assert.is(run.code, 0, `${c.name}: ${run.stdout}${run.stderr}`);
+      return;
+    }
+    const finding = c.finding ?? "contracts/breaking-unapproved";
+    assert.is(run.code, 1, `${c.name}: ${run.stdout}${run.stderr}`);
+    const line = run.stdout.split("\n").find((l) => l.includes(`[${finding}]`) && l.includes(c.symbol!));
+    assert.ok(line, `${c.name}: no ${finding} finding for ${c.symbol}:\n${run.stdout}${run.stderr}`);
+    assert.ok(run.stdout.trimEnd().endsWith("DENY"), `${c.name}: ${run.stdout}`);
+  });
 }
 
 export const NOW = "2026-01-01T00:00:00Z";

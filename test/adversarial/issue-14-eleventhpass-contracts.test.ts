@@ -2,48 +2,14 @@
 // missed, so a breaking change to them read as no change and the gate allowed it. Each case
 // accepts the registry, makes a breaking change to the missed symbol and gates: DENY naming it.
 
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { rmSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { gatehouse, repo } from "./harness.js";
+import { CONTRACTS_CONFIG as CONFIG, gateAfterContractChange, gatehouse, repo, writeFiles as write, type ContractCase } from "./harness.js";
 
-const CONFIG = "version: 1\npack:\n  use: default@1.0\ncollectors:\n  contracts: {}\n";
-
-interface Case {
-  name: string;
-  files: Record<string, string>;
-  /** the breaking change: files rewritten (null: removed) */
-  change: Record<string, string | null>;
-  /** the contract id the BREAKING finding names */
-  symbol: string;
-}
-
-function write(root: string, files: Record<string, string | null>): void {
-  for (const [path, text] of Object.entries(files)) {
-    if (text === null) {
-      rmSync(join(root, path), { force: true });
-      continue;
-    }
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text);
-  }
-}
-
-function assertBreakingDenied(c: Case): void {
-  const root = repo("eleventh-contracts", { "gatehouse.config.yaml": CONFIG, ...c.files });
-  try {
-    const accepted = gatehouse(["contracts", "accept"], root, { timeoutMs: 60_000 });
-    assert.is(accepted.code, 0, `${c.name}: accept: ${accepted.stdout}${accepted.stderr}`);
-    write(root, c.change);
-    const run = gatehouse(["gate"], root, { timeoutMs: 60_000 });
-    assert.is(run.code, 1, `${c.name}: ${run.stdout}${run.stderr}`);
-    const line = run.stdout.split("\n").find((l) => l.includes("[contracts/breaking-unapproved]") && l.includes(c.symbol));
-    assert.ok(line, `${c.name}: no BREAKING finding for ${c.symbol}:\n${run.stdout}${run.stderr}`);
-    assert.ok(run.stdout.trimEnd().endsWith("DENY"), `${c.name}: ${run.stdout}`);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+/** The breaking change to `symbol` denies, naming it. */
+function assertBreakingDenied(c: ContractCase & { symbol: string }): void {
+  gateAfterContractChange(c);
 }
 
 test("issue 14.3 (contracts): a module under a directory the contract glob leaves out (env/, build/, test/, contracts.exclude) that a public module re-exports is API: a breaking change to it denies", () => {

@@ -1,55 +1,12 @@
 // Issue 14, twelfth adversarial pass (packs, gate and contracts). Each test names the hole it
 // closes; each fails on the build before its fix.
 
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { rmSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { gatehouse, repo, withRepo } from "./harness.js";
+import { CONTRACTS_CONFIG as CONFIG, gateAfterContractChange, gatehouse, repo, withRepo, writeFiles as write } from "./harness.js";
 
-const CONFIG = "version: 1\npack:\n  use: default@1.0\ncollectors:\n  contracts: {}\n";
-
-function write(root: string, files: Record<string, string | null>): void {
-  for (const [path, text] of Object.entries(files)) {
-    if (text === null) {
-      rmSync(join(root, path), { force: true });
-      continue;
-    }
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text);
-  }
-}
-
-interface ContractCase {
-  name: string;
-  files: Record<string, string>;
-  change: Record<string, string | null>;
-  /** the contract id the BREAKING finding names; undefined: the gate still allows */
-  symbol?: string;
-  /** the gate's finding code (default contracts/breaking-unapproved) */
-  finding?: string;
-}
-
-/** Accepts the registry, applies the change and gates: a DENY naming the symbol (or an ALLOW). */
-function gateAfterChange(c: ContractCase): void {
-  const root = repo("twelfth-contracts", { "gatehouse.config.yaml": CONFIG, ...c.files });
-  try {
-    const accepted = gatehouse(["contracts", "accept"], root, { timeoutMs: 60_000 });
-    assert.is(accepted.code, 0, `${c.name}: accept: ${accepted.stdout}${accepted.stderr}`);
-    write(root, c.change);
-    const run = gatehouse(["gate"], root, { timeoutMs: 60_000 });
-    if (c.symbol === undefined) {
-      assert.is(run.code, 0, `${c.name}: ${run.stdout}${run.stderr}`);
-      return;
-    }
-    assert.is(run.code, 1, `${c.name}: ${run.stdout}${run.stderr}`);
-    const line = run.stdout.split("\n").find((l) => l.includes(`[${c.finding ?? "contracts/breaking-unapproved"}]`) && l.includes(c.symbol!));
-    assert.ok(line, `${c.name}: no ${c.finding ?? "BREAKING"} finding for ${c.symbol}:\n${run.stdout}${run.stderr}`);
-    assert.ok(run.stdout.trimEnd().endsWith("DENY"), `${c.name}: ${run.stdout}`);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
-}
+const gateAfterChange = gateAfterContractChange;
 
 const PY_BASE = "def f(a):\n    return a\n\n\ndef g(a):\n    return a\n";
 const JS_BASE = "exports.f = function (a) { return a; };\nexports.g = function (a) { return a; };\n";
