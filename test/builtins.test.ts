@@ -18,6 +18,7 @@ import { compilePolicy, instantiate, PolicyEvalError } from "../src/policy/runti
 import { FailClosed } from "../src/core/errors.js";
 import { createHmac } from "node:crypto";
 import { compareValues, isSet } from "../src/policy/builtins/values.js";
+import { NATIVE_GUARDS } from "../src/policy/builtins/native-guards.js";
 
 type Case = [name: string, ...args: unknown[]];
 type Outcome = { value: string } | { error: string } | { undefined: true };
@@ -1244,3 +1245,39 @@ test("the builtins topdown answers are declared with OPA's arity, and none of th
 
 // Last: uvu runs the tests registered before this call (it stood mid-file, and the 12 after it never ran).
 test.run();
+
+test("arithmetic on plain integers of the input stays in the wasm; any other number text is answered on the host", async () => {
+  const policy = `package arith\n\nimport rego.v1\n\nsum := input.a + input.b\n\nrem := input.a % input.b\n`;
+  await withBundle(policy, async (dir) => {
+    const manifest = JSON.parse(readFileSync(join(dir, "bundle", "manifest.json"), "utf8")) as { builtins: string[] };
+    const instance = await instantiate(await compilePolicy(readFileSync(join(dir, "bundle", "policy.wasm"))), manifest.builtins, { clock: fixedNsClock(0n) });
+    const counted = NATIVE_GUARDS.filter((guard) => guard.builtin === "plus" || guard.builtin === "rem");
+    const originals = counted.map((guard) => guard.fn);
+    let hostCalls = 0;
+    counted.forEach((guard, i) => {
+      guard.fn = (...args) => {
+        hostCalls++;
+        return originals[i]!(...args);
+      };
+    });
+    try {
+      const run = (text: string, entrypoint: string): { value: unknown; hostCalls: number } => {
+        hostCalls = 0;
+        const value = instance.evaluate(new TextEncoder().encode(text).buffer as ArrayBuffer, entrypoint).value;
+        return { value, hostCalls };
+      };
+      assert.equal(run('{"a": 7, "b": -3}', "arith/sum"), { value: 4, hostCalls: 0 });
+      assert.equal(run('{"a": 999999999999999999, "b": 1}', "arith/sum"), { value: 1000000000000000000, hostCalls: 0 });
+      assert.equal(run('{"a": 7, "b": -3}', "arith/rem"), { value: 1, hostCalls: 0 });
+      // 19 digits, a fraction, an exponent, -0: the host; a zero divisor too (topdown's message)
+      assert.equal(run('{"a": 1000000000000000000, "b": 1}', "arith/sum").hostCalls, 1);
+      assert.equal(run('{"a": 7.5, "b": 1}', "arith/sum"), { value: 8.5, hostCalls: 1 });
+      assert.equal(run('{"a": 1e2, "b": 1}', "arith/sum"), { value: 101, hostCalls: 1 });
+      assert.equal(run('{"a": -0, "b": 1}', "arith/sum"), { value: 1, hostCalls: 1 });
+      assert.throws(() => run('{"a": 7, "b": 0}', "arith/rem"), (error: unknown) => error instanceof PolicyEvalError && /modulo by zero/.test(error.message));
+      assert.is(hostCalls, 1);
+    } finally {
+      counted.forEach((guard, i) => (guard.fn = originals[i]!));
+    }
+  });
+});

@@ -137,6 +137,7 @@ export interface StrictResult {
 
 const NUMBER = 3;
 const NUMBER_REPR_INT = 1;
+const NUMBER_REPR_REF = 2;
 const STRING = 4;
 const ARRAY = 5;
 const SET = 7;
@@ -253,6 +254,54 @@ function nativeInfo(name: string): Native {
   return CHECKED_NATIVES[name] ?? error(NATIVE_GUARDS.find((guard) => guard.native === name)!.builtin);
 }
 
+/** Digits of the longest decimal integer taken as exact: below 2^63 (int64) and 2^64 (big.Float's mantissa). */
+const EXACT_INTEGER_DIGITS = 18;
+
+/**
+ * Branches to `label` unless operand `operand` is an integer the native and topdown both compute
+ * exactly: a number held as an int64 (opa_number_t: type NUMBER, repr INT), or one held as its
+ * JSON text (repr REF, every number of the input document) that is a plain decimal integer of at
+ * most 18 digits without a leading zero (`0`, `-12`; not `-0`, `1.0`, `1e3`); with `branchOnZero`, not
+ * zero either. Checked in the wasm:
+ * the int path of arithmetic on input numbers makes no host call.
+ */
+function branchUnlessExactInteger(a: Assembler, operand: number, [cursor, negative, end]: [number, number, number], label: string, branchOnZero = false): void {
+  const ZERO = 0x30;
+  const MINUS = 0x2d;
+  a.localGet(operand).op(OP.i32_eqz).brIf(label);
+  a.localGet(operand).load8u(0).i32Const(NUMBER).op(OP.i32_ne).brIf(label);
+  a.block("exact");
+  a.block("ref");
+  a.localGet(operand).load8u(1).i32Const(NUMBER_REPR_INT).op(OP.i32_ne).brIf("ref");
+  // an int64 at offset 8: zero when both halves are
+  if (branchOnZero) a.localGet(operand).load(8).localGet(operand).load(12).op(OP.i32_or).op(OP.i32_eqz).brIf(label);
+  a.br("exact");
+  a.end();
+  a.localGet(operand).load8u(1).i32Const(NUMBER_REPR_REF).op(OP.i32_ne).brIf(label);
+  // opa_number_ref_t at offset 8: { const char *s; size_t len; ... }
+  a.localGet(operand).load(8).localSet(cursor);
+  a.localGet(operand).load(12).op(OP.i32_eqz).brIf(label);
+  a.localGet(cursor).load8u(0).i32Const(MINUS).op(OP.i32_eq).localSet(negative);
+  a.localGet(cursor).localGet(negative).op(OP.i32_add).localSet(cursor);
+  a.localGet(operand).load(8).localGet(operand).load(12).op(OP.i32_add).localSet(end);
+  // 1 to 18 digits after the sign
+  a.localGet(end).localGet(cursor).op(OP.i32_sub).op(OP.i32_eqz).brIf(label);
+  a.localGet(end).localGet(cursor).op(OP.i32_sub).i32Const(EXACT_INTEGER_DIGITS).op(OP.i32_gt_u).brIf(label);
+  // a leading 0 only as `0` itself
+  a.block("no-leading-zero");
+  a.localGet(cursor).load8u(0).i32Const(ZERO).op(OP.i32_ne).brIf("no-leading-zero");
+  a.localGet(negative).brIf(label);
+  a.localGet(end).localGet(cursor).op(OP.i32_sub).i32Const(1).op(OP.i32_ne).brIf(label);
+  if (branchOnZero) a.br(label);
+  a.end();
+  a.loop("digit");
+  // (byte - '0') > 9 unsigned: not a digit
+  a.localGet(cursor).load8u(0).i32Const(ZERO).op(OP.i32_sub).i32Const(9).op(OP.i32_gt_u).brIf(label);
+  a.localGet(cursor).i32Const(1).op(OP.i32_add).localTee(cursor).localGet(end).op(OP.i32_lt_u).brIf("digit");
+  a.end();
+  a.end();
+}
+
 /**
  * The host call of a native's guard (builtins/native-guards.ts): opa_builtin<N>(reserved id, ctx 0,
  * params) through the module's own import, which the host answers from NATIVE_GUARDS.
@@ -328,15 +377,12 @@ function checkerBody(module: ParsedModule, native: number, name: string, abort: 
     a.end();
     a.end();
   } else if (guard?.mode === "host-unless-ints") {
-    // every operand a number held as an int64 (opa_number_t: type NUMBER, repr INT): the native;
-    // anything else: the host's answer unless it defers (NULL), then the native, checked below
+    // every operand an integer both compute exactly: the native; anything else: the host's answer
+    // unless it defers (NULL), then the native, checked below
     a.block("native");
     a.block("host");
-    for (let i = 0; i < params; i++) {
-      a.localGet(i).op(OP.i32_eqz).brIf("host");
-      a.localGet(i).load8u(0).i32Const(NUMBER).op(OP.i32_ne).brIf("host");
-      a.localGet(i).load8u(1).i32Const(NUMBER_REPR_INT).op(OP.i32_ne).brIf("host");
-    }
+    // a zero divisor goes to the host too: topdown's error says "modulo by zero"
+    for (let i = 0; i < params; i++) branchUnlessExactInteger(a, i, [params + 2, params + 3, params + 4], "host", guard.builtin === "rem" && i === 1);
     a.br("native");
     a.end();
     guardCall(a, module, guard, params);

@@ -216,3 +216,34 @@ test("issue 14.1: division and modulo by zero, and modulo of a fraction, err wit
 });
 
 test.run();
+
+// Numbers of the input document are held as their JSON text (repr REF): the plain decimal integers
+// among them (at most 18 digits, no leading zero, not -0) stay with the native in the wasm, the rest
+// go to the host. Either way the answer is topdown's, at the boundaries of that check too.
+const INPUT_NUMBERS = ["0", "-0", "7", "-7", "10", "999999999999999999", "-999999999999999999", "1000000000000000000", "9223372036854775807", "9223372036854775808", "1.0", "1e2", "-0.0", "0.5", "12345678901234567890"];
+const NONZERO_INTEGERS = new Set(["7", "-7", "10", "999999999999999999", "-999999999999999999", "1000000000000000000", "9223372036854775807", "9223372036854775808", "12345678901234567890"]);
+
+test("issue 14.1: arithmetic on input numbers (plain integers the wasm keeps, and every other text) answers as opa eval does", async () => {
+  const expressions: Record<string, string> = {};
+  INPUT_NUMBERS.forEach((a, i) => {
+    for (const unary of ["abs", "round", "ceil", "floor"]) expressions[`u${i}_${unary}`] = `${unary}(input.n[${i}])`;
+    INPUT_NUMBERS.forEach((b, j) => {
+      for (const [name, op] of [["plus", "+"], ["minus", "-"], ["mul", "*"]] as const) expressions[`b${i}_${j}_${name}`] = `input.n[${i}] ${op} input.n[${j}]`;
+      if (NONZERO_INTEGERS.has(b) && (NONZERO_INTEGERS.has(a) || a === "0" || a === "-0")) expressions[`b${i}_${j}_rem`] = `input.n[${i}] % input.n[${j}]`;
+    });
+  });
+  const input = `{"n": [${INPUT_NUMBERS.join(", ")}]}`;
+  await withRepoAsync("twelfth-arith-input-ints", { "policy/arith.rego": policyOf(expressions), "input.json": input }, async (root) => {
+    const opa = JSON.parse(await runTool("opa", ["eval", "--strict-builtin-errors", "-f", "json", "-d", "policy", "-i", "input.json", "data.main.deny"], { cwd: root })) as {
+      result: { expressions: { value: string[] }[] }[];
+    };
+    const expected = [...opa.result[0]!.expressions[0]!.value].sort();
+    assert.is(expected.length, Object.keys(expressions).length, "opa answers every expression");
+    const run = gatehouse(["check", "--policy", "policy", "-o", "json", "input.json"], root, { timeoutMs: 60_000 });
+    assert.is(run.code, 1, run.stderr);
+    const ours = (JSON.parse(run.stdout) as { findings: { message: string }[] }).findings.map((f) => f.message).sort();
+    const differing = expected.filter((line, k) => line !== ours[k]);
+    assert.equal(differing.slice(0, 10), [], `first differences; ours has ${ours.length}`);
+    assert.equal(ours, expected);
+  });
+});
