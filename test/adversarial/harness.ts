@@ -8,6 +8,7 @@ import * as assert from "uvu/assert";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { packagePath } from "../../src/core/paths.js";
+import { runTool } from "../../src/toolchain/native.js";
 
 // GATEHOUSE_TEST_BIN runs these attacks against another build (e.g. one from before the fixes).
 const BIN = process.env.GATEHOUSE_TEST_BIN ?? packagePath("bin", "gatehouse.js");
@@ -178,3 +179,40 @@ export const SIGNED_OFF_ENTRY = {
   outcome: "SUCCESS",
   notes: "",
 };
+
+/** A policy whose deny set holds `"<name> <json.marshal(value)>"` for each named expression (and `extra` Rego after them). */
+export function expressionsPolicy(expressions: Record<string, string>, extra = ""): string {
+  const rules = Object.entries(expressions).map(([name, expression]) => `deny contains sprintf("%s %s", ["${name}", json.marshal(x)]) if x := ${expression}`);
+  return `package main\n\nimport rego.v1\n\n${rules.join("\n")}\n${extra}`;
+}
+
+/**
+ * Evaluates each named expression (expressionsPolicy) over `inputText` with `opa eval
+ * --strict-builtin-errors` and with `gatehouse check`, and asserts that the two deny sets are the
+ * same, naming each expression whose answer differs.
+ */
+export async function assertExpressionsAsOpa(prefix: string, expressions: Record<string, string>, inputText: string, extra = ""): Promise<void> {
+  await withRepoAsync(prefix, { "policy/expressions.rego": expressionsPolicy(expressions, extra), "input.json": inputText }, async (root) => {
+    const opa = JSON.parse(await runTool("opa", ["eval", "--strict-builtin-errors", "-f", "json", "-d", "policy", "-i", "input.json", "data.main.deny"], { cwd: root })) as {
+      result: { expressions: { value: string[] }[] }[];
+    };
+    const expected = [...opa.result[0]!.expressions[0]!.value].sort();
+    assert.is(expected.length, Object.keys(expressions).length, "opa answers every expression");
+    const run = gatehouse(["check", "--policy", "policy", "-o", "json", "input.json"], root, { timeoutMs: 60_000 });
+    assert.is(run.code, 1, run.stderr);
+    const report = JSON.parse(run.stdout) as { findings: { code: string; message: string }[] };
+    const ours = report.findings.map((f) => (f.code === "main.deny" ? f.message : `${f.code}: ${f.message}`)).sort();
+    const byName = (lines: string[]) => new Map(lines.map((line) => [line.split(" ")[0]!, line]));
+    const [want, got] = [byName(expected), byName(ours)];
+    const differing = [...want.keys()].filter((name) => want.get(name) !== got.get(name));
+    const shown = (line: string | undefined) => (line === undefined ? "(missing)" : line.length > 200 ? `${line.slice(0, 200)}...` : line);
+    assert.ok(
+      differing.length === 0,
+      `differs from opa eval:\n${differing
+        .slice(0, 20)
+        .map((name) => `${expressions[name]}\n  opa:  ${shown(want.get(name))}\n  ours: ${shown(got.get(name))}`)
+        .join("\n")}\nother findings: ${ours.filter((line) => !want.has(line.split(" ")[0]!)).join("; ")}`,
+    );
+    assert.is(ours.length, expected.length, `${ours.length} findings, opa ${expected.length}`);
+  });
+}

@@ -8,8 +8,7 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { runTool } from "../../src/toolchain/native.js";
-import { gatehouse, withRepo, withRepoAsync } from "./harness.js";
+import { assertExpressionsAsOpa, gatehouse, withRepo } from "./harness.js";
 
 /** Expressions, each built by iterating a set or an object, on the inputs below. */
 const EXPRESSIONS: Record<string, string> = {
@@ -59,14 +58,7 @@ function concat3Deep(): string {
   return `[concat("", [${vars.join(", ")}]) | ${levels.join("; ")}]`;
 }
 
-const POLICY = `package main
-
-import rego.v1
-
-${Object.entries(EXPRESSIONS)
-  .map(([name, expression]) => `deny contains sprintf("%s %s", ["${name}", json.marshal(x)]) if x := ${expression}`)
-  .join("\n")}
-
+const HELPERS = `
 any_over(words, floor) if {
 	some w in {x | some x in words}
 	w > floor
@@ -81,23 +73,7 @@ const INPUT = {
 };
 
 test("every expression built by iterating a set or an object comes out in topdown's order (opa eval)", async () => {
-  await withRepoAsync("iteration-order", { "policy/order.rego": POLICY, "input.json": JSON.stringify(INPUT) }, async (root) => {
-    const opa = JSON.parse(await runTool("opa", ["eval", "--strict-builtin-errors", "-f", "json", "-d", "policy", "-i", "input.json", "data.main.deny"], { cwd: root })) as {
-      result: { expressions: { value: string[] }[] }[];
-    };
-    const expected = [...opa.result[0]!.expressions[0]!.value].sort();
-    assert.is(expected.length, Object.keys(EXPRESSIONS).length, "opa answers every expression");
-    const run = gatehouse(["check", "--policy", "policy", "-o", "json", "input.json"], root, { timeoutMs: 60_000 });
-    assert.is(run.code, 1, run.stderr);
-    const report = JSON.parse(run.stdout) as { findings: { code: string; message: string }[] };
-    const ours = report.findings.map((f) => (f.code === "main.deny" ? f.message : `${f.code}: ${f.message}`)).sort();
-    const byName = (lines: string[]) => new Map(lines.map((line) => [line.split(" ")[0]!, line]));
-    const [want, got] = [byName(expected), byName(ours)];
-    const differing = [...want.keys()].filter((name) => want.get(name) !== got.get(name));
-    const shown = (line: string | undefined) => (line === undefined ? "(missing)" : line.length > 200 ? `${line.slice(0, 200)}...` : line);
-    assert.ok(differing.length === 0, `differs from opa eval:\n${differing.map((name) => `${shown(want.get(name))}\n   ours: ${shown(got.get(name))}`).join("\n")}\nother findings: ${ours.filter((line) => !want.has(line.split(" ")[0]!)).join("; ")}`);
-    assert.ok(ours.length === expected.length, `${ours.length} findings, opa ${expected.length}`);
-  });
+  await assertExpressionsAsOpa("iteration-order", EXPRESSIONS, JSON.stringify(INPUT), HELPERS);
 });
 
 test("a rule that depends on the first member denies as conftest does (it allowed: fail-open)", () => {

@@ -10,8 +10,7 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { runTool } from "../../src/toolchain/native.js";
-import { gatehouse, withRepo, withRepoAsync } from "./harness.js";
+import { assertExpressionsAsOpa, gatehouse, withRepo } from "./harness.js";
 
 /** Deterministic arithmetic expressions over integers, decimals and exponent forms of every size. */
 function arithmeticExpressions(count: number, seed: number): Record<string, string> {
@@ -101,70 +100,34 @@ const NAMED: Record<string, string> = {
   format_int_big: "[format_int(18446744073709551617, 16), format_int(1e20, 8), format_int(-15.9, 16), format_int(1.0, 10)]",
 };
 
-function policyOf(expressions: Record<string, string>): string {
-  return `package main
-
-import rego.v1
-
-${Object.entries(expressions)
-  .map(([name, expression]) => `deny contains sprintf("%s %s", ["${name}", json.marshal(x)]) if x := ${expression}`)
-  .join("\n")}
-`;
-}
-
 const INPUT = { used: 1, total: 3, ns: 1767225600123456789, big: "BIG", e: "E", f: 3333333.5, h: 4294967296.5 };
 const INPUT_TEXT = JSON.stringify(INPUT).replace('"BIG"', "123456789012345678901234567890").replace('"E"', "1.0e2");
 
-async function compareWithOpa(prefix: string, expressions: Record<string, string>): Promise<void> {
-  await withRepoAsync(prefix, { "policy/arith.rego": policyOf(expressions), "input.json": INPUT_TEXT }, async (root) => {
-    const opa = JSON.parse(await runTool("opa", ["eval", "--strict-builtin-errors", "-f", "json", "-d", "policy", "-i", "input.json", "data.main.deny"], { cwd: root })) as {
-      result: { expressions: { value: string[] }[] }[];
-    };
-    const expected = [...opa.result[0]!.expressions[0]!.value].sort();
-    assert.is(expected.length, Object.keys(expressions).length, "opa answers every expression");
-    const run = gatehouse(["check", "--policy", "policy", "-o", "json", "input.json"], root, { timeoutMs: 60_000 });
-    assert.is(run.code, 1, run.stderr);
-    const report = JSON.parse(run.stdout) as { findings: { code: string; message: string }[] };
-    const ours = report.findings.map((f) => (f.code === "main.deny" ? f.message : `${f.code}: ${f.message}`)).sort();
-    const byName = (lines: string[]) => new Map(lines.map((line) => [line.split(" ")[0]!, line]));
-    const [want, got] = [byName(expected), byName(ours)];
-    const differing = [...want.keys()].filter((name) => want.get(name) !== got.get(name));
-    assert.ok(
-      differing.length === 0,
-      `differs from opa eval:\n${differing
-        .slice(0, 20)
-        .map((name) => `${expressions[name]}\n  opa:  ${want.get(name)}\n  ours: ${got.get(name) ?? "(missing)"}`)
-        .join("\n")}\nother findings: ${ours.filter((line) => !want.has(line.split(" ")[0]!)).join("; ")}`,
-    );
-    assert.is(ours.length, expected.length);
-  });
-}
-
 test("issue 14.1: arithmetic answers as topdown's big.Float does (named cases), compared with opa eval", async () => {
-  await compareWithOpa("twelfth-arith-named", NAMED);
+  await assertExpressionsAsOpa("twelfth-arith-named", NAMED, INPUT_TEXT);
 });
 
 test("issue 14.1: 400 generated arithmetic expressions answer as opa eval does", async () => {
-  await compareWithOpa("twelfth-arith-generated", arithmeticExpressions(400, 12));
+  await assertExpressionsAsOpa("twelfth-arith-generated", arithmeticExpressions(400, 12), INPUT_TEXT);
 });
 
 test("issue 14.1: yaml.marshal writes what go-yaml writes (exact big integers, floats, quoted yes, block scalars), so a round trip through yaml.unmarshal keeps the value, compared with opa eval", async () => {
-  await compareWithOpa("twelfth-yaml-marshal", {
+  await assertExpressionsAsOpa("twelfth-yaml-marshal", {
     yaml_big_int: 'yaml.marshal({"a": 12345678901234567890})',
     yaml_floats: 'yaml.marshal({"a": 1234567.5, "b": 0.000001, "c": 1e21, "d": 100000000000000000000})',
     yaml_strings: 'yaml.marshal({"b": {"x"}, "a": [null, true, "yes", "1", ""]})',
     yaml_block: 'yaml.marshal("multi\\nline")',
     yaml_round_trip: 'yaml.unmarshal(yaml.marshal({"a": 12345678901234567890})).a == 12345678901234567890',
-  });
+  }, INPUT_TEXT);
 });
 
 test("issue 14.1: uuid.parse computes a version 1 time in int64 as OPA does (a time before 1677 or after 2262 wraps), compared with opa eval", async () => {
-  await compareWithOpa("twelfth-uuid-time", {
+  await assertExpressionsAsOpa("twelfth-uuid-time", {
     uuid_nil_time: 'uuid.parse("00000000-0000-1000-8000-000000000000").time',
     uuid_max_time: 'uuid.parse("ffffffff-ffff-1fff-bfff-ffffffffffff").time',
     uuid_now: 'uuid.parse("6ba7b810-9dad-11d1-80b4-00c04fd430c8").time',
     uuid_2300: 'uuid.parse("00000000-0000-1300-8000-000000000000").time',
-  });
+  }, INPUT_TEXT);
 });
 
 test("issue 14.1: a deny rule on a quotient, a rounded big integer or format_int of a fraction denies as conftest does (it allowed: fail-open)", () => {
@@ -232,18 +195,5 @@ test("issue 14.1: arithmetic on input numbers (plain integers the wasm keeps, an
       if (NONZERO_INTEGERS.has(b) && (NONZERO_INTEGERS.has(a) || a === "0" || a === "-0")) expressions[`b${i}_${j}_rem`] = `input.n[${i}] % input.n[${j}]`;
     });
   });
-  const input = `{"n": [${INPUT_NUMBERS.join(", ")}]}`;
-  await withRepoAsync("twelfth-arith-input-ints", { "policy/arith.rego": policyOf(expressions), "input.json": input }, async (root) => {
-    const opa = JSON.parse(await runTool("opa", ["eval", "--strict-builtin-errors", "-f", "json", "-d", "policy", "-i", "input.json", "data.main.deny"], { cwd: root })) as {
-      result: { expressions: { value: string[] }[] }[];
-    };
-    const expected = [...opa.result[0]!.expressions[0]!.value].sort();
-    assert.is(expected.length, Object.keys(expressions).length, "opa answers every expression");
-    const run = gatehouse(["check", "--policy", "policy", "-o", "json", "input.json"], root, { timeoutMs: 60_000 });
-    assert.is(run.code, 1, run.stderr);
-    const ours = (JSON.parse(run.stdout) as { findings: { message: string }[] }).findings.map((f) => f.message).sort();
-    const differing = expected.filter((line, k) => line !== ours[k]);
-    assert.equal(differing.slice(0, 10), [], `first differences; ours has ${ours.length}`);
-    assert.equal(ours, expected);
-  });
+  await assertExpressionsAsOpa("twelfth-arith-input-ints", expressions, `{"n": [${INPUT_NUMBERS.join(", ")}]}`);
 });
