@@ -138,3 +138,23 @@ export function asList(value: string | string[] | undefined): string[] {
 
 /** yargs drops a bare `-` positional; main.ts swaps it for this marker before parsing. */
 export const STDIN_MARKER = "\u0000stdin";
+
+/** A yargs command module, as each file under commands/ exports it. */
+interface CommandModule {
+  command: string;
+  describe: string;
+}
+
+/**
+ * A command that only groups subcommands (`promote <command>`): running it without one is a usage
+ * error naming them.
+ */
+export function commandGroup(name: string, describe: string, subcommands: readonly CommandModule[]) {
+  const names = subcommands.map((sub) => sub.command.split(" ")[0]!);
+  return {
+    command: `${name} [command]`,
+    describe,
+    builder: (y: Argv) => subcommands.reduce((group, sub) => group.command(sub as never), y).demandCommand(1, `name ${/^[aeiou]/.test(name) ? "an" : "a"} ${name} command: ${names.join(", ")}`),
+    handler: () => {},
+  };
+}

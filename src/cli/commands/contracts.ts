@@ -18,7 +18,7 @@ import { approvalProblems, binds, contractSettings, extractAtRef, loadDecisions,
 import { CONTRACTS_VERSION, contractId, maxImpact, SEVERITY_RANK, type Contract, type Registry } from "../../contracts/model.js";
 import type { Finding } from "../../core/findings.js";
 import { baselineContracts, bumpVersion, INITIAL_VERSION, loadRegistry, mergeCurated, union, writeJsonAtomic } from "../../contracts/registry.js";
-import { asList, progress } from "../common.js";
+import { asList, progress, commandGroup } from "../common.js";
 
 // Moved to src/contracts/governance.ts (the collector needs it too); kept here for callers.
 export { extractAtRef };
@@ -256,15 +256,4 @@ const acceptCommand = {
   },
 };
 
-export const contractsCommand = {
-  command: "contracts <command>",
-  describe: "contract registry: extract, diff, decide, accept",
-  builder: (y: Argv) =>
-    y
-      .command(extractCommand as never)
-      .command(diffCommand as never)
-      .command(decideCommand as never)
-      .command(acceptCommand as never)
-      .demandCommand(1, "name a contracts command: extract, diff, decide, accept"),
-  handler: () => {},
-};
+export const contractsCommand = commandGroup("contracts", "contract registry: extract, diff, decide, accept", [extractCommand, diffCommand, decideCommand, acceptCommand]);

@@ -5,6 +5,7 @@ import { basename, resolve } from "node:path";
 import type { Argv } from "yargs";
 import { UsageError } from "../../core/errors.js";
 import { generateKeyFiles } from "../../promotion/keys.js";
+import { commandGroup } from "../common.js";
 
 const generateCommand = {
   command: "generate [prefix]",
@@ -22,9 +23,4 @@ const generateCommand = {
   },
 };
 
-export const keysCommand = {
-  command: "keys <command>",
-  describe: "signing keys for verification summaries",
-  builder: (y: Argv) => y.command(generateCommand as never).demandCommand(1, "name a keys command: generate"),
-  handler: () => {},
-};
+export const keysCommand = commandGroup("keys", "signing keys for verification summaries", [generateCommand]);

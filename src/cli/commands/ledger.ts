@@ -21,7 +21,7 @@ import { evaluateOps } from "../../ops/evaluate.js";
 import { loadOpsSettings } from "../../ops/settings.js";
 import { projectRoot } from "../../gate/config.js";
 import { SchemaRegistry } from "../../schemas/registry.js";
-import { fixedNow, report, requireDirectory, requireExisting, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
+import { fixedNow, report, requireDirectory, requireExisting, selectFormats, validateNumbers, withReportOptions, type ReportArgs, commandGroup } from "../common.js";
 
 interface LedgerArgs extends ReportArgs {
   root?: string | undefined;
@@ -207,13 +207,7 @@ async function baseHeadAt(root: string, dir: string, ref: string): Promise<Verif
   return { baseHead: parsed.head, baseName: `${ref}:${path}` };
 }
 
-export const ledgerCommand = {
-  command: "ledger <command>",
-  describe: "the ops sign-off ledger: append an entry, verify the chain, anchor its head",
-  builder: (y: Argv) =>
-    y.command(appendCommand as never).command(verifyCommand as never).command(anchorCommand as never).demandCommand(1, "name a ledger command: append, verify, anchor"),
-  handler: () => undefined,
-};
+export const ledgerCommand = commandGroup("ledger", "the ops sign-off ledger: append an entry, verify the chain, anchor its head", [appendCommand, verifyCommand, anchorCommand]);
 
 function problemFinding(problem: LedgerProblem): Finding {
   return {

@@ -22,7 +22,7 @@ import { changeDocument, executionDocument, loadExecutionLog, repoPath } from ".
 import { HEAD_NAME, LEDGER_FILE, LEDGER_PROBLEM_CODES, parseHead, verifyLedger, type VerifyOptions } from "../../ops/ledger.js";
 import { loadOpsSettings } from "../../ops/settings.js";
 import { SchemaRegistry } from "../../schemas/registry.js";
-import { fixedNow, report, requireDirectory, requireExisting, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
+import { fixedNow, report, requireDirectory, requireExisting, selectFormats, validateNumbers, withReportOptions, type ReportArgs, commandGroup } from "../common.js";
 
 interface OpsArgs extends ReportArgs {
   root: string;
@@ -192,12 +192,7 @@ const precommitCommand = {
   },
 };
 
-export const opsCommand = {
-  command: "ops <command>",
-  describe: "ops governance: check a declared operation, pre-commit ledger check",
-  builder: (y: Argv) => y.command(checkCommand as never).command(precommitCommand as never).demandCommand(1, "name an ops command: check, precommit"),
-  handler: () => undefined,
-};
+export const opsCommand = commandGroup("ops", "ops governance: check a declared operation, pre-commit ledger check", [checkCommand, precommitCommand]);
 
 /** The repository's top level; outside one, a usage error that says how to go on. */
 async function repositoryRoot(dir: string, wayOut: string): Promise<string> {

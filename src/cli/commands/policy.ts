@@ -7,6 +7,7 @@ import { ConfigError, UsageError } from "../../core/errors.js";
 import { loadConfig, projectRoot } from "../../gate/config.js";
 import { resolveEffectivePolicy, type EffectiveResult } from "../../packs/effective.js";
 import { SchemaRegistry } from "../../schemas/registry.js";
+import { commandGroup } from "../common.js";
 
 interface PolicyArgs {
   root?: string | undefined;
@@ -60,9 +61,4 @@ const effectiveSubcommand = {
   },
 };
 
-export const policyCommand = {
-  command: "policy <command>",
-  describe: "inspect the policy pack in force",
-  builder: (y: Argv) => y.command(effectiveSubcommand as never).demandCommand(1, "name a subcommand: effective"),
-  handler: () => {},
-};
+export const policyCommand = commandGroup("policy", "inspect the policy pack in force", [effectiveSubcommand]);

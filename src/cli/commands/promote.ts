@@ -24,7 +24,7 @@ import { buildManifest, buildReceipt, SENSITIVITY_LABELS, type SensitivityLabel 
 import { loadSigningKey, loadVerifyKey } from "../../promotion/keys.js";
 import { ENVELOPE_SCHEMA, SUMMARY_SCHEMA, buildStatement, checkSummary, signStatement } from "../../promotion/summary.js";
 import { SchemaRegistry } from "../../schemas/registry.js";
-import { asList, fixedNow, progress, report, requireDirectory, requireExisting, selectFormats, validateNumbers, withReportOptions, type ReportArgs } from "../common.js";
+import { asList, fixedNow, progress, report, requireDirectory, requireExisting, selectFormats, validateNumbers, withReportOptions, type ReportArgs, commandGroup } from "../common.js";
 import { protectInputs, writeAtomic } from "../output.js";
 import { VERSION } from "../version.js";
 
@@ -340,29 +340,8 @@ const receiptCreateCommand = {
   },
 };
 
-const manifestCommand = {
-  command: "manifest <command>",
-  describe: "run manifests: create one",
-  builder: (y: Argv) => y.command(manifestCreateCommand as never).demandCommand(1, "name a manifest command: create"),
-  handler: () => {},
-};
+const manifestCommand = commandGroup("manifest", "run manifests: create one", [manifestCreateCommand]);
 
-const receiptCommand = {
-  command: "receipt <command>",
-  describe: "run receipts: create one from an output directory",
-  builder: (y: Argv) => y.command(receiptCreateCommand as never).demandCommand(1, "name a receipt command: create"),
-  handler: () => {},
-};
+const receiptCommand = commandGroup("receipt", "run receipts: create one from an output directory", [receiptCreateCommand]);
 
-export const promoteCommand = {
-  command: "promote <command>",
-  describe: "promotion gate: create manifests and receipts, verify receipts, re-check verification summaries",
-  builder: (y: Argv) =>
-    y
-      .command(manifestCommand as never)
-      .command(receiptCommand as never)
-      .command(verifyCommand as never)
-      .command(checkSummaryCommand as never)
-      .demandCommand(1, "name a promote command: manifest, receipt, verify, check-summary"),
-  handler: () => {},
-};
+export const promoteCommand = commandGroup("promote", "promotion gate: create manifests and receipts, verify receipts, re-check verification summaries", [manifestCommand, receiptCommand, verifyCommand, checkSummaryCommand]);

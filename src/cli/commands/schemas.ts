@@ -9,7 +9,7 @@ import { displayPath } from "../../core/paths.js";
 import { decide } from "../../core/verdict.js";
 import { DEFAULT_MAX_INPUT_BYTES, InputParseError, parseDocument, decodeText } from "../../inputs/parse.js";
 import { compareSchemas, malformedSchemaAt } from "../../schemas/compat.js";
-import { report, selectFormats, type ReportArgs } from "../common.js";
+import { report, selectFormats, type ReportArgs, commandGroup } from "../common.js";
 import { readUntrustedFile } from "../../core/read.js";
 
 interface CompatArgs extends Pick<ReportArgs, "format"> {
@@ -68,9 +68,4 @@ const compatCommand = {
   },
 };
 
-export const schemasCommand = {
-  command: "schemas <command>",
-  describe: "schema tools: backward compatibility between versions",
-  builder: (y: Argv) => y.command(compatCommand as never).demandCommand(1, "name a schemas command: compat"),
-  handler: () => {},
-};
+export const schemasCommand = commandGroup("schemas", "schema tools: backward compatibility between versions", [compatCommand]);
