@@ -16,7 +16,7 @@
 //     hidden behind a config error. It now reports the local denial (exit 1, the findings) with
 //     the upload's failure on stderr; a run that allows locally still needs the server (exit 2).
 
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -28,7 +28,7 @@ import { PINNED_BUNDLE } from "../../src/policy/pinned-bundle.js";
 import { createTestService, TEST_ADMIN_TOKEN, type Service } from "../../src/service/app.js";
 import { ServiceError } from "../../src/service/errors.js";
 import { BIN, caller, gateReport, releasedBundle } from "../service/helpers.js";
-import { gatehouse, repo } from "./harness.js";
+import { gatehouse, git, repo } from "./harness.js";
 
 const OTHER = "b".repeat(64);
 const UNTRUSTED = (path: string, digest: string, trusted: string) =>
@@ -106,16 +106,21 @@ function gateServer(root: string, server: string, token: string): Promise<{ stat
   });
 }
 
+const SECURITY_CONFIG = "version: 1\ncollectors:\n  security: {}\n";
+
+/** A git repository gating only the security collector, a clean log committed as its base. */
+function securityRepo(prefix: string): string {
+  const root = repo(prefix, { "gatehouse.config.yaml": SECURITY_CONFIG, "worker.log": "worker started\n" });
+  git(root, "init", "-q");
+  git(root, "add", "-A");
+  git(root, "commit", "-qm", "base");
+  return root;
+}
+
 test("issue 14 (twelfth pass): `gate --server` in a repository whose gatehouse.config points `policy:` at its own Rego that denies nothing, with a secret on a changed line, exits 1 (gate/server-denied naming the bundle); it was ALLOW, exit 0", async () => {
-  const root = repo("twelfth-weak-bundle");
+  const root = securityRepo("twelfth-weak-bundle");
   const service = await createTestService();
   try {
-    const git = (...args: string[]) => execFileSync("git", ["-c", "user.email=dev@example.com", "-c", "user.name=dev", "-c", "commit.gpgsign=false", ...args], { cwd: root, stdio: "pipe" });
-    writeFileSync(join(root, "gatehouse.config.yaml"), "version: 1\ncollectors:\n  security: {}\n");
-    writeFileSync(join(root, "worker.log"), "worker started\n");
-    git("init", "-q");
-    git("add", "-A");
-    git("commit", "-qm", "base");
     writeFileSync(join(root, "worker.log"), readFileSync(packagePath("examples", "security", "secrets", "deny", "logs", "worker.log")));
     mkdirSync(join(root, "weak"));
     writeFileSync(join(root, "weak", "weak.rego"), 'package gatehouse.security.weak\n\ndeny contains msg if {\n\tinput.never == true\n\tmsg := "never"\n}\n');
@@ -172,16 +177,10 @@ async function front(service: Service, hook: (method: string, url: string) => Pr
 }
 
 test("issue 14 (twelfth pass): `gate --server` refuses (exit 2) an upload answered with another project's run or with a stored run of another report (an earlier allow replayed by a front); the honest answer is taken", async () => {
-  const root = repo("twelfth-replay");
+  const root = securityRepo("twelfth-replay");
   const service = await createTestService();
   const fronts: Server[] = [];
   try {
-    const git = (...args: string[]) => execFileSync("git", ["-c", "user.email=dev@example.com", "-c", "user.name=dev", "-c", "commit.gpgsign=false", ...args], { cwd: root, stdio: "pipe" });
-    writeFileSync(join(root, "gatehouse.config.yaml"), "version: 1\ncollectors:\n  security: {}\n");
-    writeFileSync(join(root, "worker.log"), "worker started\n");
-    git("init", "-q");
-    git("add", "-A");
-    git("commit", "-qm", "base");
     const call = caller(service, TEST_ADMIN_TOKEN);
     const alpha = await call("POST", "/projects", { body: { id: "alpha", name: "Alpha" } });
     assert.is((await call("POST", "/projects", { body: { id: "beta", name: "Beta" } })).status, 201);
@@ -210,7 +209,7 @@ test("issue 14 (twelfth pass): `gate --server` refuses (exit 2) an upload answer
 
     // Back to the released bundle and a clean change: a front sending alpha's upload to beta.
     writeFileSync(join(root, "worker.log"), "worker started\n");
-    writeFileSync(join(root, "gatehouse.config.yaml"), "version: 1\ncollectors:\n  security: {}\n");
+    writeFileSync(join(root, "gatehouse.config.yaml"), SECURITY_CONFIG);
     const misrouting = await front(service, async (method, url) => (method === "POST" && url === "/projects/alpha/runs" ? { url: "/projects/beta/runs", token: TEST_ADMIN_TOKEN } : undefined));
     fronts.push(misrouting.server);
     const misrouted = await gateServer(root, misrouting.url, alpha.body.token);
@@ -224,16 +223,10 @@ test("issue 14 (twelfth pass): `gate --server` refuses (exit 2) an upload answer
 });
 
 test("issue 14 (twelfth pass): `gate --server` whose run denies locally and whose upload fails exits 1 with the denial reported and the upload's failure on stderr (it was exit 2 hiding the denial); a run that allows locally and cannot be stored still exits 2", async () => {
-  const root = repo("twelfth-upload-fails");
+  const root = securityRepo("twelfth-upload-fails");
   const service = await createTestService();
   const fronts: Server[] = [];
   try {
-    const git = (...args: string[]) => execFileSync("git", ["-c", "user.email=dev@example.com", "-c", "user.name=dev", "-c", "commit.gpgsign=false", ...args], { cwd: root, stdio: "pipe" });
-    writeFileSync(join(root, "gatehouse.config.yaml"), "version: 1\ncollectors:\n  security: {}\n");
-    writeFileSync(join(root, "worker.log"), "worker started\n");
-    git("init", "-q");
-    git("add", "-A");
-    git("commit", "-qm", "base");
     const call = caller(service, TEST_ADMIN_TOKEN);
     const alpha = await call("POST", "/projects", { body: { id: "alpha", name: "Alpha" } });
     assert.is((await call("PUT", "/projects/alpha/policy", { body: { pack: { key: "default" }, overrides: { rules: { "security/secret-in-change": { severity: "block" } } } } })).status, 200);
