@@ -1,6 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { isPlainJsonObject } from "../src/inputs/json-scan.js";
+import { jsonSyntaxProblem } from "../src/inputs/json-syntax.js";
 import { countJsonKeyTokens, countKeys, InputParseError, parseDocument } from "../src/inputs/parse.js";
 import YAML from "yaml";
 import { yamlParser } from "../src/inputs/parsers/yaml.js";
@@ -149,8 +150,46 @@ test("YAML: aliases count where they end up; more than 100 copies is refused", (
   assert.throws(() => parseDocument("a: &a [1, *a]\n", "yaml"), /an alias refers to a collection that contains it/);
 });
 
-test("invalid JSON names the problem", () => {
-  assert.throws(() => parseDocument("{", "json"), /invalid JSON/);
+test("invalid JSON names the problem by line and column, never quoting the text (V8's message quoted its first bytes)", () => {
+  assert.throws(() => parseDocument("{", "json"), /^invalid JSON at line 1, column 2: the text ended where a key \(a string\) was expected$/);
+  const secret = "root:$6$SECRETHASH:19000:0:99999:7:::\n";
+  assert.throws(() => parseDocument(secret, "json"), (error: unknown) => (error as Error).message === "invalid JSON at line 1, column 1: unexpected character where a value was expected");
+  assert.throws(() => parseDocument('{\n  "a": 1,\n  "b" 2\n}', "json"), /^invalid JSON at line 3, column 7: unexpected character where ":" was expected$/);
+  assert.throws(() => parseDocument('["tab\there"]', "json"), /a control character inside a string/);
+  assert.throws(() => parseDocument('{"a": 01}', "json"), /line 1, column 8: unexpected character where the end of the number was expected/);
+});
+
+test("the JSON syntax scan finds a problem exactly when JSON.parse refuses the text, on generated and mutated documents", () => {
+  const r = rng(14);
+  const documents: string[] = [];
+  for (let i = 0; i < 200; i++) documents.push(JSON.stringify({ root: randomValue(r, 0), n: i, s: "a\u00e9\n\"" }, null, i % 2 ? "\t" : undefined));
+  const alphabet = ['"', "{", "}", "[", "]", ",", ":", " ", "\\", "0", "-", "+", ".", "e", "E", "t", "f", "n", "u", "a", "\n", "\u0001", "1", "9"];
+  let refused = 0;
+  for (let round = 0; round < 20_000; round++) {
+    let text = documents[Math.floor(r() * documents.length)]!;
+    for (let edits = 1 + Math.floor(r() * 2); edits > 0; edits--) {
+      const at = Math.floor(r() * text.length);
+      const ch = alphabet[Math.floor(r() * alphabet.length)]!;
+      const kind = r();
+      if (kind < 0.33) text = text.slice(0, at) + text.slice(at + 1);
+      else if (kind < 0.66) text = text.slice(0, at) + ch + text.slice(at);
+      else text = text.slice(0, at) + ch + text.slice(at + 1);
+    }
+    let parses = true;
+    try {
+      JSON.parse(text);
+    } catch {
+      parses = false;
+    }
+    const problem = jsonSyntaxProblem(text);
+    assert.is(problem === undefined, parses, JSON.stringify(text.slice(0, 300)));
+    if (problem) {
+      refused++;
+      // The text up to the problem is a prefix JSON.parse would accept more of: the problem is at or before the end.
+      assert.ok(problem.offset <= text.length);
+    }
+  }
+  assert.ok(refused > 5000, `${refused} mutated documents were refused`);
 });
 
 // --- isPlainJsonObject: the fast path for .json inputs (src/inputs/json-scan.ts) -------------

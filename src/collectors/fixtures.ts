@@ -10,6 +10,8 @@ import type { InputJob } from "../gate/evaluate-input.js";
 import { readUntrustedText, UntrustedFileError } from "../core/read.js";
 import { isTempFileName } from "../core/temp-files.js";
 import { DEFAULT_MAX_INPUT_BYTES } from "../inputs/parse.js";
+import { parseJson } from "../inputs/parsers/json.js";
+import { InputParseError } from "../inputs/parsers/types.js";
 
 export const fixturesCollector: Collector = {
   description: "fixture regression files under fixtures/<kind or schema>/",
@@ -31,13 +33,14 @@ export const fixturesCollector: Collector = {
         const path = join(targetDir, name);
         let suite: unknown;
         try {
-          suite = JSON.parse(readUntrustedText(path, { maxBytes: DEFAULT_MAX_INPUT_BYTES }));
+          suite = parseJson(readUntrustedText(path, { maxBytes: DEFAULT_MAX_INPUT_BYTES }));
         } catch (error) {
           if (error instanceof UntrustedFileError) {
             findings.push({ code: error.problem === "too-large" ? "input/too-large" : "input/unreadable", severity: "error", message: `cannot read fixture suite: ${error.reason}`, source: "gate", input: displayPath(path) });
             continue;
           }
-          findings.push({ code: "input/unparsable", severity: "error", message: `invalid JSON: ${(error as Error).message}`, source: "gate", input: displayPath(path) });
+          if (!(error instanceof InputParseError)) throw error;
+          findings.push({ code: "input/unparsable", severity: "error", message: error.message, source: "gate", input: displayPath(path) });
           continue;
         }
         inputs.push({

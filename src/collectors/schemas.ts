@@ -9,6 +9,8 @@ import { countFixtures } from "../fixtures/suite.js";
 import type { Collector } from "./types.js";
 import { readUntrustedText, UntrustedFileError } from "../core/read.js";
 import { DEFAULT_MAX_INPUT_BYTES } from "../inputs/parse.js";
+import { parseJson } from "../inputs/parsers/json.js";
+import { InputParseError } from "../inputs/parsers/types.js";
 
 export const schemasCollector: Collector = {
   description: "JSON Schema files under schemas/, with their fixture counts",
@@ -25,13 +27,14 @@ export const schemasCollector: Collector = {
       const match = SCHEMA_FILE.exec(file);
       let schema: unknown;
       try {
-        schema = JSON.parse(readUntrustedText(path, { maxBytes: DEFAULT_MAX_INPUT_BYTES }));
+        schema = parseJson(readUntrustedText(path, { maxBytes: DEFAULT_MAX_INPUT_BYTES }));
       } catch (error) {
         if (error instanceof UntrustedFileError) {
           findings.push({ code: error.problem === "too-large" ? "input/too-large" : "input/unreadable", severity: "error" as const, message: `cannot read schema: ${error.reason}`, source: "gate" as const, input: displayPath(path) });
           continue;
         }
-        findings.push({ code: "input/unparsable", severity: "error" as const, message: `invalid JSON: ${(error as Error).message}`, source: "gate" as const, input: displayPath(path) });
+        if (!(error instanceof InputParseError)) throw error;
+        findings.push({ code: "input/unparsable", severity: "error" as const, message: error.message, source: "gate" as const, input: displayPath(path) });
         continue;
       }
       const name = match ? `${match[1]}.v${match[2]}` : file;

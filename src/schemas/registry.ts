@@ -12,6 +12,7 @@
 // installed ajv and ajv-formats are those versions; otherwise it compiles with ajv as before.
 // test/schemas-precompiled.test.ts holds the two to the same results.
 
+import { jsonSyntaxMessage } from "../inputs/json-syntax.js";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createRequire } from "node:module";
@@ -124,10 +125,11 @@ export class SchemaRegistry {
       const name = `${match[1]}.v${match[2]}`;
       const bytes = readFileSync(join(dir, file));
       let schema: { $id?: string };
+      const text = bytes.toString("utf8");
       try {
-        schema = JSON.parse(bytes.toString("utf8")) as { $id?: string };
-      } catch (error) {
-        throw new ConfigError(`invalid JSON: ${(error as Error).message}`, join(dir, file));
+        schema = JSON.parse(text) as { $id?: string };
+      } catch {
+        throw new ConfigError(jsonSyntaxMessage(text), join(dir, file));
       }
       const expectedId = `${SCHEMA_ID_BASE}${file}`;
       if (schema.$id !== expectedId) throw new ConfigError(`$id must be ${expectedId}`, join(dir, file));

@@ -28,7 +28,7 @@ function readSchema(file: string): { schema: unknown; raw: Buffer } {
   try {
     schema = parseDocument(decodeText(raw), "json");
   } catch (error) {
-    if (error instanceof InputParseError) throw new ConfigError(`invalid JSON: ${error.message}`, file);
+    if (error instanceof InputParseError) throw new ConfigError(error.message, file);
     throw error;
   }
   const malformed = malformedSchemaAt(schema);

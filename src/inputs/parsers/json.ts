@@ -3,6 +3,7 @@
 // value, nothing after it. The gate's hot path for plain objects is src/inputs/json-scan.ts,
 // which validates the bytes without building a value and agrees with this parser.
 
+import { jsonSyntaxMessage } from "../json-syntax.js";
 import { InputParseError, type Parser } from "./types.js";
 
 export const jsonParser: Parser = {
@@ -17,8 +18,9 @@ export function parseJson(text: string): unknown {
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch (error) {
-    throw new InputParseError(`invalid JSON: ${(error as Error).message}`);
+  } catch {
+    // By line and column: V8's message quotes the text (json-syntax.ts)
+    throw new InputParseError(jsonSyntaxMessage(text));
   }
   assertUniqueKeys(text, value);
   return value;
