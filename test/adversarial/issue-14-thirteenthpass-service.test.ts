@@ -19,6 +19,11 @@
 //     locally), uploaded with the project's token, was stored as allowed where `gate --server`
 //     denies. The run's policy (sent with the upload, hashed to the report's) must now be the
 //     project's tightened, as the repo-local file may only tighten it.
+//   - The console's run page counted and grouped each step's findings with a filter over every
+//     finding (steps × findings, twice), and grouped a step's findings by code copying the list
+//     for every finding, then ranked each group with Math.min over a spread of it, which throws
+//     past ~125,000 arguments: a large run froze the tab for minutes or failed to show. One
+//     pass each now.
 
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -307,6 +312,68 @@ test("issue 14 (thirteenth pass): end to end, a repo-local file that tightens is
   } finally {
     await service.close();
     rmSync(root, { recursive: true, force: true });
+  }
+});
+
+/** Just enough DOM for the console's builders (dom.ts) to run in Node: elements, text nodes, attributes. */
+class ShimNode {
+  readonly children: ShimNode[] = [];
+  readonly attributes = new Map<string, string>();
+  constructor(readonly text = "") {}
+  appendChild(child: ShimNode): ShimNode {
+    this.children.push(child);
+    return child;
+  }
+  replaceChildren(): void {
+    this.children.length = 0;
+  }
+  setAttribute(name: string, value: string): void {
+    this.attributes.set(name, value);
+  }
+  addEventListener(): void {}
+  get textContent(): string {
+    const parts: string[] = [];
+    const pending: ShimNode[] = [this];
+    while (pending.length > 0) {
+      const node = pending.pop()!;
+      parts.push(node.text);
+      for (let i = node.children.length - 1; i >= 0; i--) pending.push(node.children[i]!);
+    }
+    return parts.join("");
+  }
+}
+
+test("issue 14 (thirteenth pass): the console groups a large run's findings by step and by code in one pass each (20,000 steps × 20,000 findings froze the tab; 150,000 findings of one code threw in Math.min's spread)", async () => {
+  const globals = globalThis as unknown as Record<string, unknown>;
+  const saved = { Node: globals.Node, document: globals.document };
+  globals.Node = ShimNode;
+  globals.document = { createElement: () => new ShimNode(), createElementNS: () => new ShimNode(), createTextNode: (text: string) => new ShimNode(text) };
+  try {
+    const { byCode, byStep, findingsByStep } = await import("../../console/src/findings.js");
+    const count = 20_000;
+    const steps = Array.from({ length: count }, (_, i) => ({ id: `step-${i}`, runId: "run", projectId: "alpha", position: i, path: `src/${i}.ts`, kind: null, sha256: null, bytes: null, rulesEvaluated: null }));
+    const stored = (seq: number, stepId: string, code: string) => ({ seq, runId: "run", stepId, code, severity: "error" as const, createdAt: "2026-12-04T00:00:00Z", finding: { code, severity: "error" as const, message: "m", source: "policy" as const } });
+    const findings = Array.from({ length: count }, (_, i) => stored(i + 1, i % 2 === 0 ? `step-${i}` : "step-0", i % 3 === 0 ? "x/a" : "x/b"));
+    const started = Date.now();
+    const grouped = findingsByStep(findings);
+    byStep(steps as never, findings as never);
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed < 5_000, `grouping took ${elapsed} ms`);
+    assert.is(grouped.get("step-0")!.length, 1 + count / 2);
+    assert.is(grouped.get("step-2")!.length, 1);
+    assert.is(grouped.get("step-1"), undefined);
+
+    const many = 150_000;
+    const oneCode = Array.from({ length: many }, (_, i) => stored(i + 1, "step-0", "x/same"));
+    oneCode.push({ ...stored(many + 1, "step-0", "x/worse"), severity: "error", finding: { ...stored(0, "step-0", "x/worse").finding, severity: "block" as never } });
+    const rendered = byCode(oneCode as never, "h3") as unknown as ShimNode;
+    const text = rendered.textContent;
+    // The worst severity first, then the big group with its count.
+    assert.ok(text.indexOf("x/worse · 1 finding") >= 0 && text.indexOf("x/worse") < text.indexOf("x/same"), text.slice(0, 200));
+    assert.ok(text.includes(`x/same · ${many} findings`), text.slice(0, 200));
+  } finally {
+    globals.Node = saved.Node;
+    globals.document = saved.document;
   }
 });
 
