@@ -128,6 +128,16 @@ test("issue 14 (thirteenth pass): a decision log the database refuses for what i
     await decisions.flush();
     assert.equal((await decisions.getLog(waiting))?.result, ["hi"]);
     assert.is(decisions.dropped, 0);
+
+    // The database answers but takes no write (full, read-only): the batch waits too.
+    down = true;
+    const readOnly = decisions.decide("app/deny", { b: "aGk=" }, admin).answer.decision_id;
+    await decisions.flush();
+    down = false;
+    assert.is(await decisions.getLog(readOnly), undefined);
+    await decisions.flush();
+    assert.equal((await decisions.getLog(readOnly))?.result, ["hi"]);
+    assert.is(decisions.dropped, 0);
   } finally {
     await decisions.close();
     await service.close();

@@ -192,7 +192,7 @@ export class DecisionService {
    * the others (they went back to the buffer together, were refused together at every flush, and
    * no decision was logged again), and a log refused on its own is written without its result,
    * the reason saying why, so its id, path, decision and caller are kept. A database that does
-   * not answer keeps the batch for the next flush.
+   * not answer, or takes none of the batch (full, read-only), keeps it for the next flush.
    */
   async #write(batch: DecisionLog[]): Promise<void> {
     let refusal: unknown;
@@ -207,6 +207,7 @@ export class DecisionService {
       this.options.onError?.("decision logs could not be written; kept for the next batch", refusal);
       return;
     }
+    const unwritten: DecisionLog[] = [];
     for (const log of batch) {
       try {
         await this.db.transaction((tx) => this.store.appendLogs(tx, [log]));
@@ -218,10 +219,20 @@ export class DecisionService {
       try {
         await this.db.transaction((tx) => this.store.appendLogs(tx, [withoutResult]));
       } catch (error) {
-        this.#dropped++;
-        this.options.onError?.(`decision log ${log.decisionId} was refused by the database and dropped`, error);
+        refusal = error;
+        unwritten.push(log);
       }
     }
+    if (unwritten.length === 0) return;
+    // Nothing of the batch went in: the database answers but takes no write (full, read-only), so
+    // the batch waits for the next flush. Otherwise these logs are refused for themselves.
+    if (unwritten.length === batch.length) {
+      this.#keep(unwritten);
+      this.options.onError?.("decision logs could not be written; kept for the next batch", refusal);
+      return;
+    }
+    this.#dropped += unwritten.length;
+    this.options.onError?.(`${unwritten.length} decision log(s) refused by the database were dropped: ${unwritten.map((l) => l.decisionId).join(", ")}`, refusal);
   }
 
   async #databaseAnswers(): Promise<boolean> {
