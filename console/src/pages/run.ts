@@ -3,7 +3,7 @@
 
 import { api, seg } from "../api.js";
 import { badge, formatTime, h, href, replace } from "../dom.js";
-import { allFindings, byStep } from "../findings.js";
+import { allFindings, byStep, findingsByStep } from "../findings.js";
 import { breadcrumb, facts, pageTitle } from "../layout.js";
 import type { StoredFinding } from "../types.js";
 
@@ -22,6 +22,7 @@ export async function runPage(main: HTMLElement, [id]: string[], isCurrent: () =
     api("console-run-clarifications.v1", "GET", `/console/api/runs/${seg(runId)}/clarifications`),
   ]);
   if (!isCurrent()) return "Run";
+  const perStep = findingsByStep(findings);
   replace(
     main,
     breadcrumb(["Projects", "#/projects"], [run.projectId, href("projects", run.projectId, "runs")], [`Run ${runId.slice(0, 8)}`]),
@@ -68,7 +69,7 @@ export async function runPage(main: HTMLElement, [id]: string[], isCurrent: () =
             ),
       ),
     ),
-    h("section", { "aria-labelledby": "steps-title" }, h("h2", { id: "steps-title" }, `Steps (${run.steps.length})`), h("ul", { class: "steps" }, run.steps.map((s) => h("li", null, h("a", { href: href("steps", s.id) }, s.path), s.kind ? h("span", { class: "muted" }, ` · ${s.kind}`) : null, h("span", { class: "muted" }, ` · ${findings.filter((f) => f.stepId === s.id).length} findings`))))),
+    h("section", { "aria-labelledby": "steps-title" }, h("h2", { id: "steps-title" }, `Steps (${run.steps.length})`), h("ul", { class: "steps" }, run.steps.map((s) => h("li", null, h("a", { href: href("steps", s.id) }, s.path), s.kind ? h("span", { class: "muted" }, ` · ${s.kind}`) : null, h("span", { class: "muted" }, ` · ${perStep.get(s.id)?.length ?? 0} findings`))))),
     byStep(run.steps, findings),
   );
   return `Run ${runId.slice(0, 8)}`;

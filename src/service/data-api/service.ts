@@ -22,6 +22,8 @@ import { systemClock } from "../../policy/builtins/index.js";
 import type { RuleRole } from "../../policy/manifest.js";
 import { instantiate, type PolicyInstance } from "../../policy/runtime.js";
 import type { Caller } from "../context.js";
+import { unstorableValue } from "../storable.js";
+import { errorMessage } from "../../core/errors.js";
 import type { Database } from "../db/database.js";
 import type { DecisionLog, DecisionStore } from "./store.js";
 
@@ -142,13 +144,14 @@ export class DecisionService {
         answer = { decision_id: decisionId, decision: "deny", reason: `evaluation failed: ${(error as Error).message}` };
       }
     }
+    const logged = loggableResult(answer.result);
     this.#log({
       decisionId,
       path: entrypoint,
       inputSha256: sha256(canonical(input)),
-      result: answer.result === undefined ? null : answer.result,
+      result: logged.result,
       decision: answer.decision,
-      reason: answer.reason ?? null,
+      reason: [answer.reason, logged.note].filter((part) => part !== undefined).join("; ") || null,
       bundleSha256: state.ok ? state.sha256 : null,
       caller: caller.id,
       at: this.options.now().toISOString(),
@@ -177,16 +180,73 @@ export class DecisionService {
     if (this.#buffer.length === 0) return;
     const batch = this.#buffer;
     this.#buffer = [];
-    this.#flushing = this.db
-      .transaction((tx) => this.store.appendLogs(tx, batch))
-      .catch((error: unknown) => {
-        this.#buffer = [...batch, ...this.#buffer].slice(-MAX_BUFFERED);
-        this.options.onError?.("decision logs could not be written; kept for the next batch", error);
-      })
-      .finally(() => {
-        this.#flushing = undefined;
-      });
+    this.#flushing = this.#write(batch).finally(() => {
+      this.#flushing = undefined;
+    });
     await this.#flushing;
+  }
+
+  /**
+   * One batch in one transaction. When the database refuses it while it answers, a log in it is
+   * refused for what it holds: the batch is written log by log, so that one log never holds back
+   * the others (they went back to the buffer together, were refused together at every flush, and
+   * no decision was logged again), and a log refused on its own is written without its result,
+   * the reason saying why, so its id, path, decision and caller are kept. A database that does
+   * not answer, or takes none of the batch (full, read-only), keeps it for the next flush.
+   */
+  async #write(batch: DecisionLog[]): Promise<void> {
+    let refusal: unknown;
+    try {
+      await this.db.transaction((tx) => this.store.appendLogs(tx, batch));
+      return;
+    } catch (error) {
+      refusal = error;
+    }
+    if (!(await this.#databaseAnswers())) {
+      this.#keep(batch);
+      this.options.onError?.("decision logs could not be written; kept for the next batch", refusal);
+      return;
+    }
+    const unwritten: DecisionLog[] = [];
+    for (const log of batch) {
+      try {
+        await this.db.transaction((tx) => this.store.appendLogs(tx, [log]));
+        continue;
+      } catch (error) {
+        refusal = error;
+      }
+      const withoutResult: DecisionLog = { ...log, result: null, reason: [log.reason, `the result was not stored: the database refused it (${errorMessage(refusal)})`].filter((part) => part !== null).join("; ") };
+      try {
+        await this.db.transaction((tx) => this.store.appendLogs(tx, [withoutResult]));
+      } catch (error) {
+        refusal = error;
+        unwritten.push(log);
+      }
+    }
+    if (unwritten.length === 0) return;
+    // Nothing of the batch went in: the database answers but takes no write (full, read-only), so
+    // the batch waits for the next flush. Otherwise these logs are refused for themselves.
+    if (unwritten.length === batch.length) {
+      this.#keep(unwritten);
+      this.options.onError?.("decision logs could not be written; kept for the next batch", refusal);
+      return;
+    }
+    this.#dropped += unwritten.length;
+    this.options.onError?.(`${unwritten.length} decision log(s) refused by the database were dropped: ${unwritten.map((l) => l.decisionId).join(", ")}`, refusal);
+  }
+
+  async #databaseAnswers(): Promise<boolean> {
+    return this.db.query("SELECT 1").then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** Logs put back in front of the buffer; past MAX_BUFFERED the oldest are dropped, and counted. */
+  #keep(logs: DecisionLog[]): void {
+    const kept = [...logs, ...this.#buffer];
+    this.#dropped += Math.max(0, kept.length - MAX_BUFFERED);
+    this.#buffer = kept.slice(-MAX_BUFFERED);
   }
 
   /** How many logs were dropped because the database refused them for too long. */
@@ -205,6 +265,19 @@ export class DecisionService {
     await this.#reloading;
     await this.flush();
   }
+}
+
+/**
+ * The result as the decision log stores it. A policy can make what the database cannot store from
+ * an input that holds none of it (`base64.decode("AA==")`, `json.unmarshal` of a `"\\u0000"`
+ * escape, a decoded token's claims): such a result is logged as its canonical JSON text, where
+ * U+0000 and lone surrogates are escapes, with a note saying so.
+ */
+function loggableResult(result: unknown): { result: unknown; note?: string } {
+  if (result === undefined) return { result: null };
+  const problem = unstorableValue(result);
+  if (problem === undefined) return { result };
+  return { result: canonical(result), note: `the result is logged as its canonical JSON text, since its value at ${problem}, which the database cannot store` };
 }
 
 /** Whether a defined result allows (see the top of this file). */

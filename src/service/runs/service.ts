@@ -8,11 +8,11 @@
 import { randomUUID } from "node:crypto";
 import { sha256 } from "../../core/digest.js";
 import { DENYING_SEVERITIES, type Severity } from "../../core/findings.js";
-import { canonical, effectiveHash } from "../../packs/effective.js";
+import { applyLayer, canonical, effectiveHash } from "../../packs/effective.js";
 import { isLockedCode, lockReason } from "../../packs/locks.js";
 import { expiryMs } from "../../packs/waivers.js";
 import { checkIdentity, requiredText } from "../../core/identity.js";
-import type { EffectivePolicy } from "../../packs/types.js";
+import type { EffectivePolicy, PolicyOverride } from "../../packs/types.js";
 import type { Caller } from "../context.js";
 import type { Database, Queryable } from "../db/database.js";
 import { ServiceError } from "../errors.js";
@@ -55,6 +55,7 @@ export class RunService {
   async upload(caller: Caller, projectId: string, upload: RunUpload) {
     this.schemas.check("documents", "gate-report.v1", upload.report, "the report", "/report");
     const report = upload.report;
+    refuseUnstorableCounts(report);
     if (upload.policy !== undefined) {
       const snapshotHash = effectiveHash(upload.policy);
       if (snapshotHash !== report.policy?.effectiveHash) {
@@ -65,7 +66,7 @@ export class RunService {
     const createdAt = now.toISOString();
     const runId = randomUUID();
     return this.db.transaction(async (tx) => {
-      const reasons = await this.#denyReasons(report, projectId, tx, now);
+      const reasons = await this.#denyReasons(report, upload.policy, projectId, tx, now);
       const run: RunRow = {
         id: runId,
         projectId,
@@ -95,18 +96,21 @@ export class RunService {
         finding,
         createdAt,
       }));
+      // Counted in one pass: a filter per step was steps × findings, minutes of a blocked event loop for one large upload.
+      const perStep = new Map<string, number>();
+      for (const event of events) perStep.set(event.stepId, (perStep.get(event.stepId) ?? 0) + 1);
       await this.store.insertRun(tx, run);
       await this.store.insertSteps(tx, steps);
       await this.store.appendFindings(tx, events);
       return {
         ...runView(run),
         findings: events.length,
-        steps: steps.map((s) => ({ id: s.id, path: s.path, kind: s.kind, findings: events.filter((e) => e.stepId === s.id).length })),
+        steps: steps.map((s) => ({ id: s.id, path: s.path, kind: s.kind, findings: perStep.get(s.id) ?? 0 })),
       };
     });
   }
 
-  async #denyReasons(report: GateReport, projectId: string, tx: Queryable, now: Date): Promise<string[]> {
+  async #denyReasons(report: GateReport, snapshot: EffectivePolicy | undefined, projectId: string, tx: Queryable, now: Date): Promise<string[]> {
     const reasons: string[] = [];
     const effective = await this.projects.effective(projectId, tx).catch((error: unknown) => {
       if (error instanceof ServiceError && error.code === "resource_conflict") return error;
@@ -129,8 +133,44 @@ export class RunService {
     if (`${recorded.pack}@${recorded.version}` !== expected) reasons.push(`the run applied ${recorded.pack}@${recorded.version}; the project's policy is ${expected}`);
     else if (!effective.repoLocal && recorded.effectiveHash !== effective.hash) {
       reasons.push(`the run's effective policy hash ${recorded.effectiveHash} is not the project's ${effective.hash}`);
-    }
+    } else if (effective.repoLocal && recorded.effectiveHash !== effective.hash) reasons.push(...this.#looserThanProject(snapshot, effective.policy));
     return reasons;
+  }
+
+  /**
+   * Why a run's effective policy, other than the project's, is not the project's tightened by the
+   * repository's own file (the project honours it: only the repository sees that file, so the
+   * hash cannot be compared). The hash alone let any policy of the pack's version through: a
+   * report of a plain `gatehouse gate` whose gatehouse.config switched warn mode on, lowered or
+   * disabled rules (`pack.overrides`, trusted locally) or let its file loosen
+   * (`pack.allowLocalLoosening`), uploaded with the project's token, was stored as allowed where
+   * `gate --server` denies. The policy the run sent (its hash is the report's, checked at upload)
+   * is laid over the project's as the repo-local file is (applyLayer: it may only tighten) and
+   * must come out unchanged: what no layer can change (a lock, a requirement, the pack's defaults
+   * and questions) differs otherwise.
+   */
+  #looserThanProject(snapshot: EffectivePolicy | undefined, project: EffectivePolicy): string[] {
+    if (snapshot === undefined) {
+      return ["the project honours the repository's own .gatehouse/policy file and the run's effective policy differs from the project's, but the upload does not carry it (`policy`, which `gate --server` sends), so nothing shows that it only tightens the project's"];
+    }
+    const rules = typeof snapshot.rules === "object" && snapshot.rules !== null ? snapshot.rules : {};
+    const layer: PolicyOverride = {
+      // `enabled: true` is dropped from a merged policy: spelt out, so a rule the repository's file enabled stays enabled.
+      rules: Object.fromEntries(Object.entries(rules).map(([code, setting]) => [code, { ...setting, enabled: (setting as { enabled?: boolean } | null)?.enabled !== false }])),
+      ...(snapshot.enforcement?.mode !== undefined ? { enforcement: { mode: snapshot.enforcement.mode } } : {}),
+      requirements: { files: snapshot.requirements?.files ?? [], headings: snapshot.requirements?.headings ?? [] },
+      ...(snapshot.constraints !== undefined ? { constraints: snapshot.constraints } : {}),
+    };
+    const problems = this.schemas.documents.validate("policy-override.v1", { version: 1, ...layer }, "the run's effective policy");
+    if (problems.length > 0) return [`the run's effective policy is not one gatehouse merges: ${problems.map((p) => p.message).join("; ")}`];
+    const laid = applyLayer(project, layer, "repo-local");
+    if (laid.violations.length > 0) {
+      return laid.violations.map((v) => `the run's effective policy loosens the project's at ${v.field} (${v.reason.kind === "locked" ? v.reason.text : v.reason.change}): the repository's own file may only tighten it`);
+    }
+    if (effectiveHash(laid.policy) !== effectiveHash(snapshot)) {
+      return ["the run's effective policy is not the project's tightened by an override: it leaves out or changes what no override can (a lock, a requirement, the pack's defaults or questions, a rule the project sets)"];
+    }
+    return [];
   }
 
   async get(id: string) {
@@ -215,6 +255,23 @@ function untrustedBundle(report: GateReport, trusted: ReadonlySet<string>): stri
   }
   if (trusted.has(report.bundle.sha256)) return undefined;
   return `the run was judged by the bundle ${JSON.stringify(report.bundle.path)} (wasm sha256 ${report.bundle.sha256}), which is not the released bundle this server trusts (${trustedList}): the repository chose its own policy (\`policy:\` in its gatehouse.config or --policy), or it ran another gatehouse release (the operator trusts that release's bundle with \`gatehouse serve --trust-bundle SHA256\`)`;
+}
+
+/**
+ * The largest `bytes` and `rulesEvaluated` a step stores. The columns are a bigint and an
+ * integer: a larger number, which the report's schema allows (any integer), made PostgreSQL refuse
+ * the insert, a 500. `bytes` is held to what a JavaScript number keeps exactly.
+ */
+const MAX_STEP_BYTES = Number.MAX_SAFE_INTEGER;
+const MAX_RULES_EVALUATED = 2_147_483_647;
+
+function refuseUnstorableCounts(report: GateReport): void {
+  const problems: string[] = [];
+  for (const [index, input] of report.inputs.entries()) {
+    if (input.bytes > MAX_STEP_BYTES) problems.push(`/report/inputs/${index}/bytes is ${input.bytes}, over the ${MAX_STEP_BYTES} a step stores`);
+    if (input.rulesEvaluated > MAX_RULES_EVALUATED) problems.push(`/report/inputs/${index}/rulesEvaluated is ${input.rulesEvaluated}, over the ${MAX_RULES_EVALUATED} a step stores`);
+  }
+  if (problems.length > 0) throw new ServiceError("invalid_parameter", `the report is refused: ${problems.join("; ")}`, problems);
 }
 
 /** One step per input the report lists (sorted), then inputs only findings name, then the run itself. */
