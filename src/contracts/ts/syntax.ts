@@ -15,6 +15,7 @@ import { readModuleBlocks, readStatements, type ExportTable, type ExportTarget }
 import { isJsFile, withPrintCache } from "./signature.js";
 import { readSourceFile } from "../files.js";
 import { blankFunctionBodies, blankedParseHolds } from "./blank-bodies.js";
+import { REACHES, referencedNames, type ReachedGroup } from "./reached.js";
 
 export const TS_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"];
 const DECLARATION_EXTENSIONS = [".d.ts", ".d.mts", ".d.cts"];
@@ -289,8 +290,51 @@ function extractModules(root: string, files: string[], options: SyntaxOptions): 
       info.templates.set(target.local, templates);
       for (const t of templates) info.own.add(t);
     }
+    collectReached(info, exportedLocals, context);
     table.locals.clear();
     return info;
+  };
+
+  /**
+   * The unexported locals each exported one reaches, transitively within the module, as contracts
+   * (made here: the declarations are dropped with the AST). Set on the exported templates (REACHES).
+   */
+  const collectReached = (info: ModuleInfo, exportedLocals: Set<string>, context: CollectContext): void => {
+    const locals = info.table.locals;
+    const direct = new Map<string, string[]>();
+    const unexportedNamed = (local: string): string[] => {
+      let names = direct.get(local);
+      if (!names) {
+        const found = new Set<string>();
+        for (const declaration of locals.get(local) ?? []) for (const name of referencedNames(declaration)) if (!exportedLocals.has(name) && locals.has(name)) found.add(name);
+        names = [...found].sort();
+        direct.set(local, names);
+      }
+      return names;
+    };
+    const groups = new Map<string, ReachedGroup>();
+    const groupOf = (local: string): ReachedGroup => {
+      let group = groups.get(local);
+      if (!group) {
+        group = { name: local, file: info.sourceFile ?? info.file, text: info.text, templates: contractsOf(locals.get(local)!, context) };
+        groups.set(local, group);
+      }
+      return group;
+    };
+    for (const [local, templates] of info.templates) {
+      const reached: string[] = [];
+      const seen = new Set<string>([local]);
+      for (let i = -1; i < reached.length; i++) {
+        for (const name of unexportedNamed(i < 0 ? local : reached[i]!)) {
+          if (seen.has(name)) continue;
+          seen.add(name);
+          reached.push(name);
+        }
+      }
+      if (reached.length === 0) continue;
+      const reachedGroups = reached.sort().map(groupOf);
+      for (const template of templates) REACHES.set(template, reachedGroups);
+    }
   };
 
   let entries: string[];
@@ -329,8 +373,38 @@ function extractModules(root: string, files: string[], options: SyntaxOptions): 
         }
       }
     }
+    contracts.push(...reachedContracts(resolved, modules, lines));
   }
   return contracts;
+}
+
+/**
+ * The unexported declarations an entry's exports reach, as contracts of the entry, marked
+ * `unexported`: under their local name (so that exporting one later is no change, and the judge's
+ * rebuilt declarations resolve the signatures that name it), or, when that name is taken by an
+ * export or another reached declaration, `name@module` (module path, extension dropped).
+ */
+function reachedContracts(resolved: readonly (readonly [string, Contract[]])[], modules: string[], lines: Map<Contract, number>): Contract[] {
+  const groups = new Set<ReachedGroup>();
+  for (const [, templates] of resolved) for (const template of templates) for (const group of REACHES.get(template) ?? []) groups.add(group);
+  if (groups.size === 0) return [];
+  const taken = new Set(resolved.map(([name]) => name));
+  const sorted = [...groups].sort((a, b) => (a.name !== b.name ? (a.name < b.name ? -1 : 1) : a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  const out: Contract[] = [];
+  for (const group of sorted) {
+    let name = group.name;
+    if (taken.has(name)) name = `${group.name}@${group.file.replace(/\.[^/.]*$/, "").replace(/\./g, "_")}`;
+    taken.add(name);
+    for (const template of group.templates) {
+      for (const module of modules) {
+        const contract: Contract = { ...template, symbol: { name: name + template.symbol.name, module }, unexported: true };
+        const pos = lines.get(template);
+        if (pos !== undefined) DECLARED_LINE.setPosition(contract, group.text, pos, group.file);
+        out.push(contract);
+      }
+    }
+  }
+  return out;
 }
 
 /** An entry script's top-level `declare module` blocks naming the package or a subpath of it, by name. */
