@@ -74,6 +74,22 @@ test("issue 14 (contracts, forgotten export): an export that is now only reached
   gateAfterChange({ name: "export dropped", files: { "src/index.ts": `export ${OPTIONS}` }, change: { "src/index.ts": OPTIONS }, symbol: "src/index.ts#Options" });
 });
 
+const PY_OPTIONS = "from typing import TypedDict\n\n\nclass _Options(TypedDict):\n    timeout: int\n    retries: int\n\n\ndef connect(o: _Options) -> None:\n    pass\n";
+
+test("issue 14 (contracts, forgotten export, Python): a field of a private TypedDict, or a method of a private class a public annotation reaches transitively, changed, is BREAKING", () => {
+  gateAfterChange({ name: "TypedDict field removed", files: { "pkg/__init__.py": PY_OPTIONS }, change: { "pkg/__init__.py": PY_OPTIONS.replace("    retries: int\n", "") }, symbol: "pkg/__init__.py#_Options" });
+  const impl = "class Session:\n    def send(self, body: str) -> None:\n        pass\n\n\ndef open_session() -> Session:\n    return Session()\n";
+  // Session is public only in a private module: the package's annotation reaches it.
+  const files = { "pkg/__init__.py": "from ._impl import open_session\n", "pkg/_impl.py": impl };
+  gateAfterChange({ name: "class of a private module", files, change: { "pkg/_impl.py": impl.replace("body: str", "body: str, timeout: float") }, symbol: "pkg/__init__.py#Session.send" });
+});
+
+test("issue 14 (contracts, forgotten export, Python): re-exporting a reached class under its name is no change", () => {
+  const impl = "class Session:\n    def send(self, body: str) -> None:\n        pass\n\n\ndef open_session() -> Session:\n    return Session()\n";
+  const codes = findingsAfterChange("re-exported", { "pkg/__init__.py": "from ._impl import open_session\n", "pkg/_impl.py": impl }, { "pkg/__init__.py": "from ._impl import Session, open_session\n" });
+  assert.ok(codes.length === 0 || codes.join() === "contracts/registry-out-of-date", codes.join(", "));
+});
+
 test("issue 14 (contracts, forgotten export): the registry records the reached declaration under the entry, marked unexported, renamed only on a collision", () => {
   const a = "interface Options {\n  a: number;\n}\n\nexport function fa(o: Options): void {\n  void o;\n}\n";
   const b = "interface Options {\n  b: number;\n}\n\nexport function fb(o: Options): void {\n  void o;\n}\n";
