@@ -54,6 +54,22 @@ test("issue 14 (contracts, forgotten export): a reached type of a module an entr
   gateAfterChange({ name: "re-exported", files, change: { "src/impl.ts": impl.replace("timeout: number", "timeout: string") }, symbol: "#Options.timeout" });
 });
 
+test("issue 14 (contracts, forgotten export): a type an internal module exports, imported by the module that declares a public function and re-exported by no entry, is reached (transitively), under its exported name", () => {
+  const files = {
+    "package.json": JSON.stringify({ name: "pkg", version: "1.0.0", types: "./src/index.ts" }),
+    "src/index.ts": 'export { connect } from "./impl";\n',
+    "src/impl.ts": 'import type { Options as Opts } from "./types";\n\nexport function connect(o: Opts): void {\n  void o;\n}\n',
+    "src/types.ts": "interface Deep {\n  d: number;\n}\n\nexport interface Options {\n  timeout: number;\n  deep: Deep;\n}\n",
+  };
+  gateAfterChange({ name: "imported", files, change: { "src/types.ts": files["src/types.ts"].replace("timeout: number", "timeout: string") }, symbol: "#Options.timeout" });
+  gateAfterChange({ name: "imported, transitive", files, change: { "src/types.ts": files["src/types.ts"].replace("d: number", "d: string") }, symbol: "#Deep.d" });
+  // Re-exported by the entry, it is public; dropping the re-export removes it for callers that named it.
+  const exported = { ...files, "src/index.ts": 'export { connect } from "./impl";\nexport type { Options } from "./types";\n' };
+  gateAfterChange({ name: "re-export dropped", files: exported, change: { "src/index.ts": files["src/index.ts"] }, symbol: "#Options" });
+  const codes = findingsAfterChange("re-exported", files, { "src/index.ts": exported["src/index.ts"] });
+  assert.ok(codes.length === 0 || codes.join() === "contracts/registry-out-of-date", codes.join(", "));
+});
+
 test("issue 14 (contracts, forgotten export): no change where none is (an optional member added is SAFE, exporting the type, a type no longer reached, a private member's type, a type parameter named like a local)", () => {
   const outOfDate = ["contracts/registry-out-of-date"];
   const cases: [string, string, string][] = [

@@ -13,9 +13,9 @@ import { hasModifier, type Declaration } from "./exports.js";
 /** A group of contracts a public declaration reaches: one unexported local of a module, by its local name. */
 export interface ReachedGroup {
   name: string;
-  /** the declaring module, and its text (lines point there) */
+  /** the declaring module, and its text (lines point there; absent: an import's, no line) */
   file: string;
-  text: ModuleText;
+  text?: ModuleText;
   /** named relative to the declaration ("" for itself, ".member" for members) */
   templates: Contract[];
 }
@@ -25,6 +25,9 @@ export interface ReachedGroup {
  * every template of an exported local; copies made by renaming carry it (collect.ts `renamed`).
  */
 export const REACHES = new WeakMap<Contract, ReachedGroup[]>();
+
+/** Template → the other modules' exports it (or a local it reaches) names through an import, resolved when published. */
+export const REACHES_IMPORTED = new WeakMap<Contract, { from: string; name: string }[]>();
 
 /** The local names the public parts of a declaration mention in type positions. */
 export function referencedNames(declaration: Declaration): Set<string> {
