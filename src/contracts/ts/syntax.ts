@@ -396,9 +396,10 @@ function extractModules(root: string, files: string[], options: SyntaxOptions): 
 /**
  * The declarations an entry's exports reach that no entry publishes, as contracts of the entry,
  * marked `unexported`: unexported locals of the declaring modules, and (`published`: the
- * package's entries) other modules' exports they import, transitively. Under their own name (so that exporting one later is no change,
- * and the judge's rebuilt declarations resolve the signatures that name it), or, when that name
- * is taken by an export or another reached declaration, `name@module` (path without extension).
+ * package's entries) other modules' exports they import, transitively. Under their own name (so
+ * that exporting one later is no change, and the judge's rebuilt declarations resolve the
+ * signatures that name it), or, when that name is taken by an export or another reached
+ * declaration, `name@module` (path without extension).
  */
 function reachedContracts(resolved: readonly (readonly [string, Contract[]])[], modules: string[], r: Resolver, published: Set<Contract> | undefined): Contract[] {
   const groups = new Map<Contract, ReachedGroup>();
