@@ -114,7 +114,11 @@ export function diffContracts(before: Contract[], after: Contract[], options: Di
     inherited.add(contractId(c));
     changes.push(...inheritedChange(c, relation));
   }
-  const added = after.filter((c) => !oldById.has(contractId(c)));
+  // A declaration recorded only because a public signature reached it (`unexported`) is no API
+  // of its own: it appearing or ceasing to be reached is the change to the signature that names
+  // it, judged there; what changes inside it while reached is judged like an exported type's.
+  const reachedRoot = (c: Contract, byId: Map<string, Contract>): boolean => byId.get(rootId(c, byId))?.unexported === true;
+  const added = after.filter((c) => !oldById.has(contractId(c)) && !(reachedRoot(c, newById) && !oldById.has(rootId(c, newById))));
   // Python: a definition now listed under another path (its package re-exports it, a new
   // `__all__` leaves it out) but still bound at the old one is importable as before: no removal.
   const stillBound = new Set(after.filter((c) => c.language === "python").flatMap((c) => (PYTHON_ALSO_AT.get(c) ?? []).map((at) => `${at}\0${signatureKey(c, false)}`)));
@@ -126,7 +130,7 @@ export function diffContracts(before: Contract[], after: Contract[], options: Di
   // Python: an override that called the method it overrides (`super().updatepos(i, j)`), removed
   // from a class that remains, leaves the base class's method: callers still find it.
   const baseMethodLeft = (c: Contract) => c.kind === "method" && PYTHON_OVERRIDES.has(c) && newById.get(`${c.symbol.module}#${parentOf(c.symbol.name)}`)?.kind === "class";
-  const removed = before.filter((c) => !newById.has(contractId(c)) && !inherited.has(contractId(c)) && !stillBound.has(`${contractId(c)}\0${signatureKey(c, false)}`) && !nowUnlisted(c) && !baseMethodLeft(c));
+  const removed = before.filter((c) => !newById.has(contractId(c)) && !(reachedRoot(c, oldById) && !newById.has(rootId(c, oldById))) && !inherited.has(contractId(c)) && !stillBound.has(`${contractId(c)}\0${signatureKey(c, false)}`) && !nowUnlisted(c) && !baseMethodLeft(c));
   for (const c of before) {
     if (newById.has(contractId(c)) || !nowUnlisted(c) || topLevelId(c) !== contractId(c)) continue;
     changes.push(change("contracts/stability-downgraded", c, `${contractId(c)}: no longer public (the module's new __all__ leaves it out), still importable by name`, { before: c.stability?.level ?? "unspecified", after: "unlisted" }));
@@ -200,10 +204,20 @@ export function diffContracts(before: Contract[], after: Contract[], options: Di
   }
   for (const old of before) {
     const fresh = newById.get(contractId(old));
-    if (fresh) changes.push(...compareContract(old, fresh, judge));
+    if (!fresh) continue;
+    // An export that is now only reached (its `export` dropped): callers that named it break.
+    if (!old.unexported && fresh.unexported && rootId(fresh, newById) === contractId(fresh)) changes.push(change("contracts/symbol-removed", old, `${contractId(old)} is no longer exported (a public signature still reaches it)`));
+    changes.push(...compareContract(old, fresh, judge));
   }
   for (const c of changes) c.fingerprint = fingerprintOf(c, oldById.get(c.id), newById.get(c.renamedTo ?? c.id));
   return changes.sort(compareChanges);
+}
+
+/** The id of a contract's outermost recorded parent (itself when it has none). */
+function rootId(c: Contract, byId: Map<string, Contract>): string {
+  let root = contractId(c);
+  for (let name = parentOf(c.symbol.name); name !== undefined; name = parentOf(name)) if (byId.has(`${c.symbol.module}#${name}`)) root = `${c.symbol.module}#${name}`;
+  return root;
 }
 
 /** A member that moved to a base type: no change when its type is the same, else as a value would be. */

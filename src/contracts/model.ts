@@ -73,6 +73,12 @@ export interface Contract {
   readonly?: boolean;
   /** a static class member */
   static?: boolean;
+  /**
+   * Not exported, but reached by a public signature (`interface Options` behind `export function
+   * connect(o: Options)`; API Extractor's ae-forgotten-export): recorded under the entry module so
+   * that a change inside it is judged like one inside an exported type.
+   */
+  unexported?: true;
   params: ContractParam[];
   returns: ContractReturns;
   /** TS overload signatures, when the function declares more than one */

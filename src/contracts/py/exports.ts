@@ -270,6 +270,7 @@ export function publicContracts(modules: PythonModule[]): Contract[] {
       if (module === source.module && name === source.name) {
         if (elsewhere.length > 0) PYTHON_ALSO_AT.set(original, elsewhere.map((at) => at + suffix));
         withTypeRefs(original, source.module);
+        DEFINED_IN.set(original, source.module);
         out.push(original);
         continue;
       }
@@ -278,12 +279,60 @@ export function publicContracts(modules: PythonModule[]): Contract[] {
       if (PYTHON_DYNAMIC.has(original)) PYTHON_DYNAMIC.add(copy);
       if (PYTHON_OVERRIDES.has(original)) PYTHON_OVERRIDES.add(copy);
       withTypeRefs(copy, source.module);
+      DEFINED_IN.set(copy, source.module);
       const line = DECLARED_LINE.get(original);
       if (line !== undefined && module === source.module) DECLARED_LINE.set(copy, line);
       out.push(copy);
     }
   }
+  out.push(...reachedPrivate(out, (file, n) => resolve(file, n), definedNames, publicDefinitions, withTypeRefs));
   if (unlisted.size > 0) PYTHON_UNLISTED.set(out, unlisted);
+  return out;
+}
+
+/** The module a public contract's annotations are read in: where it is defined. */
+const DEFINED_IN = new WeakMap<Contract, string>();
+
+/**
+ * Definitions no public path names that a public annotation reaches (`def connect(o: _Options)`
+ * with `class _Options(TypedDict)`; griffe and API Extractor count them as API), transitively, as
+ * contracts of each public module that reaches them, marked `unexported`: under their own name, or
+ * `name@module` when the module already has a contract of that name.
+ */
+function reachedPrivate(published: Contract[], resolve: (file: string, name: string) => Resolved | undefined, definedNames: Map<string, Map<string, Contract[]>>, publicDefinitions: Set<string>, withTypeRefs: (contract: Contract, file: string) => void): Contract[] {
+  const out: Contract[] = [];
+  const byModule = new Map<string, Contract[]>();
+  for (const c of published) byModule.set(c.symbol.module, [...(byModule.get(c.symbol.module) ?? []), c]);
+  for (const [module, contracts] of [...byModule].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const taken = new Set(contracts.map(topName));
+    const reached = new Map<string, Resolved>();
+    const queue = contracts.map((c) => ({ contract: c, file: DEFINED_IN.get(c) ?? c.symbol.module }));
+    for (let i = 0; i < queue.length; i++) {
+      const { contract, file } = queue[i]!;
+      for (const n of annotationNames(contract).sort()) {
+        const definition = resolve(file, n);
+        if (!definition) continue;
+        const key = `${definition.module}#${definition.name}`;
+        if (publicDefinitions.has(key) || reached.has(key)) continue;
+        const originals = definedNames.get(definition.module)?.get(definition.name);
+        if (!originals) continue;
+        reached.set(key, definition);
+        for (const original of originals) queue.push({ contract: original, file: definition.module });
+      }
+    }
+    for (const [, definition] of [...reached].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const name = taken.has(definition.name) ? `${definition.name}@${definition.module.replace(/\.py$/, "").replace(/\./g, "_")}` : definition.name;
+      taken.add(name);
+      for (const original of definedNames.get(definition.module)!.get(definition.name)!) {
+        const copy: Contract = { ...original, symbol: { module, name: name + original.symbol.name.slice(definition.name.length) }, unexported: true };
+        DEFINED_IN.set(copy, definition.module);
+        withTypeRefs(copy, definition.module);
+        const line = DECLARED_LINE.get(original);
+        if (line !== undefined && module === definition.module) DECLARED_LINE.set(copy, line);
+        out.push(copy);
+      }
+    }
+  }
   return out;
 }
 

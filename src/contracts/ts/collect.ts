@@ -8,6 +8,7 @@ import ts from "typescript";
 import { emptyTags, finishTags, parseDocstringTags, type DocTags } from "../doctags.js";
 import type { Contract, ContractKind, ContractLanguage } from "../model.js";
 import { hasModifier, skipWrappers, type Declaration, type ExportTable } from "./exports.js";
+import { REACHES, REACHES_IMPORTED } from "./reached.js";
 import { isJsFile, print, signatureOf, typeParamsOf, type Callable } from "./signature.js";
 
 export interface CollectContext {
@@ -213,6 +214,10 @@ export function renamed(contract: Contract, name: string, lines: Map<Contract, n
   const copy = { ...contract, symbol: { ...contract.symbol, name } };
   const line = lines.get(contract);
   if (line !== undefined) lines.set(copy, line);
+  const reached = REACHES.get(contract);
+  if (reached) REACHES.set(copy, reached);
+  const imported = REACHES_IMPORTED.get(contract);
+  if (imported) REACHES_IMPORTED.set(copy, imported);
   return copy;
 }
 

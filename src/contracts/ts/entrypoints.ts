@@ -10,6 +10,7 @@
 import { existsSync, statSync } from "node:fs";
 import { join, posix } from "node:path";
 import fg from "fast-glob";
+import ts from "typescript";
 import { ConfigError } from "../../core/errors.js";
 import { readUntrustedText, UntrustedFileError } from "../../core/read.js";
 import { isTestFile } from "../files.js";
@@ -63,7 +64,10 @@ export function packageEntryPoints(root: string): EntryPoints | undefined {
     const types = typeof pkg.types === "string" ? pkg.types : typeof pkg.typings === "string" ? pkg.typings : undefined;
     const main = ["main", "module"].map((key) => pkg[key]).find((v): v is string => typeof v === "string");
     // Without `types`, TypeScript reads index.d.ts at the package root, else beside `main`.
-    const target = types ?? (existsSync(join(root, "index.d.ts")) ? "index.d.ts" : main);
+    let target = types ?? (existsSync(join(root, "index.d.ts")) ? "index.d.ts" : main);
+    // `typesVersions` redirects the types a consumer's compiler reads (TypeScript ignores it
+    // when `exports` is there): judging the unredirected file judged declarations no one reads.
+    if (pkg.typesVersions !== undefined) target = typesVersionsTarget(root, pkg.typesVersions, target ?? "index") ?? target;
     if (target) targets.set(".", target);
   }
   if (targets.size === 0) return undefined;
@@ -207,4 +211,121 @@ export function sourceOf(root: string, target: string): string | undefined {
     ...[...SOURCE_EXTENSIONS, ...DECLARATION_EXTENSIONS, ".js", ".mjs", ".cjs"].map((e) => `${path}/index${e}`),
   ];
   return candidates.find((c) => statSync(join(root, c), { throwIfNoEntry: false })?.isFile() ?? false);
+}
+
+/**
+ * The file `typesVersions` maps the package's types entry to for the pinned TypeScript, as its
+ * resolver does: the first key (in order) whose version range holds this TypeScript version; in
+ * its paths, the exact pattern, else the `*` pattern with the longest prefix; its substitutions in
+ * order, the first that names a module. undefined: no mapping applies (the entry stands).
+ */
+export function typesVersionsTarget(root: string, typesVersions: unknown, entry: string, version: string = ts.version): string | undefined {
+  if (typesVersions === null || typeof typesVersions !== "object" || Array.isArray(typesVersions)) return undefined;
+  const selected = Object.entries(typesVersions as Record<string, unknown>).find(([range]) => versionInRange(version, range));
+  const paths = selected?.[1];
+  if (paths === null || typeof paths !== "object" || Array.isArray(paths)) return undefined;
+  const moduleName = posix.normalize(entry.replace(/^\.\//, ""));
+  let best: { substitutions: unknown; star?: string } | undefined;
+  let bestPrefix = -1;
+  for (const [pattern, substitutions] of Object.entries(paths as Record<string, unknown>)) {
+    if (pattern === moduleName) {
+      best = { substitutions };
+      break;
+    }
+    const star = pattern.indexOf("*");
+    if (star < 0 || pattern.indexOf("*", star + 1) >= 0) continue;
+    const prefix = pattern.slice(0, star);
+    const suffix = pattern.slice(star + 1);
+    if (moduleName.length < prefix.length + suffix.length || !moduleName.startsWith(prefix) || !moduleName.endsWith(suffix) || prefix.length <= bestPrefix) continue;
+    best = { substitutions, star: moduleName.slice(prefix.length, moduleName.length - suffix.length) };
+    bestPrefix = prefix.length;
+  }
+  if (!best || !Array.isArray(best.substitutions)) return undefined;
+  for (const substitution of best.substitutions) {
+    if (typeof substitution !== "string") continue;
+    const path = best.star !== undefined ? substitution.replace("*", best.star) : substitution;
+    const normalized = posix.normalize(path.replace(/^\.\//, ""));
+    if (normalized.startsWith("..") || normalized.startsWith("/")) continue;
+    // A mapped path without an extension is tried as TypeScript tries a module name.
+    for (const candidate of [normalized, ...DECLARATION_EXTENSIONS.map((e) => `${normalized}${e}`), `${normalized}/index.d.ts`]) {
+      if (/\.(?:d\.[mc]?ts|[mc]?[jt]sx?)$/.test(candidate) && sourceOf(root, candidate)) return candidate;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Whether `version` (x.y.z) is in a typesVersions range as TypeScript reads one: alternatives
+ * joined by `||`, each comparators (`<`, `<=`, `>`, `>=`, `=`, `~`, `^`, partial versions, `x`,
+ * `*`) or a hyphen range. A range TypeScript cannot parse matches nothing.
+ */
+export function versionInRange(version: string, range: string): boolean {
+  const v = parseVersion(version);
+  if (!v) return false;
+  const alternatives = range.trim().split(/\s*\|\|\s*/);
+  return alternatives.some((alternative) => {
+    const bounds = rangeBounds(alternative);
+    return bounds !== undefined && bounds.every(([op, bound]) => compareOp(compareVersions(v, bound), op));
+  });
+}
+
+type Bound = [op: "<" | "<=" | ">" | ">=" | "=", version: [number, number, number]];
+
+function rangeBounds(alternative: string): Bound[] | undefined {
+  const hyphen = /^(\S+)\s+-\s+(\S+)$/.exec(alternative);
+  if (hyphen) {
+    const low = partial(hyphen[1]!);
+    const high = partial(hyphen[2]!);
+    if (!low || !high) return undefined;
+    return [[">=", floor(low)], high.parts < 3 ? ["<", next(high)] : ["<=", floor(high)]];
+  }
+  const out: Bound[] = [];
+  for (const comparator of alternative.split(/\s+/).filter(Boolean)) {
+    const match = /^(<=|>=|<|>|=|~|\^)?\s*(.+)$/.exec(comparator);
+    const p = match && partial(match[2]!);
+    if (!match || !p) return undefined;
+    const op = match[1] ?? "=";
+    if (p.parts === 0) {
+      if (op === "<" || op === ">") out.push(["<", [0, 0, 0]]);
+      continue;
+    }
+    const low = floor(p);
+    if (op === "~") out.push([">=", low], ["<", p.parts === 1 ? [low[0] + 1, 0, 0] : [low[0], low[1] + 1, 0]]);
+    else if (op === "^") out.push([">=", low], ["<", low[0] > 0 || p.parts === 1 ? [low[0] + 1, 0, 0] : low[1] > 0 || p.parts === 2 ? [0, low[1] + 1, 0] : [0, 0, low[2] + 1]]);
+    else if (op === "=") out.push(...(p.parts === 3 ? ([["=", low]] as Bound[]) : ([[">=", low], ["<", next(p)]] as Bound[])));
+    else if (op === ">") out.push(p.parts === 3 ? [">", low] : [">=", next(p)]);
+    else if (op === "<=") out.push(p.parts === 3 ? ["<=", low] : ["<", next(p)]);
+    else out.push([op as ">=" | "<", low]);
+  }
+  return out;
+}
+
+/** A partial version (`4`, `4.2`, `4.2.1`, `4.x`, `*`): its numbers and how many are given. */
+function partial(text: string): { numbers: number[]; parts: number } | undefined {
+  if (text === "*" || text === "x" || text === "X") return { numbers: [], parts: 0 };
+  const match = /^v?(\d+)(?:\.(\d+|[xX*]))?(?:\.(\d+|[xX*]))?(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/.exec(text);
+  if (!match) return undefined;
+  const numbers: number[] = [];
+  for (const part of match.slice(1)) {
+    if (part === undefined || /^[xX*]$/.test(part)) break;
+    numbers.push(Number(part));
+  }
+  return { numbers, parts: numbers.length };
+}
+
+const floor = (p: { numbers: number[] }): [number, number, number] => [p.numbers[0] ?? 0, p.numbers[1] ?? 0, p.numbers[2] ?? 0];
+const next = (p: { numbers: number[]; parts: number }): [number, number, number] => (p.parts === 1 ? [p.numbers[0]! + 1, 0, 0] : p.parts === 2 ? [p.numbers[0]!, p.numbers[1]! + 1, 0] : [p.numbers[0]!, p.numbers[1]!, p.numbers[2]! + 1]);
+
+function parseVersion(version: string): [number, number, number] | undefined {
+  const match = /^(\d+)\.(\d+)\.(\d+)/.exec(version);
+  return match ? [Number(match[1]), Number(match[2]), Number(match[3])] : undefined;
+}
+
+function compareVersions(a: [number, number, number], b: [number, number, number]): number {
+  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
+  return 0;
+}
+
+function compareOp(order: number, op: Bound[0]): boolean {
+  return op === "<" ? order < 0 : op === "<=" ? order <= 0 : op === ">" ? order > 0 : op === ">=" ? order >= 0 : order === 0;
 }

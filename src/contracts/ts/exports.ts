@@ -26,6 +26,8 @@ export interface ExportTable {
   exports: Map<string, ExportTarget>;
   /** resolved files of `export * from` */
   stars: string[];
+  /** local name → another module's export it imports (`import { a as b } from "./x"`), for the declarations public ones reach */
+  imports?: Map<string, { from: string; name: string }>;
 }
 
 /** Resolves a module specifier of `file` to a module of the extraction, or undefined (a package). */
@@ -184,6 +186,7 @@ export function readStatements(statements: readonly ts.Statement[], source: ts.S
   for (const [name, target] of table.exports) {
     if ("local" in target && !table.locals.has(target.local) && imports.has(target.local)) table.exports.set(name, imports.get(target.local)!);
   }
+  for (const [name, target] of imports) if ("from" in target && !table.locals.has(name)) (table.imports ??= new Map()).set(name, target);
   return table;
 }
 

@@ -15,6 +15,7 @@ import { readModuleBlocks, readStatements, type ExportTable, type ExportTarget }
 import { isJsFile, withPrintCache } from "./signature.js";
 import { readSourceFile } from "../files.js";
 import { blankFunctionBodies, blankedParseHolds } from "./blank-bodies.js";
+import { REACHES, REACHES_IMPORTED, referencedNames, type ReachedGroup } from "./reached.js";
 
 export const TS_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"];
 const DECLARATION_EXTENSIONS = [".d.ts", ".d.mts", ".d.cts"];
@@ -289,8 +290,61 @@ function extractModules(root: string, files: string[], options: SyntaxOptions): 
       info.templates.set(target.local, templates);
       for (const t of templates) info.own.add(t);
     }
+    collectReached(info, exportedLocals, context);
     table.locals.clear();
     return info;
+  };
+
+  /**
+   * The unexported locals each exported one reaches, transitively within the module, as contracts
+   * (made here: the declarations are dropped with the AST). Set on the exported templates (REACHES).
+   */
+  const collectReached = (info: ModuleInfo, exportedLocals: Set<string>, context: CollectContext): void => {
+    const locals = info.table.locals;
+    const imports = info.table.imports;
+    const direct = new Map<string, { locals: string[]; imported: string[] }>();
+    const named = (local: string): { locals: string[]; imported: string[] } => {
+      let names = direct.get(local);
+      if (!names) {
+        const found = new Set<string>();
+        const imported = new Set<string>();
+        for (const declaration of locals.get(local) ?? []) {
+          for (const name of referencedNames(declaration)) {
+            if (!exportedLocals.has(name) && locals.has(name)) found.add(name);
+            else if (imports?.has(name)) imported.add(name);
+          }
+        }
+        names = { locals: [...found].sort(), imported: [...imported].sort() };
+        direct.set(local, names);
+      }
+      return names;
+    };
+    const unexportedNamed = (local: string) => named(local).locals;
+    const groups = new Map<string, ReachedGroup>();
+    const groupOf = (local: string): ReachedGroup => {
+      let group = groups.get(local);
+      if (!group) {
+        group = { name: local, file: info.sourceFile ?? info.file, text: info.text, templates: contractsOf(locals.get(local)!, context) };
+        groups.set(local, group);
+      }
+      return group;
+    };
+    for (const [local, templates] of info.templates) {
+      const reached: string[] = [];
+      const seen = new Set<string>([local]);
+      for (let i = -1; i < reached.length; i++) {
+        for (const name of unexportedNamed(i < 0 ? local : reached[i]!)) {
+          if (seen.has(name)) continue;
+          seen.add(name);
+          reached.push(name);
+        }
+      }
+      const imported = [...new Set([local, ...reached].flatMap((name) => named(name).imported))].sort().map((name) => imports!.get(name)!);
+      if (imported.length > 0) for (const template of templates) REACHES_IMPORTED.set(template, imported);
+      const reachedGroups = reached.sort().map(groupOf);
+      // Reached locals' own imports are followed through the exported template's list above.
+      if (reachedGroups.length > 0) for (const template of templates) REACHES.set(template, reachedGroups);
+    }
   };
 
   let entries: string[];
@@ -303,6 +357,7 @@ function extractModules(root: string, files: string[], options: SyntaxOptions): 
     entries = publicByDefault(files, modules);
   }
   const contracts: Contract[] = [];
+  const reaching: [(readonly [string, Contract[]])[], string[]][] = [];
   for (const file of entries) {
     const info = load(file);
     if (!info) continue;
@@ -329,8 +384,74 @@ function extractModules(root: string, files: string[], options: SyntaxOptions): 
         }
       }
     }
+    reaching.push([resolved, modules]);
   }
+  // After every entry: a declaration another entry publishes is public, not reached. Without
+  // entries every module is public, so an import names a declaration public where it is declared.
+  const publishedAnywhere = new Set(reaching.flatMap(([resolved]) => resolved.flatMap(([, templates]) => templates)));
+  for (const [resolved, modules] of reaching) contracts.push(...reachedContracts(resolved, modules, resolver, options.entries ? publishedAnywhere : undefined));
   return contracts;
+}
+
+/**
+ * The declarations an entry's exports reach that no entry publishes, as contracts of the entry,
+ * marked `unexported`: unexported locals of the declaring modules, and (`published`: the
+ * package's entries) other modules' exports they import, transitively. Under their own name (so
+ * that exporting one later is no change, and the judge's rebuilt declarations resolve the
+ * signatures that name it), or, when that name is taken by an export or another reached
+ * declaration, `name@module` (path without extension).
+ */
+function reachedContracts(resolved: readonly (readonly [string, Contract[]])[], modules: string[], r: Resolver, published: Set<Contract> | undefined): Contract[] {
+  const groups = new Map<Contract, ReachedGroup>();
+  const queue: Contract[] = resolved.flatMap(([, templates]) => templates);
+  const visited = new Set<Contract>();
+  for (let i = 0; i < queue.length; i++) {
+    const template = queue[i]!;
+    if (visited.has(template)) continue;
+    visited.add(template);
+    const found = [...(REACHES.get(template) ?? [])];
+    for (const target of published ? (REACHES_IMPORTED.get(template) ?? []) : []) {
+      const from = r.load(target.from);
+      const templates = from && target.name !== "default" ? resolveExport(from, target.name, r, new Set()) : undefined;
+      if (!templates || templates.length === 0 || published!.has(templates[0]!)) continue;
+      if (groups.has(templates[0]!)) continue;
+      // Named relative to the declaration, as a local group's are; the copies reach what their originals do.
+      const relative = templates.map((c) => {
+        const copy = { ...c, symbol: { ...c.symbol, name: relativeName(c, r) } };
+        const reaches = REACHES.get(c);
+        if (reaches) REACHES.set(copy, reaches);
+        const imported = REACHES_IMPORTED.get(c);
+        if (imported) REACHES_IMPORTED.set(copy, imported);
+        return copy;
+      });
+      const group: ReachedGroup = { name: target.name, file: target.from, templates: relative };
+      groups.set(templates[0]!, group);
+      queue.push(...relative);
+    }
+    for (const group of found) {
+      if (groups.has(group.templates[0]!)) continue;
+      groups.set(group.templates[0]!, group);
+      queue.push(...group.templates);
+    }
+  }
+  if (groups.size === 0) return [];
+  const taken = new Set(resolved.map(([name]) => name));
+  const sorted = [...groups.values()].sort((a, b) => (a.name !== b.name ? (a.name < b.name ? -1 : 1) : a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  const out: Contract[] = [];
+  for (const group of sorted) {
+    let name = group.name;
+    if (taken.has(name)) name = `${group.name}@${group.file.replace(/\.[^/.]*$/, "").replace(/\./g, "_")}`;
+    taken.add(name);
+    for (const template of group.templates) {
+      for (const module of modules) {
+        const contract: Contract = { ...template, symbol: { name: name + template.symbol.name, module }, unexported: true };
+        const pos = r.lines.get(template);
+        if (pos !== undefined && group.text) DECLARED_LINE.setPosition(contract, group.text, pos, group.file);
+        out.push(contract);
+      }
+    }
+  }
+  return out;
 }
 
 /** An entry script's top-level `declare module` blocks naming the package or a subpath of it, by name. */

@@ -1,0 +1,18 @@
+from dataclasses import dataclass
+
+
+class _Retry:
+    attempts: int = 3
+
+    def backoff(self, attempt: int) -> float:
+        return 0.1 * attempt
+
+
+@dataclass
+class _Config:
+    retry: _Retry
+    verbose: bool = False
+
+
+def configure(config: _Config) -> None:
+    pass

@@ -1,0 +1,4 @@
+import { connect, type Options } from "./api";
+
+const options: Options = { timeout: 1 };
+void connect(options);

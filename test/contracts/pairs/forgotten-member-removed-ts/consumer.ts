@@ -1,0 +1,3 @@
+import { connect } from "./api";
+
+void connect({ timeout: 1 });

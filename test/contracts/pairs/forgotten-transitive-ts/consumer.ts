@@ -1,0 +1,3 @@
+import { walk } from "./api";
+
+void walk({ deep: { depth: 1 } });

@@ -1,0 +1,8 @@
+export interface Options {
+  timeout: number;
+  retries?: number;
+}
+
+export function connect(o: Options): number {
+  return o.timeout;
+}

@@ -1,0 +1,4 @@
+import { f, g } from "./api";
+
+f(1);
+g({ a: 1 });
