@@ -278,13 +278,15 @@ function compareContract(old: Contract, fresh: Contract, judge: Judge | undefine
     return [change("contracts/kind-changed", old, `${id} changed from ${old.kind} to ${fresh.kind}`, { before: old.kind, after: fresh.kind })];
   }
   const out: ContractChange[] = [];
+  // `export type { X }` of a value: `new X()`, `X()` and reads of X no longer compile.
+  if (!old.typeOnly && fresh.typeOnly) out.push(change("contracts/kind-changed", old, `${id} is now exported as a type only (export type / import type): callers can no longer call, construct or read it`, { before: old.kind, after: `type-only ${fresh.kind}` }));
   const oldSigs = old.overloads ?? [old];
   const newSigs = fresh.overloads ?? [fresh];
   if (old.language !== "python") out.push(...compareTypeParams(old, fresh, judge));
   if (!CALLABLE_KINDS.has(old.kind)) {
     out.push(...(old.language === "python" ? comparePythonValue(old, fresh) : compareTsValue(old, fresh, judge)));
   } else if (oldSigs.length > 1 || newSigs.length > 1) {
-    const key = (s: ContractSignature) => JSON.stringify([s.params.map((p) => [p.type ?? "", p.required, p.rest ?? false]), s.returns.type ?? ""]);
+    const key = (s: ContractSignature) => JSON.stringify([s.params.map((p) => [p.type ?? "", p.required, p.rest ?? false]), s.returns.type ?? "", s.thisType ?? ""]);
     const newKeys = new Set(newSigs.map(key));
     const oldKeys = new Set(oldSigs.map(key));
     // The checker: the new callable used wherever the old one was (every old overload has a new
@@ -305,11 +307,15 @@ function compareContract(old: Contract, fresh: Contract, judge: Judge | undefine
     for (const [k, s] of oldSigs.entries()) if (removed(s, k) && !covered) out.push(change("contracts/overload-removed", old, `${id}: overload (${renderParams(s.params)}) was removed`, { before: renderParams(s.params) }));
     for (const s of newSigs) if (!oldKeys.has(key(s))) out.push(change("contracts/overload-added", old, `${id}: overload (${renderParams(s.params)}) was added`, { after: renderParams(s.params) }));
   } else if (old.language === "python") {
+    // `C.m(x)` on the class breaks when m is no longer a static or class method; the other way,
+    // an instance's calls still work.
+    if (old.kind === "method" && old.static && !fresh.static) out.push(change("contracts/static-changed", old, `${id} is no longer a static or class method: calls on the class (${old.symbol.name}(…)) break`));
     out.push(...comparePythonParams(old, fresh));
     out.push(...comparePythonReturns(old, fresh));
     out.push(...compareAsync(old, fresh));
   } else {
     const verdict = judge?.call(old);
+    out.push(...compareThis(old, fresh));
     out.push(...compareTsParams(old, fresh, verdict?.params));
     out.push(...compareTsReturns(old, fresh, verdict?.returns));
     out.push(...compareMemberFlags(old, fresh));
@@ -479,6 +485,20 @@ function predicateRelation(a: string, b: string): TypeRelation | undefined {
   if (before.type === after.type) return "same";
   if (before.type === undefined || after.type === undefined) return "changed";
   return typeRelation(before.type, after.type) === "same" ? "same" : "changed";
+}
+
+/**
+ * The `this` a call must supply (`function f(this: Window, …)`): the compiler holds every call
+ * to it, and a detached `f(…)` supplies void, so declaring one, or another one, breaks calls
+ * that compiled (it is no argument, so the parameters alone read as no change). Dropping it, or
+ * one of `any`/`unknown`, takes every old call.
+ */
+function compareThis(old: Contract, fresh: Contract): ContractChange[] {
+  const before = old.thisType;
+  const after = fresh.thisType;
+  if (after === undefined || after === before || after === "any" || after === "unknown") return [];
+  const id = contractId(old);
+  return [change("contracts/param-type-changed", old, before === undefined ? `${id} now declares this: ${after}: calls that do not supply such a this (a detached call) no longer compile` : `${id}: this changed from ${before} to ${after}`, { param: "this", before: before ?? "(none)", after })];
 }
 
 /** Optional, readonly and static flags of a property or method. */

@@ -161,7 +161,16 @@ export function parsePythonModule(parser: Parser, module: string, text: string):
       if (i < lastStar) for (const [name, b] of binding) if (b !== REBOUND && b.id === s.id) starShadowed.add(name);
     });
     const dynamicTargets = new Map([...dynamic].filter((entry): entry is [string, DynamicTarget] => entry[1] !== undefined));
-    return { file: module, defined, imports, aliases, classBases, dynamicTargets, ...(dunderAll ? { dunderAll } : {}), ...(starShadowed.size > 0 ? { starShadowed } : {}) };
+    return {
+      file: module,
+      defined,
+      imports,
+      aliases,
+      classBases,
+      dynamicTargets,
+      ...(dunderAll ? { dunderAll: dunderAll.names, ...(dunderAll.open ? { dunderAllOpen: true } : {}) } : {}),
+      ...(starShadowed.size > 0 ? { starShadowed } : {}),
+    };
   } finally {
     tree.delete();
   }
@@ -395,23 +404,67 @@ function lastMemberBindings(body: Node | null, overload: Set<string>): Map<strin
   return last;
 }
 
-/** `__all__ = [...]` / `(...)` of string literals; undefined when the module has none. */
-function readDunderAll(top: Node[]): Set<string> | undefined {
+/**
+ * `__all__` as the module builds it: `= [...]` / `(...)` of string literals, `+=`, `+` of such
+ * lists, `.append("x")`, `.extend([...])`; undefined when the module has none. Anything else
+ * that touches `__all__` (a computed item, `.remove`, a loop, `= other.__all__ + [...]`) leaves
+ * its list unknown: `open`, and the module's public names are then its listed names and every
+ * name without a leading underscore (fail-closed: a name added where it was not read is still
+ * a contract; skipping it left that name's breaking change unseen).
+ */
+function readDunderAll(top: Node[]): { names: Set<string>; open: boolean } | undefined {
   let names: Set<string> | undefined;
+  let open = false;
   for (const statement of top) {
-    if (statement.type !== "expression_statement") continue;
-    const assignment = statement.namedChild(0);
-    if (!assignment || (assignment.type !== "assignment" && assignment.type !== "augmented_assignment")) continue;
-    if (assignment.childForFieldName("left")?.text !== "__all__") continue;
-    const right = assignment.childForFieldName("right");
-    if (!right || (right.type !== "list" && right.type !== "tuple")) continue;
-    names ??= new Set();
-    if (assignment.type === "assignment") names.clear();
-    for (const item of right.namedChildren) {
-      if (item?.type === "string") names.add(stringValue(item));
+    if (statement.type === "function_definition" || statement.type === "class_definition" || statement.type === "decorated_definition") continue;
+    if (!statement.text.includes("__all__")) continue;
+    const expression = statement.type === "expression_statement" ? statement.namedChild(0) : null;
+    if (expression && (expression.type === "assignment" || expression.type === "augmented_assignment") && expression.childForFieldName("left")?.text === "__all__") {
+      const operator = expression.type === "augmented_assignment" ? expression.childForFieldName("operator")?.text : "=";
+      const listed = operator === "=" || operator === "+=" ? literalNames(expression.childForFieldName("right"), names) : undefined;
+      if (operator === "=") names = new Set();
+      names ??= new Set();
+      if (listed) for (const name of listed) names.add(name);
+      else open = true;
+      continue;
     }
+    if (expression?.type === "call") {
+      const callee = expression.childForFieldName("function");
+      const args = expression.childForFieldName("arguments")?.namedChildren.filter((a): a is Node => a !== null) ?? [];
+      const method = callee?.type === "attribute" && callee.childForFieldName("object")?.text === "__all__" ? callee.childForFieldName("attribute")?.text : undefined;
+      const listed =
+        method === "append" && args.length === 1 && args[0]!.type === "string" ? [stringValue(args[0]!)] : method === "extend" && args.length === 1 ? literalNames(args[0]!, names) : undefined;
+      if (method !== undefined) {
+        names ??= new Set();
+        if (listed) for (const name of listed) names.add(name);
+        else open = true;
+        continue;
+      }
+    }
+    // A docstring only names it; any other statement may build it in a shape not read here.
+    if (expression?.type === "string") continue;
+    open = true;
   }
-  return names;
+  return names ? { names, open } : undefined;
+}
+
+/** The names a list, a tuple or a `+` of them (or `__all__` itself, `current`) spells; undefined when any part is not a literal. */
+function literalNames(node: Node | null, current: Set<string> | undefined): string[] | undefined {
+  if (!node) return undefined;
+  if (node.type === "parenthesized_expression") return literalNames(node.namedChild(0), current);
+  if (node.type === "identifier" && node.text === "__all__") return current ? [...current] : undefined;
+  if (node.type === "binary_operator" && node.childForFieldName("operator")?.text === "+") {
+    const left = literalNames(node.childForFieldName("left"), current);
+    const right = literalNames(node.childForFieldName("right"), current);
+    return left && right ? [...left, ...right] : undefined;
+  }
+  if (node.type !== "list" && node.type !== "tuple") return undefined;
+  const out: string[] = [];
+  for (const item of node.namedChildren) {
+    if (item?.type !== "string" || item.namedChildren.some((c) => c?.type === "interpolation")) return undefined;
+    out.push(stringValue(item));
+  }
+  return out;
 }
 
 function stringValue(node: Node): string {
@@ -530,6 +583,9 @@ function classContracts(module: string, name: string, cls: Node, overload: Set<s
     if (methodName.startsWith("_")) continue;
     const isStatic = decorators.includes("staticmethod");
     const method = functionContract(module, `${name}.${methodName}`, "method", definition, decorators, !isStatic);
+    // Called on the class itself (`C.m(x)`): a static or class method that becomes an instance
+    // method breaks those calls, though its parameters read the same once self/cls is dropped.
+    if (isStatic || decorators.includes("classmethod")) method.static = true;
     if (callsSuper(definition, methodName)) PYTHON_OVERRIDES.add(method);
     if (!method.stability && classTags.stability) method.stability = classTags.stability;
     methods.push(method);

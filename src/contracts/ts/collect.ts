@@ -398,6 +398,7 @@ function callableContract(name: string, kind: ContractKind, nodes: Callable[], d
     tests: NONE,
   };
   if (first.typeParams && kind !== "class") contract.typeParams = first.typeParams;
+  if (first.thisType !== undefined) contract.thisType = first.thisType;
   if (nodes.some((n) => hasModifier(n, ts.SyntaxKind.AsyncKeyword))) contract.async = true;
   if (nodes.some((n) => (ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isMethodDeclaration(n)) && n.asteriskToken !== undefined)) contract.generator = true;
   if (kind === "method" && nodes.some((n) => hasModifier(n, ts.SyntaxKind.AbstractKeyword))) contract.abstract = true;

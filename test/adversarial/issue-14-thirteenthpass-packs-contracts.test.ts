@@ -1,0 +1,121 @@
+// Issue 14, thirteenth adversarial pass (packs, gate, contracts, identities). Each test names the
+// hole it closes; each fails on the build before its fix.
+
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { sameIdentity } from "../../src/core/identity.js";
+import { cleanup, denyingCodes, gatehouse, tempRepo } from "../helpers/adversarial.js";
+import { entryFor } from "../helpers/sample-entry.js";
+import { gateAfterContractChange as gateAfterChange } from "./harness.js";
+
+const PACKAGE = JSON.stringify({ name: "pkg", version: "1.0.0", main: "index.js", types: "index.ts" });
+const FOO = "export class Foo {\n  run(a: string): string {\n    return a;\n  }\n}\nexport function make(a: string): Foo {\n  return new Foo();\n}\n";
+
+test("issue 14.3 (contracts): a value re-exported as a type only (export type { X }, export { type X }, import type then export, export type *, a local class) is BREAKING: callers can no longer call, construct or read it", () => {
+  const files = { "package.json": PACKAGE, "index.ts": 'export { Foo, make } from "./foo";\n', "foo.ts": FOO };
+  const cases: [string, string][] = [
+    ["export type { X } from", 'export type { Foo } from "./foo";\nexport { make } from "./foo";\n'],
+    ["export { type X } from", 'export { type Foo, make } from "./foo";\n'],
+    ["import type, then export", 'import type { Foo } from "./foo";\nexport { Foo };\nexport { make } from "./foo";\n'],
+    ["import { type X }, then export", 'import { type Foo, make } from "./foo";\nexport { Foo, make };\n'],
+    ["export type * from", 'export type * from "./foo";\nexport { make } from "./foo";\n'],
+  ];
+  for (const [name, index] of cases) gateAfterChange({ name, files, change: { "index.ts": index }, symbol: "pkg#Foo", finding: "contracts/breaking-unapproved" });
+  gateAfterChange({
+    name: "a local class exported type-only",
+    files: { "package.json": PACKAGE, "index.ts": "class Foo {\n  run(a: string): string {\n    return a;\n  }\n}\nexport { Foo };\n" },
+    change: { "index.ts": "class Foo {\n  run(a: string): string {\n    return a;\n  }\n}\nexport type { Foo };\n" },
+    symbol: "pkg#Foo",
+  });
+  // Held: an interface or alias exported type-only is no change; a value exported type-only from the start stays so.
+  gateAfterChange({ name: "an interface", files: { "package.json": PACKAGE, "index.ts": 'export { I } from "./i";\n', "i.ts": "export interface I {\n  a: string;\n}\n" }, change: { "index.ts": 'export type { I } from "./i";\n' } });
+  gateAfterChange({ name: "type-only on both sides", files: { ...files, "index.ts": 'export type { Foo } from "./foo";\nexport { make } from "./foo";\n' }, change: { "foo.ts": `${FOO}// a comment\n` } });
+});
+
+test("issue 14.3 (contracts): a name two `export *` bind to different declarations is ambiguous (ES modules leave it out, tsc says TS2308): a second module gaining the name removes it, though it read as unchanged", () => {
+  const files = { "package.json": PACKAGE, "index.ts": 'export * from "./a";\nexport * from "./b";\n', "a.ts": "export function x(a: string): string {\n  return a;\n}\n", "b.ts": "export function y(a: string): string {\n  return a;\n}\n" };
+  gateAfterChange({ name: "a second star gains x", files, change: { "b.ts": `${files["b.ts"]}export function x(a: string): string {\n  return a;\n}\n` }, symbol: "pkg#x" });
+  gateAfterChange({ name: "a second star re-exports another x", files: { ...files, "c.ts": "export const x = 1;\n" }, change: { "b.ts": `${files["b.ts"]}export { x } from "./c";\n` }, symbol: "pkg#x" });
+  // Held: two stars that reach the same declaration (a diamond) are no conflict, and a local export wins over the stars.
+  gateAfterChange({ name: "a diamond", files, change: { "b.ts": `${files["b.ts"]}export * from "./a";\n` } });
+  gateAfterChange({
+    name: "a local export beside the stars",
+    files: { ...files, "index.ts": 'export * from "./a";\nexport * from "./b";\nexport { x } from "./a";\n' },
+    change: { "b.ts": `${files["b.ts"]}export function x(): void {}\n` },
+  });
+  // CommonJS's __exportStar copies the first module's name: no ambiguity there.
+  gateAfterChange({
+    name: "CommonJS __exportStar",
+    files: { "index.js": '__exportStar(require("./a"), exports);\n__exportStar(require("./b"), exports);\n', "a.js": "exports.x = function (a) { return a; };\n", "b.js": "exports.y = function (a) { return a; };\n" },
+    change: { "b.js": "exports.y = function (a) { return a; };\nexports.x = function () {};\n" },
+  });
+});
+
+test("issue 14.3 (contracts): a TypeScript function or method that declares a `this` parameter (or another one) is BREAKING: calls that compiled no longer do, though the arguments read the same", () => {
+  const base = "export function f(a: string): string {\n  return a;\n}\n";
+  gateAfterChange({ name: "this added", files: { "package.json": PACKAGE, "index.ts": base }, change: { "index.ts": "export function f(this: { k: number }, a: string): string {\n  return a;\n}\n" }, symbol: "pkg#f" });
+  gateAfterChange({
+    name: "this changed",
+    files: { "package.json": PACKAGE, "index.ts": "export function f(this: { k: number }, a: string): string {\n  return a;\n}\n" },
+    change: { "index.ts": "export function f(this: { k: number; j: string }, a: string): string {\n  return a;\n}\n" },
+    symbol: "pkg#f",
+  });
+  gateAfterChange({
+    name: "a method's this",
+    files: { "package.json": PACKAGE, "index.ts": "export interface Api {\n  get(a: string): string;\n}\n" },
+    change: { "index.ts": "export interface Api {\n  get(this: Window, a: string): string;\n}\n" },
+    symbol: "pkg#Api.get",
+  });
+  // Held: dropping the this parameter (or declaring this: unknown) takes every old call.
+  gateAfterChange({ name: "this dropped", files: { "package.json": PACKAGE, "index.ts": "export function f(this: { k: number }, a: string): string {\n  return a;\n}\n" }, change: { "index.ts": base } });
+  gateAfterChange({ name: "this: unknown", files: { "package.json": PACKAGE, "index.ts": base }, change: { "index.ts": "export function f(this: unknown, a: string): string {\n  return a;\n}\n" } });
+});
+
+test("issue 14.3 (contracts, Python): a @staticmethod or @classmethod that becomes an instance method is BREAKING (C.m(x) breaks; with self/cls dropped its parameters read the same); the other way is not", () => {
+  const method = (decorator: string, first: string) => `class C:\n    ${decorator}def m(${first}x):\n        return x\n`;
+  gateAfterChange({ name: "staticmethod", files: { "pkg/__init__.py": method("@staticmethod\n    ", "") }, change: { "pkg/__init__.py": method("", "self, ") }, symbol: "pkg/__init__.py#C.m", finding: "contracts/breaking-unapproved" });
+  gateAfterChange({ name: "classmethod", files: { "pkg/__init__.py": method("@classmethod\n    ", "cls, ") }, change: { "pkg/__init__.py": method("", "self, ") }, symbol: "pkg/__init__.py#C.m" });
+  // Held: an instance method that becomes static, and a classmethod that becomes a staticmethod, keep every call.
+  gateAfterChange({ name: "to static", files: { "pkg/__init__.py": method("", "self, ") }, change: { "pkg/__init__.py": method("@staticmethod\n    ", "") } });
+  gateAfterChange({ name: "class to static", files: { "pkg/__init__.py": method("@classmethod\n    ", "cls, ") }, change: { "pkg/__init__.py": method("@staticmethod\n    ", "") } });
+});
+
+test("issue 14.3 (contracts, Python): names a module adds to __all__ in a shape the reader did not follow (.append, .extend, a + of lists, in a branch, a computed part) are contracts: a breaking change to them denies", () => {
+  const defs = "\n\ndef a(x):\n    return x\n\n\ndef b(x, y):\n    return x\n";
+  const shapes: [string, string][] = [
+    ["append", '__all__ = ["a"]\n__all__.append("b")\n'],
+    ["extend", '__all__ = ["a"]\n__all__.extend(["b"])\n'],
+    ["a + of lists", '__all__ = ["a"] + ["b"]\n'],
+    ["+= in a branch", '__all__ = ["a"]\nif True:\n    __all__ += ["b"]\n'],
+    ["a computed part", '__all__ = ["a"] + [n for n in ("b",)]\n'],
+    ["a loop", '__all__ = ["a"]\nfor _n in ("b",):\n    __all__.append(_n)\n'],
+  ];
+  for (const [name, all] of shapes) {
+    gateAfterChange({ name, files: { "pkg/__init__.py": `${all}${defs}` }, change: { "pkg/__init__.py": `${all}${defs.replace("def b(x, y)", "def b(x)")}` }, symbol: "pkg/__init__.py#b" });
+  }
+  // Held: a literal __all__ still decides; a name it leaves out is not a contract (a docstring naming __all__ changes nothing).
+  gateAfterChange({ name: "literal", files: { "pkg/__init__.py": `"""What __all__ lists is the API."""\n__all__ = ["a"]${defs}` }, change: { "pkg/__init__.py": `"""What __all__ lists is the API."""\n__all__ = ["a"]${defs.replace("def b(x, y)", "def b(x)")}` } });
+});
+
+test("issue 14.8: a hair, thin or narrow no-break space inside a name (NFKC reads it as a space) is not a second person: the requester approving as ali\u200Ace is self-approval", async () => {
+  const restart = { ...entryFor("id", 0), requested_by: "alice", risk_class: "SERVICE_RESTART", rollback_ref: "runbooks/nginx.md#rollback" };
+  for (const space of ["\u200A", "\u2009", "\u202F", "\u2006", " "]) {
+    const approver = `ali${space}ce`;
+    assert.ok(sameIdentity("alice", approver), JSON.stringify(approver));
+    const root = tempRepo({ "entry.json": JSON.stringify({ ...restart, approved_by: approver }) });
+    const result = await gatehouse(["ledger", "append", join(root, "entry.json"), "--root", root, "--format", "json"]);
+    assert.is(result.exitCode, 1, JSON.stringify(approver));
+    assert.equal(denyingCodes(result), ["ops/self-approval"], JSON.stringify(approver));
+    const ledger = join(root, "ops", "ledger");
+    assert.not.ok(existsSync(ledger) && readdirSync(ledger).some((f) => f.endsWith(".jsonl")), "nothing was appended");
+  }
+  // Held: another person passes.
+  const root = tempRepo({ "entry.json": JSON.stringify({ ...restart, approved_by: "bob" }) });
+  assert.is((await gatehouse(["ledger", "append", join(root, "entry.json"), "--root", root, "--format", "json"])).exitCode, 0);
+  assert.not.ok(sameIdentity("alice", "bob"));
+  cleanup();
+});
+
+test.run();
