@@ -279,6 +279,7 @@ function compareContract(old: Contract, fresh: Contract, judge: Judge | undefine
   }
   const out: ContractChange[] = [];
   // `export type { X }` of a value: `new X()`, `X()` and reads of X no longer compile.
+  if (old.kind === "enum" && !old.constEnum && fresh.constEnum) out.push(change("contracts/kind-changed", old, `${id} became a const enum: it has no object at run time, so uses of ${old.symbol.name} itself (Object.values, passing it, ${old.symbol.name}[0]) no longer compile`, { before: "enum", after: "const enum" }));
   if (!old.typeOnly && fresh.typeOnly) out.push(change("contracts/kind-changed", old, `${id} is now exported as a type only (export type / import type): callers can no longer call, construct or read it`, { before: old.kind, after: `type-only ${fresh.kind}` }));
   const oldSigs = old.overloads ?? [old];
   const newSigs = fresh.overloads ?? [fresh];
@@ -392,9 +393,12 @@ function compareTsParams(old: Contract, fresh: Contract, judged: (TypeRelation |
 function compareTsReturns(old: Contract, fresh: Contract, judged: TypeRelation | undefined): ContractChange[] {
   const a = old.returns.type ?? old.returns.inferred;
   const b = fresh.returns.type ?? fresh.returns.inferred;
-  // Without a declared (or inferred) type on both sides there is nothing to compare.
-  if (a === undefined || b === undefined) return [];
   const id = contractId(old);
+  // A return type declared before and not now is whatever the body returns, which syntax mode
+  // does not read (`f(): string` → `f() { return a.length }` read as no change): fail closed.
+  if (a !== undefined && b === undefined) return [change("contracts/return-type-changed", old, `${id}: return type ${a} is no longer declared, so callers get whatever the body returns (declare it, or extract with --types)`, { before: a, after: "(undeclared)" })];
+  // Without a declared (or inferred) type on the old side there is nothing to compare.
+  if (a === undefined || b === undefined) return [];
   const detail = { before: a, after: b };
   const textSame = a === b && JSON.stringify(old.typeParams ?? []) === JSON.stringify(fresh.typeParams ?? []);
   const predicate = textSame ? undefined : predicateRelation(a, b);
@@ -543,6 +547,12 @@ function compareTsValue(old: Contract, fresh: Contract, judge: Judge | undefined
   if (old.kind !== "property" && old.kind !== "const" && old.kind !== "type") return out;
   const a = old.type;
   const b = fresh.type;
+  // A type known before and not now (an annotation dropped, a literal replaced by a call): readers
+  // and writers are held to a type nobody can read here, so it counts as changed (fail-closed).
+  if (a !== undefined && b === undefined && old.kind !== "type") {
+    out.push(change("contracts/type-changed", old, `${id}: type ${a} is no longer declared, so it is whatever the value is (declare it, or extract with --types)`, { before: a, after: "(undeclared)" }));
+    return out;
+  }
   if (a === undefined || b === undefined) return out;
   const textSame = a === b && JSON.stringify(old.typeParams ?? []) === JSON.stringify(fresh.typeParams ?? []);
   if (textSame) return out;

@@ -60,6 +60,8 @@ export interface Contract {
   construct?: "abstract" | "protected" | "private";
   /** an abstract class member: every subclass must implement it */
   abstract?: boolean;
+  /** a `const enum`: no object at run time, only its members' values are inlined */
+  constEnum?: boolean;
   /** a value (function, class, const, enum, namespace) exported with `export type` / `import type`: callers may only name its type */
   typeOnly?: boolean;
   /** the type a property's setter takes, when it is not the type its getter returns (`type`) */

@@ -73,6 +73,30 @@ test("issue 14.3 (contracts): a TypeScript function or method that declares a `t
   gateAfterChange({ name: "this: unknown", files: { "package.json": PACKAGE, "index.ts": base }, change: { "index.ts": "export function f(this: unknown, a: string): string {\n  return a;\n}\n" } });
 });
 
+test("issue 14.3 (contracts): a type known before and not now (a return annotation dropped while the body returns another type, a property's or const's annotation dropped, a literal replaced by a call) is BREAKING, not unseen; an unannotated class property's literal is its type", () => {
+  const cases: [string, string, string, string][] = [
+    ["return annotation dropped", "export function f(a: string): string {\n  return a;\n}\n", "export function f(a: string) {\n  return a.length;\n}\n", "pkg#f"],
+    ["JSDoc @returns dropped", "/** @returns {string} */\nexport function f(a) {\n  return a;\n}\n", "export function f(a) {\n  return a.length;\n}\n", "pkg#f"],
+    ["property annotation dropped", "declare function make(): any;\nexport class C {\n  p: string = make();\n}\n", "declare function make(): any;\nexport class C {\n  p = make();\n}\n", "pkg#C.p"],
+    ["const annotation dropped", "declare function make(): any;\nexport const x: string = make();\n", "declare function make(): any;\nexport const x = make();\n", "pkg#x"],
+    ["a property's literal changes type", "export class C {\n  p: string = \"a\";\n}\n", "export class C {\n  p = 1;\n}\n", "pkg#C.p"],
+    ["an unannotated property's literal changes type", "export class C {\n  p = \"a\";\n}\n", "export class C {\n  p = 1;\n}\n", "pkg#C.p"],
+  ];
+  for (const [name, before, after, symbol] of cases) {
+    const file = name.startsWith("JSDoc") ? "index.js" : "index.ts";
+    const pkg = JSON.stringify({ name: "pkg", version: "1.0.0", main: "index.js", ...(file === "index.ts" ? { types: "index.ts" } : {}) });
+    gateAfterChange({ name, files: { "package.json": pkg, [file]: before }, change: { [file]: after }, symbol });
+  }
+  // Held: an annotation added, or a property whose literal keeps its type, is no change.
+  gateAfterChange({ name: "annotation added", files: { "package.json": PACKAGE, "index.ts": "export function f(a: string) {\n  return a;\n}\n" }, change: { "index.ts": "export function f(a: string): string {\n  return a;\n}\n" } });
+  gateAfterChange({ name: "same literal type", files: { "package.json": PACKAGE, "index.ts": "export class C {\n  p = 1;\n}\n" }, change: { "index.ts": "export class C {\n  p = 2;\n}\n" } });
+});
+
+test("issue 14.3 (contracts): an enum that becomes a const enum is BREAKING (no object at run time: Object.values(E), passing E, E[0]); the other way is not", () => {
+  gateAfterChange({ name: "to const enum", files: { "package.json": PACKAGE, "index.ts": "export enum E {\n  A,\n  B,\n}\n" }, change: { "index.ts": "export const enum E {\n  A,\n  B,\n}\n" }, symbol: "pkg#E" });
+  gateAfterChange({ name: "from const enum", files: { "package.json": PACKAGE, "index.ts": "export const enum E {\n  A,\n  B,\n}\n" }, change: { "index.ts": "export enum E {\n  A,\n  B,\n}\n" } });
+});
+
 test("issue 14.3 (contracts, Python): a @staticmethod or @classmethod that becomes an instance method is BREAKING (C.m(x) breaks; with self/cls dropped its parameters read the same); the other way is not", () => {
   const method = (decorator: string, first: string) => `class C:\n    ${decorator}def m(${first}x):\n        return x\n`;
   gateAfterChange({ name: "staticmethod", files: { "pkg/__init__.py": method("@staticmethod\n    ", "") }, change: { "pkg/__init__.py": method("", "self, ") }, symbol: "pkg/__init__.py#C.m", finding: "contracts/breaking-unapproved" });
