@@ -310,6 +310,8 @@ function compareContract(old: Contract, fresh: Contract, judge: Judge | undefine
   } else if (old.language === "python") {
     // `C.m(x)` on the class breaks when m is no longer a static or class method; the other way,
     // an instance's calls still work.
+    if (old.kind === "method" && !old.abstract && fresh.abstract) out.push(change("contracts/property-required-added", old, `${id} became abstract: every subclass must implement it`));
+    if (old.kind === "class" && !old.readonly && fresh.readonly) out.push(change("contracts/readonly-added", old, `${id} became frozen: assigning a field of an instance raises`));
     if (old.kind === "method" && old.static && !fresh.static) out.push(change("contracts/static-changed", old, `${id} is no longer a static or class method: calls on the class (${old.symbol.name}(…)) break`));
     out.push(...comparePythonParams(old, fresh));
     out.push(...comparePythonReturns(old, fresh));

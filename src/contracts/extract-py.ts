@@ -546,6 +546,7 @@ function classContracts(module: string, name: string, cls: Node, overload: Set<s
   const setters = new Set<string>();
   let init: Node | undefined;
   let initDecorators: string[] = [];
+  let abstractMethods = false;
   const fieldParams = style ? generatedParams(body, style, { ...(fromDecorator?.kwOnly ? { kwOnly: true } : {}), ...(total === "False" ? { total: false } : {}), ...(inherited ? { inherited } : {}) }) : undefined;
   const fieldNames = new Set((fieldParams ?? []).map((p) => p.name));
   const lastMember = lastMemberBindings(body, overload);
@@ -580,12 +581,16 @@ function classContracts(module: string, name: string, cls: Node, overload: Set<s
       initDecorators = decorators;
       continue;
     }
+    const isAbstract = decorators.some((d) => ABSTRACT_DECORATORS.has(d.replace(/\s*#.*$/, "").trim()));
+    if (isAbstract) abstractMethods = true;
     if (methodName.startsWith("_")) continue;
     const isStatic = decorators.includes("staticmethod");
     const method = functionContract(module, `${name}.${methodName}`, "method", definition, decorators, !isStatic);
     // Called on the class itself (`C.m(x)`): a static or class method that becomes an instance
     // method breaks those calls, though its parameters read the same once self/cls is dropped.
     if (isStatic || decorators.includes("classmethod")) method.static = true;
+    // Every subclass must implement it (and an ABC with one cannot be instantiated: below).
+    if (isAbstract) method.abstract = true;
     if (callsSuper(definition, methodName)) PYTHON_OVERRIDES.add(method);
     if (!method.stability && classTags.stability) method.stability = classTags.stability;
     methods.push(method);
@@ -598,6 +603,11 @@ function classContracts(module: string, name: string, cls: Node, overload: Set<s
   // An explicit __init__ wins over a generated one (dataclasses and attrs keep it too).
   const classContract: Contract = init ? functionContract(module, name, "class", init, initDecorators, true) : plainContract(module, name, "class", fieldParams ?? inherited ?? []);
   if (fieldParams && style) classParams.set(name, { params: fieldParams, style });
+  // `C()` raises TypeError on an ABC with an abstract method of its own: callers can no longer construct it.
+  const abcMeta = baseNodes.some((b) => (b.type === "keyword_argument" ? b.childForFieldName("name")?.text === "metaclass" && /^(?:abc\.)?ABCMeta$/.test(b.childForFieldName("value")?.text ?? "") : /^(?:abc\.)?ABC$/.test(b.text)));
+  if (abstractMethods && abcMeta) classContract.construct = "abstract";
+  // A frozen dataclass or attrs class: assigning a field raises, so writers of instances break.
+  if (decorations.some(isFrozenDecoration)) classContract.readonly = true;
   classContract.returns = {};
   // The class docstring carries the class's tags; __init__'s own tags add to them.
   classContract.sideEffects = [...new Set([...classTags.sideEffects, ...classContract.sideEffects])].sort();
@@ -608,6 +618,13 @@ function classContracts(module: string, name: string, cls: Node, overload: Set<s
   DECLARED_LINE.set(classContract, cls.startPosition.row + 1);
   const members = [...methods, ...properties.values()];
   return [classContract, ...members.sort((a, b) => (a.symbol.name < b.symbol.name ? -1 : 1))];
+}
+
+const ABSTRACT_DECORATORS = new Set(["abstractmethod", "abc.abstractmethod", "abstractproperty", "abc.abstractproperty"]);
+
+/** `@dataclass(frozen=True)`, `@attr.s(frozen=True)`, `@attrs.define(frozen=True)`, `@frozen`, `@attrs.frozen`. */
+function isFrozenDecoration(d: Decoration): boolean {
+  return /^(?:attrs?\.)?frozen$/.test(d.head) || d.keywords.get("frozen") === "True";
 }
 
 /** `def __new__(cls, *args, **kwargs)`: no parameter of its own, only what it hands on. */

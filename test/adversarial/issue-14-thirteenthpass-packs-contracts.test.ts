@@ -1,14 +1,14 @@
 // Issue 14, thirteenth adversarial pass (packs, gate, contracts, identities). Each test names the
 // hole it closes; each fails on the build before its fix.
 
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { sameIdentity } from "../../src/core/identity.js";
 import { cleanup, denyingCodes, gatehouse, tempRepo } from "../helpers/adversarial.js";
 import { entryFor } from "../helpers/sample-entry.js";
-import { gateAfterContractChange as gateAfterChange } from "./harness.js";
+import { codesOf, gatehouse as run, gateAfterContractChange as gateAfterChange, withRepo } from "./harness.js";
 
 const PACKAGE = JSON.stringify({ name: "pkg", version: "1.0.0", main: "index.js", types: "index.ts" });
 const FOO = "export class Foo {\n  run(a: string): string {\n    return a;\n  }\n}\nexport function make(a: string): Foo {\n  return new Foo();\n}\n";
@@ -106,6 +106,22 @@ test("issue 14.3 (contracts, Python): a @staticmethod or @classmethod that becom
   gateAfterChange({ name: "class to static", files: { "pkg/__init__.py": method("@classmethod\n    ", "cls, ") }, change: { "pkg/__init__.py": method("@staticmethod\n    ", "") } });
 });
 
+test("issue 14.3 (contracts, Python): an ABC that gains an abstract method can no longer be constructed (C() raises TypeError: BREAKING), and a frozen dataclass or attrs class breaks writers of its fields; neither read as a change", () => {
+  const abc = (decorator: string) => `import abc\n\n\nclass C(abc.ABC):\n    ${decorator}def m(self):\n        return 1\n`;
+  gateAfterChange({ name: "abstractmethod added", files: { "pkg/__init__.py": abc("") }, change: { "pkg/__init__.py": abc("@abc.abstractmethod\n    ") }, symbol: "pkg/__init__.py#C" });
+  gateAfterChange({
+    name: "a private abstract method, metaclass=ABCMeta",
+    files: { "pkg/__init__.py": "from abc import ABCMeta, abstractmethod\n\n\nclass C(metaclass=ABCMeta):\n    def _m(self):\n        return 1\n" },
+    change: { "pkg/__init__.py": "from abc import ABCMeta, abstractmethod\n\n\nclass C(metaclass=ABCMeta):\n    @abstractmethod\n    def _m(self):\n        return 1\n" },
+    symbol: "pkg/__init__.py#C",
+  });
+  const data = (decorator: string) => `from dataclasses import dataclass\n\n\n@${decorator}\nclass C:\n    x: int\n`;
+  gateAfterChange({ name: "frozen dataclass", files: { "pkg/__init__.py": data("dataclass") }, change: { "pkg/__init__.py": data("dataclass(frozen=True)") }, symbol: "pkg/__init__.py#C" });
+  gateAfterChange({ name: "attrs frozen", files: { "pkg/__init__.py": "import attrs\n\n\n@attrs.define\nclass C:\n    x: int\n" }, change: { "pkg/__init__.py": "import attrs\n\n\n@attrs.frozen\nclass C:\n    x: int\n" }, symbol: "pkg/__init__.py#C" });
+  // Held: no longer frozen, or an abstract method in a class that is no ABC, keeps every old use.
+  gateAfterChange({ name: "unfrozen", files: { "pkg/__init__.py": data("dataclass(frozen=True)") }, change: { "pkg/__init__.py": data("dataclass") } });
+});
+
 test("issue 14.3 (contracts, Python): names a module adds to __all__ in a shape the reader did not follow (.append, .extend, a + of lists, in a branch, a computed part) are contracts: a breaking change to them denies", () => {
   const defs = "\n\ndef a(x):\n    return x\n\n\ndef b(x, y):\n    return x\n";
   const shapes: [string, string][] = [
@@ -140,6 +156,31 @@ test("issue 14.8: a hair, thin or narrow no-break space inside a name (NFKC read
   assert.is((await gatehouse(["ledger", "append", join(root, "entry.json"), "--root", root, "--format", "json"])).exitCode, 0);
   assert.not.ok(sameIdentity("alice", "bob"));
   cleanup();
+});
+
+test("issue 14.12: a required file (CODEOWNERS) that is a committed link out of the repository, or a directory, is missing, not the repository's file", () => {
+  const config = "version: 1\npack:\n  use: default@1.0\n  overrides:\n    requirements:\n      files: [CODEOWNERS]\ncollectors: {}\n";
+  withRepo("required-link", { "gatehouse.config.yaml": config }, (root) => {
+    const outside = join(root, "..", `gatehouse-outside-${process.pid}`);
+    mkdirSync(outside, { recursive: true });
+    writeFileSync(join(outside, "CODEOWNERS"), "* @someone\n");
+    try {
+      for (const make of [() => symlinkSync(join(outside, "CODEOWNERS"), join(root, "CODEOWNERS")), () => mkdirSync(join(root, "CODEOWNERS"))]) {
+        make();
+        const result = run(["gate"], root);
+        assert.is(result.code, 1, result.stdout + result.stderr);
+        const line = result.stdout.split("\n").find((l) => l.includes("[pack/required-file-missing]") && l.includes("CODEOWNERS"));
+        assert.ok(line && line.includes("is not a file of the repository"), result.stdout);
+        rmSync(join(root, "CODEOWNERS"), { recursive: true, force: true });
+      }
+      // Held: a regular CODEOWNERS in the repository satisfies it.
+      writeFileSync(join(root, "CODEOWNERS"), "* @someone\n");
+      const ok = run(["gate"], root);
+      assert.not.ok(codesOf(ok.stdout).includes("pack/required-file-missing"), ok.stdout);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
 });
 
 test.run();
