@@ -292,13 +292,16 @@ function compareContract(old: Contract, fresh: Contract, judge: Judge | undefine
     return [change("contracts/kind-changed", old, `${id} changed from ${old.kind} to ${fresh.kind}`, { before: old.kind, after: fresh.kind })];
   }
   const out: ContractChange[] = [];
+  // `export type { X }` of a value: `new X()`, `X()` and reads of X no longer compile.
+  if (old.kind === "enum" && !old.constEnum && fresh.constEnum) out.push(change("contracts/kind-changed", old, `${id} became a const enum: it has no object at run time, so uses of ${old.symbol.name} itself (Object.values, passing it, ${old.symbol.name}[0]) no longer compile`, { before: "enum", after: "const enum" }));
+  if (!old.typeOnly && fresh.typeOnly) out.push(change("contracts/kind-changed", old, `${id} is now exported as a type only (export type / import type): callers can no longer call, construct or read it`, { before: old.kind, after: `type-only ${fresh.kind}` }));
   const oldSigs = old.overloads ?? [old];
   const newSigs = fresh.overloads ?? [fresh];
   if (old.language !== "python") out.push(...compareTypeParams(old, fresh, judge));
   if (!CALLABLE_KINDS.has(old.kind)) {
     out.push(...(old.language === "python" ? comparePythonValue(old, fresh) : compareTsValue(old, fresh, judge)));
   } else if (oldSigs.length > 1 || newSigs.length > 1) {
-    const key = (s: ContractSignature) => JSON.stringify([s.params.map((p) => [p.type ?? "", p.required, p.rest ?? false]), s.returns.type ?? ""]);
+    const key = (s: ContractSignature) => JSON.stringify([s.params.map((p) => [p.type ?? "", p.required, p.rest ?? false]), s.returns.type ?? "", s.thisType ?? ""]);
     const newKeys = new Set(newSigs.map(key));
     const oldKeys = new Set(oldSigs.map(key));
     // The checker: the new callable used wherever the old one was (every old overload has a new
@@ -319,11 +322,17 @@ function compareContract(old: Contract, fresh: Contract, judge: Judge | undefine
     for (const [k, s] of oldSigs.entries()) if (removed(s, k) && !covered) out.push(change("contracts/overload-removed", old, `${id}: overload (${renderParams(s.params)}) was removed`, { before: renderParams(s.params) }));
     for (const s of newSigs) if (!oldKeys.has(key(s))) out.push(change("contracts/overload-added", old, `${id}: overload (${renderParams(s.params)}) was added`, { after: renderParams(s.params) }));
   } else if (old.language === "python") {
+    // `C.m(x)` on the class breaks when m is no longer a static or class method; the other way,
+    // an instance's calls still work.
+    if (old.kind === "method" && !old.abstract && fresh.abstract) out.push(change("contracts/property-required-added", old, `${id} became abstract: every subclass must implement it`));
+    if (old.kind === "class" && !old.readonly && fresh.readonly) out.push(change("contracts/readonly-added", old, `${id} became frozen: assigning a field of an instance raises`));
+    if (old.kind === "method" && old.static && !fresh.static) out.push(change("contracts/static-changed", old, `${id} is no longer a static or class method: calls on the class (${old.symbol.name}(…)) break`));
     out.push(...comparePythonParams(old, fresh));
     out.push(...comparePythonReturns(old, fresh));
     out.push(...compareAsync(old, fresh));
   } else {
     const verdict = judge?.call(old);
+    out.push(...compareThis(old, fresh));
     out.push(...compareTsParams(old, fresh, verdict?.params));
     out.push(...compareTsReturns(old, fresh, verdict?.returns));
     out.push(...compareMemberFlags(old, fresh));
@@ -400,9 +409,12 @@ function compareTsParams(old: Contract, fresh: Contract, judged: (TypeRelation |
 function compareTsReturns(old: Contract, fresh: Contract, judged: TypeRelation | undefined): ContractChange[] {
   const a = old.returns.type ?? old.returns.inferred;
   const b = fresh.returns.type ?? fresh.returns.inferred;
-  // Without a declared (or inferred) type on both sides there is nothing to compare.
-  if (a === undefined || b === undefined) return [];
   const id = contractId(old);
+  // A return type declared before and not now is whatever the body returns, which syntax mode
+  // does not read (`f(): string` → `f() { return a.length }` read as no change): fail closed.
+  if (a !== undefined && b === undefined) return [change("contracts/return-type-changed", old, `${id}: return type ${a} is no longer declared, so callers get whatever the body returns (declare it, or extract with --types)`, { before: a, after: "(undeclared)" })];
+  // Without a declared (or inferred) type on the old side there is nothing to compare.
+  if (a === undefined || b === undefined) return [];
   const detail = { before: a, after: b };
   const textSame = a === b && JSON.stringify(old.typeParams ?? []) === JSON.stringify(fresh.typeParams ?? []);
   const predicate = textSame ? undefined : predicateRelation(a, b);
@@ -495,6 +507,20 @@ function predicateRelation(a: string, b: string): TypeRelation | undefined {
   return typeRelation(before.type, after.type) === "same" ? "same" : "changed";
 }
 
+/**
+ * The `this` a call must supply (`function f(this: Window, …)`): the compiler holds every call
+ * to it, and a detached `f(…)` supplies void, so declaring one, or another one, breaks calls
+ * that compiled (it is no argument, so the parameters alone read as no change). Dropping it, or
+ * one of `any`/`unknown`, takes every old call.
+ */
+function compareThis(old: Contract, fresh: Contract): ContractChange[] {
+  const before = old.thisType;
+  const after = fresh.thisType;
+  if (after === undefined || after === before || after === "any" || after === "unknown") return [];
+  const id = contractId(old);
+  return [change("contracts/param-type-changed", old, before === undefined ? `${id} now declares this: ${after}: calls that do not supply such a this (a detached call) no longer compile` : `${id}: this changed from ${before} to ${after}`, { param: "this", before: before ?? "(none)", after })];
+}
+
 /** Optional, readonly and static flags of a property or method. */
 function compareMemberFlags(old: Contract, fresh: Contract): ContractChange[] {
   const id = contractId(old);
@@ -537,6 +563,12 @@ function compareTsValue(old: Contract, fresh: Contract, judge: Judge | undefined
   if (old.kind !== "property" && old.kind !== "const" && old.kind !== "type") return out;
   const a = old.type;
   const b = fresh.type;
+  // A type known before and not now (an annotation dropped, a literal replaced by a call): readers
+  // and writers are held to a type nobody can read here, so it counts as changed (fail-closed).
+  if (a !== undefined && b === undefined && old.kind !== "type") {
+    out.push(change("contracts/type-changed", old, `${id}: type ${a} is no longer declared, so it is whatever the value is (declare it, or extract with --types)`, { before: a, after: "(undeclared)" }));
+    return out;
+  }
   if (a === undefined || b === undefined) return out;
   const textSame = a === b && JSON.stringify(old.typeParams ?? []) === JSON.stringify(fresh.typeParams ?? []);
   if (textSame) return out;

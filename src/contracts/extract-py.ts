@@ -161,7 +161,16 @@ export function parsePythonModule(parser: Parser, module: string, text: string):
       if (i < lastStar) for (const [name, b] of binding) if (b !== REBOUND && b.id === s.id) starShadowed.add(name);
     });
     const dynamicTargets = new Map([...dynamic].filter((entry): entry is [string, DynamicTarget] => entry[1] !== undefined));
-    return { file: module, defined, imports, aliases, classBases, dynamicTargets, ...(dunderAll ? { dunderAll } : {}), ...(starShadowed.size > 0 ? { starShadowed } : {}) };
+    return {
+      file: module,
+      defined,
+      imports,
+      aliases,
+      classBases,
+      dynamicTargets,
+      ...(dunderAll ? { dunderAll: dunderAll.names, ...(dunderAll.open ? { dunderAllOpen: true } : {}) } : {}),
+      ...(starShadowed.size > 0 ? { starShadowed } : {}),
+    };
   } finally {
     tree.delete();
   }
@@ -395,23 +404,67 @@ function lastMemberBindings(body: Node | null, overload: Set<string>): Map<strin
   return last;
 }
 
-/** `__all__ = [...]` / `(...)` of string literals; undefined when the module has none. */
-function readDunderAll(top: Node[]): Set<string> | undefined {
+/**
+ * `__all__` as the module builds it: `= [...]` / `(...)` of string literals, `+=`, `+` of such
+ * lists, `.append("x")`, `.extend([...])`; undefined when the module has none. Anything else
+ * that touches `__all__` (a computed item, `.remove`, a loop, `= other.__all__ + [...]`) leaves
+ * its list unknown: `open`, and the module's public names are then its listed names and every
+ * name without a leading underscore (fail-closed: a name added where it was not read is still
+ * a contract; skipping it left that name's breaking change unseen).
+ */
+function readDunderAll(top: Node[]): { names: Set<string>; open: boolean } | undefined {
   let names: Set<string> | undefined;
+  let open = false;
   for (const statement of top) {
-    if (statement.type !== "expression_statement") continue;
-    const assignment = statement.namedChild(0);
-    if (!assignment || (assignment.type !== "assignment" && assignment.type !== "augmented_assignment")) continue;
-    if (assignment.childForFieldName("left")?.text !== "__all__") continue;
-    const right = assignment.childForFieldName("right");
-    if (!right || (right.type !== "list" && right.type !== "tuple")) continue;
-    names ??= new Set();
-    if (assignment.type === "assignment") names.clear();
-    for (const item of right.namedChildren) {
-      if (item?.type === "string") names.add(stringValue(item));
+    if (statement.type === "function_definition" || statement.type === "class_definition" || statement.type === "decorated_definition") continue;
+    if (!statement.text.includes("__all__")) continue;
+    const expression = statement.type === "expression_statement" ? statement.namedChild(0) : null;
+    if (expression && (expression.type === "assignment" || expression.type === "augmented_assignment") && expression.childForFieldName("left")?.text === "__all__") {
+      const operator = expression.type === "augmented_assignment" ? expression.childForFieldName("operator")?.text : "=";
+      const listed = operator === "=" || operator === "+=" ? literalNames(expression.childForFieldName("right"), names) : undefined;
+      if (operator === "=") names = new Set();
+      names ??= new Set();
+      if (listed) for (const name of listed) names.add(name);
+      else open = true;
+      continue;
     }
+    if (expression?.type === "call") {
+      const callee = expression.childForFieldName("function");
+      const args = expression.childForFieldName("arguments")?.namedChildren.filter((a): a is Node => a !== null) ?? [];
+      const method = callee?.type === "attribute" && callee.childForFieldName("object")?.text === "__all__" ? callee.childForFieldName("attribute")?.text : undefined;
+      const listed =
+        method === "append" && args.length === 1 && args[0]!.type === "string" ? [stringValue(args[0]!)] : method === "extend" && args.length === 1 ? literalNames(args[0]!, names) : undefined;
+      if (method !== undefined) {
+        names ??= new Set();
+        if (listed) for (const name of listed) names.add(name);
+        else open = true;
+        continue;
+      }
+    }
+    // A docstring only names it; any other statement may build it in a shape not read here.
+    if (expression?.type === "string") continue;
+    open = true;
   }
-  return names;
+  return names ? { names, open } : undefined;
+}
+
+/** The names a list, a tuple or a `+` of them (or `__all__` itself, `current`) spells; undefined when any part is not a literal. */
+function literalNames(node: Node | null, current: Set<string> | undefined): string[] | undefined {
+  if (!node) return undefined;
+  if (node.type === "parenthesized_expression") return literalNames(node.namedChild(0), current);
+  if (node.type === "identifier" && node.text === "__all__") return current ? [...current] : undefined;
+  if (node.type === "binary_operator" && node.childForFieldName("operator")?.text === "+") {
+    const left = literalNames(node.childForFieldName("left"), current);
+    const right = literalNames(node.childForFieldName("right"), current);
+    return left && right ? [...left, ...right] : undefined;
+  }
+  if (node.type !== "list" && node.type !== "tuple") return undefined;
+  const out: string[] = [];
+  for (const item of node.namedChildren) {
+    if (item?.type !== "string" || item.namedChildren.some((c) => c?.type === "interpolation")) return undefined;
+    out.push(stringValue(item));
+  }
+  return out;
 }
 
 function stringValue(node: Node): string {
@@ -493,6 +546,7 @@ function classContracts(module: string, name: string, cls: Node, overload: Set<s
   const setters = new Set<string>();
   let init: Node | undefined;
   let initDecorators: string[] = [];
+  let abstractMethods = false;
   const fieldParams = style ? generatedParams(body, style, { ...(fromDecorator?.kwOnly ? { kwOnly: true } : {}), ...(total === "False" ? { total: false } : {}), ...(inherited ? { inherited } : {}) }) : undefined;
   const fieldNames = new Set((fieldParams ?? []).map((p) => p.name));
   const lastMember = lastMemberBindings(body, overload);
@@ -527,9 +581,16 @@ function classContracts(module: string, name: string, cls: Node, overload: Set<s
       initDecorators = decorators;
       continue;
     }
+    const isAbstract = decorators.some((d) => ABSTRACT_DECORATORS.has(d.replace(/\s*#.*$/, "").trim()));
+    if (isAbstract) abstractMethods = true;
     if (methodName.startsWith("_")) continue;
     const isStatic = decorators.includes("staticmethod");
     const method = functionContract(module, `${name}.${methodName}`, "method", definition, decorators, !isStatic);
+    // Called on the class itself (`C.m(x)`): a static or class method that becomes an instance
+    // method breaks those calls, though its parameters read the same once self/cls is dropped.
+    if (isStatic || decorators.includes("classmethod")) method.static = true;
+    // Every subclass must implement it (and an ABC with one cannot be instantiated: below).
+    if (isAbstract) method.abstract = true;
     if (callsSuper(definition, methodName)) PYTHON_OVERRIDES.add(method);
     if (!method.stability && classTags.stability) method.stability = classTags.stability;
     methods.push(method);
@@ -542,6 +603,11 @@ function classContracts(module: string, name: string, cls: Node, overload: Set<s
   // An explicit __init__ wins over a generated one (dataclasses and attrs keep it too).
   const classContract: Contract = init ? functionContract(module, name, "class", init, initDecorators, true) : plainContract(module, name, "class", fieldParams ?? inherited ?? []);
   if (fieldParams && style) classParams.set(name, { params: fieldParams, style });
+  // `C()` raises TypeError on an ABC with an abstract method of its own: callers can no longer construct it.
+  const abcMeta = baseNodes.some((b) => (b.type === "keyword_argument" ? b.childForFieldName("name")?.text === "metaclass" && /^(?:abc\.)?ABCMeta$/.test(b.childForFieldName("value")?.text ?? "") : /^(?:abc\.)?ABC$/.test(b.text)));
+  if (abstractMethods && abcMeta) classContract.construct = "abstract";
+  // A frozen dataclass or attrs class: assigning a field raises, so writers of instances break.
+  if (decorations.some(isFrozenDecoration)) classContract.readonly = true;
   classContract.returns = {};
   // The class docstring carries the class's tags; __init__'s own tags add to them.
   classContract.sideEffects = [...new Set([...classTags.sideEffects, ...classContract.sideEffects])].sort();
@@ -552,6 +618,13 @@ function classContracts(module: string, name: string, cls: Node, overload: Set<s
   DECLARED_LINE.set(classContract, cls.startPosition.row + 1);
   const members = [...methods, ...properties.values()];
   return [classContract, ...members.sort((a, b) => (a.symbol.name < b.symbol.name ? -1 : 1))];
+}
+
+const ABSTRACT_DECORATORS = new Set(["abstractmethod", "abc.abstractmethod", "abstractproperty", "abc.abstractproperty"]);
+
+/** `@dataclass(frozen=True)`, `@attr.s(frozen=True)`, `@attrs.define(frozen=True)`, `@frozen`, `@attrs.frozen`. */
+function isFrozenDecoration(d: Decoration): boolean {
+  return /^(?:attrs?\.)?frozen$/.test(d.head) || d.keywords.get("frozen") === "True";
 }
 
 /** `def __new__(cls, *args, **kwargs)`: no parameter of its own, only what it hands on. */

@@ -43,6 +43,8 @@ export interface TypeParam {
 
 export interface ContractSignature {
   typeParams?: TypeParam[];
+  /** TS: the declared `this` parameter's type, which every call must supply */
+  thisType?: string;
   params: ContractParam[];
   returns: ContractReturns;
 }
@@ -58,6 +60,10 @@ export interface Contract {
   construct?: "abstract" | "protected" | "private";
   /** an abstract class member: every subclass must implement it */
   abstract?: boolean;
+  /** a `const enum`: no object at run time, only its members' values are inlined */
+  constEnum?: boolean;
+  /** a value (function, class, const, enum, namespace) exported with `export type` / `import type`: callers may only name its type */
+  typeOnly?: boolean;
   /** the type a property's setter takes, when it is not the type its getter returns (`type`) */
   writeType?: string;
   /** generic parameters of a function, class, interface or type alias */
@@ -81,6 +87,8 @@ export interface Contract {
   unexported?: true;
   params: ContractParam[];
   returns: ContractReturns;
+  /** TS: the declared `this` parameter's type, which every call must supply (`function f(this: Window)`) */
+  thisType?: string;
   /** TS overload signatures, when the function declares more than one */
   overloads?: ContractSignature[];
   sideEffects: string[];

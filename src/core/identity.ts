@@ -9,7 +9,7 @@
 // identities are the same person when their comparison keys are equal: combining marks dropped,
 // the letters of other scripts that look Latin read as Latin (whole-script look-alikes:
 // Cyrillic, Greek, Armenian, Coptic, Cherokee, Lisu), case-folded, every dash read as `-` and
-// every quote as `'`, rn/vv/cl read as m/w/d, I/l/1/| and O/0 folded.
+// every quote as `'`, rn/vv/cl read as m/w/d, I/l/1/| and O/0 folded, whitespace left out.
 //
 // Required text (a rollback reference, a reason) is not a name: invisible characters are dropped
 // from it, and text that is blank after that counts as missing.
@@ -131,7 +131,9 @@ function keyOf(value: string): string {
     if (/\p{M}/u.test(char)) continue;
     out += LOOK_ALIKES[char] ?? LOOK_ALIKES[char.toUpperCase()] ?? char;
   }
-  let key = out.toLowerCase().normalize("NFKC").replace(DASHES, "-").replace(QUOTES, "'");
+  // Whitespace is left out: NFKC reads a hair, thin or narrow no-break space as a space, so
+  // `ali` + U+200A + `ce` looked like `alice` and counted as a second person.
+  let key = out.toLowerCase().normalize("NFKC").replace(/\s+/gu, "").replace(DASHES, "-").replace(QUOTES, "'");
   for (const [pair, letter] of PAIRS) key = key.replace(pair, letter);
   return key.replace(ONE_SHAPE, "l").replaceAll("0", "o");
 }

@@ -1,13 +1,13 @@
 // Requirement checks of the effective policy: required files exist, required headings are in the
 // Markdown documents a glob matches, and the collectors the pack requires are enabled.
 
-import { statSync } from "node:fs";
+import { closeSync } from "node:fs";
 import { join } from "node:path";
 import fg from "fast-glob";
 import { ConfigError } from "../core/errors.js";
 import type { Finding } from "../core/findings.js";
 import { displayPath } from "../core/paths.js";
-import { readUntrustedText } from "../core/read.js";
+import { openUntrustedFile, readUntrustedText, UntrustedFileError } from "../core/read.js";
 import { boundedGlobFsSync } from "../core/walk.js";
 import { packFinding } from "./core-codes.js";
 import { markdownHeadings, normalizeHeading } from "./markdown.js";
@@ -22,11 +22,18 @@ const WHERE_ENFORCED: Record<keyof EffectivePolicy["constraints"], string> = {
   forbid_stub_execution: "refuse stubbed or dry-run executions in the pipeline that runs the operations",
 };
 
-function isFile(path: string): boolean {
+/**
+ * Why a required file is not the repository's file: missing, not a regular file, or a committed
+ * link out of the root (`SECURITY.md -> /etc/hostname` is some runner's file, not a policy the
+ * repository has); undefined when it is one. Opened and closed unread (a FIFO is refused unopened).
+ */
+function requiredFileProblem(root: string, path: string): string | undefined {
   try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
+    closeSync(openUntrustedFile(path, { root }).fd);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof UntrustedFileError)) throw error;
+    return error.code === "ENOENT" ? "does not exist" : `is not a file of the repository (${error.reason})`;
   }
 }
 
@@ -58,10 +65,11 @@ export function checkRequirements(root: string, policy: EffectivePolicy, enabled
   }
 
   for (const file of policy.requirements.files) {
-    if (isFile(join(root, file))) continue;
+    const problem = requiredFileProblem(root, join(root, file));
+    if (problem === undefined) continue;
     const shown = displayPath(join(root, file));
     findings.push(
-      packFinding("pack/required-file-missing", `${packName} requires ${file}, which does not exist`, {
+      packFinding("pack/required-file-missing", `${packName} requires ${file}, which ${problem}`, {
         input: shown,
         location: { file: shown },
         scope: "project",

@@ -32,6 +32,8 @@ export interface PythonModule {
   /** names served by `__getattr__` whose branch returns a plain name, with the import that binds it there */
   dynamicTargets: Map<string, DynamicTarget>;
   dunderAll?: Set<string>;
+  /** `__all__` is also built in ways not read (a computed item, `.remove`, a loop): its names and every public name count */
+  dunderAllOpen?: true;
   /** names defined here before a `from x import *` that may rebind them: the star's name wins when it has one */
   starShadowed?: Set<string>;
 }
@@ -135,12 +137,12 @@ export function publicContracts(modules: PythonModule[]): Contract[] {
   /** What `from m import *` binds: `__all__`, else every public name of its namespace. */
   const starNames = (file: string, seen: Set<string>): Set<string> => {
     const m = byFile.get(file)!;
-    if (m.dunderAll) return m.dunderAll;
+    if (m.dunderAll && !m.dunderAllOpen) return m.dunderAll;
     if (seen.has(file)) return new Set();
     seen.add(file);
     const names = new Set<string>([...definedNames.get(file)!.keys(), ...bindings.get(file)!.keys()]);
     for (const s of stars.get(file)!) for (const n of starNames(s, seen)) names.add(n);
-    return new Set([...names].filter((n) => !n.startsWith("_")));
+    return new Set([...[...names].filter((n) => !n.startsWith("_")), ...(m.dunderAll ?? [])]);
   };
 
   const resolve = (file: string, name: string, depth = 0): Resolved | undefined => {
@@ -157,13 +159,13 @@ export function publicContracts(modules: PythonModule[]): Contract[] {
   };
 
   const publicNames = (m: PythonModule): string[] => {
-    if (m.dunderAll) return [...m.dunderAll];
+    if (m.dunderAll && !m.dunderAllOpen) return [...m.dunderAll];
     const names = new Set(definedNames.get(m.file)!.keys());
     if (isInit(m.file)) {
       for (const n of bindings.get(m.file)!.keys()) names.add(n);
       for (const s of stars.get(m.file)!) for (const n of starNames(s, new Set())) names.add(n);
     }
-    return [...names].filter((n) => !n.startsWith("_"));
+    return [...new Set([...[...names].filter((n) => !n.startsWith("_")), ...(m.dunderAll ?? [])])];
   };
 
   // Every public path of each definition under each name; the shallowest wins (the defining
@@ -256,7 +258,7 @@ export function publicContracts(modules: PythonModule[]): Contract[] {
   const publicDefinitions = new Set([...best.values()].map(({ source }) => `${source.module}#${source.name}`));
   const unlisted = new Set<string>();
   for (const m of modules) {
-    if (!m.dunderAll || isPrivateModule(m.file)) continue;
+    if (!m.dunderAll || m.dunderAllOpen || isPrivateModule(m.file)) continue;
     for (const name of definedNames.get(m.file)!.keys()) {
       if (!name.startsWith("_") && !m.dunderAll.has(name) && !publicDefinitions.has(`${m.file}#${name}`)) unlisted.add(`${m.file}#${name}`);
     }

@@ -314,6 +314,8 @@ function interfaceMembers(name: string, nodes: ts.InterfaceDeclaration[], contex
 function enumContracts(name: string, nodes: ts.EnumDeclaration[], context: CollectContext): Contract[] {
   const { source } = context;
   const base = plainContract(name, "enum", nodes[0]!, nodes, context);
+  // No object at run time: `E` itself is no value (Object.values(E), passing E, E[0]), only `E.A` is.
+  if (nodes.some((n) => hasModifier(n, ts.SyntaxKind.ConstKeyword))) base.constEnum = true;
   const members: Contract[] = [];
   for (const node of nodes) {
     // Members without an initializer count up from the previous numeric value.
@@ -342,10 +344,26 @@ function propertyContract(name: string, node: ts.Node, typeNode: ts.TypeNode | u
   const jsdoc = !typeNode && isJsFile(context.source.fileName) && (ts.isPropertyDeclaration(node) || ts.isParameter(node)) ? ts.getJSDocType(node) : undefined;
   const type = typeNode ?? jsdoc;
   if (type) contract.type = print(type, context.source);
+  else {
+    // Without a declared type a literal initializer still says it, as the compiler infers it
+    // (`p = 1` is a number, `readonly p = 1` the literal 1): `p: string = "a"` → `p = 1` read as no change.
+    const literal = literalType(node, readonly);
+    if (literal !== undefined) contract.type = literal;
+  }
   if (optional) contract.optional = true;
   if (readonly) contract.readonly = true;
   if (isStatic) contract.static = true;
   return contract;
+}
+
+/** The type the compiler infers for a property or parameter property from a literal initializer. */
+function literalType(node: ts.Node, readonly: boolean): string | undefined {
+  const init = ts.isPropertyDeclaration(node) || ts.isParameter(node) ? node.initializer : undefined;
+  if (!init) return undefined;
+  if (ts.isStringLiteral(init) || ts.isNoSubstitutionTemplateLiteral(init)) return readonly ? JSON.stringify(init.text) : "string";
+  if (ts.isNumericLiteral(init)) return readonly ? init.text : "number";
+  if (init.kind === ts.SyntaxKind.TrueKeyword || init.kind === ts.SyntaxKind.FalseKeyword) return readonly ? (init.kind === ts.SyntaxKind.TrueKeyword ? "true" : "false") : "boolean";
+  return undefined;
 }
 
 function accessorContract(name: string, nodes: (ts.GetAccessorDeclaration | ts.SetAccessorDeclaration)[], isStatic: boolean, context: CollectContext): Contract {
@@ -403,6 +421,7 @@ function callableContract(name: string, kind: ContractKind, nodes: Callable[], d
     tests: NONE,
   };
   if (first.typeParams && kind !== "class") contract.typeParams = first.typeParams;
+  if (first.thisType !== undefined) contract.thisType = first.thisType;
   if (nodes.some((n) => hasModifier(n, ts.SyntaxKind.AsyncKeyword))) contract.async = true;
   if (nodes.some((n) => (ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isMethodDeclaration(n)) && n.asteriskToken !== undefined)) contract.generator = true;
   if (kind === "method" && nodes.some((n) => hasModifier(n, ts.SyntaxKind.AbstractKeyword))) contract.abstract = true;

@@ -18,7 +18,11 @@ export type Declaration =
   | { type: "value"; node: ts.VariableDeclaration | ts.ExportAssignment | ts.Expression; typeNode?: ts.TypeNode; docNode: ts.Node }
   | { type: "namespace"; nodes: ts.ModuleDeclaration[]; table: ExportTable };
 
-export type ExportTarget = { local: string } | { from: string; name: string } | { namespaceOf: string };
+/**
+ * `typeOnly`: exported or imported with `export type` / `import type` (or `type` on the
+ * specifier): callers may name it only in type positions, never call, construct or read it.
+ */
+export type ExportTarget = ({ local: string } | { from: string; name: string } | { namespaceOf: string }) & { typeOnly?: true };
 
 export interface ExportTable {
   locals: Map<string, Declaration[]>;
@@ -28,6 +32,18 @@ export interface ExportTable {
   stars: string[];
   /** local name → another module's export it imports (`import { a as b } from "./x"`), for the declarations public ones reach */
   imports?: Map<string, { from: string; name: string }>;
+  /** those of `stars` written `export type * from`: what they reach is a type only */
+  typeStars?: Set<string>;
+  /**
+   * those of `stars` that are ES `export * from` (CommonJS's `__exportStar` copies the first
+   * one's name): a name two of them bind differently is ambiguous, so neither is exported
+   */
+  esStars?: Set<string>;
+}
+
+/** `target` as type only when `typeOnly` says so (a `type` keyword on the declaration or specifier). */
+function typed<T extends ExportTarget>(target: T, typeOnly: boolean): T {
+  return typeOnly ? { ...target, typeOnly: true } : target;
 }
 
 /** Resolves a module specifier of `file` to a module of the extraction, or undefined (a package). */
@@ -137,12 +153,12 @@ export function readStatements(statements: readonly ts.Statement[], source: ts.S
       const from = resolve(statement.moduleSpecifier.text);
       const clause = statement.importClause;
       if (!from || !clause) continue;
-      if (clause.name) imports.set(clause.name.text, { from, name: "default" });
+      if (clause.name) imports.set(clause.name.text, typed({ from, name: "default" }, clause.isTypeOnly));
       const bindings = clause.namedBindings;
       if (bindings && ts.isNamedImports(bindings)) {
-        for (const element of bindings.elements) imports.set(element.name.text, { from, name: (element.propertyName ?? element.name).getText(source) });
+        for (const element of bindings.elements) imports.set(element.name.text, typed({ from, name: (element.propertyName ?? element.name).getText(source) }, clause.isTypeOnly || element.isTypeOnly));
       } else if (bindings && ts.isNamespaceImport(bindings)) {
-        imports.set(bindings.name.text, { namespaceOf: from });
+        imports.set(bindings.name.text, typed({ namespaceOf: from }, clause.isTypeOnly));
       }
     } else if (ts.isImportEqualsDeclaration(statement) && ts.isExternalModuleReference(statement.moduleReference) && ts.isStringLiteral(statement.moduleReference.expression)) {
       const from = resolve(statement.moduleReference.expression.text);
@@ -156,13 +172,15 @@ export function readStatements(statements: readonly ts.Statement[], source: ts.S
       const clause = statement.exportClause;
       if (!clause) {
         if (from) table.stars.push(from);
+        if (from) (table.esStars ??= new Set()).add(from);
+        if (from && statement.isTypeOnly) (table.typeStars ??= new Set()).add(from);
       } else if (ts.isNamespaceExport(clause)) {
-        if (from) table.exports.set(clause.name.getText(source), { namespaceOf: from });
+        if (from) table.exports.set(clause.name.getText(source), typed({ namespaceOf: from }, statement.isTypeOnly));
       } else {
         for (const element of clause.elements) {
           const exportedName = element.name.getText(source);
           const localName = (element.propertyName ?? element.name).getText(source);
-          table.exports.set(exportedName, from ? { from, name: localName } : { local: localName });
+          table.exports.set(exportedName, typed(from ? { from, name: localName } : { local: localName }, statement.isTypeOnly || element.isTypeOnly));
         }
       }
     } else if (ts.isExportAssignment(statement)) {
@@ -184,7 +202,7 @@ export function readStatements(statements: readonly ts.Statement[], source: ts.S
   }
   // `import { a } from "./x"; export { a }` re-exports the import.
   for (const [name, target] of table.exports) {
-    if ("local" in target && !table.locals.has(target.local) && imports.has(target.local)) table.exports.set(name, imports.get(target.local)!);
+    if ("local" in target && !table.locals.has(target.local) && imports.has(target.local)) table.exports.set(name, typed(imports.get(target.local)!, target.typeOnly === true));
   }
   for (const [name, target] of imports) if ("from" in target && !table.locals.has(name)) (table.imports ??= new Map()).set(name, target);
   return table;
@@ -216,6 +234,8 @@ function mergeTables(into: ExportTable, from: ExportTable): void {
   for (const [name, declarations] of from.locals) into.locals.set(name, [...(into.locals.get(name) ?? []), ...declarations]);
   for (const [name, target] of from.exports) into.exports.set(name, target);
   into.stars.push(...from.stars);
+  for (const star of from.typeStars ?? []) (into.typeStars ??= new Set()).add(star);
+  for (const star of from.esStars ?? []) (into.esStars ??= new Set()).add(star);
 }
 
 /** The identifiers a destructuring pattern binds, nested patterns included, in order. */

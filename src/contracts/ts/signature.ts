@@ -82,9 +82,14 @@ export function typeParamsOf(node: { typeParameters?: ts.NodeArray<ts.TypeParame
 export function signatureOf(node: Callable, source: ts.SourceFile, checker: ts.TypeChecker | undefined): ContractSignature {
   const isJs = isJsFile(source.fileName);
   const params: ContractParam[] = [];
+  let thisType: string | undefined;
   for (const p of node.parameters) {
     const name = ts.isIdentifier(p.name) ? p.name.text : print(p.name, source);
-    if (name === "this") continue;
+    if (name === "this") {
+      // Not an argument: the `this` a call must supply (a detached `f(…)` supplies void).
+      thisType = p.type ? print(p.type, source) : "any";
+      continue;
+    }
     const typeNode = p.type ?? (isJs ? ts.getJSDocType(p) : undefined);
     const bracketed = isJs && ts.getJSDocParameterTags(p).some((t) => t.isBracketed);
     const param: ContractParam = { name, required: !(p.questionToken || p.initializer || p.dotDotDotToken || bracketed) };
@@ -100,7 +105,7 @@ export function signatureOf(node: Callable, source: ts.SourceFile, checker: ts.T
     const sig = checker.getSignatureFromDeclaration(node as ts.SignatureDeclaration);
     if (sig) returns.inferred = checker.typeToString(checker.getReturnTypeOfSignature(sig), undefined, ts.TypeFormatFlags.NoTruncation);
   }
-  const signature: ContractSignature = { params, returns };
+  const signature: ContractSignature = { params, returns, ...(thisType !== undefined ? { thisType } : {}) };
   const typeParams = typeParamsOf(node, source);
   if (typeParams) signature.typeParams = typeParams;
   return signature;

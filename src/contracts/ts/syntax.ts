@@ -367,6 +367,7 @@ function extractModules(root: string, files: string[], options: SyntaxOptions): 
     // own exports again; each symbol is published once, under its direct name.
     const direct = new Set(resolved.flatMap(([, templates]) => templates).filter((c) => !NAMESPACE_MEMBER.has(c)));
     for (const [name, templates] of resolved) {
+      const typeOnly = reachedAsTypeOnly(info, name, resolver, new Set());
       for (const template of templates) {
         const original = NAMESPACE_MEMBER.get(template);
         if (original && direct.has(original)) continue;
@@ -375,7 +376,9 @@ function extractModules(root: string, files: string[], options: SyntaxOptions): 
           // (its name relative to the export is kept for a second entry that reaches it).
           const relative = published.get(template) ?? template.symbol.name;
           const symbol = { name: name + relative, module };
-          const contract = published.has(template) ? { ...template, symbol } : Object.assign(template, { symbol });
+          // A value reached through `export type` / `import type` is a type to callers: no call, `new` or read.
+          const asType = typeOnly && relative === "" && VALUE_KINDS.has(template.kind);
+          const contract = asType ? { ...template, symbol, typeOnly: true } : published.has(template) ? { ...template, symbol } : Object.assign(template, { symbol });
           published.set(template, relative);
           // Lines point into the module that declares the symbol; a re-export has none of its own.
           const pos = lines.get(template);
@@ -492,9 +495,77 @@ function exportedNames(info: ModuleInfo, r: Resolver, seen: Set<string>): string
   for (const star of info.table.stars) {
     const target = r.load(star);
     if (!target) continue;
-    for (const name of exportedNames(target, r, seen)) if (name !== "default") names.add(name);
+    for (const name of exportedNames(target, r, seen)) if (name !== "default" && !names.has(name) && !ambiguousStarName(info, name, r)) names.add(name);
   }
   return [...names].sort();
+}
+
+const AMBIGUOUS = Symbol("ambiguous");
+
+/**
+ * A name two ES `export *` of the module bind to different declarations: the ES module leaves it
+ * out (importing it is a SyntaxError, `import *` has no such key) and TypeScript refuses it
+ * (TS2308). Taking the first star's was a fail-open: a second module gaining the name removed it
+ * from the API while its contract read as unchanged.
+ */
+function ambiguousStarName(info: ModuleInfo, name: string, r: Resolver): boolean {
+  if ((info.table.esStars?.size ?? 0) < 2 || info.table.exports.has(name)) return false;
+  return bindingOf(info, name, r, new Set()) === AMBIGUOUS;
+}
+
+/** The declaration `name` resolves to from `info` (`file\0local`, `file\0*` for a namespace), as the ES spec's ResolveExport. */
+function bindingOf(info: ModuleInfo, name: string, r: Resolver, seen: Set<string>): string | typeof AMBIGUOUS | undefined {
+  const key = `${info.file}\0${name}`;
+  if (seen.has(key)) return undefined;
+  seen.add(key);
+  const target = info.table.exports.get(name);
+  if (target) {
+    if ("local" in target) return `${info.file}\0${target.local}`;
+    if ("namespaceOf" in target) return `${target.namespaceOf}\0*`;
+    const from = r.load(target.from);
+    return from ? bindingOf(from, target.name, r, seen) : undefined;
+  }
+  if (name === "default") return undefined;
+  let found: string | undefined;
+  for (const star of info.table.stars) {
+    const from = r.load(star);
+    const binding = from && bindingOf(from, name, r, seen);
+    if (binding === AMBIGUOUS) return AMBIGUOUS;
+    if (binding === undefined) continue;
+    // CommonJS copies the first star's name and skips the rest.
+    if (!info.table.esStars?.has(star)) return found ?? binding;
+    if (found !== undefined && found !== binding) return AMBIGUOUS;
+    found = binding;
+  }
+  return found;
+}
+
+/** Kinds with a value callers use (call, `new`, read): an `export type` of one takes that away. */
+const VALUE_KINDS: ReadonlySet<Contract["kind"]> = new Set(["function", "class", "const", "enum", "namespace"]);
+
+/**
+ * Does the way `name` is exported from `info` pass through a type-only export or import
+ * (`export type { X }`, `export { type X }`, `import type { X }` re-exported, `export type *`)?
+ * Follows the route resolveExport takes.
+ */
+function reachedAsTypeOnly(info: ModuleInfo, name: string, r: Resolver, seen: Set<string>): boolean {
+  const key = `${info.file}\0${name}`;
+  if (seen.has(key)) return false;
+  seen.add(key);
+  const target = info.table.exports.get(name);
+  if (target) {
+    if (target.typeOnly) return true;
+    if (!("from" in target)) return false;
+    const from = r.load(target.from);
+    return from ? reachedAsTypeOnly(from, target.name, r, seen) : false;
+  }
+  if (name === "default") return false;
+  for (const star of info.table.stars) {
+    const from = r.load(star);
+    if (!from || !resolveExport(from, name, r, new Set())) continue;
+    return info.table.typeStars?.has(star) === true || reachedAsTypeOnly(from, name, r, seen);
+  }
+  return false;
 }
 
 function resolveExport(info: ModuleInfo, name: string, r: Resolver, seen: Set<string>): Contract[] | undefined {
@@ -509,6 +580,7 @@ function resolveExport(info: ModuleInfo, name: string, r: Resolver, seen: Set<st
     return from ? resolveExport(from, target.name, r, seen) : undefined;
   }
   if (name === "default") return undefined;
+  if (ambiguousStarName(info, name, r)) return undefined;
   for (const star of info.table.stars) {
     const from = r.load(star);
     const found = from && resolveExport(from, name, r, seen);
