@@ -1,0 +1,76 @@
+// Issue 14, found by the thirteenth pass (the policy runtime). Each expression is compared with
+// `opa eval --strict-builtin-errors` of the same policy (the peer conftest evaluates with).
+
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { runTool } from "../../src/toolchain/native.js";
+import { gatehouse, withRepo, withRepoAsync } from "./harness.js";
+
+function policyOf(expressions: Record<string, string>): string {
+  return `package main
+
+import rego.v1
+
+${Object.entries(expressions)
+  .map(([name, expression]) => `deny contains sprintf("%s %s", ["${name}", json.marshal(x)]) if x := ${expression}`)
+  .join("\n")}
+`;
+}
+
+/** Every expression's deny message under gatehouse equals opa eval's (none of them errs). */
+async function compareWithOpa(prefix: string, expressions: Record<string, string>, input = "{}"): Promise<void> {
+  await withRepoAsync(prefix, { "policy/p.rego": policyOf(expressions), "input.json": input }, async (root) => {
+    const opa = JSON.parse(await runTool("opa", ["eval", "--strict-builtin-errors", "-f", "json", "-d", "policy", "-i", "input.json", "data.main.deny"], { cwd: root })) as {
+      result: { expressions: { value: string[] }[] }[];
+    };
+    const expected = [...opa.result[0]!.expressions[0]!.value].sort();
+    assert.is(expected.length, Object.keys(expressions).length, "opa answers every expression");
+    const run = gatehouse(["check", "--policy", "policy", "-o", "json", "input.json"], root, { timeoutMs: 60_000 });
+    assert.is(run.code, 1, run.stderr);
+    const report = JSON.parse(run.stdout) as { findings: { code: string; message: string }[] };
+    const ours = report.findings.map((f) => (f.code === "main.deny" ? f.message : `${f.code}: ${f.message}`)).sort();
+    const missing = expected.filter((line) => !ours.includes(line));
+    assert.ok(missing.length === 0, `differs from opa eval:\n  opa:  ${missing.join("\n  opa:  ")}\n  ours: ${ours.filter((line) => !expected.includes(line)).join("\n  ours: ")}`);
+    assert.equal(ours, expected);
+  });
+}
+
+test("issue 14.1: regex.replace, regex.find_n and regex.split with a repetition answer as Go's regexp does (JavaScript reset a capture at each iteration of a repeated group and backtracked into another alternative after an empty iteration), compared with opa eval", async () => {
+  await compareWithOpa("thirteenth-regex-repetition", {
+    capture_in_star: 'regex.replace("ab", "(?:(a)|b)*", "[$1]")',
+    captures_in_plus: 'regex.replace("foo", "(?:(o)|(f))+", "[$1,$2]")',
+    three_captures: 'regex.replace("abc", "(?:(a)|(b)|(c))+", "[$1$2$3]")',
+    empty_alternative_star: 'regex.find_n("(?:|a)*", "aa", -1)',
+    empty_alternative_plus: 'regex.find_n("(?:b?|a)+", "ab", -1)',
+    empty_alternative_count: 'regex.find_n("(?:|a){1,3}", "aaa", -1)',
+    split_empty_alternative: 'regex.split("(?:|a)+", "baab")',
+    posix_class: 'regex.find_n("[[:alpha:]]+", "ab1c", -1)',
+    not_space_in_class: 'regex.find_n("[\\\\S]", "a b", -1)',
+    case_flag: 'regex.replace("ABC", "(?i)b", "x")',
+    // the translation still answers what has no repetition, as before
+    literal_split: 'regex.split("/", "registry.example/team/app:1.2")',
+    class_replace: 'regex.replace("a-b_c", "[-_]", ".")',
+    group_expand: 'regex.replace("ab", "(a)(?P<x>b)", "${x}$1")',
+  });
+});
+
+test("issue 14.1: regex.split over a long input with a repeated pattern answers at once (JavaScript's backtracking took quadratic time: 60,000 spaces ran into the 10 s budget, policy/timeout, where conftest answers in milliseconds)", () => {
+  const policy = `package main
+
+import rego.v1
+
+deny contains sprintf("%d parts", [count(regex.split("\\\\s*,\\\\s*", input.list))]) if true
+deny contains sprintf("%d words", [count(regex.find_n("a*b", input.letters, -1))]) if true
+`;
+  const input = JSON.stringify({ list: `${" ".repeat(60_000)}x`, letters: "a".repeat(60_000) });
+  withRepo("thirteenth-regex-linear", { "policy/p.rego": policy, "input.json": input }, (root) => {
+    const run = gatehouse(["check", "--policy", "policy", "input.json"], root, { timeoutMs: 30_000 });
+    assert.is(run.code, 1, run.stdout + run.stderr);
+    assert.equal(
+      run.stdout.split("\n").filter((line) => line.startsWith("FAIL ")).sort(),
+      ["FAIL input.json [main.deny] 0 words", "FAIL input.json [main.deny] 1 parts"],
+    );
+  });
+});
+
+test.run();
