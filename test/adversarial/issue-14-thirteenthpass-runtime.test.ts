@@ -73,4 +73,39 @@ deny contains sprintf("%d words", [count(regex.find_n("a*b", input.letters, -1))
   });
 });
 
+test("issue 14.1: object.subset, json.patch and numbers.range_step read numbers exactly (as doubles, 9007199254740993 was 9007199254740992: object.subset said true where topdown says false, json.patch changed a value it did not patch), compared with opa eval", async () => {
+  await compareWithOpa(
+    "thirteenth-exact-host-numbers",
+    {
+      subset_big: 'object.subset({"a": 9007199254740993}, {"a": 9007199254740992})',
+      subset_set: "object.subset({9007199254740993}, {9007199254740992})",
+      subset_array: "object.subset([12345678901234567891], [12345678901234567890])",
+      subset_input: 'object.subset(input.limits, {"cpu": 9007199254740992})',
+      subset_decimals: 'object.subset({"a": 0.10000000000000000001}, {"a": 0.1})',
+      subset_same: 'object.subset({"a": 1e2, "b": [1.0, 9007199254740993]}, {"a": 100, "b": [9007199254740993]})',
+      patch_keeps: 'json.patch({"a": 9007199254740993}, [{"op": "add", "path": "/b", "value": 1}])',
+      patch_index: 'json.patch([1, 2, 3], [{"op": "remove", "path": [1.0]}])',
+      range_step_big: "numbers.range_step(9007199254740993, 9007199254740995, 1)",
+      range_step_down: "numbers.range_step(3, 1, 1)",
+    },
+    '{"limits": {"cpu": 9007199254740993}}',
+  );
+});
+
+test("issue 14.1: a deny rule on object.subset of big numbers denies as conftest does (it allowed: fail-open)", () => {
+  const policy = `package main
+
+import rego.v1
+
+allowed := {"quota": 9007199254740992}
+
+deny contains "the quota is not the allowed one" if not object.subset(allowed, input)
+`;
+  withRepo("thirteenth-subset-deny", { "policy/p.rego": policy, "input.json": '{"quota": 9007199254740993}' }, (root) => {
+    const run = gatehouse(["check", "--policy", "policy", "input.json"], root);
+    assert.is(run.code, 1, run.stdout + run.stderr);
+    assert.equal(run.stdout.split("\n").filter((line) => line.startsWith("FAIL ")), ["FAIL input.json [main.deny] the quota is not the allowed one"]);
+  });
+});
+
 test.run();
