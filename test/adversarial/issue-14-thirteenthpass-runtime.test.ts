@@ -108,4 +108,23 @@ deny contains "the quota is not the allowed one" if not object.subset(allowed, i
   });
 });
 
+test("issue 14.1: json.marshal of a number whose text is not JSON (to_number of \"0001\", \".5\" or \"5.\") errs as Go's encoding/json does (it wrote the text 0001, which no JSON reader takes), policy/eval-error", () => {
+  for (const text of ["0001", ".5", "5."]) {
+    const policy = `package main\n\nimport rego.v1\n\ndeny contains json.marshal({"n": to_number(input.n)}) if true\n`;
+    withRepo("thirteenth-marshal-number", { "policy/p.rego": policy, "input.json": JSON.stringify({ n: text }) }, (root) => {
+      const run = gatehouse(["check", "--policy", "policy", "-o", "json", "input.json"], root);
+      assert.is(run.code, 1, text + run.stdout + run.stderr);
+      const report = JSON.parse(run.stdout) as { findings: { code: string; message: string }[] };
+      assert.equal(report.findings.map((f) => f.code), ["policy/eval-error"], text);
+      assert.ok(report.findings[0]!.message.includes(`json.marshal: json: invalid number literal ${JSON.stringify(text)}`), report.findings[0]!.message);
+    });
+  }
+  // a number with JSON's grammar is still written as its text
+  withRepo("thirteenth-marshal-number", { "policy/p.rego": `package main\n\nimport rego.v1\n\ndeny contains json.marshal({"n": to_number(input.n)}) if true\n`, "input.json": '{"n": "1e2"}' }, (root) => {
+    const run = gatehouse(["check", "--policy", "policy", "input.json"], root);
+    assert.is(run.code, 1, run.stdout + run.stderr);
+    assert.equal(run.stdout.split("\n").filter((line) => line.startsWith("FAIL ")), ['FAIL input.json [main.deny] {"n":1e2}']);
+  });
+});
+
 test.run();
