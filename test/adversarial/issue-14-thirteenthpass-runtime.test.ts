@@ -127,4 +127,27 @@ test("issue 14.1: json.marshal of a number whose text is not JSON (to_number of 
   });
 });
 
+test("issue 14.1: strings.render_template errs as topdown does on variables holding a set (it rendered the set as an array: a value, so a deny deciding on the text could pass where conftest fails), and renders the text/template functions the port leaves out (printf, html, js, urlquery, println, slice) as Go does", async () => {
+  const policy = `package main
+
+import rego.v1
+
+deny contains "the banner does not name the owner" if not contains(strings.render_template("owner: {{.owners}}", {"owners": input.owners}), "root")
+`;
+  withRepo("thirteenth-template-set", { "policy/p.rego": policy.replace("input.owners", '{"alice"}'), "input.json": "{}" }, (root) => {
+    const run = gatehouse(["check", "--policy", "policy", "-o", "json", "input.json"], root);
+    assert.is(run.code, 1, run.stdout + run.stderr);
+    const report = JSON.parse(run.stdout) as { findings: { code: string; message: string }[] };
+    assert.equal(report.findings.map((f) => f.code), ["policy/eval-error"]);
+    assert.ok(report.findings[0]!.message.includes("strings.render_template: invalid character"), report.findings[0]!.message);
+  });
+  await compareWithOpa("thirteenth-template-functions", {
+    printf: 'strings.render_template("{{printf \\"%05d|%s\\" .n .s}}", {"n": 42, "s": "x"})',
+    escapes: 'strings.render_template("{{html .a}} {{js .a}} {{urlquery .a}}", {"a": "<a href=\'x\'>&</a>"})',
+    print_line: 'strings.render_template("{{print .a .b}} {{println .a}}", {"a": "x", "b": 2})',
+    slice: 'strings.render_template("{{slice .s 1 2}}", {"s": "abc"})',
+    implemented: 'strings.render_template("{{range $k, $v := .m}}{{$k}}={{$v}};{{end}}", {"m": {"b": 1, "a": 2.5}})',
+  });
+});
+
 test.run();

@@ -62,6 +62,8 @@ export const TOPDOWN_FALLBACK = {
   "regex.split": { exactNumbers: false },
   "regex.find_n": { exactNumbers: false },
   "regex.replace": { exactNumbers: false },
+  // text/template syntax the TypeScript port leaves out (printf, html, slice ...), and sets among the variables (template.ts).
+  "strings.render_template": { exactNumbers: true },
   "graphql.parse": { exactNumbers: false },
   "graphql.parse_query": { exactNumbers: false },
   "graphql.parse_schema": { exactNumbers: false },
