@@ -89,9 +89,12 @@ export function perEvaluationClock(clock: Clock): EvaluationClock {
 
 /**
  * Builtins that receive every number as a RegoNumber holding the runtime's text (values.ts):
- * sprintf formats 1e2 as a float and 100 as an integer, and integers past 2^53 exactly, as OPA does.
+ * sprintf formats 1e2 as a float and 100 as an integer, and integers past 2^53 exactly, as OPA does;
+ * object.subset and json.patch compare (and json.patch returns) numbers exactly, and
+ * numbers.range_step counts from them (as doubles, object.subset({"a": 9007199254740993},
+ * {"a": 9007199254740992}) was true where topdown says false).
  */
-export const EXACT_NUMBER_BUILTINS: ReadonlySet<string> = new Set(["sprintf", "json.marshal_with_options", "io.jwt.encode_sign", "providers.aws.sign_req", "strings.render_template", ...TOPDOWN_BUILTIN_NAMES, ...TOPDOWN_FALLBACK_NAMES]);
+export const EXACT_NUMBER_BUILTINS: ReadonlySet<string> = new Set(["sprintf", "object.subset", "json.patch", "numbers.range_step", "json.marshal_with_options", "io.jwt.encode_sign", "providers.aws.sign_req", "strings.render_template", ...TOPDOWN_BUILTIN_NAMES, ...TOPDOWN_FALLBACK_NAMES]);
 
 export type BuiltinFn = (...args: any[]) => unknown;
 

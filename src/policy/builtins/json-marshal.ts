@@ -6,6 +6,9 @@
 import { BuiltinError, OperandError, valueName } from "./errors.js";
 import { compareStrings, RegoNumber } from "./values.js";
 
+/** JSON's number grammar (RFC 8259), which encoding/json checks a json.Number against. */
+const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
 export function goJsonString(s: string): string {
   return JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
@@ -13,7 +16,12 @@ export function goJsonString(s: string): string {
 /** json.Marshal (indent undefined) or json.MarshalIndent(value, prefix, indent). */
 export function goJson(value: unknown, indent?: { prefix: string; indent: string }, depth = 0): string {
   const newline = (d: number): string => (indent ? `\n${indent.prefix}${indent.indent.repeat(d)}` : "");
-  if (value instanceof RegoNumber) return value.text;
+  if (value instanceof RegoNumber) {
+    // A number whose text JSON has no grammar for (to_number("0001"), ".5", "5." keep their text):
+    // Go's encoding/json refuses to write json.Number("0001"), so topdown's json.marshal errs.
+    if (!JSON_NUMBER.test(value.text)) throw new BuiltinError(`json: invalid number literal ${JSON.stringify(value.text)}`);
+    return value.text;
+  }
   if (Array.isArray(value)) {
     if (value.length === 0) return "[]";
     return `[${value.map((v) => newline(depth + 1) + goJson(v, indent, depth + 1)).join(",")}${newline(depth)}]`;

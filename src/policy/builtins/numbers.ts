@@ -3,12 +3,19 @@
 
 import { BuiltinError, valueName } from "./errors.js";
 import { exactJson } from "./exact.js";
+import { RegoNumber } from "./values.js";
 
-/** builtins.BigIntOperand: a number with an integer value (sent as a JSON number by the SDK). */
+/**
+ * builtins.BigIntOperand: a number with an integer value, read from its exact text (the name is
+ * in EXACT_NUMBER_BUILTINS: as a double, 9007199254740993 was 9007199254740992 and the range
+ * started one early).
+ */
 function integerOperand(value: unknown, position: number): bigint {
-  if (typeof value !== "number") throw new BuiltinError(`operand ${position} must be integer but got ${valueName(value)}`);
-  if (!Number.isInteger(value)) throw new BuiltinError(`operand ${position} must be integer number but got floating-point number`);
-  return BigInt(value);
+  if (value instanceof RegoNumber && /^-?\d+$/.test(value.text)) return BigInt(value.text);
+  const n = value instanceof RegoNumber ? value.value : value;
+  if (typeof n !== "number") throw new BuiltinError(`operand ${position} must be integer but got ${valueName(value)}`);
+  if (!Number.isInteger(n)) throw new BuiltinError(`operand ${position} must be integer number but got floating-point number`);
+  return BigInt(n);
 }
 
 /** From `from` towards `to` (either direction) in steps of `step`, both ends included when reached. */

@@ -6,15 +6,22 @@
 // OPA gives it.
 //
 // Patterns are translated into a JavaScript RegExp (unicode mode, so `.` and classes match code
-// points as Go matches runes) only for the part of RE2 whose meaning is the same in both:
-// literals, escaped punctuation, `.`, `^` and `$` (whole text), classes and ranges, `\d \w \s
-// \b \B` and their negations, `\t \n \v \f \r \xHH`, groups `( )`, `(?: )` and `(?P<name> )`,
-// alternation and the greedy and lazy repetitions. Anything else RE2 accepts (flags such as
-// `(?i)`, `\A \z \Q \p{..}`, POSIX classes, octal escapes) is refused with an error, so the
-// evaluation fails closed instead of splitting differently; what RE2 itself refuses (look-around,
-// back-references) is an error too.
+// points as Go matches runes) only for the part of RE2 whose meaning is the same in both and whose
+// matching takes time linear in the text (per pattern item): literals, escaped punctuation, `.`,
+// `^` and `$` (whole text), classes and ranges, `\d \w \s \b \B` and their negations, `\t \n
+// \v \f \r \xHH`, groups `( )`, `(?: )` and `(?P<name> )` and alternation, with no repetition.
+// A pattern with a repetition (`*`, `+`, `?`, `{n,m}`) or anything else RE2 accepts (flags such as
+// `(?i)`, `\A \z \Q \p{..}`, POSIX classes, octal escapes) is answered by Go's regexp itself
+// (TopdownOnly: topdown.ts; without the builtins module the call errs, failing closed). Repetition
+// is where JavaScript's backtracking and RE2 part ways: a capture inside a repeated group is reset
+// at each iteration in JavaScript and keeps its last match in Go (`regex.replace("ab",
+// "(?:(a)|b)*", "[$1]")` was "[]", OPA says "[a]"), JavaScript refuses an empty iteration and
+// backtracks into another alternative where RE2 stops (`(?:|a)*` matched "aa", OPA matches ""),
+// and backtracking is polynomial or exponential in the text (`\s*,\s*` over 60,000 spaces ran
+// into the evaluation's time limit, where Go's regexp is linear). What RE2 itself refuses
+// (look-around, back-references) is an error.
 
-import { BuiltinError, intOperand, stringOperand } from "./errors.js";
+import { BuiltinError, TopdownOnly, intOperand, stringOperand } from "./errors.js";
 
 /** Punctuation Go lets you escape to mean itself. */
 const GO_PUNCTUATION = /^[!-/:-@[-`{-~]$/;
@@ -22,8 +29,9 @@ const GO_PUNCTUATION = /^[!-/:-@[-`{-~]$/;
 const JS_SYNTAX = new Set("^$\\.*+?()[]{}|/");
 const GO_SPACE = "\\t\\n\\f\\r ";
 
+/** A pattern the translation leaves to Go's regexp (the header says which). */
 function unsupported(pattern: string, what: string): never {
-  throw new BuiltinError(`gatehouse cannot evaluate ${what} in ${JSON.stringify(pattern)} as Go's regexp does, so the call is refused`);
+  throw new TopdownOnly(`gatehouse cannot evaluate ${what} in ${JSON.stringify(pattern)} as Go's regexp does, so the call is refused`);
 }
 
 function goError(pattern: string, what: string): never {
@@ -60,7 +68,7 @@ export function translateRe2(pattern: string, groupNames?: (string | undefined)[
       case "b":
       case "B":
         if (inClass) goError(pattern, `invalid escape sequence: \\${next}`);
-        return `(?:\\${next})`; // grouped: Go lets an assertion be repeated, unicode mode only a group
+        return `(?:\\${next})`; // grouped, as ^ and $ below
       case "t":
       case "n":
       case "v":
@@ -149,22 +157,18 @@ export function translateRe2(pattern: string, groupNames?: (string | undefined)[
     } else if (c === ".") {
       out += "[^\\n]"; // Go's "." is any rune but a newline (JavaScript's also refuses \r, U+2028, U+2029)
       i++;
+    } else if (c === "*" || c === "+" || c === "?") {
+      unsupported(pattern, "a repetition");
     } else if (c === "{") {
       // A repetition {n}, {n,} or {n,m}; otherwise a literal "{" in Go.
-      const rest = chars.slice(i).join("");
-      const repeat = /^\{(\d+)(,(\d*))?\}/.exec(rest);
-      if (repeat) {
-        const min = Number(repeat[1]);
-        const max = repeat[3] === undefined || repeat[3] === "" ? min : Number(repeat[3]);
-        if (min > 1000 || max > 1000 || max < min) goError(pattern, "invalid repeat count");
-        out += repeat[0];
-        i += [...repeat[0]].length;
+      if (/^\{\d+(,\d*)?\}/.test(chars.slice(i).join(""))) {
+        unsupported(pattern, "a repetition");
       } else {
         out += "\\{";
         i++;
       }
     } else if (c === "^" || c === "$") {
-      out += `(?:${c})`; // grouped, as \\b above
+      out += `(?:${c})`; // grouped: a group is always one item of the source
       i++;
     } else if (c === "}" || c === "]") {
       out += `\\${c}`; // literals in Go; unicode mode wants them escaped

@@ -3,12 +3,15 @@
 // their text, of the string kind in comparisons), "<no value>" shown as "<undefined>". The part of text/template implemented here: text, comments, trim
 // markers, {{.a.b}}, {{$}}, {{$x}}, {{$x := ...}}, if / else if / else, range (with $i, $v :=)
 // and with, and the functions len, index, eq, ne, lt, le, gt, ge, and, or, not and print; any
-// other template syntax is refused (BuiltinError), never rendered differently from Go.
+// other template syntax is left to topdown (TopdownOnly: Go's text/template itself; without the
+// builtins module the call errs), never rendered differently from Go. So are variables holding a
+// set: topdown reads the variables from their Rego text as JSON, which a set is not, and errs (the
+// TypeScript port rendered the set as an array, a value where conftest fails).
 
-import { BuiltinError, OperandError, operandTypeError, stringOperand } from "./errors.js";
+import { BuiltinError, OperandError, TopdownOnly, operandTypeError, stringOperand } from "./errors.js";
 import { compareStrings, isSet, RegoNumber } from "./values.js";
 
-class Unsupported extends BuiltinError {
+class Unsupported extends TopdownOnly {
   constructor(what: string) {
     super(`gatehouse does not implement this text/template syntax: ${what}`);
   }
@@ -334,10 +337,11 @@ function run(nodes: Node[], dot: V, scopes: Scope, out: string[]): void {
 }
 
 function jsonDecoded(value: V): V {
-  // util.UnmarshalJSON into `any`: every number a json.Number (its text); sets were arrays in the JSON.
+  // util.UnmarshalJSON into `any`: every number a json.Number (its text); a set's text is no JSON.
   if (value instanceof RegoNumber) return new JsonNumber(value.text);
   if (typeof value === "number") return new JsonNumber(String(value));
-  if (Array.isArray(value) || isSet(value)) return (value as V[]).map(jsonDecoded);
+  if (isSet(value)) throw new TopdownOnly("a set among the variables (topdown reads their text as JSON, and errs)");
+  if (Array.isArray(value)) return (value as V[]).map(jsonDecoded);
   if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonDecoded(v)]));
   return value;
 }

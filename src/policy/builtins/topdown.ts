@@ -47,8 +47,9 @@ type TopdownBuiltin = (...args: unknown[]) => ArrayBuffer | undefined;
 
 /**
  * Builtins gatehouse implements in TypeScript except for some calls, which topdown answers: time
- * zones other than UTC (Go's rules over the tz database `opa eval` reads) and GraphQL documents with comments
- * (gqlparser keeps them in the ASTs it returns, by rules of its own token handling).
+ * zones other than UTC (Go's rules over the tz database `opa eval` reads), GraphQL documents with comments
+ * (gqlparser keeps them in the ASTs it returns, by rules of its own token handling) and regular
+ * expressions with a repetition (Go's regexp: RE2's captures and empty iterations, linear time).
  */
 export const TOPDOWN_FALLBACK = {
   // The TypeScript time builtins read a RegoNumber's integer text exactly (time.ts).
@@ -57,6 +58,12 @@ export const TOPDOWN_FALLBACK = {
   "time.weekday": { exactNumbers: true },
   "time.format": { exactNumbers: true },
   "time.diff": { exactNumbers: true },
+  // Patterns with a repetition or RE2 syntax the translation to a JavaScript RegExp leaves out (regex.ts).
+  "regex.split": { exactNumbers: false },
+  "regex.find_n": { exactNumbers: false },
+  "regex.replace": { exactNumbers: false },
+  // text/template syntax the TypeScript port leaves out (printf, html, slice ...), and sets among the variables (template.ts).
+  "strings.render_template": { exactNumbers: true },
   "graphql.parse": { exactNumbers: false },
   "graphql.parse_query": { exactNumbers: false },
   "graphql.parse_schema": { exactNumbers: false },

@@ -74,11 +74,47 @@ export function compareStrings(a: string, b: string): number {
 
 const INTEGER = /^-?\d+$/;
 
+/** A decimal text as sign, significant digits (no leading or trailing zeros) and the exponent of its first digit. */
+function decimalParts(text: string): { negative: boolean; digits: string; magnitude: number } | undefined {
+  const match = DECIMAL.exec(text);
+  if (!match) return undefined;
+  const [, sign, whole, fraction = "", exponent = "0"] = match;
+  const all = whole! + fraction;
+  const leading = all.length - all.replace(/^0+/, "").length;
+  const digits = all.slice(leading).replace(/0+$/, "");
+  const shift = Number(exponent);
+  if (!Number.isSafeInteger(shift)) return undefined;
+  return { negative: sign === "-" && digits !== "", digits, magnitude: whole!.length - leading + shift };
+}
+
+/** Two number texts compared exactly, as topdown's ast.Compare does (big.Rat); undefined where one is not a decimal. */
+function compareDecimalTexts(a: string, b: string): number | undefined {
+  const x = decimalParts(a);
+  const y = decimalParts(b);
+  if (!x || !y) return undefined;
+  const sign = (p: { negative: boolean; digits: string }): number => (p.digits === "" ? 0 : p.negative ? -1 : 1);
+  const [sx, sy] = [sign(x), sign(y)];
+  if (sx !== sy || sx === 0) return sx < sy ? -1 : sx > sy ? 1 : 0;
+  let order = x.magnitude !== y.magnitude ? (x.magnitude < y.magnitude ? -1 : 1) : 0;
+  if (order === 0) {
+    const width = Math.max(x.digits.length, y.digits.length);
+    const [dx, dy] = [x.digits.padEnd(width, "0"), y.digits.padEnd(width, "0")];
+    order = dx < dy ? -1 : dx > dy ? 1 : 0;
+  }
+  return sx < 0 ? -order : order;
+}
+
+const DECIMAL = /^(-?)(\d+)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+
 function compareNumbers(a: number | RegoNumber, b: number | RegoNumber): number {
-  if (a instanceof RegoNumber && b instanceof RegoNumber && INTEGER.test(a.text) && INTEGER.test(b.text)) {
-    const x = BigInt(a.text);
-    const y = BigInt(b.text);
-    return x < y ? -1 : x > y ? 1 : 0;
+  if (a instanceof RegoNumber && b instanceof RegoNumber) {
+    if (INTEGER.test(a.text) && INTEGER.test(b.text)) {
+      const x = BigInt(a.text);
+      const y = BigInt(b.text);
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+    const exact = compareDecimalTexts(a.text, b.text);
+    if (exact !== undefined) return exact;
   }
   const x = numberValue(a)!;
   const y = numberValue(b)!;
