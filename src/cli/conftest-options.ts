@@ -264,7 +264,9 @@ function readDataFile(file: string): unknown {
     throw new ConfigError(`cannot read --data: ${error.reason}`, file);
   }
   try {
-    return parseDocument(text, file.endsWith(".json") ? "json" : undefined);
+    // conftest loads --data with OPA's loader, which reads YAML with go-yaml v3 (`0777` is 511,
+    // `1_000` 1000): a value js-yaml reads otherwise is refused, not judged as another number.
+    return parseDocument(text, file.endsWith(".json") ? "json" : undefined, { refuseAmbiguous: "opa-data" });
   } catch (error) {
     if (error instanceof InputParseError) throw new ConfigError(error.message, file);
     throw error;
