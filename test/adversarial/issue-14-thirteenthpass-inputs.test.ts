@@ -171,4 +171,29 @@ test("issue 14 (thirteenth pass, held): --ignore under a linked directory skips 
   );
 });
 
+test("issue 14 (thirteenth pass): --combine gives each file's `path` as conftest writes it (the argument as given, ./k8s/deploy.yaml; a walked file's filepath.Join); it gave the shown k8s/deploy.yaml, so a policy comparing the path conftest passes it never denied (exit 0)", () => {
+  withRepo(
+    "rt13-combine-path",
+    {
+      "policy/p.rego": [
+        "package main",
+        "import rego.v1",
+        'deny contains sprintf("%s has one replica", [f.path]) if { some f in input; f.path == "./k8s/deploy.yaml"; f.contents.replicas < 2 }',
+        'deny contains sprintf("walked %s", [f.path]) if { some f in input; f.path == "k8s/svc/svc.yaml" }',
+        "",
+      ].join("\n"),
+      "k8s/deploy.yaml": "replicas: 1\n",
+      "k8s/svc/svc.yaml": "port: 80\n",
+    },
+    (dir) => {
+      const r = gatehouse(["check", "--combine", "./k8s/deploy.yaml", "./k8s/svc/"], dir);
+      assert.is(r.code, 1, r.stdout + r.stderr);
+      assert.equal(failLinesOf(r.stdout), ["FAIL Combined [main.deny] ./k8s/deploy.yaml has one replica", "FAIL Combined [main.deny] walked k8s/svc/svc.yaml"]);
+      const parsed = gatehouse(["parse", "--combine", "./k8s/deploy.yaml"], dir);
+      assert.is(parsed.code, 0, parsed.stderr);
+      assert.equal(JSON.parse(parsed.stdout), [{ contents: { replicas: 1 }, path: "./k8s/deploy.yaml" }]);
+    },
+  );
+});
+
 test.run();

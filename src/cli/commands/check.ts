@@ -4,7 +4,7 @@
 // queries, from OPA's interpreter in the toolchain; the verdict is the compiled wasm's.
 
 import { realpathSync, statSync } from "node:fs";
-import { basename, dirname, join, posix, relative, resolve, sep } from "node:path";
+import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from "node:path";
 import type { Argv } from "yargs";
 import { ToolchainError, UsageError } from "../../core/errors.js";
 import { isDenying } from "../../core/findings.js";
@@ -245,6 +245,7 @@ export async function collectJobs(files: string[], kind: string | undefined, par
     // conftest's --ignore is matched against its own text of the path (below), never stdin's.
     if (ignore !== undefined && conftestPaths !== undefined && ignore(conftestPaths)) return;
     if (seen.has(job.display)) return;
+    if (conftestPaths !== undefined) job.conftestPath = conftestPaths[conftestPaths.length - 1]!;
     seen.add(job.display);
     if (kind) job.kind = kind;
     if (parser) job.parser = parser;
@@ -274,10 +275,11 @@ export async function collectJobs(files: string[], kind: string | undefined, par
       // dot directories and node_modules included (conftest's filepath.Walk skips none). One in a
       // format gatehouse does not parse yet (a Dockerfile, .toml) is kept and denies
       // input/unsupported-format: skipped, a policy written for it would allow the directory.
-      const unlinkedRoot = ignore === undefined ? undefined : join(realpathSync(dirname(abs)), basename(abs));
+      const unlinkedRoot = join(realpathSync(dirname(abs)), basename(abs));
+      const realDirectories = new Map<string, string>();
       for (const rel of findFiles(abs, { accept: claimedByParser, everything: true })) {
         const file = base + (sep === "/" ? rel : rel.split("/").join(sep));
-        add({ display: prefix + rel, file }, ignore === undefined ? undefined : walkedPaths(arg, rel, file, unlinkedRoot!));
+        add({ display: prefix + rel, file }, walkedPaths(arg, rel, file, unlinkedRoot, realDirectories));
       }
     } else {
       // A file named on the command line: conftest matches the argument as it was written.
@@ -288,20 +290,28 @@ export async function collectJobs(files: string[], kind: string | undefined, par
 }
 
 /**
- * The texts conftest's walk may match --ignore against for a file found under `arg`: Go's
- * filepath.Join(arg, rel), cleaned (`./dir/` gives `dir/x.yaml`). Under a linked directory conftest
- * walks the link's resolved path instead (filepath.EvalSymlinks, relative or absolute as the link
- * is), so there the file is dropped only when the pattern matches the joined path and both forms
- * of the resolved one.
+ * The texts conftest's walk may name a file found under `arg` by (--ignore is matched against
+ * them all; the last is --combine's `path`): Go's filepath.Join(arg, rel), cleaned (`./dir/` gives
+ * `dir/x.yaml`). Under a linked directory conftest walks the link's resolved path instead
+ * (filepath.EvalSymlinks, relative or absolute as the link is), so there the file is dropped only
+ * when the pattern matches the joined path and both forms of the resolved one.
  */
-function walkedPaths(arg: string, rel: string, file: string, unlinkedRoot: string): string[] {
+function walkedPaths(arg: string, rel: string, file: string, unlinkedRoot: string, realDirectories: Map<string, string>): string[] {
   const joined = posix.normalize(`${arg.split(sep).join("/")}/${rel}`);
+  // One realpath per directory, not per file (large walks).
+  const directory = dirname(file);
+  let realDirectory = realDirectories.get(directory);
+  if (realDirectory === undefined) {
+    realDirectory = realpathSync(directory);
+    realDirectories.set(directory, realDirectory);
+  }
+  if (realDirectory === join(unlinkedRoot, dirname(rel))) return [joined];
   let real: string;
   try {
     real = realpathSync(file);
   } catch {
     return [joined]; // a dangling link: conftest matches its own name
   }
-  const viaLink = realpathSync(dirname(file)) !== join(unlinkedRoot, dirname(rel));
-  return viaLink ? [joined, real, relative(process.cwd(), real)] : [joined];
+  const relativeReal = relative(process.cwd(), real);
+  return isAbsolute(arg) ? [joined, relativeReal, real] : [joined, real, relativeReal];
 }
