@@ -196,4 +196,46 @@ test("issue 14 (thirteenth pass): --combine gives each file's `path` as conftest
   );
 });
 
+test("issue 14 (thirteenth pass): a number a double does not keep (9007199254740993, 0.10000000000000000001, 1e400) is refused in a .json input (conftest reads a float64, the wasm read the text exactly: `n < 9007199254740993` passed), in a YAML input's integer (conftest keeps it exactly, gatehouse a double) and in a --data file (OPA keeps it exactly); numbers both hold alike are judged", () => {
+  withRepo(
+    "rt13-number-precision",
+    {
+      "policy/p.rego": [
+        "package main",
+        "import rego.v1",
+        'deny contains "n below" if input.n < 9007199254740993',
+        'deny contains "f is 0.1" if input.f == 0.1',
+        'deny contains "data limit" if data.limit < 9007199254740993',
+        'deny contains "big" if input.big == 9007199254740992',
+        "",
+      ].join("\n"),
+      "int.json": '{"n": 9007199254740993}\n',
+      "dec.json": '{"f": 0.10000000000000000001}\n',
+      "huge.json": '{"f": 1e400}\n',
+      "int.yaml": "n: 9007199254740993\n",
+      "in.json": "{}\n",
+      "limit.json": '{"limit": 9007199254740993}\n',
+      "held.json": '{"f": 0.1, "big": 9007199254740992, "e": 1.5e3, "n": 9007199254740994}\n',
+    },
+    (dir) => {
+      for (const file of ["int.json", "dec.json", "huge.json"]) {
+        const r = gatehouse(["check", file], dir);
+        assert.is(r.code, 1, `${file}: ${r.stdout}${r.stderr}`);
+        assert.equal(failLinesOf(r.stdout).length, 1, file);
+        assert.match(failLinesOf(r.stdout)[0]!, new RegExp(`^FAIL ${file.replace(".", "\\.")} \\[input/unparsable\\] invalid JSON: the number \\S+ is \\S+ as a double, not the value written`), file);
+      }
+      const yaml = gatehouse(["check", "int.yaml"], dir);
+      assert.is(yaml.code, 1, yaml.stdout + yaml.stderr);
+      assert.equal(failLinesOf(yaml.stdout), ["FAIL int.yaml [input/unparsable] invalid YAML: line 1: the integer 9007199254740993 is 9007199254740993 in YAML 1.1 as conftest and Kubernetes read it, but 9007199254740992 as gatehouse holds it (a double): readers would judge different numbers; write fewer digits, or quote it"]);
+      const data = gatehouse(["check", "-d", "limit.json", "in.json"], dir);
+      assert.is(data.code, 2, data.stdout + data.stderr);
+      assert.match(data.stderr, /limit\.json: invalid JSON: the number 9007199254740993 is 9007199254740992 as a double/);
+      // Held: 0.1, a double's own integer, an exponent and 9007199254740994 (a double exactly) are judged.
+      const held = gatehouse(["check", "held.json"], dir);
+      assert.is(held.code, 1, held.stdout + held.stderr);
+      assert.equal(failLinesOf(held.stdout), ["FAIL held.json [main.deny] big", "FAIL held.json [main.deny] f is 0.1"]);
+    },
+  );
+});
+
 test.run();

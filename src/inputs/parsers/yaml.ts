@@ -178,9 +178,13 @@ function refuseAmbiguousScalars(jsYaml: JsYaml, schema: Schema, text: string, ev
     }
     if (raw.length > 64 || !/^[-+.0-9~yYnNoO]/.test(raw)) continue;
     const read = resolvePlain(jsYaml, schema, raw);
-    const theirs = goYamlPlain(raw, version).value;
-    if (sameValue(read, theirs)) continue;
-    throw new InputParseError(`invalid YAML: ${at()}: the plain value ${raw} is ${show(read)} in ${ours}, as gatehouse reads it, but ${show(theirs)} in ${peer}: quote it, or write it so that both agree`);
+    const go = goYamlPlain(raw, version);
+    if (sameValue(read, go.value)) {
+      // go-yaml keeps an integer exactly, js-yaml as a double: 9007199254740993 is ...992 here.
+      if (go.exact === undefined || typeof read !== "number" || Number.isSafeInteger(read) || BigInt(read) === go.exact) continue;
+      throw new InputParseError(`invalid YAML: ${at()}: the integer ${raw} is ${go.exact} in ${peer}, but ${read} as gatehouse holds it (a double): readers would judge different numbers; write fewer digits, or quote it`);
+    }
+    throw new InputParseError(`invalid YAML: ${at()}: the plain value ${raw} is ${show(read)} in ${ours}, as gatehouse reads it, but ${show(go.value)} in ${peer}: quote it, or write it so that both agree`);
   }
 }
 
@@ -251,6 +255,8 @@ const GO_TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2
 interface GoScalar {
   tag: "null" | "bool" | "int" | "float" | "str";
   value: unknown;
+  /** an int's exact value: go-yaml keeps an int64 (or uint64) exactly, js-yaml a double */
+  exact?: bigint;
 }
 
 /**
@@ -273,8 +279,8 @@ function goYamlPlain(raw: string, version: "v2" | "v3"): GoScalar {
   if (!/^[-+0-9]/.test(raw) || GO_TIMESTAMP.test(raw)) return text;
   const plain = raw.replaceAll("_", "");
   if (GO_INT.test(plain)) {
-    const value = goInteger(plain);
-    if (value !== undefined) return { tag: "int", value };
+    const exact = goInteger(plain);
+    if (exact !== undefined) return { tag: "int", value: Number(exact), exact };
   }
   if (version === "v3" ? GO_YAML_V3_FLOAT.test(plain) : GO_FLOAT.test(plain)) return { tag: "float", value: goFloat(plain) };
   return text;
@@ -288,13 +294,13 @@ function goYamlV3KeyText(key: GoScalar): string | undefined {
 }
 
 /** ParseInt(s, 0, 64), else ParseUint(s, 0, 64): undefined past both (go-yaml then tries a float). */
-function goInteger(text: string): number | undefined {
+function goInteger(text: string): bigint | undefined {
   const negative = text.startsWith("-");
   const digits = text.replace(/^[-+]/, "");
   const magnitude = /^0[0-7]+$/.test(digits) ? BigInt(`0o${digits.slice(1)}`) : BigInt(digits.replace(/^0([oObBxX])/, (_, p: string) => `0${p.toLowerCase()}`));
   const value = negative ? -magnitude : magnitude;
   if (value < -(2n ** 63n) || value >= 2n ** 64n) return undefined;
-  return Number(value);
+  return value;
 }
 
 function goFloat(text: string): number {
