@@ -213,6 +213,7 @@ test("issue 14 (thirteenth pass): a number a double does not keep (9007199254740
       "dec.json": '{"f": 0.10000000000000000001}\n',
       "huge.json": '{"f": 1e400}\n',
       "int.yaml": "n: 9007199254740993\n",
+      "int.toml": "n = 9007199254740993\n",
       "in.json": "{}\n",
       "limit.json": '{"limit": 9007199254740993}\n',
       "held.json": '{"f": 0.1, "big": 9007199254740992, "e": 1.5e3, "n": 9007199254740994}\n',
@@ -227,6 +228,10 @@ test("issue 14 (thirteenth pass): a number a double does not keep (9007199254740
       const yaml = gatehouse(["check", "int.yaml"], dir);
       assert.is(yaml.code, 1, yaml.stdout + yaml.stderr);
       assert.equal(failLinesOf(yaml.stdout), ["FAIL int.yaml [input/unparsable] invalid YAML: line 1: the integer 9007199254740993 is 9007199254740993 in YAML 1.1 as conftest and Kubernetes read it, but 9007199254740992 as gatehouse holds it (a double): readers would judge different numbers; write fewer digits, or quote it"]);
+      // A format conftest's Go parser reads (TOML keeps int64s): the document came back through JSON.parse, rounded.
+      const toml = gatehouse(["check", "int.toml"], dir);
+      assert.is(toml.code, 1, toml.stdout + toml.stderr);
+      assert.equal(failLinesOf(toml.stdout), ["FAIL int.toml [input/unparsable] toml: the number at /n is 9007199254740992, past 2^53: conftest holds such an integer exactly (TOML, CUE...), gatehouse as a double, so readers could judge different numbers; write fewer digits, or a string"]);
       const data = gatehouse(["check", "-d", "limit.json", "in.json"], dir);
       assert.is(data.code, 2, data.stdout + data.stderr);
       assert.match(data.stderr, /limit\.json: invalid JSON: the number 9007199254740993 is 9007199254740992 as a double/);
