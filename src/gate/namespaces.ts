@@ -14,7 +14,13 @@ export function namespaceMatcher(patterns: readonly string[]): (pkg: string) => 
   if (!patterns.some((p) => /[*?[]/.test(p))) return (pkg) => patterns.includes(pkg);
   // A malformed pattern is refused up front (Go's path.Match says ErrBadPattern matching it against anything).
   for (const pattern of patterns) goPathMatch(pattern, "");
-  return (pkg) => patterns.some((pattern) => goPathMatch(pattern, pkg));
+  // Asked once per package per input: each package's answer is kept.
+  const answers = new Map<string, boolean>();
+  return (pkg) => {
+    let answer = answers.get(pkg);
+    if (answer === undefined) answers.set(pkg, (answer = patterns.some((pattern) => goPathMatch(pattern, pkg))));
+    return answer;
+  };
 }
 
 class BadPattern extends UsageError {
