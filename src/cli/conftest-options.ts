@@ -13,6 +13,7 @@ import { readUntrustedFile, readUntrustedText, UntrustedFileError } from "../cor
 import { findFiles } from "../core/walk.js";
 import { DEFAULT_MAX_INPUT_BYTES, InputParseError, parseDocument } from "../inputs/parse.js";
 import { loadFormatParser } from "../inputs/parsers/index.js";
+import { assertNumbersHeldAlike } from "../inputs/parsers/json.js";
 import type { CompileOptions } from "../policy/build.js";
 import type { RegoVersion } from "../toolchain/protocol.js";
 import { safeText } from "../reporters/text.js";
@@ -264,10 +265,24 @@ function readDataFile(file: string): unknown {
     throw new ConfigError(`cannot read --data: ${error.reason}`, file);
   }
   try {
-    return parseDocument(text, file.endsWith(".json") ? "json" : undefined);
+    // conftest loads --data with OPA's loader, which reads YAML with go-yaml v3 (`0777` is 511,
+    // `1_000` 1000): a value js-yaml reads otherwise is refused, not judged as another number.
+    const value = parseDocument(text, file.endsWith(".json") ? "json" : undefined, { refuseAmbiguous: "opa-data" });
+    // OPA's loader keeps a JSON number exactly; gatehouse holds a double: one that differs is refused.
+    if (file.endsWith(".json") || (/^\s*[[{]/.test(text) && parsesAsJson(text))) assertNumbersHeldAlike(text);
+    return value;
   } catch (error) {
     if (error instanceof InputParseError) throw new ConfigError(error.message, file);
     throw error;
+  }
+}
+
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }
 

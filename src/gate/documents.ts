@@ -70,7 +70,8 @@ export function combineJobs(jobs: readonly InputJob[]): InputJob[] {
   for (const job of jobs) {
     if (job.refused !== undefined) continue;
     const documents = Array.isArray(job.document) ? (job.document as unknown[]) : [job.document];
-    for (const contents of documents) entries.push({ path: job.display, contents });
+    // conftest's text of the path (`./a.json` as written), which a policy may compare.
+    for (const contents of documents) entries.push({ path: job.conftestPath ?? job.display, contents });
   }
   // An empty combined list is nothing to evaluate: no rule can deny it, so it must not allow.
   // No job at all is the run's gate/no-inputs; only refused jobs deny on their own; files that

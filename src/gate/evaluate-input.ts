@@ -57,6 +57,12 @@ export interface InputJob {
   source?: { sha256: string; bytes: number };
   /** Why the file could not be read or parsed before evaluation: the input denies with this code. */
   refused?: { code: GateCode; message: string; sha256?: string; bytes?: number };
+  /**
+   * The file's path as conftest writes it (`check`): the argument as given (`./a.json`), or a
+   * walked file's filepath.Join of the argument and its path below it. `--combine` gives it to
+   * policies as `path`; without it, `display`.
+   */
+  conftestPath?: string;
   /** Evaluate `document` whole even when it is a list (`--combine`: one input of every file). */
   whole?: boolean;
   /**

@@ -200,24 +200,27 @@ function isDigit(c: number | undefined): boolean {
   return c !== undefined && c >= 0x30 && c <= 0x39;
 }
 
-/** -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? from `at`: the index after it, or -1. */
+/**
+ * -?(0|[1-9][0-9]*)(\.[0-9]+)? from `at`, of at most 15 digits: the index after it, or -1. A
+ * longer number or one with an exponent is not shown here: whether a double keeps its value is
+ * the full parse's question (json.ts, assertNumbersHeldAlike).
+ */
 function skipNumber(bytes: Uint8Array, at: number): number {
   let j = at;
   if (bytes[j] === MINUS) j++;
+  const start = j;
   if (bytes[j] === 0x30) j++;
   else if (isDigit(bytes[j])) while (isDigit(bytes[j])) j++;
   else return -1;
+  let digits = j - start;
   if (bytes[j] === 0x2e /* . */) {
     j++;
     if (!isDigit(bytes[j])) return -1;
+    const fraction = j;
     while (isDigit(bytes[j])) j++;
+    digits += j - fraction;
   }
-  if (bytes[j] === 0x65 || bytes[j] === 0x45 /* e E */) {
-    j++;
-    if (bytes[j] === 0x2b || bytes[j] === MINUS) j++;
-    if (!isDigit(bytes[j])) return -1;
-    while (isDigit(bytes[j])) j++;
-  }
+  if (digits > 15 || bytes[j] === 0x65 || bytes[j] === 0x45 /* e E */) return -1;
   return j;
 }
 

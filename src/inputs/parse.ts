@@ -6,7 +6,7 @@ import { isUtf8 } from "node:buffer";
 import { assertUniqueKeys, parseJson } from "./parsers/json.js";
 import { parserFor } from "./parsers/index.js";
 import { InputParseError } from "./parsers/types.js";
-import { parseYamlStream } from "./parsers/yaml.js";
+import { parseYamlStream, type YamlStreamOptions } from "./parsers/yaml.js";
 
 export { InputParseError } from "./parsers/types.js";
 export { MAX_YAML_ALIASES } from "./parsers/yaml.js";
@@ -36,9 +36,10 @@ export function formatForPath(path: string): InputFormat | undefined {
  * Parses a document as `format`. Without one (stdin), text that starts like JSON and parses as
  * JSON is JSON, anything else YAML (YAML is a superset of JSON, so the choice only changes the
  * error message and the duplicate-key rules). A YAML stream with several documents yields an
- * array of them.
+ * array of them. `yamlOptions.refuseAmbiguous` names the file's other reader, whose reading of
+ * YAML's values gatehouse must not differ from (parsers/yaml.ts).
  */
-export function parseDocument(text: string, format?: InputFormat): unknown {
+export function parseDocument(text: string, format?: InputFormat, yamlOptions: YamlStreamOptions = {}): unknown {
   if (format === "json") return parseJson(text);
   if (format === undefined) {
     const trimmed = text.trimStart();
@@ -56,6 +57,6 @@ export function parseDocument(text: string, format?: InputFormat): unknown {
       }
     }
   }
-  const documents = parseYamlStream(text);
+  const documents = parseYamlStream(text, yamlOptions);
   return documents.length === 1 ? documents[0] : documents;
 }

@@ -106,8 +106,16 @@ export function classifyRule(rule: string): RuleRole | undefined {
   return undefined;
 }
 
-/** conftest's exception name of a rule: `deny_foo` → `foo`, `deny` → `` */
+/**
+ * conftest's exception name of a rule (policy/engine.go, removeRulePrefix): `deny`, `violation`
+ * and `warn` are ``; otherwise the prefixes `violation_`, `deny_` and `warn_` are removed in that
+ * order, each at most once, so `deny_warn_x` is `x` and `violation_deny_x` is `x`. Cutting at the
+ * first `_` instead made `exception contains ["warn_x"]` suppress deny_warn_x, which conftest
+ * still reports.
+ */
 export function exceptionName(rule: string): string {
-  const idx = rule.indexOf("_");
-  return idx === -1 ? "" : rule.slice(idx + 1);
+  if (rule === "deny" || rule === "violation" || rule === "warn") return "";
+  let name = rule;
+  for (const prefix of ["violation_", "deny_", "warn_"]) if (name.startsWith(prefix)) name = name.slice(prefix.length);
+  return name;
 }

@@ -3,10 +3,10 @@
 // (src/inputs/parsers/index.ts) or by --parser. --trace adds conftest's trace of the same
 // queries, from OPA's interpreter in the toolchain; the verdict is the compiled wasm's.
 
-import { statSync } from "node:fs";
-import { resolve, sep } from "node:path";
+import { realpathSync, statSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from "node:path";
 import type { Argv } from "yargs";
-import { UsageError } from "../../core/errors.js";
+import { ToolchainError, UsageError } from "../../core/errors.js";
 import { isDenying } from "../../core/findings.js";
 import { displayPath } from "../../core/paths.js";
 import { EXIT_ALLOW } from "../../core/verdict.js";
@@ -16,6 +16,8 @@ import { DEFAULT_MAX_INPUT_BYTES } from "../../inputs/parse.js";
 import { isParserName, parserFor, PARSER_NAMES, type ParserName } from "../../inputs/parsers/index.js";
 import type { InputJob, NamespaceSelection } from "../../gate/evaluate-input.js";
 import { runEvaluation } from "../../gate/run.js";
+import { namespaceMatcher } from "../../gate/namespaces.js";
+import { topdownBuiltin } from "../../policy/builtins/topdown.js";
 import { combineJobs, parseJobs } from "../../gate/documents.js";
 import { KINDS } from "../../schemas/kinds.js";
 import { protectInputs } from "../output.js";
@@ -95,7 +97,7 @@ export const checkCommand = {
     if (trace) refuseUntraceable(policies, args.kind);
     const protoFileDirs = listSetting(config, "proto-file-dirs", args.protoFileDirs);
     // An unknown --kind is not a usage error: it denies each input with schema/unknown-kind.
-    let jobs = (await collectJobs(files, args.kind, parser, args.maxInputBytes)).filter((job) => ignore === undefined || job.display === "-" || !ignore.test(job.display));
+    let jobs = await collectJobs(files, args.kind, parser, args.maxInputBytes, ignore);
     const stdinName = stringSetting(config, "stdin-filename", args.stdinFilename);
     if (stdinName !== undefined) for (const job of jobs) if (job.display === "-") job.display = stdinName;
     protectInputs(jobs.flatMap((job) => (job.file !== undefined ? [job.file] : [])));
@@ -105,6 +107,8 @@ export const checkCommand = {
       jobs = combineJobs(jobs);
     }
     const selection: NamespaceSelection = allNamespaces ? { all: true } : { all: false, namespaces: namespaces.length === 0 ? ["main"] : namespaces };
+    // A malformed --namespace pattern is a usage error here, before anything is evaluated.
+    if (!selection.all) namespaceMatcher(selection.namespaces);
     const nowNs = fixedNow(args);
     const dataPaths = listSetting(config, "data", args.data);
     const data = loadDataPaths(dataPaths);
@@ -196,14 +200,32 @@ async function traceQueries(run: {
   return files.flatMap((file) => file.queries.map((q) => ({ file: file.path, query: q.query, passed: q.passed, trace: q.trace })));
 }
 
-/** --ignore: a regular expression (Go's RE2 and JavaScript agree on the common syntax). */
-function ignorePattern(pattern: string | undefined): RegExp | undefined {
+/** Whether --ignore drops a file: given every text conftest may match it by, true only when the pattern matches them all. */
+type IgnoreTest = (texts: readonly string[]) => boolean;
+
+/**
+ * --ignore: a Go regular expression, as conftest compiles it (regexp.Compile, MatchString),
+ * answered by Go's regexp itself (topdown's regex.match in the builtins module). A JavaScript
+ * RegExp reads the same text otherwise: `\z`, `\Q...\E`, `\pL` and `[[:alpha:]]` are other
+ * patterns there, `\s` matches more spaces, and `$`/`.` count UTF-16 units, so it skipped files
+ * conftest evaluates (ALLOW where conftest denies).
+ */
+function ignorePattern(pattern: string | undefined): IgnoreTest | undefined {
   if (pattern === undefined || pattern === "") return undefined;
-  try {
-    return new RegExp(pattern);
-  } catch (error) {
-    throw new UsageError(`--ignore: given regexp couldn't be parsed: ${(error as Error).message}`);
-  }
+  const match = topdownBuiltin("regex.match");
+  if (match === undefined) throw new ToolchainError("--ignore needs the builtins module (Go's regexp, as conftest matches it), which is not installed; reinstall gatehouse (in a checkout: npm run toolchain)");
+  const matches = (text: string): boolean => {
+    try {
+      // topdown's answer is the result's JSON text.
+      const answer = match(pattern, text);
+      return answer !== undefined && new TextDecoder().decode(answer) === "true";
+    } catch (error) {
+      if (error instanceof ToolchainError) throw error;
+      throw new UsageError(`--ignore: given regexp couldn't be parsed: ${(error as Error).message}`);
+    }
+  };
+  matches(""); // a pattern Go refuses is a usage error even when no file is met
+  return (texts) => texts.every(matches);
 }
 
 /** Whether a walk keeps a file: some parser's rules claim its name (implemented or not). */
@@ -216,11 +238,14 @@ export function parserOption(name: string | undefined): ParserName | undefined {
   return name;
 }
 
-export async function collectJobs(files: string[], kind: string | undefined, parser?: ParserName, maxInputBytes: number = DEFAULT_MAX_INPUT_BYTES): Promise<InputJob[]> {
+export async function collectJobs(files: string[], kind: string | undefined, parser?: ParserName, maxInputBytes: number = DEFAULT_MAX_INPUT_BYTES, ignore?: IgnoreTest): Promise<InputJob[]> {
   const jobs: InputJob[] = [];
   const seen = new Set<string>();
-  const add = (job: InputJob) => {
+  const add = (job: InputJob, conftestPaths?: readonly string[]) => {
+    // conftest's --ignore is matched against its own text of the path (below), never stdin's.
+    if (ignore !== undefined && conftestPaths !== undefined && ignore(conftestPaths)) return;
     if (seen.has(job.display)) return;
+    if (conftestPaths !== undefined) job.conftestPath = conftestPaths[conftestPaths.length - 1]!;
     seen.add(job.display);
     if (kind) job.kind = kind;
     if (parser) job.parser = parser;
@@ -250,12 +275,43 @@ export async function collectJobs(files: string[], kind: string | undefined, par
       // dot directories and node_modules included (conftest's filepath.Walk skips none). One in a
       // format gatehouse does not parse yet (a Dockerfile, .toml) is kept and denies
       // input/unsupported-format: skipped, a policy written for it would allow the directory.
+      const unlinkedRoot = join(realpathSync(dirname(abs)), basename(abs));
+      const realDirectories = new Map<string, string>();
       for (const rel of findFiles(abs, { accept: claimedByParser, everything: true })) {
-        add({ display: prefix + rel, file: base + (sep === "/" ? rel : rel.split("/").join(sep)) });
+        const file = base + (sep === "/" ? rel : rel.split("/").join(sep));
+        add({ display: prefix + rel, file }, walkedPaths(arg, rel, file, unlinkedRoot, realDirectories));
       }
     } else {
-      add({ display: displayPath(abs), file: abs });
+      // A file named on the command line: conftest matches the argument as it was written.
+      add({ display: displayPath(abs), file: abs }, [arg]);
     }
   }
   return jobs;
+}
+
+/**
+ * The texts conftest's walk may name a file found under `arg` by (--ignore is matched against
+ * them all; the last is --combine's `path`): Go's filepath.Join(arg, rel), cleaned (`./dir/` gives
+ * `dir/x.yaml`). Under a linked directory conftest walks the link's resolved path instead
+ * (filepath.EvalSymlinks, relative or absolute as the link is), so there the file is dropped only
+ * when the pattern matches the joined path and both forms of the resolved one.
+ */
+function walkedPaths(arg: string, rel: string, file: string, unlinkedRoot: string, realDirectories: Map<string, string>): string[] {
+  const joined = posix.normalize(`${arg.split(sep).join("/")}/${rel}`);
+  // One realpath per directory, not per file (large walks).
+  const directory = dirname(file);
+  let realDirectory = realDirectories.get(directory);
+  if (realDirectory === undefined) {
+    realDirectory = realpathSync(directory);
+    realDirectories.set(directory, realDirectory);
+  }
+  if (realDirectory === join(unlinkedRoot, dirname(rel))) return [joined];
+  let real: string;
+  try {
+    real = realpathSync(file);
+  } catch {
+    return [joined]; // a dangling link: conftest matches its own name
+  }
+  const relativeReal = relative(process.cwd(), real);
+  return isAbsolute(arg) ? [joined, relativeReal, real] : [joined, real, relativeReal];
 }

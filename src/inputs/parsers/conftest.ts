@@ -63,9 +63,15 @@ async function parseWithConftest(name: string, files: readonly BatchFile[], opti
     if (response.result.documents.length !== indices.length) {
       throw new ToolchainError(`parse-inputs answered ${response.result.documents.length} documents for ${indices.length} files`);
     }
-    return response.result.documents.map((parsed) =>
-      parsed.error !== undefined ? { ok: false, error: new InputParseError(`${name}: ${parsed.error}`) } : { ok: true, document: parsed.document ?? null },
-    );
+    return response.result.documents.map((parsed): BatchParsed => {
+      if (parsed.error !== undefined) return { ok: false, error: new InputParseError(`${name}: ${parsed.error}`) };
+      const document = parsed.document ?? null;
+      const rounded = roundedNumber(document);
+      if (rounded !== undefined) {
+        return { ok: false, error: new InputParseError(`${name}: the number at ${rounded.at} is ${rounded.value}, past 2^53: conftest holds such an integer exactly (TOML, CUE...), gatehouse as a double, so readers could judge different numbers; write fewer digits, or a string`) };
+      }
+      return { ok: true, document };
+    });
   };
   return request(files.map((_, i) => i));
 }
@@ -74,3 +80,21 @@ function firstLine(text: string): string {
   return text.split("\n")[0]!;
 }
 
+/**
+ * The first number of a document from the toolchain that JSON.parse may have rounded: an
+ * integer past 2^53 (an int64 from conftest's parser, written exactly by Go, read here as a
+ * double). A float64 that large is flagged too; it cannot be told apart, and is rare in configs.
+ */
+function roundedNumber(root: unknown): { at: string; value: number } | undefined {
+  const stack: [unknown, string][] = [[root, ""]];
+  while (stack.length > 0) {
+    const [value, at] = stack.pop()!;
+    if (typeof value === "number") {
+      if (Number.isInteger(value) && !Number.isSafeInteger(value)) return { at: at === "" ? "the root" : at, value };
+      continue;
+    }
+    if (typeof value !== "object" || value === null) continue;
+    for (const [key, child] of Object.entries(value)) stack.push([child, `${at}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`]);
+  }
+  return undefined;
+}

@@ -9,9 +9,46 @@ import { InputParseError, type Parser } from "./types.js";
 export const jsonParser: Parser = {
   parse(text) {
     const value = parseJson(text);
+    assertNumbersHeldAlike(text);
     return { value, documents: [value] };
   },
 };
+
+/**
+ * Refuses valid JSON text holding a number whose value a double does not keep (more digits than
+ * a double holds: 9007199254740993, 0.10000000000000000001; or past its range: 1e400). Readers
+ * disagree on such a number: conftest's JSON parser reads a float64 (9007199254740992), the
+ * policy wasm reads a .json input's text exactly, and OPA's data loader keeps a --data file's
+ * exactly where gatehouse holds a double; so `n < 9007199254740993` denied under conftest and
+ * passed here. A number of 15 significant digits or fewer without an exponent is always kept.
+ */
+export function assertNumbersHeldAlike(text: string): void {
+  const tokens = /"(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+-]*/g;
+  for (let match = tokens.exec(text); match !== null; match = tokens.exec(text)) {
+    const token = match[0];
+    if (token.startsWith('"')) continue;
+    if (!/[eE]/.test(token) && token.replace(/[-.]/g, "").replace(/^0+/, "").length <= 15) continue;
+    const held = Number(token);
+    if (Number.isFinite(held) && decimalValue(token) === decimalValue(String(held))) continue;
+    throw new InputParseError(
+      `invalid JSON: the number ${token.length > 40 ? `${token.slice(0, 40)}...` : token} is ${String(held)} as a double, not the value written (conftest reads a JSON input's numbers as float64s, OPA's loader a --data file's exactly): readers would judge different numbers; write fewer digits, or a string`,
+    );
+  }
+}
+
+/** A decimal literal's value in one canonical text (0.DIGITSeEXP, no leading or trailing zeros). */
+function decimalValue(literal: string): string {
+  const negative = literal.startsWith("-");
+  const [mantissa = "", exponent = "0"] = literal.replace(/^[-+]/, "").split(/[eE]/);
+  const [whole = "", fraction = ""] = mantissa.split(".");
+  let digits = whole + fraction;
+  let scale = BigInt(exponent) + BigInt(whole.length);
+  const leading = digits.length - digits.replace(/^0+/, "").length;
+  digits = digits.slice(leading).replace(/0+$/, "");
+  scale -= BigInt(leading);
+  if (digits === "") return "0";
+  return `${negative ? "-" : ""}0.${digits}e${scale}`;
+}
 
 /** Parses JSON text, refusing duplicate keys. */
 export function parseJson(text: string): unknown {

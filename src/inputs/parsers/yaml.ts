@@ -52,9 +52,16 @@ export const yamlParser: Parser = {
   },
 };
 
+/**
+ * The other reader of a file whose values gatehouse must read as it does: conftest's input parser
+ * (go-yaml v2, YAML 1.1: what Kubernetes applies) or OPA's data loader (go-yaml v3, which conftest
+ * reads `--data` with: `0777` is 511 and `1_000` 1000 there, `yes` and `on` strings).
+ */
+export type GoYamlReader = "conftest-input" | "opa-data";
+
 export interface YamlStreamOptions {
-  /** Refuse plain values that YAML 1.1 readers read otherwise (input files judged for another reader). */
-  refuseAmbiguous?: boolean;
+  /** Refuse values that this reader reads otherwise (files judged for, or loaded like, another reader). */
+  refuseAmbiguous?: boolean | GoYamlReader;
 }
 
 /** The documents of a YAML stream (at least one). */
@@ -66,7 +73,7 @@ export function parseYamlStream(text: string, options: YamlStreamOptions = {}): 
   let values: unknown[];
   try {
     const events = parser.jsYaml.parseEvents(text, {});
-    if (options.refuseAmbiguous) refuseAmbiguousScalars(parser.jsYaml, schema, text, events);
+    if (options.refuseAmbiguous) refuseAmbiguousScalars(parser.jsYaml, schema, text, events, options.refuseAmbiguous === true ? "conftest-input" : options.refuseAmbiguous);
     values = parser.jsYaml.constructFromEvents(events, { schema, maxAliases: MAX_YAML_ALIASES, source: text });
   } catch (error) {
     if (error instanceof InputParseError) throw error;
@@ -102,18 +109,26 @@ function assertFiniteNumbers(root: unknown): void {
 }
 
 /**
- * Refuses a plain, untagged value that the schema in use reads otherwise than YAML 1.1 as
- * conftest reads it (sigs.k8s.io/yaml, go-yaml v2: what Kubernetes applies): `privileged: yes`
- * is the string "yes" under 1.2 and true for the cluster, `defaultMode: 0777` 777 and 511. The
- * author must say which they mean (quote it, or write true, 0o777). Keys are read as the schema
- * reads them (a workflow's `on:` stays "on", as GitHub reads it). A merge key after other keys of
- * its mapping is refused too: go-yaml lets it override the keys before it, the merge spec
- * (and js-yaml) does not.
+ * Refuses a value that the schema in use reads otherwise than the file's other reader (`reader`):
+ * for an input, YAML 1.1 as conftest reads it (sigs.k8s.io/yaml, go-yaml v2: what Kubernetes
+ * applies): `privileged: yes` is the string "yes" under 1.2 and true for the cluster,
+ * `defaultMode: 0777` 777 and 511; for a --data file, go-yaml v3 as OPA's loader reads it
+ * (`0777` 511, `1_000` 1000). The author must say which they mean (quote it, or write true,
+ * 0o777). A scalar with a core tag (`!!int 0777`, `!!int "0777"`) is compared too: the Go readers
+ * resolve its text as a plain value of that type (511) where js-yaml reads 777. Keys of an input
+ * are read as the schema reads them (a workflow's `on:` stays "on", as GitHub reads it); keys of
+ * data are compared as OPA writes them (`0777:` is "511"). A merge key after other keys of its
+ * mapping is refused too: go-yaml lets it override the keys before it, the merge spec (and
+ * js-yaml) does not.
  */
-function refuseAmbiguousScalars(jsYaml: JsYaml, schema: Schema, text: string, events: YamlEvent[]): void {
+function refuseAmbiguousScalars(jsYaml: JsYaml, schema: Schema, text: string, events: YamlEvent[], reader: GoYamlReader): void {
   const { EVENT_ID, SCALAR_STYLE } = jsYaml;
+  const version = reader === "opa-data" ? "v3" : "v2";
+  const peer = reader === "opa-data" ? "YAML as OPA's data loader (go-yaml v3) reads it, as conftest loads --data" : "YAML 1.1 as conftest and Kubernetes read it";
+  const ours = schema === loaded?.yaml11 ? "YAML 1.1 (js-yaml)" : "YAML 1.2";
   // One frame per open collection: how many nodes it holds so far (a mapping alternates key, value).
   const frames: { mapping: boolean; nodes: number }[] = [];
+  let handles = new Map<string, string>();
   for (const event of events) {
     if (event.type === EVENT_ID.POP) {
       frames.pop();
@@ -121,6 +136,7 @@ function refuseAmbiguousScalars(jsYaml: JsYaml, schema: Schema, text: string, ev
     }
     if (event.type === EVENT_ID.DOCUMENT) {
       frames.push({ mapping: false, nodes: 0 });
+      handles = new Map(event.directives.flatMap((d) => (d.kind === "tag" ? [[d.handle, d.prefix] as [string, string]] : [])));
       continue;
     }
     const parent = frames[frames.length - 1];
@@ -131,23 +147,78 @@ function refuseAmbiguousScalars(jsYaml: JsYaml, schema: Schema, text: string, ev
       frames.push({ mapping: event.type === EVENT_ID.MAPPING, nodes: 0 });
       continue;
     }
-    if (event.type !== EVENT_ID.SCALAR || event.style !== SCALAR_STYLE.PLAIN || event.tagStart !== -1) continue;
+    if (event.type !== EVENT_ID.SCALAR) continue;
+    const at = () => `line ${lineOf(text, event.valueStart)}`;
+    if (event.tagStart !== -1) {
+      const type = coreScalarType(text.slice(event.tagStart, event.tagEnd), handles);
+      if (type === undefined) continue;
+      const source = jsYaml.getScalarValue(text, event);
+      const read = explicitValue(jsYaml, schema, type, source);
+      // js-yaml refuses what it cannot resolve as the tag: the whole file is refused then.
+      if (read === jsYaml.NOT_RESOLVED) continue;
+      const go = goYamlPlain(source, version);
+      const goValue = go.tag === type || (type === "float" && go.tag === "int") ? go.value : undefined;
+      if (goValue !== undefined && sameValue(read, goValue)) continue;
+      const theirs = goValue === undefined ? `not a ${type} (it refuses it)` : show(goValue);
+      throw new InputParseError(`invalid YAML: ${at()}: the value !!${type} ${safeSource(source)} is ${show(read)} in ${ours}, as gatehouse reads it, but ${theirs} in ${peer}: write it so that both agree`);
+    }
+    if (event.style !== SCALAR_STYLE.PLAIN) continue;
     const raw = text.slice(event.valueStart, event.valueEnd);
     if (isKey) {
       if (raw === "<<" && index > 0) {
-        throw new InputParseError(`invalid YAML: line ${lineOf(text, event.valueStart)}: the merge key << follows other keys of its mapping, which YAML 1.1 readers (conftest, Kubernetes) let it override and the merge spec does not: put << first`);
+        throw new InputParseError(`invalid YAML: ${at()}: the merge key << follows other keys of its mapping, which YAML 1.1 readers (conftest, Kubernetes) let it override and the merge spec does not: put << first`);
       }
-      continue;
+      if (reader !== "opa-data" || raw.length > 64 || !/^[-+.0-9~yYnNoOtTfF]/.test(raw)) continue;
+      const ourKey = String(resolvePlain(jsYaml, schema, raw));
+      const theirKey = goYamlV3KeyText(goYamlPlain(raw, "v3"));
+      if (ourKey === theirKey) continue;
+      throw new InputParseError(
+        `invalid YAML: ${at()}: the key ${raw} is ${JSON.stringify(ourKey)} in ${ours}, as gatehouse reads it, but ${theirKey === undefined ? "no key OPA can write" : JSON.stringify(theirKey)} in ${peer}: quote it`,
+      );
     }
     if (raw.length > 64 || !/^[-+.0-9~yYnNoO]/.test(raw)) continue;
     const read = resolvePlain(jsYaml, schema, raw);
-    const yaml11 = goYamlV2Plain(raw);
-    if (sameValue(read, yaml11)) continue;
-    const version = schema === loaded?.yaml11 ? "1.1 (js-yaml)" : "1.2";
-    throw new InputParseError(
-      `invalid YAML: line ${lineOf(text, event.valueStart)}: the plain value ${raw} is ${show(read)} in YAML ${version}, as gatehouse reads it, but ${show(yaml11)} in YAML 1.1 as conftest and Kubernetes read it: quote it, or write it so that both agree`,
-    );
+    const go = goYamlPlain(raw, version);
+    if (sameValue(read, go.value)) {
+      // go-yaml keeps an integer exactly, js-yaml as a double: 9007199254740993 is ...992 here.
+      if (go.exact === undefined || typeof read !== "number" || Number.isSafeInteger(read) || BigInt(read) === go.exact) continue;
+      throw new InputParseError(`invalid YAML: ${at()}: the integer ${raw} is ${go.exact} in ${peer}, but ${read} as gatehouse holds it (a double): readers would judge different numbers; write fewer digits, or quote it`);
+    }
+    throw new InputParseError(`invalid YAML: ${at()}: the plain value ${raw} is ${show(read)} in ${ours}, as gatehouse reads it, but ${show(go.value)} in ${peer}: quote it, or write it so that both agree`);
   }
+}
+
+type CoreScalarType = "null" | "bool" | "int" | "float";
+
+/** The core scalar type a tag names (`!!int`, `!<tag:yaml.org,2002:int>`, a %TAG handle), if any. */
+function coreScalarType(tag: string, handles: ReadonlyMap<string, string>): CoreScalarType | undefined {
+  let full: string;
+  if (tag.startsWith("!<")) full = tag.slice(2, -1);
+  else {
+    const handle = /^!(?:[0-9A-Za-z-]*!)?/.exec(tag)![0];
+    full = (handles.get(handle) ?? (handle === "!!" ? "tag:yaml.org,2002:" : handle)) + tag.slice(handle.length);
+  }
+  // A percent-encoded suffix could spell a core tag too: compare it decoded.
+  try {
+    full = decodeURIComponent(full);
+  } catch {
+    return undefined;
+  }
+  const name = full.startsWith("tag:yaml.org,2002:") ? full.slice("tag:yaml.org,2002:".length) : undefined;
+  return name === "null" || name === "bool" || name === "int" || name === "float" ? name : undefined;
+}
+
+/** What `schema` makes of a scalar tagged with a core type, or NOT_RESOLVED. */
+function explicitValue(jsYaml: JsYaml, schema: Schema, type: CoreScalarType, source: string): unknown {
+  const tag = (schema as unknown as { tags: { tagName: string; nodeKind: string; resolve(source: string, explicit: boolean): unknown }[] }).tags.find(
+    (t) => t.nodeKind === "scalar" && t.tagName === `tag:yaml.org,2002:${type}`,
+  );
+  return tag === undefined ? jsYaml.NOT_RESOLVED : tag.resolve(source, true);
+}
+
+/** A scalar's text for a message: short, one line. */
+function safeSource(source: string): string {
+  return JSON.stringify(source.length > 64 ? `${source.slice(0, 64)}...` : source);
 }
 
 /** What `schema` makes of a plain scalar: its implicit tags in order, a string when none claims it. */
@@ -159,9 +230,14 @@ function resolvePlain(jsYaml: JsYaml, schema: Schema, raw: string): unknown {
   return raw;
 }
 
-const GO_YAML_BOOLEANS = new Map<string, boolean>([
+// go-yaml v2 resolves YAML 1.1's booleans; v3 only YAML 1.2's (into an interface{}).
+const GO_YAML_V2_BOOLEANS = new Map<string, boolean>([
   ...["y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE"].map((s): [string, boolean] => [s, true]),
   ...["n", "N", "no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE"].map((s): [string, boolean] => [s, false]),
+]);
+const GO_YAML_V3_BOOLEANS = new Map<string, boolean>([
+  ...["true", "True", "TRUE"].map((s): [string, boolean] => [s, true]),
+  ...["false", "False", "FALSE"].map((s): [string, boolean] => [s, false]),
 ]);
 const GO_YAML_SPECIALS = new Map<string, number>([
   ...[".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"].map((s): [string, number] => [s, Infinity]),
@@ -171,29 +247,60 @@ const GO_YAML_SPECIALS = new Map<string, number>([
 // Go's strconv.ParseInt(s, 0, 64) and ParseFloat(s, 64) syntax, after go-yaml drops every "_".
 const GO_INT = /^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/;
 const GO_FLOAT = /^[-+]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)[pP][-+]?[0-9]+|inf|infinity|nan)$/i;
-// go-yaml v2's timestamps (2006-1-2, with an optional time): left as their text.
+// go-yaml v3 reads a float after a digit or sign only in YAML's own syntax (resolve.go's yamlStyleFloat).
+const GO_YAML_V3_FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
+// go-yaml's timestamps (2006-1-2, with an optional time): left as their text (OPA re-tags them !!str).
 const GO_TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?$/;
 
-/** A plain scalar as go-yaml v2 resolves it (resolve.go), the YAML conftest and Kubernetes read. */
-function goYamlV2Plain(raw: string): unknown {
-  if (raw === "" || raw === "~" || raw === "null" || raw === "Null" || raw === "NULL") return null;
-  const flag = GO_YAML_BOOLEANS.get(raw);
-  if (flag !== undefined) return flag;
-  const special = GO_YAML_SPECIALS.get(raw);
-  if (special !== undefined) return special;
-  if (raw.startsWith(".")) return GO_FLOAT.test(raw) ? Number(raw) : raw;
-  if (!/^[-+0-9]/.test(raw) || GO_TIMESTAMP.test(raw)) return raw;
-  const plain = raw.replaceAll("_", "");
-  if (GO_INT.test(plain)) return goInteger(plain);
-  if (GO_FLOAT.test(plain)) return goFloat(plain);
-  return raw;
+interface GoScalar {
+  tag: "null" | "bool" | "int" | "float" | "str";
+  value: unknown;
+  /** an int's exact value: go-yaml keeps an int64 (or uint64) exactly, js-yaml a double */
+  exact?: bigint;
 }
 
-function goInteger(text: string): number {
+/**
+ * A plain scalar as go-yaml resolves it (resolve.go): v2 is the YAML conftest and Kubernetes read,
+ * v3 the one OPA's data loader reads. Also what a scalar tagged `!!int` or `!!float` becomes: both
+ * resolve its text so and refuse it when the type differs (an int may stand for a float).
+ */
+function goYamlPlain(raw: string, version: "v2" | "v3"): GoScalar {
+  if (raw === "" || raw === "~" || raw === "null" || raw === "Null" || raw === "NULL") return { tag: "null", value: null };
+  const flag = (version === "v2" ? GO_YAML_V2_BOOLEANS : GO_YAML_V3_BOOLEANS).get(raw);
+  if (flag !== undefined) return { tag: "bool", value: flag };
+  const special = GO_YAML_SPECIALS.get(raw);
+  if (special !== undefined) return { tag: "float", value: special };
+  const text: GoScalar = { tag: "str", value: raw };
+  // strconv.ParseFloat takes `_` between two digits (Go's literal syntax): `.5_0` is 0.5.
+  if (raw.startsWith(".")) {
+    const digits = /^(?:[^_]|(?<=[0-9])_(?=[0-9]))*$/.test(raw) ? raw.replaceAll("_", "") : undefined;
+    return digits !== undefined && GO_FLOAT.test(digits) ? { tag: "float", value: goFloat(digits) } : text;
+  }
+  if (!/^[-+0-9]/.test(raw) || GO_TIMESTAMP.test(raw)) return text;
+  const plain = raw.replaceAll("_", "");
+  if (GO_INT.test(plain)) {
+    const exact = goInteger(plain);
+    if (exact !== undefined) return { tag: "int", value: Number(exact), exact };
+  }
+  if (version === "v3" ? GO_YAML_V3_FLOAT.test(plain) : GO_FLOAT.test(plain)) return { tag: "float", value: goFloat(plain) };
+  return text;
+}
+
+/** The key OPA writes for a mapping key go-yaml v3 read (internal/yaml keyString); undefined where it refuses or formats as float32. */
+function goYamlV3KeyText(key: GoScalar): string | undefined {
+  if (key.tag === "str" || key.tag === "int") return String(key.value);
+  if (key.tag === "bool") return key.value ? "true" : "false";
+  return undefined;
+}
+
+/** ParseInt(s, 0, 64), else ParseUint(s, 0, 64): undefined past both (go-yaml then tries a float). */
+function goInteger(text: string): bigint | undefined {
   const negative = text.startsWith("-");
   const digits = text.replace(/^[-+]/, "");
-  const magnitude = /^0[0-7]+$/.test(digits) ? Number.parseInt(digits.slice(1), 8) : Number(digits.replace(/^0([oO])/, "0o"));
-  return negative ? -magnitude : magnitude;
+  const magnitude = /^0[0-7]+$/.test(digits) ? BigInt(`0o${digits.slice(1)}`) : BigInt(digits.replace(/^0([oObBxX])/, (_, p: string) => `0${p.toLowerCase()}`));
+  const value = negative ? -magnitude : magnitude;
+  if (value < -(2n ** 63n) || value >= 2n ** 64n) return undefined;
+  return value;
 }
 
 function goFloat(text: string): number {
