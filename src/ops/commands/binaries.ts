@@ -372,7 +372,7 @@ function move(run: Invocation): void {
   const destination = target ?? ops[ops.length - 1];
   run.facts.write(run.name, destination);
   reachIntoDestination(run, destination, target !== undefined ? ops : ops.slice(0, -1));
-  backups(run, destination, "tS");
+  backups(run, destination, "tS", target !== undefined ? ops : ops.slice(0, -1));
   run.facts.mutates();
 }
 
@@ -381,7 +381,7 @@ function move(run: Invocation): void {
  * replaces beside it as DEST~ (DEST.~N~ numbered, DEST+SUFFIX with -S/--suffix): a write next to
  * the destination, which the declaration may not cover.
  */
-function backups(run: Invocation, destination: Word | undefined, valued: string): void {
+function backups(run: Invocation, destination: Word | undefined, valued: string, sources: Word[]): void {
   const args = run.args;
   if (run.name === "rsync") {
     for (const dir of optionValues(args, ["--backup-dir"])) run.facts.write(run.name, dir.literal ? `${dir.text.replace(/\/+$/, "")}/**` : dir);
@@ -393,10 +393,19 @@ function backups(run: Invocation, destination: Word | undefined, valued: string)
   if (suffix !== undefined && !suffix.literal) return run.facts.unverifiable(run.name, `a computed backup suffix ${suffix.text}`);
   const base = destination.text.replace(/\/+$/, "");
   const numbered = args.some((a) => a.literal && /^--backup=(t|numbered|nil|existing)$/.test(a.text));
-  // A destination directory gets backups of the files replaced inside it: DIR/**.
   run.facts.write(run.name, `${base}${suffix?.text ?? "~"}`);
   if (numbered) run.facts.write(run.name, `${base}.~1~`);
-  run.facts.write(run.name, `${base}/**`);
+  // A destination directory gets backups of the files replaced inside it: DIR/NAME~ for each
+  // source (DIR/** when a source's name is computed).
+  for (const source of sources) {
+    const name = posixBase(source);
+    if (!name.literal) {
+      run.facts.write(run.name, `${base}/**`);
+      continue;
+    }
+    run.facts.write(run.name, `${base}/${name.text}${suffix?.text ?? "~"}`);
+    if (numbered) run.facts.write(run.name, `${base}/${name.text}.~1~`);
+  }
 }
 
 function copy(run: Invocation): void {
@@ -417,7 +426,7 @@ function copy(run: Invocation): void {
   run.facts.write(run.name, target ?? ops[ops.length - 1]);
   reachIntoDestination(run, target ?? ops[ops.length - 1], target !== undefined ? ops : ops.slice(0, -1));
   if (run.name === "rsync" && has(args, "--daemon")) run.facts.unverifiable(run.name, "--daemon starts a server whose configuration the log does not show");
-  backups(run, target ?? ops[ops.length - 1], run.name === "install" ? "gmoStT" : run.name === "cp" ? "StT" : run.name === "rsync" ? "eBfTM" : "t");
+  backups(run, target ?? ops[ops.length - 1], run.name === "install" ? "gmoStT" : run.name === "cp" ? "StT" : run.name === "rsync" ? "eBfTM" : "t", target !== undefined ? ops : ops.slice(0, -1));
   // cp -s / -l makes links instead of copies: the sources are then written through them.
   if (run.name === "cp" && (hasShort(run.args, "s") || hasShort(run.args, "l") || has(run.args, "--symbolic-link", "--link"))) {
     (target !== undefined ? ops : ops.slice(0, -1)).forEach((source) => run.facts.write(run.name, source));
@@ -437,7 +446,7 @@ function link(run: Invocation): void {
   const name = target ?? (ops.length === 1 ? posixBase(ops[0]!) : ops[ops.length - 1]);
   run.facts.write(run.name, name);
   if (ops.length > 1 || target !== undefined) reachIntoDestination(run, name, target !== undefined ? ops : ops.slice(0, -1));
-  backups(run, name, "tS");
+  backups(run, name, "tS", target !== undefined || ops.length === 1 ? ops : ops.slice(0, -1));
   // A link is a handle on the file it points at: `ln -s /etc/passwd allowed/p` then
   // `echo x > allowed/p` writes /etc/passwd. So the link's target counts as written too; a
   // relative symbolic target is relative to the link's directory (the name's, or the name
