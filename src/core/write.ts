@@ -11,7 +11,7 @@
 //     committed at a report path cannot redirect a write, and a link is never replaced; so is a
 //     path whose directory inside the working directory is a link (`reports -> /elsewhere`).
 
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from "node:fs";
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { ConfigError } from "./errors.js";
 import { fileTypeName } from "./read.js";
@@ -60,15 +60,24 @@ export function appendOutputFile(file: string, content: string): void {
  */
 export function refuseLinkedDirectories(file: string): void {
   const cwd = process.cwd();
-  const rel = relative(cwd, dirname(resolve(file)));
-  if (rel === "" || rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return;
-  let current = cwd;
-  for (const part of rel.split(sep)) {
-    current = join(current, part);
+  const dir = dirname(file);
+  // Walked as written, one component at a time, so `reports/../x` is judged at `reports`
+  // (the kernel resolves `..` from the link's target, not lexically).
+  let current = isAbsolute(dir) ? sep : cwd;
+  for (const part of dir.split(sep)) {
+    if (part === "" || part === ".") continue;
+    current = part === ".." ? dirname(current) : join(current, part);
     const stats = lstatOrUndefined(current);
     if (stats === undefined) return; // made by the write's mkdir: a real directory
-    if (stats.isSymbolicLink()) {
-      throw new ConfigError(`its directory ${relative(cwd, current)} is a symbolic link; gatehouse does not write through a link inside the working directory (a committed one could carry the output out of the repository): name the real path`, file);
+    if (!stats.isSymbolicLink()) continue;
+    const rel = relative(cwd, current);
+    if (rel !== "" && rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel)) {
+      throw new ConfigError(`its directory ${rel} is a symbolic link; gatehouse does not write through a link inside the working directory (a committed one could carry the output out of the repository): name the real path`, file);
+    }
+    try {
+      current = realpathSync(current);
+    } catch {
+      return; // a dangling link above the working directory: the write reports it
     }
   }
 }

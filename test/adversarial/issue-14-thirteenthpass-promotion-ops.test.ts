@@ -112,17 +112,19 @@ test("an output whose directory in the working directory is a link is refused (e
   try {
     withRepo("thirteenthpass-linked-out", { "p/deny.rego": 'package main\ndeny contains "no" if { input.a == 1 }\n', "in.json": '{"a": 2}\n' }, (dir) => {
       symlinkSync(elsewhere, join(dir, "reports"));
-      for (const target of ["reports/r.json", "reports/new/r.json", join(dir, "reports", "r.json")]) {
+      mkdirSync(join(elsewhere, "sub"));
+      symlinkSync(join(elsewhere, "sub"), join(dir, "up"));
+      for (const target of ["reports/r.json", "reports/new/r.json", join(dir, "reports", "r.json"), "up/../r.json"]) {
         const r = gatehouse(["check", "--policy", "p", "in.json", "--format", `json=${target}`], dir);
         assert.is(r.code, 2, `${target}: ${r.stdout}${r.stderr}`);
-        assert.match(r.stderr, /its directory reports is a symbolic link; gatehouse does not write through a link inside the working directory/);
+        assert.match(r.stderr, /its directory (reports|up) is a symbolic link; gatehouse does not write through a link inside the working directory/);
       }
       // The same file named by its real path (outside the working directory) is written.
       const real = gatehouse(["check", "--policy", "p", "in.json", "--format", `json=${join(elsewhere, "r.json")}`], dir);
       assert.is(real.code, 0, real.stdout + real.stderr);
       assert.match(readFileSync(join(elsewhere, "r.json"), "utf8"), /"verdict": "allow"/);
     });
-    assert.equal(readdirSync(elsewhere).sort(), ["r.json", "summary.json"]);
+    assert.equal(readdirSync(elsewhere).sort(), ["r.json", "sub", "summary.json"]);
     // promote verify --summary-out through a linked directory: refused, the file there kept.
     const { root, dir } = promotionCopy();
     try {
@@ -134,13 +136,13 @@ test("an output whose directory in the working directory is a link is refused (e
       assert.is(r.code, 2, r.stdout + r.stderr);
       assert.match(r.stderr, /attest\/summary\.json.*its directory attest is a symbolic link/);
       assert.is(readFileSync(join(elsewhere, "summary.json"), "utf8"), "keep\n");
-      assert.equal(readdirSync(elsewhere).sort(), ["r.json", "summary.json"]);
+      assert.equal(readdirSync(elsewhere).sort(), ["r.json", "sub", "summary.json"]);
       // keys generate: the private key is not written through a linked directory either.
       symlinkSync(elsewhere, join(dir, "keylink"));
       const linkedKeys = gatehouse(["keys", "generate", "keylink/ci"], dir);
       assert.is(linkedKeys.code, 2, linkedKeys.stdout + linkedKeys.stderr);
       assert.match(linkedKeys.stderr, /its directory keylink is a symbolic link/);
-      assert.equal(readdirSync(elsewhere).sort(), ["r.json", "summary.json"]);
+      assert.equal(readdirSync(elsewhere).sort(), ["r.json", "sub", "summary.json"]);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
