@@ -54,7 +54,11 @@ test("commands: redirections, tee, cp/mv/rm, sed -i and chmod targets are writes
   assert.equal((await analyzeCommand("mv ./old /srv/new")).writes, ["old", "/srv/new"]);
   assert.equal((await analyzeCommand("rm -rf /tmp/x /tmp/y")).writes, ["/tmp/x", "/tmp/y"]);
   assert.equal((await analyzeCommand("sed -i 's/a/b/' /etc/app.conf")).writes, ["/etc/app.conf"]);
-  assert.equal((await analyzeCommand("sed -i.bak -e 's/a/b/' one two")).writes, ["one", "two"]);
+  assert.equal((await analyzeCommand("sed -i.bak -e 's/a/b/' one two")).writes, ["one", "two", "one.bak", "two.bak"]);
+  // What a write reaches below a directory it writes, judged against NOT_ALLOWED only.
+  assert.equal((await analyzeCommand("rm -rf deploy/tls")).reaches, ["deploy/tls/**"]);
+  assert.equal((await analyzeCommand("cp a.key b.conf deploy/conf.d")).reaches, ["deploy/conf.d/a.key", "deploy/conf.d/b.conf"]);
+  assert.equal((await analyzeCommand("cp -T a.key deploy/x.key")).reaches, []);
   assert.equal((await analyzeCommand("sed 's/a/b/' /etc/app.conf")).mutating, false);
   assert.equal((await analyzeCommand("chmod 0640 /etc/app.conf")).writes, ["/etc/app.conf"]);
   assert.equal((await analyzeCommand("cmd 2>&1 | grep x")).writes, []);

@@ -8,10 +8,11 @@
 //     over /dev/null as root turns it into a regular file for the whole machine);
 //   - a FIFO: written in place when a reader has it open, refused otherwise (never a hang);
 //   - a symlink, directory, socket or block device: refused (ConfigError, exit 2), so a link
-//     committed at a report path cannot redirect a write, and a link is never replaced.
+//     committed at a report path cannot redirect a write, and a link is never replaced; so is a
+//     path whose directory inside the working directory is a link (`reports -> /elsewhere`).
 
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from "node:fs";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { ConfigError } from "./errors.js";
 import { fileTypeName } from "./read.js";
 import { removeStaleTemps } from "./temp-files.js";
@@ -24,6 +25,7 @@ export function writeOutputFile(file: string, content: string | Uint8Array): voi
   const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
   const descriptor = standardDescriptor(file);
   if (descriptor !== undefined) return writeDescriptor(descriptor, bytes, file);
+  refuseLinkedDirectories(file);
   const existing = lstatOrUndefined(file);
   if (existing === undefined || existing.isFile()) return replaceAtomically(file, bytes);
   if (existing.isCharacterDevice()) return writeInPlace(file, bytes, constants.O_WRONLY | (constants.O_NOCTTY ?? 0));
@@ -33,6 +35,7 @@ export function writeOutputFile(file: string, content: string | Uint8Array): voi
 
 /** Appends to `file` (a step summary): a regular file (created if absent) or a character device, never through a link. */
 export function appendOutputFile(file: string, content: string): void {
+  refuseLinkedDirectories(file);
   const existing = lstatOrUndefined(file);
   if (existing !== undefined && !existing.isFile() && !existing.isCharacterDevice()) throw refused(file, existing);
   let fd: number;
@@ -45,6 +48,37 @@ export function appendOutputFile(file: string, content: string): void {
     writeAll(fd, Buffer.from(content, "utf8"), file);
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * Refuses an output whose directory, inside the working directory, is reached through a symbolic
+ * link: a committed `reports -> /elsewhere` (or `contracts -> ../other`) would carry a report, a
+ * summary or the contract registry out of the repository, replacing a file of that name there,
+ * as a link at the path itself would. Directories above the working directory (`/var/run`) are
+ * the machine's, not the repository's, and are not judged.
+ */
+export function refuseLinkedDirectories(file: string): void {
+  const cwd = process.cwd();
+  const dir = dirname(file);
+  // Walked as written, one component at a time, so `reports/../x` is judged at `reports`
+  // (the kernel resolves `..` from the link's target, not lexically).
+  let current = isAbsolute(dir) ? sep : cwd;
+  for (const part of dir.split(sep)) {
+    if (part === "" || part === ".") continue;
+    current = part === ".." ? dirname(current) : join(current, part);
+    const stats = lstatOrUndefined(current);
+    if (stats === undefined) return; // made by the write's mkdir: a real directory
+    if (!stats.isSymbolicLink()) continue;
+    const rel = relative(cwd, current);
+    if (rel !== "" && rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel)) {
+      throw new ConfigError(`its directory ${rel} is a symbolic link; gatehouse does not write through a link inside the working directory (a committed one could carry the output out of the repository): name the real path`, file);
+    }
+    try {
+      current = realpathSync(current);
+    } catch {
+      return; // a dangling link above the working directory: the write reports it
+    }
   }
 }
 

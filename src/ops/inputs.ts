@@ -72,6 +72,7 @@ export async function stepFacts(log: unknown): Promise<({ number: unknown; utc: 
     if (typeof check === "string") {
       const v = analyze(check);
       facts.writes.push(...v.writes.filter((w) => !facts.writes.includes(w)));
+      facts.reaches.push(...v.reaches.filter((w) => !facts.reaches.includes(w)));
       facts.services.push(...v.services);
       facts.streams.push(...v.streams.filter((x) => !facts.streams.includes(x)));
       facts.categories = [...new Set([...facts.categories, ...v.categories])].sort();

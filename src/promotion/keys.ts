@@ -7,6 +7,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, typ
 import { closeSync, existsSync, openSync, unlinkSync, writeSync } from "node:fs";
 import { ConfigError } from "../core/errors.js";
 import { readUntrustedFile, UntrustedFileError } from "../core/read.js";
+import { refuseLinkedDirectories } from "../core/write.js";
 
 /** Key files are small; anything larger is not a key. */
 const MAX_KEY_BYTES = 64 * 1024;
@@ -70,7 +71,11 @@ export function keyId(key: KeyObject): string {
  * either; if the second cannot be written, the first is removed, so no half pair is left.
  */
 export function generateKeyFiles(privateFile: string, publicFile: string): { keyid: string } {
-  for (const file of [privateFile, publicFile]) if (existsSync(file)) throw new ConfigError("already exists; gatehouse never replaces a key file", file);
+  for (const file of [privateFile, publicFile]) {
+    if (existsSync(file)) throw new ConfigError("already exists; gatehouse never replaces a key file", file);
+    // A committed `keys -> /elsewhere` would put the private key outside the repository.
+    refuseLinkedDirectories(file);
+  }
   const { privateKey, publicKey } = generateKeyPairSync("ec", {
     namedCurve: "prime256v1",
     privateKeyEncoding: { type: "pkcs8", format: "pem" },

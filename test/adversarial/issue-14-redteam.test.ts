@@ -189,7 +189,8 @@ const OPS_DENIED: [string, string[]][] = [
   ["GIT_PAGER='sh -c \"rm -rf /etc\"' git -C /etc/nginx log", [UNVERIFIABLE]],
   ["SYSTEMD_PAGER='rm -rf /etc' systemctl status nginx", [UNVERIFIABLE]],
   ["GIT_EXTERNAL_DIFF=/tmp/x git diff", [UNVERIFIABLE]],
-  ["TAR_OPTIONS=--to-command=/tmp/x tar -xf /tmp/x.tar -C /var/backups/nginx", [UNVERIFIABLE]],
+  // (and the extraction into /var/backups/nginx reaches **/*.key, which NOT_ALLOWED forbids: thirteenth pass)
+  ["TAR_OPTIONS=--to-command=/tmp/x tar -xf /tmp/x.tar -C /var/backups/nginx", [UNVERIFIABLE, WRITE]],
   ["env GIT_PAGER=/tmp/x git log", [UNVERIFIABLE]],
   ["export EDITOR=/tmp/x; systemctl edit nginx", [UNVERIFIABLE]],
   // Builtins that assign a variable by name.

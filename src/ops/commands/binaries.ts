@@ -334,7 +334,45 @@ function find(run: Invocation): void {
 
 function writesOperands(run: Invocation): void {
   operands(run.args).forEach((file) => run.facts.write(run.name, file));
-  if (run.name === "mv") backups(run, operands(run.args).slice(-1)[0], "tS");
+  // rm -r removes the trees it names: everything below each operand is reached.
+  if (run.name === "rm" && recursive(run.args, "rR")) operands(run.args).forEach((file) => reachBelow(run, file));
+  run.facts.mutates();
+}
+
+/** Whether -r or -R (the letters given) or --recursive is given. */
+function recursive(args: Word[], letter: "r" | "R" | "rR", valued = ""): boolean {
+  return [...letter].some((l) => hasShortOption(args, l, valued)) || has(args, "--recursive");
+}
+
+/** DIR/**: what a recursive operation on DIR reaches (a literal path only; a computed one is judged as its write). */
+function reachBelow(run: Invocation, word: Word | undefined): void {
+  if (word?.literal) run.facts.reach(run.name, `${word.text.replace(/\/+$/, "")}/**`);
+}
+
+/**
+ * A destination that may be a directory (no -T): each source lands in it as DEST/NAME. What a
+ * copied directory holds is not known, so only its name is judged; rsync's `SRC/` copies the
+ * contents into DEST, DEST/**. Reached, not written: DEST itself is the write.
+ */
+function reachIntoDestination(run: Invocation, destination: Word | undefined, sources: Word[]): void {
+  if (destination === undefined || !destination.literal || has(run.args, "-T", "--no-target-directory")) return;
+  const dir = destination.text.replace(/\/+$/, "");
+  for (const source of sources) {
+    const name = posixBase(source);
+    const contents = run.name === "rsync" && source.literal && source.text.endsWith("/");
+    run.facts.reach(run.name, name.literal && !contents ? `${dir}/${name.text}` : `${dir}/**`);
+  }
+}
+
+/** mv SOURCE... DEST, mv -t DIR SOURCE...: every source and the destination are written. */
+function move(run: Invocation): void {
+  const target = optionValue(run.args, ["--target-directory"], ["-t"], "tS");
+  const ops = operands(run.args).filter((w) => w !== target);
+  ops.forEach((file) => run.facts.write(run.name, file));
+  const destination = target ?? ops[ops.length - 1];
+  run.facts.write(run.name, destination);
+  reachIntoDestination(run, destination, target !== undefined ? ops : ops.slice(0, -1));
+  backups(run, destination, "tS", target !== undefined ? ops : ops.slice(0, -1));
   run.facts.mutates();
 }
 
@@ -343,7 +381,7 @@ function writesOperands(run: Invocation): void {
  * replaces beside it as DEST~ (DEST.~N~ numbered, DEST+SUFFIX with -S/--suffix): a write next to
  * the destination, which the declaration may not cover.
  */
-function backups(run: Invocation, destination: Word | undefined, valued: string): void {
+function backups(run: Invocation, destination: Word | undefined, valued: string, sources: Word[]): void {
   const args = run.args;
   if (run.name === "rsync") {
     for (const dir of optionValues(args, ["--backup-dir"])) run.facts.write(run.name, dir.literal ? `${dir.text.replace(/\/+$/, "")}/**` : dir);
@@ -355,10 +393,19 @@ function backups(run: Invocation, destination: Word | undefined, valued: string)
   if (suffix !== undefined && !suffix.literal) return run.facts.unverifiable(run.name, `a computed backup suffix ${suffix.text}`);
   const base = destination.text.replace(/\/+$/, "");
   const numbered = args.some((a) => a.literal && /^--backup=(t|numbered|nil|existing)$/.test(a.text));
-  // A destination directory gets backups of the files replaced inside it: DIR/**.
   run.facts.write(run.name, `${base}${suffix?.text ?? "~"}`);
   if (numbered) run.facts.write(run.name, `${base}.~1~`);
-  run.facts.write(run.name, `${base}/**`);
+  // A destination directory gets backups of the files replaced inside it: DIR/NAME~ for each
+  // source (DIR/** when a source's name is computed).
+  for (const source of sources) {
+    const name = posixBase(source);
+    if (!name.literal) {
+      run.facts.write(run.name, `${base}/**`);
+      continue;
+    }
+    run.facts.write(run.name, `${base}/${name.text}${suffix?.text ?? "~"}`);
+    if (numbered) run.facts.write(run.name, `${base}/${name.text}.~1~`);
+  }
 }
 
 function copy(run: Invocation): void {
@@ -377,8 +424,9 @@ function copy(run: Invocation): void {
     ops.forEach((file) => run.facts.write(run.name, file));
   }
   run.facts.write(run.name, target ?? ops[ops.length - 1]);
+  reachIntoDestination(run, target ?? ops[ops.length - 1], target !== undefined ? ops : ops.slice(0, -1));
   if (run.name === "rsync" && has(args, "--daemon")) run.facts.unverifiable(run.name, "--daemon starts a server whose configuration the log does not show");
-  backups(run, target ?? ops[ops.length - 1], run.name === "install" ? "gmoStT" : run.name === "cp" ? "StT" : run.name === "rsync" ? "eBfTM" : "t");
+  backups(run, target ?? ops[ops.length - 1], run.name === "install" ? "gmoStT" : run.name === "cp" ? "StT" : run.name === "rsync" ? "eBfTM" : "t", target !== undefined ? ops : ops.slice(0, -1));
   // cp -s / -l makes links instead of copies: the sources are then written through them.
   if (run.name === "cp" && (hasShort(run.args, "s") || hasShort(run.args, "l") || has(run.args, "--symbolic-link", "--link"))) {
     (target !== undefined ? ops : ops.slice(0, -1)).forEach((source) => run.facts.write(run.name, source));
@@ -397,7 +445,8 @@ function link(run: Invocation): void {
   const ops = operands(run.args).filter((w) => w !== target);
   const name = target ?? (ops.length === 1 ? posixBase(ops[0]!) : ops[ops.length - 1]);
   run.facts.write(run.name, name);
-  backups(run, name, "tS");
+  if (ops.length > 1 || target !== undefined) reachIntoDestination(run, name, target !== undefined ? ops : ops.slice(0, -1));
+  backups(run, name, "tS", target !== undefined || ops.length === 1 ? ops : ops.slice(0, -1));
   // A link is a handle on the file it points at: `ln -s /etc/passwd allowed/p` then
   // `echo x > allowed/p` writes /etc/passwd. So the link's target counts as written too; a
   // relative symbolic target is relative to the link's directory (the name's, or the name
@@ -427,7 +476,10 @@ function chmodLike(run: Invocation): void {
   const ops = operands(run.args);
   const modeAsOption = MODE_AS_OPTION[run.name];
   const modeGiven = reference !== undefined || (modeAsOption !== undefined && run.args.some((a) => a.literal && modeAsOption.test(a.text)));
-  (modeGiven ? ops : ops.slice(1)).forEach((file) => run.facts.write(run.name, file));
+  const files = modeGiven ? ops : ops.slice(1);
+  files.forEach((file) => run.facts.write(run.name, file));
+  // -R changes every file below each one named.
+  if (recursive(run.args, "R")) files.forEach((file) => reachBelow(run, file));
   run.facts.mutates();
 }
 
@@ -442,6 +494,8 @@ function sed(run: Invocation): void {
   const scripts: Word[] = [];
   const files: Word[] = [];
   let inPlace = false;
+  /** -i'SUFFIX' / --in-place=SUFFIX: the backup sed keeps of each file it edits. */
+  const suffixes: Word[] = [];
   let fromFile = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -457,7 +511,10 @@ function sed(run: Invocation): void {
       const [long, value] = arg.text.includes("=") ? [arg.text.slice(0, arg.text.indexOf("=")), arg.text.slice(arg.text.indexOf("=") + 1)] : [arg.text, undefined];
       if ("--expression".startsWith(long) && long.length > 3) scripts.push(value !== undefined ? { text: value, literal: true } : (args[++i] ?? { text: "", literal: true }));
       else if ("--file".startsWith(long) && long.length > 3) fromFile = true;
-      else if ("--in-place".startsWith(long) && long.length > 3) inPlace = true;
+      else if ("--in-place".startsWith(long) && long.length > 3) {
+        inPlace = true;
+        if (value !== undefined && value !== "") suffixes.push({ text: value, literal: true });
+      }
       else if ("--line-length".startsWith(long) && long.length > 3 && value === undefined) i++;
       continue;
     }
@@ -466,6 +523,7 @@ function sed(run: Invocation): void {
       const rest = arg.text.slice(k + 1);
       if (letter === "i") {
         inPlace = true;
+        if (rest !== "") suffixes.push({ text: rest, literal: true });
         break;
       }
       if (letter === "e") {
@@ -490,6 +548,21 @@ function sed(run: Invocation): void {
   }
   if (!inPlace) return;
   files.forEach((file) => run.facts.write(run.name, file));
+  // The backup is FILE+SUFFIX, or, when the suffix holds `*`, the suffix with each `*` the
+  // file's name: `-i'/etc/cron.d/*'` writes the backup there (taken both beside the file and
+  // from the working directory, where a relative one may land).
+  for (const suffix of suffixes) {
+    for (const file of files) {
+      if (!file.literal) continue;
+      if (!suffix.text.includes("*")) {
+        run.facts.write(run.name, `${file.text}${suffix.text}`);
+        continue;
+      }
+      const named = suffix.text.replaceAll("*", posix.basename(file.text));
+      run.facts.write(run.name, named);
+      if (!named.startsWith("/")) run.facts.write(run.name, posix.join(posix.dirname(file.text), named));
+    }
+  }
   run.facts.mutates();
 }
 
@@ -1170,7 +1243,7 @@ export const BINARIES: Record<string, Handler> = {
   install: copy,
   rsync: copy,
   scp: copy,
-  mv: writesOperands,
+  mv: move,
   rm: writesOperands,
   rmdir: writesOperands,
   mkdir: writesOperands,

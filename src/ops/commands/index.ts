@@ -27,6 +27,12 @@ export type Category = "firewall" | "network" | "user-permissions";
 export interface CommandFacts {
   mutating: boolean;
   writes: string[];
+  /**
+   * Paths below a written directory the command may also write, judged against NOT_ALLOWED only
+   * (what a recursive rm/chmod reaches, `DIR/**`; the `DEST/NAME` a copy or move into a
+   * directory makes): a forbidden tree or secret inside an allowed directory is touched by them.
+   */
+  reaches: string[];
   services: { verb: string; unit: string }[];
   streams: string[];
   categories: Category[];
@@ -54,7 +60,7 @@ export type Handler = (run: Invocation) => void;
 
 /** Collects the facts of one step; the binaries table records through it. */
 export class FactsBuilder {
-  readonly facts: CommandFacts = { mutating: false, writes: [], services: [], streams: [], categories: [], unverifiable: [] };
+  readonly facts: CommandFacts = { mutating: false, writes: [], reaches: [], services: [], streams: [], categories: [], unverifiable: [] };
   /** the working directory: undefined at the step's start (paths as written), null once unknowable */
   cwd: string | null | undefined;
 
@@ -81,6 +87,15 @@ export class FactsBuilder {
 
   /** A path the command writes. A computed one cannot be judged. */
   write(command: string, word: Word | string | undefined): void {
+    this.record(command, word, this.facts.writes);
+  }
+
+  /** A path the command may write below one it writes (see CommandFacts.reaches). */
+  reach(command: string, word: Word | string | undefined): void {
+    this.record(command, word, this.facts.reaches);
+  }
+
+  private record(command: string, word: Word | string | undefined, into: string[]): void {
     if (word === undefined) return;
     const given = typeof word === "string" ? { text: word, literal: true } : word;
     if (!given.literal) return this.unverifiable(command, `writes a computed path ${given.text}`);
@@ -93,7 +108,7 @@ export class FactsBuilder {
     const path = this.resolve(given.text);
     if (path === null) return this.unverifiable(command, `writes ${given.text} relative to a directory the log does not show (after a computed or isolated cd)`);
     if (path === "" || HARMLESS_TARGETS.has(path)) return;
-    this.facts.writes.push(path);
+    into.push(path);
   }
 
   /** A path relative to the working directory joined to it, normalised; null when unknowable. */
@@ -210,6 +225,7 @@ function isWriteRedirect(op: string, target: Word): boolean {
 function merge(into: CommandFacts, from: CommandFacts): void {
   into.mutating ||= from.mutating;
   into.writes.push(...from.writes);
+  into.reaches.push(...from.reaches);
   into.services.push(...from.services);
   into.streams.push(...from.streams);
   into.categories.push(...from.categories);
@@ -223,6 +239,7 @@ function finish(facts: CommandFacts): CommandFacts {
   const result: CommandFacts = {
     mutating: facts.mutating,
     writes: [...new Set(facts.writes)],
+    reaches: [...new Set(facts.reaches)].filter((path) => !facts.writes.includes(path)),
     services: [...services.values()],
     streams: [...new Set(facts.streams)],
     categories: [...new Set(facts.categories)].sort(),

@@ -19,5 +19,5 @@ deny contains findings.finding(
 ) if {
 	some change in input.changes
 	some path in [change.path, object.get(change, "old_path", change.path)]
-	scope.path_matches(scope.forbidden_globs(input.declaration), path)
+	scope.path_reaches(scope.forbidden_globs(input.declaration), path)
 }

@@ -31,6 +31,6 @@ deny contains findings.finding(
 ) if {
 	some i, fact in input.facts
 	step := input.log.steps[i]
-	some path in fact.writes
-	scope.path_matches(scope.forbidden_globs(input.declaration), path)
+	some path in array.concat(fact.writes, object.get(fact, "reaches", []))
+	scope.path_reaches(scope.forbidden_globs(input.declaration), path)
 }

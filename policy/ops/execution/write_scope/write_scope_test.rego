@@ -42,3 +42,11 @@ test_fail_write_outside_and_forbidden if {
 		{"code": "ops/write-out-of-scope", "msg": "step 1 writes /etc/nginx/secrets/site.key, which NOT_ALLOWED forbids", "location": {"pointer": "/log/steps/0/command"}},
 	}
 }
+
+test_fail_recursive_write_reaches_forbidden_tree if {
+	got := write_scope.deny with input as doc(
+		[step(1, "2026-11-21T09:00:00Z", "rm -rf /etc/nginx/secrets; cp new.key /etc/nginx/conf.d", "PASS")],
+		[object.union(fact(1, true), {"writes": ["/etc/nginx/secrets", "/etc/nginx/conf.d"], "reaches": ["/etc/nginx/secrets/**", "/etc/nginx/conf.d/new.key"]})],
+	)
+	count(got) == 3
+}
