@@ -218,7 +218,7 @@ const SHELL_VALUE_OPTIONS = /^(-o|\+o|-O|\+O|--rcfile|--init-file)$/;
 /** sh/bash -c 'script' is analysed as shell; a script file or standard input is not. */
 /**
  * `set -k` (`-o keyword`, or a shell started with it) makes a NAME=VALUE argument anywhere in a
- * command an assignment for it: `set -k; ls PATH=/tmp/x` runs /tmp/x/ls.
+ * command an assignment for it: `set -k; ls PATH=/srv/tools` runs /srv/tools/ls.
  */
 function keywordOption(args: Word[], i: number): boolean {
   const arg = args[i]!;
@@ -227,7 +227,7 @@ function keywordOption(args: Word[], i: number): boolean {
   return /^-[a-zA-Z]*o$/.test(arg.text) && args[i + 1]?.literal === true && args[i + 1]!.text === "keyword";
 }
 
-const KEYWORD_REASON = "-k (-o keyword) makes NAME=VALUE arguments anywhere in a command assignments for it, so `ls PATH=/tmp/x` would run /tmp/x/ls";
+const KEYWORD_REASON = "-k (-o keyword) makes NAME=VALUE arguments anywhere in a command assignments for it, so `ls PATH=/srv/tools` would run /srv/tools/ls";
 
 function setBuiltin(run: Invocation): void {
   for (let i = 0; i < run.args.length; i++) {

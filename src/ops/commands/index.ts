@@ -153,7 +153,7 @@ export class FactsBuilder {
     }
     if (program.kind === "unknown") return this.unverifiable(program.name, "a program outside the system directories, which gatehouse cannot know");
     // declare/export/local/readonly/typeset/unset reached as a plain command (`builtin export
-    // PATH=/tmp/x`, `command unset PATH`, `! export PATH=/tmp/x`, `time declare -n ...`) are the
+    // PATH=/srv/tools`, `command unset PATH`, `! export PATH=/srv/tools`, `time declare -n ...`) are the
     // builtins all the same: judged as the shell would read them, like a declaration the parser
     // recognises (PATH and the like, namerefs, the integer attribute, subscripts).
     if (DECLARATION_BUILTINS.has(head.text)) {

@@ -97,7 +97,7 @@ function visit(node: Node, isolated: boolean, script: Script): void {
   if (node.isError || node.isMissing) script.problems.push({ command: SYNTAX, reason: `the text near ${JSON.stringify(node.text.slice(0, 40))} does not parse as shell` });
   const inner = isolated || ISOLATING.has(node.type);
   if (node.type === "variable_assignment") {
-    // `PATH[0]=/tmp/x` sets PATH as well: an element of a name is the name.
+    // `PATH[0]=/srv/tools` sets PATH as well: an element of a name is the name.
     const nameNode = node.childForFieldName("name");
     const name = (nameNode?.type === "subscript" ? nameNode.childForFieldName("name")?.text : nameNode?.text) ?? "";
     const value = node.childForFieldName("value");
