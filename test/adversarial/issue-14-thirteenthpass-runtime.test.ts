@@ -3,37 +3,10 @@
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { runTool } from "../../src/toolchain/native.js";
-import { gatehouse, withRepo, withRepoAsync } from "./harness.js";
-
-function policyOf(expressions: Record<string, string>): string {
-  return `package main
-
-import rego.v1
-
-${Object.entries(expressions)
-  .map(([name, expression]) => `deny contains sprintf("%s %s", ["${name}", json.marshal(x)]) if x := ${expression}`)
-  .join("\n")}
-`;
-}
+import { assertExpressionsAsOpa, gatehouse, withRepo } from "./harness.js";
 
 /** Every expression's deny message under gatehouse equals opa eval's (none of them errs). */
-async function compareWithOpa(prefix: string, expressions: Record<string, string>, input = "{}"): Promise<void> {
-  await withRepoAsync(prefix, { "policy/p.rego": policyOf(expressions), "input.json": input }, async (root) => {
-    const opa = JSON.parse(await runTool("opa", ["eval", "--strict-builtin-errors", "-f", "json", "-d", "policy", "-i", "input.json", "data.main.deny"], { cwd: root })) as {
-      result: { expressions: { value: string[] }[] }[];
-    };
-    const expected = [...opa.result[0]!.expressions[0]!.value].sort();
-    assert.is(expected.length, Object.keys(expressions).length, "opa answers every expression");
-    const run = gatehouse(["check", "--policy", "policy", "-o", "json", "input.json"], root, { timeoutMs: 60_000 });
-    assert.is(run.code, 1, run.stderr);
-    const report = JSON.parse(run.stdout) as { findings: { code: string; message: string }[] };
-    const ours = report.findings.map((f) => (f.code === "main.deny" ? f.message : `${f.code}: ${f.message}`)).sort();
-    const missing = expected.filter((line) => !ours.includes(line));
-    assert.ok(missing.length === 0, `differs from opa eval:\n  opa:  ${missing.join("\n  opa:  ")}\n  ours: ${ours.filter((line) => !expected.includes(line)).join("\n  ours: ")}`);
-    assert.equal(ours, expected);
-  });
-}
+const compareWithOpa = (prefix: string, expressions: Record<string, string>, input = "{}") => assertExpressionsAsOpa(prefix, expressions, input);
 
 test("issue 14.1: regex.replace, regex.find_n and regex.split with a repetition answer as Go's regexp does (JavaScript reset a capture at each iteration of a repeated group and backtracked into another alternative after an empty iteration), compared with opa eval", async () => {
   await compareWithOpa("thirteenth-regex-repetition", {
@@ -80,7 +53,7 @@ test("issue 14.1: object.subset, json.patch and numbers.range_step read numbers 
       subset_big: 'object.subset({"a": 9007199254740993}, {"a": 9007199254740992})',
       subset_set: "object.subset({9007199254740993}, {9007199254740992})",
       subset_array: "object.subset([12345678901234567891], [12345678901234567890])",
-      subset_input: 'object.subset(input.limits, {"cpu": 9007199254740992})',
+      subset_input: 'object.subset({"cpu": to_number(input.limits.cpu)}, {"cpu": 9007199254740992})',
       subset_decimals: 'object.subset({"a": 0.10000000000000000001}, {"a": 0.1})',
       subset_same: 'object.subset({"a": 1e2, "b": [1.0, 9007199254740993]}, {"a": 100, "b": [9007199254740993]})',
       patch_keeps: 'json.patch({"a": 9007199254740993}, [{"op": "add", "path": "/b", "value": 1}])',
@@ -88,7 +61,7 @@ test("issue 14.1: object.subset, json.patch and numbers.range_step read numbers 
       range_step_big: "numbers.range_step(9007199254740993, 9007199254740995, 1)",
       range_step_down: "numbers.range_step(3, 1, 1)",
     },
-    '{"limits": {"cpu": 9007199254740993}}',
+    '{"limits": {"cpu": "9007199254740993"}}',
   );
 });
 
@@ -99,9 +72,10 @@ import rego.v1
 
 allowed := {"quota": 9007199254740992}
 
-deny contains "the quota is not the allowed one" if not object.subset(allowed, input)
+deny contains "the quota is not the allowed one" if not object.subset(allowed, {"quota": to_number(input.quota)})
 `;
-  withRepo("thirteenth-subset-deny", { "policy/p.rego": policy, "input.json": '{"quota": 9007199254740993}' }, (root) => {
+  // (a JSON input holding the number itself is refused since: conftest reads it as a float64)
+  withRepo("thirteenth-subset-deny", { "policy/p.rego": policy, "input.json": '{"quota": "9007199254740993"}' }, (root) => {
     const run = gatehouse(["check", "--policy", "policy", "input.json"], root);
     assert.is(run.code, 1, run.stdout + run.stderr);
     assert.equal(run.stdout.split("\n").filter((line) => line.startsWith("FAIL ")), ["FAIL input.json [main.deny] the quota is not the allowed one"]);
