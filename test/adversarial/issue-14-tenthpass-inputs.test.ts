@@ -142,10 +142,15 @@ test("issue 14.7: a mode spelled like an option (chmod -w, chattr -i) is a mode:
     assert.is(r.code, 1, `${command}: ${r.out}`);
     assert.equal(r.codes, ["ops/write-out-of-scope"], `${command}: ${r.out}`);
   }
-  for (const command of ["chmod 644 /etc/nginx/nginx.conf", "chmod -R g+r /var/backups/nginx/conf.d", "chmod -w /var/backups/nginx/nginx.conf.2026-11-21", "chattr +i /var/backups/nginx/nginx.conf.2026-11-21"]) {
+  for (const command of ["chmod 644 /etc/nginx/nginx.conf", "chmod -w /var/backups/nginx/nginx.conf.2026-11-21", "chattr +i /var/backups/nginx/nginx.conf.2026-11-21"]) {
     const r = opsCheck(command);
     assert.is(r.code, 0, `${command}: ${r.out}`);
   }
+  // A recursive mode change reaches the whole tree, where a key NOT_ALLOWED forbids may be (the
+  // thirteenth pass): inside ALLOWED_PATHS it still denies.
+  const recursive = opsCheck("chmod -R g+r /var/backups/nginx/conf.d");
+  assert.is(recursive.code, 1, recursive.out);
+  assert.equal(recursive.codes, ["ops/write-out-of-scope"], recursive.out);
 });
 
 test("issue 14.7: a change outside every scope a declaration has (a Redis FLUSHALL, a broker's queue deleted, cloud resources, an HTTP request that sends) is unverifiable under a declaration for nginx, not allowed as merely mutating; ALLOWED_COMMANDS still names it", () => {
