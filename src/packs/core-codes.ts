@@ -73,7 +73,7 @@ export const PACK_CODES: Record<PackCode, PackCodeInfo> = {
   },
   "pack/required-file-missing": {
     title: "Required file missing",
-    docs: "The effective policy requires a file (requirements.files) that does not exist.",
+    docs: "The effective policy requires a file (requirements.files) that does not exist, or is not a regular file of the repository (a directory, a link out of it).",
     severity: "error",
     integrity: false,
   },
