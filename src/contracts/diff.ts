@@ -281,6 +281,9 @@ function compareContract(old: Contract, fresh: Contract, judge: Judge | undefine
   if (old.kind !== fresh.kind) {
     // `interface X {…}` rewritten as `type X = {…}` is no change when the checker finds the same type.
     if (TYPE_KINDS.has(old.kind) && TYPE_KINDS.has(fresh.kind) && judge?.value(old) === "same") return [];
+    // An unexported type a signature reaches cannot be named by callers: an alias rewritten as an
+    // interface (or back) is judged where it is used, by the positions that name it.
+    if (old.unexported && fresh.unexported && TYPE_KINDS.has(old.kind) && TYPE_KINDS.has(fresh.kind)) return [];
     // A function-typed property rewritten as a method (or back) of the same type is no change.
     if (MEMBER_KINDS.has(old.kind) && MEMBER_KINDS.has(fresh.kind) && judge?.value(old) === "same") return compareMemberFlags(old, fresh);
     // A function-typed property rewritten as overloaded methods that still serve every old call

@@ -191,13 +191,15 @@ test("issue 20.2: an unexported alias reached through exported positions is comp
 test("issue 20.2: an unexported alias that lost what old callers pass breaks the positions that name it (the matcher of an overload)", async () => {
   const after = unexportedNew("string | ((value: string, name: string) => boolean)");
   const got = await codes({ "index.d.ts": unexportedOld }, { "index.d.ts": after });
-  assert.ok(got.sources.includes("contracts/overload-removed pkg#Headers.set"), got.sources.join("\n"));
+  // Matcher is a type the exported overload reaches: it is recorded (issue 14, thirteenth pass), and
+  // its own BREAKING change stands for the positions that name it.
+  assert.ok(got.sources.includes("contracts/type-changed pkg#Matcher"), got.sources.join("\n"));
   const caller = 'import { Headers } from "pkg";\nnew Headers().set("accept", "x", (value: string, name: string, headers: unknown) => headers !== undefined);\n';
   assert.equal(callerCompiles({ old: { "index.d.ts": unexportedOld }, new: { "index.d.ts": after } }, caller), { old: true, new: false });
   // A parameter narrowed through the unexported alias itself (its values became numbers).
   const before = { "index.d.ts": "type Raw = Record<string, string>;\nexport declare function f(raw: Raw): void;\n" };
   const narrowed = { "index.d.ts": "type Raw = Record<string, number>;\nexport declare function f(raw: Raw | undefined): void;\n" };
-  assert.equal((await codes(before, narrowed)).sources, ["contracts/param-type-changed pkg#f"]);
+  assert.equal((await codes(before, narrowed)).sources, ["contracts/type-changed pkg#Raw"]);
   assert.equal(callerCompiles({ old: before, new: narrowed }, 'import { f } from "pkg";\nf({ a: "x" });\n'), { old: true, new: false });
 });
 

@@ -28,6 +28,7 @@ forbidden_globs(declaration) := array.concat(declaration.NOT_ALLOWED.paths, decl
 
 # METADATA
 # title: path_reaches
+# scope: document
 # description: |
 #   True when a written `path` may touch a path one of `globs` matches. A written path is itself
 #   a pattern: the shell expands `deploy/nginx/*`, a recursive write is `DIR/**`, and removing
@@ -54,7 +55,7 @@ patterns_meet(glob_text, path) if {
 	[count(gs), count(ws)] in graph.reachable(edges, {[0, 0]})
 }
 
-segment_steps(gs, ws, i, j) := ((({[i + 1, j] | spans(gs[i])} | {[i, j + 1] | spans(gs[i]); j < count(ws)}) | ({[i, j + 1] | spans(ws[j])} | {[i + 1, j] | spans(ws[j]); i < count(gs)})) | {[i + 1, j + 1] | segments_meet(gs[i], ws[j])})
+segment_steps(gs, ws, i, j) := (({[i + 1, j] | spans(gs[i])} | {[i, j + 1] | spans(gs[i]); j < count(ws)}) | ({[i, j + 1] | spans(ws[j])} | {[i + 1, j] | spans(ws[j]); i < count(gs)})) | {[i + 1, j + 1] | segments_meet(gs[i], ws[j])}
 
 # A segment holding ** matches any number of segments (none included).
 spans(segment) if contains(segment, "**")
