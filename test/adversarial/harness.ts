@@ -216,3 +216,34 @@ export async function assertExpressionsAsOpa(prefix: string, expressions: Record
     assert.is(ours.length, expected.length, `${ours.length} findings, opa ${expected.length}`);
   });
 }
+
+/**
+ * `ops check` of the nginx example declaration over one log holding each command as a verified,
+ * passing step (run with `verification`): the exit code, and per step the codes (sorted, once
+ * each) and the messages of the findings on its command.
+ */
+export function opsCheckSteps(prefix: string, commands: string[], verification = "systemctl is-active nginx"): { code: number | null; perStep: string[][]; messages: string[][] } {
+  const examples = packagePath("examples", "ops");
+  const [declaration, report] = ["raise-nginx-worker-connections.md", "raise-nginx-worker-connections.report.md"];
+  return withRepo(prefix, {}, (dir) => {
+    cpSync(join(examples, declaration), join(dir, declaration));
+    cpSync(join(examples, report), join(dir, report));
+    const steps = commands.map((command, i) => ({
+      number: i + 1,
+      timestamp: `2026-11-21T${String(10 + Math.floor(i / 60)).padStart(2, "0")}:${String(i % 60).padStart(2, "0")}:00Z`,
+      command,
+      result: "",
+      status: "PASS",
+      verification: { command: verification, output: "active" },
+    }));
+    writeFileSync(join(dir, "log.json"), JSON.stringify({ operation_id: "OPS-2026-11-21-001", operation_name: "Raise nginx worker_connections on web-1", steps }));
+    const r = gatehouse(["ops", "check", declaration, "--log", "log.json", "--report", report, "--no-git", "--format", "json"], dir, { timeoutMs: 60_000 });
+    const findings = (JSON.parse(r.stdout) as { findings: { code: string; message: string; location?: { pointer?: string } }[] }).findings;
+    const at = (i: number) => findings.filter((f) => f.location?.pointer === `/log/steps/${i}/command`);
+    return {
+      code: r.code,
+      perStep: commands.map((_, i) => [...new Set(at(i).map((f) => f.code))].sort()),
+      messages: commands.map((_, i) => at(i).map((f) => f.message)),
+    };
+  });
+}

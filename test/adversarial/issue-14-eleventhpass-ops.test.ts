@@ -9,42 +9,17 @@
 // DIR/.*`); and bash arithmetic, which runs the `$(...)` of an array
 // subscript held in literal text (`[[ 'a[$(rm -rf /etc)]' -eq 0 ]]`).
 
-import { copyFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { packagePath } from "../../src/core/paths.js";
-import { gatehouse, withRepo } from "./harness.js";
+import { opsCheckSteps } from "./harness.js";
 
-const examples = packagePath("examples", "ops");
-const DECLARATION = "raise-nginx-worker-connections.md";
-const REPORT = "raise-nginx-worker-connections.report.md";
-const NAME = "Raise nginx worker_connections on web-1";
 
 const WRITE = "ops/write-out-of-scope";
 const STREAM = "ops/forbidden-stream";
 const UNVERIFIABLE = "ops/unverifiable-command";
 
-/** Runs `ops check` on one log holding every command as a verified step; the codes per step. */
-function check(commands: string[], verification = "systemctl is-active nginx"): { code: number | null; perStep: string[][] } {
-  return withRepo("eleventhpass-ops", {}, (dir) => {
-    copyFileSync(join(examples, DECLARATION), join(dir, DECLARATION));
-    copyFileSync(join(examples, REPORT), join(dir, REPORT));
-    const steps = commands.map((command, i) => ({
-      number: i + 1,
-      timestamp: `2026-11-21T${String(10 + Math.floor(i / 60)).padStart(2, "0")}:${String(i % 60).padStart(2, "0")}:00Z`,
-      command,
-      result: "",
-      status: "PASS",
-      verification: { command: verification, output: "active" },
-    }));
-    writeFileSync(join(dir, "log.json"), JSON.stringify({ operation_id: "OPS-2026-11-21-001", operation_name: NAME, steps }));
-    const r = gatehouse(["ops", "check", DECLARATION, "--log", "log.json", "--report", REPORT, "--no-git", "--format", "json"], dir, { timeoutMs: 60_000 });
-    const report = JSON.parse(r.stdout) as { findings: { code: string; location?: { pointer?: string } }[] };
-    const perStep = commands.map((_, i) => [...new Set(report.findings.filter((f) => f.location?.pointer === `/log/steps/${i}/command`).map((f) => f.code))].sort());
-    return { code: r.code, perStep };
-  });
-}
+/** Runs `ops check` on one log holding every command as a verified step (run with `verification`); the codes per step. */
+const check = (commands: string[], verification?: string) => opsCheckSteps("eleventhpass-ops", commands, verification);
 
 const DENIED: [string, string][] = [
   // short-option clusters

@@ -13,44 +13,17 @@
 // committed link (`reports -> /elsewhere`) was written through it, replacing a file of that name
 // outside the repository (a link at the path itself was refused, a linked directory was not).
 
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { packagePath } from "../../src/core/paths.js";
-import { gatehouse, promotionCopy, repo, withRepo } from "./harness.js";
+import { gatehouse, opsCheckSteps, promotionCopy, repo, withRepo } from "./harness.js";
 
-const examples = packagePath("examples", "ops");
-const DECLARATION = "raise-nginx-worker-connections.md";
-const REPORT = "raise-nginx-worker-connections.report.md";
-const NAME = "Raise nginx worker_connections on web-1";
 
 const WRITE = "ops/write-out-of-scope";
 
-/** Runs `ops check` on one log holding every command as a verified step; the exit code and the codes per step. */
-function check(commands: string[]): { code: number | null; perStep: string[][]; messages: string[][] } {
-  return withRepo("thirteenthpass-ops", {}, (dir) => {
-    copyFileSync(join(examples, DECLARATION), join(dir, DECLARATION));
-    copyFileSync(join(examples, REPORT), join(dir, REPORT));
-    const steps = commands.map((command, i) => ({
-      number: i + 1,
-      timestamp: `2026-11-21T${String(10 + Math.floor(i / 60)).padStart(2, "0")}:${String(i % 60).padStart(2, "0")}:00Z`,
-      command,
-      result: "",
-      status: "PASS",
-      verification: { command: "systemctl is-active nginx", output: "active" },
-    }));
-    writeFileSync(join(dir, "log.json"), JSON.stringify({ operation_id: "OPS-2026-11-21-001", operation_name: NAME, steps }));
-    const r = gatehouse(["ops", "check", DECLARATION, "--log", "log.json", "--report", REPORT, "--no-git", "--format", "json"], dir, { timeoutMs: 60_000 });
-    const report = JSON.parse(r.stdout) as { findings: { code: string; message: string; location?: { pointer?: string } }[] };
-    const at = (i: number) => report.findings.filter((f) => f.location?.pointer === `/log/steps/${i}/command`);
-    return {
-      code: r.code,
-      perStep: commands.map((_, i) => [...new Set(at(i).map((f) => f.code))].sort()),
-      messages: commands.map((_, i) => at(i).map((f) => f.message)),
-    };
-  });
-}
+/** Runs `ops check` on one log holding every command as a verified step; the codes (and messages) per step. */
+const check = (commands: string[]) => opsCheckSteps("thirteenthpass-ops", commands);
 
 // The example declaration allows deploy/nginx/**, /etc/nginx/nginx.conf and /var/backups/nginx/**,
 // and forbids deploy/nginx/tls/**, /etc/nginx/tls/**, **/*.key and **/.env.

@@ -24,41 +24,18 @@
 // temp file an interrupted earlier write of the same receipt left in the output directory as an
 // output, then its own write removed it: a receipt naming an output that is gone.
 
-import { copyFileSync, existsSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { packagePath } from "../../src/core/paths.js";
-import { codesOf, gatehouse, promotionCopy, withRepo } from "./harness.js";
+import { codesOf, gatehouse, opsCheckSteps, promotionCopy } from "./harness.js";
 
-const examples = packagePath("examples", "ops");
-const DECLARATION = "raise-nginx-worker-connections.md";
-const REPORT = "raise-nginx-worker-connections.report.md";
-const NAME = "Raise nginx worker_connections on web-1";
 
 const WRITE = "ops/write-out-of-scope";
 const UNVERIFIABLE = "ops/unverifiable-command";
 
-/** Runs `ops check` on one log holding every command as a verified step; the codes per step. */
-function check(commands: string[]): { code: number | null; perStep: string[][] } {
-  return withRepo("twelfthpass-ops", {}, (dir) => {
-    copyFileSync(join(examples, DECLARATION), join(dir, DECLARATION));
-    copyFileSync(join(examples, REPORT), join(dir, REPORT));
-    const steps = commands.map((command, i) => ({
-      number: i + 1,
-      timestamp: `2026-11-21T${String(10 + Math.floor(i / 60)).padStart(2, "0")}:${String(i % 60).padStart(2, "0")}:00Z`,
-      command,
-      result: "",
-      status: "PASS",
-      verification: { command: "systemctl is-active nginx", output: "active" },
-    }));
-    writeFileSync(join(dir, "log.json"), JSON.stringify({ operation_id: "OPS-2026-11-21-001", operation_name: NAME, steps }));
-    const r = gatehouse(["ops", "check", DECLARATION, "--log", "log.json", "--report", REPORT, "--no-git", "--format", "json"], dir, { timeoutMs: 60_000 });
-    const report = JSON.parse(r.stdout) as { findings: { code: string; location?: { pointer?: string } }[] };
-    const perStep = commands.map((_, i) => [...new Set(report.findings.filter((f) => f.location?.pointer === `/log/steps/${i}/command`).map((f) => f.code))].sort());
-    return { code: r.code, perStep };
-  });
-}
+/** Runs `ops check` on one log holding every command as a verified step; the codes (and messages) per step. */
+const check = (commands: string[]) => opsCheckSteps("twelfthpass-ops", commands);
 
 const DENIED: [string, string][] = [
   // names whose subscript a builtin evaluates
