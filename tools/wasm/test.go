@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -11,9 +9,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/cover"
-	"github.com/open-policy-agent/opa/v1/loader"
 	"github.com/open-policy-agent/opa/v1/storage"
-	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/tester"
 )
 
@@ -22,46 +18,18 @@ import (
 // from the data paths (JSON and YAML), conftest's test helpers declared. Answers every test's
 // outcome as data; a failing test is a result, not an error.
 func runTest(req TestRequest) (any, error) {
-	if len(req.Paths) == 0 {
-		return nil, usageError("test: no paths")
-	}
-	version, err := regoVersion(req.RegoVersion)
+	loaded, err := loadForVerify("test", req.Paths, req.Ignore, req.Data, req.RegoVersion, req.Capabilities)
 	if err != nil {
 		return nil, err
 	}
-	caps, err := capabilities(req.Capabilities)
-	if err != nil {
-		return nil, err
-	}
+	policies, store, caps, helpers := loaded.policies, loaded.store, loaded.caps, loaded.helpers
 	ctx := context.Background()
-	policies, err := loader.NewFileLoader().
-		WithRegoVersion(version).
-		WithProcessAnnotation(true).
-		Filtered(req.Paths, ignoreFilter{ignore: req.Ignore, onlyRego: true}.apply)
-	if err != nil {
-		return nil, err
-	}
-	store := inmem.New()
-	if len(req.Data) > 0 {
-		documents, err := loader.NewFileLoader().Filtered(req.Data, onlyDataFiles)
-		if err != nil {
-			return nil, err
-		}
-		if store, err = documents.Store(); err != nil {
-			return nil, err
-		}
-	}
 	txn, err := store.NewTransaction(ctx, storage.WriteParams)
 	if err != nil {
 		return nil, err
 	}
 	defer store.Abort(ctx, txn)
 
-	// conftest's test helpers are declared to this compiler only (testhelpers.go).
-	helpers := testHelpers()
-	for _, h := range helpers {
-		caps.Builtins = append(caps.Builtins, h.Decl)
-	}
 	compiler := ast.NewCompiler().
 		SetErrorLimit(ast.CompileErrorLimitDefault).
 		WithPathConflictsCheck(storage.NonEmpty(ctx, store, txn)).
@@ -137,18 +105,6 @@ func denyRuleCoverage(modules map[string]*ast.Module, report cover.Report) []Den
 		return a.Row < b.Row
 	})
 	return rules
-}
-
-// onlyDataFiles keeps JSON and YAML files, as conftest's --data does.
-func onlyDataFiles(_ string, info os.FileInfo, _ int) bool {
-	if info.IsDir() {
-		return false
-	}
-	switch filepath.Ext(info.Name()) {
-	case ".json", ".yaml", ".yml":
-		return false
-	}
-	return true
 }
 
 func testCase(r *tester.Result) TestCase {

@@ -10,10 +10,8 @@ import (
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/loader"
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage"
-	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/tester"
 	"github.com/open-policy-agent/opa/v1/topdown"
 	"github.com/open-policy-agent/opa/v1/util"
@@ -30,49 +28,21 @@ var (
 // the trace pretty-printed as rego.PrintTrace prints it. gatehouse's verdict comes from the
 // compiled wasm; this answers only what the interpreter did, for reading.
 func runTrace(req TraceRequest) (any, error) {
-	if len(req.Paths) == 0 {
-		return nil, usageError("trace: no paths")
-	}
-	version, err := regoVersion(req.RegoVersion)
+	loaded, err := loadForVerify("trace", req.Paths, req.Ignore, req.Data, req.RegoVersion, req.Capabilities)
 	if err != nil {
 		return nil, err
 	}
-	caps, err := capabilities(req.Capabilities)
-	if err != nil {
-		return nil, err
-	}
-	ctx := context.Background()
-	policies, err := loader.NewFileLoader().
-		WithRegoVersion(version).
-		WithProcessAnnotation(true).
-		Filtered(req.Paths, ignoreFilter{ignore: req.Ignore, onlyRego: true}.apply)
-	if err != nil {
-		return nil, err
-	}
-	modules := policies.ParsedModules()
+	modules, store, helpers := loaded.policies.ParsedModules(), loaded.store, loaded.helpers
 	// conftest test compiles the unit tests too, with its test helpers (it registers them in
 	// every command): the same modules give the same trace, down to the generated local names.
-	helpers := testHelpers()
-	for _, h := range helpers {
-		caps.Builtins = append(caps.Builtins, h.Decl)
-	}
 	compiler := ast.NewCompiler().
 		WithEnablePrintStatements(true).
-		WithCapabilities(caps).
+		WithCapabilities(loaded.caps).
 		WithStrict(req.Strict)
 	if compiler.Compile(modules); compiler.Failed() {
 		return nil, compiler.Errors
 	}
-	store := inmem.New()
-	if len(req.Data) > 0 {
-		documents, err := loader.NewFileLoader().Filtered(req.Data, onlyDataFiles)
-		if err != nil {
-			return nil, err
-		}
-		if store, err = documents.Store(); err != nil {
-			return nil, err
-		}
-	}
+	ctx := context.Background()
 
 	// Modules in file order (conftest walks a Go map; a fixed order keeps the answer deterministic).
 	files := make([]string, 0, len(modules))
