@@ -73,6 +73,11 @@ export async function changedFiles(root: string, base: string): Promise<ChangedF
 // Names that hold secrets by convention. Templates (.env.example) are not secrets.
 const SECRET_NAMES: [RegExp, string][] = [
   [/^\.env(\.(?!example$|sample$|template$|dist$)[\w.-]+)?$/i, "dotenv file"],
+  // `production.env`, `app.local.env`: conftest's dotenv parser claims *.env, and docker compose's
+  // `env_file:` takes any name; only a template's stem (example.env) is not a secret.
+  [/^(?!(?:example|sample|template|dist|defaults?)\.env$).+\.env$/i, "dotenv file"],
+  // direnv's .envrc exports variables to the shell: the same secrets as a .env.
+  [/^\.envrc$/i, "dotenv file"],
   [/\.(pem|key|p12|pfx|jks|keystore|kdbx|ovpn|ppk|keytab)$/i, "key or certificate store"],
   [/^id_(rsa|dsa|ecdsa|ed25519)(_sk)?$/i, "SSH private key"],
   [/^(credentials|credentials\.(json|ya?ml|xml|ini)|\.netrc|\.pgpass|\.htpasswd|\.git-credentials|\.npmrc|\.pypirc)$/i, "credentials file"],
