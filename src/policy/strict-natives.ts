@@ -396,7 +396,7 @@ function checkerBody(module: ParsedModule, native: number, name: string, abort: 
     a.localTee(result).if();
     a.localGet(result).op(OP.return);
     a.end();
-  } else if (guard) {
+  } else if (guard?.mode === "guard") {
     guardCall(a, module, guard, params);
     a.op(OP.drop);
   }
@@ -409,6 +409,12 @@ function checkerBody(module: ParsedModule, native: number, name: string, abort: 
   a.block("checked");
   for (let i = 0; i < params; i++) a.localGet(i);
   a.call(native).localTee(result).brIf("checked");
+  if (guard?.mode === "host-on-null") {
+    // refused by the native: topdown's answer (its error is thrown on the host); NULL from the
+    // host too: the abort below
+    guardCall(a, module, guard, params);
+    a.localTee(result).brIf("checked");
+  }
   if (info.nullMeans === "error-unless-array-or-set") {
     // The value header's first byte is its type (OPA_ARRAY 5, OPA_SET 7): no collection other
     // than an empty one makes max/min NULL (wasm/src/aggregates.c).

@@ -37,9 +37,10 @@ import { aggregateArith, binaryArith, formatInt, unaryArith } from "./arith.js";
  * asked of the host when a string operand holds a text (`hostWhenContains`), which answers or
  * defers (undefined) to the native; host-or-native: asked of the host, which answers or defers;
  * host-unless-ints: the native when every operand is a number the runtime holds as an int64
- * (checked in the wasm, no host call), else host-or-native
+ * (checked in the wasm, no host call), else host-or-native; host-on-null: the native, and where it
+ * gives NULL (operands it refuses) the host's answer or error
  */
-export type GuardMode = "guard" | "host" | "host-for-sets" | "host-when-contains" | "host-or-native" | "host-unless-ints";
+export type GuardMode = "guard" | "host" | "host-for-sets" | "host-when-contains" | "host-or-native" | "host-unless-ints" | "host-on-null";
 
 export interface NativeGuard {
   /** the runtime function's name in the wasm (OPA's builtin -> function table) */
@@ -247,6 +248,31 @@ function anyByteEscapeGuard(pattern: unknown): undefined {
 }
 
 
+/** The runtime functions of the builtins answered by topdown where the native refuses (OPA's builtin -> function table). */
+const NATIVE_OF = {
+  "array.slice": "opa_array_slice",
+  substring: "opa_strings_substring",
+  "bits.or": "opa_bits_or",
+  "bits.and": "opa_bits_and",
+  "bits.negate": "opa_bits_negate",
+  "bits.xor": "opa_bits_xor",
+  "bits.lsh": "opa_bits_shiftleft",
+  "bits.rsh": "opa_bits_shiftright",
+} as const;
+
+/**
+ * topdown's answer for the operands the native refused. Without the builtins module there is no
+ * Go to ask: the call errs as before (fail closed), naming why.
+ */
+function topdownOnNull(builtin: keyof typeof NATIVE_OF): BuiltinFn {
+  let topdown: ((...args: unknown[]) => unknown) | null | undefined;
+  return (...args: unknown[]) => {
+    topdown ??= topdownBuiltin(builtin) ?? null;
+    if (topdown === null) throw new OperandError(`${builtin}: invalid operands (the builtins module that answers these as topdown does is not installed)`);
+    return topdown(...args);
+  };
+}
+
 /** Reserved builtin ids, far above any module's own table (its ids count from 0). */
 export const NATIVE_GUARD_ID_BASE = 0x10000000;
 
@@ -311,6 +337,12 @@ export const NATIVE_GUARDS: readonly NativeGuard[] = [
   nativeGuard("opa_regex_is_valid", "regex.is_valid", "host", regexIsValid),
   nativeGuard("opa_to_number", "to_number", "guard", toNumberGuard),
   nativeGuard("opa_json_marshal", "json.marshal", "host", jsonMarshal, { exactNumbers: true, keysAsText: true }),
+  // Index and bit operands: the C runtime refuses a number it holds as a float (`1.0`, `2.0` from
+  // a division) where topdown takes any number that is an integer, so `array.slice(a, 1.0, 2)`
+  // erred where opa eval answers. Where the native refuses, topdown answers or gives its error.
+  ...(["array.slice", "substring", "bits.or", "bits.and", "bits.negate", "bits.xor", "bits.lsh", "bits.rsh"] as const).map((builtin) =>
+    nativeGuard(NATIVE_OF[builtin], builtin, "host-on-null", topdownOnNull(builtin), { exactNumbers: true }),
+  ),
 ];
 
 /** The host function behind a reserved id, or undefined for an id that is not one. */
