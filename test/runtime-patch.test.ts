@@ -303,6 +303,12 @@ test("strict natives: the policy's calls of a native go through a checker; the r
   assert.is(NATIVE_GUARDS.filter((guard) => guard.native === "opa_regex_is_valid").length, 1, "one guard per native");
   for (const name of ["plus", "minus", "mul", "rem", "abs", "round", "ceil", "floor"]) assert.is(modes.get(name), "host-unless-ints", name);
   assert.is(modes.get("div"), "host-or-native");
+  // index and bit operands: the native first, topdown only where it refuses one (a whole float)
+  for (const name of ["array.slice", "substring", "bits.or", "bits.and", "bits.negate", "bits.xor", "bits.lsh", "bits.rsh"]) {
+    assert.is(modes.get(name), "host-on-null", name);
+    const guard = NATIVE_GUARDS.find((candidate) => candidate.builtin === name)!;
+    assert.is(CHECKED_NATIVES[guard.native]?.builtin, name, `${name}: its NULL is checked`);
+  }
 });
 
 test("composed rewrites: each redirected call of strict natives and of base data lookups is one edit, and both land in one module", async () => {
