@@ -24,7 +24,7 @@
 // value goes through the dump and every result through JSON.
 // test/host-bridge.test.ts compares the two on generated values.
 
-import { compareStrings, compareValues, holdsSet, markSet, regoText, RegoNumber } from "./builtins/values.js";
+import { compareStrings, compareValues, holdsSet, markSet, regoText, RegoNumber, RegoObject } from "./builtins/values.js";
 import { BuiltinError } from "./builtins/errors.js";
 
 /** The OPA wasm ABI exports the bridge calls. */
@@ -79,6 +79,8 @@ export class HostBridge {
   #direct = false;
   /** Numbers read as RegoNumber (their text), for builtins that declare exactNumbers. */
   #exactNumbers = false;
+  /** An object with a key that is not a string read as a RegoObject (readForText), not refused. */
+  #typedKeys = false;
 
   constructor(memory: WebAssembly.Memory, exports: BridgeExports) {
     this.#memory = memory;
@@ -157,6 +159,21 @@ export class HostBridge {
     }
   }
 
+  /**
+   * An argument of a builtin that only renders its value as text (sprintf): as read() /
+   * readExact(), except that an object with a key that is not a string is a RegoObject keeping
+   * each key's type, so the text is topdown's (`{1: 2}`). Through the dump (the rare fallback),
+   * such a key is its JSON text.
+   */
+  readForText(addr: number, exact: boolean): unknown {
+    this.#typedKeys = true;
+    try {
+      return exact ? this.readExact(addr) : this.read(addr);
+    } finally {
+      this.#typedKeys = false;
+    }
+  }
+
   /** The same through the runtime's JSON dump (the SDK's way; the reference for the direct reader). */
   readThroughDump(addr: number): unknown {
     const text = this.#exports.opa_json_dump(addr);
@@ -205,7 +222,10 @@ export class HostBridge {
           for (let elem = view.getUint32(buckets + 4 * b, true); elem !== 0; elem = view.getUint32(elem + 8, true)) {
             const keyAddr = view.getUint32(elem, true);
             const keyType = bytes[keyAddr];
-            if (keyType !== STRING && keyType !== STRING_INTERNED) throw new NonStringKey();
+            if (keyType !== STRING && keyType !== STRING_INTERNED) {
+              if (this.#typedKeys) return this.#typedObject(buckets, n);
+              throw new NonStringKey();
+            }
             keys.push(this.#string(view.getUint32(keyAddr + 8, true), view.getUint32(keyAddr + 4, true)));
             values.push(view.getUint32(elem + 4, true));
           }
@@ -243,6 +263,19 @@ export class HostBridge {
       default:
         throw new NotDirect();
     }
+  }
+
+  /** An object some of whose keys are not strings, as a RegoObject in OPA's key order. */
+  #typedObject(buckets: number, n: number): RegoObject {
+    const view = this.#view;
+    const entries: [unknown, unknown][] = [];
+    for (let b = 0; b < n; b++) {
+      for (let elem = view.getUint32(buckets + 4 * b, true); elem !== 0; elem = view.getUint32(elem + 8, true)) {
+        entries.push([this.#read(view.getUint32(elem, true)), this.#read(view.getUint32(elem + 4, true))]);
+      }
+    }
+    entries.sort((x, y) => compareValues(x[0], y[0]));
+    return new RegoObject(entries);
   }
 
   /** opa_number_t: type, repr, then at offset 8 either an int64 or { const char *s; size_t len; }. */

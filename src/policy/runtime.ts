@@ -438,8 +438,9 @@ function loadPolicy(module: WebAssembly.Module, builtins: Record<string, Builtin
     const exact = exactById[id] || guard?.exactNumbers === true;
     if (guard?.keysAsText || keysAsTextById[id]) {
       // json.marshal writes a key that is not a string as its JSON text, as the dump does;
-      // sprintf only renders it (as "1" where topdown writes 1: text, never a decision's operand).
-      for (let i = 0; i < args.length; i++) values[i] = exact ? bridge!.readExact(args[i]!) : bridge!.read(args[i]!);
+      // sprintf only renders it, with the key's own type (readForText): `{1: 2}`, as topdown.
+      const typed = keysAsTextById[id] === true;
+      for (let i = 0; i < args.length; i++) values[i] = typed ? bridge!.readForText(args[i]!, exact) : exact ? bridge!.readExact(args[i]!) : bridge!.read(args[i]!);
     } else {
       // A key that is not a string would reach the builtin as its text: refused (readArgument).
       const name = guard?.builtin ?? namesById[id] ?? `#${id}`;

@@ -14,7 +14,7 @@
 // fails closed instead of printing the wrong text.
 
 import { BuiltinError } from "./errors.js";
-import { isSet, RegoNumber } from "./values.js";
+import { isSet, RegoNumber, RegoObject } from "./values.js";
 
 type GoValue = { kind: "int"; value: bigint } | { kind: "float"; value: number } | { kind: "string"; value: string };
 
@@ -647,6 +647,7 @@ export function regoString(value: unknown): string {
   if (typeof value === "boolean") return String(value);
   if (isSet(value)) return value.length === 0 ? "set()" : `{${value.map(regoString).join(", ")}}`;
   if (Array.isArray(value)) return `[${value.map(regoString).join(", ")}]`;
+  if (value instanceof RegoObject) return `{${value.entries.map(([k, v]) => `${regoString(k)}: ${regoString(v)}`).join(", ")}}`;
   if (typeof value === "object") {
     const entries = Object.keys(value as object)
       .sort(compareBytes)

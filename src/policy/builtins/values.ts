@@ -17,6 +17,16 @@ export class RegoNumber {
   }
 }
 
+/**
+ * An object with a key that is not a string (`{1: "a"}`, `{[1]: true}`), read for a builtin that
+ * only renders it (sprintf): its entries in OPA's key order (ast.Compare), each key as the value it
+ * is. A plain JavaScript object would turn the key into its text, and sprintf would print
+ * `{"1": "a"}` where topdown prints `{1: "a"}`.
+ */
+export class RegoObject {
+  constructor(readonly entries: readonly (readonly [unknown, unknown])[]) {}
+}
+
 const SETS = new WeakSet<unknown[]>();
 
 /** Marks an array as the JavaScript form of a Rego set. */
@@ -121,6 +131,15 @@ function compareNumbers(a: number | RegoNumber, b: number | RegoNumber): number 
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
+/** An object's entries in OPA's key order (a RegoObject holds them so already). */
+function sortedEntries(value: object): readonly (readonly [unknown, unknown])[] {
+  if (value instanceof RegoObject) return value.entries;
+  const record = value as Record<string, unknown>;
+  return Object.keys(record)
+    .sort(compareStrings)
+    .map((k) => [k, record[k]] as const);
+}
+
 export function compareValues(a: unknown, b: unknown): number {
   const ra = rank(a);
   const rb = rank(b);
@@ -146,16 +165,14 @@ export function compareValues(a: unknown, b: unknown): number {
       return x.length < y.length ? -1 : x.length > y.length ? 1 : 0;
     }
     default: {
-      const x = a as Record<string, unknown>;
-      const y = b as Record<string, unknown>;
-      const kx = Object.keys(x).sort(compareStrings);
-      const ky = Object.keys(y).sort(compareStrings);
-      const n = Math.min(kx.length, ky.length);
+      const x = sortedEntries(a as object);
+      const y = sortedEntries(b as object);
+      const n = Math.min(x.length, y.length);
       for (let i = 0; i < n; i++) {
-        const c = compareStrings(kx[i]!, ky[i]!) || compareValues(x[kx[i]!], y[ky[i]!]);
+        const c = compareValues(x[i]![0], y[i]![0]) || compareValues(x[i]![1], y[i]![1]);
         if (c !== 0) return c;
       }
-      return kx.length < ky.length ? -1 : kx.length > ky.length ? 1 : 0;
+      return x.length < y.length ? -1 : x.length > y.length ? 1 : 0;
     }
   }
 }
