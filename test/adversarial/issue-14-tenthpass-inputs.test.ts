@@ -32,7 +32,7 @@ test("issue 14.1: json.is_valid and base64.is_valid answer as Go does (the wasm 
   }
 });
 
-test("issue 14.1: json.unmarshal, base64.decode, base64url.decode and indexof err where topdown errs (policy/eval-error) instead of answering from a lenient reader; replace with an empty old string errs at once instead of looping to the timeout", () => {
+test("issue 14.1: json.unmarshal, base64.decode, base64url.decode and indexof err where topdown errs (policy/eval-error) instead of answering from a lenient reader (replace with an empty old string, which looped to the timeout, now answers as opa eval does: issue-14-sixteenthpass-runtime)", () => {
   const erring: Record<string, string> = {
     "json.unmarshal trailing value": `json.unmarshal("{\\"replicas\\": 1}{\\"replicas\\": 9}")`,
     "json.unmarshal trailing comma": `json.unmarshal("[1,]")`,
@@ -46,7 +46,6 @@ test("issue 14.1: json.unmarshal, base64.decode, base64url.decode and indexof er
     "base64url.decode standard alphabet": `base64url.decode("aGk+")`,
     "base64url.decode one char over": `base64url.decode("aGk=a")`,
     "indexof empty": `indexof("abc", "")`,
-    "replace empty old": `replace("aaa", "", "x")`,
   };
   for (const [name, call] of Object.entries(erring)) {
     const dir = repo("rt10-guards", { "policy/p.rego": denyPolicyOf({ [name]: `count([${call}]) == 1` }), "in.json": "{}" });

@@ -5,7 +5,7 @@
 // where `opa eval` and conftest say false, and `json.unmarshal`, `base64.decode` and
 // `base64url.decode` returned a value where topdown errs: a deny rule guarding a malformed value
 // did not fire (fail-open). `indexof(s, "")` answered 0 where topdown errs, and
-// `replace(s, "", x)` looped until the evaluation's timeout. `net.cidr_contains` and
+// `replace(s, "", x)` looped until the evaluation's timeout (now answered on the host, as Go does). `net.cidr_contains` and
 // `net.cidr_intersects` did not see an IPv4-mapped IPv6 address (`::ffff:10.1.2.3`) as the IPv4
 // address Go sees, so a deny on an address inside a blocked range did not fire. The runtime's
 // `ceil` and `floor` of a number between -1 and 0 are 1 and 0 in OPA 1.22's topdown (it
@@ -130,12 +130,25 @@ function indexofGuard(base: unknown, search: unknown): true {
   return true;
 }
 
-/** The runtime loops forever on an empty old string; refused at once instead (fail closed). */
-function replaceGuard(text: unknown, old: unknown, replacement: unknown): true {
-  stringOperand(text, 1);
-  if (stringOperand(old, 2) === "") throw new BuiltinError("an empty old string is not supported by the wasm runtime");
-  stringOperand(replacement, 3);
-  return true;
+/**
+ * The runtime loops forever on an empty old string: that call is answered here as topdown
+ * answers it (a strings.Replacer, which inserts the replacement before every byte and at the end:
+ * `replace("abc", "", "-")` is "-a-b-c-"); any other is the native's. Between the bytes of a
+ * multi-byte character the result is no longer UTF-8, which a JavaScript string cannot hold: that
+ * call errs (fail closed) rather than answer otherwise than opa eval.
+ */
+function replaceEmptyOld(text: unknown, old: unknown, replacement: unknown): string | undefined {
+  const subject = stringOperand(text, 1);
+  const search = stringOperand(old, 2);
+  const inserted = stringOperand(replacement, 3);
+  if (search !== "") return undefined;
+  // eslint-disable-next-line no-control-regex
+  if (!/^[\x00-\x7f]*$/.test(subject)) {
+    throw new BuiltinError("an empty old string splits the UTF-8 bytes of a non-ASCII string, which gatehouse cannot represent");
+  }
+  let out = inserted;
+  for (let i = 0; i < subject.length; i++) out += subject[i]! + inserted;
+  return out;
 }
 
 /** Patterns already checked (valid or not), as topdown caches its compiled globs. */
@@ -332,7 +345,7 @@ export const NATIVE_GUARDS: readonly NativeGuard[] = [
   nativeGuard("opa_base64_decode", "base64.decode", "guard", base64DecodeGuard),
   nativeGuard("opa_base64_url_decode", "base64url.decode", "guard", base64UrlDecodeGuard),
   nativeGuard("opa_strings_indexof", "indexof", "guard", indexofGuard),
-  nativeGuard("opa_strings_replace", "replace", "guard", replaceGuard),
+  nativeGuard("opa_strings_replace", "replace", "host-or-native", replaceEmptyOld),
   nativeGuard("opa_glob_match", "glob.match", "guard", globMatchGuard),
   nativeGuard("opa_regex_is_valid", "regex.is_valid", "host", regexIsValid),
   nativeGuard("opa_to_number", "to_number", "guard", toNumberGuard),

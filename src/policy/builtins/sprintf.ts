@@ -13,7 +13,6 @@
 // reproduce (%b/%x of a float, %#v of a float, # with a float verb) throw, so the evaluation
 // fails closed instead of printing the wrong text.
 
-import { BuiltinError } from "./errors.js";
 import { isSet, RegoNumber, RegoObject } from "./values.js";
 
 type GoValue = { kind: "int"; value: bigint } | { kind: "float"; value: number } | { kind: "string"; value: string };
@@ -233,7 +232,6 @@ class Printer {
   printFloat(arg: { kind: "float"; value: number }, verb: string): void {
     switch (verb) {
       case "v":
-        if (this.f.sharpV) throw new BuiltinError("%#v of a number is not supported by gatehouse");
         return this.fmtFloat(arg.value, "g", -1);
       case "g":
       case "G":
@@ -246,7 +244,7 @@ class Printer {
       case "b":
       case "x":
       case "X":
-        throw new BuiltinError(`%${verb} of a floating-point number is not supported by gatehouse`);
+        return this.fmtFloat(arg.value, verb, -1);
       default:
         return this.badVerb(verb, arg);
     }
@@ -255,11 +253,11 @@ class Printer {
   /** fmt.fmtFloat over strconv's formatting: sign handling, then padding. */
   fmtFloat(value: number, verb: string, defaultPrec: number): void {
     const f = this.f;
-    if (f.sharp) throw new BuiltinError(`the # flag with %${verb} is not supported by gatehouse`);
     const prec = f.precPresent ? f.prec : defaultPrec;
     let num = formatFloat(Math.abs(value), verb, prec);
     num = (value < 0 || Object.is(value, -0) ? "-" : "+") + num;
     if (f.space && num[0] === "+" && !f.plus) num = " " + num.slice(1);
+    if (f.sharp && verb !== "b") num = alternateFloat(num, verb, prec);
     if (f.plus || num[0] !== "+") {
       if (f.zero && !f.minus && f.widPresent && f.wid > num.length) {
         this.out += num[0];
@@ -598,6 +596,8 @@ function fmtF(d: Decimal, prec: number): string {
 
 /** strconv.FormatFloat(x, verb, prec, 64) for x >= 0 and verbs e E f F g G. */
 export function formatFloat(x: number, verb: string, prec: number): string {
+  if (verb === "b") return binaryExponentFloat(x);
+  if (verb === "x" || verb === "X") return hexFloat(x, prec, verb);
   const shortest = prec < 0;
   let d: Decimal;
   if (shortest) {
@@ -634,6 +634,95 @@ export function formatFloat(x: number, verb: string, prec: number): string {
       return fmtF(d, Math.max(prec - d.dp, 0));
     }
   }
+}
+
+/** A finite double's bits: the integer mantissa (implicit bit included) and its binary exponent, x = mant * 2^(exp - 52). */
+function floatParts(x: number): { mant: bigint; exp: number } {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const bits = view.getBigUint64(0);
+  let exp = Number((bits >> 52n) & 0x7ffn);
+  let mant = bits & ((1n << 52n) - 1n);
+  if (exp === 0) exp++;
+  else mant |= 1n << 52n;
+  return { mant, exp: exp - 1023 };
+}
+
+/** strconv's 'b' format: the mantissa in decimal and a power of two, 6755399441055744p-52 for 1.5. */
+function binaryExponentFloat(x: number): string {
+  const { mant, exp } = floatParts(x);
+  const e = exp - 52;
+  return `${mant}p${e >= 0 ? "+" : ""}${e}`;
+}
+
+/**
+ * strconv's 'x' format: 0x1.8p+00 for 1.5 (0x0p+00 for zero), the fraction in hex digits
+ * (shortest, or `prec` digits rounded half to even), the exponent in at least two decimal digits.
+ */
+function hexFloat(x: number, prec: number, verb: string): string {
+  let { mant, exp } = floatParts(x);
+  if (mant === 0n) exp = 0;
+  // The leading 1 (if any) at bit 60.
+  mant <<= 8n;
+  while (mant !== 0n && (mant & (1n << 60n)) === 0n) {
+    mant <<= 1n;
+    exp--;
+  }
+  if (prec >= 0 && prec < 15) {
+    const shift = BigInt(prec * 4);
+    const extra = (mant << shift) & ((1n << 60n) - 1n);
+    mant >>= 60n - shift;
+    if ((extra | (mant & 1n)) > 1n << 59n) mant++;
+    mant <<= 60n - shift;
+    if ((mant & (1n << 61n)) !== 0n) {
+      mant >>= 1n;
+      exp++;
+    }
+  }
+  const digits = verb === "X" ? "0123456789ABCDEF" : "0123456789abcdef";
+  let out = `0${verb}${(mant >> 60n) & 1n}`;
+  mant = (mant << 4n) & ((1n << 64n) - 1n);
+  if ((prec < 0 && mant !== 0n) || prec > 0) {
+    out += ".";
+    for (let i = 0; prec < 0 ? mant !== 0n : i < prec; i++) {
+      out += digits[Number((mant >> 60n) & 15n)];
+      mant = (mant << 4n) & ((1n << 64n) - 1n);
+    }
+  }
+  const magnitude = Math.abs(exp);
+  return `${out}${verb === "X" ? "P" : "p"}${exp < 0 ? "-" : "+"}${magnitude < 10 ? "0" : ""}${magnitude}`;
+}
+
+/**
+ * fmt's # flag on a float (`num` signed, as fmtFloat holds it): always a decimal point, and for
+ * %v/%g/%G/%x the trailing zeros kept up to the precision (6 when none is given).
+ */
+function alternateFloat(num: string, verb: string, prec: number): string {
+  let digits = verb === "v" || verb === "g" || verb === "G" || verb === "x" ? (prec === -1 ? 6 : prec) : 0;
+  let tail = "";
+  let body = num;
+  let hasPoint = false;
+  let sawNonzero = false;
+  for (let i = 1; i < body.length; i++) {
+    const c = body[i]!;
+    if (c === ".") {
+      hasPoint = true;
+      continue;
+    }
+    if (c === "p" || c === "P" || ((c === "e" || c === "E") && verb !== "x" && verb !== "X")) {
+      tail = body.slice(i);
+      body = body.slice(0, i);
+      break;
+    }
+    if (c !== "0") sawNonzero = true;
+    if (sawNonzero) digits--;
+  }
+  if (!hasPoint) {
+    if (body.length === 2 && body[1] === "0") digits--;
+    body += ".";
+  }
+  if (digits > 0) body += "0".repeat(digits);
+  return body + tail;
 }
 
 // --- Rego text and Go quoting -----------------------------------------------------------------
