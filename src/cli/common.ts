@@ -68,6 +68,16 @@ export function fixedNow(args: ReportArgs, env: NodeJS.ProcessEnv = process.env)
   }
 }
 
+/**
+ * The instant a command records (a registry's updatedAt, a decision's createdAt): $GATEHOUSE_NOW
+ * read as --now is (RFC 3339 only; Date.parse took "2026-12-31 junk" and a date-time without a
+ * zone in the machine's own time zone), else the clock.
+ */
+export function recordedNowIso(env: NodeJS.ProcessEnv = process.env): string {
+  const fixed = fixedNow({} as ReportArgs, env);
+  return new Date(fixed === undefined ? Date.now() : Number(fixed / 1_000_000n)).toISOString();
+}
+
 export function report(verdict: Verdict, targets: FormatTarget[]): void {
   const outcome: Outcome = { verdict };
   emit(outcome, targets);

@@ -18,7 +18,7 @@ import { approvalProblems, binds, contractSettings, extractAtRef, loadDecisions,
 import { CONTRACTS_VERSION, contractId, maxImpact, SEVERITY_RANK, type Contract, type Registry } from "../../contracts/model.js";
 import type { Finding } from "../../core/findings.js";
 import { baselineContracts, bumpVersion, INITIAL_VERSION, loadRegistry, mergeCurated, union, writeJsonAtomic } from "../../contracts/registry.js";
-import { asList, progress, commandGroup } from "../common.js";
+import { asList, progress, commandGroup, recordedNowIso } from "../common.js";
 
 // Moved to src/contracts/governance.ts (the collector needs it too); kept here for callers.
 export { extractAtRef };
@@ -42,12 +42,6 @@ function settingsFor(root: string, schemas: SchemaRegistry, configFile?: string)
   return contractSettings({ ...section, ...(collector && typeof collector === "object" ? collector : {}) });
 }
 
-function nowIso(): string {
-  const fixed = process.env.GATEHOUSE_NOW;
-  const ms = fixed ? Date.parse(fixed) : Date.now();
-  if (Number.isNaN(ms)) throw new UsageError(`GATEHOUSE_NOW must be an RFC 3339 timestamp, got ${JSON.stringify(fixed)}`);
-  return new Date(ms).toISOString();
-}
 
 /** On a TTY, a progress line while files are read; with --types, a note first: building the Program takes seconds. */
 function withProgress(settings: ContractSettings): ContractSettings & { onProgress?: (done: number, total: number) => void } {
@@ -182,7 +176,7 @@ const decideCommand = {
     const diff = await currentDiff(root, args);
     const covered = diff.changes.filter((c) => c.severity !== "SAFE");
     if (covered.length === 0) throw new UsageError("no RISKY or BREAKING contract changes to decide on");
-    const createdAt = nowIso();
+    const createdAt = recordedNowIso();
     const decisionId = args.id ?? `decision-${createdAt.replace(/[^0-9]/g, "").slice(0, 14)}`;
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(decisionId)) throw new UsageError(`--id ${JSON.stringify(decisionId)}: use letters, digits, . _ -`);
     const file = join(root, diff.settings.decisions, `${decisionId}.json`);
@@ -223,7 +217,7 @@ const acceptCommand = {
     const blind = diff.extraction.findings.filter((f) => f.code === "contracts/extract-empty" || f.code === "contracts/extract-unresolved-entry");
     if (blind.length > 0) throw new UsageError(`not accepted: extraction cannot see the API:\n${blind.map((f) => `  ${f.code}: ${f.message}`).join("\n")}`);
     if (!diff.registry) {
-      const registry: Registry = { registryVersion: INITIAL_VERSION, updatedAt: nowIso(), contractsVersion: CONTRACTS_VERSION, contracts: diff.extraction.contracts };
+      const registry: Registry = { registryVersion: INITIAL_VERSION, updatedAt: recordedNowIso(), contractsVersion: CONTRACTS_VERSION, contracts: diff.extraction.contracts };
       writeJsonAtomic(file, registry);
       process.stdout.write(`created ${diff.settings.registry} (${registry.registryVersion}) with ${registry.contracts.length} contracts\n`);
       return;
@@ -250,7 +244,7 @@ const acceptCommand = {
       return tests ? { ...c, tests: union(c.tests, tests) } : c;
     });
     const impact = maxImpact(diff.changes.map((c) => c.severity));
-    const registry: Registry = { registryVersion: bumpVersion(diff.registry.registryVersion, impact), updatedAt: nowIso(), contractsVersion: CONTRACTS_VERSION, contracts };
+    const registry: Registry = { registryVersion: bumpVersion(diff.registry.registryVersion, impact), updatedAt: recordedNowIso(), contractsVersion: CONTRACTS_VERSION, contracts };
     writeJsonAtomic(file, registry);
     process.stdout.write(`accepted ${diff.changes.length} changes (${impact}): ${diff.settings.registry} ${diff.registry.registryVersion} -> ${registry.registryVersion}\n`);
   },

@@ -10,7 +10,7 @@ import { existsSync, lstatSync, mkdirSync, type Stats } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { Argv } from "yargs";
-import { ConfigError, UsageError } from "../../core/errors.js";
+import { ConfigError } from "../../core/errors.js";
 import { displayPath } from "../../core/paths.js";
 import { fileTypeName } from "../../core/read.js";
 import { writeOutputFile } from "../../core/write.js";
@@ -20,6 +20,7 @@ import { detect, type Detected } from "../../init/detect.js";
 import { configText, PR_TEMPLATE, workflowText } from "../../init/templates.js";
 import { SchemaRegistry } from "../../schemas/registry.js";
 import { VERSION } from "../version.js";
+import { recordedNowIso } from "../common.js";
 
 interface InitArgs {
   root?: string | undefined;
@@ -71,6 +72,8 @@ export const initCommand = {
     if (problems.length > 0) throw new Error(`init produced an invalid config: ${problems.map((p) => p.message).join("; ")}`);
     if (config.collectors.contracts !== undefined) refuseUnsafeTarget(root, "contracts/registry.json");
 
+    const baseline = config.collectors.contracts !== undefined && !existsSync(registry) ? await baselineRegistry(root, config) : undefined;
+
     process.stdout.write(describeFound(found));
     if (process.stdin.isTTY && process.stdout.isTTY && !args.yes) {
       const rl = createInterface({ input: process.stdin, output: process.stdout });
@@ -89,10 +92,10 @@ export const initCommand = {
     }
 
     if (config.collectors.contracts !== undefined) {
-      if (existsSync(registry)) process.stdout.write(`kept ${displayPath(registry)} (the contract baseline)\n`);
+      if (baseline === undefined) process.stdout.write(`kept ${displayPath(registry)} (the contract baseline)\n`);
       else {
-        const created = await writeBaselineRegistry(root, config);
-        process.stdout.write(`wrote ${displayPath(registry)}: the baseline, ${created} contracts (update it with \`gatehouse contracts accept\`)\n`);
+        baseline.write();
+        process.stdout.write(`wrote ${displayPath(registry)}: the baseline, ${baseline.count} contracts (update it with \`gatehouse contracts accept\`)\n`);
       }
     }
     if (Object.keys(config.collectors).length === 0) {
@@ -137,18 +140,18 @@ function describeFound(found: Detected): string {
   return `found:\n${lines.map((l) => `  ${l}\n`).join("")}`;
 }
 
-async function writeBaselineRegistry(root: string, config: GateConfig): Promise<number> {
+/**
+ * The baseline registry, built before anything is written (an extraction error or a bad
+ * $GATEHOUSE_NOW leaves the repository as it was); the returned function writes it.
+ */
+async function baselineRegistry(root: string, config: GateConfig): Promise<{ count: number; write: () => void }> {
   const { contractSettings } = await import("../../contracts/governance.js");
   const { extractContracts } = await import("../../contracts/extract.js");
   const { INITIAL_VERSION, writeJsonAtomic } = await import("../../contracts/registry.js");
+  const updatedAt = recordedNowIso();
   const settings = contractSettings(config.contracts as Record<string, unknown> | undefined);
   const { contracts } = await extractContracts(root, settings);
-  const fixed = process.env.GATEHOUSE_NOW;
-  const ms = fixed ? Date.parse(fixed) : Date.now();
-  if (Number.isNaN(ms)) throw new UsageError(`GATEHOUSE_NOW must be an RFC 3339 timestamp, got ${JSON.stringify(fixed)}`);
-  const updatedAt = new Date(ms).toISOString();
-  writeJsonAtomic(join(root, settings.registry), { registryVersion: INITIAL_VERSION, updatedAt, contracts });
-  return contracts.length;
+  return { count: contracts.length, write: () => writeJsonAtomic(join(root, settings.registry), { registryVersion: INITIAL_VERSION, updatedAt, contracts }) };
 }
 
 function lstatOrUndefined(path: string): Stats | undefined {
