@@ -13,7 +13,7 @@ import { sha256 } from "../core/digest.js";
 import { readUntrustedFile, UntrustedFileError } from "../core/read.js";
 import { removeStaleTemps } from "../core/temp-files.js";
 import { findFiles } from "../core/walk.js";
-import { expectOk, toolchain, type Toolchain, type Workspace } from "../toolchain/index.js";
+import { expectOk, inputToolchain, toolchain, type Toolchain, type Workspace } from "../toolchain/index.js";
 import type { BuildArgs, RegoVersion, RuleDocument } from "../toolchain/protocol.js";
 import { verifiedEntrypoints } from "./entrypoints.js";
 import { wasmTables } from "./wasm-tables.js";
@@ -109,7 +109,19 @@ export async function hashSources(policyDir: string, files: string[]): Promise<R
 
 /** Package path (dotted, without `data`) and rule names of each module, from the AST (never a regex). */
 async function parseModules(tools: Toolchain, policyDir: string, files: string[], regoVersion: RegoVersion | undefined): Promise<{ package: string; rules: string[]; definitions: number[]; documents: RuleDocument[] }[]> {
-  const { modules } = await expectOk(tools, "parse", { paths: files, ...(regoVersion ? { regoVersion } : {}) }, { root: policyDir }, policyDir);
+  const args = { paths: files, ...(regoVersion ? { regoVersion } : {}) };
+  let modules;
+  try {
+    ({ modules } = await expectOk(tools, "parse", args, { root: policyDir }, policyDir));
+  } catch (error) {
+    // `opa parse --format json` (the native toolchain) cannot write every AST it parses: a number
+    // literal such as `.0` fails with "json: invalid number literal". The wasm toolchain's parse
+    // summarises the AST without writing it, so it answers when it is installed.
+    if (!(error instanceof ToolchainError) || !error.message.includes("MarshalJSON")) throw error;
+    const fallback = await inputToolchain();
+    if (fallback === tools) throw error;
+    ({ modules } = await expectOk(fallback, "parse", args, { root: policyDir }, policyDir));
+  }
   return modules.map((m) => ({ package: m.package.join("."), rules: m.rules, definitions: m.definitions, documents: m.documents }));
 }
 

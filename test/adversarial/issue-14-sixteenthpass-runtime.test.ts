@@ -11,6 +11,10 @@
 // replace with an empty old string (on which the C runtime loops forever) was refused; it now
 // answers as topdown does, the replacement before every byte and at the end (a non-ASCII subject,
 // split between its UTF-8 bytes there, still errs: a JavaScript string cannot hold the result).
+// A policy with a number literal written without its leading zero (`.0`, `.5`) could not be built
+// with the native toolchain: `opa parse --format json` fails to write that AST (json: invalid
+// number literal), a tool error (exit 2) where conftest evaluates it; the build's parse now falls
+// back to the wasm toolchain's, which summarises the AST without writing it.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -103,6 +107,14 @@ deny contains replace("héllo", "", "|") if true
     assert.is(run.code, 1, run.stdout + run.stderr);
     assert.match(run.stdout, /\[policy\/eval-error\] main\/deny: replace: an empty old string splits the UTF-8 bytes/);
   });
+});
+
+test("issue 14.1: number literals without a leading zero (.0, .5) build and answer as opa eval does (the native opa parse could not write their AST)", async () => {
+  await assertExpressionsAsOpa("sixteenth-leading-dot", {
+    zero_fraction: 'sprintf("%f, %3.1f, %.3f", [0.0, 100.0, .0])',
+    half: "sprintf(\"%v\", [.5 + .25])",
+    compared: "sprintf(\"%v\", [.5 == 0.5])",
+  }, "{}");
 });
 
 test("issue 14.1: an object whose keys are not strings is still refused as the operand of a builtin that decides (object.subset): an evaluation error that denies, never compared as its text", () => {
