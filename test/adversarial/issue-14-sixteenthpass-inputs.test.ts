@@ -7,6 +7,12 @@
 //   --from=evil /x /y` keeps only the paths). What the parser reads and leaves out is what no
 //   policy can deny on: the file is refused naming the line (tools/wasm/dockerdrops.go), as the
 //   INI, XML, jsonc, EDN ... files that hide keys already are.
+// - A UTF-8 byte order mark at the start of a HOCON file is part of its first key in conftest's
+//   document (`\ufeffapp`, so `input.app.debug` was undefined: ALLOW, where Typesafe Config
+//   skips the mark and reads app.debug = true), and of an ignore file's first pattern (git and
+//   BuildKit skip it). A document holding the mark as text is refused, naming where
+//   (src/inputs/parsers/conftest.ts); formats whose parser skips the mark (TOML, dotenv...) are
+//   read as before.
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -47,6 +53,40 @@ test("issue 14 (sixteenth pass): a Dockerfile whose heredoc body or ONBUILD flag
       ]);
       const quoted = gatehouse(["check", "quoted/Dockerfile"], dir);
       assert.is(quoted.code, 0, quoted.stdout + quoted.stderr);
+    },
+  );
+});
+
+test("issue 14 (sixteenth pass): a HOCON or ignore file starting with a UTF-8 byte order mark, which conftest's parser keeps in the first key or pattern (app.debug unseen: ALLOW), is refused naming where; a TOML or dotenv file with one is read as its parser reads it", () => {
+  const bom = "\ufeff";
+  withRepo(
+    "rt16-bom",
+    {
+      "policy/p.rego": [
+        "package main",
+        "import rego.v1",
+        'deny contains "debug on" if input.app.debug == true',
+        'deny contains "debug on" if input.debug == true',
+        'deny contains "debug on" if input.DEBUG == "true"',
+        'deny contains "ignores .env" if { some e in input; e.Original == ".env" }',
+        "",
+      ].join("\n"),
+      "app.hocon": `${bom}app {\n  debug = true\n}\n`,
+      ".dockerignore": `${bom}.env\n`,
+      "a.toml": `${bom}debug = true\n`,
+      "b.env": `${bom}DEBUG=true\n`,
+      "plain.hocon": "app {\n  debug = true\n}\n",
+    },
+    (dir) => {
+      const r = gatehouse(["check", "app.hocon", ".dockerignore", "a.toml", "b.env", "plain.hocon"], dir);
+      assert.is(r.code, 1, r.stdout + r.stderr);
+      assert.equal(failLinesOf(r.stdout), [
+        "FAIL .dockerignore [input/unparsable] ignore: the file starts with a UTF-8 byte order mark, which conftest's ignore parser keeps as text (the string \"\\ufeff.env\" at /0/0/Original) where readers of the format skip it, so a policy would judge a name or value no reader sees; remove the mark",
+        "FAIL a.toml [main.deny] debug on",
+        "FAIL app.hocon [input/unparsable] hocon: the file starts with a UTF-8 byte order mark, which conftest's hocon parser keeps as text (the key \"\\ufeffapp\") where readers of the format skip it, so a policy would judge a name or value no reader sees; remove the mark",
+        "FAIL b.env [main.deny] debug on",
+        "FAIL plain.hocon [main.deny] debug on",
+      ]);
     },
   );
 });
