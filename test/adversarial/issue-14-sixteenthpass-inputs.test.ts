@@ -13,6 +13,11 @@
 //   BuildKit skip it). A document holding the mark as text is refused, naming where
 //   (src/inputs/parsers/conftest.ts); formats whose parser skips the mark (TOML, dotenv...) are
 //   read as before.
+// - conftest's ignore parser (.gitignore, .dockerignore) unescapes a pattern byte by byte, so a
+//   non-ASCII pattern reaches the policy as other characters (`secrets/ü` is "secrets/Ã¼"), and
+//   splits lines on "\n" only, so a CRLF file's patterns end in "\r": a policy denying a
+//   .dockerignore that ignores `.env` never matched (ALLOW), where git and BuildKit read `.env`.
+//   Such a line is refused naming it (tools/wasm/ignoremisread.go).
 
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -81,11 +86,37 @@ test("issue 14 (sixteenth pass): a HOCON or ignore file starting with a UTF-8 by
       const r = gatehouse(["check", "app.hocon", ".dockerignore", "a.toml", "b.env", "plain.hocon"], dir);
       assert.is(r.code, 1, r.stdout + r.stderr);
       assert.equal(failLinesOf(r.stdout), [
-        "FAIL .dockerignore [input/unparsable] ignore: the file starts with a UTF-8 byte order mark, which conftest's ignore parser keeps as text (the string \"\\ufeff.env\" at /0/0/Original) where readers of the format skip it, so a policy would judge a name or value no reader sees; remove the mark",
+        "FAIL .dockerignore [input/unparsable] ignore: line 1: conftest's ignore parser reads the pattern \"\\ufeff.env\" byte by byte, so its non-ASCII characters reach the policy as other characters: write the pattern in ASCII (a glob such as ? or [...] for the character)",
         "FAIL a.toml [main.deny] debug on",
         "FAIL app.hocon [input/unparsable] hocon: the file starts with a UTF-8 byte order mark, which conftest's hocon parser keeps as text (the key \"\\ufeffapp\") where readers of the format skip it, so a policy would judge a name or value no reader sees; remove the mark",
         "FAIL b.env [main.deny] debug on",
         "FAIL plain.hocon [main.deny] debug on",
+      ]);
+    },
+  );
+});
+
+test("issue 14 (sixteenth pass): an ignore file whose pattern conftest's parser misreads (CRLF line ends kept as \\r, non-ASCII read byte by byte) is refused naming the line (the policy saw \".env\\r\" and \"secrets/Ã¼\": ALLOW where git and BuildKit ignore .env); LF ASCII patterns with non-ASCII comments are judged", () => {
+  withRepo(
+    "rt16-ignore",
+    {
+      "policy/p.rego": [
+        "package main",
+        "import rego.v1",
+        'deny contains sprintf("ignores %s", [e.Value]) if { some e in input; e.Kind == "Path"; e.Value in {".env", "secrets/ü"} }',
+        "",
+      ].join("\n"),
+      "crlf/.dockerignore": "node_modules\r\n.env\r\n",
+      "utf8/.gitignore": "secrets/ü\n",
+      "lf/.dockerignore": "# café\nnode_modules\n.env\n",
+    },
+    (dir) => {
+      const r = gatehouse(["check", "crlf/.dockerignore", "utf8/.gitignore", "lf/.dockerignore"], dir);
+      assert.is(r.code, 1, r.stdout + r.stderr);
+      assert.equal(failLinesOf(r.stdout), [
+        "FAIL crlf/.dockerignore [input/unparsable] ignore: line 1 ends with a carriage return, which conftest's ignore parser keeps in the pattern (\"node_modules\\r\") where git and BuildKit drop it: write the file with LF line ends",
+        "FAIL lf/.dockerignore [main.deny] ignores .env",
+        "FAIL utf8/.gitignore [input/unparsable] ignore: line 1: conftest's ignore parser reads the pattern \"secrets/ü\" byte by byte, so its non-ASCII characters reach the policy as other characters: write the pattern in ASCII (a glob such as ? or [...] for the character)",
       ]);
     },
   );

@@ -93,6 +93,8 @@ func hiddenKeys(parser string, contents []byte) string {
 		return xmlHiddenText(contents)
 	case "dockerfile":
 		return dockerfileHiddenContent(contents)
+	case "ignore":
+		return ignoreMisreadPatterns(contents)
 	}
 	return ""
 }
