@@ -6,7 +6,10 @@
 //   conftest does). The same for an ONBUILD instruction's own flags (`ONBUILD COPY
 //   --from=evil /x /y` keeps only the paths). What the parser reads and leaves out is what no
 //   policy can deny on: the file is refused naming the line (tools/wasm/dockerdrops.go), as the
-//   INI, XML, jsonc, EDN ... files that hide keys already are.
+//   INI, XML, jsonc, EDN ... files that hide keys already are. So is a `# syntax=` directive
+//   naming a frontend other than docker/dockerfile: BuildKit hands the file to that image, which
+//   reads it as it likes, and the directive is not in the document (a policy on FROM lines
+//   ALLOWed a file a custom frontend builds from anything).
 // - A UTF-8 byte order mark at the start of a HOCON file is part of its first key in conftest's
 //   document (`\ufeffapp`, so `input.app.debug` was undefined: ALLOW, where Typesafe Config
 //   skips the mark and reads app.debug = true), and of an ignore file's first pattern (git and
@@ -58,6 +61,32 @@ test("issue 14 (sixteenth pass): a Dockerfile whose heredoc body or ONBUILD flag
       ]);
       const quoted = gatehouse(["check", "quoted/Dockerfile"], dir);
       assert.is(quoted.code, 0, quoted.stdout + quoted.stderr);
+    },
+  );
+});
+
+test("issue 14 (sixteenth pass): a Dockerfile whose syntax directive names a frontend other than docker/dockerfile (after a shebang too) is refused naming the line; docker/dockerfile and docker.io/docker/dockerfile-upstream with a tag or digest, and a '# syntax=' comment after the first instruction, are judged", () => {
+  withRepo(
+    "rt16-dockerfile-syntax",
+    {
+      "policy/p.rego": ["package main", "import rego.v1", 'deny contains "not alpine" if { some i; input[i].Cmd == "from"; input[i].Value[0] != "alpine" }', ""].join("\n"),
+      "custom/Dockerfile": "# syntax=example.invalid/frontend:1\nFROM alpine\n",
+      "shebang/Dockerfile": "#!/usr/bin/env buildctl\n# syntax = example.invalid/frontend\nFROM alpine\n",
+      "lookalike/Dockerfile": "# syntax=docker/dockerfilex:1\nFROM alpine\n",
+      "official/Dockerfile": "# syntax=docker/dockerfile:1\nFROM alpine\n",
+      "upstream/Dockerfile": "# syntax=docker.io/docker/dockerfile-upstream:master@sha256:0000000000000000000000000000000000000000000000000000000000000000\nFROM alpine\n",
+      "late/Dockerfile": "FROM alpine\n# syntax=example.invalid/frontend\n",
+    },
+    (dir) => {
+      const r = gatehouse(["check", "custom/Dockerfile", "shebang/Dockerfile", "lookalike/Dockerfile", "official/Dockerfile", "upstream/Dockerfile", "late/Dockerfile"], dir);
+      assert.is(r.code, 1, r.stdout + r.stderr);
+      const refusal = (line: number, frontend: string) =>
+        `dockerfile: line ${line}: the syntax directive hands this file to the BuildKit frontend "${frontend}", which may read it otherwise than the Dockerfile instructions a policy judges (conftest's document leaves the directive out); use docker/dockerfile, or no directive`;
+      assert.equal(failLinesOf(r.stdout), [
+        `FAIL custom/Dockerfile [input/unparsable] ${refusal(1, "example.invalid/frontend:1")}`,
+        `FAIL lookalike/Dockerfile [input/unparsable] ${refusal(1, "docker/dockerfilex:1")}`,
+        `FAIL shebang/Dockerfile [input/unparsable] ${refusal(2, "example.invalid/frontend")}`,
+      ]);
     },
   );
 });

@@ -18,6 +18,15 @@ func dockerfileHiddenContent(contents []byte) string {
 	if err != nil {
 		return "" // conftest's own error for the file stands
 	}
+	// A syntax directive hands the file to another frontend image, which reads it as it likes
+	// (not necessarily as Dockerfile instructions), and conftest's document leaves it out.
+	if syntax, _, location, ok := parser.DetectSyntax(contents); ok && !officialDockerfileFrontend(syntax) {
+		line := 1
+		if len(location) > 0 {
+			line = location[0].Start.Line
+		}
+		return fmt.Sprintf("line %d: the syntax directive hands this file to the BuildKit frontend %q, which may read it otherwise than the Dockerfile instructions a policy judges (conftest's document leaves the directive out); use docker/dockerfile, or no directive", line, syntax)
+	}
 	for _, child := range result.AST.Children {
 		instruction := strings.ToUpper(child.Value)
 		nodes := []*parser.Node{child}
@@ -37,4 +46,15 @@ func dockerfileHiddenContent(contents []byte) string {
 		}
 	}
 	return ""
+}
+
+// officialDockerfileFrontend says whether a syntax directive names Docker's own Dockerfile
+// frontend (docker/dockerfile or docker/dockerfile-upstream, any tag or digest), which reads
+// the instructions buildkit's parser reads.
+func officialDockerfileFrontend(ref string) bool {
+	name := strings.TrimPrefix(ref, "docker.io/")
+	if at := strings.IndexAny(name, ":@"); at >= 0 {
+		name = name[:at]
+	}
+	return name == "docker/dockerfile" || name == "docker/dockerfile-upstream"
 }
