@@ -144,7 +144,7 @@ export const GATE_CODES: Record<GateCode, CodeInfo> = {
   },
   "input/unparsable": {
     title: "Input cannot be parsed",
-    docs: "The input is not valid JSON or YAML, has duplicate keys, or uses YAML aliases beyond the safe limit (alias bombs).",
+    docs: "The input does not parse in its format (conftest's parser for it gave an error), has duplicate keys, uses YAML aliases beyond the safe limit (alias bombs), holds a number readers would hold differently, or its parsed document would leave out or misread what the file says (a Dockerfile heredoc body or a frontend syntax directive, an ignore pattern read byte by byte, a byte order mark kept in a key...): the message names where.",
     severity: "error",
     trigger: "unparsable",
   },

@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/go-ini/ini v1.67.0
+	github.com/moby/buildkit v0.33.1
 	github.com/muhammadmuzzammil1998/jsonc v1.0.0
 	github.com/open-policy-agent/conftest v0.71.1
 	github.com/open-policy-agent/opa v1.22.0
@@ -50,7 +51,6 @@ require (
 	github.com/lestrrat-go/option/v2 v2.0.0 // indirect
 	github.com/magiconair/properties v1.18.12
 	github.com/mitchellh/go-wordwrap v1.0.1 // indirect
-	github.com/moby/buildkit v0.33.1 // indirect
 	github.com/moby/docker-image-spec v1.3.1 // indirect
 	github.com/opencontainers/go-digest v1.0.0 // indirect
 	github.com/opencontainers/image-spec v1.1.1 // indirect

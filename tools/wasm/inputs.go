@@ -91,6 +91,10 @@ func hiddenKeys(parser string, contents []byte) string {
 		return propertiesRepeatedKeys(contents)
 	case "xml":
 		return xmlHiddenText(contents)
+	case "dockerfile":
+		return dockerfileHiddenContent(contents)
+	case "ignore":
+		return ignoreMisreadPatterns(contents)
 	}
 	return ""
 }

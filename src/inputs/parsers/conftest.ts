@@ -63,12 +63,20 @@ async function parseWithConftest(name: string, files: readonly BatchFile[], opti
     if (response.result.documents.length !== indices.length) {
       throw new ToolchainError(`parse-inputs answered ${response.result.documents.length} documents for ${indices.length} files`);
     }
-    return response.result.documents.map((parsed): BatchParsed => {
+    return response.result.documents.map((parsed, i): BatchParsed => {
       if (parsed.error !== undefined) return { ok: false, error: new InputParseError(`${name}: ${parsed.error}`) };
       const document = parsed.document ?? null;
       const rounded = roundedNumber(document);
       if (rounded !== undefined) {
         return { ok: false, error: new InputParseError(`${name}: the number at ${rounded.at} is ${rounded.value}, past 2^53: conftest holds such an integer exactly (TOML, CUE...), gatehouse as a double, so readers could judge different numbers; write fewer digits, or a string`) };
+      }
+      // A leading BOM the parser kept is in the document as text; other parsers skip or refuse it.
+      const bytes = files[indices[i]!]!.bytes;
+      if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+        const kept = textWithByteOrderMark(document);
+        if (kept !== undefined) {
+          return { ok: false, error: new InputParseError(`${name}: the file starts with a UTF-8 byte order mark, which conftest's ${name} parser keeps as text (${kept}) where readers of the format skip it, so a policy would judge a name or value no reader sees; remove the mark`) };
+        }
       }
       return { ok: true, document };
     });
@@ -78,6 +86,34 @@ async function parseWithConftest(name: string, files: readonly BatchFile[], opti
 
 function firstLine(text: string): string {
   return text.split("\n")[0]!;
+}
+
+/**
+ * Where a document holds U+FEFF, the byte order mark a file began with, as text: HOCON's first
+ * key (`\ufeffa`, so `input.a` is undefined where Typesafe Config reads `a`), an ignore file's
+ * first pattern (git and BuildKit skip the mark). undefined when no key or string holds it.
+ */
+function textWithByteOrderMark(root: unknown): string | undefined {
+  const stack: [unknown, string][] = [[root, ""]];
+  while (stack.length > 0) {
+    const [value, at] = stack.pop()!;
+    if (typeof value === "string") {
+      if (value.includes("\ufeff")) return `the string ${shown(value)} at ${at === "" ? "the root" : at}`;
+      continue;
+    }
+    if (typeof value !== "object" || value === null) continue;
+    for (const [key, child] of Object.entries(value)) {
+      if (key.includes("\ufeff")) return `the key ${shown(key)}`;
+      stack.push([child, `${at}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`]);
+    }
+  }
+  return undefined;
+}
+
+/** Text in a message, the invisible mark spelled out. */
+function shown(text: string): string {
+  const short = text.length > 40 ? `${text.slice(0, 40)}...` : text;
+  return JSON.stringify(short).replaceAll("\ufeff", "\\ufeff");
 }
 
 /**
