@@ -6,6 +6,10 @@
 //    url`, `self.a, self.b = ...`, in an `if` too) and unannotated class attributes (`limit = 10`,
 //    a method alias `close = shutdown`) are a class's API (griffe reports them), yet only annotated
 //    class-level attributes were contracts: `obj.url` or `C.limit` vanished unseen.
+// 2. A hand-written declaration file beside its source (`"types": "index.d.ts"`, an `exports`
+//    types condition, a root index.d.ts beside index.js) is what a consumer's compiler reads, but
+//    the entry was mapped to index.ts: a member removed from or changed in the .d.ts went unseen.
+//    Only when the project's tsconfig emits that file from the source is the source read.
 
 import { test } from "uvu";
 import { gateAfterContractChange as gateAfterChange } from "./harness.js";
@@ -42,6 +46,33 @@ test("issue 14.3 (contracts, sixteenth pass): an unannotated class attribute (li
     change: { "pkg/__init__.py": "class Pool:\n    size = 1\n\n    def size(self) -> int:\n        return 1\n" },
     symbol: "pkg/__init__.py#Pool.size",
   });
+});
+
+const SOURCE = "export function hello(name: string): string {\n  return name;\n}\n";
+const DECLARED = (extra: string) => `export declare function hello(name: string): string;\n${extra}`;
+
+test("issue 14.3 (contracts, sixteenth pass): a declaration file package.json names beside its .ts source is the API: removing or changing a member of it is BREAKING", () => {
+  const manifests: [string, object][] = [
+    ["types field", { name: "pkg", version: "1.0.0", main: "index.js", types: "index.d.ts" }],
+    ["exports types condition", { name: "pkg", version: "1.0.0", exports: { ".": { types: "./index.d.ts", default: "./index.js" } } }],
+    ["root index.d.ts beside index.js", { name: "pkg", version: "1.0.0", main: "index.js" }],
+  ];
+  for (const [name, manifest] of manifests) {
+    const files = { "package.json": JSON.stringify(manifest), "index.ts": SOURCE, "index.js": "exports.hello = (n) => n;\n", "index.d.ts": DECLARED("export declare const VERSION: string;\n") };
+    gateAfterChange({ name: `${name}: removed`, files, change: { "index.d.ts": DECLARED("") }, symbol: "pkg#VERSION" });
+    gateAfterChange({ name: `${name}: changed`, files, change: { "index.d.ts": DECLARED("export declare const VERSION: number;\n") }, symbol: "pkg#VERSION" });
+  }
+});
+
+test("issue 14.3 (contracts, sixteenth pass): a declaration file the project's tsconfig emits from the source is build output: the source stays the entry", () => {
+  const files = {
+    "package.json": JSON.stringify({ name: "pkg", version: "1.0.0", main: "index.js", types: "index.d.ts" }),
+    "tsconfig.json": JSON.stringify({ compilerOptions: { declaration: true, module: "commonjs" }, include: ["index.ts"] }),
+    "index.ts": SOURCE,
+    "index.d.ts": DECLARED(""),
+  };
+  gateAfterChange({ name: "emitted: the source's change denies", files, change: { "index.ts": "export function hello(name: string, greeting: string): string {\n  return name;\n}\n" }, symbol: "pkg#hello" });
+  gateAfterChange({ name: "emitted: a stale build output is no change", files, change: { "index.d.ts": DECLARED("export declare const VERSION: string;\n") } });
 });
 
 test.run();
