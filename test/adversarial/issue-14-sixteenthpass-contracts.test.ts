@@ -10,6 +10,9 @@
 //    types condition, a root index.d.ts beside index.js) is what a consumer's compiler reads, but
 //    the entry was mapped to index.ts: a member removed from or changed in the .d.ts went unseen.
 //    Only when the project's tsconfig emits that file from the source is the source read.
+// 3. A JavaScript module's `@typedef` / `@callback` types (which the compiler exports, and which
+//    `@param {Options}` names) were no contracts: a property removed from a typedef, a nested one,
+//    or the typedef itself, read as no change.
 
 import { test } from "uvu";
 import { gateAfterContractChange as gateAfterChange } from "./harness.js";
@@ -73,6 +76,24 @@ test("issue 14.3 (contracts, sixteenth pass): a declaration file the project's t
   };
   gateAfterChange({ name: "emitted: the source's change denies", files, change: { "index.ts": "export function hello(name: string, greeting: string): string {\n  return name;\n}\n" }, symbol: "pkg#hello" });
   gateAfterChange({ name: "emitted: a stale build output is no change", files, change: { "index.d.ts": DECLARED("export declare const VERSION: string;\n") } });
+});
+
+const JS_PACKAGE = JSON.stringify({ name: "pkg", version: "1.0.0", main: "index.js" });
+const TYPEDEF = (properties: string, extra = "") =>
+  `/**\n * @typedef {Object} Options\n * @property {string} url\n${properties} */\n${extra}/**\n * @param {Options} opts\n * @returns {string}\n */\nfunction connect(opts) {\n  return opts.url;\n}\nmodule.exports = { connect };\n`;
+
+test("issue 14.3 (contracts, sixteenth pass): a JavaScript module's @typedef is API: removing a property (nested too) or the typedef is BREAKING", () => {
+  const full = " * @property {number} [retries]\n * @property {Object} tls\n * @property {boolean} tls.verify\n";
+  const files = { "package.json": JS_PACKAGE, "index.js": TYPEDEF(full) };
+  gateAfterChange({ name: "property removed", files, change: { "index.js": TYPEDEF(" * @property {Object} tls\n * @property {boolean} tls.verify\n") }, symbol: "pkg#Options.retries" });
+  gateAfterChange({ name: "nested property removed", files, change: { "index.js": TYPEDEF(" * @property {number} [retries]\n * @property {Object} tls\n") }, symbol: "pkg#Options.tls.verify" });
+  const callback = (params: string) => `/**\n * @callback Handler\n${params} * @returns {void}\n */\n`;
+  gateAfterChange({
+    name: "callback removed",
+    files: { "package.json": JS_PACKAGE, "index.js": TYPEDEF(full, callback(" * @param {string} event\n")) },
+    change: { "index.js": TYPEDEF(full) },
+    symbol: "pkg#Handler",
+  });
 });
 
 test.run();
