@@ -13,6 +13,8 @@
 // 3. A JavaScript module's `@typedef` / `@callback` types (which the compiler exports, and which
 //    `@param {Options}` names) were no contracts: a property removed from a typedef, a nested one,
 //    or the typedef itself, read as no change.
+// 4. The same class as 1 in JavaScript: a JS class's properties are what its constructor assigns
+//    (`this.url = url`, typed by `@type`), as the compiler declares them; they were no contracts.
 
 import { test } from "uvu";
 import { gateAfterContractChange as gateAfterChange } from "./harness.js";
@@ -94,6 +96,15 @@ test("issue 14.3 (contracts, sixteenth pass): a JavaScript module's @typedef is 
     change: { "index.js": TYPEDEF(full) },
     symbol: "pkg#Handler",
   });
+});
+
+const JS_CLASS = (body: string) => `class Client {\n  constructor(url) {\n${body}    const later = function () {\n      this.inner = 1;\n    };\n  }\n}\nmodule.exports = { Client };\n`;
+
+test("issue 14.3 (contracts, sixteenth pass): a property a JavaScript class's constructor assigns is API: removing it or changing its @type is BREAKING; a nested function's this is not the instance", () => {
+  const files = { "package.json": JS_PACKAGE, "index.js": JS_CLASS("    /** @type {string} */\n    this.url = url;\n    this.retries = 3;\n") };
+  gateAfterChange({ name: "this.x removed", files, change: { "index.js": JS_CLASS("    /** @type {string} */\n    this.url = url;\n") }, symbol: "pkg#Client.retries" });
+  gateAfterChange({ name: "@type changed", files, change: { "index.js": JS_CLASS("    /** @type {number} */\n    this.url = url;\n    this.retries = 3;\n") }, symbol: "pkg#Client.url" });
+  gateAfterChange({ name: "nested this", files, change: { "index.js": JS_CLASS("    /** @type {string} */\n    this.url = url;\n    this.retries = 3;\n").replace("      this.inner = 1;\n", "") } });
 });
 
 test.run();

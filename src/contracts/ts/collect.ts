@@ -284,9 +284,35 @@ function classContracts(name: string, cls: ts.ClassLikeDeclaration, context: Col
     members.push(method);
   }
   for (const [key, nodes] of accessors) members.push(accessorContract(`${name}.${key.replace(/^static /, "")}`, nodes, key.startsWith("static "), context));
+  if (isJsFile(source.fileName)) members.push(...constructorAssignments(name, constructors, members, context));
   members.push(...inheritedMembers(name, cls, members, context, depth));
   for (const member of members) if (!member.stability && classContract.stability) member.stability = classContract.stability;
   return [classContract, ...sortByName(dedupeMembers(members))];
+}
+
+/**
+ * A JavaScript class's properties are what its constructor assigns (`this.url = url`, typed by a
+ * `/** @type {T} *\/` on the statement), as the compiler declares them: without them a property
+ * removed from a JS class read as no change. Nested functions and classes have their own `this`.
+ */
+function constructorAssignments(name: string, constructors: ts.ConstructorDeclaration[], existing: Contract[], context: CollectContext): Contract[] {
+  const taken = new Set(existing.map((c) => c.symbol.name));
+  const out: Contract[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node) || ts.isClassLike(node)) return;
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(node.left) && node.left.expression.kind === ts.SyntaxKind.ThisKeyword && ts.isIdentifier(node.left.name)) {
+      const id = `${name}.${node.left.name.text}`;
+      if (!taken.has(id)) {
+        taken.add(id);
+        const statement = ts.isExpressionStatement(node.parent) ? node.parent : undefined;
+        const declared = statement ? ts.getJSDocTypeTag(statement)?.typeExpression.type : undefined;
+        out.push(propertyContract(id, statement ?? node, declared, false, false, false, context));
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  for (const ctor of constructors) if (ctor.body) ts.forEachChild(ctor.body, visit);
+  return out;
 }
 
 function interfaceMembers(name: string, nodes: ts.InterfaceDeclaration[], context: CollectContext, depth = 0): Contract[] {
