@@ -553,7 +553,7 @@ function classContracts(module: string, name: string, cls: Node, overload: Set<s
   for (const member of body?.namedChildren ?? []) {
     if (!member) continue;
     if (member.type === "expression_statement") {
-      const attribute = classAttribute(module, name, member, { isEnum, fieldNames, style });
+      const attribute = classAttribute(module, name, member, { isEnum, fieldNames, style, bound: lastMember, methods });
       if (attribute && !properties.has(attribute.symbol.name)) properties.set(attribute.symbol.name, attribute);
       continue;
     }
@@ -594,6 +594,13 @@ function classContracts(module: string, name: string, cls: Node, overload: Set<s
     if (callsSuper(definition, methodName)) PYTHON_OVERRIDES.add(method);
     if (!method.stability && classTags.stability) method.stability = classTags.stability;
     methods.push(method);
+  }
+  // What `__init__` assigns to the instance is API too (griffe reports it): `obj.url` breaks when it goes.
+  if (init && style !== "typeddict") {
+    const taken = new Set(methods.map((m) => m.symbol.name));
+    for (const attribute of instanceAttributes(module, name, init)) {
+      if (!properties.has(attribute.symbol.name) && !taken.has(attribute.symbol.name)) properties.set(attribute.symbol.name, attribute);
+    }
   }
   for (const [id, property] of properties) {
     if (property.kind !== "property") continue;
@@ -652,7 +659,12 @@ function isPropertyNamed(body: Node | null, member: string): boolean {
  * A class-level attribute: an annotated one that is no constructor field (`ClassVar[...]` is
  * static, `Final[...]` read-only), or an enum member (`RED = 1`, its value the contract's type).
  */
-function classAttribute(module: string, className: string, statement: Node, context: { isEnum: boolean; fieldNames: Set<string>; style: string | undefined }): Contract | undefined {
+function classAttribute(
+  module: string,
+  className: string,
+  statement: Node,
+  context: { isEnum: boolean; fieldNames: Set<string>; style: string | undefined; bound: Map<string, number>; methods: Contract[] },
+): Contract | undefined {
   const assignment = statement.namedChild(0);
   if (assignment?.type !== "assignment") return undefined;
   const left = assignment.childForFieldName("left");
@@ -665,7 +677,16 @@ function classAttribute(module: string, className: string, statement: Node, cont
     member.type = normalise(right.text);
     return withLine(member, statement);
   }
-  if (!type) return undefined;
+  if (!type) {
+    // `limit = 10` in a class body is a class attribute (griffe reports it): removing it breaks
+    // `C.limit`. An alias of a method of the class (`close = shutdown`) is that method under
+    // the new name. A later binding of the name (a `def`, `del`) is what the class holds.
+    if (!right || context.style === "typeddict" || context.bound.get(left.text) !== statement.id) return undefined;
+    if (context.fieldNames.has(left.text) || context.fieldNames.has(left.text.replace(/^_+/, ""))) return undefined;
+    const target = right.type === "identifier" ? context.methods.find((m) => m.symbol.name === `${className}.${right.text}`) : undefined;
+    if (target) return withLine({ ...target, symbol: { module, name } }, statement);
+    return withLine(plainContract(module, name, "property", []), statement);
+  }
   const annotation = normalise(type.text);
   const isClassVar = /^(?:typing\.|t\.)?ClassVar\b/.test(annotation);
   // Constructor fields are the class's parameters; a TypedDict or NamedTuple has no other attributes.
@@ -675,6 +696,47 @@ function classAttribute(module: string, className: string, statement: Node, cont
   if (isClassVar) property.static = true;
   if (/^(?:typing\.|t\.)?Final\b/.test(annotation)) property.readonly = true;
   return withLine(property, statement);
+}
+
+/**
+ * The public instance attributes a constructor assigns through its first parameter (`self.url =
+ * url`, `self.timeout: int = 5`, `self.a, self.b = pair`, `self.x = self.y = 0`), in nested
+ * blocks (`if`, `try`, `with`, loops) but not in nested functions, lambdas or classes, which are
+ * not run by `__init__` itself: the attributes griffe reports for the class. The first annotation
+ * written for a name is its type (`Final[...]` read-only).
+ */
+function instanceAttributes(module: string, className: string, init: Node): Contract[] {
+  const first = init.childForFieldName("parameters")?.namedChildren.find((p) => p !== null && p.type !== "comment");
+  const self = first?.type === "identifier" ? first.text : first?.type === "typed_parameter" && first.namedChild(0)?.type === "identifier" ? first.namedChild(0)!.text : undefined;
+  const found = new Map<string, Contract>();
+  if (!self) return [];
+  const targets = (node: Node): Node[] => (node.type === "attribute" ? [node] : /pattern|list|tuple|parenthesized/.test(node.type) ? node.namedChildren.flatMap((c) => (c ? targets(c) : [])) : []);
+  const visit = (node: Node) => {
+    for (const child of node.namedChildren) {
+      if (!child || child.type === "function_definition" || child.type === "class_definition" || child.type === "decorated_definition" || child.type === "lambda") continue;
+      if (child.type === "assignment") {
+        const left = child.childForFieldName("left");
+        const type = child.childForFieldName("type");
+        for (const target of left ? targets(left) : []) {
+          const attribute = target.childForFieldName("attribute")?.text ?? "";
+          if (target.childForFieldName("object")?.text !== self || attribute === "" || attribute.startsWith("_")) continue;
+          const id = `${className}.${attribute}`;
+          const existing = found.get(id);
+          if (existing && (existing.type !== undefined || !type)) continue;
+          const contract = existing ?? withLine(plainContract(module, id, "property", []), child);
+          if (type && left?.type === "attribute") {
+            const annotation = normalise(type.text);
+            contract.type = annotation.replace(/^(?:typing\.|t\.)?Final\[(.*)\]$/s, "$1");
+            if (/^(?:typing\.|t\.)?Final\b/.test(annotation)) contract.readonly = true;
+          }
+          found.set(id, contract);
+        }
+      }
+      visit(child);
+    }
+  };
+  visit(init.childForFieldName("body") ?? init);
+  return [...found.values()];
 }
 
 function functionContract(module: string, name: string, kind: Contract["kind"], fn: Node, decorators: string[], dropFirst: boolean): Contract {

@@ -71,8 +71,8 @@ function inheritedMembers(name: string, node: ts.ClassLikeDeclaration | ts.Inter
  */
 const NONE: string[] = Object.freeze([]) as unknown as string[];
 
-const PRIMARY: Declaration["type"][] = ["class", "function", "enum", "value", "interface", "alias", "namespace"];
-const TYPE_SPACE: Declaration["type"][] = ["interface", "alias"];
+const PRIMARY: Declaration["type"][] = ["class", "function", "enum", "value", "interface", "alias", "typedef", "namespace"];
+const TYPE_SPACE: Declaration["type"][] = ["interface", "alias", "typedef"];
 
 /**
  * Contracts of one local name (all its merged declarations), named `base` (relative to the export:
@@ -118,6 +118,8 @@ function contractsOfOne(name: string, declaration: Declaration, context: Collect
       base.type = print(declaration.node.type, context.source);
       return [base];
     }
+    case "typedef":
+      return typedefContracts(name, declaration.node, context);
     case "enum":
       return enumContracts(name, declaration.nodes, context);
     case "value": {
@@ -282,9 +284,35 @@ function classContracts(name: string, cls: ts.ClassLikeDeclaration, context: Col
     members.push(method);
   }
   for (const [key, nodes] of accessors) members.push(accessorContract(`${name}.${key.replace(/^static /, "")}`, nodes, key.startsWith("static "), context));
+  if (isJsFile(source.fileName)) members.push(...constructorAssignments(name, constructors, members, context));
   members.push(...inheritedMembers(name, cls, members, context, depth));
   for (const member of members) if (!member.stability && classContract.stability) member.stability = classContract.stability;
   return [classContract, ...sortByName(dedupeMembers(members))];
+}
+
+/**
+ * A JavaScript class's properties are what its constructor assigns (`this.url = url`, typed by a
+ * `/** @type {T} *\/` on the statement), as the compiler declares them: without them a property
+ * removed from a JS class read as no change. Nested functions and classes have their own `this`.
+ */
+function constructorAssignments(name: string, constructors: ts.ConstructorDeclaration[], existing: Contract[], context: CollectContext): Contract[] {
+  const taken = new Set(existing.map((c) => c.symbol.name));
+  const out: Contract[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node) || ts.isClassLike(node)) return;
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(node.left) && node.left.expression.kind === ts.SyntaxKind.ThisKeyword && ts.isIdentifier(node.left.name)) {
+      const id = `${name}.${node.left.name.text}`;
+      if (!taken.has(id)) {
+        taken.add(id);
+        const statement = ts.isExpressionStatement(node.parent) ? node.parent : undefined;
+        const declared = statement ? ts.getJSDocTypeTag(statement)?.typeExpression.type : undefined;
+        out.push(propertyContract(id, statement ?? node, declared, false, false, false, context));
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  for (const ctor of constructors) if (ctor.body) ts.forEachChild(ctor.body, visit);
+  return out;
 }
 
 function interfaceMembers(name: string, nodes: ts.InterfaceDeclaration[], context: CollectContext, depth = 0): Contract[] {
@@ -309,6 +337,43 @@ function interfaceMembers(name: string, nodes: ts.InterfaceDeclaration[], contex
   }
   for (const node of nodes) members.push(...inheritedMembers(name, node, members, context, depth));
   return sortByName(dedupeMembers(members));
+}
+
+/**
+ * A JavaScript `@typedef` or `@callback`: `@typedef {Object} Options` with `@property` tags is an
+ * object type whose properties are members (`Options.url`, optional when bracketed, nested
+ * `@property {Object} a` + `a.b` below it), as an interface's are; any other typedef is a type
+ * alias of its JSDoc type, a callback the function type of its `@param` and `@returns` tags.
+ */
+function typedefContracts(name: string, tag: ts.JSDocTypedefTag | ts.JSDocCallbackTag, context: CollectContext): Contract[] {
+  const { source } = context;
+  const expression = tag.typeExpression;
+  if (expression && ts.isJSDocTypeLiteral(expression) && !expression.isArrayType) {
+    return [plainContract(name, "interface", tag, [], context), ...sortByName(typedefMembers(name, expression, context, 0))];
+  }
+  const base = plainContract(name, "type", tag, [], context);
+  if (expression && ts.isJSDocSignature(expression)) {
+    const params = expression.parameters.map((p) => `${p.name.getText(source)}${p.isBracketed ? "?" : ""}: ${p.typeExpression ? print(p.typeExpression.type, source) : "any"}`);
+    base.type = `(${params.join(", ")}) => ${expression.type?.typeExpression ? print(expression.type.typeExpression.type, source) : "void"}`;
+  } else if (expression && ts.isJSDocTypeExpression(expression)) {
+    base.type = print(expression.type, source);
+  } else if (expression && ts.isJSDocTypeLiteral(expression)) {
+    const members = typedefMembers(name, expression, context, 0).filter((m) => !m.symbol.name.slice(name.length + 1).includes("."));
+    base.type = `{ ${members.map((m) => `${m.symbol.name.slice(name.length + 1)}${m.optional ? "?" : ""}: ${m.type ?? "any"}`).join("; ")} }[]`;
+  }
+  return [base];
+}
+
+function typedefMembers(prefix: string, literal: ts.JSDocTypeLiteral, context: CollectContext, depth: number): Contract[] {
+  const out: Contract[] = [];
+  for (const property of literal.jsDocPropertyTags ?? []) {
+    const key = ts.isIdentifier(property.name) ? property.name.text : property.name.right.text;
+    const type = property.typeExpression?.type;
+    const member = propertyContract(`${prefix}.${key}`, property, type && !ts.isJSDocTypeLiteral(type) ? type : undefined, property.isBracketed, false, false, context);
+    out.push(member);
+    if (type && ts.isJSDocTypeLiteral(type) && depth < MAX_LITERAL_DEPTH) out.push(...typedefMembers(`${prefix}.${key}`, type, context, depth + 1));
+  }
+  return out;
 }
 
 function enumContracts(name: string, nodes: ts.EnumDeclaration[], context: CollectContext): Contract[] {

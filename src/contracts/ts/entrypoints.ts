@@ -8,7 +8,7 @@
 // `source/index.d.ts` keeps its keys, and a subpath that goes away takes its symbols with it.
 
 import { existsSync, statSync } from "node:fs";
-import { join, posix } from "node:path";
+import { join, posix, resolve } from "node:path";
 import fg from "fast-glob";
 import ts from "typescript";
 import { ConfigError } from "../../core/errors.js";
@@ -74,8 +74,9 @@ export function packageEntryPoints(root: string): EntryPoints | undefined {
   const name = typeof pkg.name === "string" && pkg.name ? pkg.name : undefined;
   const keys = new Map<string, string[]>();
   const unresolved: string[] = [];
+  const outputs = new BuildOutputs(root);
   for (const [subpath, target] of [...targets].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const found = sourceOf(root, target);
+    const found = entryFile(root, target, outputs);
     if (!found) {
       unresolved.push(target);
       continue;
@@ -196,8 +197,19 @@ function resolveConditions(value: unknown, conditions: ReadonlySet<string>): str
   return undefined;
 }
 
-/** The module to read for a package.json target (relative to the root), or undefined. */
+/**
+ * The module to read for a package.json target (relative to the root), or undefined. A declaration
+ * file the package names outside its build directories (`"types": "index.d.ts"` beside index.ts,
+ * root index.d.ts beside index.js) is what a consumer's compiler reads, so it is the entry unless
+ * the project's own tsconfig emits it from the source (then it is that source's build output):
+ * read the source instead and a hand-written declaration's removed or changed member went unseen.
+ */
 export function sourceOf(root: string, target: string): string | undefined {
+  return entryFile(root, target, new BuildOutputs(root));
+}
+
+/** sourceOf with the project's build outputs read once for all of a package's targets. */
+function entryFile(root: string, target: string, outputs: BuildOutputs): string | undefined {
   const path = posix.normalize(target.replace(/^\.\//, ""));
   if (path.startsWith("..")) return undefined;
   const stem = path.replace(/\.d\.[mc]?ts$/, "").replace(/\.[mc]?[jt]sx?$/, "");
@@ -210,7 +222,63 @@ export function sourceOf(root: string, target: string): string | undefined {
     // `"main": "source"`: a directory's index, typed first.
     ...[...SOURCE_EXTENSIONS, ...DECLARATION_EXTENSIONS, ".js", ".mjs", ".cjs"].map((e) => `${path}/index${e}`),
   ];
-  return candidates.find((c) => statSync(join(root, c), { throwIfNoEntry: false })?.isFile() ?? false);
+  const isFile = (c: string) => statSync(join(root, c), { throwIfNoEntry: false })?.isFile() ?? false;
+  const found = candidates.find(isFile);
+  const declared = DECLARATION.test(path) && rest === stem && found !== path && found !== undefined && !DECLARATION.test(found) && isFile(path);
+  return declared && !outputs.emits(found, path) ? path : found;
+}
+
+const DECLARATION = /\.d\.[mc]?ts$/;
+const MAX_TSCONFIG_BYTES = 1024 * 1024;
+
+/**
+ * What the project's TypeScript builds emit: the tsconfig*.json files at the package root, parsed
+ * by the compiler (`extends`, `include`, `outDir`, `rootDir`, `declarationDir`), read through the
+ * one reader for untrusted files and only when asked. A tsconfig that cannot be read or parsed
+ * emits nothing, so the declaration file stays the entry (the API consumers read).
+ */
+class BuildOutputs {
+  private configs: ts.ParsedCommandLine[] | undefined;
+  constructor(private readonly root: string) {}
+
+  /** Does a build of the project write `declaration` (relative) from `source` (relative)? */
+  emits(source: string, declaration: string): boolean {
+    const input = resolve(this.root, source);
+    const wanted = resolve(this.root, declaration);
+    const ignoreCase = !ts.sys.useCaseSensitiveFileNames;
+    const same = (a: string, b: string) => (ignoreCase ? a.toLowerCase() === b.toLowerCase() : a === b);
+    for (const config of this.load()) {
+      if (!config.fileNames.some((f) => same(resolve(f), input))) continue;
+      if (ts.getOutputFileNames(config, input, ignoreCase).some((o) => same(resolve(o), wanted))) return true;
+    }
+    return false;
+  }
+
+  private load(): ts.ParsedCommandLine[] {
+    if (this.configs) return this.configs;
+    const root = this.root;
+    const host: ts.ParseConfigFileHost = {
+      useCaseSensitiveFileNames: ts.sys.useCaseSensitiveFileNames,
+      getCurrentDirectory: () => root,
+      fileExists: (f) => statSync(f, { throwIfNoEntry: false })?.isFile() ?? false,
+      readFile: (f) => {
+        try {
+          return readUntrustedText(f, { maxBytes: MAX_TSCONFIG_BYTES, root });
+        } catch (error) {
+          if (error instanceof UntrustedFileError) return undefined;
+          throw error;
+        }
+      },
+      readDirectory: (dir, extensions, excludes, includes, depth) => ts.sys.readDirectory(dir, extensions, excludes, includes, depth),
+      onUnRecoverableConfigFileDiagnostic: () => undefined,
+    };
+    const files = fg.sync("tsconfig*.json", { cwd: root, onlyFiles: true, dot: false, followSymbolicLinks: false }).sort();
+    this.configs = files.flatMap((file) => {
+      const parsed = ts.getParsedCommandLineOfConfigFile(join(root, file), undefined, host);
+      return parsed && !parsed.options.noEmit ? [parsed] : [];
+    });
+    return this.configs;
+  }
 }
 
 /**

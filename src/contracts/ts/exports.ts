@@ -13,6 +13,8 @@ export type Declaration =
   | { type: "class"; node: ts.ClassLikeDeclaration }
   | { type: "interface"; nodes: ts.InterfaceDeclaration[] }
   | { type: "alias"; node: ts.TypeAliasDeclaration }
+  /** a JavaScript module's `@typedef` or `@callback`: a type the module exports (TypeScript reads it so) */
+  | { type: "typedef"; node: ts.JSDocTypedefTag | ts.JSDocCallbackTag }
   | { type: "enum"; nodes: ts.EnumDeclaration[] }
   /** a const/let/var, or `export default <expression>` (then `typeNode` is absent) */
   | { type: "value"; node: ts.VariableDeclaration | ts.ExportAssignment | ts.Expression; typeNode?: ts.TypeNode; docNode: ts.Node }
@@ -188,6 +190,22 @@ export function readStatements(statements: readonly ts.Statement[], source: ts.S
       readDefaultExport(statement.expression, statement, add, table);
     } else if (ts.isExpressionStatement(statement)) {
       readCommonJs(statement, source, resolve, add, table, imports);
+    }
+  }
+  // A JavaScript module's top-level `@typedef` and `@callback` tags are types it exports (the
+  // compiler exports them; consumers name them, `@param {Options}`): not read, a property removed
+  // from one, or the typedef itself, went unseen.
+  if (statements === source.statements && /\.[mc]?jsx?$/.test(source.fileName)) {
+    for (const node of [...statements, source.endOfFileToken]) {
+      for (const doc of (node as { jsDoc?: ts.JSDoc[] }).jsDoc ?? []) {
+        for (const tag of doc.tags ?? []) {
+          if (!(ts.isJSDocTypedefTag(tag) || ts.isJSDocCallbackTag(tag)) || !tag.name || !ts.isIdentifier(tag.name)) continue;
+          const name = tag.name.text;
+          if ((table.locals.get(name) ?? []).some((d) => d.type === "typedef")) continue;
+          add(name, { type: "typedef", node: tag });
+          if (!table.exports.has(name)) table.exports.set(name, { local: name });
+        }
+      }
     }
   }
   // A const that names a local function or class is that function or class; one that names an

@@ -101,6 +101,7 @@ function declarationNodes(declaration: Declaration): readonly ts.Node[] {
     case "namespace":
       return declaration.nodes;
     case "alias":
+    case "typedef":
       return [declaration.node];
     case "value":
       return declaration.typeNode ? [declaration.typeNode] : [];
