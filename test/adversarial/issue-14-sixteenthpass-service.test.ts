@@ -1,0 +1,144 @@
+// Issue 14, sixteenth adversarial pass, the policy service (`gatehouse serve`).
+//   - The Data API (`POST /v1/data/{path}`) evaluated on the server's event loop with no
+//     deadline: one decision whose policy or input makes evaluation slow (here two nested
+//     `numbers.range` loops over input.n, minutes for n = 2000) stalled every other request,
+//     health probes included, and nothing stopped it; a few such requests from any token held the
+//     service down. Decisions are now evaluated in worker threads, each with a deadline
+//     (`serve --decision-timeout`, default 5000 ms, waiting for a worker counted): past it the
+//     worker is terminated and the decision denies (500, the reason naming the deadline), while
+//     the server answers its other requests meanwhile. The synchronous DecisionService.decide
+//     (no deadline possible) is deprecated for the asynchronous answer() and denies unevaluated.
+
+import { spawnSync } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { createTestService, TEST_ADMIN_TOKEN } from "../../src/service/app.js";
+import { BIN, caller, http, startServer, tempDir } from "../service/helpers.js";
+
+/** deny "blocked" when input.blocked is true; "slow" after input.n² steps that find nothing. */
+function slowBundle(dir: string): string {
+  mkdirSync(join(dir, "policy", "app"), { recursive: true });
+  writeFileSync(
+    join(dir, "policy", "app", "deny.rego"),
+    "# METADATA\n# title: app\n# custom:\n#   code: app/slow\npackage app\n\n" +
+      'deny contains "blocked" if input.blocked == true\n\n' +
+      'deny contains "slow" if {\n\tsome i in numbers.range(1, input.n)\n\tsome j in numbers.range(1, input.n)\n\ti * j == -1\n}\n',
+  );
+  const built = spawnSync(process.execPath, [BIN, "build", "--policy", "policy", "--out", "bundle"], { cwd: dir, encoding: "utf8" });
+  if (built.status !== 0) throw new Error(`gatehouse build failed: ${built.stdout}${built.stderr}`);
+  return join(dir, "bundle");
+}
+
+/** The slow rule's n: about 8 s of evaluation at 1000, well past the deadline. */
+const SLOW_N = 1000;
+const DEADLINE_MS = 3000;
+const TIMED_OUT = `evaluation timed out: the evaluation did not finish within the ${DEADLINE_MS} ms decision deadline`;
+
+test("issue 14 (sixteenth pass): a slow decision is stopped at its deadline and denies (500); health and other decisions are answered while it runs, and decisions work after it", async () => {
+  const dir = tempDir("sixteenth-slow-decision");
+  const service = await createTestService({ bundleDir: slowBundle(dir), decisionTimeoutMs: DEADLINE_MS });
+  try {
+    const call = caller(service, TEST_ADMIN_TOKEN);
+    const started = Date.now();
+    let slowDone = false;
+    const slow = call("POST", "/v1/data/app/deny", { body: { input: { n: SLOW_N } } }).finally(() => {
+      slowDone = true;
+    });
+    const health = await call("GET", "/health", { token: null });
+    assert.is(health.status, 200, health.text);
+    const other = await call("POST", "/v1/data/app/deny", { body: { input: { blocked: true, n: 1 } } });
+    assert.equal([other.status, other.body.decision, other.body.result], [200, "deny", ["blocked"]]);
+    assert.not.ok(slowDone, "health and the other decision were answered only after the slow one");
+
+    const answer = await slow;
+    assert.is(answer.status, 500, answer.text);
+    assert.is(answer.body.decision, "deny");
+    assert.is(answer.body.reason, TIMED_OUT);
+    assert.is(answer.body.result, undefined);
+    assert.ok(Date.now() - started < 10_000, `the slow decision took ${Date.now() - started} ms`);
+
+    // The logged decision says the same; the next decisions are evaluated by a fresh worker.
+    await service.services.decisions.flush();
+    const log = await call("GET", `/decisions/${answer.body.decision_id}`);
+    assert.equal([log.body.decision, log.body.reason, log.body.result], ["deny", TIMED_OUT, null]);
+    const allow = await call("POST", "/v1/data/app/deny", { body: { input: { blocked: false, n: 1 } } });
+    assert.equal([allow.status, allow.body.decision, allow.body.result], [200, "allow", []]);
+    const deny = await call("POST", "/v1/data/app/deny", { body: { input: { blocked: true, n: 1 } } });
+    assert.equal([deny.status, deny.body.decision], [200, "deny"]);
+  } finally {
+    await service.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("issue 14 (sixteenth pass): more slow decisions than workers: each denies at its deadline (waiting counted), none allows, and the service still answers", async () => {
+  const dir = tempDir("sixteenth-slow-many");
+  const service = await createTestService({ bundleDir: slowBundle(dir), decisionTimeoutMs: DEADLINE_MS });
+  try {
+    const call = caller(service, TEST_ADMIN_TOKEN);
+    const started = Date.now();
+    const answers = await Promise.all(Array.from({ length: 6 }, () => call("POST", "/v1/data/app/deny", { body: { input: { n: SLOW_N } } })));
+    assert.equal(
+      answers.map((a) => [a.status, a.body.decision, a.body.reason]),
+      answers.map(() => [500, "deny", TIMED_OUT]),
+    );
+    assert.ok(Date.now() - started < 15_000, `six slow decisions took ${Date.now() - started} ms`);
+    const allow = await call("POST", "/v1/data/app/deny", { body: { input: { blocked: false, n: 1 } } });
+    assert.equal([allow.status, allow.body.decision], [200, "allow"]);
+  } finally {
+    await service.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("issue 14 (sixteenth pass): the synchronous DecisionService.decide (deprecated for answer()) evaluates nothing on the calling thread: it denies (500), logged", async () => {
+  const dir = tempDir("sixteenth-sync-decide");
+  const service = await createTestService({ bundleDir: slowBundle(dir), decisionTimeoutMs: DEADLINE_MS });
+  try {
+    const { decisions } = service.services;
+    const started = Date.now();
+    const { status, answer } = decisions.decide("app/deny", { n: SLOW_N }, { kind: "admin", id: "admin" });
+    assert.ok(Date.now() - started < 1000, `decide() took ${Date.now() - started} ms`);
+    assert.equal([status, answer.decision, answer.result], [500, "deny", undefined]);
+    assert.match(answer.reason!, "a synchronous decision is not evaluated");
+    await decisions.flush();
+    assert.equal((await decisions.getLog(answer.decision_id))?.decision, "deny");
+    const allowed = await decisions.answer("app/deny", { blocked: false, n: 1 }, { kind: "admin", id: "admin" });
+    assert.equal([allowed.status, allowed.answer.decision], [200, "allow"]);
+  } finally {
+    await service.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("issue 14 (sixteenth pass): `gatehouse serve --decision-timeout` stops a slow decision in the server process (its worker found beside the bundled CLI) and refuses a bad value (exit 2)", async () => {
+  const dir = tempDir("sixteenth-serve-timeout");
+  const bundle = slowBundle(dir);
+  const env = { GATEHOUSE_ADMIN_TOKEN: TEST_ADMIN_TOKEN };
+  for (const bad of ["0", "1.5", "abc", "2147483648"]) {
+    const refused = spawnSync(process.execPath, [BIN, "serve", "--port", "0", "--data", join(dir, "refused"), "--decision-timeout", bad], { env: { ...process.env, ...env }, encoding: "utf8", timeout: 60_000 });
+    assert.is(refused.status, 2, `--decision-timeout ${bad}: ${refused.stderr}`);
+    assert.match(refused.stderr, "--decision-timeout must be a whole number of milliseconds from 1 to 2147483647");
+  }
+  const server = await startServer(env, ["--data", join(dir, "data"), "--bundle", bundle, "--decision-timeout", String(DEADLINE_MS)]);
+  try {
+    let slowDone = false;
+    const slow = http(`${server.url}/v1/data/app/deny`, "POST", TEST_ADMIN_TOKEN, { input: { n: SLOW_N } }).finally(() => {
+      slowDone = true;
+    });
+    const health = await http(`${server.url}/health`, "GET", undefined);
+    assert.is(health.status, 200);
+    assert.not.ok(slowDone);
+    const answer = await slow;
+    assert.equal([answer.status, answer.body.decision, answer.body.reason], [500, "deny", TIMED_OUT]);
+    const deny = await http(`${server.url}/v1/data/app/deny`, "POST", TEST_ADMIN_TOKEN, { input: { blocked: true, n: 1 } });
+    assert.equal([deny.status, deny.body.decision, deny.body.result], [200, "deny", ["blocked"]]);
+  } finally {
+    assert.is(await server.stop(), 0, server.stderr());
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();
