@@ -8,13 +8,20 @@
 //     worker is terminated and the decision denies (500, the reason naming the deadline), while
 //     the server answers its other requests meanwhile. The synchronous DecisionService.decide
 //     (no deadline possible) is deprecated for the asynchronous answer() and denies unevaluated.
+//   - The evaluation workers themselves: a worker that dies mid-decision answers that decision
+//     with the error (a deny) and is replaced; a worker that cannot start (no thread, no memory)
+//     is tried again at the next decision instead of leaving the service without workers for
+//     good, and a decision no worker can take answers the start error at once, not at its
+//     deadline; a Worker constructor that throws is not an uncaught exception.
 
 import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { pathToFileURL } from "node:url";
 import { createTestService, TEST_ADMIN_TOKEN } from "../../src/service/app.js";
+import { DecisionEvaluator } from "../../src/service/data-api/evaluator.js";
 import { BIN, caller, http, startServer, tempDir } from "../service/helpers.js";
 
 /** deny "blocked" when input.blocked is true; "slow" after input.n² steps that find nothing. */
@@ -110,6 +117,78 @@ test("issue 14 (sixteenth pass): the synchronous DecisionService.decide (depreca
   } finally {
     await service.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** A stand-in evaluation worker (the protocol of decision-worker.ts) written to dir. */
+function standInWorker(dir: string, name: string, body: string): URL {
+  const file = join(dir, name);
+  writeFileSync(file, `import { parentPort, workerData } from "node:worker_threads";\n${body}\n`);
+  return pathToFileURL(file);
+}
+
+/** The message start() rejects with ("" when it resolves). */
+const startError = (evaluator: DecisionEvaluator): Promise<string> =>
+  evaluator.start().then(
+    () => "",
+    (error: Error) => error.message,
+  );
+
+const EMPTY_MODULE = () => WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
+
+test("issue 14 (sixteenth pass): a worker that dies mid-decision answers it with the error at once (a deny, not the deadline) and is replaced", async () => {
+  const dir = tempDir("sixteenth-worker-crash");
+  const workerUrl = standInWorker(
+    dir,
+    "crashing.mjs",
+    'parentPort.on("message", (q) => { if (q.input.includes("crash")) process.exit(3); parentPort.postMessage({ id: q.id, defined: true, value: q.input }); });\nparentPort.postMessage({ ready: true });',
+  );
+  const evaluator = new DecisionEvaluator({ module: await EMPTY_MODULE(), builtins: [] }, { timeoutMs: 20_000, maxWorkers: 1, workerUrl });
+  try {
+    await evaluator.start();
+    const started = Date.now();
+    const crashed = await evaluator.evaluate('"crash"', "app/deny");
+    assert.equal(crashed, { ok: false, timedOut: false, message: "the evaluating worker stopped: the worker exited with code 3" });
+    assert.ok(Date.now() - started < 10_000, `the crash was answered after ${Date.now() - started} ms`);
+    assert.equal(await evaluator.evaluate('"fine"', "app/deny"), { ok: true, defined: true, value: '"fine"' });
+  } finally {
+    await evaluator.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("issue 14 (sixteenth pass): a worker that cannot start is tried again at the next decision, which answers the start error at once (not at its deadline); a start that passes serves again", async () => {
+  const dir = tempDir("sixteenth-worker-start");
+  const flag = join(dir, "fail");
+  writeFileSync(flag, "");
+  const workerUrl = standInWorker(
+    dir,
+    "flaky.mjs",
+    `import { existsSync } from "node:fs";\nif (existsSync(${JSON.stringify(flag)})) throw new Error("out of threads");\nparentPort.on("message", (q) => parentPort.postMessage({ id: q.id, defined: true, value: true }));\nparentPort.postMessage({ ready: true });`,
+  );
+  const evaluator = new DecisionEvaluator({ module: await EMPTY_MODULE(), builtins: [] }, { timeoutMs: 20_000, maxWorkers: 2, workerUrl });
+  try {
+    assert.match(await startError(evaluator), "out of threads");
+    const started = Date.now();
+    assert.equal(await evaluator.evaluate("{}", "app/deny"), { ok: false, timedOut: false, message: "no evaluation worker could start: out of threads" });
+    assert.ok(Date.now() - started < 10_000, `answered after ${Date.now() - started} ms`);
+    rmSync(flag);
+    assert.equal(await evaluator.evaluate("{}", "app/deny"), { ok: true, defined: true, value: true });
+  } finally {
+    await evaluator.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("issue 14 (sixteenth pass): a Worker constructor that throws answers the decision with its error (no uncaught exception)", async () => {
+  const evaluator = new DecisionEvaluator({ module: await EMPTY_MODULE(), builtins: [] }, { timeoutMs: 20_000, workerUrl: new URL("file:///nonexistent/gatehouse-no-such-worker.mjs") });
+  try {
+    assert.ok((await startError(evaluator)).length > 0);
+    const answer = await evaluator.evaluate("{}", "app/deny");
+    assert.is(answer.ok, false);
+    assert.match((answer as { message: string }).message, "no evaluation worker could start");
+  } finally {
+    await evaluator.close();
   }
 });
 

@@ -31,6 +31,8 @@ export interface EvaluatorOptions {
   timeoutMs: number;
   /** at most this many worker threads (default: the machine's parallelism) */
   maxWorkers?: number;
+  /** the worker's script (tests); default decision-worker.js beside this module */
+  workerUrl?: URL;
 }
 
 interface Pending {
@@ -52,17 +54,23 @@ export class DecisionEvaluator {
   readonly #init: DecisionWorkerData;
   readonly #timeoutMs: number;
   readonly #maxWorkers: number;
+  readonly #workerUrl: URL;
   readonly #slots = new Set<Slot>();
   readonly #queue: Pending[] = [];
   #nextId = 0;
   #retired = false;
   #closed = false;
-  /** a worker did not start: no more are, so a failure cannot loop */
-  #spawnFailed = false;
+  /**
+   * Why the last worker did not start: none more is started until a decision is asked, so a
+   * failure cannot loop, and one that passes (threads or memory short for a moment) does not
+   * leave the service without workers for good.
+   */
+  #startError: string | undefined;
 
   constructor(init: DecisionWorkerData, options: EvaluatorOptions) {
     this.#init = init;
     this.#timeoutMs = options.timeoutMs;
+    this.#workerUrl = options.workerUrl ?? new URL("./decision-worker.js", import.meta.url);
     // Two at least: one slow decision leaves a worker for the others.
     this.#maxWorkers = Math.max(1, options.maxWorkers ?? Math.max(2, availableParallelism()));
   }
@@ -77,6 +85,7 @@ export class DecisionEvaluator {
   /** Evaluates data/{entrypoint} for the input (its JSON text); never rejects. */
   evaluate(input: string, entrypoint: string): Promise<Evaluation> {
     if (this.#closed) return Promise.resolve({ ok: false, timedOut: false, message: "the service is shutting down" });
+    this.#startError = undefined;
     return new Promise<Evaluation>((resolve) => {
       const pending: Pending = {
         id: this.#nextId++,
@@ -138,25 +147,27 @@ export class DecisionEvaluator {
    * deadline of the decision that waits for it.
    */
   #fill(): void {
-    while (this.#slots.size < this.#maxWorkers && !this.#closed && !this.#retired && !this.#spawnFailed) this.#spawn();
+    while (this.#slots.size < this.#maxWorkers && !this.#closed && !this.#retired && this.#startError === undefined) this.#spawn();
   }
 
   #spawn(onReady?: () => void, onStartError?: (error: Error) => void): void {
     // node:worker_threads is loaded only when the service evaluates (as the gate's pool does).
     const { Worker } = process.getBuiltinModule("node:worker_threads");
-    const worker = new Worker(new URL("./decision-worker.js", import.meta.url), { workerData: this.#init });
+    let worker: Worker;
+    try {
+      worker = new Worker(this.#workerUrl, { workerData: this.#init });
+    } catch (error) {
+      // Thrown here (no thread, no memory), it would be uncaught in a message handler.
+      this.#startFailed(error instanceof Error ? error.message : String(error), onStartError);
+      return;
+    }
     // An idle worker does not keep the process alive; a decision in flight has its deadline's timer.
     worker.unref();
     const slot: Slot = { worker, ready: false };
     this.#slots.add(slot);
     const lost = (why: string): void => {
       if (!this.#slots.delete(slot)) return;
-      if (!slot.ready) {
-        this.#spawnFailed = true;
-        onStartError?.(new Error(why));
-        // No worker can start: what waits answers the error rather than its deadline.
-        if (this.#slots.size === 0) for (const pending of this.#queue.splice(0)) pending.settle({ ok: false, timedOut: false, message: why });
-      }
+      if (!slot.ready) this.#startFailed(why, onStartError);
       slot.busy?.settle({ ok: false, timedOut: false, message: `the evaluating worker stopped: ${why}` });
       void worker.terminate();
       this.#pump();
@@ -177,6 +188,13 @@ export class DecisionEvaluator {
     });
     worker.on("error", (error) => lost(error.message));
     worker.on("exit", (code) => lost(`the worker exited with code ${code}`));
+  }
+
+  #startFailed(why: string, onStartError: ((error: Error) => void) | undefined): void {
+    this.#startError = why;
+    onStartError?.(new Error(why));
+    // No worker is left and none starts: what waits answers the error rather than its deadline.
+    if (this.#slots.size === 0) for (const pending of this.#queue.splice(0)) pending.settle({ ok: false, timedOut: false, message: `no evaluation worker could start: ${why}` });
   }
 
   #timeout(pending: Pending): void {
