@@ -13,6 +13,10 @@
 //     is tried again at the next decision instead of leaving the service without workers for
 //     good, and a decision no worker can take answers the start error at once, not at its
 //     deadline; a Worker constructor that throws is not an uncaught exception.
+//   - The decision logs kept while the database refuses writes were bounded by count only
+//     (50,000): a policy whose result echoes its input (1 MiB bodies) held up to 50 GB, and the
+//     server ran out of memory. They are bounded in bytes too (64 MiB, as OPA's logger bounds
+//     its buffer), the oldest dropped and counted; the newest are written when it answers.
 
 import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -22,6 +26,8 @@ import * as assert from "uvu/assert";
 import { pathToFileURL } from "node:url";
 import { createTestService, TEST_ADMIN_TOKEN } from "../../src/service/app.js";
 import { DecisionEvaluator } from "../../src/service/data-api/evaluator.js";
+import { DecisionService } from "../../src/service/data-api/service.js";
+import { sqlDecisionStore } from "../../src/service/data-api/store-sql.js";
 import { BIN, caller, http, startServer, tempDir } from "../service/helpers.js";
 
 /** deny "blocked" when input.blocked is true; "slow" after input.n² steps that find nothing. */
@@ -189,6 +195,52 @@ test("issue 14 (sixteenth pass): a Worker constructor that throws answers the de
     assert.match((answer as { message: string }).message, "no evaluation worker could start");
   } finally {
     await evaluator.close();
+  }
+});
+
+test("issue 14 (sixteenth pass): decision logs kept while the database is down are bounded in bytes (results echoing a large input); the oldest are dropped and counted, the newest written when it answers", async () => {
+  const dir = tempDir("sixteenth-log-bytes");
+  mkdirSync(join(dir, "policy", "app"), { recursive: true });
+  writeFileSync(join(dir, "policy", "app", "deny.rego"), "# METADATA\n# title: app\n# custom:\n#   code: app/echo\npackage app\n\ndeny contains input.s\n");
+  const built = spawnSync(process.execPath, [BIN, "build", "--policy", "policy", "--out", "bundle"], { cwd: dir, encoding: "utf8" });
+  assert.is(built.status, 0, built.stderr);
+  const service = await createTestService();
+  const { db } = service.services;
+  const maxBufferedBytes = 1024 * 1024;
+  const decisions = new DecisionService(db, sqlDecisionStore, { bundleDir: join(dir, "bundle"), watch: false, now: () => new Date(), maxBufferedBytes });
+  const query = db.query.bind(db);
+  const transaction = db.transaction.bind(db);
+  try {
+    await decisions.load();
+    // The database down: every write and the liveness probe fail.
+    const down = async () => {
+      throw new Error("connection refused");
+    };
+    (db as { query: unknown }).query = down;
+    (db as { transaction: unknown }).transaction = down;
+    const admin = { kind: "admin", id: "admin" } as const;
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const s = `${i}:`.padEnd(100 * 1024, "x");
+      ids.push((await decisions.answer("app/deny", { s }, admin)).answer.decision_id);
+      await decisions.flush();
+    }
+    // 40 results of 100 KiB: about 4 MiB, four times the limit.
+    assert.ok(decisions.dropped >= 28 && decisions.dropped < 40, `dropped ${decisions.dropped}`);
+    (db as { query: unknown }).query = query;
+    (db as { transaction: unknown }).transaction = transaction;
+    await decisions.flush();
+    const kept = await Promise.all(ids.map((id) => decisions.getLog(id)));
+    const written = kept.map((log, i) => (log ? i : -1)).filter((i) => i >= 0);
+    assert.is(written.length, 40 - decisions.dropped);
+    assert.is(written[written.length - 1], 39, "the newest logs are the ones kept");
+    assert.is((kept[39]!.result as string[])[0]!.slice(0, 3), "39:");
+  } finally {
+    (db as { query: unknown }).query = query;
+    (db as { transaction: unknown }).transaction = transaction;
+    await decisions.close();
+    await service.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -13,7 +13,8 @@
 // verified bundle (a reload that failed) denies, with the reason.
 //
 // Decision logs are buffered and written in batches (every FLUSH_MS or FLUSH_AT entries), off
-// the request path, as OPA's decision logger does; close() writes what is left.
+// the request path, as OPA's decision logger does; close() writes what is left. While the
+// database refuses them they wait, at most MAX_BUFFERED logs and maxBufferedBytes of them.
 
 import { randomUUID } from "node:crypto";
 import { unwatchFile, watchFile } from "node:fs";
@@ -33,6 +34,12 @@ const FLUSH_MS = 200;
 const FLUSH_AT = 256;
 /** Logs kept while the database refuses them; past this the oldest are dropped, and counted. */
 const MAX_BUFFERED = 50_000;
+/**
+ * And at most this many bytes of them (their JSON, results included), as OPA's decision logger
+ * bounds its buffer in bytes: a count alone let results that echo a 1 MiB input hold 50 GB
+ * while the database refused writes, and the process ran out of memory.
+ */
+export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 const RELOAD_DEBOUNCE_MS = 250;
 /** How often the bundle's files are looked at (stat polling: it survives the directory being replaced). */
 const WATCH_INTERVAL_MS = 500;
@@ -59,11 +66,16 @@ export interface DecisionOptions {
   timeoutMs?: number;
   /** at most this many evaluation threads (default: the machine's parallelism, two at least) */
   workers?: number;
+  /** decision logs kept while the database refuses them, in bytes (default DEFAULT_MAX_BUFFERED_BYTES) */
+  maxBufferedBytes?: number;
 }
 
 export class DecisionService {
   #state: Loaded | Failed;
   #buffer: DecisionLog[] = [];
+  /** the JSON size of each log in the buffer, and their sum */
+  readonly #sizes = new WeakMap<DecisionLog, number>();
+  #bufferedBytes = 0;
   #dropped = 0;
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
@@ -204,11 +216,11 @@ export class DecisionService {
   }
 
   #log(entry: DecisionLog): void {
+    const size = JSON.stringify(entry).length;
+    this.#sizes.set(entry, size);
     this.#buffer.push(entry);
-    if (this.#buffer.length > MAX_BUFFERED) {
-      this.#buffer.shift();
-      this.#dropped++;
-    }
+    this.#bufferedBytes += size;
+    this.#trim();
     if (this.#buffer.length >= FLUSH_AT) void this.flush();
     else if (!this.#timer) {
       this.#timer = setTimeout(() => void this.flush(), FLUSH_MS);
@@ -224,6 +236,7 @@ export class DecisionService {
     if (this.#buffer.length === 0) return;
     const batch = this.#buffer;
     this.#buffer = [];
+    this.#bufferedBytes = 0;
     this.#flushing = this.#write(batch).finally(() => {
       this.#flushing = undefined;
     });
@@ -286,11 +299,25 @@ export class DecisionService {
     );
   }
 
-  /** Logs put back in front of the buffer; past MAX_BUFFERED the oldest are dropped, and counted. */
+  /** Logs put back in front of the buffer; past the limits the oldest are dropped, and counted. */
   #keep(logs: DecisionLog[]): void {
-    const kept = [...logs, ...this.#buffer];
-    this.#dropped += Math.max(0, kept.length - MAX_BUFFERED);
-    this.#buffer = kept.slice(-MAX_BUFFERED);
+    this.#buffer = [...logs, ...this.#buffer];
+    this.#bufferedBytes = this.#buffer.reduce((sum, log) => sum + (this.#sizes.get(log) ?? 0), 0);
+    this.#trim();
+  }
+
+  /** Drops the oldest logs, counted, while the buffer is past MAX_BUFFERED or its bytes. */
+  #trim(): void {
+    const maxBytes = this.options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+    let drop = 0;
+    // The newest log is kept whatever its size: it has not been refused yet.
+    while (this.#buffer.length - drop > MAX_BUFFERED || (this.#buffer.length - drop > 1 && this.#bufferedBytes > maxBytes)) {
+      this.#bufferedBytes -= this.#sizes.get(this.#buffer[drop]!) ?? 0;
+      drop++;
+    }
+    if (drop === 0) return;
+    this.#buffer.splice(0, drop);
+    this.#dropped += drop;
   }
 
   /** How many logs were dropped because the database refused them for too long. */
