@@ -12,7 +12,9 @@
 //     with the error (a deny) and is replaced; a worker that cannot start (no thread, no memory)
 //     is tried again at the next decision instead of leaving the service without workers for
 //     good, and a decision no worker can take answers the start error at once, not at its
-//     deadline; a Worker constructor that throws is not an uncaught exception.
+//     deadline; a Worker constructor that throws is not an uncaught exception. A server left
+//     with no worker (the last died, none starts) answered /ready 200 while it denied every
+//     decision: readiness now names the problem (503).
 //   - The decision logs kept while the database refuses writes were bounded by count only
 //     (50,000): a policy whose result echoes its input (1 MiB bodies) held up to 50 GB, and the
 //     server ran out of memory. They are bounded in bytes too (64 MiB, as OPA's logger bounds
@@ -29,6 +31,7 @@ import { DecisionEvaluator } from "../../src/service/data-api/evaluator.js";
 import { DecisionService } from "../../src/service/data-api/service.js";
 import { sqlDecisionStore } from "../../src/service/data-api/store-sql.js";
 import { BIN, caller, http, startServer, tempDir } from "../service/helpers.js";
+import { packagePath } from "../../src/core/paths.js";
 
 /** deny "blocked" when input.blocked is true; "slow" after input.n² steps that find nothing. */
 function slowBundle(dir: string): string {
@@ -182,6 +185,47 @@ test("issue 14 (sixteenth pass): a worker that cannot start is tried again at th
     assert.equal(await evaluator.evaluate("{}", "app/deny"), { ok: true, defined: true, value: true });
   } finally {
     await evaluator.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("issue 14 (sixteenth pass): a service left with no evaluation worker (the last died, none starts) is not ready (503, naming it); a worker that starts again makes it ready", async () => {
+  const dir = tempDir("sixteenth-ready-workers");
+  const flag = join(dir, "fail");
+  const workerUrl = standInWorker(
+    dir,
+    "dying.mjs",
+    `import { existsSync } from "node:fs";\nif (existsSync(${JSON.stringify(flag)})) throw new Error("out of threads");\nparentPort.on("message", (q) => { if (q.input === '"die"') process.exit(3); parentPort.postMessage({ id: q.id, defined: true, value: [] }); });\nparentPort.postMessage({ ready: true });`,
+  );
+  const service = await createTestService();
+  const decisions = new DecisionService(service.services.db, sqlDecisionStore, { bundleDir: packagePath("bundle"), watch: false, now: () => new Date(), workers: 1, workerUrl });
+  try {
+    await decisions.load();
+    assert.is(decisions.workersProblem(), undefined);
+    writeFileSync(flag, "");
+    // One of the shipped bundle's rules, so that the worker is asked.
+    const rule = "gatehouse/contracts/denied/deny";
+    const died = await decisions.answer(rule, "die", { kind: "admin", id: "admin" });
+    assert.equal([died.status, died.answer.decision], [500, "deny"]);
+    for (let i = 0; i < 100 && decisions.workersProblem() === undefined; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.is(decisions.workersProblem(), "no evaluation worker could start: out of threads");
+
+    // /ready reads the same: the service's own DecisionService stands in for this one.
+    const own = service.services.decisions;
+    const probe = own.workersProblem.bind(own);
+    own.workersProblem = () => decisions.workersProblem();
+    const ready = await caller(service, TEST_ADMIN_TOKEN)("GET", "/ready", { token: null });
+    own.workersProblem = probe;
+    assert.is(ready.status, 503, ready.text);
+    assert.ok(ready.body.problems.includes("decisions: no evaluation worker could start: out of threads"), ready.text);
+
+    rmSync(flag);
+    const again = await decisions.answer(rule, {}, { kind: "admin", id: "admin" });
+    assert.equal([again.status, again.answer.decision], [200, "allow"]);
+    assert.is(decisions.workersProblem(), undefined);
+  } finally {
+    await decisions.close();
+    await service.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

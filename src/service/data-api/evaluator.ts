@@ -123,6 +123,11 @@ export class DecisionEvaluator {
     await Promise.all(stopping);
   }
 
+  /** Why no decision can be evaluated now (no worker left, the last start failed), for readiness. */
+  unavailable(): string | undefined {
+    return this.#slots.size === 0 && this.#startError !== undefined ? `no evaluation worker could start: ${this.#startError}` : undefined;
+  }
+
   /** How many worker threads are running (tests). */
   get workers(): number {
     return this.#slots.size;

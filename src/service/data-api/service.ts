@@ -66,6 +66,8 @@ export interface DecisionOptions {
   timeoutMs?: number;
   /** at most this many evaluation threads (default: the machine's parallelism, two at least) */
   workers?: number;
+  /** the evaluation worker's script (tests); default decision-worker.js */
+  workerUrl?: URL;
   /** decision logs kept while the database refuses them, in bytes (default DEFAULT_MAX_BUFFERED_BYTES) */
   maxBufferedBytes?: number;
 }
@@ -101,7 +103,11 @@ export class DecisionService {
       const compiled = await compileBundle(bundle, "kept");
       const evaluator = new DecisionEvaluator(
         { module: compiled.module, builtins: bundle.manifest.builtins },
-        { timeoutMs: this.options.timeoutMs ?? DEFAULT_DECISION_TIMEOUT_MS, ...(this.options.workers !== undefined ? { maxWorkers: this.options.workers } : {}) },
+        {
+          timeoutMs: this.options.timeoutMs ?? DEFAULT_DECISION_TIMEOUT_MS,
+          ...(this.options.workers !== undefined ? { maxWorkers: this.options.workers } : {}),
+          ...(this.options.workerUrl !== undefined ? { workerUrl: this.options.workerUrl } : {}),
+        },
       );
       // The first worker instantiates the module as every later one will: a bundle it refuses
       // (a builtin nobody implements, a wrong ABI) does not load.
@@ -151,6 +157,14 @@ export class DecisionService {
   /** Resolves when a reload in progress has finished (tests). */
   settled(): Promise<void> {
     return this.#reloading;
+  }
+
+  /**
+   * Why decisions cannot be evaluated although the bundle is loaded (every worker gone and none
+   * starting); undefined when they can. Readiness reports it: such a server denies every decision.
+   */
+  workersProblem(): string | undefined {
+    return this.#state.ok ? this.#state.evaluator.unavailable() : undefined;
   }
 
   state(): { ok: true; sha256: string; dir: string } | { ok: false; error: string; dir: string } {
