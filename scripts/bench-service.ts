@@ -4,7 +4,7 @@
 // throughput and p50/p99 latency are printed. After the upload run the stored runs are counted:
 // every acknowledged upload must be there (0 lost writes). Bounded: each phase runs DURATION_S.
 //
-// gatehouse serves from one Node thread; OPA from every core. Both share the machine with
+// gatehouse serves from one Node thread and evaluates decisions in worker threads; OPA from every core. Both share the machine with
 // autocannon, so the figures are relative, for this machine.
 
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";

@@ -3,8 +3,8 @@
 // ES modules of ours plus yargs' ~20 that was 90-130 ms of a `gatehouse check` (Node resolves,
 // reads and links each file). One file per command keeps it to ~30 ms.
 //
-// - Entry points: the CLI (main.js) and the worker thread (worker.js, found by pool.ts next to
-//   itself). Commands stay separate chunks, loaded on demand as in dist/src.
+// - Entry points: the CLI (main.js) and the worker threads (worker.js, found by pool.ts next to
+//   itself; decision-worker.js, the service's, found by data-api/evaluator.ts the same way). Commands stay separate chunks, loaded on demand as in dist/src.
 // - Bundled: gatehouse's own code and yargs with its dependencies. Every other package stays an
 //   import from node_modules: several load their own files (wasm, grammars, typescript's lib)
 //   relative to themselves, and those that are heavy are loaded lazily already.
@@ -102,7 +102,7 @@ const dependencies: Plugin = {
 rmSync(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: { main: "dist/src/cli/main.js", worker: "dist/src/gate/worker.js" },
+  entryPoints: { main: "dist/src/cli/main.js", worker: "dist/src/gate/worker.js", "decision-worker": "dist/src/service/data-api/decision-worker.js" },
   outdir,
   bundle: true,
   splitting: true,

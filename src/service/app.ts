@@ -54,6 +54,8 @@ export interface ServiceOptions {
    * may have been judged by (`serve --trust-bundle`); a run judged by any other bundle is denied.
    */
   trustBundles?: readonly string[];
+  /** a runtime decision's deadline in ms (`serve --decision-timeout`; default DEFAULT_DECISION_TIMEOUT_MS) */
+  decisionTimeoutMs?: number;
   /** validate every success response against its route's response schema (tests): a mismatch is a 500 */
   checkResponses?: boolean;
 }
@@ -68,6 +70,10 @@ export interface Service {
 export async function createService(options: ServiceOptions): Promise<Service> {
   if (options.adminToken.length < 16) throw new ServiceError("invalid_parameter", "the admin token must be at least 16 characters");
   const trusted = trustedBundles(options);
+  const timeout = options.decisionTimeoutMs;
+  if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 1 || timeout > 2_147_483_647)) {
+    throw new ServiceError("invalid_parameter", `the decision timeout must be a whole number of milliseconds from 1 to 2147483647, got ${timeout}`);
+  }
   const { db } = options;
   const now = options.now ?? (() => new Date());
   await migrate(db, options.migrationsDir ?? migrationsDir());
@@ -96,6 +102,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     watch: options.watchBundle ?? true,
     now,
     onError: (message, error) => app.log.error({ err: error }, message),
+    ...(options.decisionTimeoutMs !== undefined ? { timeoutMs: options.decisionTimeoutMs } : {}),
   });
   const services: Services = { db, audit, packs, projects, runs, findings, clarifications, decisions };
 

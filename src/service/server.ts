@@ -19,6 +19,8 @@ export interface ServerOptions {
   logLevel: string;
   /** `serve --trust-bundle`: more bundle wasm digests a run may be judged by */
   trustBundles?: string[];
+  /** `serve --decision-timeout`: a runtime decision's deadline in ms */
+  decisionTimeoutMs?: number;
   /** tests only (`serve --now`): the server's clock starts here (ms since the epoch) and runs on */
   clockStartMs?: number;
 }
@@ -44,6 +46,7 @@ export async function runServer(options: ServerOptions): Promise<void> {
       logger: { level: options.logLevel },
       ...(options.trustBundles ? { trustBundles: options.trustBundles } : {}),
       ...(options.clockStartMs !== undefined ? { now: runningClock(options.clockStartMs) } : {}),
+      ...(options.decisionTimeoutMs !== undefined ? { decisionTimeoutMs: options.decisionTimeoutMs } : {}),
     });
   } catch (error) {
     await db?.close().catch(() => {});

@@ -106,7 +106,8 @@ test("issue 14 (thirteenth pass): a decision log the database refuses for what i
   try {
     await decisions.load();
     const admin = { kind: "admin", id: "admin" } as const;
-    const ids = ["b2s=", Buffer.from("refused").toString("base64"), "aGk="].map((b) => decisions.decide("app/deny", { b }, admin).answer.decision_id);
+    const ids: string[] = [];
+    for (const b of ["b2s=", Buffer.from("refused").toString("base64"), "aGk="]) ids.push((await decisions.answer("app/deny", { b }, admin)).answer.decision_id);
     await decisions.flush();
     const logs = await Promise.all(ids.map((id) => decisions.getLog(id)));
     assert.equal(logs.map((l) => l?.result), [["ok"], null, ["hi"]]);
@@ -120,7 +121,7 @@ test("issue 14 (thirteenth pass): a decision log the database refuses for what i
     (db as { query: typeof db.query }).query = async () => {
       throw new Error("connection refused");
     };
-    const waiting = decisions.decide("app/deny", { b: "aGk=" }, admin).answer.decision_id;
+    const waiting = (await decisions.answer("app/deny", { b: "aGk=" }, admin)).answer.decision_id;
     await decisions.flush();
     (db as { query: typeof db.query }).query = query;
     down = false;
@@ -131,7 +132,7 @@ test("issue 14 (thirteenth pass): a decision log the database refuses for what i
 
     // The database answers but takes no write (full, read-only): the batch waits too.
     down = true;
-    const readOnly = decisions.decide("app/deny", { b: "aGk=" }, admin).answer.decision_id;
+    const readOnly = (await decisions.answer("app/deny", { b: "aGk=" }, admin)).answer.decision_id;
     await decisions.flush();
     down = false;
     assert.is(await decisions.getLog(readOnly), undefined);

@@ -13,6 +13,7 @@ interface ServeArgs {
   logLevel: string;
   now?: string | undefined;
   trustBundle?: string[] | undefined;
+  decisionTimeout?: number | undefined;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -31,6 +32,10 @@ export const serveCommand = {
         array: true,
         describe: "also accept runs judged by the bundle whose policy.wasm has this sha256 (another gatehouse release's; repeatable). Default: only this release's own bundle",
       })
+      .option("decision-timeout", {
+        type: "number",
+        describe: "deadline of one Data API decision in milliseconds (default 5000); past it the decision denies (500) and its evaluation is stopped",
+      })
       .option("log-level", { type: "string", default: "info", describe: `JSON log level on stdout: ${LOG_LEVELS.join(", ")}` })
       .option("now", { type: "string", describe: "tests only: the server's clock starts at this RFC 3339 time and runs on from it (waiver expiry, stored times)" }),
   handler: async (args: ServeArgs) => {
@@ -39,6 +44,11 @@ export const serveCommand = {
     const trustBundles = (args.trustBundle ?? []).map(String);
     for (const digest of trustBundles) {
       if (!/^[0-9a-f]{64}$/.test(digest)) throw new UsageError(`--trust-bundle takes the sha256 of a bundle's policy.wasm (64 lowercase hex digits), got ${JSON.stringify(digest)}`);
+    }
+    const timeout = args.decisionTimeout;
+    // A bound on a timer: setTimeout takes at most 2^31 - 1 ms (a larger one fires at once).
+    if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 1 || timeout > 2_147_483_647)) {
+      throw new UsageError(`--decision-timeout must be a whole number of milliseconds from 1 to 2147483647, got ${args.decisionTimeout}`);
     }
     const clockStartMs = args.now === undefined ? undefined : clockStart(args.now);
     const adminToken = process.env.GATEHOUSE_ADMIN_TOKEN;
@@ -55,6 +65,7 @@ export const serveCommand = {
       logLevel: args.logLevel,
       ...(trustBundles.length > 0 ? { trustBundles } : {}),
       ...(clockStartMs !== undefined ? { clockStartMs } : {}),
+      ...(timeout !== undefined ? { decisionTimeoutMs: timeout } : {}),
     });
   },
 };

@@ -10,7 +10,7 @@ export const DATA_API_ROUTES: Route[] = [
     body: "data-request.v1",
     response: "data-response.v1",
     handler: async ({ services, caller, params, body }) => {
-      const { status, answer } = services.decisions.decide(params.path ?? "", (body as { input: unknown }).input, caller!);
+      const { status, answer } = await services.decisions.answer(params.path ?? "", (body as { input: unknown }).input, caller!);
       return { status, body: answer };
     },
   },

@@ -11,7 +11,7 @@ export const HEALTH_ROUTES: Route[] = [
   {
     method: "GET",
     path: "/ready",
-    summary: "the database answers and a verified bundle is loaded (readiness); no token needed",
+    summary: "the database answers, a verified bundle is loaded and a decision worker runs or starts (readiness); no token needed",
     permission: "public",
     handler: async ({ services }) => {
       const problems: string[] = [];
@@ -22,6 +22,8 @@ export const HEALTH_ROUTES: Route[] = [
       }
       const bundle = services.decisions.state();
       if (!bundle.ok) problems.push(`bundle: ${bundle.error}`);
+      const workers = services.decisions.workersProblem();
+      if (workers !== undefined) problems.push(`decisions: ${workers}`);
       const body = { status: problems.length === 0 ? "ready" : "not ready", database: services.db.kind, bundle: bundle.ok ? { sha256: bundle.sha256, dir: bundle.dir } : null, problems };
       return { status: problems.length === 0 ? 200 : 503, body };
     },
