@@ -14,6 +14,9 @@
 // Login shells: `sudo -i CMD`, `sudo --login`, `su - -c`, `su -l`, `runuser -l` run CMD in the
 // user's home, and find -execdir in each found file's directory, so a relative path there is not
 // the path it names: it was judged as if in the step's directory. Now unverifiable.
+// Tilde expansion: `~`, `~/x`, `~root/x`, `~-` ($OLDPWD) and bash's `of=~/x` were literal text, so
+// after `cd deploy/nginx`, `tee ~/.bashrc` was judged as deploy/nginx/~/.bashrc (allowed) while it
+// writes the home directory. A word the shell tilde-expands is now computed.
 // Outputs: two outputs that are different paths leading to one file (a linked directory outside
 // the working directory, `..` through a link) were both written, the second replacing the first:
 // outputs are compared by the path the kernel resolves.
@@ -103,6 +106,25 @@ test("a relative path run by a login shell (sudo -i, su -, runuser -l) or find -
     assert.ok(perStep[i]!.includes(UNVERIFIABLE), `${command}: [${perStep[i]!.join(", ")}]`);
     assert.ok(messages[i]!.some((m) => ELSEWHERE.test(m)), `${command}: ${JSON.stringify(messages[i])}`);
   });
+});
+
+test("a path the shell tilde-expands (~, ~user, ~-, of=~/x) is computed, not a file below the working directory", () => {
+  const commands = [
+    "cd deploy/nginx && tee ~/.bashrc",
+    "cd deploy/nginx && cp nginx.conf ~root/nginx.conf",
+    "cd /etc/nginx && cd deploy/nginx && sed -i s/1024/4096/ ~-/nginx.conf",
+    "cd deploy/nginx && dd if=/dev/zero of=~/.ssh/authorized_keys",
+    "cd deploy/nginx && rm -rf ~\"/.config\"",
+  ];
+  const { code, perStep, messages } = check(commands);
+  assert.is(code, 1);
+  commands.forEach((command, i) => {
+    assert.equal(perStep[i], [UNVERIFIABLE], `${command}: [${perStep[i]!.join(", ")}]`);
+    assert.ok(messages[i]!.some((m) => /a computed (path|operand) [^ ]*~/.test(m)), `${command}: ${JSON.stringify(messages[i])}`);
+  });
+  // Quoted or escaped, ~ is a file name.
+  const quoted = check(["tee deploy/nginx/'~'/x", "tee deploy/nginx/a~b"]);
+  assert.equal(quoted.perStep, [[], []]);
 });
 
 test("two outputs that lead to one file through a link or .. are refused (exit 2, named) and neither is written", () => {

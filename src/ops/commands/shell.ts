@@ -309,7 +309,7 @@ export function wordOf(node: Node): Word {
       return only ? wordOf(only) : { text: node.text, literal: false };
     }
     case "word":
-      return braceExpansion(node.text) ? { text: node.text, literal: false } : { text: unescapeWord(node.text), literal: true };
+      return braceExpansion(node.text) || tildeExpansion(node.text) ? { text: node.text, literal: false } : { text: unescapeWord(node.text), literal: true };
     case "number":
       return { text: node.text, literal: true };
     case "raw_string":
@@ -326,7 +326,7 @@ export function wordOf(node: Node): Word {
     case "concatenation": {
       // Brace expansion ({a,b}, {1..3}) spans the unquoted parts: one word becomes several.
       const unquoted = node.namedChildren.map((part) => (part?.type === "word" ? part.text : "\0")).join("");
-      if (braceExpansion(unquoted)) return { text: node.text, literal: false };
+      if (braceExpansion(unquoted) || tildeExpansion(unquoted)) return { text: node.text, literal: false };
       let text = "";
       for (const part of node.namedChildren) {
         if (!part) continue;
@@ -346,6 +346,16 @@ export function wordOf(node: Node): Word {
       // arithmetic_expansion, translated_string, brace_expression ...: a value only the run knows.
       return { text: node.text, literal: false };
   }
+}
+
+/**
+ * Unquoted text the shell would tilde-expand: `~`, `~/x`, `~root/x`, `~+` ($PWD), `~-` ($OLDPWD) at
+ * the start, and, as bash reads a word that looks like an assignment (`dd of=~/x`, `X=a:~/b`),
+ * after its `=` or a `:`. A home or previous directory the log does not show: `cd deploy/nginx &&
+ * tee ~/.bashrc` was judged as deploy/nginx/~/.bashrc.
+ */
+function tildeExpansion(unquoted: string): boolean {
+  return /^~/.test(unquoted) || /^[A-Za-z_][A-Za-z0-9_]*=(?:[\s\S]*:)?~/.test(unquoted);
 }
 
 /** Unquoted text the shell would brace-expand into several words. */
