@@ -17,6 +17,11 @@
 // Tilde expansion: `~`, `~/x`, `~root/x`, `~-` ($OLDPWD) and bash's `of=~/x` were literal text, so
 // after `cd deploy/nginx`, `tee ~/.bashrc` was judged as deploy/nginx/~/.bashrc (allowed) while it
 // writes the home directory. A word the shell tilde-expands is now computed.
+// A cd the rest does not depend on: `cd DIR; cmd` (cd may fail, cmd runs where it was), `false &&
+// cd DIR; cmd`, `A || cd DIR && cmd`, a cd in a function never called, in an `if` condition, or
+// after `!`, placed every later relative path in DIR: `false && cd /var/backups/nginx; rm -rf
+// deploy/nginx/tls` was judged as /var/backups/nginx/deploy/nginx/tls (allowed). Only a cd that
+// the rest of its `&&` chain depends on places paths now, and only in that chain.
 // Outputs: two outputs that are different paths leading to one file (a linked directory outside
 // the working directory, `..` through a link) were both written, the second replacing the first:
 // outputs are compared by the path the kernel resolves.
@@ -87,7 +92,7 @@ test("copies and directories that reach nothing forbidden stay clean", () => {
   assert.is(code, 0);
 });
 
-const ELSEWHERE = /relative to a working directory the log does not show \(after a computed or isolated cd, in a login shell such as sudo -i or su -, or under find -execdir\)/;
+const ELSEWHERE = /relative to a working directory the log does not show \(after a computed or isolated cd, a cd that may not have run or succeeded: join it with && to what runs there, in a login shell such as sudo -i or su -, or under find -execdir\)/;
 
 test("a relative path run by a login shell (sudo -i, su -, runuser -l) or find -execdir is unverifiable", () => {
   const commands = [
@@ -125,6 +130,29 @@ test("a path the shell tilde-expands (~, ~user, ~-, of=~/x) is computed, not a f
   // Quoted or escaped, ~ is a file name.
   const quoted = check(["tee deploy/nginx/'~'/x", "tee deploy/nginx/a~b"]);
   assert.equal(quoted.perStep, [[], []]);
+});
+
+test("a cd that may not run or may fail places no later relative path; one joined with && does, within its chain", () => {
+  const commands = [
+    "cd /var/backups/nginx; rm -rf deploy/nginx/tls",
+    "cd /var/backups/nginx || true; rm -rf deploy/nginx/tls",
+    "false && cd /var/backups/nginx; rm -rf deploy/nginx/tls",
+    "false || cd /var/backups/nginx && rm -rf deploy/nginx/tls",
+    "f() { cd /var/backups/nginx; }; rm -rf deploy/nginx/tls",
+    "if cd /var/backups/nginx; then :; fi; rm -rf deploy/nginx/tls",
+    "! cd /var/backups/nginx && rm -rf deploy/nginx/tls",
+    "cd /var/backups/nginx && rm -f old.conf; rm -rf deploy/nginx/tls",
+    "cd /var/backups/nginx && rm -f old.conf || rm -rf deploy/nginx/tls",
+  ];
+  const { code, perStep, messages } = check(commands);
+  assert.is(code, 1);
+  commands.forEach((command, i) => {
+    assert.ok(perStep[i]!.includes(UNVERIFIABLE), `${command}: [${perStep[i]!.join(", ")}]`);
+    assert.ok(messages[i]!.some((m) => /writes deploy\/nginx\/tls relative to a working directory the log does not show/.test(m)), `${command}: ${JSON.stringify(messages[i])}`);
+  });
+  const placed = check(["cd /var/backups/nginx && rm -f nginx.conf.2026-10-01", "cd /etc/nginx 2>/dev/null && sed -i s/1024/4096/ nginx.conf && nginx -t", "cd /var/backups && cd nginx && rm -f old.conf"]);
+  assert.equal(placed.perStep, [[], [], []]);
+  assert.is(placed.code, 0);
 });
 
 test("two outputs that lead to one file through a link or .. are refused (exit 2, named) and neither is written", () => {
