@@ -22,6 +22,10 @@
 // after `!`, placed every later relative path in DIR: `false && cd /var/backups/nginx; rm -rf
 // deploy/nginx/tls` was judged as /var/backups/nginx/deploy/nginx/tls (allowed). Only a cd that
 // the rest of its `&&` chain depends on places paths now, and only in that chain.
+// Device nodes: /dev/null, /dev/tty and /dev/std* were no write fact however they were named, so
+// `rm -f /dev/null`, `mv x /dev/null`, `ln -sf`, `chmod`, `install`, `rsync` and `sed -i` on them
+// (as root: the node removed or replaced by a regular file for the whole machine) raised nothing.
+// Writing into them stays harmless; changing the node itself is unverifiable.
 // Outputs: two outputs that are different paths leading to one file (a linked directory outside
 // the working directory, `..` through a link) were both written, the second replacing the first:
 // outputs are compared by the path the kernel resolves.
@@ -153,6 +157,28 @@ test("a cd that may not run or may fail places no later relative path; one joine
   const placed = check(["cd /var/backups/nginx && rm -f nginx.conf.2026-10-01", "cd /etc/nginx 2>/dev/null && sed -i s/1024/4096/ nginx.conf && nginx -t", "cd /var/backups && cd nginx && rm -f old.conf"]);
   assert.equal(placed.perStep, [[], [], []]);
   assert.is(placed.code, 0);
+});
+
+test("removing, replacing or re-permissioning /dev/null or a terminal is unverifiable; writing into it is not", () => {
+  const commands = [
+    "rm -f /dev/null",
+    "cd /dev && rm -f null",
+    "mv /var/backups/nginx/nginx.conf.2026-10-01 /dev/null",
+    "ln -sf /var/backups/nginx/x /dev/null",
+    "chmod 600 /dev/tty",
+    "install -m 644 deploy/nginx/nginx.conf /dev/null",
+    "rsync deploy/nginx/nginx.conf /dev/null",
+    "sed -i s/1024/4096/ /dev/null",
+    "cp --remove-destination deploy/nginx/nginx.conf /dev/stdout",
+  ];
+  const { code, perStep, messages } = check(commands);
+  assert.is(code, 1);
+  commands.forEach((command, i) => {
+    assert.ok(perStep[i]!.includes(UNVERIFIABLE), `${command}: [${perStep[i]!.join(", ")}]`);
+    assert.ok(messages[i]!.some((m) => /changes the device node \/dev\/(null|tty|stdout) itself/.test(m)), `${command}: ${JSON.stringify(messages[i])}`);
+  });
+  const into = check(["nginx -t > /dev/null 2>&1", "cp deploy/nginx/nginx.conf /dev/null", "curl -sS -o /dev/null http://127.0.0.1/healthz", "sed -n 1p /etc/nginx/nginx.conf | tee /dev/stderr"]);
+  assert.equal(into.perStep, [[], [], [], []]);
 });
 
 test("two outputs that lead to one file through a link or .. are refused (exit 2, named) and neither is written", () => {

@@ -1472,3 +1472,23 @@ export const BINARIES: Record<string, Handler> = {
   kubectl: readOnlySubcommands(/^(get|describe|logs|top|version|explain|api-resources|api-versions|cluster-info|diff)$/),
   helm: readOnlySubcommands(/^(list|ls|status|get|history|show|search|template|lint|version|env)$/),
 };
+
+// Writing into /dev/null or a terminal is harmless, so those paths are no write fact. Removing,
+// renaming over, linking over or re-permissioning the device node itself is not (`rm -f
+// /dev/null` as root breaks every program that writes there; `mv x /dev/null`, `install`,
+// `rsync` and `sed -i` replace it with a regular file): those programs naming one are unverifiable.
+const DEVICE_NODES = new Set(["/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/fd/1", "/dev/fd/2", "/dev/fd", "/dev"]);
+const NODE_CHANGERS = ["rm", "rmdir", "mkdir", "touch", "unlink", "shred", "mkfifo", "mknod", "mv", "ln", "chmod", "chown", "chgrp", "chattr", "setfacl", "install", "rsync", "sed", "truncate", "cp"];
+
+for (const name of NODE_CHANGERS) {
+  const handler = BINARIES[name]!;
+  BINARIES[name] = (run) => {
+    // cp writes into an existing device unless told to remove it first; sed replaces only with -i.
+    const replaces = name === "cp" ? has(run.args, "--remove-destination") : name === "sed" ? run.args.some((a) => a.literal && /^(-[a-zA-Z]*i|--in-place)/.test(a.text)) : true;
+    if (replaces) {
+      const device = run.args.find((word) => word.literal && DEVICE_NODES.has(run.facts.resolve(word.text) ?? ""));
+      if (device) run.facts.unverifiable(run.name, `changes the device node ${run.facts.resolve(device.text)} itself (removes, replaces, links over or re-permissions it), which no path scope covers`);
+    }
+    handler(run);
+  };
+}
