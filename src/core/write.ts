@@ -233,12 +233,42 @@ export function refuseOutputOverInput(output: string, inputs: Iterable<string>, 
 export function refuseSharedOutputs(outputs: readonly { file: string; what: string }[]): void {
   const seen: { path: string; id: { dev: number; ino: number } | undefined; what: string }[] = [];
   for (const { file, what } of outputs) {
-    const path = resolve(file);
+    const path = resolvedPath(file);
     const id = identity(file);
     if (isShareable(file)) continue;
     const clash = seen.find((other) => other.path === path || (id !== undefined && other.id !== undefined && other.id.dev === id.dev && other.id.ino === id.ino));
     if (clash) throw new ConfigError(`${what} and ${clash.what} name the same file; one would replace the other: give each output its own path`, file);
     seen.push({ path, id, what });
+  }
+}
+
+/**
+ * Where a path leads, as the kernel walks it: each existing component with its links resolved,
+ * and `..` taken from the resolved directory (`up/../r.json` with `up -> x/sub` is `x/r.json`),
+ * the part that does not exist yet appended as written. Two outputs that differ as text but meet
+ * here (a linked directory, `..` through a link) are the same file once written.
+ */
+function resolvedPath(file: string): string {
+  let current = isAbsolute(file) ? sep : process.cwd();
+  const parts = file.split(sep).filter((part) => part !== "" && part !== ".");
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    const next = part === ".." ? dirname(current) : join(current, part);
+    if (lstatOrNull(next) === null) return resolve(next, ...parts.slice(i + 1));
+    try {
+      current = realpathSync(next);
+    } catch {
+      return resolve(next, ...parts.slice(i + 1)); // a dangling link: the write reports it
+    }
+  }
+  return current;
+}
+
+function lstatOrNull(path: string): Stats | null {
+  try {
+    return lstatSync(path);
+  } catch {
+    return null;
   }
 }
 

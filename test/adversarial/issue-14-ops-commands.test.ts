@@ -90,7 +90,9 @@ const DENIED: [string, string[]][] = [
   ["rm /etc/nginx/../shadow", [WRITE]],
   ["rm -f /etc/nginx/{nginx.conf.old,../../shadow}", [UNVERIFIABLE]],
   ["ip net exec blue rm -rf /etc/ssh", [WRITE]],
-  ["cd /etc; rm passwd", [WRITE]],
+  // A cd joined with `;` may fail and leave rm in the directory before it (sixteenth pass): unplaceable.
+  ["cd /etc; rm passwd", [UNVERIFIABLE]],
+  ["cd /etc && rm passwd", [WRITE]],
   ['echo "unterminated', [UNVERIFIABLE]],
   ["./deploy.sh --prod", [UNVERIFIABLE]],
   ["PATH=/tmp/.x:$PATH cat /etc/nginx/nginx.conf", [UNVERIFIABLE]],

@@ -71,7 +71,8 @@ test("writes inside ALLOWED_PATHS that reach nothing forbidden stay clean", () =
     "mv deploy/nginx/conf.d/a.conf deploy/nginx/conf.d/b.conf",
     "rm -f /var/backups/nginx/nginx.conf.2026-10-01",
     "cp -T deploy/nginx/nginx.conf /etc/nginx/nginx.conf",
-    "cp -a deploy/nginx/nginx.conf /etc/nginx/nginx.conf",
+    // cp -a is recursive: a copied tree may hold a key (sixteenth pass); -p keeps the attributes of one file.
+    "cp -p --preserve=all deploy/nginx/nginx.conf /etc/nginx/nginx.conf",
     "cp -b deploy/nginx/nginx.conf /var/backups/nginx/nginx.conf",
     "sed -i.bak 's/1024/4096/' deploy/nginx/nginx.conf",
   ];

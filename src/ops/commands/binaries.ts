@@ -121,8 +121,26 @@ function sudo(run: Invocation): void {
   if (has(args, "-s", "--shell", "-i", "--login") && operands(args).length === 0) return run.facts.unverifiable(run.name, "opens an interactive shell");
   if (args.length === 0 || has(args, "-l", "--list", "-v", "--validate", "-k", "-K", "-V", "--version")) return;
   // -D/--chdir and -R/--chroot run the command elsewhere: its paths are not the paths it names.
-  if (optionValue(wrapperOptions(args, SUDO_VALUE_OPTIONS), ["--chdir", "--chroot"], ["-D", "-R"], "ugpCDhrRtUT") !== undefined) return run.facts.unverifiable(run.name, "runs a command in another directory or root (-D/--chdir, -R/--chroot)");
+  const own = wrapperOptions(args, SUDO_VALUE_OPTIONS);
+  if (optionValue(own, ["--chdir", "--chroot"], ["-D", "-R"], "ugpCDhrRtUT") !== undefined) return run.facts.unverifiable(run.name, "runs a command in another directory or root (-D/--chdir, -R/--chroot)");
+  // -i/--login runs the command through the user's login shell, in the user's home.
+  if (hasShortOption(own, "i", "ugpCDhrRtUT") || has(own, "--login")) return inUnknownDirectory(run, () => runAfterOptions(run, SUDO_VALUE_OPTIONS));
   runAfterOptions(run, SUDO_VALUE_OPTIONS);
+}
+
+/**
+ * Runs what a wrapper runs where the working directory is not the step's: a login shell (`sudo
+ * -i`, `su -`, `runuser -l`) starts in the user's home, find -execdir in each found file's
+ * directory. A relative path there names a file the log cannot place, so it is unverifiable.
+ */
+function inUnknownDirectory(run: Invocation, body: () => void): void {
+  const cwd = run.facts.cwd;
+  run.facts.cwd = null;
+  try {
+    body();
+  } finally {
+    run.facts.cwd = cwd;
+  }
 }
 
 const SUDO_VALUE_OPTIONS = /^(-[ugpCDhrRtUT]|--(user|group|prompt|close-from|chdir|chroot|host|role|type|other-user|command-timeout))$/;
@@ -200,7 +218,10 @@ function watch(run: Invocation): void {
 }
 
 function su(run: Invocation): void {
-  const command = optionValue(run.args, ["--command"], ["-c"]);
+  const command = optionValue(run.args, ["--command", "--session-command"], ["-c"], "cgGswC");
+  // `su -`, `su -l`, `runuser --login`: a login shell, in the user's home.
+  const login = has(run.args, "-", "--login") || hasShortOption(run.args, "l", "cgGswC");
+  if (login && command !== undefined) return inUnknownDirectory(run, () => runString(run, command));
   runString(run, command);
 }
 
@@ -325,6 +346,8 @@ function find(run: Invocation): void {
       const inner = args.slice(i + 1, end);
       // `{}` is each file found: somewhere below a starting point.
       for (const root of roots) run.facts.run(inner.map((w) => (w.literal && w.text.includes("{}") ? below(root) : w)), run.source);
+      // -execdir/-okdir run in the found file's directory: any other relative path is placed there.
+      if (/dir$/.test(arg.text)) inUnknownDirectory(run, () => run.facts.run(inner.map((w) => (w.literal && w.text.includes("{}") ? { text: "/dev/null", literal: true } : w)), run.source));
       i = end;
     }
   }
@@ -336,7 +359,24 @@ function writesOperands(run: Invocation): void {
   operands(run.args).forEach((file) => run.facts.write(run.name, file));
   // rm -r removes the trees it names: everything below each operand is reached.
   if (run.name === "rm" && recursive(run.args, "rR")) operands(run.args).forEach((file) => reachBelow(run, file));
+  // mkdir -p creates every missing directory on the way (`mkdir -p deploy/nginx/tls/../x` makes
+  // tls); rmdir -p removes each parent it empties: those are written too (a mkdir'd parent only
+  // reached, as it may already exist; a removed one written, as removing it is a change).
+  const parents = (run.name === "mkdir" && (hasShortOption(run.args, "p", "mZ") || has(run.args, "--parents"))) || (run.name === "rmdir" && (hasShortOption(run.args, "p") || has(run.args, "--parents")));
+  if (parents) for (const file of operands(run.args)) for (const parent of ancestors(file)) (run.name === "mkdir" ? run.facts.reach : run.facts.write).call(run.facts, run.name, parent);
   run.facts.mutates();
+}
+
+/** The directories a path goes through, as written (`a/b/../c` → a, a/b, a/b/..): what `mkdir -p` may create. */
+function ancestors(word: Word): string[] {
+  if (!word.literal) return [];
+  const parts = word.text.replace(/\/+$/, "").split("/");
+  const out: string[] = [];
+  for (let k = 1; k < parts.length; k++) {
+    const path = parts.slice(0, k).join("/");
+    if (path !== "" && parts[k - 1] !== "" && parts[k - 1] !== ".") out.push(path);
+  }
+  return out;
 }
 
 /** Whether -r or -R (the letters given) or --recursive is given. */
@@ -417,21 +457,76 @@ function copy(run: Invocation): void {
   if (run.name === "scp" && optionValues(args, [], ["-o"], "cFiJlPoSX").some((o) => !o.literal || /^\s*(proxycommand|localcommand|permitlocalcommand|knownhostscommand|match|include)\b/i.test(o.text))) {
     return run.facts.unverifiable(run.name, "an ssh option runs a local command (ProxyCommand, LocalCommand ...)");
   }
-  const target = optionValue(args, ["--target-directory"], ["-t"], run.name === "install" ? "gmoStT" : run.name === "cp" ? "StT" : "t");
+  const valued = COPY_VALUED[run.name] ?? "";
+  const target = optionValue(args, ["--target-directory"], ["-t"], valued);
   const ops = operands(args).filter((w) => w !== target);
+  const destination = target ?? ops[ops.length - 1];
+  const sources = target !== undefined ? ops : ops.slice(0, -1);
   // install -d makes every operand a directory; rsync --remove-source-files deletes the sources.
-  if ((run.name === "install" && (hasShortOption(args, "d", "gmoStT") || has(args, "--directory"))) || (run.name === "rsync" && args.some((a) => a.literal && /^--remove-source-files$|^--remove-sent-files$/.test(a.text)))) {
+  const directories = run.name === "install" && (hasShortOption(args, "d", valued) || has(args, "--directory"));
+  if (directories || (run.name === "rsync" && args.some((a) => a.literal && /^--remove-source-files$|^--remove-sent-files$/.test(a.text)))) {
     ops.forEach((file) => run.facts.write(run.name, file));
   }
-  run.facts.write(run.name, target ?? ops[ops.length - 1]);
-  reachIntoDestination(run, target ?? ops[ops.length - 1], target !== undefined ? ops : ops.slice(0, -1));
+  run.facts.write(run.name, destination);
+  reachIntoDestination(run, destination, sources);
   if (run.name === "rsync" && has(args, "--daemon")) run.facts.unverifiable(run.name, "--daemon starts a server whose configuration the log does not show");
-  backups(run, target ?? ops[ops.length - 1], run.name === "install" ? "gmoStT" : run.name === "cp" ? "StT" : run.name === "rsync" ? "eBfTM" : "t", target !== undefined ? ops : ops.slice(0, -1));
-  // cp -s / -l makes links instead of copies: the sources are then written through them.
-  if (run.name === "cp" && (hasShort(run.args, "s") || hasShort(run.args, "l") || has(run.args, "--symbolic-link", "--link"))) {
-    (target !== undefined ? ops : ops.slice(0, -1)).forEach((source) => run.facts.write(run.name, source));
+  backups(run, destination, valued, sources);
+  // A recursive copy writes the whole tree it copies, whose content the log does not show: below
+  // DEST (DEST/NAME/** into a directory, DEST/** when DEST is made or with -T or SRC/), so a
+  // forbidden path or secret anywhere below DEST is reached.
+  const tree = copiesTree(run, valued);
+  if (tree && destination?.literal) run.facts.reach(run.name, `${destination.text.replace(/\/+$/, "")}/**`);
+  // cp --parents and rsync -R write each source's path below DEST (DEST/a/b for a/b; rsync's
+  // `/./` marks where it starts), making the directories on the way.
+  if (destination?.literal && ((run.name === "cp" && has(args, "--parents")) || (run.name === "rsync" && (hasShortOption(args, "R", valued) || has(args, "--relative"))))) {
+    for (const source of sources) sourceBelow(run, destination.text, source, tree);
   }
+  // install -D (and -d) create every missing parent directory of what they write.
+  if (run.name === "install" && (directories || hasShortOption(args, "D", valued))) {
+    for (const made of directories ? ops : [destination]) if (made !== undefined) ancestors(made).forEach((parent) => run.facts.reach(run.name, parent));
+  }
+  // cp -s / -l makes links instead of copies: the sources are then written through them (with
+  // -r, every file below them); rsync --link-dest=DIR hard-links the unchanged files of DIR.
+  if (run.name === "cp" && (hasShortOption(args, "s", valued) || hasShortOption(args, "l", valued) || has(args, "--symbolic-link", "--link"))) {
+    for (const source of sources) {
+      run.facts.write(run.name, source);
+      if (tree && source.literal) run.facts.write(run.name, `${source.text.replace(/\/+$/, "")}/**`);
+    }
+  }
+  if (run.name === "rsync") for (const dir of optionValues(args, ["--link-dest"])) run.facts.write(run.name, dir.literal ? `${dir.text.replace(/\/+$/, "")}/**` : dir);
   run.facts.mutates();
+}
+
+/** Option letters that take a value, per copying program (getopt's reading of a cluster). */
+const COPY_VALUED: Record<string, string> = { install: "gmoStT", cp: "StT", rsync: "eBfTM", scp: "cFiJlPoSX" };
+
+/** Whether the copy descends into directories: cp -r/-R/-a, rsync -r/-a/-d/--files-from, scp -r. */
+function copiesTree(run: Invocation, valued: string): boolean {
+  const args = run.args;
+  const long = (...names: string[]): boolean => args.some((a) => a.literal && names.some((n) => a.text === n || a.text.startsWith(`${n}=`)));
+  if (run.name === "cp") return ["r", "R", "a"].some((l) => hasShortOption(args, l, valued)) || long("--recursive", "--archive");
+  if (run.name === "rsync") return ["r", "a", "d"].some((l) => hasShortOption(args, l, valued)) || long("--recursive", "--archive", "--dirs", "--files-from");
+  if (run.name === "scp") return hasShortOption(args, "r", valued);
+  return false;
+}
+
+/** DEST/SOURCE (cp --parents, rsync -R): the path and each directory made on the way are written. */
+function sourceBelow(run: Invocation, destination: string, source: Word, tree: boolean): void {
+  const dir = destination.replace(/\/+$/, "");
+  if (!source.literal) return run.facts.write(run.name, `${dir}/**`);
+  let path = source.text;
+  if (run.name === "rsync") {
+    if (/^[a-z]+:\/\//i.test(path)) return run.facts.write(run.name, `${dir}/**`);
+    path = path.replace(/^[^/:]*:/, "");
+    const marker = path.lastIndexOf("/./");
+    if (marker !== -1) path = path.slice(marker + 3);
+  }
+  path = path.replace(/^\/+/, "").replace(/\/+$/, "");
+  if (path === "" || path === ".") return run.facts.write(run.name, `${dir}/**`);
+  const below = { text: `${dir}/${path}`, literal: true };
+  ancestors(below).filter((p) => p.length > dir.length).forEach((p) => run.facts.write(run.name, p));
+  run.facts.write(run.name, below);
+  if (tree) run.facts.write(run.name, `${below.text}/**`);
 }
 
 function truncate(run: Invocation): void {
@@ -1377,3 +1472,23 @@ export const BINARIES: Record<string, Handler> = {
   kubectl: readOnlySubcommands(/^(get|describe|logs|top|version|explain|api-resources|api-versions|cluster-info|diff)$/),
   helm: readOnlySubcommands(/^(list|ls|status|get|history|show|search|template|lint|version|env)$/),
 };
+
+// Writing into /dev/null or a terminal is harmless, so those paths are no write fact. Removing,
+// renaming over, linking over or re-permissioning the device node itself is not (`rm -f
+// /dev/null` as root breaks every program that writes there; `mv x /dev/null`, `install`,
+// `rsync` and `sed -i` replace it with a regular file): those programs naming one are unverifiable.
+const DEVICE_NODES = new Set(["/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty", "/dev/fd/1", "/dev/fd/2", "/dev/fd", "/dev"]);
+const NODE_CHANGERS = ["rm", "rmdir", "mkdir", "touch", "unlink", "shred", "mkfifo", "mknod", "mv", "ln", "chmod", "chown", "chgrp", "chattr", "setfacl", "install", "rsync", "sed", "truncate", "cp"];
+
+for (const name of NODE_CHANGERS) {
+  const handler = BINARIES[name]!;
+  BINARIES[name] = (run) => {
+    // cp writes into an existing device unless told to remove it first; sed replaces only with -i.
+    const replaces = name === "cp" ? has(run.args, "--remove-destination") : name === "sed" ? run.args.some((a) => a.literal && /^(-[a-zA-Z]*i|--in-place)/.test(a.text)) : true;
+    if (replaces) {
+      const device = run.args.find((word) => word.literal && DEVICE_NODES.has(run.facts.resolve(word.text) ?? ""));
+      if (device) run.facts.unverifiable(run.name, `changes the device node ${run.facts.resolve(device.text)} itself (removes, replaces, links over or re-permissions it), which no path scope covers`);
+    }
+    handler(run);
+  };
+}

@@ -106,7 +106,7 @@ export class FactsBuilder {
       return this.unverifiable(command, `writes ${given.text}, a pattern that may expand to .. (bash before 5.2 matches .* and extglob groups against . and ..)`);
     }
     const path = this.resolve(given.text);
-    if (path === null) return this.unverifiable(command, `writes ${given.text} relative to a directory the log does not show (after a computed or isolated cd)`);
+    if (path === null) return this.unverifiable(command, `writes ${given.text} relative to a working directory the log does not show (after a computed or isolated cd, a cd that may not have run or succeeded: join it with && to what runs there, in a login shell such as sudo -i or su -, or under find -execdir)`);
     if (path === "" || HARMLESS_TARGETS.has(path)) return;
     into.push(path);
   }

@@ -92,7 +92,14 @@ export function systemPath(value: Word): boolean {
 // Nodes whose commands run apart from the commands after them (a `cd` inside does not carry on).
 const ISOLATING = new Set(["subshell", "pipeline", "command_substitution", "process_substitution"]);
 
-function visit(node: Node, isolated: boolean, script: Script): void {
+/**
+ * Walks the tree. `certain`: this command runs only when everything before it in its `&&` chain
+ * succeeded, and what follows it in the chain runs only when it succeeds; only such a `cd` places
+ * the commands after it. Any other `cd` (after `;`, in a function or an `if`, beside `||` or `!`)
+ * may not run or may fail while the rest runs in the directory before it, so it is isolated, and
+ * the end of a chain whose `cd` was certain leaves the directory unknown again.
+ */
+function visit(node: Node, isolated: boolean, script: Script, certain = false): void {
   // Not shell: said so, and the commands the parser still recognised inside are judged too.
   if (node.isError || node.isMissing) script.problems.push({ command: SYNTAX, reason: `the text near ${JSON.stringify(node.text.slice(0, 40))} does not parse as shell` });
   const inner = isolated || ISOLATING.has(node.type);
@@ -134,7 +141,8 @@ function visit(node: Node, isolated: boolean, script: Script): void {
     const name = node.childForFieldName("name");
     if (name) words.push(wordOf(name));
     for (const argument of node.childrenForFieldName("argument")) if (argument) words.push(wordOf(argument));
-    script.items.push({ kind: "command", words, source: node.text, isolated: inner });
+    const cd = words[0]?.literal === true && words[0].text === "cd";
+    script.items.push({ kind: "command", words, source: node.text, isolated: inner || (cd && !certain) });
     // Substitutions inside the words (and prefix redirections) run too.
     for (const child of node.namedChildren) if (child) visit(child, true, script);
     return;
@@ -146,9 +154,46 @@ function visit(node: Node, isolated: boolean, script: Script): void {
     for (const child of node.namedChildren) if (child) visit(child, true, script);
     return;
   }
+  if (node.type === "list") return visitChain(node, inner, script);
   // A background job (`cmd &`) runs beside what follows.
   const background = node.children.some((child) => child?.type === "&");
-  for (const child of node.namedChildren) if (child) visit(child, inner || background, script);
+  // `cd DIR 2>/dev/null && ...`: the redirection does not change what the cd is.
+  const through = certain && node.type === "redirected_statement" && !background;
+  for (const child of node.namedChildren) if (child) visit(child, inner || background, script, through && child.type === "command");
+}
+
+/** `a && b || c`: its operands in order, and the operators between them. */
+function chainOf(node: Node, operands: Node[], operators: string[]): void {
+  for (const child of node.children) {
+    if (!child) continue;
+    if (child.type === "&&" || child.type === "||") operators.push(child.type);
+    else if (child.isNamed && child.type === "list") chainOf(child, operands, operators);
+    else if (child.isNamed) operands.push(child);
+  }
+}
+
+function visitChain(node: Node, isolated: boolean, script: Script): void {
+  const operands: Node[] = [];
+  const operators: string[] = [];
+  chainOf(node, operands, operators);
+  let placed = false;
+  let onlyAnd = true;
+  // What follows a `||` after a cd, and what follows the chain, may run where the cd did not go.
+  const unplace = (): void => {
+    if (placed) script.items.push({ kind: "command", words: [{ text: "cd", literal: true }], source: node.text, isolated: true });
+    placed = false;
+  };
+  operands.forEach((operand, i) => {
+    if (operators[i - 1] === "||") {
+      unplace();
+      onlyAnd = false;
+    }
+    const certain = onlyAnd && operators[i] === "&&" && (operand.type === "command" || operand.type === "redirected_statement");
+    const from = script.items.length;
+    visit(operand, isolated, script, certain);
+    if (script.items.slice(from).some((item) => item.kind === "command" && !item.isolated && item.words[0]?.text === "cd")) placed = true;
+  });
+  unplace();
 }
 
 /** The `command` of an arithmetic problem (what ALLOWED_COMMANDS would have to name). */
@@ -309,7 +354,7 @@ export function wordOf(node: Node): Word {
       return only ? wordOf(only) : { text: node.text, literal: false };
     }
     case "word":
-      return braceExpansion(node.text) ? { text: node.text, literal: false } : { text: unescapeWord(node.text), literal: true };
+      return braceExpansion(node.text) || tildeExpansion(node.text) ? { text: node.text, literal: false } : { text: unescapeWord(node.text), literal: true };
     case "number":
       return { text: node.text, literal: true };
     case "raw_string":
@@ -326,7 +371,7 @@ export function wordOf(node: Node): Word {
     case "concatenation": {
       // Brace expansion ({a,b}, {1..3}) spans the unquoted parts: one word becomes several.
       const unquoted = node.namedChildren.map((part) => (part?.type === "word" ? part.text : "\0")).join("");
-      if (braceExpansion(unquoted)) return { text: node.text, literal: false };
+      if (braceExpansion(unquoted) || tildeExpansion(unquoted)) return { text: node.text, literal: false };
       let text = "";
       for (const part of node.namedChildren) {
         if (!part) continue;
@@ -346,6 +391,16 @@ export function wordOf(node: Node): Word {
       // arithmetic_expansion, translated_string, brace_expression ...: a value only the run knows.
       return { text: node.text, literal: false };
   }
+}
+
+/**
+ * Unquoted text the shell would tilde-expand: `~`, `~/x`, `~root/x`, `~+` ($PWD), `~-` ($OLDPWD) at
+ * the start, and, as bash reads a word that looks like an assignment (`dd of=~/x`, `X=a:~/b`),
+ * after its `=` or a `:`. A home or previous directory the log does not show: `cd deploy/nginx &&
+ * tee ~/.bashrc` was judged as deploy/nginx/~/.bashrc.
+ */
+function tildeExpansion(unquoted: string): boolean {
+  return /^~/.test(unquoted) || /^[A-Za-z_][A-Za-z0-9_]*=(?:[\s\S]*:)?~/.test(unquoted);
 }
 
 /** Unquoted text the shell would brace-expand into several words. */
