@@ -203,7 +203,7 @@ export interface ParsedInput {
  * leaves out; INI's default section shown). The pinned conftest binary does none of it, so the
  * native driver refuses these files rather than hand a policy a document missing what it hides.
  */
-export const WASM_CHECKED_PARSERS: ReadonlySet<string> = new Set(["ini", "jsonc", "edn", "hcl1", "dotenv", "properties", "xml"]);
+export const WASM_CHECKED_PARSERS: ReadonlySet<string> = new Set(["ini", "jsonc", "edn", "hcl1", "dotenv", "properties", "xml", "dockerfile", "ignore"]);
 
 export interface ParseInputsResult {
   /** One per requested file, in order. */
